@@ -1,0 +1,64 @@
+/**
+ * The handful of errors reverie raises on purpose. Each carries the exit code the CLI uses, so that
+ * mapping errors to exit codes happens in one place (cli/main.ts) and scripts can tell them apart.
+ */
+export class ReverieError extends Error {
+  readonly exitCode: number = 1;
+}
+
+/** reverie.yaml is missing, unreadable or invalid. Names the file, and the line and key when known. */
+export class ConfigError extends ReverieError {
+  override readonly exitCode = 2;
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line?: number,
+    readonly key?: string,
+  ) {
+    super(`${file}${line ? `:${line}` : ''}${key ? ` (${key})` : ''}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A log could not be read at all (unknown format, unreadable file). Per-line problems are warnings instead. */
+export class SessionFormatError extends ReverieError {
+  override readonly exitCode = 3;
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line?: number,
+  ) {
+    super(`${file}${line ? `:${line}` : ''}: ${message}`);
+    this.name = 'SessionFormatError';
+  }
+}
+
+/** The repository is not in a state the command can work with (no main, a cycle already running, ...). */
+export class GitStateError extends ReverieError {
+  override readonly exitCode: number = 4;
+  constructor(message: string) {
+    super(message);
+    this.name = 'GitStateError';
+  }
+}
+
+/** Another cycle holds the repository's lock. */
+export class LockedError extends GitStateError {
+  override readonly exitCode = 5;
+  constructor(message: string) {
+    super(message);
+    this.name = 'LockedError';
+  }
+}
+
+/** A memory path escapes the memory root or is otherwise unsafe to write. */
+export class UnsafePathError extends ReverieError {
+  override readonly exitCode = 6;
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'UnsafePathError';
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Writing commits straight into the object database: one commit per curation action, built from the parent's
+ * tree, so that a dream cycle never needs a checkout, never touches the index and never sees the user's edits.
+ */
+import * as git from 'isomorphic-git';
+import type { TreeEntry } from 'isomorphic-git';
+import { GitStateError, UnsafePathError } from '../errors.js';
+import { lockRef } from './lock.js';
+import { resolveRef, shortBranch, type Repo } from './repo.js';
+import { readTreeEntries } from './tree.js';
+
+export interface Author {
+  name: string;
+  email: string;
+}
+
+/** New text per path; null deletes the file. Paths are relative to the repository root, `/`-separated. */
+export type FileChanges = Map<string, string | null>;
+
+export interface CommitChangesInput {
+  /** The commit to build on; undefined makes a root commit. */
+  parent: string | undefined;
+  changes: FileChanges;
+  message: string;
+  /** Also used as committer, so that a commit's identity and time are fully determined by the input. */
+  author: Author;
+  /** Seconds since the epoch; now by default. */
+  timestamp?: number;
+  /** Write a commit even when the tree is unchanged (default false: an action that changes nothing is a bug). */
+  allowEmpty?: boolean;
+}
+
+/** Writes a commit whose tree is the parent's with `changes` applied, and returns its oid. No ref moves. */
+export async function commitChanges(repo: Repo, input: CommitChangesInput): Promise<string> {
+  for (const path of input.changes.keys()) assertTreePath(path);
+  const parentTree = input.parent ? await treeOid(repo, input.parent) : undefined;
+  const tree = (await applyChanges(repo, parentTree, input.changes, '')) ?? (await writeTree(repo, []));
+  if (tree === parentTree && !input.allowEmpty) {
+    throw new GitStateError(`nothing to commit: the changes leave the tree of ${input.parent} as it was`);
+  }
+  const signature = { ...input.author, timestamp: input.timestamp ?? nowSeconds(), timezoneOffset: 0 };
+  const commit = {
+    message: input.message.replace(/\s*$/, '\n'),
+    tree,
+    parent: input.parent ? [input.parent] : [],
+    author: signature,
+    committer: signature,
+  };
+  return git.writeCommit({ fs: repo.fs, gitdir: repo.gitdir, commit });
+}
+
+/**
+ * Applies changes below one tree and writes the resulting tree; returns undefined when it ends up empty,
+ * because git does not keep empty directories. Entries no change reaches keep their oids, so only the
+ * trees on the path to a change are rewritten.
+ */
+async function applyChanges(
+  repo: Repo,
+  tree: string | undefined,
+  changes: FileChanges,
+  prefix: string,
+): Promise<string | undefined> {
+  const entries = new Map((await readTreeEntries(repo, tree)).map((e) => [e.path, e]));
+  for (const [name, change] of groupByName(changes)) {
+    const next = await nameEntry(repo, entries.get(name), change, prefix + name);
+    if (next) entries.set(name, { ...next, path: name });
+    else entries.delete(name);
+  }
+  return entries.size > 0 ? writeTree(repo, [...entries.values()]) : undefined;
+}
+
+/** A tree entry without its name: what a change turns a name into. */
+type EntryValue = Omit<TreeEntry, 'path'>;
+
+interface NameChange {
+  /** The change to the file called exactly `name` (undefined when only paths below it change). */
+  content?: string | null;
+  /** Changes below `name`, keyed by the rest of the path. */
+  children: FileChanges;
+}
+
+/** Splits `a/b/c` into `a` → `b/c`, so each tree level handles its own names. */
+function groupByName(changes: FileChanges): Map<string, NameChange> {
+  const groups = new Map<string, NameChange>();
+  for (const [path, content] of changes) {
+    const slash = path.indexOf('/');
+    const name = slash < 0 ? path : path.slice(0, slash);
+    const group: NameChange = groups.get(name) ?? { children: new Map() };
+    if (slash < 0) group.content = content;
+    else group.children.set(path.slice(slash + 1), content);
+    groups.set(name, group);
+  }
+  return groups;
+}
+
+/**
+ * What one name becomes. A file may turn into a folder (`x` deleted, `x/y` written) or a folder into a file
+ * (everything under `x` deleted, `x` written) in one commit, as in git.
+ */
+async function nameEntry(
+  repo: Repo,
+  current: EntryValue | undefined,
+  change: NameChange,
+  path: string,
+): Promise<EntryValue | undefined> {
+  let entry = current;
+  if (change.content === null) {
+    if (entry?.type === 'tree') throw new GitStateError(`cannot delete ${path}: it is a directory`);
+    entry = undefined;
+  }
+  if (change.children.size > 0) entry = await directoryEntry(repo, entry, change.children, path);
+  if (typeof change.content === 'string') entry = await fileEntry(repo, entry, change.content, path);
+  return entry;
+}
+
+async function fileEntry(
+  repo: Repo,
+  current: EntryValue | undefined,
+  content: string,
+  path: string,
+): Promise<EntryValue> {
+  if (current?.type === 'tree') throw new GitStateError(`cannot write ${path}: it is a directory`);
+  const oid = await git.writeBlob({ fs: repo.fs, gitdir: repo.gitdir, blob: new TextEncoder().encode(content) });
+  // Keep an executable bit; anything else (new file, symlink replaced by text) becomes a regular file.
+  const mode = current?.mode === '100755' ? '100755' : '100644';
+  return { mode, oid, type: 'blob' };
+}
+
+async function directoryEntry(
+  repo: Repo,
+  current: EntryValue | undefined,
+  children: FileChanges,
+  path: string,
+): Promise<EntryValue | undefined> {
+  if (current && current.type !== 'tree') {
+    // Deleting below a file deletes nothing; writing below it would silently drop the file.
+    if ([...children.values()].every((c) => c === null)) return current;
+    throw new GitStateError(`cannot write below ${path}: it is a file`);
+  }
+  const oid = await applyChanges(repo, current?.oid, children, `${path}/`);
+  return oid ? { mode: '040000', oid, type: 'tree' } : undefined;
+}
+
+/**
+ * Points `refs/heads/<branch>` at `oid`, compare-and-set: when `expectedOld` is given, the ref must still
+ * hold it (null: the branch must not exist yet), else GitStateError and nothing changes. Creating a
+ * branch is `updateBranch(repo, name, oid, { expectedOld: null })`.
+ */
+export async function updateBranch(
+  repo: Repo,
+  branch: string,
+  oid: string,
+  { expectedOld }: { expectedOld?: string | null } = {},
+): Promise<void> {
+  const ref = `refs/heads/${shortBranch(branch)}`;
+  await assertCommit(repo, oid);
+  await lockRef(repo, ref, async () => {
+    const actual = (await resolveRef(repo, ref)) ?? null;
+    if (expectedOld !== undefined && actual !== expectedOld) throw refMoved(ref, expectedOld, actual);
+    await git.writeRef({ fs: repo.fs, gitdir: repo.gitdir, ref, value: oid, force: true });
+  });
+}
+
+export function refMoved(ref: string, expected: string | null, actual: string | null): GitStateError {
+  const want = expected ? `at ${expected}` : 'not to exist';
+  const got = actual ? `is at ${actual}` : 'does not exist';
+  return new GitStateError(`${ref} moved: expected it ${want}, but it ${got}`);
+}
+
+/** A ref to a missing object would break every later command; check before writing one. */
+async function assertCommit(repo: Repo, oid: string): Promise<void> {
+  try {
+    await git.readCommit({ fs: repo.fs, gitdir: repo.gitdir, cache: repo.cache, oid });
+  } catch {
+    throw new GitStateError(`${oid} is not a commit in ${repo.dir}`);
+  }
+}
+
+/** Refuses paths that git or a checkout would mishandle or that could leave the working tree. */
+export function assertTreePath(path: string): void {
+  const parts = path.split('/');
+  const bad = parts.some((p) => p === '' || p === '.' || p === '..' || p.toLowerCase() === '.git');
+  if (bad || /[\\\0]/.test(path)) {
+    throw new UnsafePathError('is not a clean relative path inside the repository', path);
+  }
+}
+
+async function treeOid(repo: Repo, commit: string): Promise<string> {
+  return (await git.readTree({ fs: repo.fs, gitdir: repo.gitdir, cache: repo.cache, oid: commit })).oid;
+}
+
+async function writeTree(repo: Repo, tree: TreeEntry[]): Promise<string> {
+  return git.writeTree({ fs: repo.fs, gitdir: repo.gitdir, tree });
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

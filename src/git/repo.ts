@@ -1,0 +1,102 @@
+/**
+ * Opening a memory repository and the small ref operations everything else builds on.
+ * All repository work goes through isomorphic-git so that reverie runs where no `git` binary exists
+ * (an agent platform, a slim container); the `Repo` object carries what every isomorphic-git call needs.
+ */
+import nodeFs from 'node:fs';
+import path from 'node:path';
+import * as git from 'isomorphic-git';
+import { GitStateError } from '../errors.js';
+
+export interface Repo {
+  /** The working tree's root. */
+  dir: string;
+  /** The git directory (usually `<dir>/.git`). */
+  gitdir: string;
+  fs: typeof nodeFs;
+  /** Shared isomorphic-git cache: parsed packfiles and the index are read once per process, not per call. */
+  cache: object;
+}
+
+/** The working tree at `dir` (its root, not a subfolder). Throws GitStateError when it is not a git repository. */
+export async function openRepo(dir: string): Promise<Repo> {
+  const root = path.resolve(dir);
+  const gitdir = await findGitdir(root);
+  return { dir: root, gitdir, fs: nodeFs, cache: {} };
+}
+
+async function findGitdir(root: string): Promise<string> {
+  const dotgit = path.join(root, '.git');
+  const stat = await nodeFs.promises.stat(dotgit).catch(() => undefined);
+  if (stat?.isDirectory()) return dotgit;
+  if (!stat?.isFile()) throw new GitStateError(`${root} is not the root of a git repository (no .git)`);
+  // A `.git` file points elsewhere (submodule, linked worktree).
+  const text = await nodeFs.promises.readFile(dotgit, 'utf8');
+  const gitdir = path.resolve(root, text.replace(/^gitdir:\s*/, '').trim());
+  // Linked worktrees keep objects and refs in a common dir, which isomorphic-git does not follow.
+  if (nodeFs.existsSync(path.join(gitdir, 'commondir'))) {
+    throw new GitStateError(`${root} is a linked worktree (git worktree), which reverie does not support; use a clone`);
+  }
+  return gitdir;
+}
+
+/** Creates a repository at `dir` whose unborn HEAD points at `defaultBranch`. */
+export async function initRepo(dir: string, { defaultBranch = 'main' } = {}): Promise<Repo> {
+  await nodeFs.promises.mkdir(dir, { recursive: true });
+  await git.init({ fs: nodeFs, dir, defaultBranch });
+  return openRepo(dir);
+}
+
+/** Short name of the branch HEAD points at (even if unborn), or undefined when HEAD is detached. */
+export async function currentBranch(repo: Repo): Promise<string | undefined> {
+  const name = await git.currentBranch({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir });
+  return name ?? undefined;
+}
+
+/** Commit oid a ref (branch name, full ref, HEAD or oid) points at, or undefined when it does not exist. */
+export async function resolveRef(repo: Repo, ref: string): Promise<string | undefined> {
+  try {
+    return await git.resolveRef({ fs: repo.fs, gitdir: repo.gitdir, ref });
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Local branch names (short), sorted; only those starting with `prefix` when given (e.g. `reverie/`). */
+export async function listBranches(repo: Repo, prefix = ''): Promise<string[]> {
+  const names = await git.listBranches({ fs: repo.fs, gitdir: repo.gitdir });
+  // `<ref>.lock` files are refs being written (by git or by us), never branches; isomorphic-git lists them.
+  return names.filter((name) => name.startsWith(prefix) && !name.endsWith('.lock')).sort();
+}
+
+/** Deletes a local branch. Refuses the checked-out branch (isomorphic-git would silently detach HEAD). */
+export async function deleteBranch(repo: Repo, branch: string): Promise<void> {
+  const name = shortBranch(branch);
+  if ((await currentBranch(repo)) === name) {
+    throw new GitStateError(`cannot delete branch ${name}: it is checked out`);
+  }
+  try {
+    await git.deleteBranch({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, ref: name });
+  } catch (err) {
+    if (isNotFound(err)) throw new GitStateError(`cannot delete branch ${name}: it does not exist`);
+    throw err;
+  }
+}
+
+/** True when `ancestor` is `descendant` or one of its ancestors (like `git merge-base --is-ancestor`). */
+export async function isAncestor(repo: Repo, ancestor: string, descendant: string): Promise<boolean> {
+  if (ancestor === descendant) return true;
+  const { fs, gitdir, cache } = repo;
+  return git.isDescendent({ fs, gitdir, cache, oid: descendant, ancestor, depth: -1 });
+}
+
+/** `main` for `main` or `refs/heads/main`. */
+export function shortBranch(branch: string): string {
+  return branch.replace(/^refs\/heads\//, '');
+}
+
+/** isomorphic-git's errors carry a `code`; matching on it avoids depending on its class identities. */
+export function isNotFound(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === 'NotFoundError';
+}

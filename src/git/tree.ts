@@ -1,0 +1,135 @@
+/**
+ * Reading files out of commits without touching the working tree: a dream cycle plans against what main
+ * says, not against whatever half-edited files happen to be on disk.
+ */
+import * as git from 'isomorphic-git';
+import type { TreeEntry } from 'isomorphic-git';
+import type { Repo } from './repo.js';
+
+// Keep a byte order mark in the text, so that writing the text back reproduces the file exactly.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** A file in a tree: its path from the root, blob oid and mode. */
+export interface TreeFile {
+  path: string;
+  oid: string;
+  mode: string;
+}
+
+/** Entries of the tree at `oid` (a commit or tree oid), or [] for undefined (the empty tree). */
+export async function readTreeEntries(repo: Repo, oid: string | undefined): Promise<TreeEntry[]> {
+  if (!oid) return [];
+  const { fs, gitdir, cache } = repo;
+  const { tree } = await git.readTree({ fs, gitdir, cache, oid });
+  return tree;
+}
+
+/**
+ * Every regular file under the tree of `oid`, depth first. Symlinks and submodules are skipped: their
+ * "content" is a link target or a commit, never memory text, and following them could leave the repo.
+ */
+export async function listFilesAt(repo: Repo, oid: string | undefined, prefix = ''): Promise<TreeFile[]> {
+  const files: TreeFile[] = [];
+  for (const entry of await readTreeEntries(repo, oid)) {
+    const path = prefix + entry.path;
+    if (entry.type === 'tree') files.push(...(await listFilesAt(repo, entry.oid, `${path}/`)));
+    else if (isRegularFile(entry.mode)) files.push({ path, oid: entry.oid, mode: entry.mode });
+  }
+  return files;
+}
+
+/** UTF-8 text of the files at commit `oid` whose path passes `filter`. */
+export async function readFilesAt(
+  repo: Repo,
+  oid: string,
+  filter: (path: string) => boolean = () => true,
+): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const file of await listFilesAt(repo, oid)) {
+    if (filter(file.path)) files.set(file.path, await readBlobText(repo, file.oid));
+  }
+  return files;
+}
+
+/** UTF-8 text of `path` at commit `oid`, or undefined when there is no regular file there. */
+export async function readFileAt(repo: Repo, oid: string, path: string): Promise<string | undefined> {
+  const blob = await blobOidAt(repo, oid, path);
+  return blob === undefined ? undefined : readBlobText(repo, blob);
+}
+
+/** Blob oid of the regular file at `path` in commit `oid`, or undefined. Cheap way to tell if a file changed. */
+export async function blobOidAt(repo: Repo, oid: string, path: string): Promise<string | undefined> {
+  const entry = await entryAt(repo, oid, path);
+  return entry?.type === 'blob' && isRegularFile(entry.mode) ? entry.oid : undefined;
+}
+
+/** The tree entry (file, symlink, submodule or directory) at `path` in commit `oid`, or undefined. */
+export async function entryAt(repo: Repo, oid: string, path: string): Promise<TreeEntry | undefined> {
+  let entry: TreeEntry | undefined;
+  let treeOid: string | undefined = oid;
+  for (const name of path.split('/')) {
+    if (!treeOid) return undefined;
+    entry = (await readTreeEntries(repo, treeOid)).find((e) => e.path === name);
+    treeOid = entry?.type === 'tree' ? entry.oid : undefined;
+  }
+  return entry;
+}
+
+/**
+ * Paths of files that differ between two commits (added, modified, deleted or changed mode), sorted.
+ * `fromOid` undefined means the empty tree. Identical subtrees are skipped by oid, so the cost follows the change.
+ */
+export async function changedPaths(repo: Repo, fromOid: string | undefined, toOid: string): Promise<string[]> {
+  const paths = await diffTrees(repo, await treeOf(repo, fromOid), await treeOf(repo, toOid), '');
+  return paths.sort();
+}
+
+async function diffTrees(repo: Repo, a: string | undefined, b: string | undefined, prefix: string): Promise<string[]> {
+  if (a === b) return [];
+  const before = byName(await readTreeEntries(repo, a));
+  const after = byName(await readTreeEntries(repo, b));
+  const paths: string[] = [];
+  for (const name of new Set([...before.keys(), ...after.keys()])) {
+    paths.push(...(await diffEntry(repo, before.get(name), after.get(name), prefix + name)));
+  }
+  return paths;
+}
+
+/** One name in two trees: a file on either side is a changed path, trees on either side are recursed into. */
+async function diffEntry(
+  repo: Repo,
+  a: TreeEntry | undefined,
+  b: TreeEntry | undefined,
+  path: string,
+): Promise<string[]> {
+  if (a && b && a.oid === b.oid && a.mode === b.mode) return [];
+  const subA = a?.type === 'tree' ? a.oid : undefined;
+  const subB = b?.type === 'tree' ? b.oid : undefined;
+  const paths = subA || subB ? await diffTrees(repo, subA, subB, `${path}/`) : [];
+  const fileA = a !== undefined && a.type !== 'tree';
+  const fileB = b !== undefined && b.type !== 'tree';
+  if (fileA || fileB) paths.push(path);
+  return paths;
+}
+
+/** Tree oid of a commit (or undefined for undefined), so that diffs can compare trees by oid. */
+async function treeOf(repo: Repo, commitOid: string | undefined): Promise<string | undefined> {
+  if (!commitOid) return undefined;
+  const { fs, gitdir, cache } = repo;
+  return (await git.readTree({ fs, gitdir, cache, oid: commitOid })).oid;
+}
+
+/** UTF-8 text of a blob. */
+export async function readBlobText(repo: Repo, oid: string): Promise<string> {
+  const { fs, gitdir, cache } = repo;
+  const { blob } = await git.readBlob({ fs, gitdir, cache, oid });
+  return decoder.decode(blob);
+}
+
+function byName(entries: TreeEntry[]): Map<string, TreeEntry> {
+  return new Map(entries.map((e) => [e.path, e]));
+}
+
+function isRegularFile(mode: string): boolean {
+  return mode === '100644' || mode === '100755';
+}

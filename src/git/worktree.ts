@@ -1,0 +1,154 @@
+/**
+ * Approval on the user's machine: moving a branch forward and, when it is checked out, bringing exactly the
+ * changed files on disk and in the index along, so that `git status` stays clean. The user's own edits are
+ * never overwritten: if one of the files to update is modified, nothing moves at all.
+ */
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import * as git from 'isomorphic-git';
+import type { TreeEntry } from 'isomorphic-git';
+import { GitStateError, UnsafePathError } from '../errors.js';
+import { refMoved } from './commit.js';
+import { lockRef } from './lock.js';
+import { isAncestor, resolveRef, shortBranch, type Repo } from './repo.js';
+import { changedPaths, entryAt } from './tree.js';
+
+export interface FastForwardInput {
+  branch: string;
+  /** The commit the branch moves to; must descend from `expectedOld`. */
+  to: string;
+  /** Where the branch must still be (compare-and-set). */
+  expectedOld: string;
+}
+
+export interface FastForwardResult {
+  /** Files that differ between `expectedOld` and `to`. */
+  changed: string[];
+  /** True when the branch was checked out and the working tree and index were updated. */
+  workingTreeUpdated: boolean;
+}
+
+/**
+ * Moves `refs/heads/<branch>` from `expectedOld` to `to`. Throws GitStateError, leaving ref, index and files as
+ * they were, when `to` does not descend from `expectedOld`, when the branch has moved, or when the branch is
+ * checked out and a file to update has uncommitted changes.
+ */
+export async function fastForward(repo: Repo, input: FastForwardInput): Promise<FastForwardResult> {
+  const { to, expectedOld } = input;
+  const ref = `refs/heads/${shortBranch(input.branch)}`;
+  if (!(await isAncestor(repo, expectedOld, to))) {
+    throw new GitStateError(`cannot fast-forward ${ref} to ${to}: it does not descend from ${expectedOld}`);
+  }
+  return lockRef(repo, ref, async () => {
+    const actual = (await resolveRef(repo, ref)) ?? null;
+    if (actual !== expectedOld) throw refMoved(ref, expectedOld, actual);
+    const changed = await changedPaths(repo, expectedOld, to);
+    const checkedOut = (await git.currentBranch({ fs: repo.fs, gitdir: repo.gitdir, fullname: true })) === ref;
+    const targets = checkedOut ? await preflight(repo, expectedOld, to, changed) : [];
+    await git.writeRef({ fs: repo.fs, gitdir: repo.gitdir, ref, value: to, force: true });
+    // The ref is the truth: if we crash below, main is as approved and `git checkout HEAD -- .` finishes the job.
+    if (checkedOut) await checkoutFiles(repo, targets);
+    return { changed, workingTreeUpdated: checkedOut };
+  });
+}
+
+/** A changed path and what it becomes: its entry at the target commit, or undefined when it is deleted. */
+interface Target {
+  path: string;
+  entry: TreeEntry | undefined;
+}
+
+/** Everything that can refuse the update is checked here, before the ref moves. */
+async function preflight(repo: Repo, from: string, to: string, paths: string[]): Promise<Target[]> {
+  const dirty = await dirtyPaths(repo, paths, from);
+  if (dirty.length > 0) {
+    throw new GitStateError(
+      `cannot update the working tree: ${dirty.join(', ')} ${dirty.length > 1 ? 'have' : 'has'} uncommitted changes; ` +
+        'commit or stash them and try again',
+    );
+  }
+  const targets: Target[] = [];
+  for (const file of paths) {
+    const entry = await entryAt(repo, to, file);
+    if (entry?.mode === '160000') throw new GitStateError(`cannot update submodule ${file}: reverie writes files only`);
+    targets.push({ path: file, entry: entry?.type === 'tree' ? undefined : entry });
+  }
+  const deleted = new Set(targets.filter((t) => !t.entry).map((t) => t.path));
+  for (const target of targets) await assertFoldersFree(repo.dir, target.path, deleted);
+  return targets;
+}
+
+/**
+ * The folders on the way to a file must be real folders, or absent, or files this update deletes: a symlink
+ * would lead the write out of the working tree, and an untracked file in the way would stop us halfway.
+ */
+async function assertFoldersFree(dir: string, file: string, deleted: Set<string>): Promise<void> {
+  const parts = file.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const folder = parts.slice(0, i).join('/');
+    const stat = await fsp.lstat(path.join(dir, folder)).catch(() => undefined);
+    if (!stat) return;
+    if (stat.isSymbolicLink()) throw new UnsafePathError('has a symbolic link among its folders', file);
+    if (!stat.isDirectory() && !deleted.has(folder)) {
+      throw new GitStateError(`cannot write ${file}: ${folder} is in the way and is not tracked`);
+    }
+  }
+}
+
+/** Deletions first, so that a file turning into a directory (or back) finds its place free. */
+async function checkoutFiles(repo: Repo, targets: Target[]): Promise<void> {
+  for (const { path: file, entry } of targets) if (!entry) await removeFile(repo, file);
+  for (const { path: file, entry } of targets) if (entry) await writeFile(repo, file, entry);
+}
+
+async function removeFile(repo: Repo, file: string): Promise<void> {
+  await fsp.rm(path.join(repo.dir, file), { force: true });
+  await updateIndex(repo, file, { remove: true, force: true });
+  await removeEmptyParents(repo.dir, file);
+}
+
+async function writeFile(repo: Repo, file: string, entry: TreeEntry): Promise<void> {
+  const full = path.join(repo.dir, file);
+  const { blob } = await git.readBlob({ fs: repo.fs, gitdir: repo.gitdir, cache: repo.cache, oid: entry.oid });
+  await fsp.mkdir(path.dirname(full), { recursive: true });
+  await fsp.rm(full, { force: true });
+  if (entry.mode === '120000') await fsp.symlink(new TextDecoder().decode(blob), full);
+  else await fsp.writeFile(full, blob, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
+  // Staged from the file just written, so the index records its stat and `git status` needs no re-hash.
+  await updateIndex(repo, file, { add: true });
+}
+
+function updateIndex(repo: Repo, filepath: string, how: { add?: boolean; remove?: boolean; force?: boolean }) {
+  const { fs, dir, gitdir, cache } = repo;
+  return git.updateIndex({ fs, dir, gitdir, cache, filepath, ...how });
+}
+
+/** Git does not track directories: one emptied by a deletion goes too, as `git checkout` would do. */
+async function removeEmptyParents(dir: string, file: string): Promise<void> {
+  for (let parent = path.dirname(file); parent !== '.'; parent = path.dirname(parent)) {
+    const removed = await fsp.rmdir(path.join(dir, parent)).then(
+      () => true,
+      () => false,
+    );
+    if (!removed) return;
+  }
+}
+
+/**
+ * Of `paths` (files or folders), those whose working-tree or index state differs from `ref` (HEAD by
+ * default), untracked files included, ignored files not. Sorted.
+ */
+export async function dirtyPaths(repo: Repo, paths: string[] = ['.'], ref = 'HEAD'): Promise<string[]> {
+  if (paths.length === 0) return [];
+  const { fs, dir, gitdir, cache } = repo;
+  const rows = await git.statusMatrix({ fs, dir, gitdir, cache, ref, filepaths: paths });
+  return rows
+    .filter(([, head, workdir, stage]) => !(head === workdir && workdir === stage && (stage === 0 || stage === 1)))
+    .map(([file]) => file)
+    .sort();
+}
+
+/** True when none of `paths` (files or folders; the whole tree by default) differs from HEAD. */
+export async function workingTreeClean(repo: Repo, paths: string[] = ['.']): Promise<boolean> {
+  return (await dirtyPaths(repo, paths)).length === 0;
+}
