@@ -1,0 +1,181 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { ConfigError } from '../errors.js';
+import type { Namespace, Policy } from '../memory/types.js';
+import { ENGINES, MODES, type Config, type EngineName, type Mode, type SessionSource } from './types.js';
+
+export const CONFIG_FILE = 'reverie.yaml';
+
+const DEFAULT_AUTHOR = { name: 'reverie', email: 'reverie@users.noreply.github.com' };
+
+/** Reads and validates reverie.yaml. Everything is checked before anything is returned: no half-applied config. */
+export async function loadConfig(repoDir: string, file?: string): Promise<Config> {
+  const configPath = path.resolve(repoDir, file ?? CONFIG_FILE);
+  let text: string;
+  try {
+    text = await readFile(configPath, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found; run `reverie init` to create one' : String(error);
+    throw new ConfigError(reason, configPath);
+  }
+  return parseConfig(text, configPath, path.resolve(repoDir));
+}
+
+/** Validates the text of a configuration file; `file` names it in errors. */
+export function parseConfig(text: string, file: string, repoDir: string): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const line = firstError.linePos?.[0]?.line;
+    throw new ConfigError(`invalid YAML: ${firstError.message.split('\n')[0]}`, file, line);
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  const reader = new ConfigReader(doc, lineCounter, file);
+  return reader.read(raw, repoDir);
+}
+
+type Path = (string | number)[];
+
+/** Walks the plain object while keeping the YAML document at hand, so every error can name its line. */
+class ConfigReader {
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+    private readonly file: string,
+  ) {}
+
+  read(raw: unknown, repoDir: string): Config {
+    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'approval', 'git']);
+    const memory = this.object(top.memory ?? {}, ['memory'], ['root', 'inbox', 'namespaces']);
+    const root = this.relativePath(memory.root ?? 'memory', ['memory', 'root']);
+    const extract = this.object(top.extract ?? {}, ['extract'], ['min_sessions']);
+    const approval = this.object(top.approval ?? {}, ['approval'], ['max_prune_ratio']);
+    const git = this.object(top.git ?? {}, ['git'], ['main', 'author']);
+    const author = this.object(git.author ?? {}, ['git', 'author'], ['name', 'email']);
+    return {
+      file: this.file,
+      repoDir,
+      mode: this.oneOf<Mode>(top.mode ?? 'review', MODES, ['mode']),
+      engine: this.oneOf<EngineName>(top.engine ?? 'heuristic', ENGINES, ['engine']),
+      memory: {
+        root,
+        inbox: this.relativePath(memory.inbox ?? 'notes.md', ['memory', 'inbox']),
+        namespaces: this.namespaces(memory.namespaces),
+      },
+      sessions: this.sessions(top.sessions),
+      extract: { minSessions: this.integer(extract.min_sessions ?? 2, ['extract', 'min_sessions'], 1) },
+      approval: { maxPruneRatio: this.ratio(approval.max_prune_ratio ?? 0.2, ['approval', 'max_prune_ratio']) },
+      git: {
+        main: this.string(git.main ?? 'main', ['git', 'main']),
+        author: {
+          name: this.string(author.name ?? DEFAULT_AUTHOR.name, ['git', 'author', 'name']),
+          email: this.string(author.email ?? DEFAULT_AUTHOR.email, ['git', 'author', 'email']),
+        },
+      },
+    };
+  }
+
+  private namespaces(value: unknown): Namespace[] {
+    if (value === undefined) return [{ name: 'memory', paths: ['**/*.md'], policy: 'dream' }];
+    const list = this.array(value, ['memory', 'namespaces']);
+    const seen = new Set<string>();
+    return list.map((item, i) => {
+      const at = ['memory', 'namespaces', i];
+      const ns = this.object(item, at, ['name', 'paths', 'policy', 'budget_tokens']);
+      const name = this.string(ns.name, [...at, 'name']);
+      if (seen.has(name)) this.fail(`namespace "${name}" is defined twice`, [...at, 'name']);
+      seen.add(name);
+      const paths = this.array(ns.paths, [...at, 'paths']).map((p, j) => this.string(p, [...at, 'paths', j]));
+      if (paths.length === 0) this.fail('needs at least one path glob', [...at, 'paths']);
+      const namespace: Namespace = { name, paths, policy: this.oneOf<Policy>(ns.policy ?? 'dream', ['dream', 'protected'], [...at, 'policy']) };
+      if (ns.budget_tokens !== undefined) namespace.budgetTokens = this.integer(ns.budget_tokens, [...at, 'budget_tokens'], 1);
+      return namespace;
+    });
+  }
+
+  private sessions(value: unknown): SessionSource[] {
+    if (value === undefined) return [{ path: 'sessions', format: 'auto' }];
+    return this.array(value, ['sessions']).map((item, i) => {
+      const at = ['sessions', i];
+      const source = this.object(item, at, ['path', 'format', 'agent']);
+      const result: SessionSource = {
+        path: this.string(source.path, [...at, 'path']),
+        format: this.string(source.format ?? 'auto', [...at, 'format']),
+      };
+      if (source.agent !== undefined) result.agent = this.string(source.agent, [...at, 'agent']);
+      return result;
+    });
+  }
+
+  private object(value: unknown, at: Path, allowed: string[]): Record<string, unknown> {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail('must be a mapping', at);
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (!allowed.includes(key)) this.fail(`unknown key; expected one of: ${allowed.join(', ')}`, [...at, key]);
+    }
+    return record;
+  }
+
+  private array(value: unknown, at: Path): unknown[] {
+    if (!Array.isArray(value)) this.fail('must be a list', at);
+    return value as unknown[];
+  }
+
+  private string(value: unknown, at: Path): string {
+    if (typeof value !== 'string' || value.trim() === '') this.fail('must be a non-empty string', at);
+    return (value as string).trim();
+  }
+
+  private integer(value: unknown, at: Path, min: number): number {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) this.fail(`must be a whole number of at least ${min}`, at);
+    return value as number;
+  }
+
+  private ratio(value: unknown, at: Path): number {
+    if (typeof value !== 'number' || value < 0 || value > 1) this.fail('must be a number from 0 to 1', at);
+    return value as number;
+  }
+
+  private oneOf<T extends string>(value: unknown, allowed: readonly string[], at: Path): T {
+    if (typeof value !== 'string' || !allowed.includes(value)) this.fail(`must be one of: ${allowed.join(', ')}`, at);
+    return value as T;
+  }
+
+  /** A path inside the repository: relative, no `..`, posix separators. */
+  private relativePath(value: unknown, at: Path): string {
+    const text = this.string(value, at);
+    const normal = path.posix.normalize(text.replace(/\/+$/, ''));
+    if (path.posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../') || text.includes('\\') || text.includes('\0')) {
+      this.fail('must be a relative path inside the repository', at);
+    }
+    return normal === '.' ? '' : normal;
+  }
+
+  private fail(message: string, at: Path): never {
+    throw new ConfigError(message, this.file, this.lineOf(at), formatKey(at));
+  }
+
+  /** The line of the deepest node of `at` that exists in the document (the key itself for unknown keys). */
+  private lineOf(at: Path): number | undefined {
+    for (let depth = at.length; depth > 0; depth--) {
+      const parent = depth > 1 ? this.doc.getIn(at.slice(0, depth - 1), true) : this.doc.contents;
+      const key = at[depth - 1];
+      if (isMap(parent)) {
+        const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
+        const range = (pair?.key as { range?: [number, number, number] } | null)?.range;
+        if (range) return this.lines.linePos(range[0]).line;
+      }
+      if (isSeq(parent) && typeof key === 'number') {
+        const range = (parent.items[key] as { range?: [number, number, number] } | undefined)?.range;
+        if (range) return this.lines.linePos(range[0]).line;
+      }
+    }
+    return undefined;
+  }
+}
+
+function formatKey(at: Path): string {
+  return at.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('') || '(top level)';
+}

@@ -1,0 +1,44 @@
+import type { Namespace } from '../memory/types.js';
+
+export type Mode = 'auto' | 'review' | 'dry-run';
+export const MODES: readonly Mode[] = ['auto', 'review', 'dry-run'];
+
+export type EngineName = 'heuristic';
+export const ENGINES: readonly EngineName[] = ['heuristic'];
+
+export interface SessionSource {
+  /** Glob or folder, relative to the repository (or absolute, for logs kept outside it). */
+  path: string;
+  /** `auto` detects per file. */
+  format: string;
+  /** Agent id for every session of this source; otherwise the log's folder name. */
+  agent?: string;
+}
+
+/** reverie.yaml, validated, with defaults filled in. Keys are camelCase here, snake_case in the file. */
+export interface Config {
+  /** Absolute path of the file the configuration came from. */
+  file: string;
+  /** Absolute path of the memory repository. */
+  repoDir: string;
+  mode: Mode;
+  engine: EngineName;
+  memory: {
+    /** Folder of the memory, relative to the repository, posix. */
+    root: string;
+    /** Where new entries go, relative to the memory root. */
+    inbox: string;
+    namespaces: Namespace[];
+  };
+  sessions: SessionSource[];
+  extract: { minSessions: number };
+  approval: {
+    /** A cycle pruning more than this share of the dream entries never fast-forwards main on its own. */
+    maxPruneRatio: number;
+  };
+  git: {
+    /** The branch cycles start from and approve into. */
+    main: string;
+    author: { name: string; email: string };
+  };
+}
