@@ -1,0 +1,263 @@
+/**
+ * Claude Code transcripts: `~/.claude/projects/<project>/<session>.jsonl`, one record per line.
+ * The format is undocumented and changes between releases, so everything here is lenient: unknown
+ * record types and block types are skipped, a corrupt line is a warning, and the rest is read.
+ */
+import { inferOutcome } from '../outcome.js';
+import type { LogSource, ReaderEvent, Session, SessionReader, ToolCall, ToolResult, Turn } from '../types.js';
+import { agentFromPath, cleanInput, cleanText, earlier, fileStem, isRecord, later, parseRecord, str, WarningLog } from './common.js';
+
+type Rec = Record<string, unknown>;
+type SessionData = Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'>;
+
+/** Record types that carry conversation; all others (snapshots, queue operations, summaries of other sessions) are skipped. */
+const TURN_TYPES = new Set(['user', 'assistant', 'system']);
+
+export const claudeCodeReader: SessionReader = {
+  format: 'claude-code',
+  detect: (firstLines) => firstLines.some(isClaudeLine),
+  read,
+};
+
+function isClaudeLine(line: string): boolean {
+  const parsed = parseRecord(line);
+  if (!('record' in parsed)) return false;
+  const r = parsed.record;
+  switch (r.type) {
+    case 'user':
+    case 'assistant':
+      return isRecord(r.message) && typeof r.sessionId === 'string';
+    case 'summary':
+      return typeof r.summary === 'string' && typeof r.leafUuid === 'string';
+    case 'file-history-snapshot':
+      return typeof r.messageId === 'string' && 'snapshot' in r;
+    default:
+      return typeof r.type === 'string' && typeof r.sessionId === 'string' && (typeof r.uuid === 'string' || typeof r.timestamp === 'string');
+  }
+}
+
+async function* read(source: LogSource): AsyncGenerator<ReaderEvent> {
+  const log = new WarningLog(source.path);
+  const sessions = new Map<string, SessionBuilder>();
+  let number = 0;
+  for await (const text of source.lines()) {
+    number++;
+    if (text.trim() === '') continue;
+    const parsed = parseRecord(text);
+    const problem = 'error' in parsed ? parsed.error : addRecord(sessions, parsed.record, source.path);
+    const warning = problem === undefined ? undefined : log.add(problem, number);
+    if (warning) yield { kind: 'warning', warning };
+  }
+  const hidden = log.summary();
+  if (hidden) yield { kind: 'warning', warning: hidden };
+  for (const builder of sessions.values()) {
+    const session = builder.finish(source);
+    if (session) yield { kind: 'session', session };
+  }
+}
+
+/** Adds one record to its session; returns a problem to warn about, if any. */
+function addRecord(sessions: Map<string, SessionBuilder>, r: Rec, path: string): string | undefined {
+  const type = typeof r.type === 'string' ? r.type : undefined;
+  const sessionId = str(r.sessionId);
+  if (!type || !TURN_TYPES.has(type)) return undefined;
+  // A turn without a session id still belongs to this file's conversation.
+  const id = sessionId ?? fileStem(path);
+  let builder = sessions.get(id);
+  if (!builder) sessions.set(id, (builder = new SessionBuilder(id)));
+  return builder.add(type, r);
+}
+
+class SessionBuilder {
+  private readonly turns: Turn[] = [];
+  private startedAt: string | undefined;
+  private endedAt: string | undefined;
+  private cwd: string | undefined;
+  private gitBranch: string | undefined;
+  private subAgentId: string | undefined;
+  /** The assistant turn still open for more blocks of the same API message. */
+  private open: { messageId: string; turn: Turn } | undefined;
+
+  constructor(private readonly id: string) {}
+
+  add(type: string, r: Rec): string | undefined {
+    const timestamp = str(r.timestamp);
+    this.startedAt = earlier(this.startedAt, timestamp);
+    this.endedAt = later(this.endedAt, timestamp);
+    this.cwd ??= str(r.cwd);
+    this.gitBranch ??= str(r.gitBranch);
+    this.subAgentId ??= str(r.agentId);
+    if (type === 'system') return this.addSystem(r, timestamp);
+    if (!isRecord(r.message)) return `${type} record without a message`;
+    return type === 'user' ? this.addUser(r, r.message, timestamp) : this.addAssistant(r, r.message, timestamp);
+  }
+
+  private addUser(r: Rec, message: Rec, timestamp: string | undefined): undefined {
+    const { text: raw, results } = userContent(message.content);
+    const sidechain = r.isSidechain === true;
+    // A sub-agent's "user" is the main agent handing it a task: no person typed that either.
+    const { text, synthetic } = classifyUserText(raw, r.isMeta === true || r.isCompactSummary === true || sidechain);
+    if (text.trim() === '' && results.length === 0) return;
+    const previous = this.turns[this.turns.length - 1];
+    // Results of parallel tool calls arrive as one record each; together they answer one assistant turn.
+    if (text === '' && previous && isResultsOnly(previous) && (previous.sidechain ?? false) === sidechain) {
+      previous.toolResults.push(...results);
+      return;
+    }
+    this.push({ role: 'user', text: cleanText(text), toolResults: results, synthetic, sidechain, timestamp });
+  }
+
+  private addAssistant(r: Rec, message: Rec, timestamp: string | undefined): undefined {
+    const { texts, calls } = assistantContent(message.content);
+    const messageId = str(message.id);
+    const sidechain = r.isSidechain === true;
+    const open = this.open;
+    if (open && messageId === open.messageId && (open.turn.sidechain ?? false) === sidechain && this.isLast(open.turn)) {
+      open.turn.text = [open.turn.text, ...texts].filter((t) => t !== '').join('\n\n');
+      open.turn.toolCalls.push(...calls);
+      return;
+    }
+    const synthetic = r.isApiErrorMessage === true || message.model === '<synthetic>';
+    const turn = this.push({ role: 'assistant', text: texts.join('\n\n'), toolCalls: calls, synthetic, sidechain, timestamp });
+    if (messageId) this.open = { messageId, turn };
+  }
+
+  private addSystem(r: Rec, timestamp: string | undefined): undefined {
+    const text = str(r.content);
+    if (text) this.push({ role: 'system', text: cleanText(text), synthetic: true, sidechain: r.isSidechain === true, timestamp });
+  }
+
+  private push(fields: Partial<Turn> & Pick<Turn, 'role' | 'text'>): Turn {
+    const turn: Turn = {
+      index: this.turns.length,
+      role: fields.role,
+      ...(fields.timestamp ? { timestamp: fields.timestamp } : {}),
+      text: fields.text,
+      toolCalls: fields.toolCalls ?? [],
+      toolResults: fields.toolResults ?? [],
+      ...(fields.synthetic ? { synthetic: true } : {}),
+      ...(fields.sidechain ? { sidechain: true } : {}),
+    };
+    this.turns.push(turn);
+    this.open = undefined;
+    return turn;
+  }
+
+  private isLast(turn: Turn): boolean {
+    return this.turns[this.turns.length - 1] === turn;
+  }
+
+  finish(source: LogSource): SessionData | undefined {
+    // A message that only carried hidden reasoning leaves an empty turn behind.
+    const turns = this.turns
+      .filter((t) => t.text !== '' || t.toolCalls.length > 0 || t.toolResults.length > 0)
+      .map((t, index) => ({ ...t, index }));
+    if (turns.length === 0) return undefined;
+    return {
+      id: this.sessionId(turns, source.path),
+      agent: source.agent ?? source.defaultAgent ?? agentFromPath(source.path),
+      ...(this.startedAt ? { startedAt: this.startedAt } : {}),
+      ...(this.endedAt ? { endedAt: this.endedAt } : {}),
+      ...(this.cwd ? { cwd: cleanText(this.cwd) } : {}),
+      ...(this.gitBranch ? { gitBranch: cleanText(this.gitBranch) } : {}),
+      turns,
+      outcome: inferOutcome(turns),
+    };
+  }
+
+  /**
+   * A sub-agent's own log (Claude Code 2.x `agent-<id>.jsonl`) repeats its parent's sessionId; it is
+   * a session of its own, so it gets an id of its own.
+   */
+  private sessionId(turns: Turn[], path: string): string {
+    if (!turns.every((t) => t.sidechain)) return this.id;
+    return `${this.id}:${this.subAgentId ? `agent-${this.subAgentId}` : fileStem(path)}`;
+  }
+}
+
+function isResultsOnly(turn: Turn): boolean {
+  return turn.role === 'user' && turn.text === '' && turn.toolResults.length > 0;
+}
+
+function userContent(content: unknown): { text: string; results: ToolResult[] } {
+  if (typeof content === 'string') return { text: content, results: [] };
+  const texts: string[] = [];
+  const results: ToolResult[] = [];
+  for (const block of Array.isArray(content) ? content : []) {
+    if (!isRecord(block)) continue;
+    if (block.type === 'tool_result') results.push(toolResult(block));
+    else {
+      const text = blockText(block);
+      if (text) texts.push(text);
+    }
+  }
+  return { text: texts.join('\n'), results };
+}
+
+function assistantContent(content: unknown): { texts: string[]; calls: ToolCall[] } {
+  if (typeof content === 'string') return { texts: content ? [cleanText(content)] : [], calls: [] };
+  const texts: string[] = [];
+  const calls: ToolCall[] = [];
+  for (const block of Array.isArray(content) ? content : []) {
+    if (!isRecord(block)) continue;
+    if (block.type === 'tool_use') calls.push({ id: str(block.id) ?? '', name: str(block.name) ?? 'unknown', input: cleanInput(block.input ?? {}) });
+    // Thinking stays out: it is the model's scratch work, not something it said or did.
+    else if (block.type === 'text' && typeof block.text === 'string' && block.text !== '') texts.push(cleanText(block.text));
+  }
+  return { texts, calls };
+}
+
+/** Text of a user or tool-result block; attachments are named, never inlined. */
+function blockText(block: Rec): string | undefined {
+  if (block.type === 'text') return typeof block.text === 'string' ? block.text : undefined;
+  if (block.type === 'image') return '[image]';
+  if (block.type === 'document') return '[document]';
+  return undefined;
+}
+
+/** The user declined or interrupted the call; Claude Code reports it as an error result. */
+const REJECTION = /^(?:Error: )?(?:The user doesn't want to (?:proceed with this tool use|take this action)|\[Request interrupted by user)/;
+
+function toolResult(block: Rec): ToolResult {
+  const raw = typeof block.content === 'string' ? block.content : contentText(block.content);
+  const rejected = REJECTION.test(raw.trimStart());
+  return {
+    toolCallId: str(block.tool_use_id) ?? '',
+    isError: block.is_error === true || rejected,
+    ...(rejected ? { rejected: true } : {}),
+    text: cleanText(raw),
+  };
+}
+
+function contentText(content: unknown): string {
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((b) => (isRecord(b) ? blockText(b) : undefined))
+    .filter((t): t is string => t !== undefined)
+    .join('\n');
+}
+
+/** Text the harness writes into the user's side of the conversation. */
+const SYNTHETIC_TEXT = [
+  /^<command-(?:name|message|args)>/,
+  /^<local-command-(?:stdout|stderr|caveat)>/,
+  /^<bash-(?:stdout|stderr)>/,
+  /^Caveat: The messages below were generated by the user while running local commands/,
+  /^\[Request interrupted by user/,
+  /^This session is being continued from a previous conversation/,
+  /^<(?:user-prompt-submit-hook|task-notification)>/,
+];
+const REMINDER = /<system-reminder>[\s\S]*?<\/system-reminder>/g;
+
+/**
+ * Marks harness text as synthetic, and takes the harness's reminders out of text a person typed, so
+ * that nothing the harness said is ever read as the person's preference.
+ */
+export function classifyUserText(text: string, meta: boolean): { text: string; synthetic: boolean } {
+  const trimmed = text.trim();
+  if (trimmed === '') return { text: '', synthetic: false };
+  if (meta || SYNTHETIC_TEXT.some((re) => re.test(trimmed))) return { text: trimmed, synthetic: true };
+  const typed = trimmed.replace(REMINDER, '').trim();
+  if (typed === '' && trimmed !== '') return { text: trimmed, synthetic: true };
+  return { text: typed, synthetic: false };
+}

@@ -1,0 +1,32 @@
+import { SessionFormatError } from '../../errors.js';
+import type { SessionReader } from '../types.js';
+import { claudeCodeReader } from './claude-code.js';
+import { reverieJsonlReader } from './reverie-jsonl.js';
+
+/** Every format reverie reads, in detection order: the format with an explicit header first. */
+export const READERS: readonly SessionReader[] = [reverieJsonlReader, claudeCodeReader];
+
+export const FORMATS: readonly string[] = READERS.map((r) => r.format);
+
+/** How many non-empty lines detection looks at. */
+export const DETECT_LINES = 5;
+
+/** The reader for a format named in reverie.yaml (`format: claude-code`). */
+export function readerFor(format: string, file: string): SessionReader {
+  const reader = READERS.find((r) => r.format === format);
+  if (!reader) throw new SessionFormatError(`unknown session format "${format}" (known: ${FORMATS.join(', ')})`, file);
+  return reader;
+}
+
+/** The reader that recognises a log from its first non-empty lines; throws when none does. */
+export function detectFormat(firstLines: string[], path: string): SessionReader {
+  const lines = firstLines.filter((l) => l.trim() !== '').slice(0, DETECT_LINES);
+  const reader = READERS.find((r) => r.detect(lines, path));
+  if (!reader) {
+    const hint = lines.length === 0 ? 'the file is empty' : `not one of: ${FORMATS.join(', ')}`;
+    throw new SessionFormatError(`unrecognised session log format (${hint}); see docs/session-format.md`, path);
+  }
+  return reader;
+}
+
+export { claudeCodeReader, reverieJsonlReader };

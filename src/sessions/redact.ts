@@ -1,0 +1,225 @@
+/**
+ * Secret redaction: the one place where text from logs is scrubbed before it can reach an engine, a
+ * commit message or a console. Table-driven so that the rule set can be replaced wholesale (e.g. by a
+ * maintained one such as gitleaks' rules) without touching the callers.
+ *
+ * Every rule replaces the secret with `[REDACTED:<rule name>]`. Rules run in table order, so the
+ * specific token shapes claim their matches before the generic assignment and entropy rules look.
+ */
+
+export interface RedactionRule {
+  /** Kind shown in the placeholder, e.g. `github-token`. */
+  name: string;
+  /** Global regex. A named group `secret` limits the replacement to that group; the rest of the match is kept. */
+  pattern: RegExp;
+  /** Last word on a candidate: false keeps the text as it is (look-alikes, placeholders, code). */
+  check?: (candidate: Candidate) => boolean;
+}
+
+export interface Candidate {
+  /** The part that would be replaced (the `secret` group, else the whole match), quotes included. */
+  secret: string;
+  groups: Record<string, string | undefined>;
+  /** The whole text and where the match ends in it, for rules that look at what follows. */
+  input: string;
+  end: number;
+}
+
+/** Words in a key name that mark its value as a secret (`DB_PASSWORD`, `apiKey`, `client_secret`). */
+const SECRET_NAME = 'secret|token|passw(?:or)?d|api[_-]?key|private[_-]?key|access[_-]?key|credentials?|passphrase';
+const SECRET_NAME_RE = new RegExp(`(?:${SECRET_NAME})`, 'gi');
+
+/** Unquoted values stop at whatever ends a value in env files, shell, JSON, YAML and code. */
+const BARE_VALUE = String.raw`[^\s"'\x60,;(){}\[\]<>]{1,512}(?=$|[\s"'\x60,;)}\]])`;
+
+export const RULES: readonly RedactionRule[] = [
+  {
+    name: 'private-key',
+    // An unterminated block (a truncated log) is redacted to the end of the text.
+    pattern: /-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----|$)/g,
+  },
+  { name: 'anthropic-key', pattern: /(?<![A-Za-z0-9])sk-ant-[A-Za-z0-9_-]{20,}/g },
+  {
+    name: 'openai-key',
+    pattern: /(?<![A-Za-z0-9])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g,
+    check: ({ secret }) => /\d/.test(secret) && /[A-Za-z]/.test(secret.slice(3)),
+  },
+  { name: 'github-token', pattern: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{30,})/g },
+  { name: 'aws-access-key-id', pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/g },
+  {
+    name: 'aws-secret-access-key',
+    pattern: /(?<pre>aws_?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?)(?<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
+  },
+  { name: 'google-api-key', pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
+  { name: 'slack-token', pattern: /(?<![A-Za-z0-9])xox[baprs]-[A-Za-z0-9-]{10,}/g },
+  { name: 'stripe-key', pattern: /(?<![A-Za-z0-9])[sr]k_(?:live|test)_[A-Za-z0-9]{16,}/g },
+  {
+    name: 'bearer-token',
+    pattern: /(?<pre>\bAuthorization["']?\s*[:=]\s*["']?(?:Bearer|Basic|Token)\s+)(?<secret>[A-Za-z0-9._~+/=-]{8,})/gi,
+  },
+  { name: 'jwt', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/g },
+  {
+    name: 'url-password',
+    pattern: /(?<pre>(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s:@/?#]{1,256}:)(?<secret>[^\s@/?#]{1,256})(?=@)/g,
+    check: ({ secret }) => !isPlaceholder(secret),
+  },
+  {
+    name: 'secret-assignment',
+    pattern: new RegExp(
+      String.raw`(?<pre>(?<![A-Za-z0-9_])(?<name>[A-Za-z0-9_.-]{0,40}?(?:${SECRET_NAME})[A-Za-z0-9_.-]{0,40})["']?[ \t]*(?<sep>[:=])[ \t]*)` +
+        String.raw`(?<secret>"[^"\n]{1,512}"|'[^'\n]{1,512}'|${BARE_VALUE})`,
+      'gim',
+    ),
+    check: (c) => isSecretName(c.groups.name ?? '') && isAssignedSecret(c),
+  },
+  {
+    name: 'high-entropy',
+    pattern:
+      /(?<pre>(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_.-]{0,63}["']?[ \t]*[:=][ \t]*["']?)(?<secret>[A-Za-z0-9+/=_-]{20,512})(?![A-Za-z0-9+/=_-])/g,
+    check: ({ secret }) => looksRandom(secret),
+  },
+];
+
+/** Rule names, i.e. the `<kind>`s that can appear in `[REDACTED:<kind>]`. */
+export const RULE_NAMES: readonly string[] = RULES.map((rule) => rule.name);
+
+/** Replaces every secret the rules find with `[REDACTED:<kind>]`. Idempotent. */
+export function redact(text: string): string {
+  let out = text;
+  for (const rule of RULES) out = applyRule(out, rule);
+  return out;
+}
+
+/**
+ * Redacts every string inside a JSON-like value (tool inputs). A value under a secret-named key
+ * (`{"password": "..."}`) is redacted whole, since the key is the context a text rule would need.
+ */
+export function redactValue<T>(value: T): T {
+  return walk(value, undefined, 0) as T;
+}
+
+const MAX_DEPTH = 64;
+
+function walk(value: unknown, key: string | undefined, depth: number): unknown {
+  if (typeof value === 'string') return redactString(value, key);
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than any real tool input; refusing to descend keeps hostile input from exhausting the stack.
+  if (depth >= MAX_DEPTH) return '[too deeply nested]';
+  if (Array.isArray(value)) return value.map((item) => walk(item, key, depth + 1));
+  // fromEntries defines own properties, so a "__proto__" key from a log stays a plain key.
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k, depth + 1)]));
+}
+
+function redactString(value: string, key: string | undefined): string {
+  if (key !== undefined && isSecretName(key) && isPlausibleSecret(value, true)) return placeholder('secret-assignment');
+  const text = redact(value);
+  if (key !== undefined && text === value && /^[A-Za-z0-9+/=_-]{20,512}$/.test(value) && looksRandom(value)) {
+    return placeholder('high-entropy');
+  }
+  return text;
+}
+
+function placeholder(kind: string): string {
+  return `[REDACTED:${kind}]`;
+}
+
+function applyRule(text: string, rule: RedactionRule): string {
+  rule.pattern.lastIndex = 0;
+  return text.replace(rule.pattern, (...args: unknown[]) => {
+    const match = args[0] as string;
+    const last = args[args.length - 1];
+    const groups = (typeof last === 'object' && last !== null ? last : {}) as Record<string, string | undefined>;
+    const offset = args.find((a, i) => i > 0 && typeof a === 'number') as number;
+    const secret = groups.secret ?? match;
+    if (rule.check && !rule.check({ secret, groups, input: text, end: offset + match.length })) return match;
+    const pre = groups.secret === undefined ? '' : (groups.pre ?? '');
+    const post = match.slice(pre.length + secret.length);
+    return pre + keepQuotes(secret, placeholder(rule.name)) + post;
+  });
+}
+
+function keepQuotes(secret: string, replacement: string): string {
+  const q = secret[0];
+  return (q === '"' || q === "'") && secret.length >= 2 && secret.endsWith(q) ? q + replacement + q : replacement;
+}
+
+/**
+ * Whether a key name really names a secret. The part after the last secret word decides:
+ * `max_tokens`, `token_count`, `secret_name`, `passwordField` name something about a secret, not one.
+ */
+export function isSecretName(name: string): boolean {
+  const matches = [...name.matchAll(SECRET_NAME_RE)];
+  const lastMatch = matches[matches.length - 1];
+  if (!lastMatch) return false;
+  const tail = name.slice((lastMatch.index ?? 0) + lastMatch[0].length);
+  return !/^(?:s|i[sz]e[rd]?s?|i[sz]ation|less|[_.-]?(?:count|limit|size|len|length|type|kind|url|uri|endpoint|file|path|dir|name|env|var|header|field|prefix|expiry|expires(?:_?at)?|ttl|timeout|duration|ids?|ref|hint|policy|usage|budget))$/i.test(
+    tail,
+  );
+}
+
+function isAssignedSecret({ secret, groups, input, end }: Candidate): boolean {
+  const quoted = /^["']/.test(secret);
+  if (!isPlausibleSecret(quoted ? secret.slice(1, -1) : secret, quoted)) return false;
+  // An unquoted value after a colon is YAML only when nothing follows it on the line; otherwise it is
+  // prose ("Error: invalid token: see docs") or a type annotation (`password: string;`).
+  return quoted || groups.sep !== ':' || /^[ \t]*(?:#.*)?(?:\r?\n|$)/.test(input.slice(end));
+}
+
+const NOT_SECRET_WORDS =
+  /^(?:true|false|null|nil|none|undefined|string|number|boolean|bool|str|int|integer|bytes|any|unknown|object|required|optional)$/i;
+
+/** `quoted`: the value was delimited (a string literal, a JSON value), so it cannot be code. */
+function isPlausibleSecret(value: string, quoted: boolean): boolean {
+  if (value.trim().length < 3 || isPlaceholder(value) || NOT_SECRET_WORDS.test(value)) return false;
+  // Version ranges: `"jsonwebtoken": "^9.0.2"` names a package, not a token.
+  if (/^[\^~>=<v]*\d+(?:\.\d+)+(?:[-+.\w]*)$/.test(value)) return false;
+  if (quoted) return true;
+  // Bare identifiers, property paths and numbers are code or settings (`token = newToken`,
+  // `password = req.body.password`, `token_duration = 0.5`).
+  return !/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value) && !/^[a-z][A-Za-z]*$/.test(value) && !/^-?\d{1,5}(?:\.\d+)?$/.test(value);
+}
+
+/** Template slots, masks and markers (`${DB_PASS}`, `{token}`, `<token>`, `[PAD]`, `****`) hold no secret. */
+function isPlaceholder(value: string): boolean {
+  return /^(?:\$|%|\{|<|\[|\*{3,}|x{4,}|X{4,}|\.{3}|…)/.test(value);
+}
+
+/**
+ * A token that looks machine-generated: long, mixing lower, upper and digits, with high per-character
+ * entropy and few word-like runs. Hashes and ids in hex (commits, sha256, UUIDs) never qualify, nor do
+ * camelCase identifiers (`useStickToBottomHook2`), which are made of words.
+ */
+export function looksRandom(token: string): boolean {
+  if (token.length < 20 || /^[0-9a-f-]+$/i.test(token) || NON_SECRET_ID.test(token)) return false;
+  if (!/[a-z]/.test(token) || !/[A-Z]/.test(token) || !/[0-9]/.test(token)) return false;
+  if (isPathLike(token)) return false;
+  return shannonEntropy(token) >= 3.5 && wordiness(token) < 0.5;
+}
+
+/** Object ids of model APIs (tool calls, messages, requests): random-looking but not secret, and useful. */
+const NON_SECRET_ID = /^(?:toolu|srvtoolu|msg|req|call|resp|chatcmpl)[_-]/;
+
+/** Share of characters inside runs of three or more lower-case letters: high for words, low for random text. */
+function wordiness(token: string): number {
+  let inWords = 0;
+  for (const run of token.match(/[a-z]{3,}/g) ?? []) inWords += run.length;
+  return inWords / token.length;
+}
+
+function isPathLike(token: string): boolean {
+  const segments = token.split('/').filter(Boolean);
+  if (segments.length < 2) return false;
+  const wordy = segments.filter((s) => /^[A-Za-z][a-z]+(?:[A-Z_-]?[A-Za-z][a-z]+)*[0-9]*$/.test(s));
+  return wordy.length * 2 >= segments.length;
+}
+
+export function shannonEntropy(text: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) {
+    const p = n / text.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}

@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { chmod, cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hashFile, listSessionFiles, loadSessions, readSessionFile } from '../../../src/sessions/load.js';
+import type { Session } from '../../../src/sessions/types.js';
+import { CLAUDE, FIXTURES, tempDir } from './helpers.js';
+
+const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+const PROJECT = '-Users-chip-dev-ai-music';
+const PUSH = `${PROJECT}/fed8ce56-bc79-401f-a83e-af084253362f.jsonl`;
+const INIT = 'claude-code-viewer/1af7fc5e-8455-4414-9ccd-011d40f70b2a.jsonl';
+
+/** A memory repo with real logs, and the kinds of clutter real folders have. */
+async function makeRepo(): Promise<string> {
+  const repo = await tempDir();
+  const projects = join(repo, 'sessions/claude');
+  await mkdir(join(projects, PROJECT), { recursive: true });
+  await cp(join(CLAUDE, PUSH), join(projects, PUSH));
+  await cp(join(CLAUDE, `${PROJECT}/ff71dbed-a4f2-4284-a4fc-fe2fb90de929.jsonl`), join(projects, PROJECT, 'ff71dbed.jsonl'));
+  await cp(join(CLAUDE, 'claude-code-viewer'), join(projects, 'sample-project'), { recursive: true });
+  await cp(join(FIXTURES, 'reverie/deploy-bot'), join(repo, 'sessions/deploy-bot'), { recursive: true });
+  await writeFile(join(repo, 'sessions/README.md'), '# not a log\n');
+  await mkdir(join(repo, 'sessions/.git'), { recursive: true });
+  await writeFile(join(repo, 'sessions/.git/x.jsonl'), 'ignored\n');
+  await mkdir(join(repo, 'sessions/node_modules/pkg'), { recursive: true });
+  await writeFile(join(repo, 'sessions/node_modules/pkg/x.jsonl'), 'ignored\n');
+  return repo;
+}
+
+describe('loadSessions', async () => {
+  const repo = await makeRepo();
+  const outside = await tempDir();
+
+  it('reads every session under a glob, in sorted path order, with agent, source, format and hash', async () => {
+    const result = await loadSessions({ repoDir: repo, sources: [{ path: 'sessions/**', format: 'auto' }] });
+    expect(result.warnings).toEqual([]);
+    expect(result.files).toBe(6);
+    expect(result.skipped).toBe(0);
+    expect(result.sessions.map((s) => [s.source, s.agent, s.format, s.id])).toEqual([
+      [`sessions/claude/${PUSH}`, PROJECT, 'claude-code', 'fed8ce56-bc79-401f-a83e-af084253362f'],
+      ['sessions/claude/sample-project/1af7fc5e-8455-4414-9ccd-011d40f70b2a.jsonl', 'sample-project', 'claude-code', '1af7fc5e-8455-4414-9ccd-011d40f70b2a'],
+      ['sessions/claude/sample-project/5c0375b4-57a5-4f26-b12d-d022ee4e51b7.jsonl', 'sample-project', 'claude-code', '5c0375b4-57a5-4f26-b12d-d022ee4e51b7'],
+      ['sessions/claude/sample-project/agent-test-hash-123.jsonl', 'sample-project', 'claude-code', '5c0375b4-57a5-4f26-b12d-d022ee4e51b7:agent-test-hash-123'],
+      ['sessions/deploy-bot/2025-06-01.jsonl', 'deploy-bot', 'reverie', '2025-06-01-a'],
+      ['sessions/deploy-bot/2025-06-01.jsonl', 'deploy-bot', 'reverie', '2025-06-01-b'],
+    ]);
+    const push = result.sessions[0]!;
+    expect(push.hash).toBe(sha256(await readFile(join(CLAUDE, PUSH))));
+    const fileHash = await hashFile(join(repo, 'sessions/deploy-bot/2025-06-01.jsonl'));
+    expect(result.sessions[4]?.hash).toBe(sha256(`${fileHash}:2025-06-01-a`));
+    expect(result.sessions[5]?.hash).toBe(sha256(`${fileHash}:2025-06-01-b`));
+  });
+
+  it('skips sessions already processed, by hash, and counts them', async () => {
+    const first = await loadSessions({ repoDir: repo, sources: [{ path: 'sessions', format: 'auto' }] });
+    const all = new Set(first.sessions.map((s) => s.hash));
+    const again = await loadSessions({ repoDir: repo, sources: [{ path: 'sessions', format: 'auto' }], skipHashes: all });
+    expect(again).toMatchObject({ sessions: [], skipped: 6, files: 6, warnings: [] });
+    const oneLeft = new Set([...all].filter((h) => h !== first.sessions[5]?.hash));
+    const partial = await loadSessions({ repoDir: repo, sources: [{ path: 'sessions', format: 'auto' }], skipHashes: oneLeft });
+    expect(partial.sessions.map((s) => s.id)).toEqual(['2025-06-01-b']);
+    expect(partial.skipped).toBe(5);
+  });
+
+  it('takes the agent from the source when given, and accepts absolute paths and explicit formats', async () => {
+    const result = await loadSessions({
+      repoDir: outside,
+      sources: [{ path: join(repo, 'sessions/claude', PROJECT), format: 'claude-code', agent: 'music-bot' }],
+    });
+    expect(result.sessions.map((s) => [s.agent, s.source])).toEqual([['music-bot', join(repo, 'sessions/claude', PUSH)]]);
+  });
+
+  it('honours a glob that names an extension, and a single file', async () => {
+    await writeFile(join(repo, 'sessions/deploy-bot/extra.log'), '{"reverie":"session/v1"}\n{"role":"user","text":"hi"}\n');
+    const byExt = await listSessionFiles(repo, [{ path: 'sessions/*/*.log', format: 'auto' }]);
+    expect(byExt.files.map((f) => f.display)).toEqual(['sessions/deploy-bot/extra.log']);
+    const single = await listSessionFiles(repo, [{ path: 'sessions/deploy-bot/2025-06-01.jsonl', format: 'reverie' }]);
+    expect(single.files).toEqual([{ path: join(repo, 'sessions/deploy-bot/2025-06-01.jsonl'), display: 'sessions/deploy-bot/2025-06-01.jsonl', format: 'reverie' }]);
+  });
+
+  it('lists each file once, for the first source that names it', async () => {
+    const { files } = await listSessionFiles(repo, [
+      { path: 'sessions/deploy-bot', format: 'reverie', agent: 'first' },
+      { path: 'sessions/**/*.jsonl', format: 'auto' },
+    ]);
+    const deploy = files.filter((f) => f.display.startsWith('sessions/deploy-bot/'));
+    expect(deploy).toEqual([expect.objectContaining({ format: 'reverie', agent: 'first' })]);
+    expect(files.map((f) => f.display)).toEqual([...files.map((f) => f.display)].sort());
+  });
+
+  it('warns about a path that does not exist, and finds nothing for a glob that matches nothing', async () => {
+    const result = await loadSessions({ repoDir: repo, sources: [{ path: 'nope', format: 'auto' }, { path: 'nothing/**', format: 'auto' }] });
+    expect(result).toEqual({ sessions: [], warnings: [{ file: 'nope', message: 'no such file or folder' }], files: 0, skipped: 0 });
+  });
+
+  it('does not follow symlinks out of the tree, but takes links inside it', async () => {
+    const dir = join(repo, 'linked');
+    await mkdir(dir);
+    await writeFile(join(outside, 'secret.jsonl'), '{"reverie":"session/v1"}\n{"role":"user","text":"outside"}\n');
+    await symlink(join(outside, 'secret.jsonl'), join(dir, 'out.jsonl'));
+    await symlink(outside, join(dir, 'outdir'));
+    await cp(join(FIXTURES, 'reverie/deploy-bot/2025-06-01.jsonl'), join(dir, 'real.jsonl'));
+    await symlink(join(dir, 'real.jsonl'), join(dir, 'alias.jsonl'));
+    const { files } = await listSessionFiles(repo, [{ path: 'linked', format: 'auto' }]);
+    expect(files.map((f) => basename(f.path))).toEqual(['alias.jsonl', 'real.jsonl']);
+  });
+});
+
+describe('loadSessions: bad files become warnings', async () => {
+  const repo = await tempDir();
+  const logs = join(repo, 'logs/bot');
+  await mkdir(logs, { recursive: true });
+  const push = await readFile(join(CLAUDE, PUSH));
+  await writeFile(join(logs, 'a-empty.jsonl'), '');
+  await writeFile(join(logs, 'b-binary.jsonl'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
+  await writeFile(join(logs, 'c-unknown.jsonl'), '{"hello":"world"}\n');
+  await writeFile(join(logs, 'd-latin1.jsonl'), Buffer.concat([Buffer.from('{"reverie":"session/v1"}\n{"role":"user","text":"caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]));
+  const pushLines = push.toString('utf8').split('\n');
+  await writeFile(join(logs, 'e-corrupt.jsonl'), [...pushLines.slice(0, 4), '{"type":"user","mess', '{{{ broken', ...pushLines.slice(4)].join('\n'));
+  await writeFile(join(logs, 'f-long.jsonl'), `{"reverie":"session/v1"}\n{"role":"user","text":"${'x'.repeat(5000)}"}\n{"role":"user","text":"short"}\n`);
+
+  it('reads what it can and names the file (and line) of every problem', async () => {
+    const result = await loadSessions({ repoDir: repo, sources: [{ path: 'logs', format: 'auto' }], maxLineBytes: 4096 });
+    expect(result.files).toBe(6);
+    expect(result.warnings).toEqual([
+      { file: 'logs/bot/b-binary.jsonl', message: 'binary file (contains NUL bytes); skipped' },
+      { file: 'logs/bot/c-unknown.jsonl', message: 'unrecognised session log format (not one of: reverie, claude-code); see docs/session-format.md' },
+      { file: 'logs/bot/d-latin1.jsonl', line: 2, message: 'invalid UTF-8; bad bytes replaced with U+FFFD' },
+      { file: 'logs/bot/e-corrupt.jsonl', line: 5, message: expect.stringMatching(/^not valid JSON/) },
+      { file: 'logs/bot/e-corrupt.jsonl', line: 6, message: expect.stringMatching(/^not valid JSON/) },
+      { file: 'logs/bot/f-long.jsonl', line: 2, message: 'line longer than 4096 bytes; skipped' },
+    ]);
+    const byFile = Object.fromEntries(result.sessions.map((s): [string, Session] => [basename(s.source), s]));
+    expect(Object.keys(byFile)).toEqual(['d-latin1.jsonl', 'e-corrupt.jsonl', 'f-long.jsonl']);
+    expect(byFile['d-latin1.jsonl']?.turns[0]?.text).toBe('caf\uFFFD');
+    expect(byFile['e-corrupt.jsonl']?.turns).toHaveLength(10);
+    expect(byFile['f-long.jsonl']?.turns.map((t) => t.text)).toEqual(['short']);
+  });
+
+  it('reports an unknown configured format for each file, naming it', async () => {
+    const result = await loadSessions({ repoDir: repo, sources: [{ path: 'logs/bot/c-unknown.jsonl', format: 'aider' }] });
+    expect(result.warnings).toEqual([{ file: 'logs/bot/c-unknown.jsonl', message: 'unknown session format "aider" (known: reverie, claude-code)' }]);
+  });
+
+  it('turns a file that cannot be read into a warning', async () => {
+    const gone = { path: join(repo, 'gone.jsonl'), display: 'gone.jsonl', format: 'auto' };
+    expect(await readSessionFile(gone)).toEqual({ sessions: [], skipped: 0, warnings: [{ file: 'gone.jsonl', message: 'cannot read (ENOENT)' }] });
+    await mkdir(join(repo, 'folder.jsonl'));
+    const folder = { path: join(repo, 'folder.jsonl'), display: 'folder.jsonl', format: 'reverie' };
+    expect((await readSessionFile(folder)).warnings).toEqual([{ file: 'folder.jsonl', message: 'cannot read (EISDIR)' }]);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('turns a file without read permission into a warning, and reads the others', async () => {
+    const locked = join(logs, 'g-locked.jsonl');
+    await writeFile(locked, '{"reverie":"session/v1"}\n');
+    await chmod(locked, 0o000);
+    const result = await loadSessions({ repoDir: repo, sources: [{ path: 'logs', format: 'auto' }] });
+    expect(result.warnings).toContainEqual({ file: 'logs/bot/g-locked.jsonl', message: 'cannot read (EACCES)' });
+    expect(result.sessions.length).toBeGreaterThan(0);
+    await chmod(locked, 0o644);
+  });
+});

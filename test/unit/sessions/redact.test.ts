@@ -1,0 +1,156 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { redact, redactValue, RULE_NAMES } from '../../../src/sessions/redact.js';
+
+// Secrets are assembled at run time so that no scanner mistakes this file for a leak.
+const j = (...parts: string[]): string => parts.join('');
+
+const SECRETS: [kind: string, text: string, secret: string][] = [
+  ['anthropic-key', j('export ANTHROPIC=', 'sk-ant-', 'api03-Xq7vB2nM9kL4pR8sT1wZ6yC3dF5gH0jK-aBcDeFgHiJ'), j('sk-ant-', 'api03-Xq7vB2nM9kL4pR8sT1wZ6yC3dF5gH0jK')],
+  ['openai-key', j('key: ', 'sk-', 'proj-Ab12Cd34Ef56Gh78Ij90Kl12Mn34Op56'), j('sk-', 'proj-Ab12Cd34')],
+  ['openai-key', j('use ', 'sk-', 'T3BlbkFJ4x9Qw2Er5Ty8Ui1Op4As7Df0Gh3Jk6Lz9Xc2Vb'), 'T3BlbkFJ4x9Qw2Er5'],
+  ['github-token', j('git push https://', 'ghp_', 'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5'), j('ghp_', 'aB3dE5')],
+  ['github-token', j('token ', 'gho_', 'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5'), 'aB3dE5fG7hJ9kL1'],
+  ['github-token', j('GH=', 'github_pat_', '11ABCDEFG0a1b2c3d4e5f6_g7h8i9j0k1l2m3n4o5p6q7r8s9t0u1v2w3x4y5z6A7B8C9D0E1F2G3'), '11ABCDEFG0a1b2c3d4e5f6'],
+  ['aws-access-key-id', j('aws_access_key_id = ', 'AKIA', 'Z7QW4MX2PL9RT3NV'), j('AKIA', 'Z7QW4MX2PL9RT3NV')],
+  ['aws-secret-access-key', j('aws_secret_access_key = ', 'q8Rk2mZ/Lp4vN7xB1cT9wY3hJ6fD0sGa5eQ+uK2r'), 'q8Rk2mZ/Lp4vN7xB1cT9wY3hJ6fD0sGa5eQ+uK2r'],
+  ['google-api-key', j('maps?key=', 'AIza', 'SyD3x9Qk2Lm7Np4Rt8Vw1Zb6Cf0Gh5Jk-Ps'), j('AIza', 'SyD3x9Qk2Lm7')],
+  ['slack-token', j('SLACK=', 'xoxb-', '1234567890-0987654321-Xq7vB2nM9kL4pR8sT1wZ'), 'Xq7vB2nM9kL4pR8sT1wZ'],
+  ['stripe-key', j('stripe ', 'sk_live_', '51Hq2x9Kc3Lm7Np4Rt8Vw1Zb'), '51Hq2x9Kc3Lm7Np4Rt8Vw1Zb'],
+  ['stripe-key', j('restricted ', 'rk_live_', '51Hq2x9Kc3Lm7Np4Rt8Vw1Zb'), '51Hq2x9Kc3Lm7Np4Rt8Vw1Zb'],
+  ['bearer-token', 'curl -H "Authorization: Bearer 9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c" https://api.example.com', '9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c'],
+  [
+    'jwt',
+    j('cookie=', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9', '.', 'eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIn0', '.', 'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c'),
+    'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+  ],
+  ['private-key', j('-----BEGIN ', 'RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo\n4lgOEePzNm0tRgeLezV6ffAt0gunVTLw\n-----END RSA ', 'PRIVATE KEY-----'), 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo'],
+  ['private-key', j('-----BEGIN ', 'OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ (log cut here)'), 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ'],
+  ['url-password', 'git clone https://alice:s3cr3t-P4ss@github.com/org/repo.git', 's3cr3t-P4ss'],
+  ['secret-assignment', 'PASSWORD=hunter2', 'hunter2'],
+  ['secret-assignment', 'export DB_PASSWORD="correct horse battery staple"', 'correct horse battery staple'],
+  ['secret-assignment', 'SECRET=abc123def', 'abc123def'],
+  ['secret-assignment', 'GITLAB_TOKEN=glpat-x1y2z3w4', 'glpat-x1y2z3w4'],
+  ['secret-assignment', 'API_KEY=zz-9911-ab', 'zz-9911-ab'],
+  ['secret-assignment', 'client_secret: 7c0ffee-tea', '7c0ffee-tea'],
+  ['secret-assignment', '{"password": "p@ssw0rd!", "user": "bob"}', 'p@ssw0rd!'],
+  ['secret-assignment', 'const apiKey = "AbC123xYz789";', 'AbC123xYz789'],
+  ['secret-assignment', 'PRIVATE_KEY=mykeymaterial42', 'mykeymaterial42'],
+  ['secret-assignment', 'db.credentials = s3cr3t!', 's3cr3t!'],
+  ['high-entropy', 'client_id = "Xk9fP2mQ7vL4nR8sT1wZ6yB3"', 'Xk9fP2mQ7vL4nR8sT1wZ6yB3'],
+  ['high-entropy', 'session: Qm9vT2xLZ3J5UE5kM0tWcnlXeA', 'Qm9vT2xLZ3J5UE5kM0tWcnlXeA'],
+];
+
+const LOOK_ALIKES = [
+  'commit 5c1b231a3e4d5f6a7b8c9d0e1f2a3b4c5d6e7f80 fixed it',
+  'sha=5c1b231a3e4d5f6a7b8c9d0e1f2a3b4c5d6e7f80',
+  'sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  'sessionId: fed8ce56-bc79-401f-a83e-af084253362f',
+  '"uuid":"ed356c9b-5106-4a60-b082-60e90997ce2b"',
+  'file_path: /Users/chip/dev/ai-music/diverse_musical_ai.py',
+  'path=src/components/TodoItem2/NavUserAvatar.tsx',
+  'name: useStickToBottomHookEnabled2',
+  'The token limit is what makes long sessions fail; use a password manager and an API key vault.',
+  'max_tokens=4096 input_tokens: 12 token_count = 7 TOKEN_LIMIT=100',
+  'password: string;\nconst token = getToken();\ntoken = newToken\npassword = req.body.password;',
+  'token: ${{ secrets.GITHUB_TOKEN }}\nPASSWORD=$DB_PASSWORD\napi_key: <your key here>\nPassword: ********',
+  "tokenizer.add_special_tokens({'pad_token': '[PAD]'}) print(f\"Processing token: '{token}'\")",
+  '"jsonwebtoken": "^9.0.2"',
+  'token_duration = 0.5',
+  'postgres://user:${DB_PASS}@localhost/db and https://github.com/foo@bar and git@github.com:org/repo.git',
+  '"id":"toolu_01LjFNEf5XrVHXXTePS4tRFR","requestId":"req_011CPzYuqyBehXVMovbsLhUW"',
+  'risk-management-framework-configuration and desk-booking',
+  'Error: Request failed with status code 401 (invalid x-api-key)',
+];
+
+describe('redact', () => {
+  it.each(SECRETS)('redacts a %s', (kind, text, secret) => {
+    const out = redact(text);
+    expect(out).toContain(`[REDACTED:${kind}]`);
+    expect(out).not.toContain(secret);
+  });
+
+  it('has a rule for every kind it produces, listed by name', () => {
+    const kinds = new Set(SECRETS.map(([kind]) => kind));
+    for (const kind of kinds) expect(RULE_NAMES).toContain(kind);
+  });
+
+  it.each(LOOK_ALIKES)('leaves a look-alike alone: %s', (text) => {
+    expect(redact(text)).toBe(text);
+  });
+
+  it('keeps what surrounds a secret: the user and host of a URL, the name of a variable, quotes', () => {
+    expect(redact('https://alice:s3cr3t-P4ss@github.com/x')).toBe('https://alice:[REDACTED:url-password]@github.com/x');
+    expect(redact('export DB_PASSWORD="hunter2!"')).toBe('export DB_PASSWORD="[REDACTED:secret-assignment]"');
+    expect(redact('Authorization: Bearer abcdef123456')).toBe('Authorization: Bearer [REDACTED:bearer-token]');
+  });
+
+  it('redacts a private key block whole and keeps the text after it', () => {
+    const pem = j('-----BEGIN ', 'EC PRIVATE KEY-----\nMHcCAQEEIBkg\n-----END EC ', 'PRIVATE KEY-----');
+    expect(redact(`before\n${pem}\nafter`)).toBe('before\n[REDACTED:private-key]\nafter');
+  });
+
+  it('is idempotent', () => {
+    for (const [, text] of SECRETS) expect(redact(redact(text))).toBe(redact(text));
+  });
+
+  it('never throws, is idempotent and keeps plain text intact, for any text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (text) => {
+        const once = redact(text);
+        expect(redact(once)).toBe(once);
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z ,.]{0,200}$/), (text) => {
+        expect(redact(text)).toBe(text);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('stays fast on pathological input', () => {
+    const start = Date.now();
+    for (const unit of ['a.', 'token=', 'sk-', 'https://a:b', '-----BEGIN PRIVATE KEY-----', 'eyJabcdefghijkl.']) {
+      redact(unit.repeat(Math.floor(200_000 / unit.length)));
+    }
+    expect(Date.now() - start).toBeLessThan(5000);
+  });
+});
+
+describe('redactValue', () => {
+  it('redacts every string in a JSON value, deeply, and a secret-named key whole', () => {
+    const input = {
+      command: j('curl -H "Authorization: Bearer abcdef123456" -d ', 'AKIA', 'Z7QW4MX2PL9RT3NV'),
+      env: { password: 'x1y2z3', token: 'tok', max_tokens: 4096, secret_name: 'prod-db' },
+      list: [j('sk-ant-', 'api03-Xq7vB2nM9kL4pR8sT1wZ6yC3dF5gH0jK'), 42, null, true],
+      id: 'toolu_01LjFNEf5XrVHXXTePS4tRFR',
+    };
+    expect(redactValue(input)).toEqual({
+      command: 'curl -H "Authorization: Bearer [REDACTED:bearer-token]" -d [REDACTED:aws-access-key-id]',
+      env: { password: '[REDACTED:secret-assignment]', token: '[REDACTED:secret-assignment]', max_tokens: 4096, secret_name: 'prod-db' },
+      list: ['[REDACTED:anthropic-key]', 42, null, true],
+      id: 'toolu_01LjFNEf5XrVHXXTePS4tRFR',
+    });
+  });
+
+  it('redacts a random-looking value under any key', () => {
+    expect(redactValue({ client_id: 'Xk9fP2mQ7vL4nR8sT1wZ6yB3' })).toEqual({ client_id: '[REDACTED:high-entropy]' });
+  });
+
+  it('does not modify its input', () => {
+    const input = { password: 'x1y2z3' };
+    redactValue(input);
+    expect(input.password).toBe('x1y2z3');
+  });
+
+  it('survives any JSON value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(() => redactValue(value)).not.toThrow();
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
