@@ -1,0 +1,287 @@
+import { ReverieError } from '../errors.js';
+import { isEntryBlock } from './entries.js';
+import { endsWithLineBreak, isBlankLine, lineEnding, parseDocument } from './markdown.js';
+import type { Block } from './types.js';
+
+/** The entry an edit names is not in the file (any more): the action that named it no longer applies. */
+export class EntryNotFoundError extends ReverieError {
+  constructor(
+    readonly path: string,
+    readonly preview: string,
+  ) {
+    super(`${path}: entry not found: ${JSON.stringify(preview)}`);
+    this.name = 'EntryNotFoundError';
+  }
+}
+
+/**
+ * An edit would change the file beyond the entry it targets (new text that swallows its neighbours,
+ * opens an unclosed fence, adds a heading where an entry was expected, ...). Nothing is written.
+ */
+export class UnsafeEditError extends ReverieError {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'UnsafeEditError';
+  }
+}
+
+/**
+ * Replaces one entry's raw text, leaving every other byte as it was. The entry is found among the
+ * document's entry blocks (the first of exact duplicates); a trailing line break missing from either
+ * side is forgiven. `newRaw` takes the file's line ending; blank `newRaw` removes the entry.
+ */
+export function replaceEntry(text: string, path: string, entryRaw: string, newRaw: string): string {
+  const target = findEntry(text, path, entryRaw);
+  const eol = lineEnding(text);
+  const replacement = normaliseRaw(newRaw, eol);
+  if (replacement === '') return removeEntry(text, path, entryRaw);
+  const { blocks, block, previous, next } = target;
+  const inPlace = endsWithLineBreak(block.raw) ? replacement : replacement.slice(0, -eol.length);
+  const end = block.start + block.raw.length;
+  const spaced = separated(previous, next, eol, replacement);
+  return applyFirstSafe(text, path, blocks, 'entries', [
+    { start: block.start, end, insert: inPlace },
+    ...(spaced === replacement ? [] : [{ start: block.start, end, insert: spaced }]),
+  ]);
+}
+
+/**
+ * Removes one entry. When blank lines would meet, or one would be left at the start or end of the
+ * file, one of them goes too, so a section never gains a double blank line. If the two neighbours
+ * would then run together (a paragraph followed by `---` becoming a heading, say), a single blank
+ * line stays between them instead. A file without a final line break keeps lacking one.
+ */
+export function removeEntry(text: string, path: string, entryRaw: string): string {
+  const { blocks, block, previous, next } = findEntry(text, path, entryRaw);
+  let start = block.start;
+  let end = block.start + block.raw.length;
+  if (next?.kind === 'blank' && (previous === undefined || previous.kind === 'blank')) end += next.raw.length;
+  else if (previous?.kind === 'blank' && next === undefined) start = previous.start;
+  const candidates = [{ start, end, insert: '' }];
+  if (previous && next && previous.kind !== 'blank' && next.kind !== 'blank') {
+    candidates.push({ start: block.start, end: block.start + block.raw.length, insert: lineEnding(text) });
+  }
+  return applyFirstSafe(text, path, blocks, 'nothing', candidates);
+}
+
+export interface InsertOptions {
+  /** Level of the heading created when the section does not exist yet (default 2). */
+  headingLevel?: number;
+  /** The file's path, for error messages. */
+  path?: string;
+}
+
+/**
+ * Adds an entry at the end of a section's own content: after the last item or paragraph that sits
+ * directly under the heading whose text equals `section` (trimmed, case-insensitive; the first such
+ * heading), before any sub-heading. A new item goes after the section's last item, continuing that
+ * list (tight, unless the list is loose); anything else gets a blank line on each side. A section
+ * with no entries gets the new one right after its heading (and whatever non-entry blocks it has).
+ * An empty `section` means
+ * the part of the file before its first heading. A missing section is created at the end of the
+ * file as `## <section>`. New text uses the file's line ending. Like every edit here, it keeps the
+ * file's final line break, or its lack of one, as it was (an empty file gets one).
+ */
+export function insertEntry(text: string, section: string, raw: string, opts: InsertOptions = {}): string {
+  const path = opts.path ?? '';
+  const eol = lineEnding(text);
+  const entry = normaliseRaw(raw, eol);
+  if (entry === '') return text;
+  const blocks = parseDocument(path, text).blocks;
+  const body = sectionBody(blocks, section);
+  if (!body) return appendSection(text, path, blocks, { section, entry, eol, level: opts.headingLevel ?? 2 });
+  return insertIntoBody(text, path, blocks, body, entry, eol);
+}
+
+interface SectionBody {
+  heading: number;
+  from: number;
+  to: number;
+}
+
+function sectionBody(blocks: Block[], section: string): SectionBody | undefined {
+  const wanted = headingKey(section);
+  const headings = blocks.flatMap((block, index) => (block.kind === 'heading' ? [index] : []));
+  if (wanted === '') return { heading: -1, from: 0, to: headings[0] ?? blocks.length };
+  const position = headings.findIndex((index) => headingKey(blocks[index]?.heading ?? '') === wanted);
+  const heading = headings[position];
+  if (heading === undefined) return undefined;
+  return { heading, from: heading + 1, to: headings[position + 1] ?? blocks.length };
+}
+
+function headingKey(title: string): string {
+  return title.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+function insertIntoBody(text: string, path: string, blocks: Block[], body: SectionBody, entry: string, eol: string) {
+  const isItem = startsWithItem(entry);
+  const anchorIndex = anchorOf(blocks, body, isItem);
+  const anchor = blocks[anchorIndex];
+  const next = blocks[anchorIndex + 1];
+  const position = anchor ? anchor.start + anchor.raw.length : 0;
+  const lineBreak = anchor && !endsWithLineBreak(anchor.raw) ? eol : '';
+  const continuesList = anchor?.kind === 'item' && isItem && !isLooseListAt(blocks, anchorIndex);
+  const blankBefore = anchor ? eol : '';
+  const blankAfter = next && next.kind !== 'blank' ? eol : '';
+  const tight = continuesList ? lineBreak + entry : lineBreak + blankBefore + entry + blankAfter;
+  const spaced = lineBreak + blankBefore + entry + blankAfter;
+  return applyFirstSafe(text, path, blocks, 'entries', [
+    { start: position, end: position, insert: tight },
+    ...(spaced === tight ? [] : [{ start: position, end: position, insert: spaced }]),
+  ]);
+}
+
+/**
+ * The block to insert after: for a new item, the body's last item, so that it joins the last list
+ * rather than landing between, say, "Example:" and the table it introduces; otherwise (or when the
+ * body has no list) the body's last entry, else its last non-blank block, else its heading.
+ */
+function anchorOf(blocks: Block[], body: SectionBody, isItem: boolean): number {
+  const indexes = Array.from({ length: body.to - body.from }, (_, offset) => body.to - 1 - offset);
+  const lastOf = (wanted: (block: Block) => boolean) => indexes.find((index) => wanted(blocks[index] as Block));
+  return (
+    (isItem ? lastOf((block) => block.kind === 'item') : undefined) ??
+    lastOf(isEntryBlock) ??
+    lastOf((block) => block.kind !== 'blank') ??
+    body.heading
+  );
+}
+
+/** A list whose items are separated by blank lines: a new item keeps that spacing. */
+function isLooseListAt(blocks: Block[], index: number): boolean {
+  return blocks[index - 1]?.kind === 'blank' && blocks[index - 2]?.kind === 'item';
+}
+
+function startsWithItem(raw: string): boolean {
+  return parseDocument('', raw).blocks[0]?.kind === 'item';
+}
+
+interface NewSection {
+  section: string;
+  entry: string;
+  eol: string;
+  level: number;
+}
+
+function appendSection(text: string, path: string, blocks: Block[], { section, entry, eol, level }: NewSection) {
+  const title = section.replace(/\s+/g, ' ').trim();
+  const hashes = '#'.repeat(Math.min(6, Math.max(1, Math.trunc(level))));
+  let separator = '';
+  if (text !== '') {
+    if (!endsWithLineBreak(text)) separator += eol;
+    if (!endsWithBlankLine(text + separator)) separator += eol;
+  }
+  const insert = `${separator}${hashes} ${title}${eol}${eol}${entry}`;
+  return applyFirstSafe(text, path, blocks, 'anything', [{ start: text.length, end: text.length, insert }]);
+}
+
+function endsWithBlankLine(text: string): boolean {
+  const lines = text.split('\n');
+  lines.pop();
+  const last = lines.at(-1);
+  return last !== undefined && isBlankLine(last.replace(/\r$/, ''));
+}
+
+interface FoundEntry {
+  blocks: Block[];
+  block: Block;
+  previous?: Block;
+  next?: Block;
+}
+
+function findEntry(text: string, path: string, entryRaw: string): FoundEntry {
+  const blocks = parseDocument(path, text).blocks;
+  let index = blocks.findIndex((block) => isEntryBlock(block) && block.raw === entryRaw);
+  if (index === -1) {
+    const wanted = withoutFinalLineBreak(entryRaw);
+    index = blocks.findIndex((block) => isEntryBlock(block) && withoutFinalLineBreak(block.raw) === wanted);
+  }
+  const block = blocks[index];
+  if (index === -1 || !block) throw new EntryNotFoundError(path, preview(entryRaw));
+  return { blocks, block, previous: blocks[index - 1], next: blocks[index + 1] };
+}
+
+function preview(raw: string): string {
+  const firstLine = raw.trim().split(/\r?\n/)[0] ?? '';
+  return firstLine.length > 60 ? `${firstLine.slice(0, 59)}…` : firstLine;
+}
+
+function withoutFinalLineBreak(raw: string): string {
+  return raw.replace(/\r?\n$/, '');
+}
+
+/** New raw text in the file's line ending, without blank lines around it, ending with one line break. */
+function normaliseRaw(raw: string, eol: string): string {
+  const lines = raw.split(/\r?\n/);
+  while (lines.length > 0 && isBlankLine(lines[0] ?? '')) lines.shift();
+  while (lines.length > 0 && isBlankLine(lines.at(-1) ?? '')) lines.pop();
+  return lines.length === 0 ? '' : lines.join(eol) + eol;
+}
+
+/** `insert` with a blank line on each side where the neighbour is not already a blank line. */
+function separated(previous: Block | undefined, next: Block | undefined, eol: string, insert: string): string {
+  const before = previous && previous.kind !== 'blank' ? eol : '';
+  const after = next && next.kind !== 'blank' ? eol : '';
+  return before + insert + after;
+}
+
+interface Splice {
+  start: number;
+  end: number;
+  insert: string;
+}
+
+/** What the spliced-in text may parse to: nothing, entries and other non-heading blocks, or anything. */
+type Allowed = 'nothing' | 'entries' | 'anything';
+
+/**
+ * Applies the first candidate splice after which every block outside the edited range still parses
+ * exactly as before. Markdown is context-sensitive (a paragraph before `---` is a heading, a line
+ * after a list item may join it), so rather than predict every interaction, each edit is checked.
+ */
+function applyFirstSafe(text: string, path: string, before: Block[], allowed: Allowed, candidates: Splice[]): string {
+  for (const splice of candidates) {
+    const result = keepFinalLineBreakState(text, text.slice(0, splice.start) + splice.insert + text.slice(splice.end));
+    if (othersIntact(before, splice, parseDocument(path, result).blocks, allowed)) return result;
+  }
+  throw new UnsafeEditError('the edit would change other parts of the file', path);
+}
+
+/** Removing or replacing the last entry must not add or drop the file's final line break. */
+function keepFinalLineBreakState(original: string, edited: string): string {
+  if (original === '' || endsWithLineBreak(original) || !endsWithLineBreak(edited)) return edited;
+  return edited.replace(/\r?\n$/, '');
+}
+
+function othersIntact(before: Block[], splice: Splice, after: Block[], allowed: Allowed): boolean {
+  const significant = (blocks: Block[]) => blocks.filter((block) => block.kind !== 'blank');
+  const prefix = significant(before.filter((block) => block.start + block.raw.length <= splice.start));
+  const suffix = significant(before.filter((block) => block.start >= splice.end));
+  const parsed = significant(after);
+  const middleLength = parsed.length - prefix.length - suffix.length;
+  if (middleLength < 0) return false;
+  if (!prefix.every((block, index) => sameBlock(block, parsed[index]))) return false;
+  if (!suffix.every((block, index) => sameBlock(block, parsed[prefix.length + middleLength + index]))) return false;
+  const middle = parsed.slice(prefix.length, prefix.length + middleLength);
+  if (allowed === 'nothing') return middle.length === 0;
+  if (allowed === 'entries') return middle.length > 0 && middle.every((block) => !changesStructure(block));
+  return true;
+}
+
+/** Headings and front matter are the file's frame: an entry edit must not add them. */
+function changesStructure(block: Block): boolean {
+  return block.kind === 'heading' || block.kind === 'frontmatter';
+}
+
+/** Same block, forgiving only the final line break that an edit at the end of the file may move. */
+function sameBlock(a: Block, b: Block | undefined): boolean {
+  return (
+    b !== undefined &&
+    a.kind === b.kind &&
+    a.level === b.level &&
+    withoutFinalLineBreak(a.raw) === withoutFinalLineBreak(b.raw)
+  );
+}

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { indentColumns, isBlankLine, listMarkerOf, stripColumns } from './markdown.js';
+import { estimateTokens } from './tokens.js';
+import type { Block, Entry, MemoryDocument, Policy } from './types.js';
+
+export type EntryKind = Entry['kind'];
+
+export function isEntryBlock(block: Block): block is Block & { kind: EntryKind } {
+  return block.kind === 'item' || block.kind === 'paragraph';
+}
+
+/** The entries of a document in file order: its top-level list items and paragraphs. */
+export function entriesOf(doc: MemoryDocument, namespace: string, policy: Policy): Entry[] {
+  return doc.blocks.filter(isEntryBlock).map((block) => ({
+    id: entryId(doc.path, block.raw),
+    path: doc.path,
+    kind: block.kind,
+    raw: block.raw,
+    text: entryText(block.kind, block.raw),
+    section: block.section,
+    line: block.line,
+    namespace,
+    policy,
+    tokens: estimateTokens(block.raw),
+  }));
+}
+
+/** Hashes the exact raw text, line break included, so any change to an entry gives it a new id. */
+export function entryId(path: string, raw: string): string {
+  return `${path}#${createHash('sha256').update(raw, 'utf8').digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * The words of an entry without its Markdown frame. For an item: the marker goes, and nested lines
+ * lose the item's content indentation but keep anything deeper, so a nested list reads
+ * `- sub` and a sub-sub item `  - subsub`; lazy continuation lines lose all their indentation.
+ * For a paragraph: each line trimmed. Always: trailing whitespace and leading/trailing empty lines go,
+ * inner empty lines stay, lines are joined by `\n` whatever the file's line ending.
+ */
+export function entryText(kind: EntryKind, raw: string): string {
+  const lines = raw.split(/\r?\n/);
+  const text = kind === 'item' ? itemLines(lines) : lines.map((line) => line.trim());
+  return trimEmptyLines(text.map((line) => line.trimEnd())).join('\n');
+}
+
+function itemLines(lines: string[]): string[] {
+  const [first = '', ...rest] = lines;
+  const marker = listMarkerOf(first);
+  if (!marker) return lines.map((line) => line.trim());
+  const nested = rest.map((line) =>
+    indentColumns(line) >= marker.contentIndent ? stripColumns(line, marker.contentIndent) : line.trimStart(),
+  );
+  return [marker.firstContent.trim(), ...nested];
+}
+
+function trimEmptyLines(lines: string[]): string[] {
+  let from = 0;
+  let to = lines.length;
+  while (from < to && lines[from] === '') from++;
+  while (to > from && lines[to - 1] === '') to--;
+  return lines.slice(from, to);
+}
+
+/**
+ * Raw Markdown for a new entry from its text (the inverse of `entryText` for ordinary text).
+ * An item is `- first line` with later lines indented two spaces, empty lines left empty; a
+ * paragraph is the lines as they are. The text must already read as that kind of block: a
+ * paragraph line starting with `- ` or `#`, or followed by `===`, would parse as something else.
+ */
+export function formatEntry(text: string, kind: EntryKind, eol: '\n' | '\r\n' = '\n'): string {
+  const lines = text.split(/\r?\n/);
+  if (kind === 'paragraph') return lines.join(eol) + eol;
+  const [first = '', ...rest] = lines;
+  const head = isBlankLine(first) ? '-' : `- ${first}`;
+  return [head, ...rest.map((line) => (isBlankLine(line) ? '' : `  ${line}`))].join(eol) + eol;
+}

@@ -1,0 +1,53 @@
+import { entriesOf } from './entries.js';
+import { parseDocument } from './markdown.js';
+import { assertInsideRoot, namespaceMatcher } from './namespaces.js';
+import { estimateTokens } from './tokens.js';
+import type { MemoryFile, MemorySnapshot, Namespace } from './types.js';
+
+export interface SourceFile {
+  /** Path relative to the repository root, e.g. `memory/notes.md`. */
+  path: string;
+  text: string;
+}
+
+/**
+ * The memory in scope: Markdown files (`.md`, `.markdown`, any case) inside the root that some
+ * namespace claims, sorted by path (code-unit order, the same on every machine). Other files,
+ * and paths that are unsafe or outside the root, are left out rather than rejected: the shell
+ * hands over whatever the tree holds. Paths are kept normalised; of two that normalise alike, the first wins.
+ */
+export function buildSnapshot(files: SourceFile[], root: string, namespaces: Namespace[]): MemorySnapshot {
+  const namespaceOf = namespaceMatcher(root, namespaces);
+  const byPath = new Map<string, MemoryFile>();
+  for (const file of files) {
+    if (!isMarkdownPath(file.path)) continue;
+    const namespace = namespaceOf(file.path);
+    if (!namespace) continue;
+    const path = assertInsideRoot(file.path, root);
+    if (byPath.has(path)) continue;
+    const document = parseDocument(path, file.text);
+    byPath.set(path, {
+      path,
+      namespace: namespace.name,
+      policy: namespace.policy,
+      document,
+      entries: entriesOf(document, namespace.name, namespace.policy),
+    });
+  }
+  const sorted = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { root, files: sorted, namespaces };
+}
+
+export function isMarkdownPath(path: string): boolean {
+  return /\.(?:md|markdown)$/i.test(path);
+}
+
+/**
+ * Estimated tokens of a namespace: whole files, headings and all, since that is what the agent
+ * loads. Summing the entries' tokens instead would undercount by the headings and blank lines.
+ */
+export function tokensOf(snapshot: MemorySnapshot, namespaceName: string): number {
+  return snapshot.files
+    .filter((file) => file.namespace === namespaceName)
+    .reduce((total, file) => total + estimateTokens(file.document.text), 0);
+}

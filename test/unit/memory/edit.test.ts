@@ -1,0 +1,332 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  EntryNotFoundError,
+  UnsafeEditError,
+  entriesOf,
+  formatEntry,
+  insertEntry,
+  parseDocument,
+  removeEntry,
+  replaceEntry,
+} from '../../../src/memory/index.js';
+import type { Block } from '../../../src/memory/index.js';
+import { AGENTS_MD_CRLF, CLAUDE_MD, markdownish, words } from './fixtures.js';
+
+const P = 'memory/notes.md';
+const raws = (text: string) => entriesOf(parseDocument(P, text), 'notes', 'dream').map((entry) => entry.raw);
+const texts = (text: string) => entriesOf(parseDocument(P, text), 'notes', 'dream').map((entry) => entry.text);
+
+/** Blocks as a reader sees them: what must survive an edit elsewhere (a moved final line break aside). */
+const significant = (text: string) =>
+  parseDocument(P, text)
+    .blocks.filter((block) => block.kind !== 'blank')
+    .map((block) => `${block.kind}:${block.level ?? ''}:${block.raw.replace(/\r?\n$/, '')}`);
+
+const hasDoubleBlank = (blocks: Block[]) =>
+  blocks.some((block, i) => block.kind === 'blank' && blocks[i + 1]?.kind === 'blank');
+
+describe('replaceEntry', () => {
+  it('replaces one item and leaves every other byte alone', () => {
+    const before = '# Tools\n\n- Use npm\n- Run tests\n';
+    expect(replaceEntry(before, P, '- Use npm\n', '- Use pnpm\n')).toBe('# Tools\n\n- Use pnpm\n- Run tests\n');
+  });
+
+  it('matches whole entry blocks, not substrings', () => {
+    const text = '- Use pnpm\n  - not npm\n- other\n```\n- Use pnpm\n```\n';
+    expect(() => replaceEntry(text, P, '- Use pnpm\n', '- x\n')).toThrow(EntryNotFoundError);
+    expect(() => replaceEntry(text, P, '  - not npm\n', '- x\n')).toThrow(EntryNotFoundError);
+    expect(replaceEntry(text, P, '- Use pnpm\n  - not npm\n', '- x\n')).toBe('- x\n- other\n```\n- Use pnpm\n```\n');
+  });
+
+  it('says which file and entry were not found', () => {
+    try {
+      replaceEntry('- a\n', P, '- a very long entry that is not there at all, and goes on and on and on\n', '- b\n');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(EntryNotFoundError);
+      expect((error as EntryNotFoundError).path).toBe(P);
+      expect((error as EntryNotFoundError).preview).toMatch(/^- a very long entry.*…$/);
+      expect((error as Error).message).toContain(P);
+    }
+  });
+
+  it('forgives a missing trailing line break on either side', () => {
+    expect(replaceEntry('- a\n- b\n', P, '- a', '- c')).toBe('- c\n- b\n');
+    expect(replaceEntry('- a\n- b', P, '- b\n', '- c\n')).toBe('- a\n- c');
+  });
+
+  it('replaces the first of exact duplicates', () => {
+    expect(replaceEntry('- a\n- a\n', P, '- a\n', '- b\n')).toBe('- b\n- a\n');
+  });
+
+  it('keeps CRLF in a CRLF file', () => {
+    const result = replaceEntry(AGENTS_MD_CRLF, P, '- Use Node 20\r\n  - nvm use\r\n', '- Use Node 22\n  - nvm use 22\n');
+    expect(result).toBe(AGENTS_MD_CRLF.replace('- Use Node 20\r\n  - nvm use\r\n', '- Use Node 22\r\n  - nvm use 22\r\n'));
+  });
+
+  it('drops blank lines around the new text and removes the entry when it is blank', () => {
+    expect(replaceEntry('- a\n- b\n', P, '- a\n', '\n\n- c\n\n\n')).toBe('- c\n- b\n');
+    expect(replaceEntry('p\n\nq\n', P, 'p\n', '  \n')).toBe('q\n');
+  });
+
+  it('separates new text that would merge with its neighbours', () => {
+    expect(replaceEntry('Intro\n- a\n---\n', P, '- a\n', 'A paragraph\n')).toBe('Intro\n\nA paragraph\n\n---\n');
+  });
+
+  it('refuses new text that would swallow the rest of the file or add a heading', () => {
+    expect(() => replaceEntry('- a\n- b\n', P, '- a\n', '```\n- c\n')).toThrow(UnsafeEditError);
+    expect(() => replaceEntry('- a\n- b\n', P, '- a\n', '## New\n')).toThrow(UnsafeEditError);
+  });
+
+  it('replaces a paragraph in a realistic file without touching the rest', () => {
+    const old = 'This file gives Claude Code guidance for this repository.\nKeep it short.\n';
+    const result = replaceEntry(CLAUDE_MD, 'CLAUDE.md', old, 'Guidance for this repository.\n');
+    expect(result).toBe(CLAUDE_MD.replace(old, 'Guidance for this repository.\n'));
+  });
+});
+
+describe('removeEntry', () => {
+  it('removes an item from a tight list', () => {
+    expect(removeEntry('- a\n- b\n- c\n', P, '- b\n')).toBe('- a\n- c\n');
+  });
+
+  it('removes a paragraph and one of the blank lines around it', () => {
+    expect(removeEntry('## H\n\none\n\ntwo\n\n## I\n', P, 'one\n')).toBe('## H\n\ntwo\n\n## I\n');
+    expect(removeEntry('## H\n\none\n\n## I\n', P, 'one\n')).toBe('## H\n\n## I\n');
+  });
+
+  it('leaves no blank line at the start or end of the file', () => {
+    expect(removeEntry('one\n\ntwo\n', P, 'one\n')).toBe('two\n');
+    expect(removeEntry('one\n\ntwo\n', P, 'two\n')).toBe('one\n');
+  });
+
+  it('removes an item from a loose list without doubling blank lines', () => {
+    expect(removeEntry('- a\n\n- b\n\n- c\n', P, '- b\n')).toBe('- a\n\n- c\n');
+  });
+
+  it('keeps a file without a final line break without one', () => {
+    expect(removeEntry('- a\n- b', P, '- b')).toBe('- a');
+    expect(removeEntry('- a\n- b', P, '- a\n')).toBe('- b');
+    expect(removeEntry('only', P, 'only')).toBe('');
+  });
+
+  it('keeps neighbours from running together', () => {
+    expect(removeEntry('Intro\n- a\n---\n', P, '- a\n')).toBe('Intro\n\n---\n');
+    expect(removeEntry('Intro\n- a\n2. two\n', P, '- a\n')).toBe('Intro\n\n2. two\n');
+  });
+
+  it('keeps CRLF and never leaves a section with a double blank', () => {
+    const result = removeEntry(AGENTS_MD_CRLF, P, 'The API lives in `src/api`.\r\n');
+    expect(result).toBe(AGENTS_MD_CRLF.replace('The API lives in `src/api`.\r\n\r\n', ''));
+    expect(result).not.toMatch(/(?<!\r)\n/);
+  });
+
+  it('throws when the entry is not there', () => {
+    expect(() => removeEntry('- a\n', P, '- b\n')).toThrow(EntryNotFoundError);
+    expect(() => removeEntry('# a\n', P, '# a\n')).toThrow(EntryNotFoundError);
+  });
+});
+
+describe('insertEntry', () => {
+  it('continues the list that ends a section', () => {
+    const text = '# Notes\n\n## Tools\n- a\n- b\n\n## Style\n- c\n';
+    expect(insertEntry(text, 'tools', '- new\n')).toBe('# Notes\n\n## Tools\n- a\n- b\n- new\n\n## Style\n- c\n');
+  });
+
+  it('matches the heading case-insensitively after trimming, and picks the first such heading', () => {
+    const text = '## Tools\n- a\n## Tools\n- b\n';
+    expect(insertEntry(text, '  TOOLS ', '- new')).toBe('## Tools\n- a\n- new\n## Tools\n- b\n');
+  });
+
+  it('inserts into the section itself, before its sub-sections', () => {
+    const text = '## Tools\n\n- a\n\n### pnpm\n\n- b\n\n## Next\n';
+    expect(insertEntry(text, 'Tools', '- new\n')).toBe('## Tools\n\n- a\n- new\n\n### pnpm\n\n- b\n\n## Next\n');
+  });
+
+  it('puts an entry right under a heading whose section has no entries', () => {
+    expect(insertEntry('## Tools\n## Next\n', 'Tools', '- new\n')).toBe('## Tools\n\n- new\n\n## Next\n');
+    expect(insertEntry('## Tools\n\n### Sub\n', 'Tools', '- new\n')).toBe('## Tools\n\n- new\n\n### Sub\n');
+  });
+
+  it('separates a paragraph, or an item after a paragraph, with blank lines', () => {
+    expect(insertEntry('## A\nSome text.\n## B\n', 'A', 'More text.\n')).toBe('## A\nSome text.\n\nMore text.\n\n## B\n');
+    expect(insertEntry('## A\n\nSome text.\n\n## B\n', 'A', '- item\n')).toBe('## A\n\nSome text.\n\n- item\n\n## B\n');
+    expect(insertEntry('## A\n- a\n', 'A', 'A paragraph\n')).toBe('## A\n- a\n\nA paragraph\n');
+  });
+
+  it('keeps a loose list loose', () => {
+    expect(insertEntry('## A\n\n- a\n\n- b\n', 'A', '- c\n')).toBe('## A\n\n- a\n\n- b\n\n- c\n');
+  });
+
+  it('adds an item to the last list of the section, even with a paragraph after it', () => {
+    expect(insertEntry('## A\n- a\n\nExample:\n\n| x |\n| - |\n', 'A', '- b\n')).toBe('## A\n- a\n- b\n\nExample:\n\n| x |\n| - |\n');
+  });
+
+  it('inserts after the last entry, before code or tables that close the section', () => {
+    const text = '## A\n- a\n\n```\ncode\n```\n## B\n';
+    expect(insertEntry(text, 'A', '- b\n')).toBe('## A\n- a\n- b\n\n```\ncode\n```\n## B\n');
+  });
+
+  it('creates a missing section at the end of the file', () => {
+    expect(insertEntry('# Notes\n\n- a\n', 'Tools', '- new\n')).toBe('# Notes\n\n- a\n\n## Tools\n\n- new\n');
+    expect(insertEntry('# Notes\n\n- a\n\n', 'Tools', '- new\n')).toBe('# Notes\n\n- a\n\n## Tools\n\n- new\n');
+    expect(insertEntry('', 'Tools', '- new\n')).toBe('## Tools\n\n- new\n');
+    expect(insertEntry('- a\n', 'Deep', '- new\n', { headingLevel: 3 })).toBe('- a\n\n### Deep\n\n- new\n');
+  });
+
+  it('handles a missing final line break, keeping it missing', () => {
+    expect(insertEntry('## A\n- a', 'A', '- b\n')).toBe('## A\n- a\n- b');
+    expect(insertEntry('- a', 'Tools', '- new\n')).toBe('- a\n\n## Tools\n\n- new');
+  });
+
+  it('uses the line ending of a CRLF file', () => {
+    const result = insertEntry(AGENTS_MD_CRLF, 'Setup', formatEntry('Use corepack\npnpm via corepack', 'item'));
+    expect(result).toBe(AGENTS_MD_CRLF.replace('- Set `CI=1` in scripts\r\n', '- Set `CI=1` in scripts\r\n- Use corepack\r\n  pnpm via corepack\r\n'));
+    expect(insertEntry('# A\r\n', 'B', '- x\n')).toBe('# A\r\n\r\n## B\r\n\r\n- x\r\n');
+  });
+
+  it('treats an empty section as the part before the first heading', () => {
+    expect(insertEntry('- a\n\n# Title\n', '', '- b\n')).toBe('- a\n- b\n\n# Title\n');
+    expect(insertEntry('# Title\n', '', '- b\n')).toBe('- b\n\n# Title\n');
+    expect(insertEntry('---\nx: 1\n---\n# T\n', '', '- b\n')).toBe('---\nx: 1\n---\n\n- b\n\n# T\n');
+    expect(insertEntry('', '', '- b\n')).toBe('- b\n');
+  });
+
+  it('refuses a heading as an entry and leaves the file alone for blank text', () => {
+    expect(() => insertEntry('## A\n- a\n', 'A', '## B\n', { path: P })).toThrow(UnsafeEditError);
+    expect(insertEntry('## A\n- a\n', 'A', '\n  \n')).toBe('## A\n- a\n');
+  });
+
+  it('refuses to append a section inside an unclosed fence', () => {
+    expect(() => insertEntry('```\ncode\n', 'Tools', '- a\n')).toThrow(UnsafeEditError);
+  });
+
+  it('adds to a realistic file without touching the rest', () => {
+    const result = insertEntry(CLAUDE_MD, 'Style', '- Prefer `unknown` to `any`.\n');
+    expect(result).toBe(CLAUDE_MD.replace('+ Named exports only.\n', '+ Named exports only.\n- Prefer `unknown` to `any`.\n'));
+    const paragraph = insertEntry(CLAUDE_MD, 'Style', 'A closing remark.\n');
+    expect(paragraph).toBe(CLAUDE_MD.replace('Tables are fine too:\n', 'Tables are fine too:\n\nA closing remark.\n'));
+  });
+});
+
+/** A generated document with at least one entry, and the index of one of them. */
+const documentWithEntry = markdownish
+  .filter((text) => raws(text).length > 0)
+  .chain((text) => fc.tuple(fc.constant(text), fc.nat({ max: raws(text).length - 1 })));
+
+const newEntry = fc
+  .tuple(words, fc.constantFrom('item' as const, 'paragraph' as const))
+  .map(([text, kind]) => formatEntry(text, kind));
+
+/**
+ * Where the edited entry sits among the significant blocks: edits take the first entry whose raw is
+ * exactly the one named, which for duplicates may come before the one the test picked.
+ */
+function targetPosition(text: string, raw: string): number {
+  const target = entriesOf(parseDocument(P, text), 'n', 'dream').find((entry) => entry.raw === raw);
+  return parseDocument(P, text)
+    .blocks.filter((block) => block.kind !== 'blank')
+    .findIndex((block) => block.line === target?.line);
+}
+
+/**
+ * Markdown is context-sensitive: an edit may be impossible without changing a neighbour (remove the
+ * paragraph between `-` and `  - x`, and x becomes the empty item's content). Those edits must be
+ * refused, and on the generated shapes they must stay rare.
+ */
+function attempt(edit: () => string, refusals: { count: number }): string | undefined {
+  try {
+    return edit();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UnsafeEditError);
+    refusals.count++;
+    return undefined;
+  }
+}
+
+const RUNS = 1500;
+const MAX_REFUSALS = RUNS / 50;
+
+describe('edit properties on generated Markdown', { timeout: 30_000 }, () => {
+  it('removeEntry removes exactly that entry and keeps every other block as it was', () => {
+    const refusals = { count: 0 };
+    fc.assert(
+      fc.property(documentWithEntry, ([text, index]) => {
+        const raw = raws(text)[index] as string;
+        const result = attempt(() => removeEntry(text, P, raw), refusals);
+        if (result === undefined) return;
+        const position = targetPosition(text, raw);
+        const expected = significant(text).filter((_, i) => i !== position);
+        expect(significant(result)).toEqual(expected);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(refusals.count).toBeLessThan(MAX_REFUSALS);
+  });
+
+  it('removeEntry adds no double blank line', () => {
+    fc.assert(
+      fc.property(documentWithEntry, ([text, index]) => {
+        fc.pre(!hasDoubleBlank(parseDocument(P, text).blocks));
+        const result = attempt(() => removeEntry(text, P, raws(text)[index] as string), { count: 0 });
+        if (result !== undefined) expect(hasDoubleBlank(parseDocument(P, result).blocks)).toBe(false);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('replaceEntry changes exactly that entry', () => {
+    const refusals = { count: 0 };
+    fc.assert(
+      fc.property(documentWithEntry, newEntry, ([text, index], replacement) => {
+        const raw = raws(text)[index] as string;
+        const result = attempt(() => replaceEntry(text, P, raw, replacement), refusals);
+        if (result === undefined) return;
+        const before = significant(text);
+        const position = targetPosition(text, raw);
+        const after = significant(result);
+        expect(after.slice(0, position)).toEqual(before.slice(0, position));
+        expect(after.slice(after.length - (before.length - position - 1))).toEqual(before.slice(position + 1));
+        expect(texts(result)).toContain(texts(replacement)[0]);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(refusals.count).toBeLessThan(MAX_REFUSALS);
+  });
+
+  it('insertEntry adds exactly one entry to the named section and keeps all others', () => {
+    const headingsOf = (text: string) =>
+      parseDocument(P, text).blocks.flatMap((block) => (block.kind === 'heading' ? [block.heading ?? ''] : []));
+    const sectionOf = (text: string) =>
+      fc.constantFrom('A new section', '', ...headingsOf(text));
+    const cases = markdownish.chain((text) => fc.tuple(fc.constant(text), sectionOf(text), newEntry));
+    const refusals = { count: 0 };
+    fc.assert(
+      fc.property(cases, ([text, section, entry]) => {
+        const result = attempt(() => insertEntry(text, section, entry), refusals);
+        if (result === undefined) return;
+        const before = significant(text);
+        const after = significant(result);
+        expect(after.length).toBeGreaterThan(before.length);
+        expect(isSubsequence(before, after)).toBe(true);
+        const newText = texts(entry)[0] as string;
+        const count = (list: string[]) => list.filter((t) => t === newText).length;
+        expect(count(texts(result))).toBe(count(texts(text)) + 1);
+        if (section.trim() === '') return;
+        const trails = entriesOf(parseDocument(P, result), 'n', 'dream')
+          .filter((e) => e.text === newText)
+          .map((e) => e.section.at(-1)?.toLowerCase());
+        expect(trails).toContain(section.trim().toLowerCase());
+      }),
+      { numRuns: RUNS },
+    );
+    expect(refusals.count).toBeLessThan(RUNS / 10);
+  });
+});
+
+function isSubsequence(small: string[], large: string[]): boolean {
+  let index = 0;
+  for (const item of large) if (item === small[index]) index++;
+  return index === small.length;
+}
