@@ -62,3 +62,12 @@ export class UnsafePathError extends ReverieError {
     this.name = 'UnsafePathError';
   }
 }
+
+/** A command was called with flags or arguments it cannot use. */
+export class UsageError extends ReverieError {
+  override readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,101 @@
+import type { Entry } from '../../memory/types.js';
+import { codeSpans, terms } from '../text.js';
+
+/**
+ * What a memory line recommends and what it warns against. Curation compares these, not whole texts:
+ * "Install with `npm install`" and "never use npm" disagree although they share few words.
+ */
+export interface Claims {
+  recommends: string[];
+  avoids: string[];
+  /** Content terms without the recommended/avoided objects: what the line is about. */
+  topic: string[];
+}
+
+const NEGATION_BEFORE = /\b(not|never|don't|dont|do not|avoid|instead of|rather than|no longer|without|stop using|no)\b[^.;:!?]{0,24}$/i;
+const FAILURE_AFTER = /^[^.;!?]{0,30}\b(fails?|failed|breaks?|broken|doesn't work|does not work|won't work|errors? out|is deprecated|is not supported)\b/i;
+const PREFER_WORDS = /\b(?:use|using|with|run|prefer|via|always use|switch to|through)\s+`?([a-z][\w.+-]*)`?/gi;
+const AVOID_WORDS = /\b(?:not|never|don't use|do not use|avoid|instead of|rather than|no longer use|stop using)\s+`?([a-z][\w.+-]*)`?/gi;
+const NOT_OBJECTS = new Set(['the', 'a', 'an', 'it', 'that', 'this', 'them', 'to', 'be', 'any', 'use', 'run', 'just', 'plain', 'your', 'our', 'their']);
+
+/** Groups of tools that stand in for each other: recommending two of one group for one job is a conflict. */
+export const ALTERNATIVES: string[][] = [
+  ['npm', 'pnpm', 'yarn', 'bun'],
+  ['jest', 'vitest', 'mocha', 'ava'],
+  ['pip', 'uv', 'poetry', 'pipenv', 'conda'],
+  ['tabs', 'spaces'],
+  ['eslint', 'biome', 'oxlint'],
+  ['prettier', 'biome', 'dprint'],
+  ['webpack', 'vite', 'esbuild', 'rollup', 'parcel'],
+  ['merge', 'rebase', 'squash'],
+];
+
+export function claimsOf(text: string): Claims {
+  const recommends = new Set<string>();
+  const avoids = new Set<string>();
+  const consider = (object: string, index: number) => {
+    const negative = NEGATION_BEFORE.test(text.slice(Math.max(0, index - 40), index)) || FAILURE_AFTER.test(text.slice(index + object.length));
+    for (const name of objectNames(object)) (negative ? avoids : recommends).add(name);
+  };
+  for (const match of text.matchAll(/`([^`\n]+)`/g)) consider(match[1] ?? '', (match.index ?? 0) + 1);
+  for (const match of text.matchAll(PREFER_WORDS)) {
+    const word = (match[1] ?? '').toLowerCase();
+    if (!NOT_OBJECTS.has(word)) consider(word, (match.index ?? 0) + match[0].length - word.length);
+  }
+  for (const match of text.matchAll(AVOID_WORDS)) {
+    const word = (match[1] ?? '').toLowerCase();
+    if (!NOT_OBJECTS.has(word)) avoids.add(word);
+  }
+  for (const a of avoids) recommends.delete(a);
+  const objects = new Set([...recommends, ...avoids]);
+  return { recommends: [...recommends], avoids: [...avoids], topic: terms(text).filter((t) => !objects.has(t)) };
+}
+
+/** `pnpm install --frozen-lockfile` names the command `pnpm install` and the tool `pnpm`. */
+function objectNames(object: string): string[] {
+  const words = object.trim().toLowerCase().split(/\s+/);
+  const first = words[0] ?? '';
+  if (!/^[a-z][\w.+-]*$/.test(first)) return [];
+  const second = words[1];
+  return second && /^[a-z][\w-]*$/.test(second) ? [first, `${first} ${second}`] : [first];
+}
+
+/** Does `text` say to do `phrase` (as a command or tool), rather than not to? */
+export function recommends(text: string, phrase: string): boolean {
+  const at = findPhrase(text, phrase);
+  if (at < 0) return false;
+  return !NEGATION_BEFORE.test(text.slice(Math.max(0, at - 40), at)) && !FAILURE_AFTER.test(text.slice(at + phrase.length));
+}
+
+/** Index of `phrase` as whole words (so `npm install` is not found inside `pnpm install`), or -1. */
+export function findPhrase(text: string, phrase: string): number {
+  const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+  const match = new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, 'i').exec(text);
+  return match ? match.index : -1;
+}
+
+export function mentions(text: string, phrase: string): boolean {
+  return findPhrase(text, phrase) >= 0;
+}
+
+/** Two entries disagree when one recommends what the other avoids, or two alternatives for the same job. */
+export function conflictBetween(a: Claims, b: Claims): string | undefined {
+  const sharedTopic = a.topic.filter((t) => b.topic.includes(t));
+  // "never npm" is a rule about npm wherever it appears; "don't run X in watch mode" is about watch mode only.
+  const sameSubject = sharedTopic.length > 0 || a.topic.length === 0 || b.topic.length === 0;
+  const direct = a.recommends.find((r) => b.avoids.includes(r)) ?? b.recommends.find((r) => a.avoids.includes(r));
+  if (direct && sameSubject) return direct;
+  if (sharedTopic.length === 0) return undefined;
+  for (const group of ALTERNATIVES) {
+    const fromA = a.recommends.filter((r) => group.includes(r) && !b.recommends.includes(r));
+    const fromB = b.recommends.filter((r) => group.includes(r) && !a.recommends.includes(r));
+    if (fromA.length > 0 && fromB.length > 0) return `${fromA[0]} vs ${fromB[0]}`;
+  }
+  return undefined;
+}
+
+export function entryClaims(entry: Entry): Claims {
+  return claimsOf(entry.text);
+}
+
+export { codeSpans };

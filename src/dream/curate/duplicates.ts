@@ -1,0 +1,93 @@
+import type { Entry } from '../../memory/types.js';
+import { codeSpans, idfTable, terms, weightedOverlap } from '../text.js';
+import type { Action } from '../types.js';
+import { makeAction, short } from './action.js';
+import { conflictBetween, entryClaims } from './claims.js';
+import type { Workspace } from './workspace.js';
+
+/** Shared weight over the smaller entry's weight at which two notes say the same thing. */
+const DUPLICATE_THRESHOLD = 0.62;
+
+/**
+ * Paraphrased duplicates among the curated entries of each namespace, merged into the most complete one.
+ * Each cluster becomes one `merge` action, applied before the next is looked for.
+ */
+export function planMerges(workspace: Workspace): Action[] {
+  const actions: Action[] = [];
+  const refused = new Set<string>();
+  for (;;) {
+    const cluster = nextCluster(workspace.entries().filter((e) => e.policy === 'dream' && !refused.has(e.raw)));
+    if (!cluster) return actions;
+    const action = mergeAction(cluster);
+    if (workspace.propose(action)) actions.push(action);
+    else cluster.forEach((e) => refused.add(e.raw));
+  }
+}
+
+function nextCluster(entries: Entry[]): Entry[] | undefined {
+  const termsOf = new Map(entries.map((e) => [e, terms(e.text)]));
+  const weight = idfTable([...termsOf.values()]);
+  for (let i = 0; i < entries.length; i++) {
+    const a = entries[i] as Entry;
+    const cluster = [a];
+    for (let j = i + 1; j < entries.length; j++) {
+      const b = entries[j] as Entry;
+      if (b.namespace !== a.namespace) continue;
+      if (cluster.every((member) => isDuplicate(member, b, termsOf, weight))) cluster.push(b);
+    }
+    if (cluster.length > 1) return cluster;
+  }
+  return undefined;
+}
+
+function isDuplicate(a: Entry, b: Entry, termsOf: Map<Entry, string[]>, weight: (t: string) => number): boolean {
+  const ta = termsOf.get(a) ?? [];
+  const tb = termsOf.get(b) ?? [];
+  if (a.raw.trim() === b.raw.trim()) return true;
+  const shared = ta.filter((t) => tb.includes(t));
+  if (shared.length < 2) return false;
+  if (conflictBetween(entryClaims(a), entryClaims(b))) return false;
+  if (differentAnchors(a, b)) return false;
+  return weightedOverlap(ta, tb, weight) >= DUPLICATE_THRESHOLD;
+}
+
+/** Notes that name different numbers for the same thing are a contradiction, not a duplicate. */
+function differentAnchors(a: Entry, b: Entry): boolean {
+  const numbers = (e: Entry) => new Set(e.text.match(/\b\d{2,}\b/g) ?? []);
+  const na = numbers(a);
+  const nb = numbers(b);
+  return na.size > 0 && nb.size > 0 && ![...na].some((n) => nb.has(n));
+}
+
+function mergeAction(cluster: Entry[]): Action {
+  const keep = mostComplete(cluster);
+  const ordered = [keep, ...cluster.filter((e) => e !== keep)];
+  const topic = sharedTopic(cluster);
+  return makeAction({
+    type: 'merge',
+    targets: ordered,
+    summary: `combine ${cluster.length} notes on ${topic}`,
+    rationale:
+      `${cluster.length} entries say the same thing in different words; keeping the most complete one, ${short(keep, 80)}, ` +
+      `and removing ${cluster
+        .filter((e) => e !== keep)
+        .map((e) => `${short(e, 60)} (${e.path}:${e.line})`)
+        .join(', ')}.`,
+  });
+}
+
+/** The entry that carries the most of what the cluster says: its commands, numbers and words. */
+function mostComplete(cluster: Entry[]): Entry {
+  const all = new Set(cluster.flatMap((e) => [...terms(e.text), ...codeSpans(e.text)]));
+  const score = (e: Entry) => {
+    const own = new Set([...terms(e.text), ...codeSpans(e.text)]);
+    return [...all].filter((t) => own.has(t)).length;
+  };
+  return [...cluster].sort((a, b) => score(b) - score(a) || a.path.localeCompare(b.path) || a.line - b.line)[0] as Entry;
+}
+
+function sharedTopic(cluster: Entry[]): string {
+  const [first, ...rest] = cluster.map((e) => terms(e.text));
+  const shared = (first ?? []).filter((t) => rest.every((r) => r.includes(t)));
+  return shared.slice(0, 3).join(', ') || 'one subject';
+}

@@ -1,0 +1,158 @@
+import type { Entry } from '../../memory/types.js';
+import { effectiveProgram } from '../extract/commands.js';
+import { idfTable, terms, weightedOverlap } from '../text.js';
+import type { Action, Pattern, PatternKind } from '../types.js';
+import { makeAction, short } from './action.js';
+import { entryClaims, mentions, recommends } from './claims.js';
+import type { Workspace } from './workspace.js';
+
+export const SECTIONS: Record<PatternKind, string> = {
+  mistake: 'Mistakes to avoid',
+  preference: 'Preferences',
+  workflow: 'Workflows',
+  fact: 'Facts',
+};
+
+const KIND_ORDER: PatternKind[] = ['mistake', 'preference', 'workflow', 'fact'];
+
+/**
+ * Brings each signal pattern into memory: nothing if memory already says it, an `update` of the entry it
+ * corrects or completes, a `prune` of entries it shows to be wrong when another entry already says it right,
+ * or an `add` to the inbox.
+ */
+export function planPatternActions(workspace: Workspace, patterns: Pattern[], inbox: string): Action[] {
+  const actions: Action[] = [];
+  const apply = (action: Action) => {
+    if (workspace.propose(action)) actions.push(action);
+  };
+  for (const pattern of ordered(patterns)) {
+    const entries = workspace.entries();
+    const stale = entries.filter((e) => e.policy === 'dream' && isRefutedBy(e, pattern));
+    const covering = entries.filter((e) => !stale.includes(e) && covers(e, pattern));
+    if (covering.length > 0) {
+      for (const entry of stale) apply(pruneAction(entry, pattern, covering[0] as Entry));
+      continue;
+    }
+    const incomplete = entries.find((e) => e.policy === 'dream' && !stale.includes(e) && completes(e, pattern));
+    const [first, ...others] = incomplete ? [incomplete, ...stale] : stale;
+    if (first) {
+      apply(updateAction(first, pattern, incomplete === first));
+      for (const entry of others) apply(pruneAction(entry, pattern, undefined));
+      continue;
+    }
+    apply(addAction(pattern, inbox));
+  }
+  return actions;
+}
+
+function ordered(patterns: Pattern[]): Pattern[] {
+  return [...patterns].sort(
+    (a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || b.support.sessions - a.support.sessions || a.key.localeCompare(b.key),
+  );
+}
+
+/** Memory already says what the pattern says. */
+export function covers(entry: Entry, pattern: Pattern): boolean {
+  const text = entry.text;
+  const prefer = pattern.prefer ?? [];
+  const avoid = pattern.avoid ?? [];
+  switch (pattern.kind) {
+    case 'workflow':
+      return prefer.length > 0 && prefer.every((head) => mentions(text, head));
+    case 'mistake': {
+      const action = actionOf(pattern);
+      if (prefer[0]) {
+        const claims = entryClaims(entry);
+        const program = effectiveProgram(prefer[0]);
+        const avoided = avoid.some((a) => claims.avoids.includes(a) || claims.avoids.includes(a.split(' ')[0] ?? a));
+        return recommends(text, prefer[0]) || (claims.recommends.includes(program) && avoided);
+      }
+      if (pattern.fix) return mentions(text, action) && fixCommands(pattern.fix).every((c) => mentions(text, c));
+      return mentions(text, action) && sharedSignatureWords(entry, pattern) >= 2;
+    }
+    case 'preference':
+    case 'fact': {
+      const claims = entryClaims(entry);
+      if (prefer.length > 0 && prefer.some((p) => claims.recommends.includes(p))) {
+        return avoid.length === 0 || avoid.some((a) => claims.avoids.includes(a) || !mentions(text, a));
+      }
+      const entryTerms = terms(text);
+      const shared = pattern.terms.filter((t) => entryTerms.includes(t)).length;
+      const weight = idfTable([entryTerms, pattern.terms]);
+      return shared >= Math.min(2, pattern.terms.length) && weightedOverlap(pattern.terms, entryTerms, weight) >= 0.6;
+    }
+  }
+}
+
+/** The entry recommends what the pattern shows to fail, or what a person asked not to do. */
+export function isRefutedBy(entry: Entry, pattern: Pattern): boolean {
+  if (pattern.kind === 'workflow') return false;
+  const prefer = pattern.prefer ?? [];
+  return (pattern.avoid ?? []).some((avoided) => recommends(entry.text, avoided) && !prefer.some((p) => mentions(entry.text, p)));
+}
+
+/** The entry is about the same failure but lacks the fix the sessions found. */
+function completes(entry: Entry, pattern: Pattern): boolean {
+  if (pattern.kind !== 'mistake' || !pattern.fix) return false;
+  return mentions(entry.text, actionOf(pattern)) && sharedSignatureWords(entry, pattern) >= 2;
+}
+
+function actionOf(pattern: Pattern): string {
+  return (pattern.signature ?? '').split(' :: ')[0] ?? '';
+}
+
+function sharedSignatureWords(entry: Entry, pattern: Pattern): number {
+  const words = terms((pattern.signature ?? '').split(' :: ')[1] ?? '');
+  const entryTerms = terms(entry.text);
+  return words.filter((w) => entryTerms.includes(w)).length;
+}
+
+function fixCommands(fix: string): string[] {
+  return [...fix.matchAll(/`([^`]+)`/g)].map((m) => (m[1] ?? '').split(' ').slice(0, 2).join(' '));
+}
+
+function supportText(pattern: Pattern): string {
+  const agents = [...new Set(pattern.evidence.map((e) => e.agent))];
+  return `seen in ${pattern.support.sessions} sessions across ${pattern.support.agents} agent(s) (${agents.join(', ')})`;
+}
+
+function addAction(pattern: Pattern, inbox: string): Action {
+  return makeAction({
+    type: 'add',
+    content: pattern.statement,
+    destination: { path: inbox, section: SECTIONS[pattern.kind] },
+    summary: `${pattern.kind}: ${pattern.statement}`,
+    rationale: `A recurring ${pattern.kind}, ${supportText(pattern)}, that memory does not mention yet.`,
+    evidence: pattern.evidence,
+    patterns: [pattern.key],
+    identity: pattern.key,
+  });
+}
+
+function updateAction(entry: Entry, pattern: Pattern, completing: boolean): Action {
+  const why = completing
+    ? `The entry describes this failure but not the fix that worked in the sessions (${supportText(pattern)}).`
+    : `The sessions contradict the entry: ${supportText(pattern)}. Rewritten to say what works.`;
+  return makeAction({
+    type: 'update',
+    targets: [entry],
+    content: pattern.statement,
+    summary: `${completing ? 'complete' : 'correct'} ${short(entry, 52)}`,
+    rationale: `${why} Was: ${short(entry, 120)}.`,
+    evidence: pattern.evidence,
+    patterns: [pattern.key],
+    identity: `${pattern.key}@${entry.id.split('#')[1] ?? entry.id}`,
+  });
+}
+
+function pruneAction(entry: Entry, pattern: Pattern, keptBy: Entry | undefined): Action {
+  const kept = keptBy ? ` Memory already says what works: ${short(keptBy, 100)} (${keptBy.path}:${keptBy.line}).` : '';
+  return makeAction({
+    type: 'prune',
+    targets: [entry],
+    summary: `drop ${short(entry, 56)}: contradicted by sessions`,
+    rationale: `Recent sessions contradict this entry: ${pattern.statement} (${supportText(pattern)}).${kept}`,
+    evidence: pattern.evidence,
+    patterns: [pattern.key],
+  });
+}

@@ -1,0 +1,61 @@
+import type { Evidence, PatternRecord } from '../types.js';
+
+export interface Support {
+  sessions: number;
+  evidence: Evidence[];
+  patterns: string[];
+}
+
+/**
+ * How much the sessions seen so far back or refute a tool or command, from the accumulated pattern
+ * records: a fix or a stated preference backs it, a failure or a "not X" refutes it.
+ */
+export class SupportIndex {
+  constructor(
+    private readonly records: Record<string, PatternRecord>,
+    private readonly minSessions: number,
+  ) {}
+
+  backing(name: string): Support {
+    return this.collect((r) => (r.prefer ?? []).some((p) => sameThing(p, name)));
+  }
+
+  refuting(name: string): Support {
+    return this.collect((r) => (r.avoid ?? []).some((a) => sameThing(a, name)));
+  }
+
+  /** Net support for everything a note recommends: positive when the sessions agree with it. */
+  score(recommended: string[]): number {
+    return recommended.reduce((acc, name) => acc + this.backing(name).sessions - this.refuting(name).sessions, 0);
+  }
+
+  private collect(match: (record: PatternRecord) => boolean): Support {
+    const sessions = new Set<string>();
+    const evidence: Evidence[] = [];
+    const patterns: string[] = [];
+    for (const [key, record] of Object.entries(this.records).sort(([a], [b]) => a.localeCompare(b))) {
+      if (record.sessions.length < this.minSessions || !match(record)) continue;
+      record.sessions.forEach((s) => sessions.add(s));
+      evidence.push(...record.quotes.slice(0, 3));
+      patterns.push(key);
+    }
+    return { sessions: sessions.size, evidence: dedupe(evidence).slice(0, 6), patterns };
+  }
+}
+
+/** `npm` and `npm install` are the same thing for this purpose; `npm` and `pnpm` are not. */
+function sameThing(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x === y || x.split(' ')[0] === y || y.split(' ')[0] === x;
+}
+
+function dedupe(evidence: Evidence[]): Evidence[] {
+  const seen = new Set<string>();
+  return evidence.filter((e) => {
+    const key = `${e.sessionId}|${e.quote}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

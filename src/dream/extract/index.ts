@@ -1,0 +1,151 @@
+import type { Session } from '../../sessions/types.js';
+import { idfTable, shortHash, weightedOverlap } from '../text.js';
+import type { DreamState, Evidence, Pattern, PatternRecord } from '../types.js';
+import { findMistakes } from './mistakes.js';
+import type { Observation } from './observation.js';
+import { findPreferences, INJECTION } from './preferences.js';
+import { findWorkflows } from './workflows.js';
+
+const MAX_QUOTES = 6;
+
+export interface Extraction {
+  /** Patterns that gained evidence this cycle and have enough support to act on. */
+  signal: Pattern[];
+  /** Patterns that gained evidence this cycle but are still below `minSessions`. */
+  noise: Pattern[];
+  /** Accumulated pattern records, including this cycle's observations. */
+  records: Record<string, PatternRecord>;
+}
+
+/**
+ * Folds the new sessions' observations into the records kept from earlier cycles, then splits the
+ * patterns they touched into signal and noise. Deterministic: sessions are taken in time order.
+ */
+export function extractPatterns(sessions: Session[], previous: DreamState['patterns'], minSessions: number): Extraction {
+  const records: Record<string, PatternRecord> = structuredClone(previous);
+  const touched = new Set<string>();
+  for (const session of orderSessions(sessions)) {
+    for (const observation of observe(session, records)) {
+      fold(records, observation, session);
+      touched.add(observation.key);
+    }
+  }
+  const patterns = [...touched].sort().map((key) => toPattern(key, records[key] as PatternRecord));
+  const promotable = patterns.filter((p) => !INJECTION.test(p.statement));
+  // A recurring error with no known fix tells an agent nothing it can act on: it waits for a fix as noise.
+  const actionable = promotable.filter((p) => p.kind !== 'mistake' || p.fix !== undefined);
+  const enough = actionable.filter((p) => p.support.sessions >= minSessions);
+  const signal = [...enough.filter((p) => p.kind !== 'workflow'), ...strongestWorkflows(enough.filter((p) => p.kind === 'workflow'))];
+  const signalKeys = new Set(signal.map((p) => p.key));
+  // Runs inside a kept workflow are parts of it, not separate observations that failed to recur.
+  const noise = patterns.filter((p) => !signalKeys.has(p.key) && !(p.kind === 'workflow' && signal.some((s) => s.kind === 'workflow' && contains(s, p))));
+  return { signal, noise, records };
+}
+
+function orderSessions(sessions: Session[]): Session[] {
+  return [...sessions].sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? '') || a.id.localeCompare(b.id));
+}
+
+function observe(session: Session, records: Record<string, PatternRecord>): Observation[] {
+  return [...findMistakes(session), ...findPreferences(session, preferenceKey(records)), ...findWorkflows(session)];
+}
+
+/**
+ * People say the same preference in other words each time, so a preference joins the record it agrees
+ * with (same tools preferred, or mostly the same words) rather than keying on its exact text.
+ */
+function preferenceKey(records: Record<string, PatternRecord>) {
+  return (terms: string[], prefer: string[], avoid: string[]): string => {
+    const candidates = Object.entries(records).filter(([, r]) => r.kind === 'preference');
+    const weight = idfTable(candidates.map(([, r]) => r.terms));
+    let best: { key: string; score: number } | undefined;
+    for (const [key, record] of candidates) {
+      const samePrefer = prefer.length > 0 && prefer.some((p) => record.prefer?.includes(p));
+      const conflicting = prefer.some((p) => record.avoid?.includes(p)) || avoid.some((a) => record.prefer?.includes(a));
+      if (conflicting) continue;
+      const shared = terms.filter((t) => record.terms.includes(t)).length;
+      const score = samePrefer ? 1 : shared >= 2 ? weightedOverlap(terms, record.terms, weight) : 0;
+      if (score >= 0.6 && (!best || score > best.score)) best = { key, score };
+    }
+    return best?.key ?? `preference:${shortHash([...terms].sort().join(' '), 10)}`;
+  };
+}
+
+function fold(records: Record<string, PatternRecord>, observation: Observation, session: Session): void {
+  const record = (records[observation.key] ??= newRecord(observation));
+  if (!record.fix && observation.fix) {
+    record.fix = observation.fix;
+    record.statement = observation.statement;
+    if (observation.avoid) record.avoid = observation.avoid;
+    if (observation.prefer) record.prefer = observation.prefer;
+  }
+  if (!record.sessions.includes(session.id)) record.sessions.push(session.id);
+  if (!record.agents.includes(session.agent)) record.agents.push(session.agent);
+  const seen = session.endedAt ?? session.startedAt;
+  if (seen && (!record.lastSeen || seen > record.lastSeen)) record.lastSeen = seen;
+  addQuote(record, { sessionId: session.id, agent: session.agent, quote: observation.quote, turn: observation.turn });
+}
+
+function newRecord(observation: Observation): PatternRecord {
+  const record: PatternRecord = { kind: observation.kind, statement: observation.statement, sessions: [], agents: [], quotes: [], terms: observation.terms };
+  if (observation.signature) record.signature = observation.signature;
+  if (observation.avoid?.length) record.avoid = observation.avoid;
+  if (observation.prefer?.length) record.prefer = observation.prefer;
+  return record;
+}
+
+/** Keeps a few quotes, one per session, favouring agents not yet quoted so cross-agent evidence shows. */
+function addQuote(record: PatternRecord, evidence: Evidence): void {
+  if (record.quotes.some((q) => q.sessionId === evidence.sessionId)) return;
+  if (record.quotes.length < MAX_QUOTES) {
+    record.quotes.push(evidence);
+    return;
+  }
+  const quotedAgents = new Set(record.quotes.map((q) => q.agent));
+  if (!quotedAgents.has(evidence.agent)) record.quotes[record.quotes.length - 1] = evidence;
+}
+
+function toPattern(key: string, record: PatternRecord): Pattern {
+  const pattern: Pattern = {
+    key,
+    kind: record.kind,
+    statement: record.statement,
+    terms: record.terms,
+    evidence: record.quotes,
+    support: { sessions: record.sessions.length, agents: record.agents.length },
+  };
+  if (record.lastSeen) pattern.lastSeen = record.lastSeen;
+  if (record.signature) pattern.signature = record.signature;
+  if (record.fix) pattern.fix = record.fix;
+  if (record.avoid) pattern.avoid = record.avoid;
+  if (record.prefer) pattern.prefer = record.prefer;
+  return pattern;
+}
+
+/**
+ * Recurring runs of commands overlap (a run of three contains two runs of two): keep the best supported,
+ * longest first, and drop any that shares a command with one already kept.
+ */
+function strongestWorkflows(workflows: Pattern[]): Pattern[] {
+  const maximal = workflows.filter((w) => !workflows.some((l) => l !== w && contains(l, w) && l.support.sessions >= 0.75 * w.support.sessions));
+  const ranked = maximal.sort(
+    (a, b) => b.support.sessions - a.support.sessions || (b.prefer?.length ?? 0) - (a.prefer?.length ?? 0) || a.key.localeCompare(b.key),
+  );
+  const kept: Pattern[] = [];
+  const used = new Set<string>();
+  for (const workflow of ranked) {
+    const heads = workflow.prefer ?? [];
+    if (heads.some((h) => used.has(h))) continue;
+    kept.push(workflow);
+    heads.forEach((h) => used.add(h));
+  }
+  return kept;
+}
+
+/** True when the command run of `outer` contains the run of `inner`, in order and without gaps. */
+function contains(outer: Pattern, inner: Pattern): boolean {
+  const a = outer.prefer ?? [];
+  const b = inner.prefer ?? [];
+  if (b.length >= a.length) return false;
+  return a.some((_, i) => b.every((head, j) => a[i + j] === head));
+}

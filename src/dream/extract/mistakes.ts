@@ -1,0 +1,176 @@
+import type { Session, ToolCall, ToolResult } from '../../sessions/types.js';
+import { quote, terms } from '../text.js';
+import { commandHead, commandOf, displayCommand, effectiveProgram, isTrivial } from './commands.js';
+import type { Observation } from './observation.js';
+
+/** A tool call with its result, in session order. */
+interface Step {
+  call: ToolCall;
+  result?: ToolResult;
+  turn: number;
+  command?: string;
+}
+
+/** How far after a failure we look for what fixed it. */
+const FIX_WINDOW = 8;
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+/** Tools that change the project's code: editing code is the work itself, not a fix to remember. */
+const CODE_CHANGES = /^(edit|multiedit|write|notebookedit|todowrite|str_replace_editor|apply_patch|replace|write_file)$/i;
+
+/** Text of results the user produced by declining a tool call: a decision, not a mistake. */
+const USER_REJECTION = /doesn't want to (proceed|take this action)|tool use was rejected|request interrupted by user/i;
+
+export function stepsOf(session: Session): Step[] {
+  const results = new Map<string, ToolResult>();
+  for (const turn of session.turns) for (const r of turn.toolResults) results.set(r.toolCallId, r);
+  const steps: Step[] = [];
+  for (const turn of session.turns) {
+    for (const call of turn.toolCalls) {
+      const step: Step = { call, turn: turn.index, result: results.get(call.id) };
+      const command = commandOf(call.name, call.input);
+      if (command !== undefined) step.command = command;
+      steps.push(step);
+    }
+  }
+  return steps;
+}
+
+function failed(step: Step): boolean {
+  return step.result?.isError === true && !USER_REJECTION.test(step.result.text);
+}
+
+function succeeded(step: Step): boolean {
+  return step.result !== undefined && !step.result.isError;
+}
+
+/** Recurring errors with the step that fixed them, one observation per distinct error in the session. */
+export function findMistakes(session: Session): Observation[] {
+  const steps = stepsOf(session);
+  const byKey = new Map<string, Observation>();
+  steps.forEach((step, i) => {
+    if (!failed(step) || !step.result) return;
+    const action = actionOf(step);
+    const line = errorLine(step.result.text);
+    const signature = `${action} :: ${signatureOf(line)}`;
+    const key = `mistake:${signature}`;
+    if (byKey.has(key)) return;
+    const fix = findFix(steps, i);
+    const observation: Observation = {
+      key,
+      kind: 'mistake',
+      statement: mistakeStatement(step, line, fix),
+      terms: terms(`${action} ${line} ${fix?.text ?? ''}`),
+      quote: quote(line),
+      turn: step.turn,
+      signature,
+    };
+    if (fix) {
+      observation.fix = fix.text;
+      if (fix.replaces && step.command) {
+        observation.avoid = [commandHead(step.command)];
+        observation.prefer = [commandHead(fix.command)];
+      }
+    }
+    byKey.set(key, observation);
+  });
+  return [...byKey.values()];
+}
+
+/** What the step did, in the words a memory line would use: `npm install`, or the tool's name. */
+function actionOf(step: Step): string {
+  return step.command !== undefined ? commandHead(step.command) : step.call.name;
+}
+
+/**
+ * The line of an error output that names the error: a Python exception line, an `error:`/`fatal:` line,
+ * a line that says something failed, or else the first line.
+ */
+export function errorLine(text: string): string {
+  const lines = text
+    .replace(ANSI, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^(at |File "|Traceback|\^+$|~+$|\s*\d+ \|)/.test(l) && !/warning/i.test(l.slice(0, 30)));
+  const exception = [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception)\b:?/.test(l));
+  const prefixed = lines.find((l) => /^(npm (error|ERR!)|error(\[\w+\])?:|fatal:|ERR_|E\s{2,}|\w+: error:|✗|FAIL\b)/i.test(l));
+  const mentions = lines.find((l) => /\b(error|failed|failure|not found|denied|rejected|refused|cannot|can't|unable|no such|invalid|timed? ?out)\b/i.test(l));
+  return quote(exception ?? prefixed ?? mentions ?? lines[0] ?? text, 200);
+}
+
+/** The error line with the parts that vary between runs (paths, numbers, ids, versions) taken out. */
+export function signatureOf(line: string): string {
+  const words = line
+    .replace(/^(npm (error|ERR!)|error(\[\w+\])?:|fatal:|E\s{2,})\s*/i, '')
+    .replace(/(?:[A-Za-z]:)?(?:[\w.-]*\/)+[\w.-]+/g, ' ')
+    .replace(/\b[0-9a-f]{7,}\b/gi, ' ')
+    .replace(/\d+(?:\.\d+)*/g, ' ')
+    .toLowerCase()
+    .match(/[a-z][a-z_']*[a-z]|[a-z]/g);
+  return (words ?? []).slice(0, 8).join(' ');
+}
+
+interface Fix {
+  text: string;
+  command: string;
+  /** True when the fix replaces the failing command rather than preparing a retry of it. */
+  replaces: boolean;
+}
+
+/**
+ * What made the failing step work: either a related command run instead of it (`pnpm install` for
+ * `npm install`), or commands run before the same step succeeded on a retry (`git pull --rebase`, then `git push`).
+ */
+export function findFix(steps: Step[], failedAt: number): Fix | undefined {
+  const failedStep = steps[failedAt];
+  if (!failedStep) return undefined;
+  const between: Step[] = [];
+  for (let j = failedAt + 1; j < Math.min(steps.length, failedAt + 1 + FIX_WINDOW); j++) {
+    const next = steps[j];
+    if (!next) break;
+    if (sameAction(next, failedStep)) {
+      if (!succeeded(next)) return undefined;
+      const preparation = between.filter((s) => succeeded(s) && !(s.command !== undefined && isTrivial(s.command)) && !CODE_CHANGES.test(s.call.name));
+      // When the code had to change for the retry to pass, the failure was the work, not a mistake of method.
+      if (between.some((s) => CODE_CHANGES.test(s.call.name)) && failedStep.command !== undefined) return undefined;
+      const first = preparation[0];
+      if (!first) return undefined;
+      return { text: `${describe(first)} first, then retry`, command: first.command ?? first.call.name, replaces: false };
+    }
+    if (succeeded(next) && related(next, failedStep)) {
+      return { text: `use \`${displayCommand(next.command ?? '')}\` instead`, command: next.command ?? '', replaces: true };
+    }
+    between.push(next);
+  }
+  return undefined;
+}
+
+function describe(step: Step): string {
+  return step.command !== undefined ? `run \`${displayCommand(step.command)}\`` : `use ${step.call.name}`;
+}
+
+function sameAction(a: Step, b: Step): boolean {
+  if (a.command !== undefined && b.command !== undefined) return commandHead(a.command) === commandHead(b.command);
+  return a.command === undefined && b.command === undefined && a.call.name === b.call.name;
+}
+
+/** Two different commands that do the same job: same program seen through wrappers, or same subcommand. */
+function related(candidate: Step, failedStep: Step): boolean {
+  if (candidate.command === undefined || failedStep.command === undefined) return false;
+  if (isTrivial(candidate.command)) return false;
+  const a = commandHead(candidate.command);
+  const b = commandHead(failedStep.command);
+  if (a === b) return false;
+  const [, subA] = a.split(' ');
+  const [, subB] = b.split(' ');
+  return effectiveProgram(a) === effectiveProgram(b) || (subA !== undefined && subA === subB && !subA.startsWith('-'));
+}
+
+function mistakeStatement(step: Step, line: string, fix: Fix | undefined): string {
+  const what = step.command !== undefined ? `\`${commandHead(step.command)}\`` : `The ${step.call.name} tool`;
+  const error = quote(line.replace(/`/g, "'"), 90);
+  const base = `${what} fails with \`${error}\``;
+  return fix ? `${base}: ${fix.text}.` : `${base}.`;
+}

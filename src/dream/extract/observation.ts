@@ -1,0 +1,16 @@
+import type { PatternKind } from '../types.js';
+
+/** What one session says about one pattern; observations of many sessions are folded into patterns. */
+export interface Observation {
+  /** Pattern key, stable across sessions and cycles for the same thing. */
+  key: string;
+  kind: PatternKind;
+  statement: string;
+  terms: string[];
+  quote: string;
+  turn: number;
+  signature?: string;
+  fix?: string;
+  avoid?: string[];
+  prefer?: string[];
+}

@@ -1,0 +1,46 @@
+import type { Session } from '../../sessions/types.js';
+import { commandHead, isTrivial } from './commands.js';
+import { stepsOf } from './mistakes.js';
+import type { Observation } from './observation.js';
+
+const MIN_LENGTH = 2;
+const MAX_LENGTH = 4;
+
+/**
+ * Runs of meaningful commands (2 to 4 in a row) in a session that ended well. One session proposes all its runs;
+ * which of them recur, and which are the longest that do, is decided once all sessions are in.
+ */
+export function findWorkflows(session: Session): Observation[] {
+  if (session.outcome.status !== 'success') return [];
+  const heads: { head: string; turn: number }[] = [];
+  for (const step of stepsOf(session)) {
+    if (step.command === undefined || step.result === undefined || step.result.isError || isTrivial(step.command)) continue;
+    const head = commandHead(step.command);
+    if (heads[heads.length - 1]?.head !== head) heads.push({ head, turn: step.turn });
+  }
+  const seen = new Map<string, Observation>();
+  for (let length = MIN_LENGTH; length <= MAX_LENGTH; length++) {
+    for (let i = 0; i + length <= heads.length; i++) {
+      const run = heads.slice(i, i + length);
+      const names = run.map((r) => r.head);
+      if (new Set(names).size !== names.length) continue;
+      const key = `workflow:${names.join(' > ')}`;
+      if (seen.has(key)) continue;
+      seen.set(key, {
+        key,
+        kind: 'workflow',
+        statement: workflowStatement(names),
+        terms: names.flatMap((n) => n.split(' ')),
+        quote: names.join(' → '),
+        turn: run[0]?.turn ?? 0,
+        prefer: names,
+      });
+    }
+  }
+  return [...seen.values()];
+}
+
+export function workflowStatement(heads: string[]): string {
+  const steps = heads.map((h) => `\`${h}\``);
+  return `A sequence that worked: ${steps.slice(0, -1).join(', ')} then ${steps[steps.length - 1]}.`;
+}

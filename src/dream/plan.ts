@@ -1,0 +1,84 @@
+import { estimateTokens, namespaceFor } from '../memory/index.js';
+import type { MemorySnapshot } from '../memory/types.js';
+import { curate } from './curate/index.js';
+import type { Guard } from './curate/workspace.js';
+import { extractPatterns } from './extract/index.js';
+import type { Action, DreamState, Plan, PlanInput } from './types.js';
+
+/**
+ * sessions + memory + state → plan. Pure and deterministic: no clock, no files, no network; the shell
+ * reads the inputs and applies the result. Modeled on assembling a release plan before applying it.
+ */
+export function planCycle(input: PlanInput, engine = 'heuristic'): Plan {
+  const { memory, state, options } = input;
+  const extraction = extractPatterns(input.sessions, state.patterns, options.minSessions);
+  const unwritten = extraction.signal.filter((p) => !extraction.records[p.key]?.written);
+  const { actions, dropped, memoryAfter } = curate({
+    memory,
+    signal: unwritten,
+    records: extraction.records,
+    minSessions: options.minSessions,
+    inbox: options.inbox,
+    guard: guardFor(memory, state),
+  });
+  return {
+    cycle: input.cycle,
+    engine,
+    actions,
+    patterns: extraction.signal,
+    noise: extraction.noise,
+    dropped,
+    stats: {
+      sessions: input.totalSessions,
+      new_sessions: input.sessions.length,
+      patterns: extraction.signal.length,
+      noise: extraction.noise.length,
+      entries: memory.files.reduce((n, f) => n + f.entries.length, 0),
+      tokens_before: memoryTokens(memory),
+      tokens_after: memoryTokens(memoryAfter),
+    },
+    state: nextState(input, extraction.records, actions),
+  };
+}
+
+/**
+ * What no engine may do, whatever it proposes: write a protected namespace, write outside the memory
+ * root, or propose again what a person rejected.
+ */
+export function guardFor(memory: MemorySnapshot, state: DreamState): Guard {
+  return (action: Action) => {
+    const rejected = state.rejected[action.fingerprint];
+    if (rejected) return `rejected in cycle ${rejected.cycle}${rejected.reason ? ` (${rejected.reason})` : ''}`;
+    for (const path of action.paths) {
+      const inside = memory.root === '' || path.startsWith(`${memory.root}/`);
+      if (!inside || path.split('/').includes('..')) return `${path} is outside the memory root "${memory.root}"`;
+      const namespace = namespaceFor(path, memory.root, memory.namespaces);
+      if (!namespace) return `${path} is in no namespace of the configuration`;
+      if (namespace.policy === 'protected') return `${path} is in the protected namespace "${namespace.name}"`;
+      if (!/\.(md|markdown)$/i.test(path)) return `${path} is not a Markdown file`;
+    }
+    return undefined;
+  };
+}
+
+function nextState(input: PlanInput, records: DreamState['patterns'], actions: Action[]): DreamState {
+  const processed = { ...input.state.processed };
+  for (const session of input.sessions) processed[session.hash] = { id: session.id, source: session.source, cycle: input.cycle };
+  const patterns = structuredClone(records);
+  for (const action of actions) {
+    if (action.type !== 'add' && action.type !== 'update') continue;
+    for (const key of action.patterns) {
+      const record = patterns[key];
+      if (record) record.written = input.cycle;
+    }
+  }
+  return { processed, patterns, rejected: { ...input.state.rejected } };
+}
+
+function memoryTokens(memory: MemorySnapshot): number {
+  return memory.files.reduce((sum, f) => sum + estimateTokens(f.document.text), 0);
+}
+
+export function emptyState(): DreamState {
+  return { processed: {}, patterns: {}, rejected: {} };
+}

@@ -1,0 +1,131 @@
+import type { Action, DreamState, Plan, PlanStats } from './types.js';
+
+/** Folder, at the repository root, of what must survive between cycles. */
+export const STATE_DIR = '.reverie';
+
+const PROCESSED = `${STATE_DIR}/processed.json`;
+const PATTERNS = `${STATE_DIR}/patterns.json`;
+const REJECTED = `${STATE_DIR}/rejected.json`;
+
+export type CycleStatus = 'pending' | 'approved' | 'rejected';
+
+/** The record of one cycle, kept in `.reverie/cycles/<cycle>.json`. */
+export interface CycleRecord {
+  cycle: string;
+  branch: string;
+  base: string;
+  engine: string;
+  mode: string;
+  created: string;
+  stats: PlanStats & { warnings: number };
+  /** The actions in full (targets and content), so that a cycle can be replayed or approved in part later. */
+  actions: RecordedAction[];
+  dropped: { id: string; type: Action['type']; summary: string; reason: string }[];
+  /** Set when a person decided on the cycle: rejected whole, or approved with some actions left out. */
+  decision?: { status: Exclude<CycleStatus, 'pending'>; at: string; approved: string[]; rejected: string[]; reason?: string };
+}
+
+export interface RecordedAction extends Action {
+  /** The commit that carries the action on the branch the record was written on. */
+  commit?: string;
+}
+
+export function cyclePath(cycle: string): string {
+  return `${STATE_DIR}/cycles/${cycle}.json`;
+}
+
+/** Reads the state from the files of a commit (missing files mean a repository that never dreamed). */
+export function readState(files: ReadonlyMap<string, string>): DreamState {
+  return {
+    processed: parse(files, PROCESSED),
+    patterns: parse(files, PATTERNS),
+    rejected: parse(files, REJECTED),
+  };
+}
+
+export function stateFiles(state: DreamState): Map<string, string> {
+  return new Map([
+    [PROCESSED, stableJson(state.processed)],
+    [PATTERNS, stableJson(state.patterns)],
+    [REJECTED, stableJson(state.rejected)],
+  ]);
+}
+
+/**
+ * Two states that grew apart (main moved while a cycle ran): every part is a set that only grows,
+ * so the union is the answer and the order of merging does not matter.
+ */
+export function mergeStates(a: DreamState, b: DreamState): DreamState {
+  const patterns = structuredClone(a.patterns);
+  for (const [key, record] of Object.entries(b.patterns)) {
+    const mine = patterns[key];
+    if (!mine) {
+      patterns[key] = structuredClone(record);
+      continue;
+    }
+    mine.sessions = union(mine.sessions, record.sessions);
+    mine.agents = union(mine.agents, record.agents);
+    for (const q of record.quotes) if (mine.quotes.length < 6 && !mine.quotes.some((m) => m.sessionId === q.sessionId)) mine.quotes.push(q);
+    if (record.lastSeen && (!mine.lastSeen || record.lastSeen > mine.lastSeen)) mine.lastSeen = record.lastSeen;
+    mine.written ??= record.written;
+    if (!mine.fix && record.fix) {
+      mine.fix = record.fix;
+      mine.statement = record.statement;
+    }
+  }
+  return {
+    processed: { ...b.processed, ...a.processed },
+    patterns,
+    rejected: { ...b.rejected, ...a.rejected },
+  };
+}
+
+export function cycleRecord(plan: Plan, meta: { branch: string; base: string; mode: string; created: string; warnings: number }): CycleRecord {
+  // The record keeps actions whole: approving part of a cycle later replays them from here.
+  return {
+    cycle: plan.cycle,
+    branch: meta.branch,
+    base: meta.base,
+    engine: plan.engine,
+    mode: meta.mode,
+    created: meta.created,
+    stats: { ...plan.stats, warnings: meta.warnings },
+    actions: plan.actions.map((a) => ({ ...a })),
+    dropped: plan.dropped.map((d) => ({ id: d.action.id, type: d.action.type, summary: d.action.summary, reason: d.reason })),
+  };
+}
+
+export function parseCycleRecord(text: string): CycleRecord {
+  return JSON.parse(text) as CycleRecord;
+}
+
+/** JSON with sorted keys and a final newline: the same state always gives the same bytes, and small diffs. */
+export function stableJson(value: unknown): string {
+  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+function parse<T>(files: ReadonlyMap<string, string>, path: string): Record<string, T> {
+  const text = files.get(path);
+  if (text === undefined) return {};
+  try {
+    return JSON.parse(text) as Record<string, T>;
+  } catch {
+    throw new Error(`${path}: not valid JSON; restore it from git history (git checkout HEAD -- ${path})`);
+  }
+}
+
+function union(a: string[], b: string[]): string[] {
+  return [...new Set([...a, ...b])];
+}

@@ -1,0 +1,147 @@
+/**
+ * Small text tools shared by extraction and curation: words to comparable terms, and similarity.
+ * Deliberately simple and deterministic; the offline engine must give the same answer every run.
+ */
+
+const STOPWORDS = new Set(
+  `a an the and or but if then else when while for to of in on at by with from into onto over under about as is are was
+  were be been being it its this that these those there here we you i me my our your they them he she his her do does did
+  done doing have has had having can could should would will shall may might must not no yes so than too very just also
+  only all any some each every both either neither more most other such own same what which who whom whose why how where
+  please always never dont don't do not use using used make sure let lets let's ok okay thanks thank again instead rather
+  like want need needs get got one ones thing things way really actually still even now already before after`.split(/\s+/),
+);
+
+/** Words that mean the same for our purposes; keeps paraphrases comparable. */
+const SYNONYMS: Record<string, string> = {
+  svc: 'service',
+  services: 'service',
+  repo: 'repository',
+  repos: 'repository',
+  deps: 'dependency',
+  dependencies: 'dependency',
+  dep: 'dependency',
+  pkg: 'package',
+  packages: 'package',
+  config: 'configuration',
+  cfg: 'configuration',
+  db: 'database',
+  env: 'environment',
+  tests: 'test',
+  testing: 'test',
+  spec: 'test',
+  specs: 'test',
+  listens: 'listen',
+  listening: 'listen',
+  runs: 'run',
+  running: 'run',
+  ran: 'run',
+  serves: 'listen',
+  served: 'listen',
+  install: 'install',
+  installs: 'install',
+  installing: 'install',
+  installed: 'install',
+  migrations: 'migration',
+  migrate: 'migration',
+  comments: 'comment',
+  commits: 'commit',
+  committing: 'commit',
+  lint: 'lint',
+  linter: 'lint',
+  linting: 'lint',
+  typecheck: 'typecheck',
+  'type-check': 'typecheck',
+  typechecking: 'typecheck',
+};
+
+/** A light suffix stripper: enough to make "notes"/"note", "failed"/"fail" meet, never clever. */
+export function stem(word: string): string {
+  const w = SYNONYMS[word] ?? word;
+  if (w.length <= 4 || /\d/.test(w)) return w;
+  for (const suffix of ['ing', 'edly', 'ed', 'es', 's', 'ly']) {
+    if (w.endsWith(suffix) && w.length - suffix.length >= 4) {
+      const base = w.slice(0, -suffix.length);
+      return SYNONYMS[base] ?? base;
+    }
+  }
+  return w;
+}
+
+/** Content terms of a text: lower-cased, stemmed, stop words and one-letter tokens removed, in order, unique. */
+export function terms(text: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const token of text.toLowerCase().match(/[a-z0-9][a-z0-9_.:/@+-]*[a-z0-9]|[a-z0-9]/g) ?? []) {
+    for (const part of splitToken(token)) {
+      if (part.length < 2 || STOPWORDS.has(part)) continue;
+      const term = stem(part);
+      if (!seen.has(term)) {
+        seen.add(term);
+        out.push(term);
+      }
+    }
+  }
+  return out;
+}
+
+/** `services/pricing` → services, pricing; `localhost:8081` → localhost, 8081; keeps `python3`, `v2`. */
+function splitToken(token: string): string[] {
+  if (/^[a-z0-9]+$/.test(token)) return [token];
+  return token.split(/[./:@+_-]+/).filter(Boolean);
+}
+
+/** Inline code spans of Markdown text (the strongest anchors a note has: commands, paths, names). */
+export function codeSpans(text: string): string[] {
+  return [...text.matchAll(/`([^`\n]+)`/g)].map((m) => (m[1] ?? '').trim()).filter(Boolean);
+}
+
+/** Inverse document frequency over a set of documents, for weighting shared terms. */
+export function idfTable(documents: string[][]): (term: string) => number {
+  const df = new Map<string, number>();
+  for (const doc of documents) for (const t of new Set(doc)) df.set(t, (df.get(t) ?? 0) + 1);
+  const n = documents.length;
+  return (term) => Math.log(1 + (n + 1) / ((df.get(term) ?? 0) + 0.5));
+}
+
+/**
+ * Weighted overlap: the weight of the shared terms over the weight of the smaller side.
+ * A short note contained in a longer one scores high, which is what a paraphrased duplicate looks like.
+ */
+export function weightedOverlap(a: string[], b: string[], weight: (t: string) => number): number {
+  const setB = new Set(b);
+  const shared = [...new Set(a)].filter((t) => setB.has(t));
+  if (shared.length === 0) return 0;
+  const sum = (ts: Iterable<string>) => [...new Set(ts)].reduce((acc, t) => acc + weight(t), 0);
+  return sum(shared) / Math.min(sum(a), sum(b));
+}
+
+export function jaccard(a: string[], b: string[]): number {
+  const setA = new Set(a);
+  const setB = new Set(b);
+  let shared = 0;
+  for (const t of setA) if (setB.has(t)) shared++;
+  const union = setA.size + setB.size - shared;
+  return union === 0 ? 0 : shared / union;
+}
+
+/** A quote short enough for a commit body: one line, at most `max` characters. */
+export function quote(text: string, max = 140): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= max ? line : `${line.slice(0, max - 1).trimEnd()}…`;
+}
+
+/** Sentences of a text, for picking out the one that carries a cue. */
+export function sentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A short hex digest, for ids and fingerprints. */
+export { shortHash } from '../util/hash.js';

@@ -1,0 +1,148 @@
+import type { MemorySnapshot } from '../memory/types.js';
+import type { Session } from '../sessions/types.js';
+
+export type ActionType = 'add' | 'update' | 'merge' | 'resolve' | 'prune';
+export const ACTION_TYPES: readonly ActionType[] = ['add', 'update', 'merge', 'resolve', 'prune'];
+
+export type PatternKind = 'mistake' | 'preference' | 'workflow' | 'fact';
+
+/** A short piece of a session that supports a pattern or an action. */
+export interface Evidence {
+  sessionId: string;
+  agent: string;
+  /** Redacted, trimmed to a short quote. */
+  quote: string;
+  turn?: number;
+}
+
+/** Something seen across sessions. `key` is stable across cycles so support can accumulate. */
+export interface Pattern {
+  key: string;
+  kind: PatternKind;
+  /** The memory line this pattern would become. */
+  statement: string;
+  /** Words that identify the pattern's subject, used to match it against memory entries. */
+  terms: string[];
+  evidence: Evidence[];
+  support: { sessions: number; agents: number };
+  /** Newest session time that supports it (ISO), used to favour recent evidence. */
+  lastSeen?: string;
+  /** For mistakes: the normalised error signature and the step that fixed it. */
+  signature?: string;
+  fix?: string;
+  /** Things the pattern says not to do (e.g. `npm`), used to find entries it contradicts. */
+  avoid?: string[];
+  /** Things the pattern says to do (e.g. `pnpm`). */
+  prefer?: string[];
+}
+
+/** An entry an action touches, named exactly: an action no longer applies if the entry changed. */
+export interface EntryRef {
+  path: string;
+  id: string;
+  raw: string;
+}
+
+export interface Action {
+  /** Short deterministic id (8 hex) within the cycle. */
+  id: string;
+  type: ActionType;
+  /** Memory files the action writes. */
+  paths: string[];
+  /** One line, used as the commit subject's summary. */
+  summary: string;
+  rationale: string;
+  evidence: Evidence[];
+  /** Entries removed or rewritten by the action (update/merge/resolve/prune). */
+  targets: EntryRef[];
+  /** New entry text in Markdown (add/update/merge/resolve keep one entry with this text). */
+  content?: string;
+  /** For add: the file and heading under which the entry goes. */
+  destination?: { path: string; section: string };
+  /** Stable across cycles: what a rejection remembers so the action is not proposed again. */
+  fingerprint: string;
+  /** Pattern keys the action acts on, so that the cycle's state can mark them as written. */
+  patterns: string[];
+}
+
+/** State kept in the memory repo under `.reverie/`, read at the start of a cycle. */
+export interface DreamState {
+  /** Sessions already reviewed: content hash → where and when. */
+  processed: Record<string, { id: string; source: string; cycle: string }>;
+  /** Observations accumulated across cycles, so support grows with no session cap. */
+  patterns: Record<string, PatternRecord>;
+  /** Fingerprints of rejected actions → why. */
+  rejected: Record<string, { cycle: string; reason?: string; summary: string }>;
+}
+
+export interface PatternRecord {
+  kind: PatternKind;
+  statement: string;
+  sessions: string[];
+  agents: string[];
+  quotes: Evidence[];
+  lastSeen?: string;
+  /** Cycle in which the pattern reached memory, if it did. */
+  written?: string;
+  signature?: string;
+  fix?: string;
+  terms: string[];
+  avoid?: string[];
+  prefer?: string[];
+}
+
+export interface DroppedAction {
+  action: Action;
+  reason: string;
+}
+
+export interface PlanStats {
+  sessions: number;
+  new_sessions: number;
+  patterns: number;
+  noise: number;
+  entries: number;
+  tokens_before: number;
+  tokens_after: number;
+}
+
+export interface Plan {
+  cycle: string;
+  engine: string;
+  actions: Action[];
+  /** Patterns with enough support this cycle. */
+  patterns: Pattern[];
+  /** Patterns seen, but in fewer than `min_sessions` sessions. */
+  noise: Pattern[];
+  /** Actions an engine proposed that the guards refused (protected path, rejected before, ...). */
+  dropped: DroppedAction[];
+  stats: PlanStats;
+  /** The state to record with the cycle. */
+  state: DreamState;
+}
+
+export interface PlanInput {
+  cycle: string;
+  /** Sessions not yet processed (the new ones). */
+  sessions: Session[];
+  /** Total sessions found, processed or not. */
+  totalSessions: number;
+  memory: MemorySnapshot;
+  state: DreamState;
+  options: DreamOptions;
+}
+
+/** The part of the configuration the pure core needs. */
+export interface DreamOptions {
+  minSessions: number;
+  /** Where new entries go, relative to the repo root, e.g. `memory/notes.md`. */
+  inbox: string;
+  /** Newest time the cycle may consider (ISO); makes planning independent of the clock. */
+  now: string;
+}
+
+/** What turns sessions + memory into patterns and a plan. */
+export interface Engine {
+  name: string;
+  plan(input: PlanInput): Promise<Plan>;
+}
