@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError } from '../errors.js';
 import type { Namespace, Policy } from '../memory/types.js';
+import { FORMATS } from '../sessions/readers/index.js';
 import { ENGINES, MODES, type Config, type EngineName, type Mode, type SessionSource } from './types.js';
 
 export const CONFIG_FILE = 'reverie.yaml';
@@ -102,7 +103,7 @@ class ConfigReader {
       const source = this.object(item, at, ['path', 'format', 'agent']);
       const result: SessionSource = {
         path: this.string(source.path, [...at, 'path']),
-        format: this.string(source.format ?? 'auto', [...at, 'format']),
+        format: this.oneOf<string>(source.format ?? 'auto', ['auto', ...FORMATS], [...at, 'format']),
       };
       if (source.agent !== undefined) result.agent = this.string(source.agent, [...at, 'agent']);
       return result;

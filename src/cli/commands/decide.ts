@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { approveCycle, rejectCycle } from '../../cycle/approve.js';
+import { openContext } from '../../cycle/context.js';
+import { acquireLock } from '../../git/index.js';
+import { plural, type Output } from '../output.js';
+
+const ids = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
+
+export function registerDecisions(program: Command, out: Output): void {
+  program
+    .command('approve')
+    .description('merge a pending cycle into main: all its actions, or some')
+    .argument('<cycle>', 'cycle id or branch name')
+    .option('--only <ids>', 'approve only these action ids (comma-separated)', ids)
+    .option('--except <ids>', 'approve all but these action ids (comma-separated)', ids)
+    .option('--json', 'print one JSON object')
+    .option('--config <file>', 'configuration file, relative to the repository', 'reverie.yaml')
+    .option('--repo <dir>', 'the memory repository', '.')
+    .action(async (cycle: string, flags: { only?: string[]; except?: string[]; json?: boolean; config: string; repo: string }) => {
+      const context = await openContext(flags.repo, flags.config);
+      const release = await acquireLock(context.repo, { purpose: 'approve' });
+      try {
+        const outcome = await approveCycle(context, cycle, {
+          now: new Date(),
+          ...(flags.only ? { only: flags.only } : {}),
+          ...(flags.except ? { except: flags.except } : {}),
+        });
+        if (flags.json) return out.json({ cycle: outcome.cycle, merged: outcome.merged, main: outcome.main, actions: outcome.actions?.map((a) => ({ id: a.id, type: a.type, summary: a.summary, commit: a.commit ?? null })), dropped: outcome.dropped });
+        out.line(`approved cycle ${outcome.cycle}: ${outcome.message}`);
+        for (const a of outcome.actions ?? []) out.line(`  ${a.commit?.slice(0, 7) ?? '-------'} ${a.type} ${a.summary}`);
+      } finally {
+        release();
+      }
+    });
+
+  program
+    .command('reject')
+    .description('drop a pending cycle: delete its branch and remember its actions so they are not proposed again')
+    .argument('<cycle>', 'cycle id or branch name')
+    .option('--reason <text>', 'why, kept with the rejection')
+    .option('--json', 'print one JSON object')
+    .option('--config <file>', 'configuration file, relative to the repository', 'reverie.yaml')
+    .option('--repo <dir>', 'the memory repository', '.')
+    .action(async (cycle: string, flags: { reason?: string; json?: boolean; config: string; repo: string }) => {
+      const context = await openContext(flags.repo, flags.config);
+      const release = await acquireLock(context.repo, { purpose: 'reject' });
+      try {
+        const result = await rejectCycle(context, cycle, { now: new Date(), ...(flags.reason ? { reason: flags.reason } : {}) });
+        if (flags.json) return out.json(result);
+        out.line(`rejected cycle ${result.cycle}: ${plural(result.rejected, 'action')} will not be proposed again; recorded on main (${result.main.slice(0, 7)})`);
+      } finally {
+        release();
+      }
+    });
+}

@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { openContext, mainTip, readBase } from '../../cycle/context.js';
+import { listCycles, pendingCycles } from '../../cycle/history.js';
+import { loadSessions } from '../../sessions/load.js';
+import { plural, type Output } from '../output.js';
+
+export function registerStatus(program: Command, out: Output): void {
+  program
+    .command('status')
+    .description('the last cycle, sessions waiting to be reviewed, pending cycle branches')
+    .option('--json', 'print one JSON object')
+    .option('--config <file>', 'configuration file, relative to the repository', 'reverie.yaml')
+    .option('--repo <dir>', 'the memory repository', '.')
+    .action(async (flags: { json?: boolean; config: string; repo: string }) => {
+      const context = await openContext(flags.repo, flags.config);
+      const main = await mainTip(context);
+      const { state } = await readBase(context, main);
+      const sessions = await loadSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes: new Set(Object.keys(state.processed)) });
+      const last = (await listCycles(context))[0];
+      const pending = await pendingCycles(context);
+      const status = {
+        main,
+        last_cycle: last ? { cycle: last.cycle, status: last.status, created: last.created, actions: last.actions.length } : null,
+        sessions_processed: Object.keys(state.processed).length,
+        sessions_waiting: sessions.sessions.length,
+        warnings: sessions.warnings.length,
+        pending: pending.map((p) => ({ cycle: p.cycle, branch: p.branch, actions: p.record?.actions.length ?? 0 })),
+      };
+      if (flags.json) return out.json(status);
+      out.line(`main       ${main.slice(0, 7)}`);
+      out.line(`last cycle ${last ? `${last.cycle} (${last.status}, ${plural(last.actions.length, 'action')})` : 'none yet'}`);
+      out.line(`sessions   ${status.sessions_processed} reviewed, ${status.sessions_waiting} waiting${status.warnings ? `, ${plural(status.warnings, 'warning')}` : ''}`);
+      if (pending.length === 0) out.line('pending    none');
+      for (const p of status.pending) out.line(`pending    ${p.branch} (${plural(p.actions, 'action')}): reverie approve ${p.cycle} | reverie reject ${p.cycle}`);
+    });
+}

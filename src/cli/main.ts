@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ReverieError } from '../errors.js';
+import { registerDecisions } from './commands/decide.js';
+import { registerDream } from './commands/dream.js';
+import { registerInit } from './commands/init.js';
+import { registerLog } from './commands/log.js';
+import { registerStatus } from './commands/status.js';
+import { consoleOutput } from './output.js';
+import { VERSION } from '../version.js';
+
+/** Builds the command tree; exported so tests and the library can run commands in-process. */
+export function buildProgram(out = consoleOutput()): Command {
+  const program = new Command('reverie')
+    .description('dream cycles for agent memory: curate memory files from past sessions as reviewable git commits')
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  registerInit(program, out);
+  registerDream(program, out);
+  registerLog(program, out);
+  registerStatus(program, out);
+  registerDecisions(program, out);
+  return program;
+}
+
+/** One place maps errors to exit codes: ours carry theirs; anything else is a bug (exit 70). */
+export async function run(argv: string[]): Promise<number> {
+  const out = consoleOutput();
+  try {
+    await buildProgram(out).parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof ReverieError || hasExitCode(error)) {
+      out.warn(`reverie: ${(error as Error).message}`);
+      return (error as { exitCode: number }).exitCode;
+    }
+    out.warn(`reverie: unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+    return 70;
+  }
+}
+
+function hasExitCode(error: unknown): error is { exitCode: number } {
+  return typeof (error as { exitCode?: unknown })?.exitCode === 'number';
+}
+
+// An interrupted cycle must still release its lock: exit handlers run on process.exit, not on signals.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+
+run(process.argv).then((code) => {
+  process.exitCode = code;
+});

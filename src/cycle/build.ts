@@ -1,0 +1,77 @@
+import { ActionConflictError, applyAction } from '../dream/apply.js';
+import { cyclePath, mergeStates, readState, stableJson, stateFiles, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
+import type { Action, DreamState } from '../dream/types.js';
+import { commitChanges, readFilesAt, type Author, type Repo } from '../git/index.js';
+import { actionMessage, stateMessage } from './messages.js';
+
+export interface BuildInput {
+  /** The commit the cycle's first action goes on (main's tip). */
+  parent: string;
+  actions: Action[];
+  /** The state the cycle records; merged with the state already at `parent`. */
+  state: DreamState;
+  record: CycleRecord;
+  /** Folder of the memory, so only its files and the state are read. */
+  memoryRoot: string;
+  author: Author;
+  /** Seconds since the epoch for every commit of the cycle. */
+  timestamp: number;
+  stateSubject: string;
+}
+
+export interface BuildResult {
+  tip: string;
+  actions: RecordedAction[];
+  /** Actions that no longer apply on `parent` (their entries changed or went away), with the reason. */
+  skipped: { action: Action; reason: string }[];
+  record: CycleRecord;
+}
+
+/**
+ * Writes the cycle as commits on top of `parent`: one per action, then the state commit. Nothing but the
+ * object database is written; no ref moves. The same function builds a new cycle, replays one on a main
+ * that moved, and rebuilds one with some actions left out, so all three follow one set of rules.
+ */
+export async function buildCycle(repo: Repo, input: BuildInput): Promise<BuildResult> {
+  const inScope = (path: string) => path.startsWith(`${STATE_DIR}/`) || input.memoryRoot === '' || path.startsWith(`${input.memoryRoot}/`);
+  const files = await readFilesAt(repo, input.parent, inScope);
+  let parent = input.parent;
+  const applied: RecordedAction[] = [];
+  const skipped: BuildResult['skipped'] = [];
+  for (const action of input.actions) {
+    let changes: Map<string, string>;
+    try {
+      changes = applyAction(files, action);
+    } catch (error) {
+      if (!(error instanceof ActionConflictError)) throw error;
+      skipped.push({ action, reason: error.message });
+      continue;
+    }
+    for (const [path, text] of changes) files.set(path, text);
+    parent = await commitChanges(repo, {
+      parent,
+      changes: new Map(changes),
+      message: actionMessage(action, input.record.cycle, input.record.engine),
+      author: input.author,
+      timestamp: input.timestamp,
+    });
+    applied.push({ ...action, commit: parent });
+  }
+  const state = mergeStates(input.state, readState(files));
+  const record: CycleRecord = {
+    ...input.record,
+    actions: applied,
+    dropped: [...input.record.dropped, ...skipped.map(({ action, reason }) => ({ id: action.id, type: action.type, summary: action.summary, reason }))],
+  };
+  const bookkeeping = stateFiles(state);
+  bookkeeping.set(cyclePath(record.cycle), stableJson(record));
+  const tip = await commitChanges(repo, {
+    parent,
+    changes: new Map(bookkeeping),
+    message: stateMessage(record.cycle, record.engine, input.stateSubject),
+    author: input.author,
+    timestamp: input.timestamp,
+    allowEmpty: true,
+  });
+  return { tip, actions: applied, skipped, record };
+}

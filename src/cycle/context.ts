@@ -1,0 +1,58 @@
+import { loadConfig, type Config } from '../config/index.js';
+import { readState } from '../dream/state.js';
+import { STATE_DIR } from '../dream/state.js';
+import type { DreamState } from '../dream/types.js';
+import { GitStateError } from '../errors.js';
+import { buildSnapshot, isMarkdownPath } from '../memory/index.js';
+import type { MemorySnapshot } from '../memory/types.js';
+import { introducedAt, openRepo, readFilesAt, resolveRef, type Repo } from '../git/index.js';
+
+export interface RepoContext {
+  config: Config;
+  repo: Repo;
+}
+
+export async function openContext(repoDir: string, configFile?: string): Promise<RepoContext> {
+  const repo = await openRepo(repoDir);
+  const config = await loadConfig(repo.dir, configFile);
+  return { config, repo };
+}
+
+/** main's tip, or a clear error when the repository has no commit on it yet. */
+export async function mainTip({ repo, config }: RepoContext): Promise<string> {
+  const oid = await resolveRef(repo, `refs/heads/${config.git.main}`);
+  if (!oid) {
+    throw new GitStateError(
+      `branch "${config.git.main}" has no commits in ${repo.dir}; commit reverie.yaml and your memory first (or set git.main in reverie.yaml)`,
+    );
+  }
+  return oid;
+}
+
+export interface BaseView {
+  memory: MemorySnapshot;
+  state: DreamState;
+}
+
+/** The memory and the state as they are at a commit: a cycle works from main's commit, not the working tree. */
+export async function readBase({ repo, config }: RepoContext, oid: string): Promise<BaseView> {
+  const root = config.memory.root;
+  const inMemory = (path: string) => (root === '' || path.startsWith(`${root}/`)) && isMarkdownPath(path);
+  const files = await readFilesAt(repo, oid, (path) => inMemory(path) || path.startsWith(`${STATE_DIR}/`));
+  const memoryFiles = [...files].filter(([path]) => inMemory(path)).map(([path, text]) => ({ path, text }));
+  const memory = buildSnapshot(memoryFiles, root, config.memory.namespaces);
+  await addProvenance(repo, oid, memory);
+  return { memory, state: readState(files) };
+}
+
+/** When each entry arrived, so that contradictions can favour the newer note. */
+async function addProvenance(repo: Repo, oid: string, memory: MemorySnapshot): Promise<void> {
+  for (const file of memory.files) {
+    if (file.entries.length === 0) continue;
+    const times = await introducedAt(repo, oid, file.path, file.entries.map((e) => e.raw), { maxCommits: 100 });
+    for (const entry of file.entries) {
+      const time = times.get(entry.raw);
+      if (time) entry.introducedAt = time;
+    }
+  }
+}

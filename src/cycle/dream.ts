@@ -1,0 +1,224 @@
+import type { Mode } from '../config/index.js';
+import { heuristicEngine } from '../dream/engines/heuristic.js';
+import { cycleRecord } from '../dream/state.js';
+import type { Action, Engine, Plan } from '../dream/types.js';
+import { GitStateError, UsageError } from '../errors.js';
+import { acquireLock, deleteBranch, resolveRef, updateBranch } from '../git/index.js';
+import { loadSessions } from '../sessions/load.js';
+import type { ReadWarning } from '../sessions/types.js';
+import { approveBranch, type ApprovalOutcome } from './approve.js';
+import { buildCycle } from './build.js';
+import { openContext, mainTip, readBase, type RepoContext } from './context.js';
+import { planDiff } from './diff.js';
+import { cycleBranchName, cycleStamp, pendingCycles, type PendingCycle } from './history.js';
+
+export interface DreamOptions {
+  repoDir: string;
+  configFile?: string;
+  mode?: Mode;
+  engine?: string;
+  /** The cycle's clock; tests pass a fixed time. */
+  now?: Date;
+  /** Called as each phase completes, so a terminal can show progress. */
+  onPhase?: (phase: PhaseReport) => void;
+}
+
+export type PhaseReport =
+  | { phase: 'review'; sessions: number; newSessions: number; memoryFiles: number; entries: number; warnings: ReadWarning[] }
+  | { phase: 'extract'; patterns: number; noise: number }
+  | { phase: 'curate'; actions: Action[]; dropped: Plan['dropped'] }
+  | { phase: 'commit'; branch: string; commits: number }
+  | { phase: 'approve'; merged: boolean; reason: string };
+
+export interface DreamActionResult {
+  id: string;
+  type: Action['type'];
+  paths: string[];
+  summary: string;
+  commit: string | null;
+  evidence: string[];
+}
+
+export interface DreamResult {
+  cycle: string | null;
+  branch: string | null;
+  base: string;
+  mode: Mode;
+  merged: boolean;
+  actions: DreamActionResult[];
+  stats: Plan['stats'] & { warnings: number };
+  /** Why nothing was committed, when nothing was. */
+  outcome: 'committed' | 'nothing-new' | 'dry-run' | 'pending-review';
+  /** What happened at approval (auto) or why the cycle waits (review). */
+  approval: string;
+  dropped: { id: string; type: Action['type']; summary: string; reason: string }[];
+  warnings: ReadWarning[];
+  pending: PendingCycle[];
+  /** Unified diff of the memory, for dry runs. */
+  diff?: string;
+}
+
+const ENGINES: Record<string, Engine> = { heuristic: heuristicEngine };
+
+/**
+ * One dream cycle: review → extract → curate → commit → approve. Holds the repository's lock throughout
+ * (except a dry run, which writes nothing). main moves only at the very end, by a compare-and-set
+ * fast-forward, so a failure anywhere leaves main and the working tree as they were.
+ */
+export async function dream(options: DreamOptions): Promise<DreamResult> {
+  const context = await openContext(options.repoDir, options.configFile);
+  const mode = options.mode ?? context.config.mode;
+  const engine = ENGINES[options.engine ?? context.config.engine];
+  if (!engine) throw new UsageError(`unknown engine "${options.engine}"; available: ${Object.keys(ENGINES).join(', ')}`);
+  const release = mode === 'dry-run' ? () => undefined : await acquireLock(context.repo, { purpose: 'dream' });
+  try {
+    return await runCycle(context, engine, mode, options);
+  } finally {
+    release();
+  }
+}
+
+async function runCycle(context: RepoContext, engine: Engine, mode: Mode, options: DreamOptions): Promise<DreamResult> {
+  const { config, repo } = context;
+  const now = options.now ?? new Date();
+  const base = await mainTip(context);
+  const pending = await pendingCycles(context);
+  const { memory, state } = await readBase(context, base);
+  const loaded = await loadSessions({ repoDir: repo.dir, sources: config.sessions, skipHashes: new Set(Object.keys(state.processed)) });
+  const entries = memory.files.reduce((n, f) => n + f.entries.length, 0);
+  const totalSessions = loaded.sessions.length + loaded.skipped;
+  options.onPhase?.({ phase: 'review', sessions: totalSessions, newSessions: loaded.sessions.length, memoryFiles: memory.files.length, entries, warnings: loaded.warnings });
+
+  const empty = emptyResult(base, mode, pending, loaded.warnings, totalSessions);
+  if (pending.length > 0 && mode !== 'dry-run') {
+    const list = pending.map((p) => p.cycle).join(', ');
+    return { ...empty, outcome: 'pending-review', approval: `cycle ${list} is waiting for review: run \`reverie approve ${pending[0]?.cycle}\` or \`reverie reject ${pending[0]?.cycle}\` first` };
+  }
+
+  const cycle = await freeCycleId(context, cycleStamp(now));
+  const plan = await engine.plan({
+    cycle,
+    sessions: loaded.sessions,
+    totalSessions,
+    memory,
+    state,
+    options: { minSessions: config.extract.minSessions, inbox: joinPath(config.memory.root, config.memory.inbox), now: now.toISOString() },
+  });
+  options.onPhase?.({ phase: 'extract', patterns: plan.stats.patterns, noise: plan.stats.noise });
+  options.onPhase?.({ phase: 'curate', actions: plan.actions, dropped: plan.dropped });
+  const stats = { ...plan.stats, warnings: loaded.warnings.length };
+  const dropped = plan.dropped.map((d) => ({ id: d.action.id, type: d.action.type, summary: d.action.summary, reason: d.reason }));
+  const summary = { ...empty, cycle, stats, dropped, actions: plan.actions.map((a) => actionResult(a, null)) };
+
+  if (mode === 'dry-run') {
+    return { ...summary, outcome: 'dry-run', approval: 'dry run: nothing written', diff: await planDiff(context, base, plan.actions) };
+  }
+  if (plan.actions.length === 0 && loaded.sessions.length === 0) {
+    return { ...summary, cycle: null, outcome: 'nothing-new', approval: 'nothing new' };
+  }
+
+  const branch = cycleBranchName(cycle);
+  const built = await buildCycle(repo, {
+    parent: base,
+    actions: plan.actions,
+    state: plan.state,
+    record: cycleRecord(plan, { branch, base, mode, created: now.toISOString(), warnings: loaded.warnings.length }),
+    memoryRoot: config.memory.root,
+    author: config.git.author,
+    timestamp: Math.floor(now.getTime() / 1000),
+    stateSubject: `record cycle ${cycle}`,
+  });
+  await updateBranch(repo, branch, built.tip, { expectedOld: null });
+  options.onPhase?.({ phase: 'commit', branch, commits: built.actions.length + 1 });
+
+  const result: DreamResult = {
+    ...summary,
+    branch,
+    outcome: 'committed',
+    actions: built.actions.map((a) => actionResult(a, a.commit ?? null)),
+    dropped: built.record.dropped,
+  };
+  const dreamEntries = memory.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
+  const approval = await approveIfAllowed(context, mode, branch, cycle, plan, { applied: built.actions.length, dreamEntries }, now);
+  options.onPhase?.({ phase: 'approve', merged: approval.merged, reason: approval.message });
+  if (approval.merged && approval.actions) {
+    result.actions = approval.actions.map((a) => actionResult(a, a.commit ?? null));
+    result.dropped = approval.dropped ?? result.dropped;
+  }
+  return { ...result, merged: approval.merged, approval: approval.message };
+}
+
+/**
+ * auto: fast-forward main unless the cycle prunes more than the configured share of memory.
+ * A cycle with no actions only records bookkeeping, which never needs a person's review.
+ */
+async function approveIfAllowed(
+  context: RepoContext,
+  mode: Mode,
+  branch: string,
+  cycle: string,
+  plan: Plan,
+  counts: { applied: number; dreamEntries: number },
+  now: Date,
+): Promise<ApprovalOutcome> {
+  const bookkeepingOnly = counts.applied === 0;
+  if (mode === 'review' && !bookkeepingOnly) {
+    return { merged: false, message: `waiting for review: \`reverie approve ${cycle}\` merges it, \`reverie reject ${cycle}\` drops it` };
+  }
+  const pruned = plan.actions.filter((a) => a.type === 'prune').reduce((n, a) => n + a.targets.length, 0);
+  const ratio = pruned / Math.max(1, counts.dreamEntries);
+  if (!bookkeepingOnly && ratio > context.config.approval.maxPruneRatio) {
+    return {
+      merged: false,
+      message: `sent to review: it prunes ${pruned} of ${counts.dreamEntries} curated entries (${Math.round(ratio * 100)}%), more than approval.max_prune_ratio (${context.config.approval.maxPruneRatio}); \`reverie approve ${cycle}\` merges it`,
+    };
+  }
+  try {
+    const outcome = await approveBranch(context, { branch, cycle, now });
+    if (outcome.merged) await deleteBranch(context.repo, branch).catch(() => undefined);
+    return outcome;
+  } catch (error) {
+    // main and the working tree are as they were; the branch keeps the cycle for a later approval.
+    if (!(error instanceof GitStateError)) throw error;
+    return { merged: false, message: `left for review, main not moved: ${error.message}; fix that, then \`reverie approve ${cycle}\`` };
+  }
+}
+
+async function freeCycleId(context: RepoContext, stamp: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const cycle = n === 1 ? stamp : `${stamp}-${n}`;
+    if (!(await resolveRef(context.repo, `refs/heads/${cycleBranchName(cycle)}`))) return cycle;
+  }
+}
+
+function emptyResult(base: string, mode: Mode, pending: PendingCycle[], warnings: ReadWarning[], sessions: number): DreamResult {
+  return {
+    cycle: null,
+    branch: null,
+    base,
+    mode,
+    merged: false,
+    actions: [],
+    stats: { sessions, new_sessions: 0, patterns: 0, noise: 0, entries: 0, tokens_before: 0, tokens_after: 0, warnings: warnings.length },
+    outcome: 'nothing-new',
+    approval: 'nothing new',
+    dropped: [],
+    warnings,
+    pending,
+  };
+}
+
+function actionResult(action: Action, commit: string | null): DreamActionResult {
+  return {
+    id: action.id,
+    type: action.type,
+    paths: action.paths,
+    summary: action.summary,
+    commit,
+    evidence: [...new Set(action.evidence.map((e) => e.sessionId))],
+  };
+}
+
+function joinPath(root: string, path: string): string {
+  return root === '' ? path : `${root}/${path}`;
+}

@@ -1,0 +1,48 @@
+import { formatCommitMessage } from '../git/index.js';
+import { redact } from '../sessions/redact.js';
+import type { Action } from '../dream/types.js';
+
+const SUBJECT_MAX = 100;
+
+/**
+ * The commit message of one action, in the shape DESIGN.md fixes: `<type>(<path>): <summary>`, the
+ * rationale, the evidence, then machine-readable trailers. Everything passes through redact() once more:
+ * quotes come from untrusted logs, and a commit is forever.
+ */
+export function actionMessage(action: Action, cycle: string, engine: string): string {
+  const subject = clip(`${action.type}(${action.paths[0] ?? 'memory'}): ${action.summary}`, SUBJECT_MAX);
+  const evidence = action.evidence.map((e) => `- ${e.sessionId} (${e.agent}${e.turn !== undefined ? `, turn ${e.turn}` : ''}): "${e.quote}"`);
+  const body = [action.rationale, evidence.length > 0 ? `Evidence:\n${evidence.join('\n')}` : ''].filter(Boolean).join('\n\n');
+  const sessions = [...new Set(action.evidence.map((e) => e.sessionId))];
+  return redact(
+    formatCommitMessage({
+      subject,
+      body,
+      trailers: [
+        ['Reverie-Cycle', cycle],
+        ['Reverie-Action', action.type],
+        ['Reverie-Action-Id', action.id],
+        ['Reverie-Evidence', sessions.join(', ') || 'none'],
+        ['Reverie-Engine', engine],
+      ],
+    }),
+  );
+}
+
+/** The last commit of a cycle: bookkeeping only, so reverting an action never reverts it. */
+export function stateMessage(cycle: string, engine: string, what: string): string {
+  return formatCommitMessage({
+    subject: `chore(reverie): ${what}`,
+    body: 'Bookkeeping of the cycle: sessions processed, patterns seen, decisions. Touches only .reverie/.',
+    trailers: [
+      ['Reverie-Cycle', cycle],
+      ['Reverie-Action', 'state'],
+      ['Reverie-Engine', engine],
+    ],
+  });
+}
+
+function clip(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,19 @@
+/**
+ * reverie as a library: what an agent platform imports to run dream cycles on its own memory repos.
+ * The pure core (planCycle and its types) needs no git and no files; the rest works on a repository path.
+ */
+export { dream, type DreamOptions, type DreamResult, type PhaseReport } from './cycle/dream.js';
+export { approveCycle, rejectCycle, approveBranch } from './cycle/approve.js';
+export { initMemoryRepo, type InitResult } from './cycle/init.js';
+export { listCycles, pendingCycles, type CycleView, type PendingCycle } from './cycle/history.js';
+export { loadConfig, parseConfig, type Config } from './config/index.js';
+export { planCycle, emptyState } from './dream/plan.js';
+export { applyAction, applyActions } from './dream/apply.js';
+export { heuristicEngine } from './dream/engines/heuristic.js';
+export type * from './dream/types.js';
+export type * from './memory/types.js';
+export type * from './sessions/types.js';
+export { buildSnapshot, parseDocument, renderDocument } from './memory/index.js';
+export { loadSessions } from './sessions/load.js';
+export { redact } from './sessions/redact.js';
+export * from './errors.js';
