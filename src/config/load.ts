@@ -114,7 +114,9 @@ class ConfigReader {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail('must be a mapping', at);
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (!allowed.includes(key)) this.fail(`unknown key; expected one of: ${allowed.join(', ')}`, [...at, key]);
+      if (allowed.includes(key)) continue;
+      const close = closest(key, allowed);
+      this.fail(`unknown key${close ? ` (did you mean "${close}"?)` : ''}; expected one of: ${allowed.join(', ')}`, [...at, key]);
     }
     return record;
   }
@@ -148,7 +150,7 @@ class ConfigReader {
   private relativePath(value: unknown, at: Path): string {
     const text = this.string(value, at);
     const normal = path.posix.normalize(text.replace(/\/+$/, ''));
-    if (path.posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../') || text.includes('\\') || text.includes('\0')) {
+    if (path.posix.isAbsolute(normal) || text.split('/').includes('..') || text.includes('\\') || text.includes('\0')) {
       this.fail('must be a relative path inside the repository', at);
     }
     return normal === '.' ? '' : normal;
@@ -160,6 +162,7 @@ class ConfigReader {
 
   /** The line of the deepest node of `at` that exists in the document (the key itself for unknown keys). */
   private lineOf(at: Path): number | undefined {
+    if (at.length === 0) return this.lines.linePos((this.doc.contents as { range?: [number] } | null)?.range?.[0] ?? 0).line;
     for (let depth = at.length; depth > 0; depth--) {
       const parent = depth > 1 ? this.doc.getIn(at.slice(0, depth - 1), true) : this.doc.contents;
       const key = at[depth - 1];
@@ -179,4 +182,26 @@ class ConfigReader {
 
 function formatKey(at: Path): string {
   return at.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('') || '(top level)';
+}
+
+/** The allowed key a typo most likely meant: at most two edits away. */
+function closest(key: string, allowed: string[]): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of allowed) {
+    const distance = editDistance(key, candidate);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { key: candidate, distance };
+  }
+  return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }

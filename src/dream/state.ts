@@ -74,9 +74,9 @@ export function mergeStates(a: DreamState, b: DreamState): DreamState {
     }
   }
   return {
-    processed: { ...b.processed, ...a.processed },
+    processed: unionByEarliest(a.processed, b.processed),
     patterns,
-    rejected: { ...b.rejected, ...a.rejected },
+    rejected: unionByEarliest(a.rejected, b.rejected),
   };
 }
 
@@ -124,6 +124,16 @@ function parse<T>(files: ReadonlyMap<string, string>, path: string): Record<stri
   } catch {
     throw new Error(`${path}: not valid JSON; restore it from git history (git checkout HEAD -- ${path})`);
   }
+}
+
+/** Keys of both; where both hold a key, the record of the earlier cycle, so the result is the same either way round. */
+function unionByEarliest<T extends { cycle: string }>(a: Record<string, T>, b: Record<string, T>): Record<string, T> {
+  const result = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const mine = result[key];
+    if (!mine || value.cycle < mine.cycle || (value.cycle === mine.cycle && stableJson(value) < stableJson(mine))) result[key] = value;
+  }
+  return result;
 }
 
 function union(a: string[], b: string[]): string[] {

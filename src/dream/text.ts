@@ -6,10 +6,13 @@
 const STOPWORDS = new Set(
   `a an the and or but if then else when while for to of in on at by with from into onto over under about as is are was
   were be been being it its this that these those there here we you i me my our your they them he she his her do does did
-  done doing have has had having can could should would will shall may might must not no yes so than too very just also
-  only all any some each every both either neither more most other such own same what which who whom whose why how where
+  doing have has had having can could should would will shall may might must not no yes so than too very just also
+  only all any some each every both either neither more most other such own same what which who whom whose how where
+  anything something nothing everything prefer
   please always never dont don't do not use using used make sure let lets let's ok okay thanks thank again instead rather
-  like want need needs get got one ones thing things way really actually still even now already before after`.split(/\s+/),
+  like want need needs get got one ones thing things way really actually still even now already before after
+  dont doesnt didnt isnt arent wasnt cant wont wouldnt shouldnt youre were theyre weve youve ive im ill its thats lets
+  next time`.split(/\s+/),
 );
 
 /** Words that mean the same for our purposes; keeps paraphrases comparable. */
@@ -53,6 +56,11 @@ const SYNONYMS: Record<string, string> = {
   typecheck: 'typecheck',
   'type-check': 'typecheck',
   typechecking: 'typecheck',
+  finished: 'done',
+  finish: 'done',
+  finishing: 'done',
+  complete: 'done',
+  completed: 'done',
 };
 
 /** A light suffix stripper: enough to make "notes"/"note", "failed"/"fail" meet, never clever. */
@@ -60,7 +68,7 @@ export function stem(word: string): string {
   const w = SYNONYMS[word] ?? word;
   if (w.length <= 4 || /\d/.test(w)) return w;
   for (const suffix of ['ing', 'edly', 'ed', 'es', 's', 'ly']) {
-    if (w.endsWith(suffix) && w.length - suffix.length >= 4) {
+    if (w.endsWith(suffix) && w.length - suffix.length >= (suffix === 'ing' ? 3 : 4)) {
       const base = w.slice(0, -suffix.length);
       return SYNONYMS[base] ?? base;
     }
@@ -72,7 +80,8 @@ export function stem(word: string): string {
 export function terms(text: string): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const token of text.toLowerCase().match(/[a-z0-9][a-z0-9_.:/@+-]*[a-z0-9]|[a-z0-9]/g) ?? []) {
+  const plain = text.toLowerCase().replace(/([a-z])['’]([a-z]+)\b/g, '$1$2');
+  for (const token of plain.match(/[a-z0-9][a-z0-9_.:/@+-]*[a-z0-9]|[a-z0-9]/g) ?? []) {
     for (const part of splitToken(token)) {
       if (part.length < 2 || STOPWORDS.has(part)) continue;
       const term = stem(part);

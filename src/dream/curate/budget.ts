@@ -2,7 +2,7 @@ import { estimateTokens } from '../../memory/index.js';
 import type { Entry, MemorySnapshot, Namespace } from '../../memory/types.js';
 import type { Action } from '../types.js';
 import { makeAction, short } from './action.js';
-import { entryClaims } from './claims.js';
+import { entryClaims } from '../claims.js';
 import type { SupportIndex } from './support.js';
 import type { Workspace } from './workspace.js';
 

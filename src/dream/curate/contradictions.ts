@@ -1,7 +1,7 @@
 import type { Entry } from '../../memory/types.js';
 import type { Action } from '../types.js';
 import { makeAction, short } from './action.js';
-import { conflictBetween, entryClaims } from './claims.js';
+import { conflictBetween, entryClaims } from '../claims.js';
 import type { SupportIndex } from './support.js';
 import type { Workspace } from './workspace.js';
 

@@ -2,11 +2,11 @@ import type { Entry } from '../../memory/types.js';
 import { codeSpans, idfTable, terms, weightedOverlap } from '../text.js';
 import type { Action } from '../types.js';
 import { makeAction, short } from './action.js';
-import { conflictBetween, entryClaims } from './claims.js';
+import { conflictBetween, entryClaims } from '../claims.js';
 import type { Workspace } from './workspace.js';
 
 /** Shared weight over the smaller entry's weight at which two notes say the same thing. */
-const DUPLICATE_THRESHOLD = 0.62;
+const DUPLICATE_THRESHOLD = 0.55;
 
 /**
  * Paraphrased duplicates among the curated entries of each namespace, merged into the most complete one.
@@ -47,7 +47,7 @@ function isDuplicate(a: Entry, b: Entry, termsOf: Map<Entry, string[]>, weight: 
   const shared = ta.filter((t) => tb.includes(t));
   if (shared.length < 2) return false;
   if (conflictBetween(entryClaims(a), entryClaims(b))) return false;
-  if (differentAnchors(a, b)) return false;
+  if (differentAnchors(a, b) || !anchorsContained(a, b, ta, tb)) return false;
   return weightedOverlap(ta, tb, weight) >= DUPLICATE_THRESHOLD;
 }
 
@@ -57,6 +57,17 @@ function differentAnchors(a: Entry, b: Entry): boolean {
   const na = numbers(a);
   const nb = numbers(b);
   return na.size > 0 && nb.size > 0 && ![...na].some((n) => nb.has(n));
+}
+
+/**
+ * The shorter note's anchors (numbers, the words of its code spans) must all be in the longer one: a note
+ * about `npm install` is no duplicate of one about `pip install`, however many other words they share.
+ */
+function anchorsContained(a: Entry, b: Entry, ta: string[], tb: string[]): boolean {
+  const [small, large, largeTerms] = ta.length <= tb.length ? [a, b, tb] : [b, a, ta];
+  const anchors = [...(small.text.match(/\b\d{2,}\b/g) ?? []), ...codeSpans(small.text).flatMap((span) => terms(span))];
+  const inLarge = new Set([...largeTerms, ...(large.text.match(/\b\d{2,}\b/g) ?? [])]);
+  return anchors.every((anchor) => inLarge.has(anchor));
 }
 
 function mergeAction(cluster: Entry[]): Action {
@@ -86,8 +97,14 @@ function mostComplete(cluster: Entry[]): Entry {
   return [...cluster].sort((a, b) => score(b) - score(a) || a.path.localeCompare(b.path) || a.line - b.line)[0] as Entry;
 }
 
+/** A few words the notes share, as written in the first of them (not as stemmed for matching). */
 function sharedTopic(cluster: Entry[]): string {
   const [first, ...rest] = cluster.map((e) => terms(e.text));
-  const shared = (first ?? []).filter((t) => rest.every((r) => r.includes(t)));
-  return shared.slice(0, 3).join(', ') || 'one subject';
+  const shared = new Set((first ?? []).filter((t) => rest.every((r) => r.includes(t)) && !/^\d+$/.test(t)));
+  const words: string[] = [];
+  for (const word of (cluster[0]?.text ?? '').match(/[A-Za-z][\w-]*/g) ?? []) {
+    const [term] = terms(word);
+    if (term && shared.has(term) && !words.some((w) => terms(w)[0] === term)) words.push(word.toLowerCase());
+  }
+  return words.slice(0, 3).join(', ') || 'one subject';
 }

@@ -1,9 +1,9 @@
 import type { Entry } from '../../memory/types.js';
 import { effectiveProgram } from '../extract/commands.js';
-import { idfTable, terms, weightedOverlap } from '../text.js';
+import { terms, weightedOverlap } from '../text.js';
 import type { Action, Pattern, PatternKind } from '../types.js';
 import { makeAction, short } from './action.js';
-import { entryClaims, mentions, recommends } from './claims.js';
+import { entryClaims, mentions, recommends } from '../claims.js';
 import type { Workspace } from './workspace.js';
 
 export const SECTIONS: Record<PatternKind, string> = {
@@ -67,19 +67,21 @@ export function covers(entry: Entry, pattern: Pattern): boolean {
         const avoided = avoid.some((a) => claims.avoids.includes(a) || claims.avoids.includes(a.split(' ')[0] ?? a));
         return recommends(text, prefer[0]) || (claims.recommends.includes(program) && avoided);
       }
-      if (pattern.fix) return mentions(text, action) && fixCommands(pattern.fix).every((c) => mentions(text, c));
+      const fixes = pattern.fix ? fixCommands(pattern.fix) : [];
+      // A tool's name alone ("never edit it by hand") is no note about its failure: the note must name the fix or the error.
+      if (fixes.length > 0) return mentions(text, action) && fixes.every((c) => mentions(text, c));
       return mentions(text, action) && sharedSignatureWords(entry, pattern) >= 2;
     }
     case 'preference':
     case 'fact': {
       const claims = entryClaims(entry);
-      if (prefer.length > 0 && prefer.some((p) => claims.recommends.includes(p))) {
-        return avoid.length === 0 || avoid.some((a) => claims.avoids.includes(a) || !mentions(text, a));
-      }
+      const statementTerms = terms(pattern.statement);
       const entryTerms = terms(text);
-      const shared = pattern.terms.filter((t) => entryTerms.includes(t)).length;
-      const weight = idfTable([entryTerms, pattern.terms]);
-      return shared >= Math.min(2, pattern.terms.length) && weightedOverlap(pattern.terms, entryTerms, weight) >= 0.6;
+      const shared = statementTerms.filter((t) => entryTerms.includes(t)).length;
+      const similar = shared >= Math.min(2, statementTerms.length) && weightedOverlap(statementTerms, entryTerms, () => 1) >= 0.6;
+      // Recommending the same tool is not enough: "install Playwright with `pnpm exec …`" does not say "pnpm, not npm".
+      const sameAdvice = prefer.some((p) => claims.recommends.includes(p)) && (avoid.length === 0 || avoid.some((a) => claims.avoids.includes(a)));
+      return sameAdvice || similar;
     }
   }
 }

@@ -1,12 +1,24 @@
 import type { Session } from '../../sessions/types.js';
-import { idfTable, shortHash, weightedOverlap } from '../text.js';
+import { idfTable, jaccard, shortHash, terms, weightedOverlap } from '../text.js';
 import type { DreamState, Evidence, Pattern, PatternRecord } from '../types.js';
 import { findMistakes } from './mistakes.js';
 import type { Observation } from './observation.js';
-import { findPreferences, INJECTION } from './preferences.js';
+import { findPreferences, INJECTION, preferenceStatement } from './preferences.js';
 import { findWorkflows } from './workflows.js';
 
 const MAX_QUOTES = 6;
+
+/** How much of a new sentence's weight must fall on words a preference already has for it to join. */
+const PREFERENCE_MATCH = 0.5;
+
+/** A preference's vocabulary grows with each way people say it, up to this many words. */
+const MAX_PREFERENCE_TERMS = 40;
+
+/** Sentences that read as a standing rule rather than a request about the task at hand. */
+const STANDING_RULE = /^(no[,.!—–-]?\s*)?(please\s+)?(always|never|use|don't|do not|avoid|i prefer|we (use|follow|prefer|always|never))\b/i;
+
+/** Workflows need one more session than other patterns: commands often follow each other by chance. */
+const WORKFLOW_EXTRA_SUPPORT = 1;
 
 export interface Extraction {
   /** Patterns that gained evidence this cycle and have enough support to act on. */
@@ -34,7 +46,7 @@ export function extractPatterns(sessions: Session[], previous: DreamState['patte
   const promotable = patterns.filter((p) => !INJECTION.test(p.statement));
   // A recurring error with no known fix tells an agent nothing it can act on: it waits for a fix as noise.
   const actionable = promotable.filter((p) => p.kind !== 'mistake' || p.fix !== undefined);
-  const enough = actionable.filter((p) => p.support.sessions >= minSessions);
+  const enough = actionable.filter((p) => p.support.sessions >= minSessions + (p.kind === 'workflow' ? WORKFLOW_EXTRA_SUPPORT : 0));
   const signal = [...enough.filter((p) => p.kind !== 'workflow'), ...strongestWorkflows(enough.filter((p) => p.kind === 'workflow'))];
   const signalKeys = new Set(signal.map((p) => p.key));
   // Runs inside a kept workflow are parts of it, not separate observations that failed to recur.
@@ -60,12 +72,13 @@ function preferenceKey(records: Record<string, PatternRecord>) {
     const weight = idfTable(candidates.map(([, r]) => r.terms));
     let best: { key: string; score: number } | undefined;
     for (const [key, record] of candidates) {
+      // Naming the same tool helps, but "run pnpm lint before you report back" is not "use pnpm, not npm".
       const samePrefer = prefer.length > 0 && prefer.some((p) => record.prefer?.includes(p));
       const conflicting = prefer.some((p) => record.avoid?.includes(p)) || avoid.some((a) => record.prefer?.includes(a));
       if (conflicting) continue;
       const shared = terms.filter((t) => record.terms.includes(t)).length;
-      const score = samePrefer ? 1 : shared >= 2 ? weightedOverlap(terms, record.terms, weight) : 0;
-      if (score >= 0.6 && (!best || score > best.score)) best = { key, score };
+      const score = shared >= (samePrefer ? 1 : 2) ? weightedOverlap(terms, record.terms, weight) + (samePrefer ? 0.2 : 0) : 0;
+      if (score >= PREFERENCE_MATCH && (!best || score > best.score)) best = { key, score };
     }
     return best?.key ?? `preference:${shortHash([...terms].sort().join(' '), 10)}`;
   };
@@ -78,6 +91,9 @@ function fold(records: Record<string, PatternRecord>, observation: Observation, 
     record.statement = observation.statement;
     if (observation.avoid) record.avoid = observation.avoid;
     if (observation.prefer) record.prefer = observation.prefer;
+  }
+  if (record.kind === 'preference') {
+    for (const t of observation.terms) if (!record.terms.includes(t) && record.terms.length < MAX_PREFERENCE_TERMS) record.terms.push(t);
   }
   if (!record.sessions.includes(session.id)) record.sessions.push(session.id);
   if (!record.agents.includes(session.agent)) record.agents.push(session.agent);
@@ -109,7 +125,7 @@ function toPattern(key: string, record: PatternRecord): Pattern {
   const pattern: Pattern = {
     key,
     kind: record.kind,
-    statement: record.statement,
+    statement: record.kind === 'preference' ? representativeStatement(record) : record.statement,
     terms: record.terms,
     evidence: record.quotes,
     support: { sessions: record.sessions.length, agents: record.agents.length },
@@ -120,6 +136,22 @@ function toPattern(key: string, record: PatternRecord): Pattern {
   if (record.avoid) pattern.avoid = record.avoid;
   if (record.prefer) pattern.prefer = record.prefer;
   return pattern;
+}
+
+/**
+ * The way of saying a preference that shares the most with the other ways it was said: the sentence
+ * least tied to one task. Shorter wins a tie, since a memory line should be brief.
+ */
+function representativeStatement(record: PatternRecord): string {
+  if (record.quotes.length < 2) return record.statement;
+  const quoteTerms = record.quotes.map((q) => terms(q.quote));
+  // Jaccard, not containment: words tied to one task lower a sentence's likeness to all the others.
+  const scored = record.quotes.map((q, i) => ({
+    quote: q.quote,
+    score: quoteTerms.reduce((sum, other, j) => (i === j ? sum : sum + jaccard(quoteTerms[i] ?? [], other)), 0) + (STANDING_RULE.test(q.quote) ? 0.5 : 0),
+  }));
+  scored.sort((a, b) => b.score - a.score || a.quote.length - b.quote.length || a.quote.localeCompare(b.quote));
+  return preferenceStatement(scored[0]?.quote ?? record.statement);
 }
 
 /**

@@ -91,11 +91,13 @@ function actionOf(step: Step): string {
 export function errorLine(text: string): string {
   const lines = text
     .replace(ANSI, '')
+    .replace(/<\/?tool_use_error>/g, '')
     .split('\n')
-    .map((l) => l.trim())
+    .map((l) => l.trim().replace(/^E\s{2,}/, ''))
     .filter((l) => l && !/^(at |File "|Traceback|\^+$|~+$|\s*\d+ \|)/.test(l) && !/warning/i.test(l.slice(0, 30)));
-  const exception = [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception)\b:?/.test(l));
-  const prefixed = lines.find((l) => /^(npm (error|ERR!)|error(\[\w+\])?:|fatal:|ERR_|E\s{2,}|\w+: error:|✗|FAIL\b)/i.test(l));
+  const exception = [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception):/.test(l)) ?? [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception)\b/.test(l));
+  // "npm error code EUNSUPPORTEDPROTOCOL" names the error; the line after it says what it is.
+  const prefixed = lines.filter((l) => !/\bcode [A-Z_0-9]+$/.test(l)).find((l) => /^(npm (error|ERR!)|error(\[\w+\])?:|fatal:|ERR_|E\s{2,}|\w+: error:|✗|FAIL\b)/i.test(l));
   const mentions = lines.find((l) => /\b(error|failed|failure|not found|denied|rejected|refused|cannot|can't|unable|no such|invalid|timed? ?out)\b/i.test(l));
   return quote(exception ?? prefixed ?? mentions ?? lines[0] ?? text, 200);
 }
@@ -126,25 +128,22 @@ interface Fix {
 export function findFix(steps: Step[], failedAt: number): Fix | undefined {
   const failedStep = steps[failedAt];
   if (!failedStep) return undefined;
-  const between: Step[] = [];
-  for (let j = failedAt + 1; j < Math.min(steps.length, failedAt + 1 + FIX_WINDOW); j++) {
-    const next = steps[j];
-    if (!next) break;
-    if (sameAction(next, failedStep)) {
-      if (!succeeded(next)) return undefined;
-      const preparation = between.filter((s) => succeeded(s) && !(s.command !== undefined && isTrivial(s.command)) && !CODE_CHANGES.test(s.call.name));
-      // When the code had to change for the retry to pass, the failure was the work, not a mistake of method.
-      if (between.some((s) => CODE_CHANGES.test(s.call.name)) && failedStep.command !== undefined) return undefined;
-      const first = preparation[0];
-      if (!first) return undefined;
-      return { text: `${describe(first)} first, then retry`, command: first.command ?? first.call.name, replaces: false };
-    }
-    if (succeeded(next) && related(next, failedStep)) {
-      return { text: `use \`${displayCommand(next.command ?? '')}\` instead`, command: next.command ?? '', replaces: true };
-    }
-    between.push(next);
+  const window = steps.slice(failedAt + 1, failedAt + 1 + FIX_WINDOW);
+  const retryAt = window.findIndex((s) => sameAction(s, failedStep));
+  const retry = window[retryAt];
+  if (retry) {
+    // The same step was tried again: whatever ran in between, if anything, prepared the way.
+    if (!succeeded(retry)) return undefined;
+    const between = window.slice(0, retryAt);
+    // When the code had to change for the retry to pass, the failure was the work, not a mistake of method.
+    if (between.some((s) => CODE_CHANGES.test(s.call.name)) && failedStep.command !== undefined) return undefined;
+    const first = between.find((s) => succeeded(s) && !(s.command !== undefined && isTrivial(s.command)) && !CODE_CHANGES.test(s.call.name));
+    if (!first) return undefined;
+    return { text: `${describe(first)} first, then retry`, command: first.command ?? first.call.name, replaces: false };
   }
-  return undefined;
+  const replacement = window.find((s) => succeeded(s) && related(s, failedStep));
+  if (!replacement) return undefined;
+  return { text: `use \`${displayCommand(replacement.command ?? '')}\` instead`, command: replacement.command ?? '', replaces: true };
 }
 
 function describe(step: Step): string {
@@ -156,21 +155,31 @@ function sameAction(a: Step, b: Step): boolean {
   return a.command === undefined && b.command === undefined && a.call.name === b.call.name;
 }
 
-/** Two different commands that do the same job: same program seen through wrappers, or same subcommand. */
+/**
+ * Two different commands that do the same job: the same task through another tool (`npm install` and
+ * `pnpm install`), or the same tool through another wrapper (`pytest` and `python -m pytest`).
+ */
 function related(candidate: Step, failedStep: Step): boolean {
   if (candidate.command === undefined || failedStep.command === undefined) return false;
   if (isTrivial(candidate.command)) return false;
   const a = commandHead(candidate.command);
   const b = commandHead(failedStep.command);
   if (a === b) return false;
-  const [, subA] = a.split(' ');
-  const [, subB] = b.split(' ');
-  return effectiveProgram(a) === effectiveProgram(b) || (subA !== undefined && subA === subB && !subA.startsWith('-'));
+  const sameTask = taskOf(a) === taskOf(b);
+  return sameTask && (effectiveProgram(a) === effectiveProgram(b) || taskOf(a) !== '');
+}
+
+/** The words of a command head after the program it runs: `pnpm run build` → `run build`. */
+function taskOf(head: string): string {
+  const program = effectiveProgram(head);
+  const words = head.split(' ');
+  return words.slice(words.indexOf(program) + 1).join(' ');
 }
 
 function mistakeStatement(step: Step, line: string, fix: Fix | undefined): string {
   const what = step.command !== undefined ? `\`${commandHead(step.command)}\`` : `The ${step.call.name} tool`;
-  const error = quote(line.replace(/`/g, "'"), 90);
+  // Paths differ between machines and say nothing to the next session: keep the file name only.
+  const error = quote(line.replace(/`/g, "'").replace(/(?:[A-Za-z]:)?(?:\/[\w.@-]+)+\/([\w.@-]+)/g, '…/$1'), 90);
   const base = `${what} fails with \`${error}\``;
   return fix ? `${base}: ${fix.text}.` : `${base}.`;
 }

@@ -1,5 +1,6 @@
 import type { Session } from '../../sessions/types.js';
 import { capitalize, quote, sentences, terms } from '../text.js';
+import { claimsOf } from '../claims.js';
 import type { Observation } from './observation.js';
 
 /**
@@ -14,6 +15,9 @@ const CUES: RegExp[] = [
   /\b(we|i) (use|don't use|do not use|never use|always use|prefer)\b/i,
   /\b(instead of|rather than|not)\b.*\b(use|run|write|add)\b|\b(use|run|write|add)\b.*\b(instead of|rather than|instead)\b/i,
   /^(please )?(use|run|keep|make sure|remember)\b/i,
+  /\b(should|must)\b/i,
+  /\b(we|i) (follow|stick to|go with)\b/i,
+  /\bnext time\b/i,
 ];
 
 /** Requests that only make sense for the task at hand, not as lasting preferences. */
@@ -23,11 +27,6 @@ const ONE_OFF = /\b(this (file|function|one|time|pr|bug)|that (file|one)|here:|r
 export const INJECTION =
   /\b(ignore (all |any )?(previous|prior|above) (instructions|messages)|system prompt|you are now|disregard|add (this )?to (your )?memory|curl [^|]*\|\s*(sh|bash)|exfiltrat|send (the )?(token|key|secret)s?)\b/i;
 
-/** Words in front of a tool name that say to use it, or not to. */
-const PREFER = /\b(?:use|using|prefer|with|run|always use|switch to)\s+`?([a-z][\w.+-]*)`?/gi;
-const AVOID = /\b(?:not|never|don't use|do not use|no|instead of|rather than|avoid)\s+`?([a-z][\w.+-]*)`?/gi;
-
-const NOT_OBJECTS = new Set(['the', 'a', 'an', 'it', 'that', 'this', 'them', 'to', 'be', 'any', 'use', 'run', 'add', 'just', 'more', 'so', 'too', 'all']);
 
 export function findPreferences(session: Session, keyFor: (terms: string[], prefer: string[], avoid: string[]) => string): Observation[] {
   const observations: Observation[] = [];
@@ -54,8 +53,8 @@ function preferenceOf(
   if (!CUES.some((cue) => cue.test(sentence)) || ONE_OFF.test(sentence) || INJECTION.test(sentence)) return undefined;
   const subject = terms(sentence);
   if (subject.length === 0 || subject.length > 18) return undefined;
-  const prefer = objects(sentence, PREFER);
-  const avoid = objects(sentence, AVOID).filter((o) => !prefer.includes(o));
+  // The same reading of "use X, not Y" as curation applies to memory lines, so the two always agree.
+  const { recommends: prefer, avoids: avoid } = claimsOf(sentence);
   return {
     key: keyFor(subject, prefer, avoid),
     kind: 'preference',
@@ -66,15 +65,6 @@ function preferenceOf(
     prefer,
     avoid,
   };
-}
-
-function objects(sentence: string, pattern: RegExp): string[] {
-  const found = new Set<string>();
-  for (const match of sentence.matchAll(pattern)) {
-    const word = (match[1] ?? '').toLowerCase();
-    if (word && !NOT_OBJECTS.has(word)) found.add(word);
-  }
-  return [...found];
 }
 
 /** The person's sentence as a standing instruction: without the "no," that answered one message. */

@@ -42,5 +42,5 @@ export function findWorkflows(session: Session): Observation[] {
 
 export function workflowStatement(heads: string[]): string {
   const steps = heads.map((h) => `\`${h}\``);
-  return `A sequence that worked: ${steps.slice(0, -1).join(', ')} then ${steps[steps.length - 1]}.`;
+  return `Run ${steps.join(', then ')}: this sequence recurs in sessions that ended well.`;
 }

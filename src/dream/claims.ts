@@ -1,5 +1,5 @@
-import type { Entry } from '../../memory/types.js';
-import { codeSpans, terms } from '../text.js';
+import type { Entry } from '../memory/types.js';
+import { codeSpans, terms } from './text.js';
 
 /**
  * What a memory line recommends and what it warns against. Curation compares these, not whole texts:
@@ -12,10 +12,12 @@ export interface Claims {
   topic: string[];
 }
 
-const NEGATION_BEFORE = /\b(not|never|don't|dont|do not|avoid|instead of|rather than|no longer|without|stop using|no)\b[^.;:!?]{0,24}$/i;
+// "no, use pnpm" opens a correction; "no npm" or "no longer" negates what follows.
+const NEGATION_BEFORE = /\b(not|never|don't|dont|do not|avoid|instead of|rather than|no longer|without|stop using|no\b(?!\s*[,.!—–-]))\b[^.;:!?]{0,24}$/i;
 const FAILURE_AFTER = /^[^.;!?]{0,30}\b(fails?|failed|breaks?|broken|doesn't work|does not work|won't work|errors? out|is deprecated|is not supported)\b/i;
 const PREFER_WORDS = /\b(?:use|using|with|run|prefer|via|always use|switch to|through)\s+`?([a-z][\w.+-]*)`?/gi;
 const AVOID_WORDS = /\b(?:not|never|don't use|do not use|avoid|instead of|rather than|no longer use|stop using)\s+`?([a-z][\w.+-]*)`?/gi;
+const USE_BEFORE = /\b(use|using|with|run|via|prefer|through|switch to|instead of|rather than|not|never|avoid)\s*$/i;
 const NOT_OBJECTS = new Set(['the', 'a', 'an', 'it', 'that', 'this', 'them', 'to', 'be', 'any', 'use', 'run', 'just', 'plain', 'your', 'our', 'their']);
 
 /** Groups of tools that stand in for each other: recommending two of one group for one job is a conflict. */
@@ -30,25 +32,48 @@ export const ALTERNATIVES: string[][] = [
   ['merge', 'rebase', 'squash'],
 ];
 
-export function claimsOf(text: string): Claims {
+export function claimsOf(fullText: string): Claims {
+  const text = withoutReasons(fullText);
   const recommends = new Set<string>();
   const avoids = new Set<string>();
   const consider = (object: string, index: number) => {
     const negative = NEGATION_BEFORE.test(text.slice(Math.max(0, index - 40), index)) || FAILURE_AFTER.test(text.slice(index + object.length));
     for (const name of objectNames(object)) (negative ? avoids : recommends).add(name);
   };
-  for (const match of text.matchAll(/`([^`\n]+)`/g)) consider(match[1] ?? '', (match.index ?? 0) + 1);
+  for (const match of text.matchAll(/`([^`\n]+)`/g)) {
+    const span = match[1] ?? '';
+    const index = match.index ?? 0;
+    // A code span is a recommendation when it is a command, or named right after "use"/"with"/"run":
+    // "rebase on `main`" names a branch, not a tool to use.
+    if (/\s/.test(span.trim()) || USE_BEFORE.test(text.slice(Math.max(0, index - 16), index))) consider(span, index + 1);
+  }
   for (const match of text.matchAll(PREFER_WORDS)) {
-    const word = (match[1] ?? '').toLowerCase();
-    if (!NOT_OBJECTS.has(word)) consider(word, (match.index ?? 0) + match[0].length - word.length);
+    const word = objectWord(match[1]);
+    if (word && !NOT_OBJECTS.has(word)) consider(word, (match.index ?? 0) + match[0].indexOf(match[1] ?? '', 1));
   }
   for (const match of text.matchAll(AVOID_WORDS)) {
-    const word = (match[1] ?? '').toLowerCase();
-    if (!NOT_OBJECTS.has(word)) avoids.add(word);
+    const word = objectWord(match[1]);
+    if (word && !NOT_OBJECTS.has(word)) avoids.add(word);
   }
   for (const a of avoids) recommends.delete(a);
   const objects = new Set([...recommends, ...avoids]);
   return { recommends: [...recommends], avoids: [...avoids], topic: terms(text).filter((t) => !objects.has(t)) };
+}
+
+/** A tool name as written in prose: `npm.` at the end of a sentence is `npm`. */
+function objectWord(word: string | undefined): string {
+  return (word ?? '').toLowerCase().replace(/[.+-]+$/, '');
+}
+
+/**
+ * The note without its "Why:" lines: a resolution keeps the reason next to the note it kept, and the
+ * reason quotes the note it replaced, which is not a recommendation.
+ */
+export function withoutReasons(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !/^\s*(?:[-*+]\s+)?Why:/i.test(line))
+    .join('\n');
 }
 
 /** `pnpm install --frozen-lockfile` names the command `pnpm install` and the tool `pnpm`. */
@@ -61,7 +86,8 @@ function objectNames(object: string): string[] {
 }
 
 /** Does `text` say to do `phrase` (as a command or tool), rather than not to? */
-export function recommends(text: string, phrase: string): boolean {
+export function recommends(fullText: string, phrase: string): boolean {
+  const text = withoutReasons(fullText);
   const at = findPhrase(text, phrase);
   if (at < 0) return false;
   return !NEGATION_BEFORE.test(text.slice(Math.max(0, at - 40), at)) && !FAILURE_AFTER.test(text.slice(at + phrase.length));
@@ -85,7 +111,8 @@ export function conflictBetween(a: Claims, b: Claims): string | undefined {
   const sameSubject = sharedTopic.length > 0 || a.topic.length === 0 || b.topic.length === 0;
   const direct = a.recommends.find((r) => b.avoids.includes(r)) ?? b.recommends.find((r) => a.avoids.includes(r));
   if (direct && sameSubject) return direct;
-  if (sharedTopic.length === 0) return undefined;
+  // Two tools of one kind recommended side by side are only a conflict when the notes are about the same job.
+  if (sharedTopic.length < 2) return undefined;
   for (const group of ALTERNATIVES) {
     const fromA = a.recommends.filter((r) => group.includes(r) && !b.recommends.includes(r));
     const fromB = b.recommends.filter((r) => group.includes(r) && !a.recommends.includes(r));

@@ -1,0 +1,247 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig, type Config } from '../../../src/config/index.js';
+import { ConfigError } from '../../../src/errors.js';
+
+const FILE = '/repo/reverie.yaml';
+const REPO = '/repo';
+
+function parse(text: string): Config {
+  return parseConfig(text, FILE, REPO);
+}
+
+/** The ConfigError parsing `text` throws; fails the test if it throws anything else, or nothing. */
+function errorOf(text: string): ConfigError {
+  try {
+    const config = parse(text);
+    throw new Error(`expected a ConfigError, got a config: ${JSON.stringify(config)}`);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error;
+  }
+}
+
+/** Lines joined with `\n`, so the line numbers in a test can be read off the array index + 1. */
+const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;
+
+describe('parseConfig: defaults', () => {
+  it('fills in every default for a file that only sets the mode', () => {
+    const config = parse(yaml('mode: auto'));
+    expect(config).toEqual({
+      file: FILE,
+      repoDir: REPO,
+      mode: 'auto',
+      engine: 'heuristic',
+      memory: { root: 'memory', inbox: 'notes.md', namespaces: [{ name: 'memory', paths: ['**/*.md'], policy: 'dream' }] },
+      sessions: [{ path: 'sessions', format: 'auto' }],
+      extract: { minSessions: 2 },
+      approval: { maxPruneRatio: 0.2 },
+      git: { main: 'main', author: { name: 'reverie', email: 'reverie@users.noreply.github.com' } },
+    });
+  });
+
+  it('treats an empty file as all defaults, with review mode', () => {
+    const config = parse('');
+    expect(config.mode).toBe('review');
+    expect(config.engine).toBe('heuristic');
+    expect(config.extract.minSessions).toBe(2);
+  });
+
+  it('keeps what the file sets and defaults only what it leaves out', () => {
+    const config = parse(
+      yaml(
+        'mode: dry-run',
+        'memory:',
+        '  root: mem/',
+        '  namespaces:',
+        '    - name: instructions',
+        '      paths: ["instructions/**"]',
+        '      policy: protected',
+        '    - name: notes',
+        '      paths: ["**/*.md"]',
+        '      budget_tokens: 4000',
+        'sessions:',
+        '  - path: logs/**',
+        '    agent: claude',
+        'extract:',
+        '  min_sessions: 3',
+      ),
+    );
+    expect(config.mode).toBe('dry-run');
+    expect(config.memory.root).toBe('mem');
+    expect(config.memory.inbox).toBe('notes.md');
+    expect(config.memory.namespaces).toEqual([
+      { name: 'instructions', paths: ['instructions/**'], policy: 'protected' },
+      { name: 'notes', paths: ['**/*.md'], policy: 'dream', budgetTokens: 4000 },
+    ]);
+    expect(config.sessions).toEqual([{ path: 'logs/**', format: 'auto', agent: 'claude' }]);
+    expect(config.extract.minSessions).toBe(3);
+    expect(config.approval.maxPruneRatio).toBe(0.2);
+  });
+});
+
+describe('parseConfig: every error names the file, the line and the key', () => {
+  it('an unknown key (a typo) is reported at its own line, with the keys that are allowed', () => {
+    const error = errorOf(yaml('mode: review', 'memory:', '  root: memory', '  namespces: []'));
+    expect(error).toMatchObject({ file: FILE, line: 4, key: 'memory.namespces' });
+    expect(error.message).toContain(FILE);
+    expect(error.message).toContain(':4');
+    expect(error.message).toContain('memory.namespces');
+    expect(error.message).toContain('namespaces');
+  });
+
+  it('an unknown top-level key is reported with its line', () => {
+    const error = errorOf(yaml('mode: review', 'engine: heuristic', 'engnie: heuristic'));
+    expect(error).toMatchObject({ file: FILE, line: 3, key: 'engnie' });
+  });
+
+  it('a value of the wrong type names the key and its line', () => {
+    const error = errorOf(yaml('mode: review', 'extract:', '  min_sessions: "two"'));
+    expect(error).toMatchObject({ file: FILE, line: 3, key: 'extract.min_sessions' });
+    expect(error.message).toMatch(/whole number/);
+  });
+
+  it('a mapping where a list belongs names the key and its line', () => {
+    const error = errorOf(yaml('mode: review', 'sessions:', '  path: logs'));
+    expect(error).toMatchObject({ file: FILE, line: 2, key: 'sessions' });
+  });
+
+  it('a budget that is not a whole number is refused', () => {
+    const error = errorOf(yaml('memory:', '  namespaces:', '    - name: notes', '      paths: ["**/*.md"]', '      budget_tokens: 1.5'));
+    expect(error).toMatchObject({ file: FILE, line: 5, key: 'memory.namespaces[0].budget_tokens' });
+  });
+
+  it.each([
+    ['mode', yaml('engine: heuristic', 'mode: automatic'), 2, 'mode', ['auto', 'review', 'dry-run']],
+    ['engine', yaml('mode: auto', 'engine: gpt'), 2, 'engine', ['heuristic']],
+    [
+      'policy',
+      yaml('memory:', '  namespaces:', '    - name: notes', '      paths: ["**/*.md"]', '      policy: curated'),
+      5,
+      'memory.namespaces[0].policy',
+      ['dream', 'protected'],
+    ],
+  ] as const)('a bad value for %s lists the allowed ones', (_, text, line, key, allowed) => {
+    const error = errorOf(text);
+    expect(error).toMatchObject({ file: FILE, line, key });
+    for (const value of allowed) expect(error.message).toContain(value);
+  });
+
+  it.each([
+    ['../outside', 2],
+    ['memory/../../outside', 2],
+    ['/etc/memory', 2],
+  ])('memory.root %s, outside the repository, is refused', (root, line) => {
+    const error = errorOf(yaml('memory:', `  root: ${root}`));
+    expect(error).toMatchObject({ file: FILE, line, key: 'memory.root' });
+  });
+
+  it('an inbox outside the repository is refused as well', () => {
+    const error = errorOf(yaml('memory:', '  root: memory', '  inbox: ../../notes.md'));
+    expect(error).toMatchObject({ file: FILE, line: 3, key: 'memory.inbox' });
+  });
+
+  it('a namespace name defined twice is reported at the second one', () => {
+    const error = errorOf(
+      yaml('memory:', '  namespaces:', '    - name: notes', '      paths: ["a/**"]', '    - name: notes', '      paths: ["b/**"]'),
+    );
+    expect(error).toMatchObject({ file: FILE, line: 5, key: 'memory.namespaces[1].name' });
+    expect(error.message).toContain('"notes"');
+  });
+
+  it('a namespace with an empty list of paths is refused', () => {
+    const error = errorOf(yaml('memory:', '  namespaces:', '    - name: notes', '      paths: []'));
+    expect(error).toMatchObject({ file: FILE, line: 4, key: 'memory.namespaces[0].paths' });
+  });
+
+  it('a namespace without a name is reported at its list item', () => {
+    const error = errorOf(yaml('memory:', '  namespaces:', '    - paths: ["**/*.md"]'));
+    expect(error).toMatchObject({ file: FILE, line: 3, key: 'memory.namespaces[0].name' });
+  });
+
+  it('invalid YAML is reported with the line of the problem', () => {
+    const error = errorOf(yaml('mode: review', 'memory:', '  root: [memory', 'engine: heuristic'));
+    expect(error.file).toBe(FILE);
+    expect(error.line).toBe(4);
+    expect(error.message).toMatch(/invalid YAML/);
+    expect(error.message).toContain(`${FILE}:4`);
+  });
+
+  it('a key given twice is invalid YAML, not a silent override', () => {
+    const error = errorOf(yaml('mode: review', 'mode: auto'));
+    expect(error.line).toBe(2);
+    expect(error.message).toMatch(/invalid YAML/);
+  });
+
+  // The brief: every validation error names the file, the line and the key. A file whose top level is a list
+  // is reported with the key "(top level)" but no line (src/config/load.ts, lineOf: the loop never runs for `at = []`).
+  it('a file whose top level is not a mapping is reported at line 1', () => {
+    const error = errorOf(yaml('- mode: review', '- engine: heuristic'));
+    expect(error).toMatchObject({ file: FILE, key: '(top level)', line: 1 });
+  });
+});
+
+describe('parseConfig: all or nothing', () => {
+  it('an error in the last section still fails the whole file, however much of it was valid', () => {
+    const text = yaml(
+      'mode: auto',
+      'engine: heuristic',
+      'memory:',
+      '  root: memory',
+      'extract:',
+      '  min_sessions: 2',
+      'approval:',
+      '  max_prune_ratio: 1.5',
+    );
+    const error = errorOf(text);
+    expect(error).toMatchObject({ line: 8, key: 'approval.max_prune_ratio' });
+  });
+
+  it('loadConfig rejects with the ConfigError and resolves to nothing', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'reverie-config-'));
+    try {
+      await writeFile(path.join(dir, 'reverie.yaml'), yaml('mode: auto', 'git:', '  author:', '    email: ""'));
+      const outcome = await loadConfig(dir).then(
+        (config) => ({ config }),
+        (error: unknown) => ({ error }),
+      );
+      expect(outcome).not.toHaveProperty('config');
+      expect((outcome as { error: unknown }).error).toBeInstanceOf(ConfigError);
+      expect((outcome as { error: ConfigError }).error).toMatchObject({
+        file: path.join(dir, 'reverie.yaml'),
+        line: 4,
+        key: 'git.author.email',
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('loadConfig', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'reverie-config-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads reverie.yaml from the repository and records where it came from', async () => {
+    await writeFile(path.join(dir, 'reverie.yaml'), yaml('mode: review', 'memory:', '  root: memory'));
+    const config = await loadConfig(dir);
+    expect(config.file).toBe(path.join(dir, 'reverie.yaml'));
+    expect(config.repoDir).toBe(path.resolve(dir));
+    expect(config.memory.root).toBe('memory');
+  });
+
+  it('a missing file is a ConfigError that names the file and says how to create one', async () => {
+    const missing = path.join(dir, 'nowhere');
+    const error = await loadConfig(missing).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).file).toBe(path.join(missing, 'reverie.yaml'));
+    expect((error as ConfigError).message).toContain('reverie init');
+  });
+});

@@ -1,0 +1,156 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { emptyState } from '../../../src/dream/plan.js';
+import { mergeStates, readState, stableJson, stateFiles } from '../../../src/dream/state.js';
+import type { DreamState, PatternRecord } from '../../../src/dream/types.js';
+
+const record = (overrides: Partial<PatternRecord> = {}): PatternRecord => ({
+  kind: 'mistake',
+  statement: '`npm install` fails with `EUNSUPPORTEDPROTOCOL`.',
+  sessions: [],
+  agents: [],
+  quotes: [],
+  terms: ['npm', 'install'],
+  ...overrides,
+});
+
+const quote = (sessionId: string, agent: string) => ({ sessionId, agent, quote: `error in ${sessionId}` });
+
+/** Two states that grew apart from a common one: main moved while a cycle ran. */
+function divergent(): { a: DreamState; b: DreamState } {
+  const a: DreamState = {
+    processed: {
+      h1: { id: 's1', source: 'sessions/claude/s1.jsonl', cycle: 'c1' },
+      h2: { id: 's2', source: 'sessions/codex/s2.jsonl', cycle: 'c2' },
+    },
+    patterns: {
+      'mistake:npm': record({ sessions: ['s1', 's2'], agents: ['claude', 'codex'], quotes: [quote('s1', 'claude')], lastSeen: '2026-11-02T00:00:00Z' }),
+      'workflow:lint > test': record({ kind: 'workflow', statement: 'lint then test', sessions: ['s2'], agents: ['codex'] }),
+    },
+    rejected: { 'add:x': { cycle: 'c1', summary: 'add x' } },
+  };
+  const b: DreamState = {
+    processed: {
+      h1: { id: 's1', source: 'sessions/claude/s1.jsonl', cycle: 'c1' },
+      h3: { id: 's3', source: 'sessions/claude/s3.jsonl', cycle: 'c3' },
+    },
+    patterns: {
+      'mistake:npm': record({
+        sessions: ['s1', 's3'],
+        agents: ['claude'],
+        quotes: [quote('s1', 'claude'), quote('s3', 'claude')],
+        lastSeen: '2026-11-03T00:00:00Z',
+        fix: 'use `pnpm install` instead',
+        statement: '`npm install` fails with `EUNSUPPORTEDPROTOCOL`: use `pnpm install` instead.',
+        written: 'c3',
+      }),
+      'preference:tabs': record({ kind: 'preference', statement: 'Indent with tabs.', sessions: ['s3'], agents: ['claude'] }),
+    },
+    rejected: { 'prune:y': { cycle: 'c3', reason: 'still true', summary: 'drop y' } },
+  };
+  return { a, b };
+}
+
+describe('mergeStates', () => {
+  it('is the union of processed sessions and rejected actions, whatever the order', () => {
+    const { a, b } = divergent();
+    const ab = mergeStates(a, b);
+    const ba = mergeStates(b, a);
+    expect(Object.keys(ab.processed).sort()).toEqual(['h1', 'h2', 'h3']);
+    expect(Object.keys(ab.rejected).sort()).toEqual(['add:x', 'prune:y']);
+    expect(ba.processed).toEqual(ab.processed);
+    expect(ba.rejected).toEqual(ab.rejected);
+    expect(ab.processed.h3).toEqual(b.processed.h3);
+    expect(ab.rejected['prune:y']).toEqual(b.rejected['prune:y']);
+  });
+
+  it('merges a pattern both sides saw: sessions and agents united, newest lastSeen, the fix kept', () => {
+    const { a, b } = divergent();
+    for (const merged of [mergeStates(a, b), mergeStates(b, a)]) {
+      const npm = merged.patterns['mistake:npm'];
+      expect([...(npm?.sessions ?? [])].sort()).toEqual(['s1', 's2', 's3']);
+      expect([...(npm?.agents ?? [])].sort()).toEqual(['claude', 'codex']);
+      expect(npm?.lastSeen).toBe('2026-11-03T00:00:00Z');
+      expect(npm?.fix).toBe('use `pnpm install` instead');
+      expect(npm?.statement).toContain('pnpm install');
+      expect(npm?.written).toBe('c3');
+      expect(new Set(npm?.quotes.map((q) => q.sessionId))).toEqual(new Set(['s1', 's3']));
+      expect(Object.keys(merged.patterns).sort()).toEqual(['mistake:npm', 'preference:tabs', 'workflow:lint > test']);
+    }
+  });
+
+  it('does not change either input', () => {
+    const { a, b } = divergent();
+    const before = structuredClone({ a, b });
+    mergeStates(a, b);
+    mergeStates(b, a);
+    expect({ a, b }).toEqual(before);
+  });
+
+  it('merging with an empty state, or with itself, changes nothing', () => {
+    const { a } = divergent();
+    expect(mergeStates(a, emptyState())).toEqual(a);
+    expect(mergeStates(emptyState(), a)).toEqual(a);
+    expect(mergeStates(a, a)).toEqual(a);
+  });
+
+  it('processed and rejected are order-independent unions for any two states', () => {
+    const entry = fc.record({ id: fc.string(), source: fc.string(), cycle: fc.constantFrom('c1', 'c2') });
+    // The same content hash is the same session: both sides record the same thing for it.
+    const processedPool = fc.dictionary(fc.stringMatching(/^[0-9a-f]{1,4}$/), entry);
+    const rejection = fc.record({ cycle: fc.constantFrom('c1', 'c2'), summary: fc.string() });
+    const rejectedPool = fc.dictionary(fc.constantFrom('add:a', 'prune:b', 'merge:c', 'update:d'), rejection);
+    const pick = <T>(pool: Record<string, T>, keep: boolean[]) =>
+      Object.fromEntries(Object.entries(pool).filter((_, i) => keep[i % keep.length]));
+    fc.assert(
+      fc.property(
+        processedPool,
+        rejectedPool,
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
+        (processed, rejected, keepA, keepB) => {
+          const a: DreamState = { processed: pick(processed, keepA), patterns: {}, rejected: pick(rejected, keepA) };
+          const b: DreamState = { processed: pick(processed, keepB), patterns: {}, rejected: pick(rejected, keepB) };
+          const ab = mergeStates(a, b);
+          const ba = mergeStates(b, a);
+          expect(ab.processed).toEqual(ba.processed);
+          expect(ab.rejected).toEqual(ba.rejected);
+          expect(new Set(Object.keys(ab.processed))).toEqual(new Set([...Object.keys(a.processed), ...Object.keys(b.processed)]));
+          expect(new Set(Object.keys(ab.rejected))).toEqual(new Set([...Object.keys(a.rejected), ...Object.keys(b.rejected)]));
+        },
+      ),
+    );
+  });
+});
+
+describe('stableJson', () => {
+  it('sorts keys at every depth and ends with a newline', () => {
+    const text = stableJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } });
+    expect(text).toBe('{\n  "a": {\n    "c": null,\n    "d": [\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n');
+  });
+
+  it('gives the same bytes for the same content built in any key order; arrays keep their order', () => {
+    const one = { processed: { h2: { id: 's2' }, h1: { id: 's1' } }, list: [3, 1, 2] };
+    const two = { list: [3, 1, 2], processed: { h1: { id: 's1' }, h2: { id: 's2' } } };
+    expect(stableJson(one)).toBe(stableJson(two));
+    expect(JSON.parse(stableJson(one))).toEqual(one);
+    expect(stableJson({ list: [1, 2, 3] })).not.toBe(stableJson({ list: [3, 2, 1] }));
+  });
+});
+
+describe('state files', () => {
+  it('round-trips through the .reverie/ files', () => {
+    const { a } = divergent();
+    const files = stateFiles(a);
+    expect([...files.keys()].sort()).toEqual(['.reverie/patterns.json', '.reverie/processed.json', '.reverie/rejected.json']);
+    expect(readState(files)).toEqual(a);
+  });
+
+  it('a repository that never dreamed has the empty state', () => {
+    expect(readState(new Map())).toEqual(emptyState());
+  });
+
+  it('a corrupt state file is an error that says how to restore it', () => {
+    expect(() => readState(new Map([['.reverie/processed.json', '{ nope']]))).toThrow(/processed\.json.*git checkout/);
+  });
+});
