@@ -1,9 +1,9 @@
 import type { Mode } from '../config/index.js';
 import { heuristicEngine } from '../dream/engines/heuristic.js';
-import { cycleRecord } from '../dream/state.js';
+import { cyclePath, cycleRecord } from '../dream/state.js';
 import type { Action, Engine, Plan } from '../dream/types.js';
 import { GitStateError, UsageError } from '../errors.js';
-import { acquireLock, deleteBranch, resolveRef, updateBranch } from '../git/index.js';
+import { acquireLock, deleteBranch, readFileAt, resolveRef, updateBranch } from '../git/index.js';
 import { loadSessions } from '../sessions/load.js';
 import type { ReadWarning } from '../sessions/types.js';
 import { approveBranch, type ApprovalOutcome } from './approve.js';
@@ -95,7 +95,7 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
     return { ...empty, outcome: 'pending-review', approval: `cycle ${list} is waiting for review: run \`reverie approve ${pending[0]?.cycle}\` or \`reverie reject ${pending[0]?.cycle}\` first` };
   }
 
-  const cycle = await freeCycleId(context, cycleStamp(now));
+  const cycle = await freeCycleId(context, base, cycleStamp(now));
   const plan = await engine.plan({
     cycle,
     sessions: loaded.sessions,
@@ -184,10 +184,13 @@ async function approveIfAllowed(
   }
 }
 
-async function freeCycleId(context: RepoContext, stamp: string): Promise<string> {
+/** The stamp, or the stamp with a suffix when a branch or a recorded cycle already has it (two cycles in one second). */
+async function freeCycleId(context: RepoContext, main: string, stamp: string): Promise<string> {
   for (let n = 1; ; n++) {
     const cycle = n === 1 ? stamp : `${stamp}-${n}`;
-    if (!(await resolveRef(context.repo, `refs/heads/${cycleBranchName(cycle)}`))) return cycle;
+    const branchTaken = await resolveRef(context.repo, `refs/heads/${cycleBranchName(cycle)}`);
+    const recordTaken = await readFileAt(context.repo, main, cyclePath(cycle));
+    if (!branchTaken && recordTaken === undefined) return cycle;
   }
 }
 
