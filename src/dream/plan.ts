@@ -3,6 +3,7 @@ import type { MemorySnapshot } from '../memory/types.js';
 import { curate } from './curate/index.js';
 import type { Guard } from './curate/workspace.js';
 import { extractPatterns } from './extract/index.js';
+import { shortHash } from './text.js';
 import type { Action, DreamState, Plan, PlanInput } from './types.js';
 
 /**
@@ -24,7 +25,7 @@ export function planCycle(input: PlanInput, engine = 'heuristic'): Plan {
   return {
     cycle: input.cycle,
     engine,
-    actions,
+    actions: distinctIds(actions),
     patterns: extraction.signal,
     noise: extraction.noise,
     dropped,
@@ -59,6 +60,21 @@ export function guardFor(memory: MemorySnapshot, state: DreamState): Guard {
     }
     return undefined;
   };
+}
+
+/**
+ * Two actions on the same words in the same file (a note written twice, pruned twice) would share an id:
+ * the later ones get an occurrence number, so each commit and each decision names exactly one action.
+ */
+function distinctIds(actions: Action[]): Action[] {
+  const seen = new Map<string, number>();
+  return actions.map((action) => {
+    const count = (seen.get(action.fingerprint) ?? 0) + 1;
+    seen.set(action.fingerprint, count);
+    if (count === 1) return action;
+    const fingerprint = `${action.fingerprint}#${count}`;
+    return { ...action, fingerprint, id: shortHash(fingerprint) };
+  });
 }
 
 function nextState(input: PlanInput, records: DreamState['patterns'], actions: Action[]): DreamState {

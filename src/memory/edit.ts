@@ -64,6 +64,11 @@ export function removeEntry(text: string, path: string, entryRaw: string): strin
   if (previous && next && previous.kind !== 'blank' && next.kind !== 'blank') {
     candidates.push({ start: block.start, end: block.start + block.raw.length, insert: lineEnding(text) });
   }
+  // Last resort: take the entry alone and keep the blank lines around it, so what follows cannot move to
+  // the top of the file (where a `---` pair would read as front matter).
+  if (start !== block.start || end !== block.start + block.raw.length) {
+    candidates.push({ start: block.start, end: block.start + block.raw.length, insert: '' });
+  }
   return applyFirstSafe(text, path, blocks, 'nothing', candidates);
 }
 

@@ -22,7 +22,8 @@ export function refOf(entry: Entry): EntryRef {
 /** Builds an action with its id and fingerprint; both derive from what it does, never from the clock. */
 export function makeAction(draft: ActionDraft): Action {
   const targets = (draft.targets ?? []).map(refOf);
-  const identity = draft.identity ?? targets.map((t) => shortHash(t.raw.trim(), 12)).sort().join(',');
+  // The path is part of what an action is: the same sentence in two files is two entries.
+  const identity = draft.identity ?? targets.map((t) => shortHash(`${t.path}\u0000${t.raw.trim()}`, 12)).sort().join(',');
   const fingerprint = `${draft.type}:${identity}`;
   const paths = [...new Set([...(draft.destination ? [draft.destination.path] : []), ...targets.map((t) => t.path)])];
   const action: Action = {

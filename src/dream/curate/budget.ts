@@ -20,7 +20,7 @@ export function planBudgetPrunes(workspace: Workspace, support: SupportIndex): A
       const over = namespaceTokens(workspace.snapshot, namespace) - budget;
       const candidates = workspace
         .entries()
-        .filter((e) => e.namespace === namespace.name && !workspace.fresh.has(e.raw) && !refused.has(e.raw));
+        .filter((e) => e.namespace === namespace.name && !workspace.isFresh(e) && !refused.has(e.raw));
       const victim = lowestValue(candidates, support);
       if (!victim) break;
       const action = makeAction({

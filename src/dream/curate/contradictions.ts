@@ -83,7 +83,9 @@ function resolveAction({ winner, loser, reason, evidence }: Verdict): Action {
   if (winner.policy === 'protected') {
     return makeAction({ type: 'prune', targets: [loser], summary: `drop ${short(loser, 40)}: contradicts protected instructions`, rationale, evidence: evidence.evidence, patterns: evidence.patterns });
   }
-  const annotated = /\bWhy:/.test(winner.text) ? undefined : `${winner.text}\n- Why: replaces the older note ${short(loser, 80)}; ${reason}.`;
+  // The reason goes on a line of its own: a nested item under a list entry, a last line of a paragraph.
+  const why = `Why: replaces the older note ${short(loser, 80)}; ${reason}.`;
+  const annotated = /\bWhy:/.test(winner.text) ? undefined : `${winner.text}\n${winner.kind === 'item' ? '- ' : ''}${why}`;
   return makeAction({
     type: 'resolve',
     targets: [winner, loser],

@@ -2,7 +2,7 @@ import type { Entry } from '../../memory/types.js';
 import { codeSpans, idfTable, terms, weightedOverlap } from '../text.js';
 import type { Action } from '../types.js';
 import { makeAction, short } from './action.js';
-import { conflictBetween, entryClaims } from '../claims.js';
+import { conflictBetween, entryClaims, mentions, withoutReasons } from '../claims.js';
 import type { Workspace } from './workspace.js';
 
 /** Shared weight over the smaller entry's weight at which two notes say the same thing. */
@@ -25,7 +25,7 @@ export function planMerges(workspace: Workspace): Action[] {
 }
 
 function nextCluster(entries: Entry[]): Entry[] | undefined {
-  const termsOf = new Map(entries.map((e) => [e, terms(e.text)]));
+  const termsOf = new Map(entries.map((e) => [e, terms(withoutReasons(e.text))]));
   const weight = idfTable([...termsOf.values()]);
   for (let i = 0; i < entries.length; i++) {
     const a = entries[i] as Entry;
@@ -65,9 +65,11 @@ function differentAnchors(a: Entry, b: Entry): boolean {
  */
 function anchorsContained(a: Entry, b: Entry, ta: string[], tb: string[]): boolean {
   const [small, large, largeTerms] = ta.length <= tb.length ? [a, b, tb] : [b, a, ta];
-  const anchors = [...(small.text.match(/\b\d{2,}\b/g) ?? []), ...codeSpans(small.text).flatMap((span) => terms(span))];
-  const inLarge = new Set([...largeTerms, ...(large.text.match(/\b\d{2,}\b/g) ?? [])]);
-  return anchors.every((anchor) => inLarge.has(anchor));
+  const smallText = withoutReasons(small.text);
+  const largeText = withoutReasons(large.text);
+  const numbers = new Set([...largeTerms, ...(largeText.match(/\b\d{2,}\b/g) ?? [])]);
+  // A command must appear as itself: `npm install` is not in a note that says `pnpm install` and "npm error".
+  return (smallText.match(/\b\d{2,}\b/g) ?? []).every((n) => numbers.has(n)) && codeSpans(smallText).every((span) => mentions(largeText, span));
 }
 
 function mergeAction(cluster: Entry[]): Action {

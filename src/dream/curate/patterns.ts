@@ -3,7 +3,7 @@ import { effectiveProgram } from '../extract/commands.js';
 import { terms, weightedOverlap } from '../text.js';
 import type { Action, Pattern, PatternKind } from '../types.js';
 import { makeAction, short } from './action.js';
-import { entryClaims, mentions, recommends } from '../claims.js';
+import { claimsOf, conflictBetween, entryClaims, mentions, recommends } from '../claims.js';
 import type { Workspace } from './workspace.js';
 
 export const SECTIONS: Record<PatternKind, string> = {
@@ -27,7 +27,15 @@ export function planPatternActions(workspace: Workspace, patterns: Pattern[], in
   };
   for (const pattern of ordered(patterns)) {
     const entries = workspace.entries();
-    const stale = entries.filter((e) => e.policy === 'dream' && isRefutedBy(e, pattern));
+    const statement = claimsOf(pattern.statement);
+    const conflicting = entries.filter((e) => conflictBetween(statement, entryClaims(e)) !== undefined);
+    const overruled = conflicting.find((e) => e.policy === 'protected');
+    if (overruled) {
+      // Sessions never overrule what people wrote in a protected namespace; the reviewer sees why nothing was added.
+      workspace.refuse(addAction(pattern, inbox), `it contradicts the protected instructions in ${overruled.path}:${overruled.line}`);
+      continue;
+    }
+    const stale = entries.filter((e) => e.policy === 'dream' && (isRefutedBy(e, pattern) || conflicting.includes(e)));
     const covering = entries.filter((e) => !stale.includes(e) && covers(e, pattern));
     if (covering.length > 0) {
       for (const entry of stale) apply(pruneAction(entry, pattern, covering[0] as Entry));

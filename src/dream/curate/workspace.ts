@@ -1,6 +1,6 @@
 import { buildSnapshot } from '../../memory/index.js';
 import type { Entry, MemorySnapshot } from '../../memory/types.js';
-import { applyAction } from '../apply.js';
+import { ActionConflictError, applyAction } from '../apply.js';
 import type { Action, DroppedAction } from '../types.js';
 
 /** Says why an action must not be applied, or nothing when it may. */
@@ -14,8 +14,8 @@ export class Workspace {
   private files: Map<string, string>;
   private current: MemorySnapshot;
   private readonly introduced: Map<string, string>;
-  /** Entries written by this plan: a budget prune must not take back what the same cycle just added. */
-  readonly fresh = new Set<string>();
+  /** Entries written by this plan (their text without trailing blanks): a budget prune must not take back what the same cycle just added. */
+  private readonly fresh = new Set<string>();
 
   /** Actions the guard refused, with the reason. */
   readonly dropped: DroppedAction[] = [];
@@ -44,19 +44,32 @@ export class Workspace {
   /** Applies the action unless the guard refuses it; says which. */
   propose(action: Action): boolean {
     const refusal = this.guard(action);
-    if (refusal) {
-      this.dropped.push({ action, reason: refusal });
-      return false;
+    if (refusal) return this.refuse(action, refusal);
+    try {
+      this.apply(action);
+    } catch (error) {
+      // An edit that would disturb the rest of its file is refused by the memory layer: report it, go on.
+      if (error instanceof ActionConflictError) return this.refuse(action, error.message);
+      throw error;
     }
-    this.apply(action);
     return true;
   }
 
+  /** Records an action the cycle will not take, with the reason, for the report. */
+  refuse(action: Action, reason: string): false {
+    this.dropped.push({ action, reason });
+    return false;
+  }
+
+  isFresh(entry: Entry): boolean {
+    return this.fresh.has(entry.raw.trimEnd());
+  }
+
   apply(action: Action): void {
-    const before = new Set(this.entries().map((e) => e.raw));
+    const before = new Set(this.entries().map((e) => e.raw.trimEnd()));
     for (const [path, text] of applyAction(this.files, action)) this.files.set(path, text);
     this.rebuild();
-    for (const entry of this.entries()) if (!before.has(entry.raw)) this.fresh.add(entry.raw);
+    for (const entry of this.entries()) if (!before.has(entry.raw.trimEnd())) this.fresh.add(entry.raw.trimEnd());
   }
 
   private rebuild(): void {

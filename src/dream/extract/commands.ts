@@ -50,7 +50,10 @@ export function commandHead(command: string): string {
 
 /** A short, readable form of the command for a memory line: the main segment, env kept, at most 60 characters. */
 export function displayCommand(command: string): string {
-  const segment = mainSegment(command).replace(/\s+/g, ' ');
+  // An assignment whose value was a secret says nothing once redacted: leave it out of memory.
+  const segment = mainSegment(command)
+    .replace(/^(?:[A-Za-z_][A-Za-z0-9_]*=\S*\[REDACTED[^\s]*\s+)+/, '')
+    .replace(/\s+/g, ' ');
   return segment.length <= 60 ? segment : `${segment.slice(0, 59)}…`;
 }
 

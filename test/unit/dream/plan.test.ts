@@ -143,14 +143,14 @@ describe('planCycle: contradictions', () => {
     expect(types(plan.actions)).toEqual(['prune']);
   });
 
-  it('a protected note the sessions refute is never written; the finding goes to the inbox instead', () => {
+  it('a protected note the sessions refute is never written, and the finding is reported, not added against it', () => {
     const protectedFile = { path: 'memory/instructions/tools.md', text: '# Tools\n\n- Install dependencies with `npm install`.\n' };
     const files = [protectedFile, notes('Deploys go through the staging branch first.')];
     const plan = planCycle(planInput({ files, sessions: npmFails() }));
     for (const action of [...plan.actions]) expect(action.paths).not.toContain(protectedFile.path);
     expect(applyActions(filesOf(files), plan.actions).get(protectedFile.path)).toBe(protectedFile.text);
-    expect(types(plan.actions)).toEqual(['add']);
-    expect(plan.actions[0]?.destination?.path).toBe(INBOX);
+    expect(types(plan.actions)).toEqual([]);
+    expect(plan.dropped.map((d) => [d.action.type, d.reason])).toEqual([['add', expect.stringContaining('protected instructions in memory/instructions/tools.md')]]);
   });
 });
 

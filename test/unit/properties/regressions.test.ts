@@ -1,0 +1,146 @@
+/**
+ * Counterexamples the properties in plan.test.ts found, shrunk and rewritten as plain tests. `it.fails` marks a bug
+ * still in src/; when one is fixed, its test starts to fail here: drop the `.fails`, and set the matching flag in
+ * `KNOWN_BUGS` (arbitraries.ts) to false so the property covers that ground again.
+ */
+import { describe, expect, it } from 'vitest';
+import { applyActions } from '../../../src/dream/apply.js';
+import { emptyState, planCycle } from '../../../src/dream/plan.js';
+import type { Plan, PlanInput } from '../../../src/dream/types.js';
+import { buildSnapshot, parseDocument, removeEntry, type Namespace, type SourceFile } from '../../../src/memory/index.js';
+import type { Session } from '../../../src/sessions/types.js';
+import { session } from '../../helpers/sessions.js';
+import { filesOf, inputOf } from './arbitraries.js';
+
+const PROTECTED: Namespace = { name: 'instructions', paths: ['instructions/**'], policy: 'protected' };
+const NOTES: Namespace = { name: 'notes', paths: ['**/*.md'], policy: 'dream' };
+const TOOLS: Namespace = { name: 'tools', paths: ['tools.md'], policy: 'dream' };
+
+function plan(files: SourceFile[], namespaces: Namespace[], sessions: Session[] = []): { input: PlanInput; plan: Plan } {
+  const input = inputOf(files, namespaces, sessions, emptyState(), 2);
+  return { input, plan: planCycle(input) };
+}
+
+/** The memory after applying the plan, and the plan a second cycle with no new sessions makes on it. */
+function rerun(input: PlanInput, first: Plan): { files: SourceFile[]; again: Plan } {
+  const files = [...applyActions(filesOf(input), first.actions)].map(([path, text]) => ({ path, text }));
+  const again = planCycle({ ...inputOf(files, input.memory.namespaces, [], first.state, input.options.minSessions), cycle: '20261202-000000' });
+  return { files, again };
+}
+
+const day = (n: number) => `2026-11-0${n}T10:00:00.000Z`;
+
+describe('regressions found by the planCycle properties', () => {
+  // Bug 1. src/memory/edit.ts removeEntry: when the entry is the first block of the file, the only candidate splice
+  // removes it with the blank line after it, so the file then starts with `---`; with a second `---` further down,
+  // the two thematic breaks now parse as YAML front matter, othersIntact() refuses, and UnsafeEditError is thrown.
+  // There is no fallback candidate that keeps a blank line in front (the `insert: eol` one is only offered when both
+  // neighbours are non-blank). src/dream/curate/workspace.ts propose()/apply() does not catch the resulting
+  // ActionConflictError, so the whole planCycle throws (and `reverie dream` fails) instead of dropping the one action.
+  // Actual: ActionConflictError "prune … no longer applies: memory/notes.md: the edit would change other parts of the file".
+  const RULED = '- Use yarn for installs.\n\n---\n\nMore notes below the line.\n\n---\n';
+
+  it('bug 1: removing the first entry of a file with two `---` rules does not throw', () => {
+    const blocks = (text: string) => parseDocument('memory/notes.md', text).blocks.filter((b) => b.kind !== 'blank').map((b) => [b.kind, b.raw.trim()]);
+    const out = removeEntry(RULED, 'memory/notes.md', '- Use yarn for installs.\n');
+    expect(blocks(out)).toEqual(blocks(RULED).slice(1));
+  });
+
+  it('bug 1: a budget prune of that entry does not make planCycle throw', () => {
+    const files = [{ path: 'memory/notes.md', text: RULED }];
+    const { plan: p } = plan(files, [PROTECTED, { ...NOTES, budgetTokens: 0 }]);
+    const named = [...p.actions, ...p.dropped.map((d) => d.action)].flatMap((a) => a.targets.map((t) => t.raw));
+    expect(named).toContain('- Use yarn for installs.\n');
+  });
+
+  // Bug 2. src/dream/curate/action.ts makeAction: the identity of an action without an explicit one is the hashes
+  // of its targets' trimmed raw text, without their paths, and the id is a hash of the fingerprint. The same note in
+  // two files (two namespaces, so not merged) contradicting a protected instruction gives two prunes with the same
+  // id and fingerprint. Actual: ids [a92dcff0, a92dcff0], fingerprint "prune:dcd12b2d2108" twice: the cycle record
+  // and the commits carry one id for two actions, and rejecting one rejects the other.
+  it('bug 2: two prunes of the same text in two files have different ids and fingerprints', () => {
+    const npm = '- Install dependencies with `npm install`.\n';
+    const files = [
+      { path: 'memory/instructions/CLAUDE.md', text: '- Always use pnpm, never npm.\n' },
+      { path: 'memory/notes.md', text: npm },
+      { path: 'memory/tools.md', text: npm },
+    ];
+    const { plan: p } = plan(files, [PROTECTED, TOOLS, NOTES]);
+    expect(p.actions.map((a) => `${a.type} ${a.paths.join(',')}`).sort()).toEqual(['prune memory/notes.md', 'prune memory/tools.md']);
+    expect(new Set(p.actions.map((a) => a.id)).size).toBe(2);
+    expect(new Set(p.actions.map((a) => a.fingerprint)).size).toBe(2);
+  });
+
+  // Bug 3. src/dream/curate/contradictions.ts resolveAction appends "\n- Why: …" to the kept note's text whatever its
+  // kind, and src/dream/apply.ts restyle() writes a paragraph's new text line for line: a paragraph followed by a
+  // `- Why:` line, which Markdown reads as a list item that interrupts the paragraph. The reason becomes an entry of
+  // its own, detached from the note it explains (a budget prune or a merge can then take one without the other).
+  // Actual entries after: ["Always use pnpm, never npm.", "Why: replaces the older note …"].
+  it('bug 3: the reason a resolve adds to a kept paragraph stays part of that entry', () => {
+    const files = [{ path: 'memory/notes.md', text: '- Install dependencies with `npm install`.\n\nAlways use pnpm, never npm.\n' }];
+    const { input, plan: p } = plan(files, [PROTECTED, NOTES]);
+    expect(p.actions.map((a) => a.type)).toEqual(['resolve']);
+    const { files: after } = rerun(input, p);
+    const entries = buildSnapshot(after, 'memory', [PROTECTED, NOTES]).files.flatMap((f) => f.entries.map((e) => e.text));
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatch(/^Always use pnpm, never npm\.\n.*Why: /s);
+  });
+
+  // Bug 4. src/dream/curate/duplicates.ts isDuplicate compares terms(e.text) including the "Why:" line a resolve
+  // added, and that line quotes the note it replaced ("Why: replaces the older note "Install dependencies with
+  // `npm install`."…"). claims.ts ignores reasons (withoutReasons) but duplicate detection does not, so the next
+  // cycle, with no new sessions, sees the kept note as a duplicate of a different note and merges them. Actual second
+  // plan: merge "combine 2 notes on pnpm, install, dependencies", keeping "Always use pnpm, never npm." (+ reason) and
+  // removing "Use `pnpm install` for dependencies.", a note nobody contradicted.
+  it('bug 4: the quoted reason of a resolve does not make the kept note a duplicate in the next cycle', () => {
+    const files = [
+      { path: 'memory/notes.md', text: '- Install dependencies with `npm install`.\n' },
+      { path: 'memory/wiki/_index.md', text: '- Always use pnpm, never npm.\n\nUse `pnpm install` for dependencies.\n' },
+    ];
+    const { input, plan: p } = plan(files, [PROTECTED, NOTES]);
+    expect(p.actions.map((a) => a.type)).toEqual(['resolve']);
+    const { again } = rerun(input, p);
+    expect(again.actions.map((a) => `${a.type}: ${a.summary}`)).toEqual([]);
+  });
+
+  // Bug 5. src/dream/curate/index.ts curate: contradictions are settled (planResolutions) before the patterns are
+  // written (planPatternActions), and nothing checks what planPatternActions adds against the memory, protected
+  // instructions included. A cycle writes a note that contradicts the protected instructions; the next cycle, with no
+  // new sessions, prunes it ("contradicts protected instructions"). Memory the agent reads in between says both, and
+  // a re-run over the same sessions is not "nothing new". Actual: cycle 1 adds "Use vitest, not pytest."; cycle 2
+  // prunes it.
+  const correction = (id: string, n: number) =>
+    session({ id, agent: 'claude', start: day(n) }, [{ user: 'Fix the flaky cart test.' }, { assistant: 'Running pytest.' }, { user: 'no, use vitest, not pytest' }]);
+
+  it('bug 5: a cycle leaves no note contradicting the protected instructions for the next cycle to prune', () => {
+    const files = [{ path: 'memory/instructions/CLAUDE.md', text: '# Instructions\n\n- Run tests with `pytest`.\n' }];
+    const { input, plan: p } = plan(files, [PROTECTED, NOTES], [correction('p1', 1), correction('p2', 2)]);
+    const { again } = rerun(input, p);
+    expect(again.actions.map((a) => `${a.type}: ${a.summary}`)).toEqual([]);
+  });
+
+  it('bug 5 (control): the same sessions without the protected instruction add the note, and a re-run is quiet', () => {
+    const { input, plan: p } = plan([], [PROTECTED, NOTES], [correction('p1', 1), correction('p2', 2)]);
+    expect(p.actions.map((a) => `${a.type}: ${a.content}`)).toEqual(['add: Use vitest, not pytest.']);
+    expect(rerun(input, p).again.actions).toEqual([]);
+  });
+
+  // Bug 6. src/dream/curate/workspace.ts apply(): `fresh` (entries this cycle wrote, which a budget prune must leave)
+  // is every entry whose exact raw text did not exist before an action. Removing the last entry of a file that has no
+  // final line break takes the line break off the entry above it (edits keep the file's final-line-break state), so
+  // that entry's raw is "new" and it escapes the budget though the cycle never wrote it. Actual: one prune (of the
+  // staging note), "- Use yarn for installs." left, the namespace 5 tokens over its budget of 0.
+  it('bug 6: an entry that only lost its final line break is still pruned to fit the budget', () => {
+    const files = [{ path: 'memory/notes.md', text: '- Use yarn for installs.\n- Deploys go through the staging branch first.' }];
+    const { input, plan: p } = plan(files, [PROTECTED, { ...NOTES, budgetTokens: 0 }]);
+    expect(p.actions.map((a) => a.type)).toEqual(['prune', 'prune']);
+    expect(applyActions(filesOf(input), p.actions).get('memory/notes.md')).toBe('');
+  });
+
+  it('bug 6 (control): with a final line break, both entries are pruned', () => {
+    const files = [{ path: 'memory/notes.md', text: '- Use yarn for installs.\n- Deploys go through the staging branch first.\n' }];
+    const { input, plan: p } = plan(files, [PROTECTED, { ...NOTES, budgetTokens: 0 }]);
+    expect(p.actions.map((a) => a.type)).toEqual(['prune', 'prune']);
+    expect(applyActions(filesOf(input), p.actions).get('memory/notes.md')).toBe('');
+  });
+});
