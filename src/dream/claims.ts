@@ -34,10 +34,12 @@ export const ALTERNATIVES: string[][] = [
 
 export function claimsOf(fullText: string): Claims {
   const text = withoutReasons(fullText);
+  // "X fails …: run Y first, then retry" keeps X as the way to go; only "use Z instead" replaces it.
+  const retried = /\bthen retry\b/i.test(text);
   const recommends = new Set<string>();
   const avoids = new Set<string>();
   const consider = (object: string, index: number) => {
-    const negative = NEGATION_BEFORE.test(text.slice(Math.max(0, index - 40), index)) || FAILURE_AFTER.test(text.slice(index + object.length));
+    const negative = NEGATION_BEFORE.test(text.slice(Math.max(0, index - 40), index)) || (!retried && FAILURE_AFTER.test(text.slice(index + object.length)));
     for (const name of objectNames(object)) (negative ? avoids : recommends).add(name);
   };
   for (const match of text.matchAll(/`([^`\n]+)`/g)) {

@@ -125,6 +125,19 @@ export function weightedOverlap(a: string[], b: string[], weight: (t: string) =>
   return sum(shared) / Math.min(sum(a), sum(b));
 }
 
+/** Shared weight over the weight of the union: symmetric, so a long note is not like every short one it mentions. */
+export function weightedJaccard(a: string[], b: string[], weight: (t: string) => number): number {
+  const setA = new Set(a);
+  const setB = new Set(b);
+  let shared = 0;
+  let union = 0;
+  for (const t of new Set([...setA, ...setB])) {
+    union += weight(t);
+    if (setA.has(t) && setB.has(t)) shared += weight(t);
+  }
+  return union === 0 ? 0 : shared / union;
+}
+
 export function jaccard(a: string[], b: string[]): number {
   const setA = new Set(a);
   const setB = new Set(b);

@@ -1,5 +1,5 @@
 import type { Entry } from '../../memory/types.js';
-import { codeSpans, idfTable, terms, weightedOverlap } from '../text.js';
+import { codeSpans, idfTable, terms, weightedJaccard, weightedOverlap } from '../text.js';
 import type { Action } from '../types.js';
 import { makeAction, short } from './action.js';
 import { conflictBetween, entryClaims, mentions, withoutReasons } from '../claims.js';
@@ -7,6 +7,9 @@ import type { Workspace } from './workspace.js';
 
 /** Shared weight over the smaller entry's weight at which two notes say the same thing. */
 const DUPLICATE_THRESHOLD = 0.55;
+
+/** Shared weight over the weight of both notes' words together, below which two notes are not one. */
+const MIN_LIKENESS = 0.3;
 
 /**
  * Paraphrased duplicates among the curated entries of each namespace, merged into the most complete one.
@@ -48,7 +51,9 @@ function isDuplicate(a: Entry, b: Entry, termsOf: Map<Entry, string[]>, weight: 
   if (shared.length < 2) return false;
   if (conflictBetween(entryClaims(a), entryClaims(b))) return false;
   if (differentAnchors(a, b) || !anchorsContained(a, b, ta, tb)) return false;
-  return weightedOverlap(ta, tb, weight) >= DUPLICATE_THRESHOLD;
+  // Containment finds a short note inside a long one; likeness keeps a long note on another subject that
+  // happens to mention the short one's words ("run `pnpm install` first") from swallowing it.
+  return weightedOverlap(ta, tb, weight) >= DUPLICATE_THRESHOLD && weightedJaccard(ta, tb, weight) >= MIN_LIKENESS;
 }
 
 /** Notes that name different numbers for the same thing are a contradiction, not a duplicate. */

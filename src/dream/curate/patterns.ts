@@ -35,13 +35,19 @@ export function planPatternActions(workspace: Workspace, patterns: Pattern[], in
       workspace.refuse(addAction(pattern, inbox), `it contradicts the protected instructions in ${overruled.path}:${overruled.line}`);
       continue;
     }
-    const stale = entries.filter((e) => e.policy === 'dream' && (isRefutedBy(e, pattern) || conflicting.includes(e)));
+    // What this cycle wrote stands: patterns come best supported first, so a later one that disagrees waits.
+    const outranked = conflicting.find((e) => workspace.isFresh(e));
+    if (outranked) {
+      workspace.refuse(addAction(pattern, inbox), `it contradicts ${short(outranked, 80)}, which this cycle writes with more support`);
+      continue;
+    }
+    const stale = entries.filter((e) => e.policy === 'dream' && !workspace.isFresh(e) && (isRefutedBy(e, pattern) || conflicting.includes(e)));
     const covering = entries.filter((e) => !stale.includes(e) && covers(e, pattern));
     if (covering.length > 0) {
       for (const entry of stale) apply(pruneAction(entry, pattern, covering[0] as Entry));
       continue;
     }
-    const incomplete = entries.find((e) => e.policy === 'dream' && !stale.includes(e) && completes(e, pattern));
+    const incomplete = entries.find((e) => e.policy === 'dream' && !workspace.isFresh(e) && !stale.includes(e) && completes(e, pattern));
     const [first, ...others] = incomplete ? [incomplete, ...stale] : stale;
     if (first) {
       apply(updateAction(first, pattern, incomplete === first));

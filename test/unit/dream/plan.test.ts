@@ -380,3 +380,26 @@ describe('planCycle: guards and state', () => {
     expect(plan.actions.map((a) => [a.type, a.destination?.section])).toEqual([['add', 'Workflows']]);
   });
 });
+
+describe('planCycle: one cycle never undoes itself', () => {
+  const pushRejected = (id: string, agent: string, n: number) =>
+    session({ id, agent, start: day(n) }, [
+      { bash: 'git push origin main', output: ' ! [rejected]        main -> main (fetch first)\nerror: failed to push some refs to origin', error: true },
+      { bash: 'git pull --rebase origin main', output: 'Successfully rebased and updated refs/heads/main.' },
+      { bash: 'git push origin main', output: 'main -> main' },
+      { assistant: 'Pushed.' },
+    ]);
+
+  it('a workflow that repeats a mistake it just wrote down ("pull, then push") neither rewrites nor duplicates it', () => {
+    const plan = planCycle(planInput({ files: [notes('Deploys go through the staging branch first.')], sessions: [pushRejected('p1', 'claude', 1), pushRejected('p2', 'codex', 2), pushRejected('p3', 'claude', 3)] }));
+    expect(types(plan.actions)).toEqual(['add']);
+    expect(plan.actions[0]?.content).toContain('run `git pull --rebase origin main` first, then retry');
+  });
+
+  it('no action targets an entry that an earlier action of the same plan wrote', () => {
+    const sessions = [pushRejected('p1', 'claude', 1), pushRejected('p2', 'codex', 2), pushRejected('p3', 'claude', 3), ...npmFails()];
+    const plan = planCycle(planInput({ files: [notes('Install dependencies with `npm install`.', 'Deploys go through the staging branch first.')], sessions }));
+    const written = new Set(plan.actions.map((a) => a.content?.trim()).filter(Boolean));
+    for (const action of plan.actions) for (const target of action.targets) expect(written.has(target.raw.replace(/^- /, '').trim())).toBe(false);
+  });
+});
