@@ -58,9 +58,10 @@ export async function buildCycle(repo: Repo, input: BuildInput): Promise<BuildRe
     applied.push({ ...action, commit: parent });
   }
   const state = mergeStates(input.state, readState(files));
+  // The record keeps every action the cycle proposed: those left out or no longer applicable stay, without a commit.
   const record: CycleRecord = {
     ...input.record,
-    actions: applied,
+    actions: input.record.actions.map((a) => applied.find((x) => x.id === a.id) ?? withoutCommit(a)),
     dropped: [...input.record.dropped, ...skipped.map(({ action, reason }) => ({ id: action.id, type: action.type, summary: action.summary, reason }))],
   };
   const bookkeeping = stateFiles(state);
@@ -74,4 +75,9 @@ export async function buildCycle(repo: Repo, input: BuildInput): Promise<BuildRe
     allowEmpty: true,
   });
   return { tip, actions: applied, skipped, record };
+}
+
+function withoutCommit(action: RecordedAction): RecordedAction {
+  const { commit: _commit, ...rest } = action;
+  return rest;
 }

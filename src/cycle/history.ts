@@ -62,7 +62,7 @@ export interface CycleView {
   branch: string;
   stats: CycleRecord['stats'];
   reason?: string;
-  actions: { id: string; type: string; paths: string[]; summary: string; commit: string | null; status: 'applied' | 'pending' | 'rejected'; evidence: string[] }[];
+  actions: { id: string; type: string; paths: string[]; summary: string; commit: string | null; status: 'applied' | 'pending' | 'rejected' | 'dropped'; evidence: string[] }[];
 }
 
 /** Every cycle main knows of, plus the pending ones, newest first, with the commits that carry each action on main. */
@@ -93,15 +93,20 @@ function view(record: CycleRecord, status: CycleStatus, commitOf: (id: string) =
     branch: record.branch,
     stats: record.stats,
     ...(record.decision?.reason ? { reason: record.decision.reason } : {}),
-    actions: record.actions.map((a) => ({
-      id: a.id,
-      type: a.type,
-      paths: a.paths,
-      summary: a.summary,
-      commit: commitOf(a.id),
-      status: rejected || rejectedIds.has(a.id) ? 'rejected' : status === 'pending' ? 'pending' : 'applied',
-      evidence: [...new Set(a.evidence.map((e) => e.sessionId))],
-    })),
+    actions: record.actions.map((a) => {
+      const commit = commitOf(a.id);
+      // An approved cycle's action without a commit on main no longer applied when it was replayed.
+      const settled = commit ? 'applied' : 'dropped';
+      return {
+        id: a.id,
+        type: a.type,
+        paths: a.paths,
+        summary: a.summary,
+        commit,
+        status: rejected || rejectedIds.has(a.id) ? 'rejected' : status === 'pending' ? 'pending' : settled,
+        evidence: [...new Set(a.evidence.map((e) => e.sessionId))],
+      };
+    }),
   };
 }
 

@@ -177,6 +177,32 @@ describe('reverie dream (review), approve and reject', () => {
     expect(reverie(['dream', '--repo', dir]).stdout).toContain('nothing new');
   });
 
+  it('approve --except leaves one action out, replays the rest, and remembers the one left out', async () => {
+    const dir = await repoWith(baseFiles());
+    const result = reverieJson<DreamJson>(['dream', '--repo', dir, '--mode', 'review']);
+    expect(result.actions.length).toBeGreaterThan(1);
+    const [left, ...kept] = result.actions as [DreamJson['actions'][number], ...DreamJson['actions']];
+    const unknown = reverie(['approve', result.cycle as string, '--only', 'deadbeef', '--repo', dir]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('has no action deadbeef');
+
+    const approved = reverieJson<{ actions: { id: string; commit: string }[] }>(['approve', result.cycle as string, '--except', left.id, '--repo', dir]);
+    expect(approved.code).toBe(0);
+    expect(approved.actions.map((a) => a.id)).toEqual(kept.map((a) => a.id));
+    const subjects = git(dir, ['log', '--format=%s', `${result.base}..main`]);
+    expect(subjects).not.toContain(left.summary.slice(0, 30));
+    expect(git(dir, ['status', '--porcelain'])).toBe('');
+
+    const log = reverieJson<{ cycles: { cycle: string; actions: { id: string; status: string }[] }[] }>(['log', '--repo', dir]);
+    const statuses = Object.fromEntries(log.cycles[0]?.actions.map((a) => [a.id, a.status]) ?? []);
+    expect(statuses[left.id]).toBe('rejected');
+    expect(kept.every((a) => statuses[a.id] === 'applied')).toBe(true);
+
+    await commitFiles(dir, { 'sessions/coding-agent/s5.jsonl': npmMistakeSession('s5', '2026-11-06T09:00:00Z', 'bump the stripe sdk') });
+    const later = reverieJson<DreamJson>(['dream', '--repo', dir, '--mode', 'dry-run']);
+    expect(later.actions.map((a) => a.id)).not.toContain(left.id);
+  });
+
   it('reject remembers the actions: a later cycle with more evidence does not propose them again', async () => {
     const dir = await repoWith(baseFiles());
     const result = reverieJson<DreamJson>(['dream', '--repo', dir, '--mode', 'review']);
