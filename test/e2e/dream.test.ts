@@ -1,29 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TEST_CONFIG } from '../helpers/config.js';
 import { reverie, reverieJson } from '../helpers/cli.js';
 import { commitFiles, git, makeTempRepo, type Files } from '../helpers/git.js';
 import { npmMistakeSession, transcript } from '../helpers/transcript.js';
 
-const CONFIG = `mode: auto
-engine: heuristic
-memory:
-  root: memory
-  inbox: notes.md
-  namespaces:
-    - name: instructions
-      paths: ["instructions/**"]
-      policy: protected
-    - name: notes
-      paths: ["**/*.md"]
-      policy: dream
-sessions:
-  - path: sessions/**
-extract:
-  min_sessions: 2
-approval:
-  max_prune_ratio: 0.5
-`;
+const CONFIG = TEST_CONFIG;
 
 const NOTES = `# Notes
 

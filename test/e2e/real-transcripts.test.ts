@@ -9,30 +9,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TEST_CONFIG } from '../helpers/config.js';
 import { reverie } from '../helpers/cli.js';
 import { git, makeTempRepo, type Files } from '../helpers/git.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/claude-code/', import.meta.url));
 
-const CONFIG = `mode: auto
-engine: heuristic
-memory:
-  root: memory
-  inbox: notes.md
-  namespaces:
-    - name: instructions
-      paths: ["instructions/**"]
-      policy: protected
-    - name: notes
-      paths: ["**/*.md"]
-      policy: dream
-sessions:
-  - path: sessions/**
-extract:
-  min_sessions: 2
-approval:
-  max_prune_ratio: 0.5
-`;
+const CONFIG = TEST_CONFIG;
 
 const INSTRUCTIONS = `# Instructions
 
