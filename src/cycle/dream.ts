@@ -5,10 +5,10 @@ import type { Action, Engine, Plan } from '../dream/types.js';
 import { GitStateError, UsageError } from '../errors.js';
 import { acquireLock, deleteBranch, readFileAt, resolveRef, updateBranch } from '../git/index.js';
 import { loadSessions } from '../sessions/load.js';
-import type { ReadWarning } from '../sessions/types.js';
+import type { ReadWarning, Session } from '../sessions/types.js';
 import { approveBranch, type ApprovalOutcome } from './approve.js';
 import { buildCycle } from './build.js';
-import { openContext, mainTip, readBase, type RepoContext } from './context.js';
+import { openContext, mainTip, readBase, type BaseView, type RepoContext } from './context.js';
 import { planDiff } from './diff.js';
 import { cycleBranchName, cycleStamp, pendingCycles, type PendingCycle } from './history.js';
 
@@ -79,73 +79,105 @@ export async function dream(options: DreamOptions): Promise<DreamResult> {
 }
 
 async function runCycle(context: RepoContext, engine: Engine, mode: Mode, options: DreamOptions): Promise<DreamResult> {
-  const { config, repo } = context;
   const now = options.now ?? new Date();
   const base = await mainTip(context);
   const pending = await pendingCycles(context);
-  const { memory, state } = await readBase(context, base);
-  const loaded = await loadSessions({ repoDir: repo.dir, sources: config.sessions, skipHashes: new Set(Object.keys(state.processed)) });
-  const entries = memory.files.reduce((n, f) => n + f.entries.length, 0);
-  const totalSessions = loaded.sessions.length + loaded.skipped;
-  options.onPhase?.({ phase: 'review', sessions: totalSessions, newSessions: loaded.sessions.length, memoryFiles: memory.files.length, entries, warnings: loaded.warnings });
+  if (pending.length > 0 && mode !== 'dry-run') return pendingResult(base, mode, pending);
 
-  const empty = emptyResult(base, mode, pending, loaded.warnings, totalSessions);
-  if (pending.length > 0 && mode !== 'dry-run') {
-    const list = pending.map((p) => p.cycle).join(', ');
-    return { ...empty, outcome: 'pending-review', approval: `cycle ${list} is waiting for review: run \`reverie approve ${pending[0]?.cycle}\` or \`reverie reject ${pending[0]?.cycle}\` first` };
-  }
-
+  const inputs = await review(context, base, options);
+  const empty = emptyResult(base, mode, pending, inputs.warnings, inputs.totalSessions);
   const cycle = await freeCycleId(context, base, cycleStamp(now));
   const plan = await engine.plan({
     cycle,
-    sessions: loaded.sessions,
-    totalSessions,
-    memory,
-    state,
-    options: { minSessions: config.extract.minSessions, inbox: joinPath(config.memory.root, config.memory.inbox), now: now.toISOString() },
+    sessions: inputs.sessions,
+    totalSessions: inputs.totalSessions,
+    memory: inputs.memory,
+    state: inputs.state,
+    options: { minSessions: context.config.extract.minSessions, inbox: joinPath(context.config.memory.root, context.config.memory.inbox), now: now.toISOString() },
   });
   options.onPhase?.({ phase: 'extract', patterns: plan.stats.patterns, noise: plan.stats.noise });
   options.onPhase?.({ phase: 'curate', actions: plan.actions, dropped: plan.dropped });
-  const stats = { ...plan.stats, warnings: loaded.warnings.length };
-  const dropped = plan.dropped.map((d) => ({ id: d.action.id, type: d.action.type, summary: d.action.summary, reason: d.reason }));
-  const summary = { ...empty, cycle, stats, dropped, actions: plan.actions.map((a) => actionResult(a, null)) };
+  const summary: DreamResult = {
+    ...empty,
+    cycle,
+    stats: { ...plan.stats, warnings: inputs.warnings.length },
+    dropped: plan.dropped.map((d) => ({ id: d.action.id, type: d.action.type, summary: d.action.summary, reason: d.reason })),
+    actions: plan.actions.map((a) => actionResult(a, null)),
+  };
 
   if (mode === 'dry-run') {
     return { ...summary, outcome: 'dry-run', approval: 'dry run: nothing written', diff: await planDiff(context, base, plan.actions) };
   }
-  if (plan.actions.length === 0 && loaded.sessions.length === 0) {
+  if (plan.actions.length === 0 && inputs.sessions.length === 0) {
     return { ...summary, cycle: null, outcome: 'nothing-new', approval: 'nothing new' };
   }
+  return commitAndApprove(context, { mode, base, now, plan, summary, inputs }, options);
+}
 
-  const branch = cycleBranchName(cycle);
+interface Reviewed {
+  memory: BaseView['memory'];
+  state: BaseView['state'];
+  sessions: Session[];
+  totalSessions: number;
+  warnings: ReadWarning[];
+}
+
+/** Phase 1: the memory and state at main's commit, and the sessions not processed yet. */
+async function review(context: RepoContext, base: string, options: DreamOptions): Promise<Reviewed> {
+  const { memory, state } = await readBase(context, base);
+  const skipHashes = new Set(Object.keys(state.processed));
+  const loaded = await loadSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes });
+  const totalSessions = loaded.sessions.length + loaded.skipped;
+  const entries = memory.files.reduce((n, f) => n + f.entries.length, 0);
+  options.onPhase?.({ phase: 'review', sessions: totalSessions, newSessions: loaded.sessions.length, memoryFiles: memory.files.length, entries, warnings: loaded.warnings });
+  return { memory, state, sessions: loaded.sessions, totalSessions, warnings: loaded.warnings };
+}
+
+/** Phases 4 and 5: the branch with one commit per action, then approval as the mode says. */
+async function commitAndApprove(
+  context: RepoContext,
+  cycleInfo: { mode: Mode; base: string; now: Date; plan: Plan; summary: DreamResult; inputs: Reviewed },
+  options: DreamOptions,
+): Promise<DreamResult> {
+  const { mode, base, now, plan, summary, inputs } = cycleInfo;
+  const { repo, config } = context;
+  const branch = cycleBranchName(plan.cycle);
   const built = await buildCycle(repo, {
     parent: base,
     actions: plan.actions,
     state: plan.state,
-    record: cycleRecord(plan, { branch, base, mode, created: now.toISOString(), warnings: loaded.warnings.length }),
+    record: cycleRecord(plan, { branch, base, mode, created: now.toISOString(), warnings: inputs.warnings.length }),
     memoryRoot: config.memory.root,
     author: config.git.author,
     timestamp: Math.floor(now.getTime() / 1000),
-    stateSubject: `record cycle ${cycle}`,
+    stateSubject: `record cycle ${plan.cycle}`,
   });
   await updateBranch(repo, branch, built.tip, { expectedOld: null });
   options.onPhase?.({ phase: 'commit', branch, commits: built.actions.length + 1 });
 
-  const result: DreamResult = {
+  const dreamEntries = inputs.memory.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
+  const approval = await approveIfAllowed(context, mode, branch, plan, { applied: built.actions.length, dreamEntries }, now);
+  options.onPhase?.({ phase: 'approve', merged: approval.merged, reason: approval.message });
+  const landed = approval.merged && approval.actions ? approval.actions : built.actions;
+  return {
     ...summary,
     branch,
     outcome: 'committed',
-    actions: built.actions.map((a) => actionResult(a, a.commit ?? null)),
-    dropped: built.record.dropped,
+    merged: approval.merged,
+    approval: approval.message,
+    actions: landed.map((a) => actionResult(a, a.commit ?? null)),
+    dropped: (approval.merged ? approval.dropped : undefined) ?? built.record.dropped,
   };
-  const dreamEntries = memory.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
-  const approval = await approveIfAllowed(context, mode, branch, cycle, plan, { applied: built.actions.length, dreamEntries }, now);
-  options.onPhase?.({ phase: 'approve', merged: approval.merged, reason: approval.message });
-  if (approval.merged && approval.actions) {
-    result.actions = approval.actions.map((a) => actionResult(a, a.commit ?? null));
-    result.dropped = approval.dropped ?? result.dropped;
-  }
-  return { ...result, merged: approval.merged, approval: approval.message };
+}
+
+function pendingResult(base: string, mode: Mode, pending: PendingCycle[]): DreamResult {
+  const first = pending[0]?.cycle;
+  const list = pending.map((p) => p.cycle).join(', ');
+  return {
+    ...emptyResult(base, mode, pending, [], 0),
+    outcome: 'pending-review',
+    approval: `cycle ${list} is waiting for review: run \`reverie approve ${first}\` or \`reverie reject ${first}\` first`,
+  };
 }
 
 /**
@@ -156,11 +188,11 @@ async function approveIfAllowed(
   context: RepoContext,
   mode: Mode,
   branch: string,
-  cycle: string,
   plan: Plan,
   counts: { applied: number; dreamEntries: number },
   now: Date,
 ): Promise<ApprovalOutcome> {
+  const cycle = plan.cycle;
   const bookkeepingOnly = counts.applied === 0;
   if (mode === 'review' && !bookkeepingOnly) {
     return { merged: false, message: `waiting for review: \`reverie approve ${cycle}\` merges it, \`reverie reject ${cycle}\` drops it` };
