@@ -17,8 +17,22 @@ const NEGATION_BEFORE = /\b(not|never|don't|dont|do not|avoid|instead of|rather 
 const FAILURE_AFTER = /^[^.;!?]{0,30}\b(fails?|failed|breaks?|broken|doesn't work|does not work|won't work|errors? out|is deprecated|is not supported)\b/i;
 const PREFER_WORDS = /\b(?:use|using|with|run|prefer|via|always use|switch to|through)\s+`?([a-z][\w.+-]*)`?/gi;
 const AVOID_WORDS = /\b(?:not|never|don't use|do not use|avoid|instead of|rather than|no longer use|stop using)\s+`?([a-z][\w.+-]*)`?/gi;
-const USE_BEFORE = /\b(use|using|with|run|via|prefer|through|switch to|instead of|rather than|not|never|avoid)\s*$/i;
+/** "fails with `npm error …`" quotes an error; it recommends nothing. */
+const FAILS_WITH = /\b(fails?|failed|failing|errors?|errored|exits?|exited|crash(?:es|ed)?|breaks?|dies)\s+with\s*$/i;
+const USE_BEFORE = /\b(use|using|with|run|via|prefer|through|switch to|instead of|rather than|not|never|avoid)\s+(?:(?:plain|just|only|the|a)\s+)?$/i;
 const NOT_OBJECTS = new Set(['the', 'a', 'an', 'it', 'that', 'this', 'them', 'to', 'be', 'any', 'use', 'run', 'just', 'plain', 'your', 'our', 'their']);
+
+/**
+ * Tools a note may name in prose without code formatting. Other prose words after "use"/"no" are not
+ * objects: "no local time zones" says nothing about anything called `local`. Code spans always count.
+ */
+const KNOWN_TOOLS = new Set([
+  'npm', 'pnpm', 'yarn', 'bun', 'npx', 'node', 'deno', 'pip', 'pip3', 'uv', 'poetry', 'pipenv', 'conda', 'python', 'python3',
+  'pytest', 'jest', 'vitest', 'mocha', 'ava', 'eslint', 'biome', 'oxlint', 'prettier', 'dprint', 'ruff', 'black', 'mypy', 'tsc',
+  'webpack', 'vite', 'esbuild', 'rollup', 'parcel', 'docker', 'podman', 'kubectl', 'helm', 'terraform', 'git', 'gh', 'make',
+  'cargo', 'rustc', 'go', 'gradle', 'maven', 'mvn', 'brew', 'apt', 'curl', 'wget', 'sudo', 'tabs', 'spaces', 'merge',
+  'rebase', 'squash', 'playwright', 'cypress', 'selenium', 'storybook', 'nvm', 'volta', 'fnm', 'sed', 'awk', 'jq',
+]);
 
 /** Groups of tools that stand in for each other: recommending two of one group for one job is a conflict. */
 export const ALTERNATIVES: string[][] = [
@@ -45,17 +59,19 @@ export function claimsOf(fullText: string): Claims {
   for (const match of text.matchAll(/`([^`\n]+)`/g)) {
     const span = match[1] ?? '';
     const index = match.index ?? 0;
+    if (FAILS_WITH.test(text.slice(Math.max(0, index - 24), index))) continue;
     // A code span is a recommendation when it is a command, or named right after "use"/"with"/"run":
     // "rebase on `main`" names a branch, not a tool to use.
     if (/\s/.test(span.trim()) || USE_BEFORE.test(text.slice(Math.max(0, index - 16), index))) consider(span, index + 1);
   }
   for (const match of text.matchAll(PREFER_WORDS)) {
+    if (FAILS_WITH.test(text.slice(Math.max(0, (match.index ?? 0) - 24), (match.index ?? 0) + 5))) continue;
     const word = objectWord(match[1]);
-    if (word && !NOT_OBJECTS.has(word)) consider(word, (match.index ?? 0) + match[0].indexOf(match[1] ?? '', 1));
+    if (word && !NOT_OBJECTS.has(word) && KNOWN_TOOLS.has(word)) consider(word, (match.index ?? 0) + match[0].indexOf(match[1] ?? '', 1));
   }
   for (const match of text.matchAll(AVOID_WORDS)) {
     const word = objectWord(match[1]);
-    if (word && !NOT_OBJECTS.has(word)) avoids.add(word);
+    if (word && !NOT_OBJECTS.has(word) && KNOWN_TOOLS.has(word)) avoids.add(word);
   }
   for (const a of avoids) recommends.delete(a);
   const objects = new Set([...recommends, ...avoids]);
@@ -78,13 +94,25 @@ export function withoutReasons(text: string): string {
     .join('\n');
 }
 
-/** `pnpm install --frozen-lockfile` names the command `pnpm install` and the tool `pnpm`. */
+/**
+ * `pnpm install --frozen-lockfile` names the command `pnpm install`; `pnpm` alone names the tool. A note about
+ * one subcommand says nothing about the others: "don't `kubectl apply`" is no rule against `kubectl rollout`.
+ */
 function objectNames(object: string): string[] {
   const words = object.trim().toLowerCase().split(/\s+/);
   const first = words[0] ?? '';
   if (!/^[a-z][\w.+-]*$/.test(first)) return [];
   const second = words[1];
-  return second && /^[a-z][\w-]*$/.test(second) ? [first, `${first} ${second}`] : [first];
+  return second && /^[a-z][\w-]*$/.test(second) ? [`${first} ${second}`] : [first];
+}
+
+/** A rule about a tool (`npm`) covers its commands (`npm install`); a rule about a command covers only it. */
+export function sameOrPart(rule: string, object: string): boolean {
+  return rule === object || (!rule.includes(' ') && object.split(' ')[0] === rule);
+}
+
+function programOf(object: string): string {
+  return object.split(' ')[0] ?? object;
 }
 
 /** Does `text` say to do `phrase` (as a command or tool), rather than not to? */
@@ -111,13 +139,17 @@ export function conflictBetween(a: Claims, b: Claims): string | undefined {
   const sharedTopic = a.topic.filter((t) => b.topic.includes(t));
   // "never npm" is a rule about npm wherever it appears; "don't run X in watch mode" is about watch mode only.
   const sameSubject = sharedTopic.length > 0 || a.topic.length === 0 || b.topic.length === 0;
-  const direct = a.recommends.find((r) => b.avoids.includes(r)) ?? b.recommends.find((r) => a.avoids.includes(r));
+  const direct =
+    a.recommends.find((r) => b.avoids.some((v) => sameOrPart(v, r) || sameOrPart(r, v))) ??
+    b.recommends.find((r) => a.avoids.some((v) => sameOrPart(v, r) || sameOrPart(r, v)));
   if (direct && sameSubject) return direct;
   // Two tools of one kind recommended side by side are only a conflict when the notes are about the same job.
   if (sharedTopic.length < 2) return undefined;
+  const programsA = a.recommends.map(programOf);
+  const programsB = b.recommends.map(programOf);
   for (const group of ALTERNATIVES) {
-    const fromA = a.recommends.filter((r) => group.includes(r) && !b.recommends.includes(r));
-    const fromB = b.recommends.filter((r) => group.includes(r) && !a.recommends.includes(r));
+    const fromA = programsA.filter((r) => group.includes(r) && !programsB.includes(r));
+    const fromB = programsB.filter((r) => group.includes(r) && !programsA.includes(r));
     if (fromA.length > 0 && fromB.length > 0) return `${fromA[0]} vs ${fromB[0]}`;
   }
   return undefined;

@@ -50,6 +50,11 @@ export const RULES: readonly RedactionRule[] = [
     name: 'aws-secret-access-key',
     pattern: /(?<pre>aws_?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?)(?<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
   },
+  { name: 'gitlab-token', pattern: /(?<![A-Za-z0-9_-])gl(?:pat|ptt|dt|rt|cbt|oas)-[A-Za-z0-9_-]{20,}/g },
+  { name: 'huggingface-token', pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}/g },
+  { name: 'npm-token', pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36,}/g },
+  { name: 'sendgrid-key', pattern: /(?<![A-Za-z0-9_])SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g },
+  { name: 'azure-storage-key', pattern: /(?<pre>AccountKey=)(?<secret>[A-Za-z0-9+/=]{40,})/g },
   { name: 'google-api-key', pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
   { name: 'slack-token', pattern: /(?<![A-Za-z0-9])xox[baprs]-[A-Za-z0-9-]{10,}/g },
   { name: 'stripe-key', pattern: /(?<![A-Za-z0-9])[sr]k_(?:live|test)_[A-Za-z0-9]{16,}/g },
@@ -71,6 +76,12 @@ export const RULES: readonly RedactionRule[] = [
       'gim',
     ),
     check: (c) => isSecretName(c.groups.name ?? '') && isAssignedSecret(c),
+  },
+  {
+    // A token pasted into prose ("use my token X"): no name, no assignment, only its randomness gives it away.
+    name: 'random-token',
+    pattern: /(?<![A-Za-z0-9_./+=-])[A-Za-z0-9_-]{28,512}(?![A-Za-z0-9_./+=-])/g,
+    check: ({ secret }) => looksRandom(secret),
   },
   {
     name: 'high-entropy',

@@ -3,7 +3,7 @@ import { effectiveProgram } from '../extract/commands.js';
 import { terms, weightedOverlap } from '../text.js';
 import type { Action, Pattern, PatternKind } from '../types.js';
 import { makeAction, short } from './action.js';
-import { claimsOf, conflictBetween, entryClaims, mentions, recommends } from '../claims.js';
+import { claimsOf, conflictBetween, entryClaims, mentions, recommends, sameOrPart } from '../claims.js';
 import type { Workspace } from './workspace.js';
 
 export const SECTIONS: Record<PatternKind, string> = {
@@ -104,7 +104,11 @@ export function covers(entry: Entry, pattern: Pattern): boolean {
 export function isRefutedBy(entry: Entry, pattern: Pattern): boolean {
   if (pattern.kind === 'workflow') return false;
   const prefer = pattern.prefer ?? [];
-  return (pattern.avoid ?? []).some((avoided) => recommends(entry.text, avoided) && !prefer.some((p) => mentions(entry.text, p)));
+  // The note must recommend the thing as a command or tool, not merely name it ("Python code in `jobs/`…").
+  const recommended = entryClaims(entry).recommends;
+  return (pattern.avoid ?? []).some(
+    (avoided) => recommended.some((r) => sameOrPart(avoided, r) || sameOrPart(r, avoided)) && recommends(entry.text, avoided) && !prefer.some((p) => mentions(entry.text, p)),
+  );
 }
 
 /** The entry is about the same failure but lacks the fix the sessions found. */

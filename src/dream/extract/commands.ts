@@ -10,7 +10,7 @@ const TRIVIAL = new Set([
   'stat', 'du', 'df', 'cp', 'mv', 'rm', 'chmod', 'open', 'code',
 ]);
 
-const TRIVIAL_GIT = new Set(['status', 'diff', 'log', 'show', 'branch', 'add', 'stash', 'remote', 'fetch', 'rev-parse', 'config']);
+const TRIVIAL_GIT = new Set(['status', 'diff', 'log', 'show', 'branch', 'add', 'remote', 'rev-parse', 'config']);
 
 /** The first meaningful segment of a command line: no `cd …&&` prefix, no env assignments, no pipes. */
 export function mainSegment(command: string): string {

@@ -2,6 +2,7 @@ import type { Session, ToolCall, ToolResult } from '../../sessions/types.js';
 import { quote, terms } from '../text.js';
 import { commandHead, commandOf, displayCommand, effectiveProgram, isTrivial } from './commands.js';
 import type { Observation } from './observation.js';
+import { INJECTION } from './preferences.js';
 
 /** A tool call with its result, in session order. */
 interface Step {
@@ -52,9 +53,12 @@ export function findMistakes(session: Session): Observation[] {
   const byKey = new Map<string, Observation>();
   steps.forEach((step, i) => {
     if (!failed(step) || !step.result) return;
+    // Output that talks to whoever reads it is an injection attempt, not an error to learn from.
+    if (INJECTION.test(step.result.text)) return;
     const action = actionOf(step);
     const line = errorLine(step.result.text);
-    const signature = `${action} :: ${signatureOf(line)}`;
+    // Keyed on the program, not the subcommand: `kubectl get` and `kubectl logs` fail the same way when logged out.
+    const signature = `${step.command !== undefined ? effectiveProgram(action) : action} :: ${signatureOf(line)}`;
     const key = `mistake:${signature}`;
     if (byKey.has(key)) return;
     const fix = findFix(steps, i);
@@ -94,7 +98,7 @@ export function errorLine(text: string): string {
     .replace(/<\/?tool_use_error>/g, '')
     .split('\n')
     .map((l) => l.trim().replace(/^E\s{2,}/, ''))
-    .filter((l) => l && !/^(at |File "|Traceback|\^+$|~+$|\s*\d+ \|)/.test(l) && !/warning/i.test(l.slice(0, 30)));
+    .filter((l) => l && !/^(at |File "|Traceback|\^+$|~+$|\s*\d+ \|)/.test(l) && !/warning/i.test(l.slice(0, 30)) && !/^(error: )?exit (code|status) \d+$/i.test(l));
   const exception = [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception):/.test(l)) ?? [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception)\b/.test(l));
   // "npm error code EUNSUPPORTEDPROTOCOL" names the error; the line after it says what it is.
   const prefixed = lines.filter((l) => !/\bcode [A-Z_0-9]+$/.test(l)).find((l) => /^(npm (error|ERR!)|error(\[\w+\])?:|fatal:|ERR_|E\s{2,}|\w+: error:|✗|FAIL\b)/i.test(l));
@@ -106,6 +110,8 @@ export function errorLine(text: string): string {
 export function signatureOf(line: string): string {
   const words = line
     .replace(/^(npm (error|ERR!)|error(\[\w+\])?:|fatal:|E\s{2,})\s*/i, '')
+    // Quoted names (remotes, modules, files) vary from machine to machine; the sentence around them is the error.
+    .replace(/'[^']*'|"[^"]*"|`[^`]*`/g, ' ')
     .replace(/(?:[A-Za-z]:)?(?:[\w.-]*\/)+[\w.-]+/g, ' ')
     .replace(/\b[0-9a-f]{7,}\b/gi, ' ')
     .replace(/\d+(?:\.\d+)*/g, ' ')
@@ -162,18 +168,31 @@ function sameAction(a: Step, b: Step): boolean {
 function related(candidate: Step, failedStep: Step): boolean {
   if (candidate.command === undefined || failedStep.command === undefined) return false;
   if (isTrivial(candidate.command)) return false;
-  const a = commandHead(candidate.command);
-  const b = commandHead(failedStep.command);
+  const a = normalHead(commandHead(candidate.command));
+  const b = normalHead(commandHead(failedStep.command));
   if (a === b) return false;
   const sameTask = taskOf(a) === taskOf(b);
-  return sameTask && (effectiveProgram(a) === effectiveProgram(b) || taskOf(a) !== '');
+  return sameTask && (sameProgram(effectiveProgram(a), effectiveProgram(b)) || taskOf(a) !== '');
 }
 
-/** The words of a command head after the program it runs: `pnpm run build` → `run build`. */
+/** `docker-compose up` and `docker compose up` are one command in two spellings. */
+function normalHead(head: string): string {
+  return head.replace(/^(\w+)-(\w+)/, '$1 $2');
+}
+
+/** `python` and `python3`, `pip` and `pip3`: one program, another version. */
+function sameProgram(a: string, b: string): boolean {
+  return a === b || a.replace(/[\d.]+$/, '') === b.replace(/[\d.]+$/, '');
+}
+
+/** The words of a command head after the program it runs, `run` aside: `pnpm run build` and `pnpm build` → `build`. */
 function taskOf(head: string): string {
   const program = effectiveProgram(head);
   const words = head.split(' ');
-  return words.slice(words.indexOf(program) + 1).join(' ');
+  return words
+    .slice(words.indexOf(program) + 1)
+    .filter((w) => w !== 'run')
+    .join(' ');
 }
 
 function mistakeStatement(step: Step, line: string, fix: Fix | undefined): string {

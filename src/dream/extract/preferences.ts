@@ -25,7 +25,7 @@ const ONE_OFF = /\b(this (file|function|one|time|pr|bug)|that (file|one)|here:|r
 
 /** Text that tries to instruct whoever reads memory: never promoted, whatever a log says. */
 export const INJECTION =
-  /\b(ignore (all |any )?(previous|prior|above) (instructions|messages)|system prompt|you are now|disregard|add (this )?to (your )?memory|curl [^|]*\|\s*(sh|bash)|exfiltrat|send (the )?(token|key|secret)s?)\b/i;
+  /\b(ignore (all |any |the )?(previous|prior|above|earlier|your) (instructions|messages|rules)|system prompt|you are now|disregard|add (this |the following )?to (your )?memory|remember (this|the following) (forever|permanently)|(to|attention|note to|dear) (any|all|the)? ?(ai|llm|language model|assistant|agent)s?\b|as an ai\b|ai assistants? reading|\b(ai|llm|coding) (agents?|assistants?|models?)\s*[:,—–-]|every command you run|curl [^|]*\|\s*(sudo )?(sh|bash)|wget [^|]*\|\s*(sh|bash)|exfiltrat|send (the |your )?(token|key|secret|credential|password)s?|grant [^.]{0,40}\badmin)/i;
 
 
 export function findPreferences(session: Session, keyFor: (terms: string[], prefer: string[], avoid: string[]) => string): Observation[] {
@@ -70,7 +70,9 @@ function preferenceOf(
 /** The person's sentence as a standing instruction: without the "no," that answered one message. */
 export function preferenceStatement(sentence: string): string {
   const cleaned = sentence
-    .replace(/^(no|nope|stop|wait|hey|ok|okay|also|and|so|but)\b[,.!:—–-]*\s*/i, '')
+    // "No, use X" answers one message; "No emojis in commits" is the rule itself and keeps its "No".
+    .replace(/^(no|nope|stop|wait|hey|ok|okay)\s*[,.!:—–-]+\s*/i, '')
+    .replace(/^(also|and|so|but)\b[,.!:—–-]*\s*/i, '')
     .replace(/^(please|pls|plz)\s+/i, '')
     .replace(/^(can|could|would) you (please )?/i, '')
     .replace(/\s+/g, ' ')
