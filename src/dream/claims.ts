@@ -143,6 +143,8 @@ export function conflictBetween(a: Claims, b: Claims): string | undefined {
     a.recommends.find((r) => b.avoids.some((v) => sameOrPart(v, r) || sameOrPart(r, v))) ??
     b.recommends.find((r) => a.avoids.some((v) => sameOrPart(v, r) || sameOrPart(r, v)));
   if (direct && sameSubject) return direct;
+  const numbers = differentNumbers(a, b);
+  if (numbers) return numbers;
   // Two tools of one kind recommended side by side are only a conflict when the notes are about the same job.
   if (sharedTopic.length < 2) return undefined;
   const programsA = a.recommends.map(programOf);
@@ -153,6 +155,22 @@ export function conflictBetween(a: Claims, b: Claims): string | undefined {
     if (fromA.length > 0 && fromB.length > 0) return `${fromA[0]} vs ${fromB[0]}`;
   }
   return undefined;
+}
+
+/**
+ * Two notes that say the same thing about the same subject but with other numbers ("listens on 5432" and
+ * "listens on 55432") disagree: most of the smaller note's words must be shared, and no number.
+ */
+function differentNumbers(a: Claims, b: Claims): string | undefined {
+  const isNumber = (t: string) => /^\d{2,}$/.test(t);
+  const numbersA = a.topic.filter(isNumber);
+  const numbersB = b.topic.filter(isNumber);
+  if (numbersA.length === 0 || numbersB.length === 0 || numbersA.some((n) => numbersB.includes(n))) return undefined;
+  const wordsA = a.topic.filter((t) => !isNumber(t));
+  const wordsB = b.topic.filter((t) => !isNumber(t));
+  const shared = wordsA.filter((t) => wordsB.includes(t)).length;
+  const smaller = Math.min(wordsA.length, wordsB.length);
+  return shared >= 3 && shared / smaller >= 0.75 ? `${numbersA[0]} vs ${numbersB[0]}` : undefined;
 }
 
 export function entryClaims(entry: Entry): Claims {
