@@ -39,7 +39,7 @@ export async function approveBranch(context: RepoContext, options: ApproveOption
   const { repo, config } = context;
   const tip = await resolveRef(repo, `refs/heads/${options.branch}`);
   if (!tip) throw new UnknownActionError(`branch ${options.branch} does not exist`);
-  const files = await readFilesAt(repo, tip, (p) => p.startsWith(`${STATE_DIR}/`));
+  const files = await readFilesAt(repo, tip, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] });
   const recordText = files.get(cyclePath(options.cycle));
   if (!recordText) throw new UnknownActionError(`${options.branch} has no record of cycle ${options.cycle} (${cyclePath(options.cycle)})`);
   const record = JSON.parse(recordText) as CycleRecord;
@@ -101,8 +101,8 @@ export async function rejectCycle(context: RepoContext, argument: string, option
   const { repo, config } = context;
   const pending = await findPendingCycle(context, argument);
   const main = await mainTip(context);
-  const branchFiles = await readFilesAt(repo, pending.tip, (p) => p.startsWith(`${STATE_DIR}/`));
-  const mainFiles = await readFilesAt(repo, main, (p) => p.startsWith(`${STATE_DIR}/`));
+  const branchFiles = await readFilesAt(repo, pending.tip, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] });
+  const mainFiles = await readFilesAt(repo, main, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] });
   const state = mergeStates(readState(branchFiles), readState(mainFiles));
   for (const action of pending.record.actions) {
     state.rejected[action.fingerprint] = { cycle: pending.cycle, summary: action.summary, ...(options.reason ? { reason: options.reason } : {}) };

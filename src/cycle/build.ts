@@ -2,6 +2,7 @@ import { ActionConflictError, applyAction } from '../dream/apply.js';
 import { cyclePath, mergeStates, readState, stableJson, stateFiles, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import type { Action, DreamState } from '../dream/types.js';
 import { commitChanges, readFilesAt, type Author, type Repo } from '../git/index.js';
+import { isStateFile } from './context.js';
 import { actionMessage, stateMessage } from './messages.js';
 
 export interface BuildInput {
@@ -33,8 +34,8 @@ export interface BuildResult {
  * that moved, and rebuilds one with some actions left out, so all three follow one set of rules.
  */
 export async function buildCycle(repo: Repo, input: BuildInput): Promise<BuildResult> {
-  const inScope = (path: string) => path.startsWith(`${STATE_DIR}/`) || input.memoryRoot === '' || path.startsWith(`${input.memoryRoot}/`);
-  const files = await readFilesAt(repo, input.parent, inScope);
+  const inScope = (path: string) => isStateFile(path) || ((input.memoryRoot === '' || path.startsWith(`${input.memoryRoot}/`)) && !path.startsWith(`${STATE_DIR}/`));
+  const files = await readFilesAt(repo, input.parent, inScope, { under: [input.memoryRoot, STATE_DIR] });
   let parent = input.parent;
   const applied: RecordedAction[] = [];
   const skipped: BuildResult['skipped'] = [];

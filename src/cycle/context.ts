@@ -38,11 +38,19 @@ export interface BaseView {
 export async function readBase({ repo, config }: RepoContext, oid: string): Promise<BaseView> {
   const root = config.memory.root;
   const inMemory = (path: string) => (root === '' || path.startsWith(`${root}/`)) && isMarkdownPath(path);
-  const files = await readFilesAt(repo, oid, (path) => inMemory(path) || path.startsWith(`${STATE_DIR}/`));
+  const files = await readFilesAt(repo, oid, (path) => inMemory(path) || isStateFile(path), { under: [root, STATE_DIR] });
   const memoryFiles = [...files].filter(([path]) => inMemory(path)).map(([path, text]) => ({ path, text }));
   const memory = buildSnapshot(memoryFiles, root, config.memory.namespaces);
   await addProvenance(repo, oid, memory);
   return { memory, state: readState(files) };
+}
+
+/**
+ * The state's own files in `.reverie/`, without the record of every past cycle in `.reverie/cycles/`: the
+ * state never reads those, and every cycle adds one (hundreds of kilobytes once thousands of sessions are in).
+ */
+export function isStateFile(path: string): boolean {
+  return path.startsWith(`${STATE_DIR}/`) && !path.startsWith(`${STATE_DIR}/cycles/`);
 }
 
 /** When each entry arrived, so that contradictions can favour the newer note. */

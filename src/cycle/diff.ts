@@ -7,7 +7,7 @@ import type { RepoContext } from './context.js';
 /** The change a list of actions would make to the memory at `base`, as one unified diff (git's a/ b/ style). */
 export async function planDiff({ repo, config }: RepoContext, base: string, actions: Action[]): Promise<string> {
   const root = config.memory.root;
-  const before = await readFilesAt(repo, base, (p) => root === '' || p.startsWith(`${root}/`));
+  const before = await readFilesAt(repo, base, (p) => root === '' || p.startsWith(`${root}/`), { under: [root] });
   return unifiedDiff(before, applyActions(before, actions));
 }
 

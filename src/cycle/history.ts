@@ -68,7 +68,7 @@ export interface CycleView {
 /** Every cycle main knows of, plus the pending ones, newest first, with the commits that carry each action on main. */
 export async function listCycles(context: RepoContext): Promise<CycleView[]> {
   const main = await mainTip(context);
-  const recorded = await readFilesAt(context.repo, main, (p) => p.startsWith(`${STATE_DIR}/cycles/`) && p.endsWith('.json'));
+  const recorded = await readFilesAt(context.repo, main, (p) => p.startsWith(`${STATE_DIR}/cycles/`) && p.endsWith('.json'), { under: [`${STATE_DIR}/cycles`] });
   const onMain = await actionCommitsOnMain(context, main);
   const views: CycleView[] = [];
   for (const text of recorded.values()) {

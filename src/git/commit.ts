@@ -5,6 +5,8 @@
 import * as git from 'isomorphic-git';
 import type { TreeEntry } from 'isomorphic-git';
 import { GitStateError, UnsafePathError } from '../errors.js';
+import { objectCache } from './cache.js';
+import { ObjectWriter } from './objects.js';
 import { lockRef } from './lock.js';
 import { resolveRef, shortBranch, type Repo } from './repo.js';
 import { readTreeEntries } from './tree.js';
@@ -34,19 +36,39 @@ export interface CommitChangesInput {
 export async function commitChanges(repo: Repo, input: CommitChangesInput): Promise<string> {
   for (const path of input.changes.keys()) assertTreePath(path);
   const parentTree = input.parent ? await treeOid(repo, input.parent) : undefined;
-  const tree = (await applyChanges(repo, parentTree, input.changes, '')) ?? (await writeTree(repo, []));
-  if (tree === parentTree && !input.allowEmpty) {
-    throw new GitStateError(`nothing to commit: the changes leave the tree of ${input.parent} as it was`);
+  const build: Build = { repo, writer: new ObjectWriter(repo), trees: [], blobs: [] };
+  try {
+    const tree = (await applyChanges(build, parentTree, input.changes, '')) ?? writeTree(build, []);
+    if (tree === parentTree && !input.allowEmpty) {
+      throw new GitStateError(`nothing to commit: the changes leave the tree of ${input.parent} as it was`);
+    }
+    const signature = { ...input.author, timestamp: input.timestamp ?? nowSeconds() };
+    const oid = build.writer.commit({
+      message: input.message.replace(/\s*$/, '\n'),
+      tree,
+      parent: input.parent ? [input.parent] : [],
+      author: signature,
+      committer: signature,
+    });
+    await build.writer.flush();
+    // The next action's commit goes on this one: know its trees without reading them back.
+    const cache = objectCache(repo);
+    for (const [treeOid, entries] of build.trees) cache.written.set(treeOid, entries);
+    for (const [blob, text] of build.blobs) cache.texts.set(blob, text);
+    cache.commitTrees.set(oid, tree);
+    return oid;
+  } finally {
+    // Whatever happened, nothing of this commit is still being written when it returns.
+    await build.writer.settle();
   }
-  const signature = { ...input.author, timestamp: input.timestamp ?? nowSeconds(), timezoneOffset: 0 };
-  const commit = {
-    message: input.message.replace(/\s*$/, '\n'),
-    tree,
-    parent: input.parent ? [input.parent] : [],
-    author: signature,
-    committer: signature,
-  };
-  return git.writeCommit({ fs: repo.fs, gitdir: repo.gitdir, commit });
+}
+
+/** One commit being built: where its objects go, and the trees and texts it wrote (for the cache, once they are stored). */
+interface Build {
+  repo: Repo;
+  writer: ObjectWriter;
+  trees: [string, readonly TreeEntry[]][];
+  blobs: [string, string][];
 }
 
 /**
@@ -55,18 +77,23 @@ export async function commitChanges(repo: Repo, input: CommitChangesInput): Prom
  * trees on the path to a change are rewritten.
  */
 async function applyChanges(
-  repo: Repo,
+  build: Build,
   tree: string | undefined,
   changes: FileChanges,
   prefix: string,
 ): Promise<string | undefined> {
-  const entries = new Map((await readTreeEntries(repo, tree)).map((e) => [e.path, e]));
+  const entries = new Map((await treeEntries(build.repo, tree)).map((e) => [e.path, e]));
   for (const [name, change] of groupByName(changes)) {
-    const next = await nameEntry(repo, entries.get(name), change, prefix + name);
+    const next = await nameEntry(build, entries.get(name), change, prefix + name);
     if (next) entries.set(name, { ...next, path: name });
     else entries.delete(name);
   }
-  return entries.size > 0 ? writeTree(repo, [...entries.values()]) : undefined;
+  return entries.size > 0 ? writeTree(build, [...entries.values()]) : undefined;
+}
+
+/** Entries of a tree: one this process wrote (a cycle's previous commit) from memory, else as read from the repository. */
+async function treeEntries(repo: Repo, tree: string | undefined): Promise<readonly TreeEntry[]> {
+  return (tree && objectCache(repo).written.get(tree)) || readTreeEntries(repo, tree);
 }
 
 /** A tree entry without its name: what a change turns a name into. */
@@ -98,7 +125,7 @@ function groupByName(changes: FileChanges): Map<string, NameChange> {
  * (everything under `x` deleted, `x` written) in one commit, as in git.
  */
 async function nameEntry(
-  repo: Repo,
+  build: Build,
   current: EntryValue | undefined,
   change: NameChange,
   path: string,
@@ -108,26 +135,22 @@ async function nameEntry(
     if (entry?.type === 'tree') throw new GitStateError(`cannot delete ${path}: it is a directory`);
     entry = undefined;
   }
-  if (change.children.size > 0) entry = await directoryEntry(repo, entry, change.children, path);
-  if (typeof change.content === 'string') entry = await fileEntry(repo, entry, change.content, path);
+  if (change.children.size > 0) entry = await directoryEntry(build, entry, change.children, path);
+  if (typeof change.content === 'string') entry = fileEntry(build, entry, change.content, path);
   return entry;
 }
 
-async function fileEntry(
-  repo: Repo,
-  current: EntryValue | undefined,
-  content: string,
-  path: string,
-): Promise<EntryValue> {
+function fileEntry(build: Build, current: EntryValue | undefined, content: string, path: string): EntryValue {
   if (current?.type === 'tree') throw new GitStateError(`cannot write ${path}: it is a directory`);
-  const oid = await git.writeBlob({ fs: repo.fs, gitdir: repo.gitdir, blob: new TextEncoder().encode(content) });
+  const oid = build.writer.blob(content);
+  build.blobs.push([oid, content]);
   // Keep an executable bit; anything else (new file, symlink replaced by text) becomes a regular file.
   const mode = current?.mode === '100755' ? '100755' : '100644';
   return { mode, oid, type: 'blob' };
 }
 
 async function directoryEntry(
-  repo: Repo,
+  build: Build,
   current: EntryValue | undefined,
   children: FileChanges,
   path: string,
@@ -137,7 +160,7 @@ async function directoryEntry(
     if ([...children.values()].every((c) => c === null)) return current;
     throw new GitStateError(`cannot write below ${path}: it is a file`);
   }
-  const oid = await applyChanges(repo, current?.oid, children, `${path}/`);
+  const oid = await applyChanges(build, current?.oid, children, `${path}/`);
   return oid ? { mode: '040000', oid, type: 'tree' } : undefined;
 }
 
@@ -186,11 +209,16 @@ export function assertTreePath(path: string): void {
 }
 
 async function treeOid(repo: Repo, commit: string): Promise<string> {
+  const known = objectCache(repo).commitTrees.get(commit);
+  if (known) return known;
   return (await git.readTree({ fs: repo.fs, gitdir: repo.gitdir, cache: repo.cache, oid: commit })).oid;
 }
 
-async function writeTree(repo: Repo, tree: TreeEntry[]): Promise<string> {
-  return git.writeTree({ fs: repo.fs, gitdir: repo.gitdir, tree });
+function writeTree(build: Build, tree: TreeEntry[]): string {
+  const entries = Object.freeze(tree.map((e) => Object.freeze({ ...e })));
+  const oid = build.writer.tree(entries);
+  build.trees.push([oid, entries]);
+  return oid;
 }
 
 function nowSeconds(): number {

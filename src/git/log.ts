@@ -5,6 +5,7 @@
 import * as git from 'isomorphic-git';
 import type { ReadCommitResult } from 'isomorphic-git';
 import { GitStateError } from '../errors.js';
+import { readCommit } from './cache.js';
 import { parseCommitMessage } from './message.js';
 import { resolveRef, type Repo } from './repo.js';
 
@@ -49,8 +50,7 @@ export async function readLog(repo: Repo, ref: string, { depth, since }: ReadLog
 export async function* walkFirstParent(repo: Repo, oid: string): AsyncGenerator<ReadCommitResult> {
   let next: string | undefined = oid;
   while (next) {
-    const { fs, gitdir, cache } = repo;
-    const commit: ReadCommitResult = await git.readCommit({ fs, gitdir, cache, oid: next });
+    const commit = await readCommit(repo, next);
     yield commit;
     next = commit.commit.parent[0];
   }

@@ -6,23 +6,45 @@
 import nodeFs from 'node:fs';
 import path from 'node:path';
 import * as git from 'isomorphic-git';
+import type { PromiseFsClient } from 'isomorphic-git';
 import { GitStateError } from '../errors.js';
+import { readCommit } from './cache.js';
 
 export interface Repo {
   /** The working tree's root. */
   dir: string;
   /** The git directory (usually `<dir>/.git`). */
   gitdir: string;
-  fs: typeof nodeFs;
+  /** The file system isomorphic-git works through: node:fs (see `gitFs`). */
+  fs: PromiseFsClient;
   /** Shared isomorphic-git cache: parsed packfiles and the index are read once per process, not per call. */
   cache: object;
 }
+
+/** What `gitFs.promises.readFile()` rejects with when called without a path; made once, see `gitFs`. */
+const NO_PATH = Object.freeze(new TypeError('readFile: no path given'));
+
+/**
+ * node:fs as isomorphic-git's file system. isomorphic-git wraps the file system anew on every API call and,
+ * to tell a promise API from a callback one, calls `readFile()` with no arguments, twice. node:fs answers
+ * with a rejected promise carrying a freshly built TypeError, and building its stack trace costs more than
+ * the small object reads around it (reading a cycle's base in a repository with 233 commits of history went
+ * from 7.0 s to 4.2 s without it). Here the probe gets the same answer, a rejected promise, without the cost;
+ * every real call goes to node:fs unchanged.
+ */
+export const gitFs: PromiseFsClient = {
+  promises: {
+    ...nodeFs.promises,
+    readFile: (...args: unknown[]): Promise<unknown> =>
+      args.length === 0 ? Promise.reject(NO_PATH) : (nodeFs.promises.readFile as (...a: unknown[]) => Promise<unknown>)(...args),
+  },
+};
 
 /** The working tree at `dir` (its root, not a subfolder). Throws GitStateError when it is not a git repository. */
 export async function openRepo(dir: string): Promise<Repo> {
   const root = path.resolve(dir);
   const gitdir = await findGitdir(root);
-  return { dir: root, gitdir, fs: nodeFs, cache: {} };
+  return { dir: root, gitdir, fs: gitFs, cache: {} };
 }
 
 async function findGitdir(root: string): Promise<string> {
@@ -43,7 +65,7 @@ async function findGitdir(root: string): Promise<string> {
 /** Creates a repository at `dir` whose unborn HEAD points at `defaultBranch`. */
 export async function initRepo(dir: string, { defaultBranch = 'main' } = {}): Promise<Repo> {
   await nodeFs.promises.mkdir(dir, { recursive: true });
-  await git.init({ fs: nodeFs, dir, defaultBranch });
+  await git.init({ fs: gitFs, dir, defaultBranch });
   return openRepo(dir);
 }
 
@@ -84,11 +106,23 @@ export async function deleteBranch(repo: Repo, branch: string): Promise<void> {
   }
 }
 
-/** True when `ancestor` is `descendant` or one of its ancestors (like `git merge-base --is-ancestor`). */
+/**
+ * True when `ancestor` is `descendant` or one of its ancestors (like `git merge-base --is-ancestor`): a walk
+ * through the parents, as isomorphic-git's isDescendent does, but through the shared commit cache: an approval
+ * asks twice about the same chain of commits, one per action of the cycle.
+ */
 export async function isAncestor(repo: Repo, ancestor: string, descendant: string): Promise<boolean> {
   if (ancestor === descendant) return true;
-  const { fs, gitdir, cache } = repo;
-  return git.isDescendent({ fs, gitdir, cache, oid: descendant, ancestor, depth: -1 });
+  const seen = new Set<string>();
+  const queue = [descendant];
+  for (let oid = queue.shift(); oid !== undefined; oid = queue.shift()) {
+    if (seen.has(oid)) continue;
+    seen.add(oid);
+    const { commit } = await readCommit(repo, oid);
+    if (commit.parent.includes(ancestor)) return true;
+    queue.push(...commit.parent.filter((p) => !seen.has(p)));
+  }
+  return false;
 }
 
 /** `main` for `main` or `refs/heads/main`. */

@@ -4,6 +4,8 @@
  */
 import * as git from 'isomorphic-git';
 import type { TreeEntry } from 'isomorphic-git';
+import { objectCache } from './cache.js';
+import { readBlobContent } from './objects.js';
 import type { Repo } from './repo.js';
 
 // Keep a byte order mark in the text, so that writing the text back reproduces the file exactly.
@@ -16,36 +18,67 @@ export interface TreeFile {
   mode: string;
 }
 
-/** Entries of the tree at `oid` (a commit or tree oid), or [] for undefined (the empty tree). */
-export async function readTreeEntries(repo: Repo, oid: string | undefined): Promise<TreeEntry[]> {
+/**
+ * Entries of the tree at `oid` (a commit or tree oid), or [] for undefined (the empty tree). Read once per
+ * repository and then shared (see cache.ts), hence read-only.
+ */
+export async function readTreeEntries(repo: Repo, oid: string | undefined): Promise<readonly TreeEntry[]> {
   if (!oid) return [];
+  const { trees } = objectCache(repo);
+  const cached = trees.get(oid);
+  if (cached) return cached;
   const { fs, gitdir, cache } = repo;
-  const { tree } = await git.readTree({ fs, gitdir, cache, oid });
-  return tree;
+  const read = git.readTree({ fs, gitdir, cache, oid }).then(({ tree }) => Object.freeze(tree.map((entry) => Object.freeze(entry))));
+  trees.set(oid, read);
+  // A failed read is not remembered: the next caller tries again (and gets the error again if it persists).
+  read.catch(() => trees.delete(oid));
+  return read;
+}
+
+/** Which part of a tree to look at. */
+export interface FileScope {
+  /**
+   * Folders (`/`-separated, from the root, e.g. `memory`, `.reverie`) whose files are wanted: folders that
+   * are neither inside one of them nor on the way to one are not walked at all, which matters in a repository
+   * that also holds thousands of session logs. `''` or no `under` means the whole tree.
+   */
+  under?: readonly string[];
 }
 
 /**
- * Every regular file under the tree of `oid`, depth first. Symlinks and submodules are skipped: their
- * "content" is a link target or a commit, never memory text, and following them could leave the repo.
+ * Every regular file under the tree of `oid` (within `scope`), depth first. Symlinks and submodules are skipped:
+ * their "content" is a link target or a commit, never memory text, and following them could leave the repo.
  */
-export async function listFilesAt(repo: Repo, oid: string | undefined, prefix = ''): Promise<TreeFile[]> {
+export async function listFilesAt(repo: Repo, oid: string | undefined, prefix = '', scope: FileScope = {}): Promise<TreeFile[]> {
   const files: TreeFile[] = [];
   for (const entry of await readTreeEntries(repo, oid)) {
     const path = prefix + entry.path;
-    if (entry.type === 'tree') files.push(...(await listFilesAt(repo, entry.oid, `${path}/`)));
-    else if (isRegularFile(entry.mode)) files.push({ path, oid: entry.oid, mode: entry.mode });
+    if (entry.type === 'tree') {
+      if (reaches(scope, path)) files.push(...(await listFilesAt(repo, entry.oid, `${path}/`, scope)));
+    } else if (isRegularFile(entry.mode) && within(scope, path)) files.push({ path, oid: entry.oid, mode: entry.mode });
   }
   return files;
 }
 
-/** UTF-8 text of the files at commit `oid` whose path passes `filter`. */
+/** `path` is inside one of the scope's folders. */
+function within({ under }: FileScope, path: string): boolean {
+  return !under || under.some((folder) => folder === '' || path === folder || path.startsWith(`${folder}/`));
+}
+
+/** The folder `path` is inside one of the scope's folders or on the way to one. */
+function reaches(scope: FileScope, path: string): boolean {
+  return within(scope, path) || (scope.under ?? []).some((folder) => folder.startsWith(`${path}/`));
+}
+
+/** UTF-8 text of the files at commit `oid` (within `scope`) whose path passes `filter`. */
 export async function readFilesAt(
   repo: Repo,
   oid: string,
   filter: (path: string) => boolean = () => true,
+  scope: FileScope = {},
 ): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  for (const file of await listFilesAt(repo, oid)) {
+  for (const file of await listFilesAt(repo, oid, '', scope)) {
     if (filter(file.path)) files.set(file.path, await readBlobText(repo, file.oid));
   }
   return files;
@@ -119,14 +152,17 @@ async function treeOf(repo: Repo, commitOid: string | undefined): Promise<string
   return (await git.readTree({ fs, gitdir, cache, oid: commitOid })).oid;
 }
 
-/** UTF-8 text of a blob. */
+/** UTF-8 text of a blob; read once per repository (see cache.ts). */
 export async function readBlobText(repo: Repo, oid: string): Promise<string> {
-  const { fs, gitdir, cache } = repo;
-  const { blob } = await git.readBlob({ fs, gitdir, cache, oid });
-  return decoder.decode(blob);
+  const { texts } = objectCache(repo);
+  const cached = texts.get(oid);
+  if (cached !== undefined) return cached;
+  const text = decoder.decode(await readBlobContent(repo, oid));
+  texts.set(oid, text);
+  return text;
 }
 
-function byName(entries: TreeEntry[]): Map<string, TreeEntry> {
+function byName(entries: readonly TreeEntry[]): Map<string, TreeEntry> {
   return new Map(entries.map((e) => [e.path, e]));
 }
 

@@ -36,14 +36,15 @@ export interface LineReader extends AsyncIterable<Line> {
 
 /**
  * Streams a file's lines with memory bounded by `maxLineBytes`, hashing the bytes on the way so that
- * a caller never reads a log twice to know whether it changed.
+ * a caller never reads a log twice to know whether it changed. `source` is a path, or the bytes of a
+ * file already read whole (a small one: one read instead of a stream); both give the same lines.
  */
-export function readLines(path: string, options: ReadLinesOptions = {}): LineReader {
+export function readLines(source: string | Buffer, options: ReadLinesOptions = {}): LineReader {
   const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const reader = {
     summary: undefined as ReadSummary | undefined,
     [Symbol.asyncIterator]: () =>
-      iterate(path, max, (summary) => {
+      iterate(source, max, (summary) => {
         reader.summary = summary;
         options.onEnd?.(summary);
       }),
@@ -51,14 +52,16 @@ export function readLines(path: string, options: ReadLinesOptions = {}): LineRea
   return reader;
 }
 
-async function* iterate(path: string, max: number, done: (s: ReadSummary) => void): AsyncGenerator<Line> {
-  const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
+async function* iterate(source: string | Buffer, max: number, done: (s: ReadSummary) => void): AsyncGenerator<Line> {
+  const stream = typeof source === 'string' ? createReadStream(source, { highWaterMark: 64 * 1024 }) : undefined;
+  const chunks = stream ? (stream as AsyncIterable<Buffer>) : [source as Buffer];
   const hash = createHash('sha256');
-  const line = new LineBuffer(max);
+  // Stream chunks may be reused once read past, so a line keeps copies of them; a whole file's bytes stay put.
+  const line = new LineBuffer(max, stream !== undefined);
   let bytes = 0;
   let number = 0;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
       hash.update(chunk);
       bytes += chunk.length;
       let start = 0;
@@ -72,7 +75,7 @@ async function* iterate(path: string, max: number, done: (s: ReadSummary) => voi
     if (!line.isEmpty()) yield line.take(++number);
     done({ sha256: hash.digest('hex'), bytes, lines: number });
   } finally {
-    stream.destroy();
+    stream?.destroy();
   }
 }
 
@@ -82,15 +85,18 @@ class LineBuffer {
   private size = 0;
   private truncated = false;
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly copy: boolean,
+  ) {}
 
   push(part: Buffer): void {
     if (this.truncated || part.length === 0) return;
     const room = this.max - this.size;
     if (part.length > room) this.truncated = true;
     const kept = part.length > room ? part.subarray(0, room) : part;
-    // Copy: the stream may reuse its chunk buffers once we move on.
-    this.parts.push(Buffer.from(kept));
+    // A stream may reuse its chunk buffers once we move on: keep a copy (see iterate).
+    this.parts.push(this.copy ? Buffer.from(kept) : kept);
     this.size += kept.length;
   }
 
@@ -99,7 +105,7 @@ class LineBuffer {
   }
 
   take(number: number): Line {
-    let bytes: Buffer = Buffer.concat(this.parts, this.size);
+    let bytes: Buffer = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size);
     const truncated = this.truncated;
     this.parts = [];
     this.size = 0;

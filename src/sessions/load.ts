@@ -55,17 +55,41 @@ export interface LoadResult {
 const LOG_EXTENSIONS = new Set(['.jsonl', '.ndjson']);
 const IGNORED_FOLDERS = new Set(['.git', 'node_modules']);
 
+/**
+ * Log files read at the same time. Each read waits on the file system far longer than it computes, so a few
+ * in flight keep the thread pool busy while this thread parses; results are still taken in path order.
+ */
+const READ_AHEAD = 8;
+
+/** Files up to this size are read with one read call and parsed from memory; larger ones are streamed. */
+const WHOLE_FILE_BYTES = 1024 * 1024;
+
 /** Reads every session of every source, in sorted path order. A file that cannot be read becomes a warning. */
 export async function loadSessions(options: LoadOptions): Promise<LoadResult> {
   const { files, warnings } = await listSessionFiles(options.repoDir, options.sources);
   const result: LoadResult = { sessions: [], warnings, files: files.length, skipped: 0 };
-  for (const file of files) {
-    const read = await readSessionFile(file, options);
+  for await (const read of inOrder(files, READ_AHEAD, (file) => readSessionFile(file, options))) {
     result.sessions.push(...read.sessions);
     result.warnings.push(...read.warnings);
     result.skipped += read.skipped;
   }
   return result;
+}
+
+/** `work` over `items`, at most `width` at a time, results yielded in the order of `items`. `work` must not reject. */
+async function* inOrder<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): AsyncGenerator<R> {
+  const running: Promise<R>[] = [];
+  let next = 0;
+  const startNext = () => {
+    const item = items[next++];
+    if (item !== undefined) running.push(work(item));
+  };
+  while (next < items.length && running.length < width) startNext();
+  while (running.length > 0) {
+    const result = await (running.shift() as Promise<R>);
+    if (next < items.length) startNext();
+    yield result;
+  }
 }
 
 /** The log files the sources name, deduplicated and sorted, without reading them. */
@@ -182,33 +206,36 @@ async function readFileOrThrow(file: SessionFile, options: ReadFileOptions, warn
   const skip = options.skipHashes ?? new Set<string>();
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const none: FileRead = { sessions: [], warnings, skipped: 0 };
-  if (await isBinary(file.path)) {
+  // A log is usually small: one read, then the checks, the hash and the parse work on the bytes in memory.
+  const bytes = await readSmallFile(file.path);
+  if (bytes ? hasNul(bytes) : await isBinary(file.path)) {
     warnings.push(warning(file, 'binary file (contains NUL bytes); skipped'));
     return none;
   }
   // The whole file unchanged: skip it without parsing (a single-session file's hash is its session's).
-  if (skip.size > 0 && skip.has(await hashFile(file.path))) return { ...none, skipped: 1 };
-  const reader = await chooseReader(file, maxLineBytes);
+  if (skip.size > 0 && skip.has(bytes ? sha256(bytes) : await hashFile(file.path))) return { ...none, skipped: 1 };
+  const content = bytes ?? file.path;
+  const reader = await chooseReader(file, maxLineBytes, content);
   if (!reader) return none;
-  const { sessions, fileHash } = await runReader(reader, file, maxLineBytes, warnings);
+  const { sessions, fileHash } = await runReader(reader, file, maxLineBytes, warnings, content);
   const hashed = sessions.map((s) => ({ ...s, hash: sessions.length === 1 ? fileHash : sha256(`${fileHash}:${s.id}`), fileHash }));
   const kept = hashed.filter((s) => !skip.has(s.hash));
   return { sessions: kept, warnings, skipped: hashed.length - kept.length };
 }
 
 /** The reader for a file, or undefined for an empty file in `auto` mode (nothing to read, nothing wrong). */
-async function chooseReader(file: SessionFile, maxLineBytes: number): Promise<SessionReader | undefined> {
+async function chooseReader(file: SessionFile, maxLineBytes: number, content: string | Buffer): Promise<SessionReader | undefined> {
   if (file.format !== 'auto') return readerFor(file.format, file.display);
   const first: string[] = [];
-  for await (const line of readLines(file.path, { maxLineBytes })) {
+  for await (const line of readLines(content, { maxLineBytes })) {
     if (line.text.trim() !== '' && !line.truncated) first.push(line.text);
     if (first.length >= DETECT_LINES) break;
   }
   return first.length === 0 ? undefined : detectFormat(first, file.display);
 }
 
-async function runReader(reader: SessionReader, file: SessionFile, maxLineBytes: number, warnings: ReadWarning[]) {
-  const lines = readLines(file.path, { maxLineBytes });
+async function runReader(reader: SessionReader, file: SessionFile, maxLineBytes: number, warnings: ReadWarning[], content: string | Buffer) {
+  const lines = readLines(content, { maxLineBytes });
   const log = new WarningLog(file.display);
   let badUtf8 = false;
   const note = (message: string, line: number): void => {
@@ -239,18 +266,36 @@ async function runReader(reader: SessionReader, file: SessionFile, maxLineBytes:
   return { sessions, fileHash: lines.summary?.sha256 ?? (await hashFile(file.path)) };
 }
 
+/** How much of the start of a file is searched for NUL bytes, the sign of a binary file. */
+const BINARY_PROBE_BYTES = 8192;
+
 async function isBinary(path: string): Promise<boolean> {
   const handle = await open(path, 'r');
   try {
-    const buffer = Buffer.alloc(8192);
+    const buffer = Buffer.alloc(BINARY_PROBE_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead).includes(0);
+    return hasNul(buffer.subarray(0, bytesRead));
   } finally {
     await handle.close();
   }
 }
 
-function sha256(text: string): string {
+function hasNul(bytes: Buffer): boolean {
+  return bytes.subarray(0, BINARY_PROBE_BYTES).includes(0);
+}
+
+/** The whole file when it is at most WHOLE_FILE_BYTES long, else undefined (the caller streams it). */
+async function readSmallFile(path: string): Promise<Buffer | undefined> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    return size <= WHOLE_FILE_BYTES ? await handle.readFile() : undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 

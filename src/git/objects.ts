@@ -1,0 +1,128 @@
+/**
+ * Writing the objects of a commit. isomorphic-git's own writeBlob/writeTree/writeCommit compress each object
+ * with the web CompressionStream, which costs about a millisecond per object however small it is: most of the
+ * time of a commit, which writes a blob and one tree per folder on the path to it. Here each object is
+ * serialised exactly as isomorphic-git serialises it (git's canonical format), hashed and compressed with
+ * node:crypto and node:zlib, and handed to isomorphic-git's writeObject already deflated, which stores it as
+ * always. Since the oids are known before anything is stored, all the objects of a commit are stored at once.
+ *
+ * Reading a blob is the same the other way round: isomorphic-git finds the object, loose or packed, and a
+ * loose one is inflated here with node:zlib rather than with pako (ten times slower on the megabytes of
+ * `.reverie/*.json` a large memory repo records), and checked against its oid as isomorphic-git checks it.
+ */
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { deflate, inflateSync } from 'node:zlib';
+import * as git from 'isomorphic-git';
+import type { TreeEntry } from 'isomorphic-git';
+import { GitStateError } from '../errors.js';
+import type { Repo } from './repo.js';
+
+const deflateAsync = promisify(deflate);
+
+type ObjectType = 'blob' | 'tree' | 'commit';
+
+/** Modes a tree entry may have, as isomorphic-git normalises them. */
+const MODES = new Set(['040000', '100644', '100755', '120000', '160000']);
+
+export interface Signature {
+  name: string;
+  email: string;
+  /** Seconds since the epoch; the time zone is always UTC (+0000). */
+  timestamp: number;
+}
+
+export interface CommitContent {
+  tree: string;
+  parent: string[];
+  author: Signature;
+  committer: Signature;
+  message: string;
+}
+
+/**
+ * Collects the objects of one commit: `blob`, `tree` and `commit` return the oid at once and store the object
+ * in the background; `flush` waits until every object is stored (and fails if one could not be).
+ */
+export class ObjectWriter {
+  private readonly writes = new Map<string, Promise<void>>();
+
+  constructor(private readonly repo: Repo) {}
+
+  blob(text: string): string {
+    return this.add('blob', Buffer.from(text, 'utf8'));
+  }
+
+  tree(entries: readonly TreeEntry[]): string {
+    return this.add('tree', serializeTree(entries));
+  }
+
+  commit(content: CommitContent): string {
+    return this.add('commit', serializeCommit(content));
+  }
+
+  /** Resolves once every object is stored; rejects with the first failure. */
+  async flush(): Promise<void> {
+    await Promise.all(this.writes.values());
+  }
+
+  /** Resolves once no write is running any more, whatever became of them. */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.writes.values());
+  }
+
+  private add(type: ObjectType, content: Buffer): string {
+    const wrapped = Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]);
+    const oid = createHash('sha1').update(wrapped).digest('hex');
+    if (!this.writes.has(oid)) {
+      const { fs, gitdir } = this.repo;
+      const write = deflateAsync(wrapped).then(async (object) => {
+        await git.writeObject({ fs, gitdir, type, format: 'deflated', oid, object });
+      });
+      // Awaited in flush or settle; until then a failure must not count as unhandled.
+      write.catch(() => undefined);
+      this.writes.set(oid, write);
+    }
+    return oid;
+  }
+}
+
+/** A tree object's content: entries in git's order (bytes of the name, a folder's name as if it ended in `/`). */
+export function serializeTree(entries: readonly TreeEntry[]): Buffer {
+  const rows = entries.map((entry) => {
+    if (!MODES.has(entry.mode)) throw new Error(`tree entry ${entry.path} has mode ${entry.mode}, which git does not write`);
+    const name = Buffer.from(entry.path, 'utf8');
+    const key = entry.mode === '040000' ? Buffer.concat([name, Buffer.from('/')]) : name;
+    return { key, bytes: Buffer.concat([Buffer.from(`${entry.mode.replace(/^0/, '')} `), name, Buffer.from([0]), Buffer.from(entry.oid, 'hex')]) };
+  });
+  rows.sort((a, b) => Buffer.compare(a.key, b.key));
+  return Buffer.concat(rows.map((row) => row.bytes));
+}
+
+/** A commit object's content, as isomorphic-git's writeCommit renders it (no signature, UTC times). */
+export function serializeCommit({ tree, parent, author, committer, message }: CommitContent): Buffer {
+  const person = (s: Signature) => `${s.name} <${s.email}> ${s.timestamp} +0000`;
+  const headers = `tree ${tree}\n${parent.map((p) => `parent ${p}\n`).join('')}author ${person(author)}\ncommitter ${person(committer)}\n`;
+  // isomorphic-git's normalisation of the message: no CR, no blank lines before, exactly one newline after.
+  const body = `${message.replace(/\r/g, '').replace(/^\n+/, '').replace(/\n+$/, '')}\n`;
+  return Buffer.from(`${headers}\n${body}`, 'utf8');
+}
+
+/** The bytes of the blob `oid`, found by isomorphic-git in the object database (loose or packed). */
+export async function readBlobContent(repo: Repo, oid: string): Promise<Uint8Array> {
+  const { fs, gitdir, cache } = repo;
+  const found = await git.readObject({ fs, gitdir, cache, oid, format: 'deflated' });
+  if (found.format === 'content') {
+    // A packed object: isomorphic-git has inflated and resolved it already.
+    if (found.type !== 'blob') throw new GitStateError(`object ${oid} is a ${found.type}, not a blob`);
+    return found.object;
+  }
+  if (found.format !== 'deflated') throw new GitStateError(`object ${oid} came back as ${found.format}`);
+  const wrapped = inflateSync(found.object);
+  const sha = createHash('sha1').update(wrapped).digest('hex');
+  if (sha !== oid) throw new GitStateError(`object ${oid} is corrupt: its content hashes to ${sha}`);
+  const nul = wrapped.indexOf(0);
+  const header = wrapped.subarray(0, Math.max(0, nul)).toString('latin1');
+  if (!header.startsWith('blob ')) throw new GitStateError(`object ${oid} is a ${header.split(' ')[0] || 'broken object'}, not a blob`);
+  return wrapped.subarray(nul + 1);
+}
