@@ -46,7 +46,20 @@ export const ALTERNATIVES: string[][] = [
   ['merge', 'rebase', 'squash'],
 ];
 
+/** Claims of a text never change: curation compares every pair of entries, so each text is read once. */
+const claimsCache = new Map<string, Claims>();
+const CACHE_LIMIT = 100_000;
+
 export function claimsOf(fullText: string): Claims {
+  const cached = claimsCache.get(fullText);
+  if (cached) return cached;
+  const claims = Object.freeze(readClaims(fullText));
+  if (claimsCache.size >= CACHE_LIMIT) claimsCache.clear();
+  claimsCache.set(fullText, claims);
+  return claims;
+}
+
+function readClaims(fullText: string): Claims {
   const text = withoutReasons(fullText);
   // "X fails …: run Y first, then retry" keeps X as the way to go; only "use Z instead" replaces it.
   const retried = /\bthen retry\b/i.test(text);
@@ -170,7 +183,8 @@ function differentNumbers(a: Claims, b: Claims): string | undefined {
   const wordsB = b.topic.filter((t) => !isNumber(t));
   const shared = wordsA.filter((t) => wordsB.includes(t)).length;
   const smaller = Math.min(wordsA.length, wordsB.length);
-  return shared >= 3 && shared / smaller >= 0.75 ? `${numbersA[0]} vs ${numbersB[0]}` : undefined;
+  const larger = Math.max(wordsA.length, wordsB.length);
+  return shared >= 3 && shared / smaller >= 0.8 && shared / larger >= 0.6 ? `${numbersA[0]} vs ${numbersB[0]}` : undefined;
 }
 
 export function entryClaims(entry: Entry): Claims {

@@ -76,8 +76,21 @@ export function stem(word: string): string {
   return w;
 }
 
+const termsCache = new Map<string, string[]>();
+const CACHE_LIMIT = 100_000;
+
 /** Content terms of a text: lower-cased, stemmed, stop words and one-letter tokens removed, in order, unique. */
 export function terms(text: string): string[] {
+  const cached = termsCache.get(text);
+  if (cached) return cached;
+  // Frozen: the same array is handed to every caller, so none may change it.
+  const result = Object.freeze(readTerms(text)) as string[];
+  if (termsCache.size >= CACHE_LIMIT) termsCache.clear();
+  termsCache.set(text, result);
+  return result;
+}
+
+function readTerms(text: string): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   const plain = text.toLowerCase().replace(/([a-z])['’]([a-z]+)\b/g, '$1$2');

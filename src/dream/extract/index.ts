@@ -103,7 +103,7 @@ function fold(records: Record<string, PatternRecord>, observation: Observation, 
 }
 
 function newRecord(observation: Observation): PatternRecord {
-  const record: PatternRecord = { kind: observation.kind, statement: observation.statement, sessions: [], agents: [], quotes: [], terms: observation.terms };
+  const record: PatternRecord = { kind: observation.kind, statement: observation.statement, sessions: [], agents: [], quotes: [], terms: [...observation.terms] };
   if (observation.signature) record.signature = observation.signature;
   if (observation.avoid?.length) record.avoid = observation.avoid;
   if (observation.prefer?.length) record.prefer = observation.prefer;
