@@ -1,7 +1,7 @@
 import type { Entry } from '../../memory/types.js';
 import type { Action } from '../types.js';
 import { makeAction, short } from './action.js';
-import { conflictBetween, entryClaims } from '../claims.js';
+import { conflictBetween, entryClaims, type Claims } from '../claims.js';
 import type { SupportIndex } from './support.js';
 import type { Workspace } from './workspace.js';
 
@@ -32,8 +32,13 @@ function pairKey(a: Entry, b: Entry): string {
   return [a.raw, b.raw].sort().join('\u0000');
 }
 
-function nextConflict(entries: Entry[], support: SupportIndex, refused: Set<string>): Verdict | undefined {
-  const claims = new Map(entries.map((e) => [e, entryClaims(e)]));
+function nextConflict(all: Entry[], support: SupportIndex, refused: Set<string>): Verdict | undefined {
+  const claims = new Map(all.map((e) => [e, entryClaims(e)]));
+  // A note that recommends nothing, avoids nothing and names no number cannot disagree with another.
+  const entries = all.filter((e) => {
+    const c = claims.get(e) as Claims;
+    return c.recommends.length > 0 || c.avoids.length > 0 || c.topic.some((t) => /^\d{2,}$/.test(t));
+  });
   for (let i = 0; i < entries.length; i++) {
     for (let j = i + 1; j < entries.length; j++) {
       const a = entries[i] as Entry;

@@ -30,10 +30,12 @@ export function planMerges(workspace: Workspace): Action[] {
 function nextCluster(entries: Entry[]): Entry[] | undefined {
   const termsOf = new Map(entries.map((e) => [e, terms(withoutReasons(e.text))]));
   const weight = idfTable([...termsOf.values()]);
+  const related = sharingIndex(entries, termsOf);
   for (let i = 0; i < entries.length; i++) {
     const a = entries[i] as Entry;
     const cluster = [a];
-    for (let j = i + 1; j < entries.length; j++) {
+    // Only entries that share a word with `a`, or its exact text, can join its cluster: the rest fail isDuplicate(a, ·).
+    for (const j of related(i)) {
       const b = entries[j] as Entry;
       if (b.namespace !== a.namespace) continue;
       if (cluster.every((member) => isDuplicate(member, b, termsOf, weight))) cluster.push(b);
@@ -41,6 +43,23 @@ function nextCluster(entries: Entry[]): Entry[] | undefined {
     if (cluster.length > 1) return cluster;
   }
   return undefined;
+}
+
+/** For entry i, the later entries (in order) that share a term with it or have the same text. */
+function sharingIndex(entries: Entry[], termsOf: Map<Entry, string[]>): (i: number) => number[] {
+  const byTerm = new Map<string, number[]>();
+  const byText = new Map<string, number[]>();
+  entries.forEach((entry, index) => {
+    for (const term of termsOf.get(entry) ?? []) (byTerm.get(term) ?? byTerm.set(term, []).get(term))?.push(index);
+    const text = entry.raw.trim();
+    (byText.get(text) ?? byText.set(text, []).get(text))?.push(index);
+  });
+  return (i) => {
+    const entry = entries[i] as Entry;
+    const found = new Set<number>(byText.get(entry.raw.trim()) ?? []);
+    for (const term of termsOf.get(entry) ?? []) for (const j of byTerm.get(term) ?? []) found.add(j);
+    return [...found].filter((j) => j > i).sort((x, y) => x - y);
+  };
 }
 
 function isDuplicate(a: Entry, b: Entry, termsOf: Map<Entry, string[]>, weight: (t: string) => number): boolean {
