@@ -22,59 +22,12 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { structuredPatch } from 'diff';
+import { fnv1a, Rng } from './rng.js';
 
 const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'memory-repo', 'sessions');
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
-
-/** FNV-1a, to turn a session key into a seed. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  /** mulberry32: uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    const item = items[Math.floor(this.next() * items.length)];
-    if (item === undefined) throw new Error('pick from an empty list');
-    return item;
-  }
-  chars(n: number, alphabet: string): string {
-    let s = '';
-    for (let i = 0; i < n; i++) s += alphabet[Math.floor(this.next() * alphabet.length)];
-    return s;
-  }
-  hex(n: number): string {
-    return this.chars(n, '0123456789abcdef');
-  }
-  uuid(): string {
-    const h = this.hex(32).split('');
-    h[12] = '4';
-    h[16] = '89ab'[parseInt(h[16] ?? '0', 16) % 4] ?? '8';
-    const s = h.join('');
-    return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
-  }
-}
 
 const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const ALNUM = B62;
