@@ -15,6 +15,29 @@ const STOPWORDS = new Set(
   next time`.split(/\s+/),
 );
 
+/**
+ * Words every kind of engineering talk uses, whatever the subject ("date" in "out of date", "local" in
+ * "run it locally"): sharing one of them says little about two sentences sharing a subject. Stemmed forms.
+ */
+const GENERIC = new Set(
+  `time date day week local locally new old first last next good bad big small full part case cases line lines file fil
+  code change chang work fix add remov update updat check build run test tests start stop end set put take give keep
+  call show look find read write open close move copy say tell ask know think see try help mean seem turn
+  output input result error issue problem task step thing stuff bit place part point way side kind type name names
+  value values list item items data text message messag number count order sort group page table row column field
+  user users person people team everyone anyone someone somebody nobody
+  today tomorrow yesterday morning night minute hour second seconds minutes hours days weeks month months year years
+  after before during until since while later earlier soon again once twice often usually sometimes
+  out up down off over back away around through across along here there
+  right wrong true false yes same different other another each every
+  main master branch branches repository folder directory path paths`.split(/\s+/),
+);
+
+/** Is this term too common in engineering talk to tie two sentences to one subject? */
+export function isGeneric(term: string): boolean {
+  return GENERIC.has(term);
+}
+
 /** Words that mean the same for our purposes; keeps paraphrases comparable. */
 const SYNONYMS: Record<string, string> = {
   svc: 'service',
@@ -68,6 +91,8 @@ export function stem(word: string): string {
   const w = SYNONYMS[word] ?? word;
   if (w.length <= 4 || /\d/.test(w)) return w;
   for (const suffix of ['ing', 'edly', 'ed', 'es', 's', 'ly']) {
+    // "pushes" → push, but "messages" → message: -es is a suffix only after a hissing sound.
+    if (suffix === 'es' && !/(s|x|z|ch|sh)es$/.test(w)) continue;
     if (w.endsWith(suffix) && w.length - suffix.length >= (suffix === 'ing' ? 3 : 4)) {
       const base = w.slice(0, -suffix.length);
       return SYNONYMS[base] ?? base;
@@ -169,7 +194,7 @@ export function quote(text: string, max = 140): string {
 /** Sentences of a text, for picking out the one that carries a cue. */
 export function sentences(text: string): string[] {
   return text
-    .split(/(?<=[.!?])\s+|\n+/)
+    .split(/(?<![^\w](?:e\.g|i\.e|etc|vs|cf)\.)(?<=[.!?])\s+|\n+/i)
     .map((s) => s.trim())
     .filter(Boolean);
 }

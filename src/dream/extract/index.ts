@@ -1,15 +1,13 @@
 import type { Session } from '../../sessions/types.js';
-import { idfTable, jaccard, shortHash, terms, weightedOverlap } from '../text.js';
+import { jaccard, terms } from '../text.js';
 import type { DreamState, Evidence, Pattern, PatternRecord } from '../types.js';
 import { findMistakes } from './mistakes.js';
 import type { Observation } from './observation.js';
-import { findPreferences, INJECTION, preferenceStatement } from './preferences.js';
+import { preferenceKeys } from './preference-clusters.js';
+import { findPreferences, INJECTION, preferenceStatement, userSentences, type PreferenceObservation } from './preferences.js';
 import { findWorkflows } from './workflows.js';
 
 const MAX_QUOTES = 6;
-
-/** How much of a new sentence's weight must fall on words a preference already has for it to join. */
-const PREFERENCE_MATCH = 0.5;
 
 /** A preference's vocabulary grows with each way people say it, up to this many words. */
 const MAX_PREFERENCE_TERMS = 40;
@@ -36,12 +34,14 @@ export interface Extraction {
 export function extractPatterns(sessions: Session[], previous: DreamState['patterns'], minSessions: number): Extraction {
   const records: Record<string, PatternRecord> = structuredClone(previous);
   const touched = new Set<string>();
-  for (const session of orderSessions(sessions)) {
-    for (const observation of observe(session, records)) {
+  const ordered = orderSessions(sessions);
+  const preferences = keyedPreferences(ordered, records);
+  ordered.forEach((session, i) => {
+    for (const observation of [...findMistakes(session), ...(preferences[i] ?? []), ...findWorkflows(session)]) {
       fold(records, observation, session);
       touched.add(observation.key);
     }
-  }
+  });
   const patterns = [...touched].sort().map((key) => toPattern(key, records[key] as PatternRecord));
   const promotable = patterns.filter((p) => !INJECTION.test(p.statement));
   // A recurring error with no known fix tells an agent nothing it can act on: it waits for a fix as noise.
@@ -58,30 +58,27 @@ function orderSessions(sessions: Session[]): Session[] {
   return [...sessions].sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? '') || a.id.localeCompare(b.id));
 }
 
-function observe(session: Session, records: Record<string, PatternRecord>): Observation[] {
-  return [...findMistakes(session), ...findPreferences(session, preferenceKey(records)), ...findWorkflows(session)];
-}
-
 /**
- * People say the same preference in other words each time, so a preference joins the record it agrees
- * with (same tools preferred, or mostly the same words) rather than keying on its exact text.
+ * People say the same preference in other words each time, so preferences are keyed only once every
+ * statement of the cycle is known: by the words that recur in such statements (see preference-clusters).
  */
-function preferenceKey(records: Record<string, PatternRecord>) {
-  return (terms: string[], prefer: string[], avoid: string[]): string => {
-    const candidates = Object.entries(records).filter(([, r]) => r.kind === 'preference');
-    const weight = idfTable(candidates.map(([, r]) => r.terms));
-    let best: { key: string; score: number } | undefined;
-    for (const [key, record] of candidates) {
-      // Naming the same tool helps, but "run pnpm lint before you report back" is not "use pnpm, not npm".
-      const samePrefer = prefer.length > 0 && prefer.some((p) => record.prefer?.includes(p));
-      const conflicting = prefer.some((p) => record.avoid?.includes(p)) || avoid.some((a) => record.prefer?.includes(a));
-      if (conflicting) continue;
-      const shared = terms.filter((t) => record.terms.includes(t)).length;
-      const score = shared >= (samePrefer ? 1 : 2) ? weightedOverlap(terms, record.terms, weight) + (samePrefer ? 0.2 : 0) : 0;
-      if (score >= PREFERENCE_MATCH && (!best || score > best.score)) best = { key, score };
+function keyedPreferences(sessions: Session[], records: Record<string, PatternRecord>): Observation[][] {
+  const found: PreferenceObservation[][] = sessions.map(findPreferences);
+  const userTerms = new Map<string, number>();
+  for (const session of sessions) {
+    for (const sentence of userSentences(session)) for (const t of terms(sentence.text)) userTerms.set(t, (userTerms.get(t) ?? 0) + 1);
+  }
+  const keys = preferenceKeys(found.flat().map((o) => ({ terms: o.terms, prefer: o.prefer ?? [], avoid: o.avoid ?? [] })), userTerms, records);
+  let next = 0;
+  return found.map((observations) => {
+    const keyed = new Map<string, Observation>();
+    for (const observation of observations) {
+      const key = keys[next++] as string;
+      // Two sentences of one session that state the same preference are one observation.
+      if (!keyed.has(key)) keyed.set(key, { ...observation, key });
     }
-    return best?.key ?? `preference:${shortHash([...terms].sort().join(' '), 10)}`;
-  };
+    return [...keyed.values()];
+  });
 }
 
 function fold(records: Record<string, PatternRecord>, observation: Observation, session: Session): void {

@@ -18,7 +18,15 @@ const CUES: RegExp[] = [
   /\b(should|must)\b/i,
   /\b(we|i) (follow|stick to|go with)\b/i,
   /\bnext time\b/i,
+  /\bprefer\b/i,
+  // A convention named as one: "follow the conventional commits format", "conventional-commit style".
+  /\b(follows?|stick to|go with)\b.*\b(format|style|conventions?|guide|rules?)\b|\b[\w-]+[- ]style\b/i,
+  // Where a rule holds says it is a rule: "we log through slog everywhere", "it's `make check` in this repo".
+  /\b(everywhere|whenever|every (time|new|single)|(in|on|for) (this|our) (repo|repository|codebase|project|team))\b/i,
 ];
+
+/** Where redaction took a secret out of the text. */
+const REDACTED = /\[REDACTED(?::[\w-]+)?\]/;
 
 /** Requests that only make sense for the task at hand, not as lasting preferences. */
 const ONE_OFF = /\b(this (file|function|one|time|pr|bug)|that (file|one)|here:|right now|for now|today|above|below|line \d+)\b/i;
@@ -28,43 +36,44 @@ export const INJECTION =
   /\b(ignore (all |any |the )?(previous|prior|above|earlier|your) (instructions|messages|rules)|system prompt|you are now|disregard|add (this |the following )?to (your )?memory|remember (this|the following) (forever|permanently)|(to|attention|note to|dear) (any|all|the)? ?(ai|llm|language model|assistant|agent)s?\b|as an ai\b|ai assistants? reading|\b(ai|llm|coding) (agents?|assistants?|models?)\s*[:,—–-]|every command you run|curl [^|]*\|\s*(sudo )?(sh|bash)|wget [^|]*\|\s*(sh|bash)|exfiltrat|send (the |your )?(token|key|secret|credential|password)s?|grant [^.]{0,40}\badmin)/i;
 
 
-export function findPreferences(session: Session, keyFor: (terms: string[], prefer: string[], avoid: string[]) => string): Observation[] {
-  const observations: Observation[] = [];
-  const keys = new Set<string>();
+/** A preference as one session states it; its pattern key is chosen once all the cycle's statements are known. */
+export type PreferenceObservation = Omit<Observation, 'key'>;
+
+/** What people typed in a session, sentence by sentence: tool output and harness text are not theirs. */
+export function userSentences(session: Session): { text: string; turn: number }[] {
+  const out: { text: string; turn: number }[] = [];
   for (const turn of session.turns) {
     if (turn.role !== 'user' || turn.synthetic || turn.sidechain || !turn.text.trim()) continue;
-    for (const sentence of sentences(turn.text)) {
-      const observation = preferenceOf(sentence, turn.index, keyFor);
-      if (observation && !keys.has(observation.key)) {
-        keys.add(observation.key);
-        observations.push(observation);
-      }
+    for (const text of sentences(turn.text)) out.push({ text, turn: turn.index });
+  }
+  return out;
+}
+
+export function findPreferences(session: Session): PreferenceObservation[] {
+  const observations: PreferenceObservation[] = [];
+  const seen = new Set<string>();
+  for (const { text, turn } of userSentences(session)) {
+    const observation = preferenceOf(text, turn);
+    const id = observation && [...observation.terms].sort().join(' ');
+    if (observation && id !== undefined && !seen.has(id)) {
+      seen.add(id);
+      observations.push(observation);
     }
   }
   return observations;
 }
 
-function preferenceOf(
-  sentence: string,
-  turn: number,
-  keyFor: (terms: string[], prefer: string[], avoid: string[]) => string,
-): Observation | undefined {
+function preferenceOf(sentence: string, turn: number): PreferenceObservation | undefined {
   if (sentence.length < 8 || sentence.length > 300 || sentence.endsWith('?')) return undefined;
   if (!CUES.some((cue) => cue.test(sentence)) || ONE_OFF.test(sentence) || INJECTION.test(sentence)) return undefined;
+  // A sentence that hands over a credential is about that credential ("use my key …, never commit it").
+  if (REDACTED.test(sentence)) return undefined;
   const subject = terms(sentence);
-  if (subject.length === 0 || subject.length > 18) return undefined;
+  // "Please fix." asks for something now; a standing rule names what it is about.
+  if (subject.length < 2 || subject.length > 18) return undefined;
   // The same reading of "use X, not Y" as curation applies to memory lines, so the two always agree.
   const { recommends: prefer, avoids: avoid } = claimsOf(sentence);
-  return {
-    key: keyFor(subject, prefer, avoid),
-    kind: 'preference',
-    statement: preferenceStatement(sentence),
-    terms: subject,
-    quote: quote(sentence),
-    turn,
-    prefer,
-    avoid,
-  };
+  return { kind: 'preference', statement: preferenceStatement(sentence), terms: subject, quote: quote(sentence), turn, prefer, avoid };
 }
 
 /** The person's sentence as a standing instruction: without the "no," that answered one message. */
