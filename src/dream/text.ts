@@ -148,7 +148,15 @@ export function idfTable(documents: string[][]): (term: string) => number {
   const df = new Map<string, number>();
   for (const doc of documents) for (const t of new Set(doc)) df.set(t, (df.get(t) ?? 0) + 1);
   const n = documents.length;
-  return (term) => Math.log(1 + (n + 1) / ((df.get(term) ?? 0) + 0.5));
+  const weights = new Map<string, number>();
+  return (term) => {
+    let w = weights.get(term);
+    if (w === undefined) {
+      w = Math.log(1 + (n + 1) / ((df.get(term) ?? 0) + 0.5));
+      weights.set(term, w);
+    }
+    return w;
+  };
 }
 
 /**

@@ -16,8 +16,10 @@ export interface SourceFile {
  * and paths that are unsafe or outside the root, are left out rather than rejected: the shell
  * hands over whatever the tree holds. Paths are kept normalised; of two that normalise alike, the first wins.
  */
-export function buildSnapshot(files: SourceFile[], root: string, namespaces: Namespace[]): MemorySnapshot {
+export function buildSnapshot(files: SourceFile[], root: string, namespaces: Namespace[], previous?: MemorySnapshot): MemorySnapshot {
   const namespaceOf = namespaceMatcher(root, namespaces);
+  // A file whose text did not change parses the same: curation rebuilds after every action and reuses the rest.
+  const unchanged = new Map((previous?.root === root && previous.namespaces === namespaces ? previous.files : []).map((f) => [f.path, f]));
   const byPath = new Map<string, MemoryFile>();
   for (const file of files) {
     if (!isMarkdownPath(file.path)) continue;
@@ -25,6 +27,11 @@ export function buildSnapshot(files: SourceFile[], root: string, namespaces: Nam
     if (!namespace) continue;
     const path = assertInsideRoot(file.path, root);
     if (byPath.has(path)) continue;
+    const reused = unchanged.get(path);
+    if (reused && reused.document.text === file.text) {
+      byPath.set(path, reused);
+      continue;
+    }
     const document = parseDocument(path, file.text);
     byPath.set(path, {
       path,

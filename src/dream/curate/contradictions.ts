@@ -1,7 +1,7 @@
 import type { Entry } from '../../memory/types.js';
 import type { Action } from '../types.js';
 import { makeAction, short } from './action.js';
-import { conflictBetween, entryClaims, type Claims } from '../claims.js';
+import { ALTERNATIVES, conflictBetween, entryClaims, type Claims } from '../claims.js';
 import type { SupportIndex } from './support.js';
 import type { Workspace } from './workspace.js';
 
@@ -37,18 +37,89 @@ function nextConflict(all: Entry[], support: SupportIndex, refused: Set<string>)
   // A note that recommends nothing, avoids nothing and names no number cannot disagree with another.
   const entries = all.filter((e) => {
     const c = claims.get(e) as Claims;
-    return c.recommends.length > 0 || c.avoids.length > 0 || c.topic.some((t) => /^\d{2,}$/.test(t));
+    return c.recommends.length > 0 || c.avoids.length > 0 || c.topic.some(isNumber);
   });
-  for (let i = 0; i < entries.length; i++) {
-    for (let j = i + 1; j < entries.length; j++) {
-      const a = entries[i] as Entry;
-      const b = entries[j] as Entry;
-      if ((a.policy === 'protected' && b.policy === 'protected') || refused.has(pairKey(a, b))) continue;
-      const conflict = conflictBetween(claims.get(a) ?? entryClaims(a), claims.get(b) ?? entryClaims(b));
-      if (conflict) return decide(a, b, conflict, support);
-    }
+  const of = (e: Entry) => claims.get(e) as Claims;
+  for (const [i, j] of candidatePairs(entries.map(of))) {
+    const a = entries[i] as Entry;
+    const b = entries[j] as Entry;
+    if ((a.policy === 'protected' && b.policy === 'protected') || refused.has(pairKey(a, b))) continue;
+    const conflict = conflictBetween(of(a), of(b));
+    if (conflict) return decide(a, b, conflict, support);
   }
   return undefined;
+}
+
+const isNumber = (t: string) => /^\d{2,}$/.test(t);
+const programOf = (name: string) => name.split(' ')[0] ?? name;
+
+/**
+ * The pairs (i < j, in order) that conflictBetween could find in conflict, without comparing every pair:
+ * one recommends what the other avoids (a rule on a tool covers its commands), both recommend tools of one
+ * group of alternatives, or both name numbers and share most of their other words. In the last case the
+ * smaller note shares at least 80% of its words, so it shares one of its rarest fifth (plus one).
+ */
+export function candidatePairs(claims: readonly Claims[]): [number, number][] {
+  const pairs = new Set<number>();
+  const n = claims.length;
+  const add = (x: number, y: number) => {
+    if (x !== y) pairs.add(x < y ? x * n + y : y * n + x);
+  };
+  const avoidedExactly = new Map<string, number[]>();
+  const avoidedProgram = new Map<string, number[]>();
+  const byGroup = new Map<number, number[]>();
+  claims.forEach((c, i) => {
+    for (const v of c.avoids) {
+      push(avoidedExactly, v, i);
+      push(avoidedProgram, programOf(v), i);
+    }
+    ALTERNATIVES.forEach((group, g) => {
+      if (c.recommends.some((r) => group.includes(programOf(r)))) push(byGroup, g, i);
+    });
+  });
+  claims.forEach((c, i) => {
+    for (const r of c.recommends) {
+      for (const j of avoidedExactly.get(r) ?? []) add(i, j);
+      for (const j of avoidedExactly.get(programOf(r)) ?? []) add(i, j);
+      if (!r.includes(' ')) for (const j of avoidedProgram.get(r) ?? []) add(i, j);
+    }
+  });
+  for (const members of byGroup.values()) for (const x of members) for (const y of members) add(x, y);
+  numberPairs(claims).forEach(([x, y]) => add(x, y));
+  return [...pairs].sort((x, y) => x - y).map((key) => [Math.floor(key / n), key % n]);
+}
+
+function numberPairs(claims: readonly Claims[]): [number, number][] {
+  const words = claims.map((c) => (c.topic.some(isNumber) ? [...new Set(c.topic.filter((t) => !isNumber(t)))] : undefined));
+  const frequency = new Map<string, number>();
+  const postings = new Map<string, number[]>();
+  words.forEach((ws, i) => ws?.forEach((w) => {
+    frequency.set(w, (frequency.get(w) ?? 0) + 1);
+    push(postings, w, i);
+  }));
+  const out: [number, number][] = [];
+  words.forEach((ws, i) => {
+    if (!ws || ws.length < 3) return;
+    const rarest = [...ws].sort((x, y) => (frequency.get(x) ?? 0) - (frequency.get(y) ?? 0) || (x < y ? -1 : 1));
+    const probe = rarest.slice(0, Math.floor(0.2 * ws.length) + 1);
+    const seen = new Set<number>();
+    for (const w of probe) {
+      for (const j of postings.get(w) ?? []) {
+        // i is the smaller note of the pair (ties: both probe), so only notes at least as long are partners.
+        if (j !== i && !seen.has(j) && (words[j]?.length ?? 0) >= ws.length) {
+          seen.add(j);
+          out.push([i, j]);
+        }
+      }
+    }
+  });
+  return out;
+}
+
+function push<K>(map: Map<K, number[]>, key: K, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 function decide(a: Entry, b: Entry, conflict: string, support: SupportIndex): Verdict {

@@ -18,35 +18,85 @@ const MIN_LIKENESS = 0.3;
 export function planMerges(workspace: Workspace): Action[] {
   const actions: Action[] = [];
   const refused = new Set<string>();
+  // Each pass finds every cluster of the memory as it stands; a note kept by one merge may join a cluster
+  // of the next pass. Passes end when one finds nothing: each merge removes notes, each refusal rules some out.
   for (;;) {
-    const cluster = nextCluster(workspace.entries().filter((e) => e.policy === 'dream' && !refused.has(e.raw)));
-    if (!cluster) return actions;
-    const action = mergeAction(cluster);
-    if (workspace.propose(action)) actions.push(action);
-    else cluster.forEach((e) => refused.add(e.raw));
+    const entries = workspace.entries();
+    const clusters = allClusters(entries.filter((e) => e.policy === 'dream' && !refused.has(e.raw)));
+    if (clusters.length === 0) return actions;
+    const keys = occurrenceKeys(entries);
+    let proposed = 0;
+    for (const found of clusters) {
+      const cluster = current(workspace, found, keys);
+      if (!cluster) continue;
+      proposed++;
+      const action = mergeAction(cluster);
+      if (workspace.propose(action)) actions.push(action);
+      else cluster.forEach((e) => refused.add(e.raw));
+    }
+    if (proposed === 0) return actions;
   }
 }
 
-function nextCluster(entries: Entry[]): Entry[] | undefined {
+/**
+ * The cluster's notes as they are now (earlier merges moved lines), or nothing if one of them is gone.
+ * Notes are matched by file, text and occurrence: one file may hold the same line twice.
+ */
+function current(workspace: Workspace, cluster: Entry[], keys: Map<Entry, string>): Entry[] | undefined {
+  const now = occurrenceKeys(workspace.entries());
+  const byKey = new Map([...now].map(([entry, key]) => [key, entry]));
+  const found = cluster.map((e) => byKey.get(keys.get(e) ?? ''));
+  return found.every((e): e is Entry => e !== undefined) ? found : undefined;
+}
+
+function occurrenceKeys(entries: Entry[]): Map<Entry, string> {
+  const seen = new Map<string, number>();
+  return new Map(
+    entries.map((e) => {
+      const id = `${e.path}\u0000${e.raw}`;
+      const n = (seen.get(id) ?? 0) + 1;
+      seen.set(id, n);
+      return [e, `${id}\u0000${n}`];
+    }),
+  );
+}
+
+/** Clusters of duplicates, each note in one at most, in the order of their first note. */
+function allClusters(entries: Entry[]): Entry[][] {
   const termsOf = new Map(entries.map((e) => [e, terms(withoutReasons(e.text))]));
   const weight = idfTable([...termsOf.values()]);
-  const related = sharingIndex(entries, termsOf);
+  const related = candidateIndex(entries, termsOf, weight);
+  const clustered = new Set<number>();
+  const clusters: Entry[][] = [];
   for (let i = 0; i < entries.length; i++) {
+    if (clustered.has(i)) continue;
     const a = entries[i] as Entry;
     const cluster = [a];
-    // Only entries that share a word with `a`, or its exact text, can join its cluster: the rest fail isDuplicate(a, ·).
+    const members = [i];
     for (const j of related(i)) {
       const b = entries[j] as Entry;
-      if (b.namespace !== a.namespace) continue;
-      if (cluster.every((member) => isDuplicate(member, b, termsOf, weight))) cluster.push(b);
+      if (clustered.has(j) || b.namespace !== a.namespace) continue;
+      if (cluster.every((member) => isDuplicate(member, b, termsOf, weight))) {
+        cluster.push(b);
+        members.push(j);
+      }
     }
-    if (cluster.length > 1) return cluster;
+    if (cluster.length > 1) {
+      members.forEach((m) => clustered.add(m));
+      clusters.push(cluster);
+    }
   }
-  return undefined;
+  return clusters;
 }
 
-/** For entry i, the later entries (in order) that share a term with it or have the same text. */
-function sharingIndex(entries: Entry[], termsOf: Map<Entry, string[]>): (i: number) => number[] {
+/**
+ * For entry i, the later entries (in order) that could be its duplicate: the same text, or one of the words
+ * that carry most of its weight. Two duplicates share at least MIN_LIKENESS of either's weight, so the words
+ * of `a` outside the shared ones weigh at most 1 − MIN_LIKENESS of it: a duplicate of `a` must share one of
+ * a's heaviest words that together weigh more than that. Comparing only these pairs finds the same clusters
+ * as comparing all of them, without the pairs that share only common words.
+ */
+function candidateIndex(entries: Entry[], termsOf: Map<Entry, string[]>, weight: (t: string) => number): (i: number) => number[] {
   const byTerm = new Map<string, number[]>();
   const byText = new Map<string, number[]>();
   entries.forEach((entry, index) => {
@@ -54,12 +104,31 @@ function sharingIndex(entries: Entry[], termsOf: Map<Entry, string[]>): (i: numb
     const text = entry.raw.trim();
     (byText.get(text) ?? byText.set(text, []).get(text))?.push(index);
   });
-  return (i) => {
-    const entry = entries[i] as Entry;
-    const found = new Set<number>(byText.get(entry.raw.trim()) ?? []);
-    for (const term of termsOf.get(entry) ?? []) for (const j of byTerm.get(term) ?? []) found.add(j);
-    return [...found].filter((j) => j > i).sort((x, y) => x - y);
+  const heaviest = (entry: Entry): string[] => {
+    const ranked = [...new Set(termsOf.get(entry) ?? [])].sort((x, y) => weight(y) - weight(x) || (x < y ? -1 : 1));
+    const total = ranked.reduce((sum, t) => sum + weight(t), 0);
+    const prefix: string[] = [];
+    let sum = 0;
+    for (const t of ranked) {
+      prefix.push(t);
+      sum += weight(t);
+      if (sum > (1 - MIN_LIKENESS) * total + 1e-9) break;
+    }
+    return prefix;
   };
+  const prefixes = entries.map(heaviest);
+  // b may be found through a's heavy words or a through b's: a pair is a candidate either way.
+  const partners = new Map<number, Set<number>>();
+  const link = (x: number, y: number) => {
+    if (x === y) return;
+    const [lo, hi] = x < y ? [x, y] : [y, x];
+    (partners.get(lo) ?? partners.set(lo, new Set()).get(lo))?.add(hi);
+  };
+  entries.forEach((entry, i) => {
+    for (const j of byText.get(entry.raw.trim()) ?? []) link(i, j);
+    for (const term of prefixes[i] ?? []) for (const j of byTerm.get(term) ?? []) link(i, j);
+  });
+  return (i) => [...(partners.get(i) ?? [])].sort((x, y) => x - y);
 }
 
 function isDuplicate(a: Entry, b: Entry, termsOf: Map<Entry, string[]>, weight: (t: string) => number): boolean {
@@ -68,11 +137,12 @@ function isDuplicate(a: Entry, b: Entry, termsOf: Map<Entry, string[]>, weight: 
   if (a.raw.trim() === b.raw.trim()) return true;
   const shared = ta.filter((t) => tb.includes(t));
   if (shared.length < 2) return false;
-  if (conflictBetween(entryClaims(a), entryClaims(b))) return false;
-  if (differentAnchors(a, b) || !anchorsContained(a, b, ta, tb)) return false;
   // Containment finds a short note inside a long one; likeness keeps a long note on another subject that
   // happens to mention the short one's words ("run `pnpm install` first") from swallowing it.
-  return weightedOverlap(ta, tb, weight) >= DUPLICATE_THRESHOLD && weightedJaccard(ta, tb, weight) >= MIN_LIKENESS;
+  // These two are cheap and rule out most pairs, so they go before the checks that read the texts again.
+  if (weightedOverlap(ta, tb, weight) < DUPLICATE_THRESHOLD || weightedJaccard(ta, tb, weight) < MIN_LIKENESS) return false;
+  if (conflictBetween(entryClaims(a), entryClaims(b))) return false;
+  return !differentAnchors(a, b) && anchorsContained(a, b, ta, tb);
 }
 
 /** Notes that name different numbers for the same thing are a contradiction, not a duplicate. */

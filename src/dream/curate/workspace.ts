@@ -66,16 +66,23 @@ export class Workspace {
   }
 
   apply(action: Action): void {
+    const changed = applyAction(this.files, action);
     const before = new Set(this.entries().map((e) => e.raw.trimEnd()));
-    for (const [path, text] of applyAction(this.files, action)) this.files.set(path, text);
+    for (const [path, text] of changed) this.files.set(path, text);
     this.rebuild();
-    for (const entry of this.entries()) if (!before.has(entry.raw.trimEnd())) this.fresh.add(entry.raw.trimEnd());
+    for (const file of this.current.files) {
+      if (!changed.has(file.path)) continue;
+      for (const entry of file.entries) if (!before.has(entry.raw.trimEnd())) this.fresh.add(entry.raw.trimEnd());
+    }
   }
 
   private rebuild(): void {
     const files = [...this.files].map(([path, text]) => ({ path, text }));
-    const snapshot = buildSnapshot(files, this.base.root, this.base.namespaces);
+    const previous = this.current;
+    const snapshot = buildSnapshot(files, this.base.root, this.base.namespaces, previous);
+    const reused = new Set(previous.files);
     for (const file of snapshot.files) {
+      if (reused.has(file)) continue;
       for (const entry of file.entries) {
         const time = this.introduced.get(entry.raw);
         if (time) entry.introducedAt = time;
