@@ -40,7 +40,7 @@ export function preferenceKeys(statements: Statement[], userTerms: ReadonlyMap<s
   const groupOf = anchorGroups(anchors, postings);
   const specificity = (t: string) => share(t) * Math.log(1 + (postings.get(t)?.length ?? 0));
 
-  const clusterOf = docs.map((doc) => bestGroup(doc, anchors, groupOf, specificity));
+  const clusterOf = cohesive(docs, docs.map((doc) => bestGroup(doc, anchors, groupOf, specificity)));
   const stances = stancesOf(docs, clusterOf);
   const keyOfCluster = new Map<string, string>();
   docs.forEach((doc, i) => {
@@ -128,6 +128,39 @@ function bestGroup(doc: Doc, anchors: Set<string>, groupOf: Map<string, string>,
   let best: [string, number] | undefined;
   for (const [group, value] of score) if (!best || value > best[1] || (value === best[1] && group < best[0])) best = [group, value];
   return best?.[0];
+}
+
+/**
+ * One shared rare word can be chance ("make sure the ledger still works" and "make sure the ledger
+ * import is fast"): a statement stays in its cluster only if it shares at least two words that are not
+ * everyday words with the other statements of the cluster. Repeated until no statement leaves.
+ */
+function cohesive(docs: Doc[], clusterOf: (string | undefined)[]): (string | undefined)[] {
+  const result = [...clusterOf];
+  for (let changed = true; changed; ) {
+    changed = false;
+    const counts = new Map<string, Map<string, number>>();
+    docs.forEach((doc, i) => {
+      const cluster = result[i];
+      if (cluster === undefined) return;
+      const count = counts.get(cluster) ?? counts.set(cluster, new Map()).get(cluster);
+      for (const t of doc.terms) count?.set(t, (count.get(t) ?? 0) + 1);
+    });
+    const sizes = new Map<string, number>();
+    result.forEach((c) => c !== undefined && sizes.set(c, (sizes.get(c) ?? 0) + 1));
+    docs.forEach((doc, i) => {
+      const cluster = result[i];
+      if (cluster === undefined) return;
+      const count = counts.get(cluster);
+      const shared = doc.terms.filter((t) => !isGeneric(t) && (count?.get(t) ?? 0) >= 2).length;
+      // Three or more statements on one rare word are past chance; two need a second word in common.
+      if (shared < ((sizes.get(cluster) ?? 0) >= 3 ? 1 : 2)) {
+        result[i] = undefined;
+        changed = true;
+      }
+    });
+  }
+  return result;
 }
 
 /**

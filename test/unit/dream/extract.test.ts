@@ -265,7 +265,7 @@ describe('extract: user preferences', () => {
   it('a statement in a later cycle joins the preference an earlier cycle recorded, in other words', () => {
     const first = extractPatterns([said('u1', 'claude', 1, 'Always store timestamps in UTC.')], {}, 2);
     expect(first.signal.filter((p) => p.kind === 'preference')).toEqual([]);
-    const second = extractPatterns([said('u2', 'codex', 2, 'please keep times in UTC in the database and in the API')], first.records, 2);
+    const second = extractPatterns([said('u2', 'codex', 2, 'please keep timestamps in UTC in the database and in the API')], first.records, 2);
     const preferences = second.signal.filter((p) => p.kind === 'preference');
     expect(preferences).toHaveLength(1);
     expect(preferences[0]?.support).toEqual({ sessions: 2, agents: 2 });
