@@ -1,6 +1,7 @@
 import type { Session } from '../../sessions/types.js';
 import { jaccard, terms } from '../text.js';
 import type { DreamState, Evidence, Pattern, PatternRecord } from '../types.js';
+import { commandHead, effectiveProgram } from './commands.js';
 import { findMistakes } from './mistakes.js';
 import type { Observation } from './observation.js';
 import { preferenceKeys } from './preference-clusters.js';
@@ -17,6 +18,9 @@ const STANDING_RULE = /^(no[,.!—–-]?\s*)?(please\s+)?(always|never|use|don't
 
 /** Workflows need one more session than other patterns: commands often follow each other by chance. */
 const WORKFLOW_EXTRA_SUPPORT = 1;
+
+/** Of the sessions where a run's first command starts any recorded run, the share this run must have. */
+const WORKFLOW_SHARE = 0.5;
 
 export interface Extraction {
   /** Patterns that gained evidence this cycle and have enough support to act on. */
@@ -46,8 +50,13 @@ export function extractPatterns(sessions: Session[], previous: DreamState['patte
   const promotable = patterns.filter((p) => !INJECTION.test(p.statement));
   // A recurring error with no known fix tells an agent nothing it can act on: it waits for a fix as noise.
   const actionable = promotable.filter((p) => p.kind !== 'mistake' || p.fix !== undefined);
-  const enough = actionable.filter((p) => p.support.sessions >= minSessions + (p.kind === 'workflow' ? WORKFLOW_EXTRA_SUPPORT : 0));
-  const signal = [...enough.filter((p) => p.kind !== 'workflow'), ...strongestWorkflows(enough.filter((p) => p.kind === 'workflow'))];
+  const habitual = habitualWorkflows(records);
+  const enough = actionable.filter((p) =>
+    p.kind === 'workflow' ? p.support.sessions >= minSessions + WORKFLOW_EXTRA_SUPPORT && habitual(p) : p.support.sessions >= minSessions,
+  );
+  const lessons = enough.filter((p) => p.kind !== 'workflow');
+  const partOfLesson = partOfMistake(lessons);
+  const signal = [...lessons, ...strongestWorkflows(enough.filter((p) => p.kind === 'workflow' && !partOfLesson(p)))];
   const signalKeys = new Set(signal.map((p) => p.key));
   // Runs inside a kept workflow are parts of it, not separate observations that failed to recur.
   const noise = patterns.filter((p) => !signalKeys.has(p.key) && !(p.kind === 'workflow' && signal.some((s) => s.kind === 'workflow' && contains(s, p))));
@@ -149,6 +158,44 @@ function representativeStatement(record: PatternRecord): string {
   }));
   scored.sort((a, b) => b.score - a.score || a.quote.length - b.quote.length || a.quote.localeCompare(b.quote));
   return preferenceStatement(scored[0]?.quote ?? record.statement);
+}
+
+/**
+ * A run of commands is a habit when its first command is mostly followed by the same next ones: in at
+ * least WORKFLOW_SHARE of the sessions where a recorded run starts with that command. Commands that
+ * often follow each other by chance ("terraform …" then "kubectl get") do so in a minority of them.
+ */
+function habitualWorkflows(records: Record<string, PatternRecord>): (pattern: Pattern) => boolean {
+  const sessionsFrom = new Map<string, Set<string>>();
+  for (const record of Object.values(records)) {
+    const head = record.kind === 'workflow' ? record.prefer?.[0] : undefined;
+    if (head === undefined) continue;
+    const set = sessionsFrom.get(head) ?? sessionsFrom.set(head, new Set()).get(head);
+    record.sessions.forEach((s) => set?.add(s));
+  }
+  return (pattern) => {
+    const head = pattern.prefer?.[0];
+    const all = head === undefined ? 0 : (sessionsFrom.get(head)?.size ?? 0);
+    return all > 0 && pattern.support.sessions / all >= WORKFLOW_SHARE;
+  };
+}
+
+/**
+ * "`terraform init`, then `terraform plan`" recurs because `terraform plan` keeps failing until it is
+ * initialised: a recurring mistake already teaches that run, so it is not a workflow of its own. A run
+ * is part of a mistake when it holds a command of the fix and its other commands run the failing program.
+ */
+function partOfMistake(lessons: Pattern[]): (workflow: Pattern) => boolean {
+  const mistakes = lessons
+    .filter((p) => p.kind === 'mistake')
+    .map((p) => ({
+      program: (p.signature ?? '').split(' :: ')[0] ?? '',
+      fixes: new Set([...(p.fix ?? '').matchAll(/`([^`]+)`/g)].map((m) => commandHead(m[1] ?? '')).concat(p.prefer ?? [])),
+    }));
+  return (workflow) => {
+    const heads = workflow.prefer ?? [];
+    return mistakes.some(({ program, fixes }) => heads.some((h) => fixes.has(h)) && heads.every((h) => fixes.has(h) || effectiveProgram(h) === program));
+  };
 }
 
 /**
