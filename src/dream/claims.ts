@@ -128,6 +128,11 @@ function programOf(object: string): string {
   return object.split(' ')[0] ?? object;
 }
 
+/** Is what starts at `index` of `text` negated ("not `main`", "never use X")? */
+export function negatedAt(text: string, index: number): boolean {
+  return NEGATION_BEFORE.test(text.slice(Math.max(0, index - 40), index));
+}
+
 /** Does `text` say to do `phrase` (as a command or tool), rather than not to? */
 export function recommends(fullText: string, phrase: string): boolean {
   const text = withoutReasons(fullText);

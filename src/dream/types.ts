@@ -34,6 +34,9 @@ export interface Pattern {
   avoid?: string[];
   /** Things the pattern says to do (e.g. `pnpm`). */
   prefer?: string[];
+  /** For mistakes: what the failure shows to be gone or wrong (`develop`, `--merge`, a missing target), and what replaced it. */
+  dropped?: string[];
+  added?: string[];
 }
 
 /** An entry an action touches, named exactly: an action no longer applies if the entry changed. */
@@ -89,6 +92,9 @@ export interface PatternRecord {
   terms: string[];
   avoid?: string[];
   prefer?: string[];
+  /** For mistakes: what the failure shows to be gone or wrong (`develop`, `--merge`, a missing target), and what replaced it. */
+  dropped?: string[];
+  added?: string[];
 }
 
 export interface DroppedAction {

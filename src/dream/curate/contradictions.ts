@@ -5,7 +5,7 @@ import { ALTERNATIVES, conflictBetween, entryClaims, type Claims } from '../clai
 import type { SupportIndex } from './support.js';
 import type { Workspace } from './workspace.js';
 
-interface Verdict {
+export interface Verdict {
   winner: Entry;
   loser: Entry;
   reason: string;
@@ -153,7 +153,7 @@ function newer(x: Entry, y: Entry): boolean {
   return x.path === y.path ? x.line > y.line : x.path > y.path;
 }
 
-function resolveAction({ winner, loser, reason, evidence }: Verdict): Action {
+export function resolveAction({ winner, loser, reason, evidence }: Verdict): Action {
   const rationale = `${short(loser, 100)} (${loser.path}:${loser.line}) contradicts ${short(winner, 100)} (${winner.path}:${winner.line}). Keeping the latter because ${reason}.`;
   // A protected entry is never written, so the only way to settle the conflict is to drop the curated side.
   if (winner.policy === 'protected') {

@@ -22,7 +22,7 @@ export function planMerges(workspace: Workspace): Action[] {
   // of the next pass. Passes end when one finds nothing: each merge removes notes, each refusal rules some out.
   for (;;) {
     const entries = workspace.entries();
-    const clusters = allClusters(entries.filter((e) => e.policy === 'dream' && !refused.has(e.raw)));
+    const clusters = allClusters(entries.filter((e) => e.policy === 'dream' && !refused.has(`${e.path}\u0000${e.raw}`)));
     if (clusters.length === 0) return actions;
     const keys = occurrenceKeys(entries);
     let proposed = 0;
@@ -32,7 +32,7 @@ export function planMerges(workspace: Workspace): Action[] {
       proposed++;
       const action = mergeAction(cluster);
       if (workspace.propose(action)) actions.push(action);
-      else cluster.forEach((e) => refused.add(e.raw));
+      else cluster.forEach((e) => refused.add(`${e.path}\u0000${e.raw}`));
     }
     if (proposed === 0) return actions;
   }

@@ -49,7 +49,8 @@ export function extractPatterns(sessions: Session[], previous: DreamState['patte
   const patterns = [...touched].sort().map((key) => toPattern(key, records[key] as PatternRecord));
   const promotable = patterns.filter((p) => !INJECTION.test(p.statement));
   // A recurring error with no known fix tells an agent nothing it can act on: it waits for a fix as noise.
-  const actionable = promotable.filter((p) => p.kind !== 'mistake' || p.fix !== undefined);
+  // Unless it shows that something memory may still name is gone ("No rule to make target 'docs'").
+  const actionable = promotable.filter((p) => p.kind !== 'mistake' || p.fix !== undefined || (p.dropped?.length ?? 0) > 0);
   const habitual = habitualWorkflows(records);
   const enough = actionable.filter((p) =>
     p.kind === 'workflow' ? p.support.sessions >= minSessions + WORKFLOW_EXTRA_SUPPORT && habitual(p) : p.support.sessions >= minSessions,
@@ -101,6 +102,11 @@ function fold(records: Record<string, PatternRecord>, observation: Observation, 
   if (record.kind === 'preference') {
     for (const t of observation.terms) if (!record.terms.includes(t) && record.terms.length < MAX_PREFERENCE_TERMS) record.terms.push(t);
   }
+  if (observation.dropped) {
+    // What recurs in every session is the lesson; branch names and PR numbers differ each time.
+    record.dropped = record.dropped ? record.dropped.filter((d) => observation.dropped?.includes(d)) : [...observation.dropped];
+    record.added = record.added ? record.added.filter((a) => observation.added?.includes(a)) : [...(observation.added ?? [])];
+  }
   if (!record.sessions.includes(session.id)) record.sessions.push(session.id);
   if (!record.agents.includes(session.agent)) record.agents.push(session.agent);
   const seen = session.endedAt ?? session.startedAt;
@@ -141,6 +147,8 @@ function toPattern(key: string, record: PatternRecord): Pattern {
   if (record.fix) pattern.fix = record.fix;
   if (record.avoid) pattern.avoid = record.avoid;
   if (record.prefer) pattern.prefer = record.prefer;
+  if (record.dropped?.length) pattern.dropped = record.dropped;
+  if (record.added?.length) pattern.added = record.added;
   return pattern;
 }
 

@@ -71,13 +71,22 @@ export function findMistakes(session: Session): Observation[] {
       turn: step.turn,
       signature,
     };
+    const missing = missingObjects(step.result.text);
     if (fix) {
       observation.fix = fix.text;
-      if (fix.replaces && step.command) {
+      if (fix.replaces && step.command && commandHead(step.command) === commandHead(fix.command)) {
+        // The same command with other arguments: what to avoid is the argument, not the command.
+        const [dropped, added] = argumentChange(step.command, fix.command);
+        observation.dropped = unique([...missing, ...dropped]);
+        observation.added = added;
+      } else if (fix.replaces && step.command) {
         observation.avoid = [commandHead(step.command)];
         observation.prefer = [commandHead(fix.command)];
       }
     }
+    // "Missing script: codegen" fixed by `pnpm codegen`: the script exists, the tool was wrong.
+    const gone = missing.filter((name) => !fix || !argumentChange(fix.command, '')[0].includes(name));
+    if (!observation.dropped && gone.length > 0) observation.dropped = gone;
     byKey.set(key, observation);
   });
   return [...byKey.values()];
@@ -137,6 +146,10 @@ export function findFix(steps: Step[], failedAt: number): Fix | undefined {
   const window = steps.slice(failedAt + 1, failedAt + 1 + FIX_WINDOW);
   const retryAt = window.findIndex((s) => sameAction(s, failedStep));
   const retry = window[retryAt];
+  if (retry && succeeded(retry) && retryAt === 0 && retry.command !== undefined && failedStep.command !== undefined && retry.command !== failedStep.command) {
+    // Run again at once with other arguments, and it worked: `gh pr merge --squash` after `--merge` was refused.
+    return { text: `use \`${displayCommand(retry.command)}\` instead`, command: retry.command, replaces: true };
+  }
   if (retry) {
     // The same step was tried again: whatever ran in between, if anything, prepared the way.
     if (!succeeded(retry)) return undefined;
@@ -150,6 +163,50 @@ export function findFix(steps: Step[], failedAt: number): Fix | undefined {
   const replacement = window.find((s) => succeeded(s) && related(s, failedStep));
   if (!replacement) return undefined;
   return { text: `use \`${displayCommand(replacement.command ?? '')}\` instead`, command: replacement.command ?? '', replaces: true };
+}
+
+/**
+ * What an error says does not exist: a make target, a git ref, a script, a Kubernetes object, a file or
+ * a command. A memory line that tells agents to use it is out of date.
+ */
+const MISSING: RegExp[] = [
+  /No rule to make target [`'"]([^`'"]+)[`'"]/,
+  /pathspec '([^']+)' did not match/,
+  /couldn't find remote ref ([\w./-]+)/,
+  /invalid reference: ([\w./-]+)/,
+  /Missing script:? "?([\w:.-]+)"?/,
+  /\b[\w.]+ "([\w.-]+)" not found/,
+  /No such (?:container|image|service|object): ([\w./:-]+)/i,
+  /([\w./-]+): No such file or directory/,
+  /no such file or directory: ([\w./-]+)/i,
+  /command not found: ([\w.-]+)/,
+  /(?:^|\s)([\w.-]+): (?:command )?not found/m,
+];
+
+/** "zsh: command not found: python" names the shell first; the shell is there. */
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'fish', 'dash', 'ksh']);
+
+export function missingObjects(errorText: string): string[] {
+  const found: string[] = [];
+  for (const pattern of MISSING) {
+    const name = pattern.exec(errorText)?.[1];
+    // A path keeps its last part: a note names `deploy.sh` or `./scripts/deploy.sh`, both end the same.
+    const last = name?.replace(/^.*\//, '');
+    if (last && last.length >= 2 && !SHELLS.has(last) && !found.includes(last)) found.push(last);
+  }
+  return found;
+}
+
+/** Arguments of the failing command that the working one left out, and the ones it brought instead. */
+export function argumentChange(failing: string, working: string): [string[], string[]] {
+  const words = (command: string) => new Set(command.split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, '')).filter((w) => /^(--?)?[A-Za-z][\w./:=-]*$/.test(w)));
+  const before = words(failing);
+  const after = words(working);
+  return [[...before].filter((w) => !after.has(w)), [...after].filter((w) => !before.has(w))];
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
 }
 
 function describe(step: Step): string {

@@ -13,4 +13,7 @@ export interface Observation {
   fix?: string;
   avoid?: string[];
   prefer?: string[];
+  /** For mistakes: what the failure shows to be gone or wrong (`develop`, `--merge`, a missing target), and what replaced it. */
+  dropped?: string[];
+  added?: string[];
 }

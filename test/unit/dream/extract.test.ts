@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractPatterns } from '../../../src/dream/extract/index.js';
-import { errorLine } from '../../../src/dream/extract/mistakes.js';
+import { argumentChange, errorLine, missingObjects } from '../../../src/dream/extract/mistakes.js';
 import type { Pattern } from '../../../src/dream/types.js';
 import type { Session } from '../../../src/sessions/types.js';
 import { npmThenPnpm, session, type SessionStep } from '../../helpers/sessions.js';
@@ -410,5 +410,21 @@ describe('extract: incremental across cycles', () => {
     expect(second.noise).toEqual([]);
     expect(second.records).toEqual(before);
     expect(first.records).toEqual(before);
+  });
+});
+
+describe('extract: what an error says is missing', () => {
+  it('names make targets, git refs, scripts, Kubernetes objects, files and commands, never the shell', () => {
+    expect(missingObjects("make: *** No rule to make target 'docs'.  Stop.")).toEqual(['docs']);
+    expect(missingObjects("error: pathspec 'develop' did not match any file(s) known to git")).toEqual(['develop']);
+    expect(missingObjects('npm error Missing script: "codegen"')).toEqual(['codegen']);
+    expect(missingObjects('Error from server (NotFound): deployments.apps "legacy-billing" not found')).toEqual(['legacy-billing']);
+    expect(missingObjects('bash: ./scripts/deploy.sh: No such file or directory')).toEqual(['deploy.sh']);
+    expect(missingObjects('zsh: command not found: python')).toEqual(['python']);
+    expect(missingObjects('Tests passed: 12')).toEqual([]);
+  });
+
+  it('an argument change that worked: what was left out and what came instead', () => {
+    expect(argumentChange('gh pr merge 512 --merge', 'gh pr merge 512 --squash --delete-branch')).toEqual([['--merge'], ['--squash', '--delete-branch']]);
   });
 });

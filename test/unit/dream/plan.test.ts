@@ -403,3 +403,53 @@ describe('planCycle: one cycle never undoes itself', () => {
     for (const action of plan.actions) for (const target of action.targets) expect(written.has(target.raw.replace(/^- /, '').trim())).toBe(false);
   });
 });
+
+describe('planCycle: what the sessions show is gone', () => {
+  const merged = (id: string, agent: string, n: number) =>
+    session({ id, agent, start: day(n) }, [
+      { user: 'Merge the PR once checks are green.' },
+      { bash: `gh pr merge ${500 + n} --merge`, output: 'GraphQL: Merge commits are not allowed on this repository. (mergePullRequest)', error: true },
+      { bash: `gh pr merge ${500 + n} --squash --delete-branch`, output: `✓ Squashed and merged pull request #${500 + n}` },
+    ]);
+
+  it('the same command with other arguments settles two notes that disagree: a resolve keeps the note the sessions back', () => {
+    const files = [
+      notes(
+        'Merge pull requests with a merge commit (`gh pr merge --merge`) to keep the branch history.',
+        'Deploys go through the staging branch first.',
+        'We squash-merge pull requests (`gh pr merge --squash`); `main` has a linear history.',
+      ),
+    ];
+    const plan = planCycle(planInput({ files, sessions: [merged('m1', 'claude', 1), merged('m2', 'codex', 2)] }));
+    const resolves = plan.actions.filter((a) => a.type === 'resolve');
+    expect(resolves).toHaveLength(1);
+    expect(resolves[0]?.targets.map((t) => t.raw)).toEqual([
+      expect.stringContaining('--squash'),
+      expect.stringContaining('--merge'),
+    ]);
+    expect(entriesAfter(files, plan)[INBOX]?.some((e) => e.startsWith('Merge pull requests'))).toBe(false);
+    expect(entriesAfter(files, plan)[INBOX]?.join('\n')).not.toContain('..');
+    expect(entriesAfter(files, plan)[INBOX]).toContain('Deploys go through the staging branch first.');
+  });
+
+  it('a make target that no longer exists, in two sessions and with no fix, prunes the note that says to run it', () => {
+    const docs = (id: string, agent: string, n: number) =>
+      session({ id, agent, start: day(n) }, [
+        { user: 'Fix the typo on the install page.' },
+        { bash: 'make docs', output: "make: *** No rule to make target 'docs'.  Stop.", error: true },
+        { assistant: 'No local docs build; editing the Markdown only.' },
+      ]);
+    const files = [notes('Run `make docs` to preview documentation changes.', 'Run `make check` before you push.')];
+    const plan = planCycle(planInput({ files, sessions: [docs('d1', 'claude', 1), docs('d2', 'codex', 2)] }));
+    expect(types(plan.actions)).toEqual(['prune']);
+    expect(entriesAfter(files, plan)[INBOX]).toEqual(['Run `make check` before you push.']);
+  });
+
+  it('a missing thing seen in one session only changes nothing', () => {
+    const files = [notes('Run `make docs` to preview documentation changes.')];
+    const once = session({ id: 'd1', agent: 'claude', start: day(1) }, [
+      { bash: 'make docs', output: "make: *** No rule to make target 'docs'.  Stop.", error: true },
+    ]);
+    expect(planCycle(planInput({ files, sessions: [once] })).actions).toEqual([]);
+  });
+});
