@@ -10,6 +10,10 @@ export interface Claims {
   avoids: string[];
   /** Content terms without the recommended/avoided objects: what the line is about. */
   topic: string[];
+  /** Actions in prose the line forbids, with what they act on ("never edit a migration that has been merged" → edit: migration, merged). */
+  forbids: { verb: string; object: string[] }[];
+  /** Actions in prose the line tells to take ("…: edit the file and re-run it" → edit). */
+  does: string[];
 }
 
 // "no, use pnpm" opens a correction; "no npm" or "no longer" negates what follows.
@@ -88,7 +92,42 @@ function readClaims(fullText: string): Claims {
   }
   for (const a of avoids) recommends.delete(a);
   const objects = new Set([...recommends, ...avoids]);
-  return { recommends: [...recommends], avoids: [...avoids], topic: terms(text).filter((t) => !objects.has(t)) };
+  return { recommends: [...recommends], avoids: [...avoids], topic: terms(text).filter((t) => !objects.has(t)), ...proseActions(text) };
+}
+
+/** Verbs too general to be a rule by themselves; tools after them are read as recommends/avoids. */
+const GENERAL_VERBS = new Set(['use', 'run', 'be', 'do', 'have', 'get', 'let', 'go', 'make', 'keep', 'try', 'see', 'ask']);
+const FORBID = /\b(?:never|don't|do not|must not|should not|shouldn't)\s+([a-z]+)\b([^.;:!?]*)/gi;
+/** A verb at the start of a clause is an instruction: "To fix it, edit the file", "…: edit it directly". */
+const IMPERATIVE = /(?:^|[:;,]\s*|\band\s+)([a-z]+)\s+(?:it|the|them|this|that|a|an|your|its)\b/gi;
+
+function proseActions(text: string): { forbids: Claims['forbids']; does: string[] } {
+  const forbids: Claims['forbids'] = [];
+  const does = new Set<string>();
+  for (const m of text.matchAll(FORBID)) {
+    const verb = (m[1] ?? '').toLowerCase();
+    if (!GENERAL_VERBS.has(verb) && !KNOWN_TOOLS.has(verb)) forbids.push({ verb, object: terms(m[2] ?? '') });
+  }
+  for (const m of text.matchAll(IMPERATIVE)) {
+    const verb = (m[1] ?? '').toLowerCase();
+    if (GENERAL_VERBS.has(verb) || KNOWN_TOOLS.has(verb) || NOT_OBJECTS.has(verb) || forbids.some((f) => f.verb === verb)) continue;
+    if (!negatedAt(text, m.index ?? 0)) does.add(verb);
+  }
+  return { forbids: [...forbids], does: [...does] };
+}
+
+/**
+ * A rule in prose people wrote ("never edit a migration that has been merged") against a note that tells
+ * agents to do just that to the same thing ("to fix a merged migration, edit it directly").
+ */
+export function proseConflict(rule: Claims, note: Claims): string | undefined {
+  for (const { verb, object } of rule.forbids) {
+    if (!note.does.includes(verb)) continue;
+    // What the rule forbids doing it to must be what the note is about: "edit … a migration", not any edit.
+    const subject = object.find((t) => note.topic.includes(t));
+    if (subject) return `${verb} ${subject}`;
+  }
+  return undefined;
 }
 
 /** A tool name as written in prose: `npm.` at the end of a sentence is `npm`. */

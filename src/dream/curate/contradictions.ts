@@ -1,7 +1,7 @@
 import type { Entry } from '../../memory/types.js';
 import type { Action } from '../types.js';
 import { makeAction, short } from './action.js';
-import { ALTERNATIVES, conflictBetween, entryClaims, type Claims } from '../claims.js';
+import { ALTERNATIVES, conflictBetween, entryClaims, proseConflict, type Claims } from '../claims.js';
 import type { SupportIndex } from './support.js';
 import type { Workspace } from './workspace.js';
 
@@ -37,16 +37,23 @@ function nextConflict(all: Entry[], support: SupportIndex, refused: Set<string>)
   // A note that recommends nothing, avoids nothing and names no number cannot disagree with another.
   const entries = all.filter((e) => {
     const c = claims.get(e) as Claims;
-    return c.recommends.length > 0 || c.avoids.length > 0 || c.topic.some(isNumber);
+    return c.recommends.length > 0 || c.avoids.length > 0 || c.topic.some(isNumber) || (e.policy === 'protected' ? c.forbids.length > 0 : c.does.length > 0);
   });
   const of = (e: Entry) => claims.get(e) as Claims;
   for (const [i, j] of candidatePairs(entries.map(of))) {
     const a = entries[i] as Entry;
     const b = entries[j] as Entry;
     if ((a.policy === 'protected' && b.policy === 'protected') || refused.has(pairKey(a, b))) continue;
-    const conflict = conflictBetween(of(a), of(b));
+    const conflict = conflictBetween(of(a), of(b)) ?? againstProtectedProse(a, b, of);
     if (conflict) return decide(a, b, conflict, support);
   }
+  return undefined;
+}
+
+/** Only a rule people wrote in a protected namespace is read this way: between notes, prose is too loose. */
+function againstProtectedProse(a: Entry, b: Entry, of: (e: Entry) => Claims): string | undefined {
+  if (a.policy === 'protected' && b.policy !== 'protected') return proseConflict(of(a), of(b));
+  if (b.policy === 'protected' && a.policy !== 'protected') return proseConflict(of(b), of(a));
   return undefined;
 }
 
@@ -68,6 +75,9 @@ export function candidatePairs(claims: readonly Claims[]): [number, number][] {
   const avoidedExactly = new Map<string, number[]>();
   const avoidedProgram = new Map<string, number[]>();
   const byGroup = new Map<number, number[]>();
+  const forbidding = new Map<string, number[]>();
+  claims.forEach((c, i) => c.forbids.forEach((f) => push(forbidding, f.verb, i)));
+  claims.forEach((c, i) => c.does.forEach((v) => forbidding.get(v)?.forEach((j) => add(i, j))));
   claims.forEach((c, i) => {
     for (const v of c.avoids) {
       push(avoidedExactly, v, i);

@@ -121,6 +121,21 @@ describe('planCycle: contradictions', () => {
     expect(after.some((t) => t.startsWith('Always use pnpm, never npm'))).toBe(true);
   });
 
+  it('a dream note that tells agents to do what the protected rules forbid in prose is pruned', () => {
+    const rules = { path: 'memory/instructions/rules.md', text: '# Rules\n\n- Database migrations are append-only: never edit a migration that has been merged; add a new one.\n' };
+    const files = [
+      rules,
+      notes(
+        'To fix a merged migration, edit it directly and run `make migrate` again.',
+        'Edit the seed data in `db/seed.sql`, then run `make seed`.',
+        'Never edit generated files under `gen/`.',
+      ),
+    ];
+    const plan = planCycle(planInput({ files }));
+    expect(types(plan.actions)).toEqual(['prune']);
+    expect(plan.actions[0]?.targets[0]?.raw).toContain('To fix a merged migration');
+  });
+
   it('a dream note that contradicts a protected one is pruned; the protected file is in no action', () => {
     const protectedFile = { path: 'memory/instructions/tools.md', text: '# Tools\n\n- Always use pnpm, never npm\n' };
     const files = [protectedFile, notes('Install dependencies with `npm install`.')];
