@@ -82,11 +82,14 @@ function readClaims(fullText: string): Claims {
     if (/\s/.test(span.trim()) || USE_BEFORE.test(text.slice(Math.max(0, index - 16), index))) consider(span, index + 1);
   }
   for (const match of text.matchAll(PREFER_WORDS)) {
+    // "use `make check`" names the command `make check`, read above from its code span; not the tool make.
+    if (match[0].includes('`')) continue;
     if (FAILS_WITH.test(text.slice(Math.max(0, (match.index ?? 0) - 24), (match.index ?? 0) + 5))) continue;
     const word = objectWord(match[1]);
     if (word && !NOT_OBJECTS.has(word) && KNOWN_TOOLS.has(word)) consider(word, (match.index ?? 0) + match[0].indexOf(match[1] ?? '', 1));
   }
   for (const match of text.matchAll(AVOID_WORDS)) {
+    if (match[0].includes('`')) continue;
     const word = objectWord(match[1]);
     if (word && !NOT_OBJECTS.has(word) && KNOWN_TOOLS.has(word)) avoids.add(word);
   }

@@ -1,5 +1,5 @@
 import type { Entry } from '../../memory/types.js';
-import { effectiveProgram } from '../extract/commands.js';
+import { commandHead, effectiveProgram } from '../extract/commands.js';
 import { terms, weightedOverlap } from '../text.js';
 import type { Action, Pattern, PatternKind } from '../types.js';
 import { makeAction, short } from './action.js';
@@ -116,6 +116,19 @@ function byArguments(pattern: Pattern): boolean {
   return (pattern.dropped?.length ?? 0) > 0 && (pattern.added?.length ?? 0) > 0;
 }
 
+/**
+ * The note gives the fix's command with other numbers: "`nvm use 18`" when the sessions needed
+ * "`nvm use 20`", a port or a version that has moved on.
+ */
+function olderFormOfFix(entry: Entry, pattern: Pattern): boolean {
+  if (pattern.kind !== 'mistake' || !pattern.fix) return false;
+  const numbers = (span: string): string[] => span.match(/\b\d{2,}\b/g) ?? [];
+  const fixes = codeSpans(pattern.fix).filter((f) => numbers(f).length > 0);
+  return codeSpans(withoutReasons(entry.text)).some((span) =>
+    fixes.some((fix) => commandHead(span) === commandHead(fix) && numbers(span).length > 0 && !numbers(span).some((n) => numbers(fix).includes(n))),
+  );
+}
+
 /** The note names what replaced the thing that is gone, and does not reject it. */
 function namesReplacement(entry: Entry, pattern: Pattern): boolean {
   const text = withoutReasons(entry.text);
@@ -166,7 +179,7 @@ export function covers(entry: Entry, pattern: Pattern): boolean {
 /** The entry recommends what the pattern shows to fail, or what a person asked not to do. */
 export function isRefutedBy(entry: Entry, pattern: Pattern): boolean {
   if (pattern.kind === 'workflow') return false;
-  if (namesWhatIsGone(entry, pattern)) return true;
+  if (namesWhatIsGone(entry, pattern) || olderFormOfFix(entry, pattern)) return true;
   const prefer = pattern.prefer ?? [];
   // The note must recommend the thing as a command or tool, not merely name it ("Python code in `jobs/`…").
   const recommended = entryClaims(entry).recommends;

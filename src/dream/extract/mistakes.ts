@@ -59,9 +59,11 @@ export function findMistakes(session: Session): Observation[] {
     const line = errorLine(step.result.text);
     // Keyed on the program, not the subcommand: `kubectl get` and `kubectl logs` fail the same way when logged out.
     const signature = `${step.command !== undefined ? effectiveProgram(action) : action} :: ${signatureOf(line)}`;
-    const key = `mistake:${signature}`;
+    const missing = missingObjects(step.result.text);
+    const fix = findFix(steps, i, missing.length > 0);
+    // "No rule to make target" is one error for every target: which one is gone, or what replaced it, is the lesson.
+    const key = `mistake:${signature}${missing.length === 0 ? '' : fix ? ` -> ${commandHead(fix.command)}` : ` :: gone ${missing.join(' ')}`}`;
     if (byKey.has(key)) return;
-    const fix = findFix(steps, i);
     const observation: Observation = {
       key,
       kind: 'mistake',
@@ -71,7 +73,6 @@ export function findMistakes(session: Session): Observation[] {
       turn: step.turn,
       signature,
     };
-    const missing = missingObjects(step.result.text);
     if (fix) {
       observation.fix = fix.text;
       if (fix.replaces && step.command && commandHead(step.command) === commandHead(fix.command)) {
@@ -140,15 +141,15 @@ interface Fix {
  * What made the failing step work: either a related command run instead of it (`pnpm install` for
  * `npm install`), or commands run before the same step succeeded on a retry (`git pull --rebase`, then `git push`).
  */
-export function findFix(steps: Step[], failedAt: number): Fix | undefined {
+export function findFix(steps: Step[], failedAt: number, somethingMissing = false): Fix | undefined {
   const failedStep = steps[failedAt];
   if (!failedStep) return undefined;
   const window = steps.slice(failedAt + 1, failedAt + 1 + FIX_WINDOW);
   const retryAt = window.findIndex((s) => sameAction(s, failedStep));
   const retry = window[retryAt];
-  if (retry && succeeded(retry) && retryAt === 0 && retry.command !== undefined && failedStep.command !== undefined && retry.command !== failedStep.command) {
-    // Run again at once with other arguments, and it worked: `gh pr merge --squash` after `--merge` was refused.
-    return { text: `use \`${displayCommand(retry.command)}\` instead`, command: retry.command, replaces: true };
+  if (retry && succeeded(retry) && otherArguments(failedStep, retry, window.slice(0, retryAt))) {
+    // Run again with other arguments, and it worked: `gh pr merge --squash` after `--merge` was refused.
+    return { text: `use \`${displayCommand(retry.command ?? '')}\` instead`, command: retry.command ?? '', replaces: true };
   }
   if (retry) {
     // The same step was tried again: whatever ran in between, if anything, prepared the way.
@@ -160,7 +161,8 @@ export function findFix(steps: Step[], failedAt: number): Fix | undefined {
     if (!first) return undefined;
     return { text: `${describe(first)} first, then retry`, command: first.command ?? first.call.name, replaces: false };
   }
-  const replacement = window.find((s) => succeeded(s) && related(s, failedStep));
+  // When the error says the target is missing, the next command of the same program names the one that exists.
+  const replacement = window.find((s) => succeeded(s) && (related(s, failedStep) || (somethingMissing && sameProgramOtherTask(s, failedStep))));
   if (!replacement) return undefined;
   return { text: `use \`${displayCommand(replacement.command ?? '')}\` instead`, command: replacement.command ?? '', replaces: true };
 }
@@ -199,7 +201,9 @@ export function missingObjects(errorText: string): string[] {
 
 /** Arguments of the failing command that the working one left out, and the ones it brought instead. */
 export function argumentChange(failing: string, working: string): [string[], string[]] {
-  const words = (command: string) => new Set(command.split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, '')).filter((w) => /^(--?)?[A-Za-z][\w./:=-]*$/.test(w)));
+  // Words, flags and numbers of two digits or more (a port, a version); quoted text and one-letter flags aside.
+  const words = (command: string) =>
+    new Set(command.split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, '')).filter((w) => /^(--?)?[A-Za-z][\w./:=-]*$|^\d{2,}$/.test(w)));
   const before = words(failing);
   const after = words(working);
   return [[...before].filter((w) => !after.has(w)), [...after].filter((w) => !before.has(w))];
@@ -230,6 +234,25 @@ function related(candidate: Step, failedStep: Step): boolean {
   if (a === b) return false;
   const sameTask = taskOf(a) === taskOf(b);
   return sameTask && (sameProgram(effectiveProgram(a), effectiveProgram(b)) || taskOf(a) !== '');
+}
+
+/**
+ * The retry changed the arguments, and the change is the fix: it came at once (the person or the agent
+ * knew), or after a step whose output showed the new value (`docker compose port db 5432` → 55432).
+ * After a step that only prepared the way (`terraform init`), the retry's other arguments are incidental.
+ */
+function otherArguments(failedStep: Step, retry: Step, between: Step[]): boolean {
+  if (retry.command === undefined || failedStep.command === undefined || retry.command === failedStep.command) return false;
+  const [dropped, added] = argumentChange(failedStep.command, retry.command);
+  if (dropped.length === 0) return false;
+  return between.length === 0 || between.some((s) => added.some((a) => s.result?.text.includes(a)));
+}
+
+function sameProgramOtherTask(candidate: Step, failedStep: Step): boolean {
+  if (candidate.command === undefined || failedStep.command === undefined || isTrivial(candidate.command)) return false;
+  const a = commandHead(candidate.command);
+  const b = commandHead(failedStep.command);
+  return a !== b && effectiveProgram(a) === effectiveProgram(b);
 }
 
 /** `docker-compose up` and `docker compose up` are one command in two spellings. */
