@@ -3,9 +3,10 @@ import { commandHead, effectiveProgram } from '../extract/commands.js';
 import { terms, weightedOverlap } from '../text.js';
 import type { Action, Pattern, PatternKind } from '../types.js';
 import { makeAction, short } from './action.js';
-import { claimsOf, conflictBetween, entryClaims, findPhrase, mentions, negatedAt, recommends, sameOrPart, withoutReasons } from '../claims.js';
+import { claimsOf, conflictBetween, entryClaims, mentions, recommends, sameOrPart, withoutReasons } from '../claims.js';
 import { codeSpans } from '../text.js';
 import { resolveAction } from './contradictions.js';
+import { byArguments, namesReplacement, namesWhatIsGone, sharedSubject } from './gone.js';
 import type { Workspace } from './workspace.js';
 
 export const SECTIONS: Record<PatternKind, string> = {
@@ -47,14 +48,16 @@ export function planPatternActions(workspace: Workspace, patterns: Pattern[], in
     const contradicted = byArguments(pattern) ? [] : conflicting;
     const stale = entries.filter((e) => e.policy === 'dream' && !workspace.isFresh(e) && (isRefutedBy(e, pattern) || contradicted.includes(e)));
     // Naming `main` somewhere does not make a note the right side of "branch off `develop`": it must be on that subject.
-    const covering = entries.filter((e) => !stale.includes(e) && covers(e, pattern) && (!byArguments(pattern) || stale.every((x) => sharesSubject(e, x))));
-    if (covering.length > 0) {
-      for (const entry of stale) apply(settle(entry, pattern, covering));
-      continue;
-    }
     // A failure with no fix found ("make: No rule to make target 'docs'") can only show what is gone.
     if (pattern.kind === 'mistake' && !pattern.fix) {
       for (const entry of stale) apply(pruneAction(entry, pattern, undefined));
+      continue;
+    }
+    const covering = entries.filter(
+      (e) => !stale.includes(e) && covers(e, pattern) && (!byArguments(pattern) || stale.every((x) => sharedSubject(e, x, pattern) >= SAME_SUBJECT)),
+    );
+    if (covering.length > 0) {
+      for (const entry of stale) apply(settle(entry, pattern, covering, workspace));
       continue;
     }
     const incomplete = entries.find((e) => e.policy === 'dream' && !workspace.isFresh(e) && !stale.includes(e) && completes(e, pattern));
@@ -78,43 +81,17 @@ function ordered(patterns: Pattern[]): Pattern[] {
 /**
  * A note the sessions show wrong, when memory also holds one that says it right: the two disagreed and
  * the sessions settle it, which is a resolve when the right one is curated, a prune when it is protected.
+ * The right one is the covering note most about the same subject; a note this cycle wrote is no side.
  */
-function settle(stale: Entry, pattern: Pattern, covering: Entry[]): Action {
-  const winner = covering.find((e) => e.policy === 'dream' && sharesSubject(e, stale)) ?? covering[0];
-  if (!winner || winner.policy !== 'dream') return pruneAction(stale, pattern, winner);
+function settle(stale: Entry, pattern: Pattern, covering: Entry[], workspace: Workspace): Action {
+  const [winner] = covering.filter((e) => !workspace.isFresh(e)).sort((a, b) => sharedSubject(b, stale, pattern) - sharedSubject(a, stale, pattern));
+  if (!winner || winner.policy !== 'dream') return pruneAction(stale, pattern, winner ?? covering[0]);
   const reason = `${pattern.support.sessions} session(s) show it: ${pattern.statement.replace(/[.\s]+$/, '')}`;
   return resolveAction({ winner, loser: stale, reason, evidence: { sessions: pattern.support.sessions, evidence: pattern.evidence, patterns: [pattern.key] } });
 }
 
-function sharesSubject(a: Entry, b: Entry): boolean {
-  const tb = entryClaims(b).topic;
-  return entryClaims(a).topic.some((t) => tb.includes(t));
-}
-
-/**
- * The note tells agents to use what the sessions show is gone or refused (`develop`, `--merge`, a missing
- * make target) more than it names what replaced it without rejecting it: "branch off `develop`" is out of
- * date, "start from `main` (the old `develop` branch was retired)" is not.
- */
-export function namesWhatIsGone(entry: Entry, pattern: Pattern): boolean {
-  const dropped = pattern.dropped ?? [];
-  if (dropped.length === 0) return false;
-  const text = withoutReasons(entry.text);
-  const spans = codeSpans(text);
-  const gone = spans.filter((span) => dropped.some((d) => findPhrase(span, d) >= 0)).length;
-  if (gone === 0) return false;
-  const positions = (word: string) => [...text.matchAll(new RegExp(`(?<![\\w-])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`, 'gi'))].map((m) => m.index ?? 0);
-  const replaced = (pattern.added ?? []).flatMap(positions).filter((at) => !negatedAt(text, at));
-  if (replaced.length !== gone) return gone > replaced.length;
-  // As many of each: the one named first is what the note is about.
-  const firstGone = Math.min(...dropped.flatMap(positions));
-  return firstGone < Math.min(...replaced);
-}
-
-/** The sessions ran the same command with other arguments, and that worked. */
-function byArguments(pattern: Pattern): boolean {
-  return (pattern.dropped?.length ?? 0) > 0 && (pattern.added?.length ?? 0) > 0;
-}
+/** Two subject words in common, besides the ones the lesson is about, make two notes one subject. */
+const SAME_SUBJECT = 2;
 
 /**
  * The note gives the fix's command with other numbers: "`nvm use 18`" when the sessions needed
@@ -126,17 +103,6 @@ function olderFormOfFix(entry: Entry, pattern: Pattern): boolean {
   const fixes = codeSpans(pattern.fix).filter((f) => numbers(f).length > 0);
   return codeSpans(withoutReasons(entry.text)).some((span) =>
     fixes.some((fix) => commandHead(span) === commandHead(fix) && numbers(span).length > 0 && !numbers(span).some((n) => numbers(fix).includes(n))),
-  );
-}
-
-/** The note names what replaced the thing that is gone, and does not reject it. */
-function namesReplacement(entry: Entry, pattern: Pattern): boolean {
-  const text = withoutReasons(entry.text);
-  return codeSpans(text).some((span) =>
-    (pattern.added ?? []).some((a) => {
-      const at = findPhrase(text, a);
-      return findPhrase(span, a) >= 0 && at >= 0 && !negatedAt(text, at);
-    }),
   );
 }
 

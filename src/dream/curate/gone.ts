@@ -1,0 +1,60 @@
+import type { Entry } from '../../memory/types.js';
+import { findPhrase, negatedAt, withoutReasons } from '../claims.js';
+import { terms } from '../text.js';
+
+/** What the sessions showed to be gone or refused, and what replaced it (from a mistake pattern or record). */
+export interface Replacement {
+  dropped?: string[];
+  added?: string[];
+}
+
+/** The sessions ran the same command with other arguments, and that worked. */
+export function byArguments(lesson: Replacement): boolean {
+  return (lesson.dropped?.length ?? 0) > 0 && (lesson.added?.length ?? 0) > 0;
+}
+
+/**
+ * The note tells agents to use what the sessions show is gone or refused (`develop`, `--merge`, port 5432,
+ * a missing make target) more than it names what replaced it without rejecting it: "branch off `develop`"
+ * is out of date, "start from `main` (the old `develop` branch was retired)" is not.
+ */
+export function namesWhatIsGone(entry: Entry, lesson: Replacement): boolean {
+  const dropped = lesson.dropped ?? [];
+  if (dropped.length === 0) return false;
+  const text = withoutReasons(entry.text);
+  const gone = dropped.flatMap((d) => namedAt(text, d));
+  if (gone.length === 0) return false;
+  const replaced = (lesson.added ?? []).flatMap((a) => namedAt(text, a)).filter((at) => !negatedAt(text, at));
+  if (replaced.length !== gone.length) return gone.length > replaced.length;
+  // As many of each: the one named first is what the note is about.
+  return Math.min(...gone) < Math.min(...replaced);
+}
+
+/** The note names what replaced the thing that is gone, and does not reject it. */
+export function namesReplacement(entry: Entry, lesson: Replacement): boolean {
+  const text = withoutReasons(entry.text);
+  return (lesson.added ?? []).some((a) => namedAt(text, a).some((at) => !negatedAt(text, at)));
+}
+
+/**
+ * Where the text names `token` as a thing: inside a code span, or anywhere when the token cannot be an
+ * everyday word (a number, a flag, `legacy-billing`, `deploy.sh`). "develop" in prose is just a verb.
+ */
+function namedAt(text: string, token: string): number[] {
+  const distinctive = /[\d._/-]/.test(token);
+  const escaped = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const positions = [...text.matchAll(new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, 'gi'))].map((m) => m.index ?? 0);
+  if (distinctive) return positions;
+  const spans = [...text.matchAll(/`[^`\n]+`/g)].map((m) => [m.index ?? 0, (m.index ?? 0) + m[0].length] as const);
+  return positions.filter((at) => spans.some(([start, end]) => at > start && at < end));
+}
+
+/**
+ * How much two notes are about the same thing, leaving out the words of the lesson itself ("`main`"
+ * is in both sides of "branch off `develop`" / "branch off `main`"): the number of shared topic words.
+ */
+export function sharedSubject(a: Entry, b: Entry, lesson: Replacement): number {
+  const lessonWords = new Set([...(lesson.dropped ?? []), ...(lesson.added ?? [])].flatMap((w) => terms(w)));
+  const tb = new Set(terms(withoutReasons(b.text)));
+  return terms(withoutReasons(a.text)).filter((t) => tb.has(t) && !lessonWords.has(t) && !/^\d+$/.test(t)).length;
+}
