@@ -15,14 +15,17 @@ const MIN_LIKENESS = 0.3;
  * Paraphrased duplicates among the curated entries of each namespace, merged into the most complete one.
  * Each cluster becomes one `merge` action, applied before the next is looked for.
  */
-export function planMerges(workspace: Workspace): Action[] {
+export function planMerges(workspace: Workspace, apart: (a: Entry, b: Entry) => boolean = () => false): Action[] {
   const actions: Action[] = [];
   const refused = new Set<string>();
   // Each pass finds every cluster of the memory as it stands; a note kept by one merge may join a cluster
   // of the next pass. Passes end when one finds nothing: each merge removes notes, each refusal rules some out.
   for (;;) {
     const entries = workspace.entries();
-    const clusters = allClusters(entries.filter((e) => e.policy === 'dream' && !refused.has(`${e.path}\u0000${e.raw}`)));
+    const clusters = allClusters(
+      entries.filter((e) => e.policy === 'dream' && !refused.has(`${e.path}\u0000${e.raw}`)),
+      apart,
+    );
     if (clusters.length === 0) return actions;
     const keys = occurrenceKeys(entries);
     let proposed = 0;
@@ -62,7 +65,7 @@ function occurrenceKeys(entries: Entry[]): Map<Entry, string> {
 }
 
 /** Clusters of duplicates, each note in one at most, in the order of their first note. */
-function allClusters(entries: Entry[]): Entry[][] {
+function allClusters(entries: Entry[], apart: (a: Entry, b: Entry) => boolean): Entry[][] {
   const termsOf = new Map(entries.map((e) => [e, terms(withoutReasons(e.text))]));
   const weight = idfTable([...termsOf.values()]);
   const related = candidateIndex(entries, termsOf, weight);
@@ -76,7 +79,7 @@ function allClusters(entries: Entry[]): Entry[][] {
     for (const j of related(i)) {
       const b = entries[j] as Entry;
       if (clustered.has(j) || b.namespace !== a.namespace) continue;
-      if (cluster.every((member) => isDuplicate(member, b, termsOf, weight))) {
+      if (cluster.every((member) => isDuplicate(member, b, termsOf, weight) && !apart(member, b))) {
         cluster.push(b);
         members.push(j);
       }

@@ -1,8 +1,9 @@
-import type { MemorySnapshot } from '../../memory/types.js';
+import type { Entry, MemorySnapshot } from '../../memory/types.js';
 import type { Action, DroppedAction, Pattern, PatternRecord } from '../types.js';
 import { planBudgetPrunes } from './budget.js';
 import { planResolutions } from './contradictions.js';
 import { planMerges } from './duplicates.js';
+import { namesWhatIsGone } from './gone.js';
 import { planPatternActions } from './patterns.js';
 import { SupportIndex } from './support.js';
 import { Workspace, type Guard } from './workspace.js';
@@ -19,6 +20,16 @@ export interface CurateInput {
 }
 
 /**
+ * Two notes that look alike but take opposite sides of something the sessions settled ("branch off
+ * `develop`" and "branch new work off `main`, there is no develop branch") are a contradiction for the
+ * later steps to settle, not duplicates to merge.
+ */
+function settledApart(signal: Pattern[]): (a: Entry, b: Entry) => boolean {
+  const lessons = signal.filter((p) => (p.dropped?.length ?? 0) > 0);
+  return (a, b) => lessons.some((lesson) => namesWhatIsGone(a, lesson) !== namesWhatIsGone(b, lesson));
+}
+
+/**
  * The curation order matters: duplicates are merged first so a contradiction is settled once, not once
  * per copy; contradictions before new patterns so a pattern lands next to the note that won; the budget
  * last, so it weighs what the cycle added.
@@ -27,7 +38,7 @@ export function curate(input: CurateInput): { actions: Action[]; dropped: Droppe
   const workspace = new Workspace(input.memory, input.guard);
   const support = new SupportIndex(input.records, input.minSessions);
   const actions = [
-    ...planMerges(workspace),
+    ...planMerges(workspace, settledApart(input.signal)),
     ...planResolutions(workspace, support),
     ...planPatternActions(workspace, input.signal, input.inbox),
     ...planBudgetPrunes(workspace, support),

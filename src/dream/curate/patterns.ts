@@ -1,10 +1,9 @@
 import type { Entry } from '../../memory/types.js';
 import { commandHead, effectiveProgram } from '../extract/commands.js';
-import { terms, weightedOverlap } from '../text.js';
+import { codeSpans, terms, weightedOverlap } from '../text.js';
 import type { Action, Pattern, PatternKind } from '../types.js';
 import { makeAction, short } from './action.js';
 import { claimsOf, conflictBetween, entryClaims, mentions, recommends, sameOrPart, withoutReasons } from '../claims.js';
-import { codeSpans } from '../text.js';
 import { resolveAction } from './contradictions.js';
 import { byArguments, namesReplacement, namesWhatIsGone, sharedSubject } from './gone.js';
 import type { Workspace } from './workspace.js';
@@ -157,15 +156,20 @@ export function isRefutedBy(entry: Entry, pattern: Pattern): boolean {
 /** The entry is about the same failure but lacks the fix the sessions found. */
 function completes(entry: Entry, pattern: Pattern): boolean {
   if (pattern.kind !== 'mistake' || !pattern.fix) return false;
-  return mentions(entry.text, actionOf(pattern)) && sharedSignatureWords(entry, pattern) >= 2;
+  // The failing command itself (`pnpm install`), not just its program: "lint with `pnpm --filter web lint`"
+  // says nothing about why `pnpm install` fails. And words of the error besides the program's name.
+  const failing = codeSpans(pattern.statement)[0];
+  const command = failing && /\s/.test(failing) ? commandHead(failing) : actionOf(pattern);
+  const program = actionOf(pattern).toLowerCase();
+  return mentions(entry.text, command) && sharedSignatureWords(entry, pattern, program) >= 2;
 }
 
 function actionOf(pattern: Pattern): string {
   return (pattern.signature ?? '').split(' :: ')[0] ?? '';
 }
 
-function sharedSignatureWords(entry: Entry, pattern: Pattern): number {
-  const words = terms((pattern.signature ?? '').split(' :: ')[1] ?? '');
+function sharedSignatureWords(entry: Entry, pattern: Pattern, except?: string): number {
+  const words = terms((pattern.signature ?? '').split(' :: ')[1] ?? '').filter((w) => w !== except);
   const entryTerms = terms(entry.text);
   return words.filter((w) => entryTerms.includes(w)).length;
 }
