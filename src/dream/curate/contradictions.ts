@@ -2,6 +2,7 @@ import type { Entry } from '../../memory/types.js';
 import type { Action } from '../types.js';
 import { makeAction, short } from './action.js';
 import { ALTERNATIVES, conflictBetween, entryClaims, proseConflict, type Claims } from '../claims.js';
+import { namesReplacement, namesWhatIsGone } from './gone.js';
 import type { SupportIndex } from './support.js';
 import type { Workspace } from './workspace.js';
 
@@ -137,6 +138,16 @@ function decide(a: Entry, b: Entry, conflict: string, support: SupportIndex): Ve
   if (a.policy === 'protected' || b.policy === 'protected') {
     const [winner, loser] = a.policy === 'protected' ? [a, b] : [b, a];
     return { winner, loser, reason: `it disagrees with the protected instructions in ${winner.path} (on ${conflict})`, evidence: support.backing(name) };
+  }
+  // A recurring failure that shows one side gone (port 5432 refused, 55432 worked) settles it outright.
+  for (const lesson of support.lessons()) {
+    const goneA = namesWhatIsGone(a, lesson);
+    const goneB = namesWhatIsGone(b, lesson);
+    if (goneA === goneB) continue;
+    const [winner, loser] = goneA ? [b, a] : [a, b];
+    if (!namesReplacement(winner, lesson) && (lesson.added?.length ?? 0) > 0) continue;
+    const evidence = { sessions: lesson.sessions.length, evidence: lesson.quotes.slice(0, 6), patterns: [lesson.key] };
+    return { winner, loser, reason: `${lesson.sessions.length} session(s) show it: ${lesson.statement.replace(/[.\s]+$/, '')}`, evidence };
   }
   const scoreA = support.score(entryClaims(a).recommends);
   const scoreB = support.score(entryClaims(b).recommends);

@@ -24,6 +24,14 @@ export class SupportIndex {
     return this.collect((r) => (r.avoid ?? []).some((a) => sameThing(a, name)));
   }
 
+  /** Recurring failures that showed something gone or refused, with what replaced it. */
+  lessons(): (PatternRecord & { key: string })[] {
+    return Object.entries(this.records)
+      .filter(([, r]) => r.kind === 'mistake' && r.sessions.length >= this.minSessions && (r.dropped?.length ?? 0) > 0)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, r]) => ({ ...r, key }));
+  }
+
   /** Net support for everything a note recommends: positive when the sessions agree with it. */
   score(recommended: string[]): number {
     return recommended.reduce((acc, name) => acc + this.backing(name).sessions - this.refuting(name).sessions, 0);

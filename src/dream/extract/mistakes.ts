@@ -248,11 +248,18 @@ function otherArguments(failedStep: Step, retry: Step, between: Step[]): boolean
   return between.length === 0 || between.some((s) => added.some((a) => s.result?.text.includes(a)));
 }
 
+/**
+ * What took the place of a missing target: the same program with another task (`make check` for the missing
+ * `make test`), or a command named like the missing thing (`make deploy` for the deleted `./scripts/deploy.sh`).
+ */
 function sameProgramOtherTask(candidate: Step, failedStep: Step): boolean {
   if (candidate.command === undefined || failedStep.command === undefined || isTrivial(candidate.command)) return false;
   const a = commandHead(candidate.command);
   const b = commandHead(failedStep.command);
-  return a !== b && effectiveProgram(a) === effectiveProgram(b);
+  if (a === b) return false;
+  if (effectiveProgram(a) === effectiveProgram(b)) return true;
+  const words = (head: string) => head.toLowerCase().split(/[^a-z]+/).filter((w) => w.length >= 4 && !['python', 'node', 'bash'].includes(w));
+  return words(a).some((w) => words(b).includes(w));
 }
 
 /** `docker-compose up` and `docker compose up` are one command in two spellings. */
