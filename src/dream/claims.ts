@@ -1,4 +1,5 @@
 import type { Entry } from '../memory/types.js';
+import { commandHead } from './extract/commands.js';
 import { codeSpans, terms } from './text.js';
 
 /**
@@ -154,7 +155,8 @@ export function withoutReasons(text: string): string {
  * one subcommand says nothing about the others: "don't `kubectl apply`" is no rule against `kubectl rollout`.
  */
 function objectNames(object: string): string[] {
-  const words = object.trim().toLowerCase().split(/\s+/);
+  // Read as a command is read: `pnpm --filter web lint` runs `pnpm lint`, `cd web && npm run codegen` runs npm.
+  const words = commandHead(object.trim().toLowerCase()).split(/\s+/);
   const first = words[0] ?? '';
   if (!/^[a-z][\w.+-]*$/.test(first)) return [];
   const second = words[1];

@@ -37,6 +37,11 @@ export function commandHead(command: string): string {
   const head = [program];
   for (let i = 1; i < tokens.length && head.length < 3; i++) {
     const token = tokens[i] ?? '';
+    // Options before the subcommand say where, not what: `pnpm --filter web add`, `terraform -chdir=infra plan`.
+    if (head.length === 1 && token.startsWith('-') && token !== '-m') {
+      if (!token.includes('=') && OPTION_WITH_VALUE.has(token)) i++;
+      continue;
+    }
     if (token === '-m' && program.startsWith('python')) {
       head.push(token);
       continue;
@@ -47,6 +52,9 @@ export function commandHead(command: string): string {
   }
   return head.join(' ');
 }
+
+/** Global options that take a value as the next word (`-C dir`, `--filter pkg`, `-n namespace`). */
+const OPTION_WITH_VALUE = new Set(['-C', '--filter', '-F', '--dir', '-n', '--namespace', '--context', '--kubeconfig', '-c', '--chdir', '--prefix', '-p', '--project', '--profile', '--region']);
 
 /** A short, readable form of the command for a memory line: the main segment, env kept, at most 60 characters. */
 export function displayCommand(command: string): string {

@@ -61,8 +61,7 @@ export function findMistakes(session: Session): Observation[] {
     const signature = `${step.command !== undefined ? effectiveProgram(action) : action} :: ${signatureOf(line)}`;
     const missing = missingObjects(step.result.text);
     const fix = findFix(steps, i, missing.length > 0);
-    // "No rule to make target" is one error for every target: which one is gone, or what replaced it, is the lesson.
-    const key = `mistake:${signature}${missing.length === 0 ? '' : fix ? ` -> ${commandHead(fix.command)}` : ` :: gone ${missing.join(' ')}`}`;
+    const key = `mistake:${keyOf(signature, missing, fix, step.command !== undefined ? effectiveProgram(action) : action)}`;
     if (byKey.has(key)) return;
     const observation: Observation = {
       key,
@@ -91,6 +90,17 @@ export function findMistakes(session: Session): Observation[] {
     byKey.set(key, observation);
   });
   return [...byKey.values()];
+}
+
+/**
+ * A missing program is one lesson whatever the shell says ("zsh: command not found: python", "bash: line 1:
+ * python: command not found") and whatever replaced it. A missing target is one error for every target
+ * ("No rule to make target"): which one is gone, or what replaced it, is the lesson.
+ */
+function keyOf(signature: string, missing: string[], fix: Fix | undefined, program: string): string {
+  if (missing.includes(program)) return `${program} :: not installed`;
+  if (missing.length === 0) return signature;
+  return fix ? `${signature} -> ${commandHead(fix.command)}` : `${signature} :: gone ${missing.join(' ')}`;
 }
 
 /** What the step did, in the words a memory line would use: `npm install`, or the tool's name. */
@@ -244,8 +254,9 @@ function related(candidate: Step, failedStep: Step): boolean {
 function otherArguments(failedStep: Step, retry: Step, between: Step[]): boolean {
   if (retry.command === undefined || failedStep.command === undefined || retry.command === failedStep.command) return false;
   const [dropped, added] = argumentChange(failedStep.command, retry.command);
-  if (dropped.length === 0) return false;
-  return between.length === 0 || between.some((s) => added.some((a) => s.result?.text.includes(a)));
+  // Right away with only more arguments (`pnpm --filter web add zod` after `pnpm add zod`) is a fix too.
+  if (between.length === 0) return dropped.length > 0 || added.length > 0;
+  return dropped.length > 0 && between.some((s) => added.some((a) => s.result?.text.includes(a)));
 }
 
 /**
