@@ -44,7 +44,7 @@ export function planPatternActions(workspace: Workspace, patterns: Pattern[], in
       continue;
     }
     // A lesson about arguments (`--squash`, not `--merge`) is no verdict on the command every note of it names.
-    const contradicted = byArguments(pattern) ? [] : conflicting;
+    const contradicted = aboutArguments(pattern) ? [] : conflicting;
     const stale = entries.filter((e) => e.policy === 'dream' && !workspace.isFresh(e) && (isRefutedBy(e, pattern) || contradicted.includes(e)));
     // Naming `main` somewhere does not make a note the right side of "branch off `develop`": it must be on that subject.
     // A failure with no fix found ("make: No rule to make target 'docs'") can only show what is gone.
@@ -125,7 +125,7 @@ export function covers(entry: Entry, pattern: Pattern): boolean {
       const fixes = pattern.fix ? fixCommands(pattern.fix) : [];
       // A tool's name alone ("never edit it by hand") is no note about its failure: the note must name the fix or the error.
       if (fixes.length > 0) return mentions(text, action) && fixes.every((c) => mentions(text, c));
-      return mentions(text, action) && sharedSignatureWords(entry, pattern) >= 2;
+      return namesAction(text, pattern) && sharedSignatureWords(entry, pattern) >= 2;
     }
     case 'preference':
     case 'fact': {
@@ -158,10 +158,26 @@ function completes(entry: Entry, pattern: Pattern): boolean {
   if (pattern.kind !== 'mistake' || !pattern.fix) return false;
   // The failing command itself (`pnpm install`), not just its program: "lint with `pnpm --filter web lint`"
   // says nothing about why `pnpm install` fails. And words of the error besides the program's name.
-  const failing = codeSpans(pattern.statement)[0];
-  const command = failing && /\s/.test(failing) ? commandHead(failing) : actionOf(pattern);
   const program = actionOf(pattern).toLowerCase();
-  return mentions(entry.text, command) && sharedSignatureWords(entry, pattern, program) >= 2;
+  return namesAction(entry.text, pattern) && sharedSignatureWords(entry, pattern, program) >= 2;
+}
+
+/**
+ * The note names what failed: the command (`pnpm install`, not just `pnpm`), or a tool by any form of its
+ * name ("edits built from memory fail" names the Edit tool).
+ */
+function namesAction(text: string, pattern: Pattern): boolean {
+  if (pattern.statement.startsWith('`')) {
+    const failing = codeSpans(pattern.statement)[0] ?? '';
+    return mentions(text, /\s/.test(failing) ? commandHead(failing) : actionOf(pattern));
+  }
+  const [tool] = terms(actionOf(pattern));
+  return tool !== undefined && terms(text).includes(tool);
+}
+
+/** The fix is the same command with other arguments: a lesson about the arguments, not the command. */
+function aboutArguments(pattern: Pattern): boolean {
+  return byArguments(pattern) || (pattern.added?.length ?? 0) > 0;
 }
 
 function actionOf(pattern: Pattern): string {
