@@ -19,6 +19,9 @@ export interface CurateInput {
   guard: Guard;
 }
 
+/** Rounds of curation after the first, until nothing changes; each one that acts removes notes. */
+const MAX_ROUNDS = 3;
+
 /**
  * Two notes that look alike but take opposite sides of something the sessions settled ("branch off
  * `develop`" and "branch new work off `main`, there is no develop branch") are a contradiction for the
@@ -37,11 +40,20 @@ function settledApart(signal: Pattern[]): (a: Entry, b: Entry) => boolean {
 export function curate(input: CurateInput): { actions: Action[]; dropped: DroppedAction[]; memoryAfter: MemorySnapshot } {
   const workspace = new Workspace(input.memory, input.guard);
   const support = new SupportIndex(input.records, input.minSessions);
+  const apart = settledApart(input.signal);
   const actions = [
-    ...planMerges(workspace, settledApart(input.signal)),
+    ...planMerges(workspace, apart),
     ...planResolutions(workspace, support),
     ...planPatternActions(workspace, input.signal, input.inbox),
     ...planBudgetPrunes(workspace, support),
   ];
+  // What the cycle changed can make other notes duplicates or rivals (a resolve removes a note, and the
+  // weight of every word with it): settle those now, so that the next cycle, with no new sessions, has
+  // nothing left to do.
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const more = [...planMerges(workspace, apart), ...planResolutions(workspace, support), ...planBudgetPrunes(workspace, support)];
+    if (more.length === 0) break;
+    actions.push(...more);
+  }
   return { actions, dropped: workspace.dropped, memoryAfter: workspace.snapshot };
 }

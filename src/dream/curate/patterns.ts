@@ -107,7 +107,8 @@ function olderFormOfFix(entry: Entry, pattern: Pattern): boolean {
 
 /** Memory already says what the pattern says. */
 export function covers(entry: Entry, pattern: Pattern): boolean {
-  const text = entry.text;
+  // A "Why:" line quotes the note a resolve replaced: it says nothing the note itself says.
+  const text = withoutReasons(entry.text);
   const prefer = pattern.prefer ?? [];
   const avoid = pattern.avoid ?? [];
   switch (pattern.kind) {
@@ -186,7 +187,7 @@ function actionOf(pattern: Pattern): string {
 
 function sharedSignatureWords(entry: Entry, pattern: Pattern, except?: string): number {
   const words = terms((pattern.signature ?? '').split(' :: ')[1] ?? '').filter((w) => w !== except);
-  const entryTerms = terms(entry.text);
+  const entryTerms = terms(withoutReasons(entry.text));
   return words.filter((w) => entryTerms.includes(w)).length;
 }
 
