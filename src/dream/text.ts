@@ -89,7 +89,11 @@ const SYNONYMS: Record<string, string> = {
 /** A light suffix stripper: enough to make "notes"/"note", "failed"/"fail" meet, never clever. */
 export function stem(word: string): string {
   const w = SYNONYMS[word] ?? word;
-  if (w.length <= 4 || /\d/.test(w)) return w;
+  if (/\d/.test(w)) return w;
+  // "applies" → apply, "apis" → api, "docs" → doc; "class", "status", "this" keep their s.
+  if (w.length > 4 && w.endsWith('ies')) return `${w.slice(0, -3)}y`;
+  if (w.length === 4 && w.endsWith('s') && !/(ss|us|is)$/.test(w)) return SYNONYMS[w.slice(0, -1)] ?? w.slice(0, -1);
+  if (w.length <= 4) return w;
   for (const suffix of ['ing', 'edly', 'ed', 'es', 's', 'ly']) {
     // "pushes" → push, but "messages" → message: -es is a suffix only after a hissing sound.
     if (suffix === 'es' && !/(s|x|z|ch|sh)es$/.test(w)) continue;
@@ -123,6 +127,7 @@ function readTerms(text: string): string[] {
     for (const part of splitToken(token)) {
       if (part.length < 2 || STOPWORDS.has(part)) continue;
       const term = stem(part);
+      if (STOPWORDS.has(term)) continue;
       if (!seen.has(term)) {
         seen.add(term);
         out.push(term);

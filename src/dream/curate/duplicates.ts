@@ -11,6 +11,10 @@ const DUPLICATE_THRESHOLD = 0.55;
 /** Shared weight over the weight of both notes' words together, below which two notes are not one. */
 const MIN_LIKENESS = 0.3;
 
+/** The same two thresholds for notes that share a distinctive code span. */
+const SPAN_DUPLICATE_THRESHOLD = 0.35;
+const SPAN_MIN_LIKENESS = 0.2;
+
 /**
  * Paraphrased duplicates among the curated entries of each namespace, merged into the most complete one.
  * Each cluster becomes one `merge` action, applied before the next is looked for.
@@ -143,9 +147,26 @@ function isDuplicate(a: Entry, b: Entry, termsOf: Map<Entry, string[]>, weight: 
   // Containment finds a short note inside a long one; likeness keeps a long note on another subject that
   // happens to mention the short one's words ("run `pnpm install` first") from swallowing it.
   // These two are cheap and rule out most pairs, so they go before the checks that read the texts again.
-  if (weightedOverlap(ta, tb, weight) < DUPLICATE_THRESHOLD || weightedJaccard(ta, tb, weight) < MIN_LIKENESS) return false;
+  // The same distinctive code span in both (`CARRIER_ENV=sandbox`, `make migrate`) says they are about one
+  // thing, so a looser likeness will do; otherwise a note must be mostly the other's words.
+  const [overlap, likeness] = sharedSpan(a, b) ? [SPAN_DUPLICATE_THRESHOLD, SPAN_MIN_LIKENESS] : [DUPLICATE_THRESHOLD, MIN_LIKENESS];
+  if (weightedOverlap(ta, tb, weight) < overlap || weightedJaccard(ta, tb, weight) < likeness) return false;
   if (conflictBetween(entryClaims(a), entryClaims(b))) return false;
-  return !differentAnchors(a, b) && anchorsContained(a, b, ta, tb);
+  return !differentAnchors(a, b) && !differentUrls(a, b) && anchorsContained(a, b, ta, tb);
+}
+
+function sharedSpan(a: Entry, b: Entry): boolean {
+  const distinctive = (span: string) => span.length >= 6 && (/\s/.test(span) || /[=_./:-]/.test(span));
+  const spans = new Set(codeSpans(withoutReasons(a.text)).filter(distinctive));
+  return codeSpans(withoutReasons(b.text)).some((s) => spans.has(s));
+}
+
+/** Two notes that each give an address, and not the same one, are about two places (an API, a dashboard). */
+function differentUrls(a: Entry, b: Entry): boolean {
+  const urls = (e: Entry) => new Set((e.text.match(/https?:\/\/[^\s)`'",;]+/g) ?? []).map((u) => u.replace(/[./]+$/, '').toLowerCase()));
+  const ua = urls(a);
+  const ub = urls(b);
+  return ua.size > 0 && ub.size > 0 && ![...ua].some((u) => ub.has(u));
 }
 
 /** Notes that name different numbers for the same thing are a contradiction, not a duplicate. */
