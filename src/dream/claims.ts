@@ -212,11 +212,28 @@ export function conflictBetween(a: Claims, b: Claims): string | undefined {
   const programsA = a.recommends.map(programOf);
   const programsB = b.recommends.map(programOf);
   for (const group of ALTERNATIVES) {
-    const fromA = programsA.filter((r) => group.includes(r) && !programsB.includes(r));
-    const fromB = programsB.filter((r) => group.includes(r) && !programsA.includes(r));
-    if (fromA.length > 0 && fromB.length > 0) return `${fromA[0]} vs ${fromB[0]}`;
+    const fromA = a.recommends.filter((r) => group.includes(programOf(r)) && !programsB.includes(programOf(r)));
+    const fromB = b.recommends.filter((r) => group.includes(programOf(r)) && !programsA.includes(programOf(r)));
+    // `yarn install` and `pnpm install` are rivals; `yarn install` and `pnpm lint` do different jobs.
+    const rivals = fromA.flatMap((x) => fromB.filter((y) => sameJob(x, y)).map((y) => [x, y] as const));
+    const [x, y] = rivals[0] ?? [];
+    if (x && y) return `${programOf(x)} vs ${programOf(y)}`;
   }
   return undefined;
+}
+
+const PACKAGE_MANAGERS = new Set(['npm', 'pnpm', 'yarn', 'bun']);
+
+/** The job a command does: its subcommand; a bare package manager installs; `run`/`exec` say nothing yet. */
+function jobOf(name: string): string {
+  const [program = '', sub] = name.split(' ');
+  if (sub === undefined) return PACKAGE_MANAGERS.has(program) ? 'install' : '';
+  return ['run', 'exec', 'x', 'dlx'].includes(sub) ? '' : sub;
+}
+
+function sameJob(x: string, y: string): boolean {
+  const [jx, jy] = [jobOf(x), jobOf(y)];
+  return jx === '' || jy === '' || jx === jy || (['install', 'i', 'add'].includes(jx) && ['install', 'i', 'add'].includes(jy));
 }
 
 /**
