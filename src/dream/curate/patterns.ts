@@ -105,6 +105,12 @@ function olderFormOfFix(entry: Entry, pattern: Pattern): boolean {
   );
 }
 
+const PACKAGE_MANAGERS = new Set(['npm', 'pnpm', 'yarn', 'bun']);
+
+function programOfName(name: string): string {
+  return name.split(' ')[0] ?? name;
+}
+
 /** Memory already says what the pattern says. */
 export function covers(entry: Entry, pattern: Pattern): boolean {
   // A "Why:" line quotes the note a resolve replaced: it says nothing the note itself says.
@@ -149,8 +155,10 @@ export function isRefutedBy(entry: Entry, pattern: Pattern): boolean {
   const prefer = pattern.prefer ?? [];
   // The note must recommend the thing as a command or tool, not merely name it ("Python code in `jobs/`…").
   const recommended = entryClaims(entry).recommends;
+  // "run `yarn` inside `web/`" recommends what failed as `yarn install`: a bare package manager installs.
+  const said = (avoided: string, r: string) => recommends(entry.text, avoided) || (r === programOfName(avoided) && PACKAGE_MANAGERS.has(r) && /\binstall\b/.test(avoided) && recommends(entry.text, r));
   return (pattern.avoid ?? []).some(
-    (avoided) => recommended.some((r) => sameOrPart(avoided, r) || sameOrPart(r, avoided)) && recommends(entry.text, avoided) && !prefer.some((p) => mentions(entry.text, p)),
+    (avoided) => recommended.some((r) => (sameOrPart(avoided, r) || sameOrPart(r, avoided)) && said(avoided, r)) && !prefer.some((p) => mentions(entry.text, p)),
   );
 }
 

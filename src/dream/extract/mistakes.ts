@@ -58,7 +58,8 @@ export function findMistakes(session: Session): Observation[] {
     const action = actionOf(step);
     const line = errorLine(step.result.text);
     // Keyed on the program, not the subcommand: `kubectl get` and `kubectl logs` fail the same way when logged out.
-    const signature = `${step.command !== undefined ? effectiveProgram(action) : action} :: ${signatureOf(line)}`;
+    // `pip3` and `pip`, `python3 -m pip` and `pip`: one program.
+    const signature = `${step.command !== undefined ? effectiveProgram(action).replace(/(?<=[a-z])\d+(?:\.\d+)*$/, '') : action} :: ${signatureOf(line)}`;
     const missing = missingObjects(step.result.text);
     const fix = findFix(steps, i, missing.length > 0);
     const key = `mistake:${keyOf(signature, missing, fix, step.command !== undefined ? effectiveProgram(action) : action)}`;
@@ -242,7 +243,7 @@ function related(candidate: Step, failedStep: Step): boolean {
   const a = normalHead(commandHead(candidate.command));
   const b = normalHead(commandHead(failedStep.command));
   if (a === b) return false;
-  const sameTask = taskOf(a) === taskOf(b);
+  const sameTask = taskOf(a) === taskOf(b) || (INSTALLS.has(taskOf(a)) && INSTALLS.has(taskOf(b)));
   return sameTask && (sameProgram(effectiveProgram(a), effectiveProgram(b)) || taskOf(a) !== '');
 }
 
@@ -272,6 +273,9 @@ function sameProgramOtherTask(candidate: Step, failedStep: Step): boolean {
   const words = (head: string) => head.toLowerCase().split(/[^a-z]+/).filter((w) => w.length >= 4 && !['python', 'node', 'bash'].includes(w));
   return words(a).some((w) => words(b).includes(w));
 }
+
+/** Subcommands that install a project's dependencies, whatever the tool calls it. */
+const INSTALLS = new Set(['install', 'i', 'add', 'sync', 'ci']);
 
 /** `docker-compose up` and `docker compose up` are one command in two spellings. */
 function normalHead(head: string): string {
