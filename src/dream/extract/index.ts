@@ -207,19 +207,21 @@ function partOfMistake(lessons: Pattern[]): (workflow: Pattern) => boolean {
 }
 
 /**
- * Recurring runs of commands overlap (a run of three contains two runs of two): keep the best supported,
- * longest first, and drop any that shares a command with one already kept.
+ * Recurring runs of commands overlap (a run of three contains two runs of two): keep the longest first,
+ * then the best supported, and drop any that starts where a kept one starts or adds no command of its own.
  */
 function strongestWorkflows(workflows: Pattern[]): Pattern[] {
   const maximal = workflows.filter((w) => !workflows.some((l) => l !== w && contains(l, w) && l.support.sessions >= 0.75 * w.support.sessions));
+  // Longer runs first: three commands that recur together are a habit more surely than two that do.
   const ranked = maximal.sort(
-    (a, b) => b.support.sessions - a.support.sessions || (b.prefer?.length ?? 0) - (a.prefer?.length ?? 0) || a.key.localeCompare(b.key),
+    (a, b) => (b.prefer?.length ?? 0) - (a.prefer?.length ?? 0) || b.support.sessions - a.support.sessions || a.key.localeCompare(b.key),
   );
   const kept: Pattern[] = [];
   const used = new Set<string>();
   for (const workflow of ranked) {
     const heads = workflow.prefer ?? [];
-    if (heads.some((h) => used.has(h))) continue;
+    // A run that starts where a kept one starts, or has nothing of its own, repeats it.
+    if (used.has(heads[0] ?? '') || heads.every((h) => used.has(h))) continue;
     kept.push(workflow);
     heads.forEach((h) => used.add(h));
   }
