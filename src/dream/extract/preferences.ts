@@ -11,7 +11,7 @@ const CUES: RegExp[] = [
   /^(no|nope|stop|wait)\b[,.!:—–-]*\s*\S/i,
   /\b(always|never)\b/i,
   /\b(don't|do not|dont|please don't|avoid)\b/i,
-  /\bi (prefer|like|want|'d like|would like|'d rather|would rather)\b/i,
+  /\bi(?: (?:prefer|like|want|would like|would rather)|'d (?:like|rather|prefer))\b/i,
   /\b(we|i) (use|don't use|do not use|never use|always use|prefer)\b/i,
   /\b(instead of|rather than|not)\b.*\b(use|run|write|add)\b|\b(use|run|write|add)\b.*\b(instead of|rather than|instead)\b/i,
   /^(please )?(use|run|keep|make sure|remember)\b/i,
@@ -23,7 +23,16 @@ const CUES: RegExp[] = [
   /\b(follows?|stick to|go with)\b.*\b(format|style|conventions?|guide|rules?)\b|\b[\w-]+[- ]style\b/i,
   // Where a rule holds says it is a rule: "we log through slog everywhere", "it's `make check` in this repo".
   /\b(everywhere|whenever|every (time|new|single)|(in|on|for) (this|our) (repo|repository|codebase|project|team))\b/i,
+  // "vitest, not jest"; "log with slog, not fmt.Println".
+  /,\s*not\b/i,
+  // How every task should end, and what needs a person's go-ahead.
+  /\b(at the end|end with|when you('re| are)? (done|finished?))\b|\bask me (before|first)\b|\bcheck with me\b/i,
+  // A convention by its name: "table-driven", "test-first".
+  /\b\w+-(driven|first)\b/i,
 ];
+
+/** Openers that join a sentence to the previous one; the cue is what follows them. */
+const OPENER = /^(also|and|plus|ps|p\.s\.|oh|btw|one more thing)\b[,.:;!—–-]*\s*/i;
 
 /** Where redaction took a secret out of the text. */
 const REDACTED = /\[REDACTED(?::[\w-]+)?\]/;
@@ -65,7 +74,8 @@ export function findPreferences(session: Session): PreferenceObservation[] {
 
 function preferenceOf(sentence: string, turn: number): PreferenceObservation | undefined {
   if (sentence.length < 8 || sentence.length > 300 || sentence.endsWith('?')) return undefined;
-  if (!CUES.some((cue) => cue.test(sentence)) || ONE_OFF.test(sentence) || INJECTION.test(sentence)) return undefined;
+  const opened = sentence.replace(OPENER, '');
+  if (!CUES.some((cue) => cue.test(opened)) || ONE_OFF.test(sentence) || INJECTION.test(sentence)) return undefined;
   // A sentence that hands over a credential is about that credential ("use my key …, never commit it").
   if (REDACTED.test(sentence)) return undefined;
   const subject = terms(sentence);
