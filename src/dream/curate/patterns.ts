@@ -53,7 +53,11 @@ export function planPatternActions(workspace: Workspace, patterns: Pattern[], in
       continue;
     }
     const covering = entries.filter(
-      (e) => !stale.includes(e) && covers(e, pattern) && (!byArguments(pattern) || stale.every((x) => sharedSubject(e, x, pattern) >= SAME_SUBJECT)),
+      (e) =>
+        !stale.includes(e) &&
+        (covers(e, pattern) || (stale.length > 0 && recommendsFix(e, pattern))) &&
+        (!byArguments(pattern) || stale.every((x) => sharedSubject(e, x, pattern) >= SAME_SUBJECT)) &&
+        stale.every((x) => sharedSubject(e, x, pattern) >= 1),
     );
     if (covering.length > 0) {
       for (const entry of stale) apply(settle(entry, pattern, covering, workspace));
@@ -127,7 +131,9 @@ export function covers(entry: Entry, pattern: Pattern): boolean {
         const claims = entryClaims(entry);
         const program = effectiveProgram(prefer[0]);
         const avoided = avoid.some((a) => claims.avoids.includes(a) || claims.avoids.includes(a.split(' ')[0] ?? a));
-        return recommends(text, prefer[0]) || (claims.recommends.includes(program) && avoided);
+        // Naming the fix is not enough ("Redis runs in docker compose"): the note must be about the failure too.
+        const aboutFailure = avoid.some((a) => mentions(text, a) || mentions(text, effectiveProgram(a))) || sharedSignatureWords(entry, pattern) >= 2;
+        return (recommends(text, prefer[0]) && aboutFailure) || (claims.recommends.includes(program) && avoided);
       }
       const fixes = pattern.fix ? fixCommands(pattern.fix) : [];
       // A tool's name alone ("never edit it by hand") is no note about its failure: the note must name the fix or the error.
@@ -140,7 +146,12 @@ export function covers(entry: Entry, pattern: Pattern): boolean {
       const statementTerms = terms(pattern.statement);
       const entryTerms = terms(text);
       const shared = statementTerms.filter((t) => entryTerms.includes(t)).length;
-      const similar = shared >= Math.min(2, statementTerms.length) && weightedOverlap(statementTerms, entryTerms, () => 1) >= 0.6;
+      // Words in common by chance ("jobs write their own tables or go through the API" and "write table tests
+      // in Go") are no paraphrase: a paraphrase keeps at least two of the words side by side.
+      const similar =
+        shared >= Math.min(2, statementTerms.length) &&
+        weightedOverlap(statementTerms, entryTerms, () => 1) >= 0.6 &&
+        (statementTerms.length < 3 || sharesNeighbours(statementTerms, entryTerms));
       // Recommending the same tool is not enough: "install Playwright with `pnpm exec …`" does not say "pnpm, not npm".
       const sameAdvice = prefer.some((p) => claims.recommends.includes(p)) && (avoid.length === 0 || avoid.some((a) => claims.avoids.includes(a)));
       return sameAdvice || similar;
@@ -160,6 +171,19 @@ export function isRefutedBy(entry: Entry, pattern: Pattern): boolean {
   return (pattern.avoid ?? []).some(
     (avoided) => recommended.some((r) => (sameOrPart(avoided, r) || sameOrPart(r, avoided)) && said(avoided, r)) && !prefer.some((p) => mentions(entry.text, p)),
   );
+}
+
+/** The note tells agents to do what fixed the mistake (`pnpm install` where `yarn install` failed). */
+function recommendsFix(entry: Entry, pattern: Pattern): boolean {
+  const fix = pattern.prefer?.[0];
+  return pattern.kind === 'mistake' && fix !== undefined && recommends(withoutReasons(entry.text), fix);
+}
+
+/** Two words next to each other in one text (in either order) are next to each other in the other. */
+function sharesNeighbours(a: string[], b: string[]): boolean {
+  const pairs = (ts: string[]) => new Set(ts.slice(1).map((t, i) => [ts[i], t].sort().join(' ')));
+  const inB = pairs(b);
+  return [...pairs(a)].some((p) => inB.has(p));
 }
 
 /** The entry is about the same failure but lacks the fix the sessions found. */
