@@ -71,7 +71,8 @@ export function findMistakes(session: Session): Observation[] {
       terms: terms(`${action} ${line} ${fix?.text ?? ''}`),
       quote: quote(line),
       turn: step.turn,
-      signature,
+      // A missing program reads the same from every shell: "not installed", not the shell's words for it.
+      signature: key.endsWith(' :: not installed') ? key.slice('mistake:'.length) : signature,
     };
     if (fix) {
       observation.fix = fix.text;
