@@ -173,6 +173,12 @@ export function findFix(steps: Step[], failedAt: number, somethingMissing = fals
     if (!first) return undefined;
     return { text: `${describe(first)} first, then retry`, command: first.command ?? first.call.name, replaces: false };
   }
+  const combined = window.find((s) => succeeded(s) && preparedRetry(s, failedStep) !== undefined);
+  if (combined) {
+    // `nvm use 20 && pnpm install`: the preparation and the retry in one command line.
+    const prep = preparedRetry(combined, failedStep) as string;
+    return { text: `run \`${displayCommand(prep)}\` first, then retry`, command: prep, replaces: false };
+  }
   // When the error says the target is missing, the next command of the same program names the one that exists.
   const replacement = window.find((s) => succeeded(s) && (related(s, failedStep) || (somethingMissing && sameProgramOtherTask(s, failedStep))));
   if (!replacement) return undefined;
@@ -194,7 +200,7 @@ const MISSING: RegExp[] = [
   /([\w./-]+): No such file or directory/,
   /no such file or directory: ([\w./-]+)/i,
   /command not found: ([\w.-]+)/,
-  /(?:^|\s)([\w.-]+): (?:command )?not found/m,
+  /(?:^|\s)([\w./-]+): (?:command )?not found/m,
 ];
 
 /** "zsh: command not found: python" names the shell first; the shell is there. */
@@ -259,6 +265,17 @@ function otherArguments(failedStep: Step, retry: Step, between: Step[]): boolean
   // Right away with only more arguments (`pnpm --filter web add zod` after `pnpm add zod`) is a fix too.
   if (between.length === 0) return dropped.length > 0 || added.length > 0;
   return dropped.length > 0 && between.some((s) => added.some((a) => s.result?.text.includes(a)));
+}
+
+/** In `a && b && <the failed command>`, the part before the retry, when it does something. */
+function preparedRetry(step: Step, failedStep: Step): string | undefined {
+  if (step.command === undefined || failedStep.command === undefined) return undefined;
+  const parts = step.command.split(/\s*&&\s*/).map((p) => p.trim()).filter(Boolean);
+  const failed = commandHead(failedStep.command);
+  const at = parts.findIndex((p, i) => i > 0 && commandHead(p) === failed);
+  if (at <= 0) return undefined;
+  const before = parts.slice(0, at).filter((p) => !isTrivial(p));
+  return before.length > 0 ? before.join(' && ') : undefined;
 }
 
 /**
