@@ -12,11 +12,16 @@ const MAX_LENGTH = 4;
  */
 export function findWorkflows(session: Session): Observation[] {
   if (session.outcome.status !== 'success') return [];
-  const heads: { head: string; turn: number }[] = [];
+  const heads: { head: string; turn: number; retry: boolean }[] = [];
+  const failed = new Set<string>();
   for (const step of stepsOf(session)) {
-    if (step.command === undefined || step.result === undefined || step.result.isError || isTrivial(step.command)) continue;
+    if (step.command === undefined || step.result === undefined || isTrivial(step.command) || isInspection(step.command)) continue;
     const head = commandHead(step.command);
-    if (heads[heads.length - 1]?.head !== head) heads.push({ head, turn: step.turn });
+    if (step.result.isError) {
+      failed.add(head);
+      continue;
+    }
+    if (heads[heads.length - 1]?.head !== head) heads.push({ head, turn: step.turn, retry: failed.has(head) });
   }
   const seen = new Map<string, Observation>();
   for (let length = MIN_LENGTH; length <= MAX_LENGTH; length++) {
@@ -24,6 +29,8 @@ export function findWorkflows(session: Session): Observation[] {
       const run = heads.slice(i, i + length);
       const names = run.map((r) => r.head);
       if (new Set(names).size !== names.length) continue;
+      // Getting a failed command to pass is a fix (a mistake's lesson), not a habit.
+      if (run.some((r) => r.retry)) continue;
       const key = `workflow:${names.join(' > ')}`;
       if (seen.has(key)) continue;
       seen.set(key, {
@@ -38,6 +45,14 @@ export function findWorkflows(session: Session): Observation[] {
     }
   }
   return [...seen.values()];
+}
+
+/** Subcommands that only look (`gh pr view`, `kubectl get`, `docker compose port`): part of any task, no habit. */
+const LOOKS = new Set(['view', 'diff', 'get', 'describe', 'logs', 'log', 'list', 'ls', 'show', 'status', 'top', 'history', 'whoami', 'version', 'port', 'inspect', 'info']);
+
+function isInspection(command: string): boolean {
+  const words = command.replace(/^.*?&&\s*/, '').trim().split(/\s+/).slice(1, 4);
+  return words.some((w) => LOOKS.has(w));
 }
 
 export function workflowStatement(heads: string[]): string {
