@@ -15,6 +15,9 @@ export interface Statement {
  */
 const ANCHOR_SHARE = 0.5;
 
+/** An anchor people say only in such statements (almost never in the tasks themselves) is enough on its own. */
+const EXCLUSIVE = 0.9;
+
 /** Two anchors that mostly appear in the same statements name one preference ("rg" and "grep"). */
 const SAME_PREFERENCE = 0.67;
 
@@ -40,7 +43,7 @@ export function preferenceKeys(statements: Statement[], userTerms: ReadonlyMap<s
   const groupOf = anchorGroups(anchors, postings);
   const specificity = (t: string) => share(t) * Math.log(1 + (postings.get(t)?.length ?? 0));
 
-  const clusterOf = cohesive(docs, docs.map((doc) => bestGroup(doc, anchors, groupOf, specificity)));
+  const clusterOf = cohesive(docs, docs.map((doc) => bestGroup(doc, anchors, groupOf, specificity)), (t) => anchors.has(t) && share(t) >= EXCLUSIVE);
   const stances = stancesOf(docs, clusterOf);
   const keyOfCluster = new Map<string, string>();
   docs.forEach((doc, i) => {
@@ -135,7 +138,7 @@ function bestGroup(doc: Doc, anchors: Set<string>, groupOf: Map<string, string>,
  * import is fast"): a statement stays in its cluster only if it shares at least two words that are not
  * everyday words with the other statements of the cluster. Repeated until no statement leaves.
  */
-function cohesive(docs: Doc[], clusterOf: (string | undefined)[]): (string | undefined)[] {
+function cohesive(docs: Doc[], clusterOf: (string | undefined)[], exclusive: (term: string) => boolean): (string | undefined)[] {
   const result = [...clusterOf];
   for (let changed = true; changed; ) {
     changed = false;
@@ -152,9 +155,11 @@ function cohesive(docs: Doc[], clusterOf: (string | undefined)[]): (string | und
       const cluster = result[i];
       if (cluster === undefined) return;
       const count = counts.get(cluster);
-      const shared = doc.terms.filter((t) => !isGeneric(t) && (count?.get(t) ?? 0) >= 2).length;
-      // Three or more statements on one rare word are past chance; two need a second word in common.
-      if (shared < ((sizes.get(cluster) ?? 0) >= 3 ? 1 : 2)) {
+      const sharedTerms = doc.terms.filter((t) => !isGeneric(t) && (count?.get(t) ?? 0) >= 2);
+      // Three or more statements on one rare word are past chance; two need a second word in common,
+      // or a word people say only when they state this rule ("slog", "emoji").
+      const enough = (sizes.get(cluster) ?? 0) >= 3 || sharedTerms.length >= 2 || sharedTerms.some(exclusive);
+      if (sharedTerms.length === 0 || !enough) {
         result[i] = undefined;
         changed = true;
       }

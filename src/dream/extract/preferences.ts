@@ -37,8 +37,11 @@ const OPENER = /^(also|and|plus|ps|p\.s\.|oh|btw|one more thing)\b[,.:;!—–-]
 /** Where redaction took a secret out of the text. */
 const REDACTED = /\[REDACTED(?::[\w-]+)?\]/;
 
-/** Requests that only make sense for the task at hand, not as lasting preferences. */
-const ONE_OFF = /\b(this (file|function|one|time|pr|bug)|that (file|one)|here:|right now|for now|today|above|below|line \d+)\b/i;
+/**
+ * Requests that only make sense for the task at hand, not as lasting preferences. "Make sure the export
+ * keeps working" is about this change; "make sure to run the linter" is a habit.
+ */
+const ONE_OFF = /\b(this (file|function|one|time|pr|bug)|that (file|one)|here:|right now|for now|today|above|below|line \d+)\b|\bmake sure (the|this|that|it|these|those)\b/i;
 
 /** Text that tries to instruct whoever reads memory: never promoted, whatever a log says. */
 export const INJECTION =
