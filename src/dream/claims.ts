@@ -160,8 +160,13 @@ function objectNames(object: string): string[] {
   const first = words[0] ?? '';
   if (!/^[a-z][\w.+-]*$/.test(first)) return [];
   const second = words[1];
-  return second && /^[a-z][\w-]*$/.test(second) ? [`${first} ${second}`] : [first];
+  if (!second || !/^[a-z][\w-]*$/.test(second)) return [first];
+  // `pnpm exec jest` and `pnpm exec vitest` run two tools: a wrapper verb keeps the word after it.
+  const third = words[2];
+  return WRAPPERS.has(second) && third && /^[a-z][\w.-]*$/.test(third) ? [`${first} ${second} ${third}`] : [`${first} ${second}`];
 }
+
+const WRAPPERS = new Set(['run', 'exec', 'x', 'dlx']);
 
 /** A rule about a tool (`npm`) covers its commands (`npm install`); a rule about a command covers only it. */
 export function sameOrPart(rule: string, object: string): boolean {
@@ -226,9 +231,11 @@ const PACKAGE_MANAGERS = new Set(['npm', 'pnpm', 'yarn', 'bun']);
 
 /** The job a command does: its subcommand; a bare package manager installs; `run`/`exec` say nothing yet. */
 function jobOf(name: string): string {
-  const [program = '', sub] = name.split(' ');
+  const [program = '', sub, what] = name.split(' ');
   if (sub === undefined) return PACKAGE_MANAGERS.has(program) ? 'install' : '';
-  return ['run', 'exec', 'x', 'dlx'].includes(sub) ? '' : sub;
+  // `npm run build` builds, `uv run python` runs Python; a bare `pnpm run` could be anything.
+  if (WRAPPERS.has(sub)) return what ?? '';
+  return sub;
 }
 
 function sameJob(x: string, y: string): boolean {

@@ -137,7 +137,8 @@ export function covers(entry: Entry, pattern: Pattern): boolean {
       }
       const fixes = pattern.fix ? fixCommands(pattern.fix) : [];
       // A tool's name alone ("never edit it by hand") is no note about its failure: the note must name the fix or the error.
-      if (fixes.length > 0) return mentions(text, action) && fixes.every((c) => mentions(text, c));
+      // The failure may be named by its error rather than its command ("fail with connection refused").
+      if (fixes.length > 0) return (mentions(text, action) || sharedSignatureWords(entry, pattern, action.toLowerCase()) >= 2) && fixes.every((c) => mentions(text, c));
       return namesAction(text, pattern) && sharedSignatureWords(entry, pattern) >= 2;
     }
     case 'preference':
