@@ -22,7 +22,8 @@ export function namesWhatIsGone(entry: Entry, lesson: Replacement): boolean {
   const dropped = lesson.dropped ?? [];
   if (dropped.length === 0) return false;
   const text = withoutReasons(entry.text);
-  const gone = dropped.flatMap((d) => namedAt(text, d));
+  // "the old `docker-compose` binary is not installed" names it only to say it is gone.
+  const gone = dropped.flatMap((d) => namedAt(text, d).filter((at) => !saidGone(text, at, d.length)));
   if (gone.length === 0) return false;
   const replaced = (lesson.added ?? []).flatMap((a) => namedAt(text, a)).filter((at) => !negatedAt(text, at));
   if (replaced.length !== gone.length) return gone.length > replaced.length;
@@ -34,6 +35,13 @@ export function namesWhatIsGone(entry: Entry, lesson: Replacement): boolean {
 export function namesReplacement(entry: Entry, lesson: Replacement): boolean {
   const text = withoutReasons(entry.text);
   return (lesson.added ?? []).some((a) => namedAt(text, a).some((at) => !negatedAt(text, at)));
+}
+
+const GONE_BEFORE = /\b(old|former|legacy|deprecated|retired|removed|no|without)\s+[`'"]?$/i;
+const GONE_AFTER = /^[`'"]?[^.;:!?]{0,30}?\b(is|was|are|were|has been|have been|got)\s+(not installed|gone|removed|retired|deleted|decommissioned|deprecated|dropped|replaced)\b|^[`'"]?[^.;:!?]{0,20}?\b(no longer|doesn't exist|does not exist|is not there)\b/i;
+
+function saidGone(text: string, at: number, length: number): boolean {
+  return GONE_BEFORE.test(text.slice(Math.max(0, at - 20), at)) || GONE_AFTER.test(text.slice(at + length, at + length + 60)) || negatedAt(text, at);
 }
 
 /**

@@ -133,7 +133,7 @@ export function covers(entry: Entry, pattern: Pattern): boolean {
         const avoided = avoid.some((a) => claims.avoids.includes(a) || claims.avoids.includes(a.split(' ')[0] ?? a));
         // Naming the fix is not enough ("Redis runs in docker compose"): the note must be about the failure too.
         const aboutFailure = avoid.some((a) => mentions(text, a) || mentions(text, effectiveProgram(a))) || sharedSignatureWords(entry, pattern) >= 2;
-        return (recommends(text, prefer[0]) && aboutFailure) || (claims.recommends.includes(program) && avoided);
+        return (recommendsCommand(text, prefer[0]) && aboutFailure) || (claims.recommends.includes(program) && avoided);
       }
       const fixes = pattern.fix ? fixCommands(pattern.fix) : [];
       // A tool's name alone ("never edit it by hand") is no note about its failure: the note must name the fix or the error.
@@ -177,7 +177,13 @@ export function isRefutedBy(entry: Entry, pattern: Pattern): boolean {
 /** The note tells agents to do what fixed the mistake (`pnpm install` where `yarn install` failed). */
 function recommendsFix(entry: Entry, pattern: Pattern): boolean {
   const fix = pattern.prefer?.[0];
-  return pattern.kind === 'mistake' && fix !== undefined && recommends(withoutReasons(entry.text), fix);
+  return pattern.kind === 'mistake' && fix !== undefined && recommendsCommand(withoutReasons(entry.text), fix);
+}
+
+/** The text says to run `head`, as written or with options in between (`pnpm --filter web exec vitest run`). */
+function recommendsCommand(text: string, head: string): boolean {
+  if (recommends(text, head)) return true;
+  return [...text.matchAll(/`([^`\n]+)`/g)].some((m) => commandHead(m[1] ?? '') === head && recommends(text, m[1] ?? ''));
 }
 
 /** Two words next to each other in one text (in either order) are next to each other in the other. */

@@ -61,7 +61,10 @@ export function findMistakes(session: Session): Observation[] {
     // `pip3` and `pip`, `python3 -m pip` and `pip`: one program.
     const signature = `${step.command !== undefined ? effectiveProgram(action).replace(/(?<=[a-z])\d+(?:\.\d+)*$/, '') : action} :: ${signatureOf(line)}`;
     const missing = missingObjects(step.result.text);
-    const fix = findFix(steps, i, missing.length > 0);
+    // Only when what is missing is the command itself (`make test`, `deploy.sh`) does the next command of its kind
+    // replace it; a missing object (`deploy/legacy-billing`) is gone, whatever the agent ran next.
+    const head = step.command !== undefined ? commandHead(step.command) : '';
+    const fix = findFix(steps, i, missing.some((m) => head.split(' ').includes(m)));
     const key = `mistake:${keyOf(signature, missing, fix, step.command !== undefined ? effectiveProgram(action) : action)}`;
     if (byKey.has(key)) return;
     const observation: Observation = {
