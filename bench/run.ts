@@ -5,11 +5,10 @@
  *     npm run bench -- --full    # 100, 1,000 and 10,000 sessions, incremental on 10,000
  *
  * Perf options (see bench/perf/run.ts): --sizes, --incremental, --entries, --commits, --rounds, --out, --keep;
- * --skip-perf and --skip-quality leave one part out. The quality benchmark (bench/quality/run.ts, another
- * part of the project) runs with its own defaults, under tsx, when it is there.
+ * --skip-perf and --skip-quality leave one part out. The quality benchmark runs under tsx: one corpus with the
+ * baselines (bench/quality/run.ts), then the engine over seeds 1-10 (1-20 with --full, bench/quality/sweep.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -60,13 +59,12 @@ if (!values['skip-perf']) {
 }
 
 if (!values['skip-quality']) {
-  const quality = join(root, 'bench', 'quality', 'run.ts');
+  // Under tsx: the quality benchmark generates corpora from TypeScript modules of its own.
+  const tsx = join(root, 'node_modules', '.bin', 'tsx');
   console.log('\n## Quality\n');
-  if (!existsSync(quality)) {
-    console.log('bench/quality/run.ts is not there yet: skipped.');
-  } else {
-    const tsx = join(root, 'node_modules', '.bin', 'tsx');
-    const run = spawnSync(tsx, [quality], { cwd: root, stdio: 'inherit' });
-    if (run.status !== 0) process.exitCode = run.status ?? 1;
-  }
+  const single = spawnSync(tsx, [join(root, 'bench', 'quality', 'run.ts')], { cwd: root, stdio: 'inherit' });
+  if (single.status !== 0) process.exitCode = single.status ?? 1;
+  console.log('');
+  const sweep = spawnSync(tsx, [join(root, 'bench', 'quality', 'sweep.ts'), '--seeds', values.full ? '1-20' : '1-10'], { cwd: root, stdio: 'inherit' });
+  if (sweep.status !== 0) process.exitCode = sweep.status ?? 1;
 }

@@ -2,6 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseSeeds } from '../../../bench/quality/seeds.js';
 import { generateCorpus } from '../../../bench/quality/corpus.js';
 import { outcomeOf, perfectPlan, validateTruth } from '../../../bench/quality/plans.js';
 import { matchesTerms, SCORED_TYPES, score } from '../../../bench/quality/score.js';
@@ -89,5 +90,14 @@ describe('quality benchmark: the scorer', () => {
     expect(matchesTerms('Read the file before editing it', [['read*'], ['edit*']])).toBe(true);
     expect(matchesTerms('already edited', [['read'], ['edit*']])).toBe(false);
     expect(matchesTerms('use `python3`', [['python']])).toBe(false);
+  });
+});
+
+describe('quality sweep: --seeds', () => {
+  it('reads ranges and lists, each seed once, and refuses anything else with the text it got', () => {
+    expect(parseSeeds('1-3')).toEqual([1, 2, 3]);
+    expect(parseSeeds('4,1-2,4')).toEqual([4, 1, 2]);
+    expect(() => parseSeeds('3-1')).toThrow(/"3-1"/);
+    expect(() => parseSeeds('a')).toThrow(/--seeds/);
   });
 });
