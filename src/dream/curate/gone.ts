@@ -6,6 +6,8 @@ import { terms } from '../text.js';
 export interface Replacement {
   dropped?: string[];
   added?: string[];
+  /** `python :: not installed` says the missing thing is a program: only running it recommends it. */
+  signature?: string;
 }
 
 /** The sessions ran the same command with other arguments, and that worked. */
@@ -23,7 +25,8 @@ export function namesWhatIsGone(entry: Entry, lesson: Replacement): boolean {
   if (dropped.length === 0) return false;
   const text = withoutReasons(entry.text);
   // "the old `docker-compose` binary is not installed" names it only to say it is gone.
-  const gone = dropped.flatMap((d) => namedAt(text, d).filter((at) => !saidGone(text, at, d.length)));
+  const program = lesson.signature?.endsWith(' :: not installed') ? lesson.signature.split(' :: ')[0] : undefined;
+  const gone = dropped.flatMap((d) => namedAt(text, d).filter((at) => !saidGone(text, at, d.length) && (d !== program || runsAt(text, at))));
   if (gone.length === 0) return false;
   const replaced = (lesson.added ?? []).flatMap((a) => namedAt(text, a)).filter((at) => !negatedAt(text, at));
   if (replaced.length !== gone.length) return gone.length > replaced.length;
@@ -35,6 +38,12 @@ export function namesWhatIsGone(entry: Entry, lesson: Replacement): boolean {
 export function namesReplacement(entry: Entry, lesson: Replacement): boolean {
   const text = withoutReasons(entry.text);
   return (lesson.added ?? []).some((a) => namedAt(text, a).some((at) => !negatedAt(text, at)));
+}
+
+/** Is the word at `at` the program a code span runs (`python x.py`), rather than an argument (`uv run python`)? */
+function runsAt(text: string, at: number): boolean {
+  const open = text.lastIndexOf('`', at - 1);
+  return open >= 0 && text.slice(open + 1, at).trim() === '';
 }
 
 const GONE_BEFORE = /\b(old|former|legacy|deprecated|retired|removed|no|without)\s+[`'"]?$/i;

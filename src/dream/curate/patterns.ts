@@ -56,7 +56,7 @@ export function planPatternActions(workspace: Workspace, patterns: Pattern[], in
       (e) =>
         !stale.includes(e) &&
         (covers(e, pattern) || (stale.length > 0 && recommendsFix(e, pattern))) &&
-        (!byArguments(pattern) || stale.every((x) => sharedSubject(e, x, pattern) >= SAME_SUBJECT)) &&
+        (!byArguments(pattern) || stale.every((x) => sharedSubject(e, x, pattern) >= (mentionsGone(e, pattern) ? 1 : SAME_SUBJECT))) &&
         stale.every((x) => sharedSubject(e, x, pattern) >= 1),
     );
     if (covering.length > 0) {
@@ -91,6 +91,11 @@ function settle(stale: Entry, pattern: Pattern, covering: Entry[], workspace: Wo
   if (!winner || winner.policy !== 'dream') return pruneAction(stale, pattern, winner ?? covering[0]);
   const reason = `${pattern.support.sessions} session(s) show it: ${pattern.statement.replace(/[.\s]+$/, '')}`;
   return resolveAction({ winner, loser: stale, reason, evidence: { sessions: pattern.support.sessions, evidence: pattern.evidence, patterns: [pattern.key] } });
+}
+
+/** The note names what is gone, in any words ("there is no long-lived develop branch"). */
+function mentionsGone(entry: Entry, pattern: Pattern): boolean {
+  return (pattern.dropped ?? []).some((d) => mentions(withoutReasons(entry.text), d));
 }
 
 /** Two subject words in common, besides the ones the lesson is about, make two notes one subject. */

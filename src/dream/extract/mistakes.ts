@@ -227,7 +227,11 @@ export function argumentChange(failing: string, working: string): [string[], str
     new Set(command.split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, '')).filter((w) => /^(--?)?[A-Za-z][\w./:=-]*$|^\d{2,}$/.test(w)));
   const before = words(failing);
   const after = words(working);
-  return [[...before].filter((w) => !after.has(w)), [...after].filter((w) => !before.has(w))];
+  const dropped = [...before].filter((w) => !after.has(w));
+  const added = [...after].filter((w) => !before.has(w));
+  // `localhost:8080/health` → `/healthz`: a note names the path (`GET /health`), not the whole address.
+  const paths = (ws: string[], other: Set<string>) => ws.flatMap((w) => /^[\w.-]+(:\d+)?\/\S/.test(w) ? [w.slice(w.indexOf('/'))].filter((p) => ![...other].some((o) => o.endsWith(p))) : []);
+  return [[...dropped, ...paths(dropped, after)], [...added, ...paths(added, before)]];
 }
 
 function unique(values: string[]): string[] {
