@@ -29,6 +29,12 @@ export function planPatternActions(workspace: Workspace, patterns: Pattern[], in
   };
   for (const pattern of ordered(patterns)) {
     const entries = workspace.entries();
+    // A failure with no fix found ("make: No rule to make target 'docs'") can only show what is gone: it adds
+    // nothing, so nothing this cycle wrote can outrank it.
+    if (pattern.kind === 'mistake' && !pattern.fix) {
+      for (const entry of entries.filter((e) => e.policy === 'dream' && !workspace.isFresh(e) && isRefutedBy(e, pattern))) apply(pruneAction(entry, pattern, undefined));
+      continue;
+    }
     const statement = claimsOf(pattern.statement);
     const conflicting = entries.filter((e) => conflictBetween(statement, entryClaims(e)) !== undefined);
     const overruled = conflicting.find((e) => e.policy === 'protected');
@@ -47,11 +53,6 @@ export function planPatternActions(workspace: Workspace, patterns: Pattern[], in
     const contradicted = aboutArguments(pattern) ? [] : conflicting;
     const stale = entries.filter((e) => e.policy === 'dream' && !workspace.isFresh(e) && (isRefutedBy(e, pattern) || contradicted.includes(e)));
     // Naming `main` somewhere does not make a note the right side of "branch off `develop`": it must be on that subject.
-    // A failure with no fix found ("make: No rule to make target 'docs'") can only show what is gone.
-    if (pattern.kind === 'mistake' && !pattern.fix) {
-      for (const entry of stale) apply(pruneAction(entry, pattern, undefined));
-      continue;
-    }
     const covering = entries.filter(
       (e) =>
         !stale.includes(e) &&
