@@ -9,7 +9,7 @@ import type { Observation } from './observation.js';
  */
 const CUES: RegExp[] = [
   /^(no|nope|stop|wait)\b[,.!:—–-]*\s*\S/i,
-  /\b(always|never)\b/i,
+  /\b(always|never(?! mind))\b/i,
   /\b(don't|do not|dont|please don't|avoid)\b/i,
   /\bi(?: (?:prefer|like|want|would like|would rather)|'d (?:like|rather|prefer))\b/i,
   /\b(we|i) (use|don't use|do not use|never use|always use|prefer)\b/i,
@@ -30,6 +30,10 @@ const CUES: RegExp[] = [
   // A convention by its name: "table-driven", "test-first".
   /\b\w+-(driven|first)\b/i,
 ];
+
+/** A rule stated as one: at the start of a clause, or as a contrast. */
+const STANDING =
+  /(^|[,;:—–-]\s*)(no[,.!]?\s*)?(please\s+)?(always|never|don't|do not|avoid)\b|(^|[,;:]\s*)(we|i) (always|never|use|prefer|follow|don't)\b|\bi(?:'d| would)? (prefer|like|want)\b|,\s*not\b/i;
 
 /** Openers that join a sentence to the previous one; the cue is what follows them. */
 const OPENER = /^(also|and|plus|ps|p\.s\.|oh|btw|one more thing)\b[,.:;!—–-]*\s*/i;
@@ -64,7 +68,11 @@ export function userSentences(session: Session): { text: string; turn: number }[
 export function findPreferences(session: Session): PreferenceObservation[] {
   const observations: PreferenceObservation[] = [];
   const seen = new Set<string>();
-  for (const { text, turn } of userSentences(session)) {
+  const sentences = userSentences(session);
+  for (const [index, { text, turn }] of sentences.entries()) {
+    // The first thing a person says is the task ("switch the dates to the format we use elsewhere"): it
+    // states a standing rule only in so many words.
+    if (index === 0 && !STANDING.test(text.replace(OPENER, ''))) continue;
     const observation = preferenceOf(text, turn);
     const id = observation && [...observation.terms].sort().join(' ');
     if (observation && id !== undefined && !seen.has(id)) {
