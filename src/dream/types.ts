@@ -95,6 +95,8 @@ export interface PatternRecord {
   /** For mistakes: what the failure shows to be gone or wrong (`develop`, `--merge`, a missing target), and what replaced it. */
   dropped?: string[];
   added?: string[];
+  /** How many sessions showed the change of arguments (what was dropped, what was added). */
+  changes?: number;
 }
 
 export interface DroppedAction {

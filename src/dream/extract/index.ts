@@ -102,10 +102,11 @@ function fold(records: Record<string, PatternRecord>, observation: Observation, 
   if (record.kind === 'preference') {
     for (const t of observation.terms) if (!record.terms.includes(t) && record.terms.length < MAX_PREFERENCE_TERMS) record.terms.push(t);
   }
-  if (observation.dropped) {
+  if (observation.dropped && !record.sessions.includes(session.id)) {
     // What recurs in every session is the lesson; branch names and PR numbers differ each time.
     record.dropped = record.dropped ? record.dropped.filter((d) => observation.dropped?.includes(d)) : [...observation.dropped];
     record.added = record.added ? record.added.filter((a) => observation.added?.includes(a)) : [...(observation.added ?? [])];
+    record.changes = (record.changes ?? 0) + 1;
   }
   if (!record.sessions.includes(session.id)) record.sessions.push(session.id);
   if (!record.agents.includes(session.agent)) record.agents.push(session.agent);
@@ -147,8 +148,9 @@ function toPattern(key: string, record: PatternRecord): Pattern {
   if (record.fix) pattern.fix = record.fix;
   if (record.avoid) pattern.avoid = record.avoid;
   if (record.prefer) pattern.prefer = record.prefer;
-  if (record.dropped?.length) pattern.dropped = record.dropped;
-  if (record.added?.length) pattern.added = record.added;
+  // One session's change of arguments may be incidental; two that agree are the lesson.
+  if (record.dropped?.length && (record.changes ?? 0) >= 2) pattern.dropped = record.dropped;
+  if (record.added?.length && (record.changes ?? 0) >= 2) pattern.added = record.added;
   return pattern;
 }
 

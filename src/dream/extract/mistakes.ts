@@ -1,6 +1,6 @@
 import type { Session, ToolCall, ToolResult } from '../../sessions/types.js';
 import { quote, terms } from '../text.js';
-import { commandHead, commandOf, displayCommand, effectiveProgram, isTrivial } from './commands.js';
+import { commandHead, commandOf, displayCommand, effectiveProgram, isTrivial, mainSegment } from './commands.js';
 import type { Observation } from './observation.js';
 import { INJECTION } from './preferences.js';
 
@@ -221,7 +221,10 @@ export function missingObjects(errorText: string): string[] {
 }
 
 /** Arguments of the failing command that the working one left out, and the ones it brought instead. */
-export function argumentChange(failing: string, working: string): [string[], string[]] {
+export function argumentChange(failingLine: string, workingLine: string): [string[], string[]] {
+  // Where the command ran (`cd services/pricing && …`) is no argument of it.
+  const failing = mainSegment(failingLine);
+  const working = mainSegment(workingLine);
   // Words, flags and numbers of two digits or more (a port, a version); quoted text and one-letter flags aside.
   const words = (command: string) =>
     new Set(command.split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, '')).filter((w) => /^(--?)?[A-Za-z][\w./:=-]*$|^\d{2,}$/.test(w)));

@@ -4,7 +4,6 @@ import { stepsOf } from './mistakes.js';
 import type { Observation } from './observation.js';
 
 const MIN_LENGTH = 2;
-const RECOVERY_STEPS = 3;
 const MAX_LENGTH = 4;
 
 /**
@@ -14,21 +13,23 @@ const MAX_LENGTH = 4;
 export function findWorkflows(session: Session): Observation[] {
   if (session.outcome.status !== 'success') return [];
   const heads: { head: string; turn: number; retry: boolean }[] = [];
-  // Failed commands, each with how many more successful steps may still be its recovery.
+  // Failed commands, with how many heads had been recorded when each failed.
   const failed = new Map<string, number>();
   for (const step of stepsOf(session)) {
     if (step.command === undefined || step.result === undefined || isTrivial(step.command) || isInspection(step.command)) continue;
     const head = commandHead(step.command);
     if (step.result.isError) {
-      failed.set(head, RECOVERY_STEPS);
+      if (!failed.has(head)) failed.set(head, heads.length);
       continue;
     }
-    // Between a failure and the retry that passes, everything run is the recovery (`git pull --rebase`);
-    // a failure never retried (the agent used another tool) stops counting after a few steps.
-    const recovering = failed.size > 0;
-    failed.delete(head);
-    for (const [h, left] of failed) if (left <= 1) failed.delete(h); else failed.set(h, left - 1);
-    if (heads[heads.length - 1]?.head !== head) heads.push({ head, turn: step.turn, retry: recovering });
+    if (heads[heads.length - 1]?.head !== head) heads.push({ head, turn: step.turn, retry: false });
+    const since = failed.get(head);
+    if (since !== undefined) {
+      // The failed command passed on a retry: it and what ran before it since the failure (`git pull
+      // --rebase`) were the recovery. A failure never retried (another tool did the job) marks nothing.
+      for (const run of heads.slice(since)) run.retry = true;
+      failed.delete(head);
+    }
   }
   const seen = new Map<string, Observation>();
   for (let length = MIN_LENGTH; length <= MAX_LENGTH; length++) {
