@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { loadConfig, type Config } from '../config/index.js';
 import { readState } from '../dream/state.js';
 import { STATE_DIR } from '../dream/state.js';
@@ -16,6 +17,14 @@ export async function openContext(repoDir: string, configFile?: string): Promise
   const repo = await openRepo(repoDir);
   const config = await loadConfig(repo.dir, configFile);
   return { config, repo };
+}
+
+/**
+ * Where a repository keeps the content hashes of its session logs between cycles (see sessions/hash-cache.ts):
+ * in its git directory, like the cycle lock, so that it is never committed and every clone has its own.
+ */
+export function sessionHashCacheFile({ repo }: RepoContext): string {
+  return path.join(repo.gitdir, 'reverie', 'session-hashes.json');
 }
 
 /** main's tip, or a clear error when the repository has no commit on it yet. */
@@ -53,14 +62,17 @@ export function isStateFile(path: string): boolean {
   return path.startsWith(`${STATE_DIR}/`) && !path.startsWith(`${STATE_DIR}/cycles/`);
 }
 
-/** When each entry arrived, so that contradictions can favour the newer note. */
+/**
+ * When each entry arrived, so that contradictions can favour the newer note. The files' histories are walked side
+ * by side: they share their commits and trees (read once, see git/cache.ts), and the reads overlap.
+ */
 async function addProvenance(repo: Repo, oid: string, memory: MemorySnapshot): Promise<void> {
-  for (const file of memory.files) {
-    if (file.entries.length === 0) continue;
-    const times = await introducedAt(repo, oid, file.path, file.entries.map((e) => e.raw), { maxCommits: 100 });
+  const traced = memory.files.filter((file) => file.entries.length > 0);
+  const times = await Promise.all(traced.map((file) => introducedAt(repo, oid, file.path, file.entries.map((e) => e.raw), { maxCommits: 100 })));
+  traced.forEach((file, i) => {
     for (const entry of file.entries) {
-      const time = times.get(entry.raw);
+      const time = times[i]?.get(entry.raw);
       if (time) entry.introducedAt = time;
     }
-  }
+  });
 }

@@ -8,7 +8,7 @@ import { loadSessions } from '../sessions/load.js';
 import type { ReadWarning, Session } from '../sessions/types.js';
 import { approveBranch, type ApprovalOutcome } from './approve.js';
 import { buildCycle } from './build.js';
-import { openContext, mainTip, readBase, type BaseView, type RepoContext } from './context.js';
+import { openContext, mainTip, readBase, sessionHashCacheFile, type BaseView, type RepoContext } from './context.js';
 import { planDiff } from './diff.js';
 import { cycleBranchName, cycleStamp, pendingCycles, type PendingCycle } from './history.js';
 
@@ -126,7 +126,7 @@ interface Reviewed {
 async function review(context: RepoContext, base: string, options: DreamOptions): Promise<Reviewed> {
   const { memory, state } = await readBase(context, base);
   const skipHashes = new Set(Object.keys(state.processed));
-  const loaded = await loadSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes });
+  const loaded = await loadSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes, hashCacheFile: sessionHashCacheFile(context) });
   const totalSessions = loaded.sessions.length + loaded.skipped;
   const entries = memory.files.reduce((n, f) => n + f.entries.length, 0);
   options.onPhase?.({ phase: 'review', sessions: totalSessions, newSessions: loaded.sessions.length, memoryFiles: memory.files.length, entries, warnings: loaded.warnings });

@@ -14,6 +14,12 @@ export interface RedactionRule {
   pattern: RegExp;
   /** Last word on a candidate: false keeps the text as it is (look-alikes, placeholders, code). */
   check?: (candidate: Candidate) => boolean;
+  /**
+   * A cheap test that holds for every text the pattern can match in (a literal the pattern cannot match without);
+   * false skips the pattern. Most texts from logs hold no secret, and a literal search is far cheaper than a
+   * regex with lookbehinds, run for every rule over every string of every log.
+   */
+  trigger?: (text: string) => boolean;
 }
 
 export interface Candidate {
@@ -28,6 +34,41 @@ export interface Candidate {
 /** Words in a key name that mark its value as a secret (`DB_PASSWORD`, `apiKey`, `client_secret`). */
 const SECRET_NAME = 'secret|token|passw(?:or)?d|api[_-]?key|private[_-]?key|access[_-]?key|credentials?|passphrase';
 const SECRET_NAME_RE = new RegExp(`(?:${SECRET_NAME})`, 'gi');
+/** The same words, to ask only whether there is one (a non-global regex keeps no position between calls). */
+const HAS_SECRET_NAME = new RegExp(`(?:${SECRET_NAME})`, 'i');
+const has = (literal: string) => (text: string) => text.includes(literal);
+/** For a trigger that is a small pattern (not global: a global regex would carry its position from call to call). */
+const hasMatch = (pattern: RegExp) => (text: string) => pattern.test(text);
+const ASSIGNS = /[:=]/;
+
+/** ASCII characters a run is made of, as a lookup table by char code. */
+function charTable(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const c of chars) table[c.charCodeAt(0)] = 1;
+  return table;
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** [A-Za-z0-9_-]: what a bare token is made of. */
+const TOKEN_CHARS = charTable(`${ALNUM}_-`);
+/** [A-Za-z0-9+/=_-]: what an assigned base64-like value is made of. */
+const VALUE_CHARS = charTable(`${ALNUM}+/=_-`);
+
+/**
+ * Whether `text` holds `length` characters of `table` in a row: one pass, where a regex such as /[…]{28}/ starts
+ * over at every position.
+ */
+function hasRun(text: string, length: number, table: Uint8Array): boolean {
+  if (text.length < length) return false;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 128 && table[code] === 1) {
+      if (++run >= length) return true;
+    } else run = 0;
+  }
+  return false;
+}
 
 /** Unquoted values stop at whatever ends a value in env files, shell, JSON, YAML and code. */
 const BARE_VALUE = String.raw`[^\s"'\x60,;(){}\[\]<>]{1,512}(?=$|[\s"'\x60,;)}\]])`;
@@ -37,36 +78,57 @@ export const RULES: readonly RedactionRule[] = [
     name: 'private-key',
     // An unterminated block (a truncated log) is redacted to the end of the text.
     pattern: /-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----|$)/g,
+    trigger: has('-----BEGIN'),
   },
-  { name: 'anthropic-key', pattern: /(?<![A-Za-z0-9])sk-ant-[A-Za-z0-9_-]{20,}/g },
+  { name: 'anthropic-key', pattern: /(?<![A-Za-z0-9])sk-ant-[A-Za-z0-9_-]{20,}/g, trigger: has('sk-ant-') },
   {
     name: 'openai-key',
     pattern: /(?<![A-Za-z0-9])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g,
     check: ({ secret }) => /\d/.test(secret) && /[A-Za-z]/.test(secret.slice(3)),
+    trigger: has('sk-'),
   },
-  { name: 'github-token', pattern: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{30,})/g },
-  { name: 'aws-access-key-id', pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/g },
+  {
+    name: 'github-token',
+    pattern: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{30,})/g,
+    trigger: hasMatch(/gh[pousr]_|github_pat_/),
+  },
+  {
+    name: 'aws-access-key-id',
+    pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/g,
+    trigger: hasMatch(/AKIA|ASIA|ABIA|ACCA/),
+  },
   {
     name: 'aws-secret-access-key',
     pattern: /(?<pre>aws_?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?)(?<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
+    trigger: hasMatch(/aws_?secret/i),
   },
-  { name: 'gitlab-token', pattern: /(?<![A-Za-z0-9_-])gl(?:pat|ptt|dt|rt|cbt|oas)-[A-Za-z0-9_-]{20,}/g },
-  { name: 'huggingface-token', pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}/g },
-  { name: 'npm-token', pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36,}/g },
-  { name: 'sendgrid-key', pattern: /(?<![A-Za-z0-9_])SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g },
-  { name: 'azure-storage-key', pattern: /(?<pre>AccountKey=)(?<secret>[A-Za-z0-9+/=]{40,})/g },
-  { name: 'google-api-key', pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
-  { name: 'slack-token', pattern: /(?<![A-Za-z0-9])xox[baprs]-[A-Za-z0-9-]{10,}/g },
-  { name: 'stripe-key', pattern: /(?<![A-Za-z0-9])[sr]k_(?:live|test)_[A-Za-z0-9]{16,}/g },
+  {
+    name: 'gitlab-token',
+    pattern: /(?<![A-Za-z0-9_-])gl(?:pat|ptt|dt|rt|cbt|oas)-[A-Za-z0-9_-]{20,}/g,
+    trigger: hasMatch(/gl(?:pat|ptt|dt|rt|cbt|oas)-/),
+  },
+  { name: 'huggingface-token', pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}/g, trigger: has('hf_') },
+  { name: 'npm-token', pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36,}/g, trigger: has('npm_') },
+  { name: 'sendgrid-key', pattern: /(?<![A-Za-z0-9_])SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g, trigger: has('SG.') },
+  { name: 'azure-storage-key', pattern: /(?<pre>AccountKey=)(?<secret>[A-Za-z0-9+/=]{40,})/g, trigger: has('AccountKey=') },
+  { name: 'google-api-key', pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g, trigger: has('AIza') },
+  { name: 'slack-token', pattern: /(?<![A-Za-z0-9])xox[baprs]-[A-Za-z0-9-]{10,}/g, trigger: hasMatch(/xox[baprs]-/) },
+  {
+    name: 'stripe-key',
+    pattern: /(?<![A-Za-z0-9])[sr]k_(?:live|test)_[A-Za-z0-9]{16,}/g,
+    trigger: hasMatch(/[sr]k_(?:live|test)_/),
+  },
   {
     name: 'bearer-token',
     pattern: /(?<pre>\bAuthorization["']?\s*[:=]\s*["']?(?:Bearer|Basic|Token)\s+)(?<secret>[A-Za-z0-9._~+/=-]{8,})/gi,
+    trigger: hasMatch(/authorization/i),
   },
-  { name: 'jwt', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/g },
+  { name: 'jwt', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/g, trigger: has('eyJ') },
   {
     name: 'url-password',
     pattern: /(?<pre>(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s:@/?#]{1,256}:)(?<secret>[^\s@/?#]{1,256})(?=@)/g,
     check: ({ secret }) => !isPlaceholder(secret),
+    trigger: (text) => text.includes('://') && text.includes('@'),
   },
   {
     name: 'secret-assignment',
@@ -76,18 +138,21 @@ export const RULES: readonly RedactionRule[] = [
       'gim',
     ),
     check: (c) => isSecretName(c.groups.name ?? '') && isAssignedSecret(c),
+    trigger: (text) => ASSIGNS.test(text) && HAS_SECRET_NAME.test(text),
   },
   {
     // A token pasted into prose ("use my token X"): no name, no assignment, only its randomness gives it away.
     name: 'random-token',
     pattern: /(?<![A-Za-z0-9_./+=-])[A-Za-z0-9_-]{28,512}(?![A-Za-z0-9_./+=-])/g,
     check: ({ secret }) => looksRandom(secret),
+    trigger: (text) => hasRun(text, 28, TOKEN_CHARS),
   },
   {
     name: 'high-entropy',
     pattern:
       /(?<pre>(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_.-]{0,63}["']?[ \t]*[:=][ \t]*["']?)(?<secret>[A-Za-z0-9+/=_-]{20,512})(?![A-Za-z0-9+/=_-])/g,
     check: ({ secret }) => looksRandom(secret),
+    trigger: (text) => ASSIGNS.test(text) && hasRun(text, 20, VALUE_CHARS),
   },
 ];
 
@@ -97,28 +162,30 @@ export const RULE_NAMES: readonly string[] = RULES.map((rule) => rule.name);
 /** Replaces every secret the rules find with `[REDACTED:<kind>]`. Idempotent. */
 export function redact(text: string): string {
   let out = text;
-  for (const rule of RULES) out = applyRule(out, rule);
+  for (const rule of RULES) if (!rule.trigger || rule.trigger(out)) out = applyRule(out, rule);
   return out;
 }
 
 /**
  * Redacts every string inside a JSON-like value (tool inputs). A value under a secret-named key
  * (`{"password": "..."}`) is redacted whole, since the key is the context a text rule would need.
+ * `thenText` further transforms each string once redacted (e.g. shortens it).
  */
-export function redactValue<T>(value: T): T {
-  return walk(value, undefined, 0) as T;
+export function redactValue<T>(value: T, thenText: (text: string) => string = (text) => text): T {
+  return walk(value, undefined, 0, thenText) as T;
 }
 
 const MAX_DEPTH = 64;
 
-function walk(value: unknown, key: string | undefined, depth: number): unknown {
-  if (typeof value === 'string') return redactString(value, key);
+/** `thenText` is applied to every string once redacted, so that a caller needs no second walk to shorten them. */
+function walk(value: unknown, key: string | undefined, depth: number, thenText: (text: string) => string): unknown {
+  if (typeof value === 'string') return thenText(redactString(value, key));
   if (value === null || typeof value !== 'object') return value;
   // Deeper than any real tool input; refusing to descend keeps hostile input from exhausting the stack.
-  if (depth >= MAX_DEPTH) return '[too deeply nested]';
-  if (Array.isArray(value)) return value.map((item) => walk(item, key, depth + 1));
+  if (depth >= MAX_DEPTH) return thenText('[too deeply nested]');
+  if (Array.isArray(value)) return value.map((item) => walk(item, key, depth + 1, thenText));
   // fromEntries defines own properties, so a "__proto__" key from a log stays a plain key.
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k, depth + 1)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k, depth + 1, thenText)]));
 }
 
 function redactString(value: string, key: string | undefined): string {
@@ -159,6 +226,8 @@ function keepQuotes(secret: string, replacement: string): string {
  * `max_tokens`, `token_count`, `secret_name`, `passwordField` name something about a secret, not one.
  */
 export function isSecretName(name: string): boolean {
+  // Most keys (`command`, `file_path`) hold no secret word at all: say so before collecting matches.
+  if (!HAS_SECRET_NAME.test(name)) return false;
   const matches = [...name.matchAll(SECRET_NAME_RE)];
   const lastMatch = matches[matches.length - 1];
   if (!lastMatch) return false;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openContext, mainTip, readBase } from '../../cycle/context.js';
+import { openContext, mainTip, readBase, sessionHashCacheFile } from '../../cycle/context.js';
 import { listCycles, pendingCycles } from '../../cycle/history.js';
 import { loadSessions } from '../../sessions/load.js';
 import { plural, type Output } from '../output.js';
@@ -15,7 +15,7 @@ export function registerStatus(program: Command, out: Output): void {
       const context = await openContext(flags.repo, flags.config);
       const main = await mainTip(context);
       const { state } = await readBase(context, main);
-      const sessions = await loadSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes: new Set(Object.keys(state.processed)) });
+      const sessions = await loadSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes: new Set(Object.keys(state.processed)), hashCacheFile: sessionHashCacheFile(context) });
       const last = (await listCycles(context))[0];
       const pending = await pendingCycles(context);
       const status = {

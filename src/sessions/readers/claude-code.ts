@@ -5,7 +5,7 @@
  */
 import { inferOutcome } from '../outcome.js';
 import type { LogSource, ReaderEvent, Session, SessionReader, ToolCall, ToolResult, Turn } from '../types.js';
-import { agentFromPath, cleanInput, cleanText, earlier, fileStem, isRecord, later, parseRecord, str, WarningLog } from './common.js';
+import { agentFromPath, cleanInput, cleanText, fileStem, isRecord, parseRecord, str, TimeSpan, WarningLog } from './common.js';
 
 type Rec = Record<string, unknown>;
 type SessionData = Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'>;
@@ -70,8 +70,7 @@ function addRecord(sessions: Map<string, SessionBuilder>, r: Rec, path: string):
 
 class SessionBuilder {
   private readonly turns: Turn[] = [];
-  private startedAt: string | undefined;
-  private endedAt: string | undefined;
+  private readonly span = new TimeSpan();
   private cwd: string | undefined;
   private gitBranch: string | undefined;
   private subAgentId: string | undefined;
@@ -82,8 +81,7 @@ class SessionBuilder {
 
   add(type: string, r: Rec): string | undefined {
     const timestamp = str(r.timestamp);
-    this.startedAt = earlier(this.startedAt, timestamp);
-    this.endedAt = later(this.endedAt, timestamp);
+    this.span.add(timestamp);
     this.cwd ??= str(r.cwd);
     this.gitBranch ??= str(r.gitBranch);
     this.subAgentId ??= str(r.agentId);
@@ -149,15 +147,15 @@ class SessionBuilder {
 
   finish(source: LogSource): SessionData | undefined {
     // A message that only carried hidden reasoning leaves an empty turn behind.
-    const turns = this.turns
-      .filter((t) => t.text !== '' || t.toolCalls.length > 0 || t.toolResults.length > 0)
-      .map((t, index) => ({ ...t, index }));
+    const kept = this.turns.filter((t) => t.text !== '' || t.toolCalls.length > 0 || t.toolResults.length > 0);
+    // Renumbered only when a turn went: each turn was given its place in `this.turns` as its index.
+    const turns = kept.length === this.turns.length ? kept : kept.map((t, index) => ({ ...t, index }));
     if (turns.length === 0) return undefined;
     return {
       id: this.sessionId(turns, source.path),
       agent: source.agent ?? source.defaultAgent ?? agentFromPath(source.path),
-      ...(this.startedAt ? { startedAt: this.startedAt } : {}),
-      ...(this.endedAt ? { endedAt: this.endedAt } : {}),
+      ...(this.span.start ? { startedAt: this.span.start } : {}),
+      ...(this.span.end ? { endedAt: this.span.end } : {}),
       ...(this.cwd ? { cwd: cleanText(this.cwd) } : {}),
       ...(this.gitBranch ? { gitBranch: cleanText(this.gitBranch) } : {}),
       turns,

@@ -4,7 +4,7 @@
  */
 import { inferOutcome } from '../outcome.js';
 import type { LogSource, Outcome, ReaderEvent, Role, Session, SessionReader, Turn } from '../types.js';
-import { agentFromPath, cleanInput, cleanText, earlier, idFromPath, isRecord, later, parseRecord, str, WarningLog } from './common.js';
+import { agentFromPath, cleanInput, cleanText, idFromPath, isRecord, parseRecord, str, TimeSpan, WarningLog } from './common.js';
 
 type Rec = Record<string, unknown>;
 type SessionData = Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'>;
@@ -71,8 +71,7 @@ const STATUSES = new Set<Outcome['status']>(['success', 'failure', 'unknown']);
 
 class SessionBuilder {
   private readonly turns: Turn[] = [];
-  private startedAt: string | undefined;
-  private endedAt: string | undefined;
+  private readonly span = new TimeSpan();
   private agent: string | undefined;
   private outcome: Outcome | undefined;
 
@@ -80,8 +79,7 @@ class SessionBuilder {
 
   add(r: Rec): string | undefined {
     const ts = str(r.ts);
-    this.startedAt = earlier(this.startedAt, ts);
-    this.endedAt = later(this.endedAt, ts);
+    this.span.add(ts);
     this.agent ??= str(r.agent);
     const type = r.type ?? 'message';
     if (type === 'message') return this.message(r, ts);
@@ -153,8 +151,8 @@ class SessionBuilder {
     return {
       id: this.id,
       agent: source.agent ?? this.agent ?? headerAgent ?? source.defaultAgent ?? agentFromPath(source.path),
-      ...(this.startedAt ? { startedAt: this.startedAt } : {}),
-      ...(this.endedAt ? { endedAt: this.endedAt } : {}),
+      ...(this.span.start ? { startedAt: this.span.start } : {}),
+      ...(this.span.end ? { endedAt: this.span.end } : {}),
       turns: this.turns,
       outcome: this.outcome ?? inferOutcome(this.turns),
     };

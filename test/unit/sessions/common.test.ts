@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { agentFromPath, clipText, earlier, idFromPath, later } from '../../../src/sessions/readers/common.js';
+import { agentFromPath, clipText, earlier, idFromPath, later, TimeSpan } from '../../../src/sessions/readers/common.js';
 
 describe('agentFromPath', () => {
   it.each([
@@ -34,5 +35,28 @@ describe('earlier / later', () => {
     expect(later(undefined, '2025-01-01T00:00:00Z')).toBe('2025-01-01T00:00:00Z');
     expect(later('2025-01-01T00:00:00Z', 'yesterday')).toBe('2025-01-01T00:00:00Z');
     expect(earlier('garbage', undefined)).toBeUndefined();
+  });
+});
+
+describe('TimeSpan', () => {
+  const timestamp = fc.oneof(
+    fc.constantFrom(undefined, '', 'yesterday', 'garbage', '2025-06-10T14:00:00+02:00', '2025-06-10T12:00:00Z', '2025-06-10T12:00:00.000Z'),
+    fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+  );
+
+  it('spans what earlier and later pick, one timestamp at a time, ties and garbage included', () => {
+    fc.assert(
+      fc.property(fc.array(timestamp, { maxLength: 12 }), (timestamps) => {
+        const span = new TimeSpan();
+        let start: string | undefined;
+        let end: string | undefined;
+        for (const t of timestamps) {
+          span.add(t);
+          start = earlier(start, t);
+          end = later(end, t);
+        }
+        expect([span.start, span.end]).toEqual([start, end]);
+      }),
+    );
   });
 });

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hashFile, readLines, type Line, type ReadSummary } from '../../../src/sessions/lines.js';
+import { hashFile, readLines, readLinesOfBytes, type Line, type ReadSummary } from '../../../src/sessions/lines.js';
 import { CLAUDE, tempDir } from './helpers.js';
 
 async function lines(path: string, maxLineBytes?: number): Promise<{ lines: Line[]; summary: ReadSummary | undefined }> {
@@ -97,5 +98,39 @@ describe('readLines', async () => {
 
   it('fails on a missing file when iterated', async () => {
     await expect(lines(join(dir, 'missing.txt'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('readLines on the bytes of a file read whole', async () => {
+  const dir = await tempDir();
+  // Bytes that make lines interesting: newlines, CRs, a byte-order mark, multi-byte characters whole and cut, bad bytes.
+  const pieces = ['\n', '\r', '\r\n', '\uFEFF', 'a', 'json', 'é', '✓', '😀', ' ', '"'].map((t) => Buffer.from(t));
+  const piece = fc.oneof(fc.constantFrom(...pieces), fc.uint8Array({ minLength: 1, maxLength: 3 }).map((b) => Buffer.from(b)));
+  const content = fc.array(piece, { maxLength: 60 }).map((parts) => Buffer.concat(parts));
+
+  it('gives the very lines and summary a stream of the file gives, whatever the bytes and the line limit', async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(content, fc.integer({ min: 1, max: 24 }), async (bytes, maxLineBytes) => {
+        const path = join(dir, `f${n++}.txt`);
+        await writeFile(path, bytes);
+        const streamed = await lines(path, maxLineBytes);
+        const whole = readLines(bytes, { maxLineBytes });
+        const fromWhole: Line[] = [];
+        for await (const line of whole) fromWhole.push(line);
+        expect(fromWhole).toEqual(streamed.lines);
+        expect(whole.summary).toEqual(streamed.summary);
+        const sync = readLinesOfBytes(bytes, { maxLineBytes });
+        expect([...sync]).toEqual(streamed.lines);
+        expect(sync.summary).toEqual(streamed.summary);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('stops where the caller stops, without a summary', async () => {
+    const reader = readLinesOfBytes(Buffer.from('one\ntwo\nthree\n'));
+    for (const line of reader) if (line.number === 2) break;
+    expect(reader.summary).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { redact, redactValue, RULE_NAMES } from '../../../src/sessions/redact.js';
+import { redact, redactValue, RULE_NAMES, RULES } from '../../../src/sessions/redact.js';
 
 // Secrets are assembled at run time so that no scanner mistakes this file for a leak.
 const j = (...parts: string[]): string => parts.join('');
@@ -152,5 +152,56 @@ describe('redactValue', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('rule triggers', () => {
+  // Pieces of every shape the rules look for, in upper and lower case, and runs of the characters their values use.
+  const literal = fc.constantFrom(
+    ...['-----BEGIN', ' RSA', ' PRIVATE KEY-----', '-----END PRIVATE KEY-----', ' BLOCK', 'sk-', 'ant-', 'proj-', 'gh', 'p_', 'o_', 'github_pat_'],
+    ...['AKIA', 'ASIA', 'ACCA', 'aws_secret_access_key', 'AWS_SECRET_KEY', 'awssecretkey', 'gl', 'pat-', 'rt-', 'hf_', 'npm_', 'SG.', 'AccountKey='],
+    ...['AIza', 'xoxb-', 'xoxp-', 'sk_live_', 'rk_test_', 'Authorization: Bearer ', 'AUTHORIZATION=Token ', 'authorization"', 'eyJ', '.'],
+    ...['https://', 'git+ssh://', 'user', ':', '@', 'host', 'password', 'PASSWD', 'Token', 'api-key', 'apiKey', 'client_secret', 'Credentials'],
+    ...[' = ', '=', ': ', '"', "'", '`', ' ', '\t', '\n', '/', '+', '_', '-', '(', ')', ',', 'é', '✓'],
+  );
+  const chars = (alphabet: string, minLength: number, maxLength = minLength) => fc.string({ unit: fc.constantFrom(...alphabet.split('')), minLength, maxLength });
+  const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  const alnum = chars(ALNUM, 8, 64);
+  // Whole shapes of the rules whose patterns random pieces seldom complete.
+  const shape = fc.oneof(
+    fc.tuple(alnum, alnum).map(([a, b]) => `-----BEGIN RSA PRIVATE KEY-----\n${a}\n-----END RSA PRIVATE KEY-----${b}`),
+    chars('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16).map((b) => `AKIA${b}`),
+    chars(`${ALNUM}/+=`, 40).map((b) => `aws_secret_access_key = ${b}`),
+    alnum.map((b) => `glpat-${b}${b}`),
+    fc.tuple(alnum, alnum).map(([a, b]) => `SG.${a}${a}.${b}${b}`),
+    chars(ALNUM, 35).map((b) => `AIza${b}`),
+    fc.tuple(alnum, alnum, alnum).map(([a, b, c]) => `eyJ${a}${a}.${b}${b}.${c}`),
+    fc.tuple(alnum, alnum).map(([user, pass]) => `https://${user}:${pass}@example.com`),
+  );
+  const part = fc.oneof(literal, alnum, chars('aZ09Kx_-+/=.', 1, 64), fc.string({ maxLength: 4 }), shape, fc.tuple(literal, alnum).map(([a, b]) => a + b));
+  const text = fc.array(part, { maxLength: 12 }).map((parts) => parts.join(''));
+
+  it('every built-in rule has one', () => {
+    expect(RULES.filter((rule) => !rule.trigger).map((rule) => rule.name)).toEqual([]);
+  });
+
+  it('holds for every text the pattern of its rule matches in, so that skipping a rule never lets a secret through', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        for (const rule of RULES) {
+          const pattern = new RegExp(rule.pattern.source, rule.pattern.flags);
+          if (pattern.test(t)) expect(rule.trigger?.(t) ?? true, `${rule.name}: ${JSON.stringify(t)}`).toBe(true);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('holds for the secrets of this file', () => {
+    for (const [, sample] of SECRETS) {
+      for (const rule of RULES) {
+        if (new RegExp(rule.pattern.source, rule.pattern.flags).test(sample)) expect(rule.trigger?.(sample) ?? true, rule.name).toBe(true);
+      }
+    }
   });
 });
