@@ -33,9 +33,11 @@ export async function introducedAt(
   for await (const { oid, commit } of walkFirstParent(repo, head)) {
     const blob = await blobOidAt(repo, oid, path);
     // Commits that leave the file alone cannot change the answer: skip reading it again.
-    const text = blob === seen.blob ? seen.text : blob ? await readBlobText(repo, blob) : '';
+    const unchanged = pending !== undefined && blob === seen.blob;
+    const text = unchanged ? seen.text : blob ? await readBlobText(repo, blob) : '';
     pending ??= new Set(raws.filter((raw) => text.includes(raw)));
-    for (const raw of pending) {
+    // The same file as in the newer commit still holds every text still pending: nothing to search.
+    for (const raw of unchanged ? [] : pending) {
       if (!(blob && text.includes(raw))) settle(found, pending, raw, seen.time);
     }
     if (pending.size === 0) return found;

@@ -6,10 +6,9 @@
  */
 import * as git from 'isomorphic-git';
 import type { ReadCommitResult, TreeEntry } from 'isomorphic-git';
+import { Lru } from './lru.js';
+import { readCommitDirect } from './odb.js';
 import type { Repo } from './repo.js';
-
-/** How many parsed objects of each kind a repository keeps; the least recently used go first. */
-const MAX_OBJECTS = 4096;
 
 /**
  * How much blob text a repository keeps, in characters. A cycle reads the state files (`.reverie/*.json`,
@@ -17,49 +16,8 @@ const MAX_OBJECTS = 4096;
  */
 const MAX_TEXT_CHARS = 64 * 1024 * 1024;
 
-/** Least recently used first out, by count or by the summed `size` of the values. */
-export class Lru<T> {
-  private readonly map = new Map<string, T>();
-  private total = 0;
-
-  constructor(
-    private readonly max = MAX_OBJECTS,
-    private readonly size: (value: T) => number = () => 1,
-  ) {}
-
-  get(key: string): T | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-
-  delete(key: string): void {
-    const old = this.map.get(key);
-    if (old === undefined) return;
-    this.map.delete(key);
-    this.total -= this.size(old);
-  }
-
-  set(key: string, value: T): void {
-    const size = this.size(value);
-    if (size > this.max) return;
-    const old = this.map.get(key);
-    if (old !== undefined) {
-      this.map.delete(key);
-      this.total -= this.size(old);
-    }
-    this.map.set(key, value);
-    this.total += size;
-    for (const [oldest, evicted] of this.map) {
-      if (this.total <= this.max) break;
-      this.map.delete(oldest);
-      this.total -= this.size(evicted);
-    }
-  }
-}
+/** How many parsed objects of each kind a repository keeps; the least recently used go first. */
+const MAX_OBJECTS = 4096;
 
 export interface ObjectCache {
   /**
@@ -86,7 +44,7 @@ const caches = new WeakMap<object, ObjectCache>();
 export function objectCache(repo: Repo): ObjectCache {
   let cache = caches.get(repo.cache);
   if (!cache) {
-    cache = { trees: new Lru(), commits: new Lru(), written: new Lru(), commitTrees: new Lru(), texts: new Lru(MAX_TEXT_CHARS, (text) => text.length) };
+    cache = { trees: new Lru(MAX_OBJECTS), commits: new Lru(MAX_OBJECTS), written: new Lru(MAX_OBJECTS), commitTrees: new Lru(MAX_OBJECTS), texts: new Lru(MAX_TEXT_CHARS, (text) => text.length) };
     caches.set(repo.cache, cache);
   }
   return cache;
@@ -98,7 +56,7 @@ export function readCommit(repo: Repo, oid: string): Promise<ReadCommitResult> {
   const cached = commits.get(oid);
   if (cached) return cached;
   const { fs, gitdir, cache } = repo;
-  const read = git.readCommit({ fs, gitdir, cache, oid });
+  const read = readCommitDirect(repo, oid).then((direct) => direct ?? git.readCommit({ fs, gitdir, cache, oid }));
   commits.set(oid, read);
   // A failed read is not remembered: the next caller tries again (and gets the error again if it persists).
   read.catch(() => commits.delete(oid));

@@ -5,11 +5,11 @@
 import * as git from 'isomorphic-git';
 import type { TreeEntry } from 'isomorphic-git';
 import { GitStateError, UnsafePathError } from '../errors.js';
-import { objectCache } from './cache.js';
+import { objectCache, readCommit } from './cache.js';
 import { ObjectWriter } from './objects.js';
 import { lockRef } from './lock.js';
 import { resolveRef, shortBranch, type Repo } from './repo.js';
-import { readTreeEntries } from './tree.js';
+import { readTreeEntries, treeOid } from './tree.js';
 
 export interface Author {
   name: string;
@@ -193,7 +193,7 @@ export function refMoved(ref: string, expected: string | null, actual: string | 
 /** A ref to a missing object would break every later command; check before writing one. */
 async function assertCommit(repo: Repo, oid: string): Promise<void> {
   try {
-    await git.readCommit({ fs: repo.fs, gitdir: repo.gitdir, cache: repo.cache, oid });
+    await readCommit(repo, oid);
   } catch {
     throw new GitStateError(`${oid} is not a commit in ${repo.dir}`);
   }
@@ -206,12 +206,6 @@ export function assertTreePath(path: string): void {
   if (bad || /[\\\0]/.test(path)) {
     throw new UnsafePathError('is not a clean relative path inside the repository', path);
   }
-}
-
-async function treeOid(repo: Repo, commit: string): Promise<string> {
-  const known = objectCache(repo).commitTrees.get(commit);
-  if (known) return known;
-  return (await git.readTree({ fs: repo.fs, gitdir: repo.gitdir, cache: repo.cache, oid: commit })).oid;
 }
 
 function writeTree(build: Build, tree: TreeEntry[]): string {

@@ -75,8 +75,12 @@ export async function currentBranch(repo: Repo): Promise<string | undefined> {
   return name ?? undefined;
 }
 
+const OID = /^[0-9a-f]{40}$/;
+
 /** Commit oid a ref (branch name, full ref, HEAD or oid) points at, or undefined when it does not exist. */
 export async function resolveRef(repo: Repo, ref: string): Promise<string | undefined> {
+  // isomorphic-git answers an oid with itself, unchecked, but only after looking up the git directory again.
+  if (OID.test(ref)) return ref;
   try {
     return await git.resolveRef({ fs: repo.fs, gitdir: repo.gitdir, ref });
   } catch (err) {

@@ -4,7 +4,8 @@
  */
 import * as git from 'isomorphic-git';
 import type { TreeEntry } from 'isomorphic-git';
-import { objectCache } from './cache.js';
+import { objectCache, readCommit } from './cache.js';
+import { readTreeDirect } from './odb.js';
 import { readBlobContent } from './objects.js';
 import type { Repo } from './repo.js';
 
@@ -27,8 +28,7 @@ export async function readTreeEntries(repo: Repo, oid: string | undefined): Prom
   const { trees } = objectCache(repo);
   const cached = trees.get(oid);
   if (cached) return cached;
-  const { fs, gitdir, cache } = repo;
-  const read = git.readTree({ fs, gitdir, cache, oid }).then(({ tree }) => Object.freeze(tree.map((entry) => Object.freeze(entry))));
+  const read = readTree(repo, oid).then(({ tree }) => Object.freeze(tree.map((entry) => Object.freeze(entry))));
   trees.set(oid, read);
   // A failed read is not remembered: the next caller tries again (and gets the error again if it persists).
   read.catch(() => trees.delete(oid));
@@ -77,11 +77,10 @@ export async function readFilesAt(
   filter: (path: string) => boolean = () => true,
   scope: FileScope = {},
 ): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for (const file of await listFilesAt(repo, oid, '', scope)) {
-    if (filter(file.path)) files.set(file.path, await readBlobText(repo, file.oid));
-  }
-  return files;
+  const wanted = (await listFilesAt(repo, oid, '', scope)).filter((file) => filter(file.path));
+  // Read side by side, so that the reads and the inflating of large blobs overlap; kept in tree order.
+  const texts = await Promise.all(wanted.map((file) => readBlobText(repo, file.oid)));
+  return new Map(wanted.map((file, i) => [file.path, texts[i] as string]));
 }
 
 /** UTF-8 text of `path` at commit `oid`, or undefined when there is no regular file there. */
@@ -147,9 +146,23 @@ async function diffEntry(
 
 /** Tree oid of a commit (or undefined for undefined), so that diffs can compare trees by oid. */
 async function treeOf(repo: Repo, commitOid: string | undefined): Promise<string | undefined> {
-  if (!commitOid) return undefined;
+  return commitOid ? treeOid(repo, commitOid) : undefined;
+}
+
+/** The oid of the tree of a commit (or of a tree itself), as isomorphic-git's readTree resolves it. */
+export async function treeOid(repo: Repo, oid: string): Promise<string> {
+  const written = objectCache(repo).commitTrees.get(oid);
+  if (written) return written;
+  const commit = await readCommit(repo, oid).catch(() => undefined);
+  return commit ? commit.commit.tree : (await readTree(repo, oid)).oid;
+}
+
+/** A tree (or a commit's tree), read directly where it can be, else by isomorphic-git. */
+async function readTree(repo: Repo, oid: string): Promise<{ oid: string; tree: readonly TreeEntry[] }> {
+  const direct = await readTreeDirect(repo, oid);
+  if (direct) return direct;
   const { fs, gitdir, cache } = repo;
-  return (await git.readTree({ fs, gitdir, cache, oid: commitOid })).oid;
+  return git.readTree({ fs, gitdir, cache, oid });
 }
 
 /** UTF-8 text of a blob; read once per repository (see cache.ts). */

@@ -3,6 +3,7 @@
  * changed files on disk and in the index along, so that `git status` stays clean. The user's own edits are
  * never overwritten: if one of the files to update is modified, nothing moves at all.
  */
+import type { BigIntStats } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import * as git from 'isomorphic-git';
@@ -10,7 +11,9 @@ import type { TreeEntry } from 'isomorphic-git';
 import { GitStateError, UnsafePathError } from '../errors.js';
 import { refMoved } from './commit.js';
 import { lockRef } from './lock.js';
+import { readBlobContent } from './objects.js';
 import { isAncestor, resolveRef, shortBranch, type Repo } from './repo.js';
+import { entryStat, newEntry, readIndex, replaceEntries, statMatches, writeIndex, type IndexEntry, type IndexFile } from './index-file.js';
 import { changedPaths, entryAt } from './tree.js';
 
 export interface FastForwardInput {
@@ -60,7 +63,7 @@ interface Target {
 
 /** Everything that can refuse the update is checked here, before the ref moves. */
 async function preflight(repo: Repo, from: string, to: string, paths: string[]): Promise<Target[]> {
-  const dirty = await dirtyPaths(repo, paths, from);
+  const dirty = await dirtyAmong(repo, paths, from);
   if (dirty.length > 0) {
     throw new GitStateError(
       `cannot update the working tree: ${dirty.join(', ')} ${dirty.length > 1 ? 'have' : 'has'} uncommitted changes; ` +
@@ -95,27 +98,95 @@ async function assertFoldersFree(dir: string, file: string, deleted: Set<string>
   }
 }
 
-/** Deletions first, so that a file turning into a directory (or back) finds its place free. */
+/**
+ * Of `paths`, those whose working-tree or index state differs from commit `from`, as `dirtyPaths` says. A path the
+ * index shows clean (the entry holds the commit's blob, the file on disk has exactly the entry's stat) is settled
+ * here; any other is left to `dirtyPaths`, which compares contents.
+ */
+async function dirtyAmong(repo: Repo, paths: string[], from: string): Promise<string[]> {
+  const index = await readIndex(repo.gitdir);
+  if (!index) return dirtyPaths(repo, paths, from);
+  const byPath = entriesByPath(index, new Set(paths));
+  const clean = await Promise.all(paths.map((file) => isCleanByIndex(repo, index, byPath.get(file) ?? [], from, file)));
+  return dirtyPaths(
+    repo,
+    paths.filter((_, i) => !clean[i]),
+    from,
+  );
+}
+
+function entriesByPath(index: IndexFile, paths: ReadonlySet<string>): Map<string, IndexEntry[]> {
+  const byPath = new Map<string, IndexEntry[]>();
+  for (const entry of index.entries) if (paths.has(entry.path)) byPath.set(entry.path, [...(byPath.get(entry.path) ?? []), entry]);
+  return byPath;
+}
+
+/**
+ * True when `file` is certainly as commit `from` has it, on disk and in the index: tracked with the commit's blob
+ * and the file's stat unchanged since it was staged, or absent from all three. False means "look closer".
+ */
+async function isCleanByIndex(repo: Repo, index: IndexFile, entries: IndexEntry[], from: string, file: string): Promise<boolean> {
+  const [committed, onDisk] = await Promise.all([entryAt(repo, from, file), lstatBelowFolders(repo.dir, file)]);
+  if (onDisk === 'unsure') return false;
+  if (!committed) return entries.length === 0 && onDisk === 'absent';
+  const staged = entries.length === 1 && entries[0]?.stage === 0 ? entryStat(entries[0]) : undefined;
+  if (committed.type !== 'blob' || !staged || onDisk === 'absent' || staged.oid !== committed.oid) return false;
+  return staged.mode === Number.parseInt(committed.mode, 8) && statMatches(staged, onDisk, index.mtimeNs);
+}
+
+/**
+ * The stat of `file` when every folder on the way to it is a real folder; 'absent' when it, or a folder on the way,
+ * does not exist; 'unsure' when something else is on the way (a symlink, a file), which only a closer look can judge.
+ */
+async function lstatBelowFolders(dir: string, file: string): Promise<BigIntStats | 'absent' | 'unsure'> {
+  const parts = file.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    const stat = await fsp.lstat(path.join(dir, ...parts.slice(0, i)), { bigint: true }).catch((err: NodeJS.ErrnoException) => err.code);
+    if (stat === 'ENOENT') return 'absent';
+    if (typeof stat === 'string' || stat === undefined) return 'unsure';
+    if (i === parts.length) return stat;
+    if (!stat.isDirectory()) return 'unsure';
+  }
+  return 'unsure';
+}
+
+/** Deletions first, so that a file turning into a directory (or back) finds its place free; then the index, at once. */
 async function checkoutFiles(repo: Repo, targets: Target[]): Promise<void> {
   for (const { path: file, entry } of targets) if (!entry) await removeFile(repo, file);
-  for (const { path: file, entry } of targets) if (entry) await writeFile(repo, file, entry);
+  const written: IndexEntry[] = [];
+  for (const { path: file, entry } of targets) if (entry) written.push(await writeFile(repo, file, entry));
+  await recordInIndex(repo, targets, written);
 }
 
 async function removeFile(repo: Repo, file: string): Promise<void> {
   await fsp.rm(path.join(repo.dir, file), { force: true });
-  await updateIndex(repo, file, { remove: true, force: true });
   await removeEmptyParents(repo.dir, file);
 }
 
-async function writeFile(repo: Repo, file: string, entry: TreeEntry): Promise<void> {
+/** Writes the file as the commit has it; returns its index entry, made from the file just written. */
+async function writeFile(repo: Repo, file: string, entry: TreeEntry): Promise<IndexEntry> {
   const full = path.join(repo.dir, file);
-  const { blob } = await git.readBlob({ fs: repo.fs, gitdir: repo.gitdir, cache: repo.cache, oid: entry.oid });
+  const blob = await readBlobContent(repo, entry.oid);
   await fsp.mkdir(path.dirname(full), { recursive: true });
   await fsp.rm(full, { force: true });
   if (entry.mode === '120000') await fsp.symlink(new TextDecoder().decode(blob), full);
   else await fsp.writeFile(full, blob, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
-  // Staged from the file just written, so the index records its stat and `git status` needs no re-hash.
-  await updateIndex(repo, file, { add: true });
+  // The stat of the file just written, so that `git status` needs no re-hash.
+  return newEntry(file, entry.oid, await fsp.lstat(full, { bigint: true }));
+}
+
+/**
+ * The index after the update: the changed paths' entries replaced by those of the files written, in one rewrite.
+ * An index in a form index-file.ts does not write is updated file by file by isomorphic-git, as before.
+ */
+async function recordInIndex(repo: Repo, targets: Target[], written: IndexEntry[]): Promise<void> {
+  const index = await readIndex(repo.gitdir);
+  if (index) {
+    await writeIndex(repo.gitdir, index.version, replaceEntries(index.entries, new Set(targets.map((t) => t.path)), written));
+    return;
+  }
+  for (const { path: file, entry } of targets) if (!entry) await updateIndex(repo, file, { remove: true, force: true });
+  for (const { path: file, entry } of targets) if (entry) await updateIndex(repo, file, { add: true });
 }
 
 function updateIndex(repo: Repo, filepath: string, how: { add?: boolean; remove?: boolean; force?: boolean }) {

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, symlink, utimes } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -190,5 +190,33 @@ describe('dirtyPaths / workingTreeClean', () => {
     expect(await dirtyPaths(repo, ['memory'])).toEqual(['memory/new.md', 'memory/people/alice.md', 'memory/tools.md']);
     expect(await workingTreeClean(repo, ['notes.md'])).toBe(true);
     expect(await workingTreeClean(repo, ['memory/tools.md'])).toBe(false);
+  });
+});
+
+describe('fastForward: the index', () => {
+  it('records each file it writes with the stat it has on disk, so git needs no second look', async () => {
+    const { dir, repo, from, to } = await setup();
+    await fastForward(repo, { branch: 'main', to, expectedOld: from });
+    // diff-files compares the index's stat data with the files without refreshing anything.
+    expect(git(dir, ['diff-files', '--name-only'])).toBe('');
+    expect(git(dir, ['ls-files', '-s'])).toBe(git(dir, ['ls-tree', '-r', '--format=%(objectmode) %(objectname) 0\t%(path)', 'HEAD']));
+  });
+
+  it('sees a file rewritten with the same size and modification time as changed, and moves nothing', async () => {
+    const { dir, repo, from, to } = await setup();
+    const file = path.join(dir, 'memory/tools.md');
+    const { atime, mtime } = await stat(file);
+    await writeFiles(dir, { 'memory/tools.md': '- use npm\n' });
+    await utimes(file, atime, mtime);
+    const before = snapshot(dir);
+    await expect(fastForward(repo, { branch: 'main', to, expectedOld: from })).rejects.toThrow(/memory\/tools\.md has uncommitted changes/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('leaves an index it does not read (none at all here) to isomorphic-git, which finds every file unstaged', async () => {
+    const { dir, repo, from, to } = await setup();
+    await rm(path.join(dir, '.git/index'));
+    await expect(fastForward(repo, { branch: 'main', to, expectedOld: from })).rejects.toThrow(/uncommitted changes/);
+    expect(git(dir, ['rev-parse', 'main'])).toBe(from);
   });
 });
