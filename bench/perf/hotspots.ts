@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openContext, mainTip, readBase } from '../../src/cycle/context.js';
+import { openContext, mainTip, readBase, sessionHashCacheFile } from '../../src/cycle/context.js';
 import { planBudgetPrunes } from '../../src/dream/curate/budget.js';
 import { planResolutions } from '../../src/dream/curate/contradictions.js';
 import { planMerges } from '../../src/dream/curate/duplicates.js';
@@ -50,7 +50,9 @@ async function main(): Promise<void> {
     const base = await mainTip(context);
     const { memory, state } = await readBase(context, base);
     const t1 = performance.now();
-    const loaded = await loadSessions({ repoDir: dir, sources: context.config.sessions, skipHashes: new Set(Object.keys(state.processed)) });
+    const skipHashes = new Set(Object.keys(state.processed));
+    // As a cycle loads them: unchanged logs already processed are known by the hash cache in the git directory.
+    const loaded = await loadSessions({ repoDir: dir, sources: context.config.sessions, skipHashes, hashCacheFile: sessionHashCacheFile(context) });
     const t2 = performance.now();
     rows.push(['readBase (memory, state, provenance)', `${memory.files.length} files, ${Object.keys(state.processed).length} processed, ${Object.keys(state.patterns).length} pattern records`, t1 - t0]);
     rows.push(['loadSessions', `${loaded.files} files, ${loaded.sessions.length} new`, t2 - t1]);
