@@ -131,9 +131,17 @@ function unionByEarliest<T extends { cycle: string }>(a: Record<string, T>, b: R
   const result = { ...a };
   for (const [key, value] of Object.entries(b)) {
     const mine = result[key];
-    if (!mine || value.cycle < mine.cycle || (value.cycle === mine.cycle && stableJson(value) < stableJson(mine))) result[key] = value;
+    if (!mine || value.cycle < mine.cycle) result[key] = value;
+    // Two states mostly share their records: compare whole records only when they are not plainly equal.
+    else if (value.cycle === mine.cycle && !shallowEqual(value, mine) && stableJson(value) < stableJson(mine)) result[key] = value;
   }
   return result;
+}
+
+function shallowEqual(a: object, b: object): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
 }
 
 function union(a: string[], b: string[]): string[] {
