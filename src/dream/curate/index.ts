@@ -27,8 +27,9 @@ const MAX_ROUNDS = 3;
  * `develop`" and "branch new work off `main`, there is no develop branch") are a contradiction for the
  * later steps to settle, not duplicates to merge.
  */
-function settledApart(signal: Pattern[]): (a: Entry, b: Entry) => boolean {
-  const lessons = signal.filter((p) => (p.dropped?.length ?? 0) > 0);
+function settledApart(support: SupportIndex): (a: Entry, b: Entry) => boolean {
+  // From all the lessons recorded so far, not this cycle's: the next cycle must keep the same notes apart.
+  const lessons = support.lessons();
   return (a, b) => lessons.some((lesson) => namesWhatIsGone(a, lesson) !== namesWhatIsGone(b, lesson));
 }
 
@@ -40,7 +41,7 @@ function settledApart(signal: Pattern[]): (a: Entry, b: Entry) => boolean {
 export function curate(input: CurateInput): { actions: Action[]; dropped: DroppedAction[]; memoryAfter: MemorySnapshot } {
   const workspace = new Workspace(input.memory, input.guard);
   const support = new SupportIndex(input.records, input.minSessions);
-  const apart = settledApart(input.signal);
+  const apart = settledApart(support);
   const actions = [
     ...planMerges(workspace, apart),
     ...planResolutions(workspace, support),

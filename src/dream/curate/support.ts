@@ -27,7 +27,8 @@ export class SupportIndex {
   /** Recurring failures that showed something gone or refused, with what replaced it. */
   lessons(): (PatternRecord & { key: string })[] {
     return Object.entries(this.records)
-      .filter(([, r]) => r.kind === 'mistake' && r.sessions.length >= this.minSessions && (r.dropped?.length ?? 0) > 0)
+      // As for patterns: one session's change of arguments may be incidental.
+      .filter(([, r]) => r.kind === 'mistake' && r.sessions.length >= this.minSessions && (r.dropped?.length ?? 0) > 0 && (r.changes ?? 0) >= 2)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, r]) => ({ ...r, key }));
   }

@@ -10,7 +10,8 @@ import type { Plan, PlanInput } from '../../../src/dream/types.js';
 import { buildSnapshot, parseDocument, removeEntry, type Namespace, type SourceFile } from '../../../src/memory/index.js';
 import type { Session } from '../../../src/sessions/types.js';
 import { session } from '../../helpers/sessions.js';
-import { filesOf, inputOf } from './arbitraries.js';
+import { readFileSync } from 'node:fs';
+import { filesOf, inputOf, prepare, type Scenario } from './arbitraries.js';
 
 const PROTECTED: Namespace = { name: 'instructions', paths: ['instructions/**'], policy: 'protected' };
 const NOTES: Namespace = { name: 'notes', paths: ['**/*.md'], policy: 'dream' };
@@ -142,5 +143,16 @@ describe('regressions found by the planCycle properties', () => {
     const { input, plan: p } = plan(files, [PROTECTED, { ...NOTES, budgetTokens: 0 }]);
     expect(p.actions.map((a) => a.type)).toEqual(['prune', 'prune']);
     expect(applyActions(filesOf(input), p.actions).get('memory/notes.md')).toBe('');
+  });
+  // Bug 7. src/dream/curate/index.ts: notes on opposite sides of a lesson (a failure showing something gone) were kept
+  // apart from merging by this cycle's signal only; the next cycle, with no new sessions, had no signal and merged the
+  // mistake note the first cycle added into an old note. Now the lessons come from the recorded patterns, so both
+  // cycles keep the same notes apart.
+  it('bug 7: a note added for a missing program is not merged by the next cycle (the scenario the property found)', () => {
+    const scenario = JSON.parse(readFileSync(new URL('./cases/bug7.json', import.meta.url), 'utf8')) as Scenario;
+    const input = prepare({ ...scenario, rejectMask: [] });
+    const first = planCycle(input);
+    expect(first.actions.map((a) => a.type)).toContain('add');
+    expect(rerun(input, first).again.actions.map((a) => `${a.type}: ${a.summary}`)).toEqual([]);
   });
 });
