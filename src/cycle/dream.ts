@@ -4,8 +4,10 @@ import { cyclePath, cycleRecord } from '../dream/state.js';
 import type { Action, Engine, Plan } from '../dream/types.js';
 import { GitStateError, UsageError } from '../errors.js';
 import { acquireLock, deleteBranch, readFileAt, resolveRef, updateBranch } from '../git/index.js';
-import { loadSessions } from '../sessions/load.js';
-import type { ReadWarning, Session } from '../sessions/types.js';
+import { observeSession } from '../dream/extract/index.js';
+import type { ObservedSession } from '../dream/types.js';
+import { streamSessions } from '../sessions/load.js';
+import type { ReadWarning } from '../sessions/types.js';
 import { approveBranch, type ApprovalOutcome } from './approve.js';
 import { buildCycle } from './build.js';
 import { openContext, mainTip, readBase, sessionHashCacheFile, type BaseView, type RepoContext } from './context.js';
@@ -117,7 +119,7 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
 interface Reviewed {
   memory: BaseView['memory'];
   state: BaseView['state'];
-  sessions: Session[];
+  sessions: ObservedSession[];
   totalSessions: number;
   warnings: ReadWarning[];
 }
@@ -126,11 +128,16 @@ interface Reviewed {
 async function review(context: RepoContext, base: string, options: DreamOptions): Promise<Reviewed> {
   const { memory, state } = await readBase(context, base);
   const skipHashes = new Set(Object.keys(state.processed));
-  const loaded = await loadSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes, hashCacheFile: sessionHashCacheFile(context) });
-  const totalSessions = loaded.sessions.length + loaded.skipped;
+  // Each session is observed as it is read and let go: a cycle over 10,000 logs never holds them all.
+  const sessions: ObservedSession[] = [];
+  const loaded = await streamSessions(
+    { repoDir: context.repo.dir, sources: context.config.sessions, skipHashes, hashCacheFile: sessionHashCacheFile(context) },
+    (session) => sessions.push(observeSession(session)),
+  );
+  const totalSessions = loaded.read + loaded.skipped;
   const entries = memory.files.reduce((n, f) => n + f.entries.length, 0);
-  options.onPhase?.({ phase: 'review', sessions: totalSessions, newSessions: loaded.sessions.length, memoryFiles: memory.files.length, entries, warnings: loaded.warnings });
-  return { memory, state, sessions: loaded.sessions, totalSessions, warnings: loaded.warnings };
+  options.onPhase?.({ phase: 'review', sessions: totalSessions, newSessions: loaded.read, memoryFiles: memory.files.length, entries, warnings: loaded.warnings });
+  return { memory, state, sessions, totalSessions, warnings: loaded.warnings };
 }
 
 /** Phases 4 and 5: the branch with one commit per action, then approval as the mode says. */

@@ -1,5 +1,6 @@
 import type { MemorySnapshot } from '../memory/types.js';
 import type { Session } from '../sessions/types.js';
+import type { ObservedSession } from './extract/observation.js';
 
 export type ActionType = 'add' | 'update' | 'merge' | 'resolve' | 'prune';
 export const ACTION_TYPES: readonly ActionType[] = ['add', 'update', 'merge', 'resolve', 'prune'];
@@ -131,8 +132,11 @@ export interface Plan {
 
 export interface PlanInput {
   cycle: string;
-  /** Sessions not yet processed (the new ones). */
-  sessions: Session[];
+  /**
+   * Sessions not yet processed (the new ones), whole or as extraction observed them (`observeSession`): a shell
+   * reading many logs observes each as it is read and lets it go.
+   */
+  sessions: readonly (Session | ObservedSession)[];
   /** Total sessions found, processed or not. */
   totalSessions: number;
   memory: MemorySnapshot;
@@ -154,3 +158,5 @@ export interface Engine {
   name: string;
   plan(input: PlanInput): Promise<Plan>;
 }
+
+export type { ObservedSession };

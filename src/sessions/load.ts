@@ -74,15 +74,29 @@ const WHOLE_FILE_BYTES = 1024 * 1024;
 
 /** Reads every session of every source, in sorted path order. A file that cannot be read becomes a warning. */
 export async function loadSessions(options: LoadOptions): Promise<LoadResult> {
+  const sessions: Session[] = [];
+  const { warnings, files, skipped } = await streamSessions(options, (session) => sessions.push(session));
+  return { sessions, warnings, files, skipped };
+}
+
+/** What `streamSessions` found besides the sessions it handed over. */
+export type StreamResult = Omit<LoadResult, 'sessions'> & { read: number };
+
+/**
+ * Hands each new session to `visit` as its log is read, in sorted path order, and keeps none of them: a caller
+ * that keeps only what it needs of each holds one log file's sessions at a time, however many logs there are.
+ */
+export async function streamSessions(options: LoadOptions, visit: (session: Session) => void): Promise<StreamResult> {
   const { files, warnings } = await listSessionFiles(options.repoDir, options.sources);
   const cacheFile = options.hashCacheFile;
   const cache = cacheFile ? await readHashCache(cacheFile) : new Map<string, RememberedHash>();
   const unchanged = unchangedAndProcessed(files, cache, options.skipHashes);
-  const result: LoadResult = { sessions: [], warnings, files: files.length, skipped: unchanged.size };
+  const result: StreamResult = { warnings, files: files.length, skipped: unchanged.size, read: 0 };
   const remembered = new Map(unchanged);
   const toRead = files.filter((file) => !unchanged.has(file.path));
   for await (const read of inOrder(toRead, READ_AHEAD, (file) => readLogFile(file, options))) {
-    result.sessions.push(...read.sessions);
+    read.sessions.forEach(visit);
+    result.read += read.sessions.length;
     result.warnings.push(...read.warnings);
     result.skipped += read.skipped;
     if (read.remember) remembered.set(read.remember.path, read.remember.hash);

@@ -3,10 +3,10 @@ import { jaccard, terms } from '../text.js';
 import type { DreamState, Evidence, Pattern, PatternRecord } from '../types.js';
 import { commandHead, effectiveProgram } from './commands.js';
 import { findMistakes } from './mistakes.js';
-import type { Observation } from './observation.js';
+import type { ObservedSession, Observation } from './observation.js';
 import { preferenceKeys } from './preference-clusters.js';
 import { findPreferences, INJECTION, preferenceStatement, userSentences, type PreferenceObservation } from './preferences.js';
-import { findWorkflows } from './workflows.js';
+import { commandRun, workflowsOf } from './workflows.js';
 
 const MAX_QUOTES = 6;
 
@@ -31,17 +31,41 @@ export interface Extraction {
   records: Record<string, PatternRecord>;
 }
 
+/** Reads what extraction needs from a session, so that the session itself can be let go. */
+export function observeSession(session: Session): ObservedSession {
+  const userTerms = new Map<string, number>();
+  for (const sentence of userSentences(session)) for (const t of terms(sentence.text)) userTerms.set(t, (userTerms.get(t) ?? 0) + 1);
+  const observed: ObservedSession = {
+    id: session.id,
+    agent: session.agent,
+    source: session.source,
+    hash: session.hash,
+    mistakes: findMistakes(session),
+    preferences: findPreferences(session),
+    commands: commandRun(session),
+    userTerms: [...userTerms],
+  };
+  if (session.startedAt) observed.startedAt = session.startedAt;
+  if (session.endedAt) observed.endedAt = session.endedAt;
+  return observed;
+}
+
+export function isObserved(session: Session | ObservedSession): session is ObservedSession {
+  return 'commands' in session && !('turns' in session);
+}
+
 /**
  * Folds the new sessions' observations into the records kept from earlier cycles, then splits the
- * patterns they touched into signal and noise. Deterministic: sessions are taken in time order.
+ * patterns they touched into signal and noise. Deterministic: sessions are taken in time order,
+ * whatever order they were read in.
  */
-export function extractPatterns(sessions: Session[], previous: DreamState['patterns'], minSessions: number): Extraction {
+export function extractPatterns(sessions: readonly (Session | ObservedSession)[], previous: DreamState['patterns'], minSessions: number): Extraction {
   const records: Record<string, PatternRecord> = structuredClone(previous);
   const touched = new Set<string>();
-  const ordered = orderSessions(sessions);
+  const ordered = orderSessions(sessions.map((s) => (isObserved(s) ? s : observeSession(s))));
   const preferences = keyedPreferences(ordered, records);
   ordered.forEach((session, i) => {
-    for (const observation of [...findMistakes(session), ...(preferences[i] ?? []), ...findWorkflows(session)]) {
+    for (const observation of [...session.mistakes, ...(preferences[i] ?? []), ...workflowsOf(session.commands)]) {
       fold(records, observation, session);
       touched.add(observation.key);
     }
@@ -64,7 +88,7 @@ export function extractPatterns(sessions: Session[], previous: DreamState['patte
   return { signal, noise, records };
 }
 
-function orderSessions(sessions: Session[]): Session[] {
+function orderSessions(sessions: ObservedSession[]): ObservedSession[] {
   return [...sessions].sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? '') || a.id.localeCompare(b.id));
 }
 
@@ -72,12 +96,10 @@ function orderSessions(sessions: Session[]): Session[] {
  * People say the same preference in other words each time, so preferences are keyed only once every
  * statement of the cycle is known: by the words that recur in such statements (see preference-clusters).
  */
-function keyedPreferences(sessions: Session[], records: Record<string, PatternRecord>): Observation[][] {
-  const found: PreferenceObservation[][] = sessions.map(findPreferences);
+function keyedPreferences(sessions: ObservedSession[], records: Record<string, PatternRecord>): Observation[][] {
+  const found: PreferenceObservation[][] = sessions.map((s) => s.preferences);
   const userTerms = new Map<string, number>();
-  for (const session of sessions) {
-    for (const sentence of userSentences(session)) for (const t of terms(sentence.text)) userTerms.set(t, (userTerms.get(t) ?? 0) + 1);
-  }
+  for (const session of sessions) for (const [t, n] of session.userTerms) userTerms.set(t, (userTerms.get(t) ?? 0) + n);
   const keys = preferenceKeys(found.flat().map((o) => ({ terms: o.terms, prefer: o.prefer ?? [], avoid: o.avoid ?? [] })), userTerms, records);
   let next = 0;
   return found.map((observations) => {
@@ -91,7 +113,7 @@ function keyedPreferences(sessions: Session[], records: Record<string, PatternRe
   });
 }
 
-function fold(records: Record<string, PatternRecord>, observation: Observation, session: Session): void {
+function fold(records: Record<string, PatternRecord>, observation: Observation, session: ObservedSession): void {
   const record = (records[observation.key] ??= newRecord(observation));
   if (!record.fix && observation.fix) {
     record.fix = observation.fix;

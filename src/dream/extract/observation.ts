@@ -1,4 +1,6 @@
 import type { PatternKind } from '../types.js';
+import type { PreferenceObservation } from './preferences.js';
+import type { RunStep } from './workflows.js';
 
 /** What one session says about one pattern; observations of many sessions are folded into patterns. */
 export interface Observation {
@@ -16,4 +18,25 @@ export interface Observation {
   /** For mistakes: what the failure shows to be gone or wrong (`develop`, `--merge`, a missing target), and what replaced it. */
   dropped?: string[];
   added?: string[];
+}
+
+/**
+ * What extraction keeps of a session once it has read it: who, when and where from, and what it observed; not the
+ * turns and tool output, which are most of a session's size. A cycle over many sessions holds these, one session
+ * at a time being read.
+ */
+export interface ObservedSession {
+  id: string;
+  agent: string;
+  source: string;
+  hash: string;
+  startedAt?: string;
+  endedAt?: string;
+  mistakes: Observation[];
+  /** Preferences stated, keyed only once the whole cycle's statements are known. */
+  preferences: PreferenceObservation[];
+  /** The meaningful commands of a session that ended well, in order. */
+  commands: RunStep[];
+  /** Content terms of what people typed, each with the number of their sentences it is in. */
+  userTerms: [string, number][];
 }

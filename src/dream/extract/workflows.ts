@@ -6,13 +6,26 @@ import type { Observation } from './observation.js';
 const MIN_LENGTH = 2;
 const MAX_LENGTH = 4;
 
+/** One meaningful command of a session that ended well, as workflows see it. */
+export interface RunStep {
+  head: string;
+  turn: number;
+  /** Part of getting a failed command to pass: a fix, not a habit. */
+  retry: boolean;
+}
+
 /**
  * Runs of meaningful commands (2 to 4 in a row) in a session that ended well. One session proposes all its runs;
  * which of them recur, and which are the longest that do, is decided once all sessions are in.
  */
 export function findWorkflows(session: Session): Observation[] {
+  return workflowsOf(commandRun(session));
+}
+
+/** The session's meaningful commands in order: a few short strings, all workflows need of a session. */
+export function commandRun(session: Session): RunStep[] {
   if (session.outcome.status !== 'success') return [];
-  const heads: { head: string; turn: number; retry: boolean }[] = [];
+  const heads: RunStep[] = [];
   // Failed commands, with how many heads had been recorded when each failed.
   const failed = new Map<string, number>();
   for (const step of stepsOf(session)) {
@@ -31,6 +44,10 @@ export function findWorkflows(session: Session): Observation[] {
       failed.delete(head);
     }
   }
+  return heads;
+}
+
+export function workflowsOf(heads: readonly RunStep[]): Observation[] {
   const seen = new Map<string, Observation>();
   for (let length = MIN_LENGTH; length <= MAX_LENGTH; length++) {
     for (let i = 0; i + length <= heads.length; i++) {

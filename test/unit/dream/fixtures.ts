@@ -18,7 +18,7 @@ export function snapshotOf(files: SourceFile[], namespaces: Namespace[] = NAMESP
 
 export interface InputOptions {
   files: SourceFile[];
-  sessions?: Session[];
+  sessions?: PlanInput['sessions'];
   state?: DreamState;
   namespaces?: Namespace[];
   minSessions?: number;

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { applyActions } from '../../../src/dream/apply.js';
+import { observeSession } from '../../../src/dream/extract/index.js';
 import { planCycle } from '../../../src/dream/plan.js';
 import type { Action, Plan } from '../../../src/dream/types.js';
 import { buildSnapshot, estimateTokens, tokensOf, type Namespace, type SourceFile } from '../../../src/memory/index.js';
+import type { Session } from '../../../src/sessions/types.js';
 import { npmThenPnpm, session } from '../../helpers/sessions.js';
 import { filesOf, INBOX, NAMESPACES, planInput, ROOT } from './fixtures.js';
 
@@ -466,5 +468,24 @@ describe('planCycle: what the sessions show is gone', () => {
       { bash: 'make docs', output: "make: *** No rule to make target 'docs'.  Stop.", error: true },
     ]);
     expect(planCycle(planInput({ files, sessions: [once] })).actions).toEqual([]);
+  });
+});
+
+describe('planCycle: sessions observed as they are read', () => {
+  it('plans the same from observed sessions as from whole ones, whatever the order they come in', () => {
+    const files = [notes('Install dependencies with `npm install`.', 'Deploys go through the staging branch first.')];
+    const sessions = npmFails();
+    const whole = planCycle(planInput({ files, sessions }));
+    const observed = planCycle(planInput({ files, sessions: [...sessions].reverse().map(observeSession) }));
+    expect(observed).toEqual(whole);
+    expect(whole.actions.length).toBeGreaterThan(0);
+  });
+
+  it('keeps of a session what extraction needs, not its turns or tool output', () => {
+    const [first] = npmFails();
+    const observed = observeSession(first as Session);
+    expect(observed).not.toHaveProperty('turns');
+    expect(JSON.stringify(observed)).not.toContain('Packages: +812');
+    expect(observed.mistakes.map((m) => m.key)).toHaveLength(1);
   });
 });

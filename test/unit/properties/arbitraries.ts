@@ -300,7 +300,7 @@ export function prepare(s: Scenario): PlanInput {
   return inputOf(s.files, s.namespaces, s.sessions, state, s.minSessions);
 }
 
-export function inputOf(files: SourceFile[], ns: Namespace[], sessions: Session[], state: DreamState, minSessions: number): PlanInput {
+export function inputOf(files: SourceFile[], ns: Namespace[], sessions: PlanInput['sessions'], state: DreamState, minSessions: number): PlanInput {
   return {
     cycle: CYCLE,
     sessions,
