@@ -67,4 +67,7 @@ if (!values['skip-quality']) {
   console.log('');
   const sweep = spawnSync(tsx, [join(root, 'bench', 'quality', 'sweep.ts'), '--seeds', values.full ? '1-20' : '1-10'], { cwd: root, stdio: 'inherit' });
   if (sweep.status !== 0) process.exitCode = sweep.status ?? 1;
+  console.log('\n## Redaction\n');
+  const redaction = spawnSync(tsx, [join(root, 'bench', 'redaction', 'run.ts'), '--per-kind', values.full ? '200' : '50'], { cwd: root, stdio: 'inherit' });
+  if (redaction.status !== 0) process.exitCode = redaction.status ?? 1;
 }

@@ -141,6 +141,13 @@ export const RULES: readonly RedactionRule[] = [
     trigger: (text) => ASSIGNS.test(text) && HAS_SECRET_NAME.test(text),
   },
   {
+    // A login given in prose: "staging basic auth is admin / harbor-x7Kq-tide42!", "credentials: ci / s3cret".
+    name: 'login-password',
+    pattern: /(?<pre>\b(?:basic[- ]?auth|http auth|credentials?|login|user(?:name)? and password)\b[^.\n]{0,24}?(?:\bis\b|\bare\b|=|:)[ \t]*[\w.@+-]{1,64}[ \t]*[/:][ \t]*)(?<secret>[^\s'"`]{4,128})/gi,
+    check: ({ secret }) => !isPlaceholder(secret) && !NOT_SECRET_WORDS.test(secret) && /[^A-Za-z]/.test(secret),
+    trigger: hasMatch(/basic|auth|credential|login|password/i),
+  },
+  {
     // A token pasted into prose ("use my token X"): no name, no assignment, only its randomness gives it away.
     name: 'random-token',
     pattern: /(?<![A-Za-z0-9_./+=-])[A-Za-z0-9_-]{28,512}(?![A-Za-z0-9_./+=-])/g,
@@ -151,7 +158,7 @@ export const RULES: readonly RedactionRule[] = [
     name: 'high-entropy',
     pattern:
       /(?<pre>(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_.-]{0,63}["']?[ \t]*[:=][ \t]*["']?)(?<secret>[A-Za-z0-9+/=_-]{20,512})(?![A-Za-z0-9+/=_-])/g,
-    check: ({ secret }) => looksRandom(secret),
+    check: ({ secret, groups }) => looksRandom(secret) && !isPublicDigest(groups.pre ?? '', secret),
     trigger: (text) => ASSIGNS.test(text) && hasRun(text, 20, VALUE_CHARS),
   },
 ];
@@ -261,7 +268,16 @@ function isPlausibleSecret(value: string, quoted: boolean): boolean {
 
 /** Template slots, masks and markers (`${DB_PASS}`, `{token}`, `<token>`, `[PAD]`, `****`) hold no secret. */
 function isPlaceholder(value: string): boolean {
-  return /^(?:\$|%|\{|<|\[|\*{3,}|x{4,}|X{4,}|\.{3}|…)/.test(value);
+  // And what a template says to fill in: `your-api-key-here`, `changeme`, `<token>`.
+  return /^(?:\$|%|\{|<|\[|\*{3,}|x{4,}|X{4,}|\.{3}|…)/.test(value) || /^(?:your|my)[-_ ].*(?:key|token|secret|password|here)$|^(?:changeme|change-me|replace-me|example|dummy|placeholder|todo)$/i.test(value);
+}
+
+/**
+ * Digests published next to what they check (`"integrity": "sha512-…"` in a lockfile, `h1:…` in go.sum,
+ * `sha256:…`): random-looking by nature, and no secret.
+ */
+function isPublicDigest(before: string, value: string): boolean {
+  return /^(?:sha1|sha256|sha384|sha512)-/i.test(value) || /\b(?:h1|sha256|sha512|integrity)["']?[ \t]*[:=][ \t]*["']?$/i.test(before);
 }
 
 /**

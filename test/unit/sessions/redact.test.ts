@@ -90,6 +90,22 @@ describe('redact', () => {
     expect(redact(`before\n${pem}\nafter`)).toBe('before\n[REDACTED:private-key]\nafter');
   });
 
+  it('takes a password given in prose with its login, and leaves the login', () => {
+    expect(redact('staging basic auth is admin / harbor-x7Kq-tide42! if the smoke test asks')).toBe('staging basic auth is admin / [REDACTED:login-password] if the smoke test asks');
+    expect(redact('credentials: ci / s3cr3t-Pass')).toBe('credentials: ci / [REDACTED:login-password]');
+    expect(redact('the login is by email / SSO, nothing to type')).toBe('the login is by email / SSO, nothing to type');
+  });
+
+  it('leaves published digests and template placeholders alone', () => {
+    const integrity = '"integrity": "sha512-k3Jd9q2PzLmN8vB7xT1yR4wE6uI0oA5sD2fG3hJ9kL1zX7cV4bN8mQ2wE5rT6yU0iO3pA9sD4fG7hJ1kL2zX5cV8b=="';
+    expect(redact(integrity)).toBe(integrity);
+    const goSum = 'github.com/jackc/pgx/v5 v5.5.2 h1:Qk3Jd9q2PzLmN8vB7xT1yR4wE6uI0oA5sD2fG3hJ9kL1=';
+    expect(redact(goSum)).toBe(goSum);
+    const template = 'Set ANTHROPIC_API_KEY=your-api-key-here in .env.local';
+    expect(redact(template)).toBe(template);
+    expect(redact('ANTHROPIC_API_KEY=k3Jd9q2PzLmN8vB7xT1yR4wE6uI0')).toBe('ANTHROPIC_API_KEY=[REDACTED:secret-assignment]');
+  });
+
   it('is idempotent', () => {
     for (const [, text] of SECRETS) expect(redact(redact(text))).toBe(redact(text));
   });
