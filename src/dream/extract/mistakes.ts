@@ -40,7 +40,8 @@ export function stepsOf(session: Session): Step[] {
 }
 
 function failed(step: Step): boolean {
-  return step.result?.isError === true && !USER_REJECTION.test(step.result.text);
+  // A call the person declined or interrupted says what they wanted, not that the tool broke; readers mark it.
+  return step.result?.isError === true && step.result.rejected !== true && !USER_REJECTION.test(step.result.text);
 }
 
 function succeeded(step: Step): boolean {
