@@ -4,7 +4,7 @@ import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
-import { ReverieError } from '../errors.js';
+import { ReverieError, SessionFormatError } from '../errors.js';
 import { hashToRemember, readHashCache, rememberedHash, sameCache, stampOf, writeHashCache, type FileStamp, type HashCache, type RememberedHash } from './hash-cache.js';
 import { asyncIterable, DEFAULT_MAX_LINE_BYTES, hashFile, readLines, readLinesOfBytes, type Line } from './lines.js';
 import { agentFromPath, WarningLog } from './readers/common.js';
@@ -60,7 +60,14 @@ export interface LoadResult {
 }
 
 /** Extensions taken from a folder, or from a glob that does not name an extension itself (`sessions/**`). */
-const LOG_EXTENSIONS = new Set(['.jsonl', '.ndjson']);
+const LOG_EXTENSIONS = new Set(['.jsonl', '.ndjson', '.json', '.md']);
+
+/**
+ * Extensions that other documents share (the README of a sessions folder, a package.json next to the logs): such
+ * a file found in a folder and in no format reverie knows is no log, and is left out without a warning. A `.jsonl`
+ * file in no known format still gets one: nothing but logs is written that way.
+ */
+const SHARED_EXTENSIONS = new Set(['.json', '.md']);
 const IGNORED_FOLDERS = new Set(['.git', 'node_modules']);
 
 /**
@@ -95,6 +102,7 @@ export async function streamSessions(options: LoadOptions, visit: (session: Sess
   const remembered = new Map(unchanged);
   const toRead = files.filter((file) => !unchanged.has(file.path));
   for await (const read of inOrder(toRead, READ_AHEAD, (file) => readLogFile(file, options))) {
+    if (read.notALog) result.files--;
     read.sessions.forEach(visit);
     result.read += read.sessions.length;
     result.warnings.push(...read.warnings);
@@ -260,6 +268,8 @@ interface FileRead {
   warnings: ReadWarning[];
   /** As in LoadResult. */
   skipped: number;
+  /** A `.md` or `.json` file in no known format: another document, which does not count as a log found. */
+  notALog?: boolean;
 }
 
 /** A file's content hash with the stamp it had when read, for the hash cache. */
@@ -273,6 +283,9 @@ async function readLogFile(file: SessionFile, options: ReadFileOptions): Promise
   try {
     return await readFileOrThrow(file, options, warnings);
   } catch (err) {
+    if (err instanceof SessionFormatError && file.format === 'auto' && SHARED_EXTENSIONS.has(extname(file.path).toLowerCase())) {
+      return { sessions: [], warnings, skipped: 0, notALog: true };
+    }
     warnings.push(problem(file, err));
     return { sessions: [], warnings, skipped: 0 };
   }

@@ -1,10 +1,15 @@
 import { SessionFormatError } from '../../errors.js';
 import type { SessionReader } from '../types.js';
 import { claudeCodeReader } from './claude-code.js';
+import { codexReader } from './codex.js';
+import { openaiChatReader } from './openai-chat.js';
 import { reverieJsonlReader } from './reverie-jsonl.js';
 
-/** Every format reverie reads, in detection order: the format with an explicit header first. */
-export const READERS: readonly SessionReader[] = [reverieJsonlReader, claudeCodeReader];
+/**
+ * Every format reverie reads, in detection order: the format with an explicit header first; a plain Chat
+ * Completions conversation last, since an Anthropic request with text-only messages has the same shape.
+ */
+export const READERS: readonly SessionReader[] = [reverieJsonlReader, claudeCodeReader, codexReader, openaiChatReader];
 
 export const FORMATS: readonly string[] = READERS.map((r) => r.format);
 
@@ -29,4 +34,4 @@ export function detectFormat(firstLines: string[], path: string): SessionReader 
   return reader;
 }
 
-export { claudeCodeReader, reverieJsonlReader };
+export { claudeCodeReader, codexReader, openaiChatReader, reverieJsonlReader };

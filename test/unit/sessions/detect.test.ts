@@ -57,7 +57,7 @@ describe('detectFormat', () => {
 describe('readerFor', () => {
   it('finds every registered format, and names the file for an unknown one', () => {
     for (const format of FORMATS) expect(readerFor(format, 'x').format).toBe(format);
-    expect(() => readerFor('aider', 'a.md')).toThrow(SessionFormatError);
-    expect(() => readerFor('aider', 'a.md')).toThrow('a.md: unknown session format "aider" (known: reverie, claude-code)');
+    expect(() => readerFor('teletype', 'a.md')).toThrow(SessionFormatError);
+    expect(() => readerFor('teletype', 'a.md')).toThrow(`a.md: unknown session format "teletype" (known: ${FORMATS.join(', ')})`);
   });
 });

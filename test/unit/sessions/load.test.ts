@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { chmod, cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FORMATS } from '../../../src/sessions/readers/index.js';
 import { hashFile, listSessionFiles, loadSessions, readSessionFile } from '../../../src/sessions/load.js';
 import type { Session } from '../../../src/sessions/types.js';
 import { CLAUDE, FIXTURES, tempDir } from './helpers.js';
@@ -125,7 +126,7 @@ describe('loadSessions: bad files become warnings', async () => {
     expect(result.files).toBe(6);
     expect(result.warnings).toEqual([
       { file: 'logs/bot/b-binary.jsonl', message: 'binary file (contains NUL bytes); skipped' },
-      { file: 'logs/bot/c-unknown.jsonl', message: 'unrecognised session log format (not one of: reverie, claude-code); see docs/session-format.md' },
+      { file: 'logs/bot/c-unknown.jsonl', message: `unrecognised session log format (not one of: ${FORMATS.join(', ')}); see docs/session-format.md` },
       { file: 'logs/bot/d-latin1.jsonl', line: 2, message: 'invalid UTF-8; bad bytes replaced with U+FFFD' },
       { file: 'logs/bot/e-corrupt.jsonl', line: 5, message: expect.stringMatching(/^not valid JSON/) },
       { file: 'logs/bot/e-corrupt.jsonl', line: 6, message: expect.stringMatching(/^not valid JSON/) },
@@ -139,8 +140,8 @@ describe('loadSessions: bad files become warnings', async () => {
   });
 
   it('reports an unknown configured format for each file, naming it', async () => {
-    const result = await loadSessions({ repoDir: repo, sources: [{ path: 'logs/bot/c-unknown.jsonl', format: 'aider' }] });
-    expect(result.warnings).toEqual([{ file: 'logs/bot/c-unknown.jsonl', message: 'unknown session format "aider" (known: reverie, claude-code)' }]);
+    const result = await loadSessions({ repoDir: repo, sources: [{ path: 'logs/bot/c-unknown.jsonl', format: 'teletype' }] });
+    expect(result.warnings).toEqual([{ file: 'logs/bot/c-unknown.jsonl', message: `unknown session format "teletype" (known: ${FORMATS.join(', ')})` }]);
   });
 
   it('turns a file that cannot be read into a warning', async () => {
@@ -159,5 +160,23 @@ describe('loadSessions: bad files become warnings', async () => {
     expect(result.warnings).toContainEqual({ file: 'logs/bot/g-locked.jsonl', message: 'cannot read (EACCES)' });
     expect(result.sessions.length).toBeGreaterThan(0);
     await chmod(locked, 0o644);
+  });
+});
+
+describe('loadSessions: documents that are not logs', () => {
+  it('leaves out a README or package.json next to the logs without a warning, and reads a .json conversation', async () => {
+    const repo = await tempDir();
+    const tau = join(FIXTURES, 'openai-chat', 'tau-bench');
+    const names = await readdir(tau);
+    const chat = names.find((n) => n.endsWith('.json')) as string;
+    await mkdir(join(repo, 'sessions', 'bot'), { recursive: true });
+    await cp(join(tau, chat), join(repo, 'sessions', 'bot', chat));
+    await writeFile(join(repo, 'sessions', 'README.md'), '# Session logs\n\nDrop agent logs here.\n');
+    await writeFile(join(repo, 'sessions', 'package.json'), '{ "name": "not-a-log" }\n');
+    await writeFile(join(repo, 'sessions', 'bot', 'broken.jsonl'), 'not json at all\n');
+    const result = await loadSessions({ repoDir: repo, sources: [{ path: 'sessions', format: 'auto' }] });
+    expect(result.sessions.map((s) => s.format)).toContain('openai-chat');
+    expect(result.files).toBe(2);
+    expect(result.warnings.map((w) => w.file)).toEqual(['sessions/bot/broken.jsonl']);
   });
 });
