@@ -4,7 +4,7 @@
  * record types and block types are skipped, a corrupt line is a warning, and the rest is read.
  */
 import { inferOutcome } from '../outcome.js';
-import type { LogSource, ReaderEvent, Session, SessionReader, ToolCall, ToolResult, Turn } from '../types.js';
+import type { LogSource, Outcome, ReaderEvent, Session, SessionReader, ToolCall, ToolResult, Turn } from '../types.js';
 import { agentFromPath, cleanInput, cleanText, fileStem, isRecord, parseRecord, str, TimeSpan, WarningLog } from './common.js';
 
 type Rec = Record<string, unknown>;
@@ -61,11 +61,17 @@ function addRecord(sessions: Map<string, SessionBuilder>, r: Rec, path: string):
   const type = typeof r.type === 'string' ? r.type : undefined;
   const sessionId = str(r.sessionId);
   if (!type || !TURN_TYPES.has(type)) return undefined;
-  // A turn without a session id still belongs to this file's conversation.
-  const id = sessionId ?? fileStem(path);
+  // A turn without a session id still belongs to this file's conversation, or to the one whose sub-agent it ran.
+  const id = sessionId ?? parentSessionOf(path) ?? fileStem(path);
   let builder = sessions.get(id);
   if (!builder) sessions.set(id, (builder = new SessionBuilder(id)));
   return builder.add(type, r);
+}
+
+/** The session a sub-agent's own log belongs to, from its place: `<project>/<session>/subagents/agent-<id>.jsonl`. */
+function parentSessionOf(path: string): string | undefined {
+  const folders = path.replaceAll('\\', '/').split('/').slice(0, -1);
+  return folders.at(-1) === 'subagents' ? folders.at(-2) || undefined : undefined;
 }
 
 class SessionBuilder {
@@ -94,7 +100,8 @@ class SessionBuilder {
     const { text: raw, results } = userContent(message.content);
     const sidechain = r.isSidechain === true;
     // A sub-agent's "user" is the main agent handing it a task: no person typed that either.
-    const { text, synthetic } = classifyUserText(raw, r.isMeta === true || r.isCompactSummary === true || sidechain);
+    const harness = r.isMeta === true || r.isCompactSummary === true || sidechain || !typedByPerson(r.origin);
+    const { text, synthetic } = classifyUserText(raw, harness);
     if (text.trim() === '' && results.length === 0) return;
     const previous = this.turns[this.turns.length - 1];
     // Results of parallel tool calls arrive as one record each; together they answer one assistant turn.
@@ -150,7 +157,7 @@ class SessionBuilder {
     const kept = this.turns.filter((t) => t.text !== '' || t.toolCalls.length > 0 || t.toolResults.length > 0);
     // Renumbered only when a turn went: each turn was given its place in `this.turns` as its index.
     const turns = kept.length === this.turns.length ? kept : kept.map((t, index) => ({ ...t, index }));
-    if (turns.length === 0) return undefined;
+    if (turns.length === 0 || this.isHarnessAgent(turns, source.path)) return undefined;
     return {
       id: this.sessionId(turns, source.path),
       agent: source.agent ?? source.defaultAgent ?? agentFromPath(source.path),
@@ -159,8 +166,19 @@ class SessionBuilder {
       ...(this.cwd ? { cwd: cleanText(this.cwd) } : {}),
       ...(this.gitBranch ? { gitBranch: cleanText(this.gitBranch) } : {}),
       turns,
-      outcome: inferOutcome(turns),
+      outcome: outcomeOf(turns),
     };
+  }
+
+  /**
+   * A sub-agent Claude Code runs for itself, not for the task: the compaction agent (`agent-acompact-*`, which
+   * re-sends the whole conversation to summarise it), prompt suggestions, side questions, and the "Warmup" agents of
+   * 2.0.x that only prime the prompt cache. Read as sessions, they would repeat the conversation's lessons.
+   */
+  private isHarnessAgent(turns: Turn[], path: string): boolean {
+    if (!turns.every((t) => t.sidechain)) return false;
+    const agent = this.subAgentId ? `agent-${this.subAgentId}` : fileStem(path);
+    return HARNESS_AGENT.test(agent) || (turns[0]?.role === 'user' && turns[0].text === 'Warmup');
   }
 
   /**
@@ -171,6 +189,25 @@ class SessionBuilder {
     if (!turns.every((t) => t.sidechain)) return this.id;
     return `${this.id}:${this.subAgentId ? `agent-${this.subAgentId}` : fileStem(path)}`;
   }
+}
+
+/** File names (and `agentId`s) of the sub-agents Claude Code starts on its own. */
+const HARNESS_AGENT = /^agent-a(?:compact|prompt_suggestion|side_question)-/;
+
+/**
+ * The outcome inferred from the conversation: without the harness's system records (a compaction boundary, a
+ * command's output after the last reply), and for a sub-agent's own log from the sub-agent's turns, which are all
+ * it has.
+ */
+function outcomeOf(turns: Turn[]): Outcome {
+  const conversation = turns.filter((t) => t.role !== 'system');
+  const ownLog = conversation.length > 0 && conversation.every((t) => t.sidechain);
+  return inferOutcome(ownLog ? conversation.map((t) => ({ ...t, sidechain: false })) : conversation);
+}
+
+/** Claude Code 2.1 says where a user record came from; anything but `human` (a task notification, a hook) is the harness. */
+function typedByPerson(origin: unknown): boolean {
+  return !isRecord(origin) || typeof origin.kind !== 'string' || origin.kind === 'human';
 }
 
 function isResultsOnly(turn: Turn): boolean {
@@ -217,7 +254,8 @@ function blockText(block: Rec): string | undefined {
 const REJECTION = /^(?:Error: )?(?:The user doesn't want to (?:proceed with this tool use|take this action)|\[Request interrupted by user)/;
 
 function toolResult(block: Rec): ToolResult {
-  const raw = typeof block.content === 'string' ? block.content : contentText(block.content);
+  // Claude Code appends its reminders to what a tool returned (after every file read, for one): not the tool's output.
+  const raw = (typeof block.content === 'string' ? block.content : contentText(block.content)).replace(REMINDER, '').trimEnd();
   const rejected = REJECTION.test(raw.trimStart());
   return {
     toolCallId: str(block.tool_use_id) ?? '',

@@ -1,5 +1,6 @@
 import { SessionFormatError } from '../../errors.js';
 import type { SessionReader } from '../types.js';
+import { anthropicMessagesReader } from './anthropic-messages.js';
 import { claudeCodeReader } from './claude-code.js';
 import { codexReader } from './codex.js';
 import { openaiChatReader } from './openai-chat.js';
@@ -9,7 +10,7 @@ import { reverieJsonlReader } from './reverie-jsonl.js';
  * Every format reverie reads, in detection order: the format with an explicit header first; a plain Chat
  * Completions conversation last, since an Anthropic request with text-only messages has the same shape.
  */
-export const READERS: readonly SessionReader[] = [reverieJsonlReader, claudeCodeReader, codexReader, openaiChatReader];
+export const READERS: readonly SessionReader[] = [reverieJsonlReader, claudeCodeReader, codexReader, anthropicMessagesReader, openaiChatReader];
 
 export const FORMATS: readonly string[] = READERS.map((r) => r.format);
 
@@ -34,4 +35,4 @@ export function detectFormat(firstLines: string[], path: string): SessionReader 
   return reader;
 }
 
-export { claudeCodeReader, codexReader, openaiChatReader, reverieJsonlReader };
+export { anthropicMessagesReader, claudeCodeReader, codexReader, openaiChatReader, reverieJsonlReader };

@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadSessions } from '../../../src/sessions/load.js';
 import { claudeCodeReader, classifyUserText } from '../../../src/sessions/readers/claude-code.js';
 import type { Session, Turn } from '../../../src/sessions/types.js';
-import { CLAUDE, readAll, sourceOf, sourceOfLines } from './helpers.js';
+import { CLAUDE, readAll, sourceOf, sourceOfLines, tempDir } from './helpers.js';
 
 const MUSIC = '-Users-chip-dev-ai-music';
 const PUSH = `${MUSIC}/fed8ce56-bc79-401f-a83e-af084253362f.jsonl`;
@@ -315,5 +316,136 @@ describe('classifyUserText', () => {
     ['Caveat emptor, this is my own text', false],
   ])('%s → synthetic %s', (text, synthetic) => {
     expect(classifyUserText(text, false).synthetic).toBe(synthetic);
+  });
+});
+
+// The fixtures below are listed in test/fixtures/claude-code/SOURCES-more.md.
+const SUBAGENT = '-path-to-Demo/fe5e1c67-53e7-4862-81ae-d0e013e3270b/subagents/agent-components.jsonl';
+const QUEUED = 'agent-history/06090cb1-3e64-433a-bc7e-a621c0f596d2.jsonl';
+const SUMMARIES = 'agentcmd/full-session-five.first30.jsonl';
+
+describe('claude-code reader: sub-agents, summaries, record types (Claude Code 1.0.98 to 2.1.152)', () => {
+  it("reads a sub-agent's own log as a session of its own, named after its parent, its outcome from its own turns", async () => {
+    const s = await one(SUBAGENT);
+    expect(s.id).toBe('fe5e1c67-53e7-4862-81ae-d0e013e3270b:agent-components');
+    // The project folder, not `subagents` nor the parent session's folder.
+    expect(s.agent).toBe('-path-to-Demo');
+    expect(s.turns.every((t) => t.sidechain)).toBe(true);
+    expect(s.turns[0]).toMatchObject({ role: 'user', synthetic: true });
+    expect(s.turns[0]?.text).toMatch(/^Create React components for the TODO app/);
+    expectPaired(s);
+    // Judged on the sub-agent's turns, which are all its log has (before: always unknown).
+    expect(s.outcome).toEqual({ status: 'success', inferred: true, reason: 'ended with an assistant reply after successful tool calls' });
+  });
+
+  it("names a sub-agent log without a sessionId after the session folder it sits in", async () => {
+    const lines = (await fixtureLines(SUBAGENT)).map((l) => {
+      const { sessionId: _sessionId, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      return JSON.stringify(rest);
+    });
+    const { sessions } = await readAll(claudeCodeReader, sourceOfLines(lines, `sessions/${SUBAGENT}`));
+    expect(sessions.map((s) => s.id)).toEqual(['fe5e1c67-53e7-4862-81ae-d0e013e3270b:agent-components']);
+  });
+
+  it('skips queue-operation and last-prompt records of Claude Code 2.1 (the queued prompt arrives as a user record)', async () => {
+    const s = await one(QUEUED);
+    expect(s.id).toBe('06090cb1-3e64-433a-bc7e-a621c0f596d2');
+    expect(s.turns.map((t) => [t.role, t.text])).toEqual([
+      ['user', '[REDACTED_PROMPT]'],
+      ['assistant', '[REDACTED_ASSISTANT_TEXT]'],
+    ]);
+    expect([s.startedAt, s.endedAt]).toEqual(['2026-06-05T04:56:32.812Z', '2026-06-05T04:56:35.619Z']);
+  });
+
+  it("skips other sessions' summary records, and takes Claude Code's reminders out of tool results", async () => {
+    const s = await one(SUMMARIES);
+    expect(s.id).toBe('10cd5911-8704-4996-9e33-32010589c357');
+    expect(s.turns[0]?.text).toBe('search the web for the claude code response types');
+    expect(JSON.stringify(s)).not.toContain('Frontend and SDK tool type synchronization analysis');
+    const read = results(s).find((r) => r.text.includes('export interface UnifiedMessage'));
+    expect(read?.text).not.toContain('system-reminder');
+    expect(read?.text).toMatch(/\.join\(''\);\n {3}116→}\n {3}117→$/);
+  });
+});
+
+describe('claude-code reader: several sessions in one folder tree', () => {
+  it('reads each main session and each sub-agent log once, and leaves out the sub-agents Claude Code runs for itself', async () => {
+    const dir = await tempDir();
+    const project = join(dir, 'projects', '-path-to-Demo');
+    const parent = '5c0375b4-57a5-4f26-b12d-d022ee4e51b7';
+    const agentLines = await fixtureLines('claude-code-viewer/agent-test-hash-123.jsonl');
+    const files: Record<string, string[]> = {
+      [`${parent}.jsonl`]: await fixtureLines(ORCHESTRATOR),
+      ['1af7fc5e-8455-4414-9ccd-011d40f70b2a.jsonl']: await fixtureLines(INIT),
+      ['ff71dbed-a4f2-4284-a4fc-fe2fb90de929.jsonl']: await fixtureLines(`${MUSIC}/ff71dbed-a4f2-4284-a4fc-fe2fb90de929.jsonl`),
+      [`${parent}/subagents/agent-a1b2c3d.jsonl`]: agentLines,
+      // The compaction agent re-sends the conversation it summarises (shape: Claude Code 2.1, agent-acompact-<id>).
+      [`${parent}/subagents/agent-acompact-7aad72.jsonl`]: agentLines,
+      // Claude Code 2.0.x primed the prompt cache with "Warmup" sub-agents (anthropics/claude-code#9668).
+      [`agent-9845a4a3.jsonl`]: agentLines.map((l, i) => (i === 0 ? l.replace('"content":"Run the test suite"', '"content":"Warmup"') : l)),
+    };
+    for (const [rel, lines] of Object.entries(files)) {
+      await mkdir(dirname(join(project, rel)), { recursive: true });
+      await writeFile(join(project, rel), `${lines.join('\n')}\n`);
+    }
+    expect(files['agent-9845a4a3.jsonl']?.[0]).toContain('"content":"Warmup"');
+    const { sessions, warnings } = await loadSessions({ repoDir: dir, sources: [{ path: 'projects', format: 'auto' }] });
+    expect(warnings).toEqual([]);
+    expect(sessions.map((s) => [s.id, s.agent, s.source]).sort()).toEqual([
+      ['1af7fc5e-8455-4414-9ccd-011d40f70b2a', '-path-to-Demo', 'projects/-path-to-Demo/1af7fc5e-8455-4414-9ccd-011d40f70b2a.jsonl'],
+      [parent, '-path-to-Demo', `projects/-path-to-Demo/${parent}.jsonl`],
+      [`${parent}:agent-a1b2c3d`, '-path-to-Demo', `projects/-path-to-Demo/${parent}/subagents/agent-a1b2c3d.jsonl`],
+    ]);
+  });
+});
+
+describe('claude-code reader: compaction and system records', () => {
+  const system = (subtype: string, content: string, extra: Record<string, unknown> = {}) => JSON.stringify({ ...BASE, type: 'system', subtype, content, ...extra });
+
+  it('reads a compacted session as one session: boundary and summary synthetic, the work on both sides kept', async () => {
+    const s = await session([
+      user('fix the build'),
+      assistant('m1', [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'make' } }]),
+      user([{ type: 'tool_result', tool_use_id: 't1', is_error: true, content: 'make: *** [all] Error 2' }]),
+      system('compact_boundary', 'Conversation compacted', { compactMetadata: { trigger: 'auto', preTokens: 155116 }, logicalParentUuid: 'x' }),
+      user('This session is being continued from a previous conversation that ran out of context. The user said it still does not work.', { isCompactSummary: true, isVisibleInTranscriptOnly: true }),
+      assistant('m2', [{ type: 'tool_use', id: 't2', name: 'Bash', input: { command: 'make clean all' } }]),
+      user([{ type: 'tool_result', tool_use_id: 't2', content: 'ok' }]),
+      assistant('m3', [{ type: 'text', text: 'Fixed: a stale object file.' }]),
+    ]);
+    expect(s.turns.map((t) => [t.role, t.synthetic ?? false])).toEqual([
+      ['user', false],
+      ['assistant', false],
+      ['user', false],
+      ['system', true],
+      ['user', true],
+      ['assistant', false],
+      ['user', false],
+      ['assistant', false],
+    ]);
+    // The summary's words are the harness's, not a complaint by the person.
+    expect(s.outcome).toMatchObject({ status: 'success', inferred: true });
+  });
+
+  it("does not let the harness's system records after the last reply hide how the session went", async () => {
+    const s = await session([
+      user('run the tests'),
+      assistant('m1', [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'npm test' } }]),
+      user([{ type: 'tool_result', tool_use_id: 't1', content: 'all passed' }]),
+      assistant('m2', [{ type: 'text', text: 'All tests pass.' }]),
+      system('away_summary', 'Goal: run the tests. Next: nothing.'),
+      system('local_command', '<local-command-stdout>Total cost: $0.12</local-command-stdout>'),
+    ]);
+    expect(s.turns.map((t) => t.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'system', 'system']);
+    expect(s.outcome).toMatchObject({ status: 'success', inferred: true });
+  });
+
+  it('marks user records that Claude Code 2.1 says no person typed (origin.kind) synthetic', async () => {
+    const s = await session([
+      user('deploy it', { origin: { kind: 'human' } }),
+      user('<task-notification>build done</task-notification>', { origin: { kind: 'task-notification' } }),
+      user('Stop hook feedback: lint failed', { origin: { kind: 'hook' } }),
+    ]);
+    expect(s.turns.map((t) => t.synthetic ?? false)).toEqual([false, true, true]);
   });
 });
