@@ -192,7 +192,8 @@ function walk(value: unknown, key: string | undefined, depth: number, thenText: 
   if (depth >= MAX_DEPTH) return thenText('[too deeply nested]');
   if (Array.isArray(value)) return value.map((item) => walk(item, key, depth + 1, thenText));
   // fromEntries defines own properties, so a "__proto__" key from a log stays a plain key.
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k, depth + 1, thenText)]));
+  // Keys are log text too: a token can be a key (`{"ghp_…": true}`); the value is read under the original key.
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), walk(v, k, depth + 1, thenText)]));
 }
 
 function redactString(value: string, key: string | undefined): string {

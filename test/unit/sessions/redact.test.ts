@@ -221,3 +221,12 @@ describe('rule triggers', () => {
     }
   });
 });
+
+describe('redactValue', () => {
+  it('redacts a secret used as an object key, and keeps ordinary keys', () => {
+    const token = `ghp_${'k3Jd9q2PzLmN8vB7xT1yR4wE6uI0oA5sD2fG'}`;
+    const out = redactValue({ [token]: true, path: 'src/app.ts' });
+    expect(JSON.stringify(out)).not.toContain(token);
+    expect(out).toHaveProperty('path', 'src/app.ts');
+  });
+});
