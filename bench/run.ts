@@ -70,4 +70,7 @@ if (!values['skip-quality']) {
   console.log('\n## Redaction\n');
   const redaction = spawnSync(tsx, [join(root, 'bench', 'redaction', 'run.ts'), '--per-kind', values.full ? '200' : '50'], { cwd: root, stdio: 'inherit' });
   if (redaction.status !== 0) process.exitCode = redaction.status ?? 1;
+  console.log('\n## Reading session logs\n');
+  const reading = spawnSync(tsx, [join(root, 'bench', 'sessions', 'throughput.ts'), '--mb', values.full ? '50' : '10'], { cwd: root, stdio: 'inherit' });
+  if (reading.status !== 0) process.exitCode = reading.status ?? 1;
 }

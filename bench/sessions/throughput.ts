@@ -1,0 +1,134 @@
+/**
+ * How fast session logs are read: reverie's loadSessions (detect, parse, normalise, redact, hash) against a plain
+ * line-by-line JSON.parse of the same files, in one run, per format.
+ *
+ *     npx tsx bench/sessions/throughput.ts [--mb 20]
+ *
+ * Claude Code logs are the generated 10 KB sessions of the performance benchmark; the other formats are the real
+ * samples under test/fixtures, copied as many times as it takes to reach about `--mb` megabytes each (a copy is a
+ * file of its own, as logs are). A JSON document that is not JSONL is parsed whole by the baseline.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadSessions } from '../../src/sessions/load.js';
+import { generateSession } from '../perf/sessions.js';
+
+const { values } = parseArgs({ options: { mb: { type: 'string', default: '20' } } });
+const TARGET_BYTES = Number(values.mb) * 1e6;
+const FIXTURES = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
+
+interface Corpus {
+  format: string;
+  /** Files to write: name → content. */
+  files: Map<string, string>;
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : Promise.resolve([join(dir, e.name)]))));
+  return nested.flat().filter((f) => ['.jsonl', '.json', '.md'].includes(extname(f)) && !f.endsWith('SOURCES.md') && !f.includes('not-'));
+}
+
+async function fixtureCorpus(format: string, folder: string): Promise<Corpus> {
+  const samples = await filesUnder(join(FIXTURES, folder)).catch(() => []);
+  const texts = samples.map((f) => ({ ext: extname(f), text: readFileSync(f, 'utf8') })).filter((s) => s.text.length > 200);
+  const files = new Map<string, string>();
+  let bytes = 0;
+  for (let i = 0; texts.length > 0 && bytes < TARGET_BYTES; i++) {
+    const sample = texts[i % texts.length] as { ext: string; text: string };
+    // Each copy differs by a trailing blank line count, so each is a log of its own (its own hash).
+    const text = sample.text + '\n'.repeat(i % 7);
+    files.set(`copy-${String(i).padStart(6, '0')}${sample.ext}`, text);
+    bytes += Buffer.byteLength(text);
+  }
+  return { format, files };
+}
+
+function claudeCorpus(): Corpus {
+  const files = new Map<string, string>();
+  let bytes = 0;
+  for (let n = 0; bytes < TARGET_BYTES; n++) {
+    const session = generateSession(n);
+    files.set(`${session.id}.jsonl`, session.text);
+    bytes += Buffer.byteLength(session.text);
+  }
+  return { format: 'claude-code', files };
+}
+
+/** The baseline: every file read and every line (or the whole document) JSON.parse'd, nothing else. */
+async function plainParse(dir: string): Promise<number> {
+  let values = 0;
+  for (const name of await readdir(dir)) {
+    const text = await readFile(join(dir, name), 'utf8');
+    if (name.endsWith('.md')) {
+      values += text.split('\n').length;
+      continue;
+    }
+    try {
+      JSON.parse(text);
+      values++;
+    } catch {
+      for (const line of text.split('\n')) {
+        if (line.trim() === '') continue;
+        try {
+          JSON.parse(line);
+          values++;
+        } catch {
+          /* a line the baseline cannot read counts for nothing */
+        }
+      }
+    }
+  }
+  return values;
+}
+
+async function measure(corpus: Corpus): Promise<string> {
+  const root = await mkdtemp(join(os.tmpdir(), `reverie-read-${corpus.format}-`));
+  try {
+    const dir = join(root, 'sessions', 'bench-agent');
+    await mkdir(dir, { recursive: true });
+    let bytes = 0;
+    for (const [name, text] of corpus.files) {
+      await writeFile(join(dir, name), text);
+      bytes += (await stat(join(dir, name))).size;
+    }
+    const mb = bytes / 1e6;
+    // Warm the file cache once, so both readers find the files in memory.
+    await plainParse(dir);
+    const t0 = performance.now();
+    await plainParse(dir);
+    const plainS = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    const loaded = await loadSessions({ repoDir: root, sources: [{ path: 'sessions', format: corpus.format }] });
+    const reverieS = (performance.now() - t1) / 1000;
+    const turns = loaded.sessions.reduce((n, s) => n + s.turns.length, 0);
+    return `| ${corpus.format} | ${corpus.files.size} | ${mb.toFixed(1)} | ${loaded.sessions.length} sessions, ${turns} turns, ${loaded.warnings.length} warnings | ${(mb / reverieS).toFixed(1)} | ${(mb / plainS).toFixed(1)} | ${(plainS / reverieS).toFixed(2)}x |`;
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const corpora = [
+    claudeCorpus(),
+    await fixtureCorpus('codex', 'codex'),
+    await fixtureCorpus('anthropic-messages', 'anthropic-messages'),
+    await fixtureCorpus('openai-chat', 'openai-chat'),
+    await fixtureCorpus('gemini-cli', 'gemini-cli'),
+    await fixtureCorpus('aider', 'aider'),
+    await fixtureCorpus('specstory', 'specstory'),
+  ].filter((c) => c.files.size > 0);
+  console.log(`reverie read throughput, about ${values.mb} MB per format (loadSessions: detect, parse, normalise, redact, hash)\n`);
+  console.log('| format | files | MB | read | reverie MB/s | plain JSON.parse MB/s | reverie / plain |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const corpus of corpora) console.log(await measure(corpus));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
