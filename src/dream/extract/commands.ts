@@ -84,7 +84,7 @@ export function effectiveProgram(head: string): string {
 /** The command text of a Bash-like tool call, if it is one. */
 export function commandOf(name: string, input: Record<string, unknown>): string | undefined {
   // The shell tools of Claude Code, Gemini CLI, Codex (old and new names), Cursor and home-made agents.
-  if (!/^(bash|shell|shell_command|exec_command|container\.exec|bash_code_execution|run_shell_command|run_terminal_cmd|exec|execute|terminal|local_shell)$/i.test(name)) return undefined;
+  if (!/^(bash|shell|shell_command|exec_command|container\.exec|bash_code_execution|run_shell_command|run_terminal_cmd|run_terminal_command_v2|exec|execute|terminal|local_shell)$/i.test(name)) return undefined;
   const value = input.command ?? input.cmd ?? input.script;
   if (Array.isArray(value)) return value.map(String).join(' ');
   return typeof value === 'string' ? value : undefined;

@@ -19,7 +19,7 @@ const FIX_WINDOW = 8;
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 /** Tools that change the project's code: editing code is the work itself, not a fix to remember. */
-const CODE_CHANGES = /^(edit|multiedit|write|notebookedit|todowrite|str_replace_editor|apply_patch|replace|write_file)$/i;
+const CODE_CHANGES = /^(edit|multiedit|write|notebookedit|todowrite|str_replace_editor|str_replace_based_edit_tool|apply_patch|replace|write_file|edit_file|edit_file_v2|search_replace)$/i;
 
 /** Text of results the user produced by declining a tool call: a decision, not a mistake. */
 const USER_REJECTION = /doesn't want to (proceed|take this action)|tool use was rejected|request interrupted by user/i;

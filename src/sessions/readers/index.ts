@@ -1,16 +1,28 @@
 import { SessionFormatError } from '../../errors.js';
 import type { SessionReader } from '../types.js';
+import { aiderReader } from './aider.js';
 import { anthropicMessagesReader } from './anthropic-messages.js';
 import { claudeCodeReader } from './claude-code.js';
 import { codexReader } from './codex.js';
+import { geminiCliReader } from './gemini-cli.js';
 import { openaiChatReader } from './openai-chat.js';
 import { reverieJsonlReader } from './reverie-jsonl.js';
+import { specstoryReader } from './specstory.js';
 
 /**
  * Every format reverie reads, in detection order: the format with an explicit header first; a plain Chat
  * Completions conversation last, since an Anthropic request with text-only messages has the same shape.
  */
-export const READERS: readonly SessionReader[] = [reverieJsonlReader, claudeCodeReader, codexReader, anthropicMessagesReader, openaiChatReader];
+export const READERS: readonly SessionReader[] = [
+  reverieJsonlReader,
+  claudeCodeReader,
+  codexReader,
+  geminiCliReader,
+  aiderReader,
+  specstoryReader,
+  anthropicMessagesReader,
+  openaiChatReader,
+];
 
 export const FORMATS: readonly string[] = READERS.map((r) => r.format);
 
@@ -35,4 +47,4 @@ export function detectFormat(firstLines: string[], path: string): SessionReader 
   return reader;
 }
 
-export { anthropicMessagesReader, claudeCodeReader, codexReader, openaiChatReader, reverieJsonlReader };
+export { aiderReader, anthropicMessagesReader, claudeCodeReader, codexReader, geminiCliReader, openaiChatReader, reverieJsonlReader, specstoryReader };

@@ -1,0 +1,283 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { specstoryReader } from '../../../src/sessions/readers/specstory.js';
+import type { Turn } from '../../../src/sessions/types.js';
+import { FIXTURES, readAll, sourceOf, sourceOfLines } from './helpers.js';
+
+const SPECSTORY = join(FIXTURES, 'specstory');
+const CURSOR = '2025-06-30_12-46-48Z-fix-unknown-field-error-in-api-request.md';
+const CLAUDE_GH = '2026-02-24_13-47-24Z-use-gh-to-check.EXCERPT.md';
+const EXIT_ONLY = '2026-01-16_16-46-41Z.md';
+const display = (file: string) => `projects/getspecstory/.specstory/history/${file}`;
+
+async function readFixture(file: string) {
+  return readAll(specstoryReader, sourceOf(join(SPECSTORY, file), display(file)));
+}
+
+async function one(file: string) {
+  const { sessions, warnings } = await readFixture(file);
+  expect(warnings).toEqual([]);
+  expect(sessions).toHaveLength(1);
+  return sessions[0]!;
+}
+
+const calls = (s: { turns: Turn[] }) => s.turns.flatMap((t) => t.toolCalls);
+const results = (s: { turns: Turn[] }) => s.turns.flatMap((t) => t.toolResults);
+const TOKEN = ['ghp', '_', 'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5'].join('');
+const lines = (text: string) => text.split('\n');
+
+describe('specstory reader: real exports', () => {
+  it('reads a Cursor chat: id and times from the header, sections, tool uses with their results', async () => {
+    const s = await one(CURSOR);
+    expect(s.id).toBe('7648a3a8-cec0-45cc-a87c-6ad5a39677a2');
+    expect(s.agent).toBe('getspecstory');
+    expect(s.startedAt).toBe('2025-06-30T12:46:48Z');
+    expect(s.endedAt).toBe('2025-08-18T14:14:40Z');
+    expect(s.turns.map((t) => t.role)).toEqual(['user', 'assistant', 'assistant', 'user', 'assistant', 'assistant']);
+    expect(s.turns[0]).toMatchObject({ timestamp: '2025-08-18T14:14:40Z' });
+    expect(s.turns[0]?.text).toMatch(/^For the code present, we get this error:\n```\nunknown field AgentName/);
+    expect(s.turns[1]?.text).toMatch(/^I can see the issue\./);
+    expect(calls(s).map((c) => [c.name, c.input])).toEqual([
+      ['read_file', { summary: 'Read file: pkg/cloud/sync.go', file_path: 'pkg/cloud/sync.go' }],
+      ['read_file', {}],
+      ['search_replace', { summary: 'Edit file: pkg/cloud/sync.go', file_path: 'pkg/cloud/sync.go' }],
+      ['search_replace', {}],
+    ]);
+    // SpecStory escapes backticks in tool blocks; the result holds the diff as the tool gave it.
+    const [edit] = results(s);
+    expect(edit).toMatchObject({ toolCallId: calls(s)[2]!.id, isError: false });
+    expect(edit?.text).toContain('+ \tAgentName     string `json:"agentName"`');
+    expect(s.turns.at(-1)?.text).toMatch(/^That's it! I added the missing `AgentName` field/);
+    expect(s.outcome.status).toBe('success');
+  });
+
+  it('reads a Claude Code chat: a Bash call with its command and output, sub-agent sections as sidechain', async () => {
+    const s = await one(CLAUDE_GH);
+    expect(s.id).toBe('62b5ce77-96fb-4003-bdae-a44ccd2118b0');
+    expect(s.turns[0]).toMatchObject({ role: 'user', text: expect.stringMatching(/^Use gh to check out issue https:\/\/github.com\/specstoryai\/getspecstory\/issues\/182\n\nwhy would/) });
+    const [bash, task] = calls(s);
+    expect(bash).toMatchObject({ name: 'Bash', input: { command: 'gh issue view 182 --repo specstoryai/getspecstory' } });
+    expect(task?.name).toBe('Task');
+    const bashResult = results(s).find((r) => r.toolCallId === bash?.id);
+    expect(bashResult).toMatchObject({ isError: false });
+    expect(bashResult?.text).toMatch(/^title:\t\[CLI\] Argument `--no-version-check` doesn't seem to work\n/);
+    // A four-backtick block holds three-backtick ones: the result keeps them all, and nothing leaks into the turns.
+    const taskResult = results(s).find((r) => r.toolCallId === task?.id);
+    expect(taskResult?.text).toContain('```go\ncase "--no-version-check":');
+    expect(taskResult?.text).toContain('duration_ms: 43140</usage>');
+    const sidechain = s.turns.filter((t) => t.sidechain);
+    expect(sidechain.map((t) => t.role)).toEqual(['assistant', 'assistant']);
+    expect(sidechain[0]?.text).toMatch(/^In \/Users\/sean\/Source\/SpecStory\/getspecstory\/specstory-cli, find all code/);
+    expect(s.turns.filter((t) => !t.sidechain).every((t) => !t.text.includes('cobra'))).toBe(true);
+  });
+
+  it("hands out no session for a chat of Claude Code's harness text only", async () => {
+    expect(await readFixture(EXIT_ONLY)).toEqual({ sessions: [], warnings: [] });
+  });
+});
+
+/** Earlier export layouts, written for these tests after real exports of 2024-12 and 2025-10. */
+const LEGACY_2024 = `## SpecStory
+
+## Executing Commands in Terminal (2024/12/20 05:12:37)
+
+_**User**_
+
+OK, try executing something in terminal plz
+
+---
+
+_**Assistant**_
+
+I'll check the Python version.
+
+---
+
+_**Assistant**_
+
+\`\`\`
+python --version
+\`\`\`
+`;
+
+const LEGACY_2025 = `<!-- Generated by SpecStory -->
+
+# Avatare fliegen nicht mehr (2025-10-01 23:30Z)
+
+_**User (2025-10-01 23:30Z)**_
+
+die Avatare fliegen nicht mehr
+
+---
+
+_**Assistant (claude-4.5-sonnet-thinking)**_
+
+<think><details><summary>Thought Process</summary>Ich schaue mir script.js an.</details></think>
+
+---
+
+Ich schaue mir den Code an.
+
+---
+
+Tool use: **read_file**
+
+Read file: /home/dev/mastowall/script.js
+
+---
+
+Tool use: **grep**
+
+<details>
+<summary>Grep for "avatarNode" in "/home/dev/mastowall/script.js" • 1 match</summary>
+
+| Content | Line |
+|------|------|
+| \`avatarNode = null\` | L109 |
+
+</details>
+
+---
+
+Tool use: **run_terminal_cmd**
+
+\`\`\`bash
+cd /home/dev/mastowall && npm test
+\`\`\`
+
+\`\`\`
+Exit code: 1
+FAIL  test/avatar.test.js
+\`\`\`
+
+---
+
+Der Test schlägt fehl.
+`;
+
+const TOOL_USE_2025 = `<!-- Generated by SpecStory -->
+
+# Run the widget tests (2025-11-20 09:00Z)
+
+_**User (2025-11-20 09:00Z)**_
+
+run the tests
+
+---
+
+_**Assistant (gpt-5)**_
+
+<tool-use data-tool-type="shell" data-tool-name="run_terminal_cmd">
+<details><summary>Tool use: **run_terminal_cmd** • Run command: cd /home/dev/widgets &amp;&amp; pytest -q</summary>
+
+\`\`\`bash
+cd /home/dev/widgets && pytest -q
+\`\`\`
+
+\`\`\`
+4 passed
+\`\`\`
+
+</details>
+</tool-use>
+
+All four tests pass.
+`;
+
+describe('specstory reader: earlier layouts', () => {
+  it('reads the 2024 layout: bare section headers, the title time as the start', async () => {
+    const { sessions } = await readAll(specstoryReader, sourceOfLines(lines(LEGACY_2024), 'p/.specstory/history/chat.md'));
+    const [s] = sessions;
+    expect(s?.id).toBe('p/.specstory/history/chat');
+    expect(s?.agent).toBe('p');
+    expect(s?.startedAt).toBe('2024-12-20T05:12:37');
+    expect(s?.turns.map((t) => [t.role, t.text])).toEqual([
+      ['user', 'OK, try executing something in terminal plz'],
+      ['assistant', "I'll check the Python version."],
+      ['assistant', '```\npython --version\n```'],
+    ]);
+  });
+
+  it('reads `Tool use: **name**` blocks: file paths, searches, a failing command', async () => {
+    const { sessions, warnings } = await readAll(specstoryReader, sourceOfLines(lines(LEGACY_2025)));
+    expect(warnings).toEqual([]);
+    const [s] = sessions;
+    expect(s?.turns.map((t) => t.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(s?.turns[1]?.text).toBe('Ich schaue mir den Code an.');
+    expect(calls(s!).map((c) => [c.name, c.input])).toEqual([
+      ['read_file', { file_path: '/home/dev/mastowall/script.js' }],
+      ['grep', { summary: 'Grep for "avatarNode" in "/home/dev/mastowall/script.js" • 1 match' }],
+      ['run_terminal_cmd', { command: 'cd /home/dev/mastowall && npm test' }],
+    ]);
+    expect(results(s!).map((r) => r.isError)).toEqual([false, false, true]);
+    expect(results(s!)[2]?.text).toBe('Exit code: 1\nFAIL  test/avatar.test.js');
+    expect(JSON.stringify(s)).not.toContain('Thought Process');
+    expect(s?.outcome).toMatchObject({ status: 'failure', reason: 'the last run_terminal_cmd call failed: Exit code: 1' });
+  });
+
+  it('reads <tool-use> blocks: the command from the summary, entities decoded, output as the result', async () => {
+    const { sessions } = await readAll(specstoryReader, sourceOfLines(lines(TOOL_USE_2025)));
+    const [s] = sessions;
+    expect(calls(s!)).toEqual([{ id: 'specstory-1', name: 'run_terminal_cmd', input: { command: 'cd /home/dev/widgets && pytest -q' } }]);
+    expect(results(s!)).toEqual([{ toolCallId: 'specstory-1', isError: false, text: '4 passed' }]);
+    expect(s?.turns.at(-1)).toMatchObject({ role: 'assistant', text: 'All four tests pass.' });
+    expect(s?.outcome.status).toBe('success');
+  });
+});
+
+describe('specstory reader: structure, damage, redaction', () => {
+  it('splits a file that holds several chats at their session comments', async () => {
+    const text = [
+      '<!-- Cursor IDE Session aaa (2025-06-30 12:00:00Z) -->',
+      '',
+      '_**User (2025-06-30 12:00:00Z)**_',
+      '',
+      'first chat',
+      '',
+      '<!-- Cursor IDE Session bbb (2025-07-01 08:00:00Z) -->',
+      '',
+      '_**User (2025-07-01 08:00:00Z)**_',
+      '',
+      'second chat',
+    ];
+    const { sessions } = await readAll(specstoryReader, sourceOfLines(text));
+    expect(sessions.map((s) => [s.id, s.startedAt, s.turns[0]?.text])).toEqual([
+      ['aaa', '2025-06-30T12:00:00Z', 'first chat'],
+      ['bbb', '2025-07-01T08:00:00Z', 'second chat'],
+    ]);
+  });
+
+  it('reads section headers and separators inside a code block as text', async () => {
+    const text = ['_**User**_', '', 'what does this export mean?', '````md', '_**Assistant**_', '', '---', '<!-- Cursor IDE Session x (2025-01-01 00:00Z) -->', '````', '', '---', '', '_**Assistant**_', '', 'A SpecStory export.'];
+    const { sessions } = await readAll(specstoryReader, sourceOfLines(text, 'c.md'));
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]?.turns.map((t) => t.role)).toEqual(['user', 'assistant']);
+    expect(sessions[0]?.turns[0]?.text).toContain('_**Assistant**_\n\n---');
+  });
+
+  it('warns about a file cut off inside a tool block, and keeps what came before', async () => {
+    const inBlock = await readAll(specstoryReader, sourceOfLines(lines(TOOL_USE_2025).slice(0, 18), 'cut.md'));
+    expect(inBlock.warnings).toEqual([{ file: 'cut.md', line: 13, message: 'tool block not closed: the file ends inside it' }]);
+    const { sessions, warnings } = await readAll(specstoryReader, sourceOfLines(lines(TOOL_USE_2025).slice(0, 20), 'cut.md'));
+    expect(warnings).toEqual([{ file: 'cut.md', line: 20, message: 'code block not closed: the file ends inside it' }]);
+    expect(sessions[0]?.turns[0]?.text).toBe('run the tests');
+    expect(calls(sessions[0]!)[0]?.input.command).toBe('cd /home/dev/widgets && pytest -q');
+  });
+
+  it('reads nothing from empty input or a header without sections', async () => {
+    expect(await readAll(specstoryReader, sourceOfLines([]))).toEqual({ sessions: [], warnings: [] });
+    expect(await readAll(specstoryReader, sourceOfLines(['<!-- Generated by SpecStory -->', '', '# Untitled']))).toEqual({ sessions: [], warnings: [] });
+  });
+
+  it('never hands out a token planted in a prompt, a reply, a command or its output', async () => {
+    const text = TOOL_USE_2025.replace('run the tests', `run the tests with ${TOKEN}`)
+      .replaceAll('pytest -q', `GH_TOKEN=${TOKEN} pytest -q`)
+      .replace('4 passed', `4 passed (${TOKEN})`)
+      .replace('All four tests pass.', `Used ${TOKEN}.`);
+    const { sessions } = await readAll(specstoryReader, sourceOfLines(lines(text)));
+    const all = JSON.stringify(sessions);
+    expect(all).not.toContain(TOKEN);
+    expect(all).toContain('[REDACTED:');
+    expect(calls(sessions[0]!)).toHaveLength(1);
+  });
+});
