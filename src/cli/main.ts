@@ -5,6 +5,7 @@ import { registerDecisions } from './commands/decide.js';
 import { registerDream } from './commands/dream.js';
 import { registerInit } from './commands/init.js';
 import { registerLog } from './commands/log.js';
+import { registerSessions } from './commands/sessions.js';
 import { registerStatus } from './commands/status.js';
 import { consoleOutput } from './output.js';
 import { VERSION } from '../version.js';
@@ -20,6 +21,7 @@ export function buildProgram(out = consoleOutput()): Command {
   registerDream(program, out);
   registerLog(program, out);
   registerStatus(program, out);
+  registerSessions(program, out);
   registerDecisions(program, out);
   return program;
 }

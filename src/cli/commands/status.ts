@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openContext, mainTip, readBase, sessionHashCacheFile } from '../../cycle/context.js';
 import { listCycles, pendingCycles } from '../../cycle/history.js';
-import { loadSessions } from '../../sessions/load.js';
+import { streamSessions } from '../../sessions/load.js';
 import { plural, type Output } from '../output.js';
 
 export function registerStatus(program: Command, out: Output): void {
@@ -15,14 +15,15 @@ export function registerStatus(program: Command, out: Output): void {
       const context = await openContext(flags.repo, flags.config);
       const main = await mainTip(context);
       const { state } = await readBase(context, main);
-      const sessions = await loadSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes: new Set(Object.keys(state.processed)), hashCacheFile: sessionHashCacheFile(context) });
+      // Counted as they stream by: status never holds the logs.
+      const sessions = await streamSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes: new Set(Object.keys(state.processed)), hashCacheFile: sessionHashCacheFile(context) }, () => undefined);
       const last = (await listCycles(context))[0];
       const pending = await pendingCycles(context);
       const status = {
         main,
         last_cycle: last ? { cycle: last.cycle, status: last.status, created: last.created, actions: last.actions.length } : null,
         sessions_processed: Object.keys(state.processed).length,
-        sessions_waiting: sessions.sessions.length,
+        sessions_waiting: sessions.read,
         warnings: sessions.warnings.length,
         pending: pending.map((p) => ({ cycle: p.cycle, branch: p.branch, actions: p.record?.actions.length ?? 0 })),
       };
