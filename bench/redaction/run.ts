@@ -6,9 +6,13 @@
  *     npx tsx bench/redaction/run.ts [--per-kind 50] [--seed 1] [--json]
  *
  * A secret counts as caught when none of its needles (the random body's ends) is left in the redacted text; a
- * look-alike counts as a false positive when redaction changed it at all.
+ * look-alike counts as a false positive when redaction changed it at all. The same texts also go through
+ * secretlint's recommended rule preset (a maintained rule set in the spirit of gitleaks'), which finds rather than
+ * redacts: a secret counts as caught by it when it reports a finding that covers a needle.
  */
 import { parseArgs } from 'node:util';
+import { lintSource } from '@secretlint/core';
+import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
 import { redact } from '../../src/sessions/redact.js';
 import type { Event } from '../quality/model.js';
 import { ALNUM, B64, Rng } from '../quality/rng.js';
@@ -38,21 +42,37 @@ interface KindResult {
   kind: string;
   planted: number;
   caught: number;
+  /** Caught by secretlint's recommended preset. */
+  secretlint: number;
 }
 
-function secretRecall(): KindResult[] {
+const SECRETLINT = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended }] };
+
+/** The stretches of `text` that secretlint's recommended rules report as secrets. */
+async function secretlintFindings(text: string): Promise<string[]> {
+  const result = await lintSource({ source: { content: text, filePath: 'session.log', ext: '.log', contentType: 'text' }, options: { config: SECRETLINT, noPhysicFilePath: true } });
+  return result.messages.map((m) => text.slice(m.range[0], m.range[1]));
+}
+
+async function secretRecall(): Promise<KindResult[]> {
   const [agent] = agentsFor([1]);
   if (!agent) throw new Error('no agent');
-  return SECRET_KINDS.map((kind) => {
+  const results: KindResult[] = [];
+  for (const kind of SECRET_KINDS) {
     let caught = 0;
+    let secretlint = 0;
     for (let i = 0; i < PER_KIND; i++) {
       const c: Ctx = { rng: new Rng(`redaction:${SEED}:${kind}:${i}`), agent, format: i % 2 ? 'claude-code' : 'reverie', branch: 'main', nth: i };
       const plant = plantSecret(kind, c);
-      const redacted = plant.events.flatMap(textsOf).map(redact).join('\n');
+      const texts = plant.events.flatMap(textsOf);
+      const redacted = texts.map(redact).join('\n');
       if (!plant.needles.some((needle) => redacted.includes(needle))) caught++;
+      const found = (await Promise.all(texts.map(secretlintFindings))).flat();
+      if (plant.needles.every((needle) => found.some((f) => f.includes(needle)) || !texts.some((t) => t.includes(needle)))) secretlint++;
     }
-    return { kind, planted: PER_KIND, caught };
-  });
+    results.push({ kind, planted: PER_KIND, caught, secretlint });
+  }
+  return results;
 }
 
 /** Strings that look random or key-like and are not secrets, each in a sentence where an agent would meet it. */
@@ -78,11 +98,15 @@ interface LookAlikeResult {
   tried: number;
   changed: number;
   example?: string;
+  /** Reported by secretlint's recommended preset. */
+  secretlint: number;
 }
 
-function falsePositives(): LookAlikeResult[] {
-  return LOOK_ALIKES.map(({ kind, make }) => {
+async function falsePositives(): Promise<LookAlikeResult[]> {
+  const results: LookAlikeResult[] = [];
+  for (const { kind, make } of LOOK_ALIKES) {
     let changed = 0;
+    let secretlint = 0;
     let example: string | undefined;
     for (let i = 0; i < PER_KIND; i++) {
       const text = make(new Rng(`redaction:${SEED}:look-alike:${kind}:${i}`));
@@ -91,9 +115,11 @@ function falsePositives(): LookAlikeResult[] {
         changed++;
         example ??= out;
       }
+      if ((await secretlintFindings(text)).length > 0) secretlint++;
     }
-    return { kind, tried: PER_KIND, changed, ...(example ? { example } : {}) };
-  });
+    results.push({ kind, tried: PER_KIND, changed, secretlint, ...(example ? { example } : {}) });
+  }
+  return results;
 }
 
 /** MB/s of redaction over session-like text: tool output with a secret every few kilobytes. */
@@ -113,24 +139,28 @@ function throughput(): { mb: number; seconds: number; mbPerSecond: number } {
   return { mb, seconds, mbPerSecond: mb / seconds };
 }
 
-const recall = secretRecall();
-const lookAlikes = falsePositives();
+const recall = await secretRecall();
+const lookAlikes = await falsePositives();
 const speed = throughput();
 if (values.json) {
   console.log(JSON.stringify({ seed: SEED, perKind: PER_KIND, recall, lookAlikes, speed }, null, 2));
 } else {
-  const caught = recall.reduce((n, r) => n + r.caught, 0);
-  const planted = recall.reduce((n, r) => n + r.planted, 0);
-  console.log(`reverie redaction benchmark: seed ${SEED}, ${PER_KIND} of each kind\n`);
-  console.log('| secret kind | caught / planted |');
-  console.log('| --- | --- |');
-  for (const r of recall) console.log(`| ${r.kind} | ${r.caught} / ${r.planted} |`);
-  console.log(`| **all ${recall.length} kinds** | **${caught} / ${planted} (recall ${(caught / planted).toFixed(3)})** |\n`);
-  const changed = lookAlikes.reduce((n, r) => n + r.changed, 0);
-  const tried = lookAlikes.reduce((n, r) => n + r.tried, 0);
-  console.log('| look-alike (not a secret) | redacted / tried | example of a false positive |');
+  const sum = <T>(rows: T[], f: (r: T) => number) => rows.reduce((n, r) => n + f(r), 0);
+  const planted = sum(recall, (r) => r.planted);
+  const rate = (n: number, of: number) => (n / of).toFixed(3);
+  console.log(`reverie redaction benchmark: seed ${SEED}, ${PER_KIND} of each kind; secretlint: its recommended rule preset on the same texts\n`);
+  console.log('| secret kind | reverie: caught / planted | secretlint: found |');
   console.log('| --- | --- | --- |');
-  for (const r of lookAlikes) console.log(`| ${r.kind} | ${r.changed} / ${r.tried} | ${r.example ? `\`${r.example.replace(/\|/g, '\\|').replace(/\n/g, ' ')}\`` : ''} |`);
-  console.log(`| **all ${lookAlikes.length} kinds** | **${changed} / ${tried} (false-positive rate ${(changed / tried).toFixed(3)})** | |\n`);
+  for (const r of recall) console.log(`| ${r.kind} | ${r.caught} / ${r.planted} | ${r.secretlint} |`);
+  const caught = sum(recall, (r) => r.caught);
+  const byLint = sum(recall, (r) => r.secretlint);
+  console.log(`| **all ${recall.length} kinds** | **${caught} / ${planted} (recall ${rate(caught, planted)})** | **${byLint} (recall ${rate(byLint, planted)})** |\n`);
+  const tried = sum(lookAlikes, (r) => r.tried);
+  console.log('| look-alike (not a secret) | reverie: redacted / tried | secretlint: reported | example of a reverie false positive |');
+  console.log('| --- | --- | --- | --- |');
+  for (const r of lookAlikes) console.log(`| ${r.kind} | ${r.changed} / ${r.tried} | ${r.secretlint} | ${r.example ? `\`${r.example.replace(/\|/g, '\\|').replace(/\n/g, ' ')}\`` : ''} |`);
+  const changed = sum(lookAlikes, (r) => r.changed);
+  const linted = sum(lookAlikes, (r) => r.secretlint);
+  console.log(`| **all ${lookAlikes.length} kinds** | **${changed} / ${tried} (false-positive rate ${rate(changed, tried)})** | **${linted} (${rate(linted, tried)})** | |\n`);
   console.log(`throughput: ${speed.mb.toFixed(1)} MB of session-like text in ${speed.seconds.toFixed(2)} s, ${speed.mbPerSecond.toFixed(1)} MB/s (one line at a time)`);
 }
