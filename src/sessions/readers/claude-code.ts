@@ -36,36 +36,67 @@ function isClaudeLine(line: string): boolean {
   }
 }
 
+/**
+ * Records of one session usually follow each other; a session no record has named for this many lines is handed
+ * out before the file ends, so that a log holding thousands of sessions is read in bounded memory.
+ */
+const IDLE_LINES = 20_000;
+
 async function* read(source: LogSource): AsyncGenerator<ReaderEvent> {
   const log = new WarningLog(source.path);
-  const sessions = new Map<string, SessionBuilder>();
+  const open: OpenSessions = { builders: new Map(), lastLine: new Map(), handedOut: new Map() };
   let number = 0;
   for await (const text of source.lines()) {
     number++;
     if (text.trim() === '') continue;
     const parsed = parseRecord(text);
-    const problem = 'error' in parsed ? parsed.error : addRecord(sessions, parsed.record, source.path);
+    const problem = 'error' in parsed ? parsed.error : addRecord(open, parsed.record, source.path, number);
     const warning = problem === undefined ? undefined : log.add(problem, number);
     if (warning) yield { kind: 'warning', warning };
+    if (number % 1000 === 0) yield* handOut(open, source, (id) => (open.lastLine.get(id) ?? 0) < number - IDLE_LINES);
   }
   const hidden = log.summary();
   if (hidden) yield { kind: 'warning', warning: hidden };
-  for (const builder of sessions.values()) {
+  yield* handOut(open, source, () => true);
+}
+
+interface OpenSessions {
+  builders: Map<string, SessionBuilder>;
+  /** The last line that added to each open session. */
+  lastLine: Map<string, number>;
+  /** Sessions handed out already, with how many parts of each. */
+  handedOut: Map<string, number>;
+}
+
+function* handOut(open: OpenSessions, source: LogSource, done: (id: string) => boolean): Generator<ReaderEvent> {
+  for (const [id, builder] of open.builders) {
+    if (!done(id)) continue;
+    open.builders.delete(id);
+    open.lastLine.delete(id);
+    open.handedOut.set(builder.baseId, (open.handedOut.get(builder.baseId) ?? 0) + 1);
     const session = builder.finish(source);
     if (session) yield { kind: 'session', session };
   }
 }
 
 /** Adds one record to its session; returns a problem to warn about, if any. */
-function addRecord(sessions: Map<string, SessionBuilder>, r: Rec, path: string): string | undefined {
+function addRecord(open: OpenSessions, r: Rec, path: string, line: number): string | undefined {
   const type = typeof r.type === 'string' ? r.type : undefined;
   const sessionId = str(r.sessionId);
   if (!type || !TURN_TYPES.has(type)) return undefined;
   // A turn without a session id still belongs to this file's conversation, or to the one whose sub-agent it ran.
-  const id = sessionId ?? parentSessionOf(path) ?? fileStem(path);
-  let builder = sessions.get(id);
-  if (!builder) sessions.set(id, (builder = new SessionBuilder(id)));
-  return builder.add(type, r);
+  const base = sessionId ?? parentSessionOf(path) ?? fileStem(path);
+  const parts = open.handedOut.get(base) ?? 0;
+  // A session that resumes after it was handed out is read as a part of its own, and said so.
+  const id = parts > 0 ? `${base}#${parts + 1}` : base;
+  let builder = open.builders.get(id);
+  let problem: string | undefined;
+  if (!builder) {
+    open.builders.set(id, (builder = new SessionBuilder(id, base)));
+    if (parts > 0) problem = `session ${base} continues after ${IDLE_LINES} lines without it; read as a part of its own (${id})`;
+  }
+  open.lastLine.set(id, line);
+  return builder.add(type, r) ?? problem;
 }
 
 /** The session a sub-agent's own log belongs to, from its place: `<project>/<session>/subagents/agent-<id>.jsonl`. */
@@ -83,7 +114,11 @@ class SessionBuilder {
   /** The assistant turn still open for more blocks of the same API message. */
   private open: { messageId: string; turn: Turn } | undefined;
 
-  constructor(private readonly id: string) {}
+  /** `baseId`: the session id the log gives, when `id` names one part of it. */
+  constructor(
+    private readonly id: string,
+    readonly baseId: string = id,
+  ) {}
 
   add(type: string, r: Rec): string | undefined {
     const timestamp = str(r.timestamp);

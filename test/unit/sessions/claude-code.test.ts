@@ -449,3 +449,34 @@ describe('claude-code reader: compaction and system records', () => {
     expect(s.turns.map((t) => t.synthetic ?? false)).toEqual([false, true, true]);
   });
 });
+
+describe('claude-code reader: a log holding many sessions', () => {
+  const record = (sessionId: string, n: number) =>
+    JSON.stringify({ type: 'user', sessionId, uuid: `${sessionId}-${n}`, timestamp: '2026-11-01T10:00:00.000Z', message: { role: 'user', content: `step ${n}` } });
+  const lines = (sessionId: string, count: number) => Array.from({ length: count }, (_, n) => record(sessionId, n));
+
+  it('hands out a session once no line has named it for a while, before the file ends', async () => {
+    const all = [...lines('a', 10), ...lines('b', 25_000), ...lines('c', 10)];
+    let consumed = 0;
+    const source = {
+      path: 'logs/many.jsonl',
+      async *lines() {
+        for (const line of all) {
+          consumed++;
+          yield line;
+        }
+      },
+    };
+    const handedAt: [string, number][] = [];
+    for await (const event of claudeCodeReader.read(source)) if (event.kind === 'session') handedAt.push([event.session.id, consumed]);
+    expect(handedAt.map(([id]) => id)).toEqual(['a', 'b', 'c']);
+    expect(handedAt[0]?.[1]).toBeLessThan(all.length);
+  });
+
+  it('reads a session that resumes after it was handed out as a part of its own, and says so', async () => {
+    const all = [...lines('a', 10), ...lines('b', 25_000), ...lines('a', 3)];
+    const { sessions, warnings } = await readAll(claudeCodeReader, sourceOfLines(all, 'logs/resumed.jsonl'));
+    expect(sessions.map((s) => s.id)).toEqual(['a', 'b', 'a#2']);
+    expect(warnings.map((w) => w.message)).toContainEqual(expect.stringContaining('session a continues'));
+  });
+});
