@@ -9,8 +9,8 @@ import { reverieJsonlReader } from '../../../src/sessions/readers/reverie-jsonl.
 import type { SessionReader } from '../../../src/sessions/types.js';
 import { FIXTURES } from './helpers.js';
 
-/** The team's collection of real logs, outside the repository: its files are checked when it is there. */
-const SHARED = '/work/shared/fixtures';
+/** A collection of real logs outside the repository (REVERIE_SHARED_FIXTURES=<folder>): its files are checked too when named. */
+const SHARED = process.env.REVERIE_SHARED_FIXTURES ?? '';
 
 /** What detection sees of a file: its first five non-empty lines, as load.ts hands them over. */
 async function firstLines(path: string): Promise<string[]> {

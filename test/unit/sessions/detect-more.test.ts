@@ -13,7 +13,8 @@ import type { SessionReader } from '../../../src/sessions/types.js';
 import { FIXTURES } from './helpers.js';
 
 const DETECT_LINES = 5;
-const SHARED = '/work/shared/fixtures';
+/** A collection of real logs outside the repository (REVERIE_SHARED_FIXTURES=<folder>): its files are checked too when named. */
+const SHARED = process.env.REVERIE_SHARED_FIXTURES ?? '';
 const OURS: Record<string, SessionReader> = { 'gemini-cli': geminiCliReader, aider: aiderReader, specstory: specstoryReader };
 
 async function firstLines(path: string): Promise<string[]> {
