@@ -1,5 +1,5 @@
 import type { Entry } from '../../memory/types.js';
-import { findPhrase, negatedAt, withoutReasons } from '../claims.js';
+import { negatedAt, withoutReasons } from '../claims.js';
 import { terms } from '../text.js';
 
 /** What the sessions showed to be gone or refused, and what replaced it (from a mistake pattern or record). */

@@ -4,7 +4,7 @@
  */
 import { inferOutcome } from '../outcome.js';
 import type { LogSource, Outcome, ReaderEvent, Role, Session, SessionReader, Turn } from '../types.js';
-import { agentFromPath, cleanInput, cleanText, idFromPath, isRecord, parseRecord, str, TimeSpan, WarningLog } from './common.js';
+import { agentFromPath, cleanInput, cleanText, idFromPath, parseRecord, str, TimeSpan, WarningLog } from './common.js';
 
 type Rec = Record<string, unknown>;
 type SessionData = Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'>;

@@ -1,7 +1,6 @@
 import { emptyState } from '../../../src/dream/plan.js';
 import type { DreamState, PlanInput } from '../../../src/dream/types.js';
 import { buildSnapshot, type MemorySnapshot, type Namespace, type SourceFile } from '../../../src/memory/index.js';
-import type { Session } from '../../../src/sessions/types.js';
 
 /** The layout of the design sketch: hand-written instructions that cycles never write, and curated notes. */
 export const NAMESPACES: Namespace[] = [

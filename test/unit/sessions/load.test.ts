@@ -10,7 +10,6 @@ import { CLAUDE, FIXTURES, tempDir } from './helpers.js';
 const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 const PROJECT = '-Users-chip-dev-ai-music';
 const PUSH = `${PROJECT}/fed8ce56-bc79-401f-a83e-af084253362f.jsonl`;
-const INIT = 'claude-code-viewer/1af7fc5e-8455-4414-9ccd-011d40f70b2a.jsonl';
 
 /** A memory repo with real logs, and the kinds of clutter real folders have. */
 async function makeRepo(): Promise<string> {
