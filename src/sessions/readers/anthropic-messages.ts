@@ -14,7 +14,7 @@ import { type MessageParts, partsOf } from './anthropic-content.js';
 import { claims, isConversation, isMessage, isOtherCall, isPair, isSdkRecord, looksLikeAnthropicFragment, requestBody } from './anthropic-shapes.js';
 import { messageFromEvents } from './anthropic-stream.js';
 import { classifyUserText } from './claude-code.js';
-import { agentFromPath, cleanText, firstLine, idFromPath, isRecord, str, TimeSpan, WarningLog } from './common.js';
+import { agentFromPath, cleanText, firstLine, idFromPath, isRecord, str, newTurn, TimeSpan, WarningLog } from './common.js';
 import { jsonValues, parseJson } from './json-input.js';
 
 type Rec = Record<string, unknown>;
@@ -189,16 +189,7 @@ class TurnList {
   }
 
   private push(fields: Partial<Turn> & Pick<Turn, 'role' | 'text'>): Turn {
-    const turn: Turn = {
-      index: this.turns.length,
-      role: fields.role,
-      ...(fields.timestamp ? { timestamp: fields.timestamp } : {}),
-      text: fields.text,
-      toolCalls: fields.toolCalls ?? [],
-      toolResults: fields.toolResults ?? [],
-      ...(fields.synthetic ? { synthetic: true } : {}),
-      ...(fields.sidechain ? { sidechain: true } : {}),
-    };
+    const turn = newTurn(this.turns.length, fields);
     this.turns.push(turn);
     this.open = undefined;
     return turn;

@@ -5,7 +5,7 @@
  */
 import { inferOutcome } from '../outcome.js';
 import type { LogSource, Outcome, ReaderEvent, Session, SessionReader, ToolCall, ToolResult, Turn } from '../types.js';
-import { agentFromPath, cleanInput, cleanText, fileStem, isRecord, parseRecord, str, TimeSpan, WarningLog } from './common.js';
+import { agentFromPath, cleanInput, cleanText, fileStem, isRecord, parseRecord, str, newTurn, TimeSpan, WarningLog } from './common.js';
 
 type Rec = Record<string, unknown>;
 type SessionData = Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'>;
@@ -168,16 +168,7 @@ class SessionBuilder {
   }
 
   private push(fields: Partial<Turn> & Pick<Turn, 'role' | 'text'>): Turn {
-    const turn: Turn = {
-      index: this.turns.length,
-      role: fields.role,
-      ...(fields.timestamp ? { timestamp: fields.timestamp } : {}),
-      text: fields.text,
-      toolCalls: fields.toolCalls ?? [],
-      toolResults: fields.toolResults ?? [],
-      ...(fields.synthetic ? { synthetic: true } : {}),
-      ...(fields.sidechain ? { sidechain: true } : {}),
-    };
+    const turn = newTurn(this.turns.length, fields);
     this.turns.push(turn);
     this.open = undefined;
     return turn;

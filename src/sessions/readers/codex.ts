@@ -10,7 +10,7 @@
 import { posix } from 'node:path';
 import { inferOutcome } from '../outcome.js';
 import type { LogSource, ReaderEvent, Role, Session, SessionReader, ToolCall, ToolResult, Turn } from '../types.js';
-import { cleanInput, cleanText, clipText, fileStem, isRecord, parseRecord, str, TimeSpan, WarningLog } from './common.js';
+import { cleanInput, cleanText, clipText, fileStem, isRecord, parseRecord, str, newTurn, TimeSpan, WarningLog } from './common.js';
 
 type Rec = Record<string, unknown>;
 type SessionData = Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'>;
@@ -225,15 +225,7 @@ class RolloutBuilder {
   }
 
   private push(fields: Pick<Turn, 'role' | 'text'> & { synthetic?: boolean; timestamp: string | undefined }): Turn {
-    const turn: Turn = {
-      index: this.turns.length,
-      role: fields.role,
-      ...(fields.timestamp ? { timestamp: fields.timestamp } : {}),
-      text: fields.text,
-      toolCalls: [],
-      toolResults: [],
-      ...(fields.synthetic ? { synthetic: true } : {}),
-    };
+    const turn = newTurn(this.turns.length, fields);
     this.turns.push(turn);
     return turn;
   }

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { redact, redactValue } from '../redact.js';
-import type { ReadWarning } from '../types.js';
+import type { ReadWarning, Role, ToolCall, ToolResult, Turn } from '../types.js';
 
 /**
  * Longest text kept for one field (a tool result, a tool input string, a message). Logs hold whole
@@ -140,4 +140,29 @@ function pickTime(a: string | undefined, b: string | undefined, better: (x: numb
   const tb = b === undefined ? NaN : Date.parse(b);
   if (Number.isNaN(tb)) return Number.isNaN(ta) ? undefined : a;
   return Number.isNaN(ta) || better(tb, ta) ? b : a;
+}
+
+/** What a reader knows of a turn; optional flags are left off the turn when unset. */
+export interface TurnParts {
+  role: Role;
+  text: string;
+  timestamp?: string | undefined;
+  toolCalls?: ToolCall[];
+  toolResults?: ToolResult[];
+  synthetic?: boolean;
+  sidechain?: boolean;
+}
+
+/** A turn in the one shape every reader hands out, so that sessions of all formats compare equal field by field. */
+export function newTurn(index: number, parts: TurnParts): Turn {
+  return {
+    index,
+    role: parts.role,
+    ...(parts.timestamp ? { timestamp: parts.timestamp } : {}),
+    text: parts.text,
+    toolCalls: parts.toolCalls ?? [],
+    toolResults: parts.toolResults ?? [],
+    ...(parts.synthetic ? { synthetic: true } : {}),
+    ...(parts.sidechain ? { sidechain: true } : {}),
+  };
 }

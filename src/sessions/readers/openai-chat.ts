@@ -9,7 +9,7 @@
  */
 import { inferOutcome } from '../outcome.js';
 import type { LogSource, Outcome, ReaderEvent, Role, Session, SessionReader, ToolCall, ToolResult, Turn } from '../types.js';
-import { agentFromPath, cleanInput, cleanText, firstLine, idFromPath, isRecord, str, TimeSpan, WarningLog } from './common.js';
+import { agentFromPath, cleanInput, cleanText, firstLine, idFromPath, isRecord, str, newTurn, TimeSpan, WarningLog } from './common.js';
 
 type Rec = Record<string, unknown>;
 type SessionData = Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'>;
@@ -318,15 +318,7 @@ class ChatBuilder {
   }
 
   private push(role: Role, text: string, timestamp: string | undefined, synthetic: boolean): Turn {
-    const turn: Turn = {
-      index: this.turns.length,
-      role,
-      ...(timestamp ? { timestamp } : {}),
-      text,
-      toolCalls: [],
-      toolResults: [],
-      ...(synthetic ? { synthetic } : {}),
-    };
+    const turn = newTurn(this.turns.length, { role, text, timestamp, synthetic });
     this.turns.push(turn);
     return turn;
   }

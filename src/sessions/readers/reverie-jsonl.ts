@@ -4,7 +4,7 @@
  */
 import { inferOutcome } from '../outcome.js';
 import type { LogSource, Outcome, ReaderEvent, Role, Session, SessionReader, Turn } from '../types.js';
-import { agentFromPath, cleanInput, cleanText, idFromPath, parseRecord, str, TimeSpan, WarningLog } from './common.js';
+import { agentFromPath, cleanInput, cleanText, idFromPath, parseRecord, str, newTurn, TimeSpan, WarningLog } from './common.js';
 
 type Rec = Record<string, unknown>;
 type SessionData = Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'>;
@@ -132,16 +132,7 @@ class SessionBuilder {
   }
 
   private push(role: Role, timestamp: string | undefined, text: string, synthetic: boolean, sidechain: boolean): Turn {
-    const turn: Turn = {
-      index: this.turns.length,
-      role,
-      ...(timestamp ? { timestamp } : {}),
-      text,
-      toolCalls: [],
-      toolResults: [],
-      ...(synthetic ? { synthetic } : {}),
-      ...(sidechain ? { sidechain } : {}),
-    };
+    const turn = newTurn(this.turns.length, { role, timestamp, text, synthetic, sidechain });
     this.turns.push(turn);
     return turn;
   }

@@ -5,7 +5,7 @@
  */
 import { inferOutcome } from '../outcome.js';
 import type { LogSource, Role, Session, ToolCall, ToolResult, Turn } from '../types.js';
-import { agentFromPath, cleanText, TimeSpan } from './common.js';
+import { agentFromPath, cleanText, newTurn, TimeSpan } from './common.js';
 
 export type SessionData = Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'>;
 
@@ -26,16 +26,7 @@ export class TurnBuilder {
 
   add(role: Role, text: string, fields: TurnFields = {}, calls: ToolCall[] = []): Turn {
     this.span.add(fields.timestamp);
-    const turn: Turn = {
-      index: this.turns.length,
-      role,
-      ...(fields.timestamp ? { timestamp: fields.timestamp } : {}),
-      text,
-      toolCalls: calls,
-      toolResults: [],
-      ...(fields.synthetic ? { synthetic: true } : {}),
-      ...(fields.sidechain ? { sidechain: true } : {}),
-    };
+    const turn = newTurn(this.turns.length, { ...fields, role, text, toolCalls: calls });
     this.turns.push(turn);
     return turn;
   }
