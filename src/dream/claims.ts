@@ -173,7 +173,8 @@ export function sameOrPart(rule: string, object: string): boolean {
   return rule === object || (!rule.includes(' ') && object.split(' ')[0] === rule);
 }
 
-function programOf(object: string): string {
+/** `npm install` → npm: the program a command or tool name runs. */
+export function programOf(object: string): string {
   return object.split(' ')[0] ?? object;
 }
 
@@ -227,7 +228,7 @@ export function conflictBetween(a: Claims, b: Claims): string | undefined {
   return undefined;
 }
 
-const PACKAGE_MANAGERS = new Set(['npm', 'pnpm', 'yarn', 'bun']);
+export const PACKAGE_MANAGERS: ReadonlySet<string> = new Set(['npm', 'pnpm', 'yarn', 'bun']);
 
 /** The job a command does: its subcommand; a bare package manager installs; `run`/`exec` say nothing yet. */
 function jobOf(name: string): string {

@@ -1,7 +1,7 @@
 import type { Entry } from '../../memory/types.js';
 import type { Action } from '../types.js';
 import { makeAction, short } from './action.js';
-import { ALTERNATIVES, conflictBetween, entryClaims, proseConflict, type Claims } from '../claims.js';
+import { ALTERNATIVES, conflictBetween, entryClaims, programOf, proseConflict, type Claims } from '../claims.js';
 import { namesReplacement, namesWhatIsGone } from './gone.js';
 import type { SupportIndex } from './support.js';
 import type { Workspace } from './workspace.js';
@@ -59,7 +59,6 @@ function againstProtectedProse(a: Entry, b: Entry, of: (e: Entry) => Claims): st
 }
 
 const isNumber = (t: string) => /^\d{2,}$/.test(t);
-const programOf = (name: string) => name.split(' ')[0] ?? name;
 
 /**
  * The pairs (i < j, in order) that conflictBetween could find in conflict, without comparing every pair:

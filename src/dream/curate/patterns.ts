@@ -3,7 +3,7 @@ import { commandHead, effectiveProgram } from '../extract/commands.js';
 import { codeSpans, terms, weightedOverlap } from '../text.js';
 import type { Action, Pattern, PatternKind } from '../types.js';
 import { makeAction, short } from './action.js';
-import { claimsOf, conflictBetween, entryClaims, mentions, recommends, sameOrPart, withoutReasons } from '../claims.js';
+import { claimsOf, conflictBetween, entryClaims, mentions, PACKAGE_MANAGERS, programOf, recommends, sameOrPart, withoutReasons } from '../claims.js';
 import { resolveAction } from './contradictions.js';
 import { byArguments, namesReplacement, namesWhatIsGone, sharedSubject } from './gone.js';
 import type { Workspace } from './workspace.js';
@@ -115,12 +115,6 @@ function olderFormOfFix(entry: Entry, pattern: Pattern): boolean {
   );
 }
 
-const PACKAGE_MANAGERS = new Set(['npm', 'pnpm', 'yarn', 'bun']);
-
-function programOfName(name: string): string {
-  return name.split(' ')[0] ?? name;
-}
-
 /** Memory already says what the pattern says. */
 export function covers(entry: Entry, pattern: Pattern): boolean {
   // A "Why:" line quotes the note a resolve replaced: it says nothing the note itself says.
@@ -174,7 +168,7 @@ export function isRefutedBy(entry: Entry, pattern: Pattern): boolean {
   // The note must recommend the thing as a command or tool, not merely name it ("Python code in `jobs/`…").
   const recommended = entryClaims(entry).recommends;
   // "run `yarn` inside `web/`" recommends what failed as `yarn install`: a bare package manager installs.
-  const said = (avoided: string, r: string) => recommends(entry.text, avoided) || (r === programOfName(avoided) && PACKAGE_MANAGERS.has(r) && /\binstall\b/.test(avoided) && recommends(entry.text, r));
+  const said = (avoided: string, r: string) => recommends(entry.text, avoided) || (r === programOf(avoided) && PACKAGE_MANAGERS.has(r) && /\binstall\b/.test(avoided) && recommends(entry.text, r));
   return (pattern.avoid ?? []).some(
     (avoided) => recommended.some((r) => (sameOrPart(avoided, r) || sameOrPart(r, avoided)) && said(avoided, r)) && !prefer.some((p) => mentions(entry.text, p)),
   );

@@ -14,14 +14,6 @@ export interface RunStep {
   retry: boolean;
 }
 
-/**
- * Runs of meaningful commands (2 to 4 in a row) in a session that ended well. One session proposes all its runs;
- * which of them recur, and which are the longest that do, is decided once all sessions are in.
- */
-export function findWorkflows(session: Session): Observation[] {
-  return workflowsOf(commandRun(session));
-}
-
 /** The session's meaningful commands in order: a few short strings, all workflows need of a session. */
 export function commandRun(session: Session): RunStep[] {
   if (session.outcome.status !== 'success') return [];
@@ -47,6 +39,10 @@ export function commandRun(session: Session): RunStep[] {
   return heads;
 }
 
+/**
+ * Runs of meaningful commands (2 to 4 in a row) in a session that ended well. One session proposes all its runs;
+ * which of them recur, and which are the longest that do, is decided once all sessions are in.
+ */
 export function workflowsOf(heads: readonly RunStep[]): Observation[] {
   const seen = new Map<string, Observation>();
   for (let length = MIN_LENGTH; length <= MAX_LENGTH; length++) {
