@@ -26,12 +26,16 @@ export class SupportIndex {
 
   /** Recurring failures that showed something gone or refused, with what replaced it. */
   lessons(): (PatternRecord & { key: string })[] {
-    return Object.entries(this.records)
+    // Asked for every contradiction weighed; the records do not change while a cycle curates.
+    this.knownLessons ??= Object.entries(this.records)
       // As for patterns: one session's change of arguments may be incidental.
       .filter(([, r]) => r.kind === 'mistake' && r.sessions.length >= this.minSessions && (r.dropped?.length ?? 0) > 0 && (r.changes ?? 0) >= 2)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, r]) => ({ ...r, key }));
+    return this.knownLessons;
   }
+
+  private knownLessons: (PatternRecord & { key: string })[] | undefined;
 
   /** Net support for everything a note recommends: positive when the sessions agree with it. */
   score(recommended: string[]): number {
