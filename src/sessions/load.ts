@@ -7,6 +7,7 @@ import picomatch from 'picomatch';
 import { ReverieError, SessionFormatError } from '../errors.js';
 import { hashToRemember, readHashCache, rememberedHash, sameCache, stampOf, writeHashCache, type FileStamp, type HashCache, type RememberedHash } from './hash-cache.js';
 import { asyncIterable, DEFAULT_MAX_LINE_BYTES, hashFile, readLines, readLinesOfBytes, type Line } from './lines.js';
+import { SessionIdentities } from './identity.js';
 import { agentFromPath, WarningLog } from './readers/common.js';
 import { DETECT_LINES, detectFormat, readerFor } from './readers/index.js';
 import type { LogSource, ReadWarning, Session, SessionReader } from './types.js';
@@ -37,8 +38,8 @@ export interface LoadOptions {
   repoDir: string;
   sources: SessionSource[];
   /**
-   * Hashes already processed: `Session.hash`es, and optionally `Session.fileHash`es. A session whose
-   * hash is here is left out; a file whose own hash is here is skipped without being parsed.
+   * Hashes already processed (`Session.hash`). A session whose hash is here is left out; a file whose own hash
+   * is here (the hash of a log holding one session) is skipped without being parsed.
    */
   skipHashes?: ReadonlySet<string>;
   maxLineBytes?: number;
@@ -100,11 +101,16 @@ export async function streamSessions(options: LoadOptions, visit: (session: Sess
   const unchanged = unchangedAndProcessed(files, cache, options.skipHashes);
   const result: StreamResult = { warnings, files: files.length, skipped: unchanged.size, read: 0 };
   const remembered = new Map(unchanged);
+  const handOn = (session: Session): void => {
+    result.read++;
+    visit(session);
+  };
   const toRead = files.filter((file) => !unchanged.has(file.path));
-  for await (const read of inOrder(toRead, READ_AHEAD, (file) => readLogFile(file, options))) {
+  for await (const ahead of inOrder(toRead, READ_AHEAD, (file) => readAhead(file, options))) {
+    // A small log was read ahead whole; a large one is streamed now, its sessions handed on as they are read.
+    const read = 'whole' in ahead ? ahead.whole : await readLogFile(ahead.file, options, handOn, ahead.opened);
+    if ('whole' in ahead) ahead.sessions.forEach(handOn);
     if (read.notALog) result.files--;
-    read.sessions.forEach(visit);
-    result.read += read.sessions.length;
     result.warnings.push(...read.warnings);
     result.skipped += read.skipped;
     if (read.remember) remembered.set(read.remember.path, read.remember.hash);
@@ -112,6 +118,18 @@ export async function streamSessions(options: LoadOptions, visit: (session: Sess
   // The logs found this time, and only those: a log that went away leaves the cache with it.
   if (cacheFile && !sameCache(remembered, cache)) await writeHashCache(cacheFile, remembered);
   return result;
+}
+
+/** A log read whole, with its sessions; or a large one opened, to be streamed when its turn comes. */
+type ReadAhead = { whole: FileRead & { remember?: Remember }; sessions: Session[] } | { file: SessionFile; opened: Opened };
+
+async function readAhead(file: SessionFile, options: ReadFileOptions): Promise<ReadAhead> {
+  const opened = openLog(file);
+  if ('problem' in opened || opened.bytes) {
+    const sessions: Session[] = [];
+    return { whole: await readLogFile(file, options, (s) => sessions.push(s), opened), sessions };
+  }
+  return { file, opened };
 }
 
 /**
@@ -258,13 +276,13 @@ export interface ReadFileOptions {
 }
 
 /** Reads one log file into sessions; never throws for a bad file, it reports a warning instead. */
-export async function readSessionFile(file: SessionFile, options: ReadFileOptions = {}): Promise<FileRead> {
-  const { remember: _remember, ...read } = await readLogFile(file, options);
-  return read;
+export async function readSessionFile(file: SessionFile, options: ReadFileOptions = {}): Promise<FileRead & { sessions: Session[] }> {
+  const sessions: Session[] = [];
+  const { remember: _remember, ...read } = await readLogFile(file, options, (s) => sessions.push(s), openLog(file));
+  return { ...read, sessions };
 }
 
 interface FileRead {
-  sessions: Session[];
   warnings: ReadWarning[];
   /** As in LoadResult. */
   skipped: number;
@@ -278,25 +296,31 @@ interface Remember {
   hash: RememberedHash;
 }
 
-async function readLogFile(file: SessionFile, options: ReadFileOptions): Promise<FileRead & { remember?: Remember }> {
+/** Hands each new session of a log to `handOn` as it is read. */
+async function readLogFile(file: SessionFile, options: ReadFileOptions, handOn: (session: Session) => void, opened: Opened): Promise<FileRead & { remember?: Remember }> {
   const warnings: ReadWarning[] = [];
   try {
-    return await readFileOrThrow(file, options, warnings);
+    if ('problem' in opened) throw opened.problem;
+    return await readFileOrThrow(file, options, warnings, handOn, opened);
   } catch (err) {
     if (err instanceof SessionFormatError && file.format === 'auto' && SHARED_EXTENSIONS.has(extname(file.path).toLowerCase())) {
-      return { sessions: [], warnings, skipped: 0, notALog: true };
+      return { warnings, skipped: 0, notALog: true };
     }
     warnings.push(problem(file, err));
-    return { sessions: [], warnings, skipped: 0 };
+    return { warnings, skipped: 0 };
   }
 }
 
-async function readFileOrThrow(file: SessionFile, options: ReadFileOptions, warnings: ReadWarning[]): Promise<FileRead & { remember?: Remember }> {
+async function readFileOrThrow(
+  file: SessionFile,
+  options: ReadFileOptions,
+  warnings: ReadWarning[],
+  handOn: (session: Session) => void,
+  { bytes, stats }: { bytes?: Buffer; stats: Stats },
+): Promise<FileRead & { remember?: Remember }> {
   const skip = options.skipHashes ?? new Set<string>();
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const none: FileRead = { sessions: [], warnings, skipped: 0 };
-  // A log is usually small: one read, then the checks, the hash and the parse work on the bytes in memory.
-  const { bytes, stats } = readSmallFile(file.path);
+  const none: FileRead = { warnings, skipped: 0 };
   if (bytes ? hasNul(bytes) : await isBinary(file.path)) {
     warnings.push(warning(file, 'binary file (contains NUL bytes); skipped'));
     return none;
@@ -310,10 +334,14 @@ async function readFileOrThrow(file: SessionFile, options: ReadFileOptions, warn
   const content = bytes ?? file.path;
   const reader = await chooseReader(file, maxLineBytes, content);
   if (!reader) return { ...none, ...(bytes ? remember(sha256(bytes)) : {}) };
-  const { sessions, fileHash } = await runReader(reader, file, maxLineBytes, warnings, content);
-  const hashed = sessions.map((s) => ({ ...s, hash: sessions.length === 1 ? fileHash : sha256(`${fileHash}:${s.id}`), fileHash }));
-  const kept = hashed.filter((s) => !skip.has(s.hash));
-  return { sessions: kept, warnings, skipped: hashed.length - kept.length, ...remember(fileHash) };
+  let skipped = 0;
+  const identities = new SessionIdentities((session) => {
+    if (skip.has(session.hash)) skipped++;
+    else handOn(session);
+  });
+  const fileHash = await runReader(reader, file, maxLineBytes, warnings, content, (session) => identities.add(session));
+  identities.end(fileHash);
+  return { ...none, skipped, ...remember(fileHash) };
 }
 
 /** The hash cache's entry for a file, when the file has been left alone long enough to trust its stamp. */
@@ -333,7 +361,15 @@ async function chooseReader(file: SessionFile, maxLineBytes: number, content: st
   return first.length === 0 ? undefined : detectFormat(first, file.display);
 }
 
-async function runReader(reader: SessionReader, file: SessionFile, maxLineBytes: number, warnings: ReadWarning[], content: string | Buffer) {
+/** Runs the reader over the file's lines, handing on each session as the reader finishes it; returns the file's hash. */
+async function runReader(
+  reader: SessionReader,
+  file: SessionFile,
+  maxLineBytes: number,
+  warnings: ReadWarning[],
+  content: string | Buffer,
+  handOn: (session: Session) => void,
+): Promise<string> {
   const lines = typeof content === 'string' ? readLines(content, { maxLineBytes }) : readLinesOfBytes(content, { maxLineBytes });
   const log = new WarningLog(file.display);
   let badUtf8 = false;
@@ -355,14 +391,13 @@ async function runReader(reader: SessionReader, file: SessionFile, maxLineBytes:
     defaultAgent: agentFromPath(file.path),
     lines: () => (Symbol.iterator in lines ? asyncIterable(mapLines(lines, textOf)) : mapLinesAsync(lines, textOf)),
   };
-  const sessions: Session[] = [];
   for await (const event of reader.read(source)) {
     if (event.kind === 'warning') warnings.push(event.warning);
-    else sessions.push({ ...event.session, hash: '', fileHash: '', source: file.display, format: reader.format });
+    else handOn({ ...event.session, hash: '', source: file.display, format: reader.format });
   }
   const hidden = log.summary();
   if (hidden) warnings.push(hidden);
-  return { sessions, fileHash: lines.summary?.sha256 ?? (await hashFile(file.path)) };
+  return lines.summary?.sha256 ?? (await hashFile(file.path));
 }
 
 function* mapLines<T>(lines: Iterable<Line>, map: (line: Line) => T): Generator<T> {
@@ -391,6 +426,9 @@ function hasNul(bytes: Buffer): boolean {
   return bytes.subarray(0, BINARY_PROBE_BYTES).includes(0);
 }
 
+/** A log opened: its bytes when it is small enough to read whole, and its stat; or why it could not be opened. */
+type Opened = { bytes?: Buffer; stats: Stats } | { problem: unknown };
+
 /**
  * The whole file when it is at most WHOLE_FILE_BYTES long, else no bytes (the caller streams it); and the file's
  * stat, taken before its bytes were read, so that a change made while reading shows as a newer stamp.
@@ -400,13 +438,17 @@ function hasNul(bytes: Buffer): boolean {
  * competes with this thread for the cores (loading 10,000 logs on 2 cores: 2.7 s against 3.5 s with callbacks and
  * 4.0 s with FileHandles).
  */
-function readSmallFile(path: string): { bytes?: Buffer; stats: Stats } {
-  const fd = fs.openSync(path, 'r');
+function openLog(file: SessionFile): Opened {
   try {
-    const stats = fs.fstatSync(fd);
-    return stats.size > WHOLE_FILE_BYTES ? { stats } : { bytes: fs.readFileSync(fd), stats };
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(file.path, 'r');
+    try {
+      const stats = fs.fstatSync(fd);
+      return stats.size > WHOLE_FILE_BYTES ? { stats } : { bytes: fs.readFileSync(fd), stats };
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (problem) {
+    return { problem };
   }
 }
 

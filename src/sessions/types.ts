@@ -11,14 +11,11 @@ export interface Session {
   format: string;
   /** Path of the log, relative to the memory repo when inside it (posix separators). */
   source: string;
-  /** sha256 (hex) of the bytes the session was read from; decides whether a session is new or changed. */
-  hash: string;
   /**
-   * sha256 (hex) of the whole log file. Equal to `hash` when the file holds one session; when it holds
-   * several, `hash` is sha256(fileHash + ':' + id). Recording it lets a caller skip an unchanged
-   * multi-session file without parsing it (see loadSessions' skipHashes).
+   * Decides whether a session is new or changed: sha256 (hex) of the log's bytes when the log holds this one
+   * session, else of the session as read (see identity.ts).
    */
-  fileHash?: string;
+  hash: string;
   startedAt?: string;
   endedAt?: string;
   /** Working directory the agent ran in, when the log records it (Claude Code `cwd`). */
@@ -107,4 +104,4 @@ export interface SessionReader {
 }
 
 /** Readers yield sessions and warnings as they go, so a caller never has to hold a whole file. */
-export type ReaderEvent = { kind: 'session'; session: Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'> } | { kind: 'warning'; warning: ReadWarning };
+export type ReaderEvent = { kind: 'session'; session: Omit<Session, 'hash' | 'source' | 'format'> } | { kind: 'warning'; warning: ReadWarning };

@@ -16,9 +16,11 @@ import { messageFromEvents } from './anthropic-stream.js';
 import { classifyUserText } from './claude-code.js';
 import { agentFromPath, cleanText, firstLine, idFromPath, isRecord, str, newTurn, TimeSpan, WarningLog } from './common.js';
 import { jsonValues, parseJson } from './json-input.js';
+import { NamedWhenKnown } from './named-when-known.js';
+import { IDLE_CHECK_LINES, IDLE_LINES } from './open-sessions.js';
 
 type Rec = Record<string, unknown>;
-type SessionData = Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'>;
+type SessionData = Omit<Session, 'hash' | 'source' | 'format'>;
 
 export const anthropicMessagesReader: SessionReader = {
   format: 'anthropic-messages',
@@ -47,19 +49,19 @@ async function* read(source: LogSource): AsyncGenerator<ReaderEvent> {
   // A one-line `.json` file is a document too: only JSON Lines files hold one record a line.
   const linesAreRecords = /\.(?:jsonl|ndjson)$/i.test(source.path);
   for await (const event of jsonValues(source)) {
-    const problems = event.kind === 'value' ? file.add(event.value, event.document || !linesAreRecords) : [event.message];
-    const line = event.line;
+    const problems = event.kind === 'value' ? file.add(event.value, event.document || !linesAreRecords, event.line) : [event.message];
     for (const problem of problems) {
-      const warning = log.add(problem, line);
+      const warning = log.add(problem, event.line);
       if (warning) yield { kind: 'warning', warning };
     }
+    for (const session of file.ready(event.line ?? 0)) yield { kind: 'session', session };
   }
   const hidden = log.summary();
   if (hidden) yield { kind: 'warning', warning: hidden };
-  for (const session of file.sessions()) yield { kind: 'session', session };
+  for (const session of file.end()) yield { kind: 'session', session };
 }
 
-/** A conversation on its way to a session: its id is settled once the whole file has been read. */
+/** A conversation read, waiting for its id. */
 interface Draft {
   ownId?: string;
   /** The file is this one conversation document: its path is its id. */
@@ -67,50 +69,88 @@ interface Draft {
   data: Omit<SessionData, 'id'>;
 }
 
-/** Something that becomes drafts at the end of the file: pair threads and SDK streams grow until then. */
-type Pending = { draft: Draft | undefined } | { finish: () => Draft | undefined };
+/** A conversation that grows as the file is read (a thread of logged calls, an SDK stream), and its place. */
+interface Growing {
+  n: number;
+  finish: () => Draft | undefined;
+}
 
-/** Every conversation of one file, in order of first appearance. */
+/**
+ * Every conversation of one file, handed out as soon as it is whole: a conversation document at once, a thread of
+ * calls or an SDK stream once no line has added to it for IDLE_LINES lines, the rest at the end of the file.
+ */
 class FileConversations {
-  private readonly pending: Pending[] = [];
   private readonly pairs: PairThreads;
   private readonly streams: SdkStreams;
+  private readonly names = new NamedWhenKnown<SessionData>();
+  private readonly done: SessionData[] = [];
+  private readonly base: string;
+  /** The next conversation's number; 0 is the bare messages of the lines. */
+  private next = 1;
   /** Bare messages, one per line: together they are the file's conversation. */
   private lineMessages: Rec[] | undefined;
+  /** The line at which idle conversations were last looked for. */
+  private checked = 0;
 
   constructor(private readonly source: LogSource) {
-    this.pairs = new PairThreads(source);
-    this.streams = new SdkStreams(source);
-    this.pending.push({ finish: () => this.bareDraft(this.lineMessages, true) });
+    const number = () => this.next++;
+    this.pairs = new PairThreads(source, number);
+    this.streams = new SdkStreams(source, number);
+    this.base = idFromPath(source.path);
   }
 
-  /** Adds a top-level value; returns the problems met. */
-  add(value: unknown, document: boolean): string[] {
-    if (Array.isArray(value)) return this.addArray(value);
+  /** Adds a top-level value read at `line`; returns the problems met. */
+  add(value: unknown, document: boolean, line: number): string[] {
+    if (Array.isArray(value)) return this.addArray(value, line);
     if (isMessage(value)) {
       (this.lineMessages ??= []).push(value);
       return [];
     }
-    const problem = this.addItem(value, document);
+    const problem = this.addItem(value, document, line);
     return problem ? [problem] : [];
   }
 
-  private addArray(values: unknown[]): string[] {
+  /** The conversations whole by `line`. */
+  *ready(line: number): Generator<SessionData> {
+    if (line >= this.checked + IDLE_CHECK_LINES) {
+      this.checked = line;
+      for (const growing of [...this.pairs.idle(line), ...this.streams.idle(line)]) this.settle(growing.n, growing.finish());
+    }
+    yield* this.done.splice(0);
+  }
+
+  /** The file has ended: every conversation left, in the order they began. */
+  *end(): Generator<SessionData> {
+    const left = [...this.pairs.all(), ...this.streams.all()].sort((a, b) => a.n - b.n);
+    this.settle(0, this.bareDraft(this.lineMessages, true));
+    for (const growing of left) this.settle(growing.n, growing.finish());
+    this.done.push(...this.names.end());
+    yield* this.done.splice(0);
+  }
+
+  /** Names a whole conversation, `#<n>` counting from 1, slot 0 being the bare messages of the lines. */
+  private settle(n: number, draft: Draft | undefined): void {
+    if (!draft) return;
+    const id = (alone: boolean) => (draft.ownId ? cleanText(draft.ownId) : alone && draft.wholeFile ? this.base : `${this.base}#${n}`);
+    this.done.push(...this.names.add((alone) => ({ id: id(alone), ...draft.data })));
+  }
+
+  private addArray(values: unknown[], line: number): string[] {
     const messages = values.filter(isMessage);
-    if (messages.length > 0) this.pending.push({ draft: this.bareDraft(messages, false) });
+    if (messages.length > 0) this.settle(this.next++, this.bareDraft(messages, false));
     const problems: string[] = [];
     values.forEach((v, i) => {
-      const problem = isMessage(v) ? undefined : this.addItem(v, false);
+      const problem = isMessage(v) ? undefined : this.addItem(v, false, line);
       if (problem) problems.push(`element ${i + 1}: ${problem}`);
     });
     return problems;
   }
 
   /** Adds one conversation, logged call or SDK message; returns a problem when the value is none of them. */
-  private addItem(value: unknown, wholeFile: boolean): string | undefined {
+  private addItem(value: unknown, wholeFile: boolean, line: number): string | undefined {
     if (isConversation(value)) this.addConversation(value, wholeFile);
-    else if (isPair(value)) this.pairs.add(value, this.pending);
-    else if (isSdkRecord(value)) this.streams.add(value, this.pending);
+    else if (isPair(value)) this.pairs.add(value, line);
+    else if (isSdkRecord(value)) return this.streams.add(value, line);
     else if (isOtherCall(value)) return undefined;
     else if (isRecord(value) && Array.isArray(value.messages)) return 'a conversation whose messages are not Anthropic Messages API messages (role user or assistant, content)';
     else return 'not an Anthropic Messages conversation, request/response pair or Agent SDK message';
@@ -123,7 +163,7 @@ class FileConversations {
     for (const key of ['created_at', 'started_at', 'timestamp', 'updated_at', 'ended_at']) turns.span.add(timeOf(doc[key]));
     const ownId = str(doc.id) ?? str(doc.session_id) ?? str(doc.sessionId) ?? str(doc.conversation_id);
     const data = turns.data(this.source, { agent: str(doc.agent), cwd: str(doc.cwd), outcome: explicitOutcome(doc) });
-    this.pending.push({ draft: data ? { ...(ownId ? { ownId } : {}), wholeFile, data } : undefined });
+    this.settle(this.next++, data ? { ...(ownId ? { ownId } : {}), wholeFile, data } : undefined);
   }
 
   private bareDraft(messages: Rec[] | undefined, wholeFile: boolean): Draft | undefined {
@@ -132,18 +172,6 @@ class FileConversations {
     for (const message of messages) turns.message(message);
     const data = turns.data(this.source, {});
     return data ? { wholeFile, data } : undefined;
-  }
-
-  /** The sessions, with their ids settled: `#<n>` counts from 1, slot 0 being the bare messages of the lines. */
-  *sessions(): Generator<SessionData> {
-    const drafts = this.pending.map((p) => ('draft' in p ? p.draft : p.finish()));
-    const base = idFromPath(this.source.path);
-    const single = drafts.filter((d) => d !== undefined).length === 1;
-    for (const [n, draft] of drafts.entries()) {
-      if (!draft) continue;
-      const id = draft.ownId ? cleanText(draft.ownId) : single && draft.wholeFile ? base : `${base}#${n}`;
-      yield { id, ...draft.data };
-    }
   }
 }
 
@@ -221,23 +249,45 @@ class TurnList {
 class PairThreads {
   private readonly threads: Thread[] = [];
 
-  constructor(private readonly source: LogSource) {}
+  constructor(
+    private readonly source: LogSource,
+    private readonly number: () => number,
+  ) {}
 
-  add(pair: Rec, pending: Pending[]): void {
+  add(pair: Rec, line: number): void {
     const request = requestBody(pair) as Rec;
     const messages = request.messages as Rec[];
     const response = responseMessage(pair.response);
     const prints = messages.map(fingerprint);
     let thread = this.continued(prints);
     if (!thread) {
-      thread = { prints: [], messages: [], span: new TimeSpan() };
+      thread = { n: this.number(), lastLine: line, prints: [], messages: [], span: new TimeSpan() };
       this.threads.push(thread);
-      const started = thread;
-      pending.push({ finish: () => threadDraft(started, this.source) });
     }
+    thread.lastLine = line;
     thread.messages = response ? [...messages, response] : messages;
     thread.prints = response ? [...prints, fingerprint(response)] : prints;
     for (const time of [pair.logged_at, pair.timestamp, isRecord(pair.request) ? pair.request.timestamp : undefined]) thread.span.add(timeOf(time));
+  }
+
+  /** Takes out the threads no call has continued since before `line` - IDLE_LINES. */
+  idle(line: number): Growing[] {
+    return this.takeOut((thread) => thread.lastLine < line - IDLE_LINES);
+  }
+
+  all(): Growing[] {
+    return this.takeOut(() => true);
+  }
+
+  private takeOut(done: (thread: Thread) => boolean): Growing[] {
+    const out: Growing[] = [];
+    for (let i = this.threads.length - 1; i >= 0; i--) {
+      const thread = this.threads[i]!;
+      if (!done(thread)) continue;
+      this.threads.splice(i, 1);
+      out.unshift({ n: thread.n, finish: () => threadDraft(thread, this.source) });
+    }
+    return out;
   }
 
   /** The latest conversation this request continues: its messages so far are the request's first ones. */
@@ -251,6 +301,8 @@ class PairThreads {
 }
 
 interface Thread {
+  n: number;
+  lastLine: number;
   prints: string[];
   messages: Rec[];
   span: TimeSpan;
@@ -291,29 +343,69 @@ function hash(text: string): string {
   return createHash('sha1').update(text).digest('base64');
 }
 
-/** Agent SDK messages, one stream per `session_id`; a message without one joins the stream before it. */
+/**
+ * Agent SDK messages, one stream per `session_id`; a message without one joins the stream before it. A stream that
+ * goes on after it was handed out as idle is read as a part of its own, `<id>#2`.
+ */
 class SdkStreams {
   private readonly streams = new Map<string, Stream>();
+  private readonly parts = new Map<string, number>();
   private current: Stream | undefined;
 
-  constructor(private readonly source: LogSource) {}
+  constructor(
+    private readonly source: LogSource,
+    private readonly number: () => number,
+  ) {}
 
-  add(record: Rec, pending: Pending[]): void {
+  /** Adds one SDK message; returns a problem to warn about when its stream resumes after it was handed out. */
+  add(record: Rec, line: number): string | undefined {
     const id = str(record.session_id);
-    let stream = id === undefined ? this.current : this.streams.get(id);
-    if (!stream) {
-      const created: Stream = { id, turns: new TurnList() };
-      if (id !== undefined) this.streams.set(id, created);
-      pending.push({ finish: () => streamDraft(created, this.source) });
-      stream = created;
-    }
+    const key = id ?? this.current?.key;
+    const found = key === undefined ? undefined : this.streams.get(key);
+    const stream = found ?? this.open(id, line);
+    stream.lastLine = line;
     this.current = stream;
     addSdkRecord(stream, record);
+    return !found && id !== undefined && stream.id !== id ? `session ${id} continues after ${IDLE_LINES} lines without it; read as a part of its own (${stream.id})` : undefined;
+  }
+
+  private open(id: string | undefined, line: number): Stream {
+    const n = this.number();
+    const parts = id === undefined ? 0 : (this.parts.get(id) ?? 0);
+    const ownId = id === undefined ? undefined : parts > 0 ? `${id}#${parts + 1}` : id;
+    const stream: Stream = { key: id ?? `#${n}`, n, id: ownId, lastLine: line, turns: new TurnList() };
+    this.streams.set(stream.key, stream);
+    return stream;
+  }
+
+  /** Takes out the streams no message has added to since before `line` - IDLE_LINES. */
+  idle(line: number): Growing[] {
+    return this.takeOut((stream) => stream.lastLine < line - IDLE_LINES);
+  }
+
+  all(): Growing[] {
+    return this.takeOut(() => true);
+  }
+
+  private takeOut(done: (stream: Stream) => boolean): Growing[] {
+    const out: Growing[] = [];
+    for (const [key, stream] of this.streams) {
+      if (!done(stream)) continue;
+      this.streams.delete(key);
+      if (this.current === stream) this.current = undefined;
+      if (!key.startsWith('#')) this.parts.set(key, (this.parts.get(key) ?? 0) + 1);
+      out.push({ n: stream.n, finish: () => streamDraft(stream, this.source) });
+    }
+    return out;
   }
 }
 
 interface Stream {
+  /** `session_id`, or `#<n>` for a stream without one. */
+  key: string;
+  n: number;
   id: string | undefined;
+  lastLine: number;
   turns: TurnList;
   cwd?: string;
   outcome?: Outcome;

@@ -5,10 +5,11 @@
  */
 import { inferOutcome } from '../outcome.js';
 import type { LogSource, Outcome, ReaderEvent, Session, SessionReader, ToolCall, ToolResult, Turn } from '../types.js';
+import { IDLE_CHECK_LINES, OpenSessions } from './open-sessions.js';
 import { agentFromPath, cleanInput, cleanText, fileStem, isRecord, parseRecord, str, newTurn, TimeSpan, WarningLog } from './common.js';
 
 type Rec = Record<string, unknown>;
-type SessionData = Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'>;
+type SessionData = Omit<Session, 'hash' | 'source' | 'format'>;
 
 /** Record types that carry conversation; all others (snapshots, queue operations, summaries of other sessions) are skipped. */
 const TURN_TYPES = new Set(['user', 'assistant', 'system']);
@@ -36,15 +37,9 @@ function isClaudeLine(line: string): boolean {
   }
 }
 
-/**
- * Records of one session usually follow each other; a session no record has named for this many lines is handed
- * out before the file ends, so that a log holding thousands of sessions is read in bounded memory.
- */
-const IDLE_LINES = 20_000;
-
 async function* read(source: LogSource): AsyncGenerator<ReaderEvent> {
   const log = new WarningLog(source.path);
-  const open: OpenSessions = { builders: new Map(), lastLine: new Map(), handedOut: new Map() };
+  const open = new OpenSessions((id) => new SessionBuilder(id));
   let number = 0;
   for await (const text of source.lines()) {
     number++;
@@ -53,50 +48,29 @@ async function* read(source: LogSource): AsyncGenerator<ReaderEvent> {
     const problem = 'error' in parsed ? parsed.error : addRecord(open, parsed.record, source.path, number);
     const warning = problem === undefined ? undefined : log.add(problem, number);
     if (warning) yield { kind: 'warning', warning };
-    if (number % 1000 === 0) yield* handOut(open, source, (id) => (open.lastLine.get(id) ?? 0) < number - IDLE_LINES);
+    if (number % IDLE_CHECK_LINES === 0) yield* handOut(open.idle(number), source);
   }
   const hidden = log.summary();
   if (hidden) yield { kind: 'warning', warning: hidden };
-  yield* handOut(open, source, () => true);
+  yield* handOut(open.all(), source);
 }
 
-interface OpenSessions {
-  builders: Map<string, SessionBuilder>;
-  /** The last line that added to each open session. */
-  lastLine: Map<string, number>;
-  /** Sessions handed out already, with how many parts of each. */
-  handedOut: Map<string, number>;
-}
-
-function* handOut(open: OpenSessions, source: LogSource, done: (id: string) => boolean): Generator<ReaderEvent> {
-  for (const [id, builder] of open.builders) {
-    if (!done(id)) continue;
-    open.builders.delete(id);
-    open.lastLine.delete(id);
-    open.handedOut.set(builder.baseId, (open.handedOut.get(builder.baseId) ?? 0) + 1);
+function* handOut(builders: Iterable<SessionBuilder>, source: LogSource): Generator<ReaderEvent> {
+  for (const builder of builders) {
     const session = builder.finish(source);
     if (session) yield { kind: 'session', session };
   }
 }
 
 /** Adds one record to its session; returns a problem to warn about, if any. */
-function addRecord(open: OpenSessions, r: Rec, path: string, line: number): string | undefined {
+function addRecord(open: OpenSessions<SessionBuilder>, r: Rec, path: string, line: number): string | undefined {
   const type = typeof r.type === 'string' ? r.type : undefined;
   const sessionId = str(r.sessionId);
   if (!type || !TURN_TYPES.has(type)) return undefined;
   // A turn without a session id still belongs to this file's conversation, or to the one whose sub-agent it ran.
   const base = sessionId ?? parentSessionOf(path) ?? fileStem(path);
-  const parts = open.handedOut.get(base) ?? 0;
-  // A session that resumes after it was handed out is read as a part of its own, and said so.
-  const id = parts > 0 ? `${base}#${parts + 1}` : base;
-  let builder = open.builders.get(id);
-  let problem: string | undefined;
-  if (!builder) {
-    open.builders.set(id, (builder = new SessionBuilder(id, base)));
-    if (parts > 0) problem = `session ${base} continues after ${IDLE_LINES} lines without it; read as a part of its own (${id})`;
-  }
-  open.lastLine.set(id, line);
-  return builder.add(type, r) ?? problem;
+  const { builder, resumed } = open.at(base, line);
+  return builder.add(type, r) ?? resumed;
 }
 
 /** The session a sub-agent's own log belongs to, from its place: `<project>/<session>/subagents/agent-<id>.jsonl`. */
@@ -114,11 +88,7 @@ class SessionBuilder {
   /** The assistant turn still open for more blocks of the same API message. */
   private open: { messageId: string; turn: Turn } | undefined;
 
-  /** `baseId`: the session id the log gives, when `id` names one part of it. */
-  constructor(
-    private readonly id: string,
-    readonly baseId: string = id,
-  ) {}
+  constructor(private readonly id: string) {}
 
   add(type: string, r: Rec): string | undefined {
     const timestamp = str(r.timestamp);

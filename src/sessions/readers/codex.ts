@@ -13,7 +13,7 @@ import type { LogSource, ReaderEvent, Role, Session, SessionReader, ToolCall, To
 import { cleanInput, cleanText, clipText, fileStem, isRecord, parseRecord, str, newTurn, TimeSpan, WarningLog } from './common.js';
 
 type Rec = Record<string, unknown>;
-type SessionData = Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'>;
+type SessionData = Omit<Session, 'hash' | 'source' | 'format'>;
 
 /** The record types of a rollout line (RolloutItem). */
 const ROLLOUT_TYPES = new Set(['session_meta', 'response_item', 'event_msg', 'turn_context', 'compacted']);

@@ -10,9 +10,10 @@
 import { inferOutcome } from '../outcome.js';
 import type { LogSource, Outcome, ReaderEvent, Role, Session, SessionReader, ToolCall, ToolResult, Turn } from '../types.js';
 import { agentFromPath, cleanInput, cleanText, firstLine, idFromPath, isRecord, str, newTurn, TimeSpan, WarningLog } from './common.js';
+import { NamedWhenKnown } from './named-when-known.js';
 
 type Rec = Record<string, unknown>;
-type SessionData = Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'>;
+type SessionData = Omit<Session, 'hash' | 'source' | 'format'>;
 
 /** Largest JSON document gathered from its lines: a bound on memory that real conversation files stay far below. */
 export const MAX_DOCUMENT_CHARS = 64 * 1024 * 1024;
@@ -107,6 +108,7 @@ async function* read(source: LogSource): AsyncGenerator<ReaderEvent> {
     else if (value.ok) file.addValue(value.value, number);
     else file.warn(value.error, number);
     seenContent = true;
+    yield* file.ready();
   }
   if (document.overflowed) file.warn(`JSON document longer than ${MAX_DOCUMENT_CHARS} characters; not read`, document.firstLine);
   else if (document.started) file.addDocument(document.lines, document.firstLine);
@@ -160,25 +162,24 @@ function messagesOf(r: Rec): unknown[] | undefined {
   return undefined;
 }
 
-/** A conversation read, waiting for its id: a file's only conversation is named after the file. */
-interface ReadConversation {
-  data: Omit<SessionData, 'id'>;
-  ownId: string | undefined;
-}
-
-/** The conversations of one file, and the warnings met reading them. */
+/** The conversations of one file, each handed out once read, and the warnings met reading them. */
 class ChatFile {
   private readonly log: WarningLog;
-  private readonly warnings: ReaderEvent[] = [];
-  private readonly conversations: ReadConversation[] = [];
+  private readonly events: ReaderEvent[] = [];
+  private readonly names = new NamedWhenKnown<ReaderEvent>();
+  /** Ids given so far: a conversation whose own id was taken already is numbered instead. */
+  private readonly used = new Set<string>();
+  private readonly base: string;
+  private count = 0;
 
   constructor(private readonly source: LogSource) {
     this.log = new WarningLog(source.path);
+    this.base = idFromPath(source.path);
   }
 
   warn(message: string, line?: number): void {
     const warning = this.log.add(message, line);
-    if (warning) this.warnings.push({ kind: 'warning', warning });
+    if (warning) this.events.push({ kind: 'warning', warning });
   }
 
   /** One JSON value: a conversation, an array of conversations, or an array of messages. */
@@ -209,20 +210,29 @@ class ChatFile {
     const builder = new ChatBuilder((problem) => this.warn(`${where}${problem}`, line));
     messages.forEach((message, i) => builder.add(message, i));
     const data = builder.finish(value, this.source);
-    if (data) this.conversations.push({ data, ownId: ownIdOf(value) });
+    if (!data) return;
+    const ownId = ownIdOf(value);
+    const n = this.count++;
+    // A file's only conversation is named after the file; the others by their own id, else by their place.
+    this.events.push(...this.names.add((alone) => ({ kind: 'session', session: { id: this.name(ownId, alone, n), ...data } })));
+  }
+
+  private name(ownId: string | undefined, alone: boolean, n: number): string {
+    const named = ownId !== undefined && !this.used.has(ownId) ? ownId : alone ? this.base : `${this.base}#${n}`;
+    this.used.add(named);
+    return named;
+  }
+
+  /** The warnings and the conversations read so far, handed out. */
+  *ready(): Generator<ReaderEvent> {
+    yield* this.events.splice(0);
   }
 
   *finish(): Generator<ReaderEvent> {
-    yield* this.warnings;
     const hidden = this.log.summary();
-    if (hidden) yield { kind: 'warning', warning: hidden };
-    const base = idFromPath(this.source.path);
-    const used = new Set<string>();
-    for (const [i, { data, ownId }] of this.conversations.entries()) {
-      const named = ownId !== undefined && !used.has(ownId) ? ownId : this.conversations.length === 1 ? base : `${base}#${i}`;
-      used.add(named);
-      yield { kind: 'session', session: { id: named, ...data } };
-    }
+    if (hidden) this.events.push({ kind: 'warning', warning: hidden });
+    this.events.push(...this.names.end());
+    yield* this.events.splice(0);
   }
 }
 

@@ -4,10 +4,11 @@
  */
 import { inferOutcome } from '../outcome.js';
 import type { LogSource, Outcome, ReaderEvent, Role, Session, SessionReader, Turn } from '../types.js';
+import { IDLE_CHECK_LINES, OpenSessions } from './open-sessions.js';
 import { agentFromPath, cleanInput, cleanText, idFromPath, parseRecord, str, newTurn, TimeSpan, WarningLog } from './common.js';
 
 type Rec = Record<string, unknown>;
-type SessionData = Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'>;
+type SessionData = Omit<Session, 'hash' | 'source' | 'format'>;
 
 export const REVERIE_FORMAT_VERSION = 'session/v1';
 
@@ -25,37 +26,40 @@ function headerOf(line: string): Rec | undefined {
 
 async function* read(source: LogSource): AsyncGenerator<ReaderEvent> {
   const log = new WarningLog(source.path);
-  const state: ReadState = { sessions: new Map(), defaultId: idFromPath(source.path) };
+  const state: ReadState = { sessions: new OpenSessions((id) => new SessionBuilder(id)), defaultId: idFromPath(source.path) };
   let number = 0;
   for await (const text of source.lines()) {
     number++;
     if (text.trim() === '') continue;
     const parsed = parseRecord(text);
-    const problem = 'error' in parsed ? parsed.error : addRecord(state, parsed.record);
+    const problem = 'error' in parsed ? parsed.error : addRecord(state, parsed.record, number);
     const warning = problem === undefined ? undefined : log.add(problem, number);
     if (warning) yield { kind: 'warning', warning };
+    if (number % IDLE_CHECK_LINES === 0) yield* handOut(state.sessions.idle(number), source, state);
   }
   const hidden = log.summary();
   if (hidden) yield { kind: 'warning', warning: hidden };
-  for (const builder of state.sessions.values()) {
+  yield* handOut(state.sessions.all(), source, state);
+}
+
+function* handOut(builders: Iterable<SessionBuilder>, source: LogSource, state: ReadState): Generator<ReaderEvent> {
+  for (const builder of builders) {
     const session = builder.finish(source, state.headerAgent);
     if (session) yield { kind: 'session', session };
   }
 }
 
 interface ReadState {
-  sessions: Map<string, SessionBuilder>;
+  sessions: OpenSessions<SessionBuilder>;
   defaultId: string;
   headerAgent?: string;
   sawHeader?: boolean;
 }
 
-function addRecord(state: ReadState, r: Rec): string | undefined {
+function addRecord(state: ReadState, r: Rec, line: number): string | undefined {
   if ('reverie' in r) return header(state, r);
-  const id = str(r.session) ?? state.defaultId;
-  let builder = state.sessions.get(id);
-  if (!builder) state.sessions.set(id, (builder = new SessionBuilder(id)));
-  return builder.add(r);
+  const { builder, resumed } = state.sessions.at(str(r.session) ?? state.defaultId, line);
+  return builder.add(r) ?? resumed;
 }
 
 function header(state: ReadState, r: Rec): string | undefined {

@@ -7,7 +7,7 @@ import { inferOutcome } from '../outcome.js';
 import type { LogSource, Role, Session, ToolCall, ToolResult, Turn } from '../types.js';
 import { agentFromPath, cleanText, newTurn, TimeSpan } from './common.js';
 
-export type SessionData = Omit<Session, 'hash' | 'fileHash' | 'source' | 'format'>;
+export type SessionData = Omit<Session, 'hash' | 'source' | 'format'>;
 
 export interface TurnFields {
   timestamp?: string | undefined;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSessions } from '../../../src/sessions/load.js';
 import { claudeCodeReader, classifyUserText } from '../../../src/sessions/readers/claude-code.js';
 import type { Session, Turn } from '../../../src/sessions/types.js';
-import { CLAUDE, readAll, sourceOf, sourceOfLines, tempDir } from './helpers.js';
+import { CLAUDE, handedOutAt, readAll, sourceOf, sourceOfLines, tempDir } from './helpers.js';
 
 const MUSIC = '-Users-chip-dev-ai-music';
 const PUSH = `${MUSIC}/fed8ce56-bc79-401f-a83e-af084253362f.jsonl`;
@@ -457,18 +457,7 @@ describe('claude-code reader: a log holding many sessions', () => {
 
   it('hands out a session once no line has named it for a while, before the file ends', async () => {
     const all = [...lines('a', 10), ...lines('b', 25_000), ...lines('c', 10)];
-    let consumed = 0;
-    const source = {
-      path: 'logs/many.jsonl',
-      async *lines() {
-        for (const line of all) {
-          consumed++;
-          yield line;
-        }
-      },
-    };
-    const handedAt: [string, number][] = [];
-    for await (const event of claudeCodeReader.read(source)) if (event.kind === 'session') handedAt.push([event.session.id, consumed]);
+    const handedAt = await handedOutAt(claudeCodeReader, all, 'logs/many.jsonl');
     expect(handedAt.map(([id]) => id)).toEqual(['a', 'b', 'c']);
     expect(handedAt[0]?.[1]).toBeLessThan(all.length);
   });

@@ -42,3 +42,21 @@ export async function readAll(reader: SessionReader, source: LogSource) {
   const warnings: ReadWarning[] = events.flatMap((e) => (e.kind === 'warning' ? [e.warning] : []));
   return { sessions, warnings };
 }
+
+/** Reads `lines`, noting for each session how many lines had been consumed when it was handed out. */
+export async function handedOutAt(reader: SessionReader, lines: string[], path: string): Promise<[string, number][]> {
+  let consumed = 0;
+  const source: LogSource = {
+    path,
+    async *lines() {
+      for (const line of lines) {
+        consumed++;
+        yield line;
+      }
+    },
+  };
+  const out: [string, number][] = [];
+  for await (const event of reader.read(source)) if (event.kind === 'session') out.push([event.session.id, consumed]);
+  return out;
+}
+
