@@ -59,7 +59,7 @@ class JsonReader {
   private *gather(text: string): Generator<JsonEvent> {
     if (this.document?.push(text)) return;
     this.done = true;
-    yield tooLarge(this.maxChars);
+    yield tooLarge(this.maxChars, this.document?.start);
   }
 
   /** The lines gathered so far were one damaged record of JSON Lines, not the start of a document. */
@@ -71,9 +71,9 @@ class JsonReader {
   }
 }
 
-function tooLarge(maxChars: number): JsonEvent {
+function tooLarge(maxChars: number, line: number | undefined): JsonEvent {
   const size = maxChars % (1024 * 1024) === 0 ? `${maxChars / 1024 / 1024} MiB` : `${maxChars} characters`;
-  return { kind: 'problem', message: `JSON document longer than ${size}; not read` };
+  return { kind: 'problem', message: `JSON document longer than ${size}; not read`, ...(line ? { line } : {}) };
 }
 
 export function parseJson(text: string): { value: unknown } | { error: string } {
@@ -95,7 +95,7 @@ class DocumentLines {
   private chars = 0;
 
   constructor(
-    private readonly start: number,
+    readonly start: number,
     first: string,
     private readonly maxChars: number,
   ) {

@@ -4,19 +4,17 @@
  * JSON Lines with one conversation per line. tau-bench's trajectories (`traj` instead of `messages`, and a `reward`)
  * are read too.
  *
- * A JSON document spread over many lines is gathered whole before it is parsed, up to MAX_DOCUMENT_CHARS; JSON Lines
- * are read one line at a time. A conversation that cannot be read is a warning, and the rest of the file is read.
+ * A JSON document spread over many lines is gathered whole before it is parsed, up to a cap (json-input.ts); JSON
+ * Lines are read one line at a time, each conversation handed out as it is read. A conversation that cannot be read is a warning, and the rest of the file is read.
  */
 import { inferOutcome } from '../outcome.js';
 import type { LogSource, Outcome, ReaderEvent, Role, Session, SessionReader, ToolCall, ToolResult, Turn } from '../types.js';
 import { agentFromPath, cleanInput, cleanText, firstLine, idFromPath, isRecord, str, newTurn, TimeSpan, WarningLog } from './common.js';
+import { jsonValues, parseJson } from './json-input.js';
 import { NamedWhenKnown } from './named-when-known.js';
 
 type Rec = Record<string, unknown>;
 type SessionData = Omit<Session, 'hash' | 'source' | 'format'>;
-
-/** Largest JSON document gathered from its lines: a bound on memory that real conversation files stay far below. */
-export const MAX_DOCUMENT_CHARS = 64 * 1024 * 1024;
 
 /** The roles of the Chat Completions API, `function` being the legacy form of `tool`. */
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
@@ -39,7 +37,7 @@ const ANTHROPIC_BLOCKS = new Set(['tool_use', 'tool_result', 'thinking', 'redact
 function detectChat(firstLines: string[]): boolean {
   const [first = ''] = firstLines;
   const value = parseJson(first);
-  if (value.ok) return isChatValue(value.value);
+  if ('value' in value) return isChatValue(value.value);
   // A pretty-printed document: its first lines hold its opening keys, not a whole value.
   return opensDocument(first) && looksLikeChatText(firstLines.join('\n'));
 }
@@ -93,68 +91,13 @@ function looksLikeChatText(text: string): boolean {
 
 async function* read(source: LogSource): AsyncGenerator<ReaderEvent> {
   const file = new ChatFile(source);
-  const document = new DocumentLines();
-  let number = 0;
-  let seenContent = false;
-  for await (const text of source.lines()) {
-    number++;
-    if (document.started) {
-      if (!document.add(text)) break;
-      continue;
-    }
-    if (text.trim() === '') continue;
-    const value = parseJson(text);
-    if (!value.ok && !seenContent && opensDocument(text)) document.start(text, number);
-    else if (value.ok) file.addValue(value.value, number);
-    else file.warn(value.error, number);
-    seenContent = true;
+  for await (const event of jsonValues(source)) {
+    // Inside a multi-line document a line number would name where the document starts, not the conversation.
+    if (event.kind === 'value') file.addValue(event.value, event.document ? undefined : event.line);
+    else file.warn(event.message, event.line);
     yield* file.ready();
   }
-  if (document.overflowed) file.warn(`JSON document longer than ${MAX_DOCUMENT_CHARS} characters; not read`, document.firstLine);
-  else if (document.started) file.addDocument(document.lines, document.firstLine);
   yield* file.finish();
-}
-
-/** The lines of a multi-line JSON document, gathered with a cap. */
-class DocumentLines {
-  readonly lines: string[] = [];
-  started = false;
-  firstLine = 0;
-  overflowed = false;
-  private size = 0;
-
-  start(text: string, number: number): void {
-    this.started = true;
-    this.firstLine = number;
-    this.add(text);
-  }
-
-  /** False once the document is longer than the cap: the caller stops reading, and nothing gathered is kept. */
-  add(text: string): boolean {
-    this.size += text.length + 1;
-    if (this.size > MAX_DOCUMENT_CHARS) {
-      this.overflowed = true;
-      this.lines.length = 0;
-      return false;
-    }
-    this.lines.push(text);
-    return true;
-  }
-}
-
-type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
-
-function parseJson(text: string): Parsed {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (err) {
-    return { ok: false, error: `not valid JSON (${firstLine((err as Error).message, 80)})` };
-  }
-}
-
-function isConversationLine(text: string): boolean {
-  const value = parseJson(text);
-  return value.ok && isRecord(value.value) && messagesOf(value.value) !== undefined;
 }
 
 function messagesOf(r: Rec): unknown[] | undefined {
@@ -187,21 +130,6 @@ class ChatFile {
     if (Array.isArray(value) && isMessage(value[0])) return this.addConversation({ messages: value }, line, '');
     if (!Array.isArray(value)) return this.addConversation(value, line, '');
     value.forEach((item, i) => this.addConversation(item, line, `conversation ${i}: `));
-  }
-
-  /**
-   * A document gathered from its lines. When it does not parse but some of its lines do, it was JSON Lines whose
-   * first line is damaged: each line is read on its own.
-   */
-  addDocument(lines: string[], first: number): void {
-    const whole = parseJson(lines.join('\n'));
-    if (whole.ok) return this.addValue(whole.value, undefined);
-    if (!lines.some(isConversationLine)) return this.warn(whole.error, first);
-    lines.forEach((text, i) => {
-      const value = parseJson(text);
-      if (value.ok) this.addValue(value.value, first + i);
-      else if (text.trim() !== '') this.warn(value.error, first + i);
-    });
   }
 
   private addConversation(value: unknown, line: number | undefined, where: string): void {
@@ -386,7 +314,7 @@ function argumentsOf(value: unknown): Rec {
   if (isRecord(value)) return value;
   if (typeof value !== 'string') return {};
   const parsed = parseJson(value);
-  return parsed.ok && isRecord(parsed.value) ? parsed.value : { arguments: value };
+  return 'value' in parsed && isRecord(parsed.value) ? parsed.value : { arguments: value };
 }
 
 /** The API has no error flag for tool results: an error is what the tool's text says it is. */
@@ -400,7 +328,7 @@ function resultOf(toolCallId: string, text: string): ToolResult {
 function isErrorObject(text: string): boolean {
   if (!/^\s*\{\s*"error"\s*:/.test(text)) return false;
   const parsed = parseJson(text);
-  return parsed.ok && isRecord(parsed.value) && parsed.value.error !== null && parsed.value.error !== undefined;
+  return 'value' in parsed && isRecord(parsed.value) && parsed.value.error !== null && parsed.value.error !== undefined;
 }
 
 /** How the conversation ended when its log says: a benchmark's `reward`, or a `success` flag. */

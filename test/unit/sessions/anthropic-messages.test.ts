@@ -402,11 +402,11 @@ describe('anthropic-messages reader: damaged input', () => {
     const big = JSON.stringify({ messages: [user('x'.repeat(2000))] }, null, 2).split('\n');
     const events = [];
     for await (const event of jsonValues(sourceOfLines(big, 'logs/big.json'), 1000)) events.push(event);
-    expect(events).toEqual([{ kind: 'problem', message: 'JSON document longer than 1000 characters; not read' }]);
+    expect(events).toEqual([{ kind: 'problem', message: 'JSON document longer than 1000 characters; not read', line: 1 }]);
     // Through the reader, the warning names the file.
     const big64 = Array.from({ length: 40 }, () => `"${'x'.repeat(2 * 1024 * 1024)}",`);
     const { warnings } = await read(['[', ...big64], 'logs/huge.json');
-    expect(warnings).toEqual([{ file: 'logs/huge.json', message: 'JSON document longer than 64 MiB; not read' }]);
+    expect(warnings).toEqual([{ file: 'logs/huge.json', line: 1, message: 'JSON document longer than 64 MiB; not read' }]);
   });
 
   it('reads empty input as no session, and other formats read with this one as warnings', async () => {

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_DOCUMENT_CHARS, openaiChatReader } from '../../../src/sessions/readers/openai-chat.js';
+import { MAX_DOCUMENT_CHARS } from '../../../src/sessions/readers/json-input.js';
+import { openaiChatReader } from '../../../src/sessions/readers/openai-chat.js';
 import type { LogSource, Turn } from '../../../src/sessions/types.js';
 import { FIXTURES, readAll, sourceOf, sourceOfLines } from './helpers.js';
 
@@ -205,9 +206,11 @@ describe('openai-chat reader: damaged files', () => {
     expect(single.sessions).toEqual([]);
     expect(single.warnings).toEqual([{ file: DISPLAY, line: 1, message: expect.stringMatching(/^not valid JSON/) }]);
     const pretty = JSON.stringify(trajectories, null, 2).split('\n');
-    const cut = await readLines(pretty.slice(0, pretty.length / 2));
+    const kept = pretty.slice(0, pretty.length / 2);
+    const cut = await readLines(kept);
     expect(cut.sessions).toEqual([]);
-    expect(cut.warnings).toEqual([{ file: DISPLAY, line: 1, message: expect.stringMatching(/^not valid JSON/) }]);
+    // The line named is where parsing failed: the end of what is left of the document.
+    expect(cut.warnings).toEqual([{ file: DISPLAY, line: kept.length, message: expect.stringMatching(/^not valid JSON/) }]);
   });
 
   it('reads JSON Lines whose first line is damaged so that it looks like the start of a document', async () => {
@@ -234,7 +237,7 @@ describe('openai-chat reader: damaged files', () => {
     };
     const { sessions, warnings } = await readAll(openaiChatReader, source);
     expect(sessions).toEqual([]);
-    expect(warnings).toEqual([{ file: 'big.json', line: 1, message: `JSON document longer than ${MAX_DOCUMENT_CHARS} characters; not read` }]);
+    expect(warnings).toEqual([{ file: 'big.json', line: 1, message: 'JSON document longer than 64 MiB; not read' }]);
     expect(yielded).toBeLessThanOrEqual(MAX_DOCUMENT_CHARS / mib.length + 1);
   });
 });
