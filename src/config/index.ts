@@ -1,3 +1,3 @@
 export { CONFIG_FILE, loadConfig, parseConfig } from './load.js';
-export type { Config, EngineName, Mode, SessionSource } from './types.js';
+export type { Config, EngineName, GitHubConfig, Mode, SessionSource } from './types.js';
 export { ENGINES, MODES } from './types.js';

@@ -4,7 +4,8 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError } from '../errors.js';
 import type { Namespace, Policy } from '../memory/types.js';
 import { FORMATS } from '../sessions/readers/index.js';
-import { ENGINES, MODES, type Config, type EngineName, type Mode, type SessionSource } from './types.js';
+import { ACTION_TYPES, type ActionType } from '../dream/types.js';
+import { ENGINES, MODES, type Config, type EngineName, type GitHubConfig, type Mode, type SessionSource } from './types.js';
 
 export const CONFIG_FILE = 'reverie.yaml';
 
@@ -48,11 +49,11 @@ class ConfigReader {
   ) {}
 
   read(raw: unknown, repoDir: string): Config {
-    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'approval', 'git']);
+    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'approval', 'git', 'github']);
     const memory = this.object(top.memory ?? {}, ['memory'], ['root', 'inbox', 'namespaces']);
     const root = this.relativePath(memory.root ?? 'memory', ['memory', 'root']);
     const extract = this.object(top.extract ?? {}, ['extract'], ['min_sessions']);
-    const approval = this.object(top.approval ?? {}, ['approval'], ['max_prune_ratio']);
+    const approval = this.object(top.approval ?? {}, ['approval'], ['auto', 'review', 'max_prune_ratio']);
     const git = this.object(top.git ?? {}, ['git'], ['main', 'author']);
     const author = this.object(git.author ?? {}, ['git', 'author'], ['name', 'email']);
     return {
@@ -67,7 +68,8 @@ class ConfigReader {
       },
       sessions: this.sessions(top.sessions),
       extract: { minSessions: this.integer(extract.min_sessions ?? 2, ['extract', 'min_sessions'], 1) },
-      approval: { maxPruneRatio: this.ratio(approval.max_prune_ratio ?? 0.2, ['approval', 'max_prune_ratio']) },
+      approval: { auto: this.safeTypes(approval), maxPruneRatio: this.ratio(approval.max_prune_ratio ?? 0.2, ['approval', 'max_prune_ratio']) },
+      ...(top.github !== undefined ? { github: this.github(top.github) } : {}),
       git: {
         main: this.string(git.main ?? 'main', ['git', 'main']),
         author: {
@@ -76,6 +78,46 @@ class ConfigReader {
         },
       },
     };
+  }
+
+  /** `auto` lists the safe types; `review` the others; a type in both is a mistake worth stopping for. */
+  private safeTypes(approval: Record<string, unknown>): ActionType[] {
+    const list = (key: 'auto' | 'review'): ActionType[] | undefined =>
+      approval[key] === undefined ? undefined : this.array(approval[key], ['approval', key]).map((t, i) => this.oneOf<ActionType>(t, ACTION_TYPES, ['approval', key, i]));
+    const auto = list('auto');
+    const review = list('review') ?? [];
+    review.forEach((type, i) => {
+      if (auto?.includes(type)) this.fail(`"${type}" is listed in approval.auto too; an action type is either safe or needs review`, ['approval', 'review', i]);
+    });
+    return (auto ?? ACTION_TYPES.filter((t) => !review.includes(t))).slice();
+  }
+
+  private github(value: unknown): GitHubConfig {
+    const at = ['github'];
+    const gh = this.object(value ?? {}, at, ['repo', 'remote', 'api_url', 'draft', 'labels']);
+    const config: GitHubConfig = {
+      remote: this.string(gh.remote ?? 'origin', [...at, 'remote']),
+      apiUrl: this.url(gh.api_url ?? 'https://api.github.com', [...at, 'api_url']).replace(/\/+$/, ''),
+      draft: this.boolean(gh.draft ?? false, [...at, 'draft']),
+      labels: this.boolean(gh.labels ?? true, [...at, 'labels']),
+    };
+    if (gh.repo !== undefined) {
+      const repo = this.string(gh.repo, [...at, 'repo']);
+      if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) this.fail('must be "owner/name"', [...at, 'repo']);
+      config.repo = repo;
+    }
+    return config;
+  }
+
+  private boolean(value: unknown, at: Path): boolean {
+    if (typeof value !== 'boolean') this.fail('must be true or false', at);
+    return value as boolean;
+  }
+
+  private url(value: unknown, at: Path): string {
+    const text = this.string(value, at);
+    if (!/^https?:\/\/[^\s/]+/.test(text)) this.fail('must be an http(s) URL', at);
+    return text;
   }
 
   private namespaces(value: unknown): Namespace[] {

@@ -1,3 +1,4 @@
+import type { ActionType } from '../dream/types.js';
 import type { Namespace } from '../memory/types.js';
 
 export type Mode = 'auto' | 'review' | 'dry-run';
@@ -5,6 +6,19 @@ export const MODES: readonly Mode[] = ['auto', 'review', 'dry-run'];
 
 export type EngineName = 'heuristic';
 export const ENGINES: readonly EngineName[] = ['heuristic'];
+
+export interface GitHubConfig {
+  /** `owner/name`; else read from the remote's URL. */
+  repo?: string;
+  /** A git remote of the repository (`origin`) or an https URL to push to. */
+  remote: string;
+  /** REST API base URL: `https://api.github.com`, or GitHub Enterprise's `https://<host>/api/v3`. */
+  apiUrl: string;
+  /** Open pull requests as drafts. */
+  draft: boolean;
+  /** Label pull requests `reverie` and with one label per action type. */
+  labels: boolean;
+}
 
 export interface SessionSource {
   /** Glob or folder, relative to the repository (or absolute, for logs kept outside it). */
@@ -33,9 +47,16 @@ export interface Config {
   sessions: SessionSource[];
   extract: { minSessions: number };
   approval: {
+    /**
+     * Action types safe to apply without a person (`auto` mode applies these and sends the rest to review). The
+     * types in neither list need review too; by default every type is safe, so `auto` applies the whole cycle.
+     */
+    auto: ActionType[];
     /** A cycle pruning more than this share of the dream entries never fast-forwards main on its own. */
     maxPruneRatio: number;
   };
+  /** Where review happens on GitHub; absent, review is local (`reverie review`, `approve`, `reject`). */
+  github?: GitHubConfig;
   git: {
     /** The branch cycles start from and approve into. */
     main: string;

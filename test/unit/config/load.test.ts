@@ -37,7 +37,7 @@ describe('parseConfig: defaults', () => {
       memory: { root: 'memory', inbox: 'notes.md', namespaces: [{ name: 'memory', paths: ['**/*.md'], policy: 'dream' }] },
       sessions: [{ path: 'sessions', format: 'auto' }],
       extract: { minSessions: 2 },
-      approval: { maxPruneRatio: 0.2 },
+      approval: { auto: ['add', 'update', 'merge', 'resolve', 'prune'], maxPruneRatio: 0.2 },
       git: { main: 'main', author: { name: 'reverie', email: 'reverie@users.noreply.github.com' } },
     });
   });
@@ -243,5 +243,35 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).file).toBe(path.join(missing, 'reverie.yaml'));
     expect((error as ConfigError).message).toContain('reverie init');
+  });
+});
+
+describe('parseConfig: approval policy and GitHub', () => {
+  it('reads which action types are safe: listed in auto, or all but those listed in review', () => {
+    expect(parse(yaml('approval:', '  auto: [add, merge]')).approval.auto).toEqual(['add', 'merge']);
+    expect(parse(yaml('approval:', '  review: [prune, resolve]')).approval.auto).toEqual(['add', 'update', 'merge']);
+  });
+
+  it('refuses a type listed as both safe and needing review, and an unknown type, naming the line', () => {
+    expect(errorOf(yaml('approval:', '  auto: [add, prune]', '  review: [prune]'))).toMatchObject({ line: 3, key: 'approval.review[0]' });
+    expect(errorOf(yaml('approval:', '  auto:', '    - add', '    - delete'))).toMatchObject({ line: 4, key: 'approval.auto[1]' });
+  });
+
+  it('reads the github section with defaults, and leaves it out when absent', () => {
+    expect(parse(yaml('mode: review')).github).toBeUndefined();
+    expect(parse(yaml('github: {}')).github).toEqual({ remote: 'origin', apiUrl: 'https://api.github.com', draft: false, labels: true });
+    expect(parse(yaml('github:', '  repo: acme/memory', '  api_url: https://ghe.example.com/api/v3/', '  draft: true')).github).toEqual({
+      repo: 'acme/memory',
+      remote: 'origin',
+      apiUrl: 'https://ghe.example.com/api/v3',
+      draft: true,
+      labels: true,
+    });
+  });
+
+  it('names the key of a bad github value', () => {
+    expect(errorOf(yaml('github:', '  repo: not-a-repo'))).toMatchObject({ line: 2, key: 'github.repo' });
+    expect(errorOf(yaml('github:', '  draft: yes please'))).toMatchObject({ line: 2, key: 'github.draft' });
+    expect(errorOf(yaml('github:', '  api_url: ftp://x'))).toMatchObject({ line: 2, key: 'github.api_url' });
   });
 });
