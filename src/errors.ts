@@ -71,3 +71,15 @@ export class UsageError extends ReverieError {
     this.name = 'UsageError';
   }
 }
+
+/** GitHub (or the git server behind a remote) refused a request: a bad token, a missing permission, a missing repository. */
+export class GitHubError extends ReverieError {
+  override readonly exitCode = 7;
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'GitHubError';
+  }
+}

@@ -43,18 +43,20 @@ export async function approveBranch(context: RepoContext, options: ApproveOption
   const recordText = files.get(cyclePath(options.cycle));
   if (!recordText) throw new UnknownActionError(`${options.branch} has no record of cycle ${options.cycle} (${cyclePath(options.cycle)})`);
   const record = JSON.parse(recordText) as CycleRecord;
-  const chosen = chooseActions(record, options);
   const main = await mainTip(context);
-  const whole = chosen.length === record.actions.length;
+  // Auto mode may have put the cycle's safe actions on main already: they are neither replayed nor left out.
+  const applied = await actionsOnMain(context, record, main);
+  const chosen = chooseActions(record, options).filter((a) => !applied.includes(a));
+  const whole = chosen.length + applied.length === record.actions.length;
   if (whole && (await isAncestor(repo, main, tip))) {
     await fastForward(repo, { branch: config.git.main, to: tip, expectedOld: main });
     return { merged: true, message: `main fast-forwarded to ${options.branch} (${short(tip)})`, actions: record.actions, dropped: record.dropped, main: tip };
   }
-  const left = record.actions.filter((a) => !chosen.includes(a));
+  const left = record.actions.filter((a) => !chosen.includes(a) && !applied.includes(a));
   const state = readState(files);
   for (const action of left) state.rejected[action.fingerprint] = { cycle: record.cycle, summary: action.summary, reason: 'left out at approval' };
   const at = options.now.toISOString();
-  const decision = left.length > 0 ? { status: 'approved' as const, at, approved: chosen.map((a) => a.id), rejected: left.map((a) => a.id) } : undefined;
+  const decision = left.length > 0 ? { status: 'approved' as const, at, approved: [...applied, ...chosen].map((a) => a.id), rejected: left.map((a) => a.id) } : undefined;
   const built = await buildCycle(repo, {
     parent: main,
     actions: chosen,
@@ -76,6 +78,13 @@ export async function approveBranch(context: RepoContext, options: ApproveOption
   };
 }
 
+/** The actions of a cycle whose commits main contains already. */
+export async function actionsOnMain(context: RepoContext, record: CycleRecord, main: string): Promise<RecordedAction[]> {
+  const applied: RecordedAction[] = [];
+  for (const action of record.actions) if (action.commit && (await isAncestor(context.repo, action.commit, main))) applied.push(action);
+  return applied;
+}
+
 function chooseActions(record: CycleRecord, { only, except }: ApproveOptions): RecordedAction[] {
   const ids = new Set(record.actions.map((a) => a.id));
   const unknown = [...(only ?? []), ...(except ?? [])].filter((id) => !ids.has(id));
@@ -86,25 +95,27 @@ function chooseActions(record: CycleRecord, { only, except }: ApproveOptions): R
 }
 
 /** `reverie approve`: merge a pending cycle, then delete its branch. */
-export async function approveCycle(context: RepoContext, argument: string, options: { now: Date; only?: string[]; except?: string[] }): Promise<ApprovalOutcome & { cycle: string }> {
+export async function approveCycle(context: RepoContext, argument: string, options: { now: Date; only?: string[]; except?: string[] }): Promise<ApprovalOutcome & { cycle: string; branch: string }> {
   const pending = await findPendingCycle(context, argument);
   const outcome = await approveBranch(context, { branch: pending.branch, cycle: pending.cycle, ...options });
   await deleteBranch(context.repo, pending.branch);
-  return { ...outcome, cycle: pending.cycle };
+  return { ...outcome, cycle: pending.cycle, branch: pending.branch };
 }
 
 /**
  * `reverie reject`: the cycle's actions are remembered as rejected, its sessions as processed, in one
  * bookkeeping commit on main that touches only `.reverie/`; then the branch goes.
  */
-export async function rejectCycle(context: RepoContext, argument: string, options: { now: Date; reason?: string }): Promise<{ cycle: string; main: string; rejected: number }> {
+export async function rejectCycle(context: RepoContext, argument: string, options: { now: Date; reason?: string }): Promise<{ cycle: string; branch: string; main: string; rejected: number }> {
   const { repo, config } = context;
   const pending = await findPendingCycle(context, argument);
   const main = await mainTip(context);
   const branchFiles = await readFilesAt(repo, pending.tip, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] });
   const mainFiles = await readFilesAt(repo, main, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] });
   const state = mergeStates(readState(branchFiles), readState(mainFiles));
-  for (const action of pending.record.actions) {
+  const applied = await actionsOnMain(context, pending.record, main);
+  const refused = pending.record.actions.filter((a) => !applied.includes(a));
+  for (const action of refused) {
     state.rejected[action.fingerprint] = { cycle: pending.cycle, summary: action.summary, ...(options.reason ? { reason: options.reason } : {}) };
   }
   const record: CycleRecord = {
@@ -112,8 +123,8 @@ export async function rejectCycle(context: RepoContext, argument: string, option
     decision: {
       status: 'rejected',
       at: options.now.toISOString(),
-      approved: [],
-      rejected: pending.record.actions.map((a) => a.id),
+      approved: applied.map((a) => a.id),
+      rejected: refused.map((a) => a.id),
       ...(options.reason ? { reason: options.reason } : {}),
     },
   };
@@ -128,7 +139,7 @@ export async function rejectCycle(context: RepoContext, argument: string, option
   });
   await fastForward(repo, { branch: config.git.main, to: oid, expectedOld: main });
   await deleteBranch(repo, pending.branch);
-  return { cycle: pending.cycle, main: oid, rejected: pending.record.actions.length };
+  return { cycle: pending.cycle, branch: pending.branch, main: oid, rejected: refused.length };
 }
 
 function short(oid: string): string {

@@ -1,18 +1,22 @@
 import type { Mode } from '../config/index.js';
 import { heuristicEngine } from '../dream/engines/heuristic.js';
-import { cyclePath, cycleRecord } from '../dream/state.js';
+import { cyclePath, cycleRecord, type RecordedAction } from '../dream/state.js';
+import { safeFirst } from '../dream/risk.js';
+import type { PullRequest } from '../github/client.js';
 import type { Action, Engine, Plan } from '../dream/types.js';
 import { GitStateError, UsageError } from '../errors.js';
-import { acquireLock, deleteBranch, readFileAt, resolveRef, updateBranch } from '../git/index.js';
+import { acquireLock, deleteBranch, fastForward, readFileAt, resolveRef, updateBranch } from '../git/index.js';
 import { observeSession } from '../dream/extract/index.js';
 import type { ObservedSession } from '../dream/types.js';
 import { streamSessions } from '../sessions/load.js';
 import type { ReadWarning } from '../sessions/types.js';
-import { approveBranch, type ApprovalOutcome } from './approve.js';
-import { buildCycle } from './build.js';
+import { actionsOnMain, approveBranch, type ApprovalOutcome } from './approve.js';
+import { buildCycle, type BuildResult } from './build.js';
+import { droppedOnBranch } from './dropped.js';
 import { openContext, mainTip, readBase, sessionHashCacheFile, type BaseView, type RepoContext } from './context.js';
 import { planDiff } from './diff.js';
-import { cycleBranchName, cycleStamp, pendingCycles, type PendingCycle } from './history.js';
+import { cycleBranchName, cycleIdFrom, cycleStamp, pendingCycles, type PendingCycle } from './history.js';
+import { closeCyclePull, connectGitHub, fetchCycleBranch, openCyclePulls, publishCycle, pushMain, syncMain, type ConnectOptions, type GitHubLink, type PublishedPull } from './publish.js';
 
 export interface DreamOptions {
   repoDir: string;
@@ -23,6 +27,13 @@ export interface DreamOptions {
   now?: Date;
   /** Called as each phase completes, so a terminal can show progress. */
   onPhase?: (phase: PhaseReport) => void;
+  /**
+   * With a cycle still waiting for review: build a new cycle that takes in its sessions, close the old pull request
+   * with a link to the new one, and remember the actions the reviewer had already dropped from it.
+   */
+  supersede?: boolean;
+  /** Where the GitHub token comes from (the process environment by default); see connectGitHub. */
+  github?: ConnectOptions;
 }
 
 export type PhaseReport =
@@ -58,6 +69,14 @@ export interface DreamResult {
   pending: PendingCycle[];
   /** Unified diff of the memory, for dry runs. */
   diff?: string;
+  /** The cycle's pull request on GitHub, when review happens there. */
+  pull?: PublishedPull;
+  /** Open pull requests of earlier cycles that this one waits behind (or superseded). */
+  pendingPulls?: { number: number; url: string; branch: string }[];
+  /** Earlier cycles this one replaced (`--supersede`). */
+  superseded?: { cycle: string; pull?: number }[];
+  /** In auto mode under a risk policy: how many of the actions went to main without review. */
+  appliedWithoutReview?: number;
 }
 
 const ENGINES: Record<string, Engine> = { heuristic: heuristicEngine };
@@ -74,22 +93,32 @@ export async function dream(options: DreamOptions): Promise<DreamResult> {
   if (!engine) throw new UsageError(`unknown engine "${options.engine}"; available: ${Object.keys(ENGINES).join(', ')}`);
   const release = mode === 'dry-run' ? () => undefined : await acquireLock(context.repo, { purpose: 'dream' });
   try {
-    return await runCycle(context, engine, mode, options);
+    // A bad token or an unreachable repository stops the cycle here, before anything is written.
+    const link = mode === 'dry-run' ? undefined : await connectGitHub(context, options.github);
+    if (link) await syncMain(context, link);
+    return await runCycle(context, engine, mode, options, link);
   } finally {
     release();
   }
 }
 
-async function runCycle(context: RepoContext, engine: Engine, mode: Mode, options: DreamOptions): Promise<DreamResult> {
+async function runCycle(context: RepoContext, engine: Engine, mode: Mode, options: DreamOptions, link: GitHubLink | undefined): Promise<DreamResult> {
   const now = options.now ?? new Date();
   const base = await mainTip(context);
-  const pending = await pendingCycles(context);
-  if (pending.length > 0 && mode !== 'dry-run') return pendingResult(base, mode, pending);
+  const waiting = mode === 'dry-run' ? { pending: await pendingCycles(context), pulls: [] } : await waitingCycles(context, link);
+  const replaced: Superseded = { cycles: [], droppedByReviewer: [] };
+  if (mode !== 'dry-run' && (waiting.pending.length > 0 || waiting.pulls.length > 0)) {
+    if (!options.supersede) return waitForReview(context, link, base, mode, waiting);
+    Object.assign(replaced, await toSupersede(context, link, waiting));
+  }
 
   const inputs = await review(context, base, options);
-  const empty = emptyResult(base, mode, pending, inputs.warnings, inputs.totalSessions);
+  for (const action of replaced.droppedByReviewer) {
+    inputs.state.rejected[action.fingerprint] = { cycle: action.cycle, summary: action.summary, reason: 'dropped by the reviewer of the superseded cycle' };
+  }
+  const empty = emptyResult(base, mode, waiting.pending, inputs.warnings, inputs.totalSessions);
   const cycle = await freeCycleId(context, base, cycleStamp(now));
-  const plan = await engine.plan({
+  const planned = await engine.plan({
     cycle,
     sessions: inputs.sessions,
     totalSessions: inputs.totalSessions,
@@ -97,6 +126,8 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
     state: inputs.state,
     options: { minSessions: context.config.extract.minSessions, inbox: joinPath(context.config.memory.root, context.config.memory.inbox), now: now.toISOString() },
   });
+  // The actions safe to apply unreviewed come first, so that auto mode can fast-forward main over them alone.
+  const plan = { ...planned, actions: safeFirst(planned.actions, context.config.approval.auto) };
   options.onPhase?.({ phase: 'extract', patterns: plan.stats.patterns, noise: plan.stats.noise });
   options.onPhase?.({ phase: 'curate', actions: plan.actions, dropped: plan.dropped });
   const summary: DreamResult = {
@@ -113,7 +144,9 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
   if (plan.actions.length === 0 && inputs.sessions.length === 0) {
     return { ...summary, cycle: null, outcome: 'nothing-new', approval: 'nothing new' };
   }
-  return commitAndApprove(context, { mode, base, now, plan, summary, inputs }, options);
+  const result = await commitAndApprove(context, { mode, base, now, plan, summary, inputs }, options, link);
+  if (replaced.cycles.length === 0) return result;
+  return { ...result, superseded: await retire(context, link, replaced.cycles, result) };
 }
 
 interface Reviewed {
@@ -145,6 +178,7 @@ async function commitAndApprove(
   context: RepoContext,
   cycleInfo: { mode: Mode; base: string; now: Date; plan: Plan; summary: DreamResult; inputs: Reviewed },
   options: DreamOptions,
+  link: GitHubLink | undefined,
 ): Promise<DreamResult> {
   const { mode, base, now, plan, summary, inputs } = cycleInfo;
   const { repo, config } = context;
@@ -163,55 +197,136 @@ async function commitAndApprove(
   options.onPhase?.({ phase: 'commit', branch, commits: built.actions.length + 1 });
 
   const dreamEntries = inputs.memory.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
-  const approval = await approveIfAllowed(context, mode, branch, plan, { applied: built.actions.length, dreamEntries }, now);
-  options.onPhase?.({ phase: 'approve', merged: approval.merged, reason: approval.message });
+  const approval = await approveIfAllowed(context, { mode, branch, plan, built, dreamEntries, now });
+  const published = approval.merged ? undefined : await sendToReview(context, link, { branch, built, approval });
+  if (approval.merged && link) await pushMain(context, link);
+  const message = published ? `${approval.message}; pull request #${published.number} ${published.action}: ${published.url}` : approval.message;
+  options.onPhase?.({ phase: 'approve', merged: approval.merged, reason: message });
   const landed = approval.merged && approval.actions ? approval.actions : built.actions;
   return {
     ...summary,
     branch,
     outcome: 'committed',
     merged: approval.merged,
-    approval: approval.message,
+    approval: message,
     actions: landed.map((a) => actionResult(a, a.commit ?? null)),
     dropped: (approval.merged ? approval.dropped : undefined) ?? built.record.dropped,
-  };
-}
-
-function pendingResult(base: string, mode: Mode, pending: PendingCycle[]): DreamResult {
-  const first = pending[0]?.cycle;
-  const list = pending.map((p) => p.cycle).join(', ');
-  return {
-    ...emptyResult(base, mode, pending, [], 0),
-    outcome: 'pending-review',
-    approval: `cycle ${list} is waiting for review: run \`reverie approve ${first}\` or \`reverie reject ${first}\` first`,
+    ...(published ? { pull: published } : {}),
+    ...(approval.appliedSafe !== undefined ? { appliedWithoutReview: approval.appliedSafe } : {}),
   };
 }
 
 /**
- * auto: fast-forward main unless the cycle prunes more than the configured share of memory.
- * A cycle with no actions only records bookkeeping, which never needs a person's review.
+ * What is left for a person goes to review: on GitHub, the branch is pushed and its pull request opened; without
+ * GitHub, the branch waits for `reverie review` / `approve` / `reject`. When auto mode already put the safe actions
+ * on main, main is pushed first, so that the pull request shows only the rest.
+ */
+async function sendToReview(
+  context: RepoContext,
+  link: GitHubLink | undefined,
+  { branch, built, approval }: { branch: string; built: BuildResult; approval: ApprovalOutcome & { appliedSafe?: number } },
+): Promise<PublishedPull | undefined> {
+  if (!link || built.actions.length === 0) return undefined;
+  if (approval.appliedSafe) await pushMain(context, link);
+  const alreadyApplied = built.actions.slice(0, approval.appliedSafe ?? 0);
+  return publishCycle(context, link, { branch, record: built.record, safe: context.config.approval.auto, alreadyApplied });
+}
+
+interface Waiting {
+  /** Dream branches here that main does not contain. */
+  pending: PendingCycle[];
+  /** Open pull requests of dream branches on GitHub (a fresh clone in CI has no local branch for them). */
+  pulls: PullRequest[];
+}
+
+async function waitingCycles(context: RepoContext, link: GitHubLink | undefined): Promise<Waiting> {
+  return { pending: await pendingCycles(context), pulls: link ? await openCyclePulls(link) : [] };
+}
+
+/**
+ * A cycle is still waiting: a new one does not pile on top of it. On GitHub, each waiting cycle here is published
+ * again (pushed, its pull request updated, or reopened if it was closed, or opened if a push failed half-way): a
+ * re-run finishes what a failed one left, and never opens a second pull request.
+ */
+async function waitForReview(context: RepoContext, link: GitHubLink | undefined, base: string, mode: Mode, waiting: Waiting): Promise<DreamResult> {
+  const pulls = waiting.pulls.map((p) => ({ number: p.number, url: p.url, branch: p.head }));
+  let pull: PublishedPull | undefined;
+  if (link) {
+    for (const cycle of waiting.pending) {
+      if (!cycle.record) continue;
+      pull = await publishCycle(context, link, { branch: cycle.branch, record: cycle.record, safe: context.config.approval.auto, alreadyApplied: await actionsOnMain(context, cycle.record, base) });
+      if (!pulls.some((p) => p.number === pull?.number)) pulls.push({ number: pull.number, url: pull.url, branch: cycle.branch });
+    }
+  }
+  const names = [...new Set([...waiting.pending.map((p) => p.cycle), ...pulls.map((p) => cycleIdFrom(p.branch))])];
+  const first = names[0] ?? '';
+  const where = pulls.length > 0 ? ` (${pulls.map((p) => `#${p.number} ${p.url}`).join(', ')})` : '';
+  return {
+    ...emptyResult(base, mode, waiting.pending, [], 0),
+    outcome: 'pending-review',
+    approval: `cycle ${names.join(', ')} is waiting for review${where}: merge its pull request, or run \`reverie approve ${first}\` or \`reverie reject ${first}\`; \`reverie dream --supersede\` replaces it with a new cycle`,
+    pendingPulls: pulls,
+    ...(pull ? { pull } : {}),
+  };
+}
+
+interface Superseded {
+  cycles: { cycle: string; branch: string; pull?: number }[];
+  /** Actions of those cycles the reviewer reverted on the branch: not to be proposed again. */
+  droppedByReviewer: (RecordedAction & { cycle: string })[];
+}
+
+/** The waiting cycles a `--supersede` run replaces, and what their reviewers already dropped from them. */
+async function toSupersede(context: RepoContext, link: GitHubLink | undefined, waiting: Waiting): Promise<Superseded> {
+  const branches = new Map<string, number | undefined>(waiting.pending.map((p) => [p.branch, undefined]));
+  for (const pull of waiting.pulls) branches.set(pull.head, pull.number);
+  const result: Superseded = { cycles: [], droppedByReviewer: [] };
+  const main = await mainTip(context);
+  for (const [branch, pull] of branches) {
+    const cycle = cycleIdFrom(branch);
+    result.cycles.push({ cycle, branch, ...(pull !== undefined ? { pull } : {}) });
+    const tip = link ? await fetchCycleBranch(context, link, branch) : await resolveRef(context.repo, `refs/heads/${branch}`);
+    if (!tip) continue;
+    const dropped = await droppedOnBranch(context.repo, { tip, main, cycle });
+    result.droppedByReviewer.push(...dropped.map((a) => ({ ...a, cycle })));
+  }
+  return result;
+}
+
+/** Closes the superseded cycles' pull requests with a link to the new one, and deletes their branches. */
+async function retire(context: RepoContext, link: GitHubLink | undefined, cycles: Superseded['cycles'], result: DreamResult): Promise<{ cycle: string; pull?: number }[]> {
+  const next = result.pull ? `#${result.pull.number} (cycle ${result.cycle})` : `cycle ${result.cycle ?? '(none: nothing new)'}`;
+  for (const old of cycles) {
+    if (link) await closeCyclePull(link, old.branch, `Superseded by ${next}, which takes in this cycle's sessions. Actions dropped on this branch are remembered and not proposed again.`);
+    await deleteBranch(context.repo, old.branch).catch(() => undefined);
+  }
+  return cycles.map(({ cycle, pull }) => ({ cycle, ...(pull !== undefined ? { pull } : {}) }));
+}
+
+/**
+ * auto: fast-forward main over the actions safe to apply unreviewed (`approval.auto`; all of them by default) and
+ * leave the rest for review; the whole cycle goes to review when it prunes more than the configured share of
+ * memory. A cycle with no actions only records bookkeeping, which never needs a person's review.
  */
 async function approveIfAllowed(
   context: RepoContext,
-  mode: Mode,
-  branch: string,
-  plan: Plan,
-  counts: { applied: number; dreamEntries: number },
-  now: Date,
-): Promise<ApprovalOutcome> {
+  cycleInfo: { mode: Mode; branch: string; plan: Plan; built: BuildResult; dreamEntries: number; now: Date },
+): Promise<ApprovalOutcome & { appliedSafe?: number }> {
+  const { mode, branch, plan, built, dreamEntries, now } = cycleInfo;
   const cycle = plan.cycle;
-  const bookkeepingOnly = counts.applied === 0;
-  if (mode === 'review' && !bookkeepingOnly) {
-    return { merged: false, message: `waiting for review: \`reverie approve ${cycle}\` merges it, \`reverie reject ${cycle}\` drops it` };
-  }
+  const bookkeepingOnly = built.actions.length === 0;
+  const later = `\`reverie approve ${cycle}\` merges it, \`reverie reject ${cycle}\` drops it`;
+  if (mode === 'review' && !bookkeepingOnly) return { merged: false, message: `waiting for review: ${later}` };
   const pruned = plan.actions.filter((a) => a.type === 'prune').reduce((n, a) => n + a.targets.length, 0);
-  const ratio = pruned / Math.max(1, counts.dreamEntries);
+  const ratio = pruned / Math.max(1, dreamEntries);
   if (!bookkeepingOnly && ratio > context.config.approval.maxPruneRatio) {
     return {
       merged: false,
-      message: `sent to review: it prunes ${pruned} of ${counts.dreamEntries} curated entries (${Math.round(ratio * 100)}%), more than approval.max_prune_ratio (${context.config.approval.maxPruneRatio}); \`reverie approve ${cycle}\` merges it`,
+      message: `sent to review: it prunes ${pruned} of ${dreamEntries} curated entries (${Math.round(ratio * 100)}%), more than approval.max_prune_ratio (${context.config.approval.maxPruneRatio}); ${later}`,
     };
   }
+  const safe = built.actions.filter((a) => context.config.approval.auto.includes(a.type));
+  if (safe.length < built.actions.length) return applySafePart(context, { branch, cycle, safe, total: built.actions.length, base: built.record.base });
   try {
     const outcome = await approveBranch(context, { branch, cycle, now });
     if (outcome.merged) await deleteBranch(context.repo, branch).catch(() => undefined);
@@ -221,6 +336,31 @@ async function approveIfAllowed(
     if (!(error instanceof GitStateError)) throw error;
     return { merged: false, message: `left for review, main not moved: ${error.message}; fix that, then \`reverie approve ${cycle}\`` };
   }
+}
+
+/**
+ * Some actions need a person: main fast-forwards to the last of the safe ones (they come first on the branch) and
+ * the branch, with the others and the cycle's bookkeeping, waits for review.
+ */
+async function applySafePart(
+  context: RepoContext,
+  part: { branch: string; cycle: string; safe: RecordedAction[]; total: number; base: string },
+): Promise<ApprovalOutcome & { appliedSafe: number }> {
+  const rest = part.total - part.safe.length;
+  const review = `${rest} ${rest === 1 ? 'action needs' : 'actions need'} review (approval.auto is ${context.config.approval.auto.join(', ') || 'empty'}): \`reverie approve ${part.cycle}\` merges ${rest === 1 ? 'it' : 'them'}`;
+  const last = part.safe.at(-1)?.commit;
+  if (!last) return { merged: false, appliedSafe: 0, message: `waiting for review: ${review}` };
+  try {
+    await fastForward(context.repo, { branch: context.config.git.main, to: last, expectedOld: part.base });
+  } catch (error) {
+    if (!(error instanceof GitStateError)) throw error;
+    return { merged: false, appliedSafe: 0, message: `left for review, main not moved: ${error.message}` };
+  }
+  return { merged: false, appliedSafe: part.safe.length, message: `main fast-forwarded over ${part.safe.length} safe ${part.safe.length === 1 ? 'action' : 'actions'} (${short(last)}); ${review}` };
+}
+
+function short(oid: string): string {
+  return oid.slice(0, 7);
 }
 
 /** The stamp, or the stamp with a suffix when a branch or a recorded cycle already has it (two cycles in one second). */

@@ -39,13 +39,20 @@ export function actionMarks(message: string): ActionMark[] {
   });
 }
 
-/** What a commit reverts, when it is one of reverie's revert commits. */
+/** git's own revert message, as `git revert` writes it: a reviewer drops an action this way on a cycle's branch. */
+const GIT_REVERT = /^This reverts commit ([0-9a-f]{7,40})\b/gm;
+
+/**
+ * What a commit reverts: one of reverie's revert commits (its trailers name actions and commits), or a plain
+ * `git revert` (its message names the commit; the action is whatever that commit carried).
+ */
 export function revertMark(message: string): RevertMark | undefined {
   const blocks = trailerBlocks(message).filter((b) => b['Reverie-Reverts'] || b['Reverie-Revert-Of']);
-  if (blocks.length === 0) return undefined;
+  const byGit = [...message.matchAll(GIT_REVERT)].map((m) => m[1]!);
+  if (blocks.length === 0 && byGit.length === 0) return undefined;
   return {
     actions: blocks.flatMap((b) => b['Reverie-Reverts'] ?? []),
-    commits: blocks.flatMap((b) => b['Reverie-Revert-Of'] ?? []),
+    commits: [...new Set([...blocks.flatMap((b) => b['Reverie-Revert-Of'] ?? []), ...byGit])],
   };
 }
 

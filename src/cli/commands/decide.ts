@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { approveCycle, rejectCycle } from '../../cycle/approve.js';
 import { openContext } from '../../cycle/context.js';
+import { closeCyclePull, connectGitHub, pushMain, type GitHubLink } from '../../cycle/publish.js';
+import type { RepoContext } from '../../cycle/context.js';
 import { acquireLock } from '../../git/index.js';
 import { plural, type Output } from '../output.js';
 
@@ -20,11 +22,13 @@ export function registerDecisions(program: Command, out: Output): void {
       const context = await openContext(flags.repo, flags.config);
       const release = await acquireLock(context.repo, { purpose: 'approve' });
       try {
+        const link = await connectGitHub(context);
         const outcome = await approveCycle(context, cycle, {
           now: new Date(),
           ...(flags.only ? { only: flags.only } : {}),
           ...(flags.except ? { except: flags.except } : {}),
         });
+        if (link) await settleOnGitHub(context, link, outcome.branch, `Approved with \`reverie approve\`: ${outcome.message}.`);
         if (flags.json) return out.json({ cycle: outcome.cycle, merged: outcome.merged, main: outcome.main, actions: outcome.actions?.map((a) => ({ id: a.id, type: a.type, summary: a.summary, commit: a.commit ?? null })), dropped: outcome.dropped });
         out.line(`approved cycle ${outcome.cycle}: ${outcome.message}`);
         for (const a of outcome.actions ?? []) out.line(`  ${a.commit?.slice(0, 7) ?? '-------'} ${a.type} ${a.summary}`);
@@ -45,11 +49,19 @@ export function registerDecisions(program: Command, out: Output): void {
       const context = await openContext(flags.repo, flags.config);
       const release = await acquireLock(context.repo, { purpose: 'reject' });
       try {
+        const link = await connectGitHub(context);
         const result = await rejectCycle(context, cycle, { now: new Date(), ...(flags.reason ? { reason: flags.reason } : {}) });
+        if (link) await settleOnGitHub(context, link, result.branch, `Rejected with \`reverie reject\`${flags.reason ? `: ${flags.reason}` : ''}. Its actions will not be proposed again.`);
         if (flags.json) return out.json(result);
         out.line(`rejected cycle ${result.cycle}: ${plural(result.rejected, 'action')} will not be proposed again; recorded on main (${result.main.slice(0, 7)})`);
       } finally {
         release();
       }
     });
+}
+
+/** A decision taken here reaches GitHub: main is pushed, and the cycle's pull request closed with the reason. */
+async function settleOnGitHub(context: RepoContext, link: GitHubLink, branch: string, comment: string): Promise<void> {
+  await pushMain(context, link);
+  await closeCyclePull(link, branch, comment);
 }

@@ -10,10 +10,11 @@ export function registerDream(program: Command, out: Output): void {
     .description('run one dream cycle: review sessions, extract patterns, curate memory as a branch of commits')
     .option('--mode <mode>', `auto | review | dry-run (default: from reverie.yaml)`)
     .option('--engine <engine>', 'heuristic (default: from reverie.yaml)')
+    .option('--supersede', 'replace a cycle still waiting for review with a new one that takes in its sessions')
     .option('--json', 'print exactly one JSON object on stdout')
     .option('--config <file>', 'configuration file, relative to the repository', 'reverie.yaml')
     .option('--repo <dir>', 'the memory repository', '.')
-    .action(async (flags: { mode?: string; engine?: string; json?: boolean; config: string; repo: string }) => {
+    .action(async (flags: { mode?: string; engine?: string; supersede?: boolean; json?: boolean; config: string; repo: string }) => {
       if (flags.mode !== undefined && !MODES.includes(flags.mode as Mode)) {
         throw new UsageError(`--mode must be one of ${MODES.join(', ')} (got "${flags.mode}")`);
       }
@@ -22,6 +23,7 @@ export function registerDream(program: Command, out: Output): void {
         configFile: flags.config,
         ...(flags.mode ? { mode: flags.mode as Mode } : {}),
         ...(flags.engine ? { engine: flags.engine } : {}),
+        ...(flags.supersede ? { supersede: true } : {}),
         ...(flags.json ? {} : { onPhase: (phase: PhaseReport) => printPhase(out, phase) }),
       });
       if (flags.json) out.json(jsonOf(result));
@@ -45,6 +47,10 @@ function jsonOf(result: DreamResult) {
     warnings: result.warnings.map((w) => ({ file: w.file, line: w.line ?? null, message: w.message })),
     pending: result.pending.map((p) => ({ cycle: p.cycle, branch: p.branch })),
     ...(result.diff !== undefined ? { diff: result.diff } : {}),
+    pull: result.pull ?? null,
+    pending_pulls: result.pendingPulls ?? [],
+    superseded: result.superseded ?? [],
+    applied_without_review: result.appliedWithoutReview ?? null,
   };
 }
 
@@ -93,6 +99,8 @@ function printResult(out: Output, result: DreamResult): void {
   }
   for (const drop of result.dropped) out.line(`  dropped  ${drop.type} ${drop.summary}: ${drop.reason}`);
   if (result.actions.length === 0) out.line('  no changes to memory; the sessions were recorded as reviewed');
+  if (result.pull) out.line(`pull request #${result.pull.number} (${result.pull.action}): ${result.pull.url}`);
+  for (const old of result.superseded ?? []) out.line(`superseded cycle ${old.cycle}${old.pull !== undefined ? ` (pull request #${old.pull} closed)` : ''}`);
   if (result.diff !== undefined) {
     out.line();
     out.line(result.diff || '(no changes)');

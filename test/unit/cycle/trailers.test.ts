@@ -38,4 +38,9 @@ describe('revertMark', () => {
     expect(revertMark(message)).toEqual({ actions: ['20261124-101010/a1b2c3d4'], commits: ['0123456789abcdef0123456789abcdef01234567'] });
     expect(revertMark(actionCommit('a', 'add'))).toBeUndefined();
   });
+
+  it('reads a plain git revert, as a reviewer makes one on a cycle branch', () => {
+    const message = 'Revert "prune(memory/notes.md): drop the old port"\n\nThis reverts commit 0123456789abcdef0123456789abcdef01234567.\n';
+    expect(revertMark(message)).toEqual({ actions: [], commits: ['0123456789abcdef0123456789abcdef01234567'] });
+  });
 });

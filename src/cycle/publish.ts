@@ -1,0 +1,151 @@
+/**
+ * Review on GitHub: the imperative shell between a cycle's branch and its pull request. Like release-please's one
+ * pull request kept up to date from one branch, a cycle has exactly one pull request: a re-run pushes the branch
+ * again and updates (or reopens) the pull request it finds for it, so nothing is ever opened twice.
+ */
+import type { GitHubConfig } from '../config/index.js';
+import { safeFirst } from '../dream/risk.js';
+import type { CycleRecord, RecordedAction } from '../dream/state.js';
+import type { ActionType } from '../dream/types.js';
+import { GitHubError, GitStateError } from '../errors.js';
+import { fastForward, isAncestor, resolveRef, updateBranch } from '../git/index.js';
+import { GitHubClient, type GitHubClientOptions, type PullRequest } from '../github/client.js';
+import { pullBody, pullTitle } from '../github/pull-body.js';
+import { fetchBranch, pushBranch, resolveRemote, type GitHubRemote } from '../github/remote.js';
+import { mainTip, type RepoContext } from './context.js';
+import { BRANCH_PREFIX } from './history.js';
+
+/** A connection to the repository's GitHub side for one command: remote, API client and token. */
+export interface GitHubLink {
+  config: GitHubConfig;
+  remote: GitHubRemote;
+  client: GitHubClient;
+  token: string;
+}
+
+export interface ConnectOptions {
+  env?: NodeJS.ProcessEnv;
+  /** For tests against a local fake API: see GitHubClientOptions.timing. */
+  timing?: GitHubClientOptions['timing'];
+}
+
+/** The token reverie uses, from the environment; never printed, never written anywhere. */
+export function githubToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.GITHUB_TOKEN?.trim() || env.GH_TOKEN?.trim() || undefined;
+}
+
+/**
+ * Connects when reverie.yaml has a `github:` section, checking the token and the repository before anything else
+ * happens, so that a bad token stops a command with nothing half-done. Without the section: undefined.
+ */
+export async function connectGitHub(context: RepoContext, options: ConnectOptions = {}): Promise<GitHubLink | undefined> {
+  const config = context.config.github;
+  if (!config) return undefined;
+  const token = githubToken(options.env);
+  if (!token) throw new GitHubError('reverie.yaml has a github: section, so review happens on GitHub, which needs a token: set GITHUB_TOKEN (or GH_TOKEN)');
+  const remote = await resolveRemote(context.repo, config.remote, config.repo);
+  const client = new GitHubClient({ apiUrl: config.apiUrl, token, owner: remote.owner, repo: remote.repo, ...(options.timing ? { timing: options.timing } : {}) });
+  await client.checkAccess();
+  return { config, remote, client, token };
+}
+
+/**
+ * Brings local main up to the remote's main when the remote is ahead (a cycle's pull request was merged on GitHub),
+ * by fast-forward only. A local main ahead of the remote is left as it is (pushMain sends it); a main that has
+ * diverged from the remote's is an error a person must resolve.
+ */
+export async function syncMain(context: RepoContext, link: GitHubLink): Promise<{ main: string; updated: boolean }> {
+  const main = await mainTip(context);
+  const branch = context.config.git.main;
+  const remote = await fetchBranch(context.repo, { url: link.remote.url, token: link.token, branch });
+  if (!remote || remote === main || (await isAncestor(context.repo, remote, main))) return { main, updated: false };
+  if (!(await isAncestor(context.repo, main, remote))) {
+    throw new GitStateError(`local ${branch} and ${branch} on ${link.remote.owner}/${link.remote.repo} have diverged; pull (or push) ${branch} first, then run reverie again`);
+  }
+  await fastForward(context.repo, { branch, to: remote, expectedOld: main });
+  return { main: remote, updated: true };
+}
+
+/** Pushes local main to the remote (a fast-forward there: the remote refuses anything else). */
+export async function pushMain(context: RepoContext, link: GitHubLink): Promise<void> {
+  await pushBranch(context.repo, { url: link.remote.url, token: link.token, branch: context.config.git.main });
+}
+
+/** The cycles waiting for review on GitHub: open pull requests from dream branches, oldest first. */
+export async function openCyclePulls(link: GitHubLink): Promise<PullRequest[]> {
+  return link.client.openPullsWithPrefix(BRANCH_PREFIX);
+}
+
+export interface PublishInput {
+  branch: string;
+  record: CycleRecord;
+  /** Action types applied without review. */
+  safe: readonly ActionType[];
+  /** Actions of the cycle already on main (auto mode applied the safe ones): the pull request is about the rest. */
+  alreadyApplied?: readonly RecordedAction[];
+}
+
+export interface PublishedPull {
+  number: number;
+  url: string;
+  /** What this run did: opened it, brought an open one up to date, reopened a closed one. */
+  action: 'created' | 'updated' | 'reopened';
+}
+
+/** Pushes the cycle's branch and creates, updates or reopens its one pull request, then labels it. */
+export async function publishCycle(context: RepoContext, link: GitHubLink, input: PublishInput): Promise<PublishedPull> {
+  await pushCycleBranch(context, link, input.branch);
+  const pending = input.record.actions.filter((a) => !(input.alreadyApplied ?? []).some((b) => b.id === a.id));
+  const record = { ...input.record, actions: safeFirst(pending, input.safe) };
+  const title = pullTitle(record);
+  const body = pullBody({ record, safe: input.safe, marker: `reverie-cycle:${input.record.cycle}`, ...(input.alreadyApplied ? { alreadyApplied: input.alreadyApplied } : {}) });
+  const existing = (await link.client.pullsFrom(input.branch, 'all')).find((p) => !p.merged);
+  let pull: PullRequest;
+  let action: PublishedPull['action'];
+  if (existing?.state === 'open') [pull, action] = [await link.client.updatePull(existing.number, { title, body }), 'updated'];
+  else if (existing) [pull, action] = [await link.client.updatePull(existing.number, { title, body, state: 'open' }), 'reopened'];
+  else [pull, action] = [await link.client.createPull({ head: input.branch, base: context.config.git.main, title, body, draft: link.config.draft }), 'created'];
+  if (link.config.labels) {
+    const wanted = ['reverie', ...new Set(record.actions.map((a) => `reverie:${a.type}`))];
+    await link.client.addLabels(pull.number, wanted.filter((l) => !pull.labels.includes(l)));
+  }
+  return { number: pull.number, url: pull.url, action };
+}
+
+/**
+ * Brings the cycle's branch on GitHub and here to the same commit without losing anyone's work: a reviewer's commits
+ * on GitHub (a revert that drops an action) are fetched and kept, reverie's own new commits are pushed; a branch
+ * that has diverged is left for a person.
+ */
+async function pushCycleBranch(context: RepoContext, link: GitHubLink, branch: string): Promise<void> {
+  const { repo } = context;
+  const local = await resolveRef(repo, `refs/heads/${branch}`);
+  const remote = await fetchBranch(repo, { url: link.remote.url, token: link.token, branch });
+  if (!local || remote === local) return;
+  if (remote && (await isAncestor(repo, local, remote))) {
+    await updateBranch(repo, branch, remote, { expectedOld: local });
+    return;
+  }
+  if (remote && !(await isAncestor(repo, remote, local))) {
+    throw new GitStateError(`${branch} here and on ${link.remote.owner}/${link.remote.repo} have diverged; reconcile them (or reject the cycle) before reverie publishes it again`);
+  }
+  await pushBranch(repo, { url: link.remote.url, token: link.token, branch });
+}
+
+/** Closes a cycle's open pull request, if it has one, with a comment saying why, and deletes its branch on GitHub. */
+export async function closeCyclePull(link: GitHubLink, branch: string, comment: string): Promise<PullRequest | undefined> {
+  const open = (await link.client.pullsFrom(branch, 'open'))[0];
+  if (open) {
+    await link.client.comment(open.number, comment);
+    await link.client.updatePull(open.number, { state: 'closed' });
+  }
+  await link.client.deleteBranch(branch);
+  return open;
+}
+
+/** The tip of a dream branch on GitHub, fetched, when only the remote has it (a fresh clone in CI). */
+export async function fetchCycleBranch(context: RepoContext, link: GitHubLink, branch: string): Promise<string | undefined> {
+  const local = await resolveRef(context.repo, `refs/heads/${branch}`);
+  if (local) return local;
+  return fetchBranch(context.repo, { url: link.remote.url, token: link.token, branch });
+}

@@ -1,0 +1,138 @@
+/**
+ * The body of a cycle's pull request: a review document. A summary table first, then each action with its
+ * rationale, the entries before and after, and the evidence from sessions, then how to approve, drop or reject.
+ * Everything that comes from a session log goes through markdown.ts, so it renders as text and pings no one.
+ */
+import { actionRisk } from '../dream/risk.js';
+import type { CycleRecord, RecordedAction } from '../dream/state.js';
+import type { ActionType } from '../dream/types.js';
+import { codeBlock, inlineText } from './markdown.js';
+
+/** GitHub refuses a body over 65,536 characters; the rest of the evidence stays in the commit messages. */
+export const MAX_BODY_CHARS = 60_000;
+/** Quotes shown per action; every quote is in the action's commit message. */
+const QUOTES_PER_ACTION = 5;
+
+export interface PullBodyInput {
+  record: CycleRecord;
+  /** Action types applied without review; the others are marked as needing a person. */
+  safe: readonly ActionType[];
+  /** Actions already on main (auto mode applied the safe ones), listed apart. */
+  alreadyApplied?: readonly RecordedAction[];
+  /** A marker the body carries so that a later run finds and updates its own pull request. */
+  marker: string;
+}
+
+export function pullTitle(record: CycleRecord, count = record.actions.length): string {
+  const types = [...new Set(record.actions.map((a) => a.type))].join(', ');
+  return `reverie: dream cycle ${record.cycle} (${count} ${count === 1 ? 'action' : 'actions'}${types ? `: ${types}` : ''})`;
+}
+
+export function pullBody(input: PullBodyInput): string {
+  const { record } = input;
+  const head = [
+    `<!-- ${input.marker} -->`,
+    `## Dream cycle \`${record.cycle}\``,
+    '',
+    `reverie read ${record.stats.new_sessions} new ${record.stats.new_sessions === 1 ? 'session' : 'sessions'} (${record.stats.sessions} in all) with the \`${safeCode(record.engine)}\` engine and proposes ${record.actions.length} ${record.actions.length === 1 ? 'change' : 'changes'} to memory, one commit each.`,
+    ...applied(input.alreadyApplied ?? []),
+    '',
+    summaryTable(record.actions, input.safe),
+  ];
+  const tail = ['', ...howToReview(record), ...droppedNote(record)];
+  const sections: string[] = [];
+  let length = [...head, ...tail].join('\n').length;
+  for (const [i, action] of record.actions.entries()) {
+    const section = actionSection(action, i + 1, input.safe);
+    if (length + section.length > MAX_BODY_CHARS) {
+      sections.push(`\n_${record.actions.length - i} more ${record.actions.length - i === 1 ? 'action is' : 'actions are'} described in ${record.actions.length - i === 1 ? 'its commit message' : 'their commit messages'} (the body has a size limit)._`);
+      break;
+    }
+    sections.push(section);
+    length += section.length;
+  }
+  return [...head, ...sections, ...tail].join('\n');
+}
+
+function applied(actions: readonly RecordedAction[]): string[] {
+  if (actions.length === 0) return [];
+  const list = actions.map((a) => `- \`${a.id}\` ${a.type}: ${inlineText(a.summary)}`);
+  return ['', `Already applied to main without review, as \`approval.auto\` allows (${actions.length}):`, ...list];
+}
+
+function summaryTable(actions: readonly RecordedAction[], safe: readonly ActionType[]): string {
+  const rows = actions.map((a, i) => {
+    const sessions = new Set(a.evidence.map((e) => e.sessionId)).size;
+    const review = safe.includes(a.type) ? '' : ', needs review';
+    return `| ${i + 1} | \`${a.id}\` ${a.type} | ${a.paths.map(codeSpan).join(', ')} | ${inlineText(a.summary)} | ${sessions} ${sessions === 1 ? 'session' : 'sessions'} | ${actionRisk(a)}${review} |`;
+  });
+  return ['| # | action | file | summary | evidence | risk |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+function actionSection(action: RecordedAction, n: number, safe: readonly ActionType[]): string {
+  const commit = action.commit ? ` · commit ${action.commit.slice(0, 7)}` : '';
+  const lines = [
+    '',
+    `### ${n}. ${action.type} \`${action.id}\`: ${inlineText(action.summary)}`,
+    '',
+    `${action.paths.map(codeSpan).join(', ')}${commit} · risk ${actionRisk(action)}${safe.includes(action.type) ? '' : ' (needs review)'}`,
+    '',
+    inlineText(action.rationale),
+    '',
+    ...beforeAfter(action),
+    ...evidence(action),
+  ];
+  return lines.join('\n');
+}
+
+function beforeAfter(action: RecordedAction): string[] {
+  const before = action.targets.map((t) => t.raw.trimEnd()).join('\n');
+  const parts: string[] = [];
+  if (before) parts.push(`Before (${action.targets.map((t) => codeSpan(t.path)).join(', ')}):`, '', codeBlock(before, 'markdown'), '');
+  if (action.content !== undefined) parts.push(before ? 'After:' : 'New entry:', '', codeBlock(action.content, 'markdown'), '');
+  else if (before) parts.push('After: removed.', '');
+  return parts;
+}
+
+function evidence(action: RecordedAction): string[] {
+  if (action.evidence.length === 0) return [];
+  const shown = action.evidence.slice(0, QUOTES_PER_ACTION).flatMap((e) => {
+    const where = `${codeSpan(e.sessionId)} (${inlineText(e.agent)}${e.turn !== undefined ? `, turn ${e.turn}` : ''})`;
+    return [`- ${where}:`, '', indent(codeBlock(e.quote)), ''];
+  });
+  const more = action.evidence.length - QUOTES_PER_ACTION;
+  return ['<details><summary>Evidence</summary>', '', ...shown, ...(more > 0 ? [`_${more} more in the commit message._`, ''] : []), '</details>'];
+}
+
+function howToReview(record: CycleRecord): string[] {
+  const cycle = record.cycle;
+  return [
+    '### How to review',
+    '',
+    '- **Approve all:** merge this pull request (merge commit, squash or rebase: reverie reads any of them).',
+    `- **Drop one action:** revert its commit on this branch and push, or run \`reverie approve ${cycle} --except <id>\`, which merges the others and remembers the dropped one.`,
+    `- **Reject the cycle:** run \`reverie reject ${cycle} --reason "..."\` (closes this pull request and remembers its actions so they are not proposed again).`,
+    '- **Undo later:** `reverie revert <action id>`; `reverie why <file>:<line>` shows which action wrote a line.',
+  ];
+}
+
+function droppedNote(record: CycleRecord): string[] {
+  if (record.dropped.length === 0) return [];
+  return ['', `<details><summary>${record.dropped.length} proposed ${record.dropped.length === 1 ? 'action was' : 'actions were'} refused by reverie's guards</summary>`, '', ...record.dropped.map((d) => `- ${d.type}: ${inlineText(d.summary)}: ${inlineText(d.reason)}`), '', '</details>'];
+}
+
+/** A path or an id as a code span (which renders nothing inside it), when it holds no backtick; else escaped text. */
+function codeSpan(text: string): string {
+  return /^[^`\n]+$/.test(text) ? `\`${text}\`` : inlineText(text);
+}
+
+function safeCode(text: string): string {
+  return text.replace(/`/g, "'");
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}

@@ -1,0 +1,135 @@
+/**
+ * The repository on GitHub that a memory repo's cycles go to: where to push (over HTTPS, the only transport
+ * isomorphic-git has), and which `owner/name` the API calls are about.
+ */
+import * as git from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
+import { GitHubError, UsageError } from '../errors.js';
+import type { Repo } from '../git/index.js';
+
+export interface GitHubRemote {
+  /** HTTPS URL to push to and fetch from. */
+  url: string;
+  owner: string;
+  repo: string;
+}
+
+/**
+ * `remote` is a git remote's name (`origin`) or a URL; `repoName` (`owner/name`) wins over what the URL says. An SSH
+ * URL is turned into its HTTPS form, since the push authenticates with a token over HTTPS.
+ */
+export async function resolveRemote(repo: Repo, remote: string, repoName?: string): Promise<GitHubRemote> {
+  const configured = /^[a-z]+:\/\/|^[^/\s]+@[^/\s]+:/i.test(remote) ? remote : await remoteUrl(repo, remote);
+  const url = httpsUrl(configured);
+  const fromUrl = ownerAndName(url);
+  const [owner, name] = (repoName ?? fromUrl ?? '').split('/');
+  if (!owner || !name) throw new UsageError(`cannot tell the GitHub repository from ${describe(url)}; set github.repo: owner/name in reverie.yaml`);
+  return { url, owner, repo: name };
+}
+
+async function remoteUrl(repo: Repo, name: string): Promise<string> {
+  const url = (await git.getConfig({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, path: `remote.${name}.url` })) as string | undefined;
+  if (!url) throw new UsageError(`the repository has no git remote "${name}"; add it (git remote add ${name} <url>) or set github.remote to a URL in reverie.yaml`);
+  return url;
+}
+
+/** `git@host:owner/name.git` and `ssh://git@host/owner/name` become `https://host/owner/name.git`; credentials in the URL go. */
+export function httpsUrl(url: string): string {
+  const scp = /^[^/\s@]+@([^/\s:]+):(.+)$/.exec(url);
+  if (scp) return `https://${scp[1]}/${scp[2]}`;
+  const parsed = new URL(url);
+  if (parsed.protocol === 'ssh:' || parsed.protocol === 'git:') return `https://${parsed.hostname}${parsed.pathname}`;
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
+}
+
+function ownerAndName(url: string): string | undefined {
+  const match = /^[a-z]+:\/\/[^/]+\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/i.exec(url);
+  return match ? `${match[1]}/${match[2]}` : undefined;
+}
+
+/** A URL fit for a message: no credentials, no query. */
+function describe(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return 'the remote URL';
+  }
+}
+
+export interface PushInput {
+  url: string;
+  token: string;
+  /** Local branch (`reverie/dream-...`). */
+  branch: string;
+  /** Replace what the remote has on that branch (a cycle rebuilt under the same name). */
+  force?: boolean;
+  /** Delete the branch on the remote instead. */
+  delete?: boolean;
+}
+
+/** Pushes one branch with the token as HTTP Basic credentials, as GitHub takes them (`x-access-token:<token>`). */
+export async function pushBranch(repo: Repo, input: PushInput): Promise<void> {
+  try {
+    const result = await git.push({
+      fs: repo.fs,
+      http,
+      dir: repo.dir,
+      gitdir: repo.gitdir,
+      cache: repo.cache,
+      url: input.url,
+      ref: input.branch,
+      remoteRef: `refs/heads/${input.branch}`,
+      force: input.force ?? false,
+      delete: input.delete ?? false,
+      ...auth(input.token),
+    });
+    const refused = Object.entries(result.refs ?? {}).find(([, status]) => !status.ok);
+    if (!result.ok || refused) throw new GitHubError(`the remote refused the push of ${input.branch}: ${refused?.[1].error ?? result.error ?? 'no reason given'}`);
+  } catch (error) {
+    throw pushError(error, `push ${input.branch} to ${describe(input.url)}`);
+  }
+}
+
+/** The commit a branch points at on the remote, fetched into the local object database; undefined when it has none. */
+export async function fetchBranch(repo: Repo, input: { url: string; token: string; branch: string }): Promise<string | undefined> {
+  try {
+    const result = await git.fetch({
+      fs: repo.fs,
+      http,
+      dir: repo.dir,
+      gitdir: repo.gitdir,
+      cache: repo.cache,
+      url: input.url,
+      ref: input.branch,
+      singleBranch: true,
+      tags: false,
+      ...auth(input.token),
+    });
+    return result.fetchHead ?? undefined;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'NotFoundError') return undefined;
+    throw pushError(error, `fetch ${input.branch} from ${describe(input.url)}`);
+  }
+}
+
+function auth(token: string) {
+  return {
+    onAuth: () => ({ username: 'x-access-token', password: token }),
+    // A refused token is final: without this isomorphic-git would ask again with the same one.
+    onAuthFailure: () => ({ cancel: true }),
+  };
+}
+
+function pushError(error: unknown, what: string): Error {
+  if (error instanceof GitHubError) return error;
+  const e = error as { code?: string; data?: { statusCode?: number }; message?: string };
+  const status = e.data?.statusCode;
+  if (status === 401 || status === 403 || e.code === 'UserCanceledError') {
+    return new GitHubError(`could not ${what}: the token was refused${status ? ` (HTTP ${status})` : ''}. Set GITHUB_TOKEN (or GH_TOKEN) to a token with contents: write.`, status);
+  }
+  if (status) return new GitHubError(`could not ${what}: HTTP ${status}`, status);
+  return new GitHubError(`could not ${what}: ${e.message ?? String(error)}`);
+}

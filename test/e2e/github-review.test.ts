@@ -1,0 +1,208 @@
+/**
+ * Review on GitHub, end to end: a real push over smart HTTP to a git server on 127.0.0.1, and the real Octokit client
+ * against a fake GitHub REST API that keeps state and refuses requests GitHub would refuse.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dream, type DreamOptions } from '../../src/cycle/dream.js';
+import { reverieAsync } from '../helpers/cli.js';
+import { TEST_CONFIG } from '../helpers/config.js';
+import { rateLimitExceeded, startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
+import { startGitServer, runGit, type GitServer } from '../helpers/git-server.js';
+import { commitFiles, git, makeTempDir, makeTempRepo, type Files } from '../helpers/git.js';
+import { npmMistakeSession, transcript } from '../helpers/transcript.js';
+
+const TOKEN = 'ghp_testtoken0123456789abcdefghijklmnopqr';
+const NOTES = '# Notes\n\n## Tools\n\n- Install dependencies with `npm install`.\n- The pricing service listens on port 8081.\n- Pricing svc port is 8081 (local dev).\n\n## Preferences\n';
+
+function preference(id: string, start: string, sentence: string): string {
+  return transcript({ sessionId: id, start }, [{ user: 'Write the release notes for 2.3.' }, { assistant: 'Here is a draft.' }, { user: sentence }, { assistant: 'Understood.' }]);
+}
+
+const SESSIONS: Files = {
+  'sessions/coding-agent/s1.jsonl': npmMistakeSession('s1', '2026-11-02T09:00:00Z'),
+  'sessions/review-agent/s2.jsonl': npmMistakeSession('s2', '2026-11-03T09:00:00Z', 'fix the flaky cart test'),
+  'sessions/coding-agent/s3.jsonl': preference('s3', '2026-11-04T09:00:00Z', 'Always write dates in ISO 8601 format in release notes. cc @octocat <script>alert(1)</script>'),
+  'sessions/review-agent/s4.jsonl': preference('s4', '2026-11-05T09:00:00Z', 'no, release notes must always use ISO 8601 format for dates, see #12'),
+};
+
+interface World {
+  dir: string;
+  server: GitServer;
+  github: FakeGitHub;
+  bare: string;
+  run(options?: Partial<DreamOptions>): ReturnType<typeof dream>;
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+/** A memory repo whose `origin` is a bare repository on the local git server, which the fake GitHub serves. */
+async function world({ mode = 'review', extraConfig = '', files = {} }: { mode?: string; extraConfig?: string; files?: Files } = {}): Promise<World> {
+  const server = await startGitServer({ token: TOKEN });
+  cleanups.push(() => server.close());
+  const github = await startFakeGitHub({ owner: 'acme', repo: 'memory', token: TOKEN, bareRepo: server.bareDir('memory') });
+  cleanups.push(() => github.close());
+  const config = `${TEST_CONFIG.replace('mode: auto', `mode: ${mode}`)}github:\n  repo: acme/memory\n  remote: origin\n  api_url: ${github.url}\n${extraConfig}`;
+  const repo = await makeTempRepo({ 'reverie.yaml': config, 'memory/notes.md': NOTES, ...SESSIONS, ...files });
+  cleanups.push(repo.cleanup);
+  git(repo.dir, ['remote', 'add', 'origin', server.repoUrl('memory')]);
+  const bare = await server.createBare('memory', { from: repo.dir });
+  const run = (options: Partial<DreamOptions> = {}) =>
+    dream({ repoDir: repo.dir, github: { env: { GITHUB_TOKEN: TOKEN }, timing: { secondMs: 1, paceWrites: false } }, ...options });
+  return { dir: repo.dir, server, github, bare, run };
+}
+
+/** The body with its code blocks and code spans taken out: what GitHub renders as Markdown. */
+function renderedText(body: string): string {
+  return body.replace(/^( *)(`{3,})[^\n]*\n[\s\S]*?\n\1\2/gm, '').replace(/`[^`\n]*`/g, '');
+}
+
+describe('review mode on GitHub', () => {
+  it('pushes the cycle branch and opens one pull request: a review document, labelled, safe to render', async () => {
+    const w = await world();
+    const result = await w.run();
+    expect(result.outcome).toBe('committed');
+    expect(result.merged).toBe(false);
+    expect(result.pull).toMatchObject({ number: 1, action: 'created' });
+    expect(git(w.bare, ['rev-parse', `refs/heads/${result.branch}`])).toBe(git(w.dir, ['rev-parse', `refs/heads/${result.branch}`]));
+    expect(git(w.bare, ['rev-parse', 'main'])).toBe(git(w.dir, ['rev-parse', 'main']));
+
+    const [pull] = w.github.state.pulls;
+    expect(pull).toMatchObject({ state: 'open', draft: false, head: { ref: result.branch }, base: { ref: 'main' } });
+    expect(pull?.title).toContain(`dream cycle ${result.cycle}`);
+    const body = pull?.body ?? '';
+    expect(body).toContain('| # | action | file | summary | evidence | risk |');
+    for (const action of result.actions) expect(body).toContain(`\`${action.id}\``);
+    expect(body).toContain('How to review');
+    expect(body).toContain(`reverie reject ${result.cycle}`);
+    // Text from the logs never renders as HTML, never mentions anyone, never links an issue.
+    const rendered = renderedText(body);
+    expect(rendered).not.toMatch(/<script/i);
+    expect(rendered).not.toMatch(/@octocat/);
+    expect(rendered).not.toMatch(/#12\b/);
+    expect(pull?.labels).toEqual(expect.arrayContaining(['reverie', ...new Set(result.actions.map((a) => `reverie:${a.type}`))]));
+    expect(w.github.violations).toEqual([]);
+    // The token never reaches the result or the repository.
+    expect(JSON.stringify(result)).not.toContain(TOKEN);
+    expect(readFileSync(path.join(w.dir, '.git/config'), 'utf8')).not.toContain(TOKEN);
+  });
+
+  it('re-running while the pull request is open opens no second one and no second branch: it updates the first', async () => {
+    const w = await world();
+    const first = await w.run();
+    const again = await w.run();
+    expect(again.outcome).toBe('pending-review');
+    expect(again.approval).toContain(`#${first.pull?.number}`);
+    expect(again.pull).toMatchObject({ number: first.pull?.number, action: 'updated' });
+    expect(w.github.state.pulls).toHaveLength(1);
+    expect(git(w.bare, ['for-each-ref', '--format=%(refname)', 'refs/heads/reverie/'])).toBe(`refs/heads/${first.branch}`);
+    expect(w.github.violations).toEqual([]);
+  });
+
+  it('reopens the pull request of a waiting cycle that someone closed, instead of opening another', async () => {
+    const w = await world();
+    const first = await w.run();
+    const pull = w.github.state.pulls[0]!;
+    pull.state = 'closed';
+    const again = await w.run();
+    expect(again.pull).toMatchObject({ number: first.pull?.number, action: 'reopened' });
+    expect(w.github.state.pulls).toHaveLength(1);
+    expect(w.github.state.pulls[0]?.state).toBe('open');
+  });
+
+  it('rides out a 502 and a rate limit with retry-after', async () => {
+    const w = await world();
+    w.github.failNext(1, { status: 502, body: { message: 'Server Error' } });
+    const result = await w.run();
+    expect(result.pull?.action).toBe('created');
+    const limited = await world();
+    limited.github.failNext(1, rateLimitExceeded(1));
+    expect((await limited.run()).pull?.action).toBe('created');
+    expect(limited.github.requests.filter((r) => r.status === 403)).toHaveLength(1);
+  });
+
+  it('a bad token stops the cycle with a clear error and nothing half-done', async () => {
+    const w = await world();
+    const main = git(w.dir, ['rev-parse', 'main']);
+    const error = await w.run({ github: { env: { GITHUB_TOKEN: 'ghp_wrong' }, timing: { secondMs: 1, paceWrites: false } } }).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/GITHUB_TOKEN/);
+    expect((error as Error).message).not.toContain('ghp_wrong');
+    expect(git(w.dir, ['rev-parse', 'main'])).toBe(main);
+    expect(git(w.dir, ['branch', '--list', 'reverie/*'])).toBe('');
+    expect(git(w.bare, ['for-each-ref', 'refs/heads/reverie/'])).toBe('');
+    expect(w.github.state.pulls).toEqual([]);
+    const missing = await w.run({ github: { env: {} } }).catch((e: unknown) => e as Error);
+    expect((missing as Error).message).toMatch(/GITHUB_TOKEN/);
+  });
+
+  it('auto mode with a risk policy: main takes the safe actions and is pushed; the rest goes to a pull request', async () => {
+    const w = await world({ mode: 'auto', extraConfig: '' , files: {} });
+    await commitFiles(w.dir, { 'reverie.yaml': readFileSync(path.join(w.dir, 'reverie.yaml'), 'utf8').replace('approval:\n', 'approval:\n  auto: [merge]\n') }, 'policy');
+    await runGit(w.dir, ['push', '-q', 'origin', 'main'], { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}` });
+    const before = git(w.dir, ['rev-parse', 'main']);
+    const result = await w.run();
+    const safe = result.actions.filter((a) => a.type === 'merge');
+    const rest = result.actions.filter((a) => a.type !== 'merge');
+    expect(safe.length).toBeGreaterThan(0);
+    expect(rest.length).toBeGreaterThan(0);
+    expect(result.appliedWithoutReview).toBe(safe.length);
+    const main = git(w.dir, ['rev-parse', 'main']);
+    expect(main).not.toBe(before);
+    expect(git(w.dir, ['log', '--format=%s', `${before}..main`]).split('\n').every((s) => s.startsWith('merge('))).toBe(true);
+    expect(git(w.bare, ['rev-parse', 'main'])).toBe(main);
+    const body = w.github.state.pulls[0]?.body ?? '';
+    expect(body).toContain('Already applied to main without review');
+    for (const a of rest) expect(body).toContain(`| \`${a.id}\` ${a.type} |`);
+  });
+
+  it('--supersede replaces a waiting cycle: takes in its sessions, keeps what the reviewer dropped, closes the old pull request', async () => {
+    const w = await world();
+    const first = await w.run();
+    // The reviewer drops one action by reverting its commit on the branch, on GitHub's side.
+    const dropped = first.actions.at(-1)!;
+    const clone = await makeTempDir();
+    cleanups.push(() => import('node:fs/promises').then((fs) => fs.rm(clone, { recursive: true, force: true })));
+    const auth = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}` };
+    await runGit(clone, ['clone', '-q', '-b', first.branch!, w.server.repoUrl('memory'), '.'], auth);
+    git(clone, ['revert', '--no-edit', dropped.commit!]);
+    await runGit(clone, ['push', '-q', 'origin', first.branch!], auth);
+    await commitFiles(w.dir, { 'sessions/coding-agent/s5.jsonl': npmMistakeSession('s5', '2026-11-06T09:00:00Z', 'bump the checkout SDK') }, 'one more session');
+
+    const waiting = await w.run();
+    expect(waiting.outcome).toBe('pending-review');
+    const next = await w.run({ supersede: true });
+    expect(next.outcome).toBe('committed');
+    expect(next.stats.new_sessions).toBe(5);
+    expect(next.actions.map((a) => a.summary)).not.toContain(dropped.summary);
+    const rejected = JSON.parse(git(w.dir, ['show', `${next.branch}:.reverie/rejected.json`])) as Record<string, { reason?: string; summary: string }>;
+    expect(Object.values(rejected)).toContainEqual(expect.objectContaining({ summary: dropped.summary, reason: expect.stringContaining('dropped by the reviewer') }));
+    expect(next.superseded).toEqual([{ cycle: first.cycle, pull: first.pull?.number }]);
+    const [old, fresh] = w.github.state.pulls;
+    expect(old?.state).toBe('closed');
+    expect(fresh).toMatchObject({ state: 'open', number: next.pull?.number });
+    expect(w.github.state.comments.find((c) => c.issueNumber === old?.number)?.body).toContain(`#${next.pull?.number}`);
+    expect(git(w.bare, ['for-each-ref', '--format=%(refname)', 'refs/heads/reverie/'])).toBe(`refs/heads/${next.branch}`);
+    expect(git(w.dir, ['branch', '--list', first.branch!])).toBe('');
+  });
+
+  it('reverie reject closes the pull request and deletes its branch; the next cycle does not propose the actions again', async () => {
+    const w = await world();
+    const first = await w.run();
+    const rejected = await reverieAsync(['reject', first.cycle!, '--reason', 'not useful', '--repo', w.dir], { env: { GITHUB_TOKEN: TOKEN } });
+    expect(rejected.stderr).toBe('');
+    expect(rejected.code).toBe(0);
+    expect(rejected.stdout + rejected.stderr).not.toContain(TOKEN);
+    expect(w.github.state.pulls[0]?.state).toBe('closed');
+    expect(w.github.state.comments.at(-1)?.body).toContain('not useful');
+    expect(git(w.bare, ['for-each-ref', 'refs/heads/reverie/'])).toBe('');
+    expect(git(w.bare, ['rev-parse', 'main'])).toBe(git(w.dir, ['rev-parse', 'main']));
+    const again = await w.run();
+    expect(again.actions).toEqual([]);
+    expect(w.github.state.pulls).toHaveLength(1);
+  });
+});
