@@ -44,7 +44,8 @@ export function pullBody(input: PullBodyInput): string {
   let length = [...head, ...tail].join('\n').length;
   for (const [i, action] of record.actions.entries()) {
     const section = actionSection(action, i + 1, input.safe);
-    if (length + section.length > MAX_BODY_CHARS) {
+    // Room is kept for the line that says where the rest is.
+    if (length + section.length > MAX_BODY_CHARS - 200) {
       sections.push(`\n_${record.actions.length - i} more ${record.actions.length - i === 1 ? 'action is' : 'actions are'} described in ${record.actions.length - i === 1 ? 'its commit message' : 'their commit messages'} (the body has a size limit)._`);
       break;
     }
@@ -60,13 +61,22 @@ function applied(actions: readonly RecordedAction[]): string[] {
   return ['', `Already applied to main without review, as \`approval.auto\` allows (${actions.length}):`, ...list];
 }
 
+/** The table, within half the body's budget: the rest of a very large cycle is in its commits. */
 function summaryTable(actions: readonly RecordedAction[], safe: readonly ActionType[]): string {
-  const rows = actions.map((a, i) => {
+  const lines = ['| # | action | file | summary | evidence | risk |', '| --- | --- | --- | --- | --- | --- |'];
+  let length = 0;
+  for (const [i, a] of actions.entries()) {
     const sessions = new Set(a.evidence.map((e) => e.sessionId)).size;
     const review = safe.includes(a.type) ? '' : ', needs review';
-    return `| ${i + 1} | \`${a.id}\` ${a.type} | ${a.paths.map(codeSpan).join(', ')} | ${inlineText(a.summary)} | ${sessions} ${sessions === 1 ? 'session' : 'sessions'} | ${actionRisk(a)}${review} |`;
-  });
-  return ['| # | action | file | summary | evidence | risk |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+    const row = `| ${i + 1} | \`${a.id}\` ${a.type} | ${a.paths.map(codeSpan).join(', ')} | ${inlineText(a.summary)} | ${sessions} ${sessions === 1 ? 'session' : 'sessions'} | ${actionRisk(a)}${review} |`;
+    length += row.length + 1;
+    if (length > MAX_BODY_CHARS / 2) {
+      lines.push('', `_${actions.length - i} more ${actions.length - i === 1 ? 'action' : 'actions'}: see the commits of this pull request._`);
+      break;
+    }
+    lines.push(row);
+  }
+  return lines.join('\n');
 }
 
 function actionSection(action: RecordedAction, n: number, safe: readonly ActionType[]): string {

@@ -1,0 +1,110 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CycleRecord, RecordedAction } from '../../../src/dream/state.js';
+import { codeBlock, inlineText, stripControl } from '../../../src/github/markdown.js';
+import { MAX_BODY_CHARS, pullBody, pullTitle } from '../../../src/github/pull-body.js';
+
+const HOSTILE = 'cc @octocat and @acme/admins, fixes #12 and acme/memory#3, GH-7, see https://evil.example/x www.evil.example <img src=x onerror=alert(1)> **bold** [link](https://x) `code` \u001b[31mred\u202e';
+
+function action(over: Partial<RecordedAction> = {}): RecordedAction {
+  return {
+    id: 'a1b2c3d4',
+    type: 'add',
+    paths: ['memory/notes.md'],
+    summary: `Prefer pnpm ${HOSTILE}`,
+    rationale: `Seen in 3 sessions. ${HOSTILE}`,
+    evidence: [{ sessionId: 's1', agent: 'coding-agent', quote: `npm ERR! ${HOSTILE} \`\`\`\` fence`, turn: 2 }],
+    targets: [],
+    content: '- Use `pnpm install`.',
+    destination: { path: 'memory/notes.md', section: 'Tools' },
+    fingerprint: 'add:pnpm',
+    patterns: [],
+    commit: '0123456789abcdef0123456789abcdef01234567',
+    ...over,
+  };
+}
+
+function record(actions: RecordedAction[]): CycleRecord {
+  return {
+    cycle: '20261124-101010',
+    branch: 'reverie/dream-20261124-101010',
+    base: 'f'.repeat(40),
+    engine: 'heuristic',
+    mode: 'review',
+    created: '2026-11-24T10:10:10.000Z',
+    stats: { sessions: 10, new_sessions: 3, patterns: 2, noise: 1, entries: 5, tokens_before: 100, tokens_after: 110, warnings: 0 },
+    actions,
+    dropped: [],
+  };
+}
+
+/** What GitHub renders as Markdown: the body without its code blocks and code spans. */
+function rendered(body: string): string {
+  return body.replace(/^( *)(`{3,})[^\n]*\n[\s\S]*?\n\1\2/gm, '').replace(/`[^`\n]*`/g, '');
+}
+
+describe('inlineText', () => {
+  it('renders log text inert: no HTML, no formatting, no mention, no issue link, no autolink', () => {
+    const text = inlineText(HOSTILE);
+    expect(text).not.toMatch(/<img|\*\*|\[link\]|`/);
+    expect(text).not.toMatch(/@(octocat|acme)/);
+    expect(text).not.toMatch(/#(12|3)\b|GH-7/);
+    expect(text).not.toMatch(/https:\/\/|www\./);
+    expect(text).not.toMatch(/[\u001b\u202e]/);
+    expect(text).not.toContain('\n');
+  });
+
+  it('never leaves a mention or an HTML tag, whatever the text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('@', '#', '<', '>', 'a', 'b', '/', ':', ' ', '`', '\n', '1', 'w', '.') }), (text) => {
+        // What a reader sees: the entities decoded.
+        const out = inlineText(text).replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+        expect(out).not.toMatch(/@[a-z0-9]/i);
+        expect(out).not.toMatch(/#\d/);
+        expect(inlineText(text)).not.toMatch(/[<>`\n]/);
+      }),
+    );
+  });
+});
+
+describe('codeBlock', () => {
+  it('uses a fence longer than any run of backticks inside, so the text cannot close it', () => {
+    const block = codeBlock('a ```` b');
+    expect(block.startsWith('`````text\n')).toBe(true);
+    expect(block.endsWith('\n`````')).toBe(true);
+    expect(stripControl('x\u001b[2Jy\u202ez')).toBe('xyz');
+  });
+});
+
+describe('pullBody', () => {
+  it('has the summary table, each action with its rationale, before and after, evidence, and how to review', () => {
+    const prune = action({ id: 'e5f6a7b8', type: 'prune', summary: 'Drop the old port', content: undefined, targets: [{ path: 'memory/notes.md', id: 'x', raw: '- Port 8080.' }] });
+    const body = pullBody({ record: record([action(), prune]), safe: ['add'], marker: 'reverie-cycle:20261124-101010' });
+    expect(body).toContain('<!-- reverie-cycle:20261124-101010 -->');
+    expect(body).toContain('| 1 | `a1b2c3d4` add | `memory/notes.md` |');
+    expect(body).toMatch(/\| 2 \| `e5f6a7b8` prune \| .* \| 1 session \| high, needs review \|/);
+    expect(body).toContain('- Port 8080.');
+    expect(body).toContain('After: removed.');
+    expect(body).toContain('- Use `pnpm install`.');
+    expect(body).toContain('`s1` (coding&#45;agent, turn 2)'.replace('&#45;', '-'));
+    expect(body).toContain('reverie approve 20261124-101010 --except <id>');
+    expect(body).toContain('reverie reject 20261124-101010');
+  });
+
+  it('lets nothing from the logs render: no HTML, mention or issue link outside code', () => {
+    const body = pullBody({ record: record([action()]), safe: ['add'], marker: 'm' });
+    const text = rendered(body);
+    expect(text).not.toMatch(/<img|@octocat|@acme|#12\b|https:\/\/evil/);
+    // The quote keeps its words, inside a code block.
+    expect(body).toContain('npm ERR! cc @octocat');
+  });
+
+  it('stays under GitHub size limit however many actions there are, saying where the rest is', () => {
+    const many = Array.from({ length: 400 }, (_, i) => action({ id: `${i}`.padStart(8, '0'), rationale: 'r'.repeat(500) }));
+    const body = pullBody({ record: record(many), safe: ['add'], marker: 'm' });
+    expect(body.length).toBeLessThanOrEqual(MAX_BODY_CHARS);
+    expect(body.length).toBeLessThan(65_536);
+    expect(body).toMatch(/more actions are described in their commit messages/);
+    expect(pullTitle(record(many))).toBe('reverie: dream cycle 20261124-101010 (400 actions: add)');
+  });
+});
