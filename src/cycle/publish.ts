@@ -21,6 +21,8 @@ export interface GitHubLink {
   remote: GitHubRemote;
   client: GitHubClient;
   token: string;
+  /** Milliseconds per second of waiting before retries; see GitHubClientOptions.timing. */
+  secondMs: number;
 }
 
 export interface ConnectOptions {
@@ -46,7 +48,7 @@ export async function connectGitHub(context: RepoContext, options: ConnectOption
   const remote = await resolveRemote(context.repo, config.remote, config.repo);
   const client = new GitHubClient({ apiUrl: config.apiUrl, token, owner: remote.owner, repo: remote.repo, ...(options.timing ? { timing: options.timing } : {}) });
   await client.checkAccess();
-  return { config, remote, client, token };
+  return { config, remote, client, token, secondMs: options.timing?.secondMs ?? 1000 };
 }
 
 /**
@@ -57,7 +59,7 @@ export async function connectGitHub(context: RepoContext, options: ConnectOption
 export async function syncMain(context: RepoContext, link: GitHubLink): Promise<{ main: string; updated: boolean }> {
   const main = await mainTip(context);
   const branch = context.config.git.main;
-  const remote = await fetchBranch(context.repo, { url: link.remote.url, token: link.token, branch });
+  const remote = await fetchBranch(context.repo, { url: link.remote.url, token: link.token, branch, secondMs: link.secondMs });
   if (!remote || remote === main || (await isAncestor(context.repo, remote, main))) return { main, updated: false };
   if (!(await isAncestor(context.repo, main, remote))) {
     throw new GitStateError(`local ${branch} and ${branch} on ${link.remote.owner}/${link.remote.repo} have diverged; pull (or push) ${branch} first, then run reverie again`);
@@ -68,7 +70,7 @@ export async function syncMain(context: RepoContext, link: GitHubLink): Promise<
 
 /** Pushes local main to the remote (a fast-forward there: the remote refuses anything else). */
 export async function pushMain(context: RepoContext, link: GitHubLink): Promise<void> {
-  await pushBranch(context.repo, { url: link.remote.url, token: link.token, branch: context.config.git.main });
+  await pushBranch(context.repo, { url: link.remote.url, token: link.token, branch: context.config.git.main, secondMs: link.secondMs });
 }
 
 /** The cycles waiting for review on GitHub: open pull requests from dream branches, oldest first. */
@@ -120,7 +122,7 @@ export async function publishCycle(context: RepoContext, link: GitHubLink, input
 async function pushCycleBranch(context: RepoContext, link: GitHubLink, branch: string): Promise<void> {
   const { repo } = context;
   const local = await resolveRef(repo, `refs/heads/${branch}`);
-  const remote = await fetchBranch(repo, { url: link.remote.url, token: link.token, branch });
+  const remote = await fetchBranch(repo, { url: link.remote.url, token: link.token, branch, secondMs: link.secondMs });
   if (!local || remote === local) return;
   if (remote && (await isAncestor(repo, local, remote))) {
     await updateBranch(repo, branch, remote, { expectedOld: local });
@@ -129,7 +131,7 @@ async function pushCycleBranch(context: RepoContext, link: GitHubLink, branch: s
   if (remote && !(await isAncestor(repo, remote, local))) {
     throw new GitStateError(`${branch} here and on ${link.remote.owner}/${link.remote.repo} have diverged; reconcile them (or reject the cycle) before reverie publishes it again`);
   }
-  await pushBranch(repo, { url: link.remote.url, token: link.token, branch });
+  await pushBranch(repo, { url: link.remote.url, token: link.token, branch, secondMs: link.secondMs });
 }
 
 /** Closes a cycle's open pull request, if it has one, with a comment saying why, and deletes its branch on GitHub. */
@@ -147,5 +149,5 @@ export async function closeCyclePull(link: GitHubLink, branch: string, comment: 
 export async function fetchCycleBranch(context: RepoContext, link: GitHubLink, branch: string): Promise<string | undefined> {
   const local = await resolveRef(context.repo, `refs/heads/${branch}`);
   if (local) return local;
-  return fetchBranch(context.repo, { url: link.remote.url, token: link.token, branch });
+  return fetchBranch(context.repo, { url: link.remote.url, token: link.token, branch, secondMs: link.secondMs });
 }

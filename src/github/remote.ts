@@ -59,9 +59,14 @@ function describe(url: string): string {
   }
 }
 
+/** How long to wait before the retries of a push or fetch that met a server error, in seconds. */
+const RETRY_AFTER_SECONDS = [1, 3];
+
 export interface PushInput {
   url: string;
   token: string;
+  /** Milliseconds per second of waiting between retries (1000; less for tests against a local server). */
+  secondMs?: number;
   /** Local branch (`reverie/dream-...`). */
   branch: string;
   /** Replace what the remote has on that branch (a cycle rebuilt under the same name). */
@@ -73,7 +78,7 @@ export interface PushInput {
 /** Pushes one branch with the token as HTTP Basic credentials, as GitHub takes them (`x-access-token:<token>`). */
 export async function pushBranch(repo: Repo, input: PushInput): Promise<void> {
   try {
-    const result = await git.push({
+    const result = await withRetries(input.secondMs, () => git.push({
       fs: repo.fs,
       http,
       dir: repo.dir,
@@ -85,7 +90,7 @@ export async function pushBranch(repo: Repo, input: PushInput): Promise<void> {
       force: input.force ?? false,
       delete: input.delete ?? false,
       ...auth(input.token),
-    });
+    }));
     const refused = Object.entries(result.refs ?? {}).find(([, status]) => !status.ok);
     if (!result.ok || refused) throw new GitHubError(`the remote refused the push of ${input.branch}: ${refused?.[1].error ?? result.error ?? 'no reason given'}`);
   } catch (error) {
@@ -94,9 +99,9 @@ export async function pushBranch(repo: Repo, input: PushInput): Promise<void> {
 }
 
 /** The commit a branch points at on the remote, fetched into the local object database; undefined when it has none. */
-export async function fetchBranch(repo: Repo, input: { url: string; token: string; branch: string }): Promise<string | undefined> {
+export async function fetchBranch(repo: Repo, input: { url: string; token: string; branch: string; secondMs?: number }): Promise<string | undefined> {
   try {
-    const result = await git.fetch({
+    const result = await withRetries(input.secondMs, () => git.fetch({
       fs: repo.fs,
       http,
       dir: repo.dir,
@@ -107,12 +112,26 @@ export async function fetchBranch(repo: Repo, input: { url: string; token: strin
       singleBranch: true,
       tags: false,
       ...auth(input.token),
-    });
+    }));
     return result.fetchHead ?? undefined;
   } catch (error) {
     if ((error as { code?: string }).code === 'NotFoundError') return undefined;
     throw pushError(error, `fetch ${input.branch} from ${describe(input.url)}`);
   }
+}
+
+/** Runs a push or fetch again after a 5xx from the server (a proxy's 502, a moment of unavailability). */
+async function withRetries<T>(secondMs = 1000, run: () => Promise<T>): Promise<T> {
+  for (const wait of RETRY_AFTER_SECONDS) {
+    try {
+      return await run();
+    } catch (error) {
+      const status = (error as { data?: { statusCode?: number } }).data?.statusCode ?? 0;
+      if (status < 500) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait * secondMs));
+    }
+  }
+  return run();
 }
 
 function auth(token: string) {

@@ -114,11 +114,14 @@ describe('review mode on GitHub', () => {
     expect(w.github.state.pulls[0]?.state).toBe('open');
   });
 
-  it('rides out a 502 and a rate limit with retry-after', async () => {
+  it('rides out a 502 from the API and from the git server, and a rate limit with retry-after', async () => {
     const w = await world();
     w.github.failNext(1, { status: 502, body: { message: 'Server Error' } });
+    w.server.failNext(1, 502);
     const result = await w.run();
     expect(result.pull?.action).toBe('created');
+    expect(w.server.requests.filter((r) => r.status === 502)).toHaveLength(1);
+    expect(git(w.bare, ['rev-parse', `refs/heads/${result.branch}`])).toBe(git(w.dir, ['rev-parse', `refs/heads/${result.branch}`]));
     const limited = await world();
     limited.github.failNext(1, rateLimitExceeded(1));
     expect((await limited.run()).pull?.action).toBe('created');
