@@ -73,4 +73,7 @@ if (!values['skip-quality']) {
   console.log('\n## Reading session logs\n');
   const reading = spawnSync(tsx, [join(root, 'bench', 'sessions', 'throughput.ts'), '--mb', values.full ? '50' : '10'], { cwd: root, stdio: 'inherit' });
   if (reading.status !== 0) process.exitCode = reading.status ?? 1;
+  console.log('\n## Line provenance and cycle history\n');
+  const provenance = spawnSync(tsx, [join(root, 'bench', 'provenance', 'history.ts'), '--commits', values.full ? '3000' : '1000'], { cwd: root, stdio: 'inherit' });
+  if (provenance.status !== 0) process.exitCode = provenance.status ?? 1;
 }

@@ -1,7 +1,8 @@
-import { cyclePath, parseCycleRecord, STATE_DIR, type CycleRecord, type CycleStatus } from '../dream/state.js';
+import { cyclePath, parseCycleRecord, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import { GitStateError } from '../errors.js';
-import { isAncestor, listBranches, readFileAt, readFilesAt, readLog, resolveRef } from '../git/index.js';
+import { blobOidAt, isAncestor, listBranches, readFileAt, readFilesAt, resolveRef } from '../git/index.js';
 import { mainTip, type RepoContext } from './context.js';
+import { readMainHistory, type MainHistory } from './main-history.js';
 
 export const BRANCH_PREFIX = 'reverie/dream-';
 
@@ -27,14 +28,18 @@ export interface PendingCycle {
   record?: CycleRecord;
 }
 
-/** Dream branches whose commits main does not contain yet: cycles waiting for a decision. */
+/**
+ * Dream branches main has not taken in yet: cycles waiting for a decision. A branch is taken in when main contains
+ * its tip (a fast-forward or a merge commit) or holds its cycle record (squashed or rebased on GitHub, which gives
+ * the commits new ids; or rejected).
+ */
 export async function pendingCycles(context: RepoContext): Promise<PendingCycle[]> {
   const main = await mainTip(context);
   const pending: PendingCycle[] = [];
   for (const branch of await listBranches(context.repo, BRANCH_PREFIX)) {
     const tip = await resolveRef(context.repo, `refs/heads/${branch}`);
-    if (!tip || (await isAncestor(context.repo, tip, main))) continue;
     const cycle = branch.slice(BRANCH_PREFIX.length);
+    if (!tip || (await blobOidAt(context.repo, main, cyclePath(cycle))) || (await isAncestor(context.repo, tip, main))) continue;
     const text = await readFileAt(context.repo, tip, cyclePath(cycle));
     pending.push({ cycle, branch, tip, ...(text ? { record: parseCycleRecord(text) } : {}) });
   }
@@ -53,70 +58,155 @@ export async function findPendingCycle(context: RepoContext, argument: string): 
   return found as PendingCycle & { record: CycleRecord };
 }
 
+/**
+ * Where a cycle stands: `pending` (its branch waits), `rejected` (as a whole), `approved` (some or all of its actions
+ * reached main), or `reverted` (everything that reached main was reverted since).
+ */
+export type CycleState = 'pending' | 'approved' | 'rejected' | 'reverted';
+
+/**
+ * Where an action stands: `pending`, `applied` (on main), `reverted` (on main, then undone by a revert commit),
+ * `rejected` (with its cycle, left out at approval, or reverted on the branch before the merge), or `dropped` (it no
+ * longer applied when the cycle was replayed on a main that had moved).
+ */
+export type ActionState = 'pending' | 'applied' | 'rejected' | 'dropped' | 'reverted';
+
+export interface ActionView {
+  id: string;
+  type: string;
+  paths: string[];
+  summary: string;
+  /** The commit that carries the action: on main once approved (however it was merged), on its branch while pending. */
+  commit: string | null;
+  status: ActionState;
+  /** Session ids. */
+  evidence: string[];
+  /** When main got the action (ISO). */
+  applied_at: string | null;
+  /** The revert commit that undid the action. */
+  reverted_by: string | null;
+  /** When main got that revert (ISO). */
+  reverted_at: string | null;
+}
+
+/** How many of a cycle's actions stand where. */
+export interface ActionCounts {
+  actions: number;
+  /** Reached main (applied or reverted since). */
+  approved: number;
+  reverted: number;
+  rejected: number;
+  dropped: number;
+  pending: number;
+}
+
 export interface CycleView {
   cycle: string;
-  status: CycleStatus;
+  status: CycleState;
+  /** Approved with some actions left out or dropped. */
+  partial: boolean;
+  /** Some, not all, of the actions that reached main were reverted. */
+  partly_reverted: boolean;
+  counts: ActionCounts;
+  /** The status in words: `approved (3 of 4)`, `approved, 1 of 3 reverted`, ... */
+  label: string;
   created: string;
   engine: string;
   mode: string;
   branch: string;
   stats: CycleRecord['stats'];
   reason?: string;
-  actions: { id: string; type: string; paths: string[]; summary: string; commit: string | null; status: 'applied' | 'pending' | 'rejected' | 'dropped'; evidence: string[] }[];
+  actions: ActionView[];
 }
 
 /** Every cycle main knows of, plus the pending ones, newest first, with the commits that carry each action on main. */
 export async function listCycles(context: RepoContext): Promise<CycleView[]> {
   const main = await mainTip(context);
   const recorded = await readFilesAt(context.repo, main, (p) => p.startsWith(`${STATE_DIR}/cycles/`) && p.endsWith('.json'), { under: [`${STATE_DIR}/cycles`] });
-  const onMain = await actionCommitsOnMain(context, main);
-  const views: CycleView[] = [];
-  for (const text of recorded.values()) {
-    const record = parseCycleRecord(text);
-    const rejected = record.decision?.status === 'rejected';
-    views.push(view(record, rejected ? 'rejected' : 'approved', (id) => onMain.get(`${record.cycle}/${id}`) ?? null, rejected));
-  }
-  for (const pending of await pendingCycles(context)) {
-    if (pending.record) views.push(view(pending.record, 'pending', (id) => pending.record?.actions.find((a) => a.id === id)?.commit ?? null, false));
-  }
+  const history = await readMainHistory(context.repo, main);
+  const views = [...recorded.values()].map((text) => settledCycle(parseCycleRecord(text), history));
+  for (const pending of await pendingCycles(context)) if (pending.record) views.push(pendingCycle(pending.record));
   return views.sort((a, b) => b.created.localeCompare(a.created) || b.cycle.localeCompare(a.cycle));
 }
 
-function view(record: CycleRecord, status: CycleStatus, commitOf: (id: string) => string | null, rejected: boolean): CycleView {
-  const rejectedIds = new Set(record.decision?.rejected ?? []);
+/** A cycle decided on: each action's fate, from the record's decision and from what main's commits carry. */
+export function settledCycle(record: CycleRecord, history: MainHistory): CycleView {
+  const rejectedWhole = record.decision?.status === 'rejected';
+  const leftOut = new Set(record.decision?.rejected ?? []);
+  const bookkeeping = history.states.get(record.cycle);
+  const actions = record.actions.map((action): ActionView => {
+    const key = `${record.cycle}/${action.id}`;
+    const landing = history.actions.get(key);
+    const revert = history.reverts.get(key);
+    // A revert that main got with the cycle itself (on the branch before a merge or squash) left the action out.
+    const revertedBeforeMerge = revert !== undefined && (bookkeeping ? revert.position <= bookkeeping.position : revert.landed === landing?.landed);
+    const status: ActionState =
+      rejectedWhole || leftOut.has(action.id) || revertedBeforeMerge ? 'rejected' : !landing ? 'dropped' : revert ? 'reverted' : 'applied';
+    return {
+      ...actionBasics(action),
+      commit: landing?.commit ?? null,
+      status,
+      applied_at: landing && !revertedBeforeMerge ? isoTime(landing.time) : null,
+      reverted_by: revert?.commit ?? null,
+      reverted_at: revert ? isoTime(revert.time) : null,
+    };
+  });
+  return cycleView(record, actions, rejectedWhole ? 'rejected' : 'approved');
+}
+
+function pendingCycle(record: CycleRecord): CycleView {
+  const actions = record.actions.map((a): ActionView => ({ ...actionBasics(a), commit: a.commit ?? null, status: 'pending', applied_at: null, reverted_by: null, reverted_at: null }));
+  return cycleView(record, actions, 'pending');
+}
+
+function actionBasics(action: RecordedAction): Pick<ActionView, 'id' | 'type' | 'paths' | 'summary' | 'evidence'> {
+  return { id: action.id, type: action.type, paths: action.paths, summary: action.summary, evidence: [...new Set(action.evidence.map((e) => e.sessionId))] };
+}
+
+function cycleView(record: CycleRecord, actions: ActionView[], decided: 'pending' | 'approved' | 'rejected'): CycleView {
+  const counts = countActions(actions);
+  const allReverted = decided === 'approved' && counts.approved > 0 && counts.reverted === counts.approved;
+  const status: CycleState = allReverted ? 'reverted' : decided;
+  const partial = decided === 'approved' && counts.approved < counts.actions;
+  const partlyReverted = counts.reverted > 0 && counts.reverted < counts.approved;
   return {
     cycle: record.cycle,
     status,
+    partial,
+    partly_reverted: partlyReverted,
+    counts,
+    label: stateLabel(status, partial, counts),
     created: record.created,
     engine: record.engine,
     mode: record.mode,
     branch: record.branch,
     stats: record.stats,
     ...(record.decision?.reason ? { reason: record.decision.reason } : {}),
-    actions: record.actions.map((a) => {
-      const commit = commitOf(a.id);
-      // An approved cycle's action without a commit on main no longer applied when it was replayed.
-      const settled = commit ? 'applied' : 'dropped';
-      return {
-        id: a.id,
-        type: a.type,
-        paths: a.paths,
-        summary: a.summary,
-        commit,
-        status: rejected || rejectedIds.has(a.id) ? 'rejected' : status === 'pending' ? 'pending' : settled,
-        evidence: [...new Set(a.evidence.map((e) => e.sessionId))],
-      };
-    }),
+    actions,
   };
 }
 
-/** `cycle/action id` → commit on main, from the trailers; merged, squashed or rebased, the trailers survive. */
-async function actionCommitsOnMain(context: RepoContext, main: string): Promise<Map<string, string>> {
-  const commits = new Map<string, string>();
-  for (const entry of await readLog(context.repo, main, { depth: 5000 })) {
-    const cycle = entry.trailers['Reverie-Cycle']?.[0];
-    const id = entry.trailers['Reverie-Action-Id']?.[0];
-    if (cycle && id && !commits.has(`${cycle}/${id}`)) commits.set(`${cycle}/${id}`, entry.oid);
-  }
-  return commits;
+function countActions(actions: ActionView[]): ActionCounts {
+  const count = (...states: ActionState[]) => actions.filter((a) => states.includes(a.status)).length;
+  return {
+    actions: actions.length,
+    approved: count('applied', 'reverted'),
+    reverted: count('reverted'),
+    rejected: count('rejected'),
+    dropped: count('dropped'),
+    pending: count('pending'),
+  };
+}
+
+/** `approved`, `approved (3 of 4)`, `approved, 1 of 3 reverted`, `reverted (approved 3 of 4)`, `rejected`, `pending`. */
+export function stateLabel(status: CycleState, partial: boolean, counts: ActionCounts): string {
+  const share = `${counts.approved} of ${counts.actions}`;
+  if (status === 'reverted') return partial ? `reverted (approved ${share})` : 'reverted';
+  if (status !== 'approved') return status;
+  const approved = partial ? `approved (${share})` : 'approved';
+  return counts.reverted > 0 ? `${approved}, ${counts.reverted} of ${counts.approved} reverted` : approved;
+}
+
+function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
 }

@@ -56,6 +56,11 @@ export async function* walkFirstParent(repo: Repo, oid: string): AsyncGenerator<
   }
 }
 
+/** One commit as a log entry, by oid (read once per repository, see cache.ts). */
+export async function readEntry(repo: Repo, oid: string): Promise<LogEntry> {
+  return toEntry(await readCommit(repo, oid));
+}
+
 async function mergeBases(repo: Repo, a: string, b: string): Promise<string[]> {
   const { fs, gitdir, cache } = repo;
   return (await git.findMergeBase({ fs, gitdir, cache, oids: [a, b] })) as string[];

@@ -16,10 +16,11 @@ export function registerLog(program: Command, out: Output): void {
       if (flags.json) return out.json({ cycles });
       if (cycles.length === 0) return out.line('no cycles yet: run `reverie dream`');
       for (const cycle of cycles) {
-        out.line(`cycle ${cycle.cycle}  ${cycle.status}  ${cycle.created}  ${cycle.engine}/${cycle.mode}  ${plural(cycle.stats.new_sessions, 'new session')}`);
+        out.line(`cycle ${cycle.cycle}  ${cycle.label}  ${cycle.created}  ${cycle.engine}/${cycle.mode}  ${plural(cycle.stats.new_sessions, 'new session')}`);
         if (cycle.reason) out.line(`  reason: ${cycle.reason}`);
         for (const a of cycle.actions) {
-          out.line(`  ${shortOid(a.commit)} ${pad(a.id, 9)}${pad(a.type, 8)}${pad(a.status, 9)}${a.summary}`);
+          const revert = a.status === 'reverted' ? `  (reverted by ${shortOid(a.reverted_by)})` : '';
+          out.line(`  ${shortOid(a.commit)} ${pad(a.id, 9)}${pad(a.type, 8)}${pad(a.status, 9)}${a.summary}${revert}`);
         }
       }
     });

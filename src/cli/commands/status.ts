@@ -21,7 +21,7 @@ export function registerStatus(program: Command, out: Output): void {
       const pending = await pendingCycles(context);
       const status = {
         main,
-        last_cycle: last ? { cycle: last.cycle, status: last.status, created: last.created, actions: last.actions.length } : null,
+        last_cycle: last ? { cycle: last.cycle, status: last.status, partial: last.partial, created: last.created, actions: last.actions.length } : null,
         sessions_processed: Object.keys(state.processed).length,
         sessions_waiting: sessions.read,
         warnings: sessions.warnings.length,
@@ -29,7 +29,7 @@ export function registerStatus(program: Command, out: Output): void {
       };
       if (flags.json) return out.json(status);
       out.line(`main       ${main.slice(0, 7)}`);
-      out.line(`last cycle ${last ? `${last.cycle} (${last.status}, ${plural(last.actions.length, 'action')})` : 'none yet'}`);
+      out.line(`last cycle ${last ? `${last.cycle} (${last.label}, ${plural(last.actions.length, 'action')})` : 'none yet'}`);
       out.line(`sessions   ${status.sessions_processed} reviewed, ${status.sessions_waiting} waiting${status.warnings ? `, ${plural(status.warnings, 'warning')}` : ''}`);
       if (pending.length === 0) out.line('pending    none');
       for (const p of status.pending) out.line(`pending    ${p.branch} (${plural(p.actions, 'action')}): reverie approve ${p.cycle} | reverie reject ${p.cycle}`);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { introducedAt, openRepo } from '../../../src/git/index.js';
+import { blameLines, introducedAt, openRepo } from '../../../src/git/index.js';
 import { commitFiles, git, makeTempRepo } from '../../helpers/git.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -54,5 +54,58 @@ describe('introducedAt', () => {
   it('returns nothing for a file that does not exist', async () => {
     const { repo } = await history();
     expect((await introducedAt(repo, 'main', 'nope.md', ['- A'])).size).toBe(0);
+  });
+});
+
+/** Native git's answer: the commit of each line of `path` at `ref`, from `git blame -l -s`. */
+function nativeBlame(dir: string, ref: string, path: string): string[] {
+  return git(dir, ['blame', '--root', '-l', '-s', ref, '--', path])
+    .split('\n')
+    .map((line) => line.slice(0, 40));
+}
+
+describe('blameLines', () => {
+  it('names the commit that last wrote each line, as git blame does, in a linear history', async () => {
+    const { dir, repo } = await history();
+    await commitFiles(dir, { 'm.md': '- B\n- C, edited\n- A\n- D\n' }, 'seven', day(7));
+    const blamed = await blameLines(repo, 'main', 'm.md');
+    expect(blamed.map((b) => b.commit)).toEqual(nativeBlame(dir, 'main', 'm.md'));
+    expect(blamed.map((b) => [b.line, b.text, b.sourceLine])).toEqual([
+      [1, '- B', 2],
+      [2, '- C, edited', 2],
+      [3, '- A', 3],
+      [4, '- D', 4],
+    ]);
+  });
+
+  it('follows a branch merged with a merge commit to the branch commits that wrote its lines', async () => {
+    const fixture = await makeTempRepo({ 'm.md': '# M\n\n- one\n- two\n' });
+    cleanups.push(fixture.cleanup);
+    const { dir } = fixture;
+    git(dir, ['checkout', '-q', '-b', 'side']);
+    const three = await commitFiles(dir, { 'm.md': '# M\n\n- one\n- two\n- three\n' }, 'side: three', day(2));
+    const four = await commitFiles(dir, { 'm.md': '# M\n\n- one\n- two, better\n- three\n' }, 'side: two', day(3));
+    git(dir, ['checkout', '-q', 'main']);
+    const top = await commitFiles(dir, { 'm.md': '# Memory\n\n- one\n- two\n' }, 'main: title', day(4));
+    git(dir, ['merge', '-q', '--no-ff', '-m', 'Merge side', 'side'], { GIT_AUTHOR_DATE: day(5), GIT_COMMITTER_DATE: day(5) });
+    const repo = await openRepo(dir);
+    const blamed = await blameLines(repo, 'main', 'm.md');
+    expect(blamed.map((b) => b.commit)).toEqual(nativeBlame(dir, 'main', 'm.md'));
+    expect(blamed.map((b) => b.commit)).toEqual([top, fixture.head, fixture.head, four, three]);
+  });
+
+  it('blames only the lines asked for, and refuses a file that is not there', async () => {
+    const { dir, repo } = await history();
+    const [only] = await blameLines(repo, 'main', 'm.md', { lines: [2] });
+    expect(only).toMatchObject({ line: 2, text: '- C', commit: nativeBlame(dir, 'main', 'm.md')[1] });
+    await expect(blameLines(repo, 'main', 'nope.md')).rejects.toThrow(/no such file/);
+    await expect(blameLines(repo, 'main', 'm.md', { lines: [4] })).rejects.toThrow(/has 3 lines/);
+  });
+
+  it('attributes a line that came back after a removal to the commit that brought it back', async () => {
+    const { dir, repo } = await history();
+    const blamed = await blameLines(repo, 'main', 'm.md');
+    const six = git(dir, ['rev-parse', 'main']);
+    expect(blamed.find((b) => b.text === '- A')?.commit).toBe(six);
   });
 });

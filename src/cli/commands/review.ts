@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { openContext } from '../../cycle/context.js';
+import { reviewCycle, type CycleReview, type ReviewAction } from '../../cycle/review.js';
+import { plural, quoted, shortOid, type Output } from '../output.js';
+
+export function registerReview(program: Command, out: Output): void {
+  program
+    .command('review')
+    .description('a pending cycle, action by action: rationale, diff and evidence, then how to approve or reject it')
+    .argument('[cycle]', 'cycle id or branch name (default: the only pending cycle)')
+    .option('--json', 'print one JSON object')
+    .option('--config <file>', 'configuration file, relative to the repository', 'reverie.yaml')
+    .option('--repo <dir>', 'the memory repository', '.')
+    .action(async (cycle: string | undefined, flags: { json?: boolean; config: string; repo: string }) => {
+      const review = await reviewCycle(await openContext(flags.repo, flags.config), cycle);
+      if (flags.json) return out.json(review);
+      printReview(out, review);
+    });
+}
+
+function printReview(out: Output, review: CycleReview): void {
+  out.line(`cycle ${review.cycle} on ${review.branch} (${shortOid(review.tip)}), ${review.engine}, ${plural(review.actions.length, 'action')}`);
+  review.actions.forEach((action, i) => printAction(out, action, i + 1, review.actions.length));
+  if (review.dropped.length > 0) {
+    out.line('');
+    out.line(`refused before review (${review.dropped.length}):`);
+    for (const d of review.dropped) out.line(`  ${d.id} ${d.type} ${d.summary}: ${d.reason}`);
+  }
+  out.line('');
+  out.line('decide:');
+  out.line(`  approve all      ${review.commands.approve}`);
+  out.line(`  approve some     ${review.commands.approve_some}`);
+  out.line(`  all but some     ${review.commands.approve_except}`);
+  out.line(`  reject           ${review.commands.reject}`);
+}
+
+function printAction(out: Output, action: ReviewAction, n: number, total: number): void {
+  out.line('');
+  out.line(`[${n}/${total}] ${action.id}  ${action.type}  ${action.summary}`);
+  out.line(`  files: ${action.paths.join(', ')}   commit: ${shortOid(action.commit)}`);
+  out.line(`  why: ${indent(action.rationale)}`);
+  if (action.evidence.length > 0) out.line('  evidence:');
+  for (const e of action.evidence) {
+    const turn = e.turn !== undefined ? `, turn ${e.turn}` : '';
+    out.line(`    - ${e.session_id} (${e.agent}${turn}): ${quoted(e.quote)}`);
+  }
+  if (action.diff) {
+    out.line('  diff:');
+    out.line(indent(action.diff.replace(/\n$/, ''), '    ', true));
+  }
+}
+
+function indent(text: string, prefix = '       ', first = false): string {
+  return text
+    .split('\n')
+    .map((line, i) => (i > 0 || first ? prefix + line : line))
+    .join('\n');
+}

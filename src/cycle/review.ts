@@ -1,0 +1,104 @@
+/**
+ * A pending cycle laid out for a local review: each action with its rationale, the change its commit makes, the
+ * evidence behind it, and the commands that decide on it.
+ */
+import type { CycleRecord } from '../dream/state.js';
+import { GitStateError, UsageError } from '../errors.js';
+import { changedPaths, readEntry, readFileAt, type Repo } from '../git/index.js';
+import type { RepoContext } from './context.js';
+import { unifiedDiff } from './diff.js';
+import { findPendingCycle, pendingCycles, type PendingCycle } from './history.js';
+
+export interface ReviewEvidence {
+  session_id: string;
+  agent: string;
+  /** From a session log: untrusted text, to be shown as data. */
+  quote: string;
+  turn?: number;
+}
+
+export interface ReviewAction {
+  id: string;
+  type: string;
+  paths: string[];
+  summary: string;
+  rationale: string;
+  /** The action's commit on the cycle's branch. */
+  commit: string | null;
+  /** What that commit changes, as a unified diff. */
+  diff: string;
+  evidence: ReviewEvidence[];
+}
+
+export interface CycleReview {
+  cycle: string;
+  branch: string;
+  tip: string;
+  base: string;
+  created: string;
+  engine: string;
+  actions: ReviewAction[];
+  /** Actions the engine proposed that the guards refused: for the record, not for decision. */
+  dropped: CycleRecord['dropped'];
+  /** How to decide. */
+  commands: { approve: string; approve_some: string; approve_except: string; reject: string };
+}
+
+/** The pending cycle `argument` names, or the only pending one; an error lists them when there are several. */
+export async function reviewCycle(context: RepoContext, argument?: string): Promise<CycleReview> {
+  const pending = argument ? await findPendingCycle(context, argument) : await onlyPendingCycle(context);
+  const record = pending.record;
+  const actions: ReviewAction[] = [];
+  for (const action of record.actions) {
+    actions.push({
+      id: action.id,
+      type: action.type,
+      paths: action.paths,
+      summary: action.summary,
+      rationale: action.rationale,
+      commit: action.commit ?? null,
+      diff: action.commit ? await commitDiff(context.repo, action.commit) : '',
+      evidence: action.evidence.map((e) => ({ session_id: e.sessionId, agent: e.agent, quote: e.quote, ...(e.turn !== undefined ? { turn: e.turn } : {}) })),
+    });
+  }
+  const ids = record.actions.map((a) => a.id);
+  return {
+    cycle: pending.cycle,
+    branch: pending.branch,
+    tip: pending.tip,
+    base: record.base,
+    created: record.created,
+    engine: record.engine,
+    actions,
+    dropped: record.dropped,
+    commands: {
+      approve: `reverie approve ${pending.cycle}`,
+      approve_some: `reverie approve ${pending.cycle} --only ${ids.slice(0, 2).join(',') || '<ids>'}`,
+      approve_except: `reverie approve ${pending.cycle} --except ${ids[0] ?? '<ids>'}`,
+      reject: `reverie reject ${pending.cycle} --reason "<why>"`,
+    },
+  };
+}
+
+async function onlyPendingCycle(context: RepoContext): Promise<PendingCycle & { record: CycleRecord }> {
+  const pending = (await pendingCycles(context)).filter((p): p is PendingCycle & { record: CycleRecord } => p.record !== undefined);
+  if (pending.length === 1) return pending[0]!;
+  if (pending.length === 0) throw new GitStateError('no cycle is waiting for review; `reverie dream --mode review` proposes one');
+  const list = pending.map((p) => `${p.cycle} (${p.record.actions.length} actions)`).join(', ');
+  throw new UsageError(`${pending.length} cycles are waiting for review: ${list}; name one, e.g. \`reverie review ${pending[0]!.cycle}\``);
+}
+
+/** The change one commit makes to the files it touches, against its first parent. */
+async function commitDiff(repo: Repo, commit: string): Promise<string> {
+  const parent = (await readEntry(repo, commit)).parents[0];
+  const paths = await changedPaths(repo, parent, commit);
+  const before = new Map<string, string>();
+  const after = new Map<string, string>();
+  for (const path of paths) {
+    const old = parent ? await readFileAt(repo, parent, path) : undefined;
+    const next = await readFileAt(repo, commit, path);
+    if (old !== undefined) before.set(path, old);
+    if (next !== undefined) after.set(path, next);
+  }
+  return unifiedDiff(before, after);
+}
