@@ -4,8 +4,12 @@
  */
 export { dream, type DreamOptions, type DreamResult, type PhaseReport } from './cycle/dream.js';
 export { approveCycle, rejectCycle, approveBranch } from './cycle/approve.js';
+export { revert, RevertConflictError, RevertRefusedError, type RevertOptions, type RevertResult } from './cycle/revert.js';
 export { initMemoryRepo, type InitResult } from './cycle/init.js';
-export { listCycles, pendingCycles, type CycleView, type PendingCycle } from './cycle/history.js';
+export { listCycles, pendingCycles, type ActionView, type CycleView, type PendingCycle } from './cycle/history.js';
+export { explainFile, type FileProvenance, type LineOrigin, type LineProvenance } from './cycle/provenance.js';
+export { reviewCycle, type CycleReview } from './cycle/review.js';
+export { curationStats, type CurationStats } from './cycle/stats.js';
 export { loadConfig, parseConfig, type Config } from './config/index.js';
 export { planCycle, emptyState } from './dream/plan.js';
 export { applyAction, applyActions } from './dream/apply.js';

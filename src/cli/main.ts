@@ -5,8 +5,12 @@ import { registerDecisions } from './commands/decide.js';
 import { registerDream } from './commands/dream.js';
 import { registerInit } from './commands/init.js';
 import { registerLog } from './commands/log.js';
+import { registerReview } from './commands/review.js';
+import { registerRevert } from './commands/revert.js';
 import { registerSessions } from './commands/sessions.js';
+import { registerStats } from './commands/stats.js';
 import { registerStatus } from './commands/status.js';
+import { registerWhy } from './commands/why.js';
 import { consoleOutput } from './output.js';
 import { VERSION } from '../version.js';
 
@@ -23,6 +27,10 @@ export function buildProgram(out = consoleOutput()): Command {
   registerStatus(program, out);
   registerSessions(program, out);
   registerDecisions(program, out);
+  registerReview(program, out);
+  registerWhy(program, out);
+  registerStats(program, out);
+  registerRevert(program, out);
   return program;
 }
 

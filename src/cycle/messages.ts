@@ -42,6 +42,40 @@ export function stateMessage(cycle: string, engine: string, what: string): strin
   });
 }
 
+/** What a revert commit undoes: one action of a cycle, carried on main by `commit`. */
+export interface RevertedActionInfo {
+  cycle: string;
+  actionId: string;
+  type: string;
+  /** The first memory file the action wrote, as in its own subject. */
+  path: string;
+  summary: string;
+  /** The commit on main that carries the action (its own, or a squash merge of the cycle). */
+  commit: string;
+}
+
+/**
+ * The commit message of a revert: `revert(<path>): <summary of the action>`, what is undone and why, and the
+ * trailers trailers.ts's revertMark() reads (`Reverie-Reverts`, `Reverie-Revert-Of`), fixed names others rely on.
+ */
+export function revertMessage(action: RevertedActionInfo, reason?: string): string {
+  const undone = `Undoes ${action.type} ${action.actionId} of dream cycle ${action.cycle}, carried by ${action.commit.slice(0, 12)}: "${action.summary}".`;
+  const why = reason ? `The reason given: ${reason}` : '';
+  const remembered = 'Its fingerprint is added to .reverie/rejected.json, so later cycles do not propose it again.';
+  return redact(
+    formatCommitMessage({
+      subject: clip(`revert(${action.path}): ${action.summary}`, SUBJECT_MAX),
+      body: [undone, why, remembered].filter(Boolean).join('\n\n'),
+      trailers: [
+        ['Reverie-Cycle', action.cycle],
+        ['Reverie-Action', 'revert'],
+        ['Reverie-Reverts', `${action.cycle}/${action.actionId}`],
+        ['Reverie-Revert-Of', action.commit],
+      ],
+    }),
+  );
+}
+
 function clip(text: string, max: number): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length <= max ? line : `${line.slice(0, max - 1)}…`;

@@ -10,7 +10,7 @@ import type { ActionType } from '../dream/types.js';
 import { GitHubError, GitStateError } from '../errors.js';
 import { fastForward, isAncestor, resolveRef, updateBranch } from '../git/index.js';
 import { GitHubClient, type GitHubClientOptions, type PullRequest } from '../github/client.js';
-import { pullBody, pullTitle } from '../github/pull-body.js';
+import { pullBody, pullTitle, revertBody } from '../github/pull-body.js';
 import { fetchBranch, pushBranch, resolveRemote, type GitHubRemote } from '../github/remote.js';
 import { mainTip, type RepoContext } from './context.js';
 import { BRANCH_PREFIX } from './history.js';
@@ -150,4 +150,26 @@ export async function fetchCycleBranch(context: RepoContext, link: GitHubLink, b
   const local = await resolveRef(context.repo, `refs/heads/${branch}`);
   if (local) return local;
   return fetchBranch(context.repo, { url: link.remote.url, token: link.token, branch, secondMs: link.secondMs });
+}
+
+export interface RevertToPublish {
+  branch: string;
+  target: string;
+  reason?: string;
+  reverted: { cycle: string; actionId: string; type: string; summary: string; commit: string; revert: string }[];
+}
+
+/** A revert made in review mode goes through a pull request of its own, like a cycle. */
+export async function publishRevert(context: RepoContext, link: GitHubLink, input: RevertToPublish): Promise<PublishedPull> {
+  await pushCycleBranch(context, link, input.branch);
+  const title = `reverie: revert ${input.target}`;
+  const body = revertBody(input);
+  const existing = (await link.client.pullsFrom(input.branch, 'all')).find((p) => !p.merged);
+  let pull: PullRequest;
+  let action: PublishedPull['action'];
+  if (existing?.state === 'open') [pull, action] = [await link.client.updatePull(existing.number, { title, body }), 'updated'];
+  else if (existing) [pull, action] = [await link.client.updatePull(existing.number, { title, body, state: 'open' }), 'reopened'];
+  else [pull, action] = [await link.client.createPull({ head: input.branch, base: context.config.git.main, title, body, draft: link.config.draft }), 'created'];
+  if (link.config.labels) await link.client.addLabels(pull.number, ['reverie', 'reverie:revert'].filter((l) => !pull.labels.includes(l)));
+  return { number: pull.number, url: pull.url, action };
 }

@@ -7,3 +7,4 @@ export * from './log.js';
 export * from './worktree.js';
 export * from './lock.js';
 export * from './blame.js';
+export * from './merge3.js';

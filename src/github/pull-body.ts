@@ -146,3 +146,18 @@ function indent(text: string): string {
     .map((l) => `  ${l}`)
     .join('\n');
 }
+
+/** The body of a revert's pull request: what is undone, from which cycle and commit, and why. */
+export function revertBody(input: { target: string; reason?: string; reverted: { cycle: string; actionId: string; type: string; summary: string; commit: string }[] }): string {
+  const rows = input.reverted.map((r) => `| \`${r.cycle}/${r.actionId}\` | ${r.type} | ${inlineText(r.summary)} | ${r.commit.slice(0, 7)} |`);
+  return [
+    `## Revert ${inlineText(input.target)}`,
+    '',
+    ...(input.reason ? [`Reason: ${inlineText(input.reason)}`, ''] : []),
+    'Merging this pull request undoes these actions on main; each is remembered as rejected, so no later cycle proposes it again.',
+    '',
+    '| action | type | summary | commit |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}

@@ -208,4 +208,43 @@ describe('review mode on GitHub', () => {
     expect(again.actions).toEqual([]);
     expect(w.github.state.pulls).toHaveLength(1);
   });
+
+  it('a revert in review mode goes through a pull request of its own; main does not move', async () => {
+    const w = await world({ mode: 'auto' });
+    const cycle = await w.run();
+    expect(cycle.merged).toBe(true);
+    const main = git(w.dir, ['rev-parse', 'main']);
+    expect(git(w.bare, ['rev-parse', 'main'])).toBe(main);
+    const target = cycle.actions[0]!;
+    const result = await reverieAsync(['revert', target.id, '--mode', 'review', '--reason', 'wrong note', '--json', '--repo', w.dir], { env: { GITHUB_TOKEN: TOKEN } });
+    expect(result.stderr).toBe('');
+    const json = JSON.parse(result.stdout) as { branch: string; merged: boolean; pull: { number: number; action: string } };
+    expect(json.merged).toBe(false);
+    expect(json.pull.action).toBe('created');
+    expect(git(w.dir, ['rev-parse', 'main'])).toBe(main);
+    const pull = w.github.state.pulls.find((p) => p.number === json.pull.number);
+    expect(pull).toMatchObject({ state: 'open', head: { ref: json.branch }, base: { ref: 'main' } });
+    expect(pull?.body).toContain(`${cycle.cycle}/${target.id}`);
+    expect(pull?.labels).toEqual(expect.arrayContaining(['reverie', 'reverie:revert']));
+    expect(git(w.bare, ['rev-parse', `refs/heads/${json.branch}`])).toBe(git(w.dir, ['rev-parse', `refs/heads/${json.branch}`]));
+    expect(w.github.violations).toEqual([]);
+  });
+
+  for (const style of ['merge', 'squash', 'rebase'] as const) {
+    it(`a pull request merged on GitHub (${style}) counts as approved: the next cycle brings main up and proposes nothing again`, async () => {
+      const w = await world();
+      const first = await w.run();
+      await w.github.mergePull(first.pull!.number, style);
+      const next = await w.run();
+      expect(next.outcome).toBe('nothing-new');
+      expect(next.actions).toEqual([]);
+      expect(git(w.dir, ['rev-parse', 'main'])).toBe(git(w.bare, ['rev-parse', 'main']));
+      expect(w.github.state.pulls).toHaveLength(1);
+      const log = await reverieAsync(['log', '--json', '--repo', w.dir]);
+      const cycles = (JSON.parse(log.stdout) as { cycles: { cycle: string; status: string; actions: { id: string; status: string; commit: string | null }[] }[] }).cycles;
+      const merged = cycles.find((c) => c.cycle === first.cycle);
+      expect(merged?.status).toBe('approved');
+      expect(merged?.actions.every((a) => a.status === 'applied' && a.commit !== null)).toBe(true);
+    });
+  }
 });

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { openContext } from '../../cycle/context.js';
+import { connectGitHub, publishRevert, pushMain, syncMain } from '../../cycle/publish.js';
+import { revert, type RevertMode, type RevertResult } from '../../cycle/revert.js';
+import { UsageError } from '../../errors.js';
+import { acquireLock } from '../../git/index.js';
+import { plural, shortOid, type Output } from '../output.js';
+
+const REVERT_MODES: readonly RevertMode[] = ['auto', 'review'];
+
+export function registerRevert(program: Command, out: Output): void {
+  program
+    .command('revert')
+    .description('undo a cycle or one action on main with revert commits; a reverted action is not proposed again')
+    .argument('<target>', 'cycle id or branch name, action id (or <cycle>/<action id>), or a commit on main')
+    .option('--reason <text>', 'why, written into each revert commit')
+    .option('--mode <mode>', 'auto (move main) | review (a reverie/revert-… branch, main untouched); default: from reverie.yaml')
+    .option('--json', 'print one JSON object')
+    .option('--config <file>', 'configuration file, relative to the repository', 'reverie.yaml')
+    .option('--repo <dir>', 'the memory repository', '.')
+    .action(async (target: string, flags: { reason?: string; mode?: string; json?: boolean; config: string; repo: string }) => {
+      if (flags.mode !== undefined && !REVERT_MODES.includes(flags.mode as RevertMode)) {
+        throw new UsageError(`--mode must be one of ${REVERT_MODES.join(', ')} (got "${flags.mode}")`);
+      }
+      const context = await openContext(flags.repo, flags.config);
+      const release = await acquireLock(context.repo, { purpose: 'revert' });
+      try {
+        const link = await connectGitHub(context);
+        if (link) await syncMain(context, link);
+        const result = await revert(context, target, {
+          now: new Date(),
+          ...(flags.reason ? { reason: flags.reason } : {}),
+          ...(flags.mode ? { mode: flags.mode as RevertMode } : {}),
+        });
+        // On GitHub, a revert in review mode is a pull request; one in auto mode is pushed to main.
+        if (link && result.merged) await pushMain(context, link);
+        const pull = link && !result.merged ? await publishRevert(context, link, { ...result, ...(flags.reason ? { reason: flags.reason } : {}) }) : undefined;
+        if (flags.json) return out.json({ ...result, pull: pull ?? null });
+        printResult(out, result);
+        if (pull) out.line(`pull request #${pull.number} (${pull.action}): ${pull.url}`);
+      } finally {
+        release();
+      }
+    });
+}
+
+function printResult(out: Output, result: RevertResult): void {
+  const where = result.merged ? `main moved to ${shortOid(result.main)}` : `on branch ${result.branch}, main not moved; open a pull request from it`;
+  out.line(`reverted ${result.target}: ${plural(result.reverted.length, 'revert commit')}, ${where}`);
+  for (const r of result.reverted) out.line(`  ${shortOid(r.revert)} revert ${r.type} ${r.actionId} (${shortOid(r.commit)}) ${r.summary}`);
+  for (const s of result.skipped) out.line(`  skipped ${s.cycle}/${s.actionId}: ${s.reason}`);
+  out.line('the reverted actions are remembered in .reverie/rejected.json and will not be proposed again');
+}
