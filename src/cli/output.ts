@@ -1,4 +1,7 @@
 import { redact } from '../sessions/redact.js';
+import { printable } from '../util/printable.js';
+
+export { printable };
 
 /**
  * Everything the CLI prints goes through here: one place that masks secrets (a quote from a log could
@@ -35,21 +38,6 @@ export function countBy<T>(items: T[], key: (item: T) => string): string {
 
 export function shortOid(oid: string | null | undefined): string {
   return oid ? oid.slice(0, 7) : '-------';
-}
-
-/**
- * Text from session logs (quotes, and summaries and rationales built from them) as inert data on a terminal: ANSI
- * escape sequences and control characters could move the cursor, rewrite what was printed or retitle the window,
- * and bidirectional overrides can make a line read differently from what it says. Newlines and tabs stay.
- */
-export function printable(text: string): string {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex
-      .replace(/\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g, '')
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '')
-  );
 }
 
 /** A quote from a log on one line, between double quotes: shown as what someone said, never as layout. */

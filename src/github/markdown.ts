@@ -4,12 +4,13 @@
  * Two ways out, for the two places such text goes: a code block (nothing inside one renders, mentions included), and
  * inline text escaped as below.
  */
+import { printable } from '../util/printable.js';
 
 /** A fenced code block holding `text` verbatim: the fence is longer than any run of backticks inside. */
 export function codeBlock(text: string, language = 'text'): string {
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
-  return `${fence}${language}\n${stripControl(text).replace(/\n?$/, '')}\n${fence}`;
+  return `${fence}${language}\n${printable(text).replace(/\n?$/, '')}\n${fence}`;
 }
 
 /** A zero-width space: it breaks a mention, an issue reference or a link without changing what a reader sees. */
@@ -22,7 +23,7 @@ const BREAK = '\u200b';
  * `GH-`, after `://` and `www.` does, and keeps a link from forming.
  */
 export function inlineText(text: string): string {
-  return stripControl(text)
+  return printable(text)
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/([@#])/g, `$1${BREAK}`)
@@ -30,10 +31,4 @@ export function inlineText(text: string): string {
     .replace(/:\/\//g, `:${BREAK}//`)
     .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}${BREAK}.`)
     .replace(/[&<>"'`*_~[\]()\\|!]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** Terminal and bidirectional control characters: invisible in a review, able to disguise what a line says. */
-export function stripControl(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '');
 }

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CycleRecord, RecordedAction } from '../../../src/dream/state.js';
-import { codeBlock, inlineText, stripControl } from '../../../src/github/markdown.js';
+import { codeBlock, inlineText } from '../../../src/github/markdown.js';
+import { printable } from '../../../src/util/printable.js';
 import { MAX_BODY_CHARS, pullBody, pullTitle } from '../../../src/github/pull-body.js';
 
 const HOSTILE = 'cc @octocat and @acme/admins, fixes #12 and acme/memory#3, GH-7, see https://evil.example/x www.evil.example <img src=x onerror=alert(1)> **bold** [link](https://x) `code` \u001b[31mred\u202e';
@@ -72,7 +73,7 @@ describe('codeBlock', () => {
     const block = codeBlock('a ```` b');
     expect(block.startsWith('`````text\n')).toBe(true);
     expect(block.endsWith('\n`````')).toBe(true);
-    expect(stripControl('x\u001b[2Jy\u202ez')).toBe('xyz');
+    expect(printable('x\u001b[2Jy\u202ez')).toBe('xyz');
   });
 });
 
