@@ -55,6 +55,14 @@ function hasExitCode(error: unknown): error is { exitCode: number } {
   return typeof (error as { exitCode?: unknown })?.exitCode === 'number';
 }
 
+// `reverie log | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 // An interrupted cycle must still release its lock: exit handlers run on process.exit, not on signals.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
 
