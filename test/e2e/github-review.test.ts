@@ -247,4 +247,21 @@ describe('review mode on GitHub', () => {
       expect(merged?.actions.every((a) => a.status === 'applied' && a.commit !== null)).toBe(true);
     });
   }
+
+  it('reverie approve --except merges the rest, pushes main and closes the pull request saying so', async () => {
+    const w = await world();
+    const first = await w.run();
+    const left = first.actions[0]!;
+    const approved = await reverieAsync(['approve', first.cycle!, '--except', left.id, '--repo', w.dir], { env: { GITHUB_TOKEN: TOKEN } });
+    expect(approved.stderr).toBe('');
+    expect(approved.code).toBe(0);
+    const main = git(w.dir, ['rev-parse', 'main']);
+    expect(git(w.bare, ['rev-parse', 'main'])).toBe(main);
+    const subjects = git(w.dir, ['log', '--format=%s', `${first.base}..main`]);
+    expect(subjects).not.toContain(left.summary.slice(0, 30));
+    expect(w.github.state.pulls[0]?.state).toBe('closed');
+    expect(w.github.state.comments.at(-1)?.body).toContain('Approved with `reverie approve`');
+    expect(git(w.bare, ['for-each-ref', 'refs/heads/reverie/'])).toBe('');
+    expect(w.github.violations).toEqual([]);
+  });
 });
