@@ -48,6 +48,9 @@ async function main(): Promise<void> {
 
   heading('reverie log');
   reverie(dir, ['log']);
+
+  heading('reverie why memory/tools.md:3 (where a line of memory came from)');
+  reverie(dir, ['why', 'memory/tools.md:3']);
   console.log(`\nThe repository stays in ${dir} for you to explore (git log --stat, reverie status --repo ${dir}).`);
 }
 
