@@ -83,3 +83,15 @@ export class GitHubError extends ReverieError {
     this.name = 'GitHubError';
   }
 }
+
+/** The Messages API refused the engine's requests (a bad key, a model it does not serve, a request it rejects). */
+export class ModelApiError extends ReverieError {
+  override readonly exitCode = 8;
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'ModelApiError';
+  }
+}

@@ -5,11 +5,20 @@ import { ConfigError } from '../errors.js';
 import type { Namespace, Policy } from '../memory/types.js';
 import { FORMATS } from '../sessions/readers/index.js';
 import { ACTION_TYPES, type ActionType } from '../dream/types.js';
-import { ENGINES, MODES, type Config, type EngineName, type GitHubConfig, type Mode, type SessionSource } from './types.js';
+import { EFFORTS, ENGINES, MODES, type ClaudeConfig, type Config, type Effort, type EngineName, type GitHubConfig, type Mode, type SessionSource } from './types.js';
 
 export const CONFIG_FILE = 'reverie.yaml';
 
 const DEFAULT_AUTHOR = { name: 'reverie', email: 'reverie@users.noreply.github.com' };
+
+/** The Messages API model the claude engine uses unless `claude.model` names another. */
+export const DEFAULT_CLAUDE_MODEL = 'claude-sonnet-5-5';
+
+/** Longest `claude.instructions`: they are sent with every request, so they are kept to a page. */
+export const MAX_INSTRUCTIONS = 4096;
+
+/** Longest answer the current models write (128K output tokens). */
+const MAX_OUTPUT_TOKENS = 128_000;
 
 /** Reads and validates reverie.yaml. Everything is checked before anything is returned: no half-applied config. */
 export async function loadConfig(repoDir: string, file?: string): Promise<Config> {
@@ -49,7 +58,7 @@ class ConfigReader {
   ) {}
 
   read(raw: unknown, repoDir: string): Config {
-    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'approval', 'git', 'github']);
+    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'approval', 'git', 'github', 'claude']);
     const memory = this.object(top.memory ?? {}, ['memory'], ['root', 'inbox', 'namespaces']);
     const root = this.relativePath(memory.root ?? 'memory', ['memory', 'root']);
     const extract = this.object(top.extract ?? {}, ['extract'], ['min_sessions']);
@@ -70,6 +79,7 @@ class ConfigReader {
       extract: { minSessions: this.integer(extract.min_sessions ?? 2, ['extract', 'min_sessions'], 1) },
       approval: { auto: this.safeTypes(approval), maxPruneRatio: this.ratio(approval.max_prune_ratio ?? 0.2, ['approval', 'max_prune_ratio']) },
       ...(top.github !== undefined ? { github: this.github(top.github) } : {}),
+      claude: this.claude(top.claude),
       git: {
         main: this.string(git.main ?? 'main', ['git', 'main']),
         author: {
@@ -107,6 +117,40 @@ class ConfigReader {
       config.repo = repo;
     }
     return config;
+  }
+
+  private claude(value: unknown): ClaudeConfig {
+    const at = ['claude'];
+    const section = this.object(value ?? {}, at, ['model', 'max_tokens', 'concurrency', 'instructions', 'budget', 'base_url', 'batch', 'effort']);
+    const config: ClaudeConfig = {
+      model: this.string(section.model ?? DEFAULT_CLAUDE_MODEL, [...at, 'model']),
+      maxTokens: this.integer(section.max_tokens ?? 8192, [...at, 'max_tokens'], 1),
+      concurrency: this.integer(section.concurrency ?? 4, [...at, 'concurrency'], 1),
+      budget: this.budget(section.budget),
+      batch: this.boolean(section.batch ?? false, [...at, 'batch']),
+    };
+    if (config.maxTokens > MAX_OUTPUT_TOKENS) this.fail(`must be at most ${MAX_OUTPUT_TOKENS}`, [...at, 'max_tokens']);
+    if (config.concurrency > 64) this.fail('must be at most 64', [...at, 'concurrency']);
+    if (section.instructions !== undefined) {
+      const instructions = this.string(section.instructions, [...at, 'instructions']);
+      if (instructions.length > MAX_INSTRUCTIONS) this.fail(`must be at most ${MAX_INSTRUCTIONS} characters (it has ${instructions.length})`, [...at, 'instructions']);
+      config.instructions = instructions;
+    }
+    if (section.base_url !== undefined) config.baseUrl = this.url(section.base_url, [...at, 'base_url']).replace(/\/+$/, '');
+    if (section.effort !== undefined) config.effort = this.oneOf<Effort>(section.effort, EFFORTS, [...at, 'effort']);
+    return config;
+  }
+
+  private budget(value: unknown): ClaudeConfig['budget'] {
+    const at = ['claude', 'budget'];
+    const budget = this.object(value ?? {}, at, ['tokens', 'usd']);
+    const result: ClaudeConfig['budget'] = {};
+    if (budget.tokens !== undefined) result.tokens = this.integer(budget.tokens, [...at, 'tokens'], 1);
+    if (budget.usd !== undefined) {
+      if (typeof budget.usd !== 'number' || !Number.isFinite(budget.usd) || budget.usd <= 0) this.fail('must be a number of dollars above 0', [...at, 'usd']);
+      result.usd = budget.usd as number;
+    }
+    return result;
   }
 
   private boolean(value: unknown, at: Path): boolean {

@@ -4,8 +4,30 @@ import type { Namespace } from '../memory/types.js';
 export type Mode = 'auto' | 'review' | 'dry-run';
 export const MODES: readonly Mode[] = ['auto', 'review', 'dry-run'];
 
-export type EngineName = 'heuristic';
-export const ENGINES: readonly EngineName[] = ['heuristic'];
+export type EngineName = 'heuristic' | 'claude';
+export const ENGINES: readonly EngineName[] = ['heuristic', 'claude'];
+
+export type Effort = 'low' | 'medium' | 'high' | 'xhigh' | 'max';
+export const EFFORTS: readonly Effort[] = ['low', 'medium', 'high', 'xhigh', 'max'];
+
+/** The `claude:` section: how the claude engine calls the Messages API. The key comes from ANTHROPIC_API_KEY only. */
+export interface ClaudeConfig {
+  model: string;
+  /** The most a single answer may take; an answer cut at this length is retried once with twice as much. */
+  maxTokens: number;
+  /** Requests in flight at once during extraction. */
+  concurrency: number;
+  /** Free text that steers what the cycle looks for and keeps; sent to the model as the repository owner's guidance. */
+  instructions?: string;
+  /** What one cycle may spend; a cycle that would go over stops before the request that would cross it. */
+  budget: { tokens?: number; usd?: number };
+  /** Another endpoint for the API (a proxy, a gateway); else ANTHROPIC_BASE_URL, else Anthropic's. */
+  baseUrl?: string;
+  /** Send extraction through the Message Batches API: half the price, results within hours. */
+  batch: boolean;
+  /** `output_config.effort` for every request; left out when unset, so the model's default applies. */
+  effort?: Effort;
+}
 
 export interface GitHubConfig {
   /** `owner/name`; else read from the remote's URL. */
@@ -57,6 +79,8 @@ export interface Config {
   };
   /** Where review happens on GitHub; absent, review is local (`reverie review`, `approve`, `reject`). */
   github?: GitHubConfig;
+  /** Settings of the claude engine, defaults filled in (used only when the engine is claude). */
+  claude: ClaudeConfig;
   git: {
     /** The branch cycles start from and approve into. */
     main: string;

@@ -52,7 +52,7 @@ export async function buildCycle(repo: Repo, input: BuildInput): Promise<BuildRe
     parent = await commitChanges(repo, {
       parent,
       changes: new Map(changes),
-      message: actionMessage(action, input.record.cycle, input.record.engine),
+      message: actionMessage(action, input.record.cycle, input.record.engine, input.record.run?.model),
       author: input.author,
       timestamp: input.timestamp,
     });
@@ -70,7 +70,7 @@ export async function buildCycle(repo: Repo, input: BuildInput): Promise<BuildRe
   const tip = await commitChanges(repo, {
     parent,
     changes: new Map(bookkeeping),
-    message: stateMessage(record.cycle, record.engine, input.stateSubject),
+    message: stateMessage(record.cycle, record.engine, input.stateSubject, record.run),
     author: input.author,
     timestamp: input.timestamp,
     allowEmpty: true,

@@ -1,9 +1,11 @@
+import path from 'node:path';
 import type { Mode } from '../config/index.js';
+import { createClaudeEngine, type ClaudeEngineOptions } from '../dream/engines/claude/index.js';
 import { heuristicEngine } from '../dream/engines/heuristic.js';
 import { cyclePath, cycleRecord, type RecordedAction } from '../dream/state.js';
 import { safeFirst } from '../dream/risk.js';
 import type { PullRequest } from '../github/client.js';
-import type { Action, Engine, Plan } from '../dream/types.js';
+import type { Action, Engine, EngineRun, Plan } from '../dream/types.js';
 import { GitStateError, UsageError } from '../errors.js';
 import { acquireLock, deleteBranch, fastForward, readFileAt, resolveRef, updateBranch } from '../git/index.js';
 import { observeSession } from '../dream/extract/index.js';
@@ -34,10 +36,17 @@ export interface DreamOptions {
   supersede?: boolean;
   /** Where the GitHub token comes from (the process environment by default); see connectGitHub. */
   github?: ConnectOptions;
+  /** Send the claude engine's extraction through the Message Batches API (`--batch`; else `claude.batch`). */
+  batch?: boolean;
+  /** The claude engine's key (ANTHROPIC_API_KEY by default) and transport settings, for proxies and tests. */
+  claude?: ClaudeConnectOptions;
 }
+
+export type ClaudeConnectOptions = NonNullable<ClaudeEngineOptions['connection']> & { apiKey?: string };
 
 export type PhaseReport =
   | { phase: 'review'; sessions: number; newSessions: number; memoryFiles: number; entries: number; warnings: ReadWarning[] }
+  | { phase: 'engine'; run: EngineRun }
   | { phase: 'extract'; patterns: number; noise: number }
   | { phase: 'curate'; actions: Action[]; dropped: Plan['dropped'] }
   | { phase: 'commit'; branch: string; commits: number }
@@ -60,8 +69,8 @@ export interface DreamResult {
   merged: boolean;
   actions: DreamActionResult[];
   stats: Plan['stats'] & { warnings: number };
-  /** Why nothing was committed, when nothing was. */
-  outcome: 'committed' | 'nothing-new' | 'dry-run' | 'pending-review';
+  /** Why nothing was committed, when nothing was (`stopped`: the engine ran out of budget or time; see `run`). */
+  outcome: 'committed' | 'nothing-new' | 'dry-run' | 'pending-review' | 'stopped';
   /** What happened at approval (auto) or why the cycle waits (review). */
   approval: string;
   dropped: { id: string; type: Action['type']; summary: string; reason: string }[];
@@ -77,9 +86,29 @@ export interface DreamResult {
   superseded?: { cycle: string; pull?: number }[];
   /** In auto mode under a risk policy: how many of the actions went to main without review. */
   appliedWithoutReview?: number;
+  /** For an engine that calls a model: the model, tokens and cost, warnings, and a dry run's estimate. */
+  run?: EngineRun;
 }
 
-const ENGINES: Record<string, Engine> = { heuristic: heuristicEngine };
+const ENGINE_NAMES = ['heuristic', 'claude'];
+
+/** The engine a cycle runs; the claude engine is made per cycle, since it needs the key and the cycle's mode. */
+function engineFor(context: RepoContext, options: DreamOptions, mode: Mode): Engine {
+  const name = options.engine ?? context.config.engine;
+  if (name === 'heuristic') return heuristicEngine;
+  if (name === 'claude') {
+    const { apiKey = process.env.ANTHROPIC_API_KEY, ...connection } = options.claude ?? {};
+    return createClaudeEngine({
+      config: context.config.claude,
+      cacheDir: path.join(context.repo.gitdir, 'reverie', 'claude'),
+      ...(apiKey ? { apiKey } : {}),
+      dryRun: mode === 'dry-run',
+      batch: options.batch ?? context.config.claude.batch,
+      connection,
+    });
+  }
+  throw new UsageError(`unknown engine "${name}"; available: ${ENGINE_NAMES.join(', ')}`);
+}
 
 /**
  * One dream cycle: review → extract → curate → commit → approve. Holds the repository's lock throughout
@@ -89,8 +118,8 @@ const ENGINES: Record<string, Engine> = { heuristic: heuristicEngine };
 export async function dream(options: DreamOptions): Promise<DreamResult> {
   const context = await openContext(options.repoDir, options.configFile);
   const mode = options.mode ?? context.config.mode;
-  const engine = ENGINES[options.engine ?? context.config.engine];
-  if (!engine) throw new UsageError(`unknown engine "${options.engine}"; available: ${Object.keys(ENGINES).join(', ')}`);
+  // Before the lock: a missing key or an unknown engine stops the cycle before anything is touched.
+  const engine = engineFor(context, options, mode);
   const release = mode === 'dry-run' ? () => undefined : await acquireLock(context.repo, { purpose: 'dream' });
   try {
     // A bad token or an unreachable repository stops the cycle here, before anything is written.
@@ -112,7 +141,7 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
     Object.assign(replaced, await toSupersede(context, link, waiting));
   }
 
-  const inputs = await review(context, base, options);
+  const inputs = await review(context, base, options, engine);
   for (const action of replaced.droppedByReviewer) {
     inputs.state.rejected[action.fingerprint] = { cycle: action.cycle, summary: action.summary, reason: 'dropped by the reviewer of the superseded cycle' };
   }
@@ -128,16 +157,23 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
   });
   // The actions safe to apply unreviewed come first, so that auto mode can fast-forward main over them alone.
   const plan = { ...planned, actions: safeFirst(planned.actions, context.config.approval.auto) };
-  options.onPhase?.({ phase: 'extract', patterns: plan.stats.patterns, noise: plan.stats.noise });
-  options.onPhase?.({ phase: 'curate', actions: plan.actions, dropped: plan.dropped });
+  if (plan.run) options.onPhase?.({ phase: 'engine', run: plan.run });
+  // An estimate or a stopped run extracted nothing it could report.
+  if (!plan.run?.estimate && !plan.run?.stopped) {
+    options.onPhase?.({ phase: 'extract', patterns: plan.stats.patterns, noise: plan.stats.noise });
+    options.onPhase?.({ phase: 'curate', actions: plan.actions, dropped: plan.dropped });
+  }
   const summary: DreamResult = {
     ...empty,
     cycle,
     stats: { ...plan.stats, warnings: inputs.warnings.length },
     dropped: plan.dropped.map((d) => ({ id: d.action.id, type: d.action.type, summary: d.action.summary, reason: d.reason })),
     actions: plan.actions.map((a) => actionResult(a, null)),
+    ...(plan.run ? { run: plan.run } : {}),
   };
 
+  // The engine stopped short (budget, a batch still running): no branch, main untouched, its extraction cached.
+  if (plan.run?.stopped && mode !== 'dry-run') return { ...summary, cycle: null, outcome: 'stopped', approval: `stopped: ${plan.run.stopped}` };
   if (mode === 'dry-run') {
     return { ...summary, outcome: 'dry-run', approval: 'dry run: nothing written', diff: await planDiff(context, base, plan.actions) };
   }
@@ -158,14 +194,14 @@ interface Reviewed {
 }
 
 /** Phase 1: the memory and state at main's commit, and the sessions not processed yet. */
-async function review(context: RepoContext, base: string, options: DreamOptions): Promise<Reviewed> {
+async function review(context: RepoContext, base: string, options: DreamOptions, engine: Engine): Promise<Reviewed> {
   const { memory, state } = await readBase(context, base);
   const skipHashes = new Set(Object.keys(state.processed));
   // Each session is observed as it is read and let go: a cycle over 10,000 logs never holds them all.
   const sessions: ObservedSession[] = [];
   const loaded = await streamSessions(
     { repoDir: context.repo.dir, sources: context.config.sessions, skipHashes, hashCacheFile: sessionHashCacheFile(context) },
-    (session) => sessions.push(observeSession(session)),
+    (session) => sessions.push(engine.observe ? engine.observe(session) : observeSession(session)),
   );
   const totalSessions = loaded.read + loaded.skipped;
   const entries = memory.files.reduce((n, f) => n + f.entries.length, 0);

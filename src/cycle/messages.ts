@@ -1,5 +1,6 @@
 import { formatCommitMessage } from '../git/index.js';
 import { redact } from '../sessions/redact.js';
+import type { RecordedRun } from '../dream/state.js';
 import type { Action } from '../dream/types.js';
 
 const SUBJECT_MAX = 100;
@@ -9,7 +10,7 @@ const SUBJECT_MAX = 100;
  * rationale, the evidence, then machine-readable trailers. Everything passes through redact() once more:
  * quotes come from untrusted logs, and a commit is forever.
  */
-export function actionMessage(action: Action, cycle: string, engine: string): string {
+export function actionMessage(action: Action, cycle: string, engine: string, model?: string): string {
   const subject = clip(`${action.type}(${action.paths[0] ?? 'memory'}): ${action.summary}`, SUBJECT_MAX);
   const evidence = action.evidence.map((e) => `- ${e.sessionId} (${e.agent}${e.turn !== undefined ? `, turn ${e.turn}` : ''}): "${e.quote}"`);
   const body = [action.rationale, evidence.length > 0 ? `Evidence:\n${evidence.join('\n')}` : ''].filter(Boolean).join('\n\n');
@@ -24,13 +25,17 @@ export function actionMessage(action: Action, cycle: string, engine: string): st
         ['Reverie-Action-Id', action.id],
         ['Reverie-Evidence', sessions.join(', ') || 'none'],
         ['Reverie-Engine', engine],
+        ...modelTrailer(model),
       ],
     }),
   );
 }
 
-/** The last commit of a cycle: bookkeeping only, so reverting an action never reverts it. */
-export function stateMessage(cycle: string, engine: string, what: string): string {
+/**
+ * The last commit of a cycle: bookkeeping only, so reverting an action never reverts it. A cycle of an engine that
+ * called a model also says which model and what it spent, so that the dream can be audited and re-run.
+ */
+export function stateMessage(cycle: string, engine: string, what: string, run?: RecordedRun): string {
   return formatCommitMessage({
     subject: `chore(reverie): ${what}`,
     body: 'Bookkeeping of the cycle: sessions processed, patterns seen, decisions. Touches only .reverie/.',
@@ -38,8 +43,23 @@ export function stateMessage(cycle: string, engine: string, what: string): strin
       ['Reverie-Cycle', cycle],
       ['Reverie-Action', 'state'],
       ['Reverie-Engine', engine],
+      ...modelTrailer(run?.model),
+      ...(run ? usageTrailers(run) : []),
     ],
   });
+}
+
+function modelTrailer(model: string | undefined): [string, string][] {
+  return model ? [['Reverie-Model', model]] : [];
+}
+
+/** `Reverie-Tokens: input=… output=… cache-write=… cache-read=…` and `Reverie-Cost: $…` (or `unknown`). */
+function usageTrailers(run: RecordedRun): [string, string][] {
+  const { input, output, cache_write: cacheWrite, cache_read: cacheRead } = run.usage;
+  return [
+    ['Reverie-Tokens', `input=${input} output=${output} cache-write=${cacheWrite} cache-read=${cacheRead}`],
+    ['Reverie-Cost', run.cost_usd === null ? 'unknown' : `$${run.cost_usd.toFixed(4)}`],
+  ];
 }
 
 /** What a revert commit undoes: one action of a cycle, carried on main by `commit`. */

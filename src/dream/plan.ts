@@ -66,7 +66,7 @@ export function guardFor(memory: MemorySnapshot, state: DreamState): Guard {
  * Two actions on the same words in the same file (a note written twice, pruned twice) would share an id:
  * the later ones get an occurrence number, so each commit and each decision names exactly one action.
  */
-function distinctIds(actions: Action[]): Action[] {
+export function distinctIds(actions: Action[]): Action[] {
   const seen = new Map<string, number>();
   return actions.map((action) => {
     const count = (seen.get(action.fingerprint) ?? 0) + 1;
@@ -77,7 +77,8 @@ function distinctIds(actions: Action[]): Action[] {
   });
 }
 
-function nextState(input: PlanInput, records: DreamState['patterns'], actions: Action[]): DreamState {
+/** The state a cycle records: its sessions processed, the pattern records, and which patterns its actions wrote. */
+export function nextState(input: Pick<PlanInput, 'cycle' | 'sessions' | 'state'>, records: DreamState['patterns'], actions: Action[]): DreamState {
   const processed = { ...input.state.processed };
   for (const session of input.sessions) processed[session.hash] = { id: session.id, source: session.source, cycle: input.cycle };
   const patterns = structuredClone(records);
@@ -91,7 +92,7 @@ function nextState(input: PlanInput, records: DreamState['patterns'], actions: A
   return { processed, patterns, rejected: { ...input.state.rejected } };
 }
 
-function memoryTokens(memory: MemorySnapshot): number {
+export function memoryTokens(memory: MemorySnapshot): number {
   return memory.files.reduce((sum, f) => sum + estimateTokens(f.document.text), 0);
 }
 

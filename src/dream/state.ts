@@ -1,4 +1,4 @@
-import type { Action, DreamState, Plan, PlanStats } from './types.js';
+import type { Action, DreamState, EngineRun, Plan, PlanStats } from './types.js';
 
 /** Folder, at the repository root, of what must survive between cycles. */
 export const STATE_DIR = '.reverie';
@@ -23,6 +23,33 @@ export interface CycleRecord {
   dropped: { id: string; type: Action['type']; summary: string; reason: string }[];
   /** Set when a person decided on the cycle: rejected whole, or approved with some actions left out. */
   decision?: { status: Exclude<CycleStatus, 'pending'>; at: string; approved: string[]; rejected: string[]; reason?: string };
+  /** For an engine that called a model: which, and what it spent, so that a dream can be audited and re-run. */
+  run?: RecordedRun;
+}
+
+/** An EngineRun as the cycle record keeps it (snake_case, like the rest of the record's JSON). */
+export interface RecordedRun {
+  model: string;
+  usage: { input: number; output: number; cache_write: number; cache_read: number };
+  /** Dollars at list prices; null when the model's price is unknown. */
+  cost_usd: number | null;
+  requests: number;
+  cached_sessions: number;
+  batch?: string;
+  warnings: string[];
+}
+
+export function recordedRun(run: EngineRun): RecordedRun {
+  const { input, output, cacheWrite, cacheRead } = run.usage;
+  return {
+    model: run.model,
+    usage: { input, output, cache_write: cacheWrite, cache_read: cacheRead },
+    cost_usd: run.costUsd,
+    requests: run.requests,
+    cached_sessions: run.cachedSessions,
+    ...(run.batch ? { batch: run.batch } : {}),
+    warnings: run.warnings,
+  };
 }
 
 export interface RecordedAction extends Action {
@@ -92,6 +119,7 @@ export function cycleRecord(plan: Plan, meta: { branch: string; base: string; mo
     stats: { ...plan.stats, warnings: meta.warnings },
     actions: plan.actions.map((a) => ({ ...a })),
     dropped: plan.dropped.map((d) => ({ id: d.action.id, type: d.action.type, summary: d.action.summary, reason: d.reason })),
+    ...(plan.run ? { run: recordedRun(plan.run) } : {}),
   };
 }
 

@@ -98,6 +98,8 @@ export interface PatternRecord {
   added?: string[];
   /** How many sessions showed the change of arguments (what was dropped, what was added). */
   changes?: number;
+  /** What the pattern is about in a few words, as a model named it (claude engine): lets later cycles name it alike. */
+  topic?: string;
 }
 
 export interface DroppedAction {
@@ -128,6 +130,50 @@ export interface Plan {
   stats: PlanStats;
   /** The state to record with the cycle. */
   state: DreamState;
+  /** What an engine that calls a model spent and met on the way (absent for offline engines). */
+  run?: EngineRun;
+}
+
+/** Tokens as the Messages API bills them: fresh input, output, prompt-cache writes and prompt-cache reads. */
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheWrite: number;
+  cacheRead: number;
+}
+
+/** What a dry run would cost, estimated before anything is spent. */
+export interface CostEstimate {
+  /** Sessions whose extraction would be paid for (the others are in the local cache). */
+  sessions: number;
+  requests: number;
+  inputTokens: number;
+  /** A guess: output cannot be counted before it is written. */
+  outputTokens: number;
+  costUsd: number | null;
+  /** `count_tokens` when the API counted the prompts, `local` when they were estimated offline. */
+  method: 'count_tokens' | 'local';
+  batch: boolean;
+}
+
+/** The audit trail of one engine run that called a model: enough to price it, repeat it and explain what it left out. */
+export interface EngineRun {
+  model: string;
+  usage: TokenUsage;
+  /** Dollars at the list prices the engine knows; null when the model's price is unknown. */
+  costUsd: number | null;
+  /** Requests sent (retries the SDK made on its own not counted). */
+  requests: number;
+  /** Sessions whose extraction came from the local cache, paid for by an earlier cycle. */
+  cachedSessions: number;
+  /** The Message Batch the extraction went through, when it did. */
+  batch?: string;
+  /** Outputs dropped after a retry, sessions left for a later cycle, and the like. */
+  warnings: string[];
+  /** Set when the engine stopped before its plan was complete (budget spent): none of the plan may be committed. */
+  stopped?: string;
+  /** Set by a dry run: what the cycle would cost. */
+  estimate?: CostEstimate;
 }
 
 export interface PlanInput {
@@ -157,6 +203,11 @@ export interface DreamOptions {
 export interface Engine {
   name: string;
   plan(input: PlanInput): Promise<Plan>;
+  /**
+   * Reads what the engine needs of a session while the cycle streams the logs, so that the session can be let go.
+   * Without it the cycle observes sessions as the offline extraction does (`observeSession`).
+   */
+  observe?(session: Session): ObservedSession;
 }
 
 export type { ObservedSession };

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { MODES, type Mode } from '../../config/index.js';
 import { dream, type DreamResult, type PhaseReport } from '../../cycle/dream.js';
+import type { EngineRun } from '../../dream/types.js';
 import { UsageError } from '../../errors.js';
 import { countBy, pad, plural, shortOid, type Output } from '../output.js';
 
@@ -9,20 +10,25 @@ export function registerDream(program: Command, out: Output): void {
     .command('dream')
     .description('run one dream cycle: review sessions, extract patterns, curate memory as a branch of commits')
     .option('--mode <mode>', `auto | review | dry-run (default: from reverie.yaml)`)
-    .option('--engine <engine>', 'heuristic (default: from reverie.yaml)')
+    .option('--dry-run', 'the same as --mode dry-run: print the plan (with the claude engine, the estimated cost) and write nothing')
+    .option('--engine <engine>', 'heuristic | claude (default: from reverie.yaml)')
+    .option('--batch', 'claude engine: extract through the Message Batches API (half the price; resumes an unfinished batch)')
     .option('--supersede', 'replace a cycle still waiting for review with a new one that takes in its sessions')
     .option('--json', 'print exactly one JSON object on stdout')
     .option('--config <file>', 'configuration file, relative to the repository', 'reverie.yaml')
     .option('--repo <dir>', 'the memory repository', '.')
-    .action(async (flags: { mode?: string; engine?: string; supersede?: boolean; json?: boolean; config: string; repo: string }) => {
+    .action(async (flags: { mode?: string; dryRun?: boolean; engine?: string; batch?: boolean; supersede?: boolean; json?: boolean; config: string; repo: string }) => {
       if (flags.mode !== undefined && !MODES.includes(flags.mode as Mode)) {
         throw new UsageError(`--mode must be one of ${MODES.join(', ')} (got "${flags.mode}")`);
       }
+      if (flags.dryRun && flags.mode !== undefined && flags.mode !== 'dry-run') throw new UsageError(`--dry-run and --mode ${flags.mode} say different things`);
+      if (flags.dryRun) flags.mode = 'dry-run';
       const result = await dream({
         repoDir: flags.repo,
         configFile: flags.config,
         ...(flags.mode ? { mode: flags.mode as Mode } : {}),
         ...(flags.engine ? { engine: flags.engine } : {}),
+        ...(flags.batch ? { batch: true } : {}),
         ...(flags.supersede ? { supersede: true } : {}),
         ...(flags.json ? {} : { onPhase: (phase: PhaseReport) => printPhase(out, phase) }),
       });
@@ -51,7 +57,51 @@ function jsonOf(result: DreamResult) {
     pending_pulls: result.pendingPulls ?? [],
     superseded: result.superseded ?? [],
     applied_without_review: result.appliedWithoutReview ?? null,
+    run: result.run ? runJson(result.run) : null,
   };
+}
+
+/** The engine's run in the JSON contract: snake_case, like the cycle record. */
+function runJson(run: EngineRun) {
+  return {
+    model: run.model,
+    usage: { input: run.usage.input, output: run.usage.output, cache_write: run.usage.cacheWrite, cache_read: run.usage.cacheRead },
+    cost_usd: run.costUsd,
+    requests: run.requests,
+    cached_sessions: run.cachedSessions,
+    batch: run.batch ?? null,
+    warnings: run.warnings,
+    stopped: run.stopped ?? null,
+    estimate: run.estimate
+      ? {
+          sessions: run.estimate.sessions,
+          requests: run.estimate.requests,
+          input_tokens: run.estimate.inputTokens,
+          output_tokens: run.estimate.outputTokens,
+          cost_usd: run.estimate.costUsd,
+          method: run.estimate.method,
+          batch: run.estimate.batch,
+        }
+      : null,
+  };
+}
+
+/** Tokens and dollars of a run on one line, e.g. `12 requests, 40,210 in + 3,100 out (cache: 2,048 written, 20,480 read), $0.0432`. */
+export function usageLine(run: EngineRun): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const { input, output, cacheWrite, cacheRead } = run.usage;
+  const cost = run.costUsd === null ? 'cost unknown (no price for this model)' : `$${run.costUsd.toFixed(4)}`;
+  const cached = run.cachedSessions ? `, ${plural(run.cachedSessions, 'session')} from the local cache` : '';
+  return `${run.model}: ${plural(run.requests, 'request')}, ${n(input)} in + ${n(output)} out (cache: ${n(cacheWrite)} written, ${n(cacheRead)} read), ${cost}${cached}${run.batch ? `, batch ${run.batch}` : ''}`;
+}
+
+function estimateLine(run: EngineRun): string {
+  const e = run.estimate;
+  if (!e) return '';
+  const n = (x: number) => x.toLocaleString('en-US');
+  const cost = e.costUsd === null ? 'cost unknown (no price for this model)' : `about $${e.costUsd.toFixed(4)}`;
+  const how = e.method === 'count_tokens' ? 'prompts counted by the API' : 'prompts estimated offline';
+  return `${run.model}: ${plural(e.sessions, 'session')} to extract (${run.cachedSessions} cached), ${plural(e.requests, 'request')}${e.batch ? ' in a batch' : ''}, ~${n(e.inputTokens)} in + ~${n(e.outputTokens)} out (output guessed), ${cost}; ${how}`;
 }
 
 function printPhase(out: Output, report: PhaseReport): void {
@@ -64,6 +114,11 @@ function printPhase(out: Output, report: PhaseReport): void {
       );
       for (const w of report.warnings.slice(0, 5)) out.warn(`  warning: ${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`);
       if (report.warnings.length > 5) out.warn(`  … and ${report.warnings.length - 5} more (see --json)`);
+      return;
+    case 'engine':
+      out.line(`${pad(report.run.estimate ? 'estimate' : 'model', 9)}${report.run.estimate ? estimateLine(report.run) : usageLine(report.run)}`);
+      for (const w of report.run.warnings.slice(0, 5)) out.warn(`  warning: ${w}`);
+      if (report.run.warnings.length > 5) out.warn(`  … and ${report.run.warnings.length - 5} more (see --json)`);
       return;
     case 'extract':
       out.line(`${pad('extract', 9)}${plural(report.patterns, 'pattern')} with enough support, ${report.noise} noise`);
@@ -87,7 +142,7 @@ function printResult(out: Output, result: DreamResult): void {
     out.line(`nothing new: ${result.stats.sessions} session(s) already reviewed, memory needs no curation`);
     return;
   }
-  if (result.outcome === 'pending-review') {
+  if (result.outcome === 'pending-review' || result.outcome === 'stopped') {
     out.line(result.approval);
     return;
   }
@@ -98,7 +153,8 @@ function printResult(out: Output, result: DreamResult): void {
     out.line(`  ${shortOid(action.commit)} ${pad(action.type, 8)}${pad(action.paths[0] ?? '', 24)} ${action.summary}${evidence}`);
   }
   for (const drop of result.dropped) out.line(`  dropped  ${drop.type} ${drop.summary}: ${drop.reason}`);
-  if (result.actions.length === 0) out.line('  no changes to memory; the sessions were recorded as reviewed');
+  if (result.run?.estimate) out.line('  dry run: nothing was sent but token counts; run without --dry-run to dream');
+  else if (result.actions.length === 0) out.line('  no changes to memory; the sessions were recorded as reviewed');
   if (result.pull) out.line(`pull request #${result.pull.number} (${result.pull.action}): ${result.pull.url}`);
   for (const old of result.superseded ?? []) out.line(`superseded cycle ${old.cycle}${old.pull !== undefined ? ` (pull request #${old.pull} closed)` : ''}`);
   if (result.diff !== undefined) {

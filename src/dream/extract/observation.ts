@@ -39,4 +39,8 @@ export interface ObservedSession {
   commands: RunStep[];
   /** Content terms of what people typed, each with the number of their sentences it is in. */
   userTerms: [string, number][];
+  /** A compact, redacted transcript, kept by engines that send sessions to a model (see engines/claude/transcript.ts). */
+  transcript?: string;
+  /** Turns in the session, so that a turn a model cites can be checked (not `turns`: that names a whole Session). */
+  turnCount?: number;
 }

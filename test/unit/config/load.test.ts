@@ -38,6 +38,7 @@ describe('parseConfig: defaults', () => {
       sessions: [{ path: 'sessions', format: 'auto' }],
       extract: { minSessions: 2 },
       approval: { auto: ['add', 'update', 'merge', 'resolve', 'prune'], maxPruneRatio: 0.2 },
+      claude: { model: 'claude-sonnet-5-5', maxTokens: 8192, concurrency: 4, budget: {}, batch: false },
       git: { main: 'main', author: { name: 'reverie', email: 'reverie@users.noreply.github.com' } },
     });
   });
@@ -273,5 +274,66 @@ describe('parseConfig: approval policy and GitHub', () => {
     expect(errorOf(yaml('github:', '  repo: not-a-repo'))).toMatchObject({ line: 2, key: 'github.repo' });
     expect(errorOf(yaml('github:', '  draft: yes please'))).toMatchObject({ line: 2, key: 'github.draft' });
     expect(errorOf(yaml('github:', '  api_url: ftp://x'))).toMatchObject({ line: 2, key: 'github.api_url' });
+  });
+});
+
+describe('parseConfig: the claude section', () => {
+  it('reads every key, with snake_case in the file', () => {
+    const config = parse(
+      yaml(
+        'engine: claude',
+        'claude:',
+        '  model: claude-haiku-4-5',
+        '  max_tokens: 4000',
+        '  concurrency: 8',
+        '  instructions: |',
+        '    Keep notes about the deploy pipeline; ignore one-off UI tweaks.',
+        '  budget:',
+        '    tokens: 2000000',
+        '    usd: 1.5',
+        '  base_url: https://gateway.example.com/anthropic/',
+        '  batch: true',
+        '  effort: low',
+      ),
+    );
+    expect(config.engine).toBe('claude');
+    expect(config.claude).toEqual({
+      model: 'claude-haiku-4-5',
+      maxTokens: 4000,
+      concurrency: 8,
+      instructions: 'Keep notes about the deploy pipeline; ignore one-off UI tweaks.',
+      budget: { tokens: 2_000_000, usd: 1.5 },
+      baseUrl: 'https://gateway.example.com/anthropic',
+      batch: true,
+      effort: 'low',
+    });
+  });
+
+  const cases: [string, string[], number, string, RegExp][] = [
+    ['an unknown key, with a suggestion', ['claude:', '  modle: claude-opus-5'], 2, 'claude.modle', /did you mean "model"/],
+    ['max_tokens above what any model writes', ['claude:', '  max_tokens: 500000'], 2, 'claude.max_tokens', /at most 128000/],
+    ['a fractional concurrency', ['claude:', '  concurrency: 2.5'], 2, 'claude.concurrency', /whole number/],
+    ['a concurrency of 0', ['claude:', '  concurrency: 0'], 2, 'claude.concurrency', /at least 1/],
+    ['a negative dollar budget', ['claude:', '  budget:', '    usd: -3'], 3, 'claude.budget.usd', /above 0/],
+    ['a token budget as text', ['claude:', '  budget:', '    tokens: lots'], 3, 'claude.budget.tokens', /whole number/],
+    ['an unknown budget key', ['claude:', '  budget:', '    dollars: 3'], 3, 'claude.budget.dollars', /expected one of: tokens, usd/],
+    ['a base_url that is no URL', ['claude:', '  base_url: localhost:8080'], 2, 'claude.base_url', /http\(s\) URL/],
+    ['batch as text', ['claude:', '  batch: yes please'], 2, 'claude.batch', /true or false/],
+    ['an unknown effort', ['claude:', '  effort: extreme'], 2, 'claude.effort', /one of: low, medium, high, xhigh, max/],
+    ['an unknown engine', ['engine: gpt'], 1, 'engine', /one of: heuristic, claude/],
+  ];
+
+  it.each(cases)('refuses %s with the file, line and key', (_what, lines, line, key, message) => {
+    const error = errorOf(yaml(...lines));
+    expect(error.file).toBe(FILE);
+    expect(error.line).toBe(line);
+    expect(error.key).toBe(key);
+    expect(error.message).toMatch(message);
+  });
+
+  it('refuses instructions longer than 4,096 characters, and says how long they are', () => {
+    const error = errorOf(yaml('claude:', `  instructions: "${'a'.repeat(4097)}"`));
+    expect(error).toMatchObject({ line: 2, key: 'claude.instructions' });
+    expect(error.message).toMatch(/at most 4096 characters \(it has 4097\)/);
   });
 });

@@ -1,0 +1,244 @@
+/**
+ * The claude engine: the three phases on the Messages API.
+ *
+ *   map     (per session, in parallel or as one Message Batch) what each session teaches, as checked observations;
+ *   reduce  (local, deterministic) observations clustered into patterns with their support, across cycles;
+ *   curate  (one request, against memory) the steps memory needs, checked and turned into the same actions the
+ *           offline engine makes, through the same guards.
+ *
+ * The stable prefix of each phase (instructions, memory) is cached, so every session's request pays for it once.
+ * Session text is data: it is fenced, redacted once more before it leaves, and nothing the model says about it
+ * becomes an action unless it names real entries and passes the guards. What it costs is metered, kept within the
+ * budget, and reported with the plan.
+ */
+import type Anthropic from '@anthropic-ai/sdk';
+import type { ClaudeConfig } from '../../../config/types.js';
+import { UsageError } from '../../../errors.js';
+import { tokensOf } from '../../../memory/snapshot.js';
+import type { MemorySnapshot } from '../../../memory/types.js';
+import type { Session } from '../../../sessions/types.js';
+import { isObserved } from '../../extract/index.js';
+import { distinctIds, guardFor, memoryTokens, nextState } from '../../plan.js';
+import type { Action, DroppedAction, Engine, EngineRun, ObservedSession, Plan, PlanInput } from '../../types.js';
+import type { BatchOptions } from './batch.js';
+import { ClaudeCache, mapKey } from './cache.js';
+import { askStructured, BudgetExhausted, connect, isApiError, toEngineError, type Connection } from './client.js';
+import { actionsFromProposals } from './curate.js';
+import { estimateCost } from './estimate.js';
+import { mapRequest, mapSessions, type MapOutcome, type Transcribed } from './map.js';
+import { Meter, unpricedBudget } from './meter.js';
+import { curateSystem, curateUser, mapSystem, type PromptContext } from './prompts.js';
+import { knownTopics, reduceObservations } from './reduce.js';
+import type { StructuredRequest } from './requests.js';
+import { CURATE_SCHEMA, type CurateAnswer } from './schemas.js';
+import { compactTranscript } from './transcript.js';
+
+export interface ClaudeEngineOptions {
+  config: ClaudeConfig;
+  /** Where map results and a pending batch id are kept: `<gitdir>/reverie/claude`. */
+  cacheDir: string;
+  /** From ANTHROPIC_API_KEY; never printed, never written. A dry run without one estimates offline. */
+  apiKey?: string;
+  /** Estimate the cost and send nothing but count_tokens requests. */
+  dryRun?: boolean;
+  /** Send the map step as a Message Batch (`--batch`, `claude.batch`). */
+  batch?: boolean;
+  /** Transport settings, for proxies and tests: retries, timeouts, the cap on retry-after, batch polling. */
+  connection?: Partial<Omit<Connection, 'apiKey'>> & { batch?: BatchOptions };
+}
+
+export function createClaudeEngine(options: ClaudeEngineOptions): Engine {
+  const { config } = options;
+  const cache = new ClaudeCache(options.cacheDir, mapKey(config.model, config.instructions));
+  if (!options.dryRun) {
+    if (!options.apiKey) throw new UsageError('the claude engine needs an API key in ANTHROPIC_API_KEY (or run `reverie dream --mode dry-run` for an offline estimate)');
+    const unpriced = unpricedBudget(config.model, config.budget);
+    if (unpriced) throw new UsageError(unpriced);
+  }
+  return {
+    name: 'claude',
+    observe: (session) => observeForModel(session, cache),
+    plan: (input) => (options.dryRun ? estimatePlan(input, options, cache) : dreamPlan(input, options, cache)),
+  };
+}
+
+/**
+ * What the engine keeps of a session while the logs stream: who and when, and a compact transcript unless an
+ * earlier cycle already paid for this session's extraction (then the cache has what the model said of it).
+ */
+export function observeForModel(session: Session, cache?: ClaudeCache): ObservedSession {
+  const observed: ObservedSession = {
+    id: session.id,
+    agent: session.agent,
+    source: session.source,
+    hash: session.hash,
+    mistakes: [],
+    preferences: [],
+    commands: [],
+    userTerms: [],
+    turnCount: session.turns.length,
+  };
+  if (session.startedAt) observed.startedAt = session.startedAt;
+  if (session.endedAt) observed.endedAt = session.endedAt;
+  if (!cache?.hasMap(session.hash)) observed.transcript = compactTranscript(session);
+  return observed;
+}
+
+async function dreamPlan(input: PlanInput, options: ClaudeEngineOptions, cache: ClaudeCache): Promise<Plan> {
+  const { config } = options;
+  const warnings: string[] = [];
+  const client = clientFor(options);
+  const meter = new Meter(config.model, config.budget);
+  const sessions = transcribed(input.sessions, cache, warnings);
+  const batch = options.batch ? (options.connection?.batch ?? {}) : undefined;
+  const context = promptContext(input, config, batch ? '1h' : '5m');
+  const mapped = await mapSessions(sessions, {
+    client,
+    meter,
+    cache,
+    model: config.model,
+    maxTokens: config.maxTokens,
+    concurrency: config.concurrency,
+    ...(config.effort ? { effort: config.effort } : {}),
+    system: mapSystem({ ...context, topics: knownTopics(input.state.patterns) }),
+    ...(batch ? { batch } : {}),
+    warn: (message) => warnings.push(message),
+  });
+  const run = (stopped?: string): EngineRun => ({
+    ...meter.report(),
+    cachedSessions: mapped.cached,
+    warnings,
+    ...(mapped.batch ? { batch: mapped.batch } : {}),
+    ...(stopped ? { stopped } : {}),
+  });
+  if (mapped.stopped) return emptyPlan(input, run(`${mapped.stopped}; nothing committed, the extraction so far is kept for the next cycle`));
+
+  const extraction = reduceObservations(mapped.mapped, input.state.patterns, input.options.minSessions);
+  const offered = extraction.signal.filter((p) => !extraction.records[p.key]?.written);
+  let curated: { actions: Action[]; dropped: DroppedAction[]; memoryAfter: MemorySnapshot } = { actions: [], dropped: [], memoryAfter: input.memory };
+  // Without a new pattern there is nothing to ask, unless new sessions come while a namespace is over its budget:
+  // a quiet night costs only its sessions, and a budget the model would not fix is not asked about every night.
+  if (offered.length > 0 || (input.sessions.length > 0 && overBudget(input.memory))) {
+    const request = curateRequest(input, config, context, offered);
+    let reading;
+    try {
+      reading = await askStructured<CurateAnswer>(client, meter, request);
+    } catch (error) {
+      if (error instanceof BudgetExhausted) return emptyPlan(input, run(`budget spent before curation: ${error.message}; nothing committed, the extraction is kept for the next cycle`));
+      // Curation is one request: when the API fails it past its retries, the cycle fails, its extraction cached.
+      throw isApiError(error) ? toEngineError(error) : error;
+    }
+    if (reading.ok) {
+      curated = actionsFromProposals(reading.value.actions, { memory: input.memory, patterns: offered, inbox: input.options.inbox, guard: guardFor(input.memory, input.state) });
+    } else {
+      warnings.push(`the curation answer was off its schema twice and was dropped (${reading.problems.slice(0, 3).join('; ')})`);
+    }
+  }
+  const actions = distinctIds(curated.actions);
+  const processed = processedSessions(input.sessions, mapped);
+  return {
+    cycle: input.cycle,
+    engine: 'claude',
+    actions,
+    patterns: extraction.signal,
+    noise: extraction.noise,
+    dropped: curated.dropped,
+    stats: stats(input, extraction.signal.length, extraction.noise.length, curated.memoryAfter),
+    state: nextState({ ...input, sessions: processed }, extraction.records, actions),
+    run: run(),
+  };
+}
+
+/** A dry run: what the cycle would send, counted, and priced; no message is sent. */
+async function estimatePlan(input: PlanInput, options: ClaudeEngineOptions, cache: ClaudeCache): Promise<Plan> {
+  const { config } = options;
+  const warnings: string[] = [];
+  const sessions = transcribed(input.sessions, cache, warnings);
+  const uncached = sessions.filter((s) => !cache.hasMap(s.hash));
+  const context = promptContext(input, config, options.batch ? '1h' : '5m');
+  const system = mapSystem({ ...context, topics: knownTopics(input.state.patterns) });
+  const mapDeps = { model: config.model, maxTokens: config.maxTokens, system, ...(config.effort ? { effort: config.effort } : {}) };
+  const client = options.apiKey ? clientFor(options) : undefined;
+  if (!client) warnings.push('no ANTHROPIC_API_KEY: prompts estimated offline rather than counted by the API');
+  const estimate = await estimateCost({
+    model: config.model,
+    mapRequests: uncached.map((s) => mapRequest(s, mapDeps)),
+    curateRequest: curateRequest(input, config, context, []),
+    batch: options.batch === true,
+    ...(client ? { client } : {}),
+    warn: (message) => warnings.push(message),
+  });
+  return emptyPlan(input, { ...new Meter(config.model, {}).report(), cachedSessions: sessions.length - uncached.length, warnings, estimate });
+}
+
+function clientFor(options: ClaudeEngineOptions): Anthropic {
+  const baseURL = options.connection?.baseURL ?? options.config.baseUrl;
+  const { batch: _batch, ...transport } = options.connection ?? {};
+  return connect({ ...transport, apiKey: options.apiKey ?? '', ...(baseURL ? { baseURL } : {}) });
+}
+
+function promptContext(input: PlanInput, config: ClaudeConfig, cacheTtl: '5m' | '1h'): PromptContext {
+  return { memory: input.memory, cacheTtl, ...(config.instructions ? { instructions: config.instructions } : {}) };
+}
+
+function curateRequest(input: PlanInput, config: ClaudeConfig, context: PromptContext, patterns: Plan['patterns']): StructuredRequest {
+  const request: StructuredRequest = {
+    model: config.model,
+    // Curation is one request: the 5-minute cache serves its retry.
+    system: curateSystem({ ...context, cacheTtl: '5m', inbox: input.options.inbox }),
+    user: curateUser(patterns),
+    schema: CURATE_SCHEMA,
+    maxTokens: config.maxTokens,
+  };
+  if (config.effort) request.effort = config.effort;
+  return request;
+}
+
+/** Each session with the transcript the model reads; one neither transcribed nor cached cannot be mapped. */
+function transcribed(sessions: PlanInput['sessions'], cache: ClaudeCache, warnings: string[]): Transcribed[] {
+  const ready: Transcribed[] = [];
+  for (const session of sessions) {
+    const observed = isObserved(session) ? session : observeForModel(session, cache);
+    if (observed.transcript !== undefined) ready.push({ ...observed, transcript: observed.transcript });
+    else if (cache.hasMap(observed.hash)) ready.push({ ...observed, transcript: '' });
+    else warnings.push(`session ${observed.id}: observed without a transcript, so it cannot be sent; left for a later cycle`);
+  }
+  return ready;
+}
+
+/** Sessions the map step has a result for: only those are recorded as processed. */
+function processedSessions(sessions: PlanInput['sessions'], mapped: MapOutcome): PlanInput['sessions'] {
+  const done = new Set(mapped.mapped.map((m) => m.hash));
+  return sessions.filter((s) => done.has(s.hash));
+}
+
+function overBudget(memory: MemorySnapshot): boolean {
+  return memory.namespaces.some((n) => n.policy === 'dream' && n.budgetTokens !== undefined && tokensOf(memory, n.name) > n.budgetTokens);
+}
+
+/** A plan that does nothing and records nothing: what a stopped run or a dry run hands back. */
+function emptyPlan(input: PlanInput, run: EngineRun): Plan {
+  return {
+    cycle: input.cycle,
+    engine: 'claude',
+    actions: [],
+    patterns: [],
+    noise: [],
+    dropped: [],
+    stats: stats(input, 0, 0, input.memory),
+    state: input.state,
+    run,
+  };
+}
+
+function stats(input: PlanInput, patterns: number, noise: number, after: MemorySnapshot): Plan['stats'] {
+  return {
+    sessions: input.totalSessions,
+    new_sessions: input.sessions.length,
+    patterns,
+    noise,
+    entries: input.memory.files.reduce((n, f) => n + f.entries.length, 0),
+    tokens_before: memoryTokens(input.memory),
+    tokens_after: memoryTokens(after),
+  };
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { Meter, unpricedBudget } from '../../../src/dream/engines/claude/meter.js';
+import { costOf, pricesFor, usageOf, zeroUsage } from '../../../src/dream/engines/claude/pricing.js';
+
+const million = (fields: Partial<ReturnType<typeof zeroUsage>>) => ({ ...zeroUsage(), ...fields });
+
+describe('prices', () => {
+  it('knows the default model and a dated id by its family, and no model it was not told about', () => {
+    expect(pricesFor('claude-sonnet-5-5')).toEqual({ input: 2, output: 10, cacheWrite5m: 2.5, cacheWrite1h: 4, cacheRead: 0.2 });
+    expect(pricesFor('claude-sonnet-4-5-20250929')).toEqual(pricesFor('claude-sonnet-4-5'));
+    expect(pricesFor('claude-haiku-5-5')).toBeUndefined();
+    expect(pricesFor('claude-sonnet-5-5-turbo')).toBeUndefined();
+    expect(pricesFor('toString')).toBeUndefined();
+  });
+
+  it('prices each kind of token at its rate, 5-minute and 1-hour cache writes apart', () => {
+    expect(costOf(million({ input: 1_000_000 }), 'claude-sonnet-5-5')).toBe(2);
+    expect(costOf(million({ output: 1_000_000 }), 'claude-sonnet-5-5')).toBe(10);
+    expect(costOf(million({ cacheWrite: 1_000_000 }), 'claude-sonnet-5-5')).toBe(2.5);
+    expect(costOf(million({ cacheWrite: 1_000_000, cacheWrite1h: 1_000_000 }), 'claude-sonnet-5-5')).toBe(4);
+    expect(costOf(million({ cacheRead: 1_000_000 }), 'claude-sonnet-5-5')).toBeCloseTo(0.2);
+    // 12,000 in, 800 out, a 3,000-token prefix written once and read 9 times, on Opus 4.5.
+    const usage = million({ input: 12_000, output: 800, cacheWrite: 3_000, cacheRead: 27_000 });
+    expect(costOf(usage, 'claude-opus-4-5')).toBeCloseTo((12_000 * 5 + 800 * 25 + 3_000 * 6.25 + 27_000 * 0.5) / 1e6, 10);
+  });
+
+  it('halves every rate in a batch, and says unknown rather than guess', () => {
+    const usage = million({ input: 1000, output: 1000, cacheWrite: 1000, cacheRead: 1000 });
+    expect(costOf(usage, 'claude-haiku-4-5', { batch: true })).toBeCloseTo((costOf(usage, 'claude-haiku-4-5') as number) / 2, 12);
+    expect(costOf(usage, 'claude-next-9')).toBeNull();
+  });
+
+  it('reads the usage block of an answer', () => {
+    const usage = usageOf({ input_tokens: 10, output_tokens: 20, cache_creation_input_tokens: 30, cache_read_input_tokens: null, cache_creation: { ephemeral_1h_input_tokens: 30 } });
+    expect(usage).toEqual({ input: 10, output: 20, cacheWrite: 30, cacheRead: 0, cacheWrite1h: 30 });
+  });
+});
+
+describe('Meter', () => {
+  it('reserves the most a request can cost, and settles at what it cost', () => {
+    const meter = new Meter('claude-sonnet-5-5', { tokens: 9_000 });
+    const first = meter.reserve(1_000, 2_000);
+    expect(first).toEqual({ tokens: 3_300, usd: (1_300 * 2 + 2_000 * 10) / 1e6 });
+    const second = meter.reserve(1_000, 2_000);
+    expect(typeof second).toBe('object');
+    // Two in flight hold 6,600 of 9,000: a third could cross the limit.
+    expect(meter.reserve(1_000, 2_000)).toMatch(/^the token budget \(claude\.budget\.tokens: 9000\) would not cover the next request \(up to 3300 tokens; 0 spent\)$/);
+    meter.settle(first as never, million({ input: 900, output: 300 }));
+    expect(typeof meter.reserve(1_000, 2_000)).toBe('object');
+    expect(meter.report()).toMatchObject({ requests: 1, usage: { input: 900, output: 300, cacheWrite: 0, cacheRead: 0 }, costUsd: 0.0048 });
+  });
+
+  it('keeps a dollar budget, a batch reserving at half price', () => {
+    const meter = new Meter('claude-sonnet-5-5', { usd: 0.035 });
+    expect(typeof meter.reserve(1_000, 2_000)).toBe('object');
+    expect(meter.reserve(1_000, 2_000)).toMatch(/dollar budget \(claude\.budget\.usd: 0\.035\)/);
+    expect(typeof meter.reserve(1_000, 2_000, { batch: true })).toBe('object');
+  });
+
+  it('reports the cost as unknown once a model without a price answered', () => {
+    const meter = new Meter('claude-next-9', {});
+    meter.settle(undefined, million({ input: 5 }));
+    expect(meter.report().costUsd).toBeNull();
+    expect(unpricedBudget('claude-next-9', { usd: 1 })).toMatch(/price of model "claude-next-9" is unknown/);
+    expect(unpricedBudget('claude-next-9', { tokens: 1 })).toBeUndefined();
+    expect(unpricedBudget('claude-sonnet-5-5', { usd: 1 })).toBeUndefined();
+  });
+});
