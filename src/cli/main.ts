@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ReverieError } from '../errors.js';
+import { registerCheck } from './commands/check.js';
 import { registerDecisions } from './commands/decide.js';
 import { registerDream } from './commands/dream.js';
 import { registerInit } from './commands/init.js';
+import { registerLint } from './commands/lint.js';
 import { registerLog } from './commands/log.js';
 import { registerReview } from './commands/review.js';
 import { registerRevert } from './commands/revert.js';
@@ -31,6 +33,8 @@ export function buildProgram(out = consoleOutput()): Command {
   registerWhy(program, out);
   registerStats(program, out);
   registerRevert(program, out);
+  registerLint(program, out);
+  registerCheck(program, out);
   return program;
 }
 

@@ -1,25 +1,51 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as git from 'isomorphic-git';
-import { CONFIG_FILE } from '../config/index.js';
 import { currentBranch, initRepo, openRepo, resolveRef, type Repo } from '../git/index.js';
 import { GitStateError } from '../errors.js';
+import { VERSION } from '../version.js';
+import {
+  DEFAULT_HOOK_COMMAND,
+  DEFAULT_LAYOUT,
+  MEMORY_SECTION_FILE,
+  PACKAGE_JSON,
+  hookScript,
+  packageJsonFor,
+  skeletonFiles,
+  type Layout,
+  type LayoutTemplate,
+  type PlannedFile,
+  type Templates,
+} from './skeleton.js';
 
-/** The files `reverie init` writes, from templates/ (repository path → template path). */
-const SKELETON: [target: string, template: string][] = [
-  [CONFIG_FILE, 'reverie.yaml'],
-  ['memory/instructions/instructions.md', 'memory/instructions/instructions.md'],
-  ['memory/notes.md', 'memory/notes.md'],
-  ['sessions/README.md', 'sessions/README.md'],
-];
+export interface InitOptions {
+  /** The memory skeleton (and the namespaces of reverie.yaml). */
+  layout?: Layout;
+  /** Also the GitHub workflows (nightly dream, pull request check). */
+  github?: boolean;
+  /** `owner/repo@ref` of the reverie action for the dream workflow. */
+  action?: string;
+  /** Team or user to own the protected namespaces in .github/CODEOWNERS (with `github`). */
+  owners?: string;
+  /** Install a pre-commit hook (simple-git-hooks) that runs `hookCommand` before each commit. */
+  hooks?: boolean;
+  hookCommand?: string;
+  /** Replace files that already exist (a package.json keeps its other keys). */
+  force?: boolean;
+}
 
 export interface InitResult {
   dir: string;
   createdRepo: boolean;
   created: string[];
+  overwritten: string[];
   existing: string[];
+  /** The pre-commit hook, when asked for: where it is (relative to `dir` when inside it) and what became of it. */
+  hook?: { path: string; command: string; status: 'created' | 'overwritten' | 'unchanged' | 'kept' };
+  /** What the user should still do or know. */
+  notes: string[];
   /** The commit made when the repository had none yet. */
   commit?: string;
 }
@@ -30,33 +56,122 @@ export function templatesDir(): string {
 }
 
 /**
- * Turns a folder into a memory repo. Idempotent: only missing files are written, and an existing file is
- * never overwritten. A brand-new repository gets a first commit so that `reverie dream` can start from main.
+ * Turns a folder into a memory repo. Idempotent: only missing files are written, and an existing file is never
+ * overwritten without `force`. A brand-new repository gets a first commit so that `reverie dream` can start from main.
  */
-export async function initMemoryRepo(dir: string, author: { name: string; email: string }): Promise<InitResult> {
+export async function initMemoryRepo(dir: string, author: { name: string; email: string }, options: InitOptions = {}): Promise<InitResult> {
   const root = path.resolve(dir);
   await mkdir(root, { recursive: true });
   const createdRepo = !existsSync(path.join(root, '.git'));
   const repo = createdRepo ? await initRepo(root, { defaultBranch: 'main' }) : await openRepo(root);
-  const created: string[] = [];
-  const existing: string[] = [];
-  for (const [target, template] of SKELETON) {
-    const file = path.join(root, target);
-    if (existsSync(file)) {
-      existing.push(target);
-      continue;
-    }
-    await mkdir(path.dirname(file), { recursive: true });
-    let text = await readFile(path.join(templatesDir(), template), 'utf8');
-    // An existing repository may call its main branch something else; cycles must start from that one.
-    if (target === CONFIG_FILE) text = text.replace(/^  main: main$/m, `  main: ${(await currentBranch(repo)) ?? 'main'}`);
-    await writeFile(file, text);
-    created.push(target);
-  }
-  const result: InitResult = { dir: root, createdRepo, created, existing };
-  if (created.length > 0 && !(await hasCommits(repo))) result.commit = await firstCommit(repo, created, author);
+  const hookCommand = options.hookCommand ?? DEFAULT_HOOK_COMMAND;
+  const planned = skeletonFiles(await readTemplates(options.layout ?? DEFAULT_LAYOUT), {
+    main: (await currentBranch(repo)) ?? 'main',
+    ...(options.github ? { github: true } : {}),
+    ...(options.action ? { action: options.action } : {}),
+    ...(options.owners ? { owners: options.owners } : {}),
+    ...(options.hooks ? { hooks: { command: hookCommand, version: VERSION } } : {}),
+  });
+  const result: InitResult = { dir: root, createdRepo, created: [], overwritten: [], existing: [], notes: [] };
+  for (const file of planned) await writePlanned(root, file, options, result);
+  if (options.hooks) result.hook = await installHook(repo, hookCommand, options.force ?? false);
+  result.notes.push(...notesFor(options, result));
+  const written = [...result.created, ...result.overwritten];
+  if (written.length > 0 && !(await hasCommits(repo))) result.commit = await firstCommit(repo, written, author);
   return result;
 }
+
+async function writePlanned(root: string, file: PlannedFile, options: InitOptions, result: InitResult): Promise<void> {
+  const full = path.join(root, file.path);
+  const exists = existsSync(full);
+  if (exists && !options.force) {
+    result.existing.push(file.path);
+    return;
+  }
+  // A package.json that is already there keeps its own scripts and dependencies; only the hook's keys are added.
+  const text = exists && file.path === PACKAGE_JSON ? packageJsonFor(await readFile(full, 'utf8'), options.hookCommand ?? DEFAULT_HOOK_COMMAND, VERSION) : file.text;
+  await mkdir(path.dirname(full), { recursive: true });
+  await writeFile(full, text);
+  (exists ? result.overwritten : result.created).push(file.path);
+}
+
+function notesFor(options: InitOptions, result: InitResult): string[] {
+  const notes: string[] = [];
+  if (options.layout && result.existing.includes('reverie.yaml')) {
+    notes.push(`reverie.yaml was kept, so its memory section is not the ${options.layout} layout's; --force replaces it`);
+  }
+  if (options.github && !options.action) {
+    notes.push('set `uses:` in .github/workflows/reverie.yml to the reverie action (or pass --action owner/repo@ref)');
+  }
+  if (options.github && !options.owners) notes.push('--owners @org/team writes .github/CODEOWNERS, which puts the protected namespaces under that team\'s review');
+  if (options.hooks && result.existing.includes(PACKAGE_JSON)) notes.push('package.json was kept; --force adds the simple-git-hooks keys to it');
+  if (options.hooks && result.hook?.status === 'kept') notes.push('a different pre-commit hook was already installed and was kept; --force replaces it');
+  return notes;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// templates
+
+async function readTemplates(layout: Layout): Promise<Templates> {
+  const dir = templatesDir();
+  const read = (file: string) => readFile(path.join(dir, file), 'utf8');
+  return {
+    config: await read('reverie.yaml'),
+    sessionsReadme: await read('sessions/README.md'),
+    layout: await readLayout(path.join(dir, 'layouts', layout)),
+    dreamWorkflow: await read('workflows/reverie.yml'),
+    checkWorkflow: await read('workflows/reverie-check.yml'),
+    codeowners: await read('CODEOWNERS'),
+  };
+}
+
+async function readLayout(dir: string): Promise<LayoutTemplate> {
+  const files = new Map<string, string>();
+  for (const relative of await filesUnder(dir)) {
+    if (relative !== MEMORY_SECTION_FILE) files.set(relative, await readFile(path.join(dir, relative), 'utf8'));
+  }
+  return { memorySection: await readFile(path.join(dir, MEMORY_SECTION_FILE), 'utf8'), files };
+}
+
+/** Regular files under `dir`, as posix paths relative to it. */
+async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
+    const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) files.push(...(await filesUnder(dir, relative)));
+    else if (entry.isFile()) files.push(relative);
+  }
+  return files;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// the pre-commit hook
+
+/**
+ * Writes the hook where git (and simple-git-hooks) look for it: `core.hooksPath` of the repository's own
+ * configuration when set, else `.git/hooks`. An identical hook is left alone; a different one only with `force`.
+ */
+async function installHook(repo: Repo, command: string, force: boolean): Promise<NonNullable<InitResult['hook']>> {
+  const file = path.join(await hooksDir(repo), 'pre-commit');
+  const shown = path.relative(repo.dir, file).split(path.sep).join('/');
+  const script = hookScript(command);
+  const before = existsSync(file) ? await readFile(file, 'utf8') : undefined;
+  if (before === script) return { path: shown, command, status: 'unchanged' };
+  if (before !== undefined && !force) return { path: shown, command, status: 'kept' };
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, script);
+  await chmod(file, 0o755);
+  return { path: shown, command, status: before === undefined ? 'created' : 'overwritten' };
+}
+
+async function hooksDir(repo: Repo): Promise<string> {
+  const configured = (await git.getConfig({ fs: repo.fs, gitdir: repo.gitdir, path: 'core.hooksPath' })) as string | undefined;
+  if (!configured) return path.join(repo.gitdir, 'hooks');
+  return path.resolve(repo.dir, configured);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// the first commit
 
 async function hasCommits(repo: Repo): Promise<boolean> {
   return (await resolveRef(repo, 'HEAD')) !== undefined;

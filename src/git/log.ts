@@ -61,6 +61,11 @@ export async function readEntry(repo: Repo, oid: string): Promise<LogEntry> {
   return toEntry(await readCommit(repo, oid));
 }
 
+/** The best common ancestor of two commits (like `git merge-base`), or undefined when their histories never meet. */
+export async function mergeBase(repo: Repo, a: string, b: string): Promise<string | undefined> {
+  return (await mergeBases(repo, a, b))[0];
+}
+
 async function mergeBases(repo: Repo, a: string, b: string): Promise<string[]> {
   const { fs, gitdir, cache } = repo;
   return (await git.findMergeBase({ fs, gitdir, cache, oids: [a, b] })) as string[];

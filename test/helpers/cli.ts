@@ -20,7 +20,7 @@ export function reverie(args: string[], options: { cwd?: string; env?: Record<st
 }
 
 /** `reverie … --json`, parsed; fails the test with the output when stdout is not exactly one JSON object. */
-export function reverieJson<T = Record<string, unknown>>(args: string[], options: { cwd?: string } = {}): T & { code: number } {
+export function reverieJson<T = Record<string, unknown>>(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): T & { code: number } {
   const result = reverie([...args, '--json'], options);
   try {
     return { ...(JSON.parse(result.stdout) as T), code: result.code };

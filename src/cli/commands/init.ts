@@ -1,24 +1,65 @@
-import type { Command } from 'commander';
-import { initMemoryRepo } from '../../cycle/init.js';
+import { Option, type Command } from 'commander';
+import { initMemoryRepo, type InitResult } from '../../cycle/init.js';
+import { DEFAULT_HOOK_COMMAND, DEFAULT_LAYOUT, LAYOUTS, type Layout } from '../../cycle/skeleton.js';
+import { usageErrorsExitTwo } from '../exit.js';
 import type { Output } from '../output.js';
 
+interface InitFlags {
+  layout: Layout;
+  github?: boolean;
+  action?: string;
+  owners?: string;
+  hooks?: boolean;
+  hookCommand: string;
+  force?: boolean;
+  json?: boolean;
+}
+
 export function registerInit(program: Command, out: Output): void {
-  program
+  const command = program
     .command('init')
     .description('turn a folder (new or an existing git repository) into a memory repo')
     .argument('[dir]', 'the folder', '.')
+    .addOption(new Option('--layout <layout>', 'the memory skeleton and its namespaces').choices(LAYOUTS).default(DEFAULT_LAYOUT))
+    .option('--github', 'also write .github/workflows/reverie.yml (nightly dream) and reverie-check.yml (pull request check)')
+    .option('--action <ref>', 'the reverie action the dream workflow uses, as owner/repo@ref')
+    .option('--owners <team>', 'with --github: write .github/CODEOWNERS putting protected namespaces under this team (@org/team)')
+    .option('--hooks', 'install a pre-commit hook (simple-git-hooks) that runs reverie lint before each commit')
+    .option('--hook-command <command>', 'the command the pre-commit hook runs', DEFAULT_HOOK_COMMAND)
+    .option('--force', 'replace files that already exist')
     .option('--json', 'print one JSON object')
-    .action(async (dir: string, flags: { json?: boolean }) => {
-      const result = await initMemoryRepo(dir, { name: 'reverie', email: 'reverie@users.noreply.github.com' });
+    .action(async (dir: string, flags: InitFlags) => {
+      const result = await initMemoryRepo(dir, { name: 'reverie', email: 'reverie@users.noreply.github.com' }, {
+        layout: flags.layout,
+        ...(flags.github ? { github: true } : {}),
+        ...(flags.action ? { action: flags.action } : {}),
+        ...(flags.owners ? { owners: flags.owners } : {}),
+        ...(flags.hooks ? { hooks: true, hookCommand: flags.hookCommand } : {}),
+        ...(flags.force ? { force: true } : {}),
+      });
       if (flags.json) return out.json(result);
-      if (result.created.length === 0) {
-        out.line(`${result.dir} is already a memory repo; nothing changed`);
-        return;
-      }
-      if (result.createdRepo) out.line(`initialised a git repository in ${result.dir}`);
-      for (const file of result.created) out.line(`  created ${file}`);
-      for (const file of result.existing) out.line(`  kept    ${file} (already there)`);
-      if (result.commit) out.line(`committed them on main (${result.commit.slice(0, 7)}); add session logs under sessions/ and run \`reverie dream\``);
-      else out.line('commit these files on your main branch, add session logs under sessions/, then run `reverie dream`');
+      printResult(out, result);
     });
+  usageErrorsExitTwo(command);
+}
+
+function printResult(out: Output, result: InitResult): void {
+  const hookChanged = result.hook?.status === 'created' || result.hook?.status === 'overwritten';
+  if (result.created.length === 0 && result.overwritten.length === 0 && !hookChanged) {
+    out.line(`${result.dir} is already a memory repo; nothing changed`);
+  } else {
+    if (result.createdRepo) out.line(`initialised a git repository in ${result.dir}`);
+    for (const file of result.created) out.line(`  created     ${file}`);
+    for (const file of result.overwritten) out.line(`  overwritten ${file}`);
+    for (const file of result.existing) out.line(`  kept        ${file} (already there; --force replaces it)`);
+  }
+  if (result.hook) out.line(`  hook        ${result.hook.path} ${hookStatus(result.hook.status)}: runs \`${result.hook.command}\` before each commit`);
+  if (result.commit) out.line(`committed them on main (${result.commit.slice(0, 7)}); add session logs under sessions/ and run \`reverie dream\``);
+  else if (result.created.length + result.overwritten.length > 0) out.line('commit these files on your main branch, add session logs under sessions/, then run `reverie dream`');
+  for (const note of result.notes) out.line(`note: ${note}`);
+}
+
+function hookStatus(status: NonNullable<InitResult['hook']>['status']): string {
+  if (status === 'kept') return 'kept (a different hook was there)';
+  return status;
 }

@@ -1,0 +1,178 @@
+/**
+ * The files `reverie init` writes, composed from the texts in templates/: pure, so that what a layout or a flag
+ * adds can be tested without a file system. init.ts reads the templates and writes the result.
+ */
+import { parse } from 'yaml';
+
+export type Layout = 'notes' | 'claude-md' | 'agents-md' | 'memories' | 'wiki';
+export const LAYOUTS: readonly Layout[] = ['notes', 'claude-md', 'agents-md', 'memories', 'wiki'];
+export const DEFAULT_LAYOUT: Layout = 'notes';
+
+/** The command the pre-commit hook runs unless told otherwise: the memory repo's own reverie, from its package.json. */
+export const DEFAULT_HOOK_COMMAND = 'npx reverie lint';
+
+/** Where `uses:` points in the dream workflow template until init is told the action's repository. */
+export const ACTION_PLACEHOLDER = '<owner>/reverie@v1';
+
+/** File name, in a layout's folder, of the `memory:` section that layout puts in reverie.yaml. */
+export const MEMORY_SECTION_FILE = 'reverie.memory.yaml';
+
+export interface LayoutTemplate {
+  /** The `memory:` section of reverie.yaml for this layout. */
+  memorySection: string;
+  /** Memory files, by path relative to the memory root. */
+  files: ReadonlyMap<string, string>;
+}
+
+export interface Templates {
+  config: string;
+  sessionsReadme: string;
+  layout: LayoutTemplate;
+  dreamWorkflow: string;
+  checkWorkflow: string;
+  codeowners: string;
+}
+
+export interface SkeletonOptions {
+  /** The branch cycles start from: the repository's current one. */
+  main: string;
+  /** Also the GitHub workflows. */
+  github?: boolean;
+  /** `owner/repo@ref` of the reverie action, for the dream workflow's `uses:`. */
+  action?: string;
+  /** A team or user (`@acme/agent-owners`) to own the protected namespaces in .github/CODEOWNERS. */
+  owners?: string;
+  /** The package.json that makes simple-git-hooks run `command` before each commit. */
+  hooks?: { command: string; version: string };
+}
+
+export interface PlannedFile {
+  /** Repository-relative, posix. */
+  path: string;
+  text: string;
+}
+
+export const CONFIG_PATH = 'reverie.yaml';
+export const PACKAGE_JSON = 'package.json';
+export const DREAM_WORKFLOW_PATH = '.github/workflows/reverie.yml';
+export const CHECK_WORKFLOW_PATH = '.github/workflows/reverie-check.yml';
+export const CODEOWNERS_PATH = '.github/CODEOWNERS';
+
+/** Every file of a new memory repo for these options, reverie.yaml first. */
+export function skeletonFiles(templates: Templates, options: SkeletonOptions): PlannedFile[] {
+  const root = memoryRootOf(templates.layout.memorySection);
+  const files: PlannedFile[] = [{ path: CONFIG_PATH, text: configFor(templates, options) }];
+  for (const [relative, text] of [...templates.layout.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    files.push({ path: root === '' ? relative : `${root}/${relative}`, text });
+  }
+  files.push({ path: 'sessions/README.md', text: templates.sessionsReadme });
+  if (options.github) {
+    files.push({ path: DREAM_WORKFLOW_PATH, text: dreamWorkflowFor(templates.dreamWorkflow, options.action) });
+    files.push({ path: CHECK_WORKFLOW_PATH, text: checkWorkflowFor(templates.checkWorkflow, root) });
+    if (options.owners) files.push({ path: CODEOWNERS_PATH, text: codeownersFor(templates.codeowners, templates.layout.memorySection, options.owners) });
+  }
+  if (options.hooks) {
+    files.push({ path: PACKAGE_JSON, text: packageJsonFor(undefined, options.hooks.command, options.hooks.version) });
+    files.push({ path: '.gitignore', text: 'node_modules/\n' });
+  }
+  return files;
+}
+
+/**
+ * reverie.yaml: the template with the layout's memory section and the repository's main branch. Its github section
+ * stays commented out even with the workflows: the Action reviews on GitHub without it, and switched on it would
+ * send a local `reverie dream` to GitHub too.
+ */
+export function configFor(templates: Pick<Templates, 'config' | 'layout'>, options: Pick<SkeletonOptions, 'main'>): string {
+  return withMemorySection(templates.config, templates.layout.memorySection).replace(/^ {2}main: main$/m, `  main: ${options.main}`);
+}
+
+const MEMORY_SECTION = /^memory:\n(?:[ #].*\n)*/m;
+
+/** The `memory:` section of a configuration text: the `memory:` line and the indented or comment lines under it. */
+export function memorySectionOf(config: string): string {
+  const section = MEMORY_SECTION.exec(config)?.[0];
+  if (!section) throw new Error('the configuration template has no memory: section');
+  return section;
+}
+
+export function withMemorySection(config: string, section: string): string {
+  memorySectionOf(config);
+  return config.replace(MEMORY_SECTION, section.endsWith('\n') ? section : `${section}\n`);
+}
+
+interface MemorySectionValues {
+  root: string;
+  namespaces: { paths: string[]; policy?: string }[];
+}
+
+function sectionValues(section: string): MemorySectionValues {
+  const memory = (parse(section) as { memory?: { root?: string; namespaces?: MemorySectionValues['namespaces'] } } | null)?.memory ?? {};
+  return { root: (memory.root ?? 'memory').replace(/\/+$/, ''), namespaces: memory.namespaces ?? [] };
+}
+
+export function memoryRootOf(section: string): string {
+  const { root } = sectionValues(section);
+  return root === '.' ? '' : root;
+}
+
+export function dreamWorkflowFor(template: string, action: string | undefined): string {
+  return action ? template.split(ACTION_PLACEHOLDER).join(action) : template;
+}
+
+/** The check runs on pull requests that touch memory: the layout's root, not the template's. */
+export function checkWorkflowFor(template: string, root: string): string {
+  return template.split('"memory/**"').join(root === '' ? '"**.md"' : `"${root}/**"`);
+}
+
+/**
+ * .github/CODEOWNERS: the template's explanation, then the protected namespaces' globs (CODEOWNERS patterns take
+ * the same `**` as namespace globs), reverie.yaml and .github/ under `owners`.
+ */
+export function codeownersFor(template: string, memorySection: string, owners: string): string {
+  // The template's first paragraph explains the file; what follows is for someone copying the template by hand.
+  const lines = template.split('\n');
+  const header = lines.slice(0, Math.max(0, lines.findIndex((line) => !line.startsWith('#'))));
+  const { namespaces } = sectionValues(memorySection);
+  const root = memoryRootOf(memorySection);
+  const globs = namespaces.filter((ns) => ns.policy === 'protected').flatMap((ns) => ns.paths);
+  const owned = [...globs.map((glob) => `/${root === '' ? '' : `${root}/`}${glob.replace(/^(?:\.\/)+/, '')}`), '/reverie.yaml', '/.github/'];
+  return `${header.join('\n')}\n\n${owned.map((pattern) => `${pattern} ${owners}`).join('\n')}\n`;
+}
+
+/**
+ * package.json for simple-git-hooks: the hook's command, simple-git-hooks and reverie as dev dependencies, and a
+ * `prepare` script so that `npm install` in any clone installs the hook again. An existing package.json keeps
+ * everything else it has.
+ */
+export function packageJsonFor(existing: string | undefined, command: string, version: string): string {
+  const pkg = (existing ? JSON.parse(existing) : { private: true, description: 'A reverie memory repo' }) as Record<string, unknown>;
+  const record = (key: string) => ({ ...((pkg[key] as Record<string, unknown> | undefined) ?? {}) });
+  const scripts = record('scripts');
+  scripts.prepare ??= 'simple-git-hooks';
+  const devDependencies = record('devDependencies');
+  devDependencies.reverie ??= `^${version}`;
+  devDependencies['simple-git-hooks'] ??= SIMPLE_GIT_HOOKS_RANGE;
+  const hooks = { ...record('simple-git-hooks'), 'pre-commit': command };
+  return `${JSON.stringify({ ...pkg, scripts, devDependencies, 'simple-git-hooks': hooks }, null, 2)}\n`;
+}
+
+const SIMPLE_GIT_HOOKS_RANGE = '^2.14.0';
+
+/**
+ * The hook file exactly as simple-git-hooks (2.14) writes it, so that a later `npx simple-git-hooks` finds it
+ * unchanged: its preamble (SKIP_SIMPLE_GIT_HOOKS, SIMPLE_GIT_HOOKS_RC), then the command, no final newline.
+ */
+export function hookScript(command: string): string {
+  return `${SIMPLE_GIT_HOOKS_PREAMBLE}${command}`;
+}
+
+const SIMPLE_GIT_HOOKS_PREAMBLE = `#!/bin/sh
+if [ "$SKIP_SIMPLE_GIT_HOOKS" = "1" ]; then
+    echo "[INFO] SKIP_SIMPLE_GIT_HOOKS is set to 1, skipping hook."
+    exit 0
+fi
+if [ -f "$SIMPLE_GIT_HOOKS_RC" ]; then
+    . "$SIMPLE_GIT_HOOKS_RC"
+fi
+`;

@@ -1,0 +1,223 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { parseConfig } from '../../../src/config/index.js';
+import { ConfigError } from '../../../src/errors.js';
+import { templatesDir } from '../../../src/cycle/init.js';
+import {
+  ACTION_PLACEHOLDER,
+  CHECK_WORKFLOW_PATH,
+  CODEOWNERS_PATH,
+  DREAM_WORKFLOW_PATH,
+  LAYOUTS,
+  MEMORY_SECTION_FILE,
+  checkWorkflowFor,
+  codeownersFor,
+  configFor,
+  hookScript,
+  memorySectionOf,
+  packageJsonFor,
+  skeletonFiles,
+  type Layout,
+  type Templates,
+} from '../../../src/cycle/skeleton.js';
+import { buildSnapshot } from '../../../src/memory/index.js';
+import { lintMemory } from '../../../src/memory/lint.js';
+
+const dir = templatesDir();
+const read = (file: string) => readFileSync(path.join(dir, file), 'utf8');
+
+function filesUnder(folder: string, prefix = ''): string[] {
+  return readdirSync(path.join(folder, prefix)).flatMap((name) => {
+    const relative = prefix ? `${prefix}/${name}` : name;
+    return statSync(path.join(folder, relative)).isDirectory() ? filesUnder(folder, relative) : [relative];
+  });
+}
+
+function templates(layout: Layout): Templates {
+  const layoutDir = path.join(dir, 'layouts', layout);
+  const files = new Map(filesUnder(layoutDir).filter((f) => f !== MEMORY_SECTION_FILE).map((f) => [f, readFileSync(path.join(layoutDir, f), 'utf8')]));
+  return {
+    config: read('reverie.yaml'),
+    sessionsReadme: read('sessions/README.md'),
+    layout: { memorySection: readFileSync(path.join(layoutDir, MEMORY_SECTION_FILE), 'utf8'), files },
+    dreamWorkflow: read('workflows/reverie.yml'),
+    checkWorkflow: read('workflows/reverie-check.yml'),
+    codeowners: read('CODEOWNERS'),
+  };
+}
+
+const config = (text: string) => parseConfig(text, 'reverie.yaml', '/repo');
+
+const EXPECTED: Record<Layout, { root: string; inbox: string; files: string[]; protected: string[] }> = {
+  notes: { root: 'memory', inbox: 'notes.md', files: ['memory/instructions/instructions.md', 'memory/notes.md'], protected: ['instructions'] },
+  'claude-md': { root: 'memory', inbox: 'CLAUDE.md', files: ['memory/CLAUDE.md', 'memory/instructions/rules.md'], protected: ['instructions'] },
+  'agents-md': { root: 'memory', inbox: 'AGENTS.md', files: ['memory/AGENTS.md', 'memory/instructions/rules.md'], protected: ['instructions'] },
+  memories: { root: 'memories', inbox: 'learned.md', files: ['memories/instructions/memory-protocol.md', 'memories/learned.md', 'memories/project.md'], protected: ['instructions'] },
+  wiki: { root: 'wiki', inbox: 'inbox.md', files: ['wiki/_index.md', 'wiki/decisions.md', 'wiki/inbox.md', 'wiki/tools.md'], protected: ['index'] },
+};
+
+describe('layouts', () => {
+  it('has a folder for each layout and nothing else', () => {
+    expect(readdirSync(path.join(dir, 'layouts')).sort()).toEqual([...LAYOUTS].sort());
+  });
+
+  for (const layout of LAYOUTS) {
+    describe(layout, () => {
+      const planned = skeletonFiles(templates(layout), { main: 'main' });
+      const parsed = config(planned[0]!.text);
+      const expected = EXPECTED[layout];
+
+      it('writes reverie.yaml with the layout memory section, valid as it stands', () => {
+        expect(planned[0]?.path).toBe('reverie.yaml');
+        expect(parsed.memory.root).toBe(expected.root);
+        expect(parsed.memory.inbox).toBe(expected.inbox);
+        expect(parsed.memory.namespaces.filter((n) => n.policy === 'protected').map((n) => n.name)).toEqual(expected.protected);
+        expect(parsed.github).toBeUndefined();
+      });
+
+      it('writes the memory skeleton under the root, every file claimed by a namespace, the inbox among them', () => {
+        const memoryFiles = planned.filter((f) => f.path.startsWith(`${expected.root}/`));
+        expect(memoryFiles.map((f) => f.path).sort()).toEqual(expected.files);
+        const snapshot = buildSnapshot(memoryFiles, parsed.memory.root, parsed.memory.namespaces);
+        expect(snapshot.files.map((f) => f.path).sort()).toEqual(expected.files);
+        expect(memoryFiles.map((f) => f.path)).toContain(`${expected.root}/${expected.inbox}`);
+      });
+
+      it('lints clean, links included, under every harness', () => {
+        const snapshot = buildSnapshot(planned, parsed.memory.root, parsed.memory.namespaces);
+        for (const harness of ['none', 'claude-code', 'managed-agents'] as const) {
+          expect(lintMemory({ snapshot, repositoryPaths: new Set(planned.map((f) => f.path)), harness })).toEqual([]);
+        }
+      });
+    });
+  }
+
+  it('the wiki index links every page of the wiki', () => {
+    const wiki = templates('wiki');
+    const index = wiki.layout.files.get('_index.md') ?? '';
+    for (const page of [...wiki.layout.files.keys()].filter((f) => f !== '_index.md')) expect(index).toContain(`](${page})`);
+  });
+});
+
+describe('reverie.yaml template', () => {
+  const template = read('reverie.yaml');
+
+  it('carries the default (notes) layout memory section, so that the file reads the same copied by hand', () => {
+    expect(memorySectionOf(template)).toBe(readFileSync(path.join(dir, 'layouts/notes', MEMORY_SECTION_FILE), 'utf8'));
+  });
+
+  /** The keys the loader accepts at a place in the file, read from its own "unknown key" error. */
+  function acceptedKeys(yaml: string): string[] {
+    try {
+      config(yaml);
+    } catch (error) {
+      if (error instanceof ConfigError) return /expected one of: (.*)$/.exec(error.message)?.[1]?.split(', ') ?? [];
+    }
+    throw new Error(`no unknown-key error for:\n${yaml}`);
+  }
+
+  const places = [
+    'zzz: 1',
+    'memory:\n  zzz: 1',
+    'memory:\n  namespaces:\n    - zzz: 1',
+    'sessions:\n  - zzz: 1',
+    'extract:\n  zzz: 1',
+    'approval:\n  zzz: 1',
+    'git:\n  zzz: 1',
+    'git:\n  author:\n    zzz: 1',
+    'github:\n  zzz: 1',
+    'claude:\n  zzz: 1',
+    'claude:\n  budget:\n    zzz: 1',
+  ];
+
+  it('mentions every key the loader accepts, set or commented', () => {
+    expect(places.flatMap(acceptedKeys)).toEqual(expect.arrayContaining(['mode', 'inbox', 'budget_tokens', 'agent', 'min_sessions', 'review', 'email', 'api_url', 'labels']));
+    const missing = places.flatMap((place) => acceptedKeys(place).filter((key) => !new RegExp(`^[ #-]*${key}:`, 'm').test(template)));
+    expect(missing).toEqual([]);
+  });
+
+  it('parses as it stands, and names the repository main branch', () => {
+    expect(config(template).github).toBeUndefined();
+    expect(config(configFor(templates('notes'), { main: 'trunk' })).git.main).toBe('trunk');
+  });
+});
+
+describe('workflow templates', () => {
+  it('dream: nightly and on demand, least privilege, one cycle at a time, full history, the action with both secrets', () => {
+    const text = read('workflows/reverie.yml');
+    const workflow = parse(text) as Record<string, any>;
+    expect(workflow.on.schedule[0].cron).toMatch(/^\d+ \d+ \* \* \*$/);
+    expect(Object.keys(workflow.on.workflow_dispatch.inputs)).toEqual(['mode', 'engine']);
+    expect(workflow.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
+    expect(workflow.concurrency).toEqual({ group: 'reverie-${{ github.repository }}', 'cancel-in-progress': false });
+    const [checkout, action] = workflow.jobs.dream.steps;
+    expect(checkout).toEqual({ uses: 'actions/checkout@v6', with: { 'fetch-depth': 0 } });
+    expect(action.uses).toBe(ACTION_PLACEHOLDER);
+    expect(action.with['github-token']).toContain('secrets.');
+    expect(action.with['anthropic-api-key']).toBe('${{ secrets.ANTHROPIC_API_KEY }}');
+    expect(text).toMatch(/personal access token or a GitHub App/);
+  });
+
+  it('check: on pull requests that touch the layout memory root, with the version of reverie that wrote it', () => {
+    const text = checkWorkflowFor(read('workflows/reverie-check.yml'), 'wiki');
+    const workflow = parse(text) as Record<string, any>;
+    expect(workflow.on.pull_request.paths).toEqual(['wiki/**', 'reverie.yaml']);
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    const pkg = JSON.parse(readFileSync(path.join(dir, '../package.json'), 'utf8')) as { version: string };
+    expect(workflow.env.REVERIE_VERSION).toBe(pkg.version);
+    expect(workflow.jobs.check.steps.at(-1).run).toContain(' check --base ');
+  });
+
+  it('init --github adds both workflows and, given owners, a CODEOWNERS for the protected namespaces', () => {
+    const planned = skeletonFiles(templates('wiki'), { main: 'main', github: true, action: 'acme/reverie@v1', owners: '@acme/agent-owners' });
+    const byPath = new Map(planned.map((f) => [f.path, f.text]));
+    expect(byPath.get(DREAM_WORKFLOW_PATH)).toContain('uses: acme/reverie@v1');
+    expect(byPath.get(CHECK_WORKFLOW_PATH)).toContain('"wiki/**"');
+    // The Action reviews on GitHub without a github section; switched on, it would send local cycles there too.
+    expect(config(byPath.get('reverie.yaml')!).github).toBeUndefined();
+    const owners = byPath.get(CODEOWNERS_PATH) ?? '';
+    expect(owners.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(['/wiki/_index.md @acme/agent-owners', '/reverie.yaml @acme/agent-owners', '/.github/ @acme/agent-owners']);
+    expect(owners).not.toContain('Replace @acme');
+  });
+
+  it('the CODEOWNERS template puts the default protected namespace under a team', () => {
+    expect(read('CODEOWNERS')).toMatch(/^\/memory\/instructions\/ @acme\/agent-owners$/m);
+    expect(codeownersFor(read('CODEOWNERS'), memorySectionOf(read('reverie.yaml')), '@t')).toContain('/memory/instructions/** @t\n');
+  });
+});
+
+describe('hooks', () => {
+  it('writes the hook file byte for byte as simple-git-hooks does', () => {
+    const simpleGitHooks = createRequire(import.meta.url)('simple-git-hooks') as { PREPEND_SCRIPT: string };
+    expect(hookScript('npx reverie lint')).toBe(`${simpleGitHooks.PREPEND_SCRIPT}npx reverie lint`);
+  });
+
+  it('package.json: a new one runs the hook, installs it on npm install, and depends on both packages', () => {
+    const pkg = JSON.parse(packageJsonFor(undefined, 'npx reverie lint', '1.2.3'));
+    expect(pkg).toMatchObject({
+      private: true,
+      scripts: { prepare: 'simple-git-hooks' },
+      devDependencies: { reverie: '^1.2.3', 'simple-git-hooks': expect.any(String) },
+      'simple-git-hooks': { 'pre-commit': 'npx reverie lint' },
+    });
+  });
+
+  it('package.json: an existing one keeps its own keys, and only the pre-commit hook is replaced', () => {
+    const existing = JSON.stringify({ name: 'agent-memory', scripts: { prepare: 'husky', test: 'true' }, devDependencies: { reverie: '0.0.9' }, 'simple-git-hooks': { 'pre-push': 'npm test', 'pre-commit': 'old' } });
+    const pkg = JSON.parse(packageJsonFor(existing, 'npx reverie lint --strict', '1.2.3'));
+    expect(pkg).toEqual({
+      name: 'agent-memory',
+      scripts: { prepare: 'husky', test: 'true' },
+      devDependencies: { reverie: '0.0.9', 'simple-git-hooks': expect.any(String) },
+      'simple-git-hooks': { 'pre-push': 'npm test', 'pre-commit': 'npx reverie lint --strict' },
+    });
+  });
+
+  it('--hooks adds package.json and a .gitignore for node_modules', () => {
+    const planned = skeletonFiles(templates('notes'), { main: 'main', hooks: { command: 'npx reverie lint', version: '1.0.0' } });
+    expect(planned.map((f) => f.path)).toEqual(expect.arrayContaining(['package.json', '.gitignore']));
+  });
+});
