@@ -98,8 +98,18 @@ export async function pushBranch(repo: Repo, input: PushInput): Promise<void> {
   }
 }
 
-/** The commit a branch points at on the remote, fetched into the local object database; undefined when it has none. */
-export async function fetchBranch(repo: Repo, input: { url: string; token: string; branch: string; secondMs?: number }): Promise<string | undefined> {
+/**
+ * git's "infinite" depth: `deepen 2147483647` is what `git fetch --unshallow` sends, and the server answers it with
+ * the whole history and an `unshallow` line for each commit that was a shallow boundary here.
+ */
+const UNSHALLOW_DEPTH = 2147483647;
+
+/**
+ * The commit a branch points at on the remote, fetched into the local object database; undefined when it has none.
+ * With `unshallow`, a shallow clone (`.git/shallow`) gets the branch's whole history, so that walks through parents
+ * (ancestry, provenance) do not run into commits the clone never fetched.
+ */
+export async function fetchBranch(repo: Repo, input: { url: string; token: string; branch: string; secondMs?: number; unshallow?: boolean }): Promise<string | undefined> {
   try {
     const result = await withRetries(input.secondMs, () => git.fetch({
       fs: repo.fs,
@@ -111,6 +121,7 @@ export async function fetchBranch(repo: Repo, input: { url: string; token: strin
       ref: input.branch,
       singleBranch: true,
       tags: false,
+      ...(input.unshallow ? { depth: UNSHALLOW_DEPTH } : {}),
       ...auth(input.token),
     }));
     return result.fetchHead ?? undefined;

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { failureAnnotation, failureOf, jobSummary, MAX_WARNING_ANNOTATIONS, resultAnnotations, stepOutputs } from '../../../src/action/report.js';
+import type { DreamResult } from '../../../src/cycle/dream.js';
+import { ConfigError, GitHubError, LockedError, ModelApiError, UsageError } from '../../../src/errors.js';
+
+const HOSTILE = 'cc @octocat, fixes #12, see https://evil.example <img src=x onerror=alert(1)> **bold** `code` | cell\n::error::injected %0A';
+const OID = 'c0ffee0123456789abcdef0123456789abcdef01';
+
+function result(over: Partial<DreamResult> = {}): DreamResult {
+  return {
+    cycle: '20261124-101010',
+    branch: 'reverie/dream-20261124-101010',
+    base: 'b'.repeat(40),
+    mode: 'review',
+    merged: false,
+    actions: [{ id: 'a1b2c3d4', type: 'add', paths: ['memory/notes.md'], summary: `preference: ${HOSTILE}`, commit: OID, evidence: ['s1', 's2'] }],
+    stats: { sessions: 10, new_sessions: 4, patterns: 2, noise: 1, entries: 5, tokens_before: 100, tokens_after: 110, warnings: 0 },
+    outcome: 'committed',
+    approval: 'waiting for review',
+    dropped: [],
+    warnings: [],
+    pending: [],
+    pull: { number: 7, url: 'https://github.com/acme/memory/pull/7', action: 'created' },
+    ...over,
+  };
+}
+
+const inWorkspace = (file: string) => (file.startsWith('/') ? undefined : file);
+
+/** What GitHub renders as Markdown: without code blocks and code spans. */
+function rendered(markdown: string): string {
+  return markdown.replace(/^( *)(`{3,})[^\n]*\n[\s\S]*?\n\1\2/gm, '').replace(/`[^`\n]*`/g, '');
+}
+
+describe('stepOutputs', () => {
+  it('sets every output, empty where it does not apply', () => {
+    expect(stepOutputs(result())).toEqual({ cycle: '20261124-101010', branch: 'reverie/dream-20261124-101010', outcome: 'committed', actions: '1', 'pull-request-number': '7', 'pull-request-url': 'https://github.com/acme/memory/pull/7', merged: 'false' });
+    expect(stepOutputs(result({ cycle: null, branch: null, actions: [], outcome: 'nothing-new', pull: undefined }))).toEqual({ cycle: '', branch: '', outcome: 'nothing-new', actions: '0', 'pull-request-number': '', 'pull-request-url': '', merged: 'false' });
+  });
+
+  it('points at the pull request a waiting run waits behind', () => {
+    const waiting = result({ outcome: 'pending-review', pull: undefined, pendingPulls: [{ number: 3, url: 'https://github.com/acme/memory/pull/3', branch: 'reverie/dream-x' }] });
+    expect(stepOutputs(waiting)).toMatchObject({ 'pull-request-number': '3', 'pull-request-url': 'https://github.com/acme/memory/pull/3' });
+  });
+});
+
+describe('resultAnnotations', () => {
+  it('point session log warnings at their file and line when it is in the workspace', () => {
+    const lines = resultAnnotations(result({ warnings: [{ file: 'sessions/a.jsonl', line: 4, message: 'not JSON' }, { file: '/tmp/logs/b.jsonl', line: 2, message: 'truncated' }] }), inWorkspace);
+    expect(lines).toEqual([
+      '::warning title=reverie%3A session log,file=sessions/a.jsonl,line=4::not JSON',
+      '::warning title=reverie%3A session log::/tmp/logs/b.jsonl:2: truncated',
+    ]);
+  });
+
+  it('mask what looks like a secret in a quoted log line', () => {
+    const secret = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+    const [line] = resultAnnotations(result({ warnings: [{ file: 'sessions/a.jsonl', line: 1, message: `not JSON: {"token": "${secret}"` }] }), inWorkspace);
+    expect(line).toMatch(/^::warning title=reverie%3A session log,file=sessions\/a\.jsonl,line=1::not JSON/);
+    expect(line).not.toContain(secret);
+  });
+
+  it('keep text from logs inside the one command line', () => {
+    const lines = resultAnnotations(result({ dropped: [{ id: 'd1', type: 'prune', summary: HOSTILE, reason: 'protected' }] }), inWorkspace);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^::warning title=reverie%3A action dropped::prune d1 /);
+    expect(lines[0]).not.toMatch(/\n/);
+    expect(lines[0]).toContain('%0A::error::injected %250A');
+  });
+
+  it('show at most as many warnings as GitHub does, and say how many more there are', () => {
+    const warnings = Array.from({ length: 25 }, (_, i) => ({ file: `sessions/${i}.jsonl`, message: 'bad' }));
+    const lines = resultAnnotations(result({ warnings }), inWorkspace);
+    expect(lines.filter((l) => l.startsWith('::warning'))).toHaveLength(MAX_WARNING_ANNOTATIONS);
+    expect(lines.at(-1)).toBe('::notice title=reverie%3A more warnings::15 more warnings: the job summary lists them');
+  });
+
+  it('give notice of a cycle waiting for review', () => {
+    expect(resultAnnotations(result({ outcome: 'pending-review', approval: 'cycle x is waiting for review (#3)' }), inWorkspace)).toEqual(['::notice title=reverie%3A waiting for review::cycle x is waiting for review (#3)']);
+  });
+});
+
+describe('jobSummary', () => {
+  it('tables the actions with links to their commits and the pull request; text from logs renders inert', () => {
+    const summary = jobSummary(result(), { serverUrl: 'https://github.com', repository: 'acme/memory' });
+    expect(summary).toContain('## reverie: dream cycle 20261124-101010');
+    expect(summary).toContain('| pull request | [#7](https://github.com/acme/memory/pull/7) (created) |');
+    expect(summary).toContain(`[\`c0ffee0\`](https://github.com/acme/memory/commit/${OID})`);
+    const text = rendered(summary);
+    expect(text).not.toMatch(/<img|\*\*bold|@octocat|#12\b|https:\/\/evil/);
+    // One row per action: a `|` or a newline from a log does not break the table.
+    expect(summary.split('\n').filter((l) => l.startsWith('| 1 |'))).toHaveLength(1);
+    expect(summary.split('\n').find((l) => l.startsWith('| 1 |'))?.split(/(?<!\\)\|/).length).toBe(8);
+  });
+
+  it('shows commits without links when the repository is unknown, and a dry run\'s diff in a code block', () => {
+    const dry = jobSummary(result({ outcome: 'dry-run', mode: 'dry-run', branch: null, pull: undefined, actions: result().actions.map((a) => ({ ...a, commit: null })), diff: `+- ${HOSTILE}\n+\`\`\`\n` }), { serverUrl: 'https://github.com' });
+    expect(dry).toContain('````diff');
+    expect(rendered(dry)).not.toMatch(/https:\/\/evil|<img/);
+    expect(jobSummary(result(), { serverUrl: 'https://github.com' })).toContain('| `c0ffee0` |');
+  });
+});
+
+describe('failureOf', () => {
+  it('points a configuration error at its file and line', () => {
+    const failure = failureOf(new ConfigError('must be one of: auto, review, dry-run', '/w/reverie.yaml', 2, 'mode'), () => 'reverie.yaml');
+    expect(failureAnnotation(failure)).toBe('::error title=reverie%3A configuration,file=reverie.yaml,line=2::/w/reverie.yaml:2 (mode): must be one of: auto, review, dry-run');
+  });
+
+  it('speaks of the github-token input and its permissions, not of environment variables', () => {
+    const failure = failureOf(new GitHubError('could not read the repository: HTTP 401. The token is not valid: set GITHUB_TOKEN (or GH_TOKEN) to a token with contents: write and pull-requests: write.', 401), inWorkspace);
+    expect(failure.message).toContain('set the github-token input to a token');
+    expect(failure.message).toContain('permissions: { contents: write, pull-requests: write }');
+    expect(failure.message).not.toContain('GITHUB_TOKEN');
+    expect(failureOf(new GitHubError('the token was refused. Set GITHUB_TOKEN (or GH_TOKEN) to a token.'), inWorkspace).message).toMatch(/^the token was refused\. Set the github-token input to a token\./);
+  });
+
+  it('speaks of the anthropic-api-key input for the claude engine', () => {
+    expect(failureOf(new UsageError('the claude engine needs an API key in ANTHROPIC_API_KEY'), inWorkspace).message).toBe('the claude engine needs an API key in the anthropic-api-key input');
+    expect(failureOf(new ModelApiError('invalid x-api-key', 401), inWorkspace).message).toContain('Check the anthropic-api-key input');
+  });
+
+  it('suggests a concurrency group when another cycle holds the lock', () => {
+    expect(failureOf(new LockedError('a cycle is running'), inWorkspace).message).toContain('concurrency');
+  });
+
+  it('says an unexpected error is a bug, and an input error what to change', () => {
+    expect(failureOf(new TypeError('x is undefined'), inWorkspace)).toEqual({ title: 'reverie: unexpected error', message: expect.stringContaining('a bug') });
+    expect(failureOf(new UsageError('input mode must be one of auto'), inWorkspace)).toEqual({ title: 'reverie: input', message: 'input mode must be one of auto' });
+  });
+});
