@@ -71525,21 +71525,6 @@ function short2(oid) {
   return oid.slice(0, 7);
 }
 
-// src/cycle/dropped.ts
-async function droppedOnBranch(repo, { tip, main, cycle }) {
-  const text2 = await readFileAt(repo, tip, cyclePath(cycle));
-  if (!text2) return [];
-  const record = parseCycleRecord(text2);
-  const commits = await readLog(repo, tip, { since: main });
-  const marks = commits.flatMap((c) => {
-    const mark = revertMark(c.message);
-    return mark ? [mark] : [];
-  });
-  const revertedCommits = marks.flatMap((m) => m.commits);
-  const revertedIds = new Set(marks.flatMap((m) => m.actions).filter((a) => a.startsWith(`${cycle}/`)).map((a) => a.slice(cycle.length + 1)));
-  return record.actions.filter((a) => revertedIds.has(a.id) || a.commit !== void 0 && revertedCommits.some((oid) => a.commit.startsWith(oid)));
-}
-
 // src/cycle/diff.ts
 async function planDiff({ repo, config }, base, actions) {
   const root = config.memory.root;
@@ -76547,6 +76532,67 @@ async function fetchCycleBranch(context2, link, branch) {
   return fetchBranch(context2.repo, { url: link.remote.url, token: link.token, branch, secondMs: link.secondMs });
 }
 
+// src/cycle/dropped.ts
+async function droppedOnBranch(repo, { tip, main, cycle }) {
+  const text2 = await readFileAt(repo, tip, cyclePath(cycle));
+  if (!text2) return [];
+  const record = parseCycleRecord(text2);
+  const commits = await readLog(repo, tip, { since: main });
+  const marks = commits.flatMap((c) => {
+    const mark = revertMark(c.message);
+    return mark ? [mark] : [];
+  });
+  const revertedCommits = marks.flatMap((m) => m.commits);
+  const revertedIds = new Set(marks.flatMap((m) => m.actions).filter((a) => a.startsWith(`${cycle}/`)).map((a) => a.slice(cycle.length + 1)));
+  return record.actions.filter((a) => revertedIds.has(a.id) || a.commit !== void 0 && revertedCommits.some((oid) => a.commit.startsWith(oid)));
+}
+
+// src/cycle/waiting.ts
+async function waitingCycles(context2, link) {
+  return { pending: await pendingCycles(context2), pulls: link ? await openCyclePulls(link) : [] };
+}
+async function waitForReview(context2, link, base, waiting) {
+  const pulls = waiting.pulls.map((p) => ({ number: p.number, url: p.url, branch: p.head }));
+  let pull;
+  if (link) {
+    for (const cycle of waiting.pending) {
+      if (!cycle.record) continue;
+      pull = await publishCycle(context2, link, { branch: cycle.branch, record: cycle.record, safe: context2.config.approval.auto, alreadyApplied: await actionsOnMain(context2, cycle.record, base) });
+      if (!pulls.some((p) => p.number === pull?.number)) pulls.push({ number: pull.number, url: pull.url, branch: cycle.branch });
+    }
+  }
+  const names = [.../* @__PURE__ */ new Set([...waiting.pending.map((p) => p.cycle), ...pulls.map((p) => cycleIdFrom(p.branch))])];
+  const first = names[0] ?? "";
+  const where = pulls.length > 0 ? ` (${pulls.map((p) => `#${p.number} ${p.url}`).join(", ")})` : "";
+  return {
+    approval: `cycle ${names.join(", ")} is waiting for review${where}: merge its pull request, or run \`reverie approve ${first}\` or \`reverie reject ${first}\`; \`reverie dream --supersede\` replaces it with a new cycle`,
+    pendingPulls: pulls,
+    ...pull ? { pull } : {}
+  };
+}
+async function toSupersede(context2, link, waiting) {
+  const branches = new Map(waiting.pending.map((p) => [p.branch, void 0]));
+  for (const pull of waiting.pulls) branches.set(pull.head, pull.number);
+  const result = { cycles: [], droppedByReviewer: [] };
+  const main = await mainTip(context2);
+  for (const [branch, pull] of branches) {
+    const cycle = cycleIdFrom(branch);
+    result.cycles.push({ cycle, branch, ...pull !== void 0 ? { pull } : {} });
+    const tip = link ? await fetchCycleBranch(context2, link, branch) : await resolveRef2(context2.repo, `refs/heads/${branch}`);
+    if (!tip) continue;
+    const dropped = await droppedOnBranch(context2.repo, { tip, main, cycle });
+    result.droppedByReviewer.push(...dropped.map((a) => ({ ...a, cycle })));
+  }
+  return result;
+}
+async function retire(context2, link, cycles, next) {
+  for (const old of cycles) {
+    if (link) await closeCyclePull(link, old.branch, `Superseded by ${next}, which takes in this cycle's sessions. Actions dropped on this branch are remembered and not proposed again.`);
+    await deleteBranch2(context2.repo, old.branch).catch(() => void 0);
+  }
+  return cycles.map(({ cycle, pull }) => ({ cycle, ...pull !== void 0 ? { pull } : {} }));
+}
+
 // src/cycle/dream.ts
 var ENGINE_NAMES = ["heuristic", "claude"];
 function engineFor(context2, options, mode) {
@@ -76584,7 +76630,7 @@ async function runCycle(context2, engine, mode, options, link) {
   const waiting = mode === "dry-run" ? { pending: await pendingCycles(context2), pulls: [] } : await waitingCycles(context2, link);
   const replaced = { cycles: [], droppedByReviewer: [] };
   if (mode !== "dry-run" && (waiting.pending.length > 0 || waiting.pulls.length > 0)) {
-    if (!options.supersede) return waitForReview(context2, link, base, mode, waiting);
+    if (!options.supersede) return { ...emptyResult(base, mode, waiting.pending, [], 0), outcome: "pending-review", ...await waitForReview(context2, link, base, waiting) };
     Object.assign(replaced, await toSupersede(context2, link, waiting));
   }
   const inputs = await review(context2, base, options, engine);
@@ -76624,7 +76670,8 @@ async function runCycle(context2, engine, mode, options, link) {
   }
   const result = await commitAndApprove(context2, { mode, base, now, plan, summary, inputs }, options, link);
   if (replaced.cycles.length === 0) return result;
-  return { ...result, superseded: await retire(context2, link, replaced.cycles, result) };
+  const next = result.pull ? `#${result.pull.number} (cycle ${result.cycle})` : `cycle ${result.cycle ?? "(none: nothing new)"}`;
+  return { ...result, superseded: await retire(context2, link, replaced.cycles, next) };
 }
 async function review(context2, base, options, engine) {
   const { memory, state } = await readBase(context2, base);
@@ -76679,53 +76726,6 @@ async function sendToReview(context2, link, { branch, built, approval }) {
   if (approval.appliedSafe) await pushMain(context2, link);
   const alreadyApplied = built.actions.slice(0, approval.appliedSafe ?? 0);
   return publishCycle(context2, link, { branch, record: built.record, safe: context2.config.approval.auto, alreadyApplied });
-}
-async function waitingCycles(context2, link) {
-  return { pending: await pendingCycles(context2), pulls: link ? await openCyclePulls(link) : [] };
-}
-async function waitForReview(context2, link, base, mode, waiting) {
-  const pulls = waiting.pulls.map((p) => ({ number: p.number, url: p.url, branch: p.head }));
-  let pull;
-  if (link) {
-    for (const cycle of waiting.pending) {
-      if (!cycle.record) continue;
-      pull = await publishCycle(context2, link, { branch: cycle.branch, record: cycle.record, safe: context2.config.approval.auto, alreadyApplied: await actionsOnMain(context2, cycle.record, base) });
-      if (!pulls.some((p) => p.number === pull?.number)) pulls.push({ number: pull.number, url: pull.url, branch: cycle.branch });
-    }
-  }
-  const names = [.../* @__PURE__ */ new Set([...waiting.pending.map((p) => p.cycle), ...pulls.map((p) => cycleIdFrom(p.branch))])];
-  const first = names[0] ?? "";
-  const where = pulls.length > 0 ? ` (${pulls.map((p) => `#${p.number} ${p.url}`).join(", ")})` : "";
-  return {
-    ...emptyResult(base, mode, waiting.pending, [], 0),
-    outcome: "pending-review",
-    approval: `cycle ${names.join(", ")} is waiting for review${where}: merge its pull request, or run \`reverie approve ${first}\` or \`reverie reject ${first}\`; \`reverie dream --supersede\` replaces it with a new cycle`,
-    pendingPulls: pulls,
-    ...pull ? { pull } : {}
-  };
-}
-async function toSupersede(context2, link, waiting) {
-  const branches = new Map(waiting.pending.map((p) => [p.branch, void 0]));
-  for (const pull of waiting.pulls) branches.set(pull.head, pull.number);
-  const result = { cycles: [], droppedByReviewer: [] };
-  const main = await mainTip(context2);
-  for (const [branch, pull] of branches) {
-    const cycle = cycleIdFrom(branch);
-    result.cycles.push({ cycle, branch, ...pull !== void 0 ? { pull } : {} });
-    const tip = link ? await fetchCycleBranch(context2, link, branch) : await resolveRef2(context2.repo, `refs/heads/${branch}`);
-    if (!tip) continue;
-    const dropped = await droppedOnBranch(context2.repo, { tip, main, cycle });
-    result.droppedByReviewer.push(...dropped.map((a) => ({ ...a, cycle })));
-  }
-  return result;
-}
-async function retire(context2, link, cycles, result) {
-  const next = result.pull ? `#${result.pull.number} (cycle ${result.cycle})` : `cycle ${result.cycle ?? "(none: nothing new)"}`;
-  for (const old of cycles) {
-    if (link) await closeCyclePull(link, old.branch, `Superseded by ${next}, which takes in this cycle's sessions. Actions dropped on this branch are remembered and not proposed again.`);
-    await deleteBranch2(context2.repo, old.branch).catch(() => void 0);
-  }
-  return cycles.map(({ cycle, pull }) => ({ cycle, ...pull !== void 0 ? { pull } : {} }));
 }
 async function approveIfAllowed(context2, cycleInfo) {
   const { mode, branch, plan, built, dreamEntries, now } = cycleInfo;

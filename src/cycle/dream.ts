@@ -4,7 +4,6 @@ import { createClaudeEngine, type ClaudeEngineOptions } from '../dream/engines/c
 import { heuristicEngine } from '../dream/engines/heuristic.js';
 import { cyclePath, cycleRecord, type RecordedAction } from '../dream/state.js';
 import { safeFirst } from '../dream/risk.js';
-import type { PullRequest } from '../github/client.js';
 import type { Action, Engine, EngineRun, Plan } from '../dream/types.js';
 import { GitStateError, UsageError } from '../errors.js';
 import { acquireLock, deleteBranch, fastForward, readFileAt, resolveRef, updateBranch } from '../git/index.js';
@@ -12,13 +11,13 @@ import { observeSession } from '../dream/extract/index.js';
 import type { ObservedSession } from '../dream/types.js';
 import { streamSessions } from '../sessions/load.js';
 import type { ReadWarning } from '../sessions/types.js';
-import { actionsOnMain, approveBranch, type ApprovalOutcome } from './approve.js';
+import { approveBranch, type ApprovalOutcome } from './approve.js';
 import { buildCycle, type BuildResult } from './build.js';
-import { droppedOnBranch } from './dropped.js';
 import { openContext, mainTip, readBase, sessionHashCacheFile, type BaseView, type RepoContext } from './context.js';
 import { planDiff } from './diff.js';
-import { cycleBranchName, cycleIdFrom, cycleStamp, pendingCycles, type PendingCycle } from './history.js';
-import { closeCyclePull, connectGitHub, fetchCycleBranch, openCyclePulls, publishCycle, pushMain, syncMain, type ConnectOptions, type GitHubLink, type PublishedPull } from './publish.js';
+import { cycleBranchName, cycleStamp, pendingCycles, type PendingCycle } from './history.js';
+import { connectGitHub, publishCycle, pushMain, syncMain, type ConnectOptions, type GitHubLink, type PublishedPull } from './publish.js';
+import { retire, toSupersede, waitForReview, waitingCycles, type Superseded } from './waiting.js';
 
 export interface DreamOptions {
   repoDir: string;
@@ -137,7 +136,7 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
   const waiting = mode === 'dry-run' ? { pending: await pendingCycles(context), pulls: [] } : await waitingCycles(context, link);
   const replaced: Superseded = { cycles: [], droppedByReviewer: [] };
   if (mode !== 'dry-run' && (waiting.pending.length > 0 || waiting.pulls.length > 0)) {
-    if (!options.supersede) return waitForReview(context, link, base, mode, waiting);
+    if (!options.supersede) return { ...emptyResult(base, mode, waiting.pending, [], 0), outcome: 'pending-review', ...(await waitForReview(context, link, base, waiting)) };
     Object.assign(replaced, await toSupersede(context, link, waiting));
   }
 
@@ -182,7 +181,8 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
   }
   const result = await commitAndApprove(context, { mode, base, now, plan, summary, inputs }, options, link);
   if (replaced.cycles.length === 0) return result;
-  return { ...result, superseded: await retire(context, link, replaced.cycles, result) };
+  const next = result.pull ? `#${result.pull.number} (cycle ${result.cycle})` : `cycle ${result.cycle ?? '(none: nothing new)'}`;
+  return { ...result, superseded: await retire(context, link, replaced.cycles, next) };
 }
 
 interface Reviewed {
@@ -266,77 +266,6 @@ async function sendToReview(
   if (approval.appliedSafe) await pushMain(context, link);
   const alreadyApplied = built.actions.slice(0, approval.appliedSafe ?? 0);
   return publishCycle(context, link, { branch, record: built.record, safe: context.config.approval.auto, alreadyApplied });
-}
-
-interface Waiting {
-  /** Dream branches here that main does not contain. */
-  pending: PendingCycle[];
-  /** Open pull requests of dream branches on GitHub (a fresh clone in CI has no local branch for them). */
-  pulls: PullRequest[];
-}
-
-async function waitingCycles(context: RepoContext, link: GitHubLink | undefined): Promise<Waiting> {
-  return { pending: await pendingCycles(context), pulls: link ? await openCyclePulls(link) : [] };
-}
-
-/**
- * A cycle is still waiting: a new one does not pile on top of it. On GitHub, each waiting cycle here is published
- * again (pushed, its pull request updated, or reopened if it was closed, or opened if a push failed half-way): a
- * re-run finishes what a failed one left, and never opens a second pull request.
- */
-async function waitForReview(context: RepoContext, link: GitHubLink | undefined, base: string, mode: Mode, waiting: Waiting): Promise<DreamResult> {
-  const pulls = waiting.pulls.map((p) => ({ number: p.number, url: p.url, branch: p.head }));
-  let pull: PublishedPull | undefined;
-  if (link) {
-    for (const cycle of waiting.pending) {
-      if (!cycle.record) continue;
-      pull = await publishCycle(context, link, { branch: cycle.branch, record: cycle.record, safe: context.config.approval.auto, alreadyApplied: await actionsOnMain(context, cycle.record, base) });
-      if (!pulls.some((p) => p.number === pull?.number)) pulls.push({ number: pull.number, url: pull.url, branch: cycle.branch });
-    }
-  }
-  const names = [...new Set([...waiting.pending.map((p) => p.cycle), ...pulls.map((p) => cycleIdFrom(p.branch))])];
-  const first = names[0] ?? '';
-  const where = pulls.length > 0 ? ` (${pulls.map((p) => `#${p.number} ${p.url}`).join(', ')})` : '';
-  return {
-    ...emptyResult(base, mode, waiting.pending, [], 0),
-    outcome: 'pending-review',
-    approval: `cycle ${names.join(', ')} is waiting for review${where}: merge its pull request, or run \`reverie approve ${first}\` or \`reverie reject ${first}\`; \`reverie dream --supersede\` replaces it with a new cycle`,
-    pendingPulls: pulls,
-    ...(pull ? { pull } : {}),
-  };
-}
-
-interface Superseded {
-  cycles: { cycle: string; branch: string; pull?: number }[];
-  /** Actions of those cycles the reviewer reverted on the branch: not to be proposed again. */
-  droppedByReviewer: (RecordedAction & { cycle: string })[];
-}
-
-/** The waiting cycles a `--supersede` run replaces, and what their reviewers already dropped from them. */
-async function toSupersede(context: RepoContext, link: GitHubLink | undefined, waiting: Waiting): Promise<Superseded> {
-  const branches = new Map<string, number | undefined>(waiting.pending.map((p) => [p.branch, undefined]));
-  for (const pull of waiting.pulls) branches.set(pull.head, pull.number);
-  const result: Superseded = { cycles: [], droppedByReviewer: [] };
-  const main = await mainTip(context);
-  for (const [branch, pull] of branches) {
-    const cycle = cycleIdFrom(branch);
-    result.cycles.push({ cycle, branch, ...(pull !== undefined ? { pull } : {}) });
-    const tip = link ? await fetchCycleBranch(context, link, branch) : await resolveRef(context.repo, `refs/heads/${branch}`);
-    if (!tip) continue;
-    const dropped = await droppedOnBranch(context.repo, { tip, main, cycle });
-    result.droppedByReviewer.push(...dropped.map((a) => ({ ...a, cycle })));
-  }
-  return result;
-}
-
-/** Closes the superseded cycles' pull requests with a link to the new one, and deletes their branches. */
-async function retire(context: RepoContext, link: GitHubLink | undefined, cycles: Superseded['cycles'], result: DreamResult): Promise<{ cycle: string; pull?: number }[]> {
-  const next = result.pull ? `#${result.pull.number} (cycle ${result.cycle})` : `cycle ${result.cycle ?? '(none: nothing new)'}`;
-  for (const old of cycles) {
-    if (link) await closeCyclePull(link, old.branch, `Superseded by ${next}, which takes in this cycle's sessions. Actions dropped on this branch are remembered and not proposed again.`);
-    await deleteBranch(context.repo, old.branch).catch(() => undefined);
-  }
-  return cycles.map(({ cycle, pull }) => ({ cycle, ...(pull !== undefined ? { pull } : {}) }));
 }
 
 /**
