@@ -50709,12 +50709,12 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} transport
        * @param {string} [suggestion]
        */
-      constructor(url, transport, suggestion) {
+      constructor(url, transport2, suggestion) {
         super(
-          `Git remote "${url}" uses an unrecognized transport protocol: "${transport}"`
+          `Git remote "${url}" uses an unrecognized transport protocol: "${transport2}"`
         );
         this.code = this.name = _UnknownTransportError.code;
-        this.data = { url, transport, suggestion };
+        this.data = { url, transport: transport2, suggestion };
       }
     };
     UnknownTransportError.code = "UnknownTransportError";
@@ -68464,7 +68464,6 @@ function unpricedBudget(model, limits) {
 
 // src/dream/engines/claude/reduce.ts
 var KEY_PREFIX = "claude:";
-var MAX_QUOTES2 = 6;
 var MAX_TERMS = 40;
 var SAME_TOPIC_LIKENESS = 0.2;
 var LIKENESS = 0.5;
@@ -68521,20 +68520,12 @@ function fold2(records, key, observation, session) {
   if (!record.agents.includes(session.agent)) record.agents.push(session.agent);
   const seen = session.endedAt ?? session.startedAt;
   if (seen && (!record.lastSeen || seen > record.lastSeen)) record.lastSeen = seen;
-  addQuote2(record, { sessionId: session.id, agent: session.agent, quote: observation.quote, turn: observation.turn });
+  addQuote(record, { sessionId: session.id, agent: session.agent, quote: observation.quote, turn: observation.turn });
 }
 function newRecord2(observation) {
   const record = { kind: observation.kind, statement: observation.statement, sessions: [], agents: [], quotes: [], terms: [], topic: normaliseTopic(observation.topic) };
   if (observation.fix) record.fix = observation.fix;
   return record;
-}
-function addQuote2(record, evidence2) {
-  if (record.quotes.some((q) => q.sessionId === evidence2.sessionId)) return;
-  if (record.quotes.length < MAX_QUOTES2) {
-    record.quotes.push(evidence2);
-    return;
-  }
-  if (!record.quotes.some((q) => q.agent === evidence2.agent)) record.quotes[record.quotes.length - 1] = evidence2;
 }
 function toPattern2(key, record) {
   const pattern = {
@@ -68718,8 +68709,8 @@ async function estimatePlan(input, options, cache) {
 }
 function clientFor(options) {
   const baseURL = options.connection?.baseURL ?? options.config.baseUrl;
-  const { batch: _batch, ...transport } = options.connection ?? {};
-  return connect({ ...transport, apiKey: options.apiKey ?? "", ...baseURL ? { baseURL } : {} });
+  const { batch: _batch, ...transport2 } = options.connection ?? {};
+  return connect({ ...transport2, apiKey: options.apiKey ?? "", ...baseURL ? { baseURL } : {} });
 }
 function promptContext(input, config, cacheTtl) {
   return { memory: input.memory, cacheTtl, ...config.instructions ? { instructions: config.instructions } : {} };
@@ -76384,17 +76375,11 @@ var RETRY_AFTER_SECONDS = [1, 3];
 async function pushBranch(repo, input) {
   try {
     const result = await withRetries(input.secondMs, () => git8.push({
-      fs: repo.fs,
-      http: node_default,
-      dir: repo.dir,
-      gitdir: repo.gitdir,
-      cache: repo.cache,
-      url: input.url,
+      ...transport(repo, input.url, input.token),
       ref: input.branch,
       remoteRef: `refs/heads/${input.branch}`,
       force: input.force ?? false,
-      delete: input.delete ?? false,
-      ...auth2(input.token)
+      delete: input.delete ?? false
     }));
     const refused = Object.entries(result.refs ?? {}).find(([, status]) => !status.ok);
     if (!result.ok || refused) throw new GitHubError(`the remote refused the push of ${input.branch}: ${refused?.[1].error ?? result.error ?? "no reason given"}`);
@@ -76406,17 +76391,11 @@ var UNSHALLOW_DEPTH = 2147483647;
 async function fetchBranch(repo, input) {
   try {
     const result = await withRetries(input.secondMs, () => git8.fetch({
-      fs: repo.fs,
-      http: node_default,
-      dir: repo.dir,
-      gitdir: repo.gitdir,
-      cache: repo.cache,
-      url: input.url,
+      ...transport(repo, input.url, input.token),
       ref: input.branch,
       singleBranch: true,
       tags: false,
-      ...input.unshallow ? { depth: UNSHALLOW_DEPTH } : {},
-      ...auth2(input.token)
+      ...input.unshallow ? { depth: UNSHALLOW_DEPTH } : {}
     }));
     return result.fetchHead ?? void 0;
   } catch (error) {
@@ -76435,6 +76414,9 @@ async function withRetries(secondMs = 1e3, run) {
     }
   }
   return run();
+}
+function transport(repo, url, token) {
+  return { fs: repo.fs, http: node_default, dir: repo.dir, gitdir: repo.gitdir, cache: repo.cache, url, ...auth2(token) };
 }
 function auth2(token) {
   return {
@@ -76491,16 +76473,17 @@ async function publishCycle(context2, link, input) {
   const record = { ...input.record, actions: safeFirst(pending, input.safe) };
   const title = pullTitle(record);
   const body = pullBody({ record, safe: input.safe, marker: `reverie-cycle:${input.record.cycle}`, ...input.alreadyApplied ? { alreadyApplied: input.alreadyApplied } : {} });
+  return upsertPull(context2, link, { branch: input.branch, title, body, labels: ["reverie", ...new Set(record.actions.map((a) => `reverie:${a.type}`))] });
+}
+async function upsertPull(context2, link, input) {
+  const { title, body } = input;
   const existing = (await link.client.pullsFrom(input.branch, "all")).find((p) => !p.merged);
   let pull;
   let action;
   if (existing?.state === "open") [pull, action] = [await link.client.updatePull(existing.number, { title, body }), "updated"];
   else if (existing) [pull, action] = [await link.client.updatePull(existing.number, { title, body, state: "open" }), "reopened"];
   else [pull, action] = [await link.client.createPull({ head: input.branch, base: context2.config.git.main, title, body, draft: link.config.draft }), "created"];
-  if (link.config.labels) {
-    const wanted = ["reverie", ...new Set(record.actions.map((a) => `reverie:${a.type}`))];
-    await link.client.addLabels(pull.number, wanted.filter((l) => !pull.labels.includes(l)));
-  }
+  if (link.config.labels) await link.client.addLabels(pull.number, input.labels.filter((l) => !pull.labels.includes(l)));
   return { number: pull.number, url: pull.url, action };
 }
 async function pushCycleBranch(context2, link, branch) {

@@ -101,16 +101,22 @@ export async function publishCycle(context: RepoContext, link: GitHubLink, input
   const record = { ...input.record, actions: safeFirst(pending, input.safe) };
   const title = pullTitle(record);
   const body = pullBody({ record, safe: input.safe, marker: `reverie-cycle:${input.record.cycle}`, ...(input.alreadyApplied ? { alreadyApplied: input.alreadyApplied } : {}) });
+  return upsertPull(context, link, { branch: input.branch, title, body, labels: ['reverie', ...new Set(record.actions.map((a) => `reverie:${a.type}`))] });
+}
+
+/**
+ * The one pull request of a branch, brought up to date: the open one updated, a closed (unmerged) one reopened, or a
+ * new one opened; then labelled with what it lacks of `labels` (when the configuration labels pull requests).
+ */
+async function upsertPull(context: RepoContext, link: GitHubLink, input: { branch: string; title: string; body: string; labels: string[] }): Promise<PublishedPull> {
+  const { title, body } = input;
   const existing = (await link.client.pullsFrom(input.branch, 'all')).find((p) => !p.merged);
   let pull: PullRequest;
   let action: PublishedPull['action'];
   if (existing?.state === 'open') [pull, action] = [await link.client.updatePull(existing.number, { title, body }), 'updated'];
   else if (existing) [pull, action] = [await link.client.updatePull(existing.number, { title, body, state: 'open' }), 'reopened'];
   else [pull, action] = [await link.client.createPull({ head: input.branch, base: context.config.git.main, title, body, draft: link.config.draft }), 'created'];
-  if (link.config.labels) {
-    const wanted = ['reverie', ...new Set(record.actions.map((a) => `reverie:${a.type}`))];
-    await link.client.addLabels(pull.number, wanted.filter((l) => !pull.labels.includes(l)));
-  }
+  if (link.config.labels) await link.client.addLabels(pull.number, input.labels.filter((l) => !pull.labels.includes(l)));
   return { number: pull.number, url: pull.url, action };
 }
 
@@ -162,14 +168,5 @@ export interface RevertToPublish {
 /** A revert made in review mode goes through a pull request of its own, like a cycle. */
 export async function publishRevert(context: RepoContext, link: GitHubLink, input: RevertToPublish): Promise<PublishedPull> {
   await pushCycleBranch(context, link, input.branch);
-  const title = `reverie: revert ${input.target}`;
-  const body = revertBody(input);
-  const existing = (await link.client.pullsFrom(input.branch, 'all')).find((p) => !p.merged);
-  let pull: PullRequest;
-  let action: PublishedPull['action'];
-  if (existing?.state === 'open') [pull, action] = [await link.client.updatePull(existing.number, { title, body }), 'updated'];
-  else if (existing) [pull, action] = [await link.client.updatePull(existing.number, { title, body, state: 'open' }), 'reopened'];
-  else [pull, action] = [await link.client.createPull({ head: input.branch, base: context.config.git.main, title, body, draft: link.config.draft }), 'created'];
-  if (link.config.labels) await link.client.addLabels(pull.number, ['reverie', 'reverie:revert'].filter((l) => !pull.labels.includes(l)));
-  return { number: pull.number, url: pull.url, action };
+  return upsertPull(context, link, { branch: input.branch, title: `reverie: revert ${input.target}`, body: revertBody(input), labels: ['reverie', 'reverie:revert'] });
 }

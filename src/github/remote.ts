@@ -79,17 +79,11 @@ export interface PushInput {
 export async function pushBranch(repo: Repo, input: PushInput): Promise<void> {
   try {
     const result = await withRetries(input.secondMs, () => git.push({
-      fs: repo.fs,
-      http,
-      dir: repo.dir,
-      gitdir: repo.gitdir,
-      cache: repo.cache,
-      url: input.url,
+      ...transport(repo, input.url, input.token),
       ref: input.branch,
       remoteRef: `refs/heads/${input.branch}`,
       force: input.force ?? false,
       delete: input.delete ?? false,
-      ...auth(input.token),
     }));
     const refused = Object.entries(result.refs ?? {}).find(([, status]) => !status.ok);
     if (!result.ok || refused) throw new GitHubError(`the remote refused the push of ${input.branch}: ${refused?.[1].error ?? result.error ?? 'no reason given'}`);
@@ -112,17 +106,11 @@ const UNSHALLOW_DEPTH = 2147483647;
 export async function fetchBranch(repo: Repo, input: { url: string; token: string; branch: string; secondMs?: number; unshallow?: boolean }): Promise<string | undefined> {
   try {
     const result = await withRetries(input.secondMs, () => git.fetch({
-      fs: repo.fs,
-      http,
-      dir: repo.dir,
-      gitdir: repo.gitdir,
-      cache: repo.cache,
-      url: input.url,
+      ...transport(repo, input.url, input.token),
       ref: input.branch,
       singleBranch: true,
       tags: false,
       ...(input.unshallow ? { depth: UNSHALLOW_DEPTH } : {}),
-      ...auth(input.token),
     }));
     return result.fetchHead ?? undefined;
   } catch (error) {
@@ -143,6 +131,11 @@ async function withRetries<T>(secondMs = 1000, run: () => Promise<T>): Promise<T
     }
   }
   return run();
+}
+
+/** What every push and fetch takes: the repository, the URL, and the token as credentials. */
+function transport(repo: Repo, url: string, token: string) {
+  return { fs: repo.fs, http, dir: repo.dir, gitdir: repo.gitdir, cache: repo.cache, url, ...auth(token) };
 }
 
 function auth(token: string) {

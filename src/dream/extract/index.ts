@@ -146,7 +146,7 @@ function newRecord(observation: Observation): PatternRecord {
 }
 
 /** Keeps a few quotes, one per session, favouring agents not yet quoted so cross-agent evidence shows. */
-function addQuote(record: PatternRecord, evidence: Evidence): void {
+export function addQuote(record: PatternRecord, evidence: Evidence): void {
   if (record.quotes.some((q) => q.sessionId === evidence.sessionId)) return;
   if (record.quotes.length < MAX_QUOTES) {
     record.quotes.push(evidence);

@@ -6,10 +6,10 @@
  * `min_sessions` distinct sessions, and a mistake needs a known fix.
  */
 import { INJECTION } from '../../extract/preferences.js';
-import type { Extraction } from '../../extract/index.js';
+import { addQuote, type Extraction } from '../../extract/index.js';
 import { jaccard, terms } from '../../text.js';
 import { shortHash } from '../../../util/hash.js';
-import type { Evidence, Pattern, PatternRecord } from '../../types.js';
+import type { Pattern, PatternRecord } from '../../types.js';
 import type { MapObservation } from './schemas.js';
 
 /** One session's map result, with what the reduce needs to know about the session. */
@@ -25,7 +25,6 @@ export interface MappedSession {
 /** Keys of this engine's records start so: the offline engine's records live beside them in the same state. */
 export const KEY_PREFIX = 'claude:';
 
-const MAX_QUOTES = 6;
 const MAX_TERMS = 40;
 
 /** Two statements on the same topic are one pattern when they share this much of their words... */
@@ -105,16 +104,6 @@ function newRecord(observation: MapObservation): PatternRecord {
   const record: PatternRecord = { kind: observation.kind, statement: observation.statement, sessions: [], agents: [], quotes: [], terms: [], topic: normaliseTopic(observation.topic) };
   if (observation.fix) record.fix = observation.fix;
   return record;
-}
-
-/** A few quotes, one per session, favouring agents not quoted yet so that cross-agent evidence shows. */
-function addQuote(record: PatternRecord, evidence: Evidence): void {
-  if (record.quotes.some((q) => q.sessionId === evidence.sessionId)) return;
-  if (record.quotes.length < MAX_QUOTES) {
-    record.quotes.push(evidence);
-    return;
-  }
-  if (!record.quotes.some((q) => q.agent === evidence.agent)) record.quotes[record.quotes.length - 1] = evidence;
 }
 
 function toPattern(key: string, record: PatternRecord): Pattern {
