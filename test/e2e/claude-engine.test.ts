@@ -13,33 +13,15 @@ import { curateView, proposal, scriptedModel, systemText, userText, type Curator
 import { reply, startFakeAnthropic, type FakeAnthropic, type FakeAnthropicOptions, type MessageBody } from '../helpers/fake-anthropic.js';
 import { commitFiles, git, makeTempRepo, type Files } from '../helpers/git.js';
 import { reverieAsync } from '../helpers/cli.js';
+import { TEST_CONFIG } from '../helpers/config.js';
 import { npmMistakeSession, transcript } from '../helpers/transcript.js';
 
 const API_KEY = 'sk-ant-api03-fake-key-for-tests-only-0000';
 /** A GitHub token a person pasted into a session: it must never reach the API. */
 const PLANTED_SECRET = 'ghp_Zq7Xw2Lm9Rt4Vb6Nc8Kd1Hf3Jg5Ps0Ty2Ua9';
 
-const CONFIG = (extra = '') => `mode: auto
-engine: claude
-memory:
-  root: memory
-  inbox: notes.md
-  namespaces:
-    - name: instructions
-      paths: ["instructions/**"]
-      policy: protected
-    - name: notes
-      paths: ["**/*.md"]
-      policy: dream
-sessions:
-  - path: sessions/**
-extract:
-  min_sessions: 2
-approval:
-  max_prune_ratio: 0.5
-claude:
-  max_tokens: 2000
-${extra}`;
+/** The end-to-end tests' configuration, on the claude engine. */
+const CONFIG = (extra = '') => `${TEST_CONFIG.replace('engine: heuristic', 'engine: claude')}claude:\n  max_tokens: 2000\n${extra}`;
 
 const NOTES = `# Notes
 
