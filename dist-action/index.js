@@ -64455,6 +64455,9 @@ function detectFormat(firstLines, path17) {
   return reader;
 }
 
+// src/memory/harness.ts
+var HARNESSES = ["claude-code", "managed-agents", "none"];
+
 // src/dream/types.ts
 var ACTION_TYPES = ["add", "update", "merge", "resolve", "prune"];
 
@@ -64502,7 +64505,7 @@ var ConfigReader = class {
   lines;
   file;
   read(raw, repoDir) {
-    const top = this.object(raw, [], ["mode", "engine", "memory", "sessions", "extract", "approval", "git", "github", "claude"]);
+    const top = this.object(raw, [], ["mode", "engine", "memory", "sessions", "extract", "approval", "git", "github", "claude", "lint"]);
     const memory = this.object(top.memory ?? {}, ["memory"], ["root", "inbox", "namespaces"]);
     const root = this.relativePath(memory.root ?? "memory", ["memory", "root"]);
     const extract = this.object(top.extract ?? {}, ["extract"], ["min_sessions"]);
@@ -64522,6 +64525,7 @@ var ConfigReader = class {
       sessions: this.sessions(top.sessions),
       extract: { minSessions: this.integer(extract.min_sessions ?? 2, ["extract", "min_sessions"], 1) },
       approval: { auto: this.safeTypes(approval), maxPruneRatio: this.ratio(approval.max_prune_ratio ?? 0.2, ["approval", "max_prune_ratio"]) },
+      lint: this.lint(top.lint),
       ...top.github !== void 0 ? { github: this.github(top.github) } : {},
       claude: this.claude(top.claude),
       git: {
@@ -64542,6 +64546,12 @@ var ConfigReader = class {
       if (auto?.includes(type)) this.fail(`"${type}" is listed in approval.auto too; an action type is either safe or needs review`, ["approval", "review", i]);
     });
     return (auto ?? ACTION_TYPES.filter((t) => !review2.includes(t))).slice();
+  }
+  lint(value) {
+    const lint = this.object(value ?? {}, ["lint"], ["harness", "since"]);
+    const result = { harness: this.oneOf(lint.harness ?? "none", HARNESSES, ["lint", "harness"]) };
+    if (lint.since !== void 0) result.since = this.string(lint.since, ["lint", "since"]);
+    return result;
   }
   github(value) {
     const at = ["github"];

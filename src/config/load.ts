@@ -4,6 +4,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError } from '../errors.js';
 import type { Namespace, Policy } from '../memory/types.js';
 import { FORMATS } from '../sessions/readers/index.js';
+import { HARNESSES, type Harness } from '../memory/harness.js';
 import { ACTION_TYPES, type ActionType } from '../dream/types.js';
 import { EFFORTS, ENGINES, MODES, type ClaudeConfig, type Config, type Effort, type EngineName, type GitHubConfig, type Mode, type SessionSource } from './types.js';
 
@@ -58,7 +59,7 @@ class ConfigReader {
   ) {}
 
   read(raw: unknown, repoDir: string): Config {
-    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'approval', 'git', 'github', 'claude']);
+    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'approval', 'git', 'github', 'claude', 'lint']);
     const memory = this.object(top.memory ?? {}, ['memory'], ['root', 'inbox', 'namespaces']);
     const root = this.relativePath(memory.root ?? 'memory', ['memory', 'root']);
     const extract = this.object(top.extract ?? {}, ['extract'], ['min_sessions']);
@@ -78,6 +79,7 @@ class ConfigReader {
       sessions: this.sessions(top.sessions),
       extract: { minSessions: this.integer(extract.min_sessions ?? 2, ['extract', 'min_sessions'], 1) },
       approval: { auto: this.safeTypes(approval), maxPruneRatio: this.ratio(approval.max_prune_ratio ?? 0.2, ['approval', 'max_prune_ratio']) },
+      lint: this.lint(top.lint),
       ...(top.github !== undefined ? { github: this.github(top.github) } : {}),
       claude: this.claude(top.claude),
       git: {
@@ -100,6 +102,13 @@ class ConfigReader {
       if (auto?.includes(type)) this.fail(`"${type}" is listed in approval.auto too; an action type is either safe or needs review`, ['approval', 'review', i]);
     });
     return (auto ?? ACTION_TYPES.filter((t) => !review.includes(t))).slice();
+  }
+
+  private lint(value: unknown): Config['lint'] {
+    const lint = this.object(value ?? {}, ['lint'], ['harness', 'since']);
+    const result: Config['lint'] = { harness: this.oneOf<Harness>(lint.harness ?? 'none', HARNESSES, ['lint', 'harness']) };
+    if (lint.since !== undefined) result.since = this.string(lint.since, ['lint', 'since']);
+    return result;
   }
 
   private github(value: unknown): GitHubConfig {

@@ -1,4 +1,5 @@
 import type { ActionType } from '../dream/types.js';
+import type { Harness } from '../memory/harness.js';
 import type { Namespace } from '../memory/types.js';
 
 export type Mode = 'auto' | 'review' | 'dry-run';
@@ -76,6 +77,13 @@ export interface Config {
     auto: ActionType[];
     /** A cycle pruning more than this share of the dream entries never fast-forwards main on its own. */
     maxPruneRatio: number;
+  };
+  /** What `reverie lint` and `reverie check` apply when their flags do not say. */
+  lint: {
+    /** The program that reads the memory, whose limits apply (see memory/harness.ts). */
+    harness: Harness;
+    /** A reviewed commit: only dream commits it does not have count for `protected/dream-commit`. */
+    since?: string;
   };
   /** Where review happens on GitHub; absent, review is local (`reverie review`, `approve`, `reject`). */
   github?: GitHubConfig;

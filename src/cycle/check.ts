@@ -35,7 +35,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   const base = options.base ? await resolveOrFail(view.repo, options.base) : await defaultBase(view.repo, view.tip, view.config.git.main);
   // Only what the change brings counts against it: a dream commit already on the base is not this change's doing.
   const dreamCommits = await viewDreamCommits(view, base);
-  const lint = lintView(view, options.harness ?? 'none', dreamCommits);
+  const lint = lintView(view, options.harness ?? view.config.lint.harness, dreamCommits);
   const hints = await changeHints(view.repo, dreamCommits, view.config.memory.root);
   return { base, head: view.commit ?? null, namespaces: namespaceChanges(await memoryAt(view, base), view.snapshot, hints), lint };
 }

@@ -61,8 +61,10 @@ export class FindingsError extends ReverieError {
 
 export async function lint(options: LintOptions): Promise<LintReport> {
   const view = await readMemoryView(options);
-  const since = options.since === undefined || !view.repo ? undefined : await resolveOrFail(view.repo, options.since);
-  return lintView(view, options.harness ?? 'none', await viewDreamCommits(view, since));
+  // The flags win; reverie.yaml's lint section says what a plain `reverie lint` (the pre-commit hook) applies.
+  const sinceRef = options.since ?? view.config.lint.since;
+  const since = sinceRef === undefined || !view.repo ? undefined : await resolveOrFail(view.repo, sinceRef);
+  return lintView(view, options.harness ?? view.config.lint.harness, await viewDreamCommits(view, since));
 }
 
 /** The dream commits of the view's history that `since` does not have; none without a repository or a commit. */

@@ -30,6 +30,7 @@ async function memoryRepo(files: Record<string, string> = {}) {
 
 interface LintJson {
   commit: string | null;
+  harness: string;
   errors: number;
   warnings: number;
   findings: { file: string; line: number | null; rule: string; severity: string; message: string }[];
@@ -148,6 +149,11 @@ describe('reverie lint', () => {
     expect(reverie(['lint', '--repo', dir]).code).toBe(0);
     const claude = reverieJson<LintJson>(['lint', '--repo', dir, '--harness', 'claude-code']);
     expect(claude).toMatchObject({ code: 1, findings: [{ file: 'memory/MEMORY.md', line: 201, rule: 'harness/cutoff' }] });
+    // reverie.yaml's lint.harness applies to a plain `reverie lint` (the pre-commit hook); the flag still wins.
+    const config = readFileSync(path.join(dir, 'reverie.yaml'), 'utf8');
+    await writeFiles(dir, { 'reverie.yaml': `${config}lint:\n  harness: claude-code\n` });
+    expect(reverieJson<LintJson>(['lint', '--repo', dir])).toMatchObject({ code: 1, harness: 'claude-code' });
+    expect(reverieJson<LintJson>(['lint', '--repo', dir, '--harness', 'none'])).toMatchObject({ code: 0, harness: 'none' });
   });
 
   it('exits 2 on a usage or configuration mistake', async () => {

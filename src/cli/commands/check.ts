@@ -10,7 +10,7 @@ import { harnessOption } from './lint.js';
 interface CheckFlags {
   base?: string;
   head?: string;
-  harness: Harness;
+  harness?: Harness;
   strict?: boolean;
   summary?: string;
   json?: boolean;
@@ -34,7 +34,7 @@ export function registerCheck(program: Command, out: Output): void {
       const report = await check({
         repoDir: flags.repo,
         configFile: flags.config,
-        harness: flags.harness,
+        ...(flags.harness ? { harness: flags.harness } : {}),
         ...(flags.base ? { base: flags.base } : {}),
         ...(flags.head ? { head: flags.head } : {}),
       });

@@ -8,7 +8,7 @@ import { pad, plural, type Output } from '../output.js';
 interface LintFlags {
   ref?: string;
   since?: string;
-  harness: Harness;
+  harness?: Harness;
   strict?: boolean;
   json?: boolean;
   config: string;
@@ -30,7 +30,7 @@ export function registerLint(program: Command, out: Output): void {
       const report = await lint({
         repoDir: flags.repo,
         configFile: flags.config,
-        harness: flags.harness,
+        ...(flags.harness ? { harness: flags.harness } : {}),
         ...(flags.ref ? { ref: flags.ref } : {}),
         ...(flags.since ? { since: flags.since } : {}),
       });
@@ -43,7 +43,7 @@ export function registerLint(program: Command, out: Output): void {
 
 /** --harness, shared with `reverie check`. */
 export function harnessOption(): Option {
-  return new Option('--harness <harness>', 'the program that reads the memory, whose limits apply').choices(HARNESSES).default('none');
+  return new Option('--harness <harness>', 'the program that reads the memory, whose limits apply (default: lint.harness in reverie.yaml, else none)').choices(HARNESSES);
 }
 
 function printReport(out: Output, report: LintReport): void {

@@ -38,6 +38,7 @@ describe('parseConfig: defaults', () => {
       sessions: [{ path: 'sessions', format: 'auto' }],
       extract: { minSessions: 2 },
       approval: { auto: ['add', 'update', 'merge', 'resolve', 'prune'], maxPruneRatio: 0.2 },
+      lint: { harness: 'none' },
       claude: { model: 'claude-sonnet-5-5', maxTokens: 8192, concurrency: 4, budget: {}, batch: false },
       git: { main: 'main', author: { name: 'reverie', email: 'reverie@users.noreply.github.com' } },
     });
@@ -335,5 +336,16 @@ describe('parseConfig: the claude section', () => {
     const error = errorOf(yaml('claude:', `  instructions: "${'a'.repeat(4097)}"`));
     expect(error).toMatchObject({ line: 2, key: 'claude.instructions' });
     expect(error.message).toMatch(/at most 4096 characters \(it has 4097\)/);
+  });
+});
+
+describe('parseConfig: lint', () => {
+  it('defaults to no harness, and reads harness and since', () => {
+    expect(parse(yaml('mode: review')).lint).toEqual({ harness: 'none' });
+    expect(parse(yaml('lint:', '  harness: claude-code', '  since: v1.0')).lint).toEqual({ harness: 'claude-code', since: 'v1.0' });
+  });
+
+  it('names the key of an unknown harness', () => {
+    expect(errorOf(yaml('lint:', '  harness: vim'))).toMatchObject({ line: 2, key: 'lint.harness' });
   });
 });
