@@ -69276,15 +69276,46 @@ async function readPacked(repo, oid, list, depth) {
   for (const pack of list) {
     const position = findInPack(pack, name);
     if (position < 0) continue;
-    const handle = await fsp3.open(pack.file, "r").catch((err) => err.code === "ENOENT" ? void 0 : Promise.reject(err));
-    if (!handle) continue;
+    const file = await openPack(pack.file);
+    if (!file) continue;
     try {
-      return checked(oid, await readEntry(pack, handle, offsetAt(pack, position), entryContext(repo), depth));
+      return checked(oid, await readEntry(pack, file.handle, offsetAt(pack, position), entryContext(repo), depth));
     } finally {
-      await handle.close();
+      file.release();
     }
   }
   return void 0;
+}
+var PACK_IDLE_MS = 50;
+var openPacks = /* @__PURE__ */ new Map();
+async function openPack(file) {
+  let open2 = openPacks.get(file);
+  if (!open2) {
+    open2 = { handle: fsp3.open(file, "r").catch((err) => err.code === "ENOENT" ? void 0 : Promise.reject(err)), users: 0 };
+    openPacks.set(file, open2);
+  }
+  const entry = open2;
+  entry.users++;
+  clearTimeout(entry.idle);
+  const handle = await entry.handle.catch((error) => {
+    release(file, entry);
+    throw error;
+  });
+  if (!handle) {
+    release(file, entry);
+    return void 0;
+  }
+  return { handle, release: () => release(file, entry) };
+}
+function release(file, entry) {
+  entry.users--;
+  if (entry.users > 0) return;
+  entry.idle = setTimeout(() => {
+    if (entry.users > 0 || openPacks.get(file) !== entry) return;
+    openPacks.delete(file);
+    void entry.handle.then((handle) => handle?.close()).catch(() => void 0);
+  }, PACK_IDLE_MS);
+  entry.idle.unref();
 }
 
 // src/git/cache.ts
@@ -69654,17 +69685,17 @@ async function takeOver(file, staleText) {
 }
 function releaser(file, text2) {
   let released = false;
-  const release = () => {
+  const release2 = () => {
     if (released) return;
     released = true;
-    process.off("exit", release);
+    process.off("exit", release2);
     try {
       if (readFileSync(file, "utf8") === text2) unlinkSync(file);
     } catch {
     }
   };
-  process.on("exit", release);
-  return release;
+  process.on("exit", release2);
+  return release2;
 }
 function lockedError(file, info) {
   const holder = info ? `pid ${info.pid} on ${info.host}, since ${info.started}, for "${info.purpose}"` : "a process that is writing the lock file right now";
@@ -76608,13 +76639,13 @@ async function dream(options) {
   const context2 = await openContext(options.repoDir, options.configFile);
   const mode = options.mode ?? context2.config.mode;
   const engine = engineFor(context2, options, mode);
-  const release = mode === "dry-run" ? () => void 0 : await acquireLock(context2.repo, { purpose: "dream" });
+  const release2 = mode === "dry-run" ? () => void 0 : await acquireLock(context2.repo, { purpose: "dream" });
   try {
     const link = mode === "dry-run" ? void 0 : await connectGitHub(context2, options.github);
     if (link) await syncMain(context2, link);
     return await runCycle(context2, engine, mode, options, link);
   } finally {
-    release();
+    release2();
   }
 }
 async function runCycle(context2, engine, mode, options, link) {

@@ -147,13 +147,61 @@ async function readPacked(repo: Repo, oid: string, list: Pack[], depth: number):
     const position = findInPack(pack, name);
     if (position < 0) continue;
     // A pack that `git gc` removed since its index was read: the object is in another one now (see readRawObject).
-    const handle = await fsp.open(pack.file, 'r').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
-    if (!handle) continue;
+    const file = await openPack(pack.file);
+    if (!file) continue;
     try {
-      return checked(oid, await readEntry(pack, handle, offsetAt(pack, position), entryContext(repo), depth));
+      return checked(oid, await readEntry(pack, file.handle, offsetAt(pack, position), entryContext(repo), depth));
     } finally {
-      await handle.close();
+      file.release();
     }
   }
   return undefined;
+}
+
+// --- open pack files ----------------------------------------------------------------------------------------
+
+/**
+ * A pack file stays open while reads follow each other (a history walk reads thousands of objects), and is closed
+ * once none has used it for a moment, so that a long-lived process holds no descriptor it does not need and a pack
+ * that `git gc` deleted is let go.
+ */
+const PACK_IDLE_MS = 50;
+
+interface OpenPack {
+  handle: Promise<fsp.FileHandle | undefined>;
+  users: number;
+  idle?: NodeJS.Timeout;
+}
+
+const openPacks = new Map<string, OpenPack>();
+
+async function openPack(file: string): Promise<{ handle: fsp.FileHandle; release: () => void } | undefined> {
+  let open = openPacks.get(file);
+  if (!open) {
+    open = { handle: fsp.open(file, 'r').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err))), users: 0 };
+    openPacks.set(file, open);
+  }
+  const entry = open;
+  entry.users++;
+  clearTimeout(entry.idle);
+  const handle = await entry.handle.catch((error: unknown) => {
+    release(file, entry);
+    throw error;
+  });
+  if (!handle) {
+    release(file, entry);
+    return undefined;
+  }
+  return { handle, release: () => release(file, entry) };
+}
+
+function release(file: string, entry: OpenPack): void {
+  entry.users--;
+  if (entry.users > 0) return;
+  entry.idle = setTimeout(() => {
+    if (entry.users > 0 || openPacks.get(file) !== entry) return;
+    openPacks.delete(file);
+    void entry.handle.then((handle) => handle?.close()).catch(() => undefined);
+  }, PACK_IDLE_MS);
+  entry.idle.unref();
 }
