@@ -61743,8 +61743,7 @@ var OpenSessions = class {
    * is read as a part of its own, and `resumed` says so for a warning.
    */
   at(base, line) {
-    const handedOut = this.parts.get(base) ?? 0;
-    const id = handedOut > 0 ? `${base}#${handedOut + 1}` : base;
+    const id = this.latestId(base);
     const found = this.open.get(id);
     if (found) {
       found.lastLine = line;
@@ -61752,8 +61751,17 @@ var OpenSessions = class {
     }
     const builder = this.create(id, base);
     this.open.set(id, { builder, base, lastLine: line });
-    const resumed = handedOut > 0 ? `session ${base} continues after ${IDLE_LINES} lines without it; read as a part of its own (${id})` : void 0;
+    const resumed = id !== base ? `session ${base} continues after ${IDLE_LINES} lines without it; read as a part of its own (${id})` : void 0;
     return resumed ? { builder, resumed } : { builder };
+  }
+  /** Whether the session `base` (its latest part) is still open. */
+  has(base) {
+    return this.open.has(this.latestId(base));
+  }
+  /** `base`, or `base#<n>` once parts of it were handed out. */
+  latestId(base) {
+    const handedOut = this.parts.get(base) ?? 0;
+    return handedOut > 0 ? `${base}#${handedOut + 1}` : base;
   }
   /** Takes out, in order of opening, the sessions no record has named since before `line` - IDLE_LINES. */
   *idle(line) {
@@ -63029,49 +63037,31 @@ function hash(text2) {
 var SdkStreams = class {
   constructor(source, number) {
     this.source = source;
-    this.number = number;
+    this.open = new OpenSessions((id, base) => ({ key: base, n: number(), id: base.startsWith("#") ? void 0 : id, turns: new TurnList() }));
   }
   source;
-  number;
-  streams = /* @__PURE__ */ new Map();
-  parts = /* @__PURE__ */ new Map();
+  open;
+  /** The stream a message without a session id joins: the one before it, while it is still open. */
   current;
+  anonymous = 0;
   /** Adds one SDK message; returns a problem to warn about when its stream resumes after it was handed out. */
   add(record, line) {
     const id = str(record.session_id);
-    const key = id ?? this.current?.key;
-    const found = key === void 0 ? void 0 : this.streams.get(key);
-    const stream2 = found ?? this.open(id, line);
-    stream2.lastLine = line;
+    const key = id ?? (this.current && this.open.has(this.current.key) ? this.current.key : `#${++this.anonymous}`);
+    const { builder: stream2, resumed } = this.open.at(key, line);
     this.current = stream2;
     addSdkRecord(stream2, record);
-    return !found && id !== void 0 && stream2.id !== id ? `session ${id} continues after ${IDLE_LINES} lines without it; read as a part of its own (${stream2.id})` : void 0;
+    return resumed;
   }
-  open(id, line) {
-    const n = this.number();
-    const parts = id === void 0 ? 0 : this.parts.get(id) ?? 0;
-    const ownId = id === void 0 ? void 0 : parts > 0 ? `${id}#${parts + 1}` : id;
-    const stream2 = { key: id ?? `#${n}`, n, id: ownId, lastLine: line, turns: new TurnList() };
-    this.streams.set(stream2.key, stream2);
-    return stream2;
-  }
-  /** Takes out the streams no message has added to since before `line` - IDLE_LINES. */
+  /** Takes out the streams no message has added to for IDLE_LINES lines. */
   idle(line) {
-    return this.takeOut((stream2) => stream2.lastLine < line - IDLE_LINES);
+    return [...this.open.idle(line)].map((stream2) => this.growing(stream2));
   }
   all() {
-    return this.takeOut(() => true);
+    return [...this.open.all()].map((stream2) => this.growing(stream2));
   }
-  takeOut(done) {
-    const out = [];
-    for (const [key, stream2] of this.streams) {
-      if (!done(stream2)) continue;
-      this.streams.delete(key);
-      if (this.current === stream2) this.current = void 0;
-      if (!key.startsWith("#")) this.parts.set(key, (this.parts.get(key) ?? 0) + 1);
-      out.push({ n: stream2.n, finish: () => streamDraft(stream2, this.source) });
-    }
-    return out;
+  growing(stream2) {
+    return { n: stream2.n, finish: () => streamDraft(stream2, this.source) };
   }
 };
 function addSdkRecord(stream2, record) {
@@ -66290,11 +66280,14 @@ function fold(records, observation, session) {
     record.added = record.added ? record.added.filter((a) => observation.added?.includes(a)) : [...observation.added ?? []];
     record.changes = (record.changes ?? 0) + 1;
   }
+  recordSighting(record, session, observation);
+}
+function recordSighting(record, session, seen) {
   if (!record.sessions.includes(session.id)) record.sessions.push(session.id);
   if (!record.agents.includes(session.agent)) record.agents.push(session.agent);
-  const seen = session.endedAt ?? session.startedAt;
-  if (seen && (!record.lastSeen || seen > record.lastSeen)) record.lastSeen = seen;
-  addQuote(record, { sessionId: session.id, agent: session.agent, quote: observation.quote, turn: observation.turn });
+  const time = session.endedAt ?? session.startedAt;
+  if (time && (!record.lastSeen || time > record.lastSeen)) record.lastSeen = time;
+  addQuote(record, { sessionId: session.id, agent: session.agent, quote: seen.quote, turn: seen.turn });
 }
 function newRecord(observation) {
   const record = { kind: observation.kind, statement: observation.statement, sessions: [], agents: [], quotes: [], terms: [...observation.terms] };
@@ -67909,7 +67902,7 @@ function actionsFromProposals(proposals, context2) {
   for (const proposal of proposals) {
     const checked2 = check2(proposal);
     if ("refusal" in checked2) {
-      dropped.push({ action: placeholder2(proposal), reason: checked2.refusal });
+      dropped.push({ action: refusedProposal(proposal), reason: checked2.refusal });
       continue;
     }
     if (workspace.propose(checked2.action)) actions.push(checked2.action);
@@ -68005,7 +67998,7 @@ function evidenceOf(support) {
   for (const e of all) if (!picked.some((x) => x.sessionId === e.sessionId)) picked.push(e);
   return picked.slice(0, MAX_EVIDENCE);
 }
-function placeholder2(proposal) {
+function refusedProposal(proposal) {
   return makeAction({
     type: proposal.type,
     summary: oneLine2(redact(proposal.summary)) || `${proposal.type} proposed by the model`,
@@ -68526,11 +68519,7 @@ function fold2(records, key, observation, session) {
     record.statement = observation.statement;
   }
   for (const t of statementTerms(observation.statement, observation.fix)) if (!record.terms.includes(t) && record.terms.length < MAX_TERMS) record.terms.push(t);
-  if (!record.sessions.includes(session.id)) record.sessions.push(session.id);
-  if (!record.agents.includes(session.agent)) record.agents.push(session.agent);
-  const seen = session.endedAt ?? session.startedAt;
-  if (seen && (!record.lastSeen || seen > record.lastSeen)) record.lastSeen = seen;
-  addQuote(record, { sessionId: session.id, agent: session.agent, quote: observation.quote, turn: observation.turn });
+  recordSighting(record, session, observation);
 }
 function newRecord2(observation) {
   const record = { kind: observation.kind, statement: observation.statement, sessions: [], agents: [], quotes: [], terms: [], topic: normaliseTopic(observation.topic) };
@@ -76594,11 +76583,10 @@ async function waitForReview(context2, link, base, waiting) {
     ...pull ? { pull } : {}
   };
 }
-async function toSupersede(context2, link, waiting) {
+async function toSupersede(context2, link, main, waiting) {
   const branches = new Map(waiting.pending.map((p) => [p.branch, void 0]));
   for (const pull of waiting.pulls) branches.set(pull.head, pull.number);
   const result = { cycles: [], droppedByReviewer: [] };
-  const main = await mainTip(context2);
   for (const [branch, pull] of branches) {
     const cycle = cycleIdFrom(branch);
     result.cycles.push({ cycle, branch, ...pull !== void 0 ? { pull } : {} });
@@ -76655,7 +76643,7 @@ async function runCycle(context2, engine, mode, options, link) {
   const replaced = { cycles: [], droppedByReviewer: [] };
   if (mode !== "dry-run" && (waiting.pending.length > 0 || waiting.pulls.length > 0)) {
     if (!options.supersede) return { ...emptyResult(base, mode, waiting.pending, [], 0), outcome: "pending-review", ...await waitForReview(context2, link, base, waiting) };
-    Object.assign(replaced, await toSupersede(context2, link, waiting));
+    Object.assign(replaced, await toSupersede(context2, link, base, waiting));
   }
   const inputs = await review(context2, base, options, engine);
   for (const action of replaced.droppedByReviewer) {

@@ -137,7 +137,7 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
   const replaced: Superseded = { cycles: [], droppedByReviewer: [] };
   if (mode !== 'dry-run' && (waiting.pending.length > 0 || waiting.pulls.length > 0)) {
     if (!options.supersede) return { ...emptyResult(base, mode, waiting.pending, [], 0), outcome: 'pending-review', ...(await waitForReview(context, link, base, waiting)) };
-    Object.assign(replaced, await toSupersede(context, link, waiting));
+    Object.assign(replaced, await toSupersede(context, link, base, waiting));
   }
 
   const inputs = await review(context, base, options, engine);

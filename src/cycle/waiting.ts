@@ -7,7 +7,7 @@ import type { RecordedAction } from '../dream/state.js';
 import { deleteBranch, resolveRef } from '../git/index.js';
 import type { PullRequest } from '../github/client.js';
 import { actionsOnMain } from './approve.js';
-import { mainTip, type RepoContext } from './context.js';
+import type { RepoContext } from './context.js';
 import { droppedOnBranch } from './dropped.js';
 import { cycleIdFrom, pendingCycles, type PendingCycle } from './history.js';
 import { closeCyclePull, fetchCycleBranch, openCyclePulls, publishCycle, type GitHubLink, type PublishedPull } from './publish.js';
@@ -62,11 +62,10 @@ export interface Superseded {
 }
 
 /** The waiting cycles a `--supersede` run replaces, and what their reviewers already dropped from them. */
-export async function toSupersede(context: RepoContext, link: GitHubLink | undefined, waiting: Waiting): Promise<Superseded> {
+export async function toSupersede(context: RepoContext, link: GitHubLink | undefined, main: string, waiting: Waiting): Promise<Superseded> {
   const branches = new Map<string, number | undefined>(waiting.pending.map((p) => [p.branch, undefined]));
   for (const pull of waiting.pulls) branches.set(pull.head, pull.number);
   const result: Superseded = { cycles: [], droppedByReviewer: [] };
-  const main = await mainTip(context);
   for (const [branch, pull] of branches) {
     const cycle = cycleIdFrom(branch);
     result.cycles.push({ cycle, branch, ...(pull !== undefined ? { pull } : {}) });

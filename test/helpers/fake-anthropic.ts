@@ -33,6 +33,7 @@ import type {
   MessageBatchResult,
 } from '@anthropic-ai/sdk/resources/messages/batches';
 import type { ErrorObject } from '@anthropic-ai/sdk/resources/shared';
+import { INVALID_JSON, parseJson, readBody } from './http-body.js';
 
 // ---- public API ----
 
@@ -312,7 +313,7 @@ class FakeAnthropicServer implements FakeAnthropic {
     this.requests.push(record);
     let reply: Reply;
     try {
-      const raw = await readBody(request);
+      const raw = await readBody(request, MAX_BODY_BYTES);
       this.rawBodies.push(raw);
       const body = parseJson(raw);
       record.body = body === INVALID_JSON ? raw : body;
@@ -1369,31 +1370,6 @@ class IdMaker {
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-const INVALID_JSON = Symbol('invalid JSON');
-
-function parseJson(raw: string): unknown {
-  if (raw.trim() === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return INVALID_JSON;
-  }
-}
-
-function readBody(request: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) request.destroy(new Error('request body too large'));
-      else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }
 
 function isRecord(value: unknown): value is JsonObject {

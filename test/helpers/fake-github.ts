@@ -21,6 +21,7 @@ import {
   type MatchedOperation,
   type Operation,
 } from './github-schema.js';
+import { INVALID_JSON, parseJson, readBody } from './http-body.js';
 
 export type MergeMethod = 'merge' | 'squash' | 'rebase';
 
@@ -262,7 +263,7 @@ class FakeGitHubServer implements FakeGitHub {
     const url = new URL(request.url ?? '/', this.url);
     let reply: Reply;
     try {
-      const raw = await readBody(request);
+      const raw = await readBody(request, MAX_BODY_BYTES);
       reply = await this.replyTo(method, url, request.headers.authorization, raw);
     } catch (error) {
       // A failure of the fake itself: a test must not pass on it unnoticed.
@@ -855,31 +856,6 @@ const MERGE_REFUSALS: Record<MergeRefusal, string> = {
 };
 
 // ---- small helpers ----
-
-const INVALID_JSON = Symbol('invalid JSON');
-
-function parseJson(raw: string): unknown {
-  if (raw.trim() === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return INVALID_JSON;
-  }
-}
-
-function readBody(request: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) request.destroy(new Error('request body too large'));
-      else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
 
 function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};

@@ -130,11 +130,20 @@ function fold(records: Record<string, PatternRecord>, observation: Observation, 
     record.added = record.added ? record.added.filter((a) => observation.added?.includes(a)) : [...(observation.added ?? [])];
     record.changes = (record.changes ?? 0) + 1;
   }
+  recordSighting(record, session, observation);
+}
+
+/** One more session that shows a pattern: its id, its agent, when, and a quote. Support counts distinct ones. */
+export function recordSighting(
+  record: PatternRecord,
+  session: { id: string; agent: string; startedAt?: string | undefined; endedAt?: string | undefined },
+  seen: { quote: string; turn: number },
+): void {
   if (!record.sessions.includes(session.id)) record.sessions.push(session.id);
   if (!record.agents.includes(session.agent)) record.agents.push(session.agent);
-  const seen = session.endedAt ?? session.startedAt;
-  if (seen && (!record.lastSeen || seen > record.lastSeen)) record.lastSeen = seen;
-  addQuote(record, { sessionId: session.id, agent: session.agent, quote: observation.quote, turn: observation.turn });
+  const time = session.endedAt ?? session.startedAt;
+  if (time && (!record.lastSeen || time > record.lastSeen)) record.lastSeen = time;
+  addQuote(record, { sessionId: session.id, agent: session.agent, quote: seen.quote, turn: seen.turn });
 }
 
 function newRecord(observation: Observation): PatternRecord {
@@ -146,7 +155,7 @@ function newRecord(observation: Observation): PatternRecord {
 }
 
 /** Keeps a few quotes, one per session, favouring agents not yet quoted so cross-agent evidence shows. */
-export function addQuote(record: PatternRecord, evidence: Evidence): void {
+function addQuote(record: PatternRecord, evidence: Evidence): void {
   if (record.quotes.some((q) => q.sessionId === evidence.sessionId)) return;
   if (record.quotes.length < MAX_QUOTES) {
     record.quotes.push(evidence);

@@ -17,7 +17,7 @@ import { classifyUserText } from './claude-code.js';
 import { agentFromPath, cleanText, firstLine, idFromPath, isRecord, str, newTurn, TimeSpan, WarningLog } from './common.js';
 import { jsonValues, parseJson } from './json-input.js';
 import { NamedWhenKnown } from './named-when-known.js';
-import { IDLE_CHECK_LINES, IDLE_LINES } from './open-sessions.js';
+import { IDLE_CHECK_LINES, IDLE_LINES, OpenSessions } from './open-sessions.js';
 
 type Rec = Record<string, unknown>;
 type SessionData = Omit<Session, 'hash' | 'source' | 'format'>;
@@ -348,64 +348,48 @@ function hash(text: string): string {
  * goes on after it was handed out as idle is read as a part of its own, `<id>#2`.
  */
 class SdkStreams {
-  private readonly streams = new Map<string, Stream>();
-  private readonly parts = new Map<string, number>();
+  private readonly open: OpenSessions<Stream>;
+  /** The stream a message without a session id joins: the one before it, while it is still open. */
   private current: Stream | undefined;
+  private anonymous = 0;
 
   constructor(
     private readonly source: LogSource,
-    private readonly number: () => number,
-  ) {}
+    number: () => number,
+  ) {
+    this.open = new OpenSessions((id, base) => ({ key: base, n: number(), id: base.startsWith('#') ? undefined : id, turns: new TurnList() }));
+  }
 
   /** Adds one SDK message; returns a problem to warn about when its stream resumes after it was handed out. */
   add(record: Rec, line: number): string | undefined {
     const id = str(record.session_id);
-    const key = id ?? this.current?.key;
-    const found = key === undefined ? undefined : this.streams.get(key);
-    const stream = found ?? this.open(id, line);
-    stream.lastLine = line;
+    const key = id ?? (this.current && this.open.has(this.current.key) ? this.current.key : `#${++this.anonymous}`);
+    const { builder: stream, resumed } = this.open.at(key, line);
     this.current = stream;
     addSdkRecord(stream, record);
-    return !found && id !== undefined && stream.id !== id ? `session ${id} continues after ${IDLE_LINES} lines without it; read as a part of its own (${stream.id})` : undefined;
+    return resumed;
   }
 
-  private open(id: string | undefined, line: number): Stream {
-    const n = this.number();
-    const parts = id === undefined ? 0 : (this.parts.get(id) ?? 0);
-    const ownId = id === undefined ? undefined : parts > 0 ? `${id}#${parts + 1}` : id;
-    const stream: Stream = { key: id ?? `#${n}`, n, id: ownId, lastLine: line, turns: new TurnList() };
-    this.streams.set(stream.key, stream);
-    return stream;
-  }
-
-  /** Takes out the streams no message has added to since before `line` - IDLE_LINES. */
+  /** Takes out the streams no message has added to for IDLE_LINES lines. */
   idle(line: number): Growing[] {
-    return this.takeOut((stream) => stream.lastLine < line - IDLE_LINES);
+    return [...this.open.idle(line)].map((stream) => this.growing(stream));
   }
 
   all(): Growing[] {
-    return this.takeOut(() => true);
+    return [...this.open.all()].map((stream) => this.growing(stream));
   }
 
-  private takeOut(done: (stream: Stream) => boolean): Growing[] {
-    const out: Growing[] = [];
-    for (const [key, stream] of this.streams) {
-      if (!done(stream)) continue;
-      this.streams.delete(key);
-      if (this.current === stream) this.current = undefined;
-      if (!key.startsWith('#')) this.parts.set(key, (this.parts.get(key) ?? 0) + 1);
-      out.push({ n: stream.n, finish: () => streamDraft(stream, this.source) });
-    }
-    return out;
+  private growing(stream: Stream): Growing {
+    return { n: stream.n, finish: () => streamDraft(stream, this.source) };
   }
 }
 
 interface Stream {
-  /** `session_id`, or `#<n>` for a stream without one. */
+  /** `session_id`, or `#<k>` for a stream without one. */
   key: string;
   n: number;
+  /** The id the session gets: its `session_id`, or `<session_id>#2` for a part read after a pause. */
   id: string | undefined;
-  lastLine: number;
   turns: TurnList;
   cwd?: string;
   outcome?: Outcome;

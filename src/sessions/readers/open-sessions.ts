@@ -29,8 +29,7 @@ export class OpenSessions<B> {
    * is read as a part of its own, and `resumed` says so for a warning.
    */
   at(base: string, line: number): { builder: B; resumed?: string } {
-    const handedOut = this.parts.get(base) ?? 0;
-    const id = handedOut > 0 ? `${base}#${handedOut + 1}` : base;
+    const id = this.latestId(base);
     const found = this.open.get(id);
     if (found) {
       found.lastLine = line;
@@ -38,8 +37,19 @@ export class OpenSessions<B> {
     }
     const builder = this.create(id, base);
     this.open.set(id, { builder, base, lastLine: line });
-    const resumed = handedOut > 0 ? `session ${base} continues after ${IDLE_LINES} lines without it; read as a part of its own (${id})` : undefined;
+    const resumed = id !== base ? `session ${base} continues after ${IDLE_LINES} lines without it; read as a part of its own (${id})` : undefined;
     return resumed ? { builder, resumed } : { builder };
+  }
+
+  /** Whether the session `base` (its latest part) is still open. */
+  has(base: string): boolean {
+    return this.open.has(this.latestId(base));
+  }
+
+  /** `base`, or `base#<n>` once parts of it were handed out. */
+  private latestId(base: string): string {
+    const handedOut = this.parts.get(base) ?? 0;
+    return handedOut > 0 ? `${base}#${handedOut + 1}` : base;
   }
 
   /** Takes out, in order of opening, the sessions no record has named since before `line` - IDLE_LINES. */

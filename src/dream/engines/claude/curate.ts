@@ -49,7 +49,7 @@ export function actionsFromProposals(proposals: readonly Proposal[], context: Cu
   for (const proposal of proposals) {
     const checked = check(proposal);
     if ('refusal' in checked) {
-      dropped.push({ action: placeholder(proposal), reason: checked.refusal });
+      dropped.push({ action: refusedProposal(proposal), reason: checked.refusal });
       continue;
     }
     if (workspace.propose(checked.action)) actions.push(checked.action);
@@ -170,7 +170,7 @@ function evidenceOf(support: Pattern[]): Evidence[] {
 }
 
 /** What the report shows of a proposal that never became an action. */
-function placeholder(proposal: Proposal): Action {
+function refusedProposal(proposal: Proposal): Action {
   return makeAction({
     type: proposal.type,
     summary: oneLine(redact(proposal.summary)) || `${proposal.type} proposed by the model`,

@@ -6,7 +6,7 @@
  * `min_sessions` distinct sessions, and a mistake needs a known fix.
  */
 import { INJECTION } from '../../extract/preferences.js';
-import { addQuote, type Extraction } from '../../extract/index.js';
+import { recordSighting, type Extraction } from '../../extract/index.js';
 import { jaccard, terms } from '../../text.js';
 import { shortHash } from '../../../util/hash.js';
 import type { Pattern, PatternRecord } from '../../types.js';
@@ -93,11 +93,7 @@ function fold(records: Record<string, PatternRecord>, key: string, observation: 
     record.statement = observation.statement;
   }
   for (const t of statementTerms(observation.statement, observation.fix)) if (!record.terms.includes(t) && record.terms.length < MAX_TERMS) record.terms.push(t);
-  if (!record.sessions.includes(session.id)) record.sessions.push(session.id);
-  if (!record.agents.includes(session.agent)) record.agents.push(session.agent);
-  const seen = session.endedAt ?? session.startedAt;
-  if (seen && (!record.lastSeen || seen > record.lastSeen)) record.lastSeen = seen;
-  addQuote(record, { sessionId: session.id, agent: session.agent, quote: observation.quote, turn: observation.turn });
+  recordSighting(record, session, observation);
 }
 
 function newRecord(observation: MapObservation): PatternRecord {
