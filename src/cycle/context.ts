@@ -6,7 +6,8 @@ import type { DreamState } from '../dream/types.js';
 import { GitStateError } from '../errors.js';
 import { buildSnapshot, isMarkdownPath } from '../memory/index.js';
 import type { MemorySnapshot } from '../memory/types.js';
-import { introducedAt, openRepo, readFilesAt, resolveRef, type Repo } from '../git/index.js';
+import { introductions, openRepo, readFilesAt, resolveRef, type Introduction, type Repo } from '../git/index.js';
+import { actionMarks } from './trailers.js';
 
 export interface RepoContext {
   config: Config;
@@ -63,16 +64,38 @@ export function isStateFile(path: string): boolean {
 }
 
 /**
- * When each entry arrived, so that contradictions can favour the newer note. The files' histories are walked side
+ * When each entry arrived, so that contradictions can favour the newer note, and who wrote it: a cycle's action (its
+ * trailers say so) or a person, whose entries a cycle changes only on evidence. The files' histories are walked side
  * by side: they share their commits and trees (read once, see git/cache.ts), and the reads overlap.
  */
 async function addProvenance(repo: Repo, oid: string, memory: MemorySnapshot): Promise<void> {
   const traced = memory.files.filter((file) => file.entries.length > 0);
-  const times = await Promise.all(traced.map((file) => introducedAt(repo, oid, file.path, file.entries.map((e) => e.raw), { maxCommits: 100 })));
-  traced.forEach((file, i) => {
-    for (const entry of file.entries) {
-      const time = times[i]?.get(entry.raw);
-      if (time) entry.introducedAt = time;
-    }
-  });
+  const found = await Promise.all(traced.map((file) => introductions(repo, oid, file.path, file.entries.map((e) => e.raw), { maxCommits: 100 })));
+  await Promise.all(
+    traced.map(async (file, i) => {
+      for (const entry of file.entries) {
+        const intro = found[i]?.get(entry.raw);
+        if (!intro) continue;
+        entry.introducedAt = intro.at;
+        entry.writtenBy = (await writtenByCycle(repo, file.path, entry.raw, intro)) ? 'reverie' : 'person';
+      }
+    }),
+  );
+}
+
+/**
+ * The commit that brought the text is one of a cycle's actions. A pull request merged with a merge commit brought
+ * its branch's text: the commit that wrote it is on the merged side, so that side is asked.
+ */
+async function writtenByCycle(repo: Repo, path: string, raw: string, intro: Introduction): Promise<boolean> {
+  if (!intro.certain) return false;
+  if (isActionCommit(intro.message)) return true;
+  const merged = intro.parents[1];
+  if (!merged) return false;
+  const side = (await introductions(repo, merged, path, [raw], { maxCommits: 50 })).get(raw);
+  return side !== undefined && side.certain && isActionCommit(side.message);
+}
+
+function isActionCommit(message: string): boolean {
+  return actionMarks(message).some((mark) => mark.action !== 'state' && mark.action !== 'revert');
 }

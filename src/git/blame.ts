@@ -15,23 +15,40 @@ export interface IntroducedAtOptions {
   maxCommits?: number;
 }
 
+/** When a text arrived in a file, and the commit that brought it. */
+export interface Introduction {
+  /** ISO commit time. */
+  at: string;
+  commit: string;
+  message: string;
+  parents: string[];
+  /** False when the search stopped at its limit with the text still there: it is older, by a commit not read. */
+  certain: boolean;
+}
+
 /**
  * For each text in `raws` that `path` contains at `ref`: the ISO commit time of the oldest commit on the
  * first-parent chain from which every later version of the file contains it. Texts not in the file at `ref`
  * are left out of the map. Stops as soon as every text is placed.
  */
-export async function introducedAt(
+export async function introducedAt(repo: Repo, ref: string, path: string, raws: string[], options: IntroducedAtOptions = {}): Promise<Map<string, string>> {
+  const found = await introductions(repo, ref, path, raws, options);
+  return new Map([...found].map(([raw, intro]) => [raw, intro.at]));
+}
+
+/** Like introducedAt, with the commit that brought each text: whose trailers say whether a person or a cycle wrote it. */
+export async function introductions(
   repo: Repo,
   ref: string,
   path: string,
   raws: string[],
   { maxCommits = 200 }: IntroducedAtOptions = {},
-): Promise<Map<string, string>> {
+): Promise<Map<string, Introduction>> {
   const head = await resolveRef(repo, ref);
   if (!head) throw new GitStateError(`cannot trace ${path}: ${ref} does not exist`);
-  const found = new Map<string, string>();
+  const found = new Map<string, Introduction>();
   let pending: Set<string> | undefined;
-  let seen = { blob: undefined as string | undefined, text: '', time: 0, count: 0 };
+  let seen: { blob: string | undefined; text: string; intro: Introduction | undefined; count: number } = { blob: undefined, text: '', intro: undefined, count: 0 };
   for await (const { oid, commit } of walkFirstParent(repo, head)) {
     const blob = await blobOidAt(repo, oid, path);
     // Commits that leave the file alone cannot change the answer: skip reading it again.
@@ -40,19 +57,24 @@ export async function introducedAt(
     pending ??= new Set(raws.filter((raw) => text.includes(raw)));
     // The same file as in the newer commit still holds every text still pending: nothing to search.
     for (const raw of unchanged ? [] : pending) {
-      if (!(blob && text.includes(raw))) settle(found, pending, raw, seen.time);
+      if (!(blob && text.includes(raw)) && seen.intro) settle(found, pending, raw, seen.intro);
     }
     if (pending.size === 0) return found;
-    seen = { blob, text, time: commit.committer.timestamp, count: seen.count + 1 };
-    if (seen.count >= maxCommits) break;
+    const intro = { at: new Date(commit.committer.timestamp * 1000).toISOString(), commit: oid, message: commit.message, parents: commit.parent, certain: true };
+    seen = { blob, text, intro, count: seen.count + 1 };
+    if (seen.count >= maxCommits) {
+      // Stopped with texts still there: the oldest commit examined dates them, but did not write them.
+      for (const raw of pending) settle(found, pending, raw, { ...intro, certain: false });
+      return found;
+    }
   }
-  // Reached the root or the limit while the texts were still there: the oldest commit examined is the answer.
-  for (const raw of pending ?? []) settle(found, pending!, raw, seen.time);
+  // Reached the root while the texts were still there: the root commit wrote them.
+  for (const raw of pending ?? []) if (seen.intro) settle(found, pending!, raw, seen.intro);
   return found;
 }
 
-function settle(found: Map<string, string>, pending: Set<string>, raw: string, seconds: number): void {
-  found.set(raw, new Date(seconds * 1000).toISOString());
+function settle(found: Map<string, Introduction>, pending: Set<string>, raw: string, intro: Introduction): void {
+  found.set(raw, intro);
   pending.delete(raw);
 }
 

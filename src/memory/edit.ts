@@ -1,6 +1,7 @@
 import { ReverieError } from '../errors.js';
 import { isEntryBlock } from './entries.js';
-import { endsWithLineBreak, isBlankLine, lineEnding, parseDocument } from './markdown.js';
+import { endsWithLineBreak, isBlankLine, lineEnding } from './lines.js';
+import { parseDocument } from './markdown.js';
 import type { Block } from './types.js';
 
 /** The entry an edit names is not in the file (any more): the action that named it no longer applies. */

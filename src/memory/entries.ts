@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { indentColumns, isBlankLine, listMarkerOf, stripColumns } from './markdown.js';
+import { indentColumns, isBlankLine, listMarkerOf, stripColumns } from './lines.js';
 import { estimateTokens } from './tokens.js';
 import type { Block, Entry, MemoryDocument, Policy } from './types.js';
 
 export type EntryKind = Entry['kind'];
 
 export function isEntryBlock(block: Block): block is Block & { kind: EntryKind } {
-  return block.kind === 'item' || block.kind === 'paragraph';
+  return block.kind === 'item' || block.kind === 'paragraph' || block.kind === 'labelled';
 }
 
 /** The entries of a document in file order: its top-level list items and paragraphs. */
@@ -39,7 +39,7 @@ export function entryId(path: string, raw: string): string {
  */
 export function entryText(kind: EntryKind, raw: string): string {
   const lines = raw.split(/\r?\n/);
-  const text = kind === 'item' ? itemLines(lines) : lines.map((line) => line.trim());
+  const text = kind === 'item' ? itemLines(lines) : kind === 'labelled' ? labelledLines(lines) : lines.map((line) => line.trim());
   return trimEmptyLines(text.map((line) => line.trimEnd())).join('\n');
 }
 
@@ -51,6 +51,12 @@ function itemLines(lines: string[]): string[] {
     indentColumns(line) >= marker.contentIndent ? stripColumns(line, marker.contentIndent) : line.trimStart(),
   );
   return [marker.firstContent.trim(), ...nested];
+}
+
+/** A label and what it introduces: the label trimmed, the list or code under it as written (its indentation means something). */
+function labelledLines(lines: string[]): string[] {
+  const [first = '', ...rest] = lines;
+  return [first.trim(), ...rest];
 }
 
 function trimEmptyLines(lines: string[]): string[] {
@@ -69,7 +75,7 @@ function trimEmptyLines(lines: string[]): string[] {
  */
 export function formatEntry(text: string, kind: EntryKind, eol: '\n' | '\r\n' = '\n'): string {
   const lines = text.split(/\r?\n/);
-  if (kind === 'paragraph') return lines.join(eol) + eol;
+  if (kind !== 'item') return lines.join(eol) + eol;
   const [first = '', ...rest] = lines;
   const head = isBlankLine(first) ? '-' : `- ${first}`;
   return [head, ...rest.map((line) => (isBlankLine(line) ? '' : `  ${line}`))].join(eol) + eol;

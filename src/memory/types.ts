@@ -21,7 +21,11 @@ export interface MemoryDocument {
   blocks: Block[];
 }
 
-export type BlockKind = 'heading' | 'item' | 'paragraph' | 'code' | 'blank' | 'frontmatter' | 'html' | 'other';
+/**
+ * `labelled`: a label or intro paragraph with the list, code block or table it introduces, one unit. `import`: lines
+ * that only import other files (`@AGENTS.md`). `other`: tables, quotes, thematic breaks, link definitions.
+ */
+export type BlockKind = 'heading' | 'item' | 'paragraph' | 'labelled' | 'code' | 'blank' | 'frontmatter' | 'html' | 'import' | 'other';
 
 export interface Block {
   kind: BlockKind;
@@ -43,7 +47,8 @@ export interface Block {
 }
 
 /**
- * The unit of curation: a list item (with its nested lines) or a paragraph, under its heading.
+ * The unit of curation: a list item (with its nested lines), a paragraph, or a label with the list, code block or
+ * table it introduces, under its heading.
  * Identity is by path + exact raw text, so an action that names an entry still finds it after
  * unrelated edits elsewhere in the file, and knows it no longer applies if the entry itself changed.
  */
@@ -51,7 +56,7 @@ export interface Entry {
   /** `<path>#<12 hex of sha256(raw)>`; unique within a document except for exact duplicates. */
   id: string;
   path: string;
-  kind: 'item' | 'paragraph';
+  kind: 'item' | 'paragraph' | 'labelled';
   raw: string;
   /** The entry's text without list marker, indentation or trailing whitespace; nested lines joined by `\n`. */
   text: string;
@@ -63,6 +68,11 @@ export interface Entry {
   tokens: number;
   /** ISO time of the commit that introduced this exact text, when known (blame-lite, filled in by the shell). */
   introducedAt?: string;
+  /**
+   * Who wrote this exact text: `reverie` when the commit that brought it carries a cycle's action trailers, `person`
+   * for any other commit. Unknown (absent) counts as a person: what a cycle cannot prove it wrote, a person did.
+   */
+  writtenBy?: 'person' | 'reverie';
 }
 
 export interface MemoryFile {

@@ -71,7 +71,7 @@ describe('replaceEntry', () => {
   });
 
   it('separates new text that would merge with its neighbours', () => {
-    expect(replaceEntry('Intro\n- a\n---\n', P, '- a\n', 'A paragraph\n')).toBe('Intro\n\nA paragraph\n\n---\n');
+    expect(replaceEntry('- x\n- a\n---\n', P, '- a\n', 'A paragraph\n')).toBe('- x\n\nA paragraph\n\n---\n');
   });
 
   it('refuses new text that would swallow the rest of the file or add a heading', () => {
@@ -112,8 +112,12 @@ describe('removeEntry', () => {
   });
 
   it('keeps neighbours from running together', () => {
-    expect(removeEntry('Intro\n- a\n---\n', P, '- a\n')).toBe('Intro\n\n---\n');
-    expect(removeEntry('Intro\n- a\n2. two\n', P, '- a\n')).toBe('Intro\n\n2. two\n');
+    expect(removeEntry('Intro\n\n- a\n\n---\n', P, '- a\n')).toBe('Intro\n\n---\n');
+    expect(removeEntry('1. one\n\nText\n2. two\n', P, 'Text\n2. two\n')).toBe('1. one\n');
+  });
+
+  it('removes a label together with what it introduces', () => {
+    expect(removeEntry('## H\n\nKey files:\n- a\n- b\n\nMore text.\n', P, 'Key files:\n- a\n- b\n')).toBe('## H\n\nMore text.\n');
   });
 
   it('keeps CRLF and never leaves a section with a double blank', () => {
@@ -205,8 +209,9 @@ describe('insertEntry', () => {
   it('adds to a realistic file without touching the rest', () => {
     const result = insertEntry(CLAUDE_MD, 'Style', '- Prefer `unknown` to `any`.\n');
     expect(result).toBe(CLAUDE_MD.replace('+ Named exports only.\n', '+ Named exports only.\n- Prefer `unknown` to `any`.\n'));
+    // After the table, not between the label and the table it introduces.
     const paragraph = insertEntry(CLAUDE_MD, 'Style', 'A closing remark.\n');
-    expect(paragraph).toBe(CLAUDE_MD.replace('Tables are fine too:\n', 'Tables are fine too:\n\nA closing remark.\n'));
+    expect(paragraph).toBe(CLAUDE_MD.replace('| pnpm | yes |\n', '| pnpm | yes |\n\nA closing remark.\n'));
   });
 });
 

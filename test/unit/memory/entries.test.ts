@@ -7,7 +7,7 @@ import { AGENTS_MD_CRLF, CLAUDE_MD, words } from './fixtures.js';
 const entries = (text: string, path = 'memory/notes.md') => entriesOf(parseDocument(path, text), 'notes', 'dream');
 
 describe('entriesOf', () => {
-  it('takes list items and paragraphs, nothing else', () => {
+  it('takes list items, paragraphs and labelled units, nothing else', () => {
     const found = entries(CLAUDE_MD, 'CLAUDE.md');
     expect(found.map((entry) => [entry.kind, entry.text.split('\n')[0]])).toEqual([
       ['paragraph', 'This file gives Claude Code guidance for this repository.'],
@@ -18,7 +18,7 @@ describe('entriesOf', () => {
       ['item', 'Then deploy'],
       ['item', 'Prefer `const`.'],
       ['item', 'Named exports only.'],
-      ['paragraph', 'Tables are fine too:'],
+      ['labelled', 'Tables are fine too:'],
       ['paragraph', 'Last paragraph without a final newline'],
     ]);
   });

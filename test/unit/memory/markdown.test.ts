@@ -45,8 +45,7 @@ describe('parseDocument on realistic memory files', () => {
       'heading',
       'item',
       'item',
-      'paragraph',
-      'other',
+      'labelled',
       'heading',
       'html',
       'code',
@@ -117,7 +116,7 @@ describe('parseDocument block rules', () => {
   });
 
   it('lets a list interrupt a paragraph, but not an ordered list that starts past 1', () => {
-    expect(shape('Notes:\n- a\n- b\n').map(([kind]) => kind)).toEqual(['paragraph', 'item', 'item']);
+    expect(shape('Notes\n\n- a\n- b\n').map(([kind]) => kind)).toEqual(['paragraph', 'blank', 'item', 'item']);
     expect(shape('Year\n2. not a list\n')).toEqual([['paragraph', 'Year\n2. not a list\n']]);
   });
 
@@ -200,12 +199,37 @@ describe('parseDocument block rules', () => {
   });
 
   it('reads GFM tables as other, and lets a table end a paragraph', () => {
-    expect(shape('Intro\n| a | b |\n| - | - |\n| 1 | 2 |\n\n')).toEqual([
-      ['paragraph', 'Intro\n'],
+    expect(shape('Intro.\n\n| a | b |\n| - | - |\n| 1 | 2 |\n\n')).toEqual([
+      ['paragraph', 'Intro.\n'],
+      ['blank', '\n'],
       ['other', '| a | b |\n| - | - |\n| 1 | 2 |\n'],
       ['blank', '\n'],
     ]);
     expect(shape('a | b\n--- | ---\n').map(([kind]) => kind)).toEqual(['other']);
+  });
+
+  it('reads a label with the list, code block or table it introduces as one unit', () => {
+    expect(shape('Notes:\n- a\n- b\n')).toEqual([['labelled', 'Notes:\n- a\n- b\n']]);
+    expect(shape('**Key files:**\n\n- a\n\n- b\n\nafter\n')).toEqual([
+      ['labelled', '**Key files:**\n\n- a\n\n- b\n'],
+      ['blank', '\n'],
+      ['paragraph', 'after\n'],
+    ]);
+    expect(shape('**Commands**\n```sh\nmake\n```\n').map(([kind]) => kind)).toEqual(['labelled']);
+    expect(shape('Intro\n| a | b |\n| - | - |\n| 1 | 2 |\n').map(([kind]) => kind)).toEqual(['labelled']);
+    // A paragraph that neither ends with a colon nor touches the block does not introduce it.
+    expect(shape('A sentence.\n\n- a\n').map(([kind]) => kind)).toEqual(['paragraph', 'blank', 'item']);
+    // Only the list right after the label: a second list after a heading is not part of it.
+    expect(shape('Steps:\n- a\n\n## H\n- b\n').map(([kind]) => kind)).toEqual(['labelled', 'blank', 'heading', 'item']);
+  });
+
+  it('reads lines that only import other files as imports, not entries', () => {
+    expect(shape('@AGENTS.md\n')).toEqual([['import', '@AGENTS.md\n']]);
+    expect(shape('@docs/a.md\n@docs/b.md\n\nSee @docs/a.md for more.\n').map(([kind]) => kind)).toEqual(['import', 'blank', 'paragraph']);
+  });
+
+  it('ignores an unclosed front matter opener, whatever follows it', () => {
+    expect(shape('---\n- pnpm\n').map(([kind]) => kind)).toEqual(['other', 'item']);
   });
 
   it('reads blockquotes with lazy lines as other', () => {
