@@ -50029,10 +50029,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         const offsetByOid = /* @__PURE__ */ new Map();
         await listpack([pack], async ({ data, type, reference, offset, num: num2 }) => {
           if (totalObjectCount === null) totalObjectCount = num2;
-          const percent = Math.floor(
+          const percent2 = Math.floor(
             (totalObjectCount - num2) * 100 / totalObjectCount
           );
-          if (percent !== lastPercent) {
+          if (percent2 !== lastPercent) {
             if (onProgress) {
               await onProgress({
                 phase: "Receiving objects",
@@ -50041,7 +50041,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               });
             }
           }
-          lastPercent = percent;
+          lastPercent = percent2;
           type = listpackTypes[type];
           if (["commit", "tree", "blob", "tag"].includes(type)) {
             offsetToObject[offset] = {
@@ -50092,8 +50092,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         const objectsByDepth = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
         for (let offset in offsetToObject) {
           offset = Number(offset);
-          const percent = Math.floor(count2 * 100 / totalObjectCount);
-          if (percent !== lastPercent) {
+          const percent2 = Math.floor(count2 * 100 / totalObjectCount);
+          if (percent2 !== lastPercent) {
             if (onProgress) {
               await onProgress({
                 phase: "Resolving deltas",
@@ -50103,7 +50103,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
             }
           }
           count2++;
-          lastPercent = percent;
+          lastPercent = percent2;
           const o = offsetToObject[offset];
           if (!o.oid) {
             try {
@@ -50407,12 +50407,12 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
        * @param {string} where
        * @param {boolean} canForce
        */
-      constructor(noun, where, canForce = true) {
+      constructor(noun, where2, canForce = true) {
         super(
-          `Failed to create ${noun} at ${where} because it already exists.${canForce ? ` (Hint: use 'force: true' parameter to overwrite existing ${noun}.)` : ""}`
+          `Failed to create ${noun} at ${where2} because it already exists.${canForce ? ` (Hint: use 'force: true' parameter to overwrite existing ${noun}.)` : ""}`
         );
         this.code = this.name = _AlreadyExistsError.code;
-        this.data = { noun, where, canForce };
+        this.data = { noun, where: where2, canForce };
       }
     };
     AlreadyExistsError.code = "AlreadyExistsError";
@@ -51008,23 +51008,23 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         const obj = {
           parent: []
         };
-        const keyOf2 = (h) => h.slice(0, h.indexOf(" "));
+        const keyOf3 = (h) => h.slice(0, h.indexOf(" "));
         const valueOf = (h) => h.slice(h.indexOf(" ") + 1);
-        if (hs.length === 0 || keyOf2(hs[0]) !== "tree") {
+        if (hs.length === 0 || keyOf3(hs[0]) !== "tree") {
           throw new ParseError(
             "tree as the first commit header",
-            keyOf2(hs[0] || "")
+            keyOf3(hs[0] || "")
           );
         }
         obj.tree = valueOf(hs[0]);
         let index5 = 1;
-        while (index5 < hs.length && keyOf2(hs[index5]) === "parent") {
+        while (index5 < hs.length && keyOf3(hs[index5]) === "parent") {
           obj.parent.push(valueOf(hs[index5]));
           index5++;
         }
         const seen = /* @__PURE__ */ new Set(["tree", "parent"]);
         for (; index5 < hs.length; index5++) {
-          const key = keyOf2(hs[index5]);
+          const key = keyOf3(hs[index5]);
           if (seen.has(key)) continue;
           seen.add(key);
           obj[key] = valueOf(hs[index5]);
@@ -63829,10 +63829,10 @@ var ChatFile = class {
     if (!Array.isArray(value)) return this.addConversation(value, line, "");
     value.forEach((item, i) => this.addConversation(item, line, `conversation ${i}: `));
   }
-  addConversation(value, line, where) {
+  addConversation(value, line, where2) {
     const messages = isRecord(value) ? messagesOf(value) : void 0;
-    if (!isRecord(value) || messages === void 0) return this.warn(`${where}not a conversation (no "messages" array)`, line);
-    const builder = new ChatBuilder((problem2) => this.warn(`${where}${problem2}`, line));
+    if (!isRecord(value) || messages === void 0) return this.warn(`${where2}not a conversation (no "messages" array)`, line);
+    const builder = new ChatBuilder((problem2) => this.warn(`${where2}${problem2}`, line));
     messages.forEach((message, i) => builder.add(message, i));
     const data = builder.finish(value, this.source);
     if (!data) return;
@@ -64717,145 +64717,1174 @@ function editDistance(a, b) {
 // src/cycle/dream.ts
 import path13 from "node:path";
 
-// src/memory/entries.ts
+// src/util/hash.ts
 import { createHash as createHash2 } from "node:crypto";
+function sha256(text4) {
+  return createHash2("sha256").update(text4).digest("hex");
+}
+function shortHash(text4, length = 8) {
+  return sha256(text4).slice(0, length);
+}
 
-// src/memory/lines.ts
-function lineEnding(text4) {
-  const crlf = text4.match(/\r\n/g)?.length ?? 0;
-  const lf = text4.match(/\n/g)?.length ?? 0;
-  return crlf > 0 && crlf >= lf - crlf ? "\r\n" : "\n";
+// src/dream/text.ts
+var STOPWORDS = new Set(
+  `a an the and or but if then else when while for to of in on at by with from into onto over under about as is are was
+  were be been being it its this that these those there here we you i me my our your they them he she his her do does did
+  doing have has had having can could should would will shall may might must not no yes so than too very just also
+  only all any some each every both either neither more most other such own same what which who whom whose how where
+  anything something nothing everything prefer
+  please always never dont don't do not use using used make sure let lets let's ok okay thanks thank again instead rather
+  like want need needs get got one ones thing things way really actually still even now already before after
+  dont doesnt didnt isnt arent wasnt cant wont wouldnt shouldnt youre were theyre weve youve ive im ill its thats lets
+  next time`.split(/\s+/)
+);
+var GENERIC = new Set(
+  `time date day week local locally new old first last next good bad big small full part case cases line lines file fil
+  code change chang work fix add remov update updat check build run test tests start stop end set put take give keep
+  call show look find read write open close move copy say tell ask know think see try help mean seem turn
+  output input result error issue problem task step thing stuff bit place part point way side kind type name names
+  value values list item items data text message messag number count order sort group page table row column field
+  user users person people team everyone anyone someone somebody nobody
+  today tomorrow yesterday morning night minute hour second seconds minutes hours days weeks month months year years
+  after before during until since while later earlier soon again once twice often usually sometimes
+  out up down off over back away around through across along here there
+  right wrong true false yes same different other another each every
+  main master branch branches repository folder directory path paths`.split(/\s+/)
+);
+function isGeneric(term) {
+  return GENERIC.has(term);
 }
-function endsWithLineBreak(text4) {
-  return text4.endsWith("\n");
-}
-function isBlankLine(line) {
-  return /^[ \t]*$/.test(line);
-}
-function splitLines(text4) {
-  const lines = [];
-  let start = 0;
-  while (start < text4.length) {
-    const newline = text4.indexOf("\n", start);
-    const end = newline === -1 ? text4.length : newline + 1;
-    let contentEnd = newline === -1 ? text4.length : newline;
-    if (newline !== -1 && contentEnd > start && text4[contentEnd - 1] === "\r") contentEnd--;
-    lines.push({ start, end, content: text4.slice(start, contentEnd) });
-    start = end;
+var SYNONYMS = {
+  svc: "service",
+  services: "service",
+  repo: "repository",
+  repos: "repository",
+  deps: "dependency",
+  dependencies: "dependency",
+  dep: "dependency",
+  pkg: "package",
+  packages: "package",
+  config: "configuration",
+  cfg: "configuration",
+  db: "database",
+  env: "environment",
+  tests: "test",
+  testing: "test",
+  spec: "test",
+  specs: "test",
+  listens: "listen",
+  listening: "listen",
+  runs: "run",
+  running: "run",
+  ran: "run",
+  serves: "listen",
+  served: "listen",
+  install: "install",
+  installs: "install",
+  installing: "install",
+  installed: "install",
+  migrations: "migration",
+  migrate: "migration",
+  comments: "comment",
+  commits: "commit",
+  committing: "commit",
+  lint: "lint",
+  linter: "lint",
+  linting: "lint",
+  typecheck: "typecheck",
+  "type-check": "typecheck",
+  typechecking: "typecheck",
+  finished: "done",
+  finish: "done",
+  finishing: "done",
+  complete: "done",
+  completed: "done"
+};
+function stem(word) {
+  const w = SYNONYMS[word] ?? word;
+  if (/\d/.test(w)) return w;
+  if (w.length > 4 && w.endsWith("ies")) return `${w.slice(0, -3)}y`;
+  if (w.length === 4 && w.endsWith("s") && !/(ss|us|is)$/.test(w)) return SYNONYMS[w.slice(0, -1)] ?? w.slice(0, -1);
+  if (w.length <= 4) return w;
+  for (const suffix of ["ing", "edly", "ed", "es", "s", "ly"]) {
+    if (suffix === "es" && !/(s|x|z|ch|sh)es$/.test(w)) continue;
+    if (w.endsWith(suffix) && w.length - suffix.length >= (suffix === "ing" ? 3 : 4)) {
+      const base = w.slice(0, -suffix.length);
+      return SYNONYMS[base] ?? base;
+    }
   }
-  return lines;
+  return w;
 }
-function indentColumns(line) {
-  let column = 0;
-  for (const char of line) {
-    if (char === " ") column++;
-    else if (char === "	") column += 4 - column % 4;
-    else break;
+var termsCache = /* @__PURE__ */ new Map();
+var CACHE_LIMIT = 1e5;
+function terms(text4) {
+  const cached2 = termsCache.get(text4);
+  if (cached2) return cached2;
+  const result = Object.freeze(readTerms(text4));
+  if (termsCache.size >= CACHE_LIMIT) termsCache.clear();
+  termsCache.set(text4, result);
+  return result;
+}
+function readTerms(text4) {
+  const seen = /* @__PURE__ */ new Set();
+  const out = [];
+  const plain = text4.toLowerCase().replace(/([a-z])['’]([a-z]+)\b/g, "$1$2");
+  for (const token of plain.match(/[a-z0-9][a-z0-9_.:/@+-]*[a-z0-9]|[a-z0-9]/g) ?? []) {
+    for (const part of splitToken(token)) {
+      if (part.length < 2 || STOPWORDS.has(part)) continue;
+      const term = stem(part);
+      if (STOPWORDS.has(term)) continue;
+      if (!seen.has(term)) {
+        seen.add(term);
+        out.push(term);
+      }
+    }
   }
-  return column;
+  return out;
 }
-function stripColumns(line, columns) {
-  let column = 0;
-  let index4 = 0;
-  while (index4 < line.length && column < columns) {
-    const char = line[index4];
-    if (char === " ") column++;
-    else if (char === "	") {
-      const next = column + 4 - column % 4;
-      if (next > columns) return " ".repeat(next - columns) + line.slice(index4 + 1);
-      column = next;
-    } else break;
-    index4++;
-  }
-  return line.slice(index4);
+function splitToken(token) {
+  if (/^[a-z0-9]+$/.test(token)) return [token];
+  return token.split(/[./:@+_-]+/).filter(Boolean);
 }
-function listMarkerOf(line) {
-  const match = /^( {0,3})([-*+]|(\d{1,9})[.)])(?:([ \t]+)(.*))?$/s.exec(line);
-  if (!match) return void 0;
-  const [, indent2 = "", marker = "", digits, gap = "", rest = ""] = match;
-  const markerEnd = indent2.length + marker.length;
-  const gapColumns = indentColumns(" ".repeat(markerEnd) + gap) - markerEnd;
-  const empty = isBlankLine(rest);
-  const codeContent = !empty && gapColumns >= 5;
-  const contentIndent = empty || codeContent ? markerEnd + 1 : markerEnd + gapColumns;
-  return {
-    indent: indent2.length,
-    ordered: digits !== void 0,
-    ...digits !== void 0 ? { number: Number(digits) } : {},
-    contentIndent,
-    firstContent: rest,
-    empty,
-    codeContent
+function codeSpans(text4) {
+  return [...text4.matchAll(/`([^`\n]+)`/g)].map((m) => (m[1] ?? "").trim()).filter(Boolean);
+}
+function idfTable(documents) {
+  const df = /* @__PURE__ */ new Map();
+  for (const doc of documents) for (const t of new Set(doc)) df.set(t, (df.get(t) ?? 0) + 1);
+  const n = documents.length;
+  const weights = /* @__PURE__ */ new Map();
+  return (term) => {
+    let w = weights.get(term);
+    if (w === void 0) {
+      w = Math.log(1 + (n + 1) / ((df.get(term) ?? 0) + 0.5));
+      weights.set(term, w);
+    }
+    return w;
   };
 }
-
-// src/memory/tokens.ts
-function estimateTokens(text4) {
-  let tokens = 0;
-  for (const match of text4.matchAll(TOKEN_PIECE)) {
-    const piece = match[0];
-    tokens += WORD.test(piece) ? Math.ceil([...piece].length / CHARACTERS_PER_WORD_TOKEN) : 1;
+function weightedOverlap(a, b, weight) {
+  const setB = new Set(b);
+  const shared = [...new Set(a)].filter((t) => setB.has(t));
+  if (shared.length === 0) return 0;
+  const sum = (ts) => [...new Set(ts)].reduce((acc, t) => acc + weight(t), 0);
+  return sum(shared) / Math.min(sum(a), sum(b));
+}
+function weightedJaccard(a, b, weight) {
+  const setA = new Set(a);
+  const setB = new Set(b);
+  let shared = 0;
+  let union2 = 0;
+  for (const t of /* @__PURE__ */ new Set([...setA, ...setB])) {
+    union2 += weight(t);
+    if (setA.has(t) && setB.has(t)) shared += weight(t);
   }
-  return tokens;
+  return union2 === 0 ? 0 : shared / union2;
 }
-var CHARACTERS_PER_WORD_TOKEN = 5;
-var CJK = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}`;
-var WORD_CHARACTER = String.raw`(?![${CJK}])[\p{L}\p{N}\p{M}_]`;
-var TOKEN_PIECE = new RegExp(String.raw`[${CJK}]|(?:${WORD_CHARACTER})+|[^\s]`, "gu");
-var WORD = new RegExp(String.raw`^(?:${WORD_CHARACTER})+$`, "u");
+function jaccard(a, b) {
+  const setA = new Set(a);
+  const setB = new Set(b);
+  let shared = 0;
+  for (const t of setA) if (setB.has(t)) shared++;
+  const union2 = setA.size + setB.size - shared;
+  return union2 === 0 ? 0 : shared / union2;
+}
+function quote(text4, max = 140) {
+  const line = text4.replace(/\s+/g, " ").trim();
+  return line.length <= max ? line : `${line.slice(0, max - 1).trimEnd()}…`;
+}
+function sentences(text4) {
+  return text4.split(/(?<![^\w](?:e\.g|i\.e|etc|vs|cf)\.)(?<=[.!?])\s+|\n+/i).map((s) => s.trim()).filter(Boolean);
+}
+function capitalize(text4) {
+  return text4.charAt(0).toUpperCase() + text4.slice(1);
+}
 
-// src/memory/entries.ts
-function isEntryBlock(block) {
-  return block.kind === "item" || block.kind === "paragraph" || block.kind === "labelled";
+// src/dream/extract/commands.ts
+var TRIVIAL = /* @__PURE__ */ new Set([
+  "ls",
+  "cat",
+  "cd",
+  "pwd",
+  "echo",
+  "head",
+  "tail",
+  "grep",
+  "rg",
+  "find",
+  "wc",
+  "which",
+  "tree",
+  "less",
+  "more",
+  "sed",
+  "awk",
+  "sort",
+  "uniq",
+  "true",
+  "false",
+  "sleep",
+  "clear",
+  "mkdir",
+  "touch",
+  "date",
+  "whoami",
+  "env",
+  "printenv",
+  "file",
+  "stat",
+  "du",
+  "df",
+  "cp",
+  "mv",
+  "rm",
+  "chmod",
+  "open",
+  "code"
+]);
+var TRIVIAL_GIT = /* @__PURE__ */ new Set(["status", "diff", "log", "show", "branch", "add", "remote", "rev-parse", "config"]);
+function mainSegment(command) {
+  const segments = command.split(/\s*(?:&&|\|\||;|\n)\s*/).map((s) => s.trim()).filter(Boolean);
+  const meaningful = segments.find((s) => !/^(cd|source|\.|export|set)\b/.test(s)) ?? segments[0] ?? "";
+  return (meaningful.split(/\s+\|\s+/)[0] ?? "").trim();
 }
-function entriesOf(doc, namespace, policy) {
-  return doc.blocks.filter(isEntryBlock).map((block) => ({
-    id: entryId(doc.path, block.raw),
-    path: doc.path,
-    kind: block.kind,
-    raw: block.raw,
-    text: entryText(block.kind, block.raw),
-    section: block.section,
-    line: block.line,
-    namespace,
-    policy,
-    tokens: estimateTokens(block.raw)
-  }));
+function withoutEnv(segment) {
+  return segment.replace(/^(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)+/, "");
 }
-function entryId(path17, raw) {
-  return `${path17}#${createHash2("sha256").update(raw, "utf8").digest("hex").slice(0, 12)}`;
+function commandHead(command) {
+  const tokens = withoutEnv(mainSegment(command)).split(/\s+/).filter(Boolean);
+  const program = (tokens[0] ?? "").replace(/^.*\//, "");
+  const head = [program];
+  for (let i = 1; i < tokens.length && head.length < 3; i++) {
+    const token = tokens[i] ?? "";
+    if (head.length === 1 && token.startsWith("-") && token !== "-m") {
+      if (!token.includes("=") && OPTION_WITH_VALUE.has(token)) i++;
+      continue;
+    }
+    if (token === "-m" && program.startsWith("python")) {
+      head.push(token);
+      continue;
+    }
+    if (!/^[a-z][a-z0-9:_-]*$/.test(token)) break;
+    if (head.length >= 2 && !["run", "exec", "-m", "x", "dlx"].includes(head[head.length - 1] ?? "")) break;
+    head.push(token);
+  }
+  return head.join(" ");
 }
-function entryText(kind, raw) {
-  const lines = raw.split(/\r?\n/);
-  const text4 = kind === "item" ? itemLines(lines) : kind === "labelled" ? labelledLines(lines) : lines.map((line) => line.trim());
-  return trimEmptyLines(text4.map((line) => line.trimEnd())).join("\n");
+var OPTION_WITH_VALUE = /* @__PURE__ */ new Set(["-C", "--filter", "-F", "--dir", "-n", "--namespace", "--context", "--kubeconfig", "-c", "--chdir", "--prefix", "-p", "--project", "--profile", "--region"]);
+function displayCommand(command) {
+  const segment = mainSegment(command).replace(/^(?:[A-Za-z_][A-Za-z0-9_]*=\S*\[REDACTED[^\s]*\s+)+/, "").replace(/\s+/g, " ");
+  return segment.length <= 60 ? segment : `${segment.slice(0, 59)}…`;
 }
-function itemLines(lines) {
-  const [first = "", ...rest] = lines;
-  const marker = listMarkerOf(first);
-  if (!marker) return lines.map((line) => line.trim());
-  const nested = rest.map(
-    (line) => indentColumns(line) >= marker.contentIndent ? stripColumns(line, marker.contentIndent) : line.trimStart()
+function isTrivial(command) {
+  const head = commandHead(command);
+  const [program = "", sub = ""] = head.split(" ");
+  if (program === "") return true;
+  if (TRIVIAL.has(program)) return true;
+  return program === "git" && TRIVIAL_GIT.has(sub);
+}
+function effectiveProgram(head) {
+  const parts = head.split(" ");
+  if (parts[1] === "-m" && parts[2]) return parts[2];
+  if (["npx", "pnpx", "bunx", "uvx"].includes(parts[0] ?? "") && parts[1]) return parts[1];
+  return parts[0] ?? "";
+}
+function commandOf(name, input) {
+  if (!/^(bash|shell|shell_command|exec_command|container\.exec|bash_code_execution|run_shell_command|run_terminal_cmd|run_terminal_command_v2|exec|execute|terminal|local_shell)$/i.test(name)) return void 0;
+  const value = input.command ?? input.cmd ?? input.script;
+  if (Array.isArray(value)) return value.map(String).join(" ");
+  return typeof value === "string" ? value : void 0;
+}
+
+// src/dream/claims.ts
+var NEGATION_BEFORE = /\b(not|never|don't|dont|do not|avoid|instead of|rather than|no longer|without|stop using|no\b(?!\s*[,.!—–-]))\b[^.;:!?]{0,24}$/i;
+var FAILURE_AFTER = /^[^.;!?]{0,30}\b(fails?|failed|breaks?|broken|doesn't work|does not work|won't work|errors? out|is deprecated|is not supported)\b/i;
+var PREFER_WORDS = /\b(?:use|using|with|run|prefer|via|always use|switch to|through)\s+`?([a-z][\w.+-]*)`?/gi;
+var AVOID_WORDS = /\b(?:not|never|don't use|do not use|avoid|instead of|rather than|no longer use|stop using)\s+`?([a-z][\w.+-]*)`?/gi;
+var FAILS_WITH = /\b(fails?|failed|failing|errors?|errored|exits?|exited|crash(?:es|ed)?|breaks?|dies)\s+with\s*$/i;
+var USE_BEFORE = /\b(use|using|with|run|via|prefer|through|switch to|instead of|rather than|not|never|avoid)\s+(?:(?:plain|just|only|the|a)\s+)?$/i;
+var NOT_OBJECTS = /* @__PURE__ */ new Set(["the", "a", "an", "it", "that", "this", "them", "to", "be", "any", "use", "run", "just", "plain", "your", "our", "their"]);
+var KNOWN_TOOLS = /* @__PURE__ */ new Set([
+  "npm",
+  "pnpm",
+  "yarn",
+  "bun",
+  "npx",
+  "node",
+  "deno",
+  "pip",
+  "pip3",
+  "uv",
+  "poetry",
+  "pipenv",
+  "conda",
+  "python",
+  "python3",
+  "pytest",
+  "jest",
+  "vitest",
+  "mocha",
+  "ava",
+  "eslint",
+  "biome",
+  "oxlint",
+  "prettier",
+  "dprint",
+  "ruff",
+  "black",
+  "mypy",
+  "tsc",
+  "webpack",
+  "vite",
+  "esbuild",
+  "rollup",
+  "parcel",
+  "docker",
+  "podman",
+  "kubectl",
+  "helm",
+  "terraform",
+  "git",
+  "gh",
+  "make",
+  "cargo",
+  "rustc",
+  "go",
+  "gradle",
+  "maven",
+  "mvn",
+  "brew",
+  "apt",
+  "curl",
+  "wget",
+  "sudo",
+  "tabs",
+  "spaces",
+  "merge",
+  "rebase",
+  "squash",
+  "playwright",
+  "cypress",
+  "selenium",
+  "storybook",
+  "nvm",
+  "volta",
+  "fnm",
+  "sed",
+  "awk",
+  "jq"
+]);
+var ALTERNATIVES = [
+  ["npm", "pnpm", "yarn", "bun"],
+  ["jest", "vitest", "mocha", "ava"],
+  ["pip", "uv", "poetry", "pipenv", "conda"],
+  ["tabs", "spaces"],
+  ["eslint", "biome", "oxlint"],
+  ["prettier", "biome", "dprint"],
+  ["webpack", "vite", "esbuild", "rollup", "parcel"],
+  ["merge", "rebase", "squash"]
+];
+var claimsCache = /* @__PURE__ */ new Map();
+var CACHE_LIMIT2 = 1e5;
+function claimsOf(fullText) {
+  const cached2 = claimsCache.get(fullText);
+  if (cached2) return cached2;
+  const claims2 = Object.freeze(readClaims(fullText));
+  if (claimsCache.size >= CACHE_LIMIT2) claimsCache.clear();
+  claimsCache.set(fullText, claims2);
+  return claims2;
+}
+function readClaims(fullText) {
+  const text4 = withoutReasons(fullText);
+  const retried = /\bthen retry\b/i.test(text4);
+  const recommends2 = /* @__PURE__ */ new Set();
+  const avoids = /* @__PURE__ */ new Set();
+  const consider = (object, index4) => {
+    const negative = NEGATION_BEFORE.test(text4.slice(Math.max(0, index4 - 40), index4)) || !retried && FAILURE_AFTER.test(text4.slice(index4 + object.length));
+    for (const name of objectNames(object)) (negative ? avoids : recommends2).add(name);
+  };
+  for (const match of text4.matchAll(/`([^`\n]+)`/g)) {
+    const span = match[1] ?? "";
+    const index4 = match.index ?? 0;
+    if (FAILS_WITH.test(text4.slice(Math.max(0, index4 - 24), index4))) continue;
+    if (/\s/.test(span.trim()) || USE_BEFORE.test(text4.slice(Math.max(0, index4 - 16), index4))) consider(span, index4 + 1);
+  }
+  for (const match of text4.matchAll(PREFER_WORDS)) {
+    if (match[0].includes("`")) continue;
+    if (FAILS_WITH.test(text4.slice(Math.max(0, (match.index ?? 0) - 24), (match.index ?? 0) + 5))) continue;
+    const word = objectWord(match[1]);
+    if (word && !NOT_OBJECTS.has(word) && KNOWN_TOOLS.has(word)) consider(word, (match.index ?? 0) + match[0].indexOf(match[1] ?? "", 1));
+  }
+  for (const match of text4.matchAll(AVOID_WORDS)) {
+    if (match[0].includes("`")) continue;
+    const word = objectWord(match[1]);
+    if (word && !NOT_OBJECTS.has(word) && KNOWN_TOOLS.has(word)) avoids.add(word);
+  }
+  for (const a of avoids) recommends2.delete(a);
+  const objects = /* @__PURE__ */ new Set([...recommends2, ...avoids]);
+  return { recommends: [...recommends2], avoids: [...avoids], topic: terms(text4).filter((t) => !objects.has(t)), ...proseActions(text4) };
+}
+var GENERAL_VERBS = /* @__PURE__ */ new Set(["use", "run", "be", "do", "have", "get", "let", "go", "make", "keep", "try", "see", "ask"]);
+var FORBID = /\b(?:never|don't|do not|must not|should not|shouldn't)\s+([a-z]+)\b([^.;:!?]*)/gi;
+var IMPERATIVE = /(?:^|[:;,]\s*|\band\s+)([a-z]+)\s+(?:it|the|them|this|that|a|an|your|its)\b/gi;
+function proseActions(text4) {
+  const forbids = [];
+  const does = /* @__PURE__ */ new Set();
+  for (const m of text4.matchAll(FORBID)) {
+    const verb = (m[1] ?? "").toLowerCase();
+    if (!GENERAL_VERBS.has(verb) && !KNOWN_TOOLS.has(verb)) forbids.push({ verb, object: terms(m[2] ?? "") });
+  }
+  for (const m of text4.matchAll(IMPERATIVE)) {
+    const verb = (m[1] ?? "").toLowerCase();
+    if (GENERAL_VERBS.has(verb) || KNOWN_TOOLS.has(verb) || NOT_OBJECTS.has(verb) || forbids.some((f) => f.verb === verb)) continue;
+    if (!negatedAt(text4, m.index ?? 0)) does.add(verb);
+  }
+  return { forbids: [...forbids], does: [...does] };
+}
+function proseConflict(rule, note) {
+  for (const { verb, object } of rule.forbids) {
+    if (!note.does.includes(verb)) continue;
+    const subject = object.find((t) => note.topic.includes(t));
+    if (subject) return `${verb} ${subject}`;
+  }
+  return void 0;
+}
+function objectWord(word) {
+  return (word ?? "").toLowerCase().replace(/[.+-]+$/, "");
+}
+function withoutReasons(text4) {
+  return text4.split("\n").filter((line) => !/^\s*(?:[-*+]\s+)?Why:/i.test(line)).join("\n");
+}
+function objectNames(object) {
+  const words = commandHead(object.trim().toLowerCase()).split(/\s+/);
+  const first = words[0] ?? "";
+  if (!/^[a-z][\w.+-]*$/.test(first)) return [];
+  const second = words[1];
+  if (!second || !/^[a-z][\w-]*$/.test(second)) return [first];
+  const third = words[2];
+  return WRAPPERS.has(second) && third && /^[a-z][\w.-]*$/.test(third) ? [`${first} ${second} ${third}`] : [`${first} ${second}`];
+}
+var WRAPPERS = /* @__PURE__ */ new Set(["run", "exec", "x", "dlx"]);
+function sameOrPart(rule, object) {
+  return rule === object || !rule.includes(" ") && object.split(" ")[0] === rule;
+}
+function programOf(object) {
+  return object.split(" ")[0] ?? object;
+}
+function negatedAt(text4, index4) {
+  return NEGATION_BEFORE.test(text4.slice(Math.max(0, index4 - 40), index4));
+}
+function recommends(fullText, phrase) {
+  const text4 = withoutReasons(fullText);
+  const at = findPhrase(text4, phrase);
+  if (at < 0) return false;
+  return !NEGATION_BEFORE.test(text4.slice(Math.max(0, at - 40), at)) && !FAILURE_AFTER.test(text4.slice(at + phrase.length));
+}
+function findPhrase(text4, phrase) {
+  const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, "\\s+");
+  const match = new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, "i").exec(text4);
+  return match ? match.index : -1;
+}
+function mentions(text4, phrase) {
+  return findPhrase(text4, phrase) >= 0;
+}
+function conflictBetween(a, b) {
+  const sharedTopic2 = a.topic.filter((t) => b.topic.includes(t));
+  const sameSubject = sharedTopic2.length > 0 || a.topic.length === 0 || b.topic.length === 0;
+  const direct = a.recommends.find((r) => b.avoids.some((v) => sameOrPart(v, r) || sameOrPart(r, v))) ?? b.recommends.find((r) => a.avoids.some((v) => sameOrPart(v, r) || sameOrPart(r, v)));
+  if (direct && sameSubject) return direct;
+  const numbers = differentNumbers(a, b);
+  if (numbers) return numbers;
+  if (sharedTopic2.length < 2) return void 0;
+  const programsA = a.recommends.map(programOf);
+  const programsB = b.recommends.map(programOf);
+  for (const group of ALTERNATIVES) {
+    const fromA = a.recommends.filter((r) => group.includes(programOf(r)) && !programsB.includes(programOf(r)));
+    const fromB = b.recommends.filter((r) => group.includes(programOf(r)) && !programsA.includes(programOf(r)));
+    const rivals = fromA.flatMap((x2) => fromB.filter((y2) => sameJob(x2, y2)).map((y2) => [x2, y2]));
+    const [x, y] = rivals[0] ?? [];
+    if (x && y) return `${programOf(x)} vs ${programOf(y)}`;
+  }
+  return void 0;
+}
+var PACKAGE_MANAGERS = /* @__PURE__ */ new Set(["npm", "pnpm", "yarn", "bun"]);
+function jobOf(name) {
+  const [program = "", sub, what] = name.split(" ");
+  if (sub === void 0) return PACKAGE_MANAGERS.has(program) ? "install" : "";
+  if (WRAPPERS.has(sub)) return what ?? "";
+  return sub;
+}
+function sameJob(x, y) {
+  const [jx, jy] = [jobOf(x), jobOf(y)];
+  return jx === "" || jy === "" || jx === jy || ["install", "i", "add"].includes(jx) && ["install", "i", "add"].includes(jy);
+}
+function differentNumbers(a, b) {
+  const isNumber2 = (t) => /^\d{2,}$/.test(t);
+  const numbersA = a.topic.filter(isNumber2);
+  const numbersB = b.topic.filter(isNumber2);
+  if (numbersA.length === 0 || numbersB.length === 0 || numbersA.some((n) => numbersB.includes(n))) return void 0;
+  const wordsA = a.topic.filter((t) => !isNumber2(t));
+  const wordsB = b.topic.filter((t) => !isNumber2(t));
+  const shared = wordsA.filter((t) => wordsB.includes(t)).length;
+  const smaller = Math.min(wordsA.length, wordsB.length);
+  const larger = Math.max(wordsA.length, wordsB.length);
+  return shared >= 3 && shared / smaller >= 0.8 && shared / larger >= 0.6 ? `${numbersA[0]} vs ${numbersB[0]}` : void 0;
+}
+function entryClaims(entry) {
+  return claimsOf(entry.text);
+}
+
+// src/dream/extract/preferences.ts
+var CUES = [
+  /^(no|nope|stop|wait)\b[,.!:—–-]*\s*\S/i,
+  /\b(always|never(?! mind))\b/i,
+  /\b(don't|do not|dont|please don't|avoid)\b/i,
+  /\bi(?: (?:prefer|like|want|would like|would rather)|'d (?:like|rather|prefer))\b/i,
+  /\b(we|i) (use|don't use|do not use|never use|always use|prefer)\b/i,
+  /\b(instead of|rather than|not)\b.*\b(use|run|write|add)\b|\b(use|run|write|add)\b.*\b(instead of|rather than|instead)\b/i,
+  /^(please )?(use|run|keep|make sure|remember)\b/i,
+  /\b(should|must)\b/i,
+  /\b(we|i) (follow|stick to|go with)\b/i,
+  /\bnext time\b/i,
+  /\bprefer\b/i,
+  // A convention named as one: "follow the conventional commits format", "conventional-commit style".
+  /\b(follows?|stick to|go with)\b.*\b(format|style|conventions?|guide|rules?)\b|\b[\w-]+[- ]style\b/i,
+  // Where a rule holds says it is a rule: "we log through slog everywhere", "it's `make check` in this repo".
+  /\b(everywhere|whenever|every (time|new|single)|(in|on|for) (this|our) (repo|repository|codebase|project|team))\b/i,
+  // "vitest, not jest"; "log with slog, not fmt.Println".
+  /,\s*not\b/i,
+  // How every task should end, and what needs a person's go-ahead.
+  /\b(at the end|end with|when you('re| are)? (done|finished?))\b|\bask me (before|first)\b|\bcheck with me\b/i,
+  // A convention by its name: "table-driven", "test-first".
+  /\b\w+-(driven|first)\b/i
+];
+var STANDING = /(^|[,;:—–-]\s*)(no[,.!]?\s*)?(please\s+)?(always|never|don't|do not|avoid)\b|(^|[,;:]\s*)(we|i) (always|never|use|prefer|follow|don't)\b|\bi(?:'d| would)? (prefer|like|want)\b|,\s*not\b/i;
+var OPENER = /^(also|and|plus|ps|p\.s\.|oh|btw|one more thing)\b[,.:;!—–-]*\s*/i;
+var REDACTED = /\[REDACTED(?::[\w-]+)?\]/;
+var ONE_OFF = /\b(this (file|function|one|time|pr|bug)|that (file|one)|here:|right now|for now|today|above|below|line \d+)\b|\bmake sure (the|this|that|it|these|those)\b/i;
+var INJECTION = /\b(ignore (all |any |the )?(previous|prior|above|earlier|your) (instructions|messages|rules)|system prompt|you are now|disregard|add (this |the following )?to (your )?memory|remember (this|the following) (forever|permanently)|(to|attention|note to|dear) (any|all|the)? ?(ai|llm|language model|assistant|agent)s?\b|as an ai\b|ai assistants? reading|\b(ai|llm|coding) (agents?|assistants?|models?)\s*[:,—–-]|every command you run|curl [^|]*\|\s*(sudo )?(sh|bash)|wget [^|]*\|\s*(sh|bash)|exfiltrat|send (the |your )?(token|key|secret|credential|password)s?|grant [^.]{0,40}\badmin)/i;
+function userSentences(session) {
+  const out = [];
+  for (const turn of session.turns) {
+    if (turn.role !== "user" || turn.synthetic || turn.sidechain || !turn.text.trim()) continue;
+    for (const text4 of sentences(turn.text)) out.push({ text: text4, turn: turn.index });
+  }
+  return out;
+}
+function findPreferences(session) {
+  const observations = [];
+  const seen = /* @__PURE__ */ new Set();
+  const sentences2 = userSentences(session);
+  for (const [index4, { text: text4, turn }] of sentences2.entries()) {
+    if (index4 === 0 && !STANDING.test(text4.replace(OPENER, ""))) continue;
+    const observation = preferenceOf(text4, turn);
+    const id = observation && [...observation.terms].sort().join(" ");
+    if (observation && id !== void 0 && !seen.has(id)) {
+      seen.add(id);
+      observations.push(observation);
+    }
+  }
+  return observations;
+}
+function preferenceOf(sentence, turn) {
+  if (sentence.length < 8 || sentence.length > 300 || sentence.endsWith("?")) return void 0;
+  const opened = sentence.replace(OPENER, "");
+  if (!CUES.some((cue) => cue.test(opened)) || ONE_OFF.test(sentence) || INJECTION.test(sentence)) return void 0;
+  if (REDACTED.test(sentence)) return void 0;
+  const subject = terms(sentence);
+  if (subject.length < 2 || subject.length > 18) return void 0;
+  const { recommends: prefer, avoids: avoid } = claimsOf(sentence);
+  return { kind: "preference", statement: preferenceStatement(sentence), terms: subject, quote: quote(sentence), turn, prefer, avoid };
+}
+function preferenceStatement(sentence) {
+  const cleaned = sentence.replace(/^(no|nope|stop|wait|hey|ok|okay)\s*[,.!:—–-]+\s*/i, "").replace(/^(also|and|so|but)\b[,.!:—–-]*\s*/i, "").replace(/^(please|pls|plz)\s+/i, "").replace(/^(can|could|would) you (please )?/i, "").replace(/\s+/g, " ").trim().replace(/[.!,;:]+$/, "");
+  return `${capitalize(cleaned)}.`;
+}
+
+// src/dream/extract/mistakes.ts
+var FIX_WINDOW = 8;
+var ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+var CODE_CHANGES = /^(edit|multiedit|write|notebookedit|todowrite|str_replace_editor|str_replace_based_edit_tool|apply_patch|replace|write_file|edit_file|edit_file_v2|search_replace)$/i;
+var USER_REJECTION = /doesn't want to (proceed|take this action)|tool use was rejected|request interrupted by user/i;
+function stepsOf(session) {
+  const results = /* @__PURE__ */ new Map();
+  for (const turn of session.turns) for (const r of turn.toolResults) results.set(r.toolCallId, r);
+  const steps = [];
+  for (const turn of session.turns) {
+    for (const call of turn.toolCalls) {
+      const step = { call, turn: turn.index, result: results.get(call.id) };
+      const command = commandOf(call.name, call.input);
+      if (command !== void 0) step.command = command;
+      steps.push(step);
+    }
+  }
+  return steps;
+}
+function failed(step) {
+  return step.result?.isError === true && step.result.rejected !== true && !USER_REJECTION.test(step.result.text);
+}
+function succeeded(step) {
+  return step.result !== void 0 && !step.result.isError;
+}
+function findMistakes(session) {
+  const steps = stepsOf(session);
+  const byKey = /* @__PURE__ */ new Map();
+  steps.forEach((step, i) => {
+    if (!failed(step) || !step.result) return;
+    if (INJECTION.test(step.result.text)) return;
+    const action = actionOf(step);
+    const line = errorLine(step.result.text);
+    const signature = `${step.command !== void 0 ? effectiveProgram(action).replace(/(?<=[a-z])\d+(?:\.\d+)*$/, "") : action} :: ${signatureOf(line)}`;
+    const missing = missingObjects(step.result.text);
+    const head = step.command !== void 0 ? commandHead(step.command) : "";
+    const fix = findFix(steps, i, missing.some((m) => head.split(" ").includes(m)));
+    const key = `mistake:${keyOf(signature, missing, fix, step.command !== void 0 ? effectiveProgram(action) : action)}`;
+    if (byKey.has(key)) return;
+    const observation = {
+      key,
+      kind: "mistake",
+      statement: mistakeStatement(step, line, fix),
+      terms: terms(`${action} ${line} ${fix?.text ?? ""}`),
+      quote: quote(line),
+      turn: step.turn,
+      // A missing program reads the same from every shell: "not installed", not the shell's words for it.
+      signature: key.endsWith(" :: not installed") ? key.slice("mistake:".length) : signature
+    };
+    if (fix) {
+      observation.fix = fix.text;
+      if (fix.replaces && step.command && commandHead(step.command) === commandHead(fix.command)) {
+        const [dropped, added] = argumentChange(step.command, fix.command);
+        observation.dropped = unique([...missing, ...dropped]);
+        observation.added = added;
+      } else if (fix.replaces && step.command) {
+        observation.avoid = [commandHead(step.command)];
+        observation.prefer = [commandHead(fix.command)];
+      }
+    }
+    const gone = missing.filter((name) => !fix || !argumentChange(fix.command, "")[0].includes(name));
+    if (!observation.dropped && gone.length > 0) observation.dropped = gone;
+    byKey.set(key, observation);
+  });
+  return [...byKey.values()];
+}
+function keyOf(signature, missing, fix, program) {
+  if (missing.includes(program)) return `${program} :: not installed`;
+  if (missing.length === 0) return signature;
+  return fix ? `${signature} -> ${commandHead(fix.command)}` : `${signature} :: gone ${missing.join(" ")}`;
+}
+function actionOf(step) {
+  return step.command !== void 0 ? commandHead(step.command) : step.call.name;
+}
+function errorLine(text4) {
+  const lines = text4.replace(ANSI, "").replace(/<\/?tool_use_error>/g, "").split("\n").map((l) => l.trim().replace(/^E\s{2,}/, "")).filter((l) => l && !/^(at |File "|Traceback|\^+$|~+$|\s*\d+ \|)/.test(l) && !/warning/i.test(l.slice(0, 30)) && !/^(error: )?exit (code|status) \d+$/i.test(l));
+  const exception = [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception):/.test(l)) ?? [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception)\b/.test(l));
+  const prefixed = lines.filter((l) => !/\bcode [A-Z_0-9]+$/.test(l)).find((l) => /^(npm (error|ERR!)|error(\[\w+\])?:|fatal:|ERR_|E\s{2,}|\w+: error:|✗|FAIL\b)/i.test(l));
+  const mentions2 = lines.find((l) => /\b(error|failed|failure|not found|denied|rejected|refused|cannot|can't|unable|no such|invalid|timed? ?out)\b/i.test(l));
+  return quote(exception ?? prefixed ?? mentions2 ?? lines[0] ?? text4, 200);
+}
+function signatureOf(line) {
+  const words = line.replace(/^(npm (error|ERR!)|error(\[\w+\])?:|fatal:|E\s{2,})\s*/i, "").replace(/'[^']*'|"[^"]*"|`[^`]*`/g, " ").replace(/(?:[A-Za-z]:)?(?:[\w.-]*\/)+[\w.-]+/g, " ").replace(/\b[0-9a-f]{7,}\b/gi, " ").replace(/\d+(?:\.\d+)*/g, " ").toLowerCase().match(/[a-z][a-z_']*[a-z]|[a-z]/g);
+  return (words ?? []).slice(0, 8).join(" ");
+}
+function findFix(steps, failedAt, somethingMissing = false) {
+  const failedStep = steps[failedAt];
+  if (!failedStep) return void 0;
+  const window2 = steps.slice(failedAt + 1, failedAt + 1 + FIX_WINDOW);
+  const retryAt = window2.findIndex((s) => sameAction(s, failedStep));
+  const retry2 = window2[retryAt];
+  if (retry2 && succeeded(retry2) && otherArguments(failedStep, retry2, window2.slice(0, retryAt))) {
+    return { text: `use \`${displayCommand(retry2.command ?? "")}\` instead`, command: retry2.command ?? "", replaces: true };
+  }
+  if (retry2) {
+    if (!succeeded(retry2)) return void 0;
+    const between = window2.slice(0, retryAt);
+    if (between.some((s) => CODE_CHANGES.test(s.call.name)) && failedStep.command !== void 0) return void 0;
+    const first = between.find((s) => succeeded(s) && !(s.command !== void 0 && isTrivial(s.command)) && !CODE_CHANGES.test(s.call.name));
+    if (!first) return void 0;
+    return { text: `${describe(first)} first, then retry`, command: first.command ?? first.call.name, replaces: false };
+  }
+  const combined = window2.find((s) => succeeded(s) && preparedRetry(s, failedStep) !== void 0);
+  if (combined) {
+    const prep = preparedRetry(combined, failedStep);
+    return { text: `run \`${displayCommand(prep)}\` first, then retry`, command: prep, replaces: false };
+  }
+  const replacement = window2.find((s) => succeeded(s) && (related(s, failedStep) || somethingMissing && sameProgramOtherTask(s, failedStep)));
+  if (!replacement) return void 0;
+  return { text: `use \`${displayCommand(replacement.command ?? "")}\` instead`, command: replacement.command ?? "", replaces: true };
+}
+var MISSING = [
+  /No rule to make target [`'"]([^`'"]+)[`'"]/,
+  /pathspec '([^']+)' did not match/,
+  /couldn't find remote ref ([\w./-]+)/,
+  /invalid reference: ([\w./-]+)/,
+  /Missing script:? "?([\w:.-]+)"?/,
+  /\b[\w.]+ "([\w.-]+)" not found/,
+  /No such (?:container|image|service|object): ([\w./:-]+)/i,
+  /([\w./-]+): No such file or directory/,
+  /no such file or directory: ([\w./-]+)/i,
+  /command not found: ([\w.-]+)/,
+  /(?:^|\s)([\w./-]+): (?:command )?not found/m
+];
+var SHELLS = /* @__PURE__ */ new Set(["sh", "bash", "zsh", "fish", "dash", "ksh"]);
+function missingObjects(errorText2) {
+  const found = [];
+  for (const pattern of MISSING) {
+    const name = pattern.exec(errorText2)?.[1];
+    const last = name?.replace(/^.*\//, "");
+    if (last && last.length >= 2 && !SHELLS.has(last) && !found.includes(last)) found.push(last);
+  }
+  return found;
+}
+function argumentChange(failingLine, workingLine) {
+  const failing = mainSegment(failingLine);
+  const working = mainSegment(workingLine);
+  const words = (command) => new Set(command.split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, "")).filter((w) => /^(--?)?[A-Za-z][\w./:=-]*$|^\d{2,}$/.test(w)));
+  const before = words(failing);
+  const after = words(working);
+  const dropped = [...before].filter((w) => !after.has(w));
+  const added = [...after].filter((w) => !before.has(w));
+  const paths = (ws, other) => ws.flatMap((w) => /^[\w.-]+(:\d+)?\/\S/.test(w) ? [w.slice(w.indexOf("/"))].filter((p) => ![...other].some((o) => o.endsWith(p))) : []);
+  return [[...dropped, ...paths(dropped, after)], [...added, ...paths(added, before)]];
+}
+function unique(values) {
+  return [...new Set(values)];
+}
+function describe(step) {
+  return step.command !== void 0 ? `run \`${displayCommand(step.command)}\`` : `use ${step.call.name}`;
+}
+function sameAction(a, b) {
+  if (a.command !== void 0 && b.command !== void 0) return commandHead(a.command) === commandHead(b.command);
+  return a.command === void 0 && b.command === void 0 && a.call.name === b.call.name;
+}
+function related(candidate, failedStep) {
+  if (candidate.command === void 0 || failedStep.command === void 0) return false;
+  if (isTrivial(candidate.command)) return false;
+  const a = normalHead(commandHead(candidate.command));
+  const b = normalHead(commandHead(failedStep.command));
+  if (a === b) return false;
+  const sameTask = taskOf(a) === taskOf(b) || INSTALLS.has(taskOf(a)) && INSTALLS.has(taskOf(b));
+  return sameTask && (sameProgram(effectiveProgram(a), effectiveProgram(b)) || taskOf(a) !== "");
+}
+function otherArguments(failedStep, retry2, between) {
+  if (retry2.command === void 0 || failedStep.command === void 0 || retry2.command === failedStep.command) return false;
+  const [dropped, added] = argumentChange(failedStep.command, retry2.command);
+  if (between.length === 0) return dropped.length > 0 || added.length > 0;
+  return dropped.length > 0 && between.some((s) => added.some((a) => s.result?.text.includes(a)));
+}
+function preparedRetry(step, failedStep) {
+  if (step.command === void 0 || failedStep.command === void 0) return void 0;
+  const parts = step.command.split(/\s*&&\s*/).map((p) => p.trim()).filter(Boolean);
+  const failed2 = commandHead(failedStep.command);
+  const at = parts.findIndex((p, i) => i > 0 && commandHead(p) === failed2);
+  if (at <= 0) return void 0;
+  const before = parts.slice(0, at).filter((p) => !isTrivial(p));
+  return before.length > 0 ? before.join(" && ") : void 0;
+}
+function sameProgramOtherTask(candidate, failedStep) {
+  if (candidate.command === void 0 || failedStep.command === void 0 || isTrivial(candidate.command)) return false;
+  const a = commandHead(candidate.command);
+  const b = commandHead(failedStep.command);
+  if (a === b) return false;
+  if (effectiveProgram(a) === effectiveProgram(b)) return true;
+  const words = (head) => head.toLowerCase().split(/[^a-z]+/).filter((w) => w.length >= 4 && !["python", "node", "bash"].includes(w));
+  return words(a).some((w) => words(b).includes(w));
+}
+var INSTALLS = /* @__PURE__ */ new Set(["install", "i", "add", "sync", "ci"]);
+function normalHead(head) {
+  return head.replace(/^(\w+)-(\w+)/, "$1 $2");
+}
+function sameProgram(a, b) {
+  return a === b || a.replace(/[\d.]+$/, "") === b.replace(/[\d.]+$/, "");
+}
+function taskOf(head) {
+  const program = effectiveProgram(head);
+  const words = head.split(" ");
+  return words.slice(words.indexOf(program) + 1).filter((w) => w !== "run").join(" ");
+}
+function mistakeStatement(step, line, fix) {
+  const what = step.command !== void 0 ? `\`${commandHead(step.command)}\`` : `The ${step.call.name} tool`;
+  const error = quote(line.replace(/`/g, "'").replace(/(?:[A-Za-z]:)?(?:\/[\w.@-]+)+\/([\w.@-]+)/g, "…/$1"), 90);
+  const base = `${what} fails with \`${error}\``;
+  return fix ? `${base}: ${fix.text}.` : `${base}.`;
+}
+
+// src/dream/extract/preference-clusters.ts
+var ANCHOR_SHARE = 0.5;
+var EXCLUSIVE = 0.9;
+var SAME_PREFERENCE = 0.67;
+function preferenceKeys(statements, userTerms, records) {
+  const docs = statements.map((s) => ({ ...s, terms: unique2(s.terms) }));
+  for (const [key, record] of Object.entries(records)) {
+    if (record.kind !== "preference") continue;
+    for (const q of record.quotes) docs.push({ terms: unique2(terms(q.quote)), prefer: record.prefer ?? [], avoid: record.avoid ?? [], record: key });
+  }
+  const postings = invert(docs);
+  const quoted = invert(docs.filter((d) => d.record !== void 0));
+  const share = (t) => (postings.get(t)?.length ?? 0) / Math.max(1, (userTerms.get(t) ?? 0) + (quoted.get(t)?.length ?? 0));
+  const anchors = new Set([...postings.keys()].filter((t) => isAnchor(t, postings, share)));
+  const groupOf = anchorGroups(anchors, postings);
+  const specificity = (t) => share(t) * Math.log(1 + (postings.get(t)?.length ?? 0));
+  const clusterOf = cohesive(docs, docs.map((doc) => bestGroup(doc, anchors, groupOf, specificity)), (t) => anchors.has(t) && share(t) >= EXCLUSIVE);
+  const stances = stancesOf(docs, clusterOf);
+  const keyOfCluster = /* @__PURE__ */ new Map();
+  docs.forEach((doc, i) => {
+    const cluster = clusterOf[i];
+    if (cluster === void 0 || doc.record === void 0) return;
+    const id = `${cluster}|${stances[i]}`;
+    const current2 = keyOfCluster.get(id);
+    if (current2 === void 0 || moreEstablished(doc.record, current2, records)) keyOfCluster.set(id, doc.record);
+  });
+  return statements.map((s, i) => {
+    const cluster = clusterOf[i];
+    if (cluster === void 0) return `preference:${shortHash([...unique2(s.terms)].sort().join(" "), 10)}`;
+    const id = `${cluster}|${stances[i]}`;
+    return keyOfCluster.get(id) ?? `preference:${shortHash(id, 10)}`;
+  });
+}
+function unique2(terms2) {
+  return [...new Set(terms2)];
+}
+function invert(docs) {
+  const postings = /* @__PURE__ */ new Map();
+  docs.forEach((doc, i) => {
+    for (const t of doc.terms) {
+      const list2 = postings.get(t);
+      if (list2) list2.push(i);
+      else postings.set(t, [i]);
+    }
+  });
+  return postings;
+}
+function isAnchor(term, postings, share) {
+  if (/^\d+$/.test(term) || isGeneric(term)) return false;
+  return (postings.get(term)?.length ?? 0) >= 2 && share(term) >= ANCHOR_SHARE;
+}
+function anchorGroups(anchors, postings) {
+  const parent = new Map([...anchors].map((a) => [a, a]));
+  const find = (a) => {
+    let root = a;
+    while (parent.get(root) !== root) root = parent.get(root);
+    parent.set(a, root);
+    return root;
+  };
+  const sorted = [...anchors].sort();
+  const docsOf = new Map(sorted.map((a) => [a, new Set(postings.get(a))]));
+  const anchorsIn = /* @__PURE__ */ new Map();
+  for (const a of sorted) for (const i of docsOf.get(a) ?? []) (anchorsIn.get(i) ?? anchorsIn.set(i, []).get(i))?.push(a);
+  const pairs = /* @__PURE__ */ new Map();
+  for (const inDoc of anchorsIn.values()) {
+    for (let x = 0; x < inDoc.length; x++) {
+      for (let y = x + 1; y < inDoc.length; y++) {
+        const pair = `${inDoc[x]}\0${inDoc[y]}`;
+        pairs.set(pair, (pairs.get(pair) ?? 0) + 1);
+      }
+    }
+  }
+  for (const [pair, shared] of [...pairs].sort(([x], [y]) => x < y ? -1 : 1)) {
+    const [a, b] = pair.split("\0");
+    const union2 = (docsOf.get(a)?.size ?? 0) + (docsOf.get(b)?.size ?? 0) - shared;
+    if (shared / union2 >= SAME_PREFERENCE) {
+      const [ra, rb] = [find(a), find(b)];
+      if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+    }
+  }
+  return new Map(sorted.map((a) => [a, find(a)]));
+}
+function bestGroup(doc, anchors, groupOf, specificity) {
+  const score = /* @__PURE__ */ new Map();
+  for (const t of doc.terms) {
+    if (!anchors.has(t)) continue;
+    const group = groupOf.get(t);
+    score.set(group, (score.get(group) ?? 0) + specificity(t));
+  }
+  let best;
+  for (const [group, value] of score) if (!best || value > best[1] || value === best[1] && group < best[0]) best = [group, value];
+  return best?.[0];
+}
+function cohesive(docs, clusterOf, exclusive) {
+  const result = [...clusterOf];
+  for (let changed = true; changed; ) {
+    changed = false;
+    const counts = /* @__PURE__ */ new Map();
+    docs.forEach((doc, i) => {
+      const cluster = result[i];
+      if (cluster === void 0) return;
+      const count2 = counts.get(cluster) ?? counts.set(cluster, /* @__PURE__ */ new Map()).get(cluster);
+      for (const t of doc.terms) count2?.set(t, (count2.get(t) ?? 0) + 1);
+    });
+    const sizes = /* @__PURE__ */ new Map();
+    result.forEach((c) => c !== void 0 && sizes.set(c, (sizes.get(c) ?? 0) + 1));
+    docs.forEach((doc, i) => {
+      const cluster = result[i];
+      if (cluster === void 0) return;
+      const count2 = counts.get(cluster);
+      const sharedTerms = doc.terms.filter((t) => !isGeneric(t) && (count2?.get(t) ?? 0) >= 2);
+      const enough = (sizes.get(cluster) ?? 0) >= 3 || sharedTerms.length >= 2 || sharedTerms.some(exclusive);
+      if (sharedTerms.length === 0 || !enough) {
+        result[i] = void 0;
+        changed = true;
+      }
+    });
+  }
+  return result;
+}
+function stancesOf(docs, clusterOf) {
+  const avoidedIn = /* @__PURE__ */ new Map();
+  docs.forEach((doc, i) => {
+    const cluster = clusterOf[i];
+    if (cluster === void 0) return;
+    const set = avoidedIn.get(cluster) ?? avoidedIn.set(cluster, /* @__PURE__ */ new Set()).get(cluster);
+    doc.avoid.forEach((a) => set?.add(a));
+  });
+  return docs.map((doc, i) => {
+    const avoided = avoidedIn.get(clusterOf[i] ?? "");
+    return avoided && doc.prefer.some((p) => avoided.has(p)) ? [...doc.prefer].sort().join(",") : "";
+  });
+}
+function moreEstablished(candidate, current2, records) {
+  const a = records[candidate]?.sessions.length ?? 0;
+  const b = records[current2]?.sessions.length ?? 0;
+  return a > b || a === b && candidate < current2;
+}
+
+// src/dream/extract/workflows.ts
+var MIN_LENGTH = 2;
+var MAX_LENGTH = 4;
+function commandRun(session) {
+  if (session.outcome.status !== "success") return [];
+  const heads = [];
+  const failed2 = /* @__PURE__ */ new Map();
+  for (const step of stepsOf(session)) {
+    if (step.command === void 0 || step.result === void 0 || isTrivial(step.command) || isInspection(step.command)) continue;
+    const head = commandHead(step.command);
+    if (step.result.isError) {
+      if (!failed2.has(head)) failed2.set(head, heads.length);
+      continue;
+    }
+    if (heads[heads.length - 1]?.head !== head) heads.push({ head, turn: step.turn, retry: false });
+    const since = failed2.get(head);
+    if (since !== void 0) {
+      for (const run of heads.slice(since)) run.retry = true;
+      failed2.delete(head);
+    }
+  }
+  return heads;
+}
+function workflowsOf(heads) {
+  const seen = /* @__PURE__ */ new Map();
+  for (let length = MIN_LENGTH; length <= MAX_LENGTH; length++) {
+    for (let i = 0; i + length <= heads.length; i++) {
+      const run = heads.slice(i, i + length);
+      const names = run.map((r) => r.head);
+      if (new Set(names).size !== names.length) continue;
+      if (run.some((r) => r.retry)) continue;
+      const key = `workflow:${names.join(" > ")}`;
+      if (seen.has(key)) continue;
+      seen.set(key, {
+        key,
+        kind: "workflow",
+        statement: workflowStatement(names),
+        terms: names.flatMap((n) => n.split(" ")),
+        quote: names.join(" → "),
+        turn: run[0]?.turn ?? 0,
+        prefer: names
+      });
+    }
+  }
+  return [...seen.values()];
+}
+var LOOKS = /* @__PURE__ */ new Set(["view", "diff", "get", "describe", "logs", "log", "list", "ls", "show", "status", "top", "history", "whoami", "version", "port", "inspect", "info"]);
+function isInspection(command) {
+  const words = command.replace(/^.*?&&\s*/, "").trim().split(/\s+/).slice(1, 4);
+  return words.some((w) => LOOKS.has(w));
+}
+function workflowStatement(heads) {
+  const steps = heads.map((h) => `\`${h}\``);
+  return `Run ${steps.join(", then ")}: this sequence recurs in sessions that ended well.`;
+}
+
+// src/dream/extract/index.ts
+var MAX_QUOTES = 6;
+var MAX_PREFERENCE_TERMS = 40;
+var STANDING_RULE = /^(no[,.!—–-]?\s*)?(please\s+)?(always|never|use|don't|do not|avoid|i prefer|we (use|follow|prefer|always|never))\b/i;
+var WORKFLOW_EXTRA_SUPPORT = 1;
+var WORKFLOW_SHARE = 0.5;
+function observeSession(session) {
+  const userTerms = /* @__PURE__ */ new Map();
+  for (const sentence of userSentences(session)) for (const t of terms(sentence.text)) userTerms.set(t, (userTerms.get(t) ?? 0) + 1);
+  const observed = {
+    id: session.id,
+    agent: session.agent,
+    source: session.source,
+    hash: session.hash,
+    mistakes: findMistakes(session),
+    preferences: findPreferences(session),
+    commands: commandRun(session),
+    userTerms: [...userTerms]
+  };
+  if (session.startedAt) observed.startedAt = session.startedAt;
+  if (session.endedAt) observed.endedAt = session.endedAt;
+  return observed;
+}
+function isObserved(session) {
+  return "commands" in session && !("turns" in session);
+}
+function extractPatterns(sessions, previous2, minSessions) {
+  const records = structuredClone(previous2);
+  const touched = /* @__PURE__ */ new Set();
+  const ordered3 = orderSessions(sessions.map((s) => isObserved(s) ? s : observeSession(s)));
+  const preferences = keyedPreferences(ordered3, records);
+  ordered3.forEach((session, i) => {
+    for (const observation of [...session.mistakes, ...preferences[i] ?? [], ...workflowsOf(session.commands)]) {
+      fold(records, observation, session);
+      touched.add(observation.key);
+    }
+  });
+  const patterns = [...touched].sort().map((key) => toPattern(key, records[key]));
+  const promotable = patterns.filter((p) => !INJECTION.test(p.statement));
+  const actionable = promotable.filter((p) => p.kind !== "mistake" || p.fix !== void 0 || (p.dropped?.length ?? 0) > 0);
+  const habitual = habitualWorkflows(records);
+  const enough = actionable.filter(
+    (p) => p.kind === "workflow" ? p.support.sessions >= minSessions + WORKFLOW_EXTRA_SUPPORT && habitual(p) : p.support.sessions >= minSessions
   );
-  return [marker.firstContent.trim(), ...nested];
+  const lessons = enough.filter((p) => p.kind !== "workflow");
+  const partOfLesson = partOfMistake(lessons);
+  const signal = [...lessons, ...strongestWorkflows(enough.filter((p) => p.kind === "workflow" && !partOfLesson(p)))];
+  const signalKeys = new Set(signal.map((p) => p.key));
+  const noise = patterns.filter((p) => !signalKeys.has(p.key) && !(p.kind === "workflow" && signal.some((s) => s.kind === "workflow" && contains(s, p))));
+  return { signal, noise, records };
 }
-function labelledLines(lines) {
-  const [first = "", ...rest] = lines;
-  return [first.trim(), ...rest];
+function orderSessions(sessions) {
+  return [...sessions].sort((a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? "") || a.id.localeCompare(b.id));
 }
-function trimEmptyLines(lines) {
-  let from = 0;
-  let to = lines.length;
-  while (from < to && lines[from] === "") from++;
-  while (to > from && lines[to - 1] === "") to--;
-  return lines.slice(from, to);
+function keyedPreferences(sessions, records) {
+  const found = sessions.map((s) => s.preferences);
+  const userTerms = /* @__PURE__ */ new Map();
+  for (const session of sessions) for (const [t, n] of session.userTerms) userTerms.set(t, (userTerms.get(t) ?? 0) + n);
+  const keys = preferenceKeys(found.flat().map((o) => ({ terms: o.terms, prefer: o.prefer ?? [], avoid: o.avoid ?? [] })), userTerms, records);
+  let next = 0;
+  return found.map((observations) => {
+    const keyed = /* @__PURE__ */ new Map();
+    for (const observation of observations) {
+      const key = keys[next++];
+      if (!keyed.has(key)) keyed.set(key, { ...observation, key });
+    }
+    return [...keyed.values()];
+  });
 }
-function formatEntry(text4, kind, eol = "\n") {
-  const lines = text4.split(/\r?\n/);
-  if (kind !== "item") return lines.join(eol) + eol;
-  const [first = "", ...rest] = lines;
-  const head = isBlankLine(first) ? "-" : `- ${first}`;
-  return [head, ...rest.map((line) => isBlankLine(line) ? "" : `  ${line}`)].join(eol) + eol;
+function fold(records, observation, session) {
+  const record = records[observation.key] ??= newRecord(observation);
+  if (!record.fix && observation.fix) {
+    record.fix = observation.fix;
+    record.statement = observation.statement;
+    if (observation.avoid) record.avoid = observation.avoid;
+    if (observation.prefer) record.prefer = observation.prefer;
+  }
+  if (record.kind === "preference") {
+    for (const t of observation.terms) if (!record.terms.includes(t) && record.terms.length < MAX_PREFERENCE_TERMS) record.terms.push(t);
+  }
+  if (observation.dropped && !record.sessions.includes(session.id)) {
+    record.dropped = record.dropped ? record.dropped.filter((d) => observation.dropped?.includes(d)) : [...observation.dropped];
+    record.added = record.added ? record.added.filter((a) => observation.added?.includes(a)) : [...observation.added ?? []];
+    record.changes = (record.changes ?? 0) + 1;
+  }
+  recordSighting(record, session, observation);
+}
+function recordSighting(record, session, seen) {
+  if (!record.sessions.includes(session.id)) record.sessions.push(session.id);
+  if (!record.agents.includes(session.agent)) record.agents.push(session.agent);
+  const time = session.endedAt ?? session.startedAt;
+  if (time && (!record.lastSeen || time > record.lastSeen)) record.lastSeen = time;
+  addQuote(record, { sessionId: session.id, agent: session.agent, quote: seen.quote, turn: seen.turn });
+}
+function newRecord(observation) {
+  const record = { kind: observation.kind, statement: observation.statement, sessions: [], agents: [], quotes: [], terms: [...observation.terms] };
+  if (observation.signature) record.signature = observation.signature;
+  if (observation.avoid?.length) record.avoid = observation.avoid;
+  if (observation.prefer?.length) record.prefer = observation.prefer;
+  return record;
+}
+function addQuote(record, evidence2) {
+  if (record.quotes.some((q) => q.sessionId === evidence2.sessionId)) return;
+  if (record.quotes.length < MAX_QUOTES) {
+    record.quotes.push(evidence2);
+    return;
+  }
+  const quotedAgents = new Set(record.quotes.map((q) => q.agent));
+  if (!quotedAgents.has(evidence2.agent)) record.quotes[record.quotes.length - 1] = evidence2;
+}
+function toPattern(key, record) {
+  const pattern = {
+    key,
+    kind: record.kind,
+    statement: record.kind === "preference" ? representativeStatement(record) : record.statement,
+    terms: record.terms,
+    evidence: record.quotes,
+    support: { sessions: record.sessions.length, agents: record.agents.length }
+  };
+  if (record.lastSeen) pattern.lastSeen = record.lastSeen;
+  if (record.signature) pattern.signature = record.signature;
+  if (record.fix) pattern.fix = record.fix;
+  if (record.avoid) pattern.avoid = record.avoid;
+  if (record.prefer) pattern.prefer = record.prefer;
+  if (record.dropped?.length && (record.changes ?? 0) >= 2) pattern.dropped = record.dropped;
+  if (record.added?.length && (record.changes ?? 0) >= 2) pattern.added = record.added;
+  return pattern;
+}
+function representativeStatement(record) {
+  if (record.quotes.length < 2) return record.statement;
+  const quoteTerms = record.quotes.map((q) => terms(q.quote));
+  const scored = record.quotes.map((q, i) => ({
+    quote: q.quote,
+    score: quoteTerms.reduce((sum, other, j) => i === j ? sum : sum + jaccard(quoteTerms[i] ?? [], other), 0) + (STANDING_RULE.test(q.quote) ? 0.5 : 0)
+  }));
+  scored.sort((a, b) => b.score - a.score || a.quote.length - b.quote.length || a.quote.localeCompare(b.quote));
+  return preferenceStatement(scored[0]?.quote ?? record.statement);
+}
+function habitualWorkflows(records) {
+  const sessionsFrom = /* @__PURE__ */ new Map();
+  for (const record of Object.values(records)) {
+    const head = record.kind === "workflow" ? record.prefer?.[0] : void 0;
+    if (head === void 0) continue;
+    const set = sessionsFrom.get(head) ?? sessionsFrom.set(head, /* @__PURE__ */ new Set()).get(head);
+    record.sessions.forEach((s) => set?.add(s));
+  }
+  return (pattern) => {
+    const head = pattern.prefer?.[0];
+    const all2 = head === void 0 ? 0 : sessionsFrom.get(head)?.size ?? 0;
+    return all2 > 0 && pattern.support.sessions / all2 >= WORKFLOW_SHARE;
+  };
+}
+function partOfMistake(lessons) {
+  const mistakes = lessons.filter((p) => p.kind === "mistake").map((p) => ({
+    program: (p.signature ?? "").split(" :: ")[0] ?? "",
+    fixes: new Set([...(p.fix ?? "").matchAll(/`([^`]+)`/g)].map((m) => commandHead(m[1] ?? "")).concat(p.prefer ?? []))
+  }));
+  return (workflow) => {
+    const heads = workflow.prefer ?? [];
+    return mistakes.some(({ program, fixes }) => heads.some((h) => fixes.has(h)) && heads.every((h) => fixes.has(h) || effectiveProgram(h) === program));
+  };
+}
+function strongestWorkflows(workflows) {
+  const maximal = workflows.filter((w) => !workflows.some((l) => l !== w && contains(l, w) && l.support.sessions >= 0.75 * w.support.sessions));
+  const ranked = maximal.sort(
+    (a, b) => (b.prefer?.length ?? 0) - (a.prefer?.length ?? 0) || b.support.sessions - a.support.sessions || a.key.localeCompare(b.key)
+  );
+  const kept = [];
+  const used = /* @__PURE__ */ new Set();
+  for (const workflow of ranked) {
+    const heads = workflow.prefer ?? [];
+    if (used.has(heads[0] ?? "") || heads.every((h) => used.has(h))) continue;
+    kept.push(workflow);
+    heads.forEach((h) => used.add(h));
+  }
+  return kept;
+}
+function contains(outer, inner) {
+  const a = outer.prefer ?? [];
+  const b = inner.prefer ?? [];
+  if (b.length >= a.length) return false;
+  return a.some((_, i) => b.every((head, j) => a[i + j] === head));
 }
 
 // node_modules/mdast-util-to-string/lib/index.js
@@ -70187,7 +71216,7 @@ function tokenizeLabelStartLink(effects, ok2, nok) {
 }
 
 // node_modules/micromark-core-commonmark/lib/line-ending.js
-var lineEnding2 = {
+var lineEnding = {
   name: "lineEnding",
   tokenize: tokenizeLineEnding
 };
@@ -70696,9 +71725,9 @@ var string2 = {
   [92]: characterEscape
 };
 var text2 = {
-  [-5]: lineEnding2,
-  [-4]: lineEnding2,
-  [-3]: lineEnding2,
+  [-5]: lineEnding,
+  [-4]: lineEnding,
+  [-3]: lineEnding,
   [33]: labelStartImage,
   [38]: characterReference,
   [42]: attention,
@@ -72541,6 +73570,75 @@ function getPoint(events2, index4) {
   return event[1][side];
 }
 
+// src/memory/lines.ts
+function lineEnding2(text4) {
+  const crlf = text4.match(/\r\n/g)?.length ?? 0;
+  const lf = text4.match(/\n/g)?.length ?? 0;
+  return crlf > 0 && crlf >= lf - crlf ? "\r\n" : "\n";
+}
+function endsWithLineBreak(text4) {
+  return text4.endsWith("\n");
+}
+function isBlankLine(line) {
+  return /^[ \t]*$/.test(line);
+}
+function splitLines(text4) {
+  const lines = [];
+  let start = 0;
+  while (start < text4.length) {
+    const newline = text4.indexOf("\n", start);
+    const end = newline === -1 ? text4.length : newline + 1;
+    let contentEnd = newline === -1 ? text4.length : newline;
+    if (newline !== -1 && contentEnd > start && text4[contentEnd - 1] === "\r") contentEnd--;
+    lines.push({ start, end, content: text4.slice(start, contentEnd) });
+    start = end;
+  }
+  return lines;
+}
+function indentColumns(line) {
+  let column = 0;
+  for (const char of line) {
+    if (char === " ") column++;
+    else if (char === "	") column += 4 - column % 4;
+    else break;
+  }
+  return column;
+}
+function stripColumns(line, columns) {
+  let column = 0;
+  let index4 = 0;
+  while (index4 < line.length && column < columns) {
+    const char = line[index4];
+    if (char === " ") column++;
+    else if (char === "	") {
+      const next = column + 4 - column % 4;
+      if (next > columns) return " ".repeat(next - columns) + line.slice(index4 + 1);
+      column = next;
+    } else break;
+    index4++;
+  }
+  return line.slice(index4);
+}
+function listMarkerOf(line) {
+  const match = /^( {0,3})([-*+]|(\d{1,9})[.)])(?:([ \t]+)(.*))?$/s.exec(line);
+  if (!match) return void 0;
+  const [, indent2 = "", marker = "", digits, gap = "", rest = ""] = match;
+  const markerEnd = indent2.length + marker.length;
+  const gapColumns = indentColumns(" ".repeat(markerEnd) + gap) - markerEnd;
+  const empty = isBlankLine(rest);
+  const codeContent = !empty && gapColumns >= 5;
+  const contentIndent = empty || codeContent ? markerEnd + 1 : markerEnd + gapColumns;
+  return {
+    indent: indent2.length,
+    ordered: digits !== void 0,
+    ...digits !== void 0 ? { number: Number(digits) } : {},
+    contentIndent,
+    firstContent: rest,
+    empty,
+    codeContent
+  };
+}
+
 // src/memory/markdown.ts
 function parseDocument2(path17, text4) {
   return { path: path17, text: text4, blocks: [...blocksOf2(text4)] };
@@ -72736,6 +73834,78 @@ function headingText(contents) {
   return contents.slice(0, -1).map((line) => line.trim()).join(" ");
 }
 
+// src/memory/entries.ts
+import { createHash as createHash3 } from "node:crypto";
+
+// src/memory/tokens.ts
+function estimateTokens(text4) {
+  let tokens = 0;
+  for (const match of text4.matchAll(TOKEN_PIECE)) {
+    const piece = match[0];
+    tokens += WORD.test(piece) ? Math.ceil([...piece].length / CHARACTERS_PER_WORD_TOKEN) : 1;
+  }
+  return tokens;
+}
+var CHARACTERS_PER_WORD_TOKEN = 5;
+var CJK = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}`;
+var WORD_CHARACTER = String.raw`(?![${CJK}])[\p{L}\p{N}\p{M}_]`;
+var TOKEN_PIECE = new RegExp(String.raw`[${CJK}]|(?:${WORD_CHARACTER})+|[^\s]`, "gu");
+var WORD = new RegExp(String.raw`^(?:${WORD_CHARACTER})+$`, "u");
+
+// src/memory/entries.ts
+function isEntryBlock(block) {
+  return block.kind === "item" || block.kind === "paragraph" || block.kind === "labelled";
+}
+function entriesOf(doc, namespace, policy) {
+  return doc.blocks.filter(isEntryBlock).map((block) => ({
+    id: entryId(doc.path, block.raw),
+    path: doc.path,
+    kind: block.kind,
+    raw: block.raw,
+    text: entryText(block.kind, block.raw),
+    section: block.section,
+    line: block.line,
+    namespace,
+    policy,
+    tokens: estimateTokens(block.raw)
+  }));
+}
+function entryId(path17, raw) {
+  return `${path17}#${createHash3("sha256").update(raw, "utf8").digest("hex").slice(0, 12)}`;
+}
+function entryText(kind, raw) {
+  const lines = raw.split(/\r?\n/);
+  const text4 = kind === "item" ? itemLines(lines) : kind === "labelled" ? labelledLines(lines) : lines.map((line) => line.trim());
+  return trimEmptyLines(text4.map((line) => line.trimEnd())).join("\n");
+}
+function itemLines(lines) {
+  const [first = "", ...rest] = lines;
+  const marker = listMarkerOf(first);
+  if (!marker) return lines.map((line) => line.trim());
+  const nested = rest.map(
+    (line) => indentColumns(line) >= marker.contentIndent ? stripColumns(line, marker.contentIndent) : line.trimStart()
+  );
+  return [marker.firstContent.trim(), ...nested];
+}
+function labelledLines(lines) {
+  const [first = "", ...rest] = lines;
+  return [first.trim(), ...rest];
+}
+function trimEmptyLines(lines) {
+  let from = 0;
+  let to = lines.length;
+  while (from < to && lines[from] === "") from++;
+  while (to > from && lines[to - 1] === "") to--;
+  return lines.slice(from, to);
+}
+function formatEntry(text4, kind, eol = "\n") {
+  const lines = text4.split(/\r?\n/);
+  if (kind !== "item") return lines.join(eol) + eol;
+  const [first = "", ...rest] = lines;
+  const head = isBlankLine(first) ? "-" : `- ${first}`;
+  return [head, ...rest.map((line) => isBlankLine(line) ? "" : `  ${line}`)].join(eol) + eol;
+}
+
 // src/memory/namespaces.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 import { posix as posix3 } from "node:path";
@@ -72821,1179 +73991,6 @@ function buildSnapshot(files, root, namespaces, previous2) {
 function isMarkdownPath(path17) {
   return /\.(?:md|markdown)$/i.test(path17);
 }
-function tokensOf(snapshot, namespaceName) {
-  return snapshot.files.filter((file) => file.namespace === namespaceName).reduce((total, file) => total + estimateTokens(file.document.text), 0);
-}
-
-// src/util/hash.ts
-import { createHash as createHash3 } from "node:crypto";
-function sha256(text4) {
-  return createHash3("sha256").update(text4).digest("hex");
-}
-function shortHash(text4, length = 8) {
-  return sha256(text4).slice(0, length);
-}
-
-// src/dream/text.ts
-var STOPWORDS = new Set(
-  `a an the and or but if then else when while for to of in on at by with from into onto over under about as is are was
-  were be been being it its this that these those there here we you i me my our your they them he she his her do does did
-  doing have has had having can could should would will shall may might must not no yes so than too very just also
-  only all any some each every both either neither more most other such own same what which who whom whose how where
-  anything something nothing everything prefer
-  please always never dont don't do not use using used make sure let lets let's ok okay thanks thank again instead rather
-  like want need needs get got one ones thing things way really actually still even now already before after
-  dont doesnt didnt isnt arent wasnt cant wont wouldnt shouldnt youre were theyre weve youve ive im ill its thats lets
-  next time`.split(/\s+/)
-);
-var GENERIC = new Set(
-  `time date day week local locally new old first last next good bad big small full part case cases line lines file fil
-  code change chang work fix add remov update updat check build run test tests start stop end set put take give keep
-  call show look find read write open close move copy say tell ask know think see try help mean seem turn
-  output input result error issue problem task step thing stuff bit place part point way side kind type name names
-  value values list item items data text message messag number count order sort group page table row column field
-  user users person people team everyone anyone someone somebody nobody
-  today tomorrow yesterday morning night minute hour second seconds minutes hours days weeks month months year years
-  after before during until since while later earlier soon again once twice often usually sometimes
-  out up down off over back away around through across along here there
-  right wrong true false yes same different other another each every
-  main master branch branches repository folder directory path paths`.split(/\s+/)
-);
-function isGeneric(term) {
-  return GENERIC.has(term);
-}
-var SYNONYMS = {
-  svc: "service",
-  services: "service",
-  repo: "repository",
-  repos: "repository",
-  deps: "dependency",
-  dependencies: "dependency",
-  dep: "dependency",
-  pkg: "package",
-  packages: "package",
-  config: "configuration",
-  cfg: "configuration",
-  db: "database",
-  env: "environment",
-  tests: "test",
-  testing: "test",
-  spec: "test",
-  specs: "test",
-  listens: "listen",
-  listening: "listen",
-  runs: "run",
-  running: "run",
-  ran: "run",
-  serves: "listen",
-  served: "listen",
-  install: "install",
-  installs: "install",
-  installing: "install",
-  installed: "install",
-  migrations: "migration",
-  migrate: "migration",
-  comments: "comment",
-  commits: "commit",
-  committing: "commit",
-  lint: "lint",
-  linter: "lint",
-  linting: "lint",
-  typecheck: "typecheck",
-  "type-check": "typecheck",
-  typechecking: "typecheck",
-  finished: "done",
-  finish: "done",
-  finishing: "done",
-  complete: "done",
-  completed: "done"
-};
-function stem(word) {
-  const w = SYNONYMS[word] ?? word;
-  if (/\d/.test(w)) return w;
-  if (w.length > 4 && w.endsWith("ies")) return `${w.slice(0, -3)}y`;
-  if (w.length === 4 && w.endsWith("s") && !/(ss|us|is)$/.test(w)) return SYNONYMS[w.slice(0, -1)] ?? w.slice(0, -1);
-  if (w.length <= 4) return w;
-  for (const suffix of ["ing", "edly", "ed", "es", "s", "ly"]) {
-    if (suffix === "es" && !/(s|x|z|ch|sh)es$/.test(w)) continue;
-    if (w.endsWith(suffix) && w.length - suffix.length >= (suffix === "ing" ? 3 : 4)) {
-      const base = w.slice(0, -suffix.length);
-      return SYNONYMS[base] ?? base;
-    }
-  }
-  return w;
-}
-var termsCache = /* @__PURE__ */ new Map();
-var CACHE_LIMIT = 1e5;
-function terms(text4) {
-  const cached2 = termsCache.get(text4);
-  if (cached2) return cached2;
-  const result = Object.freeze(readTerms(text4));
-  if (termsCache.size >= CACHE_LIMIT) termsCache.clear();
-  termsCache.set(text4, result);
-  return result;
-}
-function readTerms(text4) {
-  const seen = /* @__PURE__ */ new Set();
-  const out = [];
-  const plain = text4.toLowerCase().replace(/([a-z])['’]([a-z]+)\b/g, "$1$2");
-  for (const token of plain.match(/[a-z0-9][a-z0-9_.:/@+-]*[a-z0-9]|[a-z0-9]/g) ?? []) {
-    for (const part of splitToken(token)) {
-      if (part.length < 2 || STOPWORDS.has(part)) continue;
-      const term = stem(part);
-      if (STOPWORDS.has(term)) continue;
-      if (!seen.has(term)) {
-        seen.add(term);
-        out.push(term);
-      }
-    }
-  }
-  return out;
-}
-function splitToken(token) {
-  if (/^[a-z0-9]+$/.test(token)) return [token];
-  return token.split(/[./:@+_-]+/).filter(Boolean);
-}
-function codeSpans(text4) {
-  return [...text4.matchAll(/`([^`\n]+)`/g)].map((m) => (m[1] ?? "").trim()).filter(Boolean);
-}
-function idfTable(documents) {
-  const df = /* @__PURE__ */ new Map();
-  for (const doc of documents) for (const t of new Set(doc)) df.set(t, (df.get(t) ?? 0) + 1);
-  const n = documents.length;
-  const weights = /* @__PURE__ */ new Map();
-  return (term) => {
-    let w = weights.get(term);
-    if (w === void 0) {
-      w = Math.log(1 + (n + 1) / ((df.get(term) ?? 0) + 0.5));
-      weights.set(term, w);
-    }
-    return w;
-  };
-}
-function weightedOverlap(a, b, weight) {
-  const setB = new Set(b);
-  const shared = [...new Set(a)].filter((t) => setB.has(t));
-  if (shared.length === 0) return 0;
-  const sum = (ts) => [...new Set(ts)].reduce((acc, t) => acc + weight(t), 0);
-  return sum(shared) / Math.min(sum(a), sum(b));
-}
-function weightedJaccard(a, b, weight) {
-  const setA = new Set(a);
-  const setB = new Set(b);
-  let shared = 0;
-  let union2 = 0;
-  for (const t of /* @__PURE__ */ new Set([...setA, ...setB])) {
-    union2 += weight(t);
-    if (setA.has(t) && setB.has(t)) shared += weight(t);
-  }
-  return union2 === 0 ? 0 : shared / union2;
-}
-function jaccard(a, b) {
-  const setA = new Set(a);
-  const setB = new Set(b);
-  let shared = 0;
-  for (const t of setA) if (setB.has(t)) shared++;
-  const union2 = setA.size + setB.size - shared;
-  return union2 === 0 ? 0 : shared / union2;
-}
-function quote(text4, max = 140) {
-  const line = text4.replace(/\s+/g, " ").trim();
-  return line.length <= max ? line : `${line.slice(0, max - 1).trimEnd()}…`;
-}
-function sentences(text4) {
-  return text4.split(/(?<![^\w](?:e\.g|i\.e|etc|vs|cf)\.)(?<=[.!?])\s+|\n+/i).map((s) => s.trim()).filter(Boolean);
-}
-function capitalize(text4) {
-  return text4.charAt(0).toUpperCase() + text4.slice(1);
-}
-
-// src/dream/extract/commands.ts
-var TRIVIAL = /* @__PURE__ */ new Set([
-  "ls",
-  "cat",
-  "cd",
-  "pwd",
-  "echo",
-  "head",
-  "tail",
-  "grep",
-  "rg",
-  "find",
-  "wc",
-  "which",
-  "tree",
-  "less",
-  "more",
-  "sed",
-  "awk",
-  "sort",
-  "uniq",
-  "true",
-  "false",
-  "sleep",
-  "clear",
-  "mkdir",
-  "touch",
-  "date",
-  "whoami",
-  "env",
-  "printenv",
-  "file",
-  "stat",
-  "du",
-  "df",
-  "cp",
-  "mv",
-  "rm",
-  "chmod",
-  "open",
-  "code"
-]);
-var TRIVIAL_GIT = /* @__PURE__ */ new Set(["status", "diff", "log", "show", "branch", "add", "remote", "rev-parse", "config"]);
-function mainSegment(command) {
-  const segments = command.split(/\s*(?:&&|\|\||;|\n)\s*/).map((s) => s.trim()).filter(Boolean);
-  const meaningful = segments.find((s) => !/^(cd|source|\.|export|set)\b/.test(s)) ?? segments[0] ?? "";
-  return (meaningful.split(/\s+\|\s+/)[0] ?? "").trim();
-}
-function withoutEnv(segment) {
-  return segment.replace(/^(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)+/, "");
-}
-function commandHead(command) {
-  const tokens = withoutEnv(mainSegment(command)).split(/\s+/).filter(Boolean);
-  const program = (tokens[0] ?? "").replace(/^.*\//, "");
-  const head = [program];
-  for (let i = 1; i < tokens.length && head.length < 3; i++) {
-    const token = tokens[i] ?? "";
-    if (head.length === 1 && token.startsWith("-") && token !== "-m") {
-      if (!token.includes("=") && OPTION_WITH_VALUE.has(token)) i++;
-      continue;
-    }
-    if (token === "-m" && program.startsWith("python")) {
-      head.push(token);
-      continue;
-    }
-    if (!/^[a-z][a-z0-9:_-]*$/.test(token)) break;
-    if (head.length >= 2 && !["run", "exec", "-m", "x", "dlx"].includes(head[head.length - 1] ?? "")) break;
-    head.push(token);
-  }
-  return head.join(" ");
-}
-var OPTION_WITH_VALUE = /* @__PURE__ */ new Set(["-C", "--filter", "-F", "--dir", "-n", "--namespace", "--context", "--kubeconfig", "-c", "--chdir", "--prefix", "-p", "--project", "--profile", "--region"]);
-function displayCommand(command) {
-  const segment = mainSegment(command).replace(/^(?:[A-Za-z_][A-Za-z0-9_]*=\S*\[REDACTED[^\s]*\s+)+/, "").replace(/\s+/g, " ");
-  return segment.length <= 60 ? segment : `${segment.slice(0, 59)}…`;
-}
-function isTrivial(command) {
-  const head = commandHead(command);
-  const [program = "", sub = ""] = head.split(" ");
-  if (program === "") return true;
-  if (TRIVIAL.has(program)) return true;
-  return program === "git" && TRIVIAL_GIT.has(sub);
-}
-function effectiveProgram(head) {
-  const parts = head.split(" ");
-  if (parts[1] === "-m" && parts[2]) return parts[2];
-  if (["npx", "pnpx", "bunx", "uvx"].includes(parts[0] ?? "") && parts[1]) return parts[1];
-  return parts[0] ?? "";
-}
-function commandOf(name, input) {
-  if (!/^(bash|shell|shell_command|exec_command|container\.exec|bash_code_execution|run_shell_command|run_terminal_cmd|run_terminal_command_v2|exec|execute|terminal|local_shell)$/i.test(name)) return void 0;
-  const value = input.command ?? input.cmd ?? input.script;
-  if (Array.isArray(value)) return value.map(String).join(" ");
-  return typeof value === "string" ? value : void 0;
-}
-
-// src/dream/claims.ts
-var NEGATION_BEFORE = /\b(not|never|don't|dont|do not|avoid|instead of|rather than|no longer|without|stop using|no\b(?!\s*[,.!—–-]))\b[^.;:!?]{0,24}$/i;
-var FAILURE_AFTER = /^[^.;!?]{0,30}\b(fails?|failed|breaks?|broken|doesn't work|does not work|won't work|errors? out|is deprecated|is not supported)\b/i;
-var PREFER_WORDS = /\b(?:use|using|with|run|prefer|via|always use|switch to|through)\s+`?([a-z][\w.+-]*)`?/gi;
-var AVOID_WORDS = /\b(?:not|never|don't use|do not use|avoid|instead of|rather than|no longer use|stop using)\s+`?([a-z][\w.+-]*)`?/gi;
-var FAILS_WITH = /\b(fails?|failed|failing|errors?|errored|exits?|exited|crash(?:es|ed)?|breaks?|dies)\s+with\s*$/i;
-var USE_BEFORE = /\b(use|using|with|run|via|prefer|through|switch to|instead of|rather than|not|never|avoid)\s+(?:(?:plain|just|only|the|a)\s+)?$/i;
-var NOT_OBJECTS = /* @__PURE__ */ new Set(["the", "a", "an", "it", "that", "this", "them", "to", "be", "any", "use", "run", "just", "plain", "your", "our", "their"]);
-var KNOWN_TOOLS = /* @__PURE__ */ new Set([
-  "npm",
-  "pnpm",
-  "yarn",
-  "bun",
-  "npx",
-  "node",
-  "deno",
-  "pip",
-  "pip3",
-  "uv",
-  "poetry",
-  "pipenv",
-  "conda",
-  "python",
-  "python3",
-  "pytest",
-  "jest",
-  "vitest",
-  "mocha",
-  "ava",
-  "eslint",
-  "biome",
-  "oxlint",
-  "prettier",
-  "dprint",
-  "ruff",
-  "black",
-  "mypy",
-  "tsc",
-  "webpack",
-  "vite",
-  "esbuild",
-  "rollup",
-  "parcel",
-  "docker",
-  "podman",
-  "kubectl",
-  "helm",
-  "terraform",
-  "git",
-  "gh",
-  "make",
-  "cargo",
-  "rustc",
-  "go",
-  "gradle",
-  "maven",
-  "mvn",
-  "brew",
-  "apt",
-  "curl",
-  "wget",
-  "sudo",
-  "tabs",
-  "spaces",
-  "merge",
-  "rebase",
-  "squash",
-  "playwright",
-  "cypress",
-  "selenium",
-  "storybook",
-  "nvm",
-  "volta",
-  "fnm",
-  "sed",
-  "awk",
-  "jq"
-]);
-var ALTERNATIVES = [
-  ["npm", "pnpm", "yarn", "bun"],
-  ["jest", "vitest", "mocha", "ava"],
-  ["pip", "uv", "poetry", "pipenv", "conda"],
-  ["tabs", "spaces"],
-  ["eslint", "biome", "oxlint"],
-  ["prettier", "biome", "dprint"],
-  ["webpack", "vite", "esbuild", "rollup", "parcel"],
-  ["merge", "rebase", "squash"]
-];
-var claimsCache = /* @__PURE__ */ new Map();
-var CACHE_LIMIT2 = 1e5;
-function claimsOf(fullText) {
-  const cached2 = claimsCache.get(fullText);
-  if (cached2) return cached2;
-  const claims2 = Object.freeze(readClaims(fullText));
-  if (claimsCache.size >= CACHE_LIMIT2) claimsCache.clear();
-  claimsCache.set(fullText, claims2);
-  return claims2;
-}
-function readClaims(fullText) {
-  const text4 = withoutReasons(fullText);
-  const retried = /\bthen retry\b/i.test(text4);
-  const recommends2 = /* @__PURE__ */ new Set();
-  const avoids = /* @__PURE__ */ new Set();
-  const consider = (object, index4) => {
-    const negative = NEGATION_BEFORE.test(text4.slice(Math.max(0, index4 - 40), index4)) || !retried && FAILURE_AFTER.test(text4.slice(index4 + object.length));
-    for (const name of objectNames(object)) (negative ? avoids : recommends2).add(name);
-  };
-  for (const match of text4.matchAll(/`([^`\n]+)`/g)) {
-    const span = match[1] ?? "";
-    const index4 = match.index ?? 0;
-    if (FAILS_WITH.test(text4.slice(Math.max(0, index4 - 24), index4))) continue;
-    if (/\s/.test(span.trim()) || USE_BEFORE.test(text4.slice(Math.max(0, index4 - 16), index4))) consider(span, index4 + 1);
-  }
-  for (const match of text4.matchAll(PREFER_WORDS)) {
-    if (match[0].includes("`")) continue;
-    if (FAILS_WITH.test(text4.slice(Math.max(0, (match.index ?? 0) - 24), (match.index ?? 0) + 5))) continue;
-    const word = objectWord(match[1]);
-    if (word && !NOT_OBJECTS.has(word) && KNOWN_TOOLS.has(word)) consider(word, (match.index ?? 0) + match[0].indexOf(match[1] ?? "", 1));
-  }
-  for (const match of text4.matchAll(AVOID_WORDS)) {
-    if (match[0].includes("`")) continue;
-    const word = objectWord(match[1]);
-    if (word && !NOT_OBJECTS.has(word) && KNOWN_TOOLS.has(word)) avoids.add(word);
-  }
-  for (const a of avoids) recommends2.delete(a);
-  const objects = /* @__PURE__ */ new Set([...recommends2, ...avoids]);
-  return { recommends: [...recommends2], avoids: [...avoids], topic: terms(text4).filter((t) => !objects.has(t)), ...proseActions(text4) };
-}
-var GENERAL_VERBS = /* @__PURE__ */ new Set(["use", "run", "be", "do", "have", "get", "let", "go", "make", "keep", "try", "see", "ask"]);
-var FORBID = /\b(?:never|don't|do not|must not|should not|shouldn't)\s+([a-z]+)\b([^.;:!?]*)/gi;
-var IMPERATIVE = /(?:^|[:;,]\s*|\band\s+)([a-z]+)\s+(?:it|the|them|this|that|a|an|your|its)\b/gi;
-function proseActions(text4) {
-  const forbids = [];
-  const does = /* @__PURE__ */ new Set();
-  for (const m of text4.matchAll(FORBID)) {
-    const verb = (m[1] ?? "").toLowerCase();
-    if (!GENERAL_VERBS.has(verb) && !KNOWN_TOOLS.has(verb)) forbids.push({ verb, object: terms(m[2] ?? "") });
-  }
-  for (const m of text4.matchAll(IMPERATIVE)) {
-    const verb = (m[1] ?? "").toLowerCase();
-    if (GENERAL_VERBS.has(verb) || KNOWN_TOOLS.has(verb) || NOT_OBJECTS.has(verb) || forbids.some((f) => f.verb === verb)) continue;
-    if (!negatedAt(text4, m.index ?? 0)) does.add(verb);
-  }
-  return { forbids: [...forbids], does: [...does] };
-}
-function proseConflict(rule, note) {
-  for (const { verb, object } of rule.forbids) {
-    if (!note.does.includes(verb)) continue;
-    const subject = object.find((t) => note.topic.includes(t));
-    if (subject) return `${verb} ${subject}`;
-  }
-  return void 0;
-}
-function objectWord(word) {
-  return (word ?? "").toLowerCase().replace(/[.+-]+$/, "");
-}
-function withoutReasons(text4) {
-  return text4.split("\n").filter((line) => !/^\s*(?:[-*+]\s+)?Why:/i.test(line)).join("\n");
-}
-function objectNames(object) {
-  const words = commandHead(object.trim().toLowerCase()).split(/\s+/);
-  const first = words[0] ?? "";
-  if (!/^[a-z][\w.+-]*$/.test(first)) return [];
-  const second = words[1];
-  if (!second || !/^[a-z][\w-]*$/.test(second)) return [first];
-  const third = words[2];
-  return WRAPPERS.has(second) && third && /^[a-z][\w.-]*$/.test(third) ? [`${first} ${second} ${third}`] : [`${first} ${second}`];
-}
-var WRAPPERS = /* @__PURE__ */ new Set(["run", "exec", "x", "dlx"]);
-function sameOrPart(rule, object) {
-  return rule === object || !rule.includes(" ") && object.split(" ")[0] === rule;
-}
-function programOf(object) {
-  return object.split(" ")[0] ?? object;
-}
-function negatedAt(text4, index4) {
-  return NEGATION_BEFORE.test(text4.slice(Math.max(0, index4 - 40), index4));
-}
-function recommends(fullText, phrase) {
-  const text4 = withoutReasons(fullText);
-  const at = findPhrase(text4, phrase);
-  if (at < 0) return false;
-  return !NEGATION_BEFORE.test(text4.slice(Math.max(0, at - 40), at)) && !FAILURE_AFTER.test(text4.slice(at + phrase.length));
-}
-function findPhrase(text4, phrase) {
-  const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, "\\s+");
-  const match = new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, "i").exec(text4);
-  return match ? match.index : -1;
-}
-function mentions(text4, phrase) {
-  return findPhrase(text4, phrase) >= 0;
-}
-function conflictBetween(a, b) {
-  const sharedTopic2 = a.topic.filter((t) => b.topic.includes(t));
-  const sameSubject = sharedTopic2.length > 0 || a.topic.length === 0 || b.topic.length === 0;
-  const direct = a.recommends.find((r) => b.avoids.some((v) => sameOrPart(v, r) || sameOrPart(r, v))) ?? b.recommends.find((r) => a.avoids.some((v) => sameOrPart(v, r) || sameOrPart(r, v)));
-  if (direct && sameSubject) return direct;
-  const numbers = differentNumbers(a, b);
-  if (numbers) return numbers;
-  if (sharedTopic2.length < 2) return void 0;
-  const programsA = a.recommends.map(programOf);
-  const programsB = b.recommends.map(programOf);
-  for (const group of ALTERNATIVES) {
-    const fromA = a.recommends.filter((r) => group.includes(programOf(r)) && !programsB.includes(programOf(r)));
-    const fromB = b.recommends.filter((r) => group.includes(programOf(r)) && !programsA.includes(programOf(r)));
-    const rivals = fromA.flatMap((x2) => fromB.filter((y2) => sameJob(x2, y2)).map((y2) => [x2, y2]));
-    const [x, y] = rivals[0] ?? [];
-    if (x && y) return `${programOf(x)} vs ${programOf(y)}`;
-  }
-  return void 0;
-}
-var PACKAGE_MANAGERS = /* @__PURE__ */ new Set(["npm", "pnpm", "yarn", "bun"]);
-function jobOf(name) {
-  const [program = "", sub, what] = name.split(" ");
-  if (sub === void 0) return PACKAGE_MANAGERS.has(program) ? "install" : "";
-  if (WRAPPERS.has(sub)) return what ?? "";
-  return sub;
-}
-function sameJob(x, y) {
-  const [jx, jy] = [jobOf(x), jobOf(y)];
-  return jx === "" || jy === "" || jx === jy || ["install", "i", "add"].includes(jx) && ["install", "i", "add"].includes(jy);
-}
-function differentNumbers(a, b) {
-  const isNumber2 = (t) => /^\d{2,}$/.test(t);
-  const numbersA = a.topic.filter(isNumber2);
-  const numbersB = b.topic.filter(isNumber2);
-  if (numbersA.length === 0 || numbersB.length === 0 || numbersA.some((n) => numbersB.includes(n))) return void 0;
-  const wordsA = a.topic.filter((t) => !isNumber2(t));
-  const wordsB = b.topic.filter((t) => !isNumber2(t));
-  const shared = wordsA.filter((t) => wordsB.includes(t)).length;
-  const smaller = Math.min(wordsA.length, wordsB.length);
-  const larger = Math.max(wordsA.length, wordsB.length);
-  return shared >= 3 && shared / smaller >= 0.8 && shared / larger >= 0.6 ? `${numbersA[0]} vs ${numbersB[0]}` : void 0;
-}
-function entryClaims(entry) {
-  return claimsOf(entry.text);
-}
-
-// src/dream/extract/preferences.ts
-var CUES = [
-  /^(no|nope|stop|wait)\b[,.!:—–-]*\s*\S/i,
-  /\b(always|never(?! mind))\b/i,
-  /\b(don't|do not|dont|please don't|avoid)\b/i,
-  /\bi(?: (?:prefer|like|want|would like|would rather)|'d (?:like|rather|prefer))\b/i,
-  /\b(we|i) (use|don't use|do not use|never use|always use|prefer)\b/i,
-  /\b(instead of|rather than|not)\b.*\b(use|run|write|add)\b|\b(use|run|write|add)\b.*\b(instead of|rather than|instead)\b/i,
-  /^(please )?(use|run|keep|make sure|remember)\b/i,
-  /\b(should|must)\b/i,
-  /\b(we|i) (follow|stick to|go with)\b/i,
-  /\bnext time\b/i,
-  /\bprefer\b/i,
-  // A convention named as one: "follow the conventional commits format", "conventional-commit style".
-  /\b(follows?|stick to|go with)\b.*\b(format|style|conventions?|guide|rules?)\b|\b[\w-]+[- ]style\b/i,
-  // Where a rule holds says it is a rule: "we log through slog everywhere", "it's `make check` in this repo".
-  /\b(everywhere|whenever|every (time|new|single)|(in|on|for) (this|our) (repo|repository|codebase|project|team))\b/i,
-  // "vitest, not jest"; "log with slog, not fmt.Println".
-  /,\s*not\b/i,
-  // How every task should end, and what needs a person's go-ahead.
-  /\b(at the end|end with|when you('re| are)? (done|finished?))\b|\bask me (before|first)\b|\bcheck with me\b/i,
-  // A convention by its name: "table-driven", "test-first".
-  /\b\w+-(driven|first)\b/i
-];
-var STANDING = /(^|[,;:—–-]\s*)(no[,.!]?\s*)?(please\s+)?(always|never|don't|do not|avoid)\b|(^|[,;:]\s*)(we|i) (always|never|use|prefer|follow|don't)\b|\bi(?:'d| would)? (prefer|like|want)\b|,\s*not\b/i;
-var OPENER = /^(also|and|plus|ps|p\.s\.|oh|btw|one more thing)\b[,.:;!—–-]*\s*/i;
-var REDACTED = /\[REDACTED(?::[\w-]+)?\]/;
-var ONE_OFF = /\b(this (file|function|one|time|pr|bug)|that (file|one)|here:|right now|for now|today|above|below|line \d+)\b|\bmake sure (the|this|that|it|these|those)\b/i;
-var INJECTION = /\b(ignore (all |any |the )?(previous|prior|above|earlier|your) (instructions|messages|rules)|system prompt|you are now|disregard|add (this |the following )?to (your )?memory|remember (this|the following) (forever|permanently)|(to|attention|note to|dear) (any|all|the)? ?(ai|llm|language model|assistant|agent)s?\b|as an ai\b|ai assistants? reading|\b(ai|llm|coding) (agents?|assistants?|models?)\s*[:,—–-]|every command you run|curl [^|]*\|\s*(sudo )?(sh|bash)|wget [^|]*\|\s*(sh|bash)|exfiltrat|send (the |your )?(token|key|secret|credential|password)s?|grant [^.]{0,40}\badmin)/i;
-function userSentences(session) {
-  const out = [];
-  for (const turn of session.turns) {
-    if (turn.role !== "user" || turn.synthetic || turn.sidechain || !turn.text.trim()) continue;
-    for (const text4 of sentences(turn.text)) out.push({ text: text4, turn: turn.index });
-  }
-  return out;
-}
-function findPreferences(session) {
-  const observations = [];
-  const seen = /* @__PURE__ */ new Set();
-  const sentences2 = userSentences(session);
-  for (const [index4, { text: text4, turn }] of sentences2.entries()) {
-    if (index4 === 0 && !STANDING.test(text4.replace(OPENER, ""))) continue;
-    const observation = preferenceOf(text4, turn);
-    const id = observation && [...observation.terms].sort().join(" ");
-    if (observation && id !== void 0 && !seen.has(id)) {
-      seen.add(id);
-      observations.push(observation);
-    }
-  }
-  return observations;
-}
-function preferenceOf(sentence, turn) {
-  if (sentence.length < 8 || sentence.length > 300 || sentence.endsWith("?")) return void 0;
-  const opened = sentence.replace(OPENER, "");
-  if (!CUES.some((cue) => cue.test(opened)) || ONE_OFF.test(sentence) || INJECTION.test(sentence)) return void 0;
-  if (REDACTED.test(sentence)) return void 0;
-  const subject = terms(sentence);
-  if (subject.length < 2 || subject.length > 18) return void 0;
-  const { recommends: prefer, avoids: avoid } = claimsOf(sentence);
-  return { kind: "preference", statement: preferenceStatement(sentence), terms: subject, quote: quote(sentence), turn, prefer, avoid };
-}
-function preferenceStatement(sentence) {
-  const cleaned = sentence.replace(/^(no|nope|stop|wait|hey|ok|okay)\s*[,.!:—–-]+\s*/i, "").replace(/^(also|and|so|but)\b[,.!:—–-]*\s*/i, "").replace(/^(please|pls|plz)\s+/i, "").replace(/^(can|could|would) you (please )?/i, "").replace(/\s+/g, " ").trim().replace(/[.!,;:]+$/, "");
-  return `${capitalize(cleaned)}.`;
-}
-
-// src/dream/extract/mistakes.ts
-var FIX_WINDOW = 8;
-var ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
-var CODE_CHANGES = /^(edit|multiedit|write|notebookedit|todowrite|str_replace_editor|str_replace_based_edit_tool|apply_patch|replace|write_file|edit_file|edit_file_v2|search_replace)$/i;
-var USER_REJECTION = /doesn't want to (proceed|take this action)|tool use was rejected|request interrupted by user/i;
-function stepsOf(session) {
-  const results = /* @__PURE__ */ new Map();
-  for (const turn of session.turns) for (const r of turn.toolResults) results.set(r.toolCallId, r);
-  const steps = [];
-  for (const turn of session.turns) {
-    for (const call of turn.toolCalls) {
-      const step = { call, turn: turn.index, result: results.get(call.id) };
-      const command = commandOf(call.name, call.input);
-      if (command !== void 0) step.command = command;
-      steps.push(step);
-    }
-  }
-  return steps;
-}
-function failed(step) {
-  return step.result?.isError === true && step.result.rejected !== true && !USER_REJECTION.test(step.result.text);
-}
-function succeeded(step) {
-  return step.result !== void 0 && !step.result.isError;
-}
-function findMistakes(session) {
-  const steps = stepsOf(session);
-  const byKey = /* @__PURE__ */ new Map();
-  steps.forEach((step, i) => {
-    if (!failed(step) || !step.result) return;
-    if (INJECTION.test(step.result.text)) return;
-    const action = actionOf(step);
-    const line = errorLine(step.result.text);
-    const signature = `${step.command !== void 0 ? effectiveProgram(action).replace(/(?<=[a-z])\d+(?:\.\d+)*$/, "") : action} :: ${signatureOf(line)}`;
-    const missing = missingObjects(step.result.text);
-    const head = step.command !== void 0 ? commandHead(step.command) : "";
-    const fix = findFix(steps, i, missing.some((m) => head.split(" ").includes(m)));
-    const key = `mistake:${keyOf(signature, missing, fix, step.command !== void 0 ? effectiveProgram(action) : action)}`;
-    if (byKey.has(key)) return;
-    const observation = {
-      key,
-      kind: "mistake",
-      statement: mistakeStatement(step, line, fix),
-      terms: terms(`${action} ${line} ${fix?.text ?? ""}`),
-      quote: quote(line),
-      turn: step.turn,
-      // A missing program reads the same from every shell: "not installed", not the shell's words for it.
-      signature: key.endsWith(" :: not installed") ? key.slice("mistake:".length) : signature
-    };
-    if (fix) {
-      observation.fix = fix.text;
-      if (fix.replaces && step.command && commandHead(step.command) === commandHead(fix.command)) {
-        const [dropped, added] = argumentChange(step.command, fix.command);
-        observation.dropped = unique([...missing, ...dropped]);
-        observation.added = added;
-      } else if (fix.replaces && step.command) {
-        observation.avoid = [commandHead(step.command)];
-        observation.prefer = [commandHead(fix.command)];
-      }
-    }
-    const gone = missing.filter((name) => !fix || !argumentChange(fix.command, "")[0].includes(name));
-    if (!observation.dropped && gone.length > 0) observation.dropped = gone;
-    byKey.set(key, observation);
-  });
-  return [...byKey.values()];
-}
-function keyOf(signature, missing, fix, program) {
-  if (missing.includes(program)) return `${program} :: not installed`;
-  if (missing.length === 0) return signature;
-  return fix ? `${signature} -> ${commandHead(fix.command)}` : `${signature} :: gone ${missing.join(" ")}`;
-}
-function actionOf(step) {
-  return step.command !== void 0 ? commandHead(step.command) : step.call.name;
-}
-function errorLine(text4) {
-  const lines = text4.replace(ANSI, "").replace(/<\/?tool_use_error>/g, "").split("\n").map((l) => l.trim().replace(/^E\s{2,}/, "")).filter((l) => l && !/^(at |File "|Traceback|\^+$|~+$|\s*\d+ \|)/.test(l) && !/warning/i.test(l.slice(0, 30)) && !/^(error: )?exit (code|status) \d+$/i.test(l));
-  const exception = [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception):/.test(l)) ?? [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception)\b/.test(l));
-  const prefixed = lines.filter((l) => !/\bcode [A-Z_0-9]+$/.test(l)).find((l) => /^(npm (error|ERR!)|error(\[\w+\])?:|fatal:|ERR_|E\s{2,}|\w+: error:|✗|FAIL\b)/i.test(l));
-  const mentions2 = lines.find((l) => /\b(error|failed|failure|not found|denied|rejected|refused|cannot|can't|unable|no such|invalid|timed? ?out)\b/i.test(l));
-  return quote(exception ?? prefixed ?? mentions2 ?? lines[0] ?? text4, 200);
-}
-function signatureOf(line) {
-  const words = line.replace(/^(npm (error|ERR!)|error(\[\w+\])?:|fatal:|E\s{2,})\s*/i, "").replace(/'[^']*'|"[^"]*"|`[^`]*`/g, " ").replace(/(?:[A-Za-z]:)?(?:[\w.-]*\/)+[\w.-]+/g, " ").replace(/\b[0-9a-f]{7,}\b/gi, " ").replace(/\d+(?:\.\d+)*/g, " ").toLowerCase().match(/[a-z][a-z_']*[a-z]|[a-z]/g);
-  return (words ?? []).slice(0, 8).join(" ");
-}
-function findFix(steps, failedAt, somethingMissing = false) {
-  const failedStep = steps[failedAt];
-  if (!failedStep) return void 0;
-  const window2 = steps.slice(failedAt + 1, failedAt + 1 + FIX_WINDOW);
-  const retryAt = window2.findIndex((s) => sameAction(s, failedStep));
-  const retry2 = window2[retryAt];
-  if (retry2 && succeeded(retry2) && otherArguments(failedStep, retry2, window2.slice(0, retryAt))) {
-    return { text: `use \`${displayCommand(retry2.command ?? "")}\` instead`, command: retry2.command ?? "", replaces: true };
-  }
-  if (retry2) {
-    if (!succeeded(retry2)) return void 0;
-    const between = window2.slice(0, retryAt);
-    if (between.some((s) => CODE_CHANGES.test(s.call.name)) && failedStep.command !== void 0) return void 0;
-    const first = between.find((s) => succeeded(s) && !(s.command !== void 0 && isTrivial(s.command)) && !CODE_CHANGES.test(s.call.name));
-    if (!first) return void 0;
-    return { text: `${describe(first)} first, then retry`, command: first.command ?? first.call.name, replaces: false };
-  }
-  const combined = window2.find((s) => succeeded(s) && preparedRetry(s, failedStep) !== void 0);
-  if (combined) {
-    const prep = preparedRetry(combined, failedStep);
-    return { text: `run \`${displayCommand(prep)}\` first, then retry`, command: prep, replaces: false };
-  }
-  const replacement = window2.find((s) => succeeded(s) && (related(s, failedStep) || somethingMissing && sameProgramOtherTask(s, failedStep)));
-  if (!replacement) return void 0;
-  return { text: `use \`${displayCommand(replacement.command ?? "")}\` instead`, command: replacement.command ?? "", replaces: true };
-}
-var MISSING = [
-  /No rule to make target [`'"]([^`'"]+)[`'"]/,
-  /pathspec '([^']+)' did not match/,
-  /couldn't find remote ref ([\w./-]+)/,
-  /invalid reference: ([\w./-]+)/,
-  /Missing script:? "?([\w:.-]+)"?/,
-  /\b[\w.]+ "([\w.-]+)" not found/,
-  /No such (?:container|image|service|object): ([\w./:-]+)/i,
-  /([\w./-]+): No such file or directory/,
-  /no such file or directory: ([\w./-]+)/i,
-  /command not found: ([\w.-]+)/,
-  /(?:^|\s)([\w./-]+): (?:command )?not found/m
-];
-var SHELLS = /* @__PURE__ */ new Set(["sh", "bash", "zsh", "fish", "dash", "ksh"]);
-function missingObjects(errorText2) {
-  const found = [];
-  for (const pattern of MISSING) {
-    const name = pattern.exec(errorText2)?.[1];
-    const last = name?.replace(/^.*\//, "");
-    if (last && last.length >= 2 && !SHELLS.has(last) && !found.includes(last)) found.push(last);
-  }
-  return found;
-}
-function argumentChange(failingLine, workingLine) {
-  const failing = mainSegment(failingLine);
-  const working = mainSegment(workingLine);
-  const words = (command) => new Set(command.split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, "")).filter((w) => /^(--?)?[A-Za-z][\w./:=-]*$|^\d{2,}$/.test(w)));
-  const before = words(failing);
-  const after = words(working);
-  const dropped = [...before].filter((w) => !after.has(w));
-  const added = [...after].filter((w) => !before.has(w));
-  const paths = (ws, other) => ws.flatMap((w) => /^[\w.-]+(:\d+)?\/\S/.test(w) ? [w.slice(w.indexOf("/"))].filter((p) => ![...other].some((o) => o.endsWith(p))) : []);
-  return [[...dropped, ...paths(dropped, after)], [...added, ...paths(added, before)]];
-}
-function unique(values) {
-  return [...new Set(values)];
-}
-function describe(step) {
-  return step.command !== void 0 ? `run \`${displayCommand(step.command)}\`` : `use ${step.call.name}`;
-}
-function sameAction(a, b) {
-  if (a.command !== void 0 && b.command !== void 0) return commandHead(a.command) === commandHead(b.command);
-  return a.command === void 0 && b.command === void 0 && a.call.name === b.call.name;
-}
-function related(candidate, failedStep) {
-  if (candidate.command === void 0 || failedStep.command === void 0) return false;
-  if (isTrivial(candidate.command)) return false;
-  const a = normalHead(commandHead(candidate.command));
-  const b = normalHead(commandHead(failedStep.command));
-  if (a === b) return false;
-  const sameTask = taskOf(a) === taskOf(b) || INSTALLS.has(taskOf(a)) && INSTALLS.has(taskOf(b));
-  return sameTask && (sameProgram(effectiveProgram(a), effectiveProgram(b)) || taskOf(a) !== "");
-}
-function otherArguments(failedStep, retry2, between) {
-  if (retry2.command === void 0 || failedStep.command === void 0 || retry2.command === failedStep.command) return false;
-  const [dropped, added] = argumentChange(failedStep.command, retry2.command);
-  if (between.length === 0) return dropped.length > 0 || added.length > 0;
-  return dropped.length > 0 && between.some((s) => added.some((a) => s.result?.text.includes(a)));
-}
-function preparedRetry(step, failedStep) {
-  if (step.command === void 0 || failedStep.command === void 0) return void 0;
-  const parts = step.command.split(/\s*&&\s*/).map((p) => p.trim()).filter(Boolean);
-  const failed2 = commandHead(failedStep.command);
-  const at = parts.findIndex((p, i) => i > 0 && commandHead(p) === failed2);
-  if (at <= 0) return void 0;
-  const before = parts.slice(0, at).filter((p) => !isTrivial(p));
-  return before.length > 0 ? before.join(" && ") : void 0;
-}
-function sameProgramOtherTask(candidate, failedStep) {
-  if (candidate.command === void 0 || failedStep.command === void 0 || isTrivial(candidate.command)) return false;
-  const a = commandHead(candidate.command);
-  const b = commandHead(failedStep.command);
-  if (a === b) return false;
-  if (effectiveProgram(a) === effectiveProgram(b)) return true;
-  const words = (head) => head.toLowerCase().split(/[^a-z]+/).filter((w) => w.length >= 4 && !["python", "node", "bash"].includes(w));
-  return words(a).some((w) => words(b).includes(w));
-}
-var INSTALLS = /* @__PURE__ */ new Set(["install", "i", "add", "sync", "ci"]);
-function normalHead(head) {
-  return head.replace(/^(\w+)-(\w+)/, "$1 $2");
-}
-function sameProgram(a, b) {
-  return a === b || a.replace(/[\d.]+$/, "") === b.replace(/[\d.]+$/, "");
-}
-function taskOf(head) {
-  const program = effectiveProgram(head);
-  const words = head.split(" ");
-  return words.slice(words.indexOf(program) + 1).filter((w) => w !== "run").join(" ");
-}
-function mistakeStatement(step, line, fix) {
-  const what = step.command !== void 0 ? `\`${commandHead(step.command)}\`` : `The ${step.call.name} tool`;
-  const error = quote(line.replace(/`/g, "'").replace(/(?:[A-Za-z]:)?(?:\/[\w.@-]+)+\/([\w.@-]+)/g, "…/$1"), 90);
-  const base = `${what} fails with \`${error}\``;
-  return fix ? `${base}: ${fix.text}.` : `${base}.`;
-}
-
-// src/dream/extract/preference-clusters.ts
-var ANCHOR_SHARE = 0.5;
-var EXCLUSIVE = 0.9;
-var SAME_PREFERENCE = 0.67;
-function preferenceKeys(statements, userTerms, records) {
-  const docs = statements.map((s) => ({ ...s, terms: unique2(s.terms) }));
-  for (const [key, record] of Object.entries(records)) {
-    if (record.kind !== "preference") continue;
-    for (const q of record.quotes) docs.push({ terms: unique2(terms(q.quote)), prefer: record.prefer ?? [], avoid: record.avoid ?? [], record: key });
-  }
-  const postings = invert(docs);
-  const quoted = invert(docs.filter((d) => d.record !== void 0));
-  const share = (t) => (postings.get(t)?.length ?? 0) / Math.max(1, (userTerms.get(t) ?? 0) + (quoted.get(t)?.length ?? 0));
-  const anchors = new Set([...postings.keys()].filter((t) => isAnchor(t, postings, share)));
-  const groupOf = anchorGroups(anchors, postings);
-  const specificity = (t) => share(t) * Math.log(1 + (postings.get(t)?.length ?? 0));
-  const clusterOf = cohesive(docs, docs.map((doc) => bestGroup(doc, anchors, groupOf, specificity)), (t) => anchors.has(t) && share(t) >= EXCLUSIVE);
-  const stances = stancesOf(docs, clusterOf);
-  const keyOfCluster = /* @__PURE__ */ new Map();
-  docs.forEach((doc, i) => {
-    const cluster = clusterOf[i];
-    if (cluster === void 0 || doc.record === void 0) return;
-    const id = `${cluster}|${stances[i]}`;
-    const current2 = keyOfCluster.get(id);
-    if (current2 === void 0 || moreEstablished(doc.record, current2, records)) keyOfCluster.set(id, doc.record);
-  });
-  return statements.map((s, i) => {
-    const cluster = clusterOf[i];
-    if (cluster === void 0) return `preference:${shortHash([...unique2(s.terms)].sort().join(" "), 10)}`;
-    const id = `${cluster}|${stances[i]}`;
-    return keyOfCluster.get(id) ?? `preference:${shortHash(id, 10)}`;
-  });
-}
-function unique2(terms2) {
-  return [...new Set(terms2)];
-}
-function invert(docs) {
-  const postings = /* @__PURE__ */ new Map();
-  docs.forEach((doc, i) => {
-    for (const t of doc.terms) {
-      const list2 = postings.get(t);
-      if (list2) list2.push(i);
-      else postings.set(t, [i]);
-    }
-  });
-  return postings;
-}
-function isAnchor(term, postings, share) {
-  if (/^\d+$/.test(term) || isGeneric(term)) return false;
-  return (postings.get(term)?.length ?? 0) >= 2 && share(term) >= ANCHOR_SHARE;
-}
-function anchorGroups(anchors, postings) {
-  const parent = new Map([...anchors].map((a) => [a, a]));
-  const find = (a) => {
-    let root = a;
-    while (parent.get(root) !== root) root = parent.get(root);
-    parent.set(a, root);
-    return root;
-  };
-  const sorted = [...anchors].sort();
-  const docsOf = new Map(sorted.map((a) => [a, new Set(postings.get(a))]));
-  const anchorsIn = /* @__PURE__ */ new Map();
-  for (const a of sorted) for (const i of docsOf.get(a) ?? []) (anchorsIn.get(i) ?? anchorsIn.set(i, []).get(i))?.push(a);
-  const pairs = /* @__PURE__ */ new Map();
-  for (const inDoc of anchorsIn.values()) {
-    for (let x = 0; x < inDoc.length; x++) {
-      for (let y = x + 1; y < inDoc.length; y++) {
-        const pair = `${inDoc[x]}\0${inDoc[y]}`;
-        pairs.set(pair, (pairs.get(pair) ?? 0) + 1);
-      }
-    }
-  }
-  for (const [pair, shared] of [...pairs].sort(([x], [y]) => x < y ? -1 : 1)) {
-    const [a, b] = pair.split("\0");
-    const union2 = (docsOf.get(a)?.size ?? 0) + (docsOf.get(b)?.size ?? 0) - shared;
-    if (shared / union2 >= SAME_PREFERENCE) {
-      const [ra, rb] = [find(a), find(b)];
-      if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
-    }
-  }
-  return new Map(sorted.map((a) => [a, find(a)]));
-}
-function bestGroup(doc, anchors, groupOf, specificity) {
-  const score = /* @__PURE__ */ new Map();
-  for (const t of doc.terms) {
-    if (!anchors.has(t)) continue;
-    const group = groupOf.get(t);
-    score.set(group, (score.get(group) ?? 0) + specificity(t));
-  }
-  let best;
-  for (const [group, value] of score) if (!best || value > best[1] || value === best[1] && group < best[0]) best = [group, value];
-  return best?.[0];
-}
-function cohesive(docs, clusterOf, exclusive) {
-  const result = [...clusterOf];
-  for (let changed = true; changed; ) {
-    changed = false;
-    const counts = /* @__PURE__ */ new Map();
-    docs.forEach((doc, i) => {
-      const cluster = result[i];
-      if (cluster === void 0) return;
-      const count2 = counts.get(cluster) ?? counts.set(cluster, /* @__PURE__ */ new Map()).get(cluster);
-      for (const t of doc.terms) count2?.set(t, (count2.get(t) ?? 0) + 1);
-    });
-    const sizes = /* @__PURE__ */ new Map();
-    result.forEach((c) => c !== void 0 && sizes.set(c, (sizes.get(c) ?? 0) + 1));
-    docs.forEach((doc, i) => {
-      const cluster = result[i];
-      if (cluster === void 0) return;
-      const count2 = counts.get(cluster);
-      const sharedTerms = doc.terms.filter((t) => !isGeneric(t) && (count2?.get(t) ?? 0) >= 2);
-      const enough = (sizes.get(cluster) ?? 0) >= 3 || sharedTerms.length >= 2 || sharedTerms.some(exclusive);
-      if (sharedTerms.length === 0 || !enough) {
-        result[i] = void 0;
-        changed = true;
-      }
-    });
-  }
-  return result;
-}
-function stancesOf(docs, clusterOf) {
-  const avoidedIn = /* @__PURE__ */ new Map();
-  docs.forEach((doc, i) => {
-    const cluster = clusterOf[i];
-    if (cluster === void 0) return;
-    const set = avoidedIn.get(cluster) ?? avoidedIn.set(cluster, /* @__PURE__ */ new Set()).get(cluster);
-    doc.avoid.forEach((a) => set?.add(a));
-  });
-  return docs.map((doc, i) => {
-    const avoided = avoidedIn.get(clusterOf[i] ?? "");
-    return avoided && doc.prefer.some((p) => avoided.has(p)) ? [...doc.prefer].sort().join(",") : "";
-  });
-}
-function moreEstablished(candidate, current2, records) {
-  const a = records[candidate]?.sessions.length ?? 0;
-  const b = records[current2]?.sessions.length ?? 0;
-  return a > b || a === b && candidate < current2;
-}
-
-// src/dream/extract/workflows.ts
-var MIN_LENGTH = 2;
-var MAX_LENGTH = 4;
-function commandRun(session) {
-  if (session.outcome.status !== "success") return [];
-  const heads = [];
-  const failed2 = /* @__PURE__ */ new Map();
-  for (const step of stepsOf(session)) {
-    if (step.command === void 0 || step.result === void 0 || isTrivial(step.command) || isInspection(step.command)) continue;
-    const head = commandHead(step.command);
-    if (step.result.isError) {
-      if (!failed2.has(head)) failed2.set(head, heads.length);
-      continue;
-    }
-    if (heads[heads.length - 1]?.head !== head) heads.push({ head, turn: step.turn, retry: false });
-    const since = failed2.get(head);
-    if (since !== void 0) {
-      for (const run of heads.slice(since)) run.retry = true;
-      failed2.delete(head);
-    }
-  }
-  return heads;
-}
-function workflowsOf(heads) {
-  const seen = /* @__PURE__ */ new Map();
-  for (let length = MIN_LENGTH; length <= MAX_LENGTH; length++) {
-    for (let i = 0; i + length <= heads.length; i++) {
-      const run = heads.slice(i, i + length);
-      const names = run.map((r) => r.head);
-      if (new Set(names).size !== names.length) continue;
-      if (run.some((r) => r.retry)) continue;
-      const key = `workflow:${names.join(" > ")}`;
-      if (seen.has(key)) continue;
-      seen.set(key, {
-        key,
-        kind: "workflow",
-        statement: workflowStatement(names),
-        terms: names.flatMap((n) => n.split(" ")),
-        quote: names.join(" → "),
-        turn: run[0]?.turn ?? 0,
-        prefer: names
-      });
-    }
-  }
-  return [...seen.values()];
-}
-var LOOKS = /* @__PURE__ */ new Set(["view", "diff", "get", "describe", "logs", "log", "list", "ls", "show", "status", "top", "history", "whoami", "version", "port", "inspect", "info"]);
-function isInspection(command) {
-  const words = command.replace(/^.*?&&\s*/, "").trim().split(/\s+/).slice(1, 4);
-  return words.some((w) => LOOKS.has(w));
-}
-function workflowStatement(heads) {
-  const steps = heads.map((h) => `\`${h}\``);
-  return `Run ${steps.join(", then ")}: this sequence recurs in sessions that ended well.`;
-}
-
-// src/dream/extract/index.ts
-var MAX_QUOTES = 6;
-var MAX_PREFERENCE_TERMS = 40;
-var STANDING_RULE = /^(no[,.!—–-]?\s*)?(please\s+)?(always|never|use|don't|do not|avoid|i prefer|we (use|follow|prefer|always|never))\b/i;
-var WORKFLOW_EXTRA_SUPPORT = 1;
-var WORKFLOW_SHARE = 0.5;
-function observeSession(session) {
-  const userTerms = /* @__PURE__ */ new Map();
-  for (const sentence of userSentences(session)) for (const t of terms(sentence.text)) userTerms.set(t, (userTerms.get(t) ?? 0) + 1);
-  const observed = {
-    id: session.id,
-    agent: session.agent,
-    source: session.source,
-    hash: session.hash,
-    mistakes: findMistakes(session),
-    preferences: findPreferences(session),
-    commands: commandRun(session),
-    userTerms: [...userTerms]
-  };
-  if (session.startedAt) observed.startedAt = session.startedAt;
-  if (session.endedAt) observed.endedAt = session.endedAt;
-  return observed;
-}
-function isObserved(session) {
-  return "commands" in session && !("turns" in session);
-}
-function extractPatterns(sessions, previous2, minSessions) {
-  const records = structuredClone(previous2);
-  const touched = /* @__PURE__ */ new Set();
-  const ordered3 = orderSessions(sessions.map((s) => isObserved(s) ? s : observeSession(s)));
-  const preferences = keyedPreferences(ordered3, records);
-  ordered3.forEach((session, i) => {
-    for (const observation of [...session.mistakes, ...preferences[i] ?? [], ...workflowsOf(session.commands)]) {
-      fold(records, observation, session);
-      touched.add(observation.key);
-    }
-  });
-  const patterns = [...touched].sort().map((key) => toPattern(key, records[key]));
-  const promotable = patterns.filter((p) => !INJECTION.test(p.statement));
-  const actionable = promotable.filter((p) => p.kind !== "mistake" || p.fix !== void 0 || (p.dropped?.length ?? 0) > 0);
-  const habitual = habitualWorkflows(records);
-  const enough = actionable.filter(
-    (p) => p.kind === "workflow" ? p.support.sessions >= minSessions + WORKFLOW_EXTRA_SUPPORT && habitual(p) : p.support.sessions >= minSessions
-  );
-  const lessons = enough.filter((p) => p.kind !== "workflow");
-  const partOfLesson = partOfMistake(lessons);
-  const signal = [...lessons, ...strongestWorkflows(enough.filter((p) => p.kind === "workflow" && !partOfLesson(p)))];
-  const signalKeys = new Set(signal.map((p) => p.key));
-  const noise = patterns.filter((p) => !signalKeys.has(p.key) && !(p.kind === "workflow" && signal.some((s) => s.kind === "workflow" && contains(s, p))));
-  return { signal, noise, records };
-}
-function orderSessions(sessions) {
-  return [...sessions].sort((a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? "") || a.id.localeCompare(b.id));
-}
-function keyedPreferences(sessions, records) {
-  const found = sessions.map((s) => s.preferences);
-  const userTerms = /* @__PURE__ */ new Map();
-  for (const session of sessions) for (const [t, n] of session.userTerms) userTerms.set(t, (userTerms.get(t) ?? 0) + n);
-  const keys = preferenceKeys(found.flat().map((o) => ({ terms: o.terms, prefer: o.prefer ?? [], avoid: o.avoid ?? [] })), userTerms, records);
-  let next = 0;
-  return found.map((observations) => {
-    const keyed = /* @__PURE__ */ new Map();
-    for (const observation of observations) {
-      const key = keys[next++];
-      if (!keyed.has(key)) keyed.set(key, { ...observation, key });
-    }
-    return [...keyed.values()];
-  });
-}
-function fold(records, observation, session) {
-  const record = records[observation.key] ??= newRecord(observation);
-  if (!record.fix && observation.fix) {
-    record.fix = observation.fix;
-    record.statement = observation.statement;
-    if (observation.avoid) record.avoid = observation.avoid;
-    if (observation.prefer) record.prefer = observation.prefer;
-  }
-  if (record.kind === "preference") {
-    for (const t of observation.terms) if (!record.terms.includes(t) && record.terms.length < MAX_PREFERENCE_TERMS) record.terms.push(t);
-  }
-  if (observation.dropped && !record.sessions.includes(session.id)) {
-    record.dropped = record.dropped ? record.dropped.filter((d) => observation.dropped?.includes(d)) : [...observation.dropped];
-    record.added = record.added ? record.added.filter((a) => observation.added?.includes(a)) : [...observation.added ?? []];
-    record.changes = (record.changes ?? 0) + 1;
-  }
-  recordSighting(record, session, observation);
-}
-function recordSighting(record, session, seen) {
-  if (!record.sessions.includes(session.id)) record.sessions.push(session.id);
-  if (!record.agents.includes(session.agent)) record.agents.push(session.agent);
-  const time = session.endedAt ?? session.startedAt;
-  if (time && (!record.lastSeen || time > record.lastSeen)) record.lastSeen = time;
-  addQuote(record, { sessionId: session.id, agent: session.agent, quote: seen.quote, turn: seen.turn });
-}
-function newRecord(observation) {
-  const record = { kind: observation.kind, statement: observation.statement, sessions: [], agents: [], quotes: [], terms: [...observation.terms] };
-  if (observation.signature) record.signature = observation.signature;
-  if (observation.avoid?.length) record.avoid = observation.avoid;
-  if (observation.prefer?.length) record.prefer = observation.prefer;
-  return record;
-}
-function addQuote(record, evidence2) {
-  if (record.quotes.some((q) => q.sessionId === evidence2.sessionId)) return;
-  if (record.quotes.length < MAX_QUOTES) {
-    record.quotes.push(evidence2);
-    return;
-  }
-  const quotedAgents = new Set(record.quotes.map((q) => q.agent));
-  if (!quotedAgents.has(evidence2.agent)) record.quotes[record.quotes.length - 1] = evidence2;
-}
-function toPattern(key, record) {
-  const pattern = {
-    key,
-    kind: record.kind,
-    statement: record.kind === "preference" ? representativeStatement(record) : record.statement,
-    terms: record.terms,
-    evidence: record.quotes,
-    support: { sessions: record.sessions.length, agents: record.agents.length }
-  };
-  if (record.lastSeen) pattern.lastSeen = record.lastSeen;
-  if (record.signature) pattern.signature = record.signature;
-  if (record.fix) pattern.fix = record.fix;
-  if (record.avoid) pattern.avoid = record.avoid;
-  if (record.prefer) pattern.prefer = record.prefer;
-  if (record.dropped?.length && (record.changes ?? 0) >= 2) pattern.dropped = record.dropped;
-  if (record.added?.length && (record.changes ?? 0) >= 2) pattern.added = record.added;
-  return pattern;
-}
-function representativeStatement(record) {
-  if (record.quotes.length < 2) return record.statement;
-  const quoteTerms = record.quotes.map((q) => terms(q.quote));
-  const scored = record.quotes.map((q, i) => ({
-    quote: q.quote,
-    score: quoteTerms.reduce((sum, other, j) => i === j ? sum : sum + jaccard(quoteTerms[i] ?? [], other), 0) + (STANDING_RULE.test(q.quote) ? 0.5 : 0)
-  }));
-  scored.sort((a, b) => b.score - a.score || a.quote.length - b.quote.length || a.quote.localeCompare(b.quote));
-  return preferenceStatement(scored[0]?.quote ?? record.statement);
-}
-function habitualWorkflows(records) {
-  const sessionsFrom = /* @__PURE__ */ new Map();
-  for (const record of Object.values(records)) {
-    const head = record.kind === "workflow" ? record.prefer?.[0] : void 0;
-    if (head === void 0) continue;
-    const set = sessionsFrom.get(head) ?? sessionsFrom.set(head, /* @__PURE__ */ new Set()).get(head);
-    record.sessions.forEach((s) => set?.add(s));
-  }
-  return (pattern) => {
-    const head = pattern.prefer?.[0];
-    const all2 = head === void 0 ? 0 : sessionsFrom.get(head)?.size ?? 0;
-    return all2 > 0 && pattern.support.sessions / all2 >= WORKFLOW_SHARE;
-  };
-}
-function partOfMistake(lessons) {
-  const mistakes = lessons.filter((p) => p.kind === "mistake").map((p) => ({
-    program: (p.signature ?? "").split(" :: ")[0] ?? "",
-    fixes: new Set([...(p.fix ?? "").matchAll(/`([^`]+)`/g)].map((m) => commandHead(m[1] ?? "")).concat(p.prefer ?? []))
-  }));
-  return (workflow) => {
-    const heads = workflow.prefer ?? [];
-    return mistakes.some(({ program, fixes }) => heads.some((h) => fixes.has(h)) && heads.every((h) => fixes.has(h) || effectiveProgram(h) === program));
-  };
-}
-function strongestWorkflows(workflows) {
-  const maximal = workflows.filter((w) => !workflows.some((l) => l !== w && contains(l, w) && l.support.sessions >= 0.75 * w.support.sessions));
-  const ranked = maximal.sort(
-    (a, b) => (b.prefer?.length ?? 0) - (a.prefer?.length ?? 0) || b.support.sessions - a.support.sessions || a.key.localeCompare(b.key)
-  );
-  const kept = [];
-  const used = /* @__PURE__ */ new Set();
-  for (const workflow of ranked) {
-    const heads = workflow.prefer ?? [];
-    if (used.has(heads[0] ?? "") || heads.every((h) => used.has(h))) continue;
-    kept.push(workflow);
-    heads.forEach((h) => used.add(h));
-  }
-  return kept;
-}
-function contains(outer, inner) {
-  const a = outer.prefer ?? [];
-  const b = inner.prefer ?? [];
-  if (b.length >= a.length) return false;
-  return a.some((_, i) => b.every((head, j) => a[i + j] === head));
-}
 
 // src/memory/edit.ts
 var EntryNotFoundError = class extends ReverieError {
@@ -74016,7 +74013,7 @@ var UnsafeEditError = class extends ReverieError {
 };
 function replaceEntry(text4, path17, entryRaw, newRaw) {
   const target = findEntry(text4, path17, entryRaw);
-  const eol = lineEnding(text4);
+  const eol = lineEnding2(text4);
   const replacement = normaliseRaw(newRaw, eol);
   if (replacement === "") return removeEntry(text4, path17, entryRaw);
   const { blocks, block, previous: previous2, next } = target;
@@ -74036,7 +74033,7 @@ function removeEntry(text4, path17, entryRaw) {
   else if (previous2?.kind === "blank" && next === void 0) start = previous2.start;
   const candidates = [{ start, end, insert: "" }];
   if (previous2 && next && previous2.kind !== "blank" && next.kind !== "blank") {
-    candidates.push({ start: block.start, end: block.start + block.raw.length, insert: lineEnding(text4) });
+    candidates.push({ start: block.start, end: block.start + block.raw.length, insert: lineEnding2(text4) });
   }
   if (start !== block.start || end !== block.start + block.raw.length) {
     candidates.push({ start: block.start, end: block.start + block.raw.length, insert: "" });
@@ -74045,7 +74042,7 @@ function removeEntry(text4, path17, entryRaw) {
 }
 function insertEntry(text4, section, raw, opts = {}) {
   const path17 = opts.path ?? "";
-  const eol = lineEnding(text4);
+  const eol = lineEnding2(text4);
   const entry = normaliseRaw(raw, eol);
   if (entry === "") return text4;
   const blocks = parseDocument2(path17, text4).blocks;
@@ -74122,8 +74119,8 @@ function findEntry(text4, path17, entryRaw) {
   return { blocks, block, previous: blocks[index4 - 1], next: blocks[index4 + 1] };
 }
 function preview(raw) {
-  const firstLine2 = raw.trim().split(/\r?\n/)[0] ?? "";
-  return firstLine2.length > 60 ? `${firstLine2.slice(0, 59)}…` : firstLine2;
+  const firstLine3 = raw.trim().split(/\r?\n/)[0] ?? "";
+  return firstLine3.length > 60 ? `${firstLine3.slice(0, 59)}…` : firstLine3;
 }
 function withoutFinalLineBreak(raw) {
   return raw.replace(/\r?\n$/, "");
@@ -74171,6 +74168,29 @@ function sameBlock(a, b) {
   return b !== void 0 && a.kind === b.kind && a.level === b.level && withoutFinalLineBreak(a.raw) === withoutFinalLineBreak(b.raw);
 }
 
+// src/dream/curate/budget.ts
+function budgetNotices(snapshot) {
+  const notices = [];
+  for (const namespace of snapshot.namespaces) {
+    if (namespace.policy !== "dream" || namespace.budgetTokens === void 0) continue;
+    const tokens = namespaceTokens(snapshot, namespace);
+    if (tokens <= namespace.budgetTokens) continue;
+    const budget = namespace.budgetTokens;
+    const files = snapshot.files.filter((f) => f.namespace === namespace.name).map((f) => f.path);
+    notices.push({
+      kind: "budget",
+      namespace: namespace.name,
+      tokens,
+      budget,
+      message: `namespace "${namespace.name}" (${files.join(", ")}) holds about ${tokens} tokens, ${tokens - budget} over its budget of ${budget}: split a topic into a file of its own that the main file imports, or raise budget_tokens in reverie.yaml; nothing was removed to fit`
+    });
+  }
+  return notices;
+}
+function namespaceTokens(snapshot, namespace) {
+  return snapshot.files.filter((f) => f.namespace === namespace.name).reduce((sum, f) => sum + estimateTokens(f.document.text), 0);
+}
+
 // src/dream/curate/action.ts
 function refOf(entry) {
   return { path: entry.path, id: entry.id, raw: entry.raw };
@@ -74193,6 +74213,7 @@ function makeAction(draft) {
   };
   if (draft.content !== void 0) action.content = draft.content;
   if (draft.destination) action.destination = draft.destination;
+  if (draft.keeps) action.keeps = refOf(draft.keeps);
   return action;
 }
 function short(entry, max = 48) {
@@ -74200,39 +74221,146 @@ function short(entry, max = 48) {
   return `"${quote(text4.split("\n")[0] ?? "", max)}"`;
 }
 
-// src/dream/curate/budget.ts
-function planBudgetPrunes(workspace, support) {
-  const actions = [];
-  for (const namespace of workspace.snapshot.namespaces) {
-    if (namespace.policy !== "dream" || namespace.budgetTokens === void 0) continue;
-    const budget = namespace.budgetTokens;
-    const refused = /* @__PURE__ */ new Set();
-    while (namespaceTokens(workspace.snapshot, namespace) > budget) {
-      const over = namespaceTokens(workspace.snapshot, namespace) - budget;
-      const candidates = workspace.entries().filter((e) => e.namespace === namespace.name && !workspace.isFresh(e) && !refused.has(e.raw));
-      const victim = lowestValue(candidates, support);
-      if (!victim) break;
-      const action = makeAction({
-        type: "prune",
-        targets: [victim],
-        summary: `drop ${short(victim, 48)} to fit the token budget`,
-        rationale: `Namespace "${namespace.name}" is ${over} token(s) over its budget of ${budget}. This entry is among the least valuable: no session backs it${victim.introducedAt ? `, and it dates from ${victim.introducedAt.slice(0, 10)}` : ""}.`,
-        identity: `budget:${victim.id}`
-      });
-      if (workspace.propose(action)) actions.push(action);
-      else refused.add(victim.raw);
+// src/dream/curate/effects.ts
+function effectsOf(action) {
+  const [first, ...rest] = action.targets;
+  const added = action.content === void 0 ? [] : [action.content];
+  switch (action.type) {
+    case "add":
+      return { removed: [], rewritten: [], kept: [], added };
+    case "prune":
+      return { removed: action.targets, rewritten: [], kept: [], added: [] };
+    case "update":
+      return { removed: [], rewritten: first ? [first] : [], kept: [], added };
+    case "merge":
+    case "resolve":
+      return { removed: rest, rewritten: first && action.content !== void 0 ? [first] : [], kept: first ? [first] : [], added };
+  }
+}
+function comparableText(text4) {
+  return text4.split(/\r?\n/).map((line) => line.trim().replace(/^([-*+]|\d+[.)])\s+/, "")).join(" ").toLowerCase().replace(/\s+/g, " ").replace(/[.!;:,\s]+$/, "").trim();
+}
+function effectKeys(action) {
+  const { removed, rewritten, added } = effectsOf(action);
+  return [
+    ...[...removed, ...rewritten].map((ref) => `effect:removed:${shortHash(`${ref.path}\0${comparableText(ref.raw)}`, 16)}`),
+    ...added.map((text4) => `effect:added:${shortHash(comparableText(text4), 16)}`)
+  ];
+}
+
+// src/dream/curate/harm.ts
+function harmOf(action, view) {
+  if (action.type === "add") return void 0;
+  const targets = action.targets.map((ref) => view.find(ref));
+  if (targets.some((t) => t === void 0)) return void 0;
+  const entries = targets;
+  const { removed, rewritten } = effectsOf(action);
+  const touched = [...removed, ...rewritten].map((ref) => entries[action.targets.indexOf(ref)]);
+  if (action.type === "merge" || action.type === "resolve") {
+    const scope = scopeProblem(entries);
+    if (scope) return scope;
+  }
+  for (const entry of touched) {
+    if (view.isKept(entry) || view.isFresh(entry)) return `it would remove ${where(entry)}, which another action of this cycle keeps or writes`;
+    if (!writtenByPerson(entry, view)) continue;
+    if (action.type === "merge" && isVerbatimDuplicate(entry, entries[0])) continue;
+    if (!evidenceNames(action, entry, view)) {
+      return `${where(entry)} was written by a person and no session names it: a cycle changes it only on evidence`;
     }
   }
-  return actions;
+  if (action.type === "merge") return lostFacts(action, entries);
+  return void 0;
 }
-function namespaceTokens(snapshot, namespace) {
-  return snapshot.files.filter((f) => f.namespace === namespace.name).reduce((sum, f) => sum + estimateTokens(f.document.text), 0);
+function writtenByPerson(entry, view) {
+  return entry.writtenBy !== "reverie" && !view.isFresh(entry);
 }
-function lowestValue(entries, support) {
-  const value = (e) => Math.max(0, support.score(entryClaims(e).recommends));
-  return [...entries].sort(
-    (a, b) => value(a) - value(b) || (a.introducedAt ?? "").localeCompare(b.introducedAt ?? "") || b.tokens - a.tokens || a.path.localeCompare(b.path) || a.line - b.line
-  )[0];
+function sameSection(a, b) {
+  return a.path === b.path && a.section.length === b.section.length && a.section.every((title, i) => title === b.section[i]);
+}
+function isVerbatimDuplicate(entry, of) {
+  return entry !== of && sameSection(entry, of) && comparableText(entry.text) === comparableText(of.text);
+}
+function scopeProblem(entries) {
+  const [first, ...rest] = entries;
+  if (!first) return void 0;
+  const apart = rest.find((e) => !sameSection(e, first) && comparableText(e.text) !== comparableText(first.text));
+  return apart ? `it pairs entries of different sections (${sectionName(first)} and ${sectionName(apart)})` : void 0;
+}
+function evidenceNames(action, entry, view) {
+  if (action.evidence.length === 0) return false;
+  const text4 = withoutReasons(entry.text);
+  return evidenceAnchors(action, view).some((anchor) => mentions(text4, anchor));
+}
+function evidenceAnchors(action, view) {
+  const anchors = /* @__PURE__ */ new Set();
+  for (const key of action.patterns) {
+    const pattern = view.pattern(key);
+    if (!pattern) continue;
+    for (const thing of [...pattern.avoid ?? [], ...pattern.dropped ?? []]) anchors.add(thing);
+    const failing = pattern.signature?.split(" :: ")[0];
+    if (failing) anchors.add(failing);
+    const fixes = new Set([...codeSpans(pattern.fix ?? ""), ...pattern.prefer ?? []].map((f) => f.toLowerCase()));
+    for (const span of codeSpans(pattern.statement)) if (!fixes.has(span.toLowerCase()) && ![...fixes].some((f) => span.toLowerCase().startsWith(f))) anchors.add(span);
+  }
+  for (const quote2 of action.evidence) for (const span of quoteAnchors(quote2)) anchors.add(span);
+  return [...anchors].filter((a) => a.trim().length >= 2);
+}
+function quoteAnchors(evidence2) {
+  return codeSpans(evidence2.quote).filter((span) => span.length >= 3);
+}
+function lostFacts(action, entries) {
+  const [keep2, ...gone] = entries;
+  if (!keep2) return void 0;
+  const kept = action.content ?? keep2.text;
+  for (const entry of gone) {
+    const missing = factsOf(entry.text).filter((fact) => !holdsFact(kept, fact));
+    if (missing.length > 0) return `the entry it keeps would lose ${missing.slice(0, 3).map((m) => `"${m}"`).join(", ")} of ${where(entry)}`;
+  }
+  return void 0;
+}
+var NEGATION = /\b(never|not|don't|do not|no|avoid|without|must not|mustn't)\b/i;
+function factsOf(text4) {
+  const plain = withoutReasons(text4);
+  const facts = new Set(codeSpans(plain));
+  for (const url of plain.match(/https?:\/\/[^\s)`'"<>]+/g) ?? []) facts.add(url.replace(/[.,;:]+$/, ""));
+  for (const number of plain.match(/\b\d{2,}(?:\.\d+)*\b/g) ?? []) facts.add(number);
+  const prose = plain.replace(/`[^`\n]+`/g, " ");
+  for (const token of prose.match(/[A-Za-z_][\w-]*(?:[./][\w-]+)+|\b[a-z]+_[a-z_]+\b|\b[a-z]+[A-Z]\w*\b|\b[A-Z]{3,}[A-Z0-9_]*\b/g) ?? []) {
+    facts.add(token.replace(/[.,;:]+$/, ""));
+  }
+  if (NEGATION.test(prose)) facts.add("(a prohibition)");
+  return [...facts];
+}
+function holdsFact(text4, fact) {
+  if (fact === "(a prohibition)") return NEGATION.test(text4.replace(/`[^`\n]+`/g, " "));
+  return text4.toLowerCase().includes(fact.toLowerCase()) || mentions(text4, fact);
+}
+function where(entry) {
+  const first = entry.text.split("\n")[0] ?? "";
+  return `"${first.length > 60 ? `${first.slice(0, 59)}…` : first}" (${entry.path}:${entry.line})`;
+}
+function sectionName(entry) {
+  return `${entry.path}${entry.section.length ? ` › ${entry.section.join(" › ")}` : ""}`;
+}
+
+// src/dream/curate/subjects.ts
+function subjectOf(entry) {
+  const first = (entry.text.split("\n")[0] ?? "").trim();
+  const bold = /^(?:\*\*|__)([^*_]{1,60}?)(?:\*\*|__)/.exec(first)?.[1];
+  if (bold) return normalise(bold);
+  const code2 = /^`([^`]{1,60})`/.exec(first)?.[1];
+  if (code2) return normalise(code2);
+  const prefix = /^([A-Za-z0-9][\w .@/-]{0,40}?):\s/.exec(first)?.[1];
+  if (prefix && prefix.split(/\s+/).length <= 4) return normalise(prefix);
+  return void 0;
+}
+function differentSubjects(a, b) {
+  const sa = subjectOf(a);
+  const sb = subjectOf(b);
+  return sa !== void 0 && sb !== void 0 && sa !== sb;
+}
+function normalise(subject) {
+  return subject.toLowerCase().replace(/[:\s]+$/, "").replace(/\s+/g, " ").trim();
 }
 
 // src/dream/curate/gone.ts
@@ -74280,19 +74408,33 @@ function sharedSubject(a, b, lesson) {
 // src/dream/curate/contradictions.ts
 function planResolutions(workspace, support) {
   const actions = [];
-  const refused = /* @__PURE__ */ new Set();
+  const questions = [];
+  const settled = /* @__PURE__ */ new Set();
   for (; ; ) {
-    const verdict = nextConflict(workspace.entries(), support, refused);
-    if (!verdict) return actions;
+    const found = nextConflict(workspace.entries(), settled);
+    if (!found) return { actions, questions };
+    settled.add(pairKey(found.a, found.b));
+    const verdict = decide(found.a, found.b, found.conflict, support, workspace);
+    if ("a" in verdict) {
+      questions.push(questionNotice(verdict));
+      continue;
+    }
     const action = resolveAction(verdict);
     if (workspace.propose(action)) actions.push(action);
-    else refused.add(pairKey(verdict.winner, verdict.loser));
   }
+}
+function questionNotice({ a, b, reason }) {
+  const entry = (e) => ({ path: e.path, line: e.line, text: e.text });
+  return {
+    kind: "question",
+    entries: [entry(a), entry(b)],
+    message: `${short(a, 80)} (${a.path}:${a.line}) and ${short(b, 80)} (${b.path}:${b.line}) disagree ${reason}; which one is right? Nothing was changed.`
+  };
 }
 function pairKey(a, b) {
   return [a.raw, b.raw].sort().join("\0");
 }
-function nextConflict(all2, support, refused) {
+function nextConflict(all2, refused) {
   const claims2 = new Map(all2.map((e) => [e, entryClaims(e)]));
   const entries = all2.filter((e) => {
     const c = claims2.get(e);
@@ -74303,8 +74445,10 @@ function nextConflict(all2, support, refused) {
     const a = entries[i];
     const b = entries[j];
     if (a.policy === "protected" && b.policy === "protected" || refused.has(pairKey(a, b))) continue;
+    const curatedPair = a.policy !== "protected" && b.policy !== "protected";
+    if (curatedPair && (!sameSection(a, b) || differentSubjects(a, b))) continue;
     const conflict = conflictBetween(of(a), of(b)) ?? againstProtectedProse(a, b, of);
-    if (conflict) return decide(a, b, conflict, support);
+    if (conflict) return { a, b, conflict };
   }
   return void 0;
 }
@@ -74376,53 +74520,56 @@ function push2(map, key, value) {
   if (list2) list2.push(value);
   else map.set(key, [value]);
 }
-function decide(a, b, conflict, support) {
+function decide(a, b, conflict, support, workspace) {
   const name = conflict.split(" vs ")[0] ?? conflict;
   if (a.policy === "protected" || b.policy === "protected") {
-    const [winner2, loser2] = a.policy === "protected" ? [a, b] : [b, a];
-    return { winner: winner2, loser: loser2, reason: `it disagrees with the protected instructions in ${winner2.path} (on ${conflict})`, evidence: support.backing(name) };
+    const [winner, loser] = a.policy === "protected" ? [a, b] : [b, a];
+    if (writtenByPerson(loser, workspace)) return { a: winner, b: loser, reason: `with the protected instructions (on ${conflict})` };
+    return { winner, loser, reason: `it disagrees with the protected instructions in ${winner.path} (on ${conflict})`, evidence: support.backing(name) };
   }
+  const verdict = sessionsDecide(a, b, conflict, support);
+  if (!verdict) return { a, b, reason: `(on ${conflict}) and no session shows which is right` };
+  if (writtenByPerson(verdict.loser, workspace) && !evidenceNames({ evidence: verdict.evidence.evidence, patterns: verdict.evidence.patterns }, verdict.loser, support)) {
+    return { a, b, reason: `(on ${conflict}); the sessions favour ${short(verdict.winner, 40)} but say nothing of the other, which a person wrote` };
+  }
+  return verdict;
+}
+function sessionsDecide(a, b, conflict, support) {
+  const name = conflict.split(" vs ")[0] ?? conflict;
   for (const lesson of support.lessons()) {
     const goneA = namesWhatIsGone(a, lesson);
     const goneB = namesWhatIsGone(b, lesson);
     if (goneA === goneB) continue;
     const [winner2, loser2] = goneA ? [b, a] : [a, b];
     if (!namesReplacement(winner2, lesson) && (lesson.added?.length ?? 0) > 0) continue;
-    const evidence2 = { sessions: lesson.sessions.length, evidence: lesson.quotes.slice(0, 6), patterns: [lesson.key] };
-    return { winner: winner2, loser: loser2, reason: `${lesson.sessions.length} session(s) show it: ${lesson.statement.replace(/[.\s]+$/, "")}`, evidence: evidence2 };
+    const evidence3 = { sessions: lesson.sessions.length, evidence: lesson.quotes.slice(0, 6), patterns: [lesson.key] };
+    return { winner: winner2, loser: loser2, reason: `${lesson.sessions.length} session(s) show it: ${lesson.statement.replace(/[.\s]+$/, "")}`, evidence: evidence3 };
   }
   const scoreA = support.score(entryClaims(a).recommends);
   const scoreB = support.score(entryClaims(b).recommends);
-  if (scoreA !== scoreB) {
-    const [winner2, loser2] = scoreA > scoreB ? [a, b] : [b, a];
-    const backing = support.backing(entryClaims(winner2).recommends.find((r) => support.backing(r).sessions > 0) ?? name);
-    const against = entryClaims(loser2).recommends.map((r) => support.refuting(r)).find((s) => s.sessions > 0);
-    const reason = [
-      backing.sessions > 0 ? `${backing.sessions} session(s) back the newer practice` : "",
-      against ? `${against.sessions} session(s) show the other failing` : ""
-    ].filter(Boolean).join("; ");
-    const evidence2 = { ...backing, evidence: [...backing.evidence, ...against?.evidence ?? []].slice(0, 6) };
-    return { winner: winner2, loser: loser2, reason: reason || `the sessions back it (on ${conflict})`, evidence: evidence2 };
-  }
-  const [winner, loser] = newer(b, a) ? [b, a] : [a, b];
-  return { winner, loser, reason: `it is the newer note and no session settles the question (on ${conflict})`, evidence: support.backing(name) };
-}
-function newer(x, y) {
-  if (x.introducedAt && y.introducedAt && x.introducedAt !== y.introducedAt) return x.introducedAt > y.introducedAt;
-  return x.path === y.path ? x.line > y.line : x.path > y.path;
+  if (scoreA === scoreB) return void 0;
+  const [winner, loser] = scoreA > scoreB ? [a, b] : [b, a];
+  const backing = support.backing(entryClaims(winner).recommends.find((r) => support.backing(r).sessions > 0) ?? name);
+  const against = entryClaims(loser).recommends.map((r) => support.refuting(r)).find((s) => s.sessions > 0);
+  const reason = [
+    backing.sessions > 0 ? `${backing.sessions} session(s) back the newer practice` : "",
+    against ? `${against.sessions} session(s) show the other failing` : ""
+  ].filter(Boolean).join("; ");
+  const evidence2 = {
+    sessions: backing.sessions,
+    evidence: [...backing.evidence, ...against?.evidence ?? []].slice(0, 6),
+    patterns: [.../* @__PURE__ */ new Set([...backing.patterns, ...against?.patterns ?? []])]
+  };
+  return { winner, loser, reason: reason || `the sessions back it (on ${conflict})`, evidence: evidence2 };
 }
 function resolveAction({ winner, loser, reason, evidence: evidence2 }) {
   const rationale = `${short(loser, 100)} (${loser.path}:${loser.line}) contradicts ${short(winner, 100)} (${winner.path}:${winner.line}). Keeping the latter because ${reason}.`;
   if (winner.policy === "protected") {
-    return makeAction({ type: "prune", targets: [loser], summary: `drop ${short(loser, 40)}: contradicts protected instructions`, rationale, evidence: evidence2.evidence, patterns: evidence2.patterns });
+    return makeAction({ type: "prune", targets: [loser], keeps: winner, summary: `drop ${short(loser, 40)}: contradicts protected instructions`, rationale, evidence: evidence2.evidence, patterns: evidence2.patterns });
   }
-  const why = `Why: replaces the older note ${short(loser, 80)}; ${reason}.`;
-  const annotated = /\bWhy:/.test(winner.text) ? void 0 : `${winner.text}
-${winner.kind === "item" ? "- " : ""}${why}`;
   return makeAction({
     type: "resolve",
     targets: [winner, loser],
-    ...annotated !== void 0 ? { content: annotated } : {},
     summary: `keep ${short(winner, 28)} over ${short(loser, 28)}`,
     rationale,
     evidence: evidence2.evidence,
@@ -74435,15 +74582,16 @@ var DUPLICATE_THRESHOLD = 0.55;
 var MIN_LIKENESS = 0.3;
 var SPAN_DUPLICATE_THRESHOLD = 0.35;
 var SPAN_MIN_LIKENESS = 0.2;
-function planMerges(workspace, apart = () => false) {
+function planMerges(workspace, otherApart = () => false) {
   const actions = [];
   const refused = /* @__PURE__ */ new Set();
+  const apart = (a, b) => !mayMerge(a, b, workspace) || otherApart(a, b);
   for (; ; ) {
     const entries = workspace.entries();
     const clusters = allClusters(
-      entries.filter((e) => e.policy === "dream" && !refused.has(`${e.path}\0${e.raw}`)),
+      entries.filter((e) => e.policy === "dream" && !workspace.isFresh(e) && !workspace.isKept(e) && !refused.has(`${e.path}\0${e.raw}`)),
       apart
-    );
+    ).filter((cluster) => keepsEveryFact(cluster));
     if (clusters.length === 0) return actions;
     const keys = occurrenceKeys(entries);
     let proposed = 0;
@@ -74474,6 +74622,16 @@ function occurrenceKeys(entries) {
       return [e, `${id}\0${n}`];
     })
   );
+}
+function mayMerge(a, b, workspace) {
+  const person2 = writtenByPerson(a, workspace) || writtenByPerson(b, workspace);
+  if (comparableText(a.text) === comparableText(b.text)) return sameSection(a, b) || !person2;
+  return !person2 && sameSection(a, b) && !differentSubjects(a, b);
+}
+function keepsEveryFact(cluster) {
+  const keep2 = mostComplete(cluster);
+  const kept = keep2.text.toLowerCase();
+  return cluster.every((e) => e === keep2 || factsOf(e.text).every((fact) => fact === "(a prohibition)" ? factsOf(keep2.text).includes(fact) : kept.includes(fact.toLowerCase()) || mentions(keep2.text, fact)));
 }
 function allClusters(entries, apart) {
   const termsOf = new Map(entries.map((e) => [e, terms(withoutReasons(e.text))]));
@@ -74793,7 +74951,8 @@ function pruneAction(entry, pattern, keptBy) {
     summary: `drop ${short(entry, 56)}: contradicted by sessions`,
     rationale: `Recent sessions contradict this entry: ${pattern.statement} (${supportText(pattern)}).${kept}`,
     evidence: pattern.evidence,
-    patterns: [pattern.key]
+    patterns: [pattern.key],
+    ...keptBy ? { keeps: keptBy } : {}
   });
 }
 
@@ -74805,6 +74964,10 @@ var SupportIndex = class {
   }
   records;
   minSessions;
+  /** What the sessions say about one pattern, for the do-no-harm rules (does its evidence name an entry?). */
+  pattern(key) {
+    return this.records[key];
+  }
   backing(name) {
     return this.collect((r) => (r.prefer ?? []).some((p) => sameThing(p, name)));
   }
@@ -74849,6 +75012,52 @@ function dedupe(evidence2) {
   });
 }
 
+// src/memory/structure.ts
+var LABEL_END = /:[ \t]*(?:\*\*|__|\*|_)?[ \t]*$/;
+var BOLD_LABEL2 = /^[ \t]*(\*\*|__)[^*_\n]+\1[ \t]*:?[ \t]*$/;
+function structureProblems(doc) {
+  return [...emptySections(doc.blocks), ...danglingLabels(doc.blocks)];
+}
+function emptySections(blocks) {
+  const problems = [];
+  blocks.forEach((block, index4) => {
+    if (block.kind !== "heading") return;
+    const level = block.level ?? 1;
+    for (let next = index4 + 1; next < blocks.length; next++) {
+      const after = blocks[next];
+      if (after.kind === "heading" && (after.level ?? 1) <= level) break;
+      if (after.kind !== "heading" && after.kind !== "blank") return;
+    }
+    problems.push({ kind: "empty-section", line: block.line, text: block.heading ?? "" });
+  });
+  return problems;
+}
+function danglingLabels(blocks) {
+  const problems = [];
+  blocks.forEach((block, index4) => {
+    if (block.kind !== "paragraph") return;
+    const lines = block.raw.replace(/(\r?\n)+$/, "").split(/\r?\n/);
+    const last = lines.at(-1) ?? "";
+    if (!LABEL_END.test(last) && !(lines.length === 1 && BOLD_LABEL2.test(last))) return;
+    const next = blocks.slice(index4 + 1).find((b) => b.kind !== "blank");
+    if (next === void 0 || next.kind === "heading") problems.push({ kind: "dangling-label", line: block.line, text: last.trim() });
+  });
+  return problems;
+}
+function newProblems(before, after) {
+  const had = /* @__PURE__ */ new Map();
+  for (const p of before) had.set(`${p.kind}\0${p.text}`, (had.get(`${p.kind}\0${p.text}`) ?? 0) + 1);
+  return after.filter((p) => {
+    const key = `${p.kind}\0${p.text}`;
+    const left = had.get(key) ?? 0;
+    had.set(key, left - 1);
+    return left <= 0;
+  });
+}
+function describeProblem(path17, problem2) {
+  return problem2.kind === "empty-section" ? `the heading "${problem2.text}" (${path17}:${problem2.line}) would have nothing under it` : `the label "${problem2.text}" (${path17}:${problem2.line}) would introduce nothing`;
+}
+
 // src/dream/apply.ts
 var ActionConflictError = class extends Error {
   constructor(action, reason) {
@@ -74866,7 +75075,7 @@ function applyAction(files, action) {
       const destination = action.destination;
       if (!destination || action.content === void 0) throw new Error("an add needs a destination and content");
       const text4 = read9(destination.path) ?? "";
-      changed.set(destination.path, insertEntry(text4, destination.section, formatEntry(action.content, "item", lineEnding(text4 || "\n")), { path: destination.path }));
+      changed.set(destination.path, insertEntry(text4, destination.section, formatEntry(action.content, "item", lineEnding2(text4 || "\n")), { path: destination.path }));
       return changed;
     }
     const [first, ...rest] = action.targets;
@@ -74914,20 +75123,29 @@ function restyle(raw, text4) {
 
 // src/dream/curate/workspace.ts
 var Workspace = class {
-  constructor(base, guard = () => void 0) {
+  constructor(base, guard = () => void 0, policy = {}) {
     this.base = base;
     this.guard = guard;
+    this.policy = policy;
     this.files = new Map(base.files.map((f) => [f.path, f.document.text]));
     this.current = base;
-    this.introduced = new Map(base.files.flatMap((f) => f.entries.filter((e) => e.introducedAt).map((e) => [e.raw, e.introducedAt])));
+    this.provenance = new Map(
+      base.files.flatMap((f) => f.entries.filter((e) => e.introducedAt || e.writtenBy).map((e) => [e.raw, { introducedAt: e.introducedAt, writtenBy: e.writtenBy }]))
+    );
+    this.curatedAtStart = base.files.filter((f) => f.policy === "dream").reduce((n, f) => n + f.entries.length, 0);
   }
   base;
   guard;
+  policy;
   files;
   current;
-  introduced;
-  /** Entries written by this plan (their text without trailing blanks): a budget prune must not take back what the same cycle just added. */
+  provenance;
+  /** Entries written by this plan (their text without trailing blanks): no other action may take back what the same cycle just added. */
   fresh = /* @__PURE__ */ new Set();
+  /** Entries an action of this plan kept (path and text): no later action removes them. */
+  kept = /* @__PURE__ */ new Set();
+  curatedAtStart;
+  removed = 0;
   /** Actions the guard refused, with the reason. */
   dropped = [];
   get snapshot() {
@@ -74939,34 +75157,79 @@ var Workspace = class {
   text(path17) {
     return this.files.get(path17);
   }
-  /** Applies the action unless the guard refuses it; says which. */
+  /** Applies the action unless a rule refuses it; says which. */
   propose(action) {
-    const refusal = this.guard(action);
+    const refusal = this.guard(action) ?? harmOf(action, this.view()) ?? this.overRemovalShare(action);
     if (refusal) return this.refuse(action, refusal);
+    let changed;
     try {
-      this.apply(action);
+      changed = applyAction(this.files, action);
     } catch (error) {
       if (error instanceof ActionConflictError) return this.refuse(action, error.message);
       throw error;
     }
+    const broken = this.brokenStructure(changed);
+    if (broken) return this.refuse(action, broken);
+    this.commit(action, changed);
     return true;
   }
   /** Records an action the cycle will not take, with the reason, for the report. */
   refuse(action, reason) {
-    this.dropped.push({ action, reason });
+    if (!this.dropped.some((d) => d.action.fingerprint === action.fingerprint && d.reason === reason)) this.dropped.push({ action, reason });
     return false;
   }
   isFresh(entry) {
     return this.fresh.has(entry.raw.trimEnd());
   }
-  apply(action) {
-    const changed = applyAction(this.files, action);
+  isKept(entry) {
+    return this.kept.has(keyOf2(entry));
+  }
+  /** The entry a reference names, as it is now (the first of exact duplicates). */
+  find(ref) {
+    return this.current.files.find((f) => f.path === ref.path)?.entries.find((e) => e.raw === ref.raw || e.raw.trimEnd() === ref.raw.trimEnd());
+  }
+  view() {
+    return {
+      find: (ref) => this.find(ref),
+      isFresh: (entry) => this.isFresh(entry),
+      isKept: (entry) => this.isKept(entry),
+      pattern: (key) => this.policy.pattern?.(key)
+    };
+  }
+  /** max_prune_ratio bounds what a cycle proposes, not only what it may apply unreviewed. */
+  overRemovalShare(action) {
+    const share = this.policy.maxRemovedShare;
+    const removing = effectsOf(action).removed.length;
+    if (share === void 0 || removing === 0 || this.curatedAtStart === 0) return void 0;
+    const total = this.removed + removing;
+    if (total / this.curatedAtStart <= share) return void 0;
+    return `the cycle would remove ${total} of ${this.curatedAtStart} curated entries, more than approval.max_prune_ratio (${share})`;
+  }
+  /** An edit may not leave a heading with nothing under it, or a label with nothing to introduce. */
+  brokenStructure(changed) {
+    for (const [path17, text4] of changed) {
+      const before = this.files.get(path17);
+      const problems = newProblems(
+        before === void 0 ? [] : structureProblems(parseDocument2(path17, before)),
+        structureProblems(parseDocument2(path17, text4))
+      );
+      if (problems[0]) return describeProblem(path17, problems[0]);
+    }
+    return void 0;
+  }
+  commit(action, changed) {
     const before = new Set(this.entries().map((e) => e.raw.trimEnd()));
+    const effects = effectsOf(action);
+    this.removed += effects.removed.length;
     for (const [path17, text4] of changed) this.files.set(path17, text4);
     this.rebuild();
     for (const file of this.current.files) {
       if (!changed.has(file.path)) continue;
       for (const entry of file.entries) if (!before.has(entry.raw.trimEnd())) this.fresh.add(entry.raw.trimEnd());
+    }
+    for (const ref of effects.kept) {
+      const entry = this.find(ref);
+      if (entry) this.kept.add(keyOf2(entry));
     }
   }
   rebuild() {
@@ -74977,13 +75240,17 @@ var Workspace = class {
     for (const file of snapshot.files) {
       if (reused.has(file)) continue;
       for (const entry of file.entries) {
-        const time = this.introduced.get(entry.raw);
-        if (time) entry.introducedAt = time;
+        const known = this.provenance.get(entry.raw);
+        if (known?.introducedAt) entry.introducedAt = known.introducedAt;
+        if (known?.writtenBy) entry.writtenBy = known.writtenBy;
       }
     }
     this.current = snapshot;
   }
 };
+function keyOf2(entry) {
+  return `${entry.path}\0${comparableText(entry.text)}`;
+}
 
 // src/dream/curate/index.ts
 var MAX_ROUNDS = 3;
@@ -74992,21 +75259,26 @@ function settledApart(support) {
   return (a, b) => lessons.some((lesson) => namesWhatIsGone(a, lesson) !== namesWhatIsGone(b, lesson));
 }
 function curate(input) {
-  const workspace = new Workspace(input.memory, input.guard);
   const support = new SupportIndex(input.records, input.minSessions);
+  const workspace = new Workspace(input.memory, input.guard, {
+    ...input.maxRemovedShare !== void 0 ? { maxRemovedShare: input.maxRemovedShare } : {},
+    pattern: (key) => support.pattern(key)
+  });
   const apart = settledApart(support);
-  const actions = [
-    ...planMerges(workspace, apart),
-    ...planResolutions(workspace, support),
-    ...planPatternActions(workspace, input.signal, input.inbox),
-    ...planBudgetPrunes(workspace, support)
-  ];
+  const questions = [];
+  const resolutions = () => {
+    const found = planResolutions(workspace, support);
+    const pairOf = (n) => n.kind === "question" ? n.entries.map((e) => `${e.path}\0${e.text}`).sort().join("") : n.message;
+    questions.push(...found.questions.filter((q) => !questions.some((x) => pairOf(x) === pairOf(q))));
+    return found.actions;
+  };
+  const actions = [...resolutions(), ...planPatternActions(workspace, input.signal, input.inbox), ...planMerges(workspace, apart)];
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const more = [...planMerges(workspace, apart), ...planResolutions(workspace, support), ...planBudgetPrunes(workspace, support)];
+    const more = [...resolutions(), ...planMerges(workspace, apart)];
     if (more.length === 0) break;
     actions.push(...more);
   }
-  return { actions, dropped: workspace.dropped, memoryAfter: workspace.snapshot };
+  return { actions, dropped: workspace.dropped, notices: [...questions, ...budgetNotices(workspace.snapshot)], memoryAfter: workspace.snapshot };
 }
 
 // src/dream/plan.ts
@@ -75014,13 +75286,14 @@ function planCycle(input, engine = "heuristic") {
   const { memory, state, options } = input;
   const extraction = extractPatterns(input.sessions, state.patterns, options.minSessions);
   const unwritten = extraction.signal.filter((p) => !extraction.records[p.key]?.written);
-  const { actions, dropped, memoryAfter } = curate({
+  const { actions, dropped, notices, memoryAfter } = curate({
     memory,
     signal: unwritten,
     records: extraction.records,
     minSessions: options.minSessions,
     inbox: options.inbox,
-    guard: guardFor(memory, state)
+    guard: guardFor(memory, state),
+    ...options.maxRemovedShare !== void 0 ? { maxRemovedShare: options.maxRemovedShare } : {}
   });
   return {
     cycle: input.cycle,
@@ -75029,12 +75302,14 @@ function planCycle(input, engine = "heuristic") {
     patterns: extraction.signal,
     noise: extraction.noise,
     dropped,
+    notices,
     stats: {
       sessions: input.totalSessions,
       new_sessions: input.sessions.length,
       patterns: extraction.signal.length,
       noise: extraction.noise.length,
       entries: memory.files.reduce((n, f) => n + f.entries.length, 0),
+      entries_after: memoryAfter.files.reduce((n, f) => n + f.entries.length, 0),
       tokens_before: memoryTokens(memory),
       tokens_after: memoryTokens(memoryAfter)
     },
@@ -75045,6 +75320,10 @@ function guardFor(memory, state) {
   return (action) => {
     const rejected = state.rejected[action.fingerprint];
     if (rejected) return `rejected in cycle ${rejected.cycle}${rejected.reason ? ` (${rejected.reason})` : ""}`;
+    for (const key of effectKeys(action)) {
+      const earlier = state.rejected[key];
+      if (earlier) return `${key.startsWith("effect:added") ? "its text" : "the entry it removes"} was rejected in cycle ${earlier.cycle} (${earlier.summary})`;
+    }
     for (const path17 of action.paths) {
       const inside = memory.root === "" || path17.startsWith(`${memory.root}/`);
       if (!inside || path17.split("/").includes("..")) return `${path17} is outside the memory root "${memory.root}"`;
@@ -75511,7 +75790,11 @@ var MAX_RATIONALE = 600;
 var MAX_SECTION = 80;
 var MAX_EVIDENCE = 6;
 function actionsFromProposals(proposals, context2) {
-  const workspace = new Workspace(context2.memory, context2.guard);
+  const known = new Map(context2.patterns.map((p) => [p.key, p]));
+  const workspace = new Workspace(context2.memory, context2.guard, {
+    ...context2.maxRemovedShare !== void 0 ? { maxRemovedShare: context2.maxRemovedShare } : {},
+    pattern: (key) => known.get(key)
+  });
   const dropped = [];
   const actions = [];
   const check2 = proposalChecker(context2);
@@ -75528,7 +75811,6 @@ function actionsFromProposals(proposals, context2) {
 function proposalChecker(context2) {
   const entries = new Map(context2.memory.files.flatMap((f) => f.entries.map((e) => [e.id, e])));
   const patterns = new Map(context2.patterns.map((p) => [p.key, p]));
-  const overBudget2 = new Set(context2.memory.namespaces.filter((n) => n.budgetTokens !== void 0 && tokensOf(context2.memory, n.name) > n.budgetTokens).map((n) => n.name));
   const writableFiles = new Set(context2.memory.files.filter((f) => f.policy === "dream").map((f) => f.path));
   const known = new Set(context2.memory.files.flatMap((f) => f.entries.map((e) => comparable(e.text))));
   const protectedEntries = context2.memory.files.filter((f) => f.policy === "protected").flatMap((f) => f.entries);
@@ -75544,8 +75826,7 @@ function proposalChecker(context2) {
     const arity = arityProblem(proposal.type, targets.length);
     if (arity) return { refusal: arity };
     const cited = [...new Set(proposal.patterns.map((k) => k.trim()))].filter((k) => patterns.has(k)).sort();
-    const budgetPrune = proposal.type === "prune" && targets.every((t) => overBudget2.has(t.namespace));
-    if (cited.length === 0 && proposal.type !== "merge" && !budgetPrune) return { refusal: "it cites no pattern with enough support from the sessions" };
+    if (cited.length === 0 && proposal.type !== "merge") return { refusal: "it cites no pattern with enough support from the sessions" };
     const content3 = contentOf(proposal);
     if (typeof content3 === "object") return content3;
     if (content3 === void 0 && ["add", "update", "merge"].includes(proposal.type)) return { refusal: `a ${proposal.type} needs the entry's new text` };
@@ -76273,7 +76554,7 @@ async function dreamPlan(input, options, cache2) {
   const extraction = reduceObservations(mapped.mapped, input.state.patterns, input.options.minSessions);
   const offered = extraction.signal.filter((p) => !extraction.records[p.key]?.written);
   let curated = { actions: [], dropped: [], memoryAfter: input.memory };
-  if (offered.length > 0 || input.sessions.length > 0 && overBudget(input.memory)) {
+  if (offered.length > 0) {
     const request3 = curateRequest(input, config, context2, offered);
     let reading;
     try {
@@ -76283,7 +76564,13 @@ async function dreamPlan(input, options, cache2) {
       throw isApiError(error) ? toEngineError(error) : error;
     }
     if (reading.ok) {
-      curated = actionsFromProposals(reading.value.actions, { memory: input.memory, patterns: offered, inbox: input.options.inbox, guard: guardFor(input.memory, input.state) });
+      curated = actionsFromProposals(reading.value.actions, {
+        memory: input.memory,
+        patterns: offered,
+        inbox: input.options.inbox,
+        guard: guardFor(input.memory, input.state),
+        ...input.options.maxRemovedShare !== void 0 ? { maxRemovedShare: input.options.maxRemovedShare } : {}
+      });
     } else {
       warnings.push(`the curation answer was off its schema twice and was dropped (${reading.problems.slice(0, 3).join("; ")})`);
     }
@@ -76297,6 +76584,7 @@ async function dreamPlan(input, options, cache2) {
     patterns: extraction.signal,
     noise: extraction.noise,
     dropped: curated.dropped,
+    notices: budgetNotices(curated.memoryAfter),
     stats: stats(input, extraction.signal.length, extraction.noise.length, curated.memoryAfter),
     state: nextState({ ...input, sessions: processed }, extraction.records, actions),
     run: run()
@@ -76356,9 +76644,6 @@ function processedSessions(sessions, mapped) {
   const done = new Set(mapped.mapped.map((m) => m.hash));
   return sessions.filter((s) => done.has(s.hash));
 }
-function overBudget(memory) {
-  return memory.namespaces.some((n) => n.policy === "dream" && n.budgetTokens !== void 0 && tokensOf(memory, n.name) > n.budgetTokens);
-}
 function emptyPlan(input, run) {
   return {
     cycle: input.cycle,
@@ -76367,6 +76652,7 @@ function emptyPlan(input, run) {
     patterns: [],
     noise: [],
     dropped: [],
+    notices: [],
     stats: stats(input, 0, 0, input.memory),
     state: input.state,
     run
@@ -76379,6 +76665,7 @@ function stats(input, patterns, noise, after) {
     patterns,
     noise,
     entries: input.memory.files.reduce((n, f) => n + f.entries.length, 0),
+    entries_after: after.files.reduce((n, f) => n + f.entries.length, 0),
     tokens_before: memoryTokens(input.memory),
     tokens_after: memoryTokens(after)
   };
@@ -76408,6 +76695,12 @@ function recordedRun(run) {
     ...run.batch ? { batch: run.batch } : {},
     warnings: run.warnings
   };
+}
+function rememberRejected(state, action, cycle, reason) {
+  const record = { cycle, summary: action.summary, ...reason ? { reason } : {} };
+  state.rejected[action.fingerprint] = record;
+  for (const key of effectKeys(action)) state.rejected[key] ??= record;
+  return state;
 }
 function cyclePath(cycle) {
   return `${STATE_DIR}/cycles/${cycle}.json`;
@@ -76461,6 +76754,7 @@ function cycleRecord(plan, meta) {
     stats: { ...plan.stats, warnings: meta.warnings },
     actions: plan.actions.map((a) => ({ ...a })),
     dropped: plan.dropped.map((d) => ({ id: d.action.id, type: d.action.type, summary: d.action.summary, reason: d.reason })),
+    ...plan.notices.length > 0 ? { notices: plan.notices } : {},
     ...plan.run ? { run: recordedRun(plan.run) } : {}
   };
 }
@@ -76505,6 +76799,49 @@ function shallowEqual(a, b) {
 }
 function union(a, b) {
   return [.../* @__PURE__ */ new Set([...a, ...b])];
+}
+
+// src/dream/impact.ts
+function memoryImpact(stats2, actions, notices = []) {
+  let added = 0;
+  let rewritten = 0;
+  let removed = 0;
+  for (const action of actions) {
+    const effects = effectsOf(action);
+    removed += effects.removed.length;
+    rewritten += effects.rewritten.length;
+    if (action.type === "add") added++;
+  }
+  const after = stats2.entries_after ?? stats2.entries + added - removed;
+  return {
+    entries: { before: stats2.entries, after },
+    tokens: { before: stats2.tokens_before, after: stats2.tokens_after },
+    added,
+    rewritten,
+    removed,
+    removedShare: stats2.entries === 0 ? 0 : removed / stats2.entries,
+    budget: notices.filter((n) => n.kind === "budget"),
+    questions: notices.filter((n) => n.kind === "question")
+  };
+}
+function impactLine(impact) {
+  const n = (x) => x.toLocaleString("en-US");
+  const parts = [`${impact.added} added`, `${impact.rewritten} rewritten`, `${impact.removed} removed (${percent(impact.removedShare)})`];
+  return `memory: ${n(impact.entries.before)} → ${n(impact.entries.after)} entries (${parts.join(", ")}), ~${n(impact.tokens.before)} → ${n(impact.tokens.after)} tokens`;
+}
+function percent(share) {
+  const value = share * 100;
+  return `${value > 0 && value < 1 ? value.toFixed(1) : Math.round(value)}%`;
+}
+function keptAndGone(action) {
+  const effects = effectsOf(action);
+  const kept = effects.kept[0] ?? action.keeps;
+  const result = { gone: effects.removed };
+  if (kept) result.kept = kept;
+  const [from] = effects.rewritten;
+  if (from && action.content !== void 0) result.rewrites = { from, to: action.content };
+  if (action.type === "add" && action.content !== void 0) result.added = action.content;
+  return result;
 }
 
 // src/dream/risk.ts
@@ -77531,6 +77868,9 @@ async function* walkFirstParent(repo, oid) {
     yield commit;
     next = commit.commit.parent[0];
   }
+}
+async function readEntry2(repo, oid) {
+  return toEntry(await readCommit2(repo, oid));
 }
 async function mergeBases(repo, a, b) {
   const { fs: fs6, gitdir, cache: cache2 } = repo;
@@ -78995,13 +79335,14 @@ async function addProvenance(repo, oid, memory) {
     })
   );
 }
-async function writtenByCycle(repo, path17, raw, intro) {
-  if (!intro.certain) return false;
+async function writtenByCycle(repo, path17, raw, intro, depth = 0) {
+  if (!intro.certain || depth > 2) return false;
   if (isActionCommit(intro.message)) return true;
-  const merged = intro.parents[1];
-  if (!merged) return false;
-  const side = (await introductions(repo, merged, path17, [raw], { maxCommits: 50 })).get(raw);
-  return side !== void 0 && side.certain && isActionCommit(side.message);
+  const reverted = revertMark(intro.message)?.commits[0];
+  const earlier = reverted ? (await readEntry2(repo, reverted).catch(() => void 0))?.parents[0] : intro.parents[1];
+  if (!earlier) return false;
+  const before = (await introductions(repo, earlier, path17, [raw], { maxCommits: 50 })).get(raw);
+  return before !== void 0 && await writtenByCycle(repo, path17, raw, before, depth + 1);
 }
 function isActionCommit(message) {
   return actionMarks(message).some((mark) => mark.action !== "state" && mark.action !== "revert");
@@ -79154,7 +79495,7 @@ async function approveBranch(context2, options) {
   }
   const left = record.actions.filter((a) => !chosen.includes(a) && !applied2.includes(a));
   const state = readState(files);
-  for (const action of left) state.rejected[action.fingerprint] = { cycle: record.cycle, summary: action.summary, reason: "left out at approval" };
+  for (const action of left) rememberRejected(state, action, record.cycle, "left out at approval");
   const at = options.now.toISOString();
   const decision = left.length > 0 ? { status: "approved", at, approved: [...applied2, ...chosen].map((a) => a.id), rejected: left.map((a) => a.id) } : void 0;
   const built = await buildCycle(repo, {
@@ -83722,6 +84063,8 @@ function pullBody(input) {
     `## Dream cycle \`${record.cycle}\``,
     "",
     `reverie read ${record.stats.new_sessions} new ${record.stats.new_sessions === 1 ? "session" : "sessions"} (${record.stats.sessions} in all) with the \`${safeCode(record.engine)}\` engine and proposes ${record.actions.length} ${record.actions.length === 1 ? "change" : "changes"} to memory, one commit each.`,
+    "",
+    ...impactSection(record),
     ...applied(input.alreadyApplied ?? []),
     "",
     summaryTable(record.actions, input.safe)
@@ -83740,6 +84083,21 @@ _${record.actions.length - i} more ${record.actions.length - i === 1 ? "action i
     length += section.length;
   }
   return [...head, ...sections, ...tail].join("\n");
+}
+function impactSection(record) {
+  const impact = memoryImpact(record.stats, record.actions, record.notices ?? []);
+  const lines = [`**${inlineText(impactLine(impact))}**`];
+  if (impact.budget.length > 0) lines.push("", ...impact.budget.map((n) => `> [!WARNING]
+> ${inlineText(n.message)}`));
+  if (impact.questions.length > 0) {
+    lines.push("", `**${impact.questions.length === 1 ? "A question" : `${impact.questions.length} questions`} for the owner of this memory** (no session settles ${impact.questions.length === 1 ? "it" : "them"}; nothing was changed):`, "");
+    for (const q of impact.questions) lines.push(`- ${q.entries.map((e) => `${codeSpan(`${e.path}:${e.line}`)} ${inlineText(firstLine2(e.text))}`).join(" **vs** ")}`);
+  }
+  return lines;
+}
+function firstLine2(text4) {
+  const line = text4.split("\n")[0] ?? "";
+  return line.length > 160 ? `${line.slice(0, 159)}…` : line;
 }
 function applied(actions) {
   if (actions.length === 0) return [];
@@ -83778,18 +84136,19 @@ function actionSection(action, n, safe) {
   return lines.join("\n");
 }
 function beforeAfter(action) {
-  const before = action.targets.map((t) => t.raw.trimEnd()).join("\n");
+  const { kept, gone, rewrites, added } = keptAndGone(action);
   const parts = [];
-  if (before) parts.push(`Before (${action.targets.map((t) => codeSpan(t.path)).join(", ")}):`, "", codeBlock(before, "markdown"), "");
-  if (action.content !== void 0) parts.push(before ? "After:" : "New entry:", "", codeBlock(action.content, "markdown"), "");
-  else if (before) parts.push("After: removed.", "");
+  if (added !== void 0) parts.push("New entry:", "", codeBlock(added, "markdown"), "");
+  if (rewrites) parts.push(`Rewrites (${codeSpan(rewrites.from.path)}):`, "", codeBlock(rewrites.from.raw.trimEnd(), "markdown"), "", "into:", "", codeBlock(rewrites.to, "markdown"), "");
+  if (kept && !rewrites) parts.push(`Keeps (${codeSpan(kept.path)}):`, "", codeBlock(kept.raw.trimEnd(), "markdown"), "");
+  if (gone.length > 0) parts.push(`Removes (${[...new Set(gone.map((g) => g.path))].map(codeSpan).join(", ")}):`, "", codeBlock(gone.map((g) => g.raw.trimEnd()).join("\n"), "markdown"), "");
   return parts;
 }
 function evidence(action) {
   if (action.evidence.length === 0) return [];
   const shown = action.evidence.slice(0, QUOTES_PER_ACTION).flatMap((e) => {
-    const where = `${codeSpan(e.sessionId)} (${inlineText(e.agent)}${e.turn !== void 0 ? `, turn ${e.turn}` : ""})`;
-    return [`- ${where}:`, "", indent(codeBlock(e.quote)), ""];
+    const where2 = `${codeSpan(e.sessionId)} (${inlineText(e.agent)}${e.turn !== void 0 ? `, turn ${e.turn}` : ""})`;
+    return [`- ${where2}:`, "", indent(codeBlock(e.quote)), ""];
   });
   const more = action.evidence.length - QUOTES_PER_ACTION;
   return ["<details><summary>Evidence</summary>", "", ...shown, ...more > 0 ? [`_${more} more in the commit message._`, ""] : [], "</details>"];
@@ -84224,9 +84583,9 @@ async function waitForReview(context2, link, base, waiting) {
   }
   const names = [.../* @__PURE__ */ new Set([...waiting.pending.map((p) => p.cycle), ...pulls.map((p) => cycleIdFrom(p.branch))])];
   const first = names[0] ?? "";
-  const where = pulls.length > 0 ? ` (${pulls.map((p) => `#${p.number} ${p.url}`).join(", ")})` : "";
+  const where2 = pulls.length > 0 ? ` (${pulls.map((p) => `#${p.number} ${p.url}`).join(", ")})` : "";
   return {
-    approval: `cycle ${names.join(", ")} is waiting for review${where}: merge its pull request, or run \`reverie approve ${first}\` or \`reverie reject ${first}\`; \`reverie dream --supersede\` replaces it with a new cycle`,
+    approval: `cycle ${names.join(", ")} is waiting for review${where2}: merge its pull request, or run \`reverie approve ${first}\` or \`reverie reject ${first}\`; \`reverie dream --supersede\` replaces it with a new cycle`,
     pendingPulls: pulls,
     ...pull ? { pull } : {}
   };
@@ -84294,9 +84653,7 @@ async function runCycle(context2, engine, mode, options, link) {
     Object.assign(replaced, await toSupersede(context2, link, base, waiting));
   }
   const inputs = await review(context2, base, options, engine);
-  for (const action of replaced.droppedByReviewer) {
-    inputs.state.rejected[action.fingerprint] = { cycle: action.cycle, summary: action.summary, reason: "dropped by the reviewer of the superseded cycle" };
-  }
+  for (const action of replaced.droppedByReviewer) rememberRejected(inputs.state, action, action.cycle, "dropped by the reviewer of the superseded cycle");
   const empty = emptyResult(base, mode, waiting.pending, inputs.warnings, inputs.totalSessions);
   const cycle = await freeCycleId(context2, base, cycleStamp(now));
   const planned = await engine.plan({
@@ -84305,7 +84662,12 @@ async function runCycle(context2, engine, mode, options, link) {
     totalSessions: inputs.totalSessions,
     memory: inputs.memory,
     state: inputs.state,
-    options: { minSessions: context2.config.extract.minSessions, inbox: joinPath(context2.config.memory.root, context2.config.memory.inbox), now: now.toISOString() }
+    options: {
+      minSessions: context2.config.extract.minSessions,
+      inbox: joinPath(context2.config.memory.root, context2.config.memory.inbox),
+      now: now.toISOString(),
+      maxRemovedShare: context2.config.approval.maxPruneRatio
+    }
   });
   const plan = { ...planned, actions: safeFirst(planned.actions, context2.config.approval.auto) };
   if (plan.run) options.onPhase?.({ phase: "engine", run: plan.run });
@@ -84318,6 +84680,8 @@ async function runCycle(context2, engine, mode, options, link) {
     cycle,
     stats: { ...plan.stats, warnings: inputs.warnings.length },
     dropped: plan.dropped.map((d) => ({ id: d.action.id, type: d.action.type, summary: d.action.summary, reason: d.reason })),
+    notices: plan.notices,
+    impact: memoryImpact(plan.stats, plan.actions, plan.notices),
     actions: plan.actions.map((a) => actionResult(a, null)),
     ...plan.run ? { run: plan.run } : {}
   };
@@ -84448,6 +84812,8 @@ function emptyResult(base, mode, pending, warnings, sessions) {
     outcome: "nothing-new",
     approval: "nothing new",
     dropped: [],
+    notices: [],
+    impact: memoryImpact({ sessions, new_sessions: 0, patterns: 0, noise: 0, entries: 0, tokens_before: 0, tokens_after: 0 }, []),
     warnings,
     pending
   };
@@ -84659,8 +85025,8 @@ function resultAnnotations(result, fileInWorkspace) {
   const warnings = [];
   for (const w of result.warnings) {
     const file = fileInWorkspace(w.file);
-    const where = file ? "" : `${w.file}${w.line ? `:${w.line}` : ""}: `;
-    warnings.push(annotation("warning", text4(`${where}${w.message}`), { title: "reverie: session log", ...file ? { file } : {}, ...file && w.line ? { line: w.line } : {} }));
+    const where2 = file ? "" : `${w.file}${w.line ? `:${w.line}` : ""}: `;
+    warnings.push(annotation("warning", text4(`${where2}${w.message}`), { title: "reverie: session log", ...file ? { file } : {}, ...file && w.line ? { line: w.line } : {} }));
   }
   for (const d of result.dropped) {
     warnings.push(annotation("warning", text4(`${d.type} ${d.id} "${d.summary}" was dropped: ${d.reason}`), { title: "reverie: action dropped" }));
@@ -84680,6 +85046,9 @@ function jobSummary(result, links) {
   const title = result.cycle ? `reverie: dream cycle ${result.cycle}` : "reverie: dream cycle";
   lines.push(`## ${title}`, "");
   lines.push(...factsTable(result, links), "");
+  if (result.outcome !== "nothing-new" && result.outcome !== "pending-review") lines.push(`**${inlineText(impactLine(result.impact))}**`, "");
+  for (const n of result.notices) lines.push(`- ${n.kind === "budget" ? "**warning**" : "**question**"}: ${inlineText(n.message)}`);
+  if (result.notices.length > 0) lines.push("");
   lines.push(inlineText(result.approval), "");
   if (result.actions.length > 0) lines.push("### Actions", "", ...actionTable(result, links), "");
   if (result.dropped.length > 0) {

@@ -14,7 +14,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openContext, mainTip, readBase, sessionHashCacheFile } from '../../src/cycle/context.js';
-import { planBudgetPrunes } from '../../src/dream/curate/budget.js';
+import { budgetNotices } from '../../src/dream/curate/budget.js';
 import { planResolutions } from '../../src/dream/curate/contradictions.js';
 import { planMerges } from '../../src/dream/curate/duplicates.js';
 import { planPatternActions } from '../../src/dream/curate/patterns.js';
@@ -72,8 +72,8 @@ async function main(): Promise<void> {
     const merges = time('curate: planMerges', `${entries} entries`, () => planMerges(workspace));
     const resolutions = time('curate: planResolutions', `${workspace.entries().length} entries`, () => planResolutions(workspace, support));
     const added = time('curate: planPatternActions', `${signal.length} patterns x ${workspace.entries().length} entries`, () => planPatternActions(workspace, signal, inbox));
-    const prunes = time('curate: planBudgetPrunes', `${workspace.entries().length} entries`, () => planBudgetPrunes(workspace, support));
-    rows.push(['  (actions)', `${merges.length} merge, ${resolutions.length} resolve, ${added.length} from patterns, ${prunes.length} budget prunes`, 0]);
+    const warnings = time('curate: budgetNotices', `${workspace.entries().length} entries`, () => budgetNotices(workspace.snapshot));
+    rows.push(['  (actions)', `${merges.length} merge, ${resolutions.actions.length} resolve (${resolutions.questions.length} questions), ${added.length} from patterns, ${warnings.length} budget warnings`, 0]);
 
     const width = Math.max(...rows.map((r) => r[0].length));
     const inputWidth = Math.max(...rows.map((r) => r[1].length));

@@ -6,6 +6,7 @@ import { plural } from '../cli/output.js';
 import type { DreamResult, PhaseReport } from '../cycle/dream.js';
 import { ConfigError, GitHubError, LockedError, ModelApiError, ReverieError, UsageError } from '../errors.js';
 import { codeBlock, inlineText } from '../github/markdown.js';
+import { impactLine } from '../dream/impact.js';
 import { redact } from '../sessions/redact.js';
 import { printable } from '../util/printable.js';
 import { annotation } from './commands.js';
@@ -75,6 +76,9 @@ export function jobSummary(result: DreamResult, links: Links): string {
   const title = result.cycle ? `reverie: dream cycle ${result.cycle}` : 'reverie: dream cycle';
   lines.push(`## ${title}`, '');
   lines.push(...factsTable(result, links), '');
+  if (result.outcome !== 'nothing-new' && result.outcome !== 'pending-review') lines.push(`**${inlineText(impactLine(result.impact))}**`, '');
+  for (const n of result.notices) lines.push(`- ${n.kind === 'budget' ? '**warning**' : '**question**'}: ${inlineText(n.message)}`);
+  if (result.notices.length > 0) lines.push('');
   lines.push(inlineText(result.approval), '');
   if (result.actions.length > 0) lines.push('### Actions', '', ...actionTable(result, links), '');
   if (result.dropped.length > 0) {

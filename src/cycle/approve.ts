@@ -1,4 +1,4 @@
-import { cyclePath, mergeStates, readState, stableJson, stateFiles, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
+import { cyclePath, mergeStates, readState, rememberRejected, stableJson, stateFiles, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import { ReverieError } from '../errors.js';
 import { commitChanges, deleteBranch, fastForward, isAncestor, readFilesAt, resolveRef } from '../git/index.js';
 import { buildCycle } from './build.js';
@@ -54,7 +54,7 @@ export async function approveBranch(context: RepoContext, options: ApproveOption
   }
   const left = record.actions.filter((a) => !chosen.includes(a) && !applied.includes(a));
   const state = readState(files);
-  for (const action of left) state.rejected[action.fingerprint] = { cycle: record.cycle, summary: action.summary, reason: 'left out at approval' };
+  for (const action of left) rememberRejected(state, action, record.cycle, 'left out at approval');
   const at = options.now.toISOString();
   const decision = left.length > 0 ? { status: 'approved' as const, at, approved: [...applied, ...chosen].map((a) => a.id), rejected: left.map((a) => a.id) } : undefined;
   const built = await buildCycle(repo, {
@@ -115,9 +115,7 @@ export async function rejectCycle(context: RepoContext, argument: string, option
   const state = mergeStates(readState(branchFiles), readState(mainFiles));
   const applied = await actionsOnMain(context, pending.record, main);
   const refused = pending.record.actions.filter((a) => !applied.includes(a));
-  for (const action of refused) {
-    state.rejected[action.fingerprint] = { cycle: pending.cycle, summary: action.summary, ...(options.reason ? { reason: options.reason } : {}) };
-  }
+  for (const action of refused) rememberRejected(state, action, pending.cycle, options.reason);
   const record: CycleRecord = {
     ...pending.record,
     decision: {

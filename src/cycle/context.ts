@@ -6,8 +6,8 @@ import type { DreamState } from '../dream/types.js';
 import { GitStateError } from '../errors.js';
 import { buildSnapshot, isMarkdownPath } from '../memory/index.js';
 import type { MemorySnapshot } from '../memory/types.js';
-import { introductions, openRepo, readFilesAt, resolveRef, type Introduction, type Repo } from '../git/index.js';
-import { actionMarks } from './trailers.js';
+import { introductions, openRepo, readEntry, readFilesAt, resolveRef, type Introduction, type Repo } from '../git/index.js';
+import { actionMarks, revertMark } from './trailers.js';
 
 export interface RepoContext {
   config: Config;
@@ -85,15 +85,17 @@ async function addProvenance(repo: Repo, oid: string, memory: MemorySnapshot): P
 
 /**
  * The commit that brought the text is one of a cycle's actions. A pull request merged with a merge commit brought
- * its branch's text: the commit that wrote it is on the merged side, so that side is asked.
+ * its branch's text: the commit that wrote it is on the merged side, so that side is asked. A revert brought back
+ * what an action had taken away: whoever wrote it before wrote it.
  */
-async function writtenByCycle(repo: Repo, path: string, raw: string, intro: Introduction): Promise<boolean> {
-  if (!intro.certain) return false;
+async function writtenByCycle(repo: Repo, path: string, raw: string, intro: Introduction, depth = 0): Promise<boolean> {
+  if (!intro.certain || depth > 2) return false;
   if (isActionCommit(intro.message)) return true;
-  const merged = intro.parents[1];
-  if (!merged) return false;
-  const side = (await introductions(repo, merged, path, [raw], { maxCommits: 50 })).get(raw);
-  return side !== undefined && side.certain && isActionCommit(side.message);
+  const reverted = revertMark(intro.message)?.commits[0];
+  const earlier = reverted ? (await readEntry(repo, reverted).catch(() => undefined))?.parents[0] : intro.parents[1];
+  if (!earlier) return false;
+  const before = (await introductions(repo, earlier, path, [raw], { maxCommits: 50 })).get(raw);
+  return before !== undefined && (await writtenByCycle(repo, path, raw, before, depth + 1));
 }
 
 function isActionCommit(message: string): boolean {

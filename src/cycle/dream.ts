@@ -2,9 +2,10 @@ import path from 'node:path';
 import type { Mode } from '../config/index.js';
 import { createClaudeEngine, type ClaudeEngineOptions } from '../dream/engines/claude/index.js';
 import { heuristicEngine } from '../dream/engines/heuristic.js';
-import { cyclePath, cycleRecord, type RecordedAction } from '../dream/state.js';
+import { cyclePath, cycleRecord, rememberRejected, type RecordedAction } from '../dream/state.js';
+import { memoryImpact, type MemoryImpact } from '../dream/impact.js';
 import { safeFirst } from '../dream/risk.js';
-import type { Action, Engine, EngineRun, Plan } from '../dream/types.js';
+import type { Action, Engine, EngineRun, Notice, Plan } from '../dream/types.js';
 import { GitStateError, UsageError } from '../errors.js';
 import { acquireLock, deleteBranch, fastForward, readFileAt, resolveRef, updateBranch } from '../git/index.js';
 import { observeSession } from '../dream/extract/index.js';
@@ -73,6 +74,10 @@ export interface DreamResult {
   /** What happened at approval (auto) or why the cycle waits (review). */
   approval: string;
   dropped: { id: string; type: Action['type']; summary: string; reason: string }[];
+  /** Budget warnings and contradictions no session settles: what the reviewer should know besides the actions. */
+  notices: Notice[];
+  /** What the cycle does to memory as a whole: entries and tokens before and after, the share it removes. */
+  impact: MemoryImpact;
   warnings: ReadWarning[];
   pending: PendingCycle[];
   /** Unified diff of the memory, for dry runs. */
@@ -141,9 +146,7 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
   }
 
   const inputs = await review(context, base, options, engine);
-  for (const action of replaced.droppedByReviewer) {
-    inputs.state.rejected[action.fingerprint] = { cycle: action.cycle, summary: action.summary, reason: 'dropped by the reviewer of the superseded cycle' };
-  }
+  for (const action of replaced.droppedByReviewer) rememberRejected(inputs.state, action, action.cycle, 'dropped by the reviewer of the superseded cycle');
   const empty = emptyResult(base, mode, waiting.pending, inputs.warnings, inputs.totalSessions);
   const cycle = await freeCycleId(context, base, cycleStamp(now));
   const planned = await engine.plan({
@@ -152,7 +155,12 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
     totalSessions: inputs.totalSessions,
     memory: inputs.memory,
     state: inputs.state,
-    options: { minSessions: context.config.extract.minSessions, inbox: joinPath(context.config.memory.root, context.config.memory.inbox), now: now.toISOString() },
+    options: {
+      minSessions: context.config.extract.minSessions,
+      inbox: joinPath(context.config.memory.root, context.config.memory.inbox),
+      now: now.toISOString(),
+      maxRemovedShare: context.config.approval.maxPruneRatio,
+    },
   });
   // The actions safe to apply unreviewed come first, so that auto mode can fast-forward main over them alone.
   const plan = { ...planned, actions: safeFirst(planned.actions, context.config.approval.auto) };
@@ -167,6 +175,8 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
     cycle,
     stats: { ...plan.stats, warnings: inputs.warnings.length },
     dropped: plan.dropped.map((d) => ({ id: d.action.id, type: d.action.type, summary: d.action.summary, reason: d.reason })),
+    notices: plan.notices,
+    impact: memoryImpact(plan.stats, plan.actions, plan.notices),
     actions: plan.actions.map((a) => actionResult(a, null)),
     ...(plan.run ? { run: plan.run } : {}),
   };
@@ -350,6 +360,8 @@ function emptyResult(base: string, mode: Mode, pending: PendingCycle[], warnings
     outcome: 'nothing-new',
     approval: 'nothing new',
     dropped: [],
+    notices: [],
+    impact: memoryImpact({ sessions, new_sessions: 0, patterns: 0, noise: 0, entries: 0, tokens_before: 0, tokens_after: 0 }, []),
     warnings,
     pending,
   };

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import * as git from 'isomorphic-git';
 import { currentBranch, initRepo, openRepo, resolveRef, type Repo } from '../git/index.js';
 import { GitStateError } from '../errors.js';
+import { isMarkdownPath } from '../memory/snapshot.js';
 import { VERSION } from '../version.js';
 import {
   DEFAULT_HOOK_COMMAND,
@@ -12,7 +13,9 @@ import {
   MEMORY_SECTION_FILE,
   PACKAGE_JSON,
   hookScript,
+  memoryRootOf,
   packageJsonFor,
+  sizedBudgets,
   skeletonFiles,
   type Layout,
   type LayoutTemplate,
@@ -65,7 +68,12 @@ export async function initMemoryRepo(dir: string, author: { name: string; email:
   const createdRepo = !existsSync(path.join(root, '.git'));
   const repo = createdRepo ? await initRepo(root, { defaultBranch: 'main' }) : await openRepo(root);
   const hookCommand = options.hookCommand ?? DEFAULT_HOOK_COMMAND;
-  const planned = skeletonFiles(await readTemplates(options.layout ?? DEFAULT_LAYOUT), {
+  const templates = await readTemplates(options.layout ?? DEFAULT_LAYOUT);
+  // A team adopting reverie brings its memory: the budgets are sized to the files already there.
+  const existing = await markdownUnder(root, memoryRootOf(templates.layout.memorySection));
+  const sized = sizedBudgets(templates.layout.memorySection, existing).sized;
+  const planned = skeletonFiles(templates, {
+    existing,
     main: (await currentBranch(repo)) ?? 'main',
     ...(options.github ? { github: true } : {}),
     ...(options.action ? { action: options.action } : {}),
@@ -75,6 +83,9 @@ export async function initMemoryRepo(dir: string, author: { name: string; email:
   const result: InitResult = { dir: root, createdRepo, created: [], overwritten: [], existing: [], notes: [] };
   for (const file of planned) await writePlanned(root, file, options, result);
   if (options.hooks) result.hook = await installHook(repo, hookCommand, options.force ?? false);
+  if (!result.existing.includes('reverie.yaml') || options.force) {
+    for (const b of sized) result.notes.push(`budget_tokens of namespace "${b.namespace}" set to ${b.to} (was ${b.from}): the memory files found hold about ${b.tokens} tokens`);
+  }
   result.notes.push(...notesFor(options, result));
   const written = [...result.created, ...result.overwritten];
   if (written.length > 0 && !(await hasCommits(repo))) result.commit = await firstCommit(repo, written, author);
@@ -131,6 +142,14 @@ async function readLayout(dir: string): Promise<LayoutTemplate> {
     if (relative !== MEMORY_SECTION_FILE) files.set(relative, await readFile(path.join(dir, relative), 'utf8'));
   }
   return { memorySection: await readFile(path.join(dir, MEMORY_SECTION_FILE), 'utf8'), files };
+}
+
+/** The Markdown files under the memory root of a folder, as the repository will hold them (posix paths). */
+async function markdownUnder(dir: string, root: string): Promise<{ path: string; text: string }[]> {
+  const base = path.join(dir, root);
+  if (!existsSync(base)) return [];
+  const found = (await filesUnder(base)).filter((file) => isMarkdownPath(file) && !file.split('/').some((part) => part === '.git' || part === 'node_modules'));
+  return Promise.all(found.map(async (file) => ({ path: root === '' ? file : `${root}/${file}`, text: await readFile(path.join(base, file), 'utf8') })));
 }
 
 /** Regular files under `dir`, as posix paths relative to it. */

@@ -6,7 +6,7 @@
  * whole cycle, whose single action's change is rebuilt from the cycle record. Bookkeeping is never reverted.
  */
 import { ActionConflictError, applyAction } from '../dream/apply.js';
-import { cyclePath, parseCycleRecord, readState, stateFiles, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
+import { cyclePath, parseCycleRecord, readState, rememberRejected, stateFiles, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import type { DreamState } from '../dream/types.js';
 import { GitStateError, ReverieError } from '../errors.js';
 import { changedPaths, commitChanges, fastForward, readEntry, readFileAt, readFilesAt, resolveRef, updateBranch, type Repo } from '../git/index.js';
@@ -398,7 +398,7 @@ async function writeReverts(context: RepoContext, main: string, steps: RevertSte
   const written: RevertedAction[] = [];
   for (const { step, changes } of planned) {
     const { onMain, recorded } = step;
-    const next = rememberRejected(state, onMain.cycle, recorded);
+    const next = rememberReverted(state, onMain.cycle, recorded);
     parent = await commitChanges(repo, {
       parent,
       changes: new Map([...changes, ...changedStateFiles(state, next)]),
@@ -427,9 +427,9 @@ async function readPaths(repo: Repo, oid: string, paths: string[]): Promise<Map<
   return files;
 }
 
-/** A reverted action is not proposed again: its fingerprint joins the rejected ones. */
-function rememberRejected(state: DreamState, cycle: string, action: RecordedAction): DreamState {
-  return { ...state, rejected: { ...state.rejected, [action.fingerprint]: { cycle, summary: action.summary, reason: 'reverted' } } };
+/** A reverted action is not proposed again, nor its effect under another type: both join the rejected ones. */
+function rememberReverted(state: DreamState, cycle: string, action: RecordedAction): DreamState {
+  return rememberRejected({ ...state, rejected: { ...state.rejected } }, action, cycle, 'reverted');
 }
 
 /** The state files whose text changes, so a revert commit touches `.reverie/rejected.json` and nothing else there. */

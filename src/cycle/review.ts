@@ -2,7 +2,9 @@
  * A pending cycle laid out for a local review: each action with its rationale, the change its commit makes, the
  * evidence behind it, and the commands that decide on it.
  */
+import { keptAndGone, memoryImpact, type MemoryImpact } from '../dream/impact.js';
 import type { CycleRecord } from '../dream/state.js';
+import type { EntryRef, Notice } from '../dream/types.js';
 import { GitStateError, UsageError } from '../errors.js';
 import { changedPaths, readEntry, readFileAt, type Repo } from '../git/index.js';
 import type { RepoContext } from './context.js';
@@ -27,7 +29,15 @@ export interface ReviewAction {
   commit: string | null;
   /** What that commit changes, as a unified diff. */
   diff: string;
+  /** The entry that stays (a merge's or resolve's kept side, the note that still says it), beside what goes. */
+  kept: ReviewEntry | null;
+  gone: ReviewEntry[];
   evidence: ReviewEvidence[];
+}
+
+export interface ReviewEntry {
+  path: string;
+  text: string;
 }
 
 export interface CycleReview {
@@ -37,6 +47,10 @@ export interface CycleReview {
   base: string;
   created: string;
   engine: string;
+  /** What the cycle does to memory as a whole, which a reviewer reads first. */
+  impact: MemoryImpact;
+  /** Budget warnings and questions no session settles. */
+  notices: Notice[];
   actions: ReviewAction[];
   /** Actions the engine proposed that the guards refused: for the record, not for decision. */
   dropped: CycleRecord['dropped'];
@@ -50,6 +64,7 @@ export async function reviewCycle(context: RepoContext, argument?: string): Prom
   const record = pending.record;
   const actions: ReviewAction[] = [];
   for (const action of record.actions) {
+    const { kept, gone } = keptAndGone(action);
     actions.push({
       id: action.id,
       type: action.type,
@@ -58,6 +73,8 @@ export async function reviewCycle(context: RepoContext, argument?: string): Prom
       rationale: action.rationale,
       commit: action.commit ?? null,
       diff: action.commit ? await commitDiff(context.repo, action.commit) : '',
+      kept: kept ? entryOf(kept) : null,
+      gone: gone.map(entryOf),
       evidence: action.evidence.map((e) => ({ session_id: e.sessionId, agent: e.agent, quote: e.quote, ...(e.turn !== undefined ? { turn: e.turn } : {}) })),
     });
   }
@@ -69,6 +86,8 @@ export async function reviewCycle(context: RepoContext, argument?: string): Prom
     base: record.base,
     created: record.created,
     engine: record.engine,
+    impact: memoryImpact(record.stats, record.actions, record.notices ?? []),
+    notices: record.notices ?? [],
     actions,
     dropped: record.dropped,
     commands: {
@@ -78,6 +97,10 @@ export async function reviewCycle(context: RepoContext, argument?: string): Prom
       reject: `reverie reject ${pending.cycle} --reason "<why>"`,
     },
   };
+}
+
+function entryOf(ref: EntryRef): ReviewEntry {
+  return { path: ref.path, text: ref.raw.trimEnd() };
 }
 
 async function onlyPendingCycle(context: RepoContext): Promise<PendingCycle & { record: CycleRecord }> {

@@ -2,7 +2,9 @@
  * The files `reverie init` writes, composed from the texts in templates/: pure, so that what a layout or a flag
  * adds can be tested without a file system. init.ts reads the templates and writes the result.
  */
-import { parse } from 'yaml';
+import { parse, parseDocument } from 'yaml';
+import { namespaceFor } from '../memory/namespaces.js';
+import { estimateTokens } from '../memory/tokens.js';
 
 export type Layout = 'notes' | 'claude-md' | 'agents-md' | 'memories' | 'wiki';
 export const LAYOUTS: readonly Layout[] = ['notes', 'claude-md', 'agents-md', 'memories', 'wiki'];
@@ -44,6 +46,8 @@ export interface SkeletonOptions {
   owners?: string;
   /** The package.json that makes simple-git-hooks run `command` before each commit. */
   hooks?: { command: string; version: string };
+  /** Memory files already in the folder (Markdown under the layout's root): each budget is sized to fit them. */
+  existing?: readonly { path: string; text: string }[];
 }
 
 export interface PlannedFile {
@@ -60,6 +64,7 @@ export const CODEOWNERS_PATH = '.github/CODEOWNERS';
 
 /** Every file of a new memory repo for these options, reverie.yaml first. */
 export function skeletonFiles(templates: Templates, options: SkeletonOptions): PlannedFile[] {
+  if (options.existing?.length) templates = { ...templates, layout: { ...templates.layout, memorySection: sizedBudgets(templates.layout.memorySection, options.existing).section } };
   const root = memoryRootOf(templates.layout.memorySection);
   const files: PlannedFile[] = [{ path: CONFIG_PATH, text: configFor(templates, options) }];
   for (const [relative, text] of [...templates.layout.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -87,6 +92,42 @@ export function configFor(templates: Pick<Templates, 'config' | 'layout'>, optio
   return withMemorySection(templates.config, templates.layout.memorySection).replace(/^ {2}main: main$/m, `  main: ${options.main}`);
 }
 
+/** Room to grow over what the memory holds today, and the step budgets are rounded up to. */
+const HEADROOM = 1.5;
+const BUDGET_STEP = 500;
+
+export interface SizedBudget {
+  namespace: string;
+  tokens: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * The layout's memory section with each budget large enough for the files already there, with headroom: a team
+ * adopting reverie on an 8,000-token CLAUDE.md gets a budget that fits it, not a warning on the first night. Budgets
+ * only grow; comments and key order stay as they are.
+ */
+export function sizedBudgets(section: string, existing: readonly { path: string; text: string }[]): { section: string; sized: SizedBudget[] } {
+  const { root, namespaces } = sectionValues(section);
+  const declared = namespaces.map((ns, i) => ({ name: ns.name ?? `#${i}`, paths: ns.paths, policy: ns.policy === 'protected' ? ('protected' as const) : ('dream' as const), index: i, budget: ns.budget_tokens }));
+  const tokens = new Map<number, number>();
+  for (const file of existing) {
+    const match = namespaceFor(file.path, root === '.' ? '' : root, declared) as (typeof declared)[number] | undefined;
+    if (match) tokens.set(match.index, (tokens.get(match.index) ?? 0) + estimateTokens(file.text));
+  }
+  const doc = parseDocument(section);
+  const sized: SizedBudget[] = [];
+  for (const ns of declared) {
+    const held = tokens.get(ns.index) ?? 0;
+    if (ns.budget === undefined || held * HEADROOM <= ns.budget) continue;
+    const to = Math.ceil((held * HEADROOM) / BUDGET_STEP) * BUDGET_STEP;
+    doc.setIn(['memory', 'namespaces', ns.index, 'budget_tokens'], to);
+    sized.push({ namespace: ns.name, tokens: held, from: ns.budget, to });
+  }
+  return { section: sized.length === 0 ? section : doc.toString({ lineWidth: 0, flowCollectionPadding: false }), sized };
+}
+
 const MEMORY_SECTION = /^memory:\n(?:[ #].*\n)*/m;
 
 /** The `memory:` section of a configuration text: the `memory:` line and the indented or comment lines under it. */
@@ -103,7 +144,7 @@ export function withMemorySection(config: string, section: string): string {
 
 interface MemorySectionValues {
   root: string;
-  namespaces: { paths: string[]; policy?: string }[];
+  namespaces: { name?: string; paths: string[]; policy?: string; budget_tokens?: number }[];
 }
 
 function sectionValues(section: string): MemorySectionValues {

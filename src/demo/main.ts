@@ -7,8 +7,8 @@ import { cp, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as git from 'isomorphic-git';
 import { unifiedDiff } from '../cycle/diff.js';
+import { commitExample } from './example.js';
 import { listBranches, openRepo, readFilesAt, readLog, resolveRef } from '../git/index.js';
 
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -61,20 +61,6 @@ function reverie(dir: string, args: string[]): void {
 
 function heading(text: string): void {
   console.log(`\n\x1b[1m== ${text}\x1b[0m`);
-}
-
-/** The example as a team would have it: everything committed on main. */
-async function commitExample(dir: string): Promise<void> {
-  await git.init({ fs: (await import('node:fs')).default, dir, defaultBranch: 'main' });
-  const fs = (await import('node:fs')).default;
-  const files = await git.statusMatrix({ fs, dir });
-  for (const [filepath] of files) await git.add({ fs, dir, filepath });
-  await git.commit({
-    fs,
-    dir,
-    message: 'chore: memory and session logs of the acme-shop agents\n',
-    author: { name: 'Acme Team', email: 'team@acme.example', timestamp: 1763900000, timezoneOffset: 0 },
-  });
 }
 
 async function countSessions(dir: string): Promise<number> {

@@ -1,6 +1,7 @@
 import { estimateTokens, namespaceFor } from '../memory/index.js';
 import type { MemorySnapshot } from '../memory/types.js';
 import { curate } from './curate/index.js';
+import { effectKeys } from './curate/effects.js';
 import type { Guard } from './curate/workspace.js';
 import { extractPatterns } from './extract/index.js';
 import { shortHash } from './text.js';
@@ -14,13 +15,14 @@ export function planCycle(input: PlanInput, engine = 'heuristic'): Plan {
   const { memory, state, options } = input;
   const extraction = extractPatterns(input.sessions, state.patterns, options.minSessions);
   const unwritten = extraction.signal.filter((p) => !extraction.records[p.key]?.written);
-  const { actions, dropped, memoryAfter } = curate({
+  const { actions, dropped, notices, memoryAfter } = curate({
     memory,
     signal: unwritten,
     records: extraction.records,
     minSessions: options.minSessions,
     inbox: options.inbox,
     guard: guardFor(memory, state),
+    ...(options.maxRemovedShare !== undefined ? { maxRemovedShare: options.maxRemovedShare } : {}),
   });
   return {
     cycle: input.cycle,
@@ -29,12 +31,14 @@ export function planCycle(input: PlanInput, engine = 'heuristic'): Plan {
     patterns: extraction.signal,
     noise: extraction.noise,
     dropped,
+    notices,
     stats: {
       sessions: input.totalSessions,
       new_sessions: input.sessions.length,
       patterns: extraction.signal.length,
       noise: extraction.noise.length,
       entries: memory.files.reduce((n, f) => n + f.entries.length, 0),
+      entries_after: memoryAfter.files.reduce((n, f) => n + f.entries.length, 0),
       tokens_before: memoryTokens(memory),
       tokens_after: memoryTokens(memoryAfter),
     },
@@ -44,12 +48,17 @@ export function planCycle(input: PlanInput, engine = 'heuristic'): Plan {
 
 /**
  * What no engine may do, whatever it proposes: write a protected namespace, write outside the memory
- * root, or propose again what a person rejected.
+ * root, or propose again what a person rejected, as the same action or as another with the same effect
+ * (the entry a rejected prune would have removed, the text a rejected add would have written).
  */
 export function guardFor(memory: MemorySnapshot, state: DreamState): Guard {
   return (action: Action) => {
     const rejected = state.rejected[action.fingerprint];
     if (rejected) return `rejected in cycle ${rejected.cycle}${rejected.reason ? ` (${rejected.reason})` : ''}`;
+    for (const key of effectKeys(action)) {
+      const earlier = state.rejected[key];
+      if (earlier) return `${key.startsWith('effect:added') ? 'its text' : 'the entry it removes'} was rejected in cycle ${earlier.cycle} (${earlier.summary})`;
+    }
     for (const path of action.paths) {
       const inside = memory.root === '' || path.startsWith(`${memory.root}/`);
       if (!inside || path.split('/').includes('..')) return `${path} is outside the memory root "${memory.root}"`;

@@ -1,4 +1,5 @@
-import type { Action, DreamState, EngineRun, Plan, PlanStats } from './types.js';
+import { effectKeys } from './curate/effects.js';
+import type { Action, DreamState, EngineRun, Notice, Plan, PlanStats } from './types.js';
 
 /** Folder, at the repository root, of what must survive between cycles. */
 export const STATE_DIR = '.reverie';
@@ -21,6 +22,8 @@ export interface CycleRecord {
   /** The actions in full (targets and content), so that a cycle can be replayed or approved in part later. */
   actions: RecordedAction[];
   dropped: { id: string; type: Action['type']; summary: string; reason: string }[];
+  /** Budget warnings and open questions the cycle left for its reviewer. */
+  notices?: Notice[];
   /** Set when a person decided on the cycle: rejected whole, or approved with some actions left out. */
   decision?: { status: Exclude<CycleStatus, 'pending'>; at: string; approved: string[]; rejected: string[]; reason?: string };
   /** For an engine that called a model: which, and what it spent, so that a dream can be audited and re-run. */
@@ -55,6 +58,18 @@ export function recordedRun(run: EngineRun): RecordedRun {
 export interface RecordedAction extends Action {
   /** The commit that carries the action on the branch the record was written on. */
   commit?: string;
+}
+
+/**
+ * Remembers a person's no to an action: by its fingerprint (the same action), and by its effects (the entry it
+ * would have removed or rewritten, the text it would have added), so that no later cycle proposes the same change
+ * under another action type. Returns the state it is given, changed.
+ */
+export function rememberRejected(state: DreamState, action: Action, cycle: string, reason?: string): DreamState {
+  const record = { cycle, summary: action.summary, ...(reason ? { reason } : {}) };
+  state.rejected[action.fingerprint] = record;
+  for (const key of effectKeys(action)) state.rejected[key] ??= record;
+  return state;
 }
 
 export function cyclePath(cycle: string): string {
@@ -119,6 +134,7 @@ export function cycleRecord(plan: Plan, meta: { branch: string; base: string; mo
     stats: { ...plan.stats, warnings: meta.warnings },
     actions: plan.actions.map((a) => ({ ...a })),
     dropped: plan.dropped.map((d) => ({ id: d.action.id, type: d.action.type, summary: d.action.summary, reason: d.reason })),
+    ...(plan.notices.length > 0 ? { notices: plan.notices } : {}),
     ...(plan.run ? { run: recordedRun(plan.run) } : {}),
   };
 }

@@ -63,6 +63,11 @@ export interface Action {
   content?: string;
   /** For add: the file and heading under which the entry goes. */
   destination?: { path: string; section: string };
+  /**
+   * For a prune: the entry that still says what memory needs, which a reviewer reads beside what goes (the note that
+   * already gives the fix, the protected rule that overrides it).
+   */
+  keeps?: EntryRef;
   /** Stable across cycles: what a rejection remembers so the action is not proposed again. */
   fingerprint: string;
   /** Pattern keys the action acts on, so that the cycle's state can mark them as written. */
@@ -107,12 +112,24 @@ export interface DroppedAction {
   reason: string;
 }
 
+/**
+ * What a reviewer should know that is no action: a namespace over its token budget (a cycle warns, it does not delete
+ * what people wrote to fit), or two entries that disagree where no session says which is right (a question for the
+ * owner; the files are not touched).
+ */
+export type Notice =
+  | { kind: 'budget'; namespace: string; tokens: number; budget: number; message: string }
+  | { kind: 'question'; entries: { path: string; line: number; text: string }[]; message: string };
+
 export interface PlanStats {
   sessions: number;
   new_sessions: number;
   patterns: number;
   noise: number;
+  /** Entries before the cycle. */
   entries: number;
+  /** Entries after the cycle (absent in records of older cycles). */
+  entries_after?: number;
   tokens_before: number;
   tokens_after: number;
 }
@@ -127,6 +144,8 @@ export interface Plan {
   noise: Pattern[];
   /** Actions an engine proposed that the guards refused (protected path, rejected before, ...). */
   dropped: DroppedAction[];
+  /** Budget warnings and open questions for the reviewer. */
+  notices: Notice[];
   stats: PlanStats;
   /** The state to record with the cycle. */
   state: DreamState;
@@ -197,6 +216,8 @@ export interface DreamOptions {
   inbox: string;
   /** Newest time the cycle may consider (ISO); makes planning independent of the clock. */
   now: string;
+  /** The share of the curated entries one cycle may remove (`approval.max_prune_ratio`); no limit when absent. */
+  maxRemovedShare?: number;
 }
 
 /** What turns sessions + memory into patterns and a plan. */

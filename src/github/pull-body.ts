@@ -3,6 +3,7 @@
  * rationale, the entries before and after, and the evidence from sessions, then how to approve, drop or reject.
  * Everything that comes from a session log goes through markdown.ts, so it renders as text and pings no one.
  */
+import { impactLine, keptAndGone, memoryImpact } from '../dream/impact.js';
 import { actionRisk } from '../dream/risk.js';
 import type { CycleRecord, RecordedAction } from '../dream/state.js';
 import type { ActionType } from '../dream/types.js';
@@ -35,6 +36,8 @@ export function pullBody(input: PullBodyInput): string {
     `## Dream cycle \`${record.cycle}\``,
     '',
     `reverie read ${record.stats.new_sessions} new ${record.stats.new_sessions === 1 ? 'session' : 'sessions'} (${record.stats.sessions} in all) with the \`${safeCode(record.engine)}\` engine and proposes ${record.actions.length} ${record.actions.length === 1 ? 'change' : 'changes'} to memory, one commit each.`,
+    '',
+    ...impactSection(record),
     ...applied(input.alreadyApplied ?? []),
     '',
     summaryTable(record.actions, input.safe),
@@ -53,6 +56,23 @@ export function pullBody(input: PullBodyInput): string {
     length += section.length;
   }
   return [...head, ...sections, ...tail].join('\n');
+}
+
+/** What the cycle does to memory as a whole, and what it warns about or asks, before any single action. */
+function impactSection(record: CycleRecord): string[] {
+  const impact = memoryImpact(record.stats, record.actions, record.notices ?? []);
+  const lines = [`**${inlineText(impactLine(impact))}**`];
+  if (impact.budget.length > 0) lines.push('', ...impact.budget.map((n) => `> [!WARNING]\n> ${inlineText(n.message)}`));
+  if (impact.questions.length > 0) {
+    lines.push('', `**${impact.questions.length === 1 ? 'A question' : `${impact.questions.length} questions`} for the owner of this memory** (no session settles ${impact.questions.length === 1 ? 'it' : 'them'}; nothing was changed):`, '');
+    for (const q of impact.questions) lines.push(`- ${q.entries.map((e) => `${codeSpan(`${e.path}:${e.line}`)} ${inlineText(firstLine(e.text))}`).join(' **vs** ')}`);
+  }
+  return lines;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n')[0] ?? '';
+  return line.length > 160 ? `${line.slice(0, 159)}…` : line;
 }
 
 function applied(actions: readonly RecordedAction[]): string[] {
@@ -95,12 +115,14 @@ function actionSection(action: RecordedAction, n: number, safe: readonly ActionT
   return lines.join('\n');
 }
 
+/** What stays beside what goes: a reviewer sees that a merge keeps every fact, or what still says a pruned note's point. */
 function beforeAfter(action: RecordedAction): string[] {
-  const before = action.targets.map((t) => t.raw.trimEnd()).join('\n');
+  const { kept, gone, rewrites, added } = keptAndGone(action);
   const parts: string[] = [];
-  if (before) parts.push(`Before (${action.targets.map((t) => codeSpan(t.path)).join(', ')}):`, '', codeBlock(before, 'markdown'), '');
-  if (action.content !== undefined) parts.push(before ? 'After:' : 'New entry:', '', codeBlock(action.content, 'markdown'), '');
-  else if (before) parts.push('After: removed.', '');
+  if (added !== undefined) parts.push('New entry:', '', codeBlock(added, 'markdown'), '');
+  if (rewrites) parts.push(`Rewrites (${codeSpan(rewrites.from.path)}):`, '', codeBlock(rewrites.from.raw.trimEnd(), 'markdown'), '', 'into:', '', codeBlock(rewrites.to, 'markdown'), '');
+  if (kept && !rewrites) parts.push(`Keeps (${codeSpan(kept.path)}):`, '', codeBlock(kept.raw.trimEnd(), 'markdown'), '');
+  if (gone.length > 0) parts.push(`Removes (${[...new Set(gone.map((g) => g.path))].map(codeSpan).join(', ')}):`, '', codeBlock(gone.map((g) => g.raw.trimEnd()).join('\n'), 'markdown'), '');
   return parts;
 }
 

@@ -8,6 +8,7 @@ import { harnessCutoff, type Harness } from './harness.js';
 import { anchorsOf, linksOf, relativeTarget, resolveLink } from './links.js';
 import { namespaceMatcher } from './namespaces.js';
 import { tokensOf } from './snapshot.js';
+import { structureProblems } from './structure.js';
 import type { MemoryFile, MemorySnapshot } from './types.js';
 
 export type Severity = 'error' | 'warning';
@@ -20,6 +21,8 @@ export const LINT_RULES = {
   'format/duplicate-heading': 'two sections with the same heading under the same parent: edits to one land in the other',
   'format/empty-entry': 'a list item with no text',
   'format/empty-heading': 'a heading with no text',
+  'structure/empty-section': 'a heading with nothing under it: what it announced is gone, or was never written',
+  'structure/dangling-label': 'a label or intro line ("Key files:") with no list, code block or table after it',
   'budget/over': 'a namespace larger than its budget_tokens',
   'harness/cutoff': 'memory past what the harness reading it loads: the agent never sees it',
   'secrets/found': 'something that looks like an API key, token, private key or password',
@@ -95,7 +98,16 @@ export function formatFindings(file: MemoryFile): Finding[] {
   if (unreadable !== undefined) {
     return [finding(file.path, unreadable, 'format/unreadable', 'error', 'not UTF-8 text (a NUL byte or an invalid byte sequence); memory files must be plain text')];
   }
-  return [...unclosedBlocks(file), ...duplicateHeadings(file), ...emptyBlocks(file)];
+  return [...unclosedBlocks(file), ...duplicateHeadings(file), ...emptyBlocks(file), ...structureFindings(file)];
+}
+
+/** Warnings: a person may keep a heading as a placeholder; a cycle may never leave one (see dream/curate/workspace.ts). */
+function structureFindings(file: MemoryFile): Finding[] {
+  return structureProblems(file.document).map((problem) =>
+    problem.kind === 'empty-section'
+      ? finding(file.path, problem.line, 'structure/empty-section', 'warning', `the heading "${problem.text}" has nothing under it; write its entries or remove it`)
+      : finding(file.path, problem.line, 'structure/dangling-label', 'warning', `"${problem.text}" introduces nothing; restore what it announced or remove it`),
+  );
 }
 
 function unreadableLine(text: string): number | undefined {
@@ -189,8 +201,9 @@ export function harnessFindings(file: MemoryFile, harness: Harness): Finding[] {
 // budget
 
 /**
- * A dream namespace over budget is a warning: the next cycle prunes it back under. A protected one is an error, since
- * no cycle will ever shrink it. Reported on the namespace's largest file, the likeliest place to cut.
+ * A dream namespace over budget is a warning: cycles never delete what people wrote to fit, so it is for a person to
+ * split or to raise the budget. A protected one is an error, since no cycle will ever shrink it. Reported on the
+ * namespace's largest file, the likeliest place to cut.
  */
 export function budgetFindings(snapshot: MemorySnapshot): Finding[] {
   return snapshot.namespaces.flatMap((namespace) => {
@@ -201,7 +214,9 @@ export function budgetFindings(snapshot: MemorySnapshot): Finding[] {
     if (tokens <= budget) return [];
     const largest = files.reduce((a, b) => (b.document.text.length > a.document.text.length ? b : a));
     const protectedNamespace = namespace.policy === 'protected';
-    const next = protectedNamespace ? 'no cycle writes a protected namespace: shorten it or raise the budget' : 'the next dream cycle prunes it back under';
+    const next = protectedNamespace
+      ? 'no cycle writes a protected namespace: shorten it or raise the budget'
+      : 'split a topic into a file of its own that this one imports, or raise budget_tokens';
     return [
       finding(largest.path, null, 'budget/over', protectedNamespace ? 'error' : 'warning', `namespace "${namespace.name}" is about ${tokens} tokens, over its budget of ${budget} (${next})`),
     ];

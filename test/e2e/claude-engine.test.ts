@@ -11,7 +11,7 @@ import { dream, type DreamOptions, type DreamResult } from '../../src/cycle/drea
 import { ModelApiError, UsageError } from '../../src/errors.js';
 import { curateView, proposal, scriptedModel, systemText, userText, type Curator, type MapRule, type ScriptedModel } from '../helpers/claude-model.js';
 import { reply, startFakeAnthropic, type FakeAnthropic, type FakeAnthropicOptions, type MessageBody } from '../helpers/fake-anthropic.js';
-import { commitFiles, git, makeTempRepo, type Files } from '../helpers/git.js';
+import { commitFiles, git, makeMemoryRepo, type Files } from '../helpers/git.js';
 import { reverieAsync } from '../helpers/cli.js';
 import { TEST_CONFIG } from '../helpers/config.js';
 import { npmMistakeSession, transcript } from '../helpers/transcript.js';
@@ -96,7 +96,7 @@ async function start(model: ScriptedModel, options: Partial<FakeAnthropicOptions
 }
 
 async function repoWith(files: Files): Promise<string> {
-  const repo = await makeTempRepo(files);
+  const repo = await makeMemoryRepo(files);
   cleanups.push(repo.cleanup);
   return repo.dir;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_CONFIG } from '../helpers/config.js';
 import { reverie, reverieJson } from '../helpers/cli.js';
-import { commitFiles, git, makeTempRepo, type Files } from '../helpers/git.js';
+import { commitFiles, git, makeMemoryRepo, makeTempRepo, type Files } from '../helpers/git.js';
 import { npmMistakeSession, transcript } from '../helpers/transcript.js';
 
 const CONFIG = TEST_CONFIG;
@@ -52,7 +52,7 @@ afterEach(async () => {
 });
 
 async function repoWith(files: Files) {
-  const repo = await makeTempRepo(files);
+  const repo = await makeMemoryRepo(files);
   cleanups.push(repo.cleanup);
   return repo.dir;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reverieJson } from '../helpers/cli.js';
+import { commitExample } from '../../src/demo/example.js';
 import { git, makeTempDir } from '../helpers/git.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -14,6 +15,7 @@ interface DreamJson {
   base: string;
   actions: { id: string; type: string; paths: string[]; summary: string; commit: string; evidence: string[] }[];
   stats: { sessions: number; new_sessions: number; patterns: number; noise: number };
+  notices: { kind: string; message: string }[];
 }
 
 /** The bundled example is what a new user sees first: what the cycle finds in it is pinned down here. */
@@ -24,9 +26,7 @@ describe('the bundled example', () => {
   beforeAll(async () => {
     dir = path.join(await makeTempDir(), 'example');
     await cp(path.join(root, 'examples/memory-repo'), dir, { recursive: true });
-    git(dir, ['init', '-q', '-b', 'main']);
-    git(dir, ['add', '-A']);
-    git(dir, ['commit', '-q', '-m', 'example']);
+    await commitExample(dir);
     result = reverieJson<DreamJson>(['dream', '--repo', dir, '--mode', 'review']);
   });
 
@@ -44,13 +44,21 @@ describe('the bundled example', () => {
     const find = (type: string, words: RegExp) => result.actions.find((a) => a.type === type && words.test(a.summary));
     expect(find('update', /npm install/), 'npm note corrected').toBeDefined();
     expect(find('update', /pytest/), 'plain pytest note corrected').toBeDefined();
-    expect(find('merge', /pricing/), 'port 8081 paraphrases merged').toBeDefined();
+    expect(find('merge', /pricing/), 'port 8081 paraphrases in Services merged').toBeDefined();
     expect(find('add', /git push/), 'rejected push and its fix').toBeDefined();
     expect(find('add', /Edit tool/), 'Edit without Read').toBeDefined();
     expect(find('add', /conventional commits/i), 'conventional commits preference').toBeDefined();
     expect(find('add', /lint/), 'lint before done').toBeDefined();
     const workflow = find('add', /pnpm lint/);
     expect(workflow?.evidence.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("asks about what no session settles, and leaves the team's own notes alone", () => {
+    expect(result.notices).toEqual([expect.objectContaining({ kind: 'question', message: expect.stringMatching(/tabs .* spaces.*which one is right/s) })]);
+    // The paraphrase in tools.md is the team's, in another file: it stays, however alike it reads.
+    const merge = result.actions.find((a) => a.type === 'merge');
+    expect(merge?.paths).toEqual(['memory/notes.md']);
+    expect(git(dir, ['show', `${result.branch}:memory/tools.md`])).toContain('Local pricing API: http://localhost:8081');
   });
 
   it('keeps noise, the protected namespace, secrets and injected instructions out of memory', async () => {

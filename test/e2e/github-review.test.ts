@@ -10,7 +10,7 @@ import { reverieAsync } from '../helpers/cli.js';
 import { TEST_CONFIG } from '../helpers/config.js';
 import { rateLimitExceeded, startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { startGitServer, runGit, type GitServer } from '../helpers/git-server.js';
-import { commitFiles, git, makeTempDir, makeTempRepo, type Files } from '../helpers/git.js';
+import { commitFiles, git, makeMemoryRepo, makeTempDir, type Files } from '../helpers/git.js';
 import { npmMistakeSession, transcript } from '../helpers/transcript.js';
 
 const TOKEN = 'ghp_testtoken0123456789abcdefghijklmnopqr';
@@ -47,7 +47,7 @@ async function world({ mode = 'review', extraConfig = '', files = {} }: { mode?:
   const github = await startFakeGitHub({ owner: 'acme', repo: 'memory', token: TOKEN, bareRepo: server.bareDir('memory') });
   cleanups.push(() => github.close());
   const config = `${TEST_CONFIG.replace('mode: auto', `mode: ${mode}`)}github:\n  repo: acme/memory\n  remote: origin\n  api_url: ${github.url}\n${extraConfig}`;
-  const repo = await makeTempRepo({ 'reverie.yaml': config, 'memory/notes.md': NOTES, ...SESSIONS, ...files });
+  const repo = await makeMemoryRepo({ 'reverie.yaml': config, 'memory/notes.md': NOTES, ...SESSIONS, ...files });
   cleanups.push(repo.cleanup);
   git(repo.dir, ['remote', 'add', 'origin', server.repoUrl('memory')]);
   const bare = await server.createBare('memory', { from: repo.dir });

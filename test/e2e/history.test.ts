@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { reverie, reverieJson } from '../helpers/cli.js';
 import { TEST_CONFIG } from '../helpers/config.js';
-import { commitFiles, git, makeTempRepo, type Files } from '../helpers/git.js';
+import { commitFiles, git, makeMemoryRepo, type Files } from '../helpers/git.js';
 import { mergeCommitMerge, rebaseMerge, squashMerge } from '../helpers/github-merge.js';
 import { revertMessage } from '../helpers/messages.js';
 import { npmMistakeSession, transcript } from '../helpers/transcript.js';
@@ -11,6 +11,7 @@ const NOTES = `# Notes
 ## Tools
 
 - Install dependencies with \`npm install\`.
+- Deploys go through the staging branch first.
 - The pricing service listens on port 8081.
 - Pricing svc port is 8081 (local dev).
 
@@ -40,7 +41,7 @@ afterEach(async () => {
 });
 
 async function repoWith(files: Files): Promise<string> {
-  const repo = await makeTempRepo(files);
+  const repo = await makeMemoryRepo(files);
   cleanups.push(repo.cleanup);
   return repo.dir;
 }

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LAYOUTS } from '../../src/cycle/skeleton.js';
 import { CLI, reverie, reverieJson } from '../helpers/cli.js';
 import { TEST_CONFIG } from '../helpers/config.js';
+import { commitExample } from '../../src/demo/example.js';
 import { commitFiles, git, makeTempDir, makeTempRepo, writeFiles } from '../helpers/git.js';
 import { cp, rm } from 'node:fs/promises';
 
@@ -256,9 +257,7 @@ describe('reverie check', () => {
   it('on a real dream cycle branch: counts what its actions did, by their trailers', async () => {
     const dir = path.join(await tempDir(), 'example');
     await cp(path.join(path.dirname(CLI), '../../examples/memory-repo'), dir, { recursive: true });
-    git(dir, ['init', '-q', '-b', 'main']);
-    git(dir, ['add', '-A']);
-    git(dir, ['commit', '-q', '-m', 'example']);
+    await commitExample(dir);
     const cycle = reverieJson<{ branch: string; actions: { type: string; paths: string[] }[] }>(['dream', '--repo', dir, '--mode', 'review']);
     expect(cycle.code).toBe(0);
     const of = (...types: string[]) => cycle.actions.filter((a) => types.includes(a.type)).length;

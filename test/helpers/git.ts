@@ -78,12 +78,49 @@ export interface TempRepo {
   cleanup: () => Promise<void>;
 }
 
-/** A new repository in a temp dir, on branch main, with `files` committed when given. */
-export async function makeTempRepo(files?: Files): Promise<TempRepo> {
+/**
+ * The message of an earlier cycle's action, with the trailers reverie writes: the entries such a commit brings
+ * are a cycle's, which later cycles may merge and prune; what a plain commit brings is a person's.
+ */
+export function cycleMessage(path: string, cycle = '20261101-030000', action = 'add'): string {
+  return [
+    `${action}(${path}): notes from an earlier cycle`,
+    '',
+    'Seen in earlier sessions.',
+    '',
+    `Reverie-Cycle: ${cycle}`,
+    `Reverie-Action: ${action}`,
+    'Reverie-Action-Id: 0a1b2c3d',
+    'Reverie-Evidence: none',
+    'Reverie-Engine: heuristic',
+  ].join('\n');
+}
+
+/** Writes `files` and commits them as an earlier cycle's action would have (see cycleMessage). */
+export async function commitAsCycle(dir: string, files: Files, date?: string): Promise<string> {
+  return commitFiles(dir, files, cycleMessage(Object.keys(files)[0] ?? 'memory'), date);
+}
+
+/**
+ * A new repository in a temp dir, on branch main, with `files` committed when given; then `byCycle`, committed as
+ * an earlier cycle's action (the notes reverie wrote, as opposed to what people wrote).
+ */
+export async function makeTempRepo(files?: Files, byCycle?: Files): Promise<TempRepo> {
   const dir = await makeTempDir();
   git(dir, ['init', '-q', '-b', 'main']);
-  const head = files ? await commitFiles(dir, files, 'initial') : undefined;
+  let head = files ? await commitFiles(dir, files, 'initial') : undefined;
+  if (byCycle) head = await commitAsCycle(dir, byCycle);
   return { dir, head, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A memory repo as a team that has dreamed before has it: everything committed by a person, but the files of
+ * `byCycle` (the inbox, `memory/notes.md`, by default), whose notes an earlier cycle wrote.
+ */
+export async function makeMemoryRepo(files: Files, byCycle: readonly string[] = ['memory/notes.md']): Promise<TempRepo> {
+  const own = Object.fromEntries(Object.entries(files).filter(([path]) => !byCycle.includes(path)));
+  const cycles = Object.fromEntries(Object.entries(files).filter(([path]) => byCycle.includes(path)));
+  return makeTempRepo(own, Object.keys(cycles).length > 0 ? cycles : undefined);
 }
 
 /** An empty folder in the OS temp dir (realpath'd, so paths compare equal on macOS too). Caller removes it. */

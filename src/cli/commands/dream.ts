@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { MODES, type Mode } from '../../config/index.js';
 import { dream, type DreamResult, type PhaseReport } from '../../cycle/dream.js';
-import type { EngineRun } from '../../dream/types.js';
+import { impactLine, type MemoryImpact } from '../../dream/impact.js';
+import type { EngineRun, Notice } from '../../dream/types.js';
 import { UsageError } from '../../errors.js';
 import { countBy, pad, plural, shortOid, type Output } from '../output.js';
 
@@ -49,6 +50,8 @@ function jsonOf(result: DreamResult) {
     approval: result.approval,
     actions: result.actions,
     dropped: result.dropped,
+    notices: result.notices,
+    impact: impactJson(result.impact),
     stats: result.stats,
     warnings: result.warnings.map((w) => ({ file: w.file, line: w.line ?? null, message: w.message })),
     pending: result.pending.map((p) => ({ cycle: p.cycle, branch: p.branch })),
@@ -58,6 +61,20 @@ function jsonOf(result: DreamResult) {
     superseded: result.superseded ?? [],
     applied_without_review: result.appliedWithoutReview ?? null,
     run: result.run ? runJson(result.run) : null,
+  };
+}
+
+/** What the cycle does to memory as a whole, snake_case like the rest of the contract. */
+export function impactJson(impact: MemoryImpact) {
+  return {
+    entries_before: impact.entries.before,
+    entries_after: impact.entries.after,
+    tokens_before: impact.tokens.before,
+    tokens_after: impact.tokens.after,
+    added: impact.added,
+    rewritten: impact.rewritten,
+    removed: impact.removed,
+    removed_share: Number(impact.removedShare.toFixed(4)),
   };
 }
 
@@ -104,6 +121,11 @@ function estimateLine(run: EngineRun): string {
   return `${run.model}: ${plural(e.sessions, 'session')} to extract (${run.cachedSessions} cached), ${plural(e.requests, 'request')}${e.batch ? ' in a batch' : ''}, ~${n(e.inputTokens)} in + ~${n(e.outputTokens)} out (output guessed), ${cost}; ${how}`;
 }
 
+/** Budget warnings and open questions, one line each, for a terminal. */
+export function noticeLines(notices: readonly Notice[]): string[] {
+  return notices.map((n) => `${n.kind === 'budget' ? 'warning' : 'question'}: ${n.message}`);
+}
+
 function printPhase(out: Output, report: PhaseReport): void {
   switch (report.phase) {
     case 'review':
@@ -148,6 +170,8 @@ function printResult(out: Output, result: DreamResult): void {
   }
   out.line();
   out.line(`cycle ${result.cycle} · mode ${result.mode}${result.branch ? ` · ${result.branch}` : ''}`);
+  out.line(`  ${impactLine(result.impact)}`);
+  for (const line of noticeLines(result.notices)) out.line(`  ${line}`);
   for (const action of result.actions) {
     const evidence = action.evidence.length ? ` [${plural(action.evidence.length, 'session')}]` : '';
     out.line(`  ${shortOid(action.commit)} ${pad(action.type, 8)}${pad(action.paths[0] ?? '', 24)} ${action.summary}${evidence}`);

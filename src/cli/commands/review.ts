@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { openContext } from '../../cycle/context.js';
 import { reviewCycle, type CycleReview, type ReviewAction } from '../../cycle/review.js';
+import { impactLine } from '../../dream/impact.js';
 import { plural, quoted, shortOid, type Output } from '../output.js';
+import { noticeLines } from './dream.js';
 
 export function registerReview(program: Command, out: Output): void {
   program
@@ -20,6 +22,8 @@ export function registerReview(program: Command, out: Output): void {
 
 function printReview(out: Output, review: CycleReview): void {
   out.line(`cycle ${review.cycle} on ${review.branch} (${shortOid(review.tip)}), ${review.engine}, ${plural(review.actions.length, 'action')}`);
+  out.line(impactLine(review.impact));
+  for (const line of noticeLines(review.notices)) out.line(line);
   review.actions.forEach((action, i) => printAction(out, action, i + 1, review.actions.length));
   if (review.dropped.length > 0) {
     out.line('');
@@ -39,6 +43,8 @@ function printAction(out: Output, action: ReviewAction, n: number, total: number
   out.line(`[${n}/${total}] ${action.id}  ${action.type}  ${action.summary}`);
   out.line(`  files: ${action.paths.join(', ')}   commit: ${shortOid(action.commit)}`);
   out.line(`  why: ${indent(action.rationale)}`);
+  if (action.kept && action.gone.length > 0) out.line(`  keeps ${action.kept.path}: ${indent(action.kept.text, '         ')}`);
+  for (const gone of action.gone) out.line(`  drops ${gone.path}: ${indent(gone.text, '         ')}`);
   if (action.evidence.length > 0) out.line('  evidence:');
   for (const e of action.evidence) {
     const turn = e.turn !== undefined ? `, turn ${e.turn}` : '';

@@ -13,6 +13,8 @@ export interface ActionDraft {
   patterns?: string[];
   /** What makes this action the same action in a later cycle (defaults to the type and the targets' text). */
   identity?: string;
+  /** For a prune: the entry that still says what memory needs. */
+  keeps?: Entry;
 }
 
 export function refOf(entry: Entry): EntryRef {
@@ -39,6 +41,7 @@ export function makeAction(draft: ActionDraft): Action {
   };
   if (draft.content !== undefined) action.content = draft.content;
   if (draft.destination) action.destination = draft.destination;
+  if (draft.keeps) action.keeps = refOf(draft.keeps);
   return action;
 }
 

@@ -1,6 +1,8 @@
 import type { Entry } from '../../memory/types.js';
-import type { Action } from '../types.js';
+import type { Action, Notice } from '../types.js';
 import { makeAction, short } from './action.js';
+import { evidenceNames, sameSection, writtenByPerson } from './harm.js';
+import { differentSubjects } from './subjects.js';
 import { ALTERNATIVES, conflictBetween, entryClaims, programOf, proseConflict, type Claims } from '../claims.js';
 import { namesReplacement, namesWhatIsGone } from './gone.js';
 import type { SupportIndex } from './support.js';
@@ -13,27 +15,52 @@ export interface Verdict {
   evidence: ReturnType<SupportIndex['backing']>;
 }
 
+/** A disagreement no session settles: the owner's question, not the cycle's to answer. */
+export interface Question {
+  a: Entry;
+  b: Entry;
+  reason: string;
+}
+
 /**
- * Pairs of entries that disagree, settled in favour of the side the sessions back, else the newer one.
- * A curated entry that disagrees with a protected one always loses, and the protected one is left as it is.
+ * Pairs of entries that disagree, settled in favour of the side the sessions back. Two curated entries are
+ * compared only within one section (two strategies in two sections may each have their own rule); a curated entry
+ * that disagrees with a protected one loses wherever it is, if a cycle wrote it. When no session settles it, or
+ * the losing side is a person's entry the evidence does not name, the pair becomes a question for the review and
+ * the files are not touched.
  */
-export function planResolutions(workspace: Workspace, support: SupportIndex): Action[] {
+export function planResolutions(workspace: Workspace, support: SupportIndex): { actions: Action[]; questions: Notice[] } {
   const actions: Action[] = [];
-  const refused = new Set<string>();
+  const questions: Notice[] = [];
+  const settled = new Set<string>();
   for (;;) {
-    const verdict = nextConflict(workspace.entries(), support, refused);
-    if (!verdict) return actions;
+    const found = nextConflict(workspace.entries(), settled);
+    if (!found) return { actions, questions };
+    settled.add(pairKey(found.a, found.b));
+    const verdict = decide(found.a, found.b, found.conflict, support, workspace);
+    if ('a' in verdict) {
+      questions.push(questionNotice(verdict));
+      continue;
+    }
     const action = resolveAction(verdict);
     if (workspace.propose(action)) actions.push(action);
-    else refused.add(pairKey(verdict.winner, verdict.loser));
   }
+}
+
+function questionNotice({ a, b, reason }: Question): Notice {
+  const entry = (e: Entry) => ({ path: e.path, line: e.line, text: e.text });
+  return {
+    kind: 'question',
+    entries: [entry(a), entry(b)],
+    message: `${short(a, 80)} (${a.path}:${a.line}) and ${short(b, 80)} (${b.path}:${b.line}) disagree ${reason}; which one is right? Nothing was changed.`,
+  };
 }
 
 function pairKey(a: Entry, b: Entry): string {
   return [a.raw, b.raw].sort().join('\u0000');
 }
 
-function nextConflict(all: Entry[], support: SupportIndex, refused: Set<string>): Verdict | undefined {
+function nextConflict(all: Entry[], refused: Set<string>): { a: Entry; b: Entry; conflict: string } | undefined {
   const claims = new Map(all.map((e) => [e, entryClaims(e)]));
   // A note that recommends nothing, avoids nothing and names no number cannot disagree with another.
   const entries = all.filter((e) => {
@@ -45,8 +72,11 @@ function nextConflict(all: Entry[], support: SupportIndex, refused: Set<string>)
     const a = entries[i] as Entry;
     const b = entries[j] as Entry;
     if ((a.policy === 'protected' && b.policy === 'protected') || refused.has(pairKey(a, b))) continue;
+    // A protected rule holds everywhere; between two notes, only within one section and one subject.
+    const curatedPair = a.policy !== 'protected' && b.policy !== 'protected';
+    if (curatedPair && (!sameSection(a, b) || differentSubjects(a, b))) continue;
     const conflict = conflictBetween(of(a), of(b)) ?? againstProtectedProse(a, b, of);
-    if (conflict) return decide(a, b, conflict, support);
+    if (conflict) return { a, b, conflict };
   }
   return undefined;
 }
@@ -132,12 +162,25 @@ function push<K>(map: Map<K, number[]>, key: K, value: number): void {
   else map.set(key, [value]);
 }
 
-function decide(a: Entry, b: Entry, conflict: string, support: SupportIndex): Verdict {
+function decide(a: Entry, b: Entry, conflict: string, support: SupportIndex, workspace: Workspace): Verdict | Question {
   const name = conflict.split(' vs ')[0] ?? conflict;
   if (a.policy === 'protected' || b.policy === 'protected') {
     const [winner, loser] = a.policy === 'protected' ? [a, b] : [b, a];
+    // What a person wrote stands against what a person wrote: the owner decides.
+    if (writtenByPerson(loser, workspace)) return { a: winner, b: loser, reason: `with the protected instructions (on ${conflict})` };
     return { winner, loser, reason: `it disagrees with the protected instructions in ${winner.path} (on ${conflict})`, evidence: support.backing(name) };
   }
+  const verdict = sessionsDecide(a, b, conflict, support);
+  if (!verdict) return { a, b, reason: `(on ${conflict}) and no session shows which is right` };
+  if (writtenByPerson(verdict.loser, workspace) && !evidenceNames({ evidence: verdict.evidence.evidence, patterns: verdict.evidence.patterns }, verdict.loser, support)) {
+    return { a, b, reason: `(on ${conflict}); the sessions favour ${short(verdict.winner, 40)} but say nothing of the other, which a person wrote` };
+  }
+  return verdict;
+}
+
+/** The side the sessions back: a recurring failure shows the other gone, or more sessions back one than the other. */
+function sessionsDecide(a: Entry, b: Entry, conflict: string, support: SupportIndex): Verdict | undefined {
+  const name = conflict.split(' vs ')[0] ?? conflict;
   // A recurring failure that shows one side gone (port 5432 refused, 55432 worked) settles it outright.
   for (const lesson of support.lessons()) {
     const goneA = namesWhatIsGone(a, lesson);
@@ -150,42 +193,34 @@ function decide(a: Entry, b: Entry, conflict: string, support: SupportIndex): Ve
   }
   const scoreA = support.score(entryClaims(a).recommends);
   const scoreB = support.score(entryClaims(b).recommends);
-  if (scoreA !== scoreB) {
-    const [winner, loser] = scoreA > scoreB ? [a, b] : [b, a];
-    const backing = support.backing(entryClaims(winner).recommends.find((r) => support.backing(r).sessions > 0) ?? name);
-    const against = entryClaims(loser).recommends.map((r) => support.refuting(r)).find((s) => s.sessions > 0);
-    const reason = [
-      backing.sessions > 0 ? `${backing.sessions} session(s) back the newer practice` : '',
-      against ? `${against.sessions} session(s) show the other failing` : '',
-    ]
-      .filter(Boolean)
-      .join('; ');
-    const evidence = { ...backing, evidence: [...backing.evidence, ...(against?.evidence ?? [])].slice(0, 6) };
-    return { winner, loser, reason: reason || `the sessions back it (on ${conflict})`, evidence };
-  }
-  const [winner, loser] = newer(b, a) ? [b, a] : [a, b];
-  return { winner, loser, reason: `it is the newer note and no session settles the question (on ${conflict})`, evidence: support.backing(name) };
-}
-
-/** Is `x` newer than `y`: by the commit that introduced it, else by position (later in the file). */
-function newer(x: Entry, y: Entry): boolean {
-  if (x.introducedAt && y.introducedAt && x.introducedAt !== y.introducedAt) return x.introducedAt > y.introducedAt;
-  return x.path === y.path ? x.line > y.line : x.path > y.path;
+  if (scoreA === scoreB) return undefined;
+  const [winner, loser] = scoreA > scoreB ? [a, b] : [b, a];
+  const backing = support.backing(entryClaims(winner).recommends.find((r) => support.backing(r).sessions > 0) ?? name);
+  const against = entryClaims(loser).recommends.map((r) => support.refuting(r)).find((s) => s.sessions > 0);
+  const reason = [
+    backing.sessions > 0 ? `${backing.sessions} session(s) back the newer practice` : '',
+    against ? `${against.sessions} session(s) show the other failing` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  const evidence = {
+    sessions: backing.sessions,
+    evidence: [...backing.evidence, ...(against?.evidence ?? [])].slice(0, 6),
+    patterns: [...new Set([...backing.patterns, ...(against?.patterns ?? [])])],
+  };
+  return { winner, loser, reason: reason || `the sessions back it (on ${conflict})`, evidence };
 }
 
 export function resolveAction({ winner, loser, reason, evidence }: Verdict): Action {
   const rationale = `${short(loser, 100)} (${loser.path}:${loser.line}) contradicts ${short(winner, 100)} (${winner.path}:${winner.line}). Keeping the latter because ${reason}.`;
   // A protected entry is never written, so the only way to settle the conflict is to drop the curated side.
   if (winner.policy === 'protected') {
-    return makeAction({ type: 'prune', targets: [loser], summary: `drop ${short(loser, 40)}: contradicts protected instructions`, rationale, evidence: evidence.evidence, patterns: evidence.patterns });
+    return makeAction({ type: 'prune', targets: [loser], keeps: winner, summary: `drop ${short(loser, 40)}: contradicts protected instructions`, rationale, evidence: evidence.evidence, patterns: evidence.patterns });
   }
-  // The reason goes on a line of its own: a nested item under a list entry, a last line of a paragraph.
-  const why = `Why: replaces the older note ${short(loser, 80)}; ${reason}.`;
-  const annotated = /\bWhy:/.test(winner.text) ? undefined : `${winner.text}\n${winner.kind === 'item' ? '- ' : ''}${why}`;
+  // The reason lives in the commit and the review, never in the memory file: the kept entry stays as it is.
   return makeAction({
     type: 'resolve',
     targets: [winner, loser],
-    ...(annotated !== undefined ? { content: annotated } : {}),
     summary: `keep ${short(winner, 28)} over ${short(loser, 28)}`,
     rationale,
     evidence: evidence.evidence,

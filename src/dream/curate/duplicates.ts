@@ -3,6 +3,9 @@ import { codeSpans, idfTable, terms, weightedJaccard, weightedOverlap } from '..
 import type { Action } from '../types.js';
 import { makeAction, short } from './action.js';
 import { conflictBetween, entryClaims, mentions, withoutReasons } from '../claims.js';
+import { comparableText } from './effects.js';
+import { factsOf, sameSection, writtenByPerson } from './harm.js';
+import { differentSubjects } from './subjects.js';
 import type { Workspace } from './workspace.js';
 
 /** Shared weight over the smaller entry's weight at which two notes say the same thing. */
@@ -16,20 +19,23 @@ const SPAN_DUPLICATE_THRESHOLD = 0.35;
 const SPAN_MIN_LIKENESS = 0.2;
 
 /**
- * Paraphrased duplicates among the curated entries of each namespace, merged into the most complete one.
- * Each cluster becomes one `merge` action, applied before the next is looked for.
+ * Duplicates among the curated entries, merged into the most complete one. Paraphrases are merged only among the
+ * entries cycles wrote, within one section and one subject, and only into an entry that keeps every fact of the
+ * others; of what people wrote, only the same words twice in one section. Each cluster becomes one `merge` action,
+ * applied before the next is looked for.
  */
-export function planMerges(workspace: Workspace, apart: (a: Entry, b: Entry) => boolean = () => false): Action[] {
+export function planMerges(workspace: Workspace, otherApart: (a: Entry, b: Entry) => boolean = () => false): Action[] {
   const actions: Action[] = [];
   const refused = new Set<string>();
+  const apart = (a: Entry, b: Entry) => !mayMerge(a, b, workspace) || otherApart(a, b);
   // Each pass finds every cluster of the memory as it stands; a note kept by one merge may join a cluster
   // of the next pass. Passes end when one finds nothing: each merge removes notes, each refusal rules some out.
   for (;;) {
     const entries = workspace.entries();
     const clusters = allClusters(
-      entries.filter((e) => e.policy === 'dream' && !refused.has(`${e.path}\u0000${e.raw}`)),
+      entries.filter((e) => e.policy === 'dream' && !workspace.isFresh(e) && !workspace.isKept(e) && !refused.has(`${e.path}\u0000${e.raw}`)),
       apart,
-    );
+    ).filter((cluster) => keepsEveryFact(cluster));
     if (clusters.length === 0) return actions;
     const keys = occurrenceKeys(entries);
     let proposed = 0;
@@ -66,6 +72,23 @@ function occurrenceKeys(entries: Entry[]): Map<Entry, string> {
       return [e, `${id}\u0000${n}`];
     }),
   );
+}
+
+/**
+ * Whether two notes may be one: the same words in one section (or anywhere, when cycles wrote both), or a
+ * paraphrase, when cycles wrote both and they share their section and subject.
+ */
+function mayMerge(a: Entry, b: Entry, workspace: Workspace): boolean {
+  const person = writtenByPerson(a, workspace) || writtenByPerson(b, workspace);
+  if (comparableText(a.text) === comparableText(b.text)) return sameSection(a, b) || !person;
+  return !person && sameSection(a, b) && !differentSubjects(a, b);
+}
+
+/** The note a merge keeps says everything the others say: their commands, names, numbers, addresses, prohibitions. */
+function keepsEveryFact(cluster: Entry[]): boolean {
+  const keep = mostComplete(cluster);
+  const kept = keep.text.toLowerCase();
+  return cluster.every((e) => e === keep || factsOf(e.text).every((fact) => (fact === '(a prohibition)' ? factsOf(keep.text).includes(fact) : kept.includes(fact.toLowerCase()) || mentions(keep.text, fact))));
 }
 
 /** Clusters of duplicates, each note in one at most, in the order of their first note. */

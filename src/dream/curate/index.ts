@@ -1,6 +1,6 @@
 import type { Entry, MemorySnapshot } from '../../memory/types.js';
-import type { Action, DroppedAction, Pattern, PatternRecord } from '../types.js';
-import { planBudgetPrunes } from './budget.js';
+import type { Action, DroppedAction, Notice, Pattern, PatternRecord } from '../types.js';
+import { budgetNotices } from './budget.js';
 import { planResolutions } from './contradictions.js';
 import { planMerges } from './duplicates.js';
 import { namesWhatIsGone } from './gone.js';
@@ -17,6 +17,16 @@ export interface CurateInput {
   inbox: string;
   /** Refuses actions that must not happen (protected paths, rejected before); refused ones are reported. */
   guard: Guard;
+  /** The share of the curated entries one cycle may remove (`approval.max_prune_ratio`). */
+  maxRemovedShare?: number;
+}
+
+export interface Curation {
+  actions: Action[];
+  dropped: DroppedAction[];
+  /** Budget warnings and contradictions no session settles, for the reviewer. */
+  notices: Notice[];
+  memoryAfter: MemorySnapshot;
 }
 
 /** Rounds of curation after the first, until nothing changes; each one that acts removes notes. */
@@ -34,27 +44,33 @@ function settledApart(support: SupportIndex): (a: Entry, b: Entry) => boolean {
 }
 
 /**
- * The curation order matters: duplicates are merged first so a contradiction is settled once, not once
- * per copy; contradictions before new patterns so a pattern lands next to the note that won; the budget
- * last, so it weighs what the cycle added.
+ * The curation order matters: contradictions first, so a pattern lands next to the note that won; then what the
+ * sessions show (new lessons, stale notes); duplicates last, among the notes that stay, because an entry a merge keeps
+ * is one no later action of the cycle may remove. The budget is weighed on what the cycle leaves, and only warned about.
  */
-export function curate(input: CurateInput): { actions: Action[]; dropped: DroppedAction[]; memoryAfter: MemorySnapshot } {
-  const workspace = new Workspace(input.memory, input.guard);
+export function curate(input: CurateInput): Curation {
   const support = new SupportIndex(input.records, input.minSessions);
+  const workspace = new Workspace(input.memory, input.guard, {
+    ...(input.maxRemovedShare !== undefined ? { maxRemovedShare: input.maxRemovedShare } : {}),
+    pattern: (key) => support.pattern(key),
+  });
   const apart = settledApart(support);
-  const actions = [
-    ...planMerges(workspace, apart),
-    ...planResolutions(workspace, support),
-    ...planPatternActions(workspace, input.signal, input.inbox),
-    ...planBudgetPrunes(workspace, support),
-  ];
+  const questions: Notice[] = [];
+  const resolutions = () => {
+    const found = planResolutions(workspace, support);
+    // A later round finds the same pair again, lines moved by what the cycle wrote: it is asked once.
+    const pairOf = (n: Notice) => (n.kind === 'question' ? n.entries.map((e) => `${e.path}\u0000${e.text}`).sort().join('\u0001') : n.message);
+    questions.push(...found.questions.filter((q) => !questions.some((x) => pairOf(x) === pairOf(q))));
+    return found.actions;
+  };
+  const actions = [...resolutions(), ...planPatternActions(workspace, input.signal, input.inbox), ...planMerges(workspace, apart)];
   // What the cycle changed can make other notes duplicates or rivals (a resolve removes a note, and the
   // weight of every word with it): settle those now, so that the next cycle, with no new sessions, has
   // nothing left to do.
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const more = [...planMerges(workspace, apart), ...planResolutions(workspace, support), ...planBudgetPrunes(workspace, support)];
+    const more = [...resolutions(), ...planMerges(workspace, apart)];
     if (more.length === 0) break;
     actions.push(...more);
   }
-  return { actions, dropped: workspace.dropped, memoryAfter: workspace.snapshot };
+  return { actions, dropped: workspace.dropped, notices: [...questions, ...budgetNotices(workspace.snapshot)], memoryAfter: workspace.snapshot };
 }

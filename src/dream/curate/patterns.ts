@@ -277,5 +277,6 @@ function pruneAction(entry: Entry, pattern: Pattern, keptBy: Entry | undefined):
     rationale: `Recent sessions contradict this entry: ${pattern.statement} (${supportText(pattern)}).${kept}`,
     evidence: pattern.evidence,
     patterns: [pattern.key],
+    ...(keptBy ? { keeps: keptBy } : {}),
   });
 }

@@ -1,4 +1,5 @@
 import type { Evidence, PatternRecord } from '../types.js';
+import type { PatternFacts } from './harm.js';
 
 export interface Support {
   sessions: number;
@@ -15,6 +16,11 @@ export class SupportIndex {
     private readonly records: Record<string, PatternRecord>,
     private readonly minSessions: number,
   ) {}
+
+  /** What the sessions say about one pattern, for the do-no-harm rules (does its evidence name an entry?). */
+  pattern(key: string): PatternFacts | undefined {
+    return this.records[key];
+  }
 
   backing(name: string): Support {
     return this.collect((r) => (r.prefer ?? []).some((p) => sameThing(p, name)));

@@ -1,21 +1,38 @@
-import { buildSnapshot } from '../../memory/index.js';
+import { buildSnapshot, parseDocument } from '../../memory/index.js';
+import { describeProblem, newProblems, structureProblems } from '../../memory/structure.js';
 import type { Entry, MemorySnapshot } from '../../memory/types.js';
 import { ActionConflictError, applyAction } from '../apply.js';
-import type { Action, DroppedAction } from '../types.js';
+import type { Action, DroppedAction, EntryRef } from '../types.js';
+import { comparableText, effectsOf } from './effects.js';
+import { harmOf, type PatternFacts } from './harm.js';
 
 /** Says why an action must not be applied, or nothing when it may. */
 export type Guard = (action: Action) => string | undefined;
 
+/** The rules of this cycle that are not about one action alone. */
+export interface CurationPolicy {
+  /** The share of the curated entries one cycle may remove (`approval.max_prune_ratio`); no limit when absent. */
+  maxRemovedShare?: number;
+  /** What the sessions say about a pattern, by key: whether an action's evidence names the entries it changes. */
+  pattern?: (key: string) => PatternFacts | undefined;
+}
+
 /**
  * The memory as it will be after the actions planned so far. Each curation step looks at this rather
  * than at the original, so that later actions name entries exactly as they will exist when applied.
+ * Every action goes through the same gate: the guard (protected paths, rejected before), the do-no-harm rules
+ * (harm.ts), the cycle's share of removals, and the shape of the files it changes.
  */
 export class Workspace {
   private files: Map<string, string>;
   private current: MemorySnapshot;
-  private readonly introduced: Map<string, string>;
-  /** Entries written by this plan (their text without trailing blanks): a budget prune must not take back what the same cycle just added. */
+  private readonly provenance: Map<string, Pick<Entry, 'introducedAt' | 'writtenBy'>>;
+  /** Entries written by this plan (their text without trailing blanks): no other action may take back what the same cycle just added. */
   private readonly fresh = new Set<string>();
+  /** Entries an action of this plan kept (path and text): no later action removes them. */
+  private readonly kept = new Set<string>();
+  private readonly curatedAtStart: number;
+  private removed = 0;
 
   /** Actions the guard refused, with the reason. */
   readonly dropped: DroppedAction[] = [];
@@ -23,10 +40,14 @@ export class Workspace {
   constructor(
     private readonly base: MemorySnapshot,
     private readonly guard: Guard = () => undefined,
+    private readonly policy: CurationPolicy = {},
   ) {
     this.files = new Map(base.files.map((f) => [f.path, f.document.text]));
     this.current = base;
-    this.introduced = new Map(base.files.flatMap((f) => f.entries.filter((e) => e.introducedAt).map((e) => [e.raw, e.introducedAt as string])));
+    this.provenance = new Map(
+      base.files.flatMap((f) => f.entries.filter((e) => e.introducedAt || e.writtenBy).map((e) => [e.raw, { introducedAt: e.introducedAt, writtenBy: e.writtenBy }] as const)),
+    );
+    this.curatedAtStart = base.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
   }
 
   get snapshot(): MemorySnapshot {
@@ -41,23 +62,28 @@ export class Workspace {
     return this.files.get(path);
   }
 
-  /** Applies the action unless the guard refuses it; says which. */
+  /** Applies the action unless a rule refuses it; says which. */
   propose(action: Action): boolean {
-    const refusal = this.guard(action);
+    const refusal = this.guard(action) ?? harmOf(action, this.view()) ?? this.overRemovalShare(action);
     if (refusal) return this.refuse(action, refusal);
+    let changed: Map<string, string>;
     try {
-      this.apply(action);
+      changed = applyAction(this.files, action);
     } catch (error) {
       // An edit that would disturb the rest of its file is refused by the memory layer: report it, go on.
       if (error instanceof ActionConflictError) return this.refuse(action, error.message);
       throw error;
     }
+    const broken = this.brokenStructure(changed);
+    if (broken) return this.refuse(action, broken);
+    this.commit(action, changed);
     return true;
   }
 
   /** Records an action the cycle will not take, with the reason, for the report. */
   refuse(action: Action, reason: string): false {
-    this.dropped.push({ action, reason });
+    // Later rounds of curation may propose the same step again: the report names it once.
+    if (!this.dropped.some((d) => d.action.fingerprint === action.fingerprint && d.reason === reason)) this.dropped.push({ action, reason });
     return false;
   }
 
@@ -65,14 +91,60 @@ export class Workspace {
     return this.fresh.has(entry.raw.trimEnd());
   }
 
-  apply(action: Action): void {
-    const changed = applyAction(this.files, action);
+  isKept(entry: Entry): boolean {
+    return this.kept.has(keyOf(entry));
+  }
+
+  /** The entry a reference names, as it is now (the first of exact duplicates). */
+  find(ref: EntryRef): Entry | undefined {
+    return this.current.files.find((f) => f.path === ref.path)?.entries.find((e) => e.raw === ref.raw || e.raw.trimEnd() === ref.raw.trimEnd());
+  }
+
+  private view() {
+    return {
+      find: (ref: EntryRef) => this.find(ref),
+      isFresh: (entry: Entry) => this.isFresh(entry),
+      isKept: (entry: Entry) => this.isKept(entry),
+      pattern: (key: string) => this.policy.pattern?.(key),
+    };
+  }
+
+  /** max_prune_ratio bounds what a cycle proposes, not only what it may apply unreviewed. */
+  private overRemovalShare(action: Action): string | undefined {
+    const share = this.policy.maxRemovedShare;
+    const removing = effectsOf(action).removed.length;
+    if (share === undefined || removing === 0 || this.curatedAtStart === 0) return undefined;
+    const total = this.removed + removing;
+    if (total / this.curatedAtStart <= share) return undefined;
+    return `the cycle would remove ${total} of ${this.curatedAtStart} curated entries, more than approval.max_prune_ratio (${share})`;
+  }
+
+  /** An edit may not leave a heading with nothing under it, or a label with nothing to introduce. */
+  private brokenStructure(changed: Map<string, string>): string | undefined {
+    for (const [path, text] of changed) {
+      const before = this.files.get(path);
+      const problems = newProblems(
+        before === undefined ? [] : structureProblems(parseDocument(path, before)),
+        structureProblems(parseDocument(path, text)),
+      );
+      if (problems[0]) return describeProblem(path, problems[0]);
+    }
+    return undefined;
+  }
+
+  private commit(action: Action, changed: Map<string, string>): void {
     const before = new Set(this.entries().map((e) => e.raw.trimEnd()));
+    const effects = effectsOf(action);
+    this.removed += effects.removed.length;
     for (const [path, text] of changed) this.files.set(path, text);
     this.rebuild();
     for (const file of this.current.files) {
       if (!changed.has(file.path)) continue;
       for (const entry of file.entries) if (!before.has(entry.raw.trimEnd())) this.fresh.add(entry.raw.trimEnd());
+    }
+    for (const ref of effects.kept) {
+      const entry = this.find(ref);
+      if (entry) this.kept.add(keyOf(entry));
     }
   }
 
@@ -84,10 +156,15 @@ export class Workspace {
     for (const file of snapshot.files) {
       if (reused.has(file)) continue;
       for (const entry of file.entries) {
-        const time = this.introduced.get(entry.raw);
-        if (time) entry.introducedAt = time;
+        const known = this.provenance.get(entry.raw);
+        if (known?.introducedAt) entry.introducedAt = known.introducedAt;
+        if (known?.writtenBy) entry.writtenBy = known.writtenBy;
       }
     }
     this.current = snapshot;
   }
+}
+
+function keyOf(entry: Pick<Entry, 'path' | 'text'>): string {
+  return `${entry.path}\u0000${comparableText(entry.text)}`;
 }

@@ -18,6 +18,8 @@ function result(over: Partial<DreamResult> = {}): DreamResult {
     outcome: 'committed',
     approval: 'waiting for review',
     dropped: [],
+    notices: [],
+    impact: { entries: { before: 5, after: 6 }, tokens: { before: 100, after: 110 }, added: 1, rewritten: 0, removed: 0, removedShare: 0, budget: [], questions: [] },
     warnings: [],
     pending: [],
     pull: { number: 7, url: 'https://github.com/acme/memory/pull/7', action: 'created' },

@@ -16,11 +16,15 @@ const NOTES = `# Notes
 `;
 const RULES = '# Rules\n\n- Never use `yarn`; the repository uses `pnpm`.\n';
 
-const memory = snapshotOf([
+const FILES = [
   { path: 'memory/notes.md', text: NOTES },
   { path: 'memory/infra.md', text: '# Infra\n\n- Deploys go through Argo CD.\n' },
   { path: 'memory/instructions/AGENTS.md', text: RULES },
-]);
+];
+/** Notes earlier cycles wrote: a cycle may merge and prune them as the model proposes. */
+const memory = snapshotOf(FILES, undefined, 'reverie');
+/** The same notes written by a person: changed only on evidence that names them. */
+const handWritten = snapshotOf(FILES);
 const entry = (fragment: string) => memory.files.flatMap((f) => f.entries).find((e) => e.text.includes(fragment)) ?? expect.unreachable(fragment);
 const npm = entry('npm install');
 const [port1, port2] = [entry('listens on port 8081'), entry('Pricing svc')];
@@ -102,6 +106,28 @@ describe('actionsFromProposals: what passes becomes the offline engine’s Actio
     expect(more.actions.map((a) => a.type)).toEqual(['resolve', 'prune']);
     expect(more.actions[0]?.content).toBeUndefined();
   });
+
+  it("a person's entries: changed only when the cited pattern names them; paraphrases never merged", () => {
+    const { actions, dropped } = actionsFromProposals(
+      [
+        step('update', { targets: [npm.id], content: PNPM.statement, patterns: [PNPM.key] }),
+        step('merge', { targets: [port1.id, port2.id], content: 'The pricing service listens on port 8081 (local dev).' }),
+        step('prune', { targets: [port1.id], patterns: [DATES.key] }),
+      ],
+      context(emptyState(), handWritten),
+    );
+    expect(actions.map((a) => a.type)).toEqual(['update']);
+    expect(dropped.map((d) => [d.action.type, d.reason])).toEqual([
+      ['merge', expect.stringMatching(/was written by a person and no session names it/)],
+      ['prune', expect.stringMatching(/was written by a person and no session names it/)],
+    ]);
+  });
+
+  it('a merge that would lose a fact of an entry it removes is refused', () => {
+    const { actions, dropped } = actionsFromProposals([step('merge', { targets: [port1.id, port2.id], content: 'The pricing service runs locally.' })], context());
+    expect(actions).toEqual([]);
+    expect(dropped[0]?.reason).toMatch(/would lose "8081"/);
+  });
 });
 
 describe('actionsFromProposals: what is refused, and why', () => {
@@ -146,13 +172,13 @@ describe('actionsFromProposals: what is refused, and why', () => {
     expect(dropped[0]?.reason).toMatch(/^update [0-9a-f]{8} no longer applies/);
   });
 
-  it('lets a prune without a pattern through only to bring a namespace under its token budget', () => {
+  it('refuses a prune without a pattern, even in a namespace over its token budget: the budget only warns', () => {
     const tight = snapshotOf(
       [{ path: 'memory/notes.md', text: NOTES }],
       [{ name: 'notes', paths: ['**/*.md'], policy: 'dream', budgetTokens: 10 }],
+      'reverie',
     );
     const target = tight.files[0]?.entries[1]?.id as string;
-    expect(actionsFromProposals([step('prune', { targets: [target] })], context(emptyState(), tight)).actions).toHaveLength(1);
-    expect(actionsFromProposals([step('prune', { targets: [port1.id] })], context()).dropped[0]?.reason).toBe('it cites no pattern with enough support from the sessions');
+    expect(actionsFromProposals([step('prune', { targets: [target] })], context(emptyState(), tight)).dropped[0]?.reason).toBe('it cites no pattern with enough support from the sessions');
   });
 });

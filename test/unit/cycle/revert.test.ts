@@ -268,7 +268,10 @@ describe('revert of a whole cycle', () => {
     expect(notes(dir)).toBe(NOTES);
     expect(git(dir, ['show', 'main:.reverie/cycles/20261124-101010.json'])).toBe(recorded);
     const rejected = JSON.parse(git(dir, ['show', 'main:.reverie/rejected.json'])) as Record<string, unknown>;
-    expect(Object.keys(rejected).sort()).toEqual([add.fingerprint, update.fingerprint, prune.fingerprint].sort());
+    // Each action by its fingerprint, and what it did by its effects (the entries it removed, the text it wrote).
+    const fingerprints = Object.keys(rejected).filter((key) => !key.startsWith('effect:'));
+    expect(fingerprints.sort()).toEqual([add.fingerprint, update.fingerprint, prune.fingerprint].sort());
+    expect(Object.keys(rejected).filter((key) => key.startsWith('effect:'))).toHaveLength(4);
   });
 
   it('reverts a squash-merged cycle whole', async () => {

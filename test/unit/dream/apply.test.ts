@@ -26,7 +26,7 @@ const FILES: SourceFile[] = [
 ];
 
 function plan() {
-  return planCycle(planInput({ files: FILES, sessions: npmFails() }));
+  return planCycle(planInput({ files: FILES, sessions: npmFails(), writtenBy: 'reverie' }));
 }
 
 describe('applyActions', () => {

@@ -11,8 +11,17 @@ export const NAMESPACES: Namespace[] = [
 export const ROOT = 'memory';
 export const INBOX = 'memory/notes.md';
 
-export function snapshotOf(files: SourceFile[], namespaces: Namespace[] = NAMESPACES): MemorySnapshot {
-  return buildSnapshot(files, ROOT, namespaces);
+/**
+ * Who wrote the entries of a snapshot: the shell reads it from the commits' trailers. Entries of the curated
+ * namespaces are a person's by default (what a cycle cannot prove it wrote, a person did); `reverie` makes them a
+ * cycle's, as notes an earlier cycle added.
+ */
+export type WrittenBy = 'person' | 'reverie';
+
+export function snapshotOf(files: SourceFile[], namespaces: Namespace[] = NAMESPACES, writtenBy?: WrittenBy): MemorySnapshot {
+  const snapshot = buildSnapshot(files, ROOT, namespaces);
+  if (writtenBy) for (const file of snapshot.files) for (const entry of file.entries) if (file.policy === 'dream') entry.writtenBy = writtenBy;
+  return snapshot;
 }
 
 export interface InputOptions {
@@ -23,6 +32,8 @@ export interface InputOptions {
   minSessions?: number;
   cycle?: string;
   totalSessions?: number;
+  writtenBy?: WrittenBy;
+  maxRemovedShare?: number;
 }
 
 export function planInput(options: InputOptions): PlanInput {
@@ -31,9 +42,14 @@ export function planInput(options: InputOptions): PlanInput {
     cycle: options.cycle ?? '20261201-000000',
     sessions,
     totalSessions: options.totalSessions ?? sessions.length,
-    memory: snapshotOf(options.files, options.namespaces),
+    memory: snapshotOf(options.files, options.namespaces, options.writtenBy),
     state: options.state ?? emptyState(),
-    options: { minSessions: options.minSessions ?? 2, inbox: INBOX, now: '2026-12-01T00:00:00.000Z' },
+    options: {
+      minSessions: options.minSessions ?? 2,
+      inbox: INBOX,
+      now: '2026-12-01T00:00:00.000Z',
+      ...(options.maxRemovedShare !== undefined ? { maxRemovedShare: options.maxRemovedShare } : {}),
+    },
   };
 }
 

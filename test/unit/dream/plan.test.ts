@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyActions } from '../../../src/dream/apply.js';
 import { observeSession } from '../../../src/dream/extract/index.js';
-import { planCycle } from '../../../src/dream/plan.js';
+import { emptyState, guardFor, planCycle } from '../../../src/dream/plan.js';
+import { rememberRejected } from '../../../src/dream/state.js';
 import type { Action, Plan } from '../../../src/dream/types.js';
 import { buildSnapshot, estimateTokens, tokensOf, type Namespace, type SourceFile } from '../../../src/memory/index.js';
 import type { Session } from '../../../src/sessions/types.js';
@@ -29,7 +30,7 @@ function entriesAfter(files: SourceFile[], plan: Plan, namespaces: Namespace[] =
 const types = (actions: Action[]) => actions.map((a) => a.type);
 
 describe('planCycle: duplicates', () => {
-  it('paraphrased duplicates in a dream namespace become one merge action', () => {
+  it('paraphrased duplicates that cycles wrote, in one section, become one merge action', () => {
     const files = [
       notes(
         'The pricing service listens on port 8081 locally.',
@@ -37,7 +38,7 @@ describe('planCycle: duplicates', () => {
         'Locally, the pricing svc listens on port 8081.',
       ),
     ];
-    const plan = planCycle(planInput({ files }));
+    const plan = planCycle(planInput({ files, writtenBy: 'reverie' }));
     expect(types(plan.actions)).toEqual(['merge']);
     const [merge] = plan.actions as [Action];
     expect(merge.targets.map((t) => t.raw.trim()).sort()).toEqual([
@@ -51,9 +52,27 @@ describe('planCycle: duplicates', () => {
     expect(after.filter((t) => t.includes('8081'))).toHaveLength(1);
   });
 
+  it('paraphrases a person wrote are never merged without evidence; the same words twice in one section are', () => {
+    const paraphrases = [notes('The pricing service listens on port 8081 locally.', 'Locally, the pricing svc listens on port 8081.')];
+    expect(planCycle(planInput({ files: paraphrases })).actions).toEqual([]);
+    const verbatim = [notes('Use pnpm for every install.', 'Deploys go through staging.', 'use pnpm for every install')];
+    const plan = planCycle(planInput({ files: verbatim }));
+    expect(types(plan.actions)).toEqual(['merge']);
+    expect(entriesAfter(verbatim, plan)[INBOX]).toEqual(['Use pnpm for every install.', 'Deploys go through staging.']);
+  });
+
+  it('never merges across sections or subjects, and never into an entry that would lose a fact', () => {
+    const sections = [{ path: INBOX, text: '# Notes\n\n## API\n\n- The pricing service listens on port 8081 locally.\n\n## Web\n\n- Locally, the pricing svc listens on port 8081.\n' }];
+    expect(planCycle(planInput({ files: sections, writtenBy: 'reverie' })).actions).toEqual([]);
+    const subjects = [notes('**Strategy A**: retry the pricing call three times, then fail.', '**Strategy B**: retry the pricing call three times, then queue it.')];
+    expect(planCycle(planInput({ files: subjects, writtenBy: 'reverie' })).actions).toEqual([]);
+    const facts = [notes('Run `make test` before pushing; CI runs the same target.', 'Before pushing, run `make test` and `make lint`.')];
+    expect(planCycle(planInput({ files: facts, writtenBy: 'reverie' })).actions.filter((a) => a.type === 'merge')).toEqual([]);
+  });
+
   it('notes that name different numbers ("port 8081" vs "port 9090") are not merged', () => {
     const files = [notes('The pricing service listens on port 8081 locally.', 'The pricing service listens on port 9090 locally.')];
-    const plan = planCycle(planInput({ files }));
+    const plan = planCycle(planInput({ files, writtenBy: 'reverie' }));
     expect(plan.actions.filter((a) => a.type === 'merge')).toEqual([]);
   });
 
@@ -64,7 +83,7 @@ describe('planCycle: duplicates', () => {
         text: '- The pricing service listens on port 8081 locally.\n- Locally, the pricing svc listens on port 8081.\n',
       },
     ];
-    const plan = planCycle(planInput({ files }));
+    const plan = planCycle(planInput({ files, writtenBy: 'reverie' }));
     expect(plan.actions).toEqual([]);
   });
 });
@@ -92,22 +111,39 @@ describe('planCycle: contradictions', () => {
     expect(resolves).toHaveLength(1);
     const [resolve] = resolves as [Action];
     expect(resolve.targets.map((t) => t.raw)).toEqual(['- Always use pnpm, never npm\n', '- Install dependencies with `npm install`.\n']);
-    expect(resolve.content?.split('\n')[0]).toBe('Always use pnpm, never npm');
+    // The reason is in the commit, never in the memory file: the kept note stays as it was.
+    expect(resolve.content).toBeUndefined();
     expect(new Set(resolve.evidence.map((e) => e.sessionId))).toEqual(new Set(['s1', 's2']));
     expect(resolve.rationale).toMatch(/session/);
     // Applying the resolve alone: the npm note is gone, the pnpm note stays.
     const applied = applyActions(filesOf(files), [resolve]);
     const entries = buildSnapshot([{ path: INBOX, text: applied.get(INBOX) ?? '' }], ROOT, NAMESPACES).files[0]?.entries ?? [];
-    expect(entries).toHaveLength(1);
-    expect(entries[0]?.text.split('\n')[0]).toBe('Always use pnpm, never npm');
+    expect(entries.map((e) => e.text)).toEqual(['Always use pnpm, never npm']);
   });
 
-  it('with no session evidence either way, the newer note (later in the file) wins', () => {
+  it('with no session evidence either way, nothing changes: the pair is a question for the review', () => {
     const files = [notes('Install dependencies with `npm install`.', 'Always use pnpm, never npm')];
-    const plan = planCycle(planInput({ files }));
-    expect(types(plan.actions)).toEqual(['resolve']);
-    expect(plan.actions[0]?.targets[0]?.raw).toBe('- Always use pnpm, never npm\n');
-    expect(plan.actions[0]?.rationale).toMatch(/newer/);
+    for (const writtenBy of ['person', 'reverie'] as const) {
+      const plan = planCycle(planInput({ files, writtenBy }));
+      expect(plan.actions).toEqual([]);
+      expect(plan.notices).toEqual([
+        {
+          kind: 'question',
+          entries: [
+            { path: INBOX, line: 3, text: 'Install dependencies with `npm install`.' },
+            { path: INBOX, line: 4, text: 'Always use pnpm, never npm' },
+          ],
+          message: expect.stringMatching(/disagree .*no session shows which is right/),
+        },
+      ]);
+    }
+  });
+
+  it('two sections may each have their own rule: notes of different sections are no contradiction', () => {
+    const files = [{ path: INBOX, text: '# Notes\n\n## Legacy app\n\n- Install dependencies with `npm install`.\n\n## New app\n\n- Always use pnpm, never npm\n' }];
+    const plan = planCycle(planInput({ files, writtenBy: 'reverie' }));
+    expect(plan.actions).toEqual([]);
+    expect(plan.notices).toEqual([]);
   });
 
   // BUG (src/dream/curate/contradictions.ts, resolveAction; src/dream/curate/patterns.ts, isRefutedBy): the kept
@@ -115,6 +151,14 @@ describe('planCycle: contradictions', () => {
   // reads as a recommendation of `npm install`, so planPatternActions then finds the kept note refuted by the npm
   // mistake and rewrites it in the same cycle (actual actions: [resolve, update]; the update targets the note the
   // resolve just wrote and replaces "Always use pnpm, never npm" with the mistake statement).
+  it('an action that would leave a heading with nothing under it is refused, and said so', () => {
+    const protectedFile = { path: 'memory/instructions/tools.md', text: '# Tools\n\n- Always use pnpm, never npm\n' };
+    const files = [protectedFile, notes('Install dependencies with `npm install`.')];
+    const plan = planCycle(planInput({ files, writtenBy: 'reverie' }));
+    expect(plan.actions).toEqual([]);
+    expect(plan.dropped.map((d) => d.reason)).toEqual(['the heading "Notes" (memory/notes.md:1) would have nothing under it']);
+  });
+
   it('the note a resolve keeps is not rewritten later in the same cycle', () => {
     const files = [notes('Install dependencies with `npm install`.', 'Always use pnpm, never npm')];
     const plan = planCycle(planInput({ files, sessions: npmFails() }));
@@ -123,7 +167,7 @@ describe('planCycle: contradictions', () => {
     expect(after.some((t) => t.startsWith('Always use pnpm, never npm'))).toBe(true);
   });
 
-  it('a dream note that tells agents to do what the protected rules forbid in prose is pruned', () => {
+  it('a note a cycle wrote that tells agents to do what the protected rules forbid in prose is pruned', () => {
     const rules = { path: 'memory/instructions/rules.md', text: '# Rules\n\n- Database migrations are append-only: never edit a migration that has been merged; add a new one.\n' };
     const files = [
       rules,
@@ -133,15 +177,19 @@ describe('planCycle: contradictions', () => {
         'Never edit generated files under `gen/`.',
       ),
     ];
-    const plan = planCycle(planInput({ files }));
+    const plan = planCycle(planInput({ files, writtenBy: 'reverie' }));
     expect(types(plan.actions)).toEqual(['prune']);
     expect(plan.actions[0]?.targets[0]?.raw).toContain('To fix a merged migration');
+    // Written by a person, the same note stays; the owner is asked.
+    const asked = planCycle(planInput({ files }));
+    expect(asked.actions).toEqual([]);
+    expect(asked.notices.map((n) => n.kind)).toEqual(['question']);
   });
 
   it('a dream note that contradicts a protected one is pruned; the protected file is in no action', () => {
     const protectedFile = { path: 'memory/instructions/tools.md', text: '# Tools\n\n- Always use pnpm, never npm\n' };
-    const files = [protectedFile, notes('Install dependencies with `npm install`.')];
-    const plan = planCycle(planInput({ files, sessions: npmFails() }));
+    const files = [protectedFile, notes('Install dependencies with `npm install`.', 'Deploys go through the staging branch first.')];
+    const plan = planCycle(planInput({ files, sessions: npmFails(), writtenBy: 'reverie' }));
     expect(types(plan.actions)).toEqual(['prune']);
     expect(plan.actions[0]?.targets.map((t) => t.raw)).toEqual(['- Install dependencies with `npm install`.\n']);
     for (const action of plan.actions) {
@@ -155,8 +203,8 @@ describe('planCycle: contradictions', () => {
   // the dream note is updated from the sessions instead of pruned. The protected file is still left alone.
   it('with the protected note "Always use pnpm, never npm." the contradicting dream note is pruned', () => {
     const protectedFile = { path: 'memory/instructions/tools.md', text: '# Tools\n\n- Always use pnpm, never npm.\n' };
-    const files = [protectedFile, notes('Install dependencies with `npm install`.')];
-    const plan = planCycle(planInput({ files, sessions: npmFails() }));
+    const files = [protectedFile, notes('Install dependencies with `npm install`.', 'Deploys go through the staging branch first.')];
+    const plan = planCycle(planInput({ files, sessions: npmFails(), writtenBy: 'reverie' }));
     expect(types(plan.actions)).toEqual(['prune']);
   });
 
@@ -235,47 +283,27 @@ describe('planCycle: token budget', () => {
     { path: 'memory/team.md', text: '# Team\n\n- Ask Dana about billing; she owns the Stripe integration and the invoices.\n' },
   ];
 
-  it('prunes a namespace over its budget until it is under, keeping what the cycle just added', () => {
+  it('never prunes to fit a budget: a namespace over it gets a warning with its size and what to do', () => {
     const input = planInput({ files, sessions: npmFails(), namespaces: budgeted });
     expect(tokensOf(input.memory, 'notes')).toBeGreaterThan(60);
     const plan = planCycle(input);
-    const added = plan.actions.filter((a) => a.type === 'add');
-    expect(added).toHaveLength(1);
-    const prunes = plan.actions.filter((a) => a.type === 'prune');
-    expect(prunes.length).toBeGreaterThan(0);
-    // Never the entry the cycle added, never a protected file.
-    for (const prune of prunes) {
-      for (const target of prune.targets) expect(target.raw).not.toContain(added[0]?.content ?? '\u0000');
-      expect(prune.paths).not.toContain('memory/instructions/style.md');
-    }
-    const applied = applyActions(filesOf(files), plan.actions);
-    const after = buildSnapshot(
-      [...applied].map(([path, text]) => ({ path, text })),
-      ROOT,
-      budgeted,
-    );
-    expect(tokensOf(after, 'notes')).toBeLessThanOrEqual(60);
-    expect(after.files.flatMap((f) => f.entries.map((e) => e.text))).toContain(added[0]?.content);
-    expect(applied.get('memory/instructions/style.md')).toBe(files[0]?.text);
+    expect(types(plan.actions)).toEqual(['add']);
+    const [warning] = plan.notices;
+    expect(warning).toMatchObject({ kind: 'budget', namespace: 'notes', budget: 60 });
+    expect(warning?.kind === 'budget' && warning.tokens).toBe(plan.stats.tokens_after - estimateTokens(files[0]?.text ?? ''));
+    expect(warning?.message).toMatch(/over its budget of 60: split a topic .* or raise budget_tokens/);
   });
 
-  it('stops as soon as the namespace fits: one prune fewer would leave it over budget', () => {
-    const plan = planCycle(planInput({ files, sessions: npmFails(), namespaces: budgeted }));
-    const prunes = plan.actions.filter((a) => a.type === 'prune');
-    const allButLast = plan.actions.filter((a) => a !== prunes[prunes.length - 1]);
-    const applied = applyActions(filesOf(files), allButLast);
-    const snapshot = buildSnapshot(
-      [...applied].map(([path, text]) => ({ path, text })),
-      ROOT,
-      budgeted,
-    );
-    expect(tokensOf(snapshot, 'notes')).toBeGreaterThan(60);
+  it('the same for notes a cycle wrote: the budget never deletes', () => {
+    const plan = planCycle(planInput({ files, namespaces: budgeted, writtenBy: 'reverie' }));
+    expect(plan.actions).toEqual([]);
+    expect(plan.notices.map((n) => n.kind)).toEqual(['budget']);
   });
 
-  it('a namespace under its budget is not pruned', () => {
+  it('a namespace under its budget gets no warning', () => {
     const roomy = budgeted.map((n) => (n.name === 'notes' ? { ...n, budgetTokens: 10_000 } : n));
     const plan = planCycle(planInput({ files, sessions: npmFails(), namespaces: roomy }));
-    expect(plan.actions.filter((a) => a.type === 'prune')).toEqual([]);
+    expect(plan.notices).toEqual([]);
   });
 });
 
@@ -297,6 +325,32 @@ describe('planCycle: guards and state', () => {
     expect(plan.state.rejected).toEqual(state.rejected);
   });
 
+  it('what a person rejected is not proposed again under another action type', () => {
+    // A rejected update of the npm note: a later prune or resolve of the same note is refused too, and so is the text.
+    const files = [notes('Install dependencies with `npm install`.', 'Deploys go through the staging branch first.')];
+    const first = planCycle(planInput({ files, sessions: npmFails() }));
+    const [update] = first.actions as [Action];
+    expect(update.type).toBe('update');
+    const state = rememberRejected(emptyState(), update, '20261120-000000', 'we keep npm here');
+    const prune = { ...update, type: 'prune' as const, content: undefined, fingerprint: 'prune:other', id: 'deadbeef' };
+    const add = { ...update, type: 'add' as const, targets: [], destination: { path: INBOX, section: 'Mistakes to avoid' }, fingerprint: 'add:other', id: 'feedbeef' };
+    const guard = guardFor(planInput({ files }).memory, state);
+    expect(guard(prune)).toMatch(/the entry it removes was rejected in cycle 20261120-000000/);
+    expect(guard(add)).toMatch(/its text was rejected in cycle 20261120-000000/);
+    const again = planCycle(planInput({ files, sessions: npmFails(), state }));
+    expect(again.actions).toEqual([]);
+  });
+
+  it('approval.max_prune_ratio bounds what a cycle proposes', () => {
+    const rules = { path: 'memory/instructions/rules.md', text: '# Rules\n\n- Never use yarn; install with pnpm.\n' };
+    const files = [rules, notes('Use yarn for installs.', 'Run `yarn install` after pulling.', 'Deploys go through staging.', 'Staging resets on Sundays.')];
+    const free = planCycle(planInput({ files, writtenBy: 'reverie' }));
+    expect(types(free.actions)).toEqual(['prune', 'prune']);
+    const bounded = planCycle(planInput({ files, writtenBy: 'reverie', maxRemovedShare: 0.25 }));
+    expect(types(bounded.actions)).toEqual(['prune']);
+    expect(bounded.dropped.map((d) => d.reason)).toEqual(['the cycle would remove 2 of 4 curated entries, more than approval.max_prune_ratio (0.25)']);
+  });
+
   it('the same input twice gives deep-equal plans', () => {
     const files = [
       notes(
@@ -305,8 +359,8 @@ describe('planCycle: guards and state', () => {
         'Locally, the pricing svc listens on port 8081.',
       ),
     ];
-    const a = planCycle(planInput({ files, sessions: npmFails() }));
-    const b = planCycle(planInput({ files, sessions: npmFails() }));
+    const a = planCycle(planInput({ files, sessions: npmFails(), writtenBy: 'reverie' }));
+    const b = planCycle(planInput({ files, sessions: npmFails(), writtenBy: 'reverie' }));
     expect(a.actions.length).toBeGreaterThan(1);
     expect(b).toEqual(a);
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
@@ -380,6 +434,7 @@ describe('planCycle: guards and state', () => {
       patterns: 1,
       noise: 0,
       entries: 1,
+      entries_after: 2,
       tokens_before: estimateTokens(files[0]?.text ?? ''),
       tokens_after: estimateTokens(applied.get(INBOX) ?? ''),
     });

@@ -85,11 +85,41 @@ describe('pullBody', () => {
     expect(body).toContain('| 1 | `a1b2c3d4` add | `memory/notes.md` |');
     expect(body).toMatch(/\| 2 \| `e5f6a7b8` prune \| .* \| 1 session \| high, needs review \|/);
     expect(body).toContain('- Port 8080.');
-    expect(body).toContain('After: removed.');
+    expect(body).toContain('Removes (`memory/notes.md`):');
+    // What the cycle does to memory as a whole comes before any single action.
+    expect(body.indexOf('memory: ')).toBeLessThan(body.indexOf('### 1.'));
     expect(body).toContain('- Use `pnpm install`.');
     expect(body).toContain('`s1` (coding&#45;agent, turn 2)'.replace('&#45;', '-'));
     expect(body).toContain('reverie approve 20261124-101010 --except <id>');
     expect(body).toContain('reverie reject 20261124-101010');
+  });
+
+  it('shows a merge as the entry it keeps beside the ones it removes, and questions and budget warnings up front', () => {
+    const merge = action({
+      id: 'c0ffee00',
+      type: 'merge',
+      summary: 'combine 2 notes on port',
+      content: undefined,
+      targets: [
+        { path: 'memory/notes.md', id: 'k', raw: '- The pricing service listens on port 8081 locally.\n' },
+        { path: 'memory/notes.md', id: 'g', raw: '- Pricing svc port is 8081.\n' },
+      ],
+    });
+    const notices = [
+      { kind: 'question' as const, entries: [{ path: 'memory/notes.md', line: 3, text: 'Use tabs.' }, { path: 'memory/notes.md', line: 4, text: 'Use spaces.' }], message: 'they disagree' },
+      { kind: 'budget' as const, namespace: 'notes', tokens: 5000, budget: 4000, message: 'namespace "notes" holds about 5000 tokens, 1000 over its budget of 4000' },
+    ];
+    const body = pullBody({ record: { ...record([merge]), notices }, safe: [], marker: 'm' });
+    const keeps = body.indexOf('Keeps (`memory/notes.md`):');
+    const removes = body.indexOf('Removes (`memory/notes.md`):');
+    expect(keeps).toBeGreaterThan(0);
+    expect(removes).toBeGreaterThan(keeps);
+    expect(body.slice(keeps, removes)).toContain('listens on port 8081 locally');
+    expect(body.slice(removes)).toContain('Pricing svc port is 8081.');
+    expect(body).toMatch(/A question for the owner of this memory/);
+    expect(body).toContain('`memory/notes.md:3` Use tabs. **vs** `memory/notes.md:4` Use spaces.');
+    expect(body).toContain('1000 over its budget of 4000');
+    expect(body.indexOf('A question')).toBeLessThan(body.indexOf('### 1.'));
   });
 
   it('lets nothing from the logs render: no HTML, mention or issue link outside code', () => {

@@ -46,7 +46,25 @@ describe('lintMemory', () => {
       'links/missing-heading',
       'protected/dream-commit',
       'secrets/found',
+      'structure/dangling-label',
+      'structure/empty-section',
     ]);
+  });
+});
+
+describe('structure rules', () => {
+  it('structure/empty-section: a heading with nothing under it but empty sub-headings; a parent of content is not empty', () => {
+    const text = '# Notes\n\n## Empty\n\n## Parent\n\n### Child\n\n- a\n\n## Only empty children\n\n### Nothing\n';
+    expect(rules(lint({ files: { 'memory/notes.md': text } }))).toEqual([
+      'memory/notes.md:3 structure/empty-section warning',
+      'memory/notes.md:11 structure/empty-section warning',
+      'memory/notes.md:13 structure/empty-section warning',
+    ]);
+  });
+
+  it('structure/dangling-label: a label followed by a heading or the end of the file; one with its list is a unit', () => {
+    const text = '# Notes\n\nKey files:\n\n## Next\n\n**Commands:**\n- `make`\n\nThe rule is as follows:\n\nDo X.\n\n**Ends here:**\n';
+    expect(rules(lint({ files: { 'memory/notes.md': text } }))).toEqual(['memory/notes.md:3 structure/dangling-label warning', 'memory/notes.md:14 structure/dangling-label warning']);
   });
 });
 
@@ -182,7 +200,7 @@ describe('protected/dream-commit', () => {
 });
 
 describe('links', () => {
-  const index = (body: string) => ({ 'memory/_index.md': `# Index\n\n${body}\n`, 'memory/tools.md': '# Tools\n\n## Mistakes to avoid\n\n- a\n\n## Setup\n\n### Steps\n\n## Deploy\n\n### Steps\n' });
+  const index = (body: string) => ({ 'memory/_index.md': `# Index\n\n${body}\n`, 'memory/tools.md': '# Tools\n\n## Mistakes to avoid\n\n- a\n\n## Setup\n\n### Steps\n\n- install\n\n## Deploy\n\n### Steps\n\n- ship\n' });
 
   it('links/missing-file: a relative link to a file that does not exist', () => {
     expect(rules(lint({ files: index('- [Deploy](deploy.md)') }))).toEqual(['memory/_index.md:3 links/missing-file error']);

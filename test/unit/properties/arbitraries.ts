@@ -246,6 +246,8 @@ export const namespaces: fc.Arbitrary<Namespace[]> = fc
 
 export interface Scenario {
   files: SourceFile[];
+  /** Files whose entries earlier cycles wrote (their commits carry reverie's trailers); the rest a person wrote. */
+  byReverie?: string[];
   namespaces: Namespace[];
   sessions: Session[];
   /** Sessions of an earlier cycle, folded into the prior state by `prepare`. */
@@ -262,6 +264,7 @@ const hex64 = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLengt
 export const scenario: fc.Arbitrary<Scenario> = fc
   .record({
     files: memoryFiles,
+    byReverie: fc.subarray(DREAM_PATHS),
     namespaces,
     specs: fc.array(sessionSpec, { maxLength: 6 }),
     earlierSpecs: fc.array(sessionSpec, { maxLength: 3 }),
@@ -269,8 +272,9 @@ export const scenario: fc.Arbitrary<Scenario> = fc
     rejectMask: fc.array(fc.boolean(), { maxLength: 12 }),
     processedNoise: fc.array(hex64, { maxLength: 2 }),
   })
-  .map(({ files, namespaces: ns, specs, earlierSpecs, minSessions, rejectMask, processedNoise }) => ({
+  .map(({ files, byReverie, namespaces: ns, specs, earlierSpecs, minSessions, rejectMask, processedNoise }) => ({
     files,
+    byReverie,
     namespaces: ns,
     sessions: sessionsOf(specs, 's'),
     earlier: sessionsOf(earlierSpecs, 'e'),
@@ -287,28 +291,37 @@ export const scenario: fc.Arbitrary<Scenario> = fc
  */
 export function prepare(s: Scenario): PlanInput {
   let state = emptyState();
+  const by = s.byReverie ?? [];
   if (s.earlier.length > 0) {
-    state = planCycle({ ...inputOf(s.files, s.namespaces, s.earlier, state, s.minSessions), cycle: '20261115-000000' }).state;
+    state = planCycle({ ...inputOf(s.files, s.namespaces, s.earlier, state, s.minSessions, by), cycle: '20261115-000000' }).state;
   }
   for (const hash of s.processedNoise) state.processed[hash] ??= { id: `old-${hash.slice(0, 6)}`, source: 'sessions/old.jsonl', cycle: '20261101-000000' };
   if (s.rejectMask.some(Boolean)) {
-    const wouldBe = planCycle(inputOf(s.files, s.namespaces, s.sessions, state, s.minSessions));
+    const wouldBe = planCycle(inputOf(s.files, s.namespaces, s.sessions, state, s.minSessions, by));
     wouldBe.actions.forEach((action, i) => {
       if (s.rejectMask[i]) state.rejected[action.fingerprint] = { cycle: '20261120-000000', reason: 'not wanted', summary: action.summary };
     });
   }
-  return inputOf(s.files, s.namespaces, s.sessions, state, s.minSessions);
+  return inputOf(s.files, s.namespaces, s.sessions, state, s.minSessions, by);
 }
 
-export function inputOf(files: SourceFile[], ns: Namespace[], sessions: PlanInput['sessions'], state: DreamState, minSessions: number): PlanInput {
+/** The input of a cycle; the entries of `byReverie` files are a cycle's, as the shell reads them from the trailers. */
+export function inputOf(files: SourceFile[], ns: Namespace[], sessions: PlanInput['sessions'], state: DreamState, minSessions: number, byReverie: readonly string[] = []): PlanInput {
+  const memory = buildSnapshot(files, ROOT, ns);
+  for (const file of memory.files) for (const entry of file.entries) entry.writtenBy = byReverie.includes(file.path) ? 'reverie' : 'person';
   return {
     cycle: CYCLE,
     sessions,
     totalSessions: sessions.length,
-    memory: buildSnapshot(files, ROOT, ns),
+    memory,
     state,
     options: { minSessions, inbox: INBOX, now: NOW },
   };
+}
+
+/** Who wrote each file's entries in an input, to hand on to the next cycle's input. */
+export function reverieFiles(input: PlanInput): string[] {
+  return input.memory.files.filter((f) => f.entries.some((e) => e.writtenBy === 'reverie')).map((f) => f.path);
 }
 
 /** The texts of the snapshot's files, as the shell hands them to `applyActions`. */

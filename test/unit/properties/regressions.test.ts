@@ -9,7 +9,7 @@ import { emptyState, planCycle } from '../../../src/dream/plan.js';
 import type { Plan, PlanInput } from '../../../src/dream/types.js';
 import { buildSnapshot, parseDocument, removeEntry, type Namespace, type SourceFile } from '../../../src/memory/index.js';
 import type { Session } from '../../../src/sessions/types.js';
-import { session } from '../../helpers/sessions.js';
+import { npmThenPnpm, session } from '../../helpers/sessions.js';
 import { readFileSync } from 'node:fs';
 import { filesOf, inputOf, prepare, type Scenario } from './arbitraries.js';
 
@@ -17,15 +17,16 @@ const PROTECTED: Namespace = { name: 'instructions', paths: ['instructions/**'],
 const NOTES: Namespace = { name: 'notes', paths: ['**/*.md'], policy: 'dream' };
 const TOOLS: Namespace = { name: 'tools', paths: ['tools.md'], policy: 'dream' };
 
+/** A plan over files whose entries earlier cycles wrote (so that they may be merged, resolved and pruned). */
 function plan(files: SourceFile[], namespaces: Namespace[], sessions: Session[] = []): { input: PlanInput; plan: Plan } {
-  const input = inputOf(files, namespaces, sessions, emptyState(), 2);
+  const input = inputOf(files, namespaces, sessions, emptyState(), 2, files.map((f) => f.path));
   return { input, plan: planCycle(input) };
 }
 
 /** The memory after applying the plan, and the plan a second cycle with no new sessions makes on it. */
 function rerun(input: PlanInput, first: Plan): { files: SourceFile[]; again: Plan } {
   const files = [...applyActions(filesOf(input), first.actions)].map(([path, text]) => ({ path, text }));
-  const again = planCycle({ ...inputOf(files, input.memory.namespaces, [], first.state, input.options.minSessions), cycle: '20261202-000000' });
+  const again = planCycle({ ...inputOf(files, input.memory.namespaces, [], first.state, input.options.minSessions, files.map((f) => f.path)), cycle: '20261202-000000' });
   return { files, again };
 }
 
@@ -47,9 +48,9 @@ describe('regressions found by the planCycle properties', () => {
     expect(blocks(out)).toEqual(blocks(RULED).slice(1));
   });
 
-  it('bug 1: a budget prune of that entry does not make planCycle throw', () => {
-    const files = [{ path: 'memory/notes.md', text: RULED }];
-    const { plan: p } = plan(files, [PROTECTED, { ...NOTES, budgetTokens: 0 }]);
+  it('bug 1: a prune of that entry does not make planCycle throw', () => {
+    const files = [{ path: 'memory/notes.md', text: RULED }, { path: 'memory/instructions/CLAUDE.md', text: '- Never use yarn; install with pnpm.\n' }];
+    const { plan: p } = plan(files, [PROTECTED, NOTES]);
     const named = [...p.actions, ...p.dropped.map((d) => d.action)].flatMap((a) => a.targets.map((t) => t.raw));
     expect(named).toContain('- Use yarn for installs.\n');
   });
@@ -72,33 +73,25 @@ describe('regressions found by the planCycle properties', () => {
     expect(new Set(p.actions.map((a) => a.fingerprint)).size).toBe(2);
   });
 
-  // Bug 3. src/dream/curate/contradictions.ts resolveAction appends "\n- Why: …" to the kept note's text whatever its
-  // kind, and src/dream/apply.ts restyle() writes a paragraph's new text line for line: a paragraph followed by a
-  // `- Why:` line, which Markdown reads as a list item that interrupts the paragraph. The reason becomes an entry of
-  // its own, detached from the note it explains (a budget prune or a merge can then take one without the other).
-  // Actual entries after: ["Always use pnpm, never npm.", "Why: replaces the older note …"].
-  it('bug 3: the reason a resolve adds to a kept paragraph stays part of that entry', () => {
+  // Bugs 3 and 4. src/dream/curate/contradictions.ts resolveAction appended "\n- Why: replaces the older note …" to the
+  // kept note: the reason became an entry of its own under a paragraph, and its quote of the replaced note made the
+  // kept note a duplicate of another in the next cycle. The reason now lives in the commit and the review only.
+  const pnpmSessions = () => [npmThenPnpm('r1', 'claude', day(1)), npmThenPnpm('r2', 'codex', day(2), 'fix the login form')];
+
+  it('bug 3: a resolve writes no reason into the memory file; the kept paragraph stays as it was', () => {
     const files = [{ path: 'memory/notes.md', text: '- Install dependencies with `npm install`.\n\nAlways use pnpm, never npm.\n' }];
-    const { input, plan: p } = plan(files, [PROTECTED, NOTES]);
+    const { input, plan: p } = plan(files, [PROTECTED, NOTES], pnpmSessions());
     expect(p.actions.map((a) => a.type)).toEqual(['resolve']);
     const { files: after } = rerun(input, p);
     const entries = buildSnapshot(after, 'memory', [PROTECTED, NOTES]).files.flatMap((f) => f.entries.map((e) => e.text));
-    expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatch(/^Always use pnpm, never npm\.\n.*Why: /s);
+    expect(entries).toEqual(['Always use pnpm, never npm.']);
   });
 
-  // Bug 4. src/dream/curate/duplicates.ts isDuplicate compares terms(e.text) including the "Why:" line a resolve
-  // added, and that line quotes the note it replaced ("Why: replaces the older note "Install dependencies with
-  // `npm install`."…"). claims.ts ignores reasons (withoutReasons) but duplicate detection does not, so the next
-  // cycle, with no new sessions, sees the kept note as a duplicate of a different note and merges them. Actual second
-  // plan: merge "combine 2 notes on pnpm, install, dependencies", keeping "Always use pnpm, never npm." (+ reason) and
-  // removing "Use `pnpm install` for dependencies.", a note nobody contradicted.
-  it('bug 4: the quoted reason of a resolve does not make the kept note a duplicate in the next cycle', () => {
+  it('bug 4: after a resolve, the next cycle merges nothing', () => {
     const files = [
-      { path: 'memory/notes.md', text: '- Install dependencies with `npm install`.\n' },
-      { path: 'memory/wiki/_index.md', text: '- Always use pnpm, never npm.\n\nUse `pnpm install` for dependencies.\n' },
+      { path: 'memory/notes.md', text: '- Install dependencies with `npm install`.\n- Always use pnpm, never npm.\n\nUse `pnpm install` for dependencies.\n' },
     ];
-    const { input, plan: p } = plan(files, [PROTECTED, NOTES]);
+    const { input, plan: p } = plan(files, [PROTECTED, NOTES], pnpmSessions());
     expect(p.actions.map((a) => a.type)).toEqual(['resolve']);
     const { again } = rerun(input, p);
     expect(again.actions.map((a) => `${a.type}: ${a.summary}`)).toEqual([]);
@@ -126,24 +119,24 @@ describe('regressions found by the planCycle properties', () => {
     expect(rerun(input, p).again.actions).toEqual([]);
   });
 
-  // Bug 6. src/dream/curate/workspace.ts apply(): `fresh` (entries this cycle wrote, which a budget prune must leave)
-  // is every entry whose exact raw text did not exist before an action. Removing the last entry of a file that has no
-  // final line break takes the line break off the entry above it (edits keep the file's final-line-break state), so
-  // that entry's raw is "new" and it escapes the budget though the cycle never wrote it. Actual: one prune (of the
-  // staging note), "- Use yarn for installs." left, the namespace 5 tokens over its budget of 0.
-  it('bug 6: an entry that only lost its final line break is still pruned to fit the budget', () => {
-    const files = [{ path: 'memory/notes.md', text: '- Use yarn for installs.\n- Deploys go through the staging branch first.' }];
-    const { input, plan: p } = plan(files, [PROTECTED, { ...NOTES, budgetTokens: 0 }]);
+  // Bug 6. src/dream/curate/workspace.ts: `fresh` (entries this cycle wrote, which no other action of the cycle may
+  // take back) was every entry whose exact raw text did not exist before an action. Removing the last entry of a file
+  // that has no final line break takes the line break off the entry above it (edits keep the file's final-line-break
+  // state), so that entry counted as written by the cycle. Entries are now compared without their trailing breaks.
+  const RULES = { path: 'memory/instructions/CLAUDE.md', text: '- Never use yarn; install with pnpm.\n' };
+
+  it('bug 6: an entry that only lost its final line break is not taken for one the cycle wrote', () => {
+    const files = [RULES, { path: 'memory/notes.md', text: '# Notes\n\n- Staging resets on Sundays.\n- Use yarn for installs.\n- Run `yarn install` after pulling.' }];
+    const { plan: p } = plan(files, [PROTECTED, NOTES]);
     expect(p.actions.map((a) => a.type)).toEqual(['prune', 'prune']);
-    expect(applyActions(filesOf(input), p.actions).get('memory/notes.md')).toBe('');
   });
 
   it('bug 6 (control): with a final line break, both entries are pruned', () => {
-    const files = [{ path: 'memory/notes.md', text: '- Use yarn for installs.\n- Deploys go through the staging branch first.\n' }];
-    const { input, plan: p } = plan(files, [PROTECTED, { ...NOTES, budgetTokens: 0 }]);
+    const files = [RULES, { path: 'memory/notes.md', text: '# Notes\n\n- Staging resets on Sundays.\n- Use yarn for installs.\n- Run `yarn install` after pulling.\n' }];
+    const { plan: p } = plan(files, [PROTECTED, NOTES]);
     expect(p.actions.map((a) => a.type)).toEqual(['prune', 'prune']);
-    expect(applyActions(filesOf(input), p.actions).get('memory/notes.md')).toBe('');
   });
+
   // Bug 7. src/dream/curate/index.ts: notes on opposite sides of a lesson (a failure showing something gone) were kept
   // apart from merging by this cycle's signal only; the next cycle, with no new sessions, had no signal and merged the
   // mistake note the first cycle added into an old note. Now the lessons come from the recorded patterns, so both

@@ -2,13 +2,13 @@
  * The model's proposals, turned into the same Action objects the offline engine makes (fingerprint, id, paths,
  * targets, content, destination, evidence from the patterns' quotes, rationale) or refused with a reason. A proposal
  * is taken at its word only where the word can be checked: every target must be an entry of memory, named by its
- * exact id, in a curated namespace; every step but a merge (or a prune under a token budget) must cite a pattern
+ * exact id, in a curated namespace; every step but a merge must cite a pattern
  * with enough support; new text must be a short note, with no heading, no secret and nothing addressed to an AI.
  * What passes then goes through the guards every engine's actions go through (protected paths, outside memory,
- * rejected before) and is applied to a Workspace in order, so that a step that no longer applies is refused too.
+ * rejected before) and the do-no-harm rules (a person's entry changes only on evidence that names it), and is
+ * applied to a Workspace in order, so that a step that no longer applies is refused too.
  * Pure: no model, no files.
  */
-import { tokensOf } from '../../../memory/snapshot.js';
 import type { Entry, MemorySnapshot } from '../../../memory/types.js';
 import { redact } from '../../../sessions/redact.js';
 import { shortHash } from '../../../util/hash.js';
@@ -27,6 +27,8 @@ export interface CurateContext {
   /** Repository path of the inbox, where an add goes unless it names another curated file. */
   inbox: string;
   guard: Guard;
+  /** The share of the curated entries one cycle may remove (`approval.max_prune_ratio`). */
+  maxRemovedShare?: number;
 }
 
 export interface CurateResult {
@@ -42,7 +44,11 @@ const MAX_SECTION = 80;
 const MAX_EVIDENCE = 6;
 
 export function actionsFromProposals(proposals: readonly Proposal[], context: CurateContext): CurateResult {
-  const workspace = new Workspace(context.memory, context.guard);
+  const known = new Map(context.patterns.map((p) => [p.key, p]));
+  const workspace = new Workspace(context.memory, context.guard, {
+    ...(context.maxRemovedShare !== undefined ? { maxRemovedShare: context.maxRemovedShare } : {}),
+    pattern: (key) => known.get(key),
+  });
   const dropped: DroppedAction[] = [];
   const actions: Action[] = [];
   const check = proposalChecker(context);
@@ -62,7 +68,6 @@ type Checked = { action: Action } | { refusal: string };
 function proposalChecker(context: CurateContext): (proposal: Proposal) => Checked {
   const entries = new Map(context.memory.files.flatMap((f) => f.entries.map((e) => [e.id, e] as const)));
   const patterns = new Map(context.patterns.map((p) => [p.key, p]));
-  const overBudget = new Set(context.memory.namespaces.filter((n) => n.budgetTokens !== undefined && tokensOf(context.memory, n.name) > n.budgetTokens).map((n) => n.name));
   const writableFiles = new Set(context.memory.files.filter((f) => f.policy === 'dream').map((f) => f.path));
   const known = new Set(context.memory.files.flatMap((f) => f.entries.map((e) => comparable(e.text))));
   const protectedEntries = context.memory.files.filter((f) => f.policy === 'protected').flatMap((f) => f.entries);
@@ -80,8 +85,7 @@ function proposalChecker(context: CurateContext): (proposal: Proposal) => Checke
     if (arity) return { refusal: arity };
 
     const cited = [...new Set(proposal.patterns.map((k) => k.trim()))].filter((k) => patterns.has(k)).sort();
-    const budgetPrune = proposal.type === 'prune' && targets.every((t) => overBudget.has(t.namespace));
-    if (cited.length === 0 && proposal.type !== 'merge' && !budgetPrune) return { refusal: 'it cites no pattern with enough support from the sessions' };
+    if (cited.length === 0 && proposal.type !== 'merge') return { refusal: 'it cites no pattern with enough support from the sessions' };
 
     const content = contentOf(proposal);
     if (typeof content === 'object') return content;

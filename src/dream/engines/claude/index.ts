@@ -14,7 +14,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { ClaudeConfig } from '../../../config/types.js';
 import { UsageError } from '../../../errors.js';
-import { tokensOf } from '../../../memory/snapshot.js';
 import type { MemorySnapshot } from '../../../memory/types.js';
 import type { Session } from '../../../sessions/types.js';
 import { isObserved } from '../../extract/index.js';
@@ -23,6 +22,7 @@ import type { Action, DroppedAction, Engine, EngineRun, ObservedSession, Plan, P
 import type { BatchOptions } from './batch.js';
 import { ClaudeCache, mapKey } from './cache.js';
 import { askStructured, BudgetExhausted, connect, isApiError, toEngineError, type Connection } from './client.js';
+import { budgetNotices } from '../../curate/budget.js';
 import { actionsFromProposals } from './curate.js';
 import { estimateCost } from './estimate.js';
 import { mapRequest, mapSessions, type MapOutcome, type Transcribed } from './map.js';
@@ -116,9 +116,9 @@ async function dreamPlan(input: PlanInput, options: ClaudeEngineOptions, cache: 
   const extraction = reduceObservations(mapped.mapped, input.state.patterns, input.options.minSessions);
   const offered = extraction.signal.filter((p) => !extraction.records[p.key]?.written);
   let curated: { actions: Action[]; dropped: DroppedAction[]; memoryAfter: MemorySnapshot } = { actions: [], dropped: [], memoryAfter: input.memory };
-  // Without a new pattern there is nothing to ask, unless new sessions come while a namespace is over its budget:
-  // a quiet night costs only its sessions, and a budget the model would not fix is not asked about every night.
-  if (offered.length > 0 || (input.sessions.length > 0 && overBudget(input.memory))) {
+  // Without a new pattern there is nothing to ask: a quiet night costs only its sessions. (A namespace over its
+  // budget gets a warning, never deletions to fit, so it is no reason to ask.)
+  if (offered.length > 0) {
     const request = curateRequest(input, config, context, offered);
     let reading;
     try {
@@ -129,7 +129,13 @@ async function dreamPlan(input: PlanInput, options: ClaudeEngineOptions, cache: 
       throw isApiError(error) ? toEngineError(error) : error;
     }
     if (reading.ok) {
-      curated = actionsFromProposals(reading.value.actions, { memory: input.memory, patterns: offered, inbox: input.options.inbox, guard: guardFor(input.memory, input.state) });
+      curated = actionsFromProposals(reading.value.actions, {
+        memory: input.memory,
+        patterns: offered,
+        inbox: input.options.inbox,
+        guard: guardFor(input.memory, input.state),
+        ...(input.options.maxRemovedShare !== undefined ? { maxRemovedShare: input.options.maxRemovedShare } : {}),
+      });
     } else {
       warnings.push(`the curation answer was off its schema twice and was dropped (${reading.problems.slice(0, 3).join('; ')})`);
     }
@@ -143,6 +149,7 @@ async function dreamPlan(input: PlanInput, options: ClaudeEngineOptions, cache: 
     patterns: extraction.signal,
     noise: extraction.noise,
     dropped: curated.dropped,
+    notices: budgetNotices(curated.memoryAfter),
     stats: stats(input, extraction.signal.length, extraction.noise.length, curated.memoryAfter),
     state: nextState({ ...input, sessions: processed }, extraction.records, actions),
     run: run(),
@@ -212,10 +219,6 @@ function processedSessions(sessions: PlanInput['sessions'], mapped: MapOutcome):
   return sessions.filter((s) => done.has(s.hash));
 }
 
-function overBudget(memory: MemorySnapshot): boolean {
-  return memory.namespaces.some((n) => n.policy === 'dream' && n.budgetTokens !== undefined && tokensOf(memory, n.name) > n.budgetTokens);
-}
-
 /** A plan that does nothing and records nothing: what a stopped run or a dry run hands back. */
 function emptyPlan(input: PlanInput, run: EngineRun): Plan {
   return {
@@ -225,6 +228,7 @@ function emptyPlan(input: PlanInput, run: EngineRun): Plan {
     patterns: [],
     noise: [],
     dropped: [],
+    notices: [],
     stats: stats(input, 0, 0, input.memory),
     state: input.state,
     run,
@@ -238,6 +242,7 @@ function stats(input: PlanInput, patterns: number, noise: number, after: MemoryS
     patterns,
     noise,
     entries: input.memory.files.reduce((n, f) => n + f.entries.length, 0),
+    entries_after: after.files.reduce((n, f) => n + f.entries.length, 0),
     tokens_before: memoryTokens(input.memory),
     tokens_after: memoryTokens(after),
   };
