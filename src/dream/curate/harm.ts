@@ -101,6 +101,8 @@ function evidenceAnchors(action: Pick<Action, 'evidence' | 'patterns'>, view: Pi
     // the fix is no evidence against an entry that gives it.
     const fixes = new Set([...codeSpans(pattern.fix ?? ''), ...(pattern.prefer ?? [])].map((f) => f.toLowerCase()));
     for (const span of codeSpans(pattern.statement)) if (!fixes.has(span.toLowerCase()) && ![...fixes].some((f) => span.toLowerCase().startsWith(f))) anchors.add(span);
+    // The fix with other numbers (`nvm use 18` where `nvm use 20` worked): the sessions name the command, version aside.
+    for (const fix of codeSpans(pattern.fix ?? '')) if (/\d/.test(fix)) anchors.add(fix.replace(/\s*[\w.-]*\d[\w.-]*.*$/, '').trim());
   }
   for (const quote of action.evidence) for (const span of quoteAnchors(quote)) anchors.add(span);
   return [...anchors].filter((a) => a.trim().length >= 2);

@@ -5,6 +5,7 @@ import type { Action, Pattern, PatternKind } from '../types.js';
 import { makeAction, short } from './action.js';
 import { claimsOf, conflictBetween, entryClaims, mentions, PACKAGE_MANAGERS, programOf, recommends, sameOrPart, withoutReasons } from '../claims.js';
 import { resolveAction } from './contradictions.js';
+import { sameSection } from './harm.js';
 import { byArguments, namesReplacement, namesWhatIsGone, sharedSubject } from './gone.js';
 import type { Workspace } from './workspace.js';
 
@@ -89,7 +90,8 @@ function ordered(patterns: Pattern[]): Pattern[] {
  */
 function settle(stale: Entry, pattern: Pattern, covering: Entry[], workspace: Workspace): Action {
   const [winner] = covering.filter((e) => !workspace.isFresh(e)).sort((a, b) => sharedSubject(b, stale, pattern) - sharedSubject(a, stale, pattern));
-  if (!winner || winner.policy !== 'dream') return pruneAction(stale, pattern, winner ?? covering[0]);
+  // A resolve pairs two notes of one section; elsewhere, the stale note goes and the review shows what still says it.
+  if (!winner || winner.policy !== 'dream' || !sameSection(winner, stale)) return pruneAction(stale, pattern, winner ?? covering[0]);
   const reason = `${pattern.support.sessions} session(s) show it: ${pattern.statement.replace(/[.\s]+$/, '')}`;
   return resolveAction({ winner, loser: stale, reason, evidence: { sessions: pattern.support.sessions, evidence: pattern.evidence, patterns: [pattern.key] } });
 }
