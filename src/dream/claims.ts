@@ -207,9 +207,9 @@ export function conflictBetween(a: Claims, b: Claims): string | undefined {
   const sharedTopic = a.topic.filter((t) => b.topic.includes(t));
   // "never npm" is a rule about npm wherever it appears; "don't run X in watch mode" is about watch mode only.
   const sameSubject = sharedTopic.length > 0 || a.topic.length === 0 || b.topic.length === 0;
-  const direct =
-    a.recommends.find((r) => b.avoids.some((v) => sameOrPart(v, r) || sameOrPart(r, v))) ??
-    b.recommends.find((r) => a.avoids.some((v) => sameOrPart(v, r) || sameOrPart(r, v)));
+  // Avoiding a tool rules out its commands; recommending a tool does not recommend every command of it ("use bun"
+  // and "`bun run compile`, not `bun run build`" agree).
+  const direct = a.recommends.find((r) => b.avoids.some((v) => sameOrPart(v, r))) ?? b.recommends.find((r) => a.avoids.some((v) => sameOrPart(v, r)));
   if (direct && sameSubject) return direct;
   const numbers = differentNumbers(a, b);
   if (numbers) return numbers;

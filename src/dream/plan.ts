@@ -1,4 +1,4 @@
-import { estimateTokens, namespaceFor } from '../memory/index.js';
+import { estimateTokens, isMarkdownPath, namespaceFor } from '../memory/index.js';
 import type { MemorySnapshot } from '../memory/types.js';
 import { curate } from './curate/index.js';
 import { effectKeys } from './curate/effects.js';
@@ -65,7 +65,7 @@ export function guardFor(memory: MemorySnapshot, state: DreamState): Guard {
       const namespace = namespaceFor(path, memory.root, memory.namespaces);
       if (!namespace) return `${path} is in no namespace of the configuration`;
       if (namespace.policy === 'protected') return `${path} is in the protected namespace "${namespace.name}"`;
-      if (!/\.(md|markdown)$/i.test(path)) return `${path} is not a Markdown file`;
+      if (!isMarkdownPath(path)) return `${path} is not a Markdown file`;
     }
     return undefined;
   };

@@ -107,6 +107,7 @@ export function mergeStates(a: DreamState, b: DreamState): DreamState {
     }
     mine.sessions = union(mine.sessions, record.sessions);
     mine.agents = union(mine.agents, record.agents);
+    if (record.requested?.length) mine.requested = union(mine.requested ?? [], record.requested);
     for (const q of record.quotes) if (mine.quotes.length < 6 && !mine.quotes.some((m) => m.sessionId === q.sessionId)) mine.quotes.push(q);
     if (record.lastSeen && (!mine.lastSeen || record.lastSeen > mine.lastSeen)) mine.lastSeen = record.lastSeen;
     mine.written ??= record.written;

@@ -207,7 +207,8 @@ export function quote(text: string, max = 140): string {
 /** Sentences of a text, for picking out the one that carries a cue. */
 export function sentences(text: string): string[] {
   return text
-    .split(/(?<![^\w](?:e\.g|i\.e|etc|vs|cf)\.)(?<=[.!?])\s+|\n+/i)
+    // Not after an abbreviation, nor after the number of a list item ("1. Ensure …").
+    .split(/(?<![^\w](?:e\.g|i\.e|etc|vs|cf)\.)(?<!(?:^|\n)[ \t]*\d{1,3}\.)(?<=[.!?])\s+|\n+/i)
     .map((s) => s.trim())
     .filter(Boolean);
 }

@@ -105,6 +105,8 @@ export interface PatternRecord {
   changes?: number;
   /** What the pattern is about in a few words, as a model named it (claude engine): lets later cycles name it alike. */
   topic?: string;
+  /** Sessions in which a person asked for it to be remembered ("add this to CLAUDE.md"): signal in one. */
+  requested?: string[];
 }
 
 export interface DroppedAction {

@@ -46,7 +46,8 @@ export function buildSnapshot(files: SourceFile[], root: string, namespaces: Nam
 }
 
 export function isMarkdownPath(path: string): boolean {
-  return /\.(?:md|markdown)$/i.test(path);
+  // `.mdc`: Cursor's rule files, Markdown with front matter.
+  return /\.(?:md|markdown|mdc)$/i.test(path);
 }
 
 /**

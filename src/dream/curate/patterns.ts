@@ -1,6 +1,6 @@
 import type { Entry } from '../../memory/types.js';
 import { commandHead, effectiveProgram } from '../extract/commands.js';
-import { codeSpans, terms, weightedOverlap } from '../text.js';
+import { codeSpans, jaccard, terms, weightedOverlap } from '../text.js';
 import type { Action, Pattern, PatternKind } from '../types.js';
 import { makeAction, short } from './action.js';
 import { claimsOf, conflictBetween, entryClaims, mentions, PACKAGE_MANAGERS, programOf, recommends, sameOrPart, withoutReasons } from '../claims.js';
@@ -151,15 +151,25 @@ export function covers(entry: Entry, pattern: Pattern): boolean {
       const shared = statementTerms.filter((t) => entryTerms.includes(t)).length;
       // Words in common by chance ("jobs write their own tables or go through the API" and "write table tests
       // in Go") are no paraphrase: a paraphrase keeps at least two of the words side by side.
+      // A short statement is found inside many long notes: the note must not be mostly about something else, and
+      // must say it the same way round ("don't write code yet" is not said by "write code as if it ships today").
       const similar =
         shared >= Math.min(2, statementTerms.length) &&
         weightedOverlap(statementTerms, entryTerms, () => 1) >= 0.6 &&
-        (statementTerms.length < 3 || sharesNeighbours(statementTerms, entryTerms));
+        (statementTerms.length < 3 || sharesNeighbours(statementTerms, entryTerms)) &&
+        (statementTerms.length >= 4 || jaccard(statementTerms, entryTerms) >= 0.25) &&
+        forbids(pattern.statement) === forbids(text);
       // Recommending the same tool is not enough: "install Playwright with `pnpm exec …`" does not say "pnpm, not npm".
       const sameAdvice = prefer.some((p) => claims.recommends.includes(p)) && (avoid.length === 0 || avoid.some((a) => claims.avoids.includes(a)));
       return sameAdvice || similar;
     }
   }
+}
+
+const PROHIBITION = /\b(never|don'?t|do not|must not|mustn'?t|should not|shouldn'?t|avoid|no longer)\b|^\s*no\b/i;
+
+function forbids(text: string): boolean {
+  return PROHIBITION.test(text.replace(/`[^`\n]*`/g, ' '));
 }
 
 /** The entry recommends what the pattern shows to fail, or what a person asked not to do. */

@@ -10,7 +10,10 @@ const TRIVIAL = new Set([
   'stat', 'du', 'df', 'cp', 'mv', 'rm', 'chmod', 'open', 'code',
 ]);
 
-const TRIVIAL_GIT = new Set(['status', 'diff', 'log', 'show', 'branch', 'add', 'remote', 'rev-parse', 'config']);
+const TRIVIAL_GIT = new Set([
+  'status', 'diff', 'log', 'show', 'branch', 'add', 'remote', 'rev-parse', 'config', 'ls-tree', 'ls-files', 'cat-file', 'blame',
+  'reflog', 'grep', 'for-each-ref', 'describe', 'shortlog', 'rev-list', 'merge-base', 'name-rev',
+]);
 
 /** The first meaningful segment of a command line: no `cd …&&` prefix, no env assignments, no pipes. */
 export function mainSegment(command: string): string {

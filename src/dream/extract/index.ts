@@ -5,7 +5,9 @@ import { commandHead, effectiveProgram } from './commands.js';
 import { findMistakes } from './mistakes.js';
 import type { ObservedSession, Observation } from './observation.js';
 import { preferenceKeys } from './preference-clusters.js';
-import { findPreferences, INJECTION, preferenceStatement, userSentences, type PreferenceObservation } from './preferences.js';
+import { intentOf } from './intents.js';
+import { findPreferences, preferenceStatement, userSentences, type PreferenceObservation } from './preferences.js';
+import { unsafeLesson } from './unsafe.js';
 import { commandRun, workflowsOf } from './workflows.js';
 
 const MAX_QUOTES = 6;
@@ -71,13 +73,15 @@ export function extractPatterns(sessions: readonly (Session | ObservedSession)[]
     }
   });
   const patterns = [...touched].sort().map((key) => toPattern(key, records[key] as PatternRecord));
-  const promotable = patterns.filter((p) => !INJECTION.test(p.statement));
+  const promotable = patterns.filter((p) => !unsafeLesson(p.statement));
   // A recurring error with no known fix tells an agent nothing it can act on: it waits for a fix as noise.
   // Unless it shows that something memory may still name is gone ("No rule to make target 'docs'").
   const actionable = promotable.filter((p) => p.kind !== 'mistake' || p.fix !== undefined || (p.dropped?.length ?? 0) > 0);
   const habitual = habitualWorkflows(records);
+  // What a person asked to be remembered is signal at once; the rest needs `minSessions` sessions.
+  const requested = (p: Pattern) => (records[p.key]?.requested?.length ?? 0) > 0;
   const enough = actionable.filter((p) =>
-    p.kind === 'workflow' ? p.support.sessions >= minSessions + WORKFLOW_EXTRA_SUPPORT && habitual(p) : p.support.sessions >= minSessions,
+    p.kind === 'workflow' ? p.support.sessions >= minSessions + WORKFLOW_EXTRA_SUPPORT && habitual(p) : p.support.sessions >= minSessions || requested(p),
   );
   const lessons = enough.filter((p) => p.kind !== 'workflow');
   const partOfLesson = partOfMistake(lessons);
@@ -100,7 +104,7 @@ function keyedPreferences(sessions: ObservedSession[], records: Record<string, P
   const found: PreferenceObservation[][] = sessions.map((s) => s.preferences);
   const userTerms = new Map<string, number>();
   for (const session of sessions) for (const [t, n] of session.userTerms) userTerms.set(t, (userTerms.get(t) ?? 0) + n);
-  const keys = preferenceKeys(found.flat().map((o) => ({ terms: o.terms, prefer: o.prefer ?? [], avoid: o.avoid ?? [] })), userTerms, records);
+  const keys = preferenceKeys(found.flat().map((o) => ({ terms: o.terms, prefer: o.prefer ?? [], avoid: o.avoid ?? [], intent: intentOf(o.quote) })), userTerms, records);
   let next = 0;
   return found.map((observations) => {
     const keyed = new Map<string, Observation>();
@@ -123,6 +127,11 @@ function fold(records: Record<string, PatternRecord>, observation: Observation, 
   }
   if (record.kind === 'preference') {
     for (const t of observation.terms) if (!record.terms.includes(t) && record.terms.length < MAX_PREFERENCE_TERMS) record.terms.push(t);
+    if (observation.explicit && !(record.requested ?? []).includes(session.id)) {
+      // The first rule a person asked for in so many words is the one to write.
+      if (!record.requested?.length) record.statement = observation.statement;
+      record.requested = [...(record.requested ?? []), session.id];
+    }
   }
   if (observation.dropped && !record.sessions.includes(session.id)) {
     // What recurs in every session is the lesson; branch names and PR numbers differ each time.
@@ -190,12 +199,16 @@ function toPattern(key: string, record: PatternRecord): Pattern {
  * least tied to one task. Shorter wins a tie, since a memory line should be brief.
  */
 function representativeStatement(record: PatternRecord): string {
-  if (record.quotes.length < 2) return record.statement;
+  if (record.quotes.length < 2 || (record.requested?.length ?? 0) > 0) return record.statement;
   const quoteTerms = record.quotes.map((q) => terms(q.quote));
   // Jaccard, not containment: words tied to one task lower a sentence's likeness to all the others.
+  // A sentence that says why ("before writing code, show your plan") stands on its own better than "no code yet".
   const scored = record.quotes.map((q, i) => ({
     quote: q.quote,
-    score: quoteTerms.reduce((sum, other, j) => (i === j ? sum : sum + jaccard(quoteTerms[i] ?? [], other)), 0) + (STANDING_RULE.test(q.quote) ? 0.5 : 0),
+    score:
+      quoteTerms.reduce((sum, other, j) => (i === j ? sum : sum + jaccard(quoteTerms[i] ?? [], other)), 0) +
+      (STANDING_RULE.test(q.quote) ? 0.5 : 0) +
+      0.05 * Math.min(10, quoteTerms[i]?.length ?? 0),
   }));
   scored.sort((a, b) => b.score - a.score || a.quote.length - b.quote.length || a.quote.localeCompare(b.quote));
   return preferenceStatement(scored[0]?.quote ?? record.statement);

@@ -21,6 +21,9 @@ const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 /** Tools that change the project's code: editing code is the work itself, not a fix to remember. */
 const CODE_CHANGES = /^(edit|multiedit|write|notebookedit|todowrite|str_replace_editor|str_replace_based_edit_tool|apply_patch|replace|write_file|edit_file|edit_file_v2|search_replace)$/i;
 
+/** A harness's own refusal of a command: its sandbox or its approval rules, not the project. */
+const HARNESS_REFUSAL = /\b(failed in sandbox|sandbox(ed)? (denied|violation|error)|seatbelt|operation not permitted|requires? (user )?approval|approval (was )?(denied|required)|not allowed by (the )?(policy|sandbox)|permission to use \w+ (was )?denied)\b/i;
+
 /** Text of results the user produced by declining a tool call: a decision, not a mistake. */
 const USER_REJECTION = /doesn't want to (proceed|take this action)|tool use was rejected|request interrupted by user/i;
 
@@ -56,6 +59,12 @@ export function findMistakes(session: Session): Observation[] {
     if (!failed(step) || !step.result) return;
     // Output that talks to whoever reads it is an injection attempt, not an error to learn from.
     if (INJECTION.test(step.result.text)) return;
+    // The harness refusing a command (a sandbox, an approval) says nothing about the project; nor does an error
+    // with no words.
+    if (HARNESS_REFUSAL.test(step.result.text) || errorLine(step.result.text).replace(/[^\p{L}]/gu, '') === '') return;
+    // Looking around (a search with no match, a file not where it was guessed) is how work goes, not a mistake;
+    // unless the program itself is missing.
+    if (step.command !== undefined && isTrivial(step.command) && !missingObjects(step.result.text).includes(effectiveProgram(actionOf(step)))) return;
     const action = actionOf(step);
     const line = errorLine(step.result.text);
     // Keyed on the program, not the subcommand: `kubectl get` and `kubectl logs` fail the same way when logged out.

@@ -18,6 +18,8 @@ export interface Observation {
   /** For mistakes: what the failure shows to be gone or wrong (`develop`, `--merge`, a missing target), and what replaced it. */
   dropped?: string[];
   added?: string[];
+  /** A person asked for it to be remembered ("add this to CLAUDE.md"): signal in one session. */
+  explicit?: boolean;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { isGeneric, shortHash, terms as termsOf } from '../text.js';
+import { intentOf } from './intents.js';
 import type { PatternRecord } from '../types.js';
 
 /** A sentence in which a person states how they want things done, reduced to what clustering compares. */
@@ -6,6 +7,8 @@ export interface Statement {
   terms: string[];
   prefer: string[];
   avoid: string[];
+  /** The family of corrections the statement belongs to (intents.ts), whatever its words. */
+  intent?: string | undefined;
 }
 
 /**
@@ -33,7 +36,7 @@ export function preferenceKeys(statements: Statement[], userTerms: ReadonlyMap<s
   const docs: Doc[] = statements.map((s) => ({ ...s, terms: unique(s.terms) }));
   for (const [key, record] of Object.entries(records)) {
     if (record.kind !== 'preference') continue;
-    for (const q of record.quotes) docs.push({ terms: unique(termsOf(q.quote)), prefer: record.prefer ?? [], avoid: record.avoid ?? [], record: key });
+    for (const q of record.quotes) docs.push({ terms: unique(termsOf(q.quote)), prefer: record.prefer ?? [], avoid: record.avoid ?? [], record: key, intent: intentOf(q.quote) });
   }
   const postings = invert(docs);
   const quoted = invert(docs.filter((d) => d.record !== undefined));
@@ -43,7 +46,10 @@ export function preferenceKeys(statements: Statement[], userTerms: ReadonlyMap<s
   const groupOf = anchorGroups(anchors, postings);
   const specificity = (t: string) => share(t) * Math.log(1 + (postings.get(t)?.length ?? 0));
 
-  const clusterOf = cohesive(docs, docs.map((doc) => bestGroup(doc, anchors, groupOf, specificity)), (t) => anchors.has(t) && share(t) >= EXCLUSIVE);
+  // A known family of corrections is one cluster, in whatever words; the rest is grouped by the words that anchor it.
+  const clusterOf = cohesive(docs, docs.map((doc) => (doc.intent ? undefined : bestGroup(doc, anchors, groupOf, specificity))), (t) => anchors.has(t) && share(t) >= EXCLUSIVE).map(
+    (cluster, i) => (docs[i]?.intent ? `intent:${docs[i]?.intent}` : cluster),
+  );
   const stances = stancesOf(docs, clusterOf);
   const keyOfCluster = new Map<string, string>();
   docs.forEach((doc, i) => {

@@ -1,7 +1,11 @@
 import type { Session } from '../../sessions/types.js';
-import { capitalize, quote, sentences, terms } from '../text.js';
+import { capitalize, isGeneric, quote, sentences, terms } from '../text.js';
 import { claimsOf } from '../claims.js';
 import type { Observation } from './observation.js';
+import { rememberRequests } from './requests.js';
+import { isRecordableRule, isStandingRule, ruleStatement } from './rewrite.js';
+import { typedText } from './typed.js';
+import { unsafeLesson } from './unsafe.js';
 
 /**
  * Cues that a person is correcting the agent or stating how they want things done. Only text a person
@@ -26,14 +30,14 @@ const CUES: RegExp[] = [
   // "vitest, not jest"; "log with slog, not fmt.Println".
   /,\s*not\b/i,
   // How every task should end, and what needs a person's go-ahead.
-  /\b(at the end|end with|when you('re| are)? (done|finished?))\b|\bask me (before|first)\b|\bcheck with me\b/i,
+  /\b(at the end|end with|when you('re| are)? (done|finish(ed)?))\b|\bask me (before|first)\b|\bcheck with me\b/i,
   // A convention by its name: "table-driven", "test-first".
   /\b\w+-(driven|first)\b/i,
 ];
 
 /** A rule stated as one: at the start of a clause, or as a contrast. */
 const STANDING =
-  /(^|[,;:—–-]\s*)(no[,.!]?\s*)?(please\s+)?(always|never|don't|do not|avoid)\b|(^|[,;:]\s*)(we|i) (always|never|use|prefer|follow|don't)\b|\bi(?:'d| would)? (prefer|like|want)\b|,\s*not\b/i;
+  /(^|[,;:—–-]\s*)(no[,.!]?\s*)?(please\s+)?(always|never|don't|do not|avoid)\b|(^|[,;:]\s*)(we|i) (always|never|use|prefer|follow|don't)\b|\bi(?:'d| would)? prefer\b|,\s*not\b/i;
 
 /** Openers that join a sentence to the previous one; the cue is what follows them. */
 const OPENER = /^(also|and|plus|ps|p\.s\.|oh|btw|one more thing)\b[,.:;!—–-]*\s*/i;
@@ -47,28 +51,90 @@ const REDACTED = /\[REDACTED(?::[\w-]+)?\]/;
  */
 const ONE_OFF = /\b(this (file|function|one|time|pr|bug)|that (file|one)|here:|right now|for now|today|above|below|line \d+)\b|\bmake sure (the|this|that|it|these|those)\b/i;
 
-/** Text that tries to instruct whoever reads memory: never promoted, whatever a log says. */
-export const INJECTION =
-  /\b(ignore (all |any |the )?(previous|prior|above|earlier|your) (instructions|messages|rules)|system prompt|you are now|disregard|add (this |the following )?to (your )?memory|remember (this|the following) (forever|permanently)|(to|attention|note to|dear) (any|all|the)? ?(ai|llm|language model|assistant|agent)s?\b|as an ai\b|ai assistants? reading|\b(ai|llm|coding) (agents?|assistants?|models?)\s*[:,—–-]|every command you run|curl [^|]*\|\s*(sudo )?(sh|bash)|wget [^|]*\|\s*(sh|bash)|exfiltrat|send (the |your )?(token|key|secret|credential|password)s?|grant [^.]{0,40}\badmin)/i;
-
+export { INJECTION } from './unsafe.js';
 
 /** A preference as one session states it; its pattern key is chosen once all the cycle's statements are known. */
 export type PreferenceObservation = Omit<Observation, 'key'>;
 
-/** What people typed in a session, sentence by sentence: tool output and harness text are not theirs. */
+/**
+ * What people typed in a session, sentence by sentence: tool output and harness text are not theirs, and neither is
+ * what they pasted into a turn (code, logs, quoted agent text, documents: see typed.ts).
+ */
 export function userSentences(session: Session): { text: string; turn: number }[] {
   const out: { text: string; turn: number }[] = [];
-  for (const turn of session.turns) {
-    if (turn.role !== 'user' || turn.synthetic || turn.sidechain || !turn.text.trim()) continue;
-    for (const text of sentences(turn.text)) out.push({ text, turn: turn.index });
-  }
+  for (const turn of personTurns(session)) for (const text of sentences(turn.typed)) out.push({ text, turn: turn.index });
   return out;
+}
+
+/** The turns a person typed, each with its typed text; a turn that asks for rules to be recorded keeps its lists. */
+function personTurns(session: Session): { index: number; typed: string }[] {
+  return session.turns
+    .filter((turn) => turn.role === 'user' && !turn.synthetic && !turn.sidechain && turn.text.trim() !== '')
+    .map((turn) => {
+      const asks = rememberRequests(sentences(typedText(turn.text))).length > 0;
+      return { index: turn.index, typed: typedText(turn.text, { keepLists: asks }) };
+    })
+    .filter((turn) => turn.typed !== '');
+}
+
+/**
+ * What a person asked to be remembered ("update my cursor rules: never …", "make a rule for it"): signal in one
+ * session, written as the rule they stated.
+ */
+export function findRequests(session: Session): PreferenceObservation[] {
+  const observations: PreferenceObservation[] = [];
+  const seen = new Set<string>();
+  let previous: string[] = [];
+  for (const turn of personTurns(session)) {
+    const typed = sentences(turn.typed);
+    for (const request of rememberRequests(typed, previous)) {
+      for (const { statement, said } of requestedRules(request.content)) {
+        if (seen.has(statement) || unsafeLesson(statement) || REDACTED.test(statement) || !isRecordableRule(statement, namesSomething)) continue;
+        seen.add(statement);
+        const { recommends: prefer, avoids: avoid } = claimsOf(statement);
+        const quoted = request.quote.includes(said) ? request.quote : `${request.quote} ${said}`;
+        observations.push({ kind: 'preference', statement, terms: terms(statement), quote: quote(quoted), turn: turn.index, prefer, avoid, explicit: true });
+      }
+    }
+    previous = typed;
+  }
+  return observations;
+}
+
+/** A rule names something of its own: a word that is not everyday engineering talk, or code. */
+function namesSomething(text: string): boolean {
+  return /`[^`]+`|\.[a-z]{2,4}\b/.test(text) || terms(text).some((t) => !isGeneric(t) && t.length > 2 && !/^(never|always|make|dumb|stuff|thing|things|mistake|mistakes)$/.test(t));
+}
+
+/**
+ * The rules a request states: one per list item when it gives a list, else its sentences as one rule (at most three
+ * sentences and 300 characters), each written as a rule.
+ */
+function requestedRules(content: readonly string[]): { statement: string; said: string }[] {
+  const item = /^\s*([-*+]|\d+[.)])\s+/;
+  if (content.length > 1 && content.every((c) => item.test(c))) {
+    return content.flatMap((c) => {
+      const statement = ruleStatement(c.replace(item, ''));
+      return statement ? [{ statement, said: c }] : [];
+    });
+  }
+  const rules = content.map((c) => ruleStatement(c.replace(item, ''))).filter((r): r is string => r !== undefined);
+  let text = '';
+  for (const rule of rules.slice(0, 3)) {
+    if ((text + rule).length > 300) break;
+    text = text ? `${text} ${rule}` : rule;
+  }
+  return text ? [{ statement: text, said: content[0] ?? '' }] : [];
 }
 
 export function findPreferences(session: Session): PreferenceObservation[] {
   const observations: PreferenceObservation[] = [];
   const seen = new Set<string>();
   const sentences = userSentences(session);
+  for (const observation of findRequests(session)) {
+    seen.add([...observation.terms].sort().join(' '));
+    observations.push(observation);
+  }
   for (const [index, { text, turn }] of sentences.entries()) {
     // The first thing a person says is the task ("switch the dates to the format we use elsewhere"): it
     // states a standing rule only in so many words.
@@ -86,19 +152,24 @@ export function findPreferences(session: Session): PreferenceObservation[] {
 function preferenceOf(sentence: string, turn: number): PreferenceObservation | undefined {
   if (sentence.length < 8 || sentence.length > 300 || sentence.endsWith('?')) return undefined;
   const opened = sentence.replace(OPENER, '');
-  if (!CUES.some((cue) => cue.test(opened)) || ONE_OFF.test(sentence) || INJECTION.test(sentence)) return undefined;
+  if (!CUES.some((cue) => cue.test(opened)) || ONE_OFF.test(sentence) || unsafeLesson(sentence)) return undefined;
   // A sentence that hands over a credential is about that credential ("use my key …, never commit it").
   if (REDACTED.test(sentence)) return undefined;
   const subject = terms(sentence);
   // "Please fix." asks for something now; a standing rule names what it is about.
   if (subject.length < 2 || subject.length > 18) return undefined;
+  // A correction is worth writing down when it reads as a standing rule, not as the next step of the task.
+  const statement = preferenceStatement(sentence);
+  if (!isStandingRule(statement)) return undefined;
   // The same reading of "use X, not Y" as curation applies to memory lines, so the two always agree.
   const { recommends: prefer, avoids: avoid } = claimsOf(sentence);
-  return { kind: 'preference', statement: preferenceStatement(sentence), terms: subject, quote: quote(sentence), turn, prefer, avoid };
+  return { kind: 'preference', statement, terms: subject, quote: quote(sentence), turn, prefer, avoid };
 }
 
-/** The person's sentence as a standing instruction: without the "no," that answered one message. */
+/** The person's sentence as a standing instruction, imperative and short (see rewrite.ts). */
 export function preferenceStatement(sentence: string): string {
+  const rule = ruleStatement(sentence);
+  if (rule) return rule;
   const cleaned = sentence
     // "No, use X" answers one message; "No emojis in commits" is the rule itself and keeps its "No".
     .replace(/^(no|nope|stop|wait|hey|ok|okay)\s*[,.!:—–-]+\s*/i, '')

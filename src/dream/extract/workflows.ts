@@ -52,6 +52,8 @@ export function workflowsOf(heads: readonly RunStep[]): Observation[] {
       if (new Set(names).size !== names.length) continue;
       // Getting a failed command to pass is a fix (a mistake's lesson), not a habit.
       if (run.some((r) => r.retry)) continue;
+      // Branch, commit, push, open a pull request: every project's routine, nothing this one teaches.
+      if (names.every((n) => /^(git|gh)\b/.test(n))) continue;
       const key = `workflow:${names.join(' > ')}`;
       if (seen.has(key)) continue;
       seen.set(key, {
