@@ -58,7 +58,8 @@ function saidGone(text: string, at: number, length: number): boolean {
  * everyday word (a number, a flag, `legacy-billing`, `deploy.sh`). "develop" in prose is just a verb.
  */
 function namedAt(text: string, token: string): number[] {
-  const distinctive = /[\d._/-]/.test(token);
+  // A proper name ("Railway", "Render") is a thing wherever it appears, as a number or a path is.
+  const distinctive = /[\d._/-]/.test(token) || /^[A-Z][a-z]/.test(token);
   const escaped = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const positions = [...text.matchAll(new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, 'gi'))].map((m) => m.index ?? 0);
   if (distinctive) return positions;

@@ -61,6 +61,11 @@ export function planPatternActions(workspace: Workspace, patterns: Pattern[], in
         (!byArguments(pattern) || stale.every((x) => sharedSubject(e, x, pattern) >= (mentionsGone(e, pattern) ? 1 : SAME_SUBJECT))) &&
         stale.every((x) => sharedSubject(e, x, pattern) >= 1),
     );
+    // A fact a person corrected: every entry that names the old thing is rewritten in its own words, the new name in.
+    if (pattern.kind === 'fact' && stale.length > 0 && pattern.dropped?.length && pattern.added?.length) {
+      for (const entry of stale) apply(correctionAction(entry, pattern));
+      continue;
+    }
     if (covering.length > 0) {
       for (const entry of stale) apply(settle(entry, pattern, covering, workspace));
       continue;
@@ -274,6 +279,23 @@ function updateAction(entry: Entry, pattern: Pattern, completing: boolean): Acti
     content: pattern.statement,
     summary: `${completing ? 'complete' : 'correct'} ${short(entry, 52)}`,
     rationale: `${why} Was: ${short(entry, 120)}.`,
+    evidence: pattern.evidence,
+    patterns: [pattern.key],
+    identity: `${pattern.key}@${entry.id.split('#')[1] ?? entry.id}`,
+  });
+}
+
+/** The entry with the old name replaced by the new one, where it names the old one; nothing else of it changes. */
+function correctionAction(entry: Entry, pattern: Pattern): Action {
+  const [old = '', replacement = ''] = [pattern.dropped?.[0], pattern.added?.[0]];
+  const escaped = old.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const content = entry.text.replace(new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, 'gi'), replacement);
+  return makeAction({
+    type: 'update',
+    targets: [entry],
+    content,
+    summary: `${old} → ${replacement} in ${short(entry, 40)}`,
+    rationale: `A person corrected this: ${pattern.statement.replace(/[.\s]+$/, '')} (${supportText(pattern)}). The entry named ${old}; the rest of it is kept as written.`,
     evidence: pattern.evidence,
     patterns: [pattern.key],
     identity: `${pattern.key}@${entry.id.split('#')[1] ?? entry.id}`,

@@ -6,7 +6,7 @@ import { findMistakes } from './mistakes.js';
 import type { ObservedSession, Observation } from './observation.js';
 import { preferenceKeys } from './preference-clusters.js';
 import { intentOf } from './intents.js';
-import { findPreferences, preferenceStatement, userSentences, type PreferenceObservation } from './preferences.js';
+import { findCorrections, findPreferences, preferenceStatement, userSentences, type PreferenceObservation } from './preferences.js';
 import { unsafeLesson } from './unsafe.js';
 import { commandRun, workflowsOf } from './workflows.js';
 
@@ -43,6 +43,7 @@ export function observeSession(session: Session): ObservedSession {
     source: session.source,
     hash: session.hash,
     mistakes: findMistakes(session),
+    corrections: findCorrections(session),
     preferences: findPreferences(session),
     commands: commandRun(session),
     userTerms: [...userTerms],
@@ -67,7 +68,7 @@ export function extractPatterns(sessions: readonly (Session | ObservedSession)[]
   const ordered = orderSessions(sessions.map((s) => (isObserved(s) ? s : observeSession(s))));
   const preferences = keyedPreferences(ordered, records);
   ordered.forEach((session, i) => {
-    for (const observation of [...session.mistakes, ...(preferences[i] ?? []), ...workflowsOf(session.commands)]) {
+    for (const observation of [...session.mistakes, ...(session.corrections ?? []), ...(preferences[i] ?? []), ...workflowsOf(session.commands)]) {
       fold(records, observation, session);
       touched.add(observation.key);
     }
@@ -127,11 +128,11 @@ function fold(records: Record<string, PatternRecord>, observation: Observation, 
   }
   if (record.kind === 'preference') {
     for (const t of observation.terms) if (!record.terms.includes(t) && record.terms.length < MAX_PREFERENCE_TERMS) record.terms.push(t);
-    if (observation.explicit && !(record.requested ?? []).includes(session.id)) {
-      // The first rule a person asked for in so many words is the one to write.
-      if (!record.requested?.length) record.statement = observation.statement;
-      record.requested = [...(record.requested ?? []), session.id];
-    }
+  }
+  if (observation.explicit && !(record.requested ?? []).includes(session.id)) {
+    // The first rule a person asked for in so many words is the one to write.
+    if (!record.requested?.length) record.statement = observation.statement;
+    record.requested = [...(record.requested ?? []), session.id];
   }
   if (observation.dropped && !record.sessions.includes(session.id)) {
     // What recurs in every session is the lesson; branch names and PR numbers differ each time.
@@ -188,9 +189,10 @@ function toPattern(key: string, record: PatternRecord): Pattern {
   if (record.fix) pattern.fix = record.fix;
   if (record.avoid) pattern.avoid = record.avoid;
   if (record.prefer) pattern.prefer = record.prefer;
-  // One session's change of arguments may be incidental; two that agree are the lesson.
-  if (record.dropped?.length && (record.changes ?? 0) >= 2) pattern.dropped = record.dropped;
-  if (record.added?.length && (record.changes ?? 0) >= 2) pattern.added = record.added;
+  // One session's change of arguments may be incidental; two that agree are the lesson. A person saying so is too.
+  const settled = (record.changes ?? 0) >= 2 || (record.kind === 'fact' && (record.requested?.length ?? 0) > 0);
+  if (record.dropped?.length && settled) pattern.dropped = record.dropped;
+  if (record.added?.length && settled) pattern.added = record.added;
   return pattern;
 }
 

@@ -3,6 +3,7 @@ import { quote, terms } from '../text.js';
 import { commandHead, commandOf, displayCommand, effectiveProgram, isTrivial, mainSegment } from './commands.js';
 import type { Observation } from './observation.js';
 import { INJECTION } from './preferences.js';
+import { editOf, introducedNames, ruleIdOf } from './repairs.js';
 
 /** A tool call with its result, in session order. */
 interface Step {
@@ -75,12 +76,15 @@ export function findMistakes(session: Session): Observation[] {
     // replace it; a missing object (`deploy/legacy-billing`) is gone, whatever the agent ran next.
     const head = step.command !== undefined ? commandHead(step.command) : '';
     const fix = findFix(steps, i, missing.some((m) => head.split(' ').includes(m)));
-    const key = `mistake:${keyOf(signature, missing, fix, step.command !== undefined ? effectiveProgram(action) : action)}`;
+    // A rule broken again and again is one lesson, whatever the message around it says.
+    const key = fix?.repair
+      ? `mistake:${effectiveProgram(action)} :: rule ${fix.repair.rule}`
+      : `mistake:${keyOf(signature, missing, fix, step.command !== undefined ? effectiveProgram(action) : action)}`;
     if (byKey.has(key)) return;
     const observation: Observation = {
       key,
       kind: 'mistake',
-      statement: mistakeStatement(step, line, fix),
+      statement: fix?.repair ? repairStatement(step, line, fix) : mistakeStatement(step, line, fix),
       terms: terms(`${action} ${line} ${fix?.text ?? ''}`),
       quote: quote(line),
       turn: step.turn,
@@ -160,6 +164,8 @@ interface Fix {
   command: string;
   /** True when the fix replaces the failing command rather than preparing a retry of it. */
   replaces: boolean;
+  /** A check that failed on a rule, repaired by an edit: the rule and what the edit brought in. */
+  repair?: { rule: string; names: string[]; file?: string };
 }
 
 /**
@@ -180,8 +186,9 @@ export function findFix(steps: Step[], failedAt: number, somethingMissing = fals
     // The same step was tried again: whatever ran in between, if anything, prepared the way.
     if (!succeeded(retry)) return undefined;
     const between = window.slice(0, retryAt);
-    // When the code had to change for the retry to pass, the failure was the work, not a mistake of method.
-    if (between.some((s) => CODE_CHANGES.test(s.call.name)) && failedStep.command !== undefined) return undefined;
+    // When the code had to change for the retry to pass, the failure was the work, not a mistake of method; unless
+    // a check named the rule it broke: a rule broken again and again, and how the code was changed to meet it, is.
+    if (between.some((s) => CODE_CHANGES.test(s.call.name)) && failedStep.command !== undefined) return repairOf(failedStep, between);
     const first = between.find((s) => succeeded(s) && !(s.command !== undefined && isTrivial(s.command)) && !CODE_CHANGES.test(s.call.name));
     if (!first) return undefined;
     return { text: `${describe(first)} first, then retry`, command: first.command ?? first.call.name, replaces: false };
@@ -196,6 +203,19 @@ export function findFix(steps: Step[], failedAt: number, somethingMissing = fals
   const replacement = window.find((s) => succeeded(s) && (related(s, failedStep) || (somethingMissing && sameProgramOtherTask(s, failedStep))));
   if (!replacement) return undefined;
   return { text: `use \`${displayCommand(replacement.command ?? '')}\` instead`, command: replacement.command ?? '', replaces: true };
+}
+
+/** A failed check that names its rule, and the edits before the retry that passed: the repair to remember. */
+function repairOf(failedStep: Step, between: Step[]): Fix | undefined {
+  const rule = ruleIdOf(failedStep.result?.text ?? '');
+  if (!rule) return undefined;
+  const edits = between.filter((s) => CODE_CHANGES.test(s.call.name)).map((s) => editOf(s.call.name, s.call.input)).filter((e) => e !== undefined);
+  const names = [...new Set(edits.flatMap((e) => introducedNames(e.before, e.after)))].slice(0, 3);
+  // Without what the edit brought in, the lesson would say the rule and not how to meet it.
+  if (names.length === 0) return undefined;
+  const file = edits.find((e) => e.file)?.file?.replace(/^.*\//, '');
+  const text = `use ${names.map((n) => `\`${n}\``).join(', ')}`;
+  return { text, command: failedStep.command ?? '', replaces: false, repair: { rule, names, ...(file ? { file } : {}) } };
 }
 
 /**
@@ -333,6 +353,13 @@ function taskOf(head: string): string {
     .slice(words.indexOf(program) + 1)
     .filter((w) => w !== 'run')
     .join(' ');
+}
+
+/** "`mise run lint` fails on `noctx` (`… must not be called without a context`): use `exec.CommandContext`." */
+function repairStatement(step: Step, line: string, fix: Fix): string {
+  const what = `\`${commandHead(step.command ?? step.call.name)}\``;
+  const error = quote(line.replace(/`/g, "'").replace(/(?:[A-Za-z]:)?(?:\/[\w.@-]+)+\/([\w.@-]+)/g, '…/$1').replace(/^\S+:\d+(:\d+)?:?\s*/, ''), 80);
+  return `${what} fails on \`${fix.repair?.rule}\` (\`${error}\`): ${fix.text}.`;
 }
 
 function mistakeStatement(step: Step, line: string, fix: Fix | undefined): string {

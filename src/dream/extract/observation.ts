@@ -35,6 +35,8 @@ export interface ObservedSession {
   startedAt?: string;
   endedAt?: string;
   mistakes: Observation[];
+  /** Facts a person corrected ("X was replaced by Y"), keyed by what they replace. */
+  corrections?: Observation[];
   /** Preferences stated, keyed only once the whole cycle's statements are known. */
   preferences: PreferenceObservation[];
   /** The meaningful commands of a session that ended well, in order. */

@@ -1,5 +1,6 @@
 import type { Session } from '../../sessions/types.js';
-import { capitalize, isGeneric, quote, sentences, terms } from '../text.js';
+import { capitalize, isGeneric, quote, sentences, shortHash, terms } from '../text.js';
+import { correctionsIn } from './corrections.js';
 import { claimsOf } from '../claims.js';
 import type { Observation } from './observation.js';
 import { rememberRequests } from './requests.js';
@@ -125,6 +126,21 @@ function requestedRules(content: readonly string[]): { statement: string; said: 
     text = text ? `${text} ${rule}` : rule;
   }
   return text ? [{ statement: text, said: content[0] ?? '' }] : [];
+}
+
+/** Facts a person corrected, each keyed by the old and the new name, signal in one session (corrections.ts). */
+export function findCorrections(session: Session): Observation[] {
+  const found = new Map<string, Observation>();
+  for (const { text, turn } of userSentences(session)) {
+    for (const correction of correctionsIn(text)) {
+      const statement = ruleStatement(text) ?? text;
+      if (unsafeLesson(statement) || REDACTED.test(statement)) continue;
+      const key = `fact:${shortHash(`${correction.old.toLowerCase()}>${correction.new.toLowerCase()}`, 10)}`;
+      if (found.has(key)) continue;
+      found.set(key, { key, kind: 'fact', statement, terms: terms(statement), quote: quote(text), turn, dropped: [correction.old], added: [correction.new], explicit: true });
+    }
+  }
+  return [...found.values()];
 }
 
 export function findPreferences(session: Session): PreferenceObservation[] {

@@ -10,8 +10,10 @@ import { rememberRequests } from '../../../src/dream/extract/requests.js';
 import { isStandingRule, ruleStatement } from '../../../src/dream/extract/rewrite.js';
 import { typedText } from '../../../src/dream/extract/typed.js';
 import { unsafeLesson } from '../../../src/dream/extract/unsafe.js';
+import { planCycle } from '../../../src/dream/plan.js';
 import { sentences } from '../../../src/dream/text.js';
 import { session } from '../../helpers/sessions.js';
+import { INBOX, planInput } from './fixtures.js';
 
 describe('typedText: only what a person typed', () => {
   it('drops a CI log pasted under the question (chef-chopsky, SpecStory)', () => {
@@ -152,5 +154,40 @@ describe('unsafe lessons are never written, whoever said them', () => {
   it('a rule that forbids the damage is safe', () => {
     expect(unsafeLesson('Never paste credentials into chat or code.')).toBe(false);
     expect(unsafeLesson("Don't push to main without review.")).toBe(false);
+  });
+});
+
+describe('a recurring failure keeps what identifies it and the step that repaired it', () => {
+  const lintSession = (id: string, day: number, file: string) =>
+    session({ id, agent: 'claude', start: `2026-11-0${day}T10:00:00.000Z`, outcome: 'success' }, [
+      { user: 'Add a timeout to the git fetch in the updater.' },
+      {
+        bash: 'mise run lint',
+        error: true,
+        output: `${file}:41:9: os/exec.Command must not be called. use os/exec.CommandContext (noctx)\n[lint] ERROR task failed`,
+      },
+      { tool: 'Edit', input: { file_path: `cmd/${file}`, old_string: 'cmd := exec.Command("git", "fetch")', new_string: 'cmd := exec.CommandContext(ctx, "git", "fetch")' }, output: 'ok' },
+      { bash: 'mise run lint', output: 'lint: ok' },
+    ]);
+
+  it('writes the rule the check named and what the edit changed, not just the command that passed next', () => {
+    const plan = planCycle(planInput({ files: [{ path: INBOX, text: '# Notes\n\n- Deploys go through staging.\n' }], sessions: [lintSession('l1', 1, 'updater.go'), lintSession('l2', 2, 'fetch.go')] }));
+    const mistake = plan.patterns.find((p) => p.kind === 'mistake');
+    expect(mistake?.statement).toMatch(/^`mise run lint` fails on `noctx` \(.*\): use `exec\.CommandContext`\.$/);
+    expect(plan.actions.map((a) => a.type)).toEqual(['add']);
+  });
+});
+
+describe("a person's correction of a fact updates the entry that states it", () => {
+  it('rewrites the entry in its own words with the new name, on one session', () => {
+    const s = session({ id: 'c1', agent: 'claude', start: '2026-11-03T10:00:00.000Z' }, [
+      { user: 'Deploy the agent service to staging.' },
+      { assistant: 'Deploying to Railway now.' },
+      { user: 'Railway was replaced by Render last month, deploy there.' },
+    ]);
+    const files = [{ path: INBOX, text: '# Notes\n\n- The agent service is hosted on Railway; deploys take about five minutes.\n- Deploys go through staging first.\n' }];
+    const plan = planCycle(planInput({ files, sessions: [s] }));
+    expect(plan.actions.map((a) => [a.type, a.content])).toEqual([['update', 'The agent service is hosted on Render; deploys take about five minutes.']]);
+    expect(plan.actions[0]?.evidence.map((e) => e.sessionId)).toEqual(['c1']);
   });
 });
