@@ -5,7 +5,7 @@ import { commandHead, effectiveProgram } from './commands.js';
 import { findMistakes } from './mistakes.js';
 import type { ObservedSession, Observation } from './observation.js';
 import { preferenceKeys } from './preference-clusters.js';
-import { intentOf } from './intents.js';
+import { intentOf, intentRule } from './intents.js';
 import { findCorrections, findPreferences, preferenceStatement, userSentences, type PreferenceObservation } from './preferences.js';
 import { unsafeLesson } from './unsafe.js';
 import { commandRun, workflowsOf } from './workflows.js';
@@ -201,11 +201,18 @@ function toPattern(key: string, record: PatternRecord): Pattern {
  * least tied to one task. Shorter wins a tie, since a memory line should be brief.
  */
 function representativeStatement(record: PatternRecord): string {
-  if (record.quotes.length < 2 || (record.requested?.length ?? 0) > 0) return record.statement;
-  const quoteTerms = record.quotes.map((q) => terms(q.quote));
+  if ((record.requested?.length ?? 0) > 0) return record.statement;
+  // A family of corrections said in many clipped ways ("no code yet", "don't run anything") gets its rule written whole.
+  const intents = record.quotes.map((q) => intentOf(q.quote));
+  const shared = intents[0];
+  if (record.quotes.length >= 2 && shared && intents.every((i) => i === shared)) return intentRule(shared) ?? record.statement;
+  // A quote cut short ("…") would write a sentence cut mid-word: only whole sentences may become the rule.
+  const whole = record.quotes.filter((q) => !q.quote.endsWith('…'));
+  if (whole.length < 2) return record.statement;
+  const quoteTerms = whole.map((q) => terms(q.quote));
   // Jaccard, not containment: words tied to one task lower a sentence's likeness to all the others.
   // A sentence that says why ("before writing code, show your plan") stands on its own better than "no code yet".
-  const scored = record.quotes.map((q, i) => ({
+  const scored = whole.map((q, i) => ({
     quote: q.quote,
     score:
       quoteTerms.reduce((sum, other, j) => (i === j ? sum : sum + jaccard(quoteTerms[i] ?? [], other)), 0) +

@@ -50,7 +50,7 @@ const REDACTED = /\[REDACTED(?::[\w-]+)?\]/;
  * Requests that only make sense for the task at hand, not as lasting preferences. "Make sure the export
  * keeps working" is about this change; "make sure to run the linter" is a habit.
  */
-const ONE_OFF = /\b(this (file|function|one|time|pr|bug)|that (file|one)|here:|right now|for now|today|above|below|line \d+)\b|\bmake sure (the|this|that|it|these|those)\b/i;
+const ONE_OFF = /\b(this (?!(repo|repository|project|codebase|team|company|app|monorepo|workspace)\b)[a-z-]+|that (file|one)|here:|right now|for now|today|above|below|line \d+)\b|\bmake sure (the|this|that|it|these|those)\b/i;
 
 export { INJECTION } from './unsafe.js';
 

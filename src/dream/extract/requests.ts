@@ -15,7 +15,7 @@ const REQUESTS: RegExp[] = [
   new RegExp(String.raw`\b(?:update|adjust|change|amend|extend|edit)\s+${PLACES}\b`, 'i'),
   new RegExp(String.raw`\b(?:in|to)\s+${PLACES}\s+(?:mention|add|note|say|state|write|document|record|include)\b`, 'i'),
   new RegExp(String.raw`\b(?:an?|the|some)\s+(?:update|change|addition|edit|amendment|section|item|entry)s?\s+(?:to|in|for)\s+${PLACES}\b`, 'i'),
-  /\b(?:make|create|add|write|set up|turn (?:this|that|it) into)\s+(?:a|an|this (?:as )?a|it (?:as )?a|that (?:as )?a)\s+(?:global\s+|new\s+|permanent\s+|standing\s+|cursor\s+|hard\s+)?(?:rule|guideline|convention)\b/i,
+  /\b(?:make|create|add|write|set up|turn (?:this|that|it) into)\s+(?:me\s+|us\s+)?(?:a|an|this (?:as )?a|it (?:as )?a|that (?:as )?a)\s+(?:global\s+|new\s+|permanent\s+|standing\s+|hard\s+)?(?:(?:cursor|copilot|claude|agent|project)\s+)?(?:rule|guideline|convention)\b/i,
   /\brecord (?:this|that|it) as an? (?:global |permanent |standing )?(?:rule|guideline|convention)\b/i,
   /\bremember (?:this|that)\b(?!\s+(?:is|was|are|were|it|we|i|you|the)\b|'s)/i,
   /\b(?:from now on|going forward|moving forward)\b/i,

@@ -23,6 +23,7 @@ const OPENERS: RegExp[] = [
   /^(remember|don'?t forget) (to |that )?(you )?(always )?/i,
   /^(from now on|going forward|in (the )?future|next time|moving forward|as a rule|in general|generally)\b[,:]?\s*/i,
   /^(let'?s|lets)\s+(always\s+|never\s+)?/i,
+  /^(we |you )?(really |just )?(need|have|want|got) to\s+/i,
   /^(one more thing|also note|note|important|critical|rule|reminder)\s*[:\-—–]\s*/i,
 ];
 
@@ -74,6 +75,9 @@ function addressedToImperative(text: string): string {
     if (adverb === 'not') return `do not ${rest}`;
     return adverb ? `${adverb} ${rest}` : rest;
   }
+  // "(a rule that) prevents the agent from ever running X" → "Never run X".
+  const prevents = /^(?:prevents?|stops?|keeps?|forbids?|blocks?)\s+(?:the agent|agents|you|it|cursor|claude|copilot|the ai|ai)\s+from\s+(?:ever\s+)?([a-z]+ing)\b/i.exec(text);
+  if (prevents?.[1]) return `never ${baseVerb(prevents[1])}${text.slice(prevents[0].length)}`;
   const rules: [RegExp, string][] = [
     [new RegExp(String.raw`^${ADDRESSEE}\s+(know|knows|remember|remembers|understand|understands|learn|learns)\s+(to|that)\s+`, 'i'), ''],
     [/^(we|you) (don'?t|do not) need to\s+/i, 'do not '],
@@ -96,6 +100,17 @@ function addressedToImperative(text: string): string {
   return firstPerson(text);
 }
 
+/** "running" → "run", "using" → "use", "pushing" → "push": enough English for the verbs rules are made of. */
+export function baseVerb(gerund: string): string {
+  const stem = gerund.toLowerCase().replace(/ing$/, '');
+  const irregular: Record<string, string> = { writ: 'write', bit: 'bite', quit: 'quit', sit: 'sit' };
+  if (irregular[stem]) return irregular[stem];
+  if (stem.length > 3 && /([bdgmnpt])\1$/.test(stem)) return stem.slice(0, -1);
+  if (/(?:^|[^aeiou])[aeiou][^aeiouwxy]$/.test(stem) && !/(?:it|en|er|on|ol|el|ow)$/.test(stem)) return `${stem}e`;
+  if (/(?:at|iz|is|bl|tl|dl|us|ang|eg)$/.test(stem) && !/(?:ess)$/.test(stem)) return `${stem}e`;
+  return stem;
+}
+
 /** What the person asks to see, said as what to do: "I'd like to see your plans" → "show your plans". */
 function firstPerson(text: string): string {
   return text
@@ -107,7 +122,7 @@ function firstPerson(text: string): string {
 /** Words a standing rule opens with: an adverb of habit or prohibition, or a verb that says how work is done. */
 const RULE_OPENERS = new Set(
   (
-    'always never only avoid prefer do don\'t dont use keep put write name store place follow run read check test ensure make ' +
+    'always never only avoid prefer do don\'t dont use keep put write name store place follow run ensure make ' +
     'ask wait confirm verify document commit push format lint prefix mark label tag log call import export install ' +
     'pin treat default stick respect mention include exclude leave reply respond answer speak split group sort limit end search ' +
     'squash rebase branch'
@@ -120,7 +135,7 @@ const TASK_VERBS = new Set(
     'fix remove delete implement create add make update change look investigate help explain review refactor build set ' +
     'setup clean move rename try debug show tell give find plan propose continue proceed start finish merge deploy ' +
     'enable disable integrate migrate convert replace rewrite restore revert undo redo go get see analyze analyse study ' +
-    'research compare summarize summarise describe walk let'
+    'research compare summarize summarise describe walk let confirm check verify test read'
   ).split(' '),
 );
 
@@ -136,7 +151,7 @@ export function isRecordableRule(rule: string, specific: (text: string) => boole
 }
 
 /** Words that make a sentence about how things are always done, not about this one task. */
-const HABIT = /\b(always|never|every|each time|whenever|by default|from now on|going forward|in (the )?future|instead of|rather than|,\s*not\b|don'?t|do not|avoid|prefer|no longer|anymore|everywhere|as a rule|in (this|our|the) (repo|repository|project|codebase|team)|before (you |we )?\w+ing|before (you |we )?(commit|push|merge|open|start|write|say|report|finish)|after (each|every)|first\b|at the end|when (you'?re|you are|you'?ve|you have|you) (done|finished?)|\bwhen done\b)/i;
+const HABIT = /\b(always|never|every|each time|whenever|by default|from now on|going forward|in (the )?future|instead of|rather than|,\s*not\b|don'?t|do not|avoid|prefer|no longer|anymore|everywhere|as a rule|in (this|our|the) (repo|repository|project|codebase|team)|before (you |we )?\w+|after (each|every)|first\b|at the end|when (you'?re|you are|you'?ve|you have|you) (done|finished?)|\bwhen done\b)/i;
 
 /**
  * Whether a rewritten sentence reads as a standing rule: it opens with a habit or a prohibition, or with a verb of

@@ -15,6 +15,8 @@ export interface TypedOptions {
 /** Lines a log, a terminal or a tool printed. */
 const LOG_LINE: RegExp[] = [
   /^\s*\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/, // 2025-09-25T22:44:30.04Z …
+  /^.{0,40}\d{2}T\d{2}:\d{2}:\d{2}/, // the same, its start cut off where a reader shortened a long paste
+  /^\s*\[…[^\]]*omitted[^\]]*\]\s*$/, // where a reader shortened it
   /^\s*\[?\d{1,2}:\d{2}(:\d{2})?(\.\d+)?\]?\s/, // 12:03:11 …
   /##\[\w+\]/, // GitHub Actions groups
   /^\s+at\s+\S+\s*\(?\S*:\d+/, // stack frames
