@@ -59411,7 +59411,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       ref,
       value,
       force = false,
-      symbolic = false
+      symbolic: symbolic2 = false
     }) {
       try {
         assertParameter("fs", _fs);
@@ -59426,7 +59426,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         if (!force && await GitRefManager.exists({ fs: fs6, gitdir: updatedGitdir, ref })) {
           throw new AlreadyExistsError("ref", ref);
         }
-        if (symbolic) {
+        if (symbolic2) {
           await GitRefManager.writeSymbolicRef({
             fs: fs6,
             gitdir: updatedGitdir,
@@ -64894,7 +64894,7 @@ function quote(text4, max = 140) {
   return line.length <= max ? line : `${line.slice(0, max - 1).trimEnd()}…`;
 }
 function sentences(text4) {
-  return text4.split(/(?<![^\w](?:e\.g|i\.e|etc|vs|cf)\.)(?<=[.!?])\s+|\n+/i).map((s) => s.trim()).filter(Boolean);
+  return text4.split(/(?<![^\w](?:e\.g|i\.e|etc|vs|cf)\.)(?<!(?:^|\n)[ \t]*\d{1,3}\.)(?<=[.!?])\s+|\n+/i).map((s) => s.trim()).filter(Boolean);
 }
 function capitalize(text4) {
   return text4.charAt(0).toUpperCase() + text4.slice(1);
@@ -64942,7 +64942,29 @@ var TRIVIAL = /* @__PURE__ */ new Set([
   "open",
   "code"
 ]);
-var TRIVIAL_GIT = /* @__PURE__ */ new Set(["status", "diff", "log", "show", "branch", "add", "remote", "rev-parse", "config"]);
+var TRIVIAL_GIT = /* @__PURE__ */ new Set([
+  "status",
+  "diff",
+  "log",
+  "show",
+  "branch",
+  "add",
+  "remote",
+  "rev-parse",
+  "config",
+  "ls-tree",
+  "ls-files",
+  "cat-file",
+  "blame",
+  "reflog",
+  "grep",
+  "for-each-ref",
+  "describe",
+  "shortlog",
+  "rev-list",
+  "merge-base",
+  "name-rev"
+]);
 function mainSegment(command) {
   const segments = command.split(/\s*(?:&&|\|\||;|\n)\s*/).map((s) => s.trim()).filter(Boolean);
   const meaningful = segments.find((s) => !/^(cd|source|\.|export|set)\b/.test(s)) ?? segments[0] ?? "";
@@ -64994,6 +65016,50 @@ function commandOf(name, input) {
   const value = input.command ?? input.cmd ?? input.script;
   if (Array.isArray(value)) return value.map(String).join(" ");
   return typeof value === "string" ? value : void 0;
+}
+
+// src/dream/extract/corrections.ts
+var CHANGES = [
+  { pattern: /\s(?:was|has been|is|got)\s+(?:replaced|superseded)\s+(?:by|with)\s/i },
+  { pattern: /\s(?:was|has been|is|got)\s+(?:renamed|moved|migrated)\s+to\s/i },
+  { pattern: /\s(?:was|has been|is)\s+(?:shut down|deprecated|retired|removed|decommissioned|gone)\s*[;,:—–-]\s*(?:we\s+)?(?:use|it'?s|now use|switch to)\s/i },
+  { pattern: /(?:^|\s)we\s+(?:no longer|don'?t)\s+use\s(?=\S+(?:\s+any ?more)?\s*[;,:—–-]\s*(?:we\s+)?(?:use|it'?s|now use)\s)/i },
+  { pattern: /\s+now\b[;,]?\s+not\s/i, newFirst: true }
+];
+var NOT_A_NAME = /^(it|this|that|they|we|you|i|now|instead|which|what|something|anything|one|them|there)$/i;
+function nameBefore(text4) {
+  const span = /`([^`]{1,60})`[^`]{0,20}$/.exec(text4)?.[1];
+  if (span) return span;
+  const word = /([\w@./:-]+)\s*$/.exec(text4)?.[1];
+  return word && !NOT_A_NAME.test(word) ? word : void 0;
+}
+function nameAfter(text4) {
+  const span = /^\s*`([^`]{1,60})`/.exec(text4)?.[1];
+  if (span) return span;
+  const word = /^\s*([\w@./:-]*\w)/.exec(text4)?.[1];
+  return word && !NOT_A_NAME.test(word) ? word : void 0;
+}
+function correctionsIn(sentence) {
+  for (const { pattern, newFirst } of CHANGES) {
+    const m = pattern.exec(sentence);
+    if (!m) continue;
+    const before = sentence.slice(0, m.index + (m[0].startsWith(" ") || m[0].startsWith("	") ? 0 : 0));
+    const after = sentence.slice(m.index + m[0].length);
+    let first;
+    let second;
+    if (/we\s+(?:no longer|don'?t)\s+use/i.test(m[0])) {
+      first = nameAfter(after);
+      second = nameAfter(after.replace(/^\s*(?:`[^`]*`|\S+)(?:\s+any ?more)?\s*[;,:—–-]\s*(?:we\s+)?(?:use|it'?s|now use)\s/i, ""));
+    } else if (newFirst) {
+      second = nameBefore(before.replace(/^.*\b(?:use|it'?s)\s+(?=\S+$|`[^`]*`$)/i, ""));
+      first = nameAfter(after);
+    } else {
+      first = nameBefore(before);
+      second = nameAfter(after);
+    }
+    if (first && second && first.toLowerCase() !== second.toLowerCase()) return [{ old: first, new: second, sentence }];
+  }
+  return [];
 }
 
 // src/dream/claims.ts
@@ -65128,18 +65194,18 @@ var GENERAL_VERBS = /* @__PURE__ */ new Set(["use", "run", "be", "do", "have", "
 var FORBID = /\b(?:never|don't|do not|must not|should not|shouldn't)\s+([a-z]+)\b([^.;:!?]*)/gi;
 var IMPERATIVE = /(?:^|[:;,]\s*|\band\s+)([a-z]+)\s+(?:it|the|them|this|that|a|an|your|its)\b/gi;
 function proseActions(text4) {
-  const forbids = [];
+  const forbids2 = [];
   const does = /* @__PURE__ */ new Set();
   for (const m of text4.matchAll(FORBID)) {
     const verb = (m[1] ?? "").toLowerCase();
-    if (!GENERAL_VERBS.has(verb) && !KNOWN_TOOLS.has(verb)) forbids.push({ verb, object: terms(m[2] ?? "") });
+    if (!GENERAL_VERBS.has(verb) && !KNOWN_TOOLS.has(verb)) forbids2.push({ verb, object: terms(m[2] ?? "") });
   }
   for (const m of text4.matchAll(IMPERATIVE)) {
     const verb = (m[1] ?? "").toLowerCase();
-    if (GENERAL_VERBS.has(verb) || KNOWN_TOOLS.has(verb) || NOT_OBJECTS.has(verb) || forbids.some((f) => f.verb === verb)) continue;
+    if (GENERAL_VERBS.has(verb) || KNOWN_TOOLS.has(verb) || NOT_OBJECTS.has(verb) || forbids2.some((f) => f.verb === verb)) continue;
     if (!negatedAt(text4, m.index ?? 0)) does.add(verb);
   }
-  return { forbids: [...forbids], does: [...does] };
+  return { forbids: [...forbids2], does: [...does] };
 }
 function proseConflict(rule, note) {
   for (const { verb, object } of rule.forbids) {
@@ -65191,7 +65257,7 @@ function mentions(text4, phrase) {
 function conflictBetween(a, b) {
   const sharedTopic2 = a.topic.filter((t) => b.topic.includes(t));
   const sameSubject = sharedTopic2.length > 0 || a.topic.length === 0 || b.topic.length === 0;
-  const direct = a.recommends.find((r) => b.avoids.some((v) => sameOrPart(v, r) || sameOrPart(r, v))) ?? b.recommends.find((r) => a.avoids.some((v) => sameOrPart(v, r) || sameOrPart(r, v)));
+  const direct = a.recommends.find((r) => b.avoids.some((v) => sameOrPart(v, r))) ?? b.recommends.find((r) => a.avoids.some((v) => sameOrPart(v, r)));
   if (direct && sameSubject) return direct;
   const numbers = differentNumbers(a, b);
   if (numbers) return numbers;
@@ -65234,6 +65300,293 @@ function entryClaims(entry) {
   return claimsOf(entry.text);
 }
 
+// src/dream/extract/requests.ts
+var MEMORY_PLACE = String.raw`(?:(?:the|my|our|your|project|repo|global|agent|agents'?)\s+)*(?:agents?[ .]?md|claude[ .]?md|gemini[ .]?md|copilot[- ]instructions(?:\.md)?|\.?cursor\s*rules?|\.cursor/rules|\.?clinerules|(?:agent |coding |ai )?rules?(?: files?)?|memory|memories|instructions|guidelines|conventions|playbook)`;
+var PLACES = String.raw`${MEMORY_PLACE}(?:\s*(?:,|and|&)\s*${MEMORY_PLACE})*`;
+var REQUESTS = [
+  new RegExp(String.raw`\b(?:add|put|record|write|save|note|document|mention|include|capture|store|keep)\b[^.?!\n]{0,60}?\b(?:in|into|to|inside)\s+${PLACES}\b`, "i"),
+  new RegExp(String.raw`\b(?:update|adjust|change|amend|extend|edit)\s+${PLACES}\b`, "i"),
+  new RegExp(String.raw`\b(?:in|to)\s+${PLACES}\s+(?:mention|add|note|say|state|write|document|record|include)\b`, "i"),
+  new RegExp(String.raw`\b(?:an?|the|some)\s+(?:update|change|addition|edit|amendment|section|item|entry)s?\s+(?:to|in|for)\s+${PLACES}\b`, "i"),
+  /\b(?:make|create|add|write|set up|turn (?:this|that|it) into)\s+(?:me\s+|us\s+)?(?:a|an|this (?:as )?a|it (?:as )?a|that (?:as )?a)\s+(?:global\s+|new\s+|permanent\s+|standing\s+|hard\s+)?(?:(?:cursor|copilot|claude|agent|project)\s+)?(?:rule|guideline|convention)\b/i,
+  /\brecord (?:this|that|it) as an? (?:global |permanent |standing )?(?:rule|guideline|convention)\b/i,
+  /\bremember (?:this|that)\b(?!\s+(?:is|was|are|were|it|we|i|you|the)\b|'s)/i,
+  /\b(?:from now on|going forward|moving forward)\b/i
+];
+var POINTS_BACK = /^(?:[^.?!]{0,40}\b)?(?:remember (?:this|that)|(?:make|create|add|write|record|turn)\b[^.?!]{0,30}\b(?:rule|guideline|convention)\b[^.?!]{0,20}(?:for (?:it|this|that)|of (?:it|this|that)|out of (?:it|this|that))?|add (?:this|that|it) to\b[^.?!]*)[.!]*$/i;
+function rememberRequests(typed, previous2 = []) {
+  const found = [];
+  const sentences2 = typed.map((s) => s.replace(/`/g, ""));
+  sentences2.forEach((sentence, i) => {
+    const match = REQUESTS.map((r) => r.exec(sentence)).find((m) => m !== null);
+    if (!match) return;
+    const after = sentence.slice(match.index + match[0].length);
+    const pointsBack = /\b(?:about|on|for|of|with|from|based on|add|put|record|write|save|note|remember)\s+(?:it|this|that|them|the above)\b|\babove\b/i.test(sentence);
+    const item = /^\s*([-*+]|\d+[.)])\s+/.test(sentence) ? contentBefore(sentence.slice(0, match.index)) : void 0;
+    const listed = pointsBack ? [...listBefore(sentences2.slice(0, i)), ...item ? [sentence.slice(0, match.index).replace(/\s*(?:can|could|would|will)\s+you\b[^.]*$/i, "")] : []] : [];
+    const own3 = contentAfter(after, match[0]) ?? (pointsBack && listed.length === 0 ? contentBefore(sentence.slice(0, match.index)) : void 0);
+    const following = followingRules(sentences2.slice(i + 1));
+    let content3 = [];
+    if (own3) content3 = [own3];
+    else if (listed.length > 0) content3 = listed;
+    else if (POINTS_BACK.test(sentence.trim())) content3 = [sentences2[i - 1] ?? previous2.at(-1) ?? ""].filter(Boolean);
+    else if (/^(from now on|going forward|moving forward)$/i.test(match[0].trim())) content3 = [sentence];
+    else content3 = following;
+    content3 = content3.map((c) => c.trim()).filter((c) => c.length >= 8);
+    if (content3.length > 0) found.push({ content: content3, quote: sentence });
+  });
+  return found;
+}
+function listBefore(before) {
+  const items = [];
+  for (let i = before.length - 1; i >= 0 && /^\s*([-*+]|\d+[.)])\s+/.test(before[i] ?? ""); i--) items.unshift(before[i] ?? "");
+  return items.length >= 1 ? items : [];
+}
+function followingRules(rest) {
+  const candidates = rest.filter((s) => !REQUESTS.some((r) => r.test(s)) && !/\?\s*$/.test(s));
+  const items = candidates.filter((s) => /^\s*([-*+]|\d+[.)])\s+/.test(s));
+  if (items.length >= 2) return items.slice(0, 8);
+  return candidates.slice(0, 3);
+}
+function contentBefore(before) {
+  const text4 = before.replace(/\s*(?:can|could|would|will)\s+you\s*(?:please\s*)?$/i, "").replace(/[\s,;:—–-]*(?:and\s+)?(?:then|also|and)?\s*$/i, "").trim();
+  return text4.length >= 12 && !/\?\s*$/.test(text4) ? text4 : void 0;
+}
+function contentAfter(after, request3) {
+  const text4 = after.replace(/^[\s,:;—–-]+/, "").trim();
+  if (/\b(?:mention|add|note|say|state|write|document|record|include)$/i.test(request3.trim()) && /^(?:in|to)\s/i.test(request3.trim())) return text4.length >= 8 ? text4 : void 0;
+  if (/^(?:from now on|going forward|moving forward)$/i.test(request3.trim())) return text4.length >= 8 ? text4 : void 0;
+  const stated = /^(?:to|so that|so|that|saying|stating|with the rule that|:)\s+(.{8,})$/i.exec(text4)?.[1];
+  if (!stated) return void 0;
+  if (/\?\s*$/.test(stated)) return void 0;
+  return stated;
+}
+
+// src/dream/extract/rewrite.ts
+var ADDRESSEE = String.raw`(?:you|the agent|agents?|the ai|ai|cursor(?: ai| agent)?|copilot|claude(?: code)?|codex|gemini|the assistant|the model|we)`;
+var MODAL = String.raw`(?:should|must|shall|need to|needs to|have to|has to|is to|are to|are supposed to|is supposed to)`;
+var OPENERS = [
+  // "No, use X" answers one message; "No emojis in commits" is the rule itself and keeps its "No".
+  /^(no|nope|stop|wait|hey)\s*[,.!:;—–-]+\s*/i,
+  /^(ok|okay|right|so|also|and|but|plus|btw|again|actually|hmm+)\b[,.!:;—–-]*\s*/i,
+  /^(please|pls|plz|kindly)\s+/i,
+  /^(can|could|would|will) you (please )?(also )?/i,
+  /^(i'?d like|i would like|i want|i need|we want|we need) (you )?to /i,
+  /^(make sure|ensure|be sure) to (always )?/i,
+  /^(remember|don'?t forget) (to |that )?(you )?(always )?/i,
+  /^(from now on|going forward|in (the )?future|next time|moving forward|as a rule|in general|generally)\b[,:]?\s*/i,
+  /^(let'?s|lets)\s+(always\s+|never\s+)?/i,
+  /^(we |you )?(really |just )?(need|have|want|got) to\s+/i,
+  /^(one more thing|also note|note|important|critical|rule|reminder)\s*[:\-—–]\s*/i
+];
+var TRAILERS = /(\s*(,\s*)?(please|pls|thanks|thank you|again|ok|okay|anymore|anymor|any more|ever again|from now on|going forward|in the future)\b)+[.!?]*$/i;
+function ruleStatement(sentence) {
+  let text4 = sentence.replace(/\s+/g, " ").trim();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const opener of OPENERS) {
+      const next = text4.replace(opener, "");
+      if (next !== text4 && next.trim() !== "") {
+        text4 = next.trim();
+        changed = true;
+      }
+    }
+  }
+  text4 = mainClauseImperative(text4);
+  text4 = text4.replace(/[!?]+/g, (m) => m.includes("?") ? "?" : ".").replace(TRAILERS, "").replace(/\s*[.,;:]+$/, "").trim();
+  if (text4 === "" || /\?$/.test(text4) || /^(why|what|how|where|when|which|who|is|are|does|do|did|can|could|should|would|will)\b.*\?/i.test(text4)) return void 0;
+  text4 = softenShouting(text4);
+  return `${capitalize(text4)}.`;
+}
+function mainClauseImperative(text4) {
+  const lead = /^((?:when|whenever|if|before|after|while|for|in|on|during|once)\b[^,]{3,80},\s*)(.+)$/i.exec(text4);
+  if (!lead) return addressedToImperative(text4);
+  const main = addressedToImperative((lead[2] ?? "").replace(/^(we|you) (really |always |just )?(need|have|want|got) to\s+/i, ""));
+  return `${lead[1]}${main}`;
+}
+function addressedToImperative(text4) {
+  const modal = new RegExp(String.raw`^${ADDRESSEE}\s+${MODAL}\s+(never|always|not|only)?\s*`, "i");
+  const match = modal.exec(text4);
+  if (match) {
+    const adverb = (match[1] ?? "").toLowerCase();
+    const rest = text4.slice(match[0].length);
+    if (adverb === "not") return `do not ${rest}`;
+    return adverb ? `${adverb} ${rest}` : rest;
+  }
+  const prevents = /^(?:prevents?|stops?|keeps?|forbids?|blocks?)\s+(?:the agent|agents|you|it|cursor|claude|copilot|the ai|ai)\s+from\s+(?:ever\s+)?([a-z]+ing)\b/i.exec(text4);
+  if (prevents?.[1]) return `never ${baseVerb(prevents[1])}${text4.slice(prevents[0].length)}`;
+  const rules = [
+    [new RegExp(String.raw`^${ADDRESSEE}\s+(know|knows|remember|remembers|understand|understands|learn|learns)\s+(to|that)\s+`, "i"), ""],
+    [/^(we|you) (don'?t|do not) need to\s+/i, "do not "],
+    [/^(we|you) (don'?t|do not) need\s+/i, "avoid "],
+    [new RegExp(String.raw`^${ADDRESSEE}\s+(never|always|only)\s+`, "i"), "$1 "],
+    [new RegExp(String.raw`^${ADDRESSEE}\s+(don'?t|do not|can'?t|cannot|shouldn'?t|should not|mustn'?t|must not)\s+`, "i"), "do not "],
+    [/^i (don'?t|do not) want (you |the agent |it )?to\s+/i, "do not "],
+    [/^i (don'?t|do not) want\s+/i, "avoid "],
+    [/^i (want|need|expect) (you |the agent |it )?to\s+/i, ""],
+    [/^(i|we) (prefer|like)\s+/i, "prefer "],
+    [/^(i'?d|i would|we'?d|we would) rather\s+/i, "prefer to "],
+    [/^we (don'?t|do not|never) (use|follow|keep|run|write)\s+/i, "do not $2 "],
+    [/^we do (?!not\b)/i, "use "],
+    // "We log through slog everywhere" → "Log through slog everywhere"; "we are …", "we need …" say something else.
+    [/^we (always |only |usually )?(?!(?:are|were|have|had|need|want|can|could|should|will|would|might|may|did|do|does|got|get|'re|'ve|'d|'ll)\b)([a-z]+)\s+/i, "$1$2 "],
+    [/^(i'?d like|i would like|i want|i need|please give me) (a|an)\s+/i, "give $2 "],
+    [/^(it|this|that) (should|must) (always |never )?/i, "$3"]
+  ];
+  for (const [pattern, replacement] of rules) if (pattern.test(text4)) return firstPerson(text4.replace(pattern, replacement).replace(/^\s+/, ""));
+  return firstPerson(text4);
+}
+function baseVerb(gerund) {
+  const stem2 = gerund.toLowerCase().replace(/ing$/, "");
+  const irregular = { writ: "write", bit: "bite", quit: "quit", sit: "sit" };
+  if (irregular[stem2]) return irregular[stem2];
+  if (stem2.length > 3 && /([bdgmnpt])\1$/.test(stem2)) return stem2.slice(0, -1);
+  if (/(?:^|[^aeiou])[aeiou][^aeiouwxy]$/.test(stem2) && !/(?:it|en|er|on|ol|el|ow)$/.test(stem2)) return `${stem2}e`;
+  if (/(?:at|iz|is|bl|tl|dl|us|ang|eg)$/.test(stem2) && !/(?:ess)$/.test(stem2)) return `${stem2}e`;
+  return stem2;
+}
+function firstPerson(text4) {
+  return text4.replace(/\bi wanna\b/gi, "I want to").replace(/\bi'?d like to (see|hear|review) (your|the)\b/gi, "show $2").replace(/\bi (want|need) to (see|hear|review) (your|the)\b/gi, "show $3");
+}
+var RULE_OPENERS = new Set(
+  "always never only avoid prefer do don't dont use keep put write name store place follow run ensure make ask wait confirm verify document commit push format lint prefix mark label tag log call import export install pin treat default stick respect mention include exclude leave reply respond answer speak split group sort limit end search squash rebase branch".split(" ")
+);
+var TASK_VERBS = new Set(
+  "fix remove delete implement create add make update change look investigate help explain review refactor build set setup clean move rename try debug show tell give find plan propose continue proceed start finish merge deploy enable disable integrate migrate convert replace rewrite restore revert undo redo go get see analyze analyse study research compare summarize summarise describe walk let confirm check verify test read".split(" ")
+);
+function isRecordableRule(rule, specific) {
+  if (/^(i|i'm|i'd|i've|i'll|my|we're|we'd|we've|let me|here|this|that|these|those|it|there)\b/i.test(rule)) return false;
+  if (/\bsuch\b/i.test(rule) && !specific(rule.replace(/\bsuch\b.*$/i, ""))) return false;
+  return specific(rule);
+}
+var HABIT = /\b(always|never|every|each time|whenever|by default|from now on|going forward|in (the )?future|instead of|rather than|,\s*not\b|don'?t|do not|avoid|prefer|no longer|anymore|everywhere|as a rule|in (this|our|the) (repo|repository|project|codebase|team)|before (you |we )?\w+|after (each|every)|first\b|at the end|when (you'?re|you are|you'?ve|you have|you) (done|finished?)|\bwhen done\b)/i;
+function isStandingRule(rule) {
+  const first = (rule.toLowerCase().match(/^[a-z']+/) ?? [""])[0] ?? "";
+  if (first === "no") return !/\b(will|is|are|was|were|be|been|has|have|had|can|could|would)\b/i.test(rule);
+  if (first === "do" && !/^do not\b/i.test(rule)) return false;
+  if (RULE_OPENERS.has(first)) return true;
+  if (/^(every|each|all|any)\b/i.test(rule)) return true;
+  if (/^(\S+\s+){0,6}?(should|must|shall|needs? to|has to|have to|is required to|are required to)\b/i.test(rule) && !/^(i|we|you|it|this|that|there)\b/i.test(rule)) return true;
+  if (TASK_VERBS.has(first)) return HABIT.test(rule);
+  if (/^(when|whenever|if|before|after|while|for|in|on|during|once)\b[^,]{3,80},\s*(\w+)/i.test(rule)) {
+    const verb = /,\s*([a-z']+)/i.exec(rule)?.[1]?.toLowerCase() ?? "";
+    return RULE_OPENERS.has(verb) || TASK_VERBS.has(verb);
+  }
+  return false;
+}
+function softenShouting(text4) {
+  const letters = text4.match(new RegExp("\\p{L}", "gu")) ?? [];
+  const upper = letters.filter((c) => c !== c.toLowerCase()).length;
+  if (letters.length >= 12 && upper > letters.length * 0.6) return text4.toLowerCase();
+  return text4.replace(/\b([A-Z]{4,})\b/g, (word) => /^(NEVER|ALWAYS|ONLY|MUST|DON'T|NOT|DO|IMPORTANT|CRITICAL|EVERY|NONE|ANY)$/.test(word) ? word.toLowerCase() : word);
+}
+
+// src/dream/extract/typed.ts
+var LOG_LINE = [
+  /^\s*\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/,
+  // 2025-09-25T22:44:30.04Z …
+  /^.{0,40}\d{2}T\d{2}:\d{2}:\d{2}/,
+  // the same, its start cut off where a reader shortened a long paste
+  /^\s*\[…[^\]]*omitted[^\]]*\]\s*$/,
+  // where a reader shortened it
+  /^\s*\[?\d{1,2}:\d{2}(:\d{2})?(\.\d+)?\]?\s/,
+  // 12:03:11 …
+  /##\[\w+\]/,
+  // GitHub Actions groups
+  /^\s+at\s+\S+\s*\(?\S*:\d+/,
+  // stack frames
+  /^\s*(Traceback \(most recent call last\)|File ".*", line \d+)/,
+  /^\s*(npm (warn|error|ERR!|notice)|yarn (warn|error)|pnpm (warn|ERR)|error(\[[\w-]+\])?:|warning:|hint:|fatal:|note:|FAIL(ED)?\b|PASS\b|ERROR\b|WARN\b|INFO\b|DEBUG\b|TRACE\b)/,
+  /^\s*(✓|✗|×|✔|✘|⨯|●|ℹ|⚠|›|❯|➜|\$ |% |> \w|#\s?\d+\s)/,
+  /^\s*[\w.-]+@[\w.-]+:[~/]/,
+  // user@host:~/dir$
+  /^\s*(drwx|-rw-|lrwx)/,
+  // ls -l
+  /\b(exit code|exited with|status code) \d+\b/i,
+  /^\s*\d+\s*\|/,
+  // source excerpt with line numbers
+  /^\s*[\w.-]+\.(py|ts|tsx|js|jsx|go|rs|rb|java|kt|cs|cpp|c|h):\d+(:\d+)?\b/
+  // file:line:col
+];
+var CODE_LINE = [
+  /^\s*(import|export|const|let|var|def|class|function|return|async|await|from|public|private|package|func|fn|use|#include|SELECT|INSERT|UPDATE|CREATE TABLE)\b.*[=({;:'"]/,
+  /[;{}]\s*$/,
+  /=>|\)\s*\{|\w+\([^)]*\)\s*;/,
+  /^\s*[\w.$]+\s*=\s*\S/,
+  // x = 1
+  /^\s*[<{[\]}]/,
+  // markup, JSON
+  /^\s*"[\w-]+"\s*:/,
+  // "key": value
+  /^\s*[\w-]+:\s*$/
+  // yaml key
+];
+var QUOTED = /^\s*>/;
+var HEADING = /^\s*#{1,6}\s/;
+var TABLE_ROW = /^\s*\|.*\|\s*$/;
+var CHECKBOX = /^\s*([-*+]|\d+[.)])\s+\[[ xX]\]/;
+var LIST_ITEM = /^\s*([-*+]|\d+[.)])\s+\S/;
+var BARE_MENTION = /^\s*[@#]?[\w.~/:-]*[/.][\w.~/:#?=&%-]*\s*[.,]?\s*$/;
+var MENTION = /(^|\s)[@#](?:https?:\/\/\S+|[\w.~/-]+)/g;
+var DOCUMENT_CHARS = 600;
+var DOCUMENT_LIST_LINES = 4;
+function symbolic(line) {
+  const letters = (line.match(new RegExp("\\p{L}", "gu")) ?? []).length;
+  const symbols = (line.match(/[^\p{L}\p{N}\s]/gu) ?? []).length;
+  return letters === 0 || symbols > letters * 0.5;
+}
+function pasted(line) {
+  return QUOTED.test(line) || LOG_LINE.some((p) => p.test(line)) || CODE_LINE.some((p) => p.test(line)) || TABLE_ROW.test(line) || CHECKBOX.test(line) || HEADING.test(line) || BARE_MENTION.test(line) || symbolic(line);
+}
+function typedText(text4, options = {}) {
+  const withoutFences = text4.replace(/^\s*(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:^\s*\1[^\n]*$|(?![\s\S]))/gm, "\n");
+  const lines = withoutFences.split(/\r?\n/);
+  const listLines = lines.filter((l) => LIST_ITEM.test(l)).length;
+  const document3 = !options.keepLists && text4.length > DOCUMENT_CHARS && listLines >= DOCUMENT_LIST_LINES;
+  const kept = [];
+  let blank = true;
+  let seenText = false;
+  for (const raw of lines) {
+    if (document3 && seenText && (raw.trim() === "" || LIST_ITEM.test(raw))) break;
+    const line = raw.replace(/\t/g, "    ");
+    if (line.trim() === "") {
+      if (!blank) kept.push("");
+      blank = true;
+      continue;
+    }
+    if (/^ {4,}\S/.test(line) && blank) continue;
+    if (pasted(line) || document3 && LIST_ITEM.test(line)) continue;
+    const words = line.replace(MENTION, "$1").replace(/\s+/g, " ").trim();
+    if (words === "" || symbolic(words)) continue;
+    kept.push(words);
+    blank = false;
+    seenText = true;
+  }
+  return kept.join("\n").trim();
+}
+
+// src/dream/extract/unsafe.ts
+var INJECTION = /\b(ignore (all |any |the )?(previous|prior|above|earlier|your) (instructions|messages|rules)|system prompt|you are now|disregard|add (this |the following )?to (your )?memory|remember (this|the following) (forever|permanently)|(to|attention|note to|dear) (any|all|the)? ?(ai|llm|language model|assistant|agent)s?\b|as an ai\b|ai assistants? reading|\b(ai|llm|coding) (agents?|assistants?|models?)\s*[:,—–-]|every command you run|curl [^|]*\|\s*(sudo )?(sh|bash)|wget [^|]*\|\s*(sh|bash)|exfiltrat|send (the |your )?(token|key|secret|credential|password)s?|grant [^.]{0,40}\badmin)/i;
+var DANGEROUS = [
+  /\b(curl|wget)\b[^|;\n]*\|\s*(sudo\s+)?(ba|z)?sh\b/i,
+  /\b(ba|z)?sh\s+<\(\s*(curl|wget)\b/i,
+  /\brm\s+-[a-z]*r[a-z]*f|\brm\s+-[a-z]*f[a-z]*r/i,
+  /\b(publish|push)\b[^.\n]{0,40}--force\b|--force\b[^.\n]{0,40}\b(publish|push)\b/i,
+  /\bpush\b[^.\n]{0,30}\b(directly|straight)\b[^.\n]{0,20}\b(main|master)\b[^.\n]{0,30}\bwithout\b/i,
+  /\b(without|skip(ping)?|bypass(ing)?|disable)\b[^.\n]{0,20}\b(review|code review|ci|checks|tests|hooks|verification)\b/i,
+  /\b(delete|remove|wipe|erase)\b[^.\n]{0,40}\b(memory|memories|instructions|agents?\.md|claude\.md|\.git\b|git history|\.reverie)\b/i,
+  /~\/\.(aws|ssh|gnupg|kube|docker|npmrc|netrc|config\/gh)\b|\bid_(rsa|ed25519)\b|\bcredentials?\b[^.\n]{0,40}\b(copy|send|paste|share|upload|post)\b|\b(copy|send|paste|share|upload|post)\b[^.\n]{0,40}\b(credentials?|secrets?|tokens?|api keys?|passwords?)\b/i,
+  /\bignore\b[^.\n]{0,30}\b(instructions|rules|memory|agents?\.md|claude\.md)\b/i
+];
+var FORBIDS = /\b(never|don'?t|do not|must not|mustn'?t|should not|shouldn'?t|avoid|no)\b[^.;\n]*$/i;
+function unsafeLesson(text4) {
+  if (INJECTION.test(text4)) return true;
+  return DANGEROUS.some((pattern) => {
+    const match = pattern.exec(text4);
+    return match !== null && !FORBIDS.test(text4.slice(0, match.index));
+  });
+}
+
 // src/dream/extract/preferences.ts
 var CUES = [
   /^(no|nope|stop|wait)\b[,.!:—–-]*\s*\S/i,
@@ -65254,27 +65607,84 @@ var CUES = [
   // "vitest, not jest"; "log with slog, not fmt.Println".
   /,\s*not\b/i,
   // How every task should end, and what needs a person's go-ahead.
-  /\b(at the end|end with|when you('re| are)? (done|finished?))\b|\bask me (before|first)\b|\bcheck with me\b/i,
+  /\b(at the end|end with|when you('re| are)? (done|finish(ed)?))\b|\bask me (before|first)\b|\bcheck with me\b/i,
   // A convention by its name: "table-driven", "test-first".
   /\b\w+-(driven|first)\b/i
 ];
-var STANDING = /(^|[,;:—–-]\s*)(no[,.!]?\s*)?(please\s+)?(always|never|don't|do not|avoid)\b|(^|[,;:]\s*)(we|i) (always|never|use|prefer|follow|don't)\b|\bi(?:'d| would)? (prefer|like|want)\b|,\s*not\b/i;
+var STANDING = /(^|[,;:—–-]\s*)(no[,.!]?\s*)?(please\s+)?(always|never|don't|do not|avoid)\b|(^|[,;:]\s*)(we|i) (always|never|use|prefer|follow|don't)\b|\bi(?:'d| would)? prefer\b|,\s*not\b/i;
 var OPENER = /^(also|and|plus|ps|p\.s\.|oh|btw|one more thing)\b[,.:;!—–-]*\s*/i;
 var REDACTED = /\[REDACTED(?::[\w-]+)?\]/;
-var ONE_OFF = /\b(this (file|function|one|time|pr|bug)|that (file|one)|here:|right now|for now|today|above|below|line \d+)\b|\bmake sure (the|this|that|it|these|those)\b/i;
-var INJECTION = /\b(ignore (all |any |the )?(previous|prior|above|earlier|your) (instructions|messages|rules)|system prompt|you are now|disregard|add (this |the following )?to (your )?memory|remember (this|the following) (forever|permanently)|(to|attention|note to|dear) (any|all|the)? ?(ai|llm|language model|assistant|agent)s?\b|as an ai\b|ai assistants? reading|\b(ai|llm|coding) (agents?|assistants?|models?)\s*[:,—–-]|every command you run|curl [^|]*\|\s*(sudo )?(sh|bash)|wget [^|]*\|\s*(sh|bash)|exfiltrat|send (the |your )?(token|key|secret|credential|password)s?|grant [^.]{0,40}\badmin)/i;
+var ONE_OFF = /\b(this (?!(repo|repository|project|codebase|team|company|app|monorepo|workspace)\b)[a-z-]+|that (file|one)|here:|right now|for now|today|above|below|line \d+)\b|\bmake sure (the|this|that|it|these|those)\b/i;
 function userSentences(session) {
   const out = [];
-  for (const turn of session.turns) {
-    if (turn.role !== "user" || turn.synthetic || turn.sidechain || !turn.text.trim()) continue;
-    for (const text4 of sentences(turn.text)) out.push({ text: text4, turn: turn.index });
-  }
+  for (const turn of personTurns(session)) for (const text4 of sentences(turn.typed)) out.push({ text: text4, turn: turn.index });
   return out;
+}
+function personTurns(session) {
+  return session.turns.filter((turn) => turn.role === "user" && !turn.synthetic && !turn.sidechain && turn.text.trim() !== "").map((turn) => {
+    const asks = rememberRequests(sentences(typedText(turn.text))).length > 0;
+    return { index: turn.index, typed: typedText(turn.text, { keepLists: asks }) };
+  }).filter((turn) => turn.typed !== "");
+}
+function findRequests(session) {
+  const observations = [];
+  const seen = /* @__PURE__ */ new Set();
+  let previous2 = [];
+  for (const turn of personTurns(session)) {
+    const typed = sentences(turn.typed);
+    for (const request3 of rememberRequests(typed, previous2)) {
+      for (const { statement, said } of requestedRules(request3.content)) {
+        if (seen.has(statement) || unsafeLesson(statement) || REDACTED.test(statement) || !isRecordableRule(statement, namesSomething)) continue;
+        seen.add(statement);
+        const { recommends: prefer, avoids: avoid } = claimsOf(statement);
+        const quoted = request3.quote.includes(said) ? request3.quote : `${request3.quote} ${said}`;
+        observations.push({ kind: "preference", statement, terms: terms(statement), quote: quote(quoted), turn: turn.index, prefer, avoid, explicit: true });
+      }
+    }
+    previous2 = typed;
+  }
+  return observations;
+}
+function namesSomething(text4) {
+  return /`[^`]+`|\.[a-z]{2,4}\b/.test(text4) || terms(text4).some((t) => !isGeneric(t) && t.length > 2 && !/^(never|always|make|dumb|stuff|thing|things|mistake|mistakes)$/.test(t));
+}
+function requestedRules(content3) {
+  const item = /^\s*([-*+]|\d+[.)])\s+/;
+  if (content3.length > 1 && content3.every((c) => item.test(c))) {
+    return content3.flatMap((c) => {
+      const statement = ruleStatement(c.replace(item, ""));
+      return statement ? [{ statement, said: c }] : [];
+    });
+  }
+  const rules = content3.map((c) => ruleStatement(c.replace(item, ""))).filter((r) => r !== void 0);
+  let text4 = "";
+  for (const rule of rules.slice(0, 3)) {
+    if ((text4 + rule).length > 300) break;
+    text4 = text4 ? `${text4} ${rule}` : rule;
+  }
+  return text4 ? [{ statement: text4, said: content3[0] ?? "" }] : [];
+}
+function findCorrections(session) {
+  const found = /* @__PURE__ */ new Map();
+  for (const { text: text4, turn } of userSentences(session)) {
+    for (const correction of correctionsIn(text4)) {
+      const statement = ruleStatement(text4) ?? text4;
+      if (unsafeLesson(statement) || REDACTED.test(statement)) continue;
+      const key = `fact:${shortHash(`${correction.old.toLowerCase()}>${correction.new.toLowerCase()}`, 10)}`;
+      if (found.has(key)) continue;
+      found.set(key, { key, kind: "fact", statement, terms: terms(statement), quote: quote(text4), turn, dropped: [correction.old], added: [correction.new], explicit: true });
+    }
+  }
+  return [...found.values()];
 }
 function findPreferences(session) {
   const observations = [];
   const seen = /* @__PURE__ */ new Set();
   const sentences2 = userSentences(session);
+  for (const observation of findRequests(session)) {
+    seen.add([...observation.terms].sort().join(" "));
+    observations.push(observation);
+  }
   for (const [index4, { text: text4, turn }] of sentences2.entries()) {
     if (index4 === 0 && !STANDING.test(text4.replace(OPENER, ""))) continue;
     const observation = preferenceOf(text4, turn);
@@ -65289,22 +65699,73 @@ function findPreferences(session) {
 function preferenceOf(sentence, turn) {
   if (sentence.length < 8 || sentence.length > 300 || sentence.endsWith("?")) return void 0;
   const opened = sentence.replace(OPENER, "");
-  if (!CUES.some((cue) => cue.test(opened)) || ONE_OFF.test(sentence) || INJECTION.test(sentence)) return void 0;
+  if (!CUES.some((cue) => cue.test(opened)) || ONE_OFF.test(sentence) || unsafeLesson(sentence)) return void 0;
   if (REDACTED.test(sentence)) return void 0;
   const subject = terms(sentence);
   if (subject.length < 2 || subject.length > 18) return void 0;
+  const statement = preferenceStatement(sentence);
+  if (!isStandingRule(statement)) return void 0;
   const { recommends: prefer, avoids: avoid } = claimsOf(sentence);
-  return { kind: "preference", statement: preferenceStatement(sentence), terms: subject, quote: quote(sentence), turn, prefer, avoid };
+  return { kind: "preference", statement, terms: subject, quote: quote(sentence), turn, prefer, avoid };
 }
 function preferenceStatement(sentence) {
+  const rule = ruleStatement(sentence);
+  if (rule) return rule;
   const cleaned = sentence.replace(/^(no|nope|stop|wait|hey|ok|okay)\s*[,.!:—–-]+\s*/i, "").replace(/^(also|and|so|but)\b[,.!:—–-]*\s*/i, "").replace(/^(please|pls|plz)\s+/i, "").replace(/^(can|could|would) you (please )?/i, "").replace(/\s+/g, " ").trim().replace(/[.!,;:]+$/, "");
   return `${capitalize(cleaned)}.`;
+}
+
+// src/dream/extract/repairs.ts
+var RULE_IDS = [
+  /\((?<id>[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)\)\s*$/m,
+  // golangci-lint, pylint: `… (noctx)`
+  /\s(?<id>(?:@[\w-]+\/)?[a-z]+(?:-[a-z0-9]+)+)\s*$/m,
+  // eslint: `12:5  error  …  no-unused-vars`
+  /\b(?<id>clippy::[a-z_]+)\b/,
+  // clippy
+  /(?:^|\s)(?:[\w./-]+:\d+:\d+:?\s+)(?<id>[A-Z]{1,3}\d{3,4})\b/m
+  // ruff, flake8, pylint codes: `x.py:1:1: F401`
+];
+function ruleIdOf(output) {
+  for (const pattern of RULE_IDS) {
+    const id = pattern.exec(output)?.groups?.id;
+    if (id && !/^(error|warning|info|note|fail|failed)$/i.test(id)) return id;
+  }
+  return void 0;
+}
+function editOf(name, input) {
+  const file = [input.file_path, input.path, input.filePath, input.target_file].find((v) => typeof v === "string");
+  const text4 = (v) => typeof v === "string" ? v : "";
+  if (typeof input.new_string === "string" || typeof input.newString === "string") {
+    return { ...file ? { file } : {}, before: text4(input.old_string ?? input.oldString), after: text4(input.new_string ?? input.newString) };
+  }
+  if (Array.isArray(input.edits)) {
+    const edits = input.edits.filter((e) => typeof e === "object" && e !== null);
+    return { ...file ? { file } : {}, before: edits.map((e) => text4(e.old_string)).join("\n"), after: edits.map((e) => text4(e.new_string)).join("\n") };
+  }
+  const patch = text4(input.patch ?? input.input ?? (name === "apply_patch" ? input.command : void 0));
+  if (/^\*\*\* (Begin Patch|Update File)|^@@/m.test(patch)) {
+    const lines = patch.split("\n");
+    const updated = /^\*\*\* Update File: (.+)$/m.exec(patch)?.[1];
+    return {
+      ...updated ? { file: updated } : file ? { file } : {},
+      before: lines.filter((l) => l.startsWith("-") && !l.startsWith("---")).map((l) => l.slice(1)).join("\n"),
+      after: lines.filter((l) => l.startsWith("+") && !l.startsWith("+++")).map((l) => l.slice(1)).join("\n")
+    };
+  }
+  return void 0;
+}
+function introducedNames(before, after) {
+  const names = (text4) => new Set(text4.match(/[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+|\b[A-Za-z_$]*[a-z][A-Z][\w$]*\b/g) ?? []);
+  const old = names(before);
+  return [...names(after)].filter((n) => !old.has(n) && n.length >= 4).slice(0, 3);
 }
 
 // src/dream/extract/mistakes.ts
 var FIX_WINDOW = 8;
 var ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 var CODE_CHANGES = /^(edit|multiedit|write|notebookedit|todowrite|str_replace_editor|str_replace_based_edit_tool|apply_patch|replace|write_file|edit_file|edit_file_v2|search_replace)$/i;
+var HARNESS_REFUSAL = /\b(failed in sandbox|sandbox(ed)? (denied|violation|error)|seatbelt|operation not permitted|requires? (user )?approval|approval (was )?(denied|required)|not allowed by (the )?(policy|sandbox)|permission to use \w+ (was )?denied)\b/i;
 var USER_REJECTION = /doesn't want to (proceed|take this action)|tool use was rejected|request interrupted by user/i;
 function stepsOf(session) {
   const results = /* @__PURE__ */ new Map();
@@ -65332,18 +65793,20 @@ function findMistakes(session) {
   steps.forEach((step, i) => {
     if (!failed(step) || !step.result) return;
     if (INJECTION.test(step.result.text)) return;
+    if (HARNESS_REFUSAL.test(step.result.text) || errorLine(step.result.text).replace(/[^\p{L}]/gu, "") === "") return;
+    if (step.command !== void 0 && isTrivial(step.command) && !missingObjects(step.result.text).includes(effectiveProgram(actionOf(step)))) return;
     const action = actionOf(step);
     const line = errorLine(step.result.text);
     const signature = `${step.command !== void 0 ? effectiveProgram(action).replace(/(?<=[a-z])\d+(?:\.\d+)*$/, "") : action} :: ${signatureOf(line)}`;
     const missing = missingObjects(step.result.text);
     const head = step.command !== void 0 ? commandHead(step.command) : "";
     const fix = findFix(steps, i, missing.some((m) => head.split(" ").includes(m)));
-    const key = `mistake:${keyOf(signature, missing, fix, step.command !== void 0 ? effectiveProgram(action) : action)}`;
+    const key = fix?.repair ? `mistake:${effectiveProgram(action)} :: rule ${fix.repair.rule}` : `mistake:${keyOf(signature, missing, fix, step.command !== void 0 ? effectiveProgram(action) : action)}`;
     if (byKey.has(key)) return;
     const observation = {
       key,
       kind: "mistake",
-      statement: mistakeStatement(step, line, fix),
+      statement: fix?.repair ? repairStatement(step, line, fix) : mistakeStatement(step, line, fix),
       terms: terms(`${action} ${line} ${fix?.text ?? ""}`),
       quote: quote(line),
       turn: step.turn,
@@ -65398,7 +65861,7 @@ function findFix(steps, failedAt, somethingMissing = false) {
   if (retry2) {
     if (!succeeded(retry2)) return void 0;
     const between = window2.slice(0, retryAt);
-    if (between.some((s) => CODE_CHANGES.test(s.call.name)) && failedStep.command !== void 0) return void 0;
+    if (between.some((s) => CODE_CHANGES.test(s.call.name)) && failedStep.command !== void 0) return repairOf(failedStep, between);
     const first = between.find((s) => succeeded(s) && !(s.command !== void 0 && isTrivial(s.command)) && !CODE_CHANGES.test(s.call.name));
     if (!first) return void 0;
     return { text: `${describe(first)} first, then retry`, command: first.command ?? first.call.name, replaces: false };
@@ -65411,6 +65874,16 @@ function findFix(steps, failedAt, somethingMissing = false) {
   const replacement = window2.find((s) => succeeded(s) && (related(s, failedStep) || somethingMissing && sameProgramOtherTask(s, failedStep)));
   if (!replacement) return void 0;
   return { text: `use \`${displayCommand(replacement.command ?? "")}\` instead`, command: replacement.command ?? "", replaces: true };
+}
+function repairOf(failedStep, between) {
+  const rule = ruleIdOf(failedStep.result?.text ?? "");
+  if (!rule) return void 0;
+  const edits = between.filter((s) => CODE_CHANGES.test(s.call.name)).map((s) => editOf(s.call.name, s.call.input)).filter((e) => e !== void 0);
+  const names = [...new Set(edits.flatMap((e) => introducedNames(e.before, e.after)))].slice(0, 3);
+  if (names.length === 0) return void 0;
+  const file = edits.find((e) => e.file)?.file?.replace(/^.*\//, "");
+  const text4 = `use ${names.map((n) => `\`${n}\``).join(", ")}`;
+  return { text: text4, command: failedStep.command ?? "", replaces: false, repair: { rule, names, ...file ? { file } : {} } };
 }
 var MISSING = [
   /No rule to make target [`'"]([^`'"]+)[`'"]/,
@@ -65501,11 +65974,56 @@ function taskOf(head) {
   const words = head.split(" ");
   return words.slice(words.indexOf(program) + 1).filter((w) => w !== "run").join(" ");
 }
+function repairStatement(step, line, fix) {
+  const what = `\`${commandHead(step.command ?? step.call.name)}\``;
+  const error = quote(line.replace(/`/g, "'").replace(/(?:[A-Za-z]:)?(?:\/[\w.@-]+)+\/([\w.@-]+)/g, "…/$1").replace(/^\S+:\d+(:\d+)?:?\s*/, ""), 80);
+  return `${what} fails on \`${fix.repair?.rule}\` (\`${error}\`): ${fix.text}.`;
+}
 function mistakeStatement(step, line, fix) {
   const what = step.command !== void 0 ? `\`${commandHead(step.command)}\`` : `The ${step.call.name} tool`;
   const error = quote(line.replace(/`/g, "'").replace(/(?:[A-Za-z]:)?(?:\/[\w.@-]+)+\/([\w.@-]+)/g, "…/$1"), 90);
   const base = `${what} fails with \`${error}\``;
   return fix ? `${base}: ${fix.text}.` : `${base}.`;
+}
+
+// src/dream/extract/intents.ts
+var INTENTS = [
+  {
+    // Propose, explain or plan before changing anything.
+    id: "plan-before-changing",
+    rule: "Before writing code or running commands, explain your plan and wait for approval.",
+    pattern: /\b(?:don'?t|do not)\s+(?:write|run|change|touch|make)\s+(?:any\s+)?(?:code|anything|files?|commands?|changes?)\b|\b(?:don'?t|do not|no)\b[^.;]{0,15}\b(?:write|writing|change|changing|touch|implement|code|coding|run|running|take|make|edit|modify)\b[^.;]{0,20}\b(?:code|anything|changes?|files?|commands?|actions?)\b(?:[^.;]{0,50}\b(?:yet|until|before|first|unless|just|only)\b|[^.;]{0,40}\b(?:explain|plan|proposal|propose|show me|tell me)\b)|\bbefore (?:you )?(?:write|writing|make|making|implement|implementing|change|changing|code|coding|touch|touching)\b[^.;]{0,25}\b(?:code|changes?|anything|files?)\b[^.;]{0,60}\b(?:plan|proposal|approach|confirm|approve|see|show)\b|\b(?:show|tell|explain|give)\b[^.;]{0,20}\b(?:plan|proposal|approach)\b[^.;]{0,40}\b(?:before|first|then (?:i'?ll )?approve|wait for)\b/i
+  },
+  {
+    // Ask before committing, pushing or merging.
+    id: "ask-before-publishing",
+    rule: "Ask before committing, pushing, merging or deploying.",
+    pattern: /\b(?:don'?t|do not|never)\b[^.;]{0,15}\b(?:commit|push|merge|deploy|publish)\b[^.;]{0,30}\b(?:without|unless|until)\b[^.;]{0,20}\b(?:ask|asking|approval|approve|confirm|permission)\b|\bask (?:me )?(?:first |before )(?:you )?(?:commit|push|merg|deploy|publish)/i
+  },
+  {
+    // Keep changes to what the task needs.
+    id: "minimal-changes",
+    rule: "Make the smallest change that meets the task; do not touch unrelated code.",
+    pattern: /\b(?:minimal|minimum|smallest|small(?:est)? possible)\b[^.;]{0,15}\b(?:changes?|diffs?|edits?|updates?)\b|\bonly (?:change|touch|modify|edit) what\b|\b(?:don'?t|do not)\b[^.;]{0,10}\b(?:refactor|touch|change)\b[^.;]{0,20}\b(?:anything|code|files?) (?:else|unrelated|you (?:were|weren'?t) (?:not )?asked)/i
+  },
+  {
+    // Leave no stray files behind.
+    id: "no-stray-files",
+    rule: "Do not leave stray files (notes, reports, scratch scripts) in the repository; put new files where their kind belongs.",
+    pattern: /\blitter\b|\b(?:don'?t|do not|never|stop)\b[^.;]{0,15}\b(?:create|add|make|leave|write)\b[^.;]{0,30}\b(?:files?|docs?|markdown|\.md|scripts?|reports?)\b[^.;]{0,40}\b(?:root|everywhere|around|all over|random|unnecessary|extra|new)\b/i
+  },
+  {
+    // Show that it works before saying it is done.
+    id: "verify-before-done",
+    rule: "Before saying a task is done, show that it works: run the tests, the linter and the build.",
+    pattern: /\b(?:prove|verify|confirm|test)\b[^.;]{0,30}\b(?:it(?:'s| is)? (?:done|complete|working|works)|(?:they|these|tasks?) (?:are|is) (?:done|complete))\b|\b(?:run|check) (?:the )?(?:tests?|linter|lint|build)\b[^.;]{0,30}\bbefore (?:you )?(?:say|tell|report|claim|mark)/i
+  }
+];
+function intentOf(sentence) {
+  return INTENTS.find((intent) => intent.pattern.test(sentence))?.id;
+}
+function intentRule(id) {
+  return INTENTS.find((intent) => intent.id === id)?.rule;
 }
 
 // src/dream/extract/preference-clusters.ts
@@ -65516,7 +66034,7 @@ function preferenceKeys(statements, userTerms, records) {
   const docs = statements.map((s) => ({ ...s, terms: unique2(s.terms) }));
   for (const [key, record] of Object.entries(records)) {
     if (record.kind !== "preference") continue;
-    for (const q of record.quotes) docs.push({ terms: unique2(terms(q.quote)), prefer: record.prefer ?? [], avoid: record.avoid ?? [], record: key });
+    for (const q of record.quotes) docs.push({ terms: unique2(terms(q.quote)), prefer: record.prefer ?? [], avoid: record.avoid ?? [], record: key, intent: intentOf(q.quote) });
   }
   const postings = invert(docs);
   const quoted = invert(docs.filter((d) => d.record !== void 0));
@@ -65524,7 +66042,9 @@ function preferenceKeys(statements, userTerms, records) {
   const anchors = new Set([...postings.keys()].filter((t) => isAnchor(t, postings, share)));
   const groupOf = anchorGroups(anchors, postings);
   const specificity = (t) => share(t) * Math.log(1 + (postings.get(t)?.length ?? 0));
-  const clusterOf = cohesive(docs, docs.map((doc) => bestGroup(doc, anchors, groupOf, specificity)), (t) => anchors.has(t) && share(t) >= EXCLUSIVE);
+  const clusterOf = cohesive(docs, docs.map((doc) => doc.intent ? void 0 : bestGroup(doc, anchors, groupOf, specificity)), (t) => anchors.has(t) && share(t) >= EXCLUSIVE).map(
+    (cluster, i) => docs[i]?.intent ? `intent:${docs[i]?.intent}` : cluster
+  );
   const stances = stancesOf(docs, clusterOf);
   const keyOfCluster = /* @__PURE__ */ new Map();
   docs.forEach((doc, i) => {
@@ -65678,6 +66198,7 @@ function workflowsOf(heads) {
       const names = run.map((r) => r.head);
       if (new Set(names).size !== names.length) continue;
       if (run.some((r) => r.retry)) continue;
+      if (names.every((n) => /^(git|gh)\b/.test(n))) continue;
       const key = `workflow:${names.join(" > ")}`;
       if (seen.has(key)) continue;
       seen.set(key, {
@@ -65718,6 +66239,7 @@ function observeSession(session) {
     source: session.source,
     hash: session.hash,
     mistakes: findMistakes(session),
+    corrections: findCorrections(session),
     preferences: findPreferences(session),
     commands: commandRun(session),
     userTerms: [...userTerms]
@@ -65735,17 +66257,18 @@ function extractPatterns(sessions, previous2, minSessions) {
   const ordered3 = orderSessions(sessions.map((s) => isObserved(s) ? s : observeSession(s)));
   const preferences = keyedPreferences(ordered3, records);
   ordered3.forEach((session, i) => {
-    for (const observation of [...session.mistakes, ...preferences[i] ?? [], ...workflowsOf(session.commands)]) {
+    for (const observation of [...session.mistakes, ...session.corrections ?? [], ...preferences[i] ?? [], ...workflowsOf(session.commands)]) {
       fold(records, observation, session);
       touched.add(observation.key);
     }
   });
   const patterns = [...touched].sort().map((key) => toPattern(key, records[key]));
-  const promotable = patterns.filter((p) => !INJECTION.test(p.statement));
+  const promotable = patterns.filter((p) => !unsafeLesson(p.statement));
   const actionable = promotable.filter((p) => p.kind !== "mistake" || p.fix !== void 0 || (p.dropped?.length ?? 0) > 0);
   const habitual = habitualWorkflows(records);
+  const requested = (p) => (records[p.key]?.requested?.length ?? 0) > 0;
   const enough = actionable.filter(
-    (p) => p.kind === "workflow" ? p.support.sessions >= minSessions + WORKFLOW_EXTRA_SUPPORT && habitual(p) : p.support.sessions >= minSessions
+    (p) => p.kind === "workflow" ? p.support.sessions >= minSessions + WORKFLOW_EXTRA_SUPPORT && habitual(p) : p.support.sessions >= minSessions || requested(p)
   );
   const lessons = enough.filter((p) => p.kind !== "workflow");
   const partOfLesson = partOfMistake(lessons);
@@ -65761,7 +66284,7 @@ function keyedPreferences(sessions, records) {
   const found = sessions.map((s) => s.preferences);
   const userTerms = /* @__PURE__ */ new Map();
   for (const session of sessions) for (const [t, n] of session.userTerms) userTerms.set(t, (userTerms.get(t) ?? 0) + n);
-  const keys = preferenceKeys(found.flat().map((o) => ({ terms: o.terms, prefer: o.prefer ?? [], avoid: o.avoid ?? [] })), userTerms, records);
+  const keys = preferenceKeys(found.flat().map((o) => ({ terms: o.terms, prefer: o.prefer ?? [], avoid: o.avoid ?? [], intent: intentOf(o.quote) })), userTerms, records);
   let next = 0;
   return found.map((observations) => {
     const keyed = /* @__PURE__ */ new Map();
@@ -65782,6 +66305,10 @@ function fold(records, observation, session) {
   }
   if (record.kind === "preference") {
     for (const t of observation.terms) if (!record.terms.includes(t) && record.terms.length < MAX_PREFERENCE_TERMS) record.terms.push(t);
+  }
+  if (observation.explicit && !(record.requested ?? []).includes(session.id)) {
+    if (!record.requested?.length) record.statement = observation.statement;
+    record.requested = [...record.requested ?? [], session.id];
   }
   if (observation.dropped && !record.sessions.includes(session.id)) {
     record.dropped = record.dropped ? record.dropped.filter((d) => observation.dropped?.includes(d)) : [...observation.dropped];
@@ -65827,16 +66354,22 @@ function toPattern(key, record) {
   if (record.fix) pattern.fix = record.fix;
   if (record.avoid) pattern.avoid = record.avoid;
   if (record.prefer) pattern.prefer = record.prefer;
-  if (record.dropped?.length && (record.changes ?? 0) >= 2) pattern.dropped = record.dropped;
-  if (record.added?.length && (record.changes ?? 0) >= 2) pattern.added = record.added;
+  const settled = (record.changes ?? 0) >= 2 || record.kind === "fact" && (record.requested?.length ?? 0) > 0;
+  if (record.dropped?.length && settled) pattern.dropped = record.dropped;
+  if (record.added?.length && settled) pattern.added = record.added;
   return pattern;
 }
 function representativeStatement(record) {
-  if (record.quotes.length < 2) return record.statement;
-  const quoteTerms = record.quotes.map((q) => terms(q.quote));
-  const scored = record.quotes.map((q, i) => ({
+  if ((record.requested?.length ?? 0) > 0) return record.statement;
+  const intents = record.quotes.map((q) => intentOf(q.quote));
+  const shared = intents[0];
+  if (record.quotes.length >= 2 && shared && intents.every((i) => i === shared)) return intentRule(shared) ?? record.statement;
+  const whole = record.quotes.filter((q) => !q.quote.endsWith("…"));
+  if (whole.length < 2) return record.statement;
+  const quoteTerms = whole.map((q) => terms(q.quote));
+  const scored = whole.map((q, i) => ({
     quote: q.quote,
-    score: quoteTerms.reduce((sum, other, j) => i === j ? sum : sum + jaccard(quoteTerms[i] ?? [], other), 0) + (STANDING_RULE.test(q.quote) ? 0.5 : 0)
+    score: quoteTerms.reduce((sum, other, j) => i === j ? sum : sum + jaccard(quoteTerms[i] ?? [], other), 0) + (STANDING_RULE.test(q.quote) ? 0.5 : 0) + 0.05 * Math.min(10, quoteTerms[i]?.length ?? 0)
   }));
   scored.sort((a, b) => b.score - a.score || a.quote.length - b.quote.length || a.quote.localeCompare(b.quote));
   return preferenceStatement(scored[0]?.quote ?? record.statement);
@@ -69100,9 +69633,9 @@ function tokenizeCodeFenced(effects, ok2, nok) {
     return meta;
   }
   function atNonLazyBreak(code2) {
-    return effects.attempt(closeStart, after, contentBefore)(code2);
+    return effects.attempt(closeStart, after, contentBefore2)(code2);
   }
-  function contentBefore(code2) {
+  function contentBefore2(code2) {
     effects.enter("lineEnding");
     effects.consume(code2);
     effects.exit("lineEnding");
@@ -73989,7 +74522,7 @@ function buildSnapshot(files, root, namespaces, previous2) {
   return { root, files: sorted, namespaces };
 }
 function isMarkdownPath(path17) {
-  return /\.(?:md|markdown)$/i.test(path17);
+  return /\.(?:md|markdown|mdc)$/i.test(path17);
 }
 
 // src/memory/edit.ts
@@ -74301,6 +74834,7 @@ function evidenceAnchors(action, view) {
     if (failing) anchors.add(failing);
     const fixes = new Set([...codeSpans(pattern.fix ?? ""), ...pattern.prefer ?? []].map((f) => f.toLowerCase()));
     for (const span of codeSpans(pattern.statement)) if (!fixes.has(span.toLowerCase()) && ![...fixes].some((f) => span.toLowerCase().startsWith(f))) anchors.add(span);
+    for (const fix of codeSpans(pattern.fix ?? "")) if (/\d/.test(fix)) anchors.add(fix.replace(/\s*[\w.-]*\d[\w.-]*.*$/, "").trim());
   }
   for (const quote2 of action.evidence) for (const span of quoteAnchors(quote2)) anchors.add(span);
   return [...anchors].filter((a) => a.trim().length >= 2);
@@ -74392,7 +74926,7 @@ function saidGone(text4, at, length) {
   return GONE_BEFORE.test(text4.slice(Math.max(0, at - 20), at)) || GONE_AFTER.test(text4.slice(at + length, at + length + 60)) || negatedAt(text4, at);
 }
 function namedAt(text4, token) {
-  const distinctive = /[\d._/-]/.test(token);
+  const distinctive = /[\d._/-]/.test(token) || /^[A-Z][a-z]/.test(token);
   const escaped = token.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const positions = [...text4.matchAll(new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, "gi"))].map((m) => m.index ?? 0);
   if (distinctive) return positions;
@@ -74793,6 +75327,10 @@ function planPatternActions(workspace, patterns, inbox) {
     const covering = entries.filter(
       (e) => !stale.includes(e) && (covers(e, pattern) || stale.length > 0 && recommendsFix(e, pattern)) && (!byArguments(pattern) || stale.every((x) => sharedSubject(e, x, pattern) >= (mentionsGone(e, pattern) ? 1 : SAME_SUBJECT))) && stale.every((x) => sharedSubject(e, x, pattern) >= 1)
     );
+    if (pattern.kind === "fact" && stale.length > 0 && pattern.dropped?.length && pattern.added?.length) {
+      for (const entry of stale) apply(correctionAction(entry, pattern));
+      continue;
+    }
     if (covering.length > 0) {
       for (const entry of stale) apply(settle(entry, pattern, covering, workspace));
       continue;
@@ -74815,7 +75353,7 @@ function ordered(patterns) {
 }
 function settle(stale, pattern, covering, workspace) {
   const [winner] = covering.filter((e) => !workspace.isFresh(e)).sort((a, b) => sharedSubject(b, stale, pattern) - sharedSubject(a, stale, pattern));
-  if (!winner || winner.policy !== "dream") return pruneAction(stale, pattern, winner ?? covering[0]);
+  if (!winner || winner.policy !== "dream" || !sameSection(winner, stale)) return pruneAction(stale, pattern, winner ?? covering[0]);
   const reason = `${pattern.support.sessions} session(s) show it: ${pattern.statement.replace(/[.\s]+$/, "")}`;
   return resolveAction({ winner, loser: stale, reason, evidence: { sessions: pattern.support.sessions, evidence: pattern.evidence, patterns: [pattern.key] } });
 }
@@ -74858,11 +75396,15 @@ function covers(entry, pattern) {
       const statementTerms2 = terms(pattern.statement);
       const entryTerms = terms(text4);
       const shared = statementTerms2.filter((t) => entryTerms.includes(t)).length;
-      const similar = shared >= Math.min(2, statementTerms2.length) && weightedOverlap(statementTerms2, entryTerms, () => 1) >= 0.6 && (statementTerms2.length < 3 || sharesNeighbours(statementTerms2, entryTerms));
+      const similar = shared >= Math.min(2, statementTerms2.length) && weightedOverlap(statementTerms2, entryTerms, () => 1) >= 0.6 && (statementTerms2.length < 3 || sharesNeighbours(statementTerms2, entryTerms)) && (statementTerms2.length >= 4 || jaccard(statementTerms2, entryTerms) >= 0.25) && forbids(pattern.statement) === forbids(text4);
       const sameAdvice = prefer.some((p) => claims2.recommends.includes(p)) && (avoid.length === 0 || avoid.some((a) => claims2.avoids.includes(a)));
       return sameAdvice || similar;
     }
   }
+}
+var PROHIBITION = /\b(never|don'?t|do not|must not|mustn'?t|should not|shouldn'?t|avoid|no longer)\b|^\s*no\b/i;
+function forbids(text4) {
+  return PROHIBITION.test(text4.replace(/`[^`\n]*`/g, " "));
 }
 function isRefutedBy(entry, pattern) {
   if (pattern.kind === "workflow") return false;
@@ -74938,6 +75480,21 @@ function updateAction(entry, pattern, completing) {
     content: pattern.statement,
     summary: `${completing ? "complete" : "correct"} ${short(entry, 52)}`,
     rationale: `${why} Was: ${short(entry, 120)}.`,
+    evidence: pattern.evidence,
+    patterns: [pattern.key],
+    identity: `${pattern.key}@${entry.id.split("#")[1] ?? entry.id}`
+  });
+}
+function correctionAction(entry, pattern) {
+  const [old = "", replacement = ""] = [pattern.dropped?.[0], pattern.added?.[0]];
+  const escaped = old.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const content3 = entry.text.replace(new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, "gi"), replacement);
+  return makeAction({
+    type: "update",
+    targets: [entry],
+    content: content3,
+    summary: `${old} → ${replacement} in ${short(entry, 40)}`,
+    rationale: `A person corrected this: ${pattern.statement.replace(/[.\s]+$/, "")} (${supportText(pattern)}). The entry named ${old}; the rest of it is kept as written.`,
     evidence: pattern.evidence,
     patterns: [pattern.key],
     identity: `${pattern.key}@${entry.id.split("#")[1] ?? entry.id}`
@@ -75330,7 +75887,7 @@ function guardFor(memory, state) {
       const namespace = namespaceFor(path17, memory.root, memory.namespaces);
       if (!namespace) return `${path17} is in no namespace of the configuration`;
       if (namespace.policy === "protected") return `${path17} is in the protected namespace "${namespace.name}"`;
-      if (!/\.(md|markdown)$/i.test(path17)) return `${path17} is not a Markdown file`;
+      if (!isMarkdownPath(path17)) return `${path17} is not a Markdown file`;
     }
     return void 0;
   };
@@ -76729,6 +77286,7 @@ function mergeStates(a, b) {
     }
     mine.sessions = union(mine.sessions, record.sessions);
     mine.agents = union(mine.agents, record.agents);
+    if (record.requested?.length) mine.requested = union(mine.requested ?? [], record.requested);
     for (const q of record.quotes) if (mine.quotes.length < 6 && !mine.quotes.some((m) => m.sessionId === q.sessionId)) mine.quotes.push(q);
     if (record.lastSeen && (!mine.lastSeen || record.lastSeen > mine.lastSeen)) mine.lastSeen = record.lastSeen;
     mine.written ??= record.written;
