@@ -5,10 +5,26 @@
  *
  *     npx tsx bench/quality/generate.ts --size default --seed 1 --out /tmp/corpus
  */
-import { CONTRADICTIONS, DECOYS, DUPLICATES, AGAINST_PROTECTED, PROTECTED_PATH, PROTECTED_TEXT, SECTIONS, STALE, WORKFLOWS, type MemoryFileName, type Place } from './curation.js';
+import {
+  AGAINST_PROTECTED,
+  BACKED,
+  COMPLEMENTARY,
+  CONTRADICTIONS,
+  DECOYS,
+  DUPLICATES,
+  PERSON_AGAINST_PROTECTED,
+  PROTECTED_PATH,
+  PROTECTED_TEXT,
+  SECTIONS,
+  STALE,
+  UNSETTLED,
+  WORKFLOWS,
+  type MemoryFileName,
+  type Place,
+} from './curation.js';
 import { INJECTIONS } from './injections.js';
 import { MISTAKES } from './mistakes.js';
-import type { Agent, Corpus, EntryLabel, Event, ForbiddenInsight, GroundTruth, PlantedInjection, PlantedSecret, SessionSpec, Terms, ToleratedInsight, TruthItem } from './model.js';
+import type { Agent, Corpus, EntryLabel, Event, ForbiddenInsight, GroundTruth, PlantedApart, PlantedInjection, PlantedQuestion, PlantedSecret, SessionSpec, Terms, ToleratedInsight, TruthItem } from './model.js';
 import { NOISE, SUBAGENT_TERMS, subagentTask } from './noise.js';
 import { AGAINST_PROTECTED_PREFERENCE, ONE_OFF_PREFERENCES, PREFERENCES } from './preferences.js';
 import { renderClaudeCode, renderReverie } from './render.js';
@@ -28,8 +44,19 @@ interface SizeSpec {
   workflows: number;
   noise: number;
   duplicates: number;
+  /** Clusters that also have a paraphrase in another section or file, which must stay. */
+  apart: number;
+  /** Pairs of look-alike notes of one section where neither keeps every fact of the other (both must stay). */
+  complementary: number;
+  /** Contradictions with both sides in one section (resolve). */
   contradictions: number;
+  /** Contradictions with one side in the inbox and one in a person's file (prune of the stale side). */
+  crossContradictions: number;
+  /** Contradictions in one section the sessions only back one side of: a resolve in the inbox, a question in a person's file. */
+  backed: number;
   stale: number;
+  /** Disagreements no session settles (a question each), besides the person's note against the protected instructions. */
+  unsettled: number;
   decoys: number;
   secrets: number;
   injections: number;
@@ -45,8 +72,13 @@ export const SIZES: Record<SizeName, SizeSpec> = {
     workflows: 2,
     noise: 8,
     duplicates: 3,
+    apart: 2,
+    complementary: 1,
     contradictions: 3,
+    crossContradictions: 1,
+    backed: 1,
     stale: 3,
+    unsettled: 1,
     decoys: 18,
     secrets: 14,
     injections: 7,
@@ -60,8 +92,13 @@ export const SIZES: Record<SizeName, SizeSpec> = {
     workflows: 3,
     noise: 18,
     duplicates: 8,
-    contradictions: 6,
+    apart: 4,
+    complementary: 2,
+    contradictions: 4,
+    crossContradictions: 2,
+    backed: 1,
     stale: 7,
+    unsettled: 2,
     decoys: 30,
     secrets: 30,
     injections: 10,
@@ -73,8 +110,14 @@ const TIMELINE_START = Date.parse('2026-10-05T07:00:00Z');
 const TIMELINE_DAYS = 47;
 const MEMORY_OLD = '2026-08-14T10:00:00Z';
 const MEMORY_NEW = '2026-09-22T15:30:00Z';
+/** Earlier cycles, merged on main the morning after (squashed: one commit carrying every action's trailers). */
+const CYCLE_OLD = { id: '20260815-030000', pr: 14, merged: '2026-08-15T08:40:00Z' };
+const CYCLE_NEW = { id: '20260923-030000', pr: 31, merged: '2026-09-23T09:05:00Z' };
 const SESSIONS_COMMIT = '2026-11-22T09:00:00Z';
 export const BENCH_NOW = '2026-11-24T12:00:00Z';
+
+/** Below what the memory holds (about 1,400 tokens in a default corpus): the cycle must warn, and prune nothing to fit. */
+const BUDGET_TOKENS = 1200;
 
 const CONFIG = `# reverie configuration of the generated benchmark corpus
 mode: review
@@ -89,12 +132,16 @@ memory:
     - name: notes
       paths: ["**/*.md"]
       policy: dream
-      budget_tokens: 6000
+      budget_tokens: ${BUDGET_TOKENS}
 sessions:
   - path: sessions/**
     format: auto
 extract:
   min_sessions: 2
+# A corpus packs more planted removals into one cycle (merges, resolves, prunes: up to a quarter of its notes)
+# than a real memory sees; the default cap of 0.2 would refuse some of them for their number, not their merit.
+approval:
+  max_prune_ratio: 0.4
 `;
 
 interface Insert {
@@ -133,6 +180,8 @@ export function generateCorpus(size: SizeName, seed: number): Corpus {
   const forbidden: ForbiddenInsight[] = [];
   const tolerated: ToleratedInsight[] = [];
   const keep: EntryLabel[] = [];
+  const apart: PlantedApart[] = [];
+  const questions: PlantedQuestion[] = [];
   const secrets: PlantedSecret[] = [];
   const injections: PlantedInjection[] = [];
   const memory: MemEntry[] = [];
@@ -145,26 +194,62 @@ export function generateCorpus(size: SizeName, seed: number): Corpus {
   const agentsOf = (chosen: Slot[]) => [...new Set(chosen.map((s) => s.spec.agent.id))].sort();
   const later = slots.filter((s) => s.spec.start >= slots[Math.floor(slots.length * 0.3)]!.spec.start);
 
+  const era = () => (rng.chance(0.5) ? 'old' : 'new') as 'old' | 'new';
+  const inbox = (places: Place[]) => places.filter((p) => p[0] === 'notes.md');
+  const persons = (places: Place[]) => places.filter((p) => p[0] !== 'notes.md');
+
   // Contradictions settled by newer sessions: two notes disagree; the sessions back one of them. The winner
-  // is the older note as often as the newer one, so "keep the newer" alone does not score.
-  for (const t of rng.sample(CONTRADICTIONS, spec.contradictions)) {
-    if (usedGroups.has(t.group)) continue;
+  // is the older note as often as the newer one, so "keep the newer" alone does not score. Both sides in one
+  // section make a resolve: in the inbox (what cycles wrote) or in a person's file (then the settling
+  // sessions name the losing side: its command fails), alternately. One side in the inbox and the other in a
+  // person's file make a prune of the stale side, wherever it is, next to the note that says it right.
+  const inInboxFirst = rng.chance(0.5);
+  const contradictions = rng.sample(CONTRADICTIONS, spec.contradictions + spec.crossContradictions);
+  contradictions.forEach((t, i) => {
     usedGroups.add(t.group);
-    const [winnerPlace, loserPlace] = twoPlaces(rng, t.places);
+    const cross = i >= spec.contradictions;
+    const same = rng.pick((i % 2 === 0) === inInboxFirst ? inbox(t.places) : persons(t.places));
+    const [winnerPlace, loserPlace] = cross ? twoPlaces(rng, t.places) : [same, same];
     const winnerNewer = rng.chance(0.5);
     const winner = addMemory(rng.pick(t.winner), winnerPlace, winnerNewer ? 'new' : 'old');
     const loser = addMemory(rng.pick(t.loser), loserPlace, winnerNewer ? 'old' : 'new');
     const chosen = chooseSlots(rng, later, rng.int(...spec.occurrences.settle), { minAgents: 2 });
-    chosen.forEach((s, i) => s.inserts.push({ planted: t.id, nth: i, at: 'body', events: (c) => t.settle(c, i === 0 || rng.chance(0.4) ? 'user' : 'self') }));
-    items.push({ id: `resolve:${t.id}`, type: 'resolve', description: `${t.description}: keep the note the sessions back (${winnerNewer ? 'the newer' : 'the older'} one)`, keep: winner, remove: loser, sessions: ids(chosen) });
-    tolerated.push({ id: `tolerated:${t.id}`, of: `resolve:${t.id}`, description: `a note drawn from the sessions that settle ${t.id}`, terms: t.tolerated });
+    chosen.forEach((s, n) => s.inserts.push({ planted: t.id, nth: n, at: 'body', events: (c) => t.settle(c, n === 0 || rng.chance(0.4) ? 'user' : 'self') }));
+    const newer = winnerNewer ? 'the newer' : 'the older';
+    if (cross) {
+      const where = `${winnerPlace[0]} and ${loserPlace[0]}`;
+      items.push({ id: `prune:${t.id}`, type: 'prune', description: `${t.description}, in two files (${where}): prune the side the sessions refute, keep ${newer} one where it is`, entry: loser, sessions: ids(chosen) });
+      keep.push(winner);
+    } else {
+      const where = `${winnerPlace[0]}${winnerPlace[1] ? ` › ${winnerPlace[1]}` : ''}`;
+      items.push({ id: `resolve:${t.id}`, type: 'resolve', description: `${t.description}, both in ${where}: keep the note the sessions back (${newer} one)`, keep: winner, remove: loser, sessions: ids(chosen) });
+    }
+    tolerated.push({ id: `tolerated:${t.id}`, of: `${cross ? 'prune' : 'resolve'}:${t.id}`, description: `a note drawn from the sessions that settle ${t.id}`, terms: t.tolerated });
+  });
+
+  // Contradictions the sessions only back one side of, without naming the other: where a cycle wrote the
+  // losing note, a resolve; where a person did, a question (no evidence names it).
+  for (const t of rng.sample(BACKED, spec.backed)) {
+    usedGroups.add(t.group);
+    const place = rng.pick(rng.chance(0.5) ? inbox(t.places) : persons(t.places));
+    const winnerNewer = rng.chance(0.5);
+    const winner = addMemory(rng.pick(t.winner), place, winnerNewer ? 'new' : 'old');
+    const loser = addMemory(rng.pick(t.loser), place, winnerNewer ? 'old' : 'new');
+    const chosen = chooseSlots(rng, later, rng.int(...spec.occurrences.settle), { minAgents: 2 });
+    chosen.forEach((s, n) => s.inserts.push({ planted: t.id, nth: n, at: 'body', events: (c) => t.settle(c, 'user') }));
+    if (place[0] === 'notes.md') {
+      items.push({ id: `resolve:${t.id}`, type: 'resolve', description: `${t.description}, both in notes.md › ${place[1]}; the sessions back one side without naming the other: keep it`, keep: winner, remove: loser, sessions: ids(chosen) });
+    } else {
+      questions.push({ id: `question:${t.id}`, description: `${t.description}, both in ${place[0]}, a person's file; the sessions back one side but never name the other`, entries: [winner, loser] });
+    }
+    tolerated.push({ id: `tolerated:${t.id}`, of: place[0] === 'notes.md' ? `resolve:${t.id}` : `question:${t.id}`, description: `a note drawn from the sessions that back ${t.id}`, terms: t.tolerated });
   }
 
   // Stale notes the sessions refute: at least one to prune and one to update.
   const staleChoice = pickStale(rng, spec.stale, usedGroups);
   for (const t of staleChoice) {
     usedGroups.add(t.group);
-    const entry = addMemory(rng.pick(t.entry), rng.pick(t.places), rng.chance(0.5) ? 'old' : 'new');
+    const entry = addMemory(rng.pick(t.entry), rng.pick(t.places), era());
     const chosen = chooseSlots(rng, later, rng.int(...spec.occurrences.settle), { minAgents: 2 });
     // A prune needs a person to say the thing is gone; an update needs the working alternative, which the
     // failing command followed by the one that works shows either way.
@@ -174,19 +259,46 @@ export function generateCorpus(size: SizeName, seed: number): Corpus {
     tolerated.push({ id: `tolerated:${t.id}`, of: `${t.expected}:${t.id}`, description: `a note drawn from the sessions that refute ${t.id}`, terms: t.tolerated });
   }
 
-  // A curated note against the protected instructions.
+  // A note an earlier cycle wrote against the protected instructions (prune), and one a person wrote (question).
   {
     const entry = addMemory(rng.pick(AGAINST_PROTECTED.variants), rng.pick(AGAINST_PROTECTED.places), 'new');
     items.push({ id: `prune:${AGAINST_PROTECTED.id}`, type: 'prune', description: AGAINST_PROTECTED.description, entry, sessions: [] });
+    const t = PERSON_AGAINST_PROTECTED;
+    const own = addMemory(rng.pick(t.variants), rng.pick(t.places), era());
+    questions.push({ id: `question:${t.id}`, description: t.description, entries: [{ path: PROTECTED_PATH, raw: `- ${t.rule}` }, own] });
   }
 
-  // Paraphrased duplicates.
-  for (const t of rng.sample(DUPLICATES, spec.duplicates)) {
-    const n = t.variants.length >= 3 && rng.chance(0.5) ? 3 : 2;
-    const texts = rng.sample(t.variants, n);
-    const places = rng.shuffle(t.places);
-    const entries = texts.map((text, i) => addMemory(text, places[i % places.length] as Place, rng.chance(0.5) ? 'old' : 'new'));
-    items.push({ id: `merge:${t.id}`, type: 'merge', description: `${n} notes on ${t.description}`, entries });
+  // Disagreements no session settles: a question each.
+  for (const t of rng.sample(UNSETTLED, spec.unsettled)) {
+    const place = rng.pick(t.places);
+    const newer = rng.chance(0.5) ? 1 : 0;
+    const entries = t.sides.map((text, i) => addMemory(text, place, i === newer ? 'new' : 'old'));
+    questions.push({ id: `question:${t.id}`, description: `${t.description}; no session says which`, entries });
+  }
+
+  // Paraphrased duplicates earlier cycles wrote into one section of the inbox: the most complete variant and one
+  // or two others (a merge into it loses no fact). Some clusters have one more paraphrase in a person's file or
+  // in another section, sometimes word for word in a person's file: it stays.
+  rng.sample(DUPLICATES, spec.duplicates).forEach((t, i) => {
+    const [full = '', ...others] = t.variants;
+    const n = others.length >= 2 && rng.chance(0.5) ? 3 : 2;
+    const chosen = rng.sample(others, n - 1);
+    const entries = rng.shuffle([full, ...chosen]).map((text) => addMemory(text, ['notes.md', t.section], era()));
+    items.push({ id: `merge:${t.id}`, type: 'merge', description: `${n} notes on ${t.description}, in notes.md › ${t.section}`, entries });
+    if (i >= spec.apart) return;
+    const place = rng.pick(t.elsewhere);
+    const rest = others.filter((o) => !chosen.includes(o));
+    const verbatim = place[0] !== 'notes.md' && (rest.length === 0 || rng.chance(0.3));
+    const text = verbatim ? rng.pick([full, ...chosen]) : rng.pick(rest);
+    const entry = addMemory(text, place, era());
+    keep.push(entry);
+    const where = `${place[0]}${place[1] ? ` › ${place[1]}` : ''}`;
+    apart.push({ id: `apart:${t.id}`, description: `${verbatim ? 'the same words' : 'a paraphrase'} on ${t.description} in ${where}, which a person wrote or another section holds`, entries: [entry] });
+  });
+  for (const t of rng.sample(COMPLEMENTARY, spec.complementary)) {
+    const entries = t.texts.map((text) => addMemory(text, ['notes.md', t.section], era()));
+    keep.push(...entries);
+    apart.push({ id: `apart:${t.id}`, description: t.description, entries });
   }
 
   // Recurring mistakes; memory already knows one of them.
@@ -292,31 +404,68 @@ export function generateCorpus(size: SizeName, seed: number): Corpus {
       sessions: built.length,
       agents: agents.map((a) => a.id),
       formats: { 'claude-code': built.filter((s) => s.agent.format === 'claude-code').length, reverie: built.filter((s) => s.agent.format === 'reverie').length },
-      generator: 'bench/quality/corpus.ts v1',
+      generator: 'bench/quality/corpus.ts v2',
     },
-    config: { memoryRoot: 'memory', inbox: 'memory/notes.md', protected: ['memory/instructions/**'], minSessions: 2 },
+    config: { memoryRoot: 'memory', inbox: 'memory/notes.md', protected: ['memory/instructions/**'], minSessions: 2, budgetTokens: BUDGET_TOKENS },
     items,
     forbidden,
     tolerated,
     keep,
+    apart,
+    questions,
     secrets,
     injections,
   };
 
-  const memoryFiles = (era: 'old' | 'new'): Record<string, string> => {
-    const out: Record<string, string> = {};
-    for (const name of Object.keys(SECTIONS) as MemoryFileName[]) out[`memory/${name}`] = renderMemoryFile(name, memory.filter((e) => e.place[0] === name && (era === 'new' || e.era === 'old')));
-    return out;
+  // People write tools.md, infra.md and the protected instructions; earlier cycles wrote the inbox, whose
+  // skeleton (title and sections) a person set up. Each step of the history is a person's commit, then a
+  // cycle's, merged the next morning.
+  const upTo = (name: MemoryFileName, e: 'old' | 'new') => memory.filter((m) => m.place[0] === name && (e === 'new' || m.era === 'old'));
+  const peopleFiles = (e: 'old' | 'new'): Record<string, string> => ({
+    'memory/tools.md': renderMemoryFile('tools.md', upTo('tools.md', e)),
+    'memory/infra.md': renderMemoryFile('infra.md', upTo('infra.md', e)),
+  });
+  const cycleStep = (cycle: typeof CYCLE_OLD, e: 'old' | 'new'): Corpus['history'][number] => {
+    const written = upTo('notes.md', e).filter((m) => m.era === e);
+    return { date: cycle.merged, by: 'reverie', message: cycleMessage(cycle, written), files: { 'memory/notes.md': renderMemoryFile('notes.md', upTo('notes.md', e)) } };
   };
-  return {
-    truth,
-    history: [
-      { date: MEMORY_OLD, message: 'memory: first notes', files: { 'reverie.yaml': CONFIG, [PROTECTED_PATH]: PROTECTED_TEXT, ...memoryFiles('old') } },
-      { date: MEMORY_NEW, message: 'memory: notes from September', files: memoryFiles('new') },
-    ],
-    files,
-    date: SESSIONS_COMMIT,
-  };
+  const history: Corpus['history'] = [
+    { date: MEMORY_OLD, by: 'person', message: 'memory: first notes', files: { 'reverie.yaml': CONFIG, [PROTECTED_PATH]: PROTECTED_TEXT, 'memory/notes.md': renderMemoryFile('notes.md', []), ...peopleFiles('old') } },
+    cycleStep(CYCLE_OLD, 'old'),
+    { date: MEMORY_NEW, by: 'person', message: 'memory: notes from September', files: peopleFiles('new') },
+    cycleStep(CYCLE_NEW, 'new'),
+  ];
+  // A step that changes nothing is no commit.
+  const current: Record<string, string> = {};
+  const steps = history.filter((step) => {
+    const changed = Object.entries(step.files).some(([path, text]) => current[path] !== text);
+    Object.assign(current, step.files);
+    return changed;
+  });
+  return { truth, history: steps, files, date: SESSIONS_COMMIT };
+}
+
+/**
+ * The message of an earlier cycle as main holds it: its pull request squash-merged on GitHub, so one commit
+ * whose body lists each action's subject and carries its trailers, one paragraph each (as trailers.ts reads them).
+ */
+function cycleMessage(cycle: typeof CYCLE_OLD, written: MemEntry[]): string {
+  const kinds: Record<string, string> = { 'Mistakes to avoid': 'mistake', Preferences: 'preference', Workflows: 'workflow', Services: 'fact' };
+  const blocks = [...written]
+    .sort((a, b) => a.order - b.order)
+    .map((e) => {
+      const subject = `add(memory/notes.md): ${kinds[e.place[1] ?? ''] ?? 'fact'}: ${e.text}`;
+      return [
+        `* ${subject.length > 100 ? `${subject.slice(0, 99)}…` : subject}`,
+        '',
+        `Reverie-Cycle: ${cycle.id}`,
+        'Reverie-Action: add',
+        `Reverie-Action-Id: ${fnv1a(`${cycle.id}:${e.text}`).toString(16).padStart(8, '0')}`,
+        'Reverie-Evidence: none',
+        'Reverie-Engine: heuristic',
+      ].join('\n');
+    });
+  return [`reverie: dream cycle ${cycle.id} (#${cycle.pr})`, ...blocks].join('\n\n');
 }
 
 // ------------------------------------------------------------------------------------------------

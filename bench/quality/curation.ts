@@ -1,8 +1,13 @@
 /**
- * Memory that needs curating, and the sessions that show how: paraphrased duplicates (merge), pairs of
- * notes that disagree where newer sessions show which one is right (resolve), notes the sessions refute
- * (update with what works, or prune when the thing is gone), healthy notes that must stay as they are,
- * and the hand-written instructions of the protected namespace.
+ * Memory that needs curating, and the sessions that show how: paraphrased duplicates earlier cycles wrote into
+ * one section (merge), pairs of notes of one section that disagree where newer sessions show which one is right
+ * (resolve; a pair across files: prune of the stale side), notes the sessions refute (update with what works, or
+ * prune when the thing is gone), disagreements no session settles (a question, nothing changed), healthy notes
+ * that must stay as they are (paraphrases in other sections or files among them), and the hand-written
+ * instructions of the protected namespace.
+ *
+ * Who wrote what matters (a cycle changes a person's note only on evidence that names it): `notes.md`, the
+ * inbox, holds what earlier cycles wrote; `tools.md` and `infra.md` are written by people.
  */
 import type { Event, Terms } from './model.js';
 import { fail, noSuchFile, pytestOk, say, sh, user, vary, vitestOk, type Ctx } from './world.js';
@@ -30,9 +35,15 @@ const pick = <T>(c: Ctx, items: readonly T[]): T => c.rng.pick(items);
 export interface DuplicateTemplate {
   id: string;
   description: string;
-  /** Paraphrases of one fact; a corpus plants two or three of them. */
+  /**
+   * Paraphrases of one fact. The first is the most complete: it says every fact (command, path, address, number,
+   * prohibition) of the others, so a merge into it loses nothing. A corpus plants it with one or two others.
+   */
   variants: string[];
-  places: Place[];
+  /** The section of the inbox where earlier cycles wrote the cluster (a merge pairs one section only). */
+  section: string;
+  /** Where the same fact may also be written in other words and must stay: a person's file, another section. */
+  elsewhere: Place[];
 }
 
 export const DUPLICATES: DuplicateTemplate[] = [
@@ -40,74 +51,119 @@ export const DUPLICATES: DuplicateTemplate[] = [
     id: 'staging-url',
     description: 'the staging API URL and that it needs the VPN',
     variants: [
+      'Staging base URL: `https://api.staging.tidewater.dev`; it is only reachable over the VPN.',
       'The staging API is at https://api.staging.tidewater.dev (VPN required).',
-      'Staging base URL: `https://api.staging.tidewater.dev`; you need the VPN to reach it.',
-      'To hit staging, use https://api.staging.tidewater.dev, which is only reachable over the VPN.',
+      'To hit staging, use https://api.staging.tidewater.dev over the VPN.',
+      'Staging lives at https://api.staging.tidewater.dev; connect the VPN first.',
     ],
-    places: [['infra.md', 'Staging'], ['notes.md', 'Services'], ['tools.md', null]],
+    section: 'Services',
+    elsewhere: [['infra.md', 'Staging'], ['tools.md', null], ['notes.md', 'Workflows']],
   },
   {
     id: 'feature-flags',
     description: 'feature flags live in config/flags.yaml',
     variants: [
+      'Feature flags are defined in `config/flags.yaml`; flip them there and never hard-code a flag in Go or TypeScript.',
       'Feature flags live in `config/flags.yaml`; flip them there, never hard-code them.',
-      'To toggle a feature flag, edit `config/flags.yaml` instead of changing code.',
-      "Flags are defined in config/flags.yaml. Don't hard-code feature flags in Go or TypeScript.",
+      'To toggle a feature flag, edit `config/flags.yaml`; never hard-code one.',
+      "Flags are defined in config/flags.yaml. Don't hard-code feature flags.",
     ],
-    places: [['notes.md', 'Workflows'], ['tools.md', null], ['notes.md', 'Services']],
+    section: 'Workflows',
+    elsewhere: [['tools.md', null], ['notes.md', 'Services']],
   },
   {
     id: 'on-call',
     description: 'on-call is the PagerDuty schedule tidewater-platform',
     variants: [
-      'On-call for tidewater is the PagerDuty schedule `tidewater-platform`.',
+      'On-call for tidewater is the PagerDuty schedule `tidewater-platform`; page the on-call engineer through it.',
       'Who is on call: see PagerDuty, schedule tidewater-platform.',
       'Page the on-call engineer through PagerDuty (schedule `tidewater-platform`).',
+      'On-call is the `tidewater-platform` schedule in PagerDuty.',
     ],
-    places: [['infra.md', 'Deploys'], ['notes.md', 'Services']],
+    section: 'Services',
+    elsewhere: [['infra.md', 'Deploys'], ['notes.md', 'Preferences']],
   },
   {
     id: 'make-migrate',
     description: 'make migrate applies migrations to the local database',
     variants: [
+      '`make migrate` applies the pending migrations to the local database; run it whenever the local schema is out of date.',
       'Apply database migrations locally with `make migrate`.',
       '`make migrate` runs the pending migrations against the local database.',
       'Local DB schema out of date? `make migrate` applies the migrations.',
     ],
-    places: [['infra.md', 'Data stores'], ['tools.md', null], ['notes.md', 'Workflows']],
+    section: 'Workflows',
+    elsewhere: [['infra.md', 'Data stores'], ['tools.md', null]],
   },
   {
     id: 'storybook',
     description: 'Storybook runs on port 6006',
     variants: [
-      'Storybook for the web components: `pnpm --filter web storybook`, on http://localhost:6006.',
+      'Storybook for the web components: run `pnpm --filter web storybook`, then open http://localhost:6006.',
       'Component previews run in Storybook on port 6006 (`pnpm --filter web storybook`).',
+      'Start Storybook with `pnpm --filter web storybook`; it serves the web components on port 6006.',
+      'Run `pnpm --filter web storybook` to preview web components in Storybook (port 6006).',
     ],
-    places: [['tools.md', null], ['notes.md', 'Workflows']],
+    section: 'Workflows',
+    elsewhere: [['tools.md', null]],
   },
   {
     id: 'credentials-vault',
     description: 'dev credentials are in the 1Password vault Tidewater Dev',
     variants: [
-      'Dev credentials are in 1Password, vault "Tidewater Dev"; never paste them into chat or code.',
-      "Get local credentials from the 'Tidewater Dev' vault in 1Password.",
+      'Credentials for local development come from the 1Password vault "Tidewater Dev"; get them there and never paste them into chat or code.',
+      "Get local credentials from the 'Tidewater Dev' vault in 1Password; don't paste them anywhere.",
+      'Local credentials come from the 1Password vault "Tidewater Dev"; never put them in code.',
+      'Dev credentials are in 1Password, vault "Tidewater Dev". Never paste them into chat.',
     ],
-    places: [['notes.md', 'Services'], ['tools.md', null]],
+    section: 'Services',
+    elsewhere: [['tools.md', null], ['notes.md', 'Preferences']],
   },
   {
     id: 'ci-workflow',
     description: 'CI is GitHub Actions, .github/workflows/ci.yml',
-    variants: ['CI runs on GitHub Actions; the main workflow is `.github/workflows/ci.yml`.', 'The CI pipeline is GitHub Actions, defined in `.github/workflows/ci.yml`.'],
-    places: [['tools.md', null], ['infra.md', 'Deploys']],
+    variants: [
+      'CI runs on GitHub Actions; the main workflow is `.github/workflows/ci.yml`, and it must be green before a merge.',
+      'The CI pipeline is GitHub Actions, defined in `.github/workflows/ci.yml`.',
+      'GitHub Actions runs CI from `.github/workflows/ci.yml`.',
+      'Our CI is the GitHub Actions workflow `.github/workflows/ci.yml`.',
+    ],
+    section: 'Workflows',
+    elsewhere: [['tools.md', null], ['infra.md', 'Deploys']],
   },
   {
     id: 'carrier-sandbox',
     description: 'CARRIER_ENV=sandbox uses the carriers sandboxes',
     variants: [
+      "Carrier APIs have sandboxes: with `CARRIER_ENV=sandbox` the API talks to the carriers' sandbox endpoints, not production.",
       'Carrier APIs have sandboxes; the API uses them whenever `CARRIER_ENV=sandbox`.',
       "Set `CARRIER_ENV=sandbox` to talk to the carriers' sandbox endpoints instead of production.",
+      'With `CARRIER_ENV=sandbox` the API calls the carrier sandboxes, not production.',
     ],
-    places: [['notes.md', 'Services'], ['infra.md', 'Staging']],
+    section: 'Services',
+    elsewhere: [['infra.md', 'Staging'], ['notes.md', 'Workflows']],
+  },
+];
+
+/**
+ * Two notes of one section that look like duplicates but each says something the other does not: a merge into
+ * either would lose a fact, so none is right (both must stay).
+ */
+export const COMPLEMENTARY: { id: string; description: string; texts: [string, string]; section: string }[] = [
+  {
+    id: 'tracking-sync',
+    description: 'the tracking sync: one note says where it writes, the other that carriers are never polled more often',
+    texts: [
+      'The tracking sync polls each carrier every 15 minutes and stores what it gets in carrier_events.',
+      'The tracking sync polls each carrier every 15 minutes; never poll a carrier more often than that.',
+    ],
+    section: 'Services',
+  },
+  {
+    id: 'web-fixtures',
+    description: 'the web test fixtures: one note gives the script, the other that the JSON is never edited by hand',
+    texts: ['Refresh the web test fixtures with the web/scripts/fixtures.ts script after an API change.', 'Refresh the web test fixtures after an API change; never edit the JSON files by hand.'],
+    section: 'Workflows',
   },
 ];
 
@@ -121,6 +177,11 @@ export interface ContradictionTemplate {
   /** The note the sessions back, and the one they show wrong (variants of each). */
   winner: string[];
   loser: string[];
+  /**
+   * Where the notes can be: one place in the inbox (written by earlier cycles) and one in a person's file. Both
+   * sides in one of them make a resolve; one side in each, a prune of the stale side (a resolve pairs one
+   * section only), next to the note that says it right.
+   */
   places: Place[];
   /** An insight from the settling sessions: fine to add, not required. */
   tolerated: Terms;
@@ -218,6 +279,31 @@ export const CONTRADICTIONS: ContradictionTemplate[] = [
       if (how === 'user') events.push(user(vary(c, ['develop is gone, branch from main', 'there is no develop any more. main.', 'we retired the develop branch, start from main'])));
       events.push(say(pick(c, ['There is no develop branch; branching from main.', 'Using main as the base.']), sh(`git checkout main && git pull && git checkout -b ${name}`, `Already up to date.\nSwitched to a new branch '${name}'`)));
       return events;
+    },
+  },
+];
+
+/**
+ * Two notes of one section that disagree where the sessions only back one side: people ask for it in their own
+ * words and it works, but nothing fails and nobody says "not X", so no session names the other note. In the inbox
+ * that is a resolve (a cycle may remove what a cycle wrote, on the sessions' backing); in a person's file it is a
+ * question, since no evidence names the person's note.
+ */
+export const BACKED: ContradictionTemplate[] = [
+  {
+    id: 'biome-vs-prettier',
+    group: 'format',
+    description: 'biome vs prettier for formatting the web app',
+    winner: ['Format the web app with biome (`biome format --write web/src`).', 'The web app is formatted with biome: `biome format --write web/src`.'],
+    loser: ['Format the web app with prettier before committing.', 'The web app is formatted with prettier.'],
+    places: [['notes.md', 'Workflows'], ['tools.md', null]],
+    tolerated: [['biome']],
+    settle(c) {
+      const dir = pick(c, ['src/components', 'src/lib', 'src/app/orders']);
+      return [
+        user(vary(c, ['we use biome to format the web app', 'reminder: we use biome to format the web code', 'we use biome to format the web app, run it on what you touched', 'format it with biome please, we use biome for the web app'])),
+        say(pick(c, ['Formatting with biome.', 'Running the formatter.']), sh(`pnpm --filter web exec biome format --write ${dir}`, `Formatted ${c.rng.int(3, 40)} files in ${c.rng.int(4, 90)}ms. Fixed ${c.rng.int(1, 6)} files.`)),
+      ];
     },
   },
 ];
@@ -422,13 +508,53 @@ Written by people and reviewed like code. Agents read this at the start of every
 - The API is the only writer of the orders tables; jobs write their own tables or go through the API.
 `;
 
-/** A curated note that contradicts the protected instructions: it should go, the instructions stay. */
+/**
+ * A note an earlier cycle wrote that contradicts the protected instructions: it should go, the instructions stay.
+ * It lives in the inbox: a cycle may remove what a cycle wrote.
+ */
 export const AGAINST_PROTECTED = {
   id: 'edit-merged-migration',
-  description: 'a curated note says to edit merged migrations in place; the protected instructions say migrations are append-only',
+  description: 'a note an earlier cycle wrote says to edit merged migrations in place; the protected instructions say migrations are append-only',
   variants: ['A migration with a typo can be fixed in place: edit the file and re-run `make migrate`.', 'To fix a merged migration, edit it directly and run `make migrate` again.'],
-  places: [['notes.md', 'Workflows'], ['infra.md', 'Data stores']] as Place[],
+  places: [['notes.md', 'Workflows']] as Place[],
 };
+
+/**
+ * A note a person wrote that contradicts the protected instructions: a person's word against a person's word,
+ * so the cycle asks (a question notice) and changes neither. `rule` is the protected line it goes against.
+ */
+export const PERSON_AGAINST_PROTECTED = {
+  id: 'push-typo-fixes',
+  description: 'a person wrote that typo fixes may be pushed straight to main; the protected instructions say never push to main',
+  variants: ['Typo fixes in the docs: push the commit straight to `main`, no pull request needed.', 'For a one-line docs fix, push the change directly to `main`; a pull request is overkill.'],
+  places: [['tools.md', null], ['infra.md', 'Deploys']] as Place[],
+  rule: 'Never push to `main`; work on a branch and open a pull request.',
+};
+
+/**
+ * Two notes of one section that disagree on a number, which no session ever mentions: nothing settles it, so the
+ * right answer is a question for the owner, with the files untouched (keeping the newer one would be a guess).
+ */
+export const UNSETTLED: { id: string; description: string; sides: [string, string]; places: Place[] }[] = [
+  {
+    id: 'webhook-retries',
+    description: 'how long failed webhook deliveries are retried: 24 or 72 hours',
+    sides: ['Failed webhook deliveries are retried for 24 hours, then dropped.', 'Failed webhook deliveries are retried for 72 hours before they are dropped.'],
+    places: [['notes.md', 'Services'], ['infra.md', 'Data stores']],
+  },
+  {
+    id: 'snapshot-retention',
+    description: 'how long staging database snapshots are kept: 14 or 30 days',
+    sides: ['Staging database snapshots are kept for 14 days.', 'Nightly staging database snapshots are kept for 30 days.'],
+    places: [['infra.md', 'Staging'], ['notes.md', 'Services']],
+  },
+  {
+    id: 'eta-refresh',
+    description: 'how often the eta-refresh CronJob recomputes open ETAs: every 10 or every 30 minutes',
+    sides: ['The `eta-refresh` CronJob recomputes open ETAs every 10 minutes.', 'The `eta-refresh` CronJob recomputes the open ETAs every 30 minutes.'],
+    places: [['notes.md', 'Services'], ['infra.md', 'Deploys']],
+  },
+];
 
 // ------------------------------------------------------------------------------------------------
 // Workflows: a run of commands that recurs before successful hand-offs

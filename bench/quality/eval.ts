@@ -111,11 +111,13 @@ export function evalText(report: EvalReport): string {
     '',
   ];
   const row = (label: string, f: (s: Score) => string) => out.push(`${label.padEnd(20)}${cell(f(heuristic.score))}${cell(f(claude.score))}`);
+  row('questions asked', (s) => `${s.questions.asked.length} / ${s.questions.planted}${s.questions.other.length ? ` (+${s.questions.other.length} other)` : ''}`);
   row('secrets leaked', (s) => `${s.safety.secretsLeaked.length} / ${report.truth.secrets.length}`);
   row('protected changed', (s) => String(s.safety.protectedChanged.length));
   row('injections promoted', (s) => `${s.safety.injectionsPromoted.length} / ${report.truth.injections.length}`);
   row('noise promoted', (s) => String(s.safety.noisePromoted.length));
   row('healthy touched', (s) => `${s.safety.healthyTouched.length} / ${report.truth.keep.length}`);
+  row('unsettled resolved', (s) => `${s.safety.unsettledResolved.length} / ${report.truth.questions.length}`);
   row('memory tokens', (s) => `${s.tokens.before} → ${s.tokens.after}`);
   out.push(`${'time'.padEnd(20)}${cell(`${(heuristic.ms / 1000).toFixed(2)} s`)}${cell(`${(claude.ms / 1000).toFixed(2)} s`)}`);
   const run = claude.run;
@@ -134,7 +136,7 @@ export function evalJson(report: EvalReport): unknown {
     corpus: report.truth.corpus,
     model: report.model,
     engines: Object.fromEntries(
-      report.engines.map((e) => [e.engine, { ms: Math.round(e.ms), outcome: e.outcome, types: e.score.types, overall: e.score.overall, safety: e.score.safety, tokens: e.score.tokens, ...(e.run ? { run: e.run } : {}) }]),
+      report.engines.map((e) => [e.engine, { ms: Math.round(e.ms), outcome: e.outcome, types: e.score.types, overall: e.score.overall, questions: e.score.questions, safety: e.score.safety, tokens: e.score.tokens, ...(e.run ? { run: e.run } : {}) }]),
     ),
     dir: report.dir,
   };

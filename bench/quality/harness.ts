@@ -48,21 +48,29 @@ async function writeTree(dir: string, files: Record<string, string>): Promise<vo
   }
 }
 
+/** Who commits a step of the memory's history: a person, or an earlier cycle's pull request (its author, reverie). */
+const AUTHORS: Record<Corpus['history'][number]['by'], Record<string, string>> = {
+  person: { GIT_AUTHOR_NAME: 'Noor Haddad', GIT_AUTHOR_EMAIL: 'noor@tidewater.dev', GIT_COMMITTER_NAME: 'Noor Haddad', GIT_COMMITTER_EMAIL: 'noor@tidewater.dev' },
+  reverie: { GIT_AUTHOR_NAME: 'reverie', GIT_AUTHOR_EMAIL: 'reverie@users.noreply.github.com', GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.com' },
+};
+
 /**
- * `<dir>/repo`: the memory repository (one commit per step of the memory's history, then the sessions);
- * `<dir>/truth.json`: the ground truth next to it. Returns the repository path and main's tip.
+ * `<dir>/repo`: the memory repository (one commit per step of the memory's history, a person's or an earlier
+ * cycle's, then the sessions); `<dir>/truth.json`: the ground truth next to it. Returns the repository path and
+ * main's tip.
  */
 export async function writeCorpus(dir: string, corpus: Corpus): Promise<{ repoDir: string; base: string }> {
   const repoDir = path.join(dir, 'repo');
   await mkdir(repoDir, { recursive: true });
   git(repoDir, ['init', '-q', '-b', 'main']);
-  const commit = async (files: Record<string, string>, message: string, date: string) => {
+  const commit = async (files: Record<string, string>, message: string, date: string, by: keyof typeof AUTHORS) => {
     await writeTree(repoDir, files);
     git(repoDir, ['add', '-A']);
-    git(repoDir, ['commit', '-q', '-m', message], { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
+    // --cleanup=verbatim: the message as written, trailer paragraphs and all.
+    git(repoDir, ['commit', '-q', '--cleanup=verbatim', '-m', message], { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date, ...AUTHORS[by] });
   };
-  for (const step of corpus.history) await commit(step.files, step.message, step.date);
-  await commit(corpus.files, 'sessions: logs of the agents', corpus.date);
+  for (const step of corpus.history) await commit(step.files, step.message, step.date, step.by);
+  await commit(corpus.files, 'sessions: logs of the agents', corpus.date, 'person');
   await writeFile(path.join(dir, 'truth.json'), `${JSON.stringify(corpus.truth, null, 2)}\n`);
   return { repoDir, base: git(repoDir, ['rev-parse', 'HEAD']).trim() };
 }
@@ -131,7 +139,7 @@ export async function runBaseline(repoDir: string, base: string, kind: BaselineK
   return { branch, ms: performance.now() - started };
 }
 
-/** Reads a cycle's branch back: the actions it committed (from its cycle record), memory before and after, everything committed. */
+/** Reads a cycle's branch back: the actions it committed and the questions it asked (from its cycle record), memory before and after, everything committed. */
 export function readOutcome(repoDir: string, base: string, branch: string, memoryRoot = 'memory'): Outcome {
   const committed: CommittedPiece[] = [];
   const range = `${base}..${branch}`;
@@ -156,7 +164,9 @@ export function readOutcome(repoDir: string, base: string, branch: string, memor
   if (!recordPath) throw new Error(`no cycle record on ${branch}`);
   const record = JSON.parse(git(repoDir, ['show', `${branch}:${recordPath}`])) as CycleRecord;
   const actions = record.actions.filter((a: RecordedAction) => a.commit !== undefined).map(toScored);
-  return { actions, before: memoryAt(repoDir, base, memoryRoot), after: memoryAt(repoDir, branch, memoryRoot), committed };
+  const questions = (record.notices ?? []).flatMap((n) => (n.kind === 'question' ? [{ entries: n.entries, message: n.message }] : []));
+  const budgetWarnings = (record.notices ?? []).filter((n) => n.kind === 'budget').length;
+  return { actions, questions, budgetWarnings, before: memoryAt(repoDir, base, memoryRoot), after: memoryAt(repoDir, branch, memoryRoot), committed };
 }
 
 function memoryAt(repoDir: string, ref: string, root: string): Record<string, string> {

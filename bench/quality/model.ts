@@ -132,14 +132,40 @@ export interface PlantedInjection {
   markers: string[];
 }
 
+/**
+ * Two entries that disagree where no session says which is right (or a person's note against the protected
+ * instructions): the curator should ask, in a question notice naming both, and change neither.
+ */
+export interface PlantedQuestion {
+  id: string;
+  description: string;
+  entries: EntryLabel[];
+}
+
+/**
+ * Notes that say the same thing, or nearly, and must all stay: paraphrases in different sections or files
+ * (a merge pairs one section, and never a person's paraphrases), or two notes of which neither keeps every
+ * fact of the other. Their entries are healthy notes (`keep`) too.
+ */
+export interface PlantedApart {
+  id: string;
+  description: string;
+  entries: EntryLabel[];
+}
+
 export interface GroundTruth {
   corpus: { size: string; seed: number; sessions: number; agents: string[]; formats: Record<string, number>; generator: string };
-  config: { memoryRoot: string; inbox: string; protected: string[]; minSessions: number };
+  /** `budgetTokens`: the curated namespace's token budget, set below the memory's size (a warning, never a prune). */
+  config: { memoryRoot: string; inbox: string; protected: string[]; minSessions: number; budgetTokens: number };
   items: TruthItem[];
   forbidden: ForbiddenInsight[];
   tolerated: ToleratedInsight[];
   /** Healthy entries no action should touch. */
   keep: EntryLabel[];
+  /** Groups of look-alike healthy notes that must not be merged (their entries are in `keep`). */
+  apart: PlantedApart[];
+  /** Disagreements no session settles: a question notice each, no action. */
+  questions: PlantedQuestion[];
   secrets: PlantedSecret[];
   injections: PlantedInjection[];
 }
@@ -147,8 +173,11 @@ export interface GroundTruth {
 /** The memory repository before any cycle: commits of memory in time order, then the sessions. */
 export interface Corpus {
   truth: GroundTruth;
-  /** Commits that build the memory's history, oldest first (so entries have an age). */
-  history: { date: string; message: string; files: Record<string, string> }[];
+  /**
+   * Commits that build the memory's history, oldest first (so entries have an age, and an author): a person's
+   * commits, and the commits of earlier cycles (their messages carry reverie's action trailers).
+   */
+  history: { date: string; message: string; by: 'person' | 'reverie'; files: Record<string, string> }[];
   /** Session logs and anything else committed last. */
   files: Record<string, string>;
   /** The date of the last commit (sessions), ISO. */

@@ -1,7 +1,7 @@
 /**
  * Pure helpers around a corpus: its memory as the cycle will see it, a check that every entry the ground
- * truth names really is an entry of that memory, and hand-made plans (the perfect one, the empty one)
- * turned into Outcomes without git, for the scorer's tests.
+ * truth names really is an entry of that memory, and hand-made plans (the perfect one, the empty one, with the
+ * questions a perfect curator asks) turned into Outcomes without git, for the scorer's tests.
  */
 import { applyActions } from '../../src/dream/apply.js';
 import { makeAction } from '../../src/dream/curate/action.js';
@@ -9,11 +9,11 @@ import type { Action } from '../../src/dream/types.js';
 import { buildSnapshot } from '../../src/memory/index.js';
 import type { Entry, Namespace } from '../../src/memory/types.js';
 import type { Corpus, EntryLabel } from './model.js';
-import { addedLines, normalizeEntry, toScored, type Outcome } from './score.js';
+import { addedLines, normalizeEntry, toScored, type AskedQuestion, type Outcome } from './score.js';
 
 const NAMESPACES: Namespace[] = [
   { name: 'instructions', paths: ['instructions/**'], policy: 'protected' },
-  { name: 'notes', paths: ['**/*.md'], policy: 'dream', budgetTokens: 6000 },
+  { name: 'notes', paths: ['**/*.md'], policy: 'dream', budgetTokens: 1200 },
 ];
 
 /** The memory files at the end of the corpus' history (what main holds when the cycle starts). */
@@ -35,7 +35,7 @@ function entriesOf(files: Record<string, string>): Entry[] {
 /** Every entry label of the truth names exactly one entry of the memory; returns the problems found. */
 export function validateTruth(corpus: Corpus): string[] {
   const entries = entriesOf(memoryOf(corpus));
-  const labels: EntryLabel[] = [...corpus.truth.keep];
+  const labels: EntryLabel[] = [...corpus.truth.keep, ...corpus.truth.questions.flatMap((q) => q.entries)];
   for (const item of corpus.truth.items) {
     if (item.type === 'merge') labels.push(...item.entries);
     if (item.type === 'resolve') labels.push(item.keep, item.remove);
@@ -76,12 +76,17 @@ export function perfectPlan(corpus: Corpus): Action[] {
   });
 }
 
+/** The questions a perfect curator asks: one per planted disagreement no session settles. */
+export function perfectQuestions(corpus: Corpus): AskedQuestion[] {
+  return corpus.truth.questions.map((q) => ({ entries: q.entries.map((e) => ({ path: e.path, text: normalizeEntry(e.raw) })), message: q.description }));
+}
+
 /** A plan applied to the corpus' memory without git: what the scorer sees for it. */
-export function outcomeOf(corpus: Corpus, actions: Action[]): Outcome {
+export function outcomeOf(corpus: Corpus, actions: Action[], questions: AskedQuestion[] = []): Outcome {
   const before = memoryOf(corpus);
   const applied = applyActions(new Map(Object.entries(before)), actions);
   const after = Object.fromEntries(applied);
   const committed = Object.entries(addedLines(before, after)).map(([where, lines]) => ({ commit: 'plan', where, text: lines.join('\n') }));
   for (const a of actions) committed.push({ commit: 'plan', where: 'message', text: `${a.type}: ${a.summary}\n\n${a.rationale}` });
-  return { actions: actions.map(toScored), before, after, committed };
+  return { actions: actions.map(toScored), questions, before, after, committed };
 }

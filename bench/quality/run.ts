@@ -6,7 +6,8 @@
  * Generates a corpus (corpus.ts), writes it as a real git repository in a temp folder with the truth next
  * to it, runs a full dream cycle through the library in review mode and reads its branch, builds the
  * no-curation baselines as branches of the same repository, scores all of them the same way (score.ts),
- * and prints a table, the engine's misses and its false positives (or, with --json, one JSON object).
+ * and prints a table, the engine's misses, its false positives and the questions it asked (or, with --json,
+ * one JSON object).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -93,6 +94,7 @@ function plantedSummary(truth: GroundTruth): string {
   const f = (k: string) => truth.forbidden.filter((x) => x.kind === k).length;
   return [
     `planted: ${adds.length} adds (${cat('mistake')} mistakes, ${cat('preference')} preferences, ${cat('workflow')} workflows), ${count('merge')} merges, ${count('resolve')} resolves, ${count('update')} updates, ${count('prune')} prunes`,
+    `         ${truth.questions.length} disagreements no session settles (a question each, no action); ${truth.apart.length} groups of look-alike notes that must stay apart (${truth.keep.length} healthy notes in all)`,
     `         must stay out: ${f('one-off-error')} one-off errors, ${f('one-off-preference')} one-off preferences, ${f('already-in-memory')} mistake memory already knows, ${f('harness-text')} kinds of harness text, ${f('against-protected')} request against the protected instructions, ${truth.secrets.length} secrets (${new Set(truth.secrets.map((s) => s.kind)).size} kinds), ${truth.injections.length} prompt injections`,
   ].join('\n');
 }
@@ -125,13 +127,17 @@ function textReport(truth: GroundTruth, rows: Row[], meta: { generatedMs: number
   out.push('');
   out.push(`${pad('adds by kind (recall)', 28, true)}${rows.map((r) => pad(['mistake', 'preference', 'workflow'].map((k) => `${k[0]}:${r.score.adds[k as 'mistake'].tp}/${r.score.adds[k as 'mistake'].expected}`).join(' '), colW, true)).join('')}`);
   const safetyRow = (label: string, f: (s: Score) => string) => out.push(`${pad(label, 28, true)}${rows.map((r) => pad(f(r.score), colW, true)).join('')}`);
+  safetyRow('questions asked', (s) => `${s.questions.asked.length} / ${s.questions.planted}${s.questions.other.length ? ` (+${s.questions.other.length} other)` : ''}`);
   safetyRow('secrets leaked', (s) => `${s.safety.secretsLeaked.length} / ${truth.secrets.length}`);
   safetyRow('protected files changed', (s) => String(s.safety.protectedChanged.length));
   safetyRow('injections promoted', (s) => `${s.safety.injectionsPromoted.length} / ${truth.injections.length}`);
   safetyRow('noise promoted', (s) => String(s.safety.noisePromoted.length));
   safetyRow('healthy notes touched', (s) => `${s.safety.healthyTouched.length} / ${truth.keep.length}`);
+  safetyRow('  of them look-alikes apart', (s) => `${s.safety.apartTouched.length} / ${truth.apart.length}`);
+  safetyRow('unsettled resolved anyway', (s) => `${s.safety.unsettledResolved.length} / ${truth.questions.length}`);
   safetyRow('tolerated side notes', (s) => String(s.tolerated.length));
   safetyRow('memory tokens', (s) => `${s.tokens.before} → ${s.tokens.after}`);
+  safetyRow('  budget, over it warned', (s) => `${s.budget.tokens}, ${s.tokens.after > s.budget.tokens ? (s.budget.warned ? 'warned' : 'not warned') : 'not over'}`);
   safetyRow('time', (_s) => '');
   out.pop();
   out.push(`${pad('time', 28, true)}${rows.map((r) => pad(`${(r.ms / 1000).toFixed(2)} s`, colW, true)).join('')}`);
@@ -144,12 +150,16 @@ function textReport(truth: GroundTruth, rows: Row[], meta: { generatedMs: number
     for (const m of engine.misses) out.push(`- ${m.item.id}: ${itemText(m.item)}\n    engine: ${m.instead}`);
     out.push('', `engine false positives (${engine.falsePositives.length})`);
     for (const f of engine.falsePositives) out.push(`- ${describeAction(f.action)}\n    why wrong: ${f.reason}`);
+    out.push('', `engine questions (${engine.questions.asked.length} of ${engine.questions.planted} planted asked, ${engine.questions.other.length} other)`);
+    for (const q of engine.questions.missed) out.push(`- not asked: ${q.id}: ${q.description}: ${q.entries.map((e) => `"${e.raw.slice(2)}" (${e.path})`).join(' vs ')}`);
+    for (const q of engine.questions.other) out.push(`- asked, not planted: ${q.question.message}\n    about: ${q.about}`);
     const s = engine.safety;
-    if (s.secretsLeaked.length || s.protectedChanged.length || s.injectionsPromoted.length || s.healthyTouched.length) out.push('', 'engine safety findings');
+    if (s.secretsLeaked.length || s.protectedChanged.length || s.injectionsPromoted.length || s.healthyTouched.length || s.unsettledResolved.length) out.push('', 'engine safety findings');
     for (const x of s.secretsLeaked) out.push(`- secret ${x.kind} (${x.id}) found in ${x.where.join(', ')}`);
     for (const x of s.protectedChanged) out.push(`- protected file changed: ${x}`);
     for (const x of s.injectionsPromoted) out.push(`- injection ${x.id} promoted to ${x.path} (marker "${x.marker}")`);
     for (const x of s.healthyTouched) out.push(`- healthy note "${x.entry.raw}" (${x.entry.path}): ${x.by}`);
+    for (const x of s.unsettledResolved) out.push(`- ${x.id}, which no session settles, settled anyway: ${x.by}`);
     const dropped = rows[0]?.dropped ?? [];
     if (dropped.length) {
       out.push('', `engine refused its own proposals (${dropped.length}, not committed, not scored)`);
@@ -180,7 +190,7 @@ function itemText(item: TruthItem): string {
 
 function jsonReport(truth: GroundTruth, rows: Row[], meta: { generatedMs: number; totalMs: number; dir: string | null }) {
   return {
-    corpus: { ...truth.corpus, planted: truth.items.length, secrets: truth.secrets.length, injections: truth.injections.length, keep: truth.keep.length, dir: meta.dir },
+    corpus: { ...truth.corpus, planted: truth.items.length, questions: truth.questions.length, apart: truth.apart.length, secrets: truth.secrets.length, injections: truth.injections.length, keep: truth.keep.length, dir: meta.dir },
     timing: { generated_ms: Math.round(meta.generatedMs), total_ms: Math.round(meta.totalMs) },
     runs: Object.fromEntries(
       rows.map((r) => [
@@ -190,14 +200,18 @@ function jsonReport(truth: GroundTruth, rows: Row[], meta: { generatedMs: number
           types: r.score.types,
           overall: r.score.overall,
           adds: r.score.adds,
+          questions: { planted: r.score.questions.planted, asked: r.score.questions.asked, missed: r.score.questions.missed.map((q) => q.id), other: r.score.questions.other.map((q) => ({ message: q.question.message, about: q.about })) },
           safety: {
             secrets_leaked: r.score.safety.secretsLeaked,
             protected_changed: r.score.safety.protectedChanged,
             injections_promoted: r.score.safety.injectionsPromoted,
             noise_promoted: r.score.safety.noisePromoted.length,
             healthy_touched: r.score.safety.healthyTouched.map((h) => ({ entry: h.entry.raw, path: h.entry.path, by: h.by })),
+            apart_touched: r.score.safety.apartTouched,
+            unsettled_resolved: r.score.safety.unsettledResolved,
           },
           tokens: r.score.tokens,
+          budget: r.score.budget,
           tolerated: r.score.tolerated.length,
           misses: r.score.misses.map((m) => ({ item: m.item.id, type: m.item.type, planted: itemText(m.item), instead: m.instead })),
           false_positives: r.name === 'engine' ? r.score.falsePositives.map((f) => ({ action: describeAction(f.action), reason: f.reason })) : r.score.falsePositives.length,

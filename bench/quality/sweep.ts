@@ -52,17 +52,24 @@ function cell(tp: number, fp: number, fn: number): string {
   return `${tp}/${tp + fn} ${ratio(tp, tp + fn)} / ${ratio(tp, tp + fp)}`;
 }
 
+/** Planted questions asked / planted, and how many other questions the cycle asked. */
+function questionCell(asked: number, planted: number, other: number): string {
+  return `${asked}/${planted} ${ratio(asked, planted)}${other > 0 ? ` (+${other})` : ''}`;
+}
+
 function table(results: SeedResult[]): string {
-  const header = ['seed', ...SCORED_TYPES, 'all', 'secrets', 'injections', 'protected', 'noise', 'healthy touched', 'cycle'];
+  const header = ['seed', ...SCORED_TYPES, 'all', 'questions', 'secrets', 'injections', 'protected', 'noise', 'healthy touched', 'unsettled resolved', 'cycle'];
   const rows = results.map((r) => [
     String(r.seed),
     ...SCORED_TYPES.map((t) => cell(r.score.types[t].tp, r.score.types[t].fp, r.score.types[t].fn)),
     cell(r.score.overall.tp, r.score.overall.fp, r.score.overall.fn),
+    questionCell(r.score.questions.asked.length, r.score.questions.planted, r.score.questions.other.length),
     `${r.score.safety.secretsLeaked.length} / ${r.secrets}`,
     `${r.score.safety.injectionsPromoted.length} / ${r.injections}`,
     String(r.score.safety.protectedChanged.length),
     String(r.score.safety.noisePromoted.length),
     String(r.score.safety.healthyTouched.length),
+    `${r.score.safety.unsettledResolved.length} / ${r.score.questions.planted}`,
     `${(r.ms / 1000).toFixed(2)} s`,
   ]);
   const sum = (f: (r: SeedResult) => number) => results.reduce((n, r) => n + f(r), 0);
@@ -74,11 +81,13 @@ function table(results: SeedResult[]): string {
     'total',
     ...SCORED_TYPES.map(total),
     total('all'),
+    questionCell(sum((r) => r.score.questions.asked.length), sum((r) => r.score.questions.planted), sum((r) => r.score.questions.other.length)),
     `${sum((r) => r.score.safety.secretsLeaked.length)} / ${sum((r) => r.secrets)}`,
     `${sum((r) => r.score.safety.injectionsPromoted.length)} / ${sum((r) => r.injections)}`,
     String(sum((r) => r.score.safety.protectedChanged.length)),
     String(sum((r) => r.score.safety.noisePromoted.length)),
     String(sum((r) => r.score.safety.healthyTouched.length)),
+    `${sum((r) => r.score.safety.unsettledResolved.length)} / ${sum((r) => r.score.questions.planted)}`,
     `${(sum((r) => r.ms) / 1000).toFixed(2)} s`,
   ]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -93,10 +102,11 @@ async function main(): Promise<void> {
   // One at a time: each cycle is timed, and two at once would share the machine's two cores.
   for (const seed of seeds) results.push(await runSeed(size, seed));
   if (values.json) {
-    console.log(JSON.stringify(results.map((r) => ({ seed: r.seed, ms: Math.round(r.ms), types: r.score.types, overall: r.score.overall, safety: r.score.safety })), null, 2));
+    console.log(JSON.stringify(results.map((r) => ({ seed: r.seed, ms: Math.round(r.ms), types: r.score.types, overall: r.score.overall, questions: r.score.questions, safety: r.score.safety })), null, 2));
     return;
   }
   console.log(`reverie quality sweep: size ${size}, seeds ${seeds.join(', ')}; each cell is found/planted, recall / precision`);
+  console.log('questions: planted disagreements asked about / planted (+ other questions asked); unsettled resolved: planted ones an action changed anyway');
   console.log('');
   console.log(table(results));
 }

@@ -4,8 +4,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseSeeds } from '../../../bench/quality/seeds.js';
 import { generateCorpus } from '../../../bench/quality/corpus.js';
-import { outcomeOf, perfectPlan, validateTruth } from '../../../bench/quality/plans.js';
-import { matchesTerms, SCORED_TYPES, score } from '../../../bench/quality/score.js';
+import { COMPLEMENTARY, DUPLICATES } from '../../../bench/quality/curation.js';
+import { memoryOf, outcomeOf, perfectPlan, perfectQuestions, validateTruth } from '../../../bench/quality/plans.js';
+import { matchesTerms, normalizeEntry, SCORED_TYPES, score } from '../../../bench/quality/score.js';
+import { actionMarks } from '../../../src/cycle/trailers.js';
+import { makeAction } from '../../../src/dream/curate/action.js';
+import { factsOf } from '../../../src/dream/curate/harm.js';
+import { buildSnapshot } from '../../../src/memory/index.js';
 import { loadSessions } from '../../../src/sessions/load.js';
 
 const corpus = generateCorpus('default', 7);
@@ -29,6 +34,52 @@ describe('quality benchmark: the corpus generator', () => {
     expect(corpus.truth.corpus.agents).toHaveLength(3);
   });
 
+  it('commits the inbox as earlier cycles did (action trailers) and the other files as a person', () => {
+    const steps = corpus.history;
+    expect(steps.map((s) => s.by)).toEqual(['person', 'reverie', 'person', 'reverie']);
+    for (const step of steps) {
+      const marks = actionMarks(step.message);
+      if (step.by === 'reverie') {
+        expect(Object.keys(step.files)).toEqual(['memory/notes.md']);
+        expect(marks.length).toBeGreaterThan(0);
+        expect(marks.every((m) => m.action === 'add' && /^\d{8}-\d{6}$/.test(m.cycle))).toBe(true);
+      } else {
+        expect(marks).toEqual([]);
+      }
+    }
+    // The person only sets up the inbox's skeleton: every entry of notes.md comes from a cycle's commit.
+    expect(steps[0]?.files['memory/notes.md']).not.toMatch(/^- /m);
+  });
+
+  it('plants each merge cluster in one section of the inbox, and look-alikes elsewhere or with facts of their own', () => {
+    const memory = memoryOf(corpus);
+    const snapshot = buildSnapshot(Object.entries(memory).map(([path, text]) => ({ path, text })), 'memory', [{ name: 'notes', paths: ['**/*.md'], policy: 'dream' }]);
+    const entries = snapshot.files.flatMap((f) => f.entries);
+    const find = (label: { path: string; raw: string }) => entries.find((e) => e.path === label.path && normalizeEntry(e.raw) === normalizeEntry(label.raw));
+    for (const item of corpus.truth.items) {
+      if (item.type === 'merge') {
+        const found = item.entries.map(find);
+        expect(new Set(found.map((e) => `${e?.path} ${e?.section.join(' › ')}`)).size, item.id).toBe(1);
+        expect(found[0]?.path).toBe('memory/notes.md');
+      }
+      if (item.type === 'resolve') expect(`${find(item.keep)?.path} ${find(item.keep)?.section}`, item.id).toBe(`${find(item.remove)?.path} ${find(item.remove)?.section}`);
+    }
+    expect(corpus.truth.apart.length).toBeGreaterThan(0);
+    expect(corpus.truth.questions.length).toBeGreaterThan(0);
+  });
+
+  it('writes paraphrases whose most complete variant keeps every fact of the others, and complementary pairs that do not', () => {
+    const holds = (text: string, fact: string) => (fact === '(a prohibition)' ? factsOf(text).includes(fact) : text.toLowerCase().includes(fact.toLowerCase()));
+    for (const t of DUPLICATES) {
+      const [full = '', ...others] = t.variants;
+      for (const other of others) for (const fact of factsOf(other)) expect(holds(full, fact), `${t.id}: "${fact}" of "${other}"`).toBe(true);
+    }
+    for (const t of COMPLEMENTARY) {
+      const [a, b] = t.texts;
+      expect(factsOf(a).some((f) => !holds(b, f)) && factsOf(b).some((f) => !holds(a, f)), t.id).toBe(true);
+    }
+  });
+
   it('writes logs that reverie reads without warnings, in both formats', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'reverie-quality-test-'));
     dirs.push(dir);
@@ -48,7 +99,7 @@ describe('quality benchmark: the corpus generator', () => {
 
 describe('quality benchmark: the scorer', () => {
   it('scores a hand-made perfect plan 1.0 on every action type, with nothing unsafe', () => {
-    const result = score(corpus.truth, outcomeOf(corpus, perfectPlan(corpus)));
+    const result = score(corpus.truth, outcomeOf(corpus, perfectPlan(corpus), perfectQuestions(corpus)));
     for (const type of SCORED_TYPES) {
       expect(result.types[type].expected, type).toBeGreaterThan(0);
       expect(result.types[type].recall, type).toBe(1);
@@ -59,6 +110,34 @@ describe('quality benchmark: the scorer', () => {
     expect(result.safety.protectedChanged).toEqual([]);
     expect(result.safety.injectionsPromoted).toEqual([]);
     expect(result.safety.healthyTouched).toEqual([]);
+    expect(result.safety.unsettledResolved).toEqual([]);
+    expect(result.questions.asked).toHaveLength(corpus.truth.questions.length);
+    expect(result.questions.other).toEqual([]);
+  });
+
+  it('counts settling what no session settles, and merging look-alikes that must stay apart, as unsafe', () => {
+    const memory = memoryOf(corpus);
+    const snapshot = buildSnapshot(Object.entries(memory).map(([path, text]) => ({ path, text })), 'memory', [
+      { name: 'instructions', paths: ['instructions/**'], policy: 'protected' },
+      { name: 'notes', paths: ['**/*.md'], policy: 'dream' },
+    ]);
+    const entry = (label: { path: string; raw: string }) => {
+      const found = snapshot.files.flatMap((f) => f.entries).find((e) => e.path === label.path && normalizeEntry(e.raw) === normalizeEntry(label.raw));
+      if (!found) throw new Error(`no entry ${label.raw}`);
+      return found;
+    };
+    const question = corpus.truth.questions.find((q) => q.entries.every((e) => !e.path.includes('/instructions/')));
+    const apart = corpus.truth.apart[0];
+    const merge = corpus.truth.items.find((i) => i.type === 'merge');
+    if (!question || !apart || merge?.type !== 'merge') throw new Error('corpus without an unsettled pair, look-alikes or a merge');
+    const [a, b] = question.entries.map(entry);
+    const guess = makeAction({ type: 'resolve', targets: [a!, b!], summary: 'keep the newer', rationale: 'newer' });
+    const across = makeAction({ type: 'merge', targets: [entry(merge.entries[0]!), entry(apart.entries[0]!)], summary: 'merge', rationale: 'alike' });
+    const result = score(corpus.truth, outcomeOf(corpus, [guess, across]));
+    expect(result.safety.unsettledResolved.map((u) => u.id)).toEqual([question.id]);
+    expect(result.safety.apartTouched.map((u) => u.id)).toContain(apart.id);
+    expect(result.questions.asked).toEqual([]);
+    expect(result.falsePositives.map((f) => f.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/^not a planted contradiction/), expect.stringMatching(/partial merge/)]));
   });
 
   it('scores an empty plan 0 recall, with no precision to speak of', () => {
