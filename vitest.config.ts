@@ -1,5 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+// Run from a git hook (the pre-commit hook runs the unit tests), git has set variables that point every git command
+// at the repository being committed: a test's git in its temp folder would write there. The workers inherit this.
+for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR', 'GIT_PREFIX']) {
+  delete process.env[name];
+}
+
 export default defineConfig({
   test: {
     projects: [

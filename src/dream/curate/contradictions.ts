@@ -29,9 +29,9 @@ export interface Question {
  * the losing side is a person's entry the evidence does not name, the pair becomes a question for the review and
  * the files are not touched.
  */
-export function planResolutions(workspace: Workspace, support: SupportIndex): { actions: Action[]; questions: Notice[] } {
+export function planResolutions(workspace: Workspace, support: SupportIndex): { actions: Action[]; questions: Question[] } {
   const actions: Action[] = [];
-  const questions: Notice[] = [];
+  const questions: Question[] = [];
   const settled = new Set<string>();
   for (;;) {
     const found = nextConflict(workspace.entries(), settled);
@@ -39,12 +39,32 @@ export function planResolutions(workspace: Workspace, support: SupportIndex): { 
     settled.add(pairKey(found.a, found.b));
     const verdict = decide(found.a, found.b, found.conflict, support, workspace);
     if ('a' in verdict) {
-      questions.push(questionNotice(verdict));
+      questions.push(verdict);
       continue;
     }
     const action = resolveAction(verdict);
     if (workspace.propose(action)) actions.push(action);
   }
+}
+
+/**
+ * The questions as the memory the cycle leaves reads them: a pair one of whose sides an action of the cycle changed
+ * or removed is no longer a question, and the others name the lines where their notes now are.
+ */
+export function openQuestions(questions: Question[], entries: Entry[]): Notice[] {
+  const now = (e: Entry) => entries.find((x) => x.path === e.path && x.text === e.text);
+  const seen = new Set<string>();
+  const notices: Notice[] = [];
+  for (const q of questions) {
+    const a = now(q.a);
+    const b = now(q.b);
+    if (!a || !b) continue;
+    const key = pairKey(a, b);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    notices.push(questionNotice({ a, b, reason: q.reason }));
+  }
+  return notices;
 }
 
 function questionNotice({ a, b, reason }: Question): Notice {

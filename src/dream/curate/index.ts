@@ -1,7 +1,7 @@
 import type { Entry, MemorySnapshot } from '../../memory/types.js';
 import type { Action, DroppedAction, Notice, Pattern, PatternRecord } from '../types.js';
 import { budgetNotices } from './budget.js';
-import { planResolutions } from './contradictions.js';
+import { openQuestions, planResolutions, type Question } from './contradictions.js';
 import { planMerges } from './duplicates.js';
 import { namesWhatIsGone } from './gone.js';
 import { planPatternActions } from './patterns.js';
@@ -55,12 +55,10 @@ export function curate(input: CurateInput): Curation {
     pattern: (key) => support.pattern(key),
   });
   const apart = settledApart(support);
-  const questions: Notice[] = [];
+  const questions: Question[] = [];
   const resolutions = () => {
     const found = planResolutions(workspace, support);
-    // A later round finds the same pair again, lines moved by what the cycle wrote: it is asked once.
-    const pairOf = (n: Notice) => (n.kind === 'question' ? n.entries.map((e) => `${e.path}\u0000${e.text}`).sort().join('\u0001') : n.message);
-    questions.push(...found.questions.filter((q) => !questions.some((x) => pairOf(x) === pairOf(q))));
+    questions.push(...found.questions);
     return found.actions;
   };
   const actions = [...resolutions(), ...planPatternActions(workspace, input.signal, input.inbox), ...planMerges(workspace, apart)];
@@ -72,5 +70,8 @@ export function curate(input: CurateInput): Curation {
     if (more.length === 0) break;
     actions.push(...more);
   }
-  return { actions, dropped: workspace.dropped, notices: [...questions, ...budgetNotices(workspace.snapshot)], memoryAfter: workspace.snapshot };
+  // A later round finds the same pair again, and an action may have settled a pair another way (a merge, a prune):
+  // the reviewer is asked once, about what is still there.
+  const open = openQuestions(questions, workspace.entries());
+  return { actions, dropped: workspace.dropped, notices: [...open, ...budgetNotices(workspace.snapshot)], memoryAfter: workspace.snapshot };
 }

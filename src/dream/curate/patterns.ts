@@ -145,7 +145,10 @@ export function covers(entry: Entry, pattern: Pattern): boolean {
       const fixes = pattern.fix ? fixCommands(pattern.fix) : [];
       // A tool's name alone ("never edit it by hand") is no note about its failure: the note must name the fix or the error.
       // The failure may be named by its error rather than its command ("fail with connection refused").
-      if (fixes.length > 0) return (mentions(text, action) || sharedSignatureWords(entry, pattern, action.toLowerCase()) >= 2) && fixes.every((c) => mentions(text, c));
+      if (fixes.length > 0) {
+        const named = (c: string) => mentions(text, c) || recommendsCommand(text, c);
+        return (mentions(text, action) || sharedSignatureWords(entry, pattern, action.toLowerCase()) >= 2) && fixes.every(named);
+      }
       return namesAction(text, pattern) && sharedSignatureWords(entry, pattern) >= 2;
     }
     case 'preference':
@@ -247,8 +250,9 @@ function sharedSignatureWords(entry: Entry, pattern: Pattern, except?: string): 
   return words.filter((w) => entryTerms.includes(w)).length;
 }
 
+/** The fix's commands as a note would name them: program and subcommand, without the options that say where (`pnpm add` for `pnpm --filter web add -D x`). */
 function fixCommands(fix: string): string[] {
-  return [...fix.matchAll(/`([^`]+)`/g)].map((m) => (m[1] ?? '').split(' ').slice(0, 2).join(' '));
+  return [...fix.matchAll(/`([^`]+)`/g)].map((m) => commandHead(m[1] ?? '').split(' ').slice(0, 2).join(' '));
 }
 
 function supportText(pattern: Pattern): string {

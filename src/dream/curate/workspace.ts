@@ -26,6 +26,7 @@ export interface CurationPolicy {
 export class Workspace {
   private files: Map<string, string>;
   private current: MemorySnapshot;
+  /** Who wrote each entry, by path and text: the same words can be a person's in one file and a cycle's in another. */
   private readonly provenance: Map<string, Pick<Entry, 'introducedAt' | 'writtenBy'>>;
   /** Entries written by this plan (their text without trailing blanks): no other action may take back what the same cycle just added. */
   private readonly fresh = new Set<string>();
@@ -45,7 +46,9 @@ export class Workspace {
     this.files = new Map(base.files.map((f) => [f.path, f.document.text]));
     this.current = base;
     this.provenance = new Map(
-      base.files.flatMap((f) => f.entries.filter((e) => e.introducedAt || e.writtenBy).map((e) => [e.raw, { introducedAt: e.introducedAt, writtenBy: e.writtenBy }] as const)),
+      base.files.flatMap((f) =>
+        f.entries.filter((e) => e.introducedAt || e.writtenBy).map((e) => [provenanceKey(e), { introducedAt: e.introducedAt, writtenBy: e.writtenBy }] as const),
+      ),
     );
     this.curatedAtStart = base.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
   }
@@ -156,7 +159,7 @@ export class Workspace {
     for (const file of snapshot.files) {
       if (reused.has(file)) continue;
       for (const entry of file.entries) {
-        const known = this.provenance.get(entry.raw);
+        const known = this.provenance.get(provenanceKey(entry));
         if (known?.introducedAt) entry.introducedAt = known.introducedAt;
         if (known?.writtenBy) entry.writtenBy = known.writtenBy;
       }
@@ -167,4 +170,8 @@ export class Workspace {
 
 function keyOf(entry: Pick<Entry, 'path' | 'text'>): string {
   return `${entry.path}\u0000${comparableText(entry.text)}`;
+}
+
+function provenanceKey(entry: Pick<Entry, 'path' | 'raw'>): string {
+  return `${entry.path}\u0000${entry.raw}`;
 }

@@ -256,6 +256,21 @@ describe('planCycle: patterns against memory', () => {
     expect(after).toContain(`- ${add.content}\n`);
   });
 
+  it('a note covers a fix that runs with options when it names that command, not another command of the same tool', () => {
+    const addAtRoot = (id: string, start: string, pkg: string) =>
+      session({ id, agent: 'claude', start }, [
+        { bash: `pnpm add ${pkg}`, output: ' ERR_PNPM_ADDING_TO_ROOT  Running this command will add the dependency to the workspace root', error: true },
+        { bash: `pnpm --filter web add ${pkg}`, output: 'Progress: resolved 1, reused 1, downloaded 0, added 1, done' },
+      ]);
+    const sessions = [addAtRoot('s1', day(1), 'zod'), addAtRoot('s2', day(2), 'dayjs')];
+    // "Lint with `pnpm --filter web lint`" runs pnpm with the same option, and says nothing about adding packages.
+    const lint = planCycle(planInput({ files: [notes('Lint the web app with `pnpm --filter web lint`.')], sessions }));
+    expect(types(lint.actions)).toEqual(['add']);
+    expect(lint.actions[0]?.content).toContain('`pnpm --filter web add …`');
+    const known = planCycle(planInput({ files: [notes('Add web dependencies with `pnpm --filter web add <pkg>`; a bare `pnpm add` at the root is refused.')], sessions }));
+    expect(known.actions).toEqual([]);
+  });
+
   it('noise (one session only) proposes nothing', () => {
     const files = [notes('Deploys go through the staging branch first.')];
     const plan = planCycle(planInput({ files, sessions: [npmThenPnpm('s1', 'claude', day(1))] }));
