@@ -65017,6 +65017,21 @@ function commandOf(name, input) {
   if (Array.isArray(value)) return value.map(String).join(" ");
   return typeof value === "string" ? value : void 0;
 }
+function commonCommand(a, b) {
+  if (a === b) return a;
+  const left = a.split(/\s+/);
+  const right = b.split(/\s+/);
+  let shared = 0;
+  while (shared < left.length && shared < right.length && left[shared] === right[shared]) shared++;
+  const prefix = left.slice(0, shared).join(" ");
+  if (commandHead(prefix) !== commandHead(a) || commandHead(a) !== commandHead(b)) return void 0;
+  if (shared === left.length || shared === right.length) return prefix;
+  let tail = 0;
+  while (tail < left.length - shared && tail < right.length - shared && left[left.length - 1 - tail] === right[right.length - 1 - tail]) tail++;
+  const rest = [...left.slice(shared, left.length - tail), ...right.slice(shared, right.length - tail)];
+  if (rest.some((token) => /^v?\d[\d.]*$/.test(token))) return void 0;
+  return [prefix, "…", ...left.slice(left.length - tail)].join(" ");
+}
 
 // src/dream/extract/corrections.ts
 var CHANGES = [
@@ -65300,68 +65315,6 @@ function entryClaims(entry) {
   return claimsOf(entry.text);
 }
 
-// src/dream/extract/requests.ts
-var MEMORY_PLACE = String.raw`(?:(?:the|my|our|your|project|repo|global|agent|agents'?)\s+)*(?:agents?[ .]?md|claude[ .]?md|gemini[ .]?md|copilot[- ]instructions(?:\.md)?|\.?cursor\s*rules?|\.cursor/rules|\.?clinerules|(?:agent |coding |ai )?rules?(?: files?)?|memory|memories|instructions|guidelines|conventions|playbook)`;
-var PLACES = String.raw`${MEMORY_PLACE}(?:\s*(?:,|and|&)\s*${MEMORY_PLACE})*`;
-var REQUESTS = [
-  new RegExp(String.raw`\b(?:add|put|record|write|save|note|document|mention|include|capture|store|keep)\b[^.?!\n]{0,60}?\b(?:in|into|to|inside)\s+${PLACES}\b`, "i"),
-  new RegExp(String.raw`\b(?:update|adjust|change|amend|extend|edit)\s+${PLACES}\b`, "i"),
-  new RegExp(String.raw`\b(?:in|to)\s+${PLACES}\s+(?:mention|add|note|say|state|write|document|record|include)\b`, "i"),
-  new RegExp(String.raw`\b(?:an?|the|some)\s+(?:update|change|addition|edit|amendment|section|item|entry)s?\s+(?:to|in|for)\s+${PLACES}\b`, "i"),
-  /\b(?:make|create|add|write|set up|turn (?:this|that|it) into)\s+(?:me\s+|us\s+)?(?:a|an|this (?:as )?a|it (?:as )?a|that (?:as )?a)\s+(?:global\s+|new\s+|permanent\s+|standing\s+|hard\s+)?(?:(?:cursor|copilot|claude|agent|project)\s+)?(?:rule|guideline|convention)\b/i,
-  /\brecord (?:this|that|it) as an? (?:global |permanent |standing )?(?:rule|guideline|convention)\b/i,
-  /\bremember (?:this|that)\b(?!\s+(?:is|was|are|were|it|we|i|you|the)\b|'s)/i,
-  /\b(?:from now on|going forward|moving forward)\b/i
-];
-var POINTS_BACK = /^(?:[^.?!]{0,40}\b)?(?:remember (?:this|that)|(?:make|create|add|write|record|turn)\b[^.?!]{0,30}\b(?:rule|guideline|convention)\b[^.?!]{0,20}(?:for (?:it|this|that)|of (?:it|this|that)|out of (?:it|this|that))?|add (?:this|that|it) to\b[^.?!]*)[.!]*$/i;
-function rememberRequests(typed, previous2 = []) {
-  const found = [];
-  const sentences2 = typed.map((s) => s.replace(/`/g, ""));
-  sentences2.forEach((sentence, i) => {
-    const match = REQUESTS.map((r) => r.exec(sentence)).find((m) => m !== null);
-    if (!match) return;
-    const after = sentence.slice(match.index + match[0].length);
-    const pointsBack = /\b(?:about|on|for|of|with|from|based on|add|put|record|write|save|note|remember)\s+(?:it|this|that|them|the above)\b|\babove\b/i.test(sentence);
-    const item = /^\s*([-*+]|\d+[.)])\s+/.test(sentence) ? contentBefore(sentence.slice(0, match.index)) : void 0;
-    const listed = pointsBack ? [...listBefore(sentences2.slice(0, i)), ...item ? [sentence.slice(0, match.index).replace(/\s*(?:can|could|would|will)\s+you\b[^.]*$/i, "")] : []] : [];
-    const own3 = contentAfter(after, match[0]) ?? (pointsBack && listed.length === 0 ? contentBefore(sentence.slice(0, match.index)) : void 0);
-    const following = followingRules(sentences2.slice(i + 1));
-    let content3 = [];
-    if (own3) content3 = [own3];
-    else if (listed.length > 0) content3 = listed;
-    else if (POINTS_BACK.test(sentence.trim())) content3 = [sentences2[i - 1] ?? previous2.at(-1) ?? ""].filter(Boolean);
-    else if (/^(from now on|going forward|moving forward)$/i.test(match[0].trim())) content3 = [sentence];
-    else content3 = following;
-    content3 = content3.map((c) => c.trim()).filter((c) => c.length >= 8);
-    if (content3.length > 0) found.push({ content: content3, quote: sentence });
-  });
-  return found;
-}
-function listBefore(before) {
-  const items = [];
-  for (let i = before.length - 1; i >= 0 && /^\s*([-*+]|\d+[.)])\s+/.test(before[i] ?? ""); i--) items.unshift(before[i] ?? "");
-  return items.length >= 1 ? items : [];
-}
-function followingRules(rest) {
-  const candidates = rest.filter((s) => !REQUESTS.some((r) => r.test(s)) && !/\?\s*$/.test(s));
-  const items = candidates.filter((s) => /^\s*([-*+]|\d+[.)])\s+/.test(s));
-  if (items.length >= 2) return items.slice(0, 8);
-  return candidates.slice(0, 3);
-}
-function contentBefore(before) {
-  const text4 = before.replace(/\s*(?:can|could|would|will)\s+you\s*(?:please\s*)?$/i, "").replace(/[\s,;:—–-]*(?:and\s+)?(?:then|also|and)?\s*$/i, "").trim();
-  return text4.length >= 12 && !/\?\s*$/.test(text4) ? text4 : void 0;
-}
-function contentAfter(after, request3) {
-  const text4 = after.replace(/^[\s,:;—–-]+/, "").trim();
-  if (/\b(?:mention|add|note|say|state|write|document|record|include)$/i.test(request3.trim()) && /^(?:in|to)\s/i.test(request3.trim())) return text4.length >= 8 ? text4 : void 0;
-  if (/^(?:from now on|going forward|moving forward)$/i.test(request3.trim())) return text4.length >= 8 ? text4 : void 0;
-  const stated = /^(?:to|so that|so|that|saying|stating|with the rule that|:)\s+(.{8,})$/i.exec(text4)?.[1];
-  if (!stated) return void 0;
-  if (/\?\s*$/.test(stated)) return void 0;
-  return stated;
-}
-
 // src/dream/extract/rewrite.ts
 var ADDRESSEE = String.raw`(?:you|the agent|agents?|the ai|ai|cursor(?: ai| agent)?|copilot|claude(?: code)?|codex|gemini|the assistant|the model|we)`;
 var MODAL = String.raw`(?:should|must|shall|need to|needs to|have to|has to|is to|are to|are supposed to|is supposed to)`;
@@ -65481,6 +65434,89 @@ function softenShouting(text4) {
   return text4.replace(/\b([A-Z]{4,})\b/g, (word) => /^(NEVER|ALWAYS|ONLY|MUST|DON'T|NOT|DO|IMPORTANT|CRITICAL|EVERY|NONE|ANY)$/.test(word) ? word.toLowerCase() : word);
 }
 
+// src/dream/extract/requests.ts
+var MEMORY_PLACE = String.raw`(?:(?:the|my|our|your|project|repo|global|agent|agents'?)\s+)*(?:agents?[ .]?md|claude[ .]?md|gemini[ .]?md|copilot[- ]instructions(?:\.md)?|\.?cursor\s*rules?|\.cursor/rules|\.?clinerules|(?:agent |coding |ai )?rules?(?: files?)?|memory|memories|instructions|guidelines|conventions|playbook)`;
+var PLACES = String.raw`${MEMORY_PLACE}(?:\s*(?:,|and|&)\s*${MEMORY_PLACE})*`;
+var REQUESTS = [
+  new RegExp(String.raw`\b(?:add|put|record|write|save|note|document|mention|include|capture|store|keep)\b[^.?!\n]{0,60}?\b(?:in|into|to|inside)\s+${PLACES}\b`, "i"),
+  new RegExp(String.raw`\b(?:update|adjust|change|amend|extend|edit)\s+${PLACES}\b`, "i"),
+  new RegExp(String.raw`\b(?:in|to)\s+${PLACES}\s+(?:mention|add|note|say|state|write|document|record|include)\b`, "i"),
+  new RegExp(String.raw`\b(?:an?|the|some)\s+(?:update|change|addition|edit|amendment|section|item|entry)s?\s+(?:to|in|for)\s+${PLACES}\b`, "i"),
+  /\b(?:make|create|add|write|set up|turn (?:this|that|it) into)\s+(?:me\s+|us\s+)?(?:a|an|this (?:as )?a|it (?:as )?a|that (?:as )?a)\s+(?:global\s+|new\s+|permanent\s+|standing\s+|hard\s+)?(?:(?:cursor|copilot|claude|agent|project)\s+)?(?:rule|guideline|convention)\b/i,
+  /\brecord (?:this|that|it) as an? (?:global |permanent |standing )?(?:rule|guideline|convention)\b/i,
+  /\bremember (?:this|that)\b(?!\s+(?:is|was|are|were|it|we|i|you|the)\b|'s)/i,
+  /\b(?:from now on|going forward|moving forward)\b/i
+];
+var POINTS_BACK = /^(?:[^.?!]{0,40}\b)?(?:remember (?:this|that)|(?:make|create|add|write|record|turn)\b[^.?!]{0,30}\b(?:rule|guideline|convention)\b[^.?!]{0,20}(?:for (?:it|this|that)|of (?:it|this|that)|out of (?:it|this|that))?|add (?:this|that|it) to\b[^.?!]*)[.!]*$/i;
+var TOPIC = /\b(?:rules?|guidelines?|instructions?|section)\s+(?:that (?:talks?|is|are) about|about|for|on)\s+((?:the\s+)?[a-z][\w -]{2,38}?)\s*(?:[?.!,:;]|$)/i;
+function rememberRequests(typed, previous2 = []) {
+  const found = [];
+  const sentences2 = typed.map((s) => s.replace(/`/g, ""));
+  let topic;
+  sentences2.forEach((sentence, i) => {
+    const match = REQUESTS.map((r) => r.exec(sentence)).find((m) => m !== null);
+    if (!match) return;
+    const after = sentence.slice(match.index + match[0].length);
+    const pointsBack = /\b(?:about|on|for|of|with|from|based on|add|put|record|write|save|note|remember)\s+(?:it|this|that|them|the above)\b|\babove\b/i.test(sentence);
+    const item = /^\s*([-*+]|\d+[.)])\s+/.test(sentence) ? contentBefore(sentence.slice(0, match.index)) : void 0;
+    const listed = pointsBack ? [...listBefore(sentences2.slice(0, i)), ...item ? [sentence.slice(0, match.index).replace(/\s*(?:can|could|would|will)\s+you\b[^.]*$/i, "")] : []] : [];
+    const own3 = contentAfter(after, match[0]) ?? (pointsBack && listed.length === 0 ? contentBefore(sentence.slice(0, match.index)) : void 0);
+    const following = followingRules(sentences2.slice(i + 1));
+    let content3 = [];
+    if (own3 && namedAtEnd(match[0])) content3 = [asStatement(own3), ...following.filter((f) => isStandingRule(ruleStatement(f) ?? ""))];
+    else if (own3) content3 = [own3];
+    else if (listed.length > 0) content3 = listed;
+    else if (POINTS_BACK.test(sentence.trim())) content3 = [sentences2[i - 1] ?? previous2.at(-1) ?? ""].filter(Boolean);
+    else if (/^(from now on|going forward|moving forward)$/i.test(match[0].trim())) content3 = [sentence];
+    else content3 = following;
+    content3 = content3.map((c) => c.trim()).filter((c) => c.length >= 8);
+    topic = TOPIC.exec(sentence)?.[1]?.trim() ?? topic;
+    if (content3.length > 0) found.push({ content: content3, quote: sentence, ...topic && content3.length > 1 ? { topic } : {} });
+  });
+  return found;
+}
+function listBefore(before) {
+  const items = [];
+  for (let i = before.length - 1; i >= 0 && /^\s*([-*+]|\d+[.)])\s+/.test(before[i] ?? ""); i--) items.unshift(before[i] ?? "");
+  return items.length >= 1 ? items : [];
+}
+function followingRules(rest) {
+  const items = rest.map((s) => ITEM.test(s) ? itemBeforeRequest(s) : s);
+  const candidates = items.filter((s) => !REQUESTS.some((r) => r.test(s)) && !/\?\s*$/.test(s));
+  const listed = candidates.filter((s) => ITEM.test(s));
+  if (listed.length >= 2) return listed.slice(0, 8);
+  return candidates.slice(0, 3);
+}
+var ITEM = /^\s*([-*+]|\d+[.)])\s+/;
+function itemBeforeRequest(sentence) {
+  const at = Math.min(...REQUESTS.map((r) => r.exec(sentence)?.index ?? sentence.length));
+  if (at === sentence.length) return sentence;
+  const start = /\s(?:can|could|would|will)\s+you\b[^.]*$/i.exec(sentence.slice(0, at))?.index ?? at;
+  return sentence.slice(0, start).trim();
+}
+function contentBefore(before) {
+  const text4 = before.replace(/\s*(?:can|could|would|will)\s+you\s*(?:please\s*)?$/i, "").replace(/[\s,;:—–-]*(?:and\s+)?(?:then|also|and)?\s*$/i, "").trim();
+  return text4.length >= 12 && !/\?\s*$/.test(text4) ? text4 : void 0;
+}
+function namedAtEnd(request3) {
+  return /\b(?:mention|add|note|say|state|write|document|record|include)$/i.test(request3.trim()) && /^(?:in|to)\s/i.test(request3.trim());
+}
+function asStatement(named2) {
+  const match = /^(.{3,}?)\s+as\s+((?:the\s+|our\s+)?\w+s?\b.*)$/i.exec(named2);
+  if (!match?.[1] || !match[2] || /\b(?:is|are|was|were)\b/i.test(match[1])) return named2;
+  const many = /,|\band\b/i.test(match[1]);
+  return `${match[1]} ${many ? "are" : "is"} ${match[2]}`;
+}
+function contentAfter(after, request3) {
+  const text4 = after.replace(/^[\s,:;—–-]+/, "").trim();
+  if (namedAtEnd(request3)) return text4.length >= 8 ? text4 : void 0;
+  if (/^(?:from now on|going forward|moving forward)$/i.test(request3.trim())) return text4.length >= 8 ? text4 : void 0;
+  const stated = /^(?:to|so that|so|that|saying|stating|with the rule that|:)\s+(.{8,})$/i.exec(text4)?.[1];
+  if (!stated) return void 0;
+  if (/\?\s*$/.test(stated)) return void 0;
+  return stated;
+}
+
 // src/dream/extract/typed.ts
 var LOG_LINE = [
   /^\s*\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/,
@@ -65588,6 +65624,7 @@ function unsafeLesson(text4) {
 }
 
 // src/dream/extract/preferences.ts
+var IMPERATIVE2 = /^(please )?(use|run|keep|make sure|remember)\b/i;
 var CUES = [
   /^(no|nope|stop|wait)\b[,.!:—–-]*\s*\S/i,
   /\b(always|never(?! mind))\b/i,
@@ -65595,7 +65632,7 @@ var CUES = [
   /\bi(?: (?:prefer|like|want|would like|would rather)|'d (?:like|rather|prefer))\b/i,
   /\b(we|i) (use|don't use|do not use|never use|always use|prefer)\b/i,
   /\b(instead of|rather than|not)\b.*\b(use|run|write|add)\b|\b(use|run|write|add)\b.*\b(instead of|rather than|instead)\b/i,
-  /^(please )?(use|run|keep|make sure|remember)\b/i,
+  IMPERATIVE2,
   /\b(should|must)\b/i,
   /\b(we|i) (follow|stick to|go with)\b/i,
   /\bnext time\b/i,
@@ -65614,7 +65651,7 @@ var CUES = [
 var STANDING = /(^|[,;:—–-]\s*)(no[,.!]?\s*)?(please\s+)?(always|never|don't|do not|avoid)\b|(^|[,;:]\s*)(we|i) (always|never|use|prefer|follow|don't)\b|\bi(?:'d| would)? prefer\b|,\s*not\b/i;
 var OPENER = /^(also|and|plus|ps|p\.s\.|oh|btw|one more thing)\b[,.:;!—–-]*\s*/i;
 var REDACTED = /\[REDACTED(?::[\w-]+)?\]/;
-var ONE_OFF = /\b(this (?!(repo|repository|project|codebase|team|company|app|monorepo|workspace)\b)[a-z-]+|that (file|one)|here:|right now|for now|today|above|below|line \d+)\b|\bmake sure (the|this|that|it|these|those)\b/i;
+var ONE_OFF = /\b(this (?!(repo|repository|project|codebase|team|company|app|monorepo|workspace)\b)[a-z-]+|that (file|one)|here:|right now|for now|today|above|below|line \d+)\b|\bmake sure (the|this|that|it|these|those)\b|\/(pull|issues|commit|merge_requests)\/\w|\b(PR|pull request|issue|ticket) #?\d+/i;
 function userSentences(session) {
   const out = [];
   for (const turn of personTurns(session)) for (const text4 of sentences(turn.typed)) out.push({ text: text4, turn: turn.index });
@@ -65633,7 +65670,7 @@ function findRequests(session) {
   for (const turn of personTurns(session)) {
     const typed = sentences(turn.typed);
     for (const request3 of rememberRequests(typed, previous2)) {
-      for (const { statement, said } of requestedRules(request3.content)) {
+      for (const { statement, said } of requestedRules(request3.content, request3.topic)) {
         if (seen.has(statement) || unsafeLesson(statement) || REDACTED.test(statement) || !isRecordableRule(statement, namesSomething)) continue;
         seen.add(statement);
         const { recommends: prefer, avoids: avoid } = claimsOf(statement);
@@ -65645,15 +65682,22 @@ function findRequests(session) {
   }
   return observations;
 }
+function labelled(statement, topic) {
+  if (!topic) return statement;
+  const words = terms(topic);
+  if (words.length === 0 || words.every((w) => terms(statement).includes(w))) return statement;
+  const label = topic.replace(/^the\s+/i, "");
+  return `${label.charAt(0).toUpperCase()}${label.slice(1)}: ${statement.charAt(0).toLowerCase()}${statement.slice(1)}`;
+}
 function namesSomething(text4) {
   return /`[^`]+`|\.[a-z]{2,4}\b/.test(text4) || terms(text4).some((t) => !isGeneric(t) && t.length > 2 && !/^(never|always|make|dumb|stuff|thing|things|mistake|mistakes)$/.test(t));
 }
-function requestedRules(content3) {
+function requestedRules(content3, topic) {
   const item = /^\s*([-*+]|\d+[.)])\s+/;
   if (content3.length > 1 && content3.every((c) => item.test(c))) {
     return content3.flatMap((c) => {
       const statement = ruleStatement(c.replace(item, ""));
-      return statement ? [{ statement, said: c }] : [];
+      return statement ? [{ statement: labelled(statement, topic), said: c }] : [];
     });
   }
   const rules = content3.map((c) => ruleStatement(c.replace(item, ""))).filter((r) => r !== void 0);
@@ -65681,13 +65725,16 @@ function findPreferences(session) {
   const observations = [];
   const seen = /* @__PURE__ */ new Set();
   const sentences2 = userSentences(session);
-  for (const observation of findRequests(session)) {
+  const requests = findRequests(session);
+  for (const observation of requests) {
     seen.add([...observation.terms].sort().join(" "));
     observations.push(observation);
   }
+  const requested = (text4) => requests.some((r) => terms(text4).every((t) => r.terms.includes(t)));
+  const task = sentences2[0]?.turn;
   for (const [index4, { text: text4, turn }] of sentences2.entries()) {
-    if (index4 === 0 && !STANDING.test(text4.replace(OPENER, ""))) continue;
-    const observation = preferenceOf(text4, turn);
+    if (index4 === 0 && !STANDING.test(text4.replace(OPENER, "")) || requested(text4)) continue;
+    const observation = preferenceOf(text4, turn, turn === task ? CUES.filter((cue) => cue !== IMPERATIVE2) : CUES);
     const id = observation && [...observation.terms].sort().join(" ");
     if (observation && id !== void 0 && !seen.has(id)) {
       seen.add(id);
@@ -65696,10 +65743,10 @@ function findPreferences(session) {
   }
   return observations;
 }
-function preferenceOf(sentence, turn) {
+function preferenceOf(sentence, turn, cues) {
   if (sentence.length < 8 || sentence.length > 300 || sentence.endsWith("?")) return void 0;
   const opened = sentence.replace(OPENER, "");
-  if (!CUES.some((cue) => cue.test(opened)) || ONE_OFF.test(sentence) || unsafeLesson(sentence)) return void 0;
+  if (!cues.some((cue) => cue.test(opened)) || ONE_OFF.test(sentence) || unsafeLesson(sentence)) return void 0;
   if (REDACTED.test(sentence)) return void 0;
   const subject = terms(sentence);
   if (subject.length < 2 || subject.length > 18) return void 0;
@@ -65815,6 +65862,7 @@ function findMistakes(session) {
     };
     if (fix) {
       observation.fix = fix.text;
+      observation.fixedAt = fix.turn;
       if (fix.replaces && step.command && commandHead(step.command) === commandHead(fix.command)) {
         const [dropped, added] = argumentChange(step.command, fix.command);
         observation.dropped = unique([...missing, ...dropped]);
@@ -65856,26 +65904,26 @@ function findFix(steps, failedAt, somethingMissing = false) {
   const retryAt = window2.findIndex((s) => sameAction(s, failedStep));
   const retry2 = window2[retryAt];
   if (retry2 && succeeded(retry2) && otherArguments(failedStep, retry2, window2.slice(0, retryAt))) {
-    return { text: `use \`${displayCommand(retry2.command ?? "")}\` instead`, command: retry2.command ?? "", replaces: true };
+    return { text: `use \`${displayCommand(retry2.command ?? "")}\` instead`, command: retry2.command ?? "", replaces: true, turn: retry2.turn };
   }
   if (retry2) {
     if (!succeeded(retry2)) return void 0;
     const between = window2.slice(0, retryAt);
-    if (between.some((s) => CODE_CHANGES.test(s.call.name)) && failedStep.command !== void 0) return repairOf(failedStep, between);
+    if (between.some((s) => CODE_CHANGES.test(s.call.name)) && failedStep.command !== void 0) return repairOf(failedStep, between, retry2.turn);
     const first = between.find((s) => succeeded(s) && !(s.command !== void 0 && isTrivial(s.command)) && !CODE_CHANGES.test(s.call.name));
     if (!first) return void 0;
-    return { text: `${describe(first)} first, then retry`, command: first.command ?? first.call.name, replaces: false };
+    return { text: `${describe(first)} first, then retry`, command: first.command ?? first.call.name, replaces: false, turn: retry2.turn };
   }
   const combined = window2.find((s) => succeeded(s) && preparedRetry(s, failedStep) !== void 0);
   if (combined) {
     const prep = preparedRetry(combined, failedStep);
-    return { text: `run \`${displayCommand(prep)}\` first, then retry`, command: prep, replaces: false };
+    return { text: `run \`${displayCommand(prep)}\` first, then retry`, command: prep, replaces: false, turn: combined.turn };
   }
   const replacement = window2.find((s) => succeeded(s) && (related(s, failedStep) || somethingMissing && sameProgramOtherTask(s, failedStep)));
   if (!replacement) return void 0;
-  return { text: `use \`${displayCommand(replacement.command ?? "")}\` instead`, command: replacement.command ?? "", replaces: true };
+  return { text: `use \`${displayCommand(replacement.command ?? "")}\` instead`, command: replacement.command ?? "", replaces: true, turn: replacement.turn };
 }
-function repairOf(failedStep, between) {
+function repairOf(failedStep, between, turn) {
   const rule = ruleIdOf(failedStep.result?.text ?? "");
   if (!rule) return void 0;
   const edits = between.filter((s) => CODE_CHANGES.test(s.call.name)).map((s) => editOf(s.call.name, s.call.input)).filter((e) => e !== void 0);
@@ -65883,7 +65931,7 @@ function repairOf(failedStep, between) {
   if (names.length === 0) return void 0;
   const file = edits.find((e) => e.file)?.file?.replace(/^.*\//, "");
   const text4 = `use ${names.map((n) => `\`${n}\``).join(", ")}`;
-  return { text: text4, command: failedStep.command ?? "", replaces: false, repair: { rule, names, ...file ? { file } : {} } };
+  return { text: text4, command: failedStep.command ?? "", replaces: false, turn, repair: { rule, names, ...file ? { file } : {} } };
 }
 var MISSING = [
   /No rule to make target [`'"]([^`'"]+)[`'"]/,
@@ -65979,9 +66027,20 @@ function repairStatement(step, line, fix) {
   const error = quote(line.replace(/`/g, "'").replace(/(?:[A-Za-z]:)?(?:\/[\w.@-]+)+\/([\w.@-]+)/g, "…/$1").replace(/^\S+:\d+(:\d+)?:?\s*/, ""), 80);
   return `${what} fails on \`${fix.repair?.rule}\` (\`${error}\`): ${fix.text}.`;
 }
+function withoutRemotes(line) {
+  return line.replace(/\b(?:https?|ssh|git):\/\/[^\s'"]+|\b[\w.-]+@[\w.-]+:[\w./-]+/g, "…");
+}
+function shortError(line, max) {
+  const whole = quote(line, Number.MAX_SAFE_INTEGER);
+  if (whole.length <= max) return whole;
+  const head = whole.slice(0, max - 1);
+  const clause = Math.max(...[", ", "; ", " - ", ". ", ": "].map((mark) => head.lastIndexOf(mark)));
+  const cut = clause >= max * 0.4 ? clause : head.lastIndexOf(" ");
+  return `${(cut > 0 ? head.slice(0, cut) : head).trimEnd()}…`;
+}
 function mistakeStatement(step, line, fix) {
   const what = step.command !== void 0 ? `\`${commandHead(step.command)}\`` : `The ${step.call.name} tool`;
-  const error = quote(line.replace(/`/g, "'").replace(/(?:[A-Za-z]:)?(?:\/[\w.@-]+)+\/([\w.@-]+)/g, "…/$1"), 90);
+  const error = shortError(withoutRemotes(line.replace(/`/g, "'")).replace(/(?:[A-Za-z]:)?(?:\/[\w.@-]+)+\/([\w.@-]+)/g, "…/$1"), 90);
   const base = `${what} fails with \`${error}\``;
   return fix ? `${base}: ${fix.text}.` : `${base}.`;
 }
@@ -66233,20 +66292,24 @@ var WORKFLOW_SHARE = 0.5;
 function observeSession(session) {
   const userTerms = /* @__PURE__ */ new Map();
   for (const sentence of userSentences(session)) for (const t of terms(sentence.text)) userTerms.set(t, (userTerms.get(t) ?? 0) + 1);
+  const mistakes = findMistakes(session);
   const observed = {
     id: session.id,
     agent: session.agent,
     source: session.source,
     hash: session.hash,
-    mistakes: findMistakes(session),
+    mistakes,
     corrections: findCorrections(session),
-    preferences: findPreferences(session),
+    preferences: findPreferences(session).filter((p) => p.explicit || !answersFailure(p, mistakes)),
     commands: commandRun(session),
     userTerms: [...userTerms]
   };
   if (session.startedAt) observed.startedAt = session.startedAt;
   if (session.endedAt) observed.endedAt = session.endedAt;
   return observed;
+}
+function answersFailure(preference, mistakes) {
+  return mistakes.some((m) => m.fixedAt !== void 0 && m.turn < preference.turn && preference.turn <= m.fixedAt);
 }
 function isObserved(session) {
   return "commands" in session && !("turns" in session);
@@ -66284,12 +66347,13 @@ function keyedPreferences(sessions, records) {
   const found = sessions.map((s) => s.preferences);
   const userTerms = /* @__PURE__ */ new Map();
   for (const session of sessions) for (const [t, n] of session.userTerms) userTerms.set(t, (userTerms.get(t) ?? 0) + n);
-  const keys = preferenceKeys(found.flat().map((o) => ({ terms: o.terms, prefer: o.prefer ?? [], avoid: o.avoid ?? [], intent: intentOf(o.quote) })), userTerms, records);
+  const clustered = found.flat().filter((o) => !o.explicit);
+  const keys = preferenceKeys(clustered.map((o) => ({ terms: o.terms, prefer: o.prefer ?? [], avoid: o.avoid ?? [], intent: intentOf(o.quote) })), userTerms, records);
   let next = 0;
   return found.map((observations) => {
     const keyed = /* @__PURE__ */ new Map();
     for (const observation of observations) {
-      const key = keys[next++];
+      const key = observation.explicit ? `preference:${shortHash(`requested ${[...new Set(observation.terms)].sort().join(" ")}`, 10)}` : keys[next++];
       if (!keyed.has(key)) keyed.set(key, { ...observation, key });
     }
     return [...keyed.values()];
@@ -66297,12 +66361,7 @@ function keyedPreferences(sessions, records) {
 }
 function fold(records, observation, session) {
   const record = records[observation.key] ??= newRecord(observation);
-  if (!record.fix && observation.fix) {
-    record.fix = observation.fix;
-    record.statement = observation.statement;
-    if (observation.avoid) record.avoid = observation.avoid;
-    if (observation.prefer) record.prefer = observation.prefer;
-  }
+  if (observation.fix && !record.sessions.includes(session.id)) foldFix(record, observation);
   if (record.kind === "preference") {
     for (const t of observation.terms) if (!record.terms.includes(t) && record.terms.length < MAX_PREFERENCE_TERMS) record.terms.push(t);
   }
@@ -66316,6 +66375,41 @@ function fold(records, observation, session) {
     record.changes = (record.changes ?? 0) + 1;
   }
   recordSighting(record, session, observation);
+}
+function foldFix(record, observation) {
+  const fix = observation.fix ?? "";
+  const head = fixHead(fix);
+  const fixes = record.fixes ??= {};
+  const known = fixes[head];
+  if (known) {
+    known.sessions++;
+    generalizeFix(known, fix);
+  } else {
+    fixes[head] = { sessions: 1, fix, statement: observation.statement, ...observation.avoid ? { avoid: observation.avoid } : {}, ...observation.prefer ? { prefer: observation.prefer } : {} };
+  }
+  const held = record.fix === void 0 ? void 0 : fixes[fixHead(record.fix)];
+  const best = fixes[head];
+  if (held && held !== best && held.sessions >= best.sessions) return;
+  const chosen = best;
+  record.fix = chosen.fix;
+  record.statement = chosen.statement;
+  if (chosen.avoid) record.avoid = chosen.avoid;
+  else delete record.avoid;
+  if (chosen.prefer) record.prefer = chosen.prefer;
+  else delete record.prefer;
+}
+function fixHead(fix) {
+  const [command] = codeSpans(fix);
+  return command === void 0 ? fix : commandHead(command);
+}
+function generalizeFix(known, fix) {
+  const [held] = codeSpans(known.fix);
+  const [seen] = codeSpans(fix);
+  if (!held || !seen || held === seen) return;
+  const common = commonCommand(held, seen);
+  if (!common || common === held) return;
+  known.fix = known.fix.replace(`\`${held}\``, `\`${common}\``);
+  known.statement = known.statement.replace(`\`${held}\``, `\`${common}\``);
 }
 function recordSighting(record, session, seen) {
   if (!record.sessions.includes(session.id)) record.sessions.push(session.id);
@@ -74950,12 +75044,27 @@ function planResolutions(workspace, support) {
     settled.add(pairKey(found.a, found.b));
     const verdict = decide(found.a, found.b, found.conflict, support, workspace);
     if ("a" in verdict) {
-      questions.push(questionNotice(verdict));
+      questions.push(verdict);
       continue;
     }
     const action = resolveAction(verdict);
     if (workspace.propose(action)) actions.push(action);
   }
+}
+function openQuestions(questions, entries) {
+  const now = (e) => entries.find((x) => x.path === e.path && x.text === e.text);
+  const seen = /* @__PURE__ */ new Set();
+  const notices = [];
+  for (const q of questions) {
+    const a = now(q.a);
+    const b = now(q.b);
+    if (!a || !b) continue;
+    const key = pairKey(a, b);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    notices.push(questionNotice({ a, b, reason: q.reason }));
+  }
+  return notices;
 }
 function questionNotice({ a, b, reason }) {
   const entry = (e) => ({ path: e.path, line: e.line, text: e.text });
@@ -75387,7 +75496,10 @@ function covers(entry, pattern) {
         return recommendsCommand(text4, prefer[0]) && aboutFailure || claims2.recommends.includes(program) && avoided;
       }
       const fixes = pattern.fix ? fixCommands(pattern.fix) : [];
-      if (fixes.length > 0) return (mentions(text4, action) || sharedSignatureWords(entry, pattern, action.toLowerCase()) >= 2) && fixes.every((c) => mentions(text4, c));
+      if (fixes.length > 0) {
+        const named2 = (c) => mentions(text4, c) || recommendsCommand(text4, c);
+        return (mentions(text4, action) || sharedSignatureWords(entry, pattern, action.toLowerCase()) >= 2) && fixes.every(named2);
+      }
       return namesAction(text4, pattern) && sharedSignatureWords(entry, pattern) >= 2;
     }
     case "preference":
@@ -75454,7 +75566,7 @@ function sharedSignatureWords(entry, pattern, except) {
   return words.filter((w) => entryTerms.includes(w)).length;
 }
 function fixCommands(fix) {
-  return [...fix.matchAll(/`([^`]+)`/g)].map((m) => (m[1] ?? "").split(" ").slice(0, 2).join(" "));
+  return [...fix.matchAll(/`([^`]+)`/g)].map((m) => commandHead(m[1] ?? "").split(" ").slice(0, 2).join(" "));
 }
 function supportText(pattern) {
   const agents = [...new Set(pattern.evidence.map((e) => e.agent))];
@@ -75687,7 +75799,9 @@ var Workspace = class {
     this.files = new Map(base.files.map((f) => [f.path, f.document.text]));
     this.current = base;
     this.provenance = new Map(
-      base.files.flatMap((f) => f.entries.filter((e) => e.introducedAt || e.writtenBy).map((e) => [e.raw, { introducedAt: e.introducedAt, writtenBy: e.writtenBy }]))
+      base.files.flatMap(
+        (f) => f.entries.filter((e) => e.introducedAt || e.writtenBy).map((e) => [provenanceKey(e), { introducedAt: e.introducedAt, writtenBy: e.writtenBy }])
+      )
     );
     this.curatedAtStart = base.files.filter((f) => f.policy === "dream").reduce((n, f) => n + f.entries.length, 0);
   }
@@ -75696,6 +75810,7 @@ var Workspace = class {
   policy;
   files;
   current;
+  /** Who wrote each entry, by path and text: the same words can be a person's in one file and a cycle's in another. */
   provenance;
   /** Entries written by this plan (their text without trailing blanks): no other action may take back what the same cycle just added. */
   fresh = /* @__PURE__ */ new Set();
@@ -75797,7 +75912,7 @@ var Workspace = class {
     for (const file of snapshot.files) {
       if (reused.has(file)) continue;
       for (const entry of file.entries) {
-        const known = this.provenance.get(entry.raw);
+        const known = this.provenance.get(provenanceKey(entry));
         if (known?.introducedAt) entry.introducedAt = known.introducedAt;
         if (known?.writtenBy) entry.writtenBy = known.writtenBy;
       }
@@ -75807,6 +75922,9 @@ var Workspace = class {
 };
 function keyOf2(entry) {
   return `${entry.path}\0${comparableText(entry.text)}`;
+}
+function provenanceKey(entry) {
+  return `${entry.path}\0${entry.raw}`;
 }
 
 // src/dream/curate/index.ts
@@ -75825,8 +75943,7 @@ function curate(input) {
   const questions = [];
   const resolutions = () => {
     const found = planResolutions(workspace, support);
-    const pairOf = (n) => n.kind === "question" ? n.entries.map((e) => `${e.path}\0${e.text}`).sort().join("") : n.message;
-    questions.push(...found.questions.filter((q) => !questions.some((x) => pairOf(x) === pairOf(q))));
+    questions.push(...found.questions);
     return found.actions;
   };
   const actions = [...resolutions(), ...planPatternActions(workspace, input.signal, input.inbox), ...planMerges(workspace, apart)];
@@ -75835,7 +75952,8 @@ function curate(input) {
     if (more.length === 0) break;
     actions.push(...more);
   }
-  return { actions, dropped: workspace.dropped, notices: [...questions, ...budgetNotices(workspace.snapshot)], memoryAfter: workspace.snapshot };
+  const open2 = openQuestions(questions, workspace.entries());
+  return { actions, dropped: workspace.dropped, notices: [...open2, ...budgetNotices(workspace.snapshot)], memoryAfter: workspace.snapshot };
 }
 
 // src/dream/plan.ts
@@ -77293,6 +77411,10 @@ function mergeStates(a, b) {
     if (!mine.fix && record.fix) {
       mine.fix = record.fix;
       mine.statement = record.statement;
+    }
+    for (const [head, theirs] of Object.entries(record.fixes ?? {})) {
+      const fixes = mine.fixes ??= {};
+      if ((fixes[head]?.sessions ?? 0) < theirs.sessions) fixes[head] = structuredClone(theirs);
     }
   }
   return {

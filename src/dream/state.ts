@@ -115,6 +115,11 @@ export function mergeStates(a: DreamState, b: DreamState): DreamState {
       mine.fix = record.fix;
       mine.statement = record.statement;
     }
+    // Both sides counted from the same start: the larger count has seen every session the other has.
+    for (const [head, theirs] of Object.entries(record.fixes ?? {})) {
+      const fixes = (mine.fixes ??= {});
+      if ((fixes[head]?.sessions ?? 0) < theirs.sessions) fixes[head] = structuredClone(theirs);
+    }
   }
   return {
     processed: unionByEarliest(a.processed, b.processed),

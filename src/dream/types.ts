@@ -95,6 +95,8 @@ export interface PatternRecord {
   written?: string;
   signature?: string;
   fix?: string;
+  /** For mistakes: each fix that worked, by its command (`git pull`), and in how many sessions; the line gives the most used. */
+  fixes?: Record<string, FixRecord>;
   terms: string[];
   avoid?: string[];
   prefer?: string[];
@@ -107,6 +109,15 @@ export interface PatternRecord {
   topic?: string;
   /** Sessions in which a person asked for it to be remembered ("add this to CLAUDE.md"): signal in one. */
   requested?: string[];
+}
+
+/** One way a recurring mistake was fixed, as the line that would say it (its arguments kept only where sessions agree). */
+export interface FixRecord {
+  sessions: number;
+  fix: string;
+  statement: string;
+  avoid?: string[];
+  prefer?: string[];
 }
 
 export interface DroppedAction {

@@ -92,3 +92,27 @@ export function commandOf(name: string, input: Record<string, unknown>): string 
   if (Array.isArray(value)) return value.map(String).join(' ');
   return typeof value === 'string' ? value : undefined;
 }
+
+/**
+ * What two runs of one fix have in common, for a memory line that holds in every session: `pnpm --filter web add -D
+ * @types/node` and `pnpm --filter web add zod` are `pnpm --filter web add …`; `git pull --rebase` and `git pull --rebase
+ * origin main` are `git pull --rebase`. Nothing when they share less than the
+ * command itself, or differ only in a number (`nvm use 18` and `nvm use 20` are two answers, not one).
+ */
+export function commonCommand(a: string, b: string): string | undefined {
+  if (a === b) return a;
+  const left = a.split(/\s+/);
+  const right = b.split(/\s+/);
+  let shared = 0;
+  while (shared < left.length && shared < right.length && left[shared] === right[shared]) shared++;
+  const prefix = left.slice(0, shared).join(' ');
+  if (commandHead(prefix) !== commandHead(a) || commandHead(a) !== commandHead(b)) return undefined;
+  // One run is the other without its extra arguments: the shorter one worked as it is.
+  if (shared === left.length || shared === right.length) return prefix;
+  // What both end with is kept too: `pnpm add zod --filter web` and `pnpm add dayjs --filter web` add to web.
+  let tail = 0;
+  while (tail < left.length - shared && tail < right.length - shared && left[left.length - 1 - tail] === right[right.length - 1 - tail]) tail++;
+  const rest = [...left.slice(shared, left.length - tail), ...right.slice(shared, right.length - tail)];
+  if (rest.some((token) => /^v?\d[\d.]*$/.test(token))) return undefined;
+  return [prefix, '…', ...left.slice(left.length - tail)].join(' ');
+}

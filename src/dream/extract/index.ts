@@ -1,7 +1,7 @@
 import type { Session } from '../../sessions/types.js';
-import { jaccard, terms } from '../text.js';
-import type { DreamState, Evidence, Pattern, PatternRecord } from '../types.js';
-import { commandHead, effectiveProgram } from './commands.js';
+import { codeSpans, jaccard, shortHash, terms } from '../text.js';
+import type { DreamState, Evidence, FixRecord, Pattern, PatternRecord } from '../types.js';
+import { commandHead, commonCommand, effectiveProgram } from './commands.js';
 import { findMistakes } from './mistakes.js';
 import type { ObservedSession, Observation } from './observation.js';
 import { preferenceKeys } from './preference-clusters.js';
@@ -37,20 +37,30 @@ export interface Extraction {
 export function observeSession(session: Session): ObservedSession {
   const userTerms = new Map<string, number>();
   for (const sentence of userSentences(session)) for (const t of terms(sentence.text)) userTerms.set(t, (userTerms.get(t) ?? 0) + 1);
+  const mistakes = findMistakes(session);
   const observed: ObservedSession = {
     id: session.id,
     agent: session.agent,
     source: session.source,
     hash: session.hash,
-    mistakes: findMistakes(session),
+    mistakes,
     corrections: findCorrections(session),
-    preferences: findPreferences(session),
+    preferences: findPreferences(session).filter((p) => p.explicit || !answersFailure(p, mistakes)),
     commands: commandRun(session),
     userTerms: [...userTerms],
   };
   if (session.startedAt) observed.startedAt = session.startedAt;
   if (session.endedAt) observed.endedAt = session.endedAt;
   return observed;
+}
+
+/**
+ * "Run init, modules moved", said after `terraform plan` failed and before the agent ran `terraform init`, is how
+ * that failure was fixed: the mistake's line says it, with its command; a second line in the person's words would
+ * say it again.
+ */
+function answersFailure(preference: { turn: number }, mistakes: Observation[]): boolean {
+  return mistakes.some((m) => m.fixedAt !== undefined && m.turn < preference.turn && preference.turn <= m.fixedAt);
 }
 
 export function isObserved(session: Session | ObservedSession): session is ObservedSession {
@@ -105,12 +115,15 @@ function keyedPreferences(sessions: ObservedSession[], records: Record<string, P
   const found: PreferenceObservation[][] = sessions.map((s) => s.preferences);
   const userTerms = new Map<string, number>();
   for (const session of sessions) for (const [t, n] of session.userTerms) userTerms.set(t, (userTerms.get(t) ?? 0) + n);
-  const keys = preferenceKeys(found.flat().map((o) => ({ terms: o.terms, prefer: o.prefer ?? [], avoid: o.avoid ?? [], intent: intentOf(o.quote) })), userTerms, records);
+  // A rule a person asked to be recorded is theirs as they said it: it is signal on its own, and a sentence that
+  // happens to share a word with it ("litter" the repository, "litter" the context window) is no second sighting.
+  const clustered = found.flat().filter((o) => !o.explicit);
+  const keys = preferenceKeys(clustered.map((o) => ({ terms: o.terms, prefer: o.prefer ?? [], avoid: o.avoid ?? [], intent: intentOf(o.quote) })), userTerms, records);
   let next = 0;
   return found.map((observations) => {
     const keyed = new Map<string, Observation>();
     for (const observation of observations) {
-      const key = keys[next++] as string;
+      const key = observation.explicit ? `preference:${shortHash(`requested ${[...new Set(observation.terms)].sort().join(' ')}`, 10)}` : (keys[next++] as string);
       // Two sentences of one session that state the same preference are one observation.
       if (!keyed.has(key)) keyed.set(key, { ...observation, key });
     }
@@ -120,12 +133,7 @@ function keyedPreferences(sessions: ObservedSession[], records: Record<string, P
 
 function fold(records: Record<string, PatternRecord>, observation: Observation, session: ObservedSession): void {
   const record = (records[observation.key] ??= newRecord(observation));
-  if (!record.fix && observation.fix) {
-    record.fix = observation.fix;
-    record.statement = observation.statement;
-    if (observation.avoid) record.avoid = observation.avoid;
-    if (observation.prefer) record.prefer = observation.prefer;
-  }
+  if (observation.fix && !record.sessions.includes(session.id)) foldFix(record, observation);
   if (record.kind === 'preference') {
     for (const t of observation.terms) if (!record.terms.includes(t) && record.terms.length < MAX_PREFERENCE_TERMS) record.terms.push(t);
   }
@@ -141,6 +149,53 @@ function fold(records: Record<string, PatternRecord>, observation: Observation, 
     record.changes = (record.changes ?? 0) + 1;
   }
   recordSighting(record, session, observation);
+}
+
+/**
+ * The fix most sessions used is the one memory gives (`git pull --rebase` in three sessions over `git fetch` in one);
+ * on a tie, the first seen stays. Runs of one fix with other arguments keep only what they share.
+ */
+function foldFix(record: PatternRecord, observation: Observation): void {
+  const fix = observation.fix ?? '';
+  const head = fixHead(fix);
+  const fixes = (record.fixes ??= {});
+  const known = fixes[head];
+  if (known) {
+    known.sessions++;
+    generalizeFix(known, fix);
+  } else {
+    fixes[head] = { sessions: 1, fix, statement: observation.statement, ...(observation.avoid ? { avoid: observation.avoid } : {}), ...(observation.prefer ? { prefer: observation.prefer } : {}) };
+  }
+  const held = record.fix === undefined ? undefined : fixes[fixHead(record.fix)];
+  const best = fixes[head] as FixRecord;
+  if (held && held !== best && held.sessions >= best.sessions) return;
+  const chosen = best;
+  record.fix = chosen.fix;
+  record.statement = chosen.statement;
+  // What to use and avoid goes with the fix: another fix's would contradict the line.
+  if (chosen.avoid) record.avoid = chosen.avoid;
+  else delete record.avoid;
+  if (chosen.prefer) record.prefer = chosen.prefer;
+  else delete record.prefer;
+}
+
+function fixHead(fix: string): string {
+  const [command] = codeSpans(fix);
+  return command === undefined ? fix : commandHead(command);
+}
+
+/**
+ * A fix written from one session names that session's file or package; a second session with other arguments shows
+ * which part is the lesson, and the line keeps only that (`pnpm --filter web add …`).
+ */
+function generalizeFix(known: FixRecord, fix: string): void {
+  const [held] = codeSpans(known.fix);
+  const [seen] = codeSpans(fix);
+  if (!held || !seen || held === seen) return;
+  const common = commonCommand(held, seen);
+  if (!common || common === held) return;
+  known.fix = known.fix.replace(`\`${held}\``, `\`${common}\``);
+  known.statement = known.statement.replace(`\`${held}\``, `\`${common}\``);
 }
 
 /** One more session that shows a pattern: its id, its agent, when, and a quote. Support counts distinct ones. */

@@ -93,6 +93,7 @@ export function findMistakes(session: Session): Observation[] {
     };
     if (fix) {
       observation.fix = fix.text;
+      observation.fixedAt = fix.turn;
       if (fix.replaces && step.command && commandHead(step.command) === commandHead(fix.command)) {
         // The same command with other arguments: what to avoid is the argument, not the command.
         const [dropped, added] = argumentChange(step.command, fix.command);
@@ -164,6 +165,8 @@ interface Fix {
   command: string;
   /** True when the fix replaces the failing command rather than preparing a retry of it. */
   replaces: boolean;
+  /** The turn of the step that worked: what a person said between the failure and it was about this failure. */
+  turn: number;
   /** A check that failed on a rule, repaired by an edit: the rule and what the edit brought in. */
   repair?: { rule: string; names: string[]; file?: string };
 }
@@ -180,7 +183,7 @@ export function findFix(steps: Step[], failedAt: number, somethingMissing = fals
   const retry = window[retryAt];
   if (retry && succeeded(retry) && otherArguments(failedStep, retry, window.slice(0, retryAt))) {
     // Run again with other arguments, and it worked: `gh pr merge --squash` after `--merge` was refused.
-    return { text: `use \`${displayCommand(retry.command ?? '')}\` instead`, command: retry.command ?? '', replaces: true };
+    return { text: `use \`${displayCommand(retry.command ?? '')}\` instead`, command: retry.command ?? '', replaces: true, turn: retry.turn };
   }
   if (retry) {
     // The same step was tried again: whatever ran in between, if anything, prepared the way.
@@ -188,25 +191,25 @@ export function findFix(steps: Step[], failedAt: number, somethingMissing = fals
     const between = window.slice(0, retryAt);
     // When the code had to change for the retry to pass, the failure was the work, not a mistake of method; unless
     // a check named the rule it broke: a rule broken again and again, and how the code was changed to meet it, is.
-    if (between.some((s) => CODE_CHANGES.test(s.call.name)) && failedStep.command !== undefined) return repairOf(failedStep, between);
+    if (between.some((s) => CODE_CHANGES.test(s.call.name)) && failedStep.command !== undefined) return repairOf(failedStep, between, retry.turn);
     const first = between.find((s) => succeeded(s) && !(s.command !== undefined && isTrivial(s.command)) && !CODE_CHANGES.test(s.call.name));
     if (!first) return undefined;
-    return { text: `${describe(first)} first, then retry`, command: first.command ?? first.call.name, replaces: false };
+    return { text: `${describe(first)} first, then retry`, command: first.command ?? first.call.name, replaces: false, turn: retry.turn };
   }
   const combined = window.find((s) => succeeded(s) && preparedRetry(s, failedStep) !== undefined);
   if (combined) {
     // `nvm use 20 && pnpm install`: the preparation and the retry in one command line.
     const prep = preparedRetry(combined, failedStep) as string;
-    return { text: `run \`${displayCommand(prep)}\` first, then retry`, command: prep, replaces: false };
+    return { text: `run \`${displayCommand(prep)}\` first, then retry`, command: prep, replaces: false, turn: combined.turn };
   }
   // When the error says the target is missing, the next command of the same program names the one that exists.
   const replacement = window.find((s) => succeeded(s) && (related(s, failedStep) || (somethingMissing && sameProgramOtherTask(s, failedStep))));
   if (!replacement) return undefined;
-  return { text: `use \`${displayCommand(replacement.command ?? '')}\` instead`, command: replacement.command ?? '', replaces: true };
+  return { text: `use \`${displayCommand(replacement.command ?? '')}\` instead`, command: replacement.command ?? '', replaces: true, turn: replacement.turn };
 }
 
 /** A failed check that names its rule, and the edits before the retry that passed: the repair to remember. */
-function repairOf(failedStep: Step, between: Step[]): Fix | undefined {
+function repairOf(failedStep: Step, between: Step[], turn: number): Fix | undefined {
   const rule = ruleIdOf(failedStep.result?.text ?? '');
   if (!rule) return undefined;
   const edits = between.filter((s) => CODE_CHANGES.test(s.call.name)).map((s) => editOf(s.call.name, s.call.input)).filter((e) => e !== undefined);
@@ -215,7 +218,7 @@ function repairOf(failedStep: Step, between: Step[]): Fix | undefined {
   if (names.length === 0) return undefined;
   const file = edits.find((e) => e.file)?.file?.replace(/^.*\//, '');
   const text = `use ${names.map((n) => `\`${n}\``).join(', ')}`;
-  return { text, command: failedStep.command ?? '', replaces: false, repair: { rule, names, ...(file ? { file } : {}) } };
+  return { text, command: failedStep.command ?? '', replaces: false, turn, repair: { rule, names, ...(file ? { file } : {}) } };
 }
 
 /**
@@ -362,10 +365,28 @@ function repairStatement(step: Step, line: string, fix: Fix): string {
   return `${what} fails on \`${fix.repair?.rule}\` (\`${error}\`): ${fix.text}.`;
 }
 
+/** A remote's address (`https://…`, `git@host:org/repo.git`) is one clone's: the error is the same without it. */
+function withoutRemotes(line: string): string {
+  return line.replace(/\b(?:https?|ssh|git):\/\/[^\s'"]+|\b[\w.-]+@[\w.-]+:[\w./-]+/g, '…');
+}
+
+/**
+ * An error line short enough for a memory line, cut where a clause ends rather than in the middle of a word: "ERR_X
+ * Running this command will add the dependency to the workspace root…", not "…to the workspace roo…".
+ */
+function shortError(line: string, max: number): string {
+  const whole = quote(line, Number.MAX_SAFE_INTEGER);
+  if (whole.length <= max) return whole;
+  const head = whole.slice(0, max - 1);
+  const clause = Math.max(...[', ', '; ', ' - ', '. ', ': '].map((mark) => head.lastIndexOf(mark)));
+  const cut = clause >= max * 0.4 ? clause : head.lastIndexOf(' ');
+  return `${(cut > 0 ? head.slice(0, cut) : head).trimEnd()}…`;
+}
+
 function mistakeStatement(step: Step, line: string, fix: Fix | undefined): string {
   const what = step.command !== undefined ? `\`${commandHead(step.command)}\`` : `The ${step.call.name} tool`;
   // Paths differ between machines and say nothing to the next session: keep the file name only.
-  const error = quote(line.replace(/`/g, "'").replace(/(?:[A-Za-z]:)?(?:\/[\w.@-]+)+\/([\w.@-]+)/g, '…/$1'), 90);
+  const error = shortError(withoutRemotes(line.replace(/`/g, "'")).replace(/(?:[A-Za-z]:)?(?:\/[\w.@-]+)+\/([\w.@-]+)/g, '…/$1'), 90);
   const base = `${what} fails with \`${error}\``;
   return fix ? `${base}: ${fix.text}.` : `${base}.`;
 }

@@ -20,6 +20,8 @@ export interface Observation {
   added?: string[];
   /** A person asked for it to be remembered ("add this to CLAUDE.md"): signal in one session. */
   explicit?: boolean;
+  /** For mistakes with a fix: the turn of the step that worked. */
+  fixedAt?: number;
 }
 
 /**

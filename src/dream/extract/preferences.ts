@@ -12,6 +12,8 @@ import { unsafeLesson } from './unsafe.js';
  * Cues that a person is correcting the agent or stating how they want things done. Only text a person
  * typed counts: tool output and harness text never become preferences (they are where injections hide).
  */
+const IMPERATIVE = /^(please )?(use|run|keep|make sure|remember)\b/i;
+
 const CUES: RegExp[] = [
   /^(no|nope|stop|wait)\b[,.!:—–-]*\s*\S/i,
   /\b(always|never(?! mind))\b/i,
@@ -19,7 +21,7 @@ const CUES: RegExp[] = [
   /\bi(?: (?:prefer|like|want|would like|would rather)|'d (?:like|rather|prefer))\b/i,
   /\b(we|i) (use|don't use|do not use|never use|always use|prefer)\b/i,
   /\b(instead of|rather than|not)\b.*\b(use|run|write|add)\b|\b(use|run|write|add)\b.*\b(instead of|rather than|instead)\b/i,
-  /^(please )?(use|run|keep|make sure|remember)\b/i,
+  IMPERATIVE,
   /\b(should|must)\b/i,
   /\b(we|i) (follow|stick to|go with)\b/i,
   /\bnext time\b/i,
@@ -48,9 +50,10 @@ const REDACTED = /\[REDACTED(?::[\w-]+)?\]/;
 
 /**
  * Requests that only make sense for the task at hand, not as lasting preferences. "Make sure the export
- * keeps working" is about this change; "make sure to run the linter" is a habit.
+ * keeps working" is about this change; "make sure to run the linter" is a habit. A sentence that names one pull
+ * request or issue is about that one.
  */
-const ONE_OFF = /\b(this (?!(repo|repository|project|codebase|team|company|app|monorepo|workspace)\b)[a-z-]+|that (file|one)|here:|right now|for now|today|above|below|line \d+)\b|\bmake sure (the|this|that|it|these|those)\b/i;
+const ONE_OFF = /\b(this (?!(repo|repository|project|codebase|team|company|app|monorepo|workspace)\b)[a-z-]+|that (file|one)|here:|right now|for now|today|above|below|line \d+)\b|\bmake sure (the|this|that|it|these|those)\b|\/(pull|issues|commit|merge_requests)\/\w|\b(PR|pull request|issue|ticket) #?\d+/i;
 
 export { INJECTION } from './unsafe.js';
 
@@ -89,7 +92,7 @@ export function findRequests(session: Session): PreferenceObservation[] {
   for (const turn of personTurns(session)) {
     const typed = sentences(turn.typed);
     for (const request of rememberRequests(typed, previous)) {
-      for (const { statement, said } of requestedRules(request.content)) {
+      for (const { statement, said } of requestedRules(request.content, request.topic)) {
         if (seen.has(statement) || unsafeLesson(statement) || REDACTED.test(statement) || !isRecordableRule(statement, namesSomething)) continue;
         seen.add(statement);
         const { recommends: prefer, avoids: avoid } = claimsOf(statement);
@@ -102,6 +105,18 @@ export function findRequests(session: Session): PreferenceObservation[] {
   return observations;
 }
 
+/**
+ * An item of a list keeps what the list was about ("Pull request mode: ensure that there are tests …"): read alone in
+ * a memory file, "ensure that there are tests" would say it of every change.
+ */
+function labelled(statement: string, topic: string | undefined): string {
+  if (!topic) return statement;
+  const words = terms(topic);
+  if (words.length === 0 || words.every((w) => terms(statement).includes(w))) return statement;
+  const label = topic.replace(/^the\s+/i, '');
+  return `${label.charAt(0).toUpperCase()}${label.slice(1)}: ${statement.charAt(0).toLowerCase()}${statement.slice(1)}`;
+}
+
 /** A rule names something of its own: a word that is not everyday engineering talk, or code. */
 function namesSomething(text: string): boolean {
   return /`[^`]+`|\.[a-z]{2,4}\b/.test(text) || terms(text).some((t) => !isGeneric(t) && t.length > 2 && !/^(never|always|make|dumb|stuff|thing|things|mistake|mistakes)$/.test(t));
@@ -111,12 +126,12 @@ function namesSomething(text: string): boolean {
  * The rules a request states: one per list item when it gives a list, else its sentences as one rule (at most three
  * sentences and 300 characters), each written as a rule.
  */
-function requestedRules(content: readonly string[]): { statement: string; said: string }[] {
+function requestedRules(content: readonly string[], topic?: string): { statement: string; said: string }[] {
   const item = /^\s*([-*+]|\d+[.)])\s+/;
   if (content.length > 1 && content.every((c) => item.test(c))) {
     return content.flatMap((c) => {
       const statement = ruleStatement(c.replace(item, ''));
-      return statement ? [{ statement, said: c }] : [];
+      return statement ? [{ statement: labelled(statement, topic), said: c }] : [];
     });
   }
   const rules = content.map((c) => ruleStatement(c.replace(item, ''))).filter((r): r is string => r !== undefined);
@@ -147,15 +162,21 @@ export function findPreferences(session: Session): PreferenceObservation[] {
   const observations: PreferenceObservation[] = [];
   const seen = new Set<string>();
   const sentences = userSentences(session);
-  for (const observation of findRequests(session)) {
+  const requests = findRequests(session);
+  for (const observation of requests) {
     seen.add([...observation.terms].sort().join(' '));
     observations.push(observation);
   }
+  // A sentence a request took in ("… avoid inventing our own") is part of that rule, not a rule of its own.
+  const requested = (text: string) => requests.some((r) => terms(text).every((t) => r.terms.includes(t)));
+  const task = sentences[0]?.turn;
   for (const [index, { text, turn }] of sentences.entries()) {
     // The first thing a person says is the task ("switch the dates to the format we use elsewhere"): it
     // states a standing rule only in so many words.
-    if (index === 0 && !STANDING.test(text.replace(OPENER, ''))) continue;
-    const observation = preferenceOf(text, turn);
+    if ((index === 0 && !STANDING.test(text.replace(OPENER, ''))) || requested(text)) continue;
+    // The rest of the task's turn says more about the task ("Run the job tests locally."): a bare imperative there
+    // is a step of it, a rule only with a word that makes it one.
+    const observation = preferenceOf(text, turn, turn === task ? CUES.filter((cue) => cue !== IMPERATIVE) : CUES);
     const id = observation && [...observation.terms].sort().join(' ');
     if (observation && id !== undefined && !seen.has(id)) {
       seen.add(id);
@@ -165,10 +186,10 @@ export function findPreferences(session: Session): PreferenceObservation[] {
   return observations;
 }
 
-function preferenceOf(sentence: string, turn: number): PreferenceObservation | undefined {
+function preferenceOf(sentence: string, turn: number, cues: RegExp[]): PreferenceObservation | undefined {
   if (sentence.length < 8 || sentence.length > 300 || sentence.endsWith('?')) return undefined;
   const opened = sentence.replace(OPENER, '');
-  if (!CUES.some((cue) => cue.test(opened)) || ONE_OFF.test(sentence) || unsafeLesson(sentence)) return undefined;
+  if (!cues.some((cue) => cue.test(opened)) || ONE_OFF.test(sentence) || unsafeLesson(sentence)) return undefined;
   // A sentence that hands over a credential is about that credential ("use my key …, never commit it").
   if (REDACTED.test(sentence)) return undefined;
   const subject = terms(sentence);

@@ -3,6 +3,7 @@
  * rule for it", "record this as a global rule", "from now on …". Said once, it is signal: most of what teams keep in
  * their memory files came from such requests, in one session each.
  */
+import { isStandingRule, ruleStatement } from './rewrite.js';
 
 /** Names of the files and places where agents' rules live. */
 const MEMORY_PLACE = String.raw`(?:(?:the|my|our|your|project|repo|global|agent|agents'?)\s+)*(?:agents?[ .]?md|claude[ .]?md|gemini[ .]?md|copilot[- ]instructions(?:\.md)?|\.?cursor\s*rules?|\.cursor/rules|\.?clinerules|(?:agent |coding |ai )?rules?(?: files?)?|memory|memories|instructions|guidelines|conventions|playbook)`;
@@ -24,11 +25,16 @@ const REQUESTS: RegExp[] = [
 /** A request that names no rule of its own ("make a rule for it", "remember this"): the rule was said just before. */
 const POINTS_BACK = /^(?:[^.?!]{0,40}\b)?(?:remember (?:this|that)|(?:make|create|add|write|record|turn)\b[^.?!]{0,30}\b(?:rule|guideline|convention)\b[^.?!]{0,20}(?:for (?:it|this|that)|of (?:it|this|that)|out of (?:it|this|that))?|add (?:this|that|it) to\b[^.?!]*)[.!]*$/i;
 
+/** "my cursor rule that talks about pull request mode", "rules for deploys": what the listed rules are about. */
+const TOPIC = /\b(?:rules?|guidelines?|instructions?|section)\s+(?:that (?:talks?|is|are) about|about|for|on)\s+((?:the\s+)?[a-z][\w -]{2,38}?)\s*(?:[?.!,:;]|$)/i;
+
 export interface RememberRequest {
   /** The sentences that state what to remember; list items are one rule each. */
   content: string[];
   /** The request as typed, for the evidence. */
   quote: string;
+  /** What the rules are about, when the request says so and the rules do not ("a rule that talks about pull request mode"). */
+  topic?: string;
 }
 
 /**
@@ -40,6 +46,7 @@ export function rememberRequests(typed: readonly string[], previous: readonly st
   const found: RememberRequest[] = [];
   // File names are often in code spans: `AGENTS.md` is the same place as AGENTS.md.
   const sentences = typed.map((s) => s.replace(/`/g, ''));
+  let topic: string | undefined;
   sentences.forEach((sentence, i) => {
     const match = REQUESTS.map((r) => r.exec(sentence)).find((m): m is RegExpExecArray => m !== null);
     if (!match) return;
@@ -51,13 +58,17 @@ export function rememberRequests(typed: readonly string[], previous: readonly st
     const own = contentAfter(after, match[0]) ?? (pointsBack && listed.length === 0 ? contentBefore(sentence.slice(0, match.index)) : undefined);
     const following = followingRules(sentences.slice(i + 1));
     let content: string[] = [];
-    if (own) content = [own];
+    // What follows is part of the rule when it reads as one ("avoid inventing our own"), not when it muses ("might be in …").
+    if (own && namedAtEnd(match[0])) content = [asStatement(own), ...following.filter((f) => isStandingRule(ruleStatement(f) ?? ''))];
+    else if (own) content = [own];
     else if (listed.length > 0) content = listed;
     else if (POINTS_BACK.test(sentence.trim())) content = [sentences[i - 1] ?? previous.at(-1) ?? ''].filter(Boolean);
     else if (/^(from now on|going forward|moving forward)$/i.test(match[0].trim())) content = [sentence];
     else content = following;
     content = content.map((c) => c.trim()).filter((c) => c.length >= 8);
-    if (content.length > 0) found.push({ content, quote: sentence });
+    // A request later in the turn about the same list ("… based on the above") is about what the first one named.
+    topic = TOPIC.exec(sentence)?.[1]?.trim() ?? topic;
+    if (content.length > 0) found.push({ content, quote: sentence, ...(topic && content.length > 1 ? { topic } : {}) });
   });
   return found;
 }
@@ -71,10 +82,23 @@ function listBefore(before: readonly string[]): string[] {
 
 /** What follows a request in its turn: the list it gives (every item), or the next few sentences. */
 function followingRules(rest: readonly string[]): string[] {
-  const candidates = rest.filter((s) => !REQUESTS.some((r) => r.test(s)) && !/\?\s*$/.test(s));
-  const items = candidates.filter((s) => /^\s*([-*+]|\d+[.)])\s+/.test(s));
-  if (items.length >= 2) return items.slice(0, 8);
+  // "3. Review the code … Can you write up a blurb I can add to my rules?": the item ends where the next request begins.
+  const items = rest.map((s) => (ITEM.test(s) ? itemBeforeRequest(s) : s));
+  const candidates = items.filter((s) => !REQUESTS.some((r) => r.test(s)) && !/\?\s*$/.test(s));
+  const listed = candidates.filter((s) => ITEM.test(s));
+  if (listed.length >= 2) return listed.slice(0, 8);
   return candidates.slice(0, 3);
+}
+
+const ITEM = /^\s*([-*+]|\d+[.)])\s+/;
+
+/** A list item with a request run on after it: the item alone. */
+function itemBeforeRequest(sentence: string): string {
+  const at = Math.min(...REQUESTS.map((r) => r.exec(sentence)?.index ?? sentence.length));
+  if (at === sentence.length) return sentence;
+  // Back to where the request's sentence starts ("Can you write up …"), not where its verb is.
+  const start = /\s(?:can|could|would|will)\s+you\b[^.]*$/i.exec(sentence.slice(0, at))?.index ?? at;
+  return sentence.slice(0, start).trim();
 }
 
 /** "Clean up the docs, sort them into folders, then add instructions about it in AGENTS.md": what "it" is. */
@@ -86,11 +110,24 @@ function contentBefore(before: string): string | undefined {
   return text.length >= 12 && !/\?\s*$/.test(text) ? text : undefined;
 }
 
+/** "in agents MD mention …": the request's verb is its last word, and what it names follows. */
+function namedAtEnd(request: string): boolean {
+  return /\b(?:mention|add|note|say|state|write|document|record|include)$/i.test(request.trim()) && /^(?:in|to)\s/i.test(request.trim());
+}
+
+/** "Claude skills, … and openinference as standards we should …" names things as something: say that they are. */
+function asStatement(named: string): string {
+  const match = /^(.{3,}?)\s+as\s+((?:the\s+|our\s+)?\w+s?\b.*)$/i.exec(named);
+  if (!match?.[1] || !match[2] || /\b(?:is|are|was|were)\b/i.test(match[1])) return named;
+  const many = /,|\band\b/i.test(match[1]);
+  return `${match[1]} ${many ? 'are' : 'is'} ${match[2]}`;
+}
+
 /** "… rules to never litter anymore" → "never litter anymore"; "… with a super high priority item?" → nothing. */
 function contentAfter(after: string, request: string): string | undefined {
   const text = after.replace(/^[\s,:;—–-]+/, '').trim();
   // "in agents MD mention Claude skills, … as standards": the verb was the request's last word.
-  if (/\b(?:mention|add|note|say|state|write|document|record|include)$/i.test(request.trim()) && /^(?:in|to)\s/i.test(request.trim())) return text.length >= 8 ? text : undefined;
+  if (namedAtEnd(request)) return text.length >= 8 ? text : undefined;
   if (/^(?:from now on|going forward|moving forward)$/i.test(request.trim())) return text.length >= 8 ? text : undefined;
   const stated = /^(?:to|so that|so|that|saying|stating|with the rule that|:)\s+(.{8,})$/i.exec(text)?.[1];
   if (!stated) return undefined;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractPatterns } from '../../../src/dream/extract/index.js';
+import { commonCommand } from '../../../src/dream/extract/commands.js';
 import { argumentChange, errorLine, missingObjects } from '../../../src/dream/extract/mistakes.js';
 import type { Pattern } from '../../../src/dream/types.js';
 import type { Session } from '../../../src/sessions/types.js';
@@ -130,6 +131,66 @@ describe('extract: recurring mistakes with their fix', () => {
     );
     expect(mistake?.fix).toBe('run `git pull --rebase origin main` first, then retry');
     expect(mistake?.avoid ?? []).not.toContain('git push');
+  });
+
+  describe('the fix a line gives, when sessions fixed it in more than one way', () => {
+    const rejected = (id: string, start: string, fix: string, remote = 'git@github.com:acme/shop.git') =>
+      session({ id, agent: 'claude', start }, [
+        { bash: 'git push origin main', output: ` ! [rejected]        main -> main (fetch first)\nerror: failed to push some refs to '${remote}'`, error: true },
+        { bash: fix, output: 'Successfully rebased and updated refs/heads/main.' },
+        { bash: 'git push origin main', output: '   1a2b3c4..5d6e7f8  main -> main' },
+      ]);
+    const mistakeOf = (sessions: Session[]) => extractPatterns(sessions, {}, 2).signal.find((p) => p.kind === 'mistake');
+
+    it('the fix most sessions used wins over the one seen first', () => {
+      const mistake = mistakeOf([
+        rejected('p1', day(1), 'git fetch origin'),
+        rejected('p2', day(2), 'git pull --rebase origin main'),
+        rejected('p3', day(3), 'git pull --rebase origin main'),
+      ]);
+      expect(mistake?.fix).toBe('run `git pull --rebase origin main` first, then retry');
+      expect(mistake?.statement).toContain('git pull --rebase origin main');
+    });
+
+    it('runs of one fix with other arguments keep what they share: no branch of one session in memory', () => {
+      const mistake = mistakeOf([rejected('p1', day(1), 'git pull --rebase origin fix/orders-2399'), rejected('p2', day(2), 'git pull --rebase')]);
+      expect(mistake?.fix).toBe('run `git pull --rebase` first, then retry');
+      expect(mistake?.statement).not.toContain('orders-2399');
+    });
+
+    it('a remote address is left out of the error the line quotes', () => {
+      const mistake = mistakeOf([rejected('p1', day(1), 'git pull --rebase', 'https://github.com/acme/shop.git'), rejected('p2', day(2), 'git pull --rebase')]);
+      expect(mistake?.statement).toContain("failed to push some refs to '…'");
+      expect(mistake?.statement).not.toMatch(/github\.com|https:/);
+    });
+  });
+
+  it('one fix with other packages each time is written with the package left open', () => {
+    const add = (id: string, start: string, pkg: string) =>
+      session({ id, agent: 'claude', start }, [
+        { bash: `pnpm add ${pkg}`, output: ' ERR_PNPM_ADDING_TO_ROOT  Running this command will add the dependency to the workspace root, which might not be what you want', error: true },
+        { bash: `pnpm --filter web add ${pkg}`, output: 'Progress: resolved 1, reused 1, downloaded 0, added 1, done' },
+      ]);
+    const [mistake] = extractPatterns([add('a1', day(1), '-D @types/node'), add('a2', day(2), 'zod')], {}, 2).signal.filter((p) => p.kind === 'mistake');
+    expect(mistake?.fix).toBe('use `pnpm --filter web add …` instead');
+    // The error is cut where a word ends, never inside one.
+    expect(mistake?.statement).toMatch(/`ERR_PNPM_ADDING_TO_ROOT Running this command will add the dependency to the workspace( root)?…`/);
+  });
+
+  it('what a person says between a failure and the step that fixed it is that mistake\'s fix, not a preference of its own', () => {
+    const told = (id: string, start: string, words: string) =>
+      session({ id, agent: 'claude', start }, [
+        { user: 'Plan the staging changes.' },
+        { bash: 'terraform plan', output: 'Error: Module not installed\n\nThis module is not yet installed. Run "terraform init" to install all modules required by this configuration.', error: true },
+        { user: words },
+        { bash: 'terraform init', output: 'Terraform has been successfully initialized!' },
+        { bash: 'terraform plan', output: 'Plan: 2 to add, 0 to change, 0 to destroy.' },
+        { user: 'Always run terraform fmt before you commit.' },
+      ]);
+    const { signal } = extractPatterns([told('t1', day(1), 'Run init first, always, the modules moved.'), told('t2', day(2), 'Always run init first, modules moved.')], {}, 2);
+    expect(signal.filter((p) => p.kind === 'mistake').map((p) => p.fix)).toEqual(['run `terraform init` first, then retry']);
+    // A rule said after the fix is a preference as before.
+    expect(signal.filter((p) => p.kind === 'preference').map((p) => p.statement)).toEqual(['Always run terraform fmt before you commit.']);
   });
 
   it('ANSI colour codes are stripped from the error line', () => {
@@ -426,5 +487,24 @@ describe('extract: what an error says is missing', () => {
 
   it('an argument change that worked: what was left out and what came instead', () => {
     expect(argumentChange('gh pr merge 512 --merge', 'gh pr merge 512 --squash --delete-branch')).toEqual([['--merge'], ['--squash', '--delete-branch']]);
+  });
+});
+
+describe('extract: what two runs of one fix have in common', () => {
+  it.each([
+    ['pnpm --filter web add -D @types/node', 'pnpm --filter web add zod', 'pnpm --filter web add …'],
+    ['pnpm add -D @types/node --filter web', 'pnpm add zod --filter web', 'pnpm add … --filter web'],
+    ['git pull --rebase origin main', 'git pull --rebase', 'git pull --rebase'],
+    ['uv run pytest tests/test_a.py', 'uv run pytest tests/test_b.py -q', 'uv run pytest …'],
+    ['make check', 'make check', 'make check'],
+  ])('%s and %s: %s', (a, b, common) => {
+    expect(commonCommand(a, b)).toBe(common);
+    expect(commonCommand(b, a)).toBe(common);
+  });
+
+  it('two runs that share less than the command, or differ in a version, have nothing in common', () => {
+    expect(commonCommand('pnpm add zod --filter web', 'pnpm --filter web add zod')).toBeUndefined();
+    expect(commonCommand('nvm use 18', 'nvm use 20')).toBeUndefined();
+    expect(commonCommand('git pull --rebase', 'git fetch origin')).toBeUndefined();
   });
 });

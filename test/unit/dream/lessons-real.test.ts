@@ -4,6 +4,7 @@
  * paraphrases of one correction counted together, nothing unsafe.
  */
 import { describe, expect, it } from 'vitest';
+import { extractPatterns } from '../../../src/dream/extract/index.js';
 import { intentOf } from '../../../src/dream/extract/intents.js';
 import { findPreferences } from '../../../src/dream/extract/preferences.js';
 import { rememberRequests } from '../../../src/dream/extract/requests.js';
@@ -84,6 +85,46 @@ describe('requests to remember: signal in one session', () => {
     const turn = 'Can you propose an update to my @solopreneur.mdc rule to prioritize a few new things?\n- Need to lean heavily into test-driven development\n- When building new features, we really need to prioritize simplicity and maintainability.';
     expect(requested(turn)).toEqual([['- Need to lean heavily into test-driven development', '- When building new features, we really need to prioritize simplicity and maintainability.']]);
     expect(requested("don't use console.log for debugging. make a rule for it")).toEqual([["don't use console.log for debugging."]]);
+  });
+
+  it('an item of a list keeps what the list was about, and ends where the next request begins (chef-chopsky)', () => {
+    const turn = [
+      'Can you draft an update to my cursor rule that talks about pull request mode? I\'d like to provide instructions for you to prepare new branches for a pull request. At that stage, I\'m looking to do three things:',
+      '1. Ensure that there are tests to test the features we\'re introducing in this branch',
+      '2. Make sure that we\'ve cut any unneeded files or packages that don\'t affect the final functionality',
+      '3. Review the code and simplify and make sure it\'s scalable and maintainable and easily understandable without changing functionality  Can you write up a little blurb that I can add to my cursor rules based on the above?',
+    ].join('\n');
+    const s = session({ id: 'pr', agent: 'cursor', start: '2025-09-09T13:14:00Z' }, [{ user: turn }, { assistant: 'Here is a draft.' }]);
+    expect(findPreferences(s).map((p) => p.statement)).toEqual([
+      "Pull request mode: ensure that there are tests to test the features we're introducing in this branch.",
+      "Pull request mode: make sure that we've cut any unneeded files or packages that don't affect the final functionality.",
+      "Pull request mode: review the code and simplify and make sure it's scalable and maintainable and easily understandable without changing functionality.",
+    ]);
+  });
+
+  it('"mention X as standards …" says what X is, with the rule said after it (agentv)', () => {
+    const s = session({ id: 'std', agent: 'codex', start: '2026-06-26T10:00:00Z' }, [
+      { user: 'also in agents MD mention Claude skills, vercel agent eval, hugging face dataset, and openinference as standards we should find lowest common denominator of when designing agentv contracts. avoid inventing our own. might be in architecture or strategy MD.' },
+    ]);
+    expect(findPreferences(s).map((p) => p.statement)).toEqual([
+      'Claude skills, vercel agent eval, hugging face dataset, and openinference are standards we should find lowest common denominator of when designing agentv contracts. Avoid inventing our own.',
+    ]);
+  });
+
+  it('a sentence about one pull request is no rule, and a request is not joined by sentences that share a word with it (agentv, gryag)', () => {
+    const asked = session({ id: 'pr-url', agent: 'codex', start: '2026-06-26T10:00:00Z' }, [
+      { user: 'Look at the eval runner.' },
+      { user: 'Confirm that we can change https://github.com/acme/prompts/pull/714/changes to use openai instead of azure, and always keep the pass rates per assertion.' },
+    ]);
+    expect(findPreferences(asked)).toEqual([]);
+    const litter = (id: string, text: string) => session({ id, agent: 'copilot', start: '2025-10-09T10:00:00Z' }, [{ user: 'Tidy the bot handlers.' }, { user: text }]);
+    const { signal } = extractPatterns(
+      [litter('l1', 'Adjust the copilot instructions and agent rules to never litter anymore'), litter('l2', 'Keep in mind it should be concise, never litter the context window.')],
+      {},
+      2,
+    );
+    const requested = signal.find((p) => p.statement === 'Never litter.');
+    expect(requested?.support.sessions).toBe(1);
   });
 
   it('is not fooled by "remember this is an mvp" or by a request about something else', () => {

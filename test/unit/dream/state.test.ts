@@ -79,6 +79,15 @@ describe('mergeStates', () => {
     }
   });
 
+  it('keeps, for each way a mistake was fixed, the count that has seen more sessions', () => {
+    const fix = (sessions: number, command: string) => ({ sessions, fix: `run \`${command}\` first`, statement: `\`git push\` fails: run \`${command}\` first.` });
+    const a: DreamState = { ...emptyState(), patterns: { 'mistake:push': record({ fixes: { 'git pull': fix(2, 'git pull --rebase'), 'git fetch': fix(1, 'git fetch') } }) } };
+    const b: DreamState = { ...emptyState(), patterns: { 'mistake:push': record({ fixes: { 'git pull': fix(3, 'git pull --rebase') } }) } };
+    for (const merged of [mergeStates(a, b), mergeStates(b, a)]) {
+      expect(merged.patterns['mistake:push']?.fixes).toEqual({ 'git pull': fix(3, 'git pull --rebase'), 'git fetch': fix(1, 'git fetch') });
+    }
+  });
+
   it('does not change either input', () => {
     const { a, b } = divergent();
     const before = structuredClone({ a, b });
