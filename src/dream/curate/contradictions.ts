@@ -76,8 +76,9 @@ function questionNotice({ a, b, reason }: Question): Notice {
   };
 }
 
+/** A pair of entries where they are: the same words in two places are two pairs, each to settle. */
 function pairKey(a: Entry, b: Entry): string {
-  return [a.raw, b.raw].sort().join('\u0000');
+  return [a, b].map((e) => `${e.path}:${e.line}\u0001${e.raw}`).sort().join('\u0000');
 }
 
 function nextConflict(all: Entry[], refused: Set<string>): { a: Entry; b: Entry; conflict: string } | undefined {

@@ -32,18 +32,26 @@ export function planMerges(workspace: Workspace, otherApart: (a: Entry, b: Entry
   // of the next pass. Passes end when one finds nothing: each merge removes notes, each refusal rules some out.
   for (;;) {
     const entries = workspace.entries();
+    // A note an earlier merge kept may join a later cluster: kept again, or folded into one that says all of it.
+    // A note this cycle wrote may take in the old ones that say the same; it is never the one removed.
+    const keeper = (cluster: Entry[]) => keeperOf(cluster, workspace);
     const clusters = allClusters(
-      entries.filter((e) => e.policy === 'dream' && !workspace.isFresh(e) && !workspace.isKept(e) && !refused.has(`${e.path}\u0000${e.raw}`)),
+      entries.filter((e) => e.policy === 'dream' && !refused.has(`${e.path}\u0000${e.raw}`)),
       apart,
-    ).filter((cluster) => keepsEveryFact(cluster));
+    ).filter((cluster) => {
+      const keep = keeper(cluster);
+      return keep !== undefined && keepsEveryFact(cluster, keep);
+    });
     if (clusters.length === 0) return actions;
     const keys = occurrenceKeys(entries);
     let proposed = 0;
     for (const found of clusters) {
       const cluster = current(workspace, found, keys);
       if (!cluster) continue;
+      const keep = keeper(cluster);
+      if (!keep) continue;
       proposed++;
-      const action = mergeAction(cluster);
+      const action = mergeAction(cluster, keep);
       if (workspace.propose(action)) actions.push(action);
       else cluster.forEach((e) => refused.add(`${e.path}\u0000${e.raw}`));
     }
@@ -84,9 +92,15 @@ function mayMerge(a: Entry, b: Entry, workspace: Workspace): boolean {
   return !person && sameSection(a, b) && !differentSubjects(a, b);
 }
 
+/** The note a merge keeps: the one this cycle wrote, if one is in the cluster, else the most complete; none when two are. */
+function keeperOf(cluster: Entry[], workspace: Workspace): Entry | undefined {
+  const fresh = cluster.filter((e) => workspace.isFresh(e));
+  if (fresh.length > 1) return undefined;
+  return fresh[0] ?? mostComplete(cluster);
+}
+
 /** The note a merge keeps says everything the others say: their commands, names, numbers, addresses, prohibitions. */
-function keepsEveryFact(cluster: Entry[]): boolean {
-  const keep = mostComplete(cluster);
+function keepsEveryFact(cluster: Entry[], keep: Entry): boolean {
   const kept = keep.text.toLowerCase();
   return cluster.every((e) => e === keep || factsOf(e.text).every((fact) => (fact === '(a prohibition)' ? factsOf(keep.text).includes(fact) : kept.includes(fact.toLowerCase()) || mentions(keep.text, fact))));
 }
@@ -213,8 +227,7 @@ function anchorsContained(a: Entry, b: Entry, ta: string[], tb: string[]): boole
   return (smallText.match(/\b\d{2,}\b/g) ?? []).every((n) => numbers.has(n)) && codeSpans(smallText).every((span) => mentions(largeText, span));
 }
 
-function mergeAction(cluster: Entry[]): Action {
-  const keep = mostComplete(cluster);
+function mergeAction(cluster: Entry[], keep: Entry): Action {
   const ordered = [keep, ...cluster.filter((e) => e !== keep)];
   const topic = sharedTopic(cluster);
   return makeAction({

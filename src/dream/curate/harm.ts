@@ -46,7 +46,8 @@ export function harmOf(action: Action, view: HarmView): string | undefined {
     if (scope) return scope;
   }
   for (const entry of touched) {
-    if (view.isKept(entry) || view.isFresh(entry)) return `it would remove ${where(entry)}, which another action of this cycle keeps or writes`;
+    // A merge may fold a note another action kept into one that says all of it (checked below): what was kept stays said.
+    if (view.isFresh(entry) || (view.isKept(entry) && action.type !== 'merge')) return `it would remove ${where(entry)}, which another action of this cycle keeps or writes`;
     if (!writtenByPerson(entry, view)) continue;
     if (action.type === 'merge' && isVerbatimDuplicate(entry, entries[0] as Entry)) continue;
     if (!evidenceNames(action, entry, view)) {

@@ -34,6 +34,8 @@ export class Workspace {
   private readonly kept = new Set<string>();
   private readonly curatedAtStart: number;
   private removed = 0;
+  /** Actions taken so far by fingerprint: the plan numbers repeats (`#2`), and a rejection may name one of them. */
+  private readonly taken = new Map<string, number>();
 
   /** Actions the guard refused, with the reason. */
   readonly dropped: DroppedAction[] = [];
@@ -67,7 +69,7 @@ export class Workspace {
 
   /** Applies the action unless a rule refuses it; says which. */
   propose(action: Action): boolean {
-    const refusal = this.guard(action) ?? harmOf(action, this.view()) ?? this.overRemovalShare(action);
+    const refusal = this.guarded(action) ?? harmOf(action, this.view()) ?? this.overRemovalShare(action);
     if (refusal) return this.refuse(action, refusal);
     let changed: Map<string, string>;
     try {
@@ -80,7 +82,14 @@ export class Workspace {
     const broken = this.brokenStructure(changed);
     if (broken) return this.refuse(action, broken);
     this.commit(action, changed);
+    this.taken.set(action.fingerprint, (this.taken.get(action.fingerprint) ?? 0) + 1);
     return true;
+  }
+
+  /** The guard, asked about the action and about the name the plan will give it if it repeats an earlier one. */
+  private guarded(action: Action): string | undefined {
+    const before = this.taken.get(action.fingerprint) ?? 0;
+    return this.guard(action) ?? (before > 0 ? this.guard({ ...action, fingerprint: `${action.fingerprint}#${before + 1}` }) : undefined);
   }
 
   /** Records an action the cycle will not take, with the reason, for the report. */
@@ -172,6 +181,7 @@ function keyOf(entry: Pick<Entry, 'path' | 'text'>): string {
   return `${entry.path}\u0000${comparableText(entry.text)}`;
 }
 
+/** By path and text, without trailing blanks: an entry that becomes the file's last loses its final line break. */
 function provenanceKey(entry: Pick<Entry, 'path' | 'raw'>): string {
-  return `${entry.path}\u0000${entry.raw}`;
+  return `${entry.path}\u0000${entry.raw.trimEnd()}`;
 }

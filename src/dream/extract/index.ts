@@ -1,4 +1,5 @@
 import type { Session } from '../../sessions/types.js';
+import { claimsOf } from '../claims.js';
 import { codeSpans, jaccard, shortHash, terms } from '../text.js';
 import type { DreamState, Evidence, FixRecord, Pattern, PatternRecord } from '../types.js';
 import { commandHead, commonCommand, effectiveProgram } from './commands.js';
@@ -242,8 +243,15 @@ function toPattern(key: string, record: PatternRecord): Pattern {
   if (record.lastSeen) pattern.lastSeen = record.lastSeen;
   if (record.signature) pattern.signature = record.signature;
   if (record.fix) pattern.fix = record.fix;
-  if (record.avoid) pattern.avoid = record.avoid;
-  if (record.prefer) pattern.prefer = record.prefer;
+  if (record.kind === 'preference' && pattern.statement !== record.statement) {
+    // What the line recommends and avoids is what curation weighs it by: the line written, not another way it was said.
+    const { recommends, avoids } = claimsOf(pattern.statement);
+    if (avoids.length > 0) pattern.avoid = avoids;
+    if (recommends.length > 0) pattern.prefer = recommends;
+  } else {
+    if (record.avoid) pattern.avoid = record.avoid;
+    if (record.prefer) pattern.prefer = record.prefer;
+  }
   // One session's change of arguments may be incidental; two that agree are the lesson. A person saying so is too.
   const settled = (record.changes ?? 0) >= 2 || (record.kind === 'fact' && (record.requested?.length ?? 0) > 0);
   if (record.dropped?.length && settled) pattern.dropped = record.dropped;

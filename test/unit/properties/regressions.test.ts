@@ -148,4 +148,43 @@ describe('regressions found by the planCycle properties', () => {
     expect(first.actions.map((a) => a.type)).toContain('add');
     expect(rerun(input, first).again.actions.map((a) => `${a.type}: ${a.summary}`)).toEqual([]);
   });
+
+  // Bug 8. src/dream/curate/contradictions.ts: a pair was settled once per text, so of two copies of a note that
+  // contradicts the protected rules only the first was pruned; the second stayed (merged away later) and the next
+  // cycle pruned it.
+  it('bug 8: every copy of a note against the protected rules is settled in one cycle', () => {
+    const files = [
+      { path: 'memory/instructions/CLAUDE.md', text: '1. The pricing service listens on port 8081 locally.\n' },
+      { path: 'memory/tools.md', text: '- The pricing service listens on port 9090 locally.\n' },
+      { path: 'memory/wiki/index.md', text: '- The pricing service listens on port 9090 locally.\n' },
+    ];
+    const { input, plan: first } = plan(files, [PROTECTED, NOTES]);
+    expect(first.actions.map((a) => a.type)).toEqual(['prune', 'prune']);
+    expect(rerun(input, first).again.actions).toEqual([]);
+  });
+
+  // Bug 9. src/dream/curate/workspace.ts: who wrote an entry was looked up by its exact text, and an entry that became
+  // the file's last lost its final line break, and with it its author: read as a person's, it could not be merged until
+  // the next cycle.
+  it('bug 9: a note keeps its author when an edit makes it the last of its file', () => {
+    const files = [{ path: 'memory/wiki/index.md', text: '* Install dependencies with `npm install`.\n- Install dependencies with `npm install`.\n  - Run the tests with `python -m pytest`.\n  - Prefer small commits with conventional commit messages.\n* Install dependencies with `npm install`.' }];
+    const { input, plan: first } = plan(files, [PROTECTED, NOTES]);
+    expect(first.actions.map((a) => a.type)).toEqual(['merge', 'merge']);
+    expect(rerun(input, first).again.actions).toEqual([]);
+  });
+
+  // Bug 10. src/dream/plan.ts guardFor: a rejected action that repeats an earlier one of its plan is named with an
+  // occurrence number (`#2`); the guard saw only the plain fingerprint and proposed it again.
+  it('bug 10: a rejected second occurrence of an action is not proposed again', () => {
+    const files = [
+      { path: 'memory/instructions/deep/style.md', text: '- Install dependencies with `npm install`.\n' },
+      { path: 'memory/notes.md', text: '- Always use pnpm, never npm.\n- Always use pnpm, never npm.\n' },
+    ];
+    const { input, plan: first } = plan(files, [PROTECTED, NOTES]);
+    const repeated = first.actions.find((a) => a.fingerprint.endsWith('#2'));
+    expect(repeated).toBeDefined();
+    const state = { ...input.state, rejected: { [repeated?.fingerprint ?? '']: { cycle: '20261120-000000', reason: 'not wanted', summary: repeated?.summary ?? '' } } };
+    const again = planCycle({ ...input, state });
+    expect(again.actions.map((a) => a.fingerprint)).not.toContain(repeated?.fingerprint);
+  });
 });
