@@ -1,7 +1,5 @@
-import type { Nodes, RootContent } from 'mdast';
-import { fromMarkdown } from 'mdast-util-from-markdown';
-import { gfmTableFromMarkdown } from 'mdast-util-gfm-table';
-import { gfmTable } from 'micromark-extension-gfm-table';
+import MarkdownIt from 'markdown-it';
+import type Token from 'markdown-it/lib/token.mjs';
 import { indentColumns, isBlankLine, listMarkerOf, splitLines, type Line } from './lines.js';
 import type { Block, BlockKind, MemoryDocument } from './types.js';
 
@@ -9,9 +7,9 @@ export { endsWithLineBreak, isBlankLine, lineEnding } from './lines.js';
 
 /**
  * A memory file as the blocks a reader sees: headings, list items, paragraphs, code, tables, front matter, and the
- * units a label makes ("**Key files:**" with the list it introduces). Where each block starts and ends comes from a
- * CommonMark + GFM parser with source positions (mdast-util-from-markdown, micromark); the blocks are then widened to
- * whole lines, so that joining their raw text always gives back the input byte for byte, whatever the input is.
+ * units a label makes ("**Key files:**" with the list it introduces). Which lines each block spans comes from a
+ * CommonMark parser with GFM tables (markdown-it's block pass, with the line map of each block); the blocks are whole
+ * lines, so that joining their raw text always gives back the input byte for byte, whatever the input is.
  */
 export function parseDocument(path: string, text: string): MemoryDocument {
   return { path, text, blocks: [...blocksOf(text)] };
@@ -41,7 +39,15 @@ function blocksOf(text: string): readonly Block[] {
   return blocks;
 }
 
-const MICROMARK = { extensions: [gfmTable()], mdastExtensions: [gfmTableFromMarkdown()] };
+/**
+ * Only the block structure is wanted: the inline pass (emphasis, links, code spans), the most of a parse's time, is
+ * left out. Raw HTML is recognised as blocks, as CommonMark does.
+ */
+const PARSER = (() => {
+  const parser = new MarkdownIt('commonmark', { html: true }).enable('table');
+  parser.core.ruler.disable(['inline', 'text_join']);
+  return parser;
+})();
 
 /** What a block is to the parser, before it is widened to lines: its kind, its node, its list. */
 interface Span {
@@ -65,27 +71,64 @@ function parseBlocks(text: string): Block[] {
 
 /** The parser's top-level blocks (list items one by one), as line ranges. */
 function nodeSpans(text: string, lines: Line[]): Span[] {
-  // Front matter is read here rather than by the parser's extension, which misreads what follows an unclosed one.
+  // Front matter is read here rather than by the parser, which knows none.
   const frontMatter = frontMatterEnd(lines);
   const offset = frontMatter === undefined ? 0 : (lines[frontMatter]?.end ?? 0);
-  const body = text.slice(offset);
-  // The parser drops a byte order mark before it counts offsets.
-  const shift = offset + (body.startsWith('\uFEFF') ? 1 : 0);
+  const bom = text.startsWith('\uFEFF', offset) ? 1 : 0;
+  const body = text.slice(offset + bom);
+  // The parser counts a lone CR as a line break, as CommonMark does; these lines are mapped back to ours by offset.
+  const starts = parserLineStarts(body);
   const lineAt = lineIndexer(lines);
-  const range = (node: Nodes) => {
-    const start = (node.position?.start.offset ?? 0) + shift;
-    const end = (node.position?.end.offset ?? 0) + shift;
-    return { from: lineAt(start), to: lineAt(Math.max(start, end - 1)) + 1 };
+  const range = ([from, to]: [number, number]) => {
+    const first = lineAt((starts[from] ?? body.length) + offset + bom);
+    const last = lineAt((starts[Math.max(from, to - 1)] ?? body.length) + offset + bom);
+    return trimBlankEnd(lines, { from: first, to: last + 1 });
   };
   const spans: Span[] = frontMatter === undefined ? [] : [{ kind: 'frontmatter', node: 'frontmatter', from: 0, to: frontMatter + 1 }];
-  fromMarkdown(body, MICROMARK).children.forEach((node, index) => {
-    if (node.type === 'list') {
-      for (const item of node.children) spans.push({ kind: 'item', node: 'list', list: index, ...range(item) });
-      return;
+  const tokens = PARSER.parse(body, {});
+  let list = -1;
+  for (const [index, token] of tokens.entries()) {
+    if (!token.map) continue;
+    if (token.level === 0 && (token.type === 'bullet_list_open' || token.type === 'ordered_list_open')) list = index;
+    if (token.type === 'list_item_open' && token.level === 1) {
+      spans.push({ kind: 'item', node: 'list', list, ...range(token.map) });
+      continue;
     }
-    spans.push({ kind: kindOf(node, text, shift), node: node.type, ...range(node), ...(node.type === 'heading' ? { level: node.depth } : {}) });
-  });
-  return mergeOverlaps(spans);
+    if (token.level !== 0 || token.nesting === -1 || token.type === 'bullet_list_open' || token.type === 'ordered_list_open') continue;
+    const kind = kindOf(token, lines, range(token.map));
+    spans.push({ kind, node: nodeOf(token), ...range(token.map), ...(kind === 'heading' ? { level: Number(token.tag.slice(1)) } : {}) });
+  }
+  return mergeOverlaps(spans.filter((span) => span.to > span.from));
+}
+
+/** Where each of the parser's lines starts in `text`: after every LF, CR LF or lone CR. */
+function parserLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charCodeAt(index);
+    if (char === 13 && text.charCodeAt(index + 1) === 10) index++;
+    if (char === 10 || char === 13) starts.push(index + 1);
+  }
+  return starts;
+}
+
+/** The parser gives a list item the blank lines after it: they are blank blocks of their own. */
+function trimBlankEnd(lines: Line[], span: { from: number; to: number }): { from: number; to: number } {
+  let to = span.to;
+  while (to > span.from + 1 && isBlankLine(lines[to - 1]?.content ?? '')) to--;
+  return { from: span.from, to };
+}
+
+function nodeOf(token: Token): string {
+  switch (token.type) {
+    case 'table_open':
+      return 'table';
+    case 'fence':
+    case 'code_block':
+      return 'code';
+    default:
+      return token.type.replace(/_open$/, '');
+  }
 }
 
 /** YAML (`---`) or TOML (`+++`) front matter: the index of its closing line; an unclosed opener is ordinary Markdown. */
@@ -99,15 +142,16 @@ function frontMatterEnd(lines: Line[]): number | undefined {
   return undefined;
 }
 
-function kindOf(node: RootContent, text: string, shift: number): BlockKind {
-  switch (node.type) {
-    case 'heading':
+function kindOf(token: Token, lines: Line[], span: { from: number; to: number }): BlockKind {
+  switch (token.type) {
+    case 'heading_open':
       return 'heading';
-    case 'paragraph':
-      return isImportLines(text.slice((node.position?.start.offset ?? 0) + shift, (node.position?.end.offset ?? 0) + shift)) ? 'import' : 'paragraph';
-    case 'code':
+    case 'paragraph_open':
+      return isImportLines(lines.slice(span.from, span.to).map((line) => line.content)) ? 'import' : 'paragraph';
+    case 'fence':
+    case 'code_block':
       return 'code';
-    case 'html':
+    case 'html_block':
       return 'html';
     default:
       return 'other';
@@ -115,8 +159,8 @@ function kindOf(node: RootContent, text: string, shift: number): BlockKind {
 }
 
 /** Lines that only import other files (`@AGENTS.md`, `@docs/rules.md`), as Claude Code reads them: never an entry. */
-function isImportLines(text: string): boolean {
-  return text.split(/\r?\n|\r/).every((line) => /^\s*@[^\s@]+\s*$/.test(line));
+function isImportLines(contents: string[]): boolean {
+  return contents.every((line) => line.split('\r').every((part) => /^\s*@[^\s@]+\s*$/.test(part)));
 }
 
 /** Offset → index of the line (as splitLines counts them) that holds it. */
