@@ -66267,7 +66267,7 @@ function repairStatement(step, line, fix) {
   return `${what} fails on \`${fix.repair?.rule}\` (\`${error}\`): ${fix.text}.`;
 }
 function withoutRemotes(line) {
-  return line.replace(/\b(?:https?|ssh|git):\/\/[^\s'"]+|\b[\w.-]+@[\w.-]+:[\w./-]+/g, "…");
+  return line.replace(/\b(?:https?|ssh|git):\/\/[^\s'"]+|\b[\w.-]+@[\w.-]+:[\w./-]+|\b(?:[\w-]+\.)+[a-z]{2,}:[\w.-]+\/[\w./-]+/g, "…");
 }
 function shortError(line, max) {
   const whole = quote(line, Number.MAX_SAFE_INTEGER);
@@ -73350,9 +73350,17 @@ function isDuplicate(a, b, termsOf, weight) {
   return !differentAnchors(a, b) && !differentUrls(a, b) && anchorsContained(a, b, ta, tb);
 }
 function sharedSpan(a, b) {
-  const distinctive = (span) => span.length >= 6 && (/\s/.test(span) || /[=_./:-]/.test(span));
-  const spans = new Set(codeSpans(withoutReasons(a.text)).filter(distinctive));
-  return codeSpans(withoutReasons(b.text)).some((s) => spans.has(s));
+  const spans = distinctiveSpans(a);
+  return spans.size > 0 && [...distinctiveSpans(b)].some((s) => spans.has(s));
+}
+var spansOf = /* @__PURE__ */ new WeakMap();
+function distinctiveSpans(entry) {
+  let spans = spansOf.get(entry);
+  if (!spans) {
+    spans = new Set(codeSpans(withoutReasons(entry.text)).filter((span) => span.length >= 6 && (/\s/.test(span) || /[=_./:-]/.test(span))));
+    spansOf.set(entry, spans);
+  }
+  return spans;
 }
 function differentUrls(a, b) {
   const urls = (e) => new Set((e.text.match(/https?:\/\/[^\s)`'",;]+/g) ?? []).map((u) => u.replace(/[./]+$/, "").toLowerCase()));
@@ -73446,8 +73454,15 @@ function planPatternActions(workspace, patterns, inbox) {
       for (const entry of stale) apply(settle(entry, pattern, covering, workspace));
       continue;
     }
+    const substituted = stale.filter((entry) => {
+      const action = substitutionAction(entry, pattern);
+      if (action) apply(action);
+      return action !== void 0;
+    });
+    if (substituted.length > 0 && substituted.length === stale.length) continue;
     const incomplete = entries.find((e) => e.policy === "dream" && !workspace.isFresh(e) && !stale.includes(e) && completes(e, pattern));
-    const [first, ...others] = incomplete ? [incomplete, ...stale] : stale;
+    const unsettled = stale.filter((e) => !substituted.includes(e));
+    const [first, ...others] = incomplete ? [incomplete, ...unsettled] : unsettled;
     if (first) {
       apply(updateAction(first, pattern, incomplete === first));
       for (const entry of others) apply(pruneAction(entry, pattern, void 0));
@@ -73594,6 +73609,28 @@ function updateAction(entry, pattern, completing) {
     content: pattern.statement,
     summary: `${completing ? "complete" : "correct"} ${short(entry, 52)}`,
     rationale: `${why} Was: ${short(entry, 120)}.`,
+    evidence: pattern.evidence,
+    patterns: [pattern.key],
+    identity: `${pattern.key}@${entry.id.split("#")[1] ?? entry.id}`
+  });
+}
+function substitutionAction(entry, pattern) {
+  const [avoided] = pattern.avoid ?? [];
+  const [preferred] = pattern.prefer ?? [];
+  if (pattern.kind !== "mistake" || !avoided || !preferred || aboutArguments(pattern)) return void 0;
+  let replaced = false;
+  const content = entry.text.replace(/(\b(?:plain|bare|just)\s+)?`([^`\n]+)`/g, (whole, _plain, span) => {
+    if (!span.startsWith(avoided) || commandHead(span) !== avoided) return whole;
+    replaced = true;
+    return `\`${preferred}${span.slice(avoided.length)}\``;
+  });
+  if (!replaced) return void 0;
+  return makeAction({
+    type: "update",
+    targets: [entry],
+    content,
+    summary: `${avoided} → ${preferred} in ${short(entry, 40)}`,
+    rationale: `The sessions show \`${avoided}\` failing and \`${preferred}\` working (${supportText(pattern)}): ${pattern.statement.replace(/[.\s]+$/, "")}. The entry named \`${avoided}\`; the rest of it is kept as written.`,
     evidence: pattern.evidence,
     patterns: [pattern.key],
     identity: `${pattern.key}@${entry.id.split("#")[1] ?? entry.id}`

@@ -49,7 +49,7 @@ describe('the bundled example', () => {
     expect(find('add', /Edit tool/), 'Edit without Read').toBeDefined();
     expect(find('add', /conventional commits/i), 'conventional commits preference').toBeDefined();
     expect(find('add', /lint/), 'lint before done').toBeDefined();
-    const workflow = find('add', /pnpm lint/);
+    const workflow = find('add', /^workflow: .*pnpm lint/);
     expect(workflow?.evidence.length).toBeGreaterThanOrEqual(3);
   });
 

@@ -111,7 +111,7 @@ describe('reverie why', () => {
     expect(updated.origin).toMatchObject({ kind: 'action', commit: update.commit, cycle: cycle.cycle, engine: 'heuristic', exact: true });
     const [action] = updated.origin.actions!;
     expect(action).toMatchObject({ cycle: cycle.cycle, id: update.id, type: 'update', summary: update.summary });
-    expect(action!.rationale).toContain('contradict');
+    expect(action!.rationale).toContain('failing');
     expect(action!.evidence.map((e) => e.session_id).sort()).toEqual(['s1', 's2']);
     expect(action!.evidence.every((e) => e.agent && e.quote?.includes('Unsupported URL Type'))).toBe(true);
 
@@ -121,7 +121,7 @@ describe('reverie why', () => {
     const human = reverie(['why', `memory/notes.md:${updated.line}`, '--repo', dir]);
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toContain(`line ${updated.line}: update ${update.id} (${update.summary}), cycle ${cycle.cycle} (heuristic), ${update.commit!.slice(0, 7)}`);
-    expect(human.stdout).toMatch(/why: .*contradict/);
+    expect(human.stdout).toMatch(/why: .*failing/);
     expect(human.stdout).toMatch(/evidence: s1 \(coding-agent, turn \d+\): "npm error Unsupported URL Type/);
     expect(human.stdout).toContain(`${updated.line} | ${updated.text}`);
     // Consecutive hand-written lines come as one group.

@@ -137,14 +137,14 @@ describe('reverie revert (auto)', () => {
     expect(text).toContain('- Release on Tuesdays.');
     expect(text).toContain('- Install dependencies with `npm install`.');
     expect(text).not.toContain('pnpm');
-    expect(text).toBe(later.replace(/^- `npm install` fails.*\n/m, '- Install dependencies with `npm install`.\n'));
+    expect(text).toBe(later.replace('- Install dependencies with `pnpm install`.\n', '- Install dependencies with `npm install`.\n'));
     expect(git(dir, ['status', '--porcelain'])).toBe('');
   });
 
   it('refuses when a later edit changed the same entry: names it, and leaves main and the working tree as they were', async () => {
     const dir = await repoWith();
     const update = dream(dir).byType('update');
-    await commitFiles(dir, { [NOTES_PATH]: notes(dir).replace('use `pnpm install` instead.', 'use `pnpm install --frozen-lockfile` instead.') }, 'docs: frozen lockfile');
+    await commitFiles(dir, { [NOTES_PATH]: notes(dir).replace('with `pnpm install`.', 'with `pnpm install --frozen-lockfile`.') }, 'docs: frozen lockfile');
     const refs = git(dir, ['show-ref']);
     const text = notes(dir);
 
@@ -153,8 +153,8 @@ describe('reverie revert (auto)', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`cannot revert update ${update.id}`);
     expect(result.stderr).toContain(NOTES_PATH);
-    expect(result.stderr).toContain('use `pnpm install --frozen-lockfile` instead.');
-    expect(result.stderr).toContain('use `pnpm install` instead.');
+    expect(result.stderr).toContain('Install dependencies with `pnpm install --frozen-lockfile`.');
+    expect(result.stderr).toContain('Install dependencies with `pnpm install`.');
     expect(git(dir, ['show-ref'])).toBe(refs);
     expect(notes(dir)).toBe(text);
     expect(git(dir, ['status', '--porcelain'])).toBe('');

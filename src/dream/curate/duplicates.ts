@@ -193,9 +193,20 @@ function isDuplicate(a: Entry, b: Entry, termsOf: Map<Entry, string[]>, weight: 
 }
 
 function sharedSpan(a: Entry, b: Entry): boolean {
-  const distinctive = (span: string) => span.length >= 6 && (/\s/.test(span) || /[=_./:-]/.test(span));
-  const spans = new Set(codeSpans(withoutReasons(a.text)).filter(distinctive));
-  return codeSpans(withoutReasons(b.text)).some((s) => spans.has(s));
+  const spans = distinctiveSpans(a);
+  return spans.size > 0 && [...distinctiveSpans(b)].some((s) => spans.has(s));
+}
+
+/** An entry's code spans that name one thing (`CARRIER_ENV=sandbox`, `make migrate`), read once per entry. */
+const spansOf = new WeakMap<Entry, Set<string>>();
+
+function distinctiveSpans(entry: Entry): Set<string> {
+  let spans = spansOf.get(entry);
+  if (!spans) {
+    spans = new Set(codeSpans(withoutReasons(entry.text)).filter((span) => span.length >= 6 && (/\s/.test(span) || /[=_./:-]/.test(span))));
+    spansOf.set(entry, spans);
+  }
+  return spans;
 }
 
 /** Two notes that each give an address, and not the same one, are about two places (an API, a dashboard). */

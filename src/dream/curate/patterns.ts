@@ -70,8 +70,16 @@ export function planPatternActions(workspace: Workspace, patterns: Pattern[], in
       for (const entry of stale) apply(settle(entry, pattern, covering, workspace));
       continue;
     }
+    // A note that gives the failing command gets the one that worked in its place, and keeps the rest of its words.
+    const substituted = stale.filter((entry) => {
+      const action = substitutionAction(entry, pattern);
+      if (action) apply(action);
+      return action !== undefined;
+    });
+    if (substituted.length > 0 && substituted.length === stale.length) continue;
     const incomplete = entries.find((e) => e.policy === 'dream' && !workspace.isFresh(e) && !stale.includes(e) && completes(e, pattern));
-    const [first, ...others] = incomplete ? [incomplete, ...stale] : stale;
+    const unsettled = stale.filter((e) => !substituted.includes(e));
+    const [first, ...others] = incomplete ? [incomplete, ...unsettled] : unsettled;
     if (first) {
       apply(updateAction(first, pattern, incomplete === first));
       for (const entry of others) apply(pruneAction(entry, pattern, undefined));
@@ -283,6 +291,35 @@ function updateAction(entry: Entry, pattern: Pattern, completing: boolean): Acti
     content: pattern.statement,
     summary: `${completing ? 'complete' : 'correct'} ${short(entry, 52)}`,
     rationale: `${why} Was: ${short(entry, 120)}.`,
+    evidence: pattern.evidence,
+    patterns: [pattern.key],
+    identity: `${pattern.key}@${entry.id.split('#')[1] ?? entry.id}`,
+  });
+}
+
+/**
+ * A note that recommends the command the sessions show failing, with the command that worked in its place: the rest
+ * of the note (what it is for, where it runs, what else it says) is its writer's and stays. "Install dependencies
+ * with `npm install`." becomes "Install dependencies with `pnpm install`.", not a line about the error.
+ */
+function substitutionAction(entry: Entry, pattern: Pattern): Action | undefined {
+  const [avoided] = pattern.avoid ?? [];
+  const [preferred] = pattern.prefer ?? [];
+  if (pattern.kind !== 'mistake' || !avoided || !preferred || aboutArguments(pattern)) return undefined;
+  let replaced = false;
+  // "with plain `pytest`" said the failing command was enough as it is: the word goes with it.
+  const content = entry.text.replace(/(\b(?:plain|bare|just)\s+)?`([^`\n]+)`/g, (whole, _plain: string | undefined, span: string) => {
+    if (!span.startsWith(avoided) || commandHead(span) !== avoided) return whole;
+    replaced = true;
+    return `\`${preferred}${span.slice(avoided.length)}\``;
+  });
+  if (!replaced) return undefined;
+  return makeAction({
+    type: 'update',
+    targets: [entry],
+    content,
+    summary: `${avoided} → ${preferred} in ${short(entry, 40)}`,
+    rationale: `The sessions show \`${avoided}\` failing and \`${preferred}\` working (${supportText(pattern)}): ${pattern.statement.replace(/[.\s]+$/, '')}. The entry named \`${avoided}\`; the rest of it is kept as written.`,
     evidence: pattern.evidence,
     patterns: [pattern.key],
     identity: `${pattern.key}@${entry.id.split('#')[1] ?? entry.id}`,

@@ -365,9 +365,9 @@ function repairStatement(step: Step, line: string, fix: Fix): string {
   return `${what} fails on \`${fix.repair?.rule}\` (\`${error}\`): ${fix.text}.`;
 }
 
-/** A remote's address (`https://…`, `git@host:org/repo.git`) is one clone's: the error is the same without it. */
+/** A remote's address (`https://…`, `git@host:org/repo.git`, `host:org/repo.git`) is one clone's: the error is the same without it. */
 function withoutRemotes(line: string): string {
-  return line.replace(/\b(?:https?|ssh|git):\/\/[^\s'"]+|\b[\w.-]+@[\w.-]+:[\w./-]+/g, '…');
+  return line.replace(/\b(?:https?|ssh|git):\/\/[^\s'"]+|\b[\w.-]+@[\w.-]+:[\w./-]+|\b(?:[\w-]+\.)+[a-z]{2,}:[\w.-]+\/[\w./-]+/g, '…');
 }
 
 /**

@@ -233,6 +233,15 @@ describe('planCycle: patterns against memory', () => {
     expect(after).toEqual([update.content, 'Deploys go through the staging branch first.']);
   });
 
+  it('a note that gives the failing command gets the working one in its place, and keeps the rest of its words', () => {
+    const files = [notes('Install dependencies with plain `npm install` from the repository root.\n  The lockfile is committed.', 'Deploys go through the staging branch first.')];
+    const plan = planCycle(planInput({ files, sessions: npmFails() }));
+    expect(types(plan.actions)).toEqual(['update']);
+    expect(plan.actions[0]?.content).toBe('Install dependencies with `pnpm install` from the repository root.\nThe lockfile is committed.');
+    expect(applyActions(filesOf(files), plan.actions).get(INBOX)).toContain('- Install dependencies with `pnpm install` from the repository root.\n  The lockfile is committed.\n');
+    expect(plan.actions[0]?.rationale).toMatch(/`npm install` failing and `pnpm install` working/);
+  });
+
   it('a pattern memory already covers adds nothing', () => {
     const files = [notes('Install dependencies with `pnpm install`; `npm install` fails on the workspace protocol.')];
     const plan = planCycle(planInput({ files, sessions: npmFails() }));
