@@ -118,8 +118,10 @@ export async function runHarmCase(c: HarmCase): Promise<HarmResult> {
     git(dir, ['add', '-A']);
     git(dir, ['commit', '-q', '-m', 'sessions: logs of the agents'], { GIT_AUTHOR_DATE: '2026-11-01T10:00:00Z', GIT_COMMITTER_DATE: '2026-11-01T10:00:00Z' });
     const result = await dream({ repoDir: dir, mode: 'review', now: new Date('2026-12-01T00:00:00Z') });
-    const after = result.branch ? git(dir, ['show', `${result.branch}:${file}`]) : c.text;
-    const actions: RecordedAction[] = result.branch && result.cycle ? JSON.parse(git(dir, ['show', `${result.branch}:.reverie/cycles/${result.cycle}.json`])).actions : [];
+    // A cycle with nothing to review is merged at once and its branch deleted: its commits are then on main.
+    const tip = result.merged ? 'HEAD' : result.branch;
+    const after = tip ? git(dir, ['show', `${tip}:${file}`]) : c.text;
+    const actions: RecordedAction[] = tip && result.cycle ? JSON.parse(git(dir, ['show', `${tip}:.reverie/cycles/${result.cycle}.json`])).actions : [];
     return {
       name: c.name,
       layout: c.layout,
