@@ -8,9 +8,12 @@
  *
  * Options: --sizes 100,1000 (override), --incremental 100 (new sessions), --entries 1000 (memory entries),
  * --commits 200, --rounds N (commit rounds), --out file.json (raw figures), --keep (keep the temp repos).
+ *
+ * Beside each in-process cycle, the same cycle as a user runs it: `reverie dream --mode auto` on a copy of the
+ * repository, timed from the spawn to the exit of its process (Node's start-up and module loading included).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +38,8 @@ interface CycleRow {
   repo: RepoStats;
   setupMs: number;
   cycle: CycleMeasurement;
+  /** The same cycle run by the command line, whole process: milliseconds from spawn to exit. */
+  commandMs: number;
 }
 
 export interface PerfResults {
@@ -62,6 +67,31 @@ function child(script: string, args: string[]): string {
 
 function runCycle(dir: string, now: number): CycleMeasurement {
   return JSON.parse(child('cycle-child', [dir, new Date(now).toISOString()])) as CycleMeasurement;
+}
+
+/** Runs the command line, as a user runs it, and returns the wall time of the whole process. */
+function runCommand(args: string[]): number {
+  const cli = UNDER_TSX ? ['--import', 'tsx', join(HERE, '..', '..', 'src', 'cli', 'main.ts')] : [join(HERE, '..', '..', 'src', 'cli', 'main.js')];
+  const started = performance.now();
+  const run = spawnSync(process.execPath, [...cli, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const ms = performance.now() - started;
+  if (run.status !== 0) throw new Error(`reverie ${args.join(' ')} failed (${run.status}):\n${run.stderr}`);
+  return ms;
+}
+
+/** Runs the cycle in process (on `dir`) and as a command (on a copy of it made first). */
+function measureCycle(dir: string, now: number): { cycle: CycleMeasurement; commandMs: number } {
+  const copy = `${dir}-command`;
+  cpSync(dir, copy, { recursive: true });
+  // The clone-local cache of log hashes is keyed by inode and ctime, which a copy changes: when the repository has
+  // one, `reverie status` (untimed) builds the copy's own, so that both cycles start alike.
+  if (existsSync(join(dir, '.git', 'reverie', 'session-hashes.json'))) runCommand(['status', '--repo', copy]);
+  try {
+    const cycle = runCycle(dir, now);
+    return { cycle, commandMs: runCommand(['dream', '--repo', copy, '--mode', 'auto', '--json']) };
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 }
 
 function sh(command: string, args: string[]): string {
@@ -114,6 +144,7 @@ function cycleRow(row: CycleRow): string[] {
     row.label,
     (row.repo.sessionBytes / 2 ** 20).toFixed(1),
     s(c.totalMs),
+    s(row.commandMs),
     s(c.phases.review),
     s(c.phases.plan),
     s(c.phases.commit),
@@ -126,7 +157,7 @@ function cycleRow(row: CycleRow): string[] {
   ];
 }
 
-const CYCLE_HEAD = ['sessions', 'logs MB', 'total s', 'review s', 'extract+curate s', 'commit s', 'approve s', 'ms/session', 'peak RSS MB', 'patterns/noise', 'actions', 'commits'];
+const CYCLE_HEAD = ['sessions', 'logs MB', 'in-process s', 'command s', 'review s', 'extract+curate s', 'commit s', 'approve s', 'ms/session', 'peak RSS MB', 'patterns/noise', 'actions', 'commits'];
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -141,6 +172,7 @@ export function report(results: PerfResults, options: PerfOptions): string {
   out.push(`Baseline child (Node + the library loaded, nothing run): RSS ${mb(results.baseline.rssMb)} MB, peak ${mb(results.baseline.peakRssMb)} MB`);
   out.push('');
   out.push(`Full cycle, auto mode, ${options.entries} memory entries, every session new (one fresh process per row):`);
+  out.push('in-process s: the call to dream() to its return; command s: `reverie dream --mode auto` on a copy of the repository, spawn to exit (start-up included)');
   out.push(table(CYCLE_HEAD, results.cycles.map(cycleRow)));
   const first = results.cycles[0];
   if (first && results.cycles.length > 1) {
@@ -230,9 +262,9 @@ export function runPerf(options: PerfOptions): PerfResults {
       const repo = createBenchRepo(dir, { sessions: size, entries: options.entries, pack: true });
       const setupMs = performance.now() - t;
       log(`${size} sessions: repository generated in ${s(setupMs)} s; running the cycle`);
-      const cycle = runCycle(dir, NOW);
-      log(`${size} sessions: ${s(cycle.totalMs)} s, peak RSS ${mb(cycle.peakRssMb)} MB`);
-      results.cycles.push({ label: size.toLocaleString('en-US'), repo, setupMs, cycle });
+      const { cycle, commandMs } = measureCycle(dir, NOW);
+      log(`${size} sessions: ${s(cycle.totalMs)} s in process, ${s(commandMs)} s as a command, peak RSS ${mb(cycle.peakRssMb)} MB`);
+      results.cycles.push({ label: size.toLocaleString('en-US'), repo, setupMs, cycle, commandMs });
       if (size === largest && options.incremental > 0) incrementalRepo = dir;
       else if (!options.keep) rmSync(dir, { recursive: true, force: true });
     }
@@ -241,10 +273,10 @@ export function runPerf(options: PerfOptions): PerfResults {
       const bytes = addSessions(incrementalRepo, largest, options.incremental);
       const setupMs = performance.now() - t;
       log(`incremental: ${options.incremental} new sessions on ${largest}; running the cycle`);
-      const cycle = runCycle(incrementalRepo, NOW + 24 * 3600_000);
-      log(`incremental: ${s(cycle.totalMs)} s, peak RSS ${mb(cycle.peakRssMb)} MB`);
+      const { cycle, commandMs } = measureCycle(incrementalRepo, NOW + 24 * 3600_000);
+      log(`incremental: ${s(cycle.totalMs)} s in process, ${s(commandMs)} s as a command, peak RSS ${mb(cycle.peakRssMb)} MB`);
       const repo: RepoStats = { sessions: options.incremental, sessionBytes: bytes, memoryEntries: options.entries, memoryBytes: 0 };
-      results.incremental = { label: `+${options.incremental} on ${largest.toLocaleString('en-US')}`, repo, setupMs, cycle, processedBefore: largest };
+      results.incremental = { label: `+${options.incremental} on ${largest.toLocaleString('en-US')}`, repo, setupMs, cycle, commandMs, processedBefore: largest };
       if (!options.keep) rmSync(incrementalRepo, { recursive: true, force: true });
     }
     if (options.commits > 0) {
