@@ -66340,7 +66340,10 @@ function preferenceKeys(statements, userTerms, records) {
   const anchors = new Set([...postings.keys()].filter((t) => isAnchor(t, postings, share)));
   const groupOf = anchorGroups(anchors, postings);
   const specificity = (t) => share(t) * Math.log(1 + (postings.get(t)?.length ?? 0));
-  const clusterOf = cohesive(docs, docs.map((doc) => doc.intent ? void 0 : bestGroup(doc, anchors, groupOf, specificity)), (t) => anchors.has(t) && share(t) >= EXCLUSIVE).map(
+  const exclusive = (t) => anchors.has(t) && share(t) >= EXCLUSIVE;
+  const candidates = docs.map((doc) => doc.intent ? [] : groupsByWeight(doc, anchors, groupOf, specificity));
+  const first = cohesive(docs, candidates.map((groups2) => groups2[0]), exclusive);
+  const clusterOf = cohesive(docs, regrouped(docs, candidates, first, exclusive), exclusive).map(
     (cluster, i) => docs[i]?.intent ? `intent:${docs[i]?.intent}` : cluster
   );
   const stances = stancesOf(docs, clusterOf);
@@ -66408,16 +66411,35 @@ function anchorGroups(anchors, postings) {
   }
   return new Map(sorted.map((a) => [a, find(a)]));
 }
-function bestGroup(doc, anchors, groupOf, specificity) {
+function groupsByWeight(doc, anchors, groupOf, specificity) {
   const score = /* @__PURE__ */ new Map();
   for (const t of doc.terms) {
     if (!anchors.has(t)) continue;
     const group = groupOf.get(t);
     score.set(group, (score.get(group) ?? 0) + specificity(t));
   }
-  let best;
-  for (const [group, value] of score) if (!best || value > best[1] || value === best[1] && group < best[0]) best = [group, value];
-  return best?.[0];
+  return [...score].sort(([ga, a], [gb, b]) => b - a || (ga < gb ? -1 : 1)).map(([group]) => group);
+}
+function regrouped(docs, candidates, clusterOf, exclusive) {
+  const members = /* @__PURE__ */ new Map();
+  const join3 = (group, i) => (members.get(group) ?? members.set(group, []).get(group))?.push(i);
+  clusterOf.forEach((group, i) => group !== void 0 && join3(group, i));
+  const left = clusterOf.flatMap((group, i) => group === void 0 && (candidates[i]?.length ?? 0) > 1 ? [i] : []);
+  for (const i of left) for (const group of candidates[i]?.slice(1) ?? []) join3(group, i);
+  const result = [...clusterOf];
+  for (const i of left) {
+    let best;
+    for (const group of candidates[i]?.slice(1) ?? []) {
+      const close = (members.get(group) ?? []).filter((j) => j !== i && closeEnough(docs[i], docs[j], exclusive)).length;
+      if (close > 0 && (!best || close > best[1])) best = [group, close];
+    }
+    result[i] = best?.[0];
+  }
+  return result;
+}
+function closeEnough(a, b, exclusive) {
+  const shared = a.terms.filter((t) => !isGeneric(t) && b.terms.includes(t));
+  return shared.length >= 2 || shared.some(exclusive);
 }
 function cohesive(docs, clusterOf, exclusive) {
   const result = [...clusterOf];

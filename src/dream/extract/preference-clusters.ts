@@ -47,7 +47,10 @@ export function preferenceKeys(statements: Statement[], userTerms: ReadonlyMap<s
   const specificity = (t: string) => share(t) * Math.log(1 + (postings.get(t)?.length ?? 0));
 
   // A known family of corrections is one cluster, in whatever words; the rest is grouped by the words that anchor it.
-  const clusterOf = cohesive(docs, docs.map((doc) => (doc.intent ? undefined : bestGroup(doc, anchors, groupOf, specificity))), (t) => anchors.has(t) && share(t) >= EXCLUSIVE).map(
+  const exclusive = (t: string) => anchors.has(t) && share(t) >= EXCLUSIVE;
+  const candidates = docs.map((doc) => (doc.intent ? [] : groupsByWeight(doc, anchors, groupOf, specificity)));
+  const first = cohesive(docs, candidates.map((groups) => groups[0]), exclusive);
+  const clusterOf = cohesive(docs, regrouped(docs, candidates, first, exclusive), exclusive).map(
     (cluster, i) => (docs[i]?.intent ? `intent:${docs[i]?.intent}` : cluster),
   );
   const stances = stancesOf(docs, clusterOf);
@@ -126,17 +129,45 @@ function anchorGroups(anchors: Set<string>, postings: Map<string, number[]>): Ma
   return new Map(sorted.map((a) => [a, find(a)]));
 }
 
-/** The group whose anchors weigh most in the statement; a statement with no anchor stays on its own. */
-function bestGroup(doc: Doc, anchors: Set<string>, groupOf: Map<string, string>, specificity: (t: string) => number): string | undefined {
+/** The groups of the statement's anchors, the one whose anchors weigh most in it first; none when it has no anchor. */
+function groupsByWeight(doc: Doc, anchors: Set<string>, groupOf: Map<string, string>, specificity: (t: string) => number): string[] {
   const score = new Map<string, number>();
   for (const t of doc.terms) {
     if (!anchors.has(t)) continue;
     const group = groupOf.get(t) as string;
     score.set(group, (score.get(group) ?? 0) + specificity(t));
   }
-  let best: [string, number] | undefined;
-  for (const [group, value] of score) if (!best || value > best[1] || (value === best[1] && group < best[0])) best = [group, value];
-  return best?.[0];
+  return [...score].sort(([ga, a], [gb, b]) => b - a || (ga < gb ? -1 : 1)).map(([group]) => group);
+}
+
+/**
+ * A statement its heaviest group would not hold may belong with another of its anchors: "No emojis in commit
+ * messages" weighs "commit" most, yet it goes with "Don't put emojis in PR titles", whose heaviest word is another.
+ * Each such statement joins the other group where most statements (those held, and those left out like it) share
+ * enough words with it; `cohesive` then checks the result as before.
+ */
+function regrouped(docs: Doc[], candidates: string[][], clusterOf: (string | undefined)[], exclusive: (term: string) => boolean): (string | undefined)[] {
+  const members = new Map<string, number[]>();
+  const join = (group: string, i: number) => (members.get(group) ?? members.set(group, []).get(group))?.push(i);
+  clusterOf.forEach((group, i) => group !== undefined && join(group, i));
+  const left = clusterOf.flatMap((group, i) => (group === undefined && (candidates[i]?.length ?? 0) > 1 ? [i] : []));
+  for (const i of left) for (const group of candidates[i]?.slice(1) ?? []) join(group, i);
+  const result = [...clusterOf];
+  for (const i of left) {
+    let best: [string, number] | undefined;
+    for (const group of candidates[i]?.slice(1) ?? []) {
+      const close = (members.get(group) ?? []).filter((j) => j !== i && closeEnough(docs[i] as Doc, docs[j] as Doc, exclusive)).length;
+      if (close > 0 && (!best || close > best[1])) best = [group, close];
+    }
+    result[i] = best?.[0];
+  }
+  return result;
+}
+
+/** Two statements share two words that are not everyday words, or one people say only when they state this rule. */
+function closeEnough(a: Doc, b: Doc, exclusive: (term: string) => boolean): boolean {
+  const shared = a.terms.filter((t) => !isGeneric(t) && b.terms.includes(t));
+  return shared.length >= 2 || shared.some(exclusive);
 }
 
 /**
