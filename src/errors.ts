@@ -42,6 +42,18 @@ export class GitStateError extends ReverieError {
   }
 }
 
+/**
+ * A branch moved, but the working tree and index could not be brought along: the move stands (it is not a
+ * GitStateError, which means nothing changed), and the next writing command or `reverie doctor` finishes it.
+ */
+export class CheckoutIncompleteError extends ReverieError {
+  override readonly exitCode = 4;
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckoutIncompleteError';
+  }
+}
+
 /** Another cycle holds the repository's lock. */
 export class LockedError extends GitStateError {
   override readonly exitCode = 5;

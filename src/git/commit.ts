@@ -2,7 +2,6 @@
  * Writing commits straight into the object database: one commit per curation action, built from the parent's
  * tree, so that a dream cycle never needs a checkout, never touches the index and never sees the user's edits.
  */
-import * as git from 'isomorphic-git';
 import type { TreeEntry } from 'isomorphic-git';
 import { GitStateError, UnsafePathError } from '../errors.js';
 import { objectCache, readCommit } from './cache.js';
@@ -177,10 +176,10 @@ export async function updateBranch(
 ): Promise<void> {
   const ref = `refs/heads/${shortBranch(branch)}`;
   await assertCommit(repo, oid);
-  await lockRef(repo, ref, async () => {
+  await lockRef(repo, ref, async (write) => {
     const actual = (await resolveRef(repo, ref)) ?? null;
     if (expectedOld !== undefined && actual !== expectedOld) throw refMoved(ref, expectedOld, actual);
-    await git.writeRef({ fs: repo.fs, gitdir: repo.gitdir, ref, value: oid, force: true });
+    await write(oid);
   });
 }
 

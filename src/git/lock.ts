@@ -10,6 +10,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GitStateError, LockedError } from '../errors.js';
+import { writeFileDurably } from './durable.js';
 import type { Repo } from './repo.js';
 
 /** What the lock file says about its holder, so that a person can decide whether it is stale. */
@@ -132,24 +133,53 @@ function lockedError(file: string, info: LockInfo | undefined): LockedError {
   );
 }
 
+/** What a ref lock of ours says about its holder, so that one left by a killed process can be told from git's. */
+const REF_LOCK_MARK = 'reverie ref lock';
+
 /**
  * Runs `fn` while holding git's lock file for `ref` (e.g. `refs/heads/main.lock`), created with O_EXCL
- * exactly as git does, so the read-compare-write of a ref cannot interleave with another writer.
+ * exactly as git does, so the read-compare-write of a ref cannot interleave with another writer. `fn` moves the
+ * ref with the `write` it is given: the new value is written whole beside the ref and renamed over it.
  */
-export async function lockRef<T>(repo: Repo, ref: string, fn: () => Promise<T>): Promise<T> {
+export async function lockRef<T>(repo: Repo, ref: string, fn: (write: (oid: string) => Promise<void>) => Promise<T>): Promise<T> {
   const file = path.join(repo.gitdir, `${ref}.lock`);
   await fsp.mkdir(path.dirname(file), { recursive: true });
+  // Git never reads another process's lock file, so ours may say who holds it: a stale one can then be removed
+  // safely when its process is gone (see staleRefLocks).
+  const holder: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), purpose: `update ${ref}` };
   try {
-    await fsp.writeFile(file, '', { flag: 'wx' });
+    await fsp.writeFile(file, `${REF_LOCK_MARK} ${JSON.stringify(holder)}\n`, { flag: 'wx' });
   } catch (err) {
     if (code(err) !== 'EEXIST') throw err;
-    throw new GitStateError(`${ref} is being updated by another process; if none is running, delete ${file}`);
+    throw new GitStateError(`${ref} is being updated by another process; if none is running, \`reverie doctor\` removes ${file}`);
   }
   try {
-    return await fn();
+    return await fn((oid) => writeFileDurably(path.join(repo.gitdir, ref), `${oid}\n`));
   } finally {
     await fsp.rm(file, { force: true });
   }
+}
+
+/** Ref lock files under `refs/` that a reverie process on this host took and did not release: it is gone. */
+export async function staleRefLocks(repo: Repo): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (folder: string): Promise<void> => {
+    const entries = await fsp.readdir(folder, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.name.endsWith('.lock') && (await isStaleRefLock(full))) found.push(full);
+    }
+  };
+  await walk(path.join(repo.gitdir, 'refs'));
+  return found.sort();
+}
+
+async function isStaleRefLock(file: string): Promise<boolean> {
+  const text = await fsp.readFile(file, 'utf8').catch(() => '');
+  if (!text.startsWith(`${REF_LOCK_MARK} `)) return false;
+  const info = parseLock(text.slice(REF_LOCK_MARK.length + 1));
+  return info !== undefined && !isRunning(info);
 }
 
 function code(err: unknown): string | undefined {

@@ -3,19 +3,24 @@
  * with the web CompressionStream, which costs about a millisecond per object however small it is: most of the
  * time of a commit, which writes a blob and one tree per folder on the path to it. Here each object is
  * serialised exactly as isomorphic-git serialises it (git's canonical format), hashed and compressed with
- * node:crypto and node:zlib, and handed to isomorphic-git's writeObject already deflated, which stores it as
- * always. Since the oids are known before anything is stored, all the objects of a commit are stored at once.
+ * node:crypto and node:zlib, and stored as a loose object the way git stores one: through a temporary file,
+ * flushed and renamed into place, so that a process killed halfway leaves no empty or truncated object behind.
+ * An object already there is checked before it is trusted; a broken one (left by an older version, a full disk)
+ * is replaced. Since the oids are known before anything is stored, all the objects of a commit are stored at once.
  *
  * Reading a blob is the same the other way round: isomorphic-git finds the object, loose or packed, and a
  * loose one is inflated here with node:zlib rather than with pako (ten times slower on the megabytes of
  * `.reverie/*.json` a large memory repo records), and checked against its oid as isomorphic-git checks it.
  */
 import { createHash } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { deflate, inflateSync } from 'node:zlib';
 import * as git from 'isomorphic-git';
 import type { TreeEntry } from 'isomorphic-git';
 import { GitStateError } from '../errors.js';
+import { writeFileDurably } from './durable.js';
 import { readRawObject } from './odb.js';
 import type { Repo } from './repo.js';
 
@@ -76,17 +81,43 @@ export class ObjectWriter {
     const wrapped = Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]);
     const oid = createHash('sha1').update(wrapped).digest('hex');
     if (!this.writes.has(oid)) {
-      const { fs, gitdir } = this.repo;
+      const { gitdir } = this.repo;
       // Level 1, as git itself compresses loose objects (core.looseCompression): half the time of zlib's default on
       // the megabytes of `.reverie/*.json` a cycle records, for about a tenth more bytes until `git gc` packs them.
-      const write = deflateAsync(wrapped, { level: 1 }).then(async (object) => {
-        await git.writeObject({ fs, gitdir, type, format: 'deflated', oid, object });
-      });
+      const write = deflateAsync(wrapped, { level: 1 }).then((object) => storeLooseObject(gitdir, oid, object));
       // Awaited in flush or settle; until then a failure must not count as unhandled.
       write.catch(() => undefined);
       this.writes.set(oid, write);
     }
     return oid;
+  }
+}
+
+/** Where git keeps the loose object `oid`. */
+export function looseObjectPath(gitdir: string, oid: string): string {
+  return path.join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2));
+}
+
+/** Stores a deflated object unless a sound copy is there already; read-only, as git leaves its objects. */
+async function storeLooseObject(gitdir: string, oid: string, deflated: Uint8Array): Promise<void> {
+  const file = looseObjectPath(gitdir, oid);
+  if ((await looseObjectState(file, oid)) === 'sound') return;
+  await writeFileDurably(file, deflated, { mode: 0o444 });
+}
+
+/** Whether the loose object file holds what its name says: it inflates, and its content hashes to `oid`. */
+export async function looseObjectState(file: string, oid: string): Promise<'sound' | 'absent' | 'corrupt'> {
+  let bytes: Buffer;
+  try {
+    bytes = await fsp.readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+    throw error;
+  }
+  try {
+    return createHash('sha1').update(inflateSync(bytes)).digest('hex') === oid ? 'sound' : 'corrupt';
+  } catch {
+    return 'corrupt';
   }
 }
 

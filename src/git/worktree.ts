@@ -3,12 +3,14 @@
  * changed files on disk and in the index along, so that `git status` stays clean. The user's own edits are
  * never overwritten: if one of the files to update is modified, nothing moves at all.
  */
+import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import * as git from 'isomorphic-git';
 import type { TreeEntry } from 'isomorphic-git';
-import { GitStateError, UnsafePathError } from '../errors.js';
+import { CheckoutIncompleteError, GitStateError, UnsafePathError } from '../errors.js';
+import { writeFileDurably } from './durable.js';
 import { refMoved } from './commit.js';
 import { lockRef } from './lock.js';
 import { readBlobContent } from './objects.js';
@@ -42,17 +44,127 @@ export async function fastForward(repo: Repo, input: FastForwardInput): Promise<
   if (!(await isAncestor(repo, expectedOld, to))) {
     throw new GitStateError(`cannot fast-forward ${ref} to ${to}: it does not descend from ${expectedOld}`);
   }
-  return lockRef(repo, ref, async () => {
+  return lockRef(repo, ref, async (write) => {
     const actual = (await resolveRef(repo, ref)) ?? null;
     if (actual !== expectedOld) throw refMoved(ref, expectedOld, actual);
     const changed = await changedPaths(repo, expectedOld, to);
     const checkedOut = (await git.currentBranch({ fs: repo.fs, gitdir: repo.gitdir, fullname: true })) === ref;
     const targets = checkedOut ? await preflight(repo, expectedOld, to, changed) : [];
-    await git.writeRef({ fs: repo.fs, gitdir: repo.gitdir, ref, value: to, force: true });
-    // The ref is the truth: if we crash below, main is as approved and `git checkout HEAD -- .` finishes the job.
-    if (checkedOut) await checkoutFiles(repo, targets);
+    // The ref is the truth once it moves; until the files follow it, the journal says what is left to bring along,
+    // so that a run killed in between is finished by the next one (finishCheckout) and never read as edits.
+    if (checkedOut) await writeCheckoutJournal(repo, { ref, from: expectedOld, to, paths: changed });
+    await write(to);
+    if (checkedOut) {
+      try {
+        await checkoutFiles(repo, targets);
+      } catch (error) {
+        throw new CheckoutIncompleteError(`${ref} moved to ${to}, but the working tree could not follow: ${(error as Error).message}; \`reverie doctor\` finishes it`);
+      }
+      await removeCheckoutJournal(repo);
+    }
     return { changed, workingTreeUpdated: checkedOut };
   });
+}
+
+/** What a fast-forward of the checked-out branch has yet to bring onto disk; kept in the git directory. */
+export interface CheckoutJournal {
+  ref: string;
+  from: string;
+  to: string;
+  paths: string[];
+}
+
+function journalFile(repo: Repo): string {
+  return path.join(repo.gitdir, 'reverie', 'checkout.json');
+}
+
+async function writeCheckoutJournal(repo: Repo, journal: CheckoutJournal): Promise<void> {
+  await writeFileDurably(journalFile(repo), `${JSON.stringify(journal, null, 2)}\n`);
+}
+
+async function removeCheckoutJournal(repo: Repo): Promise<void> {
+  await fsp.rm(journalFile(repo), { force: true });
+}
+
+/** The journal of a fast-forward whose working tree update did not finish, if one was interrupted. */
+export async function readCheckoutJournal(repo: Repo): Promise<CheckoutJournal | undefined> {
+  const text = await fsp.readFile(journalFile(repo), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const journal = JSON.parse(text) as CheckoutJournal;
+    return typeof journal.ref === 'string' && Array.isArray(journal.paths) ? journal : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface FinishedCheckout {
+  /** Files brought to the branch's commit. */
+  updated: string[];
+  /** Files that hold neither the old nor the new content: someone changed them since; left as they are. */
+  leftAlone: string[];
+  /** The branch was not where the journal says it went (the run stopped before moving it): nothing to finish. */
+  stale: boolean;
+}
+
+/**
+ * Finishes a fast-forward a killed run left halfway: every file of the journal that still holds its old content
+ * (or already the new) is written as the new commit has it and staged; a file changed since is left alone and
+ * named. The index is rewritten for those files only.
+ */
+export async function finishCheckout(repo: Repo, journal: CheckoutJournal): Promise<FinishedCheckout> {
+  const actual = await resolveRef(repo, journal.ref);
+  const checkedOut = (await git.currentBranch({ fs: repo.fs, gitdir: repo.gitdir, fullname: true })) === journal.ref;
+  if (actual !== journal.to || !checkedOut) {
+    await removeCheckoutJournal(repo);
+    return { updated: [], leftAlone: [], stale: true };
+  }
+  const targets: Target[] = [];
+  const leftAlone: string[] = [];
+  for (const file of journal.paths) {
+    const [before, after] = await Promise.all([entryAt(repo, journal.from, file), entryAt(repo, journal.to, file)]);
+    const onDisk = await contentOid(repo.dir, file);
+    if (onDisk !== 'unsure' && (onDisk === (before?.oid ?? 'absent') || onDisk === (after?.oid ?? 'absent'))) {
+      targets.push({ path: file, entry: after?.type === 'tree' ? undefined : after });
+    } else {
+      leftAlone.push(file);
+    }
+  }
+  const deleted = new Set(targets.filter((t) => !t.entry).map((t) => t.path));
+  for (const target of targets) await assertFoldersFree(repo.dir, target.path, deleted);
+  await checkoutFiles(repo, targets);
+  await stageWithoutTouching(repo, journal, leftAlone);
+  await removeCheckoutJournal(repo);
+  return { updated: targets.map((t) => t.path), leftAlone, stale: false };
+}
+
+/**
+ * A file changed since the crash keeps its content on disk, but its index entry, still the old commit's, moves to
+ * the new one: `git status` then shows the person's edit against main, not the approved change undone. An entry
+ * someone staged meanwhile is theirs and stays.
+ */
+async function stageWithoutTouching(repo: Repo, journal: CheckoutJournal, files: string[]): Promise<void> {
+  if (files.length === 0) return;
+  const index = await readIndex(repo.gitdir);
+  const staged = new Map((index?.entries ?? []).filter((e) => e.stage === 0).map((e) => [e.path, entryStat(e)?.oid]));
+  for (const file of files) {
+    const [before, after] = await Promise.all([entryAt(repo, journal.from, file), entryAt(repo, journal.to, file)]);
+    if (staged.get(file) !== before?.oid) continue;
+    if (after && after.type === 'blob') await git.updateIndex({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, cache: repo.cache, filepath: file, oid: after.oid, mode: Number.parseInt(after.mode, 8), add: true });
+    else await updateIndex(repo, file, { remove: true, force: true });
+  }
+}
+
+/** The blob oid of a file's content on disk, 'absent', or 'unsure' for what is not a plain file or a symlink. */
+async function contentOid(dir: string, file: string): Promise<string> {
+  const full = path.join(dir, file);
+  const stat = await fsp.lstat(full).catch(() => undefined);
+  if (!stat) return 'absent';
+  let content: Buffer;
+  if (stat.isSymbolicLink()) content = Buffer.from(await fsp.readlink(full), 'utf8');
+  else if (stat.isFile()) content = await fsp.readFile(full);
+  else return 'unsure';
+  return createHash('sha1').update(Buffer.concat([Buffer.from(`blob ${content.length}\0`), content])).digest('hex');
 }
 
 /** A changed path and what it becomes: its entry at the target commit, or undefined when it is deleted. */
