@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ReverieError } from '../errors.js';
 import { registerCheck } from './commands/check.js';
 import { registerDecisions } from './commands/decide.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerDream } from './commands/dream.js';
 import { registerInit } from './commands/init.js';
 import { registerLint } from './commands/lint.js';
@@ -35,6 +36,7 @@ export function buildProgram(out = consoleOutput()): Command {
   registerRevert(program, out);
   registerLint(program, out);
   registerCheck(program, out);
+  registerDoctor(program, out);
   return program;
 }
 

@@ -7,7 +7,7 @@ import { memoryImpact, type MemoryImpact } from '../dream/impact.js';
 import { safeFirst } from '../dream/risk.js';
 import type { Action, Engine, EngineRun, Notice, Plan } from '../dream/types.js';
 import { GitStateError, UsageError } from '../errors.js';
-import { acquireLock, deleteBranch, fastForward, readFileAt, resolveRef, updateBranch } from '../git/index.js';
+import { deleteBranch, fastForward, readFileAt, resolveRef, updateBranch } from '../git/index.js';
 import { observeSession } from '../dream/extract/index.js';
 import type { ObservedSession } from '../dream/types.js';
 import { streamSessions } from '../sessions/load.js';
@@ -19,6 +19,7 @@ import { planDiff } from './diff.js';
 import { cycleBranchName, cycleStamp, pendingCycles, type PendingCycle } from './history.js';
 import { connectGitHub, publishCycle, pushMain, syncMain, type ConnectOptions, type GitHubLink, type PublishedPull } from './publish.js';
 import { retire, toSupersede, waitForReview, waitingCycles, type Superseded } from './waiting.js';
+import { lockAndRecover } from './recover.js';
 
 export interface DreamOptions {
   repoDir: string;
@@ -92,6 +93,8 @@ export interface DreamResult {
   appliedWithoutReview?: number;
   /** For an engine that calls a model: the model, tokens and cost, warnings, and a dry run's estimate. */
   run?: EngineRun;
+  /** What an interrupted earlier run had left, repaired before this cycle began. */
+  repaired?: string[];
 }
 
 const ENGINE_NAMES = ['heuristic', 'claude'];
@@ -124,12 +127,14 @@ export async function dream(options: DreamOptions): Promise<DreamResult> {
   const mode = options.mode ?? context.config.mode;
   // Before the lock: a missing key or an unknown engine stops the cycle before anything is touched.
   const engine = engineFor(context, options, mode);
-  const release = mode === 'dry-run' ? () => undefined : await acquireLock(context.repo, { purpose: 'dream' });
+  // What an interrupted run left is repaired first, under the lock (a dry run writes nothing, and repairs nothing).
+  const { release, repairs } = mode === 'dry-run' ? { release: () => undefined, repairs: { lines: [] } } : await lockAndRecover(context, 'dream');
   try {
     // A bad token or an unreachable repository stops the cycle here, before anything is written.
     const link = mode === 'dry-run' ? undefined : await connectGitHub(context, options.github);
     if (link) await syncMain(context, link);
-    return await runCycle(context, engine, mode, options, link);
+    const result = await runCycle(context, engine, mode, options, link);
+    return repairs.lines.length > 0 ? { ...result, repaired: repairs.lines } : result;
   } finally {
     release();
   }

@@ -3,7 +3,7 @@ import { approveCycle, rejectCycle } from '../../cycle/approve.js';
 import { openContext } from '../../cycle/context.js';
 import { closeCyclePull, connectGitHub, pushMain, type GitHubLink } from '../../cycle/publish.js';
 import type { RepoContext } from '../../cycle/context.js';
-import { acquireLock } from '../../git/index.js';
+import { lockAndRecover } from '../../cycle/recover.js';
 import { plural, type Output } from '../output.js';
 
 const ids = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -20,8 +20,9 @@ export function registerDecisions(program: Command, out: Output): void {
     .option('--repo <dir>', 'the memory repository', '.')
     .action(async (cycle: string, flags: { only?: string[]; except?: string[]; json?: boolean; config: string; repo: string }) => {
       const context = await openContext(flags.repo, flags.config);
-      const release = await acquireLock(context.repo, { purpose: 'approve' });
+      const { release, repairs } = await lockAndRecover(context, 'approve');
       try {
+        for (const line of repairs.lines) out.warn(`repaired: ${line}`);
         const link = await connectGitHub(context);
         const outcome = await approveCycle(context, cycle, {
           now: new Date(),
@@ -47,8 +48,9 @@ export function registerDecisions(program: Command, out: Output): void {
     .option('--repo <dir>', 'the memory repository', '.')
     .action(async (cycle: string, flags: { reason?: string; json?: boolean; config: string; repo: string }) => {
       const context = await openContext(flags.repo, flags.config);
-      const release = await acquireLock(context.repo, { purpose: 'reject' });
+      const { release, repairs } = await lockAndRecover(context, 'reject');
       try {
+        for (const line of repairs.lines) out.warn(`repaired: ${line}`);
         const link = await connectGitHub(context);
         const result = await rejectCycle(context, cycle, { now: new Date(), ...(flags.reason ? { reason: flags.reason } : {}) });
         if (link) await settleOnGitHub(context, link, result.branch, `Rejected with \`reverie reject\`${flags.reason ? `: ${flags.reason}` : ''}. Its actions will not be proposed again.`);

@@ -34,13 +34,17 @@ export function registerDream(program: Command, out: Output): void {
         ...(flags.json ? {} : { onPhase: (phase: PhaseReport) => printPhase(out, phase) }),
       });
       if (flags.json) out.json(jsonOf(result));
-      else printResult(out, result);
+      else {
+        for (const line of result.repaired ?? []) out.warn(`repaired: ${line}`);
+        printResult(out, result);
+      }
     });
 }
 
 /** The JSON contract of `reverie dream --json`. */
 function jsonOf(result: DreamResult) {
   return {
+    repaired: result.repaired ?? [],
     cycle: result.cycle,
     branch: result.branch,
     base: result.base,

@@ -3,7 +3,7 @@ import { openContext } from '../../cycle/context.js';
 import { connectGitHub, publishRevert, pushMain, syncMain } from '../../cycle/publish.js';
 import { revert, type RevertMode, type RevertResult } from '../../cycle/revert.js';
 import { UsageError } from '../../errors.js';
-import { acquireLock } from '../../git/index.js';
+import { lockAndRecover } from '../../cycle/recover.js';
 import { plural, shortOid, type Output } from '../output.js';
 
 const REVERT_MODES: readonly RevertMode[] = ['auto', 'review'];
@@ -23,8 +23,9 @@ export function registerRevert(program: Command, out: Output): void {
         throw new UsageError(`--mode must be one of ${REVERT_MODES.join(', ')} (got "${flags.mode}")`);
       }
       const context = await openContext(flags.repo, flags.config);
-      const release = await acquireLock(context.repo, { purpose: 'revert' });
+      const { release, repairs } = await lockAndRecover(context, 'revert');
       try {
+        for (const line of repairs.lines) out.warn(`repaired: ${line}`);
         const link = await connectGitHub(context);
         if (link) await syncMain(context, link);
         const result = await revert(context, target, {

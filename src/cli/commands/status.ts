@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openContext, mainTip, readBase, sessionHashCacheFile } from '../../cycle/context.js';
 import { listCycles, pendingCycles } from '../../cycle/history.js';
+import { pendingRepairs } from '../../cycle/recover.js';
 import { streamSessions } from '../../sessions/load.js';
 import { plural, type Output } from '../output.js';
 
@@ -13,6 +14,9 @@ export function registerStatus(program: Command, out: Output): void {
     .option('--repo <dir>', 'the memory repository', '.')
     .action(async (flags: { json?: boolean; config: string; repo: string }) => {
       const context = await openContext(flags.repo, flags.config);
+      // Before anything that reads main: what an interrupted run left is said even when main cannot be read.
+      const repairs = await pendingRepairs(context.repo);
+      for (const line of flags.json ? [] : repairs) out.warn(`needs repair: ${line}; any writing command or \`reverie doctor\` repairs it`);
       const main = await mainTip(context);
       const { state } = await readBase(context, main);
       // Counted as they stream by: status never holds the logs.
@@ -26,6 +30,7 @@ export function registerStatus(program: Command, out: Output): void {
         sessions_waiting: sessions.read,
         warnings: sessions.warnings.length,
         pending: pending.map((p) => ({ cycle: p.cycle, branch: p.branch, actions: p.record?.actions.length ?? 0 })),
+        needs_repair: repairs,
       };
       if (flags.json) return out.json(status);
       out.line(`main       ${main.slice(0, 7)}`);
