@@ -16,6 +16,11 @@ import { registerStatus } from './commands/status.js';
 import { registerWhy } from './commands/why.js';
 import { consoleOutput } from './output.js';
 import { VERSION } from '../version.js';
+import { pendingRepairs } from '../cycle/recover.js';
+import { openRepo } from '../git/repo.js';
+
+/** Read-only commands that look at the repository's history (status says it itself, writing commands repair). */
+const SAYS_WHAT_NEEDS_REPAIR = new Set(['log', 'review', 'why', 'stats']);
 
 /** Builds the command tree; exported so tests and the library can run commands in-process. */
 export function buildProgram(out = consoleOutput()): Command {
@@ -37,6 +42,14 @@ export function buildProgram(out = consoleOutput()): Command {
   registerLint(program, out);
   registerCheck(program, out);
   registerDoctor(program, out);
+  // Commands that only read say what an interrupted run left; those that write repair it first (cycle/recover.ts).
+  program.hook('preAction', async (_program, action) => {
+    const flags = action.opts() as { repo?: string; json?: boolean };
+    if (!SAYS_WHAT_NEEDS_REPAIR.has(action.name()) || flags.json) return;
+    const repo = await openRepo(flags.repo ?? '.').catch(() => undefined);
+    if (!repo) return;
+    for (const line of await pendingRepairs(repo)) out.warn(`needs repair: ${line}; any writing command or \`reverie doctor\` repairs it`);
+  });
   return program;
 }
 

@@ -84,6 +84,10 @@ async function deadTemporaryFiles(gitdir: string): Promise<string[]> {
     }
   };
   for (const folder of folders) await walk(folder, 0);
+  // The index is written beside itself, in the git directory's root.
+  for (const entry of await fsp.readdir(gitdir, { withFileTypes: true }).catch(() => [])) {
+    if (entry.isFile() && isTemporaryName(entry.name) && !isRunning(pidOf(entry.name))) found.push(path.join(gitdir, entry.name));
+  }
   return found.sort();
 }
 

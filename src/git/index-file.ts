@@ -9,10 +9,11 @@
  * optional extensions, which git lets a writer drop and isomorphic-git drops too); `readIndex` says undefined for
  * anything else, and the caller keeps to isomorphic-git.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileDurably } from './durable.js';
 
 export interface IndexEntry {
   /** Path from the repository root, `/`-separated. */
@@ -228,14 +229,7 @@ export function serializeIndex(version: 2 | 3, entries: readonly IndexEntry[]): 
   return Buffer.concat([body, createHash('sha1').update(body).digest()]);
 }
 
-/** Replaces the index file as a whole: written aside, then renamed over it, so that no reader sees half of it. */
+/** Replaces the index file as a whole: written aside, flushed, then renamed over it, so that no reader sees half of it. */
 export async function writeIndex(gitdir: string, version: 2 | 3, entries: readonly IndexEntry[]): Promise<void> {
-  const file = path.join(gitdir, 'index');
-  const temporary = `${file}.reverie-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await fsp.writeFile(temporary, serializeIndex(version, entries));
-    await fsp.rename(temporary, file);
-  } finally {
-    await fsp.rm(temporary, { force: true });
-  }
+  await writeFileDurably(path.join(gitdir, 'index'), serializeIndex(version, entries));
 }
