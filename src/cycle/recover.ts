@@ -5,9 +5,12 @@
  * lock; `reverie doctor` runs it on demand, and also checks every loose object. Nothing is deleted that holds work:
  * a broken object is moved aside, not removed, and a file someone changed since is left as it is.
  */
+import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { isTemporaryName } from '../git/durable.js';
+import { deflateSync } from 'node:zlib';
+import { isTemporaryName, writeFileDurably } from '../git/durable.js';
+import { entryStat, readIndex } from '../git/index-file.js';
 import { acquireLock } from '../git/lock.js';
 import { finishCheckout, readCheckoutJournal, staleRefLocks } from '../git/index.js';
 import { looseObjectState } from '../git/objects.js';
@@ -109,15 +112,40 @@ function isRunning(pid: number): boolean {
 export interface BrokenObject {
   oid: string;
   movedTo?: string;
+  /** The file of the working tree whose content is this object, from which it was written again. */
+  restoredFrom?: string;
+}
+
+/** Blob oid → path, for the files the index tracks: where a broken blob's content may still be on disk. */
+async function stagedFiles(gitdir: string): Promise<Map<string, string>> {
+  const index = await readIndex(gitdir);
+  const byOid = new Map<string, string>();
+  for (const entry of index?.entries ?? []) {
+    const oid = entryStat(entry)?.oid;
+    if (oid && entry.stage === 0) byOid.set(oid, entry.path);
+  }
+  return byOid;
+}
+
+/** Writes the blob again from a file whose content hashes to it; false when the file no longer holds it. */
+async function restoreBlob(gitdir: string, oid: string, file: string): Promise<boolean> {
+  const content = await fsp.readFile(file).catch(() => undefined);
+  if (!content) return false;
+  const wrapped = Buffer.concat([Buffer.from(`blob ${content.length}\0`), content]);
+  if (createHash('sha1').update(wrapped).digest('hex') !== oid) return false;
+  await writeFileDurably(path.join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2)), deflateSync(wrapped, { level: 1 }), { mode: 0o444 });
+  return true;
 }
 
 /**
  * Every loose object, checked: one that does not inflate or does not hash to its name (an empty file left by a
  * killed write of an older version) is moved into `<gitdir>/reverie/broken-objects/`, so that the next write of the
- * same content stores it afresh and git stops reporting it; with `repair` false, only listed.
+ * same content stores it afresh and git stops reporting it. A blob whose content a tracked file of the working tree
+ * still holds is written again from it at once. With `repair` false, only listed.
  */
-export async function checkLooseObjects(gitdir: string, { repair }: { repair: boolean }): Promise<BrokenObject[]> {
+export async function checkLooseObjects(gitdir: string, { repair, workTree }: { repair: boolean; workTree?: string }): Promise<BrokenObject[]> {
   const broken: BrokenObject[] = [];
+  const staged = workTree ? await stagedFiles(gitdir) : new Map<string, string>();
   const root = path.join(gitdir, 'objects');
   for (const prefix of await fsp.readdir(root).catch(() => [])) {
     if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
@@ -133,7 +161,9 @@ export async function checkLooseObjects(gitdir: string, { repair }: { repair: bo
       const aside = path.join(gitdir, 'reverie', 'broken-objects', oid);
       await fsp.mkdir(path.dirname(aside), { recursive: true });
       await fsp.rename(file, aside);
-      broken.push({ oid, movedTo: aside });
+      const source = staged.get(oid);
+      const restored = workTree && source ? await restoreBlob(gitdir, oid, path.join(workTree, source)) : false;
+      broken.push({ oid, movedTo: aside, ...(restored ? { restoredFrom: source } : {}) });
     }
   }
   return broken;

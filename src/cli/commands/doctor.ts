@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openContext } from '../../cycle/context.js';
-import { checkLooseObjects, danglingRefs, pendingRepairs, recoverInterrupted } from '../../cycle/recover.js';
+import { checkLooseObjects, danglingRefs, pendingRepairs, recoverInterrupted, type BrokenObject } from '../../cycle/recover.js';
 import { GitStateError, ReverieError } from '../../errors.js';
 import { acquireLock, listBranches } from '../../git/index.js';
 import type { Output } from '../output.js';
@@ -18,7 +18,7 @@ export function registerDoctor(program: Command, out: Output): void {
       const { repo } = context;
       const main = context.config.git.main;
       let repaired: string[];
-      let broken: { oid: string; movedTo?: string }[];
+      let broken: BrokenObject[];
       if (flags.check) {
         repaired = [];
         broken = await checkLooseObjects(repo.gitdir, { repair: false });
@@ -26,7 +26,7 @@ export function registerDoctor(program: Command, out: Output): void {
         // The repository lock: a run still going must not be "repaired" under its feet (a stale lock is taken over).
         const release = await acquireLock(repo, { purpose: 'doctor' });
         try {
-          broken = await checkLooseObjects(repo.gitdir, { repair: true });
+          broken = await checkLooseObjects(repo.gitdir, { repair: true, workTree: repo.dir });
           repaired = (await recoverInterrupted(repo, main)).lines;
         } finally {
           release();
@@ -38,7 +38,7 @@ export function registerDoctor(program: Command, out: Output): void {
       const report = {
         repaired,
         needs_repair: needed,
-        broken_objects: broken.map((b) => ({ oid: b.oid, moved_to: b.movedTo ?? null })),
+        broken_objects: broken.map((b) => ({ oid: b.oid, moved_to: b.movedTo ?? null, restored_from: b.restoredFrom ?? null })),
         unusable_refs: unusable,
       };
       if (flags.json) out.json(report);
@@ -50,11 +50,13 @@ export function registerDoctor(program: Command, out: Output): void {
     });
 }
 
-function printReport(out: Output, report: { repaired: string[]; needs_repair: string[]; broken_objects: { oid: string; moved_to: string | null }[] }, check: boolean): void {
+function printReport(out: Output, report: { repaired: string[]; needs_repair: string[]; broken_objects: { oid: string; moved_to: string | null; restored_from: string | null }[] }, check: boolean): void {
   for (const line of report.repaired) out.line(`repaired: ${line}`);
   for (const line of report.needs_repair) out.line(`needs repair: ${line}`);
   for (const b of report.broken_objects) {
-    out.line(b.moved_to ? `moved aside broken object ${b.oid} (to ${b.moved_to}); the next write of its content stores it afresh` : `needs repair: object ${b.oid} is broken`);
+    if (!b.moved_to) out.line(`needs repair: object ${b.oid} is broken`);
+    else if (b.restored_from) out.line(`rewrote broken object ${b.oid} from ${b.restored_from}, which holds its content (the broken file is in ${b.moved_to})`);
+    else out.line(`moved aside broken object ${b.oid} (to ${b.moved_to}); the next write of its content stores it afresh`);
   }
   const nothing = report.repaired.length + report.needs_repair.length + report.broken_objects.length === 0;
   if (nothing) out.line(check ? 'nothing to repair' : 'nothing needed repair');

@@ -93,6 +93,21 @@ describe('temporary files of writes a killed run did not finish', () => {
   });
 });
 
+describe('a broken object whose content the working tree still holds', () => {
+  it('is written again from the tracked file, and main is whole again', async () => {
+    const { dir, repo } = await setup();
+    const oid = git(dir, ['rev-parse', 'main:memory/tools.md']);
+    const file = looseObjectPath(repo.gitdir, oid);
+    await chmod(file, 0o644);
+    await writeFile(file, '');
+    expect(() => git(dir, ['fsck', '--full', '--no-dangling'])).toThrow();
+    const broken = await checkLooseObjects(repo.gitdir, { repair: true, workTree: dir });
+    expect(broken).toEqual([{ oid, movedTo: path.join(repo.gitdir, 'reverie', 'broken-objects', oid), restoredFrom: 'memory/tools.md' }]);
+    expect(git(dir, ['fsck', '--full', '--no-dangling'])).toBe('');
+    expect(git(dir, ['show', 'main:memory/tools.md'])).toBe('- use pnpm');
+  });
+});
+
 describe('ref locks left by a killed run', () => {
   it('a lock of ours whose process is gone is stale; git\'s own lock and ours of a running process are not', async () => {
     const { repo } = await setup();
