@@ -35,3 +35,31 @@ export async function writeFileDurably(file: string, data: string | Uint8Array, 
 export function isTemporaryName(name: string): boolean {
   return name.startsWith(TEMPORARY_PREFIX);
 }
+
+/**
+ * Creates `file` holding `text` unless it exists, atomically: the text is written aside and hard-linked into place,
+ * which fails when the name is taken. So a lock file is never seen empty or half written, even when its writer is
+ * killed in the middle (a plain O_EXCL create would leave an empty file that names no holder). Where the file system
+ * has no hard links, falls back to the O_EXCL create.
+ */
+export async function createExclusive(file: string, text: string): Promise<boolean> {
+  const temporary = path.join(path.dirname(file), `${TEMPORARY_PREFIX}${process.pid}_${randomBytes(6).toString('hex')}`);
+  await fsp.writeFile(temporary, text, { flag: 'wx' });
+  try {
+    await fsp.link(temporary, file);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+    return fsp.writeFile(file, text, { flag: 'wx' }).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EEXIST') return false;
+        throw err;
+      },
+    );
+  } finally {
+    await fsp.rm(temporary, { force: true });
+  }
+}

@@ -10,7 +10,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GitStateError, LockedError } from '../errors.js';
-import { writeFileDurably } from './durable.js';
+import { createExclusive, writeFileDurably } from './durable.js';
 import type { Repo } from './repo.js';
 
 /** What the lock file says about its holder, so that a person can decide whether it is stale. */
@@ -63,17 +63,6 @@ function parseLock(text: string): LockInfo | undefined {
     return typeof info.pid === 'number' && typeof info.host === 'string' ? (info as LockInfo) : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** O_EXCL create: exactly one of several racing processes succeeds. */
-async function createExclusive(file: string, text: string): Promise<boolean> {
-  try {
-    await fsp.writeFile(file, text, { flag: 'wx' });
-    return true;
-  } catch (err) {
-    if (code(err) === 'EEXIST') return false;
-    throw err;
   }
 }
 
@@ -147,10 +136,7 @@ export async function lockRef<T>(repo: Repo, ref: string, fn: (write: (oid: stri
   // Git never reads another process's lock file, so ours may say who holds it: a stale one can then be removed
   // safely when its process is gone (see staleRefLocks).
   const holder: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), purpose: `update ${ref}` };
-  try {
-    await fsp.writeFile(file, `${REF_LOCK_MARK} ${JSON.stringify(holder)}\n`, { flag: 'wx' });
-  } catch (err) {
-    if (code(err) !== 'EEXIST') throw err;
+  if (!(await createExclusive(file, `${REF_LOCK_MARK} ${JSON.stringify(holder)}\n`))) {
     throw new GitStateError(`${ref} is being updated by another process; if none is running, \`reverie doctor\` removes ${file}`);
   }
   try {
