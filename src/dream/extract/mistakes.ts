@@ -138,7 +138,9 @@ export function errorLine(text: string): string {
     .replace(/<\/?tool_use_error>/g, '')
     .split('\n')
     .map((l) => l.trim().replace(/^E\s{2,}/, ''))
-    .filter((l) => l && !/^(at |File "|Traceback|\^+$|~+$|\s*\d+ \|)/.test(l) && !/warning/i.test(l.slice(0, 30)) && !/^(error: )?exit (code|status) \d+$/i.test(l));
+    // Gemini CLI wraps a command's output in fields of its own ("Error: (none)", "Exit Code: 1"): not the error's words.
+    .filter((l) => l && !/^(at |File "|Traceback|\^+$|~+$|\s*\d+ \|)/.test(l) && !/warning/i.test(l.slice(0, 30)) && !/^(error: )?exit (code|status):? \d+$/i.test(l) && !/^[A-Z][\w ]{0,20}: \(none\)$/.test(l))
+    .map((l) => l.replace(/^(?:Output|Stdout|Stderr): /, ''));
   const exception = [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception):/.test(l)) ?? [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception)\b/.test(l));
   // "npm error code EUNSUPPORTEDPROTOCOL" names the error; the line after it says what it is.
   const prefixed = lines.filter((l) => !/\bcode [A-Z_0-9]+$/.test(l)).find((l) => /^(npm (error|ERR!)|error(\[\w+\])?:|fatal:|ERR_|E\s{2,}|\w+: error:|✗|FAIL\b)/i.test(l));
