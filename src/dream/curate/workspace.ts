@@ -3,6 +3,7 @@ import { describeProblem, newProblems, structureProblems } from '../../memory/st
 import type { Entry, MemorySnapshot } from '../../memory/types.js';
 import { ActionConflictError, applyAction } from '../apply.js';
 import type { Action, DroppedAction, EntryRef } from '../types.js';
+import { contentRefusal, type PatternSubject } from './content.js';
 import { comparableText, effectsOf } from './effects.js';
 import { harmOf, type PatternFacts } from './harm.js';
 
@@ -15,6 +16,8 @@ export interface CurationPolicy {
   maxRemovedShare?: number;
   /** What the sessions say about a pattern, by key: whether an action's evidence names the entries it changes. */
   pattern?: (key: string) => PatternFacts | undefined;
+  /** What a pattern is about, by key, in each way the sessions said it: an add or update must be about what it cites. */
+  subjects?: (key: string) => PatternSubject[];
 }
 
 /**
@@ -36,6 +39,10 @@ export class Workspace {
   private removed = 0;
   /** Actions taken so far by fingerprint: the plan numbers repeats (`#2`), and a rejection may name one of them. */
   private readonly taken = new Map<string, number>();
+  /** Patterns an add of this plan wrote: one add per pattern. */
+  private readonly addedPatterns = new Set<string>();
+  /** The rules people wrote in protected namespaces, which no text a cycle writes may go against. */
+  private readonly rules: Entry[];
 
   /** Actions the guard refused, with the reason. */
   readonly dropped: DroppedAction[] = [];
@@ -53,6 +60,7 @@ export class Workspace {
       ),
     );
     this.curatedAtStart = base.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
+    this.rules = base.files.filter((f) => f.policy === 'protected').flatMap((f) => f.entries);
   }
 
   get snapshot(): MemorySnapshot {
@@ -69,7 +77,11 @@ export class Workspace {
 
   /** Applies the action unless a rule refuses it; says which. */
   propose(action: Action): boolean {
-    const refusal = this.guarded(action) ?? harmOf(action, this.view()) ?? this.overRemovalShare(action);
+    const refusal =
+      this.guarded(action) ??
+      contentRefusal(action, { rules: this.rules, subjects: (key) => this.policy.subjects?.(key) ?? [], added: this.addedPatterns }) ??
+      harmOf(action, this.view()) ??
+      this.overRemovalShare(action);
     if (refusal) return this.refuse(action, refusal);
     let changed: Map<string, string>;
     try {
@@ -83,6 +95,7 @@ export class Workspace {
     if (broken) return this.refuse(action, broken);
     this.commit(action, changed);
     this.taken.set(action.fingerprint, (this.taken.get(action.fingerprint) ?? 0) + 1);
+    if (action.type === 'add') for (const key of action.patterns) this.addedPatterns.add(key);
     return true;
   }
 
