@@ -160,6 +160,7 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
       inbox: joinPath(context.config.memory.root, context.config.memory.inbox),
       now: now.toISOString(),
       maxRemovedShare: context.config.approval.maxPruneRatio,
+      maxActions: context.config.curate.maxActions,
     },
   });
   // The actions safe to apply unreviewed come first, so that auto mode can fast-forward main over them alone.

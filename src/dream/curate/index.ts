@@ -19,6 +19,8 @@ export interface CurateInput {
   guard: Guard;
   /** The share of the curated entries one cycle may remove (`approval.max_prune_ratio`). */
   maxRemovedShare?: number;
+  /** The most actions one cycle takes (`curate.max_actions`). */
+  maxActions?: number;
 }
 
 export interface Curation {
@@ -53,6 +55,7 @@ export function curate(input: CurateInput): Curation {
   const signal = new Map(input.signal.map((p) => [p.key, p]));
   const workspace = new Workspace(input.memory, input.guard, {
     ...(input.maxRemovedShare !== undefined ? { maxRemovedShare: input.maxRemovedShare } : {}),
+    ...(input.maxActions !== undefined ? { maxActions: input.maxActions } : {}),
     pattern: (key) => support.pattern(key),
     // The line this cycle writes and the ways the sessions said it, gathered across cycles.
     subjects: (key) => [signal.get(key), input.records[key]].filter((p) => p !== undefined),

@@ -18,6 +18,8 @@ export interface CurationPolicy {
   pattern?: (key: string) => PatternFacts | undefined;
   /** What a pattern is about, by key, in each way the sessions said it: an add or update must be about what it cites. */
   subjects?: (key: string) => PatternSubject[];
+  /** The most actions one cycle takes (`curate.max_actions`); no limit when absent. */
+  maxActions?: number;
 }
 
 /**
@@ -39,6 +41,7 @@ export class Workspace {
   private removed = 0;
   /** Actions taken so far by fingerprint: the plan numbers repeats (`#2`), and a rejection may name one of them. */
   private readonly taken = new Map<string, number>();
+  private takenCount = 0;
   /** Patterns an add of this plan wrote: one add per pattern. */
   private readonly addedPatterns = new Set<string>();
   /** The rules people wrote in protected namespaces, which no text a cycle writes may go against. */
@@ -81,7 +84,8 @@ export class Workspace {
       this.guarded(action) ??
       contentRefusal(action, { rules: this.rules, subjects: (key) => this.policy.subjects?.(key) ?? [], added: this.addedPatterns }) ??
       harmOf(action, this.view()) ??
-      this.overRemovalShare(action);
+      this.overRemovalShare(action) ??
+      this.overActionCap();
     if (refusal) return this.refuse(action, refusal);
     let changed: Map<string, string>;
     try {
@@ -95,8 +99,15 @@ export class Workspace {
     if (broken) return this.refuse(action, broken);
     this.commit(action, changed);
     this.taken.set(action.fingerprint, (this.taken.get(action.fingerprint) ?? 0) + 1);
+    this.takenCount++;
     if (action.type === 'add') for (const key of action.patterns) this.addedPatterns.add(key);
     return true;
+  }
+
+  /** A cycle is reviewed as a whole: past `curate.max_actions`, the rest waits for the next cycle (its patterns stay unwritten). */
+  private overActionCap(): string | undefined {
+    const cap = this.policy.maxActions;
+    return cap !== undefined && this.takenCount >= cap ? `the cycle already has ${cap} actions, as many as curate.max_actions allows; it waits for a later cycle` : undefined;
   }
 
   /** The guard, asked about the action and about the name the plan will give it if it repeats an earlier one. */

@@ -1,11 +1,14 @@
 /**
- * What a cycle may write, whichever engine proposed it: the gate every action passes in the Workspace (curate/content.ts).
+ * What a cycle may write, whichever engine proposed it: the gate every action passes in the Workspace (curate/content.ts)
+ * and the cap on a cycle's actions. The heuristic engine's own plans go through it as the claude engine's do.
  */
 import { describe, expect, it } from 'vitest';
 import { makeAction } from '../../../src/dream/curate/action.js';
 import { Workspace, type CurationPolicy } from '../../../src/dream/curate/workspace.js';
+import { planCycle } from '../../../src/dream/plan.js';
 import type { Pattern } from '../../../src/dream/types.js';
-import { INBOX, snapshotOf } from './fixtures.js';
+import { session } from '../../helpers/sessions.js';
+import { INBOX, planInput, snapshotOf } from './fixtures.js';
 
 const RULES = '# Rules\n\n- Never push to main directly; open a pull request and wait for review.\n- Never delete or rewrite anything under memory/instructions.\n';
 const FILES = [
@@ -64,5 +67,31 @@ describe('the gate on what a cycle writes', () => {
     const update = makeAction({ type: 'update', targets: [entry], content: 'Push to main with `pnpm run release`.', summary: 'npm → pnpm', rationale: 'seen', patterns: [PNPM.key] });
     expect(w.propose(update)).toBe(true);
     expect(w.dropped).toEqual([]);
+  });
+
+  it('stops at curate.max_actions: the rest is reported and waits for a later cycle', () => {
+    const w = workspace({ maxActions: 1 });
+    expect(w.propose(add('Use pnpm, not npm, in this repository.'))).toBe(true);
+    const other = makeAction({ type: 'add', content: 'The API listens on port 8081 now.', destination: { path: INBOX, section: 'Facts' }, summary: 'port', rationale: 'seen' });
+    expect(w.propose(other)).toBe(false);
+    expect(refusal(w)).toEqual(['the cycle already has 1 actions, as many as curate.max_actions allows; it waits for a later cycle']);
+  });
+});
+
+describe('the heuristic engine under the cap', () => {
+  const said = (id: string, day: number, sentences: string[]) =>
+    session({ id, start: `2026-11-0${day}T10:00:00.000Z` }, [{ user: 'Fix the cart total.' }, { assistant: 'Looking.' }, ...sentences.map((user) => ({ user }))]);
+
+  it('proposes at most maxActions, and the patterns it left unwritten come back in the next cycle', () => {
+    const rules = ['We use pnpm, not npm, in this repo.', 'Always write dates in ISO 8601 in the changelog.', 'Never use default exports in the web app.'];
+    const sessions = [said('s1', 1, rules), said('s2', 2, rules)];
+    const input = planInput({ files: [FILES[0] as (typeof FILES)[number]], sessions });
+    const capped = planCycle({ ...input, options: { ...input.options, maxActions: 2 } });
+    expect(capped.actions).toHaveLength(2);
+    expect(capped.dropped.map((d) => d.reason)).toContain('the cycle already has 2 actions, as many as curate.max_actions allows; it waits for a later cycle');
+    const next = planCycle({ ...input, sessions: [], state: capped.state, options: { ...input.options, maxActions: 2 } });
+    expect(next.actions).toHaveLength(0);
+    const all = planCycle(input);
+    expect(all.actions).toHaveLength(3);
   });
 });

@@ -30,6 +30,8 @@ export interface CurateContext {
   guard: Guard;
   /** The share of the curated entries one cycle may remove (`approval.max_prune_ratio`). */
   maxRemovedShare?: number;
+  /** The most actions one cycle takes (`curate.max_actions`). */
+  maxActions?: number;
 }
 
 export interface CurateResult {
@@ -48,6 +50,7 @@ export function actionsFromProposals(proposals: readonly Proposal[], context: Cu
   const known = new Map(context.patterns.map((p) => [p.key, p]));
   const workspace = new Workspace(context.memory, context.guard, {
     ...(context.maxRemovedShare !== undefined ? { maxRemovedShare: context.maxRemovedShare } : {}),
+    ...(context.maxActions !== undefined ? { maxActions: context.maxActions } : {}),
     pattern: (key) => known.get(key),
     subjects: (key) => [known.get(key)].filter((p) => p !== undefined),
   });
