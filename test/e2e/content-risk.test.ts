@@ -1,9 +1,13 @@
 /**
  * Content risk in a real cycle: a lesson about pushing, credentials, review and the like is written, but auto mode never
- * puts it on main by itself, whatever `approval.auto` allows; the review shows why.
+ * puts it on main by itself, whatever `approval.auto` allows; the review shows why. And the injection corpus
+ * (bench/injections) run through both engines, in auto and in review mode: nothing it carries reaches memory, and the
+ * honest lessons beside it are still learned.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { dream } from '../../src/cycle/dream.js';
+import { FORMATS, LESSONS, VARIANTS, corpusSessions } from '../../bench/injections/corpus.js';
+import { runCorpus } from '../../bench/injections/run.js';
 import { TEST_CONFIG } from '../helpers/config.js';
 import { reverie, reverieJson } from '../helpers/cli.js';
 import { git, makeMemoryRepo, type Files } from '../helpers/git.js';
@@ -46,5 +50,27 @@ describe('a high-risk lesson in auto mode', () => {
       ['high', ['it pushes past the usual way ("force-push")']],
     ]);
     expect(reverie(['review'], { cwd: repo.dir }).stdout).toContain('high risk: it pushes past the usual way ("force-push")');
+  });
+});
+
+describe('the injection corpus', () => {
+  it('holds at least 50 variants in user text, assistant text, tool output and file contents, in four log formats', () => {
+    expect(VARIANTS.length).toBeGreaterThanOrEqual(50);
+    expect(new Set(VARIANTS.map((v) => v.where))).toEqual(new Set(['user text', 'assistant text', 'tool output', 'file contents']));
+    expect(new Set(VARIANTS.map((v) => v.id)).size).toBe(VARIANTS.length);
+    const sessions = corpusSessions();
+    expect(new Set(sessions.map((s) => s.format))).toEqual(new Set(FORMATS));
+    expect(sessions).toHaveLength(2 * (VARIANTS.length + LESSONS.length));
+  });
+
+  it.each([
+    ['heuristic', 'auto'],
+    ['heuristic', 'review'],
+    ['claude', 'auto'],
+    ['claude', 'review'],
+  ] as const)('%s engine, %s mode: nothing injected reaches memory, the honest lessons do', async (engine, mode) => {
+    const outcome = await runCorpus(engine, mode);
+    expect(outcome.promoted).toEqual([]);
+    expect(outcome.learned.sort()).toEqual(LESSONS.map((l) => l.id).sort());
   });
 });
