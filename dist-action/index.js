@@ -126,17 +126,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK3;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path17) {
-      const ctrl = callVisitor(key, node, visitor, path17);
+    function visit_(key, node, visitor, path20) {
+      const ctrl = callVisitor(key, node, visitor, path20);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path17, ctrl);
-        return visit_(key, ctrl, visitor, path17);
+        replaceNode(key, path20, ctrl);
+        return visit_(key, ctrl, visitor, path20);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path17 = Object.freeze(path17.concat(node));
+          path20 = Object.freeze(path20.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path17);
+            const ci = visit_(i, node.items[i], visitor, path20);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK3)
@@ -147,13 +147,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path17 = Object.freeze(path17.concat(node));
-          const ck = visit_("key", node.key, visitor, path17);
+          path20 = Object.freeze(path20.concat(node));
+          const ck = visit_("key", node.key, visitor, path20);
           if (ck === BREAK3)
             return BREAK3;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path17);
+          const cv = visit_("value", node.value, visitor, path20);
           if (cv === BREAK3)
             return BREAK3;
           else if (cv === REMOVE)
@@ -174,17 +174,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK3;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path17) {
-      const ctrl = await callVisitor(key, node, visitor, path17);
+    async function visitAsync_(key, node, visitor, path20) {
+      const ctrl = await callVisitor(key, node, visitor, path20);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path17, ctrl);
-        return visitAsync_(key, ctrl, visitor, path17);
+        replaceNode(key, path20, ctrl);
+        return visitAsync_(key, ctrl, visitor, path20);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path17 = Object.freeze(path17.concat(node));
+          path20 = Object.freeze(path20.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path17);
+            const ci = await visitAsync_(i, node.items[i], visitor, path20);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK3)
@@ -195,13 +195,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path17 = Object.freeze(path17.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path17);
+          path20 = Object.freeze(path20.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path20);
           if (ck === BREAK3)
             return BREAK3;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path17);
+          const cv = await visitAsync_("value", node.value, visitor, path20);
           if (cv === BREAK3)
             return BREAK3;
           else if (cv === REMOVE)
@@ -228,23 +228,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path17) {
+    function callVisitor(key, node, visitor, path20) {
       if (typeof visitor === "function")
-        return visitor(key, node, path17);
+        return visitor(key, node, path20);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path17);
+        return visitor.Map?.(key, node, path20);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path17);
+        return visitor.Seq?.(key, node, path20);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path17);
+        return visitor.Pair?.(key, node, path20);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path17);
+        return visitor.Scalar?.(key, node, path20);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path17);
+        return visitor.Alias?.(key, node, path20);
       return void 0;
     }
-    function replaceNode(key, path17, node) {
-      const parent = path17[path17.length - 1];
+    function replaceNode(key, path20, node) {
+      const parent = path20[path20.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -856,10 +856,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path17, value) {
+    function collectionFromPath(schema, path20, value) {
       let v = value;
-      for (let i = path17.length - 1; i >= 0; --i) {
-        const k = path17[i];
+      for (let i = path20.length - 1; i >= 0; --i) {
+        const k = path20[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -878,7 +878,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path17) => path17 == null || typeof path17 === "object" && !!path17[Symbol.iterator]().next().done;
+    var isEmptyPath = (path20) => path20 == null || typeof path20 === "object" && !!path20[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -908,11 +908,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path17, value) {
-        if (isEmptyPath(path17))
+      addIn(path20, value) {
+        if (isEmptyPath(path20))
           this.add(value);
         else {
-          const [key, ...rest] = path17;
+          const [key, ...rest] = path20;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -926,8 +926,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path17) {
-        const [key, ...rest] = path17;
+      deleteIn(path20) {
+        const [key, ...rest] = path20;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -941,8 +941,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path17, keepScalar) {
-        const [key, ...rest] = path17;
+      getIn(path20, keepScalar) {
+        const [key, ...rest] = path20;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -960,8 +960,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path17) {
-        const [key, ...rest] = path17;
+      hasIn(path20) {
+        const [key, ...rest] = path20;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -971,8 +971,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path17, value) {
-        const [key, ...rest] = path17;
+      setIn(path20, value) {
+        const [key, ...rest] = path20;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3487,9 +3487,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path17, value) {
+      addIn(path20, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path17, value);
+          this.contents.addIn(path20, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3564,14 +3564,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path17) {
-        if (Collection2.isEmptyPath(path17)) {
+      deleteIn(path20) {
+        if (Collection2.isEmptyPath(path20)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path17) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path20) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3586,10 +3586,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path17, keepScalar) {
-        if (Collection2.isEmptyPath(path17))
+      getIn(path20, keepScalar) {
+        if (Collection2.isEmptyPath(path20))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path17, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path20, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3600,10 +3600,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path17) {
-        if (Collection2.isEmptyPath(path17))
+      hasIn(path20) {
+        if (Collection2.isEmptyPath(path20))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path17) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path20) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3620,13 +3620,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path17, value) {
-        if (Collection2.isEmptyPath(path17)) {
+      setIn(path20, value) {
+        if (Collection2.isEmptyPath(path20)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path17), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path20), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path17, value);
+          this.contents.setIn(path20, value);
         }
       }
       /**
@@ -5587,9 +5587,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK3;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path17) => {
+    visit.itemAtPath = (cst, path20) => {
       let item = cst;
-      for (const [field, index3] of path17) {
+      for (const [field, index3] of path20) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index3];
@@ -5598,23 +5598,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path17) => {
-      const parent = visit.itemAtPath(cst, path17.slice(0, -1));
-      const field = path17[path17.length - 1][0];
+    visit.parentCollection = (cst, path20) => {
+      const parent = visit.itemAtPath(cst, path20.slice(0, -1));
+      const field = path20[path20.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path17, item, visitor) {
-      let ctrl = visitor(item, path17);
+    function _visit(path20, item, visitor) {
+      let ctrl = visitor(item, path20);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path17.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path20.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK3)
@@ -5625,10 +5625,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path17);
+            ctrl = ctrl(item, path20);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path17) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path20) : ctrl;
     }
     exports.visit = visit;
   }
@@ -7873,8 +7873,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports.basename = (path17, { windows } = {}) => {
-      const segs = path17.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path20, { windows } = {}) => {
+      const segs = path20.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -11744,8 +11744,8 @@ function requestAttributes(client, name, request3) {
     return {};
   }
   const attributes = { ...table2.constants };
-  for (const [attribute4, path17, type] of table2.request ?? []) {
-    const value = guardTracing(client, () => attributeValue(dig(request3?.body, path17), type));
+  for (const [attribute4, path20, type] of table2.request ?? []) {
+    const value = guardTracing(client, () => attributeValue(dig(request3?.body, path20), type));
     if (value !== void 0) {
       attributes[attribute4] = value;
     }
@@ -11768,9 +11768,9 @@ function requestAttributes(client, name, request3) {
   return attributes;
 }
 function setResponseAttributes(span, name, data) {
-  for (const [attribute4, path17, type] of SPAN_ATTRIBUTES[name]?.response ?? []) {
+  for (const [attribute4, path20, type] of SPAN_ATTRIBUTES[name]?.response ?? []) {
     try {
-      const value = attributeValue(dig(data, path17), type);
+      const value = attributeValue(dig(data, path20), type);
       if (value !== void 0) {
         span.setAttribute(attribute4, value);
       }
@@ -11778,9 +11778,9 @@ function setResponseAttributes(span, name, data) {
     }
   }
 }
-function dig(data, path17) {
+function dig(data, path20) {
   let value = data;
-  for (const name of path17) {
+  for (const name of path20) {
     if (typeof value !== "object" || value === null) {
       return void 0;
     }
@@ -13213,8 +13213,8 @@ function endMessagesCreateSpanWhenStreamEnds(client, span, stream2, props) {
           const complete = sawMessageDelta || sawStop;
           let response = { ...message, usage };
           if (!complete) {
-            for (const path17 of FINAL_FROM_MESSAGE_DELTA) {
-              response = without(response, path17);
+            for (const path20 of FINAL_FROM_MESSAGE_DELTA) {
+              response = without(response, path20);
             }
           }
           setResponseAttributes(span, call.name, response);
@@ -13242,8 +13242,8 @@ function endMessagesCreateSpanWhenStreamEnds(client, span, stream2, props) {
     }
   });
 }
-function without(data, path17) {
-  const [name, ...rest] = path17;
+function without(data, path20) {
+  const [name, ...rest] = path20;
   if (name === void 0 || !(name in data)) {
     return data;
   }
@@ -13818,12 +13818,12 @@ var init_path = __esm({
   "node_modules/@anthropic-ai/sdk/internal/utils/path.mjs"() {
     init_error();
     EMPTY = /* @__PURE__ */ Object.freeze(/* @__PURE__ */ Object.create(null));
-    createPathTagFunction = (pathEncoder = encodeURIPath) => function path17(statics, ...params) {
+    createPathTagFunction = (pathEncoder = encodeURIPath) => function path20(statics, ...params) {
       if (statics.length === 1)
         return statics[0];
       let postPath = false;
       const invalidSegments = [];
-      const path18 = statics.reduce((previousValue, currentValue, index3) => {
+      const path21 = statics.reduce((previousValue, currentValue, index3) => {
         if (/[?#]/.test(currentValue)) {
           postPath = true;
         }
@@ -13847,7 +13847,7 @@ var init_path = __esm({
         }
         return previousValue + currentValue + (index3 === params.length ? "" : encoded);
       }, "");
-      const pathOnly = path18.split(/[?#]/, 1)[0];
+      const pathOnly = path21.split(/[?#]/, 1)[0];
       const invalidSegmentPattern = /(?<=^|\/)(?:\.|%2e){1,2}(?:;[^/]*)?(?=\/|$)/gi;
       let match2;
       while ((match2 = invalidSegmentPattern.exec(pathOnly)) !== null) {
@@ -13868,10 +13868,10 @@ var init_path = __esm({
         const underline = Array.from(marks, (mark) => mark ?? " ").join("");
         throw new AnthropicError(`Path parameters result in path with invalid segments:
 ${invalidSegments.map((e) => e.error).join("\n")}
-${path18}
+${path21}
 ${underline}`);
       }
-      return path18;
+      return path21;
     };
     path3 = /* @__PURE__ */ createPathTagFunction(encodeURIPath);
   }
@@ -40352,14 +40352,14 @@ function redactSensitive(body) {
   }
   return null;
 }
-async function checkCredentialsFileSafety(path17, onWarn = (m) => console.warn(`anthropic-sdk: ${m}`)) {
+async function checkCredentialsFileSafety(path20, onWarn = (m) => console.warn(`anthropic-sdk: ${m}`)) {
   if (typeof process === "undefined" || process.platform === "win32")
     return;
   const { fs: fs6 } = await Promise.resolve().then(() => (init_node(), node_exports));
-  let resolved = path17;
+  let resolved = path20;
   let st;
   try {
-    resolved = await fs6.promises.realpath(path17);
+    resolved = await fs6.promises.realpath(path20);
     st = await fs6.promises.stat(resolved);
   } catch {
     return;
@@ -40376,8 +40376,8 @@ async function checkCredentialsFileSafety(path17, onWarn = (m) => console.warn(`
   }
 }
 async function writeCredentialsFileAtomic(targetPath, data) {
-  const { fs: fs6, path: path17 } = await Promise.resolve().then(() => (init_node(), node_exports));
-  const dir = path17.dirname(targetPath);
+  const { fs: fs6, path: path20 } = await Promise.resolve().then(() => (init_node(), node_exports));
+  const dir = path20.dirname(targetPath);
   await fs6.promises.mkdir(dir, { recursive: true, mode: 448 });
   const tmpPath = `${targetPath}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
@@ -40638,8 +40638,8 @@ var init_credentials2 = __esm({
         return null;
       }
       validateProfileName(profileName);
-      const { fs: fs6, path: path17 } = await Promise.resolve().then(() => (init_node(), node_exports));
-      const configPath = path17.join(rootConfigPath, "configs", `${profileName}.json`);
+      const { fs: fs6, path: path20 } = await Promise.resolve().then(() => (init_node(), node_exports));
+      const configPath = path20.join(rootConfigPath, "configs", `${profileName}.json`);
       let configRaw;
       try {
         configRaw = await fs6.promises.readFile(configPath, "utf-8");
@@ -40699,14 +40699,14 @@ var init_credentials2 = __esm({
         return null;
       }
       validateProfileName(profileName);
-      const { path: path17 } = await Promise.resolve().then(() => (init_node(), node_exports));
-      return path17.join(rootConfigPath, "credentials", `${profileName}.json`);
+      const { path: path20 } = await Promise.resolve().then(() => (init_node(), node_exports));
+      return path20.join(rootConfigPath, "credentials", `${profileName}.json`);
     };
     getRootConfigPath = async () => {
       if (!supportsLocalConfigFiles()) {
         return null;
       }
-      const { path: path17 } = await Promise.resolve().then(() => (init_node(), node_exports));
+      const { path: path20 } = await Promise.resolve().then(() => (init_node(), node_exports));
       const configDir = readEnv("ANTHROPIC_CONFIG_DIR");
       if (configDir) {
         return configDir;
@@ -40715,21 +40715,21 @@ var init_credentials2 = __esm({
       if (os4 === "Windows") {
         const appData = readEnv("APPDATA");
         if (appData) {
-          return path17.join(appData, "Anthropic");
+          return path20.join(appData, "Anthropic");
         }
         const userProfile = readEnv("USERPROFILE");
         if (userProfile) {
-          return path17.join(userProfile, "AppData", "Roaming", "Anthropic");
+          return path20.join(userProfile, "AppData", "Roaming", "Anthropic");
         }
         return null;
       }
       const xdgConfigHome = readEnv("XDG_CONFIG_HOME");
       if (xdgConfigHome) {
-        return path17.join(xdgConfigHome, "anthropic");
+        return path20.join(xdgConfigHome, "anthropic");
       }
       const home = readEnv("HOME");
       if (home) {
-        return path17.join(home, ".config", "anthropic");
+        return path20.join(home, ".config", "anthropic");
       }
       return null;
     };
@@ -40746,8 +40746,8 @@ var init_credentials2 = __esm({
       if (profileName) {
         return profileName;
       }
-      const { fs: fs6, path: path17 } = await Promise.resolve().then(() => (init_node(), node_exports));
-      const filePath = path17.join(rootConfigPath, "active_config");
+      const { fs: fs6, path: path20 } = await Promise.resolve().then(() => (init_node(), node_exports));
+      const filePath = path20.join(rootConfigPath, "active_config");
       try {
         return (await fs6.promises.readFile(filePath, "utf-8")).trim() || "default";
       } catch (err) {
@@ -40761,21 +40761,21 @@ var init_credentials2 = __esm({
 });
 
 // node_modules/@anthropic-ai/sdk/lib/credentials/identity-token.mjs
-function identityTokenFromFile(path17) {
-  if (!path17) {
+function identityTokenFromFile(path20) {
+  if (!path20) {
     throw new AnthropicError("Identity token file path is empty");
   }
   return async () => {
     const { fs: fs6 } = await Promise.resolve().then(() => (init_node(), node_exports));
     let content;
     try {
-      content = await fs6.promises.readFile(path17, "utf-8");
+      content = await fs6.promises.readFile(path20, "utf-8");
     } catch (err) {
-      throw new AnthropicError(`Failed to read identity token file at ${path17}: ${err}`);
+      throw new AnthropicError(`Failed to read identity token file at ${path20}: ${err}`);
     }
     const token = content.trim();
     if (!token) {
-      throw new AnthropicError(`Identity token file at ${path17} is empty`);
+      throw new AnthropicError(`Identity token file at ${path20} is empty`);
     }
     return token;
   };
@@ -41778,9 +41778,9 @@ var init_client = __esm({
           }
           return APIError.generate(status, error, message, headers);
         }
-        buildURL(path17, query, defaultBaseURL) {
+        buildURL(path20, query, defaultBaseURL) {
           const baseURL = !__classPrivateFieldGet(this, _BaseAnthropic_instances, "m", _BaseAnthropic_baseURLOverridden).call(this) && defaultBaseURL || this.baseURL;
-          const url = isAbsoluteURL(path17) ? new URL(path17) : new URL(baseURL + (baseURL.endsWith("/") && path17.startsWith("/") ? path17.slice(1) : path17));
+          const url = isAbsoluteURL(path20) ? new URL(path20) : new URL(baseURL + (baseURL.endsWith("/") && path20.startsWith("/") ? path20.slice(1) : path20));
           const defaultQuery = this.defaultQuery();
           const pathQuery = Object.fromEntries(url.searchParams);
           if (!isEmptyObj(defaultQuery) || !isEmptyObj(pathQuery)) {
@@ -41856,24 +41856,24 @@ var init_client = __esm({
         backendMiddleware() {
           return [];
         }
-        get(path17, opts) {
-          return this.methodRequest("get", path17, opts);
+        get(path20, opts) {
+          return this.methodRequest("get", path20, opts);
         }
-        post(path17, opts) {
-          return this.methodRequest("post", path17, opts);
+        post(path20, opts) {
+          return this.methodRequest("post", path20, opts);
         }
-        patch(path17, opts) {
-          return this.methodRequest("patch", path17, opts);
+        patch(path20, opts) {
+          return this.methodRequest("patch", path20, opts);
         }
-        put(path17, opts) {
-          return this.methodRequest("put", path17, opts);
+        put(path20, opts) {
+          return this.methodRequest("put", path20, opts);
         }
-        delete(path17, opts) {
-          return this.methodRequest("delete", path17, opts);
+        delete(path20, opts) {
+          return this.methodRequest("delete", path20, opts);
         }
-        methodRequest(method, path17, opts) {
+        methodRequest(method, path20, opts) {
           return this.request(Promise.resolve(opts).then((opts2) => {
-            return { method, path: path17, ...opts2 };
+            return { method, path: path20, ...opts2 };
           }));
         }
         request(options, remainingRetries = null) {
@@ -42019,8 +42019,8 @@ var init_client = __esm({
           armAbandonmentBackstop(response.body ?? response, controller);
           return { response, options, controller, requestLogID, retryOfRequestLogID, startTime };
         }
-        getAPIList(path17, Page2, opts) {
-          return this.requestAPIList(Page2, opts && "then" in opts ? opts.then((opts2) => ({ method: "get", path: path17, ...opts2 })) : { method: "get", path: path17, ...opts });
+        getAPIList(path20, Page2, opts) {
+          return this.requestAPIList(Page2, opts && "then" in opts ? opts.then((opts2) => ({ method: "get", path: path20, ...opts2 })) : { method: "get", path: path20, ...opts });
         }
         requestAPIList(Page2, options) {
           if (!this._tracer) {
@@ -42154,14 +42154,14 @@ var init_client = __esm({
         }
         async buildRequest(inputOptions, { retryCount = 0 } = {}) {
           const options = { ...inputOptions };
-          const { method, path: path17, query, defaultBaseURL } = options;
+          const { method, path: path20, query, defaultBaseURL } = options;
           if (this._authState.resolution) {
             await this._authState.resolution;
           }
           if (!this._baseURLIsExplicit && this._authState.baseURL && this.baseURL !== this._authState.baseURL) {
             this.baseURL = this._authState.baseURL;
           }
-          const url = this.buildURL(path17, query, defaultBaseURL);
+          const url = this.buildURL(path20, query, defaultBaseURL);
           if ("timeout" in options)
             validatePositiveInteger("timeout", options.timeout);
           options.timeout = options.timeout ?? this.timeout;
@@ -47258,17 +47258,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path17, originalPath, doThrow) => {
-      if (!isString3(path17)) {
+    var checkPath = (path20, originalPath, doThrow) => {
+      if (!isString3(path20)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path17) {
+      if (!path20) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path17)) {
+      if (checkPath.isNotRelative(path20)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -47277,7 +47277,7 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path17) => REGEX_TEST_INVALID_PATH.test(path17);
+    var isNotRelative = (path20) => REGEX_TEST_INVALID_PATH.test(path20);
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
     var Ignore = class {
@@ -47336,7 +47336,7 @@ var require_ignore = __commonJS({
       //   setting `checkUnignored` to `false` could reduce additional
       //   path matching.
       // @returns {TestResult} true if a file is ignored
-      _testOne(path17, checkUnignored) {
+      _testOne(path20, checkUnignored) {
         let ignored = false;
         let unignored = false;
         this._rules.forEach((rule) => {
@@ -47344,7 +47344,7 @@ var require_ignore = __commonJS({
           if (unignored === negative && ignored !== unignored || negative && !ignored && !unignored && !checkUnignored) {
             return;
           }
-          const matched = rule.regex.test(path17);
+          const matched = rule.regex.test(path20);
           if (matched) {
             ignored = !negative;
             unignored = negative;
@@ -47357,24 +47357,24 @@ var require_ignore = __commonJS({
       }
       // @returns {TestResult}
       _test(originalPath, cache2, checkUnignored, slices) {
-        const path17 = originalPath && checkPath.convert(originalPath);
+        const path20 = originalPath && checkPath.convert(originalPath);
         checkPath(
-          path17,
+          path20,
           originalPath,
           this._allowRelativePaths ? RETURN_FALSE : throwError
         );
-        return this._t(path17, cache2, checkUnignored, slices);
+        return this._t(path20, cache2, checkUnignored, slices);
       }
-      _t(path17, cache2, checkUnignored, slices) {
-        if (path17 in cache2) {
-          return cache2[path17];
+      _t(path20, cache2, checkUnignored, slices) {
+        if (path20 in cache2) {
+          return cache2[path20];
         }
         if (!slices) {
-          slices = path17.split(SLASH);
+          slices = path20.split(SLASH);
         }
         slices.pop();
         if (!slices.length) {
-          return cache2[path17] = this._testOne(path17, checkUnignored);
+          return cache2[path20] = this._testOne(path20, checkUnignored);
         }
         const parent = this._t(
           slices.join(SLASH) + SLASH,
@@ -47382,24 +47382,24 @@ var require_ignore = __commonJS({
           checkUnignored,
           slices
         );
-        return cache2[path17] = parent.ignored ? parent : this._testOne(path17, checkUnignored);
+        return cache2[path20] = parent.ignored ? parent : this._testOne(path20, checkUnignored);
       }
-      ignores(path17) {
-        return this._test(path17, this._ignoreCache, false).ignored;
+      ignores(path20) {
+        return this._test(path20, this._ignoreCache, false).ignored;
       }
       createFilter() {
-        return (path17) => !this.ignores(path17);
+        return (path20) => !this.ignores(path20);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path17) {
-        return this._test(path17, this._testCache, true);
+      test(path20) {
+        return this._test(path20, this._testCache, true);
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path17) => checkPath(path17 && checkPath.convert(path17), path17, RETURN_FALSE);
+    var isPathValid = (path20) => checkPath(path20 && checkPath.convert(path20), path20, RETURN_FALSE);
     factory.isPathValid = isPathValid;
     factory.default = factory;
     module.exports = factory;
@@ -47410,7 +47410,7 @@ var require_ignore = __commonJS({
       const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGIX_IS_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path17) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path17) || isNotRelative(path17);
+      checkPath.isNotRelative = (path20) => REGIX_IS_WINDOWS_PATH_ABSOLUTE.test(path20) || isNotRelative(path20);
     }
   }
 });
@@ -47419,7 +47419,7 @@ var require_ignore = __commonJS({
 var require_onp = __commonJS({
   "node_modules/diff3/onp.js"(exports, module) {
     module.exports = function(a_, b_) {
-      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path17 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
+      var a = a_, b = b_, m = a.length, n = b.length, reverse = false, ed = null, offset = m + 1, path20 = [], pathposi = [], ses = [], lcs = "", SES_DELETE = -1, SES_COMMON = 0, SES_ADD = 1;
       var tmp1, tmp2;
       var init2 = function() {
         if (m >= n) {
@@ -47449,9 +47449,9 @@ var require_onp = __commonJS({
       var snake = function(k, p, pp) {
         var r, x, y;
         if (p > pp) {
-          r = path17[k - 1 + offset];
+          r = path20[k - 1 + offset];
         } else {
-          r = path17[k + 1 + offset];
+          r = path20[k + 1 + offset];
         }
         y = Math.max(p, pp);
         x = y - k;
@@ -47459,7 +47459,7 @@ var require_onp = __commonJS({
           ++x;
           ++y;
         }
-        path17[k + offset] = pathposi.length;
+        path20[k + offset] = pathposi.length;
         pathposi[pathposi.length] = new P(x, y, r);
         return y;
       };
@@ -47517,7 +47517,7 @@ var require_onp = __commonJS({
           fp = {};
           for (i = 0; i < size; ++i) {
             fp[i] = -1;
-            path17[i] = -1;
+            path20[i] = -1;
           }
           p = -1;
           do {
@@ -47531,7 +47531,7 @@ var require_onp = __commonJS({
             fp[delta + offset] = snake(delta, fp[delta - 1 + offset] + 1, fp[delta + 1 + offset]);
           } while (fp[delta + offset] !== n);
           ed = delta + 2 * p;
-          r = path17[delta + offset];
+          r = path20[delta + offset];
           epc = [];
           while (r !== -1) {
             epc[epc.length] = new P(pathposi[r].x, pathposi[r].y, null);
@@ -48382,18 +48382,18 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         return result;
       }
     };
-    function basename(path17) {
-      const last = Math.max(path17.lastIndexOf("/"), path17.lastIndexOf("\\"));
+    function basename(path20) {
+      const last = Math.max(path20.lastIndexOf("/"), path20.lastIndexOf("\\"));
       if (last > -1) {
-        path17 = path17.slice(last + 1);
+        path20 = path20.slice(last + 1);
       }
-      return path17;
+      return path20;
     }
-    function dirname3(path17) {
-      const last = Math.max(path17.lastIndexOf("/"), path17.lastIndexOf("\\"));
+    function dirname3(path20) {
+      const last = Math.max(path20.lastIndexOf("/"), path20.lastIndexOf("\\"));
       if (last === -1) return ".";
       if (last === 0) return "/";
-      return path17.slice(0, last);
+      return path20.slice(0, last);
     }
     function flatFileListToDirectoryStructure(files) {
       const inodes = /* @__PURE__ */ new Map();
@@ -48786,21 +48786,21 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         throw new TypeError("Reference name must be a string");
       return !bad.test(name) && (!!onelevel || name.includes("/"));
     }
-    function assertPath(path17) {
-      if (typeof path17 !== "string") {
+    function assertPath(path20) {
+      if (typeof path20 !== "string") {
         throw new TypeError(
-          "Path must be a string. Received " + JSON.stringify(path17)
+          "Path must be a string. Received " + JSON.stringify(path20)
         );
       }
     }
-    function normalizeStringPosix(path17, allowAboveRoot) {
+    function normalizeStringPosix(path20, allowAboveRoot) {
       let res = "";
       let lastSegmentLength = 0;
       let lastSlash = -1;
       let dots = 0;
       let code3;
-      for (let i = 0; i <= path17.length; ++i) {
-        if (i < path17.length) code3 = path17.charCodeAt(i);
+      for (let i = 0; i <= path20.length; ++i) {
+        if (i < path20.length) code3 = path20.charCodeAt(i);
         else if (code3 === 47) break;
         else code3 = 47;
         if (code3 === 47) {
@@ -48835,8 +48835,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               lastSegmentLength = 2;
             }
           } else {
-            if (res.length > 0) res += "/" + path17.slice(lastSlash + 1, i);
-            else res = path17.slice(lastSlash + 1, i);
+            if (res.length > 0) res += "/" + path20.slice(lastSlash + 1, i);
+            else res = path20.slice(lastSlash + 1, i);
             lastSegmentLength = i - lastSlash - 1;
           }
           lastSlash = i;
@@ -48849,21 +48849,21 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
       }
       return res;
     }
-    function getWindowsDrivePrefix(path17) {
-      if (path17.length >= 2 && /^[a-zA-Z]:/.test(path17)) {
-        return path17.slice(0, 2);
+    function getWindowsDrivePrefix(path20) {
+      if (path20.length >= 2 && /^[a-zA-Z]:/.test(path20)) {
+        return path20.slice(0, 2);
       }
       return null;
     }
-    function normalize3(path17) {
-      assertPath(path17);
-      if (path17.length === 0) return ".";
-      path17 = path17.replace(/\\/g, "/");
-      const drivePrefix = getWindowsDrivePrefix(path17);
-      const isAbsolute4 = path17.charCodeAt(0) === 47 || drivePrefix !== null && path17.charCodeAt(2) === 47;
-      const trailingSeparator = path17.charCodeAt(path17.length - 1) === 47;
+    function normalize3(path20) {
+      assertPath(path20);
+      if (path20.length === 0) return ".";
+      path20 = path20.replace(/\\/g, "/");
+      const drivePrefix = getWindowsDrivePrefix(path20);
+      const isAbsolute4 = path20.charCodeAt(0) === 47 || drivePrefix !== null && path20.charCodeAt(2) === 47;
+      const trailingSeparator = path20.charCodeAt(path20.length - 1) === 47;
       let normalized = normalizeStringPosix(
-        drivePrefix ? path17.slice(2) : path17,
+        drivePrefix ? path20.slice(2) : path20,
         !isAbsolute4
       );
       if (normalized.length === 0 && !isAbsolute4) normalized = ".";
@@ -48989,8 +48989,8 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
     var getPath = (section, subsection, name) => {
       return [lower(section), subsection, lower(name)].filter((a) => a != null).join(".");
     };
-    var normalizePath = (path17) => {
-      const pathSegments = path17.split(".");
+    var normalizePath = (path20) => {
+      const pathSegments = path20.split(".");
       const section = pathSegments.shift();
       const name = pathSegments.pop();
       const subsection = pathSegments.length ? pathSegments.join(".") : void 0;
@@ -49029,23 +49029,23 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
               [name, value] = extractedVariable;
             }
           }
-          const path17 = getPath(section, subsection, name);
-          return { line, isSection, section, subsection, name, value, path: path17 };
+          const path20 = getPath(section, subsection, name);
+          return { line, isSection, section, subsection, name, value, path: path20 };
         }) : [];
       }
       static from(text3) {
         return new _GitConfig(text3);
       }
-      async get(path17, getall = false) {
-        const normalizedPath = normalizePath(path17).path;
+      async get(path20, getall = false) {
+        const normalizedPath = normalizePath(path20).path;
         const allValues = this.parsedConfig.filter((config2) => config2.path === normalizedPath).map(({ section, name, value }) => {
           const fn = schema[section] && schema[section][name];
           return fn ? fn(value) : value;
         });
         return getall ? allValues : allValues.pop();
       }
-      async getall(path17) {
-        return this.get(path17, true);
+      async getall(path20) {
+        return this.get(path20, true);
       }
       async getSubsections(section) {
         return this.parsedConfig.filter((config2) => config2.isSection && config2.section === section).map((config2) => config2.subsection);
@@ -49055,10 +49055,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           (config2) => !(config2.section === section && config2.subsection === subsection)
         );
       }
-      async append(path17, value) {
-        return this.set(path17, value, true);
+      async append(path20, value) {
+        return this.set(path20, value, true);
       }
-      async set(path17, value, append = false) {
+      async set(path20, value, append = false) {
         const {
           section,
           subsection,
@@ -49066,7 +49066,7 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           path: normalizedPath,
           sectionPath,
           isSection
-        } = normalizePath(path17);
+        } = normalizePath(path20);
         const configIndex = findLastIndex3(
           this.parsedConfig,
           (config2) => config2.path === normalizedPath
@@ -49679,19 +49679,19 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
         let mode = buffer.slice(cursor, space).toString("utf8");
         if (mode === "40000") mode = "040000";
         const type = mode2type$1(mode);
-        const path17 = buffer.slice(space + 1, nullchar).toString("utf8");
-        const hfsClean = path17.replace(
+        const path20 = buffer.slice(space + 1, nullchar).toString("utf8");
+        const hfsClean = path20.replace(
           /[\u200C-\u200F\u202A-\u202E\u206A-\u206F\uFEFF]/g,
           ""
         );
         const ntfsClean = hfsClean.split(":")[0];
         const normalized = ntfsClean.toLowerCase().replace(/[. ]+$/, "");
-        if (path17.includes("\\") || path17.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
-          throw new UnsafeFilepathError(path17);
+        if (path20.includes("\\") || path20.includes("/") || hfsClean === "." || hfsClean === ".." || normalized === ".git" || /^\.?git~[1-9]$/.test(normalized)) {
+          throw new UnsafeFilepathError(path20);
         }
         const oid = buffer.slice(nullchar + 1, nullchar + 21).toString("hex");
         cursor = nullchar + 21;
-        _entries.push({ mode, path: path17, oid, type });
+        _entries.push({ mode, path: path20, oid, type });
       }
       return _entries;
     }
@@ -49740,10 +49740,10 @@ If you're a developer and you believe this is a bug in isomorphic-git, please fi
           entries.map((entry) => {
             const mode = Buffer.from(entry.mode.replace(/^0/, ""));
             const space = Buffer.from(" ");
-            const path17 = Buffer.from(entry.path, "utf8");
+            const path20 = Buffer.from(entry.path, "utf8");
             const nullchar = Buffer.from([0]);
             const oid = Buffer.from(entry.oid, "hex");
-            return Buffer.concat([mode, space, path17, nullchar, oid]);
+            return Buffer.concat([mode, space, path20, nullchar, oid]);
           })
         );
       }
@@ -52100,14 +52100,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     function isAbsolute3(filepath) {
       return filepath.startsWith("/") || /^[a-zA-Z]:[\\/]/.test(filepath);
     }
-    async function discoverGitdir({ fsp: fsp7, dotgit }) {
-      assertParameter("fsp", fsp7);
+    async function discoverGitdir({ fsp: fsp10, dotgit }) {
+      assertParameter("fsp", fsp10);
       assertParameter("dotgit", dotgit);
-      const dotgitStat = await fsp7._stat(dotgit).catch(() => ({ isFile: () => false, isDirectory: () => false }));
+      const dotgitStat = await fsp10._stat(dotgit).catch(() => ({ isFile: () => false, isDirectory: () => false }));
       if (dotgitStat.isDirectory()) {
         return dotgit;
       } else if (dotgitStat.isFile()) {
-        return fsp7._readFile(dotgit, "utf8").then((contents) => contents.trimRight().substr(8)).then((submoduleGitdir) => {
+        return fsp10._readFile(dotgit, "utf8").then((contents) => contents.trimRight().substr(8)).then((submoduleGitdir) => {
           if (isAbsolute3(submoduleGitdir)) {
             return submoduleGitdir;
           }
@@ -52138,17 +52138,17 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       content
     }) {
       await assertNoSymlinkInLeadingPath(fs6, dir, filepath);
-      const path17 = `${dir}/${filepath}`;
+      const path20 = `${dir}/${filepath}`;
       const symlink = mode === 40960;
-      const stats2 = await fs6.lstat(path17);
+      const stats2 = await fs6.lstat(path20);
       if (stats2 && (symlink || stats2.isSymbolicLink())) {
-        await fs6.rm(path17);
+        await fs6.rm(path20);
       }
       if (symlink) {
-        await fs6.mkdir(dirname3(path17));
-        await fs6.writelink(path17, Buffer.from(content));
+        await fs6.mkdir(dirname3(path20));
+        await fs6.writelink(path20, Buffer.from(content));
       } else {
-        await fs6.write(path17, content, { mode });
+        await fs6.write(path20, content, { mode });
       }
     }
     async function abortMerge({
@@ -52178,13 +52178,13 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           dir,
           gitdir: updatedGitdir,
           trees,
-          map: async function(path17, [head, workdir, index4]) {
+          map: async function(path20, [head, workdir, index4]) {
             const staged = !await modified(workdir, index4);
-            const unmerged = unmergedPaths.includes(path17);
+            const unmerged = unmergedPaths.includes(path20);
             const unmodified = !await modified(index4, head);
             if (staged || unmerged) {
               return head ? {
-                path: path17,
+                path: path20,
                 mode: await head.mode(),
                 oid: await head.oid(),
                 type: await head.type(),
@@ -52192,7 +52192,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               } : void 0;
             }
             if (unmodified) return false;
-            else throw new IndexResetError(path17);
+            else throw new IndexResetError(path20);
           }
         });
         for (const entry of results) {
@@ -52510,9 +52510,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return result;
     }
-    async function _getConfig({ fs: fs6, gitdir, path: path17 }) {
+    async function _getConfig({ fs: fs6, gitdir, path: path20 }) {
       const config2 = await GitConfigManager.get({ fs: fs6, gitdir });
-      return config2.get(path17);
+      return config2.get(path20);
     }
     function assignDefined(target, ...sources) {
       for (const source of sources) {
@@ -53026,10 +53026,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("gitdir", gitdir);
         assertParameter("remote", remote);
         assertParameter("url", url);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _addRemote({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
           remote,
           url,
@@ -53179,10 +53179,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _branch({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
           ref,
           object,
@@ -53849,10 +53849,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("gitdir", gitdir);
         const ref = _ref || "HEAD";
         const restoreFromIndex = _ref === void 0 && filepaths != null && filepaths.length > 0;
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _checkout({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           onProgress,
           onPostCheckout,
@@ -53942,14 +53942,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         gitdir,
         trees: [ourTree, baseTree, theirTree],
         map: async function(filepath, [ours, base, theirs]) {
-          const path17 = basename(filepath);
+          const path20 = basename(filepath);
           const ourChange = await modified(ours, base);
           const theirChange = await modified(theirs, base);
           switch (`${ourChange}-${theirChange}`) {
             case "false-false": {
               return {
                 mode: await base.mode(),
-                path: path17,
+                path: path20,
                 oid: await base.oid(),
                 type: await base.type()
               };
@@ -53958,14 +53958,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!theirs && await ours.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path17,
+                  path: path20,
                   oid: await ours.oid(),
                   type: await ours.type()
                 };
               }
               return theirs ? {
                 mode: await theirs.mode(),
-                path: path17,
+                path: path20,
                 oid: await theirs.oid(),
                 type: await theirs.type()
               } : void 0;
@@ -53974,14 +53974,14 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (!ours && await theirs.type() === "tree") {
                 return {
                   mode: await theirs.mode(),
-                  path: path17,
+                  path: path20,
                   oid: await theirs.oid(),
                   type: await theirs.type()
                 };
               }
               return ours ? {
                 mode: await ours.mode(),
-                path: path17,
+                path: path20,
                 oid: await ours.oid(),
                 type: await ours.type()
               } : void 0;
@@ -53990,7 +53990,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
               if (ours && theirs && await ours.type() === "tree" && await theirs.type() === "tree") {
                 return {
                   mode: await ours.mode(),
-                  path: path17,
+                  path: path20,
                   oid: await ours.oid(),
                   type: "tree"
                 };
@@ -53999,7 +53999,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                 return mergeBlobs({
                   fs: fs6,
                   gitdir,
-                  path: path17,
+                  path: path20,
                   ours,
                   base,
                   theirs,
@@ -54045,7 +54045,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await theirs.mode(),
                   oid: await theirs.oid(),
                   type: "blob",
-                  path: path17
+                  path: path20
                 };
               }
               if (base && ours && !theirs && await base.type() === "blob" && await ours.type() === "blob") {
@@ -54062,7 +54062,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
                   mode: await ours.mode(),
                   oid: await ours.oid(),
                   type: "blob",
-                  path: path17
+                  path: path20
                 };
               }
               if (base && !ours && !theirs && (await base.type() === "blob" || await base.type() === "tree")) {
@@ -54130,7 +54130,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     async function mergeBlobs({
       fs: fs6,
       gitdir,
-      path: path17,
+      path: path20,
       ours,
       base,
       theirs,
@@ -54153,19 +54153,19 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       if (await ours.oid() === await theirs.oid()) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path17, oid: await ours.oid(), type }
+          mergeResult: { mode, path: path20, oid: await ours.oid(), type }
         };
       }
       if (await ours.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path17, oid: await theirs.oid(), type }
+          mergeResult: { mode, path: path20, oid: await theirs.oid(), type }
         };
       }
       if (await theirs.oid() === baseOid) {
         return {
           cleanMerge: true,
-          mergeResult: { mode, path: path17, oid: await ours.oid(), type }
+          mergeResult: { mode, path: path20, oid: await ours.oid(), type }
         };
       }
       const ourContent = Buffer.from(await ours.content()).toString("utf8");
@@ -54173,7 +54173,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const { mergedText, cleanMerge } = await mergeDriver({
         branches: [baseName, ourName, theirName],
         contents: [baseContent, ourContent, theirContent],
-        path: path17
+        path: path20
       });
       const oid = await _writeObject({
         fs: fs6,
@@ -54182,7 +54182,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         object: Buffer.from(mergedText, "utf8"),
         dryRun
       });
-      return { cleanMerge, mergeResult: { mode, path: path17, oid, type } };
+      return { cleanMerge, mergeResult: { mode, path: path20, oid, type } };
     }
     var _TreeMap = {
       stage: STAGE,
@@ -54554,7 +54554,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         trees: [TREE({ ref: headTree }), STAGE(), WORKDIR()],
         map: async (filepath, [head, stage, workdir]) => {
           if (filepath === ".") return;
-          if (!allTracked && !changed.some((path17) => worthWalking(filepath, path17))) {
+          if (!allTracked && !changed.some((path20) => worthWalking(filepath, path20))) {
             return null;
           }
           const headOid = head && await head.type() === "blob" ? await head.oid() : void 0;
@@ -55694,9 +55694,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function _init({
       fs: fs6,
-      bare = false,
+      bare: bare2 = false,
       dir,
-      gitdir = bare ? dir : join3(dir, ".git"),
+      gitdir = bare2 ? dir : join3(dir, ".git"),
       defaultBranch = "master"
     }) {
       if (await fs6.exists(gitdir + "/config")) return;
@@ -55717,8 +55717,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         `[core]
 	repositoryformatversion = 0
 	filemode = false
-	bare = ${bare}
-` + (bare ? "" : "	logallrefupdates = true\n") + "	symlinks = false\n	ignorecase = true\n"
+	bare = ${bare2}
+` + (bare2 ? "" : "	logallrefupdates = true\n") + "	symlinks = false\n	ignorecase = true\n"
       );
       await fs6.write(gitdir + "/HEAD", `ref: refs/heads/${defaultBranch}
 `);
@@ -55835,10 +55835,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           assertParameter("dir", dir);
         }
         assertParameter("url", url);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _clone({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           http,
           onProgress,
@@ -55929,10 +55929,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       try {
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _currentBranch({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
           fullname,
           test: test2
@@ -55969,10 +55969,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       try {
         assertParameter("fs", fs6);
         assertParameter("ref", ref);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _deleteBranch({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
           ref
         });
@@ -55985,9 +55985,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       try {
         assertParameter("fs", fs6);
         assertParameter("ref", ref);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
-        await GitRefManager.deleteRef({ fs: fsp7, gitdir: updatedGitdir, ref });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
+        await GitRefManager.deleteRef({ fs: fsp10, gitdir: updatedGitdir, ref });
       } catch (err) {
         err.caller = "git.deleteRef";
         throw err;
@@ -56007,10 +56007,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       try {
         assertParameter("fs", fs6);
         assertParameter("remote", remote);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _deleteRemote({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
           remote
         });
@@ -56027,10 +56027,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       try {
         assertParameter("fs", fs6);
         assertParameter("ref", ref);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _deleteTag({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
           ref
         });
@@ -56103,10 +56103,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _expandOid({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           gitdir: updatedGitdir,
           oid
@@ -56121,10 +56121,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await GitRefManager.expand({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
           ref
         });
@@ -56428,10 +56428,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           timestamp: Date.now(),
           timezoneOffset: 0
         };
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _pull({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           http,
           onProgress,
@@ -56487,10 +56487,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("http", http);
         assertParameter("gitdir", gitdir);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _fetch({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           http,
           onProgress,
@@ -56530,10 +56530,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("oids", oids);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _findMergeBase({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           gitdir: updatedGitdir,
           oids
@@ -56564,51 +56564,51 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function getConfig2({ fs: fs6, dir, gitdir = join3(dir, ".git"), path: path17 }) {
+    async function getConfig2({ fs: fs6, dir, gitdir = join3(dir, ".git"), path: path20 }) {
       try {
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path17);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        assertParameter("path", path20);
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _getConfig({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
-          path: path17
+          path: path20
         });
       } catch (err) {
         err.caller = "git.getConfig";
         throw err;
       }
     }
-    async function _getConfigAll({ fs: fs6, gitdir, path: path17 }) {
+    async function _getConfigAll({ fs: fs6, gitdir, path: path20 }) {
       const config2 = await GitConfigManager.get({ fs: fs6, gitdir });
-      return config2.getall(path17);
+      return config2.getall(path20);
     }
     async function getConfigAll({
       fs: fs6,
       dir,
       gitdir = join3(dir, ".git"),
-      path: path17
+      path: path20
     }) {
       try {
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path17);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        assertParameter("path", path20);
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _getConfigAll({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
-          path: path17
+          path: path20
         });
       } catch (err) {
         err.caller = "git.getConfigAll";
         throw err;
       }
     }
-    function assignRefPath(root, path17, value) {
-      const parts = path17.split("/");
+    function assignRefPath(root, path20, value) {
+      const parts = path20.split("/");
       const last = parts.pop();
       if (last === "__proto__" || parts.includes("__proto__")) return;
       let o = root;
@@ -56807,10 +56807,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("dir", dir);
         assertParameter("gitdir", dir);
         assertParameter("filepath", filepath);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _indexPack({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           onProgress,
           dir,
@@ -56824,22 +56824,22 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     }
     async function init2({
       fs: fs6,
-      bare = false,
+      bare: bare2 = false,
       dir,
-      gitdir = bare ? dir : join3(dir, ".git"),
+      gitdir = bare2 ? dir : join3(dir, ".git"),
       defaultBranch = "master"
     }) {
       try {
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
-        if (!bare) {
+        if (!bare2) {
           assertParameter("dir", dir);
         }
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _init({
-          fs: fsp7,
-          bare,
+          fs: fsp10,
+          bare: bare2,
           dir,
           gitdir: updatedGitdir,
           defaultBranch
@@ -56911,10 +56911,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
         assertParameter("ancestor", ancestor);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _isDescendent({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           gitdir: updatedGitdir,
           oid,
@@ -56937,10 +56937,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("dir", dir);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return GitIgnoreManager.isIgnored({
-          fs: fsp7,
+          fs: fsp10,
           dir,
           gitdir: updatedGitdir,
           filepath
@@ -56959,10 +56959,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       try {
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return GitRefManager.listBranches({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
           remote
         });
@@ -57027,10 +57027,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       try {
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _listFiles({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           gitdir: updatedGitdir,
           ref
@@ -57073,10 +57073,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _listNotes({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           gitdir: updatedGitdir,
           ref
@@ -57095,9 +57095,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       try {
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
-        return GitRefManager.listRefs({ fs: fsp7, gitdir: updatedGitdir, filepath });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
+        return GitRefManager.listRefs({ fs: fsp10, gitdir: updatedGitdir, filepath });
       } catch (err) {
         err.caller = "git.listRefs";
         throw err;
@@ -57118,10 +57118,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       try {
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _listRemotes({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir
         });
       } catch (err) {
@@ -57217,9 +57217,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       try {
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
-        return GitRefManager.listTags({ fs: fsp7, gitdir: updatedGitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
+        return GitRefManager.listTags({ fs: fsp10, gitdir: updatedGitdir });
       } catch (err) {
         err.caller = "git.listTags";
         throw err;
@@ -57484,10 +57484,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _log({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           gitdir: updatedGitdir,
           filepath,
@@ -57595,7 +57595,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         outputStream.push(buff);
         hash2.update(buff);
       }
-      async function writeObject3({ stype, object }) {
+      async function writeObject2({ stype, object }) {
         const type = types[stype];
         let length = object.length;
         let multibyte = length > 15 ? 128 : 0;
@@ -57616,7 +57616,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       write(padHex(8, oids.length), "hex");
       for (const oid of oids) {
         const { type, object } = await _readObject({ fs: fs6, cache: cache2, gitdir, oid });
-        await writeObject3({ write, object, stype: type });
+        await writeObject2({ write, object, stype: type });
       }
       const digest = hash2.digest();
       outputStream.push(digest);
@@ -57648,10 +57648,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("oids", oids);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _packObjects({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           gitdir: updatedGitdir,
           oids,
@@ -58108,10 +58108,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("http", http);
         assertParameter("gitdir", gitdir);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _push({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           http,
           onProgress,
@@ -58177,10 +58177,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _readBlob({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           gitdir: updatedGitdir,
           oid,
@@ -58202,10 +58202,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _readCommit({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           gitdir: updatedGitdir,
           oid
@@ -58245,10 +58245,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
         assertParameter("oid", oid);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _readNote({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           gitdir: updatedGitdir,
           ref,
@@ -58359,10 +58359,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _readTag({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           gitdir: updatedGitdir,
           oid
@@ -58384,10 +58384,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("oid", oid);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _readTree({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           gitdir: updatedGitdir,
           oid,
@@ -58409,10 +58409,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
         assertParameter("filepath", filepath);
-        const fsp7 = new FileSystem(_fs);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(_fs);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         await GitIndexManager.acquire(
-          { fs: fsp7, gitdir: updatedGitdir, cache: cache2 },
+          { fs: fsp10, gitdir: updatedGitdir, cache: cache2 },
           async function(index4) {
             const filepaths = Array.isArray(filepath) ? filepath : [filepath];
             for (const currentFilepath of filepaths) {
@@ -58575,10 +58575,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
         assertParameter("oldref", oldref);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _renameBranch({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
           ref,
           oldref,
@@ -58679,10 +58679,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("ref", ref);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         const oid = await GitRefManager.resolve({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
           ref,
           depth
@@ -58697,21 +58697,21 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       fs: _fs,
       dir,
       gitdir = join3(dir, ".git"),
-      path: path17,
+      path: path20,
       value,
       append = false
     }) {
       try {
         assertParameter("fs", _fs);
         assertParameter("gitdir", gitdir);
-        assertParameter("path", path17);
+        assertParameter("path", path20);
         const fs6 = new FileSystem(_fs);
         const updatedGitdir = await discoverGitdir({ fsp: fs6, dotgit: gitdir });
         const config2 = await GitConfigManager.get({ fs: fs6, gitdir: updatedGitdir });
         if (append) {
-          await config2.append(path17, value);
+          await config2.append(path20, value);
         } else {
-          await config2.set(path17, value);
+          await config2.set(path20, value);
         }
         await GitConfigManager.save({ fs: fs6, gitdir: updatedGitdir, config: config2 });
       } catch (err) {
@@ -59093,9 +59093,9 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       const stashRefPath = [stashMgr.refStashPath, stashMgr.refLogsStashPath];
       await acquireLock2(stashRefPath, async () => {
         await Promise.all(
-          stashRefPath.map(async (path17) => {
-            if (await fs6.exists(path17)) {
-              return fs6.rm(path17);
+          stashRefPath.map(async (path20) => {
+            if (await fs6.exists(path20)) {
+              return fs6.rm(path20);
             }
           })
         );
@@ -59275,12 +59275,12 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       }
       return true;
     }
-    async function getOidAtPath({ fs: fs6, cache: cache2, gitdir: updatedGitdir, tree, path: path17 }) {
-      if (typeof path17 === "string") path17 = path17.split("/");
-      const dirname4 = path17.shift();
+    async function getOidAtPath({ fs: fs6, cache: cache2, gitdir: updatedGitdir, tree, path: path20 }) {
+      if (typeof path20 === "string") path20 = path20.split("/");
+      const dirname4 = path20.shift();
       for (const entry of tree) {
         if (entry.path === dirname4) {
-          if (path17.length === 0) {
+          if (path20.length === 0) {
             return entry.oid;
           }
           const { type, object } = await _readObject({
@@ -59291,10 +59291,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
           });
           if (type === "tree") {
             const tree2 = GitTree.from(object);
-            return getOidAtPath({ fs: fs6, cache: cache2, gitdir: updatedGitdir, tree: tree2, path: path17 });
+            return getOidAtPath({ fs: fs6, cache: cache2, gitdir: updatedGitdir, tree: tree2, path: path20 });
           }
           if (type === "blob") {
-            throw new ObjectTypeError(entry.oid, type, "blob", path17.join("/"));
+            throw new ObjectTypeError(entry.oid, type, "blob", path20.join("/"));
           }
         }
       }
@@ -59539,10 +59539,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("trees", trees);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _walk({
-          fs: fsp7,
+          fs: fsp10,
           cache: cache2,
           dir,
           gitdir: updatedGitdir,
@@ -59561,10 +59561,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("blob", blob);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _writeObject({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
           type: "blob",
           object: blob,
@@ -59585,10 +59585,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("commit", commit2);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _writeCommit({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
           commit: commit2
         });
@@ -59597,7 +59597,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function writeObject2({
+    async function writeObject({
       fs: _fs,
       dir,
       gitdir = join3(dir, ".git"),
@@ -59643,7 +59643,7 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         throw err;
       }
     }
-    async function writeRef3({
+    async function writeRef({
       fs: _fs,
       dir,
       gitdir = join3(dir, ".git"),
@@ -59706,10 +59706,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("tag", tag2);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _writeTag({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
           tag: tag2
         });
@@ -59723,10 +59723,10 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
         assertParameter("fs", fs6);
         assertParameter("gitdir", gitdir);
         assertParameter("tree", tree);
-        const fsp7 = new FileSystem(fs6);
-        const updatedGitdir = await discoverGitdir({ fsp: fsp7, dotgit: gitdir });
+        const fsp10 = new FileSystem(fs6);
+        const updatedGitdir = await discoverGitdir({ fsp: fsp10, dotgit: gitdir });
         return await _writeTree({
-          fs: fsp7,
+          fs: fsp10,
           gitdir: updatedGitdir,
           tree
         });
@@ -59802,8 +59802,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
       walk: walk5,
       writeBlob,
       writeCommit,
-      writeObject: writeObject2,
-      writeRef: writeRef3,
+      writeObject,
+      writeRef,
       writeTag,
       writeTree: writeTree2,
       stash
@@ -59876,8 +59876,8 @@ ${obj.gpgsig ? obj.gpgsig : ""}`;
     exports.walk = walk5;
     exports.writeBlob = writeBlob;
     exports.writeCommit = writeCommit;
-    exports.writeObject = writeObject2;
-    exports.writeRef = writeRef3;
+    exports.writeObject = writeObject;
+    exports.writeRef = writeRef;
     exports.writeTag = writeTag;
     exports.writeTree = writeTree2;
   }
@@ -61428,10 +61428,10 @@ var require_simple_get = __commonJS({
       opts = Object.assign({ maxRedirects: 10 }, typeof opts === "string" ? { url: opts } : opts);
       cb = once2(cb);
       if (opts.url) {
-        const { hostname, port, protocol: protocol2, auth: auth3, path: path17 } = url.parse(opts.url);
+        const { hostname, port, protocol: protocol2, auth: auth3, path: path20 } = url.parse(opts.url);
         delete opts.url;
-        if (!hostname && !port && !protocol2 && !auth3) opts.path = path17;
-        else Object.assign(opts, { hostname, port, protocol: protocol2, auth: auth3, path: path17 });
+        if (!hostname && !port && !protocol2 && !auth3) opts.path = path20;
+        else Object.assign(opts, { hostname, port, protocol: protocol2, auth: auth3, path: path20 });
       }
       const headers = { "accept-encoding": "gzip, deflate" };
       if (opts.headers) Object.keys(opts.headers).forEach((k) => headers[k.toLowerCase()] = opts.headers[k]);
@@ -61515,7 +61515,7 @@ import os3 from "node:os";
 // src/action/run.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
 import { appendFile, mkdtemp, readFile as readFile5, rm as rm3, writeFile as writeFile4 } from "node:fs/promises";
-import path16 from "node:path";
+import path19 from "node:path";
 
 // src/config/load.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -61557,6 +61557,13 @@ var GitStateError = class extends ReverieError {
     this.name = "GitStateError";
   }
 };
+var CheckoutIncompleteError = class extends ReverieError {
+  exitCode = 4;
+  constructor(message) {
+    super(message);
+    this.name = "CheckoutIncompleteError";
+  }
+};
 var LockedError = class extends GitStateError {
   exitCode = 5;
   constructor(message) {
@@ -61565,9 +61572,9 @@ var LockedError = class extends GitStateError {
   }
 };
 var UnsafePathError = class extends ReverieError {
-  constructor(message, path17) {
-    super(`${path17}: ${message}`);
-    this.path = path17;
+  constructor(message, path20) {
+    super(`${path20}: ${message}`);
+    this.path = path20;
     this.name = "UnsafePathError";
   }
   path;
@@ -61847,20 +61854,20 @@ function str(value) {
   return typeof value === "string" && value !== "" ? value : void 0;
 }
 var NOT_AGENT_FOLDER = /^(?:subagents|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
-function agentFromPath(path17) {
-  const folders = posix.dirname(path17.replaceAll("\\", "/")).split("/");
+function agentFromPath(path20) {
+  const folders = posix.dirname(path20.replaceAll("\\", "/")).split("/");
   for (let i = folders.length - 1; i >= 0; i--) {
     const name = folders[i] ?? "";
     if (name !== "" && name !== "." && name !== ".." && !NOT_AGENT_FOLDER.test(name)) return name;
   }
   return "unknown";
 }
-function idFromPath(path17) {
-  const p = path17.replaceAll("\\", "/");
+function idFromPath(path20) {
+  const p = path20.replaceAll("\\", "/");
   return p.slice(0, p.length - posix.extname(p).length);
 }
-function fileStem(path17) {
-  return posix.basename(idFromPath(path17));
+function fileStem(path20) {
+  return posix.basename(idFromPath(path20));
 }
 function parseRecord(text3) {
   let value;
@@ -62066,16 +62073,16 @@ function* handOut(builders, source) {
     if (session) yield { kind: "session", session };
   }
 }
-function addRecord(open2, r, path17, line) {
+function addRecord(open2, r, path20, line) {
   const type = typeof r.type === "string" ? r.type : void 0;
   const sessionId = str(r.sessionId);
   if (!type || !TURN_TYPES.has(type)) return void 0;
-  const base = sessionId ?? parentSessionOf(path17) ?? fileStem(path17);
+  const base = sessionId ?? parentSessionOf(path20) ?? fileStem(path20);
   const { builder, resumed } = open2.at(base, line);
   return builder.add(type, r) ?? resumed;
 }
-function parentSessionOf(path17) {
-  const folders = path17.replaceAll("\\", "/").split("/").slice(0, -1);
+function parentSessionOf(path20) {
+  const folders = path20.replaceAll("\\", "/").split("/").slice(0, -1);
   return folders.at(-1) === "subagents" ? folders.at(-2) || void 0 : void 0;
 }
 var SessionBuilder = class {
@@ -62160,18 +62167,18 @@ var SessionBuilder = class {
    * re-sends the whole conversation to summarise it), prompt suggestions, side questions, and the "Warmup" agents of
    * 2.0.x that only prime the prompt cache. Read as sessions, they would repeat the conversation's lessons.
    */
-  isHarnessAgent(turns, path17) {
+  isHarnessAgent(turns, path20) {
     if (!turns.every((t) => t.sidechain)) return false;
-    const agent = this.subAgentId ? `agent-${this.subAgentId}` : fileStem(path17);
+    const agent = this.subAgentId ? `agent-${this.subAgentId}` : fileStem(path20);
     return HARNESS_AGENT.test(agent) || turns[0]?.role === "user" && turns[0].text === "Warmup";
   }
   /**
    * A sub-agent's own log (Claude Code 2.x `agent-<id>.jsonl`) repeats its parent's sessionId; it is
    * a session of its own, so it gets an id of its own.
    */
-  sessionId(turns, path17) {
+  sessionId(turns, path20) {
     if (!turns.every((t) => t.sidechain)) return this.id;
-    return `${this.id}:${this.subAgentId ? `agent-${this.subAgentId}` : fileStem(path17)}`;
+    return `${this.id}:${this.subAgentId ? `agent-${this.subAgentId}` : fileStem(path20)}`;
   }
 };
 var HARNESS_AGENT = /^agent-a(?:compact|prompt_suggestion|side_question)-/;
@@ -62383,10 +62390,10 @@ var aiderReader = {
   detect,
   read: read2
 };
-function detect(firstLines, path17) {
+function detect(firstLines, path20) {
   if (firstLines.some((l) => HEADER.test(l))) return true;
-  if (/(?:^|[/\\])\.aider\.chat\.history\.md$/i.test(path17)) return true;
-  if (!/\.md$/i.test(path17)) return false;
+  if (/(?:^|[/\\])\.aider\.chat\.history\.md$/i.test(path20)) return true;
+  if (!/\.md$/i.test(path20)) return false;
   const shaped = firstLines.filter((l) => /^(?:####|>)(?: .*)?  $/.test(l)).length;
   return shaped >= 2 && shaped >= firstLines.length - 1;
 }
@@ -62642,10 +62649,10 @@ var Harness = class {
     this.close();
     this.collector = new Collector("shell", this.newCall(name, input));
   }
-  edited(path17) {
+  edited(path20) {
     this.close();
-    const call = this.newCall("edit", { file_path: path17 });
-    this.builder.callWithResult(call, { toolCallId: call.id, isError: false, text: cleanText(`Applied edit to ${path17}`) });
+    const call = this.newCall("edit", { file_path: path20 });
+    this.builder.callWithResult(call, { toolCallId: call.id, isError: false, text: cleanText(`Applied edit to ${path20}`) });
   }
   editFailed(text3) {
     this.close();
@@ -63686,8 +63693,8 @@ function plainResult(text3) {
 }
 var CODEX_FOLDER = /^(?:\d+|sessions|archived_sessions|\.codex)$/;
 var UUID_AT_END = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
-function idFromRolloutName(path17) {
-  const stem2 = fileStem(path17);
+function idFromRolloutName(path20) {
+  const stem2 = fileStem(path20);
   return UUID_AT_END.exec(stem2)?.[1] ?? stem2;
 }
 function codexAgent(source) {
@@ -64372,7 +64379,7 @@ var GENERATED = /^<!-- Generated by SpecStory\b/;
 var TOOL_FOLDERS2 = ["history", ".specstory"];
 var specstoryReader = {
   format: "specstory",
-  detect: (firstLines, path17) => firstLines.some((l) => GENERATED.test(l) || /^## SpecStory\s*$/.test(l) || ROLE.test(l) || SESSION_COMMENT.test(l)) || /(?:^|[/\\])\.specstory[/\\]history[/\\][^/\\]+\.md$/i.test(path17),
+  detect: (firstLines, path20) => firstLines.some((l) => GENERATED.test(l) || /^## SpecStory\s*$/.test(l) || ROLE.test(l) || SESSION_COMMENT.test(l)) || /(?:^|[/\\])\.specstory[/\\]history[/\\][^/\\]+\.md$/i.test(path20),
   read: read8
 };
 async function* read8(source) {
@@ -64396,8 +64403,8 @@ async function* read8(source) {
   const hidden = log.summary();
   if (hidden) yield { kind: "warning", warning: hidden };
 }
-function startFromFileName(path17) {
-  const m = /(\d{4}-\d{2}-\d{2})_(\d{2})-(\d{2})(?:-(\d{2}))?(Z?)[^/\\]*$/.exec(path17);
+function startFromFileName(path20) {
+  const m = /(\d{4}-\d{2}-\d{2})_(\d{2})-(\d{2})(?:-(\d{2}))?(Z?)[^/\\]*$/.exec(path20);
   return m ? isoTimestamp(`${m[1]} ${m[2]}:${m[3]}:${m[4] ?? "00"}${m[5]}`) : void 0;
 }
 var Chat = class {
@@ -64635,8 +64642,8 @@ var ToolBlock = class {
     const first = this.segments[0];
     const inline2 = this.type === "read" || this.type === "write" ? /^\s*`([^`]+)`\s*$/.exec(first && !first.code ? first.lines[0] ?? "" : "")?.[1] : void 0;
     const named2 = [summary, ...first && !first.code ? first.lines.slice(0, 1) : []].map((t) => FILE_NAMED.exec(t)?.[1]).find((p) => p);
-    const path17 = named2 ?? inline2;
-    return { ...summary ? { summary } : {}, ...path17 ? { file_path: path17 } : {} };
+    const path20 = named2 ?? inline2;
+    return { ...summary ? { summary } : {}, ...path20 ? { file_path: path20 } : {} };
   }
 };
 function commandIn(segment) {
@@ -64674,12 +64681,12 @@ function readerFor(format2, file) {
   if (!reader) throw new SessionFormatError(`unknown session format "${format2}" (known: ${FORMATS.join(", ")})`, file);
   return reader;
 }
-function detectFormat(firstLines, path17) {
+function detectFormat(firstLines, path20) {
   const lines = firstLines.filter((l) => l.trim() !== "").slice(0, DETECT_LINES);
-  const reader = READERS.find((r) => r.detect(lines, path17));
+  const reader = READERS.find((r) => r.detect(lines, path20));
   if (!reader) {
     const hint = lines.length === 0 ? "the file is empty" : `not one of: ${FORMATS.join(", ")}`;
-    throw new SessionFormatError(`unrecognised session log format (${hint}); see docs/session-format.md`, path17);
+    throw new SessionFormatError(`unrecognised session log format (${hint}); see docs/session-format.md`, path20);
   }
   return reader;
 }
@@ -64699,6 +64706,7 @@ var EFFORTS = ["low", "medium", "high", "xhigh", "max"];
 var CONFIG_FILE = "reverie.yaml";
 var DEFAULT_AUTHOR = { name: "reverie", email: "reverie@users.noreply.github.com" };
 var DEFAULT_CLAUDE_MODEL = "claude-sonnet-5-5";
+var DEFAULT_MAX_ACTIONS = 50;
 var MAX_INSTRUCTIONS = 4096;
 var MAX_OUTPUT_TOKENS = 128e3;
 async function loadConfig(repoDir, file) {
@@ -64734,13 +64742,14 @@ var ConfigReader = class {
   lines;
   file;
   read(raw, repoDir) {
-    const top = this.object(raw, [], ["mode", "engine", "memory", "sessions", "extract", "approval", "git", "github", "claude", "lint"]);
+    const top = this.object(raw, [], ["mode", "engine", "memory", "sessions", "extract", "curate", "approval", "git", "github", "claude", "lint"]);
     const memory = this.object(top.memory ?? {}, ["memory"], ["root", "inbox", "namespaces"]);
     const root = this.relativePath(memory.root ?? "memory", ["memory", "root"]);
     const extract = this.object(top.extract ?? {}, ["extract"], ["min_sessions"]);
+    const curate2 = this.object(top.curate ?? {}, ["curate"], ["max_actions"]);
     const approval = this.object(top.approval ?? {}, ["approval"], ["auto", "review", "max_prune_ratio"]);
-    const git9 = this.object(top.git ?? {}, ["git"], ["main", "author"]);
-    const author = this.object(git9.author ?? {}, ["git", "author"], ["name", "email"]);
+    const git8 = this.object(top.git ?? {}, ["git"], ["main", "author"]);
+    const author = this.object(git8.author ?? {}, ["git", "author"], ["name", "email"]);
     return {
       file: this.file,
       repoDir,
@@ -64753,12 +64762,13 @@ var ConfigReader = class {
       },
       sessions: this.sessions(top.sessions),
       extract: { minSessions: this.integer(extract.min_sessions ?? 2, ["extract", "min_sessions"], 1) },
+      curate: { maxActions: this.integer(curate2.max_actions ?? DEFAULT_MAX_ACTIONS, ["curate", "max_actions"], 1) },
       approval: { auto: this.safeTypes(approval), maxPruneRatio: this.ratio(approval.max_prune_ratio ?? 0.2, ["approval", "max_prune_ratio"]) },
       lint: this.lint(top.lint),
       ...top.github !== void 0 ? { github: this.github(top.github) } : {},
       claude: this.claude(top.claude),
       git: {
-        main: this.string(git9.main ?? "main", ["git", "main"]),
+        main: this.string(git8.main ?? "main", ["git", "main"]),
         author: {
           name: this.string(author.name ?? DEFAULT_AUTHOR.name, ["git", "author", "name"]),
           email: this.string(author.email ?? DEFAULT_AUTHOR.email, ["git", "author", "email"])
@@ -64954,7 +64964,7 @@ function editDistance(a, b) {
 }
 
 // src/cycle/dream.ts
-import path13 from "node:path";
+import path16 from "node:path";
 
 // src/dream/extract/commands.ts
 var TRIVIAL = /* @__PURE__ */ new Set([
@@ -65840,18 +65850,60 @@ function typedText(text3, options = {}) {
   return kept.join("\n").trim();
 }
 
+// src/dream/content-risk.ts
+var SIGNALS = [
+  { topic: "remote code", does: "runs code downloaded from the internet", pattern: /\b(?:curl|wget|iwr|irm|invoke-webrequest|invoke-restmethod)\b[^|\n`]*\|\s*(?:sudo\s+)?(?:ba|z|da|k|fi)?sh\b|\b(?:curl|wget)\b[^|\n`]*\|\s*(?:sudo\s+)?(?:python3?|node|perl|ruby|iex)\b/i },
+  { topic: "remote code", does: "runs code downloaded from the internet", pattern: /\b(?:ba|z)?sh\s+(?:-c\s+)?["']?\$?<?\(\s*(?:curl|wget)\b|\$\(\s*(?:curl|wget)\b|\beval\b[^\n`]{0,10}\b(?:curl|wget)\b|\|\s*iex\b|\biex\s*\(/i },
+  { topic: "remote code", does: "installs or runs a package straight from an address", pattern: /\b(?:npx|pnpm dlx|bunx|pip3? install|npm (?:install|i)|pnpm add|yarn add|go run)\s+(?:git\+)?https?:\/\/\S+/i },
+  { topic: "credentials", does: "handles credentials", pattern: /\b(?:credentials?|passwords?|passphrases?|secrets?|private keys?|api[ _-]?keys?|access keys?|ssh keys?|(?:api|access|auth|bearer|github|gh|npm|pypi|slack|oauth|refresh|session|personal access|deploy) tokens?)\b/i },
+  { topic: "credentials", does: "handles credentials", pattern: /~\/\.(?:aws|ssh|gnupg|kube|docker|npmrc|netrc|pypirc|config\/gh)\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|(?:^|[\s`'"(])\.env\b|\b[A-Z][A-Z0-9]*_(?:TOKEN|SECRET|PASSWORD|API_KEY|ACCESS_KEY|SECRET_KEY)\b|\[REDACTED\b/ },
+  { topic: "memory deletion", does: "deletes memory or history", pattern: /\b(?:delete|deleting|remove|removing|wipe|wiping|erase|erasing|clear|clearing|truncate|empty|purge|reset|overwrite|rm)\b[^.;\n]{0,40}?(?:\bmemor(?:y|ies)\b|\binstructions\b|\bclaude\.md\b|\bagents\.md\b|\bgemini\.md\b|\.cursorrules\b|\.reverie\b|\.git\b|\bgit history\b|\bhistory\b)/i },
+  // `rm -rf node_modules` is housekeeping; the same on the repository, home or memory is not.
+  { topic: "memory deletion", does: "deletes memory or history", pattern: /\brm\s+-[a-z]*[rf][a-z]*\s+(?:\S*\/)?(?:\.git|\.reverie|memory|instructions|~|\$HOME|\/|\*)(?=[\s`'"]|$)|\bgit\s+(?:reset\s+--hard|clean\s+-[a-z]*f|filter-branch|filter-repo|reflog\s+expire|gc\s+--prune=now)\b/i },
+  { topic: "review", does: "changes how work is reviewed or checked", pattern: /--no-verify\b|\b(?:skip|skipping|skips|bypass|bypassing|disable|disabling|without|no need for|no need to)\b[^.;\n]{0,25}\b(?:reviews?|reviewers?|code review|approvals?|approve|checks?|ci|tests?|hooks?|pre-commit|lint(?:ing)?|verification|pull requests?|prs?)\b/i },
+  { topic: "review", does: "changes how work is reviewed or checked", pattern: /\b(?:reviews?|approvals?|pull requests?|prs?|tests?|checks?)\b[^.;\n]{0,20}\b(?:(?:is|are) (?:not|never) (?:needed|required|necessary)|(?:is|are) optional|(?:is|are) unnecessary|(?:is|are) disabled|never needs?)\b|\b(?:merge|approve)\b[^.;\n]{0,30}\b(?:your own|right away|immediately|without)\b|\bauto-?(?:approve|merge)\b/i },
+  { topic: "safety", does: "weakens a safety setting", pattern: /\bNODE_TLS_REJECT_UNAUTHORIZED\b|\bGIT_SSL_NO_VERIFY\b|\bstrict-ssl\b|--insecure\b|--no-check-certificate\b|\bverify\s*=\s*False\b|\bsslVerify\b|--dangerously[\w-]*|--yolo\b|\bchmod\s+(?:-R\s+)?0?777\b|\b(?:disable|disabling|turn off|bypass)\b[^.;\n]{0,25}\b(?:auth\w*|ssl|tls|certificates?|sandbox|firewall|security|2fa|mfa|permissions?|guard)\b/i },
+  { topic: "safety", does: "gives out elevated rights", pattern: /\bsudo\b|\b(?:admin|root|owner|write)\s+(?:rights|access|privileges|permissions?|role)\b|\bfull permissions\b/i },
+  { topic: "publishing", does: "publishes or deploys", pattern: /\b(?:npm|pnpm|yarn|bun|cargo|gem|poetry|twine|uv|flit|hatch|dotnet nuget|mvn|gradle|changeset)\b[^.;\n`]{0,20}\b(?:publish|upload|release)\b|\bgh release (?:create|upload)\b|\bdocker (?:image )?push\b|\bdeploy\w*\b[^.;\n]{0,30}\b(?:prod|production|live)\b|\bpublish\w*\s+(?:the |a |an |new )?(?:package|release|crate|gem|version|tag|image|module|library)s?\b/i },
+  { topic: "pushing", does: "pushes past the usual way", pattern: /\bforce[- ]push\w*|\bpush\b[^.;\n]{0,30}(?:--force\b|--force-with-lease\b|\s-f\b|--mirror\b|--no-verify\b|--delete\b)|\bpush\w*\b[^.;\n]{0,30}\b(?:main|master|trunk|production|prod|default branch)\b|\bpush\w*\b[^.;\n]{0,12}\b(?:directly|straight)\b|\bpush\w*\b[^.;\n]{0,40}(?:https?:\/\/|git@|ssh:\/\/)/i },
+  { topic: "addressed to an AI", does: "speaks to the memory or to an AI", pattern: /\b(?:add|save|write|store|put|record|append|commit)\b[^.;\n]{0,40}\b(?:to|in|into) (?:your |the |this )?(?:memory|memories|notes|claude\.md|agents\.md|gemini\.md|instructions|rules|system prompt)\b|\bupdate (?:your |the )?(?:memory|instructions|rules|system prompt)\b|\bremember (?:this|the following)\b/i },
+  { topic: "addressed to an AI", does: "speaks to the memory or to an AI", pattern: /\b(?:ignore|disregard|forget|override|overrule)\b[^.;\n]{0,40}\b(?:instructions?|rules|memory|guidelines|claude\.md|agents\.md|prompt|above|previous|prior)\b|\byou are\b|\byou're (?:now|an?|the)\b|\b(?:act|behave|respond) as\b|\bpretend\b|\bfrom now on\b|\bnew (?:instructions|rules|persona)\b|\bsystem (?:prompt|message|override)\b/i },
+  { topic: "addressed to an AI", does: "speaks to the memory or to an AI", pattern: /\bas an? (?:ai|llm|language model|assistant)\b|\b(?:ai|llm|coding|language) (?:agents?|assistants?|models?|reviewers?)\b|\b(?:dear|attention|note to|hey) (?:the |all |any )?(?:ai|llm|assistants?|agents?|claude)\b|\bagents\s*:/i }
+];
+var MAX_SHOWN = 60;
+function contentRisks(text3) {
+  const found = /* @__PURE__ */ new Map();
+  for (const signal of SIGNALS) {
+    if (found.has(signal.topic)) continue;
+    const match2 = signal.pattern.exec(text3);
+    if (!match2) continue;
+    const words = match2[0].replace(/\s+/g, " ").trim();
+    found.set(signal.topic, { topic: signal.topic, does: signal.does, words: words.length > MAX_SHOWN ? `${words.slice(0, MAX_SHOWN - 1)}…` : words });
+  }
+  return [...found.values()];
+}
+
 // src/dream/extract/unsafe.ts
 var INJECTION = /\b(ignore (all |any |the )?(previous|prior|above|earlier|your) (instructions|messages|rules)|system prompt|you are now|disregard|add (this |the following )?to (your )?memory|remember (this|the following) (forever|permanently)|(to|attention|note to|dear) (any|all|the)? ?(ai|llm|language model|assistant|agent)s?\b|as an ai\b|ai assistants? reading|\b(ai|llm|coding) (agents?|assistants?|models?)\s*[:,—–-]|every command you run|curl [^|]*\|\s*(sudo )?(sh|bash)|wget [^|]*\|\s*(sh|bash)|exfiltrat|send (the |your )?(token|key|secret|credential|password)s?|grant [^.]{0,40}\badmin)/i;
 var DANGEROUS = [
   /\b(curl|wget)\b[^|;\n]*\|\s*(sudo\s+)?(ba|z)?sh\b/i,
-  /\b(ba|z)?sh\s+<\(\s*(curl|wget)\b/i,
+  /\b(ba|z)?sh\s+(-c\s+)?["']?\$?<?\(\s*(curl|wget)\b/i,
   /\brm\s+-[a-z]*r[a-z]*f|\brm\s+-[a-z]*f[a-z]*r/i,
-  /\b(publish|push)\b[^.\n]{0,40}--force\b|--force\b[^.\n]{0,40}\b(publish|push)\b/i,
+  /\b(publish|push)\b[^.\n]{0,40}--force\b|--force\b[^.\n]{0,40}\b(publish|push)\b|\bforce[- ]push\w*\b[^.\n]{0,30}\b(main|master)\b/i,
   /\bpush\b[^.\n]{0,30}\b(directly|straight)\b[^.\n]{0,20}\b(main|master)\b[^.\n]{0,30}\bwithout\b/i,
-  /\b(without|skip(ping)?|bypass(ing)?|disable)\b[^.\n]{0,20}\b(review|code review|ci|checks|tests|hooks|verification)\b/i,
+  /\b(without|skip(ping)?|bypass(ing)?|disable)\b[^.\n]{0,20}\b(review|code review|ci|checks|tests|hooks|verification|approvals?|approval step|pull requests?|prs?)\b/i,
+  // Hooks skipped by their flag, and review waived in other words: "merge your own pull requests right away".
+  /--no-verify\b|\bnever wait for (a |the )?(review|approval|ci|checks|tests)\b|\bmerge\b[^.\n]{0,30}\b(your own|right away|immediately)\b/i,
+  /\b(reviews?|approvals?|pull requests?|prs?|tests|checks)\b[^.\n]{0,30}\b((is|are) (not|never) (needed|required|necessary)|(is|are) (optional|disabled|unnecessary)|never needs?( a)? (review|approval))\b/i,
   /\b(delete|remove|wipe|erase)\b[^.\n]{0,40}\b(memory|memories|instructions|agents?\.md|claude\.md|\.git\b|git history|\.reverie)\b/i,
-  /~\/\.(aws|ssh|gnupg|kube|docker|npmrc|netrc|config\/gh)\b|\bid_(rsa|ed25519)\b|\bcredentials?\b[^.\n]{0,40}\b(copy|send|paste|share|upload|post)\b|\b(copy|send|paste|share|upload|post)\b[^.\n]{0,40}\b(credentials?|secrets?|tokens?|api keys?|passwords?)\b/i,
-  /\bignore\b[^.\n]{0,30}\b(instructions|rules|memory|agents?\.md|claude\.md)\b/i
+  /~\/\.(aws|ssh|gnupg|kube|docker|npmrc|netrc|config\/gh)\b|\bid_(rsa|ed25519)\b|\b(credentials?|secrets?|tokens?|api keys?|passwords?|\.env)\b(?:(?!\b(?:never|not|no)\b)[^.\n]){0,40}\b(cop(y|ied)|sen[dt]|past(e|ed)|shared?|upload(ed)?|post(ed)?|print(ed)?)\b|\b(copy|send|paste|share|upload|post|print)\b[^.\n]{0,40}(\b(credentials?|secrets?|tokens?|api keys?|passwords?)\b|(^|[\s`'"])\.env\b)/i,
+  /\bignore\b[^.\n]{0,30}\b(instructions|rules|memory|agents?\.md|claude\.md)\b/i,
+  // Certificate checks turned off, for a process or for good.
+  /\bNODE_TLS_REJECT_UNAUTHORIZED\s*=\s*['"]?0\b|\bGIT_SSL_NO_VERIFY\s*=\s*['"]?(1|true)\b|\bstrict-ssl\s*(=\s*)?false\b|--insecure\b|--no-check-certificate\b|\bverify\s*=\s*False\b/i,
+  // A person's go-ahead dropped before what cannot be undone.
+  /\b(never|don'?t|do not|no need to|stop)\s+ask(ing)?\s+(me\s+|anyone\s+|a person\s+)?(before|for (permission|approval|confirmation))\b[^.\n]{0,30}\b(delet|remov|drop|wip|eras|push|deploy|publish|rm\b)/i,
+  // Rights handed out on request, or root for everything.
+  /\b(give|grant|add)\b[^.\n]{0,40}\b(admin|root|owner)\s+(rights|access|privileges|permissions|role)\b|\b(every|all)\b[^.\n]{0,20}\bcommands?\b[^.\n]{0,20}\bsudo\b/i
 ];
 var FORBIDS = /\b(never|don'?t|do not|must not|mustn'?t|should not|shouldn'?t|avoid|no)\b[^.;\n]*$/i;
 function unsafeLesson(text3) {
@@ -65860,6 +65912,10 @@ function unsafeLesson(text3) {
     const match2 = pattern.exec(text3);
     return match2 !== null && !FORBIDS.test(text3.slice(0, match2.index));
   });
+}
+var INSTRUCTION = /\b(always|never|from now on|every time|important|you are|you're)\b|(^|[.:;!,]\s+)(please\s+)?(run|use|add|set|copy|send|paste|delete|remove|wipe|push|publish|ignore|give|grant|disable|commit|install|export|execute|print|upload|share)\b/i;
+function riskyInstruction(line) {
+  return unsafeLesson(line) || INSTRUCTION.test(line) && contentRisks(line).length > 0;
 }
 
 // src/dream/extract/preferences.ts
@@ -66078,7 +66134,7 @@ function findMistakes(session) {
   const byKey = /* @__PURE__ */ new Map();
   steps.forEach((step, i) => {
     if (!failed(step) || !step.result) return;
-    if (INJECTION.test(step.result.text)) return;
+    if (INJECTION.test(step.result.text) || riskyInstruction(errorLine(step.result.text))) return;
     if (HARNESS_REFUSAL.test(step.result.text) || errorLine(step.result.text).replace(/[^\p{L}]/gu, "") === "") return;
     if (step.command !== void 0 && isTrivial(step.command) && !missingObjects(step.result.text).includes(effectiveProgram(actionOf(step)))) return;
     const action = actionOf(step);
@@ -66126,7 +66182,7 @@ function actionOf(step) {
   return step.command !== void 0 ? commandHead(step.command) : step.call.name;
 }
 function errorLine(text3) {
-  const lines = text3.replace(ANSI, "").replace(/<\/?tool_use_error>/g, "").split("\n").map((l) => l.trim().replace(/^E\s{2,}/, "")).filter((l) => l && !/^(at |File "|Traceback|\^+$|~+$|\s*\d+ \|)/.test(l) && !/warning/i.test(l.slice(0, 30)) && !/^(error: )?exit (code|status) \d+$/i.test(l));
+  const lines = text3.replace(ANSI, "").replace(/<\/?tool_use_error>/g, "").split("\n").map((l) => l.trim().replace(/^E\s{2,}/, "")).filter((l) => l && !/^(at |File "|Traceback|\^+$|~+$|\s*\d+ \|)/.test(l) && !/warning/i.test(l.slice(0, 30)) && !/^(error: )?exit (code|status):? \d+$/i.test(l) && !/^[A-Z][\w ]{0,20}: \(none\)$/.test(l)).map((l) => l.replace(/^(?:Output|Stdout|Stderr): /, ""));
   const exception = [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception):/.test(l)) ?? [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception)\b/.test(l));
   const prefixed = lines.filter((l) => !/\bcode [A-Z_0-9]+$/.test(l)).find((l) => /^(npm (error|ERR!)|error(\[\w+\])?:|fatal:|ERR_|E\s{2,}|\w+: error:|✗|FAIL\b)/i.test(l));
   const mentions2 = lines.find((l) => /\b(error|failed|failure|not found|denied|rejected|refused|cannot|can't|unable|no such|invalid|timed? ?out)\b/i.test(l));
@@ -72245,8 +72301,8 @@ function listMarkerOf(line) {
 }
 
 // src/memory/markdown.ts
-function parseDocument2(path17, text3) {
-  return { path: path17, text: text3, blocks: [...blocksOf2(text3)] };
+function parseDocument2(path20, text3) {
+  return { path: path20, text: text3, blocks: [...blocksOf2(text3)] };
 }
 var CACHE_SIZE = 64;
 var cache = /* @__PURE__ */ new Map();
@@ -72512,8 +72568,8 @@ function entriesOf(doc, namespace, policy) {
     tokens: estimateTokens(block2.raw)
   }));
 }
-function entryId(path17, raw) {
-  return `${path17}#${createHash3("sha256").update(raw, "utf8").digest("hex").slice(0, 12)}`;
+function entryId(path20, raw) {
+  return `${path20}#${createHash3("sha256").update(raw, "utf8").digest("hex").slice(0, 12)}`;
 }
 function entryText(kind, raw) {
   const lines = raw.split(/\r?\n/);
@@ -72551,23 +72607,23 @@ function formatEntry(text3, kind, eol = "\n") {
 // src/memory/namespaces.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
 import { posix as posix3 } from "node:path";
-function namespaceFor(path17, root, namespaces) {
-  return namespaceMatcher(root, namespaces)(path17);
+function namespaceFor(path20, root, namespaces) {
+  return namespaceMatcher(root, namespaces)(path20);
 }
 function namespaceMatcher(root, namespaces) {
   const matchers = namespaces.map((namespace) => ({
     namespace,
     matches: (0, import_picomatch.default)(namespace.paths.map(withoutDotSlash), { dot: true })
   }));
-  return (path17) => {
-    const relative2 = relativeToRoot(path17, root);
+  return (path20) => {
+    const relative2 = relativeToRoot(path20, root);
     if (relative2 === void 0) return void 0;
     return matchers.find(({ matches }) => matches(relative2))?.namespace;
   };
 }
-function relativeToRoot(path17, root) {
+function relativeToRoot(path20, root) {
   try {
-    const safe = assertInsideRoot(path17, root);
+    const safe = assertInsideRoot(path20, root);
     const base = normaliseRoot(root);
     return base === "" ? safe : safe.slice(base.length + 1);
   } catch (error) {
@@ -72578,26 +72634,26 @@ function relativeToRoot(path17, root) {
 function withoutDotSlash(glob2) {
   return glob2.replace(/^(?:\.\/)+/, "");
 }
-function assertInsideRoot(path17, root) {
-  const normalised = normalisePath(path17);
+function assertInsideRoot(path20, root) {
+  const normalised = normalisePath(path20);
   const base = normaliseRoot(root);
-  if (normalised === "" || normalised === base) throw new UnsafePathError("is not a file inside the memory root", path17);
+  if (normalised === "" || normalised === base) throw new UnsafePathError("is not a file inside the memory root", path20);
   if (base !== "" && !normalised.startsWith(`${base}/`)) {
-    throw new UnsafePathError(`is outside the memory root ${JSON.stringify(base)}`, path17);
+    throw new UnsafePathError(`is outside the memory root ${JSON.stringify(base)}`, path20);
   }
   return normalised;
 }
 function normaliseRoot(root) {
   return root.trim() === "" ? "" : normalisePath(root);
 }
-function normalisePath(path17) {
-  if (/[\u0000-\u001f\u007f]/.test(path17)) throw new UnsafePathError("contains a control character", path17);
-  if (path17.includes("\\")) throw new UnsafePathError("contains a backslash", path17);
-  if (path17.startsWith("/") || /^[A-Za-z]:/.test(path17)) throw new UnsafePathError("is absolute", path17);
-  const normalised = posix3.normalize(path17).replace(/\/+$/, "");
-  if (normalised === ".." || normalised.startsWith("../")) throw new UnsafePathError("escapes the repository", path17);
+function normalisePath(path20) {
+  if (/[\u0000-\u001f\u007f]/.test(path20)) throw new UnsafePathError("contains a control character", path20);
+  if (path20.includes("\\")) throw new UnsafePathError("contains a backslash", path20);
+  if (path20.startsWith("/") || /^[A-Za-z]:/.test(path20)) throw new UnsafePathError("is absolute", path20);
+  const normalised = posix3.normalize(path20).replace(/\/+$/, "");
+  if (normalised === ".." || normalised.startsWith("../")) throw new UnsafePathError("escapes the repository", path20);
   if (normalised.split("/").some((segment) => segment.toLowerCase() === ".git")) {
-    throw new UnsafePathError("is inside .git", path17);
+    throw new UnsafePathError("is inside .git", path20);
   }
   return normalised === "." ? "" : normalised;
 }
@@ -72611,16 +72667,16 @@ function buildSnapshot(files, root, namespaces, previous) {
     if (!isMarkdownPath(file.path)) continue;
     const namespace = namespaceOf(file.path);
     if (!namespace) continue;
-    const path17 = assertInsideRoot(file.path, root);
-    if (byPath.has(path17)) continue;
-    const reused = unchanged.get(path17);
+    const path20 = assertInsideRoot(file.path, root);
+    if (byPath.has(path20)) continue;
+    const reused = unchanged.get(path20);
     if (reused && reused.document.text === file.text) {
-      byPath.set(path17, reused);
+      byPath.set(path20, reused);
       continue;
     }
-    const document = parseDocument2(path17, file.text);
-    byPath.set(path17, {
-      path: path17,
+    const document = parseDocument2(path20, file.text);
+    byPath.set(path20, {
+      path: path20,
       namespace: namespace.name,
       policy: namespace.policy,
       document,
@@ -72630,15 +72686,15 @@ function buildSnapshot(files, root, namespaces, previous) {
   const sorted = [...byPath.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   return { root, files: sorted, namespaces };
 }
-function isMarkdownPath(path17) {
-  return /\.(?:md|markdown|mdc)$/i.test(path17);
+function isMarkdownPath(path20) {
+  return /\.(?:md|markdown|mdc)$/i.test(path20);
 }
 
 // src/memory/edit.ts
 var EntryNotFoundError = class extends ReverieError {
-  constructor(path17, preview2) {
-    super(`${path17}: entry not found: ${JSON.stringify(preview2)}`);
-    this.path = path17;
+  constructor(path20, preview2) {
+    super(`${path20}: entry not found: ${JSON.stringify(preview2)}`);
+    this.path = path20;
     this.preview = preview2;
     this.name = "EntryNotFoundError";
   }
@@ -72646,29 +72702,29 @@ var EntryNotFoundError = class extends ReverieError {
   preview;
 };
 var UnsafeEditError = class extends ReverieError {
-  constructor(message, path17) {
-    super(`${path17}: ${message}`);
-    this.path = path17;
+  constructor(message, path20) {
+    super(`${path20}: ${message}`);
+    this.path = path20;
     this.name = "UnsafeEditError";
   }
   path;
 };
-function replaceEntry(text3, path17, entryRaw, newRaw) {
-  const target = findEntry(text3, path17, entryRaw);
+function replaceEntry(text3, path20, entryRaw, newRaw) {
+  const target = findEntry(text3, path20, entryRaw);
   const eol = lineEnding(text3);
   const replacement = normaliseRaw(newRaw, eol);
-  if (replacement === "") return removeEntry(text3, path17, entryRaw);
+  if (replacement === "") return removeEntry(text3, path20, entryRaw);
   const { blocks, block: block2, previous, next } = target;
   const inPlace = endsWithLineBreak(block2.raw) ? replacement : replacement.slice(0, -eol.length);
   const end = block2.start + block2.raw.length;
   const spaced = separated(previous, next, eol, replacement);
-  return applyFirstSafe(text3, path17, blocks, "entries", [
+  return applyFirstSafe(text3, path20, blocks, "entries", [
     { start: block2.start, end, insert: inPlace },
     ...spaced === replacement ? [] : [{ start: block2.start, end, insert: spaced }]
   ]);
 }
-function removeEntry(text3, path17, entryRaw) {
-  const { blocks, block: block2, previous, next } = findEntry(text3, path17, entryRaw);
+function removeEntry(text3, path20, entryRaw) {
+  const { blocks, block: block2, previous, next } = findEntry(text3, path20, entryRaw);
   let start = block2.start;
   let end = block2.start + block2.raw.length;
   if (next?.kind === "blank" && (previous === void 0 || previous.kind === "blank")) end += next.raw.length;
@@ -72680,17 +72736,17 @@ function removeEntry(text3, path17, entryRaw) {
   if (start !== block2.start || end !== block2.start + block2.raw.length) {
     candidates.push({ start: block2.start, end: block2.start + block2.raw.length, insert: "" });
   }
-  return applyFirstSafe(text3, path17, blocks, "nothing", candidates);
+  return applyFirstSafe(text3, path20, blocks, "nothing", candidates);
 }
 function insertEntry(text3, section, raw, opts = {}) {
-  const path17 = opts.path ?? "";
+  const path20 = opts.path ?? "";
   const eol = lineEnding(text3);
   const entry = normaliseRaw(raw, eol);
   if (entry === "") return text3;
-  const blocks = parseDocument2(path17, text3).blocks;
+  const blocks = parseDocument2(path20, text3).blocks;
   const body = sectionBody(blocks, section);
-  if (!body) return appendSection(text3, path17, blocks, { section, entry, eol, level: opts.headingLevel ?? 2 });
-  return insertIntoBody(text3, path17, blocks, body, entry, eol);
+  if (!body) return appendSection(text3, path20, blocks, { section, entry, eol, level: opts.headingLevel ?? 2 });
+  return insertIntoBody(text3, path20, blocks, body, entry, eol);
 }
 function sectionBody(blocks, section) {
   const wanted = headingKey(section);
@@ -72704,7 +72760,7 @@ function sectionBody(blocks, section) {
 function headingKey(title) {
   return title.trim().replace(/\s+/g, " ").toLowerCase();
 }
-function insertIntoBody(text3, path17, blocks, body, entry, eol) {
+function insertIntoBody(text3, path20, blocks, body, entry, eol) {
   const isItem = startsWithItem(entry);
   const anchorIndex = anchorOf(blocks, body, isItem);
   const anchor = blocks[anchorIndex];
@@ -72716,7 +72772,7 @@ function insertIntoBody(text3, path17, blocks, body, entry, eol) {
   const blankAfter = next && next.kind !== "blank" ? eol : "";
   const tight = continuesList ? lineBreak + entry : lineBreak + blankBefore + entry + blankAfter;
   const spaced = lineBreak + blankBefore + entry + blankAfter;
-  return applyFirstSafe(text3, path17, blocks, "entries", [
+  return applyFirstSafe(text3, path20, blocks, "entries", [
     { start: position, end: position, insert: tight },
     ...spaced === tight ? [] : [{ start: position, end: position, insert: spaced }]
   ]);
@@ -72732,7 +72788,7 @@ function isLooseListAt(blocks, index3) {
 function startsWithItem(raw) {
   return parseDocument2("", raw).blocks[0]?.kind === "item";
 }
-function appendSection(text3, path17, blocks, { section, entry, eol, level }) {
+function appendSection(text3, path20, blocks, { section, entry, eol, level }) {
   const title = section.replace(/\s+/g, " ").trim();
   const hashes = "#".repeat(Math.min(6, Math.max(1, Math.trunc(level))));
   let separator = "";
@@ -72741,7 +72797,7 @@ function appendSection(text3, path17, blocks, { section, entry, eol, level }) {
     if (!endsWithBlankLine(text3 + separator)) separator += eol;
   }
   const insert = `${separator}${hashes} ${title}${eol}${eol}${entry}`;
-  return applyFirstSafe(text3, path17, blocks, "anything", [{ start: text3.length, end: text3.length, insert }]);
+  return applyFirstSafe(text3, path20, blocks, "anything", [{ start: text3.length, end: text3.length, insert }]);
 }
 function endsWithBlankLine(text3) {
   const lines = text3.split("\n");
@@ -72749,15 +72805,15 @@ function endsWithBlankLine(text3) {
   const last = lines.at(-1);
   return last !== void 0 && isBlankLine(last.replace(/\r$/, ""));
 }
-function findEntry(text3, path17, entryRaw) {
-  const blocks = parseDocument2(path17, text3).blocks;
+function findEntry(text3, path20, entryRaw) {
+  const blocks = parseDocument2(path20, text3).blocks;
   let index3 = blocks.findIndex((block3) => isEntryBlock(block3) && block3.raw === entryRaw);
   if (index3 === -1) {
     const wanted = withoutFinalLineBreak(entryRaw);
     index3 = blocks.findIndex((block3) => isEntryBlock(block3) && withoutFinalLineBreak(block3.raw) === wanted);
   }
   const block2 = blocks[index3];
-  if (index3 === -1 || !block2) throw new EntryNotFoundError(path17, preview(entryRaw));
+  if (index3 === -1 || !block2) throw new EntryNotFoundError(path20, preview(entryRaw));
   return { blocks, block: block2, previous: blocks[index3 - 1], next: blocks[index3 + 1] };
 }
 function preview(raw) {
@@ -72778,12 +72834,12 @@ function separated(previous, next, eol, insert) {
   const after = next && next.kind !== "blank" ? eol : "";
   return before + insert + after;
 }
-function applyFirstSafe(text3, path17, before, allowed, candidates) {
+function applyFirstSafe(text3, path20, before, allowed, candidates) {
   for (const splice of candidates) {
     const result = keepFinalLineBreakState(text3, text3.slice(0, splice.start) + splice.insert + text3.slice(splice.end));
-    if (othersIntact(before, splice, parseDocument2(path17, result).blocks, allowed)) return result;
+    if (othersIntact(before, splice, parseDocument2(path20, result).blocks, allowed)) return result;
   }
-  throw new UnsafeEditError("the edit would change other parts of the file", path17);
+  throw new UnsafeEditError("the edit would change other parts of the file", path20);
 }
 function keepFinalLineBreakState(original, edited) {
   if (original === "" || endsWithLineBreak(original) || !endsWithLineBreak(edited)) return edited;
@@ -73784,8 +73840,8 @@ function newProblems(before, after) {
     return left <= 0;
   });
 }
-function describeProblem(path17, problem2) {
-  return problem2.kind === "empty-section" ? `the heading "${problem2.text}" (${path17}:${problem2.line}) would have nothing under it` : `the label "${problem2.text}" (${path17}:${problem2.line}) would introduce nothing`;
+function describeProblem(path20, problem2) {
+  return problem2.kind === "empty-section" ? `the heading "${problem2.text}" (${path20}:${problem2.line}) would have nothing under it` : `the label "${problem2.text}" (${path20}:${problem2.line}) would introduce nothing`;
 }
 
 // src/dream/apply.ts
@@ -73799,7 +73855,7 @@ var ActionConflictError = class extends Error {
 };
 function applyAction(files, action) {
   const changed = /* @__PURE__ */ new Map();
-  const read9 = (path17) => changed.get(path17) ?? files.get(path17);
+  const read9 = (path20) => changed.get(path20) ?? files.get(path20);
   try {
     if (action.type === "add") {
       const destination = action.destination;
@@ -73832,11 +73888,11 @@ function applyAction(files, action) {
 }
 function applyActions(files, actions) {
   const result = new Map(files);
-  for (const action of actions) for (const [path17, text3] of applyAction(result, action)) result.set(path17, text3);
+  for (const action of actions) for (const [path20, text3] of applyAction(result, action)) result.set(path20, text3);
   return result;
 }
-function requireFile(text3, path17) {
-  if (text3 === void 0) throw new Error(`${path17} does not exist`);
+function requireFile(text3, path20) {
+  if (text3 === void 0) throw new Error(`${path20} does not exist`);
   return text3;
 }
 function restyle(raw, text3) {
@@ -73849,6 +73905,230 @@ function restyle(raw, text3) {
   const lines = text3.split("\n");
   const body = lines.map((line, i) => i === 0 ? `${prefix}${line}` : line ? `${continuation}${line}` : "").join(eol);
   return body + (trailing || eol);
+}
+
+// src/dream/stated-actions.ts
+var ACTS = [
+  ["push", /^(?:force-)?push(?:es|ed|ing)?$/],
+  ["delete", /^(?:delet(?:e|es|ed|ing)|remov(?:e|es|ed|ing)|wip(?:e|es|ed|ing)|eras(?:e|es|ed|ing)|purg(?:e|es|ed|ing)|destroy\w*|truncat\w*|rm|drop(?:s|ped|ping)?)$/],
+  ["rewrite", /^(?:rewrit\w*|rewrote|edit(?:s|ed|ing)?|modif(?:y|ies|ied|ying)|chang(?:e|es|ed|ing)|overwrit\w*|alter(?:s|ed|ing)?)$/],
+  ["merge", /^merg(?:e|es|ed|ing)$/],
+  ["commit", /^commit(?:s|ted|ting)?$/],
+  ["publish", /^(?:publish\w*|releas(?:e|es|ed|ing))$/],
+  ["deploy", /^(?:deploy\w*|ship(?:s|ped|ping)?)$/],
+  ["review", /^review(?:s|ed|ing)?$/],
+  ["approve", /^approv(?:e|es|ed|ing)$/],
+  ["wait", /^wait(?:s|ed|ing)?$/],
+  ["open", /^(?:open(?:s|ed|ing)?|creat(?:e|es|ed|ing)|rais(?:e|es|ed|ing))$/],
+  ["run", /^(?:run|runs|running|ran|execut\w*|pip(?:e|es|ed|ing)|invok\w*)$/],
+  ["share", /^(?:past(?:e|es|ed|ing)|cop(?:y|ies|ied|ying)|send(?:s|ing)?|sent|shar(?:e|es|ed|ing)|post(?:s|ed|ing)?|print(?:s|ed|ing)?|upload\w*|expos(?:e|es|ed|ing)|leak\w*|email\w*)$/],
+  ["follow", /^follow(?:s|ed|ing)?$/],
+  ["ignore", /^(?:ignor(?:e|es|ed|ing)|disregard\w*)$/],
+  ["ask", /^ask(?:s|ed|ing)?$/],
+  ["test", /^test(?:s|ed|ing)?$/],
+  ["install", /^install\w*$/],
+  ["use", /^(?:use|uses|used|using)$/],
+  ["enable", /^enabl(?:e|es|ed|ing)$/],
+  ["disable", /^disabl(?:e|es|ed|ing)$/],
+  ["keep", /^(?:keep(?:s|ing)?|kept|preserv\w*|retain\w*)$/]
+];
+var OPPOSITES = [
+  ["follow", "ignore"],
+  ["enable", "disable"],
+  ["keep", "delete"]
+];
+var LEAD_IN = /* @__PURE__ */ new Set(["always", "please", "just", "only", "also", "then", "first", "so", "and", "but", "now", "simply", "you", "we", "i", "agents", "agent", "maintainers", "everyone", "people", "devs", "developers", "should", "must", "can", "may", "will", "need", "to", "have", "feel", "free", "go", "ahead", "and", "instead", "from", "on", "the", "each", "every", "time"]);
+var NEGATIONS = /^(?:never|don'?t|do not|dont|must not|mustn'?t|should not|shouldn'?t|cannot|can'?t|no need to|avoid|stop|not)$/;
+var OBJECT_END = /\b(?:without|unless|when|whenever|if|before|after|because|since|until|while|then|once|instead|rather|except|so that|as)\b/i;
+var MANNER = /* @__PURE__ */ new Set(["directly", "direct", "straight", "right", "away", "immediately", "anything", "everything", "something", "all", "new", "one", "ones", "freely", "yourself", "own", "ever", "also", "again", "first"]);
+var WAIVED_AFTER = /^(.{2,60}?)\s+(?:is|are)\s+(?:not|never)\s+(?:needed|required|necessary|mandatory)|^(.{2,60}?)\s+(?:is|are)\s+(?:optional|unnecessary|disabled|overkill)|\bnever\s+needs?\s+(?:a\s+|an\s+|any\s+)?(.{2,40})$|^no\s+(.{2,40}?)\s+(?:is\s+)?(?:needed|required|necessary)\b/i;
+var VERDICT_ON_GERUND = /^(\S+ing)\b(.{0,60}?)\s+(?:is|are)\s+(?:(fine|ok|okay|allowed|acceptable|safe|encouraged)|(not allowed|forbidden|prohibited|banned))\b/i;
+function actOf(word) {
+  const w = word.toLowerCase();
+  return ACTS.find(([, pattern]) => pattern.test(w))?.[0];
+}
+function readActs(fullText) {
+  const text3 = withoutReasons(fullText);
+  const actions = [];
+  const waived = [];
+  for (const clause of commandActs(text3, actions)) readClause(clause, actions, waived);
+  return { actions, waived };
+}
+function commandActs(text3, actions) {
+  for (const match2 of text3.matchAll(/`([^`\n]+)`/g)) {
+    const span = match2[1] ?? "";
+    const at = match2.index ?? 0;
+    if (/\b(?:fails?|failed|failing|errors?|exits?|exited)\s+with\s*$/i.test(text3.slice(Math.max(0, at - 24), at))) continue;
+    const act = commandAct(span);
+    if (!act) continue;
+    const failing = /^[^.;!?]{0,30}\b(?:fails?|failed|breaks?|broken|doesn't work|does not work|is deprecated)\b/i.test(text3.slice(at + match2[0].length));
+    actions.push({ ...act, context: act.objects, negated: negatedAt(text3, at) || failing });
+  }
+  return text3.replace(/`([^`\n]+)`/g, (_, span) => ` ${span} `).replace(/^\s*(?:[-*+]|\d+[.)])\s+/gm, "").split(/[.;:!?\n]+/).flatMap(commaClauses).flatMap(coordinated).map((c) => c.trim()).filter(Boolean);
+}
+function commaClauses(sentence) {
+  const out = [];
+  for (const piece of sentence.split(/,\s*/)) {
+    const first = bare(piece.replace(/^(?:and|then|but|or)\s+/i, "").split(/\s+/)[0] ?? "");
+    const opens = actOf(first) !== void 0 || NEGATIONS.test(first) || LEAD_IN.has(first);
+    if (out.length > 0 && !opens) out[out.length - 1] = `${out[out.length - 1]}, ${piece}`;
+    else out.push(piece);
+  }
+  return out;
+}
+function coordinated(clause) {
+  const pieces = clause.split(/\s+(?:and\s+then|and|then)\s+/i);
+  const out = [];
+  for (const piece of pieces) {
+    const previous = out[out.length - 1];
+    const startsAct = actOf(bare(piece.split(/\s+/)[0] ?? "")) !== void 0;
+    const previousDone = previous !== void 0 && actOf(bare(previous.split(/\s+/).at(-1) ?? "")) === void 0;
+    if (previous !== void 0 && !(startsAct && previousDone)) out[out.length - 1] = `${previous} and ${piece}`;
+    else out.push(piece);
+  }
+  return out;
+}
+function bare(word) {
+  return word.toLowerCase().replace(/^[^\w'-]+|[^\w'-]+$/g, "");
+}
+function commandAct(span) {
+  const words = commandHead(span).split(/\s+/);
+  const [program = "", sub = ""] = words;
+  const args = span.split(/\s+/).slice(program === "rm" ? 1 : 2);
+  const objects = objectTerms(args.join(" "));
+  if (program === "rm") return { act: "delete", objects };
+  if (["git", "gh", "hg", "npm", "pnpm", "yarn", "cargo", "docker"].includes(program)) {
+    const act = actOf(sub);
+    return act ? { act, objects } : void 0;
+  }
+  return void 0;
+}
+function readClause(clause, actions, waived) {
+  const verdict = VERDICT_ON_GERUND.exec(clause);
+  const gerundAct = verdict ? actOf(verdict[1] ?? "") : void 0;
+  if (verdict && gerundAct) {
+    const objects2 = objectTerms(verdict[2] ?? "");
+    actions.push({ act: gerundAct, objects: objects2, context: objects2, negated: verdict[4] !== void 0 });
+    return;
+  }
+  const waiver = WAIVED_AFTER.exec(clause);
+  if (waiver) {
+    const thing = objectTerms(waiver[1] ?? waiver[2] ?? waiver[3] ?? waiver[4] ?? "");
+    if (thing.length > 0) waived.push({ objects: thing });
+    return;
+  }
+  for (const m of clause.matchAll(/\b(?:without|skip(?:s|ped|ping)?|bypass(?:es|ed|ing)?|no need for)\s+(?:the\s+|a\s+|any\s+|all\s+|waiting\s+for\s+)?([^,]{2,40}?)(?=$|[,]|\s+(?:and|or|but|then|when|if|before|after)\b)/gi)) {
+    const thing = objectTerms(m[1] ?? "");
+    if (thing.length > 0) waived.push({ objects: thing });
+  }
+  const words = clause.split(/\s+/);
+  let negated = false;
+  let i = 0;
+  for (; i < words.length; i++) {
+    const word = bare(words[i] ?? "");
+    const pair = `${word} ${bare(words[i + 1] ?? "")}`;
+    if (NEGATIONS.test(pair)) {
+      negated = true;
+      i++;
+      continue;
+    }
+    if (NEGATIONS.test(word)) {
+      negated = true;
+      continue;
+    }
+    if (!LEAD_IN.has(word)) break;
+  }
+  const acts = [];
+  for (; i < words.length; i++) {
+    const act = actOf(bare(words[i] ?? ""));
+    if (!act) break;
+    if (bare(words[i] ?? "").startsWith("force-")) acts.push("force");
+    acts.push(act);
+    if (!/^(?:or|and|\/)$/i.test(words[i + 1] ?? "")) break;
+    i++;
+  }
+  const verbs = acts.filter((a) => a !== "force");
+  if (verbs.length === 0) return;
+  const rest = words.slice(i + 1).join(" ");
+  const end = OBJECT_END.exec(rest);
+  const what = end ? rest.slice(0, end.index) : rest;
+  if (what.trim() !== "" && objectTerms(what).length === 0 && PRONOUNS.test(what.trim())) return;
+  const objects = [...acts.includes("force") ? ["force"] : [], ...objectTerms(what)];
+  const context2 = [.../* @__PURE__ */ new Set([...objects, ...objectTerms(rest)])];
+  for (const act of verbs) actions.push({ act, objects, context: context2, negated });
+}
+var PRONOUNS = /^(?:(?:it|them|this|that|these|those|so|one)\b\s*)+$/i;
+function objectTerms(text3) {
+  return terms(text3).filter((t) => !MANNER.has(t));
+}
+function opposition(rule, note) {
+  const r = readActs(rule);
+  const n = readActs(note);
+  for (const ruled of r.actions) {
+    for (const said of n.actions) {
+      const sameAct = ruled.act === said.act && ruled.negated !== said.negated;
+      const oppositeAct = ruled.negated === said.negated && OPPOSITES.some(([a, b]) => ruled.act === a && said.act === b || ruled.act === b && said.act === a);
+      if (!sameAct && !oppositeAct) continue;
+      const shared = sharedObjects(ruled, said);
+      if (shared !== void 0) return `${said.negated ? "not " : ""}${said.act}${shared ? ` ${shared}` : ""}`;
+    }
+    if (ruled.negated) continue;
+    for (const thing of n.waived) {
+      const shared = thing.objects.filter((t) => ruled.objects.includes(t));
+      if (shared.length > 0) return `no ${shared.join(" ")}`;
+      const where2 = terms(note);
+      if (thing.objects.includes(ruled.act) && (ruled.context.length === 0 || ruled.context.some((t) => where2.includes(t)))) return `no ${ruled.act}`;
+    }
+  }
+  return void 0;
+}
+function sharedObjects(ruled, said) {
+  if (ruled.objects.length === 0) {
+    if (ruled.context.length === 0) return "";
+    const near = ruled.context.filter((t) => said.context.includes(t));
+    return near.length > 0 ? near.join(" ") : void 0;
+  }
+  const shared = ruled.objects.filter((t) => said.objects.includes(t));
+  return shared.length > 0 ? shared.join(" ") : void 0;
+}
+
+// src/dream/curate/content.ts
+function contentRefusal(action, view) {
+  const content = action.content;
+  if (content === void 0) return void 0;
+  const before = action.targets.map((t) => t.raw);
+  if (unsafeLesson(content) && !before.some(unsafeLesson)) return "its text would tell an agent to do harm (run code from the internet, hand over credentials, delete memory or history, skip review or checks, or obey text addressed to it)";
+  for (const rule of view.rules) {
+    const against = contradiction(content, rule.text);
+    if (against && !before.some((text3) => contradiction(text3, rule.text))) return `it contradicts the protected instructions in ${rule.path}:${rule.line} (${short(rule, 60)}, on ${against})`;
+  }
+  if (action.type !== "add" && action.type !== "update") return void 0;
+  const repeated = action.type === "add" ? action.patterns.find((key) => view.added.has(key)) : void 0;
+  if (repeated) return `an add of this cycle already writes pattern ${repeated}: one add per pattern`;
+  if (action.patterns.length > 0 && !action.patterns.some((key) => isAbout(content, view.subjects(key)))) {
+    return `its text is not about the pattern it cites (${action.patterns.join(", ")}): it shares none of its key words`;
+  }
+  return void 0;
+}
+function contradiction(text3, rule) {
+  const note = claimsOf(text3);
+  const ruled = claimsOf(rule);
+  const avoided = ruled.avoids.find((a) => note.recommends.some((r) => sameOrPart(a, r) || sameOrPart(r, a)));
+  if (avoided) return avoided;
+  return conflictBetween(note, ruled) ?? proseConflict(ruled, note) ?? opposition(rule, text3);
+}
+function keyTerms(subject) {
+  const named2 = [...subject.prefer ?? [], ...subject.avoid ?? [], ...subject.added ?? [], ...subject.dropped ?? []];
+  const words = [subject.statement, subject.fix ?? "", ...codeSpans(subject.fix ?? ""), ...named2, ...subject.terms ?? []].flatMap((t) => terms(t));
+  return [...new Set(words)].filter((t) => !isGeneric(t));
+}
+function isAbout(text3, subjects) {
+  const own = new Set(terms(text3).filter((t) => !isGeneric(t)));
+  return subjects.some((subject) => {
+    const key = keyTerms(subject);
+    const shared = key.filter((t) => own.has(t)).length;
+    return shared >= Math.max(1, Math.min(2, key.length, own.size));
+  });
 }
 
 // src/dream/curate/workspace.ts
@@ -73865,6 +74145,7 @@ var Workspace = class {
       )
     );
     this.curatedAtStart = base.files.filter((f) => f.policy === "dream").reduce((n, f) => n + f.entries.length, 0);
+    this.rules = base.files.filter((f) => f.policy === "protected").flatMap((f) => f.entries);
   }
   base;
   guard;
@@ -73881,6 +74162,11 @@ var Workspace = class {
   removed = 0;
   /** Actions taken so far by fingerprint: the plan numbers repeats (`#2`), and a rejection may name one of them. */
   taken = /* @__PURE__ */ new Map();
+  takenCount = 0;
+  /** Patterns an add of this plan wrote: one add per pattern. */
+  addedPatterns = /* @__PURE__ */ new Set();
+  /** The rules people wrote in protected namespaces, which no text a cycle writes may go against. */
+  rules;
   /** Actions the guard refused, with the reason. */
   dropped = [];
   get snapshot() {
@@ -73889,12 +74175,12 @@ var Workspace = class {
   entries() {
     return this.current.files.flatMap((f) => f.entries);
   }
-  text(path17) {
-    return this.files.get(path17);
+  text(path20) {
+    return this.files.get(path20);
   }
   /** Applies the action unless a rule refuses it; says which. */
   propose(action) {
-    const refusal = this.guarded(action) ?? harmOf(action, this.view()) ?? this.overRemovalShare(action);
+    const refusal = this.guarded(action) ?? contentRefusal(action, { rules: this.rules, subjects: (key) => this.policy.subjects?.(key) ?? [], added: this.addedPatterns }) ?? harmOf(action, this.view()) ?? this.overRemovalShare(action) ?? this.overActionCap();
     if (refusal) return this.refuse(action, refusal);
     let changed;
     try {
@@ -73907,7 +74193,14 @@ var Workspace = class {
     if (broken) return this.refuse(action, broken);
     this.commit(action, changed);
     this.taken.set(action.fingerprint, (this.taken.get(action.fingerprint) ?? 0) + 1);
+    this.takenCount++;
+    if (action.type === "add") for (const key of action.patterns) this.addedPatterns.add(key);
     return true;
+  }
+  /** A cycle is reviewed as a whole: past `curate.max_actions`, the rest waits for the next cycle (its patterns stay unwritten). */
+  overActionCap() {
+    const cap = this.policy.maxActions;
+    return cap !== void 0 && this.takenCount >= cap ? `the cycle already has ${cap} actions, as many as curate.max_actions allows; it waits for a later cycle` : void 0;
   }
   /** The guard, asked about the action and about the name the plan will give it if it repeats an earlier one. */
   guarded(action) {
@@ -73948,13 +74241,13 @@ var Workspace = class {
   }
   /** An edit may not leave a heading with nothing under it, or a label with nothing to introduce. */
   brokenStructure(changed) {
-    for (const [path17, text3] of changed) {
-      const before = this.files.get(path17);
+    for (const [path20, text3] of changed) {
+      const before = this.files.get(path20);
       const problems = newProblems(
-        before === void 0 ? [] : structureProblems(parseDocument2(path17, before)),
-        structureProblems(parseDocument2(path17, text3))
+        before === void 0 ? [] : structureProblems(parseDocument2(path20, before)),
+        structureProblems(parseDocument2(path20, text3))
       );
-      if (problems[0]) return describeProblem(path17, problems[0]);
+      if (problems[0]) return describeProblem(path20, problems[0]);
     }
     return void 0;
   }
@@ -73962,7 +74255,7 @@ var Workspace = class {
     const before = new Set(this.entries().map((e) => e.raw.trimEnd()));
     const effects = effectsOf(action);
     this.removed += effects.removed.length;
-    for (const [path17, text3] of changed) this.files.set(path17, text3);
+    for (const [path20, text3] of changed) this.files.set(path20, text3);
     this.rebuild();
     for (const file of this.current.files) {
       if (!changed.has(file.path)) continue;
@@ -73974,7 +74267,7 @@ var Workspace = class {
     }
   }
   rebuild() {
-    const files = [...this.files].map(([path17, text3]) => ({ path: path17, text: text3 }));
+    const files = [...this.files].map(([path20, text3]) => ({ path: path20, text: text3 }));
     const previous = this.current;
     const snapshot = buildSnapshot(files, this.base.root, this.base.namespaces, previous);
     const reused = new Set(previous.files);
@@ -74004,9 +74297,13 @@ function settledApart(support) {
 }
 function curate(input) {
   const support = new SupportIndex(input.records, input.minSessions);
+  const signal = new Map(input.signal.map((p) => [p.key, p]));
   const workspace = new Workspace(input.memory, input.guard, {
     ...input.maxRemovedShare !== void 0 ? { maxRemovedShare: input.maxRemovedShare } : {},
-    pattern: (key) => support.pattern(key)
+    ...input.maxActions !== void 0 ? { maxActions: input.maxActions } : {},
+    pattern: (key) => support.pattern(key),
+    // The line this cycle writes and the ways the sessions said it, gathered across cycles.
+    subjects: (key) => [signal.get(key), input.records[key]].filter((p) => p !== void 0)
   });
   const apart = settledApart(support);
   const questions = [];
@@ -74037,7 +74334,8 @@ function planCycle(input, engine = "heuristic") {
     minSessions: options.minSessions,
     inbox: options.inbox,
     guard: guardFor(memory, state),
-    ...options.maxRemovedShare !== void 0 ? { maxRemovedShare: options.maxRemovedShare } : {}
+    ...options.maxRemovedShare !== void 0 ? { maxRemovedShare: options.maxRemovedShare } : {},
+    ...options.maxActions !== void 0 ? { maxActions: options.maxActions } : {}
   });
   return {
     cycle: input.cycle,
@@ -74068,13 +74366,13 @@ function guardFor(memory, state) {
       const earlier = state.rejected[key];
       if (earlier) return `${key.startsWith("effect:added") ? "its text" : "the entry it removes"} was rejected in cycle ${earlier.cycle} (${earlier.summary})`;
     }
-    for (const path17 of action.paths) {
-      const inside = memory.root === "" || path17.startsWith(`${memory.root}/`);
-      if (!inside || path17.split("/").includes("..")) return `${path17} is outside the memory root "${memory.root}"`;
-      const namespace = namespaceFor(path17, memory.root, memory.namespaces);
-      if (!namespace) return `${path17} is in no namespace of the configuration`;
-      if (namespace.policy === "protected") return `${path17} is in the protected namespace "${namespace.name}"`;
-      if (!isMarkdownPath(path17)) return `${path17} is not a Markdown file`;
+    for (const path20 of action.paths) {
+      const inside = memory.root === "" || path20.startsWith(`${memory.root}/`);
+      if (!inside || path20.split("/").includes("..")) return `${path20} is outside the memory root "${memory.root}"`;
+      const namespace = namespaceFor(path20, memory.root, memory.namespaces);
+      if (!namespace) return `${path20} is in no namespace of the configuration`;
+      if (namespace.policy === "protected") return `${path20} is in the protected namespace "${namespace.name}"`;
+      if (!isMarkdownPath(path20)) return `${path20} is not a Markdown file`;
     }
     return void 0;
   };
@@ -74207,7 +74505,7 @@ Answer again, following the schema exactly${problems.some((p) => p.includes("max
 function renderMemory(memory, options) {
   const writable = memory.files.filter((f) => f.policy === "dream");
   const protectedFiles = memory.files.filter((f) => f.policy === "protected");
-  const file = (path17, extra, entries) => `<file path="${attribute3(path17)}"${extra}>
+  const file = (path20, extra, entries) => `<file path="${attribute3(path20)}"${extra}>
 ${entries.join("\n")}
 </file>`;
   const writableText = writable.map((f) => file(f.path, ` namespace="${attribute3(f.namespace)}"`, f.entries.map((e) => entryLine(e, options.ids))));
@@ -74373,26 +74671,26 @@ function validate(value, schema) {
   if (errors.length <= MAX_ERRORS) return errors;
   return [...errors.slice(0, MAX_ERRORS), `… and ${errors.length - MAX_ERRORS} more`];
 }
-function check(value, schema, path17, errors) {
+function check(value, schema, path20, errors) {
   const types = Array.isArray(schema.type) ? schema.type : [schema.type];
   const actual = typeOf(value);
   if (!types.some((t) => t === actual || t === "number" && actual === "integer")) {
-    errors.push(`${path17}: must be ${types.join(" or ")}, got ${actual}`);
+    errors.push(`${path20}: must be ${types.join(" or ")}, got ${actual}`);
     return;
   }
   if (schema.enum && !schema.enum.includes(value)) {
-    errors.push(`${path17}: must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}, got ${JSON.stringify(value)}`);
+    errors.push(`${path20}: must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}, got ${JSON.stringify(value)}`);
   }
-  if (actual === "object") checkObject(value, schema, path17, errors);
-  if (actual === "array" && schema.items) value.forEach((item, i) => check(item, schema.items, `${path17}[${i}]`, errors));
+  if (actual === "object") checkObject(value, schema, path20, errors);
+  if (actual === "array" && schema.items) value.forEach((item, i) => check(item, schema.items, `${path20}[${i}]`, errors));
 }
-function checkObject(value, schema, path17, errors) {
+function checkObject(value, schema, path20, errors) {
   const properties = schema.properties ?? {};
-  for (const key of schema.required ?? []) if (!(key in value)) errors.push(`${path17}.${key}: is required`);
+  for (const key of schema.required ?? []) if (!(key in value)) errors.push(`${path20}.${key}: is required`);
   for (const [key, child] of Object.entries(value)) {
     const childSchema = properties[key];
-    if (childSchema) check(child, childSchema, `${path17}.${key}`, errors);
-    else if (schema.additionalProperties === false) errors.push(`${path17}.${key}: is not allowed (no such property)`);
+    if (childSchema) check(child, childSchema, `${path20}.${key}`, errors);
+    else if (schema.additionalProperties === false) errors.push(`${path20}.${key}: is not allowed (no such property)`);
   }
 }
 function typeOf(value) {
@@ -74537,7 +74835,9 @@ function actionsFromProposals(proposals, context2) {
   const known = new Map(context2.patterns.map((p) => [p.key, p]));
   const workspace = new Workspace(context2.memory, context2.guard, {
     ...context2.maxRemovedShare !== void 0 ? { maxRemovedShare: context2.maxRemovedShare } : {},
-    pattern: (key) => known.get(key)
+    ...context2.maxActions !== void 0 ? { maxActions: context2.maxActions } : {},
+    pattern: (key) => known.get(key),
+    subjects: (key) => [known.get(key)].filter((p) => p !== void 0)
   });
   const dropped = [];
   const actions = [];
@@ -74557,7 +74857,6 @@ function proposalChecker(context2) {
   const patterns = new Map(context2.patterns.map((p) => [p.key, p]));
   const writableFiles = new Set(context2.memory.files.filter((f) => f.policy === "dream").map((f) => f.path));
   const known = new Set(context2.memory.files.flatMap((f) => f.entries.map((e) => comparable(e.text))));
-  const protectedEntries = context2.memory.files.filter((f) => f.policy === "protected").flatMap((f) => f.entries);
   return (proposal) => {
     const targets = [];
     for (const id of proposal.targets) {
@@ -74576,8 +74875,6 @@ function proposalChecker(context2) {
     if (content === void 0 && ["add", "update", "merge"].includes(proposal.type)) return { refusal: `a ${proposal.type} needs the entry's new text` };
     if (proposal.type === "prune" && content !== void 0) return { refusal: "a prune writes no text" };
     if (proposal.type === "add" && content !== void 0 && known.has(comparable(content))) return { refusal: "memory already says it, word for word" };
-    const overruled = content === void 0 ? void 0 : protectedEntries.find((e) => contradicts(content, e));
-    if (overruled) return { refusal: `it contradicts the protected instructions in ${overruled.path}:${overruled.line}` };
     const support = cited.map((k) => patterns.get(k));
     const draft = {
       type: proposal.type,
@@ -74589,22 +74886,16 @@ function proposalChecker(context2) {
     };
     if (content !== void 0) draft.content = content;
     if (proposal.type === "add") {
-      const path17 = proposal.file?.trim() || context2.inbox;
-      if (path17 !== context2.inbox && !writableFiles.has(path17) && !isProtectedFile(context2.memory, path17)) {
-        return { refusal: `${clip(oneLine2(path17), 120)} is not a curated memory file (an add goes to the inbox or an existing file)` };
+      const path20 = proposal.file?.trim() || context2.inbox;
+      if (path20 !== context2.inbox && !writableFiles.has(path20) && !isProtectedFile(context2.memory, path20)) {
+        return { refusal: `${clip(oneLine2(path20), 120)} is not a curated memory file (an add goes to the inbox or an existing file)` };
       }
-      draft.destination = { path: path17, section: sectionOf(proposal, support) };
+      draft.destination = { path: path20, section: sectionOf(proposal, support) };
       draft.identity = cited.join(",");
     }
     if (proposal.type === "update") draft.identity = `${cited.join(",")}@${targets[0]?.id.split("#")[1] ?? ""}`;
     return { action: makeAction(draft) };
   };
-}
-function contradicts(content, rule) {
-  const note = claimsOf(content);
-  const ruleClaims = entryClaims(rule);
-  const recommendsAvoided = ruleClaims.avoids.some((avoided) => note.recommends.some((r) => sameOrPart(avoided, r) || sameOrPart(r, avoided)));
-  return recommendsAvoided || conflictBetween(note, ruleClaims) !== void 0 || proseConflict(ruleClaims, note) !== void 0;
 }
 function arityProblem(type, count2) {
   if (type === "add" && count2 !== 0) return "an add names no existing entry";
@@ -74647,8 +74938,8 @@ function refusedProposal(proposal) {
     identity: `refused:${shortHash(JSON.stringify(proposal), 12)}`
   });
 }
-function isProtectedFile(memory, path17) {
-  return memory.files.some((f) => f.path === path17 && f.policy === "protected");
+function isProtectedFile(memory, path20) {
+  return memory.files.some((f) => f.path === path20 && f.policy === "protected");
 }
 function comparable(text3) {
   return text3.toLowerCase().replace(/\s+/g, " ").replace(/[.\s]+$/, "").trim();
@@ -74828,7 +75119,7 @@ var MAX_STATEMENT = 300;
 var MAX_QUOTE = 240;
 var MAX_TOPIC = 60;
 function groundObservations(answer, transcript) {
-  const lines = transcript.split("\n").map((line) => ({ turn: turnOf(line), text: comparable2(line) }));
+  const lines = transcriptLines(transcript);
   const whole = comparable2(transcript);
   const observations = [];
   const dropped = [];
@@ -74844,11 +75135,21 @@ function groundObservations(answer, transcript) {
       dropped.push(`"${clip2(statement, 80)}": it, or its quote, reads as an instruction to an AI, not a lesson`);
       continue;
     }
-    const line = wanted.length >= 4 ? lines.find((l) => l.text.includes(wanted)) : void 0;
-    if (!line && !(wanted.length >= 4 && whole.includes(wanted))) {
+    if (unsafeLesson(statement) || unsafeLesson(observation.fix ?? "")) {
+      dropped.push(`"${clip2(statement, 80)}": it would tell an agent to do harm`);
+      continue;
+    }
+    const found = wanted.length >= 4 ? lines.filter((l) => l.text.includes(wanted)) : [];
+    if (found.length === 0 && !(wanted.length >= 4 && whole.includes(wanted))) {
       dropped.push(`"${clip2(statement, 80)}": its quote is not in the session`);
       continue;
     }
+    const unsourced = sourceProblem(observation, found, lines);
+    if (unsourced) {
+      dropped.push(`"${clip2(statement, 80)}": ${unsourced}`);
+      continue;
+    }
+    const line = found.find((l) => allowedSpeakers(observation.kind).includes(l.speaker)) ?? found[0];
     const kept = {
       kind: observation.kind,
       statement: redact(statement),
@@ -74861,12 +75162,55 @@ function groundObservations(answer, transcript) {
   }
   return { observations, dropped };
 }
+function transcriptLines(transcript) {
+  let speaker = "other";
+  let turn;
+  return transcript.split("\n").map((raw) => {
+    const head = /^\[turn (\d+)\] (.*)$/.exec(raw);
+    if (head) {
+      turn = Number(head[1]);
+      speaker = speakerOf(head[2] ?? "");
+    }
+    return { turn, text: comparable2(raw), speaker };
+  });
+}
+function speakerOf(rest) {
+  if (/^user:/.test(rest)) return "person";
+  if (/^assistant( \(subagent\))?:/.test(rest)) return "agent";
+  if (/^tool \S+ (failed|declined by the user):/.test(rest)) return "tool output";
+  if (/^tool \S+:/.test(rest)) return "tool call";
+  return "other";
+}
+function allowedSpeakers(kind) {
+  switch (kind) {
+    case "preference":
+      return ["person"];
+    case "fact":
+      return ["person", "agent", "tool call"];
+    default:
+      return ["person", "agent", "tool call", "tool output"];
+  }
+}
+function sourceProblem(observation, found, lines) {
+  const allowed = allowedSpeakers(observation.kind);
+  if (found.length > 0 && !found.some((l) => allowed.includes(l.speaker))) {
+    return observation.kind === "preference" ? "a preference is what a person said, and its quote is not a person’s words" : "its quote is only in tool output";
+  }
+  if (observation.kind !== "mistake" && observation.kind !== "workflow") return void 0;
+  const fixCommands2 = codeSpans(observation.fix ?? "");
+  const statement = comparable2(observation.statement);
+  if (observation.kind === "mistake" && fixCommands2.length > 0 && !fixCommands2.some((c) => statement.includes(comparable2(c)))) {
+    return "it does not say the fix the session shows";
+  }
+  const said = lines.filter((l) => l.speaker !== "tool output").map((l) => l.text);
+  const unrun = [...commandsNamed(observation.statement), ...fixCommands2].find((c) => /\s/.test(c.trim()) && !said.some((l) => l.includes(comparable2(c))));
+  return unrun ? `\`${clip2(unrun, 60)}\` is in no command of the session, only in tool output` : void 0;
+}
+function commandsNamed(statement) {
+  return [...statement.matchAll(/`([^`\n]+)`/g)].filter((m) => !/\b(?:fail\w*|errors?|error out|says?|print\w*|reports?|message|output)\s+(?:with\s+)?$/i.test(statement.slice(Math.max(0, (m.index ?? 0) - 24), m.index ?? 0))).map((m) => m[1] ?? "");
+}
 function comparable2(text3) {
   return text3.toLowerCase().replace(/[“”„]/g, '"').replace(/[‘’]/g, "'").replace(/[`…]/g, "").replace(/\s+/g, " ").trim();
-}
-function turnOf(line) {
-  const match2 = /^\[turn (\d+)\]/.exec(line);
-  return match2 ? Number(match2[1]) : void 0;
 }
 function oneLine3(text3) {
   return text3.replace(/\s+/g, " ").trim();
@@ -75125,7 +75469,7 @@ function reduceObservations(sessions, previous, minSessions) {
     }
   }
   const patterns = [...touched].sort().map((key) => toPattern2(key, records[key]));
-  const isSignal = (p) => p.support.sessions >= minSessions && !INJECTION.test(p.statement) && (p.kind !== "mistake" || p.fix !== void 0);
+  const isSignal = (p) => p.support.sessions >= minSessions && !unsafeLesson(p.statement) && (p.kind !== "mistake" || p.fix !== void 0);
   return { signal: patterns.filter(isSignal), noise: patterns.filter((p) => !isSignal(p)), records };
 }
 function knownTopics(records) {
@@ -75313,7 +75657,8 @@ async function dreamPlan(input, options, cache2) {
         patterns: offered,
         inbox: input.options.inbox,
         guard: guardFor(input.memory, input.state),
-        ...input.options.maxRemovedShare !== void 0 ? { maxRemovedShare: input.options.maxRemovedShare } : {}
+        ...input.options.maxRemovedShare !== void 0 ? { maxRemovedShare: input.options.maxRemovedShare } : {},
+        ...input.options.maxActions !== void 0 ? { maxActions: input.options.maxActions } : {}
       });
     } else {
       warnings.push(`the curation answer was off its schema twice and was dropped (${reading.problems.slice(0, 3).join("; ")})`);
@@ -75523,13 +75868,13 @@ function sortKeys(value) {
   }
   return value;
 }
-function parse(files, path17) {
-  const text3 = files.get(path17);
+function parse(files, path20) {
+  const text3 = files.get(path20);
   if (text3 === void 0) return {};
   try {
     return JSON.parse(text3);
   } catch {
-    throw new Error(`${path17}: not valid JSON; restore it from git history (git checkout HEAD -- ${path17})`);
+    throw new Error(`${path20}: not valid JSON; restore it from git history (git checkout HEAD -- ${path20})`);
   }
 }
 function unionByEarliest(a, b) {
@@ -75595,6 +75940,7 @@ function keptAndGone(action) {
 
 // src/dream/risk.ts
 function actionRisk(action) {
+  if (riskReasons(action).length > 0) return "high";
   switch (action.type) {
     case "add":
       return "low";
@@ -75605,8 +75951,23 @@ function actionRisk(action) {
       return "high";
   }
 }
-function safeFirst(actions, safe) {
-  return [...actions.filter((a) => safe.includes(a.type)), ...actions.filter((a) => !safe.includes(a.type))];
+function riskReasons(action) {
+  const reasons = [];
+  if (action.content !== void 0) for (const f of contentRisks(action.content)) reasons.push(`it ${f.does} ("${f.words}")`);
+  const { removed, rewritten } = effectsOf(action);
+  for (const ref of [...removed, ...rewritten]) {
+    for (const f of contentRisks(ref.raw)) {
+      const reason = `the note it ${removed.includes(ref) ? "removes" : "rewrites"} ${f.does} ("${f.words}")`;
+      if (!reasons.includes(reason)) reasons.push(reason);
+    }
+  }
+  return reasons;
+}
+function needsReview(action, auto) {
+  return !auto.includes(action.type) || riskReasons(action).length > 0;
+}
+function safeFirst(actions, auto) {
+  return [...actions.filter((a) => !needsReview(a, auto)), ...actions.filter((a) => needsReview(a, auto))];
 }
 
 // src/git/repo.ts
@@ -75844,9 +76205,9 @@ function parseTree(content) {
     const written = content.toString("latin1", cursor, space);
     const mode = written === "40000" ? "040000" : written;
     const type = TYPE_OF_MODE[mode];
-    const path17 = content.toString("utf8", space + 1, nul);
-    if (!type || !isOrdinaryName(path17)) return void 0;
-    entries.push({ mode, path: path17, oid: content.toString("hex", nul + 1, nul + 21), type });
+    const path20 = content.toString("utf8", space + 1, nul);
+    if (!type || !isOrdinaryName(path20)) return void 0;
+    entries.push({ mode, path: path20, oid: content.toString("hex", nul + 1, nul + 21), type });
     cursor = nul + 21;
   }
   return entries.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
@@ -76113,8 +76474,60 @@ var git4 = __toESM(require_isomorphic_git(), 1);
 // src/git/objects.ts
 var git3 = __toESM(require_isomorphic_git(), 1);
 import { createHash as createHash5 } from "node:crypto";
+import fsp5 from "node:fs/promises";
+import path10 from "node:path";
 import { promisify } from "node:util";
 import { deflate, inflateSync as inflateSync2 } from "node:zlib";
+
+// src/git/durable.ts
+import { randomBytes } from "node:crypto";
+import fsp4 from "node:fs/promises";
+import path9 from "node:path";
+var TEMPORARY_PREFIX = "tmp_reverie_";
+async function writeFileDurably(file, data, { mode = 420 } = {}) {
+  const folder = path9.dirname(file);
+  await fsp4.mkdir(folder, { recursive: true });
+  const temporary = path9.join(folder, `${TEMPORARY_PREFIX}${process.pid}_${randomBytes(6).toString("hex")}`);
+  const handle = await fsp4.open(temporary, "wx", mode);
+  try {
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fsp4.rename(temporary, file);
+  } catch (error) {
+    await fsp4.rm(temporary, { force: true });
+    throw error;
+  }
+}
+function isTemporaryName(name) {
+  return name.startsWith(TEMPORARY_PREFIX);
+}
+async function createExclusive(file, text3) {
+  const temporary = path9.join(path9.dirname(file), `${TEMPORARY_PREFIX}${process.pid}_${randomBytes(6).toString("hex")}`);
+  await fsp4.writeFile(temporary, text3, { flag: "wx" });
+  try {
+    await fsp4.link(temporary, file);
+    return true;
+  } catch (error) {
+    const code3 = error.code;
+    if (code3 === "EEXIST") return false;
+    if (code3 !== "EPERM" && code3 !== "ENOTSUP" && code3 !== "EOPNOTSUPP") throw error;
+    return fsp4.writeFile(file, text3, { flag: "wx" }).then(
+      () => true,
+      (err) => {
+        if (err.code === "EEXIST") return false;
+        throw err;
+      }
+    );
+  } finally {
+    await fsp4.rm(temporary, { force: true });
+  }
+}
+
+// src/git/objects.ts
 var deflateAsync = promisify(deflate);
 var MODES2 = /* @__PURE__ */ new Set(["040000", "100644", "100755", "120000", "160000"]);
 var ObjectWriter = class {
@@ -76144,16 +76557,36 @@ var ObjectWriter = class {
     const wrapped = Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]);
     const oid = createHash5("sha1").update(wrapped).digest("hex");
     if (!this.writes.has(oid)) {
-      const { fs: fs6, gitdir } = this.repo;
-      const write = deflateAsync(wrapped, { level: 1 }).then(async (object) => {
-        await git3.writeObject({ fs: fs6, gitdir, type, format: "deflated", oid, object });
-      });
+      const { gitdir } = this.repo;
+      const write = deflateAsync(wrapped, { level: 1 }).then((object) => storeLooseObject(gitdir, oid, object));
       write.catch(() => void 0);
       this.writes.set(oid, write);
     }
     return oid;
   }
 };
+function looseObjectPath(gitdir, oid) {
+  return path10.join(gitdir, "objects", oid.slice(0, 2), oid.slice(2));
+}
+async function storeLooseObject(gitdir, oid, deflated) {
+  const file = looseObjectPath(gitdir, oid);
+  if (await looseObjectState(file, oid) === "sound") return;
+  await writeFileDurably(file, deflated, { mode: 292 });
+}
+async function looseObjectState(file, oid) {
+  let bytes;
+  try {
+    bytes = await fsp5.readFile(file);
+  } catch (error) {
+    if (error.code === "ENOENT") return "absent";
+    throw error;
+  }
+  try {
+    return createHash5("sha1").update(inflateSync2(bytes)).digest("hex") === oid ? "sound" : "corrupt";
+  } catch {
+    return "corrupt";
+  }
+}
 function serializeTree(entries) {
   const rows = entries.map((entry) => {
     if (!MODES2.has(entry.mode)) throw new Error(`tree entry ${entry.path} has mode ${entry.mode}, which git does not write`);
@@ -76213,36 +76646,36 @@ async function readTreeEntries(repo, oid) {
 async function listFilesAt(repo, oid, prefix = "", scope = {}) {
   const files = [];
   for (const entry of await readTreeEntries(repo, oid)) {
-    const path17 = prefix + entry.path;
+    const path20 = prefix + entry.path;
     if (entry.type === "tree") {
-      if (reaches(scope, path17)) files.push(...await listFilesAt(repo, entry.oid, `${path17}/`, scope));
-    } else if (isRegularFile(entry.mode) && within(scope, path17)) files.push({ path: path17, oid: entry.oid, mode: entry.mode });
+      if (reaches(scope, path20)) files.push(...await listFilesAt(repo, entry.oid, `${path20}/`, scope));
+    } else if (isRegularFile(entry.mode) && within(scope, path20)) files.push({ path: path20, oid: entry.oid, mode: entry.mode });
   }
   return files;
 }
-function within({ under }, path17) {
-  return !under || under.some((folder) => folder === "" || path17 === folder || path17.startsWith(`${folder}/`));
+function within({ under }, path20) {
+  return !under || under.some((folder) => folder === "" || path20 === folder || path20.startsWith(`${folder}/`));
 }
-function reaches(scope, path17) {
-  return within(scope, path17) || (scope.under ?? []).some((folder) => folder.startsWith(`${path17}/`));
+function reaches(scope, path20) {
+  return within(scope, path20) || (scope.under ?? []).some((folder) => folder.startsWith(`${path20}/`));
 }
 async function readFilesAt(repo, oid, filter = () => true, scope = {}) {
   const wanted = (await listFilesAt(repo, oid, "", scope)).filter((file) => filter(file.path));
   const texts = await Promise.all(wanted.map((file) => readBlobText(repo, file.oid)));
   return new Map(wanted.map((file, i) => [file.path, texts[i]]));
 }
-async function readFileAt(repo, oid, path17) {
-  const blob = await blobOidAt(repo, oid, path17);
+async function readFileAt(repo, oid, path20) {
+  const blob = await blobOidAt(repo, oid, path20);
   return blob === void 0 ? void 0 : readBlobText(repo, blob);
 }
-async function blobOidAt(repo, oid, path17) {
-  const entry = await entryAt(repo, oid, path17);
+async function blobOidAt(repo, oid, path20) {
+  const entry = await entryAt(repo, oid, path20);
   return entry?.type === "blob" && isRegularFile(entry.mode) ? entry.oid : void 0;
 }
-async function entryAt(repo, oid, path17) {
+async function entryAt(repo, oid, path20) {
   let entry;
   let treeOid2 = oid;
-  for (const name of path17.split("/")) {
+  for (const name of path20.split("/")) {
     if (!treeOid2) return void 0;
     entry = (await readTreeEntries(repo, treeOid2)).find((e) => e.path === name);
     treeOid2 = entry?.type === "tree" ? entry.oid : void 0;
@@ -76263,14 +76696,14 @@ async function diffTrees(repo, a, b, prefix) {
   }
   return paths;
 }
-async function diffEntry(repo, a, b, path17) {
+async function diffEntry(repo, a, b, path20) {
   if (a && b && a.oid === b.oid && a.mode === b.mode) return [];
   const subA = a?.type === "tree" ? a.oid : void 0;
   const subB = b?.type === "tree" ? b.oid : void 0;
-  const paths = subA || subB ? await diffTrees(repo, subA, subB, `${path17}/`) : [];
+  const paths = subA || subB ? await diffTrees(repo, subA, subB, `${path20}/`) : [];
   const fileA = a !== void 0 && a.type !== "tree";
   const fileB = b !== void 0 && b.type !== "tree";
-  if (fileA || fileB) paths.push(path17);
+  if (fileA || fileB) paths.push(path20);
   return paths;
 }
 async function treeOf(repo, commitOid) {
@@ -76303,19 +76736,16 @@ function isRegularFile(mode) {
   return mode === "100644" || mode === "100755";
 }
 
-// src/git/commit.ts
-var git5 = __toESM(require_isomorphic_git(), 1);
-
 // src/git/lock.ts
-import { randomBytes } from "node:crypto";
+import { randomBytes as randomBytes2 } from "node:crypto";
 import { readFileSync, unlinkSync } from "node:fs";
-import fsp4 from "node:fs/promises";
+import fsp6 from "node:fs/promises";
 import os2 from "node:os";
-import path9 from "node:path";
+import path11 from "node:path";
 var LOCK_FILE = "reverie.lock";
 var FRESH_MS = 1e4;
 async function acquireLock(repo, { purpose }) {
-  const file = path9.join(repo.gitdir, LOCK_FILE);
+  const file = path11.join(repo.gitdir, LOCK_FILE);
   const info = { pid: process.pid, host: os2.hostname(), started: (/* @__PURE__ */ new Date()).toISOString(), purpose };
   const text3 = `${JSON.stringify(info, null, 2)}
 `;
@@ -76330,7 +76760,7 @@ async function acquireLock(repo, { purpose }) {
 }
 async function readLock(file) {
   try {
-    const [text3, stat3] = await Promise.all([fsp4.readFile(file, "utf8"), fsp4.stat(file)]);
+    const [text3, stat3] = await Promise.all([fsp6.readFile(file, "utf8"), fsp6.stat(file)]);
     return { text: text3, info: parseLock(text3), ageMs: Date.now() - stat3.mtimeMs };
   } catch (err) {
     if (code2(err) === "ENOENT") return void 0;
@@ -76345,15 +76775,6 @@ function parseLock(text3) {
     return void 0;
   }
 }
-async function createExclusive(file, text3) {
-  try {
-    await fsp4.writeFile(file, text3, { flag: "wx" });
-    return true;
-  } catch (err) {
-    if (code2(err) === "EEXIST") return false;
-    throw err;
-  }
-}
 function isRunning(info) {
   if (info.host !== os2.hostname()) return true;
   try {
@@ -76364,15 +76785,15 @@ function isRunning(info) {
   }
 }
 async function takeOver(file, staleText) {
-  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const aside = `${file}.stale-${process.pid}-${randomBytes2(4).toString("hex")}`;
   try {
-    await fsp4.rename(file, aside);
+    await fsp6.rename(file, aside);
   } catch (err) {
     if (code2(err) === "ENOENT") return;
     throw err;
   }
-  if (await fsp4.readFile(aside, "utf8") !== staleText) await fsp4.link(aside, file).catch(() => void 0);
-  await fsp4.rm(aside, { force: true });
+  if (await fsp6.readFile(aside, "utf8") !== staleText) await fsp6.link(aside, file).catch(() => void 0);
+  await fsp6.rm(aside, { force: true });
 }
 function releaser(file, text3) {
   let released = false;
@@ -76394,20 +76815,40 @@ function lockedError(file, info) {
     `another reverie run holds the lock on this repository (${holder}). Wait for it to finish; if no reverie process is running, delete ${file}`
   );
 }
+var REF_LOCK_MARK = "reverie ref lock";
 async function lockRef(repo, ref, fn) {
-  const file = path9.join(repo.gitdir, `${ref}.lock`);
-  await fsp4.mkdir(path9.dirname(file), { recursive: true });
-  try {
-    await fsp4.writeFile(file, "", { flag: "wx" });
-  } catch (err) {
-    if (code2(err) !== "EEXIST") throw err;
-    throw new GitStateError(`${ref} is being updated by another process; if none is running, delete ${file}`);
+  const file = path11.join(repo.gitdir, `${ref}.lock`);
+  await fsp6.mkdir(path11.dirname(file), { recursive: true });
+  const holder = { pid: process.pid, host: os2.hostname(), started: (/* @__PURE__ */ new Date()).toISOString(), purpose: `update ${ref}` };
+  if (!await createExclusive(file, `${REF_LOCK_MARK} ${JSON.stringify(holder)}
+`)) {
+    throw new GitStateError(`${ref} is being updated by another process; if none is running, \`reverie doctor\` removes ${file}`);
   }
   try {
-    return await fn();
+    return await fn((oid) => writeFileDurably(path11.join(repo.gitdir, ref), `${oid}
+`));
   } finally {
-    await fsp4.rm(file, { force: true });
+    await fsp6.rm(file, { force: true });
   }
+}
+async function staleRefLocks(repo) {
+  const found = [];
+  const walk5 = async (folder) => {
+    const entries = await fsp6.readdir(folder, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const full = path11.join(folder, entry.name);
+      if (entry.isDirectory()) await walk5(full);
+      else if (entry.name.endsWith(".lock") && await isStaleRefLock(full)) found.push(full);
+    }
+  };
+  await walk5(path11.join(repo.gitdir, "refs"));
+  return found.sort();
+}
+async function isStaleRefLock(file) {
+  const text3 = await fsp6.readFile(file, "utf8").catch(() => "");
+  if (!text3.startsWith(`${REF_LOCK_MARK} `)) return false;
+  const info = parseLock(text3.slice(REF_LOCK_MARK.length + 1));
+  return info !== void 0 && !isRunning(info);
 }
 function code2(err) {
   return err?.code;
@@ -76415,7 +76856,7 @@ function code2(err) {
 
 // src/git/commit.ts
 async function commitChanges(repo, input) {
-  for (const path17 of input.changes.keys()) assertTreePath(path17);
+  for (const path20 of input.changes.keys()) assertTreePath(path20);
   const parentTree = input.parent ? await treeOid(repo, input.parent) : void 0;
   const build = { repo, writer: new ObjectWriter(repo), trees: [], blobs: [] };
   try {
@@ -76455,48 +76896,48 @@ async function treeEntries(repo, tree) {
 }
 function groupByName(changes) {
   const groups2 = /* @__PURE__ */ new Map();
-  for (const [path17, content] of changes) {
-    const slash = path17.indexOf("/");
-    const name = slash < 0 ? path17 : path17.slice(0, slash);
+  for (const [path20, content] of changes) {
+    const slash = path20.indexOf("/");
+    const name = slash < 0 ? path20 : path20.slice(0, slash);
     const group = groups2.get(name) ?? { children: /* @__PURE__ */ new Map() };
     if (slash < 0) group.content = content;
-    else group.children.set(path17.slice(slash + 1), content);
+    else group.children.set(path20.slice(slash + 1), content);
     groups2.set(name, group);
   }
   return groups2;
 }
-async function nameEntry(build, current2, change, path17) {
+async function nameEntry(build, current2, change, path20) {
   let entry = current2;
   if (change.content === null) {
-    if (entry?.type === "tree") throw new GitStateError(`cannot delete ${path17}: it is a directory`);
+    if (entry?.type === "tree") throw new GitStateError(`cannot delete ${path20}: it is a directory`);
     entry = void 0;
   }
-  if (change.children.size > 0) entry = await directoryEntry(build, entry, change.children, path17);
-  if (typeof change.content === "string") entry = fileEntry(build, entry, change.content, path17);
+  if (change.children.size > 0) entry = await directoryEntry(build, entry, change.children, path20);
+  if (typeof change.content === "string") entry = fileEntry(build, entry, change.content, path20);
   return entry;
 }
-function fileEntry(build, current2, content, path17) {
-  if (current2?.type === "tree") throw new GitStateError(`cannot write ${path17}: it is a directory`);
+function fileEntry(build, current2, content, path20) {
+  if (current2?.type === "tree") throw new GitStateError(`cannot write ${path20}: it is a directory`);
   const oid = build.writer.blob(content);
   build.blobs.push([oid, content]);
   const mode = current2?.mode === "100755" ? "100755" : "100644";
   return { mode, oid, type: "blob" };
 }
-async function directoryEntry(build, current2, children, path17) {
+async function directoryEntry(build, current2, children, path20) {
   if (current2 && current2.type !== "tree") {
     if ([...children.values()].every((c) => c === null)) return current2;
-    throw new GitStateError(`cannot write below ${path17}: it is a file`);
+    throw new GitStateError(`cannot write below ${path20}: it is a file`);
   }
-  const oid = await applyChanges(build, current2?.oid, children, `${path17}/`);
+  const oid = await applyChanges(build, current2?.oid, children, `${path20}/`);
   return oid ? { mode: "040000", oid, type: "tree" } : void 0;
 }
 async function updateBranch(repo, branch, oid, { expectedOld } = {}) {
   const ref = `refs/heads/${shortBranch(branch)}`;
   await assertCommit(repo, oid);
-  await lockRef(repo, ref, async () => {
+  await lockRef(repo, ref, async (write) => {
     const actual = await resolveRef2(repo, ref) ?? null;
     if (expectedOld !== void 0 && actual !== expectedOld) throw refMoved(ref, expectedOld, actual);
-    await git5.writeRef({ fs: repo.fs, gitdir: repo.gitdir, ref, value: oid, force: true });
+    await write(oid);
   });
 }
 function refMoved(ref, expected, actual) {
@@ -76511,11 +76952,11 @@ async function assertCommit(repo, oid) {
     throw new GitStateError(`${oid} is not a commit in ${repo.dir}`);
   }
 }
-function assertTreePath(path17) {
-  const parts = path17.split("/");
+function assertTreePath(path20) {
+  const parts = path20.split("/");
   const bad = parts.some((p) => p === "" || p === "." || p === ".." || p.toLowerCase() === ".git");
-  if (bad || /[\\\0]/.test(path17)) {
-    throw new UnsafePathError("is not a clean relative path inside the repository", path17);
+  if (bad || /[\\\0]/.test(path20)) {
+    throw new UnsafePathError("is not a clean relative path inside the repository", path20);
   }
 }
 function writeTree(build, tree) {
@@ -76598,7 +77039,7 @@ function findLastIndex2(items, test2) {
 }
 
 // src/git/log.ts
-var git6 = __toESM(require_isomorphic_git(), 1);
+var git5 = __toESM(require_isomorphic_git(), 1);
 async function readLog(repo, ref, { depth, since } = {}) {
   const head = await resolveRef2(repo, ref);
   if (!head) throw new GitStateError(`cannot read the log of ${ref}: no such branch or commit`);
@@ -76623,7 +77064,7 @@ async function readEntry2(repo, oid) {
 }
 async function mergeBases(repo, a, b) {
   const { fs: fs6, gitdir, cache: cache2 } = repo;
-  return await git6.findMergeBase({ fs: fs6, gitdir, cache: cache2, oids: [a, b] });
+  return await git5.findMergeBase({ fs: fs6, gitdir, cache: cache2, oids: [a, b] });
 }
 function toEntry({ oid, commit }) {
   const { subject, body, trailers } = parseCommitMessage(commit.message);
@@ -76640,22 +77081,23 @@ function toEntry({ oid, commit }) {
 }
 
 // src/git/worktree.ts
-var git7 = __toESM(require_isomorphic_git(), 1);
-import fsp6 from "node:fs/promises";
-import path11 from "node:path";
+var git6 = __toESM(require_isomorphic_git(), 1);
+import { createHash as createHash7 } from "node:crypto";
+import fsp8 from "node:fs/promises";
+import path13 from "node:path";
 
 // src/git/index-file.ts
-import { createHash as createHash6, randomBytes as randomBytes2 } from "node:crypto";
-import fsp5 from "node:fs/promises";
-import path10 from "node:path";
+import { createHash as createHash6 } from "node:crypto";
+import fsp7 from "node:fs/promises";
+import path12 from "node:path";
 var SIGNATURE = 1145655875;
 var HEADER_BYTES = 12;
 var FIXED_BYTES = 62;
 var EXTENDED_FLAG = 16384;
 var NAME_MASK = 4095;
 async function readIndex(gitdir) {
-  const file = path10.join(gitdir, "index");
-  const [bytes, stat3] = await Promise.all([fsp5.readFile(file).catch(() => void 0), fsp5.stat(file, { bigint: true }).catch(() => void 0)]);
+  const file = path12.join(gitdir, "index");
+  const [bytes, stat3] = await Promise.all([fsp7.readFile(file).catch(() => void 0), fsp7.stat(file, { bigint: true }).catch(() => void 0)]);
   if (!bytes || !stat3) return void 0;
   const parsed = parseIndex(bytes);
   return parsed && { ...parsed, mtimeNs: stat3.mtimeNs };
@@ -76786,14 +77228,7 @@ function serializeIndex(version, entries) {
   return Buffer.concat([body, createHash6("sha1").update(body).digest()]);
 }
 async function writeIndex(gitdir, version, entries) {
-  const file = path10.join(gitdir, "index");
-  const temporary = `${file}.reverie-${process.pid}-${randomBytes2(4).toString("hex")}`;
-  try {
-    await fsp5.writeFile(temporary, serializeIndex(version, entries));
-    await fsp5.rename(temporary, file);
-  } finally {
-    await fsp5.rm(temporary, { force: true });
-  }
+  await writeFileDurably(path12.join(gitdir, "index"), serializeIndex(version, entries));
 }
 
 // src/git/worktree.ts
@@ -76803,16 +77238,90 @@ async function fastForward(repo, input) {
   if (!await isAncestor(repo, expectedOld, to)) {
     throw new GitStateError(`cannot fast-forward ${ref} to ${to}: it does not descend from ${expectedOld}`);
   }
-  return lockRef(repo, ref, async () => {
+  return lockRef(repo, ref, async (write) => {
     const actual = await resolveRef2(repo, ref) ?? null;
     if (actual !== expectedOld) throw refMoved(ref, expectedOld, actual);
     const changed = await changedPaths(repo, expectedOld, to);
-    const checkedOut = await git7.currentBranch({ fs: repo.fs, gitdir: repo.gitdir, fullname: true }) === ref;
+    const checkedOut = await git6.currentBranch({ fs: repo.fs, gitdir: repo.gitdir, fullname: true }) === ref;
     const targets = checkedOut ? await preflight(repo, expectedOld, to, changed) : [];
-    await git7.writeRef({ fs: repo.fs, gitdir: repo.gitdir, ref, value: to, force: true });
-    if (checkedOut) await checkoutFiles(repo, targets);
+    if (checkedOut) await writeCheckoutJournal(repo, { ref, from: expectedOld, to, paths: changed });
+    await write(to);
+    if (checkedOut) {
+      try {
+        await checkoutFiles(repo, targets);
+      } catch (error) {
+        throw new CheckoutIncompleteError(`${ref} moved to ${to}, but the working tree could not follow: ${error.message}; \`reverie doctor\` finishes it`);
+      }
+      await removeCheckoutJournal(repo);
+    }
     return { changed, workingTreeUpdated: checkedOut };
   });
+}
+function journalFile(repo) {
+  return path13.join(repo.gitdir, "reverie", "checkout.json");
+}
+async function writeCheckoutJournal(repo, journal) {
+  await writeFileDurably(journalFile(repo), `${JSON.stringify(journal, null, 2)}
+`);
+}
+async function removeCheckoutJournal(repo) {
+  await fsp8.rm(journalFile(repo), { force: true });
+}
+async function readCheckoutJournal(repo) {
+  const text3 = await fsp8.readFile(journalFile(repo), "utf8").catch(() => void 0);
+  if (text3 === void 0) return void 0;
+  try {
+    const journal = JSON.parse(text3);
+    return typeof journal.ref === "string" && Array.isArray(journal.paths) ? journal : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function finishCheckout(repo, journal) {
+  const actual = await resolveRef2(repo, journal.ref);
+  const checkedOut = await git6.currentBranch({ fs: repo.fs, gitdir: repo.gitdir, fullname: true }) === journal.ref;
+  if (actual !== journal.to || !checkedOut) {
+    await removeCheckoutJournal(repo);
+    return { updated: [], leftAlone: [], stale: true };
+  }
+  const targets = [];
+  const leftAlone = [];
+  for (const file of journal.paths) {
+    const [before, after] = await Promise.all([entryAt(repo, journal.from, file), entryAt(repo, journal.to, file)]);
+    const onDisk = await contentOid(repo.dir, file);
+    if (onDisk !== "unsure" && (onDisk === (before?.oid ?? "absent") || onDisk === (after?.oid ?? "absent"))) {
+      targets.push({ path: file, entry: after?.type === "tree" ? void 0 : after });
+    } else {
+      leftAlone.push(file);
+    }
+  }
+  const deleted = new Set(targets.filter((t) => !t.entry).map((t) => t.path));
+  for (const target of targets) await assertFoldersFree(repo.dir, target.path, deleted);
+  await checkoutFiles(repo, targets);
+  await stageWithoutTouching(repo, journal, leftAlone);
+  await removeCheckoutJournal(repo);
+  return { updated: targets.map((t) => t.path), leftAlone, stale: false };
+}
+async function stageWithoutTouching(repo, journal, files) {
+  if (files.length === 0) return;
+  const index3 = await readIndex(repo.gitdir);
+  const staged = new Map((index3?.entries ?? []).filter((e) => e.stage === 0).map((e) => [e.path, entryStat(e)?.oid]));
+  for (const file of files) {
+    const [before, after] = await Promise.all([entryAt(repo, journal.from, file), entryAt(repo, journal.to, file)]);
+    if (staged.get(file) !== before?.oid) continue;
+    if (after && after.type === "blob") await git6.updateIndex({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, cache: repo.cache, filepath: file, oid: after.oid, mode: Number.parseInt(after.mode, 8), add: true });
+    else await updateIndex2(repo, file, { remove: true, force: true });
+  }
+}
+async function contentOid(dir, file) {
+  const full = path13.join(dir, file);
+  const stat3 = await fsp8.lstat(full).catch(() => void 0);
+  if (!stat3) return "absent";
+  let content;
+  if (stat3.isSymbolicLink()) content = Buffer.from(await fsp8.readlink(full), "utf8");
+  else if (stat3.isFile()) content = await fsp8.readFile(full);
+  else return "unsure";
+  return createHash7("sha1").update(Buffer.concat([Buffer.from(`blob ${content.length}\0`), content])).digest("hex");
 }
 async function preflight(repo, from, to, paths) {
   const dirty = await dirtyAmong(repo, paths, from);
@@ -76835,7 +77344,7 @@ async function assertFoldersFree(dir, file, deleted) {
   const parts = file.split("/");
   for (let i = 1; i < parts.length; i++) {
     const folder = parts.slice(0, i).join("/");
-    const stat3 = await fsp6.lstat(path11.join(dir, folder)).catch(() => void 0);
+    const stat3 = await fsp8.lstat(path13.join(dir, folder)).catch(() => void 0);
     if (!stat3) return;
     if (stat3.isSymbolicLink()) throw new UnsafePathError("has a symbolic link among its folders", file);
     if (!stat3.isDirectory() && !deleted.has(folder)) {
@@ -76870,7 +77379,7 @@ async function isCleanByIndex(repo, index3, entries, from, file) {
 async function lstatBelowFolders(dir, file) {
   const parts = file.split("/");
   for (let i = 1; i <= parts.length; i++) {
-    const stat3 = await fsp6.lstat(path11.join(dir, ...parts.slice(0, i)), { bigint: true }).catch((err) => err.code);
+    const stat3 = await fsp8.lstat(path13.join(dir, ...parts.slice(0, i)), { bigint: true }).catch((err) => err.code);
     if (stat3 === "ENOENT") return "absent";
     if (typeof stat3 === "string" || stat3 === void 0) return "unsure";
     if (i === parts.length) return stat3;
@@ -76885,17 +77394,17 @@ async function checkoutFiles(repo, targets) {
   await recordInIndex(repo, targets, written);
 }
 async function removeFile(repo, file) {
-  await fsp6.rm(path11.join(repo.dir, file), { force: true });
+  await fsp8.rm(path13.join(repo.dir, file), { force: true });
   await removeEmptyParents(repo.dir, file);
 }
 async function writeFile2(repo, file, entry) {
-  const full = path11.join(repo.dir, file);
+  const full = path13.join(repo.dir, file);
   const blob = await readBlobContent(repo, entry.oid);
-  await fsp6.mkdir(path11.dirname(full), { recursive: true });
-  await fsp6.rm(full, { force: true });
-  if (entry.mode === "120000") await fsp6.symlink(new TextDecoder().decode(blob), full);
-  else await fsp6.writeFile(full, blob, { mode: entry.mode === "100755" ? 493 : 420 });
-  return newEntry(file, entry.oid, await fsp6.lstat(full, { bigint: true }));
+  await fsp8.mkdir(path13.dirname(full), { recursive: true });
+  await fsp8.rm(full, { force: true });
+  if (entry.mode === "120000") await fsp8.symlink(new TextDecoder().decode(blob), full);
+  else await fsp8.writeFile(full, blob, { mode: entry.mode === "100755" ? 493 : 420 });
+  return newEntry(file, entry.oid, await fsp8.lstat(full, { bigint: true }));
 }
 async function recordInIndex(repo, targets, written) {
   const index3 = await readIndex(repo.gitdir);
@@ -76908,11 +77417,11 @@ async function recordInIndex(repo, targets, written) {
 }
 function updateIndex2(repo, filepath, how) {
   const { fs: fs6, dir, gitdir, cache: cache2 } = repo;
-  return git7.updateIndex({ fs: fs6, dir, gitdir, cache: cache2, filepath, ...how });
+  return git6.updateIndex({ fs: fs6, dir, gitdir, cache: cache2, filepath, ...how });
 }
 async function removeEmptyParents(dir, file) {
-  for (let parent = path11.dirname(file); parent !== "."; parent = path11.dirname(parent)) {
-    const removed = await fsp6.rmdir(path11.join(dir, parent)).then(
+  for (let parent = path13.dirname(file); parent !== "."; parent = path13.dirname(parent)) {
+    const removed = await fsp8.rmdir(path13.join(dir, parent)).then(
       () => true,
       () => false
     );
@@ -76922,7 +77431,7 @@ async function removeEmptyParents(dir, file) {
 async function dirtyPaths(repo, paths = ["."], ref = "HEAD") {
   if (paths.length === 0) return [];
   const { fs: fs6, dir, gitdir, cache: cache2 } = repo;
-  const rows = await git7.statusMatrix({ fs: fs6, dir, gitdir, cache: cache2, ref, filepaths: paths });
+  const rows = await git6.statusMatrix({ fs: fs6, dir, gitdir, cache: cache2, ref, filepaths: paths });
   return rows.filter(([, head, workdir, stage]) => !(head === workdir && workdir === stage && (stage === 0 || stage === 1))).map(([file]) => file).sort();
 }
 
@@ -77026,16 +77535,16 @@ var Diff = class {
       }
     }
   }
-  addToPath(path17, added, removed, oldPosInc, options) {
-    const last = path17.lastComponent;
+  addToPath(path20, added, removed, oldPosInc, options) {
+    const last = path20.lastComponent;
     if (last && !options.oneChangePerToken && last.added === added && last.removed === removed) {
       return {
-        oldPos: path17.oldPos + oldPosInc,
+        oldPos: path20.oldPos + oldPosInc,
         lastComponent: { count: last.count + 1, added, removed, previousComponent: last.previousComponent }
       };
     } else {
       return {
-        oldPos: path17.oldPos + oldPosInc,
+        oldPos: path20.oldPos + oldPosInc,
         lastComponent: { count: 1, added, removed, previousComponent: last }
       };
     }
@@ -77436,14 +77945,14 @@ function splitLines2(text3) {
 }
 
 // src/git/blame.ts
-async function introductions(repo, ref, path17, raws, { maxCommits = 200 } = {}) {
+async function introductions(repo, ref, path20, raws, { maxCommits = 200 } = {}) {
   const head = await resolveRef2(repo, ref);
-  if (!head) throw new GitStateError(`cannot trace ${path17}: ${ref} does not exist`);
+  if (!head) throw new GitStateError(`cannot trace ${path20}: ${ref} does not exist`);
   const found = /* @__PURE__ */ new Map();
   let pending;
   let seen = { blob: void 0, text: "", intro: void 0, count: 0 };
   for await (const { oid, commit } of walkFirstParent(repo, head)) {
-    const blob = await blobOidAt(repo, oid, path17);
+    const blob = await blobOidAt(repo, oid, path20);
     const unchanged = pending !== void 0 && blob === seen.blob;
     const text3 = unchanged ? seen.text : blob ? await readBlobText(repo, blob) : "";
     pending ??= new Set(raws.filter((raw) => text3.includes(raw)));
@@ -77468,7 +77977,7 @@ function settle2(found, pending, raw, intro) {
 
 // src/sessions/load.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
-import { createHash as createHash9 } from "node:crypto";
+import { createHash as createHash10 } from "node:crypto";
 import fs5 from "node:fs";
 import { open, readdir as readdir2, realpath as realpath2, stat as stat2 } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -77482,8 +77991,8 @@ var SETTLED_MS = 2e3;
 function stampOf(stat3) {
   return { size: stat3.size, mtimeMs: stat3.mtimeMs, ctimeMs: stat3.ctimeMs, ino: stat3.ino, dev: stat3.dev };
 }
-function rememberedHash(cache2, path17, stamp) {
-  const entry = cache2.get(path17);
+function rememberedHash(cache2, path20, stamp) {
+  const entry = cache2.get(path20);
   return entry && sameStamp(entry, stamp) ? entry.sha256 : void 0;
 }
 function hashToRemember(stamp, sha2563, now) {
@@ -77501,17 +78010,17 @@ function parseHashCache(text3) {
     return cache2;
   }
   if (!isObject2(value) || value.version !== FORMAT_VERSION || !isObject2(value.files)) return cache2;
-  for (const [path17, entry] of Object.entries(value.files)) {
+  for (const [path20, entry] of Object.entries(value.files)) {
     const remembered = asRemembered(entry);
-    if (remembered) cache2.set(path17, remembered);
+    if (remembered) cache2.set(path20, remembered);
   }
   return cache2;
 }
 function serializeHashCache(cache2) {
   const paths = [...cache2.keys()].sort();
-  const lines = paths.map((path17) => {
-    const e = cache2.get(path17);
-    return `${JSON.stringify(path17)}:${JSON.stringify([e.size, e.mtimeMs, e.ctimeMs, e.ino, e.dev, e.sha256])}`;
+  const lines = paths.map((path20) => {
+    const e = cache2.get(path20);
+    return `${JSON.stringify(path20)}:${JSON.stringify([e.size, e.mtimeMs, e.ctimeMs, e.ino, e.dev, e.sha256])}`;
   });
   return `{"version":${FORMAT_VERSION},"files":{
 ${lines.join(",\n")}
@@ -77531,8 +78040,8 @@ function isObject2(value) {
 }
 function sameCache(a, b) {
   if (a.size !== b.size) return false;
-  for (const [path17, entry] of a) {
-    const other = b.get(path17);
+  for (const [path20, entry] of a) {
+    const other = b.get(path20);
     if (!other || other.sha256 !== entry.sha256 || !sameStamp(other, entry)) return false;
   }
   return true;
@@ -77553,7 +78062,7 @@ async function writeHashCache(file, cache2) {
 }
 
 // src/sessions/lines.ts
-import { createHash as createHash7 } from "node:crypto";
+import { createHash as createHash8 } from "node:crypto";
 import { createReadStream as createReadStream2 } from "node:fs";
 import { isUtf8 } from "node:buffer";
 var DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
@@ -77602,9 +78111,9 @@ function asyncIterable(items) {
     }
   };
 }
-async function* iterate(path17, max, done) {
-  const stream2 = createReadStream2(path17, { highWaterMark: 64 * 1024 });
-  const hash2 = createHash7("sha256");
+async function* iterate(path20, max, done) {
+  const stream2 = createReadStream2(path20, { highWaterMark: 64 * 1024 });
+  const hash2 = createHash8("sha256");
   const line = new LineBuffer(max);
   let bytes = 0;
   let number = 0;
@@ -77635,7 +78144,7 @@ function* linesOfBytes(bytes, max, done) {
     yield lineOf(bytes.subarray(start, end), ++number, max, allValid);
     start = end + 1;
   }
-  done({ sha256: createHash7("sha256").update(bytes).digest("hex"), bytes: bytes.length, lines: number });
+  done({ sha256: createHash8("sha256").update(bytes).digest("hex"), bytes: bytes.length, lines: number });
 }
 function lineOf(whole, number, max, validFile) {
   const truncated = whole.length > max;
@@ -77688,14 +78197,14 @@ function cutToCharBoundary(bytes) {
   const need = lead >= 240 ? 4 : lead >= 224 ? 3 : lead >= 192 ? 2 : 1;
   return need > back + 1 ? bytes.subarray(0, end - 1) : bytes;
 }
-async function hashFile2(path17) {
-  const hash2 = createHash7("sha256");
-  for await (const chunk of createReadStream2(path17)) hash2.update(chunk);
+async function hashFile2(path20) {
+  const hash2 = createHash8("sha256");
+  for await (const chunk of createReadStream2(path20)) hash2.update(chunk);
   return hash2.digest("hex");
 }
 
 // src/sessions/identity.ts
-import { createHash as createHash8 } from "node:crypto";
+import { createHash as createHash9 } from "node:crypto";
 var SessionIdentities = class {
   constructor(handOn) {
     this.handOn = handOn;
@@ -77721,7 +78230,7 @@ var SessionIdentities = class {
 };
 function contentHash(session) {
   const { hash: _hash, source: _source, ...content } = session;
-  return createHash8("sha256").update(JSON.stringify(content)).digest("hex");
+  return createHash9("sha256").update(JSON.stringify(content)).digest("hex");
 }
 function withHash(session, hash2) {
   return { ...session, hash: hash2 };
@@ -77776,8 +78285,8 @@ function unchangedAndProcessed(files, cache2, skip = /* @__PURE__ */ new Set()) 
   return unchanged;
 }
 function statAll(paths) {
-  return paths.map((path17) => {
-    const stat3 = fs5.statSync(path17, { throwIfNoEntry: false });
+  return paths.map((path20) => {
+    const stat3 = fs5.statSync(path20, { throwIfNoEntry: false });
     return stat3 ? stampOf(stat3) : void 0;
   });
 }
@@ -77800,8 +78309,8 @@ async function listSessionFiles(repoDir, sources) {
   const found = /* @__PURE__ */ new Map();
   const warnings = [];
   for (const source of sources) {
-    for (const path17 of await expandSource(root, source, warnings)) {
-      if (!found.has(path17)) found.set(path17, { path: path17, display: displayPath(root, path17), format: source.format, ...agentOf2(source) });
+    for (const path20 of await expandSource(root, source, warnings)) {
+      if (!found.has(path20)) found.set(path20, { path: path20, display: displayPath(root, path20), format: source.format, ...agentOf2(source) });
     }
   }
   const files = [...found.values()].sort((a, b) => a.display < b.display ? -1 : a.display > b.display ? 1 : 0);
@@ -77823,27 +78332,27 @@ async function expandSource(root, source, warnings) {
     (f) => matches(toPosix(absolute ? f : relativeTo(root, f))) && (lastSegment.includes(".") || LOG_EXTENSIONS.has(extname(f)))
   );
 }
-async function expandPlainPath(root, path17, warnings) {
-  const info = await stat2(path17).catch(() => void 0);
+async function expandPlainPath(root, path20, warnings) {
+  const info = await stat2(path20).catch(() => void 0);
   if (!info) {
-    warnings.push({ file: displayPath(root, path17), message: "no such file or folder" });
+    warnings.push({ file: displayPath(root, path20), message: "no such file or folder" });
     return [];
   }
-  if (!info.isDirectory()) return [path17];
-  return (await walk4(path17, root, warnings)).filter((f) => LOG_EXTENSIONS.has(extname(f)));
+  if (!info.isDirectory()) return [path20];
+  return (await walk4(path20, root, warnings)).filter((f) => LOG_EXTENSIONS.has(extname(f)));
 }
-function expandHome(path17) {
-  return path17 === "~" || path17.startsWith("~/") ? join2(homedir(), path17.slice(1)) : path17;
+function expandHome(path20) {
+  return path20 === "~" || path20.startsWith("~/") ? join2(homedir(), path20.slice(1)) : path20;
 }
-function toPosix(path17) {
-  return sep === "/" ? path17 : path17.split(sep).join("/");
+function toPosix(path20) {
+  return sep === "/" ? path20 : path20.split(sep).join("/");
 }
-function relativeTo(root, path17) {
-  return path17.startsWith(root) && path17[root.length] === sep && !root.endsWith(sep) ? path17.slice(root.length + 1) : relative(root, path17);
+function relativeTo(root, path20) {
+  return path20.startsWith(root) && path20[root.length] === sep && !root.endsWith(sep) ? path20.slice(root.length + 1) : relative(root, path20);
 }
-function displayPath(root, path17) {
-  const rel = relativeTo(root, path17);
-  return toPosix(rel === "" || rel.startsWith("..") || isAbsolute2(rel) ? path17 : rel);
+function displayPath(root, path20) {
+  const rel = relativeTo(root, path20);
+  return toPosix(rel === "" || rel.startsWith("..") || isAbsolute2(rel) ? path20 : rel);
 }
 async function walk4(top, root, warnings) {
   const topReal = await realpath2(top).catch(() => void 0);
@@ -77955,8 +78464,8 @@ async function* mapLinesAsync(lines, map) {
   for await (const line of lines) yield map(line);
 }
 var BINARY_PROBE_BYTES = 8192;
-async function isBinary(path17) {
-  const handle = await open(path17, "r");
+async function isBinary(path20) {
+  const handle = await open(path20, "r");
   try {
     const buffer = Buffer.alloc(BINARY_PROBE_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
@@ -77982,7 +78491,7 @@ function openLog(file) {
   }
 }
 function sha2562(text3) {
-  return createHash9("sha256").update(text3).digest("hex");
+  return createHash10("sha256").update(text3).digest("hex");
 }
 function warning(file, message) {
   return { file: file.display, message };
@@ -77999,7 +78508,7 @@ function problem(file, err) {
 }
 
 // src/cycle/context.ts
-import path12 from "node:path";
+import path14 from "node:path";
 
 // src/cycle/trailers.ts
 var TRAILER_LINE = /^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*)$/;
@@ -78047,7 +78556,7 @@ async function openContext(repoDir, configFile) {
   return { config: config2, repo };
 }
 function sessionHashCacheFile({ repo }) {
-  return path12.join(repo.gitdir, "reverie", "session-hashes.json");
+  return path14.join(repo.gitdir, "reverie", "session-hashes.json");
 }
 async function mainTip({ repo, config: config2 }) {
   const oid = await resolveRef2(repo, `refs/heads/${config2.git.main}`);
@@ -78060,15 +78569,15 @@ async function mainTip({ repo, config: config2 }) {
 }
 async function readBase({ repo, config: config2 }, oid) {
   const root = config2.memory.root;
-  const inMemory = (path17) => (root === "" || path17.startsWith(`${root}/`)) && isMarkdownPath(path17);
-  const files = await readFilesAt(repo, oid, (path17) => inMemory(path17) || isStateFile(path17), { under: [root, STATE_DIR] });
-  const memoryFiles = [...files].filter(([path17]) => inMemory(path17)).map(([path17, text3]) => ({ path: path17, text: text3 }));
+  const inMemory = (path20) => (root === "" || path20.startsWith(`${root}/`)) && isMarkdownPath(path20);
+  const files = await readFilesAt(repo, oid, (path20) => inMemory(path20) || isStateFile(path20), { under: [root, STATE_DIR] });
+  const memoryFiles = [...files].filter(([path20]) => inMemory(path20)).map(([path20, text3]) => ({ path: path20, text: text3 }));
   const memory = buildSnapshot(memoryFiles, root, config2.memory.namespaces);
   await addProvenance(repo, oid, memory);
   return { memory, state: readState(files) };
 }
-function isStateFile(path17) {
-  return path17.startsWith(`${STATE_DIR}/`) && !path17.startsWith(`${STATE_DIR}/cycles/`);
+function isStateFile(path20) {
+  return path20.startsWith(`${STATE_DIR}/`) && !path20.startsWith(`${STATE_DIR}/cycles/`);
 }
 async function addProvenance(repo, oid, memory) {
   const traced = memory.files.filter((file) => file.entries.length > 0);
@@ -78084,14 +78593,14 @@ async function addProvenance(repo, oid, memory) {
     })
   );
 }
-async function writtenByCycle(repo, path17, raw, intro, depth = 0) {
+async function writtenByCycle(repo, path20, raw, intro, depth = 0) {
   if (!intro.certain || depth > 2) return false;
   if (isActionCommit(intro.message)) return true;
   const reverted = revertMark(intro.message)?.commits[0];
   const earlier = reverted ? (await readEntry2(repo, reverted).catch(() => void 0))?.parents[0] : intro.parents[1];
   if (!earlier) return false;
-  const before = (await introductions(repo, earlier, path17, [raw], { maxCommits: 50 })).get(raw);
-  return before !== void 0 && await writtenByCycle(repo, path17, raw, before, depth + 1);
+  const before = (await introductions(repo, earlier, path20, [raw], { maxCommits: 50 })).get(raw);
+  return before !== void 0 && await writtenByCycle(repo, path20, raw, before, depth + 1);
 }
 function isActionCommit(message) {
   return actionMarks(message).some((mark) => mark.action !== "state" && mark.action !== "revert");
@@ -78150,7 +78659,7 @@ function clip4(text3, max) {
 
 // src/cycle/build.ts
 async function buildCycle(repo, input) {
-  const inScope = (path17) => isStateFile(path17) || (input.memoryRoot === "" || path17.startsWith(`${input.memoryRoot}/`)) && !path17.startsWith(`${STATE_DIR}/`);
+  const inScope = (path20) => isStateFile(path20) || (input.memoryRoot === "" || path20.startsWith(`${input.memoryRoot}/`)) && !path20.startsWith(`${STATE_DIR}/`);
   const files = await readFilesAt(repo, input.parent, inScope, { under: [input.memoryRoot, STATE_DIR] });
   let parent = input.parent;
   const applied2 = [];
@@ -78164,7 +78673,7 @@ async function buildCycle(repo, input) {
       skipped.push({ action, reason: error.message });
       continue;
     }
-    for (const [path17, text3] of changes) files.set(path17, text3);
+    for (const [path20, text3] of changes) files.set(path20, text3);
     parent = await commitChanges(repo, {
       parent,
       changes: new Map(changes),
@@ -78486,7 +78995,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path17) => path17.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path20) => path20.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -80078,17 +80587,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path17 = requestOptions.url.replace(options.baseUrl, "");
+    const path20 = requestOptions.url.replace(options.baseUrl, "");
     return request3(options).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path17} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path20} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error) => {
       const requestId = error.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path17} - ${error.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path20} - ${error.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error;
     });
@@ -82858,7 +83367,7 @@ function summaryTable(actions, safe) {
   let length = 0;
   for (const [i, a] of actions.entries()) {
     const sessions = new Set(a.evidence.map((e) => e.sessionId)).size;
-    const review2 = safe.includes(a.type) ? "" : ", needs review";
+    const review2 = needsReview(a, safe) ? ", needs review" : "";
     const row = `| ${i + 1} | \`${a.id}\` ${a.type} | ${a.paths.map(codeSpan).join(", ")} | ${inlineText(a.summary)} | ${sessions} ${sessions === 1 ? "session" : "sessions"} | ${actionRisk(a)}${review2} |`;
     length += row.length + 1;
     if (length > MAX_BODY_CHARS2 / 2) {
@@ -82875,14 +83384,21 @@ function actionSection(action, n, safe) {
     "",
     `### ${n}. ${action.type} \`${action.id}\`: ${inlineText(action.summary)}`,
     "",
-    `${action.paths.map(codeSpan).join(", ")}${commit} · risk ${actionRisk(action)}${safe.includes(action.type) ? "" : " (needs review)"}`,
+    `${action.paths.map(codeSpan).join(", ")}${commit} · risk ${actionRisk(action)}${needsReview(action, safe) ? " (needs review)" : ""}`,
     "",
+    ...riskNote(action),
     inlineText(action.rationale),
     "",
     ...beforeAfter(action),
     ...evidence(action)
   ];
   return lines.join("\n");
+}
+function riskNote(action) {
+  const reasons = riskReasons(action);
+  if (reasons.length === 0) return [];
+  return [`> [!CAUTION]
+> High risk, never applied without review: ${inlineText(reasons.join("; "))}.`, ""];
 }
 function beforeAfter(action) {
   const { kept, gone, rewrites, added } = keptAndGone(action);
@@ -82928,7 +83444,7 @@ function indent(text3) {
 }
 
 // src/github/remote.ts
-var git8 = __toESM(require_isomorphic_git(), 1);
+var git7 = __toESM(require_isomorphic_git(), 1);
 
 // node_modules/isomorphic-git/http/node/index.js
 var import_simple_get = __toESM(require_simple_get(), 1);
@@ -83132,7 +83648,7 @@ async function resolveRemote(repo, remote, repoName) {
   return { url, owner, repo: name };
 }
 async function remoteUrl(repo, name) {
-  const url = await git8.getConfig({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, path: `remote.${name}.url` });
+  const url = await git7.getConfig({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, path: `remote.${name}.url` });
   if (!url) throw new UsageError(`the repository has no git remote "${name}"; add it (git remote add ${name} <url>) or set github.remote to a URL in reverie.yaml`);
   return url;
 }
@@ -83160,7 +83676,7 @@ function describe2(url) {
 var RETRY_AFTER_SECONDS = [1, 3];
 async function pushBranch(repo, input) {
   try {
-    const result = await withRetries(input.secondMs, () => git8.push({
+    const result = await withRetries(input.secondMs, () => git7.push({
       ...transport(repo, input.url, input.token),
       ref: input.branch,
       remoteRef: `refs/heads/${input.branch}`,
@@ -83176,7 +83692,7 @@ async function pushBranch(repo, input) {
 var UNSHALLOW_DEPTH = 2147483647;
 async function fetchBranch(repo, input) {
   try {
-    const result = await withRetries(input.secondMs, () => git8.fetch({
+    const result = await withRetries(input.secondMs, () => git7.fetch({
       ...transport(repo, input.url, input.token),
       ref: input.branch,
       singleBranch: true,
@@ -83361,6 +83877,83 @@ async function retire(context2, link2, cycles, next) {
   return cycles.map(({ cycle, pull }) => ({ cycle, ...pull !== void 0 ? { pull } : {} }));
 }
 
+// src/cycle/recover.ts
+import fsp9 from "node:fs/promises";
+import path15 from "node:path";
+var CYCLE_BRANCHES = "reverie/";
+async function lockAndRecover(context2, purpose) {
+  const release2 = await acquireLock(context2.repo, { purpose });
+  try {
+    return { release: release2, repairs: await recoverInterrupted(context2.repo, context2.config.git.main) };
+  } catch (error) {
+    release2();
+    throw error;
+  }
+}
+async function recoverInterrupted(repo, main) {
+  const lines = [];
+  for (const file of await staleRefLocks(repo)) {
+    await fsp9.rm(file, { force: true });
+    lines.push(`removed ${path15.relative(repo.gitdir, file)}, left by a reverie process that is gone`);
+  }
+  const journal = await readCheckoutJournal(repo);
+  if (journal) {
+    const done = await finishCheckout(repo, journal);
+    if (!done.stale) {
+      lines.push(`brought ${done.updated.length} file(s) of the working tree up to ${journal.ref.replace("refs/heads/", "")} (${journal.to.slice(0, 7)}), which an interrupted run had moved`);
+      if (done.leftAlone.length > 0) lines.push(`left as they are, since they were changed meanwhile: ${done.leftAlone.join(", ")}`);
+    }
+  }
+  const temporary = await deadTemporaryFiles(repo.gitdir);
+  for (const file of temporary) await fsp9.rm(file, { force: true });
+  if (temporary.length > 0) lines.push(`removed ${temporary.length} temporary file(s) of writes an interrupted run did not finish`);
+  const merged = await mergedCycleBranches(repo, main);
+  for (const branch of merged) await deleteBranch2(repo, branch);
+  if (merged.length > 0) lines.push(`deleted ${merged.join(", ")}: already merged into ${main}`);
+  return { lines };
+}
+async function mergedCycleBranches(repo, main) {
+  const tip = await resolveRef2(repo, main);
+  if (!tip) return [];
+  const checkedOut = await currentBranch2(repo);
+  const merged = [];
+  for (const branch of await listBranches2(repo, CYCLE_BRANCHES)) {
+    if (branch === checkedOut) continue;
+    const oid = await resolveRef2(repo, branch);
+    if (oid && await isAncestor(repo, oid, tip).catch(() => false)) merged.push(branch);
+  }
+  return merged;
+}
+async function deadTemporaryFiles(gitdir) {
+  const found = [];
+  const folders = [path15.join(gitdir, "refs"), path15.join(gitdir, "reverie"), path15.join(gitdir, "objects")];
+  const walk5 = async (folder, depth) => {
+    const entries = await fsp9.readdir(folder, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const full = path15.join(folder, entry.name);
+      if (entry.isDirectory() && depth < 4 && entry.name !== "pack") await walk5(full, depth + 1);
+      else if (entry.isFile() && isTemporaryName(entry.name) && !isRunning2(pidOf(entry.name))) found.push(full);
+    }
+  };
+  for (const folder of folders) await walk5(folder, 0);
+  for (const entry of await fsp9.readdir(gitdir, { withFileTypes: true }).catch(() => [])) {
+    if (entry.isFile() && isTemporaryName(entry.name) && !isRunning2(pidOf(entry.name))) found.push(path15.join(gitdir, entry.name));
+  }
+  return found.sort();
+}
+function pidOf(name) {
+  return Number.parseInt(name.split("_")[2] ?? "", 10);
+}
+function isRunning2(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+}
+
 // src/cycle/dream.ts
 var ENGINE_NAMES = ["heuristic", "claude"];
 function engineFor(context2, options, mode) {
@@ -83370,7 +83963,7 @@ function engineFor(context2, options, mode) {
     const { apiKey = process.env.ANTHROPIC_API_KEY, ...connection } = options.claude ?? {};
     return createClaudeEngine({
       config: context2.config.claude,
-      cacheDir: path13.join(context2.repo.gitdir, "reverie", "claude"),
+      cacheDir: path16.join(context2.repo.gitdir, "reverie", "claude"),
       ...apiKey ? { apiKey } : {},
       dryRun: mode === "dry-run",
       batch: options.batch ?? context2.config.claude.batch,
@@ -83383,11 +83976,12 @@ async function dream(options) {
   const context2 = await openContext(options.repoDir, options.configFile);
   const mode = options.mode ?? context2.config.mode;
   const engine = engineFor(context2, options, mode);
-  const release2 = mode === "dry-run" ? () => void 0 : await acquireLock(context2.repo, { purpose: "dream" });
+  const { release: release2, repairs } = mode === "dry-run" ? { release: () => void 0, repairs: { lines: [] } } : await lockAndRecover(context2, "dream");
   try {
     const link2 = mode === "dry-run" ? void 0 : await connectGitHub(context2, options.github);
     if (link2) await syncMain(context2, link2);
-    return await runCycle(context2, engine, mode, options, link2);
+    const result = await runCycle(context2, engine, mode, options, link2);
+    return repairs.lines.length > 0 ? { ...result, repaired: repairs.lines } : result;
   } finally {
     release2();
   }
@@ -83415,7 +84009,8 @@ async function runCycle(context2, engine, mode, options, link2) {
       minSessions: context2.config.extract.minSessions,
       inbox: joinPath(context2.config.memory.root, context2.config.memory.inbox),
       now: now.toISOString(),
-      maxRemovedShare: context2.config.approval.maxPruneRatio
+      maxRemovedShare: context2.config.approval.maxPruneRatio,
+      maxActions: context2.config.curate.maxActions
     }
   });
   const plan = { ...planned, actions: safeFirst(planned.actions, context2.config.approval.auto) };
@@ -83514,8 +84109,11 @@ async function approveIfAllowed(context2, cycleInfo) {
       message: `sent to review: it prunes ${pruned} of ${dreamEntries} curated entries (${Math.round(ratio2 * 100)}%), more than approval.max_prune_ratio (${context2.config.approval.maxPruneRatio}); ${later}`
     };
   }
-  const safe = built.actions.filter((a) => context2.config.approval.auto.includes(a.type));
-  if (safe.length < built.actions.length) return applySafePart(context2, { branch, cycle, safe, total: built.actions.length, base: built.record.base });
+  const safe = built.actions.filter((a) => !needsReview(a, context2.config.approval.auto));
+  if (safe.length < built.actions.length) {
+    const risky = built.actions.filter((a) => riskReasons(a).length > 0).length;
+    return applySafePart(context2, { branch, cycle, safe, total: built.actions.length, risky, base: built.record.base });
+  }
   try {
     const outcome = await approveBranch(context2, { branch, cycle, now });
     if (outcome.merged) await deleteBranch2(context2.repo, branch).catch(() => void 0);
@@ -83527,7 +84125,8 @@ async function approveIfAllowed(context2, cycleInfo) {
 }
 async function applySafePart(context2, part) {
   const rest = part.total - part.safe.length;
-  const review2 = `${rest} ${rest === 1 ? "action needs" : "actions need"} review (approval.auto is ${context2.config.approval.auto.join(", ") || "empty"}): \`reverie approve ${part.cycle}\` merges ${rest === 1 ? "it" : "them"}`;
+  const why = [`approval.auto is ${context2.config.approval.auto.join(", ") || "empty"}`, ...part.risky > 0 ? [`${part.risky} high risk by content`] : []].join("; ");
+  const review2 = `${rest} ${rest === 1 ? "action needs" : "actions need"} review (${why}): \`reverie approve ${part.cycle}\` merges ${rest === 1 ? "it" : "them"}`;
   const last = part.safe.at(-1)?.commit;
   if (!last) return { merged: false, appliedSafe: 0, message: `waiting for review: ${review2}` };
   try {
@@ -83577,8 +84176,8 @@ function actionResult(action, commit) {
     evidence: [...new Set(action.evidence.map((e) => e.sessionId))]
   };
 }
-function joinPath(root, path17) {
-  return root === "" ? path17 : `${root}/${path17}`;
+function joinPath(root, path20) {
+  return root === "" ? path20 : `${root}/${path20}`;
 }
 
 // src/action/commands.ts
@@ -83635,11 +84234,11 @@ function setIn(doc, [section, key], value) {
 
 // src/action/checkout.ts
 import { existsSync as existsSync2 } from "node:fs";
-import path14 from "node:path";
+import path17 from "node:path";
 async function prepareCheckout(repoDir, config2, token) {
   const repo = await openRepo(repoDir);
   const main = config2.git.main;
-  const shallowFile = path14.join(repo.gitdir, "shallow");
+  const shallowFile = path17.join(repo.gitdir, "shallow");
   const shallow = existsSync2(shallowFile);
   const local = await resolveRef2(repo, `refs/heads/${main}`);
   if (local && !shallow) return { main: local, source: "local", deepened: false };
@@ -83666,7 +84265,7 @@ function isRemoteName(remote) {
 }
 
 // src/action/inputs.ts
-import path15 from "node:path";
+import path18 from "node:path";
 function rawInput(env, name) {
   return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
 }
@@ -83719,15 +84318,15 @@ function readRunnerContext(env, fallback) {
   };
 }
 function memoryRepoDir(inputs, runner) {
-  return path15.resolve(runner.workspace, inputs.path);
+  return path18.resolve(runner.workspace, inputs.path);
 }
 function workspacePath(runner, file) {
-  const relative2 = path15.relative(runner.workspace, path15.resolve(runner.workspace, file));
-  if (relative2 === "" || relative2.startsWith("..") || path15.isAbsolute(relative2)) return void 0;
-  return relative2.split(path15.sep).join("/");
+  const relative2 = path18.relative(runner.workspace, path18.resolve(runner.workspace, file));
+  if (relative2 === "" || relative2.startsWith("..") || path18.isAbsolute(relative2)) return void 0;
+  return relative2.split(path18.sep).join("/");
 }
 function configOverrides(inputs, runner, event) {
-  const isWorkspace = memoryRepoDir(inputs, runner) === path15.resolve(runner.workspace);
+  const isWorkspace = memoryRepoDir(inputs, runner) === path18.resolve(runner.workspace);
   return {
     ...isWorkspace && runner.repository ? { githubRepo: runner.repository } : {},
     ...runner.apiUrl ? { apiUrl: runner.apiUrl } : {},
@@ -83906,14 +84505,14 @@ async function runAction(io) {
   const runner = readRunnerContext(io.env, { cwd: io.cwd, tempDir: io.tempDir });
   let repoDir = runner.workspace;
   let scratch;
-  const inWorkspace = (file) => workspacePath(runner, path16.resolve(repoDir, file));
+  const inWorkspace = (file) => workspacePath(runner, path19.resolve(repoDir, file));
   try {
     const inputs = readInputs(io.env);
     repoDir = memoryRepoDir(inputs, runner);
     const own = await loadConfig(repoDir, inputs.config);
     const event = eventFacts(runner.eventPath ? await readFile5(runner.eventPath, "utf8").catch(() => void 0) : void 0);
-    scratch = await mkdtemp(path16.join(runner.tempDir, "reverie-"));
-    const configFile = path16.join(scratch, "reverie.yaml");
+    scratch = await mkdtemp(path19.join(runner.tempDir, "reverie-"));
+    const configFile = path19.join(scratch, "reverie.yaml");
     await writeFile4(configFile, overlayConfig(await readFile5(own.file, "utf8"), configOverrides(inputs, runner, event)));
     const config2 = await loadConfig(repoDir, configFile);
     const prepared = await prepareCheckout(repoDir, config2, inputs.githubToken);

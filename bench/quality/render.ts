@@ -201,7 +201,8 @@ export function renderClaudeCode(spec: SessionSpec): string {
 // ------------------------------------------------------------------------------------------------
 // reverie session/v1
 
-const REVERIE_TOOL: Record<ToolUse['kind'], string> = {
+/** Tool names of a Gemini-CLI-like harness, as reverie logs (and Gemini CLI recordings) name them. */
+export const REVERIE_TOOL: Record<ToolUse['kind'], string> = {
   shell: 'run_shell_command',
   read: 'read_file',
   edit: 'replace',
@@ -256,7 +257,7 @@ export function renderReverie(specs: SessionSpec[]): string {
   return `${out.map((r) => JSON.stringify(r)).join('\n')}\n`;
 }
 
-function reverieInput(spec: SessionSpec, tool: ToolUse): Json {
+export function reverieInput(spec: SessionSpec, tool: ToolUse): Json {
   const root = spec.agent.root;
   switch (tool.kind) {
     case 'shell':

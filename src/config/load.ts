@@ -15,6 +15,9 @@ const DEFAULT_AUTHOR = { name: 'reverie', email: 'reverie@users.noreply.github.c
 /** The Messages API model the claude engine uses unless `claude.model` names another. */
 export const DEFAULT_CLAUDE_MODEL = 'claude-sonnet-5-5';
 
+/** Actions one cycle proposes unless `curate.max_actions` says otherwise: more than a reviewer reads at a sitting. */
+export const DEFAULT_MAX_ACTIONS = 50;
+
 /** Longest `claude.instructions`: they are sent with every request, so they are kept to a page. */
 export const MAX_INSTRUCTIONS = 4096;
 
@@ -59,10 +62,11 @@ class ConfigReader {
   ) {}
 
   read(raw: unknown, repoDir: string): Config {
-    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'approval', 'git', 'github', 'claude', 'lint']);
+    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'curate', 'approval', 'git', 'github', 'claude', 'lint']);
     const memory = this.object(top.memory ?? {}, ['memory'], ['root', 'inbox', 'namespaces']);
     const root = this.relativePath(memory.root ?? 'memory', ['memory', 'root']);
     const extract = this.object(top.extract ?? {}, ['extract'], ['min_sessions']);
+    const curate = this.object(top.curate ?? {}, ['curate'], ['max_actions']);
     const approval = this.object(top.approval ?? {}, ['approval'], ['auto', 'review', 'max_prune_ratio']);
     const git = this.object(top.git ?? {}, ['git'], ['main', 'author']);
     const author = this.object(git.author ?? {}, ['git', 'author'], ['name', 'email']);
@@ -78,6 +82,7 @@ class ConfigReader {
       },
       sessions: this.sessions(top.sessions),
       extract: { minSessions: this.integer(extract.min_sessions ?? 2, ['extract', 'min_sessions'], 1) },
+      curate: { maxActions: this.integer(curate.max_actions ?? DEFAULT_MAX_ACTIONS, ['curate', 'max_actions'], 1) },
       approval: { auto: this.safeTypes(approval), maxPruneRatio: this.ratio(approval.max_prune_ratio ?? 0.2, ['approval', 'max_prune_ratio']) },
       lint: this.lint(top.lint),
       ...(top.github !== undefined ? { github: this.github(top.github) } : {}),

@@ -69,6 +69,8 @@ export interface Config {
   };
   sessions: SessionSource[];
   extract: { minSessions: number };
+  /** The most actions one cycle proposes; the rest waits for later cycles, so that each review stays readable. */
+  curate: { maxActions: number };
   approval: {
     /**
      * Action types safe to apply without a person (`auto` mode applies these and sends the rest to review). The

@@ -4,7 +4,7 @@ import { createClaudeEngine, type ClaudeEngineOptions } from '../dream/engines/c
 import { heuristicEngine } from '../dream/engines/heuristic.js';
 import { cyclePath, cycleRecord, rememberRejected, type RecordedAction } from '../dream/state.js';
 import { memoryImpact, type MemoryImpact } from '../dream/impact.js';
-import { safeFirst } from '../dream/risk.js';
+import { needsReview, riskReasons, safeFirst } from '../dream/risk.js';
 import type { Action, Engine, EngineRun, Notice, Plan } from '../dream/types.js';
 import { GitStateError, UsageError } from '../errors.js';
 import { deleteBranch, fastForward, readFileAt, resolveRef, updateBranch } from '../git/index.js';
@@ -165,6 +165,7 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
       inbox: joinPath(context.config.memory.root, context.config.memory.inbox),
       now: now.toISOString(),
       maxRemovedShare: context.config.approval.maxPruneRatio,
+      maxActions: context.config.curate.maxActions,
     },
   });
   // The actions safe to apply unreviewed come first, so that auto mode can fast-forward main over them alone.
@@ -284,7 +285,8 @@ async function sendToReview(
 }
 
 /**
- * auto: fast-forward main over the actions safe to apply unreviewed (`approval.auto`; all of them by default) and
+ * auto: fast-forward main over the actions safe to apply unreviewed (a type in `approval.auto`, all of them by default,
+ * and no high-risk content) and
  * leave the rest for review; the whole cycle goes to review when it prunes more than the configured share of
  * memory. A cycle with no actions only records bookkeeping, which never needs a person's review.
  */
@@ -305,8 +307,12 @@ async function approveIfAllowed(
       message: `sent to review: it prunes ${pruned} of ${dreamEntries} curated entries (${Math.round(ratio * 100)}%), more than approval.max_prune_ratio (${context.config.approval.maxPruneRatio}); ${later}`,
     };
   }
-  const safe = built.actions.filter((a) => context.config.approval.auto.includes(a.type));
-  if (safe.length < built.actions.length) return applySafePart(context, { branch, cycle, safe, total: built.actions.length, base: built.record.base });
+  // High-risk content goes to a person whatever its type (dream/risk.ts).
+  const safe = built.actions.filter((a) => !needsReview(a, context.config.approval.auto));
+  if (safe.length < built.actions.length) {
+    const risky = built.actions.filter((a) => riskReasons(a).length > 0).length;
+    return applySafePart(context, { branch, cycle, safe, total: built.actions.length, risky, base: built.record.base });
+  }
   try {
     const outcome = await approveBranch(context, { branch, cycle, now });
     if (outcome.merged) await deleteBranch(context.repo, branch).catch(() => undefined);
@@ -324,10 +330,11 @@ async function approveIfAllowed(
  */
 async function applySafePart(
   context: RepoContext,
-  part: { branch: string; cycle: string; safe: RecordedAction[]; total: number; base: string },
+  part: { branch: string; cycle: string; safe: RecordedAction[]; total: number; risky: number; base: string },
 ): Promise<ApprovalOutcome & { appliedSafe: number }> {
   const rest = part.total - part.safe.length;
-  const review = `${rest} ${rest === 1 ? 'action needs' : 'actions need'} review (approval.auto is ${context.config.approval.auto.join(', ') || 'empty'}): \`reverie approve ${part.cycle}\` merges ${rest === 1 ? 'it' : 'them'}`;
+  const why = [`approval.auto is ${context.config.approval.auto.join(', ') || 'empty'}`, ...(part.risky > 0 ? [`${part.risky} high risk by content`] : [])].join('; ');
+  const review = `${rest} ${rest === 1 ? 'action needs' : 'actions need'} review (${why}): \`reverie approve ${part.cycle}\` merges ${rest === 1 ? 'it' : 'them'}`;
   const last = part.safe.at(-1)?.commit;
   if (!last) return { merged: false, appliedSafe: 0, message: `waiting for review: ${review}` };
   try {

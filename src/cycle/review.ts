@@ -3,6 +3,7 @@
  * evidence behind it, and the commands that decide on it.
  */
 import { keptAndGone, memoryImpact, type MemoryImpact } from '../dream/impact.js';
+import { actionRisk, riskReasons, type Risk } from '../dream/risk.js';
 import type { CycleRecord } from '../dream/state.js';
 import type { EntryRef, Notice } from '../dream/types.js';
 import { GitStateError, UsageError } from '../errors.js';
@@ -27,6 +28,10 @@ export interface ReviewAction {
   rationale: string;
   /** The action's commit on the cycle's branch. */
   commit: string | null;
+  /** Low, medium or high; high for a type that deletes, or for content that changes how an agent behaves. */
+  risk: Risk;
+  /** Why its content is high risk (what it writes or removes is about safety, credentials, pushing…); empty otherwise. */
+  risk_reasons: string[];
   /** What that commit changes, as a unified diff. */
   diff: string;
   /** The entry that stays (a merge's or resolve's kept side, the note that still says it), beside what goes. */
@@ -72,6 +77,8 @@ export async function reviewCycle(context: RepoContext, argument?: string): Prom
       summary: action.summary,
       rationale: action.rationale,
       commit: action.commit ?? null,
+      risk: actionRisk(action),
+      risk_reasons: riskReasons(action),
       diff: action.commit ? await commitDiff(context.repo, action.commit) : '',
       kept: kept ? entryOf(kept) : null,
       gone: gone.map(entryOf),

@@ -23,6 +23,7 @@ export function planCycle(input: PlanInput, engine = 'heuristic'): Plan {
     inbox: options.inbox,
     guard: guardFor(memory, state),
     ...(options.maxRemovedShare !== undefined ? { maxRemovedShare: options.maxRemovedShare } : {}),
+    ...(options.maxActions !== undefined ? { maxActions: options.maxActions } : {}),
   });
   return {
     cycle: input.cycle,

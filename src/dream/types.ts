@@ -231,6 +231,8 @@ export interface DreamOptions {
   now: string;
   /** The share of the curated entries one cycle may remove (`approval.max_prune_ratio`); no limit when absent. */
   maxRemovedShare?: number;
+  /** The most actions one cycle takes (`curate.max_actions`); no limit when absent. */
+  maxActions?: number;
 }
 
 /** What turns sessions + memory into patterns and a plan. */

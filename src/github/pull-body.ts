@@ -4,7 +4,7 @@
  * Everything that comes from a session log goes through markdown.ts, so it renders as text and pings no one.
  */
 import { impactLine, keptAndGone, memoryImpact } from '../dream/impact.js';
-import { actionRisk } from '../dream/risk.js';
+import { actionRisk, needsReview, riskReasons } from '../dream/risk.js';
 import type { CycleRecord, RecordedAction } from '../dream/state.js';
 import type { ActionType } from '../dream/types.js';
 import { codeBlock, inlineText } from './markdown.js';
@@ -16,7 +16,7 @@ const QUOTES_PER_ACTION = 5;
 
 export interface PullBodyInput {
   record: CycleRecord;
-  /** Action types applied without review; the others are marked as needing a person. */
+  /** Action types applied without review (`approval.auto`); the others, and high-risk content, are marked as needing a person. */
   safe: readonly ActionType[];
   /** Actions already on main (auto mode applied the safe ones), listed apart. */
   alreadyApplied?: readonly RecordedAction[];
@@ -87,7 +87,7 @@ function summaryTable(actions: readonly RecordedAction[], safe: readonly ActionT
   let length = 0;
   for (const [i, a] of actions.entries()) {
     const sessions = new Set(a.evidence.map((e) => e.sessionId)).size;
-    const review = safe.includes(a.type) ? '' : ', needs review';
+    const review = needsReview(a, safe) ? ', needs review' : '';
     const row = `| ${i + 1} | \`${a.id}\` ${a.type} | ${a.paths.map(codeSpan).join(', ')} | ${inlineText(a.summary)} | ${sessions} ${sessions === 1 ? 'session' : 'sessions'} | ${actionRisk(a)}${review} |`;
     length += row.length + 1;
     if (length > MAX_BODY_CHARS / 2) {
@@ -105,14 +105,22 @@ function actionSection(action: RecordedAction, n: number, safe: readonly ActionT
     '',
     `### ${n}. ${action.type} \`${action.id}\`: ${inlineText(action.summary)}`,
     '',
-    `${action.paths.map(codeSpan).join(', ')}${commit} · risk ${actionRisk(action)}${safe.includes(action.type) ? '' : ' (needs review)'}`,
+    `${action.paths.map(codeSpan).join(', ')}${commit} · risk ${actionRisk(action)}${needsReview(action, safe) ? ' (needs review)' : ''}`,
     '',
+    ...riskNote(action),
     inlineText(action.rationale),
     '',
     ...beforeAfter(action),
     ...evidence(action),
   ];
   return lines.join('\n');
+}
+
+/** Why the action is high risk whatever its type: a person decides on what it would change in how an agent behaves. */
+function riskNote(action: RecordedAction): string[] {
+  const reasons = riskReasons(action);
+  if (reasons.length === 0) return [];
+  return [`> [!CAUTION]\n> High risk, never applied without review: ${inlineText(reasons.join('; '))}.`, ''];
 }
 
 /** What stays beside what goes: a reviewer sees that a merge keeps every fact, or what still says a pruned note's point. */

@@ -41,7 +41,8 @@ function printReview(out: Output, review: CycleReview): void {
 function printAction(out: Output, action: ReviewAction, n: number, total: number): void {
   out.line('');
   out.line(`[${n}/${total}] ${action.id}  ${action.type}  ${action.summary}`);
-  out.line(`  files: ${action.paths.join(', ')}   commit: ${shortOid(action.commit)}`);
+  out.line(`  files: ${action.paths.join(', ')}   commit: ${shortOid(action.commit)}   risk: ${action.risk}`);
+  if (action.risk_reasons.length > 0) out.line(`  high risk: ${indent(action.risk_reasons.join('; '))}`);
   out.line(`  why: ${indent(action.rationale)}`);
   if (action.kept && action.gone.length > 0) out.line(`  keeps ${action.kept.path}: ${indent(action.kept.text, '         ')}`);
   for (const gone of action.gone) out.line(`  drops ${gone.path}: ${indent(gone.text, '         ')}`);

@@ -17,7 +17,7 @@ export interface Effects {
   added: string[];
 }
 
-export function effectsOf(action: Action): Effects {
+export function effectsOf(action: Pick<Action, 'type' | 'targets' | 'content'>): Effects {
   const [first, ...rest] = action.targets;
   const added = action.content === undefined ? [] : [action.content];
   switch (action.type) {

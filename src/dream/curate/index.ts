@@ -19,6 +19,8 @@ export interface CurateInput {
   guard: Guard;
   /** The share of the curated entries one cycle may remove (`approval.max_prune_ratio`). */
   maxRemovedShare?: number;
+  /** The most actions one cycle takes (`curate.max_actions`). */
+  maxActions?: number;
 }
 
 export interface Curation {
@@ -50,9 +52,13 @@ function settledApart(support: SupportIndex): (a: Entry, b: Entry) => boolean {
  */
 export function curate(input: CurateInput): Curation {
   const support = new SupportIndex(input.records, input.minSessions);
+  const signal = new Map(input.signal.map((p) => [p.key, p]));
   const workspace = new Workspace(input.memory, input.guard, {
     ...(input.maxRemovedShare !== undefined ? { maxRemovedShare: input.maxRemovedShare } : {}),
+    ...(input.maxActions !== undefined ? { maxActions: input.maxActions } : {}),
     pattern: (key) => support.pattern(key),
+    // The line this cycle writes and the ways the sessions said it, gathered across cycles.
+    subjects: (key) => [signal.get(key), input.records[key]].filter((p) => p !== undefined),
   });
   const apart = settledApart(support);
   const questions: Question[] = [];

@@ -3,6 +3,7 @@ import { describeProblem, newProblems, structureProblems } from '../../memory/st
 import type { Entry, MemorySnapshot } from '../../memory/types.js';
 import { ActionConflictError, applyAction } from '../apply.js';
 import type { Action, DroppedAction, EntryRef } from '../types.js';
+import { contentRefusal, type PatternSubject } from './content.js';
 import { comparableText, effectsOf } from './effects.js';
 import { harmOf, type PatternFacts } from './harm.js';
 
@@ -15,6 +16,10 @@ export interface CurationPolicy {
   maxRemovedShare?: number;
   /** What the sessions say about a pattern, by key: whether an action's evidence names the entries it changes. */
   pattern?: (key: string) => PatternFacts | undefined;
+  /** What a pattern is about, by key, in each way the sessions said it: an add or update must be about what it cites. */
+  subjects?: (key: string) => PatternSubject[];
+  /** The most actions one cycle takes (`curate.max_actions`); no limit when absent. */
+  maxActions?: number;
 }
 
 /**
@@ -36,6 +41,11 @@ export class Workspace {
   private removed = 0;
   /** Actions taken so far by fingerprint: the plan numbers repeats (`#2`), and a rejection may name one of them. */
   private readonly taken = new Map<string, number>();
+  private takenCount = 0;
+  /** Patterns an add of this plan wrote: one add per pattern. */
+  private readonly addedPatterns = new Set<string>();
+  /** The rules people wrote in protected namespaces, which no text a cycle writes may go against. */
+  private readonly rules: Entry[];
 
   /** Actions the guard refused, with the reason. */
   readonly dropped: DroppedAction[] = [];
@@ -53,6 +63,7 @@ export class Workspace {
       ),
     );
     this.curatedAtStart = base.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
+    this.rules = base.files.filter((f) => f.policy === 'protected').flatMap((f) => f.entries);
   }
 
   get snapshot(): MemorySnapshot {
@@ -69,7 +80,12 @@ export class Workspace {
 
   /** Applies the action unless a rule refuses it; says which. */
   propose(action: Action): boolean {
-    const refusal = this.guarded(action) ?? harmOf(action, this.view()) ?? this.overRemovalShare(action);
+    const refusal =
+      this.guarded(action) ??
+      contentRefusal(action, { rules: this.rules, subjects: (key) => this.policy.subjects?.(key) ?? [], added: this.addedPatterns }) ??
+      harmOf(action, this.view()) ??
+      this.overRemovalShare(action) ??
+      this.overActionCap();
     if (refusal) return this.refuse(action, refusal);
     let changed: Map<string, string>;
     try {
@@ -83,7 +99,15 @@ export class Workspace {
     if (broken) return this.refuse(action, broken);
     this.commit(action, changed);
     this.taken.set(action.fingerprint, (this.taken.get(action.fingerprint) ?? 0) + 1);
+    this.takenCount++;
+    if (action.type === 'add') for (const key of action.patterns) this.addedPatterns.add(key);
     return true;
+  }
+
+  /** A cycle is reviewed as a whole: past `curate.max_actions`, the rest waits for the next cycle (its patterns stay unwritten). */
+  private overActionCap(): string | undefined {
+    const cap = this.policy.maxActions;
+    return cap !== undefined && this.takenCount >= cap ? `the cycle already has ${cap} actions, as many as curate.max_actions allows; it waits for a later cycle` : undefined;
   }
 
   /** The guard, asked about the action and about the name the plan will give it if it repeats an earlier one. */

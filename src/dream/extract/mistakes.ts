@@ -3,6 +3,7 @@ import { quote, terms } from '../text.js';
 import { commandHead, commandOf, displayCommand, effectiveProgram, isTrivial, mainSegment } from './commands.js';
 import type { Observation } from './observation.js';
 import { INJECTION } from './preferences.js';
+import { riskyInstruction } from './unsafe.js';
 import { editOf, introducedNames, ruleIdOf } from './repairs.js';
 
 /** A tool call with its result, in session order. */
@@ -58,8 +59,9 @@ export function findMistakes(session: Session): Observation[] {
   const byKey = new Map<string, Observation>();
   steps.forEach((step, i) => {
     if (!failed(step) || !step.result) return;
-    // Output that talks to whoever reads it is an injection attempt, not an error to learn from.
-    if (INJECTION.test(step.result.text)) return;
+    // Output that talks to whoever reads it is an injection attempt, not an error to learn from; so is an error
+    // line that tells its reader to do something risky, which a lesson quoting it would carry into memory.
+    if (INJECTION.test(step.result.text) || riskyInstruction(errorLine(step.result.text))) return;
     // The harness refusing a command (a sandbox, an approval) says nothing about the project; nor does an error
     // with no words.
     if (HARNESS_REFUSAL.test(step.result.text) || errorLine(step.result.text).replace(/[^\p{L}]/gu, '') === '') return;
@@ -138,7 +140,9 @@ export function errorLine(text: string): string {
     .replace(/<\/?tool_use_error>/g, '')
     .split('\n')
     .map((l) => l.trim().replace(/^E\s{2,}/, ''))
-    .filter((l) => l && !/^(at |File "|Traceback|\^+$|~+$|\s*\d+ \|)/.test(l) && !/warning/i.test(l.slice(0, 30)) && !/^(error: )?exit (code|status) \d+$/i.test(l));
+    // Gemini CLI wraps a command's output in fields of its own ("Error: (none)", "Exit Code: 1"): not the error's words.
+    .filter((l) => l && !/^(at |File "|Traceback|\^+$|~+$|\s*\d+ \|)/.test(l) && !/warning/i.test(l.slice(0, 30)) && !/^(error: )?exit (code|status):? \d+$/i.test(l) && !/^[A-Z][\w ]{0,20}: \(none\)$/.test(l))
+    .map((l) => l.replace(/^(?:Output|Stdout|Stderr): /, ''));
   const exception = [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception):/.test(l)) ?? [...lines].reverse().find((l) => /^[A-Za-z_.]*(Error|Exception)\b/.test(l));
   // "npm error code EUNSUPPORTEDPROTOCOL" names the error; the line after it says what it is.
   const prefixed = lines.filter((l) => !/\bcode [A-Z_0-9]+$/.test(l)).find((l) => /^(npm (error|ERR!)|error(\[\w+\])?:|fatal:|ERR_|E\s{2,}|\w+: error:|✗|FAIL\b)/i.test(l));

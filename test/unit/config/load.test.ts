@@ -37,6 +37,7 @@ describe('parseConfig: defaults', () => {
       memory: { root: 'memory', inbox: 'notes.md', namespaces: [{ name: 'memory', paths: ['**/*.md'], policy: 'dream' }] },
       sessions: [{ path: 'sessions', format: 'auto' }],
       extract: { minSessions: 2 },
+      curate: { maxActions: 50 },
       approval: { auto: ['add', 'update', 'merge', 'resolve', 'prune'], maxPruneRatio: 0.2 },
       lint: { harness: 'none' },
       claude: { model: 'claude-sonnet-5-5', maxTokens: 8192, concurrency: 4, budget: {}, batch: false },
@@ -108,6 +109,13 @@ describe('parseConfig: every error names the file, the line and the key', () => 
   it('a mapping where a list belongs names the key and its line', () => {
     const error = errorOf(yaml('mode: review', 'sessions:', '  path: logs'));
     expect(error).toMatchObject({ file: FILE, line: 2, key: 'sessions' });
+  });
+
+  it('a cap on actions below one, or not a whole number, is refused at its line', () => {
+    expect(parse(yaml('curate:', '  max_actions: 12')).curate.maxActions).toBe(12);
+    expect(errorOf(yaml('mode: auto', 'curate:', '  max_actions: 0'))).toMatchObject({ file: FILE, line: 3, key: 'curate.max_actions' });
+    expect(errorOf(yaml('curate:', '  max_actions: 2.5'))).toMatchObject({ line: 2, key: 'curate.max_actions' });
+    expect(errorOf(yaml('curate:', '  max_action: 5'))).toMatchObject({ line: 2, key: 'curate.max_action', message: expect.stringMatching(/did you mean "max_actions"/) });
   });
 
   it('a budget that is not a whole number is refused', () => {

@@ -198,6 +198,11 @@ describe('extract: recurring mistakes with their fix', () => {
     expect(errorLine(coloured)).toBe('error[E0432]: unresolved import `serde_json`');
   });
 
+  it('the fields Gemini CLI wraps a command\'s output in are not the error line', () => {
+    const output = ['Command: pnpm typecheck', 'Directory: (root)', "Output: src/cart.ts(3,1): error TS2304: Cannot find name 'total'.", 'Error: (none)', 'Exit Code: 2', 'Signal: (none)'].join('\n');
+    expect(errorLine(output)).toBe("src/cart.ts(3,1): error TS2304: Cannot find name 'total'.");
+  });
+
   it('the same error with and without colours is the same pattern, and no quote carries escape codes', () => {
     const build = (id: string, agent: string, start: string, colour: boolean) =>
       session({ id, agent, start }, [

@@ -94,6 +94,16 @@ describe('pullBody', () => {
     expect(body).toContain('reverie reject 20261124-101010');
   });
 
+  it('flags an add whose text is high risk as needing review, with the reason, though approval.auto takes adds', () => {
+    const risky = action({ id: 'f00dfeed', summary: 'force-push after rebasing', rationale: 'Seen in 2 sessions.', content: 'Force-push to `main` after a rebase.' });
+    const body = pullBody({ record: record([action(), risky]), safe: ['add'], marker: 'reverie-cycle:20261124-101010' });
+    expect(body).toMatch(/\| 1 \| `a1b2c3d4` add \| .* \| low \|/);
+    expect(body).toMatch(/\| 2 \| `f00dfeed` add \| .* \| high, needs review \|/);
+    expect(body).toContain('· risk high (needs review)');
+    expect(body).toContain('> [!CAUTION]\n> High risk, never applied without review: it pushes past the usual way &#40;&#34;Force-push&#34;&#41;.');
+    expect(body.split('[!CAUTION]')).toHaveLength(2);
+  });
+
   it('shows a merge as the entry it keeps beside the ones it removes, and questions and budget warnings up front', () => {
     const merge = action({
       id: 'c0ffee00',

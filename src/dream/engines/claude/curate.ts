@@ -5,8 +5,10 @@
  * exact id, in a curated namespace; every step but a merge must cite a pattern
  * with enough support; new text must be a short note, with no heading, no secret and nothing addressed to an AI.
  * What passes then goes through the guards every engine's actions go through (protected paths, outside memory,
- * rejected before) and the do-no-harm rules (a person's entry changes only on evidence that names it), and is
- * applied to a Workspace in order, so that a step that no longer applies is refused too.
+ * rejected before), the rules on what a cycle may write (curate/content.ts: nothing harmful, nothing against the
+ * protected instructions, about the pattern it cites) and the do-no-harm rules (a person's entry changes only on
+ * evidence that names it), and is applied to a Workspace in order, so that a step that no longer applies is refused
+ * too.
  * Pure: no model, no files.
  */
 import type { Entry, MemorySnapshot } from '../../../memory/types.js';
@@ -15,7 +17,6 @@ import { shortHash } from '../../../util/hash.js';
 import { makeAction, type ActionDraft } from '../../curate/action.js';
 import { SECTIONS } from '../../curate/patterns.js';
 import { Workspace, type Guard } from '../../curate/workspace.js';
-import { claimsOf, conflictBetween, entryClaims, proseConflict, sameOrPart } from '../../claims.js';
 import { INJECTION } from '../../extract/preferences.js';
 import type { Action, DroppedAction, Evidence, Pattern } from '../../types.js';
 import type { Proposal } from './schemas.js';
@@ -29,6 +30,8 @@ export interface CurateContext {
   guard: Guard;
   /** The share of the curated entries one cycle may remove (`approval.max_prune_ratio`). */
   maxRemovedShare?: number;
+  /** The most actions one cycle takes (`curate.max_actions`). */
+  maxActions?: number;
 }
 
 export interface CurateResult {
@@ -47,7 +50,9 @@ export function actionsFromProposals(proposals: readonly Proposal[], context: Cu
   const known = new Map(context.patterns.map((p) => [p.key, p]));
   const workspace = new Workspace(context.memory, context.guard, {
     ...(context.maxRemovedShare !== undefined ? { maxRemovedShare: context.maxRemovedShare } : {}),
+    ...(context.maxActions !== undefined ? { maxActions: context.maxActions } : {}),
     pattern: (key) => known.get(key),
+    subjects: (key) => [known.get(key)].filter((p) => p !== undefined),
   });
   const dropped: DroppedAction[] = [];
   const actions: Action[] = [];
@@ -70,7 +75,6 @@ function proposalChecker(context: CurateContext): (proposal: Proposal) => Checke
   const patterns = new Map(context.patterns.map((p) => [p.key, p]));
   const writableFiles = new Set(context.memory.files.filter((f) => f.policy === 'dream').map((f) => f.path));
   const known = new Set(context.memory.files.flatMap((f) => f.entries.map((e) => comparable(e.text))));
-  const protectedEntries = context.memory.files.filter((f) => f.policy === 'protected').flatMap((f) => f.entries);
 
   return (proposal) => {
     const targets: Entry[] = [];
@@ -92,9 +96,6 @@ function proposalChecker(context: CurateContext): (proposal: Proposal) => Checke
     if (content === undefined && ['add', 'update', 'merge'].includes(proposal.type)) return { refusal: `a ${proposal.type} needs the entry's new text` };
     if (proposal.type === 'prune' && content !== undefined) return { refusal: 'a prune writes no text' };
     if (proposal.type === 'add' && content !== undefined && known.has(comparable(content))) return { refusal: 'memory already says it, word for word' };
-    // Sessions never overrule what people wrote in a protected namespace (the offline engine's rule, by the same reading).
-    const overruled = content === undefined ? undefined : protectedEntries.find((e) => contradicts(content, e));
-    if (overruled) return { refusal: `it contradicts the protected instructions in ${overruled.path}:${overruled.line}` };
 
     const support = cited.map((k) => patterns.get(k) as Pattern);
     const draft: ActionDraft = {
@@ -117,18 +118,6 @@ function proposalChecker(context: CurateContext): (proposal: Proposal) => Checke
     if (proposal.type === 'update') draft.identity = `${cited.join(',')}@${targets[0]?.id.split('#')[1] ?? ''}`;
     return { action: makeAction(draft) };
   };
-}
-
-/**
- * New text against a rule people wrote: the two disagree on a tool (the offline engine's reading), the text
- * recommends what the rule avoids whatever else each is about ("never `yarn`" is a rule about yarn wherever it
- * appears), or it tells agents to do what the rule forbids to the same thing.
- */
-function contradicts(content: string, rule: Entry): boolean {
-  const note = claimsOf(content);
-  const ruleClaims = entryClaims(rule);
-  const recommendsAvoided = ruleClaims.avoids.some((avoided) => note.recommends.some((r) => sameOrPart(avoided, r) || sameOrPart(r, avoided)));
-  return recommendsAvoided || conflictBetween(note, ruleClaims) !== undefined || proseConflict(ruleClaims, note) !== undefined;
 }
 
 /** How many targets each step takes: one commit per step keeps each one easy to review and to revert. */

@@ -135,6 +135,7 @@ async function dreamPlan(input: PlanInput, options: ClaudeEngineOptions, cache: 
         inbox: input.options.inbox,
         guard: guardFor(input.memory, input.state),
         ...(input.options.maxRemovedShare !== undefined ? { maxRemovedShare: input.options.maxRemovedShare } : {}),
+        ...(input.options.maxActions !== undefined ? { maxActions: input.options.maxActions } : {}),
       });
     } else {
       warnings.push(`the curation answer was off its schema twice and was dropped (${reading.problems.slice(0, 3).join('; ')})`);

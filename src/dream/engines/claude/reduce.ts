@@ -5,7 +5,7 @@
  * observations always give the same keys. Signal and noise are split by the offline engine's rule: a pattern needs
  * `min_sessions` distinct sessions, and a mistake needs a known fix.
  */
-import { INJECTION } from '../../extract/preferences.js';
+import { unsafeLesson } from '../../extract/unsafe.js';
 import { recordSighting, type Extraction } from '../../extract/index.js';
 import { jaccard, terms } from '../../text.js';
 import { shortHash } from '../../../util/hash.js';
@@ -47,7 +47,7 @@ export function reduceObservations(sessions: readonly MappedSession[], previous:
     }
   }
   const patterns = [...touched].sort().map((key) => toPattern(key, records[key] as PatternRecord));
-  const isSignal = (p: Pattern) => p.support.sessions >= minSessions && !INJECTION.test(p.statement) && (p.kind !== 'mistake' || p.fix !== undefined);
+  const isSignal = (p: Pattern) => p.support.sessions >= minSessions && !unsafeLesson(p.statement) && (p.kind !== 'mistake' || p.fix !== undefined);
   return { signal: patterns.filter(isSignal), noise: patterns.filter((p) => !isSignal(p)), records };
 }
 
