@@ -14,7 +14,8 @@ import { streamSessions } from '../sessions/load.js';
 import type { ReadWarning } from '../sessions/types.js';
 import { approveBranch, type ApprovalOutcome } from './approve.js';
 import { buildCycle, type BuildResult } from './build.js';
-import { openContext, mainTip, readBase, sessionHashCacheFile, type BaseView, type RepoContext } from './context.js';
+import { baseWarnings, openContext, mainTip, readBase, sessionHashCacheFile, type BaseView, type RepoContext } from './context.js';
+import { notUtf8Error } from './memory-files.js';
 import { planDiff } from './diff.js';
 import { cycleBranchName, cycleStamp, pendingCycles, type PendingCycle } from './history.js';
 import { connectGitHub, publishCycle, pushMain, syncMain, type ConnectOptions, type GitHubLink, type PublishedPull } from './publish.js';
@@ -205,7 +206,11 @@ interface Reviewed {
 
 /** Phase 1: the memory and state at main's commit, and the sessions not processed yet. */
 async function review(context: RepoContext, base: string, options: DreamOptions, engine: Engine): Promise<Reviewed> {
-  const { memory, state } = await readBase(context, base);
+  const view = await readBase(context, base);
+  const { memory, state } = view;
+  // Before anything else is read or written: the cycle would rewrite such a file with U+FFFD for its bytes.
+  const [notText] = view.notUtf8;
+  if (notText) throw notUtf8Error(notText);
   const skipHashes = new Set(Object.keys(state.processed));
   // Each session is observed as it is read and let go: a cycle over 10,000 logs never holds them all.
   const sessions: ObservedSession[] = [];
@@ -215,8 +220,9 @@ async function review(context: RepoContext, base: string, options: DreamOptions,
   );
   const totalSessions = loaded.read + loaded.skipped;
   const entries = memory.files.reduce((n, f) => n + f.entries.length, 0);
-  options.onPhase?.({ phase: 'review', sessions: totalSessions, newSessions: loaded.read, memoryFiles: memory.files.length, entries, warnings: loaded.warnings });
-  return { memory, state, sessions, totalSessions, warnings: loaded.warnings };
+  const warnings = [...baseWarnings(view), ...loaded.warnings];
+  options.onPhase?.({ phase: 'review', sessions: totalSessions, newSessions: loaded.read, memoryFiles: memory.files.length, entries, warnings });
+  return { memory, state, sessions, totalSessions, warnings };
 }
 
 /** Phases 4 and 5: the branch with one commit per action, then approval as the mode says. */

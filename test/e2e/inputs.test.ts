@@ -3,22 +3,41 @@
  * a mistyped flag, memory files that are not text or not files, session files that are not read. Each is refused
  * or named, with the file and line or key, and none of them changes the repository.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { reverie } from '../helpers/cli.js';
+import { reverie, reverieJson } from '../helpers/cli.js';
 import { TEST_CONFIG } from '../helpers/config.js';
-import { git, makeMemoryRepo, type Files } from '../helpers/git.js';
+import { git, makeMemoryRepo, makeTempDir, type Files } from '../helpers/git.js';
+import { npmMistakeSession } from '../helpers/transcript.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
-const NOTES = '# Notes\n\n## Tools\n\n- Install dependencies with `pnpm install`.\n';
+const NOTES = '# Notes\n\n## Tools\n\n- Install dependencies with `npm install`.\n';
+
+/** Two sessions where `npm install` fails and `pnpm install` works: a cycle updates the note above. */
+const SESSIONS: Files = {
+  'sessions/coding-agent/s1.jsonl': npmMistakeSession('s1', '2026-11-02T09:00:00Z'),
+  'sessions/review-agent/s2.jsonl': npmMistakeSession('s2', '2026-11-03T09:00:00Z', 'fix the flaky cart test'),
+};
 
 async function repoWith(files: Files = {}): Promise<string> {
   const repo = await makeMemoryRepo({ 'reverie.yaml': TEST_CONFIG, 'memory/notes.md': NOTES, ...files });
   cleanups.push(repo.cleanup);
   return repo.dir;
+}
+
+/** Writes `bytes` to `file` in the repository and commits it with native git, as a person's editor would. */
+function commitBytes(dir: string, file: string, bytes: Buffer, message = 'edit'): string {
+  writeFileSync(path.join(dir, file), bytes);
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-q', '-m', message]);
+  return git(dir, ['rev-parse', 'HEAD']);
 }
 
 /** What a test asserts of a refusal: main where it was and no cycle branch left behind. */
@@ -89,5 +108,93 @@ describe('usage errors exit 2 on every command', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown option');
     expect(result.stderr).not.toContain('Q7x9Lm2Pz4Q7x9');
+  });
+});
+
+describe('a memory file that is not UTF-8 is refused, named, and left as it is', () => {
+  /** The note a cycle would update, then a line a Latin-1 editor saved: "Café" with the single byte 0xE9. */
+  const LATIN1 = Buffer.concat([Buffer.from(NOTES), Buffer.from('- The caf'), Buffer.from([0xe9]), Buffer.from(' opens at 9.\n')]);
+  const line = NOTES.split('\n').length;
+
+  it('dream stops before writing anything, naming the file and line; lint, check and status name it too', async () => {
+    const dir = await repoWith(SESSIONS);
+    const main = commitBytes(dir, 'memory/notes.md', LATIN1, 'notes from a Latin-1 editor');
+
+    for (const mode of ['auto', 'review', 'dry-run']) {
+      const dream = reverie(['dream', '--repo', dir, '--mode', mode]);
+      expect(dream.code, dream.stderr).toBe(6);
+      expect(dream.stderr).toContain(`memory/notes.md: is not UTF-8 text (line ${line})`);
+      expectUntouched(dir, main);
+    }
+    expect(readFileSync(path.join(dir, 'memory/notes.md'))).toEqual(LATIN1);
+    expect(git(dir, ['ls-tree', '-r', '--name-only', 'main'])).not.toContain('.reverie/');
+
+    const lint = reverieJson<{ findings: { file: string; line: number | null; rule: string; severity: string }[] }>(['lint', '--repo', dir]);
+    expect(lint.code).toBe(1);
+    expect(lint.findings).toContainEqual(expect.objectContaining({ file: 'memory/notes.md', line, rule: 'format/unreadable', severity: 'error' }));
+    const atMain = reverieJson<{ errors: number }>(['lint', '--repo', dir, '--ref', 'main']);
+    expect(atMain).toMatchObject({ code: 1, errors: 1 });
+    const check = reverieJson<{ ok: boolean; lint: { findings: { file: string; rule: string }[] } }>(['check', '--repo', dir, '--base', 'HEAD~1'], { env: { GITHUB_STEP_SUMMARY: '' } });
+    expect(check.code).toBe(1);
+    expect(check.lint.findings).toContainEqual(expect.objectContaining({ file: 'memory/notes.md', rule: 'format/unreadable' }));
+    const status = reverieJson<{ memory_warnings: { file: string; line: number | null; message: string }[] }>(['status', '--repo', dir]);
+    expect(status.code).toBe(0);
+    expect(status.memory_warnings).toEqual([expect.objectContaining({ file: 'memory/notes.md', line, message: expect.stringContaining('not UTF-8') })]);
+  });
+
+  it('a cycle waiting for review drops, on approval, an action on a file that main has since made not UTF-8', async () => {
+    const dir = await repoWith(SESSIONS);
+    const cycle = reverieJson<{ cycle: string; actions: { paths: string[] }[] }>(['dream', '--repo', dir, '--mode', 'review']);
+    expect(cycle.actions.some((a) => a.paths.includes('memory/notes.md'))).toBe(true);
+    commitBytes(dir, 'memory/notes.md', LATIN1, 'notes from a Latin-1 editor');
+
+    const approved = reverieJson<{ dropped: { reason: string }[] }>(['approve', cycle.cycle, '--repo', dir]);
+    expect(approved.code).toBe(0);
+    expect(approved.dropped).toContainEqual(expect.objectContaining({ reason: expect.stringContaining('memory/notes.md: is not UTF-8 text') }));
+    expect(execFileSync('git', ['cat-file', 'blob', 'main:memory/notes.md'], { cwd: dir })).toEqual(LATIN1);
+    expect(readFileSync(path.join(dir, 'memory/notes.md'))).toEqual(LATIN1);
+  });
+});
+
+describe('a symbolic link in memory is never followed, and every command names it', () => {
+  it('dream, status, lint (working tree and commit) and check report a link out of the repository, and never read it', async () => {
+    // Outside the repository: a file whose secret lint would find, were the link followed.
+    const outside = await makeTempDir();
+    cleanups.push(() => rm(outside, { recursive: true, force: true }));
+    writeFileSync(path.join(outside, 'secrets.md'), `# Secrets\n\n- deploy token ghp_${'a1B2c3D4e5'.repeat(4)}\n`);
+    const dir = await repoWith(SESSIONS);
+    symlinkSync(path.join(outside, 'secrets.md'), path.join(dir, 'memory/secrets.md'));
+    symlinkSync('notes.md', path.join(dir, 'memory/alias.md'));
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-q', '-m', 'links']);
+    const main = git(dir, ['rev-parse', 'main']);
+
+    const links = [
+      { file: 'memory/alias.md', severity: 'warning', message: 'a symbolic link to "notes.md": reverie never follows it' },
+      { file: 'memory/secrets.md', severity: 'error', message: `a symbolic link to "${path.join(outside, 'secrets.md')}", outside the repository` },
+    ];
+    type LintJson = { files: number; findings: { file: string; rule: string; severity: string; message: string }[] };
+    for (const args of [['lint'], ['lint', '--ref', 'main']]) {
+      const lint = reverieJson<LintJson>([...args, '--repo', dir]);
+      expect(lint.code, args.join(' ')).toBe(1);
+      expect(lint.files).toBe(1);
+      expect(lint.findings.map((f) => f.rule)).toEqual(['format/symlink', 'format/symlink']);
+      for (const link of links) expect(lint.findings).toContainEqual(expect.objectContaining({ ...link, message: expect.stringContaining(link.message) }));
+    }
+    const check = reverieJson<{ lint: LintJson }>(['check', '--repo', dir, '--base', 'HEAD~1'], { env: { GITHUB_STEP_SUMMARY: '' } });
+    expect(check.code).toBe(1);
+    expect(check.lint.findings.map((f) => `${f.file} ${f.rule}`)).toEqual(['memory/alias.md format/symlink', 'memory/secrets.md format/symlink']);
+
+    const status = reverieJson<{ memory_warnings: { file: string; message: string }[] }>(['status', '--repo', dir]);
+    expect(status.memory_warnings.map((w) => w.file)).toEqual(['memory/alias.md', 'memory/secrets.md']);
+
+    const dream = reverieJson<{ warnings: { file: string; message: string }[]; stats: { warnings: number }; actions: { paths: string[] }[] }>(['dream', '--repo', dir]);
+    expect(dream.code).toBe(0);
+    for (const link of links) expect(dream.warnings).toContainEqual(expect.objectContaining({ file: link.file, message: expect.stringContaining(link.message) }));
+    expect(dream.stats.warnings).toBe(dream.warnings.length);
+    expect(dream.actions.flatMap((a) => a.paths)).not.toContain('memory/secrets.md');
+    expect(git(dir, ['rev-parse', 'main'])).not.toBe(main);
+    expect(readFileSync(path.join(outside, 'secrets.md'), 'utf8')).toContain('deploy token');
+    expect(git(dir, ['log', '-p', 'main'])).not.toContain('a1B2c3D4e5a1B2');
   });
 });
