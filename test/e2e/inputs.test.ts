@@ -198,3 +198,55 @@ describe('a symbolic link in memory is never followed, and every command names i
     expect(git(dir, ['log', '-p', 'main'])).not.toContain('a1B2c3D4e5a1B2');
   });
 });
+
+describe('every file under a sessions path is read or named with the reason', () => {
+  it('a link out of the folder, a file in no known format, another extension and a first line over 8 MB: named by sessions, dream and status', async () => {
+    const outside = await makeTempDir();
+    cleanups.push(() => rm(outside, { recursive: true, force: true }));
+    writeFileSync(path.join(outside, 'other.jsonl'), npmMistakeSession('elsewhere', '2026-11-04T09:00:00Z'));
+    const huge = `{"type":"user","pad":"${'x'.repeat(8 * 1024 * 1024 + 10)}"}\n`;
+    const dir = await repoWith({
+      ...SESSIONS,
+      'sessions/README.md': '# Sessions\n\nOne folder per agent.\n',
+      'sessions/coding-agent/export.json': '{ "name": "not a conversation" }\n',
+      'sessions/coding-agent/notes.txt': 'export the rest on Monday\n',
+      'sessions/coding-agent/huge.jsonl': huge,
+    });
+    symlinkSync(path.join(outside, 'other.jsonl'), path.join(dir, 'sessions/coding-agent/linked.jsonl'));
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-q', '-m', 'more logs']);
+
+    const warned = [
+      { file: 'sessions/coding-agent/huge.jsonl', line: 1, message: expect.stringMatching(/^no line to tell the format by: line 1 is longer than 8388608 bytes/) },
+      { file: 'sessions/coding-agent/linked.jsonl', message: 'a symbolic link out of sessions; not followed' },
+      { file: 'sessions/coding-agent/notes.txt', message: expect.stringMatching(/^not a session log by its extension \(\.txt/) },
+      { file: 'sessions/coding-agent/export.json', message: expect.stringMatching(/^unrecognised session log format/) },
+    ];
+    const unread = ['sessions/README.md', 'sessions/coding-agent/export.json', 'sessions/coding-agent/huge.jsonl', 'sessions/coding-agent/linked.jsonl', 'sessions/coding-agent/notes.txt'];
+
+    type Listed = { files: number; sessions: { source: string }[]; warnings: { file: string; line?: number; message: string }[]; unread: { file: string; reason: string }[] };
+    const listed = reverieJson<Listed>(['sessions', '--repo', dir]);
+    expect(listed.code).toBe(0);
+    expect(listed.files).toBe(2);
+    expect(listed.sessions.map((s) => s.source)).toEqual(['sessions/coding-agent/s1.jsonl', 'sessions/review-agent/s2.jsonl']);
+    for (const warning of warned) expect(listed.warnings).toContainEqual(expect.objectContaining(warning));
+    expect(listed.warnings).toHaveLength(warned.length);
+    expect(listed.unread.map((u) => u.file).sort()).toEqual(unread);
+    const human = reverie(['sessions', '--repo', dir]);
+    expect(human.stdout).toContain('not read sessions/README.md: unrecognised session log format');
+    expect(human.stdout).toContain('2 sessions in 2 log files, 4 warnings, 5 files not read');
+
+    const status = reverieJson<{ warnings: number; unread_files: number }>(['status', '--repo', dir]);
+    expect(status).toMatchObject({ warnings: 4, unread_files: 5 });
+
+    type Dreamed = { warnings: { file: string }[]; unread: { file: string }[]; stats: { sessions: number; warnings: number; unread_files: number } };
+    const dream = reverieJson<Dreamed>(['dream', '--repo', dir, '--mode', 'review']);
+    expect(dream.code).toBe(0);
+    expect(dream.stats).toMatchObject({ sessions: 2, warnings: 4, unread_files: 5 });
+    expect(dream.warnings.map((w) => w.file).sort()).toEqual(warned.map((w) => w.file).sort());
+    expect(dream.unread.map((u) => u.file).sort()).toEqual(unread);
+    const report = reverie(['dream', '--repo', dir, '--mode', 'dry-run']);
+    expect(report.stdout).toContain('5 files under the sessions paths not read');
+    expect(report.stderr).toContain('warning: sessions/coding-agent/linked.jsonl: a symbolic link out of sessions; not followed');
+  });
+});
