@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { invalidUtf8Line } from '../util/utf8.js';
 import type { Namespace, Policy } from '../memory/types.js';
@@ -41,7 +41,8 @@ export async function loadConfig(repoDir: string, file?: string): Promise<Config
 /** Validates the text of a configuration file; `file` names it in errors. */
 export function parseConfig(text: string, file: string, repoDir: string): Config {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  // logLevel: what yaml would print on its own (a key that is a list, stringified) goes unsaid; the key is refused.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   const firstError = doc.errors[0];
   if (firstError) {
     const line = firstError.linePos?.[0]?.line;
@@ -310,14 +311,22 @@ class ConfigReader {
     throw new ConfigError(message, this.file, this.lineOf(at), formatKey(at));
   }
 
-  /** The line of the deepest node of `at` that exists in the document (the key itself for unknown keys). */
+  /**
+   * The line of the deepest node of `at` that exists in the document (the key itself for unknown keys), else the
+   * line where the document starts: an error always has a line.
+   */
   private lineOf(at: Path): number | undefined {
-    if (at.length === 0) return this.lines.linePos((this.doc.contents as { range?: [number] } | null)?.range?.[0] ?? 0).line;
+    const start = this.lines.linePos((this.doc.contents as { range?: [number] } | null)?.range?.[0] ?? 0).line;
+    if (at.length === 0) return start;
     for (let depth = at.length; depth > 0; depth--) {
       const parent = depth > 1 ? this.doc.getIn(at.slice(0, depth - 1), true) : this.doc.contents;
       const key = at[depth - 1];
       if (isMap(parent)) {
-        const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
+        // As plain values, keys are strings: `1:` and `true:` are the keys "1" and "true", and a list or a mapping
+        // as a key is its flow text (`[ a, b ]`), never a key reverie knows, so the first such key is the one.
+        const pair =
+          parent.items.find((p) => isScalar(p.key) && (p.key.value === key || String(p.key.value ?? '') === String(key))) ??
+          (/^[[{]/.test(String(key)) ? parent.items.find((p) => p.key !== null && !isScalar(p.key)) : undefined);
         const range = (pair?.key as { range?: [number, number, number] } | null)?.range;
         if (range) return this.lines.linePos(range[0]).line;
       }
@@ -326,7 +335,7 @@ class ConfigReader {
         if (range) return this.lines.linePos(range[0]).line;
       }
     }
-    return undefined;
+    return start;
   }
 }
 

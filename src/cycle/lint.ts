@@ -13,7 +13,7 @@ import { buildSnapshot, isMarkdownPath, type SourceFile } from '../memory/index.
 import { countBySeverity, lintMemory, type DreamCommit, type Finding, type UnreadableFile } from '../memory/lint.js';
 import type { MemorySymlink } from '../memory/symlinks.js';
 import type { MemorySnapshot } from '../memory/types.js';
-import { symlinksAt } from './memory-files.js';
+import { notUtf8At, symlinksAt } from './memory-files.js';
 import { actionMarks } from './trailers.js';
 
 /** The memory under check, with what the rules need around it. */
@@ -116,6 +116,9 @@ async function readCommitView(options: ViewOptions, ref: string): Promise<Memory
   const configPath = path.posix.normalize((options.configFile ?? CONFIG_FILE).split(path.sep).join('/'));
   const text = await readFileAt(repo, commit, configPath);
   if (text === undefined) throw new ConfigError(`not found at ${ref}`, configPath);
+  // As loadConfig does for the working tree's file: read with U+FFFD for its bytes, it would configure something else.
+  const [notText] = await notUtf8At(repo, commit, [{ path: configPath, text }]);
+  if (notText) throw new ConfigError('not UTF-8 text; save the file as UTF-8', `${ref}:${configPath}`, notText.line);
   const config = parseConfig(text, `${ref}:${configPath}`, repo.dir);
   const root = config.memory.root;
   const files = await readFilesAt(repo, commit, (p) => isMemoryPath(p, root), { under: [root] });

@@ -72,6 +72,19 @@ describe('reverie.yaml: every mistake exits 2 with the file and line, never a st
     expectUntouched(dir, main);
     git(dir, ['fsck', '--full', '--no-dangling']);
   });
+
+  it('a reverie.yaml that is not UTF-8 is refused at the line of its first bad bytes, in the working tree and at a commit', async () => {
+    const dir = await repoWith();
+    const latin1 = Buffer.concat([Buffer.from(`${TEST_CONFIG}git:\n  author:\n    name: Jos`), Buffer.from([0xe9]), Buffer.from('\n')]);
+    commitBytes(dir, 'reverie.yaml', latin1, 'config from a Latin-1 editor');
+    const line = TEST_CONFIG.split('\n').length + 2;
+    const here = reverie(['lint', '--repo', dir]);
+    expect(here.code).toBe(2);
+    expect(here.stderr).toContain(`reverie.yaml:${line}: not UTF-8 text`);
+    const atMain = reverie(['lint', '--repo', dir, '--ref', 'main']);
+    expect(atMain.code).toBe(2);
+    expect(atMain.stderr).toContain(`main:reverie.yaml:${line}: not UTF-8 text`);
+  });
 });
 
 describe('usage errors exit 2 on every command', () => {

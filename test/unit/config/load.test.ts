@@ -216,6 +216,13 @@ describe('parseConfig: hostile input is a configuration error, never a crash', (
     expect(error.message).toMatch(/alias \*branch has no anchor &branch before it/);
   });
 
+  it('a key that is a number, a boolean, a list or a mapping is reported at its own line', () => {
+    expect(errorOf(yaml('mode: review', '1: one'))).toMatchObject({ line: 2, key: '1' });
+    expect(errorOf(yaml('mode: review', 'true: yes'))).toMatchObject({ line: 2, key: 'true' });
+    expect(errorOf(yaml('mode: review', '? [a, b]', ': c'))).toMatchObject({ line: 2, key: '[ a, b ]' });
+    expect(errorOf(yaml('memory:', '  root: memory', '  ? { a: 1 }', '  : x'))).toMatchObject({ line: 3, key: 'memory.{ a: 1 }' });
+  });
+
   it('a few aliases, as a person writes them, still work', () => {
     const config = parse(yaml('sessions:', '  - path: a/**', '    agent: &bot support-bot', '  - path: b/**', '    agent: *bot'));
     expect(config.sessions.map((s) => s.agent)).toEqual(['support-bot', 'support-bot']);
