@@ -4,7 +4,7 @@
  * or named, with the file and line or key, and none of them changes the repository.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -209,6 +209,19 @@ describe('a symbolic link in memory is never followed, and every command names i
     expect(git(dir, ['rev-parse', 'main'])).not.toBe(main);
     expect(readFileSync(path.join(outside, 'secrets.md'), 'utf8')).toContain('deploy token');
     expect(git(dir, ['log', '-p', 'main'])).not.toContain('a1B2c3D4e5a1B2');
+  });
+});
+
+describe('reverie init never writes through a symbolic link', () => {
+  it('a memory folder that is a link out of the new repository gets nothing written into it, and the notes say why', async () => {
+    const [dir, outside] = [await makeTempDir(), await makeTempDir()];
+    cleanups.push(() => rm(dir, { recursive: true, force: true }), () => rm(outside, { recursive: true, force: true }));
+    symlinkSync(outside, path.join(dir, 'memory'));
+    const init = reverieJson<{ created: string[]; notes: string[] }>(['init', dir, '--force']);
+    expect(init.code).toBe(0);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(init.created).toEqual(['reverie.yaml', 'sessions/README.md']);
+    expect(init.notes).toContain('memory/notes.md was not written: memory is a symbolic link, and reverie never writes through one');
   });
 });
 
