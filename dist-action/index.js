@@ -64,7 +64,7 @@ var require_identity = __commonJS({
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
@@ -86,7 +86,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -101,7 +101,7 @@ var require_identity = __commonJS({
     exports.isMap = isMap3;
     exports.isNode = isNode;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar2;
+    exports.isScalar = isScalar3;
     exports.isSeq = isSeq2;
   }
 });
@@ -114,7 +114,7 @@ var require_visit = __commonJS({
     var BREAK3 = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit(node, visitor) {
+    function visit2(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -123,9 +123,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit.BREAK = BREAK3;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
+    visit2.BREAK = BREAK3;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
     function visit_(key, node, visitor, path20) {
       const ctrl = callVisitor(key, node, visitor, path20);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -259,7 +259,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit;
+    exports.visit = visit2;
     exports.visitAsync = visitAsync;
   }
 });
@@ -269,7 +269,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -413,7 +413,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit.visit(doc.contents, (_key, node) => {
+          visit2.visit(doc.contents, (_key, node) => {
             if (identity.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -440,7 +440,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -451,7 +451,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit.visit(root, {
+      visit2.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -631,7 +631,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -657,7 +657,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit.visit(doc, {
+          visit2.visit(doc, {
             Node: (_key, node) => {
               if (identity.isAlias(node) || identity.hasAnchor(node))
                 nodes.push(node);
@@ -4651,7 +4651,7 @@ var require_resolve_flow_scalar = __commonJS({
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source, _onError);
+          value = plainValue2(source, _onError);
           break;
         case "single-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_SINGLE;
@@ -4680,7 +4680,7 @@ var require_resolve_flow_scalar = __commonJS({
         range: [offset, valueEnd, re2.offset]
       };
     }
-    function plainValue(source, onError) {
+    function plainValue2(source, onError) {
       let badChar = "";
       switch (source[0]) {
         /* istanbul ignore next should not happen */
@@ -5579,15 +5579,15 @@ var require_cst_visit = __commonJS({
     var BREAK3 = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit(cst, visitor) {
+    function visit2(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit.BREAK = BREAK3;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path20) => {
+    visit2.BREAK = BREAK3;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    visit2.itemAtPath = (cst, path20) => {
       let item = cst;
       for (const [field, index3] of path20) {
         const tok = item?.[field];
@@ -5598,8 +5598,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path20) => {
-      const parent = visit.itemAtPath(cst, path20.slice(0, -1));
+    visit2.parentCollection = (cst, path20) => {
+      const parent = visit2.itemAtPath(cst, path20.slice(0, -1));
       const field = path20[path20.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -5630,7 +5630,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path20) : ctrl;
     }
-    exports.visit = visit;
+    exports.visit = visit2;
   }
 });
 
@@ -5646,7 +5646,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -5730,7 +5730,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar2;
+    exports.isScalar = isScalar3;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -7346,7 +7346,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit = require_visit();
+    var visit2 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -7374,8 +7374,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit.visit;
-    exports.visitAsync = visit.visitAsync;
+    exports.visit = visit2.visit;
+    exports.visitAsync = visit2.visitAsync;
   }
 });
 
@@ -8744,9 +8744,9 @@ var require_parse = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix4 = POSIX_REGEX_SOURCE[rest2];
-                if (posix4) {
-                  prev.value = pre + posix4;
+                const posix5 = POSIX_REGEX_SOURCE[rest2];
+                if (posix5) {
+                  prev.value = pre + posix5;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -9263,7 +9263,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts = options || {};
-      const posix4 = opts.windows;
+      const posix5 = opts.windows;
       const regex2 = isState ? picomatch3.compileRe(glob2, options) : picomatch3.makeRe(glob2, options, false, true);
       const state = regex2.state;
       delete regex2.state;
@@ -9273,8 +9273,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch3(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match: match2, output } = picomatch3.test(input, regex2, options, { glob: glob2, posix: posix4 });
-        const result = { glob: glob2, state, regex: regex2, posix: posix4, input, output, match: match2, isMatch };
+        const { isMatch, match: match2, output } = picomatch3.test(input, regex2, options, { glob: glob2, posix: posix5 });
+        const result = { glob: glob2, state, regex: regex2, posix: posix5, input, output, match: match2, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
         }
@@ -9299,7 +9299,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch3.test = (input, regex2, options, { glob: glob2, posix: posix4 } = {}) => {
+    picomatch3.test = (input, regex2, options, { glob: glob2, posix: posix5 } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -9307,7 +9307,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format2 = opts.format || (posix4 ? utils.toPosixSlashes : null);
+      const format2 = opts.format || (posix5 ? utils.toPosixSlashes : null);
       let match2 = input === glob2;
       let output = match2 && format2 ? format2(input) : input;
       if (match2 === false) {
@@ -9316,16 +9316,16 @@ var require_picomatch = __commonJS({
       }
       if (match2 === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match2 = picomatch3.matchBase(input, regex2, options, posix4);
+          match2 = picomatch3.matchBase(input, regex2, options, posix5);
         } else {
           match2 = regex2.exec(output);
         }
       }
       return { isMatch: Boolean(match2), match: match2, output };
     };
-    picomatch3.matchBase = (input, glob2, options, posix4 = options && options.windows) => {
+    picomatch3.matchBase = (input, glob2, options, posix5 = options && options.windows) => {
       const regex2 = glob2 instanceof RegExp ? glob2 : picomatch3.makeRe(glob2, options);
-      return regex2.test(utils.basename(input, { windows: posix4 }));
+      return regex2.test(utils.basename(input, { windows: posix5 }));
     };
     picomatch3.isMatch = (str2, patterns, options) => picomatch3(patterns, options)(str2);
     picomatch3.parse = (pattern, options) => {
@@ -18152,7 +18152,7 @@ async function requireDir(under, base) {
     throw new FileStoreError(FileStoreError.NOT_A_DIRECTORY, under);
   return true;
 }
-async function walk2(base, visit) {
+async function walk2(base, visit2) {
   const stack = [base];
   while (stack.length) {
     const dir = stack.pop();
@@ -18166,7 +18166,7 @@ async function walk2(base, visit) {
     }
     for (const entry of entries) {
       const full = path4.join(dir, entry.name);
-      visit(full, entry);
+      visit2(full, entry);
       if (entry.isDirectory() && !entry.isSymbolicLink())
         stack.push(full);
     }
@@ -22075,7 +22075,7 @@ var init_beta_messages_request = __esm({
 });
 
 // node_modules/@anthropic-ai/sdk/_vendor/partial-json-parser/parser.mjs
-var LITERALS, isWhitespace, isTruncatedLiteral, tokenize, strip, unstrip, isScalar, generate, partialParse;
+var LITERALS, isWhitespace, isTruncatedLiteral, tokenize, strip, unstrip, isScalar2, generate, partialParse;
 var init_parser = __esm({
   "node_modules/@anthropic-ai/sdk/_vendor/partial-json-parser/parser.mjs"() {
     LITERALS = ["true", "false", "null"];
@@ -22285,11 +22285,11 @@ var init_parser = __esm({
       }
       return tokens;
     };
-    isScalar = (token) => token?.type === "string" || token?.type === "number" || token?.type === "name";
+    isScalar2 = (token) => token?.type === "string" || token?.type === "number" || token?.type === "name";
     generate = (tokens) => {
       let output = "";
       tokens.map((token, index3) => {
-        if (isScalar(tokens[index3 - 1]) && isScalar(token)) {
+        if (isScalar2(tokens[index3 - 1]) && isScalar2(token)) {
           output += " ";
         }
         switch (token.type) {
@@ -61606,6 +61606,19 @@ var ModelApiError = class extends ReverieError {
   exitCode = 8;
 };
 
+// src/util/utf8.ts
+import { isUtf8 } from "node:buffer";
+function invalidUtf8Line(bytes) {
+  if (isUtf8(bytes)) return void 0;
+  let start = 0;
+  for (let line = 1; ; line++) {
+    const end = bytes.indexOf(10, start);
+    if (!isUtf8(bytes.subarray(start, end === -1 ? bytes.length : end))) return line;
+    if (end === -1) return void 0;
+    start = end + 1;
+  }
+}
+
 // src/sessions/readers/common.ts
 import { posix } from "node:path";
 
@@ -64711,26 +64724,52 @@ var MAX_INSTRUCTIONS = 4096;
 var MAX_OUTPUT_TOKENS = 128e3;
 async function loadConfig(repoDir, file) {
   const configPath = path.resolve(repoDir, file ?? CONFIG_FILE);
-  let text3;
+  let bytes;
   try {
-    text3 = await readFile(configPath, "utf8");
+    bytes = await readFile(configPath);
   } catch (error) {
     const reason = error.code === "ENOENT" ? "not found; run `reverie init` to create one" : String(error);
     throw new ConfigError(reason, configPath);
   }
-  return parseConfig(text3, configPath, path.resolve(repoDir));
+  const badLine = invalidUtf8Line(bytes);
+  if (badLine !== void 0) throw new ConfigError("not UTF-8 text; save the file as UTF-8", configPath, badLine);
+  return parseConfig(bytes.toString("utf8"), configPath, path.resolve(repoDir));
 }
 function parseConfig(text3, file, repoDir) {
   const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text3, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const doc = (0, import_yaml.parseDocument)(text3, { lineCounter, prettyErrors: true, uniqueKeys: true, logLevel: "error" });
   const firstError = doc.errors[0];
   if (firstError) {
     const line = firstError.linePos?.[0]?.line;
     throw new ConfigError(`invalid YAML: ${firstError.message.split("\n")[0]}`, file, line);
   }
-  const raw = doc.toJS() ?? {};
+  const raw = plainValue(doc, lineCounter, file) ?? {};
   const reader = new ConfigReader(doc, lineCounter, file);
   return reader.read(raw, repoDir);
+}
+var MAX_ALIAS_COUNT = 100;
+function plainValue(doc, lines, file) {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const aliases = [];
+    (0, import_yaml.visit)(doc, { Alias: (_key, node) => void aliases.push(node) });
+    const unresolved = aliases.find((alias) => alias.resolve(doc) === void 0);
+    const tooLarge2 = unresolved ? void 0 : aliases.find((alias) => !expandsWithin(alias, doc)) ?? aliases[0];
+    const culprit = unresolved ?? tooLarge2;
+    const line = culprit?.range ? lines.linePos(culprit.range[0]).line : void 0;
+    if (unresolved) throw new ConfigError(`invalid YAML: the alias *${unresolved.source} has no anchor &${unresolved.source} before it`, file, line);
+    if (tooLarge2) throw new ConfigError(`invalid YAML: aliases expand too far (past ${MAX_ALIAS_COUNT} nodes); write the values out instead`, file, line);
+    throw new ConfigError(`invalid YAML: ${error.message.split("\n")[0]}`, file);
+  }
+}
+function expandsWithin(alias, doc) {
+  try {
+    alias.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT });
+    return true;
+  } catch {
+    return false;
+  }
 }
 var ConfigReader = class {
   constructor(doc, lines, file) {
@@ -64770,8 +64809,8 @@ var ConfigReader = class {
       git: {
         main: this.string(git8.main ?? "main", ["git", "main"]),
         author: {
-          name: this.string(author.name ?? DEFAULT_AUTHOR.name, ["git", "author", "name"]),
-          email: this.string(author.email ?? DEFAULT_AUTHOR.email, ["git", "author", "email"])
+          name: this.identity(author.name ?? DEFAULT_AUTHOR.name, ["git", "author", "name"]),
+          email: this.identity(author.email ?? DEFAULT_AUTHOR.email, ["git", "author", "email"])
         }
       }
     };
@@ -64897,6 +64936,19 @@ var ConfigReader = class {
     if (typeof value !== "string" || value.trim() === "") this.fail("must be a non-empty string", at);
     return value.trim();
   }
+  /**
+   * A name or email for the commits' author line, `name <email> time zone`: a line break would end the header early
+   * and an angle bracket would move where the email starts, either way a malformed commit object.
+   */
+  identity(value, at) {
+    const text3 = this.string(value, at);
+    const bad = /[\u0000-\u001f\u007f-\u009f<>\u2028\u2029]/.exec(text3)?.[0];
+    if (bad !== void 0) {
+      const shown = bad === "<" || bad === ">" ? `"${bad}"` : `U+${bad.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+      this.fail(`must be one line without control characters or angle brackets (found ${shown})`, at);
+    }
+    return text3;
+  }
   integer(value, at, min) {
     if (typeof value !== "number" || !Number.isInteger(value) || value < min) this.fail(`must be a whole number of at least ${min}`, at);
     return value;
@@ -64921,14 +64973,18 @@ var ConfigReader = class {
   fail(message, at) {
     throw new ConfigError(message, this.file, this.lineOf(at), formatKey(at));
   }
-  /** The line of the deepest node of `at` that exists in the document (the key itself for unknown keys). */
+  /**
+   * The line of the deepest node of `at` that exists in the document (the key itself for unknown keys), else the
+   * line where the document starts: an error always has a line.
+   */
   lineOf(at) {
-    if (at.length === 0) return this.lines.linePos(this.doc.contents?.range?.[0] ?? 0).line;
+    const start = this.lines.linePos(this.doc.contents?.range?.[0] ?? 0).line;
+    if (at.length === 0) return start;
     for (let depth = at.length; depth > 0; depth--) {
       const parent = depth > 1 ? this.doc.getIn(at.slice(0, depth - 1), true) : this.doc.contents;
       const key = at[depth - 1];
       if ((0, import_yaml.isMap)(parent)) {
-        const pair = parent.items.find((p) => p.key?.value === key);
+        const pair = parent.items.find((p) => (0, import_yaml.isScalar)(p.key) && (p.key.value === key || String(p.key.value ?? "") === String(key))) ?? (/^[[{]/.test(String(key)) ? parent.items.find((p) => p.key !== null && !(0, import_yaml.isScalar)(p.key)) : void 0);
         const range = pair?.key?.range;
         if (range) return this.lines.linePos(range[0]).line;
       }
@@ -64937,7 +64993,7 @@ var ConfigReader = class {
         if (range) return this.lines.linePos(range[0]).line;
       }
     }
-    return void 0;
+    return start;
   }
 };
 function formatKey(at) {
@@ -78064,7 +78120,7 @@ async function writeHashCache(file, cache2) {
 // src/sessions/lines.ts
 import { createHash as createHash8 } from "node:crypto";
 import { createReadStream as createReadStream2 } from "node:fs";
-import { isUtf8 } from "node:buffer";
+import { isUtf8 as isUtf82 } from "node:buffer";
 var DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
 function readLines(source, options = {}) {
   if (typeof source !== "string") {
@@ -78136,7 +78192,7 @@ async function* iterate(path20, max, done) {
   }
 }
 function* linesOfBytes(bytes, max, done) {
-  const allValid = isUtf8(bytes);
+  const allValid = isUtf82(bytes);
   let number = 0;
   for (let start = 0; start < bytes.length; ) {
     const newline2 = bytes.indexOf(10, start);
@@ -78150,7 +78206,7 @@ function lineOf(whole, number, max, validFile) {
   const truncated = whole.length > max;
   let bytes = truncated ? cutToCharBoundary(whole.subarray(0, max)) : whole;
   if (!truncated && bytes.length > 0 && bytes[bytes.length - 1] === 13) bytes = bytes.subarray(0, -1);
-  return textLine(bytes, number, truncated, truncated || !validFile ? !isUtf8(bytes) : false);
+  return textLine(bytes, number, truncated, truncated || !validFile ? !isUtf82(bytes) : false);
 }
 function textLine(bytes, number, truncated, invalidUtf8) {
   const text3 = bytes.toString("utf8");
@@ -78183,7 +78239,7 @@ var LineBuffer = class {
     this.truncated = false;
     if (truncated) bytes = cutToCharBoundary(bytes);
     else if (bytes.length > 0 && bytes[bytes.length - 1] === 13) bytes = bytes.subarray(0, -1);
-    return textLine(bytes, number, truncated, !isUtf8(bytes));
+    return textLine(bytes, number, truncated, !isUtf82(bytes));
   }
 };
 function cutToCharBoundary(bytes) {
@@ -78238,27 +78294,33 @@ function withHash(session, hash2) {
 
 // src/sessions/load.ts
 var LOG_EXTENSIONS = /* @__PURE__ */ new Set([".jsonl", ".ndjson", ".json", ".md"]);
-var SHARED_EXTENSIONS = /* @__PURE__ */ new Set([".json", ".md"]);
 var IGNORED_FOLDERS = /* @__PURE__ */ new Set([".git", "node_modules"]);
+function isFolderDocument(file) {
+  const name = file.slice(file.lastIndexOf("/") + 1);
+  return name.startsWith(".") || /^readme(?:\.|$)/i.test(name);
+}
 var READ_AHEAD = 8;
 var WHOLE_FILE_BYTES = 1024 * 1024;
-async function streamSessions(options, visit) {
-  const { files, warnings } = await listSessionFiles(options.repoDir, options.sources);
+async function streamSessions(options, visit2) {
+  const { files, warnings, unread } = await listSessionFiles(options.repoDir, options.sources);
   const cacheFile = options.hashCacheFile;
   const cache2 = cacheFile ? await readHashCache(cacheFile) : /* @__PURE__ */ new Map();
   const unchanged = unchangedAndProcessed(files, cache2, options.skipHashes);
-  const result = { warnings, files: files.length, skipped: unchanged.size, read: 0 };
+  const result = { warnings, files: files.length, skipped: unchanged.size, read: 0, unread };
   const remembered = new Map(unchanged);
   const handOn = (session) => {
     result.read++;
-    visit(session);
+    visit2(session);
   };
   const toRead = files.filter((file) => !unchanged.has(file.path));
   for await (const ahead of inOrder(toRead, READ_AHEAD, (file) => readAhead(file, options))) {
     const read9 = "whole" in ahead ? ahead.whole : await readLogFile(ahead.file, options, handOn, ahead.opened);
     if ("whole" in ahead) ahead.sessions.forEach(handOn);
-    if (read9.notALog) result.files--;
     result.warnings.push(...read9.warnings);
+    if (read9.unread) {
+      result.files--;
+      noteUnread(read9.unread, result);
+    }
     result.skipped += read9.skipped;
     if (read9.remember) remembered.set(read9.remember.path, read9.remember.hash);
   }
@@ -78304,17 +78366,30 @@ async function* inOrder(items, width, work) {
     yield result;
   }
 }
+function noteUnread(warning2, into) {
+  into.unread.push({ file: warning2.file, reason: warning2.message });
+  if (!isFolderDocument(warning2.file)) into.warnings.push(warning2);
+}
 async function listSessionFiles(repoDir, sources) {
   const root = resolve2(repoDir);
   const found = /* @__PURE__ */ new Map();
+  const passedOver = /* @__PURE__ */ new Map();
   const warnings = [];
   for (const source of sources) {
-    for (const path20 of await expandSource(root, source, warnings)) {
+    const { logs, others } = await expandSource(root, source, warnings);
+    for (const path20 of logs) {
       if (!found.has(path20)) found.set(path20, { path: path20, display: displayPath(root, path20), format: source.format, ...agentOf2(source) });
     }
+    for (const { path: path20, reason } of others) if (!passedOver.has(path20)) passedOver.set(path20, reason);
   }
-  const files = [...found.values()].sort((a, b) => a.display < b.display ? -1 : a.display > b.display ? 1 : 0);
-  return { files, warnings };
+  const files = [...found.values()].sort(byDisplay);
+  const listing = { files, warnings, unread: [] };
+  const notRead = [...passedOver].filter(([path20]) => !found.has(path20)).map(([path20, reason]) => ({ display: displayPath(root, path20), reason }));
+  for (const { display, reason } of notRead.sort(byDisplay)) noteUnread({ file: display, message: reason }, listing);
+  return listing;
+}
+function byDisplay(a, b) {
+  return a.display < b.display ? -1 : a.display > b.display ? 1 : 0;
 }
 function agentOf2(source) {
   return source.agent ? { agent: source.agent } : {};
@@ -78327,19 +78402,25 @@ async function expandSource(root, source, warnings) {
   const base = resolve2(root, scan.base);
   const matches = (0, import_picomatch2.default)(toPosix(expanded), { windows: false });
   const lastSegment = scan.glob.split("/").pop() ?? "";
-  const files = await walk4(base, root, warnings);
-  return files.filter(
-    (f) => matches(toPosix(absolute ? f : relativeTo(root, f))) && (lastSegment.includes(".") || LOG_EXTENSIONS.has(extname(f)))
-  );
+  const found = await walk4(base, root, warnings);
+  const named2 = (f) => matches(toPosix(absolute ? f : relativeTo(root, f)));
+  return byExtension({ files: found.files.filter(named2), others: found.others.filter((o) => named2(o.path)) }, !lastSegment.includes("."));
 }
 async function expandPlainPath(root, path20, warnings) {
   const info = await stat2(path20).catch(() => void 0);
   if (!info) {
     warnings.push({ file: displayPath(root, path20), message: "no such file or folder" });
-    return [];
+    return { logs: [], others: [] };
   }
-  if (!info.isDirectory()) return [path20];
-  return (await walk4(path20, root, warnings)).filter((f) => LOG_EXTENSIONS.has(extname(f)));
+  if (info.isFile()) return { logs: [path20], others: [] };
+  if (!info.isDirectory()) return { logs: [], others: [{ path: path20, reason: "not a regular file; not read" }] };
+  return byExtension(await walk4(path20, root, warnings), true);
+}
+function byExtension({ files, others }, byExt) {
+  const logs = byExt ? files.filter((f) => LOG_EXTENSIONS.has(extname(f).toLowerCase())) : files;
+  const rest = byExt ? files.filter((f) => !LOG_EXTENSIONS.has(extname(f).toLowerCase())) : [];
+  const why = (f) => `not a session log by its extension (${extname(f) || "none"}; logs end in ${[...LOG_EXTENSIONS].join(", ")}); not read`;
+  return { logs, others: [...others, ...rest.map((path20) => ({ path: path20, reason: why(path20) }))] };
 }
 function expandHome(path20) {
   return path20 === "~" || path20.startsWith("~/") ? join2(homedir(), path20.slice(1)) : path20;
@@ -78356,9 +78437,9 @@ function displayPath(root, path20) {
 }
 async function walk4(top, root, warnings) {
   const topReal = await realpath2(top).catch(() => void 0);
-  if (!topReal) return [];
-  const out = [];
-  const visit = async (dir) => {
+  if (!topReal) return { files: [], others: [] };
+  const found = { files: [], others: [] };
+  const visit2 = async (dir) => {
     const entries = await readdir2(dir, { withFileTypes: true }).catch((err) => {
       warnings.push({ file: displayPath(root, dir), message: `cannot list folder (${err.code ?? err.message})` });
       return [];
@@ -78366,17 +78447,25 @@ async function walk4(top, root, warnings) {
     for (const entry of entries.sort((a, b) => a.name < b.name ? -1 : 1)) {
       const full = join2(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!IGNORED_FOLDERS.has(entry.name)) await visit(full);
-      } else if (entry.isFile() || entry.isSymbolicLink() && await isFileInside(full, topReal)) out.push(full);
+        if (!IGNORED_FOLDERS.has(entry.name)) await visit2(full);
+      } else if (entry.isFile()) found.files.push(full);
+      else {
+        const reason = entry.isSymbolicLink() ? await linkNotFollowed(full, topReal, displayPath(root, top)) : "not a regular file; not read";
+        if (reason === void 0) found.files.push(full);
+        else found.others.push({ path: full, reason });
+      }
     }
   };
-  await visit(top);
-  return out;
+  await visit2(top);
+  return found;
 }
-async function isFileInside(link2, topReal) {
+async function linkNotFollowed(link2, topReal, topShown) {
   const target = await realpath2(link2).catch(() => void 0);
-  if (!target || !(target === topReal || target.startsWith(topReal + sep))) return false;
-  return (await stat2(target).catch(() => void 0))?.isFile() ?? false;
+  if (!target) return "a symbolic link to nothing (or to itself); not followed";
+  if (!(target === topReal || target.startsWith(topReal + sep))) return `a symbolic link out of ${topShown}; not followed`;
+  const info = await stat2(target).catch(() => void 0);
+  if (info?.isDirectory()) return "a symbolic link to a folder; not entered";
+  return info?.isFile() ? void 0 : "a symbolic link to something that is not a regular file; not followed";
 }
 async function readLogFile(file, options, handOn, opened) {
   const warnings = [];
@@ -78384,21 +78473,14 @@ async function readLogFile(file, options, handOn, opened) {
     if ("problem" in opened) throw opened.problem;
     return await readFileOrThrow(file, options, warnings, handOn, opened);
   } catch (err) {
-    if (err instanceof SessionFormatError && file.format === "auto" && SHARED_EXTENSIONS.has(extname(file.path).toLowerCase())) {
-      return { warnings, skipped: 0, notALog: true };
-    }
-    warnings.push(problem(file, err));
-    return { warnings, skipped: 0 };
+    return { warnings, skipped: 0, unread: problem(file, err) };
   }
 }
 async function readFileOrThrow(file, options, warnings, handOn, { bytes, stats: stats2 }) {
   const skip = options.skipHashes ?? /* @__PURE__ */ new Set();
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const none = { warnings, skipped: 0 };
-  if (bytes ? hasNul(bytes) : await isBinary(file.path)) {
-    warnings.push(warning(file, "binary file (contains NUL bytes); skipped"));
-    return none;
-  }
+  if (bytes ? hasNul(bytes) : await isBinary(file.path)) return { ...none, unread: warning(file, "binary file (contains NUL bytes); skipped") };
   const remember = (hash2) => rememberIfSettled(file, stats2, hash2);
   if (skip.size > 0) {
     const wholeHash = bytes ? sha2562(bytes) : await hashFile2(file.path);
@@ -78423,9 +78505,14 @@ function rememberIfSettled(file, stats2, hash2) {
 async function chooseReader(file, maxLineBytes, content) {
   if (file.format !== "auto") return readerFor(file.format, file.display);
   const first = [];
+  let tooLong;
   for await (const line of readLines(content, { maxLineBytes })) {
-    if (line.text.trim() !== "" && !line.truncated) first.push(line.text);
+    if (line.truncated) tooLong ??= line.number;
+    else if (line.text.trim() !== "") first.push(line.text);
     if (first.length >= DETECT_LINES) break;
+  }
+  if (first.length === 0 && tooLong !== void 0) {
+    throw new SessionFormatError(`no line to tell the format by: line ${tooLong} is longer than ${maxLineBytes} bytes, and no other line has text; not read`, file.display, tooLong);
   }
   return first.length === 0 ? void 0 : detectFormat(first, file.display);
 }
@@ -78510,6 +78597,61 @@ function problem(file, err) {
 // src/cycle/context.ts
 import path14 from "node:path";
 
+// src/memory/symlinks.ts
+import { posix as posix4 } from "node:path";
+function symlinkDestination({ path: path20, target }) {
+  if (target.startsWith("/") || target.startsWith("\\") || /^[A-Za-z]:/.test(target) || target.includes("\0")) return void 0;
+  const destination = posix4.normalize(posix4.join(posix4.dirname(path20), target.replace(/\\/g, "/")));
+  return destination === ".." || destination.startsWith("../") || destination === "." ? void 0 : destination;
+}
+function symlinkMessage(link2) {
+  const destination = symlinkDestination(link2);
+  const target = JSON.stringify(link2.target.length > 200 ? `${link2.target.slice(0, 200)}…` : link2.target);
+  return destination === void 0 ? `a symbolic link to ${target}, outside the repository: reverie never follows it, so what an agent reads through it is neither checked nor curated; put the file itself in the repository` : `a symbolic link to ${target}: reverie never follows it, and checks and curates ${destination} itself when that is memory`;
+}
+
+// src/cycle/memory-files.ts
+async function symlinksAt(repo, commit, root) {
+  let tree = commit;
+  let prefix = "";
+  for (const name of root === "" ? [] : root.split("/")) {
+    const entries = await readTreeEntries(repo, tree);
+    const entry = entries.find((e) => e.path === name);
+    if (entry?.mode === "120000") return [{ path: prefix + name, target: await readBlobText(repo, entry.oid) }];
+    if (entry?.type !== "tree") return [];
+    tree = entry.oid;
+    prefix += `${name}/`;
+  }
+  return symlinksUnder(repo, tree, prefix);
+}
+async function symlinksUnder(repo, tree, prefix) {
+  const links = [];
+  for (const entry of await readTreeEntries(repo, tree)) {
+    if (entry.type === "tree") links.push(...await symlinksUnder(repo, entry.oid, `${prefix}${entry.path}/`));
+    else if (entry.mode === "120000") links.push({ path: prefix + entry.path, target: await readBlobText(repo, entry.oid) });
+  }
+  return links;
+}
+async function notUtf8At(repo, commit, files) {
+  const found = [];
+  for (const { path: path20, text: text3 } of files) {
+    if (!text3.includes("�")) continue;
+    const oid = await blobOidAt(repo, commit, path20);
+    const line = oid === void 0 ? void 0 : invalidUtf8Line(await readBlobContent(repo, oid));
+    if (line !== void 0) found.push({ path: path20, line });
+  }
+  return found;
+}
+function notUtf8Error({ path: path20, line }) {
+  return new UnsafePathError(
+    `is not UTF-8 text (line ${line}): rewriting it would put U+FFFD in place of those bytes, so the cycle touches nothing; save the file as UTF-8 (\`reverie lint\` reports it too)`,
+    path20
+  );
+}
+function notUtf8Message() {
+  return "not UTF-8 text (the first bad bytes are on this line); a cycle refuses to run until the file is saved as UTF-8";
+}
+
 // src/cycle/trailers.ts
 var TRAILER_LINE = /^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*)$/;
 function actionMarks(message) {
@@ -78573,8 +78715,15 @@ async function readBase({ repo, config: config2 }, oid) {
   const files = await readFilesAt(repo, oid, (path20) => inMemory(path20) || isStateFile(path20), { under: [root, STATE_DIR] });
   const memoryFiles = [...files].filter(([path20]) => inMemory(path20)).map(([path20, text3]) => ({ path: path20, text: text3 }));
   const memory = buildSnapshot(memoryFiles, root, config2.memory.namespaces);
+  const [notUtf8, symlinks] = await Promise.all([notUtf8At(repo, oid, memory.files.map((f) => f.document)), symlinksAt(repo, oid, root)]);
   await addProvenance(repo, oid, memory);
-  return { memory, state: readState(files) };
+  return { memory, state: readState(files), symlinks, notUtf8 };
+}
+function baseWarnings({ symlinks, notUtf8 }) {
+  return [
+    ...symlinks.map((link2) => ({ file: link2.path, message: symlinkMessage(link2) })),
+    ...notUtf8.map((file) => ({ file: file.path, line: file.line, message: notUtf8Message() }))
+  ];
 }
 function isStateFile(path20) {
   return path20.startsWith(`${STATE_DIR}/`) && !path20.startsWith(`${STATE_DIR}/cycles/`);
@@ -78661,6 +78810,7 @@ function clip4(text3, max) {
 async function buildCycle(repo, input) {
   const inScope = (path20) => isStateFile(path20) || (input.memoryRoot === "" || path20.startsWith(`${input.memoryRoot}/`)) && !path20.startsWith(`${STATE_DIR}/`);
   const files = await readFilesAt(repo, input.parent, inScope, { under: [input.memoryRoot, STATE_DIR] });
+  const notText = await notUtf8At(repo, input.parent, [...files].map(([path20, text3]) => ({ path: path20, text: text3 })));
   let parent = input.parent;
   const applied2 = [];
   const skipped = [];
@@ -78671,6 +78821,11 @@ async function buildCycle(repo, input) {
     } catch (error) {
       if (!(error instanceof ActionConflictError)) throw error;
       skipped.push({ action, reason: error.message });
+      continue;
+    }
+    const unsafe = notText.find((file) => changes.has(file.path));
+    if (unsafe) {
+      skipped.push({ action, reason: notUtf8Error(unsafe).message });
       continue;
     }
     for (const [path20, text3] of changes) files.set(path20, text3);
@@ -83997,7 +84152,7 @@ async function runCycle(context2, engine, mode, options, link2) {
   }
   const inputs = await review(context2, base, options, engine);
   for (const action of replaced.droppedByReviewer) rememberRejected(inputs.state, action, action.cycle, "dropped by the reviewer of the superseded cycle");
-  const empty = emptyResult(base, mode, waiting.pending, inputs.warnings, inputs.totalSessions);
+  const empty = emptyResult(base, mode, waiting.pending, inputs.warnings, inputs.totalSessions, inputs.unread);
   const cycle = await freeCycleId(context2, base, cycleStamp(now));
   const planned = await engine.plan({
     cycle,
@@ -84022,7 +84177,7 @@ async function runCycle(context2, engine, mode, options, link2) {
   const summary = {
     ...empty,
     cycle,
-    stats: { ...plan.stats, warnings: inputs.warnings.length },
+    stats: { ...plan.stats, warnings: inputs.warnings.length, unread_files: inputs.unread.length },
     dropped: plan.dropped.map((d) => ({ id: d.action.id, type: d.action.type, summary: d.action.summary, reason: d.reason })),
     notices: plan.notices,
     impact: memoryImpact(plan.stats, plan.actions, plan.notices),
@@ -84042,7 +84197,10 @@ async function runCycle(context2, engine, mode, options, link2) {
   return { ...result, superseded: await retire(context2, link2, replaced.cycles, next) };
 }
 async function review(context2, base, options, engine) {
-  const { memory, state } = await readBase(context2, base);
+  const view = await readBase(context2, base);
+  const { memory, state } = view;
+  const [notText] = view.notUtf8;
+  if (notText) throw notUtf8Error(notText);
   const skipHashes = new Set(Object.keys(state.processed));
   const sessions = [];
   const loaded = await streamSessions(
@@ -84051,8 +84209,10 @@ async function review(context2, base, options, engine) {
   );
   const totalSessions = loaded.read + loaded.skipped;
   const entries = memory.files.reduce((n, f) => n + f.entries.length, 0);
-  options.onPhase?.({ phase: "review", sessions: totalSessions, newSessions: loaded.read, memoryFiles: memory.files.length, entries, warnings: loaded.warnings });
-  return { memory, state, sessions, totalSessions, warnings: loaded.warnings };
+  const warnings = [...baseWarnings(view), ...loaded.warnings];
+  const { unread } = loaded;
+  options.onPhase?.({ phase: "review", sessions: totalSessions, newSessions: loaded.read, memoryFiles: memory.files.length, entries, warnings, unread });
+  return { memory, state, sessions, totalSessions, warnings, unread };
 }
 async function commitAndApprove(context2, cycleInfo, options, link2) {
   const { mode, base, now, plan, summary, inputs } = cycleInfo;
@@ -84148,7 +84308,7 @@ async function freeCycleId(context2, main, stamp) {
     if (!branchTaken && recordTaken === void 0) return cycle;
   }
 }
-function emptyResult(base, mode, pending, warnings, sessions) {
+function emptyResult(base, mode, pending, warnings, sessions, unread = []) {
   return {
     cycle: null,
     branch: null,
@@ -84156,13 +84316,14 @@ function emptyResult(base, mode, pending, warnings, sessions) {
     mode,
     merged: false,
     actions: [],
-    stats: { sessions, new_sessions: 0, patterns: 0, noise: 0, entries: 0, tokens_before: 0, tokens_after: 0, warnings: warnings.length },
+    stats: { sessions, new_sessions: 0, patterns: 0, noise: 0, entries: 0, tokens_before: 0, tokens_after: 0, warnings: warnings.length, unread_files: unread.length },
     outcome: "nothing-new",
     approval: "nothing new",
     dropped: [],
     notices: [],
     impact: memoryImpact({ sessions, new_sessions: 0, patterns: 0, noise: 0, entries: 0, tokens_before: 0, tokens_after: 0 }, []),
     warnings,
+    unread,
     pending
   };
 }
@@ -84374,7 +84535,7 @@ function resultAnnotations(result, fileInWorkspace) {
   for (const w of result.warnings) {
     const file = fileInWorkspace(w.file);
     const where2 = file ? "" : `${w.file}${w.line ? `:${w.line}` : ""}: `;
-    warnings.push(annotation("warning", text3(`${where2}${w.message}`), { title: "reverie: session log", ...file ? { file } : {}, ...file && w.line ? { line: w.line } : {} }));
+    warnings.push(annotation("warning", text3(`${where2}${w.message}`), { title: "reverie: session log or memory file", ...file ? { file } : {}, ...file && w.line ? { line: w.line } : {} }));
   }
   for (const d of result.dropped) {
     warnings.push(annotation("warning", text3(`${d.type} ${d.id} "${d.summary}" was dropped: ${d.reason}`), { title: "reverie: action dropped" }));

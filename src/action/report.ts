@@ -41,7 +41,7 @@ function pullOf(result: DreamResult): { number: number; url: string } | undefine
 export const MAX_WARNING_ANNOTATIONS = 10;
 
 /**
- * Warnings as annotations: unreadable session log lines (pointing at the file and line when the log is in the
+ * Warnings as annotations: session logs, lines and memory links not read (pointing at the file and line when it is in the
  * workspace), actions the guards dropped, and the engine's own warnings; a notice when the cycle waits for review
  * or the engine stopped short.
  */
@@ -52,7 +52,7 @@ export function resultAnnotations(result: DreamResult, fileInWorkspace: (file: s
   for (const w of result.warnings) {
     const file = fileInWorkspace(w.file);
     const where = file ? '' : `${w.file}${w.line ? `:${w.line}` : ''}: `;
-    warnings.push(annotation('warning', text(`${where}${w.message}`), { title: 'reverie: session log', ...(file ? { file } : {}), ...(file && w.line ? { line: w.line } : {}) }));
+    warnings.push(annotation('warning', text(`${where}${w.message}`), { title: 'reverie: session log or memory file', ...(file ? { file } : {}), ...(file && w.line ? { line: w.line } : {}) }));
   }
   for (const d of result.dropped) {
     warnings.push(annotation('warning', text(`${d.type} ${d.id} "${d.summary}" was dropped: ${d.reason}`), { title: 'reverie: action dropped' }));

@@ -14,6 +14,7 @@ import { registerSessions } from './commands/sessions.js';
 import { registerStats } from './commands/stats.js';
 import { registerStatus } from './commands/status.js';
 import { registerWhy } from './commands/why.js';
+import { commanderOutput, usageErrorsExitTwo } from './exit.js';
 import { consoleOutput } from './output.js';
 import { VERSION } from '../version.js';
 import { pendingRepairs } from '../cycle/recover.js';
@@ -27,8 +28,10 @@ export function buildProgram(out = consoleOutput()): Command {
   const program = new Command('reverie')
     .description('dream cycles for agent memory: curate memory files from past sessions as reviewable git commits')
     .version(VERSION)
-    .showHelpAfterError()
-    .exitOverride();
+    .showHelpAfterError();
+  // Before the commands are added: each inherits both.
+  usageErrorsExitTwo(program);
+  commanderOutput(program, out);
   registerInit(program, out);
   registerDream(program, out);
   registerLog(program, out);

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { invalidUtf8Line } from '../util/utf8.js';
 import type { Namespace, Policy } from '../memory/types.js';
 import { FORMATS } from '../sessions/readers/index.js';
 import { HARNESSES, type Harness } from '../memory/harness.js';
@@ -27,28 +28,68 @@ const MAX_OUTPUT_TOKENS = 128_000;
 /** Reads and validates reverie.yaml. Everything is checked before anything is returned: no half-applied config. */
 export async function loadConfig(repoDir: string, file?: string): Promise<Config> {
   const configPath = path.resolve(repoDir, file ?? CONFIG_FILE);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(configPath, 'utf8');
+    bytes = await readFile(configPath);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found; run `reverie init` to create one' : String(error);
     throw new ConfigError(reason, configPath);
   }
-  return parseConfig(text, configPath, path.resolve(repoDir));
+  // Decoded lossily, a name or a path would reach commits and globs with U+FFFD where the file had other bytes.
+  const badLine = invalidUtf8Line(bytes);
+  if (badLine !== undefined) throw new ConfigError('not UTF-8 text; save the file as UTF-8', configPath, badLine);
+  return parseConfig(bytes.toString('utf8'), configPath, path.resolve(repoDir));
 }
 
 /** Validates the text of a configuration file; `file` names it in errors. */
 export function parseConfig(text: string, file: string, repoDir: string): Config {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  // logLevel: what yaml would print on its own (a key that is a list, stringified) goes unsaid; the key is refused.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   const firstError = doc.errors[0];
   if (firstError) {
     const line = firstError.linePos?.[0]?.line;
     throw new ConfigError(`invalid YAML: ${firstError.message.split('\n')[0]}`, file, line);
   }
-  const raw: unknown = doc.toJS() ?? {};
+  const raw: unknown = plainValue(doc, lineCounter, file) ?? {};
   const reader = new ConfigReader(doc, lineCounter, file);
   return reader.read(raw, repoDir);
+}
+
+/**
+ * How far aliases may expand the document: yaml's own default, set here so that it cannot change under us. A
+ * reverie.yaml has no need for aliases beyond a few; a "billion laughs" document is refused long before it costs.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain values. Aliases are resolved here, so this is where an alias with no anchor before it, or
+ * aliases that expand without bound, come to light: both are mistakes in the file, named with the alias's line.
+ */
+function plainValue(doc: Document, lines: LineCounter, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const aliases: Alias[] = [];
+    visit(doc, { Alias: (_key, node) => void aliases.push(node) });
+    const unresolved = aliases.find((alias) => alias.resolve(doc) === undefined);
+    // Each alias alone, in the order of the file: the first that expands too far on its own is where the growth is.
+    const tooLarge = unresolved ? undefined : (aliases.find((alias) => !expandsWithin(alias, doc)) ?? aliases[0]);
+    const culprit = unresolved ?? tooLarge;
+    const line = culprit?.range ? lines.linePos(culprit.range[0]).line : undefined;
+    if (unresolved) throw new ConfigError(`invalid YAML: the alias *${unresolved.source} has no anchor &${unresolved.source} before it`, file, line);
+    if (tooLarge) throw new ConfigError(`invalid YAML: aliases expand too far (past ${MAX_ALIAS_COUNT} nodes); write the values out instead`, file, line);
+    throw new ConfigError(`invalid YAML: ${(error as Error).message.split('\n')[0]}`, file);
+  }
+}
+
+function expandsWithin(alias: Alias, doc: Document): boolean {
+  try {
+    alias.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 type Path = (string | number)[];
@@ -90,8 +131,8 @@ class ConfigReader {
       git: {
         main: this.string(git.main ?? 'main', ['git', 'main']),
         author: {
-          name: this.string(author.name ?? DEFAULT_AUTHOR.name, ['git', 'author', 'name']),
-          email: this.string(author.email ?? DEFAULT_AUTHOR.email, ['git', 'author', 'email']),
+          name: this.identity(author.name ?? DEFAULT_AUTHOR.name, ['git', 'author', 'name']),
+          email: this.identity(author.email ?? DEFAULT_AUTHOR.email, ['git', 'author', 'email']),
         },
       },
     };
@@ -231,6 +272,21 @@ class ConfigReader {
     return (value as string).trim();
   }
 
+  /**
+   * A name or email for the commits' author line, `name <email> time zone`: a line break would end the header early
+   * and an angle bracket would move where the email starts, either way a malformed commit object.
+   */
+  private identity(value: unknown, at: Path): string {
+    const text = this.string(value, at);
+    // eslint-disable-next-line no-control-regex
+    const bad = /[\u0000-\u001f\u007f-\u009f<>\u2028\u2029]/.exec(text)?.[0];
+    if (bad !== undefined) {
+      const shown = bad === '<' || bad === '>' ? `"${bad}"` : `U+${bad.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+      this.fail(`must be one line without control characters or angle brackets (found ${shown})`, at);
+    }
+    return text;
+  }
+
   private integer(value: unknown, at: Path, min: number): number {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min) this.fail(`must be a whole number of at least ${min}`, at);
     return value as number;
@@ -260,14 +316,22 @@ class ConfigReader {
     throw new ConfigError(message, this.file, this.lineOf(at), formatKey(at));
   }
 
-  /** The line of the deepest node of `at` that exists in the document (the key itself for unknown keys). */
+  /**
+   * The line of the deepest node of `at` that exists in the document (the key itself for unknown keys), else the
+   * line where the document starts: an error always has a line.
+   */
   private lineOf(at: Path): number | undefined {
-    if (at.length === 0) return this.lines.linePos((this.doc.contents as { range?: [number] } | null)?.range?.[0] ?? 0).line;
+    const start = this.lines.linePos((this.doc.contents as { range?: [number] } | null)?.range?.[0] ?? 0).line;
+    if (at.length === 0) return start;
     for (let depth = at.length; depth > 0; depth--) {
       const parent = depth > 1 ? this.doc.getIn(at.slice(0, depth - 1), true) : this.doc.contents;
       const key = at[depth - 1];
       if (isMap(parent)) {
-        const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
+        // As plain values, keys are strings: `1:` and `true:` are the keys "1" and "true", and a list or a mapping
+        // as a key is its flow text (`[ a, b ]`), never a key reverie knows, so the first such key is the one.
+        const pair =
+          parent.items.find((p) => isScalar(p.key) && (p.key.value === key || String(p.key.value ?? '') === String(key))) ??
+          (/^[[{]/.test(String(key)) ? parent.items.find((p) => p.key !== null && !isScalar(p.key)) : undefined);
         const range = (pair?.key as { range?: [number, number, number] } | null)?.range;
         if (range) return this.lines.linePos(range[0]).line;
       }
@@ -276,7 +340,7 @@ class ConfigReader {
         if (range) return this.lines.linePos(range[0]).line;
       }
     }
-    return undefined;
+    return start;
   }
 }
 

@@ -3,6 +3,7 @@ import { cyclePath, mergeStates, readState, stableJson, stateFiles, STATE_DIR, t
 import type { Action, DreamState } from '../dream/types.js';
 import { commitChanges, readFilesAt, type Author, type Repo } from '../git/index.js';
 import { isStateFile } from './context.js';
+import { notUtf8At, notUtf8Error } from './memory-files.js';
 import { actionMessage, stateMessage } from './messages.js';
 
 export interface BuildInput {
@@ -36,6 +37,8 @@ export interface BuildResult {
 export async function buildCycle(repo: Repo, input: BuildInput): Promise<BuildResult> {
   const inScope = (path: string) => isStateFile(path) || ((input.memoryRoot === '' || path.startsWith(`${input.memoryRoot}/`)) && !path.startsWith(`${STATE_DIR}/`));
   const files = await readFilesAt(repo, input.parent, inScope, { under: [input.memoryRoot, STATE_DIR] });
+  // A cycle refuses such files up front; a main that moved since may have brought one, which no action may rewrite.
+  const notText = await notUtf8At(repo, input.parent, [...files].map(([path, text]) => ({ path, text })));
   let parent = input.parent;
   const applied: RecordedAction[] = [];
   const skipped: BuildResult['skipped'] = [];
@@ -46,6 +49,11 @@ export async function buildCycle(repo: Repo, input: BuildInput): Promise<BuildRe
     } catch (error) {
       if (!(error instanceof ActionConflictError)) throw error;
       skipped.push({ action, reason: error.message });
+      continue;
+    }
+    const unsafe = notText.find((file) => changes.has(file.path));
+    if (unsafe) {
+      skipped.push({ action, reason: notUtf8Error(unsafe).message });
       continue;
     }
     for (const [path, text] of changes) files.set(path, text);

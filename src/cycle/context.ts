@@ -7,6 +7,9 @@ import { GitStateError } from '../errors.js';
 import { buildSnapshot, isMarkdownPath } from '../memory/index.js';
 import type { MemorySnapshot } from '../memory/types.js';
 import { introductions, openRepo, readEntry, readFilesAt, resolveRef, type Introduction, type Repo } from '../git/index.js';
+import { symlinkMessage, type MemorySymlink } from '../memory/symlinks.js';
+import type { ReadWarning } from '../sessions/types.js';
+import { notUtf8At, notUtf8Message, symlinksAt, type NotUtf8 } from './memory-files.js';
 import { actionMarks, revertMark } from './trailers.js';
 
 export interface RepoContext {
@@ -42,6 +45,10 @@ export async function mainTip({ repo, config }: RepoContext): Promise<string> {
 export interface BaseView {
   memory: MemorySnapshot;
   state: DreamState;
+  /** Symbolic links in the memory root: never followed, so not in `memory`; a command says so. */
+  symlinks: MemorySymlink[];
+  /** Memory files whose bytes are not UTF-8: a cycle refuses to run with one (see memory-files.ts). */
+  notUtf8: NotUtf8[];
 }
 
 /** The memory and the state as they are at a commit: a cycle works from main's commit, not the working tree. */
@@ -51,8 +58,17 @@ export async function readBase({ repo, config }: RepoContext, oid: string): Prom
   const files = await readFilesAt(repo, oid, (path) => inMemory(path) || isStateFile(path), { under: [root, STATE_DIR] });
   const memoryFiles = [...files].filter(([path]) => inMemory(path)).map(([path, text]) => ({ path, text }));
   const memory = buildSnapshot(memoryFiles, root, config.memory.namespaces);
+  const [notUtf8, symlinks] = await Promise.all([notUtf8At(repo, oid, memory.files.map((f) => f.document)), symlinksAt(repo, oid, root)]);
   await addProvenance(repo, oid, memory);
-  return { memory, state: readState(files) };
+  return { memory, state: readState(files), symlinks, notUtf8 };
+}
+
+/** What a cycle and status say of the memory they could not read as it is: each link, each file that is not text. */
+export function baseWarnings({ symlinks, notUtf8 }: Pick<BaseView, 'symlinks' | 'notUtf8'>): ReadWarning[] {
+  return [
+    ...symlinks.map((link) => ({ file: link.path, message: symlinkMessage(link) })),
+    ...notUtf8.map((file) => ({ file: file.path, line: file.line, message: notUtf8Message() })),
+  ];
 }
 
 /**

@@ -10,11 +10,12 @@ import { GitStateError, UsageError } from '../errors.js';
 import { deleteBranch, fastForward, readFileAt, resolveRef, updateBranch } from '../git/index.js';
 import { observeSession } from '../dream/extract/index.js';
 import type { ObservedSession } from '../dream/types.js';
-import { streamSessions } from '../sessions/load.js';
+import { streamSessions, type UnreadFile } from '../sessions/load.js';
 import type { ReadWarning } from '../sessions/types.js';
 import { approveBranch, type ApprovalOutcome } from './approve.js';
 import { buildCycle, type BuildResult } from './build.js';
-import { openContext, mainTip, readBase, sessionHashCacheFile, type BaseView, type RepoContext } from './context.js';
+import { baseWarnings, openContext, mainTip, readBase, sessionHashCacheFile, type BaseView, type RepoContext } from './context.js';
+import { notUtf8Error } from './memory-files.js';
 import { planDiff } from './diff.js';
 import { cycleBranchName, cycleStamp, pendingCycles, type PendingCycle } from './history.js';
 import { connectGitHub, publishCycle, pushMain, syncMain, type ConnectOptions, type GitHubLink, type PublishedPull } from './publish.js';
@@ -46,7 +47,7 @@ export interface DreamOptions {
 export type ClaudeConnectOptions = NonNullable<ClaudeEngineOptions['connection']> & { apiKey?: string };
 
 export type PhaseReport =
-  | { phase: 'review'; sessions: number; newSessions: number; memoryFiles: number; entries: number; warnings: ReadWarning[] }
+  | { phase: 'review'; sessions: number; newSessions: number; memoryFiles: number; entries: number; warnings: ReadWarning[]; unread: UnreadFile[] }
   | { phase: 'engine'; run: EngineRun }
   | { phase: 'extract'; patterns: number; noise: number }
   | { phase: 'curate'; actions: Action[]; dropped: Plan['dropped'] }
@@ -69,7 +70,8 @@ export interface DreamResult {
   mode: Mode;
   merged: boolean;
   actions: DreamActionResult[];
-  stats: Plan['stats'] & { warnings: number };
+  /** `unread_files`: files under the sessions paths that were not read as logs (each in `unread`, with why). */
+  stats: Plan['stats'] & { warnings: number; unread_files: number };
   /** Why nothing was committed, when nothing was (`stopped`: the engine ran out of budget or time; see `run`). */
   outcome: 'committed' | 'nothing-new' | 'dry-run' | 'pending-review' | 'stopped';
   /** What happened at approval (auto) or why the cycle waits (review). */
@@ -80,6 +82,8 @@ export interface DreamResult {
   /** What the cycle does to memory as a whole: entries and tokens before and after, the share it removes. */
   impact: MemoryImpact;
   warnings: ReadWarning[];
+  /** Every file under the sessions paths that was not read, with the reason (the warnings name all but READMEs). */
+  unread: UnreadFile[];
   pending: PendingCycle[];
   /** Unified diff of the memory, for dry runs. */
   diff?: string;
@@ -152,7 +156,7 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
 
   const inputs = await review(context, base, options, engine);
   for (const action of replaced.droppedByReviewer) rememberRejected(inputs.state, action, action.cycle, 'dropped by the reviewer of the superseded cycle');
-  const empty = emptyResult(base, mode, waiting.pending, inputs.warnings, inputs.totalSessions);
+  const empty = emptyResult(base, mode, waiting.pending, inputs.warnings, inputs.totalSessions, inputs.unread);
   const cycle = await freeCycleId(context, base, cycleStamp(now));
   const planned = await engine.plan({
     cycle,
@@ -179,7 +183,7 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
   const summary: DreamResult = {
     ...empty,
     cycle,
-    stats: { ...plan.stats, warnings: inputs.warnings.length },
+    stats: { ...plan.stats, warnings: inputs.warnings.length, unread_files: inputs.unread.length },
     dropped: plan.dropped.map((d) => ({ id: d.action.id, type: d.action.type, summary: d.action.summary, reason: d.reason })),
     notices: plan.notices,
     impact: memoryImpact(plan.stats, plan.actions, plan.notices),
@@ -207,11 +211,16 @@ interface Reviewed {
   sessions: ObservedSession[];
   totalSessions: number;
   warnings: ReadWarning[];
+  unread: UnreadFile[];
 }
 
 /** Phase 1: the memory and state at main's commit, and the sessions not processed yet. */
 async function review(context: RepoContext, base: string, options: DreamOptions, engine: Engine): Promise<Reviewed> {
-  const { memory, state } = await readBase(context, base);
+  const view = await readBase(context, base);
+  const { memory, state } = view;
+  // Before anything else is read or written: the cycle would rewrite such a file with U+FFFD for its bytes.
+  const [notText] = view.notUtf8;
+  if (notText) throw notUtf8Error(notText);
   const skipHashes = new Set(Object.keys(state.processed));
   // Each session is observed as it is read and let go: a cycle over 10,000 logs never holds them all.
   const sessions: ObservedSession[] = [];
@@ -221,8 +230,10 @@ async function review(context: RepoContext, base: string, options: DreamOptions,
   );
   const totalSessions = loaded.read + loaded.skipped;
   const entries = memory.files.reduce((n, f) => n + f.entries.length, 0);
-  options.onPhase?.({ phase: 'review', sessions: totalSessions, newSessions: loaded.read, memoryFiles: memory.files.length, entries, warnings: loaded.warnings });
-  return { memory, state, sessions, totalSessions, warnings: loaded.warnings };
+  const warnings = [...baseWarnings(view), ...loaded.warnings];
+  const { unread } = loaded;
+  options.onPhase?.({ phase: 'review', sessions: totalSessions, newSessions: loaded.read, memoryFiles: memory.files.length, entries, warnings, unread });
+  return { memory, state, sessions, totalSessions, warnings, unread };
 }
 
 /** Phases 4 and 5: the branch with one commit per action, then approval as the mode says. */
@@ -360,7 +371,7 @@ async function freeCycleId(context: RepoContext, main: string, stamp: string): P
   }
 }
 
-function emptyResult(base: string, mode: Mode, pending: PendingCycle[], warnings: ReadWarning[], sessions: number): DreamResult {
+function emptyResult(base: string, mode: Mode, pending: PendingCycle[], warnings: ReadWarning[], sessions: number, unread: UnreadFile[] = []): DreamResult {
   return {
     cycle: null,
     branch: null,
@@ -368,13 +379,14 @@ function emptyResult(base: string, mode: Mode, pending: PendingCycle[], warnings
     mode,
     merged: false,
     actions: [],
-    stats: { sessions, new_sessions: 0, patterns: 0, noise: 0, entries: 0, tokens_before: 0, tokens_after: 0, warnings: warnings.length },
+    stats: { sessions, new_sessions: 0, patterns: 0, noise: 0, entries: 0, tokens_before: 0, tokens_after: 0, warnings: warnings.length, unread_files: unread.length },
     outcome: 'nothing-new',
     approval: 'nothing new',
     dropped: [],
     notices: [],
     impact: memoryImpact({ sessions, new_sessions: 0, patterns: 0, noise: 0, entries: 0, tokens_before: 0, tokens_after: 0 }, []),
     warnings,
+    unread,
     pending,
   };
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as git from 'isomorphic-git';
@@ -93,6 +93,11 @@ export async function initMemoryRepo(dir: string, author: { name: string; email:
 }
 
 async function writePlanned(root: string, file: PlannedFile, options: InitOptions, result: InitResult): Promise<void> {
+  const link = await symlinkOnTheWay(root, file.path);
+  if (link !== undefined) {
+    result.notes.push(`${file.path} was not written: ${link} is a symbolic link, and reverie never writes through one`);
+    return;
+  }
   const full = path.join(root, file.path);
   const exists = existsSync(full);
   if (exists && !options.force) {
@@ -147,9 +152,19 @@ async function readLayout(dir: string): Promise<LayoutTemplate> {
 /** The Markdown files under the memory root of a folder, as the repository will hold them (posix paths). */
 async function markdownUnder(dir: string, root: string): Promise<{ path: string; text: string }[]> {
   const base = path.join(dir, root);
-  if (!existsSync(base)) return [];
+  if (!existsSync(base) || (root !== '' && (await symlinkOnTheWay(dir, root)) !== undefined)) return [];
   const found = (await filesUnder(base)).filter((file) => isMarkdownPath(file) && !file.split('/').some((part) => part === '.git' || part === 'node_modules'));
   return Promise.all(found.map(async (file) => ({ path: root === '' ? file : `${root}/${file}`, text: await readFile(path.join(base, file), 'utf8') })));
+}
+
+/** The first of `file` and the folders on the way to it (inside `root`) that is a symbolic link, if any. */
+async function symlinkOnTheWay(root: string, file: string): Promise<string | undefined> {
+  const parts = file.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = parts.slice(0, i).join('/');
+    if ((await lstat(path.join(root, prefix)).catch(() => undefined))?.isSymbolicLink()) return prefix;
+  }
+  return undefined;
 }
 
 /** Regular files under `dir`, as posix paths relative to it. */

@@ -2,16 +2,18 @@
  * `reverie lint` as a shell around memory/lint.ts: read the memory (the working tree, or a commit), the repository's
  * file list and the dream commits of its history, and hand them to the pure rules.
  */
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { constants as fsConstants, existsSync } from 'node:fs';
+import { open, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { CONFIG_FILE, loadConfig, parseConfig, type Config } from '../config/index.js';
 import { ConfigError, ReverieError, UsageError } from '../errors.js';
 import { changedPaths, listFilesAt, openRepo, readEntry, readFileAt, readFilesAt, resolveRef, type Repo } from '../git/index.js';
 import type { Harness } from '../memory/harness.js';
 import { buildSnapshot, isMarkdownPath, type SourceFile } from '../memory/index.js';
-import { countBySeverity, lintMemory, type DreamCommit, type Finding } from '../memory/lint.js';
+import { countBySeverity, lintMemory, type DreamCommit, type Finding, type UnreadableFile } from '../memory/lint.js';
+import type { MemorySymlink } from '../memory/symlinks.js';
 import type { MemorySnapshot } from '../memory/types.js';
+import { notUtf8At, symlinksAt } from './memory-files.js';
 import { actionMarks } from './trailers.js';
 
 /** The memory under check, with what the rules need around it. */
@@ -25,6 +27,10 @@ export interface MemoryView {
   tip?: string;
   snapshot: MemorySnapshot;
   repositoryPaths: Set<string>;
+  /** Symbolic links at or under the memory root: never followed, each a finding. */
+  symlinks: MemorySymlink[];
+  /** Memory files the working tree has but that could not be read, with why. */
+  unreadable: UnreadableFile[];
 }
 
 export interface ViewOptions {
@@ -73,7 +79,8 @@ export async function viewDreamCommits(view: MemoryView, since?: string): Promis
 }
 
 export function lintView(view: MemoryView, harness: Harness, dreamCommits: readonly DreamCommit[]): LintReport {
-  const findings = lintMemory({ snapshot: view.snapshot, repositoryPaths: view.repositoryPaths, harness, dreamCommits });
+  const { snapshot, repositoryPaths, symlinks, unreadable } = view;
+  const findings = lintMemory({ snapshot, repositoryPaths, harness, dreamCommits, symlinks, unreadable });
   return { commit: view.commit ?? null, harness, files: view.snapshot.files.length, ...countBySeverity(findings), findings };
 }
 
@@ -109,12 +116,15 @@ async function readCommitView(options: ViewOptions, ref: string): Promise<Memory
   const configPath = path.posix.normalize((options.configFile ?? CONFIG_FILE).split(path.sep).join('/'));
   const text = await readFileAt(repo, commit, configPath);
   if (text === undefined) throw new ConfigError(`not found at ${ref}`, configPath);
+  // As loadConfig does for the working tree's file: read with U+FFFD for its bytes, it would configure something else.
+  const [notText] = await notUtf8At(repo, commit, [{ path: configPath, text }]);
+  if (notText) throw new ConfigError('not UTF-8 text; save the file as UTF-8', `${ref}:${configPath}`, notText.line);
   const config = parseConfig(text, `${ref}:${configPath}`, repo.dir);
   const root = config.memory.root;
   const files = await readFilesAt(repo, commit, (p) => isMemoryPath(p, root), { under: [root] });
   const repositoryPaths = new Set((await listFilesAt(repo, commit)).map((file) => file.path));
   const snapshot = buildSnapshot([...files].map(([p, t]) => ({ path: p, text: t })), root, config.memory.namespaces);
-  return { config, repo, commit, tip: commit, snapshot, repositoryPaths };
+  return { config, repo, commit, tip: commit, snapshot, repositoryPaths, symlinks: await symlinksAt(repo, commit, root), unreadable: [] };
 }
 
 async function readWorkingTree(options: ViewOptions): Promise<MemoryView> {
@@ -122,14 +132,44 @@ async function readWorkingTree(options: ViewOptions): Promise<MemoryView> {
   const repo = existsSync(path.join(dir, '.git')) ? await openRepo(dir) : undefined;
   const config = await loadConfig(dir, options.configFile);
   const root = config.memory.root;
-  const repositoryPaths = new Set(await workingTreePaths(dir));
+  const found = await workingTreePaths(dir);
+  const repositoryPaths = new Set(found.map((entry) => entry.path));
   const files: SourceFile[] = [];
-  for (const file of [...repositoryPaths].filter((p) => isMemoryPath(p, root)).sort()) {
-    const text = await readFile(path.join(dir, file), 'utf8').catch(() => undefined);
-    if (text !== undefined) files.push({ path: file, text });
+  const unreadable: UnreadableFile[] = [];
+  for (const { path: file } of found.filter((entry) => !entry.symlink && isMemoryPath(entry.path, root)).sort(byPath)) {
+    const read = await readNoFollow(path.join(dir, file));
+    if (typeof read === 'string') files.push({ path: file, text: read });
+    else unreadable.push({ path: file, reason: read.reason });
+  }
+  const symlinks: MemorySymlink[] = [];
+  for (const { path: link } of found.filter((entry) => entry.symlink && atOrUnder(entry.path, root)).sort(byPath)) {
+    symlinks.push({ path: link, target: await readlink(path.join(dir, link)).catch((error: NodeJS.ErrnoException) => `(unreadable: ${error.code ?? error.message})`) });
   }
   const tip = repo ? await resolveRef(repo, 'HEAD') : undefined;
-  return { config, ...(repo ? { repo } : {}), ...(tip ? { tip } : {}), snapshot: buildSnapshot(files, root, config.memory.namespaces), repositoryPaths };
+  const snapshot = buildSnapshot(files, root, config.memory.namespaces);
+  return { config, ...(repo ? { repo } : {}), ...(tip ? { tip } : {}), snapshot, repositoryPaths, symlinks, unreadable };
+}
+
+/**
+ * A file's text, refusing to open it through a symbolic link (O_NOFOLLOW), so that a file swapped for a link after
+ * the folder was listed is not followed either; or why it could not be read.
+ */
+async function readNoFollow(file: string): Promise<string | { reason: string }> {
+  try {
+    const handle = await open(file, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0));
+    try {
+      return (await handle.readFile()).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { reason: code === 'ELOOP' ? 'it became a symbolic link while being read' : `cannot be read (${code ?? (error as Error).message})` };
+  }
+}
+
+function byPath(a: { path: string }, b: { path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 /** A Markdown file under the memory root: what a snapshot is built from. */
@@ -137,14 +177,22 @@ export function isMemoryPath(file: string, root: string): boolean {
   return (root === '' || file.startsWith(`${root}/`)) && isMarkdownPath(file);
 }
 
-/** What git would see: every file but those in .git and node_modules (a hook installs one), symlinks included. */
-async function workingTreePaths(dir: string, prefix = ''): Promise<string[]> {
-  const paths: string[] = [];
+/** `file` is inside the memory root, or is the root itself or a folder on the way to it (either could be a link). */
+function atOrUnder(file: string, root: string): boolean {
+  return root === '' || file === root || file.startsWith(`${root}/`) || root.startsWith(`${file}/`);
+}
+
+/**
+ * What git would see: every file but those in .git and node_modules (a hook installs one), symlinks included but
+ * never followed (a linked folder is not entered).
+ */
+async function workingTreePaths(dir: string, prefix = ''): Promise<{ path: string; symlink: boolean }[]> {
+  const paths: { path: string; symlink: boolean }[] = [];
   for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
     const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
     if (entry.isDirectory()) {
       if (entry.name !== '.git' && entry.name !== 'node_modules') paths.push(...(await workingTreePaths(dir, relative)));
-    } else if (entry.isFile() || entry.isSymbolicLink()) paths.push(relative);
+    } else if (entry.isFile() || entry.isSymbolicLink()) paths.push({ path: relative, symlink: entry.isSymbolicLink() });
   }
   return paths;
 }

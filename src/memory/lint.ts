@@ -9,13 +9,15 @@ import { anchorsOf, linksOf, relativeTarget, resolveLink } from './links.js';
 import { namespaceMatcher } from './namespaces.js';
 import { tokensOf } from './snapshot.js';
 import { structureProblems } from './structure.js';
+import { symlinkDestination, symlinkMessage, type MemorySymlink } from './symlinks.js';
 import type { MemoryFile, MemorySnapshot } from './types.js';
 
 export type Severity = 'error' | 'warning';
 
 /** Every rule, with what it guards against: the ids are a contract (`--json`, CI scripts), never renamed. */
 export const LINT_RULES = {
-  'format/unreadable': 'the file is not UTF-8 text (a NUL byte or an invalid byte sequence)',
+  'format/unreadable': 'the file is not UTF-8 text (a NUL byte or an invalid byte sequence), or cannot be read at all',
+  'format/symlink': 'a symbolic link among the memory files: never followed, so what it points to is neither checked nor curated',
   'format/unclosed-fence': 'a code fence that never closes hides the rest of the file from curation',
   'format/unclosed-comment': 'an HTML comment that never closes hides the rest of the file from the reader',
   'format/duplicate-heading': 'two sections with the same heading under the same parent: edits to one land in the other',
@@ -61,16 +63,32 @@ export interface LintInput {
   harness?: Harness;
   /** Dream commits of the history under check; the shell finds them. */
   dreamCommits?: readonly DreamCommit[];
+  /** Symbolic links at or under the memory root, which the shell listed and did not follow. */
+  symlinks?: readonly MemorySymlink[];
+  /** Memory files the shell found but could not read. */
+  unreadable?: readonly UnreadableFile[];
 }
 
-export function lintMemory({ snapshot, repositoryPaths, harness = 'none', dreamCommits = [] }: LintInput): Finding[] {
+/** A memory file that is there but could not be read (a permission, a file swapped for a link while being read). */
+export interface UnreadableFile {
+  path: string;
+  reason: string;
+}
+
+export function lintMemory({ snapshot, repositoryPaths, harness = 'none', dreamCommits = [], symlinks = [], unreadable = [] }: LintInput): Finding[] {
   const links = linkContext(snapshot, repositoryPaths);
   const perFile = snapshot.files.flatMap((file) => {
     const format = formatFindings(file);
     if (format.some((f) => f.rule === 'format/unreadable')) return format;
     return [...format, ...secretFindings(file), ...harnessFindings(file, harness), ...linkFindings(file, links)];
   });
-  return sortFindings([...perFile, ...budgetFindings(snapshot), ...protectedFindings(snapshot, dreamCommits)]);
+  const files = [...symlinks.map(symlinkFinding), ...unreadable.map((file) => finding(file.path, null, 'format/unreadable', 'error', file.reason))];
+  return sortFindings([...perFile, ...files, ...budgetFindings(snapshot), ...protectedFindings(snapshot, dreamCommits)]);
+}
+
+/** A link out of the repository is an error: an agent loading it reads what no review of the repository sees. */
+function symlinkFinding(link: MemorySymlink): Finding {
+  return finding(link.path, null, 'format/symlink', symlinkDestination(link) === undefined ? 'error' : 'warning', symlinkMessage(link));
 }
 
 export function countBySeverity(findings: readonly Finding[]): { errors: number; warnings: number } {

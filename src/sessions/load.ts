@@ -54,22 +54,37 @@ export interface LoadOptions {
 export interface LoadResult {
   sessions: Session[];
   warnings: ReadWarning[];
-  /** Log files found. */
+  /** Log files read (or skipped unparsed as unchanged since processed). */
   files: number;
   /** Sessions left out as unchanged since processed (a file skipped unparsed by its hash counts as one). */
   skipped: number;
+  /**
+   * Every other file found under the sources, with why it was not read: each is also a warning, but a README or a
+   * hidden file (`.gitkeep`), which describe or keep a folder and are never logs, is named here alone.
+   */
+  unread: UnreadFile[];
+}
+
+/** A file under a sessions path that was not read as a log. */
+export interface UnreadFile {
+  file: string;
+  reason: string;
 }
 
 /** Extensions taken from a folder, or from a glob that does not name an extension itself (`sessions/**`). */
 const LOG_EXTENSIONS = new Set(['.jsonl', '.ndjson', '.json', '.md']);
 
-/**
- * Extensions that other documents share (the README of a sessions folder, a package.json next to the logs): such
- * a file found in a folder and in no format reverie knows is no log, and is left out without a warning. A `.jsonl`
- * file in no known format still gets one: nothing but logs is written that way.
- */
-const SHARED_EXTENSIONS = new Set(['.json', '.md']);
+/** Folders never walked: a repository's own data and installed packages hold no session logs. */
 const IGNORED_FOLDERS = new Set(['.git', 'node_modules']);
+
+/**
+ * A README or a hidden file (`.gitkeep`, `.DS_Store`) describes or keeps a folder and is never a log: when it is not
+ * read, it is named among the files not read, without a warning on every cycle.
+ */
+function isFolderDocument(file: string): boolean {
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  return name.startsWith('.') || /^readme(?:\.|$)/i.test(name);
+}
 
 /**
  * Log files worked on at the same time. A small log is read at once (see readSmallFile); a large one is streamed,
@@ -83,8 +98,8 @@ const WHOLE_FILE_BYTES = 1024 * 1024;
 /** Reads every session of every source, in sorted path order. A file that cannot be read becomes a warning. */
 export async function loadSessions(options: LoadOptions): Promise<LoadResult> {
   const sessions: Session[] = [];
-  const { warnings, files, skipped } = await streamSessions(options, (session) => sessions.push(session));
-  return { sessions, warnings, files, skipped };
+  const { warnings, files, skipped, unread } = await streamSessions(options, (session) => sessions.push(session));
+  return { sessions, warnings, files, skipped, unread };
 }
 
 /** What `streamSessions` found besides the sessions it handed over. */
@@ -95,11 +110,11 @@ export type StreamResult = Omit<LoadResult, 'sessions'> & { read: number };
  * that keeps only what it needs of each holds one log file's sessions at a time, however many logs there are.
  */
 export async function streamSessions(options: LoadOptions, visit: (session: Session) => void): Promise<StreamResult> {
-  const { files, warnings } = await listSessionFiles(options.repoDir, options.sources);
+  const { files, warnings, unread } = await listSessionFiles(options.repoDir, options.sources);
   const cacheFile = options.hashCacheFile;
   const cache = cacheFile ? await readHashCache(cacheFile) : new Map<string, RememberedHash>();
   const unchanged = unchangedAndProcessed(files, cache, options.skipHashes);
-  const result: StreamResult = { warnings, files: files.length, skipped: unchanged.size, read: 0 };
+  const result: StreamResult = { warnings, files: files.length, skipped: unchanged.size, read: 0, unread };
   const remembered = new Map(unchanged);
   const handOn = (session: Session): void => {
     result.read++;
@@ -110,8 +125,11 @@ export async function streamSessions(options: LoadOptions, visit: (session: Sess
     // A small log was read ahead whole; a large one is streamed now, its sessions handed on as they are read.
     const read = 'whole' in ahead ? ahead.whole : await readLogFile(ahead.file, options, handOn, ahead.opened);
     if ('whole' in ahead) ahead.sessions.forEach(handOn);
-    if (read.notALog) result.files--;
     result.warnings.push(...read.warnings);
+    if (read.unread) {
+      result.files--;
+      noteUnread(read.unread, result);
+    }
     result.skipped += read.skipped;
     if (read.remember) remembered.set(read.remember.path, read.remember.hash);
   }
@@ -175,25 +193,60 @@ async function* inOrder<T, R>(items: readonly T[], width: number, work: (item: T
   }
 }
 
+/** A file not read, named: among the files not read, and as a warning unless it only describes its folder. */
+function noteUnread(warning: ReadWarning, into: { warnings: ReadWarning[]; unread: UnreadFile[] }): void {
+  into.unread.push({ file: warning.file, reason: warning.message });
+  if (!isFolderDocument(warning.file)) into.warnings.push(warning);
+}
+
+/** What listing the sources found: the logs to read, and every other file under them with why it will not be. */
+export interface SessionListing {
+  files: SessionFile[];
+  warnings: ReadWarning[];
+  unread: UnreadFile[];
+}
+
 /** The log files the sources name, deduplicated and sorted, without reading them. */
-export async function listSessionFiles(repoDir: string, sources: SessionSource[]): Promise<{ files: SessionFile[]; warnings: ReadWarning[] }> {
+export async function listSessionFiles(repoDir: string, sources: SessionSource[]): Promise<SessionListing> {
   const root = resolve(repoDir);
   const found = new Map<string, SessionFile>();
+  const passedOver = new Map<string, string>();
   const warnings: ReadWarning[] = [];
   for (const source of sources) {
-    for (const path of await expandSource(root, source, warnings)) {
+    const { logs, others } = await expandSource(root, source, warnings);
+    for (const path of logs) {
       if (!found.has(path)) found.set(path, { path, display: displayPath(root, path), format: source.format, ...agentOf(source) });
     }
+    for (const { path, reason } of others) if (!passedOver.has(path)) passedOver.set(path, reason);
   }
-  const files = [...found.values()].sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
-  return { files, warnings };
+  const files = [...found.values()].sort(byDisplay);
+  const listing: SessionListing = { files, warnings, unread: [] };
+  // A file one source passes over and another reads is read.
+  const notRead = [...passedOver].filter(([path]) => !found.has(path)).map(([path, reason]) => ({ display: displayPath(root, path), reason }));
+  for (const { display, reason } of notRead.sort(byDisplay)) noteUnread({ file: display, message: reason }, listing);
+  return listing;
+}
+
+function byDisplay(a: { display: string }, b: { display: string }): number {
+  return a.display < b.display ? -1 : a.display > b.display ? 1 : 0;
 }
 
 function agentOf(source: SessionSource): { agent?: string } {
   return source.agent ? { agent: source.agent } : {};
 }
 
-async function expandSource(root: string, source: SessionSource, warnings: ReadWarning[]): Promise<string[]> {
+/** A source's files: those to read as logs, and the others found under it with why they are not read. */
+interface Expanded {
+  logs: string[];
+  others: PassedOver[];
+}
+
+interface PassedOver {
+  path: string;
+  reason: string;
+}
+
+async function expandSource(root: string, source: SessionSource, warnings: ReadWarning[]): Promise<Expanded> {
   const expanded = expandHome(source.path);
   const scan = picomatch.scan(expanded);
   if (!scan.isGlob) return expandPlainPath(root, resolve(root, expanded), warnings);
@@ -203,20 +256,30 @@ async function expandSource(root: string, source: SessionSource, warnings: ReadW
   const base = resolve(root, scan.base);
   const matches = picomatch(toPosix(expanded), { windows: false });
   const lastSegment = scan.glob.split('/').pop() ?? '';
-  const files = await walk(base, root, warnings);
-  return files.filter(
-    (f) => matches(toPosix(absolute ? f : relativeTo(root, f))) && (lastSegment.includes('.') || LOG_EXTENSIONS.has(extname(f))),
-  );
+  const found = await walk(base, root, warnings);
+  const named = (f: string) => matches(toPosix(absolute ? f : relativeTo(root, f)));
+  // A glob that names an extension (`*.log`) takes what it names; else the extensions logs are written with.
+  return byExtension({ files: found.files.filter(named), others: found.others.filter((o) => named(o.path)) }, !lastSegment.includes('.'));
 }
 
-async function expandPlainPath(root: string, path: string, warnings: ReadWarning[]): Promise<string[]> {
+async function expandPlainPath(root: string, path: string, warnings: ReadWarning[]): Promise<Expanded> {
   const info = await stat(path).catch(() => undefined);
   if (!info) {
     warnings.push({ file: displayPath(root, path), message: 'no such file or folder' });
-    return [];
+    return { logs: [], others: [] };
   }
-  if (!info.isDirectory()) return [path];
-  return (await walk(path, root, warnings)).filter((f) => LOG_EXTENSIONS.has(extname(f)));
+  // Named on its own, a file is read whatever its extension; but a FIFO or a device would never end.
+  if (info.isFile()) return { logs: [path], others: [] };
+  if (!info.isDirectory()) return { logs: [], others: [{ path, reason: 'not a regular file; not read' }] };
+  return byExtension(await walk(path, root, warnings), true);
+}
+
+/** Files found in a folder: the extensions logs are written with are read, any other is named with the reason. */
+function byExtension({ files, others }: Walked, byExt: boolean): Expanded {
+  const logs = byExt ? files.filter((f) => LOG_EXTENSIONS.has(extname(f).toLowerCase())) : files;
+  const rest = byExt ? files.filter((f) => !LOG_EXTENSIONS.has(extname(f).toLowerCase())) : [];
+  const why = (f: string) => `not a session log by its extension (${extname(f) || 'none'}; logs end in ${[...LOG_EXTENSIONS].join(', ')}); not read`;
+  return { logs, others: [...others, ...rest.map((path) => ({ path, reason: why(path) }))] };
 }
 
 function expandHome(path: string): string {
@@ -240,14 +303,21 @@ function displayPath(root: string, path: string): string {
   return toPosix(rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel);
 }
 
+/** What walking a folder found: regular files (and links to files inside it), and the rest with why not. */
+interface Walked {
+  files: string[];
+  others: PassedOver[];
+}
+
 /**
  * All files under `top`, skipping .git and node_modules. Symlinked folders are not entered, and a
- * symlinked file counts only when it resolves inside `top`, so that a log folder cannot lead out of itself.
+ * symlinked file counts only when it resolves inside `top`, so that a log folder cannot lead out of itself;
+ * every link not followed, and anything that is not a regular file, is named with the reason.
  */
-async function walk(top: string, root: string, warnings: ReadWarning[]): Promise<string[]> {
+async function walk(top: string, root: string, warnings: ReadWarning[]): Promise<Walked> {
   const topReal = await realpath(top).catch(() => undefined);
-  if (!topReal) return [];
-  const out: string[] = [];
+  if (!topReal) return { files: [], others: [] };
+  const found: Walked = { files: [], others: [] };
   const visit = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
       warnings.push({ file: displayPath(root, dir), message: `cannot list folder (${err.code ?? err.message})` });
@@ -257,17 +327,26 @@ async function walk(top: string, root: string, warnings: ReadWarning[]): Promise
       const full = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (!IGNORED_FOLDERS.has(entry.name)) await visit(full);
-      } else if (entry.isFile() || (entry.isSymbolicLink() && (await isFileInside(full, topReal)))) out.push(full);
+      } else if (entry.isFile()) found.files.push(full);
+      else {
+        const reason = entry.isSymbolicLink() ? await linkNotFollowed(full, topReal, displayPath(root, top)) : 'not a regular file; not read';
+        if (reason === undefined) found.files.push(full);
+        else found.others.push({ path: full, reason });
+      }
     }
   };
   await visit(top);
-  return out;
+  return found;
 }
 
-async function isFileInside(link: string, topReal: string): Promise<boolean> {
+/** Why a symbolic link under `topReal` is not followed, or undefined for a link to a regular file inside it. */
+async function linkNotFollowed(link: string, topReal: string, topShown: string): Promise<string | undefined> {
   const target = await realpath(link).catch(() => undefined);
-  if (!target || !(target === topReal || target.startsWith(topReal + sep))) return false;
-  return (await stat(target).catch(() => undefined))?.isFile() ?? false;
+  if (!target) return 'a symbolic link to nothing (or to itself); not followed';
+  if (!(target === topReal || target.startsWith(topReal + sep))) return `a symbolic link out of ${topShown}; not followed`;
+  const info = await stat(target).catch(() => undefined);
+  if (info?.isDirectory()) return 'a symbolic link to a folder; not entered';
+  return info?.isFile() ? undefined : 'a symbolic link to something that is not a regular file; not followed';
 }
 
 export interface ReadFileOptions {
@@ -278,16 +357,16 @@ export interface ReadFileOptions {
 /** Reads one log file into sessions; never throws for a bad file, it reports a warning instead. */
 export async function readSessionFile(file: SessionFile, options: ReadFileOptions = {}): Promise<FileRead & { sessions: Session[] }> {
   const sessions: Session[] = [];
-  const { remember: _remember, ...read } = await readLogFile(file, options, (s) => sessions.push(s), openLog(file));
-  return { ...read, sessions };
+  const { remember: _remember, unread, ...read } = await readLogFile(file, options, (s) => sessions.push(s), openLog(file));
+  return { ...read, warnings: unread ? [...read.warnings, unread] : read.warnings, sessions };
 }
 
 interface FileRead {
   warnings: ReadWarning[];
   /** As in LoadResult. */
   skipped: number;
-  /** A `.md` or `.json` file in no known format: another document, which does not count as a log found. */
-  notALog?: boolean;
+  /** Why the file was not read at all (binary, no known format, cannot be opened): it is no log found. */
+  unread?: ReadWarning;
 }
 
 /** A file's content hash with the stamp it had when read, for the hash cache. */
@@ -303,11 +382,7 @@ async function readLogFile(file: SessionFile, options: ReadFileOptions, handOn: 
     if ('problem' in opened) throw opened.problem;
     return await readFileOrThrow(file, options, warnings, handOn, opened);
   } catch (err) {
-    if (err instanceof SessionFormatError && file.format === 'auto' && SHARED_EXTENSIONS.has(extname(file.path).toLowerCase())) {
-      return { warnings, skipped: 0, notALog: true };
-    }
-    warnings.push(problem(file, err));
-    return { warnings, skipped: 0 };
+    return { warnings, skipped: 0, unread: problem(file, err) };
   }
 }
 
@@ -321,10 +396,7 @@ async function readFileOrThrow(
   const skip = options.skipHashes ?? new Set<string>();
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const none: FileRead = { warnings, skipped: 0 };
-  if (bytes ? hasNul(bytes) : await isBinary(file.path)) {
-    warnings.push(warning(file, 'binary file (contains NUL bytes); skipped'));
-    return none;
-  }
+  if (bytes ? hasNul(bytes) : await isBinary(file.path)) return { ...none, unread: warning(file, 'binary file (contains NUL bytes); skipped') };
   const remember = (hash: string) => rememberIfSettled(file, stats, hash);
   // The whole file unchanged: skip it without parsing (a single-session file's hash is its session's).
   if (skip.size > 0) {
@@ -350,13 +422,22 @@ function rememberIfSettled(file: SessionFile, stats: Stats, hash: string): { rem
   return entry ? { remember: { path: file.path, hash: entry } } : {};
 }
 
-/** The reader for a file, or undefined for an empty file in `auto` mode (nothing to read, nothing wrong). */
+/**
+ * The reader for a file, or undefined for an empty file in `auto` mode (nothing to read, nothing wrong). A file whose
+ * only lines are longer than `maxLineBytes` is not empty: with nothing to tell its format by, it is not read, and
+ * says so.
+ */
 async function chooseReader(file: SessionFile, maxLineBytes: number, content: string | Buffer): Promise<SessionReader | undefined> {
   if (file.format !== 'auto') return readerFor(file.format, file.display);
   const first: string[] = [];
+  let tooLong: number | undefined;
   for await (const line of readLines(content, { maxLineBytes })) {
-    if (line.text.trim() !== '' && !line.truncated) first.push(line.text);
+    if (line.truncated) tooLong ??= line.number;
+    else if (line.text.trim() !== '') first.push(line.text);
     if (first.length >= DETECT_LINES) break;
+  }
+  if (first.length === 0 && tooLong !== undefined) {
+    throw new SessionFormatError(`no line to tell the format by: line ${tooLong} is longer than ${maxLineBytes} bytes, and no other line has text; not read`, file.display, tooLong);
   }
   return first.length === 0 ? undefined : detectFormat(first, file.display);
 }

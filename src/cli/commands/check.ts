@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { check, checkMarkdown, type CheckReport } from '../../cycle/check.js';
 import { fails, FindingsError } from '../../cycle/lint.js';
 import type { Harness } from '../../memory/harness.js';
-import { usageErrorsExitTwo } from '../exit.js';
 import type { Output } from '../output.js';
 import { harnessOption } from './lint.js';
 
@@ -19,7 +18,7 @@ interface CheckFlags {
 }
 
 export function registerCheck(program: Command, out: Output): void {
-  const command = program
+  program
     .command('check')
     .description('pull-request check: lint the memory and report what the change does per namespace, as Markdown for the job summary')
     .option('--base <ref>', 'measure the change from this commit (default: where the history meets main)')
@@ -46,7 +45,6 @@ export function registerCheck(program: Command, out: Output): void {
       else out.line(markdown.trimEnd());
       if (fails(report.lint, strict)) throw new FindingsError(`check found ${report.lint.errors} lint errors${strict ? ` and ${report.lint.warnings} warnings` : ''}`);
     });
-  usageErrorsExitTwo(command);
 }
 
 /** The JSON contract of `reverie check --json`: snake_case, as the other commands' JSON. */

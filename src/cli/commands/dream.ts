@@ -58,6 +58,7 @@ function jsonOf(result: DreamResult) {
     impact: impactJson(result.impact),
     stats: result.stats,
     warnings: result.warnings.map((w) => ({ file: w.file, line: w.line ?? null, message: w.message })),
+    unread: result.unread,
     pending: result.pending.map((p) => ({ cycle: p.cycle, branch: p.branch })),
     ...(result.diff !== undefined ? { diff: result.diff } : {}),
     pull: result.pull ?? null,
@@ -136,7 +137,8 @@ function printPhase(out: Output, report: PhaseReport): void {
       out.line(
         `${pad('review', 9)}${plural(report.sessions, 'session')} (${report.newSessions} new), ` +
           `${plural(report.memoryFiles, 'memory file')}, ${plural(report.entries, 'entry', 'entries')}` +
-          (report.warnings.length ? `, ${plural(report.warnings.length, 'warning')}` : ''),
+          (report.warnings.length ? `, ${plural(report.warnings.length, 'warning')}` : '') +
+          (report.unread.length ? `, ${plural(report.unread.length, 'file')} under the sessions paths not read (\`reverie sessions\` says why)` : ''),
       );
       for (const w of report.warnings.slice(0, 5)) out.warn(`  warning: ${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`);
       if (report.warnings.length > 5) out.warn(`  … and ${report.warnings.length - 5} more (see --json)`);

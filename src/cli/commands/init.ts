@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
 import { initMemoryRepo, type InitResult } from '../../cycle/init.js';
 import { DEFAULT_HOOK_COMMAND, DEFAULT_LAYOUT, LAYOUTS, type Layout } from '../../cycle/skeleton.js';
-import { usageErrorsExitTwo } from '../exit.js';
 import type { Output } from '../output.js';
 
 interface InitFlags {
@@ -16,7 +15,7 @@ interface InitFlags {
 }
 
 export function registerInit(program: Command, out: Output): void {
-  const command = program
+  program
     .command('init')
     .description('turn a folder (new or an existing git repository) into a memory repo')
     .argument('[dir]', 'the folder', '.')
@@ -40,7 +39,6 @@ export function registerInit(program: Command, out: Output): void {
       if (flags.json) return out.json(result);
       printResult(out, result);
     });
-  usageErrorsExitTwo(command);
 }
 
 function printResult(out: Output, result: InitResult): void {

@@ -2,7 +2,6 @@ import { Option, type Command } from 'commander';
 import { fails, FindingsError, lint, type LintReport } from '../../cycle/lint.js';
 import { HARNESSES, type Harness } from '../../memory/harness.js';
 import type { Finding } from '../../memory/lint.js';
-import { usageErrorsExitTwo } from '../exit.js';
 import { pad, plural, type Output } from '../output.js';
 
 interface LintFlags {
@@ -16,7 +15,7 @@ interface LintFlags {
 }
 
 export function registerLint(program: Command, out: Output): void {
-  const command = program
+  program
     .command('lint')
     .description('check memory: format, namespace budgets, harness limits, secrets, protected files, links (exit 1 on errors)')
     .option('--ref <ref>', 'lint the memory at this branch, tag or commit instead of the working tree')
@@ -38,7 +37,6 @@ export function registerLint(program: Command, out: Output): void {
       else printReport(out, report);
       if (fails(report, flags.strict ?? false)) throw new FindingsError(`lint found ${summary(report)}`);
     });
-  usageErrorsExitTwo(command);
 }
 
 /** --harness, shared with `reverie check`. */

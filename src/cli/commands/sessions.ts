@@ -31,12 +31,19 @@ export function registerSessions(program: Command, out: Output): void {
       const sources = await sourcesFor(paths, flags);
       const sessions: ReturnType<typeof summary>[] = [];
       const result = await streamSessions({ repoDir: flags.repo, sources }, (session) => sessions.push(summary(session)));
-      if (flags.json) return out.json({ files: result.files, sessions, warnings: result.warnings });
+      if (flags.json) return out.json({ files: result.files, sessions, warnings: result.warnings, unread: result.unread });
       for (const s of sessions) {
         out.line(`${pad(s.format, 18)} ${pad(s.agent, 14)} ${pad(`${s.turns} turns, ${s.tool_calls} tool calls`, 26)} ${pad(s.outcome, 8)} ${s.id}  ${s.source}`);
       }
       for (const w of result.warnings) out.line(`warning  ${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`);
-      out.line(`${plural(sessions.length, 'session')} in ${plural(result.files, 'log file')}${result.warnings.length ? `, ${plural(result.warnings.length, 'warning')}` : ''}`);
+      // The warnings name the rest; a README or a hidden file is named here only.
+      const warned = new Set(result.warnings.map((w) => w.file));
+      for (const u of result.unread.filter((u) => !warned.has(u.file))) out.line(`not read ${u.file}: ${u.reason}`);
+      const counts = [
+        ...(result.warnings.length ? [plural(result.warnings.length, 'warning')] : []),
+        ...(result.unread.length ? [`${plural(result.unread.length, 'file')} not read`] : []),
+      ];
+      out.line(`${plural(sessions.length, 'session')} in ${plural(result.files, 'log file')}${counts.map((c) => `, ${c}`).join('')}`);
     });
 }
 

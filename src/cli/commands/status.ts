@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openContext, mainTip, readBase, sessionHashCacheFile } from '../../cycle/context.js';
+import { baseWarnings, openContext, mainTip, readBase, sessionHashCacheFile } from '../../cycle/context.js';
 import { listCycles, pendingCycles } from '../../cycle/history.js';
 import { pendingRepairs } from '../../cycle/recover.js';
 import { streamSessions } from '../../sessions/load.js';
@@ -18,7 +18,9 @@ export function registerStatus(program: Command, out: Output): void {
       const repairs = await pendingRepairs(context.repo);
       for (const line of flags.json ? [] : repairs) out.warn(`needs repair: ${line}; any writing command or \`reverie doctor\` repairs it`);
       const main = await mainTip(context);
-      const { state } = await readBase(context, main);
+      const base = await readBase(context, main);
+      const { state } = base;
+      const memoryWarnings = baseWarnings(base);
       // Counted as they stream by: status never holds the logs.
       const sessions = await streamSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes: new Set(Object.keys(state.processed)), hashCacheFile: sessionHashCacheFile(context) }, () => undefined);
       const last = (await listCycles(context))[0];
@@ -29,13 +31,18 @@ export function registerStatus(program: Command, out: Output): void {
         sessions_processed: Object.keys(state.processed).length,
         sessions_waiting: sessions.read,
         warnings: sessions.warnings.length,
+        unread_files: sessions.unread.length,
+        // Links and files in memory that a cycle cannot read as they are, named as a cycle names them.
+        memory_warnings: memoryWarnings.map((w) => ({ file: w.file, line: w.line ?? null, message: w.message })),
         pending: pending.map((p) => ({ cycle: p.cycle, branch: p.branch, actions: p.record?.actions.length ?? 0 })),
         needs_repair: repairs,
       };
       if (flags.json) return out.json(status);
       out.line(`main       ${main.slice(0, 7)}`);
       out.line(`last cycle ${last ? `${last.cycle} (${last.label}, ${plural(last.actions.length, 'action')})` : 'none yet'}`);
-      out.line(`sessions   ${status.sessions_processed} reviewed, ${status.sessions_waiting} waiting${status.warnings ? `, ${plural(status.warnings, 'warning')}` : ''}`);
+      const notRead = status.unread_files ? `, ${plural(status.unread_files, 'file')} not read (\`reverie sessions\` says why)` : '';
+      out.line(`sessions   ${status.sessions_processed} reviewed, ${status.sessions_waiting} waiting${status.warnings ? `, ${plural(status.warnings, 'warning')}` : ''}${notRead}`);
+      for (const w of memoryWarnings) out.line(`warning    ${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`);
       if (pending.length === 0) out.line('pending    none');
       for (const p of status.pending) out.line(`pending    ${p.branch} (${plural(p.actions, 'action')}): reverie approve ${p.cycle} | reverie reject ${p.cycle}`);
     });

@@ -14,13 +14,14 @@ function result(over: Partial<DreamResult> = {}): DreamResult {
     mode: 'review',
     merged: false,
     actions: [{ id: 'a1b2c3d4', type: 'add', paths: ['memory/notes.md'], summary: `preference: ${HOSTILE}`, commit: OID, evidence: ['s1', 's2'] }],
-    stats: { sessions: 10, new_sessions: 4, patterns: 2, noise: 1, entries: 5, tokens_before: 100, tokens_after: 110, warnings: 0 },
+    stats: { sessions: 10, new_sessions: 4, patterns: 2, noise: 1, entries: 5, tokens_before: 100, tokens_after: 110, warnings: 0, unread_files: 0 },
     outcome: 'committed',
     approval: 'waiting for review',
     dropped: [],
     notices: [],
     impact: { entries: { before: 5, after: 6 }, tokens: { before: 100, after: 110 }, added: 1, rewritten: 0, removed: 0, removedShare: 0, budget: [], questions: [] },
     warnings: [],
+    unread: [],
     pending: [],
     pull: { number: 7, url: 'https://github.com/acme/memory/pull/7', action: 'created' },
     ...over,
@@ -50,15 +51,15 @@ describe('resultAnnotations', () => {
   it('point session log warnings at their file and line when it is in the workspace', () => {
     const lines = resultAnnotations(result({ warnings: [{ file: 'sessions/a.jsonl', line: 4, message: 'not JSON' }, { file: '/tmp/logs/b.jsonl', line: 2, message: 'truncated' }] }), inWorkspace);
     expect(lines).toEqual([
-      '::warning title=reverie%3A session log,file=sessions/a.jsonl,line=4::not JSON',
-      '::warning title=reverie%3A session log::/tmp/logs/b.jsonl:2: truncated',
+      '::warning title=reverie%3A session log or memory file,file=sessions/a.jsonl,line=4::not JSON',
+      '::warning title=reverie%3A session log or memory file::/tmp/logs/b.jsonl:2: truncated',
     ]);
   });
 
   it('mask what looks like a secret in a quoted log line', () => {
     const secret = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
     const [line] = resultAnnotations(result({ warnings: [{ file: 'sessions/a.jsonl', line: 1, message: `not JSON: {"token": "${secret}"` }] }), inWorkspace);
-    expect(line).toMatch(/^::warning title=reverie%3A session log,file=sessions\/a\.jsonl,line=1::not JSON/);
+    expect(line).toMatch(/^::warning title=reverie%3A session log or memory file,file=sessions\/a\.jsonl,line=1::not JSON/);
     expect(line).not.toContain(secret);
   });
 

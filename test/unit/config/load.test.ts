@@ -193,6 +193,70 @@ describe('parseConfig: every error names the file, the line and the key', () => 
   });
 });
 
+describe('parseConfig: hostile input is a configuration error, never a crash', () => {
+  /** Nine aliases of nine aliases ... nine levels down: a few hundred bytes that would expand to 9^9 strings. */
+  const billionLaughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (const [i, name] of [...'bcdefghi'].entries()) {
+    const previous = 'abcdefgh'[i];
+    billionLaughs.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]`);
+  }
+
+  it('a YAML alias bomb is refused at the line where its aliases grow past the limit, at once', () => {
+    const started = Date.now();
+    const error = errorOf(yaml(...billionLaughs));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(error.file).toBe(FILE);
+    expect(error.message).toMatch(/aliases expand too far/);
+    // a..c expand to at most 81 strings; d's aliases each bring 81, and the first of them passes 100.
+    expect(error.line).toBe(4);
+    expect(error.message).toContain(`${FILE}:4`);
+  });
+
+  it('many uses of one small anchor are refused too, at the first alias', () => {
+    const error = errorOf(yaml('mode: review', 'x: &x 1', `y: [${Array(101).fill('*x').join(', ')}]`));
+    expect(error).toMatchObject({ file: FILE, line: 3 });
+    expect(error.message).toMatch(/aliases expand too far/);
+  });
+
+  it('an alias with no anchor before it names the alias and its line', () => {
+    const error = errorOf(yaml('mode: review', 'git:', '  main: *branch'));
+    expect(error).toMatchObject({ file: FILE, line: 3 });
+    expect(error.message).toMatch(/alias \*branch has no anchor &branch before it/);
+  });
+
+  it('a key that is a number, a boolean, a list or a mapping is reported at its own line', () => {
+    expect(errorOf(yaml('mode: review', '1: one'))).toMatchObject({ line: 2, key: '1' });
+    expect(errorOf(yaml('mode: review', 'true: yes'))).toMatchObject({ line: 2, key: 'true' });
+    expect(errorOf(yaml('mode: review', '? [a, b]', ': c'))).toMatchObject({ line: 2, key: '[ a, b ]' });
+    expect(errorOf(yaml('memory:', '  root: memory', '  ? { a: 1 }', '  : x'))).toMatchObject({ line: 3, key: 'memory.{ a: 1 }' });
+  });
+
+  it('a few aliases, as a person writes them, still work', () => {
+    const config = parse(yaml('sessions:', '  - path: a/**', '    agent: &bot support-bot', '  - path: b/**', '    agent: *bot'));
+    expect(config.sessions.map((s) => s.agent)).toEqual(['support-bot', 'support-bot']);
+  });
+
+  it.each([
+    ['a line break in the name', ['git:', '  author:', '    name: "reverie\\nparent 0000000000000000000000000000000000000000"'], 'git.author.name', /U\+000A/],
+    ['a carriage return in the email', ['git:', '  author:', '    name: reverie', '    email: "bot\\r@example.com"'], 'git.author.email', /U\+000D/],
+    ['an angle bracket in the email', ['git:', '  author:', '    email: "bot@example.com> 0 +0000"'], 'git.author.email', /">"/],
+    ['an angle bracket in the name', ['git:', '  author:', '    name: "Eve <eve@evil.example>"'], 'git.author.name', /"<"/],
+    ['a NUL in the name', ['git:', '  author:', '    name: "a\\0b"'], 'git.author.name', /U\+0000/],
+  ])('git.author with %s is refused with its line and key: it would write a malformed commit', (_what, lines, key, found) => {
+    const error = errorOf(yaml(...lines));
+    expect(error).toMatchObject({ file: FILE, line: lines.length, key });
+    expect(error.message).toMatch(found);
+    expect(error.message).toMatch(/one line without control characters or angle brackets/);
+  });
+
+  it('an ordinary author, with spaces and accents, is kept as written', () => {
+    expect(parse(yaml('git:', '  author:', '    name: Zoë Ó Briain-Smith', '    email: zoe.smith+bot@example.co.uk')).git.author).toEqual({
+      name: 'Zoë Ó Briain-Smith',
+      email: 'zoe.smith+bot@example.co.uk',
+    });
+  });
+});
+
 describe('parseConfig: all or nothing', () => {
   it('an error in the last section still fails the whole file, however much of it was valid', () => {
     const text = yaml(
@@ -245,6 +309,15 @@ describe('loadConfig', () => {
     expect(config.file).toBe(path.join(dir, 'reverie.yaml'));
     expect(config.repoDir).toBe(path.resolve(dir));
     expect(config.memory.root).toBe('memory');
+  });
+
+  it('a file that is not UTF-8 is refused with the line of the first bad bytes, not read with U+FFFD in their place', async () => {
+    const latin1 = Buffer.concat([Buffer.from('mode: review\ngit:\n  author:\n    name: Jos'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    await writeFile(path.join(dir, 'latin1.yaml'), latin1);
+    const error = await loadConfig(dir, 'latin1.yaml').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ file: path.join(dir, 'latin1.yaml'), line: 4 });
+    expect((error as ConfigError).message).toMatch(/not UTF-8/);
   });
 
   it('a missing file is a ConfigError that names the file and says how to create one', async () => {

@@ -38,6 +38,7 @@ describe('lintMemory', () => {
       'format/duplicate-heading',
       'format/empty-entry',
       'format/empty-heading',
+      'format/symlink',
       'format/unclosed-comment',
       'format/unclosed-fence',
       'format/unreadable',
@@ -73,6 +74,34 @@ describe('format rules', () => {
     expect(rules(lint({ files: { 'memory/notes.md': '# Notes\n\n- ok\n- bad \u0000 byte\n- [x](missing.md)\n' } }))).toEqual(['memory/notes.md:4 format/unreadable error']);
     expect(rules(lint({ files: { 'memory/notes.md': '- caf\uFFFD\n' } }))).toEqual(['memory/notes.md:1 format/unreadable error']);
     expect(lint({ files: { 'memory/notes.md': '- café, naïve, 日本語\n' } })).toEqual([]);
+  });
+
+  it('format/unreadable: a memory file the shell could not read at all is an error naming why', () => {
+    const snapshot = buildSnapshot([{ path: 'memory/notes.md', text: clean }], 'memory', namespaces);
+    const findings = lintMemory({ snapshot, repositoryPaths: new Set(), unreadable: [{ path: 'memory/locked.md', reason: 'cannot be read (EACCES)' }] });
+    expect(findings).toEqual([{ file: 'memory/locked.md', line: null, rule: 'format/unreadable', severity: 'error', message: 'cannot be read (EACCES)' }]);
+  });
+
+  it('format/symlink: a link out of the repository is an error, a link inside it a warning; the link is named, never read', () => {
+    const snapshot = buildSnapshot([{ path: 'memory/notes.md', text: clean }], 'memory', namespaces);
+    const symlinks = [
+      { path: 'memory/passwd.md', target: '/etc/passwd' },
+      { path: 'memory/up.md', target: '../../outside.md' },
+      { path: 'memory/drive.md', target: 'C:\\Users\\me\\notes.md' },
+      { path: 'memory/alias.md', target: 'notes.md' },
+      { path: 'memory/team/readme.md', target: '../../README.md' },
+      { path: 'memory', target: '/home/me/memory' },
+    ];
+    expect(rules(lintMemory({ snapshot, repositoryPaths: new Set(), symlinks }))).toEqual([
+      'memory:- format/symlink error',
+      'memory/alias.md:- format/symlink warning',
+      'memory/drive.md:- format/symlink error',
+      'memory/passwd.md:- format/symlink error',
+      'memory/team/readme.md:- format/symlink warning',
+      'memory/up.md:- format/symlink error',
+    ]);
+    const [inside] = lintMemory({ snapshot, repositoryPaths: new Set(), symlinks: [{ path: 'memory/team/readme.md', target: '../../README.md' }] });
+    expect(inside?.message).toBe('a symbolic link to "../../README.md": reverie never follows it, and checks and curates README.md itself when that is memory');
   });
 
   it('format/unclosed-fence: a fence that runs to the end of the file, not one closed by a longer fence of its kind', () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -93,19 +94,31 @@ describe('loadSessions', async () => {
 
   it('warns about a path that does not exist, and finds nothing for a glob that matches nothing', async () => {
     const result = await loadSessions({ repoDir: repo, sources: [{ path: 'nope', format: 'auto' }, { path: 'nothing/**', format: 'auto' }] });
-    expect(result).toEqual({ sessions: [], warnings: [{ file: 'nope', message: 'no such file or folder' }], files: 0, skipped: 0 });
+    expect(result).toEqual({ sessions: [], warnings: [{ file: 'nope', message: 'no such file or folder' }], files: 0, skipped: 0, unread: [] });
   });
 
-  it('does not follow symlinks out of the tree, but takes links inside it', async () => {
+  it('does not follow symlinks out of the tree, but takes links inside it, and names every link it does not follow', async () => {
     const dir = join(repo, 'linked');
-    await mkdir(dir);
+    await mkdir(join(dir, 'sub'), { recursive: true });
     await writeFile(join(outside, 'secret.jsonl'), '{"reverie":"session/v1"}\n{"role":"user","text":"outside"}\n');
     await symlink(join(outside, 'secret.jsonl'), join(dir, 'out.jsonl'));
     await symlink(outside, join(dir, 'outdir'));
+    await symlink(join(dir, 'sub'), join(dir, 'subdir'));
+    await symlink(join(dir, 'gone.jsonl'), join(dir, 'dangling.jsonl'));
     await cp(join(FIXTURES, 'reverie/deploy-bot/2025-06-01.jsonl'), join(dir, 'real.jsonl'));
     await symlink(join(dir, 'real.jsonl'), join(dir, 'alias.jsonl'));
-    const { files } = await listSessionFiles(repo, [{ path: 'linked', format: 'auto' }]);
+    const { files, unread, warnings } = await listSessionFiles(repo, [{ path: 'linked', format: 'auto' }]);
     expect(files.map((f) => basename(f.path))).toEqual(['alias.jsonl', 'real.jsonl']);
+    expect(unread).toEqual([
+      { file: 'linked/dangling.jsonl', reason: 'a symbolic link to nothing (or to itself); not followed' },
+      { file: 'linked/out.jsonl', reason: 'a symbolic link out of linked; not followed' },
+      { file: 'linked/outdir', reason: 'a symbolic link out of linked; not followed' },
+      { file: 'linked/subdir', reason: 'a symbolic link to a folder; not entered' },
+    ]);
+    expect(warnings).toEqual(unread.map(({ file, reason }) => ({ file, message: reason })));
+    const loaded = await loadSessions({ repoDir: repo, sources: [{ path: 'linked', format: 'auto' }] });
+    expect(loaded.sessions.map((s) => s.turns[0]?.text)).not.toContain('outside');
+    expect(loaded.unread.map((u) => u.file)).toEqual(unread.map((u) => u.file));
   });
 });
 
@@ -124,7 +137,8 @@ describe('loadSessions: bad files become warnings', async () => {
 
   it('reads what it can and names the file (and line) of every problem', async () => {
     const result = await loadSessions({ repoDir: repo, sources: [{ path: 'logs', format: 'auto' }], maxLineBytes: 4096 });
-    expect(result.files).toBe(6);
+    expect(result.files).toBe(4);
+    expect(result.unread.map((u) => u.file)).toEqual(['logs/bot/b-binary.jsonl', 'logs/bot/c-unknown.jsonl']);
     expect(result.warnings).toEqual([
       { file: 'logs/bot/b-binary.jsonl', message: 'binary file (contains NUL bytes); skipped' },
       { file: 'logs/bot/c-unknown.jsonl', message: `unrecognised session log format (not one of: ${FORMATS.join(', ')}); see docs/session-format.md` },
@@ -164,8 +178,8 @@ describe('loadSessions: bad files become warnings', async () => {
   });
 });
 
-describe('loadSessions: documents that are not logs', () => {
-  it('leaves out a README or package.json next to the logs without a warning, and reads a .json conversation', async () => {
+describe('loadSessions: every file under a source is read or named', () => {
+  it('names a README among the files not read, and warns about package.json, a log in no known format and other files', async () => {
     const repo = await tempDir();
     const tau = join(FIXTURES, 'openai-chat', 'tau-bench');
     const names = await readdir(tau);
@@ -175,9 +189,43 @@ describe('loadSessions: documents that are not logs', () => {
     await writeFile(join(repo, 'sessions', 'README.md'), '# Session logs\n\nDrop agent logs here.\n');
     await writeFile(join(repo, 'sessions', 'package.json'), '{ "name": "not-a-log" }\n');
     await writeFile(join(repo, 'sessions', 'bot', 'broken.jsonl'), 'not json at all\n');
+    await writeFile(join(repo, 'sessions', 'bot', 'notes.txt'), 'todo: export the logs\n');
+    await writeFile(join(repo, 'sessions', 'bot', '.gitkeep'), '');
     const result = await loadSessions({ repoDir: repo, sources: [{ path: 'sessions', format: 'auto' }] });
     expect(result.sessions.map((s) => s.format)).toContain('openai-chat');
-    expect(result.files).toBe(2);
-    expect(result.warnings.map((w) => w.file)).toEqual(['sessions/bot/broken.jsonl']);
+    expect(result.files).toBe(1);
+    const unknown = `unrecognised session log format (not one of: ${FORMATS.join(', ')}); see docs/session-format.md`;
+    expect(result.unread).toEqual([
+      { file: 'sessions/bot/.gitkeep', reason: 'not a session log by its extension (none; logs end in .jsonl, .ndjson, .json, .md); not read' },
+      { file: 'sessions/bot/notes.txt', reason: 'not a session log by its extension (.txt; logs end in .jsonl, .ndjson, .json, .md); not read' },
+      { file: 'sessions/README.md', reason: unknown },
+      { file: 'sessions/bot/broken.jsonl', reason: unknown },
+      { file: 'sessions/package.json', reason: unknown },
+    ]);
+    // A README or a hidden file only describes or keeps its folder: named above, but no warning on every cycle.
+    expect(result.warnings.map((w) => w.file)).toEqual(['sessions/bot/notes.txt', 'sessions/bot/broken.jsonl', 'sessions/package.json']);
+  });
+
+  it('a log whose only line is longer than the longest line read is not read, and says so, with the line', async () => {
+    const repo = await tempDir();
+    await mkdir(join(repo, 'sessions', 'bot'), { recursive: true });
+    await writeFile(join(repo, 'sessions', 'bot', 'huge.jsonl'), `{"reverie":"session/v1","pad":"${'x'.repeat(5000)}"}\n\n`);
+    const result = await loadSessions({ repoDir: repo, sources: [{ path: 'sessions', format: 'auto' }], maxLineBytes: 4096 });
+    expect(result).toMatchObject({ sessions: [], files: 0 });
+    const message = 'no line to tell the format by: line 1 is longer than 4096 bytes, and no other line has text; not read';
+    expect(result.warnings).toEqual([{ file: 'sessions/bot/huge.jsonl', line: 1, message }]);
+    expect(result.unread).toEqual([{ file: 'sessions/bot/huge.jsonl', reason: message }]);
+  });
+
+  it('names a FIFO instead of waiting on it forever, in a folder and when named on its own', async () => {
+    const repo = await tempDir();
+    await mkdir(join(repo, 'sessions'), { recursive: true });
+    execFileSync('mkfifo', [join(repo, 'sessions', 'pipe.jsonl')]);
+    const reason = 'not a regular file; not read';
+    for (const path of ['sessions', 'sessions/pipe.jsonl']) {
+      const result = await loadSessions({ repoDir: repo, sources: [{ path, format: 'auto' }] });
+      expect(result.warnings).toEqual([{ file: 'sessions/pipe.jsonl', message: reason }]);
+      expect(result.unread).toEqual([{ file: 'sessions/pipe.jsonl', reason }]);
+    }
   });
 });
