@@ -284,7 +284,7 @@ describe('the Action on a runner', () => {
     expect(run.summary).toContain('```diff');
 
     const lines = broken.split('\n').length - 1;
-    expect(annotations(run, 'warning')).toContainEqual(expect.stringMatching(new RegExp(`^::warning title=reverie%3A session log,file=sessions/coding-agent/s1\\.jsonl,line=${lines}::`)));
+    expect(annotations(run, 'warning')).toContainEqual(expect.stringMatching(new RegExp(`^::warning title=reverie%3A session log or memory file,file=sessions/coding-agent/s1\\.jsonl,line=${lines}::`)));
     expectNoSecrets(run, workspace);
   });
 
