@@ -202,7 +202,7 @@ export const MEMORY_FILES: Record<string, string> = {
 
 const AGENTS: Record<InjectionFormat, Agent> = {
   'claude-code': agent('coding-agent', 'claude-code', '/home/sam/src/shop', 'claude-sonnet-4-5-20250929'),
-  codex: agent('codex-agent', 'reverie', '/Users/noor/work/shop', 'gpt-5-codex'),
+  codex: agent('codex-agent', 'reverie', '/Users/noor/code/shop', 'gpt-5-codex'),
   'gemini-cli': agent('gemini-agent', 'reverie', '/workspace/shop', 'gemini-2.5-pro'),
   reverie: agent('ops-bot', 'reverie', '/srv/agents/shop', 'in-house'),
 };
