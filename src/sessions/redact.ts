@@ -70,6 +70,22 @@ function hasRun(text: string, length: number, table: Uint8Array): boolean {
   return false;
 }
 
+/** A password in a sentence: no space, no quote, nothing that makes it code (brackets, parentheses). */
+const PROSE_VALUE = String.raw`[^\s"'\x60()<>{}\[\]]`;
+/** What follows "password" in prose and is no password: a number of characters, a version, a count. */
+const NOT_PASSWORD = /^(?:v?\d+(?:\.\d+)+|\d+\+?(?:chars?|characters?|digits?|letters?)?)$/i;
+/**
+ * What links a password or PIN to its value in a sentence: "is" and "was" after a few words ("the password for
+ * staging is"), "to" right after it or after a verb of setting ("set the pin to", "the password was changed to").
+ */
+const PROSE_LINK = String.raw`(?:[^.\n]{0,40}?[ \t](?:is|was|are|(?:set|changed|reset|updated|rotated)[ \t]+to)|[ \t]+to)`;
+/** "password manager", "password field": a thing about passwords, whose "is" does not give one. */
+const NOT_THE_PASSWORD = String.raw`[ \t]+(?:managers?|fields?|policy|policies|resets?|length|hash(?:es|ing)?|files?|prompts?|stores?|vaults?|rules?|requirements?|strength|expiry|changes?|inputs?|box(?:es)?|protected|less|auth(?:entication)?|login)\b`;
+const DIGIT_WORDS = 'zero|oh|one|two|three|four|five|six|seven|eight|nine';
+const PWD_OR_PASSWORD = /pwd|password/i;
+/** Keys of an ADO.NET or ODBC connection string, whose presence makes `Password=` part of one. */
+const ADO_KEYS = /\b(?:Server|Data Source|Host|Address|Initial Catalog|Database|User ID|UID|User|Username|Driver|DSN|Provider)[ \t]*=/i;
+
 /** Unquoted values stop at whatever ends a value in env files, shell, JSON, YAML and code. */
 const BARE_VALUE = String.raw`[^\s"'\x60,;(){}\[\]<>]{1,512}(?=$|[\s"'\x60,;)}\]])`;
 
@@ -125,10 +141,75 @@ export const RULES: readonly RedactionRule[] = [
   },
   { name: 'jwt', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/g, trigger: has('eyJ') },
   {
+    // Chat webhooks: whoever holds the URL can post to the channel, so the path after the host is the secret.
+    name: 'webhook-url',
+    pattern: new RegExp(
+      String.raw`(?<pre>https?://(?:` +
+        String.raw`hooks\.slack\.com/(?:services|workflows|triggers)/` +
+        String.raw`|(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/` +
+        String.raw`|[A-Za-z0-9-]{1,64}\.webhook\.office\.com/webhookb2/|outlook\.office(?:365)?\.com/webhook/` +
+        String.raw`|[A-Za-z0-9.-]{1,64}\.logic\.azure\.com(?::\d{1,5})?/workflows/` +
+        String.raw`|chat\.googleapis\.com/v1/spaces/))(?<secret>[^\s"'\x60<>(){}\[\]]{8,1024})`,
+      'gi',
+    ),
+    check: ({ secret }) => !isPlaceholder(secret) && !isWebhookExample(secret),
+    trigger: hasMatch(/hooks\.slack|discord|webhook|logic\.azure|chat\.googleapis/i),
+  },
+  {
     name: 'url-password',
-    pattern: /(?<pre>(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s:@/?#]{1,256}:)(?<secret>[^\s@/?#]{1,256})(?=@)/g,
+    // The user may be empty: `redis://:pw@host` is how Redis URLs carry a password alone.
+    pattern: /(?<pre>(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s:@/?#]{0,256}:)(?<secret>[^\s@/?#]{1,256})(?=@)/g,
     check: ({ secret }) => !isPlaceholder(secret),
     trigger: (text) => text.includes('://') && text.includes('@'),
+  },
+  {
+    // ADO.NET / ODBC connection strings: `Server=db;User Id=sa;Password=pass word;`. The value runs to the `;`
+    // (it may hold spaces), which the generic assignment rule below would stop short of.
+    name: 'connection-string-password',
+    pattern: /(?<pre>(?:^|[;"'\s])(?:Password|Pwd)[ \t]*=[ \t]*)(?<secret>'[^'\n]{1,256}'|"[^"\n]{1,256}"|[^;"'\n]{1,256}?)(?=[ \t]*(?:;|$|["']))/gim,
+    check: ({ secret, input, end }) => inAdoString(input, end) && isPlausibleSecret(unquote(secret), true),
+    trigger: (text) => text.includes('=') && PWD_OR_PASSWORD.test(text),
+  },
+  {
+    // Passwords given to a database or login client as a flag: `mysql -pSECRET` (attached: `-p db` names a
+    // database), `sshpass -p SECRET`, `redis-cli -a SECRET`, `mongosh -p SECRET`, and `--password SECRET` anywhere.
+    name: 'cli-password',
+    pattern: new RegExp(
+      String.raw`(?<pre>(?:` +
+        String.raw`\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlpump|mysqlsh|mariadb(?:-dump|-admin)?)\b[^\n|;&]{0,200}?[ \t]-p` +
+        String.raw`|\bsshpass\b[^\n|;&]{0,40}?[ \t]-p[ \t]*` +
+        String.raw`|\bredis-cli\b[^\n|;&]{0,200}?[ \t](?:-a|--pass)[ \t]+` +
+        String.raw`|\b(?:mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport)\b[^\n|;&]{0,200}?[ \t]-p[ \t]+` +
+        String.raw`|(?<![\w-])--(?:[a-z]+-)?passw(?:or)?d[ \t]+` +
+        String.raw`))(?<secret>"[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"'\x60|;&<>()]{1,256})`,
+      'gi',
+    ),
+    check: ({ secret }) => isPlausibleSecret(unquote(secret), /^["']/.test(secret)) && !secret.startsWith('-'),
+    trigger: hasMatch(/mysql|mariadb|sshpass|redis-cli|mongo|--(?:[a-z]+-)?passw/i),
+  },
+  {
+    // `curl -u user:password`, `curl --user user:password`, httpie's `http -a user:password`: the part after the colon.
+    name: 'cli-user-password',
+    pattern:
+      /(?<pre>\b(?:curl|http|https|xh)\b[^\n|;&]{0,200}?[ \t](?:-u|--user|-a|--auth)(?:[ \t]*|=)["']?[^\s:"'$]{1,128}:)(?<secret>[^\s"'@]{1,256})/gi,
+    check: ({ secret }) => isPlausibleSecret(secret, true),
+    trigger: hasMatch(/curl|http|xh/i),
+  },
+  {
+    // A secret set through a tool's configuration command: `aws configure set aws_secret_access_key VALUE`,
+    // `npm config set //registry.npmjs.org/:_authToken VALUE`, `poetry config pypi-token.pypi VALUE`, and a
+    // secret store's `gh secret set NAME --body VALUE`, `fly secrets set NAME=VALUE`.
+    name: 'cli-secret-setting',
+    pattern: new RegExp(
+      String.raw`(?<pre>(?:` +
+        String.raw`\b(?:configure|config)(?:[ \t]+(?:set|add|put|--?[A-Za-z][\w-]*(?:=\S+)?))*[ \t]+["']?(?<name>[\w.:/@-]{0,80}?(?:${SECRET_NAME})[\w.:/@-]{0,40})["']?[ \t]+` +
+        String.raw`|\bsecrets?[ \t]+set\b[^\n|;&]{0,200}?[ \t](?:--body|-b)(?:[ \t]+|=)` +
+        String.raw`|\bsecrets?[ \t]+(?:set|import)(?:[ \t]+--?[A-Za-z][\w-]*(?:=\S+)?)*[ \t]+[A-Za-z_][\w.-]{0,80}=` +
+        String.raw`))(?<secret>"[^"\n]{1,512}"|'[^'\n]{1,512}'|[^\s"'\x60|;&<>()]{1,512})`,
+      'gi',
+    ),
+    check: (c) => (c.groups.name === undefined || isSecretName(c.groups.name)) && isPlausibleSecret(unquote(c.secret), /^["']/.test(c.secret)),
+    trigger: hasMatch(/config|secret/i),
   },
   {
     name: 'secret-assignment',
@@ -146,6 +227,30 @@ export const RULES: readonly RedactionRule[] = [
     pattern: /(?<pre>\b(?:basic[- ]?auth|http auth|credentials?|login|user(?:name)? and password)\b[^.\n]{0,24}?(?:\bis\b|\bare\b|=|:)[ \t]*[\w.@+-]{1,64}[ \t]*[/:][ \t]*)(?<secret>[^\s'"`]{4,128})/gi,
     check: ({ secret }) => !isPlaceholder(secret) && !NOT_SECRET_WORDS.test(secret) && /[^A-Za-z]/.test(secret),
     trigger: hasMatch(/basic|auth|credential|login|password/i),
+  },
+  {
+    // A password stated in a sentence: "the password is Sup3rS3cret!x", "set the staging password to X",
+    // "the password Sup3rS3cret!x", "passphrase: X, then". Prose is full of passwords that are not given ("the
+    // password field is required"), so the value must hold a digit or a symbol, where a word holds none.
+    name: 'password-in-prose',
+    pattern: new RegExp(
+      String.raw`(?<pre>\b(?:passwords?|passwd|passphrase|passcode|pw)\b(?!${NOT_THE_PASSWORD})(?:${PROSE_LINK}|[ \t]*[:=-]|[^.\n]{0,40}?[ \t]*[:=])?[ \t]+)` +
+        String.raw`(?<secret>"[^"\n]{3,128}"|'[^'\n]{3,128}'|(?=${PROSE_VALUE}{0,127}?[0-9!@#$%^&*+=?~|\\])${PROSE_VALUE}{3,127}[^\s"'\x60()<>{}\[\].,;:?])`,
+      'gi',
+    ),
+    check: ({ secret }) => isPlausibleSecret(unquote(secret), true) && !NOT_PASSWORD.test(unquote(secret)),
+    trigger: hasMatch(/passw|passphrase|passcode|pw/i),
+  },
+  {
+    // A PIN in a sentence or a note: "pin 4821", "PIN: 4821", "the staging pin is 4821", "door pin code 4821",
+    // and spelled out: "the pin is four eight two one". Four to eight digits, never a version (`pin 18.2.0`).
+    name: 'pin',
+    pattern: new RegExp(
+      String.raw`(?<pre>\bpin\b(?:[ \t]+(?:code|number|no\.?)|[ \t]*#)?(?:${PROSE_LINK}|[ \t]*[:=-])?[ \t]*)` +
+        String.raw`(?<secret>\d{4,8}(?!\d|[.,:/-]\d)|(?:(?:${DIGIT_WORDS})[ \t,-]+){3,7}(?:${DIGIT_WORDS})\b)`,
+      'gi',
+    ),
+    trigger: hasMatch(/\bpin\b/i),
   },
   {
     // A token pasted into prose ("use my token X"): no name, no assignment, only its randomness gives it away.
@@ -224,6 +329,19 @@ function applyRule(text: string, rule: RedactionRule): string {
   });
 }
 
+/**
+ * Whether the `Password=` ending at `end` sits in a connection string: another of its keys close by. Only the
+ * stretch around it is searched, so that a text of many `Pwd=…;` stays linear.
+ */
+function inAdoString(input: string, end: number): boolean {
+  return ADO_KEYS.test(input.slice(Math.max(0, end - 600), end + 300));
+}
+
+function unquote(value: string): string {
+  const q = value[0];
+  return (q === '"' || q === "'") && value.length >= 2 && value.endsWith(q) ? value.slice(1, -1) : value;
+}
+
 function keepQuotes(secret: string, replacement: string): string {
   const q = secret[0];
   return (q === '"' || q === "'") && secret.length >= 2 && secret.endsWith(q) ? q + replacement + q : replacement;
@@ -240,7 +358,7 @@ export function isSecretName(name: string): boolean {
   const lastMatch = matches[matches.length - 1];
   if (!lastMatch) return false;
   const tail = name.slice((lastMatch.index ?? 0) + lastMatch[0].length);
-  return !/^(?:s|i[sz]e[rd]?s?|i[sz]ation|less|[_.-]?(?:count|limit|size|len|length|type|kind|url|uri|endpoint|file|path|dir|name|env|var|header|field|prefix|expiry|expires(?:_?at)?|ttl|timeout|duration|ids?|ref|hint|policy|usage|budget))$/i.test(
+  return !/^(?:s|i[sz]e[rd]?s?|i[sz]ation|less|[_.-]?(?:count|limit|size|len|length|type|kind|url|uri|endpoint|file|path|dir|name|env|var|header|field|prefix|expiry|expires(?:_?at)?|ttl|timeout|duration|ids?|ref|hint|policy|usage|budget|helper))$/i.test(
     tail,
   );
 }
@@ -269,8 +387,18 @@ function isPlausibleSecret(value: string, quoted: boolean): boolean {
 
 /** Template slots, masks and markers (`${DB_PASS}`, `{token}`, `<token>`, `[PAD]`, `****`) hold no secret. */
 function isPlaceholder(value: string): boolean {
-  // And what a template says to fill in: `your-api-key-here`, `changeme`, `<token>`.
-  return /^(?:\$|%|\{|<|\[|\*{3,}|x{4,}|X{4,}|\.{3}|…)/.test(value) || /^(?:your|my)[-_ ].*(?:key|token|secret|password|here)$|^(?:changeme|change-me|replace-me|example|dummy|placeholder|todo)$/i.test(value);
+  // And what a template says to fill in: `your-api-key-here`, `changeme`, `<token>`, `user:password@localhost`.
+  return /^(?:\$|%|\{|<|\[|\*{3,}|x{4,}|X{4,}|\.{3}|…)/.test(value) || /^(?:your|my)[-_ ].*(?:key|token|secret|password|here)$|^(?:changeme|change-me|replace-me|example|dummy|placeholder|todo|password|passwd|pass|pwd|secret)$/i.test(value);
+}
+
+/**
+ * The webhook URLs of documentation: `T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX`, `{id}/{token}`, `…/…`. A path
+ * whose every segment is one character repeated (after a type letter) or a word such as `token` posts nowhere.
+ */
+function isWebhookExample(path: string): boolean {
+  if (/\.\.\.|…|\{|%7B/i.test(path)) return true;
+  const segments = path.split(/[/?&=@]/).filter(Boolean);
+  return segments.every((segment) => /^[A-Za-z]?(.)\1*$/.test(segment) || /^(?:id|token|key|secret|webhook|hook|your[\w-]*|example[\w-]*|services|triggers|workflows)$/i.test(segment));
 }
 
 /**

@@ -38,6 +38,41 @@ const SECRETS: [kind: string, text: string, secret: string][] = [
   ['secret-assignment', 'PRIVATE_KEY=mykeymaterial42', 'mykeymaterial42'],
   ['secret-assignment', 'db.credentials = s3cr3t!', 's3cr3t!'],
   ['high-entropy', 'client_id = "Xk9fP2mQ7vL4nR8sT1wZ6yB3"', 'Xk9fP2mQ7vL4nR8sT1wZ6yB3'],
+  ['password-in-prose', 'the password Sup3rS3cret!x works for the staging box', 'Sup3rS3cret!x'],
+  ['password-in-prose', 'The password is Kiwi88Lime.', 'Kiwi88Lime'],
+  ['password-in-prose', 'password: Sup3rS3cret!x for staging, not prod', 'Sup3rS3cret!x'],
+  ['password-in-prose', 'the password for the staging db is "tide pool 42"', 'tide pool 42'],
+  ['password-in-prose', 'I set the password to Harbor#Mast9 this morning', 'Harbor#Mast9'],
+  ['password-in-prose', 'the admin password was changed to Quay-77-lantern yesterday', 'Quay-77-lantern'],
+  ['password-in-prose', 'the wifi password is hunter2', 'hunter2'],
+  ['pin', 'pin 4821', '4821'],
+  ['pin', 'the staging pin is 4821, ask before using it', '4821'],
+  ['pin', 'PIN: 80417', '80417'],
+  ['pin', 'the door pin code 4821 opens the server room', '4821'],
+  ['pin', 'the staging pin is four eight two one', 'four eight two one'],
+  ['cli-password', 'mysql -u root -pMango7Tango -h db.internal app', 'Mango7Tango'],
+  ['cli-password', 'mysqldump -uroot -p"Mango 7 Tango" app > dump.sql', 'Mango 7 Tango'],
+  ['cli-password', 'docker exec -it db mariadb -u app -pKeel42buoy app', 'Keel42buoy'],
+  ['cli-password', 'sshpass -p Kiwi88Lime ssh deploy@10.0.3.7', 'Kiwi88Lime'],
+  ['cli-password', 'redis-cli -h cache -a Kiwi88Lime ping', 'Kiwi88Lime'],
+  ['cli-password', 'docker login -u ci --password Kiwi88Lime ghcr.io', 'Kiwi88Lime'],
+  ['cli-user-password', 'curl -u deploy:Kiwi88Lime https://ci.example.com/api/json', 'Kiwi88Lime'],
+  ['cli-user-password', 'curl -sS --user "deploy:Kiwi 88 Lime" https://ci.example.com', 'Kiwi'],
+  ['cli-user-password', 'http -a admin:Quay77lantern POST https://api.example.com/jobs', 'Quay77lantern'],
+  ['webhook-url', j('curl -X POST https://hooks.slack.com/services/', 'T0A1B2C3D/B0A1B2C3D/q8Rk2mZLp4vN7xB1cT9wY3hJ'), 'q8Rk2mZLp4vN7xB1cT9wY3hJ'],
+  ['webhook-url', j('DISCORD=https://discord.com/api/webhooks/', '112233445566778899/q8Rk2mZLp4vN7xB1cT9wY3hJ6fD0sGa5eQuK2r'), 'q8Rk2mZLp4vN7xB1cT9wY3hJ6fD0sGa5eQuK2r'],
+  ['webhook-url', j('https://tidewater.webhook.office.com/webhookb2/', '0f8fad5b-d9cb-469f-a165-70867728950e@72f988bf-86f1-41af-91ab-2d7cd011db47/IncomingWebhook/9c1f0e2d7a6b4c3d8e5f/1a2b3c4d'), '9c1f0e2d7a6b4c3d8e5f'],
+  ['cli-secret-setting', j('aws configure set aws_secret_access_key ', 'q8Rk2mZ/Lp4vN7xB1cT9wY3hJ6fD0sGa5eQ+uK2r'), 'q8Rk2mZ/Lp4vN7xB1cT9wY3hJ6fD0sGa5eQ+uK2r'],
+  ['cli-secret-setting', 'aws configure set aws_secret_access_key Kiwi88Lime --profile staging', 'Kiwi88Lime'],
+  ['cli-secret-setting', 'aws configure set default.aws_session_token Kiwi88Lime', 'Kiwi88Lime'],
+  ['cli-secret-setting', 'npm config set //registry.npmjs.org/:_authToken Kiwi88Lime', 'Kiwi88Lime'],
+  ['cli-secret-setting', 'gh secret set DEPLOY_KEY --body Kiwi88Lime', 'Kiwi88Lime'],
+  ['cli-secret-setting', 'fly secrets set STRIPE=Kiwi88Lime SENTRY_DSN=x', 'Kiwi88Lime'],
+  ['url-password', 'redis://:Kiwi88Lime@cache.internal:6379/0', 'Kiwi88Lime'],
+  ['url-password', 'mongodb+srv://app:Kiwi88Lime@cluster0.abcde.mongodb.net/app', 'Kiwi88Lime'],
+  ['url-password', 'mysql://app:Kiwi88Lime@db:3306/app', 'Kiwi88Lime'],
+  ['connection-string-password', 'Server=tcp:db.internal,1433;Database=app;User ID=sa;Password=Kiwi 88 Lime;Encrypt=true', 'Kiwi 88 Lime'],
+  ['connection-string-password', 'Driver={ODBC Driver 18};Server=db;Uid=app;Pwd=Kiwi88Lime;', 'Kiwi88Lime'],
   ['high-entropy', 'session: Qm9vT2xLZ3J5UE5kM0tWcnlXeA', 'Qm9vT2xLZ3J5UE5kM0tWcnlXeA'],
 ];
 
@@ -61,6 +96,37 @@ const LOOK_ALIKES = [
   '"id":"toolu_01LjFNEf5XrVHXXTePS4tRFR","requestId":"req_011CPzYuqyBehXVMovbsLhUW"',
   'risk-management-framework-configuration and desk-booking',
   'Error: Request failed with status code 401 (invalid x-api-key)',
+  // Look-alikes of the rules for secrets in prose and flags.
+  'the password field is required',
+  'Password: ********',
+  'password: <password>',
+  'PASSWORD=$PASSWORD',
+  'password: ${{ secrets.DB_PASSWORD }}',
+  'the password is your-password',
+  'the password must be at least 12 characters, or 16chars for admins',
+  'the password manager is 1Password',
+  'password reset link expires in 24h',
+  'password: string;\nif password == confirm:\npassword = input("Password: ")\nconst password = generatePassword(16)',
+  'mysql -p',
+  'mysql -u root -p mydb',
+  'mysql -u root -p -h db.internal',
+  'mysql -P 3306 --protocol=tcp -u root -p',
+  'curl -u root https://example.com',
+  'curl -u "$USER:$PASS" https://example.com',
+  'curl -u ${{ secrets.U }}:${{ secrets.P }} https://example.com',
+  'docker run -u 1000:1000 node:20',
+  'docker login --password-stdin',
+  '-p, --password string   Password for the registry',
+  'we pin node 20 and pin react to 18.2.0; pin: 1.2.3',
+  'pinned version 4821, spinning 4821, mapping 1234, ping 8.8.8.8 4821',
+  'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
+  'https://discord.com/api/webhooks/{id}/{token} and SLACK_WEBHOOK_URL=https://hooks.slack.com/services/...',
+  'aws configure set region eu-west-1; aws configure get aws_secret_access_key; aws configure set aws_access_key_id $KEY_ID',
+  'git config --global credential.helper store; git config --global credential.helper "cache --timeout=3600"',
+  'npm config set //registry.npmjs.org/:_authToken ${NPM_TOKEN}',
+  'postgres://user:password@localhost:5432/app and redis://:${REDIS_PASSWORD}@cache:6379',
+  'Server=db;Database=app;User ID=sa;Password=<password>;',
+  'password; Pwd=abc',
 ];
 
 describe('redact', () => {
@@ -128,7 +194,8 @@ describe('redact', () => {
 
   it('stays fast on pathological input', () => {
     const start = Date.now();
-    for (const unit of ['a.', 'token=', 'sk-', 'https://a:b', '-----BEGIN PRIVATE KEY-----', 'eyJabcdefghijkl.']) {
+    const prose = ['password is ', 'the password ', 'pin ', 'pin is four ', 'mysql -p', 'mysql a', 'curl -u a:', 'curl x', 'config set password ', 'secrets set a=', 'Pwd=a;'];
+    for (const unit of ['a.', 'token=', 'sk-', 'https://a:b', '-----BEGIN PRIVATE KEY-----', 'eyJabcdefghijkl.', 'https://hooks.slack.com/services/', ...prose]) {
       redact(unit.repeat(Math.floor(200_000 / unit.length)));
     }
     expect(Date.now() - start).toBeLessThan(5000);
@@ -179,6 +246,9 @@ describe('rule triggers', () => {
     ...['AIza', 'xoxb-', 'xoxp-', 'sk_live_', 'rk_test_', 'Authorization: Bearer ', 'AUTHORIZATION=Token ', 'authorization"', 'eyJ', '.'],
     ...['https://', 'git+ssh://', 'user', ':', '@', 'host', 'password', 'PASSWD', 'Token', 'api-key', 'apiKey', 'client_secret', 'Credentials'],
     ...[' = ', '=', ': ', '"', "'", '`', ' ', '\t', '\n', '/', '+', '_', '-', '(', ')', ',', 'é', '✓'],
+    ...['mysql ', ' -p', ' -u ', 'curl ', ' --user ', 'sshpass', 'redis-cli', ' -a ', 'mongosh', '--db-password ', 'http ', ' is ', ' to ', ' was set to '],
+    ...['pin', 'PIN ', ' pin code ', 'four ', 'eight', 'passphrase', 'pw', 'configure set ', 'config ', 'secrets set ', ' --body ', 'Pwd=', ';Server=', ';'],
+    ...['https://hooks.slack.com/services/', 'https://discord.com/api/webhooks/', '.webhook.office.com/webhookb2/', 'redis://:', '4821', '!'],
   );
   const chars = (alphabet: string, minLength: number, maxLength = minLength) => fc.string({ unit: fc.constantFrom(...alphabet.split('')), minLength, maxLength });
   const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -193,6 +263,12 @@ describe('rule triggers', () => {
     chars(ALNUM, 35).map((b) => `AIza${b}`),
     fc.tuple(alnum, alnum, alnum).map(([a, b, c]) => `eyJ${a}${a}.${b}${b}.${c}`),
     fc.tuple(alnum, alnum).map(([user, pass]) => `https://${user}:${pass}@example.com`),
+    fc.tuple(alnum, alnum).map(([user, pass]) => `mysql -u ${user} -p${pass}1 db; curl -u ${user}:${pass} https://x; sshpass -p ${pass} ssh h`),
+    fc.tuple(fc.constantFrom('password', 'PIN', 'passphrase'), fc.constantFrom(' is ', ': ', ' ', ' for staging was set to '), alnum).map(([word, link, value]) => `the ${word}${link}${value}7!`),
+    chars('0123456789', 4, 8).map((digits) => `pin ${digits}`),
+    fc.tuple(alnum, alnum).map(([a, b]) => `https://hooks.slack.com/services/T${a}/B${a}/${b} https://discord.com/api/webhooks/1${a}/${b}`),
+    fc.tuple(alnum, alnum).map(([name, value]) => `aws configure set aws_secret_${name} ${value}; gh secret set ${name} --body ${value}; fly secrets set ${name}=${value}`),
+    fc.tuple(alnum, alnum).map(([user, pass]) => `Server=db;Uid=${user};Pwd=${pass};Password=${pass}`),
   );
   const part = fc.oneof(literal, alnum, chars('aZ09Kx_-+/=.', 1, 64), fc.string({ maxLength: 4 }), shape, fc.tuple(literal, alnum).map(([a, b]) => a + b));
   const text = fc.array(part, { maxLength: 12 }).map((parts) => parts.join(''));
