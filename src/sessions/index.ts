@@ -1,6 +1,7 @@
 /** The sessions module: read agents' logs into redacted, normalised sessions. */
 export type * from './types.js';
-export { redact, redactValue, RULES, RULE_NAMES, type RedactionRule } from './redact.js';
+export { redact, redactText, redactTextValue, redactValue, RULES, RULE_NAMES, type RedactionRule } from './redact.js';
+export { SECRETLINT_KINDS } from './secretlint.js';
 export { readLines, hashFile, DEFAULT_MAX_LINE_BYTES, type Line, type LineReader, type ReadSummary } from './lines.js';
 export { inferOutcome } from './outcome.js';
 export { READERS, FORMATS, detectFormat, readerFor } from './readers/index.js';

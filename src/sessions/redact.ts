@@ -1,11 +1,14 @@
 /**
  * Secret redaction: the one place where text from logs is scrubbed before it can reach an engine, a
- * commit message or a console. Table-driven so that the rule set can be replaced wholesale (e.g. by a
- * maintained one such as gitleaks' rules) without touching the callers.
+ * commit message or a console. Two passes: our table (`redact`), cheap enough for every string of every log, which
+ * the readers run; and, where text leaves reverie, the table then secretlint's maintained preset (`redactText`,
+ * see secretlint.ts). `reverie lint` reports what the same two passes find.
  *
  * Every rule replaces the secret with `[REDACTED:<rule name>]`. Rules run in table order, so the
  * specific token shapes claim their matches before the generic assignment and entropy rules look.
  */
+
+import { secretlintFindings } from './secretlint.js';
 
 export interface RedactionRule {
   /** Kind shown in the placeholder, e.g. `github-token`. */
@@ -271,6 +274,31 @@ export const RULES: readonly RedactionRule[] = [
 /** Rule names, i.e. the `<kind>`s that can appear in `[REDACTED:<kind>]`. */
 export const RULE_NAMES: readonly string[] = RULES.map((rule) => rule.name);
 
+/**
+ * Redaction for text on its way out of reverie (a commit, a memory file, the state, the console, a pull request, a
+ * request to a model): our table, then secretlint's recommended preset over what the table left. The second pass
+ * costs more than the table (it runs every rule of the preset over the whole text, with no cheap trigger), so the
+ * readers, which see every string of every log, run the table alone and this runs where text leaves.
+ */
+export function redactText(text: string): string {
+  const first = redact(text);
+  // What the table took out, or left in as a placeholder or a documentation example, it judged already.
+  const findings = secretlintFindings(first, (secret) => secret.includes('[REDACTED:') || isExampleSecret(secret));
+  if (findings.length === 0) return first;
+  let out = '';
+  let at = 0;
+  for (const finding of findings) {
+    out += first.slice(at, finding.start) + placeholder(finding.kind);
+    at = finding.end;
+  }
+  return out + first.slice(at);
+}
+
+/** Every string of a JSON-like value through redactText, with redactValue's reading of secret-named keys. */
+export function redactTextValue<T>(value: T): T {
+  return walk(value, undefined, 0, (text) => text, redactText) as T;
+}
+
 /** Replaces every secret the rules find with `[REDACTED:<kind>]`. Idempotent. */
 export function redact(text: string): string {
   let out = text;
@@ -284,26 +312,31 @@ export function redact(text: string): string {
  * `thenText` further transforms each string once redacted (e.g. shortens it).
  */
 export function redactValue<T>(value: T, thenText: (text: string) => string = (text) => text): T {
-  return walk(value, undefined, 0, thenText) as T;
+  return walk(value, undefined, 0, thenText, redact) as T;
 }
 
 const MAX_DEPTH = 64;
 
-/** `thenText` is applied to every string once redacted, so that a caller needs no second walk to shorten them. */
-function walk(value: unknown, key: string | undefined, depth: number, thenText: (text: string) => string): unknown {
-  if (typeof value === 'string') return thenText(redactString(value, key));
+type Redactor = (text: string) => string;
+
+/**
+ * `thenText` is applied to every string once redacted, so that a caller needs no second walk to shorten them;
+ * `text` is the redaction itself (the table alone, or the table and secretlint).
+ */
+function walk(value: unknown, key: string | undefined, depth: number, thenText: Redactor, text: Redactor): unknown {
+  if (typeof value === 'string') return thenText(redactString(value, key, text));
   if (value === null || typeof value !== 'object') return value;
   // Deeper than any real tool input; refusing to descend keeps hostile input from exhausting the stack.
   if (depth >= MAX_DEPTH) return thenText('[too deeply nested]');
-  if (Array.isArray(value)) return value.map((item) => walk(item, key, depth + 1, thenText));
+  if (Array.isArray(value)) return value.map((item) => walk(item, key, depth + 1, thenText, text));
   // fromEntries defines own properties, so a "__proto__" key from a log stays a plain key.
   // Keys are log text too: a token can be a key (`{"ghp_…": true}`); the value is read under the original key.
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), walk(v, k, depth + 1, thenText)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [text(k), walk(v, k, depth + 1, thenText, text)]));
 }
 
-function redactString(value: string, key: string | undefined): string {
+function redactString(value: string, key: string | undefined, redactor: Redactor): string {
   if (key !== undefined && isSecretName(key) && isPlausibleSecret(value, true)) return placeholder('secret-assignment');
-  const text = redact(value);
+  const text = redactor(value);
   if (key !== undefined && text === value && /^[A-Za-z0-9+/=_-]{20,512}$/.test(value) && looksRandom(value)) {
     return placeholder('high-entropy');
   }
@@ -399,6 +432,12 @@ function isWebhookExample(path: string): boolean {
   if (/\.\.\.|…|\{|%7B/i.test(path)) return true;
   const segments = path.split(/[/?&=@]/).filter(Boolean);
   return segments.every((segment) => /^[A-Za-z]?(.)\1*$/.test(segment) || /^(?:id|token|key|secret|webhook|hook|your[\w-]*|example[\w-]*|services|triggers|workflows)$/i.test(segment));
+}
+
+/** A secret reported by secretlint that is a template slot or a documentation example once its scheme and host are off. */
+function isExampleSecret(secret: string): boolean {
+  const path = secret.replace(/^[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^/\s]*\/?/, '');
+  return isPlaceholder(path) || isWebhookExample(path);
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { redact, redactValue, RULE_NAMES, RULES } from '../../../src/sessions/redact.js';
+import { redact, redactText, redactTextValue, redactValue, RULE_NAMES, RULES } from '../../../src/sessions/redact.js';
 
 // Secrets are assembled at run time so that no scanner mistakes this file for a leak.
 const j = (...parts: string[]): string => parts.join('');
@@ -304,5 +304,77 @@ describe('redactValue', () => {
     const out = redactValue({ [token]: true, path: 'src/app.ts' });
     expect(JSON.stringify(out)).not.toContain(token);
     expect(out).toHaveProperty('path', 'src/app.ts');
+  });
+});
+
+describe('redactText: the table, then secretlint', () => {
+  it('takes what only secretlint knows, naming the kind after its rule', () => {
+    const shopify = j('shpat_', 'a1b2c3d4e5f60718293a4b5c6d7e8f90');
+    const linear = j('lin_api_', 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4');
+    expect(redact(`${shopify} and ${linear}`)).toBe(`${shopify} and ${linear}`);
+    expect(redactText(`token ${shopify} and ${linear}.`)).toBe('token [REDACTED:secretlint-shopify] and [REDACTED:secretlint-linear].');
+  });
+
+  it('leaves nothing of a key whose range secretlint reports short (its AWS rule starts the range at the name)', () => {
+    const key = 'q8Rk2mZ/Lp4vN7xB1cT9wY3hJ6fD0sGa5eQ+uK2r';
+    const text = `aws_secret_access_key => '${key}'`;
+    expect(redact(text)).toBe(text);
+    const out = redactText(text);
+    expect(out).toContain('[REDACTED:secretlint-aws]');
+    for (let i = 0; i + 8 <= key.length; i++) expect(out).not.toContain(key.slice(i, i + 8));
+  });
+
+  it('is not switched off by a secretlint-disable comment in the text', () => {
+    const shopify = j('shpat_', 'a1b2c3d4e5f60718293a4b5c6d7e8f90');
+    expect(redactText(`// secretlint-disable\nconst k = "${shopify}"; // secretlint-disable-line`)).not.toContain(shopify);
+  });
+
+  it('keeps the host and user of a connection string whose password the table took', () => {
+    const text = 'postgres://app:Kiwi88Lime@db.internal:5432/app';
+    expect(redactText(text)).toBe('postgres://app:[REDACTED:url-password]@db.internal:5432/app');
+  });
+
+  it('redacts every kind of the table as redact does', () => {
+    for (const [kind, text, secret] of SECRETS) {
+      const out = redactText(text);
+      expect(out, kind).not.toContain(secret);
+      expect(out, kind).toContain('[REDACTED:');
+    }
+  });
+
+  it.each(LOOK_ALIKES)('leaves a look-alike alone: %s', (text) => {
+    expect(redactText(text)).toBe(text);
+  });
+
+  it('is idempotent and never throws, for any text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (text) => {
+        const once = redactText(text);
+        expect(redactText(once)).toBe(once);
+      }),
+      { numRuns: 300 },
+    );
+    for (const [, text] of SECRETS) expect(redactText(redactText(text))).toBe(redactText(text));
+  });
+
+  it('stays fast on pathological input', () => {
+    const start = Date.now();
+    for (const unit of ['https://a:b@', 'mongodb://a:b@', 'xoxb-1-', 'hooks.slack.com/services/T1/B1/', 'aws_secret_key=', 'ghp_', 'shpat_']) {
+      redactText(unit.repeat(Math.floor(200_000 / unit.length)));
+    }
+    expect(Date.now() - start).toBeLessThan(5000);
+  });
+});
+
+describe('redactTextValue', () => {
+  it('redacts every string and key of a JSON value with both passes, and a secret-named key whole', () => {
+    const shopify = j('shpat_', 'a1b2c3d4e5f60718293a4b5c6d7e8f90');
+    const value = { system: [{ type: 'text', text: `memory: use ${shopify}` }], env: { password: 'x1y2z3' }, [shopify]: 1, n: 3 };
+    expect(redactTextValue(value)).toEqual({
+      system: [{ type: 'text', text: 'memory: use [REDACTED:secretlint-shopify]' }],
+      env: { password: '[REDACTED:secret-assignment]' },
+      '[REDACTED:secretlint-shopify]': 1,
+      n: 3,
+    });
   });
 });

@@ -1,0 +1,170 @@
+/**
+ * The second pass of redaction: secretlint's recommended rule preset, a rule set its maintainers keep up with new
+ * token formats, run over text after our own table (redact.ts) has had its turn.
+ *
+ * The preset's rules are run here directly, through the rule interface secretlint documents for rule authors
+ * (`create(context)` returns a `file(source)` handler that calls `context.report`), not through @secretlint/core's
+ * lintSource, for three reasons measured on this code base:
+ * - every place text leaves reverie (a commit message, a line on the console) is synchronous, and lintSource is not;
+ * - lintSource builds every rule anew for each text, about 10 times the cost of the scan itself on a log line;
+ * - lintSource marks each call in a process-wide PerformanceObserver that keeps every entry, so a process that lints
+ *   thousands of texts grows and, once done, spends minutes measuring them.
+ * The rules of the preset scan text synchronously; a rule that ever answers with a promise is refused with an error
+ * (see scan), so that an upgrade of the preset that changes this cannot skip a rule unnoticed.
+ */
+import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
+import type { SecretLintRuleContext, SecretLintRuleCreator, SecretLintRuleReportHandler, SecretLintSourceCode } from '@secretlint/types';
+
+/** What the preset found: where, and the kind that goes into `[REDACTED:<kind>]`. */
+export interface SecretlintFinding {
+  kind: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Left out: `filter-comments` honours `secretlint-disable` comments in the text scanned, and the text scanned comes
+ * from logs, where anyone could write one to switch detection off.
+ */
+const LEFT_OUT = new Set(['@secretlint/secretlint-rule-filter-comments']);
+
+/** Props of the preset's messages that carry the secret itself (`found slack token: ${TOKEN}`). */
+const SECRET_PROPS = new Set(['TOKEN', 'KEY', 'ID', 'URL', 'URI', 'CREDENTIAL']);
+
+interface Loaded {
+  kind: string;
+  handler: SecretLintRuleReportHandler;
+}
+
+interface Report {
+  kind: string;
+  range: readonly [number, number];
+  values: string[];
+}
+
+/** Where the rule in progress reports to; set for the length of one scan (scans never overlap: they are synchronous). */
+let sink: Report[] | null = null;
+let loaded: Loaded[] | null = null;
+
+/** `@secretlint/secretlint-rule-slack` → `secretlint-slack`. */
+export function kindOf(ruleId: string): string {
+  return `secretlint-${ruleId.replace(/^@secretlint\/secretlint-rule-/, '').replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}`;
+}
+
+/** The kinds this pass can produce, for lint and for tests. */
+export const SECRETLINT_KINDS: readonly string[] = (presetRules as SecretLintRuleCreator[]).filter((rule) => !LEFT_OUT.has(rule.meta.id)).map((rule) => kindOf(rule.meta.id));
+
+function load(): Loaded[] {
+  if (loaded) return loaded;
+  loaded = (presetRules as SecretLintRuleCreator[])
+    .filter((rule) => !LEFT_OUT.has(rule.meta.id))
+    .map((rule) => {
+      const kind = kindOf(rule.meta.id);
+      const context: SecretLintRuleContext = {
+        sharedOptions: {},
+        // The message is never formatted: the preset's messages quote the secret. Only the props are kept, to find it.
+        createTranslator: () => (messageId: string, props?: Record<string, unknown>) => ({ message: messageId, messageId, data: props ?? {} }),
+        report: (descriptor) => {
+          const props = (descriptor.message.data ?? {}) as Record<string, unknown>;
+          const values = Object.entries(props)
+            .filter(([key, value]) => SECRET_PROPS.has(key) && typeof value === 'string' && value.length >= 8)
+            .map(([, value]) => value as string);
+          sink?.push({ kind, range: descriptor.range, values });
+        },
+        // Only filter-comments ignores, and it is left out.
+        ignore: () => undefined,
+      } as SecretLintRuleContext;
+      return { kind, handler: rule.create(context, {}) };
+    });
+  return loaded;
+}
+
+/** A source as the preset's rules read it: text, with no file behind it (so no rule reads a file). */
+function sourceOf(content: string): SecretLintSourceCode {
+  const unsupported = (): never => {
+    throw new Error('a secretlint rule asked for source positions, which reverie does not provide to the rules it runs');
+  };
+  return {
+    hasBOM: false,
+    content,
+    filePath: undefined,
+    physicalFilePath: undefined,
+    contentType: 'text',
+    ext: '',
+    getFilePath: () => undefined,
+    getPhysicalFilePath: () => undefined,
+    locationToRange: unsupported,
+    rangeToLocation: unsupported,
+    positionToIndex: unsupported,
+    indexToPosition: unsupported,
+  };
+}
+
+/**
+ * The spans of `text` that the preset reports as secrets, merged where they overlap, in order. `alreadyTaken` says
+ * of a reported secret that an earlier pass took it out (`postgres://app:[REDACTED:url-password]@db` is still a
+ * connection string to the preset): such a report is left out, so that the host and user around it stay readable.
+ */
+export function secretlintFindings(text: string, alreadyTaken: (secret: string) => boolean = () => false): SecretlintFinding[] {
+  if (text.length === 0) return [];
+  const reports: Report[] = [];
+  sink = reports;
+  try {
+    const source = sourceOf(text);
+    for (const { kind, handler } of load()) {
+      const done = handler.file?.(source);
+      if (done && typeof (done as Promise<void>).then === 'function') {
+        // Keep an unhandled rejection from crashing the process later; the error below says what went wrong.
+        (done as Promise<void>).catch(() => undefined);
+        throw new Error(`secretlint rule ${kind} scans asynchronously; reverie runs the preset's rules synchronously and cannot use it`);
+      }
+    }
+  } finally {
+    sink = null;
+  }
+  const fresh = reports.filter((report) => {
+    const secrets = report.values.length > 0 ? report.values : [text.slice(report.range[0], report.range[1])];
+    return !secrets.some(alreadyTaken);
+  });
+  return merge(fresh.flatMap((report) => spansOf(text, report)));
+}
+
+/**
+ * What to cover for one report: its range, carried on to the end of the key it ends in (the AWS rule reports a
+ * range as long as the key but starting where the assignment starts, which would leave the key's tail), and every
+ * occurrence of the secret the report names, wherever it is in the text.
+ */
+function spansOf(text: string, report: Report): SecretlintFinding[] {
+  const [start, end] = report.range;
+  const spans: SecretlintFinding[] = [];
+  if (Number.isInteger(start) && Number.isInteger(end) && start >= 0 && end > start && end <= text.length) {
+    spans.push({ kind: report.kind, start, end: wordEnd(text, end) });
+  }
+  for (const value of report.values) {
+    for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + value.length)) {
+      spans.push({ kind: report.kind, start: at, end: at + value.length });
+    }
+  }
+  return spans;
+}
+
+const KEY_CHAR = /[A-Za-z0-9/+=_-]/;
+
+/** A range that ends inside a run of key characters is carried to the end of the run; else it stays as it is. */
+function wordEnd(text: string, end: number): number {
+  if (!KEY_CHAR.test(text[end - 1] ?? '')) return end;
+  let at = end;
+  while (at < text.length && KEY_CHAR.test(text[at] ?? '')) at++;
+  return at;
+}
+
+function merge(spans: SecretlintFinding[]): SecretlintFinding[] {
+  const sorted = spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: SecretlintFinding[] = [];
+  for (const span of sorted) {
+    const last = out[out.length - 1];
+    if (last && span.start <= last.end) last.end = Math.max(last.end, span.end);
+    else out.push({ ...span });
+  }
+  return out;
+}
