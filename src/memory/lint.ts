@@ -3,7 +3,8 @@
  * memory, the repository's file list and the dream commits found in history come in, findings go out; reading
  * them from a working tree or a commit is the shell's job (cycle/lint.ts).
  */
-import { RULES as SECRET_RULES, redact } from '../sessions/redact.js';
+import { RULES as SECRET_RULES, redactText } from '../sessions/redact.js';
+import { SECRETLINT_KINDS } from '../sessions/secretlint.js';
 import { harnessCutoff, type Harness } from './harness.js';
 import { anchorsOf, linksOf, relativeTarget, resolveLink } from './links.js';
 import { namespaceMatcher } from './namespaces.js';
@@ -182,11 +183,12 @@ function emptyBlocks(file: MemoryFile): Finding[] {
 // ---------------------------------------------------------------------------------------------------------------
 // secrets
 
-const SECRET_KINDS = new Set(SECRET_RULES.map((rule) => rule.name));
+const SECRET_KINDS = new Set([...SECRET_RULES.map((rule) => rule.name), ...SECRETLINT_KINDS]);
 
 /**
- * Lines that the session redaction rules would change. The kind is named, the secret never: a finding is printed,
- * and may be posted to a pull request.
+ * Lines that redaction would change where text leaves reverie (our table, then secretlint's preset): the same rules
+ * that keep secrets out of what a cycle writes. The kind is named, the secret never: a finding is printed, and may be
+ * posted to a pull request.
  */
 export function secretFindings(file: MemoryFile): Finding[] {
   return file.document.text.split('\n').flatMap((line, index) => {
@@ -197,7 +199,7 @@ export function secretFindings(file: MemoryFile): Finding[] {
 }
 
 function secretKinds(line: string): string[] {
-  const redacted = redact(line);
+  const redacted = redactText(line);
   if (redacted === line) return [];
   const before = new Set([...line.matchAll(PLACEHOLDER)].map((m) => m[1]));
   const kinds = [...redacted.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '').filter((kind) => SECRET_KINDS.has(kind) && !before.has(kind));

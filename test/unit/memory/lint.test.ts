@@ -201,6 +201,40 @@ describe('secrets/found', () => {
     expect(rules(lint({ files: { 'memory/notes.md': text } }))).toEqual(['memory/notes.md:4 secrets/found error', 'memory/notes.md:9 secrets/found error']);
   });
 
+  // The secrets that hide in prose and flags, and one only secretlint's preset knows: each reported with its kind.
+  const hidden: [kind: string, line: string, secret: string][] = [
+    ['password-in-prose', '- For staging, the password Sup3rS3cret!x still works.', 'Sup3rS3cret!x'],
+    ['cli-password', '- Dump with `mysql -u root -pMango7Tango app`.', 'Mango7Tango'],
+    ['cli-user-password', '- Trigger CI with `curl -u deploy:Kiwi88Lime https://ci.example.com/job/build`.', 'Kiwi88Lime'],
+    ['pin', '- The staging pin is 4821.', '4821'],
+    ['webhook-url', '- Alerts go to https://hooks.slack.com/services/' + 'T0A1B2C3D/B0A1B2C3D/q8Rk2mZLp4vN7xB1cT9wY3hJ', 'q8Rk2mZLp4vN7xB1cT9wY3hJ'],
+    ['cli-secret-setting', '- Run `aws configure set aws_secret_access_key ' + 'q8Rk2mZ/Lp4vN7xB1cT9wY3hJ6fD0sGa5eQ+uK2r`.', 'q8Rk2mZ/Lp4vN7xB1cT9wY3hJ6fD0sGa5eQ+uK2r'],
+    ['connection-string-password', '- `Server=db;Database=app;User ID=sa;Password=Kiwi 88 Lime;`', 'Kiwi 88 Lime'],
+    ['secretlint-shopify', '- The shop key is ' + 'shpat_' + 'a1b2c3d4e5f60718293a4b5c6d7e8f90' + '.', 'a1b2c3d4e5f60718293a4b5c6d7e8f90'],
+  ];
+
+  it.each(hidden)('reports a %s with its kind, never the secret', (kind, line, secret) => {
+    const findings = lint({ files: { 'memory/notes.md': `# Notes\n\n${line}\n` } });
+    expect(rules(findings)).toEqual(['memory/notes.md:3 secrets/found error']);
+    expect(findings[0]?.message).toContain(kind);
+    expect(JSON.stringify(findings)).not.toContain(secret);
+  });
+
+  it('leaves the look-alikes of those kinds alone', () => {
+    const text = [
+      '# Notes',
+      '',
+      '- The password field is required; use the password manager.',
+      '- Connect with `mysql -u root -p app` (it prompts), or `curl -u root` for the local proxy.',
+      '- Pin node 20 and pin react to 18.2.0.',
+      '- Post to `$SLACK_WEBHOOK_URL`, e.g. https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
+      '- `aws configure set region eu-west-1`; the key comes from `${{ secrets.AWS_SECRET_ACCESS_KEY }}`.',
+      '- Locally: postgres://user:password@localhost:5432/app',
+      '',
+    ].join('\n');
+    expect(lint({ files: { 'memory/notes.md': text } })).toEqual([]);
+  });
+
   it('leaves redaction placeholders, placeholders and ordinary prose alone', () => {
     const text = '# Notes\n\n- The deploy token was [REDACTED:github-token]; it lives in the vault.\n- Set `GITHUB_TOKEN=${{ secrets.GITHUB_TOKEN }}`.\n- Tokens expire after 90 days.\n';
     expect(lint({ files: { 'memory/notes.md': text } })).toEqual([]);
