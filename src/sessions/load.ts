@@ -8,6 +8,7 @@ import { ReverieError, SessionFormatError } from '../errors.js';
 import { hashToRemember, readHashCache, rememberedHash, sameCache, stampOf, writeHashCache, type FileStamp, type HashCache, type RememberedHash } from './hash-cache.js';
 import { asyncIterable, DEFAULT_MAX_LINE_BYTES, hashFile, readLines, readLinesOfBytes, type Line } from './lines.js';
 import { SessionIdentities } from './identity.js';
+import { secondPass } from './redact.js';
 import { agentFromPath, WarningLog } from './readers/common.js';
 import { DETECT_LINES, detectFormat, readerFor } from './readers/index.js';
 import type { LogSource, ReadWarning, Session, SessionReader } from './types.js';
@@ -474,7 +475,8 @@ async function runReader(
   };
   for await (const event of reader.read(source)) {
     if (event.kind === 'warning') warnings.push(event.warning);
-    else handOn({ ...event.session, hash: '', source: file.display, format: reader.format });
+    // Readers ran our table over every string; secretlint's preset goes over the whole session at once.
+    else handOn(secondPass({ ...event.session, hash: '', source: file.display, format: reader.format }));
   }
   const hidden = log.summary();
   if (hidden) warnings.push(hidden);

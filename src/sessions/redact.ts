@@ -282,8 +282,7 @@ export const RULE_NAMES: readonly string[] = RULES.map((rule) => rule.name);
  */
 export function redactText(text: string): string {
   const first = redact(text);
-  // What the table took out, or left in as a placeholder or a documentation example, it judged already.
-  const findings = secretlintFindings(first, (secret) => secret.includes('[REDACTED:') || isExampleSecret(secret));
+  const findings = secretlintFindings(first, judgedByTable);
   if (findings.length === 0) return first;
   let out = '';
   let at = 0;
@@ -294,9 +293,60 @@ export function redactText(text: string): string {
   return out + first.slice(at);
 }
 
-/** Every string of a JSON-like value through redactText, with redactValue's reading of secret-named keys. */
+/** What the table took out, or left in as a placeholder or a documentation example, it judged already. */
+function judgedByTable(secret: string): boolean {
+  return secret.includes('[REDACTED:') || isExampleSecret(secret);
+}
+
+/** Between the strings of a value scanned as one text: no rule of the preset matches across a blank line. */
+const SEPARATOR = '\n\n';
+
+/**
+ * Every string (and key) of a JSON-like value through redactText, with redactValue's reading of secret-named keys.
+ * The preset runs once over all the strings joined rather than once per string (the state of a repository with
+ * 10,000 sessions holds tens of thousands); only a string a finding falls in is then redacted on its own.
+ */
 export function redactTextValue<T>(value: T): T {
-  return walk(value, undefined, 0, (text) => text, redactText) as T;
+  return secondPass(walk(value, undefined, 0, (text) => text, redact) as T);
+}
+
+/**
+ * The second pass alone, for a value whose every string the table has redacted already: a session as a reader hands
+ * it on. Run there, once per session over all its text, so that what the engines take apart, shorten and quote
+ * (a summary clipped in the middle of a token no rule would know any more) is already clean.
+ */
+export function secondPass<T>(first: T): T {
+  const strings: string[] = [];
+  eachString(first, 0, (text) => strings.push(text));
+  const findings = secretlintFindings(strings.join(SEPARATOR), judgedByTable);
+  if (findings.length === 0) return first;
+  const flagged = new Set<string>();
+  let at = 0;
+  let next = 0;
+  for (const text of strings) {
+    const end = at + text.length;
+    while (next < findings.length && (findings[next]?.end ?? 0) <= at) next++;
+    if ((findings[next]?.start ?? Infinity) < end) flagged.add(text);
+    at = end + SEPARATOR.length;
+  }
+  return mapStrings(first, 0, (text) => (flagged.has(text) ? redactText(text) : text)) as T;
+}
+
+function eachString(value: unknown, depth: number, visit: (text: string) => void): void {
+  if (typeof value === 'string') return visit(value);
+  if (value === null || typeof value !== 'object' || depth >= MAX_DEPTH) return;
+  if (Array.isArray(value)) return value.forEach((item) => eachString(item, depth + 1, visit));
+  for (const [key, item] of Object.entries(value)) {
+    visit(key);
+    eachString(item, depth + 1, visit);
+  }
+}
+
+function mapStrings(value: unknown, depth: number, map: (text: string) => string): unknown {
+  if (typeof value === 'string') return map(value);
+  if (value === null || typeof value !== 'object' || depth >= MAX_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, depth + 1, map));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [map(key), mapStrings(item, depth + 1, map)]));
 }
 
 /** Replaces every secret the rules find with `[REDACTED:<kind>]`. Idempotent. */

@@ -229,3 +229,28 @@ describe('loadSessions: every file under a source is read or named', () => {
     }
   });
 });
+
+describe('loadSessions: redaction', () => {
+  it("hands on sessions whose every text went through our table and secretlint's preset, in a log of any format", async () => {
+    const dir = await tempDir();
+    // A Shopify token only the preset knows, in a message, a tool input and a tool result; and a password in prose.
+    const shop = 'shpat_' + 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const log = [
+      { reverie: 'session/v1', agent: 'shop-bot' },
+      { session: 'x', role: 'user', text: `Sync the shop with ${shop}; the password Sup3rS3cret!x is for the admin.` },
+      { session: 'x', type: 'tool_call', id: 'c1', name: 'Bash', input: { command: `shop-sync --token ${shop}` } },
+      { session: 'x', type: 'tool_result', call: 'c1', error: true, text: `401 for token ${shop}` },
+    ];
+    await writeFile(join(dir, 'shop.jsonl'), log.map((record) => JSON.stringify(record)).join('\n'));
+    const { sessions, warnings } = await loadSessions({ repoDir: dir, sources: [{ path: '*.jsonl', format: 'auto' }] });
+    expect(warnings).toEqual([]);
+    const text = JSON.stringify(sessions);
+    expect(text).not.toContain(shop.slice(6));
+    expect(text).not.toContain('Sup3rS3cret');
+    const turns = sessions[0]?.turns ?? [];
+    expect(turns.find((t) => t.role === 'user')?.text).toContain('Sync the shop with [REDACTED:secretlint-shopify];');
+    expect(turns.flatMap((t) => t.toolCalls)[0]?.input).toEqual({ command: 'shop-sync --token [REDACTED:secretlint-shopify]' });
+    expect(turns.flatMap((t) => t.toolResults)[0]?.text).toBe('401 for token [REDACTED:secretlint-shopify]');
+    expect(text).toContain('the password [REDACTED:password-in-prose] is for the admin');
+  });
+});

@@ -367,6 +367,25 @@ describe('redactText: the table, then secretlint', () => {
 });
 
 describe('redactTextValue', () => {
+  const mapStrings = (value: unknown, map: (text: string) => string): unknown => {
+    if (typeof value === 'string') return map(value);
+    if (value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [map(k), mapStrings(v, map)]));
+  };
+  const shopify = j('shpat_', 'a1b2c3d4e5f60718293a4b5c6d7e8f90');
+  const secrets = [shopify, `use ${shopify} here`, ...SECRETS.map(([, text]) => text), 'plain text', 'postgres://app:Kiwi88Lime@db/app'];
+
+  it('scans all strings at once and gives what redactText gives each string, for any JSON value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), fc.array(fc.constantFrom(...secrets), { maxLength: 6 }), (json, planted) => {
+        const value = { json, planted, nested: { [planted[0] ?? 'k']: planted } };
+        expect(redactTextValue(value)).toEqual(mapStrings(redactValue(value), redactText));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('redacts every string and key of a JSON value with both passes, and a secret-named key whole', () => {
     const shopify = j('shpat_', 'a1b2c3d4e5f60718293a4b5c6d7e8f90');
     const value = { system: [{ type: 'text', text: `memory: use ${shopify}` }], env: { password: 'x1y2z3' }, [shopify]: 1, n: 3 };
