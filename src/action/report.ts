@@ -7,7 +7,7 @@ import type { DreamResult, PhaseReport } from '../cycle/dream.js';
 import { ConfigError, GitHubError, LockedError, ModelApiError, ReverieError, UsageError } from '../errors.js';
 import { codeBlock, inlineText } from '../github/markdown.js';
 import { impactLine } from '../dream/impact.js';
-import { redact } from '../sessions/redact.js';
+import { redactText } from '../sessions/redact.js';
 import { printable } from '../util/printable.js';
 import { annotation } from './commands.js';
 
@@ -47,7 +47,7 @@ export const MAX_WARNING_ANNOTATIONS = 10;
  */
 export function resultAnnotations(result: DreamResult, fileInWorkspace: (file: string) => string | undefined): string[] {
   // A warning may quote the line it is about; what looks like a secret there is masked, as on a terminal.
-  const text = (message: string) => printable(redact(message));
+  const text = (message: string) => printable(redactText(message));
   const warnings: string[] = [];
   for (const w of result.warnings) {
     const file = fileInWorkspace(w.file);
@@ -88,12 +88,12 @@ export function jobSummary(result: DreamResult, links: Links): string {
   }
   if (result.warnings.length > 0) {
     lines.push(`### Session log warnings (${result.warnings.length})`, '');
-    for (const w of result.warnings.slice(0, MAX_SUMMARY_WARNINGS)) lines.push(`- ${inlineText(`${w.file}${w.line ? `:${w.line}` : ''}`)}: ${inlineText(redact(w.message))}`);
+    for (const w of result.warnings.slice(0, MAX_SUMMARY_WARNINGS)) lines.push(`- ${inlineText(`${w.file}${w.line ? `:${w.line}` : ''}`)}: ${inlineText(redactText(w.message))}`);
     if (result.warnings.length > MAX_SUMMARY_WARNINGS) lines.push(`- and ${result.warnings.length - MAX_SUMMARY_WARNINGS} more`);
     lines.push('');
   }
   if (result.diff !== undefined) {
-    const whole = redact(result.diff);
+    const whole = redactText(result.diff);
     const diff = whole.length > MAX_SUMMARY_DIFF ? `${whole.slice(0, MAX_SUMMARY_DIFF)}\n… (cut: the whole diff is in the step's log)` : whole;
     lines.push('<details><summary>The plan as a diff of the memory (dry run: nothing written)</summary>', '', codeBlock(diff || '(no changes)', 'diff'), '', '</details>', '');
   }

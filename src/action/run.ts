@@ -11,7 +11,7 @@ import { dream, type DreamOptions, type DreamResult } from '../cycle/dream.js';
 import { ReverieError } from '../errors.js';
 import { openRepo } from '../git/index.js';
 import { resolveRemote } from '../github/remote.js';
-import { redact } from '../sessions/redact.js';
+import { redactText, redactTextValue } from '../sessions/redact.js';
 import { addMask, logLine, outputBlock } from './commands.js';
 import { overlayConfig } from './config-overlay.js';
 import { prepareCheckout } from './checkout.js';
@@ -62,17 +62,18 @@ export async function runAction(io: ActionIo): Promise<number> {
       ...(inputs.anthropicApiKey ? { claude: { apiKey: inputs.anthropicApiKey } } : {}),
       onPhase: (report) => {
         const line = phaseLine(report);
-        if (line) io.print(logLine('reverie: ', redact(line)));
+        if (line) io.print(logLine('reverie: ', redactText(line)));
       },
     };
     const result = await dream(options);
-    await report(io, runner, result, await linksFor(repoDir, config, runner), inWorkspace);
+    // The result quotes sessions (summaries, reasons, the diff): everything it puts on the run is redacted first.
+    await report(io, runner, redactTextValue(result), await linksFor(repoDir, config, runner), inWorkspace);
     return 0;
   } catch (error) {
     const failure = failureOf(error, inWorkspace);
     io.print(failureAnnotation(failure));
     // reverie's own errors say all there is to say; anything else is a bug, and its stack helps whoever reports it.
-    if (!(error instanceof ReverieError) && error instanceof Error && error.stack) io.printError(redact(error.stack));
+    if (!(error instanceof ReverieError) && error instanceof Error && error.stack) io.printError(redactText(error.stack));
     if (runner.summaryFile) await appendFile(runner.summaryFile, failureSummary(failure.message)).catch(() => undefined);
     return 1;
   } finally {
@@ -82,9 +83,9 @@ export async function runAction(io: ActionIo): Promise<number> {
 
 async function report(io: ActionIo, runner: RunnerContext, result: DreamResult, links: Links, inWorkspace: (file: string) => string | undefined): Promise<void> {
   // A committed cycle's approval was printed with its phase; the other outcomes end before that phase.
-  if (result.outcome !== 'committed') io.print(logLine('reverie: ', redact(`${result.outcome}: ${result.approval}`)));
-  for (const a of result.actions) io.print(logLine('  ', redact(`${a.id} ${a.type} ${a.paths.join(', ')}: ${a.summary}`)));
-  if (result.diff !== undefined) printUntrusted(io, 'The plan as a diff of the memory', redact(result.diff || '(no changes)'));
+  if (result.outcome !== 'committed') io.print(logLine('reverie: ', redactText(`${result.outcome}: ${result.approval}`)));
+  for (const a of result.actions) io.print(logLine('  ', redactText(`${a.id} ${a.type} ${a.paths.join(', ')}: ${a.summary}`)));
+  if (result.diff !== undefined) printUntrusted(io, 'The plan as a diff of the memory', redactText(result.diff || '(no changes)'));
   for (const line of resultAnnotations(result, inWorkspace)) io.print(line);
   if (runner.outputFile) await appendFile(runner.outputFile, outputBlock(stepOutputs(result), `ghadelimiter_${randomUUID()}`));
   if (runner.summaryFile) await appendFile(runner.summaryFile, jobSummary(result, links));

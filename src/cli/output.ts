@@ -1,4 +1,4 @@
-import { redact } from '../sessions/redact.js';
+import { redactText, redactTextValue } from '../sessions/redact.js';
 import { printable } from '../util/printable.js';
 
 export { printable };
@@ -16,10 +16,19 @@ export interface Output {
 
 export function consoleOutput(): Output {
   return {
-    line: (text = '') => process.stdout.write(`${printable(redact(text))}\n`),
-    json: (value) => process.stdout.write(`${redact(JSON.stringify(value, null, 2))}\n`),
-    warn: (text) => process.stderr.write(`${printable(redact(text))}\n`),
+    line: (text = '') => process.stdout.write(`${printable(redactText(text))}\n`),
+    json: (value) => process.stdout.write(`${JSON.stringify(redactTextValue(plainJson(value)), null, 2)}\n`),
+    warn: (text) => process.stderr.write(`${printable(redactText(text))}\n`),
   };
+}
+
+/**
+ * The value as JSON.stringify sees it (toJSON applied, undefined left out), so that redaction walks plain data.
+ * Each string is redacted, rather than the JSON text: a rule's match must never cut through JSON's quoting.
+ */
+function plainJson(value: unknown): unknown {
+  const text = JSON.stringify(value);
+  return text === undefined ? null : (JSON.parse(text) as unknown);
 }
 
 export function pad(text: string, width: number): string {

@@ -2,6 +2,7 @@ import { ActionConflictError, applyAction } from '../dream/apply.js';
 import { cyclePath, mergeStates, readState, stableJson, stateFiles, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import type { Action, DreamState } from '../dream/types.js';
 import { commitChanges, readFilesAt, type Author, type Repo } from '../git/index.js';
+import { redactText, redactTextValue } from '../sessions/redact.js';
 import { isStateFile } from './context.js';
 import { notUtf8At, notUtf8Error } from './memory-files.js';
 import { actionMessage, stateMessage } from './messages.js';
@@ -34,7 +35,8 @@ export interface BuildResult {
  * object database is written; no ref moves. The same function builds a new cycle, replays one on a main
  * that moved, and rebuilds one with some actions left out, so all three follow one set of rules.
  */
-export async function buildCycle(repo: Repo, input: BuildInput): Promise<BuildResult> {
+export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildResult> {
+  const input = outgoing(given);
   const inScope = (path: string) => isStateFile(path) || ((input.memoryRoot === '' || path.startsWith(`${input.memoryRoot}/`)) && !path.startsWith(`${STATE_DIR}/`));
   const files = await readFilesAt(repo, input.parent, inScope, { under: [input.memoryRoot, STATE_DIR] });
   // A cycle refuses such files up front; a main that moved since may have brought one, which no action may rewrite.
@@ -84,6 +86,33 @@ export async function buildCycle(repo: Repo, input: BuildInput): Promise<BuildRe
     allowEmpty: true,
   });
   return { tip, actions: applied, skipped, record };
+}
+
+/**
+ * Everything a cycle writes (memory entries, commit messages, the state and the cycle record) quotes sessions, so it
+ * leaves through redactText, the table and secretlint's preset, here where every cycle, replay and rebuild passes.
+ * The entries an action names (targets, keeps) are memory as it stands, matched verbatim when the action is
+ * applied, and are left as they are.
+ */
+function outgoing(input: BuildInput): BuildInput {
+  const { actions: recorded, ...record } = input.record;
+  return {
+    ...input,
+    actions: input.actions.map(outgoingAction),
+    state: redactTextValue(input.state),
+    record: { ...redactTextValue(record), actions: recorded.map(outgoingAction) },
+  };
+}
+
+function outgoingAction<A extends Action>(action: A): A {
+  const { content, ...rest } = action;
+  return {
+    ...rest,
+    summary: redactText(action.summary),
+    rationale: redactText(action.rationale),
+    evidence: action.evidence.map((e) => ({ ...e, quote: redactText(e.quote) })),
+    ...(content !== undefined ? { content: redactText(content) } : {}),
+  } as A;
 }
 
 function withoutCommit(action: RecordedAction): RecordedAction {

@@ -1,5 +1,5 @@
 import { formatCommitMessage } from '../git/index.js';
-import { redact } from '../sessions/redact.js';
+import { redactText } from '../sessions/redact.js';
 import type { RecordedRun } from '../dream/state.js';
 import type { Action } from '../dream/types.js';
 
@@ -7,7 +7,7 @@ const SUBJECT_MAX = 100;
 
 /**
  * The commit message of one action, in the shape DESIGN.md fixes: `<type>(<path>): <summary>`, the
- * rationale, the evidence, then machine-readable trailers. Everything passes through redact() once more:
+ * rationale, the evidence, then machine-readable trailers. Everything passes through redactText() once more:
  * quotes come from untrusted logs, and a commit is forever.
  */
 export function actionMessage(action: Action, cycle: string, engine: string, model?: string): string {
@@ -15,7 +15,7 @@ export function actionMessage(action: Action, cycle: string, engine: string, mod
   const evidence = action.evidence.map((e) => `- ${e.sessionId} (${e.agent}${e.turn !== undefined ? `, turn ${e.turn}` : ''}): "${e.quote}"`);
   const body = [action.rationale, evidence.length > 0 ? `Evidence:\n${evidence.join('\n')}` : ''].filter(Boolean).join('\n\n');
   const sessions = [...new Set(action.evidence.map((e) => e.sessionId))];
-  return redact(
+  return redactText(
     formatCommitMessage({
       subject,
       body,
@@ -82,7 +82,7 @@ export function revertMessage(action: RevertedActionInfo, reason?: string): stri
   const undone = `Undoes ${action.type} ${action.actionId} of dream cycle ${action.cycle}, carried by ${action.commit.slice(0, 12)}: "${action.summary}".`;
   const why = reason ? `The reason given: ${reason}` : '';
   const remembered = 'Its fingerprint is added to .reverie/rejected.json, so later cycles do not propose it again.';
-  return redact(
+  return redactText(
     formatCommitMessage({
       subject: clip(`revert(${action.path}): ${action.summary}`, SUBJECT_MAX),
       body: [undone, why, remembered].filter(Boolean).join('\n\n'),

@@ -8,6 +8,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { GitHubError } from '../errors.js';
+import { redactText } from '../sessions/redact.js';
 
 const ReverieOctokit = Octokit.plugin(retry, throttling);
 type Client = InstanceType<typeof ReverieOctokit>;
@@ -100,15 +101,18 @@ export class GitHubClient {
       .sort((a, b) => a.number - b.number);
   }
 
+  // Titles, bodies and comments quote sessions: every text written to GitHub goes through redactText here, the
+  // one door it leaves by, whoever built it.
   async createPull(input: PullInput): Promise<PullRequest> {
     const { data } = await this.call(`open a pull request from ${input.head}`, () =>
-      this.octokit.rest.pulls.create({ owner: this.owner, repo: this.repo, head: input.head, base: input.base, title: input.title, body: input.body, draft: input.draft ?? false }),
+      this.octokit.rest.pulls.create({ owner: this.owner, repo: this.repo, head: input.head, base: input.base, title: redactText(input.title), body: redactText(input.body), draft: input.draft ?? false }),
     );
     return toPull(data);
   }
 
   async updatePull(number: number, change: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<PullRequest> {
-    const { data } = await this.call(`update pull request #${number}`, () => this.octokit.rest.pulls.update({ owner: this.owner, repo: this.repo, pull_number: number, ...change }));
+    const text = { ...(change.title !== undefined ? { title: redactText(change.title) } : {}), ...(change.body !== undefined ? { body: redactText(change.body) } : {}) };
+    const { data } = await this.call(`update pull request #${number}`, () => this.octokit.rest.pulls.update({ owner: this.owner, repo: this.repo, pull_number: number, ...change, ...text }));
     return toPull(data);
   }
 
@@ -118,7 +122,7 @@ export class GitHubClient {
   }
 
   async comment(number: number, body: string): Promise<void> {
-    await this.call(`comment on pull request #${number}`, () => this.octokit.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: number, body }));
+    await this.call(`comment on pull request #${number}`, () => this.octokit.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: number, body: redactText(body) }));
   }
 
   /** Deletes a branch on GitHub; a branch already gone is no error. */

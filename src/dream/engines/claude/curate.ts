@@ -12,7 +12,7 @@
  * Pure: no model, no files.
  */
 import type { Entry, MemorySnapshot } from '../../../memory/types.js';
-import { redact } from '../../../sessions/redact.js';
+import { redactText } from '../../../sessions/redact.js';
 import { shortHash } from '../../../util/hash.js';
 import { makeAction, type ActionDraft } from '../../curate/action.js';
 import { SECTIONS } from '../../curate/patterns.js';
@@ -100,7 +100,7 @@ function proposalChecker(context: CurateContext): (proposal: Proposal) => Checke
     const support = cited.map((k) => patterns.get(k) as Pattern);
     const draft: ActionDraft = {
       type: proposal.type,
-      summary: oneLine(redact(proposal.summary)) || `${proposal.type} proposed by the model`,
+      summary: oneLine(redactText(proposal.summary)) || `${proposal.type} proposed by the model`,
       rationale: rationaleOf(proposal, support),
       evidence: evidenceOf(support),
       targets,
@@ -137,7 +137,7 @@ function contentOf(proposal: Proposal): string | undefined | { refusal: string }
   if (text.length > MAX_CONTENT || text.split('\n').length > MAX_CONTENT_LINES) return { refusal: `its text is longer than a memory note (${MAX_CONTENT} characters, ${MAX_CONTENT_LINES} lines)` };
   if (/^\s{0,3}#{1,6}\s/m.test(text)) return { refusal: 'its text holds a heading; a step writes one entry' };
   if (INJECTION.test(text)) return { refusal: 'its text reads as an instruction to an AI, not a note about the project' };
-  if (redact(text) !== text) return { refusal: 'its text holds what looks like a secret' };
+  if (redactText(text) !== text) return { refusal: 'its text holds what looks like a secret' };
   return text;
 }
 
@@ -148,7 +148,7 @@ function sectionOf(proposal: Proposal, support: Pattern[]): string {
 }
 
 function rationaleOf(proposal: Proposal, support: Pattern[]): string {
-  const why = clip(oneLine(redact(proposal.rationale)), MAX_RATIONALE);
+  const why = clip(oneLine(redactText(proposal.rationale)), MAX_RATIONALE);
   const seen = support.map((p) => `${p.key} (seen in ${p.support.sessions} sessions across ${p.support.agents} agent(s))`);
   return [why, seen.length ? `Patterns: ${seen.join('; ')}.` : ''].filter(Boolean).join(' ');
 }
@@ -166,8 +166,8 @@ function evidenceOf(support: Pattern[]): Evidence[] {
 function refusedProposal(proposal: Proposal): Action {
   return makeAction({
     type: proposal.type,
-    summary: oneLine(redact(proposal.summary)) || `${proposal.type} proposed by the model`,
-    rationale: clip(oneLine(redact(proposal.rationale)), MAX_RATIONALE),
+    summary: oneLine(redactText(proposal.summary)) || `${proposal.type} proposed by the model`,
+    rationale: clip(oneLine(redactText(proposal.rationale)), MAX_RATIONALE),
     identity: `refused:${shortHash(JSON.stringify(proposal), 12)}`,
   });
 }

@@ -10,7 +10,7 @@
 import { INJECTION } from '../../extract/preferences.js';
 import { unsafeLesson } from '../../extract/unsafe.js';
 import { codeSpans } from '../../text.js';
-import { redact } from '../../../sessions/redact.js';
+import { redactText } from '../../../sessions/redact.js';
 import type { MapAnswer, MapObservation } from './schemas.js';
 
 const MAX_STATEMENT = 300;
@@ -58,11 +58,12 @@ export function groundObservations(answer: MapAnswer, transcript: string): Groun
     const line = found.find((l) => allowedSpeakers(observation.kind).includes(l.speaker)) ?? found[0];
     const kept: MapObservation = {
       kind: observation.kind,
-      statement: redact(statement),
-      topic: redact(clip(oneLine(observation.topic), MAX_TOPIC)),
-      quote: redact(clip(quote, MAX_QUOTE)),
+      statement: redactText(statement),
+      // Redacted before shortened: a secret cut in half would no longer match its rule.
+      topic: clip(redactText(oneLine(observation.topic)), MAX_TOPIC),
+      quote: clip(redactText(quote), MAX_QUOTE),
       turn: line?.turn ?? observation.turn,
-      fix: observation.fix === null || oneLine(observation.fix) === '' ? null : redact(oneLine(observation.fix)),
+      fix: observation.fix === null || oneLine(observation.fix) === '' ? null : redactText(oneLine(observation.fix)),
     };
     observations.push(kept);
   }

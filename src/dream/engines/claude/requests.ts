@@ -5,7 +5,7 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { estimateTokens } from '../../../memory/tokens.js';
-import { redactValue } from '../../../sessions/redact.js';
+import { redactTextValue } from '../../../sessions/redact.js';
 import type { Effort } from '../../../config/types.js';
 import { validate, type JsonSchema } from './json-schema.js';
 import { rejectionNote, type SystemBlock } from './prompts.js';
@@ -34,9 +34,10 @@ export function messageParams(request: StructuredRequest, problems: string[] = [
   return {
     model: request.model,
     max_tokens: maxTokens,
-    // Readers redact every log, and memory was written by people: this pass is the one before it leaves the machine.
-    system: redactValue(request.system),
-    messages: [{ role: 'user', content: redactValue(user) }],
+    // Readers redact every log with our table, and memory was written by people: this pass, the table and then
+    // secretlint's preset, is the one before it leaves the machine.
+    system: redactTextValue(request.system),
+    messages: [{ role: 'user', content: redactTextValue(user) }],
     output_config: { format: { type: 'json_schema', schema: request.schema as unknown as Record<string, unknown> }, ...(request.effort ? { effort: request.effort } : {}) },
   };
 }
