@@ -1,8 +1,9 @@
 /**
  * Secret redaction: the one place where text from logs is scrubbed before it can reach an engine, a
  * commit message or a console. Two passes: our table (`redact`), cheap enough for every string of every log, which
- * the readers run; and, where text leaves reverie, the table then secretlint's maintained preset (`redactText`,
- * see secretlint.ts). `reverie lint` reports what the same two passes find.
+ * the readers run; then secretlint's maintained preset (see secretlint.ts), over each session as it is read
+ * (`secondPass`) and, both passes again, wherever text leaves reverie (`redactText`, `redactTextValue`).
+ * `reverie lint` reports what the same two passes find.
  *
  * Every rule replaces the secret with `[REDACTED:<rule name>]`. Rules run in table order, so the
  * specific token shapes claim their matches before the generic assignment and entropy rules look.
@@ -22,7 +23,7 @@ export interface RedactionRule {
    * false skips the pattern. Most texts from logs hold no secret, and a literal search is far cheaper than a
    * regex with lookbehinds, run for every rule over every string of every log.
    */
-  trigger?: (text: string) => boolean;
+  trigger?: (text: string, lower: string) => boolean;
 }
 
 export interface Candidate {
@@ -43,6 +44,27 @@ const has = (literal: string) => (text: string) => text.includes(literal);
 /** For a trigger that is a small pattern (not global: a global regex would carry its position from call to call). */
 const hasMatch = (pattern: RegExp) => (text: string) => pattern.test(text);
 const ASSIGNS = /[:=]/;
+/** Every literal a trigger looks for in any case: one regex over the text says whether any is there at all. */
+const CASELESS_LITERALS: string[] = [];
+
+/**
+ * A trigger that ignores case: whether the text in lower case (made once per text for all the rules, and only when
+ * one of these literals is in it, else empty) holds one of `literals`.
+ */
+const anyOf = (...literals: string[]) => {
+  CASELESS_LITERALS.push(...literals);
+  return (_text: string, lower: string): boolean => {
+    for (const literal of literals) if (lower.includes(literal)) return true;
+    return false;
+  };
+};
+const PIN = anyOf('pin');
+const WEBHOOK_HOSTS = anyOf('hooks.slack', 'discord', 'webhook', 'logic.azure', 'chat.googleapis');
+const PWD_OR_PASSWORD = anyOf('pwd', 'password');
+const CLIENTS = anyOf('mysql', 'mariadb', 'sshpass', 'redis-cli', 'mongo');
+const PASSW = anyOf('passw');
+const USER_FLAG = anyOf('-u', '-a');
+const HTTP_CLIENTS = anyOf('curl', 'http', 'xh');
 
 /** ASCII characters a run is made of, as a lookup table by char code. */
 function charTable(chars: string): Uint8Array {
@@ -85,7 +107,7 @@ const PROSE_LINK = String.raw`(?:[^.\n]{0,40}?[ \t](?:is|was|are|(?:set|changed|
 /** "password manager", "password field": a thing about passwords, whose "is" does not give one. */
 const NOT_THE_PASSWORD = String.raw`[ \t]+(?:managers?|fields?|policy|policies|resets?|length|hash(?:es|ing)?|files?|prompts?|stores?|vaults?|rules?|requirements?|strength|expiry|changes?|inputs?|box(?:es)?|protected|less|auth(?:entication)?|login)\b`;
 const DIGIT_WORDS = 'zero|oh|one|two|three|four|five|six|seven|eight|nine';
-const PWD_OR_PASSWORD = /pwd|password/i;
+const PIN_WORD = /\bpin\b/i;
 /** Keys of an ADO.NET or ODBC connection string, whose presence makes `Password=` part of one. */
 const ADO_KEYS = /\b(?:Server|Data Source|Host|Address|Initial Catalog|Database|User ID|UID|User|Username|Driver|DSN|Provider)[ \t]*=/i;
 
@@ -156,7 +178,7 @@ export const RULES: readonly RedactionRule[] = [
       'gi',
     ),
     check: ({ secret }) => !isPlaceholder(secret) && !isWebhookExample(secret),
-    trigger: hasMatch(/hooks\.slack|discord|webhook|logic\.azure|chat\.googleapis/i),
+    trigger: (text, lower) => text.includes('://') && WEBHOOK_HOSTS(text, lower),
   },
   {
     name: 'url-password',
@@ -171,7 +193,7 @@ export const RULES: readonly RedactionRule[] = [
     name: 'connection-string-password',
     pattern: /(?<pre>(?:^|[;"'\s])(?:Password|Pwd)[ \t]*=[ \t]*)(?<secret>'[^'\n]{1,256}'|"[^"\n]{1,256}"|[^;"'\n]{1,256}?)(?=[ \t]*(?:;|$|["']))/gim,
     check: ({ secret, input, end }) => inAdoString(input, end) && isPlausibleSecret(unquote(secret), true),
-    trigger: (text) => text.includes('=') && PWD_OR_PASSWORD.test(text),
+    trigger: (text, lower) => text.includes('=') && PWD_OR_PASSWORD(text, lower),
   },
   {
     // Passwords given to a database or login client as a flag: `mysql -pSECRET` (attached: `-p db` names a
@@ -187,8 +209,9 @@ export const RULES: readonly RedactionRule[] = [
         String.raw`))(?<secret>"[^"\n]{1,256}"|'[^'\n]{1,256}'|[^\s"'\x60|;&<>()]{1,256})`,
       'gi',
     ),
-    check: ({ secret }) => isPlausibleSecret(unquote(secret), /^["']/.test(secret)) && !secret.startsWith('-'),
-    trigger: hasMatch(/mysql|mariadb|sshpass|redis-cli|mongo|--(?:[a-z]+-)?passw/i),
+    // Attached to `-p`, a value is a password whatever it looks like; after a space, it may be a help text's type.
+    check: ({ secret, groups }) => isPlausibleSecret(unquote(secret), /^["']/.test(secret) || /-p$/.test(groups.pre ?? '')) && !secret.startsWith('-'),
+    trigger: (text, lower) => CLIENTS(text, lower) || (text.includes('--') && PASSW(text, lower)),
   },
   {
     // `curl -u user:password`, `curl --user user:password`, httpie's `http -a user:password`: the part after the colon.
@@ -196,7 +219,7 @@ export const RULES: readonly RedactionRule[] = [
     pattern:
       /(?<pre>\b(?:curl|http|https|xh)\b[^\n|;&]{0,200}?[ \t](?:-u|--user|-a|--auth)(?:[ \t]*|=)["']?[^\s:"'$]{1,128}:)(?<secret>[^\s"'@]{1,256})/gi,
     check: ({ secret }) => isPlausibleSecret(secret, true),
-    trigger: hasMatch(/curl|http|xh/i),
+    trigger: (text, lower) => text.includes('-') && USER_FLAG(text, lower) && HTTP_CLIENTS(text, lower),
   },
   {
     // A secret set through a tool's configuration command: `aws configure set aws_secret_access_key VALUE`,
@@ -212,7 +235,7 @@ export const RULES: readonly RedactionRule[] = [
       'gi',
     ),
     check: (c) => (c.groups.name === undefined || isSecretName(c.groups.name)) && isPlausibleSecret(unquote(c.secret), /^["']/.test(c.secret)),
-    trigger: hasMatch(/config|secret/i),
+    trigger: anyOf('config', 'secret'),
   },
   {
     name: 'secret-assignment',
@@ -229,7 +252,7 @@ export const RULES: readonly RedactionRule[] = [
     name: 'login-password',
     pattern: /(?<pre>\b(?:basic[- ]?auth|http auth|credentials?|login|user(?:name)? and password)\b[^.\n]{0,24}?(?:\bis\b|\bare\b|=|:)[ \t]*[\w.@+-]{1,64}[ \t]*[/:][ \t]*)(?<secret>[^\s'"`]{4,128})/gi,
     check: ({ secret }) => !isPlaceholder(secret) && !NOT_SECRET_WORDS.test(secret) && /[^A-Za-z]/.test(secret),
-    trigger: hasMatch(/basic|auth|credential|login|password/i),
+    trigger: anyOf('basic', 'auth', 'credential', 'login', 'password'),
   },
   {
     // A password stated in a sentence: "the password is Sup3rS3cret!x", "set the staging password to X",
@@ -242,7 +265,8 @@ export const RULES: readonly RedactionRule[] = [
       'gi',
     ),
     check: ({ secret }) => isPlausibleSecret(unquote(secret), true) && !NOT_PASSWORD.test(unquote(secret)),
-    trigger: hasMatch(/passw|passphrase|passcode|pw/i),
+    // Not 'pass' alone: "12 passed" is in every test run's output.
+    trigger: anyOf('passw', 'passphrase', 'passcode', 'pw'),
   },
   {
     // A PIN in a sentence or a note: "pin 4821", "PIN: 4821", "the staging pin is 4821", "door pin code 4821",
@@ -253,7 +277,7 @@ export const RULES: readonly RedactionRule[] = [
         String.raw`(?<secret>\d{4,8}(?!\d|[.,:/-]\d)|(?:(?:${DIGIT_WORDS})[ \t,-]+){3,7}(?:${DIGIT_WORDS})\b)`,
       'gi',
     ),
-    trigger: hasMatch(/\bpin\b/i),
+    trigger: (text, lower) => PIN(text, lower) && PIN_WORD.test(text),
   },
   {
     // A token pasted into prose ("use my token X"): no name, no assignment, only its randomness gives it away.
@@ -271,14 +295,23 @@ export const RULES: readonly RedactionRule[] = [
   },
 ];
 
+/** Whether a text holds any literal of the caseless triggers: most texts of a log hold none, and skip them all. */
+const CASELESS = new RegExp(CASELESS_LITERALS.map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+
+/** The text in lower case for the caseless triggers, or nothing when none of their literals is in it. */
+function lowerForTriggers(text: string): string {
+  return CASELESS.test(text) ? text.toLowerCase() : '';
+}
+
 /** Rule names, i.e. the `<kind>`s that can appear in `[REDACTED:<kind>]`. */
 export const RULE_NAMES: readonly string[] = RULES.map((rule) => rule.name);
 
 /**
  * Redaction for text on its way out of reverie (a commit, a memory file, the state, the console, a pull request, a
  * request to a model): our table, then secretlint's recommended preset over what the table left. The second pass
- * costs more than the table (it runs every rule of the preset over the whole text, with no cheap trigger), so the
- * readers, which see every string of every log, run the table alone and this runs where text leaves.
+ * costs more per call than the table (every rule of the preset over the whole text, with no cheap trigger), so the
+ * readers, which see every string of every log, run the table alone, and the preset goes over each session once,
+ * all its strings at a time (secondPass).
  */
 export function redactText(text: string): string {
   const first = redact(text);
@@ -352,7 +385,14 @@ function mapStrings(value: unknown, depth: number, map: (text: string) => string
 /** Replaces every secret the rules find with `[REDACTED:<kind>]`. Idempotent. */
 export function redact(text: string): string {
   let out = text;
-  for (const rule of RULES) if (!rule.trigger || rule.trigger(out)) out = applyRule(out, rule);
+  // Triggers that ignore case share the text lower-cased, made anew only when a rule changed the text.
+  let lower = lowerForTriggers(out);
+  for (const rule of RULES) {
+    if (rule.trigger && !rule.trigger(out, lower)) continue;
+    const next = applyRule(out, rule);
+    if (next !== out) lower = lowerForTriggers(next);
+    out = next;
+  }
   return out;
 }
 

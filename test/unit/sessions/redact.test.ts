@@ -53,6 +53,7 @@ const SECRETS: [kind: string, text: string, secret: string][] = [
   ['cli-password', 'mysql -u root -pMango7Tango -h db.internal app', 'Mango7Tango'],
   ['cli-password', 'mysqldump -uroot -p"Mango 7 Tango" app > dump.sql', 'Mango 7 Tango'],
   ['cli-password', 'docker exec -it db mariadb -u app -pKeel42buoy app', 'Keel42buoy'],
+  ['cli-password', 'mariadb -u root -pvAcbwVUjAR -h db-replica.internal', 'vAcbwVUjAR'],
   ['cli-password', 'sshpass -p Kiwi88Lime ssh deploy@10.0.3.7', 'Kiwi88Lime'],
   ['cli-password', 'redis-cli -h cache -a Kiwi88Lime ping', 'Kiwi88Lime'],
   ['cli-password', 'docker login -u ci --password Kiwi88Lime ghcr.io', 'Kiwi88Lime'],
@@ -282,7 +283,7 @@ describe('rule triggers', () => {
       fc.property(text, (t) => {
         for (const rule of RULES) {
           const pattern = new RegExp(rule.pattern.source, rule.pattern.flags);
-          if (pattern.test(t)) expect(rule.trigger?.(t) ?? true, `${rule.name}: ${JSON.stringify(t)}`).toBe(true);
+          if (pattern.test(t)) expect(rule.trigger?.(t, t.toLowerCase()) ?? true, `${rule.name}: ${JSON.stringify(t)}`).toBe(true);
         }
       }),
       { numRuns: 3000 },
@@ -292,7 +293,7 @@ describe('rule triggers', () => {
   it('holds for the secrets of this file', () => {
     for (const [, sample] of SECRETS) {
       for (const rule of RULES) {
-        if (new RegExp(rule.pattern.source, rule.pattern.flags).test(sample)) expect(rule.trigger?.(sample) ?? true, rule.name).toBe(true);
+        if (new RegExp(rule.pattern.source, rule.pattern.flags).test(sample)) expect(rule.trigger?.(sample, sample.toLowerCase()) ?? true, rule.name).toBe(true);
       }
     }
   });
