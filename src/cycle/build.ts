@@ -68,7 +68,8 @@ export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildRe
     });
     applied.push({ ...action, commit: parent });
   }
-  const state = mergeStates(input.state, readState(files));
+  const parentState = readState(files);
+  const state = mergeStates(outgoingState(input.state, parentState), parentState);
   // The record keeps every action the cycle proposed: those left out or no longer applicable stay, without a commit.
   const record: CycleRecord = {
     ...input.record,
@@ -99,9 +100,25 @@ function outgoing(input: BuildInput): BuildInput {
   return {
     ...input,
     actions: input.actions.map(outgoingAction),
-    state: redactTextValue(input.state),
     record: { ...redactTextValue(record), actions: recorded.map(outgoingAction) },
   };
+}
+
+/**
+ * The state, with what this cycle brought redacted: what the parent commit holds already went out through here, and
+ * a state of 10,000 sessions would cost a second per cycle to redact whole. `processed` is left as it is: session
+ * ids and log paths, read through both passes like every string of a session, under hashes, and cycle ids.
+ */
+function outgoingState(state: DreamState, parent: DreamState): DreamState {
+  return { processed: state.processed, patterns: outgoingEntries(state.patterns, parent.patterns), rejected: outgoingEntries(state.rejected, parent.rejected) };
+}
+
+function outgoingEntries<T>(mine: Record<string, T>, theirs: Record<string, T>): Record<string, T> {
+  const unchanged = (key: string, value: T) => Object.hasOwn(theirs, key) && JSON.stringify(theirs[key]) === JSON.stringify(value);
+  const fresh = Object.fromEntries(Object.entries(mine).filter(([key, value]) => !unchanged(key, value)));
+  if (Object.keys(fresh).length === 0) return mine;
+  // Keys are text too (a pattern's key is made of its error's words): the new entries are redacted, keys and all.
+  return { ...Object.fromEntries(Object.entries(mine).filter(([key, value]) => unchanged(key, value))), ...redactTextValue(fresh) };
 }
 
 function outgoingAction<A extends Action>(action: A): A {
