@@ -10,7 +10,7 @@
  * - lintSource marks each call in a process-wide PerformanceObserver that keeps every entry, so a process that lints
  *   thousands of texts grows and, once done, spends minutes measuring them.
  * The rules of the preset scan text synchronously; a rule that ever answers with a promise is refused with an error
- * (see scan), so that an upgrade of the preset that changes this cannot skip a rule unnoticed.
+ * (see secretlintFindings), so that an upgrade of the preset that changes this cannot skip a rule unnoticed.
  */
 import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
 import type { SecretLintRuleContext, SecretLintRuleCreator, SecretLintRuleReportHandler, SecretLintSourceCode } from '@secretlint/types';
