@@ -211,7 +211,7 @@ describe('secrets corpus: heuristic engine', () => {
     const { dir, base } = await repoWith({ 'reverie.yaml': TEST_CONFIG, 'memory/notes.md': NOTES, ...sessions(3) });
     const cycle = reverie(['dream', '--repo', dir, '--json']);
     expect(cycle.code, cycle.stderr).toBe(0);
-    const result = JSON.parse(cycle.stdout) as { outcome: string; cycle: string; actions: unknown[] };
+    const result = JSON.parse(cycle.stdout) as { outcome: string; cycle: string; branch: string; actions: unknown[] };
     expect(result.outcome).toBe('committed');
     const more = [
       reverie(['log', '--repo', dir]),
@@ -223,9 +223,10 @@ describe('secrets corpus: heuristic engine', () => {
     const outputs: Record<string, string> = { 'dream --json': cycle.stdout + cycle.stderr, repository: written(dir, base), ...Object.fromEntries(more.map((r, i) => [`command ${i}`, r.stdout + r.stderr])) };
 
     expect(Object.entries(outputs).flatMap(([where, text]) => leaksIn(where, text))).toEqual([]);
-    // The text around each secret did get out: its placeholder is in memory and in the state.
-    const memory = readFileSync(path.join(dir, 'memory/notes.md'), 'utf8');
-    const state = readFileSync(path.join(dir, '.reverie/patterns.json'), 'utf8');
+    // The text around each secret did get out: its placeholder is in memory and in the state. Lessons that carry a
+    // credential wait for review, so they are read from the cycle's branch rather than from main.
+    const memory = git(dir, ['show', `${result.branch}:memory/notes.md`]);
+    const state = git(dir, ['show', `${result.branch}:.reverie/patterns.json`]);
     for (const kind of IN_MEMORY) expect([reached(memory, kind), reached(state, kind)], kind).toEqual([true, true]);
   });
 

@@ -50,8 +50,9 @@ export function planPatternActions(workspace: Workspace, patterns: Pattern[], in
       workspace.refuse(addAction(pattern, inbox), `it contradicts ${short(outranked, 80)}, which this cycle writes with more support`);
       continue;
     }
-    // A lesson about arguments (`--squash`, not `--merge`) is no verdict on the command every note of it names.
-    const contradicted = aboutArguments(pattern) ? [] : conflicting;
+    // A lesson about arguments (`--squash`, not `--merge`) or about a script of the same program (`npm run evals`,
+    // not `npm run eval`) is no verdict on the program every note of it names.
+    const contradicted = aboutArguments(pattern) || withinOneProgram(pattern) ? [] : conflicting;
     const stale = entries.filter((e) => e.policy === 'dream' && !workspace.isFresh(e) && (isRefutedBy(e, pattern) || contradicted.includes(e)));
     // Naming `main` somewhere does not make a note the right side of "branch off `develop`": it must be on that subject.
     const covering = entries.filter(
@@ -246,6 +247,12 @@ function namesAction(text: string, pattern: Pattern): boolean {
 /** The fix is the same command with other arguments: a lesson about the arguments, not the command. */
 function aboutArguments(pattern: Pattern): boolean {
   return byArguments(pattern) || (pattern.added?.length ?? 0) > 0;
+}
+
+/** The failing command and its fix run the same program: the lesson chooses among its scripts or subcommands. */
+function withinOneProgram(pattern: Pattern): boolean {
+  const programs = new Set([...(pattern.avoid ?? []), ...(pattern.prefer ?? [])].map(effectiveProgram));
+  return pattern.kind === 'mistake' && (pattern.avoid?.length ?? 0) > 0 && (pattern.prefer?.length ?? 0) > 0 && programs.size === 1;
 }
 
 function actionOf(pattern: Pattern): string {

@@ -528,6 +528,19 @@ describe('planCycle: what the sessions show is gone', () => {
     expect(entriesAfter(files, plan)[INBOX]).toContain('Deploys go through the staging branch first.');
   });
 
+  it('a script name fixed within one program is no verdict on the program: "Use pnpm, never npm." is kept', () => {
+    const evals = (id: string, agent: string, n: number) =>
+      session({ id, agent, start: day(n) }, [
+        { user: 'Run the evals.' },
+        { bash: 'npm run eval', output: 'npm error Missing script: "eval"', error: true },
+        { bash: 'npm run evals', output: 'ok' },
+      ]);
+    const files = [notes('Use pnpm, never npm.')];
+    const plan = planCycle(planInput({ files, sessions: [evals('e1', 'claude', 1), evals('e2', 'codex', 2)] }));
+    expect(plan.actions.filter((a) => a.targets.length > 0)).toEqual([]);
+    expect(entriesAfter(files, plan)[INBOX]).toContain('Use pnpm, never npm.');
+  });
+
   it('a make target that no longer exists, in two sessions and with no fix, prunes the note that says to run it', () => {
     const docs = (id: string, agent: string, n: number) =>
       session({ id, agent, start: day(n) }, [
