@@ -123,9 +123,10 @@ function mainNote(result: DreamResult): string {
 function actionTable(result: DreamResult, links: Links): string[] {
   const rows = result.actions.map((a, i) => {
     const files = a.paths.map((p) => inlineText(p)).join(', ');
-    return `| ${i + 1} | \`${a.id}\` ${a.type} | ${files} | ${inlineText(a.summary)} | ${a.evidence.length} | ${a.commit ? commitLink(a.commit, links) : ''} |`;
+    const risk = a.risk_reasons.length > 0 ? `**high**: ${inlineText(a.risk_reasons.join('; '))}` : a.risk;
+    return `| ${i + 1} | \`${a.id}\` ${a.type} | ${files} | ${inlineText(a.summary)} | ${a.evidence.length} | ${risk} | ${a.commit ? commitLink(a.commit, links) : ''} |`;
   });
-  return ['| # | action | file | summary | sessions | commit |', '| --- | --- | --- | --- | --- | --- |', ...rows];
+  return ['| # | action | file | summary | sessions | risk | commit |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows];
 }
 
 function commitLink(oid: string, links: Links): string {

@@ -4,7 +4,7 @@ import { createClaudeEngine, type ClaudeEngineOptions } from '../dream/engines/c
 import { heuristicEngine } from '../dream/engines/heuristic.js';
 import { cyclePath, cycleRecord, rememberRejected, type RecordedAction } from '../dream/state.js';
 import { memoryImpact, type MemoryImpact } from '../dream/impact.js';
-import { needsReview, riskReasons, safeFirst } from '../dream/risk.js';
+import { actionRisk, needsReview, riskReasons, safeFirst, type Risk } from '../dream/risk.js';
 import type { Action, Engine, EngineRun, Notice, Plan } from '../dream/types.js';
 import { GitStateError, UsageError } from '../errors.js';
 import { deleteBranch, fastForward, readFileAt, resolveRef, updateBranch } from '../git/index.js';
@@ -61,6 +61,10 @@ export interface DreamActionResult {
   summary: string;
   commit: string | null;
   evidence: string[];
+  /** What it can lose if it is wrong (dream/risk.ts), as `reverie review` reports it. */
+  risk: Risk;
+  /** Why its content makes it high risk; empty for an ordinary note. High-risk actions always wait for a person. */
+  risk_reasons: string[];
 }
 
 export interface DreamResult {
@@ -399,6 +403,8 @@ function actionResult(action: Action, commit: string | null): DreamActionResult 
     summary: action.summary,
     commit,
     evidence: [...new Set(action.evidence.map((e) => e.sessionId))],
+    risk: actionRisk(action),
+    risk_reasons: riskReasons(action),
   };
 }
 

@@ -51,6 +51,20 @@ describe('a high-risk lesson in auto mode', () => {
     ]);
     expect(reverie(['review'], { cwd: repo.dir }).stdout).toContain('high risk: it pushes past the usual way ("force-push")');
   });
+
+  it('`reverie dream` marks the high-risk action under its line, and --json gives each action its risk', async () => {
+    const repo = await makeMemoryRepo(FILES);
+    cleanups.push(repo.cleanup);
+    const human = reverie(['dream', '--mode', 'dry-run'], { cwd: repo.dir });
+    expect(human.code, human.stderr).toBe(0);
+    const lines = human.stdout.split('\n');
+    const at = lines.findIndex((l) => l.includes('force-push') && l.includes('add'));
+    expect(lines[at + 1]?.trim()).toBe('high risk, needs a person: it pushes past the usual way ("force-push")');
+    expect(lines.filter((l) => l.includes('high risk'))).toHaveLength(1);
+
+    const json = reverieJson<{ actions: { risk: string; risk_reasons: string[] }[] }>(['dream', '--mode', 'dry-run'], { cwd: repo.dir });
+    expect(json.actions.map((a) => a.risk)).toEqual(['low', 'high']);
+  });
 });
 
 describe('the injection corpus', () => {

@@ -181,6 +181,7 @@ function printResult(out: Output, result: DreamResult): void {
   for (const action of result.actions) {
     const evidence = action.evidence.length ? ` [${plural(action.evidence.length, 'session')}]` : '';
     out.line(`  ${shortOid(action.commit)} ${pad(action.type, 8)}${pad(action.paths[0] ?? '', 24)} ${action.summary}${evidence}`);
+    if (action.risk_reasons.length > 0) out.line(`           high risk, needs a person: ${action.risk_reasons.join('; ')}`);
   }
   for (const drop of result.dropped) out.line(`  dropped  ${drop.type} ${drop.summary}: ${drop.reason}`);
   if (result.run?.estimate) out.line('  dry run: nothing was sent but token counts; run without --dry-run to dream');

@@ -13,7 +13,7 @@ function result(over: Partial<DreamResult> = {}): DreamResult {
     base: 'b'.repeat(40),
     mode: 'review',
     merged: false,
-    actions: [{ id: 'a1b2c3d4', type: 'add', paths: ['memory/notes.md'], summary: `preference: ${HOSTILE}`, commit: OID, evidence: ['s1', 's2'] }],
+    actions: [{ id: 'a1b2c3d4', type: 'add', paths: ['memory/notes.md'], summary: `preference: ${HOSTILE}`, commit: OID, evidence: ['s1', 's2'], risk: 'low', risk_reasons: [] }],
     stats: { sessions: 10, new_sessions: 4, patterns: 2, noise: 1, entries: 5, tokens_before: 100, tokens_after: 110, warnings: 0, unread_files: 0 },
     outcome: 'committed',
     approval: 'waiting for review',
@@ -93,7 +93,17 @@ describe('jobSummary', () => {
     expect(text).not.toMatch(/<img|\*\*bold|@octocat|#12\b|https:\/\/evil/);
     // One row per action: a `|` or a newline from a log does not break the table.
     expect(summary.split('\n').filter((l) => l.startsWith('| 1 |'))).toHaveLength(1);
-    expect(summary.split('\n').find((l) => l.startsWith('| 1 |'))?.split(/(?<!\\)\|/).length).toBe(8);
+    expect(summary.split('\n').find((l) => l.startsWith('| 1 |'))?.split(/(?<!\\)\|/).length).toBe(9);
+  });
+
+  it('marks a high-risk action with its reasons, in one cell, and an ordinary one by its level', () => {
+    const risky = { ...result().actions[0]!, id: 'e5f6a7b8', risk: 'high' as const, risk_reasons: [`it tells to push ("push directly to main | ${HOSTILE}")`] };
+    const summary = jobSummary(result({ actions: [...result().actions, risky] }), { serverUrl: 'https://github.com' });
+    const rows = summary.split('\n').filter((l) => /^\| [12] \|/.test(l));
+    expect(rows[0]).toContain('| low |');
+    expect(rows[1]).toContain('**high**: it tells to push');
+    expect(rows[1]?.split(/(?<!\\)\|/).length).toBe(9);
+    expect(rendered(summary)).not.toMatch(/<img|@octocat|https:\/\/evil/);
   });
 
   it('shows commits without links when the repository is unknown, and a dry run\'s diff in a code block', () => {
