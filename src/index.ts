@@ -26,5 +26,5 @@ export type * from './memory/types.js';
 export type * from './sessions/types.js';
 export { buildSnapshot, parseDocument, renderDocument } from './memory/index.js';
 export { loadSessions } from './sessions/load.js';
-export { redact } from './sessions/redact.js';
+export { redact, redactText } from './sessions/redact.js';
 export * from './errors.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { dream, listCycles } from '../../src/index.js';
+import { dream, listCycles, redact, redactText } from '../../src/index.js';
 import { openContext } from '../../src/cycle/context.js';
 import { commitFiles, git, makeTempRepo } from '../helpers/git.js';
 import { npmMistakeSession } from '../helpers/transcript.js';
@@ -45,5 +45,15 @@ describe('reverie as a library', () => {
 
     const cycles = await listCycles(await openContext(repo.dir));
     expect(cycles.map((c) => c.cycle).sort()).toEqual(['20261124-120000', '20261124-120000-2']);
+  });
+
+  it('exports both redactions: the readers\' table, and the exit pass with secretlint\'s preset for text on its way out', () => {
+    const password = ['Sup3r', 'S3cret!x'].join('');
+    const slack = ['xoxb-', '123456789012-', '1234567890123-', 'AbCdEfGhIjKlMnOpQrStUvWx'].join('');
+    const text = `the password ${password} works; the bot token is ${slack}`;
+    expect(redactText(text)).not.toContain(password);
+    expect(redactText(text)).not.toContain(slack);
+    expect(redactText(text)).toMatch(/\[REDACTED:[a-z-]+\]/);
+    expect(redact(text)).not.toContain(slack);
   });
 });
