@@ -58,10 +58,10 @@ export async function notUtf8At(repo: Repo, commit: string, files: Iterable<{ pa
   return found;
 }
 
-/** What a cycle says of a file it will not rewrite: the file, the line, and what to do about it. */
-export function notUtf8Error({ path, line }: NotUtf8): UnsafePathError {
+/** What a cycle (or a revert) says of a file it will not rewrite: the file, the line, and what to do about it. */
+export function notUtf8Error({ path, line }: NotUtf8, who = 'the cycle'): UnsafePathError {
   return new UnsafePathError(
-    `is not UTF-8 text (line ${line}): rewriting it would put U+FFFD in place of those bytes, so the cycle touches nothing; save the file as UTF-8 (\`reverie lint\` reports it too)`,
+    `is not UTF-8 text (line ${line}): rewriting it would put U+FFFD in place of those bytes, so ${who} touches nothing; save the file as UTF-8 (\`reverie lint\` reports it too)`,
     path,
   );
 }

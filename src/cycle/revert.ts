@@ -13,6 +13,7 @@ import { changedPaths, commitChanges, fastForward, readEntry, readFileAt, readFi
 import { isStateFile, mainTip, type RepoContext } from './context.js';
 import { cycleIdFrom, pendingCycles } from './history.js';
 import { readMainHistory, type Landing, type MainHistory } from './main-history.js';
+import { notUtf8At, notUtf8Error } from './memory-files.js';
 import { revertMessage } from './messages.js';
 import { revertChanges, type FileChange, type RevertChanges } from './revert-plan.js';
 import { actionMarks } from './trailers.js';
@@ -392,7 +393,11 @@ function planReverts(files: Map<string, string>, steps: RevertStep[]): { step: R
 /** One commit per action on top of main, each also remembering the action's fingerprint as rejected. No ref moves here. */
 async function writeReverts(context: RepoContext, main: string, steps: RevertStep[], options: RevertOptions): Promise<RevertedAction[]> {
   const { repo, config } = context;
-  const planned = planReverts(await readPaths(repo, main, steps.flatMap((s) => s.changes.map((c) => c.path))), steps);
+  const files = await readPaths(repo, main, steps.flatMap((s) => s.changes.map((c) => c.path)));
+  // A file saved in another encoding since the action: writing its decoded text back would lose those bytes.
+  const [notText] = await notUtf8At(repo, main, [...files].map(([path, text]) => ({ path, text })));
+  if (notText) throw notUtf8Error(notText, 'the revert');
+  const planned = planReverts(files, steps);
   let state = readState(await readFilesAt(repo, main, isStateFile, { under: [STATE_DIR] }));
   let parent = main;
   const written: RevertedAction[] = [];

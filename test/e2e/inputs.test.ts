@@ -4,7 +4,7 @@
  * or named, with the file and line or key, and none of them changes the repository.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -209,6 +209,37 @@ describe('a symbolic link in memory is never followed, and every command names i
     expect(git(dir, ['rev-parse', 'main'])).not.toBe(main);
     expect(readFileSync(path.join(outside, 'secrets.md'), 'utf8')).toContain('deploy token');
     expect(git(dir, ['log', '-p', 'main'])).not.toContain('a1B2c3D4e5a1B2');
+  });
+});
+
+describe('approve never writes through a link put in the working tree', () => {
+  it('a memory folder, or one file, replaced by a link out of the repository: approve stops, names them, and nothing outside changes', async () => {
+    const outside = await makeTempDir();
+    cleanups.push(() => rm(outside, { recursive: true, force: true }));
+    const dir = await repoWith(SESSIONS);
+    const cycle = reverieJson<{ cycle: string; actions: unknown[] }>(['dream', '--mode', 'review', '--repo', dir]);
+    expect(cycle.actions.length).toBeGreaterThan(0);
+    const main = git(dir, ['rev-parse', 'main']);
+    const outsideNotes = path.join(outside, 'notes.md');
+
+    // One file: the link has the same text as the file it replaced.
+    writeFileSync(outsideNotes, NOTES);
+    rmSync(path.join(dir, 'memory/notes.md'));
+    symlinkSync(outsideNotes, path.join(dir, 'memory/notes.md'));
+    const file = reverie(['approve', cycle.cycle, '--repo', dir]);
+    expect(file.code, file.stderr).toBe(4);
+    expect(file.stderr).toContain('memory/notes.md has uncommitted changes');
+    expect(readFileSync(outsideNotes, 'utf8')).toBe(NOTES);
+
+    // The whole folder.
+    rmSync(path.join(dir, 'memory'), { recursive: true });
+    symlinkSync(outside, path.join(dir, 'memory'));
+    const folder = reverie(['approve', cycle.cycle, '--repo', dir]);
+    expect(folder.code, folder.stderr).toBe(4);
+    expect(folder.stderr).toContain('memory/notes.md');
+    expect(readFileSync(outsideNotes, 'utf8')).toBe(NOTES);
+    expect(readdirSync(outside)).toEqual(['notes.md']);
+    expect(git(dir, ['rev-parse', 'main'])).toBe(main);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -138,6 +138,25 @@ describe('reverie revert (auto)', () => {
     expect(text).toContain('- Install dependencies with `npm install`.');
     expect(text).not.toContain('pnpm');
     expect(text).toBe(later.replace('- Install dependencies with `pnpm install`.\n', '- Install dependencies with `npm install`.\n'));
+    expect(git(dir, ['status', '--porcelain'])).toBe('');
+  });
+
+  it('refuses a file saved in another encoding since the action: names it and its line, and rewrites no byte of it', async () => {
+    const dir = await repoWith();
+    const update = dream(dir).byType('update');
+    const latin1 = Buffer.concat([readFileSync(path.join(dir, NOTES_PATH)), Buffer.from('\n- Caf\xe9 r\xe8gles: keep the menu short.\n', 'latin1')]);
+    writeFileSync(path.join(dir, NOTES_PATH), latin1);
+    git(dir, ['commit', '-q', '-am', 'docs: a line in Latin-1']);
+    const refs = git(dir, ['show-ref']);
+    const line = latin1.toString('latin1').split('\n').findIndex((l) => l.includes('Caf')) + 1;
+
+    const result = reverie(['revert', update.id, '--repo', dir]);
+
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain(`${NOTES_PATH}: is not UTF-8 text (line ${line})`);
+    expect(result.stderr).toContain('the revert touches nothing');
+    expect(git(dir, ['show-ref'])).toBe(refs);
+    expect(readFileSync(path.join(dir, NOTES_PATH)).equals(latin1)).toBe(true);
     expect(git(dir, ['status', '--porcelain'])).toBe('');
   });
 
