@@ -268,7 +268,8 @@ describe('fake GitHub: faults the octokit plugins ride out', () => {
   it('a 403 rate limit is waited out by the throttling plugin, from x-ratelimit-reset', async () => {
     const fake = await start();
     const onRateLimit = vi.fn(retryTwice);
-    fake.failNext(1, rateLimitExceeded(1));
+    // Two seconds ahead, in whole seconds: the answer may reach the plugin in the next second.
+    fake.failNext(1, rateLimitExceeded(2));
     const user = await client(fake, { onRateLimit }).users.getAuthenticated();
     expect(user.data.login).toBe(OWNER);
     expect(statuses(fake, 'GET', '/user')).toEqual([403, 200]);
