@@ -3,7 +3,7 @@ import { ReverieError } from '../errors.js';
 import { commitChanges, deleteBranch, fastForward, isAncestor, readFilesAt, resolveRef } from '../git/index.js';
 import { buildCycle } from './build.js';
 import { mainTip, type RepoContext } from './context.js';
-import { findPendingCycle } from './history.js';
+import { findPendingCycle, type PendingCycle } from './history.js';
 import { stateMessage } from './messages.js';
 
 export interface ApprovalOutcome {
@@ -106,9 +106,32 @@ export async function approveCycle(context: RepoContext, argument: string, optio
  * `reverie reject`: the cycle's actions are remembered as rejected, its sessions as processed, in one
  * bookkeeping commit on main that touches only `.reverie/`; then the branch goes.
  */
-export async function rejectCycle(context: RepoContext, argument: string, options: { now: Date; reason?: string }): Promise<{ cycle: string; branch: string; main: string; rejected: number }> {
-  const { repo, config } = context;
+export async function rejectCycle(context: RepoContext, argument: string, options: { now: Date; reason?: string }): Promise<Rejection> {
   const pending = await findPendingCycle(context, argument);
+  const rejection = await recordRejection(context, pending, options);
+  await deleteBranch(context.repo, pending.branch);
+  return rejection;
+}
+
+export interface Rejection {
+  cycle: string;
+  branch: string;
+  /** main after the bookkeeping commit. */
+  main: string;
+  /** How many actions are remembered as rejected (those not on main already). */
+  rejected: number;
+}
+
+/**
+ * A cycle's rejection as one bookkeeping commit on main that touches only `.reverie/`: its actions remembered as
+ * rejected, its record with the decision (and the pull request whose closing it was). The branch is left to the caller.
+ */
+export async function recordRejection(
+  context: RepoContext,
+  pending: PendingCycle & { record: CycleRecord },
+  options: { now: Date; reason?: string; pull?: number },
+): Promise<Rejection> {
+  const { repo, config } = context;
   const main = await mainTip(context);
   const branchFiles = await readFilesAt(repo, pending.tip, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] });
   const mainFiles = await readFilesAt(repo, main, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] });
@@ -124,6 +147,7 @@ export async function rejectCycle(context: RepoContext, argument: string, option
       approved: applied.map((a) => a.id),
       rejected: refused.map((a) => a.id),
       ...(options.reason ? { reason: options.reason } : {}),
+      ...(options.pull !== undefined ? { pull: options.pull } : {}),
     },
   };
   const changes = new Map<string, string | null>(stateFiles(state));
@@ -136,7 +160,6 @@ export async function rejectCycle(context: RepoContext, argument: string, option
     timestamp: Math.floor(options.now.getTime() / 1000),
   });
   await fastForward(repo, { branch: config.git.main, to: oid, expectedOld: main });
-  await deleteBranch(repo, pending.branch);
   return { cycle: pending.cycle, branch: pending.branch, main: oid, rejected: refused.length };
 }
 

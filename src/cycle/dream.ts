@@ -18,6 +18,7 @@ import { baseWarnings, openContext, mainTip, readBase, sessionHashCacheFile, typ
 import { notUtf8Error } from './memory-files.js';
 import { planDiff } from './diff.js';
 import { cycleBranchName, cycleStamp, pendingCycles, type PendingCycle } from './history.js';
+import { syncCycles, type CycleSync } from './github-cycles.js';
 import { connectGitHub, publishCycle, pushMain, syncMain, type ConnectOptions, type GitHubLink, type PublishedPull } from './publish.js';
 import { retire, toSupersede, waitForReview, waitingCycles, type Superseded } from './waiting.js';
 import { lockAndRecover } from './recover.js';
@@ -103,6 +104,8 @@ export interface DreamResult {
   run?: EngineRun;
   /** What an interrupted earlier run had left, repaired before this cycle began. */
   repaired?: string[];
+  /** What GitHub had decided or held that this clone took in first (closed pull requests, waiting branches). */
+  github?: CycleSync;
 }
 
 const ENGINE_NAMES = ['heuristic', 'claude'];
@@ -141,8 +144,10 @@ export async function dream(options: DreamOptions): Promise<DreamResult> {
     // A bad token or an unreachable repository stops the cycle here, before anything is written.
     const link = mode === 'dry-run' ? undefined : await connectGitHub(context, options.github);
     if (link) await syncMain(context, link);
+    // What reviewers decided on GitHub counts before anything is planned: a closed pull request's actions stay out.
+    const github = link ? await syncCycles(context, link, { now: options.now ?? new Date() }) : undefined;
     const result = await runCycle(context, engine, mode, options, link);
-    return repairs.lines.length > 0 ? { ...result, repaired: repairs.lines } : result;
+    return { ...result, ...(repairs.lines.length > 0 ? { repaired: repairs.lines } : {}), ...(github ? { github } : {}) };
   } finally {
     release();
   }

@@ -33,11 +33,12 @@ export interface PendingCycle {
  * its tip (a fast-forward or a merge commit) or holds its cycle record (squashed or rebased on GitHub, which gives
  * the commits new ids; or rejected).
  */
-export async function pendingCycles(context: RepoContext): Promise<PendingCycle[]> {
+export async function pendingCycles(context: RepoContext, remote: ReadonlyMap<string, string> = new Map()): Promise<PendingCycle[]> {
   const main = await mainTip(context);
   const pending: PendingCycle[] = [];
-  for (const branch of await listBranches(context.repo, BRANCH_PREFIX)) {
-    const tip = await resolveRef(context.repo, `refs/heads/${branch}`);
+  const branches = new Set([...(await listBranches(context.repo, BRANCH_PREFIX)), ...[...remote.keys()].filter((b) => b.startsWith(BRANCH_PREFIX))]);
+  for (const branch of branches) {
+    const tip = await newestTip(context, branch, remote.get(branch));
     const cycle = branch.slice(BRANCH_PREFIX.length);
     if (!tip || (await blobOidAt(context.repo, main, cyclePath(cycle))) || (await isAncestor(context.repo, tip, main))) continue;
     const text = await readFileAt(context.repo, tip, cyclePath(cycle));
@@ -46,10 +47,20 @@ export async function pendingCycles(context: RepoContext): Promise<PendingCycle[
   return pending.sort((a, b) => a.cycle.localeCompare(b.cycle));
 }
 
+/**
+ * A branch's tip here or on the remote (its objects fetched already), whichever has the other's commits: a reviewer's
+ * commits on GitHub, or reverie's own not yet pushed. Diverged, this clone's own wins; publishing says so.
+ */
+async function newestTip(context: RepoContext, branch: string, remote: string | undefined): Promise<string | undefined> {
+  const local = await resolveRef(context.repo, `refs/heads/${branch}`);
+  if (!local || !remote || local === remote) return local ?? remote;
+  return (await isAncestor(context.repo, local, remote)) ? remote : local;
+}
+
 /** The pending cycle named by the user, or an error that lists the ones there are. */
-export async function findPendingCycle(context: RepoContext, argument: string): Promise<PendingCycle & { record: CycleRecord }> {
+export async function findPendingCycle(context: RepoContext, argument: string, remote?: ReadonlyMap<string, string>): Promise<PendingCycle & { record: CycleRecord }> {
   const cycle = cycleIdFrom(argument);
-  const pending = await pendingCycles(context);
+  const pending = await pendingCycles(context, remote);
   const found = pending.find((p) => p.cycle === cycle);
   if (!found?.record) {
     const list = pending.map((p) => p.cycle).join(', ') || 'none';
@@ -120,12 +131,12 @@ export interface CycleView {
 }
 
 /** Every cycle main knows of, plus the pending ones, newest first, with the commits that carry each action on main. */
-export async function listCycles(context: RepoContext): Promise<CycleView[]> {
+export async function listCycles(context: RepoContext, remote?: ReadonlyMap<string, string>): Promise<CycleView[]> {
   const main = await mainTip(context);
   const recorded = await readFilesAt(context.repo, main, (p) => p.startsWith(`${STATE_DIR}/cycles/`) && p.endsWith('.json'), { under: [`${STATE_DIR}/cycles`] });
   const history = await readMainHistory(context.repo, main);
   const views = [...recorded.values()].map((text) => settledCycle(parseCycleRecord(text), history));
-  for (const pending of await pendingCycles(context)) if (pending.record) views.push(pendingCycle(pending.record));
+  for (const pending of await pendingCycles(context, remote)) if (pending.record) views.push(pendingCycle(pending.record));
   return views.sort((a, b) => b.created.localeCompare(a.created) || b.cycle.localeCompare(a.cycle));
 }
 

@@ -90,8 +90,8 @@ export interface PublishInput {
 export interface PublishedPull {
   number: number;
   url: string;
-  /** What this run did: opened it, brought an open one up to date, reopened a closed one. */
-  action: 'created' | 'updated' | 'reopened';
+  /** What this run did: opened it, or brought the open one up to date. */
+  action: 'created' | 'updated';
 }
 
 /** Pushes the cycle's branch and creates, updates or reopens its one pull request, then labels it. */
@@ -105,16 +105,16 @@ export async function publishCycle(context: RepoContext, link: GitHubLink, input
 }
 
 /**
- * The one pull request of a branch, brought up to date: the open one updated, a closed (unmerged) one reopened, or a
- * new one opened; then labelled with what it lacks of `labels` (when the configuration labels pull requests).
+ * The one pull request of a branch, brought up to date: the open one updated, or a new one opened; then labelled with
+ * what it lacks of `labels` (when the configuration labels pull requests). A closed one is a reviewer's decision and
+ * is never reopened: a cycle's is recorded as a rejection before anything is published (github-cycles.ts).
  */
 async function upsertPull(context: RepoContext, link: GitHubLink, input: { branch: string; title: string; body: string; labels: string[] }): Promise<PublishedPull> {
   const { title, body } = input;
-  const existing = (await link.client.pullsFrom(input.branch, 'all')).find((p) => !p.merged);
+  const existing = (await link.client.pullsFrom(input.branch, 'open'))[0];
   let pull: PullRequest;
   let action: PublishedPull['action'];
-  if (existing?.state === 'open') [pull, action] = [await link.client.updatePull(existing.number, { title, body }), 'updated'];
-  else if (existing) [pull, action] = [await link.client.updatePull(existing.number, { title, body, state: 'open' }), 'reopened'];
+  if (existing) [pull, action] = [await link.client.updatePull(existing.number, { title, body }), 'updated'];
   else [pull, action] = [await link.client.createPull({ head: input.branch, base: context.config.git.main, title, body, draft: link.config.draft }), 'created'];
   if (link.config.labels) await link.client.addLabels(pull.number, input.labels.filter((l) => !pull.labels.includes(l)));
   return { number: pull.number, url: pull.url, action };

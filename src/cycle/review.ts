@@ -64,8 +64,8 @@ export interface CycleReview {
 }
 
 /** The pending cycle `argument` names, or the only pending one; an error lists them when there are several. */
-export async function reviewCycle(context: RepoContext, argument?: string): Promise<CycleReview> {
-  const pending = argument ? await findPendingCycle(context, argument) : await onlyPendingCycle(context);
+export async function reviewCycle(context: RepoContext, argument?: string, remote?: ReadonlyMap<string, string>): Promise<CycleReview> {
+  const pending = argument ? await findPendingCycle(context, argument, remote) : await onlyPendingCycle(context, remote);
   const record = pending.record;
   const actions: ReviewAction[] = [];
   for (const action of record.actions) {
@@ -110,8 +110,8 @@ function entryOf(ref: EntryRef): ReviewEntry {
   return { path: ref.path, text: ref.raw.trimEnd() };
 }
 
-async function onlyPendingCycle(context: RepoContext): Promise<PendingCycle & { record: CycleRecord }> {
-  const pending = (await pendingCycles(context)).filter((p): p is PendingCycle & { record: CycleRecord } => p.record !== undefined);
+async function onlyPendingCycle(context: RepoContext, remote?: ReadonlyMap<string, string>): Promise<PendingCycle & { record: CycleRecord }> {
+  const pending = (await pendingCycles(context, remote)).filter((p): p is PendingCycle & { record: CycleRecord } => p.record !== undefined);
   if (pending.length === 1) return pending[0]!;
   if (pending.length === 0) throw new GitStateError('no cycle is waiting for review; `reverie dream --mode review` proposes one');
   const list = pending.map((p) => `${p.cycle} (${p.record.actions.length} actions)`).join(', ');

@@ -32,7 +32,7 @@ export async function waitingCycles(context: RepoContext, link: GitHubLink | und
 
 /**
  * A cycle is still waiting: a new one does not pile on top of it. On GitHub, each waiting cycle here is published
- * again (pushed, its pull request updated, or reopened if it was closed, or opened if a push failed half-way): a
+ * again (pushed, its pull request updated, or opened if a push or the pull request's creation failed half-way): a
  * re-run finishes what a failed one left, and never opens a second pull request.
  */
 export async function waitForReview(context: RepoContext, link: GitHubLink | undefined, base: string, waiting: Waiting): Promise<WaitingReport> {

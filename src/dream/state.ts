@@ -25,7 +25,15 @@ export interface CycleRecord {
   /** Budget warnings and open questions the cycle left for its reviewer. */
   notices?: Notice[];
   /** Set when a person decided on the cycle: rejected whole, or approved with some actions left out. */
-  decision?: { status: Exclude<CycleStatus, 'pending'>; at: string; approved: string[]; rejected: string[]; reason?: string };
+  decision?: {
+    status: Exclude<CycleStatus, 'pending'>;
+    at: string;
+    approved: string[];
+    rejected: string[];
+    reason?: string;
+    /** The pull request whose closing without a merge was the rejection. */
+    pull?: number;
+  };
   /** For an engine that called a model: which, and what it spent, so that a dream can be audited and re-run. */
   run?: RecordedRun;
 }

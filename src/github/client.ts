@@ -92,8 +92,13 @@ export class GitHubClient {
 
   /** Open pull requests whose branch starts with `prefix`, oldest first. */
   async openPullsWithPrefix(prefix: string): Promise<PullRequest[]> {
-    const pulls = await this.call('list open pull requests', () =>
-      this.octokit.paginate(this.octokit.rest.pulls.list, { owner: this.owner, repo: this.repo, state: 'open', per_page: 100 }),
+    return this.pullsWithPrefix(prefix, 'open');
+  }
+
+  /** Pull requests in `state` whose branch starts with `prefix`, oldest first. */
+  async pullsWithPrefix(prefix: string, state: 'open' | 'closed' | 'all'): Promise<PullRequest[]> {
+    const pulls = await this.call(`list ${state === 'all' ? '' : `${state} `}pull requests`, () =>
+      this.octokit.paginate(this.octokit.rest.pulls.list, { owner: this.owner, repo: this.repo, state, per_page: 100 }),
     );
     return pulls
       .map(toPull)

@@ -156,3 +156,15 @@ function pushError(error: unknown, what: string): Error {
   if (status) return new GitHubError(`could not ${what}: HTTP ${status}`, status);
   return new GitHubError(`could not ${what}: ${e.message ?? String(error)}`);
 }
+
+/** The branches on the remote whose names start with `prefix` (`reverie/dream-`), with their tips; no objects fetched. */
+export async function listRemoteBranches(input: { url: string; token: string; prefix: string; secondMs?: number }): Promise<Map<string, string>> {
+  try {
+    const refs = await withRetries(input.secondMs, () =>
+      git.listServerRefs({ http, url: input.url, prefix: `refs/heads/${input.prefix}`, protocolVersion: 2, ...auth(input.token) }),
+    );
+    return new Map(refs.map((r) => [r.ref.slice('refs/heads/'.length), r.oid]));
+  } catch (error) {
+    throw pushError(error, `list the ${input.prefix}* branches of ${describe(input.url)}`);
+  }
+}

@@ -56,6 +56,17 @@ async function world({ mode = 'review', extraConfig = '', files = {} }: { mode?:
   return { dir: repo.dir, server, github, bare, run };
 }
 
+/** A fresh clone of the repository on the git server, as a reviewer's machine or the Action's runner has it. */
+async function cloneOf(w: World): Promise<string> {
+  const clone = await makeTempDir();
+  cleanups.push(() => import('node:fs/promises').then((fs) => fs.rm(clone, { recursive: true, force: true })));
+  const auth = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}` };
+  await runGit(clone, ['clone', '-q', w.server.repoUrl('memory'), '.'], auth);
+  git(clone, ['config', 'user.email', 'reviewer@example.com']);
+  git(clone, ['config', 'user.name', 'Reviewer']);
+  return clone;
+}
+
 /** The body with its code blocks and code spans taken out: what GitHub renders as Markdown. */
 function renderedText(body: string): string {
   return body.replace(/^( *)(`{3,})[^\n]*\n[\s\S]*?\n\1\2/gm, '').replace(/`[^`\n]*`/g, '');
@@ -103,15 +114,94 @@ describe('review mode on GitHub', () => {
     expect(w.github.violations).toEqual([]);
   });
 
-  it('reopens the pull request of a waiting cycle that someone closed, instead of opening another', async () => {
+  it('closing the pull request is a rejection: recorded on main, said in a comment, never reopened, never proposed again', async () => {
     const w = await world();
     const first = await w.run();
     const pull = w.github.state.pulls[0]!;
     pull.state = 'closed';
-    const again = await w.run();
-    expect(again.pull).toMatchObject({ number: first.pull?.number, action: 'reopened' });
+
+    const next = await w.run();
+    expect(next.github?.rejected).toEqual([{ cycle: first.cycle, pull: pull.number, actions: first.actions.length }]);
+    expect(next.outcome).toBe('nothing-new');
+    expect(next.actions).toEqual([]);
     expect(w.github.state.pulls).toHaveLength(1);
-    expect(w.github.state.pulls[0]?.state).toBe('open');
+    expect(w.github.state.pulls[0]?.state).toBe('closed');
+    expect(w.github.state.comments.at(-1)?.body).toContain(`Closed without merging, so reverie recorded cycle ${first.cycle} as rejected`);
+    const record = JSON.parse(git(w.bare, ['show', `main:.reverie/cycles/${first.cycle}.json`])) as { decision: { status: string; pull: number; reason: string } };
+    expect(record.decision).toMatchObject({ status: 'rejected', pull: pull.number, reason: `pull request #${pull.number} closed without merging` });
+    expect(git(w.bare, ['rev-parse', 'main'])).toBe(git(w.dir, ['rev-parse', 'main']));
+    expect(git(w.bare, ['for-each-ref', 'refs/heads/reverie/'])).toBe('');
+    expect(git(w.dir, ['branch', '--list', 'reverie/*'])).toBe('');
+
+    // A fresh clone, as the Action's runner is, opens nothing either.
+    const clone = await cloneOf(w);
+    const again = await reverieAsync(['dream', '--json', '--repo', clone], { env: { GITHUB_TOKEN: TOKEN } });
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { actions: unknown[] }).actions).toEqual([]);
+    expect(w.github.state.pulls).toHaveLength(1);
+    const log = await reverieAsync(['log', '--json', '--repo', clone]);
+    const cycles = (JSON.parse(log.stdout) as { cycles: { cycle: string; status: string; reason?: string }[] }).cycles;
+    expect(cycles.find((c) => c.cycle === first.cycle)).toMatchObject({ status: 'rejected', reason: `pull request #${pull.number} closed without merging` });
+  });
+
+  it('a fresh clone sees the cycle waiting on GitHub: status, review and approve work there; the maker\'s clone then tidies its branch', async () => {
+    const w = await world();
+    const first = await w.run();
+    const clone = await cloneOf(w);
+    const env = { env: { GITHUB_TOKEN: TOKEN } };
+
+    const status = await reverieAsync(['status', '--json', '--repo', clone], env);
+    expect(status.code, status.stderr).toBe(0);
+    expect((JSON.parse(status.stdout) as { pending: { cycle: string; actions: number }[] }).pending).toEqual([{ cycle: first.cycle, branch: first.branch, actions: first.actions.length }]);
+    const review = await reverieAsync(['review', first.cycle!, '--json', '--repo', clone], env);
+    expect(review.code, review.stderr).toBe(0);
+    expect((JSON.parse(review.stdout) as { actions: { id: string }[] }).actions.map((a) => a.id)).toEqual(first.actions.map((a) => a.id));
+
+    const approved = await reverieAsync(['approve', first.cycle!, '--repo', clone], env);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toContain(`approved cycle ${first.cycle}`);
+    expect(git(w.bare, ['rev-parse', 'main'])).toBe(git(clone, ['rev-parse', 'main']));
+    expect(git(w.bare, ['show', 'main:memory/notes.md'])).toContain('pnpm');
+    expect(w.github.state.pulls[0]?.state).toBe('closed');
+    expect(git(w.bare, ['for-each-ref', 'refs/heads/reverie/'])).toBe('');
+
+    // The clone that made the cycle: main comes up, its branch goes, nothing is proposed again.
+    const next = await w.run();
+    expect(next.outcome).toBe('nothing-new');
+    expect(next.github?.deleted).toEqual([first.branch]);
+    expect(git(w.dir, ['branch', '--list', 'reverie/*'])).toBe('');
+    const twice = await reverieAsync(['approve', first.cycle!, '--repo', w.dir], env);
+    expect(twice.code, twice.stderr).toBe(0);
+    expect(twice.stdout).toContain(`cycle ${first.cycle} is decided already: approved; nothing to do`);
+    const reject = await reverieAsync(['reject', first.cycle!, '--repo', w.dir], env);
+    expect(reject.code).toBe(4);
+    expect(reject.stderr).toContain(`\`reverie revert ${first.cycle}\` undoes it`);
+  });
+
+  it('a fresh clone rejects a cycle it did not make: the pull request closes, main records it, the branch goes', async () => {
+    const w = await world();
+    const first = await w.run();
+    const clone = await cloneOf(w);
+    const rejected = await reverieAsync(['reject', first.cycle!, '--reason', 'too noisy', '--repo', clone], { env: { GITHUB_TOKEN: TOKEN } });
+    expect(rejected.code, rejected.stderr).toBe(0);
+    expect(w.github.state.pulls[0]?.state).toBe('closed');
+    expect(w.github.state.comments.at(-1)?.body).toContain('too noisy');
+    expect(git(w.bare, ['show', `main:.reverie/cycles/${first.cycle}.json`])).toContain('"too noisy"');
+    expect(git(w.bare, ['for-each-ref', 'refs/heads/reverie/'])).toBe('');
+  });
+
+  it('a branch pushed by a run whose pull request was never created gets its one pull request from the next run, in a fresh clone', async () => {
+    const w = await world();
+    const first = await w.run();
+    w.github.state.pulls.splice(0);
+    const clone = await cloneOf(w);
+    const again = await reverieAsync(['dream', '--json', '--repo', clone], { env: { GITHUB_TOKEN: TOKEN } });
+    expect(again.code, again.stderr).toBe(0);
+    const result = JSON.parse(again.stdout) as { outcome: string; github: { adopted: string[] } };
+    expect(result.outcome).toBe('pending-review');
+    expect(result.github.adopted).toEqual([first.cycle]);
+    expect(w.github.state.pulls.map((p) => [p.head.ref, p.state])).toEqual([[first.branch, 'open']]);
+    expect(git(w.bare, ['for-each-ref', '--format=%(refname)', 'refs/heads/reverie/'])).toBe(`refs/heads/${first.branch}`);
   });
 
   it('rides out a 502 from the API and from the git server, and a rate limit with retry-after', async () => {
@@ -239,6 +329,9 @@ describe('review mode on GitHub', () => {
       expect(next.outcome).toBe('nothing-new');
       expect(next.actions).toEqual([]);
       expect(git(w.dir, ['rev-parse', 'main'])).toBe(git(w.bare, ['rev-parse', 'main']));
+      // The merged cycle's branch goes, on GitHub and here.
+      expect(git(w.bare, ['for-each-ref', 'refs/heads/reverie/'])).toBe('');
+      expect(git(w.dir, ['branch', '--list', 'reverie/*'])).toBe('');
       expect(w.github.state.pulls).toHaveLength(1);
       const log = await reverieAsync(['log', '--json', '--repo', w.dir]);
       const cycles = (JSON.parse(log.stdout) as { cycles: { cycle: string; status: string; actions: { id: string; status: string; commit: string | null }[] }[] }).cycles;

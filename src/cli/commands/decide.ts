@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { GitStateError } from '../../errors.js';
 import { approveCycle, rejectCycle } from '../../cycle/approve.js';
 import { openContext } from '../../cycle/context.js';
-import { closeCyclePull, connectGitHub, pushMain, type GitHubLink } from '../../cycle/publish.js';
+import { syncCycles, syncLines } from '../../cycle/github-cycles.js';
+import { cycleIdFrom, listCycles, type CycleView } from '../../cycle/history.js';
+import { closeCyclePull, connectGitHub, pushMain, syncMain, type GitHubLink } from '../../cycle/publish.js';
 import type { RepoContext } from '../../cycle/context.js';
 import { lockAndRecover } from '../../cycle/recover.js';
 import { plural, type Output } from '../output.js';
@@ -24,6 +27,9 @@ export function registerDecisions(program: Command, out: Output): void {
       try {
         for (const line of repairs.lines) out.warn(`repaired: ${line}`);
         const link = await connectGitHub(context);
+        if (link) await syncWithGitHub(context, link, out);
+        const settled = await decidedCycle(context, cycle);
+        if (settled) return reportSettled(out, settled, 'approved', flags.json);
         const outcome = await approveCycle(context, cycle, {
           now: new Date(),
           ...(flags.only ? { only: flags.only } : {}),
@@ -52,6 +58,9 @@ export function registerDecisions(program: Command, out: Output): void {
       try {
         for (const line of repairs.lines) out.warn(`repaired: ${line}`);
         const link = await connectGitHub(context);
+        if (link) await syncWithGitHub(context, link, out);
+        const settled = await decidedCycle(context, cycle);
+        if (settled) return reportSettled(out, settled, 'rejected', flags.json);
         const result = await rejectCycle(context, cycle, { now: new Date(), ...(flags.reason ? { reason: flags.reason } : {}) });
         if (link) await settleOnGitHub(context, link, result.branch, `Rejected with \`reverie reject\`${flags.reason ? `: ${flags.reason}` : ''}. Its actions will not be proposed again.`);
         if (flags.json) return out.json(result);
@@ -60,6 +69,34 @@ export function registerDecisions(program: Command, out: Output): void {
         release();
       }
     });
+}
+
+/**
+ * Before a decision: main as GitHub has it (a pull request merged there), and the cycles GitHub holds or decided,
+ * so that any clone can decide on any cycle, and a decision taken on GitHub is not taken again here.
+ */
+async function syncWithGitHub(context: RepoContext, link: GitHubLink, out: Output): Promise<void> {
+  await syncMain(context, link);
+  const sync = await syncCycles(context, link, { now: new Date() });
+  for (const line of syncLines(sync)) out.warn(`github: ${line}`);
+}
+
+/** A cycle already decided on main (merged on GitHub, or rejected): said, not fought. */
+async function decidedCycle(context: RepoContext, argument: string): Promise<CycleView | undefined> {
+  const cycle = cycleIdFrom(argument);
+  return (await listCycles(context)).find((c) => c.cycle === cycle && c.status !== 'pending');
+}
+
+/** The same decision taken before is nothing to do; the other one is an error that says what would undo it. */
+function reportSettled(out: Output, view: CycleView, wanted: 'approved' | 'rejected', json: boolean | undefined): void {
+  const state = `${view.label}${view.reason ? ` (${view.reason})` : ''}`;
+  if ((view.status === 'rejected') !== (wanted === 'rejected')) {
+    const undo = view.status === 'rejected' ? 'revert its rejection commit on main to let its actions be proposed again' : `\`reverie revert ${view.cycle}\` undoes it`;
+    throw new GitStateError(`cycle ${view.cycle} is decided already: ${state}; ${undo}`);
+  }
+  const message = `cycle ${view.cycle} is decided already: ${state}; nothing to do`;
+  if (json) return out.json({ cycle: view.cycle, decided: true, status: view.status, label: view.label, message });
+  out.line(message);
 }
 
 /** A decision taken here reaches GitHub: main is pushed, and the cycle's pull request closed with the reason. */

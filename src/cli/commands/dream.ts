@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { MODES, type Mode } from '../../config/index.js';
 import { dream, type DreamResult, type PhaseReport } from '../../cycle/dream.js';
+import { syncLines } from '../../cycle/github-cycles.js';
 import { impactLine, type MemoryImpact } from '../../dream/impact.js';
 import type { EngineRun, Notice } from '../../dream/types.js';
 import { UsageError } from '../../errors.js';
@@ -36,6 +37,7 @@ export function registerDream(program: Command, out: Output): void {
       if (flags.json) out.json(jsonOf(result));
       else {
         for (const line of result.repaired ?? []) out.warn(`repaired: ${line}`);
+        for (const line of result.github ? syncLines(result.github) : []) out.line(`github: ${line}`);
         printResult(out, result);
       }
     });
@@ -45,6 +47,7 @@ export function registerDream(program: Command, out: Output): void {
 function jsonOf(result: DreamResult) {
   return {
     repaired: result.repaired ?? [],
+    github: result.github ?? null,
     cycle: result.cycle,
     branch: result.branch,
     base: result.base,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { openContext } from '../../cycle/context.js';
+import { waitingOnGitHub } from '../../cycle/github-cycles.js';
 import { reviewCycle, type CycleReview, type ReviewAction } from '../../cycle/review.js';
 import { impactLine } from '../../dream/impact.js';
 import { plural, quoted, shortOid, type Output } from '../output.js';
@@ -14,7 +15,8 @@ export function registerReview(program: Command, out: Output): void {
     .option('--config <file>', 'configuration file, relative to the repository', 'reverie.yaml')
     .option('--repo <dir>', 'the memory repository', '.')
     .action(async (cycle: string | undefined, flags: { json?: boolean; config: string; repo: string }) => {
-      const review = await reviewCycle(await openContext(flags.repo, flags.config), cycle);
+      const context = await openContext(flags.repo, flags.config);
+      const review = await reviewCycle(context, cycle, await waitingOnGitHub(context, (line) => out.warn(line)));
       if (flags.json) return out.json(review);
       printReview(out, review);
     });

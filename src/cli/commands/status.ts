@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { baseWarnings, openContext, mainTip, readBase, sessionHashCacheFile } from '../../cycle/context.js';
+import { waitingOnGitHub } from '../../cycle/github-cycles.js';
 import { listCycles, pendingCycles } from '../../cycle/history.js';
 import { pendingRepairs } from '../../cycle/recover.js';
 import { streamSessions } from '../../sessions/load.js';
@@ -23,8 +24,9 @@ export function registerStatus(program: Command, out: Output): void {
       const memoryWarnings = baseWarnings(base);
       // Counted as they stream by: status never holds the logs.
       const sessions = await streamSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes: new Set(Object.keys(state.processed)), hashCacheFile: sessionHashCacheFile(context) }, () => undefined);
-      const last = (await listCycles(context))[0];
-      const pending = await pendingCycles(context);
+      const remote = await waitingOnGitHub(context, (line) => out.warn(line));
+      const last = (await listCycles(context, remote))[0];
+      const pending = await pendingCycles(context, remote);
       const status = {
         main,
         last_cycle: last ? { cycle: last.cycle, status: last.status, partial: last.partial, created: last.created, actions: last.actions.length } : null,
