@@ -10,6 +10,7 @@ import { introductions, openRepo, readEntry, readFilesAt, resolveRef, type Intro
 import { symlinkMessage, type MemorySymlink } from '../memory/symlinks.js';
 import type { ReadWarning } from '../sessions/types.js';
 import { notUtf8At, notUtf8Message, symlinksAt, type NotUtf8 } from './memory-files.js';
+import { inferredMarks } from './inferred-marks.js';
 import { actionMarks, revertMark } from './trailers.js';
 
 export interface RepoContext {
@@ -107,6 +108,8 @@ async function addProvenance(repo: Repo, oid: string, memory: MemorySnapshot): P
 async function writtenByCycle(repo: Repo, path: string, raw: string, intro: Introduction, depth = 0): Promise<boolean> {
   if (!intro.certain || depth > 2) return false;
   if (isActionCommit(intro.message)) return true;
+  // A squash whose message lost the trailers: the actions its tree shows it brought (inferred-marks.ts).
+  if (intro.parents.length === 1 && actionMarks(intro.message).length === 0 && (await inferredMarks(repo, intro.commit)).some((m) => m.action !== 'state')) return true;
   const reverted = revertMark(intro.message)?.commits[0];
   const earlier = reverted ? (await readEntry(repo, reverted).catch(() => undefined))?.parents[0] : intro.parents[1];
   if (!earlier) return false;

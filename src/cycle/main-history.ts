@@ -2,9 +2,12 @@
  * Where each cycle's actions landed on main, and which were reverted since, read from the commits alone. A cycle
  * reaches main by a fast-forward or a local replay (its own commits, on main's first-parent chain), or on GitHub by a
  * merge commit (its commits behind the merge's second parent), a squash (one commit carrying every action's trailers)
- * or a rebase (its commits under new ids). The trailers survive all of them, so the commits main can reach answer.
+ * or a rebase (its commits under new ids). The trailers survive all of them, so the commits main can reach answer;
+ * a squash whose message a person (or GitHub, from the pull request's description) wrote without them is read from
+ * its tree instead.
  */
 import { readEntry, walkFirstParent, type Repo } from '../git/index.js';
+import { inferredMarks } from './inferred-marks.js';
 import { actionMarks, revertMark, type RevertMark } from './trailers.js';
 
 /** Where something arrived on main. */
@@ -35,7 +38,10 @@ export async function readMainHistory(repo: Repo, tip: string): Promise<MainHist
   const carried = new Map<string, string[]>();
   for (const { oid, message, landing } of await commitsInLandingOrder(repo, tip)) {
     const keys: string[] = [];
-    for (const mark of actionMarks(message)) {
+    const marks = actionMarks(message);
+    // A squash whose message lost the trailers: its tree says which actions it brought (inferred-marks.ts).
+    const inferred = marks.length === 0 && landing(oid).landed === oid ? await inferredMarks(repo, oid) : [];
+    for (const mark of [...marks, ...inferred.filter((m) => !history.states.has(m.cycle))]) {
       if (mark.action === 'state') setOnce(history.states, mark.cycle, landing(oid));
       else if (mark.actionId && mark.action !== 'revert') {
         const key = `${mark.cycle}/${mark.actionId}`;

@@ -8,6 +8,7 @@ import { cyclePath, parseCycleRecord, type CycleRecord, type RecordedAction } fr
 import { UsageError } from '../errors.js';
 import { blameLines, blobOidAt, readEntry, readFileAt, type BlamedLine, type LogEntry, type Repo } from '../git/index.js';
 import { mainTip, type RepoContext } from './context.js';
+import { inferredMarks } from './inferred-marks.js';
 import { actionMarks, revertMark, type ActionMark, type RevertMark } from './trailers.js';
 
 export interface EvidenceDetail {
@@ -211,9 +212,12 @@ class Explainer {
     let facts = this.commits.get(commit);
     if (!facts) {
       facts = readEntry(this.repo, commit).then(
-        (entry) => {
+        async (entry) => {
           const revert = revertMark(entry.message);
-          const marks = actionMarks(entry.message).filter((m) => m.actionId && m.action !== 'state' && m.action !== 'revert');
+          const written = actionMarks(entry.message);
+          // A squash that lost the trailers still brought the cycle's actions: its tree says which.
+          const all = written.length > 0 ? written : await inferredMarks(this.repo, commit);
+          const marks = all.filter((m) => m.actionId && m.action !== 'state' && m.action !== 'revert');
           return { entry, marks, ...(revert ? { revert } : {}) };
         },
         () => undefined,

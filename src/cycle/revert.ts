@@ -16,7 +16,8 @@ import { readMainHistory, type Landing, type MainHistory } from './main-history.
 import { notUtf8At, notUtf8Error } from './memory-files.js';
 import { revertMessage } from './messages.js';
 import { revertChanges, type FileChange, type RevertChanges } from './revert-plan.js';
-import { actionMarks } from './trailers.js';
+import { inferredMarks } from './inferred-marks.js';
+import { actionMarks, type ActionMark } from './trailers.js';
 
 export { RevertConflictError, type FileConflict } from './revert-plan.js';
 
@@ -135,14 +136,15 @@ export async function revert(context: RepoContext, argument: string, options: Re
 }
 
 /** The reverie actions a commit message carries (one, or several for a squash merge), bookkeeping and reverts left out. */
-function curationMarks(message: string): { cycle: string; action: string; actionId: string }[] {
-  return actionMarks(message).flatMap((m) => (m.actionId && m.action !== 'state' && m.action !== 'revert' ? [{ cycle: m.cycle, action: m.action, actionId: m.actionId }] : []));
+function curationMarks(message: string, marks: ActionMark[] = actionMarks(message)): { cycle: string; action: string; actionId: string }[] {
+  return marks.flatMap((m) => (m.actionId && m.action !== 'state' && m.action !== 'revert' ? [{ cycle: m.cycle, action: m.action, actionId: m.actionId }] : []));
 }
 
 /** The action at `landing`, with what its commit says: its type, its parent, and which actions it carries. */
 async function actionAt(repo: Repo, key: string, landing: Landing): Promise<ActionOnMain> {
   const entry = await readEntry(repo, landing.commit);
-  const marks = curationMarks(entry.message);
+  const written = curationMarks(entry.message);
+  const marks = written.length > 0 ? written : curationMarks('', await inferredMarks(repo, landing.commit));
   const mark = marks.find((m) => `${m.cycle}/${m.actionId}` === key);
   if (!mark) throw new GitStateError(`commit ${landing.commit} does not carry action ${key}`);
   return {

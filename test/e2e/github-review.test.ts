@@ -341,6 +341,49 @@ describe('review mode on GitHub', () => {
     });
   }
 
+  it('a squash whose message a person wrote, with no trailers, counts every action: log, why and revert read the merged tree', async () => {
+    const w = await world();
+    const first = await w.run();
+    const squash = await w.github.mergePull(first.pull!.number, 'squash', { title: 'Memory: this week\'s lessons', message: 'Read them all, looks right.' });
+    expect(git(w.bare, ['log', '-1', '--format=%B', 'main'])).not.toContain('Reverie-');
+    const next = await w.run();
+    expect(next.outcome).toBe('nothing-new');
+
+    const log = await reverieAsync(['log', '--json', '--repo', w.dir]);
+    const cycle = (JSON.parse(log.stdout) as { cycles: { cycle: string; label: string; actions: { status: string; commit: string | null }[] }[] }).cycles.find((c) => c.cycle === first.cycle)!;
+    expect(cycle.label).toBe('approved');
+    expect(cycle.actions.map((a) => [a.status, a.commit])).toEqual(first.actions.map(() => ['applied', squash]));
+
+    const why = await reverieAsync(['why', 'memory/notes.md', '--json', '--repo', w.dir]);
+    const lines = (JSON.parse(why.stdout) as { lines: { text: string; origin: { kind: string; cycle?: string } }[] }).lines;
+    const pnpm = lines.find((l) => l.text.includes('pnpm'))!;
+    expect(pnpm.origin).toMatchObject({ kind: 'action', cycle: first.cycle });
+    expect(pnpm.origin).toMatchObject({ commit: squash });
+
+    const reverted = await reverieAsync(['revert', first.actions[0]!.id, '--json', '--repo', w.dir], { env: { GITHUB_TOKEN: TOKEN } });
+    expect(reverted.code, reverted.stderr).toBe(0);
+    expect((JSON.parse(reverted.stdout) as { reverted: { actionId: string }[] }).reverted.map((r) => r.actionId)).toEqual([first.actions[0]!.id]);
+  });
+
+  it('an action a reviewer reverted on the branch before a squash with a written message is not counted as applied', async () => {
+    const w = await world();
+    const first = await w.run();
+    const dropped = first.actions.at(-1)!;
+    const clone = await cloneOf(w);
+    const auth = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}` };
+    git(clone, ['checkout', '-q', first.branch!]);
+    git(clone, ['revert', '--no-edit', dropped.commit!]);
+    git(clone, ['commit', '-q', '--amend', '-m', 'Not this one']);
+    await runGit(clone, ['push', '-q', 'origin', first.branch!], auth);
+    await w.github.mergePull(first.pull!.number, 'squash', { title: 'Memory lessons', message: 'All but the last.' });
+    await w.run();
+
+    const log = await reverieAsync(['log', '--json', '--repo', w.dir]);
+    const cycle = (JSON.parse(log.stdout) as { cycles: { cycle: string; actions: { id: string; status: string }[] }[] }).cycles.find((c) => c.cycle === first.cycle)!;
+    expect(cycle.actions.filter((a) => a.status === 'applied').map((a) => a.id)).toEqual(first.actions.slice(0, -1).map((a) => a.id));
+    expect(cycle.actions.find((a) => a.id === dropped.id)?.status).not.toBe('applied');
+  });
+
   it('reverie approve --except merges the rest, pushes main and closes the pull request saying so', async () => {
     const w = await world();
     const first = await w.run();

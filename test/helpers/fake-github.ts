@@ -100,7 +100,8 @@ export interface FakeGitHub {
   /** The next `count` requests, whatever they are, get `reply` instead of being served (a 502, a rate limit...). */
   failNext(count: number, reply: ScriptedReply): void;
   /** Merges as `PUT .../pulls/{number}/merge` does; resolves to the merge commit's sha, rejects when GitHub would. */
-  mergePull(number: number, method: MergeMethod): Promise<string>;
+  /** Merges as a person would on the pull request's page; `message` replaces GitHub's default title and body. */
+  mergePull(number: number, method: MergeMethod, message?: MessageParts): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -166,7 +167,7 @@ interface ErrorItem {
 }
 
 /** `commit_title` / `commit_message` of a merge request. */
-interface MessageParts {
+export interface MessageParts {
   title?: string;
   message?: string;
 }
@@ -241,9 +242,9 @@ class FakeGitHubServer implements FakeGitHub {
     for (let i = 0; i < count; i++) this.faults.push(reply);
   }
 
-  async mergePull(number: number, method: MergeMethod): Promise<string> {
+  async mergePull(number: number, method: MergeMethod, message: MessageParts = {}): Promise<string> {
     try {
-      return await this.serially(() => this.merge(this.pullOrNotFound(number), method, {}));
+      return await this.serially(() => this.merge(this.pullOrNotFound(number), method, message));
     } catch (error) {
       if (error instanceof GitHubError) throw new Error(`merging #${number} was refused: ${error.message}`);
       throw error;
