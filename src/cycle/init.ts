@@ -6,7 +6,6 @@ import * as git from 'isomorphic-git';
 import { currentBranch, initRepo, openRepo, resolveRef, type Repo } from '../git/index.js';
 import { GitStateError } from '../errors.js';
 import { isMarkdownPath } from '../memory/snapshot.js';
-import { VERSION } from '../version.js';
 import {
   DEFAULT_HOOK_COMMAND,
   DEFAULT_LAYOUT,
@@ -78,7 +77,7 @@ export async function initMemoryRepo(dir: string, author: { name: string; email:
     ...(options.github ? { github: true } : {}),
     ...(options.action ? { action: options.action } : {}),
     ...(options.owners ? { owners: options.owners } : {}),
-    ...(options.hooks ? { hooks: { command: hookCommand, version: VERSION } } : {}),
+    ...(options.hooks ? { hooks: { command: hookCommand } } : {}),
   });
   const result: InitResult = { dir: root, createdRepo, created: [], overwritten: [], existing: [], notes: [] };
   for (const file of planned) await writePlanned(root, file, options, result);
@@ -105,7 +104,7 @@ async function writePlanned(root: string, file: PlannedFile, options: InitOption
     return;
   }
   // A package.json that is already there keeps its own scripts and dependencies; only the hook's keys are added.
-  const text = exists && file.path === PACKAGE_JSON ? packageJsonFor(await readFile(full, 'utf8'), options.hookCommand ?? DEFAULT_HOOK_COMMAND, VERSION) : file.text;
+  const text = exists && file.path === PACKAGE_JSON ? packageJsonFor(await readFile(full, 'utf8'), options.hookCommand ?? DEFAULT_HOOK_COMMAND) : file.text;
   await mkdir(path.dirname(full), { recursive: true });
   await writeFile(full, text);
   (exists ? result.overwritten : result.created).push(file.path);

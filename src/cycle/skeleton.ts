@@ -10,8 +10,12 @@ export type Layout = 'notes' | 'claude-md' | 'agents-md' | 'memories' | 'wiki';
 export const LAYOUTS: readonly Layout[] = ['notes', 'claude-md', 'agents-md', 'memories', 'wiki'];
 export const DEFAULT_LAYOUT: Layout = 'notes';
 
-/** The command the pre-commit hook runs unless told otherwise: the memory repo's own reverie, from its package.json. */
-export const DEFAULT_HOOK_COMMAND = 'npx reverie lint';
+/**
+ * The command the pre-commit hook runs unless told otherwise: the reverie on the PATH. Never `npx reverie`, nor
+ * reverie as a dependency to install: the name on npm is not this project's, and whoever holds it would run code in
+ * every clone that installs or runs it.
+ */
+export const DEFAULT_HOOK_COMMAND = 'reverie lint';
 
 /** Where `uses:` points in the dream workflow template until init is told the action's repository. */
 export const ACTION_PLACEHOLDER = '<owner>/reverie@v1';
@@ -45,7 +49,7 @@ export interface SkeletonOptions {
   /** A team or user (`@acme/agent-owners`) to own the protected namespaces in .github/CODEOWNERS. */
   owners?: string;
   /** The package.json that makes simple-git-hooks run `command` before each commit. */
-  hooks?: { command: string; version: string };
+  hooks?: { command: string };
   /** Memory files already in the folder (Markdown under the layout's root): each budget is sized to fit them. */
   existing?: readonly { path: string; text: string }[];
 }
@@ -77,7 +81,7 @@ export function skeletonFiles(templates: Templates, options: SkeletonOptions): P
     if (options.owners) files.push({ path: CODEOWNERS_PATH, text: codeownersFor(templates.codeowners, templates.layout.memorySection, options.owners) });
   }
   if (options.hooks) {
-    files.push({ path: PACKAGE_JSON, text: packageJsonFor(undefined, options.hooks.command, options.hooks.version) });
+    files.push({ path: PACKAGE_JSON, text: packageJsonFor(undefined, options.hooks.command) });
     files.push({ path: '.gitignore', text: 'node_modules/\n' });
   }
   return files;
@@ -182,17 +186,16 @@ export function codeownersFor(template: string, memorySection: string, owners: s
 }
 
 /**
- * package.json for simple-git-hooks: the hook's command, simple-git-hooks and reverie as dev dependencies, and a
- * `prepare` script so that `npm install` in any clone installs the hook again. An existing package.json keeps
- * everything else it has.
+ * package.json for simple-git-hooks: the hook's command, simple-git-hooks as a dev dependency, and a `prepare`
+ * script so that `npm install` in any clone installs the hook again. reverie itself is not a dependency: see
+ * DEFAULT_HOOK_COMMAND. An existing package.json keeps everything else it has.
  */
-export function packageJsonFor(existing: string | undefined, command: string, version: string): string {
+export function packageJsonFor(existing: string | undefined, command: string): string {
   const pkg = (existing ? JSON.parse(existing) : { private: true, description: 'A reverie memory repo' }) as Record<string, unknown>;
   const record = (key: string) => ({ ...((pkg[key] as Record<string, unknown> | undefined) ?? {}) });
   const scripts = record('scripts');
   scripts.prepare ??= 'simple-git-hooks';
   const devDependencies = record('devDependencies');
-  devDependencies.reverie ??= `^${version}`;
   devDependencies['simple-git-hooks'] ??= SIMPLE_GIT_HOOKS_RANGE;
   const hooks = { ...record('simple-git-hooks'), 'pre-commit': command };
   return `${JSON.stringify({ ...pkg, scripts, devDependencies, 'simple-git-hooks': hooks }, null, 2)}\n`;

@@ -107,12 +107,16 @@ describe('reverie init', () => {
     cleanups.push(repo.cleanup);
     git(repo.dir, ['config', 'core.hooksPath', '.githooks']);
     const first = reverieJson<{ hook: { path: string; status: string } }>(['init', repo.dir, '--hooks']);
-    expect(first.hook).toEqual({ path: '.githooks/pre-commit', command: 'npx reverie lint', status: 'created' });
-    expect(readFileSync(path.join(repo.dir, '.githooks/pre-commit'), 'utf8')).toMatch(/SKIP_SIMPLE_GIT_HOOKS[\s\S]*\nnpx reverie lint$/);
+    expect(first.hook).toEqual({ path: '.githooks/pre-commit', command: 'reverie lint', status: 'created' });
+    expect(readFileSync(path.join(repo.dir, '.githooks/pre-commit'), 'utf8')).toMatch(/SKIP_SIMPLE_GIT_HOOKS[\s\S]*\nreverie lint$/);
     expect(reverieJson<{ hook: { status: string } }>(['init', repo.dir, '--hooks']).hook.status).toBe('unchanged');
-    const other = reverie(['init', repo.dir, '--hooks', '--hook-command', 'npx reverie lint --strict']);
+    const other = reverie(['init', repo.dir, '--hooks', '--hook-command', 'reverie lint --strict']);
     expect(other.stdout).toContain('kept (a different hook was there)');
-    expect(reverieJson<{ hook: { status: string } }>(['init', repo.dir, '--hooks', '--hook-command', 'npx reverie lint --strict', '--force']).hook.status).toBe('overwritten');
+    expect(reverieJson<{ hook: { status: string } }>(['init', repo.dir, '--hooks', '--hook-command', 'reverie lint --strict', '--force']).hook.status).toBe('overwritten');
+    // Nothing it writes installs or runs a package by the name reverie: that name on npm is not this project's.
+    const pkg = JSON.parse(readFileSync(path.join(repo.dir, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    expect(Object.keys(pkg.devDependencies)).toEqual(['simple-git-hooks']);
+    expect(readFileSync(path.join(repo.dir, '.githooks/pre-commit'), 'utf8')).not.toContain('npx');
   });
 });
 

@@ -13,6 +13,7 @@ import {
   DREAM_WORKFLOW_PATH,
   LAYOUTS,
   MEMORY_SECTION_FILE,
+  DEFAULT_HOOK_COMMAND,
   checkWorkflowFor,
   codeownersFor,
   configFor,
@@ -192,32 +193,37 @@ describe('workflow templates', () => {
 describe('hooks', () => {
   it('writes the hook file byte for byte as simple-git-hooks does', () => {
     const simpleGitHooks = createRequire(import.meta.url)('simple-git-hooks') as { PREPEND_SCRIPT: string };
-    expect(hookScript('npx reverie lint')).toBe(`${simpleGitHooks.PREPEND_SCRIPT}npx reverie lint`);
+    expect(hookScript('reverie lint')).toBe(`${simpleGitHooks.PREPEND_SCRIPT}reverie lint`);
   });
 
-  it('package.json: a new one runs the hook, installs it on npm install, and depends on both packages', () => {
-    const pkg = JSON.parse(packageJsonFor(undefined, 'npx reverie lint', '1.2.3'));
-    expect(pkg).toMatchObject({
+  it('runs the reverie on the PATH by default, never a package fetched by name', () => {
+    expect(DEFAULT_HOOK_COMMAND).toBe('reverie lint');
+  });
+
+  it('package.json: a new one runs the hook and installs it on npm install; simple-git-hooks is its only dependency', () => {
+    const pkg = JSON.parse(packageJsonFor(undefined, 'reverie lint'));
+    expect(pkg).toEqual({
       private: true,
+      description: expect.any(String),
       scripts: { prepare: 'simple-git-hooks' },
-      devDependencies: { reverie: '^1.2.3', 'simple-git-hooks': expect.any(String) },
-      'simple-git-hooks': { 'pre-commit': 'npx reverie lint' },
+      devDependencies: { 'simple-git-hooks': expect.any(String) },
+      'simple-git-hooks': { 'pre-commit': 'reverie lint' },
     });
   });
 
   it('package.json: an existing one keeps its own keys, and only the pre-commit hook is replaced', () => {
     const existing = JSON.stringify({ name: 'agent-memory', scripts: { prepare: 'husky', test: 'true' }, devDependencies: { reverie: '0.0.9' }, 'simple-git-hooks': { 'pre-push': 'npm test', 'pre-commit': 'old' } });
-    const pkg = JSON.parse(packageJsonFor(existing, 'npx reverie lint --strict', '1.2.3'));
+    const pkg = JSON.parse(packageJsonFor(existing, 'reverie lint --strict'));
     expect(pkg).toEqual({
       name: 'agent-memory',
       scripts: { prepare: 'husky', test: 'true' },
       devDependencies: { reverie: '0.0.9', 'simple-git-hooks': expect.any(String) },
-      'simple-git-hooks': { 'pre-push': 'npm test', 'pre-commit': 'npx reverie lint --strict' },
+      'simple-git-hooks': { 'pre-push': 'npm test', 'pre-commit': 'reverie lint --strict' },
     });
   });
 
   it('--hooks adds package.json and a .gitignore for node_modules', () => {
-    const planned = skeletonFiles(templates('notes'), { main: 'main', hooks: { command: 'npx reverie lint', version: '1.0.0' } });
+    const planned = skeletonFiles(templates('notes'), { main: 'main', hooks: { command: 'reverie lint' } });
     expect(planned.map((f) => f.path)).toEqual(expect.arrayContaining(['package.json', '.gitignore']));
   });
 });
