@@ -11,6 +11,8 @@ import {
   DEFAULT_LAYOUT,
   MEMORY_SECTION_FILE,
   PACKAGE_JSON,
+  actionRef,
+  codeOwners,
   hookScript,
   memoryRootOf,
   packageJsonFor,
@@ -27,9 +29,9 @@ export interface InitOptions {
   layout?: Layout;
   /** Also the GitHub workflows (nightly dream, pull request check). */
   github?: boolean;
-  /** `owner/repo@ref` of the reverie action for the dream workflow. */
+  /** `owner/repo@ref` (or `owner/repo/path@ref`) of the reverie action for the dream workflow; refused otherwise (UsageError). */
   action?: string;
-  /** Team or user to own the protected namespaces in .github/CODEOWNERS (with `github`). */
+  /** Teams, users or emails (`@org/team`, `@user`, `a@b.org`) to own the protected namespaces in .github/CODEOWNERS (with `github`); refused otherwise. */
   owners?: string;
   /** Install a pre-commit hook (simple-git-hooks) that runs `hookCommand` before each commit. */
   hooks?: boolean;
@@ -62,6 +64,9 @@ export function templatesDir(): string {
  * overwritten without `force`. A brand-new repository gets a first commit so that `reverie dream` can start from main.
  */
 export async function initMemoryRepo(dir: string, author: { name: string; email: string }, options: InitOptions = {}): Promise<InitResult> {
+  // Before anything is created: a value that cannot go into a workflow or CODEOWNERS leaves the folder as it was.
+  if (options.action !== undefined) actionRef(options.action);
+  if (options.owners !== undefined) codeOwners(options.owners);
   const root = path.resolve(dir);
   await mkdir(root, { recursive: true });
   const createdRepo = !existsSync(path.join(root, '.git'));

@@ -3,6 +3,7 @@
  * adds can be tested without a file system. init.ts reads the templates and writes the result.
  */
 import { parse, parseDocument } from 'yaml';
+import { UsageError } from '../errors.js';
 import { namespaceFor } from '../memory/namespaces.js';
 import { estimateTokens } from '../memory/tokens.js';
 
@@ -44,9 +45,9 @@ export interface SkeletonOptions {
   main: string;
   /** Also the GitHub workflows. */
   github?: boolean;
-  /** `owner/repo@ref` of the reverie action, for the dream workflow's `uses:`. */
+  /** `owner/repo@ref` of the reverie action, for the dream workflow's `uses:` (see actionRef). */
   action?: string;
-  /** A team or user (`@acme/agent-owners`) to own the protected namespaces in .github/CODEOWNERS. */
+  /** Teams, users or emails (`@acme/agent-owners`) to own the protected namespaces in .github/CODEOWNERS (see codeOwners). */
   owners?: string;
   /** The package.json that makes simple-git-hooks run `command` before each commit. */
   hooks?: { command: string };
@@ -162,8 +163,46 @@ export function memoryRootOf(section: string): string {
 }
 
 export function dreamWorkflowFor(template: string, action: string | undefined): string {
-  return action ? template.split(ACTION_PLACEHOLDER).join(action) : template;
+  return action ? template.split(ACTION_PLACEHOLDER).join(actionRef(action)) : template;
 }
+
+/**
+ * `--action`, checked before it goes into a workflow: `owner/repo@ref` or `owner/repo/path@ref`, in the characters
+ * GitHub allows in owner and repository names and a conservative set of git's for the ref (a tag, branch or commit
+ * SHA). Anything else could not name an action, and a space, quote or newline would write YAML of its own.
+ */
+export function actionRef(value: string): string {
+  const [, name = '', ref = ''] = ACTION_REF.exec(value) ?? [];
+  // What git refuses in a ref name (`..`, `//`, a part starting with a dot or ending in .lock) names no action either.
+  const badRef = /\.\.|\/\/|\/\.|\/$|\.$|\.lock(?:\/|$)/.test(ref);
+  if (name === '' || badRef || name.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw new UsageError(`--action must be owner/repo@ref or owner/repo/path@ref (ref: a tag, branch or commit SHA), e.g. acme/reverie@v1; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+const ACTION_REF = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}(?:\/[A-Za-z0-9._-]+)*)@([A-Za-z0-9_][A-Za-z0-9._+\/-]*)$/;
+
+/**
+ * `--owners`, checked before it goes into CODEOWNERS: one or more owners, separated by spaces or commas, each
+ * `@user`, `@org/team` or an email address, as GitHub reads them. Returns them space-separated, as a CODEOWNERS line
+ * lists them. Anything else GitHub would ignore (the paths would go unowned without a word), or could end the line.
+ */
+export function codeOwners(value: string): string {
+  const owners = value.split(/[\s,]+/).filter((owner) => owner !== '');
+  const bad = owners.find((owner) => !GITHUB_USER.test(owner) && !GITHUB_TEAM.test(owner) && !EMAIL.test(owner));
+  if (owners.length === 0 || bad !== undefined) {
+    throw new UsageError(`--owners takes CODEOWNERS owners, @user, @org/team or an email address, separated by spaces or commas; ${JSON.stringify(bad ?? value)} is none of them`);
+  }
+  return owners.join(' ');
+}
+
+/** A GitHub login: letters, digits and hyphens, not first, at most 39 characters (older accounts bend the rest). */
+const GITHUB_USER = /^@[A-Za-z0-9][A-Za-z0-9-]{0,38}$/;
+/** `@org/team-slug`: the organisation's login, then the team's slug (letters, digits, hyphens and underscores). */
+const GITHUB_TEAM = /^@[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9][A-Za-z0-9_-]*$/;
+/** An address of a GitHub account's verified email: no spaces, no `#` (a CODEOWNERS comment), a dotted domain. */
+const EMAIL = /^[A-Za-z0-9.!$%&'*+=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 /** The check runs on pull requests that touch memory: the layout's root, not the template's. */
 export function checkWorkflowFor(template: string, root: string): string {
@@ -182,7 +221,8 @@ export function codeownersFor(template: string, memorySection: string, owners: s
   const root = memoryRootOf(memorySection);
   const globs = namespaces.filter((ns) => ns.policy === 'protected').flatMap((ns) => ns.paths);
   const owned = [...globs.map((glob) => `/${root === '' ? '' : `${root}/`}${glob.replace(/^(?:\.\/)+/, '')}`), '/reverie.yaml', '/.github/'];
-  return `${header.join('\n')}\n\n${owned.map((pattern) => `${pattern} ${owners}`).join('\n')}\n`;
+  const who = codeOwners(owners);
+  return `${header.join('\n')}\n\n${owned.map((pattern) => `${pattern} ${who}`).join('\n')}\n`;
 }
 
 /**

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../../src/config/index.js';
-import { ConfigError } from '../../../src/errors.js';
+import { ConfigError, UsageError } from '../../../src/errors.js';
 import { templatesDir } from '../../../src/cycle/init.js';
 import {
   ACTION_PLACEHOLDER,
@@ -14,7 +14,9 @@ import {
   LAYOUTS,
   MEMORY_SECTION_FILE,
   DEFAULT_HOOK_COMMAND,
+  actionRef,
   checkWorkflowFor,
+  codeOwners,
   codeownersFor,
   configFor,
   hookScript,
@@ -187,8 +189,37 @@ describe('workflow templates', () => {
   it('the CODEOWNERS template puts the default protected namespace under a team', () => {
     expect(read('CODEOWNERS')).toMatch(/^\/memory\/instructions\/ @acme\/agent-owners$/m);
     expect(codeownersFor(read('CODEOWNERS'), memorySectionOf(read('reverie.yaml')), '@t')).toContain('/memory/instructions/** @t\n');
+    expect(codeownersFor(read('CODEOWNERS'), memorySectionOf(read('reverie.yaml')), '@acme/agents, @octocat  docs@acme.example')).toContain('/reverie.yaml @acme/agents @octocat docs@acme.example\n');
   });
 });
+
+describe('init flags that go into generated files', () => {
+  it('--action: owner/repo@ref or owner/repo/path@ref, a tag, branch or commit SHA', () => {
+    for (const ref of ['acme/reverie@v1', 'acme-labs/reverie.fork@v1.2.3', 'acme/reverie@2f9c0d4e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e', 'acme/tools/actions/reverie@release/2026-11', 'a/b_c@main']) {
+      expect(actionRef(ref)).toBe(ref);
+    }
+  });
+
+  it('--action: anything else is a usage error naming the flag and the value, and a newline never reaches the workflow', () => {
+    for (const bad of ['', 'reverie', 'acme/reverie', 'acme/reverie@', '@v1', 'acme@v1', './reverie@v1', 'docker://acme/reverie:1', '-acme/reverie@v1', 'acme/reverie@v1 # pinned', 'acme/reverie@v1\n      run: curl x | sh', 'acme/../reverie@v1', 'acme/reverie@../v1', 'acme/reverie@v1.lock', 'acme/reverie@${{ github.ref }}', 'https://github.com/acme/reverie@v1']) {
+      expect(() => actionRef(bad), bad).toThrow(UsageError);
+      expect(() => actionRef(bad), bad).toThrow(`--action must be owner/repo@ref or owner/repo/path@ref (ref: a tag, branch or commit SHA), e.g. acme/reverie@v1; got ${JSON.stringify(bad)}`);
+    }
+  });
+
+  it('--owners: @user, @org/team or an email, one or several', () => {
+    expect(codeOwners('@acme/agent-owners')).toBe('@acme/agent-owners');
+    expect(codeOwners(' @octocat,@acme/docs_team  ops@acme.example ')).toBe('@octocat @acme/docs_team ops@acme.example');
+  });
+
+  it('--owners: anything else is a usage error naming the flag and the bad value', () => {
+    for (const [value, bad] of [['acme/agent-owners', 'acme/agent-owners'], ['@acme/agents team', 'team'], ['', ''], ['@', '@'], ['@acme/', '@acme/'], ['@-octocat', '@-octocat'], ['@acme/agents #comment', '#comment'], ['@a/b/c', '@a/b/c'], ['ops@localhost', 'ops@localhost'], ['@octocat\n/ @mallory', '/']] as const) {
+      expect(() => codeOwners(value), value).toThrow(UsageError);
+      expect(() => codeOwners(value), value).toThrow(`--owners takes CODEOWNERS owners, @user, @org/team or an email address, separated by spaces or commas; ${JSON.stringify(bad)} is none of them`);
+    }
+  });
+});
+
 
 describe('hooks', () => {
   it('writes the hook file byte for byte as simple-git-hooks does', () => {
