@@ -29,7 +29,7 @@ export interface InitOptions {
   layout?: Layout;
   /** Also the GitHub workflows (nightly dream, pull request check). */
   github?: boolean;
-  /** `owner/repo@ref` (or `owner/repo/path@ref`) of the reverie action for the dream workflow; refused otherwise (UsageError). */
+  /** `owner/repo@ref` (or `owner/repo/path@ref`) of the reverie action for the workflows; refused otherwise (UsageError). */
   action?: string;
   /** Teams, users or emails (`@org/team`, `@user`, `a@b.org`) to own the protected namespaces in .github/CODEOWNERS (with `github`); refused otherwise. */
   owners?: string;
@@ -121,7 +121,7 @@ function notesFor(options: InitOptions, result: InitResult): string[] {
     notes.push(`reverie.yaml was kept, so its memory section is not the ${options.layout} layout's; --force replaces it`);
   }
   if (options.github && !options.action) {
-    notes.push('set `uses:` in .github/workflows/reverie.yml to the reverie action (or pass --action owner/repo@ref)');
+    notes.push('set `uses:` in .github/workflows/reverie.yml and reverie-check.yml to the reverie action (or pass --action owner/repo@ref)');
   }
   if (options.github && !options.owners) notes.push('--owners @org/team writes .github/CODEOWNERS, which puts the protected namespaces under that team\'s review');
   if (options.hooks && result.existing.includes(PACKAGE_JSON)) notes.push('package.json was kept; --force adds the simple-git-hooks keys to it');

@@ -18,7 +18,7 @@ export const DEFAULT_LAYOUT: Layout = 'notes';
  */
 export const DEFAULT_HOOK_COMMAND = 'reverie lint';
 
-/** Where `uses:` points in the dream workflow template until init is told the action's repository. */
+/** Where `uses:` points in the workflow templates until init is told the action's repository. */
 export const ACTION_PLACEHOLDER = '<owner>/reverie@v1';
 
 /** File name, in a layout's folder, of the `memory:` section that layout puts in reverie.yaml. */
@@ -45,7 +45,7 @@ export interface SkeletonOptions {
   main: string;
   /** Also the GitHub workflows. */
   github?: boolean;
-  /** `owner/repo@ref` of the reverie action, for the dream workflow's `uses:` (see actionRef). */
+  /** `owner/repo@ref` of the reverie action, for the workflows' `uses:` (see actionRef). */
   action?: string;
   /** Teams, users or emails (`@acme/agent-owners`) to own the protected namespaces in .github/CODEOWNERS (see codeOwners). */
   owners?: string;
@@ -77,8 +77,8 @@ export function skeletonFiles(templates: Templates, options: SkeletonOptions): P
   }
   files.push({ path: 'sessions/README.md', text: templates.sessionsReadme });
   if (options.github) {
-    files.push({ path: DREAM_WORKFLOW_PATH, text: dreamWorkflowFor(templates.dreamWorkflow, options.action) });
-    files.push({ path: CHECK_WORKFLOW_PATH, text: checkWorkflowFor(templates.checkWorkflow, root) });
+    files.push({ path: DREAM_WORKFLOW_PATH, text: withAction(templates.dreamWorkflow, options.action) });
+    files.push({ path: CHECK_WORKFLOW_PATH, text: withAction(checkWorkflowFor(templates.checkWorkflow, root), options.action) });
     if (options.owners) files.push({ path: CODEOWNERS_PATH, text: codeownersFor(templates.codeowners, templates.layout.memorySection, options.owners) });
   }
   if (options.hooks) {
@@ -162,7 +162,8 @@ export function memoryRootOf(section: string): string {
   return root === '.' ? '' : root;
 }
 
-export function dreamWorkflowFor(template: string, action: string | undefined): string {
+/** A workflow template with `uses:` pointing at the reverie action, or left at the placeholder for the user to set. */
+export function withAction(template: string, action: string | undefined): string {
   return action ? template.split(ACTION_PLACEHOLDER).join(actionRef(action)) : template;
 }
 

@@ -123,7 +123,7 @@ describe('reverie init', () => {
     const dir = path.join(await tempDir(), 'agent-memory');
     const init = reverie(['init', dir, '--github', '--action', 'acme/reverie@v1.2.0', '--owners', '@acme/agent-owners,@octocat']);
     expect(init.code, init.stderr).toBe(0);
-    for (const workflow of ['reverie.yml']) {
+    for (const workflow of ['reverie.yml', 'reverie-check.yml']) {
       const text = readFileSync(path.join(dir, '.github/workflows', workflow), 'utf8');
       expect(text).toContain('- uses: acme/reverie@v1.2.0\n');
       expect(text).not.toContain('<owner>');

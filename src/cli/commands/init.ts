@@ -21,7 +21,7 @@ export function registerInit(program: Command, out: Output): void {
     .argument('[dir]', 'the folder', '.')
     .addOption(new Option('--layout <layout>', 'the memory skeleton and its namespaces').choices(LAYOUTS).default(DEFAULT_LAYOUT))
     .option('--github', 'also write .github/workflows/reverie.yml (nightly dream) and reverie-check.yml (pull request check)')
-    .option('--action <ref>', 'the reverie action the dream workflow uses, as owner/repo@ref or owner/repo/path@ref')
+    .option('--action <ref>', 'the reverie action both workflows use, as owner/repo@ref or owner/repo/path@ref')
     .option('--owners <owners>', 'with --github: write .github/CODEOWNERS putting protected namespaces under these owners (@org/team, @user or an email; several separated by spaces or commas)')
     .option('--hooks', 'install a pre-commit hook (simple-git-hooks) that runs reverie lint before each commit')
     .option('--hook-command <command>', 'the command the pre-commit hook runs', DEFAULT_HOOK_COMMAND)

@@ -157,21 +157,56 @@ describe('workflow templates', () => {
     expect(workflow.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
     expect(workflow.concurrency).toEqual({ group: 'reverie-${{ github.repository }}', 'cancel-in-progress': false });
     const [checkout, action] = workflow.jobs.dream.steps;
-    expect(checkout).toEqual({ uses: 'actions/checkout@v6', with: { 'fetch-depth': 0 } });
+    expect(checkout).toEqual({ uses: expect.stringMatching(/^actions\/checkout@[0-9a-f]{40}$/), with: { 'fetch-depth': 0 } });
     expect(action.uses).toBe(ACTION_PLACEHOLDER);
     expect(action.with['github-token']).toContain('secrets.');
     expect(action.with['anthropic-api-key']).toBe('${{ secrets.ANTHROPIC_API_KEY }}');
     expect(text).toMatch(/personal access token or a GitHub App/);
   });
 
-  it('check: on pull requests that touch the layout memory root, with the version of reverie that wrote it', () => {
+  it('check: on pull requests that touch the layout memory root, read-only, the whole history, the action with command: check', () => {
     const text = checkWorkflowFor(read('workflows/reverie-check.yml'), 'wiki');
     const workflow = parse(text) as Record<string, any>;
     expect(workflow.on.pull_request.paths).toEqual(['wiki/**', 'reverie.yaml']);
     expect(workflow.permissions).toEqual({ contents: 'read' });
-    const pkg = JSON.parse(readFileSync(path.join(dir, '../package.json'), 'utf8')) as { version: string };
-    expect(workflow.env.REVERIE_VERSION).toBe(pkg.version);
-    expect(workflow.jobs.check.steps.at(-1).run).toContain(' check --base ');
+    const [checkout, action, ...more] = workflow.jobs.check.steps;
+    expect(checkout).toEqual({ uses: expect.stringMatching(/^actions\/checkout@[0-9a-f]{40}$/), with: { 'fetch-depth': 0, 'persist-credentials': false } });
+    expect(action).toEqual({ uses: ACTION_PLACEHOLDER, with: { command: 'check' } });
+    expect(more).toEqual([]);
+  });
+
+  /** Every workflow init --github writes, with and without --action. */
+  function generatedWorkflows(): [string, string][] {
+    return [undefined, 'acme/reverie@v1'].flatMap((action) =>
+      skeletonFiles(templates('notes'), { main: 'main', github: true, ...(action ? { action } : {}) })
+        .filter((f) => f.path.startsWith('.github/workflows/'))
+        .map((f): [string, string] => [`${f.path} (${action ?? 'placeholder'})`, f.text]),
+    );
+  }
+
+  it('run and install nothing from a package registry: no npx, no npm, no reverie@<version> package', () => {
+    const workflows = generatedWorkflows();
+    expect(workflows).toHaveLength(4);
+    for (const [name, text] of workflows) {
+      expect(text, name).not.toMatch(/\b(?:npx|npm|pnpm|yarn|bunx)\b/);
+      // `<owner>/reverie@v1` is the action; a bare `reverie@` would be the npm package of that name.
+      expect(text.replace(/[\w<>.-]+\/reverie@\S+/g, ''), name).not.toContain('reverie@');
+      expect(text, name).not.toMatch(/setup-node/);
+      const steps = Object.values((parse(text) as { jobs: Record<string, { steps: Record<string, unknown>[] }> }).jobs).flatMap((job) => job.steps);
+      expect(steps.filter((step) => 'run' in step), name).toEqual([]);
+    }
+  });
+
+  it('pin every third-party action to a full commit SHA, with its tag in a comment', () => {
+    for (const [name, text] of generatedWorkflows()) {
+      const uses = text.split('\n').filter((line) => /^\s*-?\s*uses:/.test(line));
+      expect(uses.length, name).toBeGreaterThan(1);
+      for (const line of uses) {
+        const [, target = ''] = /uses:\s*(\S+)/.exec(line) ?? [];
+        if (target === ACTION_PLACEHOLDER || target === 'acme/reverie@v1') continue;
+        expect(line, name).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+      }
+    }
   });
 
   it('init --github adds both workflows and, given owners, a CODEOWNERS for the protected namespaces', () => {
@@ -179,6 +214,8 @@ describe('workflow templates', () => {
     const byPath = new Map(planned.map((f) => [f.path, f.text]));
     expect(byPath.get(DREAM_WORKFLOW_PATH)).toContain('uses: acme/reverie@v1');
     expect(byPath.get(CHECK_WORKFLOW_PATH)).toContain('"wiki/**"');
+    expect(byPath.get(CHECK_WORKFLOW_PATH)).toContain('uses: acme/reverie@v1');
+    for (const text of [byPath.get(DREAM_WORKFLOW_PATH), byPath.get(CHECK_WORKFLOW_PATH)]) expect(text).not.toContain(ACTION_PLACEHOLDER);
     // The Action reviews on GitHub without a github section; switched on, it would send local cycles there too.
     expect(config(byPath.get('reverie.yaml')!).github).toBeUndefined();
     const owners = byPath.get(CODEOWNERS_PATH) ?? '';
@@ -219,7 +256,6 @@ describe('init flags that go into generated files', () => {
     }
   });
 });
-
 
 describe('hooks', () => {
   it('writes the hook file byte for byte as simple-git-hooks does', () => {
