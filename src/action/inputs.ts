@@ -115,11 +115,13 @@ export interface CheckBase {
 /**
  * What the check measures the change from: the `base` input; else the pull request's base commit as the event names
  * it (the first parent of the merge commit actions/checkout checks out, so the change is exactly what merging
- * brings); else the base branch GITHUB_BASE_REF names, as fetched from origin. Undefined outside a pull request:
- * `reverie check` then measures from where the history meets main.
+ * brings); else the base branch GITHUB_BASE_REF names, as fetched from origin. Undefined outside a pull request, and
+ * for a memory repo checked out elsewhere than the workspace, which the pull request may not be about (as for
+ * configOverrides): `reverie check` then measures from where the history meets main.
  */
 export function checkBase(inputs: CheckInputs, runner: RunnerContext, event: EventFacts): CheckBase | undefined {
   if (inputs.base) return { ref: inputs.base, source: 'input' };
+  if (memoryRepoDir(inputs, runner) !== path.resolve(runner.workspace)) return undefined;
   if (event.baseSha) return { ref: event.baseSha, source: 'event' };
   if (runner.baseRef) return { ref: `refs/remotes/origin/${runner.baseRef}`, source: 'base-ref' };
   return undefined;

@@ -94,6 +94,9 @@ describe('the check\'s inputs', () => {
     expect(checkBase(inputs, pullRequest, { baseSha: sha })).toEqual({ ref: sha, source: 'event' });
     expect(checkBase(inputs, pullRequest, {})).toEqual({ ref: 'refs/remotes/origin/trunk', source: 'base-ref' });
     expect(checkBase(inputs, RUNNER, { defaultBranch: 'main' })).toBeUndefined();
+    // The pull request is the workflow repository's: a memory repo checked out elsewhere has its own history.
+    expect(checkBase({ ...inputs, path: 'memory-repo' }, pullRequest, { baseSha: sha })).toBeUndefined();
+    expect(checkBase({ ...inputs, path: 'memory-repo', base: 'v1.0' }, pullRequest, { baseSha: sha })).toEqual({ ref: 'v1.0', source: 'input' });
   });
 });
 
