@@ -4,9 +4,10 @@
  * imports this folder.
  */
 import os from 'node:os';
+// The dream cycle's modules first: the bundle keeps the order it had before the check joined it.
+import { runAction, type ActionIo } from './run.js';
 import { runCheckAction } from './check.js';
 import { rawInput } from './inputs.js';
-import { runAction, type ActionIo } from './run.js';
 
 const io: ActionIo = {
   env: process.env,
