@@ -33,6 +33,8 @@ export interface RunnerContext {
   /** The REST API of that server. */
   apiUrl?: string;
   eventPath?: string;
+  /** On a pull request: the branch it would merge into (GITHUB_BASE_REF). */
+  baseRef?: string;
   /** A folder the job may write scratch files to, emptied after the job. */
   tempDir: string;
   outputFile?: string;
@@ -52,7 +54,20 @@ export function secretInputs(env: NodeJS.ProcessEnv): string[] {
   return ['github-token', 'anthropic-api-key'].map((name) => rawInput(env, name)).filter((value) => value !== '');
 }
 
+/** What the bundle runs: a dream cycle, or the pull-request check of the memory (`reverie check`). */
+export const ACTION_COMMANDS = ['dream', 'check'] as const;
+export type ActionCommand = (typeof ACTION_COMMANDS)[number];
+
+/** The `command` input; empty is a dream cycle, what the Action was first made for. */
+export function readCommand(env: NodeJS.ProcessEnv): ActionCommand {
+  const command = rawInput(env, 'command') || 'dream';
+  if (!(ACTION_COMMANDS as readonly string[]).includes(command)) throw new UsageError(`input command must be one of ${ACTION_COMMANDS.join(', ')} (got "${command}")`);
+  return command as ActionCommand;
+}
+
 export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
+  // main.ts hands every command but `check` to the dream cycle, so an unknown one is refused here, by its name.
+  readCommand(env);
   const mode = rawInput(env, 'mode');
   if (mode !== '' && !MODES.includes(mode as Mode)) throw new UsageError(`input mode must be one of ${MODES.join(', ')} (got "${mode}")`);
   const engine = rawInput(env, 'engine');
@@ -78,6 +93,40 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
   };
 }
 
+/** The inputs of `command: check`. */
+export interface CheckInputs {
+  config: string;
+  path: string;
+  /** A branch, tag or commit to measure the change from; unset: the pull request's base. */
+  base?: string;
+}
+
+export function readCheckInputs(env: NodeJS.ProcessEnv): CheckInputs {
+  const base = rawInput(env, 'base');
+  return { config: rawInput(env, 'config') || 'reverie.yaml', path: rawInput(env, 'path') || '.', ...(base ? { base } : {}) };
+}
+
+/** Where the change's base came from, so that an error about it can say which setting to change. */
+export interface CheckBase {
+  ref: string;
+  source: 'input' | 'event' | 'base-ref';
+}
+
+/**
+ * What the check measures the change from: the `base` input; else the pull request's base commit as the event names
+ * it (the first parent of the merge commit actions/checkout checks out, so the change is exactly what merging
+ * brings); else the base branch GITHUB_BASE_REF names, as fetched from origin. Undefined outside a pull request, and
+ * for a memory repo checked out elsewhere than the workspace, which the pull request may not be about (as for
+ * configOverrides): `reverie check` then measures from where the history meets main.
+ */
+export function checkBase(inputs: CheckInputs, runner: RunnerContext, event: EventFacts): CheckBase | undefined {
+  if (inputs.base) return { ref: inputs.base, source: 'input' };
+  if (memoryRepoDir(inputs, runner) !== path.resolve(runner.workspace)) return undefined;
+  if (event.baseSha) return { ref: event.baseSha, source: 'event' };
+  if (runner.baseRef) return { ref: `refs/remotes/origin/${runner.baseRef}`, source: 'base-ref' };
+  return undefined;
+}
+
 /** A boolean input as GitHub's toolkit reads one: YAML 1.2 core schema spellings only, empty is false. */
 export function booleanInput(env: NodeJS.ProcessEnv, name: string): boolean {
   const value = rawInput(env, name);
@@ -92,6 +141,7 @@ export function readRunnerContext(env: NodeJS.ProcessEnv, fallback: { cwd: strin
   const repository = defined('GITHUB_REPOSITORY');
   const apiUrl = defined('GITHUB_API_URL');
   const eventPath = defined('GITHUB_EVENT_PATH');
+  const baseRef = defined('GITHUB_BASE_REF');
   const outputFile = defined('GITHUB_OUTPUT');
   const summaryFile = defined('GITHUB_STEP_SUMMARY');
   return {
@@ -101,12 +151,13 @@ export function readRunnerContext(env: NodeJS.ProcessEnv, fallback: { cwd: strin
     ...(repository ? { repository } : {}),
     ...(apiUrl ? { apiUrl } : {}),
     ...(eventPath ? { eventPath } : {}),
+    ...(baseRef ? { baseRef } : {}),
     ...(outputFile ? { outputFile } : {}),
     ...(summaryFile ? { summaryFile } : {}),
   };
 }
 
-export function memoryRepoDir(inputs: ActionInputs, runner: RunnerContext): string {
+export function memoryRepoDir(inputs: ActionInputs | CheckInputs, runner: RunnerContext): string {
   return path.resolve(runner.workspace, inputs.path);
 }
 
@@ -153,16 +204,24 @@ export function configOverrides(inputs: ActionInputs, runner: RunnerContext, eve
 /** What the Action reads from the event that started the workflow. */
 export interface EventFacts {
   defaultBranch?: string;
+  /** A pull request's base commit, as the event saw it. */
+  baseSha?: string;
 }
 
 /** The event payload's facts; a payload that is missing or not JSON says nothing (a local run has none). */
 export function eventFacts(payload: string | undefined): EventFacts {
   if (!payload) return {};
+  let event: { repository?: { default_branch?: unknown }; pull_request?: { base?: { sha?: unknown } } };
   try {
-    const event = JSON.parse(payload) as { repository?: { default_branch?: unknown } };
-    const branch = event.repository?.default_branch;
-    return typeof branch === 'string' && branch !== '' ? { defaultBranch: branch } : {};
+    event = JSON.parse(payload) as typeof event;
   } catch {
     return {};
   }
+  const branch = event?.repository?.default_branch;
+  const baseSha = event?.pull_request?.base?.sha;
+  return {
+    ...(typeof branch === 'string' && branch !== '' ? { defaultBranch: branch } : {}),
+    // Only a commit id: the payload is the workflow's, but a value that is not one is not used as a ref either.
+    ...(typeof baseSha === 'string' && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(baseSha) ? { baseSha } : {}),
+  };
 }

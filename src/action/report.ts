@@ -155,8 +155,8 @@ export function phaseLine(report: PhaseReport): string | undefined {
 }
 
 /** A failed run in the job summary: what went wrong, as the error annotation says it. */
-export function failureSummary(message: string): string {
-  return `## reverie: dream cycle failed\n\n${inlineText(message)}\n`;
+export function failureSummary(message: string, what = 'dream cycle'): string {
+  return `## reverie: ${what} failed\n\n${inlineText(message)}\n`;
 }
 
 /** The failure as a person can act on it in a workflow: the inputs and permissions to change, not environment variables. */

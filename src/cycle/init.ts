@@ -6,12 +6,13 @@ import * as git from 'isomorphic-git';
 import { currentBranch, initRepo, openRepo, resolveRef, type Repo } from '../git/index.js';
 import { GitStateError } from '../errors.js';
 import { isMarkdownPath } from '../memory/snapshot.js';
-import { VERSION } from '../version.js';
 import {
   DEFAULT_HOOK_COMMAND,
   DEFAULT_LAYOUT,
   MEMORY_SECTION_FILE,
   PACKAGE_JSON,
+  actionRef,
+  codeOwners,
   hookScript,
   memoryRootOf,
   packageJsonFor,
@@ -28,9 +29,9 @@ export interface InitOptions {
   layout?: Layout;
   /** Also the GitHub workflows (nightly dream, pull request check). */
   github?: boolean;
-  /** `owner/repo@ref` of the reverie action for the dream workflow. */
+  /** `owner/repo@ref` (or `owner/repo/path@ref`) of the reverie action for the workflows; refused otherwise (UsageError). */
   action?: string;
-  /** Team or user to own the protected namespaces in .github/CODEOWNERS (with `github`). */
+  /** Teams, users or emails (`@org/team`, `@user`, `a@b.org`) to own the protected namespaces in .github/CODEOWNERS (with `github`); refused otherwise. */
   owners?: string;
   /** Install a pre-commit hook (simple-git-hooks) that runs `hookCommand` before each commit. */
   hooks?: boolean;
@@ -63,6 +64,9 @@ export function templatesDir(): string {
  * overwritten without `force`. A brand-new repository gets a first commit so that `reverie dream` can start from main.
  */
 export async function initMemoryRepo(dir: string, author: { name: string; email: string }, options: InitOptions = {}): Promise<InitResult> {
+  // Before anything is created: a value that cannot go into a workflow or CODEOWNERS leaves the folder as it was.
+  if (options.action !== undefined) actionRef(options.action);
+  if (options.owners !== undefined) codeOwners(options.owners);
   const root = path.resolve(dir);
   await mkdir(root, { recursive: true });
   const createdRepo = !existsSync(path.join(root, '.git'));
@@ -78,7 +82,7 @@ export async function initMemoryRepo(dir: string, author: { name: string; email:
     ...(options.github ? { github: true } : {}),
     ...(options.action ? { action: options.action } : {}),
     ...(options.owners ? { owners: options.owners } : {}),
-    ...(options.hooks ? { hooks: { command: hookCommand, version: VERSION } } : {}),
+    ...(options.hooks ? { hooks: { command: hookCommand } } : {}),
   });
   const result: InitResult = { dir: root, createdRepo, created: [], overwritten: [], existing: [], notes: [] };
   for (const file of planned) await writePlanned(root, file, options, result);
@@ -105,7 +109,7 @@ async function writePlanned(root: string, file: PlannedFile, options: InitOption
     return;
   }
   // A package.json that is already there keeps its own scripts and dependencies; only the hook's keys are added.
-  const text = exists && file.path === PACKAGE_JSON ? packageJsonFor(await readFile(full, 'utf8'), options.hookCommand ?? DEFAULT_HOOK_COMMAND, VERSION) : file.text;
+  const text = exists && file.path === PACKAGE_JSON ? packageJsonFor(await readFile(full, 'utf8'), options.hookCommand ?? DEFAULT_HOOK_COMMAND) : file.text;
   await mkdir(path.dirname(full), { recursive: true });
   await writeFile(full, text);
   (exists ? result.overwritten : result.created).push(file.path);
@@ -117,7 +121,7 @@ function notesFor(options: InitOptions, result: InitResult): string[] {
     notes.push(`reverie.yaml was kept, so its memory section is not the ${options.layout} layout's; --force replaces it`);
   }
   if (options.github && !options.action) {
-    notes.push('set `uses:` in .github/workflows/reverie.yml to the reverie action (or pass --action owner/repo@ref)');
+    notes.push('set `uses:` in .github/workflows/reverie.yml and reverie-check.yml to the reverie action (or pass --action owner/repo@ref)');
   }
   if (options.github && !options.owners) notes.push('--owners @org/team writes .github/CODEOWNERS, which puts the protected namespaces under that team\'s review');
   if (options.hooks && result.existing.includes(PACKAGE_JSON)) notes.push('package.json was kept; --force adds the simple-git-hooks keys to it');

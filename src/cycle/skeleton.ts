@@ -3,6 +3,7 @@
  * adds can be tested without a file system. init.ts reads the templates and writes the result.
  */
 import { parse, parseDocument } from 'yaml';
+import { UsageError } from '../errors.js';
 import { namespaceFor } from '../memory/namespaces.js';
 import { estimateTokens } from '../memory/tokens.js';
 
@@ -10,10 +11,14 @@ export type Layout = 'notes' | 'claude-md' | 'agents-md' | 'memories' | 'wiki';
 export const LAYOUTS: readonly Layout[] = ['notes', 'claude-md', 'agents-md', 'memories', 'wiki'];
 export const DEFAULT_LAYOUT: Layout = 'notes';
 
-/** The command the pre-commit hook runs unless told otherwise: the memory repo's own reverie, from its package.json. */
-export const DEFAULT_HOOK_COMMAND = 'npx reverie lint';
+/**
+ * The command the pre-commit hook runs unless told otherwise: the reverie on the PATH. Never `npx reverie`, nor
+ * reverie as a dependency to install: the name on npm is not this project's, and whoever holds it would run code in
+ * every clone that installs or runs it.
+ */
+export const DEFAULT_HOOK_COMMAND = 'reverie lint';
 
-/** Where `uses:` points in the dream workflow template until init is told the action's repository. */
+/** Where `uses:` points in the workflow templates until init is told the action's repository. */
 export const ACTION_PLACEHOLDER = '<owner>/reverie@v1';
 
 /** File name, in a layout's folder, of the `memory:` section that layout puts in reverie.yaml. */
@@ -40,12 +45,12 @@ export interface SkeletonOptions {
   main: string;
   /** Also the GitHub workflows. */
   github?: boolean;
-  /** `owner/repo@ref` of the reverie action, for the dream workflow's `uses:`. */
+  /** `owner/repo@ref` of the reverie action, for the workflows' `uses:` (see actionRef). */
   action?: string;
-  /** A team or user (`@acme/agent-owners`) to own the protected namespaces in .github/CODEOWNERS. */
+  /** Teams, users or emails (`@acme/agent-owners`) to own the protected namespaces in .github/CODEOWNERS (see codeOwners). */
   owners?: string;
   /** The package.json that makes simple-git-hooks run `command` before each commit. */
-  hooks?: { command: string; version: string };
+  hooks?: { command: string };
   /** Memory files already in the folder (Markdown under the layout's root): each budget is sized to fit them. */
   existing?: readonly { path: string; text: string }[];
 }
@@ -72,12 +77,12 @@ export function skeletonFiles(templates: Templates, options: SkeletonOptions): P
   }
   files.push({ path: 'sessions/README.md', text: templates.sessionsReadme });
   if (options.github) {
-    files.push({ path: DREAM_WORKFLOW_PATH, text: dreamWorkflowFor(templates.dreamWorkflow, options.action) });
-    files.push({ path: CHECK_WORKFLOW_PATH, text: checkWorkflowFor(templates.checkWorkflow, root) });
+    files.push({ path: DREAM_WORKFLOW_PATH, text: withAction(templates.dreamWorkflow, options.action) });
+    files.push({ path: CHECK_WORKFLOW_PATH, text: withAction(checkWorkflowFor(templates.checkWorkflow, root), options.action) });
     if (options.owners) files.push({ path: CODEOWNERS_PATH, text: codeownersFor(templates.codeowners, templates.layout.memorySection, options.owners) });
   }
   if (options.hooks) {
-    files.push({ path: PACKAGE_JSON, text: packageJsonFor(undefined, options.hooks.command, options.hooks.version) });
+    files.push({ path: PACKAGE_JSON, text: packageJsonFor(undefined, options.hooks.command) });
     files.push({ path: '.gitignore', text: 'node_modules/\n' });
   }
   return files;
@@ -157,9 +162,48 @@ export function memoryRootOf(section: string): string {
   return root === '.' ? '' : root;
 }
 
-export function dreamWorkflowFor(template: string, action: string | undefined): string {
-  return action ? template.split(ACTION_PLACEHOLDER).join(action) : template;
+/** A workflow template with `uses:` pointing at the reverie action, or left at the placeholder for the user to set. */
+export function withAction(template: string, action: string | undefined): string {
+  return action ? template.split(ACTION_PLACEHOLDER).join(actionRef(action)) : template;
 }
+
+/**
+ * `--action`, checked before it goes into a workflow: `owner/repo@ref` or `owner/repo/path@ref`, in the characters
+ * GitHub allows in owner and repository names and a conservative set of git's for the ref (a tag, branch or commit
+ * SHA). Anything else could not name an action, and a space, quote or newline would write YAML of its own.
+ */
+export function actionRef(value: string): string {
+  const [, name = '', ref = ''] = ACTION_REF.exec(value) ?? [];
+  // What git refuses in a ref name (`..`, `//`, a part starting with a dot or ending in .lock) names no action either.
+  const badRef = /\.\.|\/\/|\/\.|\/$|\.$|\.lock(?:\/|$)/.test(ref);
+  if (name === '' || badRef || name.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw new UsageError(`--action must be owner/repo@ref or owner/repo/path@ref (ref: a tag, branch or commit SHA), e.g. acme/reverie@v1; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+const ACTION_REF = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}(?:\/[A-Za-z0-9._-]+)*)@([A-Za-z0-9_][A-Za-z0-9._+\/-]*)$/;
+
+/**
+ * `--owners`, checked before it goes into CODEOWNERS: one or more owners, separated by spaces or commas, each
+ * `@user`, `@org/team` or an email address, as GitHub reads them. Returns them space-separated, as a CODEOWNERS line
+ * lists them. Anything else GitHub would ignore (the paths would go unowned without a word), or could end the line.
+ */
+export function codeOwners(value: string): string {
+  const owners = value.split(/[\s,]+/).filter((owner) => owner !== '');
+  const bad = owners.find((owner) => !GITHUB_USER.test(owner) && !GITHUB_TEAM.test(owner) && !EMAIL.test(owner));
+  if (owners.length === 0 || bad !== undefined) {
+    throw new UsageError(`--owners takes CODEOWNERS owners, @user, @org/team or an email address, separated by spaces or commas; ${JSON.stringify(bad ?? value)} is none of them`);
+  }
+  return owners.join(' ');
+}
+
+/** A GitHub login: letters, digits and hyphens, not first, at most 39 characters (older accounts bend the rest). */
+const GITHUB_USER = /^@[A-Za-z0-9][A-Za-z0-9-]{0,38}$/;
+/** `@org/team-slug`: the organisation's login, then the team's slug (letters, digits, hyphens and underscores). */
+const GITHUB_TEAM = /^@[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9][A-Za-z0-9_-]*$/;
+/** An address of a GitHub account's verified email: no spaces, no `#` (a CODEOWNERS comment), a dotted domain. */
+const EMAIL = /^[A-Za-z0-9.!$%&'*+=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 /** The check runs on pull requests that touch memory: the layout's root, not the template's. */
 export function checkWorkflowFor(template: string, root: string): string {
@@ -178,21 +222,21 @@ export function codeownersFor(template: string, memorySection: string, owners: s
   const root = memoryRootOf(memorySection);
   const globs = namespaces.filter((ns) => ns.policy === 'protected').flatMap((ns) => ns.paths);
   const owned = [...globs.map((glob) => `/${root === '' ? '' : `${root}/`}${glob.replace(/^(?:\.\/)+/, '')}`), '/reverie.yaml', '/.github/'];
-  return `${header.join('\n')}\n\n${owned.map((pattern) => `${pattern} ${owners}`).join('\n')}\n`;
+  const who = codeOwners(owners);
+  return `${header.join('\n')}\n\n${owned.map((pattern) => `${pattern} ${who}`).join('\n')}\n`;
 }
 
 /**
- * package.json for simple-git-hooks: the hook's command, simple-git-hooks and reverie as dev dependencies, and a
- * `prepare` script so that `npm install` in any clone installs the hook again. An existing package.json keeps
- * everything else it has.
+ * package.json for simple-git-hooks: the hook's command, simple-git-hooks as a dev dependency, and a `prepare`
+ * script so that `npm install` in any clone installs the hook again. reverie itself is not a dependency: see
+ * DEFAULT_HOOK_COMMAND. An existing package.json keeps everything else it has.
  */
-export function packageJsonFor(existing: string | undefined, command: string, version: string): string {
+export function packageJsonFor(existing: string | undefined, command: string): string {
   const pkg = (existing ? JSON.parse(existing) : { private: true, description: 'A reverie memory repo' }) as Record<string, unknown>;
   const record = (key: string) => ({ ...((pkg[key] as Record<string, unknown> | undefined) ?? {}) });
   const scripts = record('scripts');
   scripts.prepare ??= 'simple-git-hooks';
   const devDependencies = record('devDependencies');
-  devDependencies.reverie ??= `^${version}`;
   devDependencies['simple-git-hooks'] ??= SIMPLE_GIT_HOOKS_RANGE;
   const hooks = { ...record('simple-git-hooks'), 'pre-commit': command };
   return `${JSON.stringify({ ...pkg, scripts, devDependencies, 'simple-git-hooks': hooks }, null, 2)}\n`;

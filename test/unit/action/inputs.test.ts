@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { overlayConfig } from '../../../src/action/config-overlay.js';
-import { configOverrides, eventFacts, memoryRepoDir, readInputs, readRunnerContext, secretInputs, workspacePath, type RunnerContext } from '../../../src/action/inputs.js';
+import { checkBase, configOverrides, eventFacts, memoryRepoDir, readCheckInputs, readCommand, readInputs, readRunnerContext, secretInputs, workspacePath, type RunnerContext } from '../../../src/action/inputs.js';
 import { parseConfig } from '../../../src/config/index.js';
 import { UsageError } from '../../../src/errors.js';
 
 /** The inputs as the runner passes them for a workflow that sets none: action.yml's defaults. */
-const DEFAULTS = { INPUT_MODE: '', 'INPUT_DRY-RUN': 'false', INPUT_ENGINE: '', INPUT_MODEL: '', INPUT_CONFIG: 'reverie.yaml', INPUT_PATH: '.', INPUT_SESSIONS: '', 'INPUT_ANTHROPIC-API-KEY': '' };
+const DEFAULTS = { INPUT_COMMAND: 'dream', INPUT_BASE: '', INPUT_MODE: '', 'INPUT_DRY-RUN': 'false', INPUT_ENGINE: '', INPUT_MODEL: '', INPUT_CONFIG: 'reverie.yaml', INPUT_PATH: '.', INPUT_SESSIONS: '', 'INPUT_ANTHROPIC-API-KEY': '' };
 
 const RUNNER: RunnerContext = { workspace: '/home/runner/work/memory/memory', repository: 'acme/memory', serverUrl: 'https://github.com', apiUrl: 'https://ghe.example.com/api/v3', tempDir: '/tmp' };
 
@@ -32,6 +32,17 @@ describe('readInputs', () => {
     expect(() => readInputs({ ...DEFAULTS, 'INPUT_DRY-RUN': 'yes' })).toThrow(/input dry-run must be true or false/);
   });
 
+  it('refuses a command it does not know, naming the input; dream is the default', () => {
+    expect(readCommand(DEFAULTS)).toBe('dream');
+    expect(readCommand({ ...DEFAULTS, INPUT_COMMAND: '' })).toBe('dream');
+    expect(readCommand({ ...DEFAULTS, INPUT_COMMAND: ' check ' })).toBe('check');
+    for (const command of ['lint', 'Check', 'dream check']) {
+      expect(() => readCommand({ ...DEFAULTS, INPUT_COMMAND: command })).toThrow(new UsageError(`input command must be one of dream, check (got "${command}")`));
+      // The dream entry, where main.ts sends every command but check, refuses it the same way.
+      expect(() => readInputs({ ...DEFAULTS, INPUT_COMMAND: command })).toThrow(/^input command must be one of dream, check/);
+    }
+  });
+
   it('lists the secrets to mask, and only those that are set', () => {
     expect(secretInputs({ ...DEFAULTS, 'INPUT_GITHUB-TOKEN': ' ghs_abc ', 'INPUT_ANTHROPIC-API-KEY': 'sk-ant-x' })).toEqual(['ghs_abc', 'sk-ant-x']);
     expect(secretInputs(DEFAULTS)).toEqual([]);
@@ -55,7 +66,37 @@ describe('the runner context', () => {
   it('reads the default branch from the event payload, and nothing from a missing or broken one', () => {
     expect(eventFacts(JSON.stringify({ repository: { default_branch: 'trunk' } }))).toEqual({ defaultBranch: 'trunk' });
     expect(eventFacts('{not json')).toEqual({});
+    expect(eventFacts('null')).toEqual({});
     expect(eventFacts(undefined)).toEqual({});
+  });
+
+  it('reads a pull request\'s base commit from its event, and only a commit id', () => {
+    const sha = 'b'.repeat(40);
+    expect(eventFacts(JSON.stringify({ repository: { default_branch: 'main' }, pull_request: { base: { ref: 'main', sha } } }))).toEqual({ defaultBranch: 'main', baseSha: sha });
+    for (const bad of ['main', `${sha} `, '--upload-pack=x', 42]) expect(eventFacts(JSON.stringify({ pull_request: { base: { sha: bad } } }))).toEqual({});
+    expect(readRunnerContext({ GITHUB_BASE_REF: 'trunk' }, { cwd: '/w', tempDir: '/t' }).baseRef).toBe('trunk');
+    expect(readRunnerContext({ GITHUB_BASE_REF: '' }, { cwd: '/w', tempDir: '/t' }).baseRef).toBeUndefined();
+  });
+});
+
+describe('the check\'s inputs', () => {
+  const sha = 'c'.repeat(40);
+
+  it('read the memory repo and reverie.yaml as the dream does, and a base when set', () => {
+    expect(readCheckInputs({ ...DEFAULTS, INPUT_COMMAND: 'check' })).toEqual({ config: 'reverie.yaml', path: '.' });
+    expect(readCheckInputs({ ...DEFAULTS, INPUT_BASE: ' origin/release ', INPUT_PATH: 'memory-repo', INPUT_CONFIG: 'ci/reverie.yaml' })).toEqual({ config: 'ci/reverie.yaml', path: 'memory-repo', base: 'origin/release' });
+  });
+
+  it('measure the change from the base input, else the pull request\'s base commit, else its base branch on origin, else leave it to reverie check', () => {
+    const inputs = readCheckInputs(DEFAULTS);
+    const pullRequest = { ...RUNNER, baseRef: 'trunk' };
+    expect(checkBase({ ...inputs, base: 'v1.0' }, pullRequest, { baseSha: sha })).toEqual({ ref: 'v1.0', source: 'input' });
+    expect(checkBase(inputs, pullRequest, { baseSha: sha })).toEqual({ ref: sha, source: 'event' });
+    expect(checkBase(inputs, pullRequest, {})).toEqual({ ref: 'refs/remotes/origin/trunk', source: 'base-ref' });
+    expect(checkBase(inputs, RUNNER, { defaultBranch: 'main' })).toBeUndefined();
+    // The pull request is the workflow repository's: a memory repo checked out elsewhere has its own history.
+    expect(checkBase({ ...inputs, path: 'memory-repo' }, pullRequest, { baseSha: sha })).toBeUndefined();
+    expect(checkBase({ ...inputs, path: 'memory-repo', base: 'v1.0' }, pullRequest, { baseSha: sha })).toEqual({ ref: 'v1.0', source: 'input' });
   });
 });
 

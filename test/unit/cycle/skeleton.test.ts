@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../../src/config/index.js';
-import { ConfigError } from '../../../src/errors.js';
+import { ConfigError, UsageError } from '../../../src/errors.js';
 import { templatesDir } from '../../../src/cycle/init.js';
 import {
   ACTION_PLACEHOLDER,
@@ -13,7 +13,10 @@ import {
   DREAM_WORKFLOW_PATH,
   LAYOUTS,
   MEMORY_SECTION_FILE,
+  DEFAULT_HOOK_COMMAND,
+  actionRef,
   checkWorkflowFor,
+  codeOwners,
   codeownersFor,
   configFor,
   hookScript,
@@ -154,21 +157,56 @@ describe('workflow templates', () => {
     expect(workflow.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
     expect(workflow.concurrency).toEqual({ group: 'reverie-${{ github.repository }}', 'cancel-in-progress': false });
     const [checkout, action] = workflow.jobs.dream.steps;
-    expect(checkout).toEqual({ uses: 'actions/checkout@v6', with: { 'fetch-depth': 0 } });
+    expect(checkout).toEqual({ uses: expect.stringMatching(/^actions\/checkout@[0-9a-f]{40}$/), with: { 'fetch-depth': 0 } });
     expect(action.uses).toBe(ACTION_PLACEHOLDER);
     expect(action.with['github-token']).toContain('secrets.');
     expect(action.with['anthropic-api-key']).toBe('${{ secrets.ANTHROPIC_API_KEY }}');
     expect(text).toMatch(/personal access token or a GitHub App/);
   });
 
-  it('check: on pull requests that touch the layout memory root, with the version of reverie that wrote it', () => {
+  it('check: on pull requests that touch the layout memory root, read-only, the whole history, the action with command: check', () => {
     const text = checkWorkflowFor(read('workflows/reverie-check.yml'), 'wiki');
     const workflow = parse(text) as Record<string, any>;
     expect(workflow.on.pull_request.paths).toEqual(['wiki/**', 'reverie.yaml']);
     expect(workflow.permissions).toEqual({ contents: 'read' });
-    const pkg = JSON.parse(readFileSync(path.join(dir, '../package.json'), 'utf8')) as { version: string };
-    expect(workflow.env.REVERIE_VERSION).toBe(pkg.version);
-    expect(workflow.jobs.check.steps.at(-1).run).toContain(' check --base ');
+    const [checkout, action, ...more] = workflow.jobs.check.steps;
+    expect(checkout).toEqual({ uses: expect.stringMatching(/^actions\/checkout@[0-9a-f]{40}$/), with: { 'fetch-depth': 0, 'persist-credentials': false } });
+    expect(action).toEqual({ uses: ACTION_PLACEHOLDER, with: { command: 'check' } });
+    expect(more).toEqual([]);
+  });
+
+  /** Every workflow init --github writes, with and without --action. */
+  function generatedWorkflows(): [string, string][] {
+    return [undefined, 'acme/reverie@v1'].flatMap((action) =>
+      skeletonFiles(templates('notes'), { main: 'main', github: true, ...(action ? { action } : {}) })
+        .filter((f) => f.path.startsWith('.github/workflows/'))
+        .map((f): [string, string] => [`${f.path} (${action ?? 'placeholder'})`, f.text]),
+    );
+  }
+
+  it('run and install nothing from a package registry: no npx, no npm, no reverie@<version> package', () => {
+    const workflows = generatedWorkflows();
+    expect(workflows).toHaveLength(4);
+    for (const [name, text] of workflows) {
+      expect(text, name).not.toMatch(/\b(?:npx|npm|pnpm|yarn|bunx)\b/);
+      // `<owner>/reverie@v1` is the action; a bare `reverie@` would be the npm package of that name.
+      expect(text.replace(/[\w<>.-]+\/reverie@\S+/g, ''), name).not.toContain('reverie@');
+      expect(text, name).not.toMatch(/setup-node/);
+      const steps = Object.values((parse(text) as { jobs: Record<string, { steps: Record<string, unknown>[] }> }).jobs).flatMap((job) => job.steps);
+      expect(steps.filter((step) => 'run' in step), name).toEqual([]);
+    }
+  });
+
+  it('pin every third-party action to a full commit SHA, with its tag in a comment', () => {
+    for (const [name, text] of generatedWorkflows()) {
+      const uses = text.split('\n').filter((line) => /^\s*-?\s*uses:/.test(line));
+      expect(uses.length, name).toBeGreaterThan(1);
+      for (const line of uses) {
+        const [, target = ''] = /uses:\s*(\S+)/.exec(line) ?? [];
+        if (target === ACTION_PLACEHOLDER || target === 'acme/reverie@v1') continue;
+        expect(line, name).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+      }
+    }
   });
 
   it('init --github adds both workflows and, given owners, a CODEOWNERS for the protected namespaces', () => {
@@ -176,6 +214,8 @@ describe('workflow templates', () => {
     const byPath = new Map(planned.map((f) => [f.path, f.text]));
     expect(byPath.get(DREAM_WORKFLOW_PATH)).toContain('uses: acme/reverie@v1');
     expect(byPath.get(CHECK_WORKFLOW_PATH)).toContain('"wiki/**"');
+    expect(byPath.get(CHECK_WORKFLOW_PATH)).toContain('uses: acme/reverie@v1');
+    for (const text of [byPath.get(DREAM_WORKFLOW_PATH), byPath.get(CHECK_WORKFLOW_PATH)]) expect(text).not.toContain(ACTION_PLACEHOLDER);
     // The Action reviews on GitHub without a github section; switched on, it would send local cycles there too.
     expect(config(byPath.get('reverie.yaml')!).github).toBeUndefined();
     const owners = byPath.get(CODEOWNERS_PATH) ?? '';
@@ -186,38 +226,71 @@ describe('workflow templates', () => {
   it('the CODEOWNERS template puts the default protected namespace under a team', () => {
     expect(read('CODEOWNERS')).toMatch(/^\/memory\/instructions\/ @acme\/agent-owners$/m);
     expect(codeownersFor(read('CODEOWNERS'), memorySectionOf(read('reverie.yaml')), '@t')).toContain('/memory/instructions/** @t\n');
+    expect(codeownersFor(read('CODEOWNERS'), memorySectionOf(read('reverie.yaml')), '@acme/agents, @octocat  docs@acme.example')).toContain('/reverie.yaml @acme/agents @octocat docs@acme.example\n');
+  });
+});
+
+describe('init flags that go into generated files', () => {
+  it('--action: owner/repo@ref or owner/repo/path@ref, a tag, branch or commit SHA', () => {
+    for (const ref of ['acme/reverie@v1', 'acme-labs/reverie.fork@v1.2.3', 'acme/reverie@2f9c0d4e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e', 'acme/tools/actions/reverie@release/2026-11', 'a/b_c@main']) {
+      expect(actionRef(ref)).toBe(ref);
+    }
+  });
+
+  it('--action: anything else is a usage error naming the flag and the value, and a newline never reaches the workflow', () => {
+    for (const bad of ['', 'reverie', 'acme/reverie', 'acme/reverie@', '@v1', 'acme@v1', './reverie@v1', 'docker://acme/reverie:1', '-acme/reverie@v1', 'acme/reverie@v1 # pinned', 'acme/reverie@v1\n      run: curl x | sh', 'acme/../reverie@v1', 'acme/reverie@../v1', 'acme/reverie@v1.lock', 'acme/reverie@${{ github.ref }}', 'https://github.com/acme/reverie@v1']) {
+      expect(() => actionRef(bad), bad).toThrow(UsageError);
+      expect(() => actionRef(bad), bad).toThrow(`--action must be owner/repo@ref or owner/repo/path@ref (ref: a tag, branch or commit SHA), e.g. acme/reverie@v1; got ${JSON.stringify(bad)}`);
+    }
+  });
+
+  it('--owners: @user, @org/team or an email, one or several', () => {
+    expect(codeOwners('@acme/agent-owners')).toBe('@acme/agent-owners');
+    expect(codeOwners(' @octocat,@acme/docs_team  ops@acme.example ')).toBe('@octocat @acme/docs_team ops@acme.example');
+  });
+
+  it('--owners: anything else is a usage error naming the flag and the bad value', () => {
+    for (const [value, bad] of [['acme/agent-owners', 'acme/agent-owners'], ['@acme/agents team', 'team'], ['', ''], ['@', '@'], ['@acme/', '@acme/'], ['@-octocat', '@-octocat'], ['@acme/agents #comment', '#comment'], ['@a/b/c', '@a/b/c'], ['ops@localhost', 'ops@localhost'], ['@octocat\n/ @mallory', '/']] as const) {
+      expect(() => codeOwners(value), value).toThrow(UsageError);
+      expect(() => codeOwners(value), value).toThrow(`--owners takes CODEOWNERS owners, @user, @org/team or an email address, separated by spaces or commas; ${JSON.stringify(bad)} is none of them`);
+    }
   });
 });
 
 describe('hooks', () => {
   it('writes the hook file byte for byte as simple-git-hooks does', () => {
     const simpleGitHooks = createRequire(import.meta.url)('simple-git-hooks') as { PREPEND_SCRIPT: string };
-    expect(hookScript('npx reverie lint')).toBe(`${simpleGitHooks.PREPEND_SCRIPT}npx reverie lint`);
+    expect(hookScript('reverie lint')).toBe(`${simpleGitHooks.PREPEND_SCRIPT}reverie lint`);
   });
 
-  it('package.json: a new one runs the hook, installs it on npm install, and depends on both packages', () => {
-    const pkg = JSON.parse(packageJsonFor(undefined, 'npx reverie lint', '1.2.3'));
-    expect(pkg).toMatchObject({
+  it('runs the reverie on the PATH by default, never a package fetched by name', () => {
+    expect(DEFAULT_HOOK_COMMAND).toBe('reverie lint');
+  });
+
+  it('package.json: a new one runs the hook and installs it on npm install; simple-git-hooks is its only dependency', () => {
+    const pkg = JSON.parse(packageJsonFor(undefined, 'reverie lint'));
+    expect(pkg).toEqual({
       private: true,
+      description: expect.any(String),
       scripts: { prepare: 'simple-git-hooks' },
-      devDependencies: { reverie: '^1.2.3', 'simple-git-hooks': expect.any(String) },
-      'simple-git-hooks': { 'pre-commit': 'npx reverie lint' },
+      devDependencies: { 'simple-git-hooks': expect.any(String) },
+      'simple-git-hooks': { 'pre-commit': 'reverie lint' },
     });
   });
 
   it('package.json: an existing one keeps its own keys, and only the pre-commit hook is replaced', () => {
     const existing = JSON.stringify({ name: 'agent-memory', scripts: { prepare: 'husky', test: 'true' }, devDependencies: { reverie: '0.0.9' }, 'simple-git-hooks': { 'pre-push': 'npm test', 'pre-commit': 'old' } });
-    const pkg = JSON.parse(packageJsonFor(existing, 'npx reverie lint --strict', '1.2.3'));
+    const pkg = JSON.parse(packageJsonFor(existing, 'reverie lint --strict'));
     expect(pkg).toEqual({
       name: 'agent-memory',
       scripts: { prepare: 'husky', test: 'true' },
       devDependencies: { reverie: '0.0.9', 'simple-git-hooks': expect.any(String) },
-      'simple-git-hooks': { 'pre-push': 'npm test', 'pre-commit': 'npx reverie lint --strict' },
+      'simple-git-hooks': { 'pre-push': 'npm test', 'pre-commit': 'reverie lint --strict' },
     });
   });
 
   it('--hooks adds package.json and a .gitignore for node_modules', () => {
-    const planned = skeletonFiles(templates('notes'), { main: 'main', hooks: { command: 'npx reverie lint', version: '1.0.0' } });
+    const planned = skeletonFiles(templates('notes'), { main: 'main', hooks: { command: 'reverie lint' } });
     expect(planned.map((f) => f.path)).toEqual(expect.arrayContaining(['package.json', '.gitignore']));
   });
 });

@@ -196,6 +196,21 @@ describe('secrets/found', () => {
     expect(JSON.stringify(found)).not.toContain(token);
   });
 
+  it('no finding quotes it: a label, a heading or a link that holds one is named with the secret masked', () => {
+    const text = `# Notes\n\n**Deploy with ${token}:**\n\n## Token ${token}\n\n## Tools\n\n- See [the runbook](runbook.md?token=${token}).\n`;
+    const findings = lint({ files: { 'memory/notes.md': text } });
+    expect(rules(findings)).toEqual([
+      'memory/notes.md:3 secrets/found error',
+      'memory/notes.md:3 structure/dangling-label warning',
+      'memory/notes.md:5 secrets/found error',
+      'memory/notes.md:5 structure/empty-section warning',
+      'memory/notes.md:9 links/missing-file error',
+      'memory/notes.md:9 secrets/found error',
+    ]);
+    expect(findings.find((f) => f.rule === 'structure/dangling-label')?.message).toContain('[REDACTED:github-token]');
+    expect(JSON.stringify(findings)).not.toContain(token.slice(4));
+  });
+
   it('finds a private key block and an assigned password, even in code', () => {
     const text = '# Notes\n\n```\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE\n-----END OPENSSH PRIVATE KEY-----\n```\n\nDB_PASSWORD="hunter2-Staging-42"\n';
     expect(rules(lint({ files: { 'memory/notes.md': text } }))).toEqual(['memory/notes.md:4 secrets/found error', 'memory/notes.md:9 secrets/found error']);

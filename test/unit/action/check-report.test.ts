@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { checkAnnotations, checkHeadline, checkOutputs, MAX_ANNOTATIONS_PER_LEVEL } from '../../../src/action/check-report.js';
+import type { CheckReport } from '../../../src/cycle/check.js';
+import { buildSnapshot, type Namespace } from '../../../src/memory/index.js';
+import { countBySeverity, lintMemory, type Finding } from '../../../src/memory/lint.js';
+
+const NAMESPACES: Namespace[] = [{ name: 'notes', paths: ['**/*.md'], policy: 'dream' }];
+const SECRET = `ghp_${'a1B2c3D4e5'.repeat(4)}`;
+const BASE = 'b'.repeat(40);
+
+/** A check's report on these memory files, with the findings the real lint rules make of them. */
+function reportOf(files: Record<string, string>): CheckReport {
+  const snapshot = buildSnapshot(Object.entries(files).map(([path, text]) => ({ path, text })), 'memory', NAMESPACES);
+  return withFindings(lintMemory({ snapshot, repositoryPaths: new Set(Object.keys(files)) }), Object.keys(files).length);
+}
+
+function withFindings(findings: Finding[], files = 1): CheckReport {
+  return { base: BASE, head: null, namespaces: [], lint: { commit: null, harness: 'none', files, ...countBySeverity(findings), findings } };
+}
+
+const inWorkspace = (file: string) => (file.startsWith('/') ? undefined : file);
+
+describe('checkAnnotations', () => {
+  it('puts each finding on its file and line, errors as errors and warnings as warnings, never quoting a secret', () => {
+    const report = reportOf({ 'memory/notes.md': `# Notes\n\n- Use pnpm.\n\n**Deploy with ${SECRET}:**\n` });
+    expect(checkAnnotations(report, inWorkspace)).toEqual([
+      '::error title=reverie%3A secrets/found,file=memory/notes.md,line=5::looks like a secret (github-token); remove it from memory and rotate it',
+      '::warning title=reverie%3A structure/dangling-label,file=memory/notes.md,line=5::"**Deploy with [REDACTED:github-token]:**" introduces nothing; restore what it announced or remove it',
+    ]);
+  });
+
+  it('keeps text from memory on its command line: what would end it or start another is escaped, control characters dropped', () => {
+    const hostile: Finding = { file: 'memory/a,b:c.md', line: 3, rule: 'structure/empty-section', severity: 'warning', message: `the heading "x %0A\n::error::injected\r\u001b[31m ${SECRET}" has nothing under it` };
+    const [line, ...more] = checkAnnotations(withFindings([hostile]), inWorkspace);
+    expect(more).toEqual([]);
+    expect(line).toBe('::warning title=reverie%3A structure/empty-section,file=memory/a%2Cb%3Ac.md,line=3::the heading "x %250A%0A::error::injected [REDACTED:github-token]" has nothing under it');
+    expect(line?.split('\n')).toHaveLength(1);
+  });
+
+  it('names the file in the message when it lies outside the workspace, and leaves out a line a finding does not have', () => {
+    const findings: Finding[] = [
+      { file: '/elsewhere/memory/notes.md', line: 4, rule: 'format/empty-entry', severity: 'error', message: 'empty list item' },
+      { file: 'memory/big.md', line: null, rule: 'budget/over', severity: 'warning', message: 'namespace "notes" is over its budget' },
+    ];
+    expect(checkAnnotations(withFindings(findings), inWorkspace)).toEqual([
+      '::error title=reverie%3A format/empty-entry::/elsewhere/memory/notes.md:4: empty list item',
+      '::warning title=reverie%3A budget/over,file=memory/big.md::namespace "notes" is over its budget',
+    ]);
+  });
+
+  it('shows at most ten errors and ten warnings, errors first, and says how many more the summary lists', () => {
+    const finding = (severity: 'error' | 'warning', line: number): Finding => ({ file: 'memory/notes.md', line, rule: 'format/empty-entry', severity, message: `${severity} ${line}` });
+    const findings = [...Array.from({ length: 15 }, (_, i) => finding('warning', i + 1)), ...Array.from({ length: 12 }, (_, i) => finding('error', i + 100))];
+    const lines = checkAnnotations(withFindings(findings), inWorkspace);
+    expect(lines.filter((l) => l.startsWith('::error '))).toHaveLength(MAX_ANNOTATIONS_PER_LEVEL);
+    expect(lines.filter((l) => l.startsWith('::warning '))).toHaveLength(MAX_ANNOTATIONS_PER_LEVEL);
+    expect(lines.slice(0, MAX_ANNOTATIONS_PER_LEVEL).every((l) => l.startsWith('::error '))).toBe(true);
+    expect(lines.at(-1)).toBe('::notice title=reverie%3A more findings::7 more findings: the job summary lists them');
+  });
+});
+
+describe('the check on the run', () => {
+  it('sets the counts as outputs and says them in one log line', () => {
+    const failing = reportOf({ 'memory/notes.md': `# Notes\n\n- Token ${SECRET}\n\n**Key files:**\n` });
+    expect(checkOutputs(failing)).toEqual({ errors: '1', warnings: '1' });
+    expect(checkHeadline(failing)).toBe('check: 1 error, 1 warning in 1 memory file, compared with bbbbbbb; a lint error fails the check');
+    const clean = reportOf({ 'memory/notes.md': '# Notes\n\n- Use pnpm.\n', 'memory/tools.md': '# Tools\n\n- Node 20.\n' });
+    expect(checkOutputs(clean)).toEqual({ errors: '0', warnings: '0' });
+    expect(checkHeadline(clean)).toBe('check: 0 errors, 0 warnings in 2 memory files, compared with bbbbbbb');
+  });
+});
