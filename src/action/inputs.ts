@@ -21,7 +21,12 @@ export interface ActionInputs {
   sessions: string[];
   githubToken?: string;
   anthropicApiKey?: string;
+  /** What a run does while a cycle waits for review: rebuild it with new sessions (update), wait, or supersede it. */
+  waiting: Waiting;
 }
+
+export const WAITING = ['update', 'wait', 'supersede'] as const;
+export type Waiting = (typeof WAITING)[number];
 
 /** What the runner tells every step about the run, from its `GITHUB_*` and `RUNNER_*` variables. */
 export interface RunnerContext {
@@ -78,7 +83,10 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
   const model = rawInput(env, 'model');
   const githubToken = rawInput(env, 'github-token');
   const anthropicApiKey = rawInput(env, 'anthropic-api-key');
+  const waiting = rawInput(env, 'waiting') || 'update';
+  if (!(WAITING as readonly string[]).includes(waiting)) throw new UsageError(`input waiting must be one of ${WAITING.join(', ')} (got "${waiting}")`);
   return {
+    waiting: waiting as Waiting,
     ...(effectiveMode ? { mode: effectiveMode } : {}),
     ...(engine ? { engine } : {}),
     ...(model ? { model } : {}),

@@ -57,6 +57,7 @@ export async function runAction(io: ActionIo): Promise<number> {
       configFile,
       ...(inputs.mode ? { mode: inputs.mode } : {}),
       ...(inputs.engine ? { engine: inputs.engine } : {}),
+      ...(inputs.waiting === 'update' ? { update: true } : inputs.waiting === 'supersede' ? { supersede: true } : {}),
       // Only the input's token: a token the workflow happens to have in its environment is not taken silently.
       github: { env: inputs.githubToken ? { GITHUB_TOKEN: inputs.githubToken } : {} },
       ...(inputs.anthropicApiKey ? { claude: { apiKey: inputs.anthropicApiKey } } : {}),

@@ -2,25 +2,25 @@ import path from 'node:path';
 import type { Mode } from '../config/index.js';
 import { createClaudeEngine, type ClaudeEngineOptions } from '../dream/engines/claude/index.js';
 import { heuristicEngine } from '../dream/engines/heuristic.js';
-import { cyclePath, cycleRecord, rememberRejected, type RecordedAction } from '../dream/state.js';
+import { cyclePath, cycleRecord, readState, rememberRejected, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import { memoryImpact, type MemoryImpact } from '../dream/impact.js';
 import { actionRisk, needsReview, riskReasons, safeFirst, type Risk } from '../dream/risk.js';
 import type { Action, Engine, EngineRun, Notice, Plan } from '../dream/types.js';
 import { GitStateError, UsageError } from '../errors.js';
-import { deleteBranch, fastForward, readFileAt, resolveRef, updateBranch } from '../git/index.js';
+import { deleteBranch, fastForward, readFileAt, readFilesAt, resolveRef, updateBranch } from '../git/index.js';
 import { observeSession } from '../dream/extract/index.js';
 import type { ObservedSession } from '../dream/types.js';
 import { streamSessions, type UnreadFile } from '../sessions/load.js';
 import type { ReadWarning } from '../sessions/types.js';
 import { approveBranch, type ApprovalOutcome } from './approve.js';
 import { buildCycle, type BuildResult } from './build.js';
-import { baseWarnings, openContext, mainTip, readBase, sessionHashCacheFile, type BaseView, type RepoContext } from './context.js';
+import { baseWarnings, isStateFile, openContext, mainTip, readBase, sessionHashCacheFile, type BaseView, type RepoContext } from './context.js';
 import { notUtf8Error } from './memory-files.js';
 import { planDiff } from './diff.js';
 import { cycleBranchName, cycleStamp, pendingCycles, type PendingCycle } from './history.js';
 import { syncCycles, type CycleSync } from './github-cycles.js';
 import { connectGitHub, publishCycle, pushMain, syncMain, type ConnectOptions, type GitHubLink, type PublishedPull } from './publish.js';
-import { retire, toSupersede, waitForReview, waitingCycles, type Superseded } from './waiting.js';
+import { retire, toSupersede, waitForReview, waitingCycles, type Superseded, type Waiting } from './waiting.js';
 import { lockAndRecover } from './recover.js';
 
 export interface DreamOptions {
@@ -37,6 +37,12 @@ export interface DreamOptions {
    * with a link to the new one, and remember the actions the reviewer had already dropped from it.
    */
   supersede?: boolean;
+  /**
+   * With one cycle waiting for review and sessions it has not seen: rebuild that cycle in place (same id, branch and
+   * pull request) with what they bring, keeping out what its reviewer dropped, as release-please keeps its one pull
+   * request up to date. Without new sessions the cycle just waits.
+   */
+  update?: boolean;
   /** Where the GitHub token comes from (the process environment by default); see connectGitHub. */
   github?: ConnectOptions;
   /** Send the claude engine's extraction through the Message Batches API (`--batch`; else `claude.batch`). */
@@ -98,6 +104,8 @@ export interface DreamResult {
   pendingPulls?: { number: number; url: string; branch: string }[];
   /** Earlier cycles this one replaced (`--supersede`). */
   superseded?: { cycle: string; pull?: number }[];
+  /** The waiting cycle this run rebuilt in place (`--update`): same id, branch and pull request. */
+  rebuilt?: string;
   /** In auto mode under a risk policy: how many of the actions went to main without review. */
   appliedWithoutReview?: number;
   /** For an engine that calls a model: the model, tokens and cost, warnings, and a dry run's estimate. */
@@ -158,15 +166,20 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
   const base = await mainTip(context);
   const waiting = mode === 'dry-run' ? { pending: await pendingCycles(context), pulls: [] } : await waitingCycles(context, link);
   const replaced: Superseded = { cycles: [], droppedByReviewer: [] };
+  const stillWaiting = async () => ({ ...emptyResult(base, mode, waiting.pending, [], 0), outcome: 'pending-review' as const, ...(await waitForReview(context, link, base, waiting)) });
+  // The one waiting cycle, rebuilt in place when new sessions turn up (`update`).
+  const inPlace = options.update && !options.supersede ? updatable(waiting) : undefined;
   if (mode !== 'dry-run' && (waiting.pending.length > 0 || waiting.pulls.length > 0)) {
-    if (!options.supersede) return { ...emptyResult(base, mode, waiting.pending, [], 0), outcome: 'pending-review', ...(await waitForReview(context, link, base, waiting)) };
+    if (!options.supersede && !inPlace) return stillWaiting();
     Object.assign(replaced, await toSupersede(context, link, base, waiting));
   }
 
   const inputs = await review(context, base, options, engine);
-  for (const action of replaced.droppedByReviewer) rememberRejected(inputs.state, action, action.cycle, 'dropped by the reviewer of the superseded cycle');
+  if (inPlace && !(await bringsNewSessions(context, inPlace, inputs.sessions))) return stillWaiting();
+  const why = inPlace ? 'dropped by the reviewer of the cycle before it was rebuilt' : 'dropped by the reviewer of the superseded cycle';
+  for (const action of replaced.droppedByReviewer) rememberRejected(inputs.state, action, action.cycle, why);
   const empty = emptyResult(base, mode, waiting.pending, inputs.warnings, inputs.totalSessions, inputs.unread);
-  const cycle = await freeCycleId(context, base, cycleStamp(now));
+  const cycle = inPlace ? inPlace.cycle : await freeCycleId(context, base, cycleStamp(now));
   const planned = await engine.plan({
     cycle,
     sessions: inputs.sessions,
@@ -208,10 +221,25 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
   if (plan.actions.length === 0 && inputs.sessions.length === 0) {
     return { ...summary, cycle: null, outcome: 'nothing-new', approval: 'nothing new' };
   }
-  const result = await commitAndApprove(context, { mode, base, now, plan, summary, inputs }, options, link);
+  const result = await commitAndApprove(context, { mode, base, now, plan, summary, inputs, ...(inPlace ? { replacing: inPlace.tip } : {}) }, options, link);
+  if (inPlace) return { ...result, rebuilt: inPlace.cycle };
   if (replaced.cycles.length === 0) return result;
   const next = result.pull ? `#${result.pull.number} (cycle ${result.cycle})` : `cycle ${result.cycle ?? '(none: nothing new)'}`;
   return { ...result, superseded: await retire(context, link, replaced.cycles, next) };
+}
+
+/** The waiting cycle an `update` run rebuilds: only one, with its branch and record here. */
+function updatable(waiting: Waiting): (PendingCycle & { record: CycleRecord }) | undefined {
+  const [only, ...more] = waiting.pending;
+  const elsewhere = waiting.pulls.some((p) => p.head !== only?.branch);
+  return only?.record && more.length === 0 && !elsewhere ? (only as PendingCycle & { record: CycleRecord }) : undefined;
+}
+
+/** Sessions the waiting cycle did not review: what makes rebuilding it worth a new review. */
+async function bringsNewSessions(context: RepoContext, waiting: PendingCycle, sessions: ObservedSession[]): Promise<boolean> {
+  const files = await readFilesAt(context.repo, waiting.tip, isStateFile, { under: [STATE_DIR] });
+  const seen = readState(files).processed;
+  return sessions.some((s) => !(s.hash in seen));
 }
 
 interface Reviewed {
@@ -248,11 +276,11 @@ async function review(context: RepoContext, base: string, options: DreamOptions,
 /** Phases 4 and 5: the branch with one commit per action, then approval as the mode says. */
 async function commitAndApprove(
   context: RepoContext,
-  cycleInfo: { mode: Mode; base: string; now: Date; plan: Plan; summary: DreamResult; inputs: Reviewed },
+  cycleInfo: { mode: Mode; base: string; now: Date; plan: Plan; summary: DreamResult; inputs: Reviewed; replacing?: string },
   options: DreamOptions,
   link: GitHubLink | undefined,
 ): Promise<DreamResult> {
-  const { mode, base, now, plan, summary, inputs } = cycleInfo;
+  const { mode, base, now, plan, summary, inputs, replacing } = cycleInfo;
   const { repo, config } = context;
   const branch = cycleBranchName(plan.cycle);
   const built = await buildCycle(repo, {
@@ -265,12 +293,13 @@ async function commitAndApprove(
     timestamp: Math.floor(now.getTime() / 1000),
     stateSubject: `record cycle ${plan.cycle}`,
   });
-  await updateBranch(repo, branch, built.tip, { expectedOld: null });
+  // A cycle rebuilt in place replaces its branch, from the tip it was read at.
+  await updateBranch(repo, branch, built.tip, { expectedOld: replacing ?? null });
   options.onPhase?.({ phase: 'commit', branch, commits: built.actions.length + 1 });
 
   const dreamEntries = inputs.memory.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
   const approval = await approveIfAllowed(context, { mode, branch, plan, built, dreamEntries, now });
-  const published = approval.merged ? undefined : await sendToReview(context, link, { branch, built, approval });
+  const published = approval.merged ? undefined : await sendToReview(context, link, { branch, built, approval, ...(replacing ? { replacing } : {}) });
   if (approval.merged && link) await pushMain(context, link);
   const message = published ? `${approval.message}; pull request #${published.number} ${published.action}: ${published.url}` : approval.message;
   options.onPhase?.({ phase: 'approve', merged: approval.merged, reason: message });
@@ -296,12 +325,12 @@ async function commitAndApprove(
 async function sendToReview(
   context: RepoContext,
   link: GitHubLink | undefined,
-  { branch, built, approval }: { branch: string; built: BuildResult; approval: ApprovalOutcome & { appliedSafe?: number } },
+  { branch, built, approval, replacing }: { branch: string; built: BuildResult; approval: ApprovalOutcome & { appliedSafe?: number }; replacing?: string },
 ): Promise<PublishedPull | undefined> {
   if (!link || built.actions.length === 0) return undefined;
   if (approval.appliedSafe) await pushMain(context, link);
   const alreadyApplied = built.actions.slice(0, approval.appliedSafe ?? 0);
-  return publishCycle(context, link, { branch, record: built.record, safe: context.config.approval.auto, alreadyApplied });
+  return publishCycle(context, link, { branch, record: built.record, safe: context.config.approval.auto, alreadyApplied, ...(replacing ? { replacing } : {}) });
 }
 
 /**

@@ -85,6 +85,8 @@ export interface PublishInput {
   safe: readonly ActionType[];
   /** Actions of the cycle already on main (auto mode applied the safe ones): the pull request is about the rest. */
   alreadyApplied?: readonly RecordedAction[];
+  /** The branch's tip before the cycle was rebuilt in place: GitHub's branch is replaced when it is still there. */
+  replacing?: string;
 }
 
 export interface PublishedPull {
@@ -96,7 +98,7 @@ export interface PublishedPull {
 
 /** Pushes the cycle's branch and creates, updates or reopens its one pull request, then labels it. */
 export async function publishCycle(context: RepoContext, link: GitHubLink, input: PublishInput): Promise<PublishedPull> {
-  await pushCycleBranch(context, link, input.branch);
+  await pushCycleBranch(context, link, input.branch, input.replacing);
   const pending = input.record.actions.filter((a) => !(input.alreadyApplied ?? []).some((b) => b.id === a.id));
   const record = { ...input.record, actions: safeFirst(pending, input.safe) };
   const title = pullTitle(record);
@@ -125,11 +127,16 @@ async function upsertPull(context: RepoContext, link: GitHubLink, input: { branc
  * on GitHub (a revert that drops an action) are fetched and kept, reverie's own new commits are pushed; a branch
  * that has diverged is left for a person.
  */
-async function pushCycleBranch(context: RepoContext, link: GitHubLink, branch: string): Promise<void> {
+async function pushCycleBranch(context: RepoContext, link: GitHubLink, branch: string, replacing?: string): Promise<void> {
   const { repo } = context;
   const local = await resolveRef(repo, `refs/heads/${branch}`);
   const remote = await fetchBranch(repo, { url: link.remote.url, token: link.token, branch, secondMs: link.secondMs });
   if (!local || remote === local) return;
+  // Rebuilt in place from what GitHub had: replaced there too, unless someone pushed to it since.
+  if (replacing && remote === replacing) {
+    await pushBranch(repo, { url: link.remote.url, token: link.token, branch, secondMs: link.secondMs, force: true });
+    return;
+  }
   if (remote && (await isAncestor(repo, local, remote))) {
     await updateBranch(repo, branch, remote, { expectedOld: local });
     return;

@@ -217,7 +217,7 @@ describe('the bundle', () => {
   it('is what action.yml runs, on node24, with every input it reads declared', () => {
     const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { runs: { using: string; main: string }; inputs: Record<string, unknown> };
     expect(action.runs).toEqual({ using: 'node24', main: ACTION_BUNDLE });
-    expect(Object.keys(action.inputs).sort()).toEqual(['anthropic-api-key', 'base', 'command', 'config', 'dry-run', 'engine', 'github-token', 'mode', 'model', 'path', 'sessions']);
+    expect(Object.keys(action.inputs).sort()).toEqual(['anthropic-api-key', 'base', 'command', 'config', 'dry-run', 'engine', 'github-token', 'mode', 'model', 'path', 'sessions', 'waiting']);
   });
 });
 

@@ -190,6 +190,37 @@ describe('review mode on GitHub', () => {
     expect(git(w.bare, ['for-each-ref', 'refs/heads/reverie/'])).toBe('');
   });
 
+  it('--update rebuilds the waiting cycle in place with new sessions: same branch and pull request, what the reviewer dropped stays out', async () => {
+    const w = await world();
+    const first = await w.run();
+    const dropped = first.actions.at(-1)!;
+    const clone = await cloneOf(w);
+    const auth = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}` };
+    git(clone, ['checkout', '-q', first.branch!]);
+    git(clone, ['revert', '--no-edit', dropped.commit!]);
+    await runGit(clone, ['push', '-q', 'origin', first.branch!], auth);
+
+    // No new sessions: the cycle just waits.
+    const unchanged = await w.run({ update: true });
+    expect(unchanged.outcome).toBe('pending-review');
+    expect(unchanged.rebuilt).toBeUndefined();
+
+    await commitFiles(w.dir, { 'sessions/coding-agent/s5.jsonl': npmMistakeSession('s5', '2026-11-06T09:00:00Z', 'bump the checkout SDK') }, 'one more session');
+    const rebuilt = await w.run({ update: true });
+    expect(rebuilt.outcome).toBe('committed');
+    expect(rebuilt).toMatchObject({ rebuilt: first.cycle, cycle: first.cycle, branch: first.branch });
+    expect(rebuilt.pull).toMatchObject({ number: first.pull?.number, action: 'updated' });
+    expect(rebuilt.actions.map((a) => a.summary)).not.toContain(dropped.summary);
+    expect(rebuilt.actions.length).toBeGreaterThan(0);
+    expect(w.github.state.pulls).toHaveLength(1);
+    expect(git(w.bare, ['for-each-ref', '--format=%(refname)', 'refs/heads/reverie/'])).toBe(`refs/heads/${first.branch}`);
+    expect(git(w.bare, ['rev-parse', `refs/heads/${first.branch}`])).toBe(git(w.dir, ['rev-parse', `refs/heads/${first.branch}`]));
+    const processed = JSON.parse(git(w.dir, ['show', `${first.branch}:.reverie/processed.json`])) as Record<string, { id: string }>;
+    expect(Object.values(processed).map((p) => p.id)).toContain('s5');
+    const rejected = JSON.parse(git(w.dir, ['show', `${first.branch}:.reverie/rejected.json`])) as Record<string, { summary: string; reason?: string }>;
+    expect(Object.values(rejected)).toContainEqual(expect.objectContaining({ summary: dropped.summary, reason: 'dropped by the reviewer of the cycle before it was rebuilt' }));
+  });
+
   it('a branch pushed by a run whose pull request was never created gets its one pull request from the next run, in a fresh clone', async () => {
     const w = await world();
     const first = await w.run();

@@ -16,15 +16,17 @@ export function registerDream(program: Command, out: Output): void {
     .option('--engine <engine>', 'heuristic | claude (default: from reverie.yaml)')
     .option('--batch', 'claude engine: extract through the Message Batches API (half the price; resumes an unfinished batch)')
     .option('--supersede', 'replace a cycle still waiting for review with a new one that takes in its sessions')
+    .option('--update', 'rebuild the one cycle waiting for review in place (same branch and pull request) when new sessions turn up')
     .option('--json', 'print exactly one JSON object on stdout')
     .option('--config <file>', 'configuration file, relative to the repository', 'reverie.yaml')
     .option('--repo <dir>', 'the memory repository', '.')
-    .action(async (flags: { mode?: string; dryRun?: boolean; engine?: string; batch?: boolean; supersede?: boolean; json?: boolean; config: string; repo: string }) => {
+    .action(async (flags: { mode?: string; dryRun?: boolean; engine?: string; batch?: boolean; supersede?: boolean; update?: boolean; json?: boolean; config: string; repo: string }) => {
       if (flags.mode !== undefined && !MODES.includes(flags.mode as Mode)) {
         throw new UsageError(`--mode must be one of ${MODES.join(', ')} (got "${flags.mode}")`);
       }
       if (flags.dryRun && flags.mode !== undefined && flags.mode !== 'dry-run') throw new UsageError(`--dry-run and --mode ${flags.mode} say different things`);
       if (flags.dryRun) flags.mode = 'dry-run';
+      if (flags.supersede && flags.update) throw new UsageError('--supersede and --update say different things: replace the waiting cycle, or rebuild it in place');
       const result = await dream({
         repoDir: flags.repo,
         configFile: flags.config,
@@ -32,6 +34,7 @@ export function registerDream(program: Command, out: Output): void {
         ...(flags.engine ? { engine: flags.engine } : {}),
         ...(flags.batch ? { batch: true } : {}),
         ...(flags.supersede ? { supersede: true } : {}),
+        ...(flags.update ? { update: true } : {}),
         ...(flags.json ? {} : { onPhase: (phase: PhaseReport) => printPhase(out, phase) }),
       });
       if (flags.json) out.json(jsonOf(result));
@@ -67,6 +70,7 @@ function jsonOf(result: DreamResult) {
     pull: result.pull ?? null,
     pending_pulls: result.pendingPulls ?? [],
     superseded: result.superseded ?? [],
+    rebuilt: result.rebuilt ?? null,
     applied_without_review: result.appliedWithoutReview ?? null,
     run: result.run ? runJson(result.run) : null,
   };
@@ -190,6 +194,7 @@ function printResult(out: Output, result: DreamResult): void {
   if (result.run?.estimate) out.line('  dry run: nothing was sent but token counts; run without --dry-run to dream');
   else if (result.actions.length === 0) out.line('  no changes to memory; the sessions were recorded as reviewed');
   if (result.pull) out.line(`pull request #${result.pull.number} (${result.pull.action}): ${result.pull.url}`);
+  if (result.rebuilt) out.line(`rebuilt cycle ${result.rebuilt} in place with the new sessions: same branch${result.pull ? ` and pull request #${result.pull.number}` : ''}`);
   for (const old of result.superseded ?? []) out.line(`superseded cycle ${old.cycle}${old.pull !== undefined ? ` (pull request #${old.pull} closed)` : ''}`);
   if (result.diff !== undefined) {
     out.line();

@@ -12,7 +12,13 @@ const RUNNER: RunnerContext = { workspace: '/home/runner/work/memory/memory', re
 
 describe('readInputs', () => {
   it('leaves mode and engine to reverie.yaml when the workflow does not set them', () => {
-    expect(readInputs({ ...DEFAULTS, 'INPUT_GITHUB-TOKEN': 'ghs_x' })).toEqual({ config: 'reverie.yaml', path: '.', sessions: [], githubToken: 'ghs_x' });
+    expect(readInputs({ ...DEFAULTS, 'INPUT_GITHUB-TOKEN': 'ghs_x' })).toEqual({ config: 'reverie.yaml', path: '.', sessions: [], githubToken: 'ghs_x', waiting: 'update' });
+  });
+
+  it('waiting: update by default, wait or supersede when asked, anything else refused by the input\'s name', () => {
+    expect(readInputs({ ...DEFAULTS, INPUT_WAITING: 'wait' }).waiting).toBe('wait');
+    expect(readInputs({ ...DEFAULTS, INPUT_WAITING: 'supersede' }).waiting).toBe('supersede');
+    expect(() => readInputs({ ...DEFAULTS, INPUT_WAITING: 'rebase' })).toThrow('input waiting must be one of update, wait, supersede (got "rebase")');
   });
 
   it('reads names as the runner writes them: upper case, dashes kept', () => {
