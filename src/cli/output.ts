@@ -53,3 +53,8 @@ export function shortOid(oid: string | null | undefined): string {
 export function quoted(text: string): string {
   return `"${text.replace(/\s+/g, ' ').trim()}"`;
 }
+
+/** What went wrong on GitHub without failing the cycle (labels), or what the reviewer should know (unpushed commits). */
+export function printPullWarnings(out: Output, pull: { warnings: string[] } | undefined): void {
+  for (const warning of pull?.warnings ?? []) out.warn(`warning: ${warning}`);
+}

@@ -4,7 +4,7 @@ import { dream, type DreamResult, type PhaseReport } from '../../cycle/dream.js'
 import { impactLine, type MemoryImpact } from '../../dream/impact.js';
 import type { EngineRun, Notice } from '../../dream/types.js';
 import { UsageError } from '../../errors.js';
-import { countBy, pad, plural, shortOid, type Output } from '../output.js';
+import { countBy, pad, plural, printPullWarnings, shortOid, type Output } from '../output.js';
 
 export function registerDream(program: Command, out: Output): void {
   program
@@ -172,6 +172,7 @@ function printResult(out: Output, result: DreamResult): void {
   }
   if (result.outcome === 'pending-review' || result.outcome === 'stopped') {
     out.line(result.approval);
+    printPullWarnings(out, result.pull);
     return;
   }
   out.line();
@@ -187,6 +188,7 @@ function printResult(out: Output, result: DreamResult): void {
   if (result.run?.estimate) out.line('  dry run: nothing was sent but token counts; run without --dry-run to dream');
   else if (result.actions.length === 0) out.line('  no changes to memory; the sessions were recorded as reviewed');
   if (result.pull) out.line(`pull request #${result.pull.number} (${result.pull.action}): ${result.pull.url}`);
+  printPullWarnings(out, result.pull);
   for (const old of result.superseded ?? []) out.line(`superseded cycle ${old.cycle}${old.pull !== undefined ? ` (pull request #${old.pull} closed)` : ''}`);
   if (result.diff !== undefined) {
     out.line();

@@ -4,7 +4,7 @@ import { connectGitHub, publishRevert, pushMain, syncMain } from '../../cycle/pu
 import { revert, type RevertMode, type RevertResult } from '../../cycle/revert.js';
 import { UsageError } from '../../errors.js';
 import { lockAndRecover } from '../../cycle/recover.js';
-import { plural, shortOid, type Output } from '../output.js';
+import { plural, printPullWarnings, shortOid, type Output } from '../output.js';
 
 const REVERT_MODES: readonly RevertMode[] = ['auto', 'review'];
 
@@ -39,6 +39,7 @@ export function registerRevert(program: Command, out: Output): void {
         if (flags.json) return out.json({ ...result, pull: pull ?? null });
         printResult(out, result);
         if (pull) out.line(`pull request #${pull.number} (${pull.action}): ${pull.url}`);
+        printPullWarnings(out, pull);
       } finally {
         release();
       }
