@@ -1,13 +1,16 @@
 /**
  * Failures on GitHub's side, end to end against the local git server and the fake GitHub API: each says what failed
  * and what to do, with its own exit code; waits GitHub asks for are honoured up to the cap (in test time); what can
- * fail without harm (labels) does not fail the cycle.
+ * fail without harm (labels) does not fail the cycle; what would surprise a reviewer (unpushed commits of main in a
+ * pull request) is said; and a remote given as a URL works without any git remote.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitHubCredentialsError, GitHubRateLimitError, GitHubUnavailableError } from '../../src/errors.js';
 import { reverieAsync } from '../helpers/cli.js';
 import { githubWorld, TOKEN, type WorldOptions } from '../helpers/github-world.js';
-import { git } from '../helpers/git.js';
+import { commitFiles, git } from '../helpers/git.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -123,5 +126,44 @@ describe('labels are best-effort', () => {
     expect(result.pull?.warnings).toEqual([expect.stringMatching(/^could not label pull request #1 reverie, reverie:\S+.*: GitHub refused to label pull request #1 in acme\/memory \(HTTP 422: Validation Failed; label is too long\); the pull request is open without them$/)]);
     expect(w.github.state.pulls).toHaveLength(1);
     expect(w.github.state.pulls[0]?.labels).toEqual([]);
+  });
+});
+
+describe('a pull request carries only what it should', () => {
+  it('warns when local main is ahead of main on GitHub: the commits would ride along in the pull request', async () => {
+    const w = await world();
+    const local = await commitFiles(w.dir, { 'memory/people.md': '# People\n\n- Ana owns billing.\n' }, 'note who owns billing');
+    const result = await w.run();
+    expect(result.pull?.action).toBe('created');
+    expect(result.pull?.warnings).toEqual([
+      `local main has 1 commit that main on acme/memory does not (${local.slice(0, 7)} "note who owns billing"): ${result.branch} was cut after it, so it is in its pull request too; push main first if it belongs there`,
+    ]);
+    // Told, not pushed behind anyone's back.
+    expect(git(w.bare, ['rev-parse', 'main'])).not.toBe(local);
+  });
+
+  it('says nothing when main here and on GitHub agree', async () => {
+    const w = await world();
+    expect((await w.run()).pull?.warnings).toEqual([]);
+  });
+});
+
+describe('github.remote as a URL', () => {
+  it('works end to end without an origin remote, and writes no remote into .git/config', async () => {
+    const w = await world({ remote: 'url' });
+    expect(git(w.dir, ['remote'])).toBe('');
+    const config = readFileSync(path.join(w.dir, '.git/config'), 'utf8');
+    const result = await w.run();
+    expect(result.pull).toMatchObject({ number: 1, action: 'created', warnings: [] });
+    expect(git(w.bare, ['rev-parse', `refs/heads/${result.branch}`])).toBe(git(w.dir, ['rev-parse', `refs/heads/${result.branch}`]));
+    expect(readFileSync(path.join(w.dir, '.git/config'), 'utf8')).toBe(config);
+    expect(git(w.dir, ['remote'])).toBe('');
+
+    const approved = await reverieAsync(['approve', result.cycle!, '--repo', w.dir], { env: { GITHUB_TOKEN: TOKEN } });
+    expect(approved.stderr).toBe('');
+    expect(approved.code).toBe(0);
+    expect(git(w.bare, ['rev-parse', 'main'])).toBe(git(w.dir, ['rev-parse', 'main']));
+    expect(w.github.state.pulls[0]?.state).toBe('closed');
+    expect(w.github.violations).toEqual([]);
   });
 });
