@@ -18,18 +18,49 @@ export interface Links {
   repository?: string;
 }
 
+/** What the step's outputs say, whether the cycle finished or not. */
+interface OutputFacts {
+  cycle: string | null;
+  branch: string | null;
+  outcome: DreamResult['outcome'] | 'failed';
+  actions: number;
+  pull: { number: number; url: string } | undefined;
+  merged: boolean;
+}
+
 /** The step's outputs; every one is set, empty when it does not apply, so `if:` expressions can test them. */
-export function stepOutputs(result: DreamResult): Record<string, string> {
-  const pull = pullOf(result);
+function outputsOf(facts: OutputFacts): Record<string, string> {
   return {
-    cycle: result.cycle ?? '',
-    branch: result.branch ?? '',
-    outcome: result.outcome,
-    actions: String(result.actions.length),
-    'pull-request-number': pull ? String(pull.number) : '',
-    'pull-request-url': pull?.url ?? '',
-    merged: String(result.merged),
+    cycle: facts.cycle ?? '',
+    branch: facts.branch ?? '',
+    outcome: facts.outcome,
+    actions: String(facts.actions),
+    'pull-request-number': facts.pull ? String(facts.pull.number) : '',
+    'pull-request-url': facts.pull?.url ?? '',
+    merged: String(facts.merged),
   };
+}
+
+export function stepOutputs(result: DreamResult): Record<string, string> {
+  return outputsOf({ cycle: result.cycle, branch: result.branch, outcome: result.outcome, actions: result.actions.length, pull: pullOf(result), merged: result.merged });
+}
+
+/**
+ * The outputs of a failed run: outcome `failed`, with whatever was done before the failure, as its phases reported
+ * it: the cycle and its branch once committed, the pull request once it exists, so a later step can find them.
+ */
+export function failureOutputs(phases: readonly PhaseReport[]): Record<string, string> {
+  const committed = phases.find((p) => p.phase === 'commit');
+  const published = phases.find((p) => p.phase === 'publish');
+  const approved = phases.find((p) => p.phase === 'approve');
+  return outputsOf({
+    cycle: committed?.cycle ?? null,
+    branch: committed?.branch ?? null,
+    outcome: 'failed',
+    actions: committed?.actions ?? 0,
+    pull: published?.pull,
+    merged: approved?.merged ?? false,
+  });
 }
 
 /** The cycle's pull request, or the one of the earlier cycle this run waits behind. */
@@ -156,9 +187,13 @@ export function phaseLine(report: PhaseReport): string | undefined {
   }
 }
 
-/** A failed run in the job summary: what went wrong, as the error annotation says it. */
-export function failureSummary(message: string): string {
-  return `## reverie: dream cycle failed\n\n${inlineText(message)}\n`;
+/** A failed run in the job summary: what went wrong, as the error annotation says it, and what was done before. */
+export function failureSummary(message: string, phases: readonly PhaseReport[] = []): string {
+  const done = failureOutputs(phases);
+  const lines = [`## reverie: dream cycle failed`, '', inlineText(message), ''];
+  if (done.branch) lines.push(`- cycle ${done.cycle}: branch \`${done.branch}\` committed (${plural(Number(done.actions), 'action')})`);
+  if (done['pull-request-number']) lines.push(`- pull request [#${done['pull-request-number']}](${done['pull-request-url']})`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** The failure as a person can act on it in a workflow: the inputs and permissions to change, not environment variables. */

@@ -51,7 +51,8 @@ export type PhaseReport =
   | { phase: 'engine'; run: EngineRun }
   | { phase: 'extract'; patterns: number; noise: number }
   | { phase: 'curate'; actions: Action[]; dropped: Plan['dropped'] }
-  | { phase: 'commit'; branch: string; commits: number }
+  | { phase: 'commit'; cycle: string; branch: string; commits: number; actions: number }
+  | { phase: 'publish'; pull: PublishedPull }
   | { phase: 'approve'; merged: boolean; reason: string };
 
 export interface DreamActionResult {
@@ -261,11 +262,12 @@ async function commitAndApprove(
     stateSubject: `record cycle ${plan.cycle}`,
   });
   await updateBranch(repo, branch, built.tip, { expectedOld: null });
-  options.onPhase?.({ phase: 'commit', branch, commits: built.actions.length + 1 });
+  options.onPhase?.({ phase: 'commit', cycle: plan.cycle, branch, commits: built.actions.length + 1, actions: built.actions.length });
 
   const dreamEntries = inputs.memory.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
   const approval = await approveIfAllowed(context, { mode, branch, plan, built, dreamEntries, now });
   const published = approval.merged ? undefined : await sendToReview(context, link, { branch, built, approval });
+  if (published) options.onPhase?.({ phase: 'publish', pull: published });
   if (approval.merged && link) await pushMain(context, link);
   const message = published ? `${approval.message}; pull request #${published.number} ${published.action}: ${published.url}` : approval.message;
   options.onPhase?.({ phase: 'approve', merged: approval.merged, reason: message });

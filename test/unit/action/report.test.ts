@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureAnnotation, failureOf, jobSummary, MAX_WARNING_ANNOTATIONS, resultAnnotations, stepOutputs } from '../../../src/action/report.js';
+import { failureAnnotation, failureOf, failureOutputs, failureSummary, jobSummary, MAX_WARNING_ANNOTATIONS, resultAnnotations, stepOutputs } from '../../../src/action/report.js';
 import type { DreamResult } from '../../../src/cycle/dream.js';
 import { ConfigError, GitHubCredentialsError, GitHubError, GitHubRateLimitError, GitHubUnavailableError, LockedError, ModelApiError, UsageError } from '../../../src/errors.js';
 
@@ -44,6 +44,20 @@ describe('stepOutputs', () => {
   it('points at the pull request a waiting run waits behind', () => {
     const waiting = result({ outcome: 'pending-review', pull: undefined, pendingPulls: [{ number: 3, url: 'https://github.com/acme/memory/pull/3', branch: 'reverie/dream-x' }] });
     expect(stepOutputs(waiting)).toMatchObject({ 'pull-request-number': '3', 'pull-request-url': 'https://github.com/acme/memory/pull/3' });
+  });
+});
+
+describe('failureOutputs', () => {
+  const pull = { number: 7, url: 'https://github.com/acme/memory/pull/7', action: 'created' as const, warnings: [] };
+
+  it('says what a failed run had done: nothing, a pushed branch, a pull request', () => {
+    expect(failureOutputs([])).toEqual({ cycle: '', branch: '', outcome: 'failed', actions: '0', 'pull-request-number': '', 'pull-request-url': '', merged: 'false' });
+    const committed = [{ phase: 'commit' as const, cycle: '20261124-101010', branch: 'reverie/dream-20261124-101010', commits: 3, actions: 2 }];
+    expect(failureOutputs(committed)).toEqual({ cycle: '20261124-101010', branch: 'reverie/dream-20261124-101010', outcome: 'failed', actions: '2', 'pull-request-number': '', 'pull-request-url': '', merged: 'false' });
+    expect(failureOutputs([...committed, { phase: 'publish', pull }])).toMatchObject({ 'pull-request-number': '7', 'pull-request-url': pull.url });
+    expect(failureSummary('GitHub failed', [...committed, { phase: 'publish', pull }])).toBe(
+      '## reverie: dream cycle failed\n\nGitHub failed\n\n- cycle 20261124-101010: branch `reverie/dream-20261124-101010` committed (2 actions)\n- pull request [#7](https://github.com/acme/memory/pull/7)\n',
+    );
   });
 });
 
