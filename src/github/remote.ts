@@ -162,6 +162,16 @@ export async function fetchBranch(repo: Repo, input: TransportInput & { branch: 
   return result?.fetchHead ?? undefined;
 }
 
+/** The commit a branch points at on the remote, read from its ref advertisement: nothing is fetched or written. */
+export async function remoteBranchTip(repo: Repo, input: TransportInput & { branch: string }): Promise<string | undefined> {
+  const ref = `refs/heads/${input.branch}`;
+  const refs = await withRetries(repo, input, `read ${input.branch} on ${describe(input.remote.url)}`, ({ http, url, onAuth, onAuthFailure }) =>
+    // Protocol v1: the ref advertisement alone, one GET; v2 would ask for it in a POST, as a fetch does.
+    git.listServerRefs({ http, url, onAuth, onAuthFailure, prefix: ref, protocolVersion: 1 }),
+  );
+  return refs.find((r) => r.ref === ref)?.oid;
+}
+
 /**
  * The repository's file system, with `remote` in what isomorphic-git reads of .git/config when the repository has no
  * remote of that name: a fetch records what it fetched under the remote's fetch refspec, and refuses without one. So
