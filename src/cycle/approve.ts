@@ -5,7 +5,7 @@ import { buildCycle, previewBuild } from './build.js';
 import { mainTip, type RepoContext } from './context.js';
 import type { DryRun } from './dry-run.js';
 import { cycleIdFrom, findPendingCycle, type PendingCycle } from './history.js';
-import { stateMessage } from './messages.js';
+import { actionMessage, stateMessage, subjectOf } from './messages.js';
 
 export interface ApprovalOutcome {
   merged: boolean;
@@ -130,7 +130,10 @@ export async function planApproval(context: RepoContext, argument: string, optio
     return { ...plan, refs: [{ branch: config.git.main, change: 'fast-forward', from: main, to: tip }, deleted], commits: [], notes: [] };
   }
   const replay = await previewBuild(repo, { parent: main, actions: chosen, memoryRoot: config.memory.root });
-  const commits = [...replay.applied.map(({ action }) => `${action.type}(${action.paths[0] ?? 'memory'}): ${action.summary}`), `chore(reverie): ${replaySubject(record, chosen, left)}`];
+  const commits = [
+    ...replay.applied.map(({ action }) => subjectOf(actionMessage(action, record.cycle, record.engine, record.run?.model))),
+    subjectOf(stateMessage(record.cycle, record.engine, replaySubject(record, chosen, left))),
+  ];
   const dropped = replay.skipped.map(({ action, reason }) => `${action.type} ${action.id} would be dropped: ${reason}`);
   return { ...plan, refs: [{ branch: config.git.main, change: 'new-commits', from: main, to: null }, deleted], commits, notes: [...leftOut, ...dropped] };
 }
@@ -229,7 +232,7 @@ export async function planRejection(context: RepoContext, argument: string, on?:
       { branch: context.config.git.main, change: 'new-commits', from: main, to: null },
       { branch: pending.branch, change: 'delete', from: pending.tip, to: null },
     ],
-    commits: [`chore(reverie): reject cycle ${pending.cycle}`],
+    commits: [subjectOf(stateMessage(pending.cycle, pending.record.engine, `reject cycle ${pending.cycle}`))],
     github: [],
     notes: refused.map((a) => `${a.type} ${a.id} remembered as rejected, not proposed again: ${a.summary}`),
   };

@@ -14,7 +14,7 @@ import { isStateFile, mainTip, type RepoContext } from './context.js';
 import { cycleIdFrom, pendingCycles } from './history.js';
 import { readMainHistory, type Landing, type MainHistory } from './main-history.js';
 import { notUtf8At, notUtf8Error } from './memory-files.js';
-import { revertMessage } from './messages.js';
+import { revertMessage, subjectOf } from './messages.js';
 import type { DryRun } from './dry-run.js';
 import { revertChanges, type FileChange, type RevertChanges } from './revert-plan.js';
 import { actionMarks } from './trailers.js';
@@ -167,7 +167,7 @@ async function prepareRevert(context: RepoContext, argument: string, options: Pi
  */
 export async function planRevert(context: RepoContext, argument: string, options: Pick<RevertOptions, 'mode'> = {}): Promise<DryRun & { branch: string; mode: RevertMode }> {
   const { mode, main, choice, branch, planned } = await prepareRevert(context, argument, options);
-  const commits = planned.map(({ step }) => `revert ${step.onMain.type} ${step.onMain.actionId} of cycle ${step.onMain.cycle} (${short(step.onMain.commit)}): ${step.recorded.summary}`);
+  const commits = planned.map(({ step }) => subjectOf(revertMessage(revertedInfo(step))));
   const files = [...new Set(planned.flatMap(({ changes }) => [...changes.keys()]))];
   return {
     command: 'revert',
@@ -454,7 +454,7 @@ async function writeReverts(context: RepoContext, main: string, { planned }: Pic
     parent = await commitChanges(repo, {
       parent,
       changes: new Map([...changes, ...changedStateFiles(state, next)]),
-      message: revertMessage({ ...actionName(onMain), path: recorded.paths[0] ?? 'memory', summary: recorded.summary, commit: onMain.commit }, options.reason),
+      message: revertMessage(revertedInfo(step), options.reason),
       author: config.git.author,
       timestamp: Math.floor(options.now.getTime() / 1000),
       // Undone by hand already and remembered before: the commit still records that the action is reverted.
@@ -464,6 +464,10 @@ async function writeReverts(context: RepoContext, main: string, { planned }: Pic
     written.push({ ...actionName(onMain), summary: recorded.summary, commit: onMain.commit, revert: parent });
   }
   return written;
+}
+
+function revertedInfo({ onMain, recorded }: RevertStep): Parameters<typeof revertMessage>[0] {
+  return { ...actionName(onMain), path: recorded.paths[0] ?? 'memory', summary: recorded.summary, commit: onMain.commit };
 }
 
 function actionName({ cycle, actionId, type }: ActionOnMain): { cycle: string; actionId: string; type: string } {

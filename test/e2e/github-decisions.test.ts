@@ -106,7 +106,7 @@ describe('--dry-run writes nothing', () => {
     const since = counts(w);
     const auto = await cli(w, ['revert', target.id, '--dry-run']);
     expect(auto.code).toBe(0);
-    expect(auto.stdout).toContain(`  commit revert ${target.type} ${target.id} of cycle ${cycle.cycle} (${target.commit!.slice(0, 7)}): ${target.summary}\n`);
+    expect(auto.stdout).toContain(`  commit revert(${target.paths[0]}): ${target.summary.slice(0, 40)}`);
     expect(auto.stdout).toMatch(/ {2}move main: [0-9a-f]{7} → 1 new commit on top\n {2}on GitHub: push main to acme\/memory\n/);
     const review = await cli(w, ['revert', target.id, '--mode', 'review', '--dry-run']);
     expect(review.code).toBe(0);
