@@ -84,15 +84,52 @@ export class UsageError extends ReverieError {
   }
 }
 
-/** GitHub (or the git server behind a remote) refused a request: a bad token, a missing permission, a missing repository. */
+/**
+ * GitHub (or the git server behind a remote) refused a request it will keep refusing: a request it rejects (a pull
+ * request it cannot open, a branch it protects). The subclasses say why when the reason is known.
+ */
 export class GitHubError extends ReverieError {
-  override readonly exitCode = 7;
+  override readonly exitCode: number = 7;
   constructor(
     message: string,
     readonly status?: number,
   ) {
     super(message);
     this.name = 'GitHubError';
+  }
+}
+
+/**
+ * The credentials were refused: no token, a token that is not valid, one that lacks a permission, or one that cannot
+ * see the repository. The one GitHub failure whose message talks about the token.
+ */
+export class GitHubCredentialsError extends GitHubError {
+  override readonly exitCode = 7;
+  constructor(message: string, status?: number) {
+    super(message, status);
+    this.name = 'GitHubCredentialsError';
+  }
+}
+
+/** GitHub or its git server could not answer (a 5xx, no connection), still after retrying: nothing to fix here but time. */
+export class GitHubUnavailableError extends GitHubError {
+  override readonly exitCode = 9;
+  constructor(message: string, status?: number) {
+    super(message, status);
+    this.name = 'GitHubUnavailableError';
+  }
+}
+
+/** A rate limit that would last longer than reverie waits (`github.max_wait_seconds`); `retryAt` is when it lifts. */
+export class GitHubRateLimitError extends GitHubError {
+  override readonly exitCode = 10;
+  constructor(
+    message: string,
+    status: number,
+    readonly retryAt: Date,
+  ) {
+    super(message, status);
+    this.name = 'GitHubRateLimitError';
   }
 }
 

@@ -77,5 +77,5 @@ async function reportFailure(io: ActionIo, runner: RunnerContext, error: unknown
   io.print(failureAnnotation(failure));
   // reverie's own errors say all there is to say; anything else is a bug, and its stack helps whoever reports it.
   if (!(error instanceof ReverieError) && error instanceof Error && error.stack) io.printError(redactText(error.stack));
-  if (runner.summaryFile) await appendFile(runner.summaryFile, failureSummary(failure.message, 'check')).catch(() => undefined);
+  if (runner.summaryFile) await appendFile(runner.summaryFile, failureSummary(failure.message, [], 'check')).catch(() => undefined);
 }

@@ -8,9 +8,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
-import { GitHubError, GitStateError } from '../errors.js';
+import { GitHubCredentialsError, GitHubError, GitStateError } from '../errors.js';
 import { openRepo, resolveRef, updateBranch } from '../git/index.js';
-import { fetchBranch, resolveRemote } from '../github/remote.js';
+import { fetchBranch, isRemoteUrl, resolveRemote } from '../github/remote.js';
 
 export interface PreparedCheckout {
   /** main's commit here, ready for the cycle. */
@@ -29,7 +29,7 @@ export async function prepareCheckout(repoDir: string, config: Config, token: st
   const local = await resolveRef(repo, `refs/heads/${main}`);
   if (local && !shallow) return { main: local, source: 'local', deepened: false };
 
-  const remoteName = config.github && isRemoteName(config.github.remote) ? config.github.remote : undefined;
+  const remoteName = config.github && !isRemoteUrl(config.github.remote) ? config.github.remote : undefined;
   const tracking = remoteName ? await resolveRef(repo, `refs/remotes/${remoteName}/${main}`) : undefined;
   if (!local && tracking && !shallow) {
     // A full checkout of a pull request or a SHA: main is there as origin/main, just not as a branch.
@@ -39,18 +39,14 @@ export async function prepareCheckout(repoDir: string, config: Config, token: st
 
   const why = shallow ? 'the checkout is shallow (actions/checkout fetches one commit unless told otherwise)' : `the checkout has no branch ${main}`;
   if (!config.github) throw new GitStateError(`${why} and reverie.yaml names no remote to fetch ${main} from; check out with fetch-depth: 0`);
-  if (!token) throw new GitHubError(`${why}, and fetching ${main} needs a token: set the github-token input, or check out with fetch-depth: 0`);
+  if (!token) throw new GitHubCredentialsError(`${why}, and fetching ${main} needs a token: set the github-token input, or check out with fetch-depth: 0`);
   const remote = await resolveRemote(repo, config.github.remote, config.github.repo);
-  const fetched = await fetchBranch(repo, { url: remote.url, token, branch: main, unshallow: shallow }).catch((error: unknown) => {
-    if (!(error instanceof GitHubError)) throw error;
-    throw new GitHubError(`${why}, and fetching ${main} failed: ${error.message} Or check out with fetch-depth: 0.`, error.status);
+  const fetched = await fetchBranch(repo, { remote, token, branch: main, unshallow: shallow }).catch((error: unknown) => {
+    // The error keeps its kind (refused token, server unavailable, rate limit) and exit code; it gains where it happened.
+    if (error instanceof GitHubError) error.message = `${why}, and fetching ${main} failed: ${error.message} Or check out with fetch-depth: 0.`;
+    throw error;
   });
   if (!fetched) throw new GitStateError(`${remote.owner}/${remote.repo} has no branch ${main}; push one (or set git.main in reverie.yaml)`);
   if (!local) await updateBranch(repo, main, fetched, { expectedOld: null });
   return { main: local ?? fetched, source: local ? 'local' : 'fetched', deepened: shallow };
-}
-
-/** `origin`, as opposed to a URL that reverie.yaml may give as the remote. */
-function isRemoteName(remote: string): boolean {
-  return !/^[a-z]+:\/\/|@/i.test(remote);
 }

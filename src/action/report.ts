@@ -4,7 +4,7 @@
  */
 import { plural } from '../cli/output.js';
 import type { DreamResult, PhaseReport } from '../cycle/dream.js';
-import { ConfigError, GitHubError, LockedError, ModelApiError, ReverieError, UsageError } from '../errors.js';
+import { ConfigError, GitHubCredentialsError, GitHubError, GitHubRateLimitError, GitHubUnavailableError, LockedError, ModelApiError, ReverieError, UsageError } from '../errors.js';
 import { codeBlock, inlineText } from '../github/markdown.js';
 import { impactLine } from '../dream/impact.js';
 import { redactText } from '../sessions/redact.js';
@@ -18,18 +18,49 @@ export interface Links {
   repository?: string;
 }
 
+/** What the step's outputs say, whether the cycle finished or not. */
+interface OutputFacts {
+  cycle: string | null;
+  branch: string | null;
+  outcome: DreamResult['outcome'] | 'failed';
+  actions: number;
+  pull: { number: number; url: string } | undefined;
+  merged: boolean;
+}
+
 /** The step's outputs; every one is set, empty when it does not apply, so `if:` expressions can test them. */
-export function stepOutputs(result: DreamResult): Record<string, string> {
-  const pull = pullOf(result);
+function outputsOf(facts: OutputFacts): Record<string, string> {
   return {
-    cycle: result.cycle ?? '',
-    branch: result.branch ?? '',
-    outcome: result.outcome,
-    actions: String(result.actions.length),
-    'pull-request-number': pull ? String(pull.number) : '',
-    'pull-request-url': pull?.url ?? '',
-    merged: String(result.merged),
+    cycle: facts.cycle ?? '',
+    branch: facts.branch ?? '',
+    outcome: facts.outcome,
+    actions: String(facts.actions),
+    'pull-request-number': facts.pull ? String(facts.pull.number) : '',
+    'pull-request-url': facts.pull?.url ?? '',
+    merged: String(facts.merged),
   };
+}
+
+export function stepOutputs(result: DreamResult): Record<string, string> {
+  return outputsOf({ cycle: result.cycle, branch: result.branch, outcome: result.outcome, actions: result.actions.length, pull: pullOf(result), merged: result.merged });
+}
+
+/**
+ * The outputs of a failed run: outcome `failed`, with whatever was done before the failure, as its phases reported
+ * it: the cycle and its branch once committed, the pull request once it exists, so a later step can find them.
+ */
+export function failureOutputs(phases: readonly PhaseReport[]): Record<string, string> {
+  const committed = phases.find((p) => p.phase === 'commit');
+  const published = phases.find((p) => p.phase === 'publish');
+  const approved = phases.find((p) => p.phase === 'approve');
+  return outputsOf({
+    cycle: committed?.cycle ?? null,
+    branch: committed?.branch ?? null,
+    outcome: 'failed',
+    actions: committed?.actions ?? 0,
+    pull: published?.pull,
+    merged: approved?.merged ?? false,
+  });
 }
 
 /** The cycle's pull request, or the one of the earlier cycle this run waits behind. */
@@ -58,6 +89,7 @@ export function resultAnnotations(result: DreamResult, fileInWorkspace: (file: s
     warnings.push(annotation('warning', text(`${d.type} ${d.id} "${d.summary}" was dropped: ${d.reason}`), { title: 'reverie: action dropped' }));
   }
   for (const w of result.run?.warnings ?? []) warnings.push(annotation('warning', text(w), { title: 'reverie: engine' }));
+  for (const w of result.pull?.warnings ?? []) warnings.push(annotation('warning', text(w), { title: 'reverie: pull request' }));
   const shown = warnings.slice(0, MAX_WARNING_ANNOTATIONS);
   const hidden = warnings.length - shown.length;
   if (hidden > 0) shown.push(annotation('notice', `${hidden} more warnings: the job summary lists them`, { title: 'reverie: more warnings' }));
@@ -78,7 +110,8 @@ export function jobSummary(result: DreamResult, links: Links): string {
   lines.push(...factsTable(result, links), '');
   if (result.outcome !== 'nothing-new' && result.outcome !== 'pending-review') lines.push(`**${inlineText(impactLine(result.impact))}**`, '');
   for (const n of result.notices) lines.push(`- ${n.kind === 'budget' ? '**warning**' : '**question**'}: ${inlineText(n.message)}`);
-  if (result.notices.length > 0) lines.push('');
+  for (const w of result.pull?.warnings ?? []) lines.push(`- **warning**: ${inlineText(w)}`);
+  if (result.notices.length > 0 || (result.pull?.warnings.length ?? 0) > 0) lines.push('');
   lines.push(inlineText(result.approval), '');
   if (result.actions.length > 0) lines.push('### Actions', '', ...actionTable(result, links), '');
   if (result.dropped.length > 0) {
@@ -154,9 +187,13 @@ export function phaseLine(report: PhaseReport): string | undefined {
   }
 }
 
-/** A failed run in the job summary: what went wrong, as the error annotation says it. */
-export function failureSummary(message: string, what = 'dream cycle'): string {
-  return `## reverie: ${what} failed\n\n${inlineText(message)}\n`;
+/** A failed run in the job summary: what went wrong, as the error annotation says it, and what was done before. */
+export function failureSummary(message: string, phases: readonly PhaseReport[] = [], what = 'dream cycle'): string {
+  const done = failureOutputs(phases);
+  const lines = [`## reverie: ${what} failed`, '', inlineText(message), ''];
+  if (done.branch) lines.push(`- cycle ${done.cycle}: branch \`${done.branch}\` committed (${plural(Number(done.actions), 'action')})`);
+  if (done['pull-request-number']) lines.push(`- pull request [#${done['pull-request-number']}](${done['pull-request-url']})`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** The failure as a person can act on it in a workflow: the inputs and permissions to change, not environment variables. */
@@ -181,15 +218,7 @@ export function failureOf(error: unknown, fileInWorkspace: (file: string) => str
     const file = fileInWorkspace(error.file);
     return { title: 'reverie: configuration', message, ...(file ? { file } : {}), ...(file && error.line ? { line: error.line } : {}) };
   }
-  if (error instanceof GitHubError) {
-    return {
-      title: 'reverie: GitHub refused a request',
-      message:
-        `${message} The github-token input needs contents: write and pull-requests: write: give the job ` +
-        '`permissions: { contents: write, pull-requests: write }` for the workflow token (which also needs "Allow GitHub Actions to create and approve pull requests" ' +
-        'in the repository\'s Actions settings to open a pull request), or pass a GitHub App or personal token with that access.',
-    };
-  }
+  if (error instanceof GitHubError) return githubFailure(error, message);
   if (error instanceof ModelApiError) {
     return { title: 'reverie: the Messages API refused a request', message: `${message} Check the anthropic-api-key input (a repository secret) and the model input.` };
   }
@@ -199,6 +228,22 @@ export function failureOf(error: unknown, fileInWorkspace: (file: string) => str
   if (error instanceof UsageError) return { title: 'reverie: input', message };
   if (error instanceof ReverieError) return { title: `reverie: ${error.name}`, message };
   return { title: 'reverie: unexpected error', message: `reverie failed unexpectedly (a bug; please report it with the step's log): ${message}` };
+}
+
+/** Only refused credentials talk about the token; a server error or a rate limit says to run the workflow again later. */
+function githubFailure(error: GitHubError, message: string): Failure {
+  if (error instanceof GitHubCredentialsError) {
+    return {
+      title: 'reverie: GitHub refused a request',
+      message:
+        `${message} The github-token input needs contents: write and pull-requests: write: give the job ` +
+        '`permissions: { contents: write, pull-requests: write }` for the workflow token (which also needs "Allow GitHub Actions to create and approve pull requests" ' +
+        'in the repository\'s Actions settings to open a pull request), or pass a GitHub App or personal token with that access.',
+    };
+  }
+  if (error instanceof GitHubRateLimitError) return { title: 'reverie: GitHub rate limit', message: `${message} Re-run the workflow then.` };
+  if (error instanceof GitHubUnavailableError) return { title: 'reverie: GitHub unavailable', message: `${message} Re-run the workflow when GitHub answers again.` };
+  return { title: 'reverie: GitHub refused a request', message };
 }
 
 export function failureAnnotation(failure: Failure): string {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config/index.js';
-import { dream, type DreamOptions, type DreamResult } from '../cycle/dream.js';
+import { dream, type DreamOptions, type DreamResult, type PhaseReport } from '../cycle/dream.js';
 import { ReverieError } from '../errors.js';
 import { openRepo } from '../git/index.js';
 import { resolveRemote } from '../github/remote.js';
@@ -16,7 +16,7 @@ import { addMask, logLine, outputBlock } from './commands.js';
 import { overlayConfig } from './config-overlay.js';
 import { prepareCheckout } from './checkout.js';
 import { configOverrides, eventFacts, memoryRepoDir, readInputs, readRunnerContext, secretInputs, workspacePath, type RunnerContext } from './inputs.js';
-import { failureAnnotation, failureOf, failureSummary, jobSummary, phaseLine, resultAnnotations, stepOutputs, type Links } from './report.js';
+import { failureAnnotation, failureOf, failureOutputs, failureSummary, jobSummary, phaseLine, resultAnnotations, stepOutputs, type Links } from './report.js';
 
 export interface ActionIo {
   env: NodeJS.ProcessEnv;
@@ -36,6 +36,8 @@ export async function runAction(io: ActionIo): Promise<number> {
   const runner = readRunnerContext(io.env, { cwd: io.cwd, tempDir: io.tempDir });
   let repoDir = runner.workspace;
   let scratch: string | undefined;
+  // What the cycle has done so far: a run that fails half-way still tells later steps its cycle, branch and pull request.
+  const phases: PhaseReport[] = [];
   const inWorkspace = (file: string) => workspacePath(runner, path.resolve(repoDir, file));
   try {
     const inputs = readInputs(io.env);
@@ -62,6 +64,7 @@ export async function runAction(io: ActionIo): Promise<number> {
       github: { env: inputs.githubToken ? { GITHUB_TOKEN: inputs.githubToken } : {} },
       ...(inputs.anthropicApiKey ? { claude: { apiKey: inputs.anthropicApiKey } } : {}),
       onPhase: (report) => {
+        phases.push(report);
         const line = phaseLine(report);
         if (line) io.print(logLine('reverie: ', redactText(line)));
       },
@@ -75,7 +78,8 @@ export async function runAction(io: ActionIo): Promise<number> {
     io.print(failureAnnotation(failure));
     // reverie's own errors say all there is to say; anything else is a bug, and its stack helps whoever reports it.
     if (!(error instanceof ReverieError) && error instanceof Error && error.stack) io.printError(redactText(error.stack));
-    if (runner.summaryFile) await appendFile(runner.summaryFile, failureSummary(failure.message)).catch(() => undefined);
+    if (runner.summaryFile) await appendFile(runner.summaryFile, failureSummary(failure.message, phases)).catch(() => undefined);
+    if (runner.outputFile) await appendFile(runner.outputFile, outputBlock(failureOutputs(phases), `ghadelimiter_${randomUUID()}`)).catch(() => undefined);
     return 1;
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { dryRunLines, type DryRun } from '../cycle/dry-run.js';
 import { redactText, redactTextValue } from '../sessions/redact.js';
 import { printable } from '../util/printable.js';
 
@@ -52,4 +53,15 @@ export function shortOid(oid: string | null | undefined): string {
 /** A quote from a log on one line, between double quotes: shown as what someone said, never as layout. */
 export function quoted(text: string): string {
   return `"${text.replace(/\s+/g, ' ').trim()}"`;
+}
+
+/** What went wrong on GitHub without failing the cycle (labels), or what the reviewer should know (unpushed commits). */
+export function printPullWarnings(out: Output, pull: { warnings: string[] } | undefined): void {
+  for (const warning of pull?.warnings ?? []) out.warn(`warning: ${warning}`);
+}
+
+/** A decision's `--dry-run`: one JSON object, or what would happen in the order it would. */
+export function printDryRun(out: Output, flags: { json?: boolean }, run: DryRun): void {
+  if (flags.json) return out.json({ dry_run: true, ...run });
+  for (const line of dryRunLines(run)) out.line(line);
 }

@@ -7,6 +7,7 @@ import type { Namespace, Policy } from '../memory/types.js';
 import { FORMATS } from '../sessions/readers/index.js';
 import { HARNESSES, type Harness } from '../memory/harness.js';
 import { ACTION_TYPES, type ActionType } from '../dream/types.js';
+import { DEFAULT_MAX_WAIT_SECONDS } from '../github/waits.js';
 import { EFFORTS, ENGINES, MODES, type ClaudeConfig, type Config, type Effort, type EngineName, type GitHubConfig, type Mode, type SessionSource } from './types.js';
 
 export const CONFIG_FILE = 'reverie.yaml';
@@ -159,12 +160,13 @@ class ConfigReader {
 
   private github(value: unknown): GitHubConfig {
     const at = ['github'];
-    const gh = this.object(value ?? {}, at, ['repo', 'remote', 'api_url', 'draft', 'labels']);
+    const gh = this.object(value ?? {}, at, ['repo', 'remote', 'api_url', 'draft', 'labels', 'max_wait_seconds']);
     const config: GitHubConfig = {
       remote: this.string(gh.remote ?? 'origin', [...at, 'remote']),
       apiUrl: this.url(gh.api_url ?? 'https://api.github.com', [...at, 'api_url']).replace(/\/+$/, ''),
       draft: this.boolean(gh.draft ?? false, [...at, 'draft']),
       labels: this.boolean(gh.labels ?? true, [...at, 'labels']),
+      maxWaitSeconds: this.integer(gh.max_wait_seconds ?? DEFAULT_MAX_WAIT_SECONDS, [...at, 'max_wait_seconds'], 0),
     };
     if (gh.repo !== undefined) {
       const repo = this.string(gh.repo, [...at, 'repo']);

@@ -41,6 +41,8 @@ export interface GitHubConfig {
   draft: boolean;
   /** Label pull requests `reverie` and with one label per action type. */
   labels: boolean;
+  /** The longest wait, in seconds, for a rate limit or a server's retry-after; a longer one fails with when to retry. */
+  maxWaitSeconds: number;
 }
 
 export interface SessionSource {

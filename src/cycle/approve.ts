@@ -1,10 +1,11 @@
-import { cyclePath, mergeStates, readState, rememberRejected, stableJson, stateFiles, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
+import { cyclePath, mergeStates, parseCycleRecord, readState, rememberRejected, stableJson, stateFiles, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import { ReverieError } from '../errors.js';
-import { commitChanges, deleteBranch, fastForward, isAncestor, readFilesAt, resolveRef } from '../git/index.js';
-import { buildCycle } from './build.js';
+import { commitChanges, deleteBranch, fastForward, isAncestor, readFileAt, readFilesAt, resolveRef } from '../git/index.js';
+import { buildCycle, previewBuild } from './build.js';
 import { mainTip, type RepoContext } from './context.js';
-import { findPendingCycle, type PendingCycle } from './history.js';
-import { stateMessage } from './messages.js';
+import type { DryRun } from './dry-run.js';
+import { cycleIdFrom, findPendingCycle, type PendingCycle } from './history.js';
+import { actionMessage, stateMessage, subjectOf } from './messages.js';
 
 export interface ApprovalOutcome {
   merged: boolean;
@@ -23,11 +24,48 @@ export interface ApproveOptions {
   /** Approve only these action ids; the others are replayed out and remembered as rejected. */
   only?: string[];
   except?: string[];
+  /**
+   * Called with main's new tip before main moves here. On GitHub, approve pushes that tip first: a push that fails
+   * (main moved there, GitHub unavailable) leaves main here as it was.
+   */
+  beforeMove?: (tip: string) => Promise<void>;
 }
 
 /** A choice of actions that names ids the cycle does not have. */
 export class UnknownActionError extends ReverieError {
   override readonly exitCode = 2;
+}
+
+/** What an approval works from: the cycle's branch and record, and which of its actions go to main. */
+interface Approval {
+  tip: string;
+  record: CycleRecord;
+  files: Map<string, string>;
+  main: string;
+  /** Actions already on main (auto mode put the safe ones there): neither replayed nor left out. */
+  applied: RecordedAction[];
+  chosen: RecordedAction[];
+  /** Left out at approval, remembered as rejected. */
+  left: RecordedAction[];
+  /** Every action approved and main not moved since the branch was cut: main fast-forwards to the branch as it is. */
+  fastForward: boolean;
+}
+
+/** `main`: the commit the approval would be taken on; main's tip unless a dry run says otherwise. */
+async function readApproval(context: RepoContext, options: Pick<ApproveOptions, 'branch' | 'cycle' | 'only' | 'except'>, main?: string): Promise<Approval> {
+  const { repo } = context;
+  const tip = await resolveRef(repo, `refs/heads/${options.branch}`);
+  if (!tip) throw new UnknownActionError(`branch ${options.branch} does not exist`);
+  const files = await readFilesAt(repo, tip, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] });
+  const recordText = files.get(cyclePath(options.cycle));
+  if (!recordText) throw new UnknownActionError(`${options.branch} has no record of cycle ${options.cycle} (${cyclePath(options.cycle)})`);
+  const record = JSON.parse(recordText) as CycleRecord;
+  main ??= await mainTip(context);
+  const applied = await actionsOnMain(context, record, main);
+  const chosen = chooseActions(record, options).filter((a) => !applied.includes(a));
+  const left = record.actions.filter((a) => !chosen.includes(a) && !applied.includes(a));
+  const fastForward = left.length === 0 && (await isAncestor(repo, main, tip));
+  return { tip, record, files, main, applied, chosen, left, fastForward };
 }
 
 /**
@@ -37,23 +75,14 @@ export class UnknownActionError extends ReverieError {
  */
 export async function approveBranch(context: RepoContext, options: ApproveOptions): Promise<ApprovalOutcome> {
   const { repo, config } = context;
-  const tip = await resolveRef(repo, `refs/heads/${options.branch}`);
-  if (!tip) throw new UnknownActionError(`branch ${options.branch} does not exist`);
-  const files = await readFilesAt(repo, tip, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] });
-  const recordText = files.get(cyclePath(options.cycle));
-  if (!recordText) throw new UnknownActionError(`${options.branch} has no record of cycle ${options.cycle} (${cyclePath(options.cycle)})`);
-  const record = JSON.parse(recordText) as CycleRecord;
-  const main = await mainTip(context);
-  // Auto mode may have put the cycle's safe actions on main already: they are neither replayed nor left out.
-  const applied = await actionsOnMain(context, record, main);
-  const chosen = chooseActions(record, options).filter((a) => !applied.includes(a));
-  const whole = chosen.length + applied.length === record.actions.length;
-  if (whole && (await isAncestor(repo, main, tip))) {
+  const approval = await readApproval(context, options);
+  const { tip, record, main, applied, chosen, left } = approval;
+  if (approval.fastForward) {
+    await options.beforeMove?.(tip);
     await fastForward(repo, { branch: config.git.main, to: tip, expectedOld: main });
     return { merged: true, message: `main fast-forwarded to ${options.branch} (${short(tip)})`, actions: record.actions, dropped: record.dropped, main: tip };
   }
-  const left = record.actions.filter((a) => !chosen.includes(a) && !applied.includes(a));
-  const state = readState(files);
+  const state = readState(approval.files);
   for (const action of left) rememberRejected(state, action, record.cycle, 'left out at approval');
   const at = options.now.toISOString();
   const decision = left.length > 0 ? { status: 'approved' as const, at, approved: [...applied, ...chosen].map((a) => a.id), rejected: left.map((a) => a.id) } : undefined;
@@ -65,8 +94,9 @@ export async function approveBranch(context: RepoContext, options: ApproveOption
     memoryRoot: config.memory.root,
     author: config.git.author,
     timestamp: Math.floor(options.now.getTime() / 1000),
-    stateSubject: `record cycle ${record.cycle}${left.length > 0 ? ` (${chosen.length} of ${record.actions.length} actions approved)` : ''}`,
+    stateSubject: replaySubject(record, chosen, left),
   });
+  await options.beforeMove?.(built.tip);
   await fastForward(repo, { branch: config.git.main, to: built.tip, expectedOld: main });
   const replayed = built.skipped.length > 0 ? `; ${built.skipped.length} action(s) no longer applied and were dropped` : '';
   return {
@@ -78,6 +108,36 @@ export async function approveBranch(context: RepoContext, options: ApproveOption
   };
 }
 
+function replaySubject(record: CycleRecord, chosen: RecordedAction[], left: RecordedAction[]): string {
+  return `record cycle ${record.cycle}${left.length > 0 ? ` (${chosen.length} of ${record.actions.length} actions approved)` : ''}`;
+}
+
+/**
+ * `reverie approve --dry-run`: what approving would do to main and the branch, computed as approveBranch computes
+ * it (a replay included, which actions would no longer apply) without writing anything. `main`: the commit it would
+ * be taken on, when that is not main's tip here (main on GitHub is ahead).
+ */
+export async function planApproval(context: RepoContext, argument: string, options: Pick<ApproveOptions, 'only' | 'except'> & { main?: string } = {}): Promise<DryRun & { cycle: string; branch: string }> {
+  const { config, repo } = context;
+  const pending = await findPendingCycle(context, argument);
+  const { main: on, ...choice } = options;
+  const approval = await readApproval(context, { branch: pending.branch, cycle: pending.cycle, ...choice }, on);
+  const { tip, record, main, chosen, left } = approval;
+  const deleted = { branch: pending.branch, change: 'delete' as const, from: tip, to: null };
+  const plan = { command: 'approve' as const, target: pending.cycle, cycle: pending.cycle, branch: pending.branch, first: [], github: [] };
+  const leftOut = left.map((a) => `${a.type} ${a.id} left out, and remembered so that it is not proposed again: ${a.summary}`);
+  if (approval.fastForward) {
+    return { ...plan, refs: [{ branch: config.git.main, change: 'fast-forward', from: main, to: tip }, deleted], commits: [], notes: [] };
+  }
+  const replay = await previewBuild(repo, { parent: main, actions: chosen, memoryRoot: config.memory.root });
+  const commits = [
+    ...replay.applied.map(({ action }) => subjectOf(actionMessage(action, record.cycle, record.engine, record.run?.model))),
+    subjectOf(stateMessage(record.cycle, record.engine, replaySubject(record, chosen, left))),
+  ];
+  const dropped = replay.skipped.map(({ action, reason }) => `${action.type} ${action.id} would be dropped: ${reason}`);
+  return { ...plan, refs: [{ branch: config.git.main, change: 'new-commits', from: main, to: null }, deleted], commits, notes: [...leftOut, ...dropped] };
+}
+
 /** The actions of a cycle whose commits main contains already. */
 export async function actionsOnMain(context: RepoContext, record: CycleRecord, main: string): Promise<RecordedAction[]> {
   const applied: RecordedAction[] = [];
@@ -85,7 +145,7 @@ export async function actionsOnMain(context: RepoContext, record: CycleRecord, m
   return applied;
 }
 
-function chooseActions(record: CycleRecord, { only, except }: ApproveOptions): RecordedAction[] {
+function chooseActions(record: CycleRecord, { only, except }: Pick<ApproveOptions, 'only' | 'except'>): RecordedAction[] {
   const ids = new Set(record.actions.map((a) => a.id));
   const unknown = [...(only ?? []), ...(except ?? [])].filter((id) => !ids.has(id));
   if (unknown.length > 0) {
@@ -95,7 +155,11 @@ function chooseActions(record: CycleRecord, { only, except }: ApproveOptions): R
 }
 
 /** `reverie approve`: merge a pending cycle, then delete its branch. */
-export async function approveCycle(context: RepoContext, argument: string, options: { now: Date; only?: string[]; except?: string[] }): Promise<ApprovalOutcome & { cycle: string; branch: string }> {
+export async function approveCycle(
+  context: RepoContext,
+  argument: string,
+  options: Pick<ApproveOptions, 'now' | 'only' | 'except' | 'beforeMove'>,
+): Promise<ApprovalOutcome & { cycle: string; branch: string }> {
   const pending = await findPendingCycle(context, argument);
   const outcome = await approveBranch(context, { branch: pending.branch, cycle: pending.cycle, ...options });
   await deleteBranch(context.repo, pending.branch);
@@ -104,9 +168,13 @@ export async function approveCycle(context: RepoContext, argument: string, optio
 
 /**
  * `reverie reject`: the cycle's actions are remembered as rejected, its sessions as processed, in one
- * bookkeeping commit on main that touches only `.reverie/`; then the branch goes.
+ * bookkeeping commit on main that touches only `.reverie/`; then the branch goes. `beforeMove` as for approve.
  */
-export async function rejectCycle(context: RepoContext, argument: string, options: { now: Date; reason?: string }): Promise<Rejection> {
+export async function rejectCycle(
+  context: RepoContext,
+  argument: string,
+  options: { now: Date; reason?: string; beforeMove?: (tip: string) => Promise<void> },
+): Promise<Rejection> {
   const pending = await findPendingCycle(context, argument);
   const rejection = await recordRejection(context, pending, options);
   await deleteBranch(context.repo, pending.branch);
@@ -129,27 +197,24 @@ export interface Rejection {
 export async function recordRejection(
   context: RepoContext,
   pending: PendingCycle & { record: CycleRecord },
-  options: { now: Date; reason?: string; pull?: number },
+  options: { now: Date; reason?: string; pull?: number; beforeMove?: (tip: string) => Promise<void> },
 ): Promise<Rejection> {
   const { repo, config } = context;
   const main = await mainTip(context);
-  const branchFiles = await readFilesAt(repo, pending.tip, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] });
-  const mainFiles = await readFilesAt(repo, main, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] });
-  const state = mergeStates(readState(branchFiles), readState(mainFiles));
-  const applied = await actionsOnMain(context, pending.record, main);
-  const refused = pending.record.actions.filter((a) => !applied.includes(a));
-  for (const action of refused) rememberRejected(state, action, pending.cycle, options.reason);
+  const rejection = await readRejection(context, pending, main);
   const record: CycleRecord = {
     ...pending.record,
     decision: {
       status: 'rejected',
       at: options.now.toISOString(),
-      approved: applied.map((a) => a.id),
-      rejected: refused.map((a) => a.id),
+      approved: rejection.applied.map((a) => a.id),
+      rejected: rejection.refused.map((a) => a.id),
       ...(options.reason ? { reason: options.reason } : {}),
       ...(options.pull !== undefined ? { pull: options.pull } : {}),
     },
   };
+  const state = rejection.state;
+  for (const action of rejection.refused) rememberRejected(state, action, pending.cycle, options.reason);
   const changes = new Map<string, string | null>(stateFiles(state));
   changes.set(cyclePath(pending.cycle), stableJson(record));
   const oid = await commitChanges(repo, {
@@ -159,8 +224,51 @@ export async function recordRejection(
     author: config.git.author,
     timestamp: Math.floor(options.now.getTime() / 1000),
   });
+  await options.beforeMove?.(oid);
   await fastForward(repo, { branch: config.git.main, to: oid, expectedOld: main });
-  return { cycle: pending.cycle, branch: pending.branch, main: oid, rejected: refused.length };
+  return { cycle: pending.cycle, branch: pending.branch, main: oid, rejected: rejection.refused.length };
+}
+
+/** What a rejection works from: the state of branch and main together, and the actions it refuses. */
+async function readRejection(context: RepoContext, pending: PendingCycle & { record: CycleRecord }, main: string) {
+  const { repo } = context;
+  const branchFiles = await readFilesAt(repo, pending.tip, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] });
+  const mainFiles = await readFilesAt(repo, main, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] });
+  const state = mergeStates(readState(branchFiles), readState(mainFiles));
+  const applied = await actionsOnMain(context, pending.record, main);
+  const refused = pending.record.actions.filter((a) => !applied.includes(a));
+  return { state, applied, refused };
+}
+
+/** `reverie reject --dry-run`: the bookkeeping commit it would write on main, and the branch it would delete. */
+export async function planRejection(context: RepoContext, argument: string, on?: string): Promise<DryRun & { cycle: string; branch: string }> {
+  const pending = await findPendingCycle(context, argument);
+  const main = on ?? (await mainTip(context));
+  const { refused } = await readRejection(context, pending, main);
+  return {
+    command: 'reject',
+    target: pending.cycle,
+    cycle: pending.cycle,
+    branch: pending.branch,
+    first: [],
+    refs: [
+      { branch: context.config.git.main, change: 'new-commits', from: main, to: null },
+      { branch: pending.branch, change: 'delete', from: pending.tip, to: null },
+    ],
+    commits: [subjectOf(stateMessage(pending.cycle, pending.record.engine, `reject cycle ${pending.cycle}`))],
+    github: [],
+    notes: refused.map((a) => `${a.type} ${a.id} remembered as rejected, not proposed again: ${a.summary}`),
+  };
+}
+
+/**
+ * How `main` (a commit: main here, or on GitHub) has decided the cycle, from the cycle's record there: `approved`
+ * (merged in any way: the record travels with the cycle's last commit), `rejected`, or undefined while it has not.
+ */
+export async function decisionAt(context: RepoContext, main: string, argument: string): Promise<'approved' | 'rejected' | undefined> {
+  const text = await readFileAt(context.repo, main, cyclePath(cycleIdFrom(argument)));
+  if (text === undefined) return undefined;
+  return parseCycleRecord(text).decision?.status === 'rejected' ? 'rejected' : 'approved';
 }
 
 function short(oid: string): string {

@@ -4,7 +4,7 @@ import type { Action, DreamState } from '../dream/types.js';
 import { commitChanges, readFilesAt, type Author, type Repo } from '../git/index.js';
 import { redactText, redactTextValue } from '../sessions/redact.js';
 import { isStateFile } from './context.js';
-import { notUtf8At, notUtf8Error } from './memory-files.js';
+import { notUtf8At, notUtf8Error, type NotUtf8 } from './memory-files.js';
 import { actionMessage, stateMessage } from './messages.js';
 
 export interface BuildInput {
@@ -37,28 +37,11 @@ export interface BuildResult {
  */
 export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildResult> {
   const input = outgoing(given);
-  const inScope = (path: string) => isStateFile(path) || ((input.memoryRoot === '' || path.startsWith(`${input.memoryRoot}/`)) && !path.startsWith(`${STATE_DIR}/`));
-  const files = await readFilesAt(repo, input.parent, inScope, { under: [input.memoryRoot, STATE_DIR] });
-  // A cycle refuses such files up front; a main that moved since may have brought one, which no action may rewrite.
-  const notText = await notUtf8At(repo, input.parent, [...files].map(([path, text]) => ({ path, text })));
+  const { files, notText } = await readScope(repo, input.parent, input.memoryRoot);
+  const replay = replayActions(files, input.actions, notText);
   let parent = input.parent;
   const applied: RecordedAction[] = [];
-  const skipped: BuildResult['skipped'] = [];
-  for (const action of input.actions) {
-    let changes: Map<string, string>;
-    try {
-      changes = applyAction(files, action);
-    } catch (error) {
-      if (!(error instanceof ActionConflictError)) throw error;
-      skipped.push({ action, reason: error.message });
-      continue;
-    }
-    const unsafe = notText.find((file) => changes.has(file.path));
-    if (unsafe) {
-      skipped.push({ action, reason: notUtf8Error(unsafe).message });
-      continue;
-    }
-    for (const [path, text] of changes) files.set(path, text);
+  for (const { action, changes } of replay.applied) {
     parent = await commitChanges(repo, {
       parent,
       changes: new Map(changes),
@@ -68,6 +51,7 @@ export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildRe
     });
     applied.push({ ...action, commit: parent });
   }
+  const { skipped } = replay;
   const parentState = readState(files);
   const state = mergeStates(outgoingState(input.state, parentState), parentState);
   // The record keeps every action the cycle proposed: those left out or no longer applicable stay, without a commit.
@@ -87,6 +71,53 @@ export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildRe
     allowEmpty: true,
   });
   return { tip, actions: applied, skipped, record };
+}
+
+/** The memory and state files at `parent`, what a cycle's actions apply to, and those of them that are not UTF-8 text. */
+async function readScope(repo: Repo, parent: string, memoryRoot: string): Promise<{ files: Map<string, string>; notText: NotUtf8[] }> {
+  const inScope = (path: string) => isStateFile(path) || ((memoryRoot === '' || path.startsWith(`${memoryRoot}/`)) && !path.startsWith(`${STATE_DIR}/`));
+  const files = await readFilesAt(repo, parent, inScope, { under: [memoryRoot, STATE_DIR] });
+  return { files, notText: await notUtf8At(repo, parent, [...files].map(([path, text]) => ({ path, text }))) };
+}
+
+export interface Replay {
+  /** The actions that apply, each with the files it changes, in order. */
+  applied: { action: Action; changes: Map<string, string> }[];
+  /** Those that no longer apply (their entries changed or went away, a file that is not UTF-8 text), with why. */
+  skipped: BuildResult['skipped'];
+}
+
+/**
+ * The actions applied one after another to `files`, which end up as the last one leaves them. Pure: the commits are
+ * buildCycle's to write. A file that is not UTF-8 text (`notText`; a cycle refuses them up front, a main that moved
+ * since may have brought one) is never rewritten: an action that would is skipped.
+ */
+export function replayActions(files: Map<string, string>, actions: Action[], notText: NotUtf8[]): Replay {
+  const replay: Replay = { applied: [], skipped: [] };
+  for (const action of actions) {
+    let changes: Map<string, string>;
+    try {
+      changes = applyAction(files, action);
+    } catch (error) {
+      if (!(error instanceof ActionConflictError)) throw error;
+      replay.skipped.push({ action, reason: error.message });
+      continue;
+    }
+    const unsafe = notText.find((file) => changes.has(file.path));
+    if (unsafe) {
+      replay.skipped.push({ action, reason: notUtf8Error(unsafe).message });
+      continue;
+    }
+    for (const [path, text] of changes) files.set(path, text);
+    replay.applied.push({ action, changes });
+  }
+  return replay;
+}
+
+/** What buildCycle would apply and skip on `parent`, written nowhere: the dry run of an approval. */
+export async function previewBuild(repo: Repo, { parent, actions, memoryRoot }: Pick<BuildInput, 'parent' | 'actions' | 'memoryRoot'>): Promise<Replay> {
+  const { files, notText } = await readScope(repo, parent, memoryRoot);
+  return replayActions(files, actions.map(outgoingAction), notText);
 }
 
 /**

@@ -58,7 +58,8 @@ export type PhaseReport =
   | { phase: 'engine'; run: EngineRun }
   | { phase: 'extract'; patterns: number; noise: number }
   | { phase: 'curate'; actions: Action[]; dropped: Plan['dropped'] }
-  | { phase: 'commit'; branch: string; commits: number }
+  | { phase: 'commit'; cycle: string; branch: string; commits: number; actions: number }
+  | { phase: 'publish'; pull: PublishedPull }
   | { phase: 'approve'; merged: boolean; reason: string };
 
 export interface DreamActionResult {
@@ -295,11 +296,12 @@ async function commitAndApprove(
   });
   // A cycle rebuilt in place replaces its branch, from the tip it was read at.
   await updateBranch(repo, branch, built.tip, { expectedOld: replacing ?? null });
-  options.onPhase?.({ phase: 'commit', branch, commits: built.actions.length + 1 });
+  options.onPhase?.({ phase: 'commit', cycle: plan.cycle, branch, commits: built.actions.length + 1, actions: built.actions.length });
 
   const dreamEntries = inputs.memory.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
   const approval = await approveIfAllowed(context, { mode, branch, plan, built, dreamEntries, now });
   const published = approval.merged ? undefined : await sendToReview(context, link, { branch, built, approval, ...(replacing ? { replacing } : {}) });
+  if (published) options.onPhase?.({ phase: 'publish', pull: published });
   if (approval.merged && link) await pushMain(context, link);
   const message = published ? `${approval.message}; pull request #${published.number} ${published.action}: ${published.url}` : approval.message;
   options.onPhase?.({ phase: 'approve', merged: approval.merged, reason: message });

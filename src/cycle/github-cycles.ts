@@ -11,7 +11,7 @@ import { fetchBranch, listRemoteBranches } from '../github/remote.js';
 import { recordRejection } from './approve.js';
 import { mainTip, type RepoContext } from './context.js';
 import { BRANCH_PREFIX, cycleIdFrom } from './history.js';
-import { connectGitHub, githubToken, pushMain, type GitHubLink } from './publish.js';
+import { connectGitHub, githubToken, pushMain, transportOf, type GitHubLink } from './publish.js';
 
 /** A cycle as GitHub has it: its branch there (if it still exists) and its newest pull request (if it has one). */
 export interface RemoteCycle {
@@ -37,7 +37,7 @@ export interface CycleSync {
  * commits can be read here. Pull requests of other branches (and of branches no longer named like a cycle's) are left out.
  */
 export async function remoteCycles(context: RepoContext, link: GitHubLink): Promise<RemoteCycle[]> {
-  const branches = await listRemoteBranches({ url: link.remote.url, token: link.token, prefix: BRANCH_PREFIX, secondMs: link.secondMs });
+  const branches = await listRemoteBranches(context.repo, { ...transportOf(link), prefix: BRANCH_PREFIX });
   const pulls = await link.client.pullsWithPrefix(BRANCH_PREFIX, 'all');
   const names = new Set([...branches.keys(), ...pulls.map((p) => p.head)]);
   const cycles: RemoteCycle[] = [];
@@ -140,7 +140,7 @@ async function newerTip(context: RepoContext, remote: RemoteCycle): Promise<stri
 /** The tip GitHub listed, fetched unless this repository has the commit already. */
 async function fetchTip(context: RepoContext, link: GitHubLink, branch: string, listed: string): Promise<string | undefined> {
   if (await hasCommit(context, listed)) return listed;
-  return fetchBranch(context.repo, { url: link.remote.url, token: link.token, branch, secondMs: link.secondMs });
+  return fetchBranch(context.repo, { ...transportOf(link), branch });
 }
 
 async function hasCommit(context: RepoContext, oid: string): Promise<boolean> {

@@ -10,6 +10,11 @@ const SUBJECT_MAX = 100;
  * rationale, the evidence, then machine-readable trailers. Everything passes through redactText() once more:
  * quotes come from untrusted logs, and a commit is forever.
  */
+/** A commit message's first line: what `git log --oneline` shows, and what a dry run names a commit by. */
+export function subjectOf(message: string): string {
+  return message.split('\n', 1)[0] ?? '';
+}
+
 export function actionMessage(action: Action, cycle: string, engine: string, model?: string): string {
   const subject = clip(`${action.type}(${action.paths[0] ?? 'memory'}): ${action.summary}`, SUBJECT_MAX);
   const evidence = action.evidence.map((e) => `- ${e.sessionId} (${e.agent}${e.turn !== undefined ? `, turn ${e.turn}` : ''}): "${e.quote}"`);

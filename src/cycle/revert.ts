@@ -14,7 +14,8 @@ import { isStateFile, mainTip, type RepoContext } from './context.js';
 import { cycleIdFrom, pendingCycles } from './history.js';
 import { readMainHistory, type Landing, type MainHistory } from './main-history.js';
 import { notUtf8At, notUtf8Error } from './memory-files.js';
-import { revertMessage } from './messages.js';
+import { revertMessage, subjectOf } from './messages.js';
+import type { DryRun } from './dry-run.js';
 import { revertChanges, type FileChange, type RevertChanges } from './revert-plan.js';
 import { inferredMarks } from './inferred-marks.js';
 import { actionMarks, type ActionMark } from './trailers.js';
@@ -29,6 +30,8 @@ export interface RevertOptions {
   reason?: string;
   /** `auto` moves main; `review` leaves main alone and puts the commits on a branch. Default: `review` when reverie.yaml says so, else `auto`. */
   mode?: RevertMode;
+  /** Called with main's new tip before main moves (auto mode): on GitHub, the tip is pushed first. */
+  beforeMove?: (tip: string) => Promise<void>;
 }
 
 export interface RevertedAction {
@@ -108,20 +111,15 @@ interface RevertStep {
  */
 export async function revert(context: RepoContext, argument: string, options: RevertOptions): Promise<RevertResult> {
   const { repo, config } = context;
-  const mode = options.mode ?? (config.mode === 'review' ? 'review' : 'auto');
-  const main = await mainTip(context);
-  const history = await readMainHistory(repo, main);
-  const choice = await chooseActions(context, main, history, argument);
-  const branch = mode === 'review' ? `${REVERT_BRANCH_PREFIX}${choice.branchName}` : config.git.main;
-  if (mode === 'review' && (await resolveRef(repo, `refs/heads/${branch}`))) {
-    throw new RevertRefusedError(`a revert of ${choice.target} is already waiting on branch ${branch}; merge it or delete it first`);
-  }
-  const steps = await loadSteps(repo, main, choice.actions);
-  const written = await writeReverts(context, main, steps, options);
+  const prepared = await prepareRevert(context, argument, options);
+  const { mode, main, choice, branch } = prepared;
+  const written = await writeReverts(context, main, prepared, options);
   const tip = written.at(-1)?.revert ?? main;
   let workingTreeUpdated = false;
-  if (mode === 'auto') workingTreeUpdated = (await fastForward(repo, { branch, to: tip, expectedOld: main })).workingTreeUpdated;
-  else await updateBranch(repo, branch, tip, { expectedOld: null });
+  if (mode === 'auto') {
+    await options.beforeMove?.(tip);
+    workingTreeUpdated = (await fastForward(repo, { branch: config.git.main, to: tip, expectedOld: main })).workingTreeUpdated;
+  } else await updateBranch(repo, branch, tip, { expectedOld: null });
   return {
     mode,
     target: choice.target,
@@ -132,6 +130,60 @@ export async function revert(context: RepoContext, argument: string, options: Re
     reverted: written,
     skipped: choice.skipped,
     workingTreeUpdated,
+  };
+}
+
+/** A revert worked out in full, nothing written yet: a conflict has already been thrown. */
+interface PreparedRevert {
+  mode: RevertMode;
+  main: string;
+  choice: Choice;
+  /** main (auto), or the review branch to create. */
+  branch: string;
+  /** Each revert, newest action first, with the files it changes. */
+  planned: { step: RevertStep; changes: RevertChanges }[];
+}
+
+async function prepareRevert(context: RepoContext, argument: string, options: Pick<RevertOptions, 'mode'>): Promise<PreparedRevert> {
+  const { repo, config } = context;
+  const mode = options.mode ?? (config.mode === 'review' ? 'review' : 'auto');
+  const main = await mainTip(context);
+  const history = await readMainHistory(repo, main);
+  const choice = await chooseActions(context, main, history, argument);
+  const branch = mode === 'review' ? `${REVERT_BRANCH_PREFIX}${choice.branchName}` : config.git.main;
+  if (mode === 'review' && (await resolveRef(repo, `refs/heads/${branch}`))) {
+    throw new RevertRefusedError(`a revert of ${choice.target} is already waiting on branch ${branch}; merge it or delete it first`);
+  }
+  const steps = await loadSteps(repo, main, choice.actions);
+  const files = await readPaths(repo, main, steps.flatMap((s) => s.changes.map((c) => c.path)));
+  // A file saved in another encoding since the action: writing its decoded text back would lose those bytes.
+  const [notText] = await notUtf8At(repo, main, [...files].map(([path, text]) => ({ path, text })));
+  if (notText) throw notUtf8Error(notText, 'the revert');
+  return { mode, main, choice, branch, planned: planReverts(files, steps) };
+}
+
+/**
+ * `reverie revert --dry-run`: the revert commits it would write (a conflict is reported as the real run reports it),
+ * and the ref it would move or create; nothing is written.
+ */
+export async function planRevert(context: RepoContext, argument: string, options: Pick<RevertOptions, 'mode'> = {}): Promise<DryRun & { branch: string; mode: RevertMode }> {
+  const { mode, main, choice, branch, planned } = await prepareRevert(context, argument, options);
+  const commits = planned.map(({ step }) => subjectOf(revertMessage(revertedInfo(step))));
+  const files = [...new Set(planned.flatMap(({ changes }) => [...changes.keys()]))];
+  return {
+    command: 'revert',
+    target: argument,
+    mode,
+    branch,
+    first: [],
+    refs: [{ branch, change: mode === 'auto' ? 'new-commits' : 'create', from: main, to: null }],
+    commits,
+    github: [],
+    notes: [
+      ...(files.length > 0 ? [`files changed: ${files.join(', ')}`] : []),
+      ...choice.skipped.map((s) => `skipped ${s.cycle}/${s.actionId}: ${s.reason}`),
+      'the reverted actions would be remembered in .reverie/rejected.json and not proposed again',
+    ],
   };
 }
 
@@ -393,13 +445,8 @@ function planReverts(files: Map<string, string>, steps: RevertStep[]): { step: R
 }
 
 /** One commit per action on top of main, each also remembering the action's fingerprint as rejected. No ref moves here. */
-async function writeReverts(context: RepoContext, main: string, steps: RevertStep[], options: RevertOptions): Promise<RevertedAction[]> {
+async function writeReverts(context: RepoContext, main: string, { planned }: Pick<PreparedRevert, 'planned'>, options: RevertOptions): Promise<RevertedAction[]> {
   const { repo, config } = context;
-  const files = await readPaths(repo, main, steps.flatMap((s) => s.changes.map((c) => c.path)));
-  // A file saved in another encoding since the action: writing its decoded text back would lose those bytes.
-  const [notText] = await notUtf8At(repo, main, [...files].map(([path, text]) => ({ path, text })));
-  if (notText) throw notUtf8Error(notText, 'the revert');
-  const planned = planReverts(files, steps);
   let state = readState(await readFilesAt(repo, main, isStateFile, { under: [STATE_DIR] }));
   let parent = main;
   const written: RevertedAction[] = [];
@@ -409,7 +456,7 @@ async function writeReverts(context: RepoContext, main: string, steps: RevertSte
     parent = await commitChanges(repo, {
       parent,
       changes: new Map([...changes, ...changedStateFiles(state, next)]),
-      message: revertMessage({ ...actionName(onMain), path: recorded.paths[0] ?? 'memory', summary: recorded.summary, commit: onMain.commit }, options.reason),
+      message: revertMessage(revertedInfo(step), options.reason),
       author: config.git.author,
       timestamp: Math.floor(options.now.getTime() / 1000),
       // Undone by hand already and remembered before: the commit still records that the action is reverted.
@@ -419,6 +466,10 @@ async function writeReverts(context: RepoContext, main: string, steps: RevertSte
     written.push({ ...actionName(onMain), summary: recorded.summary, commit: onMain.commit, revert: parent });
   }
   return written;
+}
+
+function revertedInfo({ onMain, recorded }: RevertStep): Parameters<typeof revertMessage>[0] {
+  return { ...actionName(onMain), path: recorded.paths[0] ?? 'memory', summary: recorded.summary, commit: onMain.commit };
 }
 
 function actionName({ cycle, actionId, type }: ActionOnMain): { cycle: string; actionId: string; type: string } {

@@ -61,6 +61,42 @@ export async function readEntry(repo: Repo, oid: string): Promise<LogEntry> {
   return toEntry(await readCommit(repo, oid));
 }
 
+/**
+ * Commits reachable from `tip` but not from `other`, newest first (like `git rev-list other..tip`), at most `limit`
+ * of them. Down a chain without merges the first commit `other` also reaches is a merge base, so the walk stops at
+ * the merge bases and a branch a few commits ahead costs a few reads; past a merge, a side parent may be older than
+ * the bases, so everything the bases reach is read once and the walk stops there.
+ */
+export async function commitsNotIn(repo: Repo, tip: string, other: string, limit = 100): Promise<LogEntry[]> {
+  const bases = await mergeBases(repo, tip, other);
+  let common = new Set(bases);
+  let everyCommon = false;
+  const found: LogEntry[] = [];
+  const seen = new Set<string>();
+  const queue = [tip];
+  for (let oid = queue.shift(); oid !== undefined && found.length < limit; oid = queue.shift()) {
+    if (seen.has(oid) || common.has(oid)) continue;
+    seen.add(oid);
+    const commit = await readCommit(repo, oid);
+    if (commit.commit.parent.length > 1 && !everyCommon) [common, everyCommon] = [await reachableFrom(repo, bases), true];
+    found.push(toEntry(commit));
+    queue.push(...commit.commit.parent);
+  }
+  return found.sort((a, b) => b.timestamp - a.timestamp);
+}
+
+/** Every commit reachable from `starts`. */
+async function reachableFrom(repo: Repo, starts: string[]): Promise<Set<string>> {
+  const reached = new Set<string>();
+  const queue = [...starts];
+  for (let oid = queue.shift(); oid !== undefined; oid = queue.shift()) {
+    if (reached.has(oid)) continue;
+    reached.add(oid);
+    queue.push(...(await readCommit(repo, oid)).commit.parent);
+  }
+  return reached;
+}
+
 /** The best common ancestor of two commits (like `git merge-base`), or undefined when their histories never meet. */
 export async function mergeBase(repo: Repo, a: string, b: string): Promise<string | undefined> {
   return (await mergeBases(repo, a, b))[0];

@@ -1,14 +1,16 @@
 /**
  * The GitHub REST API, through @octokit/rest with GitHub's recommended retry and throttling behaviour: a 5xx is
- * retried with backoff, a rate limit waits as long as GitHub says (retry-after, or until the limit resets), and
- * writes are paced. Everything else reverie needs from GitHub is a method here taking and returning plain objects,
- * so that the rest of the code never sees Octokit. The token is handed to Octokit and never appears in a message.
+ * retried with backoff, a rate limit waits as long as GitHub says (retry-after, or until the limit resets) up to a
+ * cap, and writes are paced. Everything else reverie needs from GitHub is a method here taking and returning plain
+ * objects, so that the rest of the code never sees Octokit. The token is handed to Octokit and never appears in a
+ * message. A failure becomes one of the GitHub errors of errors.ts, which say what failed and what to do.
  */
 import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
-import { GitHubError } from '../errors.js';
+import { GitHubCredentialsError, GitHubError, GitHubRateLimitError, GitHubUnavailableError } from '../errors.js';
 import { redactText } from '../sessions/redact.js';
+import { DEFAULT_MAX_WAIT_SECONDS, duration, rateLimitWait, sleep, whenWaitEnds, type Headers, type WaitPolicy } from './waits.js';
 
 const ReverieOctokit = Octokit.plugin(retry, throttling);
 type Client = InstanceType<typeof ReverieOctokit>;
@@ -21,6 +23,8 @@ export interface GitHubClientOptions {
   repo: string;
   /** How many times a rate-limited request is retried before giving up. */
   rateLimitRetries?: number;
+  /** The longest rate limit waited out, in seconds (15 minutes by default); a longer one fails with when to retry. */
+  maxWaitSeconds?: number;
   /**
    * Milliseconds per second of waiting, 1000 unless a test against a local fake API makes time pass faster; with
    * `paceWrites: false` writes are not spaced out either (GitHub asks for it; a fake does not need it).
@@ -58,21 +62,28 @@ export class GitHubClient {
   private readonly octokit: Client;
   readonly owner: string;
   readonly repo: string;
+  private readonly apiUrl: string;
+  private readonly rateLimitRetries: number;
+  private readonly waits: WaitPolicy;
 
   constructor(options: GitHubClientOptions) {
     this.owner = options.owner;
     this.repo = options.repo;
-    const retries = options.rateLimitRetries ?? 3;
-    const secondMs = options.timing?.secondMs ?? 1000;
+    this.apiUrl = options.apiUrl;
+    this.rateLimitRetries = options.rateLimitRetries ?? 3;
+    this.waits = { secondMs: options.timing?.secondMs ?? 1000, maxWaitSeconds: options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS };
     const paced = options.timing?.paceWrites ?? true;
-    const again = (_after: number, _request: unknown, _octokit: unknown, retryCount: number) => retryCount < retries;
+    // Rate limits are waited out in `call`, by GitHub's documented rule and under the cap: the throttling plugin would
+    // ignore retry-after on a used-up limit and a 429 that does not say "secondary", and the retry plugin would ask
+    // again after a second whatever retry-after says. The throttling plugin still paces writes.
+    const handledInCall = () => false;
     this.octokit = new ReverieOctokit({
       baseUrl: options.apiUrl,
       auth: options.token,
       userAgent: 'reverie',
       log: QUIET,
-      retry: { retryAfterBaseValue: secondMs },
-      throttle: { retryAfterBaseValue: secondMs, onRateLimit: again, onSecondaryRateLimit: again, ...(paced ? {} : { write: UNPACED, notifications: UNPACED }) },
+      retry: { retryAfterBaseValue: this.waits.secondMs, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+      throttle: { onRateLimit: handledInCall, onSecondaryRateLimit: handledInCall, ...(paced ? {} : { write: UNPACED, notifications: UNPACED }) },
     });
   }
 
@@ -132,48 +143,88 @@ export class GitHubClient {
 
   /** Deletes a branch on GitHub; a branch already gone is no error. */
   async deleteBranch(branch: string): Promise<void> {
-    try {
-      await this.octokit.rest.git.deleteRef({ owner: this.owner, repo: this.repo, ref: `heads/${branch}` });
-    } catch (error) {
-      if (isRequestError(error) && (error.status === 404 || error.status === 422)) return;
-      throw explain(error, `delete branch ${branch}`, this);
+    await this.call(`delete branch ${branch}`, () =>
+      this.octokit.rest.git.deleteRef({ owner: this.owner, repo: this.repo, ref: `heads/${branch}` }).catch((error: unknown) => {
+        if (isRequestError(error) && (error.status === 404 || error.status === 422)) return undefined;
+        throw error;
+      }),
+    );
+  }
+
+  /** Runs a request, waiting out the rate limits that lift within the cap; any failure leaves as a GitHub error. */
+  private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await request();
+      } catch (error) {
+        const wait = isRequestError(error) ? rateLimitWait({ status: error.status, headers: error.response?.headers, message: githubMessage(error) }, Date.now()) : undefined;
+        if (wait === undefined || wait > this.waits.maxWaitSeconds || retry >= this.rateLimitRetries) throw explain(error, what, this.place(), wait);
+        await sleep(wait, this.waits);
+      }
     }
   }
 
-  private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      throw explain(error, what, this);
-    }
+  private place(): Place {
+    return { owner: this.owner, repo: this.repo, apiUrl: this.apiUrl, maxWaitSeconds: this.waits.maxWaitSeconds };
   }
 }
 
-/** What Octokit throws for an HTTP error (its RequestError, named `HttpError`). */
+/** What Octokit throws for an HTTP error (its RequestError, named `HttpError`); no `response` when nothing answered. */
 interface RequestError {
   status: number;
-  response?: { data?: unknown };
+  message: string;
+  response?: { data?: unknown; headers?: Headers };
 }
 
 function isRequestError(error: unknown): error is RequestError {
   return error instanceof Error && error.name === 'HttpError' && typeof (error as { status?: unknown }).status === 'number';
 }
 
-/** A GitHub error as a message a person can act on, naming what was being done and never the token. */
-function explain(error: unknown, what: string, { owner, repo }: { owner: string; repo: string }): Error {
+/** Where a request went, for messages. */
+interface Place {
+  owner: string;
+  repo: string;
+  apiUrl: string;
+  maxWaitSeconds: number;
+}
+
+const PERMISSIONS = 'contents: write and pull-requests: write';
+
+/**
+ * A GitHub failure as a message a person can act on, naming what was being done and never the token: refused
+ * credentials (the only case that speaks of the token), a rate limit and when it lifts, GitHub unavailable, or a
+ * request GitHub rejects. `wait` is the rate limit's wait in seconds, when the answer was one.
+ */
+function explain(error: unknown, what: string, place: Place, wait: number | undefined): Error {
   if (!isRequestError(error)) return error instanceof Error ? error : new Error(String(error));
+  const where = `${place.owner}/${place.repo}`;
+  if (!error.response) {
+    return new GitHubUnavailableError(`could not reach GitHub at ${place.apiUrl} to ${what} in ${where} (${error.message}), also after retrying; check the network (and github.api_url), then try again`);
+  }
   const detail = githubMessage(error);
-  const prefix = `GitHub refused to ${what} in ${owner}/${repo} (HTTP ${error.status}${detail ? `: ${detail}` : ''})`;
+  const answer = `HTTP ${error.status}${detail ? `: ${detail}` : ''}`;
+  if (wait !== undefined) return rateLimited(what, where, answer, error.status, wait, place.maxWaitSeconds);
+  if (error.status >= 500) {
+    return new GitHubUnavailableError(`GitHub failed to ${what} in ${where} (${answer}), also after retrying; GitHub may be having trouble (https://www.githubstatus.com): try again later`, error.status);
+  }
+  const refused = `GitHub refused to ${what} in ${where} (${answer})`;
   switch (error.status) {
     case 401:
-      return new GitHubError(`${prefix}. The token is not valid: set GITHUB_TOKEN (or GH_TOKEN) to a token with contents: write and pull-requests: write.`, 401);
+      return new GitHubCredentialsError(`${refused}. The token is not valid (or has expired): set GITHUB_TOKEN (or GH_TOKEN) to a token with ${PERMISSIONS}.`, 401);
     case 403:
-      return new GitHubError(`${prefix}. The token lacks a permission (contents: write and pull-requests: write are needed), or the rate limit was still exceeded after retrying.`, 403);
+      return new GitHubCredentialsError(`${refused}. The token lacks a permission: it needs ${PERMISSIONS}.`, 403);
     case 404:
-      return new GitHubError(`${prefix}. The repository does not exist or the token cannot see it; check github.repo in reverie.yaml and the token's access.`, 404);
+      return new GitHubCredentialsError(`${refused}. The repository does not exist or the token cannot see it; check github.repo in reverie.yaml and the token's access.`, 404);
     default:
-      return new GitHubError(`${prefix}.`, error.status);
+      return new GitHubError(`${refused}.`, error.status);
   }
+}
+
+/** A rate limit not waited out: beyond the cap, or still there after the retries. Says when to try again. */
+function rateLimited(what: string, where: string, answer: string, status: number, wait: number, maxWaitSeconds: number): GitHubRateLimitError {
+  const when = whenWaitEnds(wait, Date.now());
+  const why = wait > maxWaitSeconds ? `it lifts in ${duration(wait)}, longer than reverie waits (github.max_wait_seconds: ${maxWaitSeconds})` : 'it was still there after waiting it out';
+  return new GitHubRateLimitError(`GitHub's rate limit stopped reverie from trying to ${what} in ${where} (${answer}): ${why}; run it again ${when.words} or later`, status, when.at);
 }
 
 function githubMessage(error: RequestError): string {

@@ -317,7 +317,8 @@ describe('the Action on a runner', () => {
     expect(await runGit(r.bare, ['for-each-ref', '--format=%(refname) %(objectname)'])).toBe(`refs/heads/main ${r.main}`);
     expect(await runGit(workspace, ['branch', '--list', 'reverie/*'])).toBe('');
     expect(r.github.state.pulls).toEqual([]);
-    expect(run.outputs).toEqual({});
+    // Nothing was done: every output says so, for the `if:` of a later step.
+    expect(run.outputs).toEqual({ cycle: '', branch: '', outcome: 'failed', actions: '0', 'pull-request-number': '', 'pull-request-url': '', merged: 'false' });
 
     // On a shallow checkout the token is first needed to deepen it: the error says so, and how to do without.
     const shallow = await runAction(await checkout(r, { event: 'pull', depth: 1 }), r, { 'github-token': wrong });
@@ -325,6 +326,32 @@ describe('the Action on a runner', () => {
     expect(annotations(shallow, 'error')).toEqual([expect.stringMatching(/the checkout is shallow.*token was refused.*github-token input.*fetch-depth: 0/)]);
     expect(shallow.visible).not.toContain(wrong);
     expect(await runGit(r.bare, ['for-each-ref', '--format=%(refname) %(objectname)'])).toBe(`refs/heads/main ${r.main}`);
+  });
+
+  it('a failed label call is a warning: the step succeeds with one pull request and every output set', async () => {
+    const r = await remote();
+    r.github.failNext(1, { status: 403, body: { message: 'Resource not accessible by integration' } }, { method: 'POST', path: '/repos/acme/memory/issues/1/labels' });
+    const run = await runAction(await checkout(r, { event: 'pull' }), r, { 'github-token': TOKEN });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(r.github.state.pulls).toHaveLength(1);
+    expect(run.outputs).toMatchObject({ outcome: 'committed', 'pull-request-number': '1', 'pull-request-url': 'https://github.com/acme/memory/pull/1', branch: r.github.state.pulls[0]?.head.ref });
+    expect(annotations(run, 'warning')).toEqual([expect.stringMatching(/^::warning title=reverie%3A pull request::could not label pull request #1 .*HTTP 403: Resource not accessible by integration/)]);
+    expect(annotations(run, 'error')).toEqual([]);
+  });
+
+  it('a failed pull request creation fails the step, with the outputs of the pushed branch set', async () => {
+    const r = await remote();
+    r.github.failNext(1, { status: 422, body: { message: 'Validation Failed', errors: [{ message: 'base is protected from pull requests' }] } }, { method: 'POST', path: '/repos/acme/memory/pulls' });
+    const workspace = await checkout(r, { event: 'pull' });
+    const run = await runAction(workspace, r, { 'github-token': TOKEN });
+    expect(run.code).toBe(1);
+    expect(annotations(run, 'error')).toEqual([expect.stringMatching(/^::error title=reverie%3A GitHub refused a request::GitHub refused to open a pull request from reverie\/dream-\S+ in acme\/memory \(HTTP 422: Validation Failed; base is protected from pull requests\)\.$/)]);
+    expect(r.github.state.pulls).toEqual([]);
+    const branch = run.outputs.branch!;
+    expect(run.outputs).toEqual({ cycle: expect.stringMatching(/^\d{8}-\d{6}$/), branch: `reverie/dream-${run.outputs.cycle}`, outcome: 'failed', actions: expect.stringMatching(/^[1-9]/), 'pull-request-number': '', 'pull-request-url': '', merged: 'false' });
+    expect(await runGit(r.bare, ['rev-parse', `refs/heads/${branch}`])).toBe(await runGit(workspace, ['rev-parse', `refs/heads/${branch}`]));
+    expect(run.summary).toContain(`branch \`${branch}\` committed`);
+    expectNoSecrets(run, workspace);
   });
 
   it('a shallow checkout of a pull request is deepened to main\'s whole history, and the cycle runs on main', async () => {
@@ -470,7 +497,8 @@ describe('the Action with command: check, on a pull request', () => {
     const run = await runAction(workspace, r, { command: 'lint', 'github-token': TOKEN });
     expect(run.code).toBe(1);
     expect(annotations(run, 'error')).toEqual(['::error title=reverie%3A input::input command must be one of dream, check (got "lint")']);
-    expect(run.outputs).toEqual({});
+    // Nothing was done before the failure: every output but the outcome is empty.
+    expect(run.outputs).toMatchObject({ outcome: 'failed', cycle: '', branch: '', 'pull-request-number': '' });
     expectNothingWritten(r, 0);
   });
 });

@@ -223,6 +223,48 @@ describe('reverie dream (review), approve and reject', () => {
   });
 });
 
+describe('approve, reject and revert --dry-run', () => {
+  it('approve --dry-run on a main that moved names the action that would no longer apply, as approve then drops it', async () => {
+    const dir = await repoWith(baseFiles());
+    const result = reverieJson<DreamJson>(['dream', '--repo', dir, '--mode', 'review']);
+    const merge = result.actions.find((a) => a.type === 'merge')!;
+    await commitFiles(dir, { 'memory/notes.md': NOTES.replace('Pricing svc port is 8081 (local dev).', 'Pricing svc port is 8081 in local dev and 443 behind the proxy.') }, 'docs: proxy port');
+    const refs = git(dir, ['for-each-ref']);
+    const objects = git(dir, ['count-objects']);
+    const dry = reverieJson<{ refs: { branch: string; change: string }[]; commits: string[]; notes: string[]; github: string[] }>(['approve', result.cycle as string, '--dry-run', '--repo', dir]);
+    expect(dry.code).toBe(0);
+    expect(dry.refs.map((r) => `${r.branch} ${r.change}`)).toEqual(['main new-commits', `${result.branch} delete`]);
+    expect(dry.notes).toEqual([expect.stringMatching(new RegExp(`^merge ${merge.id} would be dropped: merge ${merge.id} no longer applies`))]);
+    expect(dry.github).toEqual([]);
+    expect(git(dir, ['for-each-ref'])).toBe(refs);
+    expect(git(dir, ['count-objects'])).toBe(objects);
+    const moved = git(dir, ['rev-parse', 'main']);
+    const approved = reverieJson<{ actions: { id: string }[]; dropped: { id: string }[] }>(['approve', result.cycle as string, '--repo', dir]);
+    expect(approved.dropped.map((d) => d.id)).toEqual([merge.id]);
+    // The commits it named are the ones approve wrote.
+    expect(git(dir, ['log', '--reverse', '--format=%s', `${moved}..main`]).split('\n')).toEqual(dry.commits);
+  });
+
+  it('reject and revert --dry-run write nothing here either', async () => {
+    const dir = await repoWith(baseFiles());
+    const result = reverieJson<DreamJson>(['dream', '--repo', dir, '--mode', 'review']);
+    const refs = git(dir, ['for-each-ref']);
+    const rejected = reverie(['reject', result.cycle as string, '--dry-run', '--repo', dir]);
+    expect(rejected.code).toBe(0);
+    expect(rejected.stdout).toContain(`dry run: nothing written; reverie reject ${result.cycle} would`);
+    expect(git(dir, ['for-each-ref'])).toBe(refs);
+    reverie(['approve', result.cycle as string, '--repo', dir]);
+    const after = git(dir, ['for-each-ref']);
+    const reverted = reverieJson<{ commits: string[] }>(['revert', result.cycle as string, '--dry-run', '--repo', dir]);
+    expect(reverted.code).toBe(0);
+    expect(reverted.commits).toHaveLength(result.actions.length);
+    expect(git(dir, ['for-each-ref'])).toBe(after);
+    const main = git(dir, ['rev-parse', 'main']);
+    reverie(['revert', result.cycle as string, '--repo', dir]);
+    expect(git(dir, ['log', '--reverse', '--format=%s', `${main}..main`]).split('\n')).toEqual(reverted.commits);
+  });
+});
+
 describe('reverie dream: safety and failures', () => {
   it('dry-run prints a diff and writes nothing', async () => {
     const dir = await repoWith(baseFiles());

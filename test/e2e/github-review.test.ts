@@ -5,63 +5,25 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dream, type DreamOptions } from '../../src/cycle/dream.js';
 import { reverieAsync } from '../helpers/cli.js';
-import { TEST_CONFIG } from '../helpers/config.js';
-import { rateLimitExceeded, startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { startGitServer, runGit, type GitServer } from '../helpers/git-server.js';
-import { commitFiles, git, makeMemoryRepo, makeTempDir, type Files } from '../helpers/git.js';
-import { npmMistakeSession, transcript } from '../helpers/transcript.js';
-
-const TOKEN = 'ghp_testtoken0123456789abcdefghijklmnopqr';
-const NOTES = '# Notes\n\n## Tools\n\n- Install dependencies with `npm install`.\n- The pricing service listens on port 8081.\n- Pricing svc port is 8081 (local dev).\n\n## Preferences\n';
-
-function preference(id: string, start: string, sentence: string): string {
-  return transcript({ sessionId: id, start }, [{ user: 'Write the release notes for 2.3.' }, { assistant: 'Here is a draft.' }, { user: sentence }, { assistant: 'Understood.' }]);
-}
-
-const SESSIONS: Files = {
-  'sessions/coding-agent/s1.jsonl': npmMistakeSession('s1', '2026-11-02T09:00:00Z'),
-  'sessions/review-agent/s2.jsonl': npmMistakeSession('s2', '2026-11-03T09:00:00Z', 'fix the flaky cart test'),
-  'sessions/coding-agent/s3.jsonl': preference('s3', '2026-11-04T09:00:00Z', 'Always write dates in ISO 8601 format in release notes. cc @octocat <script>alert(1)</script>'),
-  'sessions/review-agent/s4.jsonl': preference('s4', '2026-11-05T09:00:00Z', 'no, release notes must always use ISO 8601 format for dates, see #12'),
-};
-
-interface World {
-  dir: string;
-  server: GitServer;
-  github: FakeGitHub;
-  bare: string;
-  run(options?: Partial<DreamOptions>): ReturnType<typeof dream>;
-}
+import { rateLimitExceeded } from '../helpers/fake-github.js';
+import { runGit } from '../helpers/git-server.js';
+import { gitAuth, githubWorld, TOKEN, type World, type WorldOptions } from '../helpers/github-world.js';
+import { commitFiles, git, makeTempDir } from '../helpers/git.js';
+import { npmMistakeSession } from '../helpers/transcript.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
-/** A memory repo whose `origin` is a bare repository on the local git server, which the fake GitHub serves. */
-async function world({ mode = 'review', extraConfig = '', files = {} }: { mode?: string; extraConfig?: string; files?: Files } = {}): Promise<World> {
-  const server = await startGitServer({ token: TOKEN });
-  cleanups.push(() => server.close());
-  const github = await startFakeGitHub({ owner: 'acme', repo: 'memory', token: TOKEN, bareRepo: server.bareDir('memory') });
-  cleanups.push(() => github.close());
-  const config = `${TEST_CONFIG.replace('mode: auto', `mode: ${mode}`)}github:\n  repo: acme/memory\n  remote: origin\n  api_url: ${github.url}\n${extraConfig}`;
-  const repo = await makeMemoryRepo({ 'reverie.yaml': config, 'memory/notes.md': NOTES, ...SESSIONS, ...files });
-  cleanups.push(repo.cleanup);
-  git(repo.dir, ['remote', 'add', 'origin', server.repoUrl('memory')]);
-  const bare = await server.createBare('memory', { from: repo.dir });
-  const run = (options: Partial<DreamOptions> = {}) =>
-    dream({ repoDir: repo.dir, github: { env: { GITHUB_TOKEN: TOKEN }, timing: { secondMs: 1, paceWrites: false } }, ...options });
-  return { dir: repo.dir, server, github, bare, run };
-}
+const world = (options: WorldOptions = {}) => githubWorld(cleanups, options);
 
 /** A fresh clone of the repository on the git server, as a reviewer's machine or the Action's runner has it. */
 async function cloneOf(w: World): Promise<string> {
   const clone = await makeTempDir();
   cleanups.push(() => import('node:fs/promises').then((fs) => fs.rm(clone, { recursive: true, force: true })));
-  const auth = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}` };
-  await runGit(clone, ['clone', '-q', w.server.repoUrl('memory'), '.'], auth);
+  await runGit(clone, ['clone', '-q', w.server.repoUrl('memory'), '.'], gitAuth());
   git(clone, ['config', 'user.email', 'reviewer@example.com']);
   git(clone, ['config', 'user.name', 'Reviewer']);
   return clone;
@@ -172,7 +134,8 @@ describe('review mode on GitHub', () => {
     expect(git(w.dir, ['branch', '--list', 'reverie/*'])).toBe('');
     const twice = await reverieAsync(['approve', first.cycle!, '--repo', w.dir], env);
     expect(twice.code, twice.stderr).toBe(0);
-    expect(twice.stdout).toContain(`cycle ${first.cycle} is decided already: approved; nothing to do`);
+    // Approved from the other clone: main on GitHub has it, its pull request was closed, not merged.
+    expect(twice.stdout).toContain(`cycle ${first.cycle} was already merged on GitHub: nothing left to approve`);
     const reject = await reverieAsync(['reject', first.cycle!, '--repo', w.dir], env);
     expect(reject.code).toBe(4);
     expect(reject.stderr).toContain(`\`reverie revert ${first.cycle}\` undoes it`);
@@ -195,7 +158,7 @@ describe('review mode on GitHub', () => {
     const first = await w.run();
     const dropped = first.actions.at(-1)!;
     const clone = await cloneOf(w);
-    const auth = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}` };
+    const auth = gitAuth();
     git(clone, ['checkout', '-q', first.branch!]);
     git(clone, ['revert', '--no-edit', dropped.commit!]);
     await runGit(clone, ['push', '-q', 'origin', first.branch!], auth);
@@ -267,7 +230,7 @@ describe('review mode on GitHub', () => {
   it('auto mode with a risk policy: main takes the safe actions and is pushed; the rest goes to a pull request', async () => {
     const w = await world({ mode: 'auto', extraConfig: '' , files: {} });
     await commitFiles(w.dir, { 'reverie.yaml': readFileSync(path.join(w.dir, 'reverie.yaml'), 'utf8').replace('approval:\n', 'approval:\n  auto: [merge]\n') }, 'policy');
-    await runGit(w.dir, ['push', '-q', 'origin', 'main'], { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}` });
+    await runGit(w.dir, ['push', '-q', 'origin', 'main'], gitAuth());
     const before = git(w.dir, ['rev-parse', 'main']);
     const result = await w.run();
     const safe = result.actions.filter((a) => a.type === 'merge');
@@ -291,7 +254,7 @@ describe('review mode on GitHub', () => {
     const dropped = first.actions.at(-1)!;
     const clone = await makeTempDir();
     cleanups.push(() => import('node:fs/promises').then((fs) => fs.rm(clone, { recursive: true, force: true })));
-    const auth = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}` };
+    const auth = gitAuth();
     await runGit(clone, ['clone', '-q', '-b', first.branch!, w.server.repoUrl('memory'), '.'], auth);
     git(clone, ['revert', '--no-edit', dropped.commit!]);
     await runGit(clone, ['push', '-q', 'origin', first.branch!], auth);
@@ -401,7 +364,7 @@ describe('review mode on GitHub', () => {
     const first = await w.run();
     const dropped = first.actions.at(-1)!;
     const clone = await cloneOf(w);
-    const auth = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}` };
+    const auth = gitAuth();
     git(clone, ['checkout', '-q', first.branch!]);
     git(clone, ['revert', '--no-edit', dropped.commit!]);
     git(clone, ['commit', '-q', '--amend', '-m', 'Not this one']);

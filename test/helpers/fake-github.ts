@@ -97,8 +97,11 @@ export interface FakeGitHub {
   state: FakeGitHubState;
   requests: RecordedRequest[];
   violations: string[];
-  /** The next `count` requests, whatever they are, get `reply` instead of being served (a 502, a rate limit...). */
-  failNext(count: number, reply: ScriptedReply): void;
+  /**
+   * The next `count` requests, whatever they are, get `reply` instead of being served (a 502, a rate limit...); with
+   * `only`, the next `count` requests it matches (say `POST /repos/acme/memory/pulls`), the others being served.
+   */
+  failNext(count: number, reply: ScriptedReply, only?: { method: string; path: string | RegExp }): void;
   /** Merges as `PUT .../pulls/{number}/merge` does; resolves to the merge commit's sha, rejects when GitHub would. */
   /** Merges as a person would on the pull request's page; `message` replaces GitHub's default title and body. */
   mergePull(number: number, method: MergeMethod, message?: MessageParts): Promise<string>;
@@ -196,7 +199,7 @@ class FakeGitHubServer implements FakeGitHub {
   private readonly repository: Repository;
   private readonly match = operationMatcher(loadOperations());
   private readonly server = http.createServer((request, response) => void this.serve(request, response));
-  private readonly faults: ScriptedReply[] = [];
+  private readonly faults: { reply: ScriptedReply; only?: { method: string; path: string | RegExp } }[] = [];
   private readonly handlers: Record<string, Handler> = {
     'users/get-authenticated': () => this.getAuthenticatedUser(),
     'repos/get': () => this.getRepository(),
@@ -238,8 +241,16 @@ class FakeGitHubServer implements FakeGitHub {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  failNext(count: number, reply: ScriptedReply): void {
-    for (let i = 0; i < count; i++) this.faults.push(reply);
+  failNext(count: number, reply: ScriptedReply, only?: { method: string; path: string | RegExp }): void {
+    for (let i = 0; i < count; i++) this.faults.push({ reply, ...(only ? { only } : {}) });
+  }
+
+  /** The first scripted fault that applies to this request, taken off the list. */
+  private takeFault(method: string, url: URL): ScriptedReply | undefined {
+    const applies = ({ only }: { only?: { method: string; path: string | RegExp } }) =>
+      !only || (only.method === method && (typeof only.path === 'string' ? only.path === url.pathname : only.path.test(url.pathname)));
+    const index = this.faults.findIndex(applies);
+    return index < 0 ? undefined : this.faults.splice(index, 1)[0]?.reply;
   }
 
   async mergePull(number: number, method: MergeMethod, message: MessageParts = {}): Promise<string> {
@@ -276,7 +287,7 @@ class FakeGitHubServer implements FakeGitHub {
   }
 
   private async replyTo(method: string, url: URL, authorization: string | undefined, raw: string): Promise<Reply> {
-    const fault = this.faults.shift();
+    const fault = this.takeFault(method, url);
     if (fault) return this.scripted(fault);
     if (!this.authorized(authorization)) return failure(401, 'Bad credentials', DOCS);
     const matched = this.match(method, url.pathname);

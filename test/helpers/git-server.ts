@@ -38,7 +38,14 @@ export interface GitServerOptions {
    */
   token?: string;
   /** Makes the first `count` requests answer `status` (500 by default) without reaching git. */
-  failNext?: { count: number; status?: number };
+  failNext?: { count: number; status?: number } & FaultOptions;
+}
+
+export interface FaultOptions {
+  /** Headers of the scripted answer, e.g. `{ 'Retry-After': '600' }`. */
+  headers?: Record<string, string>;
+  /** Only requests of this service fail (`git-receive-pack`: pushes); the others are served. */
+  service?: 'git-upload-pack' | 'git-receive-pack';
 }
 
 export interface GitServer {
@@ -55,8 +62,8 @@ export interface GitServer {
   createBare(name: string, opts?: { from?: string }): Promise<string>;
   /** Every request answered so far, in the order the answers started. */
   requests: GitServerRequest[];
-  /** Makes the next `count` requests answer `status` (500 by default) without reaching git. */
-  failNext(count: number, status?: number): void;
+  /** Makes the next `count` requests (of `service`, when given) answer `status` (500 by default) without reaching git. */
+  failNext(count: number, status?: number, options?: FaultOptions): void;
   /** Stops the server, ends requests in flight and deletes the repositories. */
   close(): Promise<void>;
 }
@@ -92,7 +99,7 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
   const projectRoot = await realpath(await mkdtemp(path.join(os.tmpdir(), 'reverie-git-server-')));
   const requests: GitServerRequest[] = [];
   const children = new Set<ChildProcess>();
-  let failures = { count: options.failNext?.count ?? 0, status: options.failNext?.status ?? 500 };
+  let failures: { count: number; status: number } & FaultOptions = { status: 500, ...options.failNext, count: options.failNext?.count ?? 0 };
 
   const server = http.createServer((req, res) => {
     const record: GitServerRequest = describeRequest(req);
@@ -101,9 +108,9 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
       requests.push(record);
       res.writeHead(status, headers);
     };
-    if (failures.count > 0) {
+    if (failures.count > 0 && (!failures.service || failures.service === record.service)) {
       failures.count--;
-      answer(failures.status, { 'Content-Type': 'text/plain' });
+      answer(failures.status, { 'Content-Type': 'text/plain', ...failures.headers });
       res.end('injected failure\n');
       return;
     }
@@ -132,8 +139,8 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
     bareDir,
     repoUrl: (name) => `${url}/${checkRepoName(name)}.git`,
     createBare: (name, opts = {}) => createBareRepo(bareDir(name), opts.from),
-    failNext: (count, status = 500) => {
-      failures = { count, status };
+    failNext: (count, status = 500, fault = {}) => {
+      failures = { count, status, ...fault };
     },
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,15 +1,23 @@
 import type { Command } from 'commander';
 import { GitStateError } from '../../errors.js';
-import { approveCycle, rejectCycle } from '../../cycle/approve.js';
-import { openContext } from '../../cycle/context.js';
+import { approveCycle, planApproval, planRejection, rejectCycle } from '../../cycle/approve.js';
+import { openContext, type RepoContext } from '../../cycle/context.js';
+import type { DryRun } from '../../cycle/dry-run.js';
 import { syncCycles, syncLines } from '../../cycle/github-cycles.js';
 import { cycleIdFrom, listCycles, type CycleView } from '../../cycle/history.js';
-import { closeCyclePull, connectGitHub, pushMain, syncMain, type GitHubLink } from '../../cycle/publish.js';
-import type { RepoContext } from '../../cycle/context.js';
+import { closeCyclePull, connectGitHub, syncMain, type GitHubLink } from '../../cycle/publish.js';
 import { lockAndRecover } from '../../cycle/recover.js';
-import { plural, type Output } from '../output.js';
+import { acceptMergeOnGitHub, decidedOnGitHub, githubSteps, pushMainFirst, rejectionOnGitHub, viewFromGitHub } from '../../cycle/settle.js';
+import { plural, printDryRun, type Output } from '../output.js';
 
 const ids = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
+
+interface Flags {
+  json?: boolean;
+  dryRun?: boolean;
+  config: string;
+  repo: string;
+}
 
 export function registerDecisions(program: Command, out: Output): void {
   program
@@ -18,30 +26,32 @@ export function registerDecisions(program: Command, out: Output): void {
     .argument('<cycle>', 'cycle id or branch name')
     .option('--only <ids>', 'approve only these action ids (comma-separated)', ids)
     .option('--except <ids>', 'approve all but these action ids (comma-separated)', ids)
+    .option('--dry-run', 'say what approving would do (refs, commits, the branch, the pull request) and write nothing')
     .option('--json', 'print one JSON object')
     .option('--config <file>', 'configuration file, relative to the repository', 'reverie.yaml')
     .option('--repo <dir>', 'the memory repository', '.')
-    .action(async (cycle: string, flags: { only?: string[]; except?: string[]; json?: boolean; config: string; repo: string }) => {
+    .action(async (cycle: string, flags: Flags & { only?: string[]; except?: string[] }) => {
       const context = await openContext(flags.repo, flags.config);
-      const { release, repairs } = await lockAndRecover(context, 'approve');
-      try {
-        for (const line of repairs.lines) out.warn(`repaired: ${line}`);
+      const choice = { ...(flags.only ? { only: flags.only } : {}), ...(flags.except ? { except: flags.except } : {}) };
+      if (flags.dryRun) return printDryRun(out, flags, await approvalDryRun(context, cycle, choice));
+      await underLock(context, 'approve', out, async () => {
         const link = await connectGitHub(context);
+        const decided = link && (await decidedOnGitHub(context, link, cycle));
+        if (link && decided) {
+          const accepted = await acceptMergeOnGitHub(context, link, decided);
+          if (flags.json) return out.json({ cycle: decided.cycle, merged: true, already: true, main: accepted.main, pull: decided.pull?.number ?? null, actions: [], dropped: [] });
+          return out.line(accepted.message);
+        }
+        // Local main and the cycles follow GitHub's before anything is decided; main moves only once GitHub has its new tip.
         if (link) await syncWithGitHub(context, link, out);
         const settled = await decidedCycle(context, cycle);
         if (settled) return reportSettled(out, settled, 'approved', flags.json);
-        const outcome = await approveCycle(context, cycle, {
-          now: new Date(),
-          ...(flags.only ? { only: flags.only } : {}),
-          ...(flags.except ? { except: flags.except } : {}),
-        });
-        if (link) await settleOnGitHub(context, link, outcome.branch, `Approved with \`reverie approve\`: ${outcome.message}.`);
+        const outcome = await approveCycle(context, cycle, { now: new Date(), ...choice, ...(link ? { beforeMove: pushMainFirst(context, link) } : {}) });
+        if (link) await closeCyclePull(link, outcome.branch, `Approved with \`reverie approve\`: ${outcome.message}.`);
         if (flags.json) return out.json({ cycle: outcome.cycle, merged: outcome.merged, main: outcome.main, actions: outcome.actions?.map((a) => ({ id: a.id, type: a.type, summary: a.summary, commit: a.commit ?? null })), dropped: outcome.dropped });
         out.line(`approved cycle ${outcome.cycle}: ${outcome.message}`);
         for (const a of outcome.actions ?? []) out.line(`  ${a.commit?.slice(0, 7) ?? '-------'} ${a.type} ${a.summary}`);
-      } finally {
-        release();
-      }
+      });
     });
 
   program
@@ -49,25 +59,28 @@ export function registerDecisions(program: Command, out: Output): void {
     .description('drop a pending cycle: delete its branch and remember its actions so they are not proposed again')
     .argument('<cycle>', 'cycle id or branch name')
     .option('--reason <text>', 'why, kept with the rejection')
+    .option('--dry-run', 'say what rejecting would do (the bookkeeping commit, the branch, the pull request) and write nothing')
     .option('--json', 'print one JSON object')
     .option('--config <file>', 'configuration file, relative to the repository', 'reverie.yaml')
     .option('--repo <dir>', 'the memory repository', '.')
-    .action(async (cycle: string, flags: { reason?: string; json?: boolean; config: string; repo: string }) => {
+    .action(async (cycle: string, flags: Flags & { reason?: string }) => {
       const context = await openContext(flags.repo, flags.config);
-      const { release, repairs } = await lockAndRecover(context, 'reject');
-      try {
-        for (const line of repairs.lines) out.warn(`repaired: ${line}`);
+      if (flags.dryRun) return printDryRun(out, flags, await rejectionDryRun(context, cycle));
+      await underLock(context, 'reject', out, async () => {
         const link = await connectGitHub(context);
+        const decided = link && (await decidedOnGitHub(context, link, cycle));
+        if (decided) {
+          const message = rejectionOnGitHub(decided);
+          return flags.json ? out.json({ cycle: decided.cycle, already: true, rejected: 0, main: decided.main }) : out.line(message);
+        }
         if (link) await syncWithGitHub(context, link, out);
         const settled = await decidedCycle(context, cycle);
         if (settled) return reportSettled(out, settled, 'rejected', flags.json);
-        const result = await rejectCycle(context, cycle, { now: new Date(), ...(flags.reason ? { reason: flags.reason } : {}) });
-        if (link) await settleOnGitHub(context, link, result.branch, `Rejected with \`reverie reject\`${flags.reason ? `: ${flags.reason}` : ''}. Its actions will not be proposed again.`);
+        const result = await rejectCycle(context, cycle, { now: new Date(), ...(flags.reason ? { reason: flags.reason } : {}), ...(link ? { beforeMove: pushMainFirst(context, link) } : {}) });
+        if (link) await closeCyclePull(link, result.branch, `Rejected with \`reverie reject\`${flags.reason ? `: ${flags.reason}` : ''}. Its actions will not be proposed again.`);
         if (flags.json) return out.json(result);
         out.line(`rejected cycle ${result.cycle}: ${plural(result.rejected, 'action')} will not be proposed again; recorded on main (${result.main.slice(0, 7)})`);
-      } finally {
-        release();
-      }
+      });
     });
 }
 
@@ -99,8 +112,35 @@ function reportSettled(out: Output, view: CycleView, wanted: 'approved' | 'rejec
   out.line(message);
 }
 
-/** A decision taken here reaches GitHub: main is pushed, and the cycle's pull request closed with the reason. */
-async function settleOnGitHub(context: RepoContext, link: GitHubLink, branch: string, comment: string): Promise<void> {
-  await pushMain(context, link);
-  await closeCyclePull(link, branch, comment);
+/** A writing command: what an interrupted run left is repaired first, under the repository's lock. */
+async function underLock(context: RepoContext, command: string, out: Output, run: () => Promise<void>): Promise<void> {
+  const { release, repairs } = await lockAndRecover(context, command);
+  try {
+    for (const line of repairs.lines) out.warn(`repaired: ${line}`);
+    await run();
+  } finally {
+    release();
+  }
+}
+
+/** `approve --dry-run`: GitHub's side read (not fetched), then the approval computed on the main it would be taken on. */
+async function approvalDryRun(context: RepoContext, cycle: string, choice: { only?: string[]; except?: string[] }): Promise<DryRun> {
+  const link = await connectGitHub(context);
+  const view = link ? await viewFromGitHub(context, link, cycle) : { first: [] };
+  if (view.decided) return alreadyDecided('approve', cycle, view.first, view.decided.decision);
+  const plan = await planApproval(context, cycle, { ...choice, ...(view.main ? { main: view.main } : {}) });
+  return { ...plan, first: view.first, github: link ? await githubSteps(context, link, { branch: plan.branch, after: 'close' }) : [] };
+}
+
+async function rejectionDryRun(context: RepoContext, cycle: string): Promise<DryRun> {
+  const link = await connectGitHub(context);
+  const view = link ? await viewFromGitHub(context, link, cycle) : { first: [] };
+  if (view.decided) return alreadyDecided('reject', cycle, view.first, view.decided.decision);
+  const plan = await planRejection(context, cycle, view.main);
+  return { ...plan, first: view.first, github: link ? await githubSteps(context, link, { branch: plan.branch, after: 'close' }) : [] };
+}
+
+function alreadyDecided(command: DryRun['command'], cycle: string, first: string[], decision: 'approved' | 'rejected'): DryRun {
+  const how = decision === 'approved' ? 'merged' : 'rejected';
+  return { command, target: cycle, first, refs: [], commits: [], github: [], notes: [`cycle ${cycle} is already ${how} on GitHub: nothing else would happen`] };
 }

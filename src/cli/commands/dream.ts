@@ -5,7 +5,7 @@ import { syncLines } from '../../cycle/github-cycles.js';
 import { impactLine, type MemoryImpact } from '../../dream/impact.js';
 import type { EngineRun, Notice } from '../../dream/types.js';
 import { UsageError } from '../../errors.js';
-import { countBy, pad, plural, shortOid, type Output } from '../output.js';
+import { countBy, pad, plural, printPullWarnings, shortOid, type Output } from '../output.js';
 
 export function registerDream(program: Command, out: Output): void {
   program
@@ -179,6 +179,7 @@ function printResult(out: Output, result: DreamResult): void {
   }
   if (result.outcome === 'pending-review' || result.outcome === 'stopped') {
     out.line(result.approval);
+    printPullWarnings(out, result.pull);
     return;
   }
   out.line();
@@ -194,6 +195,7 @@ function printResult(out: Output, result: DreamResult): void {
   if (result.run?.estimate) out.line('  dry run: nothing was sent but token counts; run without --dry-run to dream');
   else if (result.actions.length === 0) out.line('  no changes to memory; the sessions were recorded as reviewed');
   if (result.pull) out.line(`pull request #${result.pull.number} (${result.pull.action}): ${result.pull.url}`);
+  printPullWarnings(out, result.pull);
   if (result.rebuilt) out.line(`rebuilt cycle ${result.rebuilt} in place with the new sessions: same branch${result.pull ? ` and pull request #${result.pull.number}` : ''}`);
   for (const old of result.superseded ?? []) out.line(`superseded cycle ${old.cycle}${old.pull !== undefined ? ` (pull request #${old.pull} closed)` : ''}`);
   if (result.diff !== undefined) {

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
-import { openContext } from '../../cycle/context.js';
-import { connectGitHub, publishRevert, pushMain, syncMain } from '../../cycle/publish.js';
-import { revert, type RevertMode, type RevertResult } from '../../cycle/revert.js';
+import { openContext, type RepoContext } from '../../cycle/context.js';
+import type { DryRun } from '../../cycle/dry-run.js';
+import { connectGitHub, publishRevert, syncMain } from '../../cycle/publish.js';
+import { planRevert, revert, type RevertMode, type RevertResult } from '../../cycle/revert.js';
+import { githubSteps, pushMainFirst, viewFromGitHub } from '../../cycle/settle.js';
 import { UsageError } from '../../errors.js';
 import { lockAndRecover } from '../../cycle/recover.js';
-import { plural, shortOid, type Output } from '../output.js';
+import { plural, printDryRun, printPullWarnings, shortOid, type Output } from '../output.js';
 
 const REVERT_MODES: readonly RevertMode[] = ['auto', 'review'];
 
@@ -15,34 +17,48 @@ export function registerRevert(program: Command, out: Output): void {
     .argument('<target>', 'cycle id or branch name, action id (or <cycle>/<action id>), or a commit on main')
     .option('--reason <text>', 'why, written into each revert commit')
     .option('--mode <mode>', 'auto (move main) | review (a reverie/revert-… branch, main untouched); default: from reverie.yaml')
+    .option('--dry-run', 'say what the revert would do (its commits, the ref it moves or creates, the pull request) and write nothing')
     .option('--json', 'print one JSON object')
     .option('--config <file>', 'configuration file, relative to the repository', 'reverie.yaml')
     .option('--repo <dir>', 'the memory repository', '.')
-    .action(async (target: string, flags: { reason?: string; mode?: string; json?: boolean; config: string; repo: string }) => {
+    .action(async (target: string, flags: { reason?: string; mode?: string; dryRun?: boolean; json?: boolean; config: string; repo: string }) => {
       if (flags.mode !== undefined && !REVERT_MODES.includes(flags.mode as RevertMode)) {
         throw new UsageError(`--mode must be one of ${REVERT_MODES.join(', ')} (got "${flags.mode}")`);
       }
       const context = await openContext(flags.repo, flags.config);
+      const mode = flags.mode ? { mode: flags.mode as RevertMode } : {};
+      if (flags.dryRun) return printDryRun(out, flags, await revertDryRun(context, target, mode));
       const { release, repairs } = await lockAndRecover(context, 'revert');
       try {
         for (const line of repairs.lines) out.warn(`repaired: ${line}`);
         const link = await connectGitHub(context);
         if (link) await syncMain(context, link);
+        // On GitHub, a revert in auto mode is pushed to main before main moves here; one in review mode is a pull request.
         const result = await revert(context, target, {
           now: new Date(),
           ...(flags.reason ? { reason: flags.reason } : {}),
-          ...(flags.mode ? { mode: flags.mode as RevertMode } : {}),
+          ...mode,
+          ...(link ? { beforeMove: pushMainFirst(context, link) } : {}),
         });
-        // On GitHub, a revert in review mode is a pull request; one in auto mode is pushed to main.
-        if (link && result.merged) await pushMain(context, link);
         const pull = link && !result.merged ? await publishRevert(context, link, { ...result, ...(flags.reason ? { reason: flags.reason } : {}) }) : undefined;
         if (flags.json) return out.json({ ...result, pull: pull ?? null });
         printResult(out, result);
         if (pull) out.line(`pull request #${pull.number} (${pull.action}): ${pull.url}`);
+        printPullWarnings(out, pull);
       } finally {
         release();
       }
     });
+}
+
+/** `revert --dry-run`: GitHub's side read, not fetched; the reverts computed on main as it is here. */
+async function revertDryRun(context: RepoContext, target: string, mode: { mode?: RevertMode }): Promise<DryRun> {
+  const link = await connectGitHub(context);
+  const plan = await planRevert(context, target, mode);
+  if (!link) return plan;
+  const view = await viewFromGitHub(context, link, target);
+  const after = plan.mode === 'auto' ? ([`push ${context.config.git.main} to ${link.remote.owner}/${link.remote.repo}`]) : await githubSteps(context, link, { branch: plan.branch, after: 'open' });
+  return { ...plan, first: view.first, github: after };
 }
 
 function printResult(out: Output, result: RevertResult): void {

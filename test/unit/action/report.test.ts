@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { failureAnnotation, failureOf, jobSummary, MAX_WARNING_ANNOTATIONS, resultAnnotations, stepOutputs } from '../../../src/action/report.js';
+import { failureAnnotation, failureOf, failureOutputs, failureSummary, jobSummary, MAX_WARNING_ANNOTATIONS, resultAnnotations, stepOutputs } from '../../../src/action/report.js';
 import type { DreamResult } from '../../../src/cycle/dream.js';
-import { ConfigError, GitHubError, LockedError, ModelApiError, UsageError } from '../../../src/errors.js';
+import { ConfigError, GitHubCredentialsError, GitHubError, GitHubRateLimitError, GitHubUnavailableError, LockedError, ModelApiError, UsageError } from '../../../src/errors.js';
 
 const HOSTILE = 'cc @octocat, fixes #12, see https://evil.example <img src=x onerror=alert(1)> **bold** `code` | cell\n::error::injected %0A';
 const OID = 'c0ffee0123456789abcdef0123456789abcdef01';
@@ -23,7 +23,7 @@ function result(over: Partial<DreamResult> = {}): DreamResult {
     warnings: [],
     unread: [],
     pending: [],
-    pull: { number: 7, url: 'https://github.com/acme/memory/pull/7', action: 'created' },
+    pull: { number: 7, url: 'https://github.com/acme/memory/pull/7', action: 'created', warnings: [] },
     ...over,
   };
 }
@@ -44,6 +44,20 @@ describe('stepOutputs', () => {
   it('points at the pull request a waiting run waits behind', () => {
     const waiting = result({ outcome: 'pending-review', pull: undefined, pendingPulls: [{ number: 3, url: 'https://github.com/acme/memory/pull/3', branch: 'reverie/dream-x' }] });
     expect(stepOutputs(waiting)).toMatchObject({ 'pull-request-number': '3', 'pull-request-url': 'https://github.com/acme/memory/pull/3' });
+  });
+});
+
+describe('failureOutputs', () => {
+  const pull = { number: 7, url: 'https://github.com/acme/memory/pull/7', action: 'created' as const, warnings: [] };
+
+  it('says what a failed run had done: nothing, a pushed branch, a pull request', () => {
+    expect(failureOutputs([])).toEqual({ cycle: '', branch: '', outcome: 'failed', actions: '0', 'pull-request-number': '', 'pull-request-url': '', merged: 'false' });
+    const committed = [{ phase: 'commit' as const, cycle: '20261124-101010', branch: 'reverie/dream-20261124-101010', commits: 3, actions: 2 }];
+    expect(failureOutputs(committed)).toEqual({ cycle: '20261124-101010', branch: 'reverie/dream-20261124-101010', outcome: 'failed', actions: '2', 'pull-request-number': '', 'pull-request-url': '', merged: 'false' });
+    expect(failureOutputs([...committed, { phase: 'publish', pull }])).toMatchObject({ 'pull-request-number': '7', 'pull-request-url': pull.url });
+    expect(failureSummary('GitHub failed', [...committed, { phase: 'publish', pull }])).toBe(
+      '## reverie: dream cycle failed\n\nGitHub failed\n\n- cycle 20261124-101010: branch `reverie/dream-20261124-101010` committed (2 actions)\n- pull request [#7](https://github.com/acme/memory/pull/7)\n',
+    );
   });
 });
 
@@ -121,11 +135,21 @@ describe('failureOf', () => {
   });
 
   it('speaks of the github-token input and its permissions, not of environment variables', () => {
-    const failure = failureOf(new GitHubError('could not read the repository: HTTP 401. The token is not valid: set GITHUB_TOKEN (or GH_TOKEN) to a token with contents: write and pull-requests: write.', 401), inWorkspace);
+    const failure = failureOf(new GitHubCredentialsError('could not read the repository: HTTP 401. The token is not valid: set GITHUB_TOKEN (or GH_TOKEN) to a token with contents: write and pull-requests: write.', 401), inWorkspace);
     expect(failure.message).toContain('set the github-token input to a token');
     expect(failure.message).toContain('permissions: { contents: write, pull-requests: write }');
     expect(failure.message).not.toContain('GITHUB_TOKEN');
-    expect(failureOf(new GitHubError('the token was refused. Set GITHUB_TOKEN (or GH_TOKEN) to a token.'), inWorkspace).message).toMatch(/^the token was refused\. Set the github-token input to a token\./);
+    expect(failureOf(new GitHubCredentialsError('the token was refused. Set GITHUB_TOKEN (or GH_TOKEN) to a token.'), inWorkspace).message).toMatch(/^the token was refused\. Set the github-token input to a token\./);
+  });
+
+  it('speaks of the token only when GitHub refused the credentials; a server error or a rate limit says to run again', () => {
+    const unavailable = failureOf(new GitHubUnavailableError('could not push reverie/dream-1: the git server did not answer (HTTP 503)', 503), inWorkspace);
+    expect(unavailable).toEqual({ title: 'reverie: GitHub unavailable', message: expect.stringContaining('Re-run the workflow') });
+    const limited = failureOf(new GitHubRateLimitError('rate limited; run it again at 2026-11-24 17:35:00 UTC (in 10 minutes) or later', 429, new Date()), inWorkspace);
+    expect(limited).toEqual({ title: 'reverie: GitHub rate limit', message: expect.stringContaining('17:35:00 UTC') });
+    const rejected = failureOf(new GitHubError('GitHub refused to open a pull request (HTTP 422: No commits between main and x).', 422), inWorkspace);
+    expect(rejected.title).toBe('reverie: GitHub refused a request');
+    for (const failure of [unavailable, limited, rejected]) expect(failure.message).not.toMatch(/token|permission/i);
   });
 
   it('speaks of the anthropic-api-key input for the claude engine', () => {

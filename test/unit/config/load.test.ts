@@ -342,13 +342,14 @@ describe('parseConfig: approval policy and GitHub', () => {
 
   it('reads the github section with defaults, and leaves it out when absent', () => {
     expect(parse(yaml('mode: review')).github).toBeUndefined();
-    expect(parse(yaml('github: {}')).github).toEqual({ remote: 'origin', apiUrl: 'https://api.github.com', draft: false, labels: true });
-    expect(parse(yaml('github:', '  repo: acme/memory', '  api_url: https://ghe.example.com/api/v3/', '  draft: true')).github).toEqual({
+    expect(parse(yaml('github: {}')).github).toEqual({ remote: 'origin', apiUrl: 'https://api.github.com', draft: false, labels: true, maxWaitSeconds: 900 });
+    expect(parse(yaml('github:', '  repo: acme/memory', '  api_url: https://ghe.example.com/api/v3/', '  draft: true', '  max_wait_seconds: 60')).github).toEqual({
       repo: 'acme/memory',
       remote: 'origin',
       apiUrl: 'https://ghe.example.com/api/v3',
       draft: true,
       labels: true,
+      maxWaitSeconds: 60,
     });
   });
 
@@ -356,6 +357,7 @@ describe('parseConfig: approval policy and GitHub', () => {
     expect(errorOf(yaml('github:', '  repo: not-a-repo'))).toMatchObject({ line: 2, key: 'github.repo' });
     expect(errorOf(yaml('github:', '  draft: yes please'))).toMatchObject({ line: 2, key: 'github.draft' });
     expect(errorOf(yaml('github:', '  api_url: ftp://x'))).toMatchObject({ line: 2, key: 'github.api_url' });
+    expect(errorOf(yaml('github:', '  max_wait_seconds: soon'))).toMatchObject({ line: 2, key: 'github.max_wait_seconds' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitStateError } from '../../../src/errors.js';
-import { commitChanges, formatCommitMessage, openRepo, readLog, updateBranch } from '../../../src/git/index.js';
+import { commitChanges, commitsNotIn, formatCommitMessage, openRepo, readLog, updateBranch } from '../../../src/git/index.js';
 import { commitFiles, git, makeTempRepo } from '../../helpers/git.js';
 
 const author = { name: 'reverie', email: 'reverie@localhost' };
@@ -68,5 +68,34 @@ describe('readLog', () => {
     const fixture = await makeTempRepo({ 'a.md': 'a\n' });
     cleanups.push(fixture.cleanup);
     await expect(readLog(await openRepo(fixture.dir), 'nope')).rejects.toBeInstanceOf(GitStateError);
+  });
+});
+
+describe('commitsNotIn', () => {
+  const revList = (dir: string, range: string) => git(dir, ['rev-list', range]).split('\n').filter(Boolean).sort();
+
+  it('lists what one branch has and the other lacks, as git rev-list other..tip does, through merges of old commits', async () => {
+    const fixture = await makeTempRepo({ 'a.md': 'a\n' });
+    cleanups.push(fixture.cleanup);
+    const { dir } = fixture;
+    git(dir, ['branch', 'old']);
+    await commitFiles(dir, { 'b.md': 'b\n' }, 'pushed');
+    git(dir, ['branch', 'remote']);
+    await commitFiles(dir, { 'c.md': 'c\n' }, 'local one');
+    // A side branch cut before `remote`, merged after it: its commit is new, its parent is not.
+    git(dir, ['checkout', '-q', 'old']);
+    await commitFiles(dir, { 'd.md': 'd\n' }, 'side');
+    git(dir, ['checkout', '-q', 'main']);
+    git(dir, ['merge', '-q', '--no-ff', '-m', 'Merge side', 'old']);
+    await commitFiles(dir, { 'e.md': 'e\n' }, 'local two');
+    const repo = await openRepo(dir);
+    const [main, remote] = [git(dir, ['rev-parse', 'main']), git(dir, ['rev-parse', 'remote'])];
+
+    const ahead = await commitsNotIn(repo, main, remote);
+    expect(ahead.map((c) => c.oid).sort()).toEqual(revList(dir, 'remote..main'));
+    expect(ahead.map((c) => c.subject)).toContain('side');
+    expect(ahead).toHaveLength(4);
+    expect(await commitsNotIn(repo, remote, main)).toEqual([]);
+    expect(await commitsNotIn(repo, main, remote, 2)).toHaveLength(2);
   });
 });
