@@ -149,9 +149,9 @@ function howToReview(record: CycleRecord): string[] {
   return [
     '### How to review',
     '',
-    '- **Approve all:** merge this pull request (merge commit, squash or rebase: reverie reads any of them).',
-    `- **Drop one action:** revert its commit on this branch and push, or run \`reverie approve ${cycle} --except <id>\`, which merges the others and remembers the dropped one.`,
-    `- **Reject the cycle:** run \`reverie reject ${cycle} --reason "..."\` (closes this pull request and remembers its actions so they are not proposed again).`,
+    '- **Approve all:** merge this pull request (merge commit, squash or rebase, with any message: reverie reads which actions the merge brought).',
+    `- **Drop one action:** run \`reverie approve ${cycle} --except <id>\` in any clone, which merges the others and remembers the dropped one; or revert its commit on this branch before merging.`,
+    `- **Reject the cycle:** close this pull request without merging. The next reverie run records the rejection on main and says so here; its actions are not proposed again. From a terminal: \`reverie reject ${cycle} --reason "..."\`.`,
     '- **Undo later:** `reverie revert <action id>`; `reverie why <file>:<line>` shows which action wrote a line.',
   ];
 }
