@@ -29,6 +29,15 @@ async function cloneOf(w: World): Promise<string> {
   return clone;
 }
 
+/** A reviewer drops an action on GitHub's side: its commit reverted on the cycle's branch (with their own message, if given) and pushed. */
+async function revertOnBranch(w: World, branch: string, commit: string, message?: string): Promise<void> {
+  const clone = await cloneOf(w);
+  git(clone, ['checkout', '-q', branch]);
+  git(clone, ['revert', '--no-edit', commit]);
+  if (message) git(clone, ['commit', '-q', '--amend', '-m', message]);
+  await runGit(clone, ['push', '-q', 'origin', branch], gitAuth());
+}
+
 /** The body with its code blocks and code spans taken out: what GitHub renders as Markdown. */
 function renderedText(body: string): string {
   return body.replace(/^( *)(`{3,})[^\n]*\n[\s\S]*?\n\1\2/gm, '').replace(/`[^`\n]*`/g, '');
@@ -157,11 +166,7 @@ describe('review mode on GitHub', () => {
     const w = await world();
     const first = await w.run();
     const dropped = first.actions.at(-1)!;
-    const clone = await cloneOf(w);
-    const auth = gitAuth();
-    git(clone, ['checkout', '-q', first.branch!]);
-    git(clone, ['revert', '--no-edit', dropped.commit!]);
-    await runGit(clone, ['push', '-q', 'origin', first.branch!], auth);
+    await revertOnBranch(w, first.branch!, dropped.commit!);
 
     // No new sessions: the cycle just waits.
     const unchanged = await w.run({ update: true });
@@ -363,12 +368,7 @@ describe('review mode on GitHub', () => {
     const w = await world();
     const first = await w.run();
     const dropped = first.actions.at(-1)!;
-    const clone = await cloneOf(w);
-    const auth = gitAuth();
-    git(clone, ['checkout', '-q', first.branch!]);
-    git(clone, ['revert', '--no-edit', dropped.commit!]);
-    git(clone, ['commit', '-q', '--amend', '-m', 'Not this one']);
-    await runGit(clone, ['push', '-q', 'origin', first.branch!], auth);
+    await revertOnBranch(w, first.branch!, dropped.commit!, 'Not this one');
     await w.github.mergePull(first.pull!.number, 'squash', { title: 'Memory lessons', message: 'All but the last.' });
     await w.run();
 
