@@ -10,8 +10,9 @@ import type { PullRequest } from '../github/client.js';
 import { fetchBranch, listRemoteBranches } from '../github/remote.js';
 import { recordRejection } from './approve.js';
 import { mainTip, type RepoContext } from './context.js';
-import { BRANCH_PREFIX, cycleIdFrom } from './history.js';
-import { connectGitHub, githubToken, pushMain, transportOf, type GitHubLink } from './publish.js';
+import { BRANCH_PREFIX, cycleIdFrom, newestTip } from './history.js';
+import { connectGitHub, githubToken, transportOf, type GitHubLink } from './publish.js';
+import { pushMainFirst } from './settle.js';
 
 /** A cycle as GitHub has it: its branch there (if it still exists) and its newest pull request (if it has one). */
 export interface RemoteCycle {
@@ -106,13 +107,13 @@ async function removeBranches(context: RepoContext, link: GitHubLink, remote: Re
  */
 async function rejectClosed(context: RepoContext, link: GitHubLink, remote: RemoteCycle, now: Date): Promise<CycleSync['rejected'][number] | undefined> {
   const pull = remote.pull!;
-  const tip = await newerTip(context, remote);
+  const tip = await newestTip(context, remote.branch, remote.tip);
   const text = tip && (await readFileAt(context.repo, tip, cyclePath(remote.cycle)));
   if (!tip || !text) return undefined;
   const record = parseCycleRecord(text);
   const reason = `pull request #${pull.number} closed without merging`;
-  const rejection = await recordRejection(context, { cycle: remote.cycle, branch: remote.branch, tip, record }, { now, reason, pull: pull.number });
-  await pushMain(context, link);
+  // GitHub takes main's new tip before main moves here: a refused push leaves this clone as it was.
+  const rejection = await recordRejection(context, { cycle: remote.cycle, branch: remote.branch, tip, record }, { now, reason, pull: pull.number, beforeMove: pushMainFirst(context, link) });
   await link.client.comment(
     pull.number,
     `Closed without merging, so reverie recorded cycle ${remote.cycle} as rejected on \`${context.config.git.main}\` (${rejection.main.slice(0, 7)}): ` +
@@ -129,12 +130,6 @@ async function adoptBranch(context: RepoContext, branch: string, tip: string): P
   if (local && !(await isAncestor(context.repo, local, tip))) return false;
   await updateBranch(context.repo, branch, tip, { expectedOld: local ?? null });
   return true;
-}
-
-async function newerTip(context: RepoContext, remote: RemoteCycle): Promise<string | undefined> {
-  const local = await resolveRef(context.repo, `refs/heads/${remote.branch}`);
-  if (!local || !remote.tip) return local ?? remote.tip;
-  return (await isAncestor(context.repo, local, remote.tip)) ? remote.tip : local;
 }
 
 /** The tip GitHub listed, fetched unless this repository has the commit already. */

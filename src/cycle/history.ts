@@ -51,7 +51,7 @@ export async function pendingCycles(context: RepoContext, remote: ReadonlyMap<st
  * A branch's tip here or on the remote (its objects fetched already), whichever has the other's commits: a reviewer's
  * commits on GitHub, or reverie's own not yet pushed. Diverged, this clone's own wins; publishing says so.
  */
-async function newestTip(context: RepoContext, branch: string, remote: string | undefined): Promise<string | undefined> {
+export async function newestTip(context: RepoContext, branch: string, remote: string | undefined): Promise<string | undefined> {
   const local = await resolveRef(context.repo, `refs/heads/${branch}`);
   if (!local || !remote || local === remote) return local ?? remote;
   return (await isAncestor(context.repo, local, remote)) ? remote : local;
