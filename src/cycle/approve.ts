@@ -29,6 +29,8 @@ export interface ApproveOptions {
    * (main moved there, GitHub unavailable) leaves main here as it was.
    */
   beforeMove?: (tip: string) => Promise<void>;
+  /** The cycle's last commit when no branch points at it yet (a cycle approved as it is made); else the branch's tip. */
+  tip?: string;
 }
 
 /** A choice of actions that names ids the cycle does not have. */
@@ -52,9 +54,9 @@ interface Approval {
 }
 
 /** `main`: the commit the approval would be taken on; main's tip unless a dry run says otherwise. */
-async function readApproval(context: RepoContext, options: Pick<ApproveOptions, 'branch' | 'cycle' | 'only' | 'except'>, main?: string): Promise<Approval> {
+async function readApproval(context: RepoContext, options: Pick<ApproveOptions, 'branch' | 'cycle' | 'only' | 'except' | 'tip'>, main?: string): Promise<Approval> {
   const { repo } = context;
-  const tip = await resolveRef(repo, `refs/heads/${options.branch}`);
+  const tip = options.tip ?? (await resolveRef(repo, `refs/heads/${options.branch}`));
   if (!tip) throw new UnknownActionError(`branch ${options.branch} does not exist`);
   const files = await readFilesAt(repo, tip, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] });
   const recordText = files.get(cyclePath(options.cycle));

@@ -294,12 +294,13 @@ async function commitAndApprove(
     timestamp: Math.floor(now.getTime() / 1000),
     stateSubject: `record cycle ${plan.cycle}`,
   });
-  // A cycle rebuilt in place replaces its branch, from the tip it was read at.
-  await updateBranch(repo, branch, built.tip, { expectedOld: replacing ?? null });
+  // The branch is written only when the cycle waits for review (a cycle rebuilt in place replaces its branch, from
+  // the tip it was read at): one approved whole moves main alone, so a run killed on the way leaves no cycle waiting.
+  const keepBranch = () => updateBranch(repo, branch, built.tip, { expectedOld: replacing ?? null });
   options.onPhase?.({ phase: 'commit', cycle: plan.cycle, branch, commits: built.actions.length + 1, actions: built.actions.length });
 
   const dreamEntries = inputs.memory.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
-  const approval = await approveIfAllowed(context, { mode, branch, plan, built, dreamEntries, now });
+  const approval = await approveIfAllowed(context, { mode, branch, plan, built, dreamEntries, now, keepBranch });
   const published = approval.merged ? undefined : await sendToReview(context, link, { branch, built, approval, ...(replacing ? { replacing } : {}) });
   if (published) options.onPhase?.({ phase: 'publish', pull: published });
   if (approval.merged && link) await pushMain(context, link);
@@ -343,16 +344,20 @@ async function sendToReview(
  */
 async function approveIfAllowed(
   context: RepoContext,
-  cycleInfo: { mode: Mode; branch: string; plan: Plan; built: BuildResult; dreamEntries: number; now: Date },
+  cycleInfo: { mode: Mode; branch: string; plan: Plan; built: BuildResult; dreamEntries: number; now: Date; keepBranch: () => Promise<unknown> },
 ): Promise<ApprovalOutcome & { appliedSafe?: number }> {
-  const { mode, branch, plan, built, dreamEntries, now } = cycleInfo;
+  const { mode, branch, plan, built, dreamEntries, now, keepBranch } = cycleInfo;
   const cycle = plan.cycle;
   const bookkeepingOnly = built.actions.length === 0;
   const later = `\`reverie approve ${cycle}\` merges it, \`reverie reject ${cycle}\` drops it`;
-  if (mode === 'review' && !bookkeepingOnly) return { merged: false, message: `waiting for review: ${later}` };
+  if (mode === 'review' && !bookkeepingOnly) {
+    await keepBranch();
+    return { merged: false, message: `waiting for review: ${later}` };
+  }
   const pruned = plan.actions.filter((a) => a.type === 'prune').reduce((n, a) => n + a.targets.length, 0);
   const ratio = pruned / Math.max(1, dreamEntries);
   if (!bookkeepingOnly && ratio > context.config.approval.maxPruneRatio) {
+    await keepBranch();
     return {
       merged: false,
       message: `sent to review: it prunes ${pruned} of ${dreamEntries} curated entries (${Math.round(ratio * 100)}%), more than approval.max_prune_ratio (${context.config.approval.maxPruneRatio}); ${later}`,
@@ -362,15 +367,19 @@ async function approveIfAllowed(
   const safe = built.actions.filter((a) => !needsReview(a, context.config.approval.auto));
   if (safe.length < built.actions.length) {
     const risky = built.actions.filter((a) => riskReasons(a).length > 0).length;
+    // The branch first: main takes the safe part only once the rest is kept for review.
+    await keepBranch();
     return applySafePart(context, { branch, cycle, safe, total: built.actions.length, risky, base: built.record.base });
   }
   try {
-    const outcome = await approveBranch(context, { branch, cycle, now });
+    const outcome = await approveBranch(context, { branch, cycle, now, tip: built.tip });
+    // A branch of this name left by a cycle rebuilt in place goes with it.
     if (outcome.merged) await deleteBranch(context.repo, branch).catch(() => undefined);
     return outcome;
   } catch (error) {
     // main and the working tree are as they were; the branch keeps the cycle for a later approval.
     if (!(error instanceof GitStateError)) throw error;
+    await keepBranch();
     return { merged: false, message: `left for review, main not moved: ${error.message}; fix that, then \`reverie approve ${cycle}\`` };
   }
 }
