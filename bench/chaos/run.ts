@@ -81,13 +81,18 @@ function killAfter(dir: string, args: string[], ms: number): Promise<'killed' | 
   });
 }
 
-/** main's files but the cycle records, whose ids and times differ from run to run; plus the processed sessions. */
+/**
+ * main's files but the cycle records, whose ids and times differ from run to run; plus the processed sessions, read
+ * from main, or from the cycle waiting for review when main took only its safe part (the bookkeeping waits with it).
+ */
 function memoryOf(dir: string): { files: string; processed: number } {
   const files = git(dir, ['ls-tree', '-r', 'main'])
     .split('\n')
     .filter((line) => !line.includes('\t.reverie/'))
     .join('\n');
-  const processed = Object.keys(JSON.parse(git(dir, ['show', 'main:.reverie/processed.json'])) as object).length;
+  const waiting = git(dir, ['branch', '--list', 'reverie/dream-*', '--format=%(refname:short)']).split('\n').filter(Boolean).at(-1);
+  const onMain = git(dir, ['ls-tree', '--name-only', 'main', '.reverie/processed.json']) !== '';
+  const processed = Object.keys(JSON.parse(git(dir, ['show', `${onMain ? 'main' : waiting}:.reverie/processed.json`])) as object).length;
   return { files, processed };
 }
 

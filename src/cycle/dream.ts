@@ -155,8 +155,10 @@ export async function dream(options: DreamOptions): Promise<DreamResult> {
     if (link) await syncMain(context, link);
     // What reviewers decided on GitHub counts before anything is planned: a closed pull request's actions stay out.
     const github = link ? await syncCycles(context, link, { now: options.now ?? new Date() }) : undefined;
+    const finished = mode === 'auto' ? await finishSafeParts(context) : [];
+    const repaired = [...repairs.lines, ...finished];
     const result = await runCycle(context, engine, mode, options, link);
-    return { ...result, ...(repairs.lines.length > 0 ? { repaired: repairs.lines } : {}), ...(github ? { github } : {}) };
+    return { ...result, ...(repaired.length > 0 ? { repaired } : {}), ...(github ? { github } : {}) };
   } finally {
     release();
   }
@@ -284,11 +286,12 @@ async function commitAndApprove(
   const { mode, base, now, plan, summary, inputs, replacing } = cycleInfo;
   const { repo, config } = context;
   const branch = cycleBranchName(plan.cycle);
+  const dreamEntries = inputs.memory.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
   const built = await buildCycle(repo, {
     parent: base,
     actions: plan.actions,
     state: plan.state,
-    record: cycleRecord(plan, { branch, base, mode, created: now.toISOString(), warnings: inputs.warnings.length }),
+    record: cycleRecord(plan, { branch, base, mode, created: now.toISOString(), warnings: inputs.warnings.length, safePart: mode === 'auto' && goesInPart(context, plan, dreamEntries) }),
     memoryRoot: config.memory.root,
     author: config.git.author,
     timestamp: Math.floor(now.getTime() / 1000),
@@ -299,7 +302,6 @@ async function commitAndApprove(
   const keepBranch = () => updateBranch(repo, branch, built.tip, { expectedOld: replacing ?? null });
   options.onPhase?.({ phase: 'commit', cycle: plan.cycle, branch, commits: built.actions.length + 1, actions: built.actions.length });
 
-  const dreamEntries = inputs.memory.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
   const approval = await approveIfAllowed(context, { mode, branch, plan, built, dreamEntries, now, keepBranch });
   const published = approval.merged ? undefined : await sendToReview(context, link, { branch, built, approval, ...(replacing ? { replacing } : {}) });
   if (published) options.onPhase?.({ phase: 'publish', pull: published });
@@ -404,6 +406,34 @@ async function applySafePart(
     return { merged: false, appliedSafe: 0, message: `left for review, main not moved: ${error.message}` };
   }
   return { merged: false, appliedSafe: part.safe.length, message: `main fast-forwarded over ${part.safe.length} safe ${part.safe.length === 1 ? 'action' : 'actions'} (${short(last)}); ${review}` };
+}
+
+/** What approveIfAllowed does in auto mode with some actions safe and some not, within the prune ratio: main takes part. */
+function goesInPart(context: RepoContext, plan: Plan, dreamEntries: number): boolean {
+  const pruned = plan.actions.filter((a) => a.type === 'prune').reduce((n, a) => n + a.targets.length, 0);
+  if (pruned / Math.max(1, dreamEntries) > context.config.approval.maxPruneRatio) return false;
+  const safe = plan.actions.filter((a) => !needsReview(a, context.config.approval.auto)).length;
+  return safe > 0 && safe < plan.actions.length;
+}
+
+/**
+ * An auto cycle whose run was killed after its branch was written and before main took the safe part: main is still
+ * where the cycle began, so it takes that part now, as the run would have. A cycle whose safe part main has (or whose
+ * base main has moved past) is left to review as it is.
+ */
+async function finishSafeParts(context: RepoContext): Promise<string[]> {
+  const lines: string[] = [];
+  for (const pending of await pendingCycles(context)) {
+    const record = pending.record;
+    if (!record?.safe_part || record.base !== (await mainTip(context))) continue;
+    const safe = record.actions.filter((a) => a.commit && !needsReview(a, context.config.approval.auto));
+    // The safe actions come first on the branch (safeFirst): main can take them by a fast-forward alone.
+    if (safe.length === 0 || safe.some((a, i) => record.actions[i] !== a)) continue;
+    const risky = record.actions.filter((a) => riskReasons(a).length > 0).length;
+    const applied = await applySafePart(context, { branch: pending.branch, cycle: pending.cycle, safe, total: record.actions.length, risky, base: record.base });
+    if (applied.appliedSafe > 0) lines.push(`cycle ${pending.cycle}: ${applied.message}, which an interrupted run had not done yet`);
+  }
+  return lines;
 }
 
 function short(oid: string): string {

@@ -24,6 +24,8 @@ export interface CycleRecord {
   dropped: { id: string; type: Action['type']; summary: string; reason: string }[];
   /** Budget warnings and open questions the cycle left for its reviewer. */
   notices?: Notice[];
+  /** Made in auto mode to go to main in part: its safe actions (they come first) without review, the rest after it. */
+  safe_part?: boolean;
   /** Set when a person decided on the cycle: rejected whole, or approved with some actions left out. */
   decision?: {
     status: Exclude<CycleStatus, 'pending'>;
@@ -136,7 +138,7 @@ export function mergeStates(a: DreamState, b: DreamState): DreamState {
   };
 }
 
-export function cycleRecord(plan: Plan, meta: { branch: string; base: string; mode: string; created: string; warnings: number }): CycleRecord {
+export function cycleRecord(plan: Plan, meta: { branch: string; base: string; mode: string; created: string; warnings: number; safePart?: boolean }): CycleRecord {
   // The record keeps actions whole: approving part of a cycle later replays them from here.
   return {
     cycle: plan.cycle,
@@ -150,6 +152,7 @@ export function cycleRecord(plan: Plan, meta: { branch: string; base: string; mo
     dropped: plan.dropped.map((d) => ({ id: d.action.id, type: d.action.type, summary: d.action.summary, reason: d.reason })),
     ...(plan.notices.length > 0 ? { notices: plan.notices } : {}),
     ...(plan.run ? { run: recordedRun(plan.run) } : {}),
+    ...(meta.safePart ? { safe_part: true } : {}),
   };
 }
 

@@ -52,6 +52,21 @@ describe('a high-risk lesson in auto mode', () => {
     expect(reverie(['review'], { cwd: repo.dir }).stdout).toContain('high risk: it pushes past the usual way ("force-push")');
   });
 
+  it('a run killed after the branch was written and before main took the safe part: the next auto run takes it, and says so', async () => {
+    const repo = await makeMemoryRepo(FILES);
+    cleanups.push(repo.cleanup);
+    const first = await dream({ repoDir: repo.dir, now: new Date('2026-11-10T02:00:00Z') });
+    const safeTip = git(repo.dir, ['rev-parse', 'main']);
+    // As the killed run left it: the cycle's branch written, main still where the cycle began.
+    git(repo.dir, ['reset', '-q', '--hard', first.base]);
+
+    const again = reverieJson<{ repaired: string[]; outcome: string }>(['dream', '--mode', 'auto'], { cwd: repo.dir });
+    expect(again.repaired).toEqual([expect.stringContaining(`cycle ${first.cycle}: main fast-forwarded over 1 safe action`)]);
+    expect(again.outcome).toBe('pending-review');
+    expect(git(repo.dir, ['rev-parse', 'main'])).toBe(safeTip);
+    expect(git(repo.dir, ['show', 'main:memory/notes.md'])).not.toContain('force-push');
+  });
+
   it('`reverie dream` marks the high-risk action under its line, and --json gives each action its risk', async () => {
     const repo = await makeMemoryRepo(FILES);
     cleanups.push(repo.cleanup);
