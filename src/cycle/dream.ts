@@ -356,8 +356,7 @@ async function approveIfAllowed(
     await keepBranch();
     return { merged: false, message: `waiting for review: ${later}` };
   }
-  const pruned = plan.actions.filter((a) => a.type === 'prune').reduce((n, a) => n + a.targets.length, 0);
-  const ratio = pruned / Math.max(1, dreamEntries);
+  const { pruned, ratio } = pruneShare(plan, dreamEntries);
   if (!bookkeepingOnly && ratio > context.config.approval.maxPruneRatio) {
     await keepBranch();
     return {
@@ -408,10 +407,15 @@ async function applySafePart(
   return { merged: false, appliedSafe: part.safe.length, message: `main fast-forwarded over ${part.safe.length} safe ${part.safe.length === 1 ? 'action' : 'actions'} (${short(last)}); ${review}` };
 }
 
+/** How many curated entries the plan prunes, and their share of the curated memory (`approval.max_prune_ratio`). */
+function pruneShare(plan: Plan, dreamEntries: number): { pruned: number; ratio: number } {
+  const pruned = plan.actions.filter((a) => a.type === 'prune').reduce((n, a) => n + a.targets.length, 0);
+  return { pruned, ratio: pruned / Math.max(1, dreamEntries) };
+}
+
 /** What approveIfAllowed does in auto mode with some actions safe and some not, within the prune ratio: main takes part. */
 function goesInPart(context: RepoContext, plan: Plan, dreamEntries: number): boolean {
-  const pruned = plan.actions.filter((a) => a.type === 'prune').reduce((n, a) => n + a.targets.length, 0);
-  if (pruned / Math.max(1, dreamEntries) > context.config.approval.maxPruneRatio) return false;
+  if (pruneShare(plan, dreamEntries).ratio > context.config.approval.maxPruneRatio) return false;
   const safe = plan.actions.filter((a) => !needsReview(a, context.config.approval.auto)).length;
   return safe > 0 && safe < plan.actions.length;
 }
