@@ -60,11 +60,30 @@ export interface FakeComment {
   updatedAt: string;
 }
 
+/** GitHub's reaction types, as `POST .../reactions` takes them. */
+export const REACTION_CONTENTS = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'] as const;
+export type ReactionContent = (typeof REACTION_CONTENTS)[number];
+
+export interface FakeReaction {
+  commentId: number;
+  content: ReactionContent;
+  /** Login of the user who reacted. */
+  user: string;
+}
+
+/** A repository role, as GitHub names it in `role_name` (custom roles aside). */
+export type RepositoryRole = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
+
+/** How GitHub relates a user to the repository on comments and pull requests (the values the fake gives). */
+export type AuthorAssociation = 'OWNER' | 'COLLABORATOR' | 'NONE';
+
 export interface FakeGitHubState {
   pulls: FakePull[];
   /** Keyed by lower-cased name: GitHub's label names are case-insensitive. */
   labels: Map<string, FakeLabel>;
   comments: FakeComment[];
+  /** Reactions to issue comments, in the order they were made. */
+  reactions: FakeReaction[];
 }
 
 export interface RecordedRequest {
@@ -94,6 +113,10 @@ export interface FakeGitHubOptions {
 export interface FakeGitHub {
   url: string;
   token: string;
+  /** The repository the fake serves, as GitHub spells it. */
+  readonly owner: string;
+  readonly repo: string;
+  readonly defaultBranch: string;
   state: FakeGitHubState;
   requests: RecordedRequest[];
   violations: string[];
@@ -105,6 +128,20 @@ export interface FakeGitHub {
   /** Merges as `PUT .../pulls/{number}/merge` does; resolves to the merge commit's sha, rejects when GitHub would. */
   /** Merges as a person would on the pull request's page; `message` replaces GitHub's default title and body. */
   mergePull(number: number, method: MergeMethod, message?: MessageParts): Promise<string>;
+  /**
+   * Gives `login` a role on the repository, as `GET .../collaborators/{username}/permission` then reports it;
+   * 'none' takes it away. The fake's own login (options.login ?? owner) starts as 'admin'.
+   */
+  setPermission(login: string, role: RepositoryRole | 'none'): void;
+  /** The role `login` has on the repository ('none' when no test gave it one). */
+  roleOf(login: string): RepositoryRole | 'none';
+  /** Comments on the pull request as `login` would on its page (not through the API); throws when there is none. */
+  commentAs(issueNumber: number, login: string, body: string): FakeComment;
+  /**
+   * Edits the pull request's body as `login` would on its page. Throws, as GitHub would refuse, unless `login`
+   * opened the pull request or has write access (write, maintain or admin). Returns the body it replaced ('' for none).
+   */
+  editPullBodyAs(number: number, login: string, body: string): { from: string };
   close(): Promise<void>;
 }
 
@@ -188,14 +225,18 @@ type Handler = (call: Call) => Promise<Reply>;
 class FakeGitHubServer implements FakeGitHub {
   url = '';
   readonly token: string;
-  readonly state: FakeGitHubState = { pulls: [], labels: new Map(), comments: [] };
+  readonly state: FakeGitHubState = { pulls: [], labels: new Map(), comments: [], reactions: [] };
   readonly requests: RecordedRequest[] = [];
   readonly violations: string[] = [];
 
-  private readonly owner: string;
-  private readonly repo: string;
+  readonly owner: string;
+  readonly repo: string;
+  readonly defaultBranch: string;
   private readonly login: string;
-  private readonly defaultBranch: string;
+  /** Roles by lower-cased login: GitHub's logins are case-insensitive. */
+  private readonly roles = new Map<string, RepositoryRole>();
+  /** The id and time GitHub gives each reaction, kept off the recorded `state.reactions`. */
+  private readonly reactionMeta = new Map<FakeReaction, { id: number; createdAt: string }>();
   private readonly repository: Repository;
   private readonly match = operationMatcher(loadOperations());
   private readonly server = http.createServer((request, response) => void this.serve(request, response));
@@ -214,6 +255,8 @@ class FakeGitHubServer implements FakeGitHub {
     'issues/list-comments': (call) => this.listComments(call),
     'issues/create-comment': (call) => this.createComment(call),
     'git/delete-ref': (call) => this.deleteRef(call),
+    'repos/get-collaborator-permission-level': (call) => this.getPermission(call),
+    'reactions/create-for-issue-comment': (call) => this.createReaction(call),
   };
   /** Requests are served one at a time, as one consistent history, like a single GitHub repository. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -230,6 +273,7 @@ class FakeGitHubServer implements FakeGitHub {
     this.login = options.login ?? options.owner;
     this.defaultBranch = options.defaultBranch ?? 'main';
     this.repository = options.bareRepo ? new GitRepository(options.bareRepo) : new VirtualRepository();
+    this.roles.set(this.login.toLowerCase(), 'admin');
   }
 
   async listen(): Promise<void> {
@@ -258,6 +302,43 @@ class FakeGitHubServer implements FakeGitHub {
       return await this.serially(() => this.merge(this.pullOrNotFound(number), method, message));
     } catch (error) {
       if (error instanceof GitHubError) throw new Error(`merging #${number} was refused: ${error.message}`);
+      throw error;
+    }
+  }
+
+  setPermission(login: string, role: RepositoryRole | 'none'): void {
+    if (role === 'none') this.roles.delete(login.toLowerCase());
+    else this.roles.set(login.toLowerCase(), role);
+  }
+
+  roleOf(login: string): RepositoryRole | 'none' {
+    return this.roles.get(login.toLowerCase()) ?? 'none';
+  }
+
+  commentAs(issueNumber: number, login: string, body: string): FakeComment {
+    const pull = this.outsideRequest(`commenting on #${issueNumber}`, () => this.pullOrNotFound(issueNumber));
+    return this.addComment(pull, login, body);
+  }
+
+  editPullBodyAs(number: number, login: string, body: string): { from: string } {
+    const pull = this.outsideRequest(`editing #${number}`, () => this.pullOrNotFound(number));
+    const role = this.roleOf(login);
+    const isAuthor = pull.user.toLowerCase() === login.toLowerCase();
+    if (!isAuthor && role !== 'write' && role !== 'maintain' && role !== 'admin') {
+      throw new Error(`GitHub would not let ${login} (role ${role}) edit #${number}: only its author or a writer can`);
+    }
+    const from = pull.body ?? '';
+    pull.body = body;
+    pull.updatedAt = timestamp();
+    return { from };
+  }
+
+  /** Runs a lookup for a helper acting as a person; GitHub's refusal becomes a plain error naming the action. */
+  private outsideRequest<T>(action: string, task: () => T): T {
+    try {
+      return task();
+    } catch (error) {
+      if (error instanceof GitHubError) throw new Error(`${action} was refused: ${error.message}`);
       throw error;
     }
   }
@@ -684,18 +765,65 @@ class FakeGitHubServer implements FakeGitHub {
 
   private async createComment(call: Call): Promise<Reply> {
     const pull = this.pullOrNotFound(Number(call.params.issue_number));
+    const comment = this.addComment(pull, this.login, String(call.body.body));
+    const body = this.commentJson(comment);
+    return { status: 201, body, headers: { location: body.url } };
+  }
+
+  private addComment(pull: FakePull, login: string, text: string): FakeComment {
     const now = timestamp();
     const comment: FakeComment = {
       id: this.nextId++,
       issueNumber: pull.number,
-      body: String(call.body.body),
-      user: this.login,
+      body: text,
+      user: login,
       createdAt: now,
       updatedAt: now,
     };
     this.state.comments.push(comment);
-    const body = this.commentJson(comment);
-    return { status: 201, body, headers: { location: body.url } };
+    return comment;
+  }
+
+  // ---- reactions and permissions ----
+
+  /**
+   * The token's user reacts to an issue comment. GitHub answers 201 with the new reaction, or 200 with the one
+   * already there when this user already gave this comment this reaction (nothing new is recorded then).
+   */
+  private async createReaction(call: Call): Promise<Reply> {
+    const docs = call.operation.documentationUrl;
+    const commentId = Number(call.params.comment_id);
+    if (!this.state.comments.some((comment) => comment.id === commentId)) {
+      throw new GitHubError(failure(404, 'Not Found', docs));
+    }
+    // The request-shape check already refuses a content outside GitHub's list; this keeps the handler honest alone.
+    const content = REACTION_CONTENTS.find((known) => known === call.body.content);
+    if (content === undefined) {
+      throw new GitHubError(validationFailedWith(docs, [{ resource: 'Reaction', code: 'invalid', field: 'content' }]));
+    }
+    const existing = this.state.reactions.find(
+      (reaction) => reaction.commentId === commentId && reaction.content === content && reaction.user === this.login,
+    );
+    if (existing) return { status: 200, body: this.reactionJson(existing) };
+    const reaction: FakeReaction = { commentId, content, user: this.login };
+    this.reactionMeta.set(reaction, { id: this.nextId++, createdAt: timestamp() });
+    this.state.reactions.push(reaction);
+    return { status: 201, body: this.reactionJson(reaction) };
+  }
+
+  /**
+   * `permission` is GitHub's legacy base role (maintain reads as write, triage as read), `role_name` the role.
+   *
+   * A login no test gave a role answers 200 with permission and role_name 'none'. GitHub itself answers a user
+   * who exists but is no collaborator of a public repository with 'read' (anyone may read it), and a login that
+   * names no user with 404; the fake knows of no users beyond its roles, and 'none' is the answer code deciding
+   * whether to trust a person must already treat as "not trusted", so tests of strangers need no set-up.
+   */
+  private async getPermission(call: Call): Promise<Reply> {
+    const login = call.params.username ?? '';
+    const role = this.roleOf(login);
+    const user = { ...this.userJson(login), permissions: rolePermissions(role), role_name: role };
+    return { status: 200, body: { permission: LEGACY_PERMISSION[role], role_name: role, user } };
   }
 
   // ---- response shapes, as GitHub's ----
@@ -708,13 +836,29 @@ class FakeGitHubServer implements FakeGitHub {
     return `${HTML_ROOT}/${this.owner}/${this.repo}`;
   }
 
+  private associationOf(login: string): AuthorAssociation {
+    return authorAssociation(this.owner, login, this.roleOf(login));
+  }
+
+  private reactionJson(reaction: FakeReaction) {
+    const meta = this.reactionMeta.get(reaction);
+    if (!meta) throw new Error(`reaction ${reaction.content} by ${reaction.user} has no id`);
+    return {
+      id: meta.id,
+      node_id: `REA_${meta.id}`,
+      user: this.userJson(reaction.user),
+      content: reaction.content,
+      created_at: meta.createdAt,
+    };
+  }
+
   private userJson(login: string) {
     const id = userId(login);
     return {
       login,
       id,
       node_id: `U_${id}`,
-      type: 'User',
+      type: userType(login),
       site_admin: false,
       url: `${this.url}/users/${login}`,
       html_url: `${HTML_ROOT}/${login}`,
@@ -788,7 +932,7 @@ class FakeGitHubServer implements FakeGitHub {
       draft: pull.draft,
       head: this.branchJson(pull.head),
       base: this.branchJson(pull.base),
-      author_association: 'OWNER',
+      author_association: this.associationOf(pull.user),
     };
   }
 
@@ -830,7 +974,7 @@ class FakeGitHubServer implements FakeGitHub {
       user: this.userJson(comment.user),
       created_at: comment.createdAt,
       updated_at: comment.updatedAt,
-      author_association: 'OWNER',
+      author_association: this.associationOf(comment.user),
     };
   }
 }
@@ -859,6 +1003,43 @@ function invalidField(documentationUrl: string | null, field: string): Reply {
 function customError(documentationUrl: string | null, message: string, field?: string): Reply {
   const error: ErrorItem = { resource: 'PullRequest', code: 'custom', message, ...(field ? { field } : {}) };
   return validationFailedWith(documentationUrl, [error]);
+}
+
+/** `permission` in GitHub's answer: the legacy base roles, maintain mapped to write and triage to read. */
+const LEGACY_PERMISSION: Record<RepositoryRole | 'none', 'admin' | 'write' | 'read' | 'none'> = {
+  admin: 'admin',
+  maintain: 'write',
+  write: 'write',
+  triage: 'read',
+  read: 'read',
+  none: 'none',
+};
+
+/** The `permissions` flags GitHub gives a collaborator with `role`: each role has those below it. */
+function rolePermissions(role: RepositoryRole | 'none') {
+  const order = ['none', 'read', 'triage', 'write', 'maintain', 'admin'];
+  const atLeast = (wanted: string) => order.indexOf(role) >= order.indexOf(wanted);
+  return {
+    admin: atLeast('admin'),
+    maintain: atLeast('maintain'),
+    push: atLeast('write'),
+    triage: atLeast('triage'),
+    pull: atLeast('read'),
+  };
+}
+
+/**
+ * `author_association` as GitHub gives it on a user-owned repository: the owner, a collaborator (anyone with a
+ * role), or no relation. GitHub's CONTRIBUTOR and FIRST_TIMER kinds, which need a commit history, are left out.
+ */
+export function authorAssociation(owner: string, login: string, role: RepositoryRole | 'none'): AuthorAssociation {
+  if (login.toLowerCase() === owner.toLowerCase()) return 'OWNER';
+  return role === 'none' ? 'NONE' : 'COLLABORATOR';
+}
+
+/** GitHub Apps act as `name[bot]` users of type Bot (github-actions[bot] for GITHUB_TOKEN). */
+export function userType(login: string): 'User' | 'Bot' {
+  return login.endsWith('[bot]') ? 'Bot' : 'User';
 }
 
 const MERGE_REFUSALS: Record<MergeRefusal, string> = {
