@@ -7,6 +7,7 @@ import { currentBranch, initRepo, openRepo, resolveRef, type Repo } from '../git
 import { GitStateError } from '../errors.js';
 import { isMarkdownPath } from '../memory/snapshot.js';
 import {
+  CHECK_WORKFLOW_PATH,
   DEFAULT_HOOK_COMMAND,
   DEFAULT_LAYOUT,
   MEMORY_SECTION_FILE,
@@ -20,14 +21,16 @@ import {
   skeletonFiles,
   type Layout,
   type LayoutTemplate,
+  withAction,
   type PlannedFile,
+  type SkeletonOptions,
   type Templates,
 } from './skeleton.js';
 
 export interface InitOptions {
   /** The memory skeleton (and the namespaces of reverie.yaml). */
   layout?: Layout;
-  /** Also the GitHub workflows (nightly dream, pull request check). */
+  /** Also the GitHub workflows (nightly dream, pull request check, pull request review). */
   github?: boolean;
   /** `owner/repo@ref` (or `owner/repo/path@ref`) of the reverie action for the workflows; refused otherwise (UsageError). */
   action?: string;
@@ -76,7 +79,7 @@ export async function initMemoryRepo(dir: string, author: { name: string; email:
   // A team adopting reverie brings its memory: the budgets are sized to the files already there.
   const existing = await markdownUnder(root, memoryRootOf(templates.layout.memorySection));
   const sized = sizedBudgets(templates.layout.memorySection, existing).sized;
-  const planned = skeletonFiles(templates, {
+  const planned = initFiles(templates, {
     existing,
     main: (await currentBranch(repo)) ?? 'main',
     ...(options.github ? { github: true } : {}),
@@ -121,7 +124,7 @@ function notesFor(options: InitOptions, result: InitResult): string[] {
     notes.push(`reverie.yaml was kept, so its memory section is not the ${options.layout} layout's; --force replaces it`);
   }
   if (options.github && !options.action) {
-    notes.push('set `uses:` in .github/workflows/reverie.yml and reverie-check.yml to the reverie action (or pass --action owner/repo@ref)');
+    notes.push('set `uses:` in .github/workflows/reverie.yml, reverie-check.yml and reverie-review.yml to the reverie action (or pass --action owner/repo@ref)');
   }
   if (options.github && !options.owners) notes.push('--owners @org/team writes .github/CODEOWNERS, which puts the protected namespaces under that team\'s review');
   if (options.hooks && result.existing.includes(PACKAGE_JSON)) notes.push('package.json was kept; --force adds the simple-git-hooks keys to it');
@@ -132,7 +135,24 @@ function notesFor(options: InitOptions, result: InitResult): string[] {
 // ---------------------------------------------------------------------------------------------------------------
 // templates
 
-async function readTemplates(layout: Layout): Promise<Templates> {
+/** The workflow that acts on what a reviewer does on a cycle's pull request: its checkboxes, `/reverie` comments, its closing. */
+export const REVIEW_WORKFLOW_PATH = '.github/workflows/reverie-review.yml';
+
+export interface InitTemplates extends Templates {
+  reviewWorkflow: string;
+}
+
+/** Every file init writes for these options: the skeleton's, with the review workflow after the check workflow. */
+export function initFiles(templates: InitTemplates, options: SkeletonOptions): PlannedFile[] {
+  const files = skeletonFiles(templates, options);
+  if (!options.github) return files;
+  const review: PlannedFile = { path: REVIEW_WORKFLOW_PATH, text: withAction(templates.reviewWorkflow, options.action) };
+  const check = files.findIndex((file) => file.path === CHECK_WORKFLOW_PATH);
+  files.splice(check === -1 ? files.length : check + 1, 0, review);
+  return files;
+}
+
+async function readTemplates(layout: Layout): Promise<InitTemplates> {
   const dir = templatesDir();
   const read = (file: string) => readFile(path.join(dir, file), 'utf8');
   return {
@@ -141,6 +161,7 @@ async function readTemplates(layout: Layout): Promise<Templates> {
     layout: await readLayout(path.join(dir, 'layouts', layout)),
     dreamWorkflow: await read('workflows/reverie.yml'),
     checkWorkflow: await read('workflows/reverie-check.yml'),
+    reviewWorkflow: await read('workflows/reverie-review.yml'),
     codeowners: await read('CODEOWNERS'),
   };
 }

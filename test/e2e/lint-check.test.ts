@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { LAYOUTS } from '../../src/cycle/skeleton.js';
 import { CLI, reverie, reverieJson } from '../helpers/cli.js';
 import { TEST_CONFIG } from '../helpers/config.js';
@@ -44,11 +45,13 @@ describe('reverie init', () => {
       const init = reverie(['init', dir, '--layout', layout, '--github']);
       expect(init.code, init.stderr).toBe(0);
       expect(init.stdout).toContain('created     reverie.yaml');
-      for (const file of ['reverie.yaml', '.github/workflows/reverie.yml', '.github/workflows/reverie-check.yml', 'sessions/README.md']) {
+      for (const file of ['reverie.yaml', '.github/workflows/reverie.yml', '.github/workflows/reverie-check.yml', '.github/workflows/reverie-review.yml', 'sessions/README.md']) {
         expect(existsSync(path.join(dir, file)), file).toBe(true);
       }
       expect(git(dir, ['status', '--porcelain'])).toBe('');
       expect(git(dir, ['ls-files'])).toContain('.github/workflows/reverie-check.yml');
+      expect(git(dir, ['ls-files'])).toContain('.github/workflows/reverie-review.yml');
+      expect(init.stdout).toContain('note: set `uses:` in .github/workflows/reverie.yml, reverie-check.yml and reverie-review.yml to the reverie action');
 
       const lint = reverie(['lint', '--repo', dir]);
       expect(lint.code, lint.stdout + lint.stderr).toBe(0);
@@ -123,11 +126,20 @@ describe('reverie init', () => {
     const dir = path.join(await tempDir(), 'agent-memory');
     const init = reverie(['init', dir, '--github', '--action', 'acme/reverie@v1.2.0', '--owners', '@acme/agent-owners,@octocat']);
     expect(init.code, init.stderr).toBe(0);
-    for (const workflow of ['reverie.yml', 'reverie-check.yml']) {
+    for (const workflow of ['reverie.yml', 'reverie-check.yml', 'reverie-review.yml']) {
       const text = readFileSync(path.join(dir, '.github/workflows', workflow), 'utf8');
-      expect(text).toContain('- uses: acme/reverie@v1.2.0\n');
-      expect(text).not.toContain('<owner>');
+      expect(text, workflow).toContain('- uses: acme/reverie@v1.2.0\n');
+      expect(text, workflow).not.toContain('<owner>');
+      // Valid YAML, with actions/checkout pinned to a commit.
+      const steps = Object.values((parse(text) as { jobs: Record<string, { steps: { uses: string }[] }> }).jobs).flatMap((job) => job.steps);
+      expect(steps.map((step) => step.uses), workflow).toEqual([expect.stringMatching(/^actions\/checkout@[0-9a-f]{40}$/), 'acme/reverie@v1.2.0']);
     }
+    // The review workflow answers what a reviewer does on reverie's own pull requests, and nothing else.
+    const review = parse(readFileSync(path.join(dir, '.github/workflows/reverie-review.yml'), 'utf8')) as { on: unknown; jobs: { respond: { if: string; steps: { with?: Record<string, unknown> }[] } } };
+    expect(review.on).toEqual({ pull_request: { types: ['edited', 'closed'] }, issue_comment: { types: ['created'] } });
+    expect(review.jobs.respond.if).toContain("startsWith(github.event.pull_request.head.ref, 'reverie/dream-')");
+    expect(review.jobs.respond.if).toContain('github.event.issue.pull_request');
+    expect(review.jobs.respond.steps[1]?.with).toMatchObject({ command: 'respond' });
     expect(readFileSync(path.join(dir, '.github/CODEOWNERS'), 'utf8')).toContain('/reverie.yaml @acme/agent-owners @octocat\n');
     expect(init.stdout).not.toContain('set `uses:`');
 

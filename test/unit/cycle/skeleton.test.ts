@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../../src/config/index.js';
 import { ConfigError, UsageError } from '../../../src/errors.js';
-import { templatesDir } from '../../../src/cycle/init.js';
+import { REVIEW_WORKFLOW_PATH, initFiles, templatesDir, type InitTemplates } from '../../../src/cycle/init.js';
 import {
   ACTION_PLACEHOLDER,
   CHECK_WORKFLOW_PATH,
@@ -24,7 +24,6 @@ import {
   packageJsonFor,
   skeletonFiles,
   type Layout,
-  type Templates,
 } from '../../../src/cycle/skeleton.js';
 import { buildSnapshot } from '../../../src/memory/index.js';
 import { lintMemory } from '../../../src/memory/lint.js';
@@ -39,7 +38,7 @@ function filesUnder(folder: string, prefix = ''): string[] {
   });
 }
 
-function templates(layout: Layout): Templates {
+function templates(layout: Layout): InitTemplates {
   const layoutDir = path.join(dir, 'layouts', layout);
   const files = new Map(filesUnder(layoutDir).filter((f) => f !== MEMORY_SECTION_FILE).map((f) => [f, readFileSync(path.join(layoutDir, f), 'utf8')]));
   return {
@@ -48,6 +47,7 @@ function templates(layout: Layout): Templates {
     layout: { memorySection: readFileSync(path.join(layoutDir, MEMORY_SECTION_FILE), 'utf8'), files },
     dreamWorkflow: read('workflows/reverie.yml'),
     checkWorkflow: read('workflows/reverie-check.yml'),
+    reviewWorkflow: read('workflows/reverie-review.yml'),
     codeowners: read('CODEOWNERS'),
   };
 }
@@ -175,10 +175,43 @@ describe('workflow templates', () => {
     expect(more).toEqual([]);
   });
 
+  it('review: on edited and closed pull requests and new comments, of reverie\'s pull requests only, the action with command: respond', () => {
+    const text = read('workflows/reverie-review.yml');
+    const workflow = parse(text) as Record<string, any>;
+    const dream = parse(read('workflows/reverie.yml')) as Record<string, any>;
+    expect(workflow.on).toEqual({ pull_request: { types: ['edited', 'closed'] }, issue_comment: { types: ['created'] } });
+    // Comments on a pull request go through the issues API.
+    expect(workflow.permissions).toEqual({ contents: 'write', 'pull-requests': 'write', issues: 'write' });
+    // A response and a nightly cycle never run at once.
+    expect(workflow.concurrency).toEqual(dream.concurrency);
+    expect(Object.keys(workflow.jobs)).toEqual(['respond']);
+    const job = workflow.jobs.respond;
+    expect(job['timeout-minutes']).toBe(10);
+    const guard = (job.if as string).replace(/\s+/g, ' ');
+    for (const clause of [
+      "github.event_name == 'pull_request'",
+      "startsWith(github.event.pull_request.head.ref, 'reverie/dream-')",
+      'github.event.pull_request.head.repo.full_name == github.repository',
+      "github.event_name == 'issue_comment'",
+      'github.event.issue.pull_request',
+      "contains(github.event.comment.body, '/reverie')",
+      "github.event.comment.user.type != 'Bot'",
+    ]) {
+      expect(guard).toContain(clause);
+    }
+    expect(guard).not.toContain('${{');
+    const [checkout, action, ...more] = job.steps;
+    expect(checkout).toEqual({ uses: expect.stringMatching(/^actions\/checkout@[0-9a-f]{40}$/), with: { ref: '${{ github.event.repository.default_branch }}', 'fetch-depth': 0 } });
+    expect(action).toEqual({ uses: ACTION_PLACEHOLDER, with: { command: 'respond', 'github-token': '${{ secrets.REVERIE_TOKEN || secrets.GITHUB_TOKEN }}' } });
+    expect(more).toEqual([]);
+    expect(text).not.toMatch(/^\s*pull_request_target:/m);
+    expect(text).toMatch(/# `pull_request`, not `pull_request_target`/);
+  });
+
   /** Every workflow init --github writes, with and without --action. */
   function generatedWorkflows(): [string, string][] {
     return [undefined, 'acme/reverie@v1'].flatMap((action) =>
-      skeletonFiles(templates('notes'), { main: 'main', github: true, ...(action ? { action } : {}) })
+      initFiles(templates('notes'), { main: 'main', github: true, ...(action ? { action } : {}) })
         .filter((f) => f.path.startsWith('.github/workflows/'))
         .map((f): [string, string] => [`${f.path} (${action ?? 'placeholder'})`, f.text]),
     );
@@ -186,7 +219,7 @@ describe('workflow templates', () => {
 
   it('run and install nothing from a package registry: no npx, no npm, no reverie@<version> package', () => {
     const workflows = generatedWorkflows();
-    expect(workflows).toHaveLength(4);
+    expect(workflows).toHaveLength(6);
     for (const [name, text] of workflows) {
       expect(text, name).not.toMatch(/\b(?:npx|npm|pnpm|yarn|bunx)\b/);
       // `<owner>/reverie@v1` is the action; a bare `reverie@` would be the npm package of that name.
@@ -198,6 +231,7 @@ describe('workflow templates', () => {
   });
 
   it('pin every third-party action to a full commit SHA, with its tag in a comment', () => {
+    expect(generatedWorkflows().map(([name]) => name)).toEqual(expect.arrayContaining([`${REVIEW_WORKFLOW_PATH} (placeholder)`, `${REVIEW_WORKFLOW_PATH} (acme/reverie@v1)`]));
     for (const [name, text] of generatedWorkflows()) {
       const uses = text.split('\n').filter((line) => /^\s*-?\s*uses:/.test(line));
       expect(uses.length, name).toBeGreaterThan(1);
@@ -209,13 +243,18 @@ describe('workflow templates', () => {
     }
   });
 
-  it('init --github adds both workflows and, given owners, a CODEOWNERS for the protected namespaces', () => {
-    const planned = skeletonFiles(templates('wiki'), { main: 'main', github: true, action: 'acme/reverie@v1', owners: '@acme/agent-owners' });
+  it('init --github adds the three workflows and, given owners, a CODEOWNERS for the protected namespaces', () => {
+    const planned = initFiles(templates('wiki'), { main: 'main', github: true, action: 'acme/reverie@v1', owners: '@acme/agent-owners' });
+    expect(planned.map((f) => f.path).filter((p) => p.startsWith('.github/workflows/'))).toEqual([DREAM_WORKFLOW_PATH, CHECK_WORKFLOW_PATH, REVIEW_WORKFLOW_PATH]);
     const byPath = new Map(planned.map((f) => [f.path, f.text]));
     expect(byPath.get(DREAM_WORKFLOW_PATH)).toContain('uses: acme/reverie@v1');
     expect(byPath.get(CHECK_WORKFLOW_PATH)).toContain('"wiki/**"');
     expect(byPath.get(CHECK_WORKFLOW_PATH)).toContain('uses: acme/reverie@v1');
-    for (const text of [byPath.get(DREAM_WORKFLOW_PATH), byPath.get(CHECK_WORKFLOW_PATH)]) expect(text).not.toContain(ACTION_PLACEHOLDER);
+    expect(byPath.get(REVIEW_WORKFLOW_PATH)).toContain('- uses: acme/reverie@v1\n');
+    for (const text of [byPath.get(DREAM_WORKFLOW_PATH), byPath.get(CHECK_WORKFLOW_PATH), byPath.get(REVIEW_WORKFLOW_PATH)]) expect(text).not.toContain(ACTION_PLACEHOLDER);
+    // Without --action the placeholder stays, for the note to point at; without --github there is no workflow at all.
+    expect(initFiles(templates('wiki'), { main: 'main', github: true }).find((f) => f.path === REVIEW_WORKFLOW_PATH)?.text).toBe(read('workflows/reverie-review.yml'));
+    expect(initFiles(templates('wiki'), { main: 'main' }).filter((f) => f.path.startsWith('.github/'))).toEqual([]);
     // The Action reviews on GitHub without a github section; switched on, it would send local cycles there too.
     expect(config(byPath.get('reverie.yaml')!).github).toBeUndefined();
     const owners = byPath.get(CODEOWNERS_PATH) ?? '';
