@@ -7,6 +7,8 @@ import { ENGINES, MODES, type Mode } from '../config/index.js';
 import { UsageError } from '../errors.js';
 
 export interface ActionInputs {
+  /** dream (a cycle) or respond (act on what a reviewer did on a cycle's pull request). */
+  command: Exclude<ActionCommand, 'check'>;
   /** Unset: the mode reverie.yaml says. */
   mode?: Mode;
   /** Unset: the engine reverie.yaml says. */
@@ -59,8 +61,11 @@ export function secretInputs(env: NodeJS.ProcessEnv): string[] {
   return ['github-token', 'anthropic-api-key'].map((name) => rawInput(env, name)).filter((value) => value !== '');
 }
 
-/** What the bundle runs: a dream cycle, or the pull-request check of the memory (`reverie check`). */
-export const ACTION_COMMANDS = ['dream', 'check'] as const;
+/**
+ * What the bundle runs: a dream cycle, the pull-request check of the memory (`reverie check`), or a response to what a
+ * reviewer did on a cycle's pull request (its checkboxes, a `/reverie` comment, its closing).
+ */
+export const ACTION_COMMANDS = ['dream', 'check', 'respond'] as const;
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
 
 /** The `command` input; empty is a dream cycle, what the Action was first made for. */
@@ -71,8 +76,9 @@ export function readCommand(env: NodeJS.ProcessEnv): ActionCommand {
 }
 
 export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
-  // main.ts hands every command but `check` to the dream cycle, so an unknown one is refused here, by its name.
-  readCommand(env);
+  // main.ts hands every command but `check` to run.ts, so an unknown one is refused here, by its name.
+  const command = readCommand(env);
+  if (command === 'check') throw new UsageError('input command check is run by the check entry, not with a dream cycle\'s inputs');
   const mode = rawInput(env, 'mode');
   if (mode !== '' && !MODES.includes(mode as Mode)) throw new UsageError(`input mode must be one of ${MODES.join(', ')} (got "${mode}")`);
   const engine = rawInput(env, 'engine');
@@ -86,6 +92,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
   const waiting = rawInput(env, 'waiting') || 'update';
   if (!(WAITING as readonly string[]).includes(waiting)) throw new UsageError(`input waiting must be one of ${WAITING.join(', ')} (got "${waiting}")`);
   return {
+    command,
     waiting: waiting as Waiting,
     ...(effectiveMode ? { mode: effectiveMode } : {}),
     ...(engine ? { engine } : {}),

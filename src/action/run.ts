@@ -15,6 +15,7 @@ import { redactText, redactTextValue } from '../sessions/redact.js';
 import { addMask, logLine, outputBlock } from './commands.js';
 import { overlayConfig } from './config-overlay.js';
 import { prepareCheckout } from './checkout.js';
+import { respondStep } from './respond.js';
 import { configOverrides, eventFacts, memoryRepoDir, readInputs, readRunnerContext, secretInputs, workspacePath, type RunnerContext } from './inputs.js';
 import { failureAnnotation, failureOf, failureOutputs, failureSummary, jobSummary, phaseLine, resultAnnotations, stepOutputs, type Links } from './report.js';
 
@@ -38,9 +39,11 @@ export async function runAction(io: ActionIo): Promise<number> {
   let scratch: string | undefined;
   // What the cycle has done so far: a run that fails half-way still tells later steps its cycle, branch and pull request.
   const phases: PhaseReport[] = [];
+  let what = 'dream cycle';
   const inWorkspace = (file: string) => workspacePath(runner, path.resolve(repoDir, file));
   try {
     const inputs = readInputs(io.env);
+    if (inputs.command === 'respond') what = 'response to the pull request';
     repoDir = memoryRepoDir(inputs, runner);
     // Validated as the repository has it first, so that an error names its own file and line.
     const own = await loadConfig(repoDir, inputs.config);
@@ -53,6 +56,10 @@ export async function runAction(io: ActionIo): Promise<number> {
     const prepared = await prepareCheckout(repoDir, config, inputs.githubToken);
     if (prepared.source !== 'local') io.print(logLine('reverie: ', `${config.git.main} taken from ${prepared.source === 'fetched' ? 'the remote' : 'the checkout\'s remote-tracking branch'} (${prepared.main.slice(0, 7)})`));
     if (prepared.deepened) io.print(logLine('reverie: ', `the shallow checkout was deepened to the whole history of ${config.git.main}`));
+    if (inputs.command === 'respond') {
+      await respondStep(io, runner, { repoDir, configFile, ...(inputs.githubToken ? { githubToken: inputs.githubToken } : {}) });
+      return 0;
+    }
 
     const options: DreamOptions = {
       repoDir,
@@ -78,7 +85,7 @@ export async function runAction(io: ActionIo): Promise<number> {
     io.print(failureAnnotation(failure));
     // reverie's own errors say all there is to say; anything else is a bug, and its stack helps whoever reports it.
     if (!(error instanceof ReverieError) && error instanceof Error && error.stack) io.printError(redactText(error.stack));
-    if (runner.summaryFile) await appendFile(runner.summaryFile, failureSummary(failure.message, phases)).catch(() => undefined);
+    if (runner.summaryFile) await appendFile(runner.summaryFile, failureSummary(failure.message, phases, what)).catch(() => undefined);
     if (runner.outputFile) await appendFile(runner.outputFile, outputBlock(failureOutputs(phases), `ghadelimiter_${randomUUID()}`)).catch(() => undefined);
     return 1;
   } finally {

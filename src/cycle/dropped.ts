@@ -1,6 +1,7 @@
 /**
  * What a reviewer dropped from a cycle on its branch: an action commit reverted there (with `git revert`, or with
- * `reverie revert` in review mode). A cycle that replaces it (`--supersede`) remembers these as rejected.
+ * `reverie revert` in review mode), or an action dropped from its pull request (a checkbox, a `/reverie drop`
+ * comment), which the record lists. A cycle that replaces or rebuilds it remembers these as rejected.
  */
 import { cyclePath, parseCycleRecord, type RecordedAction } from '../dream/state.js';
 import { readFileAt, readLog, type Repo } from '../git/index.js';
@@ -17,5 +18,6 @@ export async function droppedOnBranch(repo: Repo, { tip, main, cycle }: { tip: s
   });
   const revertedCommits = marks.flatMap((m) => m.commits);
   const revertedIds = new Set(marks.flatMap((m) => m.actions).filter((a) => a.startsWith(`${cycle}/`)).map((a) => a.slice(cycle.length + 1)));
-  return record.actions.filter((a) => revertedIds.has(a.id) || (a.commit !== undefined && revertedCommits.some((oid) => a.commit!.startsWith(oid))));
+  const onPullRequest = new Set((record.reviewer_drops ?? []).map((d) => d.id));
+  return record.actions.filter((a) => onPullRequest.has(a.id) || revertedIds.has(a.id) || (a.commit !== undefined && revertedCommits.some((oid) => a.commit!.startsWith(oid))));
 }

@@ -143,7 +143,7 @@ export async function listCycles(context: RepoContext, remote?: ReadonlyMap<stri
 /** A cycle decided on: each action's fate, from the record's decision and from what main's commits carry. */
 export function settledCycle(record: CycleRecord, history: MainHistory): CycleView {
   const rejectedWhole = record.decision?.status === 'rejected';
-  const leftOut = new Set(record.decision?.rejected ?? []);
+  const leftOut = new Set([...(record.decision?.rejected ?? []), ...reviewerDropped(record)]);
   const bookkeeping = history.states.get(record.cycle);
   const actions = record.actions.map((action): ActionView => {
     const key = `${record.cycle}/${action.id}`;
@@ -165,8 +165,14 @@ export function settledCycle(record: CycleRecord, history: MainHistory): CycleVi
   return cycleView(record, actions, rejectedWhole ? 'rejected' : 'approved');
 }
 
+/** Ids of the actions a reviewer dropped while the cycle waited: rejected, whatever happens to the rest. */
+export function reviewerDropped(record: CycleRecord): Set<string> {
+  return new Set((record.reviewer_drops ?? []).map((d) => d.id));
+}
+
 function pendingCycle(record: CycleRecord): CycleView {
-  const actions = record.actions.map((a): ActionView => ({ ...actionBasics(a), commit: a.commit ?? null, status: 'pending', applied_at: null, reverted_by: null, reverted_at: null }));
+  const dropped = reviewerDropped(record);
+  const actions = record.actions.map((a): ActionView => ({ ...actionBasics(a), commit: a.commit ?? null, status: dropped.has(a.id) ? 'rejected' : 'pending', applied_at: null, reverted_by: null, reverted_at: null }));
   return cycleView(record, actions, 'pending');
 }
 

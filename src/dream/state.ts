@@ -36,8 +36,23 @@ export interface CycleRecord {
     /** The pull request whose closing without a merge was the rejection. */
     pull?: number;
   };
+  /**
+   * Actions a reviewer dropped while the cycle waited (a checkbox unticked on its pull request, a `/reverie drop`
+   * comment): the branch was rebuilt without them, and they stay in `actions`, without a commit, so that they can be
+   * brought back.
+   */
+  reviewer_drops?: ReviewerDrop[];
   /** For an engine that called a model: which, and what it spent, so that a dream can be audited and re-run. */
   run?: RecordedRun;
+}
+
+export interface ReviewerDrop {
+  id: string;
+  /** The reviewer's login on GitHub, or the name a command was given. */
+  by: string;
+  at: string;
+  via: 'checkbox' | 'comment' | 'command';
+  pull?: number;
 }
 
 /** An EngineRun as the cycle record keeps it (snake_case, like the rest of the record's JSON). */
@@ -79,6 +94,15 @@ export function rememberRejected(state: DreamState, action: Action, cycle: strin
   const record = { cycle, summary: action.summary, ...(reason ? { reason } : {}) };
   state.rejected[action.fingerprint] = record;
   for (const key of effectKeys(action)) state.rejected[key] ??= record;
+  return state;
+}
+
+/**
+ * Takes back a no that this cycle's reviewer said (an action dropped, then kept after all): only what the cycle itself
+ * remembered goes, so an earlier cycle's rejection of the same change stays.
+ */
+export function forgetRejected(state: DreamState, action: Action, cycle: string): DreamState {
+  for (const key of [action.fingerprint, ...effectKeys(action)]) if (state.rejected[key]?.cycle === cycle) delete state.rejected[key];
   return state;
 }
 

@@ -46,6 +46,10 @@ export interface PullRequest {
   labels: string[];
 }
 
+export const ROLES = ['admin', 'maintain', 'write', 'triage', 'read', 'none'] as const;
+export type Role = (typeof ROLES)[number];
+export type MergeMethod = 'merge' | 'squash' | 'rebase';
+
 export interface PullInput {
   head: string;
   base: string;
@@ -139,6 +143,54 @@ export class GitHubClient {
 
   async comment(number: number, body: string): Promise<void> {
     await this.call(`comment on pull request #${number}`, () => this.octokit.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: number, body: redactText(body) }));
+  }
+
+  /** One pull request by its number. */
+  async getPull(number: number): Promise<PullRequest> {
+    const { data } = await this.call(`read pull request #${number}`, () => this.octokit.rest.pulls.get({ owner: this.owner, repo: this.repo, pull_number: number }));
+    return toPull(data);
+  }
+
+  /**
+   * What `login` may do in the repository: `admin`, `maintain`, `write`, `triage`, `read` or `none` (GitHub's role
+   * name, which tells maintain from write). A user GitHub does not know has no role.
+   */
+  async roleOf(login: string): Promise<Role> {
+    const answer = await this.call(`read the permission of ${login}`, () =>
+      this.octokit.rest.repos.getCollaboratorPermissionLevel({ owner: this.owner, repo: this.repo, username: login }).catch((error: unknown) => {
+        if (isRequestError(error) && error.status === 404) return undefined;
+        throw error;
+      }),
+    );
+    const data = answer?.data as { permission?: string; role_name?: string } | undefined;
+    const role = data?.role_name ?? data?.permission ?? 'none';
+    return (ROLES as readonly string[]).includes(role) ? (role as Role) : 'none';
+  }
+
+  /**
+   * Merges a pull request as a person would on its page, with the first method the repository allows of `methods`.
+   * GitHub refusing (branch protection, required reviews, a conflict) is a GitHubError with its reason.
+   */
+  async mergePull(number: number, headSha: string, methods: readonly MergeMethod[] = ['merge', 'squash', 'rebase']): Promise<{ sha: string; method: MergeMethod }> {
+    let refusal: unknown;
+    for (const method of methods) {
+      try {
+        const { data } = await this.call(`merge pull request #${number}`, () =>
+          this.octokit.rest.pulls.merge({ owner: this.owner, repo: this.repo, pull_number: number, sha: headSha, merge_method: method }),
+        );
+        return { sha: data.sha, method };
+      } catch (error) {
+        // 405 also says "this merge method is not allowed": the next one may be.
+        if (!(error instanceof GitHubError) || error.status !== 405) throw error;
+        refusal = error;
+      }
+    }
+    throw refusal;
+  }
+
+  /** A reaction on a comment: how a bot says "seen" (eyes) or "done" (+1) without another comment. */
+  async react(commentId: number, content: '+1' | '-1' | 'eyes' | 'confused'): Promise<void> {
+    await this.call(`react to comment ${commentId}`, () => this.octokit.rest.reactions.createForIssueComment({ owner: this.owner, repo: this.repo, comment_id: commentId, content }));
   }
 
   /** Deletes a branch on GitHub; a branch already gone is no error. */

@@ -8,6 +8,7 @@ import { actionRisk, needsReview, riskReasons } from '../dream/risk.js';
 import type { CycleRecord, RecordedAction } from '../dream/state.js';
 import type { ActionType } from '../dream/types.js';
 import { codeBlock, inlineText } from './markdown.js';
+import { actionMarker, commandHelp } from './review-commands.js';
 
 /** GitHub refuses a body over 65,536 characters; the rest of the evidence stays in the commit messages. */
 export const MAX_BODY_CHARS = 60_000;
@@ -40,13 +41,13 @@ export function pullBody(input: PullBodyInput): string {
     ...impactSection(record),
     ...applied(input.alreadyApplied ?? []),
     '',
-    summaryTable(record.actions, input.safe),
+    ...checklist(record, input.safe),
   ];
   const tail = ['', ...howToReview(record), ...droppedNote(record)];
   const sections: string[] = [];
   let length = [...head, ...tail].join('\n').length;
   for (const [i, action] of record.actions.entries()) {
-    const section = actionSection(action, i + 1, input.safe);
+    const section = actionSection(action, i + 1, input.safe, dropBy(record, action.id));
     // Room is kept for the line that says where the rest is.
     if (length + section.length > MAX_BODY_CHARS - 200) {
       sections.push(`\n_${record.actions.length - i} more ${record.actions.length - i === 1 ? 'action is' : 'actions are'} described in ${record.actions.length - i === 1 ? 'its commit message' : 'their commit messages'} (the body has a size limit)._`);
@@ -81,30 +82,49 @@ function applied(actions: readonly RecordedAction[]): string[] {
   return ['', `Already applied to main without review, as \`approval.auto\` allows (${actions.length}):`, ...list];
 }
 
-/** The table, within half the body's budget: the rest of a very large cycle is in its commits. */
-function summaryTable(actions: readonly RecordedAction[], safe: readonly ActionType[]): string {
-  const lines = ['| # | action | file | summary | evidence | risk |', '| --- | --- | --- | --- | --- | --- |'];
+/**
+ * One task-list line per action, within half the body's budget (the rest of a very large cycle is in its commits, and
+ * `/reverie drop <id>` reaches any of them). Unticking a box drops its action; ticking a dropped one brings it back.
+ */
+function checklist(record: CycleRecord, safe: readonly ActionType[]): string[] {
+  const lines = ['**Actions.** Untick one to drop it: reverie rebuilds this branch without it and does not propose it again. Tick it again to bring it back.', ''];
   let length = 0;
-  for (const [i, a] of actions.entries()) {
-    const sessions = new Set(a.evidence.map((e) => e.sessionId)).size;
-    const review = needsReview(a, safe) ? ', needs review' : '';
-    const row = `| ${i + 1} | \`${a.id}\` ${a.type} | ${a.paths.map(codeSpan).join(', ')} | ${inlineText(a.summary)} | ${sessions} ${sessions === 1 ? 'session' : 'sessions'} | ${actionRisk(a)}${review} |`;
-    length += row.length + 1;
+  for (const [i, a] of record.actions.entries()) {
+    const line = checklistLine(record, a, i + 1, safe);
+    length += line.length + 1;
     if (length > MAX_BODY_CHARS / 2) {
-      lines.push('', `_${actions.length - i} more ${actions.length - i === 1 ? 'action' : 'actions'}: see the commits of this pull request._`);
+      lines.push('', `_${record.actions.length - i} more ${record.actions.length - i === 1 ? 'action' : 'actions'}: see the commits of this pull request; \`/reverie drop <id>\` drops any of them._`);
       break;
     }
-    lines.push(row);
+    lines.push(line);
   }
-  return lines.join('\n');
+  return lines;
 }
 
-function actionSection(action: RecordedAction, n: number, safe: readonly ActionType[]): string {
+function checklistLine(record: CycleRecord, a: RecordedAction, n: number, safe: readonly ActionType[]): string {
+  const sessions = new Set(a.evidence.map((e) => e.sessionId)).size;
+  const review = needsReview(a, safe) ? ', needs review' : '';
+  const what = `**${n}.** \`${a.id}\` ${a.type} ${a.paths.map(codeSpan).join(', ')}: ${inlineText(a.summary)} · ${sessions} ${sessions === 1 ? 'session' : 'sessions'} · risk ${actionRisk(a)}${review}`;
+  const drop = dropBy(record, a.id);
+  if (drop) return `- [ ] ${actionMarker(a.id)} ${what} · _dropped by ${inlineText(drop)}_`;
+  // An action that no longer applied has no commit to drop or keep: no box.
+  const skipped = record.dropped.find((d) => d.id === a.id);
+  if (skipped) return `- ${what} · _not on this branch: ${inlineText(skipped.reason)}_`;
+  return `- [x] ${actionMarker(a.id)} ${what}`;
+}
+
+/** Who dropped an action from the waiting cycle, when someone did. */
+function dropBy(record: CycleRecord, id: string): string | undefined {
+  return record.reviewer_drops?.find((d) => d.id === id)?.by;
+}
+
+function actionSection(action: RecordedAction, n: number, safe: readonly ActionType[], droppedBy?: string): string {
   const commit = action.commit ? ` · commit ${action.commit.slice(0, 7)}` : '';
   const lines = [
     '',
-    `### ${n}. ${action.type} \`${action.id}\`: ${inlineText(action.summary)}`,
+    `### ${n}. ${action.type} \`${action.id}\`: ${inlineText(action.summary)}${droppedBy ? ' (dropped)' : ''}`,
     '',
+    ...(droppedBy ? [`_Dropped by ${inlineText(droppedBy)}: not on this branch. Tick its box above, or comment \`/reverie keep ${action.id}\`, to bring it back._`, ''] : []),
     `${action.paths.map(codeSpan).join(', ')}${commit} · risk ${actionRisk(action)}${needsReview(action, safe) ? ' (needs review)' : ''}`,
     '',
     ...riskNote(action),
@@ -149,11 +169,25 @@ function howToReview(record: CycleRecord): string[] {
   return [
     '### How to review',
     '',
-    '- **Approve all:** merge this pull request (merge commit, squash or rebase, with any message: reverie reads which actions the merge brought).',
-    `- **Drop one action:** run \`reverie approve ${cycle} --except <id>\` in any clone, which merges the others and remembers the dropped one; or revert its commit on this branch before merging.`,
-    `- **Reject the cycle:** close this pull request without merging. The next reverie run records the rejection on main and says so here; its actions are not proposed again. From a terminal: \`reverie reject ${cycle} --reason "..."\`.`,
+    '- **Approve:** merge this pull request (merge commit, squash or rebase, with any message: reverie reads which actions the merge brought), or comment `/reverie approve`.',
+    '- **Drop an action:** untick its box above, or comment `/reverie drop <id>`; reverie rebuilds this branch without it and remembers it, and `/reverie keep <id>` brings it back.',
+    '- **Ask why:** comment `/reverie why <id>` for its rationale, the entries before and after, and its evidence.',
+    '- **Reject the cycle:** close this pull request without merging, or comment `/reverie reject <reason>`. The rejection is recorded on main and its actions are not proposed again.',
     '- **Undo later:** `reverie revert <action id>`; `reverie why <file>:<line>` shows which action wrote a line.',
+    '',
+    `<details><summary>Comment commands, and the same from a terminal</summary>`,
+    '',
+    ...commandHelp(),
+    '',
+    `reverie answers each command in a reply, and takes commands and checkbox edits only from people with write access to this repository (the \`reverie-review\` workflow that \`reverie init --github\` writes listens for them). In any clone: \`reverie approve ${cycle} [--except <id>]\`, \`reverie reject ${cycle} --reason "..."\`.`,
+    '',
+    '</details>',
   ];
+}
+
+/** An action in full, as a \`/reverie why\` reply shows it: the same section the body has. */
+export function actionDetails(record: CycleRecord, action: RecordedAction, safe: readonly ActionType[]): string {
+  return actionSection(action, record.actions.indexOf(action) + 1, safe, dropBy(record, action.id)).trimStart();
 }
 
 function droppedNote(record: CycleRecord): string[] {

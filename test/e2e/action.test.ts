@@ -496,7 +496,7 @@ describe('the Action with command: check, on a pull request', () => {
     const workspace = await checkout(r, { event: 'pull' });
     const run = await runAction(workspace, r, { command: 'lint', 'github-token': TOKEN });
     expect(run.code).toBe(1);
-    expect(annotations(run, 'error')).toEqual(['::error title=reverie%3A input::input command must be one of dream, check (got "lint")']);
+    expect(annotations(run, 'error')).toEqual(['::error title=reverie%3A input::input command must be one of dream, check, respond (got "lint")']);
     // Nothing was done before the failure: every output but the outcome is empty.
     expect(run.outputs).toMatchObject({ outcome: 'failed', cycle: '', branch: '', 'pull-request-number': '' });
     expectNothingWritten(r, 0);

@@ -57,7 +57,7 @@ describe('review mode on GitHub', () => {
     expect(pull).toMatchObject({ state: 'open', draft: false, head: { ref: result.branch }, base: { ref: 'main' } });
     expect(pull?.title).toContain(`dream cycle ${result.cycle}`);
     const body = pull?.body ?? '';
-    expect(body).toContain('| # | action | file | summary | evidence | risk |');
+    expect(body).toMatch(/^- \[x\] <!-- reverie-action:[0-9a-f]+ --> \*\*1\.\*\* /m);
     for (const action of result.actions) expect(body).toContain(`\`${action.id}\``);
     expect(body).toContain('How to review');
     expect(body).toContain(`reverie reject ${result.cycle}`);
@@ -249,7 +249,9 @@ describe('review mode on GitHub', () => {
     expect(git(w.bare, ['rev-parse', 'main'])).toBe(main);
     const body = w.github.state.pulls[0]?.body ?? '';
     expect(body).toContain('Already applied to main without review');
-    for (const a of rest) expect(body).toContain(`| \`${a.id}\` ${a.type} |`);
+    for (const a of rest) expect(body).toMatch(new RegExp(`^- \\[x\\] <!-- reverie-action:${a.id} --> \\*\\*\\d+\\.\\*\\* \`${a.id}\` ${a.type} `, 'm'));
+    // What main has already is not offered to drop: reverting it is how it goes.
+    for (const a of safe) expect(body).not.toContain(`<!-- reverie-action:${a.id} -->`);
   });
 
   it('--supersede replaces a waiting cycle: takes in its sessions, keeps what the reviewer dropped, closes the old pull request', async () => {

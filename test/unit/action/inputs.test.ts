@@ -12,7 +12,7 @@ const RUNNER: RunnerContext = { workspace: '/home/runner/work/memory/memory', re
 
 describe('readInputs', () => {
   it('leaves mode and engine to reverie.yaml when the workflow does not set them', () => {
-    expect(readInputs({ ...DEFAULTS, 'INPUT_GITHUB-TOKEN': 'ghs_x' })).toEqual({ config: 'reverie.yaml', path: '.', sessions: [], githubToken: 'ghs_x', waiting: 'update' });
+    expect(readInputs({ ...DEFAULTS, 'INPUT_GITHUB-TOKEN': 'ghs_x' })).toEqual({ command: 'dream', config: 'reverie.yaml', path: '.', sessions: [], githubToken: 'ghs_x', waiting: 'update' });
   });
 
   it('waiting: update by default, wait or supersede when asked, anything else refused by the input\'s name', () => {
@@ -42,10 +42,11 @@ describe('readInputs', () => {
     expect(readCommand(DEFAULTS)).toBe('dream');
     expect(readCommand({ ...DEFAULTS, INPUT_COMMAND: '' })).toBe('dream');
     expect(readCommand({ ...DEFAULTS, INPUT_COMMAND: ' check ' })).toBe('check');
+    expect(readInputs({ ...DEFAULTS, INPUT_COMMAND: 'respond' }).command).toBe('respond');
     for (const command of ['lint', 'Check', 'dream check']) {
-      expect(() => readCommand({ ...DEFAULTS, INPUT_COMMAND: command })).toThrow(new UsageError(`input command must be one of dream, check (got "${command}")`));
+      expect(() => readCommand({ ...DEFAULTS, INPUT_COMMAND: command })).toThrow(new UsageError(`input command must be one of dream, check, respond (got "${command}")`));
       // The dream entry, where main.ts sends every command but check, refuses it the same way.
-      expect(() => readInputs({ ...DEFAULTS, INPUT_COMMAND: command })).toThrow(/^input command must be one of dream, check/);
+      expect(() => readInputs({ ...DEFAULTS, INPUT_COMMAND: command })).toThrow(/^input command must be one of dream, check, respond/);
     }
   });
 

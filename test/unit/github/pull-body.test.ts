@@ -78,27 +78,28 @@ describe('codeBlock', () => {
 });
 
 describe('pullBody', () => {
-  it('has the summary table, each action with its rationale, before and after, evidence, and how to review', () => {
+  it('has a checkbox per action, each action with its rationale, before and after, evidence, and how to review', () => {
     const prune = action({ id: 'e5f6a7b8', type: 'prune', summary: 'Drop the old port', content: undefined, targets: [{ path: 'memory/notes.md', id: 'x', raw: '- Port 8080.' }] });
     const body = pullBody({ record: record([action(), prune]), safe: ['add'], marker: 'reverie-cycle:20261124-101010' });
     expect(body).toContain('<!-- reverie-cycle:20261124-101010 -->');
-    expect(body).toContain('| 1 | `a1b2c3d4` add | `memory/notes.md` |');
-    expect(body).toMatch(/\| 2 \| `e5f6a7b8` prune \| .* \| 1 session \| high, needs review \|/);
+    expect(body).toContain('- [x] <!-- reverie-action:a1b2c3d4 --> **1.** `a1b2c3d4` add `memory/notes.md`: ');
+    expect(body).toMatch(/^- \[x\] <!-- reverie-action:e5f6a7b8 --> \*\*2\.\*\* `e5f6a7b8` prune .* · 1 session · risk high, needs review$/m);
     expect(body).toContain('- Port 8080.');
     expect(body).toContain('Removes (`memory/notes.md`):');
     // What the cycle does to memory as a whole comes before any single action.
     expect(body.indexOf('memory: ')).toBeLessThan(body.indexOf('### 1.'));
     expect(body).toContain('- Use `pnpm install`.');
     expect(body).toContain('`s1` (coding&#45;agent, turn 2)'.replace('&#45;', '-'));
-    expect(body).toContain('reverie approve 20261124-101010 --except <id>');
+    expect(body).toContain('reverie approve 20261124-101010 [--except <id>]');
+    expect(body).toContain('`/reverie drop <id>`');
     expect(body).toContain('reverie reject 20261124-101010');
   });
 
   it('flags an add whose text is high risk as needing review, with the reason, though approval.auto takes adds', () => {
     const risky = action({ id: 'f00dfeed', summary: 'force-push after rebasing', rationale: 'Seen in 2 sessions.', content: 'Force-push to `main` after a rebase.' });
     const body = pullBody({ record: record([action(), risky]), safe: ['add'], marker: 'reverie-cycle:20261124-101010' });
-    expect(body).toMatch(/\| 1 \| `a1b2c3d4` add \| .* \| low \|/);
-    expect(body).toMatch(/\| 2 \| `f00dfeed` add \| .* \| high, needs review \|/);
+    expect(body).toMatch(/^- \[x\] <!-- reverie-action:a1b2c3d4 --> .* · risk low$/m);
+    expect(body).toMatch(/^- \[x\] <!-- reverie-action:f00dfeed --> .* · risk high, needs review$/m);
     expect(body).toContain('· risk high (needs review)');
     expect(body).toContain('> [!CAUTION]\n> High risk, never applied without review: it pushes past the usual way &#40;&#34;Force-push&#34;&#41;.');
     expect(body.split('[!CAUTION]')).toHaveLength(2);
