@@ -4,7 +4,7 @@ import { commitChanges, deleteBranch, fastForward, isAncestor, readFileAt, readF
 import { buildCycle, previewBuild } from './build.js';
 import { mainTip, type RepoContext } from './context.js';
 import type { DryRun } from './dry-run.js';
-import { cycleIdFrom, findPendingCycle, type PendingCycle } from './history.js';
+import { cycleIdFrom, findPendingCycle, reviewerDropped, type PendingCycle } from './history.js';
 import { actionMessage, stateMessage, subjectOf } from './messages.js';
 
 export interface ApprovalOutcome {
@@ -64,8 +64,10 @@ async function readApproval(context: RepoContext, options: Pick<ApproveOptions, 
   const record = JSON.parse(recordText) as CycleRecord;
   main ??= await mainTip(context);
   const applied = await actionsOnMain(context, record, main);
-  const chosen = chooseActions(record, options).filter((a) => !applied.includes(a));
-  const left = record.actions.filter((a) => !chosen.includes(a) && !applied.includes(a));
+  // Dropped by a reviewer while the cycle waited: not on the branch, remembered as rejected there already.
+  const dropped = reviewerDropped(record);
+  const chosen = chooseActions(record, options).filter((a) => !applied.includes(a) && !dropped.has(a.id));
+  const left = record.actions.filter((a) => !chosen.includes(a) && !applied.includes(a) && !dropped.has(a.id));
   const fastForward = left.length === 0 && (await isAncestor(repo, main, tip));
   return { tip, record, files, main, applied, chosen, left, fastForward };
 }

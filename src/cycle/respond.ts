@@ -17,9 +17,9 @@ import { actionsOnMain, rejectCycle } from './approve.js';
 import { mainTip, type RepoContext } from './context.js';
 import { syncCycles, syncLines } from './github-cycles.js';
 import { cycleIdFrom, findPendingCycle, listCycles, type PendingCycle } from './history.js';
-import { closeCyclePull, publishCycle, syncMain, type GitHubLink } from './publish.js';
+import { publishCycle, syncMain, type GitHubLink } from './publish.js';
 import { lockAndRecover } from './recover.js';
-import { reviseCycle, type Revised, type Revision } from './revise.js';
+import { reviseAndPublish, type Revised, type Revision } from './revise.js';
 import { pushMainFirst } from './settle.js';
 
 /** Roles whose commands are obeyed: those GitHub lets push to the repository. */
@@ -175,17 +175,11 @@ async function run(context: RepoContext, link: GitHubLink, step: Step): Promise<
 
 /** Drops and keeps on the branch, published; a drop that leaves nothing is the cycle's rejection. */
 async function revise(context: RepoContext, link: GitHubLink, pending: PendingCycle & { record: CycleRecord }, revision: Revision, pull: PullRequest): Promise<string[]> {
-  const revised = await reviseCycle(context, pending.cycle, revision, pull.headSha);
+  const { revised, rejected, warnings } = await reviseAndPublish(context, link, pending.cycle, revision, pull.headSha);
   const lines = revisedLines(revised, revision);
   if (revised.tip === revised.from) return lines;
-  if (revised.remaining.length === 0 && revised.record.actions.length > 0) {
-    const reason = `every action dropped by ${revision.by} on pull request #${pull.number}`;
-    const rejected = await rejectCycle(context, pending.cycle, { now: revision.now, reason, beforeMove: pushMainFirst(context, link) });
-    await closeCyclePull(link, rejected.branch, `Every action of this cycle was dropped, so it is rejected: recorded on main (${rejected.main.slice(0, 7)}); its actions will not be proposed again.`);
-    return [...lines, 'No action is left, so the cycle is rejected and this pull request closed.'];
-  }
-  const published = await republish(context, link, revised.branch, revised.record, revised.from);
-  return [...lines, `Branch rebuilt: ${revised.remaining.length} ${revised.remaining.length === 1 ? 'action' : 'actions'}, one commit each (now ${revised.tip.slice(0, 7)}); the description is updated.`, ...published.map((w) => `Note: ${inlineText(w)}`)];
+  if (rejected) return [...lines, 'No action is left, so the cycle is rejected and this pull request closed.'];
+  return [...lines, `Branch rebuilt: ${revised.remaining.length} ${revised.remaining.length === 1 ? 'action' : 'actions'}, one commit each (now ${revised.tip.slice(0, 7)}); the description is updated.`, ...warnings.map((w) => `Note: ${inlineText(w)}`)];
 }
 
 function revisedLines(revised: Revised, revision: Revision): string[] {

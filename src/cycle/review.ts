@@ -26,8 +26,10 @@ export interface ReviewAction {
   paths: string[];
   summary: string;
   rationale: string;
-  /** The action's commit on the cycle's branch. */
+  /** The action's commit on the cycle's branch; null when it is not there (dropped, or no longer applied). */
   commit: string | null;
+  /** Who dropped it from the waiting cycle (a checkbox, a comment, `reverie drop`), when someone did. */
+  dropped_by: string | null;
   /** Low, medium or high; high for a type that deletes, or for content that changes how an agent behaves. */
   risk: Risk;
   /** Why its content is high risk (what it writes or removes is about safety, credentials, pushing…); empty otherwise. */
@@ -60,7 +62,7 @@ export interface CycleReview {
   /** Actions the engine proposed that the guards refused: for the record, not for decision. */
   dropped: CycleRecord['dropped'];
   /** How to decide. */
-  commands: { approve: string; approve_some: string; approve_except: string; reject: string };
+  commands: { approve: string; approve_some: string; approve_except: string; drop: string; reject: string };
 }
 
 /** The pending cycle `argument` names, or the only pending one; an error lists them when there are several. */
@@ -77,6 +79,7 @@ export async function reviewCycle(context: RepoContext, argument?: string, remot
       summary: action.summary,
       rationale: action.rationale,
       commit: action.commit ?? null,
+      dropped_by: record.reviewer_drops?.find((d) => d.id === action.id)?.by ?? null,
       risk: actionRisk(action),
       risk_reasons: riskReasons(action),
       diff: action.commit ? await commitDiff(context.repo, action.commit) : '',
@@ -101,6 +104,7 @@ export async function reviewCycle(context: RepoContext, argument?: string, remot
       approve: `reverie approve ${pending.cycle}`,
       approve_some: `reverie approve ${pending.cycle} --only ${ids.slice(0, 2).join(',') || '<ids>'}`,
       approve_except: `reverie approve ${pending.cycle} --except ${ids[0] ?? '<ids>'}`,
+      drop: `reverie drop ${pending.cycle} <ids>`,
       reject: `reverie reject ${pending.cycle} --reason "<why>"`,
     },
   };

@@ -7,11 +7,13 @@
 import { forgetRejected, readState, rememberRejected, STATE_DIR, type CycleRecord, type RecordedAction, type ReviewerDrop } from '../dream/state.js';
 import { GitStateError } from '../errors.js';
 import { readFilesAt, readLog, updateBranch } from '../git/index.js';
-import { actionsOnMain, UnknownActionError } from './approve.js';
+import { actionsOnMain, rejectCycle, UnknownActionError, type Rejection } from './approve.js';
 import { buildCycle, type BuildResult } from './build.js';
 import { mainTip, type RepoContext } from './context.js';
 import { droppedOnBranch } from './dropped.js';
 import { findPendingCycle, type PendingCycle } from './history.js';
+import { closeCyclePull, publishCycle, type GitHubLink } from './publish.js';
+import { pushMainFirst } from './settle.js';
 import { actionMarks, revertMark } from './trailers.js';
 
 export interface Revision {
@@ -158,3 +160,31 @@ async function refuseForeignCommits(context: RepoContext, { tip, record, branch,
   );
 }
 
+
+export interface Published {
+  revised: Revised;
+  /** Every action dropped: the cycle is rejected instead, recorded on main, its pull request closed. */
+  rejected?: Rejection;
+  /** What publishing warned of (labels not added, unpushed commits of main). */
+  warnings: string[];
+}
+
+/**
+ * A revision, then what follows from it: on GitHub the rebuilt branch is pushed (replacing the tip it was built from,
+ * unless someone pushed since) and the pull request's body updated; a revision that leaves no action is the cycle's
+ * rejection.
+ */
+export async function reviseAndPublish(context: RepoContext, link: GitHubLink | undefined, argument: string, revision: Revision, expectedTip?: string): Promise<Published> {
+  const revised = await reviseCycle(context, argument, revision, expectedTip);
+  if (revised.tip === revised.from) return { revised, warnings: [] };
+  if (revised.remaining.length === 0 && revised.record.actions.length > 0) {
+    const where = revision.pull ? ` on pull request #${revision.pull}` : '';
+    const rejected = await rejectCycle(context, revised.cycle, { now: revision.now, reason: `every action dropped by ${revision.by}${where}`, ...(link ? { beforeMove: pushMainFirst(context, link) } : {}) });
+    if (link) await closeCyclePull(link, rejected.branch, `Every action of this cycle was dropped, so it is rejected: recorded on main (${rejected.main.slice(0, 7)}); its actions will not be proposed again.`);
+    return { revised, rejected, warnings: [] };
+  }
+  if (!link) return { revised, warnings: [] };
+  const applied = await actionsOnMain(context, revised.record, await mainTip(context));
+  const published = await publishCycle(context, link, { branch: revised.branch, record: revised.record, safe: context.config.approval.auto, alreadyApplied: applied, replacing: revised.from });
+  return { revised, warnings: published.warnings };
+}

@@ -186,6 +186,44 @@ describe('reverie dream (review), approve and reject', () => {
     expect(later.actions.map((a) => a.id)).not.toContain(left.id);
   });
 
+  it('drop rebuilds the waiting branch without an action, keep brings it back, and approve takes the drop as a rejection', async () => {
+    const dir = await repoWith(baseFiles());
+    const result = reverieJson<DreamJson>(['dream', '--repo', dir, '--mode', 'review']);
+    const branch = result.branch as string;
+    const [first, second] = result.actions as [DreamJson['actions'][number], DreamJson['actions'][number]];
+    const before = git(dir, ['log', '--format=%s', `main..${branch}`]).split('\n');
+
+    const unknown = reverie(['drop', result.cycle as string, 'deadbeef', '--repo', dir]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(`cycle ${result.cycle} has no action deadbeef`);
+    const dropped = reverieJson<{ changed: boolean; dropped: string[]; remaining: string[] }>(['drop', result.cycle as string, second.id, '--json', '--repo', dir]);
+    expect(dropped).toMatchObject({ changed: true, dropped: [second.id] });
+    const after = git(dir, ['log', '--format=%s', `main..${branch}`]).split('\n');
+    expect(after).toHaveLength(before.length - 1);
+    const status = reverieJson<{ cycles: { cycle: string; actions: { id: string; status: string }[] }[] }>(['log', '--repo', dir]);
+    expect(status.cycles[0]?.actions.find((a) => a.id === second.id)?.status).toBe('rejected');
+    expect(reverie(['drop', result.cycle as string, second.id, '--repo', dir]).stdout).toContain(`${second.id} is dropped already`);
+
+    const kept = reverie(['keep', result.cycle as string, second.id, '--repo', dir]);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(git(dir, ['log', '--format=%s', `main..${branch}`]).split('\n')).toEqual(before);
+
+    reverie(['drop', result.cycle as string, `${second.id},${first.id}`, '--repo', dir]);
+    // main moves meanwhile: approval replays the branch's actions, and only those, on it.
+    await commitFiles(dir, { 'memory/other.md': '# Other\n\n- Deploys go out on Tuesdays.\n' });
+    const approved = reverie(['approve', result.cycle as string, '--repo', dir]);
+    expect(approved.code, approved.stderr).toBe(0);
+    const log = reverieJson<{ cycles: { cycle: string; actions: { id: string; status: string }[] }[] }>(['log', '--repo', dir]);
+    const statuses = Object.fromEntries(log.cycles[0]?.actions.map((a) => [a.id, a.status]) ?? []);
+    expect(statuses[first.id]).toBe('rejected');
+    expect(statuses[second.id]).toBe('rejected');
+    expect(Object.values(statuses).filter((s) => s === 'applied')).toHaveLength(result.actions.length - 2);
+    expect(git(dir, ['log', '--format=%s', 'main']).split('\n').filter((s) => s.includes(second.summary.slice(0, 30)))).toEqual([]);
+    await commitFiles(dir, { 'sessions/coding-agent/s5.jsonl': npmMistakeSession('s5', '2026-11-06T09:00:00Z', 'bump the stripe sdk') });
+    const later = reverieJson<DreamJson>(['dream', '--repo', dir, '--mode', 'dry-run']);
+    expect(later.actions.map((a) => a.id)).not.toContain(second.id);
+  });
+
   it('reject remembers the actions: a later cycle with more evidence does not propose them again', async () => {
     const dir = await repoWith(baseFiles());
     const result = reverieJson<DreamJson>(['dream', '--repo', dir, '--mode', 'review']);

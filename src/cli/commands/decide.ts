@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Command } from 'commander';
 import { GitStateError } from '../../errors.js';
 import { approveCycle, planApproval, planRejection, rejectCycle } from '../../cycle/approve.js';
@@ -7,6 +8,7 @@ import { syncCycles, syncLines } from '../../cycle/github-cycles.js';
 import { cycleIdFrom, listCycles, type CycleView } from '../../cycle/history.js';
 import { closeCyclePull, connectGitHub, syncMain, type GitHubLink } from '../../cycle/publish.js';
 import { lockAndRecover } from '../../cycle/recover.js';
+import { reviseAndPublish } from '../../cycle/revise.js';
 import { acceptMergeOnGitHub, decidedOnGitHub, githubSteps, pushMainFirst, rejectionOnGitHub, viewFromGitHub } from '../../cycle/settle.js';
 import { plural, printDryRun, type Output } from '../output.js';
 
@@ -82,6 +84,42 @@ export function registerDecisions(program: Command, out: Output): void {
         out.line(`rejected cycle ${result.cycle}: ${plural(result.rejected, 'action')} will not be proposed again; recorded on main (${result.main.slice(0, 7)})`);
       });
     });
+  registerRevisions(program, out);
+}
+
+/** `reverie drop` / `reverie keep`: the branch rebuilt without (or with again) some actions, as a pull request's checkboxes do. */
+function registerRevisions(program: Command, out: Output): void {
+  for (const verb of ['drop', 'keep'] as const) {
+    program
+      .command(verb)
+      .description(verb === 'drop' ? "rebuild a waiting cycle's branch without these actions and remember them as rejected (its pull request is updated)" : "bring actions dropped from a waiting cycle back onto its branch (its pull request is updated)")
+      .argument('<cycle>', 'cycle id or branch name')
+      .argument('<ids...>', 'action ids (space- or comma-separated)')
+      .option('--json', 'print one JSON object')
+      .option('--config <file>', 'configuration file, relative to the repository', 'reverie.yaml')
+      .option('--repo <dir>', 'the memory repository', '.')
+      .action(async (cycle: string, given: string[], flags: Flags) => {
+        const context = await openContext(flags.repo, flags.config);
+        await underLock(context, verb, out, async () => {
+          const link = await connectGitHub(context);
+          if (link) await syncWithGitHub(context, link, out);
+          const settled = await decidedCycle(context, cycle);
+          if (settled) throw new GitStateError(`cycle ${settled.cycle} is decided already (${settled.label}): there is no branch to ${verb} actions on`);
+          const revision = { [verb]: given.flatMap(ids), by: os.userInfo().username, via: 'command' as const, now: new Date() };
+          const { revised, rejected, warnings } = await reviseAndPublish(context, link, cycle, revision);
+          for (const warning of warnings) out.warn(`github: ${warning}`);
+          if (flags.json) {
+            return out.json({ cycle: revised.cycle, branch: revised.branch, changed: revised.tip !== revised.from, tip: revised.tip, dropped: revised.dropped.map((a) => a.id), kept: revised.kept.map((a) => a.id), unchanged: revised.unchanged, remaining: revised.remaining.map((a) => a.id), rejected: Boolean(rejected) });
+          }
+          for (const a of revised.dropped) out.line(`dropped ${a.id} ${a.type}: ${a.summary}`);
+          for (const a of revised.kept) out.line(`kept ${a.id} ${a.type}: ${a.summary}`);
+          for (const u of revised.unchanged) out.line(`${u.id} is ${u.state === 'dropped' ? 'dropped already' : 'on the branch already'}`);
+          for (const { action, reason } of revised.skipped) out.line(`${action.id} no longer applies without the others: ${reason}`);
+          if (rejected) return out.line(`no action is left: cycle ${revised.cycle} is rejected, recorded on main (${rejected.main.slice(0, 7)})`);
+          if (revised.tip !== revised.from) out.line(`${revised.branch} rebuilt: ${plural(revised.remaining.length, 'action')}, one commit each (${revised.tip.slice(0, 7)})${link ? '; its pull request is updated' : ''}`);
+        });
+      });
+  }
 }
 
 /**

@@ -37,12 +37,13 @@ function printReview(out: Output, review: CycleReview): void {
   out.line(`  approve all      ${review.commands.approve}`);
   out.line(`  approve some     ${review.commands.approve_some}`);
   out.line(`  all but some     ${review.commands.approve_except}`);
+  out.line(`  drop from branch ${review.commands.drop}   (reverie keep brings one back)`);
   out.line(`  reject           ${review.commands.reject}`);
 }
 
 function printAction(out: Output, action: ReviewAction, n: number, total: number): void {
   out.line('');
-  out.line(`[${n}/${total}] ${action.id}  ${action.type}  ${action.summary}`);
+  out.line(`[${n}/${total}] ${action.id}  ${action.type}  ${action.summary}${action.dropped_by ? `  (dropped by ${action.dropped_by})` : ''}`);
   out.line(`  files: ${action.paths.join(', ')}   commit: ${shortOid(action.commit)}   risk: ${action.risk}`);
   if (action.risk_reasons.length > 0) out.line(`  high risk: ${indent(action.risk_reasons.join('; '))}`);
   out.line(`  why: ${indent(action.rationale)}`);
