@@ -19,7 +19,8 @@ import { notUtf8Error } from './memory-files.js';
 import { planDiff } from './diff.js';
 import { cycleBranchName, cycleStamp, pendingCycles, type PendingCycle } from './history.js';
 import { syncCycles, type CycleSync } from './github-cycles.js';
-import { connectGitHub, publishCycle, pushMain, syncMain, type ConnectOptions, type GitHubLink, type PublishedPull } from './publish.js';
+import { closeCyclePull, connectGitHub, publishCycle, pushMain, syncMain, type ConnectOptions, type GitHubLink, type PublishedPull } from './publish.js';
+import { pushMainFirst } from './settle.js';
 import { retire, toSupersede, waitForReview, waitingCycles, type Superseded, type Waiting } from './waiting.js';
 import { lockAndRecover } from './recover.js';
 
@@ -155,7 +156,7 @@ export async function dream(options: DreamOptions): Promise<DreamResult> {
     if (link) await syncMain(context, link);
     // What reviewers decided on GitHub counts before anything is planned: a closed pull request's actions stay out.
     const github = link ? await syncCycles(context, link, { now: options.now ?? new Date() }) : undefined;
-    const finished = mode === 'auto' ? await finishSafeParts(context) : [];
+    const finished = mode === 'auto' ? await finishSafeParts(context, link) : [];
     const repaired = [...repairs.lines, ...finished];
     const result = await runCycle(context, engine, mode, options, link);
     return { ...result, ...(repaired.length > 0 ? { repaired } : {}), ...(github ? { github } : {}) };
@@ -225,7 +226,11 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
     return { ...summary, cycle: null, outcome: 'nothing-new', approval: 'nothing new' };
   }
   const result = await commitAndApprove(context, { mode, base, now, plan, summary, inputs, ...(inPlace ? { replacing: inPlace.tip } : {}) }, options, link);
-  if (inPlace) return { ...result, rebuilt: inPlace.cycle };
+  if (inPlace) {
+    // Nothing left to review once rebuilt: its bookkeeping went to main, and the pull request says so as it closes.
+    if (result.merged && link) await closeCyclePull(link, inPlace.branch, `Rebuilt with ${inputs.sessions.length} new ${inputs.sessions.length === 1 ? 'session' : 'sessions'}, cycle ${inPlace.cycle} has no action left to review; its bookkeeping went to main, and this pull request is closed. What its reviewer dropped stays remembered.`);
+    return { ...result, rebuilt: inPlace.cycle };
+  }
   if (replaced.cycles.length === 0) return result;
   const next = result.pull ? `#${result.pull.number} (cycle ${result.cycle})` : `cycle ${result.cycle ?? '(none: nothing new)'}`;
   return { ...result, superseded: await retire(context, link, replaced.cycles, next) };
@@ -302,7 +307,9 @@ async function commitAndApprove(
   const keepBranch = () => updateBranch(repo, branch, built.tip, { expectedOld: replacing ?? null });
   options.onPhase?.({ phase: 'commit', cycle: plan.cycle, branch, commits: built.actions.length + 1, actions: built.actions.length });
 
-  const approval = await approveIfAllowed(context, { mode, branch, plan, built, dreamEntries, now, keepBranch });
+  // On GitHub, main's new tip goes there first: a push that fails leaves main here where it was, not ahead of GitHub's.
+  const beforeMove = link ? pushMainFirst(context, link) : undefined;
+  const approval = await approveIfAllowed(context, { mode, branch, plan, built, dreamEntries, now, keepBranch, ...(beforeMove ? { beforeMove } : {}) });
   const published = approval.merged ? undefined : await sendToReview(context, link, { branch, built, approval, ...(replacing ? { replacing } : {}) });
   if (published) options.onPhase?.({ phase: 'publish', pull: published });
   if (approval.merged && link) await pushMain(context, link);
@@ -346,9 +353,9 @@ async function sendToReview(
  */
 async function approveIfAllowed(
   context: RepoContext,
-  cycleInfo: { mode: Mode; branch: string; plan: Plan; built: BuildResult; dreamEntries: number; now: Date; keepBranch: () => Promise<unknown> },
+  cycleInfo: { mode: Mode; branch: string; plan: Plan; built: BuildResult; dreamEntries: number; now: Date; keepBranch: () => Promise<unknown>; beforeMove?: (tip: string) => Promise<void> },
 ): Promise<ApprovalOutcome & { appliedSafe?: number }> {
-  const { mode, branch, plan, built, dreamEntries, now, keepBranch } = cycleInfo;
+  const { mode, branch, plan, built, dreamEntries, now, keepBranch, beforeMove } = cycleInfo;
   const cycle = plan.cycle;
   const bookkeepingOnly = built.actions.length === 0;
   const later = `\`reverie approve ${cycle}\` merges it, \`reverie reject ${cycle}\` drops it`;
@@ -370,10 +377,10 @@ async function approveIfAllowed(
     const risky = built.actions.filter((a) => riskReasons(a).length > 0).length;
     // The branch first: main takes the safe part only once the rest is kept for review.
     await keepBranch();
-    return applySafePart(context, { branch, cycle, safe, total: built.actions.length, risky, base: built.record.base });
+    return applySafePart(context, { branch, cycle, safe, total: built.actions.length, risky, base: built.record.base, ...(beforeMove ? { beforeMove } : {}) });
   }
   try {
-    const outcome = await approveBranch(context, { branch, cycle, now, tip: built.tip });
+    const outcome = await approveBranch(context, { branch, cycle, now, tip: built.tip, ...(beforeMove ? { beforeMove } : {}) });
     // A branch of this name left by a cycle rebuilt in place goes with it.
     if (outcome.merged) await deleteBranch(context.repo, branch).catch(() => undefined);
     return outcome;
@@ -391,7 +398,7 @@ async function approveIfAllowed(
  */
 async function applySafePart(
   context: RepoContext,
-  part: { branch: string; cycle: string; safe: RecordedAction[]; total: number; risky: number; base: string },
+  part: { branch: string; cycle: string; safe: RecordedAction[]; total: number; risky: number; base: string; beforeMove?: (tip: string) => Promise<void> },
 ): Promise<ApprovalOutcome & { appliedSafe: number }> {
   const rest = part.total - part.safe.length;
   const why = [`approval.auto is ${context.config.approval.auto.join(', ') || 'empty'}`, ...(part.risky > 0 ? [`${part.risky} high risk by content`] : [])].join('; ');
@@ -399,6 +406,7 @@ async function applySafePart(
   const last = part.safe.at(-1)?.commit;
   if (!last) return { merged: false, appliedSafe: 0, message: `waiting for review: ${review}` };
   try {
+    await part.beforeMove?.(last);
     await fastForward(context.repo, { branch: context.config.git.main, to: last, expectedOld: part.base });
   } catch (error) {
     if (!(error instanceof GitStateError)) throw error;
@@ -425,7 +433,7 @@ function goesInPart(context: RepoContext, plan: Plan, dreamEntries: number): boo
  * where the cycle began, so it takes that part now, as the run would have. A cycle whose safe part main has (or whose
  * base main has moved past) is left to review as it is.
  */
-async function finishSafeParts(context: RepoContext): Promise<string[]> {
+async function finishSafeParts(context: RepoContext, link: GitHubLink | undefined): Promise<string[]> {
   const lines: string[] = [];
   for (const pending of await pendingCycles(context)) {
     const record = pending.record;
@@ -434,7 +442,7 @@ async function finishSafeParts(context: RepoContext): Promise<string[]> {
     // The safe actions come first on the branch (safeFirst): main can take them by a fast-forward alone.
     if (safe.length === 0 || safe.some((a, i) => record.actions[i] !== a)) continue;
     const risky = record.actions.filter((a) => riskReasons(a).length > 0).length;
-    const applied = await applySafePart(context, { branch: pending.branch, cycle: pending.cycle, safe, total: record.actions.length, risky, base: record.base });
+    const applied = await applySafePart(context, { branch: pending.branch, cycle: pending.cycle, safe, total: record.actions.length, risky, base: record.base, ...(link ? { beforeMove: pushMainFirst(context, link) } : {}) });
     if (applied.appliedSafe > 0) lines.push(`cycle ${pending.cycle}: ${applied.message}, which an interrupted run had not done yet`);
   }
   return lines;

@@ -44,6 +44,21 @@ describe('failures say what failed', () => {
     expect(git(w.bare, ['for-each-ref', 'refs/heads/reverie/'])).toBe('');
   });
 
+  it('an auto cycle whose push of main fails leaves main here where it was, and the next run lands it', async () => {
+    const w = await world({ mode: 'auto' });
+    const main = git(w.dir, ['rev-parse', 'main']);
+    // One push and its two retries.
+    w.server.failNext(3, 503, { service: 'git-receive-pack' });
+    const error = await failureOf(w.run());
+    expect(error).toBeInstanceOf(GitHubUnavailableError);
+    expect(git(w.dir, ['rev-parse', 'main'])).toBe(main);
+    expect(git(w.bare, ['rev-parse', 'main'])).toBe(main);
+    const again = await w.run();
+    expect(again).toMatchObject({ outcome: 'committed', merged: true });
+    expect(git(w.bare, ['rev-parse', 'main'])).toBe(git(w.dir, ['rev-parse', 'main']));
+    expect(git(w.dir, ['rev-parse', 'main'])).not.toBe(main);
+  });
+
   it('the CLI exits with the server error\'s code, and says to try again later', async () => {
     const w = await world();
     // retry-after: 0 is the server's own "try again now": the CLI, in real time, does not sleep.

@@ -10,7 +10,7 @@ import { rateLimitExceeded } from '../helpers/fake-github.js';
 import { runGit } from '../helpers/git-server.js';
 import { gitAuth, githubWorld, TOKEN, type World, type WorldOptions } from '../helpers/github-world.js';
 import { commitFiles, git, makeTempDir } from '../helpers/git.js';
-import { npmMistakeSession } from '../helpers/transcript.js';
+import { npmMistakeSession, transcript } from '../helpers/transcript.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -187,6 +187,23 @@ describe('review mode on GitHub', () => {
     expect(Object.values(processed).map((p) => p.id)).toContain('s5');
     const rejected = JSON.parse(git(w.dir, ['show', `${first.branch}:.reverie/rejected.json`])) as Record<string, { summary: string; reason?: string }>;
     expect(Object.values(rejected)).toContainEqual(expect.objectContaining({ summary: dropped.summary, reason: 'dropped by the reviewer of the cycle before it was rebuilt' }));
+  });
+
+  it('--update that leaves nothing to review closes the pull request with a comment, its bookkeeping on main', async () => {
+    const w = await world();
+    const first = await w.run();
+    for (const action of [...first.actions].reverse()) await revertOnBranch(w, first.branch!, action.commit!);
+    const quiet = transcript({ sessionId: 's5', start: '2026-11-06T09:00:00Z' }, [{ user: 'What time is it in Lisbon?' }, { assistant: 'About 10:00.' }]);
+    await commitFiles(w.dir, { 'sessions/coding-agent/s5.jsonl': quiet }, 'one more session');
+    const rebuilt = await w.run({ update: true });
+    expect(rebuilt).toMatchObject({ rebuilt: first.cycle, merged: true, actions: [] });
+    expect(w.github.state.pulls).toHaveLength(1);
+    expect(w.github.state.pulls[0]).toMatchObject({ state: 'closed', merged: false });
+    expect(w.github.state.comments.at(-1)?.body).toContain(`cycle ${first.cycle} has no action left to review`);
+    // main got the cycle's bookkeeping before GitHub was told: both have it.
+    expect(git(w.bare, ['rev-parse', 'main'])).toBe(git(w.dir, ['rev-parse', 'main']));
+    expect(git(w.bare, ['show', `main:.reverie/cycles/${first.cycle}.json`])).toContain(first.cycle!);
+    expect(git(w.bare, ['for-each-ref', 'refs/heads/reverie/'])).toBe('');
   });
 
   it('a branch pushed by a run whose pull request was never created gets its one pull request from the next run, in a fresh clone', async () => {
