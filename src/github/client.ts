@@ -5,14 +5,15 @@
  * objects, so that the rest of the code never sees Octokit. The token is handed to Octokit and never appears in a
  * message. A failure becomes one of the GitHub errors of errors.ts, which say what failed and what to do.
  */
-import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { GitHubCredentialsError, GitHubError, GitHubRateLimitError, GitHubUnavailableError } from '../errors.js';
 import { redactText } from '../sessions/redact.js';
-import { DEFAULT_MAX_WAIT_SECONDS, duration, rateLimitWait, sleep, whenWaitEnds, type Headers, type WaitPolicy } from './waits.js';
+import { DEFAULT_MAX_WAIT_SECONDS, duration, rateLimitWait, serverErrorWait, sleep, whenWaitEnds, type Headers, type WaitPolicy } from './waits.js';
 
-const ReverieOctokit = Octokit.plugin(retry, throttling);
+const ReverieOctokit = Octokit.plugin(throttling);
+/** Tries again after a server error (or no answer at all), waiting what it asks (retry-after) or a growing backoff. */
+const SERVER_RETRIES = 3;
 type Client = InstanceType<typeof ReverieOctokit>;
 
 export interface GitHubClientOptions {
@@ -77,16 +78,16 @@ export class GitHubClient {
     this.rateLimitRetries = options.rateLimitRetries ?? 3;
     this.waits = { secondMs: options.timing?.secondMs ?? 1000, maxWaitSeconds: options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS };
     const paced = options.timing?.paceWrites ?? true;
-    // Rate limits are waited out in `call`, by GitHub's documented rule and under the cap: the throttling plugin would
-    // ignore retry-after on a used-up limit and a 429 that does not say "secondary", and the retry plugin would ask
-    // again after a second whatever retry-after says. The throttling plugin still paces writes.
+    // Rate limits and server errors are waited out in `call`, by GitHub's documented rule and under the cap: the
+    // throttling plugin would ignore retry-after on a used-up limit and a 429 that does not say "secondary", and
+    // Octokit's retry plugin would ask again after a second whatever a 503's retry-after says. The throttling plugin
+    // still paces writes.
     const handledInCall = () => false;
     this.octokit = new ReverieOctokit({
       baseUrl: options.apiUrl,
       auth: options.token,
       userAgent: 'reverie',
       log: QUIET,
-      retry: { retryAfterBaseValue: this.waits.secondMs, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
       throttle: { onRateLimit: handledInCall, onSecondaryRateLimit: handledInCall, ...(paced ? {} : { write: UNPACED, notifications: UNPACED }) },
     });
   }
@@ -203,14 +204,25 @@ export class GitHubClient {
     );
   }
 
-  /** Runs a request, waiting out the rate limits that lift within the cap; any failure leaves as a GitHub error. */
+  /**
+   * Runs a request, waiting out the rate limits that lift within the cap, and a server error (or no answer) a few times,
+   * as long as it asks (retry-after) within the cap; any failure leaves as a GitHub error.
+   */
   private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
-    for (let retry = 0; ; retry++) {
+    for (let limited = 0, failed = 0; ; ) {
       try {
         return await request();
       } catch (error) {
-        const wait = isRequestError(error) ? rateLimitWait({ status: error.status, headers: error.response?.headers, message: githubMessage(error) }, Date.now()) : undefined;
-        if (wait === undefined || wait > this.waits.maxWaitSeconds || retry >= this.rateLimitRetries) throw explain(error, what, this.place(), wait);
+        if (!isRequestError(error)) throw explain(error, what, this.place(), undefined);
+        const limit = rateLimitWait({ status: error.status, headers: error.response?.headers, message: githubMessage(error) }, Date.now());
+        if (limit !== undefined) {
+          if (limit > this.waits.maxWaitSeconds || limited++ >= this.rateLimitRetries) throw explain(error, what, this.place(), limit);
+          await sleep(limit, this.waits);
+          continue;
+        }
+        if (error.status < 500 || failed++ >= SERVER_RETRIES) throw explain(error, what, this.place(), undefined);
+        const wait = serverErrorWait(error.response?.headers, failed, Date.now());
+        if (wait > this.waits.maxWaitSeconds) throw explain(error, what, this.place(), undefined, wait);
         await sleep(wait, this.waits);
       }
     }
@@ -247,7 +259,7 @@ const PERMISSIONS = 'contents: write and pull-requests: write';
  * credentials (the only case that speaks of the token), a rate limit and when it lifts, GitHub unavailable, or a
  * request GitHub rejects. `wait` is the rate limit's wait in seconds, when the answer was one.
  */
-function explain(error: unknown, what: string, place: Place, wait: number | undefined): Error {
+function explain(error: unknown, what: string, place: Place, wait: number | undefined, serverWait?: number): Error {
   if (!isRequestError(error)) return error instanceof Error ? error : new Error(String(error));
   const where = `${place.owner}/${place.repo}`;
   if (!error.response) {
@@ -257,7 +269,8 @@ function explain(error: unknown, what: string, place: Place, wait: number | unde
   const answer = `HTTP ${error.status}${detail ? `: ${detail}` : ''}`;
   if (wait !== undefined) return rateLimited(what, where, answer, error.status, wait, place.maxWaitSeconds);
   if (error.status >= 500) {
-    return new GitHubUnavailableError(`GitHub failed to ${what} in ${where} (${answer}), also after retrying; GitHub may be having trouble (https://www.githubstatus.com): try again later`, error.status);
+    const retried = serverWait !== undefined ? `it asked to wait ${duration(serverWait)}, longer than reverie waits (github.max_wait_seconds: ${place.maxWaitSeconds})` : `also after ${SERVER_RETRIES} retries`;
+    return new GitHubUnavailableError(`GitHub failed to ${what} in ${where} (${answer}): ${retried}; GitHub may be having trouble (https://www.githubstatus.com): try again later`, error.status);
   }
   const refused = `GitHub refused to ${what} in ${where} (${answer})`;
   switch (error.status) {

@@ -132,6 +132,24 @@ describe('failures say what failed', () => {
 });
 
 describe('labels are best-effort', () => {
+  it('a 503 from the API is asked again after its retry-after; one that asks past the cap fails at once, saying so', async () => {
+    const w = await world();
+    w.github.failNext(2, { status: 503, headers: { 'retry-after': '30' }, body: { message: 'Service Unavailable' } }, PULLS);
+    const started = Date.now();
+    const result = await w.run();
+    expect(result.pull?.action).toBe('created');
+    // Thirty seconds twice, at a millisecond per second here.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(60);
+    expect(w.github.requests.filter((r) => r.status === 503)).toHaveLength(2);
+
+    const far = await world();
+    far.github.failNext(1, { status: 503, headers: { 'retry-after': '3600' }, body: { message: 'Service Unavailable' } }, PULLS);
+    const error = await failureOf(far.run());
+    expect(error).toBeInstanceOf(GitHubUnavailableError);
+    expect(error.message).toContain('it asked to wait 1 hour, longer than reverie waits (github.max_wait_seconds: 900)');
+    expect(far.github.requests.filter((r) => r.status === 503)).toHaveLength(1);
+  });
+
   it('a failed label call leaves one pull request and a warning; the cycle succeeds', async () => {
     const w = await world();
     w.github.failNext(1, { status: 422, body: { message: 'Validation Failed', errors: [{ message: 'label is too long' }] } }, LABELS);
