@@ -57,8 +57,16 @@ export interface InitResult {
   commit?: string;
 }
 
+/**
+ * The package's templates folder: beside the nearest package.json above this module that is reverie's (src/cycle/,
+ * dist/cycle/, or a chunk of the bundled command line, dist/cli/chunks/).
+ */
 export function templatesDir(): string {
-  // dist/cycle/init.js and src/cycle/init.ts both sit two levels below the package root.
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 4; depth++) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'templates'))) return path.join(dir, 'templates');
+    dir = path.dirname(dir);
+  }
   return fileURLToPath(new URL('../../templates/', import.meta.url));
 }
 

@@ -1,0 +1,47 @@
+/**
+ * Bundles the command line (src/cli/main.ts, its commands and their dependencies) over the file tsc emitted for it,
+ * dist/cli/main.js, with one chunk per command, loaded when that command runs. Node reads one file per chunk instead
+ * of several hundred modules, which is most of a short command's time; the library (dist/index.js) stays unbundled.
+ *
+ *   npm run build   (tsc, then this)
+ */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const OUT = 'dist/cli';
+
+/** Bundled CommonJS dependencies call `require`, which an ES module does not have; the banner gives them Node's own. */
+const BANNER = [
+  '// The reverie command line, bundled by `npm run build` from src/cli/main.ts. Do not edit: rebuild.',
+  "import { createRequire as __reverieCreateRequire } from 'node:module';",
+  'const require = __reverieCreateRequire(import.meta.url);',
+].join('\n');
+
+async function main(): Promise<void> {
+  // Chunks of an earlier build would be left behind under new names.
+  await rm(path.join(ROOT, OUT, 'chunks'), { recursive: true, force: true });
+  // tsc's map is of the module this bundle replaces.
+  await rm(path.join(ROOT, OUT, 'main.js.map'), { force: true });
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: ['src/cli/main.ts'],
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outdir: OUT,
+    chunkNames: 'chunks/[name]-[hash]',
+    allowOverwrite: true,
+    sourcemap: false,
+    legalComments: 'eof',
+    charset: 'utf8',
+    banner: { js: BANNER },
+    logLevel: 'warning',
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
