@@ -4,6 +4,7 @@ import { createClaudeEngine, type ClaudeEngineOptions } from '../dream/engines/c
 import { heuristicEngine } from '../dream/engines/heuristic.js';
 import { cyclePath, cycleRecord, readState, rememberRejected, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import { memoryImpact, type MemoryImpact } from '../dream/impact.js';
+import { effectsOf } from '../dream/curate/effects.js';
 import { actionRisk, needsReview, riskReasons, safeFirst, type Risk } from '../dream/risk.js';
 import type { Action, Engine, EngineRun, Notice, Plan } from '../dream/types.js';
 import { GitStateError, UsageError } from '../errors.js';
@@ -368,7 +369,7 @@ async function approveIfAllowed(
     await keepBranch();
     return {
       merged: false,
-      message: `sent to review: it prunes ${pruned} of ${dreamEntries} curated entries (${Math.round(ratio * 100)}%), more than approval.max_prune_ratio (${context.config.approval.maxPruneRatio}); ${later}`,
+      message: `sent to review: it removes ${pruned} of ${dreamEntries} curated entries (prunes and merges) (${Math.round(ratio * 100)}%), more than approval.max_prune_ratio (${context.config.approval.maxPruneRatio}); ${later}`,
     };
   }
   // High-risk content goes to a person whatever its type (dream/risk.ts).
@@ -415,9 +416,12 @@ async function applySafePart(
   return { merged: false, appliedSafe: part.safe.length, message: `main fast-forwarded over ${part.safe.length} safe ${part.safe.length === 1 ? 'action' : 'actions'} (${short(last)}); ${review}` };
 }
 
-/** How many curated entries the plan prunes, and their share of the curated memory (`approval.max_prune_ratio`). */
+/**
+ * How many curated entries the plan removes, by any action (a prune's targets, the notes a merge folds into one), and
+ * their share of the curated memory (`approval.max_prune_ratio`), as the curate guard counts them.
+ */
 function pruneShare(plan: Plan, dreamEntries: number): { pruned: number; ratio: number } {
-  const pruned = plan.actions.filter((a) => a.type === 'prune').reduce((n, a) => n + a.targets.length, 0);
+  const pruned = plan.actions.reduce((n, a) => n + effectsOf(a).removed.length, 0);
   return { pruned, ratio: pruned / Math.max(1, dreamEntries) };
 }
 
