@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Mode } from '../config/index.js';
-import { createClaudeEngine, type ClaudeEngineOptions } from '../dream/engines/claude/index.js';
+import type { ClaudeEngineOptions } from '../dream/engines/claude/index.js';
 import { heuristicEngine } from '../dream/engines/heuristic.js';
 import { cyclePath, cycleRecord, readState, rememberRejected, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import { memoryImpact, type MemoryImpact } from '../dream/impact.js';
@@ -121,11 +121,15 @@ export interface DreamResult {
 
 const ENGINE_NAMES = ['heuristic', 'claude'];
 
-/** The engine a cycle runs; the claude engine is made per cycle, since it needs the key and the cycle's mode. */
-function engineFor(context: RepoContext, options: DreamOptions, mode: Mode): Engine {
+/**
+ * The engine a cycle runs; the claude engine is made per cycle, since it needs the key and the cycle's mode. It is
+ * loaded only then: the Anthropic SDK is most of what a heuristic cycle would otherwise spend starting.
+ */
+async function engineFor(context: RepoContext, options: DreamOptions, mode: Mode): Promise<Engine> {
   const name = options.engine ?? context.config.engine;
   if (name === 'heuristic') return heuristicEngine;
   if (name === 'claude') {
+    const { createClaudeEngine } = await import('../dream/engines/claude/index.js');
     const { apiKey = process.env.ANTHROPIC_API_KEY, ...connection } = options.claude ?? {};
     return createClaudeEngine({
       config: context.config.claude,
@@ -148,7 +152,7 @@ export async function dream(options: DreamOptions): Promise<DreamResult> {
   const context = await openContext(options.repoDir, options.configFile);
   const mode = options.mode ?? context.config.mode;
   // Before the lock: a missing key or an unknown engine stops the cycle before anything is touched.
-  const engine = engineFor(context, options, mode);
+  const engine = await engineFor(context, options, mode);
   // What an interrupted run left is repaired first, under the lock (a dry run writes nothing, and repairs nothing).
   const { release, repairs } = mode === 'dry-run' ? { release: () => undefined, repairs: { lines: [] } } : await lockAndRecover(context, 'dream');
   try {

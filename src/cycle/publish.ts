@@ -9,7 +9,7 @@ import type { CycleRecord, RecordedAction } from '../dream/state.js';
 import type { ActionType } from '../dream/types.js';
 import { GitHubCredentialsError, GitHubError, GitStateError } from '../errors.js';
 import { commitsNotIn, fastForward, isAncestor, isNotFound, mergeBase, resolveRef, updateBranch, type LogEntry } from '../git/index.js';
-import { GitHubClient, type GitHubClientOptions, type PullRequest } from '../github/client.js';
+import type { GitHubClient, GitHubClientOptions, PullRequest } from '../github/client.js';
 import { pullBody, pullTitle, revertBody } from '../github/pull-body.js';
 import { fetchBranch, pushBranch, resolveRemote, type GitHubRemote, type TransportInput } from '../github/remote.js';
 import type { WaitPolicy } from '../github/waits.js';
@@ -47,6 +47,8 @@ export async function connectGitHub(context: RepoContext, options: ConnectOption
   const token = githubToken(options.env);
   if (!token) throw new GitHubCredentialsError('reverie.yaml has a github: section, so review happens on GitHub, which needs a token: set GITHUB_TOKEN (or GH_TOKEN)');
   const remote = await resolveRemote(context.repo, config.remote, config.repo);
+  // Octokit loads only when a command talks to GitHub.
+  const { GitHubClient } = await import('../github/client.js');
   const client = new GitHubClient({ apiUrl: config.apiUrl, token, owner: remote.owner, repo: remote.repo, maxWaitSeconds: config.maxWaitSeconds, ...(options.timing ? { timing: options.timing } : {}) });
   await client.checkAccess();
   return { config, remote, client, token, waits: { secondMs: options.timing?.secondMs ?? 1000, maxWaitSeconds: config.maxWaitSeconds } };

@@ -12,6 +12,7 @@
  * a pack with an index version we do not read) is `undefined`, and the caller asks isomorphic-git.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { GitStateError } from '../errors.js';
@@ -52,12 +53,18 @@ async function readObject(repo: Repo, oid: string, depth: number): Promise<RawOb
   return readPacked(repo, oid, await packs(repo, { rescan: true }), depth);
 }
 
+/**
+ * A loose object, read synchronously: objects are small and read one after another, and a promise per read (a trip
+ * through libuv's thread pool) cost more than the read itself, most of a command's time on a long history.
+ */
 async function readLoose(repo: Repo, oid: string): Promise<RawObject | undefined> {
   const file = path.join(repo.gitdir, 'objects', oid.slice(0, 2), oid.slice(2));
-  const deflated = await fsp.readFile(file).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw err;
-  });
+  let deflated: Buffer | undefined;
+  try {
+    deflated = readFileSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
   if (!deflated) return undefined;
   const wrapped = inflateOrThrow(deflated, () => corrupt(oid, 'it does not inflate'));
   const nul = wrapped.indexOf(0);
