@@ -1,5 +1,5 @@
 import type { Entry } from '../../memory/types.js';
-import { codeSpans, idfTable, terms, weightedJaccard, weightedOverlap } from '../text.js';
+import { codeSpans, idfTable, terms } from '../text.js';
 import type { Action } from '../types.js';
 import { makeAction, short } from './action.js';
 import { conflictBetween, entryClaims, mentions, withoutReasons } from '../claims.js';
@@ -110,6 +110,7 @@ function allClusters(entries: Entry[], apart: (a: Entry, b: Entry) => boolean): 
   const termsOf = new Map(entries.map((e) => [e, terms(withoutReasons(e.text))]));
   const weight = idfTable([...termsOf.values()]);
   const related = candidateIndex(entries, termsOf, weight);
+  const profiles = new Map([...termsOf].map(([e, ts]) => [e, termProfile(ts, weight)]));
   const clustered = new Set<number>();
   const clusters: Entry[][] = [];
   for (let i = 0; i < entries.length; i++) {
@@ -120,7 +121,7 @@ function allClusters(entries: Entry[], apart: (a: Entry, b: Entry) => boolean): 
     for (const j of related(i)) {
       const b = entries[j] as Entry;
       if (clustered.has(j) || b.namespace !== a.namespace) continue;
-      if (cluster.every((member) => isDuplicate(member, b, termsOf, weight) && !apart(member, b))) {
+      if (cluster.every((member) => isDuplicate(member, b, profiles, weight) && !apart(member, b))) {
         cluster.push(b);
         members.push(j);
       }
@@ -175,21 +176,51 @@ function candidateIndex(entries: Entry[], termsOf: Map<Entry, string[]>, weight:
   return (i) => [...(partners.get(i) ?? [])].sort((x, y) => x - y);
 }
 
-function isDuplicate(a: Entry, b: Entry, termsOf: Map<Entry, string[]>, weight: (t: string) => number): boolean {
-  const ta = termsOf.get(a) ?? [];
-  const tb = termsOf.get(b) ?? [];
+/**
+ * An entry's terms as the pairwise comparison reads them, worked out once per entry rather than once per pair: the
+ * list, its distinct terms in order and their total weight (summed in the same order as weightedOverlap and
+ * weightedJaccard sum them, so the figures are the same to the last bit).
+ */
+interface TermProfile {
+  list: string[];
+  distinct: string[];
+  set: Set<string>;
+  total: number;
+}
+
+function termProfile(list: string[], weight: (t: string) => number): TermProfile {
+  const distinct = [...new Set(list)];
+  let total = 0;
+  for (const t of distinct) total += weight(t);
+  return { list, distinct, set: new Set(distinct), total };
+}
+
+function isDuplicate(a: Entry, b: Entry, profiles: Map<Entry, TermProfile>, weight: (t: string) => number): boolean {
   if (a.raw.trim() === b.raw.trim()) return true;
-  const shared = ta.filter((t) => tb.includes(t));
-  if (shared.length < 2) return false;
+  const pa = profiles.get(a) ?? termProfile([], weight);
+  const pb = profiles.get(b) ?? termProfile([], weight);
   // Containment finds a short note inside a long one; likeness keeps a long note on another subject that
   // happens to mention the short one's words ("run `pnpm install` first") from swallowing it.
   // These two are cheap and rule out most pairs, so they go before the checks that read the texts again.
   // The same distinctive code span in both (`CARRIER_ENV=sandbox`, `make migrate`) says they are about one
   // thing, so a looser likeness will do; otherwise a note must be mostly the other's words.
   const [overlap, likeness] = sharedSpan(a, b) ? [SPAN_DUPLICATE_THRESHOLD, SPAN_MIN_LIKENESS] : [DUPLICATE_THRESHOLD, MIN_LIKENESS];
-  if (weightedOverlap(ta, tb, weight) < overlap || weightedJaccard(ta, tb, weight) < likeness) return false;
+  // Likeness is at most the lighter note's weight over the heavier one's: notes of too unequal weights are not
+  // compared term by term.
+  if (Math.min(pa.total, pb.total) < likeness * Math.max(pa.total, pb.total)) return false;
+  let sharedCount = 0;
+  for (const t of pa.list) if (pb.set.has(t)) sharedCount++;
+  if (sharedCount < 2) return false;
+  // weightedOverlap and weightedJaccard of text.ts, from the profiles.
+  let shared = 0;
+  for (const t of pa.distinct) if (pb.set.has(t)) shared += weight(t);
+  let union = pa.total;
+  for (const t of pb.distinct) if (!pa.set.has(t)) union += weight(t);
+  const contained = shared / Math.min(pa.total, pb.total);
+  const alike = union === 0 ? 0 : shared / union;
+  if (contained < overlap || alike < likeness) return false;
   if (conflictBetween(entryClaims(a), entryClaims(b))) return false;
-  return !differentAnchors(a, b) && !differentUrls(a, b) && anchorsContained(a, b, ta, tb);
+  return !differentAnchors(a, b) && !differentUrls(a, b) && anchorsContained(a, b, pa.list, pb.list);
 }
 
 function sharedSpan(a: Entry, b: Entry): boolean {
