@@ -3,9 +3,10 @@
  * start-up included, beside a bare `node -e 0` on the same machine in the same run. On a small repository (one cycle)
  * and on one with 100 cycles (each from one new session, in auto mode).
  *
- *     npx tsx bench/perf/startup.ts [--runs 7] [--cycles 100] [--keep]
+ *     npx tsx bench/perf/startup.ts [--runs 7] [--cycles 100] [--keep] [--cli path/to/main.js ...]
  *
- * The command line is the built one (`npm run build` first): dist/cli/main.js.
+ * The command line is the built one (`npm run build` first): dist/cli/main.js; `--cli` (more than once) times others
+ * beside it in the same run, such as an older build, so that the figures compare on one machine at one time.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -18,9 +19,8 @@ import { TEST_CONFIG } from '../../test/helpers/config.js';
 import { transcript } from '../../test/helpers/transcript.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = path.join(ROOT, 'dist/cli/main.js');
-
 const args = process.argv.slice(2);
+const CLIS = [path.join(ROOT, 'dist/cli/main.js'), ...args.flatMap((a, i) => (a === '--cli' && args[i + 1] ? [path.resolve(args[i + 1]!)] : []))];
 const option = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
@@ -64,7 +64,7 @@ function timeCommand(command: string, argv: string[], cwd: string): { median: nu
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  for (const cli of CLIS) if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'reverie-startup-'));
   const small = await repoWithCycles(1);
   const large = await repoWithCycles(CYCLES);
@@ -77,12 +77,14 @@ async function main(): Promise<void> {
     ['why', ['why', 'memory/notes.md:5']],
   ];
   const baseline = timeCommand(process.execPath, ['-e', '0'], scratch);
-  const rows = [`| command | 1 cycle: median ms (min-max) | ${cycles} cycles: median ms (min-max) | exit |`, '| --- | --- | --- | --- |'];
-  rows.push(`| \`node -e 0\` (Node's own start-up) | ${format(baseline)} | | ${baseline.code} |`);
+  const rows = [`| command | build | 1 cycle: median ms (min-max) | ${cycles} cycles: median ms (min-max) | exit |`, '| --- | --- | --- | --- | --- |'];
+  rows.push(`| \`node -e 0\` (Node's own start-up) | | ${format(baseline)} | | ${baseline.code} |`);
   for (const [, argv] of commands) {
-    const a = timeCommand(process.execPath, [CLI, ...argv], small.dir);
-    const b = timeCommand(process.execPath, [CLI, ...argv], large.dir);
-    rows.push(`| \`reverie ${argv.join(' ')}\` | ${format(a)} | ${format(b)} | ${a.code}/${b.code} |`);
+    for (const cli of CLIS) {
+      const a = timeCommand(process.execPath, [cli, ...argv], small.dir);
+      const b = timeCommand(process.execPath, [cli, ...argv], large.dir);
+      rows.push(`| \`reverie ${argv.join(' ')}\` | ${path.relative(ROOT, cli) || cli} | ${format(a)} | ${format(b)} | ${a.code}/${b.code} |`);
+    }
   }
   process.stdout.write(`Whole-process times, ${RUNS} runs each, Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}):\n${rows.join('\n')}\n`);
   if (KEEP) process.stdout.write(`kept: ${small.dir} ${large.dir}\n`);
