@@ -55,7 +55,7 @@ if (!values['skip-perf']) {
     ...(values.out ? { out: values.out } : {}),
   };
   console.log('## Performance\n');
-  console.log(report(runPerf(options), options));
+  console.log(report(await runPerf(options), options));
 }
 
 if (!values['skip-quality']) {
