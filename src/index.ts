@@ -17,6 +17,8 @@ export { explainFile, type FileProvenance, type LineOrigin, type LineProvenance 
 export { reviewCycle, type CycleReview } from './cycle/review.js';
 export { reviseCycle, reviseAndPublish, type Revision, type Revised } from './cycle/revise.js';
 export { respondToReview, type Response as ReviewResponse } from './cycle/respond.js';
+export { openContext, type RepoContext } from './cycle/context.js';
+export { connectGitHub, type GitHubLink } from './cycle/publish.js';
 export { readReviewEvent, type ReviewEvent } from './github/events.js';
 export { parseCommands, type ReviewCommand } from './github/review-commands.js';
 export { curationStats, type CurationStats } from './cycle/stats.js';
