@@ -1,6 +1,6 @@
 import { ActionConflictError, applyAction } from '../dream/apply.js';
 import { cyclePath, mergeStates, readState, stableJson, stateFiles, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
-import type { Action, DreamState } from '../dream/types.js';
+import type { Action, DreamState, PatternRecord } from '../dream/types.js';
 import { commitChanges, readFilesAt, type Author, type Repo } from '../git/index.js';
 import { redactText, redactTextValue } from '../sessions/redact.js';
 import { isStateFile } from './context.js';
@@ -141,15 +141,33 @@ function outgoing(input: BuildInput): BuildInput {
  * ids and log paths, read through both passes like every string of a session, under hashes, and cycle ids.
  */
 function outgoingState(state: DreamState, parent: DreamState): DreamState {
-  return { processed: state.processed, patterns: outgoingEntries(state.patterns, parent.patterns), rejected: outgoingEntries(state.rejected, parent.rejected) };
+  return { processed: state.processed, patterns: outgoingEntries(state.patterns, parent.patterns, patternText), rejected: outgoingEntries(state.rejected, parent.rejected, wholeRecord) };
 }
 
-function outgoingEntries<T>(mine: Record<string, T>, theirs: Record<string, T>): Record<string, T> {
-  const unchanged = (key: string, value: T) => Object.hasOwn(theirs, key) && JSON.stringify(theirs[key]) === JSON.stringify(value);
-  const fresh = Object.fromEntries(Object.entries(mine).filter(([key, value]) => !unchanged(key, value)));
-  if (Object.keys(fresh).length === 0) return mine;
-  // Keys are text too (a pattern's key is made of its error's words): the new entries are redacted, keys and all.
-  return { ...Object.fromEntries(Object.entries(mine).filter(([key, value]) => unchanged(key, value))), ...redactTextValue(fresh) };
+/** A record as the text to redact and a way to put it back together once redacted. */
+type Split<T> = (record: T) => { text: unknown; join: (redacted: unknown) => T };
+
+const wholeRecord = <T>(record: T) => ({ text: record, join: (redacted: unknown) => redacted as T });
+
+/**
+ * A pattern's record without its lists of session ids, which were read through both passes with the rest of their
+ * session (as `processed` was): a frequent pattern lists thousands, and they were most of a cycle's redaction time.
+ */
+const patternText: Split<PatternRecord> = ({ sessions, agents, requested, ...text }) => ({
+  text,
+  join: (redacted) => ({ ...(redacted as Omit<PatternRecord, 'sessions' | 'agents' | 'requested'>), sessions, agents, ...(requested ? { requested } : {}) }),
+});
+
+function outgoingEntries<T>(mine: Record<string, T>, theirs: Record<string, T>, split: Split<T>): Record<string, T> {
+  const kept: [string, T][] = [];
+  const fresh: [string, T][] = [];
+  for (const [key, value] of Object.entries(mine)) (Object.hasOwn(theirs, key) && JSON.stringify(theirs[key]) === JSON.stringify(value) ? kept : fresh).push([key, value]);
+  if (fresh.length === 0) return mine;
+  // Keys are text too (a pattern's key is made of its error's words): the new entries are redacted, keys and all,
+  // in one pass.
+  const parts = fresh.map(([key, value]) => [key, split(value)] as const);
+  const redacted = redactTextValue(parts.map(([key, part]) => [key, part.text])) as [string, unknown][];
+  return { ...Object.fromEntries(kept), ...Object.fromEntries(redacted.map(([key, text], i) => [key, parts[i]![1].join(text)])) };
 }
 
 function outgoingAction<A extends Action>(action: A): A {
