@@ -55,10 +55,24 @@ const MENTION = /(^|\s)[@#](?:https?:\/\/\S+|[\w.~/-]+)/g;
 const DOCUMENT_CHARS = 600;
 const DOCUMENT_LIST_LINES = 4;
 
-/** Symbols against letters: a line that is mostly punctuation is data, not a sentence. */
-function symbolic(line: string): boolean {
-  const letters = (line.match(/\p{L}/gu) ?? []).length;
-  const symbols = (line.match(/[^\p{L}\p{N}\s]/gu) ?? []).length;
+const LETTER = /^\p{L}$/u;
+const NUMBER_OR_SPACE = /^[\p{N}\s]$/u;
+
+/**
+ * Symbols against letters: a line that is mostly punctuation is data, not a sentence. Counted code point by code
+ * point, ASCII without a regular expression: every line of every turn passes here, pasted logs included.
+ */
+export function symbolic(line: string): boolean {
+  let letters = 0;
+  let symbols = 0;
+  for (const ch of line) {
+    const c = ch.charCodeAt(0);
+    if (c < 128) {
+      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letters++;
+      else if (!((c >= 48 && c <= 57) || c === 32 || (c >= 9 && c <= 13))) symbols++;
+    } else if (LETTER.test(ch)) letters++;
+    else if (!NUMBER_OR_SPACE.test(ch)) symbols++;
+  }
   return letters === 0 || symbols > letters * 0.5;
 }
 
