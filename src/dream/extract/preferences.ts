@@ -70,15 +70,23 @@ export function userSentences(session: Session): { text: string; turn: number }[
   return out;
 }
 
+/** personTurns of each session, worked out once: several extractors read them. */
+const typedTurns = new WeakMap<Session, readonly { index: number; typed: string }[]>();
+
 /** The turns a person typed, each with its typed text; a turn that asks for rules to be recorded keeps its lists. */
-function personTurns(session: Session): { index: number; typed: string }[] {
-  return session.turns
+function personTurns(session: Session): readonly { index: number; typed: string }[] {
+  const known = typedTurns.get(session);
+  if (known) return known;
+  const turns = session.turns
     .filter((turn) => turn.role === 'user' && !turn.synthetic && !turn.sidechain && turn.text.trim() !== '')
     .map((turn) => {
-      const asks = rememberRequests(sentences(typedText(turn.text))).length > 0;
-      return { index: turn.index, typed: typedText(turn.text, { keepLists: asks }) };
+      const plain = typedText(turn.text);
+      const asks = rememberRequests(sentences(plain)).length > 0;
+      return { index: turn.index, typed: asks ? typedText(turn.text, { keepLists: true }) : plain };
     })
     .filter((turn) => turn.typed !== '');
+  typedTurns.set(session, turns);
+  return turns;
 }
 
 /**
