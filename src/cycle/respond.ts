@@ -16,7 +16,7 @@ import { checkboxStates, commandHelp, parseCommands, REPLY_MARKER, type ReviewCo
 import { actionsOnMain, rejectCycle } from './approve.js';
 import { mainTip, type RepoContext } from './context.js';
 import { syncCycles, syncLines } from './github-cycles.js';
-import { cycleIdFrom, findPendingCycle, listCycles, type PendingCycle } from './history.js';
+import { BRANCH_PREFIX, cycleIdFrom, findPendingCycle, listCycles, type PendingCycle } from './history.js';
 import { publishCycle, syncMain, type GitHubLink } from './publish.js';
 import { lockAndRecover } from './recover.js';
 import { reviseAndPublish, type Revised, type Revision } from './revise.js';
@@ -65,9 +65,11 @@ async function obeyIfAllowed(context: RepoContext, link: GitHubLink, event: Requ
   const pull = await link.client.getPull(event.pull);
   const cycle = cycleIdFrom(pull.head);
   const reply = (outcome: ResponseOutcome, text: string) => answer(link, event, { outcome, cycle, pull: pull.number, reply: text });
-  if (pull.state !== 'open' || !pull.head.startsWith('reverie/dream-')) {
+  // Another pull request's `/reverie` is someone else's business: nothing done, nothing said.
+  if (!pull.head.startsWith(BRANCH_PREFIX)) return { outcome: 'ignored', reason: `pull request #${pull.number} is not a dream cycle's`, pull: pull.number };
+  if (pull.state !== 'open') {
     if (event.kind === 'body-edited') return { outcome: 'ignored', reason: `pull request #${pull.number} is closed`, pull: pull.number };
-    return reply('ignored', `This pull request is ${pull.merged ? 'merged' : 'closed'}${pull.head.startsWith('reverie/dream-') ? '' : ' or not a dream cycle\'s'}: there is nothing for reverie to do here.`);
+    return reply('ignored', `This pull request is ${pull.merged ? 'merged' : 'closed'}: there is nothing for reverie to do here.`);
   }
   const role = await link.client.roleOf(event.sender.login);
   if (!WRITERS.includes(role)) return refuse(context, link, event, pull, role);

@@ -161,6 +161,18 @@ describe('review from the pull request page', () => {
     expect(w.github.state.pulls[0]).toMatchObject({ state: 'open' });
   });
 
+  it('leaves a /reverie comment on a pull request that is not a cycle\'s alone, and says nothing', async () => {
+    const { w, pull } = await waitingCycle();
+    const sha = git(w.bare, ['rev-parse', 'main']);
+    git(w.bare, ['branch', 'docs/typo', sha]);
+    w.github.state.pulls.push({ ...pull, number: 2, title: 'docs: a person\'s change', head: { ref: 'docs/typo', sha }, user: 'ada' });
+    const comments = w.github.state.comments.length;
+    const comment = w.github.commentAs(2, 'ada', '/reverie approve');
+    expect(await respond(w, issueCommentEvent(w.github, comment))).toMatchObject({ outcome: 'ignored', pull: 2 });
+    expect(w.github.state.comments).toHaveLength(comments + 1);
+    expect(w.github.state.pulls.find((p) => p.number === 2)).toMatchObject({ state: 'open', merged: false });
+  });
+
   it('/reverie why answers with the rationale and evidence; an unknown id or command is answered with what there is', async () => {
     const { w, result, pull, ids } = await waitingCycle();
     const comment = w.github.commentAs(pull.number, 'ada', `/reverie why ${ids[0]}\n/reverie why deadbeef\n/reverie merge`);
