@@ -93,7 +93,9 @@ function runCommand(args: string[]): number {
 /** Runs the cycle in process (on `dir`) and as a command (on a copy of it made first). */
 function measureCycle(dir: string, now: number): { cycle: CycleMeasurement; commandMs: number } {
   const copy = `${dir}-command`;
-  cpSync(dir, copy, { recursive: true });
+  // Timestamps kept: the cache of log hashes remembers only a log last modified more than two seconds ago, and a copy
+  // made now would be a folder of logs modified just now, all of them hashed again.
+  cpSync(dir, copy, { recursive: true, preserveTimestamps: true });
   // The clone-local cache of log hashes is keyed by inode and ctime, which a copy changes: when the repository has
   // one, `reverie status` (untimed) builds the copy's own, so that both cycles start alike.
   if (existsSync(join(dir, '.git', 'reverie', 'session-hashes.json'))) runCommand(['status', '--repo', copy]);
