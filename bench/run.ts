@@ -4,7 +4,8 @@
  *     npm run bench              # quick: 100 and 1,000 sessions (a few minutes with the quality bench)
  *     npm run bench -- --full    # 100, 1,000 and 10,000 sessions, incremental on 10,000
  *
- * Perf options (see bench/perf/run.ts): --sizes, --incremental, --entries, --commits, --rounds, --out, --keep;
+ * Perf options (see bench/perf/run.ts): --sizes, --incremental, --entries, --written-by person|cycle,
+ * --duplicate-every N, --commits, --rounds, --out, --keep;
  * --skip-perf and --skip-quality leave one part out. The quality benchmark runs under tsx: one corpus with the
  * baselines (bench/quality/run.ts), then the engine over seeds 1-10 (1-20 with --full, bench/quality/sweep.ts).
  */
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     sizes: { type: 'string' },
     incremental: { type: 'string', default: '100' },
     entries: { type: 'string', default: '1000' },
+    'written-by': { type: 'string', default: 'person' },
+    'duplicate-every': { type: 'string' },
     commits: { type: 'string', default: '200' },
     rounds: { type: 'string' },
     out: { type: 'string' },
@@ -42,12 +45,20 @@ function count(name: string, text: string | undefined): number {
   return n;
 }
 
+function writtenBy(text: string | undefined): 'person' | 'cycle' {
+  if (text === 'person' || text === 'cycle') return text;
+  console.error(`--written-by must be person or cycle, not "${text}"`);
+  process.exit(2);
+}
+
 if (!values['skip-perf']) {
   const sizes = values.sizes ? values.sizes.split(',').map((n) => count('sizes', n.trim())) : values.full ? [100, 1000, 10_000] : [100, 1000];
   const options: PerfOptions = {
     sizes,
     incremental: count('incremental', values.incremental),
     entries: count('entries', values.entries),
+    writtenBy: writtenBy(values['written-by']),
+    ...(values['duplicate-every'] ? { duplicateEvery: count('duplicate-every', values['duplicate-every']) } : {}),
     commits: count('commits', values.commits),
     rounds: count('rounds', values.rounds ?? (values.full ? '3' : '1')),
     keep: values.keep,

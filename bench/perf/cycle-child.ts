@@ -15,6 +15,8 @@ import { dream, type PhaseReport } from '../../src/index.js';
 export interface CycleMeasurement {
   /** Milliseconds, from the call to `dream` to its return. */
   totalMs: number;
+  /** CPU milliseconds (user and system, every thread) the process spent over the same span: less moved by a busy machine than the wall time. */
+  cpuMs: number;
   /** Milliseconds per phase, from the previous phase's report (or the call) to this one's. */
   phases: { review: number; plan: number; commit: number; approve: number; rest: number };
   /** Peak resident set size of this process, in MB (`process.resourceUsage().maxRSS`). */
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
   const startRssMb = process.memoryUsage().rss / 2 ** 20;
   const marks: { phase: PhaseReport['phase']; at: number; rssMb: number }[] = [];
   let commits = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const result = await dream({
     repoDir,
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
     },
   });
   const t1 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   const at = (phase: PhaseReport['phase']): number | undefined => marks.find((m) => m.phase === phase)?.at;
   const rss = (phase: PhaseReport['phase']): number => marks.find((m) => m.phase === phase)?.rssMb ?? 0;
   const review = at('review') ?? t0;
@@ -69,6 +73,7 @@ async function main(): Promise<void> {
   for (const a of result.actions) actions[a.type] = (actions[a.type] ?? 0) + 1;
   const measurement: CycleMeasurement = {
     totalMs: t1 - t0,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     phases: { review: review - t0, plan: plan - review, commit: commit - plan, approve: approve - commit, rest: t1 - approve },
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     startRssMb,

@@ -39,8 +39,20 @@ export interface MemoryLayout {
   entries: number;
 }
 
+export interface MemoryOptions {
+  /**
+   * Every this many notes, one repeats an earlier note of its own section in other words (a duplicate for curation
+   * to merge). Without it, every 90th note repeats a note anywhere in the memory, as the default memory always has.
+   */
+  duplicateEvery?: number;
+  /** Every this many notes, one gives an earlier note's port another value (a contradiction to resolve). */
+  contradictEvery?: number;
+}
+
 /** Memory files holding `entries` entries in total. Deterministic. */
-export function generateMemory(entries: number, seed = 'reverie-bench:memory'): MemoryLayout {
+export function generateMemory(entries: number, seed = 'reverie-bench:memory', options: MemoryOptions = {}): MemoryLayout {
+  const duplicateEvery = options.duplicateEvery ?? 90;
+  const contradictEvery = options.contradictEvery ?? 150;
   const rng = new Rng(seed);
   const files = new Map<string, string>();
   const instructions = Math.min(20, Math.floor(entries / 50));
@@ -48,19 +60,23 @@ export function generateMemory(entries: number, seed = 'reverie-bench:memory'): 
   const topics = Math.max(1, Math.round((entries - instructions - inbox) / 40));
   const topicEntries = entries - instructions - inbox;
   const written: string[] = [];
+  let sectionStart = 0;
   const note = (): string => {
     // Every 90th note repeats an earlier one in other words, every 150th contradicts one: what curation is for.
     const n = written.length;
     const earlier = written[rng.int(0, Math.max(0, n - 1))];
     let text: string;
-    if (n > 0 && n % 90 === 45 && earlier) text = paraphrase(earlier);
-    else if (n > 0 && n % 150 === 75 && earlier && /port \d+/.test(earlier)) text = earlier.replace(/port \d+/, `port ${rng.int(3000, 9999)}`);
+    const local = written.slice(sectionStart);
+    if (options.duplicateEvery && n % duplicateEvery === Math.floor(duplicateEvery / 2) && local.length > 0) text = restated(rng.pick(local));
+    else if (n > 0 && n % duplicateEvery === Math.floor(duplicateEvery / 2) && earlier) text = paraphrase(earlier);
+    else if (n > 0 && n % contradictEvery === Math.floor(contradictEvery / 2) && earlier && /port \d+/.test(earlier)) text = earlier.replace(/port \d+/, `port ${rng.int(3000, 9999)}`);
     else text = composeNote(rng);
     written.push(text);
     const nested = rng.chance(0.1) ? `\n  ${capital(rng.pick(WORDS))} ${rng.pick(WORDS)} was the reason, see #${rng.int(100, 999)}.` : '';
     return `- ${text}${nested}\n`;
   };
   const section = (heading: string, count: number): string => {
+    sectionStart = written.length;
     let out = `\n## ${heading}\n\n`;
     for (let i = 0; i < count; i++) out += note();
     return out;
@@ -104,6 +120,11 @@ function composeNote(rng: Rng): string {
 /** The same note in other words: the anchors (code spans, numbers) kept, the filler changed. */
 function paraphrase(text: string): string {
   return `Note: ${text.replace(/^The /, 'the ').replace(/; /, ', so ').replace(/\.$/, '')} (seen again).`;
+}
+
+/** The same note again with a word of its own, in the same section: a duplicate a later cycle finds and merges. */
+function restated(text: string): string {
+  return `${text.replace(/\.$/, '')}, as seen again.`;
 }
 
 function capital(s: string): string {

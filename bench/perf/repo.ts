@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { generateMemory } from './memory.js';
+import { generateMemory, type MemoryOptions } from './memory.js';
 import { generateSession } from './sessions.js';
 
 export const CONFIG = `# reverie configuration of the performance benchmark's repository.
@@ -66,17 +66,40 @@ export interface RepoStats {
   memoryBytes: number;
 }
 
+export interface BenchRepoOptions {
+  sessions: number;
+  entries: number;
+  pack: boolean;
+  /**
+   * Who wrote the memory: a person (the default; a cycle changes a person's note only on evidence, so it mostly
+   * adds), or earlier cycles, whose notes a cycle merges, resolves and prunes on its own judgement.
+   */
+  writtenBy?: 'person' | 'cycle';
+  memory?: MemoryOptions;
+}
+
+/** The message of a squash-merged cycle that wrote the memory: its trailers mark every line it brought as a cycle's. */
+const CYCLE_MESSAGE = ['reverie: dream cycle 20260501-000000 (#1)', '', '* add(memory): the notes of earlier cycles', '', 'Reverie-Cycle: 20260501-000000', 'Reverie-Action: add', 'Reverie-Action-Id: 00000001', 'Reverie-Evidence: none', 'Reverie-Engine: heuristic'].join('\n');
+
 /**
  * A repository at `dir` with `sessions` sessions (numbers 0 … sessions-1) and `entries` memory entries, committed
  * on main. `pack` runs `git gc` afterwards, as git's automatic gc would have done long before 10,000 sessions.
  */
-export function createBenchRepo(dir: string, options: { sessions: number; entries: number; pack: boolean }): RepoStats {
+export function createBenchRepo(dir: string, options: BenchRepoOptions): RepoStats {
   mkdirSync(dir, { recursive: true });
-  writeFile(dir, 'reverie.yaml', CONFIG);
-  let memoryBytes = 0;
-  for (const [path, text] of generateMemory(options.entries).files) memoryBytes += writeFile(dir, path, text);
-  const sessionBytes = writeSessions(dir, 0, options.sessions);
+  // Notes earlier cycles wrote are curated in bulk: the cycle may take as many actions as it finds.
+  writeFile(dir, 'reverie.yaml', options.writtenBy === 'cycle' ? `${CONFIG}curate:\n  max_actions: 2000\n` : CONFIG);
   git(dir, ['init', '-q', '-b', 'main']);
+  let memoryBytes = 0;
+  for (const [path, text] of generateMemory(options.entries, undefined, options.memory).files) memoryBytes += writeFile(dir, path, text);
+  if (options.writtenBy === 'cycle') {
+    // The protected instructions are a person's whatever wrote the rest.
+    git(dir, ['add', 'reverie.yaml', 'memory/instructions']);
+    git(dir, ['commit', '-q', '-m', 'memory: instructions']);
+    git(dir, ['add', 'memory']);
+    git(dir, ['commit', '-q', '-m', CYCLE_MESSAGE]);
+  }
+  const sessionBytes = writeSessions(dir, 0, options.sessions);
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-q', '-m', `memory and ${options.sessions} sessions`]);
   if (options.pack) git(dir, ['gc', '-q']);

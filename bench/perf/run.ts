@@ -36,6 +36,10 @@ export interface PerfOptions {
   sizes: number[];
   incremental: number;
   entries: number;
+  /** Who wrote the memory (see createBenchRepo): a person, or earlier cycles, whose notes a cycle curates freely. */
+  writtenBy?: 'person' | 'cycle';
+  /** Every this many notes, one duplicates an earlier one (default 90). */
+  duplicateEvery?: number;
   commits: number;
   rounds: number;
   out?: string;
@@ -184,7 +188,9 @@ export function report(results: PerfResults, options: PerfOptions): string {
   out.push(`Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memory}, Node ${m.node}, ${m.os}, ${m.git}; reverie ${m.commit}; load average at start ${m.loadAverage}`);
   out.push(`Baseline child (Node + the library loaded, nothing run): RSS ${mb(results.baseline.rssMb)} MB, peak ${mb(results.baseline.peakRssMb)} MB`);
   out.push('');
-  out.push(`Full cycle, auto mode, ${options.entries} memory entries, every session new (one fresh process per row):`);
+  const written = options.writtenBy === 'cycle' ? ', written by earlier cycles' : '';
+  const duplicates = options.duplicateEvery ? `, a duplicate every ${options.duplicateEvery} notes` : '';
+  out.push(`Full cycle, auto mode, ${options.entries} memory entries${written}${duplicates}, every session new (one fresh process per row):`);
   out.push('in-process s: the call to dream() to its return; command s: `reverie dream --mode auto` on a copy of the repository, spawn to exit (start-up included)');
   out.push(table(CYCLE_HEAD, results.cycles.map(cycleRow)));
   const first = results.cycles[0];
@@ -272,7 +278,8 @@ export async function runPerf(options: PerfOptions): Promise<PerfResults> {
     for (const size of options.sizes) {
       const dir = join(scratch, `cycle-${size}`);
       const t = performance.now();
-      const repo = createBenchRepo(dir, { sessions: size, entries: options.entries, pack: true });
+      const memory = options.duplicateEvery ? { duplicateEvery: options.duplicateEvery } : {};
+      const repo = createBenchRepo(dir, { sessions: size, entries: options.entries, pack: true, writtenBy: options.writtenBy ?? 'person', memory });
       const setupMs = performance.now() - t;
       log(`${size} sessions: repository generated in ${s(setupMs)} s; running the cycle`);
       const { cycle, commandMs } = measureCycle(dir, NOW);
