@@ -144,6 +144,8 @@ function objectWord(word: string | undefined): string {
  * reason quotes the note it replaced, which is not a recommendation.
  */
 export function withoutReasons(text: string): string {
+  // Most notes give no reason: they come back as they are, without being split into lines.
+  if (!/why:/i.test(text)) return text;
   return text
     .split('\n')
     .filter((line) => !/^\s*(?:[-*+]\s+)?Why:/i.test(line))
@@ -193,9 +195,23 @@ export function recommends(fullText: string, phrase: string): boolean {
 
 /** Index of `phrase` as whole words (so `npm install` is not found inside `pnpm install`), or -1. */
 export function findPhrase(text: string, phrase: string): number {
-  const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
-  const match = new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, 'i').exec(text);
+  const match = phrasePattern(phrase).exec(text);
   return match ? match.index : -1;
+}
+
+/** Compiled patterns by phrase: curation asks about the same few phrases against every entry of the memory. */
+const phrasePatterns = new Map<string, RegExp>();
+const MAX_PHRASE_PATTERNS = 10_000;
+
+function phrasePattern(phrase: string): RegExp {
+  let pattern = phrasePatterns.get(phrase);
+  if (!pattern) {
+    const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+    pattern = new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, 'i');
+    if (phrasePatterns.size >= MAX_PHRASE_PATTERNS) phrasePatterns.clear();
+    phrasePatterns.set(phrase, pattern);
+  }
+  return pattern;
 }
 
 export function mentions(text: string, phrase: string): boolean {
@@ -204,17 +220,19 @@ export function mentions(text: string, phrase: string): boolean {
 
 /** Two entries disagree when one recommends what the other avoids, or two alternatives for the same job. */
 export function conflictBetween(a: Claims, b: Claims): string | undefined {
-  const sharedTopic = a.topic.filter((t) => b.topic.includes(t));
+  // Most pairs recommend and avoid nothing in common: the words they share are counted only when it can matter.
+  let shared: string[] | undefined;
+  const sharedTopic = () => (shared ??= a.topic.filter((t) => b.topic.includes(t)));
   // "never npm" is a rule about npm wherever it appears; "don't run X in watch mode" is about watch mode only.
-  const sameSubject = sharedTopic.length > 0 || a.topic.length === 0 || b.topic.length === 0;
+  const sameSubject = () => a.topic.length === 0 || b.topic.length === 0 || sharedTopic().length > 0;
   // Avoiding a tool rules out its commands; recommending a tool does not recommend every command of it ("use bun"
   // and "`bun run compile`, not `bun run build`" agree).
   const direct = a.recommends.find((r) => b.avoids.some((v) => sameOrPart(v, r))) ?? b.recommends.find((r) => a.avoids.some((v) => sameOrPart(v, r)));
-  if (direct && sameSubject) return direct;
+  if (direct && sameSubject()) return direct;
   const numbers = differentNumbers(a, b);
   if (numbers) return numbers;
   // Two tools of one kind recommended side by side are only a conflict when the notes are about the same job.
-  if (sharedTopic.length < 2) return undefined;
+  if (a.recommends.length === 0 || b.recommends.length === 0 || sharedTopic().length < 2) return undefined;
   const programsA = a.recommends.map(programOf);
   const programsB = b.recommends.map(programOf);
   for (const group of ALTERNATIVES) {
@@ -249,9 +267,8 @@ function sameJob(x: string, y: string): boolean {
  * "listens on 55432") disagree: most of the smaller note's words must be shared, and no number.
  */
 function differentNumbers(a: Claims, b: Claims): string | undefined {
-  const isNumber = (t: string) => /^\d{2,}$/.test(t);
-  const numbersA = a.topic.filter(isNumber);
-  const numbersB = b.topic.filter(isNumber);
+  const numbersA = numbersOf(a);
+  const numbersB = numbersOf(b);
   if (numbersA.length === 0 || numbersB.length === 0 || numbersA.some((n) => numbersB.includes(n))) return undefined;
   const wordsA = a.topic.filter((t) => !isNumber(t));
   const wordsB = b.topic.filter((t) => !isNumber(t));
@@ -261,8 +278,40 @@ function differentNumbers(a: Claims, b: Claims): string | undefined {
   return shared >= 3 && shared / smaller >= 0.8 && shared / larger >= 0.6 ? `${numbersA[0]} vs ${numbersB[0]}` : undefined;
 }
 
+const isNumber = (t: string) => /^\d{2,}$/.test(t);
+
+/** The numbers among a note's topic words, found once per claims: most notes are weighed against many others. */
+const topicNumbers = new WeakMap<Claims, string[]>();
+
+function numbersOf(claims: Claims): string[] {
+  let numbers = topicNumbers.get(claims);
+  if (!numbers) {
+    numbers = claims.topic.filter(isNumber);
+    topicNumbers.set(claims, numbers);
+  }
+  return numbers;
+}
+
+/** An entry's terms without its "Why:" lines, read once per entry and text (see entryClaims). Read it, never change it. */
+const termsByEntry = new WeakMap<object, { text: string; terms: string[] }>();
+
+export function entryTerms(entry: Pick<Entry, 'text'>): string[] {
+  const known = termsByEntry.get(entry);
+  if (known?.text === entry.text) return known.terms;
+  const found = terms(withoutReasons(entry.text));
+  termsByEntry.set(entry, { text: entry.text, terms: found });
+  return found;
+}
+
+/** Each entry's claims, read once: curation weighs every entry against each pattern and each other entry. */
+const claimsByEntry = new WeakMap<Entry, { text: string; claims: Claims }>();
+
 export function entryClaims(entry: Entry): Claims {
-  return claimsOf(entry.text);
+  const known = claimsByEntry.get(entry);
+  if (known?.text === entry.text) return known.claims;
+  const claims = claimsOf(entry.text);
+  claimsByEntry.set(entry, { text: entry.text, claims });
+  return claims;
 }
 
 export { codeSpans };

@@ -145,6 +145,7 @@ function splitToken(token: string): string[] {
 
 /** Inline code spans of Markdown text (the strongest anchors a note has: commands, paths, names). */
 export function codeSpans(text: string): string[] {
+  if (!text.includes('`')) return [];
   return [...text.matchAll(/`([^`\n]+)`/g)].map((m) => (m[1] ?? '').trim()).filter(Boolean);
 }
 

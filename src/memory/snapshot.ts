@@ -22,6 +22,12 @@ export function buildSnapshot(files: SourceFile[], root: string, namespaces: Nam
   const unchanged = new Map((previous?.root === root && previous.namespaces === namespaces ? previous.files : []).map((f) => [f.path, f]));
   const byPath = new Map<string, MemoryFile>();
   for (const file of files) {
+    // A file as it was, under the path it was kept by: the same file, found in the same namespace, parsed the same.
+    const same = unchanged.get(file.path);
+    if (same && same.document.text === file.text && same.path === file.path) {
+      if (!byPath.has(same.path)) byPath.set(same.path, same);
+      continue;
+    }
     if (!isMarkdownPath(file.path)) continue;
     const namespace = namespaceOf(file.path);
     if (!namespace) continue;

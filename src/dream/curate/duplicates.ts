@@ -2,7 +2,7 @@ import type { Entry } from '../../memory/types.js';
 import { codeSpans, idfTable, terms } from '../text.js';
 import type { Action } from '../types.js';
 import { makeAction, short } from './action.js';
-import { conflictBetween, entryClaims, mentions, withoutReasons } from '../claims.js';
+import { conflictBetween, entryClaims, entryTerms, mentions, withoutReasons } from '../claims.js';
 import { comparableText } from './effects.js';
 import { factsOf, sameSection, writtenByPerson } from './harm.js';
 import { differentSubjects } from './subjects.js';
@@ -43,10 +43,10 @@ export function planMerges(workspace: Workspace, otherApart: (a: Entry, b: Entry
       return keep !== undefined && keepsEveryFact(cluster, keep);
     });
     if (clusters.length === 0) return actions;
-    const keys = occurrenceKeys(entries);
+    const nth = occurrenceNumbers(entries);
     let proposed = 0;
     for (const found of clusters) {
-      const cluster = current(workspace, found, keys);
+      const cluster = current(workspace, found, nth);
       if (!cluster) continue;
       const keep = keeper(cluster);
       if (!keep) continue;
@@ -63,21 +63,20 @@ export function planMerges(workspace: Workspace, otherApart: (a: Entry, b: Entry
  * The cluster's notes as they are now (earlier merges moved lines), or nothing if one of them is gone.
  * Notes are matched by file, text and occurrence: one file may hold the same line twice.
  */
-function current(workspace: Workspace, cluster: Entry[], keys: Map<Entry, string>): Entry[] | undefined {
-  const now = occurrenceKeys(workspace.entries());
-  const byKey = new Map([...now].map(([entry, key]) => [key, entry]));
-  const found = cluster.map((e) => byKey.get(keys.get(e) ?? ''));
+function current(workspace: Workspace, cluster: Entry[], nth: Map<Entry, number>): Entry[] | undefined {
+  const found = cluster.map((e) => workspace.occurrences(e.path, e.raw)[nth.get(e) ?? 0]);
   return found.every((e): e is Entry => e !== undefined) ? found : undefined;
 }
 
-function occurrenceKeys(entries: Entry[]): Map<Entry, string> {
+/** Which occurrence of its text in its file each entry is, from 0. */
+function occurrenceNumbers(entries: Entry[]): Map<Entry, number> {
   const seen = new Map<string, number>();
   return new Map(
     entries.map((e) => {
       const id = `${e.path}\u0000${e.raw}`;
-      const n = (seen.get(id) ?? 0) + 1;
-      seen.set(id, n);
-      return [e, `${id}\u0000${n}`];
+      const n = seen.get(id) ?? 0;
+      seen.set(id, n + 1);
+      return [e, n];
     }),
   );
 }
@@ -107,7 +106,7 @@ function keepsEveryFact(cluster: Entry[], keep: Entry): boolean {
 
 /** Clusters of duplicates, each note in one at most, in the order of their first note. */
 function allClusters(entries: Entry[], apart: (a: Entry, b: Entry) => boolean): Entry[][] {
-  const termsOf = new Map(entries.map((e) => [e, terms(withoutReasons(e.text))]));
+  const termsOf = new Map(entries.map((e) => [e, entryTerms(e)]));
   const weight = idfTable([...termsOf.values()]);
   const related = candidateIndex(entries, termsOf, weight);
   const profiles = new Map([...termsOf].map(([e, ts]) => [e, termProfile(ts, weight)]));
@@ -135,18 +134,23 @@ function allClusters(entries: Entry[], apart: (a: Entry, b: Entry) => boolean): 
 }
 
 /**
- * For entry i, the later entries (in order) that could be its duplicate: the same text, or one of the words
- * that carry most of its weight. Two duplicates share at least MIN_LIKENESS of either's weight, so the words
- * of `a` outside the shared ones weigh at most 1 − MIN_LIKENESS of it: a duplicate of `a` must share one of
- * a's heaviest words that together weigh more than that. Comparing only these pairs finds the same clusters
- * as comparing all of them, without the pairs that share only common words.
+ * For entry i, the later entries (in order) that could be its duplicate: the same text, or, in its own section, one
+ * of the words that carry most of its weight. Two notes may be merged only within one section unless they say the
+ * same words (mayMerge), so no pair across sections is looked at. Two duplicates share at least MIN_LIKENESS of
+ * either's weight, so the words of `a` outside the shared ones weigh at most 1 − MIN_LIKENESS of it: a duplicate of
+ * `a` must share one of a's heaviest words that together weigh more than that. Comparing only these pairs finds the
+ * same clusters as comparing all of them, without the pairs that share only common words or no section.
  */
 function candidateIndex(entries: Entry[], termsOf: Map<Entry, string[]>, weight: (t: string) => number): (i: number) => number[] {
   const byTerm = new Map<string, number[]>();
   const byText = new Map<string, number[]>();
+  const place = entries.map(sectionKey);
   entries.forEach((entry, index) => {
-    for (const term of termsOf.get(entry) ?? []) (byTerm.get(term) ?? byTerm.set(term, []).get(term))?.push(index);
-    const text = entry.raw.trim();
+    for (const term of new Set(termsOf.get(entry) ?? [])) {
+      const key = `${place[index]}\u0000${term}`;
+      (byTerm.get(key) ?? byTerm.set(key, []).get(key))?.push(index);
+    }
+    const text = comparableText(entry.text);
     (byText.get(text) ?? byText.set(text, []).get(text))?.push(index);
   });
   const heaviest = (entry: Entry): string[] => {
@@ -161,7 +165,6 @@ function candidateIndex(entries: Entry[], termsOf: Map<Entry, string[]>, weight:
     }
     return prefix;
   };
-  const prefixes = entries.map(heaviest);
   // b may be found through a's heavy words or a through b's: a pair is a candidate either way.
   const partners = new Map<number, Set<number>>();
   const link = (x: number, y: number) => {
@@ -170,10 +173,15 @@ function candidateIndex(entries: Entry[], termsOf: Map<Entry, string[]>, weight:
     (partners.get(lo) ?? partners.set(lo, new Set()).get(lo))?.add(hi);
   };
   entries.forEach((entry, i) => {
-    for (const j of byText.get(entry.raw.trim()) ?? []) link(i, j);
-    for (const term of prefixes[i] ?? []) for (const j of byTerm.get(term) ?? []) link(i, j);
+    for (const j of byText.get(comparableText(entry.text)) ?? []) link(i, j);
+    for (const term of heaviest(entry)) for (const j of byTerm.get(`${place[i]}\u0000${term}`) ?? []) link(i, j);
   });
   return (i) => [...(partners.get(i) ?? [])].sort((x, y) => x - y);
+}
+
+/** The file and section an entry is in, as one key (sameSection of harm.ts, as a string). */
+function sectionKey(entry: Pick<Entry, 'path' | 'section'>): string {
+  return [entry.path, ...entry.section].join('\u0000');
 }
 
 /**

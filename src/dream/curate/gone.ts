@@ -1,5 +1,5 @@
 import type { Entry } from '../../memory/types.js';
-import { negatedAt, withoutReasons } from '../claims.js';
+import { entryTerms, negatedAt, withoutReasons } from '../claims.js';
 import { terms } from '../text.js';
 
 /** What the sessions showed to be gone or refused, and what replaced it (from a mistake pattern or record). */
@@ -60,11 +60,24 @@ function saidGone(text: string, at: number, length: number): boolean {
 function namedAt(text: string, token: string): number[] {
   // A proper name ("Railway", "Render") is a thing wherever it appears, as a number or a path is.
   const distinctive = /[\d._/-]/.test(token) || /^[A-Z][a-z]/.test(token);
-  const escaped = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const positions = [...text.matchAll(new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, 'gi'))].map((m) => m.index ?? 0);
+  const positions = [...text.matchAll(tokenPattern(token))].map((m) => m.index ?? 0);
   if (distinctive) return positions;
   const spans = [...text.matchAll(/`[^`\n]+`/g)].map((m) => [m.index ?? 0, (m.index ?? 0) + m[0].length] as const);
   return positions.filter((at) => spans.some(([start, end]) => at > start && at < end));
+}
+
+/** Compiled patterns by token (matchAll works on a copy, so one pattern serves every text). */
+const tokenPatterns = new Map<string, RegExp>();
+
+function tokenPattern(token: string): RegExp {
+  let pattern = tokenPatterns.get(token);
+  if (!pattern) {
+    const escaped = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    pattern = new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, 'gi');
+    if (tokenPatterns.size >= 10_000) tokenPatterns.clear();
+    tokenPatterns.set(token, pattern);
+  }
+  return pattern;
 }
 
 /**
@@ -73,6 +86,6 @@ function namedAt(text: string, token: string): number[] {
  */
 export function sharedSubject(a: Entry, b: Entry, lesson: Replacement): number {
   const lessonWords = new Set([...(lesson.dropped ?? []), ...(lesson.added ?? [])].flatMap((w) => terms(w)));
-  const tb = new Set(terms(withoutReasons(b.text)));
-  return terms(withoutReasons(a.text)).filter((t) => tb.has(t) && !lessonWords.has(t) && !/^\d+$/.test(t)).length;
+  const tb = new Set(entryTerms(b));
+  return entryTerms(a).filter((t) => tb.has(t) && !lessonWords.has(t) && !/^\d+$/.test(t)).length;
 }

@@ -3,7 +3,7 @@ import { commandHead, effectiveProgram } from '../extract/commands.js';
 import { codeSpans, jaccard, terms, weightedOverlap } from '../text.js';
 import type { Action, Pattern, PatternKind } from '../types.js';
 import { makeAction, short } from './action.js';
-import { claimsOf, conflictBetween, entryClaims, mentions, PACKAGE_MANAGERS, programOf, recommends, sameOrPart, withoutReasons } from '../claims.js';
+import { claimsOf, conflictBetween, entryClaims, entryTerms as entryTermsOf, mentions, PACKAGE_MANAGERS, programOf, recommends, sameOrPart, withoutReasons } from '../claims.js';
 import { resolveAction } from './contradictions.js';
 import { sameSection } from './harm.js';
 import { byArguments, namesReplacement, namesWhatIsGone, sharedSubject } from './gone.js';
@@ -123,12 +123,15 @@ const SAME_SUBJECT = 2;
  * "`nvm use 20`", a port or a version that has moved on.
  */
 function olderFormOfFix(entry: Entry, pattern: Pattern): boolean {
-  if (pattern.kind !== 'mistake' || !pattern.fix) return false;
-  const numbers = (span: string): string[] => span.match(/\b\d{2,}\b/g) ?? [];
-  const fixes = codeSpans(pattern.fix).filter((f) => numbers(f).length > 0);
+  const fixes = perPattern(pattern).numberedFixes;
+  if (fixes.length === 0) return false;
   return codeSpans(withoutReasons(entry.text)).some((span) =>
-    fixes.some((fix) => commandHead(span) === commandHead(fix) && numbers(span).length > 0 && !numbers(span).some((n) => numbers(fix).includes(n))),
+    fixes.some((fix) => commandHead(span) === commandHead(fix) && numbersOf(span).length > 0 && !numbersOf(span).some((n) => numbersOf(fix).includes(n))),
   );
+}
+
+function numbersOf(span: string): string[] {
+  return span.match(/\b\d{2,}\b/g) ?? [];
 }
 
 /** Memory already says what the pattern says. */
@@ -151,7 +154,7 @@ export function covers(entry: Entry, pattern: Pattern): boolean {
         const aboutFailure = avoid.some((a) => mentions(text, a) || mentions(text, effectiveProgram(a))) || sharedSignatureWords(entry, pattern) >= 2;
         return (recommendsCommand(text, prefer[0]) && aboutFailure) || (claims.recommends.includes(program) && avoided);
       }
-      const fixes = pattern.fix ? fixCommands(pattern.fix) : [];
+      const fixes = perPattern(pattern).fixes;
       // A tool's name alone ("never edit it by hand") is no note about its failure: the note must name the fix or the error.
       // The failure may be named by its error rather than its command ("fail with connection refused").
       if (fixes.length > 0) {
@@ -163,8 +166,8 @@ export function covers(entry: Entry, pattern: Pattern): boolean {
     case 'preference':
     case 'fact': {
       const claims = entryClaims(entry);
-      const statementTerms = terms(pattern.statement);
-      const entryTerms = terms(text);
+      const statementTerms = perPattern(pattern).statementTerms;
+      const entryTerms = entryTermsOf(entry);
       const shared = statementTerms.filter((t) => entryTerms.includes(t)).length;
       // Words in common by chance ("jobs write their own tables or go through the API" and "write table tests
       // in Go") are no paraphrase: a paraphrase keeps at least two of the words side by side.
@@ -175,7 +178,7 @@ export function covers(entry: Entry, pattern: Pattern): boolean {
         weightedOverlap(statementTerms, entryTerms, () => 1) >= 0.6 &&
         (statementTerms.length < 3 || sharesNeighbours(statementTerms, entryTerms)) &&
         (statementTerms.length >= 4 || jaccard(statementTerms, entryTerms) >= 0.25) &&
-        forbids(pattern.statement) === forbids(text);
+        perPattern(pattern).forbids === forbids(text);
       // Recommending the same tool is not enough: "install Playwright with `pnpm exec …`" does not say "pnpm, not npm".
       const sameAdvice = prefer.some((p) => claims.recommends.includes(p)) && (avoid.length === 0 || avoid.some((a) => claims.avoids.includes(a)));
       return sameAdvice || similar;
@@ -259,9 +262,39 @@ function actionOf(pattern: Pattern): string {
   return (pattern.signature ?? '').split(' :: ')[0] ?? '';
 }
 
+/**
+ * What a pattern says, read once per pattern rather than once per entry it is weighed against: a cycle weighs
+ * each pattern against every entry of the memory.
+ */
+interface PatternReading {
+  /** The fix's code spans that give numbers (`nvm use 20`): a note with the same command and other numbers is older. */
+  numberedFixes: string[];
+  statementTerms: string[];
+  forbids: boolean;
+  fixes: string[];
+  signatureWords: string[];
+}
+
+const readings = new WeakMap<Pattern, PatternReading>();
+
+function perPattern(pattern: Pattern): PatternReading {
+  let reading = readings.get(pattern);
+  if (!reading) {
+    reading = {
+      numberedFixes: pattern.kind === 'mistake' && pattern.fix ? codeSpans(pattern.fix).filter((f) => numbersOf(f).length > 0) : [],
+      statementTerms: terms(pattern.statement),
+      forbids: forbids(pattern.statement),
+      fixes: pattern.fix ? fixCommands(pattern.fix) : [],
+      signatureWords: terms((pattern.signature ?? '').split(' :: ')[1] ?? ''),
+    };
+    readings.set(pattern, reading);
+  }
+  return reading;
+}
+
 function sharedSignatureWords(entry: Entry, pattern: Pattern, except?: string): number {
-  const words = terms((pattern.signature ?? '').split(' :: ')[1] ?? '').filter((w) => w !== except);
-  const entryTerms = terms(withoutReasons(entry.text));
+  const words = perPattern(pattern).signatureWords.filter((w) => w !== except);
+  const entryTerms = entryTermsOf(entry);
   return words.filter((w) => entryTerms.includes(w)).length;
 }
 

@@ -1,6 +1,6 @@
 import { buildSnapshot, parseDocument } from '../../memory/index.js';
 import { describeProblem, newProblems, structureProblems } from '../../memory/structure.js';
-import type { Entry, MemorySnapshot } from '../../memory/types.js';
+import type { Entry, MemoryFile, MemorySnapshot } from '../../memory/types.js';
 import { ActionConflictError, applyAction } from '../apply.js';
 import type { Action, DroppedAction, EntryRef } from '../types.js';
 import { contentRefusal, type PatternSubject } from './content.js';
@@ -35,6 +35,12 @@ export class Workspace {
   private readonly provenance: Map<string, Pick<Entry, 'introducedAt' | 'writtenBy'>>;
   /** Entries written by this plan (their text without trailing blanks): no other action may take back what the same cycle just added. */
   private readonly fresh = new Set<string>();
+  /** How many entries of the memory as it stands have each text (without trailing blanks), kept up to date per action. */
+  private readonly texts = new Map<string, number>();
+  /** The entries of the memory as it stands, in file order, worked out once per snapshot. */
+  private all: Entry[] | undefined;
+  /** Each file's entries by text without trailing blanks, built when first asked for; a file an action leaves alone keeps its index. */
+  private readonly byText = new WeakMap<MemoryFile, Map<string, Entry[]>>();
   /** Entries an action of this plan kept (path and text): no later action removes them. */
   private readonly kept = new Set<string>();
   private readonly curatedAtStart: number;
@@ -63,6 +69,7 @@ export class Workspace {
       ),
     );
     this.curatedAtStart = base.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
+    for (const entry of this.entries()) count(this.texts, entry.raw.trimEnd(), 1);
     this.rules = base.files.filter((f) => f.policy === 'protected').flatMap((f) => f.entries);
   }
 
@@ -70,8 +77,31 @@ export class Workspace {
     return this.current;
   }
 
+  /** Every entry of the memory as it stands. The same array until an action changes the memory: read it, never change it. */
   entries(): Entry[] {
-    return this.current.files.flatMap((f) => f.entries);
+    this.all ??= this.current.files.flatMap((f) => f.entries);
+    return this.all;
+  }
+
+  /** The entries of one file with this exact text, in file order (one file may hold the same line twice). */
+  occurrences(path: string, raw: string): Entry[] {
+    return this.sameText(path, raw).filter((e) => e.raw === raw);
+  }
+
+  /** The entries of one file whose text is `raw` but for trailing blanks, in file order. */
+  private sameText(path: string, raw: string): Entry[] {
+    const file = this.current.files.find((f) => f.path === path);
+    if (!file) return [];
+    let index = this.byText.get(file);
+    if (!index) {
+      index = new Map();
+      for (const entry of file.entries) {
+        const key = entry.raw.trimEnd();
+        (index.get(key) ?? index.set(key, []).get(key))?.push(entry);
+      }
+      this.byText.set(file, index);
+    }
+    return index.get(raw.trimEnd()) ?? [];
   }
 
   text(path: string): string | undefined {
@@ -133,7 +163,7 @@ export class Workspace {
 
   /** The entry a reference names, as it is now (the first of exact duplicates). */
   find(ref: EntryRef): Entry | undefined {
-    return this.current.files.find((f) => f.path === ref.path)?.entries.find((e) => e.raw === ref.raw || e.raw.trimEnd() === ref.raw.trimEnd());
+    return this.sameText(ref.path, ref.raw)[0];
   }
 
   private view() {
@@ -169,15 +199,18 @@ export class Workspace {
   }
 
   private commit(action: Action, changed: Map<string, string>): void {
-    const before = new Set(this.entries().map((e) => e.raw.trimEnd()));
     const effects = effectsOf(action);
     this.removed += effects.removed.length;
+    // Only the changed files' entries can come or go: the count of each text is kept up to date from them alone.
+    const was = this.current.files.filter((f) => changed.has(f.path));
+    const existed = (raw: string) => (this.texts.get(raw) ?? 0) > 0;
     for (const [path, text] of changed) this.files.set(path, text);
     this.rebuild();
-    for (const file of this.current.files) {
-      if (!changed.has(file.path)) continue;
-      for (const entry of file.entries) if (!before.has(entry.raw.trimEnd())) this.fresh.add(entry.raw.trimEnd());
-    }
+    const now = this.current.files.filter((f) => changed.has(f.path));
+    const arrived = now.flatMap((f) => f.entries).filter((entry) => !existed(entry.raw.trimEnd()));
+    for (const entry of was.flatMap((f) => f.entries)) count(this.texts, entry.raw.trimEnd(), -1);
+    for (const entry of now.flatMap((f) => f.entries)) count(this.texts, entry.raw.trimEnd(), 1);
+    for (const entry of arrived) this.fresh.add(entry.raw.trimEnd());
     for (const ref of effects.kept) {
       const entry = this.find(ref);
       if (entry) this.kept.add(keyOf(entry));
@@ -198,7 +231,14 @@ export class Workspace {
       }
     }
     this.current = snapshot;
+    this.all = undefined;
   }
+}
+
+function count(counts: Map<string, number>, key: string, by: number): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n === 0) counts.delete(key);
+  else counts.set(key, n);
 }
 
 function keyOf(entry: Pick<Entry, 'path' | 'text'>): string {

@@ -35,4 +35,15 @@ describe('estimateTokens', () => {
       }),
     );
   });
+
+  it('counts ASCII text as the Unicode rule does (the ASCII path is a shortcut, not another rule)', () => {
+    const CJK = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}`;
+    const word = String.raw`(?![${CJK}])[\p{L}\p{N}\p{M}_]`;
+    const piece = new RegExp(String.raw`[${CJK}]|(?:${word})+|[^\s]`, 'gu');
+    const whole = new RegExp(String.raw`^(?:${word})+$`, 'u');
+    const byRule = (text: string) => [...text.matchAll(piece)].reduce((n, [p]) => n + (whole.test(p) ? Math.ceil([...p].length / 5) : 1), 0);
+    const ascii = fc.string({ unit: fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)), maxLength: 80 });
+    fc.assert(fc.property(ascii, (text) => estimateTokens(text) === byRule(text)), { numRuns: Number(process.env.PROPERTY_RUNS ?? 500) });
+    expect(estimateTokens('run `pnpm test` (all 12)\r\n\v\f')).toBe(byRule('run `pnpm test` (all 12)\r\n\v\f'));
+  });
 });
