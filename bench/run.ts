@@ -5,7 +5,7 @@
  *     npm run bench -- --full    # 100, 1,000 and 10,000 sessions, incremental on 10,000
  *
  * Perf options (see bench/perf/run.ts): --sizes, --incremental, --entries, --written-by person|cycle,
- * --duplicate-every N, --commits, --rounds, --out, --keep;
+ * --duplicate-every N, --one-file, --commits, --rounds, --out, --keep;
  * --skip-perf and --skip-quality leave one part out. The quality benchmark runs under tsx: one corpus with the
  * baselines (bench/quality/run.ts), then the engine over seeds 1-10 (1-20 with --full, bench/quality/sweep.ts).
  */
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     entries: { type: 'string', default: '1000' },
     'written-by': { type: 'string', default: 'person' },
     'duplicate-every': { type: 'string' },
+    'one-file': { type: 'boolean', default: false },
     commits: { type: 'string', default: '200' },
     rounds: { type: 'string' },
     out: { type: 'string' },
@@ -58,6 +59,7 @@ if (!values['skip-perf']) {
     incremental: count('incremental', values.incremental),
     entries: count('entries', values.entries),
     writtenBy: writtenBy(values['written-by']),
+    ...(values['one-file'] ? { oneFile: true } : {}),
     ...(values['duplicate-every'] ? { duplicateEvery: count('duplicate-every', values['duplicate-every']) } : {}),
     commits: count('commits', values.commits),
     rounds: count('rounds', values.rounds ?? (values.full ? '3' : '1')),

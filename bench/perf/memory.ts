@@ -45,6 +45,8 @@ export interface MemoryOptions {
    * to merge). Without it, every 90th note repeats a note anywhere in the memory, as the default memory always has.
    */
   duplicateEvery?: number;
+  /** Every topic as two sections of the inbox instead of a file of its own: one long file, as many teams keep. */
+  oneFile?: boolean;
   /** Every this many notes, one gives an earlier note's port another value (a contradiction to resolve). */
   contradictEvery?: number;
 }
@@ -96,7 +98,8 @@ export function generateMemory(entries: number, seed = 'reverie-bench:memory', o
     left -= count;
     const name = WORDS[i] ?? `topic-${i}`;
     const half = Math.floor(count / 2);
-    files.set(`memory/topics/${name}.md`, `# ${capital(name)}\n${section('Services', half)}${section('How we work', count - half)}`);
+    if (options.oneFile) files.set('memory/notes.md', `${files.get('memory/notes.md')}${section(`${capital(name)}: services`, half)}${section(`${capital(name)}: how we work`, count - half)}`);
+    else files.set(`memory/topics/${name}.md`, `# ${capital(name)}\n${section('Services', half)}${section('How we work', count - half)}`);
   }
   return { files, entries };
 }

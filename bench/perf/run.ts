@@ -40,6 +40,8 @@ export interface PerfOptions {
   writtenBy?: 'person' | 'cycle';
   /** Every this many notes, one duplicates an earlier one (default 90). */
   duplicateEvery?: number;
+  /** The whole memory in one file (the inbox), sections for topics. */
+  oneFile?: boolean;
   commits: number;
   rounds: number;
   out?: string;
@@ -189,7 +191,7 @@ export function report(results: PerfResults, options: PerfOptions): string {
   out.push(`Baseline child (Node + the library loaded, nothing run): RSS ${mb(results.baseline.rssMb)} MB, peak ${mb(results.baseline.peakRssMb)} MB`);
   out.push('');
   const written = options.writtenBy === 'cycle' ? ', written by earlier cycles' : '';
-  const duplicates = options.duplicateEvery ? `, a duplicate every ${options.duplicateEvery} notes` : '';
+  const duplicates = `${options.duplicateEvery ? `, a duplicate every ${options.duplicateEvery} notes` : ''}${options.oneFile ? ', all in one file' : ''}`;
   out.push(`Full cycle, auto mode, ${options.entries} memory entries${written}${duplicates}, every session new (one fresh process per row):`);
   out.push('in-process s: the call to dream() to its return; command s: `reverie dream --mode auto` on a copy of the repository, spawn to exit (start-up included)');
   out.push(table(CYCLE_HEAD, results.cycles.map(cycleRow)));
@@ -278,7 +280,7 @@ export async function runPerf(options: PerfOptions): Promise<PerfResults> {
     for (const size of options.sizes) {
       const dir = join(scratch, `cycle-${size}`);
       const t = performance.now();
-      const memory = options.duplicateEvery ? { duplicateEvery: options.duplicateEvery } : {};
+      const memory = { ...(options.duplicateEvery ? { duplicateEvery: options.duplicateEvery } : {}), ...(options.oneFile ? { oneFile: true } : {}) };
       const repo = createBenchRepo(dir, { sessions: size, entries: options.entries, pack: true, writtenBy: options.writtenBy ?? 'person', memory });
       const setupMs = performance.now() - t;
       log(`${size} sessions: repository generated in ${s(setupMs)} s; running the cycle`);
