@@ -292,26 +292,32 @@ function numbersOf(claims: Claims): string[] {
   return numbers;
 }
 
-/** An entry's terms without its "Why:" lines, read once per entry and text (see entryClaims). Read it, never change it. */
-const termsByEntry = new WeakMap<object, { text: string; terms: string[] }>();
+/** An entry's terms without its "Why:" lines, read once per text (see entryClaims). Read it, never change it. */
+const termsByText = new Map<string, string[]>();
 
 export function entryTerms(entry: Pick<Entry, 'text'>): string[] {
-  const known = termsByEntry.get(entry);
-  if (known?.text === entry.text) return known.terms;
-  const found = terms(withoutReasons(entry.text));
-  termsByEntry.set(entry, { text: entry.text, terms: found });
-  return found;
+  return remembered(termsByText, entry.text, (text) => terms(withoutReasons(text)));
 }
 
-/** Each entry's claims, read once: curation weighs every entry against each pattern and each other entry. */
-const claimsByEntry = new WeakMap<Entry, { text: string; claims: Claims }>();
+/** Each note's claims, read once per text: curation weighs every entry against each pattern and each other entry. */
+const claimsByText = new Map<string, Claims>();
 
 export function entryClaims(entry: Entry): Claims {
-  const known = claimsByEntry.get(entry);
-  if (known?.text === entry.text) return known.claims;
-  const claims = claimsOf(entry.text);
-  claimsByEntry.set(entry, { text: entry.text, claims });
-  return claims;
+  return remembered(claimsByText, entry.text, claimsOf);
+}
+
+/**
+ * What `read` gives for a note's text, worked out once: an edit to a file gives every entry after it a new line, and
+ * so a new entry object, but the same text. Bounded: past the limit it starts again from nothing.
+ */
+function remembered<T>(known: Map<string, T>, text: string, read: (text: string) => T): T {
+  let value = known.get(text);
+  if (value === undefined) {
+    value = read(text);
+    if (known.size >= 50_000) known.clear();
+    known.set(text, value);
+  }
+  return value;
 }
 
 export { codeSpans };

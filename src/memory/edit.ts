@@ -288,6 +288,6 @@ function sameBlock(a: Block, b: Block | undefined): boolean {
     b !== undefined &&
     a.kind === b.kind &&
     a.level === b.level &&
-    withoutFinalLineBreak(a.raw) === withoutFinalLineBreak(b.raw)
+    (a.raw === b.raw || withoutFinalLineBreak(a.raw) === withoutFinalLineBreak(b.raw))
   );
 }

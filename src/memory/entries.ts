@@ -11,23 +11,55 @@ export function isEntryBlock(block: Block): block is Block & { kind: EntryKind }
 
 /** The entries of a document in file order: its top-level list items and paragraphs. */
 export function entriesOf(doc: MemoryDocument, namespace: string, policy: Policy): Entry[] {
-  return doc.blocks.filter(isEntryBlock).map((block) => ({
-    id: entryId(doc.path, block.raw),
-    path: doc.path,
-    kind: block.kind,
-    raw: block.raw,
-    text: entryText(block.kind, block.raw),
-    section: block.section,
-    line: block.line,
-    namespace,
-    policy,
-    tokens: estimateTokens(block.raw),
-  }));
+  return doc.blocks.filter(isEntryBlock).map((block) => {
+    const read = readingOf(block.kind, block.raw);
+    return {
+      id: `${doc.path}#${read.hash}`,
+      path: doc.path,
+      kind: block.kind,
+      raw: block.raw,
+      text: read.text,
+      section: block.section,
+      line: block.line,
+      namespace,
+      policy,
+      tokens: read.tokens,
+    };
+  });
+}
+
+/** What an entry's raw text gives, whatever file or line it is on. */
+interface Reading {
+  hash: string;
+  text: string;
+  tokens: number;
+}
+
+/**
+ * Readings by kind and raw text: every edit of a file is checked by reading all its entries again, and all but the
+ * edited ones read as before. Bounded: past the limit the readings start again from nothing.
+ */
+const readings: Record<EntryKind, Map<string, Reading>> = { item: new Map(), paragraph: new Map(), labelled: new Map() };
+const MAX_READINGS = 50_000;
+
+function readingOf(kind: EntryKind, raw: string): Reading {
+  const known = readings[kind];
+  let reading = known.get(raw);
+  if (!reading) {
+    reading = { hash: rawHash(raw), text: entryText(kind, raw), tokens: estimateTokens(raw) };
+    if (known.size >= MAX_READINGS) known.clear();
+    known.set(raw, reading);
+  }
+  return reading;
 }
 
 /** Hashes the exact raw text, line break included, so any change to an entry gives it a new id. */
 export function entryId(path: string, raw: string): string {
-  return `${path}#${createHash('sha256').update(raw, 'utf8').digest('hex').slice(0, 12)}`;
+  return `${path}#${rawHash(raw)}`;
+}
+
+function rawHash(raw: string): string {
+  return createHash('sha256').update(raw, 'utf8').digest('hex').slice(0, 12);
 }
 
 /**

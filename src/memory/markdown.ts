@@ -15,6 +15,11 @@ export function parseDocument(path: string, text: string): MemoryDocument {
   return { path, text, blocks: [...blocksOf(text)] };
 }
 
+/** The document parsed whole, with no use of earlier parses: what every parse must equal (the tests hold them to it). */
+export function parseDocumentWhole(path: string, text: string): MemoryDocument {
+  return { path, text, blocks: parseBlocks(text) };
+}
+
 export function renderDocument(doc: MemoryDocument): string {
   return doc.blocks.map((block) => block.raw).join('');
 }
@@ -33,10 +38,92 @@ function blocksOf(text: string): readonly Block[] {
     cache.set(text, hit);
     return hit;
   }
-  const blocks = parseBlocks(text).map((block) => Object.freeze(block));
+  const blocks = derivedFromRecent(text) ?? parseBlocks(text).map((block) => Object.freeze(block));
   cache.set(text, blocks);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   return blocks;
+}
+
+/** How many of the texts parsed last an edit's result is compared with. */
+const RECENT = 2;
+
+/**
+ * The blocks of a text that is one of the texts parsed last with one stretch changed, as an edit leaves it: only the
+ * part between the headings around the change is parsed again (see reparsedBetweenHeadings), so that one edit to a
+ * long file costs about what the edit touches, not the whole file.
+ */
+function derivedFromRecent(text: string): readonly Block[] | undefined {
+  const recent = [...cache].slice(-RECENT).reverse();
+  for (const [before, blocks] of recent) {
+    const derived = reparsedBetweenHeadings(before, blocks, text);
+    if (derived) return derived;
+  }
+  return undefined;
+}
+
+/** Texts shorter than this are parsed whole: the bookkeeping would cost more than the parse. */
+const MIN_DERIVED_LENGTH = 16_384;
+
+const ATX_HEADING = /^ {0,3}#{1,6}(?:[ \t\r\n]|$)/;
+
+/**
+ * `text` is `before` with one stretch changed. An ATX heading the parser read as a heading ends every open block
+ * before it (a list, a quote, a paragraph) and is in none (a fence or an HTML block would have taken it as text),
+ * so the parse after it does not depend on what came before. The blocks before the last such heading above the
+ * change are kept, the text from it to the first such heading below the change is parsed again, and the blocks from
+ * there on are kept, moved by the change's length. The new parse must read both headings as the same headings
+ * again (a change may open a fence that runs on), or nothing is derived and the whole text is parsed.
+ */
+function reparsedBetweenHeadings(before: string, blocks: readonly Block[], text: string): readonly Block[] | undefined {
+  if (text.length < MIN_DERIVED_LENGTH || blocks.length === 0) return undefined;
+  const limit = Math.min(before.length, text.length);
+  let prefix = 0;
+  while (prefix < limit && before.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < limit - prefix && before.charCodeAt(before.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  const changedEnd = before.length - suffix;
+  const isBoundary = (block: Block) => block.kind === 'heading' && ATX_HEADING.test(block.raw);
+  // The heading above: wholly before the change. The heading below: starting after it.
+  let above = -1;
+  for (let i = 0; i < blocks.length; i++) {
+    const block = blocks[i] as Block;
+    if (block.start + block.raw.length > prefix) break;
+    if (isBoundary(block)) above = i;
+  }
+  if (above < 0) return undefined;
+  let below = -1;
+  for (let i = blocks.length - 1; i > above; i--) {
+    const block = blocks[i] as Block;
+    if (block.start < changedEnd) break;
+    if (isBoundary(block)) below = i;
+  }
+  const shift = text.length - before.length;
+  const from = (blocks[above] as Block).start;
+  const to = below < 0 ? text.length : (blocks[below] as Block).start + (blocks[below] as Block).raw.length + shift;
+  const window = parseBlocks(text.slice(from, to));
+  const same = (a: Block | undefined, b: Block) => a !== undefined && a.kind === b.kind && a.raw === b.raw && a.level === b.level;
+  if (!same(window[0], blocks[above] as Block) || (below >= 0 && (window.length < 2 || !same(window.at(-1), blocks[below] as Block)))) return undefined;
+  const lineOf = (blocks[above] as Block).line - 1;
+  const middle = (below < 0 ? window : window.slice(0, -1)).map((block) => ({ ...block, start: block.start + from, line: block.line + lineOf }));
+  const lineShift = below < 0 ? 0 : (window.at(-1) as Block).line + lineOf - (blocks[below] as Block).line;
+  const after = below < 0 ? [] : blocks.slice(below).map((block) => ({ ...block, start: block.start + shift, line: block.line + lineShift }));
+  return withSections([...blocks.slice(0, above)], [...middle, ...after]);
+}
+
+/** The blocks after `kept` with their heading trails worked out again (a change may have added or removed a heading). */
+function withSections(kept: readonly Block[], rest: Block[]): readonly Block[] {
+  const trail: { level: number; title: string }[] = [];
+  for (const block of kept) {
+    if (block.kind !== 'heading') continue;
+    while ((trail.at(-1)?.level ?? 0) >= (block.level ?? 1)) trail.pop();
+    trail.push({ level: block.level ?? 1, title: block.heading ?? '' });
+  }
+  for (const block of rest) {
+    if (block.kind === 'heading') while ((trail.at(-1)?.level ?? 0) >= (block.level ?? 1)) trail.pop();
+    block.section = trail.map((heading) => heading.title);
+    if (block.kind === 'heading') trail.push({ level: block.level ?? 1, title: block.heading ?? '' });
+  }
+  return [...kept, ...rest.map((block) => Object.freeze(block))];
 }
 
 /**

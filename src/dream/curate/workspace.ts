@@ -201,15 +201,19 @@ export class Workspace {
   private commit(action: Action, changed: Map<string, string>): void {
     const effects = effectsOf(action);
     this.removed += effects.removed.length;
-    // Only the changed files' entries can come or go: the count of each text is kept up to date from them alone.
-    const was = this.current.files.filter((f) => changed.has(f.path));
+    // Only the changed files' entries can come or go, and of those only the ones between what the edit left alone at
+    // the start and at the end of the file: the count of each text is kept up to date from them alone.
+    const was = new Map(this.current.files.filter((f) => changed.has(f.path)).map((f) => [f.path, f.entries]));
     const existed = (raw: string) => (this.texts.get(raw) ?? 0) > 0;
     for (const [path, text] of changed) this.files.set(path, text);
     this.rebuild();
     const now = this.current.files.filter((f) => changed.has(f.path));
-    const arrived = now.flatMap((f) => f.entries).filter((entry) => !existed(entry.raw.trimEnd()));
-    for (const entry of was.flatMap((f) => f.entries)) count(this.texts, entry.raw.trimEnd(), -1);
-    for (const entry of now.flatMap((f) => f.entries)) count(this.texts, entry.raw.trimEnd(), 1);
+    const edits = [...changed.keys()].map((path) => editedEntries(was.get(path) ?? [], now.find((f) => f.path === path)?.entries ?? []));
+    const arrived = edits.flatMap((edit) => edit.added).filter((entry) => !existed(entry.raw.trimEnd()));
+    for (const edit of edits) {
+      for (const entry of edit.removed) count(this.texts, entry.raw.trimEnd(), -1);
+      for (const entry of edit.added) count(this.texts, entry.raw.trimEnd(), 1);
+    }
     for (const entry of arrived) this.fresh.add(entry.raw.trimEnd());
     for (const ref of effects.kept) {
       const entry = this.find(ref);
@@ -233,6 +237,15 @@ export class Workspace {
     this.current = snapshot;
     this.all = undefined;
   }
+}
+
+/** The entries of a file before and after an edit, without those it begins and ends with in both. */
+function editedEntries(before: Entry[], after: Entry[]): { removed: Entry[]; added: Entry[] } {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start]?.raw === after[start]?.raw) start++;
+  let end = 0;
+  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end]?.raw === after[after.length - 1 - end]?.raw) end++;
+  return { removed: before.slice(start, before.length - end), added: after.slice(start, after.length - end) };
 }
 
 function count(counts: Map<string, number>, key: string, by: number): void {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lineEnding, parseDocument, renderDocument } from '../../../src/memory/index.js';
+import { parseDocumentWhole } from '../../../src/memory/markdown.js';
 import type { Block } from '../../../src/memory/index.js';
 import { AGENTS_MD_CRLF, CLAUDE_MD, markdownish } from './fixtures.js';
 
@@ -272,5 +273,48 @@ describe('lineEnding', () => {
     expect(lineEnding('a\r\nb\r\nc\n')).toBe('\r\n');
     expect(lineEnding('a\nb\nc\r\n')).toBe('\n');
     expect(lineEnding('no breaks')).toBe('\n');
+  });
+});
+
+describe('parseDocument after an edit to a long file', () => {
+  // Long enough that an edit is parsed between the headings around it rather than whole.
+  const sections = (count: number, tag: string) =>
+    Array.from({ length: count }, (_, i) => `## Section ${tag}${i}\n\n- first note of ${i}\n- second note, \`cmd ${i}\`\n  nested line\n\nA paragraph ${i}.\n`).join('\n');
+  const longFile = fc
+    .tuple(fc.array(markdownish, { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 3 }))
+    .map(([parts, headingLevel]) => {
+      const head = ['', '# Title\n\n', '---\ntitle: x\n---\n# Title\n', '\uFEFF# Title\n'][headingLevel] ?? '';
+      return head + parts.map((part, i) => `${sections(40, `${i}-`)}\n${part}\n`).join('') + sections(40, 'end-');
+    });
+
+  it('gives the blocks a whole parse gives, whatever the edit (a fence opened, a heading removed, line endings)', () => {
+    fc.assert(
+      fc.property(longFile, fc.nat(), fc.nat(), markdownish, (before, a, b, inserted) => {
+        const from = a % (before.length + 1);
+        const to = from + (b % Math.min(2_000, before.length - from + 1));
+        const after = before.slice(0, from) + inserted + before.slice(to);
+        parseDocument('m.md', before);
+        const derived = parseDocument('m.md', after).blocks;
+        expect(derived).toEqual(parseDocumentWhole('m.md', after).blocks);
+        expect(blocksConsistent(after, derived)).toBe(true);
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 200) },
+    );
+  });
+
+  it('gives the blocks a whole parse gives after a chain of edits, each to the last one\'s text', () => {
+    let text = sections(200, 'chain-');
+    parseDocument('m.md', text);
+    const edits: [RegExp, string][] = [
+      [/- first note of 17\n/, ''],
+      [/## Section chain-50\n/, '```\n'],
+      [/A paragraph 120\./, 'A paragraph 120.\n\n## Inserted\n\n- new'],
+      [/```\n/, '## Section chain-50\n'],
+      [/## Section chain-199\n/, '# Top\n'],
+    ];
+    for (const [find, replace] of edits) {
+      text = text.replace(find, replace);
+      expect(parseDocument('m.md', text).blocks).toEqual(parseDocumentWhole('m.md', text).blocks);
+    }
   });
 });
