@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Mode } from '../config/index.js';
 import type { ClaudeEngineOptions } from '../dream/engines/claude/index.js';
+import { quietFingerprint, readQuiet, writeQuiet } from './quiet.js';
 import { heuristicEngine } from '../dream/engines/heuristic.js';
 import { cyclePath, cycleRecord, readState, rememberRejected, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import { memoryImpact, type MemoryImpact } from '../dream/impact.js';
@@ -183,6 +184,12 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
     Object.assign(replaced, await toSupersede(context, link, base, waiting));
   }
 
+  // A quiet night: nothing changed since a run that found nothing to do, and it reported what this one would.
+  const engineName = options.engine ?? context.config.engine;
+  const quiet = mode !== 'dry-run' && engineName === 'heuristic' && !inPlace && replaced.cycles.length === 0 ? await quietFingerprint(context, base, engineName) : undefined;
+  const known = quiet ? ((await readQuiet(context, quiet)) as QuietReport | undefined) : undefined;
+  if (known) return { ...emptyResult(base, mode, waiting.pending, [], 0), ...known };
+
   const inputs = await review(context, base, options, engine);
   if (inPlace && !(await bringsNewSessions(context, inPlace, inputs.sessions))) return stillWaiting();
   const why = inPlace ? 'dropped by the reviewer of the cycle before it was rebuilt' : 'dropped by the reviewer of the superseded cycle';
@@ -228,7 +235,9 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
     return { ...summary, outcome: 'dry-run', approval: 'dry run: nothing written', diff: await planDiff(context, base, plan.actions) };
   }
   if (plan.actions.length === 0 && inputs.sessions.length === 0) {
-    return { ...summary, cycle: null, outcome: 'nothing-new', approval: 'nothing new' };
+    const result: DreamResult = { ...summary, cycle: null, outcome: 'nothing-new', approval: 'nothing new' };
+    if (quiet) await writeQuiet(context, { fingerprint: quiet, report: quietReport(result) });
+    return result;
   }
   const result = await commitAndApprove(context, { mode, base, now, plan, summary, inputs, ...(inPlace ? { replacing: inPlace.tip } : {}) }, options, link);
   if (inPlace) {
@@ -239,6 +248,13 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
   if (replaced.cycles.length === 0) return result;
   const next = result.pull ? `#${result.pull.number} (cycle ${result.cycle})` : `cycle ${result.cycle ?? '(none: nothing new)'}`;
   return { ...result, superseded: await retire(context, link, replaced.cycles, next) };
+}
+
+/** What a quiet run reports again (see quiet.ts): what a run with nothing to do found, not where main was. */
+type QuietReport = Pick<DreamResult, 'stats' | 'dropped' | 'notices' | 'impact' | 'warnings' | 'unread'>;
+
+function quietReport({ stats, dropped, notices, impact, warnings, unread }: DreamResult): QuietReport {
+  return { stats, dropped, notices, impact, warnings, unread };
 }
 
 /** The waiting cycle an `update` run rebuilds: only one, with its branch and record here. */
