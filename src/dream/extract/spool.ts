@@ -86,7 +86,12 @@ export class ObservationSpool implements Iterable<SessionRef> {
     const observations = function* (this: ObservationSpool): Generator<ObservedSession> {
       try {
         const read = this.reader();
-        for (const entry of order) yield JSON.parse(read(entry)) as ObservedSession;
+        for (const entry of order) {
+          const observed = JSON.parse(read(entry)) as ObservedSession;
+          // The strings the spool holds already, rather than copies: pattern records keep session ids by the thousand.
+          observed.id = entry.id;
+          yield observed;
+        }
       } finally {
         this.release();
       }
@@ -139,7 +144,8 @@ export class ObservationSpool implements Iterable<SessionRef> {
 
 /** A file only this process can open; unlinked at once where the system allows it, so that a crash leaves nothing. */
 function createFile(dir: string): { fd: number; path: string; folder: string; unlinked: boolean } {
-  const folder = fs.mkdtempSync(path.join(dir, 'reverie-spool-'));
+  fs.mkdirSync(dir, { recursive: true });
+  const folder = fs.mkdtempSync(path.join(dir, 'spool-'));
   const file = path.join(folder, 'observations.ndjson');
   const fd = fs.openSync(file, 'wx+', 0o600);
   const created = { fd, path: file, folder, unlinked: false };
