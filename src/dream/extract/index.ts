@@ -77,15 +77,20 @@ export function isObserved(session: Session | ObservedSession): session is Obser
 export function extractPatterns(sessions: readonly (Session | ObservedSession)[] | ObservationSpool, previous: DreamState['patterns'], minSessions: number): Extraction {
   const records: Record<string, PatternRecord> = structuredClone(previous);
   const touched = new Set<string>();
-  const { statements, userTerms, observations } = isSpool(sessions) ? spooled(sessions) : listed(sessions);
-  const keys = preferenceKeys(statements, userTerms, records);
-  let next = 0;
-  for (const session of observations()) {
-    const preferences = keyedPreferences(session.preferences, () => keys[next++] as string);
-    for (const observation of [...session.mistakes, ...(session.corrections ?? []), ...preferences, ...workflowsOf(session.commands)]) {
-      fold(records, observation, session);
-      touched.add(observation.key);
+  try {
+    const { statements, userTerms, observations } = isSpool(sessions) ? spooled(sessions) : listed(sessions);
+    const keys = preferenceKeys(statements, userTerms, records);
+    let next = 0;
+    for (const session of observations()) {
+      const preferences = keyedPreferences(session.preferences, () => keys[next++] as string);
+      for (const observation of [...session.mistakes, ...(session.corrections ?? []), ...preferences, ...workflowsOf(session.commands)]) {
+        fold(records, observation, session);
+        touched.add(observation.key);
+      }
     }
+  } finally {
+    // A spool is read once: its file goes as soon as the fold is done, or has failed.
+    if (isSpool(sessions)) sessions.release();
   }
   const patterns = [...touched].sort().map((key) => toPattern(key, records[key] as PatternRecord));
   const promotable = patterns.filter((p) => !unsafeLesson(p.statement));
@@ -155,7 +160,7 @@ function keyedPreferences(observations: readonly PreferenceObservation[], cluste
 
 function fold(records: Record<string, PatternRecord>, observation: Observation, session: ObservedSession): void {
   const record = (records[observation.key] ??= newRecord(observation));
-  if (observation.fix && !record.sessions.includes(session.id)) foldFix(record, observation);
+  if (observation.fix && !holds(record.sessions, session.id)) foldFix(record, observation);
   if (record.kind === 'preference') {
     for (const t of observation.terms) if (!record.terms.includes(t) && record.terms.length < MAX_PREFERENCE_TERMS) record.terms.push(t);
   }
@@ -164,7 +169,7 @@ function fold(records: Record<string, PatternRecord>, observation: Observation, 
     if (!record.requested?.length) record.statement = observation.statement;
     record.requested = [...(record.requested ?? []), session.id];
   }
-  if (observation.dropped && !record.sessions.includes(session.id)) {
+  if (observation.dropped && !holds(record.sessions, session.id)) {
     // What recurs in every session is the lesson; branch names and PR numbers differ each time.
     record.dropped = record.dropped ? record.dropped.filter((d) => observation.dropped?.includes(d)) : [...observation.dropped];
     record.added = record.added ? record.added.filter((a) => observation.added?.includes(a)) : [...(observation.added ?? [])];
@@ -220,13 +225,38 @@ function generalizeFix(known: FixRecord, fix: string): void {
   known.statement = known.statement.replace(`\`${held}\``, `\`${common}\``);
 }
 
+/** Lists of session ids longer than this are looked up through a set: a pattern seen in 40,000 sessions is common. */
+const LINEAR_LOOKUP = 32;
+
+const idSets = new WeakMap<string[], Set<string>>();
+
+/**
+ * Whether a record's list of distinct session ids holds `id`. A long list keeps a set beside it (addId adds to both),
+ * made again when the list's length shows it changed some other way.
+ */
+function holds(list: string[], id: string): boolean {
+  if (list.length <= LINEAR_LOOKUP) return list.includes(id);
+  let set = idSets.get(list);
+  if (!set || set.size !== list.length) {
+    set = new Set(list);
+    idSets.set(list, set);
+  }
+  return set.has(id);
+}
+
+/** Adds `id` to a list of distinct session ids, and to its set when it has one. */
+function addId(list: string[], id: string): void {
+  list.push(id);
+  idSets.get(list)?.add(id);
+}
+
 /** One more session that shows a pattern: its id, its agent, when, and a quote. Support counts distinct ones. */
 export function recordSighting(
   record: PatternRecord,
   session: { id: string; agent: string; startedAt?: string | undefined; endedAt?: string | undefined },
   seen: { quote: string; turn: number },
 ): void {
-  if (!record.sessions.includes(session.id)) record.sessions.push(session.id);
+  if (!holds(record.sessions, session.id)) addId(record.sessions, session.id);
   if (!record.agents.includes(session.agent)) record.agents.push(session.agent);
   const time = session.endedAt ?? session.startedAt;
   if (time && (!record.lastSeen || time > record.lastSeen)) record.lastSeen = time;
