@@ -11,9 +11,10 @@ import type { Action, Engine, EngineRun, Notice, Plan } from '../dream/types.js'
 import { GitStateError, UsageError } from '../errors.js';
 import { deleteBranch, fastForward, readFileAt, readFilesAt, resolveRef, updateBranch } from '../git/index.js';
 import { observeSession } from '../dream/extract/index.js';
+import { isSpool, ObservationSpool } from '../dream/extract/spool.js';
 import type { ObservedSession } from '../dream/types.js';
 import { streamSessions, type UnreadFile } from '../sessions/load.js';
-import type { ReadWarning } from '../sessions/types.js';
+import type { ReadWarning, Session } from '../sessions/types.js';
 import { approveBranch, type ApprovalOutcome } from './approve.js';
 import { buildCycle, type BuildResult } from './build.js';
 import { baseWarnings, isStateFile, openContext, mainTip, readBase, sessionHashCacheFile, type BaseView, type RepoContext } from './context.js';
@@ -191,7 +192,10 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
   if (known) return { ...emptyResult(base, mode, waiting.pending, [], 0), ...known };
 
   const inputs = await review(context, base, options, engine);
-  if (inPlace && !(await bringsNewSessions(context, inPlace, inputs.sessions))) return stillWaiting();
+  if (inPlace && !(await bringsNewSessions(context, inPlace, inputs.sessions))) {
+    if (isSpool(inputs.sessions)) inputs.sessions.release();
+    return stillWaiting();
+  }
   const why = inPlace ? 'dropped by the reviewer of the cycle before it was rebuilt' : 'dropped by the reviewer of the superseded cycle';
   for (const action of replaced.droppedByReviewer) rememberRejected(inputs.state, action, action.cycle, why);
   const empty = emptyResult(base, mode, waiting.pending, inputs.warnings, inputs.totalSessions, inputs.unread);
@@ -265,16 +269,16 @@ function updatable(waiting: Waiting): (PendingCycle & { record: CycleRecord }) |
 }
 
 /** Sessions the waiting cycle did not review: what makes rebuilding it worth a new review. */
-async function bringsNewSessions(context: RepoContext, waiting: PendingCycle, sessions: ObservedSession[]): Promise<boolean> {
+async function bringsNewSessions(context: RepoContext, waiting: PendingCycle, sessions: Reviewed['sessions']): Promise<boolean> {
   const files = await readFilesAt(context.repo, waiting.tip, isStateFile, { under: [STATE_DIR] });
   const seen = readState(files).processed;
-  return sessions.some((s) => !(s.hash in seen));
+  return [...sessions].some((s) => !(s.hash in seen));
 }
 
 interface Reviewed {
   memory: BaseView['memory'];
   state: BaseView['state'];
-  sessions: ObservedSession[];
+  sessions: ObservedSession[] | ObservationSpool;
   totalSessions: number;
   warnings: ReadWarning[];
   unread: UnreadFile[];
@@ -288,18 +292,23 @@ async function review(context: RepoContext, base: string, options: DreamOptions,
   const [notText] = view.notUtf8;
   if (notText) throw notUtf8Error(notText);
   const skipHashes = new Set(Object.keys(state.processed));
-  // Each session is observed as it is read and let go: a cycle over 10,000 logs never holds them all.
+  // Each session is observed as it is read and let go: a cycle over 10,000 logs never holds them all. Offline, not even
+  // their observations: what extraction sums is summed as they stream, the rest waits on disk for the fold (spool.ts).
+  const observed = engine.observe ? undefined : new ObservationSpool({ dir: path.join(context.repo.gitdir, 'reverie') });
   const sessions: ObservedSession[] = [];
-  const loaded = await streamSessions(
-    { repoDir: context.repo.dir, sources: context.config.sessions, skipHashes, hashCacheFile: sessionHashCacheFile(context) },
-    (session) => sessions.push(engine.observe ? engine.observe(session) : observeSession(session)),
+  const keep = (session: Session) => (observed ? observed.add(observeSession(session)) : sessions.push(engine.observe ? engine.observe(session) : observeSession(session)));
+  const loaded = await streamSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes, hashCacheFile: sessionHashCacheFile(context) }, keep).catch(
+    (error: unknown) => {
+      observed?.release();
+      throw error;
+    },
   );
   const totalSessions = loaded.read + loaded.skipped;
   const entries = memory.files.reduce((n, f) => n + f.entries.length, 0);
   const warnings = [...baseWarnings(view), ...loaded.warnings];
   const { unread } = loaded;
   options.onPhase?.({ phase: 'review', sessions: totalSessions, newSessions: loaded.read, memoryFiles: memory.files.length, entries, warnings, unread });
-  return { memory, state, sessions, totalSessions, warnings, unread };
+  return { memory, state, sessions: observed ?? sessions, totalSessions, warnings, unread };
 }
 
 /** Phases 4 and 5: the branch with one commit per action, then approval as the mode says. */

@@ -1,6 +1,7 @@
 import type { MemorySnapshot } from '../memory/types.js';
 import type { Session } from '../sessions/types.js';
 import type { ObservedSession } from './extract/observation.js';
+import type { ObservationSpool } from './extract/spool.js';
 
 export type ActionType = 'add' | 'update' | 'merge' | 'resolve' | 'prune';
 export const ACTION_TYPES: readonly ActionType[] = ['add', 'update', 'merge', 'resolve', 'prune'];
@@ -214,7 +215,7 @@ export interface PlanInput {
    * Sessions not yet processed (the new ones), whole or as extraction observed them (`observeSession`): a shell
    * reading many logs observes each as it is read and lets it go.
    */
-  sessions: readonly (Session | ObservedSession)[];
+  sessions: readonly (Session | ObservedSession)[] | ObservationSpool;
   /** Total sessions found, processed or not. */
   totalSessions: number;
   memory: MemorySnapshot;

@@ -5,9 +5,10 @@ import type { DreamState, Evidence, FixRecord, Pattern, PatternRecord } from '..
 import { commandHead, commonCommand, effectiveProgram } from './commands.js';
 import { findMistakes } from './mistakes.js';
 import type { ObservedSession, Observation } from './observation.js';
-import { preferenceKeys } from './preference-clusters.js';
+import { preferenceKeys, statementOf, type Statement } from './preference-clusters.js';
 import { intentOf, intentRule } from './intents.js';
 import { findCorrections, findPreferences, preferenceStatement, userSentences, type PreferenceObservation } from './preferences.js';
+import { isSpool, type ObservationSpool } from './spool.js';
 import { unsafeLesson } from './unsafe.js';
 import { commandRun, workflowsOf } from './workflows.js';
 
@@ -73,17 +74,24 @@ export function isObserved(session: Session | ObservedSession): session is Obser
  * patterns they touched into signal and noise. Deterministic: sessions are taken in time order,
  * whatever order they were read in.
  */
-export function extractPatterns(sessions: readonly (Session | ObservedSession)[], previous: DreamState['patterns'], minSessions: number): Extraction {
+export function extractPatterns(sessions: readonly (Session | ObservedSession)[] | ObservationSpool, previous: DreamState['patterns'], minSessions: number): Extraction {
   const records: Record<string, PatternRecord> = structuredClone(previous);
   const touched = new Set<string>();
-  const ordered = orderSessions(sessions.map((s) => (isObserved(s) ? s : observeSession(s))));
-  const preferences = keyedPreferences(ordered, records);
-  ordered.forEach((session, i) => {
-    for (const observation of [...session.mistakes, ...(session.corrections ?? []), ...(preferences[i] ?? []), ...workflowsOf(session.commands)]) {
-      fold(records, observation, session);
-      touched.add(observation.key);
+  try {
+    const { statements, userTerms, observations } = isSpool(sessions) ? spooled(sessions) : listed(sessions);
+    const keys = preferenceKeys(statements, userTerms, records);
+    let next = 0;
+    for (const session of observations()) {
+      const preferences = keyedPreferences(session.preferences, () => keys[next++] as string);
+      for (const observation of [...session.mistakes, ...(session.corrections ?? []), ...preferences, ...workflowsOf(session.commands)]) {
+        fold(records, observation, session);
+        touched.add(observation.key);
+      }
     }
-  });
+  } finally {
+    // A spool is read once: its file goes as soon as the fold is done, or has failed.
+    if (isSpool(sessions)) sessions.release();
+  }
   const patterns = [...touched].sort().map((key) => toPattern(key, records[key] as PatternRecord));
   const promotable = patterns.filter((p) => !unsafeLesson(p.statement));
   // A recurring error with no known fix tells an agent nothing it can act on: it waits for a fix as noise.
@@ -104,6 +112,31 @@ export function extractPatterns(sessions: readonly (Session | ObservedSession)[]
   return { signal, noise, records };
 }
 
+/**
+ * What the fold reads of a cycle's sessions: every preference statement to cluster (none asked to be recorded) and
+ * the words people typed, summed, both known before the first fold; then the sessions themselves, in time order.
+ */
+interface Folding {
+  statements: Statement[];
+  userTerms: ReadonlyMap<string, number>;
+  observations: () => Iterable<ObservedSession>;
+}
+
+/** Sessions held in a list: observed now if they are whole, then ordered. */
+function listed(sessions: readonly (Session | ObservedSession)[]): Folding {
+  const ordered = orderSessions(sessions.map((s) => (isObserved(s) ? s : observeSession(s))));
+  const userTerms = new Map<string, number>();
+  for (const session of ordered) for (const [t, n] of session.userTerms) userTerms.set(t, (userTerms.get(t) ?? 0) + n);
+  const statements = ordered.flatMap((s) => s.preferences.filter((o) => !o.explicit).map(statementOf));
+  return { statements, userTerms, observations: () => ordered };
+}
+
+/** Sessions streamed into a spool: the terms were summed as they came, the observations are read back in order. */
+function spooled(spool: ObservationSpool): Folding {
+  const { statements, observations } = spool.inTimeOrder();
+  return { statements, userTerms: spool.userTerms, observations };
+}
+
 function orderSessions(sessions: ObservedSession[]): ObservedSession[] {
   return [...sessions].sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? '') || a.id.localeCompare(b.id));
 }
@@ -111,30 +144,23 @@ function orderSessions(sessions: ObservedSession[]): ObservedSession[] {
 /**
  * People say the same preference in other words each time, so preferences are keyed only once every
  * statement of the cycle is known: by the words that recur in such statements (see preference-clusters).
+ * `clusterKey` hands out those keys in the order of the statements.
  */
-function keyedPreferences(sessions: ObservedSession[], records: Record<string, PatternRecord>): Observation[][] {
-  const found: PreferenceObservation[][] = sessions.map((s) => s.preferences);
-  const userTerms = new Map<string, number>();
-  for (const session of sessions) for (const [t, n] of session.userTerms) userTerms.set(t, (userTerms.get(t) ?? 0) + n);
-  // A rule a person asked to be recorded is theirs as they said it: it is signal on its own, and a sentence that
-  // happens to share a word with it ("litter" the repository, "litter" the context window) is no second sighting.
-  const clustered = found.flat().filter((o) => !o.explicit);
-  const keys = preferenceKeys(clustered.map((o) => ({ terms: o.terms, prefer: o.prefer ?? [], avoid: o.avoid ?? [], intent: intentOf(o.quote) })), userTerms, records);
-  let next = 0;
-  return found.map((observations) => {
-    const keyed = new Map<string, Observation>();
-    for (const observation of observations) {
-      const key = observation.explicit ? `preference:${shortHash(`requested ${[...new Set(observation.terms)].sort().join(' ')}`, 10)}` : (keys[next++] as string);
-      // Two sentences of one session that state the same preference are one observation.
-      if (!keyed.has(key)) keyed.set(key, { ...observation, key });
-    }
-    return [...keyed.values()];
-  });
+function keyedPreferences(observations: readonly PreferenceObservation[], clusterKey: () => string): Observation[] {
+  const keyed = new Map<string, Observation>();
+  for (const observation of observations) {
+    // A rule a person asked to be recorded is theirs as they said it: it is signal on its own, and a sentence that
+    // happens to share a word with it ("litter" the repository, "litter" the context window) is no second sighting.
+    const key = observation.explicit ? `preference:${shortHash(`requested ${[...new Set(observation.terms)].sort().join(' ')}`, 10)}` : clusterKey();
+    // Two sentences of one session that state the same preference are one observation.
+    if (!keyed.has(key)) keyed.set(key, { ...observation, key });
+  }
+  return [...keyed.values()];
 }
 
 function fold(records: Record<string, PatternRecord>, observation: Observation, session: ObservedSession): void {
   const record = (records[observation.key] ??= newRecord(observation));
-  if (observation.fix && !record.sessions.includes(session.id)) foldFix(record, observation);
+  if (observation.fix && !holds(record.sessions, session.id)) foldFix(record, observation);
   if (record.kind === 'preference') {
     for (const t of observation.terms) if (!record.terms.includes(t) && record.terms.length < MAX_PREFERENCE_TERMS) record.terms.push(t);
   }
@@ -143,7 +169,7 @@ function fold(records: Record<string, PatternRecord>, observation: Observation, 
     if (!record.requested?.length) record.statement = observation.statement;
     record.requested = [...(record.requested ?? []), session.id];
   }
-  if (observation.dropped && !record.sessions.includes(session.id)) {
+  if (observation.dropped && !holds(record.sessions, session.id)) {
     // What recurs in every session is the lesson; branch names and PR numbers differ each time.
     record.dropped = record.dropped ? record.dropped.filter((d) => observation.dropped?.includes(d)) : [...observation.dropped];
     record.added = record.added ? record.added.filter((a) => observation.added?.includes(a)) : [...(observation.added ?? [])];
@@ -199,13 +225,38 @@ function generalizeFix(known: FixRecord, fix: string): void {
   known.statement = known.statement.replace(`\`${held}\``, `\`${common}\``);
 }
 
+/** Lists of session ids longer than this are looked up through a set: a pattern seen in 40,000 sessions is common. */
+const LINEAR_LOOKUP = 32;
+
+const idSets = new WeakMap<string[], Set<string>>();
+
+/**
+ * Whether a record's list of distinct session ids holds `id`. A long list keeps a set beside it (addId adds to both),
+ * made again when the list's length shows it changed some other way.
+ */
+function holds(list: string[], id: string): boolean {
+  if (list.length <= LINEAR_LOOKUP) return list.includes(id);
+  let set = idSets.get(list);
+  if (!set || set.size !== list.length) {
+    set = new Set(list);
+    idSets.set(list, set);
+  }
+  return set.has(id);
+}
+
+/** Adds `id` to a list of distinct session ids, and to its set when it has one. */
+function addId(list: string[], id: string): void {
+  list.push(id);
+  idSets.get(list)?.add(id);
+}
+
 /** One more session that shows a pattern: its id, its agent, when, and a quote. Support counts distinct ones. */
 export function recordSighting(
   record: PatternRecord,
   session: { id: string; agent: string; startedAt?: string | undefined; endedAt?: string | undefined },
   seen: { quote: string; turn: number },
 ): void {
-  if (!record.sessions.includes(session.id)) record.sessions.push(session.id);
+  if (!holds(record.sessions, session.id)) addId(record.sessions, session.id);
   if (!record.agents.includes(session.agent)) record.agents.push(session.agent);
   const time = session.endedAt ?? session.startedAt;
   if (time && (!record.lastSeen || time > record.lastSeen)) record.lastSeen = time;

@@ -26,8 +26,8 @@ export interface Observation {
 
 /**
  * What extraction keeps of a session once it has read it: who, when and where from, and what it observed; not the
- * turns and tool output, which are most of a session's size. A cycle over many sessions holds these, one session
- * at a time being read.
+ * turns and tool output, which are most of a session's size. An offline cycle does not hold even these: it writes
+ * them to a spool as they are read and folds them back in time order (spool.ts).
  */
 export interface ObservedSession {
   id: string;

@@ -11,6 +11,11 @@ export interface Statement {
   intent?: string | undefined;
 }
 
+/** A preference as one session states it, reduced to what clustering compares. */
+export function statementOf(observation: { terms: string[]; prefer?: string[]; avoid?: string[]; quote: string }): Statement {
+  return { terms: observation.terms, prefer: observation.prefer ?? [], avoid: observation.avoid ?? [], intent: intentOf(observation.quote) };
+}
+
 /**
  * A word anchors a preference when it recurs in such statements and is mostly said in them: "emoji",
  * "slog" or "utc" in "no emojis in PR text" and "keep emojis out of commits", but not "table", which

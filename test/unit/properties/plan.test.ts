@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyActions } from '../../../src/dream/apply.js';
 import { planCycle } from '../../../src/dream/plan.js';
+import { sessionList } from '../../../src/dream/extract/spool.js';
 import type { Plan, PlanInput } from '../../../src/dream/types.js';
 import { comparableText } from '../../../src/dream/curate/effects.js';
 import type { Action } from '../../../src/dream/types.js';
@@ -94,12 +95,13 @@ describe('planCycle: properties', () => {
         const plan = planCycle(input);
         expect(planCycle(structuredClone(input))).toEqual(plan);
         // A permutation of the sessions, chosen by the seed.
-        const shuffled = [...input.sessions]
+        const sessions = sessionList(input.sessions);
+        const shuffled = [...sessions]
           .map((session, i) => ({ session, key: (i * 7919 + seed) % 104729 }))
           .sort((a, b) => a.key - b.key)
           .map((x) => x.session);
         expect(planCycle({ ...structuredClone(input), sessions: shuffled })).toEqual(plan);
-        expect(planCycle({ ...structuredClone(input), sessions: [...input.sessions].reverse() })).toEqual(plan);
+        expect(planCycle({ ...structuredClone(input), sessions: [...sessions].reverse() })).toEqual(plan);
       }),
       { numRuns: RUNS },
     );

@@ -17,6 +17,7 @@ import { UsageError } from '../../../errors.js';
 import type { MemorySnapshot } from '../../../memory/types.js';
 import type { Session } from '../../../sessions/types.js';
 import { isObserved } from '../../extract/index.js';
+import { sessionList } from '../../extract/spool.js';
 import { distinctIds, guardFor, memoryTokens, nextState } from '../../plan.js';
 import type { Action, DroppedAction, Engine, EngineRun, ObservedSession, Plan, PlanInput } from '../../types.js';
 import type { BatchOptions } from './batch.js';
@@ -205,7 +206,7 @@ function curateRequest(input: PlanInput, config: ClaudeConfig, context: PromptCo
 /** Each session with the transcript the model reads; one neither transcribed nor cached cannot be mapped. */
 function transcribed(sessions: PlanInput['sessions'], cache: ClaudeCache, warnings: string[]): Transcribed[] {
   const ready: Transcribed[] = [];
-  for (const session of sessions) {
+  for (const session of sessionList(sessions)) {
     const observed = isObserved(session) ? session : observeForModel(session, cache);
     if (observed.transcript !== undefined) ready.push({ ...observed, transcript: observed.transcript });
     else if (cache.hasMap(observed.hash)) ready.push({ ...observed, transcript: '' });
@@ -217,7 +218,7 @@ function transcribed(sessions: PlanInput['sessions'], cache: ClaudeCache, warnin
 /** Sessions the map step has a result for: only those are recorded as processed. */
 function processedSessions(sessions: PlanInput['sessions'], mapped: MapOutcome): PlanInput['sessions'] {
   const done = new Set(mapped.mapped.map((m) => m.hash));
-  return sessions.filter((s) => done.has(s.hash));
+  return sessionList(sessions).filter((s) => done.has(s.hash));
 }
 
 /** A plan that does nothing and records nothing: what a stopped run or a dry run hands back. */
