@@ -38,10 +38,16 @@ export interface BuildResult {
 export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildResult> {
   const input = outgoing(given);
   const { files, notText } = await readScope(repo, input.parent, input.memoryRoot);
-  const replay = replayActions(files, input.actions, notText);
   let parent = input.parent;
   const applied: RecordedAction[] = [];
-  for (const { action, changes } of replay.applied) {
+  const skipped: BuildResult['skipped'] = [];
+  // One action applied, then committed, then the next: a long file's texts after each action are not all held at once.
+  for (const step of replaySteps(files, input.actions, notText)) {
+    if ('reason' in step) {
+      skipped.push(step);
+      continue;
+    }
+    const { action, changes } = step;
     parent = await commitChanges(repo, {
       parent,
       changes: new Map(changes),
@@ -51,7 +57,6 @@ export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildRe
     });
     applied.push({ ...action, commit: parent });
   }
-  const { skipped } = replay;
   const parentState = readState(files);
   const state = mergeStates(outgoingState(input.state, parentState), parentState);
   // The record keeps every action the cycle proposed: those left out or no longer applicable stay, without a commit.
@@ -94,24 +99,32 @@ export interface Replay {
  */
 export function replayActions(files: Map<string, string>, actions: Action[], notText: NotUtf8[]): Replay {
   const replay: Replay = { applied: [], skipped: [] };
+  for (const step of replaySteps(files, actions, notText)) {
+    if ('reason' in step) replay.skipped.push(step);
+    else replay.applied.push(step);
+  }
+  return replay;
+}
+
+/** replayActions one action at a time: each step is applied to `files` before the next is worked out. */
+function* replaySteps(files: Map<string, string>, actions: Action[], notText: NotUtf8[]): Generator<Replay['applied'][number] | Replay['skipped'][number]> {
   for (const action of actions) {
     let changes: Map<string, string>;
     try {
       changes = applyAction(files, action);
     } catch (error) {
       if (!(error instanceof ActionConflictError)) throw error;
-      replay.skipped.push({ action, reason: error.message });
+      yield { action, reason: error.message };
       continue;
     }
     const unsafe = notText.find((file) => changes.has(file.path));
     if (unsafe) {
-      replay.skipped.push({ action, reason: notUtf8Error(unsafe).message });
+      yield { action, reason: notUtf8Error(unsafe).message };
       continue;
     }
     for (const [path, text] of changes) files.set(path, text);
-    replay.applied.push({ action, changes });
+    yield { action, changes };
   }
-  return replay;
 }
 
 /** What buildCycle would apply and skip on `parent`, written nowhere: the dry run of an approval. */
