@@ -472,6 +472,7 @@ async function runReader(
     ...(file.agent ? { agent: file.agent } : {}),
     defaultAgent: agentFromPath(file.path),
     lines: () => (Symbol.iterator in lines ? asyncIterable(mapLines(lines, textOf)) : mapLinesAsync(lines, textOf)),
+    ...(Symbol.iterator in lines ? { syncLines: () => mapLines(lines, textOf) } : {}),
   };
   for await (const event of reader.read(source)) {
     if (event.kind === 'warning') warnings.push(event.warning);

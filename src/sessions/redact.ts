@@ -384,8 +384,11 @@ export function redactTextValue<T>(value: T): T {
  * (a summary clipped in the middle of a token no rule would know any more) is already clean.
  */
 export function secondPass<T>(first: T): T {
-  const strings: string[] = [];
-  eachString(first, 0, (text) => strings.push(text));
+  // Each string once: a session repeats its keys, tool names, paths and often whole tool outputs, and the preset's
+  // findings in a string are the same wherever else it occurs (no rule matches across SEPARATOR).
+  const unique = new Set<string>();
+  eachString(first, 0, (text) => unique.add(text));
+  const strings = [...unique];
   const findings = secretlintFindings(strings.join(SEPARATOR), judgedByTable);
   if (findings.length === 0) return first;
   const flagged = new Set<string>();
@@ -403,10 +406,14 @@ export function secondPass<T>(first: T): T {
 function eachString(value: unknown, depth: number, visit: (text: string) => void): void {
   if (typeof value === 'string') return visit(value);
   if (value === null || typeof value !== 'object' || depth >= MAX_DEPTH) return;
-  if (Array.isArray(value)) return value.forEach((item) => eachString(item, depth + 1, visit));
-  for (const [key, item] of Object.entries(value)) {
+  if (Array.isArray(value)) {
+    for (const item of value) eachString(item, depth + 1, visit);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
     visit(key);
-    eachString(item, depth + 1, visit);
+    eachString(record[key], depth + 1, visit);
   }
 }
 
