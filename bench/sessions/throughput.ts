@@ -24,6 +24,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadSessions } from '../../src/sessions/load.js';
+import { readThreadsFor } from '../../src/sessions/read-pool.js';
 import { generateSession } from '../perf/sessions.js';
 
 const { values } = parseArgs({
@@ -134,7 +135,7 @@ async function measure(corpus: Corpus): Promise<string> {
       ratios.push(plainS / reverieS);
     }
     const turns = loaded.sessions.reduce((n, s) => n + s.turns.length, 0);
-    const threads = 1;
+    const threads = readThreadsFor(corpus.files.size);
     return `| ${corpus.format} | ${corpus.files.size} | ${mb.toFixed(1)} | ${loaded.sessions.length} sessions, ${turns} turns, ${loaded.warnings.length} warnings | ${threads} | ${(mb / median(reverieTimes)).toFixed(1)} | ${(mb / median(plainTimes)).toFixed(1)} | ${median(ratios).toFixed(2)}x |`;
   } finally {
     await rm(root, { recursive: true, force: true });

@@ -444,11 +444,15 @@ async function chooseReader(file: SessionFile, maxLineBytes: number, content: st
   if (file.format !== 'auto') return readerFor(file.format, file.display);
   const first: string[] = [];
   let tooLong: number | undefined;
-  for await (const line of readLines(content, { maxLineBytes })) {
+  const take = (line: Line): boolean => {
     if (line.truncated) tooLong ??= line.number;
     else if (line.text.trim() !== '') first.push(line.text);
-    if (first.length >= DETECT_LINES) break;
-  }
+    return first.length >= DETECT_LINES;
+  };
+  // A log read whole gives its first lines without a promise each.
+  if (typeof content === 'string') {
+    for await (const line of readLines(content, { maxLineBytes })) if (take(line)) break;
+  } else for (const line of readLinesOfBytes(content, { maxLineBytes })) if (take(line)) break;
   if (first.length === 0 && tooLong !== undefined) {
     throw new SessionFormatError(`no line to tell the format by: line ${tooLong} is longer than ${maxLineBytes} bytes, and no other line has text; not read`, file.display, tooLong);
   }
