@@ -11,6 +11,7 @@ import { SessionIdentities } from './identity.js';
 import { secondPass } from './redact.js';
 import { agentFromPath, WarningLog } from './readers/common.js';
 import { DETECT_LINES, detectFormat, readerFor } from './readers/index.js';
+import { readInWorkers, readThreadsFor } from './read-pool.js';
 import type { LogSource, ReadWarning, Session, SessionReader } from './types.js';
 
 export { hashFile };
@@ -50,6 +51,11 @@ export interface LoadOptions {
    * keeps it in the git directory. Without it every log is read and hashed.
    */
   hashCacheFile?: string;
+  /**
+   * Threads that read logs: 1 reads them all on this thread; more reads many logs at once on worker threads, with
+   * the same result (see read-pool.ts). Default: REVERIE_READ_THREADS, else 1.
+   */
+  readThreads?: number;
 }
 
 export interface LoadResult {
@@ -122,7 +128,12 @@ export async function streamSessions(options: LoadOptions, visit: (session: Sess
     visit(session);
   };
   const toRead = files.filter((file) => !unchanged.has(file.path));
-  for await (const ahead of inOrder(toRead, READ_AHEAD, (file) => readAhead(file, options))) {
+  const threads = readThreadsFor(toRead.length, options.readThreads);
+  const aheads =
+    threads > 1
+      ? readInWorkers(toRead, options, threads, (file) => readAhead(file, options), (file) => ({ file, opened: openLog(file) }))
+      : inOrder(toRead, READ_AHEAD, (file) => readAhead(file, options));
+  for await (const ahead of aheads) {
     // A small log was read ahead whole; a large one is streamed now, its sessions handed on as they are read.
     const read = 'whole' in ahead ? ahead.whole : await readLogFile(ahead.file, options, handOn, ahead.opened);
     if ('whole' in ahead) ahead.sessions.forEach(handOn);
@@ -140,9 +151,10 @@ export async function streamSessions(options: LoadOptions, visit: (session: Sess
 }
 
 /** A log read whole, with its sessions; or a large one opened, to be streamed when its turn comes. */
-type ReadAhead = { whole: FileRead & { remember?: Remember }; sessions: Session[] } | { file: SessionFile; opened: Opened };
+export type ReadAhead = { whole: FileRead & { remember?: Remember }; sessions: Session[] } | { file: SessionFile; opened: Opened };
 
-async function readAhead(file: SessionFile, options: ReadFileOptions): Promise<ReadAhead> {
+/** Reads a small log whole, or opens a large one to be streamed; on this thread or a worker's (read-worker.ts). */
+export async function readAhead(file: SessionFile, options: ReadFileOptions): Promise<ReadAhead> {
   const opened = openLog(file);
   if ('problem' in opened || opened.bytes) {
     const sessions: Session[] = [];
@@ -362,7 +374,7 @@ export async function readSessionFile(file: SessionFile, options: ReadFileOption
   return { ...read, warnings: unread ? [...read.warnings, unread] : read.warnings, sessions };
 }
 
-interface FileRead {
+export interface FileRead {
   warnings: ReadWarning[];
   /** As in LoadResult. */
   skipped: number;
@@ -371,7 +383,7 @@ interface FileRead {
 }
 
 /** A file's content hash with the stamp it had when read, for the hash cache. */
-interface Remember {
+export interface Remember {
   path: string;
   hash: RememberedHash;
 }
@@ -432,11 +444,15 @@ async function chooseReader(file: SessionFile, maxLineBytes: number, content: st
   if (file.format !== 'auto') return readerFor(file.format, file.display);
   const first: string[] = [];
   let tooLong: number | undefined;
-  for await (const line of readLines(content, { maxLineBytes })) {
+  const take = (line: Line): boolean => {
     if (line.truncated) tooLong ??= line.number;
     else if (line.text.trim() !== '') first.push(line.text);
-    if (first.length >= DETECT_LINES) break;
-  }
+    return first.length >= DETECT_LINES;
+  };
+  // A log read whole gives its first lines without a promise each.
+  if (typeof content === 'string') {
+    for await (const line of readLines(content, { maxLineBytes })) if (take(line)) break;
+  } else for (const line of readLinesOfBytes(content, { maxLineBytes })) if (take(line)) break;
   if (first.length === 0 && tooLong !== undefined) {
     throw new SessionFormatError(`no line to tell the format by: line ${tooLong} is longer than ${maxLineBytes} bytes, and no other line has text; not read`, file.display, tooLong);
   }
@@ -472,6 +488,7 @@ async function runReader(
     ...(file.agent ? { agent: file.agent } : {}),
     defaultAgent: agentFromPath(file.path),
     lines: () => (Symbol.iterator in lines ? asyncIterable(mapLines(lines, textOf)) : mapLinesAsync(lines, textOf)),
+    ...(Symbol.iterator in lines ? { syncLines: () => mapLines(lines, textOf) } : {}),
   };
   for await (const event of reader.read(source)) {
     if (event.kind === 'warning') warnings.push(event.warning);
@@ -510,7 +527,7 @@ function hasNul(bytes: Buffer): boolean {
 }
 
 /** A log opened: its bytes when it is small enough to read whole, and its stat; or why it could not be opened. */
-type Opened = { bytes?: Buffer; stats: Stats } | { problem: unknown };
+export type Opened = { bytes?: Buffer; stats: Stats } | { problem: unknown };
 
 /**
  * The whole file when it is at most WHOLE_FILE_BYTES long, else no bytes (the caller streams it); and the file's

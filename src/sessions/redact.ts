@@ -24,6 +24,17 @@ export interface RedactionRule {
    * regex with lookbehinds, run for every rule over every string of every log.
    */
   trigger?: (text: string, lower: string) => boolean;
+  /**
+   * Literals in lower case, at least one of which is in every text the pattern can match in (ASCII case aside). One
+   * scan of a text for the keys of every rule at once (see `candidates`) says which rules are worth asking their
+   * trigger; a rule without keys is asked of every text.
+   */
+  keys?: readonly string[];
+  /**
+   * For a rule without keys: `length` characters of `chars` in a row, and one of the characters of `with` anywhere
+   * (when given), are in every text the pattern can match in. The scan for keys looks for this too.
+   */
+  run?: { length: number; chars: string; with?: string };
 }
 
 export interface Candidate {
@@ -37,6 +48,8 @@ export interface Candidate {
 
 /** Words in a key name that mark its value as a secret (`DB_PASSWORD`, `apiKey`, `client_secret`). */
 const SECRET_NAME = 'secret|token|passw(?:or)?d|api[_-]?key|private[_-]?key|access[_-]?key|credentials?|passphrase';
+/** SECRET_NAME's words as literals, one of which is in every text SECRET_NAME matches in (ASCII case aside). */
+const SECRET_NAME_KEYS = ['secret', 'token', 'passwd', 'password', 'apikey', 'api_key', 'api-key', 'privatekey', 'private_key', 'private-key', 'accesskey', 'access_key', 'access-key', 'credential', 'passphrase'];
 const SECRET_NAME_RE = new RegExp(`(?:${SECRET_NAME})`, 'gi');
 /** The same words, to ask only whether there is one (a non-global regex keeps no position between calls). */
 const HAS_SECRET_NAME = new RegExp(`(?:${SECRET_NAME})`, 'i');
@@ -75,9 +88,11 @@ function charTable(chars: string): Uint8Array {
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** [A-Za-z0-9_-]: what a bare token is made of. */
-const TOKEN_CHARS = charTable(`${ALNUM}_-`);
+const TOKEN = `${ALNUM}_-`;
+const TOKEN_CHARS = charTable(TOKEN);
 /** [A-Za-z0-9+/=_-]: what an assigned base64-like value is made of. */
-const VALUE_CHARS = charTable(`${ALNUM}+/=_-`);
+const VALUE = `${ALNUM}+/=_-`;
+const VALUE_CHARS = charTable(VALUE);
 
 /**
  * Whether `text` holds `length` characters of `table` in a row: one pass, where a regex such as /[…]{28}/ starts
@@ -120,51 +135,59 @@ export const RULES: readonly RedactionRule[] = [
     // An unterminated block (a truncated log) is redacted to the end of the text.
     pattern: /-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----|$)/g,
     trigger: has('-----BEGIN'),
+    keys: ['-----begin'],
   },
-  { name: 'anthropic-key', pattern: /(?<![A-Za-z0-9])sk-ant-[A-Za-z0-9_-]{20,}/g, trigger: has('sk-ant-') },
+  { name: 'anthropic-key', pattern: /(?<![A-Za-z0-9])sk-ant-[A-Za-z0-9_-]{20,}/g, trigger: has('sk-ant-'), keys: ['sk-ant-'] },
   {
     name: 'openai-key',
     pattern: /(?<![A-Za-z0-9])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g,
     check: ({ secret }) => /\d/.test(secret) && /[A-Za-z]/.test(secret.slice(3)),
     trigger: has('sk-'),
+    keys: ['sk-'],
   },
   {
     name: 'github-token',
     pattern: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{30,})/g,
     trigger: hasMatch(/gh[pousr]_|github_pat_/),
+    keys: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
   },
   {
     name: 'aws-access-key-id',
     pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/g,
     trigger: hasMatch(/AKIA|ASIA|ABIA|ACCA/),
+    keys: ['akia', 'asia', 'abia', 'acca'],
   },
   {
     name: 'aws-secret-access-key',
     pattern: /(?<pre>aws_?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?)(?<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
     trigger: hasMatch(/aws_?secret/i),
+    keys: ['awssecret', 'aws_secret'],
   },
   {
     name: 'gitlab-token',
     pattern: /(?<![A-Za-z0-9_-])gl(?:pat|ptt|dt|rt|cbt|oas)-[A-Za-z0-9_-]{20,}/g,
     trigger: hasMatch(/gl(?:pat|ptt|dt|rt|cbt|oas)-/),
+    keys: ['glpat-', 'glptt-', 'gldt-', 'glrt-', 'glcbt-', 'gloas-'],
   },
-  { name: 'huggingface-token', pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}/g, trigger: has('hf_') },
-  { name: 'npm-token', pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36,}/g, trigger: has('npm_') },
-  { name: 'sendgrid-key', pattern: /(?<![A-Za-z0-9_])SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g, trigger: has('SG.') },
-  { name: 'azure-storage-key', pattern: /(?<pre>AccountKey=)(?<secret>[A-Za-z0-9+/=]{40,})/g, trigger: has('AccountKey=') },
-  { name: 'google-api-key', pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g, trigger: has('AIza') },
-  { name: 'slack-token', pattern: /(?<![A-Za-z0-9])xox[baprs]-[A-Za-z0-9-]{10,}/g, trigger: hasMatch(/xox[baprs]-/) },
+  { name: 'huggingface-token', pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}/g, trigger: has('hf_'), keys: ['hf_'] },
+  { name: 'npm-token', pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36,}/g, trigger: has('npm_'), keys: ['npm_'] },
+  { name: 'sendgrid-key', pattern: /(?<![A-Za-z0-9_])SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g, trigger: has('SG.'), keys: ['sg.'] },
+  { name: 'azure-storage-key', pattern: /(?<pre>AccountKey=)(?<secret>[A-Za-z0-9+/=]{40,})/g, trigger: has('AccountKey='), keys: ['accountkey='] },
+  { name: 'google-api-key', pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g, trigger: has('AIza'), keys: ['aiza'] },
+  { name: 'slack-token', pattern: /(?<![A-Za-z0-9])xox[baprs]-[A-Za-z0-9-]{10,}/g, trigger: hasMatch(/xox[baprs]-/), keys: ['xoxb-', 'xoxa-', 'xoxp-', 'xoxr-', 'xoxs-'] },
   {
     name: 'stripe-key',
     pattern: /(?<![A-Za-z0-9])[sr]k_(?:live|test)_[A-Za-z0-9]{16,}/g,
     trigger: hasMatch(/[sr]k_(?:live|test)_/),
+    keys: ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'],
   },
   {
     name: 'bearer-token',
     pattern: /(?<pre>\bAuthorization["']?\s*[:=]\s*["']?(?:Bearer|Basic|Token)\s+)(?<secret>[A-Za-z0-9._~+/=-]{8,})/gi,
     trigger: hasMatch(/authorization/i),
+    keys: ['authorization'],
   },
-  { name: 'jwt', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/g, trigger: has('eyJ') },
+  { name: 'jwt', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/g, trigger: has('eyJ'), keys: ['eyj'] },
   {
     // Chat webhooks: whoever holds the URL can post to the channel, so the path after the host is the secret.
     name: 'webhook-url',
@@ -179,6 +202,7 @@ export const RULES: readonly RedactionRule[] = [
     ),
     check: ({ secret }) => !isPlaceholder(secret) && !isWebhookExample(secret),
     trigger: (text, lower) => text.includes('://') && WEBHOOK_HOSTS(text, lower),
+    keys: ['hooks.slack', 'discord', 'webhook', 'logic.azure', 'chat.googleapis'],
   },
   {
     name: 'url-password',
@@ -186,6 +210,7 @@ export const RULES: readonly RedactionRule[] = [
     pattern: /(?<pre>(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s:@/?#]{0,256}:)(?<secret>[^\s@/?#]{1,256})(?=@)/g,
     check: ({ secret }) => !isPlaceholder(secret),
     trigger: (text) => text.includes('://') && text.includes('@'),
+    keys: ['://'],
   },
   {
     // ADO.NET / ODBC connection strings: `Server=db;User Id=sa;Password=pass word;`. The value runs to the `;`
@@ -194,6 +219,7 @@ export const RULES: readonly RedactionRule[] = [
     pattern: /(?<pre>(?:^|[;"'\s])(?:Password|Pwd)[ \t]*=[ \t]*)(?<secret>'[^'\n]{1,256}'|"[^"\n]{1,256}"|[^;"'\n]{1,256}?)(?=[ \t]*(?:;|$|["']))/gim,
     check: ({ secret, input, end }) => inAdoString(input, end) && isPlausibleSecret(unquote(secret), true),
     trigger: (text, lower) => text.includes('=') && PWD_OR_PASSWORD(text, lower),
+    keys: ['pwd', 'password'],
   },
   {
     // Passwords given to a database or login client as a flag: `mysql -pSECRET` (attached: `-p db` names a
@@ -212,6 +238,7 @@ export const RULES: readonly RedactionRule[] = [
     // Attached to `-p`, a value is a password whatever it looks like; after a space, it may be a help text's type.
     check: ({ secret, groups }) => isPlausibleSecret(unquote(secret), /^["']/.test(secret) || /-p$/.test(groups.pre ?? '')) && !secret.startsWith('-'),
     trigger: (text, lower) => CLIENTS(text, lower) || (text.includes('--') && PASSW(text, lower)),
+    keys: ['mysql', 'mariadb', 'sshpass', 'redis-cli', 'mongo', 'passw'],
   },
   {
     // `curl -u user:password`, `curl --user user:password`, httpie's `http -a user:password`: the part after the colon.
@@ -220,6 +247,7 @@ export const RULES: readonly RedactionRule[] = [
       /(?<pre>\b(?:curl|http|https|xh)\b[^\n|;&]{0,200}?[ \t](?:-u|--user|-a|--auth)(?:[ \t]*|=)["']?[^\s:"'$]{1,128}:)(?<secret>[^\s"'@]{1,256})/gi,
     check: ({ secret }) => isPlausibleSecret(secret, true),
     trigger: (text, lower) => text.includes('-') && USER_FLAG(text, lower) && HTTP_CLIENTS(text, lower),
+    keys: ['curl', 'http', 'xh'],
   },
   {
     // A secret set through a tool's configuration command: `aws configure set aws_secret_access_key VALUE`,
@@ -236,6 +264,7 @@ export const RULES: readonly RedactionRule[] = [
     ),
     check: (c) => (c.groups.name === undefined || isSecretName(c.groups.name)) && isPlausibleSecret(unquote(c.secret), /^["']/.test(c.secret)),
     trigger: anyOf('config', 'secret'),
+    keys: ['config', 'secret'],
   },
   {
     name: 'secret-assignment',
@@ -246,6 +275,7 @@ export const RULES: readonly RedactionRule[] = [
     ),
     check: (c) => isSecretName(c.groups.name ?? '') && isAssignedSecret(c),
     trigger: (text) => ASSIGNS.test(text) && HAS_SECRET_NAME.test(text),
+    keys: SECRET_NAME_KEYS,
   },
   {
     // A login given in prose: "staging basic auth is admin / harbor-x7Kq-tide42!", "credentials: ci / s3cret".
@@ -253,6 +283,7 @@ export const RULES: readonly RedactionRule[] = [
     pattern: /(?<pre>\b(?:basic[- ]?auth|http auth|credentials?|login|user(?:name)? and password)\b[^.\n]{0,24}?(?:\bis\b|\bare\b|=|:)[ \t]*[\w.@+-]{1,64}[ \t]*[/:][ \t]*)(?<secret>[^\s'"`]{4,128})/gi,
     check: ({ secret }) => !isPlaceholder(secret) && !NOT_SECRET_WORDS.test(secret) && /[^A-Za-z]/.test(secret),
     trigger: anyOf('basic', 'auth', 'credential', 'login', 'password'),
+    keys: ['basic', 'http auth', 'credential', 'login', 'password'],
   },
   {
     // A password stated in a sentence: "the password is Sup3rS3cret!x", "set the staging password to X",
@@ -267,6 +298,7 @@ export const RULES: readonly RedactionRule[] = [
     check: ({ secret }) => isPlausibleSecret(unquote(secret), true) && !NOT_PASSWORD.test(unquote(secret)),
     // Not 'pass' alone: "12 passed" is in every test run's output.
     trigger: anyOf('passw', 'passphrase', 'passcode', 'pw'),
+    keys: ['passw', 'passphrase', 'passcode', 'pw'],
   },
   {
     // A PIN in a sentence or a note: "pin 4821", "PIN: 4821", "the staging pin is 4821", "door pin code 4821",
@@ -278,6 +310,7 @@ export const RULES: readonly RedactionRule[] = [
       'gi',
     ),
     trigger: (text, lower) => PIN(text, lower) && PIN_WORD.test(text),
+    keys: ['pin'],
   },
   {
     // A token pasted into prose ("use my token X"): no name, no assignment, only its randomness gives it away.
@@ -285,6 +318,7 @@ export const RULES: readonly RedactionRule[] = [
     pattern: /(?<![A-Za-z0-9_./+=-])[A-Za-z0-9_-]{28,512}(?![A-Za-z0-9_./+=-])/g,
     check: ({ secret }) => looksRandom(secret),
     trigger: (text) => hasRun(text, 28, TOKEN_CHARS),
+    run: { length: 28, chars: TOKEN },
   },
   {
     name: 'high-entropy',
@@ -292,6 +326,7 @@ export const RULES: readonly RedactionRule[] = [
       /(?<pre>(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_.-]{0,63}["']?[ \t]*[:=][ \t]*["']?)(?<secret>[A-Za-z0-9+/=_-]{20,512})(?![A-Za-z0-9+/=_-])/g,
     check: ({ secret, groups }) => looksRandom(secret) && !isPublicDigest(groups.pre ?? '', secret),
     trigger: (text) => ASSIGNS.test(text) && hasRun(text, 20, VALUE_CHARS),
+    run: { length: 20, chars: VALUE, with: ':=' },
   },
 ];
 
@@ -349,8 +384,11 @@ export function redactTextValue<T>(value: T): T {
  * (a summary clipped in the middle of a token no rule would know any more) is already clean.
  */
 export function secondPass<T>(first: T): T {
-  const strings: string[] = [];
-  eachString(first, 0, (text) => strings.push(text));
+  // Each string once: a session repeats its keys, tool names, paths and often whole tool outputs, and the preset's
+  // findings in a string are the same wherever else it occurs (no rule matches across SEPARATOR).
+  const unique = new Set<string>();
+  eachString(first, 0, (text) => unique.add(text));
+  const strings = [...unique];
   const findings = secretlintFindings(strings.join(SEPARATOR), judgedByTable);
   if (findings.length === 0) return first;
   const flagged = new Set<string>();
@@ -368,10 +406,14 @@ export function secondPass<T>(first: T): T {
 function eachString(value: unknown, depth: number, visit: (text: string) => void): void {
   if (typeof value === 'string') return visit(value);
   if (value === null || typeof value !== 'object' || depth >= MAX_DEPTH) return;
-  if (Array.isArray(value)) return value.forEach((item) => eachString(item, depth + 1, visit));
-  for (const [key, item] of Object.entries(value)) {
+  if (Array.isArray(value)) {
+    for (const item of value) eachString(item, depth + 1, visit);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
     visit(key);
-    eachString(item, depth + 1, visit);
+    eachString(record[key], depth + 1, visit);
   }
 }
 
@@ -384,16 +426,138 @@ function mapStrings(value: unknown, depth: number, map: (text: string) => string
 
 /** Replaces every secret the rules find with `[REDACTED:<kind>]`. Idempotent. */
 export function redact(text: string): string {
+  // One scan for the keys of every rule; most texts of a log hold none, and are done.
+  let asked = candidates(text);
+  if (asked === NONE) return text;
   let out = text;
   // Triggers that ignore case share the text lower-cased, made anew only when a rule changed the text.
-  let lower = lowerForTriggers(out);
-  for (const rule of RULES) {
+  let lower = asked & ASKS_LOWER ? lowerForTriggers(out) : '';
+  for (let i = 0; i < RULES.length; i++) {
+    if ((asked & (1 << i)) === 0) continue;
+    const rule = RULES[i] as RedactionRule;
     if (rule.trigger && !rule.trigger(out, lower)) continue;
     const next = applyRule(out, rule);
-    if (next !== out) lower = lowerForTriggers(next);
+    if (next !== out) {
+      // A placeholder may hold a later rule's key (`[REDACTED:secret-assignment]`): the changed text is scanned anew.
+      asked = candidates(next);
+      lower = asked & ASKS_LOWER ? lowerForTriggers(next) : '';
+    }
     out = next;
   }
   return out;
+}
+
+/** A set of rules as bits, by their place in RULES. */
+type RuleSet = number;
+const NONE: RuleSet = 0;
+if (RULES.length > 30) throw new Error('redact.ts: more rules than a RuleSet has bits; make RuleSet an array');
+const bit = (rule: RedactionRule): RuleSet => 1 << RULES.indexOf(rule);
+/** Rules with neither keys nor a run: asked of every text. */
+const ALWAYS: RuleSet = RULES.filter((rule) => !rule.keys && !rule.run).reduce((set, rule) => set | bit(rule), NONE);
+/** Rules whose triggers read the lower-cased text; the others are not worth lower-casing it for. */
+const ASKS_LOWER: RuleSet = RULES.filter((rule) => rule.trigger && rule.trigger.length >= 2).reduce((set, rule) => set | bit(rule), NONE);
+
+/** A key, with the rules it stands for. */
+interface Key {
+  key: string;
+  rules: RuleSet;
+}
+
+/** ASCII lower-casing by char code, for char codes below 128. */
+const LOWER = Uint8Array.from({ length: 128 }, (_, code) => (code >= 65 && code <= 90 ? code + 32 : code));
+
+/** Keys by their first two characters in lower case (`(a << 7) | b`), and whether any key starts with a pair. */
+const KEYS_BY_PAIR = new Map<number, Key[]>();
+const STARTS_KEY = new Uint8Array(128 * 128);
+for (const rule of RULES) {
+  for (const key of rule.keys ?? []) {
+    if (key !== key.toLowerCase() || key.length < 2 || /[^\x20-\x7e]/.test(key)) throw new Error(`redact.ts: key ${JSON.stringify(key)} of ${rule.name} is not two or more printable ASCII characters in lower case`);
+    const pair = (key.charCodeAt(0) << 7) | key.charCodeAt(1);
+    const list = KEYS_BY_PAIR.get(pair) ?? [];
+    const known = list.find((k) => k.key === key);
+    if (known) known.rules |= bit(rule);
+    else list.push({ key, rules: bit(rule) });
+    KEYS_BY_PAIR.set(pair, list);
+    STARTS_KEY[pair] = 1;
+  }
+}
+
+/** The rules with a run: at most two, each tracked in a variable of its own by `candidates`. */
+const RUN_RULES = RULES.filter((rule) => rule.run);
+if (RUN_RULES.length > 2) throw new Error('redact.ts: candidates() tracks two runs at most');
+const runOf = (at: number) => RUN_RULES[at]?.run;
+/** Each run's rule, and the length it needs (beyond any text when there is no such run). */
+const RUN_A = RUN_RULES[0] ? bit(RUN_RULES[0]) : NONE;
+const RUN_B = RUN_RULES[1] ? bit(RUN_RULES[1]) : NONE;
+const LENGTH_A = runOf(0)?.length ?? Infinity;
+const LENGTH_B = runOf(1)?.length ?? Infinity;
+/**
+ * By ASCII char code: 1 and 2, the character is of run A's and B's characters; 4 and 8, of the characters one of
+ * which run A and B need besides.
+ */
+const CHAR_CLASS = new Uint8Array(128);
+for (const [at, flag] of [
+  [0, 1],
+  [1, 2],
+] as const) {
+  const run = runOf(at);
+  for (const c of run?.chars ?? '') CHAR_CLASS[c.charCodeAt(0)] = (CHAR_CLASS[c.charCodeAt(0)] as number) | flag;
+  for (const c of run?.with ?? '') CHAR_CLASS[c.charCodeAt(0)] = (CHAR_CLASS[c.charCodeAt(0)] as number) | (flag << 2);
+}
+/** The runs that need no other character: 4 and 8 as in CHAR_CLASS. */
+const NEEDS_NOTHING = (runOf(0)?.with === undefined ? 4 : 0) | (runOf(1)?.with === undefined ? 8 : 0);
+
+/**
+ * The rules worth asking their trigger about `text`, in one pass over it: those whose key is in it (compared
+ * ignoring ASCII case, as a pattern without the `u` flag matches letters), those whose run is in it, and those with
+ * neither. No rule's pattern can match in a text that holds none of its keys, or not its run, so a rule left out
+ * would have changed nothing.
+ */
+function candidates(text: string): RuleSet {
+  const n = text.length;
+  let found = ALWAYS;
+  let runA = 0;
+  let runB = 0;
+  // 1 and 2: run A or B was long enough; 4 and 8: what else it needs was seen.
+  let flags = NEEDS_NOTHING;
+  let next = n > 0 ? text.charCodeAt(0) : 0;
+  for (let i = 0; i < n; i++) {
+    const code = next;
+    next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+    if (code >= 128) {
+      runA = 0;
+      runB = 0;
+      continue;
+    }
+    const cls = CHAR_CLASS[code] as number;
+    if (cls & 1) {
+      if (++runA >= LENGTH_A) flags |= 1;
+    } else runA = 0;
+    if (cls & 2) {
+      if (++runB >= LENGTH_B) flags |= 2;
+    } else runB = 0;
+    flags |= cls & 12;
+    if (next < 128) {
+      const pair = ((LOWER[code] as number) << 7) | (LOWER[next] as number);
+      if (STARTS_KEY[pair] === 1) {
+        for (const { key, rules } of KEYS_BY_PAIR.get(pair) as Key[]) if ((found & rules) !== rules && startsWithIgnoringCase(text, i, key)) found |= rules;
+      }
+    }
+  }
+  if ((flags & 5) === 5) found |= RUN_A;
+  if ((flags & 10) === 10) found |= RUN_B;
+  return found;
+}
+
+function lowerAscii(code: number): number {
+  return code >= 65 && code <= 90 ? code + 32 : code;
+}
+
+/** Whether `text` holds `key` (ASCII, lower case) at `at`, ASCII letters in any case. */
+function startsWithIgnoringCase(text: string, at: number, key: string): boolean {
+  if (at + key.length > text.length) return false;
+  for (let i = 0; i < key.length; i++) if (lowerAscii(text.charCodeAt(at + i)) !== key.charCodeAt(i)) return false;
+  return true;
 }
 
 /**

@@ -87,6 +87,11 @@ export interface LogSource {
   path: string;
   /** The lines of the file, without line terminators, streamed. */
   lines(): AsyncIterable<string>;
+  /**
+   * The same lines, when the file was read whole: a reader may take them without a promise per line. Absent for a
+   * file that is streamed.
+   */
+  syncLines?(): Iterable<string>;
   /** Agent id configured for this source, if any. */
   agent?: string;
   /** Agent id to fall back on when neither the config nor the log names one (the log's folder). */

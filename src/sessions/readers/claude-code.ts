@@ -41,14 +41,31 @@ async function* read(source: LogSource): AsyncGenerator<ReaderEvent> {
   const log = new WarningLog(source.path);
   const open = new OpenSessions((id) => new SessionBuilder(id));
   let number = 0;
-  for await (const text of source.lines()) {
+  /** What reading a line gave to hand on; most lines give nothing. */
+  const events: ReaderEvent[] = [];
+  const take = (text: string): void => {
     number++;
-    if (text.trim() === '') continue;
-    const parsed = parseRecord(text);
-    const problem = 'error' in parsed ? parsed.error : addRecord(open, parsed.record, source.path, number);
-    const warning = problem === undefined ? undefined : log.add(problem, number);
-    if (warning) yield { kind: 'warning', warning };
-    if (number % IDLE_CHECK_LINES === 0) yield* handOut(open.idle(number), source);
+    if (text.trim() === '') return;
+    if (!isIgnoredRecord(text)) {
+      const parsed = parseRecord(text);
+      const problem = 'error' in parsed ? parsed.error : addRecord(open, parsed.record, source.path, number);
+      const warning = problem === undefined ? undefined : log.add(problem, number);
+      if (warning) events.push({ kind: 'warning', warning });
+    }
+    if (number % IDLE_CHECK_LINES === 0) for (const event of handOut(open.idle(number), source)) events.push(event);
+  };
+  // A log read whole is gone through without a promise per line; a large one is streamed.
+  const whole = source.syncLines?.();
+  if (whole) {
+    for (const text of whole) {
+      take(text);
+      if (events.length > 0) yield* events.splice(0);
+    }
+  } else {
+    for await (const text of source.lines()) {
+      take(text);
+      if (events.length > 0) yield* events.splice(0);
+    }
   }
   const hidden = log.summary();
   if (hidden) yield { kind: 'warning', warning: hidden };
@@ -60,6 +77,26 @@ function* handOut(builders: Iterable<SessionBuilder>, source: LogSource): Genera
     const session = builder.finish(source);
     if (session) yield { kind: 'session', session };
   }
+}
+
+/** `{"type":"` at the start of a line: how Claude Code writes the records it keeps beside the conversation. */
+const TYPE_FIRST = '{"type":"';
+
+/**
+ * A record of a type the reader skips anyway (a file-history snapshot, a queue operation, a summary), told from the
+ * start of its line without parsing it: Claude Code writes these with `type` as their first key, where the records
+ * of a conversation start with `parentUuid`. A line is parsed as any other when it could be read otherwise: another
+ * key ending in `type` (JSON.parse keeps the last of two `type` keys), a `\u` escape (`"\u0074ype"` is a `type` key,
+ * `"\u0075ser"` the type `user`), or an end that is not an object's (a line cut short is reported as one). A record
+ * so skipped is never read, so nothing of it can reach a session.
+ */
+function isIgnoredRecord(text: string): boolean {
+  if (!text.startsWith(TYPE_FIRST)) return false;
+  const end = text.indexOf('"', TYPE_FIRST.length);
+  if (end < 0) return false;
+  const type = text.slice(TYPE_FIRST.length, end);
+  if (TURN_TYPES.has(type) || type.includes('\\') || text.includes('type"', end) || text.includes('\\u')) return false;
+  return text.trimEnd().endsWith('}');
 }
 
 /** Adds one record to its session; returns a problem to warn about, if any. */

@@ -207,6 +207,28 @@ describe('claude-code reader: damaged and combined files', () => {
     expect(await readAll(claudeCodeReader, sourceOfLines(['', '   ']))).toEqual({ sessions: [], warnings: [] });
   });
 
+  it('skips records of the types it never reads unparsed, but parses any line that could be read otherwise', async () => {
+    const lines = [
+      '{"type":"file-history-snapshot","messageId":"m","snapshot":{"messageId":"m","trackedFileBackups":{},"timestamp":"2025-10-01T10:00:00.000Z"},"isSnapshotUpdate":false}',
+      user('first'),
+      // Cut short: still reported, with its line.
+      '{"type":"file-history-snapshot","messageId":"m","snapshot":{"messageI',
+      // Two `type` keys: JSON.parse keeps the last, so this is a user record.
+      `{"type":"summary",${user('second').slice(1)}`,
+      // An escape spells the type `user`.
+      user('third').replace('"type":"user"', '"type":"\\u0075ser"').replace(/^\{/, '{"type":"\\u0075ser",'),
+      '{"type":"queue-operation","operation":"enqueue","timestamp":"2025-10-01T10:00:01.000Z","sessionId":"s-1","content":"ghp_k3Jd9q2PzLmN8vB7xT1yR4wE6uI0oA5sD2fG"}',
+    ];
+    const read = async (source: ReturnType<typeof sourceOfLines>) => readAll(claudeCodeReader, source);
+    const streamed = await read(sourceOfLines(lines, 'logs/x.jsonl'));
+    expect(streamed.warnings.map((w) => [w.line, w.message.slice(0, 14)])).toEqual([[3, 'not valid JSON']]);
+    expect(streamed.sessions[0]?.turns.map((t) => t.text)).toEqual(['first', 'second', 'third']);
+    expect(JSON.stringify(streamed)).not.toContain('ghp_k3Jd9');
+    // Read whole, the lines are taken without a promise each: the same sessions and warnings.
+    const whole = await read({ ...sourceOfLines(lines, 'logs/x.jsonl'), syncLines: () => lines });
+    expect(whole).toEqual(streamed);
+  });
+
   it('falls back to the file name for records without a sessionId', async () => {
     const { sessions } = await readAll(claudeCodeReader, sourceOfLines([user('hello', {}, { sessionId: undefined })], 'a/b/log-7.jsonl'));
     expect(sessions[0]?.id).toBe('log-7');

@@ -290,6 +290,41 @@ describe('rule triggers', () => {
     );
   });
 
+  /** What the key scan of redact() reads as the text's keys: the text with ASCII letters in lower case. */
+  const asciiLower = (t: string) => t.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const hasRunOf = (t: string, length: number, chars: string) => {
+    let run = 0;
+    for (const c of t) if (chars.includes(c) && c.charCodeAt(0) < 128 ? ++run >= length : ((run = 0), false)) return true;
+    return false;
+  };
+  /** Whether redact() asks a rule about `t`: one of its keys is in it, or its run, or it has neither. */
+  const scanned = (rule: (typeof RULES)[number], t: string) =>
+    rule.keys
+      ? rule.keys.some((key) => asciiLower(t).includes(key))
+      : rule.run
+        ? hasRunOf(t, rule.run.length, rule.run.chars) && (rule.run.with === undefined || [...rule.run.with].some((c) => t.includes(c)))
+        : true;
+
+  it('keys and runs hold for every text the pattern of its rule matches in, so that the one scan never lets a secret through', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        for (const rule of RULES) {
+          const pattern = new RegExp(rule.pattern.source, rule.pattern.flags);
+          if (pattern.test(t)) expect(scanned(rule, t), `${rule.name}: ${JSON.stringify(t)}`).toBe(true);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    for (const [, sample] of SECRETS) {
+      for (const rule of RULES) if (new RegExp(rule.pattern.source, rule.pattern.flags).test(sample)) expect(scanned(rule, sample), rule.name).toBe(true);
+    }
+  });
+
+  it('every rule has keys or a run, and no pattern of theirs is Unicode-aware (keys are compared ignoring ASCII case only)', () => {
+    expect(RULES.filter((rule) => !rule.keys && !rule.run).map((rule) => rule.name)).toEqual([]);
+    expect(RULES.filter((rule) => rule.pattern.unicode || rule.pattern.flags.includes('v')).map((rule) => rule.name)).toEqual([]);
+  });
+
   it('holds for the secrets of this file', () => {
     for (const [, sample] of SECRETS) {
       for (const rule of RULES) {
