@@ -17,7 +17,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { deflate, inflateSync } from 'node:zlib';
-import * as git from 'isomorphic-git';
+import { isoGit } from './iso.js';
 import type { TreeEntry } from 'isomorphic-git';
 import { GitStateError } from '../errors.js';
 import { writeFileDurably } from './durable.js';
@@ -151,7 +151,7 @@ export async function readBlobContent(repo: Repo, oid: string): Promise<Uint8Arr
   }
   // Not where odb.ts looks (e.g. the empty blob written by nobody): isomorphic-git finds it, or says why not.
   const { fs, gitdir, cache } = repo;
-  const found = await git.readObject({ fs, gitdir, cache, oid, format: 'deflated' });
+  const found = await (await isoGit()).readObject({ fs, gitdir, cache, oid, format: 'deflated' });
   if (found.format === 'content') {
     // A packed object: isomorphic-git has inflated and resolved it already.
     if (found.type !== 'blob') throw new GitStateError(`object ${oid} is a ${found.type}, not a blob`);
