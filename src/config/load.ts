@@ -4,7 +4,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, 
 import { ConfigError } from '../errors.js';
 import { invalidUtf8Line } from '../util/utf8.js';
 import type { Namespace, Policy } from '../memory/types.js';
-import { FORMATS } from '../sessions/readers/index.js';
+import { SESSION_FORMATS } from './formats.js';
 import { HARNESSES, type Harness } from '../memory/harness.js';
 import { ACTION_TYPES, type ActionType } from '../dream/types.js';
 import { DEFAULT_MAX_WAIT_SECONDS } from '../github/waits.js';
@@ -246,7 +246,7 @@ class ConfigReader {
       const source = this.object(item, at, ['path', 'format', 'agent']);
       const result: SessionSource = {
         path: this.string(source.path, [...at, 'path']),
-        format: this.oneOf<string>(source.format ?? 'auto', ['auto', ...FORMATS], [...at, 'format']),
+        format: this.oneOf<string>(source.format ?? 'auto', ['auto', ...SESSION_FORMATS], [...at, 'format']),
       };
       if (source.agent !== undefined) result.agent = this.string(source.agent, [...at, 'agent']);
       return result;
