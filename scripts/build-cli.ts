@@ -5,13 +5,14 @@
  *
  *   npm run build   (tsc, then this)
  */
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = 'dist/cli';
+const META = ((i) => (i >= 0 ? process.argv[i + 1] : undefined))(process.argv.indexOf('--metafile'));
 
 /** Bundled CommonJS dependencies call `require`, which an ES module does not have; the banner gives them Node's own. */
 const BANNER = [
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   await rm(path.join(ROOT, OUT, 'chunks'), { recursive: true, force: true });
   // tsc's map is of the module this bundle replaces.
   await rm(path.join(ROOT, OUT, 'main.js.map'), { force: true });
-  await build({
+  const result = await build({
     absWorkingDir: ROOT,
     entryPoints: ['src/cli/main.ts'],
     bundle: true,
@@ -41,7 +42,10 @@ async function main(): Promise<void> {
     charset: 'utf8',
     banner: { js: BANNER },
     logLevel: 'warning',
+    metafile: META !== undefined,
   });
+  // `--metafile <file>`: what each chunk holds, for esbuild's analyser or a look at what a command loads.
+  if (META !== undefined && result.metafile) await writeFile(path.resolve(ROOT, META), JSON.stringify(result.metafile));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,7 +1,8 @@
 import { cyclePath, parseCycleRecord, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import { GitStateError } from '../errors.js';
-import { blobOidAt, isAncestor, listBranches, readFileAt, readFilesAt, resolveRef } from '../git/index.js';
-import { mainTip, type RepoContext } from './context.js';
+import { isAncestor, listBranches, resolveRef } from '../git/repo.js';
+import { blobOidAt, readFileAt, readFilesAt } from '../git/tree.js';
+import { mainTip, type RepoContext } from './repo-context.js';
 import { readMainHistory, type MainHistory } from './main-history.js';
 
 export const BRANCH_PREFIX = 'reverie/dream-';

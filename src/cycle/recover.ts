@@ -12,10 +12,11 @@ import { deflateSync } from 'node:zlib';
 import { isTemporaryName, writeFileDurably } from '../git/durable.js';
 import { entryStat, readIndex } from '../git/index-file.js';
 import { acquireLock } from '../git/lock.js';
-import { finishCheckout, readCheckoutJournal, staleRefLocks } from '../git/index.js';
+import { staleRefLocks } from '../git/lock.js';
+import { finishCheckout, readCheckoutJournal } from '../git/worktree.js';
 import { looseObjectState } from '../git/objects.js';
 import { currentBranch, deleteBranch, isAncestor, listBranches, resolveRef, type Repo } from '../git/repo.js';
-import type { RepoContext } from './context.js';
+import type { RepoContext } from './repo-context.js';
 
 /** What was repaired (or, for a look only, what needs to be), one line each, for a person. */
 export interface Repairs {
