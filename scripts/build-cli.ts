@@ -5,7 +5,8 @@
  *
  *   npm run build   (tsc, then this)
  */
-import { rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -20,6 +21,22 @@ const BANNER = [
   "import { createRequire as __reverieCreateRequire } from 'node:module';",
   'const require = __reverieCreateRequire(import.meta.url);',
 ].join('\n');
+
+/**
+ * An id of the code this build is made of: every source file, and the dependencies as locked. The command line keys
+ * what it caches between runs with it (src/util/read-cache.ts), so that no build takes an answer another worked out.
+ */
+async function buildId(): Promise<string> {
+  const hash = createHash('sha256');
+  const files = (await readdir(path.join(ROOT, 'src'), { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(ROOT, path.join(entry.parentPath, entry.name)))
+    .sort();
+  for (const file of [...files, 'package.json', 'package-lock.json']) {
+    hash.update(`${file}\0`).update(await readFile(path.join(ROOT, file)).catch(() => Buffer.alloc(0))).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
 
 async function main(): Promise<void> {
   // Chunks of an earlier build would be left behind under new names.
@@ -41,6 +58,7 @@ async function main(): Promise<void> {
     legalComments: 'eof',
     charset: 'utf8',
     banner: { js: BANNER },
+    define: { __REVERIE_BUILD__: JSON.stringify(await buildId()) },
     logLevel: 'warning',
     metafile: META !== undefined,
   });

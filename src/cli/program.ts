@@ -4,6 +4,10 @@ import { ReverieError } from '../errors.js';
 import { commanderOutput, usageErrorsExitTwo } from './exit.js';
 import { consoleOutput, type Output } from './output.js';
 import { VERSION } from '../version.js';
+import { enableReadCache } from '../util/read-cache.js';
+
+/** The id of this build, set by the bundler (scripts/build-cli.ts); absent when the command line runs unbundled. */
+declare const __REVERIE_BUILD__: string | undefined;
 
 /** Read-only commands that look at the repository's history (status says it itself, writing commands repair). */
 const SAYS_WHAT_NEEDS_REPAIR = new Set(['log', 'review', 'why', 'stats']);
@@ -99,6 +103,9 @@ for (const stream of [process.stdout, process.stderr]) {
 
 // An interrupted cycle must still release its lock: exit handlers run on process.exit, not on signals.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
+
+// Answers of pure reads are kept between runs in the repository's git directory, keyed by this build (read-cache.ts).
+if (typeof __REVERIE_BUILD__ === 'string') enableReadCache(__REVERIE_BUILD__);
 
 run(process.argv).then((code) => {
   process.exitCode = code;
