@@ -1,16 +1,16 @@
-import { readFile } from 'node:fs/promises';
+/**
+ * reverie.yaml's text, validated into a Config. Loaded by load.ts only when it has no validated copy of the same
+ * bytes at hand (see util/read-cache.ts): with the YAML parser, this is most of what reading the file costs.
+ */
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { invalidUtf8Line } from '../util/utf8.js';
 import type { Namespace, Policy } from '../memory/types.js';
 import { SESSION_FORMATS } from './formats.js';
 import { HARNESSES, type Harness } from '../memory/harness.js';
 import { ACTION_TYPES, type ActionType } from '../dream/types.js';
 import { DEFAULT_MAX_WAIT_SECONDS } from '../github/waits.js';
 import { EFFORTS, ENGINES, MODES, type ClaudeConfig, type Config, type Effort, type EngineName, type GitHubConfig, type Mode, type SessionSource } from './types.js';
-
-export const CONFIG_FILE = 'reverie.yaml';
 
 const DEFAULT_AUTHOR = { name: 'reverie', email: 'reverie@users.noreply.github.com' };
 
@@ -25,22 +25,6 @@ export const MAX_INSTRUCTIONS = 4096;
 
 /** Longest answer the current models write (128K output tokens). */
 const MAX_OUTPUT_TOKENS = 128_000;
-
-/** Reads and validates reverie.yaml. Everything is checked before anything is returned: no half-applied config. */
-export async function loadConfig(repoDir: string, file?: string): Promise<Config> {
-  const configPath = path.resolve(repoDir, file ?? CONFIG_FILE);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(configPath);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found; run `reverie init` to create one' : String(error);
-    throw new ConfigError(reason, configPath);
-  }
-  // Decoded lossily, a name or a path would reach commits and globs with U+FFFD where the file had other bytes.
-  const badLine = invalidUtf8Line(bytes);
-  if (badLine !== undefined) throw new ConfigError('not UTF-8 text; save the file as UTF-8', configPath, badLine);
-  return parseConfig(bytes.toString('utf8'), configPath, path.resolve(repoDir));
-}
 
 /** Validates the text of a configuration file; `file` names it in errors. */
 export function parseConfig(text: string, file: string, repoDir: string): Config {
