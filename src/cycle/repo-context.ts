@@ -16,7 +16,7 @@ export interface RepoContext {
 
 export async function openContext(repoDir: string, configFile?: string): Promise<RepoContext> {
   const repo = await openRepo(repoDir);
-  const config = await loadConfig(repo.dir, configFile);
+  const config = await loadConfig(repo.dir, configFile, { cacheIn: repo.gitdir });
   return { config, repo };
 }
 
