@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { builtinModules } from 'node:module';
+import { build, type Plugin } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = 'dist/cli';
@@ -21,6 +22,41 @@ const BANNER = [
   "import { createRequire as __reverieCreateRequire } from 'node:module';",
   'const require = __reverieCreateRequire(import.meta.url);',
 ].join('\n');
+
+/**
+ * Node's own modules by `require`, not `import`: to make an ES module namespace of a built-in module, Node reads every
+ * export, and that runs the lazy getters (node:fs's `promises` and streams, node:crypto's `webcrypto`, node:util's
+ * `parseArgs` and `MIMEType`), which load a dozen more built-in modules a command never uses: 8 to 10 ms each for
+ * node:fs and node:crypto. Through `require` the module is the same object, and its exports are read when used.
+ */
+const builtinsByRequire: Plugin = {
+  name: 'builtins-by-require',
+  setup(build) {
+    const builtins = new Set(builtinModules);
+    build.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) =>
+      args.kind === 'import-statement' && builtins.has(args.path.replace(/^node:/, '')) ? { path: args.path, namespace: 'node-builtin' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
+/**
+ * commander loads node:child_process when it loads (10 ms and more: with it come net, dgram and their kin) for the
+ * one thing it needs it for, running a subcommand that is a separate executable, which reverie has none of: it is
+ * loaded when that happens.
+ */
+const commanderSpawnsLazily: Plugin = {
+  name: 'commander-spawns-lazily',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!source.includes(eager)) throw new Error(`${args.path} no longer loads node:child_process as ${eager}: see commanderSpawnsLazily`);
+      const lazy = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
 
 /**
  * An id of the code this build is made of: every source file, and the dependencies as locked. The command line keys
@@ -60,6 +96,7 @@ async function main(): Promise<void> {
     banner: { js: BANNER },
     define: { __REVERIE_BUILD__: JSON.stringify(await buildId()) },
     logLevel: 'warning',
+    plugins: [builtinsByRequire, commanderSpawnsLazily],
     metafile: META !== undefined,
   });
   // `--metafile <file>`: what each chunk holds, for esbuild's analyser or a look at what a command loads.
