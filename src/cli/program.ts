@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+/** The command tree and the one place that maps errors to exit codes; main.ts runs it. */
 import { Command, CommanderError } from 'commander';
 import { ReverieError } from '../errors.js';
 import { commanderOutput, usageErrorsExitTwo } from './exit.js';
@@ -6,8 +6,11 @@ import { consoleOutput, type Output } from './output.js';
 import { VERSION } from '../version.js';
 import { enableReadCache } from '../util/read-cache.js';
 
-/** The id of this build, set by the bundler (scripts/build-cli.ts); absent when the command line runs unbundled. */
-declare const __REVERIE_BUILD__: string | undefined;
+/**
+ * The commands that keep answers of pure reads between runs (util/read-cache.ts): those that only report. A command
+ * that writes, or promises to write nothing (`--dry-run`), leaves the git directory as it found it.
+ */
+const READ_CACHE_COMMANDS = new Set(['log', 'status', 'stats', 'why']);
 
 /** Read-only commands that look at the repository's history (status says it itself, writing commands repair). */
 const SAYS_WHAT_NEEDS_REPAIR = new Set(['log', 'review', 'why', 'stats']);
@@ -49,8 +52,11 @@ function modulesFor(argv: readonly string[]): (() => Promise<Register>)[] {
   return one ? [one] : [...new Set(Object.values(COMMAND_MODULES))];
 }
 
-/** Builds the command tree for `argv` (all commands when it names none); exported so tests can run commands in-process. */
-export async function buildProgram(out = consoleOutput(), argv: readonly string[] = []): Promise<Command> {
+/**
+ * Builds the command tree for `argv` (all commands when it names none); exported so tests can run commands in-process.
+ * `buildId` names the build, for the read cache of the commands that keep one (none without it).
+ */
+export async function buildProgram(out = consoleOutput(), argv: readonly string[] = [], buildId?: string): Promise<Command> {
   const program = new Command('reverie')
     .description('dream cycles for agent memory: curate memory files from past sessions as reviewable git commits')
     .version(VERSION)
@@ -62,6 +68,7 @@ export async function buildProgram(out = consoleOutput(), argv: readonly string[
   for (const register of registers) register(program, out);
   // Commands that only read say what an interrupted run left; those that write repair it first (cycle/recover.ts).
   program.hook('preAction', async (_program, action) => {
+    if (buildId !== undefined && READ_CACHE_COMMANDS.has(action.name())) enableReadCache(buildId);
     const flags = action.opts() as { repo?: string; json?: boolean };
     if (!SAYS_WHAT_NEEDS_REPAIR.has(action.name()) || flags.json) return;
     const [{ openRepo }, { pendingRepairs }] = await Promise.all([import('../git/repo.js'), import('../cycle/recover.js')]);
@@ -73,10 +80,10 @@ export async function buildProgram(out = consoleOutput(), argv: readonly string[
 }
 
 /** One place maps errors to exit codes: ours carry theirs; anything else is a bug (exit 70). */
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], buildId?: string): Promise<number> {
   const out = consoleOutput();
   try {
-    await (await buildProgram(out, argv)).parseAsync(argv);
+    await (await buildProgram(out, argv, buildId)).parseAsync(argv);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
@@ -92,21 +99,3 @@ export async function run(argv: string[]): Promise<number> {
 function hasExitCode(error: unknown): error is { exitCode: number } {
   return typeof (error as { exitCode?: unknown })?.exitCode === 'number';
 }
-
-// `reverie log | head` closes the pipe early: that is the reader's choice, not an error.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-}
-
-// An interrupted cycle must still release its lock: exit handlers run on process.exit, not on signals.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
-
-// Answers of pure reads are kept between runs in the repository's git directory, keyed by this build (read-cache.ts).
-if (typeof __REVERIE_BUILD__ === 'string') enableReadCache(__REVERIE_BUILD__);
-
-run(process.argv).then((code) => {
-  process.exitCode = code;
-});
