@@ -5,13 +5,16 @@
  *
  *   npm run build   (tsc, then this)
  */
-import { rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { builtinModules } from 'node:module';
+import { build, type Plugin } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = 'dist/cli';
+const META = ((i) => (i >= 0 ? process.argv[i + 1] : undefined))(process.argv.indexOf('--metafile'));
 
 /** Bundled CommonJS dependencies call `require`, which an ES module does not have; the banner gives them Node's own. */
 const BANNER = [
@@ -20,12 +23,63 @@ const BANNER = [
   'const require = __reverieCreateRequire(import.meta.url);',
 ].join('\n');
 
+/**
+ * Node's own modules by `require`, not `import`: to make an ES module namespace of a built-in module, Node reads every
+ * export, and that runs the lazy getters (node:fs's `promises` and streams, node:crypto's `webcrypto`, node:util's
+ * `parseArgs` and `MIMEType`), which load a dozen more built-in modules a command never uses: 8 to 10 ms each for
+ * node:fs and node:crypto. Through `require` the module is the same object, and its exports are read when used.
+ */
+const builtinsByRequire: Plugin = {
+  name: 'builtins-by-require',
+  setup(build) {
+    const builtins = new Set(builtinModules);
+    build.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) =>
+      args.kind === 'import-statement' && builtins.has(args.path.replace(/^node:/, '')) ? { path: args.path, namespace: 'node-builtin' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
+/**
+ * commander loads node:child_process when it loads (10 ms and more: with it come net, dgram and their kin) for the
+ * one thing it needs it for, running a subcommand that is a separate executable, which reverie has none of: it is
+ * loaded when that happens.
+ */
+const commanderSpawnsLazily: Plugin = {
+  name: 'commander-spawns-lazily',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!source.includes(eager)) throw new Error(`${args.path} no longer loads node:child_process as ${eager}: see commanderSpawnsLazily`);
+      const lazy = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * An id of the code this build is made of: every source file, and the dependencies as locked. The command line keys
+ * what it caches between runs with it (src/util/read-cache.ts), so that no build takes an answer another worked out.
+ */
+async function buildId(): Promise<string> {
+  const hash = createHash('sha256');
+  const files = (await readdir(path.join(ROOT, 'src'), { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(ROOT, path.join(entry.parentPath, entry.name)))
+    .sort();
+  for (const file of [...files, 'package.json', 'package-lock.json']) {
+    hash.update(`${file}\0`).update(await readFile(path.join(ROOT, file)).catch(() => Buffer.alloc(0))).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
 async function main(): Promise<void> {
   // Chunks of an earlier build would be left behind under new names.
   await rm(path.join(ROOT, OUT, 'chunks'), { recursive: true, force: true });
   // tsc's map is of the module this bundle replaces.
   await rm(path.join(ROOT, OUT, 'main.js.map'), { force: true });
-  await build({
+  const result = await build({
     absWorkingDir: ROOT,
     entryPoints: ['src/cli/main.ts'],
     bundle: true,
@@ -40,8 +94,13 @@ async function main(): Promise<void> {
     legalComments: 'eof',
     charset: 'utf8',
     banner: { js: BANNER },
+    define: { __REVERIE_BUILD__: JSON.stringify(await buildId()) },
     logLevel: 'warning',
+    plugins: [builtinsByRequire, commanderSpawnsLazily],
+    metafile: META !== undefined,
   });
+  // `--metafile <file>`: what each chunk holds, for esbuild's analyser or a look at what a command loads.
+  if (META !== undefined && result.metafile) await writeFile(path.resolve(ROOT, META), JSON.stringify(result.metafile));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -3,10 +3,12 @@
  * start-up included, beside a bare `node -e 0` on the same machine in the same run. On a small repository (one cycle)
  * and on one with 100 cycles (each from one new session, in auto mode).
  *
- *     npx tsx bench/perf/startup.ts [--runs 7] [--cycles 100] [--keep] [--cli path/to/main.js ...]
+ *     npx tsx bench/perf/startup.ts [--runs 7] [--cycles 100] [--keep] [--cold] [--cli path/to/main.js ...]
  *
  * The command line is the built one (`npm run build` first): dist/cli/main.js; `--cli` (more than once) times others
  * beside it in the same run, such as an older build, so that the figures compare on one machine at one time.
+ * The reporting commands keep answers between runs in `.git/reverie/cache` (src/util/read-cache.ts): by default the
+ * first run of each fills it and the median is of warm runs; `--cold` empties it before every run.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -28,6 +30,7 @@ const option = (name: string, fallback: number) => {
 const RUNS = option('runs', 7);
 const CYCLES = option('cycles', 100);
 const KEEP = args.includes('--keep');
+const COLD = args.includes('--cold');
 
 /** A session in which a person states a preference of their own: each makes a cycle with one add. */
 function preferenceSession(n: number): string {
@@ -54,6 +57,7 @@ function timeCommand(command: string, argv: string[], cwd: string): { median: nu
   const times: number[] = [];
   let code = 0;
   for (let i = 0; i < RUNS; i++) {
+    if (COLD) rmSync(path.join(cwd, '.git', 'reverie', 'cache'), { recursive: true, force: true });
     const started = process.hrtime.bigint();
     const run = spawnSync(command, argv, { cwd, encoding: 'utf8' });
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
       rows.push(`| \`reverie ${argv.join(' ')}\` | ${path.relative(ROOT, cli) || cli} | ${format(a)} | ${format(b)} | ${a.code}/${b.code} |`);
     }
   }
-  process.stdout.write(`Whole-process times, ${RUNS} runs each, Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}):\n${rows.join('\n')}\n`);
+  process.stdout.write(`Whole-process times, ${RUNS} runs each${COLD ? ', read cache emptied before each' : ''}, Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}):\n${rows.join('\n')}\n`);
   if (KEEP) process.stdout.write(`kept: ${small.dir} ${large.dir}\n`);
   else await Promise.all([small.cleanup(), large.cleanup()]);
   rmSync(scratch, { recursive: true, force: true });

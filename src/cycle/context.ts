@@ -1,47 +1,21 @@
-import path from 'node:path';
-import { loadConfig, type Config } from '../config/index.js';
 import { readState } from '../dream/state.js';
 import { STATE_DIR } from '../dream/state.js';
 import type { DreamState } from '../dream/types.js';
-import { GitStateError } from '../errors.js';
 import { buildSnapshot, isMarkdownPath } from '../memory/index.js';
 import type { MemorySnapshot } from '../memory/types.js';
-import { introductions, openRepo, readEntry, readFilesAt, resolveRef, type Introduction, type Repo } from '../git/index.js';
+import { introductions, type Introduction } from '../git/blame.js';
+import { readEntry } from '../git/log.js';
+import type { Repo } from '../git/repo.js';
+import { readFilesAt } from '../git/tree.js';
 import { symlinkMessage, type MemorySymlink } from '../memory/symlinks.js';
 import type { ReadWarning } from '../sessions/types.js';
 import { notUtf8At, notUtf8Message, symlinksAt, type NotUtf8 } from './memory-files.js';
 import { inferredMarks } from './inferred-marks.js';
 import { actionMarks, revertMark } from './trailers.js';
+import type { RepoContext } from './repo-context.js';
 
-export interface RepoContext {
-  config: Config;
-  repo: Repo;
-}
-
-export async function openContext(repoDir: string, configFile?: string): Promise<RepoContext> {
-  const repo = await openRepo(repoDir);
-  const config = await loadConfig(repo.dir, configFile);
-  return { config, repo };
-}
-
-/**
- * Where a repository keeps the content hashes of its session logs between cycles (see sessions/hash-cache.ts):
- * in its git directory, like the cycle lock, so that it is never committed and every clone has its own.
- */
-export function sessionHashCacheFile({ repo }: RepoContext): string {
-  return path.join(repo.gitdir, 'reverie', 'session-hashes.json');
-}
-
-/** main's tip, or a clear error when the repository has no commit on it yet. */
-export async function mainTip({ repo, config }: RepoContext): Promise<string> {
-  const oid = await resolveRef(repo, `refs/heads/${config.git.main}`);
-  if (!oid) {
-    throw new GitStateError(
-      `branch "${config.git.main}" has no commits in ${repo.dir}; commit reverie.yaml and your memory first (or set git.main in reverie.yaml)`,
-    );
-  }
-  return oid;
-}
+// Opening the repository and its configuration lives in repo-context.ts, which loads less; re-exported for callers.
+export { mainTip, openContext, sessionHashCacheFile, type RepoContext } from './repo-context.js';
 
 export interface BaseView {
   memory: MemorySnapshot;

@@ -1,8 +1,10 @@
 import { cyclePath, parseCycleRecord, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import { GitStateError } from '../errors.js';
-import { blobOidAt, isAncestor, listBranches, readFileAt, readFilesAt, resolveRef } from '../git/index.js';
-import { mainTip, type RepoContext } from './context.js';
+import { isAncestor, listBranches, resolveRef } from '../git/repo.js';
+import { blobOidAt, readFileAt, readFilesAt } from '../git/tree.js';
+import { mainTip, type RepoContext } from './repo-context.js';
 import { readMainHistory, type MainHistory } from './main-history.js';
+import { readCached, writeCached } from '../util/read-cache.js';
 
 export const BRANCH_PREFIX = 'reverie/dream-';
 
@@ -133,11 +135,24 @@ export interface CycleView {
 /** Every cycle main knows of, plus the pending ones, newest first, with the commits that carry each action on main. */
 export async function listCycles(context: RepoContext, remote?: ReadonlyMap<string, string>): Promise<CycleView[]> {
   const main = await mainTip(context);
-  const recorded = await readFilesAt(context.repo, main, (p) => p.startsWith(`${STATE_DIR}/cycles/`) && p.endsWith('.json'), { under: [`${STATE_DIR}/cycles`] });
-  const history = await readMainHistory(context.repo, main);
-  const views = [...recorded.values()].map((text) => settledCycle(parseCycleRecord(text), history));
+  const views = await settledCycles(context, main);
   for (const pending of await pendingCycles(context, remote)) if (pending.record) views.push(pendingCycle(pending.record));
   return views.sort((a, b) => b.created.localeCompare(a.created) || b.cycle.localeCompare(a.cycle));
+}
+
+/**
+ * The cycles recorded at `main`, each action's fate read from main's history: a function of the commit alone, so the
+ * command line keeps the answer for the commit (util/read-cache.ts) and the next `log` or `stats` on the same main
+ * reads one file instead of every commit and record again.
+ */
+async function settledCycles({ repo }: RepoContext, main: string): Promise<CycleView[]> {
+  const cached = readCached<CycleView[]>(repo.gitdir, 'settled-cycles', main);
+  if (cached) return cached;
+  const recorded = await readFilesAt(repo, main, (p) => p.startsWith(`${STATE_DIR}/cycles/`) && p.endsWith('.json'), { under: [`${STATE_DIR}/cycles`] });
+  const history = await readMainHistory(repo, main);
+  const views = [...recorded.values()].map((text) => settledCycle(parseCycleRecord(text), history));
+  writeCached(repo.gitdir, 'settled-cycles', main, views);
+  return views;
 }
 
 /** A cycle decided on: each action's fate, from the record's decision and from what main's commits carry. */

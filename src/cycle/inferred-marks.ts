@@ -6,10 +6,11 @@
  * change them (or collides with lines a reviewer edited on the branch). An action a reviewer reverted on the branch
  * before the merge is not in the tree, and is not counted, whatever any message says.
  */
-import { ActionConflictError, applyAction } from '../dream/apply.js';
 import { cyclePath, parseCycleRecord, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
-import { changedPaths, entryAt, readEntry, readFileAt, type Repo } from '../git/index.js';
-import { revertChanges, RevertConflictError, type FileChange } from './revert-plan.js';
+import { readEntry } from '../git/log.js';
+import type { Repo } from '../git/repo.js';
+import { changedPaths, entryAt, readFileAt } from '../git/tree.js';
+import type { FileChange } from './revert-plan.js';
 import { actionMarks, type ActionMark } from './trailers.js';
 
 const CYCLES_DIR = `${STATE_DIR}/cycles`;
@@ -61,6 +62,8 @@ async function actionsHeld(repo: Repo, record: CycleRecord, parent: string, comm
   const files = await readTexts(repo, start, paths);
   const ours = await readTexts(repo, commit, paths);
   const held: RecordedAction[] = [];
+  // Loaded here, not with this module: they bring the Markdown parser, which reading history otherwise never needs.
+  const [{ ActionConflictError, applyAction }, revertPlan] = await Promise.all([import('../dream/apply.js'), import('./revert-plan.js')]);
   for (const action of record.actions) {
     let after: Map<string, string>;
     try {
@@ -70,14 +73,20 @@ async function actionsHeld(repo: Repo, record: CycleRecord, parent: string, comm
       throw error;
     }
     const changes: FileChange[] = [...after].map(([path, text]) => ({ path, before: files.get(path), after: text }));
-    if (changes.some((change) => holds(ours, record, action, change))) held.push(action);
+    if (changes.some((change) => holds(revertPlan, ours, record, action, change))) held.push(action);
     for (const [path, text] of after) files.set(path, text);
   }
   return held;
 }
 
 /** The files hold the change: undoing it would alter them, or would meet lines changed since (a reviewer's edit). */
-function holds(ours: ReadonlyMap<string, string>, record: CycleRecord, action: RecordedAction, change: FileChange): boolean {
+function holds(
+  { revertChanges, RevertConflictError }: typeof import('./revert-plan.js'),
+  ours: ReadonlyMap<string, string>,
+  record: CycleRecord,
+  action: RecordedAction,
+  change: FileChange,
+): boolean {
   const current = ours.get(change.path);
   if (current === undefined) return change.after === undefined;
   try {

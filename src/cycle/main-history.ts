@@ -6,7 +6,8 @@
  * a squash whose message a person (or GitHub, from the pull request's description) wrote without them is read from
  * its tree instead.
  */
-import { readEntry, walkFirstParent, type Repo } from '../git/index.js';
+import { readEntry, walkFirstParent } from '../git/log.js';
+import type { Repo } from '../git/repo.js';
 import { inferredMarks } from './inferred-marks.js';
 import { actionMarks, revertMark, type RevertMark } from './trailers.js';
 

@@ -5,7 +5,8 @@
  */
 import type { TreeEntry } from 'isomorphic-git';
 import { UnsafePathError } from '../errors.js';
-import { blobOidAt, readBlobText, readTreeEntries, type Repo } from '../git/index.js';
+import type { Repo } from '../git/repo.js';
+import { blobOidAt, readBlobText, readTreeEntries } from '../git/tree.js';
 import { readBlobContent } from '../git/objects.js';
 import type { MemorySymlink } from '../memory/symlinks.js';
 import { invalidUtf8Line } from '../util/utf8.js';

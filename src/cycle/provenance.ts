@@ -6,8 +6,11 @@
 import path from 'node:path';
 import { cyclePath, parseCycleRecord, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import { UsageError } from '../errors.js';
-import { blameLines, blobOidAt, readEntry, readFileAt, type BlamedLine, type LogEntry, type Repo } from '../git/index.js';
-import { mainTip, type RepoContext } from './context.js';
+import { blameLines, type BlamedLine } from '../git/blame.js';
+import { readEntry, type LogEntry } from '../git/log.js';
+import type { Repo } from '../git/repo.js';
+import { blobOidAt, readFileAt } from '../git/tree.js';
+import { mainTip, type RepoContext } from './repo-context.js';
 import { inferredMarks } from './inferred-marks.js';
 import { actionMarks, revertMark, type ActionMark, type RevertMark } from './trailers.js';
 

@@ -8,14 +8,15 @@
 import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { isTemporaryName, writeFileDurably } from '../git/durable.js';
 import { entryStat, readIndex } from '../git/index-file.js';
 import { acquireLock } from '../git/lock.js';
-import { finishCheckout, readCheckoutJournal, staleRefLocks } from '../git/index.js';
+import { staleRefLocks } from '../git/lock.js';
+import { finishCheckout, readCheckoutJournal } from '../git/worktree.js';
 import { looseObjectState } from '../git/objects.js';
+import { zlib } from '../git/zlib.js';
 import { currentBranch, deleteBranch, isAncestor, listBranches, resolveRef, type Repo } from '../git/repo.js';
-import type { RepoContext } from './context.js';
+import type { RepoContext } from './repo-context.js';
 
 /** What was repaired (or, for a look only, what needs to be), one line each, for a person. */
 export interface Repairs {
@@ -133,7 +134,7 @@ async function restoreBlob(gitdir: string, oid: string, file: string): Promise<b
   if (!content) return false;
   const wrapped = Buffer.concat([Buffer.from(`blob ${content.length}\0`), content]);
   if (createHash('sha1').update(wrapped).digest('hex') !== oid) return false;
-  await writeFileDurably(path.join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2)), deflateSync(wrapped, { level: 1 }), { mode: 0o444 });
+  await writeFileDurably(path.join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2)), zlib().deflateSync(wrapped, { level: 1 }), { mode: 0o444 });
   return true;
 }
 

@@ -3,7 +3,7 @@
  * dropped on the way, and what was reverted later and how soon.
  */
 import { ACTION_TYPES } from '../dream/types.js';
-import type { RepoContext } from './context.js';
+import type { RepoContext } from './repo-context.js';
 import { listCycles, type ActionView, type CycleView } from './history.js';
 
 export interface ActionTypeStats {

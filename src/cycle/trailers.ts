@@ -3,7 +3,7 @@
  * GitHub with "squash", the blocks of all the cycle's commits land in one commit's body, one paragraph each; with
  * "rebase", each commit keeps its own under a new id. Reading every trailer paragraph of a message covers all three.
  */
-import { parseCommitMessage } from '../git/index.js';
+import { parseCommitMessage } from '../git/message.js';
 
 /** One action (or a cycle's bookkeeping, `action: 'state'`) a commit carries. */
 export interface ActionMark {

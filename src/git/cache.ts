@@ -4,7 +4,7 @@
  * commits for every memory file) otherwise reads and inflates the same few hundred objects thousands of
  * times, and a cycle reads the state files at main's commit twice and the ones it wrote once more.
  */
-import * as git from 'isomorphic-git';
+import { isoGit } from './iso.js';
 import type { ReadCommitResult, TreeEntry } from 'isomorphic-git';
 import { Lru } from './lru.js';
 import { readCommitDirect } from './odb.js';
@@ -56,7 +56,7 @@ export function readCommit(repo: Repo, oid: string): Promise<ReadCommitResult> {
   const cached = commits.get(oid);
   if (cached) return cached;
   const { fs, gitdir, cache } = repo;
-  const read = readCommitDirect(repo, oid).then((direct) => direct ?? git.readCommit({ fs, gitdir, cache, oid }));
+  const read = readCommitDirect(repo, oid).then(async (direct) => direct ?? (await isoGit()).readCommit({ fs, gitdir, cache, oid }));
   commits.set(oid, read);
   // A failed read is not remembered: the next caller tries again (and gets the error again if it persists).
   read.catch(() => commits.delete(oid));

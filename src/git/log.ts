@@ -2,7 +2,7 @@
  * History as reverie reads it: the first-parent chain of a branch, newest first. On main that is the list of
  * approvals (fast-forwards, merges, reverts); on a dream branch it is the cycle's actions in order.
  */
-import * as git from 'isomorphic-git';
+import { isoGit } from './iso.js';
 import type { ReadCommitResult } from 'isomorphic-git';
 import { GitStateError } from '../errors.js';
 import { readCommit } from './cache.js';
@@ -104,7 +104,7 @@ export async function mergeBase(repo: Repo, a: string, b: string): Promise<strin
 
 async function mergeBases(repo: Repo, a: string, b: string): Promise<string[]> {
   const { fs, gitdir, cache } = repo;
-  return (await git.findMergeBase({ fs, gitdir, cache, oids: [a, b] })) as string[];
+  return (await (await isoGit()).findMergeBase({ fs, gitdir, cache, oids: [a, b] })) as string[];
 }
 
 function toEntry({ oid, commit }: ReadCommitResult): LogEntry {

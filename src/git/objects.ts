@@ -15,16 +15,18 @@
 import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { deflate, inflateSync } from 'node:zlib';
-import * as git from 'isomorphic-git';
+import { isoGit } from './iso.js';
 import type { TreeEntry } from 'isomorphic-git';
 import { GitStateError } from '../errors.js';
 import { writeFileDurably } from './durable.js';
 import { readRawObject } from './odb.js';
 import type { Repo } from './repo.js';
+import { zlib } from './zlib.js';
 
-const deflateAsync = promisify(deflate);
+/** zlib's deflate as a promise (node:zlib is loaded on first use, see zlib.ts). */
+function deflateAsync(data: Buffer, options: { level: number }): Promise<Buffer> {
+  return new Promise((resolve, reject) => zlib().deflate(data, options, (error, deflated) => (error ? reject(error) : resolve(deflated))));
+}
 
 type ObjectType = 'blob' | 'tree' | 'commit';
 
@@ -115,7 +117,7 @@ export async function looseObjectState(file: string, oid: string): Promise<'soun
     throw error;
   }
   try {
-    return createHash('sha1').update(inflateSync(bytes)).digest('hex') === oid ? 'sound' : 'corrupt';
+    return createHash('sha1').update(zlib().inflateSync(bytes)).digest('hex') === oid ? 'sound' : 'corrupt';
   } catch {
     return 'corrupt';
   }
@@ -151,14 +153,14 @@ export async function readBlobContent(repo: Repo, oid: string): Promise<Uint8Arr
   }
   // Not where odb.ts looks (e.g. the empty blob written by nobody): isomorphic-git finds it, or says why not.
   const { fs, gitdir, cache } = repo;
-  const found = await git.readObject({ fs, gitdir, cache, oid, format: 'deflated' });
+  const found = await (await isoGit()).readObject({ fs, gitdir, cache, oid, format: 'deflated' });
   if (found.format === 'content') {
     // A packed object: isomorphic-git has inflated and resolved it already.
     if (found.type !== 'blob') throw new GitStateError(`object ${oid} is a ${found.type}, not a blob`);
     return found.object;
   }
   if (found.format !== 'deflated') throw new GitStateError(`object ${oid} came back as ${found.format}`);
-  const wrapped = inflateSync(found.object);
+  const wrapped = zlib().inflateSync(found.object);
   const sha = createHash('sha1').update(wrapped).digest('hex');
   if (sha !== oid) throw new GitStateError(`object ${oid} is corrupt: its content hashes to ${sha}`);
   const nul = wrapped.indexOf(0);

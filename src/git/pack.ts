@@ -4,10 +4,10 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { GitStateError } from '../errors.js';
 import type { Lru } from './lru.js';
 import type { ObjectType, RawObject } from './odb.js';
+import { zlib } from './zlib.js';
 
 /** Pack entry types (the 3-bit type in an entry's header). */
 const PACK_TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
@@ -217,7 +217,7 @@ export function applyDelta(base: Buffer, delta: Buffer): Buffer {
 /** Inflated data, or `error()` thrown for data that does not inflate. */
 export function inflateOrThrow(deflated: Buffer, error: () => Error): Buffer {
   try {
-    return inflateSync(deflated);
+    return zlib().inflateSync(deflated);
   } catch {
     throw error();
   }

@@ -1,14 +1,16 @@
 /**
  * Opening a memory repository and the small ref operations everything else builds on.
  * All repository work goes through isomorphic-git so that reverie runs where no `git` binary exists
- * (an agent platform, a slim container); the `Repo` object carries what every isomorphic-git call needs.
+ * (an agent platform, a slim container); the `Repo` object carries what every isomorphic-git call needs. Refs are
+ * read as isomorphic-git reads them without loading it (refs.ts), and it is loaded when first needed (iso.ts).
  */
 import nodeFs from 'node:fs';
 import path from 'node:path';
-import * as git from 'isomorphic-git';
+import { isoGit } from './iso.js';
 import type { PromiseFsClient } from 'isomorphic-git';
 import { GitStateError } from '../errors.js';
 import { readCommit } from './cache.js';
+import { listBranchFiles, resolveRefFile, UNSURE } from './refs.js';
 
 export interface Repo {
   /** The working tree's root. */
@@ -65,13 +67,13 @@ async function findGitdir(root: string): Promise<string> {
 /** Creates a repository at `dir` whose unborn HEAD points at `defaultBranch`. */
 export async function initRepo(dir: string, { defaultBranch = 'main' } = {}): Promise<Repo> {
   await nodeFs.promises.mkdir(dir, { recursive: true });
-  await git.init({ fs: gitFs, dir, defaultBranch });
+  await (await isoGit()).init({ fs: gitFs, dir, defaultBranch });
   return openRepo(dir);
 }
 
 /** Short name of the branch HEAD points at (even if unborn), or undefined when HEAD is detached. */
 export async function currentBranch(repo: Repo): Promise<string | undefined> {
-  const name = await git.currentBranch({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir });
+  const name = await (await isoGit()).currentBranch({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir });
   return name ?? undefined;
 }
 
@@ -81,8 +83,11 @@ const OID = /^[0-9a-f]{40}$/;
 export async function resolveRef(repo: Repo, ref: string): Promise<string | undefined> {
   // isomorphic-git answers an oid with itself, unchecked, but only after looking up the git directory again.
   if (OID.test(ref)) return ref;
+  // Read as isomorphic-git reads it, without loading isomorphic-git (refs.ts); it answers what that cannot.
+  const found = resolveRefFile(repo.gitdir, ref);
+  if (found !== UNSURE) return found;
   try {
-    return await git.resolveRef({ fs: repo.fs, gitdir: repo.gitdir, ref });
+    return await (await isoGit()).resolveRef({ fs: repo.fs, gitdir: repo.gitdir, ref });
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
@@ -91,7 +96,12 @@ export async function resolveRef(repo: Repo, ref: string): Promise<string | unde
 
 /** Local branch names (short), sorted; only those starting with `prefix` when given (e.g. `reverie/`). */
 export async function listBranches(repo: Repo, prefix = ''): Promise<string[]> {
-  const names = await git.listBranches({ fs: repo.fs, gitdir: repo.gitdir });
+  let names: string[];
+  try {
+    names = listBranchFiles(repo.gitdir);
+  } catch {
+    names = await (await isoGit()).listBranches({ fs: repo.fs, gitdir: repo.gitdir });
+  }
   // `<ref>.lock` files are refs being written (by git or by us), never branches; isomorphic-git lists them.
   return names.filter((name) => name.startsWith(prefix) && !name.endsWith('.lock')).sort();
 }
@@ -103,7 +113,7 @@ export async function deleteBranch(repo: Repo, branch: string): Promise<void> {
     throw new GitStateError(`cannot delete branch ${name}: it is checked out`);
   }
   try {
-    await git.deleteBranch({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, ref: name });
+    await (await isoGit()).deleteBranch({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, ref: name });
   } catch (err) {
     if (isNotFound(err)) throw new GitStateError(`cannot delete branch ${name}: it does not exist`);
     throw err;

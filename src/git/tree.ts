@@ -2,7 +2,7 @@
  * Reading files out of commits without touching the working tree: a dream cycle plans against what main
  * says, not against whatever half-edited files happen to be on disk.
  */
-import * as git from 'isomorphic-git';
+import { isoGit } from './iso.js';
 import type { TreeEntry } from 'isomorphic-git';
 import { objectCache, readCommit } from './cache.js';
 import { readTreeDirect } from './odb.js';
@@ -162,7 +162,7 @@ async function readTree(repo: Repo, oid: string): Promise<{ oid: string; tree: r
   const direct = await readTreeDirect(repo, oid);
   if (direct) return direct;
   const { fs, gitdir, cache } = repo;
-  return git.readTree({ fs, gitdir, cache, oid });
+  return (await isoGit()).readTree({ fs, gitdir, cache, oid });
 }
 
 /** UTF-8 text of a blob; read once per repository (see cache.ts). */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import * as git from 'isomorphic-git';
+import { isoGit } from './iso.js';
 import type { TreeEntry } from 'isomorphic-git';
 import { CheckoutIncompleteError, GitStateError, UnsafePathError } from '../errors.js';
 import { writeFileDurably } from './durable.js';
@@ -48,7 +48,7 @@ export async function fastForward(repo: Repo, input: FastForwardInput): Promise<
     const actual = (await resolveRef(repo, ref)) ?? null;
     if (actual !== expectedOld) throw refMoved(ref, expectedOld, actual);
     const changed = await changedPaths(repo, expectedOld, to);
-    const checkedOut = (await git.currentBranch({ fs: repo.fs, gitdir: repo.gitdir, fullname: true })) === ref;
+    const checkedOut = (await (await isoGit()).currentBranch({ fs: repo.fs, gitdir: repo.gitdir, fullname: true })) === ref;
     const targets = checkedOut ? await preflight(repo, expectedOld, to, changed) : [];
     // The ref is the truth once it moves; until the files follow it, the journal says what is left to bring along,
     // so that a run killed in between is finished by the next one (finishCheckout) and never read as edits.
@@ -114,7 +114,7 @@ export interface FinishedCheckout {
  */
 export async function finishCheckout(repo: Repo, journal: CheckoutJournal): Promise<FinishedCheckout> {
   const actual = await resolveRef(repo, journal.ref);
-  const checkedOut = (await git.currentBranch({ fs: repo.fs, gitdir: repo.gitdir, fullname: true })) === journal.ref;
+  const checkedOut = (await (await isoGit()).currentBranch({ fs: repo.fs, gitdir: repo.gitdir, fullname: true })) === journal.ref;
   if (actual !== journal.to || !checkedOut) {
     await removeCheckoutJournal(repo);
     return { updated: [], leftAlone: [], stale: true };
@@ -150,7 +150,7 @@ async function stageWithoutTouching(repo: Repo, journal: CheckoutJournal, files:
   for (const file of files) {
     const [before, after] = await Promise.all([entryAt(repo, journal.from, file), entryAt(repo, journal.to, file)]);
     if (staged.get(file) !== before?.oid) continue;
-    if (after && after.type === 'blob') await git.updateIndex({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, cache: repo.cache, filepath: file, oid: after.oid, mode: Number.parseInt(after.mode, 8), add: true });
+    if (after && after.type === 'blob') await (await isoGit()).updateIndex({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, cache: repo.cache, filepath: file, oid: after.oid, mode: Number.parseInt(after.mode, 8), add: true });
     else await updateIndex(repo, file, { remove: true, force: true });
   }
 }
@@ -301,9 +301,9 @@ async function recordInIndex(repo: Repo, targets: Target[], written: IndexEntry[
   for (const { path: file, entry } of targets) if (entry) await updateIndex(repo, file, { add: true });
 }
 
-function updateIndex(repo: Repo, filepath: string, how: { add?: boolean; remove?: boolean; force?: boolean }) {
+async function updateIndex(repo: Repo, filepath: string, how: { add?: boolean; remove?: boolean; force?: boolean }) {
   const { fs, dir, gitdir, cache } = repo;
-  return git.updateIndex({ fs, dir, gitdir, cache, filepath, ...how });
+  return (await isoGit()).updateIndex({ fs, dir, gitdir, cache, filepath, ...how });
 }
 
 /** Git does not track directories: one emptied by a deletion goes too, as `git checkout` would do. */
@@ -324,7 +324,7 @@ async function removeEmptyParents(dir: string, file: string): Promise<void> {
 export async function dirtyPaths(repo: Repo, paths: string[] = ['.'], ref = 'HEAD'): Promise<string[]> {
   if (paths.length === 0) return [];
   const { fs, dir, gitdir, cache } = repo;
-  const rows = await git.statusMatrix({ fs, dir, gitdir, cache, ref, filepaths: paths });
+  const rows = await (await isoGit()).statusMatrix({ fs, dir, gitdir, cache, ref, filepaths: paths });
   return rows
     .filter(([, head, workdir, stage]) => !(head === workdir && workdir === stage && (stage === 0 || stage === 1)))
     .map(([file]) => file)

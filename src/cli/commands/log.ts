@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openContext } from '../../cycle/context.js';
+import { openContext } from '../../cycle/repo-context.js';
 import { listCycles } from '../../cycle/history.js';
 import { pad, plural, shortOid, type Output } from '../output.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openContext } from '../../cycle/context.js';
+import { openContext } from '../../cycle/repo-context.js';
 import { curationStats, humanDuration, type ActionTypeStats } from '../../cycle/stats.js';
 import { pad, plural, type Output } from '../output.js';
 

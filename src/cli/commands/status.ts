@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { baseWarnings, openContext, mainTip, readBase, sessionHashCacheFile } from '../../cycle/context.js';
-import { waitingOnGitHub } from '../../cycle/github-cycles.js';
 import { listCycles, pendingCycles } from '../../cycle/history.js';
 import { pendingRepairs } from '../../cycle/recover.js';
 import { streamSessions } from '../../sessions/load.js';
@@ -24,7 +23,9 @@ export function registerStatus(program: Command, out: Output): void {
       const memoryWarnings = baseWarnings(base);
       // Counted as they stream by: status never holds the logs.
       const sessions = await streamSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes: new Set(Object.keys(state.processed)), hashCacheFile: sessionHashCacheFile(context) }, () => undefined);
-      const remote = await waitingOnGitHub(context, (line) => out.warn(line));
+      // Without a github section there is nothing to ask (waitingOnGitHub says so itself): its module, Octokit's and
+      // isomorphic-git's transport, is loaded only when there is.
+      const remote = context.config.github ? await (await import('../../cycle/github-cycles.js')).waitingOnGitHub(context, (line) => out.warn(line)) : new Map<string, string>();
       const last = (await listCycles(context, remote))[0];
       const pending = await pendingCycles(context, remote);
       const status = {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openContext } from '../../cycle/context.js';
+import { openContext } from '../../cycle/repo-context.js';
 import { explainFile, groupByOrigin, parseLineSpec, type ActionDetail, type LineOrigin } from '../../cycle/provenance.js';
 import { quoted, shortOid, type Output } from '../output.js';
 

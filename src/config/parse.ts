@@ -1,0 +1,357 @@
+/**
+ * reverie.yaml's text, validated into a Config. Loaded by load.ts only when it has no validated copy of the same
+ * bytes at hand (see util/read-cache.ts): with the YAML parser, this is most of what reading the file costs.
+ */
+import path from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml';
+import { ConfigError } from '../errors.js';
+import type { Namespace, Policy } from '../memory/types.js';
+import { SESSION_FORMATS } from './formats.js';
+import { HARNESSES, type Harness } from '../memory/harness.js';
+import { ACTION_TYPES, type ActionType } from '../dream/types.js';
+import { DEFAULT_MAX_WAIT_SECONDS } from '../github/waits.js';
+import { EFFORTS, ENGINES, MODES, type ClaudeConfig, type Config, type Effort, type EngineName, type GitHubConfig, type Mode, type SessionSource } from './types.js';
+
+const DEFAULT_AUTHOR = { name: 'reverie', email: 'reverie@users.noreply.github.com' };
+
+/** The Messages API model the claude engine uses unless `claude.model` names another. */
+export const DEFAULT_CLAUDE_MODEL = 'claude-sonnet-5-5';
+
+/** Actions one cycle proposes unless `curate.max_actions` says otherwise: more than a reviewer reads at a sitting. */
+export const DEFAULT_MAX_ACTIONS = 50;
+
+/** Longest `claude.instructions`: they are sent with every request, so they are kept to a page. */
+export const MAX_INSTRUCTIONS = 4096;
+
+/** Longest answer the current models write (128K output tokens). */
+const MAX_OUTPUT_TOKENS = 128_000;
+
+/** Validates the text of a configuration file; `file` names it in errors. */
+export function parseConfig(text: string, file: string, repoDir: string): Config {
+  const lineCounter = new LineCounter();
+  // logLevel: what yaml would print on its own (a key that is a list, stringified) goes unsaid; the key is refused.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const line = firstError.linePos?.[0]?.line;
+    throw new ConfigError(`invalid YAML: ${firstError.message.split('\n')[0]}`, file, line);
+  }
+  const raw: unknown = plainValue(doc, lineCounter, file) ?? {};
+  const reader = new ConfigReader(doc, lineCounter, file);
+  return reader.read(raw, repoDir);
+}
+
+/**
+ * How far aliases may expand the document: yaml's own default, set here so that it cannot change under us. A
+ * reverie.yaml has no need for aliases beyond a few; a "billion laughs" document is refused long before it costs.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain values. Aliases are resolved here, so this is where an alias with no anchor before it, or
+ * aliases that expand without bound, come to light: both are mistakes in the file, named with the alias's line.
+ */
+function plainValue(doc: Document, lines: LineCounter, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const aliases: Alias[] = [];
+    visit(doc, { Alias: (_key, node) => void aliases.push(node) });
+    const unresolved = aliases.find((alias) => alias.resolve(doc) === undefined);
+    // Each alias alone, in the order of the file: the first that expands too far on its own is where the growth is.
+    const tooLarge = unresolved ? undefined : (aliases.find((alias) => !expandsWithin(alias, doc)) ?? aliases[0]);
+    const culprit = unresolved ?? tooLarge;
+    const line = culprit?.range ? lines.linePos(culprit.range[0]).line : undefined;
+    if (unresolved) throw new ConfigError(`invalid YAML: the alias *${unresolved.source} has no anchor &${unresolved.source} before it`, file, line);
+    if (tooLarge) throw new ConfigError(`invalid YAML: aliases expand too far (past ${MAX_ALIAS_COUNT} nodes); write the values out instead`, file, line);
+    throw new ConfigError(`invalid YAML: ${(error as Error).message.split('\n')[0]}`, file);
+  }
+}
+
+function expandsWithin(alias: Alias, doc: Document): boolean {
+  try {
+    alias.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type Path = (string | number)[];
+
+/** Walks the plain object while keeping the YAML document at hand, so every error can name its line. */
+class ConfigReader {
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+    private readonly file: string,
+  ) {}
+
+  read(raw: unknown, repoDir: string): Config {
+    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'curate', 'approval', 'git', 'github', 'claude', 'lint']);
+    const memory = this.object(top.memory ?? {}, ['memory'], ['root', 'inbox', 'namespaces']);
+    const root = this.relativePath(memory.root ?? 'memory', ['memory', 'root']);
+    const extract = this.object(top.extract ?? {}, ['extract'], ['min_sessions']);
+    const curate = this.object(top.curate ?? {}, ['curate'], ['max_actions']);
+    const approval = this.object(top.approval ?? {}, ['approval'], ['auto', 'review', 'max_prune_ratio']);
+    const git = this.object(top.git ?? {}, ['git'], ['main', 'author']);
+    const author = this.object(git.author ?? {}, ['git', 'author'], ['name', 'email']);
+    return {
+      file: this.file,
+      repoDir,
+      mode: this.oneOf<Mode>(top.mode ?? 'review', MODES, ['mode']),
+      engine: this.oneOf<EngineName>(top.engine ?? 'heuristic', ENGINES, ['engine']),
+      memory: {
+        root,
+        inbox: this.relativePath(memory.inbox ?? 'notes.md', ['memory', 'inbox']),
+        namespaces: this.namespaces(memory.namespaces),
+      },
+      sessions: this.sessions(top.sessions),
+      extract: { minSessions: this.integer(extract.min_sessions ?? 2, ['extract', 'min_sessions'], 1) },
+      curate: { maxActions: this.integer(curate.max_actions ?? DEFAULT_MAX_ACTIONS, ['curate', 'max_actions'], 1) },
+      approval: { auto: this.safeTypes(approval), maxPruneRatio: this.ratio(approval.max_prune_ratio ?? 0.2, ['approval', 'max_prune_ratio']) },
+      lint: this.lint(top.lint),
+      ...(top.github !== undefined ? { github: this.github(top.github) } : {}),
+      claude: this.claude(top.claude),
+      git: {
+        main: this.string(git.main ?? 'main', ['git', 'main']),
+        author: {
+          name: this.identity(author.name ?? DEFAULT_AUTHOR.name, ['git', 'author', 'name']),
+          email: this.identity(author.email ?? DEFAULT_AUTHOR.email, ['git', 'author', 'email']),
+        },
+      },
+    };
+  }
+
+  /** `auto` lists the safe types; `review` the others; a type in both is a mistake worth stopping for. */
+  private safeTypes(approval: Record<string, unknown>): ActionType[] {
+    const list = (key: 'auto' | 'review'): ActionType[] | undefined =>
+      approval[key] === undefined ? undefined : this.array(approval[key], ['approval', key]).map((t, i) => this.oneOf<ActionType>(t, ACTION_TYPES, ['approval', key, i]));
+    const auto = list('auto');
+    const review = list('review') ?? [];
+    review.forEach((type, i) => {
+      if (auto?.includes(type)) this.fail(`"${type}" is listed in approval.auto too; an action type is either safe or needs review`, ['approval', 'review', i]);
+    });
+    return (auto ?? ACTION_TYPES.filter((t) => !review.includes(t))).slice();
+  }
+
+  private lint(value: unknown): Config['lint'] {
+    const lint = this.object(value ?? {}, ['lint'], ['harness', 'since']);
+    const result: Config['lint'] = { harness: this.oneOf<Harness>(lint.harness ?? 'none', HARNESSES, ['lint', 'harness']) };
+    if (lint.since !== undefined) result.since = this.string(lint.since, ['lint', 'since']);
+    return result;
+  }
+
+  private github(value: unknown): GitHubConfig {
+    const at = ['github'];
+    const gh = this.object(value ?? {}, at, ['repo', 'remote', 'api_url', 'draft', 'labels', 'max_wait_seconds']);
+    const config: GitHubConfig = {
+      remote: this.string(gh.remote ?? 'origin', [...at, 'remote']),
+      apiUrl: this.url(gh.api_url ?? 'https://api.github.com', [...at, 'api_url']).replace(/\/+$/, ''),
+      draft: this.boolean(gh.draft ?? false, [...at, 'draft']),
+      labels: this.boolean(gh.labels ?? true, [...at, 'labels']),
+      maxWaitSeconds: this.integer(gh.max_wait_seconds ?? DEFAULT_MAX_WAIT_SECONDS, [...at, 'max_wait_seconds'], 0),
+    };
+    if (gh.repo !== undefined) {
+      const repo = this.string(gh.repo, [...at, 'repo']);
+      if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) this.fail('must be "owner/name"', [...at, 'repo']);
+      config.repo = repo;
+    }
+    return config;
+  }
+
+  private claude(value: unknown): ClaudeConfig {
+    const at = ['claude'];
+    const section = this.object(value ?? {}, at, ['model', 'max_tokens', 'concurrency', 'instructions', 'budget', 'base_url', 'batch', 'effort']);
+    const config: ClaudeConfig = {
+      model: this.string(section.model ?? DEFAULT_CLAUDE_MODEL, [...at, 'model']),
+      maxTokens: this.integer(section.max_tokens ?? 8192, [...at, 'max_tokens'], 1),
+      concurrency: this.integer(section.concurrency ?? 4, [...at, 'concurrency'], 1),
+      budget: this.budget(section.budget),
+      batch: this.boolean(section.batch ?? false, [...at, 'batch']),
+    };
+    if (config.maxTokens > MAX_OUTPUT_TOKENS) this.fail(`must be at most ${MAX_OUTPUT_TOKENS}`, [...at, 'max_tokens']);
+    if (config.concurrency > 64) this.fail('must be at most 64', [...at, 'concurrency']);
+    if (section.instructions !== undefined) {
+      const instructions = this.string(section.instructions, [...at, 'instructions']);
+      if (instructions.length > MAX_INSTRUCTIONS) this.fail(`must be at most ${MAX_INSTRUCTIONS} characters (it has ${instructions.length})`, [...at, 'instructions']);
+      config.instructions = instructions;
+    }
+    if (section.base_url !== undefined) config.baseUrl = this.url(section.base_url, [...at, 'base_url']).replace(/\/+$/, '');
+    if (section.effort !== undefined) config.effort = this.oneOf<Effort>(section.effort, EFFORTS, [...at, 'effort']);
+    return config;
+  }
+
+  private budget(value: unknown): ClaudeConfig['budget'] {
+    const at = ['claude', 'budget'];
+    const budget = this.object(value ?? {}, at, ['tokens', 'usd']);
+    const result: ClaudeConfig['budget'] = {};
+    if (budget.tokens !== undefined) result.tokens = this.integer(budget.tokens, [...at, 'tokens'], 1);
+    if (budget.usd !== undefined) {
+      if (typeof budget.usd !== 'number' || !Number.isFinite(budget.usd) || budget.usd <= 0) this.fail('must be a number of dollars above 0', [...at, 'usd']);
+      result.usd = budget.usd as number;
+    }
+    return result;
+  }
+
+  private boolean(value: unknown, at: Path): boolean {
+    if (typeof value !== 'boolean') this.fail('must be true or false', at);
+    return value as boolean;
+  }
+
+  private url(value: unknown, at: Path): string {
+    const text = this.string(value, at);
+    if (!/^https?:\/\/[^\s/]+/.test(text)) this.fail('must be an http(s) URL', at);
+    return text;
+  }
+
+  private namespaces(value: unknown): Namespace[] {
+    if (value === undefined) return [{ name: 'memory', paths: ['**/*.md'], policy: 'dream' }];
+    const list = this.array(value, ['memory', 'namespaces']);
+    const seen = new Set<string>();
+    return list.map((item, i) => {
+      const at = ['memory', 'namespaces', i];
+      const ns = this.object(item, at, ['name', 'paths', 'policy', 'budget_tokens']);
+      const name = this.string(ns.name, [...at, 'name']);
+      if (seen.has(name)) this.fail(`namespace "${name}" is defined twice`, [...at, 'name']);
+      seen.add(name);
+      const paths = this.array(ns.paths, [...at, 'paths']).map((p, j) => this.string(p, [...at, 'paths', j]));
+      if (paths.length === 0) this.fail('needs at least one path glob', [...at, 'paths']);
+      const namespace: Namespace = { name, paths, policy: this.oneOf<Policy>(ns.policy ?? 'dream', ['dream', 'protected'], [...at, 'policy']) };
+      if (ns.budget_tokens !== undefined) namespace.budgetTokens = this.integer(ns.budget_tokens, [...at, 'budget_tokens'], 1);
+      return namespace;
+    });
+  }
+
+  private sessions(value: unknown): SessionSource[] {
+    if (value === undefined) return [{ path: 'sessions', format: 'auto' }];
+    return this.array(value, ['sessions']).map((item, i) => {
+      const at = ['sessions', i];
+      const source = this.object(item, at, ['path', 'format', 'agent']);
+      const result: SessionSource = {
+        path: this.string(source.path, [...at, 'path']),
+        format: this.oneOf<string>(source.format ?? 'auto', ['auto', ...SESSION_FORMATS], [...at, 'format']),
+      };
+      if (source.agent !== undefined) result.agent = this.string(source.agent, [...at, 'agent']);
+      return result;
+    });
+  }
+
+  private object(value: unknown, at: Path, allowed: string[]): Record<string, unknown> {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail('must be a mapping', at);
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (allowed.includes(key)) continue;
+      const close = closest(key, allowed);
+      this.fail(`unknown key${close ? ` (did you mean "${close}"?)` : ''}; expected one of: ${allowed.join(', ')}`, [...at, key]);
+    }
+    return record;
+  }
+
+  private array(value: unknown, at: Path): unknown[] {
+    if (!Array.isArray(value)) this.fail('must be a list', at);
+    return value as unknown[];
+  }
+
+  private string(value: unknown, at: Path): string {
+    if (typeof value !== 'string' || value.trim() === '') this.fail('must be a non-empty string', at);
+    return (value as string).trim();
+  }
+
+  /**
+   * A name or email for the commits' author line, `name <email> time zone`: a line break would end the header early
+   * and an angle bracket would move where the email starts, either way a malformed commit object.
+   */
+  private identity(value: unknown, at: Path): string {
+    const text = this.string(value, at);
+    // eslint-disable-next-line no-control-regex
+    const bad = /[\u0000-\u001f\u007f-\u009f<>\u2028\u2029]/.exec(text)?.[0];
+    if (bad !== undefined) {
+      const shown = bad === '<' || bad === '>' ? `"${bad}"` : `U+${bad.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+      this.fail(`must be one line without control characters or angle brackets (found ${shown})`, at);
+    }
+    return text;
+  }
+
+  private integer(value: unknown, at: Path, min: number): number {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) this.fail(`must be a whole number of at least ${min}`, at);
+    return value as number;
+  }
+
+  private ratio(value: unknown, at: Path): number {
+    if (typeof value !== 'number' || value < 0 || value > 1) this.fail('must be a number from 0 to 1', at);
+    return value as number;
+  }
+
+  private oneOf<T extends string>(value: unknown, allowed: readonly string[], at: Path): T {
+    if (typeof value !== 'string' || !allowed.includes(value)) this.fail(`must be one of: ${allowed.join(', ')}`, at);
+    return value as T;
+  }
+
+  /** A path inside the repository: relative, no `..`, posix separators. */
+  private relativePath(value: unknown, at: Path): string {
+    const text = this.string(value, at);
+    const normal = path.posix.normalize(text.replace(/\/+$/, ''));
+    if (path.posix.isAbsolute(normal) || text.split('/').includes('..') || text.includes('\\') || text.includes('\0')) {
+      this.fail('must be a relative path inside the repository', at);
+    }
+    return normal === '.' ? '' : normal;
+  }
+
+  private fail(message: string, at: Path): never {
+    throw new ConfigError(message, this.file, this.lineOf(at), formatKey(at));
+  }
+
+  /**
+   * The line of the deepest node of `at` that exists in the document (the key itself for unknown keys), else the
+   * line where the document starts: an error always has a line.
+   */
+  private lineOf(at: Path): number | undefined {
+    const start = this.lines.linePos((this.doc.contents as { range?: [number] } | null)?.range?.[0] ?? 0).line;
+    if (at.length === 0) return start;
+    for (let depth = at.length; depth > 0; depth--) {
+      const parent = depth > 1 ? this.doc.getIn(at.slice(0, depth - 1), true) : this.doc.contents;
+      const key = at[depth - 1];
+      if (isMap(parent)) {
+        // As plain values, keys are strings: `1:` and `true:` are the keys "1" and "true", and a list or a mapping
+        // as a key is its flow text (`[ a, b ]`), never a key reverie knows, so the first such key is the one.
+        const pair =
+          parent.items.find((p) => isScalar(p.key) && (p.key.value === key || String(p.key.value ?? '') === String(key))) ??
+          (/^[[{]/.test(String(key)) ? parent.items.find((p) => p.key !== null && !isScalar(p.key)) : undefined);
+        const range = (pair?.key as { range?: [number, number, number] } | null)?.range;
+        if (range) return this.lines.linePos(range[0]).line;
+      }
+      if (isSeq(parent) && typeof key === 'number') {
+        const range = (parent.items[key] as { range?: [number, number, number] } | undefined)?.range;
+        if (range) return this.lines.linePos(range[0]).line;
+      }
+    }
+    return start;
+  }
+}
+
+function formatKey(at: Path): string {
+  return at.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('') || '(top level)';
+}
+
+/** The allowed key a typo most likely meant: at most two edits away. */
+function closest(key: string, allowed: string[]): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of allowed) {
+    const distance = editDistance(key, candidate);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { key: candidate, distance };
+  }
+  return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

@@ -1,0 +1,65 @@
+/**
+ * Answers of pure reads kept between runs of the command line, in `<gitdir>/reverie/cache/<name>.json`: reverie.yaml
+ * as validated (keyed by its bytes), the cycles main has settled (keyed by main's commit, whose history never changes).
+ * A short command otherwise spends most of its time loading the YAML parser or reading every commit of main again.
+ *
+ * Only the command line turns it on, for the commands that only report (`log`, `status`, `stats`, `why`: a command
+ * that writes, or promises to write nothing with `--dry-run`, leaves the git directory alone), with an id of its
+ * build (scripts/build-cli.ts), which is part of every key: an answer is never taken from another version of the
+ * code that worked it out. The library and the tests never read or write a cache. An entry is one JSON file, replaced whole (written aside, then renamed); one that cannot be read
+ * or parsed, or holds another key, is a miss; a write that fails (a read-only repository) is skipped. Nothing here
+ * is worth an error: the answer is worked out again.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { TEMPORARY_PREFIX } from '../git/durable.js';
+
+let build: string | undefined;
+
+/** Turns the cache on for this process (off again with undefined); `buildId` names the code that computes what is cached. */
+export function enableReadCache(buildId: string | undefined): void {
+  build = buildId;
+}
+
+export function readCacheEnabled(): boolean {
+  return build !== undefined;
+}
+
+function fileOf(gitdir: string, name: string): string {
+  return path.join(gitdir, 'reverie', 'cache', `${name}.json`);
+}
+
+function fullKey(key: string): string {
+  return createHash('sha256').update(`${build}\0${key}`).digest('hex');
+}
+
+/** The value stored under `name` for `key`, or undefined (cache off, nothing stored, another key, unreadable). */
+export function readCached<T>(gitdir: string, name: string, key: string): T | undefined {
+  if (build === undefined) return undefined;
+  try {
+    const entry = JSON.parse(readFileSync(fileOf(gitdir, name), 'utf8')) as { key?: unknown; value?: T };
+    return entry.key === fullKey(key) ? entry.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stores `value` (plain JSON data) under `name` for `key`, replacing what was there; best effort. */
+export function writeCached(gitdir: string, name: string, key: string, value: unknown): void {
+  if (build === undefined) return;
+  const file = fileOf(gitdir, name);
+  // Named as durable.ts names its temporary files, so that recovery removes one a killed process left.
+  const temporary = path.join(path.dirname(file), `${TEMPORARY_PREFIX}${process.pid}_${randomBytes(6).toString('hex')}`);
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(temporary, JSON.stringify({ key: fullKey(key), value }));
+    renameSync(temporary, file);
+  } catch {
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Left for recovery to remove.
+    }
+  }
+}
