@@ -29,7 +29,10 @@ export function renderDocument(doc: MemoryDocument): string {
 // kept for the texts seen last, which a cycle asks for again and again while it plans.
 
 const CACHE_SIZE = 64;
+/** Characters of text the cache holds at most: a long file's versions are few of the 64. */
+const CACHE_CHARACTERS = 8_000_000;
 const cache = new Map<string, readonly Block[]>();
+let cachedCharacters = 0;
 
 function blocksOf(text: string): readonly Block[] {
   const hit = cache.get(text);
@@ -40,7 +43,12 @@ function blocksOf(text: string): readonly Block[] {
   }
   const blocks = derivedFromRecent(text) ?? parseBlocks(text).map((block) => Object.freeze(block));
   cache.set(text, blocks);
-  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cachedCharacters += text.length;
+  while (cache.size > 1 && (cache.size > CACHE_SIZE || cachedCharacters > CACHE_CHARACTERS)) {
+    const oldest = cache.keys().next().value as string;
+    cache.delete(oldest);
+    cachedCharacters -= oldest.length;
+  }
   return blocks;
 }
 
@@ -100,7 +108,9 @@ function reparsedBetweenHeadings(before: string, blocks: readonly Block[], text:
   const shift = text.length - before.length;
   const from = (blocks[above] as Block).start;
   const to = below < 0 ? text.length : (blocks[below] as Block).start + (blocks[below] as Block).raw.length + shift;
-  const window = parseBlocks(text.slice(from, to));
+  // A copy, not a slice: the blocks' texts are slices of what they were parsed from, and a slice of the whole text would
+  // keep every version of a long file that an edit made alive for as long as one of its blocks is.
+  const window = parseBlocks(copyOf(text.slice(from, to)));
   const same = (a: Block | undefined, b: Block) => a !== undefined && a.kind === b.kind && a.raw === b.raw && a.level === b.level;
   if (!same(window[0], blocks[above] as Block) || (below >= 0 && (window.length < 2 || !same(window.at(-1), blocks[below] as Block)))) return undefined;
   const lineOf = (blocks[above] as Block).line - 1;
@@ -108,6 +118,11 @@ function reparsedBetweenHeadings(before: string, blocks: readonly Block[], text:
   const lineShift = below < 0 ? 0 : (window.at(-1) as Block).line + lineOf - (blocks[below] as Block).line;
   const after = below < 0 ? [] : blocks.slice(below).map((block) => ({ ...block, start: block.start + shift, line: block.line + lineShift }));
   return withSections([...blocks.slice(0, above)], [...middle, ...after]);
+}
+
+/** The same characters in a string of their own (code units copied as they are, lone surrogates too). */
+function copyOf(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le');
 }
 
 /** The blocks after `kept` with their heading trails worked out again (a change may have added or removed a heading). */
