@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { writeFileDurably } from '../git/durable.js';
 import { SETTLED_MS } from '../sessions/hash-cache.js';
 import { listSessionFiles } from '../sessions/load.js';
@@ -12,7 +13,7 @@ import type { RepoContext } from './context.js';
  * A quiet run: most nights nothing has happened since the last cycle (no new log, no edit to the memory), and the
  * heuristic engine is pure, so the same inputs plan the same nothing. A run that found nothing to do leaves, in the
  * git directory, a fingerprint of everything the plan read (main's commit, which holds the memory, its history and
- * the state; the configuration; reverie's version; every log file's size, times, inode and device) with what it reported; the next run with the same fingerprint
+ * the state; the configuration; reverie's version and build; every log file's size, times, inode and device) with what it reported; the next run with the same fingerprint
  * reports the same without reading anything again. The fingerprint is this clone's: a fresh clone has none.
  */
 export interface QuietRecord {
@@ -39,8 +40,20 @@ export async function quietFingerprint(context: RepoContext, base: string, engin
     stamps.push(`${file.display}\u0000${info.size}\u0000${info.mtimeMs}\u0000${info.ctimeMs}\u0000${info.ino}\u0000${info.dev}`);
   }
   const unread = listing.unread.map((u) => `${u.file}\u0000${u.reason}`);
-  const inputs = JSON.stringify({ version: VERSION, engine, config, base, stamps, unread, warnings: listing.warnings });
+  const inputs = JSON.stringify({ version: VERSION, build: buildStamp(), engine, config, base, stamps, unread, warnings: listing.warnings });
   return createHash('sha256').update(inputs).digest('hex');
+}
+
+/**
+ * When the code running was built: the same version built again (a checkout of another commit, a fix being worked on)
+ * may plan otherwise, and every build writes this module's file anew.
+ */
+function buildStamp(): number | undefined {
+  try {
+    return statSync(fileURLToPath(import.meta.url)).mtimeMs;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What the last quiet run reported, if its fingerprint is this one. */
