@@ -26,15 +26,19 @@ export interface BaseView {
   notUtf8: NotUtf8[];
 }
 
-/** The memory and the state as they are at a commit: a cycle works from main's commit, not the working tree. */
-export async function readBase({ repo, config }: RepoContext, oid: string): Promise<BaseView> {
+/**
+ * The memory and the state as they are at a commit: a cycle works from main's commit, not the working tree.
+ * `provenance: false` leaves out who wrote each entry and when, which walks the memory's history: `status` shows
+ * neither.
+ */
+export async function readBase({ repo, config }: RepoContext, oid: string, { provenance = true }: { provenance?: boolean } = {}): Promise<BaseView> {
   const root = config.memory.root;
   const inMemory = (path: string) => (root === '' || path.startsWith(`${root}/`)) && isMarkdownPath(path);
   const files = await readFilesAt(repo, oid, (path) => inMemory(path) || isStateFile(path), { under: [root, STATE_DIR] });
   const memoryFiles = [...files].filter(([path]) => inMemory(path)).map(([path, text]) => ({ path, text }));
   const memory = buildSnapshot(memoryFiles, root, config.memory.namespaces);
   const [notUtf8, symlinks] = await Promise.all([notUtf8At(repo, oid, memory.files.map((f) => f.document)), symlinksAt(repo, oid, root)]);
-  await addProvenance(repo, oid, memory);
+  if (provenance) await addProvenance(repo, oid, memory);
   return { memory, state: readState(files), symlinks, notUtf8 };
 }
 

@@ -18,7 +18,7 @@ export function registerStatus(program: Command, out: Output): void {
       const repairs = await pendingRepairs(context.repo);
       for (const line of flags.json ? [] : repairs) out.warn(`needs repair: ${line}; any writing command or \`reverie doctor\` repairs it`);
       const main = await mainTip(context);
-      const base = await readBase(context, main);
+      const base = await readBase(context, main, { provenance: false });
       const { state } = base;
       const memoryWarnings = baseWarnings(base);
       // Counted as they stream by: status never holds the logs.
