@@ -39,11 +39,13 @@ function deadPid(): number {
 describe('objects written by a killed run', () => {
   it('an empty object file left by an interrupted write is replaced, not trusted, when the same content is written', async () => {
     const { dir, repo } = await setup();
-    const writer = new ObjectWriter(repo);
-    const oid = writer.blob('a note nobody has written yet\n');
+    // The oid of the content, as git names it, before anything stores it.
+    const oid = execFileSync('git', ['hash-object', '--stdin'], { cwd: dir, input: 'a note nobody has written yet\n', encoding: 'utf8' }).trim();
     const file = looseObjectPath(repo.gitdir, oid);
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, '');
+    const writer = new ObjectWriter(repo);
+    expect(writer.blob('a note nobody has written yet\n')).toBe(oid);
     await writer.flush();
     expect(git(dir, ['cat-file', '-p', oid])).toBe('a note nobody has written yet');
     expect(git(dir, ['fsck', '--full', '--no-dangling'])).toBe('');
