@@ -142,14 +142,16 @@ function allClusters(entries: Entry[], apart: (a: Entry, b: Entry) => boolean): 
  * same clusters as comparing all of them, without the pairs that share only common words or no section.
  */
 function candidateIndex(entries: Entry[], termsOf: Map<Entry, string[]>, weight: (t: string) => number): (i: number) => number[] {
-  const byTerm = new Map<string, number[]>();
+  // Entries by section, then by term: a map per section rather than keys made of both, which cost a string each.
+  const bySection = new Map<string, Map<string, number[]>>();
   const byText = new Map<string, number[]>();
-  const place = entries.map(sectionKey);
+  const place = entries.map((entry) => {
+    const key = sectionKey(entry);
+    return bySection.get(key) ?? bySection.set(key, new Map()).get(key) ?? new Map<string, number[]>();
+  });
   entries.forEach((entry, index) => {
-    for (const term of new Set(termsOf.get(entry) ?? [])) {
-      const key = `${place[index]}\u0000${term}`;
-      (byTerm.get(key) ?? byTerm.set(key, []).get(key))?.push(index);
-    }
+    const byTerm = place[index] as Map<string, number[]>;
+    for (const term of new Set(termsOf.get(entry) ?? [])) (byTerm.get(term) ?? byTerm.set(term, []).get(term))?.push(index);
     const text = comparableText(entry.text);
     (byText.get(text) ?? byText.set(text, []).get(text))?.push(index);
   });
@@ -174,7 +176,8 @@ function candidateIndex(entries: Entry[], termsOf: Map<Entry, string[]>, weight:
   };
   entries.forEach((entry, i) => {
     for (const j of byText.get(comparableText(entry.text)) ?? []) link(i, j);
-    for (const term of heaviest(entry)) for (const j of byTerm.get(`${place[i]}\u0000${term}`) ?? []) link(i, j);
+    const byTerm = place[i] as Map<string, number[]>;
+    for (const term of heaviest(entry)) for (const j of byTerm.get(term) ?? []) link(i, j);
   });
   return (i) => [...(partners.get(i) ?? [])].sort((x, y) => x - y);
 }
