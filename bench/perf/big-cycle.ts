@@ -5,7 +5,7 @@
  *
  *     npx tsc -p tsconfig.bench.json
  *     node dist-bench/bench/perf/big-cycle.js [--mb 1000 | --sessions 100000] [--files 1] [--entries 1000]
- *          [--dir /tmp/big-cycle] [--keep] [--node-arg --max-old-space-size=250] [--node-arg --heap-prof]
+ *          [--dir <folder>] [--keep] [--node-arg --max-old-space-size=250] [--node-arg --heap-prof]
  *          [--child dist-bench/bench/perf/cycle-child.js]
  *
  * The repository (reverie.yaml and a generated memory committed on main; the logs in `sessions/`, ignored by git, as
