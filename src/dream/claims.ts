@@ -1,5 +1,6 @@
 import type { Entry } from '../memory/types.js';
 import { commandHead } from './extract/commands.js';
+import { Memo } from '../util/memo.js';
 import { codeSpans, terms } from './text.js';
 
 /**
@@ -52,16 +53,10 @@ export const ALTERNATIVES: string[][] = [
 ];
 
 /** Claims of a text never change: curation compares every pair of entries, so each text is read once. */
-const claimsCache = new Map<string, Claims>();
-const CACHE_LIMIT = 100_000;
+const claimsCache = new Memo<Claims>(100_000, (text) => Object.freeze(readClaims(text)));
 
 export function claimsOf(fullText: string): Claims {
-  const cached = claimsCache.get(fullText);
-  if (cached) return cached;
-  const claims = Object.freeze(readClaims(fullText));
-  if (claimsCache.size >= CACHE_LIMIT) claimsCache.clear();
-  claimsCache.set(fullText, claims);
-  return claims;
+  return claimsCache.get(fullText);
 }
 
 function readClaims(fullText: string): Claims {
@@ -200,18 +195,13 @@ export function findPhrase(text: string, phrase: string): number {
 }
 
 /** Compiled patterns by phrase: curation asks about the same few phrases against every entry of the memory. */
-const phrasePatterns = new Map<string, RegExp>();
-const MAX_PHRASE_PATTERNS = 10_000;
+const phrasePatterns = new Memo(10_000, (phrase) => {
+  const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+  return new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, 'i');
+});
 
 function phrasePattern(phrase: string): RegExp {
-  let pattern = phrasePatterns.get(phrase);
-  if (!pattern) {
-    const escaped = phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
-    pattern = new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, 'i');
-    if (phrasePatterns.size >= MAX_PHRASE_PATTERNS) phrasePatterns.clear();
-    phrasePatterns.set(phrase, pattern);
-  }
-  return pattern;
+  return phrasePatterns.get(phrase);
 }
 
 export function mentions(text: string, phrase: string): boolean {
@@ -292,32 +282,16 @@ function numbersOf(claims: Claims): string[] {
   return numbers;
 }
 
-/** An entry's terms without its "Why:" lines, read once per text (see entryClaims). Read it, never change it. */
-const termsByText = new Map<string, string[]>();
+/** An entry's terms without its "Why:" lines, read once per text, as claimsOf reads claims. Read it, never change it. */
+const termsByText = new Memo(50_000, (text) => terms(withoutReasons(text)));
 
 export function entryTerms(entry: Pick<Entry, 'text'>): string[] {
-  return remembered(termsByText, entry.text, (text) => terms(withoutReasons(text)));
+  return termsByText.get(entry.text);
 }
-
-/** Each note's claims, read once per text: curation weighs every entry against each pattern and each other entry. */
-const claimsByText = new Map<string, Claims>();
 
 export function entryClaims(entry: Entry): Claims {
-  return remembered(claimsByText, entry.text, claimsOf);
+  return claimsOf(entry.text);
 }
 
-/**
- * What `read` gives for a note's text, worked out once: an edit to a file gives every entry after it a new line, and
- * so a new entry object, but the same text. Bounded: past the limit it starts again from nothing.
- */
-function remembered<T>(known: Map<string, T>, text: string, read: (text: string) => T): T {
-  let value = known.get(text);
-  if (value === undefined) {
-    value = read(text);
-    if (known.size >= 50_000) known.clear();
-    known.set(text, value);
-  }
-  return value;
-}
 
 export { codeSpans };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Memo } from '../util/memo.js';
 import { indentColumns, isBlankLine, listMarkerOf, stripColumns } from './lines.js';
 import { estimateTokens } from './tokens.js';
 import type { Block, Entry, MemoryDocument, Policy } from './types.js';
@@ -37,20 +38,14 @@ interface Reading {
 
 /**
  * Readings by kind and raw text: every edit of a file is checked by reading all its entries again, and all but the
- * edited ones read as before. Bounded: past the limit the readings start again from nothing.
+ * edited ones read as before.
  */
-const readings: Record<EntryKind, Map<string, Reading>> = { item: new Map(), paragraph: new Map(), labelled: new Map() };
-const MAX_READINGS = 50_000;
+const readings = Object.fromEntries(
+  (['item', 'paragraph', 'labelled'] as const).map((kind) => [kind, new Memo<Reading>(50_000, (raw) => ({ hash: rawHash(raw), text: entryText(kind, raw), tokens: estimateTokens(raw) }))]),
+) as Record<EntryKind, Memo<Reading>>;
 
 function readingOf(kind: EntryKind, raw: string): Reading {
-  const known = readings[kind];
-  let reading = known.get(raw);
-  if (!reading) {
-    reading = { hash: rawHash(raw), text: entryText(kind, raw), tokens: estimateTokens(raw) };
-    if (known.size >= MAX_READINGS) known.clear();
-    known.set(raw, reading);
-  }
-  return reading;
+  return readings[kind].get(raw);
 }
 
 /** Hashes the exact raw text, line break included, so any change to an entry gives it a new id. */

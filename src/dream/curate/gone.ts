@@ -1,4 +1,5 @@
 import type { Entry } from '../../memory/types.js';
+import { Memo } from '../../util/memo.js';
 import { entryTerms, negatedAt, withoutReasons } from '../claims.js';
 import { terms } from '../text.js';
 
@@ -67,17 +68,10 @@ function namedAt(text: string, token: string): number[] {
 }
 
 /** Compiled patterns by token (matchAll works on a copy, so one pattern serves every text). */
-const tokenPatterns = new Map<string, RegExp>();
+const tokenPatterns = new Memo(10_000, (token) => new RegExp(`(?<![\\w-])${token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`, 'gi'));
 
 function tokenPattern(token: string): RegExp {
-  let pattern = tokenPatterns.get(token);
-  if (!pattern) {
-    const escaped = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    pattern = new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, 'gi');
-    if (tokenPatterns.size >= 10_000) tokenPatterns.clear();
-    tokenPatterns.set(token, pattern);
-  }
-  return pattern;
+  return tokenPatterns.get(token);
 }
 
 /**
