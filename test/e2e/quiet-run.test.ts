@@ -3,17 +3,9 @@ import { appendFile, rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dream } from '../../src/index.js';
+import { TEST_CONFIG as CONFIG } from '../helpers/config.js';
 import { commitFiles, git, makeTempDir, writeFiles } from '../helpers/git.js';
 import { npmMistakeSession } from '../helpers/transcript.js';
-
-const CONFIG = `mode: auto
-memory:
-  root: memory
-  namespaces:
-    - name: notes
-      paths: ["**/*.md"]
-      policy: dream
-`;
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -73,7 +65,7 @@ describe('a quiet run', () => {
     // Another configuration: the same.
     phases.length = 0;
     await dream({ repoDir: dir, now });
-    await commitFiles(dir, { 'reverie.yaml': `${CONFIG}extract:\n  min_sessions: 3\n` });
+    await commitFiles(dir, { 'reverie.yaml': CONFIG.replace('min_sessions: 2', 'min_sessions: 3') });
     await dream({ repoDir: dir, now, onPhase: (report) => phases.push(report.phase) });
     expect(phases).toContain('curate');
   });
