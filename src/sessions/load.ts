@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs, { type Stats } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import picomatch from 'picomatch';
+import { open } from 'node:fs/promises';
 import { ReverieError, SessionFormatError } from '../errors.js';
 import { hashToRemember, readHashCache, rememberedHash, sameCache, stampOf, writeHashCache, type FileStamp, type HashCache, type RememberedHash } from './hash-cache.js';
 import { asyncIterable, DEFAULT_MAX_LINE_BYTES, hashFile, readLines, readLinesOfBytes, type Line } from './lines.js';
@@ -11,30 +8,12 @@ import { SessionIdentities } from './identity.js';
 import { secondPass } from './redact.js';
 import { agentFromPath, WarningLog } from './readers/common.js';
 import { DETECT_LINES, detectFormat, readerFor } from './readers/index.js';
+import { listSessionFiles, noteUnread, type SessionFile, type SessionSource, type UnreadFile } from './list.js';
 import { readInWorkers, readThreadsFor } from './read-pool.js';
 import type { LogSource, ReadWarning, Session, SessionReader } from './types.js';
 
-export { hashFile };
-
-/** One `sessions:` entry of reverie.yaml. */
-export interface SessionSource {
-  /** A file, a folder or a glob; relative to the repo or absolute (`~/` is the home folder). */
-  path: string;
-  /** `auto`, or a reader's format name (`claude-code`, `reverie`). */
-  format: 'auto' | string;
-  /** Agent id for every session found here; else the folder that holds each log. */
-  agent?: string;
-}
-
-/** A log file found by `listSessionFiles`, not read yet. */
-export interface SessionFile {
-  /** Absolute path. */
-  path: string;
-  /** Relative to the repo when inside it, posix separators: what `Session.source` and warnings show. */
-  display: string;
-  format: string;
-  agent?: string;
-}
+export { hashFile, listSessionFiles };
+export type { SessionFile, SessionListing, SessionSource, UnreadFile } from './list.js';
 
 export interface LoadOptions {
   repoDir: string;
@@ -70,27 +49,6 @@ export interface LoadResult {
    * hidden file (`.gitkeep`), which describe or keep a folder and are never logs, is named here alone.
    */
   unread: UnreadFile[];
-}
-
-/** A file under a sessions path that was not read as a log. */
-export interface UnreadFile {
-  file: string;
-  reason: string;
-}
-
-/** Extensions taken from a folder, or from a glob that does not name an extension itself (`sessions/**`). */
-const LOG_EXTENSIONS = new Set(['.jsonl', '.ndjson', '.json', '.md']);
-
-/** Folders never walked: a repository's own data and installed packages hold no session logs. */
-const IGNORED_FOLDERS = new Set(['.git', 'node_modules']);
-
-/**
- * A README or a hidden file (`.gitkeep`, `.DS_Store`) describes or keeps a folder and is never a log: when it is not
- * read, it is named among the files not read, without a warning on every cycle.
- */
-function isFolderDocument(file: string): boolean {
-  const name = file.slice(file.lastIndexOf('/') + 1);
-  return name.startsWith('.') || /^readme(?:\.|$)/i.test(name);
 }
 
 /**
@@ -204,162 +162,6 @@ async function* inOrder<T, R>(items: readonly T[], width: number, work: (item: T
     if (next < items.length) startNext();
     yield result;
   }
-}
-
-/** A file not read, named: among the files not read, and as a warning unless it only describes its folder. */
-function noteUnread(warning: ReadWarning, into: { warnings: ReadWarning[]; unread: UnreadFile[] }): void {
-  into.unread.push({ file: warning.file, reason: warning.message });
-  if (!isFolderDocument(warning.file)) into.warnings.push(warning);
-}
-
-/** What listing the sources found: the logs to read, and every other file under them with why it will not be. */
-export interface SessionListing {
-  files: SessionFile[];
-  warnings: ReadWarning[];
-  unread: UnreadFile[];
-}
-
-/** The log files the sources name, deduplicated and sorted, without reading them. */
-export async function listSessionFiles(repoDir: string, sources: SessionSource[]): Promise<SessionListing> {
-  const root = resolve(repoDir);
-  const found = new Map<string, SessionFile>();
-  const passedOver = new Map<string, string>();
-  const warnings: ReadWarning[] = [];
-  for (const source of sources) {
-    const { logs, others } = await expandSource(root, source, warnings);
-    for (const path of logs) {
-      if (!found.has(path)) found.set(path, { path, display: displayPath(root, path), format: source.format, ...agentOf(source) });
-    }
-    for (const { path, reason } of others) if (!passedOver.has(path)) passedOver.set(path, reason);
-  }
-  const files = [...found.values()].sort(byDisplay);
-  const listing: SessionListing = { files, warnings, unread: [] };
-  // A file one source passes over and another reads is read.
-  const notRead = [...passedOver].filter(([path]) => !found.has(path)).map(([path, reason]) => ({ display: displayPath(root, path), reason }));
-  for (const { display, reason } of notRead.sort(byDisplay)) noteUnread({ file: display, message: reason }, listing);
-  return listing;
-}
-
-function byDisplay(a: { display: string }, b: { display: string }): number {
-  return a.display < b.display ? -1 : a.display > b.display ? 1 : 0;
-}
-
-function agentOf(source: SessionSource): { agent?: string } {
-  return source.agent ? { agent: source.agent } : {};
-}
-
-/** A source's files: those to read as logs, and the others found under it with why they are not read. */
-interface Expanded {
-  logs: string[];
-  others: PassedOver[];
-}
-
-interface PassedOver {
-  path: string;
-  reason: string;
-}
-
-async function expandSource(root: string, source: SessionSource, warnings: ReadWarning[]): Promise<Expanded> {
-  const expanded = expandHome(source.path);
-  const scan = picomatch.scan(expanded);
-  if (!scan.isGlob) return expandPlainPath(root, resolve(root, expanded), warnings);
-  // A relative glob is matched against paths relative to the repo, so that characters in the repo's
-  // own location (brackets, parentheses) are never read as glob syntax.
-  const absolute = isAbsolute(expanded);
-  const base = resolve(root, scan.base);
-  const matches = picomatch(toPosix(expanded), { windows: false });
-  const lastSegment = scan.glob.split('/').pop() ?? '';
-  const found = await walk(base, root, warnings);
-  const named = (f: string) => matches(toPosix(absolute ? f : relativeTo(root, f)));
-  // A glob that names an extension (`*.log`) takes what it names; else the extensions logs are written with.
-  return byExtension({ files: found.files.filter(named), others: found.others.filter((o) => named(o.path)) }, !lastSegment.includes('.'));
-}
-
-async function expandPlainPath(root: string, path: string, warnings: ReadWarning[]): Promise<Expanded> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info) {
-    warnings.push({ file: displayPath(root, path), message: 'no such file or folder' });
-    return { logs: [], others: [] };
-  }
-  // Named on its own, a file is read whatever its extension; but a FIFO or a device would never end.
-  if (info.isFile()) return { logs: [path], others: [] };
-  if (!info.isDirectory()) return { logs: [], others: [{ path, reason: 'not a regular file; not read' }] };
-  return byExtension(await walk(path, root, warnings), true);
-}
-
-/** Files found in a folder: the extensions logs are written with are read, any other is named with the reason. */
-function byExtension({ files, others }: Walked, byExt: boolean): Expanded {
-  const logs = byExt ? files.filter((f) => LOG_EXTENSIONS.has(extname(f).toLowerCase())) : files;
-  const rest = byExt ? files.filter((f) => !LOG_EXTENSIONS.has(extname(f).toLowerCase())) : [];
-  const why = (f: string) => `not a session log by its extension (${extname(f) || 'none'}; logs end in ${[...LOG_EXTENSIONS].join(', ')}); not read`;
-  return { logs, others: [...others, ...rest.map((path) => ({ path, reason: why(path) }))] };
-}
-
-function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
-}
-
-function toPosix(path: string): string {
-  return sep === '/' ? path : path.split(sep).join('/');
-}
-
-/**
- * `relative(root, path)`, without its cost for the common case of a path found by walking a folder inside `root`
- * (both absolute and normalised): then it is the rest of the path. Listing 10,000 logs asks twice per log.
- */
-function relativeTo(root: string, path: string): string {
-  return path.startsWith(root) && path[root.length] === sep && !root.endsWith(sep) ? path.slice(root.length + 1) : relative(root, path);
-}
-
-function displayPath(root: string, path: string): string {
-  const rel = relativeTo(root, path);
-  return toPosix(rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel);
-}
-
-/** What walking a folder found: regular files (and links to files inside it), and the rest with why not. */
-interface Walked {
-  files: string[];
-  others: PassedOver[];
-}
-
-/**
- * All files under `top`, skipping .git and node_modules. Symlinked folders are not entered, and a
- * symlinked file counts only when it resolves inside `top`, so that a log folder cannot lead out of itself;
- * every link not followed, and anything that is not a regular file, is named with the reason.
- */
-async function walk(top: string, root: string, warnings: ReadWarning[]): Promise<Walked> {
-  const topReal = await realpath(top).catch(() => undefined);
-  if (!topReal) return { files: [], others: [] };
-  const found: Walked = { files: [], others: [] };
-  const visit = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
-      warnings.push({ file: displayPath(root, dir), message: `cannot list folder (${err.code ?? err.message})` });
-      return [];
-    });
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (!IGNORED_FOLDERS.has(entry.name)) await visit(full);
-      } else if (entry.isFile()) found.files.push(full);
-      else {
-        const reason = entry.isSymbolicLink() ? await linkNotFollowed(full, topReal, displayPath(root, top)) : 'not a regular file; not read';
-        if (reason === undefined) found.files.push(full);
-        else found.others.push({ path: full, reason });
-      }
-    }
-  };
-  await visit(top);
-  return found;
-}
-
-/** Why a symbolic link under `topReal` is not followed, or undefined for a link to a regular file inside it. */
-async function linkNotFollowed(link: string, topReal: string, topShown: string): Promise<string | undefined> {
-  const target = await realpath(link).catch(() => undefined);
-  if (!target) return 'a symbolic link to nothing (or to itself); not followed';
-  if (!(target === topReal || target.startsWith(topReal + sep))) return `a symbolic link out of ${topShown}; not followed`;
-  const info = await stat(target).catch(() => undefined);
-  if (info?.isDirectory()) return 'a symbolic link to a folder; not entered';
-  return info?.isFile() ? undefined : 'a symbolic link to something that is not a regular file; not followed';
 }
 
 export interface ReadFileOptions {
