@@ -7,10 +7,11 @@ import { VERSION } from '../version.js';
 import { enableReadCache } from '../util/read-cache.js';
 
 /**
- * The commands that keep answers of pure reads between runs (util/read-cache.ts): those that only report. A command
- * that writes, or promises to write nothing (`--dry-run`), leaves the git directory as it found it.
+ * The commands that keep answers of pure reads between runs (util/read-cache.ts): those that only report, and a cycle,
+ * which on a quiet night does little more than read its configuration. A command that promises to write nothing
+ * (`--dry-run`) leaves the git directory as it found it; the others write there anyway.
  */
-const READ_CACHE_COMMANDS = new Set(['log', 'status', 'stats', 'why']);
+const READ_CACHE_COMMANDS = new Set(['log', 'status', 'stats', 'why', 'dream']);
 
 /** Read-only commands that look at the repository's history (status says it itself, writing commands repair). */
 const SAYS_WHAT_NEEDS_REPAIR = new Set(['log', 'review', 'why', 'stats']);
@@ -68,8 +69,9 @@ export async function buildProgram(out = consoleOutput(), argv: readonly string[
   for (const register of registers) register(program, out);
   // Commands that only read say what an interrupted run left; those that write repair it first (cycle/recover.ts).
   program.hook('preAction', async (_program, action) => {
-    if (buildId !== undefined && READ_CACHE_COMMANDS.has(action.name())) enableReadCache(buildId);
-    const flags = action.opts() as { repo?: string; json?: boolean };
+    const flags = action.opts() as { repo?: string; json?: boolean; dryRun?: boolean; mode?: string };
+    const writesNothing = flags.dryRun === true || flags.mode === 'dry-run';
+    if (buildId !== undefined && READ_CACHE_COMMANDS.has(action.name()) && !writesNothing) enableReadCache(buildId);
     if (!SAYS_WHAT_NEEDS_REPAIR.has(action.name()) || flags.json) return;
     const [{ openRepo }, { pendingRepairs }] = await Promise.all([import('../git/repo.js'), import('../cycle/recover.js')]);
     const repo = await openRepo(flags.repo ?? '.').catch(() => undefined);

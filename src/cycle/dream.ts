@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Mode } from '../config/index.js';
 import type { ClaudeEngineOptions } from '../dream/engines/claude/index.js';
-import { quietFingerprint, readQuiet, writeQuiet } from './quiet.js';
+import { quietFingerprint, readQuiet, writeQuiet, type QuietReport } from './quiet.js';
+import { emptyResult } from './empty-result.js';
 import { heuristicEngine } from '../dream/engines/heuristic.js';
 import { cyclePath, cycleRecord, readState, rememberRejected, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import { memoryImpact, type MemoryImpact } from '../dream/impact.js';
@@ -254,9 +255,6 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
   return { ...result, superseded: await retire(context, link, replaced.cycles, next) };
 }
 
-/** What a quiet run reports again (see quiet.ts): what a run with nothing to do found, not where main was. */
-type QuietReport = Pick<DreamResult, 'stats' | 'dropped' | 'notices' | 'impact' | 'warnings' | 'unread'>;
-
 function quietReport({ stats, dropped, notices, impact, warnings, unread }: DreamResult): QuietReport {
   return { stats, dropped, notices, impact, warnings, unread };
 }
@@ -493,26 +491,6 @@ async function freeCycleId(context: RepoContext, main: string, stamp: string): P
     const recordTaken = await readFileAt(context.repo, main, cyclePath(cycle));
     if (!branchTaken && recordTaken === undefined) return cycle;
   }
-}
-
-function emptyResult(base: string, mode: Mode, pending: PendingCycle[], warnings: ReadWarning[], sessions: number, unread: UnreadFile[] = []): DreamResult {
-  return {
-    cycle: null,
-    branch: null,
-    base,
-    mode,
-    merged: false,
-    actions: [],
-    stats: { sessions, new_sessions: 0, patterns: 0, noise: 0, entries: 0, tokens_before: 0, tokens_after: 0, warnings: warnings.length, unread_files: unread.length },
-    outcome: 'nothing-new',
-    approval: 'nothing new',
-    dropped: [],
-    notices: [],
-    impact: memoryImpact({ sessions, new_sessions: 0, patterns: 0, noise: 0, entries: 0, tokens_before: 0, tokens_after: 0 }, []),
-    warnings,
-    unread,
-    pending,
-  };
 }
 
 function actionResult(action: Action, commit: string | null): DreamActionResult {

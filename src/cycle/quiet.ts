@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileDurably } from '../git/durable.js';
+import { acquireLock } from '../git/lock.js';
 import { SETTLED_MS } from '../sessions/hash-cache.js';
-import { listSessionFiles } from '../sessions/load.js';
+import { listSessionFiles } from '../sessions/list.js';
 import { VERSION } from '../version.js';
-import type { RepoContext } from './context.js';
+import type { DreamOptions, DreamResult } from './dream.js';
+import { emptyResult } from './empty-result.js';
+import { pendingCycles } from './history.js';
+import { needsRecovery } from './recover.js';
+import { mainTip, openContext, type RepoContext } from './repo-context.js';
 
 /**
  * A quiet run: most nights nothing has happened since the last cycle (no new log, no edit to the memory), and the
@@ -20,6 +25,41 @@ export interface QuietRecord {
   fingerprint: string;
   /** What the run reported, as it reported it. */
   report: unknown;
+}
+
+/** What a quiet run reports again: what a run with nothing to do found, not where main was. */
+export type QuietReport = Pick<DreamResult, 'stats' | 'dropped' | 'notices' | 'impact' | 'warnings' | 'unread'>;
+
+/**
+ * A quiet night answered by the command line before the rest of reverie loads (the session readers, the Markdown
+ * parser, the engines and the git writers are most of what a run that does nothing would spend): only when a whole
+ * run could do nothing but answer from the record. That is a run of the heuristic engine that writes (a dry run reads
+ * everything), with no review on GitHub (that run syncs with GitHub first), no cycle waiting for review, and nothing
+ * an interrupted run left to repair; under the repository lock, as the whole run would be. Otherwise, or on any
+ * error, undefined: the whole run decides, and says what went wrong.
+ */
+export async function quietRun(options: DreamOptions): Promise<DreamResult | undefined> {
+  try {
+    const context = await openContext(options.repoDir, options.configFile);
+    const { config, repo } = context;
+    const mode = options.mode ?? config.mode;
+    const engine = options.engine ?? config.engine;
+    if (mode === 'dry-run' || engine !== 'heuristic' || config.github) return undefined;
+    const release = await acquireLock(repo, { purpose: 'dream' });
+    try {
+      // Without a record there is nothing to answer from, and the whole run lists the logs itself.
+      if (!existsSync(quietFile(context)) || (await needsRecovery(repo, config.git.main))) return undefined;
+      if ((await pendingCycles(context)).length > 0) return undefined;
+      const base = await mainTip(context);
+      const fingerprint = await quietFingerprint(context, base, engine);
+      const known = fingerprint ? ((await readQuiet(context, fingerprint)) as QuietReport | undefined) : undefined;
+      return known ? { ...emptyResult(base, mode, [], [], 0), ...known } : undefined;
+    } finally {
+      release();
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 export function quietFile({ repo }: RepoContext): string {

@@ -61,13 +61,25 @@ export async function recoverInterrupted(repo: Repo, main: string): Promise<Repa
   return { lines };
 }
 
+/**
+ * Whether recoverInterrupted would find anything to repair, without repairing it: a run that would answer from a record
+ * (a quiet night, see quiet.ts) takes the long way whenever this says yes, so that the repairs and their report happen.
+ */
+export async function needsRecovery(repo: Repo, main: string): Promise<boolean> {
+  if ((await staleRefLocks(repo)).length > 0 || (await readCheckoutJournal(repo))) return true;
+  return (await deadTemporaryFiles(repo.gitdir)).length > 0 || (await mergedCycleBranches(repo, main)).length > 0;
+}
+
 /** Cycle branches whose every commit is on main: an approval stopped before it deleted them. */
 async function mergedCycleBranches(repo: Repo, main: string): Promise<string[]> {
   const tip = await resolveRef(repo, main);
   if (!tip) return [];
+  const branches = await listBranches(repo, CYCLE_BRANCHES);
+  // Most runs find none, and then never ask which branch is checked out (that loads isomorphic-git).
+  if (branches.length === 0) return [];
   const checkedOut = await currentBranch(repo);
   const merged: string[] = [];
-  for (const branch of await listBranches(repo, CYCLE_BRANCHES)) {
+  for (const branch of branches) {
     if (branch === checkedOut) continue;
     const oid = await resolveRef(repo, branch);
     if (oid && (await isAncestor(repo, oid, tip).catch(() => false))) merged.push(branch);

@@ -3,11 +3,12 @@
  * as validated (keyed by its bytes), the cycles main has settled (keyed by main's commit, whose history never changes).
  * A short command otherwise spends most of its time loading the YAML parser or reading every commit of main again.
  *
- * Only the command line turns it on, for the commands that only report (`log`, `status`, `stats`, `why`: a command
- * that writes, or promises to write nothing with `--dry-run`, leaves the git directory alone), with an id of its
- * build (scripts/build-cli.ts), which is part of every key: an answer is never taken from another version of the
- * code that worked it out. The library and the tests never read or write a cache. An entry is one JSON file, replaced whole (written aside, then renamed); one that cannot be read
- * or parsed, or holds another key, is a miss; a write that fails (a read-only repository) is skipped. Nothing here
+ * Only the command line turns it on, for the commands that only report (`log`, `status`, `stats`, `why`) and for
+ * `dream` (whose quiet nights are mostly reading reverie.yaml), never with `--dry-run`, which promises to leave the git
+ * directory alone; with an id of its build (scripts/build-cli.ts), which is part of every key: an answer is never
+ * taken from another version of the code that worked it out. The library and the tests never read or write a cache.
+ * An entry is one JSON file, replaced whole (written aside, then renamed); one that cannot be read or parsed, or holds
+ * another key, is a miss; a write that fails (a read-only repository) is skipped. Nothing here
  * is worth an error: the answer is worked out again.
  */
 import { createHash, randomBytes } from 'node:crypto';

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
-import { appendFile, rm, utimes } from 'node:fs/promises';
+import { appendFile, rm, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dream } from '../../src/index.js';
+import { reverie, reverieJson } from '../helpers/cli.js';
 import { TEST_CONFIG as CONFIG } from '../helpers/config.js';
 import { commitFiles, git, makeTempDir, writeFiles } from '../helpers/git.js';
 import { npmMistakeSession } from '../helpers/transcript.js';
@@ -83,5 +85,59 @@ describe('a quiet run', () => {
     await dream({ repoDir: dir, now });
     await dream({ repoDir: dir, now, mode: 'dry-run', onPhase: (report) => phases.push(report.phase) });
     expect(phases).toContain('review');
+  });
+});
+
+/**
+ * The command line answers a quiet night before it loads the cycle's code (cycle/quiet.ts, quietRun): it must answer
+ * what the whole run would, and leave to the whole run every night that is not quiet.
+ */
+describe('a quiet run from the command line', () => {
+  /** A repository whose last run found nothing to do, and recorded it. */
+  async function quietRepo(): Promise<{ dir: string; quietJson: Record<string, unknown> }> {
+    const dir = await repoWithCycle();
+    const first = reverieJson(['dream'], { cwd: dir });
+    expect(first.outcome).toBe('nothing-new');
+    expect(existsSync(path.join(dir, '.git', 'reverie', 'quiet.json'))).toBe(true);
+    return { dir, quietJson: first };
+  }
+
+  it('answers as the whole run did', async () => {
+    const { dir, quietJson } = await quietRepo();
+    expect(reverieJson(['dream'], { cwd: dir })).toEqual(quietJson);
+    expect(reverieJson(['dream', '--mode', 'review'], { cwd: dir })).toEqual({ ...quietJson, mode: 'review' });
+  });
+
+  it('leaves to the whole run what an interrupted run left: a temporary file, a cycle branch already merged', async () => {
+    const { dir } = await quietRepo();
+    // A process id no process has (above Linux's pid_max, 2^22).
+    await writeFile(path.join(dir, '.git', 'reverie', 'tmp_reverie_9999999_quiet'), 'half-written');
+    const afterCrash = reverieJson<{ repaired: string[] }>(['dream'], { cwd: dir });
+    expect(afterCrash.repaired).toEqual(['removed 1 temporary file(s) of writes an interrupted run did not finish']);
+
+    git(dir, ['branch', 'reverie/20261101-000000']);
+    const withMerged = reverieJson<{ repaired: string[] }>(['dream'], { cwd: dir });
+    expect(withMerged.repaired).toEqual(['deleted reverie/20261101-000000: already merged into main']);
+    expect(git(dir, ['branch', '--list', 'reverie/*'])).toBe('');
+  });
+
+  it('leaves to the whole run a cycle waiting for review, a dry run, and a lock another run holds', async () => {
+    const { dir } = await quietRepo();
+    // A cycle made of a log that is gone again: the logs are as the record has them, but the cycle waits.
+    const extra = path.join(dir, 'sessions/s3.jsonl');
+    await writeFile(extra, npmMistakeSession('s3', '2026-11-04T09:00:00Z'));
+    await utimes(extra, hourAgo(), hourAgo());
+    expect(reverieJson(['dream', '--mode', 'review'], { cwd: dir }).outcome).toBe('committed');
+    await rm(extra);
+    expect(reverieJson(['dream'], { cwd: dir }).outcome).toBe('pending-review');
+    git(dir, ['branch', '-D', ...git(dir, ['branch', '--list', 'reverie/*', '--format=%(refname:short)']).split('\n')]);
+
+    expect(reverieJson(['dream', '--dry-run'], { cwd: dir }).outcome).toBe('dry-run');
+
+    const lock = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), purpose: 'dream' };
+    await writeFile(path.join(dir, '.git', 'reverie.lock'), JSON.stringify(lock));
+    const locked = reverie(['dream', '--json'], { cwd: dir });
+    expect(locked.code).not.toBe(0);
+    expect(locked.stderr).toMatch(/lock/i);
   });
 });

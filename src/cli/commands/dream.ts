@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { MODES, type Mode } from '../../config/index.js';
-import { dream, type DreamResult, type PhaseReport } from '../../cycle/dream.js';
-import { syncLines } from '../../cycle/github-cycles.js';
+import { MODES, type Mode } from '../../config/types.js';
+import type { DreamOptions, DreamResult, PhaseReport } from '../../cycle/dream.js';
+import { quietRun } from '../../cycle/quiet.js';
 import { impactLine, type MemoryImpact } from '../../dream/impact.js';
 import type { EngineRun, Notice } from '../../dream/types.js';
 import { UsageError } from '../../errors.js';
@@ -27,7 +27,7 @@ export function registerDream(program: Command, out: Output): void {
       if (flags.dryRun && flags.mode !== undefined && flags.mode !== 'dry-run') throw new UsageError(`--dry-run and --mode ${flags.mode} say different things`);
       if (flags.dryRun) flags.mode = 'dry-run';
       if (flags.supersede && flags.update) throw new UsageError('--supersede and --update say different things: replace the waiting cycle, or rebuild it in place');
-      const result = await dream({
+      const result = await quietOrWhole({
         repoDir: flags.repo,
         configFile: flags.config,
         ...(flags.mode ? { mode: flags.mode as Mode } : {}),
@@ -40,10 +40,18 @@ export function registerDream(program: Command, out: Output): void {
       if (flags.json) out.json(jsonOf(result));
       else {
         for (const line of result.repaired ?? []) out.warn(`repaired: ${line}`);
-        for (const line of result.github ? syncLines(result.github) : []) out.line(`github: ${line}`);
+        if (result.github) for (const line of (await import('../../cycle/github-cycles.js')).syncLines(result.github)) out.line(`github: ${line}`);
         printResult(out, result);
       }
     });
+}
+
+/**
+ * A quiet night is answered from its record before the cycle's code loads (cycle/quiet.ts); any other run loads it.
+ * dream() would answer the same, later: this spares a run that does nothing most of its start-up.
+ */
+async function quietOrWhole(options: DreamOptions): Promise<DreamResult> {
+  return (await quietRun(options)) ?? (await import('../../cycle/dream.js')).dream(options);
 }
 
 /** The JSON contract of `reverie dream --json`. */
