@@ -1,7 +1,7 @@
 /**
  * How long the commands a person runs most take, as a user runs them: the whole process, from spawn to exit, Node's
  * start-up included, beside a bare `node -e 0` on the same machine in the same run. On a small repository (one cycle)
- * and on one with 100 cycles (each from one new session, in auto mode).
+ * and on one with 100 cycles (each from one new session, in auto mode); `reverie dream` is a night with nothing new.
  *
  *     npx tsx bench/perf/startup.ts [--runs 7] [--cycles 100] [--keep] [--cold] [--cli path/to/main.js ...]
  *
@@ -79,6 +79,8 @@ async function main(): Promise<void> {
     ['status', ['status']],
     ['stats', ['stats']],
     ['why', ['why', 'memory/notes.md:5']],
+    // A night with nothing new: the first run records it (cycle/quiet.ts), the rest answer from the record.
+    ['dream', ['dream']],
   ];
   const baseline = timeCommand(process.execPath, ['-e', '0'], scratch);
   const rows = [`| command | build | 1 cycle: median ms (min-max) | ${cycles} cycles: median ms (min-max) | exit |`, '| --- | --- | --- | --- | --- |'];

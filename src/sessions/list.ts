@@ -133,10 +133,23 @@ async function expandPlainPath(root: string, path: string, warnings: ReadWarning
 
 /** Files found in a folder: the extensions logs are written with are read, any other is named with the reason. */
 function byExtension({ files, others }: Walked, byExt: boolean): Expanded {
-  const logs = byExt ? files.filter((f) => LOG_EXTENSIONS.has(extname(f).toLowerCase())) : files;
-  const rest = byExt ? files.filter((f) => !LOG_EXTENSIONS.has(extname(f).toLowerCase())) : [];
-  const why = (f: string) => `not a session log by its extension (${extname(f) || 'none'}; logs end in ${[...LOG_EXTENSIONS].join(', ')}); not read`;
-  return { logs, others: [...others, ...rest.map((path) => ({ path, reason: why(path) }))] };
+  if (!byExt) return { logs: files, others };
+  const logs: string[] = [];
+  const rest: PassedOver[] = [...others];
+  for (const file of files) {
+    const extension = extname(file);
+    if (LOG_EXTENSIONS.has(extension.toLowerCase())) logs.push(file);
+    else rest.push({ path: file, reason: `not a session log by its extension (${extension || 'none'}; logs end in ${[...LOG_EXTENSIONS].join(', ')}); not read` });
+  }
+  return { logs, others: rest };
+}
+
+/**
+ * `join(folder, name)` for a name readdir gave (never `.`, `..` or a separator) in a folder already normalised, as
+ * every folder a walk enters is: join would normalise the whole path again, for each of ten thousand logs.
+ */
+function childOf(folder: string, name: string): string {
+  return folder.endsWith(sep) ? folder + name : folder + sep + name;
 }
 
 function expandHome(path: string): string {
@@ -181,7 +194,7 @@ async function walk(top: string, root: string, warnings: ReadWarning[]): Promise
       return [];
     });
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const full = join(dir, entry.name);
+      const full = childOf(dir, entry.name);
       if (entry.isDirectory()) {
         if (!IGNORED_FOLDERS.has(entry.name)) await visit(full);
       } else if (entry.isFile()) found.files.push(full);
