@@ -147,6 +147,31 @@ describe('stableJson', () => {
   });
 });
 
+describe('stableJson, as JSON.stringify sorting each object through a replacer writes it', () => {
+  /** The definition: every object's keys sorted as JSON.stringify reaches it. */
+  const byReplacer = (value: unknown) =>
+    `${JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v), 2)}\n`;
+
+  it('writes the same bytes for any JSON value, in any key order, sorted already or not', () => {
+    const keyed = fc.oneof(fc.string(), fc.constantFrom('0', '1', '10', '9', '__proto__x', 'a', 'B', 'é'));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 1 }), fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(keyed, tie('node'), { maxKeys: 5 })),
+    })).node;
+    fc.assert(
+      fc.property(value, fc.boolean(), (input, sortFirst) => {
+        const given = sortFirst ? JSON.parse(byReplacer(input)) : input;
+        expect(stableJson(given)).toBe(byReplacer(given));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes what toJSON gives and leaves out what JSON leaves out, as JSON.stringify does', () => {
+    const value = { when: new Date('2026-12-07T00:00:00Z'), gone: undefined, list: [undefined, { b: 1, a: 2 }] };
+    expect(stableJson(value)).toBe(byReplacer(value));
+  });
+});
+
 describe('state files', () => {
   it('round-trips through the .reverie/ files', () => {
     const { a } = divergent();
