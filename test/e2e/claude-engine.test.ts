@@ -4,14 +4,20 @@
  * secrets), what the repository holds afterwards (commits, trailers, the cycle record), and how a cycle behaves when
  * the API fails, the model answers badly or is talked into something, the budget runs out, or a batch is interrupted.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dream, type DreamOptions, type DreamResult } from '../../src/cycle/dream.js';
+import { ClaudeCache, MAX_MAP_FILE_BYTES } from '../../src/dream/engines/claude/cache.js';
+import { connect } from '../../src/dream/engines/claude/client.js';
+import { mapSessions, MAX_OBSERVATIONS } from '../../src/dream/engines/claude/map.js';
+import { Meter } from '../../src/dream/engines/claude/meter.js';
 import { ModelApiError, UsageError } from '../../src/errors.js';
+import { estimateTokens } from '../../src/memory/tokens.js';
 import { curateView, proposal, scriptedModel, systemText, userText, type Curator, type MapRule, type ScriptedModel } from '../helpers/claude-model.js';
 import { reply, startFakeAnthropic, type FakeAnthropic, type FakeAnthropicOptions, type MessageBody } from '../helpers/fake-anthropic.js';
-import { commitFiles, git, makeMemoryRepo, type Files } from '../helpers/git.js';
+import { commitFiles, git, makeMemoryRepo, makeTempDir, type Files } from '../helpers/git.js';
 import { reverieAsync } from '../helpers/cli.js';
 import { TEST_CONFIG } from '../helpers/config.js';
 import { npmMistakeSession, transcript } from '../helpers/transcript.js';
@@ -453,6 +459,71 @@ describe('claude engine: the circuit breaker', () => {
     expect(git(dir, ['rev-parse', 'main'])).toBe(main);
     // The one answer received is kept: the next cycle does not pay for it again.
     expect(mapFiles(dir)).toHaveLength(1);
+  });
+});
+
+describe('claude engine: bounds on answers', () => {
+  it('takes one add per pattern: 60 adds citing the same pattern become one note', async () => {
+    const flood: Curator = (view) =>
+      view.patterns.flatMap((pattern) => (pattern.kind === 'preference' ? Array.from({ length: 60 }, (_, i) => proposal('add', { content: `Write dates in release notes in ISO 8601 format, rule ${i + 1}.`, patterns: [pattern.key], summary: `ISO dates ${i + 1}` })) : []));
+    const model = scriptedModel(RULES, flood);
+    const fake = await start(model);
+    const dir = await repoWith(baseFiles());
+    const result = await run(dir, fake);
+
+    expect(result.actions.map((a) => a.summary)).toEqual(['ISO dates 1']);
+    // The 59 others are the same step (an add of that pattern) refused for the same reason: the report names it once.
+    expect(result.dropped).toEqual([expect.objectContaining({ type: 'add', reason: expect.stringMatching(/^an add of this cycle already writes pattern .*: one add per pattern$/) })]);
+    expect(readFileSync(path.join(dir, 'memory/notes.md'), 'utf8').match(/ISO 8601/g)).toHaveLength(1);
+  });
+
+  it('refuses an add that would take a namespace over its token budget, and caps the steps at curate.max_actions', async () => {
+    const model = scriptedModel(RULES, CAREFUL);
+    const fake = await start(model);
+    const budget = estimateTokens(NOTES) + 3;
+    const config = CONFIG().replace('      policy: dream\n', `      policy: dream\n      budget_tokens: ${budget}\n`);
+    const dir = await repoWith(baseFiles({ 'reverie.yaml': config }));
+    const result = await run(dir, fake);
+
+    expect(result.actions.map((a) => a.type).sort()).toEqual(['merge', 'update']);
+    expect(result.dropped).toEqual([expect.objectContaining({ type: 'add', reason: expect.stringMatching(new RegExp(`^it would take namespace "notes" to about \\d+ tokens, over its budget of ${budget} \\(budget_tokens\\)`)) })]);
+    expect(readFileSync(path.join(dir, 'memory/notes.md'), 'utf8')).not.toContain('ISO 8601');
+
+    const capped = await repoWith(baseFiles({ 'reverie.yaml': `${CONFIG()}curate:\n  max_actions: 1\n` }));
+    const one = await run(capped, fake);
+    expect(one.actions).toHaveLength(1);
+    expect(one.dropped.map((d) => d.reason)).toEqual(Array(2).fill('the cycle already has 1 actions, as many as curate.max_actions allows; it waits for a later cycle'));
+  });
+
+  it('keeps the first 50 of a 20,000-observation answer, and a small cache file', async () => {
+    const observation = (i: number) => ({ kind: 'preference', statement: `Use pnpm, never npm, in this repository (${i}).`, topic: 'package manager', quote: 'We use pnpm here, never npm', turn: 1, fix: null });
+    const fake = await start({ mapped: [], curated: [], responder: () => reply.json({ observations: Array.from({ length: 20_000 }, (_, i) => observation(i + 1)) }) });
+    const cacheDir = await makeTempDir('reverie-claude-cache-');
+    cleanups.push(() => rm(cacheDir, { recursive: true, force: true }));
+    const cache = new ClaudeCache(cacheDir, 'k');
+    const warnings: string[] = [];
+    const session = { id: 's1', agent: 'coding-agent', source: 'sessions/s1.jsonl', hash: 'f'.repeat(64), mistakes: [], preferences: [], commands: [], userTerms: [], turnCount: 2 };
+    const outcome = await mapSessions([{ ...session, transcript: '[turn 1] user: We use pnpm here, never npm.\n[turn 2] assistant: Noted.' }], {
+      client: connect({ apiKey: API_KEY, baseURL: fake.url, maxRetries: 0 }),
+      meter: new Meter('claude-sonnet-5-5', {}),
+      cache,
+      model: 'claude-sonnet-5-5',
+      // Room for the whole answer: the bound is reverie's, not the API's.
+      maxTokens: 1_000_000,
+      concurrency: 1,
+      system: [{ type: 'text', text: 'Extract observations.' }],
+      warn: (message) => warnings.push(message),
+    });
+
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.mapped[0]?.observations).toHaveLength(MAX_OBSERVATIONS);
+    expect(outcome.mapped[0]?.observations[0]?.statement).toBe('Use pnpm, never npm, in this repository (1).');
+    expect(warnings).toEqual([`session s1: the answer held 20000 observations; only the first ${MAX_OBSERVATIONS} were considered (at most ${MAX_OBSERVATIONS} per session)`]);
+    const [file] = readdirSync(path.join(cacheDir, 'map', 'k'));
+    const size = statSync(path.join(cacheDir, 'map', 'k', file as string)).size;
+    expect(size).toBeLessThanOrEqual(MAX_MAP_FILE_BYTES);
+    expect(size).toBeLessThan(20_000);
+    expect((await cache.readMap('f'.repeat(64)))?.observations).toHaveLength(MAX_OBSERVATIONS);
   });
 });
 

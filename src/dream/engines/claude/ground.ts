@@ -67,7 +67,7 @@ export function groundObservations(answer: MapAnswer, transcript: string): Groun
       topic: clip(redactText(oneLine(observation.topic)), MAX_TOPIC),
       quote: clip(redactText(quote), MAX_QUOTE),
       turn: line?.turn ?? observation.turn,
-      fix: observation.fix === null || oneLine(observation.fix) === '' ? null : redactText(oneLine(observation.fix)),
+      fix: observation.fix === null || oneLine(observation.fix) === '' ? null : clip(redactText(oneLine(observation.fix)), MAX_STATEMENT),
     };
     observations.push(kept);
   }

@@ -48,6 +48,13 @@ export interface MapOutcome {
 }
 
 /**
+ * The observations kept of one answer. A session is one agent's run, and a few dozen lessons is already more than
+ * any session teaches: an answer with thousands is a model gone wrong, and keeping it would swell the cache and the
+ * curate prompt. The first ones are kept (the schema asks for the most useful first).
+ */
+export const MAX_OBSERVATIONS = 50;
+
+/**
  * Failures past the SDK's retries that, this many in a row, stop the map step: the API is failing every request,
  * whatever the session, and sending the rest would only repeat it at the price of every retry.
  */
@@ -181,7 +188,11 @@ async function keep(session: Transcribed, reading: Reading<MapAnswer>, deps: Map
     outcome.failed.push(failure(session, `the answer was off its schema twice (${reading.problems.slice(0, 3).join('; ')})`));
     return;
   }
-  const considered = reading.value.observations;
+  const offered = reading.value.observations;
+  const considered = offered.slice(0, MAX_OBSERVATIONS);
+  if (offered.length > considered.length) {
+    deps.warn(`session ${session.id}: the answer held ${offered.length} observations; only the first ${MAX_OBSERVATIONS} were considered (at most ${MAX_OBSERVATIONS} per session)`);
+  }
   const grounded = groundObservations({ observations: considered }, session.transcript);
   if (considered.length > 0 && grounded.unquoted === considered.length) {
     outcome.failed.push(failure(session, `none of the ${plural(considered.length, 'observation')} of its answer quotes the session`));
@@ -189,8 +200,7 @@ async function keep(session: Transcribed, reading: Reading<MapAnswer>, deps: Map
   }
   if (grounded.dropped.length) deps.warn(`session ${session.id}: ${grounded.dropped.length} observation(s) dropped: ${grounded.dropped.slice(0, 3).join('; ')}`);
   const result: MapResult = { session: session.id, hash: session.hash, model: deps.model, observations: grounded.observations, dropped: grounded.dropped };
-  await deps.cache.writeMap(result);
-  outcome.mapped.push(mappedOf(session, result));
+  outcome.mapped.push(mappedOf(session, await deps.cache.writeMap(result)));
 }
 
 function failure(session: Transcribed, reason: string): UnansweredSession {
