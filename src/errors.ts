@@ -144,3 +144,15 @@ export class ModelApiError extends ReverieError {
     this.name = 'ModelApiError';
   }
 }
+
+/**
+ * A dream cycle failed as a whole: the engine got no usable answer for most of its sessions. Nothing was committed
+ * and no session was recorded as processed that had no answer; the report (`--json`) says why, session by session.
+ */
+export class CycleFailedError extends ReverieError {
+  override readonly exitCode = 11;
+  constructor(message: string) {
+    super(message);
+    this.name = 'CycleFailedError';
+  }
+}

@@ -81,9 +81,11 @@ export function resultAnnotations(result: DreamResult, fileInWorkspace: (file: s
   const text = (message: string) => printable(redactText(message));
   const warnings: string[] = [];
   for (const w of result.warnings) {
-    const file = fileInWorkspace(w.file);
-    const where = file ? '' : `${w.file}${w.line ? `:${w.line}` : ''}: `;
-    warnings.push(annotation('warning', text(`${where}${w.message}`), { title: 'reverie: session log or memory file', ...(file ? { file } : {}), ...(file && w.line ? { line: w.line } : {}) }));
+    // A warning about the cycle as a whole names no file.
+    const file = w.file ? fileInWorkspace(w.file) : undefined;
+    const where = file || !w.file ? '' : `${w.file}${w.line ? `:${w.line}` : ''}: `;
+    const title = w.file ? 'reverie: session log or memory file' : 'reverie: cycle';
+    warnings.push(annotation('warning', text(`${where}${w.message}`), { title, ...(file ? { file } : {}), ...(file && w.line ? { line: w.line } : {}) }));
   }
   for (const d of result.dropped) {
     warnings.push(annotation('warning', text(`${d.type} ${d.id} "${d.summary}" was dropped: ${d.reason}`), { title: 'reverie: action dropped' }));
@@ -93,6 +95,7 @@ export function resultAnnotations(result: DreamResult, fileInWorkspace: (file: s
   const shown = warnings.slice(0, MAX_WARNING_ANNOTATIONS);
   const hidden = warnings.length - shown.length;
   if (hidden > 0) shown.push(annotation('notice', `${hidden} more warnings: the job summary lists them`, { title: 'reverie: more warnings' }));
+  if (result.outcome === 'failed') shown.push(annotation('error', printable(redactText(result.approval)), { title: 'reverie: cycle failed' }));
   if (result.outcome === 'stopped') shown.push(annotation('warning', printable(result.approval), { title: 'reverie: cycle stopped' }));
   if (result.outcome === 'pending-review') shown.push(annotation('notice', printable(result.approval), { title: 'reverie: waiting for review' }));
   return shown;
@@ -105,10 +108,10 @@ const MAX_SUMMARY_DIFF = 60_000;
 
 export function jobSummary(result: DreamResult, links: Links): string {
   const lines: string[] = [];
-  const title = result.cycle ? `reverie: dream cycle ${result.cycle}` : 'reverie: dream cycle';
+  const title = result.cycle ? `reverie: dream cycle ${result.cycle}` : result.outcome === 'failed' ? 'reverie: dream cycle failed' : 'reverie: dream cycle';
   lines.push(`## ${title}`, '');
   lines.push(...factsTable(result, links), '');
-  if (result.outcome !== 'nothing-new' && result.outcome !== 'pending-review') lines.push(`**${inlineText(impactLine(result.impact))}**`, '');
+  if (result.outcome !== 'nothing-new' && result.outcome !== 'pending-review' && result.outcome !== 'failed') lines.push(`**${inlineText(impactLine(result.impact))}**`, '');
   for (const n of result.notices) lines.push(`- ${n.kind === 'budget' ? '**warning**' : '**question**'}: ${inlineText(n.message)}`);
   for (const w of result.pull?.warnings ?? []) lines.push(`- **warning**: ${inlineText(w)}`);
   if (result.notices.length > 0 || (result.pull?.warnings.length ?? 0) > 0) lines.push('');
@@ -120,8 +123,8 @@ export function jobSummary(result: DreamResult, links: Links): string {
     lines.push('');
   }
   if (result.warnings.length > 0) {
-    lines.push(`### Session log warnings (${result.warnings.length})`, '');
-    for (const w of result.warnings.slice(0, MAX_SUMMARY_WARNINGS)) lines.push(`- ${inlineText(`${w.file}${w.line ? `:${w.line}` : ''}`)}: ${inlineText(redactText(w.message))}`);
+    lines.push(`### Warnings (${result.warnings.length})`, '');
+    for (const w of result.warnings.slice(0, MAX_SUMMARY_WARNINGS)) lines.push(`- ${w.file ? `${inlineText(`${w.file}${w.line ? `:${w.line}` : ''}`)}: ` : ''}${inlineText(redactText(w.message))}`);
     if (result.warnings.length > MAX_SUMMARY_WARNINGS) lines.push(`- and ${result.warnings.length - MAX_SUMMARY_WARNINGS} more`);
     lines.push('');
   }

@@ -79,7 +79,8 @@ export async function runAction(io: ActionIo): Promise<number> {
     const result = await dream(options);
     // The result quotes sessions (summaries, reasons, the diff): everything it puts on the run is redacted first.
     await report(io, runner, redactTextValue(result), await linksFor(repoDir, config, runner), inWorkspace);
-    return 0;
+    // A failed cycle wrote nothing and reported why: the step fails, so the workflow run shows it.
+    return result.outcome === 'failed' ? 1 : 0;
   } catch (error) {
     const failure = failureOf(error, inWorkspace);
     io.print(failureAnnotation(failure));

@@ -8,7 +8,7 @@ import { cyclePath, cycleRecord, readState, rememberRejected, STATE_DIR, type Cy
 import { memoryImpact, type MemoryImpact } from '../dream/impact.js';
 import { effectsOf } from '../dream/curate/effects.js';
 import { actionRisk, needsReview, riskReasons, safeFirst, type Risk } from '../dream/risk.js';
-import type { Action, Engine, EngineRun, Notice, Plan } from '../dream/types.js';
+import type { Action, Engine, EngineRun, Notice, Plan, UnansweredSession } from '../dream/types.js';
 import { GitStateError, UsageError } from '../errors.js';
 import { deleteBranch, fastForward, readFileAt, readFilesAt, resolveRef, updateBranch } from '../git/index.js';
 import { observeSession } from '../dream/extract/index.js';
@@ -89,8 +89,11 @@ export interface DreamResult {
   actions: DreamActionResult[];
   /** `unread_files`: files under the sessions paths that were not read as logs (each in `unread`, with why). */
   stats: Plan['stats'] & { warnings: number; unread_files: number };
-  /** Why nothing was committed, when nothing was (`stopped`: the engine ran out of budget or time; see `run`). */
-  outcome: 'committed' | 'nothing-new' | 'dry-run' | 'pending-review' | 'stopped';
+  /**
+   * Why nothing was committed, when nothing was (`stopped`: the engine ran out of budget or time; `failed`: the engine
+   * got no usable answer for most sessions, and the command exits non-zero; see `run` and `warnings`).
+   */
+  outcome: 'committed' | 'nothing-new' | 'dry-run' | 'pending-review' | 'stopped' | 'failed';
   /** What happened at approval (auto) or why the cycle waits (review). */
   approval: string;
   dropped: { id: string; type: Action['type']; summary: string; reason: string }[];
@@ -217,16 +220,19 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
   });
   // The actions safe to apply unreviewed come first, so that auto mode can fast-forward main over them alone.
   const plan = { ...planned, actions: safeFirst(planned.actions, context.config.approval.auto) };
+  // A session the engine got no answer for is a warning of the cycle, on its log: it was not reviewed, whatever the rest did.
+  const warnings = [...inputs.warnings, ...(plan.run?.unanswered ?? []).map(unansweredWarning)];
   if (plan.run) options.onPhase?.({ phase: 'engine', run: plan.run });
-  // An estimate or a stopped run extracted nothing it could report.
-  if (!plan.run?.estimate && !plan.run?.stopped) {
+  // An estimate, a stopped or a failed run extracted nothing it could report.
+  if (!plan.run?.estimate && !plan.run?.stopped && !plan.run?.failed) {
     options.onPhase?.({ phase: 'extract', patterns: plan.stats.patterns, noise: plan.stats.noise });
     options.onPhase?.({ phase: 'curate', actions: plan.actions, dropped: plan.dropped });
   }
   const summary: DreamResult = {
     ...empty,
     cycle,
-    stats: { ...plan.stats, warnings: inputs.warnings.length, unread_files: inputs.unread.length },
+    stats: { ...plan.stats, warnings: warnings.length, unread_files: inputs.unread.length },
+    warnings,
     dropped: plan.dropped.map((d) => ({ id: d.action.id, type: d.action.type, summary: d.action.summary, reason: d.reason })),
     notices: plan.notices,
     impact: memoryImpact(plan.stats, plan.actions, plan.notices),
@@ -236,6 +242,11 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
 
   // The engine stopped short (budget, a batch still running): no branch, main untouched, its extraction cached.
   if (plan.run?.stopped && mode !== 'dry-run') return { ...summary, cycle: null, outcome: 'stopped', approval: `stopped: ${plan.run.stopped}` };
+  // Most sessions got no usable answer: a failed cycle, as loud as an error, with its reason first among the warnings.
+  if (plan.run?.failed) {
+    const reason: ReadWarning = { file: '', message: `the cycle failed: ${plan.run.failed}` };
+    return { ...summary, cycle: null, outcome: 'failed', approval: `failed: ${plan.run.failed}`, warnings: [reason, ...warnings], stats: { ...summary.stats, warnings: warnings.length + 1 } };
+  }
   if (mode === 'dry-run') {
     return { ...summary, outcome: 'dry-run', approval: 'dry run: nothing written', diff: await planDiff(context, base, plan.actions) };
   }
@@ -253,6 +264,10 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
   if (replaced.cycles.length === 0) return result;
   const next = result.pull ? `#${result.pull.number} (cycle ${result.cycle})` : `cycle ${result.cycle ?? '(none: nothing new)'}`;
   return { ...result, superseded: await retire(context, link, replaced.cycles, next) };
+}
+
+function unansweredWarning(session: UnansweredSession): ReadWarning {
+  return { file: session.source, message: `session ${session.id}: no usable answer from the model (${session.reason}); not marked processed, the next cycle sends it again` };
 }
 
 function quietReport({ stats, dropped, notices, impact, warnings, unread }: DreamResult): QuietReport {
@@ -324,7 +339,7 @@ async function commitAndApprove(
     parent: base,
     actions: plan.actions,
     state: plan.state,
-    record: cycleRecord(plan, { branch, base, mode, created: now.toISOString(), warnings: inputs.warnings.length, safePart: mode === 'auto' && goesInPart(context, plan, dreamEntries) }),
+    record: cycleRecord(plan, { branch, base, mode, created: now.toISOString(), warnings: summary.warnings.length, safePart: mode === 'auto' && goesInPart(context, plan, dreamEntries) }),
     memoryRoot: config.memory.root,
     author: config.git.author,
     timestamp: Math.floor(now.getTime() / 1000),

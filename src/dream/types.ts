@@ -190,6 +190,13 @@ export interface CostEstimate {
 }
 
 /** The audit trail of one engine run that called a model: enough to price it, repeat it and explain what it left out. */
+/** A session the engine asked about and got no usable answer for, with the log it came from and why. */
+export interface UnansweredSession {
+  id: string;
+  source: string;
+  reason: string;
+}
+
 export interface EngineRun {
   model: string;
   usage: TokenUsage;
@@ -205,6 +212,13 @@ export interface EngineRun {
   warnings: string[];
   /** Set when the engine stopped before its plan was complete (budget spent): none of the plan may be committed. */
   stopped?: string;
+  /**
+   * Sessions sent this cycle that got no usable answer (an API error, an answer off its schema or quoting nothing of
+   * the session): not recorded as processed, so the next cycle sends them again. Each is a warning of the cycle.
+   */
+  unanswered?: UnansweredSession[];
+  /** Set when most sessions got no usable answer: the cycle failed, and nothing of it may be committed. */
+  failed?: string;
   /** Set by a dry run: what the cycle would cost. */
   estimate?: CostEstimate;
 }

@@ -4,14 +4,20 @@
  * secrets), what the repository holds afterwards (commits, trailers, the cycle record), and how a cycle behaves when
  * the API fails, the model answers badly or is talked into something, the budget runs out, or a batch is interrupted.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dream, type DreamOptions, type DreamResult } from '../../src/cycle/dream.js';
+import { ClaudeCache, MAX_MAP_FILE_BYTES } from '../../src/dream/engines/claude/cache.js';
+import { connect } from '../../src/dream/engines/claude/client.js';
+import { mapSessions, MAX_OBSERVATIONS } from '../../src/dream/engines/claude/map.js';
+import { Meter } from '../../src/dream/engines/claude/meter.js';
 import { ModelApiError, UsageError } from '../../src/errors.js';
+import { estimateTokens } from '../../src/memory/tokens.js';
 import { curateView, proposal, scriptedModel, systemText, userText, type Curator, type MapRule, type ScriptedModel } from '../helpers/claude-model.js';
 import { reply, startFakeAnthropic, type FakeAnthropic, type FakeAnthropicOptions, type MessageBody } from '../helpers/fake-anthropic.js';
-import { commitFiles, git, makeMemoryRepo, type Files } from '../helpers/git.js';
+import { commitFiles, git, makeMemoryRepo, makeTempDir, type Files } from '../helpers/git.js';
 import { reverieAsync } from '../helpers/cli.js';
 import { TEST_CONFIG } from '../helpers/config.js';
 import { npmMistakeSession, transcript } from '../helpers/transcript.js';
@@ -286,11 +292,14 @@ describe('claude engine: faults', () => {
     expect(userText(s3[0] as MessageBody)).not.toContain('previous_answer_rejected');
     expect(userText(s3[1] as MessageBody)).toContain('<previous_answer_rejected>');
     expect(userText(s3[1] as MessageBody)).toContain('$.observations: must be array, got string');
-    expect(result.run?.warnings.join('\n')).toMatch(/session s3: the extraction was off its schema twice, dropped/);
-    // Dropped, but read: the session counts as processed and is never paid for again.
+    // One session of four without an answer: the cycle goes on, and says so on that session's log.
     expect(result.outcome).toBe('committed');
+    expect(result.warnings).toContainEqual({ file: 'sessions/coding-agent/s3.jsonl', message: expect.stringMatching(/^session s3: no usable answer from the model \(the answer was off its schema twice \(\$\.observations: must be array/) });
+    expect(result.run?.unanswered).toEqual([expect.objectContaining({ id: 's3', source: 'sessions/coding-agent/s3.jsonl' })]);
+    // Not read, so not recorded as processed: the next cycle asks about it again.
     const processed = JSON.parse(git(dir, ['show', 'main:.reverie/processed.json']));
-    expect(Object.values(processed).map((p) => (p as { id: string }).id).sort()).toEqual(['s1', 's2', 's3', 's4']);
+    expect(Object.values(processed).map((p) => (p as { id: string }).id).sort()).toEqual(['s1', 's2', 's4']);
+    expect(mapFiles(dir)).toHaveLength(3);
     // s4 alone states the preference now: one session is noise.
     expect(result.actions.map((a) => a.type).sort()).toEqual(['merge', 'update']);
   });
@@ -321,6 +330,200 @@ describe('claude engine: faults', () => {
     expect(bodies(fake, 'curate')).toHaveLength(2);
     expect(result.actions).toEqual([]);
     expect(result.run?.warnings.join('\n')).toMatch(/the curation answer was off its schema twice and was dropped \(\$\.actions\[0\]\.type: must be one of/);
+  });
+});
+
+describe('claude engine: a cycle where answers fail', () => {
+  /** The repository of the CLI tests: base_url in reverie.yaml points at the fake. */
+  async function cliRepo(fake: FakeAnthropic, extra: Files = {}): Promise<string> {
+    const dir = await repoWith(baseFiles({ 'reverie.yaml': `${CONFIG()}  base_url: ${fake.url}\n`, ...extra }));
+    return dir;
+  }
+
+  it('fails when most answers are off the schema: exit 11, nothing committed, the reason in warnings, every session sent again next time', async () => {
+    let broken = true;
+    const model = scriptedModel(RULES, CAREFUL, (_body, _context, phase) => (broken && phase === 'map' ? reply.json({ observations: 'none that I could see' }) : undefined));
+    const fake = await start(model);
+    const dir = await cliRepo(fake);
+    const main = git(dir, ['rev-parse', 'main']);
+    const cli = await reverieAsync(['dream', '--repo', dir, '--json'], { env: { ANTHROPIC_API_KEY: API_KEY } });
+
+    expect(cli.code).toBe(11);
+    expect(cli.stderr).toMatch(/^reverie: failed: 4 of the 4 sessions sent got no usable answer from the model, more than half: nothing committed/);
+    const json = JSON.parse(cli.stdout);
+    expect(json.outcome).toBe('failed');
+    expect(json.cycle).toBeNull();
+    expect(json.warnings[0]).toEqual({ file: '', line: null, message: expect.stringMatching(/^the cycle failed: 4 of the 4 sessions sent got no usable answer/) });
+    expect(json.warnings.map((w: { file: string }) => w.file).slice(1).sort()).toEqual(['sessions/coding-agent/s1.jsonl', 'sessions/coding-agent/s3.jsonl', 'sessions/review-agent/s2.jsonl', 'sessions/review-agent/s4.jsonl']);
+    expect(json.warnings[1].message).toMatch(/no usable answer from the model \(the answer was off its schema twice .*\); not marked processed, the next cycle sends it again/);
+    expect(json.run.failed).toMatch(/more than half/);
+    expect(cli.stdout + cli.stderr).not.toContain(API_KEY);
+    expect(bodies(fake, 'curate')).toHaveLength(0);
+    // main, the branches and the working tree as they were; nothing cached, nothing recorded as processed.
+    expect(git(dir, ['rev-parse', 'main'])).toBe(main);
+    expect(git(dir, ['branch', '--list', 'reverie/*'])).toBe('');
+    expect(git(dir, ['status', '--porcelain'])).toBe('');
+    expect(mapFiles(dir)).toEqual([]);
+
+    // The model answers again: the next cycle sends all four once more, and learns from them.
+    broken = false;
+    const sent = bodies(fake, 'map').length;
+    const next = await run(dir, fake);
+    expect(next.outcome).toBe('committed');
+    expect(bodies(fake, 'map').length - sent).toBe(4);
+    expect(model.mapped.sort()).toEqual(['s1', 's2', 's3', 's4']);
+    expect(next.actions.map((a) => a.type).sort()).toEqual(['add', 'merge', 'update']);
+  });
+
+  it('goes on when a minority fails: the rest is committed, and the session whose answer quotes nothing of it is asked about next cycle', async () => {
+    let misquoting = true;
+    const invented = { kind: 'mistake', statement: 'Install dependencies with `pnpm install`.', topic: 'package manager', quote: 'pnpm: command not found on the build machine', turn: 2, fix: 'ran `pnpm install`' };
+    const model = scriptedModel(RULES, CAREFUL, (body, _context, phase) => (misquoting && phase === 'map' && userText(body).includes('id="s2"') ? reply.json({ observations: [invented] }) : undefined));
+    const fake = await start(model);
+    const dir = await repoWith(baseFiles());
+    const first = await run(dir, fake);
+
+    expect(first.outcome).toBe('committed');
+    expect(first.warnings).toEqual([{ file: 'sessions/review-agent/s2.jsonl', message: expect.stringMatching(/^session s2: no usable answer from the model \(none of the 1 observation of its answer quotes the session\); not marked processed/) }]);
+    const processed = () => Object.values(JSON.parse(git(dir, ['show', 'main:.reverie/processed.json']))).map((p) => (p as { id: string }).id).sort();
+    expect(processed()).toEqual(['s1', 's3', 's4']);
+    // Without s2, the npm mistake has one session: noise, so memory keeps its note.
+    expect(first.actions.map((a) => a.type).sort()).toEqual(['add', 'merge']);
+
+    misquoting = false;
+    const asked = bodies(fake, 'map').length;
+    const second = await run(dir, fake, { now: new Date('2026-11-11T02:00:00Z') });
+    expect(bodies(fake, 'map').slice(asked).map((b) => /<session id="([^"]+)"/.exec(userText(b))?.[1])).toEqual(['s2']);
+    expect(second.warnings).toEqual([]);
+    expect(processed()).toEqual(['s1', 's2', 's3', 's4']);
+    expect(second.actions.map((a) => a.type)).toContain('update');
+  });
+});
+
+describe('claude engine: the circuit breaker', () => {
+  /** `count` sessions that each show the npm mistake. */
+  const manySessions = (count: number): Files =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`sessions/coding-agent/m${i + 1}.jsonl`, npmMistakeSession(`m${i + 1}`, `2026-11-0${1 + (i % 9)}T0${i % 10}:00:00Z`, `task ${i + 1}`)]));
+  const messagePosts = (fake: FakeAnthropic) => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/messages');
+  const sessionsAsked = (fake: FakeAnthropic) => new Set(messagePosts(fake).map((r) => /<session id="([^"]+)"/.exec(userText(r.body as MessageBody))?.[1]));
+
+  it('sends nothing more after a 400 on the first request, and fails with the API\'s message', async () => {
+    const model = scriptedModel(RULES, CAREFUL);
+    const fake = await start(model);
+    const dir = await repoWith(baseFiles(manySessions(16)));
+    const main = git(dir, ['rev-parse', 'main']);
+    fake.failNext(1, { status: 400 });
+    const failure = await run(dir, fake).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(ModelApiError);
+    expect((failure as Error).message).toMatch(/^the Messages API answered 400 invalid_request_error: Invalid request; the first request failed, and would fail alike for the 19 other sessions: none of them was sent$/);
+    expect((failure as Error).message).not.toContain(API_KEY);
+    expect(fake.requests).toHaveLength(1);
+    expect(git(dir, ['rev-parse', 'main'])).toBe(main);
+    expect(mapFiles(dir)).toEqual([]);
+  });
+
+  it('stops after a 500 on the first request that lasts through the retries: one session tried, no other sent', async () => {
+    const model = scriptedModel(RULES, CAREFUL);
+    const fake = await start(model);
+    const dir = await repoWith(baseFiles(manySessions(16)));
+    // Longer than the cycle asks: the API fails every request from now on.
+    fake.failNext(1000, { status: 500, headers: { 'retry-after-ms': '1' } });
+    const failure = await run(dir, fake).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(ModelApiError);
+    expect((failure as Error).message).toMatch(/^the Messages API answered 500 api_error: Internal server error; the first request failed/);
+    // The SDK's own retries of that one request (4 by default), and nothing else.
+    expect(sessionsAsked(fake).size).toBe(1);
+    expect(messagePosts(fake)).toHaveLength(5);
+  });
+
+  it('stops the pool when requests keep failing after a good start: a handful of sessions tried, not all twenty', async () => {
+    let fake: FakeAnthropic | undefined;
+    let answered = 0;
+    const model = scriptedModel(RULES, CAREFUL, (_body, _context, phase) => {
+      // The first answer goes through; from then on the API fails every request.
+      if (phase === 'map' && answered++ === 0) fake?.failNext(1000, { status: 500, headers: { 'retry-after-ms': '1' } });
+      return undefined;
+    });
+    fake = await start(model);
+    const dir = await repoWith(baseFiles(manySessions(16)));
+    const main = git(dir, ['rev-parse', 'main']);
+    const failure = await run(dir, fake).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(ModelApiError);
+    expect((failure as Error).message).toMatch(/^the Messages API answered 500 api_error: Internal server error; 3 requests in a row failed past their retries, so the \d+ sessions left were not sent; the answers received are kept for the next cycle$/);
+    // The first session, the four in flight (concurrency 4), and at most two started before the third failure.
+    expect(sessionsAsked(fake).size).toBeLessThanOrEqual(1 + 4 + 2);
+    expect(messagePosts(fake).length).toBeLessThanOrEqual(1 + 6 * 5);
+    expect(git(dir, ['rev-parse', 'main'])).toBe(main);
+    // The one answer received is kept: the next cycle does not pay for it again.
+    expect(mapFiles(dir)).toHaveLength(1);
+  });
+});
+
+describe('claude engine: bounds on answers', () => {
+  it('takes one add per pattern: 60 adds citing the same pattern become one note', async () => {
+    const flood: Curator = (view) =>
+      view.patterns.flatMap((pattern) => (pattern.kind === 'preference' ? Array.from({ length: 60 }, (_, i) => proposal('add', { content: `Write dates in release notes in ISO 8601 format, rule ${i + 1}.`, patterns: [pattern.key], summary: `ISO dates ${i + 1}` })) : []));
+    const model = scriptedModel(RULES, flood);
+    const fake = await start(model);
+    const dir = await repoWith(baseFiles());
+    const result = await run(dir, fake);
+
+    expect(result.actions.map((a) => a.summary)).toEqual(['ISO dates 1']);
+    // The 59 others are the same step (an add of that pattern) refused for the same reason: the report names it once.
+    expect(result.dropped).toEqual([expect.objectContaining({ type: 'add', reason: expect.stringMatching(/^an add of this cycle already writes pattern .*: one add per pattern$/) })]);
+    expect(readFileSync(path.join(dir, 'memory/notes.md'), 'utf8').match(/ISO 8601/g)).toHaveLength(1);
+  });
+
+  it('refuses an add that would take a namespace over its token budget, and caps the steps at curate.max_actions', async () => {
+    const model = scriptedModel(RULES, CAREFUL);
+    const fake = await start(model);
+    const budget = estimateTokens(NOTES) + 3;
+    const config = CONFIG().replace('      policy: dream\n', `      policy: dream\n      budget_tokens: ${budget}\n`);
+    const dir = await repoWith(baseFiles({ 'reverie.yaml': config }));
+    const result = await run(dir, fake);
+
+    expect(result.actions.map((a) => a.type).sort()).toEqual(['merge', 'update']);
+    expect(result.dropped).toEqual([expect.objectContaining({ type: 'add', reason: expect.stringMatching(new RegExp(`^it would take namespace "notes" to about \\d+ tokens, over its budget of ${budget} \\(budget_tokens\\)`)) })]);
+    expect(readFileSync(path.join(dir, 'memory/notes.md'), 'utf8')).not.toContain('ISO 8601');
+
+    const capped = await repoWith(baseFiles({ 'reverie.yaml': `${CONFIG()}curate:\n  max_actions: 1\n` }));
+    const one = await run(capped, fake);
+    expect(one.actions).toHaveLength(1);
+    expect(one.dropped.map((d) => d.reason)).toEqual(Array(2).fill('the cycle already has 1 actions, as many as curate.max_actions allows; it waits for a later cycle'));
+  });
+
+  it('keeps the first 50 of a 20,000-observation answer, and a small cache file', async () => {
+    const observation = (i: number) => ({ kind: 'preference', statement: `Use pnpm, never npm, in this repository (${i}).`, topic: 'package manager', quote: 'We use pnpm here, never npm', turn: 1, fix: null });
+    const fake = await start({ mapped: [], curated: [], responder: () => reply.json({ observations: Array.from({ length: 20_000 }, (_, i) => observation(i + 1)) }) });
+    const cacheDir = await makeTempDir('reverie-claude-cache-');
+    cleanups.push(() => rm(cacheDir, { recursive: true, force: true }));
+    const cache = new ClaudeCache(cacheDir, 'k');
+    const warnings: string[] = [];
+    const session = { id: 's1', agent: 'coding-agent', source: 'sessions/s1.jsonl', hash: 'f'.repeat(64), mistakes: [], preferences: [], commands: [], userTerms: [], turnCount: 2 };
+    const outcome = await mapSessions([{ ...session, transcript: '[turn 1] user: We use pnpm here, never npm.\n[turn 2] assistant: Noted.' }], {
+      client: connect({ apiKey: API_KEY, baseURL: fake.url, maxRetries: 0 }),
+      meter: new Meter('claude-sonnet-5-5', {}),
+      cache,
+      model: 'claude-sonnet-5-5',
+      // Room for the whole answer: the bound is reverie's, not the API's.
+      maxTokens: 1_000_000,
+      concurrency: 1,
+      system: [{ type: 'text', text: 'Extract observations.' }],
+      warn: (message) => warnings.push(message),
+    });
+
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.mapped[0]?.observations).toHaveLength(MAX_OBSERVATIONS);
+    expect(outcome.mapped[0]?.observations[0]?.statement).toBe('Use pnpm, never npm, in this repository (1).');
+    expect(warnings).toEqual([`session s1: the answer held 20000 observations; only the first ${MAX_OBSERVATIONS} were considered (at most ${MAX_OBSERVATIONS} per session)`]);
+    const [file] = readdirSync(path.join(cacheDir, 'map', 'k'));
+    const size = statSync(path.join(cacheDir, 'map', 'k', file as string)).size;
+    expect(size).toBeLessThanOrEqual(MAX_MAP_FILE_BYTES);
+    expect(size).toBeLessThan(20_000);
+    expect((await cache.readMap('f'.repeat(64)))?.observations).toHaveLength(MAX_OBSERVATIONS);
   });
 });
 

@@ -4,7 +4,7 @@ import type { DreamOptions, DreamResult, PhaseReport } from '../../cycle/dream.j
 import { quietRun } from '../../cycle/quiet.js';
 import { impactLine, type MemoryImpact } from '../../dream/impact.js';
 import type { EngineRun, Notice } from '../../dream/types.js';
-import { UsageError } from '../../errors.js';
+import { CycleFailedError, UsageError } from '../../errors.js';
 import { countBy, pad, plural, printPullWarnings, shortOid, type Output } from '../output.js';
 
 export function registerDream(program: Command, out: Output): void {
@@ -43,6 +43,8 @@ export function registerDream(program: Command, out: Output): void {
         if (result.github) for (const line of (await import('../../cycle/github-cycles.js')).syncLines(result.github)) out.line(`github: ${line}`);
         printResult(out, result);
       }
+      // After the report, which says session by session what failed: the exit code says that the cycle did.
+      if (result.outcome === 'failed') throw new CycleFailedError(result.approval);
     });
 }
 
@@ -109,6 +111,8 @@ function runJson(run: EngineRun) {
     batch: run.batch ?? null,
     warnings: run.warnings,
     stopped: run.stopped ?? null,
+    failed: run.failed ?? null,
+    unanswered: run.unanswered ?? [],
     estimate: run.estimate
       ? {
           sessions: run.estimate.sessions,
@@ -162,6 +166,8 @@ function printPhase(out: Output, report: PhaseReport): void {
       out.line(`${pad(report.run.estimate ? 'estimate' : 'model', 9)}${report.run.estimate ? estimateLine(report.run) : usageLine(report.run)}`);
       for (const w of report.run.warnings.slice(0, 5)) out.warn(`  warning: ${w}`);
       if (report.run.warnings.length > 5) out.warn(`  … and ${report.run.warnings.length - 5} more (see --json)`);
+      for (const s of (report.run.unanswered ?? []).slice(0, 5)) out.warn(`  warning: session ${s.id}: no usable answer (${s.reason}); the next cycle sends it again`);
+      if ((report.run.unanswered?.length ?? 0) > 5) out.warn(`  … and ${(report.run.unanswered?.length ?? 0) - 5} more sessions without an answer (see --json)`);
       return;
     case 'extract':
       out.line(`${pad('extract', 9)}${plural(report.patterns, 'pattern')} with enough support, ${report.noise} noise`);
@@ -185,6 +191,8 @@ function printResult(out: Output, result: DreamResult): void {
     out.line(`nothing new: ${result.stats.sessions} session(s) already reviewed, memory needs no curation`);
     return;
   }
+  // The sessions were listed with the engine's phase; the reason is the error's message.
+  if (result.outcome === 'failed') return;
   if (result.outcome === 'pending-review' || result.outcome === 'stopped') {
     out.line(result.approval);
     printPullWarnings(out, result.pull);

@@ -1,4 +1,4 @@
-import { buildSnapshot, parseDocument } from '../../memory/index.js';
+import { buildSnapshot, estimateTokens, namespaceMatcher, parseDocument } from '../../memory/index.js';
 import { describeProblem, newProblems, structureProblems } from '../../memory/structure.js';
 import type { Entry, MemoryFile, MemorySnapshot } from '../../memory/types.js';
 import { ActionConflictError, applyAction } from '../apply.js';
@@ -20,6 +20,11 @@ export interface CurationPolicy {
   subjects?: (key: string) => PatternSubject[];
   /** The most actions one cycle takes (`curate.max_actions`); no limit when absent. */
   maxActions?: number;
+  /**
+   * Refuse an add that would take a curated namespace past its token budget (see `overBudget`). The claude engine
+   * sets it: a model's answer is not bounded by the sessions the way the offline engine's one note per pattern is.
+   */
+  holdBudgets?: boolean;
 }
 
 /**
@@ -125,7 +130,7 @@ export class Workspace {
       if (error instanceof ActionConflictError) return this.refuse(action, error.message);
       throw error;
     }
-    const broken = this.brokenStructure(changed);
+    const broken = this.brokenStructure(changed) ?? this.overBudget(action, changed);
     if (broken) return this.refuse(action, broken);
     this.commit(action, changed);
     this.taken.set(action.fingerprint, (this.taken.get(action.fingerprint) ?? 0) + 1);
@@ -183,6 +188,31 @@ export class Workspace {
     const total = this.removed + removing;
     if (total / this.curatedAtStart <= share) return undefined;
     return `the cycle would remove ${total} of ${this.curatedAtStart} curated entries, more than approval.max_prune_ratio (${share})`;
+  }
+
+  /**
+   * An add may not take a curated namespace past its token budget (`budget_tokens`), nor further past it: new notes
+   * wait until the namespace has room (a person splits a topic out, or raises the budget), and nothing is deleted to
+   * make room. Rewrites are not held to it: they change what is there, within the length of one note.
+   */
+  private overBudget(action: Action, changed: Map<string, string>): string | undefined {
+    if (!this.policy.holdBudgets || action.type !== 'add') return undefined;
+    const { root, namespaces } = this.current;
+    const budgeted = namespaces.filter((n) => n.policy === 'dream' && n.budgetTokens !== undefined);
+    if (budgeted.length === 0) return undefined;
+    const namespaceOf = namespaceMatcher(root, namespaces);
+    for (const namespace of budgeted) {
+      const paths = [...new Set([...this.files.keys(), ...changed.keys()])].filter((path) => namespaceOf(path)?.name === namespace.name);
+      if (!paths.some((path) => changed.has(path))) continue;
+      const tokensOf = (texts: Map<string, string>) => paths.reduce((sum, path) => sum + estimateTokens(texts.get(path) ?? ''), 0);
+      const before = tokensOf(this.files);
+      const after = tokensOf(new Map([...this.files, ...changed]));
+      const budget = namespace.budgetTokens as number;
+      if (after > budget && after > before) {
+        return `it would take namespace "${namespace.name}" to about ${after} tokens, over its budget of ${budget} (budget_tokens): a new note waits until the namespace has room`;
+      }
+    }
+    return undefined;
   }
 
   /** An edit may not leave a heading with nothing under it, or a label with nothing to introduce. */

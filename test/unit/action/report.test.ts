@@ -166,3 +166,37 @@ describe('failureOf', () => {
     expect(failureOf(new UsageError('input mode must be one of auto'), inWorkspace)).toEqual({ title: 'reverie: input', message: 'input mode must be one of auto' });
   });
 });
+
+describe('a failed cycle (most sessions got no usable answer)', () => {
+  const reason = '3 of the 4 sessions sent got no usable answer from the model, more than half: nothing committed';
+  const failed = result({
+    cycle: null,
+    branch: null,
+    actions: [],
+    pull: undefined,
+    outcome: 'failed',
+    approval: `failed: ${reason}`,
+    warnings: [
+      { file: '', message: `the cycle failed: ${reason}` },
+      { file: 'sessions/a.jsonl', message: 'session a: no usable answer from the model (the answer was off its schema twice); not marked processed, the next cycle sends it again' },
+    ],
+  });
+
+  it('says so in the job summary: the reason, then each session without an answer', () => {
+    const summary = jobSummary(failed, { serverUrl: 'https://github.com' });
+    expect(summary).toMatch(/^## reverie: dream cycle failed\n/);
+    expect(summary).toContain('| outcome | failed |');
+    expect(summary).toContain(`failed: ${reason}`);
+    expect(summary).toContain('### Warnings (2)');
+    expect(summary).toContain(`- the cycle failed: ${reason}`);
+    expect(summary).toContain('- sessions/a.jsonl: session a: no usable answer from the model');
+  });
+
+  it('fails the step: outcome failed, an error annotation, and the warning about the cycle names no file', () => {
+    expect(stepOutputs(failed)).toMatchObject({ outcome: 'failed', cycle: '', branch: '' });
+    const lines = resultAnnotations(failed, inWorkspace);
+    expect(lines[0]).toBe(`::warning title=reverie%3A cycle::the cycle failed: ${reason}`);
+    expect(lines[1]).toMatch(/^::warning title=reverie%3A session log or memory file,file=sessions\/a\.jsonl::session a: no usable answer/);
+    expect(lines.at(-1)).toBe(`::error title=reverie%3A cycle failed::failed: ${reason}`);
+  });
+});

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { customIdOf } from '../../../src/dream/engines/claude/batch.js';
-import { ClaudeCache, mapKey } from '../../../src/dream/engines/claude/cache.js';
+import { boundedMapResult, ClaudeCache, mapKey, MAX_MAP_FILE_BYTES } from '../../../src/dream/engines/claude/cache.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -54,6 +54,24 @@ describe('ClaudeCache', () => {
     expect(await cache.readPendingBatch()).toEqual(pending);
     await cache.clearPendingBatch();
     expect(await cache.readPendingBatch()).toBeUndefined();
+  });
+});
+
+describe('boundedMapResult', () => {
+  const observation = (i: number) => ({ kind: 'fact' as const, statement: `Fact ${i}: ${'é'.repeat(290)}`, topic: 'facts', quote: '😀'.repeat(200), turn: 1, fix: null });
+
+  it('keeps a result to MAX_MAP_FILE_BYTES however large its text, and the first reasons for what was dropped', () => {
+    const huge = { session: 's1', hash: HASH, model: 'm', observations: Array.from({ length: 200 }, (_, i) => observation(i)), dropped: Array.from({ length: 5000 }, (_, i) => `reason ${i}`) };
+    const kept = boundedMapResult(huge);
+    expect(Buffer.byteLength(JSON.stringify(kept))).toBeLessThanOrEqual(MAX_MAP_FILE_BYTES);
+    expect(kept.observations.length).toBeGreaterThan(0);
+    expect(kept.observations).toEqual(huge.observations.slice(0, kept.observations.length));
+    expect(kept.dropped).toEqual([...huge.dropped.slice(0, 20), 'and 4980 more']);
+  });
+
+  it('leaves a result within the bound as it is', () => {
+    const small = { session: 's1', hash: HASH, model: 'm', observations: [observation(1)], dropped: ['x'] };
+    expect(boundedMapResult(small)).toEqual(small);
   });
 });
 

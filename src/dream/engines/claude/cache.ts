@@ -60,8 +60,11 @@ export class ClaudeCache {
     return readJson<MapResult>(this.mapFile(hash));
   }
 
-  async writeMap(result: MapResult): Promise<void> {
-    await writeAtomically(this.mapFile(result.hash), JSON.stringify(result));
+  /** Writes the result as it is kept (bounded), and gives that back: what this cycle uses is what the next one reads. */
+  async writeMap(result: MapResult): Promise<MapResult> {
+    const kept = boundedMapResult(result);
+    await writeAtomically(this.mapFile(result.hash), JSON.stringify(kept));
+    return kept;
   }
 
   async readPendingBatch(): Promise<PendingBatch | undefined> {
@@ -75,6 +78,24 @@ export class ClaudeCache {
   async clearPendingBatch(): Promise<void> {
     await rm(this.batchFile, { force: true });
   }
+}
+
+/**
+ * The most one session's map result may take on disk. Observations are capped per session and their fields clipped
+ * before they get here (map.ts, ground.ts), which keeps a result to a few kilobytes; this bounds what is left (the
+ * reasons for what was dropped, text of many bytes per character) so that no answer leaves a large file behind.
+ */
+export const MAX_MAP_FILE_BYTES = 64 * 1024;
+/** Reasons kept for what the checks dropped; the rest are counted. */
+const MAX_DROPPED_REASONS = 20;
+
+/** The result as it is cached: the first reasons for what was dropped, and as many observations as fit the bound. Pure. */
+export function boundedMapResult(result: MapResult, maxBytes = MAX_MAP_FILE_BYTES): MapResult {
+  const more = result.dropped.length - MAX_DROPPED_REASONS;
+  const dropped = more > 0 ? [...result.dropped.slice(0, MAX_DROPPED_REASONS), `and ${more} more`] : result.dropped;
+  const bounded = { ...result, dropped };
+  while (bounded.observations.length > 0 && Buffer.byteLength(JSON.stringify(bounded)) > maxBytes) bounded.observations = bounded.observations.slice(0, -1);
+  return bounded;
 }
 
 async function readJson<T>(file: string): Promise<T | undefined> {

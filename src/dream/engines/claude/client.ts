@@ -113,6 +113,20 @@ export function isFatal(error: unknown): boolean {
   return error instanceof APIError && (error.status === 401 || error.status === 403 || error.status === 404);
 }
 
+/**
+ * A failure that the next request of the cycle would meet too, so that sending the rest would only repeat it. The SDK
+ * retries 408, 409, 429 and 5xx (and what `x-should-retry` asks) before it throws (its `shouldRetry`); of what is left
+ * after those retries, a timeout, a lock conflict or a rate limit passes with time, while any other 4xx (a request
+ * the API rejects), a 5xx that lasted through every retry, or an API that cannot be reached does not.
+ */
+export function willNotHeal(error: unknown): boolean {
+  if (error instanceof APIConnectionError) return true;
+  if (!(error instanceof APIError) || error.status === undefined) return false;
+  return !HEALS_WITH_TIME.has(error.status);
+}
+
+const HEALS_WITH_TIME = new Set([408, 409, 429]);
+
 /** An error of the API or of reaching it, as opposed to a fault of ours, which must not pass for one. */
 export function isApiError(error: unknown): boolean {
   return error instanceof APIError || error instanceof APIConnectionError;
@@ -133,6 +147,8 @@ function apiMessage(error: APIError): string {
   return message ?? error.message;
 }
 
-export function toEngineError(error: unknown): ModelApiError {
-  return new ModelApiError(describeApiError(error), error instanceof APIError ? error.status : undefined);
+/** The error a cycle stops with; `then` says what the engine did about it. */
+export function toEngineError(error: unknown, then?: string): ModelApiError {
+  const what = describeApiError(error);
+  return new ModelApiError(then ? `${what}; ${then}` : what, error instanceof APIError ? error.status : undefined);
 }

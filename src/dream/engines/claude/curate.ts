@@ -51,6 +51,7 @@ export function actionsFromProposals(proposals: readonly Proposal[], context: Cu
   const workspace = new Workspace(context.memory, context.guard, {
     ...(context.maxRemovedShare !== undefined ? { maxRemovedShare: context.maxRemovedShare } : {}),
     ...(context.maxActions !== undefined ? { maxActions: context.maxActions } : {}),
+    holdBudgets: true,
     pattern: (key) => known.get(key),
     subjects: (key) => [known.get(key)].filter((p) => p !== undefined),
   });

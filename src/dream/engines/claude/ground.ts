@@ -21,6 +21,8 @@ export interface Grounded {
   observations: MapObservation[];
   /** Why each dropped observation was dropped, for the cycle's warnings. */
   dropped: string[];
+  /** How many were dropped because their quote is nowhere in the session. */
+  unquoted: number;
 }
 
 export function groundObservations(answer: MapAnswer, transcript: string): Grounded {
@@ -28,6 +30,7 @@ export function groundObservations(answer: MapAnswer, transcript: string): Groun
   const whole = comparable(transcript);
   const observations: MapObservation[] = [];
   const dropped: string[] = [];
+  let unquoted = 0;
   for (const observation of answer.observations) {
     const statement = oneLine(observation.statement);
     const quote = oneLine(observation.quote).replace(/^["“'`]+|["”'`]+$/g, '');
@@ -48,6 +51,7 @@ export function groundObservations(answer: MapAnswer, transcript: string): Groun
     const found = wanted.length >= 4 ? lines.filter((l) => l.text.includes(wanted)) : [];
     if (found.length === 0 && !(wanted.length >= 4 && whole.includes(wanted))) {
       dropped.push(`"${clip(statement, 80)}": its quote is not in the session`);
+      unquoted++;
       continue;
     }
     const unsourced = sourceProblem(observation, found, lines);
@@ -63,11 +67,11 @@ export function groundObservations(answer: MapAnswer, transcript: string): Groun
       topic: clip(redactText(oneLine(observation.topic)), MAX_TOPIC),
       quote: clip(redactText(quote), MAX_QUOTE),
       turn: line?.turn ?? observation.turn,
-      fix: observation.fix === null || oneLine(observation.fix) === '' ? null : redactText(oneLine(observation.fix)),
+      fix: observation.fix === null || oneLine(observation.fix) === '' ? null : clip(redactText(oneLine(observation.fix)), MAX_STATEMENT),
     };
     observations.push(kept);
   }
-  return { observations, dropped };
+  return { observations, dropped, unquoted };
 }
 
 /** Who a transcript line is: a person, the agent, a tool call (its input), or what a tool returned. */

@@ -26,7 +26,7 @@ import { askStructured, BudgetExhausted, connect, isApiError, toEngineError, typ
 import { budgetNotices } from '../../curate/budget.js';
 import { actionsFromProposals } from './curate.js';
 import { estimateCost } from './estimate.js';
-import { mapRequest, mapSessions, type MapOutcome, type Transcribed } from './map.js';
+import { mapRequest, mapSessions, mostFailed, type MapOutcome, type Transcribed } from './map.js';
 import { Meter, unpricedBudget } from './meter.js';
 import { curateSystem, curateUser, mapSystem, type PromptContext } from './prompts.js';
 import { knownTopics, reduceObservations } from './reduce.js';
@@ -111,8 +111,13 @@ async function dreamPlan(input: PlanInput, options: ClaudeEngineOptions, cache: 
     warnings,
     ...(mapped.batch ? { batch: mapped.batch } : {}),
     ...(stopped ? { stopped } : {}),
+    ...(mapped.failed.length > 0 ? { unanswered: mapped.failed } : {}),
   });
   if (mapped.stopped) return emptyPlan(input, run(`${mapped.stopped}; nothing committed, the extraction so far is kept for the next cycle`));
+  if (mostFailed(mapped)) {
+    const failed = `${mapped.failed.length} of the ${mapped.sent} sessions sent got no usable answer from the model, more than half: nothing committed; the answers received are kept, and the sessions without one are sent again next cycle`;
+    return emptyPlan(input, { ...run(), failed });
+  }
 
   const extraction = reduceObservations(mapped.mapped, input.state.patterns, input.options.minSessions);
   const offered = extraction.signal.filter((p) => !extraction.records[p.key]?.written);
