@@ -99,7 +99,7 @@ async function dreamPlan(input: PlanInput, options: ClaudeEngineOptions, cache: 
   const context = promptContext(input, config, batch ? '1h' : '5m');
   const mapDeps = mapRequestDeps(config, mapSystem({ ...context, topics: knownTopics(input.state.patterns) }));
   const uncached = sessions.filter((s) => !cache.hasMap(s.hash));
-  const uncachedPrefix = uncached[0] && uncachedPrefixWarning('map', config.map.model, localPromptTokens(prefixProbe(messageParams(mapRequest(uncached[0], mapDeps)))), uncached.length);
+  const uncachedPrefix = uncached[0] && uncachedPrefixWarning('map', config.map.model, prefixTokens(mapRequest(uncached[0], mapDeps)), uncached.length);
   if (uncachedPrefix) warnings.push(uncachedPrefix);
   const mapped = await mapSessions(sessions, {
     client,
@@ -209,6 +209,11 @@ function phaseModels(config: ClaudeConfig): Record<Phase, string> {
 /** What every map request of a cycle shares: the map phase's model and length, and the cached prefix. */
 function mapRequestDeps(config: ClaudeConfig, system: SystemBlock[]): Pick<MapDeps, 'model' | 'maxTokens' | 'effort' | 'system'> {
   return { model: config.map.model, maxTokens: config.map.maxTokens, system, ...(config.effort ? { effort: config.effort } : {}) };
+}
+
+/** The prefix a phase's requests share, estimated offline, before any request is sent. */
+function prefixTokens(request: StructuredRequest): number {
+  return localPromptTokens(prefixProbe(messageParams(request)));
 }
 
 const NOTHING_SPENT: Spent = { usage: zeroUsage(), costUsd: 0, requests: 0 };
