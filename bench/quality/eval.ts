@@ -1,10 +1,11 @@
 /**
  * Both engines on the same quality corpus, scored the same way, side by side:
  *
- *     ANTHROPIC_API_KEY=… npx tsx bench/quality/eval.ts [--size default|large] [--seed N] [--model ID] [--batch] [--json] [--keep]
+ *     ANTHROPIC_API_KEY=… npx tsx bench/quality/eval.ts [--size default|large] [--seed N] [--model ID] [--map-model ID]
+ *       [--curate-model ID] [--batch] [--json] [--keep]
  *
  * The claude engine calls the Messages API (ANTHROPIC_BASE_URL, when set, names another endpoint), so the eval
- * costs money: the report says how much. Without ANTHROPIC_API_KEY it says it is skipped and exits 0, so that a
+ * costs money: the report says how much, phase by phase (map, then curate), in tokens and dollars. Without ANTHROPIC_API_KEY it says it is skipped and exits 0, so that a
  * CI job without the secret passes. Each engine runs on its own copy of the corpus repository, in review mode, and
  * its branch (or main, when only bookkeeping landed) is read back and scored by score.ts.
  */
@@ -23,8 +24,12 @@ import { SCORED_TYPES, score, type Score } from './score.js';
 export interface EvalOptions {
   size: SizeName;
   seed: number;
-  /** The claude engine's model, else the config's default. */
+  /** The claude engine's model for both phases (`claude.model`), else the config's defaults. */
   model?: string;
+  /** The map phase's model (`claude.map.model`), over `model`. */
+  mapModel?: string;
+  /** The curate phase's model (`claude.curate.model`), over `model`. */
+  curateModel?: string;
   batch?: boolean;
   /** Where the key and the endpoint come from (the process environment by default). */
   env?: Record<string, string | undefined>;
@@ -51,7 +56,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   try {
     const heuristic = await runOne('heuristic', path.join(dir, 'heuristic'), corpus, options, apiKey, env);
     const claude = await runOne('claude', path.join(dir, 'claude'), corpus, options, apiKey, env);
-    return { truth: corpus.truth, model: claude.run?.model ?? options.model ?? 'default', engines: [heuristic, claude], dir: options.keep ? dir : null };
+    return { truth: corpus.truth, model: modelsOf(claude.run) ?? options.model ?? 'default', engines: [heuristic, claude], dir: options.keep ? dir : null };
   } finally {
     if (!options.keep) await rm(dir, { recursive: true, force: true });
   }
@@ -66,7 +71,7 @@ async function runOne(
   env: Record<string, string | undefined>,
 ): Promise<EngineScore> {
   const { repoDir, base } = await writeCorpus(dir, corpus);
-  if (engine === 'claude' && options.model) await useModel(repoDir, options.model);
+  if (engine === 'claude') await useModels(repoDir, options);
   const started = performance.now();
   const baseURL = env.ANTHROPIC_BASE_URL;
   const result = await dream({
@@ -84,11 +89,30 @@ async function runOne(
   return { engine, ms, outcome: result.outcome, score: score(corpus.truth, outcome), ...(result.run ? { run: result.run } : {}) };
 }
 
-/** The corpus configures no claude section: the model goes in one, committed, as a person would set it. */
-async function useModel(repoDir: string, model: string): Promise<void> {
+/** The corpus configures no claude section: the models go in one, committed, as a person would set them. */
+async function useModels(repoDir: string, options: Pick<EvalOptions, 'model' | 'mapModel' | 'curateModel'>): Promise<void> {
+  const lines = [
+    ...(options.model ? [`  model: ${options.model}`] : []),
+    ...(options.mapModel ? ['  map:', `    model: ${options.mapModel}`] : []),
+    ...(options.curateModel ? ['  curate:', `    model: ${options.curateModel}`] : []),
+  ];
+  if (lines.length === 0) return;
   const file = path.join(repoDir, 'reverie.yaml');
-  await writeFile(file, `${await readFile(file, 'utf8')}\nclaude:\n  model: ${model}\n`);
-  git(repoDir, ['commit', '-q', '-am', `eval: claude model ${model}`]);
+  await writeFile(file, `${await readFile(file, 'utf8')}\nclaude:\n${lines.join('\n')}\n`);
+  git(repoDir, ['commit', '-q', '-am', 'eval: claude models']);
+}
+
+/** The models a run used: one, or each phase's when they differ. */
+function modelsOf(run: EngineRun | undefined): string | undefined {
+  const phases = run?.phases;
+  if (!phases) return run?.model;
+  return phases.map.model === phases.curate.model ? phases.map.model : `${phases.map.model} (map) + ${phases.curate.model} (curate)`;
+}
+
+/** One line of tokens and dollars: the whole run's, or one phase's. */
+function spending(spent: Pick<EngineRun, 'requests' | 'usage' | 'costUsd'>): string {
+  const cost = spent.costUsd === null ? 'cost unknown (no price for this model)' : `$${spent.costUsd.toFixed(4)}`;
+  return `${spent.requests} request${spent.requests === 1 ? '' : 's'}, ${spent.usage.input} in + ${spent.usage.output} out (cache: ${spent.usage.cacheWrite} written, ${spent.usage.cacheRead} read), ${cost}`;
 }
 
 export function evalText(report: EvalReport): string {
@@ -122,8 +146,8 @@ export function evalText(report: EvalReport): string {
   out.push(`${'time'.padEnd(20)}${cell(`${(heuristic.ms / 1000).toFixed(2)} s`)}${cell(`${(claude.ms / 1000).toFixed(2)} s`)}`);
   const run = claude.run;
   if (run) {
-    const cost = run.costUsd === null ? 'cost unknown (no price for this model)' : `$${run.costUsd.toFixed(4)}`;
-    out.push('', `claude: ${run.requests} requests, ${run.usage.input} in + ${run.usage.output} out (cache: ${run.usage.cacheWrite} written, ${run.usage.cacheRead} read), ${cost}${run.batch ? `, batch ${run.batch}` : ''}`);
+    out.push('', `claude: ${spending(run)}${run.batch ? `, batch ${run.batch}` : ''}`);
+    if (run.phases) for (const phase of ['map', 'curate'] as const) out.push(`  ${phase.padEnd(7)}${run.phases[phase].model}: ${spending(run.phases[phase])}`);
     if (run.warnings.length) out.push(`claude warnings (${run.warnings.length}):`, ...run.warnings.slice(0, 10).map((w) => `- ${w}`));
   }
   if (report.dir) out.push('', `corpus repositories kept in ${report.dir}`);
@@ -148,6 +172,8 @@ async function main(): Promise<void> {
       size: { type: 'string', default: 'default' },
       seed: { type: 'string', default: '1' },
       model: { type: 'string' },
+      'map-model': { type: 'string' },
+      'curate-model': { type: 'string' },
       batch: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -159,7 +185,15 @@ async function main(): Promise<void> {
     console.error(`--size must be one of: ${Object.keys(SIZES).join(', ')}; --seed a whole number`);
     process.exit(2);
   }
-  const report = await runEval({ size, seed, batch: values.batch, keep: values.keep, ...(values.model ? { model: values.model } : {}) });
+  const report = await runEval({
+    size,
+    seed,
+    batch: values.batch,
+    keep: values.keep,
+    ...(values.model ? { model: values.model } : {}),
+    ...(values['map-model'] ? { mapModel: values['map-model'] } : {}),
+    ...(values['curate-model'] ? { curateModel: values['curate-model'] } : {}),
+  });
   console.log(values.json ? JSON.stringify(evalJson(report), null, 2) : evalText(report));
 }
 

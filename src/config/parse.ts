@@ -10,12 +10,27 @@ import { SESSION_FORMATS } from './formats.js';
 import { HARNESSES, type Harness } from '../memory/harness.js';
 import { ACTION_TYPES, type ActionType } from '../dream/types.js';
 import { DEFAULT_MAX_WAIT_SECONDS } from '../github/waits.js';
-import { EFFORTS, ENGINES, MODES, type ClaudeConfig, type Config, type Effort, type EngineName, type GitHubConfig, type Mode, type SessionSource } from './types.js';
+import { EFFORTS, ENGINES, MODES, type ClaudeConfig, type ClaudePhaseConfig, type Config, type Effort, type EngineName, type GitHubConfig, type Mode, type SessionSource } from './types.js';
 
 const DEFAULT_AUTHOR = { name: 'reverie', email: 'reverie@users.noreply.github.com' };
 
-/** The Messages API model the claude engine uses unless `claude.model` names another. */
-export const DEFAULT_CLAUDE_MODEL = 'claude-sonnet-5-5';
+/**
+ * The models of the claude engine's two phases unless `claude.map.model`, `claude.curate.model` or `claude.model`
+ * (both) name others, chosen from Anthropic's models overview (platform.claude.com/docs/en/about-claude/models/overview,
+ * read 2026-12-07). Map reads each session on its own for a handful of quoted observations: Claude Haiku 5.5 is
+ * the model built for that kind of high-volume extraction, at a twentieth of Sonnet 5.5's price. Curate is one
+ * request that weighs every pattern against the whole memory and decides what a person will review: Claude Opus
+ * 5.5, which the overview recommends for most work, at less than half the price of Fable 5.2.
+ */
+export const DEFAULT_MAP_MODEL = 'claude-haiku-5-5';
+export const DEFAULT_CURATE_MODEL = 'claude-opus-5-5';
+
+/**
+ * Longest answers unless set: a map answer is a few observations, a curate answer up to `curate.max_actions`
+ * steps with their rationale; both models think before they answer, and thinking counts against max_tokens.
+ */
+export const DEFAULT_MAP_MAX_TOKENS = 8192;
+export const DEFAULT_CURATE_MAX_TOKENS = 16_384;
 
 /** Actions one cycle proposes unless `curate.max_actions` says otherwise: more than a reviewer reads at a sitting. */
 export const DEFAULT_MAX_ACTIONS = 50;
@@ -162,15 +177,19 @@ class ConfigReader {
 
   private claude(value: unknown): ClaudeConfig {
     const at = ['claude'];
-    const section = this.object(value ?? {}, at, ['model', 'max_tokens', 'concurrency', 'instructions', 'budget', 'base_url', 'batch', 'effort']);
+    const section = this.object(value ?? {}, at, ['model', 'max_tokens', 'map', 'curate', 'concurrency', 'instructions', 'budget', 'base_url', 'batch', 'effort']);
+    // `claude.model` and `claude.max_tokens` are the default of both phases; a phase's own key wins over them.
+    const shared = {
+      ...(section.model !== undefined ? { model: this.string(section.model, [...at, 'model']) } : {}),
+      ...(section.max_tokens !== undefined ? { maxTokens: this.maxTokens(section.max_tokens, [...at, 'max_tokens']) } : {}),
+    };
     const config: ClaudeConfig = {
-      model: this.string(section.model ?? DEFAULT_CLAUDE_MODEL, [...at, 'model']),
-      maxTokens: this.integer(section.max_tokens ?? 8192, [...at, 'max_tokens'], 1),
+      map: this.claudePhase(section.map, 'map', { model: shared.model ?? DEFAULT_MAP_MODEL, maxTokens: shared.maxTokens ?? DEFAULT_MAP_MAX_TOKENS }),
+      curate: this.claudePhase(section.curate, 'curate', { model: shared.model ?? DEFAULT_CURATE_MODEL, maxTokens: shared.maxTokens ?? DEFAULT_CURATE_MAX_TOKENS }),
       concurrency: this.integer(section.concurrency ?? 4, [...at, 'concurrency'], 1),
       budget: this.budget(section.budget),
       batch: this.boolean(section.batch ?? false, [...at, 'batch']),
     };
-    if (config.maxTokens > MAX_OUTPUT_TOKENS) this.fail(`must be at most ${MAX_OUTPUT_TOKENS}`, [...at, 'max_tokens']);
     if (config.concurrency > 64) this.fail('must be at most 64', [...at, 'concurrency']);
     if (section.instructions !== undefined) {
       const instructions = this.string(section.instructions, [...at, 'instructions']);
@@ -180,6 +199,21 @@ class ConfigReader {
     if (section.base_url !== undefined) config.baseUrl = this.url(section.base_url, [...at, 'base_url']).replace(/\/+$/, '');
     if (section.effort !== undefined) config.effort = this.oneOf<Effort>(section.effort, EFFORTS, [...at, 'effort']);
     return config;
+  }
+
+  private claudePhase(value: unknown, phase: 'map' | 'curate', defaults: ClaudePhaseConfig): ClaudePhaseConfig {
+    const at = ['claude', phase];
+    const section = this.object(value ?? {}, at, ['model', 'max_tokens']);
+    return {
+      model: section.model !== undefined ? this.string(section.model, [...at, 'model']) : defaults.model,
+      maxTokens: section.max_tokens !== undefined ? this.maxTokens(section.max_tokens, [...at, 'max_tokens']) : defaults.maxTokens,
+    };
+  }
+
+  private maxTokens(value: unknown, at: Path): number {
+    const tokens = this.integer(value, at, 1);
+    if (tokens > MAX_OUTPUT_TOKENS) this.fail(`must be at most ${MAX_OUTPUT_TOKENS}`, at);
+    return tokens;
   }
 
   private budget(value: unknown): ClaudeConfig['budget'] {

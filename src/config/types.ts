@@ -11,11 +11,19 @@ export const ENGINES: readonly EngineName[] = ['heuristic', 'claude'];
 export type Effort = 'low' | 'medium' | 'high' | 'xhigh' | 'max';
 export const EFFORTS: readonly Effort[] = ['low', 'medium', 'high', 'xhigh', 'max'];
 
-/** The `claude:` section: how the claude engine calls the Messages API. The key comes from ANTHROPIC_API_KEY only. */
-export interface ClaudeConfig {
+/** The model one phase of the claude engine calls, and how long its answers may be. */
+export interface ClaudePhaseConfig {
   model: string;
   /** The most a single answer may take; an answer cut at this length is retried once with twice as much. */
   maxTokens: number;
+}
+
+/** The `claude:` section: how the claude engine calls the Messages API. The key comes from ANTHROPIC_API_KEY only. */
+export interface ClaudeConfig {
+  /** `claude.map`: the per-session extraction, many small parallel reads; a cheap, fast model does it well. */
+  map: ClaudePhaseConfig;
+  /** `claude.curate`: one careful judgement against the whole memory; worth a strong model. */
+  curate: ClaudePhaseConfig;
   /** Requests in flight at once during extraction. */
   concurrency: number;
   /** Free text that steers what the cycle looks for and keeps; sent to the model as the repository owner's guidance. */

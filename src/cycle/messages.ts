@@ -49,6 +49,8 @@ export function stateMessage(cycle: string, engine: string, what: string, run?: 
       ['Reverie-Action', 'state'],
       ['Reverie-Engine', engine],
       ...modelTrailer(run?.model),
+      // The model that read the sessions, when it is not the one that proposed the actions.
+      ...(run?.phases && run.phases.map.model !== run.model ? [['Reverie-Map-Model', run.phases.map.model] as [string, string]] : []),
       ...(run ? usageTrailers(run) : []),
     ],
   });

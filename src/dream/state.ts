@@ -1,5 +1,5 @@
 import { effectKeys } from './curate/effects.js';
-import type { Action, DreamState, EngineRun, Notice, Plan, PlanStats } from './types.js';
+import type { Action, DreamState, EngineRun, Notice, PhaseRun, Plan, PlanStats } from './types.js';
 
 /** Folder, at the repository root, of what must survive between cycles. */
 export const STATE_DIR = '.reverie';
@@ -57,7 +57,10 @@ export interface ReviewerDrop {
 
 /** An EngineRun as the cycle record keeps it (snake_case, like the rest of the record's JSON). */
 export interface RecordedRun {
+  /** The model that proposed the actions (curate's). */
   model: string;
+  /** Each phase's model and spending, when the engine ran in phases. */
+  phases?: { map: RecordedPhase; curate: RecordedPhase };
   usage: { input: number; output: number; cache_write: number; cache_read: number };
   /** Dollars at list prices; null when the model's price is unknown. */
   cost_usd: number | null;
@@ -67,10 +70,23 @@ export interface RecordedRun {
   warnings: string[];
 }
 
+export interface RecordedPhase {
+  model: string;
+  usage: RecordedRun['usage'];
+  cost_usd: number | null;
+  requests: number;
+}
+
+function recordedPhase(phase: PhaseRun): RecordedPhase {
+  const { input, output, cacheWrite, cacheRead } = phase.usage;
+  return { model: phase.model, usage: { input, output, cache_write: cacheWrite, cache_read: cacheRead }, cost_usd: phase.costUsd, requests: phase.requests };
+}
+
 export function recordedRun(run: EngineRun): RecordedRun {
   const { input, output, cacheWrite, cacheRead } = run.usage;
   return {
     model: run.model,
+    ...(run.phases ? { phases: { map: recordedPhase(run.phases.map), curate: recordedPhase(run.phases.curate) } } : {}),
     usage: { input, output, cache_write: cacheWrite, cache_read: cacheRead },
     cost_usd: run.costUsd,
     requests: run.requests,

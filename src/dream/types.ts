@@ -187,6 +187,31 @@ export interface CostEstimate {
   /** `count_tokens` when the API counted the prompts, `local` when they were estimated offline. */
   method: 'count_tokens' | 'local';
   batch: boolean;
+  /** The same, phase by phase, with the cached prefix each phase's requests share. */
+  phases: { map: PhaseEstimate; curate: PhaseEstimate };
+}
+
+/** What one phase of a dry run would send and cost. */
+export interface PhaseEstimate {
+  model: string;
+  requests: number;
+  inputTokens: number;
+  /** A guess, like the whole estimate's. */
+  outputTokens: number;
+  costUsd: number | null;
+  /** The prefix its requests share, which carries the cache breakpoint. */
+  prefixTokens: number;
+  /** The shortest prefix the model caches; null when reverie does not know the model. */
+  cacheMinimum: number | null;
+}
+
+/** What one phase of a run spent. */
+export interface PhaseRun {
+  model: string;
+  usage: TokenUsage;
+  /** Null when the model's price is unknown. */
+  costUsd: number | null;
+  requests: number;
 }
 
 /** The audit trail of one engine run that called a model: enough to price it, repeat it and explain what it left out. */
@@ -198,7 +223,10 @@ export interface UnansweredSession {
 }
 
 export interface EngineRun {
+  /** The model that proposed the plan's actions (curate's); `phases` names each phase's. */
   model: string;
+  /** Each phase's model and spending: map (extraction) and curate (the plan). */
+  phases?: { map: PhaseRun; curate: PhaseRun };
   usage: TokenUsage;
   /** Dollars at the list prices the engine knows; null when the model's price is unknown. */
   costUsd: number | null;

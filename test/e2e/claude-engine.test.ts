@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dream, type DreamOptions, type DreamResult } from '../../src/cycle/dream.js';
-import { ClaudeCache, MAX_MAP_FILE_BYTES } from '../../src/dream/engines/claude/cache.js';
+import { ClaudeCache, MAX_MAP_FILE_BYTES, mapKey } from '../../src/dream/engines/claude/cache.js';
 import { connect } from '../../src/dream/engines/claude/client.js';
 import { mapSessions, MAX_OBSERVATIONS } from '../../src/dream/engines/claude/map.js';
 import { Meter } from '../../src/dream/engines/claude/meter.js';
@@ -150,11 +150,14 @@ describe('claude engine: a cycle', () => {
     expect(notes.match(/8081/g)).toHaveLength(1);
     expect(readFileSync(path.join(dir, 'memory/instructions/CLAUDE.md'), 'utf8')).toBe(INSTRUCTIONS);
 
-    // What was sent: the default model, a strict schema, the stable prefix cached, nothing of the planted secret.
+    // What was sent: each phase's default model, claude.max_tokens for both, a strict schema, the stable prefix
+    // cached, nothing of the planted secret.
     const sent = bodies(fake);
     expect(sent).toHaveLength(5);
+    expect(bodies(fake, 'map').map((b) => b.model)).toEqual(Array(4).fill('claude-haiku-5-5'));
+    expect(bodies(fake, 'curate').map((b) => b.model)).toEqual(['claude-opus-5-5']);
     for (const body of sent) {
-      expect(body.model).toBe('claude-sonnet-5-5');
+      expect(body.max_tokens).toBe(2000);
       expect(body.output_config?.format?.type).toBe('json_schema');
       const system = body.system as { text: string; cache_control?: unknown }[];
       expect(system.at(-1)?.cache_control).toEqual({ type: 'ephemeral' });
@@ -183,13 +186,14 @@ describe('claude engine: a cycle', () => {
     for (const action of result.actions) {
       const trailers = trailersOf(dir, action.commit as string);
       expect(trailers).toContain('Reverie-Engine: claude');
-      expect(trailers).toContain('Reverie-Model: claude-sonnet-5-5');
+      expect(trailers).toContain('Reverie-Model: claude-opus-5-5');
       // A merge of duplicates rests on memory alone; every other step on the sessions of its patterns.
       expect(trailers).toMatch(action.type === 'merge' ? /Reverie-Evidence: none/ : /Reverie-Evidence: s\d, s\d/);
     }
     const stateTrailers = trailersOf(dir, 'main');
     const { input, output, cacheWrite, cacheRead } = fake.usage;
-    expect(stateTrailers).toContain('Reverie-Model: claude-sonnet-5-5');
+    expect(stateTrailers).toContain('Reverie-Model: claude-opus-5-5');
+    expect(stateTrailers).toContain('Reverie-Map-Model: claude-haiku-5-5');
     expect(stateTrailers).toContain(`Reverie-Tokens: input=${input} output=${output} cache-write=${cacheWrite} cache-read=${cacheRead}`);
     expect(stateTrailers).toMatch(/Reverie-Cost: \$\d+\.\d{4}/);
     const update = result.actions.find((a) => a.type === 'update');
@@ -197,11 +201,24 @@ describe('claude engine: a cycle', () => {
     expect(message).toMatch(/s1 \(coding-agent, turn \d+\): "npm error code EUNSUPPORTEDPROTOCOL"/);
 
     // The report and the cycle record carry the same usage as the fake counted, and a cost.
-    expect(result.run).toMatchObject({ model: 'claude-sonnet-5-5', requests: 5, usage: fake.usage, cachedSessions: 0, warnings: [] });
+    expect(result.run).toMatchObject({ model: 'claude-opus-5-5', requests: 5, usage: fake.usage, cachedSessions: 0, warnings: [] });
     expect(result.run?.costUsd).toBeGreaterThan(0);
+    // Phase by phase: the four map requests, then the one curate request, adding up to the whole.
+    const phases = result.run?.phases;
+    expect(phases?.map).toMatchObject({ model: 'claude-haiku-5-5', requests: 4 });
+    expect(phases?.curate).toMatchObject({ model: 'claude-opus-5-5', requests: 1 });
+    for (const key of ['input', 'output', 'cacheWrite', 'cacheRead'] as const) expect((phases?.map.usage[key] ?? 0) + (phases?.curate.usage[key] ?? 0)).toBe(fake.usage[key]);
+    expect((phases?.map.costUsd ?? 0) + (phases?.curate.costUsd ?? 0)).toBeCloseTo(result.run?.costUsd ?? 0, 3);
+    expect(phases?.curate.costUsd).toBeGreaterThan(phases?.map.costUsd ?? Infinity);
     const record = JSON.parse(git(dir, ['show', `main:.reverie/cycles/${result.cycle}.json`]));
     expect(record.engine).toBe('claude');
-    expect(record.run).toMatchObject({ model: 'claude-sonnet-5-5', usage: { input, output, cache_write: cacheWrite, cache_read: cacheRead }, requests: 5, cost_usd: result.run?.costUsd });
+    expect(record.run).toMatchObject({
+      model: 'claude-opus-5-5',
+      usage: { input, output, cache_write: cacheWrite, cache_read: cacheRead },
+      requests: 5,
+      cost_usd: result.run?.costUsd,
+      phases: { map: { model: 'claude-haiku-5-5', requests: 4 }, curate: { model: 'claude-opus-5-5', requests: 1 } },
+    });
     // What the cycle wrote (the session log itself is in the repository, as a person committed it).
     const written = git(dir, ['log', '-p', `${before}..main`]);
     expect(written).not.toContain(API_KEY);
@@ -617,6 +634,80 @@ describe('claude engine: budget', () => {
   });
 });
 
+describe('claude engine: a model per phase', () => {
+  const countBodies = (fake: FakeAnthropic) => fake.requests.filter((r) => r.path === '/v1/messages/count_tokens').map((r) => r.body as MessageBody);
+  const isMapPrompt = (body: MessageBody) => systemText(body).includes('You read one session');
+
+  it("sends each phase's model and max_tokens, counts each phase's prompts with its own model, and keys the map cache by the map model", async () => {
+    const model = scriptedModel(RULES, CAREFUL);
+    const fake = await start(model);
+    const phases = '  map:\n    model: claude-sonnet-5-5\n    max_tokens: 1500\n  curate:\n    model: claude-fable-5-2\n    max_tokens: 3000\n';
+    const dir = await repoWith(baseFiles({ 'reverie.yaml': CONFIG(phases) }));
+
+    const estimate = await run(dir, fake, { mode: 'dry-run' });
+    const counted = countBodies(fake);
+    expect(counted.filter(isMapPrompt).length).toBeGreaterThan(0);
+    expect(counted.filter((b) => !isMapPrompt(b)).length).toBeGreaterThan(0);
+    for (const body of counted) expect(body.model).toBe(isMapPrompt(body) ? 'claude-sonnet-5-5' : 'claude-fable-5-2');
+    expect(estimate.run?.estimate?.phases).toMatchObject({ map: { model: 'claude-sonnet-5-5', requests: 4, cacheMinimum: 512 }, curate: { model: 'claude-fable-5-2', requests: 1, cacheMinimum: 512 } });
+
+    const result = await run(dir, fake);
+    expect(fake.violations).toEqual([]);
+    expect(result.outcome).toBe('committed');
+    const map = bodies(fake, 'map');
+    expect(map).toHaveLength(4);
+    for (const body of map) expect(body).toMatchObject({ model: 'claude-sonnet-5-5', max_tokens: 1500 });
+    expect(bodies(fake, 'curate').map((b) => [b.model, b.max_tokens])).toEqual([['claude-fable-5-2', 3000]]);
+    expect(result.run?.phases).toMatchObject({ map: { model: 'claude-sonnet-5-5', requests: 4 }, curate: { model: 'claude-fable-5-2', requests: 1 } });
+    // Another map model would read the sessions afresh; another curate model reuses what map found.
+    expect(readdirSync(path.join(dir, '.git', 'reverie', 'claude', 'map'))).toEqual([mapKey('claude-sonnet-5-5', undefined)]);
+    expect(mapKey('claude-sonnet-5-5', undefined)).not.toBe(mapKey('claude-haiku-5-5', undefined));
+  });
+
+  it('takes a dollar budget on a model the SDK lists, and warns of a deprecated model with its end-of-life date', async () => {
+    const model = scriptedModel(RULES, CAREFUL);
+    const fake = await start(model);
+    const config = CONFIG('  model: claude-sonnet-4-5\n  map:\n    model: claude-haiku-5-5\n  budget:\n    usd: 5\n');
+    const dir = await repoWith(baseFiles({ 'reverie.yaml': config }));
+    const deprecated = 'the curate model claude-sonnet-4-5 is deprecated and reaches its end of life on 2026-11-30; move to a current model such as claude-sonnet-5-5 (claude.curate.model)';
+
+    const estimate = await run(dir, fake, { mode: 'dry-run' });
+    expect(estimate.run?.warnings).toContain(deprecated);
+    expect(estimate.run?.estimate?.phases.map.costUsd).toBeGreaterThan(0);
+
+    const result = await run(dir, fake);
+    expect(result.outcome).toBe('committed');
+    expect(result.run?.warnings).toEqual([deprecated]);
+    expect(result.run?.phases?.map).toMatchObject({ model: 'claude-haiku-5-5', requests: 4 });
+    expect(result.run?.phases?.map.costUsd).toBeGreaterThan(0);
+    expect(bodies(fake, 'curate').map((b) => b.model)).toEqual(['claude-sonnet-4-5']);
+    // The warning reaches the cycle record, where a reviewer reads it.
+    const record = JSON.parse(git(dir, ['show', `main:.reverie/cycles/${result.cycle}.json`]));
+    expect(record.run.warnings).toContain(deprecated);
+  });
+
+  it('says when the map prefix is too short for the map model to cache, in the estimate and in the run', async () => {
+    const model = scriptedModel(RULES, CAREFUL);
+    // Claude Haiku 4.5 caches prefixes from 4,096 tokens; this memory's map prefix is far shorter.
+    const fake = await start(model, { minimumCacheableTokens: 4096 });
+    const dir = await repoWith(baseFiles({ 'reverie.yaml': CONFIG('  map:\n    model: claude-haiku-4-5\n') }));
+    const uncached = /^the map prefix is ~[\d,]+ tokens, under the 4,096 claude-haiku-4-5 caches: nothing will be cached, and each of its 4 requests pays the full input price for it$/;
+
+    const estimate = await run(dir, fake, { mode: 'dry-run' });
+    const mapEstimate = estimate.run?.estimate?.phases.map;
+    expect(mapEstimate?.cacheMinimum).toBe(4096);
+    expect(mapEstimate?.prefixTokens).toBeGreaterThan(100);
+    expect(mapEstimate?.prefixTokens).toBeLessThan(4096);
+    expect(estimate.run?.warnings.filter((w) => uncached.test(w))).toHaveLength(1);
+
+    const result = await run(dir, fake);
+    expect(result.outcome).toBe('committed');
+    expect(result.run?.warnings.filter((w) => uncached.test(w))).toHaveLength(1);
+    // And so it was: the map requests wrote and read nothing from the cache.
+    expect(result.run?.phases?.map.usage).toMatchObject({ cacheWrite: 0, cacheRead: 0 });
+  });
+});
+
 describe('claude engine: dry run', () => {
   it('estimates tokens and cost with count_tokens and sends nothing else', async () => {
     const model = scriptedModel(RULES, CAREFUL);
@@ -712,7 +803,8 @@ describe('claude engine: the CLI', () => {
     expect(cli.code).toBe(0);
     const json = JSON.parse(cli.stdout);
     expect(json.outcome).toBe('committed');
-    expect(json.run).toMatchObject({ model: 'claude-sonnet-5-5', requests: 5, usage: { input: fake.usage.input, output: fake.usage.output, cache_write: fake.usage.cacheWrite, cache_read: fake.usage.cacheRead }, estimate: null, stopped: null });
+    expect(json.run.phases).toMatchObject({ map: { model: 'claude-haiku-5-5', requests: 4 }, curate: { model: 'claude-opus-5-5', requests: 1 } });
+    expect(json.run).toMatchObject({ model: 'claude-opus-5-5', requests: 5, usage: { input: fake.usage.input, output: fake.usage.output, cache_write: fake.usage.cacheWrite, cache_read: fake.usage.cacheRead }, estimate: null, stopped: null });
     expect(cli.stdout + cli.stderr).not.toContain(API_KEY);
 
     const human = await reverieAsync(['dream', '--repo', dir, '--engine', 'claude', '--mode', 'dry-run'], { env: { ANTHROPIC_API_KEY: API_KEY } });
@@ -729,7 +821,9 @@ describe('claude engine: the CLI', () => {
     const cli = await reverieAsync(['dream', '--repo', dir, '--dry-run', '--batch'], { env: { ANTHROPIC_API_KEY: API_KEY } });
 
     expect(cli.code).toBe(0);
-    expect(cli.stdout).toMatch(/estimate +claude-sonnet-5-5: 4 sessions to extract \(0 cached\), 5 requests in a batch, ~[\d,]+ in \+ ~[\d,]+ out \(output guessed\), about \$\d+\.\d{4}; prompts counted by the API/);
+    expect(cli.stdout).toMatch(/estimate +claude-haiku-5-5 \(map\) \+ claude-opus-5-5 \(curate\): 4 sessions to extract \(0 cached\), 5 requests in a batch, ~[\d,]+ in \+ ~[\d,]+ out \(output guessed\), about \$\d+\.\d{4}; prompts counted by the API/);
+    expect(cli.stdout).toMatch(/^ +map +claude-haiku-5-5: 4 requests, ~[\d,]+ in \+ ~2,000 out \(prefix ~[\d,]+, cacheable\), about \$\d+\.\d{4}$/m);
+    expect(cli.stdout).toMatch(/^ +curate +claude-opus-5-5: 1 request, ~[\d,]+ in \+ ~1,500 out \(prefix ~[\d,]+, cacheable\), about \$\d+\.\d{4}$/m);
     expect(fake.requests.every((r) => r.path === '/v1/messages/count_tokens')).toBe(true);
   });
 });

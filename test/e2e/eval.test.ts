@@ -53,12 +53,24 @@ describe('bench/quality/eval.ts', () => {
     expect(fake.violations).toEqual([]);
     expect(scripted.mapped.length).toBeGreaterThan(40);
     expect(scripted.curated).toHaveLength(1);
-    expect(text).toMatch(/^reverie eval: heuristic vs claude \(claude-sonnet-5-5\) on the quality corpus, size default, seed 1/);
+    expect(text).toMatch(/^reverie eval: heuristic vs claude \(claude-haiku-5-5 \(map\) \+ claude-opus-5-5 \(curate\)\) on the quality corpus, size default, seed 1/);
     expect(text).toMatch(/^add +\d+ +\d+ +\d+ +\d+ +[\d.]+ +[\d.]+ +\d+ +\d+ +\d+ /m);
     expect(text).toMatch(/^secrets leaked +0 \/ \d+ +0 \/ \d+/m);
     expect(text).toMatch(/^claude: \d+ requests, \d+ in \+ \d+ out \(cache: \d+ written, \d+ read\), \$\d+\.\d{4}/m);
+    // Phase by phase: every session read by the map model, the one curate request by the curate model.
+    expect(text).toMatch(new RegExp(`^  map +claude-haiku-5-5: ${scripted.mapped.length} requests, \\d+ in \\+ \\d+ out \\(cache: \\d+ written, \\d+ read\\), \\$\\d+\\.\\d{4}$`, 'm'));
+    expect(text).toMatch(/^  curate +claude-opus-5-5: 1 request, \d+ in \+ \d+ out \(cache: \d+ written, \d+ read\), \$\d+\.\d{4}$/m);
     expect('skipped' in report).toBe(false);
     if (!('skipped' in report)) expect(report.engines[0].score.overall.tp).toBeGreaterThan(report.engines[1].score.overall.tp);
+  });
+
+  it('puts each phase on the model it is given', async () => {
+    const scripted = model();
+    fake = await startFakeAnthropic({ apiKey: API_KEY, respond: scripted.responder, minimumCacheableTokens: 512 });
+    const report = await runEval({ size: 'default', seed: 1, model: 'claude-sonnet-5-5', curateModel: 'claude-fable-5-2', env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url } });
+    expect(evalText(report)).toMatch(/^reverie eval: heuristic vs claude \(claude-sonnet-5-5 \(map\) \+ claude-fable-5-2 \(curate\)\)/);
+    expect(fake.requestsFor('claude-fable-5-2')).toHaveLength(1);
+    expect(fake.requestsFor('claude-sonnet-5-5')).toHaveLength(scripted.mapped.length);
   });
 
   it('runs as a script with the key and endpoint from the environment', async () => {

@@ -3,7 +3,7 @@ import { MODES, type Mode } from '../../config/types.js';
 import type { DreamOptions, DreamResult, PhaseReport } from '../../cycle/dream.js';
 import { quietRun } from '../../cycle/quiet.js';
 import { impactLine, type MemoryImpact } from '../../dream/impact.js';
-import type { EngineRun, Notice } from '../../dream/types.js';
+import type { EngineRun, Notice, PhaseEstimate, PhaseRun } from '../../dream/types.js';
 import { CycleFailedError, UsageError } from '../../errors.js';
 import { countBy, pad, plural, printPullWarnings, shortOid, type Output } from '../output.js';
 
@@ -122,9 +122,56 @@ function runJson(run: EngineRun) {
           cost_usd: run.estimate.costUsd,
           method: run.estimate.method,
           batch: run.estimate.batch,
+          phases: {
+            map: phaseEstimateJson(run.estimate.phases.map),
+            curate: phaseEstimateJson(run.estimate.phases.curate),
+          },
         }
       : null,
+    phases: run.phases ? { map: phaseRunJson(run.phases.map), curate: phaseRunJson(run.phases.curate) } : null,
   };
+}
+
+function phaseRunJson(phase: PhaseRun) {
+  const { input, output, cacheWrite, cacheRead } = phase.usage;
+  return { model: phase.model, usage: { input, output, cache_write: cacheWrite, cache_read: cacheRead }, cost_usd: phase.costUsd, requests: phase.requests };
+}
+
+function phaseEstimateJson(phase: PhaseEstimate) {
+  return {
+    model: phase.model,
+    requests: phase.requests,
+    input_tokens: phase.inputTokens,
+    output_tokens: phase.outputTokens,
+    cost_usd: phase.costUsd,
+    prefix_tokens: phase.prefixTokens,
+    cache_minimum: phase.cacheMinimum,
+  };
+}
+
+/** The models of a run: one, or each phase's when they differ. */
+function modelsOf(run: EngineRun): string {
+  const phases = run.phases ?? run.estimate?.phases;
+  if (!phases || phases.map.model === phases.curate.model) return phases?.curate.model ?? run.model;
+  return `${phases.map.model} (map) + ${phases.curate.model} (curate)`;
+}
+
+/** Each phase's spending, or its estimate, one line each under the run's. */
+export function phaseLines(run: EngineRun): string[] {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const dollars = (usd: number | null, about = '') => (usd === null ? 'cost unknown (no price for this model)' : `${about}$${usd.toFixed(4)}`);
+  if (run.estimate) {
+    return (['map', 'curate'] as const).map((name) => {
+      const e = run.estimate?.phases[name] as PhaseEstimate;
+      const cached = e.cacheMinimum === null ? '' : e.prefixTokens >= e.cacheMinimum ? ', cacheable' : `, under the ${n(e.cacheMinimum)} it caches`;
+      return `${pad(name, 7)}${e.model}: ${plural(e.requests, 'request')}, ~${n(e.inputTokens)} in + ~${n(e.outputTokens)} out (prefix ~${n(e.prefixTokens)}${cached}), ${dollars(e.costUsd, 'about ')}`;
+    });
+  }
+  if (!run.phases) return [];
+  return (['map', 'curate'] as const).map((name) => {
+    const p = run.phases?.[name] as PhaseRun;
+    return `${pad(name, 7)}${p.model}: ${plural(p.requests, 'request')}, ${n(p.usage.input)} in + ${n(p.usage.output)} out (cache: ${n(p.usage.cacheWrite)} written, ${n(p.usage.cacheRead)} read), ${dollars(p.costUsd)}`;
+  });
 }
 
 /** Tokens and dollars of a run on one line, e.g. `12 requests, 40,210 in + 3,100 out (cache: 2,048 written, 20,480 read), $0.0432`. */
@@ -133,7 +180,7 @@ export function usageLine(run: EngineRun): string {
   const { input, output, cacheWrite, cacheRead } = run.usage;
   const cost = run.costUsd === null ? 'cost unknown (no price for this model)' : `$${run.costUsd.toFixed(4)}`;
   const cached = run.cachedSessions ? `, ${plural(run.cachedSessions, 'session')} from the local cache` : '';
-  return `${run.model}: ${plural(run.requests, 'request')}, ${n(input)} in + ${n(output)} out (cache: ${n(cacheWrite)} written, ${n(cacheRead)} read), ${cost}${cached}${run.batch ? `, batch ${run.batch}` : ''}`;
+  return `${modelsOf(run)}: ${plural(run.requests, 'request')}, ${n(input)} in + ${n(output)} out (cache: ${n(cacheWrite)} written, ${n(cacheRead)} read), ${cost}${cached}${run.batch ? `, batch ${run.batch}` : ''}`;
 }
 
 function estimateLine(run: EngineRun): string {
@@ -142,7 +189,7 @@ function estimateLine(run: EngineRun): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const cost = e.costUsd === null ? 'cost unknown (no price for this model)' : `about $${e.costUsd.toFixed(4)}`;
   const how = e.method === 'count_tokens' ? 'prompts counted by the API' : 'prompts estimated offline';
-  return `${run.model}: ${plural(e.sessions, 'session')} to extract (${run.cachedSessions} cached), ${plural(e.requests, 'request')}${e.batch ? ' in a batch' : ''}, ~${n(e.inputTokens)} in + ~${n(e.outputTokens)} out (output guessed), ${cost}; ${how}`;
+  return `${modelsOf(run)}: ${plural(e.sessions, 'session')} to extract (${run.cachedSessions} cached), ${plural(e.requests, 'request')}${e.batch ? ' in a batch' : ''}, ~${n(e.inputTokens)} in + ~${n(e.outputTokens)} out (output guessed), ${cost}; ${how}`;
 }
 
 /** Budget warnings and open questions, one line each, for a terminal. */
@@ -164,6 +211,7 @@ function printPhase(out: Output, report: PhaseReport): void {
       return;
     case 'engine':
       out.line(`${pad(report.run.estimate ? 'estimate' : 'model', 9)}${report.run.estimate ? estimateLine(report.run) : usageLine(report.run)}`);
+      for (const line of phaseLines(report.run)) out.line(`${' '.repeat(11)}${line}`);
       for (const w of report.run.warnings.slice(0, 5)) out.warn(`  warning: ${w}`);
       if (report.run.warnings.length > 5) out.warn(`  … and ${report.run.warnings.length - 5} more (see --json)`);
       for (const s of (report.run.unanswered ?? []).slice(0, 5)) out.warn(`  warning: session ${s.id}: no usable answer (${s.reason}); the next cycle sends it again`);

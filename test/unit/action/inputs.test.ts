@@ -136,7 +136,8 @@ describe('the configuration a cycle runs with', () => {
   it('lays the model and the sessions inputs over reverie.yaml', () => {
     const withInputs = readInputs({ ...DEFAULTS, INPUT_MODEL: 'claude-opus-4-7', INPUT_SESSIONS: '/tmp/logs\nmore/**' });
     const config = runWith(MINIMAL, configOverrides(withInputs, RUNNER, {}));
-    expect(config.claude.model).toBe('claude-opus-4-7');
+    expect(config.claude.map.model).toBe('claude-opus-4-7');
+    expect(config.claude.curate.model).toBe('claude-opus-4-7');
     expect(config.sessions.map((s) => s.path)).toEqual(['/tmp/logs', 'more/**']);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Meter, unpricedBudget } from '../../../src/dream/engines/claude/meter.js';
+import { Meter, spentBetween, unpricedBudget } from '../../../src/dream/engines/claude/meter.js';
 import { costOf, pricesFor, usageOf, zeroUsage } from '../../../src/dream/engines/claude/pricing.js';
 
 const million = (fields: Partial<ReturnType<typeof zeroUsage>>) => ({ ...zeroUsage(), ...fields });
@@ -8,7 +8,7 @@ describe('prices', () => {
   it('knows the default model and a dated id by its family, and no model it was not told about', () => {
     expect(pricesFor('claude-sonnet-5-5')).toEqual({ input: 2, output: 10, cacheWrite5m: 2.5, cacheWrite1h: 4, cacheRead: 0.2 });
     expect(pricesFor('claude-sonnet-4-5-20250929')).toEqual(pricesFor('claude-sonnet-4-5'));
-    expect(pricesFor('claude-haiku-5-5')).toBeUndefined();
+    expect(pricesFor('claude-haiku-9-9')).toBeUndefined();
     expect(pricesFor('claude-sonnet-5-5-turbo')).toBeUndefined();
     expect(pricesFor('toString')).toBeUndefined();
   });
@@ -28,6 +28,15 @@ describe('prices', () => {
     const usage = million({ input: 1000, output: 1000, cacheWrite: 1000, cacheRead: 1000 });
     expect(costOf(usage, 'claude-haiku-4-5', { batch: true })).toBeCloseTo((costOf(usage, 'claude-haiku-4-5') as number) / 2, 12);
     expect(costOf(usage, 'claude-next-9')).toBeNull();
+  });
+
+  it('prices a request by its own prompt where the model does: Haiku 5.5 charges five times over 100,000 tokens', () => {
+    const short = million({ input: 60_000, cacheRead: 40_000, output: 1_000 });
+    expect(costOf(short, 'claude-haiku-5-5')).toBeCloseTo((60_000 * 0.1 + 40_000 * 0.01 + 1_000 * 0.5) / 1e6, 12);
+    const long = million({ input: 60_001, cacheRead: 40_000, output: 1_000 });
+    expect(costOf(long, 'claude-haiku-5-5')).toBeCloseTo((5 * (60_001 * 0.1 + 40_000 * 0.01 + 1_000 * 0.5)) / 1e6, 12);
+    // Other models have one rate whatever the prompt.
+    expect(costOf(million({ input: 200_000 }), 'claude-sonnet-5-5')).toBe(0.4);
   });
 
   it('reads the usage block of an answer', () => {
@@ -57,6 +66,21 @@ describe('Meter', () => {
     expect(typeof meter.reserve(1_000, 2_000, { batch: true })).toBe('object');
   });
 
+  it("prices each request by the model it named, and tells one phase's spending from the next's", () => {
+    const meter = new Meter('claude-opus-5-5', { usd: 1 });
+    const map = meter.reserve(1_000, 1_000, { model: 'claude-haiku-5-5' });
+    expect(map).toEqual({ tokens: 2_300, usd: (1_300 * 0.1 + 1_000 * 0.5) / 1e6 });
+    meter.settle(map as never, million({ input: 50_000 }), { model: 'claude-haiku-5-5' });
+    const afterMap = meter.spent();
+    meter.settle(undefined, million({ input: 1_000_000 }));
+    expect(afterMap.costUsd).toBeCloseTo(0.005, 12);
+    expect(afterMap.requests).toBe(1);
+    const curate = spentBetween(afterMap, meter.spent());
+    expect(curate).toMatchObject({ requests: 1, usage: { input: 1_000_000, output: 0 } });
+    expect(curate.costUsd).toBeCloseTo(4, 12);
+    expect(meter.report()).toMatchObject({ model: 'claude-opus-5-5', costUsd: 4.005, requests: 2 });
+  });
+
   it('reports the cost as unknown once a model without a price answered', () => {
     const meter = new Meter('claude-next-9', {});
     meter.settle(undefined, million({ input: 5 }));
@@ -64,5 +88,7 @@ describe('Meter', () => {
     expect(unpricedBudget('claude-next-9', { usd: 1 })).toMatch(/price of model "claude-next-9" is unknown/);
     expect(unpricedBudget('claude-next-9', { tokens: 1 })).toBeUndefined();
     expect(unpricedBudget('claude-sonnet-5-5', { usd: 1 })).toBeUndefined();
+    expect(unpricedBudget(['claude-haiku-5-5', 'claude-next-9'], { usd: 1 })).toMatch(/price of model "claude-next-9" is unknown/);
+    expect(unpricedBudget(['claude-haiku-5-5', 'claude-opus-5-5'], { usd: 1 })).toBeUndefined();
   });
 });

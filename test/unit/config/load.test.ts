@@ -40,7 +40,7 @@ describe('parseConfig: defaults', () => {
       curate: { maxActions: 50 },
       approval: { auto: ['add', 'update', 'merge', 'resolve', 'prune'], maxPruneRatio: 0.2 },
       lint: { harness: 'none' },
-      claude: { model: 'claude-sonnet-5-5', maxTokens: 8192, concurrency: 4, budget: {}, batch: false },
+      claude: { map: { model: 'claude-haiku-5-5', maxTokens: 8192 }, curate: { model: 'claude-opus-5-5', maxTokens: 16_384 }, concurrency: 4, budget: {}, batch: false },
       git: { main: 'main', author: { name: 'reverie', email: 'reverie@users.noreply.github.com' } },
     });
   });
@@ -382,8 +382,8 @@ describe('parseConfig: the claude section', () => {
     );
     expect(config.engine).toBe('claude');
     expect(config.claude).toEqual({
-      model: 'claude-haiku-4-5',
-      maxTokens: 4000,
+      map: { model: 'claude-haiku-4-5', maxTokens: 4000 },
+      curate: { model: 'claude-haiku-4-5', maxTokens: 4000 },
       concurrency: 8,
       instructions: 'Keep notes about the deploy pipeline; ignore one-off UI tweaks.',
       budget: { tokens: 2_000_000, usd: 1.5 },
@@ -393,9 +393,26 @@ describe('parseConfig: the claude section', () => {
     });
   });
 
+  it('gives each phase its own model and max_tokens, claude.model and claude.max_tokens being the default of both', () => {
+    const phases = parse(yaml('claude:', '  model: claude-sonnet-5-5', '  max_tokens: 3000', '  map:', '    model: claude-haiku-5-5', '  curate:', '    max_tokens: 20000')).claude;
+    expect(phases.map).toEqual({ model: 'claude-haiku-5-5', maxTokens: 3000 });
+    expect(phases.curate).toEqual({ model: 'claude-sonnet-5-5', maxTokens: 20_000 });
+    const own = parse(yaml('claude:', '  map:', '    max_tokens: 1000', '  curate:', '    model: claude-fable-5-2')).claude;
+    expect(own.map).toEqual({ model: 'claude-haiku-5-5', maxTokens: 1000 });
+    expect(own.curate).toEqual({ model: 'claude-fable-5-2', maxTokens: 16_384 });
+    // An empty phase section is all defaults.
+    expect(parse(yaml('claude:', '  map:', '  curate:')).claude.map).toEqual({ model: 'claude-haiku-5-5', maxTokens: 8192 });
+  });
+
   const cases: [string, string[], number, string, RegExp][] = [
     ['an unknown key, with a suggestion', ['claude:', '  modle: claude-opus-5'], 2, 'claude.modle', /did you mean "model"/],
     ['max_tokens above what any model writes', ['claude:', '  max_tokens: 500000'], 2, 'claude.max_tokens', /at most 128000/],
+    ["a phase's max_tokens above what any model writes", ['claude:', '  map:', '    max_tokens: 500000'], 3, 'claude.map.max_tokens', /at most 128000/],
+    ["a phase's max_tokens of 0", ['claude:', '  curate:', '    max_tokens: 0'], 3, 'claude.curate.max_tokens', /at least 1/],
+    ["an empty phase model", ['claude:', '  curate:', '    model: ""'], 3, 'claude.curate.model', /non-empty string/],
+    ["a phase model that is a list", ['claude:', '  map:', '    model: [a, b]'], 3, 'claude.map.model', /non-empty string/],
+    ['an unknown key in a phase, with a suggestion', ['claude:', '  map:', '    max_token: 100'], 3, 'claude.map.max_token', /did you mean "max_tokens"/],
+    ['a phase that is not a mapping', ['claude:', '  curate: claude-opus-5-5'], 2, 'claude.curate', /must be a mapping/],
     ['a fractional concurrency', ['claude:', '  concurrency: 2.5'], 2, 'claude.concurrency', /whole number/],
     ['a concurrency of 0', ['claude:', '  concurrency: 0'], 2, 'claude.concurrency', /at least 1/],
     ['a negative dollar budget', ['claude:', '  budget:', '    usd: -3'], 3, 'claude.budget.usd', /above 0/],

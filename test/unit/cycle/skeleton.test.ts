@@ -134,6 +134,8 @@ describe('reverie.yaml template', () => {
     'github:\n  zzz: 1',
     'claude:\n  zzz: 1',
     'claude:\n  budget:\n    zzz: 1',
+    'claude:\n  map:\n    zzz: 1',
+    'claude:\n  curate:\n    zzz: 1',
   ];
 
   it('mentions every key the loader accepts, set or commented', () => {

@@ -83,7 +83,7 @@ async function submit(requests: { hash: string; request: StructuredRequest }[], 
   let stopped: string | undefined;
   for (const { hash, request } of requests) {
     const params = messageParams(request);
-    const reservation = deps.meter.reserve(localPromptTokens(params), params.max_tokens, { batch: true });
+    const reservation = deps.meter.reserve(localPromptTokens(params), params.max_tokens, { batch: true, model: params.model });
     if (typeof reservation === 'string') {
       stopped = `budget spent: ${new BudgetExhausted(reservation).message}`;
       break;
@@ -127,7 +127,7 @@ async function collect(id: string, requests: Record<string, string>, deps: Deps,
     if (hash === undefined) continue;
     const result = line.result;
     if (result.type === 'succeeded') {
-      deps.meter.settle(undefined, usageOf(result.message.usage), { batch: true });
+      deps.meter.settle(undefined, usageOf(result.message.usage), { batch: true, model: result.message.model });
       results.set(hash, { kind: 'message', message: result.message });
     } else if (result.type === 'errored') {
       results.set(hash, { kind: 'error', message: `${result.error.error.type}: ${result.error.error.message}` });

@@ -92,7 +92,7 @@ export async function askStructured<T>(
 
 async function askOnce<T>(client: Anthropic, meter: Meter, request: StructuredRequest, problems: string[]): Promise<Reading<T>> {
   const params = messageParams(request, problems);
-  const reservation = meter.reserve(localPromptTokens(params), params.max_tokens);
+  const reservation = meter.reserve(localPromptTokens(params), params.max_tokens, { model: params.model });
   if (typeof reservation === 'string') throw new BudgetExhausted(reservation);
   let message: Anthropic.Message;
   try {
@@ -101,7 +101,7 @@ async function askOnce<T>(client: Anthropic, meter: Meter, request: StructuredRe
     meter.release(reservation);
     throw error;
   }
-  meter.settle(reservation, usageOf(message.usage));
+  meter.settle(reservation, usageOf(message.usage), { model: params.model });
   return readAnswer<T>(message, request.schema as JsonSchema, params.max_tokens);
 }
 

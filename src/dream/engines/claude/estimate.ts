@@ -6,19 +6,19 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { CostEstimate } from '../../types.js';
 import { describeApiError } from './client.js';
-import { costOf, zeroUsage, type BilledUsage } from './pricing.js';
-import { countParams, localPromptTokens, messageParams, type MessageParams, type StructuredRequest } from './requests.js';
+import { cacheMinimumOf } from './models.js';
+import { costOf, roundDollars, zeroUsage, type BilledUsage } from './pricing.js';
+import { countParams, localPromptTokens, messageParams, prefixProbe, type MessageParams, type StructuredRequest } from './requests.js';
 
 /** Prompts counted exactly at most; the rest are scaled from the sample by how far the offline estimate was off. */
 const COUNTED_SAMPLE = 20;
-/** The smallest prefix the API caches (the current models take 512 to 4,096 tokens; the common 1,024 is assumed). */
-const MIN_CACHED_PREFIX = 1024;
 /** Guesses of the answers' lengths: a handful of observations per session, a page of curation steps. */
 export const GUESSED_MAP_OUTPUT = 500;
 export const GUESSED_CURATE_OUTPUT = 1500;
 
 export interface EstimateInput {
-  model: string;
+  /** The map phase's model; each request carries its phase's model, which prices it and counts its tokens. */
+  mapModel: string;
   mapRequests: StructuredRequest[];
   /** The curate request as it would be sent with no patterns; patterns are added by a guess per session. */
   curateRequest: StructuredRequest;
@@ -34,65 +34,84 @@ const GUESSED_PATTERN_TOKENS_PER_SESSION = 60;
 export async function estimateCost(input: EstimateInput): Promise<CostEstimate> {
   const map = input.mapRequests.map((r) => messageParams(r));
   const curate = messageParams(input.curateRequest);
-  const prefixProbe = map[0] ? withUser(map[0], '.') : undefined;
-  const counter = tokenCounter(input.client, input.model, input.warn ?? (() => undefined));
+  const { mapModel } = input;
+  const curateModel = input.curateRequest.model;
+  const probes = map[0] ? [prefixProbe(map[0]), prefixProbe(curate)] : [];
+  const counter = tokenCounter(input.client, input.warn ?? (() => undefined));
   const sample = evenly(map, COUNTED_SAMPLE);
-  const counted = await counter([...sample, curate, ...(prefixProbe ? [prefixProbe] : [])]);
+  const counted = await counter([...sample, curate, ...probes]);
   const scale = counted ? ratio(counted.slice(0, sample.length), sample.map(localPromptTokens)) : 1;
   const exact = counted && sample.length === map.length;
   const mapTokens = map.map((params, i) => (exact ? (counted[i] as number) : Math.round(localPromptTokens(params) * scale)));
   const curateTokens = (counted?.[sample.length] ?? localPromptTokens(curate)) + GUESSED_PATTERN_TOKENS_PER_SESSION * map.length;
-  const prefix = prefixProbe ? (counted?.[sample.length + 1] ?? localPromptTokens(prefixProbe)) : 0;
+  const [mapPrefix = 0, curatePrefix = 0] = probes.map((probe, i) => counted?.[sample.length + 1 + i] ?? localPromptTokens(probe));
 
-  const mapUsage = cachedUsage(mapTokens, prefix, GUESSED_MAP_OUTPUT, input.batch);
-  const curateUsage: BilledUsage = { ...zeroUsage(), input: curateTokens, output: GUESSED_CURATE_OUTPUT };
-  const mapCost = costOf(mapUsage, input.model, { batch: input.batch });
-  const curateCost = costOf(curateUsage, input.model);
-  const inputTokens = mapTokens.reduce((a, b) => a + b, 0) + curateTokens;
+  const mapCosts = requestCosts(mapTokens, mapPrefix, GUESSED_MAP_OUTPUT, mapModel, input.batch);
+  const mapCost = mapCosts.some((c) => c === null) ? null : (mapCosts as number[]).reduce((a, b) => a + b, 0);
+  const nothing = map.length === 0;
+  const curateCost = nothing ? 0 : costOf({ ...zeroUsage(), input: curateTokens, output: GUESSED_CURATE_OUTPUT }, curateModel);
+  const phases: CostEstimate['phases'] = {
+    map: {
+      model: mapModel,
+      requests: map.length,
+      inputTokens: mapTokens.reduce((a, b) => a + b, 0),
+      outputTokens: GUESSED_MAP_OUTPUT * map.length,
+      costUsd: mapCost === null ? null : roundDollars(mapCost),
+      prefixTokens: mapPrefix,
+      cacheMinimum: cacheMinimumOf(mapModel) ?? null,
+    },
+    curate: {
+      model: curateModel,
+      requests: nothing ? 0 : 1,
+      inputTokens: nothing ? 0 : curateTokens,
+      outputTokens: nothing ? 0 : GUESSED_CURATE_OUTPUT,
+      costUsd: curateCost === null ? null : roundDollars(curateCost),
+      prefixTokens: curatePrefix,
+      cacheMinimum: cacheMinimumOf(curateModel) ?? null,
+    },
+  };
   return {
     sessions: map.length,
-    requests: map.length + (map.length > 0 ? 1 : 0),
-    inputTokens: map.length > 0 ? inputTokens : 0,
-    outputTokens: map.length > 0 ? GUESSED_MAP_OUTPUT * map.length + GUESSED_CURATE_OUTPUT : 0,
-    costUsd: map.length === 0 ? 0 : mapCost === null || curateCost === null ? null : Math.round((mapCost + curateCost) * 10_000) / 10_000,
+    requests: phases.map.requests + phases.curate.requests,
+    inputTokens: phases.map.inputTokens + phases.curate.inputTokens,
+    outputTokens: phases.map.outputTokens + phases.curate.outputTokens,
+    costUsd: nothing ? 0 : mapCost === null || curateCost === null ? null : roundDollars(mapCost + curateCost),
     method: counted ? 'count_tokens' : 'local',
     batch: input.batch,
+    phases,
   };
 }
 
-/** The first request writes the shared prefix to the cache, the others read it; a short prefix is not cached at all. */
-function cachedUsage(prompts: number[], prefix: number, outputEach: number, batch: boolean): BilledUsage {
-  const usage = zeroUsage();
-  const cacheable = prefix >= MIN_CACHED_PREFIX;
-  prompts.forEach((tokens, i) => {
+/**
+ * Each request's cost: the first writes the shared prefix to the cache, the others read it; a prefix shorter than
+ * the model caches is not cached at all. Priced one by one, as a model priced by prompt length bills them.
+ */
+function requestCosts(prompts: number[], prefix: number, outputEach: number, model: string, batch: boolean): (number | null)[] {
+  const cacheable = prefix >= (cacheMinimumOf(model) ?? Infinity);
+  return prompts.map((tokens, i) => {
     const shared = cacheable ? Math.min(prefix, tokens) : 0;
-    usage.input += tokens - shared;
-    if (i === 0) usage.cacheWrite += shared;
-    else usage.cacheRead += shared;
-    usage.output += outputEach;
+    const usage: BilledUsage = { ...zeroUsage(), input: tokens - shared, output: outputEach };
+    if (i === 0) usage.cacheWrite = shared;
+    else usage.cacheRead = shared;
+    // Batches cache their prefix for an hour (see prompts.ts): written at that TTL's price.
+    if (batch) usage.cacheWrite1h = usage.cacheWrite;
+    return costOf(usage, model, { batch });
   });
-  // Batches cache their prefix for an hour (see prompts.ts): written at that TTL's price.
-  if (batch) usage.cacheWrite1h = usage.cacheWrite;
-  return usage;
 }
 
 /** Counts prompts with the API; undefined (offline estimate) when there is no client or any count fails. */
-function tokenCounter(client: Anthropic | undefined, model: string, warn: (message: string) => void): (requests: MessageParams[]) => Promise<number[] | undefined> {
+function tokenCounter(client: Anthropic | undefined, warn: (message: string) => void): (requests: MessageParams[]) => Promise<number[] | undefined> {
   return async (requests) => {
     if (!client || requests.length === 0) return undefined;
     try {
       const counts: number[] = [];
-      for (const params of requests) counts.push((await client.messages.countTokens({ ...countParams(params), model })).input_tokens);
+      for (const params of requests) counts.push((await client.messages.countTokens(countParams(params))).input_tokens);
       return counts;
     } catch (error) {
       warn(`count_tokens failed (${describeApiError(error)}): prompts estimated offline`);
       return undefined;
     }
   };
-}
-
-function withUser(params: MessageParams, text: string): MessageParams {
-  return { ...params, messages: [{ role: 'user', content: text }] };
 }
 
 function ratio(counted: number[], local: number[]): number {

@@ -19,18 +19,20 @@ import type { Session } from '../../../sessions/types.js';
 import { isObserved } from '../../extract/index.js';
 import { sessionList } from '../../extract/spool.js';
 import { distinctIds, guardFor, memoryTokens, nextState } from '../../plan.js';
-import type { Action, DroppedAction, Engine, EngineRun, ObservedSession, Plan, PlanInput } from '../../types.js';
+import type { Action, DroppedAction, Engine, EngineRun, ObservedSession, PhaseRun, Plan, PlanInput } from '../../types.js';
 import type { BatchOptions } from './batch.js';
 import { ClaudeCache, mapKey } from './cache.js';
 import { askStructured, BudgetExhausted, connect, isApiError, toEngineError, type Connection } from './client.js';
 import { budgetNotices } from '../../curate/budget.js';
 import { actionsFromProposals } from './curate.js';
 import { estimateCost } from './estimate.js';
-import { mapRequest, mapSessions, mostFailed, type MapOutcome, type Transcribed } from './map.js';
-import { Meter, unpricedBudget } from './meter.js';
-import { curateSystem, curateUser, mapSystem, type PromptContext } from './prompts.js';
+import { mapRequest, mapSessions, mostFailed, type MapDeps, type MapOutcome, type Transcribed } from './map.js';
+import { Meter, spentBetween, unpricedBudget, type Spent } from './meter.js';
+import { modelWarnings, uncachedPrefixWarning, type Phase } from './models.js';
+import { roundDollars, zeroUsage } from './pricing.js';
+import { curateSystem, curateUser, mapSystem, type PromptContext, type SystemBlock } from './prompts.js';
 import { knownTopics, reduceObservations } from './reduce.js';
-import type { StructuredRequest } from './requests.js';
+import { localPromptTokens, messageParams, prefixProbe, type StructuredRequest } from './requests.js';
 import { CURATE_SCHEMA, type CurateAnswer } from './schemas.js';
 import { compactTranscript } from './transcript.js';
 
@@ -50,10 +52,11 @@ export interface ClaudeEngineOptions {
 
 export function createClaudeEngine(options: ClaudeEngineOptions): Engine {
   const { config } = options;
-  const cache = new ClaudeCache(options.cacheDir, mapKey(config.model, config.instructions));
+  // Map results depend on the map model: another model reads the sessions afresh.
+  const cache = new ClaudeCache(options.cacheDir, mapKey(config.map.model, config.instructions));
   if (!options.dryRun) {
     if (!options.apiKey) throw new UsageError('the claude engine needs an API key in ANTHROPIC_API_KEY (or run `reverie dream --mode dry-run` for an offline estimate)');
-    const unpriced = unpricedBudget(config.model, config.budget);
+    const unpriced = unpricedBudget([config.map.model, config.curate.model], config.budget);
     if (unpriced) throw new UsageError(unpriced);
   }
   return {
@@ -87,26 +90,33 @@ export function observeForModel(session: Session, cache?: ClaudeCache): Observed
 
 async function dreamPlan(input: PlanInput, options: ClaudeEngineOptions, cache: ClaudeCache): Promise<Plan> {
   const { config } = options;
-  const warnings: string[] = [];
+  const warnings = modelWarnings(phaseModels(config), input.options.now);
   const client = clientFor(options);
-  const meter = new Meter(config.model, config.budget);
+  // The curate model names the run: it proposed the actions. Each request is priced by its own phase's model.
+  const meter = new Meter(config.curate.model, config.budget);
   const sessions = transcribed(input.sessions, cache, warnings);
   const batch = options.batch ? (options.connection?.batch ?? {}) : undefined;
   const context = promptContext(input, config, batch ? '1h' : '5m');
+  const mapDeps = mapRequestDeps(config, mapSystem({ ...context, topics: knownTopics(input.state.patterns) }));
+  const uncached = sessions.filter((s) => !cache.hasMap(s.hash));
+  const uncachedPrefix = uncached[0] && uncachedPrefixWarning('map', config.map.model, prefixTokens(mapRequest(uncached[0], mapDeps)), uncached.length);
+  if (uncachedPrefix) warnings.push(uncachedPrefix);
   const mapped = await mapSessions(sessions, {
     client,
     meter,
     cache,
-    model: config.model,
-    maxTokens: config.maxTokens,
+    ...mapDeps,
     concurrency: config.concurrency,
-    ...(config.effort ? { effort: config.effort } : {}),
-    system: mapSystem({ ...context, topics: knownTopics(input.state.patterns) }),
     ...(batch ? { batch } : {}),
     warn: (message) => warnings.push(message),
   });
+  const afterMap = meter.spent();
   const run = (stopped?: string): EngineRun => ({
     ...meter.report(),
+    phases: {
+      map: phaseRun(config.map.model, spentBetween(NOTHING_SPENT, afterMap)),
+      curate: phaseRun(config.curate.model, spentBetween(afterMap, meter.spent())),
+    },
     cachedSessions: mapped.cached,
     warnings,
     ...(mapped.batch ? { batch: mapped.batch } : {}),
@@ -166,23 +176,25 @@ async function dreamPlan(input: PlanInput, options: ClaudeEngineOptions, cache: 
 /** A dry run: what the cycle would send, counted, and priced; no message is sent. */
 async function estimatePlan(input: PlanInput, options: ClaudeEngineOptions, cache: ClaudeCache): Promise<Plan> {
   const { config } = options;
-  const warnings: string[] = [];
+  const warnings = modelWarnings(phaseModels(config), input.options.now);
   const sessions = transcribed(input.sessions, cache, warnings);
   const uncached = sessions.filter((s) => !cache.hasMap(s.hash));
   const context = promptContext(input, config, options.batch ? '1h' : '5m');
-  const system = mapSystem({ ...context, topics: knownTopics(input.state.patterns) });
-  const mapDeps = { model: config.model, maxTokens: config.maxTokens, system, ...(config.effort ? { effort: config.effort } : {}) };
+  const mapDeps = mapRequestDeps(config, mapSystem({ ...context, topics: knownTopics(input.state.patterns) }));
   const client = options.apiKey ? clientFor(options) : undefined;
   if (!client) warnings.push('no ANTHROPIC_API_KEY: prompts estimated offline rather than counted by the API');
   const estimate = await estimateCost({
-    model: config.model,
+    mapModel: config.map.model,
     mapRequests: uncached.map((s) => mapRequest(s, mapDeps)),
     curateRequest: curateRequest(input, config, context, []),
     batch: options.batch === true,
     ...(client ? { client } : {}),
     warn: (message) => warnings.push(message),
   });
-  return emptyPlan(input, { ...new Meter(config.model, {}).report(), cachedSessions: sessions.length - uncached.length, warnings, estimate });
+  const { map } = estimate.phases;
+  const uncachedPrefix = uncachedPrefixWarning('map', map.model, map.prefixTokens, map.requests);
+  if (uncachedPrefix) warnings.push(uncachedPrefix);
+  return emptyPlan(input, { ...new Meter(config.curate.model, {}).report(), cachedSessions: sessions.length - uncached.length, warnings, estimate });
 }
 
 function clientFor(options: ClaudeEngineOptions): Anthropic {
@@ -195,14 +207,35 @@ function promptContext(input: PlanInput, config: ClaudeConfig, cacheTtl: '5m' | 
   return { memory: input.memory, cacheTtl, ...(config.instructions ? { instructions: config.instructions } : {}) };
 }
 
+function phaseModels(config: ClaudeConfig): Record<Phase, string> {
+  return { map: config.map.model, curate: config.curate.model };
+}
+
+/** What every map request of a cycle shares: the map phase's model and length, and the cached prefix. */
+function mapRequestDeps(config: ClaudeConfig, system: SystemBlock[]): Pick<MapDeps, 'model' | 'maxTokens' | 'effort' | 'system'> {
+  return { model: config.map.model, maxTokens: config.map.maxTokens, system, ...(config.effort ? { effort: config.effort } : {}) };
+}
+
+/** The prefix a phase's requests share, estimated offline, before any request is sent. */
+function prefixTokens(request: StructuredRequest): number {
+  return localPromptTokens(prefixProbe(messageParams(request)));
+}
+
+const NOTHING_SPENT: Spent = { usage: zeroUsage(), costUsd: 0, requests: 0 };
+
+function phaseRun(model: string, spent: Spent): PhaseRun {
+  const { input, output, cacheWrite, cacheRead } = spent.usage;
+  return { model, usage: { input, output, cacheWrite, cacheRead }, costUsd: spent.costUsd === null ? null : roundDollars(spent.costUsd), requests: spent.requests };
+}
+
 function curateRequest(input: PlanInput, config: ClaudeConfig, context: PromptContext, patterns: Plan['patterns']): StructuredRequest {
   const request: StructuredRequest = {
-    model: config.model,
+    model: config.curate.model,
     // Curation is one request: the 5-minute cache serves its retry.
     system: curateSystem({ ...context, cacheTtl: '5m', inbox: input.options.inbox }),
     user: curateUser(patterns),
     schema: CURATE_SCHEMA,
-    maxTokens: config.maxTokens,
+    maxTokens: config.curate.maxTokens,
   };
   if (config.effort) request.effort = config.effort;
   return request;

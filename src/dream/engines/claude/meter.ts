@@ -16,6 +16,12 @@ export interface Reservation {
   usd: number;
 }
 
+/** How a request is billed: through a batch or not, and by which model (the meter's own unless named). */
+export interface Billing {
+  batch?: boolean;
+  model?: string;
+}
+
 /** A local token estimate can be a quarter short of the real count: reserving this much more keeps the limit. */
 const ESTIMATE_MARGIN = 1.3;
 
@@ -26,15 +32,16 @@ export class Meter {
   requests = 0;
   private reserved: Reservation = { tokens: 0, usd: 0 };
 
+  /** `model` prices every request that names no other (see Billing), and is the one the report names. */
   constructor(
     readonly model: string,
     private readonly limits: BudgetLimits,
   ) {}
 
   /** Reserves room for one request, or says why there is none. */
-  reserve(promptTokens: number, maxOutput: number, options: { batch?: boolean } = {}): Reservation | string {
+  reserve(promptTokens: number, maxOutput: number, options: Billing = {}): Reservation | string {
     const input = Math.ceil(promptTokens * ESTIMATE_MARGIN);
-    const cost = costOf({ ...zeroUsage(), input, output: maxOutput }, this.model, options) ?? 0;
+    const cost = costOf({ ...zeroUsage(), input, output: maxOutput }, options.model ?? this.model, options) ?? 0;
     const want: Reservation = { tokens: input + maxOutput, usd: cost };
     const { tokens, usd } = this.limits;
     if (tokens !== undefined && totalTokens(this.usage) + this.reserved.tokens + want.tokens > tokens) {
@@ -48,17 +55,22 @@ export class Meter {
   }
 
   /** Replaces a reservation by what the answer cost. */
-  settle(reservation: Reservation | undefined, usage: BilledUsage, options: { batch?: boolean } = {}): void {
+  settle(reservation: Reservation | undefined, usage: BilledUsage, options: Billing = {}): void {
     if (reservation) this.release(reservation);
     this.requests++;
     this.usage = addUsage(this.usage, usage);
-    const cost = costOf(usage, this.model, options);
+    const cost = costOf(usage, options.model ?? this.model, options);
     this.costUsd = this.costUsd === null || cost === null ? null : this.costUsd + cost;
   }
 
   /** Gives back a reservation whose request was never answered. */
   release(reservation: Reservation): void {
     this.reserved = { tokens: this.reserved.tokens - reservation.tokens, usd: this.reserved.usd - reservation.usd };
+  }
+
+  /** What was spent so far, to tell one phase's spending from the next's. */
+  spent(): Spent {
+    return { usage: this.usage, costUsd: this.costUsd, requests: this.requests };
   }
 
   /** The part of an EngineRun this meter knows. */
@@ -68,8 +80,24 @@ export class Meter {
   }
 }
 
-/** Why a cycle with a dollar budget cannot run on this model, if it cannot. */
-export function unpricedBudget(model: string, limits: BudgetLimits): string | undefined {
-  if (limits.usd === undefined || pricesFor(model)) return undefined;
-  return `claude.budget.usd is set, but the price of model "${model}" is unknown, so no dollar budget can be kept; set claude.budget.tokens instead, or use a model with a known price`;
+export interface Spent {
+  usage: BilledUsage;
+  costUsd: number | null;
+  requests: number;
+}
+
+/** What a phase spent: what the meter had spent at its end, less what it had spent at its start. */
+export function spentBetween(start: Spent, end: Spent): Spent {
+  const usage = { ...end.usage };
+  for (const key of Object.keys(usage) as (keyof BilledUsage)[]) usage[key] -= start.usage[key];
+  const costUsd = end.costUsd === null || start.costUsd === null ? null : end.costUsd - start.costUsd;
+  return { usage, costUsd, requests: end.requests - start.requests };
+}
+
+/** Why a cycle with a dollar budget cannot run on these models, if it cannot. */
+export function unpricedBudget(models: string | readonly string[], limits: BudgetLimits): string | undefined {
+  if (limits.usd === undefined) return undefined;
+  const unpriced = [...new Set(typeof models === 'string' ? [models] : models)].filter((model) => !pricesFor(model));
+  if (unpriced.length === 0) return undefined;
+  return `claude.budget.usd is set, but the price of model ${unpriced.map((m) => `"${m}"`).join(' and ')} is unknown, so no dollar budget can be kept; set claude.budget.tokens instead, or use a model with a known price`;
 }

@@ -48,6 +48,14 @@ export function countParams(params: MessageParams): Anthropic.MessageCountTokens
   return rest as Anthropic.MessageCountTokensParams;
 }
 
+/**
+ * The request cut to the prefix its phase's requests share: the system blocks, the last of which carries the
+ * cache breakpoint, and a one-character question, which the API needs to count anything.
+ */
+export function prefixProbe(params: MessageParams): MessageParams {
+  return { model: params.model, max_tokens: params.max_tokens, system: params.system ?? [], messages: [{ role: 'user', content: '.' }] };
+}
+
 /** An offline estimate of a request's prompt tokens, for budget reservations and a dry run without the API. */
 export function localPromptTokens(params: MessageParams | Anthropic.MessageCountTokensParams): number {
   const system = JSON.stringify(params.system ?? '');
