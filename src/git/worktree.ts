@@ -3,14 +3,14 @@
  * changed files on disk and in the index along, so that `git status` stays clean. The user's own edits are
  * never overwritten: if one of the files to update is modified, nothing moves at all.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { isoGit } from './iso.js';
 import type { TreeEntry } from 'isomorphic-git';
 import { CheckoutIncompleteError, GitStateError, UnsafePathError } from '../errors.js';
-import { writeFileDurably } from './durable.js';
+import { TEMPORARY_PREFIX, writeFileDurably } from './durable.js';
 import { refMoved } from './commit.js';
 import { lockRef } from './lock.js';
 import { readBlobContent } from './objects.js';
@@ -275,16 +275,36 @@ async function removeFile(repo: Repo, file: string): Promise<void> {
   await removeEmptyParents(repo.dir, file);
 }
 
-/** Writes the file as the commit has it; returns its index entry, made from the file just written. */
+/**
+ * Writes the file as the commit has it; returns its index entry, made from the file just written. The content is
+ * written aside, in the git directory, and renamed into place: a run killed in the middle leaves the file's old
+ * content or its new, never part of it, and finishCheckout tells those two apart (a part it would take for an edit
+ * someone made, and leave as it is).
+ */
 async function writeFile(repo: Repo, file: string, entry: TreeEntry): Promise<IndexEntry> {
   const full = path.join(repo.dir, file);
   const blob = await readBlobContent(repo, entry.oid);
   await fsp.mkdir(path.dirname(full), { recursive: true });
-  await fsp.rm(full, { force: true });
-  if (entry.mode === '120000') await fsp.symlink(new TextDecoder().decode(blob), full);
-  else await fsp.writeFile(full, blob, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
+  const aside = path.join(repo.gitdir, 'reverie', `${TEMPORARY_PREFIX}${process.pid}_${randomBytes(6).toString('hex')}`);
+  await fsp.mkdir(path.dirname(aside), { recursive: true });
+  await writeContent(aside, entry, blob);
+  try {
+    await fsp.rename(aside, full);
+  } catch (error) {
+    await fsp.rm(aside, { force: true });
+    // A git directory on another file system than the working tree: no rename between them, so the file is written
+    // in place, as git itself writes the working tree.
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await fsp.rm(full, { force: true });
+    await writeContent(full, entry, blob);
+  }
   // The stat of the file just written, so that `git status` needs no re-hash.
   return newEntry(file, entry.oid, await fsp.lstat(full, { bigint: true }));
+}
+
+async function writeContent(file: string, entry: TreeEntry, blob: Uint8Array): Promise<void> {
+  if (entry.mode === '120000') await fsp.symlink(new TextDecoder().decode(blob), file);
+  else await fsp.writeFile(file, blob, { mode: entry.mode === '100755' ? 0o755 : 0o644, flag: 'wx' });
 }
 
 /**

@@ -4,13 +4,17 @@
  * run left, and `reverie doctor` repairs it. (bench/chaos does the same at scale, at random kill moments.)
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, reverie } from '../helpers/cli.js';
 import { TEST_CONFIG } from '../helpers/config.js';
-import { git, makeMemoryRepo, type Files } from '../helpers/git.js';
+import { recoverInterrupted } from '../../src/cycle/recover.js';
+import { openRepo } from '../../src/git/repo.js';
+import { commitFiles, git, makeMemoryRepo, makeTempDir, type Files } from '../helpers/git.js';
 import { npmMistakeSession, transcript } from '../helpers/transcript.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -103,4 +107,49 @@ describe('after a crash', () => {
     // What was moved aside is kept, not deleted.
     expect(await readdir(path.join(dir, '.git', 'reverie', 'broken-objects'))).toEqual(['abcdef0123456789abcdef0123456789abcdef01']);
   });
+
+  it('a fast-forward killed while it writes the working tree leaves every file whole, and the next run brings them all', async () => {
+    // The built library, in a process of its own that can be killed: the fast-forward of a checked-out main.
+    const library = pathToDist('git/index.js');
+    const child = `const { openRepo, fastForward } = await import(${JSON.stringify(library)});
+      const [dir, to, from] = process.argv.slice(1);
+      await fastForward(await openRepo(dir), { branch: 'main', to, expectedOld: from });`;
+    const names = Array.from({ length: 40 }, (_, i) => `memory/f${i}.md`);
+    let finished = 0;
+    for (const delayMs of [0, 2, 5, 10, 20, 40, 80, 160]) {
+      const dir = await makeTempDir();
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+      git(dir, ['init', '-q', '-b', 'main']);
+      const from = await commitFiles(dir, Object.fromEntries(names.map((name, i) => [name, `- old ${i}\n`.repeat(20_000)])), 'old');
+      git(dir, ['checkout', '-q', '-b', 'next']);
+      const to = await commitFiles(dir, Object.fromEntries(names.map((name, i) => [name, `- new ${i}\n`.repeat(25_000)])), 'new');
+      git(dir, ['checkout', '-q', 'main']);
+      // Killed once the journal says the files are being brought along, then a little later each time.
+      const journal = path.join(dir, '.git', 'reverie', 'checkout.json');
+      await new Promise<void>((resolve) => {
+        const run = spawn(process.execPath, ['--input-type=module', '-e', child, dir, to, from], { stdio: 'ignore' });
+        const poll = setInterval(() => {
+          if (!existsSync(journal)) return;
+          clearInterval(poll);
+          setTimeout(() => run.kill('SIGKILL'), delayMs);
+        }, 1);
+        run.on('exit', () => {
+          clearInterval(poll);
+          resolve();
+        });
+      });
+      const repairs = await recoverInterrupted(await openRepo(dir), 'main');
+      if (repairs.lines.some((line) => line.startsWith('brought'))) finished++;
+      expect(repairs.lines.join('\n'), `killed ${delayMs} ms into the checkout`).not.toContain('left as they are');
+      expect(git(dir, ['status', '--porcelain']), `killed ${delayMs} ms into the checkout`).toBe('');
+      // Killed before main moved, the files stay as they were; after, they are all the new ones.
+      expect(await readFile(path.join(dir, 'memory/f7.md'), 'utf8')).toBe(`${git(dir, ['show', 'main:memory/f7.md'])}\n`);
+    }
+    // Not a test of nothing: some of the kills fell while the files were being written.
+    expect(finished).toBeGreaterThan(0);
+  });
 });
+
+function pathToDist(module: string): string {
+  return fileURLToPath(new URL(`../../dist/${module}`, import.meta.url));
+}
