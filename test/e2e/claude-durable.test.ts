@@ -5,7 +5,7 @@
  * through the repository itself, on `refs/reverie/engine`, and never be paid for twice.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { runGit } from '../helpers/git-server.js';
 import { FAST_GITHUB, gitAuth, githubWorld, TOKEN, type World, type WorldOptions } from '../helpers/github-world.js';
 import { CLI } from '../helpers/cli.js';
 import { git, makeTempDir } from '../helpers/git.js';
+import { transcript } from '../helpers/transcript.js';
 
 const API_KEY = 'sk-ant-api03-fake-key-for-durable-tests-0000';
 
@@ -252,5 +253,47 @@ describe('the claude engine on a fresh runner', () => {
     const kept = stateFiles(w.bare);
     expect(kept.has('batch.json')).toBe(false);
     expect(mapResultsIn(kept)).toHaveLength(4);
+  });
+
+  it('a state another run pushed while this one ran is taken in before this one pushes, not replaced', async () => {
+    let pushFromA: (() => Promise<void>) | undefined;
+    const model = scriptedModel(RULES, ADDS, (_body, _context, phase) => (phase === 'curate' ? reply.error(400, 'invalid_request_error', 'prompt is too long') : undefined));
+    const responder = model.responder;
+    const fake = await fakeApi({
+      ...model,
+      // While B reads its sessions, A's state reaches GitHub.
+      responder: async (body, context) => {
+        const push = pushFromA;
+        pushFromA = undefined;
+        await push?.();
+        return responder(body, context);
+      },
+    });
+    const w = await world();
+    const clone = await runnerClone(w);
+    // Each clone has a session of its own, not committed: each run maps it, and only that run.
+    const session = (dir: string, id: string) => {
+      mkdirSync(path.join(dir, 'sessions', 'notes-agent'), { recursive: true });
+      writeFileSync(path.join(dir, 'sessions', 'notes-agent', `${id}.jsonl`), transcript({ sessionId: id, start: '2026-11-06T09:00:00Z' }, [{ user: `Note for ${id}.` }, { assistant: 'Noted.' }]));
+    };
+    session(w.dir, 'a-only');
+    session(clone, 'b-only');
+
+    // A: its push fails, so its state stays on its own ref.
+    w.server.failNext(100, 503, { service: 'git-receive-pack' });
+    await expect(dreamIn(w.dir, fake, { batch: false })).rejects.toBeInstanceOf(ModelApiError);
+    expect(mapResultsIn(stateFiles(w.dir))).toHaveLength(5);
+    expect(git(w.bare, ['for-each-ref', ENGINE_STATE_REF])).toBe('');
+    w.server.failNext(0);
+
+    // B starts with nothing on GitHub; A pushes its state while B runs.
+    pushFromA = async () => void (await runGit(w.dir, ['push', '-q', 'origin', `${ENGINE_STATE_REF}:${ENGINE_STATE_REF}`], gitAuth()));
+    await expect(dreamIn(clone, fake, { batch: false })).rejects.toBeInstanceOf(ModelApiError);
+    expect(pushFromA).toBeUndefined();
+    // B's push carries what A kept too: the four shared sessions and each clone's own.
+    const kept = stateFiles(w.bare);
+    expect(mapResultsIn(kept)).toHaveLength(6);
+    const sessions = [...kept.values()].map((text) => (JSON.parse(text) as { session: string }).session).sort();
+    expect(sessions).toEqual(['a-only', 'b-only', 's1', 's2', 's3', 's4']);
   });
 });
