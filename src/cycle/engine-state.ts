@@ -109,6 +109,8 @@ export function engineState(context: RepoContext, dir = engineCacheDir(context))
       const there = link ? await fetchRef(context.repo, { ...transportOf(link), ref: ENGINE_STATE_REF }) : undefined;
       seen = there ?? null;
       await take([...new Set([there, here].filter((tip): tip is string => tip !== undefined))]);
+      // A fresh clone takes GitHub's as its own: unless the run changes something, it writes and pushes nothing.
+      if (there && !here) await updateRef(context.repo, ENGINE_STATE_REF, there, { expectedOld: null });
     },
     async save({ push: pushing = true } = {}) {
       let files: CacheFiles = new Map();

@@ -166,10 +166,13 @@ describe('the claude engine on a fresh runner', () => {
     expect(stateFiles(w.bare)).toEqual(new Map());
     expect(second.warnings).toEqual([]);
 
-    // A third runner has nothing to resume, and sends nothing.
+    // A third runner has nothing to resume, and sends nothing: no request, and no push of a state it did not change.
+    const pushes = () => w.server.requests.filter((r) => r.service === 'git-receive-pack').length;
+    const pushed = pushes();
     const third = await dreamIn(await runnerClone(w), fake);
     expect(third.outcome).toBe('nothing-new');
     expect(batchPosts(fake)).toHaveLength(1);
+    expect(pushes()).toBe(pushed);
   });
 
   it('waits for a batch as long as claude.batch_wait_minutes says: 0 submits and stops at once', async () => {
