@@ -51,6 +51,8 @@ const MOVED_RETRIES = 2;
 
 export function engineState(context: RepoContext, dir = engineCacheDir(context)): EngineState {
   const warnings: string[] = [];
+  // Said once, though a run may meet the same thing twice (a save after submitting a batch, and at its end).
+  const warn = (message: string) => void (warnings.includes(message) || warnings.push(message));
   let link: GitHubLink | undefined;
   /** What GitHub's ref was when this run last looked (fetched, or pushed itself); null when it had none. */
   let seen: string | null = null;
@@ -61,7 +63,7 @@ export function engineState(context: RepoContext, dir = engineCacheDir(context))
     for (const { tip } of dated.sort((a, b) => b.at - a.at)) {
       const { otherBatch, batch } = await importCache(dir, await readFilesAt(context.repo, tip));
       const kept = batch ?? (await pendingBatchId(dir));
-      if (otherBatch) warnings.push(`Message Batch ${otherBatch}, recorded in ${ENGINE_STATE_REF}, was left for ${kept ?? 'the one this clone is waiting for'}: only one batch is followed at a time, so the sessions it holds are sent again unless ${kept ?? 'that one'} has them`);
+      if (otherBatch) warn(`Message Batch ${otherBatch}, recorded in ${ENGINE_STATE_REF}, was left for ${kept ?? 'the one this clone is waiting for'}: only one batch is followed at a time, so the sessions it holds are sent again unless ${kept ?? 'that one'} has them`);
     }
   };
 
@@ -76,7 +78,7 @@ export function engineState(context: RepoContext, dir = engineCacheDir(context))
     return { tip: commit, files };
   };
 
-  const push = async (tip: string, files: CacheFiles): Promise<void> => {
+  const push = async (tip: string): Promise<void> => {
     if (!link || tip === seen) return;
     const transport = { ...transportOf(link), ref: ENGINE_STATE_REF };
     for (let retry = 0; ; retry++) {
@@ -91,13 +93,13 @@ export function engineState(context: RepoContext, dir = engineCacheDir(context))
         return;
       }
       // Another run wrote it since this one looked: take in what it kept, and write again from both.
-      if (retry >= MOVED_RETRIES) throw new Error(`${ENGINE_STATE_REF} on GitHub keeps changing under this run${pendingNote(files)}`);
+      if (retry >= MOVED_RETRIES) throw new Error(`${ENGINE_STATE_REF} on GitHub keeps changing under this run`);
       const fetched = await fetchRef(context.repo, transport);
       if (fetched) await take([fetched]);
       seen = fetched ?? null;
       const again = await write();
       if (!again.tip || again.tip === seen) return;
-      [tip, files] = [again.tip, again.files];
+      tip = again.tip;
     }
   };
 
@@ -117,14 +119,13 @@ export function engineState(context: RepoContext, dir = engineCacheDir(context))
       try {
         const result = await write();
         files = result.files;
-        if (result.tip && pushing) await push(result.tip, files);
+        if (result.tip && pushing) await push(result.tip);
       } catch (error) {
         const where = link ? ` to ${link.remote.owner}/${link.remote.repo}` : '';
         const warning =
           `the claude engine's state could not be ${link ? 'pushed' : 'written'}${where} (${ENGINE_STATE_REF}): ${error instanceof Error ? error.message : String(error)}; ` +
           `this clone keeps it in .git/reverie/claude and ${link ? 'pushes it on its next run' : 'writes it on its next run'}${pendingNote(files)}`;
-        // Said once, though a run may try twice (after submitting a batch, and at its end).
-        if (!warnings.includes(warning)) warnings.push(warning);
+        warn(warning);
       }
     },
   };
