@@ -35,6 +35,18 @@ export const DEFAULT_CURATE_MAX_TOKENS = 16_384;
 /** Actions one cycle proposes unless `curate.max_actions` says otherwise: more than a reviewer reads at a sitting. */
 export const DEFAULT_MAX_ACTIONS = 50;
 
+/**
+ * How long a cycle waits for its Message Batch unless `claude.batch_wait_minutes` says otherwise. The workflow
+ * `reverie init --github` writes gives a job 30 minutes: waiting 20 leaves ten for the rest of the cycle (checkout,
+ * reading the logs, the curate request, the commits and pushes), so a batch still running ends the job cleanly as a
+ * stopped cycle rather than a killed one. A batch is answered within 24 hours, most within one; the next run resumes
+ * it by id. Keep the wait under the job's `timeout-minutes` less ten.
+ */
+export const DEFAULT_BATCH_WAIT_MINUTES = 20;
+
+/** The longest wait worth asking for: a batch that has not ended in 24 hours expires. */
+const MAX_BATCH_WAIT_MINUTES = 24 * 60;
+
 /** Longest `claude.instructions`: they are sent with every request, so they are kept to a page. */
 export const MAX_INSTRUCTIONS = 4096;
 
@@ -177,7 +189,7 @@ class ConfigReader {
 
   private claude(value: unknown): ClaudeConfig {
     const at = ['claude'];
-    const section = this.object(value ?? {}, at, ['model', 'max_tokens', 'map', 'curate', 'concurrency', 'instructions', 'budget', 'base_url', 'batch', 'effort']);
+    const section = this.object(value ?? {}, at, ['model', 'max_tokens', 'map', 'curate', 'concurrency', 'instructions', 'budget', 'base_url', 'batch', 'batch_wait_minutes', 'effort']);
     // `claude.model` and `claude.max_tokens` are the default of both phases; a phase's own key wins over them.
     const shared = {
       ...(section.model !== undefined ? { model: this.string(section.model, [...at, 'model']) } : {}),
@@ -189,7 +201,9 @@ class ConfigReader {
       concurrency: this.integer(section.concurrency ?? 4, [...at, 'concurrency'], 1),
       budget: this.budget(section.budget),
       batch: this.boolean(section.batch ?? false, [...at, 'batch']),
+      batchWaitMinutes: this.integer(section.batch_wait_minutes ?? DEFAULT_BATCH_WAIT_MINUTES, [...at, 'batch_wait_minutes'], 0),
     };
+    if (config.batchWaitMinutes > MAX_BATCH_WAIT_MINUTES) this.fail(`must be at most ${MAX_BATCH_WAIT_MINUTES} (a batch expires after 24 hours)`, [...at, 'batch_wait_minutes']);
     if (config.concurrency > 64) this.fail('must be at most 64', [...at, 'concurrency']);
     if (section.instructions !== undefined) {
       const instructions = this.string(section.instructions, [...at, 'instructions']);

@@ -34,6 +34,11 @@ export interface ClaudeConfig {
   baseUrl?: string;
   /** Send extraction through the Message Batches API: half the price, results within hours. */
   batch: boolean;
+  /**
+   * `claude.batch_wait_minutes`: how long one cycle waits for its Message Batch before it stops (main untouched) and
+   * leaves the batch to the next cycle, which resumes it by id. 0 submits and stops at once.
+   */
+  batchWaitMinutes: number;
   /** `output_config.effort` for every request; left out when unset, so the model's default applies. */
   effort?: Effort;
 }

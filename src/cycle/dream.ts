@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Mode } from '../config/index.js';
+import { engineCacheDir, engineState, type EngineState } from './engine-state.js';
 import type { ClaudeEngineOptions } from '../dream/engines/claude/index.js';
 import { quietFingerprint, readQuiet, writeQuiet, type QuietReport } from './quiet.js';
 import { emptyResult } from './empty-result.js';
@@ -9,7 +10,7 @@ import { memoryImpact, type MemoryImpact } from '../dream/impact.js';
 import { effectsOf } from '../dream/curate/effects.js';
 import { actionRisk, needsReview, riskReasons, safeFirst, type Risk } from '../dream/risk.js';
 import type { Action, Engine, EngineRun, Notice, Plan, UnansweredSession } from '../dream/types.js';
-import { GitStateError, UsageError } from '../errors.js';
+import { GitHubError, GitStateError, UsageError } from '../errors.js';
 import { deleteBranch, fastForward, readFileAt, readFilesAt, resolveRef, updateBranch } from '../git/index.js';
 import { observeSession } from '../dream/extract/index.js';
 import { isSpool, ObservationSpool } from '../dream/extract/spool.js';
@@ -131,7 +132,7 @@ const ENGINE_NAMES = ['heuristic', 'claude'];
  * The engine a cycle runs; the claude engine is made per cycle, since it needs the key and the cycle's mode. It is
  * loaded only then: the Anthropic SDK is most of what a heuristic cycle would otherwise spend starting.
  */
-async function engineFor(context: RepoContext, options: DreamOptions, mode: Mode): Promise<Engine> {
+async function engineFor(context: RepoContext, options: DreamOptions, mode: Mode, kept: EngineState | undefined): Promise<Engine> {
   const name = options.engine ?? context.config.engine;
   if (name === 'heuristic') return heuristicEngine;
   if (name === 'claude') {
@@ -139,7 +140,8 @@ async function engineFor(context: RepoContext, options: DreamOptions, mode: Mode
     const { apiKey = process.env.ANTHROPIC_API_KEY, ...connection } = options.claude ?? {};
     return createClaudeEngine({
       config: context.config.claude,
-      cacheDir: path.join(context.repo.gitdir, 'reverie', 'claude'),
+      cacheDir: engineCacheDir(context),
+      ...(kept ? { persist: () => kept.save() } : {}),
       ...(apiKey ? { apiKey } : {}),
       dryRun: mode === 'dry-run',
       batch: options.batch ?? context.config.claude.batch,
@@ -157,20 +159,30 @@ async function engineFor(context: RepoContext, options: DreamOptions, mode: Mode
 export async function dream(options: DreamOptions): Promise<DreamResult> {
   const context = await openContext(options.repoDir, options.configFile);
   const mode = options.mode ?? context.config.mode;
+  // What the claude engine keeps for later runs, on a ref that travels with the repository (engine-state.ts).
+  const kept = (options.engine ?? context.config.engine) === 'claude' && mode !== 'dry-run' ? engineState(context) : undefined;
   // Before the lock: a missing key or an unknown engine stops the cycle before anything is touched.
-  const engine = await engineFor(context, options, mode);
+  const engine = await engineFor(context, options, mode, kept);
   // What an interrupted run left is repaired first, under the lock (a dry run writes nothing, and repairs nothing).
   const { release, repairs } = mode === 'dry-run' ? { release: () => undefined, repairs: { lines: [] } } : await lockAndRecover(context, 'dream');
   try {
     // A bad token or an unreachable repository stops the cycle here, before anything is written.
     const link = mode === 'dry-run' ? undefined : await connectGitHub(context, options.github);
     if (link) await syncMain(context, link);
+    // A batch another runner left, and what it extracted, before any session is read: never submitted twice.
+    await kept?.restore(link);
     // What reviewers decided on GitHub counts before anything is planned: a closed pull request's actions stay out.
     const github = link ? await syncCycles(context, link, { now: options.now ?? new Date() }) : undefined;
     const finished = mode === 'auto' ? await finishSafeParts(context, link) : [];
     const repaired = [...repairs.lines, ...finished];
-    const result = await runCycle(context, engine, mode, options, link);
-    return { ...result, ...(repaired.length > 0 ? { repaired } : {}), ...(github ? { github } : {}) };
+    const result = await runCycle(context, engine, mode, options, link).catch(async (error: unknown) => {
+      // What the engine paid for is kept whatever failed; pushed too, unless it is GitHub that failed.
+      await kept?.save({ push: !(error instanceof GitHubError) });
+      throw error;
+    });
+    // After approval: sessions main now records are pruned from the state, the rest kept for the next run.
+    await kept?.save();
+    return { ...withWarnings(result, kept?.warnings ?? []), ...(repaired.length > 0 ? { repaired } : {}), ...(github ? { github } : {}) };
   } finally {
     release();
   }
@@ -264,6 +276,13 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
   if (replaced.cycles.length === 0) return result;
   const next = result.pull ? `#${result.pull.number} (cycle ${result.cycle})` : `cycle ${result.cycle ?? '(none: nothing new)'}`;
   return { ...result, superseded: await retire(context, link, replaced.cycles, next) };
+}
+
+/** The cycle's result with warnings that are about no file (the engine's state not pushed), counted in its stats. */
+function withWarnings(result: DreamResult, messages: readonly string[]): DreamResult {
+  if (messages.length === 0) return result;
+  const warnings = [...result.warnings, ...messages.map((message) => ({ file: '', message }))];
+  return { ...result, warnings, stats: { ...result.stats, warnings: result.stats.warnings + messages.length } };
 }
 
 function unansweredWarning(session: UnansweredSession): ReadWarning {

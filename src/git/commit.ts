@@ -174,7 +174,13 @@ export async function updateBranch(
   oid: string,
   { expectedOld }: { expectedOld?: string | null } = {},
 ): Promise<void> {
-  const ref = `refs/heads/${shortBranch(branch)}`;
+  await updateRef(repo, `refs/heads/${shortBranch(branch)}`, oid, { expectedOld });
+}
+
+/** Points the full ref `ref` (`refs/...`) at the commit `oid`, compare-and-set as updateBranch. */
+export async function updateRef(repo: Repo, ref: string, oid: string, { expectedOld }: { expectedOld?: string | null } = {}): Promise<void> {
+  if (!ref.startsWith('refs/')) throw new GitStateError(`${ref} is not a full ref name (refs/...)`);
+  assertTreePath(ref);
   await assertCommit(repo, oid);
   await lockRef(repo, ref, async (write) => {
     const actual = (await resolveRef(repo, ref)) ?? null;

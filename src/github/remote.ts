@@ -143,17 +143,27 @@ const UNSHALLOW_DEPTH = 2147483647;
  * (ancestry, provenance) do not run into commits the clone never fetched.
  */
 export async function fetchBranch(repo: Repo, input: TransportInput & { branch: string; unshallow?: boolean }): Promise<string | undefined> {
-  const result = await withRetries(repo, input, `fetch ${input.branch} from ${describe(input.remote.url)}`, (transport) =>
+  const { branch, ...rest } = input;
+  return fetchRef(repo, { ...rest, ref: branch });
+}
+
+/**
+ * The commit any ref points at on the remote (a branch by its short name, or a full ref such as
+ * `refs/reverie/engine`), fetched into the local object database; undefined when the remote has no such ref. No local
+ * ref is written but the remote's tracking branches, as its fetch refspec maps them.
+ */
+export async function fetchRef(repo: Repo, input: TransportInput & { ref: string; unshallow?: boolean }): Promise<string | undefined> {
+  const result = await withRetries(repo, input, `fetch ${input.ref} from ${describe(input.remote.url)}`, (transport) =>
     git
       .fetch({
         ...transport,
         fs: withRemoteInConfig(repo, input.remote),
-        ref: input.branch,
+        ref: input.ref,
         singleBranch: true,
         tags: false,
         ...(input.unshallow ? { depth: UNSHALLOW_DEPTH } : {}),
       })
-      // No such branch there: an answer, not a failure.
+      // No such ref there: an answer, not a failure.
       .catch((error: unknown) => {
         if ((error as { code?: string }).code === 'NotFoundError') return undefined;
         throw error;
@@ -162,10 +172,27 @@ export async function fetchBranch(repo: Repo, input: TransportInput & { branch: 
   return result?.fetchHead ?? undefined;
 }
 
+/**
+ * Pushes the local full ref `ref` (`refs/reverie/engine`) to the same name on the remote. With `force`, whatever the
+ * remote has there is replaced; the caller checks first (remoteRefTip) that it is what it expects.
+ */
+export async function pushRef(repo: Repo, input: TransportInput & { ref: string; force?: boolean }): Promise<void> {
+  const what = `push ${input.ref} to ${describe(input.remote.url)}`;
+  const result = await withRetries(repo, input, what, (transport) => git.push({ ...transport, ref: input.ref, remoteRef: input.ref, force: input.force ?? false }));
+  const refused = Object.entries(result.refs ?? {}).find(([, status]) => !status.ok);
+  if (!result.ok || refused) throw updateRefused(what, refused?.[1].error ?? result.error ?? 'no reason given');
+}
+
 /** The commit a branch points at on the remote, read from its ref advertisement: nothing is fetched or written. */
 export async function remoteBranchTip(repo: Repo, input: TransportInput & { branch: string }): Promise<string | undefined> {
-  const ref = `refs/heads/${input.branch}`;
-  const refs = await withRetries(repo, input, `read ${input.branch} on ${describe(input.remote.url)}`, ({ http, url, onAuth, onAuthFailure }) =>
+  const { branch, ...rest } = input;
+  return remoteRefTip(repo, { ...rest, ref: `refs/heads/${branch}` });
+}
+
+/** The commit a full ref points at on the remote, read from its ref advertisement: nothing is fetched or written. */
+export async function remoteRefTip(repo: Repo, input: TransportInput & { ref: string }): Promise<string | undefined> {
+  const { ref } = input;
+  const refs = await withRetries(repo, input, `read ${ref.replace(/^refs\/heads\//, '')} on ${describe(input.remote.url)}`, ({ http, url, onAuth, onAuthFailure }) =>
     // Protocol v1: the ref advertisement alone, one GET; v2 would ask for it in a POST, as a fetch does.
     git.listServerRefs({ http, url, onAuth, onAuthFailure, prefix: ref, protocolVersion: 1 }),
   );

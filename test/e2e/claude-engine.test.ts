@@ -316,7 +316,8 @@ describe('claude engine: faults', () => {
     // Not read, so not recorded as processed: the next cycle asks about it again.
     const processed = JSON.parse(git(dir, ['show', 'main:.reverie/processed.json']));
     expect(Object.values(processed).map((p) => (p as { id: string }).id).sort()).toEqual(['s1', 's2', 's4']);
-    expect(mapFiles(dir)).toHaveLength(3);
+    // Its answer was not cached; the three main now records are pruned from the cache, which no cycle reads again.
+    expect(mapFiles(dir)).toEqual([]);
     // s4 alone states the preference now: one session is noise.
     expect(result.actions.map((a) => a.type).sort()).toEqual(['merge', 'update']);
   });
@@ -777,6 +778,9 @@ describe('claude engine: Message Batches', () => {
     const pending = JSON.parse(readFileSync(path.join(dir, '.git/reverie/claude/batch.json'), 'utf8'));
     expect(batchPosts(fake)).toHaveLength(1);
     expect(pending.id).toBe(interrupted.run?.batch);
+    // Without GitHub, the copy that could travel is a ref of this repository; no branch, no cycle.
+    expect(JSON.parse(git(dir, ['show', 'refs/reverie/engine:batch.json'])).id).toBe(pending.id);
+    expect(git(dir, ['for-each-ref', '--format=%(refname)', 'refs/heads/'])).toBe('refs/heads/main');
 
     const batch = fake.batches.get(pending.id);
     if (batch) batch.pollsInProgress = 0;
@@ -786,6 +790,7 @@ describe('claude engine: Message Batches', () => {
     expect(resumed.run?.batch).toBe(pending.id);
     expect(fake.batches.get(pending.id)?.resultsFetched).toBe(1);
     expect(existsSync(path.join(dir, '.git/reverie/claude/batch.json'))).toBe(false);
+    expect(git(dir, ['ls-tree', '-r', '--name-only', 'refs/reverie/engine'])).toBe('');
     expect(model.mapped.sort()).toEqual(['s1', 's2', 's3', 's4']);
   });
 });

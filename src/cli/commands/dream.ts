@@ -235,6 +235,9 @@ function printPhase(out: Output, report: PhaseReport): void {
 }
 
 function printResult(out: Output, result: DreamResult): void {
+  // Warnings about no file arise after the phases were printed (the engine's state not pushed); a failed cycle's
+  // reason, the first of them, is said as the error's message.
+  for (const w of result.warnings.filter((w) => w.file === '').slice(result.outcome === 'failed' ? 1 : 0)) out.warn(`warning: ${w.message}`);
   if (result.outcome === 'nothing-new') {
     out.line(`nothing new: ${result.stats.sessions} session(s) already reviewed, memory needs no curation`);
     return;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { customIdOf } from '../../../src/dream/engines/claude/batch.js';
-import { boundedMapResult, ClaudeCache, mapKey, MAX_MAP_FILE_BYTES } from '../../../src/dream/engines/claude/cache.js';
+import { boundedMapResult, ClaudeCache, exportCache, importCache, mapKey, mapPath, MAX_MAP_FILE_BYTES } from '../../../src/dream/engines/claude/cache.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -80,5 +80,64 @@ describe('customIdOf', () => {
     expect(customIdOf(HASH)).toBe(HASH);
     expect(customIdOf('a/b c')).toBe('a_b_c');
     expect(customIdOf('x'.repeat(80))).toHaveLength(64);
+  });
+});
+
+describe('the cache as files that outlive the machine', () => {
+  const OTHER = 'b'.repeat(64);
+  /** A GitHub token a model might repeat in what it says of a session. */
+  const TOKEN = 'ghp_Zq7Xw2Lm9Rt4Vb6Nc8Kd1Hf3Jg5Ps0Ty2Ua9';
+  const observation = (statement: string) => ({ kind: 'fact' as const, statement, topic: 'deploys', quote: 'deploy', turn: 1, fix: null });
+
+  it('exports the pending batch and the results of sessions not processed, deleting those of processed ones', async () => {
+    const dir = await cacheDir();
+    const key = mapKey('claude-haiku-5-5', undefined);
+    const cache = new ClaudeCache(dir, key);
+    await cache.writeMap({ session: 's1', hash: HASH, model: 'claude-haiku-5-5', observations: [observation('Deploys go through the pipeline.')], dropped: [] });
+    await cache.writeMap({ session: 's2', hash: OTHER, model: 'claude-haiku-5-5', observations: [], dropped: [] });
+    await cache.writePendingBatch({ id: 'msgbatch_1', key, model: 'claude-haiku-5-5', submitted: '2026-11-10T02:00:00Z', requests: { [HASH]: HASH } });
+
+    const files = await exportCache(dir, (hash) => hash === OTHER);
+    expect([...files.keys()].sort()).toEqual(['batch.json', mapPath(key, HASH)]);
+    expect(JSON.parse(files.get(mapPath(key, HASH)) ?? '{}')).toEqual(await cache.readMap(HASH));
+    expect(JSON.parse(files.get('batch.json') ?? '{}')).toMatchObject({ id: 'msgbatch_1' });
+    expect(cache.hasMap(OTHER)).toBe(false);
+  });
+
+  it('redacts what it exports, by both passes, and leaves the machine copy as the cycle used it', async () => {
+    const dir = await cacheDir();
+    const key = mapKey('claude-haiku-5-5', undefined);
+    const cache = new ClaudeCache(dir, key);
+    await cache.writeMap({ session: 's1', hash: HASH, model: 'claude-haiku-5-5', observations: [observation(`Push with ${TOKEN}.`)], dropped: [`quoted ${TOKEN}`] });
+    const text = (await exportCache(dir, () => false)).get(mapPath(key, HASH)) ?? '';
+    expect(text).not.toContain(TOKEN);
+    expect(JSON.parse(text)).toMatchObject({ hash: HASH, observations: [{ statement: expect.stringMatching(/^Push with \[REDACTED:[\w-]+\]\.$/) }], dropped: [expect.stringContaining('[REDACTED:')] });
+  });
+
+  it('imports what the cache lacks, keeps what it has, and skips anything that is not a result or batch of its name', async () => {
+    const from = await cacheDir();
+    const key = mapKey('claude-haiku-5-5', undefined);
+    const source = new ClaudeCache(from, key);
+    await source.writeMap({ session: 's1', hash: HASH, model: 'claude-haiku-5-5', observations: [], dropped: [] });
+    await source.writePendingBatch({ id: 'msgbatch_there', key, model: 'claude-haiku-5-5', submitted: '2026-11-10T02:00:00Z', requests: { [HASH]: HASH } });
+    const files = await exportCache(from, () => false);
+    files.set(mapPath(key, OTHER), files.get(mapPath(key, HASH)) ?? '');
+    files.set(`map/${key}/${'c'.repeat(64)}.json`, '{ not json');
+    files.set('../outside.json', '{}');
+
+    const fresh = await cacheDir();
+    expect(await importCache(fresh, files)).toEqual({ restored: 2, batch: 'msgbatch_there' });
+    const restored = new ClaudeCache(fresh, key);
+    expect(restored.hasMap(HASH)).toBe(true);
+    // A result filed under another session's hash is not that session's.
+    expect(restored.hasMap(OTHER)).toBe(false);
+    expect(restored.hasMap('c'.repeat(64))).toBe(false);
+    expect((await restored.readPendingBatch())?.id).toBe('msgbatch_there');
+
+    const busy = await cacheDir();
+    const here = new ClaudeCache(busy, key);
+    await here.writePendingBatch({ id: 'msgbatch_here', key, model: 'claude-haiku-5-5', submitted: '2026-11-10T03:00:00Z', requests: {} });
+    expect(await importCache(busy, files)).toEqual({ restored: 1, otherBatch: 'msgbatch_there' });
+    expect((await here.readPendingBatch())?.id).toBe('msgbatch_here');
   });
 });

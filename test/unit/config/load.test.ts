@@ -40,7 +40,7 @@ describe('parseConfig: defaults', () => {
       curate: { maxActions: 50 },
       approval: { auto: ['add', 'update', 'merge', 'resolve', 'prune'], maxPruneRatio: 0.2 },
       lint: { harness: 'none' },
-      claude: { map: { model: 'claude-haiku-5-5', maxTokens: 8192 }, curate: { model: 'claude-opus-5-5', maxTokens: 16_384 }, concurrency: 4, budget: {}, batch: false },
+      claude: { map: { model: 'claude-haiku-5-5', maxTokens: 8192 }, curate: { model: 'claude-opus-5-5', maxTokens: 16_384 }, concurrency: 4, budget: {}, batch: false, batchWaitMinutes: 20 },
       git: { main: 'main', author: { name: 'reverie', email: 'reverie@users.noreply.github.com' } },
     });
   });
@@ -377,6 +377,7 @@ describe('parseConfig: the claude section', () => {
         '    usd: 1.5',
         '  base_url: https://gateway.example.com/anthropic/',
         '  batch: true',
+        '  batch_wait_minutes: 5',
         '  effort: low',
       ),
     );
@@ -389,6 +390,7 @@ describe('parseConfig: the claude section', () => {
       budget: { tokens: 2_000_000, usd: 1.5 },
       baseUrl: 'https://gateway.example.com/anthropic',
       batch: true,
+      batchWaitMinutes: 5,
       effort: 'low',
     });
   });
@@ -420,6 +422,9 @@ describe('parseConfig: the claude section', () => {
     ['an unknown budget key', ['claude:', '  budget:', '    dollars: 3'], 3, 'claude.budget.dollars', /expected one of: tokens, usd/],
     ['a base_url that is no URL', ['claude:', '  base_url: localhost:8080'], 2, 'claude.base_url', /http\(s\) URL/],
     ['batch as text', ['claude:', '  batch: yes please'], 2, 'claude.batch', /true or false/],
+    ['a batch wait as a duration string', ['claude:', '  batch_wait_minutes: 20m'], 2, 'claude.batch_wait_minutes', /whole number of at least 0/],
+    ['a negative batch wait', ['claude:', '  batch_wait_minutes: -1'], 2, 'claude.batch_wait_minutes', /whole number of at least 0/],
+    ['a batch wait past the day a batch lives', ['claude:', '  batch_wait_minutes: 1441'], 2, 'claude.batch_wait_minutes', /at most 1440 \(a batch expires after 24 hours\)/],
     ['an unknown effort', ['claude:', '  effort: extreme'], 2, 'claude.effort', /one of: low, medium, high, xhigh, max/],
     ['an unknown engine', ['engine: gpt'], 1, 'engine', /one of: heuristic, claude/],
   ];

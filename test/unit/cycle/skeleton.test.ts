@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../../src/config/index.js';
+import { DEFAULT_BATCH_WAIT_MINUTES } from '../../../src/config/parse.js';
 import { ConfigError, UsageError } from '../../../src/errors.js';
 import { REVIEW_WORKFLOW_PATH, initFiles, templatesDir, type InitTemplates } from '../../../src/cycle/init.js';
 import {
@@ -164,6 +165,14 @@ describe('workflow templates', () => {
     expect(action.with['github-token']).toContain('secrets.');
     expect(action.with['anthropic-api-key']).toBe('${{ secrets.ANTHROPIC_API_KEY }}');
     expect(text).toMatch(/personal access token or a GitHub App/);
+  });
+
+  it('dream: the job outlasts the claude engine\'s default wait for a batch by ten minutes, and may push its state', () => {
+    const workflow = parse(read('workflows/reverie.yml')) as Record<string, any>;
+    expect(workflow.jobs.dream['timeout-minutes']).toBeGreaterThanOrEqual(DEFAULT_BATCH_WAIT_MINUTES + 10);
+    // refs/reverie/engine is pushed with the workflow's token.
+    expect(workflow.permissions.contents).toBe('write');
+    expect(read('workflows/reverie.yml')).toContain(`waits ${DEFAULT_BATCH_WAIT_MINUTES} minutes for a Message Batch (claude.batch_wait_minutes)`);
   });
 
   it('check: on pull requests that touch the layout memory root, read-only, the whole history, the action with command: check', () => {

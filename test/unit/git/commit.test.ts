@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitStateError, UnsafePathError } from '../../../src/errors.js';
-import { commitChanges, openRepo, resolveRef, updateBranch, type Repo } from '../../../src/git/index.js';
+import { commitChanges, openRepo, resolveRef, updateBranch, updateRef, type Repo } from '../../../src/git/index.js';
 import { commitFiles, git, makeTempRepo, writeFiles, type Files } from '../../helpers/git.js';
 
 const author = { name: 'reverie', email: 'reverie@localhost' };
@@ -158,5 +158,25 @@ describe('updateBranch', () => {
   it('refuses to point a branch at something that is not a commit', async () => {
     const { repo } = await tempRepo({ 'a.md': 'a\n' });
     await expect(updateBranch(repo, 'x', '0'.repeat(40), { expectedOld: null })).rejects.toBeInstanceOf(GitStateError);
+  });
+});
+
+describe('updateRef', () => {
+  it('writes a ref outside refs/heads, compare-and-set, that native git reads and that is no branch', async () => {
+    const { dir, repo, head } = await tempRepo({ 'a.md': 'a\n' });
+    const state = await commitChanges(repo, { parent: undefined, changes: new Map([['batch.json', '{}\n']]), message: 'state', author });
+    await updateRef(repo, 'refs/reverie/engine', state, { expectedOld: null });
+    expect(git(dir, ['rev-parse', 'refs/reverie/engine'])).toBe(state);
+    expect(git(dir, ['show', 'refs/reverie/engine:batch.json'])).toBe('{}');
+    expect(git(dir, ['branch', '--list', '--format=%(refname)'])).not.toContain('reverie');
+    await expect(updateRef(repo, 'refs/reverie/engine', head!, { expectedOld: null })).rejects.toThrow(/refs\/reverie\/engine moved: expected it not to exist/);
+    await updateRef(repo, 'refs/reverie/engine', head!, { expectedOld: state });
+    expect(await resolveRef(repo, 'refs/reverie/engine')).toBe(head);
+  });
+
+  it('refuses a name that is no full ref, or that would leave refs/', async () => {
+    const { repo, head } = await tempRepo({ 'a.md': 'a\n' });
+    await expect(updateRef(repo, 'reverie/engine', head!)).rejects.toThrow(/not a full ref name/);
+    await expect(updateRef(repo, 'refs/../config', head!)).rejects.toBeInstanceOf(UnsafePathError);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The map step through the Message Batches API: half the price, answered within hours. The batch id is written to
- * the local cache as soon as the batch exists, so that a cycle interrupted while it runs (a CI job's time limit, a
- * crash, a wait that ran out) is resumed by the next cycle from that id, never submitted and paid for twice.
+ * the local cache as soon as the batch exists, and handed on at once (`persist`) to be kept where another clone finds
+ * it, so that a cycle interrupted while it runs (a CI job's time limit, a crash, a wait that ran out) is resumed by the
+ * next cycle from that id, on this machine or a fresh runner, never submitted and paid for twice.
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,7 +16,7 @@ export interface BatchOptions {
   /** First wait between two polls; each next wait is longer, up to `maxPollMs`. */
   pollMs?: number;
   maxPollMs?: number;
-  /** How long one cycle waits for a batch before it stops and leaves it to the next cycle. */
+  /** How long one cycle waits for a batch before it stops and leaves it to the next cycle (`claude.batch_wait_minutes`). */
   maxWaitMs?: number;
 }
 
@@ -33,11 +34,14 @@ interface Deps {
   meter: Meter;
   cache: ClaudeCache;
   warn: (message: string) => void;
+  /** Keeps what the cache holds beyond this machine; called once a submitted batch is recorded, before the wait. */
+  persist?: () => Promise<void>;
 }
 
 const DEFAULT_POLL_MS = 5_000;
 const DEFAULT_MAX_POLL_MS = 60_000;
-const DEFAULT_MAX_WAIT_MS = 24 * 60 * 60 * 1000;
+/** The default of `claude.batch_wait_minutes` (config/parse.ts), for a caller that names no wait. */
+const DEFAULT_MAX_WAIT_MS = 20 * 60 * 1000;
 
 /**
  * Resumes the batch a stopped cycle left, if it was sent for this model and prompt; then sends what is still
@@ -103,7 +107,18 @@ async function submit(requests: { hash: string; request: StructuredRequest }[], 
   }
   // Written before anything else can fail: from here on, the batch is paid for and must be found again.
   await deps.cache.writePendingBatch({ id: batch.id, key: deps.cache.key, model: entries[0]?.params.model ?? '', submitted: new Date().toISOString(), requests: byId });
+  // Before the wait, which a CI job's time limit may cut short: a fresh clone must find the id, or it pays again.
+  await persistQuietly(deps);
   return { id: batch.id, requests: byId, reservations, ...(stopped ? { stopped } : {}) };
+}
+
+async function persistQuietly(deps: Deps): Promise<void> {
+  try {
+    await deps.persist?.();
+  } catch (error) {
+    // The local cache has the id: this machine's next cycle resumes the batch whatever became of the copy elsewhere.
+    deps.warn(`the pending batch could not be kept beyond this machine: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** Polls until the batch has ended (or the wait runs out), then reads every result and settles its cost. */

@@ -1,12 +1,17 @@
 /**
- * What the claude engine keeps between cycles on this machine, in the repository's git directory (never committed,
- * like the session hash cache): each session's map result, so that a cycle that stopped (budget, crash, a batch
- * still running) pays for no session twice, and the id of a Message Batch submitted and not yet read back.
- * Files are written whole and renamed into place, so a crash leaves the old file or the new one, never half of one.
+ * What the claude engine keeps between cycles, in the repository's git directory: each session's map result, so that a
+ * cycle that stopped (budget, crash, a batch still running) pays for no session twice, and the id of a Message Batch
+ * submitted and not yet read back. Files are written whole and renamed into place, so a crash leaves the old file or
+ * the new one, never half of one.
+ *
+ * The folder is this machine's copy. What must outlive the machine (a CI runner is thrown away after each job) is
+ * handed to the cycle's shell as files (`exportCache`), which keeps them on a ref of the memory repository and takes
+ * them back on another clone (`importCache`); see cycle/engine-state.ts.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { redactTextValue } from '../../../sessions/redact.js';
 import { shortHash } from '../../../util/hash.js';
 import { PROMPT_VERSION } from './prompts.js';
 import type { MapObservation } from './schemas.js';
@@ -44,11 +49,11 @@ export class ClaudeCache {
   ) {}
 
   private mapFile(hash: string): string {
-    return path.join(this.dir, 'map', this.key, `${hash.replace(/[^A-Za-z0-9_-]/g, '_')}.json`);
+    return path.join(this.dir, mapPath(this.key, hash));
   }
 
   private get batchFile(): string {
-    return path.join(this.dir, 'batch.json');
+    return path.join(this.dir, BATCH_FILE);
   }
 
   /** Synchronous, for `observe`, which decides while the logs stream whether a session's transcript is needed. */
@@ -96,6 +101,111 @@ export function boundedMapResult(result: MapResult, maxBytes = MAX_MAP_FILE_BYTE
   const bounded = { ...result, dropped };
   while (bounded.observations.length > 0 && Buffer.byteLength(JSON.stringify(bounded)) > maxBytes) bounded.observations = bounded.observations.slice(0, -1);
   return bounded;
+}
+
+/** The pending batch's file, relative to the cache's folder. */
+export const BATCH_FILE = 'batch.json';
+
+/** A map result's file, relative to the cache's folder: `map/<key>/<hash>.json`. */
+export function mapPath(key: string, hash: string): string {
+  return `map/${key}/${fileName(hash)}.json`;
+}
+
+function fileName(hash: string): string {
+  return hash.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+const MAP_PATH = /^map\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_-]+)\.json$/;
+
+/** The cache's files that outlive a machine, by path relative to its folder (`batch.json`, `map/<key>/<hash>.json`). */
+export type CacheFiles = Map<string, string>;
+
+/**
+ * What of the cache must outlive this machine, as files: the pending batch, and the map results of sessions that
+ * `processed` says no cycle will read again (main records them as processed) left out. Those are deleted from the
+ * folder too, so that it holds what the files hold, and stays as small. Each result goes out redacted once more, by
+ * both passes: its text was read from redacted transcripts, but it is about to be committed and pushed.
+ */
+export async function exportCache(dir: string, processed: (hash: string) => boolean): Promise<CacheFiles> {
+  const files: CacheFiles = new Map();
+  const batch = await readFile(path.join(dir, BATCH_FILE), 'utf8').catch(() => undefined);
+  if (batch !== undefined && pendingBatchOf(batch)) files.set(BATCH_FILE, batch);
+  for (const key of await folders(path.join(dir, 'map'))) {
+    for (const name of (await readdir(path.join(dir, 'map', key)).catch(() => [])).sort()) {
+      const relative = `map/${key}/${name}`;
+      if (!MAP_PATH.test(relative)) continue;
+      const result = mapResultOf(await readFile(path.join(dir, relative), 'utf8').catch(() => ''), name);
+      if (result && processed(result.hash)) await rm(path.join(dir, relative), { force: true });
+      else if (result) files.set(relative, JSON.stringify({ ...result, ...redactTextValue({ observations: result.observations, dropped: result.dropped }) }));
+    }
+  }
+  return files;
+}
+
+/**
+ * Writes into the cache what `files` holds and the cache lacks: the map result of a session it has none for, the
+ * pending batch when it has none. What the cache has stays: it is this machine's newer copy, or the same. A file that
+ * is not a well-formed result or batch of its name is skipped, never trusted. Says what it wrote, and the id of a
+ * pending batch it left aside because the cache has another.
+ */
+export async function importCache(dir: string, files: CacheFiles): Promise<{ restored: number; batch?: string; otherBatch?: string }> {
+  let restored = 0;
+  const outcome: { batch?: string; otherBatch?: string } = {};
+  for (const [relative, text] of files) {
+    const file = path.join(dir, relative);
+    if (relative === BATCH_FILE) {
+      const batch = pendingBatchOf(text);
+      if (!batch) continue;
+      const here = pendingBatchOf((await readFile(file, 'utf8').catch(() => undefined)) ?? '');
+      if (here && here.id !== batch.id) outcome.otherBatch = batch.id;
+      if (here) continue;
+      outcome.batch = batch.id;
+    } else {
+      const name = MAP_PATH.exec(relative)?.[2];
+      if (!name || !mapResultOf(text, `${name}.json`) || existsSync(file)) continue;
+    }
+    await writeAtomically(file, text);
+    restored++;
+  }
+  return { restored, ...outcome };
+}
+
+/** A pending batch as its file holds it, or undefined for anything else. */
+function pendingBatchOf(text: string): PendingBatch | undefined {
+  const batch = parseJson(text) as Partial<PendingBatch> | undefined;
+  const requests = batch?.requests;
+  const ok =
+    typeof batch?.id === 'string' &&
+    typeof batch.key === 'string' &&
+    typeof requests === 'object' &&
+    requests !== null &&
+    Object.values(requests).every((hash) => typeof hash === 'string');
+  return ok ? (batch as PendingBatch) : undefined;
+}
+
+/** A map result as its file `name` holds it (its hash is the name's), or undefined for anything else. */
+function mapResultOf(text: string, name: string): MapResult | undefined {
+  const result = parseJson(text) as Partial<MapResult> | undefined;
+  const ok =
+    typeof result?.hash === 'string' &&
+    `${fileName(result.hash)}.json` === name &&
+    typeof result.session === 'string' &&
+    Array.isArray(result.observations) &&
+    Array.isArray(result.dropped);
+  return ok ? (result as MapResult) : undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+async function folders(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
 }
 
 async function readJson<T>(file: string): Promise<T | undefined> {

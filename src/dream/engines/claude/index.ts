@@ -40,6 +40,12 @@ export interface ClaudeEngineOptions {
   config: ClaudeConfig;
   /** Where map results and a pending batch id are kept: `<gitdir>/reverie/claude`. */
   cacheDir: string;
+  /**
+   * Keeps what `cacheDir` holds beyond this machine, at once: called when a Message Batch has just been submitted and
+   * recorded, before the cycle waits for it. The cycle's shell passes it (cycle/engine-state.ts); without it the
+   * local cache is all there is.
+   */
+  persist?: () => Promise<void>;
   /** From ANTHROPIC_API_KEY; never printed, never written. A dry run without one estimates offline. */
   apiKey?: string;
   /** Estimate the cost and send nothing but count_tokens requests. */
@@ -95,7 +101,7 @@ async function dreamPlan(input: PlanInput, options: ClaudeEngineOptions, cache: 
   // The curate model names the run: it proposed the actions. Each request is priced by its own phase's model.
   const meter = new Meter(config.curate.model, config.budget);
   const sessions = transcribed(input.sessions, cache, warnings);
-  const batch = options.batch ? (options.connection?.batch ?? {}) : undefined;
+  const batch = options.batch ? { maxWaitMs: config.batchWaitMinutes * 60_000, ...options.connection?.batch } : undefined;
   const context = promptContext(input, config, batch ? '1h' : '5m');
   const mapDeps = mapRequestDeps(config, mapSystem({ ...context, topics: knownTopics(input.state.patterns) }));
   const uncached = sessions.filter((s) => !cache.hasMap(s.hash));
@@ -109,6 +115,7 @@ async function dreamPlan(input: PlanInput, options: ClaudeEngineOptions, cache: 
     concurrency: config.concurrency,
     ...(batch ? { batch } : {}),
     warn: (message) => warnings.push(message),
+    ...(options.persist ? { persist: options.persist } : {}),
   });
   const afterMap = meter.spent();
   const run = (stopped?: string): EngineRun => ({

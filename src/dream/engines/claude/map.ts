@@ -28,6 +28,8 @@ export interface MapDeps {
   /** Send the requests as one Message Batch instead of one by one. */
   batch?: BatchOptions;
   warn: (message: string) => void;
+  /** Keeps the cache beyond this machine at once (a batch was just submitted); see ClaudeEngineOptions.persist. */
+  persist?: () => Promise<void>;
 }
 
 export interface MapOutcome {
@@ -146,7 +148,7 @@ async function mapInBatch(misses: Transcribed[], deps: MapDeps, options: BatchOp
   try {
     batch = await runBatch(
       misses.map((session) => ({ hash: session.hash, request: mapRequest(session, deps) })),
-      { client: deps.client, meter: deps.meter, cache: deps.cache, warn: deps.warn },
+      { client: deps.client, meter: deps.meter, cache: deps.cache, warn: deps.warn, ...(deps.persist ? { persist: deps.persist } : {}) },
       options,
     );
   } catch (error) {
