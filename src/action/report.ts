@@ -7,6 +7,7 @@ import type { DreamResult, PhaseReport } from '../cycle/dream.js';
 import { ConfigError, GitHubCredentialsError, GitHubError, GitHubRateLimitError, GitHubUnavailableError, LockedError, ModelApiError, ReverieError, UsageError } from '../errors.js';
 import { codeBlock, inlineText } from '../github/markdown.js';
 import { impactLine } from '../dream/impact.js';
+import type { CostEstimate } from '../dream/types.js';
 import { redactText } from '../sessions/redact.js';
 import { printable } from '../util/printable.js';
 import { annotation } from './commands.js';
@@ -149,7 +150,17 @@ function factsTable(result: DreamResult, links: Links): string[] {
   if (pull) rows.push(['pull request', `[#${pull.number}](${pull.url})${result.pull ? ` (${result.pull.action})` : ' (waiting for review)'}`]);
   if (result.outcome === 'committed') rows.push(['main', result.merged ? `fast-forwarded from ${commitLink(result.base, links)}` : mainNote(result)]);
   if (result.run) rows.push(['model', `${inlineText(result.run.model)}, ${result.run.requests} requests${result.run.costUsd === null ? '' : `, $${result.run.costUsd.toFixed(4)}`}`]);
+  const estimate = result.run?.estimate;
+  if (estimate) rows.push(['estimate', estimateCell(estimate)]);
+  if (estimate?.budget) rows.push(['budget', `${estimate.budget.stops ? '**would stop**: ' : ''}${inlineText(estimate.budget.message)}`]);
   return ['| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)];
+}
+
+/** A dry run's estimate on one line: sessions, requests, cost, and how the prompts were counted. */
+function estimateCell(estimate: CostEstimate): string {
+  const cost = estimate.costUsd === null ? 'cost unknown (no price for a model)' : `about $${estimate.costUsd.toFixed(4)}`;
+  const how = estimate.method === 'count_tokens' ? 'prompts counted by the API' : 'prompts estimated offline';
+  return `${plural(estimate.sessions, 'session')} to extract, ${plural(estimate.requests, 'request')}${estimate.batch ? ' in a batch' : ''}, ${cost} (output guessed; ${how})`;
 }
 
 function mainNote(result: DreamResult): string {

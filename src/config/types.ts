@@ -28,7 +28,10 @@ export interface ClaudeConfig {
   concurrency: number;
   /** Free text that steers what the cycle looks for and keeps; sent to the model as the repository owner's guidance. */
   instructions?: string;
-  /** What one cycle may spend; a cycle that would go over stops before the request that would cross it. */
+  /**
+   * What one cycle may spend; each request reserves the most it could cost, waits while that does not fit beside the
+   * requests in flight, and the cycle stops when it still does not fit with none in flight.
+   */
   budget: { tokens?: number; usd?: number };
   /** Another endpoint for the API (a proxy, a gateway); else ANTHROPIC_BASE_URL, else Anthropic's. */
   baseUrl?: string;

@@ -189,6 +189,29 @@ export interface CostEstimate {
   batch: boolean;
   /** The same, phase by phase, with the cached prefix each phase's requests share. */
   phases: { map: PhaseEstimate; curate: PhaseEstimate };
+  /** What `claude.budget` would cover of it; absent when no budget is set. */
+  budget?: BudgetForecast;
+}
+
+/**
+ * What a budget would cover of a cycle, forecast by reserving what the cycle would reserve (each request's prompt
+ * and all of its max_tokens) and settling at what the estimate expects each request to cost.
+ */
+export interface BudgetForecast {
+  /** The budget: `claude.budget.tokens`, `claude.budget.usd`. */
+  tokens?: number;
+  usd?: number;
+  /** The phase whose request the budget would not cover; absent when it covers the whole cycle. */
+  stops?: 'map' | 'curate';
+  /** Map requests it would pay for, of the `mapRequests` the cycle would send. */
+  mapCovered: number;
+  mapRequests: number;
+  /** Whether the curate request would be sent. */
+  curate: boolean;
+  /** About the budget that would cover the whole cycle, in the terms of the one set. */
+  needed: { tokens?: number; usd?: number };
+  /** The forecast in words, e.g. "the budget of $0.06 covers the map of about 14 of 20 sessions; curate would not run". */
+  message: string;
 }
 
 /** What one phase of a dry run would send and cost. */

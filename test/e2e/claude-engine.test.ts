@@ -13,6 +13,7 @@ import { ClaudeCache, MAX_MAP_FILE_BYTES, mapKey } from '../../src/dream/engines
 import { connect } from '../../src/dream/engines/claude/client.js';
 import { mapSessions, MAX_OBSERVATIONS } from '../../src/dream/engines/claude/map.js';
 import { Meter } from '../../src/dream/engines/claude/meter.js';
+import { costOf } from '../../src/dream/engines/claude/pricing.js';
 import { ModelApiError, UsageError } from '../../src/errors.js';
 import { estimateTokens } from '../../src/memory/tokens.js';
 import { curateView, proposal, scriptedModel, systemText, userText, type Curator, type MapRule, type ScriptedModel } from '../helpers/claude-model.js';
@@ -635,6 +636,158 @@ describe('claude engine: budget', () => {
   });
 });
 
+describe('claude engine: a budget kept to the end', () => {
+  /** `count` sessions that each show the npm mistake, each with its own long task. */
+  const busySessions = (count: number): Files =>
+    Object.fromEntries(
+      Array.from({ length: count }, (_, i) => [
+        `sessions/${i % 2 ? 'review-agent' : 'coding-agent'}/b${i + 1}.jsonl`,
+        npmMistakeSession(`b${i + 1}`, `2026-11-0${1 + (i % 9)}T0${i % 10}:00:00Z`, `do task ${i + 1}: ${'move the checkout form into the ui package and keep its tests green; '.repeat(12)}`),
+      ]),
+    );
+  /**
+   * Sonnet 5.5 for both phases, the map's answers at most 1,000 tokens and curate's too: a map request reserves about
+   * $0.015 and costs about $0.002 (the fake's answers are short), and four are in flight (the default concurrency).
+   */
+  const budgetConfig = (budget = '') => CONFIG(`  model: claude-sonnet-5-5\n  map:\n    max_tokens: 1000\n  curate:\n    max_tokens: 1000\n${budget ? `  budget:\n${budget}` : ''}`);
+  /** Enough sessions that the budgets below are many map reservations deep: the last one is what may go unspent. */
+  const SESSIONS = 96;
+  /** With the four of the other tests. */
+  const ALL = SESSIONS + 4;
+  const files = (budget = '', sessions = SESSIONS) => baseFiles({ 'reverie.yaml': budgetConfig(budget), ...busySessions(sessions) });
+  /** What the API billed, from the fake's own count of every answer's tokens (all Sonnet 5.5, 5-minute cache). */
+  const billed = (fake: FakeAnthropic) => costOf({ ...fake.usage, cacheWrite1h: 0 }, 'claude-sonnet-5-5') as number;
+  const billedTokens = (fake: FakeAnthropic) => fake.usage.input + fake.usage.output + fake.usage.cacheWrite + fake.usage.cacheRead;
+
+  /** The whole cycle run with no budget, on its own repository and fake: what each phase really costs. */
+  const measured = new Map<number, Promise<{ map: number; total: number; tokens: number; actions: string[][]; requests: number }>>();
+  function unlimited(sessions = SESSIONS) {
+    const measure = async () => {
+      const fake = await startFakeAnthropic({ apiKey: API_KEY, respond: scriptedModel(RULES, CAREFUL).responder, minimumCacheableTokens: 512 });
+      try {
+        const result = await run(await makeMemoryRepo(files('', sessions)).then((repo) => (cleanups.push(repo.cleanup), repo.dir)), fake);
+        expect(result.outcome).toBe('committed');
+        const actions = result.actions.map((a) => [a.type, a.summary]);
+        return { map: result.run?.phases?.map.costUsd as number, total: billed(fake), tokens: billedTokens(fake), actions, requests: result.run?.requests as number };
+      } finally {
+        await fake.close();
+      }
+    };
+    // Measured once for all the tests of this block: the same sessions cost the same.
+    if (!measured.has(sessions)) measured.set(sessions, measure());
+    return measured.get(sessions) as ReturnType<typeof measure>;
+  }
+
+  it('spends at least 80% of a dollar budget with four requests in flight before it stops, and never more', async () => {
+    const cost = await unlimited();
+    const budget = Math.round(cost.map * 0.6 * 10_000) / 10_000;
+    const model = scriptedModel(RULES, CAREFUL);
+    const fake = await start(model);
+    const dir = await repoWith(files(`    usd: ${budget}\n`));
+    const main = git(dir, ['rev-parse', 'main']);
+    const result = await run(dir, fake);
+
+    expect(billed(fake)).toBeLessThanOrEqual(budget);
+    expect(billed(fake)).toBeGreaterThanOrEqual(0.8 * budget);
+    expect(result.outcome).toBe('stopped');
+    // It stopped with nothing in flight: the next request would not fit beside what was spent alone.
+    expect(result.approval).toMatch(/^stopped: budget spent: the dollar budget \(claude\.budget\.usd: [\d.]+\) would not cover the next request \(up to \$[\d.]+; \$[\d.]+ spent\); nothing committed/);
+    expect(result.run?.costUsd).toBeCloseTo(billed(fake), 4);
+    // Stopped in the map: some sessions paid for and kept, no curate request, main as it was.
+    expect(model.mapped.length).toBeGreaterThan(ALL / 2);
+    expect(model.mapped.length).toBeLessThan(ALL);
+    expect(bodies(fake, 'curate')).toHaveLength(0);
+    expect(mapFiles(dir)).toHaveLength(model.mapped.length);
+    expect(git(dir, ['rev-parse', 'main'])).toBe(main);
+    expect(git(dir, ['branch', '--list', 'reverie/*'])).toBe('');
+  });
+
+  it('never spends more than the budget, in tokens or in dollars, however small', async () => {
+    const sessions = 20;
+    const cost = await unlimited(sessions);
+    for (const share of [0.1, 0.45, 0.9]) {
+      for (const kind of ['tokens', 'usd'] as const) {
+        const budget = kind === 'tokens' ? Math.round(cost.tokens * share) : Math.round(cost.total * share * 10_000) / 10_000;
+        const fake = await start(scriptedModel(RULES, CAREFUL));
+        const result = await run(await repoWith(files(`    ${kind}: ${budget}\n`, sessions)), fake);
+        expect(result.outcome, `${kind} ${budget}`).toBe('stopped');
+        expect(kind === 'tokens' ? billedTokens(fake) : billed(fake), `${kind} ${budget}`).toBeLessThanOrEqual(budget);
+      }
+    }
+  });
+
+  it('runs curate when the budget was sized for the cycle: what it costs, and room for the curate request', async () => {
+    const cost = await unlimited();
+    // 10% over what the cycle costs ($0.22): room for the curate request's reservation after the map (about $0.017,
+    // its prompt and 1,000 tokens of answer, against $0.006 spent), not for the reservations of four map requests.
+    const budget = Math.round(cost.total * 1.1 * 10_000) / 10_000;
+    const model = scriptedModel(RULES, CAREFUL);
+    const fake = await start(model);
+    const dir = await repoWith(files(`    usd: ${budget}\n`));
+    const result = await run(dir, fake);
+
+    expect(result.approval).not.toMatch(/budget/);
+    expect(result.outcome).toBe('committed');
+    expect(bodies(fake, 'curate')).toHaveLength(1);
+    expect(model.mapped).toHaveLength(ALL);
+    expect(billed(fake)).toBeLessThanOrEqual(budget);
+  });
+
+  it('forecasts in the dry run the phase a budget would stop in and about where, and the budget that would do', async () => {
+    const fake = await start(scriptedModel(RULES, CAREFUL));
+    const cost = await unlimited();
+    const dir = await repoWith(files(`    usd: ${Math.round(cost.map * 0.5 * 10_000) / 10_000}\n`));
+    const result = await run(dir, fake, { mode: 'dry-run' });
+
+    const budget = result.run?.estimate?.budget;
+    expect(budget).toMatchObject({ stops: 'map', mapRequests: ALL, curate: false });
+    expect(budget?.mapCovered).toBeGreaterThan(0);
+    expect(budget?.mapCovered).toBeLessThan(ALL);
+    expect(budget?.message).toMatch(new RegExp(`^the budget of \\$[\\d.]+ covers the map of about ${budget?.mapCovered} of ${ALL} sessions; curate would not run \\(a budget of about \\$[\\d.]+ would cover the whole cycle\\)$`));
+    expect(fake.requests.every((r) => r.path === '/v1/messages/count_tokens')).toBe(true);
+
+    // The budget it advises covers the whole cycle, in the forecast and in the cycle.
+    const needed = budget?.needed.usd as number;
+    writeFileSync(path.join(dir, 'reverie.yaml'), budgetConfig(`    usd: ${needed}\n`));
+    await commitFiles(dir, {}, 'the budget the dry run advised');
+    const again = await run(dir, fake, { mode: 'dry-run' });
+    expect(again.run?.estimate?.budget).toMatchObject({ mapCovered: ALL, mapRequests: ALL, curate: true, message: expect.stringMatching(/^the budget of \$[\d.]+ covers the whole cycle \(about \$[\d.]+\)$/) });
+    expect(again.run?.estimate?.budget?.stops).toBeUndefined();
+    expect((await run(dir, fake)).outcome).toBe('committed');
+  });
+
+  it('stops before sending anything when the budget could never pay for the curate request, and the dry run says so', async () => {
+    const model = scriptedModel(RULES, CAREFUL);
+    const fake = await start(model);
+    // Sonnet 5.5 writes up to 16,000 tokens of curation at $10 a million: up to $0.16, over a $0.10 budget.
+    const dir = await repoWith(baseFiles({ 'reverie.yaml': CONFIG('  model: claude-sonnet-5-5\n  curate:\n    max_tokens: 16000\n  budget:\n    usd: 0.1\n') }));
+    const estimate = await run(dir, fake, { mode: 'dry-run' });
+    expect(estimate.run?.estimate?.budget).toMatchObject({ stops: 'curate', mapCovered: 0, curate: false });
+    expect(estimate.run?.estimate?.budget?.message).toMatch(/^the budget of \$0\.10 would not cover the curate request at claude\.curate\.max_tokens 16,000 \(up to \$0\.16\d*\): the cycle would stop before sending anything; raise the budget or lower claude\.curate\.max_tokens$/);
+
+    const result = await run(dir, fake);
+    expect(result.outcome).toBe('stopped');
+    expect(result.approval).toMatch(/^stopped: the dollar budget \(claude\.budget\.usd: 0\.1\) would not cover the curate request \(up to \$0\.16\d*; \$0 spent\), even with no pattern in it \(claude\.curate\.max_tokens: 16000\): no cycle can finish under this budget, so nothing was sent/);
+    expect(fake.requests.filter((r) => r.path === '/v1/messages')).toHaveLength(0);
+  });
+
+  it('behaves as before when the budget covers everything', async () => {
+    const unbudgeted = await unlimited();
+    const model = scriptedModel(RULES, CAREFUL);
+    const fake = await start(model);
+    const dir = await repoWith(files('    usd: 100\n    tokens: 10000000\n'));
+    const estimate = await run(dir, fake, { mode: 'dry-run' });
+    expect(estimate.run?.estimate?.budget?.message).toMatch(/^the budget of \$100\.00 and 10,000,000 tokens covers the whole cycle \(about \$[\d.]+\)$/);
+    const result = await run(dir, fake);
+
+    expect(result.outcome).toBe('committed');
+    expect(result.actions.map((a) => [a.type, a.summary])).toEqual(unbudgeted.actions);
+    expect(result.run?.requests).toBe(unbudgeted.requests);
+    expect(billed(fake)).toBeCloseTo(unbudgeted.total, 6);
+    expect(model.mapped).toHaveLength(ALL);
+  });
+});
+
 describe('claude engine: a model per phase', () => {
   const countBodies = (fake: FakeAnthropic) => fake.requests.filter((r) => r.path === '/v1/messages/count_tokens').map((r) => r.body as MessageBody);
   const isMapPrompt = (body: MessageBody) => systemText(body).includes('You read one session');
@@ -829,6 +982,19 @@ describe('claude engine: the CLI', () => {
     expect(cli.stdout).toMatch(/estimate +claude-haiku-5-5 \(map\) \+ claude-opus-5-5 \(curate\): 4 sessions to extract \(0 cached\), 5 requests in a batch, ~[\d,]+ in \+ ~[\d,]+ out \(output guessed\), about \$\d+\.\d{4}; prompts counted by the API/);
     expect(cli.stdout).toMatch(/^ +map +claude-haiku-5-5: 4 requests, ~[\d,]+ in \+ ~2,000 out \(prefix ~[\d,]+, cacheable\), about \$\d+\.\d{4}$/m);
     expect(cli.stdout).toMatch(/^ +curate +claude-opus-5-5: 1 request, ~[\d,]+ in \+ ~1,500 out \(prefix ~[\d,]+, cacheable\), about \$\d+\.\d{4}$/m);
+    expect(fake.requests.every((r) => r.path === '/v1/messages/count_tokens')).toBe(true);
+  });
+
+  it('reverie dream --dry-run compares the estimate with the budget, in words and in --json', async () => {
+    const fake = await start(scriptedModel(RULES, CAREFUL));
+    // Opus 5.5 may write up to 16,384 tokens of curation at $20 a million: the curate request alone reserves $0.33.
+    const dir = await repoWith(baseFiles({ 'reverie.yaml': `${CONFIG(`  base_url: ${fake.url}\n  curate:\n    max_tokens: 16384\n  budget:\n    usd: 0.06\n`)}` }));
+    const human = await reverieAsync(['dream', '--repo', dir, '--dry-run'], { env: { ANTHROPIC_API_KEY: API_KEY } });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^ +budget +the budget of \$0\.06 would not cover the curate request at claude\.curate\.max_tokens 16,384 \(up to \$0\.3\d*\): the cycle would stop before sending anything; raise the budget or lower claude\.curate\.max_tokens$/m);
+
+    const json = JSON.parse((await reverieAsync(['dream', '--repo', dir, '--dry-run', '--json'], { env: { ANTHROPIC_API_KEY: API_KEY } })).stdout);
+    expect(json.run.estimate.budget).toEqual({ tokens: null, usd: 0.06, stops: 'curate', map_covered: 0, map_requests: 4, curate: false, needed: { tokens: null, usd: expect.any(Number) }, message: expect.stringMatching(/^the budget of \$0\.06 would not cover the curate request/) });
     expect(fake.requests.every((r) => r.path === '/v1/messages/count_tokens')).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import { MODES, type Mode } from '../../config/types.js';
 import type { DreamOptions, DreamResult, PhaseReport } from '../../cycle/dream.js';
 import { quietRun } from '../../cycle/quiet.js';
 import { impactLine, type MemoryImpact } from '../../dream/impact.js';
-import type { EngineRun, Notice, PhaseEstimate, PhaseRun } from '../../dream/types.js';
+import type { BudgetForecast, EngineRun, Notice, PhaseEstimate, PhaseRun } from '../../dream/types.js';
 import { CycleFailedError, UsageError } from '../../errors.js';
 import { countBy, pad, plural, printPullWarnings, shortOid, type Output } from '../output.js';
 
@@ -126,6 +126,7 @@ function runJson(run: EngineRun) {
             map: phaseEstimateJson(run.estimate.phases.map),
             curate: phaseEstimateJson(run.estimate.phases.curate),
           },
+          budget: run.estimate.budget ? budgetForecastJson(run.estimate.budget) : null,
         }
       : null,
     phases: run.phases ? { map: phaseRunJson(run.phases.map), curate: phaseRunJson(run.phases.curate) } : null,
@@ -146,6 +147,19 @@ function phaseEstimateJson(phase: PhaseEstimate) {
     cost_usd: phase.costUsd,
     prefix_tokens: phase.prefixTokens,
     cache_minimum: phase.cacheMinimum,
+  };
+}
+
+function budgetForecastJson(forecast: BudgetForecast) {
+  return {
+    tokens: forecast.tokens ?? null,
+    usd: forecast.usd ?? null,
+    stops: forecast.stops ?? null,
+    map_covered: forecast.mapCovered,
+    map_requests: forecast.mapRequests,
+    curate: forecast.curate,
+    needed: { tokens: forecast.needed.tokens ?? null, usd: forecast.needed.usd ?? null },
+    message: forecast.message,
   };
 }
 
@@ -212,6 +226,7 @@ function printPhase(out: Output, report: PhaseReport): void {
     case 'engine':
       out.line(`${pad(report.run.estimate ? 'estimate' : 'model', 9)}${report.run.estimate ? estimateLine(report.run) : usageLine(report.run)}`);
       for (const line of phaseLines(report.run)) out.line(`${' '.repeat(11)}${line}`);
+      if (report.run.estimate?.budget) out.line(`${' '.repeat(11)}${pad('budget', 7)}${report.run.estimate.budget.message}`);
       for (const w of report.run.warnings.slice(0, 5)) out.warn(`  warning: ${w}`);
       if (report.run.warnings.length > 5) out.warn(`  … and ${report.run.warnings.length - 5} more (see --json)`);
       for (const s of (report.run.unanswered ?? []).slice(0, 5)) out.warn(`  warning: session ${s.id}: no usable answer (${s.reason}); the next cycle sends it again`);

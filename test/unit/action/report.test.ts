@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { failureAnnotation, failureOf, failureOutputs, failureSummary, jobSummary, MAX_WARNING_ANNOTATIONS, resultAnnotations, stepOutputs } from '../../../src/action/report.js';
 import type { DreamResult } from '../../../src/cycle/dream.js';
+import type { BudgetForecast } from '../../../src/dream/types.js';
 import { ConfigError, GitHubCredentialsError, GitHubError, GitHubRateLimitError, GitHubUnavailableError, LockedError, ModelApiError, UsageError } from '../../../src/errors.js';
 
 const HOSTILE = 'cc @octocat, fixes #12, see https://evil.example <img src=x onerror=alert(1)> **bold** `code` | cell\n::error::injected %0A';
@@ -125,6 +126,47 @@ describe('jobSummary', () => {
     expect(dry).toContain('````diff');
     expect(rendered(dry)).not.toMatch(/https:\/\/evil|<img/);
     expect(jobSummary(result(), { serverUrl: 'https://github.com' })).toContain('| `c0ffee0` |');
+  });
+});
+
+describe('jobSummary of a dry run on the claude engine', () => {
+  const phase = { model: 'claude-haiku-5-5', requests: 20, inputTokens: 30_000, outputTokens: 10_000, costUsd: 0.008, prefixTokens: 900, cacheMinimum: 512 };
+  const estimate = {
+    sessions: 20,
+    requests: 21,
+    inputTokens: 35_000,
+    outputTokens: 11_500,
+    costUsd: 0.15,
+    method: 'count_tokens' as const,
+    batch: false,
+    phases: { map: phase, curate: { ...phase, model: 'claude-opus-5-5', requests: 1 } },
+  };
+  /** The summary as GitHub shows it: character references read back. */
+  const shown = (markdown: string) => markdown.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+  const dryRun = (budget?: BudgetForecast) =>
+    result({
+      outcome: 'dry-run',
+      mode: 'dry-run',
+      cycle: null,
+      branch: null,
+      pull: undefined,
+      actions: [],
+      run: { model: 'claude-opus-5-5', usage: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 }, costUsd: 0, requests: 0, cachedSessions: 0, warnings: [], estimate: { ...estimate, ...(budget ? { budget } : {}) } },
+    });
+
+  it('shows the estimate, and what the budget would cover of it', () => {
+    const forecast: BudgetForecast = { usd: 0.06, stops: 'map', mapCovered: 14, mapRequests: 20, curate: false, needed: { usd: 0.5 }, message: 'the budget of $0.06 covers the map of about 14 of 20 sessions; curate would not run (a budget of about $0.50 would cover the whole cycle)' };
+    const summary = shown(jobSummary(dryRun(forecast), { serverUrl: 'https://github.com' }));
+    expect(summary).toContain('| estimate | 20 sessions to extract, 21 requests, about $0.1500 (output guessed; prompts counted by the API) |');
+    expect(summary).toContain('| budget | **would stop**: the budget of $0.06 covers the map of about 14 of 20 sessions; curate would not run (a budget of about $0.50 would cover the whole cycle) |');
+  });
+
+  it('says so when the budget covers the cycle, and has no budget row without a budget', () => {
+    const forecast = { usd: 2.5, mapCovered: 20, mapRequests: 20, curate: true, needed: { usd: 0.5 }, message: 'the budget of $2.50 covers the whole cycle (about $0.1500)' };
+    expect(shown(jobSummary(dryRun(forecast), { serverUrl: 'https://github.com' }))).toContain('| budget | the budget of $2.50 covers the whole cycle (about $0.1500) |');
+    const without = jobSummary(dryRun(), { serverUrl: 'https://github.com' });
+    expect(without).toContain('| estimate |');
+    expect(without).not.toContain('| budget |');
   });
 });
 

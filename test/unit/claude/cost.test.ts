@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Meter, spentBetween, unpricedBudget } from '../../../src/dream/engines/claude/meter.js';
+import { Meter, reservationFor, spentBetween, unpricedBudget, type Reservation } from '../../../src/dream/engines/claude/meter.js';
 import { costOf, pricesFor, usageOf, zeroUsage } from '../../../src/dream/engines/claude/pricing.js';
 
 const million = (fields: Partial<ReturnType<typeof zeroUsage>>) => ({ ...zeroUsage(), ...fields });
@@ -46,30 +46,63 @@ describe('prices', () => {
 });
 
 describe('Meter', () => {
-  it('reserves the most a request can cost, and settles at what it cost', () => {
+  it('reserves the most a request can cost, its prompt priced as a cache write, and settles at what it cost', () => {
     const meter = new Meter('claude-sonnet-5-5', { tokens: 9_000 });
-    const first = meter.reserve(1_000, 2_000);
-    expect(first).toEqual({ tokens: 3_300, usd: (1_300 * 2 + 2_000 * 10) / 1e6 });
+    const first = meter.reserve(1_000, 2_000, { cacheTtl: '5m' });
+    // 1,300: the prompt with its margin, at the 5-minute cache-write rate ($2.50), the dearest it can be billed at.
+    expect(first).toEqual({ tokens: 3_300, usd: (1_300 * 2.5 + 2_000 * 10) / 1e6 });
+    // Unsaid, at the 1-hour rate ($4), the dearest of all.
+    expect(reservationFor(1_000, 2_000, 'claude-sonnet-5-5')).toEqual({ tokens: 3_300, usd: (1_300 * 4 + 2_000 * 10) / 1e6 });
     const second = meter.reserve(1_000, 2_000);
     expect(typeof second).toBe('object');
     // Two in flight hold 6,600 of 9,000: a third could cross the limit.
-    expect(meter.reserve(1_000, 2_000)).toMatch(/^the token budget \(claude\.budget\.tokens: 9000\) would not cover the next request \(up to 3300 tokens; 0 spent\)$/);
+    expect(meter.reserve(1_000, 2_000)).toMatch(/^the token budget \(claude\.budget\.tokens: 9000\) would not cover the next request \(up to 3300 tokens; 0 spent, 2 in flight\)$/);
     meter.settle(first as never, million({ input: 900, output: 300 }));
     expect(typeof meter.reserve(1_000, 2_000)).toBe('object');
     expect(meter.report()).toMatchObject({ requests: 1, usage: { input: 900, output: 300, cacheWrite: 0, cacheRead: 0 }, costUsd: 0.0048 });
   });
 
   it('keeps a dollar budget, a batch reserving at half price', () => {
-    const meter = new Meter('claude-sonnet-5-5', { usd: 0.035 });
-    expect(typeof meter.reserve(1_000, 2_000)).toBe('object');
-    expect(meter.reserve(1_000, 2_000)).toMatch(/dollar budget \(claude\.budget\.usd: 0\.035\)/);
+    const meter = new Meter('claude-sonnet-5-5', { usd: 0.04 });
+    expect(typeof meter.reserve(1_000, 2_000, { cacheTtl: '5m' })).toBe('object');
+    expect(meter.reserve(1_000, 2_000, { cacheTtl: '5m' })).toMatch(/dollar budget \(claude\.budget\.usd: 0\.04\)/);
     expect(typeof meter.reserve(1_000, 2_000, { batch: true })).toBe('object');
+  });
+
+  it('lets a request that does not fit wait for those in flight to settle, and gives up only when none is left', async () => {
+    const meter = new Meter('claude-sonnet-5-5', { tokens: 7_000 });
+    const a = meter.reserve(1_000, 2_000) as Reservation;
+    const b = meter.reserve(1_000, 2_000) as Reservation;
+    const settled: string[] = [];
+    const waiting = meter.reserveWhenRoom(1_000, 2_000).then((r) => (settled.push('c'), r));
+    await Promise.resolve();
+    expect(settled).toEqual([]);
+    // A settles at 1,200 tokens: 1,200 spent + 3,300 for b + 3,300 for c would cross 7,000. It waits on.
+    meter.settle(a, million({ input: 1_000, output: 200 }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toEqual([]);
+    // B settles too: 2,400 spent + 3,300 fits.
+    meter.settle(b, million({ input: 1_000, output: 200 }));
+    expect(await waiting).toEqual({ tokens: 3_300, usd: expect.any(Number) });
+    // With c in flight, 2,400 + 3,300 + 3,300 would not fit: d waits, and when c settles at its full reservation
+    // (5,700 spent) and nothing is in flight, d still does not fit, and gives up.
+    const d = meter.reserveWhenRoom(1_000, 2_000);
+    meter.settle((await waiting) as Reservation, million({ input: 1_300, output: 2_000 }));
+    expect(await d).toMatch(/^the token budget \(claude\.budget\.tokens: 7000\) would not cover the next request \(up to 3300 tokens; 5700 spent\)$/);
+  });
+
+  it('wakes a waiting request when one in flight fails and gives its reservation back', async () => {
+    const meter = new Meter('claude-sonnet-5-5', { tokens: 4_000 });
+    const a = meter.reserve(1_000, 2_000) as Reservation;
+    const waiting = meter.reserveWhenRoom(1_000, 2_000);
+    meter.release(a);
+    expect(await waiting).toEqual({ tokens: 3_300, usd: expect.any(Number) });
   });
 
   it("prices each request by the model it named, and tells one phase's spending from the next's", () => {
     const meter = new Meter('claude-opus-5-5', { usd: 1 });
     const map = meter.reserve(1_000, 1_000, { model: 'claude-haiku-5-5' });
-    expect(map).toEqual({ tokens: 2_300, usd: (1_300 * 0.1 + 1_000 * 0.5) / 1e6 });
+    expect(map).toEqual({ tokens: 2_300, usd: (1_300 * 0.2 + 1_000 * 0.5) / 1e6 });
     meter.settle(map as never, million({ input: 50_000 }), { model: 'claude-haiku-5-5' });
     const afterMap = meter.spent();
     meter.settle(undefined, million({ input: 1_000_000 }));

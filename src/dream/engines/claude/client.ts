@@ -8,7 +8,7 @@ import { ModelApiError } from '../../../errors.js';
 import type { JsonSchema } from './json-schema.js';
 import type { Meter } from './meter.js';
 import { usageOf } from './pricing.js';
-import { localPromptTokens, messageParams, readAnswer, type Reading, type StructuredRequest } from './requests.js';
+import { cacheTtlOf, localPromptTokens, messageParams, readAnswer, type Reading, type StructuredRequest } from './requests.js';
 
 export interface Connection {
   apiKey: string;
@@ -65,7 +65,7 @@ function retryAfterMs(headers: Headers): number | undefined {
   return Number.isFinite(date) ? date - Date.now() : undefined;
 }
 
-/** The budget would not cover the next request: the cycle stops, keeping what it extracted. */
+/** The budget would not cover the next request, even with nothing else in flight: the cycle stops, keeping what it extracted. */
 export class BudgetExhausted extends Error {
   constructor(reason: string) {
     super(reason);
@@ -92,7 +92,8 @@ export async function askStructured<T>(
 
 async function askOnce<T>(client: Anthropic, meter: Meter, request: StructuredRequest, problems: string[]): Promise<Reading<T>> {
   const params = messageParams(request, problems);
-  const reservation = meter.reserve(localPromptTokens(params), params.max_tokens, { model: params.model });
+  // Waits for room while other requests are in flight; gives up only when none is and it still would not fit.
+  const reservation = await meter.reserveWhenRoom(localPromptTokens(params), params.max_tokens, { model: params.model, cacheTtl: cacheTtlOf(params) });
   if (typeof reservation === 'string') throw new BudgetExhausted(reservation);
   let message: Anthropic.Message;
   try {

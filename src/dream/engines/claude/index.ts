@@ -27,12 +27,12 @@ import { budgetNotices } from '../../curate/budget.js';
 import { actionsFromProposals } from './curate.js';
 import { estimateCost } from './estimate.js';
 import { mapRequest, mapSessions, mostFailed, type MapDeps, type MapOutcome, type Transcribed } from './map.js';
-import { Meter, spentBetween, unpricedBudget, type Spent } from './meter.js';
+import { Meter, reservationFor, spentBetween, unpricedBudget, type Spent } from './meter.js';
 import { modelWarnings, uncachedPrefixWarning, type Phase } from './models.js';
 import { roundDollars, zeroUsage } from './pricing.js';
 import { curateSystem, curateUser, mapSystem, type PromptContext, type SystemBlock } from './prompts.js';
 import { knownTopics, reduceObservations } from './reduce.js';
-import { localPromptTokens, messageParams, prefixProbe, type StructuredRequest } from './requests.js';
+import { cacheTtlOf, localPromptTokens, messageParams, prefixProbe, type StructuredRequest } from './requests.js';
 import { CURATE_SCHEMA, type CurateAnswer } from './schemas.js';
 import { compactTranscript } from './transcript.js';
 
@@ -107,6 +107,8 @@ async function dreamPlan(input: PlanInput, options: ClaudeEngineOptions, cache: 
   const uncached = sessions.filter((s) => !cache.hasMap(s.hash));
   const uncachedPrefix = uncached[0] && uncachedPrefixWarning('map', config.map.model, prefixTokens(mapRequest(uncached[0], mapDeps)), uncached.length);
   if (uncachedPrefix) warnings.push(uncachedPrefix);
+  const unaffordable = uncached.length > 0 ? curateBeyondBudget(meter, curateRequest(input, config, context, [])) : undefined;
+  if (unaffordable) return emptyPlan(input, { ...meter.report(), cachedSessions: sessions.length - uncached.length, warnings, stopped: unaffordable });
   const mapped = await mapSessions(sessions, {
     client,
     meter,
@@ -180,6 +182,25 @@ async function dreamPlan(input: PlanInput, options: ClaudeEngineOptions, cache: 
   };
 }
 
+/**
+ * Why the budget could never pay for curation, if it could not: the curate request with no pattern in it, at its
+ * max_tokens, would not fit in the whole budget. Then no cycle under this budget can finish, and the map would be
+ * paid for in vain: the cycle stops before it sends anything.
+ *
+ * Nothing more is held back for curate while the map runs. A map the budget stops stops the cycle, which commits
+ * nothing, so room kept for curate would only be left unspent; spent on the map, it pays for sessions the next cycle
+ * finds in the cache, and that cycle's curate request has the room they no longer cost. A budget can end a cycle with
+ * every session mapped and nothing curated, then, but the next cycle curates them for the price of curate and its
+ * own new sessions. The dry run says in advance which phase a budget would stop in.
+ */
+function curateBeyondBudget(meter: Meter, request: StructuredRequest): string | undefined {
+  const params = messageParams(request);
+  const want = reservationFor(localPromptTokens(params), params.max_tokens, params.model, { model: params.model, cacheTtl: cacheTtlOf(params) });
+  const refused = meter.wontFit(want, 'the curate request');
+  if (!refused) return undefined;
+  return `${refused}, even with no pattern in it (claude.curate.max_tokens: ${params.max_tokens}): no cycle can finish under this budget, so nothing was sent; raise the budget or lower claude.curate.max_tokens`;
+}
+
 /** A dry run: what the cycle would send, counted, and priced; no message is sent. */
 async function estimatePlan(input: PlanInput, options: ClaudeEngineOptions, cache: ClaudeCache): Promise<Plan> {
   const { config } = options;
@@ -195,6 +216,7 @@ async function estimatePlan(input: PlanInput, options: ClaudeEngineOptions, cach
     mapRequests: uncached.map((s) => mapRequest(s, mapDeps)),
     curateRequest: curateRequest(input, config, context, []),
     batch: options.batch === true,
+    limits: config.budget,
     ...(client ? { client } : {}),
     warn: (message) => warnings.push(message),
   });

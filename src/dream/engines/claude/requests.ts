@@ -64,6 +64,12 @@ export function localPromptTokens(params: MessageParams | Anthropic.MessageCount
   return estimateTokens(system) + estimateTokens(messages) + estimateTokens(format);
 }
 
+/** The TTL a request's prefix is cached with: the 1-hour one when any breakpoint asks for it. */
+export function cacheTtlOf(params: MessageParams): '5m' | '1h' {
+  const system = Array.isArray(params.system) ? params.system : [];
+  return system.some((block) => block.cache_control?.ttl === '1h') ? '1h' : '5m';
+}
+
 export type Reading<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
 /** What an answer says, if it says it in the schema; else the problems, worded for the retry. */
