@@ -1,7 +1,10 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reverie, reverieJson } from '../helpers/cli.js';
 import { TEST_CONFIG } from '../helpers/config.js';
-import { commitFiles, makeTempRepo } from '../helpers/git.js';
+import { commitFiles, git, makeTempDir, makeTempRepo } from '../helpers/git.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -90,5 +93,53 @@ describe('reverie test', () => {
     const empty = reverie(['test', '--repo', dir]);
     expect(empty.code).toBe(0);
     expect(empty.stdout).toContain('no test files');
+  });
+});
+
+describe('reverie init writes a starter test file', () => {
+  async function tempDir(): Promise<string> {
+    const dir = await makeTempDir();
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    return dir;
+  }
+
+  it('that passes on a fresh memory repo, with no rules yet', async () => {
+    const dir = path.join(await tempDir(), 'agent-memory');
+    const init = reverie(['init', dir]);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain('created     .reverie/tests/memory.yaml');
+    expect(git(dir, ['ls-files'])).toContain('.reverie/tests/memory.yaml');
+    const run = reverieJson<TestJson>(['test', '--repo', dir]);
+    expect(run).toMatchObject({ code: 0, files: ['.reverie/tests/memory.yaml'], failed: 0 });
+  });
+
+  it('from the rules of the memory already there, which pass until a commit removes one', async () => {
+    const dir = await tempDir();
+    git(dir, ['init', '-q', '-b', 'main']);
+    await mkdir(path.join(dir, 'memory'), { recursive: true });
+    writeFileSync(path.join(dir, 'memory/notes.md'), '# Notes\n\n- Never run npm install; the lockfile is pnpm\'s.\n- Always run prettier before committing.\n- The staging database is reset every Monday.\n');
+    const init = reverie(['init', dir]);
+    expect(init.code, init.stderr).toBe(0);
+    const starter = readFileSync(path.join(dir, '.reverie/tests/memory.yaml'), 'utf8');
+    expect(starter).toContain('- install');
+    expect(starter).toContain('- prettier');
+    expect(starter).not.toContain('staging');
+    // A repository that had commits before: init leaves the committing to its owner.
+    git(dir, ['add', '-A']);
+    git(dir, ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'memory and reverie']);
+    expect(reverieJson<TestJson>(['test', '--repo', dir])).toMatchObject({ code: 0, passed: 2, failed: 0 });
+
+    await commitFiles(dir, { 'memory/notes.md': '# Notes\n\n- Never run npm install; the lockfile is pnpm\'s.\n- The staging database is reset every Monday.\n' }, 'drop the prettier rule');
+    const after = reverieJson<TestJson>(['test', '--repo', dir]);
+    expect(after).toMatchObject({ code: 1, passed: 1, failed: 1 });
+    expect(reverie(['test', '--repo', dir, '--ref', 'HEAD~1']).code).toBe(0);
+  });
+
+  it('and never overwrites one that is there, even with --force', async () => {
+    const { dir } = await memoryRepo();
+    const init = reverie(['init', dir, '--force']);
+    expect(init.code, init.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, '.reverie/tests/memory.yaml'), 'utf8')).toBe(CASES);
+    expect(existsSync(path.join(dir, '.reverie/tests/memory.yaml'))).toBe(true);
   });
 });
