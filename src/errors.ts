@@ -6,7 +6,7 @@ export class ReverieError extends Error {
   readonly exitCode: number = 1;
 }
 
-/** reverie.yaml is missing, unreadable or invalid. Names the file, and the line and key when known. */
+/** reverie.yaml or a memory test file is missing, unreadable or invalid. Names the file, and the line and key when known. */
 export class ConfigError extends ReverieError {
   override readonly exitCode = 2;
   constructor(
@@ -17,6 +17,15 @@ export class ConfigError extends ReverieError {
   ) {
     super(`${file}${line ? `:${line}` : ''}${key ? ` (${key})` : ''}: ${message}`);
     this.name = 'ConfigError';
+  }
+}
+
+/** A memory test case failed: the memory does not give what a case expects, or gives what it must never (`reverie test`). */
+export class FailedCasesError extends ReverieError {
+  override readonly exitCode = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = 'FailedCasesError';
   }
 }
 

@@ -35,6 +35,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   revert: async () => (await import('./commands/revert.js')).registerRevert,
   lint: async () => (await import('./commands/lint.js')).registerLint,
   check: async () => (await import('./commands/check.js')).registerCheck,
+  test: async () => (await import('./commands/test.js')).registerTest,
   doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
 };
 // Registered by the module of another name.

@@ -4,10 +4,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as git from 'isomorphic-git';
 import { currentBranch, initRepo, openRepo, resolveRef, type Repo } from '../git/index.js';
-import { GitStateError } from '../errors.js';
-import { isMarkdownPath } from '../memory/snapshot.js';
+import { parseConfig } from '../config/parse.js';
+import { ConfigError, GitStateError } from '../errors.js';
+import { buildSnapshot, isMarkdownPath } from '../memory/snapshot.js';
+import { STARTER_TEST_FILE, starterTestFile } from '../memory-tests/starter.js';
 import {
   CHECK_WORKFLOW_PATH,
+  CONFIG_PATH,
   DEFAULT_HOOK_COMMAND,
   DEFAULT_LAYOUT,
   MEMORY_SECTION_FILE,
@@ -97,6 +100,7 @@ export async function initMemoryRepo(dir: string, author: { name: string; email:
   });
   const result: InitResult = { dir: root, createdRepo, created: [], overwritten: [], existing: [], notes: [] };
   for (const file of planned) await writePlanned(root, file, options, result);
+  await writeStarterTests(root, result);
   if (options.hooks) result.hook = await installHook(repo, hookCommand, options.force ?? false);
   if (!result.existing.includes('reverie.yaml') || options.force) {
     for (const b of sized) result.notes.push(`budget_tokens of namespace "${b.namespace}" set to ${b.to} (was ${b.from}): the memory files found hold about ${b.tokens} tokens`);
@@ -124,6 +128,32 @@ async function writePlanned(root: string, file: PlannedFile, options: InitOption
   await mkdir(path.dirname(full), { recursive: true });
   await writeFile(full, text);
   (exists ? result.overwritten : result.created).push(file.path);
+}
+
+/**
+ * The starter memory tests (memory-tests/starter.ts), built from the memory as init leaves it, with the namespaces of
+ * the reverie.yaml there. A test file already there is the team's: it stays as it is, whatever `force` says.
+ */
+async function writeStarterTests(root: string, result: InitResult): Promise<void> {
+  const full = path.join(root, STARTER_TEST_FILE);
+  if (existsSync(full)) return;
+  const link = await symlinkOnTheWay(root, STARTER_TEST_FILE);
+  if (link !== undefined) {
+    result.notes.push(`${STARTER_TEST_FILE} was not written: ${link} is a symbolic link, and reverie never writes through one`);
+    return;
+  }
+  let config;
+  try {
+    config = parseConfig(await readFile(path.join(root, CONFIG_PATH), 'utf8'), CONFIG_PATH, root);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    result.notes.push(`${STARTER_TEST_FILE} was not written: ${error.message}`);
+    return;
+  }
+  const memory = buildSnapshot(await markdownUnder(root, config.memory.root), config.memory.root, config.memory.namespaces);
+  await mkdir(path.dirname(full), { recursive: true });
+  await writeFile(full, starterTestFile(memory));
+  result.created.push(STARTER_TEST_FILE);
 }
 
 function notesFor(options: InitOptions, result: InitResult): string[] {
