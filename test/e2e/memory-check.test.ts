@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { estimateTokens } from '../../src/memory/tokens.js';
 import { reverie, reverieJson } from '../helpers/cli.js';
 import { TEST_CONFIG } from '../helpers/config.js';
-import { commitFiles, git, makeTempRepo } from '../helpers/git.js';
+import { commitFiles, git, makeMemoryRepo, makeTempRepo, type Files } from '../helpers/git.js';
+import { npmMistakeSession } from '../helpers/transcript.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -118,5 +119,89 @@ describe('reverie check with memory tests', () => {
     const text = reverie(['check', '--repo', dir, '--head', 'change']);
     expect(text.stdout).not.toContain('Memory tests');
     expect(text.stdout).not.toContain('Context cost');
+  });
+});
+
+/** Two sessions that fix npm to pnpm (an update) and two notes on one port (a merge that keeps the second). */
+const CYCLE_NOTES = `# Notes
+
+## Tools
+
+- Install dependencies with \`npm install\`.
+- The pricing service listens on port 8081.
+- Pricing svc port is 8081 (local dev).
+
+## Preferences
+`;
+
+const INSTALL_CASE = `  - name: installs
+    question: How do I install dependencies?
+    expect: pnpm install
+`;
+
+const PRICING_CASE = `  - name: pricing port
+    question: Which port does the pricing service listen on?
+    expect: pricing service listens
+`;
+
+function cycleFiles(extra: Files = {}): Files {
+  return {
+    'reverie.yaml': TEST_CONFIG,
+    'memory/notes.md': CYCLE_NOTES,
+    'sessions/coding-agent/s1.jsonl': npmMistakeSession('s1', '2026-11-02T09:00:00Z'),
+    'sessions/review-agent/s2.jsonl': npmMistakeSession('s2', '2026-11-03T09:00:00Z', 'fix the flaky cart test'),
+    ...extra,
+  };
+}
+
+interface DreamJson {
+  cycle: string;
+  branch: string;
+  merged: boolean;
+  approval: string;
+  actions: { type: string }[];
+  memory_tests: null | { fixed: number; broken: number; holds: string[]; cases: { name: string; change: string }[] };
+}
+
+describe('a dream cycle with memory tests', () => {
+  it('holds back in auto mode a cycle that merges away a rule a case needs, main untouched, the reason named', async () => {
+    const { dir, cleanup } = await makeMemoryRepo(cycleFiles({ '.reverie/tests/memory.yaml': `cases:\n${PRICING_CASE}${INSTALL_CASE}` }));
+    cleanups.push(cleanup);
+    const main = git(dir, ['rev-parse', 'main']);
+    const result = reverieJson<DreamJson>(['dream', '--repo', dir]);
+    expect(result.actions.map((a) => a.type).sort()).toEqual(['merge', 'update']);
+    expect(result.merged).toBe(false);
+    expect(git(dir, ['rev-parse', 'main'])).toBe(main);
+    expect(result.approval).toContain('sent to review: it breaks memory test "pricing port" (.reverie/tests/memory.yaml:2)');
+    expect(result.approval).toContain(`reverie approve ${result.cycle}`);
+    expect(result.memory_tests).toMatchObject({ fixed: 1, broken: 1 });
+    expect(result.memory_tests?.cases).toEqual([expect.objectContaining({ name: 'pricing port', change: 'broken' }), expect.objectContaining({ name: 'installs', change: 'fixed' })]);
+    // The whole cycle waits on its branch, none of it marked to reach main on its own later.
+    const record = JSON.parse(git(dir, ['show', `${result.branch}:.reverie/cycles/${result.cycle}.json`])) as { safe_part?: boolean; memory_tests?: { broken: number } };
+    expect(record.safe_part).toBeUndefined();
+    expect(record.memory_tests?.broken).toBe(1);
+    // A second run waits behind it and still leaves main alone.
+    reverieJson(['dream', '--repo', dir]);
+    expect(git(dir, ['rev-parse', 'main'])).toBe(main);
+  });
+
+  it('fast-forwards main over a cycle that turns a failing case green, and reports it fixed', async () => {
+    const { dir, cleanup } = await makeMemoryRepo(cycleFiles({ '.reverie/tests/memory.yaml': `cases:\n${INSTALL_CASE}` }));
+    cleanups.push(cleanup);
+    const before = reverieJson<{ failed: number }>(['test', '--repo', dir]);
+    expect(before.failed).toBe(1);
+    const result = reverieJson<DreamJson>(['dream', '--repo', dir]);
+    expect(result.merged).toBe(true);
+    expect(result.memory_tests).toMatchObject({ fixed: 1, broken: 0, holds: [] });
+    expect(reverieJson<{ failed: number; code: number }>(['test', '--repo', dir])).toMatchObject({ code: 0, failed: 0 });
+  });
+
+  it('runs a cycle without test files exactly as before: merged, nothing recorded of tests', async () => {
+    const { dir, cleanup } = await makeMemoryRepo(cycleFiles());
+    cleanups.push(cleanup);
+    const result = reverieJson<DreamJson>(['dream', '--repo', dir]);
+    expect(result.merged).toBe(true);
+    expect(result.memory_tests).toBeNull();
+    expect(git(dir, ['show', `main:.reverie/cycles/${result.cycle}.json`])).not.toContain('memory_tests');
   });
 });

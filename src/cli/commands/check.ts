@@ -2,9 +2,8 @@ import { appendFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { check, checkFails, checkMarkdown, type CheckReport } from '../../cycle/check.js';
 import { fails, FindingsError } from '../../cycle/lint.js';
-import type { LoadSize } from '../../memory/context-cost.js';
 import type { Harness } from '../../memory/harness.js';
-import type { MemoryCheck } from '../../memory-tests/compare.js';
+import { memoryCheckJson } from '../../memory-tests/compare.js';
 import type { Output } from '../output.js';
 import { harnessOption } from './lint.js';
 
@@ -73,19 +72,6 @@ function jsonOf(report: CheckReport, strict: boolean) {
       net_tokens: c.netTokens,
     })),
     lint: report.lint,
-    memory_tests: report.memoryTests ? memoryTestsJson(report.memoryTests) : null,
-  };
-}
-
-function memoryTestsJson(check: MemoryCheck) {
-  const size = (s: LoadSize) => ({ tokens: s.tokens, lines: s.lines, bytes: s.bytes });
-  return {
-    fixed: check.fixed,
-    broken: check.broken,
-    still_failing: check.stillFailing,
-    passing: check.passing,
-    cases: check.cases.map((c) => ({ id: c.id, name: c.name, file: c.file, line: c.line, change: c.change, missing: c.after.missing, forbidden: c.after.forbidden })),
-    costs: check.costs.map((c) => ({ target: c.target, limits: c.limits, limit_source: c.limitSource ?? null, before: size(c.before), after: size(c.after), over_before: c.overBefore, over_after: c.overAfter })),
-    holds: check.holds,
+    memory_tests: report.memoryTests ? memoryCheckJson(report.memoryTests) : null,
   };
 }
