@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { check, checkMarkdown } from '../cycle/check.js';
-import { fails, resolveOrFail } from '../cycle/lint.js';
+import { check, checkFails, checkMarkdown } from '../cycle/check.js';
+import { resolveOrFail } from '../cycle/lint.js';
 import { ReverieError, UsageError } from '../errors.js';
 import { openRepo, readEntry } from '../git/index.js';
 import { redactText, redactTextValue } from '../sessions/redact.js';
@@ -39,7 +39,7 @@ export async function runCheckAction(io: ActionIo): Promise<number> {
     io.print(logLine('reverie: ', checkHeadline(report)));
     if (runner.outputFile) await appendFile(runner.outputFile, outputBlock(checkOutputs(report), `ghadelimiter_${randomUUID()}`));
     if (runner.summaryFile) await appendFile(runner.summaryFile, `${checkMarkdown(report)}\n`);
-    return fails(report.lint, false) ? 1 : 0;
+    return checkFails(report, false) ? 1 : 0;
   } catch (error) {
     await reportFailure(io, runner, error, inWorkspace);
     return 1;

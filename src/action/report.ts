@@ -2,6 +2,7 @@
  * What a cycle leaves on the workflow run, as pure functions of its result: the step's outputs, the job summary
  * (Markdown, with text from logs escaped as pull request bodies escape it), the annotations and the log's lines.
  */
+import { memoryCheckMarkdown } from '../memory-tests/check-table.js';
 import { plural } from '../cli/output.js';
 import type { DreamResult, PhaseReport } from '../cycle/dream.js';
 import { ConfigError, GitHubCredentialsError, GitHubError, GitHubRateLimitError, GitHubUnavailableError, LockedError, ModelApiError, ReverieError, UsageError } from '../errors.js';
@@ -111,6 +112,8 @@ export function jobSummary(result: DreamResult, links: Links): string {
   const lines: string[] = [];
   const title = result.cycle ? `reverie: dream cycle ${result.cycle}` : result.outcome === 'failed' ? 'reverie: dream cycle failed' : 'reverie: dream cycle';
   lines.push(`## ${title}`, '');
+  // The memory tests head the summary, as they head the cycle's pull request.
+  if (result.memory_tests) lines.push(...memoryCheckMarkdown(result.memory_tests), '');
   lines.push(...factsTable(result, links), '');
   if (result.outcome !== 'nothing-new' && result.outcome !== 'pending-review' && result.outcome !== 'failed') lines.push(`**${inlineText(impactLine(result.impact))}**`, '');
   for (const n of result.notices) lines.push(`- ${n.kind === 'budget' ? '**warning**' : '**question**'}: ${inlineText(n.message)}`);

@@ -1,6 +1,8 @@
 /**
  * `reverie check`: the pull-request check. Lints the memory as the pull request leaves it (the working tree, or a
- * commit) and says what the change since its base does to each namespace, as Markdown for the job summary.
+ * commit), says what the change since its base does to each namespace, and, when the repository has memory tests,
+ * answers them from the memory before and after and measures what each target agent loads; as Markdown for the job
+ * summary.
  */
 import { UsageError } from '../errors.js';
 import { inlineText } from '../github/markdown.js';
@@ -9,6 +11,9 @@ import { entryTextChanges, isUnchanged, namespaceChanges, type ChangeHints, type
 import type { Harness } from '../memory/harness.js';
 import { buildSnapshot } from '../memory/index.js';
 import type { DreamCommit, Finding } from '../memory/lint.js';
+import { memoryCheckMarkdown } from '../memory-tests/check-table.js';
+import { checkMemory, type MemoryCheck } from '../memory-tests/compare.js';
+import { testCasesAt, workingTreeTestCases } from '../memory-tests/run.js';
 import { fails, isMemoryPath, lintView, readMemoryView, resolveOrFail, viewDreamCommits, type LintReport, type MemoryView } from './lint.js';
 
 export interface CheckOptions {
@@ -27,6 +32,8 @@ export interface CheckReport {
   head: string | null;
   namespaces: NamespaceChange[];
   lint: LintReport;
+  /** The memory tests before and after, and the context cost per target; absent when the head has no test files. */
+  memoryTests?: MemoryCheck;
 }
 
 export async function check(options: CheckOptions): Promise<CheckReport> {
@@ -37,7 +44,17 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   const dreamCommits = await viewDreamCommits(view, base);
   const lint = lintView(view, options.harness ?? view.config.lint.harness, dreamCommits);
   const hints = await changeHints(view.repo, dreamCommits, view.config.memory.root);
-  return { base, head: view.commit ?? null, namespaces: namespaceChanges(await memoryAt(view, base), view.snapshot, hints), lint };
+  const before = await memoryAt(view, base);
+  // The head's cases, answered on both sides: a case the change adds is asked of the base too.
+  const tests = view.commit ? await testCasesAt(view.repo, view.commit) : await workingTreeTestCases(options.repoDir);
+  const harness = options.harness ?? view.config.lint.harness;
+  const memoryTests = tests.files.length > 0 ? checkMemory(before, view.snapshot, tests.cases, harness) : undefined;
+  return { base, head: view.commit ?? null, namespaces: namespaceChanges(before, view.snapshot, hints), lint, ...(memoryTests ? { memoryTests } : {}) };
+}
+
+/** Whether the report fails the check: a lint error (a warning too when strict), a broken memory test, a limit overrun. */
+export function checkFails(report: CheckReport, strict: boolean): boolean {
+  return fails(report.lint, strict) || (report.memoryTests?.holds.length ?? 0) > 0;
 }
 
 /**
@@ -85,13 +102,15 @@ const MAX_FINDINGS_SHOWN = 50;
 
 /** The report as Markdown for `GITHUB_STEP_SUMMARY` (and the terminal). Text from memory is escaped, never rendered. */
 export function checkMarkdown(report: CheckReport, strict = false): string {
-  return [headline(report, strict), '', namespaceTable(report.namespaces), ...findingsSection(report.lint.findings)].join('\n') + '\n';
+  const tests = report.memoryTests ? ['', ...memoryCheckMarkdown(report.memoryTests)] : [];
+  return [headline(report, strict), ...tests, '', namespaceTable(report.namespaces), ...findingsSection(report.lint.findings)].join('\n') + '\n';
 }
 
-function headline({ base, head, lint }: CheckReport, strict: boolean): string {
+function headline(report: CheckReport, strict: boolean): string {
+  const { base, head, lint } = report;
   const memory = head ? `the memory at ${head.slice(0, 7)}` : "the working tree's memory";
   const counts = `${plural(lint.errors, 'error')}, ${plural(lint.warnings, 'warning')}`;
-  const mark = fails(lint, strict) ? '❌' : lint.warnings > 0 ? '⚠️' : '✅';
+  const mark = checkFails(report, strict) ? '❌' : lint.warnings > 0 ? '⚠️' : '✅';
   return `## reverie check\n\n${mark} **${counts}** in ${memory} (${plural(lint.files, 'file')}), compared with ${base.slice(0, 7)}.`;
 }
 

@@ -28,6 +28,8 @@ import { closeCyclePull, connectGitHub, publishCycle, pushMain, syncMain, type C
 import { pushMainFirst } from './settle.js';
 import { retire, toSupersede, waitForReview, waitingCycles, type Superseded, type Waiting } from './waiting.js';
 import { lockAndRecover } from './recover.js';
+import { cycleMemoryCheck } from './memory-check.js';
+import type { MemoryCheck } from '../memory-tests/compare.js';
 
 export interface DreamOptions {
   repoDir: string;
@@ -124,6 +126,8 @@ export interface DreamResult {
   repaired?: string[];
   /** What GitHub had decided or held that this clone took in first (closed pull requests, waiting branches). */
   github?: CycleSync;
+  /** The memory tests on main and on the cycle, and the context cost per target; absent without test files. */
+  memory_tests?: MemoryCheck;
 }
 
 const ENGINE_NAMES = ['heuristic', 'claude'];
@@ -354,11 +358,22 @@ async function commitAndApprove(
   const { repo, config } = context;
   const branch = cycleBranchName(plan.cycle);
   const dreamEntries = inputs.memory.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
+  const memoryTests = plan.actions.length > 0 ? await cycleMemoryCheck(context, base, inputs.memory, plan.actions) : undefined;
+  const held = memoryTests?.holds ?? [];
   const built = await buildCycle(repo, {
     parent: base,
     actions: plan.actions,
     state: plan.state,
-    record: cycleRecord(plan, { branch, base, mode, created: now.toISOString(), warnings: summary.warnings.length, safePart: mode === 'auto' && goesInPart(context, plan, dreamEntries) }),
+    record: cycleRecord(plan, {
+      branch,
+      base,
+      mode,
+      created: now.toISOString(),
+      warnings: summary.warnings.length,
+      // A cycle the tests hold back goes to review whole: none of it reaches main on its own, not even later.
+      safePart: mode === 'auto' && held.length === 0 && goesInPart(context, plan, dreamEntries),
+      ...(memoryTests ? { memoryTests } : {}),
+    }),
     memoryRoot: config.memory.root,
     author: config.git.author,
     timestamp: Math.floor(now.getTime() / 1000),
@@ -371,7 +386,7 @@ async function commitAndApprove(
 
   // On GitHub, main's new tip goes there first: a push that fails leaves main here where it was, not ahead of GitHub's.
   const beforeMove = link ? pushMainFirst(context, link) : undefined;
-  const approval = await approveIfAllowed(context, { mode, branch, plan, built, dreamEntries, now, keepBranch, ...(beforeMove ? { beforeMove } : {}) });
+  const approval = await approveIfAllowed(context, { mode, branch, plan, built, dreamEntries, held, now, keepBranch, ...(beforeMove ? { beforeMove } : {}) });
   const published = approval.merged ? undefined : await sendToReview(context, link, { branch, built, approval, ...(replacing ? { replacing } : {}) });
   if (published) options.onPhase?.({ phase: 'publish', pull: published });
   if (approval.merged && link) await pushMain(context, link);
@@ -388,6 +403,7 @@ async function commitAndApprove(
     dropped: (approval.merged ? approval.dropped : undefined) ?? built.record.dropped,
     ...(published ? { pull: published } : {}),
     ...(approval.appliedSafe !== undefined ? { appliedWithoutReview: approval.appliedSafe } : {}),
+    ...(memoryTests ? { memory_tests: memoryTests } : {}),
   };
 }
 
@@ -411,13 +427,14 @@ async function sendToReview(
  * auto: fast-forward main over the actions safe to apply unreviewed (a type in `approval.auto`, all of them by default,
  * and no high-risk content) and
  * leave the rest for review; the whole cycle goes to review when it prunes more than the configured share of
- * memory. A cycle with no actions only records bookkeeping, which never needs a person's review.
+ * memory, or when the memory tests hold it back (a case it breaks, a target it takes over a limit: `held`). A cycle
+ * with no actions only records bookkeeping, which never needs a person's review.
  */
 async function approveIfAllowed(
   context: RepoContext,
-  cycleInfo: { mode: Mode; branch: string; plan: Plan; built: BuildResult; dreamEntries: number; now: Date; keepBranch: () => Promise<unknown>; beforeMove?: (tip: string) => Promise<void> },
+  cycleInfo: { mode: Mode; branch: string; plan: Plan; built: BuildResult; dreamEntries: number; held: readonly string[]; now: Date; keepBranch: () => Promise<unknown>; beforeMove?: (tip: string) => Promise<void> },
 ): Promise<ApprovalOutcome & { appliedSafe?: number }> {
-  const { mode, branch, plan, built, dreamEntries, now, keepBranch, beforeMove } = cycleInfo;
+  const { mode, branch, plan, built, dreamEntries, held, now, keepBranch, beforeMove } = cycleInfo;
   const cycle = plan.cycle;
   const bookkeepingOnly = built.actions.length === 0;
   const later = `\`reverie approve ${cycle}\` merges it, \`reverie reject ${cycle}\` drops it`;
@@ -432,6 +449,10 @@ async function approveIfAllowed(
       merged: false,
       message: `sent to review: it removes ${pruned} of ${dreamEntries} curated entries (prunes and merges) (${Math.round(ratio * 100)}%), more than approval.max_prune_ratio (${context.config.approval.maxPruneRatio}); ${later}`,
     };
+  }
+  if (!bookkeepingOnly && held.length > 0) {
+    await keepBranch();
+    return { merged: false, message: `sent to review: ${held.join('; ')}; ${later}` };
   }
   // High-risk content goes to a person whatever its type (dream/risk.ts).
   const safe = built.actions.filter((a) => !needsReview(a, context.config.approval.auto));

@@ -1,4 +1,5 @@
 import { effectKeys } from './curate/effects.js';
+import type { MemoryCheck } from '../memory-tests/compare.js';
 import type { Action, DreamState, EngineRun, Notice, PhaseRun, Plan, PlanStats } from './types.js';
 
 /** Folder, at the repository root, of what must survive between cycles. */
@@ -44,6 +45,8 @@ export interface CycleRecord {
   reviewer_drops?: ReviewerDrop[];
   /** For an engine that called a model: which, and what it spent, so that a dream can be audited and re-run. */
   run?: RecordedRun;
+  /** The memory tests on main and on the cycle, and the context cost per target; absent without test files. */
+  memory_tests?: MemoryCheck;
 }
 
 export interface ReviewerDrop {
@@ -178,7 +181,7 @@ export function mergeStates(a: DreamState, b: DreamState): DreamState {
   };
 }
 
-export function cycleRecord(plan: Plan, meta: { branch: string; base: string; mode: string; created: string; warnings: number; safePart?: boolean }): CycleRecord {
+export function cycleRecord(plan: Plan, meta: { branch: string; base: string; mode: string; created: string; warnings: number; safePart?: boolean; memoryTests?: MemoryCheck }): CycleRecord {
   // The record keeps actions whole: approving part of a cycle later replays them from here.
   return {
     cycle: plan.cycle,
@@ -193,6 +196,7 @@ export function cycleRecord(plan: Plan, meta: { branch: string; base: string; mo
     ...(plan.notices.length > 0 ? { notices: plan.notices } : {}),
     ...(plan.run ? { run: recordedRun(plan.run) } : {}),
     ...(meta.safePart ? { safe_part: true } : {}),
+    ...(meta.memoryTests ? { memory_tests: meta.memoryTests } : {}),
   };
 }
 

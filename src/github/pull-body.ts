@@ -7,6 +7,7 @@ import { impactLine, keptAndGone, memoryImpact } from '../dream/impact.js';
 import { actionRisk, needsReview, riskReasons } from '../dream/risk.js';
 import type { CycleRecord, RecordedAction } from '../dream/state.js';
 import type { ActionType } from '../dream/types.js';
+import { memoryCheckMarkdown } from '../memory-tests/check-table.js';
 import { codeBlock, inlineText } from './markdown.js';
 import { actionMarker, commandHelp } from './review-commands.js';
 
@@ -36,6 +37,8 @@ export function pullBody(input: PullBodyInput): string {
     `<!-- ${input.marker} -->`,
     `## Dream cycle \`${record.cycle}\``,
     '',
+    // The memory tests head the body: what the cycle does to what agents know and pay to load, before how.
+    ...(record.memory_tests ? [...memoryCheckMarkdown(record.memory_tests), ''] : []),
     `reverie read ${record.stats.new_sessions} new ${record.stats.new_sessions === 1 ? 'session' : 'sessions'} (${record.stats.sessions} in all) with the \`${safeCode(record.engine)}\` engine and proposes ${record.actions.length} ${record.actions.length === 1 ? 'change' : 'changes'} to memory, one commit each.`,
     '',
     ...impactSection(record),

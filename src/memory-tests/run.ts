@@ -2,10 +2,13 @@
  * `reverie test` as a shell around the reader: the memory and the test files at a revision, read from git, handed to
  * answerCases. The memory is read as `reverie lint --ref` reads it, with the configuration of that same revision.
  */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { openContext } from '../cycle/repo-context.js';
 import { readMemoryView } from '../cycle/lint.js';
 import { readFilesAt } from '../git/tree.js';
-import { isTestFile, parseTestFiles, TESTS_DIR } from './cases.js';
+import type { Repo } from '../git/index.js';
+import { isTestFile, parseTestFiles, TESTS_DIR, type MemoryTestCase } from './cases.js';
 import { answerCases, type MemoryTestReport } from './reader.js';
 
 export interface TestRunOptions {
@@ -29,8 +32,21 @@ export async function runMemoryTests(options: TestRunOptions): Promise<TestRun> 
   // Never so: given a ref, readMemoryView reads that commit of a repository or refuses.
   if (!repo || !commit) throw new Error(`no commit read for ${ref}`);
   // The cases of the same revision as the memory: a change that edits both is tested as it will be merged.
+  const { files, cases } = await testCasesAt(repo, commit);
+  return { ref, commit, files, ...answerCases(view.snapshot, cases) };
+}
+
+/** The test files at a commit, repository-relative and sorted, and their cases (a ConfigError for a bad file). */
+export async function testCasesAt(repo: Repo, commit: string): Promise<{ files: string[]; cases: MemoryTestCase[] }> {
   const texts = await readFilesAt(repo, commit, isTestFile, { under: [TESTS_DIR] });
-  const files = [...texts].map(([path, text]) => ({ path, text }));
-  const cases = parseTestFiles(files);
-  return { ref, commit, files: files.map((f) => f.path).sort(), ...answerCases(view.snapshot, cases) };
+  const files = [...texts].map(([file, text]) => ({ path: file, text }));
+  return { files: files.map((f) => f.path).sort(), cases: parseTestFiles(files) };
+}
+
+/** The test files of a working tree, as testCasesAt reads them from a commit. */
+export async function workingTreeTestCases(repoDir: string): Promise<{ files: string[]; cases: MemoryTestCase[] }> {
+  const names = await readdir(path.join(repoDir, TESTS_DIR), { withFileTypes: true }).catch(() => []);
+  const paths = names.filter((entry) => entry.isFile() && isTestFile(`${TESTS_DIR}/${entry.name}`)).map((entry) => `${TESTS_DIR}/${entry.name}`);
+  const files = await Promise.all(paths.map(async (file) => ({ path: file, text: await readFile(path.join(repoDir, file), 'utf8') })));
+  return { files: files.map((f) => f.path).sort(), cases: parseTestFiles(files) };
 }

@@ -1,8 +1,9 @@
 import { appendFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { check, checkMarkdown, type CheckReport } from '../../cycle/check.js';
+import { check, checkFails, checkMarkdown, type CheckReport } from '../../cycle/check.js';
 import { fails, FindingsError } from '../../cycle/lint.js';
 import type { Harness } from '../../memory/harness.js';
+import { memoryCheckJson } from '../../memory-tests/compare.js';
 import type { Output } from '../output.js';
 import { harnessOption } from './lint.js';
 
@@ -20,7 +21,7 @@ interface CheckFlags {
 export function registerCheck(program: Command, out: Output): void {
   program
     .command('check')
-    .description('pull-request check: lint the memory and report what the change does per namespace, as Markdown for the job summary')
+    .description('pull-request check: lint the memory, report what the change does per namespace, to the memory tests and to each target\'s context cost, as Markdown for the job summary')
     .option('--base <ref>', 'measure the change from this commit (default: where the history meets main)')
     .option('--head <ref>', 'check this commit instead of the working tree')
     .addOption(harnessOption())
@@ -44,13 +45,15 @@ export function registerCheck(program: Command, out: Output): void {
       if (flags.json) out.json(jsonOf(report, strict));
       else out.line(markdown.trimEnd());
       if (fails(report.lint, strict)) throw new FindingsError(`check found ${report.lint.errors} lint errors${strict ? ` and ${report.lint.warnings} warnings` : ''}`);
+      const holds = report.memoryTests?.holds ?? [];
+      if (holds.length > 0) throw new FindingsError(`the change needs a person: ${holds.join('; ')}`);
     });
 }
 
 /** The JSON contract of `reverie check --json`: snake_case, as the other commands' JSON. */
 function jsonOf(report: CheckReport, strict: boolean) {
   return {
-    ok: !fails(report.lint, strict),
+    ok: !checkFails(report, strict),
     base: report.base,
     head: report.head,
     namespaces: report.namespaces.map((c) => ({
@@ -69,5 +72,6 @@ function jsonOf(report: CheckReport, strict: boolean) {
       net_tokens: c.netTokens,
     })),
     lint: report.lint,
+    memory_tests: report.memoryTests ? memoryCheckJson(report.memoryTests) : null,
   };
 }

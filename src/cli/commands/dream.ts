@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { memoryCheckJson } from '../../memory-tests/compare.js';
 import { MODES, type Mode } from '../../config/types.js';
 import type { DreamOptions, DreamResult, PhaseReport } from '../../cycle/dream.js';
 import { quietRun } from '../../cycle/quiet.js';
@@ -83,6 +84,7 @@ function jsonOf(result: DreamResult) {
     rebuilt: result.rebuilt ?? null,
     applied_without_review: result.appliedWithoutReview ?? null,
     run: result.run ? runJson(result.run) : null,
+    memory_tests: result.memory_tests ? memoryCheckJson(result.memory_tests) : null,
   };
 }
 

@@ -1,0 +1,81 @@
+/**
+ * What a change does to the memory, as its tests and its cost say: the same cases answered from the memory before
+ * and after, case by case (fixed, broken, still failing), and what each target agent loads before and after against
+ * its limits. Pure: two snapshots and the cases in, a report out; `reverie check`, a cycle's approval, its pull
+ * request and the Action's summary all read this one report.
+ */
+import { contextCosts, costOverrun, type ContextCost, type LoadSize } from '../memory/context-cost.js';
+import type { Harness } from '../memory/harness.js';
+import type { MemorySnapshot } from '../memory/types.js';
+import type { MemoryTestCase } from './cases.js';
+import { answerCases, type CaseResult } from './reader.js';
+
+/** fail → pass, pass → fail, fail → fail, pass → pass. */
+export type CaseChange = 'fixed' | 'broken' | 'still failing' | 'passing';
+
+export interface ComparedCase {
+  id: string;
+  name: string;
+  file: string;
+  line: number;
+  change: CaseChange;
+  /** The answer from the memory after the change: what a reviewer reads to see why it fails. */
+  after: Pick<CaseResult, 'missing' | 'forbidden'>;
+}
+
+export interface MemoryCheck {
+  cases: ComparedCase[];
+  fixed: number;
+  broken: number;
+  stillFailing: number;
+  passing: number;
+  costs: ContextCost[];
+  /** Why the change should wait for a person: each broken case, each limit it takes a target over. Empty: none. */
+  holds: string[];
+}
+
+/**
+ * The cases answered before and after the change. The cases are the change's own (a case the change adds is
+ * answered from the memory before it too, so a change that adds a fix and its case shows it as fixed).
+ */
+export function checkMemory(before: MemorySnapshot, after: MemorySnapshot, cases: readonly MemoryTestCase[], harness: Harness): MemoryCheck {
+  const answeredBefore = new Map(answerCases(before, cases).cases.map((r) => [r.id, r]));
+  const compared = answerCases(after, cases).cases.map((now): ComparedCase => {
+    const was = answeredBefore.get(now.id)?.passed ?? false;
+    const change: CaseChange = was ? (now.passed ? 'passing' : 'broken') : now.passed ? 'fixed' : 'still failing';
+    return { id: now.id, name: now.name, file: now.file, line: now.line, change, after: { missing: now.missing, forbidden: now.forbidden } };
+  });
+  const costs = contextCosts(before, after, harness);
+  const count = (change: CaseChange) => compared.filter((c) => c.change === change).length;
+  return {
+    cases: compared,
+    fixed: count('fixed'),
+    broken: count('broken'),
+    stillFailing: count('still failing'),
+    passing: count('passing'),
+    costs,
+    holds: holdReasons(compared, costs),
+  };
+}
+
+function holdReasons(cases: readonly ComparedCase[], costs: readonly ContextCost[]): string[] {
+  const broken = cases.filter((c) => c.change === 'broken').map((c) => `it breaks memory test "${c.name}" (${c.file}:${c.line})`);
+  const over = costs.flatMap((cost) =>
+    costOverrun(cost).map((limit) => `it takes ${cost.target} to ${cost.after[limit]} ${limit}, over its limit of ${cost.limits[limit]}${cost.limitSource ? ` (${cost.limitSource})` : ''}`),
+  );
+  return [...broken, ...over];
+}
+
+/** The check in the JSON contract of `reverie check --json` and `reverie dream --json`: snake_case. */
+export function memoryCheckJson(check: MemoryCheck) {
+  const size = (s: LoadSize) => ({ tokens: s.tokens, lines: s.lines, bytes: s.bytes });
+  return {
+    fixed: check.fixed,
+    broken: check.broken,
+    still_failing: check.stillFailing,
+    passing: check.passing,
+    cases: check.cases.map((c) => ({ id: c.id, name: c.name, file: c.file, line: c.line, change: c.change, missing: c.after.missing, forbidden: c.after.forbidden })),
+    costs: check.costs.map((c) => ({ target: c.target, limits: c.limits, limit_source: c.limitSource ?? null, before: size(c.before), after: size(c.after), over_before: c.overBefore, over_after: c.overAfter })),
+    holds: check.holds,
+  };
+}
