@@ -109,7 +109,9 @@ export function checkMarkdown(report: CheckReport, strict = false): string {
 function headline(report: CheckReport, strict: boolean): string {
   const { base, head, lint } = report;
   const memory = head ? `the memory at ${head.slice(0, 7)}` : "the working tree's memory";
-  const counts = `${plural(lint.errors, 'error')}, ${plural(lint.warnings, 'warning')}`;
+  const holds = report.memoryTests?.holds.length ?? 0;
+  // A change lint finds clean can still fail a memory check (a broken case, a target over its limit): the headline says so.
+  const counts = `${plural(lint.errors, 'error')}, ${plural(lint.warnings, 'warning')}${holds > 0 ? `, ${plural(holds, 'memory check')} failed` : ''}`;
   const mark = checkFails(report, strict) ? '❌' : lint.warnings > 0 ? '⚠️' : '✅';
   return `## reverie check\n\n${mark} **${counts}** in ${memory} (${plural(lint.files, 'file')}), compared with ${base.slice(0, 7)}.`;
 }

@@ -68,6 +68,8 @@ describe('reverie check with memory tests', () => {
 
     const text = reverie(['check', '--repo', dir, '--head', 'change']);
     expect(text.code).toBe(1);
+    // Lint finds nothing wrong; the headline says what fails the check.
+    expect(text.stdout).toContain('❌ **0 errors, 0 warnings, 1 memory check failed**');
     expect(text.stdout).toContain('**1 fixed, 1 broken**, 0 still failing, 0 passing (2 cases)');
     expect(text.stdout).toMatch(/\| package manager \| \*\*broken\*\* \(pass → fail\) \| \.reverie\/tests\/memory\.yaml:2 \| missing &#34;pnpm&#34; \|/);
     expect(text.stdout).toContain('| deploys | fixed (fail → pass) |');
