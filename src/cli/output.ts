@@ -1,8 +1,9 @@
 import { dryRunLines, type DryRun } from '../cycle/dry-run.js';
 import { redactText, redactTextValue } from '../sessions/redact.js';
+import { plural } from '../util/plural.js';
 import { printable } from '../util/printable.js';
 
-export { printable };
+export { plural, printable };
 
 /**
  * Everything the CLI prints goes through here: one place that masks secrets (a quote from a log could
@@ -34,10 +35,6 @@ function plainJson(value: unknown): unknown {
 
 export function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
-}
-
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
 }
 
 export function countBy<T>(items: T[], key: (item: T) => string): string {

@@ -15,6 +15,7 @@ import { memoryCheckMarkdown } from '../memory-tests/check-table.js';
 import { checkMemory, type MemoryCheck } from '../memory-tests/compare.js';
 import { testCasesAt, workingTreeTestCases } from '../memory-tests/run.js';
 import { fails, isMemoryPath, lintView, readMemoryView, resolveOrFail, viewDreamCommits, type LintReport, type MemoryView } from './lint.js';
+import { plural } from '../util/plural.js';
 
 export interface CheckOptions {
   repoDir: string;
@@ -153,8 +154,4 @@ function findingsSection(findings: Finding[]): string[] {
 
 function signed(n: number): string {
   return n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '±0';
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -15,6 +15,7 @@ import type { MappedSession } from './reduce.js';
 import type { Reading, StructuredRequest } from './requests.js';
 import { MAP_SCHEMA, type MapAnswer } from './schemas.js';
 import type { Effort } from '../../../config/types.js';
+import { plural } from '../../../util/plural.js';
 
 export interface MapDeps {
   client: Anthropic;
@@ -207,10 +208,6 @@ async function keep(session: Transcribed, reading: Reading<MapAnswer>, deps: Map
 
 function failure(session: Transcribed, reason: string): UnansweredSession {
   return { id: session.id, source: session.source, reason };
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function mappedOf(session: ObservedSession, result: MapResult): MappedSession {
