@@ -18,8 +18,9 @@ import { mainTip, openContext, type RepoContext } from './repo-context.js';
  * A quiet run: most nights nothing has happened since the last cycle (no new log, no edit to the memory), and the
  * heuristic engine is pure, so the same inputs plan the same nothing. A run that found nothing to do leaves, in the
  * git directory, a fingerprint of everything the plan read (main's commit, which holds the memory, its history and
- * the state; the configuration; reverie's version and build; every log file's size, times, inode and device) with what it reported; the next run with the same fingerprint
- * reports the same without reading anything again. The fingerprint is this clone's: a fresh clone has none.
+ * the state; the configuration; reverie's version and build; every log file's size, times, inode and device) with
+ * what it reported; the next run with the same fingerprint reports the same without reading anything again. The
+ * fingerprint is this clone's: a fresh clone has none.
  */
 export interface QuietRecord {
   fingerprint: string;
