@@ -49,6 +49,9 @@ const MAX_BATCH_WAIT_MINUTES = 24 * 60;
 /** Longest `claude.instructions`: they are sent with every request, so they are kept to a page. */
 export const MAX_INSTRUCTIONS = 4096;
 
+/** Most sessions `extract.hold_out` may keep out of a cycle to test its memory with. */
+const MAX_HOLD_OUT = 200;
+
 /** Longest answer the current models write (128K output tokens). */
 const MAX_OUTPUT_TOKENS = 128_000;
 
@@ -65,7 +68,7 @@ class ConfigReader extends YamlReader {
     const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'curate', 'approval', 'git', 'github', 'claude', 'lint']);
     const memory = this.object(top.memory ?? {}, ['memory'], ['root', 'inbox', 'namespaces']);
     const root = this.relativePath(memory.root ?? 'memory', ['memory', 'root']);
-    const extract = this.object(top.extract ?? {}, ['extract'], ['min_sessions']);
+    const extract = this.object(top.extract ?? {}, ['extract'], ['min_sessions', 'hold_out']);
     const curate = this.object(top.curate ?? {}, ['curate'], ['max_actions']);
     const approval = this.object(top.approval ?? {}, ['approval'], ['auto', 'review', 'max_prune_ratio']);
     const git = this.object(top.git ?? {}, ['git'], ['main', 'author']);
@@ -81,7 +84,10 @@ class ConfigReader extends YamlReader {
         namespaces: this.namespaces(memory.namespaces),
       },
       sessions: this.sessions(top.sessions),
-      extract: { minSessions: this.integer(extract.min_sessions ?? 2, ['extract', 'min_sessions'], 1) },
+      extract: {
+        minSessions: this.integer(extract.min_sessions ?? 2, ['extract', 'min_sessions'], 1),
+        holdOut: this.holdOut(extract.hold_out),
+      },
       curate: { maxActions: this.integer(curate.max_actions ?? DEFAULT_MAX_ACTIONS, ['curate', 'max_actions'], 1) },
       approval: { auto: this.safeTypes(approval), maxPruneRatio: this.ratio(approval.max_prune_ratio ?? 0.2, ['approval', 'max_prune_ratio']) },
       lint: this.lint(top.lint),
@@ -95,6 +101,13 @@ class ConfigReader extends YamlReader {
         },
       },
     };
+  }
+
+  /** A cycle holds out its newest sessions one by one as they stream, so the count is kept to what a review reads. */
+  private holdOut(value: unknown): number {
+    const count = this.integer(value ?? 0, ['extract', 'hold_out'], 0);
+    if (count > MAX_HOLD_OUT) this.fail(`must be at most ${MAX_HOLD_OUT}`, ['extract', 'hold_out']);
+    return count;
   }
 
   /** `auto` lists the safe types; `review` the others; a type in both is a mistake worth stopping for. */

@@ -86,7 +86,14 @@ export interface Config {
     namespaces: Namespace[];
   };
   sessions: SessionSource[];
-  extract: { minSessions: number };
+  extract: {
+    minSessions: number;
+    /**
+     * The newest of a cycle's new sessions kept out of its extraction (at most half of them), to test the memory with
+     * what they show again: the cycle's memory tests (memory-tests/from-sessions.ts). 0: none held out.
+     */
+    holdOut: number;
+  };
   /** The most actions one cycle proposes; the rest waits for later cycles, so that each review stays readable. */
   curate: { maxActions: number };
   approval: {

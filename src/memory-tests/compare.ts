@@ -7,7 +7,7 @@
 import { contextCosts, costOverrun, type ContextCost, type LoadSize } from '../memory/context-cost.js';
 import type { Harness } from '../memory/harness.js';
 import type { MemorySnapshot } from '../memory/types.js';
-import type { MemoryTestCase } from './cases.js';
+import { caseLocation, type MemoryTestCase } from './cases.js';
 import { answerCases, type CaseResult } from './reader.js';
 
 /** fail → pass, pass → fail, fail → fail, pass → pass. */
@@ -18,6 +18,8 @@ export interface ComparedCase {
   name: string;
   file: string;
   line: number;
+  /** For a case from a session: the turn that showed the lesson (see MemoryTestCase). */
+  turn?: number;
   change: CaseChange;
   /** The answer from the memory after the change: what a reviewer reads to see why it fails. */
   after: Pick<CaseResult, 'missing' | 'forbidden'>;
@@ -40,10 +42,12 @@ export interface MemoryCheck {
  */
 export function checkMemory(before: MemorySnapshot, after: MemorySnapshot, cases: readonly MemoryTestCase[], harness: Harness): MemoryCheck {
   const answeredBefore = new Map(answerCases(before, cases).cases.map((r) => [r.id, r]));
+  const turns = new Map(cases.flatMap((c) => (c.turn !== undefined ? [[c.id, c.turn] as const] : [])));
   const compared = answerCases(after, cases).cases.map((now): ComparedCase => {
     const was = answeredBefore.get(now.id)?.passed ?? false;
     const change: CaseChange = was ? (now.passed ? 'passing' : 'broken') : now.passed ? 'fixed' : 'still failing';
-    return { id: now.id, name: now.name, file: now.file, line: now.line, change, after: { missing: now.missing, forbidden: now.forbidden } };
+    const turn = turns.get(now.id);
+    return { id: now.id, name: now.name, file: now.file, line: now.line, ...(turn !== undefined ? { turn } : {}), change, after: { missing: now.missing, forbidden: now.forbidden } };
   });
   const costs = contextCosts(before, after, harness);
   const count = (change: CaseChange) => compared.filter((c) => c.change === change).length;
@@ -59,7 +63,7 @@ export function checkMemory(before: MemorySnapshot, after: MemorySnapshot, cases
 }
 
 function holdReasons(cases: readonly ComparedCase[], costs: readonly ContextCost[]): string[] {
-  const broken = cases.filter((c) => c.change === 'broken').map((c) => `it breaks memory test "${c.name}" (${c.file}:${c.line})`);
+  const broken = cases.filter((c) => c.change === 'broken').map((c) => `it breaks memory test "${c.name}" (${caseLocation(c)})`);
   const over = costs.flatMap((cost) =>
     costOverrun(cost).map((limit) => `it takes ${cost.target} to ${cost.after[limit]} ${limit}, over its limit of ${cost.limits[limit]}${cost.limitSource ? ` (${cost.limitSource})` : ''}`),
   );
@@ -74,7 +78,7 @@ export function memoryCheckJson(check: MemoryCheck) {
     broken: check.broken,
     still_failing: check.stillFailing,
     passing: check.passing,
-    cases: check.cases.map((c) => ({ id: c.id, name: c.name, file: c.file, line: c.line, change: c.change, missing: c.after.missing, forbidden: c.after.forbidden })),
+    cases: check.cases.map((c) => ({ id: c.id, name: c.name, file: c.file, line: c.line, ...(c.turn !== undefined ? { turn: c.turn } : {}), change: c.change, missing: c.after.missing, forbidden: c.after.forbidden })),
     costs: check.costs.map((c) => ({ target: c.target, limits: c.limits, limit_source: c.limitSource ?? null, before: size(c.before), after: size(c.after), over_before: c.overBefore, over_after: c.overAfter })),
     holds: check.holds,
   };

@@ -5,6 +5,7 @@
  * Pure and deterministic: the same snapshot and cases give the same answers, so two revisions can be compared.
  */
 import MiniSearch from 'minisearch';
+import { terms } from '../dream/text.js';
 import type { Entry, MemorySnapshot } from '../memory/types.js';
 import type { MemoryTestCase } from './cases.js';
 
@@ -39,6 +40,9 @@ export interface CaseResult {
   /** `never` terms a retrieved entry gives. */
   forbidden: TermMatch[];
 }
+
+/** Of a gist's content terms, the share one retrieved entry must hold for the memory to give it. */
+export const GIST_SHARE = 0.5;
 
 export interface MemoryTestReport {
   cases: CaseResult[];
@@ -80,7 +84,7 @@ function indexOf(entries: readonly Entry[]): MiniSearch {
 }
 
 function answerCase(testCase: MemoryTestCase, entries: readonly Entry[], search: MiniSearch): CaseResult {
-  const query = [testCase.question, ...testCase.expect, ...testCase.never].join(' ');
+  const query = [testCase.question, ...testCase.expect, ...testCase.never, testCase.gist ?? ''].join(' ');
   const ranked = search
     .search(query)
     .map((hit) => ({ entry: entries[hit.id as number] as Entry, index: hit.id as number, score: hit.score }))
@@ -94,6 +98,12 @@ function answerCase(testCase: MemoryTestCase, entries: readonly Entry[], search:
   };
   const found = testCase.expect.map(where).filter((m): m is TermMatch => m !== undefined);
   const missing = testCase.expect.filter((term) => !found.some((m) => m.term === term));
+  if (testCase.gist !== undefined) {
+    const gist = testCase.gist;
+    const hit = used.find((entry) => givesGist(entry.text, gist));
+    if (hit) found.push({ term: gist, path: hit.path, line: hit.line });
+    else missing.push(gist);
+  }
   const forbidden = testCase.never.map(where).filter((m): m is TermMatch => m !== undefined);
   return {
     id: testCase.id,
@@ -107,6 +117,18 @@ function answerCase(testCase: MemoryTestCase, entries: readonly Entry[], search:
     missing,
     forbidden,
   };
+}
+
+/**
+ * The entry says most of what the gist says: at least GIST_SHARE of the gist's content terms (stemmed, stop words
+ * left out) are among the entry's, so "Show the plan and get approval before writing code" gives "Before writing
+ * code, explain your plan and wait for approval".
+ */
+export function givesGist(text: string, gist: string): boolean {
+  const wanted = terms(gist);
+  if (wanted.length === 0) return false;
+  const have = new Set(terms(text));
+  return wanted.filter((t) => have.has(t)).length >= GIST_SHARE * wanted.length;
 }
 
 /**

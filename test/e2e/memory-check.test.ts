@@ -207,3 +207,41 @@ describe('a dream cycle with memory tests', () => {
     expect(git(dir, ['show', `main:.reverie/cycles/${result.cycle}.json`])).not.toContain('memory_tests');
   });
 });
+
+describe('a dream cycle that holds out its newest sessions (extract.hold_out)', () => {
+  const HOLD_OUT_CONFIG = TEST_CONFIG.replace('  min_sessions: 2\n', '  min_sessions: 2\n  hold_out: 1\n');
+  const files: Files = {
+    'reverie.yaml': HOLD_OUT_CONFIG,
+    'memory/notes.md': '# Notes\n\n## Tools\n\n- Run the linter before every commit.\n',
+    'sessions/coding-agent/s1.jsonl': npmMistakeSession('s1', '2026-11-02T09:00:00Z'),
+    'sessions/review-agent/s2.jsonl': npmMistakeSession('s2', '2026-11-03T09:00:00Z', 'fix the flaky cart test'),
+    'sessions/coding-agent/s3.jsonl': npmMistakeSession('s3', '2026-11-04T09:00:00Z', 'add a search box'),
+  };
+  type HeldJson = DreamJson & { held_out?: { id: string; source: string }[]; stats: { new_sessions: number }; memory_tests: DreamJson['memory_tests'] & { cases: { file: string; turn?: number }[] } };
+
+  it('tests the cycle with the newest session: the fix it learned from the others is what that session needed', async () => {
+    const { dir, cleanup } = await makeMemoryRepo(files);
+    cleanups.push(cleanup);
+    const result = reverieJson<HeldJson>(['dream', '--repo', dir]);
+    expect(result.held_out).toEqual([{ id: 's3', source: 'sessions/coding-agent/s3.jsonl' }]);
+    expect(result.stats.new_sessions).toBe(2);
+    expect(result.merged).toBe(true);
+    expect(result.memory_tests).toMatchObject({ fixed: 1, broken: 0, holds: [] });
+    expect(result.memory_tests?.cases).toEqual([expect.objectContaining({ change: 'fixed', file: 'sessions/coding-agent/s3.jsonl', turn: expect.any(Number) })]);
+    const record = JSON.parse(git(dir, ['show', `main:.reverie/cycles/${result.cycle}.json`])) as { memory_tests?: { fixed: number } };
+    expect(record.memory_tests?.fixed).toBe(1);
+    // Held out is not processed: the next cycle extracts it, and holds nothing back from a night with one session.
+    const next = reverieJson<HeldJson>(['dream', '--repo', dir]);
+    expect(next.stats.new_sessions).toBe(1);
+    expect(next.held_out).toEqual([]);
+    expect(reverieJson<HeldJson>(['dream', '--repo', dir]).stats.new_sessions).toBe(0);
+  });
+
+  it('says on the terminal how many sessions it held out', async () => {
+    const { dir, cleanup } = await makeMemoryRepo(files);
+    cleanups.push(cleanup);
+    const text = reverie(['dream', '--repo', dir]);
+    expect(text.stdout).toContain('(3 new, 1 of them held out to test the memory)');
+    expect(text.stdout).toContain('sessions/coding-agent/s3.jsonl, turn');
+  });
+});

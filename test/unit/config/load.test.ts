@@ -36,7 +36,7 @@ describe('parseConfig: defaults', () => {
       engine: 'heuristic',
       memory: { root: 'memory', inbox: 'notes.md', namespaces: [{ name: 'memory', paths: ['**/*.md'], policy: 'dream' }] },
       sessions: [{ path: 'sessions', format: 'auto' }],
-      extract: { minSessions: 2 },
+      extract: { minSessions: 2, holdOut: 0 },
       curate: { maxActions: 50 },
       approval: { auto: ['add', 'update', 'merge', 'resolve', 'prune'], maxPruneRatio: 0.2 },
       lint: { harness: 'none' },
@@ -81,6 +81,7 @@ describe('parseConfig: defaults', () => {
     ]);
     expect(config.sessions).toEqual([{ path: 'logs/**', format: 'auto', agent: 'claude' }]);
     expect(config.extract.minSessions).toBe(3);
+    expect(config.extract.holdOut).toBe(0);
     expect(config.approval.maxPruneRatio).toBe(0.2);
   });
 });
@@ -104,6 +105,13 @@ describe('parseConfig: every error names the file, the line and the key', () => 
     const error = errorOf(yaml('mode: review', 'extract:', '  min_sessions: "two"'));
     expect(error).toMatchObject({ file: FILE, line: 3, key: 'extract.min_sessions' });
     expect(error.message).toMatch(/whole number/);
+  });
+
+  it('extract.hold_out is a count of sessions from 0 to 200', () => {
+    expect(errorOf(yaml('mode: review', 'extract:', '  hold_out: -1'))).toMatchObject({ file: FILE, line: 3, key: 'extract.hold_out' });
+    const over = errorOf(yaml('mode: review', 'extract:', '  min_sessions: 2', '  hold_out: 500'));
+    expect(over).toMatchObject({ file: FILE, line: 4, key: 'extract.hold_out' });
+    expect(over.message).toContain('at most 200');
   });
 
   it('a mapping where a list belongs names the key and its line', () => {
