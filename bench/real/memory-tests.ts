@@ -72,6 +72,8 @@ interface Answered {
   name: string;
   where: string;
   kind: string;
+  /** Shown by an earlier session too: a lesson the replayed cycles had the evidence to learn. */
+  recurring: boolean;
   before: boolean;
   replayed: boolean;
   team: boolean;
@@ -82,6 +84,8 @@ interface ProjectReport {
   sessions: { earlier: number; later: number };
   cases: Answered[];
   passed: { before: number; replayed: number; team: number };
+  /** The same, over the recurring cases alone. */
+  recurringPassed: { cases: number; before: number; replayed: number; team: number };
   rolling: { cycles: number; checked: number; held: number; fixed: number; broken: number; still_failing: number; passing: number; changed: { cycle: string; name: string; where: string; change: string }[] };
 }
 
@@ -95,7 +99,11 @@ async function heldOutSplit(project: Project): Promise<Omit<ProjectReport, 'roll
   const earlierSeen = observed.filter((s) => !later.has(s.source));
   const laterSeen = observed.filter((s) => later.has(s.source));
   const { records } = extractPatterns(earlierSeen, {}, MIN_SESSIONS);
-  const cases = sessionCases(laterSeen, records, MIN_SESSIONS);
+  const recurring = sessionCases(laterSeen, records, MIN_SESSIONS);
+  const sameAs = (c: MemoryTestCase) => `${caseLocation(c)}\u0000${c.question}`;
+  const learnable = new Set(recurring.map(sameAs));
+  // Lessons only the later sessions show: no cycle over the earlier ones could learn them, a team may have.
+  const cases = [...recurring, ...sessionCases(laterSeen, records, MIN_SESSIONS, { alsoNew: true }).filter((c) => !learnable.has(sameAs(c)))];
 
   let replayed: MemorySnapshot | undefined;
   await replayProject(project, fixtures, {
@@ -112,16 +120,19 @@ async function heldOutSplit(project: Project): Promise<Omit<ProjectReport, 'roll
     name: c.name,
     where: caseLocation(c),
     kind: c.gist !== undefined ? 'rule' : 'fix',
+    recurring: learnable.has(sameAs(c)),
     before: onBefore.get(c.id) ?? false,
     replayed: onReplayed.get(c.id) ?? false,
     team: onTeam.get(c.id) ?? false,
   }));
-  const count = (key: 'before' | 'replayed' | 'team') => answered.filter((a) => a[key]).length;
+  const count = (key: 'before' | 'replayed' | 'team', of = answered) => of.filter((a) => a[key]).length;
+  const again = answered.filter((a) => a.recurring);
   return {
     project: project.name,
     sessions: { earlier: cut, later: listed.length - cut },
     cases: answered,
     passed: { before: count('before'), replayed: count('replayed'), team: count('team') },
+    recurringPassed: { cases: again.length, before: count('before', again), replayed: count('replayed', again), team: count('team', again) },
   };
 }
 
@@ -157,10 +168,15 @@ else {
   const lines: string[] = [`Later sessions held out: the last ${Math.round(LATER * 100)}% of each project's; every cycle holding out up to ${HOLD_OUT}.`, ''];
   for (const r of reports) {
     lines.push(`### ${r.project}`, '');
-    lines.push(`${r.sessions.earlier} earlier sessions replayed, ${r.sessions.later} later sessions held out: ${r.cases.length} ${r.cases.length === 1 ? 'case' : 'cases'}; passed by memory-before ${r.passed.before}, the replayed memory ${r.passed.replayed}, the team's memory-after ${r.passed.team}.`, '');
+    const rp = r.recurringPassed;
+    lines.push(
+      `${r.sessions.earlier} earlier sessions replayed, ${r.sessions.later} later sessions held out: ${r.cases.length} ${r.cases.length === 1 ? 'case' : 'cases'}; passed by memory-before ${r.passed.before}, the replayed memory ${r.passed.replayed}, the team's memory-after ${r.passed.team}. ` +
+        `Of them, ${rp.cases} recurring (an earlier session showed it too): ${rp.before} / ${rp.replayed} / ${rp.team}.`,
+      '',
+    );
     if (r.cases.length > 0) {
-      lines.push('| case | kind | from | memory-before | replayed | team after |', '| --- | --- | --- | --- | --- | --- |');
-      for (const c of r.cases) lines.push(`| ${c.name.replace(/\|/g, '\\|')} | ${c.kind} | \`${c.where}\` | ${mark(c.before)} | ${mark(c.replayed)} | ${mark(c.team)} |`);
+      lines.push('| case | kind | seen earlier | from | memory-before | replayed | team after |', '| --- | --- | --- | --- | --- | --- | --- |');
+      for (const c of r.cases) lines.push(`| ${c.name.replace(/\|/g, '\\|')} | ${c.kind} | ${c.recurring ? 'yes' : 'no'} | \`${c.where}\` | ${mark(c.before)} | ${mark(c.replayed)} | ${mark(c.team)} |`);
       lines.push('');
     }
     const w = r.rolling;
@@ -171,6 +187,7 @@ else {
   const total = (f: (r: ProjectReport) => number) => reports.reduce((n, r) => n + f(r), 0);
   lines.push(
     `All projects: ${total((r) => r.cases.length)} cases from later sessions; passed by memory-before ${total((r) => r.passed.before)}, replayed ${total((r) => r.passed.replayed)}, team after ${total((r) => r.passed.team)}. ` +
+      `Recurring: ${total((r) => r.recurringPassed.cases)}; passed ${total((r) => r.recurringPassed.before)} / ${total((r) => r.recurringPassed.replayed)} / ${total((r) => r.recurringPassed.team)}. ` +
       `Cycles holding out: ${total((r) => r.rolling.fixed)} fixed, ${total((r) => r.rolling.broken)} broken, ${total((r) => r.rolling.still_failing)} still failing, ${total((r) => r.rolling.passing)} passing.`,
   );
   console.log(lines.join('\n'));

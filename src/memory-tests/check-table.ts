@@ -12,6 +12,8 @@ const MAX_CASES_SHOWN = 30;
 
 /** The sections, one line per element, with a heading of `level` (`###` in a check, `###` in a pull request too). */
 export function memoryCheckMarkdown(check: MemoryCheck, level = '###'): string[] {
+  // With agents to measure and no case to answer, the cost is the whole check.
+  if (check.cases.length === 0) return [...costSection(check.costs, level), ...holdsNote(check)];
   return [...testsSection(check, level), '', ...costSection(check.costs, level)];
 }
 

@@ -4,7 +4,7 @@
  * its limits. Pure: two snapshots and the cases in, a report out; `reverie check`, a cycle's approval, its pull
  * request and the Action's summary all read this one report.
  */
-import { contextCosts, costOverrun, type ContextCost, type LoadSize } from '../memory/context-cost.js';
+import { contextCosts, costOverrun, type AgentLoad, type ContextCost, type LoadSize } from '../memory/context-cost.js';
 import type { Harness } from '../memory/harness.js';
 import type { MemorySnapshot } from '../memory/types.js';
 import { caseLocation, type MemoryTestCase } from './cases.js';
@@ -40,7 +40,7 @@ export interface MemoryCheck {
  * The cases answered before and after the change. The cases are the change's own (a case the change adds is
  * answered from the memory before it too, so a change that adds a fix and its case shows it as fixed).
  */
-export function checkMemory(before: MemorySnapshot, after: MemorySnapshot, cases: readonly MemoryTestCase[], harness: Harness): MemoryCheck {
+export function checkMemory(before: MemorySnapshot, after: MemorySnapshot, cases: readonly MemoryTestCase[], harness: Harness, agents: readonly AgentLoad[] = []): MemoryCheck {
   const answeredBefore = new Map(answerCases(before, cases).cases.map((r) => [r.id, r]));
   const turns = new Map(cases.flatMap((c) => (c.turn !== undefined ? [[c.id, c.turn] as const] : [])));
   const compared = answerCases(after, cases).cases.map((now): ComparedCase => {
@@ -49,7 +49,7 @@ export function checkMemory(before: MemorySnapshot, after: MemorySnapshot, cases
     const turn = turns.get(now.id);
     return { id: now.id, name: now.name, file: now.file, line: now.line, ...(turn !== undefined ? { turn } : {}), change, after: { missing: now.missing, forbidden: now.forbidden } };
   });
-  const costs = contextCosts(before, after, harness);
+  const costs = contextCosts(before, after, harness, agents);
   const count = (change: CaseChange) => compared.filter((c) => c.change === change).length;
   return {
     cases: compared,

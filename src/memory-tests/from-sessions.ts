@@ -18,23 +18,34 @@ const MAX_NAME = 80;
 /**
  * The cases the held-out sessions give, in the order of their patterns' keys. `records` are the pattern records the
  * memory was curated from (the cycle's own, after its fold): a lesson counts only where a session outside the
- * held-out ones showed it too, so that every case is one the memory had the evidence to learn.
+ * held-out ones showed it too, so that every case is one the memory had the evidence to learn. `alsoNew` keeps the
+ * lessons only the held-out sessions show (with the support to act on): what a team may have written from them, which
+ * a benchmark compares its memory on.
  */
-export function sessionCases(held: readonly ObservedSession[], records: Readonly<Record<string, PatternRecord>>, minSessions: number): MemoryTestCase[] {
+export function sessionCases(
+  held: readonly ObservedSession[],
+  records: Readonly<Record<string, PatternRecord>>,
+  minSessions: number,
+  options: { alsoNew?: boolean } = {},
+): MemoryTestCase[] {
   if (held.length === 0) return [];
   const heldIds = new Set(held.map((s) => s.id));
   const byId = new Map(held.map((s) => [s.id, s]));
   const { signal } = extractPatterns(held, records, minSessions);
+  // One sentence can be two patterns (a rule a person asked to be kept, and the cluster of its rewordings): one case.
+  const asked = new Set<string>();
   return signal.flatMap((pattern) => {
     const seenBefore = records[pattern.key]?.sessions.some((id) => !heldIds.has(id)) ?? false;
     const sighting = pattern.evidence.find((e) => heldIds.has(e.sessionId));
-    if (!seenBefore || !sighting) return [];
+    if ((!seenBefore && !options.alsoNew) || !sighting) return [];
     const session = byId.get(sighting.sessionId);
-    const asked = session && caseOf(pattern, session, sighting.turn);
-    if (!session || !asked) return [];
+    const question = session && caseOf(pattern, session, sighting.turn);
     // Turns count from 0 in a session, from 1 where a person reads them.
     const turn = (sighting.turn ?? 0) + 1;
-    return [{ id: `${session.source}#${pattern.key}`, name: nameOf(asked.gist ?? pattern.statement), file: session.source, line: 1, turn, never: [], top: DEFAULT_TOP, ...asked }];
+    const same = `${session?.source}\u0000${turn}\u0000${question?.question}`;
+    if (!session || !question || asked.has(same)) return [];
+    asked.add(same);
+    return [{ id: `${session.source}#${pattern.key}`, name: nameOf(question.gist ?? pattern.statement), file: session.source, line: 1, turn, never: [], top: DEFAULT_TOP, ...question }];
   });
 }
 

@@ -5,7 +5,7 @@
  * Pure and deterministic: the same snapshot and cases give the same answers, so two revisions can be compared.
  */
 import MiniSearch from 'minisearch';
-import { terms } from '../dream/text.js';
+import { isGeneric, terms } from '../dream/text.js';
 import type { Entry, MemorySnapshot } from '../memory/types.js';
 import type { MemoryTestCase } from './cases.js';
 
@@ -41,7 +41,7 @@ export interface CaseResult {
   forbidden: TermMatch[];
 }
 
-/** Of a gist's content terms, the share one retrieved entry must hold for the memory to give it. */
+/** Of a gist's content terms, the share the retrieved entries must hold between them for the memory to give it. */
 export const GIST_SHARE = 0.5;
 
 export interface MemoryTestReport {
@@ -99,9 +99,10 @@ function answerCase(testCase: MemoryTestCase, entries: readonly Entry[], search:
   const found = testCase.expect.map(where).filter((m): m is TermMatch => m !== undefined);
   const missing = testCase.expect.filter((term) => !found.some((m) => m.term === term));
   if (testCase.gist !== undefined) {
+    // The agent reads every entry retrieved: a rule can be given by two lines of a list as well as by one.
     const gist = testCase.gist;
-    const hit = used.find((entry) => givesGist(entry.text, gist));
-    if (hit) found.push({ term: gist, path: hit.path, line: hit.line });
+    const hit = givesGist(used.map((entry) => entry.text), gist);
+    if (hit !== undefined) found.push({ term: gist, path: used[hit]?.path ?? '', line: used[hit]?.line ?? 0 });
     else missing.push(gist);
   }
   const forbidden = testCase.never.map(where).filter((m): m is TermMatch => m !== undefined);
@@ -120,15 +121,21 @@ function answerCase(testCase: MemoryTestCase, entries: readonly Entry[], search:
 }
 
 /**
- * The entry says most of what the gist says: at least GIST_SHARE of the gist's content terms (stemmed, stop words
- * left out) are among the entry's, so "Show the plan and get approval before writing code" gives "Before writing
- * code, explain your plan and wait for approval".
+ * The texts say most of what the gist says between them: at least GIST_SHARE of the gist's content terms (stemmed;
+ * stop words, and words common to all engineering talk, left out) are among theirs, in any order and wording, so
+ * "Show the plan and get approval before writing code" gives "Before writing code, explain your plan and wait for
+ * approval". The index of the text that holds the most of them, or undefined when they do not give it.
  */
-export function givesGist(text: string, gist: string): boolean {
-  const wanted = terms(gist);
-  if (wanted.length === 0) return false;
-  const have = new Set(terms(text));
-  return wanted.filter((t) => have.has(t)).length >= GIST_SHARE * wanted.length;
+export function givesGist(texts: readonly string[], gist: string): number | undefined {
+  const all = terms(gist);
+  const telling = all.filter((t) => !isGeneric(t));
+  const wanted = telling.length > 0 ? telling : all;
+  if (wanted.length === 0 || texts.length === 0) return undefined;
+  const held = texts.map((text) => new Set(terms(text)));
+  const given = wanted.filter((t) => held.some((set) => set.has(t))).length;
+  if (given < GIST_SHARE * wanted.length) return undefined;
+  const shares = held.map((set) => wanted.filter((t) => set.has(t)).length);
+  return shares.indexOf(Math.max(...shares));
 }
 
 /**

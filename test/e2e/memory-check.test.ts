@@ -111,6 +111,24 @@ describe('reverie check with memory tests', () => {
     expect(json.memory_tests?.holds).toContainEqual(expect.stringContaining('it takes Claude Code memory/MEMORY.md to 212 lines, over its limit of 200'));
   });
 
+  it('measures the agents of `agents:` without any test file, and fails a change that takes one over its limit', async () => {
+    const config = `${TEST_CONFIG}agents:\n  - name: claude-code\n    loads: ["notes.md"]\n    max_lines: 7\n`;
+    const { dir, cleanup } = await makeTempRepo({ 'reverie.yaml': config, 'memory/notes.md': NOTES });
+    cleanups.push(cleanup);
+    git(dir, ['checkout', '-q', '-b', 'grow']);
+    const grown = `${NOTES}- Ship with make release.\n- Tag every release.\n`;
+    await commitFiles(dir, { 'memory/notes.md': grown }, 'two rules');
+    const json = reverieJson<CheckJson>(['check', '--repo', dir, '--head', 'grow']);
+    expect(json.code).toBe(1);
+    expect(json.memory_tests?.cases).toEqual([]);
+    expect(json.memory_tests?.costs[0]).toMatchObject({ target: 'agent claude-code', limits: { lines: 7 }, before: { lines: 6, tokens: estimateTokens(NOTES) }, after: { lines: 8, tokens: estimateTokens(grown) } });
+    expect(json.memory_tests?.holds).toEqual(['it takes agent claude-code to 8 lines, over its limit of 7 (agents: claude-code in reverie.yaml)']);
+    const text = reverie(['check', '--repo', dir, '--head', 'grow']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('Context cost per target');
+    expect(text.stdout).not.toContain('### Memory tests');
+  });
+
   it('says nothing of tests in a repository without test files', async () => {
     const { dir, cleanup } = await makeTempRepo({ 'reverie.yaml': TEST_CONFIG, 'memory/notes.md': NOTES });
     cleanups.push(cleanup);

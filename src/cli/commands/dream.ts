@@ -290,7 +290,7 @@ function printResult(out: Output, result: DreamResult): void {
     if (action.risk_reasons.length > 0) out.line(`           high risk, needs a person: ${action.risk_reasons.join('; ')}`);
   }
   for (const drop of result.dropped) out.line(`  dropped  ${drop.type} ${drop.summary}: ${drop.reason}`);
-  if (result.memory_tests) for (const line of memoryTestLines(result.memory_tests)) out.line(`  ${line}`);
+  if (result.memory_tests?.cases.length) for (const line of memoryTestLines(result.memory_tests)) out.line(`  ${line}`);
   if (result.run?.estimate) out.line('  dry run: nothing was sent but token counts; run without --dry-run to dream');
   else if (result.actions.length === 0) out.line('  no changes to memory; the sessions were recorded as reviewed');
   if (result.pull) out.line(`pull request #${result.pull.number} (${result.pull.action}): ${result.pull.url}`);

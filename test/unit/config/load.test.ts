@@ -39,6 +39,7 @@ describe('parseConfig: defaults', () => {
       extract: { minSessions: 2, holdOut: 0 },
       curate: { maxActions: 50 },
       approval: { auto: ['add', 'update', 'merge', 'resolve', 'prune'], maxPruneRatio: 0.2 },
+      agents: [],
       lint: { harness: 'none' },
       claude: { map: { model: 'claude-haiku-5-5', maxTokens: 8192 }, curate: { model: 'claude-opus-5-5', maxTokens: 16_384 }, concurrency: 4, budget: {}, batch: false, batchWaitMinutes: 20 },
       git: { main: 'main', author: { name: 'reverie', email: 'reverie@users.noreply.github.com' } },
@@ -105,6 +106,15 @@ describe('parseConfig: every error names the file, the line and the key', () => 
     const error = errorOf(yaml('mode: review', 'extract:', '  min_sessions: "two"'));
     expect(error).toMatchObject({ file: FILE, line: 3, key: 'extract.min_sessions' });
     expect(error.message).toMatch(/whole number/);
+  });
+
+  it('agents: each a unique name, the globs it loads and its limits, every mistake at its line', () => {
+    const config = parseConfig(yaml('agents:', '  - name: claude-code', '    loads: ["CLAUDE.md", "notes/**"]', '    max_tokens: 8000', '    max_lines: 200'), FILE, '/repo');
+    expect(config.agents).toEqual([{ name: 'claude-code', loads: ['CLAUDE.md', 'notes/**'], limits: { tokens: 8000, lines: 200 } }]);
+    expect(errorOf(yaml('agents:', '  - name: a', '    loads: []'))).toMatchObject({ line: 3, key: 'agents[0].loads' });
+    expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    max_token: 5'))).toMatchObject({ line: 4, key: 'agents[0].max_token' });
+    expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    max_bytes: 0'))).toMatchObject({ line: 4, key: 'agents[0].max_bytes' });
+    expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '  - name: a', '    loads: [y]'))).toMatchObject({ line: 4, key: 'agents[1].name' });
   });
 
   it('extract.hold_out is a count of sessions from 0 to 200', () => {

@@ -40,6 +40,9 @@ describe('sessionCases: tests from sessions held out of extraction', () => {
     // Two held-out sessions agreeing is a lesson too, but not one the cycle saw.
     const twoHeld = [...held, observeSession(npmThenPnpm('s4', 'codex', day(4), 'fix the cart'))];
     expect(sessionCases(twoHeld, {}, 2)).toEqual([]);
+    // What a benchmark compares a team's memory on: lessons only the held-out sessions show, with the support to act.
+    expect(sessionCases(twoHeld, {}, 2, { alsoNew: true }).map((c) => c.expect)).toEqual([['pnpm install']]);
+    expect(sessionCases(held, {}, 2, { alsoNew: true })).toEqual([]);
   });
 
   it('a failure with no fix known makes no case', () => {
@@ -73,10 +76,13 @@ describe('sessionCases: tests from sessions held out of extraction', () => {
 });
 
 describe('givesGist', () => {
-  it('holds when an entry says at least half of what the gist says', () => {
-    expect(givesGist('Run the linter before every commit.', 'Always run the linter before committing.')).toBe(true);
-    expect(givesGist('Use pnpm.', 'Always run the linter before committing.')).toBe(false);
-    expect(givesGist('anything', 'the and of')).toBe(false);
+  it('holds when the entries say at least half of what the gist says between them, and names the one that says most', () => {
+    expect(givesGist(['Run the linter before every commit.'], 'Always run the linter before committing.')).toBe(0);
+    expect(givesGist(['Use pnpm.'], 'Always run the linter before committing.')).toBeUndefined();
+    expect(givesGist(['anything'], 'the and of')).toBeUndefined();
+    const gist = 'Never print or cat the .env files; only .env.example may be read.';
+    expect(givesGist(['Use pnpm.', 'Never `cat` a `.env` file.', 'Read `.env.example` for the variables.'], gist)).toBe(1);
+    expect(givesGist(['Use pnpm.', 'Keep every variable documented.'], gist)).toBeUndefined();
   });
 });
 
