@@ -16,6 +16,7 @@ import { extractPatterns, observeSession } from '../dream/extract/index.js';
 import { isSpool, ObservationSpool } from '../dream/extract/spool.js';
 import type { ObservedSession } from '../dream/types.js';
 import { streamSessions, type UnreadFile } from '../sessions/load.js';
+import { listAndStamp, type StampedListing } from '../sessions/list.js';
 import type { ReadWarning, Session } from '../sessions/types.js';
 import { approveBranch, type ApprovalOutcome } from './approve.js';
 import { buildCycle, type BuildResult } from './build.js';
@@ -59,6 +60,11 @@ export interface DreamOptions {
   batch?: boolean;
   /** The claude engine's key (ANTHROPIC_API_KEY by default) and transport settings, for proxies and tests. */
   claude?: ClaudeConnectOptions;
+  /**
+   * The logs of these sessions sources as listed and stat'ed just before (by the command line's check for a quiet
+   * night), read rather than listed again. Absent, the cycle lists them itself.
+   */
+  sessionListing?: StampedListing;
 }
 
 export type ClaudeConnectOptions = NonNullable<ClaudeEngineOptions['connection']> & { apiKey?: string };
@@ -211,11 +217,13 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
 
   // A quiet night: nothing changed since a run that found nothing to do, and it reported what this one would.
   const engineName = options.engine ?? context.config.engine;
-  const quiet = mode !== 'dry-run' && engineName === 'heuristic' && !inPlace && replaced.cycles.length === 0 ? await quietFingerprint(context, base, engineName) : undefined;
+  // The logs are listed and stat'ed once, for the fingerprint and for reading what changed.
+  const listing = options.sessionListing ?? (await listAndStamp(context.repo.dir, context.config.sessions));
+  const quiet = mode !== 'dry-run' && engineName === 'heuristic' && !inPlace && replaced.cycles.length === 0 ? quietFingerprint(context, base, engineName, listing) : undefined;
   const known = quiet ? ((await readQuiet(context, quiet)) as QuietReport | undefined) : undefined;
   if (known) return { ...emptyResult(base, mode, waiting.pending, [], 0), ...known };
 
-  const inputs = await review(context, base, options, engine);
+  const inputs = await review(context, base, options, engine, listing);
   if (inPlace && !(await bringsNewSessions(context, inPlace, inputs.sessions))) {
     if (isSpool(inputs.sessions)) inputs.sessions.release();
     return stillWaiting();
@@ -330,7 +338,7 @@ interface Reviewed {
 }
 
 /** Phase 1: the memory and state at main's commit, and the sessions not processed yet. */
-async function review(context: RepoContext, base: string, options: DreamOptions, engine: Engine): Promise<Reviewed> {
+async function review(context: RepoContext, base: string, options: DreamOptions, engine: Engine, listing: StampedListing): Promise<Reviewed> {
   const view = await readBase(context, base);
   const { memory, state } = view;
   // Before anything else is read or written: the cycle would rewrite such a file with U+FFFD for its bytes.
@@ -354,7 +362,7 @@ async function review(context: RepoContext, base: string, options: DreamOptions,
     const forEngine = engine.observe ? engine.observe(session) : observeSession(session);
     holdOut.offer(engine.observe && holding ? observeSession(session) : forEngine, forEngine);
   };
-  const loaded = await streamSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes, hashCacheFile: sessionHashCacheFile(context) }, keep).catch(
+  const loaded = await streamSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes, hashCacheFile: sessionHashCacheFile(context), listing }, keep).catch(
     (error: unknown) => {
       observed?.release();
       throw error;

@@ -8,7 +8,7 @@ import { SessionIdentities } from './identity.js';
 import { secondPass } from './redact.js';
 import { agentFromPath, WarningLog } from './readers/common.js';
 import { DETECT_LINES, detectFormat, readerFor } from './readers/index.js';
-import { listSessionFiles, noteUnread, type SessionFile, type SessionSource, type UnreadFile } from './list.js';
+import { listSessionFiles, noteUnread, type SessionFile, type SessionSource, type StampedListing, type UnreadFile } from './list.js';
 import { readInWorkers, readThreadsFor } from './read-pool.js';
 import type { LogSource, ReadWarning, Session, SessionReader } from './types.js';
 
@@ -35,6 +35,11 @@ export interface LoadOptions {
    * the same result (see read-pool.ts). Default: REVERIE_READ_THREADS, else 1.
    */
   readThreads?: number;
+  /**
+   * The logs as listed and stat'ed just before (listAndStamp), reused rather than listed again; it must be a listing
+   * of these same sources.
+   */
+  listing?: StampedListing;
 }
 
 export interface LoadResult {
@@ -75,11 +80,13 @@ export type StreamResult = Omit<LoadResult, 'sessions'> & { read: number };
  * that keeps only what it needs of each holds one log file's sessions at a time, however many logs there are.
  */
 export async function streamSessions(options: LoadOptions, visit: (session: Session) => void): Promise<StreamResult> {
-  const { files, warnings, unread } = await listSessionFiles(options.repoDir, options.sources);
+  const listing = options.listing ?? (await listSessionFiles(options.repoDir, options.sources));
+  const { files } = listing;
   const cacheFile = options.hashCacheFile;
   const cache = cacheFile ? await readHashCache(cacheFile) : new Map<string, RememberedHash>();
-  const unchanged = unchangedAndProcessed(files, cache, options.skipHashes);
-  const result: StreamResult = { warnings, files: files.length, skipped: unchanged.size, read: 0, unread };
+  const unchanged = unchangedAndProcessed(files, cache, options.skipHashes, options.listing?.stamps);
+  // Copies: the caller's listing stays as it was taken.
+  const result: StreamResult = { warnings: [...listing.warnings], files: files.length, skipped: unchanged.size, read: 0, unread: [...listing.unread] };
   const remembered = new Map(unchanged);
   const handOn = (session: Session): void => {
     result.read++;
@@ -125,10 +132,15 @@ export async function readAhead(file: SessionFile, options: ReadFileOptions): Pr
  * The logs whose remembered hash was processed already and whose file is exactly as it was when hashed. Each
  * counts as one skipped session, as it would if read and found unchanged, but without being opened.
  */
-function unchangedAndProcessed(files: SessionFile[], cache: HashCache, skip: ReadonlySet<string> = new Set()): Map<string, RememberedHash> {
+function unchangedAndProcessed(
+  files: SessionFile[],
+  cache: HashCache,
+  skip: ReadonlySet<string> = new Set(),
+  stamped?: ReadonlyMap<string, FileStamp | undefined>,
+): Map<string, RememberedHash> {
   const unchanged = new Map<string, RememberedHash>();
   const candidates = files.filter((f) => skip.has(cache.get(f.path)?.sha256 ?? ''));
-  const stamps = statAll(candidates.map((f) => f.path));
+  const stamps = stamped ? candidates.map((f) => stamped.get(f.path)) : statAll(candidates.map((f) => f.path));
   candidates.forEach((candidate, i) => {
     const stamp = stamps[i];
     const known = stamp && rememberedHash(cache, candidate.path, stamp);

@@ -55,7 +55,8 @@ export function registerDream(program: Command, out: Output): void {
  * dream() would answer the same, later: this spares a run that does nothing most of its start-up.
  */
 async function quietOrWhole(options: DreamOptions): Promise<DreamResult> {
-  return (await quietRun(options)) ?? (await import('../../cycle/dream.js')).dream(options);
+  const { result, listing } = await quietRun(options);
+  return result ?? (await import('../../cycle/dream.js')).dream({ ...options, ...(listing ? { sessionListing: listing } : {}) });
 }
 
 /** The JSON contract of `reverie dream --json`. */
