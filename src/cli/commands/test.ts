@@ -18,11 +18,13 @@ interface TestFlags {
 export function registerTest(program: Command, out: Output): void {
   program
     .command('test')
-    .description('answer the memory test cases in .reverie/tests/ from the memory at a revision (exit 1 when a case fails, 2 on a bad test file)')
+    .description(
+      'answer the memory test cases in .reverie/tests/ from the memory at a revision (exit 1 when a case fails, 2 on a bad test file or, with --reader claude, no ANTHROPIC_API_KEY, 8 when the Messages API refuses the claude reader)',
+    )
     .option('--ref <ref>', 'test the memory at this branch, tag or commit (default: main)')
     .option(
       '--reader <reader>',
-      'who answers: offline (retrieval, deterministic, free) or claude (a model given the whole memory, via the Messages API with ANTHROPIC_API_KEY; answers are cached in .git until the memory or the question changes)',
+      'who answers: offline (retrieval; deterministic, free) or claude (a model given the whole memory and the question, via the Messages API with ANTHROPIC_API_KEY; each answer is kept in .git/reverie/claude/tests until the memory or the question changes, and the run says what it cost)',
       'offline',
     )
     .option('--model <model>', 'with --reader claude: the model that answers (default: claude.curate.model)')
