@@ -4,14 +4,16 @@
  * prefix, the question alone, no secret), how the answer decides each case, what the cache in the git directory
  * spares, and how a run ends when there is no key or the API refuses it.
  */
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemText, userText } from '../helpers/claude-model.js';
-import { reverieAsync, type CliResult } from '../helpers/cli.js';
+import { CLI, reverieAsync, type CliResult } from '../helpers/cli.js';
 import { TEST_CONFIG } from '../helpers/config.js';
 import { reply, startFakeAnthropic, type FakeAnthropic, type MessageBody, type Responder } from '../helpers/fake-anthropic.js';
-import { commitFiles, makeTempRepo, type Files } from '../helpers/git.js';
+import { commitFiles, makeTempDir, makeTempRepo, type Files } from '../helpers/git.js';
 
 const API_KEY = 'sk-ant-api03-fake-key-for-tests-only-0000';
 /** A GitHub token someone pasted into memory: it must never reach the API. */
@@ -263,5 +265,24 @@ describe('reverie test --reader claude', () => {
     const model = await reverieAsync(['test', '--repo', dir, '--model', 'claude-haiku-5-5']);
     expect(model.code).toBe(2);
     expect(model.stderr).toContain('--model is for --reader claude');
+  });
+
+  it('is loaded, with the SDK, only for --reader claude: the offline reader loads neither', async () => {
+    const fake = await start(reads);
+    const dir = await repoWith();
+    // A module hook that names every file of the command line it loads holding the SDK's code.
+    const hooks = await makeTempDir();
+    cleanups.push(() => rm(hooks, { recursive: true, force: true }));
+    writeFileSync(path.join(hooks, 'hooks.mjs'), `export async function load(url, context, next) {\n  const loaded = await next(url, context);\n  if (url.startsWith('file:') && String(loaded.source ?? '').includes('ANTHROPIC_BASE_URL')) process.stderr.write('sdk loaded: ' + url + '\\n');\n  return loaded;\n}\n`);
+    writeFileSync(path.join(hooks, 'register.mjs'), "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n");
+    const traced = (args: string[]) => spawnSync(process.execPath, ['--import', path.join(hooks, 'register.mjs'), CLI, 'test', '--repo', dir, ...args], { encoding: 'utf8', env: { ...process.env, ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url } });
+    const offline = traced([]);
+    expect(offline.status, offline.stderr).toBe(0);
+    expect(offline.stderr).not.toContain('sdk loaded');
+    // With the claude reader, answered from the cache so that this process need not wait on the fake.
+    await testJson(dir, fake);
+    const claude = traced(['--reader', 'claude']);
+    expect(claude.stdout).toContain('from the cache; nothing sent');
+    expect(claude.stderr).toContain('sdk loaded');
   });
 });
