@@ -257,6 +257,30 @@ describe('reverie test --reader claude', () => {
     expect(messages(fake)).toHaveLength(1);
   });
 
+  it('fails only the case whose requests are rate limited past every retry, and answers the others', async () => {
+    const fake = await start(reads);
+    const dir = await repoWith();
+    // The first case's request and its four retries.
+    fake.failNext(5, { status: 429, headers: { 'retry-after-ms': '1' } });
+    const run = await testJson(dir, fake);
+    expect(run.code).toBe(1);
+    expect(run.cases[0]).toMatchObject({ passed: false, unanswered: expect.stringMatching(/^the Messages API answered 429 rate_limit_error/) });
+    expect(run.cases[1]?.answer).toBe('Run make release, or force push to main when in a hurry.');
+    expect(run.claude).toMatchObject({ requests: 2 });
+    expect(cacheFiles(dir)).toHaveLength(2);
+  });
+
+  it('keeps within claude.budget: a case whose request would not fit is not sent, and fails with the reason', async () => {
+    const fake = await start(reads);
+    const dir = await repoWith();
+    await commitFiles(dir, { 'reverie.yaml': `${TEST_CONFIG}claude:\n  curate:\n    model: claude-sonnet-5-5\n    max_tokens: 800\n  budget:\n    tokens: 500\n` }, 'a small budget');
+    const run = await testJson(dir, fake);
+    expect(run.code).toBe(1);
+    expect(run.cases.map((c) => c.unanswered)).toEqual(Array(3).fill(expect.stringMatching(/^not asked: the budget is spent: the token budget \(claude\.budget\.tokens: 500\) would not cover/)));
+    expect(run.claude).toMatchObject({ requests: 0, cost_usd: 0 });
+    expect(messages(fake)).toHaveLength(0);
+  });
+
   it('refuses a reader it does not know, and --model without the claude reader', async () => {
     const dir = await repoWith();
     const unknown = await reverieAsync(['test', '--repo', dir, '--reader', 'gpt']);
