@@ -6,6 +6,7 @@ import { inlineText } from '../github/markdown.js';
 import { costOverrun, type ContextCost, type CostLimits } from '../memory/context-cost.js';
 import { caseLocation } from './cases.js';
 import type { ComparedCase, MemoryCheck } from './compare.js';
+import { matchPlace } from './reader.js';
 
 /** GitHub caps a body; past this many cases the table stops and `reverie check --json` lists them all. */
 const MAX_CASES_SHOWN = 30;
@@ -32,7 +33,7 @@ function testsSection(check: MemoryCheck, level: string): string[] {
 
 function caseRow(c: ComparedCase): string {
   const change = c.change === 'broken' ? '**broken** (pass → fail)' : c.change === 'fixed' ? 'fixed (fail → pass)' : 'still failing';
-  const why = [...c.after.missing.map((t) => `missing "${t}"`), ...c.after.forbidden.map((f) => `gives "${f.term}" (${f.path}:${f.line})`)].join('; ');
+  const why = [...c.after.missing.map((t) => `missing "${t}"`), ...c.after.forbidden.map((f) => `gives "${f.term}" (${matchPlace(f)})`)].join('; ');
   return `| ${inlineText(c.name)} | ${change} | ${inlineText(caseLocation(c))} | ${inlineText(why || 'passes')} |`;
 }
 

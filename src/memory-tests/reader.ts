@@ -9,19 +9,20 @@ import { isGeneric, terms } from '../dream/text.js';
 import type { Entry, MemorySnapshot } from '../memory/types.js';
 import type { MemoryTestCase } from './cases.js';
 
-/** An entry the reader retrieved for a case, best first. */
+/** An entry the reader retrieved for a case, best first; for the claude reader, an entry its answer cited. */
 export interface UsedEntry {
   path: string;
   line: number;
   text: string;
-  score: number;
+  /** The offline reader's relevance; the claude reader ranks nothing. */
+  score?: number;
 }
 
-/** A term of the case and the retrieved entry it appeared in. */
+/** A term of the case and the entry it appeared in; `path` and `line` null: in the claude reader's answer itself. */
 export interface TermMatch {
   term: string;
-  path: string;
-  line: number;
+  path: string | null;
+  line: number | null;
 }
 
 export interface CaseResult {
@@ -37,8 +38,12 @@ export interface CaseResult {
   found: TermMatch[];
   /** `expect` terms no retrieved entry gives. */
   missing: string[];
-  /** `never` terms a retrieved entry gives. */
+  /** `never` terms a retrieved entry gives (the claude reader: its answer gives). */
   forbidden: TermMatch[];
+  /** The claude reader's answer, in the model's words. */
+  answer?: string;
+  /** Why the claude reader has no answer for the case (off its schema twice, a request that failed): it fails. */
+  unanswered?: string;
 }
 
 /** Of a gist's content terms, the share the retrieved entries must hold between them for the memory to give it. */
@@ -118,6 +123,11 @@ function answerCase(testCase: MemoryTestCase, entries: readonly Entry[], search:
     missing,
     forbidden,
   };
+}
+
+/** Where a term was found, as a report names it: `memory/notes.md:5`, or the claude reader's answer. */
+export function matchPlace(match: TermMatch): string {
+  return match.path === null ? 'the answer' : `${match.path}:${match.line}`;
 }
 
 /**
