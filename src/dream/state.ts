@@ -43,10 +43,20 @@ export interface CycleRecord {
    * brought back.
    */
   reviewer_drops?: ReviewerDrop[];
+  /**
+   * When a reviewer last dropped or kept actions and the branch was rebuilt: of two diverged versions of a waiting
+   * branch (this clone's and GitHub's), the one revised later is the cycle as its review left it.
+   */
+  revised_at?: string;
   /** For an engine that called a model: which, and what it spent, so that a dream can be audited and re-run. */
   run?: RecordedRun;
-  /** The memory tests on main and on the cycle, and the context cost per target; absent without test files. */
+  /**
+   * The memory tests on main and on the cycle, and the context cost per target; absent without test files. Made again
+   * for the actions that remain when a review takes some out (a drop, `approve --except`).
+   */
   memory_tests?: MemoryCheck;
+  /** What the memory tests held against the cycle as it was made, kept once a review has made them again. */
+  held_by_tests?: string[];
 }
 
 export interface ReviewerDrop {

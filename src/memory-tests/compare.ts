@@ -59,11 +59,16 @@ export function checkMemory(before: MemorySnapshot, after: MemorySnapshot, cases
 }
 
 function holdReasons(cases: readonly ComparedCase[], costs: readonly ContextCost[]): string[] {
-  const broken = cases.filter((c) => c.change === 'broken').map((c) => `it breaks memory test "${c.name}" (${c.file}:${c.line})`);
+  const broken = cases.filter((c) => c.change === 'broken').map(brokenHold);
   const over = costs.flatMap((cost) =>
     costOverrun(cost).map((limit) => `it takes ${cost.target} to ${cost.after[limit]} ${limit}, over its limit of ${cost.limits[limit]}${cost.limitSource ? ` (${cost.limitSource})` : ''}`),
   );
   return [...broken, ...over];
+}
+
+/** The hold a broken case puts on a change, as `holds` words it. */
+export function brokenHold(c: Pick<ComparedCase, 'name' | 'file' | 'line'>): string {
+  return `it breaks memory test "${c.name}" (${c.file}:${c.line})`;
 }
 
 /** The check in the JSON contract of `reverie check --json` and `reverie dream --json`: snake_case. */
