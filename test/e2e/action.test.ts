@@ -449,6 +449,10 @@ describe('the Action with command: check, on a pull request', () => {
     await runGit(contributor, ['checkout', '-q', '-b', 'notes']);
     const files = typeof change === 'string' ? { 'memory/notes.md': change } : change;
     for (const [file, text] of Object.entries(files)) {
+      if (text === null) {
+        await rm(path.join(contributor, file));
+        continue;
+      }
       await mkdir(path.dirname(path.join(contributor, file)), { recursive: true });
       await writeFile(path.join(contributor, file), text);
     }
