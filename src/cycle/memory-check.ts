@@ -84,7 +84,7 @@ export function approvalTestsLines(tests: TestsAtApproval | undefined): string[]
   if (released.length > 0 && tests.holds.length === 0) {
     lines.push(`memory tests: nothing holds this cycle back any more: it was held because ${released.join('; ')}; ${without} it breaks no case and takes no target over a limit`);
   } else if (released.length > 0) {
-    lines.push(`memory tests: ${without} it no longer holds because ${released.join('; ')}`);
+    lines.push(`memory tests: ${without} this no longer holds: ${released.join('; ')}`);
   }
   if (tests.holds.length > 0) lines.push(`memory tests: approved by a person over what they hold against it: ${tests.holds.join('; ')}`);
   return lines;
