@@ -15,9 +15,9 @@ import { readBase, type RepoContext } from './context.js';
 
 /**
  * The check of a cycle on `base`; undefined when `base` has no test files, so such a cycle runs exactly as before.
- * `memory`: the memory at `base`, when the caller has it already.
+ * `memory`: the memory at `base`, when the caller has it already; `known`: an earlier check on `base` (compare.ts).
  */
-export async function cycleMemoryCheck(context: RepoContext, base: string, memory: MemorySnapshot | undefined, actions: Action[]): Promise<MemoryCheck | undefined> {
+export async function cycleMemoryCheck(context: RepoContext, base: string, memory: MemorySnapshot | undefined, actions: Action[], known?: MemoryCheck): Promise<MemoryCheck | undefined> {
   const { repo, config } = context;
   const tests = await testCasesAt(repo, base);
   if (tests.files.length === 0) return undefined;
@@ -27,7 +27,7 @@ export async function cycleMemoryCheck(context: RepoContext, base: string, memor
   const files = new Map(before.files.map((f) => [f.path, f.document.text]));
   for (const { changes } of replay.applied) for (const [path, text] of changes) files.set(path, text);
   const after = buildSnapshot([...files].map(([path, text]) => ({ path, text })), config.memory.root, config.memory.namespaces);
-  return checkMemory(before, after, tests.cases, config.lint.harness);
+  return checkMemory(before, after, tests.cases, config.lint.harness, known);
 }
 
 /**
@@ -36,7 +36,9 @@ export async function cycleMemoryCheck(context: RepoContext, base: string, memor
  * say that a drop took the hold away. Without actions left there is nothing to measure: no report.
  */
 export async function recheckRecord(context: RepoContext, record: CycleRecord, base: string, actions: Action[]): Promise<CycleRecord> {
-  const check = actions.length > 0 ? await cycleMemoryCheck(context, base, undefined, actions) : undefined;
+  // On the cycle's own base the memory before is what the record's check answered already.
+  const known = base === record.base ? record.memory_tests : undefined;
+  const check = actions.length > 0 ? await cycleMemoryCheck(context, base, undefined, actions, known) : undefined;
   const { memory_tests: _before, held_by_tests: _held, ...rest } = record;
   const held = heldWhenMade(record);
   return { ...rest, ...(check ? { memory_tests: check } : {}), ...(held.length > 0 ? { held_by_tests: held } : {}) };

@@ -36,12 +36,13 @@ export interface MemoryCheck {
 
 /**
  * The cases answered before and after the change. The cases are the change's own (a case the change adds is
- * answered from the memory before it too, so a change that adds a fix and its case shows it as fixed).
+ * answered from the memory before it too, so a change that adds a fix and its case shows it as fixed). `known`: an
+ * earlier check of the same memory before, whose answers there are taken as they are.
  */
-export function checkMemory(before: MemorySnapshot, after: MemorySnapshot, cases: readonly MemoryTestCase[], harness: Harness): MemoryCheck {
-  const answeredBefore = new Map(answerCases(before, cases).cases.map((r) => [r.id, r]));
+export function checkMemory(before: MemorySnapshot, after: MemorySnapshot, cases: readonly MemoryTestCase[], harness: Harness, known?: MemoryCheck): MemoryCheck {
+  const answeredBefore = passedBefore(known, cases) ?? new Map(answerCases(before, cases).cases.map((r) => [r.id, r.passed]));
   const compared = answerCases(after, cases).cases.map((now): ComparedCase => {
-    const was = answeredBefore.get(now.id)?.passed ?? false;
+    const was = answeredBefore.get(now.id) ?? false;
     const change: CaseChange = was ? (now.passed ? 'passing' : 'broken') : now.passed ? 'fixed' : 'still failing';
     return { id: now.id, name: now.name, file: now.file, line: now.line, change, after: { missing: now.missing, forbidden: now.forbidden } };
   });
@@ -56,6 +57,16 @@ export function checkMemory(before: MemorySnapshot, after: MemorySnapshot, cases
     costs,
     holds: holdReasons(compared, costs),
   };
+}
+
+/**
+ * Whether each case passed before the change, read from an earlier check of the same `before` with the same cases
+ * (a cycle revised on its base): the memory before is not answered again. Undefined when that check lacks a case.
+ */
+function passedBefore(known: MemoryCheck | undefined, cases: readonly MemoryTestCase[]): Map<string, boolean> | undefined {
+  if (!known) return undefined;
+  const passed = new Map(known.cases.map((c) => [c.id, c.change === 'broken' || c.change === 'passing']));
+  return cases.every((c) => passed.has(c.id)) ? passed : undefined;
 }
 
 function holdReasons(cases: readonly ComparedCase[], costs: readonly ContextCost[]): string[] {

@@ -46,6 +46,22 @@ describe('checkMemory', () => {
     expect(check.holds).toEqual(['it breaks memory test "pricing port" (.reverie/tests/memory.yaml:2)']);
   });
 
+  it('takes the answers before the change from an earlier check of the same memory, unless it lacks a case', () => {
+    // An earlier check that says "tests" passed before: taken as it is, the case now reads as broken.
+    const earlier = { ...check, cases: check.cases.map((c) => (c.name === 'tests' ? { ...c, change: 'passing' as const } : c)) };
+    const again = checkMemory(snapshot(BEFORE), snapshot(AFTER), CASES, 'none', earlier);
+    expect(again.cases.map((c) => [c.name, c.change])).toEqual([
+      ['pricing port', 'broken'],
+      ['releases', 'fixed'],
+      ['installs', 'passing'],
+      ['tests', 'broken'],
+    ]);
+    expect(checkMemory(snapshot(BEFORE), snapshot(AFTER), CASES, 'none', check)).toEqual(check);
+    // Without one of the cases, the memory before is answered again.
+    const partial = { ...earlier, cases: earlier.cases.slice(1) };
+    expect(checkMemory(snapshot(BEFORE), snapshot(AFTER), CASES, 'none', partial)).toEqual(check);
+  });
+
   it('counts what each namespace loads as estimateTokens counts its files, against budget_tokens', () => {
     expect(check.costs).toEqual([
       {
