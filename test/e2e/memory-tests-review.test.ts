@@ -152,6 +152,7 @@ describe('memory tests on a cycle reviewed on GitHub', () => {
     expect(approved.stdout).not.toContain('approved by a person over');
     expect(notesAt(w, 'main')).toBe(afterDrop);
     expect(w.github.state.pulls[0]!.state).toBe('closed');
+    expect(w.github.state.comments.at(-1)?.body).toContain('Memory tests: nothing holds this cycle back any more: it was held because it breaks memory test &#34;pricing port&#34;');
     const onMain = JSON.parse(git(w.bare, ['show', `main:.reverie/cycles/${result.cycle}.json`])) as RecordJson;
     expect(onMain.memory_tests?.broken).toBe(0);
     expect(w.github.violations).toEqual([]);

@@ -9,6 +9,7 @@ import { cycleIdFrom, listCycles, type CycleView } from '../../cycle/history.js'
 import { closeCyclePull, connectGitHub, syncMain, type GitHubLink } from '../../cycle/publish.js';
 import { lockAndRecover } from '../../cycle/recover.js';
 import { approvalTestsLines } from '../../cycle/memory-check.js';
+import { inlineText } from '../../github/markdown.js';
 import { reviseAndPublish } from '../../cycle/revise.js';
 import { acceptMergeOnGitHub, decidedOnGitHub, githubSteps, pushMainFirst, rejectionOnGitHub, viewFromGitHub } from '../../cycle/settle.js';
 import { plural, printDryRun, type Output } from '../output.js';
@@ -51,9 +52,11 @@ export function registerDecisions(program: Command, out: Output): void {
         const settled = await decidedCycle(context, cycle);
         if (settled) return reportSettled(out, settled, 'approved', flags.json);
         const outcome = await approveCycle(context, cycle, { now: new Date(), ...choice, ...(link ? { beforeMove: pushMainFirst(context, link) } : {}) });
-        if (link) await closeCyclePull(link, outcome.branch, `Approved with \`reverie approve\`: ${outcome.message}.`);
-        const tests = outcome.tests ? { held_when_made: outcome.tests.held, holds: outcome.tests.holds, left_out: outcome.tests.leftOut } : null;
-        if (flags.json) return out.json({ cycle: outcome.cycle, merged: outcome.merged, main: outcome.main, actions: outcome.actions?.map((a) => ({ id: a.id, type: a.type, summary: a.summary, commit: a.commit ?? null })), dropped: outcome.dropped, memory_tests: tests });
+        // What the memory tests say of the approval goes on the pull request too: its body showed the hold.
+        const tests = approvalTestsLines(outcome.tests).map((line) => `\n\n${inlineText(line.replace(/^memory tests: /, 'Memory tests: '))}.`);
+        if (link) await closeCyclePull(link, outcome.branch, `Approved with \`reverie approve\`: ${outcome.message}.${tests.join('')}`);
+        const testsJson = outcome.tests ? { held_when_made: outcome.tests.held, holds: outcome.tests.holds, left_out: outcome.tests.leftOut } : null;
+        if (flags.json) return out.json({ cycle: outcome.cycle, merged: outcome.merged, main: outcome.main, actions: outcome.actions?.map((a) => ({ id: a.id, type: a.type, summary: a.summary, commit: a.commit ?? null })), dropped: outcome.dropped, memory_tests: testsJson });
         out.line(`approved cycle ${outcome.cycle}: ${outcome.message}`);
         for (const a of outcome.actions ?? []) out.line(`  ${a.commit?.slice(0, 7) ?? '-------'} ${a.type} ${a.summary}`);
         for (const line of approvalTestsLines(outcome.tests)) out.line(line);
