@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runAction } from '../../src/action/run.js';
 import { openContext } from '../../src/cycle/context.js';
 import { listCycles } from '../../src/cycle/history.js';
+import { syncCycles } from '../../src/cycle/github-cycles.js';
 import { connectGitHub } from '../../src/cycle/publish.js';
 import { respondToReview } from '../../src/cycle/respond.js';
 import { readReviewEvent } from '../../src/github/events.js';
@@ -110,6 +111,20 @@ describe('review from the pull request page', () => {
     expect(git(w.bare, ['log', '--format=%B', 'main'])).not.toMatch(new RegExp(`Reverie-Action: ${dropped.type}[\\s\\S]*${second}`));
     const cycle = (await listCycles(await openContext(w.dir))).find((c) => c.cycle === result.cycle)!;
     expect(cycle.actions.find((a) => a.id === second)?.status).toBe('rejected');
+  });
+
+  it('a branch here with a commit of a person\'s own is kept, whatever GitHub\'s revision', async () => {
+    const { w, result, pull, ids } = await waitingCycle();
+    const { from } = w.github.editPullBodyAs(pull.number, 'ada', untick(pull.body!, ids[1]!));
+    expect(await respond(w, pullRequestEvent(w.github, pull.number, 'edited', { sender: 'ada', changes: { body: { from } } }))).toMatchObject({ outcome: 'revised' });
+    git(w.dir, ['checkout', '-q', result.branch!]);
+    git(w.dir, ['-c', 'user.email=ada@example.com', '-c', 'user.name=Ada', 'commit', '-q', '--allow-empty', '-m', 'docs: a note of mine']);
+    git(w.dir, ['checkout', '-q', 'main']);
+    const mine = git(w.dir, ['rev-parse', result.branch!]);
+    const context = await openContext(w.dir);
+    const sync = await syncCycles(context, (await connectGitHub(context, FAST_GITHUB))!, { now: new Date('2026-12-02T11:00:00Z') });
+    expect(sync.adopted).toEqual([]);
+    expect(git(w.dir, ['rev-parse', result.branch!])).toBe(mine);
   });
 
   it('a /reverie drop comment drops, a /reverie keep brings it back, each answered in a reply', async () => {
