@@ -50,7 +50,7 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   const tests = view.commit ? await testCasesAt(view.repo, view.commit) : await workingTreeTestCases(options.repoDir);
   const harness = options.harness ?? view.config.lint.harness;
   const { agents } = view.config;
-  const memoryTests = tests.files.length > 0 || agents.length > 0 ? checkMemory(before, view.snapshot, tests.cases, harness, agents) : undefined;
+  const memoryTests = tests.files.length > 0 || agents.length > 0 ? checkMemory(before, view.snapshot, tests.cases, harness, { agents }) : undefined;
   return { base, head: view.commit ?? null, namespaces: namespaceChanges(before, view.snapshot, hints), lint, ...(memoryTests ? { memoryTests } : {}) };
 }
 

@@ -398,7 +398,7 @@ async function commitAndApprove(
   const branch = cycleBranchName(plan.cycle);
   const dreamEntries = inputs.memory.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
   const fromSessions = sessionCases(inputs.heldOut, caseRecords(inputs, plan, config.extract.minSessions), config.extract.minSessions);
-  const memoryTests = plan.actions.length > 0 ? await cycleMemoryCheck(context, base, inputs.memory, plan.actions, fromSessions) : undefined;
+  const memoryTests = plan.actions.length > 0 ? await cycleMemoryCheck(context, base, inputs.memory, plan.actions, { fromSessions }) : undefined;
   const held = memoryTests?.holds ?? [];
   const built = await buildCycle(repo, {
     parent: base,
@@ -412,7 +412,7 @@ async function commitAndApprove(
       warnings: summary.warnings.length,
       // A cycle the tests hold back goes to review whole: none of it reaches main on its own, not even later.
       safePart: mode === 'auto' && held.length === 0 && goesInPart(context, plan, dreamEntries),
-      ...(memoryTests ? { memoryTests } : {}),
+      ...(memoryTests ? { memoryTests, sessionCases: fromSessions } : {}),
     }),
     memoryRoot: config.memory.root,
     author: config.git.author,

@@ -255,6 +255,22 @@ describe('a dream cycle that holds out its newest sessions (extract.hold_out)', 
     expect(reverieJson<HeldJson>(['dream', '--repo', dir]).stats.new_sessions).toBe(0);
   });
 
+  it('keeps the held-out session cases in the record, answered again when a reviewer drops an action', async () => {
+    // Two actions: the fix for npm, and a merge of the two notes on the pricing port.
+    const { dir, cleanup } = await makeMemoryRepo({ ...files, 'memory/notes.md': CYCLE_NOTES, 'reverie.yaml': HOLD_OUT_CONFIG.replace('mode: auto', 'mode: review') });
+    cleanups.push(cleanup);
+    const result = reverieJson<HeldJson & { actions: { id: string; type: string }[] }>(['dream', '--repo', dir]);
+    expect(result.merged).toBe(false);
+    expect(result.memory_tests).toMatchObject({ fixed: 1 });
+    const record = () => JSON.parse(git(dir, ['show', `${result.branch}:.reverie/cycles/${result.cycle}.json`])) as { session_cases?: { file: string; expect: string[] }[]; memory_tests?: { fixed: number; stillFailing: number } };
+    expect(record().session_cases).toEqual([expect.objectContaining({ file: 'sessions/coding-agent/s3.jsonl', expect: ['pnpm install'] })]);
+    expect(result.actions.map((a) => a.type).sort()).toEqual(['merge', 'update']);
+    const fix = result.actions.find((a) => a.type === 'update');
+    reverieJson(['drop', '--repo', dir, result.cycle, fix?.id as string]);
+    // Without the action that taught it, the session's case is asked again and fails again; it is not forgotten.
+    expect(record().memory_tests).toMatchObject({ fixed: 0, stillFailing: 1 });
+  });
+
   it('says on the terminal how many sessions it held out', async () => {
     const { dir, cleanup } = await makeMemoryRepo(files);
     cleanups.push(cleanup);
