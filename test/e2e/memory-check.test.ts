@@ -179,7 +179,7 @@ interface DreamJson {
   branch: string;
   merged: boolean;
   approval: string;
-  actions: { type: string }[];
+  actions: { id: string; type: string }[];
   memory_tests: null | { fixed: number; broken: number; holds: string[]; cases: { name: string; change: string }[] };
 }
 
@@ -259,7 +259,7 @@ describe('a dream cycle that holds out its newest sessions (extract.hold_out)', 
     // Two actions: the fix for npm, and a merge of the two notes on the pricing port.
     const { dir, cleanup } = await makeMemoryRepo({ ...files, 'memory/notes.md': CYCLE_NOTES, 'reverie.yaml': HOLD_OUT_CONFIG.replace('mode: auto', 'mode: review') });
     cleanups.push(cleanup);
-    const result = reverieJson<HeldJson & { actions: { id: string; type: string }[] }>(['dream', '--repo', dir]);
+    const result = reverieJson<HeldJson>(['dream', '--repo', dir]);
     expect(result.merged).toBe(false);
     expect(result.memory_tests).toMatchObject({ fixed: 1 });
     const record = () => JSON.parse(git(dir, ['show', `${result.branch}:.reverie/cycles/${result.cycle}.json`])) as { session_cases?: { file: string; expect: string[] }[]; memory_tests?: { fixed: number; stillFailing: number } };
