@@ -1,4 +1,4 @@
-import { ActionConflictError, applyAction } from '../dream/apply.js';
+import { ActionConflictError, Replayer } from '../dream/apply.js';
 import { cyclePath, mergeStates, readState, stableJson, stateFiles, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import type { Action, DreamState, PatternRecord } from '../dream/types.js';
 import { commitChanges, readFilesAt, type Author, type Repo } from '../git/index.js';
@@ -42,7 +42,7 @@ export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildRe
   const applied: RecordedAction[] = [];
   const skipped: BuildResult['skipped'] = [];
   // One action applied, then committed, then the next: a long file's texts after each action are not all held at once.
-  for (const step of replaySteps(files, input.actions, notText)) {
+  for (const step of replaySteps(files, input.actions, notText, given.actions)) {
     if ('reason' in step) {
       skipped.push(step);
       continue;
@@ -106,12 +106,16 @@ export function replayActions(files: Map<string, string>, actions: Action[], not
   return replay;
 }
 
-/** replayActions one action at a time: each step is applied to `files` before the next is worked out. */
-function* replaySteps(files: Map<string, string>, actions: Action[], notText: NotUtf8[]): Generator<Replay['applied'][number] | Replay['skipped'][number]> {
-  for (const action of actions) {
+/**
+ * replayActions one action at a time: each step is applied to `files` before the next is worked out. `planned` are the
+ * actions as their curation applied them (before redaction), whose recorded edits are taken where they still hold.
+ */
+function* replaySteps(files: Map<string, string>, actions: Action[], notText: NotUtf8[], planned: Action[] = actions): Generator<Replay['applied'][number] | Replay['skipped'][number]> {
+  const replayer = new Replayer();
+  for (const [index, action] of actions.entries()) {
     let changes: Map<string, string>;
     try {
-      changes = applyAction(files, action);
+      changes = replayer.apply(files, planned[index] ?? action, action);
     } catch (error) {
       if (!(error instanceof ActionConflictError)) throw error;
       yield { action, reason: error.message };
@@ -130,7 +134,12 @@ function* replaySteps(files: Map<string, string>, actions: Action[], notText: No
 /** What buildCycle would apply and skip on `parent`, written nowhere: the dry run of an approval. */
 export async function previewBuild(repo: Repo, { parent, actions, memoryRoot }: Pick<BuildInput, 'parent' | 'actions' | 'memoryRoot'>): Promise<Replay> {
   const { files, notText } = await readScope(repo, parent, memoryRoot);
-  return replayActions(files, actions.map(outgoingAction), notText);
+  const replay: Replay = { applied: [], skipped: [] };
+  for (const step of replaySteps(files, actions.map(outgoingAction), notText, actions)) {
+    if ('reason' in step) replay.skipped.push(step);
+    else replay.applied.push(step);
+  }
+  return replay;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ReverieError } from '../errors.js';
 import { isEntryBlock } from './entries.js';
 import { endsWithLineBreak, isBlankLine, lineEnding } from './lines.js';
-import { parseDocument } from './markdown.js';
+import { parseDocument, parseSpliced, type Splice, type SplicedParse } from './markdown.js';
 import type { Block } from './types.js';
 
 /** The entry an edit names is not in the file (any more): the action that named it no longer applies. */
@@ -35,10 +35,24 @@ export class UnsafeEditError extends ReverieError {
  * side is forgiven. `newRaw` takes the file's line ending; blank `newRaw` removes the entry.
  */
 export function replaceEntry(text: string, path: string, entryRaw: string, newRaw: string): string {
+  return replaceEntryEdit(text, path, entryRaw, newRaw).text;
+}
+
+/**
+ * An edit's result, and the splices that make it from the text before, one after the other: what a later run of the
+ * same edit on the same text can apply instead of working the edit out again.
+ */
+export interface Edited {
+  text: string;
+  splices: Splice[];
+}
+
+/** replaceEntry, with its splices. */
+export function replaceEntryEdit(text: string, path: string, entryRaw: string, newRaw: string): Edited {
   const target = findEntry(text, path, entryRaw);
   const eol = lineEnding(text);
   const replacement = normaliseRaw(newRaw, eol);
-  if (replacement === '') return removeEntry(text, path, entryRaw);
+  if (replacement === '') return removeEntryEdit(text, path, entryRaw);
   const { blocks, block, previous, next } = target;
   const inPlace = endsWithLineBreak(block.raw) ? replacement : replacement.slice(0, -eol.length);
   const end = block.start + block.raw.length;
@@ -56,6 +70,11 @@ export function replaceEntry(text: string, path: string, entryRaw: string, newRa
  * line stays between them instead. A file without a final line break keeps lacking one.
  */
 export function removeEntry(text: string, path: string, entryRaw: string): string {
+  return removeEntryEdit(text, path, entryRaw).text;
+}
+
+/** removeEntry, with its splices. */
+export function removeEntryEdit(text: string, path: string, entryRaw: string): Edited {
   const { blocks, block, previous, next } = findEntry(text, path, entryRaw);
   let start = block.start;
   let end = block.start + block.raw.length;
@@ -92,10 +111,15 @@ export interface InsertOptions {
  * file's final line break, or its lack of one, as it was (an empty file gets one).
  */
 export function insertEntry(text: string, section: string, raw: string, opts: InsertOptions = {}): string {
+  return insertEntryEdit(text, section, raw, opts).text;
+}
+
+/** insertEntry, with its splices. */
+export function insertEntryEdit(text: string, section: string, raw: string, opts: InsertOptions = {}): Edited {
   const path = opts.path ?? '';
   const eol = lineEnding(text);
   const entry = normaliseRaw(raw, eol);
-  if (entry === '') return text;
+  if (entry === '') return { text, splices: [] };
   const blocks = parseDocument(path, text).blocks;
   const body = sectionBody(blocks, section);
   if (!body) return appendSection(text, path, blocks, { section, entry, eol, level: opts.headingLevel ?? 2 });
@@ -122,7 +146,7 @@ function headingKey(title: string): string {
   return title.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
-function insertIntoBody(text: string, path: string, blocks: Block[], body: SectionBody, entry: string, eol: string) {
+function insertIntoBody(text: string, path: string, blocks: Block[], body: SectionBody, entry: string, eol: string): Edited {
   const isItem = startsWithItem(entry);
   const anchorIndex = anchorOf(blocks, body, isItem);
   const anchor = blocks[anchorIndex];
@@ -172,7 +196,7 @@ interface NewSection {
   level: number;
 }
 
-function appendSection(text: string, path: string, blocks: Block[], { section, entry, eol, level }: NewSection) {
+function appendSection(text: string, path: string, blocks: Block[], { section, entry, eol, level }: NewSection): Edited {
   const title = section.replace(/\s+/g, ' ').trim();
   const hashes = '#'.repeat(Math.min(6, Math.max(1, Math.trunc(level))));
   let separator = '';
@@ -234,26 +258,50 @@ function separated(previous: Block | undefined, next: Block | undefined, eol: st
   return before + insert + after;
 }
 
-interface Splice {
-  start: number;
-  end: number;
-  insert: string;
-}
-
 /** What the spliced-in text may parse to: nothing, entries and other non-heading blocks, or anything. */
-type Allowed = 'nothing' | 'entries' | 'anything';
+export type Allowed = 'nothing' | 'entries' | 'anything';
 
 /**
  * Applies the first candidate splice after which every block outside the edited range still parses
  * exactly as before. Markdown is context-sensitive (a paragraph before `---` is a heading, a line
  * after a list item may join it), so rather than predict every interaction, each edit is checked.
  */
-function applyFirstSafe(text: string, path: string, before: Block[], allowed: Allowed, candidates: Splice[]): string {
+function applyFirstSafe(text: string, path: string, before: Block[], allowed: Allowed, candidates: Splice[]): Edited {
   for (const splice of candidates) {
-    const result = keepFinalLineBreakState(text, text.slice(0, splice.start) + splice.insert + text.slice(splice.end));
-    if (othersIntact(before, splice, parseDocument(path, result).blocks, allowed)) return result;
+    // Text put back as it was gives the same string, not a copy: what the file holds does not change.
+    if (text.slice(splice.start, splice.end) === splice.insert) {
+      if (editKeepsOthers(path, text, before, splice, text, allowed)) return { text, splices: [] };
+      continue;
+    }
+    const spliced = applySplice(text, splice);
+    const result = keepFinalLineBreakState(text, spliced);
+    if (!editKeepsOthers(path, text, before, splice, result, allowed)) continue;
+    // The final line break the splice brought is taken off again: a second splice, at the very end.
+    const trimmed = spliced.length - result.length;
+    return { text: result, splices: trimmed === 0 ? [splice] : [splice, { start: result.length, end: spliced.length, insert: '' }] };
   }
   throw new UnsafeEditError('the edit would change other parts of the file', path);
+}
+
+/**
+ * Whether `result`, the text after `splice`, parses to the blocks of `text` outside the splice, and to what `allowed`
+ * says inside it. Where the parse kept the blocks away from the edit (a long file, between the headings around the
+ * edit), only the blocks between those headings are compared: the rest are the same blocks by construction.
+ */
+function editKeepsOthers(path: string, text: string, before: Block[], splice: Splice, result: string, allowed: Allowed): boolean {
+  return splicedKeepsOthers(before, splice, parseSpliced(path, text, splice, result), allowed);
+}
+
+/** editKeepsOthers on the parse of the result. */
+export function splicedKeepsOthers(before: Block[], splice: Splice, { document, reused }: SplicedParse, allowed: Allowed): boolean {
+  if (!reused) return othersIntact(before, splice, document.blocks, allowed);
+  const { kept, tail } = reused;
+  return othersIntact(before.slice(kept, before.length - tail), splice, document.blocks.slice(kept, document.blocks.length - tail), allowed);
+}
+
+/** The text with the splice applied. */
+export function applySplice(text: string, { start, end, insert }: Splice): string {
+  return text.slice(0, start) + insert + text.slice(end);
 }
 
 /** Removing or replacing the last entry must not add or drop the file's final line break. */
@@ -262,7 +310,7 @@ function keepFinalLineBreakState(original: string, edited: string): string {
   return edited.replace(/\r?\n$/, '');
 }
 
-function othersIntact(before: Block[], splice: Splice, after: Block[], allowed: Allowed): boolean {
+export function othersIntact(before: Block[], splice: Splice, after: Block[], allowed: Allowed): boolean {
   const significant = (blocks: Block[]) => blocks.filter((block) => block.kind !== 'blank');
   const prefix = significant(before.filter((block) => block.start + block.raw.length <= splice.start));
   const suffix = significant(before.filter((block) => block.start >= splice.end));

@@ -12,11 +12,57 @@ export function isEntryBlock(block: Block): block is Block & { kind: EntryKind }
 
 /** The entries of a document in file order: its top-level list items and paragraphs. */
 export function entriesOf(doc: MemoryDocument, namespace: string, policy: Policy): Entry[] {
-  return doc.blocks.filter(isEntryBlock).map((block) => {
+  return entriesOfBlocks(doc.path, doc.blocks, namespace, policy);
+}
+
+/**
+ * The entries of `doc`, a new version of the document whose entries are `before`, as entriesOf gives them, with those
+ * of the blocks at its start and end that the edit left as they were carried over: the same objects before the edit,
+ * copies moved to their new lines after it. `added` is told of each entry read anew. Everything an entry holds comes
+ * from its block's kind, text, line and section, so a block the same as before gives the same entry.
+ */
+export function entriesAfterEdit(before: { blocks: readonly Block[]; entries: readonly Entry[] }, doc: MemoryDocument, namespace: string, policy: Policy, added: (entry: Entry) => void): Entry[] {
+  const old = before.blocks;
+  const now = doc.blocks;
+  const limit = Math.min(old.length, now.length);
+  // A parse between headings keeps the blocks before the edit as they were, objects and all.
+  let head = 0;
+  while (head < limit && old[head] === now[head]) head++;
+  let tail = 0;
+  while (tail < limit - head && sameBlock(old[old.length - 1 - tail] as Block, now[now.length - 1 - tail] as Block)) tail++;
+  const firstAt = (line: number) => {
+    let lo = 0;
+    let hi = before.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((before.entries[mid] as Entry).line >= line) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const headEntries = before.entries.slice(0, firstAt(old[head]?.line ?? Infinity));
+  const tailEntries = before.entries.slice(firstAt(old[old.length - tail]?.line ?? Infinity));
+  const middle = entriesOfBlocks(doc.path, now.slice(head, now.length - tail), namespace, policy);
+  middle.forEach(added);
+  const moved: Entry[] = [];
+  for (const block of now.slice(now.length - tail)) {
+    if (!isEntryBlock(block)) continue;
+    const entry = tailEntries[moved.length] as Entry;
+    moved.push(entry.line === block.line && entry.section === block.section ? entry : { ...entry, line: block.line, section: block.section });
+  }
+  return [...headEntries, ...middle, ...moved];
+}
+
+function sameBlock(a: Block, b: Block): boolean {
+  return a === b || (a.kind === b.kind && a.raw === b.raw && a.level === b.level);
+}
+
+function entriesOfBlocks(path: string, blocks: readonly Block[], namespace: string, policy: Policy): Entry[] {
+  return blocks.filter(isEntryBlock).map((block) => {
     const read = readingOf(block.kind, block.raw);
     return {
-      id: `${doc.path}#${read.hash}`,
-      path: doc.path,
+      id: `${path}#${read.hash}`,
+      path,
       kind: block.kind,
       raw: block.raw,
       text: read.text,

@@ -5,6 +5,8 @@
 
 /** The line break a file mostly uses, so that text added to it does not mix styles. */
 export function lineEnding(text: string): '\n' | '\r\n' {
+  // Most files have no CR LF at all: one search settles it, where counting would go through every line of a long file.
+  if (!text.includes('\r\n')) return '\n';
   const crlf = text.match(/\r\n/g)?.length ?? 0;
   const lf = text.match(/\n/g)?.length ?? 0;
   return crlf > 0 && crlf >= lf - crlf ? '\r\n' : '\n';

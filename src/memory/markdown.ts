@@ -35,13 +35,23 @@ const cache = new Map<string, readonly Block[]>();
 let cachedCharacters = 0;
 
 function blocksOf(text: string): readonly Block[] {
+  const hit = cached(text);
+  if (hit) return hit;
+  const blocks = derivedFromRecent(text) ?? parseBlocks(text).map((block) => Object.freeze(block));
+  remember(text, blocks);
+  return blocks;
+}
+
+function cached(text: string): readonly Block[] | undefined {
   const hit = cache.get(text);
   if (hit) {
     cache.delete(text);
     cache.set(text, hit);
-    return hit;
   }
-  const blocks = derivedFromRecent(text) ?? parseBlocks(text).map((block) => Object.freeze(block));
+  return hit;
+}
+
+function remember(text: string, blocks: readonly Block[]): void {
   cache.set(text, blocks);
   cachedCharacters += text.length;
   while (cache.size > 1 && (cache.size > CACHE_SIZE || cachedCharacters > CACHE_CHARACTERS)) {
@@ -49,7 +59,6 @@ function blocksOf(text: string): readonly Block[] {
     cache.delete(oldest);
     cachedCharacters -= oldest.length;
   }
-  return blocks;
 }
 
 /** How many of the texts parsed last an edit's result is compared with. */
@@ -63,10 +72,69 @@ const RECENT = 2;
 function derivedFromRecent(text: string): readonly Block[] | undefined {
   const recent = [...cache].slice(-RECENT).reverse();
   for (const [before, blocks] of recent) {
-    const derived = reparsedBetweenHeadings(before, blocks, text);
-    if (derived) return derived;
+    if (text.length < MIN_DERIVED_LENGTH || blocks.length === 0) continue;
+    const limit = Math.min(before.length, text.length);
+    let prefix = 0;
+    while (prefix < limit && before.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+    let suffix = 0;
+    while (suffix < limit - prefix && before.charCodeAt(before.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+    const derived = reparsedBetweenHeadings(blocks, text, prefix, before.length - suffix);
+    if (derived) return derived.blocks;
   }
   return undefined;
+}
+
+/** One stretch of a text replaced: `insert` in place of the characters from `start` to `end`. */
+export interface Splice {
+  start: number;
+  end: number;
+  insert: string;
+}
+
+/** A parse of an edited text, and which of the blocks are the edited text's own blocks, kept as they were. */
+export interface SplicedParse {
+  document: MemoryDocument;
+  /**
+   * When the parse kept blocks of the text before the edit: its first `kept` blocks are that text's first `kept`
+   * blocks (the same objects), and its last `tail` are that text's last `tail` blocks, moved (the same kind, level
+   * and raw text). Absent when the text was parsed whole or found parsed already.
+   */
+  reused?: { kept: number; tail: number };
+}
+
+/**
+ * The parse of `text`, which is `before` with one splice applied, as parseDocument gives it. Knowing where the edit
+ * is, it neither compares the two texts nor looks at the blocks away from the edit, and it says which blocks it kept,
+ * so that the edit can be checked between the headings around it alone.
+ */
+export function parseSpliced(path: string, before: string, splice: Splice, text: string): SplicedParse {
+  if (text === before) {
+    // An entry put back as it was (a merge keeps its note as written): the blocks of the text before, all kept but
+    // those the splice touches.
+    const blocks = blocksOf(before);
+    const kept = firstBlock(blocks, 0, (block) => block.start + block.raw.length > splice.start);
+    const tail = blocks.length - firstBlock(blocks, kept, (block) => block.start >= splice.end);
+    return { document: { path, text, blocks: [...blocks] }, reused: { kept, tail } };
+  }
+  const hit = cached(text);
+  if (hit) return { document: { path, text, blocks: [...hit] } };
+  const plain = text.length === before.length - (splice.end - splice.start) + splice.insert.length;
+  const derived = plain ? reparsedBetweenHeadings(blocksOf(before), text, splice.start, splice.end) : undefined;
+  if (!derived) return { document: parseDocument(path, text) };
+  remember(text, derived.blocks);
+  return { document: { path, text, blocks: [...derived.blocks] }, reused: { kept: derived.kept, tail: derived.tail } };
+}
+
+/** The first index from `from` whose block satisfies `after` (false then true along the blocks), or their count. */
+function firstBlock(blocks: readonly Block[], from: number, after: (block: Block) => boolean): number {
+  let lo = from;
+  let hi = blocks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (after(blocks[mid] as Block)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /** Texts shorter than this are parsed whole: the bookkeeping would cost more than the parse. */
@@ -74,71 +142,129 @@ const MIN_DERIVED_LENGTH = 16_384;
 
 const ATX_HEADING = /^ {0,3}#{1,6}(?:[ \t\r\n]|$)/;
 
+const isBoundary = (block: Block) => block.kind === 'heading' && ATX_HEADING.test(block.raw);
+
+/** The indexes of the headings among a text's blocks, by the blocks' array: kept with each parse, derived with each edit. */
+const headingIndexes = new WeakMap<readonly Block[], readonly number[]>();
+
+function headingsOf(blocks: readonly Block[]): readonly number[] {
+  let headings = headingIndexes.get(blocks);
+  if (!headings) {
+    headings = blocks.flatMap((block, index) => (block.kind === 'heading' ? [index] : []));
+    headingIndexes.set(blocks, headings);
+  }
+  return headings;
+}
+
+/** The first position in `headings` whose block satisfies `after` (false then true along the blocks), or its length. */
+function firstHeading(blocks: readonly Block[], headings: readonly number[], after: (block: Block) => boolean): number {
+  let lo = 0;
+  let hi = headings.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (after(blocks[headings[mid] as number] as Block)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+interface Heading {
+  level: number;
+  title: string;
+}
+
+/** The heading trail in force just before block `index`: the headings before it with a lower level than any after them. */
+function trailBefore(blocks: readonly Block[], headings: readonly number[], index: number): Heading[] {
+  const trail: Heading[] = [];
+  let limit = Infinity;
+  for (let k = firstHeading(blocks, headings, (block) => block.start >= (blocks[index]?.start ?? Infinity)) - 1; k >= 0 && limit > 1; k--) {
+    const block = blocks[headings[k] as number] as Block;
+    const level = block.level ?? 1;
+    if (level >= limit) continue;
+    trail.push({ level, title: block.heading ?? '' });
+    limit = level;
+  }
+  return trail.reverse();
+}
+
+/** Follows the trail through one block: a heading takes the place of those of its level and deeper. */
+function follow(trail: Heading[], block: Block): void {
+  if (block.kind !== 'heading') return;
+  while ((trail.at(-1)?.level ?? 0) >= (block.level ?? 1)) trail.pop();
+  trail.push({ level: block.level ?? 1, title: block.heading ?? '' });
+}
+
+function sectionOf(trail: readonly Heading[], block: Block): string[] {
+  const titles = trail.map((heading) => heading.title);
+  if (block.kind !== 'heading') return titles;
+  // A heading's own trail holds its parents: those of a lower level than its own.
+  let keep = trail.length;
+  while (keep > 0 && (trail[keep - 1]?.level ?? 0) >= (block.level ?? 1)) keep--;
+  return titles.slice(0, keep);
+}
+
+const sameTrail = (a: readonly Heading[], b: readonly Heading[]) => a.length === b.length && a.every((h, i) => h.level === b[i]?.level && h.title === b[i]?.title);
+
 /**
- * `text` is `before` with one stretch changed. An ATX heading the parser read as a heading ends every open block
- * before it (a list, a quote, a paragraph) and is in none (a fence or an HTML block would have taken it as text),
- * so the parse after it does not depend on what came before. The blocks before the last such heading above the
- * change are kept, the text from it to the first such heading below the change is parsed again, and the blocks from
- * there on are kept, moved by the change's length. The new parse must read both headings as the same headings
- * again (a change may open a fence that runs on), or nothing is derived and the whole text is parsed.
+ * `text` is the text of `blocks` with the characters from `prefix` to `changedEnd` replaced. An ATX heading the parser
+ * read as a heading ends every open block before it (a list, a quote, a paragraph) and is in none (a fence or an HTML
+ * block would have taken it as text), so the parse after it does not depend on what came before. The blocks before
+ * the last such heading above the change are kept, the text from it (or from the start of the text, when there is
+ * none) to the first such heading below the change is parsed again, and the blocks from there on are kept, moved by
+ * the change's length. The new parse must read both headings as the same headings again (a change may open a fence
+ * that runs on), or nothing is derived and the whole text is parsed. Headings are found through their index, so
+ * the blocks away from the change are not looked at, only copied where they moved.
  */
-function reparsedBetweenHeadings(before: string, blocks: readonly Block[], text: string): readonly Block[] | undefined {
+function reparsedBetweenHeadings(blocks: readonly Block[], text: string, prefix: number, changedEnd: number): { blocks: readonly Block[]; kept: number; tail: number } | undefined {
   if (text.length < MIN_DERIVED_LENGTH || blocks.length === 0) return undefined;
-  const limit = Math.min(before.length, text.length);
-  let prefix = 0;
-  while (prefix < limit && before.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < limit - prefix && before.charCodeAt(before.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
-  const changedEnd = before.length - suffix;
-  const isBoundary = (block: Block) => block.kind === 'heading' && ATX_HEADING.test(block.raw);
+  const headings = headingsOf(blocks);
   // The heading above: wholly before the change. The heading below: starting after it.
-  let above = -1;
-  for (let i = 0; i < blocks.length; i++) {
-    const block = blocks[i] as Block;
-    if (block.start + block.raw.length > prefix) break;
-    if (isBoundary(block)) above = i;
-  }
-  if (above < 0) return undefined;
-  let below = -1;
-  for (let i = blocks.length - 1; i > above; i--) {
-    const block = blocks[i] as Block;
-    if (block.start < changedEnd) break;
-    if (isBoundary(block)) below = i;
-  }
-  const shift = text.length - before.length;
-  const from = (blocks[above] as Block).start;
+  let k = firstHeading(blocks, headings, (block) => block.start + block.raw.length > prefix) - 1;
+  while (k >= 0 && !isBoundary(blocks[headings[k] as number] as Block)) k--;
+  const above = k >= 0 ? (headings[k] as number) : -1;
+  let j = firstHeading(blocks, headings, (block) => block.start >= changedEnd);
+  while (j < headings.length && ((headings[j] as number) <= above || !isBoundary(blocks[headings[j] as number] as Block))) j++;
+  const below = j < headings.length ? (headings[j] as number) : -1;
+  const oldLength = (blocks.at(-1) as Block).start + (blocks.at(-1) as Block).raw.length;
+  const shift = text.length - oldLength;
+  const from = above < 0 ? 0 : (blocks[above] as Block).start;
   const to = below < 0 ? text.length : (blocks[below] as Block).start + (blocks[below] as Block).raw.length + shift;
   // A copy, not a slice: the blocks' texts are slices of what they were parsed from, and a slice of the whole text would
   // keep every version of a long file that an edit made alive for as long as one of its blocks is.
   const window = parseBlocks(copyOf(text.slice(from, to)));
   const same = (a: Block | undefined, b: Block) => a !== undefined && a.kind === b.kind && a.raw === b.raw && a.level === b.level;
-  if (!same(window[0], blocks[above] as Block) || (below >= 0 && (window.length < 2 || !same(window.at(-1), blocks[below] as Block)))) return undefined;
-  const lineOf = (blocks[above] as Block).line - 1;
+  if ((above >= 0 && !same(window[0], blocks[above] as Block)) || (below >= 0 && (window.length < 2 || !same(window.at(-1), blocks[below] as Block)))) return undefined;
+  const kept = Math.max(above, 0);
+  const lineOf = above < 0 ? 0 : (blocks[above] as Block).line - 1;
   const middle = (below < 0 ? window : window.slice(0, -1)).map((block) => ({ ...block, start: block.start + from, line: block.line + lineOf }));
   const lineShift = below < 0 ? 0 : (window.at(-1) as Block).line + lineOf - (blocks[below] as Block).line;
   const after = below < 0 ? [] : blocks.slice(below).map((block) => ({ ...block, start: block.start + shift, line: block.line + lineShift }));
-  return withSections([...blocks.slice(0, above)], [...middle, ...after]);
+  // Sections: the trail at the heading above, followed through the new blocks; the blocks after the heading below keep
+  // theirs unless the trail reaching it changed (a heading added or removed).
+  const trail = trailBefore(blocks, headings, kept);
+  for (const block of middle) {
+    block.section = sectionOf(trail, block);
+    follow(trail, block);
+  }
+  if (below >= 0 && !sameTrail(trail, trailBefore(blocks, headings, below))) {
+    for (const block of after) {
+      block.section = sectionOf(trail, block);
+      follow(trail, block);
+    }
+  }
+  const result = [...blocks.slice(0, kept), ...middle.map((block) => Object.freeze(block)), ...after.map((block) => Object.freeze(block))];
+  const moved = kept + middle.length - (below < 0 ? blocks.length : below);
+  headingIndexes.set(result, [
+    ...headings.filter((index) => index < kept),
+    ...middle.flatMap((block, i) => (block.kind === 'heading' ? [kept + i] : [])),
+    ...(below < 0 ? [] : headings.filter((index) => index >= below).map((index) => index + moved)),
+  ]);
+  return { blocks: result, kept, tail: after.length };
 }
 
 /** The same characters in a string of their own (code units copied as they are, lone surrogates too). */
 function copyOf(text: string): string {
   return Buffer.from(text, 'utf16le').toString('utf16le');
-}
-
-/** The blocks after `kept` with their heading trails worked out again (a change may have added or removed a heading). */
-function withSections(kept: readonly Block[], rest: Block[]): readonly Block[] {
-  const trail: { level: number; title: string }[] = [];
-  for (const block of kept) {
-    if (block.kind !== 'heading') continue;
-    while ((trail.at(-1)?.level ?? 0) >= (block.level ?? 1)) trail.pop();
-    trail.push({ level: block.level ?? 1, title: block.heading ?? '' });
-  }
-  for (const block of rest) {
-    if (block.kind === 'heading') while ((trail.at(-1)?.level ?? 0) >= (block.level ?? 1)) trail.pop();
-    block.section = trail.map((heading) => heading.title);
-    if (block.kind === 'heading') trail.push({ level: block.level ?? 1, title: block.heading ?? '' });
-  }
-  return [...kept, ...rest.map((block) => Object.freeze(block))];
 }
 
 /**

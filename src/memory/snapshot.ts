@@ -2,7 +2,7 @@ import { entriesOf } from './entries.js';
 import { parseDocument } from './markdown.js';
 import { assertInsideRoot, namespaceMatcher } from './namespaces.js';
 import { estimateTokens } from './tokens.js';
-import type { MemoryFile, MemorySnapshot, Namespace } from './types.js';
+import type { Entry, MemoryDocument, MemoryFile, MemorySnapshot, Namespace } from './types.js';
 
 export interface SourceFile {
   /** Path relative to the repository root, e.g. `memory/notes.md`. */
@@ -11,12 +11,20 @@ export interface SourceFile {
 }
 
 /**
+ * How a file's entries are read: by default entriesOf; curation, which rebuilds the snapshot after every action, reads
+ * a changed file's entries from its version before (`before`, the file of `previous` under the same path).
+ */
+export type EntriesReader = (document: MemoryDocument, namespace: Namespace, before: MemoryFile | undefined) => Entry[];
+
+const readEntries: EntriesReader = (document, namespace) => entriesOf(document, namespace.name, namespace.policy);
+
+/**
  * The memory in scope: Markdown files (`.md`, `.markdown`, any case) inside the root that some
  * namespace claims, sorted by path (code-unit order, the same on every machine). Other files,
  * and paths that are unsafe or outside the root, are left out rather than rejected: the shell
  * hands over whatever the tree holds. Paths are kept normalised; of two that normalise alike, the first wins.
  */
-export function buildSnapshot(files: SourceFile[], root: string, namespaces: Namespace[], previous?: MemorySnapshot): MemorySnapshot {
+export function buildSnapshot(files: SourceFile[], root: string, namespaces: Namespace[], previous?: MemorySnapshot, entriesFor: EntriesReader = readEntries): MemorySnapshot {
   const namespaceOf = namespaceMatcher(root, namespaces);
   // A file whose text did not change parses the same: curation rebuilds after every action and reuses the rest.
   const unchanged = new Map((previous?.root === root && previous.namespaces === namespaces ? previous.files : []).map((f) => [f.path, f]));
@@ -44,7 +52,7 @@ export function buildSnapshot(files: SourceFile[], root: string, namespaces: Nam
       namespace: namespace.name,
       policy: namespace.policy,
       document,
-      entries: entriesOf(document, namespace.name, namespace.policy),
+      entries: entriesFor(document, namespace, reused),
     });
   }
   const sorted = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -1,7 +1,9 @@
-import { buildSnapshot, estimateTokens, namespaceMatcher, parseDocument } from '../../memory/index.js';
-import { describeProblem, newProblems, structureProblems } from '../../memory/structure.js';
-import type { Entry, MemoryFile, MemorySnapshot } from '../../memory/types.js';
-import { ActionConflictError, applyAction } from '../apply.js';
+import { buildSnapshot, entriesOf, estimateTokens, namespaceMatcher, parseDocument } from '../../memory/index.js';
+import { entriesAfterEdit } from '../../memory/entries.js';
+import { Memo } from '../../util/memo.js';
+import { describeProblem, newProblems, structureProblems, type StructureProblem } from '../../memory/structure.js';
+import type { Entry, MemoryDocument, MemoryFile, MemorySnapshot, Namespace } from '../../memory/types.js';
+import { ActionConflictError, applyActionEdits, pathsRead, recordApplied, type AppliedEdits } from '../apply.js';
 import type { Action, DroppedAction, EntryRef } from '../types.js';
 import { contentRefusal, type PatternSubject } from './content.js';
 import { comparableText, effectsOf } from './effects.js';
@@ -55,6 +57,15 @@ export class Workspace {
   private takenCount = 0;
   /** Patterns an add of this plan wrote: one add per pattern. */
   private readonly addedPatterns = new Set<string>();
+  /** Each file's text when curation began, and how many actions of this plan changed it since. */
+  private readonly baseTexts: ReadonlyMap<string, string>;
+  private readonly edits = new Map<string, number>();
+  /** How often each file was asked for entries by text before it had an index. */
+  private readonly asked = new WeakMap<MemoryFile, number>();
+  /** The structure problems of the text of each file checked last. */
+  private readonly lastProblems = new Map<string, { text: string; problems: StructureProblem[] }>();
+  /** The entry lists of the files this workspace read after an edit: every entry of them has the provenance of its text. */
+  private readonly read = new WeakSet<Entry[]>();
   /** The rules people wrote in protected namespaces, which no text a cycle writes may go against. */
   private readonly rules: Entry[];
 
@@ -67,6 +78,7 @@ export class Workspace {
     private readonly policy: CurationPolicy = {},
   ) {
     this.files = new Map(base.files.map((f) => [f.path, f.document.text]));
+    this.baseTexts = new Map(this.files);
     this.current = base;
     this.provenance = new Map(
       base.files.flatMap((f) =>
@@ -74,7 +86,7 @@ export class Workspace {
       ),
     );
     this.curatedAtStart = base.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
-    for (const entry of this.entries()) count(this.texts, entry.raw.trimEnd(), 1);
+    for (const entry of this.entries()) count(this.texts, bare(entry.raw), 1);
     this.rules = base.files.filter((f) => f.policy === 'protected').flatMap((f) => f.entries);
   }
 
@@ -99,14 +111,19 @@ export class Workspace {
     if (!file) return [];
     let index = this.byText.get(file);
     if (!index) {
+      // Most versions of a file are asked about a few entries before the next action changes it: a look through its
+      // entries costs less than an index of them, until one version is asked more often.
+      const asked = (this.asked.get(file) ?? 0) + 1;
+      this.asked.set(file, asked);
+      if (asked <= SCANS_BEFORE_INDEX) return withText(file.entries, raw);
       index = new Map();
       for (const entry of file.entries) {
-        const key = entry.raw.trimEnd();
+        const key = bare(entry.raw);
         (index.get(key) ?? index.set(key, []).get(key))?.push(entry);
       }
       this.byText.set(file, index);
     }
-    return index.get(raw.trimEnd()) ?? [];
+    return index.get(bare(raw)) ?? [];
   }
 
   text(path: string): string | undefined {
@@ -122,16 +139,18 @@ export class Workspace {
       this.overRemovalShare(action) ??
       this.overActionCap();
     if (refusal) return this.refuse(action, refusal);
-    let changed: Map<string, string>;
+    let applied: AppliedEdits;
     try {
-      changed = applyAction(this.files, action);
+      applied = applyActionEdits(this.files, action);
     } catch (error) {
       // An edit that would disturb the rest of its file is refused by the memory layer: report it, go on.
       if (error instanceof ActionConflictError) return this.refuse(action, error.message);
       throw error;
     }
+    const { changed } = applied;
     const broken = this.brokenStructure(changed) ?? this.overBudget(action, changed);
     if (broken) return this.refuse(action, broken);
+    this.record(action, applied);
     this.commit(action, changed);
     this.taken.set(action.fingerprint, (this.taken.get(action.fingerprint) ?? 0) + 1);
     this.takenCount++;
@@ -159,7 +178,7 @@ export class Workspace {
   }
 
   isFresh(entry: Entry): boolean {
-    return this.fresh.has(entry.raw.trimEnd());
+    return this.fresh.has(bare(entry.raw));
   }
 
   isKept(entry: Entry): boolean {
@@ -219,13 +238,26 @@ export class Workspace {
   private brokenStructure(changed: Map<string, string>): string | undefined {
     for (const [path, text] of changed) {
       const before = this.files.get(path);
-      const problems = newProblems(
-        before === undefined ? [] : structureProblems(parseDocument(path, before)),
-        structureProblems(parseDocument(path, text)),
-      );
+      const problems = newProblems(before === undefined ? [] : this.problemsOf(path, before), this.problemsOf(path, text));
       if (problems[0]) return describeProblem(path, problems[0]);
     }
     return undefined;
+  }
+
+  /** The structure problems of a file's text: those of its text after an action are those of its text before the next. */
+  private problemsOf(path: string, text: string): StructureProblem[] {
+    const last = this.lastProblems.get(path);
+    if (last?.text === text) return last.problems;
+    const problems = structureProblems(parseDocument(path, text));
+    this.lastProblems.set(path, { text, problems });
+    return problems;
+  }
+
+  /** Keeps what the action did, for writing the cycle (see Replayer), and counts the edits of each file. */
+  private record(action: Action, { splices }: AppliedEdits): void {
+    const reads = new Map(pathsRead(action).map((path) => [path, this.edits.get(path) ?? 0]));
+    recordApplied(action, { base: this.baseTexts, reads, splices });
+    for (const path of splices.keys()) this.edits.set(path, (this.edits.get(path) ?? 0) + 1);
   }
 
   private commit(action: Action, changed: Map<string, string>): void {
@@ -239,12 +271,12 @@ export class Workspace {
     this.rebuild();
     const now = this.current.files.filter((f) => changed.has(f.path));
     const edits = [...changed.keys()].map((path) => editedEntries(was.get(path) ?? [], now.find((f) => f.path === path)?.entries ?? []));
-    const arrived = edits.flatMap((edit) => edit.added).filter((entry) => !existed(entry.raw.trimEnd()));
+    const arrived = edits.flatMap((edit) => edit.added).filter((entry) => !existed(bare(entry.raw)));
     for (const edit of edits) {
-      for (const entry of edit.removed) count(this.texts, entry.raw.trimEnd(), -1);
-      for (const entry of edit.added) count(this.texts, entry.raw.trimEnd(), 1);
+      for (const entry of edit.removed) count(this.texts, bare(entry.raw), -1);
+      for (const entry of edit.added) count(this.texts, bare(entry.raw), 1);
     }
-    for (const entry of arrived) this.fresh.add(entry.raw.trimEnd());
+    for (const entry of arrived) this.fresh.add(bare(entry.raw));
     for (const ref of effects.kept) {
       const entry = this.find(ref);
       if (entry) this.kept.add(keyOf(entry));
@@ -253,19 +285,29 @@ export class Workspace {
 
   private rebuild(): void {
     const files = [...this.files].map(([path, text]) => ({ path, text }));
-    const previous = this.current;
-    const snapshot = buildSnapshot(files, this.base.root, this.base.namespaces, previous);
-    const reused = new Set(previous.files);
-    for (const file of snapshot.files) {
-      if (reused.has(file)) continue;
-      for (const entry of file.entries) {
-        const known = this.provenance.get(provenanceKey(entry));
-        if (known?.introducedAt) entry.introducedAt = known.introducedAt;
-        if (known?.writtenBy) entry.writtenBy = known.writtenBy;
-      }
-    }
-    this.current = snapshot;
+    this.current = buildSnapshot(files, this.base.root, this.base.namespaces, this.current, (document, namespace, before) => this.entriesOf(document, namespace, before));
     this.all = undefined;
+  }
+
+  /**
+   * A changed file's entries, each with who wrote its text. A file this workspace read before takes over the entries
+   * the edit left alone, which have theirs already; only the entries read anew are looked up.
+   */
+  private entriesOf(document: MemoryDocument, namespace: Namespace, before: MemoryFile | undefined): Entry[] {
+    const located = (entry: Entry) => {
+      const known = this.provenance.get(provenanceKey(entry));
+      if (known?.introducedAt) entry.introducedAt = known.introducedAt;
+      if (known?.writtenBy) entry.writtenBy = known.writtenBy;
+    };
+    let entries: Entry[];
+    if (before && this.read.has(before.entries) && before.namespace === namespace.name && before.policy === namespace.policy) {
+      entries = entriesAfterEdit({ blocks: before.document.blocks, entries: before.entries }, document, namespace.name, namespace.policy, located);
+    } else {
+      entries = entriesOf(document, namespace.name, namespace.policy);
+      entries.forEach(located);
+    }
+    this.read.add(entries);
+    return entries;
   }
 }
 
@@ -290,5 +332,24 @@ function keyOf(entry: Pick<Entry, 'path' | 'text'>): string {
 
 /** By path and text, without trailing blanks: an entry that becomes the file's last loses its final line break. */
 function provenanceKey(entry: Pick<Entry, 'path' | 'raw'>): string {
-  return `${entry.path}\u0000${entry.raw.trimEnd()}`;
+  return `${entry.path}\u0000${bare(entry.raw)}`;
+}
+
+/**
+ * An entry's text without trailing blanks, the key of most of this file's maps: read once per text, since the entries
+ * of a long file are looked at again after every edit to it and all but the edited ones are the same texts.
+ */
+const bare = (raw: string): string => bareTexts.get(raw);
+const bareTexts = new Memo<string>(50_000, (raw) => raw.trimEnd());
+
+const SCANS_BEFORE_INDEX = 8;
+
+/** The entries whose text is `raw` but for trailing blanks, in order. */
+function withText(entries: readonly Entry[], raw: string): Entry[] {
+  const key = bare(raw);
+  const found: Entry[] = [];
+  for (const entry of entries) {
+    if (entry.raw === raw || (entry.raw.startsWith(key) && bare(entry.raw) === key)) found.push(entry);
+  }
+  return found;
 }

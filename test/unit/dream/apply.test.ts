@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ActionConflictError, applyAction, applyActions } from '../../../src/dream/apply.js';
+import { ActionConflictError, applyAction, applyActions, Replayer } from '../../../src/dream/apply.js';
+import { makeAction } from '../../../src/dream/curate/action.js';
+import { Workspace } from '../../../src/dream/curate/workspace.js';
 import { planCycle } from '../../../src/dream/plan.js';
 import type { Action } from '../../../src/dream/types.js';
 import type { SourceFile } from '../../../src/memory/index.js';
 import { npmThenPnpm } from '../../helpers/sessions.js';
-import { filesOf, INBOX, planInput } from './fixtures.js';
+import { filesOf, INBOX, planInput, snapshotOf } from './fixtures.js';
 
 const day = (n: number) => `2026-11-${String(n).padStart(2, '0')}T10:00:00.000Z`;
 const npmFails = () => [npmThenPnpm('s1', 'claude', day(1)), npmThenPnpm('s2', 'codex', day(2), 'fix the login form')];
@@ -117,5 +119,85 @@ describe('applyActions', () => {
     const merge = actions.find((a) => a.type === 'merge') as Action;
     const once = applyActions(filesOf(FILES), [merge]);
     expect(() => applyActions(once, [merge])).toThrow(ActionConflictError);
+  });
+});
+
+describe('Replayer: a cycle written from what its curation recorded', () => {
+  // Long enough that each edit is parsed between the headings around it.
+  const long = `# Notes\n\n${Array.from({ length: 60 }, (_, s) => `## Topic ${s}\n\n${Array.from({ length: 8 }, (_, i) => `- Note ${i} of topic ${s}: run \`task ${s}-${i}\` first.\n`).join('')}`).join('\n')}`;
+  const short = '# Tools\n\n- Use pnpm, not npm.\n- Use pnpm rather than npm.\n- The API listens on port 8081.\n';
+  const files: SourceFile[] = [
+    { path: INBOX, text: long },
+    { path: 'memory/tools.md', text: short },
+    { path: 'memory/last.md', text: '# Last\n\n- The first note.\n- The last note, without a final line break.' },
+  ];
+
+  function curated(): Action[] {
+    // Notes an earlier cycle wrote: a cycle may prune and merge them without a session naming them.
+    const workspace = new Workspace(snapshotOf(files, undefined, 'reverie'));
+    const entry = (path: string, start: string) => {
+      const found = workspace.entries().find((e) => e.path === path && e.text.startsWith(start));
+      if (!found) throw new Error(`no entry ${start}`);
+      return found;
+    };
+    const drafts = [
+      () => makeAction({ type: 'prune', summary: 'prune', rationale: 'test', targets: [entry(INBOX, 'Note 3 of topic 10:')] }),
+      () => makeAction({ type: 'merge', summary: 'merge', rationale: 'test', targets: [entry('memory/tools.md', 'Use pnpm, not'), entry('memory/tools.md', 'Use pnpm rather')], content: 'Use pnpm, never npm.' }),
+      () => makeAction({ type: 'merge', summary: 'merge', rationale: 'test', targets: [entry(INBOX, 'Note 1 of topic 20:'), entry(INBOX, 'Note 2 of topic 20:'), entry(INBOX, 'Note 5 of topic 20:')], content: 'Note 1 of topic 20: run `task 20-1`, `task 20-2` and `task 20-5` first.' }),
+      () => makeAction({ type: 'add', summary: 'add', rationale: 'test', content: 'Deploys go through staging.', destination: { path: INBOX, section: 'Topic 30' } }),
+      () => makeAction({ type: 'update', summary: 'update', rationale: 'test', targets: [entry(INBOX, 'Note 7 of topic 59:')], content: 'Note 7 of topic 59: run `task 59-7` last.' }),
+      () => makeAction({ type: 'prune', summary: 'prune', rationale: 'test', targets: [entry(INBOX, 'Note 6 of topic 59:')] }),
+      () => makeAction({ type: 'prune', summary: 'prune', rationale: 'test', targets: [entry('memory/last.md', 'The last note')] }),
+      () => makeAction({ type: 'add', summary: 'add', rationale: 'test', content: 'A note in a file of its own.', destination: { path: 'memory/new.md', section: 'New' } }),
+    ];
+    return drafts.map((draft) => {
+      const action = draft();
+      workspace.propose(action);
+      expect(workspace.dropped).toEqual([]);
+      return action;
+    });
+  }
+
+  /** Each action's changes, applied by `apply`, and the files at the end. */
+  function replay(start: Map<string, string>, actions: Action[], apply: (files: Map<string, string>, action: Action) => Map<string, string>) {
+    const steps: (Map<string, string> | string)[] = [];
+    for (const action of actions) {
+      try {
+        const changes = apply(start, action);
+        for (const [path, text] of changes) start.set(path, text);
+        steps.push(changes);
+      } catch (error) {
+        if (!(error instanceof ActionConflictError)) throw error;
+        steps.push(error.message);
+      }
+    }
+    return { steps, files: start };
+  }
+
+  it('gives the bytes applyAction gives, taking every action from the record when nothing changed in between', () => {
+    const actions = curated();
+    const replayer = new Replayer();
+    const taken = replay(filesOf(files), actions, (f, a) => replayer.apply(f, a));
+    expect(taken).toEqual(replay(filesOf(files), actions, applyAction));
+    expect(replayer.recorded).toBe(actions.length);
+  });
+
+  it('applies anew what the record no longer describes: another order, a file changed first, a redacted text', () => {
+    const actions = curated();
+    const reordered = [actions[1], actions[0], actions[3], actions[2], actions[7], actions[6], actions[5], actions[4]] as Action[];
+    const replayer = new Replayer();
+    expect(replay(filesOf(files), reordered, (f, a) => replayer.apply(f, a))).toEqual(replay(filesOf(files), reordered, applyAction));
+    expect(replayer.recorded).toBeLessThan(actions.length);
+
+    const moved = filesOf(files);
+    moved.set(INBOX, `${long}\n## Added by hand\n\n- A note.\n`);
+    const another = new Replayer();
+    expect(replay(new Map(moved), actions, (f, a) => another.apply(f, a))).toEqual(replay(new Map(moved), actions, applyAction));
+    expect(another.recorded).toBeLessThan(actions.length);
+
+    const redacted = actions.map((a) => (a.type === 'add' ? { ...a, content: `${a.content} [REDACTED]` } : a));
+    const third = new Replayer();
+    expect(replay(filesOf(files), redacted, (f, a) => third.apply(f, actions[redacted.indexOf(a)] as Action, a))).toEqual(replay(filesOf(files), redacted, applyAction));
+    expect(third.recorded).toBeLessThan(actions.length);
   });
 });

@@ -11,7 +11,9 @@ import {
   replaceEntry,
 } from '../../../src/memory/index.js';
 import type { Block } from '../../../src/memory/index.js';
-import { AGENTS_MD_CRLF, CLAUDE_MD, markdownish, words } from './fixtures.js';
+import { othersIntact, splicedKeepsOthers, type Allowed } from '../../../src/memory/edit.js';
+import { parseDocumentWhole, parseSpliced } from '../../../src/memory/markdown.js';
+import { AGENTS_MD_CRLF, CLAUDE_MD, longFile, markdownish, words } from './fixtures.js';
 
 const P = 'memory/notes.md';
 const raws = (text: string) => entriesOf(parseDocument(P, text), 'notes', 'dream').map((entry) => entry.raw);
@@ -335,3 +337,53 @@ function isSubsequence(small: string[], large: string[]): boolean {
   for (const item of large) if (item === small[index]) index++;
   return index === small.length;
 }
+
+describe('the check of an edit to a long file, between the headings around it', { timeout: 60_000 }, () => {
+  const LONG_RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
+  const allowed = fc.constantFrom<Allowed>('nothing', 'entries', 'anything');
+  /** The check over every block of both texts, each parsed whole: what the check between headings must say. */
+  const wholeCheck = (text: string, splice: { start: number; end: number; insert: string }, result: string, what: Allowed) =>
+    othersIntact(parseDocumentWhole(P, text).blocks, splice, parseDocumentWhole(P, result).blocks, what);
+
+  it('says what the whole check says for any stretch replaced by any text', () => {
+    let between = 0;
+    fc.assert(
+      fc.property(longFile, fc.nat(), fc.nat(), markdownish, allowed, (text, a, b, insert, what) => {
+        const start = a % (text.length + 1);
+        const end = start + (b % Math.min(2_000, text.length - start + 1));
+        const splice = { start, end, insert };
+        const result = text.slice(0, start) + insert + text.slice(end);
+        const parsed = parseSpliced(P, text, splice, result);
+        if (parsed.reused) between++;
+        expect(splicedKeepsOthers(parseDocument(P, text).blocks, splice, parsed, what)).toBe(wholeCheck(text, splice, result, what));
+      }),
+      { numRuns: LONG_RUNS },
+    );
+    expect(between).toBeGreaterThan(LONG_RUNS / 10);
+  });
+
+  it('says what the whole check says for blocks removed or replaced, as edits of entries are', () => {
+    const cases = longFile.chain((text) => {
+      const count = parseDocument(P, text).blocks.length;
+      return fc.tuple(fc.constant(text), fc.nat(count - 1), fc.nat(3), fc.oneof(fc.constantFrom('', '\n', '- a new note\n', 'A new paragraph.\n', '\n- a new note\n\n', undefined), markdownish), allowed);
+    });
+    let kept = 0;
+    fc.assert(
+      fc.property(cases, ([text, first, more, insert, what]) => {
+        const blocks = parseDocument(P, text).blocks;
+        const last = blocks[Math.min(blocks.length - 1, first + more)] as Block;
+        const start = (blocks[first] as Block).start;
+        const end = last.start + last.raw.length;
+        // Nothing to insert: the blocks put back as they were, which gives the same text.
+        const splice = { start, end, insert: insert ?? text.slice(start, end) };
+        const result = insert === undefined ? text : text.slice(0, start) + insert + text.slice(end);
+        const parsed = parseSpliced(P, text, splice, result);
+        const fast = splicedKeepsOthers(blocks, splice, parsed, what);
+        if (fast && parsed.reused) kept++;
+        expect(fast).toBe(wholeCheck(text, splice, result, what));
+      }),
+      { numRuns: LONG_RUNS },
+    );
+    expect(kept).toBeGreaterThan(LONG_RUNS / 20);
+  });
+});

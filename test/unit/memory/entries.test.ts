@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { entriesOf, formatEntry, parseDocument } from '../../../src/memory/index.js';
-import { AGENTS_MD_CRLF, CLAUDE_MD, words } from './fixtures.js';
+import { entriesAfterEdit } from '../../../src/memory/entries.js';
+import { entriesOf, formatEntry, parseDocument, type Entry } from '../../../src/memory/index.js';
+import { parseDocumentWhole } from '../../../src/memory/markdown.js';
+import { AGENTS_MD_CRLF, CLAUDE_MD, longFile, markdownish, words } from './fixtures.js';
 
 const entries = (text: string, path = 'memory/notes.md') => entriesOf(parseDocument(path, text), 'notes', 'dream');
 
@@ -102,5 +104,29 @@ describe('formatEntry', () => {
         return found.length === 1 && found[0]?.kind === 'paragraph' && found[0].text === t;
       }),
     );
+  });
+});
+
+describe('entriesAfterEdit', { timeout: 60_000 }, () => {
+  it('gives the entries entriesOf gives after any edit, carrying over those of the blocks the edit left alone', () => {
+    let carried = 0;
+    fc.assert(
+      fc.property(longFile, fc.nat(), fc.nat(), markdownish, (text, a, b, insert) => {
+        const start = a % (text.length + 1);
+        const end = start + (b % Math.min(2_000, text.length - start + 1));
+        const edited = text.slice(0, start) + insert + text.slice(end);
+        const before = parseDocument('m.md', text);
+        const entries = entriesOf(before, 'notes', 'dream');
+        const added: Entry[] = [];
+        const after = entriesAfterEdit({ blocks: before.blocks, entries }, parseDocument('m.md', edited), 'notes', 'dream', (e) => added.push(e));
+        expect(after).toEqual(entriesOf(parseDocumentWhole('m.md', edited), 'notes', 'dream'));
+        // Those not read anew are the entries before the edit, as they were or moved.
+        const old = new Set(entries);
+        expect(after.filter((e) => !added.includes(e)).every((e) => old.has(e) || entries.some((o) => o.raw === e.raw && o.id === e.id))).toBe(true);
+        carried += after.length - added.length;
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 200) },
+    );
+    expect(carried).toBeGreaterThan(0);
   });
 });

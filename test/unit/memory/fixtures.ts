@@ -143,3 +143,15 @@ export const markdownish = fc
     const body = lines.map((line, index) => line + (index < lines.length - 1 ? breakAt(index) : '')).join('');
     return lines.length > 0 && finalBreak ? body + breakAt(lines.length - 1) : body;
   });
+
+/** Sections of notes, long enough together that an edit is parsed between the headings around it rather than whole. */
+export const sections = (count: number, tag: string) =>
+  Array.from({ length: count }, (_, i) => `## Section ${tag}${i}\n\n- first note of ${i}\n- second note, \`cmd ${i}\`\n  nested line\n\nA paragraph ${i}.\n`).join('\n');
+
+/** A long memory file: generated Markdown between runs of sections, under nothing, a title, front matter or a BOM. */
+export const longFile = fc
+  .tuple(fc.array(markdownish, { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 3 }))
+  .map(([parts, headingLevel]) => {
+    const head = ['', '# Title\n\n', '---\ntitle: x\n---\n# Title\n', '\uFEFF# Title\n'][headingLevel] ?? '';
+    return head + parts.map((part, i) => `${sections(40, `${i}-`)}\n${part}\n`).join('') + sections(40, 'end-');
+  });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { lineEnding, parseDocument, renderDocument } from '../../../src/memory/index.js';
 import { parseDocumentWhole } from '../../../src/memory/markdown.js';
 import type { Block } from '../../../src/memory/index.js';
-import { AGENTS_MD_CRLF, CLAUDE_MD, markdownish } from './fixtures.js';
+import { AGENTS_MD_CRLF, CLAUDE_MD, longFile, markdownish, sections } from './fixtures.js';
 
 const roundTrips = (text: string) => renderDocument(parseDocument('memory/x.md', text)) === text;
 
@@ -277,16 +277,6 @@ describe('lineEnding', () => {
 });
 
 describe('parseDocument after an edit to a long file', () => {
-  // Long enough that an edit is parsed between the headings around it rather than whole.
-  const sections = (count: number, tag: string) =>
-    Array.from({ length: count }, (_, i) => `## Section ${tag}${i}\n\n- first note of ${i}\n- second note, \`cmd ${i}\`\n  nested line\n\nA paragraph ${i}.\n`).join('\n');
-  const longFile = fc
-    .tuple(fc.array(markdownish, { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 3 }))
-    .map(([parts, headingLevel]) => {
-      const head = ['', '# Title\n\n', '---\ntitle: x\n---\n# Title\n', '\uFEFF# Title\n'][headingLevel] ?? '';
-      return head + parts.map((part, i) => `${sections(40, `${i}-`)}\n${part}\n`).join('') + sections(40, 'end-');
-    });
-
   it('gives the blocks a whole parse gives, whatever the edit (a fence opened, a heading removed, line endings)', () => {
     fc.assert(
       fc.property(longFile, fc.nat(), fc.nat(), markdownish, (before, a, b, inserted) => {
