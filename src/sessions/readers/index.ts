@@ -4,6 +4,7 @@ import { aiderReader } from './aider.js';
 import { anthropicMessagesReader } from './anthropic-messages.js';
 import { claudeCodeReader } from './claude-code.js';
 import { codexReader } from './codex.js';
+import { copilotCliReader } from './copilot-cli.js';
 import { geminiCliReader } from './gemini-cli.js';
 import { openaiChatReader } from './openai-chat.js';
 import { reverieJsonlReader } from './reverie-jsonl.js';
@@ -17,6 +18,7 @@ export const READERS: readonly SessionReader[] = [
   reverieJsonlReader,
   claudeCodeReader,
   codexReader,
+  copilotCliReader,
   geminiCliReader,
   aiderReader,
   specstoryReader,
@@ -47,4 +49,4 @@ export function detectFormat(firstLines: string[], path: string): SessionReader 
   return reader;
 }
 
-export { aiderReader, anthropicMessagesReader, claudeCodeReader, codexReader, geminiCliReader, openaiChatReader, reverieJsonlReader, specstoryReader };
+export { aiderReader, anthropicMessagesReader, claudeCodeReader, codexReader, copilotCliReader, geminiCliReader, openaiChatReader, reverieJsonlReader, specstoryReader };
