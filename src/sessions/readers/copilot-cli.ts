@@ -148,8 +148,9 @@ class EventLog {
     // `content` is what the person typed; `transformedContent` adds the harness's timestamps and reminders.
     const attachments = Array.isArray(data.attachments) ? data.attachments.filter(isRecord).map(attachmentName) : [];
     const text = [data.content.trim(), ...attachments].filter((t) => t !== '').join('\n');
-    // A hidden skill injection, another agent's prompt, autopilot's "continue": no person typed these.
-    const synthetic = str(data.source) !== undefined || data.isAutopilotContinuation === true || fields.sidechain === true;
+    // A hidden skill injection, another agent's prompt, autopilot's "continue", a program's filled-in template (an
+    // eval harness driving the CLI through the SDK): no person typed these.
+    const synthetic = str(data.source) !== undefined || data.isAutopilotContinuation === true || fields.sidechain === true || TEMPLATE_PROMPT.test(data.content);
     this.builder.add('user', cleanText(text), { ...fields, synthetic });
     return undefined;
   }
@@ -221,6 +222,9 @@ class EventLog {
     return session && this.shutdown ? { ...session, outcome: this.shutdown } : session;
   }
 }
+
+/** A prompt a program assembled from fields, DSPy's way: `[[ ## user_query ## ]]` before each field. */
+const TEMPLATE_PROMPT = /^\s*\[\[ ## \w+ ## \]\]/;
 
 function attachmentName(a: Rec): string {
   const name = str(a.displayName) ?? str(a.path) ?? str(a.type) ?? 'attachment';
