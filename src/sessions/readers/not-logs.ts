@@ -33,7 +33,7 @@ const KNOWN: Known[] = [
   },
   {
     test: (r, keys) => (has(r, 'sessionId', 'messageId', 'message') && r?.type === 'user') || (keys.has('sessionId') && keys.has('messageId')),
-    what: "Gemini CLI's prompt log (logs.json: what was typed, without replies or tool calls), not a session log: the conversations are chats/session-*.json beside it",
+    what: "Gemini CLI's message log (logs.json, kept for the prompt history: messages without tool calls or results), not a session log: the conversations are chats/session-*.json beside it",
   },
   {
     test: (r, keys, path) => has(r, 'sessionId', 'chatMessages') || has(r, 'sessionId', 'timeline') || ((keys.has('chatMessages') || keys.has('timeline')) && (keys.has('sessionId') || /history-session-state/.test(path))),
@@ -42,6 +42,18 @@ const KNOWN: Known[] = [
   {
     test: (r, keys) => has(r, 'requesterUsername', 'requests') || (keys.has('requesterUsername') && keys.has('responderUsername')),
     what: 'a VS Code Copilot Chat session (workspaceStorage/<id>/chatSessions), a format reverie does not read yet',
+  },
+  {
+    test: (r) => has(r, 'id', 'sessionID', 'messageID', 'type'),
+    what: 'an OpenCode message part (storage/part/<message>/<part>.json), one piece of a session OpenCode keeps across many files, a format reverie does not read yet',
+  },
+  {
+    test: (r) => has(r, 'id', 'sessionID', 'role', 'time'),
+    what: 'an OpenCode message (storage/message/<session>/<message>.json, its text in separate part files), a format reverie does not read yet',
+  },
+  {
+    test: (r) => has(r, 'id', 'projectID') && (has(r, 'directory') || has(r, 'slug')),
+    what: "an OpenCode session's metadata (storage/session/<project>/<session>.json), a format reverie does not read yet",
   },
   {
     test: (r) => has(r, 'ts', 'type') && (r?.type === 'say' || r?.type === 'ask'),
@@ -57,7 +69,9 @@ export function notALog(lines: readonly string[], path: string, formats: readonl
   if (lines.length === 0) return 'unrecognised session log format (the file is empty); see docs/session-format.md';
   const first = firstRecord(lines);
   const keys = documentKeys(lines);
-  const known = KNOWN.find((k) => k.test(first, keys, path));
+  // A pretty-printed document shows its first keys, not their values: those keys stand in for its first record.
+  const record = first ?? (keys.size > 0 ? Object.fromEntries([...keys].map((k) => [k, undefined])) : undefined);
+  const known = KNOWN.find((k) => k.test(record, keys, path));
   if (known) return known.what;
   return `unrecognised session log format (${shapeOf(lines, first, keys)}; not one of: ${formats.join(', ')}); see docs/session-format.md`;
 }

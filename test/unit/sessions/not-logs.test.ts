@@ -29,7 +29,7 @@ describe('a file no reader claims is named for what it is', () => {
   it("a known agent's file that holds no session: prompt histories, checkpoint metadata", () => {
     expect(whyNot([JSON.stringify({ display: 'fix the tests', pastedContents: {}, timestamp: 1759000000000, project: '/work/app' })], '.claude/history.jsonl')).toMatch(/^Claude Code's prompt history/);
     expect(whyNot([JSON.stringify({ session_id: '0199', ts: 1759000000, text: 'fix the tests' })], '.codex/history.jsonl')).toMatch(/^Codex's prompt history/);
-    expect(whyNot(pretty([{ sessionId: 's', messageId: 0, type: 'user', message: 'fix the tests', timestamp: '2025-10-01T10:00:00Z' }]), '.gemini/tmp/h/logs.json')).toMatch(/^Gemini CLI's prompt log/);
+    expect(whyNot(pretty([{ sessionId: 's', messageId: 0, type: 'user', message: 'fix the tests', timestamp: '2025-10-01T10:00:00Z' }]), '.gemini/tmp/h/logs.json')).toMatch(/^Gemini CLI's message log/);
     const checkpoint = { checkpoint_id: '9e1b9e5502', session_id: 's', strategy: 'manual-commit', branch: 'main', files_touched: [] };
     expect(whyNot([JSON.stringify(checkpoint)])).toMatch(/^an Entire CLI checkpoint's metadata .*the full\.jsonl beside it$/);
     expect(whyNot(pretty(checkpoint))).toMatch(/^an Entire CLI checkpoint's metadata/);
@@ -42,6 +42,11 @@ describe('a file no reader claims is named for what it is', () => {
     const chat = { version: 3, requesterUsername: 'me', responderUsername: 'GitHub Copilot', initialLocation: 'panel', requests: [] };
     expect(whyNot(pretty(chat))).toMatch(/^a VS Code Copilot Chat session/);
     expect(whyNot([JSON.stringify([{ ts: 1759000000000, type: 'say', say: 'text', text: 'hi' }])], 'tasks/1/ui_messages.json')).toMatch(/^Cline's \(or Roo Code's\) ui_messages\.json/);
+    // OpenCode keeps a session across files: its metadata, each message, each part of a message.
+    const time = { created: 1759000000000, updated: 1759000001000 };
+    expect(whyNot(pretty({ id: 'ses_1', slug: 's', version: '1.1.36', projectID: 'p', directory: '/work/app', title: 't', time }))).toMatch(/^an OpenCode session's metadata/);
+    expect(whyNot([JSON.stringify({ id: 'msg_1', sessionID: 'ses_1', role: 'user', time })])).toMatch(/^an OpenCode message /);
+    expect(whyNot([JSON.stringify({ id: 'prt_1', sessionID: 'ses_1', messageID: 'msg_1', type: 'text', text: 'hi' })])).toMatch(/^an OpenCode message part/);
   });
 
   it('no log at all: says what it looks like, its first line redacted', () => {
