@@ -272,7 +272,7 @@ function resultText(data: Rec): string {
 }
 
 /** Copilot CLI's own folders, which name no agent. */
-const COPILOT_FOLDERS = new Set(['session-state', '.copilot', 'history-session-state']);
+const COPILOT_FOLDERS = new Set(['session-state', '.copilot']);
 
 /** `<session id>/events.jsonl` is named by its folder; an older `<session id>.jsonl` by its file. */
 function idFromEventsPath(path: string): string {
