@@ -10,6 +10,9 @@
  *
  *     npx tsx bench/real/replay.ts [--fixtures ../shared/fixtures] [--only gryag] [--json] [--out proposals.json]
  *
+ * Each project's report begins with what reverie makes of every file under its `sessions/`: the files read as logs
+ * (by format) and, for every other file, the reason reverie gives for not reading it.
+ *
  * Targets (issue 12): at least 80% of proposals acceptable as written, at least half of each team's themes found,
  * nothing harmful.
  */
@@ -18,7 +21,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, fixturesRoot } from './fixtures.js';
 import { PROJECTS } from './projects.js';
-import { replayProject, type Proposal } from './replaying.js';
+import { replayProject, surveyLogs, type Proposal } from './replaying.js';
 
 const { values } = parseArgs({
   options: {
@@ -75,7 +78,15 @@ for (const project of projects) {
   allAccepted += accepted.length;
   report[project.name] = { proposals, found: found.map((t) => t.theme), missed: teamThemes.filter((t) => !found.includes(t)).map((t) => t.theme) };
 
+  const survey = await surveyLogs(project, fixtures);
+  const readCount = Object.values(survey.read).reduce((a, b) => a + b, 0);
+  const formats = Object.entries(survey.read).map(([format, n]) => `${format} ${n}`).join(', ');
+  report[project.name] = { ...(report[project.name] as object), logs: survey };
   lines.push(`### ${project.name}`, '');
+  const rest = survey.files - readCount;
+  lines.push(`Logs: ${survey.files} files under sessions/, ${readCount} read as logs (${formats}; ${survey.sessions} sessions)${rest === 0 ? '.' : `, ${rest} not, each with why:`}`);
+  for (const [reason, n] of survey.notRead) lines.push(`- ${n} × ${reason}`);
+  lines.push('');
   lines.push(`${proposals.length} proposals in ${seconds} s: ${accepted.length} accept as written, ${edited.length} accept with edits, ${rejected.length} reject, ${unjudged.length} not judged yet; ${harmful.length} harmful.`);
   const share = proposals.length === 0 ? '-' : `${Math.round((100 * accepted.length) / proposals.length)}%`;
   lines.push(`Acceptable as written: ${share}. Team themes found: ${found.length} of ${teamThemes.length}.`, '');

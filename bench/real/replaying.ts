@@ -9,6 +9,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { dream, type DreamResult } from '../../src/cycle/dream.js';
+import { loadSessions } from '../../src/sessions/load.js';
 import type { CycleRecord } from '../../src/dream/state.js';
 import type { Project } from './projects.js';
 
@@ -131,3 +132,25 @@ export async function replayProject(project: Project, fixtures: string, options:
   }
 }
 
+
+/** What reverie makes of every file a project keeps under `sessions/`: the logs it reads, and why it reads no other. */
+export interface LogSurvey {
+  /** Files in the project's sessions folder. */
+  files: number;
+  /** Files read as logs, by format. */
+  read: Record<string, number>;
+  sessions: number;
+  /** Files not read (or read and found holding no session), by the reason reverie gives, most common first. */
+  notRead: [reason: string, files: number][];
+}
+
+/** Reads a project's sessions folder as a cycle would (every file, format detected) and sums up what came of each. */
+export async function surveyLogs(project: Project, fixtures: string): Promise<LogSurvey> {
+  const source = path.join(fixtures, 'real-memory', 'logs-and-rules', project.name);
+  const loaded = await loadSessions({ repoDir: source, sources: [{ path: 'sessions', format: 'auto' }] });
+  const read: Record<string, number> = {};
+  for (const [, format] of new Map(loaded.sessions.map((s) => [s.source, s.format]))) read[format] = (read[format] ?? 0) + 1;
+  const notRead = new Map<string, number>();
+  for (const u of loaded.unread) notRead.set(u.reason, (notRead.get(u.reason) ?? 0) + 1);
+  return { files: loaded.files + loaded.unread.length, read, sessions: loaded.sessions.length, notRead: [...notRead].sort((a, b) => b[1] - a[1]) };
+}

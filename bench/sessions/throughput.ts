@@ -148,6 +148,7 @@ async function main(): Promise<void> {
     await fixtureCorpus('codex', 'codex'),
     await fixtureCorpus('anthropic-messages', 'anthropic-messages'),
     await fixtureCorpus('openai-chat', 'openai-chat'),
+    await fixtureCorpus('copilot-cli', 'copilot-cli'),
     await fixtureCorpus('gemini-cli', 'gemini-cli'),
     await fixtureCorpus('aider', 'aider'),
     await fixtureCorpus('specstory', 'specstory'),

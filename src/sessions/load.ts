@@ -8,6 +8,7 @@ import { SessionIdentities } from './identity.js';
 import { secondPass } from './redact.js';
 import { agentFromPath, WarningLog } from './readers/common.js';
 import { DETECT_LINES, detectFormat, readerFor } from './readers/index.js';
+import { noConversation } from './readers/not-logs.js';
 import { listSessionFiles, noteUnread, type SessionFile, type SessionSource, type StampedListing, type UnreadFile } from './list.js';
 import { readInWorkers, readThreadsFor } from './read-pool.js';
 import type { LogSource, ReadWarning, Session, SessionReader } from './types.js';
@@ -107,6 +108,10 @@ export async function streamSessions(options: LoadOptions, visit: (session: Sess
       result.files--;
       noteUnread(read.unread, result);
     }
+    if (read.empty) {
+      result.files--;
+      result.unread.push(read.empty);
+    }
     result.skipped += read.skipped;
     if (read.remember) remembered.set(read.remember.path, read.remember.hash);
   }
@@ -194,6 +199,11 @@ export interface FileRead {
   skipped: number;
   /** Why the file was not read at all (binary, no known format, cannot be opened): it is no log found. */
   unread?: ReadWarning;
+  /**
+   * Why a file read in a known format gave no session (summaries, an empty export, a sub-agent the harness ran for
+   * itself, an empty file): named among the files not read, but no problem to warn about on every cycle.
+   */
+  empty?: UnreadFile;
 }
 
 /** A file's content hash with the stamp it had when read, for the hash cache. */
@@ -231,16 +241,20 @@ async function readFileOrThrow(
     if (skip.has(wholeHash)) return { ...none, skipped: 1, ...remember(wholeHash) };
   }
   const content = bytes ?? file.path;
-  const reader = await chooseReader(file, maxLineBytes, content);
-  if (!reader) return { ...none, ...(bytes ? remember(sha256(bytes)) : {}) };
+  const { reader, first } = await chooseReader(file, maxLineBytes, content);
+  if (!reader) return { ...none, ...(bytes ? remember(sha256(bytes)) : {}), empty: { file: file.display, reason: 'the file is empty; nothing to read' } };
   let skipped = 0;
+  let sessions = 0;
   const identities = new SessionIdentities((session) => {
+    sessions++;
     if (skip.has(session.hash)) skipped++;
     else handOn(session);
   });
   const fileHash = await runReader(reader, file, maxLineBytes, warnings, content, (session) => identities.add(session));
   identities.end(fileHash);
-  return { ...none, skipped, ...remember(fileHash) };
+  // A log in a known format that holds no conversation (summaries, an export of an empty chat) is named, not passed over.
+  const empty = sessions === 0 ? { empty: { file: file.display, reason: noConversation(reader.format, first, file.display) } } : {};
+  return { ...none, skipped, ...remember(fileHash), ...empty };
 }
 
 /** The hash cache's entry for a file, when the file has been left alone long enough to trust its stamp. */
@@ -250,13 +264,13 @@ function rememberIfSettled(file: SessionFile, stats: Stats, hash: string): { rem
 }
 
 /**
- * The reader for a file, or undefined for an empty file in `auto` mode (nothing to read, nothing wrong). A file whose
- * only lines are longer than `maxLineBytes` is not empty: with nothing to tell its format by, it is not read, and
- * says so.
+ * The reader for a file, or undefined for an empty file in `auto` mode, with the first lines it was told by. A file
+ * whose only lines are longer than `maxLineBytes` is not empty: with nothing to tell its format by, it is not read,
+ * and says so.
  */
-async function chooseReader(file: SessionFile, maxLineBytes: number, content: string | Buffer): Promise<SessionReader | undefined> {
-  if (file.format !== 'auto') return readerFor(file.format, file.display);
+async function chooseReader(file: SessionFile, maxLineBytes: number, content: string | Buffer): Promise<{ reader: SessionReader | undefined; first: string[] }> {
   const first: string[] = [];
+  if (file.format !== 'auto') return { reader: readerFor(file.format, file.display), first };
   let tooLong: number | undefined;
   const take = (line: Line): boolean => {
     if (line.truncated) tooLong ??= line.number;
@@ -270,7 +284,7 @@ async function chooseReader(file: SessionFile, maxLineBytes: number, content: st
   if (first.length === 0 && tooLong !== undefined) {
     throw new SessionFormatError(`no line to tell the format by: line ${tooLong} is longer than ${maxLineBytes} bytes, and no other line has text; not read`, file.display, tooLong);
   }
-  return first.length === 0 ? undefined : detectFormat(first, file.display);
+  return { reader: first.length === 0 ? undefined : detectFormat(first, file.display), first };
 }
 
 /** Runs the reader over the file's lines, handing on each session as the reader finishes it; returns the file's hash. */

@@ -225,7 +225,7 @@ class SessionBuilder {
 }
 
 /** File names (and `agentId`s) of the sub-agents Claude Code starts on its own. */
-const HARNESS_AGENT = /^agent-a(?:compact|prompt_suggestion|side_question)-/;
+export const HARNESS_AGENT = /^agent-a(?:compact|prompt_suggestion|side_question)-/;
 
 /**
  * The outcome inferred from the conversation: without the harness's system records (a compaction boundary, a

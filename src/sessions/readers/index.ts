@@ -4,7 +4,9 @@ import { aiderReader } from './aider.js';
 import { anthropicMessagesReader } from './anthropic-messages.js';
 import { claudeCodeReader } from './claude-code.js';
 import { codexReader } from './codex.js';
+import { copilotCliReader } from './copilot-cli.js';
 import { geminiCliReader } from './gemini-cli.js';
+import { notALog } from './not-logs.js';
 import { openaiChatReader } from './openai-chat.js';
 import { reverieJsonlReader } from './reverie-jsonl.js';
 import { specstoryReader } from './specstory.js';
@@ -17,6 +19,7 @@ export const READERS: readonly SessionReader[] = [
   reverieJsonlReader,
   claudeCodeReader,
   codexReader,
+  copilotCliReader,
   geminiCliReader,
   aiderReader,
   specstoryReader,
@@ -36,15 +39,12 @@ export function readerFor(format: string, file: string): SessionReader {
   return reader;
 }
 
-/** The reader that recognises a log from its first non-empty lines; throws when none does. */
+/** The reader that recognises a log from its first non-empty lines; throws, saying what the file is, when none does. */
 export function detectFormat(firstLines: string[], path: string): SessionReader {
   const lines = firstLines.filter((l) => l.trim() !== '').slice(0, DETECT_LINES);
   const reader = READERS.find((r) => r.detect(lines, path));
-  if (!reader) {
-    const hint = lines.length === 0 ? 'the file is empty' : `not one of: ${FORMATS.join(', ')}`;
-    throw new SessionFormatError(`unrecognised session log format (${hint}); see docs/session-format.md`, path);
-  }
+  if (!reader) throw new SessionFormatError(notALog(lines, path, FORMATS), path);
   return reader;
 }
 
-export { aiderReader, anthropicMessagesReader, claudeCodeReader, codexReader, geminiCliReader, openaiChatReader, reverieJsonlReader, specstoryReader };
+export { aiderReader, anthropicMessagesReader, claudeCodeReader, codexReader, copilotCliReader, geminiCliReader, openaiChatReader, reverieJsonlReader, specstoryReader };

@@ -9,6 +9,13 @@ import { agentFromPath, cleanText, newTurn, TimeSpan } from './common.js';
 
 export type SessionData = Omit<Session, 'hash' | 'source' | 'format'>;
 
+/** Where a session stood: how many turns, and how many calls and results its last turn held. */
+export interface TurnMark {
+  turns: number;
+  calls: number;
+  results: number;
+}
+
 export interface TurnFields {
   timestamp?: string | undefined;
   synthetic?: boolean;
@@ -65,6 +72,21 @@ export class TurnBuilder {
     }
     this.call(call, fields);
     if (result) this.result(result, fields);
+  }
+
+  mark(): TurnMark {
+    const last = this.last;
+    return { turns: this.turns.length, calls: last?.toolCalls.length ?? 0, results: last?.toolResults.length ?? 0 };
+  }
+
+  /** Undoes everything added since the mark (a log that records a rewind); the time span keeps what it saw. */
+  rewind(mark: TurnMark): void {
+    if (mark.turns > this.turns.length) return;
+    this.turns.length = mark.turns;
+    const last = this.last;
+    if (!last) return;
+    last.toolCalls.length = Math.min(last.toolCalls.length, mark.calls);
+    last.toolResults.length = Math.min(last.toolResults.length, mark.results);
   }
 
   /** The turns that carry something, numbered again if an empty one was dropped. */

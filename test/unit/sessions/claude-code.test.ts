@@ -411,8 +411,14 @@ describe('claude-code reader: several sessions in one folder tree', () => {
       await writeFile(join(project, rel), `${lines.join('\n')}\n`);
     }
     expect(files['agent-9845a4a3.jsonl']?.[0]).toContain('"content":"Warmup"');
-    const { sessions, warnings } = await loadSessions({ repoDir: dir, sources: [{ path: 'projects', format: 'auto' }] });
+    const { sessions, warnings, unread } = await loadSessions({ repoDir: dir, sources: [{ path: 'projects', format: 'auto' }] });
     expect(warnings).toEqual([]);
+    // What was left out is named, with why.
+    expect(unread).toEqual([
+      { file: `projects/-path-to-Demo/${parent}/subagents/agent-acompact-7aad72.jsonl`, reason: 'a sub-agent Claude Code runs for itself (compaction, a prompt suggestion, a side question), which repeats the conversation; left out' },
+      { file: 'projects/-path-to-Demo/agent-9845a4a3.jsonl', reason: 'a "Warmup" sub-agent of Claude Code, which only primes the prompt cache; left out' },
+      { file: 'projects/-path-to-Demo/ff71dbed-a4f2-4284-a4fc-fe2fb90de929.jsonl', reason: 'Claude Code summaries (the titles of sessions kept in other files), not a conversation; nothing to learn from' },
+    ]);
     expect(sessions.map((s) => [s.id, s.agent, s.source]).sort()).toEqual([
       ['1af7fc5e-8455-4414-9ccd-011d40f70b2a', '-path-to-Demo', 'projects/-path-to-Demo/1af7fc5e-8455-4414-9ccd-011d40f70b2a.jsonl'],
       [parent, '-path-to-Demo', `projects/-path-to-Demo/${parent}.jsonl`],

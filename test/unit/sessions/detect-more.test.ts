@@ -1,5 +1,5 @@
 /**
- * Detection of the Gemini CLI, aider and SpecStory formats: each recognises its own logs from the first non-empty
+ * Detection of the Gemini CLI, GitHub Copilot CLI, aider and SpecStory formats: each recognises its own logs from the first non-empty
  * lines (as readers/index.ts hands them: DETECT_LINES of them) and the path, and claims no other format's.
  */
 import { existsSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { aiderReader } from '../../../src/sessions/readers/aider.js';
+import { copilotCliReader } from '../../../src/sessions/readers/copilot-cli.js';
 import { geminiCliReader } from '../../../src/sessions/readers/gemini-cli.js';
 import { specstoryReader } from '../../../src/sessions/readers/specstory.js';
 import type { SessionReader } from '../../../src/sessions/types.js';
@@ -15,7 +16,7 @@ import { FIXTURES } from './helpers.js';
 const DETECT_LINES = 5;
 /** A collection of real logs outside the repository (REVERIE_SHARED_FIXTURES=<folder>): its files are checked too when named. */
 const SHARED = process.env.REVERIE_SHARED_FIXTURES ?? '';
-const OURS: Record<string, SessionReader> = { 'gemini-cli': geminiCliReader, aider: aiderReader, specstory: specstoryReader };
+const OURS: Record<string, SessionReader> = { 'gemini-cli': geminiCliReader, 'copilot-cli': copilotCliReader, aider: aiderReader, specstory: specstoryReader };
 
 async function firstLines(path: string): Promise<string[]> {
   const text = await readFile(path, 'utf8');
@@ -38,7 +39,7 @@ async function claimants(path: string, as = path): Promise<string[]> {
     .map(([format]) => format);
 }
 
-describe('detection of gemini-cli, aider and specstory logs', () => {
+describe('detection of gemini-cli, copilot-cli, aider and specstory logs', () => {
   it.each(Object.keys(OURS))('each %s fixture is claimed by its reader alone', async (format) => {
     for (const file of await filesUnder(join(FIXTURES, format))) {
       // Told the path the format lives at, and a neutral one: the content alone must do for the first lines shown.
@@ -65,9 +66,18 @@ describe('detection of gemini-cli, aider and specstory logs', () => {
   it.skipIf(!existsSync(SHARED))('claims no log of the other formats in the shared fixture collection', async () => {
     // Two projects of real-memory/logs-and-rules keep SpecStory exports as their logs (its README says so).
     const specstory = /\/real-memory\/logs-and-rules\/(?:ThatHunky__gryag|daviswhitehead__chef-chopsky)\/sessions\//;
+    // And one keeps Copilot CLI logs among its Entire checkpoints (full.jsonl beside Codex and Claude Code ones).
+    const copilot = async (f: string) => /\/EntityProcess__agentv\/sessions\/.*\/full\.jsonl$/.test(f) && (await firstLines(f))[0]?.includes('"producer":"copilot-agent"');
     const others = (await filesUnder(SHARED)).filter((f) => !/\/(?:gemini|aider)\//.test(f) && !specstory.test(f));
     expect(others.length).toBeGreaterThan(50);
-    for (const file of others) expect(await claimants(file), file).toEqual([]);
+    let copilotLogs = 0;
+    for (const file of others) {
+      if (await copilot(file)) {
+        copilotLogs++;
+        expect(await claimants(file), file).toEqual(['copilot-cli']);
+      } else expect(await claimants(file), file).toEqual([]);
+    }
+    expect(copilotLogs).toBe(11);
   });
 
   it('claims no OpenAI chat or Anthropic Messages JSON, compact or pretty-printed', () => {

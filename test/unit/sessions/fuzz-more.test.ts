@@ -1,5 +1,5 @@
 /**
- * The Gemini CLI, aider and SpecStory readers on damaged input, in the style of fuzz.test.ts: random and mutated
+ * The Gemini CLI, GitHub Copilot CLI, aider and SpecStory readers on damaged input, in the style of fuzz.test.ts: random and mutated
  * input never throws, every warning names the file, and what comes out stays in proportion to what went in.
  */
 import { readFile } from 'node:fs/promises';
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aiderReader } from '../../../src/sessions/readers/aider.js';
+import { copilotCliReader } from '../../../src/sessions/readers/copilot-cli.js';
 import { createGeminiCliReader } from '../../../src/sessions/readers/gemini-cli.js';
 import { specstoryReader } from '../../../src/sessions/readers/specstory.js';
 import type { SessionReader } from '../../../src/sessions/types.js';
@@ -14,6 +15,7 @@ import { FIXTURES, readAll, sourceOfLines } from './helpers.js';
 
 const fixtureLines = async (path: string) => (await readFile(join(FIXTURES, path), 'utf8')).split('\n');
 const geminiLines = await fixtureLines('gemini-cli/session-2025-10-29T10-36-453aa339.json');
+const copilotLines = await fixtureLines('copilot-cli/agentv/9e1b9e5502-0.first28.jsonl');
 const aiderLines = await fixtureLines('aider/chat-history.SESSIONS-EXCERPT.md');
 const specstoryLines = await fixtureLines('specstory/2026-02-24_13-47-24Z-use-gh-to-check.EXCERPT.md');
 /** A low cap, so that the cut-off path is walked too. */
@@ -54,6 +56,27 @@ const geminiRecords = fc.oneof(
   fc.jsonValue().map((v) => JSON.stringify(v)),
   fc.record({ id: fc.string(), type: fc.constantFrom('user', 'gemini', 'info', 'error', 'x'), content: fc.jsonValue(), toolCalls: fc.jsonValue() }).map((r) => JSON.stringify(r)),
 );
+const copilotEvent = (type: string, data: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ type, data, id: 'e', timestamp: '2026-06-25T01:50:34.000Z', parentId: null, ...extra });
+const copilotRecords = fc.oneof(
+  fc.constantFrom(
+    copilotEvent('session.start', { sessionId: 's', version: 1, producer: 'copilot-agent', startTime: '2026-06-25T01:50:34.000Z', context: { cwd: '/w' } }),
+    copilotEvent('user.message', { content: 'hi', attachments: [{ type: 'file', path: '/w/a.ts' }] }),
+    copilotEvent('assistant.message', { content: '', toolRequests: [{ toolCallId: 't', name: 'bash', arguments: { command: 'ls' } }] }),
+    copilotEvent('tool.execution_start', { toolCallId: 'u', toolName: 'bash', arguments: 'ls -la' }),
+    copilotEvent('tool.execution_complete', { toolCallId: 't', success: false, error: { message: 'no', code: 'failure' } }),
+    copilotEvent('tool.execution_complete', { toolCallId: 't', success: true, result: { content: 'x\n<shellId: 1 completed with exit code 2>' } }),
+    copilotEvent('permission.completed', { toolCallId: 't', result: { kind: 'denied-interactively-by-user' } }),
+    copilotEvent('abort', { reason: 'user_initiated' }),
+    copilotEvent('session.snapshot_rewind', { upToEventId: 'e' }),
+    copilotEvent('session.error', { errorType: 'quota', message: 'over' }),
+    copilotEvent('session.shutdown', { shutdownType: 'error' }),
+    copilotEvent('user.message', { content: 'sub' }, { agentId: 'a1' }),
+  ),
+  fc.jsonValue().map((v) => JSON.stringify(v)),
+  fc
+    .record({ type: fc.constantFrom('session.start', 'user.message', 'assistant.message', 'tool.execution_start', 'tool.execution_complete', 'abort', 'session.snapshot_rewind', 'x.y'), data: fc.jsonValue(), id: fc.string(), agentId: fc.jsonValue() })
+    .map((r) => JSON.stringify({ ...r, timestamp: '2026-06-25T01:50:34.000Z', parentId: null })),
+);
 const aiderLinesExtra = fc.constantFrom(
   '# aider chat started at 2024-08-05 19:33:02',
   '#### hi  ',
@@ -92,13 +115,21 @@ const specstoryExtra = fc.constantFrom(
   '&lt;&#96;&#x1F600;&#99999999;',
 );
 
-describe('gemini-cli, aider and specstory readers never throw on damaged input', () => {
+describe('gemini-cli, copilot-cli, aider and specstory readers never throw on damaged input', () => {
   it('gemini-cli: a damaged document', async () => {
     await fc.assert(fc.asyncProperty(damaged(geminiLines, fc.constant('    {')), (lines) => expectWellBehaved(gemini, lines)), { numRuns: 200 });
   });
 
   it('gemini-cli: random and damaged JSON Lines', async () => {
     await fc.assert(fc.asyncProperty(fc.array(geminiRecords, { maxLength: 30 }), (lines) => expectWellBehaved(gemini, lines)), { numRuns: 200 });
+  });
+
+  it('copilot-cli: a damaged event log', async () => {
+    await fc.assert(fc.asyncProperty(damaged(copilotLines, copilotRecords), (lines) => expectWellBehaved(copilotCliReader, lines)), { numRuns: 200 });
+  });
+
+  it('copilot-cli: random events', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(copilotRecords, { maxLength: 30 }), (lines) => expectWellBehaved(copilotCliReader, lines)), { numRuns: 200 });
   });
 
   it('aider: a damaged history', async () => {
@@ -109,10 +140,10 @@ describe('gemini-cli, aider and specstory readers never throw on damaged input',
     await fc.assert(fc.asyncProperty(damaged(specstoryLines, specstoryExtra), (lines) => expectWellBehaved(specstoryReader, lines)), { numRuns: 200 });
   });
 
-  it('all three: arbitrary text', async () => {
+  it('all four: arbitrary text', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.string({ unit: 'binary' }), { maxLength: 30 }), async (lines) => {
-        for (const reader of [gemini, aiderReader, specstoryReader]) await expectWellBehaved(reader, lines);
+        for (const reader of [gemini, copilotCliReader, aiderReader, specstoryReader]) await expectWellBehaved(reader, lines);
       }),
       { numRuns: 150 },
     );

@@ -37,8 +37,13 @@ describe('loadSessions', async () => {
   it('reads every session under a glob, in sorted path order, with agent, source, format and hash', async () => {
     const result = await loadSessions({ repoDir: repo, sources: [{ path: 'sessions/**', format: 'auto' }] });
     expect(result.warnings).toEqual([]);
-    expect(result.files).toBe(6);
+    expect(result.files).toBe(5);
     expect(result.skipped).toBe(0);
+    // A file of summaries alone is read, and named with why it gave no session: not a problem, so no warning.
+    expect(result.unread).toContainEqual({
+      file: 'sessions/claude/-Users-chip-dev-ai-music/ff71dbed.jsonl',
+      reason: 'Claude Code summaries (the titles of sessions kept in other files), not a conversation; nothing to learn from',
+    });
     expect(result.sessions.map((s) => [s.source, s.agent, s.format, s.id])).toEqual([
       [`sessions/claude/${PUSH}`, PROJECT, 'claude-code', 'fed8ce56-bc79-401f-a83e-af084253362f'],
       ['sessions/claude/sample-project/1af7fc5e-8455-4414-9ccd-011d40f70b2a.jsonl', 'sample-project', 'claude-code', '1af7fc5e-8455-4414-9ccd-011d40f70b2a'],
@@ -59,7 +64,7 @@ describe('loadSessions', async () => {
     const first = await loadSessions({ repoDir: repo, sources: [{ path: 'sessions', format: 'auto' }] });
     const all = new Set(first.sessions.map((s) => s.hash));
     const again = await loadSessions({ repoDir: repo, sources: [{ path: 'sessions', format: 'auto' }], skipHashes: all });
-    expect(again).toMatchObject({ sessions: [], skipped: 6, files: 6, warnings: [] });
+    expect(again).toMatchObject({ sessions: [], skipped: 6, files: 5, warnings: [] });
     const oneLeft = new Set([...all].filter((h) => h !== first.sessions[5]?.hash));
     const partial = await loadSessions({ repoDir: repo, sources: [{ path: 'sessions', format: 'auto' }], skipHashes: oneLeft });
     expect(partial.sessions.map((s) => s.id)).toEqual(['2025-06-01-b']);
@@ -137,11 +142,16 @@ describe('loadSessions: bad files become warnings', async () => {
 
   it('reads what it can and names the file (and line) of every problem', async () => {
     const result = await loadSessions({ repoDir: repo, sources: [{ path: 'logs', format: 'auto' }], maxLineBytes: 4096 });
-    expect(result.files).toBe(4);
-    expect(result.unread.map((u) => u.file)).toEqual(['logs/bot/b-binary.jsonl', 'logs/bot/c-unknown.jsonl']);
+    expect(result.files).toBe(3);
+    // An empty file is named, without a warning: nothing is wrong with it, and nothing was in it.
+    expect(result.unread).toEqual([
+      { file: 'logs/bot/a-empty.jsonl', reason: 'the file is empty; nothing to read' },
+      { file: 'logs/bot/b-binary.jsonl', reason: 'binary file (contains NUL bytes); skipped' },
+      { file: 'logs/bot/c-unknown.jsonl', reason: expect.stringMatching(/^unrecognised session log format/) },
+    ]);
     expect(result.warnings).toEqual([
       { file: 'logs/bot/b-binary.jsonl', message: 'binary file (contains NUL bytes); skipped' },
-      { file: 'logs/bot/c-unknown.jsonl', message: `unrecognised session log format (not one of: ${FORMATS.join(', ')}); see docs/session-format.md` },
+      { file: 'logs/bot/c-unknown.jsonl', message: `unrecognised session log format (a JSON object with keys "hello"; not one of: ${FORMATS.join(', ')}); see docs/session-format.md` },
       { file: 'logs/bot/d-latin1.jsonl', line: 2, message: 'invalid UTF-8; bad bytes replaced with U+FFFD' },
       { file: 'logs/bot/e-corrupt.jsonl', line: 5, message: expect.stringMatching(/^not valid JSON/) },
       { file: 'logs/bot/e-corrupt.jsonl', line: 6, message: expect.stringMatching(/^not valid JSON/) },
@@ -194,13 +204,14 @@ describe('loadSessions: every file under a source is read or named', () => {
     const result = await loadSessions({ repoDir: repo, sources: [{ path: 'sessions', format: 'auto' }] });
     expect(result.sessions.map((s) => s.format)).toContain('openai-chat');
     expect(result.files).toBe(1);
-    const unknown = `unrecognised session log format (not one of: ${FORMATS.join(', ')}); see docs/session-format.md`;
+    // Each says what reverie saw in it.
+    const unknown = (shape: string) => `unrecognised session log format (${shape}; not one of: ${FORMATS.join(', ')}); see docs/session-format.md`;
     expect(result.unread).toEqual([
       { file: 'sessions/bot/.gitkeep', reason: 'not a session log by its extension (none; logs end in .jsonl, .ndjson, .json, .md); not read' },
       { file: 'sessions/bot/notes.txt', reason: 'not a session log by its extension (.txt; logs end in .jsonl, .ndjson, .json, .md); not read' },
-      { file: 'sessions/README.md', reason: unknown },
-      { file: 'sessions/bot/broken.jsonl', reason: unknown },
-      { file: 'sessions/package.json', reason: unknown },
+      { file: 'sessions/README.md', reason: unknown('Markdown beginning "# Session logs"') },
+      { file: 'sessions/bot/broken.jsonl', reason: unknown('text beginning "not json at all"') },
+      { file: 'sessions/package.json', reason: unknown('a JSON object with keys "name"') },
     ]);
     // A README or a hidden file only describes or keeps its folder: named above, but no warning on every cycle.
     expect(result.warnings.map((w) => w.file)).toEqual(['sessions/bot/notes.txt', 'sessions/bot/broken.jsonl', 'sessions/package.json']);

@@ -11,7 +11,7 @@ import { FIXTURES, tempDir } from './helpers.js';
 async function manyLogs(): Promise<string> {
   const dir = await tempDir();
   const samples: { name: string; text: string }[] = [];
-  for (const folder of ['claude-code', 'codex', 'gemini-cli', 'aider', 'specstory', 'anthropic-messages', 'openai-chat']) {
+  for (const folder of ['claude-code', 'codex', 'copilot-cli', 'gemini-cli', 'aider', 'specstory', 'anthropic-messages', 'openai-chat']) {
     const walk = async (at: string): Promise<void> => {
       for (const entry of await readdir(at, { withFileTypes: true })) {
         const path = join(at, entry.name);
