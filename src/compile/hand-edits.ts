@@ -5,12 +5,12 @@
  * proposed once: while its branch waits, a compile names the branch instead.
  */
 import { cycleStamp } from '../cycle/history.js';
-import type { RepoContext } from '../cycle/repo-context.js';
+import { mainTip, type RepoContext } from '../cycle/repo-context.js';
 import { commitChanges, isAncestor, listBranches, resolveRef, updateBranch, type Repo } from '../git/index.js';
 import { formatCommitMessage } from '../git/message.js';
 import { readEntry, type LogEntry } from '../git/log.js';
 
-import { HAND_EDIT_PREFIX } from './branch-names.js';
+import { COMPILE_BRANCH, HAND_EDIT_PREFIX } from './branch-names.js';
 
 /** Trailers of a hand edit's commits. */
 export const TRAILER = { agent: 'Reverie-Hand-Edit', file: 'Reverie-Compiled-File', sha256: 'Reverie-Compiled-Sha256', memory: 'Reverie-Memory-Commit' } as const;
@@ -40,8 +40,10 @@ export interface Proposal {
 }
 
 /** Proposes each agent's hand edits on a branch of its own, unless a waiting branch proposes the same edit already. */
-export async function proposeHandEdits(context: RepoContext, proposals: readonly Proposal[], { main, check, now }: { main: string; check: boolean; now: Date }): Promise<void> {
+export async function proposeHandEdits(context: RepoContext, proposals: readonly Proposal[], { check, now }: { check: boolean; now: Date }): Promise<void> {
   if (proposals.length === 0) return;
+  // main as it is now: this compile may have committed compiled files on it, which leave the memory files as they were.
+  const main = await mainTip(context);
   const waiting = await waitingEdits(context.repo, main);
   const fresh: Proposal[] = [];
   for (const proposal of proposals) {
@@ -125,4 +127,17 @@ async function freeBranchName(repo: Repo, name: string): Promise<string> {
 /** An agent's name as part of a branch name: what git refuses in a ref becomes a dash. */
 function refSafe(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/\.{2,}/g, '-').replace(/^[.-]+|[.-]+$/g, '') || 'agent';
+}
+
+/** The branches of `reverie compile` in the memory repository that main has not taken in, for `reverie status`. */
+export async function waitingCompileBranches(repo: Repo, main: string): Promise<{ branch: string; commits: number; files: string[] }[]> {
+  const waiting: { branch: string; commits: number; files: string[] }[] = [];
+  const branches = [...(await listBranches(repo, HAND_EDIT_PREFIX)), ...(await listBranches(repo, COMPILE_BRANCH)).filter((b) => b === COMPILE_BRANCH)];
+  for (const branch of branches) {
+    const commits = await branchCommits(repo, branch, main);
+    if (commits.length === 0) continue;
+    const files = [...new Set(commits.flatMap((c) => c.trailers[TRAILER.file] ?? []))];
+    waiting.push({ branch, commits: commits.length, files });
+  }
+  return waiting;
 }

@@ -135,7 +135,7 @@ export async function compile(context: RepoContext, options: CompileOptions): Pr
     proposals.push(...proposed);
     if (recorded) next.agents[agent.name] = recorded;
   }
-  await proposeHandEdits(context, proposals, { main, check, now: options.now });
+  await proposeHandEdits(context, proposals, { check, now: options.now });
   let recordCommit: string | null = null;
   const text = compiledRecordText(next);
   if (!check && text !== compiledRecordText(record)) recordCommit = await commitRecord(context, text, options.now);

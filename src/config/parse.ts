@@ -270,7 +270,11 @@ class ConfigReader extends YamlReader {
       this.fail(`must be a path inside into: (${into}), relative to it; "${given}" ${target === '.' || target === '' ? 'is into: itself' : 'escapes it'}`, [...at, 'path']);
     }
     if (target.split('/').some((part) => part.toLowerCase() === '.git')) this.fail('must not be inside .git', [...at, 'path']);
-    if (path.resolve(repoDir, into) === path.resolve(repoDir)) {
+    const intoDir = path.resolve(repoDir, into);
+    if (intoDir !== path.resolve(repoDir) && !path.relative(repoDir, intoDir).startsWith('..') && !path.isAbsolute(path.relative(repoDir, intoDir))) {
+      this.fail(`is inside the memory repository; write into: . with path: ${path.posix.join(path.relative(repoDir, intoDir).split(path.sep).join('/'), target)} instead, so the files are committed`, [...at, 'into']);
+    }
+    if (intoDir === path.resolve(repoDir)) {
       const inside = (folder: string) => folder === '' || target === folder || target.startsWith(`${folder}/`) || folder.startsWith(`${target}/`);
       if (inside(root)) this.fail(`must not be inside memory.root (${root || '.'}): the compiled file would be compiled again as memory`, [...at, 'path']);
       if (inside('.reverie')) this.fail("must not be inside .reverie, reverie's own state", [...at, 'path']);

@@ -205,6 +205,27 @@ describe('reverie compile', () => {
     expect(reverie(['compile', '--repo', memory, '--mode', 'auto']).stdout).toContain('nothing is pushed');
   });
 
+  it('in review mode the memory repository gets the files on reverie/compile, which reverie approve merges', async () => {
+    const dir = await memoryRepo(config('review', '  - name: codex\n    loads: ["notes.md"]\n    compile:\n      format: agents-md\n'));
+    const result = reverieJson<CompileJson>(['compile', '--repo', dir]);
+    expect(result.agents[0]).toMatchObject({ destination: { kind: 'memory', branch: 'reverie/compile' }, files: [{ action: 'write' }] });
+    expect(existsSync(path.join(dir, 'AGENTS.md'))).toBe(false);
+    expect(git(dir, ['show', 'reverie/compile:AGENTS.md'])).toContain('<!-- reverie:begin memory/notes.md -->');
+    // The record is on main; the compiled file waits on its branch, and a second run finds it there.
+    expect(git(dir, ['show', 'main:.reverie/compiled.json'])).toContain('"branch": "reverie/compile"');
+    expect(reverieJson<CompileJson>(['compile', '--repo', dir, '--check'])).toMatchObject({ code: 0, stale: false });
+    expect(reverie(['status', '--repo', dir]).stdout).toContain('pending    reverie/compile (compiled files, 1 commit)');
+
+    const approved = reverie(['approve', 'reverie/compile', '--repo', dir]);
+    expect(approved.code).toBe(0);
+    expect(read(dir, 'AGENTS.md')).toContain('<!-- reverie:begin memory/notes.md -->');
+    expect(git(dir, ['branch', '--list', 'reverie/compile'])).toBe('');
+    expect(git(dir, ['status', '--porcelain'])).toBe('');
+    const commits = count(dir);
+    expect(reverieJson<CompileJson>(['compile', '--repo', dir])).toMatchObject({ code: 0, stale: false, record_commit: null });
+    expect(count(dir)).toBe(commits);
+  });
+
   it('refuses a target over a limit, saying which and by how much, and writes the others', async () => {
     const big = `# Big\n\n${Array.from({ length: 700 }, (_, i) => `- Note ${i}: keep the build green and the lockfile committed.`).join('\n')}\n`;
     const agents = `  - name: codex
@@ -279,6 +300,7 @@ describe('reverie compile', () => {
     const waiting = reverieJson<CompileJson>(['compile', '--repo', memory]);
     expect(waiting.agents[0]?.hand_edits[0]).toMatchObject({ branch, waiting: branch });
     expect(git(memory, ['branch', '--list', 'reverie/hand-edit-*']).split('\n')).toHaveLength(1);
+    expect(reverie(['status', '--repo', memory]).stdout).toContain(`pending    ${branch} (hand edit of ../app/CLAUDE.md, 1 commit): reverie approve ${branch} | reverie reject ${branch}`);
 
     // main moves on meanwhile: approving replays the branch's commit on it.
     await commitFiles(memory, { 'memory/notes.md': `${NOTES}- Review every pull request.\n` }, 'meanwhile');

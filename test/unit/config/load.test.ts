@@ -132,6 +132,7 @@ describe('parseConfig: every error names the file, the line and the key', () => 
     expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    compile:', '      format: claude-md', '      globs: [x]'))).toMatchObject({ line: 6, key: 'agents[0].compile.globs' });
     expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    compile:', '      format: claude-md', '      into: ..', '  - name: b', '    loads: [x]', '    compile:', '      format: agents-md', '      into: ..', '      path: CLAUDE.md'))).toMatchObject({ line: 12, key: 'agents[1].compile.path' });
     expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    compile:', '      formt: claude-md')).message).toContain('did you mean "format"');
+    expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    compile:', '      format: claude-md', '      into: docs'))).toMatchObject({ line: 6, key: 'agents[0].compile.into' });
   });
 
   it('extract.hold_out is a count of sessions from 0 to 200', () => {
