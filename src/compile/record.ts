@@ -23,8 +23,6 @@ export interface RecordedAgent {
   format: CompileFormat;
   /** `into` as reverie.yaml gave it. */
   into: string;
-  /** The branch the files were committed on; null for a folder that is not a git repository. */
-  branch: string | null;
   files: RecordedFile[];
   /** sha256 of compiled files as a person edited them, whose edit was rejected: compile overwrites them. */
   rejected_edits?: string[];

@@ -277,7 +277,6 @@ async function compileAgent(
   const recordedAgent: RecordedAgent = {
     format: target.format,
     into: target.into,
-    branch: destination.branch,
     files: nextFiles.sort((a, b) => a.path.localeCompare(b.path)),
   };
   // A rejected edit is gone once its file is compiled afresh; while a file is kept for another reason, it may still be there.

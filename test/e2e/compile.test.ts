@@ -212,7 +212,7 @@ describe('reverie compile', () => {
     expect(existsSync(path.join(dir, 'AGENTS.md'))).toBe(false);
     expect(git(dir, ['show', 'reverie/compile:AGENTS.md'])).toContain('<!-- reverie:begin memory/notes.md -->');
     // The record is on main; the compiled file waits on its branch, and a second run finds it there.
-    expect(git(dir, ['show', 'main:.reverie/compiled.json'])).toContain('"branch": "reverie/compile"');
+    expect(git(dir, ['show', 'main:.reverie/compiled.json'])).toContain('"path": "AGENTS.md"');
     expect(reverieJson<CompileJson>(['compile', '--repo', dir, '--check'])).toMatchObject({ code: 0, stale: false });
     expect(reverie(['status', '--repo', dir]).stdout).toContain('pending    reverie/compile (compiled files, 1 commit)');
 
