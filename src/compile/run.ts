@@ -347,7 +347,9 @@ async function traceHandEdit(
       problems.push({ line: edit.line, message: `the edit of ${edit.source}'s block clashes with changes made to ${edit.source} on main since it was compiled; make the edit in the memory file instead` });
       continue;
     }
-    if (merged.text !== body(ours)) proposals.push({ source: edit.source, text: merged.text });
+    // A memory file without a last line break keeps it that way: the block gave it one only to end the block.
+    const text = ours !== '' && !ours.endsWith('\n') && merged.text.endsWith('\n') ? merged.text.slice(0, -1) : merged.text;
+    if (text !== ours) proposals.push({ source: edit.source, text });
   }
   return { proposals, problems };
 }
