@@ -8,7 +8,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Mode } from '../config/types.js';
 import { GitStateError, UsageError } from '../errors.js';
-import { commitChanges, currentBranch, fastForward, isAncestor, mergeText, openRepo, readFileAt, readFilesAt, resolveRef, updateBranch, type Repo } from '../git/index.js';
+import { commitChanges, currentBranch, fastForward, finishCheckout, isAncestor, mergeText, openRepo, readCheckoutJournal, readFileAt, readFilesAt, resolveRef, updateBranch, type Repo } from '../git/index.js';
 import { formatCommitMessage } from '../git/message.js';
 import { writeFileDurably } from '../git/durable.js';
 import type { AgentLoad } from '../memory/context-cost.js';
@@ -185,7 +185,12 @@ async function compileAgent(
   let files: CompiledFile[];
   const sources = await sourcesAt(context, run.main, agent);
   // Main's memory under the header of the commit a file was last compiled from: the same text means nothing to write.
-  const withHeaderOf = (commit: string, file: string) => compileFiles(agent.name, target, sources, commit, context.config.memory.root).find((f) => f.path === file)?.text;
+  const headed = new Map<string, Map<string, string>>();
+  const withHeaderOf = (commit: string, file: string) => {
+    let texts = headed.get(commit);
+    if (!texts) headed.set(commit, (texts = new Map(compileFiles(agent.name, target, sources, commit, context.config.memory.root).map((f) => [f.path, f.text]))));
+    return texts.get(file);
+  };
   try {
     files = compileFiles(agent.name, target, sources, run.main, context.config.memory.root);
   } catch (error) {
@@ -397,6 +402,9 @@ async function openDestination(context: RepoContext, target: CompileTarget, writ
   } else if (await fsp.stat(path.join(dir, '.git')).catch(() => undefined)) {
     repo = await openRepo(dir);
     kind = 'git';
+    // A compile killed while its fast-forward brought the files onto disk left a journal there; finish it first.
+    const journal = await readCheckoutJournal(repo);
+    if (journal) await finishCheckout(repo, journal);
     current = await currentBranch(repo);
     if (!current) throw new GitStateError(`into: ${target.into} has a detached HEAD; check out the branch the compiled files belong on`);
   } else return { kind: 'folder', dir, branch: null, checkedOut: false };

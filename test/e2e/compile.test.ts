@@ -334,6 +334,16 @@ describe('reverie compile', () => {
     expect(git(dir, ['status', '--porcelain'])).toBe('');
   });
 
+  it('a memory file without a last line break keeps it when its hand edit comes back', async () => {
+    const dir = await memoryRepo(config('auto', '  - name: claude-code\n    loads: ["short.md"]\n    compile:\n      format: claude-md\n'), { 'memory/short.md': '# Short\n\n- No line break at the end.' });
+    reverieJson<CompileJson>(['compile', '--repo', dir]);
+    writeFileSync(path.join(dir, 'CLAUDE.md'), read(dir, 'CLAUDE.md').replace('at the end.', 'at the end, ever.'));
+    const branch = reverieJson<CompileJson>(['compile', '--repo', dir]).agents[0]!.hand_edits[0]!.branch!;
+    const expected = '# Short\n\n- No line break at the end, ever.';
+    expect(git(dir, ['cat-file', '-s', `${branch}:memory/short.md`])).toBe(String(Buffer.byteLength(expected)));
+    expect(git(dir, ['show', `${branch}:memory/short.md`])).toBe(expected);
+  });
+
   it('an edit outside the blocks, or a removed marker, is named by file and line and the file is left alone', async () => {
     const dir = await memoryRepo(config('auto', '  - name: codex\n    loads: ["notes.md"]\n    compile:\n      format: agents-md\n'));
     reverieJson<CompileJson>(['compile', '--repo', dir]);
