@@ -13,3 +13,6 @@ export function compileBranchFrom(argument: string): string | undefined {
   if (name.startsWith('hand-edit-')) return `reverie/${name}`;
   return undefined;
 }
+
+/** Trailers of a hand edit's commits. */
+export const TRAILER = { agent: 'Reverie-Hand-Edit', file: 'Reverie-Compiled-File', sha256: 'Reverie-Compiled-Sha256', memory: 'Reverie-Memory-Commit' } as const;

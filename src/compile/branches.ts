@@ -8,7 +8,8 @@
 import { GitStateError } from '../errors.js';
 import { mainTip, type RepoContext } from '../cycle/repo-context.js';
 import { changedPaths, commitChanges, deleteBranch, fastForward, isAncestor, mergeText, readFileAt, resolveRef } from '../git/index.js';
-import { branchCommits, TRAILER } from './hand-edits.js';
+import { TRAILER } from './branch-names.js';
+import { branchCommits } from './waiting.js';
 import { COMPILED_RECORD, compiledRecordText, parseCompiledRecord } from './record.js';
 import { formatCommitMessage } from '../git/message.js';
 

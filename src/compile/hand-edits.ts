@@ -6,14 +6,13 @@
  */
 import { cycleStamp } from '../cycle/history.js';
 import { mainTip, type RepoContext } from '../cycle/repo-context.js';
-import { commitChanges, isAncestor, listBranches, resolveRef, updateBranch, type Repo } from '../git/index.js';
+import { commitChanges, updateBranch } from '../git/commit.js';
+import { listBranches, resolveRef, type Repo } from '../git/repo.js';
 import { formatCommitMessage } from '../git/message.js';
-import { readEntry, type LogEntry } from '../git/log.js';
 
-import { COMPILE_BRANCH, HAND_EDIT_PREFIX } from './branch-names.js';
+import { HAND_EDIT_PREFIX, TRAILER } from './branch-names.js';
+import { branchCommits } from './waiting.js';
 
-/** Trailers of a hand edit's commits. */
-export const TRAILER = { agent: 'Reverie-Hand-Edit', file: 'Reverie-Compiled-File', sha256: 'Reverie-Compiled-Sha256', memory: 'Reverie-Memory-Commit' } as const;
 
 /** One compiled file edited by hand, as `reverie compile` reports it. */
 export interface HandEdit {
@@ -105,18 +104,6 @@ async function waitingEdits(repo: Repo, main: string): Promise<Map<string, strin
   return found;
 }
 
-/** The commits of `branch` that main does not have, oldest first, following first parents. */
-export async function branchCommits(repo: Repo, branch: string, main: string): Promise<LogEntry[]> {
-  const entries: LogEntry[] = [];
-  let oid = await resolveRef(repo, `refs/heads/${branch}`);
-  while (oid !== undefined && !(await isAncestor(repo, oid, main))) {
-    const entry = await readEntry(repo, oid);
-    entries.push(entry);
-    oid = entry.parents[0];
-  }
-  return entries.reverse();
-}
-
 async function freeBranchName(repo: Repo, name: string): Promise<string> {
   for (let n = 1; ; n++) {
     const candidate = n === 1 ? name : `${name}-${n}`;
@@ -129,15 +116,3 @@ function refSafe(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/\.{2,}/g, '-').replace(/^[.-]+|[.-]+$/g, '') || 'agent';
 }
 
-/** The branches of `reverie compile` in the memory repository that main has not taken in, for `reverie status`. */
-export async function waitingCompileBranches(repo: Repo, main: string): Promise<{ branch: string; commits: number; files: string[] }[]> {
-  const waiting: { branch: string; commits: number; files: string[] }[] = [];
-  const branches = [...(await listBranches(repo, HAND_EDIT_PREFIX)), ...(await listBranches(repo, COMPILE_BRANCH)).filter((b) => b === COMPILE_BRANCH)];
-  for (const branch of branches) {
-    const commits = await branchCommits(repo, branch, main);
-    if (commits.length === 0) continue;
-    const files = [...new Set(commits.flatMap((c) => c.trailers[TRAILER.file] ?? []))];
-    waiting.push({ branch, commits: commits.length, files });
-  }
-  return waiting;
-}

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { baseWarnings, openContext, mainTip, readBase, sessionHashCacheFile } from '../../cycle/context.js';
 import { listCycles, pendingCycles } from '../../cycle/history.js';
 import { pendingRepairs } from '../../cycle/recover.js';
-import { waitingCompileBranches } from '../../compile/hand-edits.js';
+import { waitingCompileBranches } from '../../compile/waiting.js';
 import { streamSessions } from '../../sessions/load.js';
 import { plural, type Output } from '../output.js';
 
