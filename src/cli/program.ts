@@ -37,6 +37,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   check: async () => (await import('./commands/check.js')).registerCheck,
   test: async () => (await import('./commands/test.js')).registerTest,
   doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
+  compile: async () => (await import('./commands/compile.js')).registerCompile,
 };
 // Registered by the module of another name.
 const SAME_MODULE: Record<string, string> = { reject: 'approve', drop: 'approve', keep: 'approve' };

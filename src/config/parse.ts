@@ -8,6 +8,7 @@ import type { Namespace, Policy } from '../memory/types.js';
 import { SESSION_FORMATS } from './formats.js';
 import { HARNESSES, type Harness } from '../memory/harness.js';
 import type { AgentLoad } from '../memory/context-cost.js';
+import { COMPILE_FORMATS, formatSpec, isPerFile, type CompileFormat, type CompileTarget } from '../compile/formats.js';
 import { ACTION_TYPES, type ActionType } from '../dream/types.js';
 import { DEFAULT_MAX_WAIT_SECONDS } from '../github/waits.js';
 import { EFFORTS, ENGINES, MODES, type ClaudeConfig, type ClaudePhaseConfig, type Config, type Effort, type EngineName, type GitHubConfig, type Mode, type SessionSource } from './types.js';
@@ -91,7 +92,7 @@ class ConfigReader extends YamlReader {
       },
       curate: { maxActions: this.integer(curate.max_actions ?? DEFAULT_MAX_ACTIONS, ['curate', 'max_actions'], 1) },
       approval: { auto: this.safeTypes(approval), maxPruneRatio: this.ratio(approval.max_prune_ratio ?? 0.2, ['approval', 'max_prune_ratio']) },
-      agents: this.agents(top.agents),
+      agents: this.agents(top.agents, root, repoDir),
       lint: this.lint(top.lint),
       ...(top.github !== undefined ? { github: this.github(top.github) } : {}),
       claude: this.claude(top.claude),
@@ -228,13 +229,17 @@ class ConfigReader extends YamlReader {
     });
   }
 
-  /** Each agent's name (unique), the globs of what it loads, and the limits of what it may load. */
-  private agents(value: unknown): AgentLoad[] {
+  /**
+   * Each agent's name (unique), the globs of what it loads, the limits of what it may load, and where `reverie compile`
+   * writes it (`compile:`). Two agents never write the same file.
+   */
+  private agents(value: unknown, root: string, repoDir: string): AgentLoad[] {
     if (value === undefined) return [];
     const seen = new Set<string>();
+    const written = new Map<string, string>();
     return this.array(value, ['agents']).map((item, i) => {
       const at = ['agents', i];
-      const agent = this.object(item, at, ['name', 'loads', 'max_tokens', 'max_lines', 'max_bytes']);
+      const agent = this.object(item, at, ['name', 'loads', 'max_tokens', 'max_lines', 'max_bytes', 'compile']);
       const name = this.string(agent.name, [...at, 'name']);
       if (seen.has(name)) this.fail(`agent "${name}" is defined twice`, [...at, 'name']);
       seen.add(name);
@@ -244,8 +249,51 @@ class ConfigReader extends YamlReader {
       if (agent.max_tokens !== undefined) limits.tokens = this.integer(agent.max_tokens, [...at, 'max_tokens'], 1);
       if (agent.max_lines !== undefined) limits.lines = this.integer(agent.max_lines, [...at, 'max_lines'], 1);
       if (agent.max_bytes !== undefined) limits.bytes = this.integer(agent.max_bytes, [...at, 'max_bytes'], 1);
-      return { name, loads, limits };
+      if (agent.compile === undefined) return { name, loads, limits };
+      const compile = this.compileTarget(agent.compile, [...at, 'compile'], root, repoDir);
+      const where = path.resolve(repoDir, compile.into, compile.path);
+      const other = written.get(where);
+      if (other) this.fail(`agent "${other}" writes ${compile.path} there already; give each agent its own file`, [...at, 'compile', 'path']);
+      written.set(where, name);
+      return { name, loads, limits, compile };
     });
+  }
+
+  /** `compile:` of an agent: its format, and a path that stays inside `into` (and out of the memory it is made from). */
+  private compileTarget(value: unknown, at: Path, root: string, repoDir: string): CompileTarget {
+    const section = this.object(value, at, ['format', 'path', 'into', 'globs', 'always_apply', 'description']);
+    const format = this.oneOf<CompileFormat>(section.format, COMPILE_FORMATS, [...at, 'format']);
+    const into = section.into === undefined ? '.' : this.string(section.into, [...at, 'into']);
+    const given = section.path === undefined ? formatSpec(format).defaultPath : this.string(section.path, [...at, 'path']);
+    const target = path.posix.normalize(given.replace(/\\/g, '/')).replace(/\/+$/, '');
+    if (path.posix.isAbsolute(target) || path.win32.isAbsolute(given) || target === '..' || target.startsWith('../') || target === '.' || target === '') {
+      this.fail(`must be a path inside into: (${into}), relative to it; "${given}" ${target === '.' || target === '' ? 'is into: itself' : 'escapes it'}`, [...at, 'path']);
+    }
+    if (target.split('/').some((part) => part.toLowerCase() === '.git')) this.fail('must not be inside .git', [...at, 'path']);
+    const intoDir = path.resolve(repoDir, into);
+    if (intoDir !== path.resolve(repoDir) && !path.relative(repoDir, intoDir).startsWith('..') && !path.isAbsolute(path.relative(repoDir, intoDir))) {
+      this.fail(`is inside the memory repository; write into: . with path: ${path.posix.join(path.relative(repoDir, intoDir).split(path.sep).join('/'), target)} instead, so the files are committed`, [...at, 'into']);
+    }
+    if (intoDir === path.resolve(repoDir)) {
+      const inside = (folder: string) => folder === '' || target === folder || target.startsWith(`${folder}/`) || folder.startsWith(`${target}/`);
+      if (inside(root)) this.fail(`must not be inside memory.root (${root || '.'}): the compiled file would be compiled again as memory`, [...at, 'path']);
+      if (inside('.reverie')) this.fail("must not be inside .reverie, reverie's own state", [...at, 'path']);
+    }
+    const result: CompileTarget = { format, path: target, into };
+    const perFile = isPerFile(format);
+    if (section.globs !== undefined) {
+      if (!perFile) this.fail(`only the cursor and claude-rules formats take globs (this is ${format})`, [...at, 'globs']);
+      result.globs = this.array(section.globs, [...at, 'globs']).map((g, j) => this.string(g, [...at, 'globs', j]));
+    }
+    if (section.always_apply !== undefined) {
+      if (format !== 'cursor') this.fail(`only the cursor format takes always_apply (this is ${format})`, [...at, 'always_apply']);
+      result.alwaysApply = this.boolean(section.always_apply, [...at, 'always_apply']);
+    }
+    if (section.description !== undefined) {
+      if (format !== 'cursor') this.fail(`only the cursor format takes description (this is ${format})`, [...at, 'description']);
+      result.description = this.string(section.description, [...at, 'description']);
+    }
+    return result;
   }
 
   private sessions(value: unknown): SessionSource[] {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { chmod, lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { symlinkOnTheWay } from '../util/symlink-path.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as git from 'isomorphic-git';
@@ -218,16 +219,6 @@ async function markdownUnder(dir: string, root: string): Promise<{ path: string;
   if (!existsSync(base) || (root !== '' && (await symlinkOnTheWay(dir, root)) !== undefined)) return [];
   const found = (await filesUnder(base)).filter((file) => isMarkdownPath(file) && !file.split('/').some((part) => part === '.git' || part === 'node_modules'));
   return Promise.all(found.map(async (file) => ({ path: root === '' ? file : `${root}/${file}`, text: await readFile(path.join(base, file), 'utf8') })));
-}
-
-/** The first of `file` and the folders on the way to it (inside `root`) that is a symbolic link, if any. */
-async function symlinkOnTheWay(root: string, file: string): Promise<string | undefined> {
-  const parts = file.split('/');
-  for (let i = 1; i <= parts.length; i++) {
-    const prefix = parts.slice(0, i).join('/');
-    if ((await lstat(path.join(root, prefix)).catch(() => undefined))?.isSymbolicLink()) return prefix;
-  }
-  return undefined;
 }
 
 /** Regular files under `dir`, as posix paths relative to it. */

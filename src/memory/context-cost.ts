@@ -17,6 +17,7 @@ import { CLAUDE_CODE_MEMORY_INDEX, lineCount, MANAGED_AGENTS_MEMORY, type Harnes
 import { pathMatcher } from './namespaces.js';
 import { estimateTokens } from './tokens.js';
 import type { MemoryFile, MemorySnapshot } from './types.js';
+import type { CompileTarget } from '../compile/formats.js';
 
 export interface CostLimits {
   tokens?: number;
@@ -30,6 +31,8 @@ export interface AgentLoad {
   /** Globs relative to the memory root, as namespace paths are. */
   loads: string[];
   limits: CostLimits;
+  /** Where `reverie compile` writes what it loads, and in which agent's format; absent, it is not compiled. */
+  compile?: CompileTarget;
 }
 
 /** What one target loads: the files' sizes summed. */

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Command } from 'commander';
-import { GitStateError } from '../../errors.js';
+import { GitStateError, UsageError } from '../../errors.js';
+import { compileBranchFrom } from '../../compile/branch-names.js';
 import { approveCycle, planApproval, planRejection, rejectCycle } from '../../cycle/approve.js';
 import { openContext, type RepoContext } from '../../cycle/context.js';
 import type { DryRun } from '../../cycle/dry-run.js';
@@ -28,7 +29,7 @@ export function registerDecisions(program: Command, out: Output): void {
   program
     .command('approve')
     .description('merge a pending cycle into main: all its actions, or some')
-    .argument('<cycle>', 'cycle id or branch name')
+    .argument('<cycle>', 'cycle id or branch name (also a reverie/hand-edit-… or reverie/compile branch of `reverie compile`)')
     .option('--only <ids>', 'approve only these action ids (comma-separated)', ids)
     .option('--except <ids>', 'approve all but these action ids (comma-separated)', ids)
     .option('--dry-run', 'say what approving would do (refs, commits, the branch, the pull request) and write nothing')
@@ -37,6 +38,8 @@ export function registerDecisions(program: Command, out: Output): void {
     .option('--repo <dir>', 'the memory repository', '.')
     .action(async (cycle: string, flags: Flags & { only?: string[]; except?: string[] }) => {
       const context = await openContext(flags.repo, flags.config);
+      const compiled = compileBranchFrom(cycle);
+      if (compiled) return decideCompileBranch(context, compiled, 'approve', flags, out);
       const choice = { ...(flags.only ? { only: flags.only } : {}), ...(flags.except ? { except: flags.except } : {}) };
       if (flags.dryRun) return printDryRun(out, flags, await approvalDryRun(context, cycle, choice));
       await underLock(context, 'approve', out, async () => {
@@ -66,7 +69,7 @@ export function registerDecisions(program: Command, out: Output): void {
   program
     .command('reject')
     .description('drop a pending cycle: delete its branch and remember its actions so they are not proposed again')
-    .argument('<cycle>', 'cycle id or branch name')
+    .argument('<cycle>', 'cycle id or branch name (also a reverie/hand-edit-… branch of `reverie compile`)')
     .option('--reason <text>', 'why, kept with the rejection')
     .option('--dry-run', 'say what rejecting would do (the bookkeeping commit, the branch, the pull request) and write nothing')
     .option('--json', 'print one JSON object')
@@ -74,6 +77,8 @@ export function registerDecisions(program: Command, out: Output): void {
     .option('--repo <dir>', 'the memory repository', '.')
     .action(async (cycle: string, flags: Flags & { reason?: string }) => {
       const context = await openContext(flags.repo, flags.config);
+      const compiled = compileBranchFrom(cycle);
+      if (compiled) return decideCompileBranch(context, compiled, 'reject', flags, out);
       if (flags.dryRun) return printDryRun(out, flags, await rejectionDryRun(context, cycle));
       await underLock(context, 'reject', out, async () => {
         const link = await connectGitHub(context);
@@ -156,6 +161,20 @@ function reportSettled(out: Output, view: CycleView, wanted: 'approved' | 'rejec
   const message = `cycle ${view.cycle} is decided already: ${state}; nothing to do`;
   if (json) return out.json({ cycle: view.cycle, decided: true, status: view.status, label: view.label, message });
   out.line(message);
+}
+
+/**
+ * A branch of `reverie compile` (a hand edit brought back, or compiled files waiting): merged into main or dropped,
+ * locally; such branches are not pushed, so there is no pull request to follow.
+ */
+async function decideCompileBranch(context: RepoContext, branch: string, verb: 'approve' | 'reject', flags: Flags & { reason?: string; only?: string[]; except?: string[] }, out: Output): Promise<void> {
+  if (flags.dryRun || flags.only || flags.except) throw new UsageError(`--dry-run, --only and --except are for cycles; ${branch} is taken or dropped whole`);
+  await underLock(context, verb, out, async () => {
+    const { approveCompileBranch, rejectCompileBranch } = await import('../../compile/branches.js');
+    const decision = verb === 'approve' ? await approveCompileBranch(context, branch, new Date()) : await rejectCompileBranch(context, branch, new Date(), flags.reason);
+    if (flags.json) return out.json({ branch: decision.branch, decision: verb === 'approve' ? 'approved' : 'rejected', main: decision.main, commits: decision.commits, message: decision.message });
+    out.line(verb === 'approve' ? `approved ${decision.branch}: ${decision.message}` : decision.message);
+  });
 }
 
 /** A writing command: what an interrupted run left is repaired first, under the repository's lock. */

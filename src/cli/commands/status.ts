@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { baseWarnings, openContext, mainTip, readBase, sessionHashCacheFile } from '../../cycle/context.js';
 import { listCycles, pendingCycles } from '../../cycle/history.js';
 import { pendingRepairs } from '../../cycle/recover.js';
+import { waitingCompileBranches } from '../../compile/waiting.js';
 import { streamSessions } from '../../sessions/load.js';
 import { plural, type Output } from '../output.js';
 
@@ -28,6 +29,7 @@ export function registerStatus(program: Command, out: Output): void {
       const remote = context.config.github ? await (await import('../../cycle/github-cycles.js')).waitingOnGitHub(context, (line) => out.warn(line)) : new Map<string, string>();
       const last = (await listCycles(context, remote))[0];
       const pending = await pendingCycles(context, remote);
+      const compiled = await waitingCompileBranches(context.repo, main);
       const status = {
         main,
         last_cycle: last ? { cycle: last.cycle, status: last.status, partial: last.partial, created: last.created, actions: last.actions.length } : null,
@@ -38,6 +40,8 @@ export function registerStatus(program: Command, out: Output): void {
         // Links and files in memory that a cycle cannot read as they are, named as a cycle names them.
         memory_warnings: memoryWarnings.map((w) => ({ file: w.file, line: w.line ?? null, message: w.message })),
         pending: pending.map((p) => ({ cycle: p.cycle, branch: p.branch, actions: p.record?.actions.length ?? 0 })),
+        // Branches of `reverie compile`: hand edits of compiled files brought back, compiled files waiting for review.
+        compile_pending: compiled,
         needs_repair: repairs,
       };
       if (flags.json) return out.json(status);
@@ -46,7 +50,11 @@ export function registerStatus(program: Command, out: Output): void {
       const notRead = status.unread_files ? `, ${plural(status.unread_files, 'file')} not read (\`reverie sessions\` says why)` : '';
       out.line(`sessions   ${status.sessions_processed} reviewed, ${status.sessions_waiting} waiting${status.warnings ? `, ${plural(status.warnings, 'warning')}` : ''}${notRead}`);
       for (const w of memoryWarnings) out.line(`warning    ${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`);
-      if (pending.length === 0) out.line('pending    none');
+      if (pending.length === 0 && compiled.length === 0) out.line('pending    none');
       for (const p of status.pending) out.line(`pending    ${p.branch} (${plural(p.actions, 'action')}): reverie approve ${p.cycle} | reverie reject ${p.cycle}`);
+      for (const c of compiled) {
+        const what = c.files.length > 0 ? `hand edit of ${c.files.join(', ')}` : 'compiled files';
+        out.line(`pending    ${c.branch} (${what}, ${plural(c.commits, 'commit')}): reverie approve ${c.branch} | reverie reject ${c.branch}`);
+      }
     });
 }

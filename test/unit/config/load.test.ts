@@ -117,6 +117,24 @@ describe('parseConfig: every error names the file, the line and the key', () => 
     expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '  - name: a', '    loads: [y]'))).toMatchObject({ line: 4, key: 'agents[1].name' });
   });
 
+  it('agents[].compile: a format, a path inside into: (the format\'s usual file by default), each mistake at its line and key', () => {
+    const config = parse(yaml('agents:', '  - name: codex', '    loads: ["**/*.md"]', '    compile:', '      format: agents-md', '      into: ../app', '  - name: cursor', '    loads: [x]', '    compile:', '      format: cursor', '      path: rules/', '      globs: ["src/**"]'));
+    expect(config.agents[0]?.compile).toEqual({ format: 'agents-md', path: 'AGENTS.md', into: '../app' });
+    expect(config.agents[1]?.compile).toEqual({ format: 'cursor', path: 'rules', into: '.', globs: ['src/**'] });
+    const unknown = errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    compile:', '      format: windsurf'));
+    expect(unknown).toMatchObject({ file: FILE, line: 5, key: 'agents[0].compile.format' });
+    expect(unknown.message).toContain('claude-md, agents-md, gemini-md, copilot, cursor, claude-rules');
+    const escapes = errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    compile:', '      format: claude-md', '      into: ../app', '      path: ../../CLAUDE.md'));
+    expect(escapes).toMatchObject({ file: FILE, line: 7, key: 'agents[0].compile.path' });
+    expect(escapes.message).toContain('escapes it');
+    expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    compile:', '      format: claude-md', '      path: /etc/CLAUDE.md'))).toMatchObject({ line: 6, key: 'agents[0].compile.path' });
+    expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    compile:', '      format: claude-md', '      path: memory/CLAUDE.md')).message).toContain('memory.root');
+    expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    compile:', '      format: claude-md', '      globs: [x]'))).toMatchObject({ line: 6, key: 'agents[0].compile.globs' });
+    expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    compile:', '      format: claude-md', '      into: ..', '  - name: b', '    loads: [x]', '    compile:', '      format: agents-md', '      into: ..', '      path: CLAUDE.md'))).toMatchObject({ line: 12, key: 'agents[1].compile.path' });
+    expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    compile:', '      formt: claude-md')).message).toContain('did you mean "format"');
+    expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    compile:', '      format: claude-md', '      into: docs'))).toMatchObject({ line: 6, key: 'agents[0].compile.into' });
+  });
+
   it('extract.hold_out is a count of sessions from 0 to 200', () => {
     expect(errorOf(yaml('mode: review', 'extract:', '  hold_out: -1'))).toMatchObject({ file: FILE, line: 3, key: 'extract.hold_out' });
     const over = errorOf(yaml('mode: review', 'extract:', '  min_sessions: 2', '  hold_out: 500'));

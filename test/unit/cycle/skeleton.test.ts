@@ -137,6 +137,8 @@ describe('reverie.yaml template', () => {
     'claude:\n  budget:\n    zzz: 1',
     'claude:\n  map:\n    zzz: 1',
     'claude:\n  curate:\n    zzz: 1',
+    'agents:\n  - zzz: 1',
+    'agents:\n  - name: a\n    loads: [x]\n    compile:\n      zzz: 1',
   ];
 
   it('mentions every key the loader accepts, set or commented', () => {
