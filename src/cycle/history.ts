@@ -5,6 +5,7 @@ import { blobOidAt, readFileAt, readFilesAt } from '../git/tree.js';
 import { mainTip, type RepoContext } from './repo-context.js';
 import { readMainHistory, type MainHistory } from './main-history.js';
 import { readCached, writeCached } from '../util/read-cache.js';
+import { localeOrder } from '../util/order.js';
 
 export const BRANCH_PREFIX = 'reverie/dream-';
 
@@ -46,7 +47,7 @@ export async function pendingCycles(context: RepoContext, remote: ReadonlyMap<st
     const text = await readFileAt(context.repo, tip, cyclePath(cycle));
     pending.push({ cycle, branch, tip, ...(text ? { record: parseCycleRecord(text) } : {}) });
   }
-  return pending.sort((a, b) => a.cycle.localeCompare(b.cycle));
+  return pending.sort((a, b) => localeOrder(a.cycle, b.cycle));
 }
 
 /**
@@ -137,7 +138,7 @@ export async function listCycles(context: RepoContext, remote?: ReadonlyMap<stri
   const main = await mainTip(context);
   const views = await settledCycles(context, main);
   for (const pending of await pendingCycles(context, remote)) if (pending.record) views.push(pendingCycle(pending.record));
-  return views.sort((a, b) => b.created.localeCompare(a.created) || b.cycle.localeCompare(a.cycle));
+  return views.sort((a, b) => localeOrder(b.created, a.created) || localeOrder(b.cycle, a.cycle));
 }
 
 /**
