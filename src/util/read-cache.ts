@@ -1,7 +1,8 @@
 /**
  * Answers of pure reads kept between runs of the command line, in `<gitdir>/reverie/cache/<name>.json`: reverie.yaml
- * as validated (keyed by its bytes), the cycles main has settled (keyed by main's commit, whose history never changes).
- * A short command otherwise spends most of its time loading the YAML parser or reading every commit of main again.
+ * as validated (keyed by its bytes), the cycles main has settled and the last answer of `why` (keyed by main's commit,
+ * whose history never changes). A short command otherwise spends most of its time loading the YAML parser or reading
+ * every commit of main again.
  *
  * Only the command line turns it on, for the commands that only report (`log`, `status`, `stats`, `why`) and for
  * `dream` (whose quiet nights are mostly reading reverie.yaml), never with `--dry-run`, which promises to leave the git

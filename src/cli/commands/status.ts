@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { openContext, mainTip, sessionHashCacheFile } from '../../cycle/repo-context.js';
 import { baseWarnings, readStateAt } from '../../cycle/state-at.js';
 import { listCycles, pendingCycles } from '../../cycle/history.js';
-import { pendingRepairs } from '../../cycle/recover.js';
+import { pendingRepairs } from '../../cycle/pending-repairs.js';
 import { streamNewSessions } from '../../sessions/to-read.js';
 import { plural, type Output } from '../output.js';
 
