@@ -12,7 +12,7 @@
  * another key, is a miss; a write that fails (a read-only repository) is skipped. Nothing here
  * is worth an error: the answer is worked out again.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { crypto } from './crypto.js';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TEMPORARY_PREFIX } from '../git/durable.js';
@@ -32,8 +32,9 @@ function fileOf(gitdir: string, name: string): string {
   return path.join(gitdir, 'reverie', 'cache', `${name}.json`);
 }
 
+/** The key as stored, whole rather than hashed: comparing it costs less than loading node:crypto to hash it. */
 function fullKey(key: string): string {
-  return createHash('sha256').update(`${build}\0${key}`).digest('hex');
+  return `${build}\0${key}`;
 }
 
 /** The value stored under `name` for `key`, or undefined (cache off, nothing stored, another key, unreadable). */
@@ -52,7 +53,7 @@ export function writeCached(gitdir: string, name: string, key: string, value: un
   if (build === undefined) return;
   const file = fileOf(gitdir, name);
   // Named as durable.ts names its temporary files, so that recovery removes one a killed process left.
-  const temporary = path.join(path.dirname(file), `${TEMPORARY_PREFIX}${process.pid}_${randomBytes(6).toString('hex')}`);
+  const temporary = path.join(path.dirname(file), `${TEMPORARY_PREFIX}${process.pid}_${crypto().randomBytes(6).toString('hex')}`);
   try {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(temporary, JSON.stringify({ key: fullKey(key), value }));
