@@ -10,7 +10,7 @@
  * builds take turns, run by run, each in its own copy of the repositories.
  * The reporting commands keep answers between runs in `.git/reverie/cache` (src/util/read-cache.ts): by default an
  * untimed first run of each fills it and the median is of warm runs; `--cold` empties it before every run. `--cpu`
- * adds the median CPU time of the process (user + system, from GNU time), steadier than the wall time on a busy machine.
+ * adds the mean CPU time of the process (user + system, from GNU time), steadier than the wall time on a busy machine.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -60,7 +60,7 @@ interface Timing {
   median: number;
   min: number;
   max: number;
-  /** Median CPU time of the process (user + system), with `--cpu`. */
+  /** Mean CPU time of the process (user + system), with `--cpu`: GNU time counts in steps of 10 ms, a mean of many runs is finer. */
   cpu?: number;
   code: number;
 }
@@ -90,7 +90,7 @@ function timeInTurns(runs: { command: string; argv: string[]; cwd: string }[]): 
     median: median(walls[k]!),
     min: Math.min(...walls[k]!),
     max: Math.max(...walls[k]!),
-    ...(CPU ? { cpu: median(cpus[k]!) } : {}),
+    ...(CPU ? { cpu: cpus[k]!.reduce((a, b) => a + b, 0) / cpus[k]!.length } : {}),
     code: codes[k]!,
   }));
 }
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
       rows.push(`| \`reverie ${argv.join(' ')}\` | ${path.relative(ROOT, cli) || cli} | ${format(a)} | ${format(b)} | ${a.code}/${b.code} |`);
     });
   }
-  const how = [`${RUNS} runs each, builds in turns`, ...(COLD ? ['read cache emptied before each'] : []), ...(CPU ? ['[CPU ms of the process]'] : [])].join(', ');
+  const how = [`${RUNS} runs each, builds in turns`, ...(COLD ? ['read cache emptied before each'] : []), ...(CPU ? ['[mean CPU ms of the process]'] : [])].join(', ');
   process.stdout.write(`Whole-process times, ${how}, Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}):\n${rows.join('\n')}\n`);
   if (KEEP) process.stdout.write(`kept: ${small.dir} ${large.dir}\n`);
   else await Promise.all([small.cleanup(), large.cleanup()]);
