@@ -1,8 +1,9 @@
 /**
  * Answers of pure reads kept between runs of the command line, in `<gitdir>/reverie/cache/<name>.json`: reverie.yaml
  * as validated (keyed by its bytes), the cycles main has settled and the last answer of `why` (keyed by main's commit,
- * whose history never changes). A short command otherwise spends most of its time loading the YAML parser or reading
- * every commit of main again.
+ * whose history never changes), and what those are worked out from, by object id (KeptByOid: main's commits and
+ * cycle records), for when main moves on. A short command otherwise spends most of its time loading the YAML parser
+ * or reading every commit of main again.
  *
  * Only the command line turns it on, for the commands that only report (`log`, `status`, `stats`, `why`) and for
  * `dream` (whose quiet nights are mostly reading reverie.yaml), never with `--dry-run`, which promises to leave the git
@@ -64,5 +65,37 @@ export function writeCached(gitdir: string, name: string, key: string, value: un
     } catch {
       // Left for recovery to remove.
     }
+  }
+}
+
+/**
+ * Values worked out from git objects, by object id, kept between runs under `name`: an object's id names its
+ * content, so a value kept is never out of date, and when main moves on only the new objects are read. `keep` stores
+ * the values this run used (those of objects no longer asked for go), and only when one had to be worked out.
+ */
+export class KeptByOid<T> {
+  private readonly kept: Record<string, T>;
+  private readonly used = new Map<string, T>();
+  private added = false;
+
+  constructor(
+    private readonly gitdir: string,
+    private readonly name: string,
+  ) {
+    this.kept = readCached<Record<string, T>>(gitdir, name, 'by-oid') ?? {};
+  }
+
+  async get(oid: string, work: () => Promise<T>): Promise<T> {
+    let value = this.used.get(oid) ?? (Object.hasOwn(this.kept, oid) ? this.kept[oid] : undefined);
+    if (value === undefined) {
+      value = await work();
+      this.added = true;
+    }
+    this.used.set(oid, value);
+    return value;
+  }
+
+  keep(): void {
+    if (this.added) writeCached(this.gitdir, this.name, 'by-oid', Object.fromEntries(this.used));
   }
 }
