@@ -6,6 +6,7 @@
 import { plural } from '../cli/output.js';
 import type { CheckReport } from '../cycle/check.js';
 import type { Finding } from '../memory/lint.js';
+import { brokenHold } from '../memory-tests/compare.js';
 import { redactText } from '../sessions/redact.js';
 import { printable } from '../util/printable.js';
 import { annotation } from './commands.js';
@@ -27,7 +28,26 @@ export function checkAnnotations(report: CheckReport, fileInWorkspace: (file: st
     hidden += Math.max(0, findings.length - MAX_ANNOTATIONS_PER_LEVEL);
   }
   if (hidden > 0) lines.push(annotation('notice', `${hidden} more findings: the job summary lists them`, { title: 'reverie: more findings' }));
-  return lines;
+  return [...lines, ...holdAnnotations(report, fileInWorkspace)];
+}
+
+/**
+ * What fails the check besides lint, one error each: a case the change breaks, on its line of the test file (the
+ * line is in the pull request's diff when the change edits that file), a target it takes over a limit.
+ */
+function holdAnnotations(report: CheckReport, fileInWorkspace: (file: string) => string | undefined): string[] {
+  const check = report.memoryTests;
+  if (!check) return [];
+  const broken = check.cases.filter((c) => c.change === 'broken');
+  const byCase = broken.map((c) => {
+    const file = fileInWorkspace(c.file);
+    const why = [...c.after.missing.map((t) => `"${t}" is in none of the entries retrieved`), ...c.after.forbidden.map((f) => `"${f.term}" is given by ${f.path}:${f.line}`)].join('; ');
+    const message = `${file ? '' : `${c.file}:${c.line}: `}memory test "${c.name}" passes on the base and fails with this change${why ? `: ${why}` : ''}`;
+    return annotation('error', printable(redactText(message)), { title: 'reverie: memory test broken', ...(file ? { file, line: c.line } : {}) });
+  });
+  const brokenHolds = new Set(broken.map(brokenHold));
+  const limits = check.holds.filter((h) => !brokenHolds.has(h)).map((h) => annotation('error', printable(redactText(h.replace(/^it /, 'the change '))), { title: 'reverie: context cost over a limit' }));
+  return [...byCase, ...limits];
 }
 
 function findingAnnotation(finding: Finding, file: string | undefined): string {
@@ -42,9 +62,12 @@ export function checkOutputs(report: CheckReport): Record<string, string> {
   return { errors: String(report.lint.errors), warnings: String(report.lint.warnings) };
 }
 
-/** One line for the log: the counts, and what the memory was compared with. */
+/** One line for the log: the counts, what the memory was compared with, and what fails the check. */
 export function checkHeadline(report: CheckReport): string {
   const { errors, warnings, files } = report.lint;
+  const holds = report.memoryTests?.holds.length ?? 0;
   const counts = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(files, 'memory file')}`;
-  return `check: ${counts}, compared with ${report.base.slice(0, 7)}${errors > 0 ? '; a lint error fails the check' : ''}`;
+  const tests = report.memoryTests ? `; memory tests: ${report.memoryTests.fixed} fixed, ${report.memoryTests.broken} broken` : '';
+  const failing = [...(errors > 0 ? ['a lint error fails the check'] : []), ...(holds > 0 ? [`${plural(holds, 'memory check')} failed, which fails the check: the change needs a person`] : [])];
+  return [`check: ${counts}, compared with ${report.base.slice(0, 7)}${tests}`, ...failing].join('; ');
 }

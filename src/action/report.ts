@@ -188,7 +188,7 @@ function commitLink(oid: string, links: Links): string {
 export function phaseLine(report: PhaseReport): string | undefined {
   switch (report.phase) {
     case 'review':
-      return `review: ${plural(report.sessions, 'session')} (${report.newSessions} new), ${plural(report.memoryFiles, 'memory file')}, ${plural(report.entries, 'entry', 'entries')}, ${plural(report.warnings.length, 'warning')}`;
+      return `review: ${plural(report.sessions, 'session')} (${report.newSessions} new${report.heldOut ? `, ${report.heldOut} held out to test the memory` : ''}), ${plural(report.memoryFiles, 'memory file')}, ${plural(report.entries, 'entry', 'entries')}, ${plural(report.warnings.length, 'warning')}`;
     case 'extract':
       return `extract: ${plural(report.patterns, 'pattern')} with enough support, ${report.noise} noise`;
     case 'curate':

@@ -7,6 +7,7 @@ import { readYaml, YamlReader, type Path } from './yaml-reader.js';
 import type { Namespace, Policy } from '../memory/types.js';
 import { SESSION_FORMATS } from './formats.js';
 import { HARNESSES, type Harness } from '../memory/harness.js';
+import type { AgentLoad } from '../memory/context-cost.js';
 import { ACTION_TYPES, type ActionType } from '../dream/types.js';
 import { DEFAULT_MAX_WAIT_SECONDS } from '../github/waits.js';
 import { EFFORTS, ENGINES, MODES, type ClaudeConfig, type ClaudePhaseConfig, type Config, type Effort, type EngineName, type GitHubConfig, type Mode, type SessionSource } from './types.js';
@@ -49,6 +50,9 @@ const MAX_BATCH_WAIT_MINUTES = 24 * 60;
 /** Longest `claude.instructions`: they are sent with every request, so they are kept to a page. */
 export const MAX_INSTRUCTIONS = 4096;
 
+/** Most sessions `extract.hold_out` may keep out of a cycle to test its memory with. */
+const MAX_HOLD_OUT = 200;
+
 /** Longest answer the current models write (128K output tokens). */
 const MAX_OUTPUT_TOKENS = 128_000;
 
@@ -62,10 +66,10 @@ export function parseConfig(text: string, file: string, repoDir: string): Config
 /** reverie.yaml's keys and values, each checked where it is read (yaml-reader.ts names the line of a mistake). */
 class ConfigReader extends YamlReader {
   read(raw: unknown, repoDir: string): Config {
-    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'curate', 'approval', 'git', 'github', 'claude', 'lint']);
+    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'curate', 'approval', 'git', 'github', 'claude', 'lint', 'agents']);
     const memory = this.object(top.memory ?? {}, ['memory'], ['root', 'inbox', 'namespaces']);
     const root = this.relativePath(memory.root ?? 'memory', ['memory', 'root']);
-    const extract = this.object(top.extract ?? {}, ['extract'], ['min_sessions']);
+    const extract = this.object(top.extract ?? {}, ['extract'], ['min_sessions', 'hold_out']);
     const curate = this.object(top.curate ?? {}, ['curate'], ['max_actions']);
     const approval = this.object(top.approval ?? {}, ['approval'], ['auto', 'review', 'max_prune_ratio']);
     const git = this.object(top.git ?? {}, ['git'], ['main', 'author']);
@@ -81,9 +85,13 @@ class ConfigReader extends YamlReader {
         namespaces: this.namespaces(memory.namespaces),
       },
       sessions: this.sessions(top.sessions),
-      extract: { minSessions: this.integer(extract.min_sessions ?? 2, ['extract', 'min_sessions'], 1) },
+      extract: {
+        minSessions: this.integer(extract.min_sessions ?? 2, ['extract', 'min_sessions'], 1),
+        holdOut: this.holdOut(extract.hold_out),
+      },
       curate: { maxActions: this.integer(curate.max_actions ?? DEFAULT_MAX_ACTIONS, ['curate', 'max_actions'], 1) },
       approval: { auto: this.safeTypes(approval), maxPruneRatio: this.ratio(approval.max_prune_ratio ?? 0.2, ['approval', 'max_prune_ratio']) },
+      agents: this.agents(top.agents),
       lint: this.lint(top.lint),
       ...(top.github !== undefined ? { github: this.github(top.github) } : {}),
       claude: this.claude(top.claude),
@@ -95,6 +103,13 @@ class ConfigReader extends YamlReader {
         },
       },
     };
+  }
+
+  /** A cycle holds out its newest sessions one by one as they stream, so the count is kept to what a review reads. */
+  private holdOut(value: unknown): number {
+    const count = this.integer(value ?? 0, ['extract', 'hold_out'], 0);
+    if (count > MAX_HOLD_OUT) this.fail(`must be at most ${MAX_HOLD_OUT}`, ['extract', 'hold_out']);
+    return count;
   }
 
   /** `auto` lists the safe types; `review` the others; a type in both is a mistake worth stopping for. */
@@ -210,6 +225,26 @@ class ConfigReader extends YamlReader {
       const namespace: Namespace = { name, paths, policy: this.oneOf<Policy>(ns.policy ?? 'dream', ['dream', 'protected'], [...at, 'policy']) };
       if (ns.budget_tokens !== undefined) namespace.budgetTokens = this.integer(ns.budget_tokens, [...at, 'budget_tokens'], 1);
       return namespace;
+    });
+  }
+
+  /** Each agent's name (unique), the globs of what it loads, and the limits of what it may load. */
+  private agents(value: unknown): AgentLoad[] {
+    if (value === undefined) return [];
+    const seen = new Set<string>();
+    return this.array(value, ['agents']).map((item, i) => {
+      const at = ['agents', i];
+      const agent = this.object(item, at, ['name', 'loads', 'max_tokens', 'max_lines', 'max_bytes']);
+      const name = this.string(agent.name, [...at, 'name']);
+      if (seen.has(name)) this.fail(`agent "${name}" is defined twice`, [...at, 'name']);
+      seen.add(name);
+      const loads = this.array(agent.loads, [...at, 'loads']).map((p, j) => this.string(p, [...at, 'loads', j]));
+      if (loads.length === 0) this.fail('needs at least one path glob: the memory files this agent loads', [...at, 'loads']);
+      const limits: AgentLoad['limits'] = {};
+      if (agent.max_tokens !== undefined) limits.tokens = this.integer(agent.max_tokens, [...at, 'max_tokens'], 1);
+      if (agent.max_lines !== undefined) limits.lines = this.integer(agent.max_lines, [...at, 'max_lines'], 1);
+      if (agent.max_bytes !== undefined) limits.bytes = this.integer(agent.max_bytes, [...at, 'max_bytes'], 1);
+      return { name, loads, limits };
     });
   }
 

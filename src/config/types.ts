@@ -1,4 +1,5 @@
 import type { ActionType } from '../dream/types.js';
+import type { AgentLoad } from '../memory/context-cost.js';
 import type { Harness } from '../memory/harness.js';
 import type { Namespace } from '../memory/types.js';
 
@@ -86,7 +87,14 @@ export interface Config {
     namespaces: Namespace[];
   };
   sessions: SessionSource[];
-  extract: { minSessions: number };
+  extract: {
+    minSessions: number;
+    /**
+     * The newest of a cycle's new sessions kept out of its extraction (at most half of them), to test the memory with
+     * what they show again: the cycle's memory tests (memory-tests/from-sessions.ts). 0: none held out.
+     */
+    holdOut: number;
+  };
   /** The most actions one cycle proposes; the rest waits for later cycles, so that each review stays readable. */
   curate: { maxActions: number };
   approval: {
@@ -98,6 +106,8 @@ export interface Config {
     /** A cycle pruning more than this share of the dream entries never fast-forwards main on its own. */
     maxPruneRatio: number;
   };
+  /** The agents that load the memory, each with what it loads and its limits: a row each in the context cost. */
+  agents: AgentLoad[];
   /** What `reverie lint` and `reverie check` apply when their flags do not say. */
   lint: {
     /** The program that reads the memory, whose limits apply (see memory/harness.ts). */

@@ -5,6 +5,7 @@ import { buildCycle, previewBuild } from './build.js';
 import { mainTip, type RepoContext } from './context.js';
 import type { DryRun } from './dry-run.js';
 import { cycleIdFrom, findPendingCycle, reviewerDropped, type PendingCycle } from './history.js';
+import { recheckRecord, testsAtApproval, type TestsAtApproval } from './memory-check.js';
 import { actionMessage, stateMessage, subjectOf } from './messages.js';
 
 export interface ApprovalOutcome {
@@ -15,6 +16,8 @@ export interface ApprovalOutcome {
   dropped?: CycleRecord['dropped'];
   /** main after approval. */
   main?: string;
+  /** What the memory tests held against the cycle as it was made and hold as it is approved; absent without tests. */
+  tests?: TestsAtApproval;
 }
 
 export interface ApproveOptions {
@@ -81,20 +84,25 @@ export async function approveBranch(context: RepoContext, options: ApproveOption
   const { repo, config } = context;
   const approval = await readApproval(context, options);
   const { tip, record, main, applied, chosen, left } = approval;
+  const droppedInReview = [...reviewerDropped(record)];
   if (approval.fastForward) {
     await options.beforeMove?.(tip);
     await fastForward(repo, { branch: config.git.main, to: tip, expectedOld: main });
-    return { merged: true, message: `main fast-forwarded to ${options.branch} (${short(tip)})`, actions: record.actions, dropped: record.dropped, main: tip };
+    const tests = testsAtApproval(record, droppedInReview);
+    return { merged: true, message: `main fast-forwarded to ${options.branch} (${short(tip)})`, actions: record.actions, dropped: record.dropped, main: tip, ...(tests ? { tests } : {}) };
   }
   const state = readState(approval.files);
   for (const action of left) rememberRejected(state, action, record.cycle, 'left out at approval');
   const at = options.now.toISOString();
   const decision = left.length > 0 ? { status: 'approved' as const, at, approved: [...applied, ...chosen].map((a) => a.id), rejected: left.map((a) => a.id) } : undefined;
+  // Actions left out at approval change what the cycle does: its memory tests answer for what lands.
+  const landing = left.length > 0 && (record.memory_tests || record.held_by_tests) ? await recheckRecord(context, record, main, chosen) : record;
+  const tests = testsAtApproval(landing, [...droppedInReview, ...left.map((a) => a.id)]);
   const built = await buildCycle(repo, {
     parent: main,
     actions: chosen,
     state,
-    record: { ...record, dropped: record.dropped, ...(decision ? { decision } : {}) },
+    record: { ...landing, dropped: record.dropped, ...(decision ? { decision } : {}) },
     memoryRoot: config.memory.root,
     author: config.git.author,
     timestamp: Math.floor(options.now.getTime() / 1000),
@@ -109,6 +117,7 @@ export async function approveBranch(context: RepoContext, options: ApproveOption
     actions: built.actions,
     dropped: built.record.dropped,
     main: built.tip,
+    ...(tests ? { tests } : {}),
   };
 }
 

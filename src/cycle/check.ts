@@ -49,7 +49,8 @@ export async function check(options: CheckOptions): Promise<CheckReport> {
   // The head's cases, answered on both sides: a case the change adds is asked of the base too.
   const tests = view.commit ? await testCasesAt(view.repo, view.commit) : await workingTreeTestCases(options.repoDir);
   const harness = options.harness ?? view.config.lint.harness;
-  const memoryTests = tests.files.length > 0 ? checkMemory(before, view.snapshot, tests.cases, harness) : undefined;
+  const { agents } = view.config;
+  const memoryTests = tests.files.length > 0 || agents.length > 0 ? checkMemory(before, view.snapshot, tests.cases, harness, { agents }) : undefined;
   return { base, head: view.commit ?? null, namespaces: namespaceChanges(before, view.snapshot, hints), lint, ...(memoryTests ? { memoryTests } : {}) };
 }
 

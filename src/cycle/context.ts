@@ -26,16 +26,17 @@ export interface BaseView {
 }
 
 /**
- * The memory and the state as they are at a commit: a cycle works from main's commit, not the working tree. (`status`
- * reads the state alone, without parsing the memory: state-at.ts.)
+ * The memory and the state as they are at a commit: a cycle works from main's commit, not the working tree.
+ * `provenance: false` leaves out who wrote each entry and when, which walks the memory's history. (`status` reads the
+ * state alone, without parsing the memory: state-at.ts.)
  */
-export async function readBase(context: RepoContext, oid: string): Promise<BaseView> {
+export async function readBase(context: RepoContext, oid: string, { provenance = true }: { provenance?: boolean } = {}): Promise<BaseView> {
   const { repo, config } = context;
   const root = config.memory.root;
   const { files, markdown } = await baseFilesAt(context, oid);
   const memory = buildSnapshot(markdown, root, config.memory.namespaces);
   const [notUtf8, symlinks] = await Promise.all([notUtf8At(repo, oid, memory.files.map((f) => f.document)), symlinksAt(repo, oid, root)]);
-  await addProvenance(repo, oid, memory);
+  if (provenance) await addProvenance(repo, oid, memory);
   return { memory, state: readState(files), symlinks, notUtf8 };
 }
 

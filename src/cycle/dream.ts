@@ -9,13 +9,14 @@ import { cyclePath, cycleRecord, readState, rememberRejected, STATE_DIR, type Cy
 import { memoryImpact, type MemoryImpact } from '../dream/impact.js';
 import { effectsOf } from '../dream/curate/effects.js';
 import { actionRisk, needsReview, riskReasons, safeFirst, type Risk } from '../dream/risk.js';
-import type { Action, Engine, EngineRun, Notice, Plan, UnansweredSession } from '../dream/types.js';
+import type { Action, DreamState, Engine, EngineRun, Notice, Plan, UnansweredSession } from '../dream/types.js';
 import { GitHubError, GitStateError, UsageError } from '../errors.js';
 import { deleteBranch, fastForward, readFileAt, readFilesAt, resolveRef, updateBranch } from '../git/index.js';
-import { observeSession } from '../dream/extract/index.js';
+import { extractPatterns, observeSession } from '../dream/extract/index.js';
 import { isSpool, ObservationSpool } from '../dream/extract/spool.js';
 import type { ObservedSession } from '../dream/types.js';
 import { streamSessions, type UnreadFile } from '../sessions/load.js';
+import { listAndStamp, type StampedListing } from '../sessions/list.js';
 import type { ReadWarning, Session } from '../sessions/types.js';
 import { approveBranch, type ApprovalOutcome } from './approve.js';
 import { buildCycle, type BuildResult } from './build.js';
@@ -29,6 +30,8 @@ import { pushMainFirst } from './settle.js';
 import { retire, toSupersede, waitForReview, waitingCycles, type Superseded, type Waiting } from './waiting.js';
 import { lockAndRecover } from './recover.js';
 import { cycleMemoryCheck } from './memory-check.js';
+import { HoldOut } from './hold-out.js';
+import { sessionCases } from '../memory-tests/from-sessions.js';
 import type { MemoryCheck } from '../memory-tests/compare.js';
 
 export interface DreamOptions {
@@ -57,12 +60,17 @@ export interface DreamOptions {
   batch?: boolean;
   /** The claude engine's key (ANTHROPIC_API_KEY by default) and transport settings, for proxies and tests. */
   claude?: ClaudeConnectOptions;
+  /**
+   * The logs of these sessions sources as listed and stat'ed just before (by the command line's check for a quiet
+   * night), read rather than listed again. Absent, the cycle lists them itself.
+   */
+  sessionListing?: StampedListing;
 }
 
 export type ClaudeConnectOptions = NonNullable<ClaudeEngineOptions['connection']> & { apiKey?: string };
 
 export type PhaseReport =
-  | { phase: 'review'; sessions: number; newSessions: number; memoryFiles: number; entries: number; warnings: ReadWarning[]; unread: UnreadFile[] }
+  | { phase: 'review'; sessions: number; newSessions: number; heldOut: number; memoryFiles: number; entries: number; warnings: ReadWarning[]; unread: UnreadFile[] }
   | { phase: 'engine'; run: EngineRun }
   | { phase: 'extract'; patterns: number; noise: number }
   | { phase: 'curate'; actions: Action[]; dropped: Plan['dropped'] }
@@ -128,6 +136,8 @@ export interface DreamResult {
   github?: CycleSync;
   /** The memory tests on main and on the cycle, and the context cost per target; absent without test files. */
   memory_tests?: MemoryCheck;
+  /** New sessions kept out of this cycle's extraction to test its memory with (`extract.hold_out`); a later cycle extracts them. */
+  held_out?: { id: string; source: string }[];
 }
 
 const ENGINE_NAMES = ['heuristic', 'claude'];
@@ -207,11 +217,13 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
 
   // A quiet night: nothing changed since a run that found nothing to do, and it reported what this one would.
   const engineName = options.engine ?? context.config.engine;
-  const quiet = mode !== 'dry-run' && engineName === 'heuristic' && !inPlace && replaced.cycles.length === 0 ? await quietFingerprint(context, base, engineName) : undefined;
+  // The logs are listed and stat'ed once, for the fingerprint and for reading what changed.
+  const listing = options.sessionListing ?? (await listAndStamp(context.repo.dir, context.config.sessions));
+  const quiet = mode !== 'dry-run' && engineName === 'heuristic' && !inPlace && replaced.cycles.length === 0 ? quietFingerprint(context, base, engineName, listing) : undefined;
   const known = quiet ? ((await readQuiet(context, quiet)) as QuietReport | undefined) : undefined;
   if (known) return { ...emptyResult(base, mode, waiting.pending, [], 0), ...known };
 
-  const inputs = await review(context, base, options, engine);
+  const inputs = await review(context, base, options, engine, listing);
   if (inPlace && !(await bringsNewSessions(context, inPlace, inputs.sessions))) {
     if (isSpool(inputs.sessions)) inputs.sessions.release();
     return stillWaiting();
@@ -254,6 +266,7 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
     impact: memoryImpact(plan.stats, plan.actions, plan.notices),
     actions: plan.actions.map((a) => actionResult(a, null)),
     ...(plan.run ? { run: plan.run } : {}),
+    ...(inputs.heldOut.length > 0 ? { held_out: inputs.heldOut.map((s) => ({ id: s.id, source: s.source })) } : {}),
   };
 
   // The engine stopped short (budget, a batch still running): no branch, main untouched, its extraction cached.
@@ -315,13 +328,17 @@ interface Reviewed {
   memory: BaseView['memory'];
   state: BaseView['state'];
   sessions: ObservedSession[] | ObservationSpool;
+  /** The newest new sessions, kept out of extraction to test the memory with (`extract.hold_out`). */
+  heldOut: ObservedSession[];
+  /** With an engine that observes sessions its own way: the offline reading of the sessions it extracts. */
+  offline?: ObservedSession[];
   totalSessions: number;
   warnings: ReadWarning[];
   unread: UnreadFile[];
 }
 
 /** Phase 1: the memory and state at main's commit, and the sessions not processed yet. */
-async function review(context: RepoContext, base: string, options: DreamOptions, engine: Engine): Promise<Reviewed> {
+async function review(context: RepoContext, base: string, options: DreamOptions, engine: Engine, listing: StampedListing): Promise<Reviewed> {
   const view = await readBase(context, base);
   const { memory, state } = view;
   // Before anything else is read or written: the cycle would rewrite such a file with U+FFFD for its bytes.
@@ -332,19 +349,41 @@ async function review(context: RepoContext, base: string, options: DreamOptions,
   // their observations: what extraction sums is summed as they stream, the rest waits on disk for the fold (spool.ts).
   const observed = engine.observe ? undefined : new ObservationSpool({ dir: path.join(context.repo.gitdir, 'reverie') });
   const sessions: ObservedSession[] = [];
-  const keep = (session: Session) => (observed ? observed.add(observeSession(session)) : sessions.push(engine.observe ? engine.observe(session) : observeSession(session)));
-  const loaded = await streamSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes, hashCacheFile: sessionHashCacheFile(context) }, keep).catch(
+  // The cases held-out sessions give are read by the offline extractor, whatever engine curates; with an engine of
+  // its own, the offline reading of the sessions it extracts tells which lessons recurred.
+  const holding = context.config.extract.holdOut > 0;
+  const offline: ObservedSession[] = [];
+  const holdOut = new HoldOut<ObservedSession>(context.config.extract.holdOut, (s) => {
+    if (observed) observed.add(s.forEngine);
+    else sessions.push(s.forEngine);
+    if (engine.observe && holding) offline.push(s.observed);
+  });
+  const keep = (session: Session) => {
+    const forEngine = engine.observe ? engine.observe(session) : observeSession(session);
+    holdOut.offer(engine.observe && holding ? observeSession(session) : forEngine, forEngine);
+  };
+  const loaded = await streamSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes, hashCacheFile: sessionHashCacheFile(context), listing }, keep).catch(
     (error: unknown) => {
       observed?.release();
       throw error;
     },
   );
+  const heldOut = holdOut.settle();
   const totalSessions = loaded.read + loaded.skipped;
   const entries = memory.files.reduce((n, f) => n + f.entries.length, 0);
   const warnings = [...baseWarnings(view), ...loaded.warnings];
   const { unread } = loaded;
-  options.onPhase?.({ phase: 'review', sessions: totalSessions, newSessions: loaded.read, memoryFiles: memory.files.length, entries, warnings, unread });
-  return { memory, state, sessions: observed ?? sessions, totalSessions, warnings, unread };
+  options.onPhase?.({ phase: 'review', sessions: totalSessions, newSessions: loaded.read, heldOut: heldOut.length, memoryFiles: memory.files.length, entries, warnings, unread });
+  return { memory, state, sessions: observed ?? sessions, heldOut, ...(engine.observe && heldOut.length > 0 ? { offline } : {}), totalSessions, warnings, unread };
+}
+
+/**
+ * The pattern records held-out sessions are matched against: the cycle's own, or, for an engine whose patterns a
+ * model names, the offline reading of the sessions it extracted (the offline keys of earlier cycles are not kept).
+ */
+function caseRecords(inputs: Reviewed, plan: Plan, minSessions: number): DreamState['patterns'] {
+  if (inputs.heldOut.length === 0) return {};
+  return inputs.offline ? extractPatterns(inputs.offline, {}, minSessions).records : plan.state.patterns;
 }
 
 /** Phases 4 and 5: the branch with one commit per action, then approval as the mode says. */
@@ -358,7 +397,8 @@ async function commitAndApprove(
   const { repo, config } = context;
   const branch = cycleBranchName(plan.cycle);
   const dreamEntries = inputs.memory.files.filter((f) => f.policy === 'dream').reduce((n, f) => n + f.entries.length, 0);
-  const memoryTests = plan.actions.length > 0 ? await cycleMemoryCheck(context, base, inputs.memory, plan.actions) : undefined;
+  const fromSessions = sessionCases(inputs.heldOut, caseRecords(inputs, plan, config.extract.minSessions), config.extract.minSessions);
+  const memoryTests = plan.actions.length > 0 ? await cycleMemoryCheck(context, base, inputs.memory, plan.actions, { fromSessions }) : undefined;
   const held = memoryTests?.holds ?? [];
   const built = await buildCycle(repo, {
     parent: base,
@@ -372,7 +412,7 @@ async function commitAndApprove(
       warnings: summary.warnings.length,
       // A cycle the tests hold back goes to review whole: none of it reaches main on its own, not even later.
       safePart: mode === 'auto' && held.length === 0 && goesInPart(context, plan, dreamEntries),
-      ...(memoryTests ? { memoryTests } : {}),
+      ...(memoryTests ? { memoryTests, sessionCases: fromSessions } : {}),
     }),
     memoryRoot: config.memory.root,
     author: config.git.author,

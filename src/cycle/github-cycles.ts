@@ -4,8 +4,8 @@
  * made most of them); a pull request closed without a merge is a rejection, recorded on main so that its actions are
  * never proposed again; a merged or rejected cycle's branch goes, here and on GitHub.
  */
-import { cyclePath, parseCycleRecord } from '../dream/state.js';
-import { blobOidAt, deleteBranch, isAncestor, readEntry, readFileAt, resolveRef, updateBranch } from '../git/index.js';
+import { cyclePath, parseCycleRecord, type CycleRecord } from '../dream/state.js';
+import { blobOidAt, deleteBranch, isAncestor, readEntry, readFileAt, readLog, resolveRef, updateBranch } from '../git/index.js';
 import type { PullRequest } from '../github/client.js';
 import { fetchBranch, listRemoteBranches } from '../github/remote.js';
 import { recordRejection } from './approve.js';
@@ -13,6 +13,7 @@ import { mainTip, type RepoContext } from './context.js';
 import { BRANCH_PREFIX, cycleIdFrom, newestTip } from './history.js';
 import { connectGitHub, githubToken, transportOf, type GitHubLink } from './publish.js';
 import { pushMainFirst } from './settle.js';
+import { actionMarks } from './trailers.js';
 
 /** A cycle as GitHub has it: its branch there (if it still exists) and its newest pull request (if it has one). */
 export interface RemoteCycle {
@@ -123,13 +124,37 @@ async function rejectClosed(context: RepoContext, link: GitHubLink, remote: Remo
   return { cycle: remote.cycle, pull: pull.number, actions: rejection.rejected };
 }
 
-/** The branch here, created or fast-forwarded to GitHub's tip; true when it moved. A diverged branch here is kept. */
+/**
+ * The branch here, created or fast-forwarded to GitHub's tip, or replaced by it when GitHub has the cycle as a later
+ * review left it; true when it moved. Any other diverged branch here is kept.
+ */
 async function adoptBranch(context: RepoContext, branch: string, tip: string): Promise<boolean> {
   const local = await resolveRef(context.repo, `refs/heads/${branch}`);
   if (local === tip) return false;
-  if (local && !(await isAncestor(context.repo, local, tip))) return false;
+  if (local && !(await isAncestor(context.repo, local, tip)) && !(await revisedThere(context, branch, local, tip))) return false;
   await updateBranch(context.repo, branch, tip, { expectedOld: local ?? null });
   return true;
+}
+
+/**
+ * GitHub's tip is the cycle rebuilt after this clone's (a reviewer dropped or kept actions there, a run rebuilt it in
+ * place), and this clone's branch holds nothing but reverie's commits of the cycle: approving or revising the branch
+ * here would otherwise bring back what the reviewer dropped.
+ */
+async function revisedThere(context: RepoContext, branch: string, local: string, remote: string): Promise<boolean> {
+  const cycle = cycleIdFrom(branch);
+  const read = async (tip: string) => {
+    const text = await readFileAt(context.repo, tip, cyclePath(cycle));
+    return text === undefined ? undefined : parseCycleRecord(text);
+  };
+  const [mine, theirs] = await Promise.all([read(local), read(remote)]);
+  if (!mine || !theirs || !(revisedAt(theirs) > revisedAt(mine))) return false;
+  const commits = await readLog(context.repo, local, { since: mine.base });
+  return commits.every((c) => actionMarks(c.message).some((m) => m.cycle === cycle));
+}
+
+function revisedAt(record: CycleRecord): number {
+  return Date.parse(record.revised_at ?? record.created);
 }
 
 /** The tip GitHub listed, fetched unless this repository has the commit already. */

@@ -181,7 +181,8 @@ async function revise(context: RepoContext, link: GitHubLink, pending: PendingCy
   const lines = revisedLines(revised, revision);
   if (revised.tip === revised.from) return lines;
   if (rejected) return [...lines, 'No action is left, so the cycle is rejected and this pull request closed.'];
-  return [...lines, `Branch rebuilt: ${revised.remaining.length} ${revised.remaining.length === 1 ? 'action' : 'actions'}, one commit each (now ${revised.tip.slice(0, 7)}); the description is updated.`, ...warnings.map((w) => `Note: ${inlineText(w)}`)];
+  const tests = revised.tests ? [`${inlineText(revised.tests.replace(/^memory tests/, 'Memory tests'))}.`] : [];
+  return [...lines, `Branch rebuilt: ${revised.remaining.length} ${revised.remaining.length === 1 ? 'action' : 'actions'}, one commit each (now ${revised.tip.slice(0, 7)}); the description is updated.`, ...tests, ...warnings.map((w) => `Note: ${inlineText(w)}`)];
 }
 
 function revisedLines(revised: Revised, revision: Revision): string[] {

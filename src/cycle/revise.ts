@@ -12,6 +12,7 @@ import { buildCycle, type BuildResult } from './build.js';
 import { mainTip, type RepoContext } from './context.js';
 import { droppedOnBranch } from './dropped.js';
 import { findPendingCycle, type PendingCycle } from './history.js';
+import { recheckLine, recheckRecord } from './memory-check.js';
 import { closeCyclePull, publishCycle, type GitHubLink } from './publish.js';
 import { pushMainFirst } from './settle.js';
 import { actionMarks, revertMark } from './trailers.js';
@@ -42,6 +43,8 @@ export interface Revised {
   skipped: BuildResult['skipped'];
   /** Actions the branch still proposes. */
   remaining: RecordedAction[];
+  /** What the revision did to the memory tests (made again for the actions left), when it changed anything there. */
+  tests?: string;
 }
 
 /**
@@ -83,10 +86,11 @@ export async function reviseCycle(context: RepoContext, argument: string, revisi
   if (dropped.length === 0 && kept.length === 0 && drops.size === (record.reviewer_drops ?? []).length) {
     return { cycle, branch, from: tip, tip, record, dropped, kept, unchanged, skipped: [], remaining: remainingNow };
   }
-  const built = await rebuild(context, pending, { drops: [...drops.values()], dropped, kept, reason: dropReason(revision) });
+  const built = await rebuild(context, pending, { drops: [...drops.values()], dropped, kept, reason: dropReason(revision), at: revision.now.toISOString() });
   await updateBranch(context.repo, branch, built.tip, { expectedOld: tip });
   const remaining = built.record.actions.filter((a) => a.commit !== undefined);
-  return { cycle, branch, from: tip, tip: built.tip, record: built.record, dropped, kept, unchanged, skipped: built.skipped, remaining };
+  const tests = recheckLine(record, built.record);
+  return { cycle, branch, from: tip, tip: built.tip, record: built.record, dropped, kept, unchanged, skipped: built.skipped, remaining, ...(tests ? { tests } : {}) };
 }
 
 function dropReason({ by, via, pull }: Revision): string {
@@ -98,20 +102,22 @@ function dropReason({ by, via, pull }: Revision): string {
 async function rebuild(
   context: RepoContext,
   pending: PendingCycle & { record: CycleRecord },
-  change: { drops: ReviewerDrop[]; dropped: RecordedAction[]; kept: RecordedAction[]; reason: string },
+  change: { drops: ReviewerDrop[]; dropped: RecordedAction[]; kept: RecordedAction[]; reason: string; at: string },
 ): Promise<BuildResult> {
   const { record, tip, cycle } = pending;
   const state = readState(await readFilesAt(context.repo, tip, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] }));
   for (const action of change.dropped) rememberRejected(state, action, cycle, change.reason);
   for (const action of change.kept) forgetRejected(state, action, cycle);
   const out = new Set(change.drops.map((d) => d.id));
-  const { reviewer_drops: _before, ...rest } = record;
+  // An action an earlier build could not apply is tried again: it may have clashed with one dropped now.
+  const actions = record.actions.filter((a) => !out.has(a.id));
+  // The memory tests answer for the actions that remain: a case only a dropped action broke is no longer broken.
+  const { reviewer_drops: _before, ...rest } = await recheckRecord(context, record, record.base, actions);
   return buildCycle(context.repo, {
     parent: record.base,
-    // An action an earlier build could not apply is tried again: it may have clashed with one dropped now.
-    actions: record.actions.filter((a) => !out.has(a.id)),
+    actions,
     state,
-    record: { ...rest, ...(change.drops.length > 0 ? { reviewer_drops: change.drops } : {}), dropped: refusedByGuards(record) },
+    record: { ...rest, ...(change.drops.length > 0 ? { reviewer_drops: change.drops } : {}), dropped: refusedByGuards(record), revised_at: change.at },
     memoryRoot: context.config.memory.root,
     author: context.config.git.author,
     // The cycle's own time: the commits before the first change come out as they were.

@@ -1,5 +1,6 @@
 import { effectKeys } from './curate/effects.js';
 import type { MemoryCheck } from '../memory-tests/compare.js';
+import type { MemoryTestCase } from '../memory-tests/cases.js';
 import type { Action, DreamState, EngineRun, Notice, PhaseRun, Plan, PlanStats } from './types.js';
 
 /** Folder, at the repository root, of what must survive between cycles. */
@@ -43,10 +44,25 @@ export interface CycleRecord {
    * brought back.
    */
   reviewer_drops?: ReviewerDrop[];
+  /**
+   * When a reviewer last dropped or kept actions and the branch was rebuilt: of two diverged versions of a waiting
+   * branch (this clone's and GitHub's), the one revised later is the cycle as its review left it.
+   */
+  revised_at?: string;
   /** For an engine that called a model: which, and what it spent, so that a dream can be audited and re-run. */
   run?: RecordedRun;
-  /** The memory tests on main and on the cycle, and the context cost per target; absent without test files. */
+  /**
+   * The memory tests on main and on the cycle, and the context cost per target; absent without test files. Made again
+   * for the actions that remain when a review takes some out (a drop, `approve --except`).
+   */
   memory_tests?: MemoryCheck;
+  /**
+   * The cases the cycle's held-out sessions gave (`extract.hold_out`), as asked: a review that drops actions answers
+   * them again with the test files' cases.
+   */
+  session_cases?: MemoryTestCase[];
+  /** What the memory tests held against the cycle as it was made, kept once a review has made them again. */
+  held_by_tests?: string[];
 }
 
 export interface ReviewerDrop {
@@ -181,7 +197,10 @@ export function mergeStates(a: DreamState, b: DreamState): DreamState {
   };
 }
 
-export function cycleRecord(plan: Plan, meta: { branch: string; base: string; mode: string; created: string; warnings: number; safePart?: boolean; memoryTests?: MemoryCheck }): CycleRecord {
+export function cycleRecord(
+  plan: Plan,
+  meta: { branch: string; base: string; mode: string; created: string; warnings: number; safePart?: boolean; memoryTests?: MemoryCheck; sessionCases?: MemoryTestCase[] },
+): CycleRecord {
   // The record keeps actions whole: approving part of a cycle later replays them from here.
   return {
     cycle: plan.cycle,
@@ -197,6 +216,7 @@ export function cycleRecord(plan: Plan, meta: { branch: string; base: string; mo
     ...(plan.run ? { run: recordedRun(plan.run) } : {}),
     ...(meta.safePart ? { safe_part: true } : {}),
     ...(meta.memoryTests ? { memory_tests: meta.memoryTests } : {}),
+    ...(meta.sessionCases?.length ? { session_cases: meta.sessionCases } : {}),
   };
 }
 

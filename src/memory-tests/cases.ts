@@ -27,6 +27,18 @@ export interface MemoryTestCase {
   never: string[];
   /** How many entries are retrieved. */
   top: number;
+  /**
+   * A lesson in a session's words (cases made from sessions, from-sessions.ts): one retrieved entry must say most of
+   * what it says, in whatever words the memory's author chose, as its content terms count.
+   */
+  gist?: string;
+  /** For a case from a session: the turn of the session that showed the lesson again (`file` is the session's log). */
+  turn?: number;
+}
+
+/** Where a case comes from, as reports name it: a test file's line, or a session's turn. */
+export function caseLocation(c: { file: string; line: number; turn?: number }): string {
+  return c.turn === undefined ? `${c.file}:${c.line}` : `${c.file}, turn ${c.turn}`;
 }
 
 /** A test file: `.yaml` or `.yml` directly in the tests folder. */

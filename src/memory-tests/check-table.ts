@@ -4,13 +4,17 @@
  */
 import { inlineText } from '../github/markdown.js';
 import { costOverrun, type ContextCost, type CostLimits } from '../memory/context-cost.js';
+import { caseLocation } from './cases.js';
 import type { ComparedCase, MemoryCheck } from './compare.js';
+import { matchPlace } from './reader.js';
 
 /** GitHub caps a body; past this many cases the table stops and `reverie check --json` lists them all. */
 const MAX_CASES_SHOWN = 30;
 
 /** The sections, one line per element, with a heading of `level` (`###` in a check, `###` in a pull request too). */
 export function memoryCheckMarkdown(check: MemoryCheck, level = '###'): string[] {
+  // With agents to measure and no case to answer, the cost is the whole check.
+  if (check.cases.length === 0) return [...costSection(check.costs, level), ...holdsNote(check)];
   return [...testsSection(check, level), '', ...costSection(check.costs, level)];
 }
 
@@ -29,8 +33,8 @@ function testsSection(check: MemoryCheck, level: string): string[] {
 
 function caseRow(c: ComparedCase): string {
   const change = c.change === 'broken' ? '**broken** (pass → fail)' : c.change === 'fixed' ? 'fixed (fail → pass)' : 'still failing';
-  const why = [...c.after.missing.map((t) => `missing "${t}"`), ...c.after.forbidden.map((f) => `gives "${f.term}" (${f.path}:${f.line})`)].join('; ');
-  return `| ${inlineText(c.name)} | ${change} | ${inlineText(`${c.file}:${c.line}`)} | ${inlineText(why || 'passes')} |`;
+  const why = [...c.after.missing.map((t) => `missing "${t}"`), ...c.after.forbidden.map((f) => `gives "${f.term}" (${matchPlace(f)})`)].join('; ');
+  return `| ${inlineText(c.name)} | ${change} | ${inlineText(caseLocation(c))} | ${inlineText(why || 'passes')} |`;
 }
 
 function holdsNote(check: MemoryCheck): string[] {

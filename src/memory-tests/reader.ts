@@ -5,22 +5,24 @@
  * Pure and deterministic: the same snapshot and cases give the same answers, so two revisions can be compared.
  */
 import MiniSearch from 'minisearch';
+import { isGeneric, terms } from '../dream/text.js';
 import type { Entry, MemorySnapshot } from '../memory/types.js';
 import type { MemoryTestCase } from './cases.js';
 
-/** An entry the reader retrieved for a case, best first. */
+/** An entry the reader retrieved for a case, best first; for the claude reader, an entry its answer cited. */
 export interface UsedEntry {
   path: string;
   line: number;
   text: string;
-  score: number;
+  /** The offline reader's relevance; the claude reader ranks nothing. */
+  score?: number;
 }
 
-/** A term of the case and the retrieved entry it appeared in. */
+/** A term of the case and the entry it appeared in; `path` and `line` null: in the claude reader's answer itself. */
 export interface TermMatch {
   term: string;
-  path: string;
-  line: number;
+  path: string | null;
+  line: number | null;
 }
 
 export interface CaseResult {
@@ -36,9 +38,16 @@ export interface CaseResult {
   found: TermMatch[];
   /** `expect` terms no retrieved entry gives. */
   missing: string[];
-  /** `never` terms a retrieved entry gives. */
+  /** `never` terms a retrieved entry gives (the claude reader: its answer gives). */
   forbidden: TermMatch[];
+  /** The claude reader's answer, in the model's words. */
+  answer?: string;
+  /** Why the claude reader has no answer for the case (off its schema twice, a request that failed): it fails. */
+  unanswered?: string;
 }
+
+/** Of a gist's content terms, the share the retrieved entries must hold between them for the memory to give it. */
+export const GIST_SHARE = 0.5;
 
 export interface MemoryTestReport {
   cases: CaseResult[];
@@ -80,7 +89,7 @@ function indexOf(entries: readonly Entry[]): MiniSearch {
 }
 
 function answerCase(testCase: MemoryTestCase, entries: readonly Entry[], search: MiniSearch): CaseResult {
-  const query = [testCase.question, ...testCase.expect, ...testCase.never].join(' ');
+  const query = [testCase.question, ...testCase.expect, ...testCase.never, testCase.gist ?? ''].join(' ');
   const ranked = search
     .search(query)
     .map((hit) => ({ entry: entries[hit.id as number] as Entry, index: hit.id as number, score: hit.score }))
@@ -94,6 +103,13 @@ function answerCase(testCase: MemoryTestCase, entries: readonly Entry[], search:
   };
   const found = testCase.expect.map(where).filter((m): m is TermMatch => m !== undefined);
   const missing = testCase.expect.filter((term) => !found.some((m) => m.term === term));
+  if (testCase.gist !== undefined) {
+    // The agent reads every entry retrieved: a rule can be given by two lines of a list as well as by one.
+    const gist = testCase.gist;
+    const hit = givesGist(used.map((entry) => entry.text), gist);
+    if (hit !== undefined) found.push({ term: gist, path: used[hit]?.path ?? '', line: used[hit]?.line ?? 0 });
+    else missing.push(gist);
+  }
   const forbidden = testCase.never.map(where).filter((m): m is TermMatch => m !== undefined);
   return {
     id: testCase.id,
@@ -107,6 +123,29 @@ function answerCase(testCase: MemoryTestCase, entries: readonly Entry[], search:
     missing,
     forbidden,
   };
+}
+
+/** Where a term was found, as a report names it: `memory/notes.md:5`, or the claude reader's answer. */
+export function matchPlace(match: TermMatch): string {
+  return match.path === null ? 'the answer' : `${match.path}:${match.line}`;
+}
+
+/**
+ * The texts say most of what the gist says between them: at least GIST_SHARE of the gist's content terms (stemmed;
+ * stop words, and words common to all engineering talk, left out) are among theirs, in any order and wording, so
+ * "Show the plan and get approval before writing code" gives "Before writing code, explain your plan and wait for
+ * approval". The index of the text that holds the most of them, or undefined when they do not give it.
+ */
+export function givesGist(texts: readonly string[], gist: string): number | undefined {
+  const all = terms(gist);
+  const telling = all.filter((t) => !isGeneric(t));
+  const wanted = telling.length > 0 ? telling : all;
+  if (wanted.length === 0 || texts.length === 0) return undefined;
+  const held = texts.map((text) => new Set(terms(text)));
+  const given = wanted.filter((t) => held.some((set) => set.has(t))).length;
+  if (given < GIST_SHARE * wanted.length) return undefined;
+  const shares = held.map((set) => wanted.filter((t) => set.has(t)).length);
+  return shares.indexOf(Math.max(...shares));
 }
 
 /**

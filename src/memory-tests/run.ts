@@ -5,17 +5,28 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openContext } from '../cycle/repo-context.js';
+import { UsageError } from '../errors.js';
 import { readMemoryView } from '../cycle/lint.js';
 import { readFilesAt } from '../git/tree.js';
 import type { Repo } from '../git/index.js';
 import { isTestFile, parseTestFiles, TESTS_DIR, type MemoryTestCase } from './cases.js';
+import type { ClaudeReaderOptions, ClaudeReaderRun } from './claude-reader.js';
 import { answerCases, type MemoryTestReport } from './reader.js';
+
+/** `offline`: retrieval by relevance, deterministic (reader.ts); `claude`: a model given the memory alone (claude-reader.ts). */
+export type ReaderName = 'offline' | 'claude';
+
+export const READERS: readonly ReaderName[] = ['offline', 'claude'];
 
 export interface TestRunOptions {
   repoDir: string;
   configFile?: string;
   /** A branch, tag or commit (`HEAD~1` too); main (git.main in reverie.yaml) when absent. */
   ref?: string;
+  /** `offline` when absent. */
+  reader?: ReaderName;
+  /** For the claude reader: the model instead of `claude.curate.model`, the key (else ANTHROPIC_API_KEY), the transport. */
+  claude?: Partial<Pick<ClaudeReaderOptions, 'model' | 'apiKey' | 'connection'>>;
 }
 
 export interface TestRun extends MemoryTestReport {
@@ -23,9 +34,17 @@ export interface TestRun extends MemoryTestReport {
   commit: string;
   /** The test files read, repository-relative. */
   files: string[];
+  reader: ReaderName;
+  /** What the claude reader asked and spent; absent for the offline reader. */
+  claude?: ClaudeReaderRun;
 }
 
 export async function runMemoryTests(options: TestRunOptions): Promise<TestRun> {
+  const reader = options.reader ?? 'offline';
+  if (!READERS.includes(reader)) throw new UsageError(`unknown reader "${reader}"; available: ${READERS.join(', ')}`);
+  const apiKey = options.claude?.apiKey ?? process.env.ANTHROPIC_API_KEY;
+  // Before anything is read: a run that cannot ask stops at once.
+  if (reader === 'claude' && !apiKey) throw new UsageError('the claude reader needs an API key: set ANTHROPIC_API_KEY (or run `reverie test` with the offline reader)');
   const ref = options.ref ?? (await openContext(options.repoDir, options.configFile)).config.git.main;
   const view = await readMemoryView({ repoDir: options.repoDir, ...(options.configFile ? { configFile: options.configFile } : {}), ref });
   const { repo, commit } = view;
@@ -33,7 +52,18 @@ export async function runMemoryTests(options: TestRunOptions): Promise<TestRun> 
   if (!repo || !commit) throw new Error(`no commit read for ${ref}`);
   // The cases of the same revision as the memory: a change that edits both is tested as it will be merged.
   const { files, cases } = await testCasesAt(repo, commit);
-  return { ref, commit, files, ...answerCases(view.snapshot, cases) };
+  if (reader === 'offline' || cases.length === 0) return { ref, commit, files, reader, ...answerCases(view.snapshot, cases) };
+  // Loaded only here: the SDK is most of what `reverie test` would otherwise spend starting.
+  const { answerCasesWithClaude } = await import('./claude-reader.js');
+  const answered = await answerCasesWithClaude(view.snapshot, cases, {
+    config: view.config.claude,
+    apiKey: apiKey as string,
+    // Beside the claude engine's folder, and like its map results kept on this machine only.
+    cacheDir: path.join(repo.gitdir, 'reverie', 'claude', 'tests'),
+    ...(options.claude?.model ? { model: options.claude.model } : {}),
+    ...(options.claude?.connection ? { connection: options.claude.connection } : {}),
+  });
+  return { ref, commit, files, reader, ...answered };
 }
 
 /** The test files at a commit, repository-relative and sorted, and their cases (a ConfigError for a bad file). */

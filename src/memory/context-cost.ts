@@ -4,6 +4,8 @@
  * snapshot in, rows out, so a change is measured by comparing the rows of its base and of its head.
  *
  * The targets are what reverie knows about who reads the memory:
+ * - each agent of `agents:` in reverie.yaml: the memory files it loads (globs under the memory root), held to its
+ *   own `max_tokens`, `max_lines` and `max_bytes`;
  * - each namespace, loaded whole, held to its `budget_tokens` (reverie.yaml);
  * - with `lint.harness: claude-code`, each `MEMORY.md`, of which Claude Code loads the first 200 lines or 25,000
  *   bytes (CLAUDE_CODE_MEMORY_INDEX in harness.ts, from Claude Code's memory documentation);
@@ -12,6 +14,7 @@
  */
 import path from 'node:path';
 import { CLAUDE_CODE_MEMORY_INDEX, lineCount, MANAGED_AGENTS_MEMORY, type Harness } from './harness.js';
+import { pathMatcher } from './namespaces.js';
 import { estimateTokens } from './tokens.js';
 import type { MemoryFile, MemorySnapshot } from './types.js';
 
@@ -19,6 +22,14 @@ export interface CostLimits {
   tokens?: number;
   lines?: number;
   bytes?: number;
+}
+
+/** An agent that loads part of the memory at the start of each session (`agents:` in reverie.yaml). */
+export interface AgentLoad {
+  name: string;
+  /** Globs relative to the memory root, as namespace paths are. */
+  loads: string[];
+  limits: CostLimits;
 }
 
 /** What one target loads: the files' sizes summed. */
@@ -49,8 +60,8 @@ interface Target {
 }
 
 /** The cost of each target, before and after a change; both snapshots are read with the same namespaces. */
-export function contextCosts(before: MemorySnapshot, after: MemorySnapshot, harness: Harness): ContextCost[] {
-  return targetsOf(before, after, harness).map((t) => {
+export function contextCosts(before: MemorySnapshot, after: MemorySnapshot, harness: Harness, agents: readonly AgentLoad[] = []): ContextCost[] {
+  return [...agents.map((agent) => agentTarget(agent, after.root)), ...targetsOf(before, after, harness)].map((t) => {
     const sizeBefore = loadSize(before.files.filter(t.loads));
     const sizeAfter = loadSize(after.files.filter(t.loads));
     return {
@@ -72,6 +83,12 @@ export function contextCosts(before: MemorySnapshot, after: MemorySnapshot, harn
  */
 export function costOverrun(cost: ContextCost): (keyof CostLimits)[] {
   return cost.overAfter.filter((limit) => !cost.overBefore.includes(limit) || cost.after[limit] > cost.before[limit]);
+}
+
+function agentTarget(agent: AgentLoad, root: string): Target {
+  const loads = pathMatcher(root, agent.loads);
+  const limited = Object.keys(agent.limits).length > 0;
+  return { target: `agent ${agent.name}`, ...(limited ? { limitSource: `agents: ${agent.name} in reverie.yaml` } : {}), limits: agent.limits, loads: (file) => loads(file.path) };
 }
 
 function targetsOf(before: MemorySnapshot, after: MemorySnapshot, harness: Harness): Target[] {

@@ -34,6 +34,15 @@ export function namespaceFor(path: string, root: string, namespaces: Namespace[]
   return namespaceMatcher(root, namespaces)(path);
 }
 
+/** Whether a repository path is one of `globs`, read relative to the memory root as namespace paths are. */
+export function pathMatcher(root: string, globs: readonly string[]): (path: string) => boolean {
+  const matches = picomatch(globs.map(withoutDotSlash), { dot: true });
+  return (path) => {
+    const relative = relativeToRoot(path, root);
+    return relative !== undefined && matches(relative);
+  };
+}
+
 /** `namespaceFor` with the globs compiled once, for matching many paths. */
 export function namespaceMatcher(root: string, namespaces: Namespace[]): (path: string) => Namespace | undefined {
   const matchers = namespaces.map((namespace) => ({

@@ -3,10 +3,12 @@
  * why it will not be read, without reading any. Kept apart from reading (load.ts), which brings every reader and
  * redaction with it: a run that only needs to know which logs there are (a quiet night, see cycle/quiet.ts) loads this.
  */
+import { statSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
+import { stampOf, type FileStamp } from './hash-cache.js';
 import type { ReadWarning } from './types.js';
 
 /** One `sessions:` entry of reverie.yaml. */
@@ -61,6 +63,26 @@ export interface SessionListing {
   files: SessionFile[];
   warnings: ReadWarning[];
   unread: UnreadFile[];
+}
+
+/**
+ * A listing with what `stat` said of each log when it was taken (undefined: it could not be stat'ed), so that a run
+ * that needs both the stamps (to fingerprint a quiet night) and the listing (to read what changed) stats each log
+ * once: ten thousand stats are a tenth of a second on a busy machine.
+ */
+export interface StampedListing extends SessionListing {
+  stamps: ReadonlyMap<string, FileStamp | undefined>;
+}
+
+/** The logs the sources name, each stat'ed once, one after another: without a promise each, 10,000 take tens of ms. */
+export async function listAndStamp(repoDir: string, sources: SessionSource[]): Promise<StampedListing> {
+  const listing = await listSessionFiles(repoDir, sources);
+  const stamps = new Map<string, FileStamp | undefined>();
+  for (const file of listing.files) {
+    const info = statSync(file.path, { throwIfNoEntry: false });
+    stamps.set(file.path, info ? stampOf(info) : undefined);
+  }
+  return { ...listing, stamps };
 }
 
 /** The log files the sources name, deduplicated and sorted, without reading them. */

@@ -8,7 +8,7 @@ import { SessionIdentities } from './identity.js';
 import { secondPass } from './redact.js';
 import { agentFromPath, WarningLog } from './readers/common.js';
 import { DETECT_LINES, detectFormat, readerFor } from './readers/index.js';
-import { listSessionFiles, noteUnread, type SessionFile, type SessionSource, type UnreadFile } from './list.js';
+import { listSessionFiles, noteUnread, type SessionFile, type SessionSource, type StampedListing, type UnreadFile } from './list.js';
 import { readInWorkers, readThreadsFor } from './read-pool.js';
 import { logsToRead, rememberHashes, resultBeforeReading, type LogsToRead } from './to-read.js';
 import type { LogSource, ReadWarning, Session, SessionReader } from './types.js';
@@ -36,6 +36,11 @@ export interface LoadOptions {
    * the same result (see read-pool.ts). Default: REVERIE_READ_THREADS, else 1.
    */
   readThreads?: number;
+  /**
+   * The logs as listed and stat'ed just before (listAndStamp), reused rather than listed again; it must be a listing
+   * of these same sources.
+   */
+  listing?: StampedListing;
 }
 
 export interface LoadResult {

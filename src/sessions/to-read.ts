@@ -19,15 +19,16 @@ export interface LogsToRead extends SessionListing {
 }
 
 export async function logsToRead(options: LoadOptions): Promise<LogsToRead> {
-  const listing = await listSessionFiles(options.repoDir, options.sources);
+  const listing = options.listing ?? (await listSessionFiles(options.repoDir, options.sources));
   const cache = options.hashCacheFile ? await readHashCache(options.hashCacheFile) : new Map<string, RememberedHash>();
-  const unchanged = unchangedAndProcessed(listing.files, cache, options.skipHashes);
-  return { ...listing, cache, unchanged, toRead: listing.files.filter((file) => !unchanged.has(file.path)) };
+  const unchanged = unchangedAndProcessed(listing.files, cache, options.skipHashes, options.listing?.stamps);
+  return { files: listing.files, warnings: listing.warnings, unread: listing.unread, cache, unchanged, toRead: listing.files.filter((file) => !unchanged.has(file.path)) };
 }
 
 /** A load's result before any log is read: the unchanged logs count as one skipped session each. */
 export function resultBeforeReading({ warnings, files, unchanged, unread }: LogsToRead): StreamResult {
-  return { warnings, files: files.length, skipped: unchanged.size, read: 0, unread };
+  // Copies: the caller's listing stays as it was taken.
+  return { warnings: [...warnings], files: files.length, skipped: unchanged.size, read: 0, unread: [...unread] };
 }
 
 /** Keeps the hashes of the logs found this time, and only those: a log that went away leaves the cache with it. */
@@ -47,10 +48,15 @@ export async function streamNewSessions(options: LoadOptions, visit: (session: S
  * The logs whose remembered hash was processed already and whose file is exactly as it was when hashed. Each
  * counts as one skipped session, as it would if read and found unchanged, but without being opened.
  */
-function unchangedAndProcessed(files: SessionFile[], cache: HashCache, skip: ReadonlySet<string> = new Set()): Map<string, RememberedHash> {
+function unchangedAndProcessed(
+  files: SessionFile[],
+  cache: HashCache,
+  skip: ReadonlySet<string> = new Set(),
+  stamped?: ReadonlyMap<string, FileStamp | undefined>,
+): Map<string, RememberedHash> {
   const unchanged = new Map<string, RememberedHash>();
   const candidates = files.filter((f) => skip.has(cache.get(f.path)?.sha256 ?? ''));
-  const stamps = statAll(candidates.map((f) => f.path));
+  const stamps = stamped ? candidates.map((f) => stamped.get(f.path)) : statAll(candidates.map((f) => f.path));
   candidates.forEach((candidate, i) => {
     const stamp = stamps[i];
     const known = stamp && rememberedHash(cache, candidate.path, stamp);

@@ -49,13 +49,13 @@ interface Remote {
 }
 
 /** acme/memory on a local git server and fake GitHub: a memory repo with two commits on main (config, then sessions). */
-async function remote({ mode = 'review', sessions = SESSIONS }: { mode?: string; sessions?: Files } = {}): Promise<Remote> {
+async function remote({ mode = 'review', sessions = SESSIONS, files = {} }: { mode?: string; sessions?: Files; files?: Files } = {}): Promise<Remote> {
   const server = await startGitServer({ token: TOKEN });
   cleanups.push(() => server.close());
   const github = await startFakeGitHub({ owner: 'acme', repo: 'memory', token: TOKEN, bareRepo: server.bareDir('memory') });
   cleanups.push(() => github.close());
   // No github: section: in the Action, review happens on GitHub and the repository is the workflow's own.
-  const source = await makeTempRepo({ 'reverie.yaml': TEST_CONFIG.replace('mode: auto', `mode: ${mode}`), 'memory/notes.md': NOTES });
+  const source = await makeTempRepo({ 'reverie.yaml': TEST_CONFIG.replace('mode: auto', `mode: ${mode}`), 'memory/notes.md': NOTES, ...files });
   cleanups.push(source.cleanup);
   await commitFiles(source.dir, sessions, 'sessions');
   const bare = await server.createBare('memory', { from: source.dir });
@@ -205,6 +205,33 @@ function annotations(run: ActionRun, level: 'error' | 'warning' | 'notice'): str
   return run.stdout.split('\n').filter((line) => line.startsWith(`::${level} `) || line.startsWith(`::${level}::`));
 }
 
+/**
+ * Cases against NOTES and SESSIONS: "pricing port" passes on NOTES as they are; a cycle's update to pnpm and its add
+ * of the ISO 8601 rule fix the other two.
+ */
+const CASES = `cases:
+  - name: pricing port
+    question: Which port does the pricing service listen on?
+    expect: pricing service listens
+  - name: installs
+    question: How do I install dependencies?
+    expect: pnpm install
+`;
+
+const DATES_CASE = `  - name: release dates
+    question: How are dates written in release notes?
+    expect: ISO 8601
+`;
+
+/** From the memory tests' heading to the end of the context cost table: what the pull request and the summary share. */
+function memoryTables(markdown: string): string {
+  const start = markdown.indexOf('### Memory tests');
+  const end = markdown.indexOf('_Tokens are estimated');
+  expect(start, 'no memory tests table').toBeGreaterThanOrEqual(0);
+  expect(end, 'no context cost table').toBeGreaterThan(start);
+  return markdown.slice(start, end);
+}
+
 describe('the bundle', () => {
   it('is what `npm run build:action` builds from the sources now (rebuild and commit it when this fails)', async () => {
     const built = await bundleAction();
@@ -258,6 +285,28 @@ describe('the Action on a runner', () => {
     expect(next.outputs).toMatchObject({ outcome: 'pending-review', cycle: '', 'pull-request-number': '1' });
     expect(annotations(next, 'notice')).toContainEqual(expect.stringMatching(/^::notice title=reverie%3A waiting for review::.*#1/));
     expect(r.github.state.pulls).toHaveLength(1);
+  });
+
+  it('review with memory tests: the pull request and the job summary open with the same tables of cases and context cost', async () => {
+    const r = await remote({ files: { '.reverie/tests/memory.yaml': `${CASES}${DATES_CASE}` } });
+    const workspace = await checkout(r, { event: 'pull' });
+    const run = await runAction(workspace, r, { 'github-token': TOKEN });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs).toMatchObject({ outcome: 'committed', 'pull-request-number': '1' });
+    const body = r.github.state.pulls[0]!.body!;
+    const tables = memoryTables(body);
+    // The notes are a person's, so no session names them for a merge: the cycle's update and add fix two cases.
+    expect(tables).toContain('✅ **2 fixed, 0 broken**, 0 still failing, 1 passing (3 cases)');
+    expect(tables).toContain('| installs | fixed (fail → pass) | .reverie/tests/memory.yaml:5 | passes |');
+    expect(tables).toContain('| release dates | fixed (fail → pass) | .reverie/tests/memory.yaml:8 | passes |');
+    expect(tables).not.toContain('pricing port');
+    expect(tables).toMatch(/^\| namespace notes \| \d+ → \d+ \(\+\d+\) \| 9 → 11 \(\+2\) \| {2}\|$/m);
+    expect(memoryTables(run.summary)).toBe(tables);
+    // Both open with them: the body under its title, the summary under its own.
+    expect(body.split('\n').slice(1, 4)).toEqual([`## Dream cycle \`${run.outputs.cycle}\``, '', '### Memory tests']);
+    expect(run.summary.split('\n').slice(0, 3)).toEqual([`## reverie: dream cycle ${run.outputs.cycle}`, '', '### Memory tests']);
+    expect(r.github.violations).toEqual([]);
+    expectNoSecrets(run, workspace);
   });
 
   it('auto: on a shallow push checkout (main checked out) fast-forwards main, pushes it, and brings the working tree along', async () => {
@@ -391,15 +440,24 @@ describe('the Action with command: check, on a pull request', () => {
    * A contributor's pull request against main, as GitHub serves it: the head on a branch of its own, and the merge
    * commit GitHub makes of it under refs/pull/1/merge (what actions/checkout checks out for a pull_request event).
    */
-  async function pullRequest(r: Remote, notes: string): Promise<{ merge: string; event: RunnerEvent }> {
+  async function pullRequest(r: Remote, change: string | Files): Promise<{ merge: string; event: RunnerEvent }> {
     const contributor = await makeTempDir('reverie-contributor-');
     cleanups.push(() => rm(contributor, { recursive: true, force: true }));
     const auth = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: AUTH_HEADER };
     const as = ['-c', 'user.name=Contributor', '-c', 'user.email=contributor@example.com'];
     await runGit(contributor, ['clone', '-q', r.server.repoUrl('memory'), '.'], auth);
     await runGit(contributor, ['checkout', '-q', '-b', 'notes']);
-    await writeFile(path.join(contributor, 'memory/notes.md'), notes);
-    await runGit(contributor, [...as, 'commit', '-q', '-am', 'notes: deploy']);
+    const files = typeof change === 'string' ? { 'memory/notes.md': change } : change;
+    for (const [file, text] of Object.entries(files)) {
+      if (text === null) {
+        await rm(path.join(contributor, file));
+        continue;
+      }
+      await mkdir(path.dirname(path.join(contributor, file)), { recursive: true });
+      await writeFile(path.join(contributor, file), text);
+    }
+    await runGit(contributor, ['add', '-A']);
+    await runGit(contributor, [...as, 'commit', '-q', '-m', 'notes: deploy']);
     await runGit(contributor, ['push', '-q', 'origin', 'notes'], auth);
     const head = await runGit(contributor, ['rev-parse', 'HEAD']);
     await runGit(contributor, ['checkout', '-q', '--detach', 'origin/main']);
@@ -470,6 +528,46 @@ describe('the Action with command: check, on a pull request', () => {
     expect(same.code, same.stdout + same.stderr).toBe(0);
     expect(same.summary).toContain(`compared with ${merge.slice(0, 7)}`);
     expect(same.summary).toMatch(/^\| notes \(unchanged\) \|/m);
+  });
+
+  it('a change to memory and its test files that breaks a case fails the step, annotated on the case; the summary has both tables', async () => {
+    const r = await remote({ files: { '.reverie/tests/memory.yaml': CASES } });
+    // The pull request drops the long port note (which "pricing port" needs) and adds a rule with the case for it.
+    const notes = `${NOTES.replace('- The pricing service listens on port 8081.\n', '')}\n- Release notes use ISO 8601 dates.\n`;
+    const { merge, event } = await pullRequest(r, { 'memory/notes.md': notes, '.reverie/tests/memory.yaml': `${CASES}${DATES_CASE}` });
+    const pushed = pushes(r);
+    const run = await runAction(await checkout(r, { event: 'pull', sha: merge }), r, { command: 'check' }, event);
+
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(annotations(run, 'error')).toEqual([
+      '::error title=reverie%3A memory test broken,file=.reverie/tests/memory.yaml,line=2::memory test "pricing port" passes on the base and fails with this change: "pricing service listens" is in none of the entries retrieved',
+    ]);
+    expect(run.outputs).toEqual({ errors: '0', warnings: '0' });
+    expect(run.stdout).toContain(
+      `reverie: check: 0 errors, 0 warnings in 1 memory file, compared with ${r.main.slice(0, 7)}; memory tests: 1 fixed, 1 broken; 1 memory check failed, which fails the check: the change needs a person`,
+    );
+    expect(run.summary).toContain('❌ **0 errors, 0 warnings, 1 memory check failed**');
+    const tables = memoryTables(run.summary);
+    expect(tables).toContain('❌ **1 fixed, 1 broken**, 1 still failing, 0 passing (3 cases)');
+    expect(tables).toContain('| pricing port | **broken** (pass → fail) | .reverie/tests/memory.yaml:2 | missing &#34;pricing service listens&#34; |');
+    // The case the change adds is asked of the base too: there it fails, so the change fixes it.
+    expect(tables).toContain('| release dates | fixed (fail → pass) | .reverie/tests/memory.yaml:8 | passes |');
+    expect(tables).toContain('> - it breaks memory test &#34;pricing port&#34;');
+    expect(tables).toMatch(/^\| namespace notes \| \d+ → \d+ \([+−±]\d*\) \| 9 → 10 \(\+1\) \| {2}\|$/m);
+    expectNothingWritten(r, pushed);
+  });
+
+  it('a change that only fixes a case passes, with both tables in the summary', async () => {
+    const r = await remote({ files: { '.reverie/tests/memory.yaml': CASES } });
+    const { merge, event } = await pullRequest(r, { 'memory/notes.md': `${NOTES}\n- Release notes use ISO 8601 dates.\n`, '.reverie/tests/memory.yaml': `${CASES}${DATES_CASE}` });
+    const run = await runAction(await checkout(r, { event: 'pull', sha: merge }), r, { command: 'check' }, event);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(annotations(run, 'error')).toEqual([]);
+    expect(run.stdout).toContain(`compared with ${r.main.slice(0, 7)}; memory tests: 1 fixed, 0 broken\n`);
+    const tables = memoryTables(run.summary);
+    expect(tables).toContain('✅ **1 fixed, 0 broken**, 1 still failing, 1 passing (3 cases)');
+    expect(tables).not.toContain('[!WARNING]');
+    expect(tables).toContain('### Context cost per target');
   });
 
   it('a shallow checkout, or a base the checkout lacks, fails with what to change in the workflow', async () => {

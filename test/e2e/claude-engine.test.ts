@@ -232,6 +232,26 @@ describe('claude engine: a cycle', () => {
     expect(fake.requests).toHaveLength(requests);
   });
 
+  it('holds out the newest session from the model and tests the curated memory with it (extract.hold_out)', async () => {
+    const model = scriptedModel(RULES, CAREFUL);
+    const fake = await start(model);
+    const dir = await repoWith(
+      baseFiles({
+        'reverie.yaml': CONFIG().replace('  min_sessions: 2\n', '  min_sessions: 2\n  hold_out: 1\n'),
+        'sessions/coding-agent/s5.jsonl': npmMistakeSession('s5', '2026-11-06T09:00:00Z', 'add a search box'),
+      }),
+    );
+    const result = await run(dir, fake);
+    expect(result.merged).toBe(true);
+    expect(result.held_out).toEqual([{ id: 's5', source: 'sessions/coding-agent/s5.jsonl' }]);
+    // The held-out session never reached the model: a later cycle sends it.
+    expect(model.mapped.sort()).toEqual(['s1', 's2', 's3', 's4']);
+    expect(result.memory_tests).toMatchObject({ fixed: 1, broken: 0 });
+    expect(result.memory_tests?.cases).toEqual([expect.objectContaining({ file: 'sessions/coding-agent/s5.jsonl', change: 'fixed' })]);
+    await run(dir, fake, { now: new Date('2026-11-11T02:00:00Z') });
+    expect(model.mapped.sort()).toEqual(['s1', 's2', 's3', 's4', 's5']);
+  });
+
   it('grows support across cycles: a pattern seen once a cycle is acted on once it has enough sessions', async () => {
     const model = scriptedModel(RULES, CAREFUL);
     const fake = await start(model);

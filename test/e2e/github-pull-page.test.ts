@@ -10,9 +10,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runAction } from '../../src/action/run.js';
 import { openContext } from '../../src/cycle/context.js';
 import { listCycles } from '../../src/cycle/history.js';
+import { syncCycles } from '../../src/cycle/github-cycles.js';
 import { connectGitHub } from '../../src/cycle/publish.js';
 import { respondToReview } from '../../src/cycle/respond.js';
 import { readReviewEvent } from '../../src/github/events.js';
+import { reverieAsync } from '../helpers/cli.js';
 import { issueCommentEvent, pullRequestEvent, writeEvent, type GitHubEvent } from '../helpers/github-events.js';
 import { runGit } from '../helpers/git-server.js';
 import { FAST_GITHUB, gitAuth, githubWorld, TOKEN, type World } from '../helpers/github-world.js';
@@ -88,6 +90,41 @@ describe('review from the pull request page', () => {
     const cycle = (await listCycles(await openContext(w.dir))).find((c) => c.cycle === result.cycle)!;
     expect(cycle.actions.find((a) => a.id === second)?.status).toBe('rejected');
     expect(cycle.actions.find((a) => a.id === first)?.status).toBe('applied');
+  });
+
+  it('the clone that made the cycle takes the branch as the review on the page left it: approving there does not bring a dropped action back', async () => {
+    const { w, result, pull, ids } = await waitingCycle();
+    const [, second] = ids as [string, string];
+    const dropped = result.actions[1]!;
+    const stale = git(w.dir, ['rev-parse', result.branch!]);
+    const { from } = w.github.editPullBodyAs(pull.number, 'ada', untick(pull.body!, second));
+    expect(await respond(w, pullRequestEvent(w.github, pull.number, 'edited', { sender: 'ada', changes: { body: { from } } }))).toMatchObject({ outcome: 'revised' });
+    const revised = git(w.bare, ['rev-parse', result.branch!]);
+    // GitHub's branch was rebuilt: it does not descend from the one the maker's clone has.
+    expect(() => git(w.bare, ['merge-base', '--is-ancestor', stale, revised])).toThrow();
+
+    const approved = await reverieAsync(['approve', result.cycle!, '--repo', w.dir], { env: { GITHUB_TOKEN: TOKEN } });
+    expect(approved.code, approved.stderr).toBe(0);
+    // Listed without a commit: the record keeps it, the branch does not.
+    expect(approved.stdout).toContain(`  ------- ${dropped.type} ${dropped.summary}`);
+    expect(git(w.bare, ['log', '--format=%s', 'main'])).not.toContain(dropped.summary.slice(0, 40));
+    expect(git(w.bare, ['log', '--format=%B', 'main'])).not.toMatch(new RegExp(`Reverie-Action: ${dropped.type}[\\s\\S]*${second}`));
+    const cycle = (await listCycles(await openContext(w.dir))).find((c) => c.cycle === result.cycle)!;
+    expect(cycle.actions.find((a) => a.id === second)?.status).toBe('rejected');
+  });
+
+  it('a branch here with a commit of a person\'s own is kept, whatever GitHub\'s revision', async () => {
+    const { w, result, pull, ids } = await waitingCycle();
+    const { from } = w.github.editPullBodyAs(pull.number, 'ada', untick(pull.body!, ids[1]!));
+    expect(await respond(w, pullRequestEvent(w.github, pull.number, 'edited', { sender: 'ada', changes: { body: { from } } }))).toMatchObject({ outcome: 'revised' });
+    git(w.dir, ['checkout', '-q', result.branch!]);
+    git(w.dir, ['-c', 'user.email=ada@example.com', '-c', 'user.name=Ada', 'commit', '-q', '--allow-empty', '-m', 'docs: a note of mine']);
+    git(w.dir, ['checkout', '-q', 'main']);
+    const mine = git(w.dir, ['rev-parse', result.branch!]);
+    const context = await openContext(w.dir);
+    const sync = await syncCycles(context, (await connectGitHub(context, FAST_GITHUB))!, { now: new Date('2026-12-02T11:00:00Z') });
+    expect(sync.adopted).toEqual([]);
+    expect(git(w.dir, ['rev-parse', result.branch!])).toBe(mine);
   });
 
   it('a /reverie drop comment drops, a /reverie keep brings it back, each answered in a reply', async () => {

@@ -111,6 +111,24 @@ describe('reverie check with memory tests', () => {
     expect(json.memory_tests?.holds).toContainEqual(expect.stringContaining('it takes Claude Code memory/MEMORY.md to 212 lines, over its limit of 200'));
   });
 
+  it('measures the agents of `agents:` without any test file, and fails a change that takes one over its limit', async () => {
+    const config = `${TEST_CONFIG}agents:\n  - name: claude-code\n    loads: ["notes.md"]\n    max_lines: 7\n`;
+    const { dir, cleanup } = await makeTempRepo({ 'reverie.yaml': config, 'memory/notes.md': NOTES });
+    cleanups.push(cleanup);
+    git(dir, ['checkout', '-q', '-b', 'grow']);
+    const grown = `${NOTES}- Ship with make release.\n- Tag every release.\n`;
+    await commitFiles(dir, { 'memory/notes.md': grown }, 'two rules');
+    const json = reverieJson<CheckJson>(['check', '--repo', dir, '--head', 'grow']);
+    expect(json.code).toBe(1);
+    expect(json.memory_tests?.cases).toEqual([]);
+    expect(json.memory_tests?.costs[0]).toMatchObject({ target: 'agent claude-code', limits: { lines: 7 }, before: { lines: 6, tokens: estimateTokens(NOTES) }, after: { lines: 8, tokens: estimateTokens(grown) } });
+    expect(json.memory_tests?.holds).toEqual(['it takes agent claude-code to 8 lines, over its limit of 7 (agents: claude-code in reverie.yaml)']);
+    const text = reverie(['check', '--repo', dir, '--head', 'grow']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('Context cost per target');
+    expect(text.stdout).not.toContain('### Memory tests');
+  });
+
   it('says nothing of tests in a repository without test files', async () => {
     const { dir, cleanup } = await makeTempRepo({ 'reverie.yaml': TEST_CONFIG, 'memory/notes.md': NOTES });
     cleanups.push(cleanup);
@@ -205,5 +223,59 @@ describe('a dream cycle with memory tests', () => {
     expect(result.merged).toBe(true);
     expect(result.memory_tests).toBeNull();
     expect(git(dir, ['show', `main:.reverie/cycles/${result.cycle}.json`])).not.toContain('memory_tests');
+  });
+});
+
+describe('a dream cycle that holds out its newest sessions (extract.hold_out)', () => {
+  const HOLD_OUT_CONFIG = TEST_CONFIG.replace('  min_sessions: 2\n', '  min_sessions: 2\n  hold_out: 1\n');
+  const files: Files = {
+    'reverie.yaml': HOLD_OUT_CONFIG,
+    'memory/notes.md': '# Notes\n\n## Tools\n\n- Run the linter before every commit.\n',
+    'sessions/coding-agent/s1.jsonl': npmMistakeSession('s1', '2026-11-02T09:00:00Z'),
+    'sessions/review-agent/s2.jsonl': npmMistakeSession('s2', '2026-11-03T09:00:00Z', 'fix the flaky cart test'),
+    'sessions/coding-agent/s3.jsonl': npmMistakeSession('s3', '2026-11-04T09:00:00Z', 'add a search box'),
+  };
+  type HeldJson = DreamJson & { held_out?: { id: string; source: string }[]; stats: { new_sessions: number }; memory_tests: DreamJson['memory_tests'] & { cases: { file: string; turn?: number }[] } };
+
+  it('tests the cycle with the newest session: the fix it learned from the others is what that session needed', async () => {
+    const { dir, cleanup } = await makeMemoryRepo(files);
+    cleanups.push(cleanup);
+    const result = reverieJson<HeldJson>(['dream', '--repo', dir]);
+    expect(result.held_out).toEqual([{ id: 's3', source: 'sessions/coding-agent/s3.jsonl' }]);
+    expect(result.stats.new_sessions).toBe(2);
+    expect(result.merged).toBe(true);
+    expect(result.memory_tests).toMatchObject({ fixed: 1, broken: 0, holds: [] });
+    expect(result.memory_tests?.cases).toEqual([expect.objectContaining({ change: 'fixed', file: 'sessions/coding-agent/s3.jsonl', turn: expect.any(Number) })]);
+    const record = JSON.parse(git(dir, ['show', `main:.reverie/cycles/${result.cycle}.json`])) as { memory_tests?: { fixed: number } };
+    expect(record.memory_tests?.fixed).toBe(1);
+    // Held out is not processed: the next cycle extracts it, and holds nothing back from a night with one session.
+    const next = reverieJson<HeldJson>(['dream', '--repo', dir]);
+    expect(next.stats.new_sessions).toBe(1);
+    expect(next.held_out).toEqual([]);
+    expect(reverieJson<HeldJson>(['dream', '--repo', dir]).stats.new_sessions).toBe(0);
+  });
+
+  it('keeps the held-out session cases in the record, answered again when a reviewer drops an action', async () => {
+    // Two actions: the fix for npm, and a merge of the two notes on the pricing port.
+    const { dir, cleanup } = await makeMemoryRepo({ ...files, 'memory/notes.md': CYCLE_NOTES, 'reverie.yaml': HOLD_OUT_CONFIG.replace('mode: auto', 'mode: review') });
+    cleanups.push(cleanup);
+    const result = reverieJson<HeldJson & { actions: { id: string; type: string }[] }>(['dream', '--repo', dir]);
+    expect(result.merged).toBe(false);
+    expect(result.memory_tests).toMatchObject({ fixed: 1 });
+    const record = () => JSON.parse(git(dir, ['show', `${result.branch}:.reverie/cycles/${result.cycle}.json`])) as { session_cases?: { file: string; expect: string[] }[]; memory_tests?: { fixed: number; stillFailing: number } };
+    expect(record().session_cases).toEqual([expect.objectContaining({ file: 'sessions/coding-agent/s3.jsonl', expect: ['pnpm install'] })]);
+    expect(result.actions.map((a) => a.type).sort()).toEqual(['merge', 'update']);
+    const fix = result.actions.find((a) => a.type === 'update');
+    reverieJson(['drop', '--repo', dir, result.cycle, fix?.id as string]);
+    // Without the action that taught it, the session's case is asked again and fails again; it is not forgotten.
+    expect(record().memory_tests).toMatchObject({ fixed: 0, stillFailing: 1 });
+  });
+
+  it('says on the terminal how many sessions it held out', async () => {
+    const { dir, cleanup } = await makeMemoryRepo(files);
+    cleanups.push(cleanup);
+    const text = reverie(['dream', '--repo', dir]);
+    expect(text.stdout).toContain('(3 new, 1 of them held out to test the memory)');
+    expect(text.stdout).toContain('sessions/coding-agent/s3.jsonl, turn');
   });
 });

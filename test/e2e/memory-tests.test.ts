@@ -50,7 +50,7 @@ describe('reverie test', () => {
     await commitFiles(dir, { 'memory/notes.md': NOTES.replace(/^- Use pnpm.*\n/m, '') }, 'drop the package manager rule');
 
     const before = reverieJson<TestJson>(['test', '--repo', dir, '--ref', 'HEAD~1']);
-    expect(before).toMatchObject({ code: 0, ref: 'HEAD~1', files: ['.reverie/tests/memory.yaml'], passed: 2, failed: 0 });
+    expect(before).toMatchObject({ code: 0, ref: 'HEAD~1', files: ['.reverie/tests/memory.yaml'], reader: 'offline', claude: null, passed: 2, failed: 0 });
     expect(before.cases[0]?.entries[0]).toMatchObject({ path: 'memory/notes.md', line: 5 });
     expect(before.cases[0]?.entries[0]?.text).toContain('Use pnpm');
 

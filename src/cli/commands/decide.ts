@@ -8,9 +8,12 @@ import { syncCycles, syncLines } from '../../cycle/github-cycles.js';
 import { cycleIdFrom, listCycles, type CycleView } from '../../cycle/history.js';
 import { closeCyclePull, connectGitHub, syncMain, type GitHubLink } from '../../cycle/publish.js';
 import { lockAndRecover } from '../../cycle/recover.js';
+import { approvalTestsLines } from '../../cycle/memory-check.js';
+import { inlineText } from '../../github/markdown.js';
 import { reviseAndPublish } from '../../cycle/revise.js';
 import { acceptMergeOnGitHub, decidedOnGitHub, githubSteps, pushMainFirst, rejectionOnGitHub, viewFromGitHub } from '../../cycle/settle.js';
 import { plural, printDryRun, type Output } from '../output.js';
+import { memoryCheckJson } from '../../memory-tests/compare.js';
 
 const ids = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -49,10 +52,14 @@ export function registerDecisions(program: Command, out: Output): void {
         const settled = await decidedCycle(context, cycle);
         if (settled) return reportSettled(out, settled, 'approved', flags.json);
         const outcome = await approveCycle(context, cycle, { now: new Date(), ...choice, ...(link ? { beforeMove: pushMainFirst(context, link) } : {}) });
-        if (link) await closeCyclePull(link, outcome.branch, `Approved with \`reverie approve\`: ${outcome.message}.`);
-        if (flags.json) return out.json({ cycle: outcome.cycle, merged: outcome.merged, main: outcome.main, actions: outcome.actions?.map((a) => ({ id: a.id, type: a.type, summary: a.summary, commit: a.commit ?? null })), dropped: outcome.dropped });
+        // What the memory tests say of the approval goes on the pull request too: its body showed the hold.
+        const tests = approvalTestsLines(outcome.tests).map((line) => `\n\n${inlineText(line.replace(/^memory tests: /, 'Memory tests: '))}.`);
+        if (link) await closeCyclePull(link, outcome.branch, `Approved with \`reverie approve\`: ${outcome.message}.${tests.join('')}`);
+        const testsJson = outcome.tests ? { held_when_made: outcome.tests.held, holds: outcome.tests.holds, left_out: outcome.tests.leftOut } : null;
+        if (flags.json) return out.json({ cycle: outcome.cycle, merged: outcome.merged, main: outcome.main, actions: outcome.actions?.map((a) => ({ id: a.id, type: a.type, summary: a.summary, commit: a.commit ?? null })), dropped: outcome.dropped, memory_tests: testsJson });
         out.line(`approved cycle ${outcome.cycle}: ${outcome.message}`);
         for (const a of outcome.actions ?? []) out.line(`  ${a.commit?.slice(0, 7) ?? '-------'} ${a.type} ${a.summary}`);
+        for (const line of approvalTestsLines(outcome.tests)) out.line(line);
       });
     });
 
@@ -109,7 +116,7 @@ function registerRevisions(program: Command, out: Output): void {
           const { revised, rejected, warnings } = await reviseAndPublish(context, link, cycle, revision);
           for (const warning of warnings) out.warn(`github: ${warning}`);
           if (flags.json) {
-            return out.json({ cycle: revised.cycle, branch: revised.branch, changed: revised.tip !== revised.from, tip: revised.tip, dropped: revised.dropped.map((a) => a.id), kept: revised.kept.map((a) => a.id), unchanged: revised.unchanged, remaining: revised.remaining.map((a) => a.id), rejected: Boolean(rejected) });
+            return out.json({ cycle: revised.cycle, branch: revised.branch, changed: revised.tip !== revised.from, tip: revised.tip, dropped: revised.dropped.map((a) => a.id), kept: revised.kept.map((a) => a.id), unchanged: revised.unchanged, remaining: revised.remaining.map((a) => a.id), rejected: Boolean(rejected), memory_tests: revised.record.memory_tests ? memoryCheckJson(revised.record.memory_tests) : null });
           }
           for (const a of revised.dropped) out.line(`dropped ${a.id} ${a.type}: ${a.summary}`);
           for (const a of revised.kept) out.line(`kept ${a.id} ${a.type}: ${a.summary}`);
@@ -117,6 +124,7 @@ function registerRevisions(program: Command, out: Output): void {
           for (const { action, reason } of revised.skipped) out.line(`${action.id} no longer applies without the others: ${reason}`);
           if (rejected) return out.line(`no action is left: cycle ${revised.cycle} is rejected, recorded on main (${rejected.main.slice(0, 7)})`);
           if (revised.tip !== revised.from) out.line(`${revised.branch} rebuilt: ${plural(revised.remaining.length, 'action')}, one commit each (${revised.tip.slice(0, 7)})${link ? '; its pull request is updated' : ''}`);
+          if (revised.tests) out.line(revised.tests);
         });
       });
   }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { memoryCheckJson } from '../../memory-tests/compare.js';
+import { caseLocation } from '../../memory-tests/cases.js';
+import { memoryCheckJson, type MemoryCheck } from '../../memory-tests/compare.js';
 import { MODES, type Mode } from '../../config/types.js';
 import type { DreamOptions, DreamResult, PhaseReport } from '../../cycle/dream.js';
 import { quietRun } from '../../cycle/quiet.js';
@@ -54,7 +55,8 @@ export function registerDream(program: Command, out: Output): void {
  * dream() would answer the same, later: this spares a run that does nothing most of its start-up.
  */
 async function quietOrWhole(options: DreamOptions): Promise<DreamResult> {
-  return (await quietRun(options)) ?? (await import('../../cycle/dream.js')).dream(options);
+  const { result, listing } = await quietRun(options);
+  return result ?? (await import('../../cycle/dream.js')).dream({ ...options, ...(listing ? { sessionListing: listing } : {}) });
 }
 
 /** The JSON contract of `reverie dream --json`. */
@@ -85,6 +87,7 @@ function jsonOf(result: DreamResult) {
     applied_without_review: result.appliedWithoutReview ?? null,
     run: result.run ? runJson(result.run) : null,
     memory_tests: result.memory_tests ? memoryCheckJson(result.memory_tests) : null,
+    held_out: result.held_out ?? [],
   };
 }
 
@@ -217,7 +220,7 @@ function printPhase(out: Output, report: PhaseReport): void {
   switch (report.phase) {
     case 'review':
       out.line(
-        `${pad('review', 9)}${plural(report.sessions, 'session')} (${report.newSessions} new), ` +
+        `${pad('review', 9)}${plural(report.sessions, 'session')} (${report.newSessions} new${report.heldOut ? `, ${report.heldOut} of them held out to test the memory` : ''}), ` +
           `${plural(report.memoryFiles, 'memory file')}, ${plural(report.entries, 'entry', 'entries')}` +
           (report.warnings.length ? `, ${plural(report.warnings.length, 'warning')}` : '') +
           (report.unread.length ? `, ${plural(report.unread.length, 'file')} under the sessions paths not read (\`reverie sessions\` says why)` : ''),
@@ -251,6 +254,18 @@ function printPhase(out: Output, report: PhaseReport): void {
   }
 }
 
+/** Cases a terminal shows: the ones the cycle changed, fixed or broken; the counts say the rest. */
+const MAX_CASES_PRINTED = 10;
+
+/** The cycle's memory tests, for a terminal: the counts, then each case it fixed or broke and where it comes from. */
+function memoryTestLines(check: MemoryCheck): string[] {
+  const head = `tests    ${check.fixed} fixed, ${check.broken} broken, ${check.stillFailing} still failing, ${check.passing} passing (${plural(check.cases.length, 'case')})`;
+  const changed = check.cases.filter((c) => c.change === 'broken' || c.change === 'fixed');
+  const rows = changed.slice(0, MAX_CASES_PRINTED).map((c) => `         ${pad(c.change, 7)}${c.name} (${caseLocation(c)})`);
+  const more = changed.length > MAX_CASES_PRINTED ? [`         … and ${changed.length - MAX_CASES_PRINTED} more (see --json)`] : [];
+  return [head, ...rows, ...more];
+}
+
 function printResult(out: Output, result: DreamResult): void {
   // Warnings about no file arise after the phases were printed (the engine's state not pushed); a failed cycle's
   // reason, the first of them, is said as the error's message.
@@ -276,6 +291,7 @@ function printResult(out: Output, result: DreamResult): void {
     if (action.risk_reasons.length > 0) out.line(`           high risk, needs a person: ${action.risk_reasons.join('; ')}`);
   }
   for (const drop of result.dropped) out.line(`  dropped  ${drop.type} ${drop.summary}: ${drop.reason}`);
+  if (result.memory_tests?.cases.length) for (const line of memoryTestLines(result.memory_tests)) out.line(`  ${line}`);
   if (result.run?.estimate) out.line('  dry run: nothing was sent but token counts; run without --dry-run to dream');
   else if (result.actions.length === 0) out.line('  no changes to memory; the sessions were recorded as reviewed');
   if (result.pull) out.line(`pull request #${result.pull.number} (${result.pull.action}): ${result.pull.url}`);

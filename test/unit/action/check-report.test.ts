@@ -3,6 +3,8 @@ import { checkAnnotations, checkHeadline, checkOutputs, MAX_ANNOTATIONS_PER_LEVE
 import type { CheckReport } from '../../../src/cycle/check.js';
 import { buildSnapshot, type Namespace } from '../../../src/memory/index.js';
 import { countBySeverity, lintMemory, type Finding } from '../../../src/memory/lint.js';
+import { parseTestFile } from '../../../src/memory-tests/cases.js';
+import { checkMemory } from '../../../src/memory-tests/compare.js';
 
 const NAMESPACES: Namespace[] = [{ name: 'notes', paths: ['**/*.md'], policy: 'dream' }];
 const SECRET = `ghp_${'a1B2c3D4e5'.repeat(4)}`;
@@ -69,3 +71,47 @@ describe('the check on the run', () => {
     expect(checkHeadline(clean)).toBe('check: 0 errors, 0 warnings in 2 memory files, compared with bbbbbbb');
   });
 });
+
+describe('memory tests in the check on the run', () => {
+  const NOTES = '# Notes\n\n- The pricing service listens on port 8081.\n- Use pnpm for every install.\n';
+  const CASES = parseTestFile(
+    `cases:
+  - name: pricing port
+    question: Which port does the pricing service listen on?
+    expect: pricing service listens
+  - name: installs
+    question: Which package manager?
+    expect: pnpm
+`,
+    '.reverie/tests/memory.yaml',
+  );
+  const snapshot = (text: string, namespaces = NAMESPACES) => buildSnapshot([{ path: 'memory/notes.md', text }], 'memory', namespaces);
+
+  function reportWith(after: string, namespaces = NAMESPACES): CheckReport {
+    return { ...withFindings([]), memoryTests: checkMemory(snapshot(NOTES, namespaces), snapshot(after, namespaces), CASES, 'none') };
+  }
+
+  it('puts a broken case on its line of the test file, with what is missing, and says in the headline that it fails the check', () => {
+    const report = reportWith('# Notes\n\n- Use pnpm for every install.\n');
+    expect(checkAnnotations(report, inWorkspace)).toEqual([
+      '::error title=reverie%3A memory test broken,file=.reverie/tests/memory.yaml,line=2::memory test "pricing port" passes on the base and fails with this change: "pricing service listens" is in none of the entries retrieved',
+    ]);
+    expect(checkHeadline(report)).toBe('check: 0 errors, 0 warnings in 1 memory file, compared with bbbbbbb; memory tests: 0 fixed, 1 broken; 1 memory check failed, which fails the check: the change needs a person');
+    expect(checkOutputs(report)).toEqual({ errors: '0', warnings: '0' });
+  });
+
+  it('names a target taken over its limit in an error of its own, without a file', () => {
+    const tight: Namespace[] = [{ name: 'notes', paths: ['**/*.md'], policy: 'dream', budgetTokens: 30 }];
+    const report = reportWith(`${NOTES}- Ship with make release from a clean checkout of main, after the changelog is written.\n`, tight);
+    const [line, ...more] = checkAnnotations(report, inWorkspace);
+    expect(more).toEqual([]);
+    expect(line).toMatch(/^::error title=reverie%3A context cost over a limit::the change takes namespace notes to \d+ tokens, over its limit of 30 \(budget_tokens of namespace notes\)$/);
+  });
+
+  it('says nothing of tests that pass, beyond their counts in the headline', () => {
+    const report = reportWith(NOTES);
+    expect(checkAnnotations(report, inWorkspace)).toEqual([]);
+    expect(checkHeadline(report)).toBe('check: 0 errors, 0 warnings in 1 memory file, compared with bbbbbbb; memory tests: 0 fixed, 0 broken');
+  });
+});
+

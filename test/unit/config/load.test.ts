@@ -36,9 +36,10 @@ describe('parseConfig: defaults', () => {
       engine: 'heuristic',
       memory: { root: 'memory', inbox: 'notes.md', namespaces: [{ name: 'memory', paths: ['**/*.md'], policy: 'dream' }] },
       sessions: [{ path: 'sessions', format: 'auto' }],
-      extract: { minSessions: 2 },
+      extract: { minSessions: 2, holdOut: 0 },
       curate: { maxActions: 50 },
       approval: { auto: ['add', 'update', 'merge', 'resolve', 'prune'], maxPruneRatio: 0.2 },
+      agents: [],
       lint: { harness: 'none' },
       claude: { map: { model: 'claude-haiku-5-5', maxTokens: 8192 }, curate: { model: 'claude-opus-5-5', maxTokens: 16_384 }, concurrency: 4, budget: {}, batch: false, batchWaitMinutes: 20 },
       git: { main: 'main', author: { name: 'reverie', email: 'reverie@users.noreply.github.com' } },
@@ -81,6 +82,7 @@ describe('parseConfig: defaults', () => {
     ]);
     expect(config.sessions).toEqual([{ path: 'logs/**', format: 'auto', agent: 'claude' }]);
     expect(config.extract.minSessions).toBe(3);
+    expect(config.extract.holdOut).toBe(0);
     expect(config.approval.maxPruneRatio).toBe(0.2);
   });
 });
@@ -104,6 +106,22 @@ describe('parseConfig: every error names the file, the line and the key', () => 
     const error = errorOf(yaml('mode: review', 'extract:', '  min_sessions: "two"'));
     expect(error).toMatchObject({ file: FILE, line: 3, key: 'extract.min_sessions' });
     expect(error.message).toMatch(/whole number/);
+  });
+
+  it('agents: each a unique name, the globs it loads and its limits, every mistake at its line', () => {
+    const config = parseConfig(yaml('agents:', '  - name: claude-code', '    loads: ["CLAUDE.md", "notes/**"]', '    max_tokens: 8000', '    max_lines: 200'), FILE, '/repo');
+    expect(config.agents).toEqual([{ name: 'claude-code', loads: ['CLAUDE.md', 'notes/**'], limits: { tokens: 8000, lines: 200 } }]);
+    expect(errorOf(yaml('agents:', '  - name: a', '    loads: []'))).toMatchObject({ line: 3, key: 'agents[0].loads' });
+    expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    max_token: 5'))).toMatchObject({ line: 4, key: 'agents[0].max_token' });
+    expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '    max_bytes: 0'))).toMatchObject({ line: 4, key: 'agents[0].max_bytes' });
+    expect(errorOf(yaml('agents:', '  - name: a', '    loads: [x]', '  - name: a', '    loads: [y]'))).toMatchObject({ line: 4, key: 'agents[1].name' });
+  });
+
+  it('extract.hold_out is a count of sessions from 0 to 200', () => {
+    expect(errorOf(yaml('mode: review', 'extract:', '  hold_out: -1'))).toMatchObject({ file: FILE, line: 3, key: 'extract.hold_out' });
+    const over = errorOf(yaml('mode: review', 'extract:', '  min_sessions: 2', '  hold_out: 500'));
+    expect(over).toMatchObject({ file: FILE, line: 4, key: 'extract.hold_out' });
+    expect(over.message).toContain('at most 200');
   });
 
   it('a mapping where a list belongs names the key and its line', () => {

@@ -175,10 +175,10 @@ describe('workflow templates', () => {
     expect(read('workflows/reverie.yml')).toContain(`waits ${DEFAULT_BATCH_WAIT_MINUTES} minutes for a Message Batch (claude.batch_wait_minutes)`);
   });
 
-  it('check: on pull requests that touch the layout memory root, read-only, the whole history, the action with command: check', () => {
+  it('check: on pull requests that touch the layout memory root or the memory tests, read-only, the whole history, the action with command: check', () => {
     const text = checkWorkflowFor(read('workflows/reverie-check.yml'), 'wiki');
     const workflow = parse(text) as Record<string, any>;
-    expect(workflow.on.pull_request.paths).toEqual(['wiki/**', 'reverie.yaml']);
+    expect(workflow.on.pull_request.paths).toEqual(['wiki/**', 'reverie.yaml', '.reverie/tests/**']);
     expect(workflow.permissions).toEqual({ contents: 'read' });
     const [checkout, action, ...more] = workflow.jobs.check.steps;
     expect(checkout).toEqual({ uses: expect.stringMatching(/^actions\/checkout@[0-9a-f]{40}$/), with: { 'fetch-depth': 0, 'persist-credentials': false } });

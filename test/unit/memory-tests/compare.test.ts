@@ -46,6 +46,22 @@ describe('checkMemory', () => {
     expect(check.holds).toEqual(['it breaks memory test "pricing port" (.reverie/tests/memory.yaml:2)']);
   });
 
+  it('takes the answers before the change from an earlier check of the same memory, unless it lacks a case', () => {
+    // An earlier check that says "tests" passed before: taken as it is, the case now reads as broken.
+    const earlier = { ...check, cases: check.cases.map((c) => (c.name === 'tests' ? { ...c, change: 'passing' as const } : c)) };
+    const again = checkMemory(snapshot(BEFORE), snapshot(AFTER), CASES, 'none', { known: earlier });
+    expect(again.cases.map((c) => [c.name, c.change])).toEqual([
+      ['pricing port', 'broken'],
+      ['releases', 'fixed'],
+      ['installs', 'passing'],
+      ['tests', 'broken'],
+    ]);
+    expect(checkMemory(snapshot(BEFORE), snapshot(AFTER), CASES, 'none', { known: check })).toEqual(check);
+    // Without one of the cases, the memory before is answered again.
+    const partial = { ...earlier, cases: earlier.cases.slice(1) };
+    expect(checkMemory(snapshot(BEFORE), snapshot(AFTER), CASES, 'none', { known: partial })).toEqual(check);
+  });
+
   it('counts what each namespace loads as estimateTokens counts its files, against budget_tokens', () => {
     expect(check.costs).toEqual([
       {
@@ -58,6 +74,34 @@ describe('checkMemory', () => {
         overAfter: [],
       },
     ]);
+  });
+
+  it('measures each agent of `agents:` on the files its globs load, against its own limits', () => {
+    const files = (notes: string) =>
+      buildSnapshot(
+        [
+          { path: 'memory/notes.md', text: notes },
+          { path: 'memory/CLAUDE.md', text: '# Rules\n\n- Keep commits small.\n' },
+        ],
+        'memory',
+        NAMESPACES,
+      );
+    const agents = [
+      { name: 'claude-code', loads: ['CLAUDE.md', 'notes.md'], limits: { lines: 9 } },
+      { name: 'reviewer', loads: ['CLAUDE.md'], limits: {} },
+    ];
+    const grown = checkMemory(files(BEFORE), files(`${AFTER}- One more line.\n- And another.\n`), [], 'none', { agents });
+    const [claude, reviewer] = grown.costs;
+    expect(claude).toMatchObject({ target: 'agent claude-code', limitSource: 'agents: claude-code in reverie.yaml', before: { lines: 4 + 3 }, after: { lines: 6 + 3 }, overAfter: [] });
+    expect(reviewer).toMatchObject({ target: 'agent reviewer', limits: {}, before: { lines: 3 }, after: { lines: 3 } });
+    expect(reviewer?.limitSource).toBeUndefined();
+    const over = checkMemory(files(BEFORE), files(`${AFTER}- One.\n- Two.\n- Three.\n`), [], 'none', { agents });
+    expect(over.holds).toEqual(['it takes agent claude-code to 10 lines, over its limit of 9 (agents: claude-code in reverie.yaml)']);
+    // No case to answer: the cost is the whole check.
+    const table = memoryCheckMarkdown(over).join('\n');
+    expect(table).not.toContain('Memory tests');
+    expect(table).toContain('| agent claude-code | ');
+    expect(table).toContain('Not merged without a person');
   });
 
   it('holds a target the change takes over a limit, or grows while over it, and not one it leaves over as it was', () => {

@@ -217,7 +217,8 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
+/** Written whole and renamed into place: a crash leaves the old file or the new one, never half of one. */
+export async function writeAtomically(file: string, text: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, text);
