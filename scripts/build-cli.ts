@@ -58,6 +58,44 @@ const commanderSpawnsLazily: Plugin = {
   },
 };
 
+/** secretlint's preset as a CommonJS file of its own, beside the chunks: see presetOnDemand. */
+const PRESET_FILE = 'secretlint-preset.cjs';
+
+/**
+ * secretlint's recommended preset (130 KB of code with what it bundles) is loaded the first time a text holds
+ * something one of its rules looks for (src/sessions/secretlint.ts says what), not when the command starts: most
+ * commands print nothing of the kind. Redaction is synchronous, and an ES module cannot be loaded synchronously, so
+ * the preset is bundled apart as CommonJS and taken with `require` (the banner's) from the chunk that asks for it.
+ */
+const presetOnDemand: Plugin = {
+  name: 'preset-on-demand',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]sessions[\\/]secretlint-preset\.ts$/ }, () => ({
+      contents: `let rules;\nexport function presetRules() {\n  return (rules ??= require('./${PRESET_FILE}').rules);\n}\n`,
+      loader: 'js',
+    }));
+    build.onResolve({ filter: /^\.\/secretlint-preset\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/**
+ * The preset's p12 reader (node-forge, 880 KB) reads a key file from disk, and runs only for a source named `*.p12`:
+ * reverie gives the rules text with no file name (secretlint.ts, sourceOf), so it never runs, and it is left out of
+ * the preset's file rather than bundled into it. Were it ever reached, its import fails, which the rule catches.
+ */
+const p12ReaderLeftOut: Plugin = {
+  name: 'p12-reader-left-out',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/index-[\w-]+\.js$/ }, (args) =>
+      args.kind === 'dynamic-import' && /secretlint-rule-preset-recommend/.test(args.importer) ? { path: args.path, namespace: 'p12-left-out' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'p12-left-out' }, () => ({
+      contents: "throw new Error('the p12 reader of secretlint\\'s preset is not bundled: reverie gives its rules no file');",
+      loader: 'js',
+    }));
+  },
+};
+
 /**
  * An id of the code this build is made of: every source file, and the dependencies as locked. The command line keys
  * what it caches between runs with it (src/util/read-cache.ts), so that no build takes an answer another worked out.
@@ -96,8 +134,25 @@ async function main(): Promise<void> {
     banner: { js: BANNER },
     define: { __REVERIE_BUILD__: JSON.stringify(await buildId()) },
     logLevel: 'warning',
-    plugins: [builtinsByRequire, commanderSpawnsLazily],
-    metafile: META !== undefined,
+    plugins: [builtinsByRequire, commanderSpawnsLazily, presetOnDemand],
+    metafile: true,
+  });
+  // The preset's `require('./…')` is relative to the file that holds it, which must be a chunk beside PRESET_FILE.
+  const askers = Object.entries(result.metafile.outputs).filter(([, output]) => Object.keys(output.inputs).some((input) => input.endsWith('src/sessions/secretlint-preset.ts')));
+  if (askers.length === 0 || askers.some(([file]) => path.dirname(file) !== `${OUT}/chunks`)) throw new Error(`secretlint-preset.ts must be bundled into chunks only, not into ${askers.map(([file]) => file).join(', ')}`);
+  await build({
+    absWorkingDir: ROOT,
+    stdin: { contents: "export { rules } from '@secretlint/secretlint-rule-preset-recommend';", resolveDir: ROOT, sourcefile: 'secretlint-preset.js', loader: 'js' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: path.join(OUT, 'chunks', PRESET_FILE),
+    sourcemap: false,
+    legalComments: 'eof',
+    charset: 'utf8',
+    logLevel: 'warning',
+    plugins: [p12ReaderLeftOut],
   });
   // `--metafile <file>`: what each chunk holds, for esbuild's analyser or a look at what a command loads.
   if (META !== undefined && result.metafile) await writeFile(path.resolve(ROOT, META), JSON.stringify(result.metafile));

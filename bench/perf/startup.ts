@@ -3,15 +3,17 @@
  * start-up included, beside a bare `node -e 0` on the same machine in the same run. On a small repository (one cycle)
  * and on one with 100 cycles (each from one new session, in auto mode); `reverie dream` is a night with nothing new.
  *
- *     npx tsx bench/perf/startup.ts [--runs 7] [--cycles 100] [--keep] [--cold] [--cli path/to/main.js ...]
+ *     npx tsx bench/perf/startup.ts [--runs 7] [--cycles 100] [--keep] [--cold] [--cpu] [--cli path/to/main.js ...]
  *
  * The command line is the built one (`npm run build` first): dist/cli/main.js; `--cli` (more than once) times others
- * beside it in the same run, such as an older build, so that the figures compare on one machine at one time.
- * The reporting commands keep answers between runs in `.git/reverie/cache` (src/util/read-cache.ts): by default the
- * first run of each fills it and the median is of warm runs; `--cold` empties it before every run.
+ * beside it in the same run, such as an older build, so that the figures compare on one machine at one time: the
+ * builds take turns, run by run, each in its own copy of the repositories.
+ * The reporting commands keep answers between runs in `.git/reverie/cache` (src/util/read-cache.ts): by default an
+ * untimed first run of each fills it and the median is of warm runs; `--cold` empties it before every run. `--cpu`
+ * adds the mean CPU time of the process (user + system, from GNU time), steadier than the wall time on a busy machine.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +33,8 @@ const RUNS = option('runs', 7);
 const CYCLES = option('cycles', 100);
 const KEEP = args.includes('--keep');
 const COLD = args.includes('--cold');
+const CPU = args.includes('--cpu');
+const TIME = '/usr/bin/time';
 
 /** A session in which a person states a preference of their own: each makes a cycle with one add. */
 function preferenceSession(n: number): string {
@@ -52,27 +56,62 @@ async function repoWithCycles(cycles: number): Promise<{ dir: string; cleanup: (
   return repo;
 }
 
-/** Median and spread of `RUNS` whole-process runs, in milliseconds. */
-function timeCommand(command: string, argv: string[], cwd: string): { median: number; min: number; max: number; code: number } {
-  const times: number[] = [];
-  let code = 0;
+interface Timing {
+  median: number;
+  min: number;
+  max: number;
+  /** Mean CPU time of the process (user + system), with `--cpu`: GNU time counts in steps of 10 ms, a mean of many runs is finer. */
+  cpu?: number;
+  code: number;
+}
+
+/**
+ * `RUNS` whole-process runs of each of `runs` (a command and the folder it runs in), taken in turns: run 1 of each,
+ * then run 2 of each, so that a machine that gets busier or quieter during the bench weighs on every build alike.
+ */
+function timeInTurns(runs: { command: string; argv: string[]; cwd: string }[]): Timing[] {
+  const walls = runs.map((): number[] => []);
+  const cpus = runs.map((): number[] => []);
+  const codes = runs.map(() => 0);
   for (let i = 0; i < RUNS; i++) {
-    if (COLD) rmSync(path.join(cwd, '.git', 'reverie', 'cache'), { recursive: true, force: true });
-    const started = process.hrtime.bigint();
-    const run = spawnSync(command, argv, { cwd, encoding: 'utf8' });
-    times.push(Number(process.hrtime.bigint() - started) / 1e6);
-    code = run.status ?? -1;
+    runs.forEach(({ command, argv, cwd }, k) => {
+      if (COLD) rmSync(path.join(cwd, '.git', 'reverie', 'cache'), { recursive: true, force: true });
+      // GNU time prints the process's own CPU seconds as its last line on stderr.
+      const [file, args] = CPU ? [TIME, ['-f', '%U %S', command, ...argv]] : [command, argv];
+      const started = process.hrtime.bigint();
+      const run = spawnSync(file, args, { cwd, encoding: 'utf8' });
+      walls[k]!.push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (CPU) cpus[k]!.push(run.stderr.trim().split('\n').at(-1)!.split(' ').map(Number).reduce((a, b) => a + b, 0) * 1000);
+      codes[k] = run.status ?? -1;
+    });
   }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)]!, min: times[0]!, max: times.at(-1)!, code };
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return runs.map((_, k) => ({
+    median: median(walls[k]!),
+    min: Math.min(...walls[k]!),
+    max: Math.max(...walls[k]!),
+    ...(CPU ? { cpu: cpus[k]!.reduce((a, b) => a + b, 0) / cpus[k]!.length } : {}),
+    code: codes[k]!,
+  }));
 }
 
 async function main(): Promise<void> {
   for (const cli of CLIS) if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
+  if (CPU && !existsSync(TIME)) throw new Error(`--cpu needs GNU time at ${TIME}`);
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'reverie-startup-'));
   const small = await repoWithCycles(1);
   const large = await repoWithCycles(CYCLES);
   const cycles = Number(git(large.dir, ['ls-tree', '--name-only', 'main', '.reverie/cycles/']).split('\n').filter(Boolean).length);
+  // Each build answers in its own copy of the repositories: the read cache keeps one answer per name, keyed by the
+  // build, so builds taking turns in one repository would each find the other's answer and miss every time.
+  const copies = CLIS.map((_, k) =>
+    [small.dir, large.dir].map((dir) => {
+      if (k === 0) return dir;
+      const copy = path.join(scratch, `${k}-${path.basename(dir)}`);
+      cpSync(dir, copy, { recursive: true });
+      return copy;
+    }),
+  );
   const commands: [string, string[]][] = [
     ['--version', ['--version']],
     ['log', ['log']],
@@ -82,24 +121,27 @@ async function main(): Promise<void> {
     // A night with nothing new: the first run records it (cycle/quiet.ts), the rest answer from the record.
     ['dream', ['dream']],
   ];
-  const baseline = timeCommand(process.execPath, ['-e', '0'], scratch);
+  const [baseline] = timeInTurns([{ command: process.execPath, argv: ['-e', '0'], cwd: scratch }]) as [Timing];
   const rows = [`| command | build | 1 cycle: median ms (min-max) | ${cycles} cycles: median ms (min-max) | exit |`, '| --- | --- | --- | --- | --- |'];
   rows.push(`| \`node -e 0\` (Node's own start-up) | | ${format(baseline)} | | ${baseline.code} |`);
   for (const [, argv] of commands) {
-    for (const cli of CLIS) {
-      const a = timeCommand(process.execPath, [cli, ...argv], small.dir);
-      const b = timeCommand(process.execPath, [cli, ...argv], large.dir);
+    // Not timed: a first run of each build fills its read cache (without --cold), as a user's earlier command did.
+    if (!COLD) for (const [k, cli] of CLIS.entries()) for (const dir of copies[k]!) spawnSync(process.execPath, [cli, ...argv], { cwd: dir });
+    const timings = timeInTurns(CLIS.flatMap((cli, k) => copies[k]!.map((cwd) => ({ command: process.execPath, argv: [cli, ...argv], cwd }))));
+    CLIS.forEach((cli, k) => {
+      const [a, b] = [timings[2 * k]!, timings[2 * k + 1]!];
       rows.push(`| \`reverie ${argv.join(' ')}\` | ${path.relative(ROOT, cli) || cli} | ${format(a)} | ${format(b)} | ${a.code}/${b.code} |`);
-    }
+    });
   }
-  process.stdout.write(`Whole-process times, ${RUNS} runs each${COLD ? ', read cache emptied before each' : ''}, Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}):\n${rows.join('\n')}\n`);
+  const how = [`${RUNS} runs each, builds in turns`, ...(COLD ? ['read cache emptied before each'] : []), ...(CPU ? ['[mean CPU ms of the process]'] : [])].join(', ');
+  process.stdout.write(`Whole-process times, ${how}, Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}):\n${rows.join('\n')}\n`);
   if (KEEP) process.stdout.write(`kept: ${small.dir} ${large.dir}\n`);
   else await Promise.all([small.cleanup(), large.cleanup()]);
   rmSync(scratch, { recursive: true, force: true });
 }
 
-function format(t: { median: number; min: number; max: number }): string {
-  return `${t.median.toFixed(0)} (${t.min.toFixed(0)}-${t.max.toFixed(0)})`;
+function format(t: Timing): string {
+  return `${t.median.toFixed(0)} (${t.min.toFixed(0)}-${t.max.toFixed(0)})${t.cpu === undefined ? '' : ` [${t.cpu.toFixed(0)}]`}`;
 }
 
 await main();

@@ -75,7 +75,7 @@ export async function buildProgram(out = consoleOutput(), argv: readonly string[
     const writesNothing = flags.dryRun === true || flags.mode === 'dry-run';
     if (buildId !== undefined && READ_CACHE_COMMANDS.has(action.name()) && !writesNothing) enableReadCache(buildId);
     if (!SAYS_WHAT_NEEDS_REPAIR.has(action.name()) || flags.json) return;
-    const [{ openRepo }, { pendingRepairs }] = await Promise.all([import('../git/repo.js'), import('../cycle/recover.js')]);
+    const [{ openRepo }, { pendingRepairs }] = await Promise.all([import('../git/repo.js'), import('../cycle/pending-repairs.js')]);
     const repo = await openRepo(flags.repo ?? '.').catch(() => undefined);
     if (!repo) return;
     for (const line of await pendingRepairs(repo)) out.warn(`needs repair: ${line}; any writing command or \`reverie doctor\` repairs it`);

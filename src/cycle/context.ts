@@ -1,21 +1,20 @@
 import { readState } from '../dream/state.js';
-import { STATE_DIR } from '../dream/state.js';
 import type { DreamState } from '../dream/types.js';
-import { buildSnapshot, isMarkdownPath } from '../memory/index.js';
+import { buildSnapshot } from '../memory/index.js';
 import type { MemorySnapshot } from '../memory/types.js';
 import { introductions, type Introduction } from '../git/blame.js';
 import { readEntry } from '../git/log.js';
 import type { Repo } from '../git/repo.js';
-import { readFilesAt } from '../git/tree.js';
-import { symlinkMessage, type MemorySymlink } from '../memory/symlinks.js';
-import type { ReadWarning } from '../sessions/types.js';
-import { notUtf8At, notUtf8Message, symlinksAt, type NotUtf8 } from './memory-files.js';
+import type { MemorySymlink } from '../memory/symlinks.js';
+import { notUtf8At, symlinksAt, type NotUtf8 } from './memory-files.js';
+import { baseFilesAt } from './state-at.js';
 import { inferredMarks } from './inferred-marks.js';
 import { actionMarks, revertMark } from './trailers.js';
 import type { RepoContext } from './repo-context.js';
 
 // Opening the repository and its configuration lives in repo-context.ts, which loads less; re-exported for callers.
 export { mainTip, openContext, sessionHashCacheFile, type RepoContext } from './repo-context.js';
+export { baseWarnings, isStateFile } from './state-at.js';
 
 export interface BaseView {
   memory: MemorySnapshot;
@@ -28,34 +27,17 @@ export interface BaseView {
 
 /**
  * The memory and the state as they are at a commit: a cycle works from main's commit, not the working tree.
- * `provenance: false` leaves out who wrote each entry and when, which walks the memory's history: `status` shows
- * neither.
+ * `provenance: false` leaves out who wrote each entry and when, which walks the memory's history. (`status` reads the
+ * state alone, without parsing the memory: state-at.ts.)
  */
-export async function readBase({ repo, config }: RepoContext, oid: string, { provenance = true }: { provenance?: boolean } = {}): Promise<BaseView> {
+export async function readBase(context: RepoContext, oid: string, { provenance = true }: { provenance?: boolean } = {}): Promise<BaseView> {
+  const { repo, config } = context;
   const root = config.memory.root;
-  const inMemory = (path: string) => (root === '' || path.startsWith(`${root}/`)) && isMarkdownPath(path);
-  const files = await readFilesAt(repo, oid, (path) => inMemory(path) || isStateFile(path), { under: [root, STATE_DIR] });
-  const memoryFiles = [...files].filter(([path]) => inMemory(path)).map(([path, text]) => ({ path, text }));
-  const memory = buildSnapshot(memoryFiles, root, config.memory.namespaces);
+  const { files, markdown } = await baseFilesAt(context, oid);
+  const memory = buildSnapshot(markdown, root, config.memory.namespaces);
   const [notUtf8, symlinks] = await Promise.all([notUtf8At(repo, oid, memory.files.map((f) => f.document)), symlinksAt(repo, oid, root)]);
   if (provenance) await addProvenance(repo, oid, memory);
   return { memory, state: readState(files), symlinks, notUtf8 };
-}
-
-/** What a cycle and status say of the memory they could not read as it is: each link, each file that is not text. */
-export function baseWarnings({ symlinks, notUtf8 }: Pick<BaseView, 'symlinks' | 'notUtf8'>): ReadWarning[] {
-  return [
-    ...symlinks.map((link) => ({ file: link.path, message: symlinkMessage(link) })),
-    ...notUtf8.map((file) => ({ file: file.path, line: file.line, message: notUtf8Message() })),
-  ];
-}
-
-/**
- * The state's own files in `.reverie/`, without the record of every past cycle in `.reverie/cycles/`: the
- * state never reads those, and every cycle adds one (hundreds of kilobytes once thousands of sessions are in).
- */
-export function isStateFile(path: string): boolean {
-  return path.startsWith(`${STATE_DIR}/`) && !path.startsWith(`${STATE_DIR}/cycles/`);
 }
 
 /**

@@ -1,10 +1,11 @@
 import { cyclePath, parseCycleRecord, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import { GitStateError } from '../errors.js';
 import { isAncestor, listBranches, resolveRef } from '../git/repo.js';
-import { blobOidAt, readFileAt, readFilesAt } from '../git/tree.js';
+import { blobOidAt, listFilesAt, readBlobText, readFileAt } from '../git/tree.js';
 import { mainTip, type RepoContext } from './repo-context.js';
 import { readMainHistory, type MainHistory } from './main-history.js';
-import { readCached, writeCached } from '../util/read-cache.js';
+import { KeptByOid, readCached, writeCached } from '../util/read-cache.js';
+import { localeOrder } from '../util/order.js';
 
 export const BRANCH_PREFIX = 'reverie/dream-';
 
@@ -46,7 +47,7 @@ export async function pendingCycles(context: RepoContext, remote: ReadonlyMap<st
     const text = await readFileAt(context.repo, tip, cyclePath(cycle));
     pending.push({ cycle, branch, tip, ...(text ? { record: parseCycleRecord(text) } : {}) });
   }
-  return pending.sort((a, b) => a.cycle.localeCompare(b.cycle));
+  return pending.sort((a, b) => localeOrder(a.cycle, b.cycle));
 }
 
 /**
@@ -137,7 +138,7 @@ export async function listCycles(context: RepoContext, remote?: ReadonlyMap<stri
   const main = await mainTip(context);
   const views = await settledCycles(context, main);
   for (const pending of await pendingCycles(context, remote)) if (pending.record) views.push(pendingCycle(pending.record));
-  return views.sort((a, b) => b.created.localeCompare(a.created) || b.cycle.localeCompare(a.cycle));
+  return views.sort((a, b) => localeOrder(b.created, a.created) || localeOrder(b.cycle, a.cycle));
 }
 
 /**
@@ -148,9 +149,13 @@ export async function listCycles(context: RepoContext, remote?: ReadonlyMap<stri
 async function settledCycles({ repo }: RepoContext, main: string): Promise<CycleView[]> {
   const cached = readCached<CycleView[]>(repo.gitdir, 'settled-cycles', main);
   if (cached) return cached;
-  const recorded = await readFilesAt(repo, main, (p) => p.startsWith(`${STATE_DIR}/cycles/`) && p.endsWith('.json'), { under: [`${STATE_DIR}/cycles`] });
+  // The records by blob id, kept between runs like main's commits (main-history.ts): a cycle adds one record.
+  const files = (await listFilesAt(repo, main, '', { under: [`${STATE_DIR}/cycles`] })).filter((f) => f.path.startsWith(`${STATE_DIR}/cycles/`) && f.path.endsWith('.json'));
+  const records = new KeptByOid<string>(repo.gitdir, 'main-records');
+  const recorded = await Promise.all(files.map((file) => records.get(file.oid, () => readBlobText(repo, file.oid))));
+  records.keep();
   const history = await readMainHistory(repo, main);
-  const views = [...recorded.values()].map((text) => settledCycle(parseCycleRecord(text), history));
+  const views = recorded.map((text) => settledCycle(parseCycleRecord(text), history));
   writeCached(repo.gitdir, 'settled-cycles', main, views);
   return views;
 }

@@ -6,8 +6,9 @@
  * a squash whose message a person (or GitHub, from the pull request's description) wrote without them is read from
  * its tree instead.
  */
-import { readEntry, walkFirstParent } from '../git/log.js';
+import { readEntry } from '../git/log.js';
 import type { Repo } from '../git/repo.js';
+import { KeptByOid } from '../util/read-cache.js';
 import { inferredMarks } from './inferred-marks.js';
 import { actionMarks, revertMark, type RevertMark } from './trailers.js';
 
@@ -37,7 +38,10 @@ export interface MainHistory {
 export async function readMainHistory(repo: Repo, tip: string): Promise<MainHistory> {
   const history: MainHistory = { tip, actions: new Map(), states: new Map(), reverts: new Map() };
   const carried = new Map<string, string[]>();
-  for (const { oid, message, landing } of await commitsInLandingOrder(repo, tip)) {
+  const facts = new CommitFacts(repo);
+  const ordered = await commitsInLandingOrder(facts, tip);
+  facts.keep();
+  for (const { oid, message, landing } of ordered) {
     const keys: string[] = [];
     const marks = actionMarks(message);
     // A squash whose message lost the trailers: its tree says which actions it brought (inferred-marks.ts).
@@ -86,21 +90,54 @@ interface LandedCommit {
   landing: (oid: string) => Landing;
 }
 
+/** What the history reads of a commit. */
+interface Facts {
+  parents: string[];
+  message: string;
+  /** Committer time, seconds since the epoch. */
+  timestamp: number;
+}
+
+/**
+ * The facts of each commit, by oid: read from the repository, or, when the command line keeps a read cache, from
+ * those kept of main's history the last time it was read (KeptByOid): after a cycle lands, the history reads its new
+ * commits alone, where it read every commit of main again.
+ */
+class CommitFacts {
+  private readonly facts: KeptByOid<[parents: string[], timestamp: number, message: string]>;
+
+  constructor(private readonly repo: Repo) {
+    this.facts = new KeptByOid(repo.gitdir, 'main-commits');
+  }
+
+  async of(oid: string): Promise<Facts> {
+    const [parents, timestamp, message] = await this.facts.get(oid, async () => {
+      const entry = await readEntry(this.repo, oid);
+      return [entry.parents, entry.timestamp, entry.message];
+    });
+    return { parents, timestamp, message };
+  }
+
+  keep(): void {
+    this.facts.keep();
+  }
+}
+
 /**
  * main's first-parent chain from the root, each merge preceded by the commits it brought in (parents before
  * children), so that a revert always comes after what it reverts.
  */
-async function commitsInLandingOrder(repo: Repo, tip: string): Promise<LandedCommit[]> {
+async function commitsInLandingOrder(facts: CommitFacts, tip: string): Promise<LandedCommit[]> {
   const chain: string[] = [];
-  for await (const { oid } of walkFirstParent(repo, tip)) chain.push(oid);
+  for (let next: string | undefined = tip; next; next = (await facts.of(next)).parents[0]) chain.push(next);
   chain.reverse();
   const known = new Set(chain);
   const ordered: LandedCommit[] = [];
   for (const [position, landed] of chain.entries()) {
-    const entry = await readEntry(repo, landed);
+    const entry = await facts.of(landed);
     const landing = (oid: string): Landing => ({ commit: oid, landed, time: entry.timestamp, position });
-    for (const oid of await mergedIn(repo, entry.parents.slice(1), known)) {
-      ordered.push({ oid, message: (await readEntry(repo, oid)).message, landing });
+    for (const oid of await mergedIn(facts, entry.parents.slice(1), known)) {
+      ordered.push({ oid, message: (await facts.of(oid)).message, landing });
     }
     ordered.push({ oid: landed, message: entry.message, landing });
   }
@@ -108,7 +145,7 @@ async function commitsInLandingOrder(repo: Repo, tip: string): Promise<LandedCom
 }
 
 /** The commits behind a merge's other parents that main did not have yet, parents before children; marks them known. */
-async function mergedIn(repo: Repo, heads: string[], known: Set<string>): Promise<string[]> {
+async function mergedIn(facts: CommitFacts, heads: string[], known: Set<string>): Promise<string[]> {
   const order: string[] = [];
   const stack = heads.map((oid) => ({ oid, expanded: false })).reverse();
   for (let top = stack.pop(); top; top = stack.pop()) {
@@ -119,7 +156,7 @@ async function mergedIn(repo: Repo, heads: string[], known: Set<string>): Promis
       continue;
     }
     stack.push({ oid: top.oid, expanded: true });
-    const { parents } = await readEntry(repo, top.oid);
+    const { parents } = await facts.of(top.oid);
     for (const parent of [...parents].reverse()) if (!known.has(parent)) stack.push({ oid: parent, expanded: false });
   }
   return order;

@@ -10,6 +10,7 @@ import { blameLines, type BlamedLine } from '../git/blame.js';
 import { readEntry, type LogEntry } from '../git/log.js';
 import type { Repo } from '../git/repo.js';
 import { blobOidAt, readFileAt } from '../git/tree.js';
+import { readCached, writeCached } from '../util/read-cache.js';
 import { mainTip, type RepoContext } from './repo-context.js';
 import { inferredMarks } from './inferred-marks.js';
 import { actionMarks, revertMark, type ActionMark, type RevertMark } from './trailers.js';
@@ -92,9 +93,22 @@ export function parseLineSpec(spec: string): { file: string; range?: LineRange }
   return { file: match[1]!, range: { from, to } };
 }
 
-/** `reverie why`: where each line of `file` at main (or each line of `range`) came from. */
+/**
+ * `reverie why`: where each line of `file` at main (or each line of `range`) came from. The answer depends on main's
+ * commit alone (its history and cycle records never change), so the command line keeps the last one (read-cache.ts):
+ * asked again before main moves, it reads one file instead of walking the file's history.
+ */
 export async function explainFile(context: RepoContext, file: string, range?: LineRange): Promise<FileProvenance> {
   const main = await mainTip(context);
+  const key = JSON.stringify([main, file, range ?? null, context.repo.dir, context.config.memory.root, context.config.git.main]);
+  const cached = readCached<FileProvenance>(context.repo.gitdir, 'why', key);
+  if (cached) return cached;
+  const provenance = await explainAt(context, main, file, range);
+  writeCached(context.repo.gitdir, 'why', key, provenance);
+  return provenance;
+}
+
+async function explainAt(context: RepoContext, main: string, file: string, range?: LineRange): Promise<FileProvenance> {
   const found = await fileAtMain(context, main, file);
   const text = (await readFileAt(context.repo, main, found)) ?? '';
   const count = text === '' ? 0 : text.replace(/\n$/, '').split('\n').length;

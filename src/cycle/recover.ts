@@ -18,6 +18,8 @@ import { zlib } from '../git/zlib.js';
 import { currentBranch, deleteBranch, isAncestor, listBranches, resolveRef, type Repo } from '../git/repo.js';
 import type { RepoContext } from './repo-context.js';
 
+export { pendingRepairs } from './pending-repairs.js';
+
 /** What was repaired (or, for a look only, what needs to be), one line each, for a person. */
 export interface Repairs {
   lines: string[];
@@ -194,12 +196,3 @@ export async function danglingRefs(repo: Repo, refs: string[]): Promise<string[]
   return dangling;
 }
 
-/** Read only: what recovery would repair, for commands that take no lock (status). */
-export async function pendingRepairs(repo: Repo): Promise<string[]> {
-  const lines: string[] = [];
-  const locks = await staleRefLocks(repo);
-  if (locks.length > 0) lines.push(`${locks.length} ref lock(s) left by a reverie process that is gone (${locks.map((f) => path.relative(repo.gitdir, f)).join(', ')})`);
-  const journal = await readCheckoutJournal(repo);
-  if (journal && (await resolveRef(repo, journal.ref)) === journal.to) lines.push(`the working tree is behind ${journal.ref.replace('refs/heads/', '')}: an interrupted run moved it and did not finish bringing ${journal.paths.length} file(s) along`);
-  return lines;
-}

@@ -4,7 +4,7 @@
  * writes objects, refs and the index; a process killed in the middle leaves at most a temporary file, which
  * `reverie doctor` (and every writing command, on start) removes.
  */
-import { randomBytes } from 'node:crypto';
+import { crypto } from '../util/crypto.js';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -16,7 +16,7 @@ export const TEMPORARY_PREFIX = 'tmp_reverie_';
 export async function writeFileDurably(file: string, data: string | Uint8Array, { mode = 0o644 }: { mode?: number } = {}): Promise<void> {
   const folder = path.dirname(file);
   await fsp.mkdir(folder, { recursive: true });
-  const temporary = path.join(folder, `${TEMPORARY_PREFIX}${process.pid}_${randomBytes(6).toString('hex')}`);
+  const temporary = path.join(folder, `${TEMPORARY_PREFIX}${process.pid}_${crypto().randomBytes(6).toString('hex')}`);
   const handle = await fsp.open(temporary, 'wx', mode);
   try {
     try {
@@ -39,7 +39,7 @@ export async function writeFileDurably(file: string, data: string | Uint8Array, 
 export function writeFileDurablySync(file: string, data: Uint8Array, { mode = 0o644 }: { mode?: number } = {}): void {
   const folder = path.dirname(file);
   mkdirSync(folder, { recursive: true });
-  const temporary = path.join(folder, `${TEMPORARY_PREFIX}${process.pid}_${randomBytes(6).toString('hex')}`);
+  const temporary = path.join(folder, `${TEMPORARY_PREFIX}${process.pid}_${crypto().randomBytes(6).toString('hex')}`);
   const handle = openSync(temporary, 'wx', mode);
   try {
     try {
@@ -67,7 +67,7 @@ export function isTemporaryName(name: string): boolean {
  * has no hard links, falls back to the O_EXCL create.
  */
 export async function createExclusive(file: string, text: string): Promise<boolean> {
-  const temporary = path.join(path.dirname(file), `${TEMPORARY_PREFIX}${process.pid}_${randomBytes(6).toString('hex')}`);
+  const temporary = path.join(path.dirname(file), `${TEMPORARY_PREFIX}${process.pid}_${crypto().randomBytes(6).toString('hex')}`);
   await fsp.writeFile(temporary, text, { flag: 'wx' });
   try {
     await fsp.link(temporary, file);

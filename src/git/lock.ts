@@ -4,7 +4,7 @@
  * lock (`<gitdir>/<ref>.lock`) is git's own convention, so that a compare-and-set of a branch also excludes a
  * native `git` updating that branch at the same moment.
  */
-import { randomBytes } from 'node:crypto';
+import { crypto } from '../util/crypto.js';
 import { readFileSync, unlinkSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -83,7 +83,7 @@ function isRunning(info: LockInfo): boolean {
  * file meanwhile we notice that what we moved aside is not what we judged stale and put it back.
  */
 async function takeOver(file: string, staleText: string): Promise<void> {
-  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const aside = `${file}.stale-${process.pid}-${crypto().randomBytes(4).toString('hex')}`;
   try {
     await fsp.rename(file, aside);
   } catch (err) {

@@ -12,7 +12,7 @@
  * loose one is inflated here with node:zlib rather than with pako (ten times slower on the megabytes of
  * `.reverie/*.json` a large memory repo records), and checked against its oid as isomorphic-git checks it.
  */
-import { createHash } from 'node:crypto';
+import { crypto } from '../util/crypto.js';
 import { readFileSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -80,7 +80,7 @@ export class ObjectWriter {
 
   private add(type: ObjectType, content: Buffer): string {
     const wrapped = Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]);
-    const oid = createHash('sha1').update(wrapped).digest('hex');
+    const oid = crypto().createHash('sha1').update(wrapped).digest('hex');
     if (!this.writes.has(oid)) {
       const { gitdir } = this.repo;
       let write: Promise<void>;
@@ -137,7 +137,7 @@ function looseObjectStateSync(file: string, oid: string): 'sound' | 'absent' | '
 
 function soundness(bytes: Buffer, oid: string): 'sound' | 'corrupt' {
   try {
-    return createHash('sha1').update(zlib().inflateSync(bytes)).digest('hex') === oid ? 'sound' : 'corrupt';
+    return crypto().createHash('sha1').update(zlib().inflateSync(bytes)).digest('hex') === oid ? 'sound' : 'corrupt';
   } catch {
     return 'corrupt';
   }
@@ -181,7 +181,7 @@ export async function readBlobContent(repo: Repo, oid: string): Promise<Uint8Arr
   }
   if (found.format !== 'deflated') throw new GitStateError(`object ${oid} came back as ${found.format}`);
   const wrapped = zlib().inflateSync(found.object);
-  const sha = createHash('sha1').update(wrapped).digest('hex');
+  const sha = crypto().createHash('sha1').update(wrapped).digest('hex');
   if (sha !== oid) throw new GitStateError(`object ${oid} is corrupt: its content hashes to ${sha}`);
   const nul = wrapped.indexOf(0);
   const header = wrapped.subarray(0, Math.max(0, nul)).toString('latin1');

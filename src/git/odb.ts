@@ -11,7 +11,7 @@
  * This is an accelerator, not a replacement: an object not found here (the empty tree, an alternate object store,
  * a pack with an index version we do not read) is `undefined`, and the caller asks isomorphic-git.
  */
-import { createHash } from 'node:crypto';
+import { crypto } from '../util/crypto.js';
 import { readFileSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -80,7 +80,7 @@ function isObjectType(type: string | undefined): type is ObjectType {
 
 /** The object, after checking that its content hashes to `oid` as git hashes it. */
 function checked(oid: string, object: RawObject): RawObject {
-  const hash = createHash('sha1').update(`${object.type} ${object.content.length}\0`).update(object.content).digest('hex');
+  const hash = crypto().createHash('sha1').update(`${object.type} ${object.content.length}\0`).update(object.content).digest('hex');
   if (hash !== oid) throw corrupt(oid, `its content hashes to ${hash}`);
   return object;
 }

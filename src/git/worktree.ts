@@ -17,6 +17,9 @@ import { readBlobContent } from './objects.js';
 import { isAncestor, resolveRef, shortBranch, type Repo } from './repo.js';
 import { entryStat, newEntry, readIndex, replaceEntries, statMatches, writeIndex, type IndexEntry, type IndexFile } from './index-file.js';
 import { changedPaths, entryAt } from './tree.js';
+import { journalFile, type CheckoutJournal } from './checkout-journal.js';
+
+export { readCheckoutJournal, type CheckoutJournal } from './checkout-journal.js';
 
 export interface FastForwardInput {
   branch: string;
@@ -66,36 +69,12 @@ export async function fastForward(repo: Repo, input: FastForwardInput): Promise<
   });
 }
 
-/** What a fast-forward of the checked-out branch has yet to bring onto disk; kept in the git directory. */
-export interface CheckoutJournal {
-  ref: string;
-  from: string;
-  to: string;
-  paths: string[];
-}
-
-function journalFile(repo: Repo): string {
-  return path.join(repo.gitdir, 'reverie', 'checkout.json');
-}
-
 async function writeCheckoutJournal(repo: Repo, journal: CheckoutJournal): Promise<void> {
   await writeFileDurably(journalFile(repo), `${JSON.stringify(journal, null, 2)}\n`);
 }
 
 async function removeCheckoutJournal(repo: Repo): Promise<void> {
   await fsp.rm(journalFile(repo), { force: true });
-}
-
-/** The journal of a fast-forward whose working tree update did not finish, if one was interrupted. */
-export async function readCheckoutJournal(repo: Repo): Promise<CheckoutJournal | undefined> {
-  const text = await fsp.readFile(journalFile(repo), 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  try {
-    const journal = JSON.parse(text) as CheckoutJournal;
-    return typeof journal.ref === 'string' && Array.isArray(journal.paths) ? journal : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface FinishedCheckout {

@@ -1,7 +1,28 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import { UnsafePathError } from '../errors.js';
+import type { SourceFile } from './snapshot.js';
 import type { Namespace } from './types.js';
+
+export function isMarkdownPath(path: string): boolean {
+  // `.mdc`: Cursor's rule files, Markdown with front matter.
+  return /\.(?:md|markdown|mdc)$/i.test(path);
+}
+
+/**
+ * The files a snapshot of `files` holds (buildSnapshot), under the paths it keeps them by and in its order, without
+ * parsing one: for a command that needs only their text (status, which looks for bytes that are not UTF-8).
+ */
+export function memoryFilesOf(files: readonly SourceFile[], root: string, namespaces: Namespace[]): SourceFile[] {
+  const namespaceOf = namespaceMatcher(root, namespaces);
+  const byPath = new Map<string, SourceFile>();
+  for (const file of files) {
+    if (!isMarkdownPath(file.path) || !namespaceOf(file.path)) continue;
+    const path = assertInsideRoot(file.path, root);
+    if (!byPath.has(path)) byPath.set(path, { path, text: file.text });
+  }
+  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
 
 /**
  * The namespace a repository path belongs to, or undefined when it belongs to none: outside the

@@ -1,6 +1,6 @@
 import { entriesOf } from './entries.js';
 import { parseDocument } from './markdown.js';
-import { assertInsideRoot, namespaceMatcher } from './namespaces.js';
+import { assertInsideRoot, isMarkdownPath, namespaceMatcher } from './namespaces.js';
 import { estimateTokens } from './tokens.js';
 import type { Entry, MemoryDocument, MemoryFile, MemorySnapshot, Namespace } from './types.js';
 
@@ -59,10 +59,7 @@ export function buildSnapshot(files: SourceFile[], root: string, namespaces: Nam
   return { root, files: sorted, namespaces };
 }
 
-export function isMarkdownPath(path: string): boolean {
-  // `.mdc`: Cursor's rule files, Markdown with front matter.
-  return /\.(?:md|markdown|mdc)$/i.test(path);
-}
+export { isMarkdownPath };
 
 /**
  * Estimated tokens of a namespace: whole files, headings and all, since that is what the agent

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs, { type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { ReverieError, SessionFormatError } from '../errors.js';
-import { hashToRemember, readHashCache, rememberedHash, sameCache, stampOf, writeHashCache, type FileStamp, type HashCache, type RememberedHash } from './hash-cache.js';
+import { hashToRemember, stampOf, type RememberedHash } from './hash-cache.js';
 import { asyncIterable, DEFAULT_MAX_LINE_BYTES, hashFile, readLines, readLinesOfBytes, type Line } from './lines.js';
 import { SessionIdentities } from './identity.js';
 import { secondPass } from './redact.js';
@@ -11,6 +11,7 @@ import { DETECT_LINES, detectFormat, readerFor } from './readers/index.js';
 import { noConversation } from './readers/not-logs.js';
 import { listSessionFiles, noteUnread, type SessionFile, type SessionSource, type StampedListing, type UnreadFile } from './list.js';
 import { readInWorkers, readThreadsFor } from './read-pool.js';
+import { logsToRead, rememberHashes, resultBeforeReading, type LogsToRead } from './to-read.js';
 import type { LogSource, ReadWarning, Session, SessionReader } from './types.js';
 
 export { hashFile, listSessionFiles };
@@ -79,21 +80,17 @@ export type StreamResult = Omit<LoadResult, 'sessions'> & { read: number };
 /**
  * Hands each new session to `visit` as its log is read, in sorted path order, and keeps none of them: a caller
  * that keeps only what it needs of each holds one log file's sessions at a time, however many logs there are.
+ * `listed`: the logs as logsToRead found them just before, when the caller asked already.
  */
-export async function streamSessions(options: LoadOptions, visit: (session: Session) => void): Promise<StreamResult> {
-  const listing = options.listing ?? (await listSessionFiles(options.repoDir, options.sources));
-  const { files } = listing;
-  const cacheFile = options.hashCacheFile;
-  const cache = cacheFile ? await readHashCache(cacheFile) : new Map<string, RememberedHash>();
-  const unchanged = unchangedAndProcessed(files, cache, options.skipHashes, options.listing?.stamps);
-  // Copies: the caller's listing stays as it was taken.
-  const result: StreamResult = { warnings: [...listing.warnings], files: files.length, skipped: unchanged.size, read: 0, unread: [...listing.unread] };
-  const remembered = new Map(unchanged);
+export async function streamSessions(options: LoadOptions, visit: (session: Session) => void, listed?: LogsToRead): Promise<StreamResult> {
+  const logs = listed ?? (await logsToRead(options));
+  const result = resultBeforeReading(logs);
+  const remembered = new Map(logs.unchanged);
   const handOn = (session: Session): void => {
     result.read++;
     visit(session);
   };
-  const toRead = files.filter((file) => !unchanged.has(file.path));
+  const toRead = logs.toRead;
   const threads = readThreadsFor(toRead.length, options.readThreads);
   const aheads =
     threads > 1
@@ -115,8 +112,7 @@ export async function streamSessions(options: LoadOptions, visit: (session: Sess
     result.skipped += read.skipped;
     if (read.remember) remembered.set(read.remember.path, read.remember.hash);
   }
-  // The logs found this time, and only those: a log that went away leaves the cache with it.
-  if (cacheFile && !sameCache(remembered, cache)) await writeHashCache(cacheFile, remembered);
+  await rememberHashes(options, logs, remembered);
   return result;
 }
 
@@ -131,38 +127,6 @@ export async function readAhead(file: SessionFile, options: ReadFileOptions): Pr
     return { whole: await readLogFile(file, options, (s) => sessions.push(s), opened), sessions };
   }
   return { file, opened };
-}
-
-/**
- * The logs whose remembered hash was processed already and whose file is exactly as it was when hashed. Each
- * counts as one skipped session, as it would if read and found unchanged, but without being opened.
- */
-function unchangedAndProcessed(
-  files: SessionFile[],
-  cache: HashCache,
-  skip: ReadonlySet<string> = new Set(),
-  stamped?: ReadonlyMap<string, FileStamp | undefined>,
-): Map<string, RememberedHash> {
-  const unchanged = new Map<string, RememberedHash>();
-  const candidates = files.filter((f) => skip.has(cache.get(f.path)?.sha256 ?? ''));
-  const stamps = stamped ? candidates.map((f) => stamped.get(f.path)) : statAll(candidates.map((f) => f.path));
-  candidates.forEach((candidate, i) => {
-    const stamp = stamps[i];
-    const known = stamp && rememberedHash(cache, candidate.path, stamp);
-    if (known) unchanged.set(candidate.path, { ...stamp, sha256: known });
-  });
-  return unchanged;
-}
-
-/**
- * The stamp of each path, or undefined for a path that cannot be stat'ed (reading it will say why). Synchronous for
- * the reason readSmallFile is: 10,000 stats take 20 ms so, 80 ms through the thread pool.
- */
-function statAll(paths: string[]): (FileStamp | undefined)[] {
-  return paths.map((path) => {
-    const stat = fs.statSync(path, { throwIfNoEntry: false });
-    return stat ? stampOf(stat) : undefined;
-  });
 }
 
 /** `work` over `items`, at most `width` at a time, results yielded in the order of `items`. `work` must not reject. */

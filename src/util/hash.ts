@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { crypto } from './crypto.js';
 
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return crypto().createHash('sha256').update(text).digest('hex');
 }
 
 /** First `length` hex digits of sha256: for ids that must be stable across runs and machines. */

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { baseWarnings, openContext, mainTip, readBase, sessionHashCacheFile } from '../../cycle/context.js';
+import { openContext, mainTip, sessionHashCacheFile } from '../../cycle/repo-context.js';
+import { baseWarnings, readStateAt } from '../../cycle/state-at.js';
 import { listCycles, pendingCycles } from '../../cycle/history.js';
-import { pendingRepairs } from '../../cycle/recover.js';
+import { pendingRepairs } from '../../cycle/pending-repairs.js';
+import { streamNewSessions } from '../../sessions/to-read.js';
 import { waitingCompileBranches } from '../../compile/waiting.js';
-import { streamSessions } from '../../sessions/load.js';
 import { plural, type Output } from '../output.js';
 
 export function registerStatus(program: Command, out: Output): void {
@@ -19,11 +20,12 @@ export function registerStatus(program: Command, out: Output): void {
       const repairs = await pendingRepairs(context.repo);
       for (const line of flags.json ? [] : repairs) out.warn(`needs repair: ${line}; any writing command or \`reverie doctor\` repairs it`);
       const main = await mainTip(context);
-      const base = await readBase(context, main, { provenance: false });
+      // Neither who wrote each entry nor the entries themselves: the memory is not parsed.
+      const base = await readStateAt(context, main);
       const { state } = base;
       const memoryWarnings = baseWarnings(base);
-      // Counted as they stream by: status never holds the logs.
-      const sessions = await streamSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes: new Set(Object.keys(state.processed)), hashCacheFile: sessionHashCacheFile(context) }, () => undefined);
+      // Counted as they stream by: status never holds the logs, and loads no reader when none is to be read.
+      const sessions = await streamNewSessions({ repoDir: context.repo.dir, sources: context.config.sessions, skipHashes: new Set(Object.keys(state.processed)), hashCacheFile: sessionHashCacheFile(context) }, () => undefined);
       // Without a github section there is nothing to ask (waitingOnGitHub says so itself): its module, Octokit's and
       // isomorphic-git's transport, is loaded only when there is.
       const remote = context.config.github ? await (await import('../../cycle/github-cycles.js')).waitingOnGitHub(context, (line) => out.warn(line)) : new Map<string, string>();

@@ -3,11 +3,13 @@ import { settledCycle, stateLabel } from '../../../src/cycle/history.js';
 import { readMainHistory } from '../../../src/cycle/main-history.js';
 import type { CycleRecord } from '../../../src/dream/state.js';
 import { openRepo } from '../../../src/git/index.js';
+import { enableReadCache } from '../../../src/util/read-cache.js';
 import { commitFiles, git, makeTempRepo } from '../../helpers/git.js';
 import { actionMessage, revertMessage, squashMessage, stateMessage } from '../../helpers/messages.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
+  enableReadCache(undefined);
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
 
@@ -102,6 +104,40 @@ describe('readMainHistory', () => {
     const restored = await readMainHistory(await openRepo(dir), git(dir, ['rev-parse', 'main']));
     expect(restored.reverts.has('C4/dddd0001')).toBe(false);
     expect(settledCycle(record('C4', ['dddd0001']), restored).status).toBe('approved');
+  });
+});
+
+describe('readMainHistory with the facts of commits kept between runs', () => {
+  it('reads the same history as afresh when main moves on by a merge, a fast-forward and reverts', async () => {
+    const dir = await repoWithNotes();
+    const d1 = await commitFiles(dir, { 'memory/notes.md': '# Notes\n- d\n' }, actionMessage('C4', 'dddd0001', 'add'), at(9));
+    await commitFiles(dir, { '.reverie/cycles/C4.json': '{}\n' }, stateMessage('C4'), at(9));
+    const afresh = async () => readMainHistory(await openRepo(dir), git(dir, ['rev-parse', 'main']));
+    const kept = async () => {
+      enableReadCache('build');
+      try {
+        return await readMainHistory(await openRepo(dir), git(dir, ['rev-parse', 'main']));
+      } finally {
+        enableReadCache(undefined);
+      }
+    };
+    expect(await kept()).toEqual(await afresh());
+    git(dir, ['checkout', '-q', '-b', 'reverie/dream-C5']);
+    await commitFiles(dir, { 'memory/tools.md': '# Tools\n- e\n' }, actionMessage('C5', 'eeee0001', 'add'), at(10));
+    await commitFiles(dir, { '.reverie/cycles/C5.json': '{}\n' }, stateMessage('C5'), at(10));
+    git(dir, ['checkout', '-q', 'main']);
+    await commitFiles(dir, { 'other.md': 'x\n' }, 'main moved', at(11));
+    git(dir, ['merge', '-q', '--no-ff', '-m', 'Merge pull request #5 from acme/reverie/dream-C5', 'reverie/dream-C5'], { GIT_COMMITTER_DATE: at(12), GIT_AUTHOR_DATE: at(12) });
+    expect(await kept()).toEqual(await afresh());
+    git(dir, ['revert', '--no-edit', d1], { GIT_COMMITTER_DATE: at(13), GIT_AUTHOR_DATE: at(13) });
+    const reverted = await kept();
+    expect(reverted).toEqual(await afresh());
+    expect(reverted.reverts.get('C4/dddd0001')?.commit).toBe(git(dir, ['rev-parse', 'main']));
+    expect(reverted.actions.get('C5/eeee0001')?.landed).toBe(git(dir, ['rev-parse', 'main~1']));
+    git(dir, ['revert', '--no-edit', 'HEAD'], { GIT_COMMITTER_DATE: at(14), GIT_AUTHOR_DATE: at(14) });
+    const restored = await kept();
+    expect(restored).toEqual(await afresh());
+    expect(restored.reverts.has('C4/dddd0001')).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSnapshot, estimateTokens, tokensOf } from '../../../src/memory/index.js';
 import type { Namespace } from '../../../src/memory/index.js';
+import { memoryFilesOf } from '../../../src/memory/namespaces.js';
 
 const namespaces: Namespace[] = [
   { name: 'instructions', paths: ['instructions/**'], policy: 'protected' },
@@ -60,5 +61,21 @@ describe('buildSnapshot', () => {
     expect(tokensOf(snapshot, 'notes')).toBe(expected);
     expect(tokensOf(snapshot, 'instructions')).toBe(estimateTokens('- Named exports only\n'));
     expect(tokensOf(snapshot, 'missing')).toBe(0);
+  });
+});
+
+describe('memoryFilesOf', () => {
+  it('names the files buildSnapshot keeps, by the same paths, in its order, with their text', () => {
+    const more = [...files, { path: 'memory/./dot.md', text: '- dotted\n' }, { path: 'memory/dot.md', text: '- twice\n' }, { path: 'memory/x/../tools.md', text: '- again\n' }];
+    for (const [list, root] of [
+      [files, 'memory'],
+      [more, 'memory'],
+      [[...more].reverse(), 'memory'],
+      [more, ''],
+      [more, 'memory/instructions'],
+    ] as const) {
+      const snapshot = buildSnapshot([...list], root, namespaces);
+      expect(memoryFilesOf(list, root, namespaces)).toEqual(snapshot.files.map((file) => ({ path: file.path, text: file.document.text })));
+    }
   });
 });

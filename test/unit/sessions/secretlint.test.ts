@@ -3,10 +3,13 @@
  * it to what secretlint's own engine reports on the same texts, so that an upgrade of the preset that our runner
  * cannot follow (a rule that needs more of the context, or scans asynchronously) fails here, not in a user's leak.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { lintSource } from '@secretlint/core';
 import { creator as recommended, rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { secretlintFindings, SECRETLINT_KINDS } from '../../../src/sessions/secretlint.js';
+import { mayHoldPresetSecret, PRESET_RULE_IDS, PRESET_VERSION, runPreset, secretlintFindings, SECRETLINT_KINDS } from '../../../src/sessions/secretlint.js';
 
 // Secrets are assembled at run time so that no scanner mistakes this file for a leak.
 const j = (...parts: string[]): string => parts.join('');
@@ -69,5 +72,44 @@ describe('secretlintFindings', () => {
     const findings = secretlintFindings(text);
     expect(findings).toHaveLength(1);
     expect(text.slice(findings[0]?.start, findings[0]?.end)).toMatch(/^https:\/\/hooks\.slack\.com\/services\/\S+q8Rk2mZLp4vN7xB1cT9wY3hJ$/);
+  });
+});
+
+/**
+ * secretlintFindings skips the preset for a text that holds none of the literals its rules need (PRESET_NEEDS): that
+ * must never leave out what the rules would have found.
+ */
+describe('the look for what the preset needs', () => {
+  it('knows every rule of the installed preset, of the version it was read from', () => {
+    const ids = (presetRules as { meta: { id: string } }[]).map((rule) => rule.meta.id).filter((id) => id !== '@secretlint/secretlint-rule-filter-comments');
+    expect(PRESET_RULE_IDS).toEqual(ids);
+    const manifest = createRequire(import.meta.url).resolve('@secretlint/secretlint-rule-preset-recommend/package.json');
+    const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
+    expect(version, 'a new version of the preset: read its rules again, update PRESET_NEEDS, then PRESET_VERSION').toBe(PRESET_VERSION);
+  });
+
+  it('lets through every text of the samples, and keeps out a line with none of the literals', () => {
+    for (const text of TEXTS.slice(0, -1)) expect(mayHoldPresetSecret(text), text.slice(0, 30)).toBe(true);
+    expect(mayHoldPresetSecret('cycle 20260201-000000  heuristic/auto  1 new session')).toBe(false);
+  });
+
+  // Pieces of the samples and of the rules' shapes, cut anywhere, joined with noise: texts on both sides of the look.
+  const pieces = [...TEXTS, j('sk-', 'a1b2c3d4e5f60718293a', 'T3BlbkFJ', 'a1b2c3d4e5f60718293a'), j('SG.', 'a'.repeat(22), '.', 'b'.repeat(43)), j('-----BEGIN RSA PRIVATE KEY-----\n', 'MI', 'A'.repeat(120), '\n-----END RSA PRIVATE KEY-----')];
+  const piece = fc.tuple(fc.constantFrom(...pieces), fc.nat(), fc.nat()).map(([text, a, b]) => {
+    const from = a % (text.length + 1);
+    return text.slice(from, from + 1 + (b % (text.length + 1 - from)));
+  });
+  const noise = fc.string({ unit: fc.constantFrom(...' :/@=._-"\'\nAaSsKkxo0123456789'.split('')), maxLength: 12 });
+  const text = fc.array(fc.oneof(piece, noise, fc.constantFrom(...pieces)), { minLength: 1, maxLength: 6 }).map((parts) => parts.join(''));
+
+  it('finds what the whole preset finds, in any text', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const whole = runPreset(t);
+        if (whole.length > 0) expect(mayHoldPresetSecret(t), t).toBe(true);
+        expect(secretlintFindings(t)).toEqual(whole);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { openContext } from '../../../src/cycle/repo-context.js';
 import { listCycles } from '../../../src/cycle/history.js';
+import { explainFile, type LineRange } from '../../../src/cycle/provenance.js';
 import { dream } from '../../../src/cycle/dream.js';
 import { enableReadCache, readCached, writeCached } from '../../../src/util/read-cache.js';
 import { TEST_CONFIG } from '../../helpers/config.js';
@@ -98,5 +99,38 @@ describe('the cycles main settled, through the read cache', () => {
     enableReadCache(undefined);
     expect(moved).toEqual(await listCycles(await openContext(repo.dir)));
     expect(moved.length).toBe(afresh.length + 1);
+  });
+});
+
+describe('`reverie why` through the read cache', () => {
+  it('answers as worked out afresh, for each file and range, and follows main when it moves', async () => {
+    const repo = await makeMemoryRepo({ 'reverie.yaml': TEST_CONFIG, 'memory/notes.md': '# Notes\n\n## Preferences\n\n- Write in plain English.\n' });
+    cleanups.push(repo.cleanup);
+    const session = (n: number) =>
+      transcript({ sessionId: `pref-${n}`, start: new Date(Date.UTC(2026, 0, 1) + n * 3_600_000).toISOString() }, [
+        { user: 'Always put the ticket number first in changelog entries.' },
+        { assistant: 'Understood.' },
+      ]);
+    for (const n of [0, 1]) {
+      await commitFiles(repo.dir, { [`sessions/agent/s${n}.jsonl`]: session(n) }, `session ${n}`);
+      await dream({ repoDir: repo.dir, mode: 'auto', now: new Date(Date.UTC(2026, 1, 1 + n)) });
+    }
+    const asks: [string, LineRange | undefined][] = [['memory/notes.md', undefined], ['memory/notes.md', { from: 5, to: 5 }], ['notes.md', { from: 1, to: 3 }]];
+    const afresh = await Promise.all(asks.map(async ([file, range]) => explainFile(await openContext(repo.dir), file, range)));
+    expect(afresh[0]?.lines.some((line) => line.origin.kind === 'action')).toBe(true);
+    enableReadCache('build');
+    // The last answer is kept: each ask twice in a row, the second answered from the cache.
+    for (const [i, [file, range]] of asks.entries()) {
+      for (let round = 0; round < 2; round++) {
+        const cached = await explainFile(await openContext(repo.dir), file, range);
+        expect(cached).toEqual(afresh[i]);
+        expect(JSON.stringify(cached)).toBe(JSON.stringify(afresh[i]));
+      }
+    }
+    await commitFiles(repo.dir, { 'memory/notes.md': '# Notes\n\n## Preferences\n\n- Write in plain English, always.\n' }, 'a hand edit');
+    const moved = await explainFile(await openContext(repo.dir), 'memory/notes.md', { from: 5, to: 5 });
+    enableReadCache(undefined);
+    expect(moved).toEqual(await explainFile(await openContext(repo.dir), 'memory/notes.md', { from: 5, to: 5 }));
+    expect(moved.lines[0]?.origin.kind).toBe('hand-written');
   });
 });
