@@ -18,7 +18,7 @@ const session = process.env.REVERIE_SESSION ?? `agent-${new Date().toISOString()
 const memory = await repositoryMemory({ repoDir, session });
 const client = new Anthropic();
 const runner = client.beta.messages.toolRunner({
-  model: process.env.ANTHROPIC_MODEL ?? 'claude-sonnet-4-5',
+  model: process.env.ANTHROPIC_MODEL ?? 'claude-sonnet-5-5',
   max_tokens: 2048,
   max_iterations: 12,
   system: 'You are a coding agent. Check your memory directory before you start, and keep it up to date with what you learn.',
