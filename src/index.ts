@@ -33,4 +33,6 @@ export type * from './sessions/types.js';
 export { buildSnapshot, parseDocument, renderDocument } from './memory/index.js';
 export { loadSessions } from './sessions/load.js';
 export { redact, redactText } from './sessions/redact.js';
+export { repositoryMemory, type RepositoryMemory, type RepositoryMemoryOptions } from './memory-tool/handlers.js';
+export { SESSION_PREFIX, sessionBranch, waitingSessionBranches, type WaitingSession } from './memory-tool/branch.js';
 export * from './errors.js';

@@ -58,7 +58,7 @@ export async function approveCompileBranch(context: RepoContext, branch: string,
 }
 
 /** One file three ways: its new text, undefined for deleted, or a conflict. */
-function mergeFile(base: string | undefined, ours: string | undefined, theirs: string | undefined): string | undefined | 'conflict' {
+export function mergeFile(base: string | undefined, ours: string | undefined, theirs: string | undefined): string | undefined | 'conflict' {
   if (ours === theirs || base === theirs) return ours;
   if (ours === base) return theirs;
   if (base === undefined || ours === undefined || theirs === undefined) return 'conflict';

@@ -14,6 +14,7 @@ import { readCached, writeCached } from '../util/read-cache.js';
 import { mainTip, type RepoContext } from './repo-context.js';
 import { inferredMarks } from './inferred-marks.js';
 import { actionMarks, revertMark, type ActionMark, type RevertMark } from './trailers.js';
+import { SESSION_TRAILER } from '../memory-tool/branch.js';
 
 export interface EvidenceDetail {
   session_id: string;
@@ -60,6 +61,8 @@ export type LineOrigin =
   | (CommitDetail & { kind: 'action'; cycle: string; engine: string | null; exact: boolean; actions: ActionDetail[] })
   /** Restored (or written) by a revert commit. */
   | (CommitDetail & { kind: 'revert'; reverted: RevertedDetail[] })
+  /** Written with the memory tool by an agent session (its `Reverie-Session` trailer), approved into main. */
+  | (CommitDetail & { kind: 'session'; session: string; tool: string | null; command: string | null })
   /** A commit without reverie's trailers: a person's edit. */
   | (CommitDetail & { kind: 'hand-written' });
 
@@ -175,6 +178,11 @@ class Explainer {
     const detail = commitDetail(facts.entry);
     if (facts.marks.length > 0) return { ...detail, kind: 'action', ...(await this.actionsFor(facts.marks, line.text)) };
     if (facts.revert) return { ...detail, kind: 'revert', reverted: await this.reverted(facts.revert) };
+    const session = facts.entry.trailers[SESSION_TRAILER.session]?.[0];
+    if (session) {
+      const { tool, command } = SESSION_TRAILER;
+      return { ...detail, kind: 'session', session, tool: facts.entry.trailers[tool]?.[0] ?? null, command: facts.entry.trailers[command]?.[0] ?? null };
+    }
     return { ...detail, kind: 'hand-written' };
   }
 

@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { GitStateError, UsageError } from '../../errors.js';
 import { compileBranchFrom } from '../../compile/branch-names.js';
+import { sessionBranchFrom } from '../../memory-tool/branch.js';
 import { approveCycle, planApproval, planRejection, rejectCycle } from '../../cycle/approve.js';
 import { openContext, type RepoContext } from '../../cycle/context.js';
 import type { DryRun } from '../../cycle/dry-run.js';
@@ -29,7 +30,7 @@ export function registerDecisions(program: Command, out: Output): void {
   program
     .command('approve')
     .description('merge a pending cycle into main: all its actions, or some')
-    .argument('<cycle>', 'cycle id or branch name (also a reverie/hand-edit-… or reverie/compile branch of `reverie compile`)')
+    .argument('<cycle>', 'cycle id or branch name (also a reverie/hand-edit-… or reverie/compile branch of `reverie compile`, or a reverie/session-… branch of the memory tool)')
     .option('--only <ids>', 'approve only these action ids (comma-separated)', ids)
     .option('--except <ids>', 'approve all but these action ids (comma-separated)', ids)
     .option('--dry-run', 'say what approving would do (refs, commits, the branch, the pull request) and write nothing')
@@ -38,7 +39,7 @@ export function registerDecisions(program: Command, out: Output): void {
     .option('--repo <dir>', 'the memory repository', '.')
     .action(async (cycle: string, flags: Flags & { only?: string[]; except?: string[] }) => {
       const context = await openContext(flags.repo, flags.config);
-      const compiled = compileBranchFrom(cycle);
+      const compiled = compileBranchFrom(cycle) ?? sessionBranchFrom(cycle);
       if (compiled) return decideCompileBranch(context, compiled, 'approve', flags, out);
       const choice = { ...(flags.only ? { only: flags.only } : {}), ...(flags.except ? { except: flags.except } : {}) };
       if (flags.dryRun) return printDryRun(out, flags, await approvalDryRun(context, cycle, choice));
@@ -69,7 +70,7 @@ export function registerDecisions(program: Command, out: Output): void {
   program
     .command('reject')
     .description('drop a pending cycle: delete its branch and remember its actions so they are not proposed again')
-    .argument('<cycle>', 'cycle id or branch name (also a reverie/hand-edit-… branch of `reverie compile`)')
+    .argument('<cycle>', 'cycle id or branch name (also a reverie/hand-edit-… branch of `reverie compile`, or a reverie/session-… branch of the memory tool)')
     .option('--reason <text>', 'why, kept with the rejection')
     .option('--dry-run', 'say what rejecting would do (the bookkeeping commit, the branch, the pull request) and write nothing')
     .option('--json', 'print one JSON object')
@@ -77,7 +78,7 @@ export function registerDecisions(program: Command, out: Output): void {
     .option('--repo <dir>', 'the memory repository', '.')
     .action(async (cycle: string, flags: Flags & { reason?: string }) => {
       const context = await openContext(flags.repo, flags.config);
-      const compiled = compileBranchFrom(cycle);
+      const compiled = compileBranchFrom(cycle) ?? sessionBranchFrom(cycle);
       if (compiled) return decideCompileBranch(context, compiled, 'reject', flags, out);
       if (flags.dryRun) return printDryRun(out, flags, await rejectionDryRun(context, cycle));
       await underLock(context, 'reject', out, async () => {
@@ -164,8 +165,9 @@ function reportSettled(out: Output, view: CycleView, wanted: 'approved' | 'rejec
 }
 
 /**
- * A branch of `reverie compile` (a hand edit brought back, or compiled files waiting): merged into main or dropped,
- * locally; such branches are not pushed, so there is no pull request to follow.
+ * A branch of `reverie compile` (a hand edit brought back, or compiled files waiting) or of the memory tool (one
+ * agent session's writes): merged into main or dropped, locally; such branches are not pushed, so there is no pull
+ * request to follow.
  */
 async function decideCompileBranch(context: RepoContext, branch: string, verb: 'approve' | 'reject', flags: Flags & { reason?: string; only?: string[]; except?: string[] }, out: Output): Promise<void> {
   if (flags.dryRun || flags.only || flags.except) throw new UsageError(`--dry-run, --only and --except are for cycles; ${branch} is taken or dropped whole`);

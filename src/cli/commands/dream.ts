@@ -7,6 +7,9 @@ import { quietRun } from '../../cycle/quiet.js';
 import { impactLine, type MemoryImpact } from '../../dream/impact.js';
 import type { BudgetForecast, EngineRun, Notice, PhaseEstimate, PhaseRun } from '../../dream/types.js';
 import { CycleFailedError, UsageError } from '../../errors.js';
+import { openContext } from '../../cycle/repo-context.js';
+import { resolveRef } from '../../git/repo.js';
+import { waitingSessionBranches, type WaitingSession } from '../../memory-tool/branch.js';
 import { countBy, pad, plural, printPullWarnings, shortOid, type Output } from '../output.js';
 
 export function registerDream(program: Command, out: Output): void {
@@ -39,15 +42,32 @@ export function registerDream(program: Command, out: Output): void {
         ...(flags.update ? { update: true } : {}),
         ...(flags.json ? {} : { onPhase: (phase: PhaseReport) => printPhase(out, phase) }),
       });
-      if (flags.json) out.json(jsonOf(result));
+      // What agent sessions wrote with the memory tool waits on branches of its own, reviewed as a cycle is: said here
+      // so that the person reading the night's report sees every change waiting for them.
+      const written = await writtenBySessions(flags.repo, flags.config);
+      if (flags.json) out.json({ ...jsonOf(result), session_pending: written });
       else {
         for (const line of result.repaired ?? []) out.warn(`repaired: ${line}`);
         if (result.github) for (const line of (await import('../../cycle/github-cycles.js')).syncLines(result.github)) out.line(`github: ${line}`);
         printResult(out, result);
+        for (const w of written) {
+          out.line(`waiting  ${w.branch}: memory tool writes of session ${w.session} to ${w.files.join(', ')} (${plural(w.commits, 'commit')}): reverie approve ${w.branch} | reverie reject ${w.branch}`);
+        }
       }
       // After the report, which says session by session what failed: the exit code says that the cycle did.
       if (result.outcome === 'failed') throw new CycleFailedError(result.approval);
     });
+}
+
+/** Session branches of the memory tool waiting for review; none when main cannot be read (the cycle said why). */
+async function writtenBySessions(repoDir: string, configFile: string): Promise<WaitingSession[]> {
+  try {
+    const context = await openContext(repoDir, configFile);
+    const main = await resolveRef(context.repo, `refs/heads/${context.config.git.main}`);
+    return main ? await waitingSessionBranches(context.repo, main) : [];
+  } catch {
+    return [];
+  }
 }
 
 /**

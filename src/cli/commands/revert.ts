@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { openContext, type RepoContext } from '../../cycle/context.js';
 import type { DryRun } from '../../cycle/dry-run.js';
 import { connectGitHub, publishRevert, syncMain } from '../../cycle/publish.js';
-import { planRevert, revert, type RevertMode, type RevertResult } from '../../cycle/revert.js';
+import { planRevert, revert, RevertRefusedError, type RevertMode, type RevertOptions, type RevertResult } from '../../cycle/revert.js';
+import { sessionBranchFrom } from '../../memory-tool/branch.js';
 import { githubSteps, pushMainFirst, viewFromGitHub } from '../../cycle/settle.js';
 import { UsageError } from '../../errors.js';
 import { lockAndRecover } from '../../cycle/recover.js';
@@ -14,7 +15,7 @@ export function registerRevert(program: Command, out: Output): void {
   program
     .command('revert')
     .description('undo a cycle or one action on main with revert commits; a reverted action is not proposed again')
-    .argument('<target>', 'cycle id or branch name, action id (or <cycle>/<action id>), or a commit on main')
+    .argument('<target>', 'cycle id or branch name, action id (or <cycle>/<action id>), a commit on main, or session-<id> (what a session wrote with the memory tool)')
     .option('--reason <text>', 'why, written into each revert commit')
     .option('--mode <mode>', 'auto (move main) | review (a reverie/revert-… branch, main untouched); default: from reverie.yaml')
     .option('--dry-run', 'say what the revert would do (its commits, the ref it moves or creates, the pull request) and write nothing')
@@ -27,19 +28,35 @@ export function registerRevert(program: Command, out: Output): void {
       }
       const context = await openContext(flags.repo, flags.config);
       const mode = flags.mode ? { mode: flags.mode as RevertMode } : {};
-      if (flags.dryRun) return printDryRun(out, flags, await revertDryRun(context, target, mode));
+      const session = sessionBranchFrom(target);
+      if (flags.dryRun) {
+        if (session) throw new UsageError(`--dry-run is for cycles and actions; ${target} names a session's memory tool writes`);
+        return printDryRun(out, flags, await revertDryRun(context, target, mode));
+      }
       const { release, repairs } = await lockAndRecover(context, 'revert');
       try {
         for (const line of repairs.lines) out.warn(`repaired: ${line}`);
         const link = await connectGitHub(context);
         if (link) await syncMain(context, link);
         // On GitHub, a revert in auto mode is pushed to main before main moves here; one in review mode is a pull request.
-        const result = await revert(context, target, {
+        const options: RevertOptions = {
           now: new Date(),
           ...(flags.reason ? { reason: flags.reason } : {}),
           ...mode,
           ...(link ? { beforeMove: pushMainFirst(context, link) } : {}),
-        });
+        };
+        if (session) {
+          await revertWrites(context, target, options, flags.json, out);
+          return;
+        }
+        let result: RevertResult;
+        try {
+          result = await revert(context, target, options);
+        } catch (error) {
+          // A commit that carries no cycle action may be a session's memory tool write.
+          if (error instanceof RevertRefusedError && (await revertWrites(context, target, options, flags.json, out))) return;
+          throw error;
+        }
         const pull = link && !result.merged ? await publishRevert(context, link, { ...result, ...(flags.reason ? { reason: flags.reason } : {}) }) : undefined;
         if (flags.json) return out.json({ ...result, pull: pull ?? null });
         printResult(out, result);
@@ -49,6 +66,22 @@ export function registerRevert(program: Command, out: Output): void {
         release();
       }
     });
+}
+
+/** A session's memory tool writes on main, or one of them by its commit, undone; false when `target` names none. */
+async function revertWrites(context: RepoContext, target: string, options: RevertOptions, json: boolean | undefined, out: Output): Promise<boolean> {
+  const { revertSessionWrites, sessionWritesNamed } = await import('../../memory-tool/revert.js');
+  const named = await sessionWritesNamed(context, target);
+  if (!named) return false;
+  const result = await revertSessionWrites(context, named, options);
+  if (json) {
+    out.json(result);
+    return true;
+  }
+  const where = result.merged ? `main moved to ${shortOid(result.main)}` : `on branch ${result.branch}, main not moved; open a pull request from it`;
+  out.line(`reverted ${result.target}: ${plural(result.reverted.length, 'revert commit')}, ${where}`);
+  for (const r of result.reverted) out.line(`  ${shortOid(r.revert)} revert ${shortOid(r.commit)} ${r.subject}`);
+  return true;
 }
 
 /** `revert --dry-run`: GitHub's side read, not fetched; the reverts computed on main as it is here. */

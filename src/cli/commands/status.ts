@@ -5,6 +5,7 @@ import { listCycles, pendingCycles } from '../../cycle/history.js';
 import { pendingRepairs } from '../../cycle/pending-repairs.js';
 import { streamNewSessions } from '../../sessions/to-read.js';
 import { waitingCompileBranches } from '../../compile/waiting.js';
+import { waitingSessionBranches } from '../../memory-tool/branch.js';
 import { plural, type Output } from '../output.js';
 
 export function registerStatus(program: Command, out: Output): void {
@@ -32,6 +33,7 @@ export function registerStatus(program: Command, out: Output): void {
       const last = (await listCycles(context, remote))[0];
       const pending = await pendingCycles(context, remote);
       const compiled = await waitingCompileBranches(context.repo, main);
+      const written = await waitingSessionBranches(context.repo, main);
       const status = {
         main,
         last_cycle: last ? { cycle: last.cycle, status: last.status, partial: last.partial, created: last.created, actions: last.actions.length } : null,
@@ -44,6 +46,8 @@ export function registerStatus(program: Command, out: Output): void {
         pending: pending.map((p) => ({ cycle: p.cycle, branch: p.branch, actions: p.record?.actions.length ?? 0 })),
         // Branches of `reverie compile`: hand edits of compiled files brought back, compiled files waiting for review.
         compile_pending: compiled,
+        // Branches of the memory tool: what an agent session wrote, waiting for review.
+        session_pending: written,
         needs_repair: repairs,
       };
       if (flags.json) return out.json(status);
@@ -52,11 +56,14 @@ export function registerStatus(program: Command, out: Output): void {
       const notRead = status.unread_files ? `, ${plural(status.unread_files, 'file')} not read (\`reverie sessions\` says why)` : '';
       out.line(`sessions   ${status.sessions_processed} reviewed, ${status.sessions_waiting} waiting${status.warnings ? `, ${plural(status.warnings, 'warning')}` : ''}${notRead}`);
       for (const w of memoryWarnings) out.line(`warning    ${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`);
-      if (pending.length === 0 && compiled.length === 0) out.line('pending    none');
+      if (pending.length === 0 && compiled.length === 0 && written.length === 0) out.line('pending    none');
       for (const p of status.pending) out.line(`pending    ${p.branch} (${plural(p.actions, 'action')}): reverie approve ${p.cycle} | reverie reject ${p.cycle}`);
       for (const c of compiled) {
         const what = c.files.length > 0 ? `hand edit of ${c.files.join(', ')}` : 'compiled files';
         out.line(`pending    ${c.branch} (${what}, ${plural(c.commits, 'commit')}): reverie approve ${c.branch} | reverie reject ${c.branch}`);
+      }
+      for (const w of written) {
+        out.line(`pending    ${w.branch} (memory tool writes of session ${w.session} to ${w.files.join(', ')}, ${plural(w.commits, 'commit')}): reverie approve ${w.branch} | reverie reject ${w.branch}`);
       }
     });
 }

@@ -6,7 +6,7 @@ import { quoted, shortOid, type Output } from '../output.js';
 export function registerWhy(program: Command, out: Output): void {
   program
     .command('why')
-    .description('where each line of a memory file at main came from: the cycle, action, rationale and sessions, a revert, or a hand edit')
+    .description('where each line of a memory file at main came from: the cycle, action, rationale and sessions, a revert, an agent session\'s memory tool write, or a hand edit')
     .argument('<file>', 'a file at main, from the repository root (or the memory root), with :line or :from-to to pick lines')
     .option('--json', 'print one JSON object, one entry per line')
     .option('--config <file>', 'configuration file, relative to the repository', 'reverie.yaml')
@@ -33,6 +33,10 @@ function describe(origin: LineOrigin): string[] {
   const commit = `${shortOid(origin.commit)} ${origin.date.slice(0, 10)}`;
   if (origin.kind === 'hand-written') {
     return [`hand-written, by ${origin.author.name} <${origin.author.email}> in ${commit} "${origin.subject}"`];
+  }
+  if (origin.kind === 'session') {
+    const how = origin.tool ? ` with the ${origin.tool} tool${origin.command ? ` (${origin.command})` : ''}` : '';
+    return [`written by agent session ${origin.session}${how}, ${commit} "${origin.subject}"`];
   }
   if (origin.kind === 'revert') {
     const undone = origin.reverted.map((r) => `    ${r.action_id ? `${r.type ?? 'action'} ${r.action_id} of cycle ${r.cycle}` : `commit ${shortOid(r.commit)}`}${r.summary ? `: ${r.summary}` : ''}`);
