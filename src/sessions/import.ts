@@ -39,7 +39,7 @@ export interface CopiedLog {
   bytes: number;
   /** What was at `to` before: nothing, or an earlier copy of the same log that this one replaces. */
   replaced?: 'grown' | 'changed';
-  /** How many strings redaction changed (0: the copy holds the log's own bytes). */
+  /** How many lines redaction changed, a JSON document counting as one (0: the copy holds the log's own bytes). */
   redacted: number;
 }
 

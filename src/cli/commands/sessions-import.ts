@@ -66,7 +66,7 @@ function printImport(out: Output, result: ImportResult, flags: Flags, agents: nu
   const verb = flags.dryRun ? 'would copy' : 'copied';
   for (const c of result.copied) {
     const how = c.replaced === 'grown' ? ' (the log grew: replaces its earlier copy)' : c.replaced === 'changed' ? ' (the log changed: replaces its earlier copy)' : '';
-    const redacted = c.redacted > 0 ? `, ${plural(c.redacted, 'redacted line')}` : '';
+    const redacted = c.redacted > 0 ? `, ${plural(c.redacted, 'line')} redacted` : '';
     out.line(`${verb} ${shortHome(c.from)} -> ${c.to} (${sizeOf(c.bytes)}${redacted})${how}`);
   }
   for (const s of result.skipped) out.line(`skipped ${shortHome(s.from)}: ${s.reason}`);
