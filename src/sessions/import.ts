@@ -9,7 +9,7 @@ import path from 'node:path';
 import { UnsafePathError } from '../errors.js';
 import { writeFileDurably } from '../git/durable.js';
 import { rememberedHash, stampOf, type HashCache } from './hash-cache.js';
-import { redactText, redactTextValue } from './redact.js';
+import { redactText, redactTextValue, redactValue, secondPass } from './redact.js';
 
 /** One log to import: where it is, and the agent folder and name it goes under. */
 export interface LogToImport {
@@ -99,9 +99,12 @@ export async function importLogs(options: ImportOptions): Promise<ImportResult> 
       result.skipped.push({ from: log.path, reason: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
       continue;
     }
-    const { bytes, redacted } = redactLog(original, log.name);
-    const hash = sha256(bytes);
-    const same = known.byHash.get(hash) ?? known.byHash.get(sha256(original));
+    // A log already there as it is (it held nothing to redact, or was copied by hand) is known before redacting it.
+    const originalHash = sha256(original);
+    const unredacted = known.byHash.get(originalHash);
+    const { bytes, redacted } = unredacted === undefined ? redactLog(original, log.name) : { bytes: original, redacted: 0 };
+    const hash = unredacted === undefined ? sha256(bytes) : originalHash;
+    const same = unredacted ?? known.byHash.get(hash);
     if (same !== undefined) {
       skip(same === target ? 'already imported, unchanged' : `already in the sessions folder as ${displayIn(repoRoot, same)}`);
       continue;
@@ -130,44 +133,74 @@ export async function importLogs(options: ImportOptions): Promise<ImportResult> 
  */
 export function redactLog(original: Buffer, name: string): { bytes: Buffer; redacted: number } {
   const text = original.toString('utf8');
-  let redacted = 0;
-  const json = (source: string, indent: number | undefined): string => {
-    let value: unknown;
-    try {
-      value = JSON.parse(source);
-    } catch {
-      return plain(source);
-    }
-    const clean = redactTextValue(value);
-    const out = JSON.stringify(clean, null, indent);
-    if (out === JSON.stringify(value, null, indent)) return source;
-    redacted++;
-    return out;
-  };
-  const plain = (source: string): string => {
-    const clean = redactText(source);
-    if (clean !== source) redacted++;
-    return clean;
-  };
   const extension = path.extname(name).toLowerCase();
   let out: string;
+  let redacted = 0;
   if (extension === '.jsonl' || extension === '.ndjson') {
-    out = text
-      .split('\n')
-      .map((line) => {
-        const body = line.endsWith('\r') ? line.slice(0, -1) : line;
-        if (body.trim() === '') return line;
-        return json(body, undefined) + (body === line ? '' : '\r');
-      })
-      .join('\n');
+    const lines = text.split('\n');
+    // Lines go through the preset a batch at a time: once per line would run it thousands of times per log.
+    for (let start = 0; start < lines.length; ) {
+      let end = start;
+      let size = 0;
+      while (end < lines.length && (end === start || size < BATCH_CHARS)) size += (lines[end++] ?? '').length;
+      redacted += redactLines(lines, start, end);
+      start = end;
+    }
+    out = lines.join('\n');
   } else if (extension === '.json') {
-    const indented = /^\{\s*\n(\s+)"/.exec(text);
-    out = json(text, indented?.[1]?.length);
-    if (out !== text && text.endsWith('\n') && !out.endsWith('\n')) out += '\n';
+    const indent = /^\{\s*\n(\s+)"/.exec(text)?.[1]?.length;
+    const value = parseJson(text);
+    if (value === NOT_JSON) out = redactText(text);
+    else {
+      const clean = JSON.stringify(redactTextValue(value), null, indent);
+      out = clean === JSON.stringify(value, null, indent) ? text : `${clean}${text.endsWith('\n') ? '\n' : ''}`;
+    }
+    if (out !== text) redacted++;
   } else {
-    out = plain(text);
+    out = redactText(text);
+    if (out !== text) redacted++;
   }
   return { bytes: out === text ? original : Buffer.from(out, 'utf8'), redacted };
+}
+
+/** How much text of a JSON Lines log goes through secretlint's preset at once. */
+const BATCH_CHARS = 4 * 1024 * 1024;
+
+const NOT_JSON = Symbol('not JSON');
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+/** Redacts `lines[start..end)` in place, each a JSON value or else text; returns how many changed. */
+function redactLines(lines: string[], start: number, end: number): number {
+  const bodies: string[] = [];
+  const values: unknown[] = [];
+  for (let i = start; i < end; i++) {
+    const line = lines[i] ?? '';
+    const body = line.endsWith('\r') ? line.slice(0, -1) : line;
+    bodies.push(body);
+    const value = body.trim() === '' ? NOT_JSON : parseJson(body);
+    // A line that is no JSON is redacted as the text it is.
+    values.push(value === NOT_JSON ? body : value);
+  }
+  const clean = secondPass(redactValue(values)) as unknown[];
+  let changed = 0;
+  for (let i = 0; i < values.length; i++) {
+    const body = bodies[i] ?? '';
+    const before = values[i];
+    const after = clean[i];
+    const next = typeof before === 'string' && before === body ? (after as string) : JSON.stringify(after);
+    if (typeof before === 'string' && before === body ? next === body : next === JSON.stringify(before)) continue;
+    const line = lines[start + i] ?? '';
+    lines[start + i] = next + (line.endsWith('\r') ? '\r' : '');
+    changed++;
+  }
+  return changed;
 }
 
 function sha256(bytes: Buffer): string {
@@ -181,7 +214,7 @@ function displayIn(root: string, file: string): string {
 /** The sessions folder, checked: inside the repository, and every part of it that exists a real folder. */
 async function sessionsFolderIn(repoRoot: string, relative: string): Promise<{ absolute: string; relative: string }> {
   const parts = relative.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.length === 0 || path.isAbsolute(relative) || parts.includes('..')) {
+  if (parts.length === 0 || path.isAbsolute(relative) || parts.includes('..') || parts[0] === '.git') {
     throw new UnsafePathError('the sessions folder is not a folder inside the repository', relative);
   }
   let at = repoRoot;
