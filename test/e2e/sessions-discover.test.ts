@@ -2,7 +2,7 @@
  * `reverie sessions --discover` and `reverie sessions import` as a user runs them: HOME points at a temp folder
  * holding real logs in each agent's own layout, and the memory repository is a real one.
  */
-import { readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CODEX_LOG, GEMINI_LOG, populateHome } from '../helpers/agent-homes.js';
@@ -120,6 +120,21 @@ describe('reverie sessions --discover and import', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('reverie.yaml has no sessions source to import into');
     expect(result.stderr).toContain('~/.claude/projects: outside the repository; logs/*.jsonl: read as claude-code only');
+  });
+
+  it('refuses a sessions folder that leads out of the repository through a link, writing nothing', async () => {
+    const outside = await makeTempDir('reverie-outside-');
+    try {
+      await symlink(outside, path.join(repo.dir, 'logs'));
+      const config = (await readFile(path.join(repo.dir, 'reverie.yaml'), 'utf8')).replace('  - path: sessions/**', '  - path: logs/**');
+      await writeFile(path.join(repo.dir, 'reverie.yaml'), config);
+      const result = reverie(['sessions', 'import', '--repo', repo.dir], { env });
+      expect(result.code).toBe(6);
+      expect(result.stderr).toContain('logs: a symbolic link on the way to the sessions folder');
+      expect(await readdir(outside)).toEqual([]);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('documents the options in --help', () => {
