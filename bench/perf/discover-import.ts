@@ -2,10 +2,13 @@
  * Finding and importing agents' logs on a machine with many of them: a home folder in a temp dir holding `--logs`
  * logs (copies of the real fixtures, each made distinct by one added record), spread over Claude Code, Codex, Gemini
  * CLI and Copilot CLI in their own layouts. Times, in-process, `discoverLogs` (`--runs` times), a first import into
- * an empty sessions folder (everything copied, redacted) and a second one (everything already there):
+ * an empty sessions folder (everything copied, redacted) and a second one (everything already there); then, when the
+ * command line is built (`npm run build`), `reverie sessions --discover --json` as a whole process, start-up included:
  *
  *     npx tsx bench/perf/discover-import.ts [--logs 2000] [--runs 5]
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -73,6 +76,17 @@ async function main(): Promise<void> {
     console.log(`discover: median ${ms(median(times))} (range ${ms(Math.min(...times))}-${ms(Math.max(...times))}, ${times.length} runs)`);
     console.log(`first import: ${ms(firstMs)}, ${imported.copied.length} copied (${imported.copied.filter((c) => c.redacted > 0).length} with lines redacted), ${imported.skipped.length} skipped`);
     console.log(`second import: ${ms(secondMs)}, ${again.copied.length} copied, ${again.skipped.length} skipped`);
+    const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+    if (existsSync(cli)) {
+      const whole: number[] = [];
+      for (let run = 0; run < Number(values.runs); run++) {
+        const start = performance.now();
+        const child = spawnSync(process.execPath, [cli, 'sessions', '--discover', '--json'], { env: { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: '', CODEX_HOME: '', GEMINI_CLI_HOME: '', COPILOT_HOME: '' }, maxBuffer: 1 << 28 });
+        whole.push(performance.now() - start);
+        if (child.status !== 0) throw new Error(`reverie sessions --discover exited ${child.status}: ${String(child.stderr)}`);
+      }
+      console.log(`reverie sessions --discover --json (whole process): median ${ms(median(whole))} (range ${ms(Math.min(...whole))}-${ms(Math.max(...whole))}, ${whole.length} runs)`);
+    }
   } finally {
     await rm(root, { recursive: true, force: true });
   }

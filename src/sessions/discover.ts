@@ -200,7 +200,7 @@ async function describe(folder: string, relative: string, place: AgentLogPlace):
   const file = path.join(folder, ...relative.split('/'));
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) return undefined;
-  const head = await readHead(file);
+  const head = await readHead(file, Math.min(info.size, HEAD_BYTES));
   return { path: file, relative, bytes: info.size, modified: info.mtime.toISOString(), ...place.project(head) };
 }
 
@@ -218,12 +218,13 @@ function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-async function readHead(file: string): Promise<string> {
+/** The first `length` bytes of a file, as text (a character cut at the end is of no matter to what is looked for). */
+async function readHead(file: string, length: number): Promise<string> {
   const handle = await open(file, 'r').catch(() => undefined);
   if (!handle) return '';
   try {
-    const buffer = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    const buffer = Buffer.allocUnsafe(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, 0);
     return buffer.subarray(0, bytesRead).toString('utf8');
   } finally {
     await handle.close();
