@@ -33,4 +33,6 @@ export type * from './sessions/types.js';
 export { buildSnapshot, parseDocument, renderDocument } from './memory/index.js';
 export { loadSessions } from './sessions/load.js';
 export { redact, redactText } from './sessions/redact.js';
+export { discoverLogs, AGENT_LOG_PLACES, type DiscoverOptions, type DiscoveredAgent, type DiscoveredLog } from './sessions/discover.js';
+export { importLogs, redactLog, type ImportOptions, type ImportResult, type LogToImport } from './sessions/import.js';
 export * from './errors.js';
