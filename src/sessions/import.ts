@@ -9,6 +9,7 @@ import path from 'node:path';
 import { UnsafePathError } from '../errors.js';
 import { writeFileDurably } from '../git/durable.js';
 import { rememberedHash, stampOf, type HashCache } from './hash-cache.js';
+import { readSessionBytes } from './load.js';
 import { redactText, redactTextValue, redactValue, secondPass } from './redact.js';
 
 /** One log to import: where it is, and the agent folder and name it goes under. */
@@ -41,6 +42,8 @@ export interface CopiedLog {
   replaced?: 'grown' | 'changed';
   /** How many lines redaction changed, a JSON document counting as one (0: the copy holds the log's own bytes). */
   redacted: number;
+  /** How many sessions the copy gives, read as a cycle will read it. */
+  sessions: number;
 }
 
 export interface SkippedLog {
@@ -114,12 +117,18 @@ export async function importLogs(options: ImportOptions): Promise<ImportResult> 
       skip('the copy already there holds more of this log than the log itself');
       continue;
     }
+    // The copy is read as a cycle will read it, where it will be: a log that gives no session is not copied.
+    const read = await readSessionBytes({ path: target, display: to, format: 'auto' }, bytes);
+    if (read.sessions.length === 0) {
+      skip(`no session in it: ${read.empty?.reason ?? read.warnings[0]?.message ?? 'its reader finds none'}`);
+      continue;
+    }
     const replaced = earlier === undefined ? undefined : bytes.subarray(0, earlier.length).equals(earlier) ? 'grown' : 'changed';
     claimed.add(to);
     if (!options.dryRun) await writeFileDurably(target, bytes);
     known.byHash.set(hash, target);
     known.byPath.add(target);
-    result.copied.push({ from: log.path, to, bytes: bytes.length, redacted, ...(replaced ? { replaced } : {}) });
+    result.copied.push({ from: log.path, to, bytes: bytes.length, redacted, sessions: read.sessions.length, ...(replaced ? { replaced } : {}) });
     result.bytes += bytes.length;
   }
   return result;

@@ -67,7 +67,7 @@ function printImport(out: Output, result: ImportResult, flags: Flags, agents: nu
   for (const c of result.copied) {
     const how = c.replaced === 'grown' ? ' (the log grew: replaces its earlier copy)' : c.replaced === 'changed' ? ' (the log changed: replaces its earlier copy)' : '';
     const redacted = c.redacted > 0 ? `, ${plural(c.redacted, 'line')} redacted` : '';
-    out.line(`${verb} ${shortHome(c.from)} -> ${c.to} (${sizeOf(c.bytes)}${redacted})${how}`);
+    out.line(`${verb} ${shortHome(c.from)} -> ${c.to} (${sizeOf(c.bytes)}, ${plural(c.sessions, 'session')}${redacted})${how}`);
   }
   for (const s of result.skipped) out.line(`skipped ${shortHome(s.from)}: ${s.reason}`);
   if (agents === 0) out.line('no agent keeps logs in its usual folder on this machine');

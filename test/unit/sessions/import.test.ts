@@ -61,11 +61,11 @@ describe('importLogs', () => {
       ],
     });
     expect(result.skipped).toEqual([]);
-    expect(result.copied.map((c) => [c.to, c.redacted])).toEqual([
-      [`sessions/claude-code/${CLAUDE_LOG}`, 1],
-      [`sessions/gemini-cli/${GEMINI_LOG}`, 1],
-      [`sessions/codex/${CODEX_LOG}`, 0],
-      [`sessions/copilot-cli/${COPILOT_SESSION}.jsonl`, 0],
+    expect(result.copied.map((c) => [c.to, c.redacted, c.sessions])).toEqual([
+      [`sessions/claude-code/${CLAUDE_LOG}`, 1, 1],
+      [`sessions/gemini-cli/${GEMINI_LOG}`, 1, 1],
+      [`sessions/codex/${CODEX_LOG}`, 0, 1],
+      [`sessions/copilot-cli/${COPILOT_SESSION}.jsonl`, 0, 1],
     ]);
     expect(result.bytes).toBe(result.copied.reduce((n, c) => n + c.bytes, 0));
     for (const [from, to] of [
@@ -117,6 +117,26 @@ describe('importLogs', () => {
     const cut = await importLogs({ repoDir: repo, folder: 'sessions', logs: both });
     expect(cut.copied).toEqual([]);
     expect(cut.skipped[1]?.reason).toBe('the copy already there holds more of this log than the log itself');
+  });
+
+  it('does not copy a log whose copy gives no session, saying why', async () => {
+    const summaries = await log('claude-code/-Users-chip-dev-ai-music/ff71dbed-a4f2-4284-a4fc-fe2fb90de929.jsonl', 'ff71dbed.jsonl');
+    const notLog = path.join(logs, 'notes.jsonl');
+    await writeFile(notLog, '{"name":"reverie","version":"1.0.0"}\n');
+    const result = await importLogs({
+      repoDir: repo,
+      folder: 'sessions',
+      logs: [
+        { path: summaries, agent: 'claude-code', name: 'ff71dbed.jsonl' },
+        { path: notLog, agent: 'claude-code', name: 'notes.jsonl' },
+      ],
+    });
+    expect(result.copied).toEqual([]);
+    expect(result.skipped.map((s) => s.reason)).toEqual([
+      expect.stringMatching(/^no session in it: Claude Code summaries/),
+      expect.stringMatching(/^no session in it: .*(unrecognised|not a session log|JSON object)/),
+    ]);
+    expect(await readdir(repo)).toEqual([]);
   });
 
   it('writes nothing with dryRun, and two logs of one import never to the same name', async () => {
