@@ -79,9 +79,13 @@ const fromEnv = (env: NodeJS.ProcessEnv, name: string): string | undefined => {
 
 const ownName = (relative: string): string => path.posix.basename(relative);
 
+const KEY_PATTERNS = new Map<string, RegExp>();
+
 /** A JSON string value of `key` in the head of a log (the first one), whatever record holds it. */
 function firstString(head: string, key: string): string | undefined {
-  const match = new RegExp(`"${key}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*")`).exec(head);
+  let pattern = KEY_PATTERNS.get(key);
+  if (!pattern) KEY_PATTERNS.set(key, (pattern = new RegExp(`"${key}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*")`)));
+  const match = pattern.exec(head);
   if (!match?.[1]) return undefined;
   try {
     const value = JSON.parse(match[1]) as unknown;
