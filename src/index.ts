@@ -35,4 +35,6 @@ export { loadSessions } from './sessions/load.js';
 export { redact, redactText } from './sessions/redact.js';
 export { repositoryMemory, type RepositoryMemory, type RepositoryMemoryOptions } from './memory-tool/handlers.js';
 export { SESSION_PREFIX, sessionBranch, waitingSessionBranches, type WaitingSession } from './memory-tool/branch.js';
+export { discoverLogs, AGENT_LOG_PLACES, type DiscoverOptions, type DiscoveredAgent, type DiscoveredLog } from './sessions/discover.js';
+export { importLogs, redactLog, type ImportOptions, type ImportResult, type LogToImport } from './sessions/import.js';
 export * from './errors.js';

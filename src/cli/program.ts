@@ -63,7 +63,10 @@ export async function buildProgram(out = consoleOutput(), argv: readonly string[
   const program = new Command('reverie')
     .description('dream cycles for agent memory: curate memory files from past sessions as reviewable git commits')
     .version(VERSION)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // A command's options come after its name, so that a command's own subcommand (`sessions import`) gets those
+    // written after it rather than its parent.
+    .enablePositionalOptions();
   // Before the commands are added: each inherits both.
   usageErrorsExitTwo(program);
   commanderOutput(program, out);

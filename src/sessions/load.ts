@@ -157,6 +157,19 @@ export async function readSessionFile(file: SessionFile, options: ReadFileOption
   return { ...read, warnings: unread ? [...read.warnings, unread] : read.warnings, sessions };
 }
 
+/**
+ * Reads a log held in memory as if it were the file `file` (its name and folder count for detection, as on disk): an
+ * import checks that the copy it is about to write reads as a log, before writing it.
+ */
+export async function readSessionBytes(file: SessionFile, bytes: Buffer): Promise<FileRead & { sessions: Session[] }> {
+  const sessions: Session[] = [];
+  // Written now: too recent for its stamp to be remembered, which is right for bytes that are no file yet.
+  const now = Date.now();
+  const stats = { size: bytes.length, mtimeMs: now, ctimeMs: now, ino: 0, dev: 0 } as Stats;
+  const { remember: _remember, unread, ...read } = await readLogFile(file, {}, (s) => sessions.push(s), { bytes, stats });
+  return { ...read, warnings: unread ? [...read.warnings, unread] : read.warnings, sessions };
+}
+
 export interface FileRead {
   warnings: ReadWarning[];
   /** As in LoadResult. */

@@ -34,7 +34,8 @@ export const aiderReader: SessionReader = {
 
 function detect(firstLines: string[], path: string): boolean {
   if (firstLines.some((l) => HEADER.test(l))) return true;
-  if (/(?:^|[/\\])\.aider\.chat\.history\.md$/i.test(path)) return true;
+  // `<project>.aider.chat.history.md` is how `reverie sessions import` names a project's history.
+  if (/\.aider\.chat\.history\.md$/i.test(path)) return true;
   // A copy that starts in the middle of a session: only aider's own line shapes tell.
   if (!/\.md$/i.test(path)) return false;
   const shaped = firstLines.filter((l) => /^(?:####|>)(?: .*)?  $/.test(l)).length;
