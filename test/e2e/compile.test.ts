@@ -173,7 +173,7 @@ describe('reverie compile', () => {
     expect(read(dir, 'AGENTS.md')).toContain('- Run the tests before every push.\n<!-- reverie:end memory/notes.md -->');
   });
 
-  it('writes into a code repository beside the memory: on reverie/compile in review mode, on its branch in auto mode, never pushed', async () => {
+  it('writes into a code repository beside the memory: on reverie/compile in review mode, on its branch in auto mode, pushed nowhere without github:', async () => {
     const agents = `  - name: claude-code
     loads: ["**/*.md"]
     compile:
@@ -202,7 +202,9 @@ describe('reverie compile', () => {
     expect(git(app, ['rev-parse', 'main'])).toBe(auto.agents[0]?.commit);
     expect(read(app, 'CLAUDE.md')).toContain('- Never force push.');
     expect(git(app, ['status', '--porcelain'])).toBe('');
-    expect(reverie(['compile', '--repo', memory, '--mode', 'auto']).stdout).toContain('nothing is pushed');
+    // No github: section: nothing is pushed, and nothing says it was.
+    expect(reverie(['compile', '--repo', memory, '--mode', 'auto']).stdout).not.toContain('github:');
+    expect(reverieJson<CompileJson & { github: unknown[] }>(['compile', '--repo', memory, '--mode', 'auto']).github).toEqual([]);
   });
 
   it('in review mode the memory repository gets the files on reverie/compile, which reverie approve merges', async () => {
@@ -408,10 +410,10 @@ describe('reverie compile', () => {
     expect(reverie(['compile', '--repo', escapes, '--agent', 'nobody']).code).toBe(2);
   });
 
-  it('--help shows the keys and says nothing is pushed', () => {
+  it('--help shows the keys and says what goes to GitHub', () => {
     const help = reverie(['compile', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('format: claude-md');
-    expect(help.stdout).toContain('Nothing is ever pushed');
+    expect(help.stdout).toContain('Without the\nsection nothing is pushed');
   });
 });
