@@ -6,6 +6,7 @@
  * to its main by the same rule, so that the next run, on any clone, tells a hand edit from its own work.
  * Nothing is pushed without a `github:` section in reverie.yaml.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { GitHubConfig } from '../config/index.js';
 import { GitHubCredentialsError, GitStateError } from '../errors.js';
@@ -76,6 +77,30 @@ export async function publishCompile(context: RepoContext, report: CompileReport
     if (pushed && pushed.push !== 'up-to-date') publications.push({ into: '.', repository: memory.name ?? null, branch: context.config.git.main, pull: null, ...pushed });
   }
   return publications;
+}
+
+/**
+ * Before a review-mode compile: each repository it writes into gets `reverie/compile` as GitHub has it, when this
+ * clone lacks the branch (a fresh checkout on a runner) or is behind it. The compile then adds to the branch its open
+ * pull request is on, instead of cutting another that would clash with it.
+ */
+export async function fetchCompileBranches(context: RepoContext, options: ConnectOptions = {}): Promise<void> {
+  const github = context.config.github;
+  if (!github) return;
+  const token = requireToken(options.env);
+  const dirs = new Set(context.config.agents.flatMap((a) => (a.compile ? [path.resolve(context.repo.dir, a.compile.into)] : [])));
+  for (const dir of dirs) {
+    const inMemory = dir === context.repo.dir;
+    if (!inMemory && !existsSync(path.join(dir, '.git'))) continue;
+    const repo = inMemory ? context.repo : await openRepo(dir);
+    const target = await targetRemote(repo, inMemory, github);
+    if (typeof target === 'string') continue;
+    const remote = await fetchBranch(repo, { ...(await transport(repo, target, token, options)), branch: COMPILE_BRANCH });
+    const local = await resolveRef(repo, `refs/heads/${COMPILE_BRANCH}`);
+    if (!remote || remote === local) continue;
+    if (!local) await updateBranch(repo, COMPILE_BRANCH, remote, { expectedOld: null });
+    else if (await isAncestor(repo, local, remote)) await updateBranch(repo, COMPILE_BRANCH, remote, { expectedOld: local });
+  }
 }
 
 /** The git repositories the report's agents committed into, each once, in the report's order. */

@@ -134,7 +134,9 @@ describe('reverie compile in review mode on GitHub', () => {
     expect(s.github.state.pulls[0]?.body).toContain('in 2 commits');
     expect(git(s.appBare, ['show', 'reverie/compile:CLAUDE.md'])).toContain('- Never force push to main.');
 
-    // Nothing changed: nothing is pushed, nothing on GitHub is written.
+    // Nothing changed, on a clone of the code repository without the branch (a runner's fresh checkout): the branch is
+    // taken from GitHub, nothing is pushed, nothing on GitHub is written.
+    git(s.app, ['branch', '-D', '-q', 'reverie/compile']);
     const pushed = pushes(s.server);
     const requests = s.github.requests.length;
     const third = await compile(s.memory);
@@ -144,6 +146,7 @@ describe('reverie compile in review mode on GitHub', () => {
     expect(pushes(s.server)).toBe(pushed);
     expect(s.github.requests.slice(requests).filter((r) => r.method !== 'GET')).toEqual([]);
     expect(s.github.state.pulls).toHaveLength(1);
+    expect(git(s.app, ['rev-parse', 'reverie/compile'])).toBe(next);
     expect(s.github.violations).toEqual([]);
   });
 

@@ -70,6 +70,7 @@ section nothing is pushed.`,
         const { release, repairs } = await lockAndRecover(context, 'compile');
         try {
           for (const line of repairs.lines) out.warn(`repaired: ${line}`);
+          if (publisher && (options.mode ?? context.config.mode) === 'review') await publisher.fetchCompileBranches(context, { env: process.env });
           report = await compile(context, options);
           // What was committed stays committed when GitHub fails: the report says what, and the next run pushes it.
           github = publisher
