@@ -17,6 +17,7 @@ import { overlayConfig } from './config-overlay.js';
 import { prepareCheckout } from './checkout.js';
 import { respondStep } from './respond.js';
 import { compileStep } from './compile.js';
+import { sessionPullLines } from '../memory-tool/publish.js';
 import { configOverrides, eventFacts, memoryRepoDir, readInputs, readRunnerContext, secretInputs, workspacePath, type RunnerContext } from './inputs.js';
 import { failureAnnotation, failureOf, failureOutputs, failureSummary, jobSummary, phaseLine, resultAnnotations, stepOutputs, type Links } from './report.js';
 
@@ -104,6 +105,7 @@ async function report(io: ActionIo, runner: RunnerContext, result: DreamResult, 
   if (result.outcome !== 'committed') io.print(logLine('reverie: ', redactText(`${result.outcome}: ${result.approval}`)));
   for (const a of result.actions) io.print(logLine('  ', redactText(`${a.id} ${a.type} ${a.paths.join(', ')}: ${a.summary}`)));
   if (result.diff !== undefined) printUntrusted(io, 'The plan as a diff of the memory', redactText(result.diff || '(no changes)'));
+  for (const line of sessionPullLines(result.session_pulls ?? [])) io.print(logLine('reverie: ', redactText(`github: ${line}`)));
   for (const line of resultAnnotations(result, inWorkspace)) io.print(line);
   if (runner.outputFile) await appendFile(runner.outputFile, outputBlock(stepOutputs(result), `ghadelimiter_${randomUUID()}`));
   if (runner.summaryFile) await appendFile(runner.summaryFile, jobSummary(result, links));
