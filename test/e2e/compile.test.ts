@@ -302,7 +302,12 @@ describe('reverie compile', () => {
     const waiting = reverieJson<CompileJson>(['compile', '--repo', memory]);
     expect(waiting.agents[0]?.hand_edits[0]).toMatchObject({ branch, waiting: branch });
     expect(git(memory, ['branch', '--list', 'reverie/hand-edit-*']).split('\n')).toHaveLength(1);
-    expect(reverie(['status', '--repo', memory]).stdout).toContain(`pending    ${branch} (hand edit of ../app/CLAUDE.md, 1 commit): reverie approve ${branch} | reverie reject ${branch}`);
+    expect(reverie(['status', '--repo', memory]).stdout).toContain(`pending    ${branch} (hand edit of ../app/CLAUDE.md, 1 commit): reverie review ${branch} | reverie approve ${branch} | reverie reject ${branch}`);
+    // reverie review shows the branch: its commit with the trailers, then the diff of the memory file.
+    const review = reverie(['review', branch, '--repo', memory]);
+    expect(review.code, review.stderr).toBe(0);
+    expect(review.stdout).toContain('  Reverie-Compiled-File: ../app/CLAUDE.md');
+    expect(review.stdout).toContain('  -- Tabs, not spaces.\n  +- Tabs, not spaces; width 4.');
 
     // main moves on meanwhile: approving replays the branch's commit on it.
     await commitFiles(memory, { 'memory/notes.md': `${NOTES}- Review every pull request.\n` }, 'meanwhile');
