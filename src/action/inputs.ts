@@ -7,8 +7,12 @@ import { ENGINES, MODES, type Mode } from '../config/index.js';
 import { UsageError } from '../errors.js';
 
 export interface ActionInputs {
-  /** dream (a cycle) or respond (act on what a reviewer did on a cycle's pull request). */
+  /** dream (a cycle), respond (act on what a reviewer did on a cycle's pull request) or compile (`reverie compile`). */
   command: Exclude<ActionCommand, 'check'>;
+  /** compile: `--check`, report what is not up to date and write nothing. */
+  check: boolean;
+  /** compile: `--agent`, only this agent. */
+  agent?: string;
   /** Unset: the mode reverie.yaml says. */
   mode?: Mode;
   /** Unset: the engine reverie.yaml says. */
@@ -62,10 +66,10 @@ export function secretInputs(env: NodeJS.ProcessEnv): string[] {
 }
 
 /**
- * What the bundle runs: a dream cycle, the pull-request check of the memory (`reverie check`), or a response to what a
- * reviewer did on a cycle's pull request (its checkboxes, a `/reverie` comment, its closing).
+ * What the bundle runs: a dream cycle, the pull-request check of the memory (`reverie check`), a response to what a
+ * reviewer did on a cycle's pull request (its checkboxes, a `/reverie` comment, its closing), or `reverie compile`.
  */
-export const ACTION_COMMANDS = ['dream', 'check', 'respond'] as const;
+export const ACTION_COMMANDS = ['dream', 'check', 'respond', 'compile'] as const;
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
 
 /** The `command` input; empty is a dream cycle, what the Action was first made for. */
@@ -91,8 +95,14 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
   const anthropicApiKey = rawInput(env, 'anthropic-api-key');
   const waiting = rawInput(env, 'waiting') || 'update';
   if (!(WAITING as readonly string[]).includes(waiting)) throw new UsageError(`input waiting must be one of ${WAITING.join(', ')} (got "${waiting}")`);
+  const check = booleanInput(env, 'check');
+  if (check && command !== 'compile') throw new UsageError(`input check applies to command compile only (the command is ${command})`);
+  const agent = rawInput(env, 'agent');
+  if (agent && command !== 'compile') throw new UsageError(`input agent applies to command compile only (the command is ${command})`);
   return {
     command,
+    check,
+    ...(agent ? { agent } : {}),
     waiting: waiting as Waiting,
     ...(effectiveMode ? { mode: effectiveMode } : {}),
     ...(engine ? { engine } : {}),

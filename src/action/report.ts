@@ -121,6 +121,11 @@ export function jobSummary(result: DreamResult, links: Links): string {
   if (result.notices.length > 0 || (result.pull?.warnings.length ?? 0) > 0) lines.push('');
   lines.push(inlineText(result.approval), '');
   if (result.actions.length > 0) lines.push('### Actions', '', ...actionTable(result, links), '');
+  if ((result.session_pulls ?? []).length > 0) {
+    lines.push('### Agent sessions\' memory writes', '');
+    for (const p of result.session_pulls!) lines.push(`- \`${inlineText(p.branch)}\`: ${p.outcome}${p.pull ? ` ([#${p.pull.number}](${p.pull.url}))` : ''}`);
+    lines.push('');
+  }
   if (result.dropped.length > 0) {
     lines.push('### Dropped by the guards', '');
     for (const d of result.dropped) lines.push(`- \`${d.id}\` ${d.type}: ${inlineText(d.summary)}: ${inlineText(d.reason)}`);

@@ -16,6 +16,8 @@ import { addMask, logLine, outputBlock } from './commands.js';
 import { overlayConfig } from './config-overlay.js';
 import { prepareCheckout } from './checkout.js';
 import { respondStep } from './respond.js';
+import { compileStep } from './compile.js';
+import { sessionPullLines } from '../memory-tool/publish.js';
 import { configOverrides, eventFacts, memoryRepoDir, readInputs, readRunnerContext, secretInputs, workspacePath, type RunnerContext } from './inputs.js';
 import { failureAnnotation, failureOf, failureOutputs, failureSummary, jobSummary, phaseLine, resultAnnotations, stepOutputs, type Links } from './report.js';
 
@@ -40,10 +42,12 @@ export async function runAction(io: ActionIo): Promise<number> {
   // What the cycle has done so far: a run that fails half-way still tells later steps its cycle, branch and pull request.
   const phases: PhaseReport[] = [];
   let what = 'dream cycle';
+  let compiling = false;
   const inWorkspace = (file: string) => workspacePath(runner, path.resolve(repoDir, file));
   try {
     const inputs = readInputs(io.env);
     if (inputs.command === 'respond') what = 'response to the pull request';
+    if (inputs.command === 'compile') [what, compiling] = ['compile', true];
     repoDir = memoryRepoDir(inputs, runner);
     // Validated as the repository has it first, so that an error names its own file and line.
     const own = await loadConfig(repoDir, inputs.config);
@@ -56,6 +60,7 @@ export async function runAction(io: ActionIo): Promise<number> {
     const prepared = await prepareCheckout(repoDir, config, inputs.githubToken);
     if (prepared.source !== 'local') io.print(logLine('reverie: ', `${config.git.main} taken from ${prepared.source === 'fetched' ? 'the remote' : 'the checkout\'s remote-tracking branch'} (${prepared.main.slice(0, 7)})`));
     if (prepared.deepened) io.print(logLine('reverie: ', `the shallow checkout was deepened to the whole history of ${config.git.main}`));
+    if (inputs.command === 'compile') return await compileStep(io, runner, { repoDir, configFile, inputs, inWorkspace });
     if (inputs.command === 'respond') {
       await respondStep(io, runner, { repoDir, configFile, ...(inputs.githubToken ? { githubToken: inputs.githubToken } : {}) });
       return 0;
@@ -87,7 +92,8 @@ export async function runAction(io: ActionIo): Promise<number> {
     // reverie's own errors say all there is to say; anything else is a bug, and its stack helps whoever reports it.
     if (!(error instanceof ReverieError) && error instanceof Error && error.stack) io.printError(redactText(error.stack));
     if (runner.summaryFile) await appendFile(runner.summaryFile, failureSummary(failure.message, phases, what)).catch(() => undefined);
-    if (runner.outputFile) await appendFile(runner.outputFile, outputBlock(failureOutputs(phases), `ghadelimiter_${randomUUID()}`)).catch(() => undefined);
+    const outputs = compiling ? { outcome: 'failed', stale: '', 'pull-request-number': '', 'pull-request-url': '' } : failureOutputs(phases);
+    if (runner.outputFile) await appendFile(runner.outputFile, outputBlock(outputs, `ghadelimiter_${randomUUID()}`)).catch(() => undefined);
     return 1;
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
@@ -99,6 +105,7 @@ async function report(io: ActionIo, runner: RunnerContext, result: DreamResult, 
   if (result.outcome !== 'committed') io.print(logLine('reverie: ', redactText(`${result.outcome}: ${result.approval}`)));
   for (const a of result.actions) io.print(logLine('  ', redactText(`${a.id} ${a.type} ${a.paths.join(', ')}: ${a.summary}`)));
   if (result.diff !== undefined) printUntrusted(io, 'The plan as a diff of the memory', redactText(result.diff || '(no changes)'));
+  for (const line of sessionPullLines(result.session_pulls ?? [])) io.print(logLine('reverie: ', redactText(`github: ${line}`)));
   for (const line of resultAnnotations(result, inWorkspace)) io.print(line);
   if (runner.outputFile) await appendFile(runner.outputFile, outputBlock(stepOutputs(result), `ghadelimiter_${randomUUID()}`));
   if (runner.summaryFile) await appendFile(runner.summaryFile, jobSummary(result, links));

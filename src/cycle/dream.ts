@@ -25,6 +25,7 @@ import { notUtf8Error } from './memory-files.js';
 import { planDiff } from './diff.js';
 import { cycleBranchName, cycleStamp, pendingCycles, type PendingCycle } from './history.js';
 import { syncCycles, type CycleSync } from './github-cycles.js';
+import { publishSessionBranches, type SessionPull } from '../memory-tool/publish.js';
 import { closeCyclePull, connectGitHub, publishCycle, pushMain, syncMain, type ConnectOptions, type GitHubLink, type PublishedPull } from './publish.js';
 import { pushMainFirst } from './settle.js';
 import { retire, toSupersede, waitForReview, waitingCycles, type Superseded, type Waiting } from './waiting.js';
@@ -134,6 +135,8 @@ export interface DreamResult {
   repaired?: string[];
   /** What GitHub had decided or held that this clone took in first (closed pull requests, waiting branches). */
   github?: CycleSync;
+  /** Agent sessions' memory-tool branches, each pushed with its pull request, or retired once decided on GitHub. */
+  session_pulls?: SessionPull[];
   /** The memory tests on main and on the cycle, and the context cost per target; absent without test files. */
   memory_tests?: MemoryCheck;
   /** New sessions kept out of this cycle's extraction to test its memory with (`extract.hold_out`); a later cycle extracts them. */
@@ -196,7 +199,14 @@ export async function dream(options: DreamOptions): Promise<DreamResult> {
     });
     // After approval: sessions main now records are pruned from the state, the rest kept for the next run.
     await kept?.save();
-    return { ...withWarnings(result, kept?.warnings ?? []), ...(repaired.length > 0 ? { repaired } : {}), ...(github ? { github } : {}) };
+    // Agents' live writes go to review where the cycles do; after the cycle, so that a failure here loses none of it.
+    const sessionPulls = link ? await publishSessionBranches(context, link) : [];
+    return {
+      ...withWarnings(result, kept?.warnings ?? []),
+      ...(repaired.length > 0 ? { repaired } : {}),
+      ...(github ? { github } : {}),
+      ...(sessionPulls.length > 0 ? { session_pulls: sessionPulls } : {}),
+    };
   } finally {
     release();
   }

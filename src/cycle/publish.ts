@@ -8,7 +8,7 @@ import { safeFirst } from '../dream/risk.js';
 import type { CycleRecord, RecordedAction } from '../dream/state.js';
 import type { ActionType } from '../dream/types.js';
 import { GitHubCredentialsError, GitHubError, GitStateError } from '../errors.js';
-import { commitsNotIn, fastForward, isAncestor, isNotFound, mergeBase, resolveRef, updateBranch, type LogEntry } from '../git/index.js';
+import { commitsNotIn, fastForward, isAncestor, isNotFound, mergeBase, resolveRef, updateBranch, type LogEntry, type Repo } from '../git/index.js';
 import type { GitHubClient, GitHubClientOptions, PullRequest } from '../github/client.js';
 import { pullBody, pullTitle, revertBody } from '../github/pull-body.js';
 import { fetchBranch, pushBranch, resolveRemote, type GitHubRemote, type TransportInput } from '../github/remote.js';
@@ -44,9 +44,17 @@ export function githubToken(env: NodeJS.ProcessEnv = process.env): string | unde
 export async function connectGitHub(context: RepoContext, options: ConnectOptions = {}): Promise<GitHubLink | undefined> {
   const config = context.config.github;
   if (!config) return undefined;
+  return connectRepository(context.repo, config, options);
+}
+
+/**
+ * Connects to the GitHub repository that `config.remote` of `repo` points at (the memory repository, or a code
+ * repository `reverie compile` writes into), checking the token and the repository first.
+ */
+export async function connectRepository(repo: Repo, config: GitHubConfig, options: ConnectOptions = {}): Promise<GitHubLink> {
   const token = githubToken(options.env);
   if (!token) throw new GitHubCredentialsError('reverie.yaml has a github: section, so review happens on GitHub, which needs a token: set GITHUB_TOKEN (or GH_TOKEN)');
-  const remote = await resolveRemote(context.repo, config.remote, config.repo);
+  const remote = await resolveRemote(repo, config.remote, config.repo);
   // Octokit loads only when a command talks to GitHub.
   const { GitHubClient } = await import('../github/client.js');
   const client = new GitHubClient({ apiUrl: config.apiUrl, token, owner: remote.owner, repo: remote.repo, maxWaitSeconds: config.maxWaitSeconds, ...(options.timing ? { timing: options.timing } : {}) });

@@ -39,12 +39,27 @@ export async function resolveRemote(repo: Repo, remote: string, repoName?: strin
   return { url, name: isUrl ? await remoteNamed(repo, url) : remote, owner, repo: name };
 }
 
+/**
+ * Whether a remote's URL is on the GitHub server whose REST API is `apiUrl`: github.com for `https://api.github.com`,
+ * the same host for a GitHub Enterprise Server's `https://<host>/api/v3`. A repository hosted elsewhere (GitLab, a
+ * bare repository on a file share) gets no pull request.
+ */
+export function onGitHubServer(remoteUrl: string, apiUrl: string): boolean {
+  try {
+    const remoteHost = new URL(httpsUrl(remoteUrl)).hostname.toLowerCase();
+    const apiHost = new URL(apiUrl).hostname.toLowerCase();
+    return remoteHost === apiHost || `api.${remoteHost}` === apiHost;
+  } catch {
+    return false;
+  }
+}
+
 /** `https://…`, `ssh://…`, `git@host:owner/name`, as opposed to the name of a git remote. */
 export function isRemoteUrl(remote: string): boolean {
   return /^[a-z]+:\/\/|^[^/\s]+@[^/\s]+:/i.test(remote);
 }
 
-async function remoteUrl(repo: Repo, name: string): Promise<string> {
+export async function remoteUrl(repo: Repo, name: string): Promise<string> {
   const url = (await git.getConfig({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, path: `remote.${name}.url` })) as string | undefined;
   if (!url) throw new UsageError(`the repository has no git remote "${name}"; add it (git remote add ${name} <url>) or set github.remote to a URL in reverie.yaml`);
   return url;

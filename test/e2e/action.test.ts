@@ -244,7 +244,7 @@ describe('the bundle', () => {
   it('is what action.yml runs, on node24, with every input it reads declared', () => {
     const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { runs: { using: string; main: string }; inputs: Record<string, unknown> };
     expect(action.runs).toEqual({ using: 'node24', main: ACTION_BUNDLE });
-    expect(Object.keys(action.inputs).sort()).toEqual(['anthropic-api-key', 'base', 'command', 'config', 'dry-run', 'engine', 'github-token', 'mode', 'model', 'path', 'sessions', 'waiting']);
+    expect(Object.keys(action.inputs).sort()).toEqual(['agent', 'anthropic-api-key', 'base', 'check', 'command', 'config', 'dry-run', 'engine', 'github-token', 'mode', 'model', 'path', 'sessions', 'waiting']);
   });
 });
 
@@ -594,9 +594,83 @@ describe('the Action with command: check, on a pull request', () => {
     const workspace = await checkout(r, { event: 'pull' });
     const run = await runAction(workspace, r, { command: 'lint', 'github-token': TOKEN });
     expect(run.code).toBe(1);
-    expect(annotations(run, 'error')).toEqual(['::error title=reverie%3A input::input command must be one of dream, check, respond (got "lint")']);
+    expect(annotations(run, 'error')).toEqual(['::error title=reverie%3A input::input command must be one of dream, check, respond, compile (got "lint")']);
     // Nothing was done before the failure: every output but the outcome is empty.
     expect(run.outputs).toMatchObject({ outcome: 'failed', cycle: '', branch: '', 'pull-request-number': '' });
     expectNothingWritten(r, 0);
+  });
+});
+
+describe('the Action with command: compile', () => {
+  const AGENTS = 'agents:\n  - name: codex\n    loads: ["notes.md"]\n    compile:\n      format: agents-md\n';
+  const compiling = (mode: string) => ({ 'reverie.yaml': `${TEST_CONFIG.replace('mode: auto', `mode: ${mode}`)}${AGENTS}` });
+  const pushes = (r: Remote) => r.server.requests.filter((q) => q.service === 'git-receive-pack').length;
+
+  it('review: pushes reverie/compile and opens its pull request; the next run on a fresh checkout finds it up to date and writes nothing', async () => {
+    const r = await remote({ files: compiling('review') });
+    const workspace = await checkout(r, { event: 'push' });
+    const run = await runAction(workspace, r, { command: 'compile', 'github-token': TOKEN });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(annotations(run, 'error')).toEqual([]);
+    expect(run.outputs).toEqual({ outcome: 'compiled', stale: 'false', 'pull-request-number': '1', 'pull-request-url': 'https://github.com/acme/memory/pull/1' });
+    const [pull] = r.github.state.pulls;
+    expect(pull).toMatchObject({ state: 'open', head: { ref: 'reverie/compile' }, base: { ref: 'main' }, title: 'reverie: compiled memory for codex' });
+    expect(await runGit(r.bare, ['show', 'reverie/compile:AGENTS.md'])).toContain('<!-- reverie:begin memory/notes.md -->');
+    // The record went to main on GitHub, so that the next runner knows what was written.
+    expect(await runGit(r.bare, ['show', 'main:.reverie/compiled.json'])).toContain('"path": "AGENTS.md"');
+    expect(run.summary).toContain('## reverie compile');
+    expect(run.summary).toContain('| codex | agents-md | . (`reverie/compile`) | write AGENTS.md |');
+    expect(run.summary).toContain('- acme/memory: `reverie/compile` pushed; pull request [#1](https://github.com/acme/memory/pull/1) created');
+    expect(run.stdout).toContain('reverie: compile: 1 agent from memory');
+    expect(r.github.violations).toEqual([]);
+    expectNoSecrets(run, workspace);
+
+    const pushed = pushes(r);
+    const requests = r.github.requests.length;
+    const next = await runAction(await checkout(r, { event: 'push' }), r, { command: 'compile', 'github-token': TOKEN });
+    expect(next.code, next.stdout + next.stderr).toBe(0);
+    expect(next.outputs).toEqual({ outcome: 'up-to-date', stale: 'false', 'pull-request-number': '1', 'pull-request-url': 'https://github.com/acme/memory/pull/1' });
+    expect(pushes(r)).toBe(pushed);
+    expect(r.github.requests.slice(requests).filter((q) => q.method !== 'GET')).toEqual([]);
+    expect(r.github.state.pulls).toHaveLength(1);
+  });
+
+  it('check: fails while main lacks the compiled file, passes once the pull request is merged, and annotates a hand edit on its line', async () => {
+    const r = await remote({ files: compiling('review') });
+    const compiled = await runAction(await checkout(r, { event: 'push' }), r, { command: 'compile', 'github-token': TOKEN });
+    expect(compiled.code, compiled.stdout + compiled.stderr).toBe(0);
+
+    const pushed = pushes(r);
+    const stale = await runAction(await checkout(r, { event: 'push' }), r, { command: 'compile', check: 'true' });
+    expect(stale.code).toBe(1);
+    expect(annotations(stale, 'error')).toEqual(['::error title=reverie%3A compiled file stale,file=AGENTS.md::AGENTS.md is not up to date with the memory: run reverie compile']);
+    expect(stale.outputs).toMatchObject({ outcome: 'stale', stale: 'true' });
+    expect(stale.summary).toContain('## reverie compile (check)');
+    expect(stale.summary).toContain('would write AGENTS.md');
+    expect(pushes(r)).toBe(pushed);
+
+    await r.github.mergePull(1, 'merge');
+    const fresh = await runAction(await checkout(r, { event: 'push' }), r, { command: 'compile', check: 'true' });
+    expect(fresh.code, fresh.stdout + fresh.stderr).toBe(0);
+    expect(fresh.outputs).toMatchObject({ outcome: 'up-to-date', stale: 'false' });
+    expect(annotations(fresh, 'error')).toEqual([]);
+
+    // Someone edits the compiled file's header on main: the check names the file and line, and the step fails.
+    const workspace = await checkout(r, { event: 'push' });
+    const text = readFileSync(path.join(workspace, 'AGENTS.md'), 'utf8');
+    await writeFile(path.join(workspace, 'AGENTS.md'), text.replace(/^(<!--.*?)-->/, '$1(edited) -->'));
+    await runGit(workspace, ['-c', 'user.name=Person', '-c', 'user.email=person@example.com', 'commit', '-q', '-am', 'edit AGENTS.md']);
+    const edited = await runAction(workspace, r, { command: 'compile', check: 'true' });
+    expect(edited.code).toBe(1);
+    expect(annotations(edited, 'error')).toEqual([expect.stringMatching(/^::error title=reverie%3A hand edit that cannot be traced,file=AGENTS\.md,line=1::/)]);
+    expect(edited.outputs).toMatchObject({ outcome: 'failed' });
+  });
+
+  it('an input of compile given to another command fails the step, naming it', async () => {
+    const r = await remote();
+    const run = await runAction(await checkout(r, { event: 'pull' }), r, { command: 'dream', check: 'true', 'github-token': TOKEN });
+    expect(run.code).toBe(1);
+    expect(annotations(run, 'error')).toEqual(['::error title=reverie%3A input::input check applies to command compile only (the command is dream)']);
+    expect(r.github.state.pulls).toEqual([]);
   });
 });

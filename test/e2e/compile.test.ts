@@ -173,7 +173,7 @@ describe('reverie compile', () => {
     expect(read(dir, 'AGENTS.md')).toContain('- Run the tests before every push.\n<!-- reverie:end memory/notes.md -->');
   });
 
-  it('writes into a code repository beside the memory: on reverie/compile in review mode, on its branch in auto mode, never pushed', async () => {
+  it('writes into a code repository beside the memory: on reverie/compile in review mode, on its branch in auto mode, pushed nowhere without github:', async () => {
     const agents = `  - name: claude-code
     loads: ["**/*.md"]
     compile:
@@ -202,7 +202,9 @@ describe('reverie compile', () => {
     expect(git(app, ['rev-parse', 'main'])).toBe(auto.agents[0]?.commit);
     expect(read(app, 'CLAUDE.md')).toContain('- Never force push.');
     expect(git(app, ['status', '--porcelain'])).toBe('');
-    expect(reverie(['compile', '--repo', memory, '--mode', 'auto']).stdout).toContain('nothing is pushed');
+    // No github: section: nothing is pushed, and nothing says it was.
+    expect(reverie(['compile', '--repo', memory, '--mode', 'auto']).stdout).not.toContain('github:');
+    expect(reverieJson<CompileJson & { github: unknown[] }>(['compile', '--repo', memory, '--mode', 'auto']).github).toEqual([]);
   });
 
   it('in review mode the memory repository gets the files on reverie/compile, which reverie approve merges', async () => {
@@ -300,7 +302,12 @@ describe('reverie compile', () => {
     const waiting = reverieJson<CompileJson>(['compile', '--repo', memory]);
     expect(waiting.agents[0]?.hand_edits[0]).toMatchObject({ branch, waiting: branch });
     expect(git(memory, ['branch', '--list', 'reverie/hand-edit-*']).split('\n')).toHaveLength(1);
-    expect(reverie(['status', '--repo', memory]).stdout).toContain(`pending    ${branch} (hand edit of ../app/CLAUDE.md, 1 commit): reverie approve ${branch} | reverie reject ${branch}`);
+    expect(reverie(['status', '--repo', memory]).stdout).toContain(`pending    ${branch} (hand edit of ../app/CLAUDE.md, 1 commit): reverie review ${branch} | reverie approve ${branch} | reverie reject ${branch}`);
+    // reverie review shows the branch: its commit with the trailers, then the diff of the memory file.
+    const review = reverie(['review', branch, '--repo', memory]);
+    expect(review.code, review.stderr).toBe(0);
+    expect(review.stdout).toContain('  Reverie-Compiled-File: ../app/CLAUDE.md');
+    expect(review.stdout).toContain('  -- Tabs, not spaces.\n  +- Tabs, not spaces; width 4.');
 
     // main moves on meanwhile: approving replays the branch's commit on it.
     await commitFiles(memory, { 'memory/notes.md': `${NOTES}- Review every pull request.\n` }, 'meanwhile');
@@ -408,10 +415,10 @@ describe('reverie compile', () => {
     expect(reverie(['compile', '--repo', escapes, '--agent', 'nobody']).code).toBe(2);
   });
 
-  it('--help shows the keys and says nothing is pushed', () => {
+  it('--help shows the keys and says what goes to GitHub', () => {
     const help = reverie(['compile', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('format: claude-md');
-    expect(help.stdout).toContain('Nothing is ever pushed');
+    expect(help.stdout).toContain('Without the\nsection nothing is pushed');
   });
 });

@@ -200,7 +200,7 @@ describe('a session branch under review', () => {
     const { dir } = await written();
     const status = reverieJson<{ session_pending: { branch: string; session: string; commits: number; files: string[] }[] }>(['status'], { cwd: dir });
     expect(status.session_pending).toEqual([{ branch: BRANCH, session: 's1', commits: 1, files: ['memory/notes.md'] }]);
-    expect(reverie(['status'], { cwd: dir }).stdout).toContain(`pending    ${BRANCH} (memory tool writes of session s1 to memory/notes.md, 1 commit): reverie approve ${BRANCH}`);
+    expect(reverie(['status'], { cwd: dir }).stdout).toContain(`pending    ${BRANCH} (memory tool writes of session s1 to memory/notes.md, 1 commit): reverie review ${BRANCH} | reverie approve ${BRANCH}`);
 
     const approved = reverieJson<{ decision: string; commits: number }>(['approve', BRANCH], { cwd: dir });
     expect(approved).toMatchObject({ code: 0, decision: 'approved', commits: 1 });

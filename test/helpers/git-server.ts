@@ -163,8 +163,9 @@ async function findHttpBackend(): Promise<string> {
 }
 
 /** Names become path segments and URLs; keep them to one plain segment. */
+/** `memory`, or `owner/name` for a URL GitHub's way (`/acme/app.git`), which tells the repository's owner and name. */
 function checkRepoName(name: string): string {
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name)) throw new Error(`bad repository name: ${name}`);
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(name)) throw new Error(`bad repository name: ${name}`);
   return name;
 }
 

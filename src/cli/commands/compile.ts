@@ -4,6 +4,7 @@ import { ReverieError, UsageError } from '../../errors.js';
 import { openContext } from '../../cycle/repo-context.js';
 import { lockAndRecover } from '../../cycle/recover.js';
 import { compile, COMPILE_BRANCH, type AgentReport, type CompileReport } from '../../compile/run.js';
+import type { CompilePublication } from '../../compile/publish.js';
 import { pad, type Output } from '../output.js';
 
 interface CompileFlags {
@@ -45,7 +46,13 @@ Each agent with a compile: key in reverie.yaml gets the memory files its loads: 
         path: CLAUDE.md            # relative to into (default: the format's usual file or folder)
 
 In review mode a git repository at into: gets the files on its branch ${COMPILE_BRANCH}; in auto mode they are
-committed on its checked-out branch. Nothing is ever pushed. What was written is recorded in .reverie/compiled.json.`,
+committed on its checked-out branch. What was written is recorded in .reverie/compiled.json.
+
+With a github: section in reverie.yaml (and GITHUB_TOKEN or GH_TOKEN set), what a run commits goes to GitHub: in
+review mode ${COMPILE_BRANCH} is pushed to each repository whose remote is on that GitHub (the memory repository's
+github.remote; a code repository's origin), with one pull request kept up to date there; in auto mode the branch
+the files went on is pushed when every commit GitHub lacks is compile's own. So is the record on main. Without the
+section nothing is pushed.`,
     )
     .action(async (flags: CompileFlags) => {
       if (flags.mode !== undefined && !MODES.includes(flags.mode as Mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')} (got "${flags.mode}")`);
@@ -53,29 +60,55 @@ committed on its checked-out branch. Nothing is ever pushed. What was written is
       const options = { now: new Date(), check: flags.check === true, ...(flags.agent ? { agent: flags.agent } : {}), ...(flags.mode ? { mode: flags.mode as Mode } : {}) };
       const writes = !options.check && flags.mode !== 'dry-run' && !(flags.mode === undefined && context.config.mode === 'dry-run');
       let report: CompileReport;
+      let github: CompilePublication[] = [];
+      let unpublished: unknown;
       if (writes) {
+        // The token is checked before anything is written: a missing one stops the run with nothing half-done.
+        // The GitHub side (isomorphic-git's transport, Octokit) loads only with a github: section.
+        const publisher = context.config.github ? await import('../../compile/publish.js') : undefined;
+        publisher?.requireToken(process.env);
         const { release, repairs } = await lockAndRecover(context, 'compile');
         try {
           for (const line of repairs.lines) out.warn(`repaired: ${line}`);
+          if (publisher && (options.mode ?? context.config.mode) === 'review') await publisher.fetchCompileBranches(context, { env: process.env });
           report = await compile(context, options);
+          // What was committed stays committed when GitHub fails: the report says what, and the next run pushes it.
+          github = publisher
+            ? await publisher.publishCompile(context, report, { env: process.env }).catch((error: unknown) => {
+                unpublished = error;
+                return [];
+              })
+            : [];
         } finally {
           release();
         }
       } else report = await compile(context, options);
-      if (flags.json) out.json(report);
-      else printReport(out, report);
+      if (flags.json) out.json({ ...report, github });
+      else printReport(out, report, github);
+      if (unpublished !== undefined) throw unpublished;
       const failed = report.agents.filter((a) => a.over.length > 0 || a.untraceable.length > 0 || a.error !== undefined).map((a) => a.agent);
       if (failed.length > 0) throw new CompileFindingsError(`not compiled as it is for ${failed.join(', ')}: see above`);
       if (report.check && report.stale) throw new CompileFindingsError('the compiled files are not up to date with the memory (--check)');
     });
 }
 
-function printReport(out: Output, report: CompileReport): void {
+function printReport(out: Output, report: CompileReport, github: readonly CompilePublication[]): void {
   const how = report.check ? 'check: nothing is written' : report.mode === 'review' ? `review mode: a git repository gets the files on ${COMPILE_BRANCH}` : 'auto mode: committed on the checked-out branch';
-  out.line(`memory at ${report.memory_commit.slice(0, 7)}, ${how}; nothing is pushed`);
+  out.line(`memory at ${report.memory_commit.slice(0, 7)}, ${how}`);
   if (report.agents.length === 0) out.line('no agent has compile: in reverie.yaml; see `reverie compile --help`');
   for (const agent of report.agents) printAgent(out, agent, report.check);
   if (report.record_commit) out.line(`recorded in .reverie/compiled.json on main (${report.record_commit.slice(0, 7)})`);
+  for (const line of publicationLines(github)) out.line(`github: ${line}`);
+}
+
+/** One line per repository published to: what was pushed, and the pull request. */
+export function publicationLines(github: readonly CompilePublication[]): string[] {
+  return github.map((p) => {
+    const where = p.repository ?? (p.into === '.' ? 'the memory repository' : p.into);
+    const push = p.push === 'pushed' ? `${p.branch} pushed` : p.push === 'up-to-date' ? `${p.branch} up to date` : `${p.branch} not pushed`;
+    const pull = p.pull ? `; pull request #${p.pull.number} ${p.pull.action} (${p.pull.url})` : '';
+    return `${where}: ${push}${pull}${p.note ? `; ${p.note}` : ''}`;
+  });
 }
 
 function printAgent(out: Output, agent: AgentReport, check: boolean): void {
@@ -95,5 +128,5 @@ function printAgent(out: Output, agent: AgentReport, check: boolean): void {
     out.line(`  ${pad('hand edit', 11)}${edit.file} → ${edit.sources.join(', ')}: ${branch}${edit.branch ? ` (reverie approve ${edit.branch} | reverie reject ${edit.branch})` : ''}`);
   }
   for (const problem of agent.untraceable) out.line(`  ${pad('untraced', 11)}${problem.file}:${problem.line}: ${problem.message}; the file is left as it is`);
-  if (agent.commit) out.line(`  ${pad('committed', 11)}${agent.commit.slice(0, 7)} on ${agent.destination.branch} of ${agent.into === '.' ? 'the memory repository' : agent.into} (not pushed)`);
+  if (agent.commit) out.line(`  ${pad('committed', 11)}${agent.commit.slice(0, 7)} on ${agent.destination.branch} of ${agent.into === '.' ? 'the memory repository' : agent.into}`);
 }

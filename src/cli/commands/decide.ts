@@ -166,8 +166,8 @@ function reportSettled(out: Output, view: CycleView, wanted: 'approved' | 'rejec
 
 /**
  * A branch of `reverie compile` (a hand edit brought back, or compiled files waiting) or of the memory tool (one
- * agent session's writes): merged into main or dropped, locally; such branches are not pushed, so there is no pull
- * request to follow.
+ * agent session's writes): merged into main or dropped, locally. A session branch's pull request on GitHub follows
+ * main there: the next dream cycle finds the writes on main (once pushed) and retires the branch on GitHub too.
  */
 async function decideCompileBranch(context: RepoContext, branch: string, verb: 'approve' | 'reject', flags: Flags & { reason?: string; only?: string[]; except?: string[] }, out: Output): Promise<void> {
   if (flags.dryRun || flags.only || flags.except) throw new UsageError(`--dry-run, --only and --except are for cycles; ${branch} is taken or dropped whole`);

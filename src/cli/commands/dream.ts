@@ -50,6 +50,7 @@ export function registerDream(program: Command, out: Output): void {
         for (const line of result.repaired ?? []) out.warn(`repaired: ${line}`);
         if (result.github) for (const line of (await import('../../cycle/github-cycles.js')).syncLines(result.github)) out.line(`github: ${line}`);
         printResult(out, result);
+        if (result.session_pulls) for (const line of (await import('../../memory-tool/publish.js')).sessionPullLines(result.session_pulls)) out.line(`github: ${line}`);
         for (const w of written) {
           out.line(`waiting  ${w.branch}: memory tool writes of session ${w.session} to ${w.files.join(', ')} (${plural(w.commits, 'commit')}): reverie approve ${w.branch} | reverie reject ${w.branch}`);
         }
@@ -84,6 +85,7 @@ function jsonOf(result: DreamResult) {
   return {
     repaired: result.repaired ?? [],
     github: result.github ?? null,
+    session_pulls: result.session_pulls ?? [],
     cycle: result.cycle,
     branch: result.branch,
     base: result.base,

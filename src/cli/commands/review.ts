@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { openContext } from '../../cycle/context.js';
 import { waitingOnGitHub } from '../../cycle/github-cycles.js';
 import { reviewCycle, type CycleReview, type ReviewAction } from '../../cycle/review.js';
+import { reviewBranch, type BranchReview } from '../../cycle/branch-review.js';
+import { compileBranchFrom } from '../../compile/branch-names.js';
+import { sessionBranchFrom } from '../../memory-tool/branch.js';
 import { impactLine } from '../../dream/impact.js';
 import { plural, quoted, shortOid, type Output } from '../output.js';
 import { noticeLines } from './dream.js';
@@ -9,17 +12,40 @@ import { noticeLines } from './dream.js';
 export function registerReview(program: Command, out: Output): void {
   program
     .command('review')
-    .description('a pending cycle, action by action: rationale, diff and evidence, then how to approve or reject it')
-    .argument('[cycle]', 'cycle id or branch name (default: the only pending cycle)')
+    .description('a pending cycle, action by action: rationale, diff and evidence, then how to approve or reject it; or a hand edit, compiled files or an agent session\'s writes, commit by commit, with their diff')
+    .argument('[cycle]', 'cycle id or branch name (default: the only pending cycle); also a reverie/hand-edit-…, reverie/compile or reverie/session-… branch')
     .option('--json', 'print one JSON object')
     .option('--config <file>', 'configuration file, relative to the repository', 'reverie.yaml')
     .option('--repo <dir>', 'the memory repository', '.')
     .action(async (cycle: string | undefined, flags: { json?: boolean; config: string; repo: string }) => {
       const context = await openContext(flags.repo, flags.config);
+      const other = cycle === undefined ? undefined : (compileBranchFrom(cycle) ?? sessionBranchFrom(cycle));
+      if (other) {
+        const branch = await reviewBranch(context, other);
+        return flags.json ? out.json(branch) : printBranch(out, branch);
+      }
       const review = await reviewCycle(context, cycle, await waitingOnGitHub(context, (line) => out.warn(line)));
       if (flags.json) return out.json(review);
       printReview(out, review);
     });
+}
+
+/** A branch that is taken or dropped whole: its commits with their trailers and files, the diff, and the two commands. */
+function printBranch(out: Output, review: BranchReview): void {
+  out.line(`${review.branch} (${shortOid(review.tip)}), ${plural(review.commits.length, 'commit')} that main lacks, from ${shortOid(review.base)}`);
+  for (const commit of review.commits) {
+    out.line('');
+    out.line(`${shortOid(commit.oid)} ${commit.subject}`);
+    for (const [key, value] of commit.trailers) out.line(`  ${key}: ${value}`);
+    out.line(`  files: ${commit.files.join(', ')}`);
+  }
+  out.line('');
+  out.line('diff:');
+  out.line(indent((review.diff || '(no change left: main has it all)').replace(/\n$/, ''), '  ', true));
+  out.line('');
+  out.line('decide:');
+  out.line(`  approve          reverie approve ${review.branch}`);
+  out.line(`  reject           reverie reject ${review.branch}`);
 }
 
 function printReview(out: Output, review: CycleReview): void {

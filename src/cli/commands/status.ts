@@ -60,10 +60,10 @@ export function registerStatus(program: Command, out: Output): void {
       for (const p of status.pending) out.line(`pending    ${p.branch} (${plural(p.actions, 'action')}): reverie approve ${p.cycle} | reverie reject ${p.cycle}`);
       for (const c of compiled) {
         const what = c.files.length > 0 ? `hand edit of ${c.files.join(', ')}` : 'compiled files';
-        out.line(`pending    ${c.branch} (${what}, ${plural(c.commits, 'commit')}): reverie approve ${c.branch} | reverie reject ${c.branch}`);
+        out.line(`pending    ${c.branch} (${what}, ${plural(c.commits, 'commit')}): reverie review ${c.branch} | reverie approve ${c.branch} | reverie reject ${c.branch}`);
       }
       for (const w of written) {
-        out.line(`pending    ${w.branch} (memory tool writes of session ${w.session} to ${w.files.join(', ')}, ${plural(w.commits, 'commit')}): reverie approve ${w.branch} | reverie reject ${w.branch}`);
+        out.line(`pending    ${w.branch} (memory tool writes of session ${w.session} to ${w.files.join(', ')}, ${plural(w.commits, 'commit')}): reverie review ${w.branch} | reverie approve ${w.branch} | reverie reject ${w.branch}`);
       }
     });
 }

@@ -6,13 +6,13 @@ import { parseConfig } from '../../../src/config/index.js';
 import { UsageError } from '../../../src/errors.js';
 
 /** The inputs as the runner passes them for a workflow that sets none: action.yml's defaults. */
-const DEFAULTS = { INPUT_COMMAND: 'dream', INPUT_BASE: '', INPUT_MODE: '', 'INPUT_DRY-RUN': 'false', INPUT_ENGINE: '', INPUT_MODEL: '', INPUT_CONFIG: 'reverie.yaml', INPUT_PATH: '.', INPUT_SESSIONS: '', 'INPUT_ANTHROPIC-API-KEY': '' };
+const DEFAULTS = { INPUT_COMMAND: 'dream', INPUT_CHECK: 'false', INPUT_AGENT: '', INPUT_BASE: '', INPUT_MODE: '', 'INPUT_DRY-RUN': 'false', INPUT_ENGINE: '', INPUT_MODEL: '', INPUT_CONFIG: 'reverie.yaml', INPUT_PATH: '.', INPUT_SESSIONS: '', 'INPUT_ANTHROPIC-API-KEY': '' };
 
 const RUNNER: RunnerContext = { workspace: '/home/runner/work/memory/memory', repository: 'acme/memory', serverUrl: 'https://github.com', apiUrl: 'https://ghe.example.com/api/v3', tempDir: '/tmp' };
 
 describe('readInputs', () => {
   it('leaves mode and engine to reverie.yaml when the workflow does not set them', () => {
-    expect(readInputs({ ...DEFAULTS, 'INPUT_GITHUB-TOKEN': 'ghs_x' })).toEqual({ command: 'dream', config: 'reverie.yaml', path: '.', sessions: [], githubToken: 'ghs_x', waiting: 'update' });
+    expect(readInputs({ ...DEFAULTS, 'INPUT_GITHUB-TOKEN': 'ghs_x' })).toEqual({ command: 'dream', check: false, config: 'reverie.yaml', path: '.', sessions: [], githubToken: 'ghs_x', waiting: 'update' });
   });
 
   it('waiting: update by default, wait or supersede when asked, anything else refused by the input\'s name', () => {
@@ -44,10 +44,17 @@ describe('readInputs', () => {
     expect(readCommand({ ...DEFAULTS, INPUT_COMMAND: ' check ' })).toBe('check');
     expect(readInputs({ ...DEFAULTS, INPUT_COMMAND: 'respond' }).command).toBe('respond');
     for (const command of ['lint', 'Check', 'dream check']) {
-      expect(() => readCommand({ ...DEFAULTS, INPUT_COMMAND: command })).toThrow(new UsageError(`input command must be one of dream, check, respond (got "${command}")`));
+      expect(() => readCommand({ ...DEFAULTS, INPUT_COMMAND: command })).toThrow(new UsageError(`input command must be one of dream, check, respond, compile (got "${command}")`));
       // The dream entry, where main.ts sends every command but check, refuses it the same way.
-      expect(() => readInputs({ ...DEFAULTS, INPUT_COMMAND: command })).toThrow(/^input command must be one of dream, check, respond/);
+      expect(() => readInputs({ ...DEFAULTS, INPUT_COMMAND: command })).toThrow(/^input command must be one of dream, check, respond, compile/);
     }
+  });
+
+  it('compile: check and agent, which no other command takes', () => {
+    expect(readInputs({ ...DEFAULTS, INPUT_COMMAND: 'compile', INPUT_CHECK: 'true', INPUT_AGENT: ' codex ' })).toMatchObject({ command: 'compile', check: true, agent: 'codex' });
+    expect(readInputs({ ...DEFAULTS, INPUT_COMMAND: 'compile', 'INPUT_DRY-RUN': 'true' })).toMatchObject({ command: 'compile', check: false, mode: 'dry-run' });
+    expect(() => readInputs({ ...DEFAULTS, INPUT_COMMAND: 'compile', INPUT_CHECK: 'yes' })).toThrow('input check must be true or false (got "yes")');
+    expect(() => readInputs({ ...DEFAULTS, INPUT_COMMAND: 'respond', INPUT_AGENT: 'codex' })).toThrow('input agent applies to command compile only (the command is respond)');
   });
 
   it('lists the secrets to mask, and only those that are set', () => {
