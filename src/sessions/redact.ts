@@ -9,7 +9,7 @@
  * specific token shapes claim their matches before the generic assignment and entropy rules look.
  */
 
-import { secretlintFindings } from './secretlint.js';
+import { mayHoldPresetSecret, runPreset, secretlintFindings } from './secretlint.js';
 
 export interface RedactionRule {
   /** Kind shown in the placeholder, e.g. `github-token`. */
@@ -384,11 +384,14 @@ export function redactTextValue<T>(value: T): T {
  * (a summary clipped in the middle of a token no rule would know any more) is already clean.
  */
 export function secondPass<T>(first: T): T {
+  // Most sessions hold no string with a literal one of the preset's rules needs, and then no rule can report in
+  // them: they are done without joining all their text (no literal holds a line break, so joining makes none). When
+  // the strings that hold one give no finding, all of them would give none either (no rule matches across SEPARATOR).
+  const holding = uniqueStrings(first, mayHoldPresetSecret);
+  if (holding.length === 0 || runPreset(holding.join(SEPARATOR), judgedByTable).length === 0) return first;
   // Each string once: a session repeats its keys, tool names, paths and often whole tool outputs, and the preset's
   // findings in a string are the same wherever else it occurs (no rule matches across SEPARATOR).
-  const unique = new Set<string>();
-  eachString(first, 0, (text) => unique.add(text));
-  const strings = [...unique];
+  const strings = uniqueStrings(first, () => true);
   const findings = secretlintFindings(strings.join(SEPARATOR), judgedByTable);
   if (findings.length === 0) return first;
   const flagged = new Set<string>();
@@ -401,6 +404,15 @@ export function secondPass<T>(first: T): T {
     at = end + SEPARATOR.length;
   }
   return mapStrings(first, 0, (text) => (flagged.has(text) ? redactText(text) : text)) as T;
+}
+
+/** The distinct strings (and keys) of a value that `keep` holds for, in the order first met. */
+function uniqueStrings(value: unknown, keep: (text: string) => boolean): string[] {
+  const unique = new Set<string>();
+  eachString(value, 0, (text) => {
+    if (!unique.has(text) && keep(text)) unique.add(text);
+  });
+  return [...unique];
 }
 
 function eachString(value: unknown, depth: number, visit: (text: string) => void): void {
