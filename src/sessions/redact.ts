@@ -9,7 +9,7 @@
  * specific token shapes claim their matches before the generic assignment and entropy rules look.
  */
 
-import { secretlintFindings } from './secretlint.js';
+import { mayHoldPresetSecret, runPreset, secretlintFindings } from './secretlint.js';
 
 export interface RedactionRule {
   /** Kind shown in the placeholder, e.g. `github-token`. */
@@ -19,9 +19,10 @@ export interface RedactionRule {
   /** Last word on a candidate: false keeps the text as it is (look-alikes, placeholders, code). */
   check?: (candidate: Candidate) => boolean;
   /**
-   * A cheap test that holds for every text the pattern can match in (a literal the pattern cannot match without);
-   * false skips the pattern. Most texts from logs hold no secret, and a literal search is far cheaper than a
-   * regex with lookbehinds, run for every rule over every string of every log.
+   * A cheap test that holds for every text the rule can change: every text the pattern can match in (a literal the
+   * pattern cannot match without), or at least every text it can match in with a match its check keeps; false skips
+   * the pattern. Most texts from logs hold no secret, and a literal search is far cheaper than a regex with
+   * lookbehinds, run for every rule over every string of every log.
    */
   trigger?: (text: string, lower: string) => boolean;
   /**
@@ -94,20 +95,83 @@ const TOKEN_CHARS = charTable(TOKEN);
 const VALUE = `${ALNUM}+/=_-`;
 const VALUE_CHARS = charTable(VALUE);
 
+/** The characters that join a token to what is around it, so that the random-token pattern passes it over: `./+=`. */
+const JOINERS = charTable('./+=');
+
+/** What looksRandom needs of a token before anything else: a lower-case letter, an upper-case one and a digit. */
+const LOWER_CASE = 1;
+const UPPER_CASE = 2;
+const DIGIT = 4;
+const MIXED = LOWER_CASE | UPPER_CASE | DIGIT;
+/** By ASCII char code, which of LOWER_CASE, UPPER_CASE and DIGIT the character is. */
+const CASE_OF = Uint8Array.from({ length: 128 }, (_, code) => (code >= 97 && code <= 122 ? LOWER_CASE : code >= 65 && code <= 90 ? UPPER_CASE : code >= 48 && code <= 57 ? DIGIT : 0));
+
 /**
- * Whether `text` holds `length` characters of `table` in a row: one pass, where a regex such as /[…]{28}/ starts
- * over at every position.
+ * Whether `text` holds a token the random-token rule could take: a whole run of TOKEN characters, `min` to `max`
+ * long, with no joiner on either side (where the pattern matches: a path's segment, a file name or a base64 line is
+ * none), mixing lower case, upper case and digits (what its check, looksRandom, needs first). One pass, where the
+ * pattern's lookbehind is tried at every position; long names in code and prose (`getTeamMembersWithJoinedDetails`)
+ * are no such token.
  */
-function hasRun(text: string, length: number, table: Uint8Array): boolean {
-  if (text.length < length) return false;
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 128 && table[code] === 1) {
-      if (++run >= length) return true;
-    } else run = 0;
+function hasLoneToken(text: string, min: number, max: number): boolean {
+  let start = 0;
+  let cases = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : -1;
+    if (code >= 0 && code < 128 && TOKEN_CHARS[code] === 1) {
+      cases |= CASE_OF[code] as number;
+      continue;
+    }
+    const length = i - start;
+    if (cases === MIXED && length >= min && length <= max && !isJoiner(text.charCodeAt(start - 1)) && !isJoiner(code)) return true;
+    start = i + 1;
+    cases = 0;
   }
   return false;
+}
+
+function isJoiner(code: number): boolean {
+  return code >= 0 && code < 128 && JOINERS[code] === 1;
+}
+
+/**
+ * Whether `text` holds a value the high-entropy rule could take: `length` or more VALUE characters right after a `:`
+ * or `=`, any blanks and at most one quote (where the pattern's value starts; it runs to the end of the run of VALUE
+ * characters), mixing lower case, upper case and digits (what its check, looksRandom, needs first). `=` is a VALUE
+ * character itself: inside a run, the run goes on counted from its first separator (every value that starts later in
+ * it is a part of that one), and a value may also start anew past blanks and a quote. One pass, where the pattern
+ * starts over at every word.
+ */
+function hasAssignedValue(text: string, length: number): boolean {
+  /** VALUE characters since the separator, or -1 when no separator opened this run. */
+  let run = -1;
+  let cases = 0;
+  /** Right after a separator: blanks, then one quote, may come before the value. */
+  let opening = false;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 128 && VALUE_CHARS[code] === 1) {
+      if (run < 0 && code !== 61 /* = */) continue;
+      if (run < 0) cases = 0;
+      else cases |= CASE_OF[code] as number;
+      run++;
+      opening = code === 61;
+      quoted = false;
+      continue;
+    }
+    // The run ends here: the value it holds is whole.
+    if (run >= length && cases === MIXED) return true;
+    if (code === 58 /* : */) {
+      [run, cases, opening, quoted] = [0, 0, true, false];
+    } else if (opening && !quoted && (code === 32 || code === 9 || code === 34 || code === 39)) {
+      [run, cases, quoted] = [0, 0, code === 34 || code === 39];
+    } else {
+      run = -1;
+      opening = false;
+    }
+  }
+  return run >= length && cases === MIXED;
 }
 
 /** A password in a sentence: no space, no quote, nothing that makes it code (brackets, parentheses). */
@@ -317,7 +381,7 @@ export const RULES: readonly RedactionRule[] = [
     name: 'random-token',
     pattern: /(?<![A-Za-z0-9_./+=-])[A-Za-z0-9_-]{28,512}(?![A-Za-z0-9_./+=-])/g,
     check: ({ secret }) => looksRandom(secret),
-    trigger: (text) => hasRun(text, 28, TOKEN_CHARS),
+    trigger: (text) => hasLoneToken(text, 28, 512),
     run: { length: 28, chars: TOKEN },
   },
   {
@@ -325,7 +389,7 @@ export const RULES: readonly RedactionRule[] = [
     pattern:
       /(?<pre>(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_.-]{0,63}["']?[ \t]*[:=][ \t]*["']?)(?<secret>[A-Za-z0-9+/=_-]{20,512})(?![A-Za-z0-9+/=_-])/g,
     check: ({ secret, groups }) => looksRandom(secret) && !isPublicDigest(groups.pre ?? '', secret),
-    trigger: (text) => ASSIGNS.test(text) && hasRun(text, 20, VALUE_CHARS),
+    trigger: (text) => hasAssignedValue(text, 20),
     run: { length: 20, chars: VALUE, with: ':=' },
   },
 ];
@@ -384,11 +448,14 @@ export function redactTextValue<T>(value: T): T {
  * (a summary clipped in the middle of a token no rule would know any more) is already clean.
  */
 export function secondPass<T>(first: T): T {
+  // Most sessions hold no string with a literal one of the preset's rules needs, and then no rule can report in
+  // them: they are done without joining all their text (no literal holds a line break, so joining makes none). When
+  // the strings that hold one give no finding, all of them would give none either (no rule matches across SEPARATOR).
+  const holding = uniqueStrings(first, mayHoldPresetSecret);
+  if (holding.length === 0 || runPreset(holding.join(SEPARATOR), judgedByTable).length === 0) return first;
   // Each string once: a session repeats its keys, tool names, paths and often whole tool outputs, and the preset's
   // findings in a string are the same wherever else it occurs (no rule matches across SEPARATOR).
-  const unique = new Set<string>();
-  eachString(first, 0, (text) => unique.add(text));
-  const strings = [...unique];
+  const strings = uniqueStrings(first, () => true);
   const findings = secretlintFindings(strings.join(SEPARATOR), judgedByTable);
   if (findings.length === 0) return first;
   const flagged = new Set<string>();
@@ -401,6 +468,15 @@ export function secondPass<T>(first: T): T {
     at = end + SEPARATOR.length;
   }
   return mapStrings(first, 0, (text) => (flagged.has(text) ? redactText(text) : text)) as T;
+}
+
+/** The distinct strings (and keys) of a value that `keep` holds for, in the order first met. */
+function uniqueStrings(value: unknown, keep: (text: string) => boolean): string[] {
+  const unique = new Set<string>();
+  eachString(value, 0, (text) => {
+    if (!unique.has(text) && keep(text)) unique.add(text);
+  });
+  return [...unique];
 }
 
 function eachString(value: unknown, depth: number, visit: (text: string) => void): void {

@@ -87,14 +87,15 @@ export const PRESET_VERSION = '11.7.1';
 export const PRESET_RULE_IDS: readonly string[] = Object.keys(PRESET_NEEDS);
 
 const NEEDED: readonly string[] = [...new Set(Object.values(PRESET_NEEDS).flat())];
+/** Any of the literals: one scan of a text, where a search for each would read it once per literal (28 of them). */
+const ANY_NEEDED = new RegExp(NEEDED.map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
 
 /**
  * Whether any rule of the preset could report something in `text`: false when the text holds none of the literals
  * its rules need, and then running them would find nothing. Most lines reverie prints hold none.
  */
 export function mayHoldPresetSecret(text: string): boolean {
-  for (const literal of NEEDED) if (text.includes(literal)) return true;
-  return false;
+  return ANY_NEEDED.test(text);
 }
 
 /** The kinds this pass can produce, for lint and for tests. */

@@ -9,7 +9,7 @@
  */
 import { posix } from 'node:path';
 import { inferOutcome } from '../outcome.js';
-import type { LogSource, ReaderEvent, Role, Session, SessionReader, ToolCall, ToolResult, Turn } from '../types.js';
+import type { LogSource, ReaderEvent, ReadWarning, Role, Session, SessionReader, ToolCall, ToolResult, Turn } from '../types.js';
 import { cleanInput, cleanText, clipText, fileStem, isRecord, parseRecord, str, newTurn, TimeSpan, WarningLog } from './common.js';
 
 type Rec = Record<string, unknown>;
@@ -46,18 +46,90 @@ async function* read(source: LogSource): AsyncGenerator<ReaderEvent> {
   const log = new WarningLog(source.path);
   const builder = new RolloutBuilder();
   let number = 0;
-  for await (const text of source.lines()) {
+  const take = (text: string): ReadWarning | undefined => {
     number++;
-    if (text.trim() === '') continue;
+    if (text.trim() === '') return undefined;
+    const ignored = ignoredRecord(text, builder.knowsCwd());
+    if (ignored) {
+      builder.addTime(ignored.timestamp);
+      return undefined;
+    }
     const parsed = parseRecord(text);
     const problem = 'error' in parsed ? parsed.error : builder.add(parsed.record);
-    const warning = problem === undefined ? undefined : log.add(problem, number);
-    if (warning) yield { kind: 'warning', warning };
+    return problem === undefined ? undefined : log.add(problem, number);
+  };
+  // A log read whole is gone through without a promise per line; a large one is streamed.
+  const whole = source.syncLines?.();
+  if (whole) {
+    for (const text of whole) {
+      const warning = take(text);
+      if (warning) yield { kind: 'warning', warning };
+    }
+  } else {
+    for await (const text of source.lines()) {
+      const warning = take(text);
+      if (warning) yield { kind: 'warning', warning };
+    }
   }
   const hidden = log.summary();
   if (hidden) yield { kind: 'warning', warning: hidden };
   const session = builder.finish(source);
   if (session) yield { kind: 'session', session };
+}
+
+/** The response items and events the builder reads; a record of any other type changes nothing but the time span. */
+const READ_ITEM_TYPES = new Set(['message', 'function_call', 'custom_tool_call', 'local_shell_call', 'web_search_call', 'function_call_output', 'custom_tool_call_output']);
+const READ_EVENT_TYPES = new Set(['user_message', 'agent_message', 'turn_aborted']);
+/**
+ * Types a `"type"` key further on in an ignored record must not name, in case it is the record's own or its payload's,
+ * written twice. (A record with a payload is never a bare item, whatever its type.)
+ */
+const READ_TYPES = new Set([...READ_ITEM_TYPES, ...READ_EVENT_TYPES, ...ROLLOUT_TYPES]);
+
+const RECORD_START = '{"timestamp":"';
+
+/**
+ * A record the builder would take nothing from but its timestamp, told from its line without parsing it: token
+ * counts, reasoning (summaries and encrypted content), the UI's reasoning events, task markers, and turn contexts once
+ * the session's folder is known; a quarter to a third of a rollout. Codex writes `timestamp`, `type` and `payload`
+ * first, in that order, and the payload's own `type` first in it. A line is parsed as any other when it could be read
+ * otherwise: a `\u` escape (which could spell a key), another `"timestamp"` or `"payload"` key, a `"type"` anywhere
+ * further on that does not name a type the builder ignores (JSON.parse keeps the last of two keys, so a second
+ * `"type"` of the record's or its payload's would be the one read), or an end that is not an object's (a line cut short
+ * is reported as one). A line so skipped is never read, so nothing of it can reach a session.
+ */
+function ignoredRecord(text: string, cwdKnown: boolean): { timestamp: string } | undefined {
+  if (!text.startsWith(RECORD_START)) return undefined;
+  const timestampEnd = plainStringEnd(text, RECORD_START.length);
+  if (timestampEnd < 0 || !text.startsWith('","type":"', timestampEnd)) return undefined;
+  const typeStart = timestampEnd + '","type":"'.length;
+  const typeEnd = plainStringEnd(text, typeStart);
+  if (typeEnd < 0 || !text.startsWith('","payload":{', typeEnd)) return undefined;
+  const type = text.slice(typeStart, typeEnd);
+  let rest = typeEnd + '","payload":{'.length;
+  if (type === 'turn_context') {
+    if (!cwdKnown) return undefined;
+  } else if (type === 'response_item' || type === 'event_msg') {
+    if (!text.startsWith('"type":"', rest)) return undefined;
+    const payloadTypeEnd = plainStringEnd(text, rest + '"type":"'.length);
+    if (payloadTypeEnd < 0 || READ_TYPES.has(text.slice(rest + '"type":"'.length, payloadTypeEnd))) return undefined;
+    rest = payloadTypeEnd;
+  } else return undefined;
+  if (text.includes('\\u', rest) || text.includes('"timestamp"', rest) || text.includes('"payload"', rest) || !text.trimEnd().endsWith('}')) return undefined;
+  for (let at = text.indexOf('"type"', rest); at >= 0; at = text.indexOf('"type"', at + 1)) {
+    if (!text.startsWith('"type":"', at)) return undefined;
+    const end = plainStringEnd(text, at + '"type":"'.length);
+    if (end < 0 || READ_TYPES.has(text.slice(at + '"type":"'.length, end))) return undefined;
+  }
+  return { timestamp: text.slice(RECORD_START.length, timestampEnd) };
+}
+
+/** Where the string that starts at `from` ends (its closing quote), or -1 when it holds an escape or does not end. */
+function plainStringEnd(text: string, from: number): number {
+  const end = text.indexOf('"', from);
+  if (end < 0) return -1;
+  for (let at = from; at < end; at++) if (text.charCodeAt(at) === 92 /* \\ */) return -1;
+  return end;
 }
 
 /**
@@ -87,6 +159,15 @@ class RolloutBuilder {
   /** When the user interrupted a turn: written as a turn once the interrupted turn's items are all in. */
   private interrupt: { timestamp: string | undefined } | undefined;
   private generatedIds = 0;
+
+  knowsCwd(): boolean {
+    return this.cwd !== undefined;
+  }
+
+  /** What a record the builder ignores adds: its time. */
+  addTime(timestamp: string): void {
+    this.span.add(timeOf(timestamp));
+  }
 
   /** Adds one record; returns a problem to warn about, if any. */
   add(r: Rec): string | undefined {

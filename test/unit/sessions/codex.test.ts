@@ -401,3 +401,68 @@ describe('codex reader never throws on damaged input', () => {
     );
   });
 });
+
+describe('codex reader: records it ignores, told from their lines', () => {
+  /** The same lines as the reader would parse them all: a leading blank is no record's start, and JSON.parse skips it. */
+  const parsedWhole = (lines: string[]) => lines.map((line) => (line.trim() === '' ? line : ` ${line}`));
+
+  it('skips token counts, reasoning and turn contexts without a change to what is read, their times kept', async () => {
+    // The rollout, then a token count written last: its time ends the session.
+    const lines = [...(await fixtureLines(ROLLOUT)), '{"timestamp":"2025-09-25T01:31:00.000Z","type":"event_msg","payload":{"type":"token_count","info":null}}'];
+    const fast = await readAll(codexReader, sourceOfLines(lines));
+    expect(fast).toEqual(await readAll(codexReader, sourceOfLines(parsedWhole(lines))));
+    expect(fast.sessions[0]?.endedAt).toBe('2025-09-25T01:31:00.000Z');
+  });
+
+  it('reports an ignored record cut short, as any corrupt line', async () => {
+    const lines = [meta(), userItem('hello'), '{"timestamp":"2025-10-01T10:00:05Z","type":"event_msg","payload":{"type":"token_count","info":{"total"'];
+    const { warnings } = await readAll(codexReader, sourceOfLines(lines, 'logs/x.jsonl'));
+    expect(warnings.map((w) => [w.line, w.message.slice(0, 16)])).toEqual([[3, 'not valid JSON (']]);
+  });
+
+  // Records written as Codex writes them (timestamp, type, payload; the payload's type first), with what could make a
+  // line read otherwise than its start says: a second `type`, `timestamp` or `payload` key at either level, a key
+  // spelled with `\u` escapes, nested types, escaped quotes, and types the reader reads.
+  const type = fc.constantFrom('token_count', 'reasoning', 'agent_reasoning', 'summary_text', 'task_started', 'message', 'function_call', 'user_message', 'agent_message', 'turn_aborted', 'session_meta', 'event_msg', 'response_item', 'turn_context', 'x');
+  const time = fc.constantFrom('2025-10-01T10:00:00Z', '2025-10-01T09:00:00Z', '2025-10-01T11:30:00.5Z', 'not a time', '');
+  const value: fc.Arbitrary<unknown> = fc.oneof(
+    type,
+    time,
+    fc.constantFrom('say "type" here', 'a\\"type\\":\\"message', 'plain', 'é ✓', '/work/app', 'line\nbreak'),
+    fc.integer(),
+    fc.constant(null),
+    fc.record({ type }),
+    fc.array(fc.record({ type, text: fc.constantFrom('hi', 'x') }), { maxLength: 2 }),
+    fc.record({ role: fc.constantFrom('user', 'assistant'), content: fc.constant([{ type: 'input_text', text: 'hello there' }]) }),
+  );
+  const pair: fc.Arbitrary<[string, unknown]> = fc.oneof(
+    fc.tuple(fc.constant('type'), type),
+    fc.tuple(fc.constant('\\u0074ype'), type),
+    fc.tuple(fc.constant('timestamp'), time),
+    fc.tuple(fc.constant('payload'), fc.oneof(fc.record({ type, message: fc.constant('from the payload') }), fc.constant('x'))),
+    fc.tuple(fc.constant('message'), fc.constantFrom('a message', 'another')),
+    fc.tuple(fc.constant('role'), fc.constantFrom('user', 'assistant')),
+    fc.tuple(fc.constant('content'), fc.constant([{ type: 'output_text', text: 'said so' }])),
+    fc.tuple(fc.constant('reason'), fc.constant('interrupted')),
+    fc.tuple(fc.constant('cwd'), fc.constantFrom('/a', '/b')),
+    fc.tuple(fc.constantFrom('text', 'info', 'summary', 'call_id', 'output', 'encrypted_content', 'plan_type'), value),
+  );
+  const pairs = fc.array(pair, { maxLength: 4 });
+  const entry = ([k, v]: [string, unknown]) => `${k.startsWith('\\') ? `"${k}"` : JSON.stringify(k)}:${JSON.stringify(v)}`;
+  const written = fc
+    .record({ time, type: fc.constantFrom('event_msg', 'response_item', 'turn_context', 'session_meta', 'compacted', 'x'), payloadType: fc.option(type), inside: pairs, after: pairs })
+    .map(({ time, type, payloadType, inside, after }) => {
+      const payload = [...(payloadType === null ? [] : [`"type":${JSON.stringify(payloadType)}`]), ...inside.map(entry)].join(',');
+      return `{"timestamp":${JSON.stringify(time)},"type":${JSON.stringify(type)},"payload":{${payload}}${after.map((p) => `,${entry(p)}`).join('')}}`;
+    });
+
+  it('reads every record its line could be read as otherwise as if nothing were skipped', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), fc.array(fc.oneof({ arbitrary: written, weight: 4 }, fc.constant(userItem('hello')), fc.constant(item({ type: 'function_call_output', call_id: 'c1', output: 'done' }))), { minLength: 1, maxLength: 12 }), async (withMeta, records) => {
+        const lines = withMeta ? [meta(), ...records] : records;
+        expect(await readAll(codexReader, sourceOfLines(lines))).toEqual(await readAll(codexReader, sourceOfLines(parsedWhole(lines))));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
