@@ -1,5 +1,5 @@
 import { ActionConflictError, Replayer } from '../dream/apply.js';
-import { cyclePath, mergeStates, readState, stableJson, stateFiles, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
+import { cyclePath, mergeStates, readState, stableJson, stateChanges, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import type { Action, DreamState, PatternRecord } from '../dream/types.js';
 import { commitChanges, readFilesAt, type Author, type Repo } from '../git/index.js';
 import { redactText, redactTextValue } from '../sessions/redact.js';
@@ -65,11 +65,12 @@ export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildRe
     actions: input.record.actions.map((a) => applied.find((x) => x.id === a.id) ?? withoutCommit(a)),
     dropped: [...input.record.dropped, ...skipped.map(({ action, reason }) => ({ id: action.id, type: action.type, summary: action.summary, reason }))],
   };
-  const bookkeeping = stateFiles(state);
+  // Only the state's files this cycle changes: its own list of sessions, the shards of the patterns it saw.
+  const bookkeeping = stateChanges(state, files);
   bookkeeping.set(cyclePath(record.cycle), stableJson(record));
   const tip = await commitChanges(repo, {
     parent,
-    changes: new Map(bookkeeping),
+    changes: bookkeeping,
     message: stateMessage(record.cycle, record.engine, input.stateSubject, record.run),
     author: input.author,
     timestamp: input.timestamp,

@@ -6,8 +6,13 @@ import type { Action, DreamState, EngineRun, Notice, PhaseRun, Plan, PlanStats }
 /** Folder, at the repository root, of what must survive between cycles. */
 export const STATE_DIR = '.reverie';
 
-const PROCESSED = `${STATE_DIR}/processed.json`;
-const PATTERNS = `${STATE_DIR}/patterns.json`;
+/** The sessions processed, one file (or a few) per cycle. */
+const PROCESSED_DIR = `${STATE_DIR}/processed/`;
+/** The pattern records, in shards by key. */
+const PATTERNS_DIR = `${STATE_DIR}/patterns/`;
+/** Where an older reverie kept all processed sessions, and all patterns: read, and replaced on the next write. */
+const LEGACY_PROCESSED = `${STATE_DIR}/processed.json`;
+const LEGACY_PATTERNS = `${STATE_DIR}/patterns.json`;
 const REJECTED = `${STATE_DIR}/rejected.json`;
 
 export type CycleStatus = 'pending' | 'approved' | 'rejected';
@@ -145,21 +150,120 @@ export function cyclePath(cycle: string): string {
   return `${STATE_DIR}/cycles/${cycle}.json`;
 }
 
-/** Reads the state from the files of a commit (missing files mean a repository that never dreamed). */
+/**
+ * Reads the state from the files of a commit (missing files mean a repository that never dreamed). Both layouts are
+ * read: the files of one cycle each and of one shard each (`processed/`, `patterns/`), and the single files an
+ * older reverie wrote (`processed.json`, `patterns.json`), which the next write of the state replaces.
+ */
 export function readState(files: ReadonlyMap<string, string>): DreamState {
-  return {
-    processed: parse(files, PROCESSED),
-    patterns: parse(files, PATTERNS),
-    rejected: parse(files, REJECTED),
-  };
+  const processed: DreamState['processed'] = parse(files, LEGACY_PROCESSED);
+  const patterns: DreamState['patterns'] = parse(files, LEGACY_PATTERNS);
+  for (const [path, text] of files) {
+    if (path.startsWith(PROCESSED_DIR)) readProcessedPart(path, text, processed);
+    else if (path.startsWith(PATTERNS_DIR)) Object.assign(patterns, parseText<DreamState['patterns']>(text, path));
+  }
+  return { processed, patterns, rejected: parse(files, REJECTED) };
 }
 
+/**
+ * The state as files: the sessions each cycle processed in files of that cycle (at most PART_SESSIONS lines each, by
+ * hash), the patterns in SHARDS files by a hash of their key, the rejections in one. A cycle adds a file of its own
+ * and changes the shards of the patterns it saw: what it writes grows with the cycle, not with the history.
+ */
 export function stateFiles(state: DreamState): Map<string, string> {
-  return new Map([
-    [PROCESSED, stableJson(state.processed)],
-    [PATTERNS, stableJson(state.patterns)],
-    [REJECTED, stableJson(state.rejected)],
-  ]);
+  const files = new Map<string, string>();
+  for (const [path, text] of processedFiles(state.processed)) files.set(path, text);
+  for (const [path, text] of patternFiles(state.patterns)) files.set(path, text);
+  files.set(REJECTED, stableJson(state.rejected));
+  return files;
+}
+
+/**
+ * What writing `state` changes in a commit whose files are `before` (its state files at least): the files whose text
+ * differs, and null for those to delete (the single files of the older layout, a part no longer there). A state read
+ * from `before` and written unchanged changes nothing.
+ */
+export function stateChanges(state: DreamState, before: ReadonlyMap<string, string>): Map<string, string | null> {
+  const changes = new Map<string, string | null>();
+  const after = stateFiles(state);
+  for (const [path, text] of after) if (before.get(path) !== text) changes.set(path, text);
+  for (const path of before.keys()) if (isStatePath(path) && !after.has(path)) changes.set(path, null);
+  return changes;
+}
+
+/** Whether `path` holds part of the state (in either layout), as against a cycle's record. */
+function isStatePath(path: string): boolean {
+  return path === LEGACY_PROCESSED || path === LEGACY_PATTERNS || path === REJECTED || path.startsWith(PROCESSED_DIR) || path.startsWith(PATTERNS_DIR);
+}
+
+/** Whether `path` holds sessions processed: all that a check of which sessions are new needs to read. */
+export function isProcessedFile(path: string): boolean {
+  return path === LEGACY_PROCESSED || path.startsWith(PROCESSED_DIR);
+}
+
+/** How many sessions one file of processed sessions lists at most: no commit holds one big text of them all. */
+const PART_SESSIONS = 10_000;
+
+/** How many files the patterns are spread over. */
+const SHARDS = 64;
+
+/**
+ * One line per session, `["<hash>","<id>","<source>"]`, sorted by hash, in `processed/<cycle>.jsonl` (the cycle's
+ * id percent-encoded where it is not a plain name), then `<cycle>+2.jsonl` and on past PART_SESSIONS.
+ */
+function processedFiles(processed: DreamState['processed']): Map<string, string> {
+  const byCycle = new Map<string, string[]>();
+  for (const hash of Object.keys(processed)) {
+    const cycle = processed[hash]!.cycle;
+    const hashes = byCycle.get(cycle);
+    if (hashes) hashes.push(hash);
+    else byCycle.set(cycle, [hash]);
+  }
+  const files = new Map<string, string>();
+  for (const [cycle, hashes] of byCycle) {
+    hashes.sort();
+    for (let part = 0; part * PART_SESSIONS < hashes.length; part++) {
+      const lines = hashes.slice(part * PART_SESSIONS, (part + 1) * PART_SESSIONS).map((hash) => {
+        const { id, source } = processed[hash]!;
+        return JSON.stringify([hash, id, source]);
+      });
+      files.set(`${PROCESSED_DIR}${encodeURIComponent(cycle)}${part === 0 ? '' : `+${part + 1}`}.jsonl`, `${lines.join('\n')}\n`);
+    }
+  }
+  return files;
+}
+
+function readProcessedPart(path: string, text: string, into: DreamState['processed']): void {
+  const name = path.slice(PROCESSED_DIR.length).replace(/(\+\d+)?\.jsonl$/, '');
+  const cycle = decodeURIComponent(name);
+  const body = text.trimEnd();
+  if (body === '') return;
+  const lines = parseText<unknown>(`[${body.replaceAll('\n', ',')}]`, path);
+  if (!Array.isArray(lines)) throw corrupt(path, 'not a list of sessions');
+  for (const line of lines as unknown[]) {
+    if (!Array.isArray(line) || line.length !== 3 || !line.every((s) => typeof s === 'string')) throw corrupt(path, 'a line is not [hash, id, source]');
+    const [hash, id, source] = line as [string, string, string];
+    into[hash] = { id, source, cycle };
+  }
+}
+
+/** The patterns in their shards, `patterns/<nn>.json`, each the sorted JSON of the records whose key falls there. */
+function patternFiles(patterns: DreamState['patterns']): Map<string, string> {
+  const shards = new Map<string, DreamState['patterns']>();
+  for (const key of Object.keys(patterns).sort()) {
+    const path = `${PATTERNS_DIR}${shardOf(key)}.json`;
+    const shard = shards.get(path) ?? {};
+    shard[key] = patterns[key]!;
+    shards.set(path, shard);
+  }
+  return new Map([...shards].map(([path, shard]) => [path, stableJson(shard)]));
+}
+
+/** FNV-1a of the key's UTF-16 units, two hex digits: stable across runs and machines, and cheap. */
+function shardOf(key: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return ((hash >>> 0) % SHARDS).toString(16).padStart(2, '0');
 }
 
 /**
@@ -265,12 +369,19 @@ function hasToJson(value: unknown): value is { toJSON: () => unknown } {
 
 function parse<T>(files: ReadonlyMap<string, string>, path: string): Record<string, T> {
   const text = files.get(path);
-  if (text === undefined) return {};
+  return text === undefined ? {} : parseText<Record<string, T>>(text, path);
+}
+
+function parseText<T>(text: string, path: string): T {
   try {
-    return JSON.parse(text) as Record<string, T>;
+    return JSON.parse(text) as T;
   } catch {
-    throw new Error(`${path}: not valid JSON; restore it from git history (git checkout HEAD -- ${path})`);
+    throw corrupt(path);
   }
+}
+
+function corrupt(path: string, what = 'not valid JSON'): Error {
+  return new Error(`${path}: ${what}; restore it from git history (git checkout HEAD -- ${path})`);
 }
 
 /** Keys of both; where both hold a key, the record of the earlier cycle, so the result is the same either way round. */
