@@ -184,8 +184,12 @@ const patternText: Split<PatternRecord> = ({ sessions, agents, requested, ...tex
 function outgoingEntries<T>(mine: Record<string, T>, theirs: Record<string, T>, split: Split<T>): Record<string, T> {
   const kept: [string, T][] = [];
   const fresh: [string, T][] = [];
-  for (const [key, value] of Object.entries(mine)) (Object.hasOwn(theirs, key) && JSON.stringify(theirs[key]) === JSON.stringify(value) ? kept : fresh).push([key, value]);
-  if (fresh.length === 0) return mine;
+  // A record the parent holds as it is stays the parent's own object: merging it with the parent's is then nothing.
+  for (const [key, value] of Object.entries(mine)) {
+    if (Object.hasOwn(theirs, key) && JSON.stringify(theirs[key]) === JSON.stringify(value)) kept.push([key, theirs[key]!]);
+    else fresh.push([key, value]);
+  }
+  if (fresh.length === 0) return Object.fromEntries(kept);
   // Keys are text too (a pattern's key is made of its error's words): the new entries are redacted, keys and all,
   // in one pass.
   const parts = fresh.map(([key, value]) => [key, split(value)] as const);

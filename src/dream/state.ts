@@ -268,16 +268,20 @@ function shardOf(key: string): string {
 
 /**
  * Two states that grew apart (main moved while a cycle ran): every part is a set that only grows,
- * so the union is the answer and the order of merging does not matter.
+ * so the union is the answer and the order of merging does not matter. Neither input changes; a record only one
+ * of them holds is shared with the result rather than copied, as processed sessions and rejections are.
  */
 export function mergeStates(a: DreamState, b: DreamState): DreamState {
-  const patterns = structuredClone(a.patterns);
+  const patterns = { ...a.patterns };
   for (const [key, record] of Object.entries(b.patterns)) {
-    const mine = patterns[key];
-    if (!mine) {
-      patterns[key] = structuredClone(record);
+    const held = patterns[key];
+    if (!held) {
+      patterns[key] = record;
       continue;
     }
+    if (held === record) continue;
+    const mine = structuredClone(held);
+    patterns[key] = mine;
     mine.sessions = union(mine.sessions, record.sessions);
     mine.agents = union(mine.agents, record.agents);
     if (record.requested?.length) mine.requested = union(mine.requested ?? [], record.requested);
