@@ -1,19 +1,10 @@
 import { effectKeys } from './curate/effects.js';
 import type { MemoryCheck } from '../memory-tests/compare.js';
 import type { MemoryTestCase } from '../memory-tests/cases.js';
+import { stableJson, STATE_DIR } from './state-files.js';
 import type { Action, DreamState, EngineRun, Notice, PhaseRun, Plan, PlanStats } from './types.js';
 
-/** Folder, at the repository root, of what must survive between cycles. */
-export const STATE_DIR = '.reverie';
-
-/** The sessions processed, one file (or a few) per cycle. */
-const PROCESSED_DIR = `${STATE_DIR}/processed/`;
-/** The pattern records, in shards by key. */
-const PATTERNS_DIR = `${STATE_DIR}/patterns/`;
-/** Where an older reverie kept all processed sessions, and all patterns: read, and replaced on the next write. */
-const LEGACY_PROCESSED = `${STATE_DIR}/processed.json`;
-const LEGACY_PATTERNS = `${STATE_DIR}/patterns.json`;
-const REJECTED = `${STATE_DIR}/rejected.json`;
+export { isProcessedFile, readState, stableJson, stateChanges, stateFiles, STATE_DIR } from './state-files.js';
 
 export type CycleStatus = 'pending' | 'approved' | 'rejected';
 
@@ -151,122 +142,6 @@ export function cyclePath(cycle: string): string {
 }
 
 /**
- * Reads the state from the files of a commit (missing files mean a repository that never dreamed). Both layouts are
- * read: the files of one cycle each and of one shard each (`processed/`, `patterns/`), and the single files an
- * older reverie wrote (`processed.json`, `patterns.json`), which the next write of the state replaces.
- */
-export function readState(files: ReadonlyMap<string, string>): DreamState {
-  const processed: DreamState['processed'] = parse(files, LEGACY_PROCESSED);
-  const patterns: DreamState['patterns'] = parse(files, LEGACY_PATTERNS);
-  for (const [path, text] of files) {
-    if (path.startsWith(PROCESSED_DIR)) readProcessedPart(path, text, processed);
-    else if (path.startsWith(PATTERNS_DIR)) Object.assign(patterns, parseText<DreamState['patterns']>(text, path));
-  }
-  return { processed, patterns, rejected: parse(files, REJECTED) };
-}
-
-/**
- * The state as files: the sessions each cycle processed in files of that cycle (at most PART_SESSIONS lines each, by
- * hash), the patterns in SHARDS files by a hash of their key, the rejections in one. A cycle adds a file of its own
- * and changes the shards of the patterns it saw: what it writes grows with the cycle, not with the history.
- */
-export function stateFiles(state: DreamState): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const [path, text] of processedFiles(state.processed)) files.set(path, text);
-  for (const [path, text] of patternFiles(state.patterns)) files.set(path, text);
-  files.set(REJECTED, stableJson(state.rejected));
-  return files;
-}
-
-/**
- * What writing `state` changes in a commit whose files are `before` (its state files at least): the files whose text
- * differs, and null for those to delete (the single files of the older layout, a part no longer there). A state read
- * from `before` and written unchanged changes nothing.
- */
-export function stateChanges(state: DreamState, before: ReadonlyMap<string, string>): Map<string, string | null> {
-  const changes = new Map<string, string | null>();
-  const after = stateFiles(state);
-  for (const [path, text] of after) if (before.get(path) !== text) changes.set(path, text);
-  for (const path of before.keys()) if (isStatePath(path) && !after.has(path)) changes.set(path, null);
-  return changes;
-}
-
-/** Whether `path` holds part of the state (in either layout), as against a cycle's record. */
-function isStatePath(path: string): boolean {
-  return path === LEGACY_PROCESSED || path === LEGACY_PATTERNS || path === REJECTED || path.startsWith(PROCESSED_DIR) || path.startsWith(PATTERNS_DIR);
-}
-
-/** Whether `path` holds sessions processed: all that a check of which sessions are new needs to read. */
-export function isProcessedFile(path: string): boolean {
-  return path === LEGACY_PROCESSED || path.startsWith(PROCESSED_DIR);
-}
-
-/** How many sessions one file of processed sessions lists at most: no commit holds one big text of them all. */
-const PART_SESSIONS = 10_000;
-
-/** How many files the patterns are spread over. */
-const SHARDS = 64;
-
-/**
- * One line per session, `["<hash>","<id>","<source>"]`, sorted by hash, in `processed/<cycle>.jsonl` (the cycle's
- * id percent-encoded where it is not a plain name), then `<cycle>+2.jsonl` and on past PART_SESSIONS.
- */
-function processedFiles(processed: DreamState['processed']): Map<string, string> {
-  const byCycle = new Map<string, string[]>();
-  for (const hash of Object.keys(processed)) {
-    const cycle = processed[hash]!.cycle;
-    const hashes = byCycle.get(cycle);
-    if (hashes) hashes.push(hash);
-    else byCycle.set(cycle, [hash]);
-  }
-  const files = new Map<string, string>();
-  for (const [cycle, hashes] of byCycle) {
-    hashes.sort();
-    for (let part = 0; part * PART_SESSIONS < hashes.length; part++) {
-      const lines = hashes.slice(part * PART_SESSIONS, (part + 1) * PART_SESSIONS).map((hash) => {
-        const { id, source } = processed[hash]!;
-        return JSON.stringify([hash, id, source]);
-      });
-      files.set(`${PROCESSED_DIR}${encodeURIComponent(cycle)}${part === 0 ? '' : `+${part + 1}`}.jsonl`, `${lines.join('\n')}\n`);
-    }
-  }
-  return files;
-}
-
-function readProcessedPart(path: string, text: string, into: DreamState['processed']): void {
-  const name = path.slice(PROCESSED_DIR.length).replace(/(\+\d+)?\.jsonl$/, '');
-  const cycle = decodeURIComponent(name);
-  const body = text.trimEnd();
-  if (body === '') return;
-  const lines = parseText<unknown>(`[${body.replaceAll('\n', ',')}]`, path);
-  if (!Array.isArray(lines)) throw corrupt(path, 'not a list of sessions');
-  for (const line of lines as unknown[]) {
-    if (!Array.isArray(line) || line.length !== 3 || !line.every((s) => typeof s === 'string')) throw corrupt(path, 'a line is not [hash, id, source]');
-    const [hash, id, source] = line as [string, string, string];
-    into[hash] = { id, source, cycle };
-  }
-}
-
-/** The patterns in their shards, `patterns/<nn>.json`, each the sorted JSON of the records whose key falls there. */
-function patternFiles(patterns: DreamState['patterns']): Map<string, string> {
-  const shards = new Map<string, DreamState['patterns']>();
-  for (const key of Object.keys(patterns).sort()) {
-    const path = `${PATTERNS_DIR}${shardOf(key)}.json`;
-    const shard = shards.get(path) ?? {};
-    shard[key] = patterns[key]!;
-    shards.set(path, shard);
-  }
-  return new Map([...shards].map(([path, shard]) => [path, stableJson(shard)]));
-}
-
-/** FNV-1a of the key's UTF-16 units, two hex digits: stable across runs and machines, and cheap. */
-function shardOf(key: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-  return ((hash >>> 0) % SHARDS).toString(16).padStart(2, '0');
-}
-
-/**
  * Two states that grew apart (main moved while a cycle ran): every part is a set that only grows,
  * so the union is the answer and the order of merging does not matter. Neither input changes; a record only one
  * of them holds is shared with the result rather than copied, as processed sessions and rejections are.
@@ -330,62 +205,6 @@ export function cycleRecord(
 
 export function parseCycleRecord(text: string): CycleRecord {
   return JSON.parse(text) as CycleRecord;
-}
-
-/** JSON with sorted keys and a final newline: the same state always gives the same bytes, and small diffs. */
-export function stableJson(value: unknown): string {
-  return `${JSON.stringify(sortedDeep(value), null, 2)}\n`;
-}
-
-/**
- * The value with the keys of every object in order, sharing each part whose keys are in order already: a state read
- * from its file is, so only what a cycle added is copied (a state of 100,000 sessions is not held twice), and
- * JSON.stringify runs without a replacer, which it would call for every value (10,000 sessions: 100 ms, not 37).
- * The order is the one an object built from the sorted keys has: JavaScript puts keys that are array indexes first.
- */
-function sortedDeep(input: unknown): unknown {
-  const value = hasToJson(input) ? input.toJSON() : input;
-  if (!value || typeof value !== 'object') return value;
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item = sortedDeep(value[i]);
-      if (item !== value[i]) (copy ??= value.slice())[i] = item;
-    }
-    return copy ?? value;
-  }
-  const object = value as Record<string, unknown>;
-  const keys = Object.keys(object);
-  const changed = !keys.every((key, i) => i === 0 || keys[i - 1]! < key);
-  let items: unknown[] | undefined;
-  keys.forEach((key, i) => {
-    const item = sortedDeep(object[key]);
-    if (item !== object[key]) (items ??= keys.map((k) => object[k]))[i] = item;
-  });
-  if (!changed && !items) return object;
-  const values = items ?? keys.map((k) => object[k]);
-  return Object.fromEntries(keys.map((key, i) => [key, values[i]] as const).sort(([a], [b]) => (a < b ? -1 : 1)));
-}
-
-function hasToJson(value: unknown): value is { toJSON: () => unknown } {
-  return typeof (value as { toJSON?: unknown } | null)?.toJSON === 'function';
-}
-
-function parse<T>(files: ReadonlyMap<string, string>, path: string): Record<string, T> {
-  const text = files.get(path);
-  return text === undefined ? {} : parseText<Record<string, T>>(text, path);
-}
-
-function parseText<T>(text: string, path: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw corrupt(path);
-  }
-}
-
-function corrupt(path: string, what = 'not valid JSON'): Error {
-  return new Error(`${path}: ${what}; restore it from git history (git checkout HEAD -- ${path})`);
 }
 
 /** Keys of both; where both hold a key, the record of the earlier cycle, so the result is the same either way round. */

@@ -220,6 +220,16 @@ describe('state files', () => {
     expect(readState(new Map([...before, ...changes] as [string, string][]))).toEqual(next);
   });
 
+  it('writes the file of a past cycle again when what it records changed, even with as many sessions', () => {
+    const { a } = divergent();
+    const before = stateFiles(a);
+    const next = readState(before);
+    next.processed.h1 = { id: 's1-resumed', source: 'sessions/claude/s1.jsonl', cycle: 'c1' };
+    expect(stateChanges(next, before)).toEqual(new Map([['.reverie/processed/c1.jsonl', '["h1","s1-resumed","sessions/claude/s1.jsonl"]\n']]));
+    delete next.processed.h2;
+    expect(stateChanges(next, before).get('.reverie/processed/c2.jsonl')).toBeNull();
+  });
+
   it('reads the single files of the older layout, and the first write replaces them', () => {
     const { a } = divergent();
     // As reverie wrote the state before it kept a file per cycle and shards of patterns.
