@@ -163,16 +163,20 @@ function processedLine(line: string, path: string): [string, string, string] {
   return fields as [string, string, string];
 }
 
-/** The patterns in their shards, `patterns/<nn>.json`, each the sorted JSON of the records whose key falls there. */
+/**
+ * The patterns in their shards, `patterns/<nn>.json`: a JSON object of the records whose key falls there, one record
+ * a line (its keys sorted), in the order of the keys. A record's long list of sessions costs its ids and no
+ * indentation, and a cycle's diff shows the records it changed.
+ */
 function patternFiles(patterns: DreamState['patterns']): Map<string, string> {
-  const shards = new Map<string, DreamState['patterns']>();
+  const shards = new Map<string, string[]>();
   for (const key of Object.keys(patterns).sort()) {
     const path = `${PATTERNS_DIR}${shardOf(key)}.json`;
-    const shard = shards.get(path) ?? {};
-    shard[key] = patterns[key]!;
-    shards.set(path, shard);
+    const lines = shards.get(path) ?? [];
+    lines.push(`${JSON.stringify(key)}: ${JSON.stringify(sortedDeep(patterns[key]))}`);
+    shards.set(path, lines);
   }
-  return new Map([...shards].map(([path, shard]) => [path, stableJson(shard)]));
+  return new Map([...shards].map(([path, lines]) => [path, `{\n${lines.join(',\n')}\n}\n`]));
 }
 
 /** FNV-1a of the key's UTF-16 units, two hex digits: stable across runs and machines, and cheap. */
