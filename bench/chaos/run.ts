@@ -21,6 +21,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createBenchRepo } from '../perf/repo.js';
+import { isProcessedFile, readState } from '../../src/dream/state.js';
 
 const { values } = parseArgs({
   options: {
@@ -85,14 +86,20 @@ function killAfter(dir: string, args: string[], ms: number): Promise<'killed' | 
  * main's files but the cycle records, whose ids and times differ from run to run; plus the processed sessions, read
  * from main, or from the cycle waiting for review when main took only its safe part (the bookkeeping waits with it).
  */
+/** The files of processed sessions at `ref`, in whichever layout the state has there. */
+function processedFilesAt(dir: string, ref: string): Map<string, string> {
+  const paths = git(dir, ['ls-tree', '-r', '--name-only', ref, '.reverie']).split('\n').filter(isProcessedFile);
+  return new Map(paths.map((p) => [p, git(dir, ['show', `${ref}:${p}`])]));
+}
+
 function memoryOf(dir: string): { files: string; processed: number } {
   const files = git(dir, ['ls-tree', '-r', 'main'])
     .split('\n')
     .filter((line) => !line.includes('\t.reverie/'))
     .join('\n');
   const waiting = git(dir, ['branch', '--list', 'reverie/dream-*', '--format=%(refname:short)']).split('\n').filter(Boolean).at(-1);
-  const onMain = git(dir, ['ls-tree', '--name-only', 'main', '.reverie/processed.json']) !== '';
-  const processed = Object.keys(JSON.parse(git(dir, ['show', `${onMain ? 'main' : waiting}:.reverie/processed.json`])) as object).length;
+  const onMain = git(dir, ['ls-tree', '-r', '--name-only', 'main', '.reverie']).split('\n').some(isProcessedFile);
+  const processed = Object.keys(readState(processedFilesAt(dir, onMain ? 'main' : (waiting ?? 'main'))).processed).length;
   return { files, processed };
 }
 

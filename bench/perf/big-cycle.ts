@@ -156,14 +156,26 @@ async function main(): Promise<void> {
     tip,
     tree: git(dir, ['rev-parse', `${tip}^{tree}`]),
     messages: git(dir, ['log', '--format=%B', `${generated.base}..${tip}`]),
-    processedBytes: Buffer.byteLength(git(dir, ['show', `${tip}:.reverie/processed.json`])),
-    patternsBytes: Buffer.byteLength(git(dir, ['show', `${tip}:.reverie/patterns.json`])),
+    // The actions' commits and the memory, which two builds must write alike whatever the layout of their state.
+    actionCommits: git(dir, ['rev-list', `${generated.base}..${tip}~1`]),
+    memoryTree: git(dir, ['rev-parse', `${tip}:memory`]),
+    ...stateBytes(dir, tip),
   };
   let n = 1;
   while (existsSync(`${dir}.result-${n}.json`)) n++;
   writeFileSync(`${dir}.result-${n}.json`, JSON.stringify(outcome));
   console.error(`[big-cycle] outcome in ${dir}.result-${n}.json`);
   if (!values.keep) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Bytes of the state's files at `tip` (not the cycles' records): the sessions processed, and the patterns. */
+function stateBytes(dir: string, tip: string): { processedBytes: number; patternsBytes: number } {
+  const sizes = git(dir, ['ls-tree', '-r', '-l', tip, '.reverie'])
+    .split('\n')
+    .map((line) => line.split(/\s+/))
+    .map(([, , , size, path]) => ({ path: path ?? '', size: Number(size) }));
+  const sum = (test: (path: string) => boolean) => sizes.filter((f) => test(f.path)).reduce((total, f) => total + f.size, 0);
+  return { processedBytes: sum((p) => p.startsWith('.reverie/processed')), patternsBytes: sum((p) => p.startsWith('.reverie/patterns')) };
 }
 
 const work = values['write-to'] ? writeLog(values['write-to'], Number(values.from), Number(values.count), Number(values.mb) * 1e6) : main();

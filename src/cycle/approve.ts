@@ -1,4 +1,4 @@
-import { cyclePath, mergeStates, parseCycleRecord, readState, rememberRejected, stableJson, stateFiles, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
+import { cyclePath, mergeStates, parseCycleRecord, readState, rememberRejected, stableJson, stateChanges, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import { ReverieError } from '../errors.js';
 import { commitChanges, deleteBranch, fastForward, isAncestor, readFileAt, readFilesAt, resolveRef } from '../git/index.js';
 import { buildCycle, previewBuild } from './build.js';
@@ -228,7 +228,7 @@ export async function recordRejection(
   };
   const state = rejection.state;
   for (const action of rejection.refused) rememberRejected(state, action, pending.cycle, options.reason);
-  const changes = new Map<string, string | null>(stateFiles(state));
+  const changes = stateChanges(state, rejection.mainFiles);
   changes.set(cyclePath(pending.cycle), stableJson(record));
   const oid = await commitChanges(repo, {
     parent: main,
@@ -250,7 +250,7 @@ async function readRejection(context: RepoContext, pending: PendingCycle & { rec
   const state = mergeStates(readState(branchFiles), readState(mainFiles));
   const applied = await actionsOnMain(context, pending.record, main);
   const refused = pending.record.actions.filter((a) => !applied.includes(a));
-  return { state, applied, refused };
+  return { state, applied, refused, mainFiles };
 }
 
 /** `reverie reject --dry-run`: the bookkeeping commit it would write on main, and the branch it would delete. */

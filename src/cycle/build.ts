@@ -1,5 +1,5 @@
 import { ActionConflictError, Replayer } from '../dream/apply.js';
-import { cyclePath, mergeStates, readState, stableJson, stateFiles, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
+import { cyclePath, mergeStates, readState, stableJson, stateChanges, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import type { Action, DreamState, PatternRecord } from '../dream/types.js';
 import { commitChanges, readFilesAt, type Author, type Repo } from '../git/index.js';
 import { redactText, redactTextValue } from '../sessions/redact.js';
@@ -65,11 +65,12 @@ export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildRe
     actions: input.record.actions.map((a) => applied.find((x) => x.id === a.id) ?? withoutCommit(a)),
     dropped: [...input.record.dropped, ...skipped.map(({ action, reason }) => ({ id: action.id, type: action.type, summary: action.summary, reason }))],
   };
-  const bookkeeping = stateFiles(state);
+  // Only the state's files this cycle changes: its own list of sessions, the shards of the patterns it saw.
+  const bookkeeping = stateChanges(state, files);
   bookkeeping.set(cyclePath(record.cycle), stableJson(record));
   const tip = await commitChanges(repo, {
     parent,
-    changes: new Map(bookkeeping),
+    changes: bookkeeping,
     message: stateMessage(record.cycle, record.engine, input.stateSubject, record.run),
     author: input.author,
     timestamp: input.timestamp,
@@ -183,8 +184,12 @@ const patternText: Split<PatternRecord> = ({ sessions, agents, requested, ...tex
 function outgoingEntries<T>(mine: Record<string, T>, theirs: Record<string, T>, split: Split<T>): Record<string, T> {
   const kept: [string, T][] = [];
   const fresh: [string, T][] = [];
-  for (const [key, value] of Object.entries(mine)) (Object.hasOwn(theirs, key) && JSON.stringify(theirs[key]) === JSON.stringify(value) ? kept : fresh).push([key, value]);
-  if (fresh.length === 0) return mine;
+  // A record the parent holds as it is stays the parent's own object: merging it with the parent's is then nothing.
+  for (const [key, value] of Object.entries(mine)) {
+    if (Object.hasOwn(theirs, key) && JSON.stringify(theirs[key]) === JSON.stringify(value)) kept.push([key, theirs[key]!]);
+    else fresh.push([key, value]);
+  }
+  if (fresh.length === 0) return Object.fromEntries(kept);
   // Keys are text too (a pattern's key is made of its error's words): the new entries are redacted, keys and all,
   // in one pass.
   const parts = fresh.map(([key, value]) => [key, split(value)] as const);

@@ -5,7 +5,7 @@ import type { ClaudeEngineOptions } from '../dream/engines/claude/index.js';
 import { quietFingerprint, readQuiet, writeQuiet, type QuietReport } from './quiet.js';
 import { emptyResult } from './empty-result.js';
 import { heuristicEngine } from '../dream/engines/heuristic.js';
-import { cyclePath, cycleRecord, readState, rememberRejected, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
+import { cyclePath, cycleRecord, isProcessedFile, readState, rememberRejected, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import { memoryImpact, type MemoryImpact } from '../dream/impact.js';
 import { effectsOf } from '../dream/curate/effects.js';
 import { actionRisk, needsReview, riskReasons, safeFirst, type Risk } from '../dream/risk.js';
@@ -20,7 +20,7 @@ import { listAndStamp, type StampedListing } from '../sessions/list.js';
 import type { ReadWarning, Session } from '../sessions/types.js';
 import { approveBranch, type ApprovalOutcome } from './approve.js';
 import { buildCycle, type BuildResult } from './build.js';
-import { baseWarnings, isStateFile, openContext, mainTip, readBase, sessionHashCacheFile, type BaseView, type RepoContext } from './context.js';
+import { baseWarnings, openContext, mainTip, readBase, sessionHashCacheFile, type BaseView, type RepoContext } from './context.js';
 import { notUtf8Error } from './memory-files.js';
 import { planDiff } from './diff.js';
 import { cycleBranchName, cycleStamp, pendingCycles, type PendingCycle } from './history.js';
@@ -329,7 +329,7 @@ function updatable(waiting: Waiting): (PendingCycle & { record: CycleRecord }) |
 
 /** Sessions the waiting cycle did not review: what makes rebuilding it worth a new review. */
 async function bringsNewSessions(context: RepoContext, waiting: PendingCycle, sessions: Reviewed['sessions']): Promise<boolean> {
-  const files = await readFilesAt(context.repo, waiting.tip, isStateFile, { under: [STATE_DIR] });
+  const files = await readFilesAt(context.repo, waiting.tip, isProcessedFile, { under: [STATE_DIR] });
   const seen = readState(files).processed;
   return [...sessions].some((s) => !(s.hash in seen));
 }

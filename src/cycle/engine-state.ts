@@ -16,7 +16,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BATCH_FILE, exportCache, importCache, type CacheFiles } from '../dream/engines/claude/cache.js';
-import { readState, STATE_DIR } from '../dream/state.js';
+import { isProcessedFile, readState, STATE_DIR } from '../dream/state.js';
 import { commitChanges, readEntry, readFilesAt, resolveRef, updateRef } from '../git/index.js';
 import { fetchRef, pushRef, remoteRefTip } from '../github/remote.js';
 import { mainTip, type RepoContext } from './context.js';
@@ -135,7 +135,7 @@ export function engineState(context: RepoContext, dir = engineCacheDir(context))
 async function processedOnMain(context: RepoContext): Promise<(hash: string) => boolean> {
   const main = await mainTip(context);
   if (!main) return () => false;
-  const processed = readState(await readFilesAt(context.repo, main, (p) => p === `${STATE_DIR}/processed.json`, { under: [STATE_DIR] })).processed;
+  const processed = readState(await readFilesAt(context.repo, main, isProcessedFile, { under: [STATE_DIR] })).processed;
   return (hash) => Object.hasOwn(processed, hash);
 }
 

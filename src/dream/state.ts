@@ -1,14 +1,10 @@
 import { effectKeys } from './curate/effects.js';
 import type { MemoryCheck } from '../memory-tests/compare.js';
 import type { MemoryTestCase } from '../memory-tests/cases.js';
+import { stableJson, STATE_DIR } from './state-files.js';
 import type { Action, DreamState, EngineRun, Notice, PhaseRun, Plan, PlanStats } from './types.js';
 
-/** Folder, at the repository root, of what must survive between cycles. */
-export const STATE_DIR = '.reverie';
-
-const PROCESSED = `${STATE_DIR}/processed.json`;
-const PATTERNS = `${STATE_DIR}/patterns.json`;
-const REJECTED = `${STATE_DIR}/rejected.json`;
+export { isProcessedFile, readState, stableJson, stateChanges, stateFiles, STATE_DIR } from './state-files.js';
 
 export type CycleStatus = 'pending' | 'approved' | 'rejected';
 
@@ -145,35 +141,22 @@ export function cyclePath(cycle: string): string {
   return `${STATE_DIR}/cycles/${cycle}.json`;
 }
 
-/** Reads the state from the files of a commit (missing files mean a repository that never dreamed). */
-export function readState(files: ReadonlyMap<string, string>): DreamState {
-  return {
-    processed: parse(files, PROCESSED),
-    patterns: parse(files, PATTERNS),
-    rejected: parse(files, REJECTED),
-  };
-}
-
-export function stateFiles(state: DreamState): Map<string, string> {
-  return new Map([
-    [PROCESSED, stableJson(state.processed)],
-    [PATTERNS, stableJson(state.patterns)],
-    [REJECTED, stableJson(state.rejected)],
-  ]);
-}
-
 /**
  * Two states that grew apart (main moved while a cycle ran): every part is a set that only grows,
- * so the union is the answer and the order of merging does not matter.
+ * so the union is the answer and the order of merging does not matter. Neither input changes; a record only one
+ * of them holds is shared with the result rather than copied, as processed sessions and rejections are.
  */
 export function mergeStates(a: DreamState, b: DreamState): DreamState {
-  const patterns = structuredClone(a.patterns);
+  const patterns = { ...a.patterns };
   for (const [key, record] of Object.entries(b.patterns)) {
-    const mine = patterns[key];
-    if (!mine) {
-      patterns[key] = structuredClone(record);
+    const held = patterns[key];
+    if (!held) {
+      patterns[key] = record;
       continue;
     }
+    if (held === record) continue;
+    const mine = structuredClone(held);
+    patterns[key] = mine;
     mine.sessions = union(mine.sessions, record.sessions);
     mine.agents = union(mine.agents, record.agents);
     if (record.requested?.length) mine.requested = union(mine.requested ?? [], record.requested);
@@ -222,55 +205,6 @@ export function cycleRecord(
 
 export function parseCycleRecord(text: string): CycleRecord {
   return JSON.parse(text) as CycleRecord;
-}
-
-/** JSON with sorted keys and a final newline: the same state always gives the same bytes, and small diffs. */
-export function stableJson(value: unknown): string {
-  return `${JSON.stringify(sortedDeep(value), null, 2)}\n`;
-}
-
-/**
- * The value with the keys of every object in order, sharing each part whose keys are in order already: a state read
- * from its file is, so only what a cycle added is copied (a state of 100,000 sessions is not held twice), and
- * JSON.stringify runs without a replacer, which it would call for every value (10,000 sessions: 100 ms, not 37).
- * The order is the one an object built from the sorted keys has: JavaScript puts keys that are array indexes first.
- */
-function sortedDeep(input: unknown): unknown {
-  const value = hasToJson(input) ? input.toJSON() : input;
-  if (!value || typeof value !== 'object') return value;
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item = sortedDeep(value[i]);
-      if (item !== value[i]) (copy ??= value.slice())[i] = item;
-    }
-    return copy ?? value;
-  }
-  const object = value as Record<string, unknown>;
-  const keys = Object.keys(object);
-  const changed = !keys.every((key, i) => i === 0 || keys[i - 1]! < key);
-  let items: unknown[] | undefined;
-  keys.forEach((key, i) => {
-    const item = sortedDeep(object[key]);
-    if (item !== object[key]) (items ??= keys.map((k) => object[k]))[i] = item;
-  });
-  if (!changed && !items) return object;
-  const values = items ?? keys.map((k) => object[k]);
-  return Object.fromEntries(keys.map((key, i) => [key, values[i]] as const).sort(([a], [b]) => (a < b ? -1 : 1)));
-}
-
-function hasToJson(value: unknown): value is { toJSON: () => unknown } {
-  return typeof (value as { toJSON?: unknown } | null)?.toJSON === 'function';
-}
-
-function parse<T>(files: ReadonlyMap<string, string>, path: string): Record<string, T> {
-  const text = files.get(path);
-  if (text === undefined) return {};
-  try {
-    return JSON.parse(text) as Record<string, T>;
-  } catch {
-    throw new Error(`${path}: not valid JSON; restore it from git history (git checkout HEAD -- ${path})`);
-  }
 }
 
 /** Keys of both; where both hold a key, the record of the earlier cycle, so the result is the same either way round. */

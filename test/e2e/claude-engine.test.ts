@@ -22,6 +22,7 @@ import { commitFiles, git, makeMemoryRepo, makeTempDir, type Files } from '../he
 import { reverieAsync } from '../helpers/cli.js';
 import { TEST_CONFIG } from '../helpers/config.js';
 import { npmMistakeSession, transcript } from '../helpers/transcript.js';
+import { stateAt } from '../helpers/state.js';
 
 const API_KEY = 'sk-ant-api03-fake-key-for-tests-only-0000';
 /** A GitHub token a person pasted into a session: it must never reach the API. */
@@ -335,7 +336,7 @@ describe('claude engine: faults', () => {
     expect(result.warnings).toContainEqual({ file: 'sessions/coding-agent/s3.jsonl', message: expect.stringMatching(/^session s3: no usable answer from the model \(the answer was off its schema twice \(\$\.observations: must be array/) });
     expect(result.run?.unanswered).toEqual([expect.objectContaining({ id: 's3', source: 'sessions/coding-agent/s3.jsonl' })]);
     // Not read, so not recorded as processed: the next cycle asks about it again.
-    const processed = JSON.parse(git(dir, ['show', 'main:.reverie/processed.json']));
+    const processed = stateAt(dir, 'main').processed;
     expect(Object.values(processed).map((p) => (p as { id: string }).id).sort()).toEqual(['s1', 's2', 's4']);
     // Its answer was not cached; the three main now records are pruned from the cache, which no cycle reads again.
     expect(mapFiles(dir)).toEqual([]);
@@ -424,7 +425,7 @@ describe('claude engine: a cycle where answers fail', () => {
 
     expect(first.outcome).toBe('committed');
     expect(first.warnings).toEqual([{ file: 'sessions/review-agent/s2.jsonl', message: expect.stringMatching(/^session s2: no usable answer from the model \(none of the 1 observation of its answer quotes the session\); not marked processed/) }]);
-    const processed = () => Object.values(JSON.parse(git(dir, ['show', 'main:.reverie/processed.json']))).map((p) => (p as { id: string }).id).sort();
+    const processed = () => Object.values(stateAt(dir, 'main').processed).map((p) => p.id).sort();
     expect(processed()).toEqual(['s1', 's3', 's4']);
     // Without s2, the npm mistake has one session: noise, so memory keeps its note.
     expect(first.actions.map((a) => a.type).sort()).toEqual(['add', 'merge']);

@@ -16,6 +16,7 @@ import { recoverInterrupted } from '../../src/cycle/recover.js';
 import { openRepo } from '../../src/git/repo.js';
 import { commitFiles, git, makeMemoryRepo, makeTempDir, type Files } from '../helpers/git.js';
 import { npmMistakeSession, transcript } from '../helpers/transcript.js';
+import { stateAt } from '../helpers/state.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -48,7 +49,7 @@ function memory(dir: string): string {
     .split('\n')
     .filter((line) => !line.includes('\t.reverie/'))
     .join('\n');
-  const processed = Object.keys(JSON.parse(git(dir, ['show', 'main:.reverie/processed.json'])) as object).sort();
+  const processed = Object.keys(stateAt(dir, 'main').processed).sort();
   return `${files}\nprocessed: ${processed.join(', ')}`;
 }
 

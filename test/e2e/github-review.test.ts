@@ -11,6 +11,7 @@ import { runGit } from '../helpers/git-server.js';
 import { gitAuth, githubWorld, TOKEN, type World, type WorldOptions } from '../helpers/github-world.js';
 import { commitFiles, git, makeTempDir } from '../helpers/git.js';
 import { npmMistakeSession, transcript } from '../helpers/transcript.js';
+import { stateAt } from '../helpers/state.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -183,7 +184,7 @@ describe('review mode on GitHub', () => {
     expect(w.github.state.pulls).toHaveLength(1);
     expect(git(w.bare, ['for-each-ref', '--format=%(refname)', 'refs/heads/reverie/'])).toBe(`refs/heads/${first.branch}`);
     expect(git(w.bare, ['rev-parse', `refs/heads/${first.branch}`])).toBe(git(w.dir, ['rev-parse', `refs/heads/${first.branch}`]));
-    const processed = JSON.parse(git(w.dir, ['show', `${first.branch}:.reverie/processed.json`])) as Record<string, { id: string }>;
+    const processed = stateAt(w.dir, `${first.branch}`).processed;
     expect(Object.values(processed).map((p) => p.id)).toContain('s5');
     const rejected = JSON.parse(git(w.dir, ['show', `${first.branch}:.reverie/rejected.json`])) as Record<string, { summary: string; reason?: string }>;
     expect(Object.values(rejected)).toContainEqual(expect.objectContaining({ summary: dropped.summary, reason: 'dropped by the reviewer of the cycle before it was rebuilt' }));

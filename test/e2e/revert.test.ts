@@ -183,7 +183,7 @@ describe('reverie revert (auto)', () => {
     const dir = await repoWith();
     const cycle = dream(dir);
     const tip = git(dir, ['rev-parse', 'main']);
-    const bookkeeping = git(dir, ['ls-tree', '-r', 'main', '.reverie/cycles', '.reverie/processed.json', '.reverie/patterns.json']);
+    const bookkeeping = git(dir, ['ls-tree', '-r', 'main', '.reverie/cycles', '.reverie/processed', '.reverie/patterns']);
 
     const result = reverieJson<RevertJson>(['revert', cycle.branch, '--repo', dir]);
 
@@ -193,7 +193,7 @@ describe('reverie revert (auto)', () => {
     expect(git(dir, ['rev-list', '--count', `${tip}..main`])).toBe(String(cycle.actions.length));
     expect(git(dir, ['log', '--format=%s', `${tip}..main`]).split('\n').every((s) => s.startsWith(`revert(${NOTES_PATH}): `))).toBe(true);
     expect(notes(dir)).toBe(NOTES);
-    expect(git(dir, ['ls-tree', '-r', 'main', '.reverie/cycles', '.reverie/processed.json', '.reverie/patterns.json'])).toBe(bookkeeping);
+    expect(git(dir, ['ls-tree', '-r', 'main', '.reverie/cycles', '.reverie/processed', '.reverie/patterns'])).toBe(bookkeeping);
     expect(git(dir, ['status', '--porcelain'])).toBe('');
   });
 

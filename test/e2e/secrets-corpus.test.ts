@@ -20,6 +20,7 @@ import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { startGitServer } from '../helpers/git-server.js';
 import { git, makeMemoryRepo, type Files } from '../helpers/git.js';
 import { transcript, type Step } from '../helpers/transcript.js';
+import { stateFilesAt } from '../helpers/state.js';
 
 // Secrets are assembled at run time so that no scanner mistakes this file for a leak.
 const j = (...parts: string[]): string => parts.join('');
@@ -226,7 +227,7 @@ describe('secrets corpus: heuristic engine', () => {
     // The text around each secret did get out: its placeholder is in memory and in the state. Lessons that carry a
     // credential wait for review, so they are read from the cycle's branch rather than from main.
     const memory = git(dir, ['show', `${result.branch}:memory/notes.md`]);
-    const state = git(dir, ['show', `${result.branch}:.reverie/patterns.json`]);
+    const state = [...stateFilesAt(dir, result.branch)].filter(([path]) => path.startsWith('.reverie/patterns/')).map(([, text]) => text).join('');
     for (const kind of IN_MEMORY) expect([reached(memory, kind), reached(state, kind)], kind).toEqual([true, true]);
   });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyState } from '../../../src/dream/plan.js';
-import { mergeStates, readState, stableJson, stateFiles } from '../../../src/dream/state.js';
+import { mergeStates, readState, stableJson, stateChanges, stateFiles } from '../../../src/dream/state.js';
 import type { DreamState, PatternRecord } from '../../../src/dream/types.js';
 
 const record = (overrides: Partial<PatternRecord> = {}): PatternRecord => ({
@@ -173,18 +173,91 @@ describe('stableJson, as JSON.stringify sorting each object through a replacer w
 });
 
 describe('state files', () => {
-  it('round-trips through the .reverie/ files', () => {
+  it('round-trips through the .reverie/ files: a file of sessions per cycle, the patterns in shards, the rejections', () => {
     const { a } = divergent();
     const files = stateFiles(a);
-    expect([...files.keys()].sort()).toEqual(['.reverie/patterns.json', '.reverie/processed.json', '.reverie/rejected.json']);
+    const paths = [...files.keys()].sort();
+    expect(paths.filter((p) => p.startsWith('.reverie/processed/'))).toEqual(['.reverie/processed/c1.jsonl', '.reverie/processed/c2.jsonl']);
+    expect(paths.filter((p) => p.startsWith('.reverie/patterns/')).every((p) => /^\.reverie\/patterns\/[0-9a-f]{2}\.json$/.test(p))).toBe(true);
+    expect(paths).toContain('.reverie/rejected.json');
+    expect(files.get('.reverie/processed/c1.jsonl')).toBe('["h1","s1","sessions/claude/s1.jsonl"]\n');
     expect(readState(files)).toEqual(a);
+  });
+
+  it('round-trips any sessions, cycle ids and pattern keys, however many', () => {
+    const text = fc.string({ maxLength: 12 });
+    const processed = fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((k) => k !== '__proto__'), fc.record({ id: text, source: text, cycle: text }), { maxKeys: 30 });
+    const patterns = fc.dictionary(fc.string({ maxLength: 10 }).filter((k) => k !== '__proto__'), text.map((statement) => record({ statement })), { maxKeys: 20 });
+    fc.assert(
+      fc.property(processed, patterns, (p, q) => {
+        const state: DreamState = { processed: p, patterns: q, rejected: {} };
+        expect(readState(stateFiles(state))).toEqual(state);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a cycle of many sessions is written in parts, none of more than 10,000', () => {
+    const processed: DreamState['processed'] = {};
+    for (let i = 0; i < 25_000; i++) processed[`h${String(i).padStart(6, '0')}`] = { id: `s${i}`, source: 'sessions/big.jsonl', cycle: 'c1' };
+    const files = stateFiles({ processed, patterns: {}, rejected: {} });
+    const parts = [...files.keys()].filter((p) => p.startsWith('.reverie/processed/')).sort();
+    expect(parts).toEqual(['.reverie/processed/c1+2.jsonl', '.reverie/processed/c1+3.jsonl', '.reverie/processed/c1.jsonl']);
+    expect(parts.map((p) => files.get(p)!.split('\n').length - 1).sort()).toEqual([10_000, 10_000, 5_000]);
+    expect(readState(files).processed).toEqual(processed);
+  });
+
+  it('a cycle changes its own file of sessions and the shards of the patterns it saw, nothing else', () => {
+    const { a } = divergent();
+    const before = stateFiles(a);
+    const next = readState(before);
+    expect(stateChanges(next, before)).toEqual(new Map());
+    next.processed.h9 = { id: 's9', source: 'sessions/claude/s9.jsonl', cycle: 'c9' };
+    next.patterns['mistake:npm']!.sessions.push('s9');
+    const changes = stateChanges(next, before);
+    const shard = [...stateFiles({ ...emptyState(), patterns: { 'mistake:npm': record() } }).keys()].find((p) => p.startsWith('.reverie/patterns/'))!;
+    expect([...changes.keys()].sort()).toEqual([shard, '.reverie/processed/c9.jsonl'].sort());
+    expect(readState(new Map([...before, ...changes] as [string, string][]))).toEqual(next);
+  });
+
+  it('writes the file of a past cycle again when what it records changed, even with as many sessions', () => {
+    const { a } = divergent();
+    const before = stateFiles(a);
+    const next = readState(before);
+    next.processed.h1 = { id: 's1-resumed', source: 'sessions/claude/s1.jsonl', cycle: 'c1' };
+    expect(stateChanges(next, before)).toEqual(new Map([['.reverie/processed/c1.jsonl', '["h1","s1-resumed","sessions/claude/s1.jsonl"]\n']]));
+    delete next.processed.h2;
+    expect(stateChanges(next, before).get('.reverie/processed/c2.jsonl')).toBeNull();
+  });
+
+  it('reads the single files of the older layout, and the first write replaces them', () => {
+    const { a } = divergent();
+    // As reverie wrote the state before it kept a file per cycle and shards of patterns.
+    const old = new Map([
+      ['.reverie/processed.json', stableJson(a.processed)],
+      ['.reverie/patterns.json', stableJson(a.patterns)],
+      ['.reverie/rejected.json', stableJson(a.rejected)],
+    ]);
+    const state = readState(old);
+    expect(state).toEqual(a);
+    const changes = stateChanges(state, old);
+    expect(changes.get('.reverie/processed.json')).toBeNull();
+    expect(changes.get('.reverie/patterns.json')).toBeNull();
+    expect(changes.has('.reverie/rejected.json')).toBe(false);
+    const migrated = new Map(old);
+    for (const [path, text] of changes) text === null ? migrated.delete(path) : migrated.set(path, text);
+    expect([...migrated.keys()].some((p) => p.endsWith('processed.json') || p.endsWith('patterns.json'))).toBe(false);
+    expect(readState(migrated)).toEqual(a);
+    expect(migrated).toEqual(stateFiles(a));
   });
 
   it('a repository that never dreamed has the empty state', () => {
     expect(readState(new Map())).toEqual(emptyState());
   });
 
-  it('a corrupt state file is an error that says how to restore it', () => {
+  it('a corrupt state file is an error that names it and says how to restore it', () => {
     expect(() => readState(new Map([['.reverie/processed.json', '{ nope']]))).toThrow(/processed\.json.*git checkout/);
+    expect(() => readState(new Map([['.reverie/processed/c1.jsonl', '["h1","s1"]\n']]))).toThrow(/processed\/c1\.jsonl: a line is not \[hash, id, source\].*git checkout/);
+    expect(() => readState(new Map([['.reverie/patterns/0a.json', '{']]))).toThrow(/patterns\/0a\.json: not valid JSON/);
   });
 });

@@ -87,6 +87,17 @@ describe('ObjectWriter', () => {
     });
   }
 
+  it('writes a blob of any text as native git hashes and reads it', async () => {
+    const { dir, repo } = await tempRepo();
+    const writer = new ObjectWriter(repo);
+    for (const text of ['', 'plain\n', 'café ✓ 𝄞 — ünïcode\r\n', `${'["h","s","sessions/ü.jsonl"]\n'.repeat(5_000)}`]) {
+      const oid = writer.blob(text);
+      await writer.flush();
+      expect(execFileSync('git', ['hash-object', '--stdin'], { cwd: dir, input: text }).toString().trim()).toBe(oid);
+      expect(execFileSync('git', ['cat-file', 'blob', oid], { cwd: dir }).toString()).toBe(text);
+    }
+  });
+
   it('stores each object once and reports a failed write at flush', async () => {
     const { dir, repo } = await tempRepo();
     const writer = new ObjectWriter(repo);

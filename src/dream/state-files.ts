@@ -1,0 +1,243 @@
+/**
+ * How the state is laid out in `.reverie/`, so that what a cycle writes follows the cycle rather than the history:
+ * the sessions each cycle processed in a file of that cycle (written once), the pattern records in shards by key (a
+ * cycle rewrites those of the patterns it saw), the rejections in one file. The older layout (one file of all
+ * processed sessions, one of all patterns) is read as well, and replaced by the first write.
+ */
+import type { DreamState } from './types.js';
+
+/** Folder, at the repository root, of what must survive between cycles. */
+export const STATE_DIR = '.reverie';
+
+/** The sessions processed, one file (or a few) per cycle. */
+const PROCESSED_DIR = `${STATE_DIR}/processed/`;
+/** The pattern records, in shards by key. */
+const PATTERNS_DIR = `${STATE_DIR}/patterns/`;
+/** Where an older reverie kept all processed sessions, and all patterns: read, and replaced on the next write. */
+const LEGACY_PROCESSED = `${STATE_DIR}/processed.json`;
+const LEGACY_PATTERNS = `${STATE_DIR}/patterns.json`;
+const REJECTED = `${STATE_DIR}/rejected.json`;
+
+/**
+ * Reads the state from the files of a commit (missing files mean a repository that never dreamed). Both layouts are
+ * read: the files of one cycle each and of one shard each (`processed/`, `patterns/`), and the single files an
+ * older reverie wrote (`processed.json`, `patterns.json`), which the next write of the state replaces.
+ */
+export function readState(files: ReadonlyMap<string, string>): DreamState {
+  const processed: DreamState['processed'] = parse(files, LEGACY_PROCESSED);
+  const patterns: DreamState['patterns'] = parse(files, LEGACY_PATTERNS);
+  for (const [path, text] of files) {
+    if (path.startsWith(PROCESSED_DIR)) readProcessedPart(path, text, processed);
+    else if (path.startsWith(PATTERNS_DIR)) Object.assign(patterns, parseText<DreamState['patterns']>(text, path));
+  }
+  return { processed, patterns, rejected: parse(files, REJECTED) };
+}
+
+/**
+ * The state as files: the sessions each cycle processed in files of that cycle (at most PART_SESSIONS lines each, by
+ * hash), the patterns in SHARDS files by a hash of their key, the rejections in one. A cycle adds a file of its own
+ * and changes the shards of the patterns it saw: what it writes grows with the cycle, not with the history.
+ */
+export function stateFiles(state: DreamState, before?: ReadonlyMap<string, string>): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const [path, text] of processedFiles(state.processed, before)) files.set(path, text);
+  for (const [path, text] of patternFiles(state.patterns)) files.set(path, text);
+  files.set(REJECTED, stableJson(state.rejected));
+  return files;
+}
+
+/**
+ * What writing `state` changes in a commit whose files are `before` (its state files at least): the files whose text
+ * differs, and null for those to delete (the single files of the older layout, a part no longer there). A state read
+ * from `before` and written unchanged changes nothing.
+ */
+export function stateChanges(state: DreamState, before: ReadonlyMap<string, string>): Map<string, string | null> {
+  const changes = new Map<string, string | null>();
+  const after = stateFiles(state, before);
+  for (const [path, text] of after) if (before.get(path) !== text) changes.set(path, text);
+  for (const path of before.keys()) if (isStatePath(path) && !after.has(path)) changes.set(path, null);
+  return changes;
+}
+
+/** Whether `path` holds part of the state (in either layout), as against a cycle's record. */
+function isStatePath(path: string): boolean {
+  return path === LEGACY_PROCESSED || path === LEGACY_PATTERNS || path === REJECTED || path.startsWith(PROCESSED_DIR) || path.startsWith(PATTERNS_DIR);
+}
+
+/** Whether `path` holds sessions processed: all that a check of which sessions are new needs to read. */
+export function isProcessedFile(path: string): boolean {
+  return path === LEGACY_PROCESSED || path.startsWith(PROCESSED_DIR);
+}
+
+/** How many sessions one file of processed sessions lists at most: no commit holds one big text of them all. */
+const PART_SESSIONS = 10_000;
+
+/** How many files the patterns are spread over. */
+const SHARDS = 64;
+
+/**
+ * One line per session, `["<hash>","<id>","<source>"]`, sorted by hash, in `processed/<cycle>.jsonl` (the cycle's
+ * id percent-encoded where it is not a plain name), then `<cycle>+2.jsonl` and on past PART_SESSIONS.
+ */
+function processedFiles(processed: DreamState['processed'], before?: ReadonlyMap<string, string>): Map<string, string> {
+  const byCycle = new Map<string, string[]>();
+  for (const hash of Object.keys(processed)) {
+    const cycle = processed[hash]!.cycle;
+    const hashes = byCycle.get(cycle);
+    if (hashes) hashes.push(hash);
+    else byCycle.set(cycle, [hash]);
+  }
+  const files = new Map<string, string>();
+  for (const [cycle, hashes] of byCycle) {
+    const kept = before && unchangedParts(cycle, hashes, processed, before);
+    if (kept) {
+      for (const [path, text] of kept) files.set(path, text);
+      continue;
+    }
+    hashes.sort();
+    for (let part = 0; part * PART_SESSIONS < hashes.length; part++) {
+      const lines = hashes.slice(part * PART_SESSIONS, (part + 1) * PART_SESSIONS).map((hash) => {
+        const { id, source } = processed[hash]!;
+        return JSON.stringify([hash, id, source]);
+      });
+      files.set(partPath(cycle, part), `${lines.join('\n')}\n`);
+    }
+  }
+  return files;
+}
+
+function partPath(cycle: string, part: number): string {
+  return `${PROCESSED_DIR}${encodeURIComponent(cycle)}${part === 0 ? '' : `+${part + 1}`}.jsonl`;
+}
+
+/**
+ * The files of a past cycle's sessions as `before` holds them, when every session of the cycle is one read from them
+ * and they hold no other: what almost every cycle finds of every cycle before it, told without writing them again.
+ */
+function unchangedParts(cycle: string, hashes: string[], processed: DreamState['processed'], before: ReadonlyMap<string, string>): [string, string][] | undefined {
+  const parts: [string, string][] = [];
+  let lines = 0;
+  for (let part = 0; ; part++) {
+    const path = partPath(cycle, part);
+    const text = before.get(path);
+    if (text === undefined) break;
+    parts.push([path, text]);
+    lines += countLines(text);
+  }
+  if (lines !== hashes.length) return undefined;
+  const paths = new Set(parts.map(([path]) => path));
+  return hashes.every((hash) => paths.has(READ_FROM.get(processed[hash]!) ?? '')) ? parts : undefined;
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** The file each processed session was read from: a session still recorded as read is one its file still says. */
+const READ_FROM = new WeakMap<object, string>();
+
+function readProcessedPart(path: string, text: string, into: DreamState['processed']): void {
+  const cycle = decodeURIComponent(path.slice(PROCESSED_DIR.length).replace(/(\+\d+)?\.jsonl$/, ''));
+  for (let start = 0; start < text.length; ) {
+    const end = text.indexOf('\n', start) < 0 ? text.length : text.indexOf('\n', start);
+    const line = text.slice(start, end);
+    start = end + 1;
+    if (line === '') continue;
+    const [hash, id, source] = processedLine(line, path);
+    const entry = { id, source, cycle };
+    READ_FROM.set(entry, path);
+    into[hash] = entry;
+  }
+}
+
+/** `["<hash>","<id>","<source>"]`: split at its quotes when no string in it has an escape (so none holds a quote), else parsed. */
+function processedLine(line: string, path: string): [string, string, string] {
+  if (!line.includes('\\') && line.startsWith('["') && line.endsWith('"]')) {
+    const fields = line.slice(2, -2).split('","');
+    if (fields.length === 3) return fields as [string, string, string];
+  }
+  const fields = parseText<unknown>(line, path);
+  if (!Array.isArray(fields) || fields.length !== 3 || !fields.every((s) => typeof s === 'string')) throw corrupt(path, 'a line is not [hash, id, source]');
+  return fields as [string, string, string];
+}
+
+/**
+ * The patterns in their shards, `patterns/<nn>.json`: a JSON object of the records whose key falls there, one record
+ * a line (its keys sorted), in the order of the keys. A record's long list of sessions costs its ids and no
+ * indentation, and a cycle's diff shows the records it changed.
+ */
+function patternFiles(patterns: DreamState['patterns']): Map<string, string> {
+  const shards = new Map<string, string[]>();
+  for (const key of Object.keys(patterns).sort()) {
+    const path = `${PATTERNS_DIR}${shardOf(key)}.json`;
+    const lines = shards.get(path) ?? [];
+    lines.push(`${JSON.stringify(key)}: ${JSON.stringify(sortedDeep(patterns[key]))}`);
+    shards.set(path, lines);
+  }
+  return new Map([...shards].map(([path, lines]) => [path, `{\n${lines.join(',\n')}\n}\n`]));
+}
+
+/** FNV-1a of the key's UTF-16 units, two hex digits: stable across runs and machines, and cheap. */
+function shardOf(key: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return ((hash >>> 0) % SHARDS).toString(16).padStart(2, '0');
+}
+
+/** JSON with sorted keys and a final newline: the same state always gives the same bytes, and small diffs. */
+export function stableJson(value: unknown): string {
+  return `${JSON.stringify(sortedDeep(value), null, 2)}\n`;
+}
+
+/**
+ * The value with the keys of every object in order, sharing each part whose keys are in order already: a state read
+ * from its file is, so only what a cycle added is copied (a state of 100,000 sessions is not held twice), and
+ * JSON.stringify runs without a replacer, which it would call for every value (10,000 sessions: 100 ms, not 37).
+ * The order is the one an object built from the sorted keys has: JavaScript puts keys that are array indexes first.
+ */
+function sortedDeep(input: unknown): unknown {
+  const value = hasToJson(input) ? input.toJSON() : input;
+  if (!value || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = sortedDeep(value[i]);
+      if (item !== value[i]) (copy ??= value.slice())[i] = item;
+    }
+    return copy ?? value;
+  }
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  const changed = !keys.every((key, i) => i === 0 || keys[i - 1]! < key);
+  let items: unknown[] | undefined;
+  keys.forEach((key, i) => {
+    const item = sortedDeep(object[key]);
+    if (item !== object[key]) (items ??= keys.map((k) => object[k]))[i] = item;
+  });
+  if (!changed && !items) return object;
+  const values = items ?? keys.map((k) => object[k]);
+  return Object.fromEntries(keys.map((key, i) => [key, values[i]] as const).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+function hasToJson(value: unknown): value is { toJSON: () => unknown } {
+  return typeof (value as { toJSON?: unknown } | null)?.toJSON === 'function';
+}
+
+function parse<T>(files: ReadonlyMap<string, string>, path: string): Record<string, T> {
+  const text = files.get(path);
+  return text === undefined ? {} : parseText<Record<string, T>>(text, path);
+}
+
+function parseText<T>(text: string, path: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw corrupt(path);
+  }
+}
+
+function corrupt(path: string, what = 'not valid JSON'): Error {
+  return new Error(`${path}: ${what}; restore it from git history (git checkout HEAD -- ${path})`);
+}
