@@ -16,6 +16,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BATCH_FILE, exportCache, importCache, type CacheFiles } from '../dream/engines/claude/cache.js';
+import { DREAM_FILE } from '../dream/engines/managed/pending.js';
 import { readState, STATE_DIR } from '../dream/state.js';
 import { commitChanges, readEntry, readFilesAt, resolveRef, updateRef } from '../git/index.js';
 import { fetchRef, pushRef, remoteRefTip } from '../github/remote.js';
@@ -164,8 +165,9 @@ function sameFiles(a: CacheFiles, b: ReadonlyMap<string, string>): boolean {
 }
 
 function commitMessage(files: CacheFiles): string {
-  const results = [...files.keys()].filter((file) => file !== BATCH_FILE).length;
+  const results = [...files.keys()].filter((file) => file !== BATCH_FILE && file !== DREAM_FILE).length;
   const batch = batchIdOf(files.get(BATCH_FILE));
-  const what = [`${results} map ${results === 1 ? 'result' : 'results'} of sessions main has not recorded`, ...(batch ? [`Message Batch ${batch} pending`] : [])];
+  const dream = batchIdOf(files.get(DREAM_FILE));
+  const what = [`${results} map ${results === 1 ? 'result' : 'results'} of sessions main has not recorded`, ...(batch ? [`Message Batch ${batch} pending`] : []), ...(dream ? [`dream ${dream} pending`] : [])];
   return `reverie: claude engine state\n\n${what.join('; ')}.\n`;
 }

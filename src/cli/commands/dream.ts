@@ -134,6 +134,7 @@ function runJson(run: EngineRun) {
     requests: run.requests,
     cached_sessions: run.cachedSessions,
     batch: run.batch ?? null,
+    dream: run.dream ? { id: run.dream.id, status: run.dream.status, sessions: run.dream.sessions, input_store: run.dream.inputStore, output_store: run.dream.outputStore ?? null } : null,
     warnings: run.warnings,
     stopped: run.stopped ?? null,
     failed: run.failed ?? null,
@@ -219,7 +220,7 @@ export function usageLine(run: EngineRun): string {
   const { input, output, cacheWrite, cacheRead } = run.usage;
   const cost = run.costUsd === null ? 'cost unknown (no price for this model)' : `$${run.costUsd.toFixed(4)}`;
   const cached = run.cachedSessions ? `, ${plural(run.cachedSessions, 'session')} from the local cache` : '';
-  return `${modelsOf(run)}: ${plural(run.requests, 'request')}, ${n(input)} in + ${n(output)} out (cache: ${n(cacheWrite)} written, ${n(cacheRead)} read), ${cost}${cached}${run.batch ? `, batch ${run.batch}` : ''}`;
+  return `${modelsOf(run)}: ${plural(run.requests, 'request')}, ${n(input)} in + ${n(output)} out (cache: ${n(cacheWrite)} written, ${n(cacheRead)} read), ${cost}${cached}${run.batch ? `, batch ${run.batch}` : ''}${run.dream ? `, dream ${run.dream.id} (${run.dream.status}, ${plural(run.dream.sessions, 'session')})` : ''}`;
 }
 
 function estimateLine(run: EngineRun): string {
