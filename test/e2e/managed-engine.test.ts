@@ -229,6 +229,35 @@ describe('engine: managed', () => {
     expect(resumed.actions.length).toBeGreaterThan(0);
   });
 
+  it('managed.store.id: the store is brought to the memory (a changed memory written under a precondition) and the dream reads it', async () => {
+    const fake = await fakeApi();
+    seedSessions(fake);
+    const store = fake.createStore('team memory', { '/notes.md': '# Notes\n\n- stale\n', '/team.md': TEAM });
+    const dir = await repo({ 'reverie.yaml': CONFIG(`  store:\n    id: ${store.id}\n`) });
+    const result = await dreamIn(dir, fake);
+    expect(fake.violations).toEqual([]);
+    expect(result.outcome).toBe('committed');
+    expect(dreamCreates(fake)[0]?.body).toMatchObject({ inputs: [{ type: 'memory_store', memory_store_id: store.id }, {}] });
+    expect(fake.contents(store.id)).toEqual(new Map([['/instructions/CLAUDE.md', INSTRUCTIONS], ['/notes.md', NOTES], ['/team.md', TEAM]]));
+    const update = fake.requests.find((r) => r.method === 'POST' && r.path.startsWith(`/v1/memory_stores/${store.id}/memories/`));
+    expect(update?.body).toMatchObject({ precondition: { type: 'content_sha256' } });
+  });
+
+  it('managed.store.id: a memory an agent wrote there that the repository lacks stops the cycle before any dream, naming it', async () => {
+    const fake = await fakeApi();
+    seedSessions(fake);
+    const store = fake.createStore('team memory', { '/notes.md': NOTES });
+    fake.write(store.id, '/agent-notes.md', '- The cache is flushed nightly.\n');
+    const dir = await repo({ 'reverie.yaml': CONFIG(`  store:\n    id: ${store.id}\n`) });
+    const main = git(dir, ['rev-parse', 'main']);
+    const error = await dreamIn(dir, fake).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toContain(`memory store ${store.id} holds /agent-notes.md, which the memory repository does not`);
+    expect(dreamCreates(fake)).toEqual([]);
+    expect(fake.contents(store.id).get('/agent-notes.md')).toBe('- The cache is flushed nightly.\n');
+    expect(git(dir, ['rev-parse', 'main'])).toBe(main);
+  });
+
   it('instructions over 4,096 characters are refused with the key named, before anything is sent', async () => {
     const fake = await fakeApi();
     seedSessions(fake);

@@ -18,7 +18,7 @@ export function registerDream(program: Command, out: Output): void {
     .description('run one dream cycle: review sessions, extract patterns, curate memory as a branch of commits')
     .option('--mode <mode>', `auto | review | dry-run (default: from reverie.yaml)`)
     .option('--dry-run', 'the same as --mode dry-run: print the plan (with the claude engine, the estimated cost) and write nothing')
-    .option('--engine <engine>', 'heuristic | claude (default: from reverie.yaml)')
+    .option('--engine <engine>', 'heuristic | claude | managed (default: from reverie.yaml)')
     .option('--batch', 'claude engine: extract through the Message Batches API (half the price; resumes an unfinished batch)')
     .option('--supersede', 'replace a cycle still waiting for review with a new one that takes in its sessions')
     .option('--update', 'rebuild the one cycle waiting for review in place (same branch and pull request) when new sessions turn up')
