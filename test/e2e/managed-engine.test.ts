@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dream, type DreamOptions, type DreamResult } from '../../src/cycle/dream.js';
 import { ENGINE_STATE_REF } from '../../src/cycle/engine-state.js';
@@ -256,6 +257,20 @@ describe('engine: managed', () => {
     expect(dreamCreates(fake)).toEqual([]);
     expect(fake.contents(store.id).get('/agent-notes.md')).toBe('- The cache is flushed nightly.\n');
     expect(git(dir, ['rev-parse', 'main'])).toBe(main);
+  });
+
+  it("the README's example configuration runs as it is", async () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const section = readme.slice(readme.indexOf("## The managed engine: Anthropic's Dreams"));
+    const example = /```yaml\n# reverie.yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    expect(example).toContain('engine: managed');
+    const fake = await fakeApi();
+    const sessions = seedSessions(fake);
+    const dir = await repo({ 'reverie.yaml': example });
+    const result = await dreamIn(dir, fake);
+    expect(result.outcome).toBe('committed');
+    expect(result.mode).toBe('review');
+    expect(dreamCreates(fake)[0]?.body).toMatchObject({ model: 'claude-opus-5-5', inputs: [{}, { session_ids: sessions }] });
   });
 
   it('instructions over 4,096 characters are refused with the key named, before anything is sent', async () => {
