@@ -1,6 +1,7 @@
 /**
- * The claude engine's state beyond one machine. `.git/reverie/claude` holds a Message Batch submitted and not yet read
- * back, and the map results of sessions no cycle has recorded yet; a CI runner throws that folder away with the job.
+ * The engines' state beyond one machine. `.git/reverie/claude` holds a Message Batch submitted and not yet read back,
+ * the map results of sessions no cycle has recorded yet (the claude engine), and a dream created and not yet taken in
+ * (`dream.json`, the managed engine); a CI runner throws that folder away with the job.
  * So what it holds is also kept on a ref of the memory repository, `refs/reverie/engine` (a tree of `batch.json` and
  * `map/<key>/<hash>.json`), and, when review happens on GitHub, fetched at the start of a run and pushed whenever it
  * changes: above all right after a batch is submitted, before the wait that a job's time limit may cut short. A run

@@ -15,6 +15,7 @@ import { reverie } from '../helpers/cli.js';
 import { TEST_CONFIG } from '../helpers/config.js';
 import { event, startFakeManagedAgents, type Dreamer, type FakeManagedAgents, type FakeManagedAgentsOptions } from '../helpers/fake-managed-agents.js';
 import { git, makeMemoryRepo, type Files } from '../helpers/git.js';
+import { npmMistakeSession } from '../helpers/transcript.js';
 
 const API_KEY = 'sk-ant-api03-fake-key-for-managed-tests-0000';
 
@@ -291,6 +292,17 @@ describe('engine: managed', () => {
     const result = await dreamIn(dir, fake);
     expect(dreamCreates(fake)[0]?.body).toMatchObject({ instructions: 'Keep notes short.', inputs: [{}, { session_ids: sessions.slice(0, 3) }] });
     expect(result.run?.warnings).toContain('1 more session waits for the next cycle: one dream reads at most 3 (managed.sessions.max_per_dream)');
+  });
+
+  it('says that session logs under sessions: are not sent, and leaves them unprocessed for another engine', async () => {
+    const fake = await fakeApi();
+    seedSessions(fake);
+    const dir = await repo({ 'sessions/coding-agent/s1.jsonl': npmMistakeSession('s1', '2026-11-02T09:00:00Z') });
+    const result = await dreamIn(dir, fake);
+    expect(result.outcome).toBe('committed');
+    expect(result.run?.warnings, JSON.stringify(result.run?.warnings)).toContain('1 session log under sessions: names no Managed Agents session: a dream reads sessions by id from the API, so it is not sent, and left unprocessed for another engine');
+    const processed = JSON.parse(git(dir, [`show`, `${result.branch}:.reverie/processed.json`])) as Record<string, { id: string }>;
+    expect(Object.values(processed).map((p) => p.id)).not.toContain('s1');
   });
 
   it('needs ANTHROPIC_API_KEY, and says so before anything is touched', async () => {

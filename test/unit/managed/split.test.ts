@@ -136,6 +136,12 @@ describe('splitDream', () => {
     expect(JSON.stringify(result.actions)).not.toContain(key);
   });
 
+  it('leaves out a file the dream wrote that is not Markdown, and names it', () => {
+    const result = split({ [NOTES]: INPUT[0]?.text ?? '', [TOOLS]: INPUT[1]?.text ?? '', 'memory/scratch.json': '{"todo": 1}' });
+    expect(result.actions).toEqual([]);
+    expect(result.ignored).toEqual(['memory/scratch.json']);
+  });
+
   it('gives the same actions, ids and all, for the same dream', () => {
     const output = { [NOTES]: '# Notes\n\n- Releases are cut on Thursdays.\n', [TOOLS]: INPUT[1]?.text ?? '' };
     expect(split(output)).toEqual(split(output));

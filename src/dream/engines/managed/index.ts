@@ -118,7 +118,10 @@ async function dreamPlan(input: PlanInput, options: ManagedEngineOptions): Promi
 /** The sessions chosen, the store filled, the dream created and its id kept before anything waits; none when there is nothing to send. */
 async function createDream(client: Anthropic, input: PlanInput, options: ManagedEngineOptions, files: Map<string, string>, warnings: string[]): Promise<PendingDream | undefined> {
   const { config } = options;
-  const logs = sessionList(input.sessions).filter((s) => SESSION_ID.test(s.id));
+  const read = sessionList(input.sessions);
+  const logs = read.filter((s) => SESSION_ID.test(s.id));
+  const unsent = read.length - logs.length;
+  if (unsent > 0) warnings.push(`${unsent} session ${unsent === 1 ? 'log under sessions: names' : 'logs under sessions: name'} no Managed Agents session: a dream reads sessions by id from the API, so ${unsent === 1 ? 'it is' : 'they are'} not sent, and left unprocessed for another engine`);
   const chosen = await chooseSessions(client, config.sessions, input.state, logs.map((s) => s.id));
   if (chosen.ids.length === 0) {
     warnings.push('no Managed Agents session that an earlier cycle has not sent: no dream created');
@@ -191,7 +194,7 @@ async function planFromDream(input: PlanInput, { client, dream, pending, output,
   const read = pending.memory === memoryHash(files) ? input.memory : await snapshotOfStore(client, pending.store, input.memory);
   const sessions = await sessionTexts(client, pending.sessions, (message) => run.warnings.push(message));
   const split = splitDream(read, written, { dream: dream.id, sessions });
-  run.warnings.push(...split.moved);
+  run.warnings.push(...split.moved, ...split.ignored.map((path) => `the dream wrote ${path}, which is not a Markdown file: left out`));
   const workspace = new Workspace(input.memory, guardFor(input.memory, input.state), {
     ...(input.options.maxRemovedShare !== undefined ? { maxRemovedShare: input.options.maxRemovedShare } : {}),
     ...(input.options.maxActions !== undefined ? { maxActions: input.options.maxActions } : {}),

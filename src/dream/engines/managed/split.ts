@@ -40,6 +40,8 @@ export interface SplitResult {
   actions: Action[];
   /** Entries the dream moved to another file: left where they are, said so to the reviewer. */
   moved: string[];
+  /** Files the dream wrote that are not Markdown: no entries of memory, left out. */
+  ignored: string[];
 }
 
 /** A written entry holds a gone one when it has at least this share of the gone entry's words. */
@@ -91,6 +93,7 @@ export function splitDream(memory: MemorySnapshot, output: ReadonlyMap<string, s
   return {
     actions: [...rewrites, ...adds.map((entry) => addOf(entry, context)), ...[...left].map((old) => pruneOf(old, context))],
     moved,
+    ignored: [...output.keys()].filter((path) => !isMarkdownPath(path)).sort(),
   };
 }
 
