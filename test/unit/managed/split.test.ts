@@ -136,6 +136,23 @@ describe('splitDream', () => {
     expect(JSON.stringify(result.actions)).not.toContain(key);
   });
 
+  it('takes a note that shares only everyday words with a gone one as an add and a prune, not a rewrite', () => {
+    const result = split({
+      [NOTES]: (INPUT[0]?.text ?? '').replace('- The staging database is reset every Monday.\n', '- The billing database is backed up every night.\n'),
+      [TOOLS]: INPUT[1]?.text ?? '',
+    });
+    expect(result.actions.map((a) => a.type).sort()).toEqual(['add', 'prune']);
+  });
+
+  it('takes a note that folds two in and says more as a merge', () => {
+    const result = split({
+      [NOTES]: INPUT[0]?.text ?? '',
+      [TOOLS]: '# Tools\n\n- Search the code with `rg`, which respects .gitignore and is faster than grep on large monorepos.\n- Old deploys used `fab deploy`.\n',
+    });
+    expect(result.actions.map((a) => a.type)).toEqual(['merge']);
+    expect(result.actions[0]?.targets).toHaveLength(2);
+  });
+
   it('leaves out a file the dream wrote that is not Markdown, and names it', () => {
     const result = split({ [NOTES]: INPUT[0]?.text ?? '', [TOOLS]: INPUT[1]?.text ?? '', 'memory/scratch.json': '{"todo": 1}' });
     expect(result.actions).toEqual([]);

@@ -18,7 +18,7 @@ import { redactText } from '../../../sessions/redact.js';
 import { makeAction, short } from '../../curate/action.js';
 import { comparableText } from '../../curate/effects.js';
 import { factsOf } from '../../curate/harm.js';
-import { codeSpans, quote, shortHash, terms } from '../../text.js';
+import { codeSpans, idfTable, quote, shortHash, terms, weightedJaccard } from '../../text.js';
 import type { Action, Evidence } from '../../types.js';
 
 /** A session the dream read, as text to find evidence in: what it says about the entries an action changes. */
@@ -44,10 +44,12 @@ export interface SplitResult {
   ignored: string[];
 }
 
-/** A written entry holds a gone one when it has at least this share of the gone entry's words. */
-const COVERS = 0.5;
-/** And an update's new text is mostly about the old entry: this share of its own words come from it. */
+/** A written entry holds a gone one when it has at least this share of the gone entry's words, by weight. */
+const COVERS = 0.6;
+/** An update's new text is about the old entry: this share of its own words, by weight, come from it. */
 const STAYS_ON = 0.3;
+/** A merge's text is made of the entries it replaces: at least this share of its words, by weight, come from them. */
+const MADE_OF = 0.4;
 const MAX_EVIDENCE = 4;
 const QUOTE_CHARS = 140;
 
@@ -67,29 +69,36 @@ export function splitDream(memory: MemorySnapshot, output: ReadonlyMap<string, s
   const moves = unmatched(gone, written, (e) => comparableText(e.text));
   const moved = moves.matched.map(([from, to]) => `${short(from, 60)} moved by the dream from ${from.path} to ${to.path}; reverie keeps it in ${from.path}`);
 
-  const rewrites: Action[] = [];
+  const weight = idfTable([...before, ...after].map((e) => terms(e.text)));
+  const share = (of: Entry, within: Entry) => weightedShare(terms(of.text), terms(within.text), weight);
   const left = new Set(moves.gone);
-  const adds: Entry[] = [];
+  const sameFile = (entry: Entry) => [...left].filter((old) => old.path === entry.path);
+  const rewrites: Action[] = [];
+  const unmatchedWrites: Entry[] = [];
+  // Merges first: a note written that holds several gone ones, and is made of them.
   for (const entry of moves.written) {
-    const covered = [...left].filter((old) => covers(entry, old));
-    if (covered.length === 0) {
-      adds.push(entry);
-      continue;
-    }
-    const [only] = covered;
-    if (covered.length === 1 && only && share(terms(entry.text), terms(only.text)) >= STAYS_ON) {
-      left.delete(only);
-      rewrites.push(updateOf(only, entry, context));
-      continue;
-    }
-    if (covered.length === 1) {
-      // Holds one old note and says much else: the old one is folded into a new note, an add and a prune.
-      adds.push(entry);
+    const covered = sameFile(entry).filter((old) => share(old, entry) >= COVERS);
+    const madeOf = weightedShare(terms(entry.text), covered.flatMap((old) => terms(old.text)), weight);
+    if (covered.length < 2 || madeOf < MADE_OF) {
+      unmatchedWrites.push(entry);
       continue;
     }
     for (const old of covered) left.delete(old);
     rewrites.push(mergeOf(inPlaceFirst(covered, entry), entry, context));
   }
+  // Then rewrites, the closest pairs first, so that no note takes the gone note another one rewrites more closely.
+  const pairs = unmatchedWrites
+    .flatMap((entry) => sameFile(entry).map((old) => ({ entry, old, score: weightedJaccard(terms(entry.text), terms(old.text), weight) })))
+    .filter(({ entry, old }) => share(old, entry) >= COVERS && share(entry, old) >= STAYS_ON)
+    .sort((a, b) => b.score - a.score);
+  const rewritten = new Set<Entry>();
+  for (const { entry, old } of pairs) {
+    if (rewritten.has(entry) || !left.has(old)) continue;
+    rewritten.add(entry);
+    left.delete(old);
+    rewrites.push(updateOf(old, entry, context));
+  }
+  const adds = unmatchedWrites.filter((entry) => !rewritten.has(entry));
   return {
     actions: [...rewrites, ...adds.map((entry) => addOf(entry, context)), ...[...left].map((old) => pruneOf(old, context))],
     moved,
@@ -112,18 +121,12 @@ function unmatched<T extends Entry>(before: readonly T[], after: readonly T[], k
   return { gone: before.filter((e) => !paired.has(e)), written, matched };
 }
 
-/** The written entry holds most of the gone one's words, and every one of its facts (commands, paths, numbers). */
-function covers(written: Entry, old: Entry): boolean {
-  const oldTerms = terms(old.text);
-  if (oldTerms.length === 0) return false;
-  return share(oldTerms, terms(written.text)) >= COVERS;
-}
-
-/** The share of `of` found in `in`. */
-function share(of: readonly string[], within: readonly string[]): number {
-  if (of.length === 0) return 0;
+/** The weight of `of`'s terms found in `within`, over the weight of all of `of`'s: rare words (names, numbers) count most. */
+function weightedShare(of: readonly string[], within: readonly string[], weight: (term: string) => number): number {
   const set = new Set(within);
-  return of.filter((t) => set.has(t)).length / of.length;
+  const all = [...new Set(of)];
+  const total = all.reduce((sum, t) => sum + weight(t), 0);
+  return total === 0 ? 0 : all.filter((t) => set.has(t)).reduce((sum, t) => sum + weight(t), 0) / total;
 }
 
 /** A merge writes its text where its first target was: the target in the written entry's own file and section, if any. */
