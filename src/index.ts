@@ -27,6 +27,8 @@ export { planCycle, emptyState } from './dream/plan.js';
 export { applyAction, applyActions } from './dream/apply.js';
 export { heuristicEngine } from './dream/engines/heuristic.js';
 export { createClaudeEngine, type ClaudeEngineOptions } from './dream/engines/claude/index.js';
+export { createManagedEngine, type ManagedEngineOptions } from './dream/engines/managed/index.js';
+export { splitDream, type SessionText, type SplitContext, type SplitResult } from './dream/engines/managed/split.js';
 export type * from './dream/types.js';
 export type * from './memory/types.js';
 export type * from './sessions/types.js';

@@ -74,7 +74,7 @@ export async function runAction(io: ActionIo): Promise<number> {
       ...(inputs.waiting === 'update' ? { update: true } : inputs.waiting === 'supersede' ? { supersede: true } : {}),
       // Only the input's token: a token the workflow happens to have in its environment is not taken silently.
       github: { env: inputs.githubToken ? { GITHUB_TOKEN: inputs.githubToken } : {} },
-      ...(inputs.anthropicApiKey ? { claude: { apiKey: inputs.anthropicApiKey } } : {}),
+      ...(inputs.anthropicApiKey ? { claude: { apiKey: inputs.anthropicApiKey }, managed: { apiKey: inputs.anthropicApiKey } } : {}),
       onPhase: (report) => {
         phases.push(report);
         const line = phaseLine(report);

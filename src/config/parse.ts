@@ -11,7 +11,7 @@ import type { AgentLoad } from '../memory/context-cost.js';
 import { COMPILE_FORMATS, formatSpec, isPerFile, type CompileFormat, type CompileTarget } from '../compile/formats.js';
 import { ACTION_TYPES, type ActionType } from '../dream/types.js';
 import { DEFAULT_MAX_WAIT_SECONDS } from '../github/waits.js';
-import { EFFORTS, ENGINES, MODES, type ClaudeConfig, type ClaudePhaseConfig, type Config, type Effort, type EngineName, type GitHubConfig, type Mode, type SessionSource } from './types.js';
+import { EFFORTS, ENGINES, MODES, type ClaudeConfig, type ClaudePhaseConfig, type Config, type Effort, type EngineName, type GitHubConfig, type ManagedConfig, type Mode, type SessionSource } from './types.js';
 
 const DEFAULT_AUTHOR = { name: 'reverie', email: 'reverie@users.noreply.github.com' };
 
@@ -48,6 +48,12 @@ export const DEFAULT_BATCH_WAIT_MINUTES = 20;
 /** The longest wait worth asking for: a batch that has not ended in 24 hours expires. */
 const MAX_BATCH_WAIT_MINUTES = 24 * 60;
 
+/** The model a dream runs with unless `managed.model` names another: the one the curate phase uses. */
+export const DEFAULT_DREAM_MODEL = DEFAULT_CURATE_MODEL;
+
+/** The most sessions one dream reads (the Dreams API's cap). */
+export const MAX_DREAM_SESSIONS = 100;
+
 /** Longest `claude.instructions`: they are sent with every request, so they are kept to a page. */
 export const MAX_INSTRUCTIONS = 4096;
 
@@ -67,7 +73,7 @@ export function parseConfig(text: string, file: string, repoDir: string): Config
 /** reverie.yaml's keys and values, each checked where it is read (yaml-reader.ts names the line of a mistake). */
 class ConfigReader extends YamlReader {
   read(raw: unknown, repoDir: string): Config {
-    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'curate', 'approval', 'git', 'github', 'claude', 'lint', 'agents']);
+    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'curate', 'approval', 'git', 'github', 'claude', 'managed', 'lint', 'agents']);
     const memory = this.object(top.memory ?? {}, ['memory'], ['root', 'inbox', 'namespaces']);
     const root = this.relativePath(memory.root ?? 'memory', ['memory', 'root']);
     const extract = this.object(top.extract ?? {}, ['extract'], ['min_sessions', 'hold_out']);
@@ -96,6 +102,7 @@ class ConfigReader extends YamlReader {
       lint: this.lint(top.lint),
       ...(top.github !== undefined ? { github: this.github(top.github) } : {}),
       claude: this.claude(top.claude),
+      managed: this.managed(top.managed),
       git: {
         main: this.string(git.main ?? 'main', ['git', 'main']),
         author: {
@@ -176,6 +183,50 @@ class ConfigReader extends YamlReader {
     if (section.base_url !== undefined) config.baseUrl = this.url(section.base_url, [...at, 'base_url']).replace(/\/+$/, '');
     if (section.effort !== undefined) config.effort = this.oneOf<Effort>(section.effort, EFFORTS, [...at, 'effort']);
     return config;
+  }
+
+  /** `managed:`: what the Dreams API takes, checked here so that a cycle never creates a dream the API would refuse. */
+  private managed(value: unknown): ManagedConfig {
+    const at = ['managed'];
+    const section = this.object(value ?? {}, at, ['model', 'instructions', 'store', 'sessions', 'wait_minutes', 'poll_seconds', 'base_url']);
+    const store = this.object(section.store ?? {}, [...at, 'store'], ['id', 'name']);
+    const sessions = this.object(section.sessions ?? {}, [...at, 'sessions'], ['agent_id', 'ids', 'max_per_dream']);
+    const config: ManagedConfig = {
+      model: this.string(section.model ?? DEFAULT_DREAM_MODEL, [...at, 'model']),
+      store: { name: this.string(store.name ?? 'reverie', [...at, 'store', 'name']) },
+      sessions: { maxPerDream: this.integer(sessions.max_per_dream ?? MAX_DREAM_SESSIONS, [...at, 'sessions', 'max_per_dream'], 1) },
+      waitMinutes: this.integer(section.wait_minutes ?? DEFAULT_BATCH_WAIT_MINUTES, [...at, 'wait_minutes'], 0),
+      pollSeconds: this.integer(section.poll_seconds ?? 10, [...at, 'poll_seconds'], 1),
+    };
+    if (config.model.length === 0 || config.model.length > 256) this.fail('must be a model id of 1 to 256 characters', [...at, 'model']);
+    if (config.sessions.maxPerDream > MAX_DREAM_SESSIONS) this.fail(`must be at most ${MAX_DREAM_SESSIONS}: a dream reads at most ${MAX_DREAM_SESSIONS} sessions`, [...at, 'sessions', 'max_per_dream']);
+    if (config.waitMinutes > MAX_BATCH_WAIT_MINUTES) this.fail(`must be at most ${MAX_BATCH_WAIT_MINUTES}`, [...at, 'wait_minutes']);
+    if (section.instructions !== undefined) {
+      const instructions = this.string(section.instructions, [...at, 'instructions']);
+      const characters = [...instructions].length;
+      if (characters > MAX_INSTRUCTIONS) this.fail(`must be at most ${MAX_INSTRUCTIONS} characters, what the Dreams API takes (it has ${characters})`, [...at, 'instructions']);
+      config.instructions = instructions;
+    }
+    if (store.id !== undefined) config.store.id = this.apiId(store.id, 'memstore_', [...at, 'store', 'id']);
+    if (sessions.agent_id !== undefined) config.sessions.agentId = this.apiId(sessions.agent_id, 'agent_', [...at, 'sessions', 'agent_id']);
+    if (sessions.ids !== undefined) {
+      const ids = this.array(sessions.ids, [...at, 'sessions', 'ids']).map((id, i) => this.apiId(id, 'sesn_', [...at, 'sessions', 'ids', i]));
+      ids.forEach((id, i) => {
+        if (ids.indexOf(id) !== i) this.fail(`session ${id} is listed twice`, [...at, 'sessions', 'ids', i]);
+      });
+      if (ids.length === 0) this.fail('must list at least one session id (leave the key out to send the newest sessions)', [...at, 'sessions', 'ids']);
+      if (config.sessions.agentId !== undefined) this.fail('give either sessions.ids or sessions.agent_id, not both', [...at, 'sessions', 'ids']);
+      config.sessions.ids = ids;
+    }
+    if (section.base_url !== undefined) config.baseUrl = this.url(section.base_url, [...at, 'base_url']).replace(/\/+$/, '');
+    return config;
+  }
+
+  /** An id of the Managed Agents API, with its prefix (`memstore_…`, `sesn_…`): a name or a path here is a mistake. */
+  private apiId(value: unknown, prefix: string, at: Path): string {
+    const id = this.string(value, at);
+    if (!id.startsWith(prefix) || !/^[A-Za-z0-9_-]+$/.test(id)) this.fail(`must be an id that starts with ${prefix}`, at);
+    return id;
   }
 
   private claudePhase(value: unknown, phase: 'map' | 'curate', defaults: ClaudePhaseConfig): ClaudePhaseConfig {

@@ -6,8 +6,8 @@ import type { Namespace } from '../memory/types.js';
 export type Mode = 'auto' | 'review' | 'dry-run';
 export const MODES: readonly Mode[] = ['auto', 'review', 'dry-run'];
 
-export type EngineName = 'heuristic' | 'claude';
-export const ENGINES: readonly EngineName[] = ['heuristic', 'claude'];
+export type EngineName = 'heuristic' | 'claude' | 'managed';
+export const ENGINES: readonly EngineName[] = ['heuristic', 'claude', 'managed'];
 
 export type Effort = 'low' | 'medium' | 'high' | 'xhigh' | 'max';
 export const EFFORTS: readonly Effort[] = ['low', 'medium', 'high', 'xhigh', 'max'];
@@ -45,6 +45,37 @@ export interface ClaudeConfig {
   batchWaitMinutes: number;
   /** `output_config.effort` for every request; left out when unset, so the model's default applies. */
   effort?: Effort;
+}
+
+/**
+ * The `managed:` section: how the managed engine runs Anthropic's Dreams (Managed Agents) on the cycle's memory. The
+ * key comes from ANTHROPIC_API_KEY only.
+ */
+export interface ManagedConfig {
+  /** The model that runs the dream (`managed.model`). */
+  model: string;
+  /** Guidance for the dream, 1 to 4,096 characters (`managed.instructions`); the Dreams API takes no more. */
+  instructions?: string;
+  /**
+   * The memory store the dream reads (`managed.store`): `id`, a store reverie writes the cycle's memory into before
+   * each dream; else a new store per dream, named `<name> <cycle>`.
+   */
+  store: { id?: string; name: string };
+  /**
+   * The Managed Agents sessions the dream reads (`managed.sessions`): those of `agentId` (or of the whole workspace),
+   * or exactly `ids`; those an earlier cycle sent are not sent again. At most `maxPerDream` (1 to 100, the API's cap)
+   * go in one dream; the rest wait for the next cycle, oldest first.
+   */
+  sessions: { agentId?: string; ids?: string[]; maxPerDream: number };
+  /**
+   * `managed.wait_minutes`: how long one cycle waits for its dream before it stops (main untouched) and leaves it to
+   * the next cycle, which resumes it by id. 0 creates the dream and stops at once.
+   */
+  waitMinutes: number;
+  /** `managed.poll_seconds`: the first wait between two looks at the dream; each next one is longer, up to a minute. */
+  pollSeconds: number;
+  /** Another endpoint for the API (a proxy, a gateway); else ANTHROPIC_BASE_URL, else Anthropic's. */
+  baseUrl?: string;
 }
 
 export interface GitHubConfig {
@@ -119,6 +150,8 @@ export interface Config {
   github?: GitHubConfig;
   /** Settings of the claude engine, defaults filled in (used only when the engine is claude). */
   claude: ClaudeConfig;
+  /** Settings of the managed engine, defaults filled in (used only when the engine is managed). */
+  managed: ManagedConfig;
   git: {
     /** The branch cycles start from and approve into. */
     main: string;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Mode } from '../config/index.js';
 import { engineCacheDir, engineState, type EngineState } from './engine-state.js';
 import type { ClaudeEngineOptions } from '../dream/engines/claude/index.js';
+import type { ManagedEngineOptions } from '../dream/engines/managed/index.js';
 import { quietFingerprint, readQuiet, writeQuiet, type QuietReport } from './quiet.js';
 import { emptyResult } from './empty-result.js';
 import { heuristicEngine } from '../dream/engines/heuristic.js';
@@ -61,6 +62,8 @@ export interface DreamOptions {
   batch?: boolean;
   /** The claude engine's key (ANTHROPIC_API_KEY by default) and transport settings, for proxies and tests. */
   claude?: ClaudeConnectOptions;
+  /** The managed engine's key (ANTHROPIC_API_KEY by default), transport settings and how it polls a dream, for proxies and tests. */
+  managed?: ManagedConnectOptions;
   /**
    * The logs of these sessions sources as listed and stat'ed just before (by the command line's check for a quiet
    * night), read rather than listed again. Absent, the cycle lists them itself.
@@ -69,6 +72,7 @@ export interface DreamOptions {
 }
 
 export type ClaudeConnectOptions = NonNullable<ClaudeEngineOptions['connection']> & { apiKey?: string };
+export type ManagedConnectOptions = NonNullable<ManagedEngineOptions['connection']> & { apiKey?: string };
 
 export type PhaseReport =
   | { phase: 'review'; sessions: number; newSessions: number; heldOut: number; memoryFiles: number; entries: number; warnings: ReadWarning[]; unread: UnreadFile[] }
@@ -143,7 +147,7 @@ export interface DreamResult {
   held_out?: { id: string; source: string }[];
 }
 
-const ENGINE_NAMES = ['heuristic', 'claude'];
+const ENGINE_NAMES = ['heuristic', 'claude', 'managed'];
 
 /**
  * The engine a cycle runs; the claude engine is made per cycle, since it needs the key and the cycle's mode. It is
@@ -165,6 +169,18 @@ async function engineFor(context: RepoContext, options: DreamOptions, mode: Mode
       connection,
     });
   }
+  if (name === 'managed') {
+    const { createManagedEngine } = await import('../dream/engines/managed/index.js');
+    const { apiKey = process.env.ANTHROPIC_API_KEY, ...connection } = options.managed ?? {};
+    return createManagedEngine({
+      config: context.config.managed,
+      cacheDir: engineCacheDir(context),
+      ...(kept ? { persist: () => kept.save() } : {}),
+      ...(apiKey ? { apiKey } : {}),
+      dryRun: mode === 'dry-run',
+      connection,
+    });
+  }
   throw new UsageError(`unknown engine "${name}"; available: ${ENGINE_NAMES.join(', ')}`);
 }
 
@@ -177,7 +193,7 @@ export async function dream(options: DreamOptions): Promise<DreamResult> {
   const context = await openContext(options.repoDir, options.configFile);
   const mode = options.mode ?? context.config.mode;
   // What the claude engine keeps for later runs, on a ref that travels with the repository (engine-state.ts).
-  const kept = (options.engine ?? context.config.engine) === 'claude' && mode !== 'dry-run' ? engineState(context) : undefined;
+  const kept = ['claude', 'managed'].includes(options.engine ?? context.config.engine) && mode !== 'dry-run' ? engineState(context) : undefined;
   // Before the lock: a missing key or an unknown engine stops the cycle before anything is touched.
   const engine = await engineFor(context, options, mode, kept);
   // What an interrupted run left is repaired first, under the lock (a dry run writes nothing, and repairs nothing).

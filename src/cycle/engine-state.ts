@@ -1,6 +1,7 @@
 /**
- * The claude engine's state beyond one machine. `.git/reverie/claude` holds a Message Batch submitted and not yet read
- * back, and the map results of sessions no cycle has recorded yet; a CI runner throws that folder away with the job.
+ * The engines' state beyond one machine. `.git/reverie/claude` holds a Message Batch submitted and not yet read back,
+ * the map results of sessions no cycle has recorded yet (the claude engine), and a dream created and not yet taken in
+ * (`dream.json`, the managed engine); a CI runner throws that folder away with the job.
  * So what it holds is also kept on a ref of the memory repository, `refs/reverie/engine` (a tree of `batch.json` and
  * `map/<key>/<hash>.json`), and, when review happens on GitHub, fetched at the start of a run and pushed whenever it
  * changes: above all right after a batch is submitted, before the wait that a job's time limit may cut short. A run
@@ -16,6 +17,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BATCH_FILE, exportCache, importCache, type CacheFiles } from '../dream/engines/claude/cache.js';
+import { DREAM_FILE } from '../dream/engines/managed/pending.js';
 import { isProcessedFile, readState, STATE_DIR } from '../dream/state.js';
 import { commitChanges, readEntry, readFilesAt, resolveRef, updateRef } from '../git/index.js';
 import { fetchRef, pushRef, remoteRefTip } from '../github/remote.js';
@@ -164,8 +166,9 @@ function sameFiles(a: CacheFiles, b: ReadonlyMap<string, string>): boolean {
 }
 
 function commitMessage(files: CacheFiles): string {
-  const results = [...files.keys()].filter((file) => file !== BATCH_FILE).length;
+  const results = [...files.keys()].filter((file) => file !== BATCH_FILE && file !== DREAM_FILE).length;
   const batch = batchIdOf(files.get(BATCH_FILE));
-  const what = [`${results} map ${results === 1 ? 'result' : 'results'} of sessions main has not recorded`, ...(batch ? [`Message Batch ${batch} pending`] : [])];
+  const dream = batchIdOf(files.get(DREAM_FILE));
+  const what = [`${results} map ${results === 1 ? 'result' : 'results'} of sessions main has not recorded`, ...(batch ? [`Message Batch ${batch} pending`] : []), ...(dream ? [`dream ${dream} pending`] : [])];
   return `reverie: claude engine state\n\n${what.join('; ')}.\n`;
 }

@@ -82,6 +82,8 @@ export interface RecordedRun {
   requests: number;
   cached_sessions: number;
   batch?: string;
+  /** The dream the plan came from (the managed engine). */
+  dream?: { id: string; status: string; sessions: number; input_store: string; output_store?: string };
   warnings: string[];
 }
 
@@ -107,6 +109,7 @@ export function recordedRun(run: EngineRun): RecordedRun {
     requests: run.requests,
     cached_sessions: run.cachedSessions,
     ...(run.batch ? { batch: run.batch } : {}),
+    ...(run.dream ? { dream: { id: run.dream.id, status: run.dream.status, sessions: run.dream.sessions, input_store: run.dream.inputStore, ...(run.dream.outputStore ? { output_store: run.dream.outputStore } : {}) } } : {}),
     warnings: run.warnings,
   };
 }

@@ -259,6 +259,8 @@ export interface EngineRun {
   cachedSessions: number;
   /** The Message Batch the extraction went through, when it did. */
   batch?: string;
+  /** The Dreams API's dream the plan came from (the managed engine): its id, and the stores it read and wrote. */
+  dream?: { id: string; status: string; sessions: number; inputStore: string; outputStore?: string };
   /** Outputs dropped after a retry, sessions left for a later cycle, and the like. */
   warnings: string[];
   /** Set when the engine stopped before its plan was complete (budget spent): none of the plan may be committed. */

@@ -18,7 +18,7 @@ export function registerDream(program: Command, out: Output): void {
     .description('run one dream cycle: review sessions, extract patterns, curate memory as a branch of commits')
     .option('--mode <mode>', `auto | review | dry-run (default: from reverie.yaml)`)
     .option('--dry-run', 'the same as --mode dry-run: print the plan (with the claude engine, the estimated cost) and write nothing')
-    .option('--engine <engine>', 'heuristic | claude (default: from reverie.yaml)')
+    .option('--engine <engine>', 'heuristic | claude | managed (default: from reverie.yaml)')
     .option('--batch', 'claude engine: extract through the Message Batches API (half the price; resumes an unfinished batch)')
     .option('--supersede', 'replace a cycle still waiting for review with a new one that takes in its sessions')
     .option('--update', 'rebuild the one cycle waiting for review in place (same branch and pull request) when new sessions turn up')
@@ -136,6 +136,7 @@ function runJson(run: EngineRun) {
     requests: run.requests,
     cached_sessions: run.cachedSessions,
     batch: run.batch ?? null,
+    dream: run.dream ? { id: run.dream.id, status: run.dream.status, sessions: run.dream.sessions, input_store: run.dream.inputStore, output_store: run.dream.outputStore ?? null } : null,
     warnings: run.warnings,
     stopped: run.stopped ?? null,
     failed: run.failed ?? null,
@@ -221,7 +222,7 @@ export function usageLine(run: EngineRun): string {
   const { input, output, cacheWrite, cacheRead } = run.usage;
   const cost = run.costUsd === null ? 'cost unknown (no price for this model)' : `$${run.costUsd.toFixed(4)}`;
   const cached = run.cachedSessions ? `, ${plural(run.cachedSessions, 'session')} from the local cache` : '';
-  return `${modelsOf(run)}: ${plural(run.requests, 'request')}, ${n(input)} in + ${n(output)} out (cache: ${n(cacheWrite)} written, ${n(cacheRead)} read), ${cost}${cached}${run.batch ? `, batch ${run.batch}` : ''}`;
+  return `${modelsOf(run)}: ${plural(run.requests, 'request')}, ${n(input)} in + ${n(output)} out (cache: ${n(cacheWrite)} written, ${n(cacheRead)} read), ${cost}${cached}${run.batch ? `, batch ${run.batch}` : ''}${run.dream ? `, dream ${run.dream.id} (${run.dream.status}, ${plural(run.dream.sessions, 'session')})` : ''}`;
 }
 
 function estimateLine(run: EngineRun): string {

@@ -42,6 +42,7 @@ describe('parseConfig: defaults', () => {
       agents: [],
       lint: { harness: 'none' },
       claude: { map: { model: 'claude-haiku-5-5', maxTokens: 8192 }, curate: { model: 'claude-opus-5-5', maxTokens: 16_384 }, concurrency: 4, budget: {}, batch: false, batchWaitMinutes: 20 },
+      managed: { model: 'claude-opus-5-5', store: { name: 'reverie' }, sessions: { maxPerDream: 100 }, waitMinutes: 20, pollSeconds: 10 },
       git: { main: 'main', author: { name: 'reverie', email: 'reverie@users.noreply.github.com' } },
     });
   });

@@ -137,6 +137,9 @@ describe('reverie.yaml template', () => {
     'claude:\n  budget:\n    zzz: 1',
     'claude:\n  map:\n    zzz: 1',
     'claude:\n  curate:\n    zzz: 1',
+    'managed:\n  zzz: 1',
+    'managed:\n  store:\n    zzz: 1',
+    'managed:\n  sessions:\n    zzz: 1',
     'agents:\n  - zzz: 1',
     'agents:\n  - name: a\n    loads: [x]\n    compile:\n      zzz: 1',
   ];

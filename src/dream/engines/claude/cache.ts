@@ -15,6 +15,7 @@ import { redactTextValue } from '../../../sessions/redact.js';
 import { shortHash } from '../../../util/hash.js';
 import { PROMPT_VERSION } from './prompts.js';
 import type { MapObservation } from './schemas.js';
+import { DREAM_FILE, pendingDreamOf } from '../managed/pending.js';
 
 export interface MapResult {
   session: string;
@@ -130,6 +131,9 @@ export async function exportCache(dir: string, processed: (hash: string) => bool
   const files: CacheFiles = new Map();
   const batch = await readFile(path.join(dir, BATCH_FILE), 'utf8').catch(() => undefined);
   if (batch !== undefined && pendingBatchOf(batch)) files.set(BATCH_FILE, batch);
+  // The managed engine's pending dream travels the same way (managed/pending.ts).
+  const dream = await readFile(path.join(dir, DREAM_FILE), 'utf8').catch(() => undefined);
+  if (dream !== undefined && pendingDreamOf(dream)) files.set(DREAM_FILE, dream);
   for (const key of await folders(path.join(dir, 'map'))) {
     for (const name of (await readdir(path.join(dir, 'map', key)).catch(() => [])).sort()) {
       const relative = `map/${key}/${name}`;
@@ -153,7 +157,10 @@ export async function importCache(dir: string, files: CacheFiles): Promise<{ res
   const outcome: { batch?: string; otherBatch?: string } = {};
   for (const [relative, text] of files) {
     const file = path.join(dir, relative);
-    if (relative === BATCH_FILE) {
+    if (relative === DREAM_FILE) {
+      // This machine's pending dream is its newest word; a clone without one takes the one kept.
+      if (!pendingDreamOf(text) || existsSync(file)) continue;
+    } else if (relative === BATCH_FILE) {
       const batch = pendingBatchOf(text);
       if (!batch) continue;
       const here = pendingBatchOf((await readFile(file, 'utf8').catch(() => undefined)) ?? '');
