@@ -15,6 +15,7 @@ import { reverie } from '../helpers/cli.js';
 import { TEST_CONFIG } from '../helpers/config.js';
 import { event, startFakeManagedAgents, type Dreamer, type FakeManagedAgents, type FakeManagedAgentsOptions } from '../helpers/fake-managed-agents.js';
 import { git, makeMemoryRepo, type Files } from '../helpers/git.js';
+import { stateAt } from '../helpers/state.js';
 import { npmMistakeSession } from '../helpers/transcript.js';
 
 const API_KEY = 'sk-ant-api03-fake-key-for-managed-tests-0000';
@@ -162,7 +163,7 @@ describe('engine: managed', () => {
 - Search the code with \`rg\`.`);
     expect(git(dir, ['show', 'main:memory/team.md'])).toBe('# Team\n\n- Deploy the site with `make ship`; `make deploy` is gone.\n- The staging database is reset every Monday.');
     expect(git(dir, ['show', 'main:memory/instructions/CLAUDE.md'])).toBe(INSTRUCTIONS.trimEnd());
-    const processed = JSON.parse(git(dir, ['show', 'main:.reverie/processed.json'])) as Record<string, { id: string }>;
+    const { processed } = stateAt(dir, 'main');
     expect(sessions.every((id) => processed[`managed:${id}`]?.id === id)).toBe(true);
 
     // The sessions are recorded: the next cycle creates no dream for them.
@@ -301,7 +302,7 @@ describe('engine: managed', () => {
     const result = await dreamIn(dir, fake);
     expect(result.outcome).toBe('committed');
     expect(result.run?.warnings, JSON.stringify(result.run?.warnings)).toContain('1 session log under sessions: names no Managed Agents session: a dream reads sessions by id from the API, so it is not sent, and left unprocessed for another engine');
-    const processed = JSON.parse(git(dir, [`show`, `${result.branch}:.reverie/processed.json`])) as Record<string, { id: string }>;
+    const { processed } = stateAt(dir, result.branch ?? '');
     expect(Object.values(processed).map((p) => p.id)).not.toContain('s1');
   });
 
