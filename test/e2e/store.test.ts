@@ -155,6 +155,11 @@ describe('reverie store push and pull', () => {
     expect(update?.body).toMatchObject({ precondition: { type: 'content_sha256', content_sha256: sha256(STYLE) } });
     expect((await json('store', 'push')).sent).toBe(0);
     expect(fake.violations).toEqual([]);
+
+    // What the agent's session wrote is undone as the memory tool's writes are.
+    const reverted = await run('revert', 'session-sesn_01agentA', '--mode', 'auto');
+    expect(reverted.code, reverted.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 'memory/notes.md'), 'utf8')).toBe(NOTES);
   });
 
   it('never overwrites a write made in the store between pull and push: it comes back as a branch to decide', async () => {
