@@ -189,6 +189,25 @@ describe('reverie store push and pull', () => {
     expect(fake.contents(store.id).get('/notes.md')).toBe(notes);
   });
 
+  it('a rejected store branch keeps main, and the next push sends main over the agent’s write it has seen', async () => {
+    const { store, dir, run, json } = await setUp();
+    await json('store', 'push');
+    const agentText = '# Style\n\n- Spaces.\n';
+    fake.write(store.id, '/style.md', agentText, fake.sessionActor('sesn_01agentD'));
+    const pulled = await json('store', 'pull');
+    const rejected = await run('reject', pulled.branch);
+    expect(rejected.code, rejected.stderr).toBe(0);
+    expect(git(dir, ['branch', '--list', pulled.branch])).toBe('');
+    expect(readFileSync(path.join(dir, 'memory/style.md'), 'utf8')).toBe(STYLE);
+    // Rejected versions are not brought back; main goes up, conditioned on the text the pull saw.
+    expect((await json('store', 'pull')).commits).toEqual([]);
+    const pushed = await json('store', 'push');
+    expect(pushed.files.find((f: any) => f.path === '/style.md')).toMatchObject({ action: 'updated' });
+    const update = fake.requests.filter((r) => r.method === 'POST' && /\/memories\/mem_/.test(r.path)).pop();
+    expect(update?.body).toMatchObject({ content: STYLE, precondition: { content_sha256: sha256(agentText) } });
+    expect(fake.contents(store.id).get('/style.md')).toBe(STYLE);
+  });
+
   it('turns a failed precondition (a write racing the push) into a review item, not an overwrite', async () => {
     const { store, dir, json } = await setUp('review');
     expect((await json('store', 'push')).code).toBe(0);
