@@ -189,12 +189,13 @@ class ConfigReader extends YamlReader {
     if (!storePath.startsWith('/') || !storePath.endsWith('/') || storePath.split('/').slice(1, -1).some((s) => s === '' || s === '.' || s === '..')) {
       this.fail('must be a store path that starts and ends with "/", such as "/" or "/team/"', [...at, 'path']);
     }
-    const sessions = this.object(section.sessions ?? {}, [...at, 'sessions'], ['into', 'on_pull']);
+    const sessions = this.object(section.sessions ?? {}, [...at, 'sessions'], ['into', 'on_pull', 'on_dream']);
     const config: StoreConfig = {
       id,
       path: storePath,
       sessionsInto: this.relativePath(sessions.into ?? 'sessions/managed-agents', [...at, 'sessions', 'into']),
       sessionsOnPull: this.boolean(sessions.on_pull ?? false, [...at, 'sessions', 'on_pull']),
+      sessionsOnDream: this.boolean(sessions.on_dream ?? false, [...at, 'sessions', 'on_dream']),
     };
     if (section.namespaces !== undefined) {
       config.namespaces = this.array(section.namespaces, [...at, 'namespaces']).map((n, i) => {

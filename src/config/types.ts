@@ -88,6 +88,8 @@ export interface StoreConfig {
   sessionsInto: string;
   /** Whether `reverie store pull` fetches those sessions too. */
   sessionsOnPull: boolean;
+  /** Whether `reverie dream` fetches them before its cycle reads the logs. */
+  sessionsOnDream: boolean;
 }
 
 /** reverie.yaml, validated, with defaults filled in. Keys are camelCase here, snake_case in the file. */

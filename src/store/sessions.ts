@@ -63,3 +63,4 @@ export async function fetchStoreSessions(options: FetchSessionsOptions): Promise
     await rm(temp, { recursive: true, force: true });
   }
 }
+

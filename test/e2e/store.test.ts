@@ -308,4 +308,16 @@ describe('reverie store sessions', () => {
     expect(readdirSync(path.join(dir, 'sessions/managed-agents'))).toEqual(['builder']);
     void run;
   });
+
+  it('with sessions.on_dream, a cycle reads the store’s sessions from the API', async () => {
+    const { store, dir, run } = await setUp('review', '  sessions:\n    on_dream: true\n');
+    for (const id of ['sesn_01one', 'sesn_01two']) {
+      fake.addSession({ id, agentName: 'builder', memoryStoreIds: [store.id], events: [event.user('Always run pnpm install before pnpm build.'), event.agent('Noted: pnpm install first.')] });
+    }
+    const cycle = await run('dream', '--json');
+    expect(cycle.code, cycle.stderr).toBe(0);
+    expect(cycle.stderr).toContain(`store: 2 session(s) of ${store.id} saved in sessions/managed-agents for this cycle`);
+    expect(JSON.parse(cycle.stdout).stats).toMatchObject({ new_sessions: 2 });
+    expect(readdirSync(path.join(dir, 'sessions/managed-agents/builder')).sort()).toEqual(['sesn_01one.jsonl', 'sesn_01two.jsonl']);
+  });
 });

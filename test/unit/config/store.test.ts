@@ -19,9 +19,9 @@ function errorOf(text: string): ConfigError {
 describe('store: in reverie.yaml', () => {
   it('is absent unless given, and filled with defaults when given', () => {
     expect(parseConfig('mode: review\n', FILE, '/repo').store).toBeUndefined();
-    expect(parseConfig(yaml('store:', '  id: memstore_01abc'), FILE, '/repo').store).toEqual({ id: 'memstore_01abc', path: '/', sessionsInto: 'sessions/managed-agents', sessionsOnPull: false });
-    const full = parseConfig(yaml(...NAMESPACES, 'store:', '  id: memstore_01abc', '  path: /team/', '  namespaces: [notes]', '  base_url: https://gateway.example.com/', '  sessions:', '    into: logs/agents', '    on_pull: true'), FILE, '/repo').store;
-    expect(full).toEqual({ id: 'memstore_01abc', path: '/team/', namespaces: ['notes'], baseUrl: 'https://gateway.example.com', sessionsInto: 'logs/agents', sessionsOnPull: true });
+    expect(parseConfig(yaml('store:', '  id: memstore_01abc'), FILE, '/repo').store).toEqual({ id: 'memstore_01abc', path: '/', sessionsInto: 'sessions/managed-agents', sessionsOnPull: false, sessionsOnDream: false });
+    const full = parseConfig(yaml(...NAMESPACES, 'store:', '  id: memstore_01abc', '  path: /team/', '  namespaces: [notes]', '  base_url: https://gateway.example.com/', '  sessions:', '    into: logs/agents', '    on_pull: true', '    on_dream: true'), FILE, '/repo').store;
+    expect(full).toEqual({ id: 'memstore_01abc', path: '/team/', namespaces: ['notes'], baseUrl: 'https://gateway.example.com', sessionsInto: 'logs/agents', sessionsOnPull: true, sessionsOnDream: true });
   });
 
   const cases: [string, string[], number, string, RegExp][] = [

@@ -12,7 +12,7 @@ const memory = {
     { name: 'notes', paths: ['**/*.md'], policy: 'dream' as const },
   ],
 };
-const store = { id: 'memstore_01x', path: '/team/', sessionsInto: 'sessions/managed-agents', sessionsOnPull: false };
+const store = { id: 'memstore_01x', path: '/team/', sessionsInto: 'sessions/managed-agents', sessionsOnPull: false, sessionsOnDream: false };
 const mapping = storeMapping({ memory, store });
 
 function record(memories: StoreRecord['memories'] = {}): StoreRecord {
