@@ -74,7 +74,8 @@ async function setUp(mode: 'auto' | 'review' = 'review', extra = '') {
   return { store, dir: repo.dir, run, json };
 }
 
-describe('reverie store push and pull', () => {
+// Each test runs the CLI a dozen times or more: on a loaded machine that is minutes, not the project's 60 seconds.
+describe('reverie store push and pull', { timeout: 300_000 }, () => {
   it('pushes the memory, brings an agent’s writes back as commits with its actor, and pushes nothing once in sync', async () => {
     const { store, dir, run, json } = await setUp();
     const pushed = await json('store', 'push');
@@ -273,7 +274,7 @@ describe('reverie store push and pull', () => {
   });
 });
 
-describe('reverie store sessions', () => {
+describe('reverie store sessions', { timeout: 300_000 }, () => {
   it('saves the sessions that used the store as redacted logs, which reverie sessions reads', async () => {
     const { store, dir, run, json } = await setUp();
     const secret = 'sk-ant-api03-' + 'Zx9'.repeat(30);
