@@ -143,7 +143,8 @@ export async function pullStore(context: RepoContext, options: StoreSyncOptions)
   }
   if (dryRun) return report;
   if (report.commits.length > 0) {
-    if (mode === 'auto') {
+    // A version that would replace a change main made since the last sync is a person's decision, whatever the mode.
+    if (mode === 'auto' && !report.commits.some((c) => c.against_main === 'replaces')) {
       await fastForward(context.repo, { branch: context.config.git.main, to: tip, expectedOld: main });
       report.branch = context.config.git.main;
       report.merged = true;

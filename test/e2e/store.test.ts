@@ -9,7 +9,7 @@ import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openContext } from '../../src/cycle/repo-context.js';
-import { pushStore } from '../../src/store/sync.js';
+import { pullStore, pushStore } from '../../src/store/sync.js';
 import { reverieAsync, type CliResult } from '../helpers/cli.js';
 import { event, sha256, startFakeManagedAgents, type FakeManagedAgents } from '../helpers/fake-managed-agents.js';
 import { commitFiles, git, makeTempRepo } from '../helpers/git.js';
@@ -234,6 +234,18 @@ describe('reverie store push and pull', { timeout: 300_000 }, () => {
     expect(report.pull?.branch).toMatch(/^reverie\/store-/);
     expect(report.pull?.commits.map((c) => [c.files, c.actor, c.against_main])).toEqual([[['memory/style.md'], 'agent session sesn_01racer', 'replaces']]);
     expect(git(dir, ['show', `${report.pull!.branch}:memory/style.md`])).toBe(raced.trimEnd());
+    expect(readFileSync(path.join(dir, 'memory/style.md'), 'utf8')).toBe('# Style\n\n- Tabs, always.\n');
+  });
+
+  it('in auto mode, still sends to review a version that would replace what main changed since the last sync', async () => {
+    const { store, dir, json } = await setUp('auto');
+    await json('store', 'push');
+    await commitFiles(dir, { 'memory/style.md': '# Style\n\n- Tabs, always.\n' }, 'style');
+    fake.write(store.id, '/style.md', '# Style\n\n- Spaces.\n', fake.sessionActor('sesn_01agentE'));
+    const client = new Anthropic({ apiKey: API_KEY, baseURL: fake.url, maxRetries: 0 });
+    const report = await pullStore(await openContext(dir), { now: new Date(), client });
+    expect(report).toMatchObject({ merged: false, branch: expect.stringMatching(/^reverie\/store-/) });
+    expect(report.commits.map((c) => c.against_main)).toEqual(['replaces']);
     expect(readFileSync(path.join(dir, 'memory/style.md'), 'utf8')).toBe('# Style\n\n- Tabs, always.\n');
   });
 
