@@ -39,4 +39,8 @@ export { repositoryMemory, type RepositoryMemory, type RepositoryMemoryOptions }
 export { SESSION_PREFIX, sessionBranch, waitingSessionBranches, type WaitingSession } from './memory-tool/branch.js';
 export { discoverLogs, AGENT_LOG_PLACES, type DiscoverOptions, type DiscoveredAgent, type DiscoveredLog } from './sessions/discover.js';
 export { importLogs, redactLog, type ImportOptions, type ImportResult, type LogToImport } from './sessions/import.js';
+export { pushStore, pullStore, type PullReport, type PushReport, type StoreSyncOptions } from './store/sync.js';
+export { fetchStoreSessions, type FetchSessionsOptions, type FetchSessionsResult } from './store/sessions.js';
+export { STORE_PREFIX, waitingStoreBranches, type WaitingStoreBranch } from './store/branch.js';
+export { managedAgentsReader } from './sessions/readers/managed-agents.js';
 export * from './errors.js';

@@ -38,6 +38,7 @@ const COMMAND_MODULES: Record<string, () => Promise<Register>> = {
   test: async () => (await import('./commands/test.js')).registerTest,
   doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
   compile: async () => (await import('./commands/compile.js')).registerCompile,
+  store: async () => (await import('./commands/store.js')).registerStore,
 };
 // Registered by the module of another name.
 const SAME_MODULE: Record<string, string> = { reject: 'approve', drop: 'approve', keep: 'approve' };

@@ -49,7 +49,8 @@ export async function approveCompileBranch(context: RepoContext, branch: string,
       if (merged !== ours) changes.set(file, merged ?? null);
     }
     if (changes.size === 0) continue;
-    head = await commitChanges(repo, { parent: head, changes, message: entry.message, author: config.git.author, timestamp: Math.floor(now.getTime() / 1000) });
+    // A replayed commit keeps its author, as a rebase does: who wrote it (an agent's session, a person) is the point.
+    head = await commitChanges(repo, { parent: head, changes, message: entry.message, author: entry.author, timestamp: Math.floor(now.getTime() / 1000) });
     replayed++;
   }
   if (head !== main) await fastForward(repo, { branch: config.git.main, to: head, expectedOld: main });

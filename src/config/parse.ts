@@ -11,7 +11,7 @@ import type { AgentLoad } from '../memory/context-cost.js';
 import { COMPILE_FORMATS, formatSpec, isPerFile, type CompileFormat, type CompileTarget } from '../compile/formats.js';
 import { ACTION_TYPES, type ActionType } from '../dream/types.js';
 import { DEFAULT_MAX_WAIT_SECONDS } from '../github/waits.js';
-import { EFFORTS, ENGINES, MODES, type ClaudeConfig, type ClaudePhaseConfig, type Config, type Effort, type EngineName, type GitHubConfig, type ManagedConfig, type Mode, type SessionSource } from './types.js';
+import { EFFORTS, ENGINES, MODES, type ClaudeConfig, type ClaudePhaseConfig, type Config, type Effort, type EngineName, type GitHubConfig, type ManagedConfig, type Mode, type SessionSource, type StoreConfig } from './types.js';
 
 const DEFAULT_AUTHOR = { name: 'reverie', email: 'reverie@users.noreply.github.com' };
 
@@ -73,7 +73,7 @@ export function parseConfig(text: string, file: string, repoDir: string): Config
 /** reverie.yaml's keys and values, each checked where it is read (yaml-reader.ts names the line of a mistake). */
 class ConfigReader extends YamlReader {
   read(raw: unknown, repoDir: string): Config {
-    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'curate', 'approval', 'git', 'github', 'claude', 'managed', 'lint', 'agents']);
+    const top = this.object(raw, [], ['mode', 'engine', 'memory', 'sessions', 'extract', 'curate', 'approval', 'git', 'github', 'claude', 'managed', 'lint', 'agents', 'store']);
     const memory = this.object(top.memory ?? {}, ['memory'], ['root', 'inbox', 'namespaces']);
     const root = this.relativePath(memory.root ?? 'memory', ['memory', 'root']);
     const extract = this.object(top.extract ?? {}, ['extract'], ['min_sessions', 'hold_out']);
@@ -103,6 +103,7 @@ class ConfigReader extends YamlReader {
       ...(top.github !== undefined ? { github: this.github(top.github) } : {}),
       claude: this.claude(top.claude),
       managed: this.managed(top.managed),
+      ...(top.store !== undefined ? { store: this.store(top.store, this.namespaces(memory.namespaces)) } : {}),
       git: {
         main: this.string(git.main ?? 'main', ['git', 'main']),
         author: {
@@ -217,6 +218,35 @@ class ConfigReader extends YamlReader {
       if (ids.length === 0) this.fail('must list at least one session id (leave the key out to send the newest sessions)', [...at, 'sessions', 'ids']);
       if (config.sessions.agentId !== undefined) this.fail('give either sessions.ids or sessions.agent_id, not both', [...at, 'sessions', 'ids']);
       config.sessions.ids = ids;
+    }
+    if (section.base_url !== undefined) config.baseUrl = this.url(section.base_url, [...at, 'base_url']).replace(/\/+$/, '');
+    return config;
+  }
+
+  /** `store:`: the memory store mirrored, where the memory root sits in it, and which namespaces go there. */
+  private store(value: unknown, namespaces: Namespace[]): StoreConfig {
+    const at = ['store'];
+    const section = this.object(value, at, ['id', 'path', 'namespaces', 'base_url', 'sessions']);
+    const id = this.string(section.id, [...at, 'id']);
+    if (!/^memstore_[A-Za-z0-9]+$/.test(id)) this.fail('must be a memory store id (memstore_...)', [...at, 'id']);
+    const storePath = this.string(section.path ?? '/', [...at, 'path']);
+    if (!storePath.startsWith('/') || !storePath.endsWith('/') || storePath.split('/').slice(1, -1).some((s) => s === '' || s === '.' || s === '..')) {
+      this.fail('must be a store path that starts and ends with "/", such as "/" or "/team/"', [...at, 'path']);
+    }
+    const sessions = this.object(section.sessions ?? {}, [...at, 'sessions'], ['into', 'on_pull', 'on_dream']);
+    const config: StoreConfig = {
+      id,
+      path: storePath,
+      sessionsInto: this.relativePath(sessions.into ?? 'sessions/managed-agents', [...at, 'sessions', 'into']),
+      sessionsOnPull: this.boolean(sessions.on_pull ?? false, [...at, 'sessions', 'on_pull']),
+      sessionsOnDream: this.boolean(sessions.on_dream ?? false, [...at, 'sessions', 'on_dream']),
+    };
+    if (section.namespaces !== undefined) {
+      config.namespaces = this.array(section.namespaces, [...at, 'namespaces']).map((n, i) => {
+        const name = this.string(n, [...at, 'namespaces', i]);
+        if (!namespaces.some((ns) => ns.name === name)) this.fail(`no namespace "${name}" in memory.namespaces (${namespaces.map((ns) => ns.name).join(', ')})`, [...at, 'namespaces', i]);
+        return name;
+      });
     }
     if (section.base_url !== undefined) config.baseUrl = this.url(section.base_url, [...at, 'base_url']).replace(/\/+$/, '');
     return config;

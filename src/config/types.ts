@@ -102,6 +102,27 @@ export interface SessionSource {
   agent?: string;
 }
 
+/**
+ * The `store:` section: the Managed Agents memory store this repository mirrors (`reverie store push` / `pull`).
+ * The key comes from ANTHROPIC_API_KEY only.
+ */
+export interface StoreConfig {
+  /** The memory store's id (`memstore_...`). */
+  id: string;
+  /** Where the memory root sits in the store: a store path that starts and ends with `/` (default `/`). */
+  path: string;
+  /** The namespaces mirrored, by name; all of them when unset. */
+  namespaces?: string[];
+  /** Another endpoint for the API; else ANTHROPIC_BASE_URL, else Anthropic's. */
+  baseUrl?: string;
+  /** Where `reverie store sessions` writes the sessions of agents that used the store, relative to the repository. */
+  sessionsInto: string;
+  /** Whether `reverie store pull` fetches those sessions too. */
+  sessionsOnPull: boolean;
+  /** Whether `reverie dream` fetches them before its cycle reads the logs. */
+  sessionsOnDream: boolean;
+}
+
 /** reverie.yaml, validated, with defaults filled in. Keys are camelCase here, snake_case in the file. */
 export interface Config {
   /** Absolute path of the file the configuration came from. */
@@ -152,6 +173,8 @@ export interface Config {
   claude: ClaudeConfig;
   /** Settings of the managed engine, defaults filled in (used only when the engine is managed). */
   managed: ManagedConfig;
+  /** The Managed Agents memory store mirrored; absent, `reverie store` has nothing to sync. */
+  store?: StoreConfig;
   git: {
     /** The branch cycles start from and approve into. */
     main: string;

@@ -790,8 +790,12 @@ export function looksRandom(token: string): boolean {
   return shannonEntropy(token) >= 3.5 && wordiness(token) < 0.5;
 }
 
-/** Object ids of model APIs (tool calls, messages, requests): random-looking but not secret, and useful. */
-const NON_SECRET_ID = /^(?:toolu|srvtoolu|msg|req|call|resp|chatcmpl)[_-]/;
+/**
+ * Object ids of model APIs (tool calls, messages, requests; Managed Agents' memory stores, memories and their
+ * versions, sessions and their events, dreams, and the ids, not the secrets, of API keys): random-looking but not
+ * secret, and useful.
+ */
+const NON_SECRET_ID = /^(?:toolu|srvtoolu|msg|req|call|resp|chatcmpl|memstore|mem|memver|sesn|sevt|drm|apikey|svac|wrkspc)[_-]/;
 
 /** Share of characters inside runs of three or more lower-case letters: high for words, low for random text. */
 function wordiness(token: string): number {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { GitStateError, UsageError } from '../../errors.js';
 import { compileBranchFrom } from '../../compile/branch-names.js';
 import { sessionBranchFrom } from '../../memory-tool/branch.js';
+import { storeBranchFrom } from '../../store/branch.js';
 import { approveCycle, planApproval, planRejection, rejectCycle } from '../../cycle/approve.js';
 import { openContext, type RepoContext } from '../../cycle/context.js';
 import type { DryRun } from '../../cycle/dry-run.js';
@@ -30,7 +31,7 @@ export function registerDecisions(program: Command, out: Output): void {
   program
     .command('approve')
     .description('merge a pending cycle into main: all its actions, or some')
-    .argument('<cycle>', 'cycle id or branch name (also a reverie/hand-edit-… or reverie/compile branch of `reverie compile`, or a reverie/session-… branch of the memory tool)')
+    .argument('<cycle>', 'cycle id or branch name (also a reverie/hand-edit-… or reverie/compile branch of `reverie compile`, a reverie/session-… branch of the memory tool, or a reverie/store-… branch of `reverie store pull`)')
     .option('--only <ids>', 'approve only these action ids (comma-separated)', ids)
     .option('--except <ids>', 'approve all but these action ids (comma-separated)', ids)
     .option('--dry-run', 'say what approving would do (refs, commits, the branch, the pull request) and write nothing')
@@ -39,7 +40,7 @@ export function registerDecisions(program: Command, out: Output): void {
     .option('--repo <dir>', 'the memory repository', '.')
     .action(async (cycle: string, flags: Flags & { only?: string[]; except?: string[] }) => {
       const context = await openContext(flags.repo, flags.config);
-      const compiled = compileBranchFrom(cycle) ?? sessionBranchFrom(cycle);
+      const compiled = compileBranchFrom(cycle) ?? sessionBranchFrom(cycle) ?? storeBranchFrom(cycle);
       if (compiled) return decideCompileBranch(context, compiled, 'approve', flags, out);
       const choice = { ...(flags.only ? { only: flags.only } : {}), ...(flags.except ? { except: flags.except } : {}) };
       if (flags.dryRun) return printDryRun(out, flags, await approvalDryRun(context, cycle, choice));
@@ -70,7 +71,7 @@ export function registerDecisions(program: Command, out: Output): void {
   program
     .command('reject')
     .description('drop a pending cycle: delete its branch and remember its actions so they are not proposed again')
-    .argument('<cycle>', 'cycle id or branch name (also a reverie/hand-edit-… branch of `reverie compile`, or a reverie/session-… branch of the memory tool)')
+    .argument('<cycle>', 'cycle id or branch name (also a reverie/hand-edit-… branch of `reverie compile`, a reverie/session-… branch of the memory tool, or a reverie/store-… branch of `reverie store pull`)')
     .option('--reason <text>', 'why, kept with the rejection')
     .option('--dry-run', 'say what rejecting would do (the bookkeeping commit, the branch, the pull request) and write nothing')
     .option('--json', 'print one JSON object')
@@ -78,7 +79,7 @@ export function registerDecisions(program: Command, out: Output): void {
     .option('--repo <dir>', 'the memory repository', '.')
     .action(async (cycle: string, flags: Flags & { reason?: string }) => {
       const context = await openContext(flags.repo, flags.config);
-      const compiled = compileBranchFrom(cycle) ?? sessionBranchFrom(cycle);
+      const compiled = compileBranchFrom(cycle) ?? sessionBranchFrom(cycle) ?? storeBranchFrom(cycle);
       if (compiled) return decideCompileBranch(context, compiled, 'reject', flags, out);
       if (flags.dryRun) return printDryRun(out, flags, await rejectionDryRun(context, cycle));
       await underLock(context, 'reject', out, async () => {

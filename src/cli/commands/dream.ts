@@ -32,6 +32,8 @@ export function registerDream(program: Command, out: Output): void {
       if (flags.dryRun && flags.mode !== undefined && flags.mode !== 'dry-run') throw new UsageError(`--dry-run and --mode ${flags.mode} say different things`);
       if (flags.dryRun) flags.mode = 'dry-run';
       if (flags.supersede && flags.update) throw new UsageError('--supersede and --update say different things: replace the waiting cycle, or rebuild it in place');
+      // store.sessions.on_dream: the Managed Agents sessions of the memory store are saved as logs first, for this cycle to read.
+      if (flags.mode !== 'dry-run') for (const line of await (await import('../../store/before-cycle.js')).fetchBeforeCycle(flags.repo, flags.config)) out.warn(line);
       const result = await quietOrWhole({
         repoDir: flags.repo,
         configFile: flags.config,

@@ -6,6 +6,7 @@ import { pendingRepairs } from '../../cycle/pending-repairs.js';
 import { streamNewSessions } from '../../sessions/to-read.js';
 import { waitingCompileBranches } from '../../compile/waiting.js';
 import { waitingSessionBranches } from '../../memory-tool/branch.js';
+import { waitingStoreBranches } from '../../store/branch.js';
 import { plural, type Output } from '../output.js';
 
 export function registerStatus(program: Command, out: Output): void {
@@ -34,6 +35,7 @@ export function registerStatus(program: Command, out: Output): void {
       const pending = await pendingCycles(context, remote);
       const compiled = await waitingCompileBranches(context.repo, main);
       const written = await waitingSessionBranches(context.repo, main);
+      const pulled = await waitingStoreBranches(context.repo, main);
       const status = {
         main,
         last_cycle: last ? { cycle: last.cycle, status: last.status, partial: last.partial, created: last.created, actions: last.actions.length } : null,
@@ -48,6 +50,8 @@ export function registerStatus(program: Command, out: Output): void {
         compile_pending: compiled,
         // Branches of the memory tool: what an agent session wrote, waiting for review.
         session_pending: written,
+        // Branches of `reverie store pull`: what agents wrote in the memory store, waiting for review.
+        store_pending: pulled.map((p) => ({ branch: p.branch, commits: p.commits, files: p.files })),
         needs_repair: repairs,
       };
       if (flags.json) return out.json(status);
@@ -56,7 +60,7 @@ export function registerStatus(program: Command, out: Output): void {
       const notRead = status.unread_files ? `, ${plural(status.unread_files, 'file')} not read (\`reverie sessions\` says why)` : '';
       out.line(`sessions   ${status.sessions_processed} reviewed, ${status.sessions_waiting} waiting${status.warnings ? `, ${plural(status.warnings, 'warning')}` : ''}${notRead}`);
       for (const w of memoryWarnings) out.line(`warning    ${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`);
-      if (pending.length === 0 && compiled.length === 0 && written.length === 0) out.line('pending    none');
+      if (pending.length === 0 && compiled.length === 0 && written.length === 0 && pulled.length === 0) out.line('pending    none');
       for (const p of status.pending) out.line(`pending    ${p.branch} (${plural(p.actions, 'action')}): reverie approve ${p.cycle} | reverie reject ${p.cycle}`);
       for (const c of compiled) {
         const what = c.files.length > 0 ? `hand edit of ${c.files.join(', ')}` : 'compiled files';
@@ -64,6 +68,9 @@ export function registerStatus(program: Command, out: Output): void {
       }
       for (const w of written) {
         out.line(`pending    ${w.branch} (memory tool writes of session ${w.session} to ${w.files.join(', ')}, ${plural(w.commits, 'commit')}): reverie review ${w.branch} | reverie approve ${w.branch} | reverie reject ${w.branch}`);
+      }
+      for (const p of pulled) {
+        out.line(`pending    ${p.branch} (memory store writes to ${p.files.join(', ')}, ${plural(p.commits, 'commit')}): reverie approve ${p.branch} | reverie reject ${p.branch}`);
       }
     });
 }

@@ -6,6 +6,7 @@ import { claudeCodeReader } from './claude-code.js';
 import { codexReader } from './codex.js';
 import { copilotCliReader } from './copilot-cli.js';
 import { geminiCliReader } from './gemini-cli.js';
+import { managedAgentsReader } from './managed-agents.js';
 import { notALog } from './not-logs.js';
 import { openaiChatReader } from './openai-chat.js';
 import { reverieJsonlReader } from './reverie-jsonl.js';
@@ -17,6 +18,7 @@ import { specstoryReader } from './specstory.js';
  */
 export const READERS: readonly SessionReader[] = [
   reverieJsonlReader,
+  managedAgentsReader,
   claudeCodeReader,
   codexReader,
   copilotCliReader,
@@ -47,4 +49,4 @@ export function detectFormat(firstLines: string[], path: string): SessionReader 
   return reader;
 }
 
-export { aiderReader, anthropicMessagesReader, claudeCodeReader, codexReader, copilotCliReader, geminiCliReader, openaiChatReader, reverieJsonlReader, specstoryReader };
+export { aiderReader, anthropicMessagesReader, claudeCodeReader, codexReader, copilotCliReader, geminiCliReader, managedAgentsReader, openaiChatReader, reverieJsonlReader, specstoryReader };

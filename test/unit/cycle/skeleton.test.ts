@@ -142,6 +142,8 @@ describe('reverie.yaml template', () => {
     'managed:\n  sessions:\n    zzz: 1',
     'agents:\n  - zzz: 1',
     'agents:\n  - name: a\n    loads: [x]\n    compile:\n      zzz: 1',
+    'store:\n  zzz: 1',
+    'store:\n  id: memstore_1\n  sessions:\n    zzz: 1',
   ];
 
   it('mentions every key the loader accepts, set or commented', () => {

@@ -95,6 +95,7 @@ const LOOK_ALIKES = [
   'token_duration = 0.5',
   'postgres://user:${DB_PASS}@localhost/db and https://github.com/foo@bar and git@github.com:org/repo.git',
   '"id":"toolu_01LjFNEf5XrVHXXTePS4tRFR","requestId":"req_011CPzYuqyBehXVMovbsLhUW"',
+  'store memstore_01DFb2R8Smn29JPSgtz6vtPQ, version memver_01K3GfV42SQAmZ4Ra84ux98q, session sesn_01Hx7Qp2ZkLmN4bV9cR3tY8w',
   'risk-management-framework-configuration and desk-booking',
   'Error: Request failed with status code 401 (invalid x-api-key)',
   // Look-alikes of the rules for secrets in prose and flags.
