@@ -45,9 +45,9 @@ async function commitAll(repo: Repo, parent: string, texts: string[], pack?: Pac
   return commits;
 }
 
-describe('PackBuilder', () => {
+describe('PackBuilder', { timeout: 120_000 }, () => {
   it('writes the commits loose writing would, as a pack git reads and checks whole', async () => {
-    const texts = versions(120);
+    const texts = versions(60);
     const loose = await tempRepo({ 'memory/notes.md': '# Notes\n', 'README.md': 'readme\n' });
     // The same repository twice: one writes loose objects, the other a pack.
     const copy = await makeTempDir();
@@ -65,10 +65,10 @@ describe('PackBuilder', () => {
     git(packed.dir, ['fsck', '--full', '--strict']);
     // Every version of the file, read back by git and by this library's own reader (its deltas applied).
     const reopened = await openRepo(packed.dir);
-    for (const [i, commit] of commits.entries()) {
-      expect(git(packed.dir, ['show', `${commit}:memory/notes.md`]) + '\n').toBe(texts[i]);
-      const blob = git(packed.dir, ['rev-parse', `${commit}:memory/notes.md`]);
+    const blobs = git(packed.dir, ['rev-parse', ...commits.map((commit) => `${commit}:memory/notes.md`)]).split('\n');
+    for (const [i, blob] of blobs.entries()) {
       expect((await readRawObject(reopened, blob))?.content.toString('utf8')).toBe(texts[i]);
+      if (i % 10 === 0 || i === blobs.length - 1) expect(`${git(packed.dir, ['cat-file', 'blob', blob])}\n`).toBe(texts[i]);
     }
     // Versions are deltas of the next (the newest whole), no chain longer than git's default of 50.
     const stats = git(packed.dir, ['verify-pack', '-v', path.join(packed.repo.gitdir, 'objects', 'pack', `${pack.written[0]}.idx`)]);
