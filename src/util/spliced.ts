@@ -58,7 +58,7 @@ function remember(text: string, pieces: readonly string[]): void {
   if (recent.size > RECENT) recent.delete(recent.keys().next().value as string);
 }
 
-/** `text.slice(from, to)`, cut from the pieces of a spliced text rather than from the text joined whole. */
+/** `text.slice(from, to)` for `0 <= from <= to`, cut from the pieces of a spliced text rather than from the text joined whole. */
 export function sliceText(text: string, from: number, to: number): string {
   const pieces = piecesOf(text);
   if (pieces.length === 1) return text.slice(from, to);
