@@ -1,7 +1,7 @@
 import { ActionConflictError, Replayer } from '../dream/apply.js';
 import { cyclePath, mergeStates, readState, stableJson, stateChanges, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import type { Action, DreamState, PatternRecord } from '../dream/types.js';
-import { commitChanges, readFilesAt, type Author, type Repo } from '../git/index.js';
+import { commitChanges, PackBuilder, readFilesAt, type Author, type Repo } from '../git/index.js';
 import { redactText, redactTextValue } from '../sessions/redact.js';
 import { isStateFile } from './context.js';
 import { notUtf8At, notUtf8Error, type NotUtf8 } from './memory-files.js';
@@ -41,6 +41,9 @@ export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildRe
   let parent = input.parent;
   const applied: RecordedAction[] = [];
   const skipped: BuildResult['skipped'] = [];
+  // The cycle's objects as packs, a version of a file as a delta from the next (see pack-write.ts): written before this
+  // returns, and no ref points at them before that.
+  const pack = new PackBuilder(repo.gitdir);
   // One action applied, then committed, then the next: a long file's texts after each action are not all held at once.
   for (const step of replaySteps(files, input.actions, notText, given.actions)) {
     if ('reason' in step) {
@@ -54,6 +57,7 @@ export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildRe
       message: actionMessage(action, input.record.cycle, input.record.engine, input.record.run?.model),
       author: input.author,
       timestamp: input.timestamp,
+      pack,
     });
     applied.push({ ...action, commit: parent });
   }
@@ -75,7 +79,9 @@ export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildRe
     author: input.author,
     timestamp: input.timestamp,
     allowEmpty: true,
+    pack,
   });
+  pack.write();
   return { tip, actions: applied, skipped, record };
 }
 

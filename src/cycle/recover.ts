@@ -89,7 +89,7 @@ async function mergedCycleBranches(repo: Repo, main: string): Promise<string[]> 
   return merged;
 }
 
-/** Temporary files of durable writes (`tmp_reverie_<pid>_…`) whose process is no longer running. */
+/** Temporary files of durable writes (`tmp_reverie_<pid>_…`, a cycle's pack among them) whose process is no longer running. */
 async function deadTemporaryFiles(gitdir: string): Promise<string[]> {
   const found: string[] = [];
   const folders = [path.join(gitdir, 'refs'), path.join(gitdir, 'reverie'), path.join(gitdir, 'objects')];
@@ -97,7 +97,7 @@ async function deadTemporaryFiles(gitdir: string): Promise<string[]> {
     const entries = await fsp.readdir(folder, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
       const full = path.join(folder, entry.name);
-      if (entry.isDirectory() && depth < 4 && entry.name !== 'pack') await walk(full, depth + 1);
+      if (entry.isDirectory() && depth < 4) await walk(full, depth + 1);
       else if (entry.isFile() && isTemporaryName(entry.name) && !isRunning(pidOf(entry.name))) found.push(full);
     }
   };

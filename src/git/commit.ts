@@ -6,6 +6,7 @@ import type { TreeEntry } from 'isomorphic-git';
 import { GitStateError, UnsafePathError } from '../errors.js';
 import { objectCache, readCommit } from './cache.js';
 import { ObjectWriter } from './objects.js';
+import type { PackBuilder } from './pack-write.js';
 import { lockRef } from './lock.js';
 import { resolveRef, shortBranch, type Repo } from './repo.js';
 import { readTreeEntries, treeOid } from './tree.js';
@@ -29,13 +30,18 @@ export interface CommitChangesInput {
   timestamp?: number;
   /** Write a commit even when the tree is unchanged (default false: an action that changes nothing is a bug). */
   allowEmpty?: boolean;
+  /**
+   * Where the objects go: by default each into a loose file, flushed before this returns. With a pack, into the pack,
+   * which its owner writes before any ref points at the commit (a cycle writes its commits as one pack).
+   */
+  pack?: PackBuilder;
 }
 
 /** Writes a commit whose tree is the parent's with `changes` applied, and returns its oid. No ref moves. */
 export async function commitChanges(repo: Repo, input: CommitChangesInput): Promise<string> {
   for (const path of input.changes.keys()) assertTreePath(path);
   const parentTree = input.parent ? await treeOid(repo, input.parent) : undefined;
-  const build: Build = { repo, writer: new ObjectWriter(repo), trees: [], blobs: [] };
+  const build: Build = { repo, writer: new ObjectWriter(repo, input.pack), trees: [], blobs: [] };
   try {
     const tree = (await applyChanges(build, parentTree, input.changes, '')) ?? writeTree(build, []);
     if (tree === parentTree && !input.allowEmpty) {
@@ -141,7 +147,7 @@ async function nameEntry(
 
 function fileEntry(build: Build, current: EntryValue | undefined, content: string, path: string): EntryValue {
   if (current?.type === 'tree') throw new GitStateError(`cannot write ${path}: it is a directory`);
-  const oid = build.writer.blob(content);
+  const oid = build.writer.blob(content, path);
   build.blobs.push([oid, content]);
   // Keep an executable bit; anything else (new file, symlink replaced by text) becomes a regular file.
   const mode = current?.mode === '100755' ? '100755' : '100644';

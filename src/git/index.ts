@@ -2,6 +2,7 @@
 export * from './repo.js';
 export * from './tree.js';
 export * from './commit.js';
+export { PackBuilder } from './pack-write.js';
 export * from './message.js';
 export * from './log.js';
 export * from './worktree.js';

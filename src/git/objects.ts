@@ -21,6 +21,8 @@ import type { TreeEntry } from 'isomorphic-git';
 import { GitStateError } from '../errors.js';
 import { writeFileDurablySync } from './durable.js';
 import { readRawObject } from './odb.js';
+import type { PackBuilder } from './pack-write.js';
+import { utf8Bytes } from '../util/spliced.js';
 import type { Repo } from './repo.js';
 import { zlib } from './zlib.js';
 
@@ -54,16 +56,16 @@ export interface CommitContent {
 export class ObjectWriter {
   private readonly writes = new Map<string, Promise<void>>();
 
-  constructor(private readonly repo: Repo) {}
+  /** With `pack`, the objects go into it (written when it is) rather than each into a loose file of its own. */
+  constructor(
+    private readonly repo: Repo,
+    private readonly pack?: PackBuilder,
+  ) {}
 
-  blob(text: string): string {
-    // The object as git stores it, header and text in one buffer: a state file of megabytes is not copied twice.
-    const bytes = Buffer.byteLength(text, 'utf8');
-    const header = `blob ${bytes}\0`;
-    const wrapped = Buffer.allocUnsafe(header.length + bytes);
-    wrapped.write(header, 0, 'latin1');
-    wrapped.write(text, header.length, 'utf8');
-    return this.store(wrapped);
+  /** `path` is the file the blob is a version of: in a pack, versions of one path are stored as deltas. */
+  blob(text: string, path?: string): string {
+    // From the pieces of a spliced text, when it is one: the text is not joined into one string first.
+    return this.add('blob', utf8Bytes(text), path);
   }
 
   tree(entries: readonly TreeEntry[]): string {
@@ -84,7 +86,12 @@ export class ObjectWriter {
     await Promise.allSettled(this.writes.values());
   }
 
-  private add(type: ObjectType, content: Buffer): string {
+  private add(type: ObjectType, content: Buffer, path?: string): string {
+    if (this.pack) {
+      const oid = crypto().createHash('sha1').update(`${type} ${content.length}\0`).update(content).digest('hex');
+      this.pack.add(type, content, oid, path);
+      return oid;
+    }
     return this.store(Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]));
   }
 

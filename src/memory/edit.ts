@@ -3,6 +3,7 @@ import { isEntryBlock } from './entries.js';
 import { endsWithLineBreak, isBlankLine, lineEnding } from './lines.js';
 import { parseDocument, parseSpliced, type Splice, type SplicedParse } from './markdown.js';
 import type { Block } from './types.js';
+import { sliceText, spliceText } from '../util/spliced.js';
 
 /** The entry an edit names is not in the file (any more): the action that named it no longer applies. */
 export class EntryNotFoundError extends ReverieError {
@@ -269,7 +270,7 @@ export type Allowed = 'nothing' | 'entries' | 'anything';
 function applyFirstSafe(text: string, path: string, before: Block[], allowed: Allowed, candidates: Splice[]): Edited {
   for (const splice of candidates) {
     // Text put back as it was gives the same string, not a copy: what the file holds does not change.
-    if (text.slice(splice.start, splice.end) === splice.insert) {
+    if (splice.end - splice.start === splice.insert.length && sliceText(text, splice.start, splice.end) === splice.insert) {
       if (editKeepsOthers(path, text, before, splice, text, allowed)) return { text, splices: [] };
       continue;
     }
@@ -299,9 +300,9 @@ export function splicedKeepsOthers(before: Block[], splice: Splice, { document, 
   return othersIntact(before.slice(kept, before.length - tail), splice, document.blocks.slice(kept, document.blocks.length - tail), allowed);
 }
 
-/** The text with the splice applied. */
+/** The text with the splice applied (kept as its pieces for the next splice, see util/spliced.ts). */
 export function applySplice(text: string, { start, end, insert }: Splice): string {
-  return text.slice(0, start) + insert + text.slice(end);
+  return spliceText(text, start, end, insert);
 }
 
 /** Removing or replacing the last entry must not add or drop the file's final line break. */

@@ -1,3 +1,5 @@
+import { hasCharacter, lastCharacter } from '../util/spliced.js';
+
 /**
  * Lines of a memory file as a person sees them, and the column arithmetic CommonMark uses: shared by the block
  * parser, the entry texts and the edits.
@@ -6,14 +8,15 @@
 /** The line break a file mostly uses, so that text added to it does not mix styles. */
 export function lineEnding(text: string): '\n' | '\r\n' {
   // Most files have no CR LF at all: one search settles it, where counting would go through every line of a long file.
-  if (!text.includes('\r\n')) return '\n';
+  // A file without CR has none either, which the pieces of a spliced text tell without joining them (util/spliced.ts).
+  if (!hasCharacter(text, '\r') || !text.includes('\r\n')) return '\n';
   const crlf = text.match(/\r\n/g)?.length ?? 0;
   const lf = text.match(/\n/g)?.length ?? 0;
   return crlf > 0 && crlf >= lf - crlf ? '\r\n' : '\n';
 }
 
 export function endsWithLineBreak(text: string): boolean {
-  return text.endsWith('\n');
+  return lastCharacter(text) === '\n';
 }
 
 /** Only spaces and tabs count, as in CommonMark: a line of U+00A0 is content. */

@@ -2,6 +2,7 @@ import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { indentColumns, isBlankLine, listMarkerOf, splitLines, type Line } from './lines.js';
 import type { Block, BlockKind, MemoryDocument } from './types.js';
+import { sliceText } from '../util/spliced.js';
 
 export { endsWithLineBreak, isBlankLine, lineEnding } from './lines.js';
 
@@ -78,7 +79,7 @@ function derivedFromRecent(text: string): readonly Block[] | undefined {
     while (prefix < limit && before.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
     let suffix = 0;
     while (suffix < limit - prefix && before.charCodeAt(before.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
-    const derived = reparsedBetweenHeadings(blocks, text, prefix, before.length - suffix);
+    const derived = reparsedBetweenHeadings(blocks, text.length, prefix, before.length - suffix, (from, to) => text.slice(from, to));
     if (derived) return derived.blocks;
   }
   return undefined;
@@ -119,7 +120,10 @@ export function parseSpliced(path: string, before: string, splice: Splice, text:
   const hit = cached(text);
   if (hit) return { document: { path, text, blocks: [...hit] } };
   const plain = text.length === before.length - (splice.end - splice.start) + splice.insert.length;
-  const derived = plain ? reparsedBetweenHeadings(blocksOf(before), text, splice.start, splice.end) : undefined;
+  // The stretch parsed again is cut from the text before and the splice, not from `text`: a slice of the new text would
+  // copy all of it into one string first (it is the old text's pieces joined), a whole file per edit.
+  const stretch = (from: number, to: number) => sliceText(before, from, splice.start) + splice.insert + sliceText(before, splice.end, to - splice.start - splice.insert.length + splice.end);
+  const derived = plain ? reparsedBetweenHeadings(blocksOf(before), text.length, splice.start, splice.end, stretch) : undefined;
   if (!derived) return { document: parseDocument(path, text) };
   remember(text, derived.blocks);
   return { document: { path, text, blocks: [...derived.blocks] }, reused: { kept: derived.kept, tail: derived.tail } };
@@ -206,7 +210,7 @@ function sectionOf(trail: readonly Heading[], block: Block): string[] {
 const sameTrail = (a: readonly Heading[], b: readonly Heading[]) => a.length === b.length && a.every((h, i) => h.level === b[i]?.level && h.title === b[i]?.title);
 
 /**
- * `text` is the text of `blocks` with the characters from `prefix` to `changedEnd` replaced. An ATX heading the parser
+ * The text `stretch` cuts from, `length` long, is the text of `blocks` with the characters from `prefix` to `changedEnd` replaced. An ATX heading the parser
  * read as a heading ends every open block before it (a list, a quote, a paragraph) and is in none (a fence or an HTML
  * block would have taken it as text), so the parse after it does not depend on what came before. The blocks before
  * the last such heading above the change are kept, the text from it (or from the start of the text, when there is
@@ -215,8 +219,14 @@ const sameTrail = (a: readonly Heading[], b: readonly Heading[]) => a.length ===
  * that runs on), or nothing is derived and the whole text is parsed. Headings are found through their index, so
  * the blocks away from the change are not looked at, only copied where they moved.
  */
-function reparsedBetweenHeadings(blocks: readonly Block[], text: string, prefix: number, changedEnd: number): { blocks: readonly Block[]; kept: number; tail: number } | undefined {
-  if (text.length < MIN_DERIVED_LENGTH || blocks.length === 0) return undefined;
+function reparsedBetweenHeadings(
+  blocks: readonly Block[],
+  length: number,
+  prefix: number,
+  changedEnd: number,
+  stretch: (from: number, to: number) => string,
+): { blocks: readonly Block[]; kept: number; tail: number } | undefined {
+  if (length < MIN_DERIVED_LENGTH || blocks.length === 0) return undefined;
   const headings = headingsOf(blocks);
   // The heading above: wholly before the change. The heading below: starting after it.
   let k = firstHeading(blocks, headings, (block) => block.start + block.raw.length > prefix) - 1;
@@ -226,12 +236,12 @@ function reparsedBetweenHeadings(blocks: readonly Block[], text: string, prefix:
   while (j < headings.length && ((headings[j] as number) <= above || !isBoundary(blocks[headings[j] as number] as Block))) j++;
   const below = j < headings.length ? (headings[j] as number) : -1;
   const oldLength = (blocks.at(-1) as Block).start + (blocks.at(-1) as Block).raw.length;
-  const shift = text.length - oldLength;
+  const shift = length - oldLength;
   const from = above < 0 ? 0 : (blocks[above] as Block).start;
-  const to = below < 0 ? text.length : (blocks[below] as Block).start + (blocks[below] as Block).raw.length + shift;
+  const to = below < 0 ? length : (blocks[below] as Block).start + (blocks[below] as Block).raw.length + shift;
   // A copy, not a slice: the blocks' texts are slices of what they were parsed from, and a slice of the whole text would
   // keep every version of a long file that an edit made alive for as long as one of its blocks is.
-  const window = parseBlocks(copyOf(text.slice(from, to)));
+  const window = parseBlocks(copyOf(stretch(from, to)));
   const same = (a: Block | undefined, b: Block) => a !== undefined && a.kind === b.kind && a.raw === b.raw && a.level === b.level;
   if ((above >= 0 && !same(window[0], blocks[above] as Block)) || (below >= 0 && (window.length < 2 || !same(window.at(-1), blocks[below] as Block)))) return undefined;
   const kept = Math.max(above, 0);

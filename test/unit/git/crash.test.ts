@@ -82,14 +82,18 @@ describe('temporary files of writes a killed run did not finish', () => {
   it('are removed when their process is gone, and kept while it runs', async () => {
     const { repo } = await setup();
     const dead = deadPid();
-    const leftovers = [path.join(repo.gitdir, 'objects', 'ab', `tmp_reverie_${dead}_0a1b2c`), path.join(repo.gitdir, `tmp_reverie_${dead}_3d4e5f`)];
+    const leftovers = [
+      path.join(repo.gitdir, 'objects', 'ab', `tmp_reverie_${dead}_0a1b2c`),
+      path.join(repo.gitdir, 'objects', 'pack', `tmp_reverie_${dead}_9f8e7d`),
+      path.join(repo.gitdir, `tmp_reverie_${dead}_3d4e5f`),
+    ];
     const running = path.join(repo.gitdir, 'refs', 'heads', `tmp_reverie_${process.pid}_6a7b8c`);
     for (const file of [...leftovers, running]) {
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, 'half');
     }
     const repairs = await recoverInterrupted(repo, 'main');
-    expect(repairs.lines).toEqual(['removed 2 temporary file(s) of writes an interrupted run did not finish']);
+    expect(repairs.lines).toEqual(['removed 3 temporary file(s) of writes an interrupted run did not finish']);
     expect(leftovers.filter((file) => existsSync(file))).toEqual([]);
     expect(existsSync(running)).toBe(true);
   });

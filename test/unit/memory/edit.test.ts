@@ -11,7 +11,7 @@ import {
   replaceEntry,
 } from '../../../src/memory/index.js';
 import type { Block } from '../../../src/memory/index.js';
-import { othersIntact, splicedKeepsOthers, type Allowed } from '../../../src/memory/edit.js';
+import { insertEntryEdit, othersIntact, removeEntryEdit, replaceEntryEdit, splicedKeepsOthers, type Allowed } from '../../../src/memory/edit.js';
 import { parseDocumentWhole, parseSpliced } from '../../../src/memory/markdown.js';
 import { AGENTS_MD_CRLF, CLAUDE_MD, longFile, markdownish, words } from './fixtures.js';
 
@@ -385,5 +385,39 @@ describe('the check of an edit to a long file, between the headings around it', 
       { numRuns: LONG_RUNS },
     );
     expect(kept).toBeGreaterThan(LONG_RUNS / 20);
+  });
+});
+
+describe('a run of edits to a long file, each made on the pieces of the text before', { timeout: 120_000 }, () => {
+  const RUNS = Number(process.env.PROPERTY_RUNS ?? 60);
+  /** One edit of an entry, as curation's actions make them: rewrite, keep as written, remove, or add to a section. */
+  const edit = fc.tuple(fc.constantFrom('replace', 'keep', 'remove', 'insert'), fc.nat(), markdownish);
+
+  it('gives, edit after edit, the text the splices give on whole strings, parsed as a whole parse parses it', () => {
+    fc.assert(
+      fc.property(longFile, fc.array(edit, { minLength: 1, maxLength: 12 }), (start, edits) => {
+        let text = start;
+        let plain = start;
+        for (const [kind, pick, words] of edits) {
+          const entries = entriesOf(parseDocument(P, text), 'n', 'dream');
+          const entry = entries[pick % Math.max(1, entries.length)];
+          let edited: { text: string; splices: { start: number; end: number; insert: string }[] };
+          try {
+            if (kind === 'insert' || !entry) edited = insertEntryEdit(text, entry?.section.at(-1) ?? 'Notes', formatEntry(words.split('\n')[0] || 'a note', 'item'), { path: P });
+            else if (kind === 'remove') edited = removeEntryEdit(text, P, entry.raw);
+            else edited = replaceEntryEdit(text, P, entry.raw, kind === 'keep' ? entry.raw : `- ${words.split('\n')[0] || 'merged'}\n`);
+          } catch (error) {
+            if (error instanceof UnsafeEditError) continue;
+            throw error;
+          }
+          // The splices on plain strings give the same text; the parse of it is the whole parse.
+          plain = edited.splices.reduce((t, s) => t.slice(0, s.start) + s.insert + t.slice(s.end), plain);
+          text = edited.text;
+          expect(text).toBe(plain);
+          expect(parseDocument(P, text).blocks).toEqual(parseDocumentWhole(P, plain).blocks);
+        }
+      }),
+      { numRuns: RUNS },
+    );
   });
 });
