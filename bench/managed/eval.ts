@@ -121,7 +121,7 @@ export async function runManagedEval(options: ManagedEvalOptions = {}): Promise<
 async function fidelityOf(dir: string, result: DreamResult, client: Anthropic): Promise<{ written: number; reached: number; missed: string[] }> {
   const store = result.run?.dream?.outputStore;
   if (!store || result.outcome !== 'committed') return { written: 0, reached: 0, missed: [] };
-  const output = await readStore(client, store, 'memory');
+  const { files: output } = await readStore(client, store, 'memory');
   const tip = result.branch && git(dir, ['branch', '--list', result.branch]).trim() !== '' ? result.branch : 'main';
   const listed = git(dir, ['ls-tree', '-r', '--name-only', tip, 'memory']).trim();
   const branch = new Map((listed === '' ? [] : listed.split('\n')).map((file) => [file, git(dir, ['show', `${tip}:${file}`])]));

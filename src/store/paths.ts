@@ -10,6 +10,11 @@ import type { Namespace } from '../memory/types.js';
 /** The largest memory a store takes: 100 kB of UTF-8 (102,400 bytes). */
 export const MAX_MEMORY_BYTES = 102_400;
 
+/** A store path below a base, as a file below the memory root: no `.`, `..` or empty segment, no backslash or NUL. */
+export function isStoreRelativePath(relative: string): boolean {
+  return relative !== '' && !relative.split('/').some((s) => s === '' || s === '.' || s === '..') && !relative.includes('\\') && !relative.includes('\0');
+}
+
 export interface StoreMapping {
   /** The memory file of a store path, or why the store path is not mirrored here. */
   fileOf(storePath: string): { file: string; protected: boolean } | { skip: string };
@@ -31,7 +36,7 @@ export function storeMapping(config: Pick<Config, 'memory'> & { store: StoreConf
       if (!storePath.startsWith(base)) return { skip: `outside ${base}, where the memory sits in the store` };
       const relative = storePath.slice(base.length);
       // The API refuses `.`, `..` and empty segments; a path from the network is checked again all the same.
-      if (relative === '' || relative.split('/').some((s) => s === '' || s === '.' || s === '..') || relative.includes('\\') || relative.includes('\0')) {
+      if (!isStoreRelativePath(relative)) {
         return { skip: 'not a path a memory file can have' };
       }
       const file = root === '' ? relative : posix.join(root, relative);

@@ -189,7 +189,8 @@ interface Dreamt {
 /** The dream's output store, split into actions against the memory it read, each through the guards. */
 async function planFromDream(input: PlanInput, { client, dream, pending, output, files, run }: Dreamt): Promise<Plan> {
   const root = input.memory.root;
-  const written = await readStore(client, output, root);
+  const { files: written, refused } = await readStore(client, output, root);
+  for (const path of refused) run.warnings.push(`the dream wrote ${path}, a path outside the memory root: left out`);
   // The memory moved on since the dream was created (a resumed dream): it is split against what it read.
   const read = pending.memory === memoryHash(files) ? input.memory : await snapshotOfStore(client, pending.store, input.memory);
   const sessions = await sessionTexts(client, pending.sessions, (message) => run.warnings.push(message));
@@ -218,7 +219,7 @@ async function planFromDream(input: PlanInput, { client, dream, pending, output,
 }
 
 async function snapshotOfStore(client: Anthropic, store: string, memory: MemorySnapshot): Promise<MemorySnapshot> {
-  const files = await readStore(client, store, memory.root);
+  const { files } = await readStore(client, store, memory.root);
   return buildSnapshot([...files].map(([path, text]) => ({ path, text })), memory.root, memory.namespaces);
 }
 

@@ -8,9 +8,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { createHash } from 'node:crypto';
 import { UsageError } from '../../../errors.js';
 import type { MemorySnapshot } from '../../../memory/types.js';
-
-/** The most a memory of a store holds: 100 kB of UTF-8. */
-export const MAX_MEMORY_BYTES = 102_400;
+import { isStoreRelativePath, MAX_MEMORY_BYTES } from '../../../store/paths.js';
 
 /** Repository path → text, of every memory file. */
 export type MemoryFiles = ReadonlyMap<string, string>;
@@ -80,15 +78,27 @@ export async function syncInputStore(client: Anthropic, storeId: string, root: s
   }
 }
 
-/** The store's memories as repository paths → text. */
-export async function readStore(client: Anthropic, storeId: string, root: string): Promise<Map<string, string>> {
+export interface StoreFiles {
+  /** Repository path → text. */
+  files: Map<string, string>;
+  /** Store paths that name no file under the memory root (`..`, empty segments): left out, never written. */
+  refused: string[];
+}
+
+/** The store's memories as repository paths → text. A path comes from the network: one that would leave the memory root is refused. */
+export async function readStore(client: Anthropic, storeId: string, root: string): Promise<StoreFiles> {
   const files = new Map<string, string>();
+  const refused: string[] = [];
   for await (const item of client.beta.memoryStores.memories.list(storeId, { view: 'full' })) {
     if (item.type !== 'memory') continue;
+    if (!item.path.startsWith('/') || !isStoreRelativePath(item.path.slice(1))) {
+      refused.push(item.path);
+      continue;
+    }
     const content = item.content ?? (await client.beta.memoryStores.memories.retrieve(item.id, { memory_store_id: storeId })).content ?? '';
     files.set(repoPath(root, item.path), content);
   }
-  return files;
+  return { files, refused };
 }
 
 function sha256(text: string): string {
