@@ -21,12 +21,14 @@ import type { ManagedConfig } from '../../../config/types.js';
 import { ModelApiError, UsageError } from '../../../errors.js';
 import { buildSnapshot } from '../../../memory/index.js';
 import type { MemorySnapshot } from '../../../memory/types.js';
+import { redactText } from '../../../sessions/redact.js';
 import type { Session } from '../../../sessions/types.js';
 import { budgetNotices } from '../../curate/budget.js';
 import { Workspace } from '../../curate/workspace.js';
 import { sessionList } from '../../extract/spool.js';
+import { INJECTION } from '../../extract/unsafe.js';
 import { distinctIds, guardFor, memoryTokens } from '../../plan.js';
-import type { Action, DreamState, Engine, EngineRun, ObservedSession, Plan, PlanInput } from '../../types.js';
+import type { Action, DreamState, DroppedAction, Engine, EngineRun, ObservedSession, Plan, PlanInput } from '../../types.js';
 import { connect, type Connection } from '../claude/client.js';
 import { costOf, roundDollars, usageOf } from '../claude/pricing.js';
 import { clearPendingDream, readPendingDream, writePendingDream, type PendingDream } from './pending.js';
@@ -189,8 +191,8 @@ interface Dreamt {
 /** The dream's output store, split into actions against the memory it read, each through the guards. */
 async function planFromDream(input: PlanInput, { client, dream, pending, output, files, run }: Dreamt): Promise<Plan> {
   const root = input.memory.root;
-  const { files: written, refused } = await readStore(client, output, root);
-  for (const path of refused) run.warnings.push(`the dream wrote ${path}, a path outside the memory root: left out`);
+  const { files: written, refused: outside } = await readStore(client, output, root);
+  for (const path of outside) run.warnings.push(`the dream wrote ${path}, a path outside the memory root: left out`);
   // The memory moved on since the dream was created (a resumed dream): it is split against what it read.
   const read = pending.memory === memoryHash(files) ? input.memory : await snapshotOfStore(client, pending.store, input.memory);
   const sessions = await sessionTexts(client, pending.sessions, (message) => run.warnings.push(message));
@@ -202,7 +204,13 @@ async function planFromDream(input: PlanInput, { client, dream, pending, output,
     holdBudgets: true,
   });
   const taken: Action[] = [];
-  for (const action of split.actions) if (workspace.propose(action)) taken.push(action);
+  const refused: DroppedAction[] = [];
+  for (const action of split.actions) {
+    const reason = contentRefusal(action);
+    // Shown to the reviewer and in logs: the refused text is shown redacted.
+    if (reason) refused.push({ action: { ...action, summary: redactText(action.summary), content: redactText(action.content ?? '') }, reason });
+    else if (workspace.propose(action)) taken.push(action);
+  }
   const actions = distinctIds(taken);
   return {
     cycle: input.cycle,
@@ -210,12 +218,23 @@ async function planFromDream(input: PlanInput, { client, dream, pending, output,
     actions,
     patterns: [],
     noise: [],
-    dropped: workspace.dropped,
+    dropped: [...refused, ...workspace.dropped],
     notices: budgetNotices(workspace.snapshot),
     stats: stats(input, workspace.snapshot),
     state: recordSent(input.state, pending, input.cycle, dream.session_id),
     run,
   };
+}
+
+/**
+ * What a dream writes is the model's text, read from sessions that are untrusted input: as with the claude engine's
+ * proposals, a note that holds what looks like a secret, or that speaks to an AI, is no memory note.
+ */
+function contentRefusal(action: Action): string | undefined {
+  if (action.content === undefined) return undefined;
+  if (INJECTION.test(action.content)) return `the dream's text reads as an instruction to an AI, not a note about the project`;
+  if (redactText(action.content) !== action.content) return `the dream's text holds what looks like a secret`;
+  return undefined;
 }
 
 async function snapshotOfStore(client: Anthropic, store: string, memory: MemorySnapshot): Promise<MemorySnapshot> {
