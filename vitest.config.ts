@@ -8,6 +8,9 @@ for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DI
 
 export default defineConfig({
   test: {
+    // Two workers even on two cores: most of an end-to-end test is waiting (git processes, loopback servers, the
+    // spacing of GitHub writes), and one worker left the machine half idle.
+    maxWorkers: 2,
     projects: [
       {
         test: {
