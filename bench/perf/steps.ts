@@ -1,6 +1,6 @@
 /**
  * Where a cycle's time goes outside the engine: an auto-mode cycle run step by step as src/cycle/dream.ts runs it,
- * each step timed on its own. A diagnostic, not part of `npm run bench`:
+ * each step timed on its own (wall and CPU time). A diagnostic, not part of `npm run bench`:
  *
  *     node dist-bench/bench/perf/steps.js --sessions 1000            # a generated repository, every session new
  *     node dist-bench/bench/perf/steps.js --repo <dir>               # a cycle on <dir> itself: it commits and moves main
@@ -37,13 +37,16 @@ async function main(): Promise<void> {
   const scratch = values.repo ? undefined : mkdtempSync(join(os.tmpdir(), 'reverie-bench-steps-'));
   const dir = values.repo ?? join(scratch as string, 'repo');
   if (!values.repo) createBenchRepo(dir, { sessions: Number(values.sessions), entries: Number(values.entries), pack: true });
-  const rows: [string, number][] = [];
+  const rows: [string, number, number][] = [];
   let last = performance.now();
+  let lastCpu = process.cpuUsage();
   const step = async <T>(name: string | ((result: T) => string), work: () => Promise<T>): Promise<T> => {
     const result = await work();
     const now = performance.now();
-    rows.push([typeof name === 'string' ? name : name(result), now - last]);
+    const cpu = process.cpuUsage(lastCpu);
+    rows.push([typeof name === 'string' ? name : name(result), now - last, (cpu.user + cpu.system) / 1000]);
     last = now;
+    lastCpu = process.cpuUsage();
     return result;
   };
   try {
@@ -76,7 +79,9 @@ async function main(): Promise<void> {
       release();
     }
     const width = Math.max(...rows.map(([name]) => name.length));
-    for (const [name, ms] of rows) console.log(`${name.padEnd(width)}  ${(ms / 1000).toFixed(3)} s`);
+    // CPU time (user + system, this thread and the thread pool) beside wall time: the first says what a step
+    // costs on a busy machine, where wall time mostly says how busy it was.
+    for (const [name, ms, cpuMs] of rows) console.log(`${name.padEnd(width)}  ${(ms / 1000).toFixed(3)} s  cpu ${(cpuMs / 1000).toFixed(3)} s`);
     console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   } finally {
     if (scratch) rmSync(scratch, { recursive: true, force: true });

@@ -13,6 +13,11 @@ export interface BuildInput {
   actions: Action[];
   /** The state the cycle records; merged with the state already at `parent`. */
   state: DreamState;
+  /**
+   * The state at `parent` when the caller read it already (a cycle reads it to plan): not read again, and the records
+   * `state` shares with it are then known unchanged without being compared or written out.
+   */
+  parentState?: DreamState;
   record: CycleRecord;
   /** Folder of the memory, so only its files and the state are read. */
   memoryRoot: string;
@@ -61,7 +66,7 @@ export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildRe
     });
     applied.push({ ...action, commit: parent });
   }
-  const parentState = readState(files);
+  const parentState = given.parentState ?? readState(files);
   const state = mergeStates(outgoingState(input.state, parentState), parentState);
   // The record keeps every action the cycle proposed: those left out or no longer applicable stay, without a commit.
   const record: CycleRecord = {
@@ -192,7 +197,7 @@ function outgoingEntries<T>(mine: Record<string, T>, theirs: Record<string, T>, 
   const fresh: [string, T][] = [];
   // A record the parent holds as it is stays the parent's own object: merging it with the parent's is then nothing.
   for (const [key, value] of Object.entries(mine)) {
-    if (Object.hasOwn(theirs, key) && JSON.stringify(theirs[key]) === JSON.stringify(value)) kept.push([key, theirs[key]!]);
+    if (Object.hasOwn(theirs, key) && (theirs[key] === value || JSON.stringify(theirs[key]) === JSON.stringify(value))) kept.push([key, theirs[key]!]);
     else fresh.push([key, value]);
   }
   if (fresh.length === 0) return Object.fromEntries(kept);

@@ -255,7 +255,9 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
     return stillWaiting();
   }
   const why = inPlace ? 'dropped by the reviewer of the cycle before it was rebuilt' : 'dropped by the reviewer of the superseded cycle';
-  for (const action of replaced.droppedByReviewer) rememberRejected(inputs.state, action, action.cycle, why);
+  // Remembered in a copy: the state read at main stays as main has it, for the build to compare with.
+  const state = replaced.droppedByReviewer.length > 0 ? { ...inputs.state, rejected: { ...inputs.state.rejected } } : inputs.state;
+  for (const action of replaced.droppedByReviewer) rememberRejected(state, action, action.cycle, why);
   const empty = emptyResult(base, mode, waiting.pending, inputs.warnings, inputs.totalSessions, inputs.unread);
   const cycle = inPlace ? inPlace.cycle : await freeCycleId(context, base, cycleStamp(now));
   const planned = await engine.plan({
@@ -263,7 +265,7 @@ async function runCycle(context: RepoContext, engine: Engine, mode: Mode, option
     sessions: inputs.sessions,
     totalSessions: inputs.totalSessions,
     memory: inputs.memory,
-    state: inputs.state,
+    state,
     options: {
       minSessions: context.config.extract.minSessions,
       inbox: joinPath(context.config.memory.root, context.config.memory.inbox),
@@ -430,6 +432,7 @@ async function commitAndApprove(
     parent: base,
     actions: plan.actions,
     state: plan.state,
+    parentState: inputs.state,
     record: cycleRecord(plan, {
       branch,
       base,

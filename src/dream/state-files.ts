@@ -28,7 +28,7 @@ export function readState(files: ReadonlyMap<string, string>): DreamState {
   const patterns: DreamState['patterns'] = parse(files, LEGACY_PATTERNS);
   for (const [path, text] of files) {
     if (path.startsWith(PROCESSED_DIR)) readProcessedPart(path, text, processed);
-    else if (path.startsWith(PATTERNS_DIR)) Object.assign(patterns, parseText<DreamState['patterns']>(text, path));
+    else if (path.startsWith(PATTERNS_DIR)) readPatternShard(path, text, patterns);
   }
   return { processed, patterns, rejected: parse(files, REJECTED) };
 }
@@ -41,7 +41,7 @@ export function readState(files: ReadonlyMap<string, string>): DreamState {
 export function stateFiles(state: DreamState, before?: ReadonlyMap<string, string>): Map<string, string> {
   const files = new Map<string, string>();
   for (const [path, text] of processedFiles(state.processed, before)) files.set(path, text);
-  for (const [path, text] of patternFiles(state.patterns)) files.set(path, text);
+  for (const [path, text] of patternFiles(state.patterns, before)) files.set(path, text);
   files.set(REJECTED, stableJson(state.rejected));
   return files;
 }
@@ -168,15 +168,69 @@ function processedLine(line: string, path: string): [string, string, string] {
  * a line (its keys sorted), in the order of the keys. A record's long list of sessions costs its ids and no
  * indentation, and a cycle's diff shows the records it changed.
  */
-function patternFiles(patterns: DreamState['patterns']): Map<string, string> {
+function patternFiles(patterns: DreamState['patterns'], before?: ReadonlyMap<string, string>): Map<string, string> {
   const shards = new Map<string, string[]>();
   for (const key of Object.keys(patterns).sort()) {
     const path = `${PATTERNS_DIR}${shardOf(key)}.json`;
-    const lines = shards.get(path) ?? [];
-    lines.push(`${JSON.stringify(key)}: ${JSON.stringify(sortedDeep(patterns[key]))}`);
-    shards.set(path, lines);
+    const keys = shards.get(path);
+    if (keys) keys.push(key);
+    else shards.set(path, [key]);
   }
-  return new Map([...shards].map(([path, lines]) => [path, `{\n${lines.join(',\n')}\n}\n`]));
+  const files = new Map<string, string>();
+  for (const [path, keys] of shards) {
+    files.set(path, unchangedShard(path, keys, patterns, before) ?? shardText(keys, patterns));
+  }
+  return files;
+}
+
+function shardText(keys: string[], patterns: DreamState['patterns']): string {
+  return `{\n${keys.map((key) => `${JSON.stringify(key)}: ${JSON.stringify(sortedDeep(patterns[key]))}`).join(',\n')}\n}\n`;
+}
+
+/** A shard of patterns as it was read: its text, and how many records it held. */
+interface ReadShard {
+  text: string;
+  records: number;
+}
+
+/** The shard each pattern record was read from, and its key there: a record still the one read is one its shard still says. */
+const SHARD_OF = new WeakMap<object, { shard: ReadShard; key: string }>();
+
+function readPatternShard(path: string, text: string, into: DreamState['patterns']): void {
+  const records = parseText<DreamState['patterns']>(text, path);
+  if (!records || typeof records !== 'object' || Array.isArray(records)) throw corrupt(path, 'not an object of pattern records');
+  const shard: ReadShard = { text, records: 0 };
+  for (const [key, record] of Object.entries(records)) {
+    // Frozen: a record changed in place would still pass for the one its shard says (unchangedShard), so none may be.
+    if (record && typeof record === 'object') SHARD_OF.set(frozen(record), { shard, key });
+    into[key] = record;
+    shard.records++;
+  }
+}
+
+function frozen<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const item of Object.values(value)) frozen(item);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * The text of a shard as `before` holds it, when its records are exactly those read from that text (the same objects,
+ * as many): most shards of a cycle that saw a few patterns, told without writing their records out again.
+ */
+function unchangedShard(path: string, keys: string[], patterns: DreamState['patterns'], before?: ReadonlyMap<string, string>): string | undefined {
+  const text = before?.get(path);
+  if (text === undefined) return undefined;
+  const shard = SHARD_OF.get(patterns[keys[0]!]!)?.shard;
+  if (!shard || shard.text !== text || shard.records !== keys.length) return undefined;
+  return keys.every((key) => {
+    const read = SHARD_OF.get(patterns[key]!);
+    return read?.shard === shard && read.key === key;
+  })
+    ? text
+    : undefined;
 }
 
 /** FNV-1a of the key's UTF-16 units, two hex digits: stable across runs and machines, and cheap. */

@@ -215,6 +215,7 @@ function unionByEarliest<T extends { cycle: string }>(a: Record<string, T>, b: R
   const result = { ...a };
   for (const [key, value] of Object.entries(b)) {
     const mine = result[key];
+    if (mine === value) continue;
     if (!mine || value.cycle < mine.cycle) result[key] = value;
     // Two states mostly share their records: compare whole records only when they are not plainly equal.
     else if (value.cycle === mine.cycle && !shallowEqual(value, mine) && stableJson(value) < stableJson(mine)) result[key] = value;

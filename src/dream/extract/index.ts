@@ -75,7 +75,10 @@ export function isObserved(session: Session | ObservedSession): session is Obser
  * whatever order they were read in.
  */
 export function extractPatterns(sessions: readonly (Session | ObservedSession)[] | ObservationSpool, previous: DreamState['patterns'], minSessions: number): Extraction {
-  const records: Record<string, PatternRecord> = structuredClone(previous);
+  // Copied on write: a record this cycle's sessions touch is copied before it changes, the others stay the state's own
+  // objects, so that writing the state tells them unchanged without comparing (state-files.ts).
+  const records: Record<string, PatternRecord> = { ...previous };
+  const owned = new Set<PatternRecord>();
   const touched = new Set<string>();
   try {
     const { statements, userTerms, observations } = isSpool(sessions) ? spooled(sessions) : listed(sessions);
@@ -84,7 +87,7 @@ export function extractPatterns(sessions: readonly (Session | ObservedSession)[]
     for (const session of observations()) {
       const preferences = keyedPreferences(session.preferences, () => keys[next++] as string);
       for (const observation of [...session.mistakes, ...(session.corrections ?? []), ...preferences, ...workflowsOf(session.commands)]) {
-        fold(records, observation, session);
+        fold(ownedRecord(records, observation, owned), observation, session);
         touched.add(observation.key);
       }
     }
@@ -158,8 +161,17 @@ function keyedPreferences(observations: readonly PreferenceObservation[], cluste
   return [...keyed.values()];
 }
 
-function fold(records: Record<string, PatternRecord>, observation: Observation, session: ObservedSession): void {
-  const record = (records[observation.key] ??= newRecord(observation));
+/** The record an observation folds into, this cycle's own: a new one, or a copy of the state's made on first touch. */
+function ownedRecord(records: Record<string, PatternRecord>, observation: Observation, owned: Set<PatternRecord>): PatternRecord {
+  const held = records[observation.key];
+  if (held && owned.has(held)) return held;
+  const mine = held ? structuredClone(held) : newRecord(observation);
+  records[observation.key] = mine;
+  owned.add(mine);
+  return mine;
+}
+
+function fold(record: PatternRecord, observation: Observation, session: ObservedSession): void {
   if (observation.fix && !holds(record.sessions, session.id)) foldFix(record, observation);
   if (record.kind === 'preference') {
     for (const t of observation.terms) if (!record.terms.includes(t) && record.terms.length < MAX_PREFERENCE_TERMS) record.terms.push(t);

@@ -213,7 +213,9 @@ describe('state files', () => {
     const next = readState(before);
     expect(stateChanges(next, before)).toEqual(new Map());
     next.processed.h9 = { id: 's9', source: 'sessions/claude/s9.jsonl', cycle: 'c9' };
-    next.patterns['mistake:npm']!.sessions.push('s9');
+    // Records read are frozen: a cycle changes a copy (as extraction does).
+    expect(() => next.patterns['mistake:npm']!.sessions.push('s9')).toThrow(TypeError);
+    next.patterns['mistake:npm'] = { ...next.patterns['mistake:npm']!, sessions: [...next.patterns['mistake:npm']!.sessions, 's9'] };
     const changes = stateChanges(next, before);
     const shard = [...stateFiles({ ...emptyState(), patterns: { 'mistake:npm': record() } }).keys()].find((p) => p.startsWith('.reverie/patterns/'))!;
     expect([...changes.keys()].sort()).toEqual([shard, '.reverie/processed/c9.jsonl'].sort());
