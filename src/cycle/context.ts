@@ -69,14 +69,33 @@ async function writtenByCycle(repo: Repo, path: string, raw: string, intro: Intr
   if (!intro.certain || depth > 2) return false;
   if (isActionCommit(intro.message)) return true;
   // A squash whose message lost the trailers: the actions its tree shows it brought (inferred-marks.ts).
-  if (intro.parents.length === 1 && actionMarks(intro.message).length === 0 && (await inferredMarks(repo, intro.commit)).some((m) => m.action !== 'state')) return true;
-  const reverted = revertMark(intro.message)?.commits[0];
+  if (intro.parents.length === 1 && marksOf(intro.message).marks.length === 0 && (await inferredMarks(repo, intro.commit)).some((m) => m.action !== 'state')) return true;
+  const reverted = marksOf(intro.message).revert?.commits[0];
   const earlier = reverted ? (await readEntry(repo, reverted).catch(() => undefined))?.parents[0] : intro.parents[1];
   if (!earlier) return false;
   const before = (await introductions(repo, earlier, path, [raw], { maxCommits: 50 })).get(raw);
   return before !== undefined && (await writtenByCycle(repo, path, raw, before, depth + 1));
 }
 
+/** What a commit's message says of it, read once per message: the entries of a memory were mostly brought by a few commits. */
+interface MessageMarks {
+  marks: ReturnType<typeof actionMarks>;
+  revert: ReturnType<typeof revertMark>;
+}
+
+const messageMarks = new Map<string, MessageMarks>();
+const MESSAGE_MARKS_LIMIT = 10_000;
+
+function marksOf(message: string): MessageMarks {
+  let known = messageMarks.get(message);
+  if (!known) {
+    known = { marks: actionMarks(message), revert: revertMark(message) };
+    if (messageMarks.size >= MESSAGE_MARKS_LIMIT) messageMarks.clear();
+    messageMarks.set(message, known);
+  }
+  return known;
+}
+
 function isActionCommit(message: string): boolean {
-  return actionMarks(message).some((mark) => mark.action !== 'state' && mark.action !== 'revert');
+  return marksOf(message).marks.some((mark) => mark.action !== 'state' && mark.action !== 'revert');
 }

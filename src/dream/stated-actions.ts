@@ -9,6 +9,7 @@
 import { negatedAt, withoutReasons } from './claims.js';
 import { commandHead } from './extract/commands.js';
 import { terms } from './text.js';
+import { Memo } from '../util/memo.js';
 
 export interface StatedAction {
   /** The act, one word for every way of saying it (`delete` for delete, remove, wipe, `rm`). */
@@ -83,8 +84,17 @@ export function actOf(word: string): string | undefined {
   return ACTS.find(([, pattern]) => pattern.test(w))?.[0];
 }
 
-/** The acts `text` tells to do or not to do, and the things it says are not needed. */
+/**
+ * The acts `text` tells to do or not to do, and the things it says are not needed. Read once per text: every proposal
+ * of a cycle is set against the same protected rules. Read it, never change it.
+ */
 export function readActs(fullText: string): Reading {
+  return actsByText.get(fullText);
+}
+
+const actsByText = new Memo(20_000, readActsOf);
+
+function readActsOf(fullText: string): Reading {
   const text = withoutReasons(fullText);
   const actions: StatedAction[] = [];
   const waived: WaivedThing[] = [];

@@ -45,15 +45,27 @@ export function pathMatcher(root: string, globs: readonly string[]): (path: stri
 
 /** `namespaceFor` with the globs compiled once, for matching many paths. */
 export function namespaceMatcher(root: string, namespaces: Namespace[]): (path: string) => Namespace | undefined {
-  const matchers = namespaces.map((namespace) => ({
-    namespace,
-    matches: picomatch(namespace.paths.map(withoutDotSlash), { dot: true }),
-  }));
+  const matchers = namespaces.map((namespace) => ({ namespace, matches: compiledGlobs(namespace.paths) }));
   return (path) => {
     const relative = relativeToRoot(path, root);
     if (relative === undefined) return undefined;
     return matchers.find(({ matches }) => matches(relative))?.namespace;
   };
+}
+
+/** Compiled globs by their text: a cycle asks for the same namespaces' matchers after every action it applies. */
+const compiled = new Map<string, (path: string) => boolean>();
+const COMPILED_LIMIT = 256;
+
+function compiledGlobs(globs: readonly string[]): (path: string) => boolean {
+  const key = JSON.stringify(globs);
+  let matches = compiled.get(key);
+  if (!matches) {
+    matches = picomatch(globs.map(withoutDotSlash), { dot: true });
+    if (compiled.size >= COMPILED_LIMIT) compiled.clear();
+    compiled.set(key, matches);
+  }
+  return matches;
 }
 
 function relativeToRoot(path: string, root: string): string | undefined {
