@@ -210,17 +210,24 @@ export function parseCycleRecord(text: string): CycleRecord {
   return JSON.parse(text) as CycleRecord;
 }
 
-/** Keys of both; where both hold a key, the record of the earlier cycle, so the result is the same either way round. */
+/**
+ * Keys of both; where both hold a key, the record of the earlier cycle, so the result is the same either way round.
+ * It may be `a` itself.
+ */
 function unionByEarliest<T extends { cycle: string }>(a: Record<string, T>, b: Record<string, T>): Record<string, T> {
-  const result = { ...a };
+  // `a` itself when `b` adds nothing to it: a cycle's state holds its parent's records, 10,000 sessions not copied.
+  let result: Record<string, T> | undefined;
   for (const [key, value] of Object.entries(b)) {
-    const mine = result[key];
+    const mine = (result ?? a)[key];
     if (mine === value) continue;
-    if (!mine || value.cycle < mine.cycle) result[key] = value;
-    // Two states mostly share their records: compare whole records only when they are not plainly equal.
-    else if (value.cycle === mine.cycle && !shallowEqual(value, mine) && stableJson(value) < stableJson(mine)) result[key] = value;
+    const earlier =
+      !mine ||
+      value.cycle < mine.cycle ||
+      // Two states mostly share their records: compare whole records only when they are not plainly equal.
+      (value.cycle === mine.cycle && !shallowEqual(value, mine) && stableJson(value) < stableJson(mine));
+    if (earlier) (result ??= { ...a })[key] = value;
   }
-  return result;
+  return result ?? a;
 }
 
 function shallowEqual(a: object, b: object): boolean {
