@@ -542,9 +542,14 @@ interface Key {
 /** ASCII lower-casing by char code, for char codes below 128. */
 const LOWER = Uint8Array.from({ length: 128 }, (_, code) => (code >= 65 && code <= 90 ? code + 32 : code));
 
-/** Keys by their first two characters in lower case (`(a << 7) | b`), and whether any key starts with a pair. */
+/**
+ * Keys by their first two characters in lower case (`(a << 7) | b`); whether any key starts with a pair (1), and
+ * whether one is the pair alone (2); and, as a bit set, the first three characters of the longer keys. Pairs like
+ * `pa`, `co` or `se` start many words and few keys: the third character rules most of them out.
+ */
 const KEYS_BY_PAIR = new Map<number, Key[]>();
 const STARTS_KEY = new Uint8Array(128 * 128);
+const STARTS_KEY3 = new Uint32Array((128 * 128 * 128) / 32);
 for (const rule of RULES) {
   for (const key of rule.keys ?? []) {
     if (key !== key.toLowerCase() || key.length < 2 || /[^\x20-\x7e]/.test(key)) throw new Error(`redact.ts: key ${JSON.stringify(key)} of ${rule.name} is not two or more printable ASCII characters in lower case`);
@@ -554,8 +559,23 @@ for (const rule of RULES) {
     if (known) known.rules |= bit(rule);
     else list.push({ key, rules: bit(rule) });
     KEYS_BY_PAIR.set(pair, list);
-    STARTS_KEY[pair] = 1;
+    STARTS_KEY[pair] = (STARTS_KEY[pair] as number) | (key.length === 2 ? 2 : 1);
+    if (key.length > 2) {
+      const triple = (pair << 7) | key.charCodeAt(2);
+      STARTS_KEY3[triple >>> 5] = (STARTS_KEY3[triple >>> 5] as number) | (1 << (triple & 31));
+    }
   }
+}
+
+/** Whether a key could start at `at`, whose first two characters in lower case are `pair`: see STARTS_KEY3. */
+function mayStartKey(text: string, at: number, pair: number): boolean {
+  const starts = STARTS_KEY[pair] as number;
+  if (starts === 0) return false;
+  if (starts & 2) return true;
+  const third = at + 2 < text.length ? text.charCodeAt(at + 2) : 128;
+  if (third >= 128) return false;
+  const triple = (pair << 7) | (LOWER[third] as number);
+  return (((STARTS_KEY3[triple >>> 5] as number) >>> (triple & 31)) & 1) === 1;
 }
 
 /** The rules with a run: at most two, each tracked in a variable of its own by `candidates`. */
@@ -615,7 +635,7 @@ function candidates(text: string): RuleSet {
     flags |= cls & 12;
     if (next < 128) {
       const pair = ((LOWER[code] as number) << 7) | (LOWER[next] as number);
-      if (STARTS_KEY[pair] === 1) {
+      if (mayStartKey(text, i, pair)) {
         for (const { key, rules } of KEYS_BY_PAIR.get(pair) as Key[]) if ((found & rules) !== rules && startsWithIgnoringCase(text, i, key)) found |= rules;
       }
     }
