@@ -1,6 +1,9 @@
+import fc from 'fast-check';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeAction } from '../../../src/dream/curate/action.js';
-import { contentRisks } from '../../../src/dream/content-risk.js';
+import { contentRisks, SIGNALS } from '../../../src/dream/content-risk.js';
 import { actionRisk, needsReview, riskReasons, safeFirst } from '../../../src/dream/risk.js';
 import { ACTION_TYPES } from '../../../src/dream/types.js';
 import { snapshotOf } from './fixtures.js';
@@ -86,5 +89,42 @@ describe('risk of an action: its type, and what its text is about', () => {
   it('puts what may go without review first, keeping the order within each group', () => {
     const [a, b, c, d] = [add('Use pnpm, not npm.'), add('Force-push after a rebase.'), add('Write dates in ISO 8601.'), makeAction({ type: 'prune', targets: [entry('port 8080')], summary: 'drop', rationale: 'gone' })];
     expect(safeFirst([a, b, c, d], ['add']).map((x) => x.summary)).toEqual([a.summary, c.summary, b.summary, d.summary]);
+  });
+});
+
+describe('the words each risk pattern is gated by', () => {
+  /** Every match of a gated pattern holds its gate: were it not so, a gate would hide a risk. */
+  const gateHolds = (text: string) =>
+    SIGNALS.every(({ pattern, gate }) => !gate || !new RegExp(pattern.source, pattern.flags.replace('g', '')).test(text) || gate.test(text));
+
+  it('holds on every line of the memory fixtures, the examples and the real memory files', () => {
+    const texts: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (/\.(md|mdc)$/.test(entry.name)) texts.push(...readFileSync(full, 'utf8').split('\n'));
+      }
+    };
+    walk('examples');
+    walk('test/fixtures');
+    // The 50 real memory files, where CI has them beside the checkout (REVERIE_SHARED_FIXTURES).
+    const real = process.env.REVERIE_SHARED_FIXTURES ? join(process.env.REVERIE_SHARED_FIXTURES, 'real-memory') : '';
+    if (real !== '' && existsSync(real)) walk(real);
+    expect(texts.length).toBeGreaterThan(1000);
+    expect(texts.filter((t) => !gateHolds(t))).toEqual([]);
+  });
+
+  it('holds on texts made of the words the patterns look for', () => {
+    const words = ['curl', 'wget', 'iwr', '|', 'sh', 'bash', 'python3', 'https://get.example.dev/x', 'npx', 'pip install', 'rm', '-rf', '.git', 'memory', 'git', 'reset', '--hard', 'clean', '-fd',
+      'chmod', '-R', '777', 'disable', 'turn off', 'bypass', 'ssl', 'auth', 'sandbox', 'NODE_TLS_REJECT_UNAUTHORIZED=0', 'strict-ssl', 'sslVerify', '--dangerously-skip', 'verify = False',
+      'npm', 'pnpm', 'publish', 'upload', 'release', 'gh release create', 'docker push', 'deploy', 'production', 'live', 'the package', 'force-push', 'push', '--force', '-f', 'main', 'directly',
+      'git@host:x.git', 'add', 'save', 'to', 'into', 'your', 'the', 'notes', 'CLAUDE.md', 'rules', 'system prompt', 'update', 'remember this', 'the following', 'and', '.', ';', '`', '\n', 'x'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...words), { maxLength: 14 }), fc.constantFrom(' ', '', '  '), (parts, joiner) => {
+        expect(gateHolds(parts.join(joiner))).toBe(true);
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 2000) },
+    );
   });
 });
