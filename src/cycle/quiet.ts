@@ -75,17 +75,22 @@ export function quietFile({ repo }: RepoContext): string {
  */
 export function quietFingerprint(context: RepoContext, base: string, engine: string, listing: StampedListing, now = Date.now()): string | undefined {
   const { config } = context;
-  const stamps: string[] = [];
+  const unread = listing.unread.map((u) => `${u.file}\u0000${u.reason}`);
+  const hash = createHash('sha256').update(JSON.stringify({ version: VERSION, build: buildStamp(), engine, config, base, unread, warnings: listing.warnings }));
+  // One stamp a line, hashed a few dozen kilobytes at a time: ten thousand logs make no text of megabytes at once.
+  let lines = '';
   for (const file of listing.files) {
     const info = listing.stamps.get(file.path);
     if (!info) return undefined;
     // A log written this recently may be written again within the same tick of its clock, as the hash cache knows.
     if (now - info.mtimeMs < SETTLED_MS) return undefined;
-    stamps.push(`${file.display}\u0000${info.size}\u0000${info.mtimeMs}\u0000${info.ctimeMs}\u0000${info.ino}\u0000${info.dev}`);
+    lines += `\n${JSON.stringify(file.display)}\u0000${info.size}\u0000${info.mtimeMs}\u0000${info.ctimeMs}\u0000${info.ino}\u0000${info.dev}`;
+    if (lines.length >= 65_536) {
+      hash.update(lines);
+      lines = '';
+    }
   }
-  const unread = listing.unread.map((u) => `${u.file}\u0000${u.reason}`);
-  const inputs = JSON.stringify({ version: VERSION, build: buildStamp(), engine, config, base, stamps, unread, warnings: listing.warnings });
-  return createHash('sha256').update(inputs).digest('hex');
+  return hash.update(lines).digest('hex');
 }
 
 /**
