@@ -59,8 +59,8 @@ function unchangedAndProcessed(
   const stamps = stamped ? candidates.map((f) => stamped.get(f.path)) : statAll(candidates.map((f) => f.path));
   candidates.forEach((candidate, i) => {
     const stamp = stamps[i];
-    const known = stamp && rememberedHash(cache, candidate.path, stamp);
-    if (known) unchanged.set(candidate.path, { ...stamp, sha256: known });
+    // The cache's entry itself: its stamp is this one.
+    if (stamp && rememberedHash(cache, candidate.path, stamp)) unchanged.set(candidate.path, cache.get(candidate.path) as RememberedHash);
   });
   return unchanged;
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { appendFile, cp, mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -73,6 +74,36 @@ describe('the session hash cache, as data', () => {
       files: { good, short: [1, 2, 3], badHash: [1, 2, 3, 4, 5, 'xyz'], badNumber: [1, '2', 3, 4, 5, HASH], object: { size: 1 } },
     });
     expect([...parseHashCache(text).keys()]).toEqual(['good']);
+  });
+
+  it('reads what it wrote whatever the paths and numbers, line by line or, past an escape, as JSON', () => {
+    const stamp = fc.record({
+      size: fc.nat(),
+      // JSON writes -0 as 0.
+      mtimeMs: fc.double({ min: 0, max: 4e12, noNaN: true }).map((n) => n + 0),
+      ctimeMs: fc.double({ min: -1e3, max: 4e12, noNaN: true }).map((n) => n + 0),
+      ino: fc.maxSafeNat(),
+      dev: fc.nat(),
+      sha256: fc.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    fc.assert(
+      fc.property(fc.dictionary(fc.oneof(fc.string(), fc.stringMatching(/^\/[a-z0-9/._-]{1,40}$/)), stamp), (files) => {
+        const cache = new Map(Object.entries(files));
+        expect(parseHashCache(serializeHashCache(cache))).toEqual(cache);
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
+  });
+
+  it('drops a malformed line of a file it wrote, and keeps the others', () => {
+    const cache = new Map<string, RememberedHash>([
+      ['/logs/a.jsonl', { ...STAMP, sha256: HASH }],
+      ['/logs/b.jsonl', { ...STAMP, sha256: 'b'.repeat(64) }],
+    ]);
+    const text = serializeHashCache(cache).replace('b'.repeat(64), 'xyz');
+    expect([...parseHashCache(text).keys()]).toEqual(['/logs/a.jsonl']);
+    expect([...parseHashCache(serializeHashCache(cache).replace(',1700000000001.5,', ',1e999,')).keys()]).toEqual(['/logs/b.jsonl']);
+    expect(parseHashCache(`${serializeHashCache(cache)}trailing`)).toEqual(new Map());
   });
 
   it('reads a missing or unreadable cache file as an empty cache', async () => {
