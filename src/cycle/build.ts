@@ -197,7 +197,7 @@ function outgoingEntries<T>(mine: Record<string, T>, theirs: Record<string, T>, 
   const fresh: [string, T][] = [];
   // A record the parent holds as it is stays the parent's own object: merging it with the parent's is then nothing.
   for (const [key, value] of Object.entries(mine)) {
-    if (Object.hasOwn(theirs, key) && (theirs[key] === value || JSON.stringify(theirs[key]) === JSON.stringify(value))) kept.push([key, theirs[key]!]);
+    if (Object.hasOwn(theirs, key) && (theirs[key] === value || (!plainlyDiffer(theirs[key], value) && JSON.stringify(theirs[key]) === JSON.stringify(value)))) kept.push([key, theirs[key]!]);
     else fresh.push([key, value]);
   }
   if (fresh.length === 0) return Object.fromEntries(kept);
@@ -206,6 +206,19 @@ function outgoingEntries<T>(mine: Record<string, T>, theirs: Record<string, T>, 
   const parts = fresh.map(([key, value]) => [key, split(value)] as const);
   const redacted = redactTextValue(parts.map(([key, part]) => [key, part.text])) as [string, unknown][];
   return { ...Object.fromEntries(kept), ...Object.fromEntries(redacted.map(([key, text], i) => [key, parts[i]![1].join(text)])) };
+}
+
+/**
+ * Two records whose JSON differs, told without writing it: a list of one is longer than the same list of the other
+ * (a pattern seen again lists one session more, of thousands).
+ */
+function plainlyDiffer(a: unknown, b: unknown): boolean {
+  if (!a || !b || typeof a !== 'object' || typeof b !== 'object') return false;
+  for (const [key, value] of Object.entries(a)) {
+    const other = (b as Record<string, unknown>)[key];
+    if (Array.isArray(value) && Array.isArray(other) && value.length !== other.length) return true;
+  }
+  return false;
 }
 
 function outgoingAction<A extends Action>(action: A): A {
