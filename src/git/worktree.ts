@@ -198,12 +198,26 @@ async function dirtyAmong(repo: Repo, paths: string[], from: string): Promise<st
   const index = await readIndex(repo.gitdir);
   if (!index) return dirtyPaths(repo, paths, from);
   const byPath = entriesByPath(index, new Set(paths));
-  const clean = await Promise.all(paths.map((file) => isCleanByIndex(repo, index, byPath.get(file) ?? [], from, file)));
+  const clean = await Promise.all(
+    paths.map(async (file) => (await isCleanByIndex(repo, index, byPath.get(file) ?? [], from, file)) || (await isCleanByContent(repo, byPath.get(file) ?? [], from, file))),
+  );
   return dirtyPaths(
     repo,
     paths.filter((_, i) => !clean[i]),
     from,
   );
+}
+
+/**
+ * True when `file` holds what commit `from` has, on disk and in the index, told by its content where its stat is not
+ * the one the index recorded (a repository copied or restored, a file touched): the answer statusMatrix would give,
+ * which reads every pack of the repository to give it. False means "look closer", as for isCleanByIndex.
+ */
+async function isCleanByContent(repo: Repo, entries: IndexEntry[], from: string, file: string): Promise<boolean> {
+  const committed = await entryAt(repo, from, file);
+  const staged = entries.length === 1 && entries[0]?.stage === 0 ? entryStat(entries[0]) : undefined;
+  if (committed?.type !== 'blob' || staged?.oid !== committed.oid || (await lstatBelowFolders(repo.dir, file)) === 'unsure') return false;
+  return (await contentOid(repo.dir, file)) === committed.oid;
 }
 
 function entriesByPath(index: IndexFile, paths: ReadonlySet<string>): Map<string, IndexEntry[]> {

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, readFile, rm, stat, symlink, utimes } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, readFile, rm, stat, symlink, utimes } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -211,6 +211,31 @@ describe('fastForward: the index', () => {
     const before = snapshot(dir);
     await expect(fastForward(repo, { branch: 'main', to, expectedOld: from })).rejects.toThrow(/memory\/tools\.md has uncommitted changes/);
     expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('tells files whose stat the index no longer matches (a copied repository) by their content: clean ones move, changed ones stop it', async () => {
+    const { dir, from, to } = await setup();
+    const copy = await makeTempDir();
+    cleanups.push(async () => rm(copy, { recursive: true, force: true }));
+    // A copy keeps modification times but not inodes or change times: every entry of the index is stale.
+    await cp(dir, copy, { recursive: true, preserveTimestamps: true });
+    expect(git(copy, ['diff-files', '--name-only'])).not.toBe('');
+    const copied = await openRepo(copy);
+    await fastForward(copied, { branch: 'main', to, expectedOld: from });
+    expect(git(copy, ['status', '--porcelain', '--untracked-files=all'])).toBe('');
+    expect(await readFile(path.join(copy, 'memory/tools.md'), 'utf8')).toBe('- use pnpm\n- never npm\n');
+
+    const { dir: second, from: from2, to: to2 } = await setup();
+    const dirty = await makeTempDir();
+    cleanups.push(async () => rm(dirty, { recursive: true, force: true }));
+    await cp(second, dirty, { recursive: true, preserveTimestamps: true });
+    const file = path.join(dirty, 'memory/tools.md');
+    const { atime, mtime } = await stat(file);
+    await writeFiles(dirty, { 'memory/tools.md': '- use yarn\n' });
+    await utimes(file, atime, mtime);
+    const before = snapshot(dirty);
+    await expect(fastForward(await openRepo(dirty), { branch: 'main', to: to2, expectedOld: from2 })).rejects.toThrow(/memory\/tools\.md has uncommitted changes/);
+    expect(snapshot(dirty)).toEqual(before);
   });
 
   it('leaves an index it does not read (none at all here) to isomorphic-git, which finds every file unstaged', async () => {
