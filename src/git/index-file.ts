@@ -54,11 +54,26 @@ const NAME_MASK = 0xfff;
 /** The index of the repository, or undefined when there is none or it is in a form not handled here. */
 export async function readIndex(gitdir: string): Promise<IndexFile | undefined> {
   const file = path.join(gitdir, 'index');
-  const [bytes, stat] = await Promise.all([fsp.readFile(file).catch(() => undefined), fsp.stat(file, { bigint: true }).catch(() => undefined)]);
-  if (!bytes || !stat) return undefined;
+  const stat = await fsp.stat(file, { bigint: true }).catch(() => undefined);
+  if (!stat) return undefined;
+  const key = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+  if (lastRead?.file === file && lastRead.key === key) return lastRead.index;
+  const bytes = await fsp.readFile(file).catch(() => undefined);
+  const after = await fsp.stat(file, { bigint: true }).catch(() => undefined);
+  if (!bytes || !after) return undefined;
   const parsed = parseIndex(bytes);
-  return parsed && { ...parsed, mtimeNs: stat.mtimeNs };
+  const index = parsed && { ...parsed, mtimeNs: stat.mtimeNs };
+  // Remembered only when the file did not change while it was read: git and reverie replace an index by a rename,
+  // so a new one is a new inode, and one changed in place changes its times.
+  if (index && `${after.dev}:${after.ino}:${after.size}:${after.mtimeNs}:${after.ctimeNs}` === key) lastRead = { file, key, index };
+  return index;
 }
+
+/**
+ * The last index read, with the stat of its file: an approval reads it to check the files it updates and again to
+ * record them, and ten thousand entries take tens of milliseconds to parse. Entries are never changed.
+ */
+let lastRead: { file: string; key: string; index: IndexFile } | undefined;
 
 /** Parses an index; undefined for a version, extension or checksum this module does not handle. */
 export function parseIndex(bytes: Buffer): Omit<IndexFile, 'mtimeNs'> | undefined {
