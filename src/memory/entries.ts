@@ -50,7 +50,7 @@ export function entriesAfterEdit(before: { blocks: readonly Block[]; entries: re
     const entry = tailEntries[moved.length] as Entry;
     moved.push(entry.line === block.line && entry.section === block.section ? entry : movedEntry(entry, block));
   }
-  return [...headEntries, ...middle, ...moved];
+  return headEntries.concat(middle, moved);
 }
 
 /**

@@ -17,6 +17,14 @@ export function parseDocument(path: string, text: string): MemoryDocument {
 }
 
 /** The document parsed whole, with no use of earlier parses: what every parse must equal (the tests hold them to it). */
+/**
+ * The blocks of `text`, as parseDocument gives them, without a copy of its own: for passes that only read them (the
+ * edits here look a long file's blocks up several times an action).
+ */
+export function parsedBlocks(text: string): readonly Block[] {
+  return blocksOf(text);
+}
+
 export function parseDocumentWhole(path: string, text: string): MemoryDocument {
   return { path, text, blocks: parseBlocks(text) };
 }
@@ -262,7 +270,8 @@ function reparsedBetweenHeadings(
       follow(trail, block);
     }
   }
-  const result = [...blocks.slice(0, kept), ...middle.map((block) => Object.freeze(block)), ...after.map((block) => Object.freeze(block))];
+  const result = blocks.slice(0, kept);
+  for (const part of [middle, after]) for (let i = 0; i < part.length; i++) result.push(Object.freeze(part[i] as Block));
   const moved = kept + middle.length - (below < 0 ? blocks.length : below);
   headingIndexes.set(result, [
     ...headings.filter((index) => index < kept),
