@@ -271,12 +271,12 @@ function applyFirstSafe(text: string, path: string, before: readonly Block[], al
   for (const splice of candidates) {
     // Text put back as it was gives the same string, not a copy: what the file holds does not change.
     if (splice.end - splice.start === splice.insert.length && sliceText(text, splice.start, splice.end) === splice.insert) {
-      if (editKeepsOthers(path, text, before, splice, text, allowed)) return { text, splices: [] };
+      if (editKeepsOthers(text, before, splice, text, allowed)) return { text, splices: [] };
       continue;
     }
     const spliced = applySplice(text, splice);
     const result = keepFinalLineBreakState(text, spliced);
-    if (!editKeepsOthers(path, text, before, splice, result, allowed)) continue;
+    if (!editKeepsOthers(text, before, splice, result, allowed)) continue;
     // The final line break the splice brought is taken off again: a second splice, at the very end.
     const trimmed = spliced.length - result.length;
     return { text: result, splices: trimmed === 0 ? [splice] : [splice, { start: result.length, end: spliced.length, insert: '' }] };
@@ -289,15 +289,15 @@ function applyFirstSafe(text: string, path: string, before: readonly Block[], al
  * says inside it. Where the parse kept the blocks away from the edit (a long file, between the headings around the
  * edit), only the blocks between those headings are compared: the rest are the same blocks by construction.
  */
-function editKeepsOthers(path: string, text: string, before: readonly Block[], splice: Splice, result: string, allowed: Allowed): boolean {
-  return splicedKeepsOthers(before, splice, parseSpliced(path, text, splice, result), allowed);
+function editKeepsOthers(text: string, before: readonly Block[], splice: Splice, result: string, allowed: Allowed): boolean {
+  return splicedKeepsOthers(before, splice, parseSpliced(text, splice, result), allowed);
 }
 
 /** editKeepsOthers on the parse of the result. */
-export function splicedKeepsOthers(before: readonly Block[], splice: Splice, { document, reused }: SplicedParse, allowed: Allowed): boolean {
-  if (!reused) return othersIntact(before, splice, document.blocks, allowed);
+export function splicedKeepsOthers(before: readonly Block[], splice: Splice, { blocks, reused }: SplicedParse, allowed: Allowed): boolean {
+  if (!reused) return othersIntact(before, splice, blocks, allowed);
   const { kept, tail } = reused;
-  return othersIntact(before.slice(kept, before.length - tail), splice, document.blocks.slice(kept, document.blocks.length - tail), allowed);
+  return othersIntact(before.slice(kept, before.length - tail), splice, blocks.slice(kept, blocks.length - tail), allowed);
 }
 
 /** The text with the splice applied (kept as its pieces for the next splice, see util/spliced.ts). */
