@@ -1,7 +1,7 @@
 import { ReverieError } from '../errors.js';
 import { isEntryBlock } from './entries.js';
 import { endsWithLineBreak, isBlankLine, lineEnding } from './lines.js';
-import { parseDocument, parseSpliced, type Splice, type SplicedParse } from './markdown.js';
+import { parseDocument, parsedBlocks, parseSpliced, type Splice, type SplicedParse } from './markdown.js';
 import type { Block } from './types.js';
 import { sliceText, spliceText } from '../util/spliced.js';
 
@@ -121,7 +121,7 @@ export function insertEntryEdit(text: string, section: string, raw: string, opts
   const eol = lineEnding(text);
   const entry = normaliseRaw(raw, eol);
   if (entry === '') return { text, splices: [] };
-  const blocks = parseDocument(path, text).blocks;
+  const blocks = parsedBlocks(text);
   const body = sectionBody(blocks, section);
   if (!body) return appendSection(text, path, blocks, { section, entry, eol, level: opts.headingLevel ?? 2 });
   return insertIntoBody(text, path, blocks, body, entry, eol);
@@ -133,7 +133,7 @@ interface SectionBody {
   to: number;
 }
 
-function sectionBody(blocks: Block[], section: string): SectionBody | undefined {
+function sectionBody(blocks: readonly Block[], section: string): SectionBody | undefined {
   const wanted = headingKey(section);
   const headings = blocks.flatMap((block, index) => (block.kind === 'heading' ? [index] : []));
   if (wanted === '') return { heading: -1, from: 0, to: headings[0] ?? blocks.length };
@@ -147,7 +147,7 @@ function headingKey(title: string): string {
   return title.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
-function insertIntoBody(text: string, path: string, blocks: Block[], body: SectionBody, entry: string, eol: string): Edited {
+function insertIntoBody(text: string, path: string, blocks: readonly Block[], body: SectionBody, entry: string, eol: string): Edited {
   const isItem = startsWithItem(entry);
   const anchorIndex = anchorOf(blocks, body, isItem);
   const anchor = blocks[anchorIndex];
@@ -170,7 +170,7 @@ function insertIntoBody(text: string, path: string, blocks: Block[], body: Secti
  * rather than landing between, say, "Example:" and the table it introduces; otherwise (or when the
  * body has no list) the body's last entry, else its last non-blank block, else its heading.
  */
-function anchorOf(blocks: Block[], body: SectionBody, isItem: boolean): number {
+function anchorOf(blocks: readonly Block[], body: SectionBody, isItem: boolean): number {
   const indexes = Array.from({ length: body.to - body.from }, (_, offset) => body.to - 1 - offset);
   const lastOf = (wanted: (block: Block) => boolean) => indexes.find((index) => wanted(blocks[index] as Block));
   return (
@@ -182,7 +182,7 @@ function anchorOf(blocks: Block[], body: SectionBody, isItem: boolean): number {
 }
 
 /** A list whose items are separated by blank lines: a new item keeps that spacing. */
-function isLooseListAt(blocks: Block[], index: number): boolean {
+function isLooseListAt(blocks: readonly Block[], index: number): boolean {
   return blocks[index - 1]?.kind === 'blank' && blocks[index - 2]?.kind === 'item';
 }
 
@@ -197,7 +197,7 @@ interface NewSection {
   level: number;
 }
 
-function appendSection(text: string, path: string, blocks: Block[], { section, entry, eol, level }: NewSection): Edited {
+function appendSection(text: string, path: string, blocks: readonly Block[], { section, entry, eol, level }: NewSection): Edited {
   const title = section.replace(/\s+/g, ' ').trim();
   const hashes = '#'.repeat(Math.min(6, Math.max(1, Math.trunc(level))));
   let separator = '';
@@ -217,14 +217,14 @@ function endsWithBlankLine(text: string): boolean {
 }
 
 interface FoundEntry {
-  blocks: Block[];
+  blocks: readonly Block[];
   block: Block;
   previous?: Block;
   next?: Block;
 }
 
 function findEntry(text: string, path: string, entryRaw: string): FoundEntry {
-  const blocks = parseDocument(path, text).blocks;
+  const blocks = parsedBlocks(text);
   let index = blocks.findIndex((block) => isEntryBlock(block) && block.raw === entryRaw);
   if (index === -1) {
     const wanted = withoutFinalLineBreak(entryRaw);
@@ -267,16 +267,16 @@ export type Allowed = 'nothing' | 'entries' | 'anything';
  * exactly as before. Markdown is context-sensitive (a paragraph before `---` is a heading, a line
  * after a list item may join it), so rather than predict every interaction, each edit is checked.
  */
-function applyFirstSafe(text: string, path: string, before: Block[], allowed: Allowed, candidates: Splice[]): Edited {
+function applyFirstSafe(text: string, path: string, before: readonly Block[], allowed: Allowed, candidates: Splice[]): Edited {
   for (const splice of candidates) {
     // Text put back as it was gives the same string, not a copy: what the file holds does not change.
     if (splice.end - splice.start === splice.insert.length && sliceText(text, splice.start, splice.end) === splice.insert) {
-      if (editKeepsOthers(path, text, before, splice, text, allowed)) return { text, splices: [] };
+      if (editKeepsOthers(text, before, splice, text, allowed)) return { text, splices: [] };
       continue;
     }
     const spliced = applySplice(text, splice);
     const result = keepFinalLineBreakState(text, spliced);
-    if (!editKeepsOthers(path, text, before, splice, result, allowed)) continue;
+    if (!editKeepsOthers(text, before, splice, result, allowed)) continue;
     // The final line break the splice brought is taken off again: a second splice, at the very end.
     const trimmed = spliced.length - result.length;
     return { text: result, splices: trimmed === 0 ? [splice] : [splice, { start: result.length, end: spliced.length, insert: '' }] };
@@ -289,15 +289,15 @@ function applyFirstSafe(text: string, path: string, before: Block[], allowed: Al
  * says inside it. Where the parse kept the blocks away from the edit (a long file, between the headings around the
  * edit), only the blocks between those headings are compared: the rest are the same blocks by construction.
  */
-function editKeepsOthers(path: string, text: string, before: Block[], splice: Splice, result: string, allowed: Allowed): boolean {
-  return splicedKeepsOthers(before, splice, parseSpliced(path, text, splice, result), allowed);
+function editKeepsOthers(text: string, before: readonly Block[], splice: Splice, result: string, allowed: Allowed): boolean {
+  return splicedKeepsOthers(before, splice, parseSpliced(text, splice, result), allowed);
 }
 
 /** editKeepsOthers on the parse of the result. */
-export function splicedKeepsOthers(before: Block[], splice: Splice, { document, reused }: SplicedParse, allowed: Allowed): boolean {
-  if (!reused) return othersIntact(before, splice, document.blocks, allowed);
+export function splicedKeepsOthers(before: readonly Block[], splice: Splice, { blocks, reused }: SplicedParse, allowed: Allowed): boolean {
+  if (!reused) return othersIntact(before, splice, blocks, allowed);
   const { kept, tail } = reused;
-  return othersIntact(before.slice(kept, before.length - tail), splice, document.blocks.slice(kept, document.blocks.length - tail), allowed);
+  return othersIntact(before.slice(kept, before.length - tail), splice, blocks.slice(kept, blocks.length - tail), allowed);
 }
 
 /** The text with the splice applied (kept as its pieces for the next splice, see util/spliced.ts). */
@@ -311,8 +311,8 @@ function keepFinalLineBreakState(original: string, edited: string): string {
   return edited.replace(/\r?\n$/, '');
 }
 
-export function othersIntact(before: Block[], splice: Splice, after: Block[], allowed: Allowed): boolean {
-  const significant = (blocks: Block[]) => blocks.filter((block) => block.kind !== 'blank');
+export function othersIntact(before: readonly Block[], splice: Splice, after: readonly Block[], allowed: Allowed): boolean {
+  const significant = (blocks: readonly Block[]) => blocks.filter((block) => block.kind !== 'blank');
   const prefix = significant(before.filter((block) => block.start + block.raw.length <= splice.start));
   const suffix = significant(before.filter((block) => block.start >= splice.end));
   const parsed = significant(after);

@@ -17,6 +17,14 @@ export function parseDocument(path: string, text: string): MemoryDocument {
 }
 
 /** The document parsed whole, with no use of earlier parses: what every parse must equal (the tests hold them to it). */
+/**
+ * The blocks of `text`, as parseDocument gives them, without a copy of its own: for passes that only read them (the
+ * edits here look a long file's blocks up several times an action).
+ */
+export function parsedBlocks(text: string): readonly Block[] {
+  return blocksOf(text);
+}
+
 export function parseDocumentWhole(path: string, text: string): MemoryDocument {
   return { path, text, blocks: parseBlocks(text) };
 }
@@ -94,7 +102,8 @@ export interface Splice {
 
 /** A parse of an edited text, and which of the blocks are the edited text's own blocks, kept as they were. */
 export interface SplicedParse {
-  document: MemoryDocument;
+  /** The blocks of the edited text, as parseDocument gives them; shared with the cache of parses: read, never change. */
+  blocks: readonly Block[];
   /**
    * When the parse kept blocks of the text before the edit: its first `kept` blocks are that text's first `kept`
    * blocks (the same objects), and its last `tail` are that text's last `tail` blocks, moved (the same kind, level
@@ -108,25 +117,25 @@ export interface SplicedParse {
  * is, it neither compares the two texts nor looks at the blocks away from the edit, and it says which blocks it kept,
  * so that the edit can be checked between the headings around it alone.
  */
-export function parseSpliced(path: string, before: string, splice: Splice, text: string): SplicedParse {
+export function parseSpliced(before: string, splice: Splice, text: string): SplicedParse {
   if (text === before) {
     // An entry put back as it was (a merge keeps its note as written): the blocks of the text before, all kept but
     // those the splice touches.
     const blocks = blocksOf(before);
     const kept = firstBlock(blocks, 0, (block) => block.start + block.raw.length > splice.start);
     const tail = blocks.length - firstBlock(blocks, kept, (block) => block.start >= splice.end);
-    return { document: { path, text, blocks: [...blocks] }, reused: { kept, tail } };
+    return { blocks, reused: { kept, tail } };
   }
   const hit = cached(text);
-  if (hit) return { document: { path, text, blocks: [...hit] } };
+  if (hit) return { blocks: hit };
   const plain = text.length === before.length - (splice.end - splice.start) + splice.insert.length;
   // The stretch parsed again is cut from the text before and the splice, not from `text`: a slice of the new text would
   // copy all of it into one string first (it is the old text's pieces joined), a whole file per edit.
   const stretch = (from: number, to: number) => sliceText(before, from, splice.start) + splice.insert + sliceText(before, splice.end, to - splice.start - splice.insert.length + splice.end);
   const derived = plain ? reparsedBetweenHeadings(blocksOf(before), text.length, splice.start, splice.end, stretch) : undefined;
-  if (!derived) return { document: parseDocument(path, text) };
+  if (!derived) return { blocks: blocksOf(text) };
   remember(text, derived.blocks);
-  return { document: { path, text, blocks: [...derived.blocks] }, reused: { kept: derived.kept, tail: derived.tail } };
+  return { blocks: derived.blocks, reused: { kept: derived.kept, tail: derived.tail } };
 }
 
 /** The first index from `from` whose block satisfies `after` (false then true along the blocks), or their count. */
@@ -246,30 +255,50 @@ function reparsedBetweenHeadings(
   if ((above >= 0 && !same(window[0], blocks[above] as Block)) || (below >= 0 && (window.length < 2 || !same(window.at(-1), blocks[below] as Block)))) return undefined;
   const kept = Math.max(above, 0);
   const lineOf = above < 0 ? 0 : (blocks[above] as Block).line - 1;
-  const middle = (below < 0 ? window : window.slice(0, -1)).map((block) => ({ ...block, start: block.start + from, line: block.line + lineOf }));
   const lineShift = below < 0 ? 0 : (window.at(-1) as Block).line + lineOf - (blocks[below] as Block).line;
-  const after = below < 0 ? [] : blocks.slice(below).map((block) => ({ ...block, start: block.start + shift, line: block.line + lineShift }));
+  // Built in place, block by block, frozen as each is done: a long file's blocks after the edit are most of them, and
+  // arrays made on the way to the result were as many again.
+  const result = blocks.slice(0, kept);
+  const headingsNow = headings.filter((index) => index < kept);
   // Sections: the trail at the heading above, followed through the new blocks; the blocks after the heading below keep
   // theirs unless the trail reaching it changed (a heading added or removed).
   const trail = trailBefore(blocks, headings, kept);
-  for (const block of middle) {
-    block.section = sectionOf(trail, block);
-    follow(trail, block);
+  const middle = below < 0 ? window.length : window.length - 1;
+  for (let i = 0; i < middle; i++) {
+    const block = window[i] as Block;
+    const moved = movedBlock(block, block.start + from, block.line + lineOf);
+    moved.section = sectionOf(trail, moved);
+    follow(trail, moved);
+    if (moved.kind === 'heading') headingsNow.push(result.length);
+    result.push(Object.freeze(moved));
   }
-  if (below >= 0 && !sameTrail(trail, trailBefore(blocks, headings, below))) {
-    for (const block of after) {
-      block.section = sectionOf(trail, block);
-      follow(trail, block);
+  const resection = below >= 0 && !sameTrail(trail, trailBefore(blocks, headings, below));
+  const movedBy = result.length - below;
+  for (let i = below < 0 ? blocks.length : below; i < blocks.length; i++) {
+    const block = blocks[i] as Block;
+    const moved = movedBlock(block, block.start + shift, block.line + lineShift);
+    if (resection) {
+      moved.section = sectionOf(trail, moved);
+      follow(trail, moved);
     }
+    result.push(Object.freeze(moved));
   }
-  const result = [...blocks.slice(0, kept), ...middle.map((block) => Object.freeze(block)), ...after.map((block) => Object.freeze(block))];
-  const moved = kept + middle.length - (below < 0 ? blocks.length : below);
-  headingIndexes.set(result, [
-    ...headings.filter((index) => index < kept),
-    ...middle.flatMap((block, i) => (block.kind === 'heading' ? [kept + i] : [])),
-    ...(below < 0 ? [] : headings.filter((index) => index >= below).map((index) => index + moved)),
-  ]);
-  return { blocks: result, kept, tail: after.length };
+  if (below >= 0) for (const index of headings) if (index >= below) headingsNow.push(index + movedBy);
+  headingIndexes.set(result, headingsNow);
+  return { blocks: result, kept, tail: below < 0 ? 0 : blocks.length - below };
+}
+
+/**
+ * A copy of `block` at another place, made with the properties in the order a parse gives them: blocks copied by spreading
+ * a frozen block each had a map (hidden class) of their own, which made every pass over a long file's blocks slow.
+ */
+function movedBlock(block: Block, start: number, line: number): Block {
+  const { kind, raw, section, level, heading } = block;
+  if (level === undefined && heading === undefined) return { kind, raw, start, line, section };
+  const moved: Block = { kind, raw, start, line, section };
+  if (level !== undefined) moved.level = level;
+  if (heading !== undefined) moved.heading = heading;
+  return moved;
 }
 
 /** The same characters in a string of their own (code units copied as they are, lone surrogates too). */

@@ -2,7 +2,7 @@
  * The shape a reader relies on: every heading has something under it, and every label ("Key files:") has the list,
  * code or table it announces. `reverie lint` reports what breaks it; a cycle may not make it worse.
  */
-import type { Block, MemoryDocument } from './types.js';
+import type { Block } from './types.js';
 
 export interface StructureProblem {
   kind: 'empty-section' | 'dangling-label';
@@ -15,7 +15,7 @@ export interface StructureProblem {
 const LABEL_END = /:[ \t]*(?:\*\*|__|\*|_)?[ \t]*$/;
 const BOLD_LABEL = /^[ \t]*(\*\*|__)[^*_\n]+\1[ \t]*:?[ \t]*$/;
 
-export function structureProblems(doc: MemoryDocument): StructureProblem[] {
+export function structureProblems(doc: { blocks: readonly Block[] }): StructureProblem[] {
   return [...emptySections(doc.blocks), ...danglingLabels(doc.blocks)];
 }
 

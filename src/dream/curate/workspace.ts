@@ -1,4 +1,5 @@
-import { buildSnapshot, entriesOf, estimateTokens, namespaceMatcher, parseDocument } from '../../memory/index.js';
+import { buildSnapshot, entriesOf, estimateTokens, namespaceMatcher } from '../../memory/index.js';
+import { parsedBlocks } from '../../memory/markdown.js';
 import { entriesAfterEdit } from '../../memory/entries.js';
 import { Memo } from '../../util/memo.js';
 import { describeProblem, newProblems, structureProblems, type StructureProblem } from '../../memory/structure.js';
@@ -248,7 +249,7 @@ export class Workspace {
   private problemsOf(path: string, text: string): StructureProblem[] {
     const last = this.lastProblems.get(path);
     if (last?.text === text) return last.problems;
-    const problems = structureProblems(parseDocument(path, text));
+    const problems = structureProblems({ blocks: parsedBlocks(text) });
     this.lastProblems.set(path, { text, problems });
     return problems;
   }
@@ -348,7 +349,10 @@ const SCANS_BEFORE_INDEX = 8;
 function withText(entries: readonly Entry[], raw: string): Entry[] {
   const key = bare(raw);
   const found: Entry[] = [];
-  for (const entry of entries) {
+  // An index, not for...of: this runs over a long file's entries several times an action, and an iterator's results
+  // were most of what curation allocated.
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as Entry;
     if (entry.raw === raw || (entry.raw.startsWith(key) && bare(entry.raw) === key)) found.push(entry);
   }
   return found;

@@ -353,7 +353,7 @@ describe('the check of an edit to a long file, between the headings around it', 
         const end = start + (b % Math.min(2_000, text.length - start + 1));
         const splice = { start, end, insert };
         const result = text.slice(0, start) + insert + text.slice(end);
-        const parsed = parseSpliced(P, text, splice, result);
+        const parsed = parseSpliced(text, splice, result);
         if (parsed.reused) between++;
         expect(splicedKeepsOthers(parseDocument(P, text).blocks, splice, parsed, what)).toBe(wholeCheck(text, splice, result, what));
       }),
@@ -377,7 +377,7 @@ describe('the check of an edit to a long file, between the headings around it', 
         // Nothing to insert: the blocks put back as they were, which gives the same text.
         const splice = { start, end, insert: insert ?? text.slice(start, end) };
         const result = insert === undefined ? text : text.slice(0, start) + insert + text.slice(end);
-        const parsed = parseSpliced(P, text, splice, result);
+        const parsed = parseSpliced(text, splice, result);
         const fast = splicedKeepsOthers(blocks, splice, parsed, what);
         if (fast && parsed.reused) kept++;
         expect(fast).toBe(wholeCheck(text, splice, result, what));

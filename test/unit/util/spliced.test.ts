@@ -39,9 +39,45 @@ describe('spliced texts', () => {
     );
   });
 
+  it('encode, version after version, to the bytes of the string slicing and joining gives, whether the one before was encoded or not', () => {
+    // Two and three bytes a character; less often, the alphabet above with its surrogates, and U+FFFD, which a lone
+    // surrogate encodes to.
+    const wide = fc.constantFrom('a', ' ', '-', '\n', 'é', '✓');
+    const other = fc.oneof(text(1, 40), fc.constant('\uFFFD'));
+    // Characters past ASCII all through the text, so that splices fall among them.
+    const stretch = fc.oneof({ arbitrary: other, weight: 1 }, { arbitrary: fc.array(wide, { minLength: 1, maxLength: 40 }).map((chars) => chars.join('')), weight: 4 });
+    const base = stretch.map((part) => part.repeat(Math.ceil(17_000 / part.length)));
+    const insert = fc.oneof({ arbitrary: other, weight: 1 }, { arbitrary: fc.array(wide, { maxLength: 30 }).map((chars) => chars.join('')), weight: 8 });
+    const splices = fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), insert, fc.boolean()), { minLength: 1, maxLength: 40 });
+    fc.assert(
+      fc.property(base, splices, fc.boolean(), (start, edits, encodeFirst) => {
+        let spliced = start;
+        let plain = start;
+        if (encodeFirst) expect(utf8Bytes(spliced).equals(Buffer.from(plain, 'utf8'))).toBe(true);
+        for (const [x, y, insert, encode] of edits) {
+          const from = Math.floor(Math.min(x, y) * plain.length);
+          const to = Math.floor(Math.max(x, y) * plain.length);
+          spliced = spliceText(spliced, from, to, insert);
+          plain = plain.slice(0, from) + insert + plain.slice(to);
+          if (encode) expect(utf8Bytes(spliced).equals(Buffer.from(plain, 'utf8'))).toBe(true);
+        }
+        expect(utf8Bytes(spliced).equals(Buffer.from(plain, 'utf8'))).toBe(true);
+      }),
+      { numRuns: runs },
+    );
+  });
+
   it('encode a surrogate pair split between two pieces as one character', () => {
     const long = 'x'.repeat(20_000);
     const joined = spliceText(`${long}\uD83D${long}`, 20_001, 20_001, '\uDE00');
+    expect(utf8Bytes(joined).equals(Buffer.from(`${long}😀${long}`, 'utf8'))).toBe(true);
+  });
+
+  it('encode two lone surrogates that a splice brings together as one character', () => {
+    const long = 'x'.repeat(20_000);
+    const apart = `${long}\uD83D-\uDE00${long}`;
+    expect(utf8Bytes(apart).equals(Buffer.from(apart, 'utf8'))).toBe(true);
+    const joined = spliceText(apart, 20_001, 20_002, '');
     expect(utf8Bytes(joined).equals(Buffer.from(`${long}😀${long}`, 'utf8'))).toBe(true);
   });
 
