@@ -72,6 +72,26 @@ function resolve(gitdir: string, ref: string, visited: Set<string>): string | un
   return undefined;
 }
 
+/**
+ * The full name of the branch HEAD points at, as isomorphic-git's currentBranch gives it with `fullname`: undefined
+ * when HEAD is detached (an oid), `UNSURE` for a HEAD it reads otherwise (none, or not a plain symbolic ref or oid).
+ */
+export function headBranchFile(gitdir: string): string | undefined | typeof UNSURE {
+  let text: string | null;
+  try {
+    text = readRefFile(`${gitdir}/HEAD`);
+  } catch {
+    return UNSURE;
+  }
+  const value = text?.trim();
+  if (!value) return UNSURE;
+  if (value.startsWith('ref: ')) {
+    const target = value.slice('ref: '.length);
+    return target.startsWith('refs/') ? target : undefined;
+  }
+  return value.length === 40 && /[0-9a-f]{40}/.test(value) ? undefined : UNSURE;
+}
+
 /** The names under `refs/heads` (loose and packed), as isomorphic-git's listBranches lists them. */
 export function listBranchFiles(gitdir: string): string[] {
   const filepath = 'refs/heads';

@@ -10,7 +10,7 @@ import { isoGit } from './iso.js';
 import type { PromiseFsClient } from 'isomorphic-git';
 import { GitStateError } from '../errors.js';
 import { readCommit } from './cache.js';
-import { listBranchFiles, resolveRefFile, UNSURE } from './refs.js';
+import { headBranchFile, listBranchFiles, resolveRefFile, UNSURE } from './refs.js';
 
 export interface Repo {
   /** The working tree's root. */
@@ -73,8 +73,19 @@ export async function initRepo(dir: string, { defaultBranch = 'main' } = {}): Pr
 
 /** Short name of the branch HEAD points at (even if unborn), or undefined when HEAD is detached. */
 export async function currentBranch(repo: Repo): Promise<string | undefined> {
-  const name = await (await isoGit()).currentBranch({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir });
-  return name ?? undefined;
+  const full = await checkedOutRef(repo);
+  // isomorphic-git's abbreviateRef.
+  const short = full && /^refs\/(heads\/|tags\/|remotes\/)?(.*)/.exec(full);
+  if (!short) return full;
+  return short[1] === 'remotes/' && full.endsWith('/HEAD') ? (short[2] as string).slice(0, -5) : short[2];
+}
+
+/** Full name of the ref HEAD points at (even if unborn), or undefined when HEAD is detached. */
+export async function checkedOutRef(repo: Repo): Promise<string | undefined> {
+  // Read as isomorphic-git reads it, without loading isomorphic-git (refs.ts); it answers what that cannot.
+  const found = headBranchFile(repo.gitdir);
+  if (found !== UNSURE) return found;
+  return (await (await isoGit()).currentBranch({ fs: repo.fs, gitdir: repo.gitdir, fullname: true })) ?? undefined;
 }
 
 const OID = /^[0-9a-f]{40}$/;

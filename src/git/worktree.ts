@@ -14,7 +14,7 @@ import { TEMPORARY_PREFIX, writeFileDurably } from './durable.js';
 import { refMoved } from './commit.js';
 import { lockRef } from './lock.js';
 import { readBlobContent } from './objects.js';
-import { isAncestor, resolveRef, shortBranch, type Repo } from './repo.js';
+import { checkedOutRef, isAncestor, resolveRef, shortBranch, type Repo } from './repo.js';
 import { entryStat, newEntry, readIndex, replaceEntries, statMatches, writeIndex, type IndexEntry, type IndexFile } from './index-file.js';
 import { changedPaths, entryAt } from './tree.js';
 import { journalFile, type CheckoutJournal } from './checkout-journal.js';
@@ -51,7 +51,7 @@ export async function fastForward(repo: Repo, input: FastForwardInput): Promise<
     const actual = (await resolveRef(repo, ref)) ?? null;
     if (actual !== expectedOld) throw refMoved(ref, expectedOld, actual);
     const changed = await changedPaths(repo, expectedOld, to);
-    const checkedOut = (await (await isoGit()).currentBranch({ fs: repo.fs, gitdir: repo.gitdir, fullname: true })) === ref;
+    const checkedOut = (await checkedOutRef(repo)) === ref;
     const targets = checkedOut ? await preflight(repo, expectedOld, to, changed) : [];
     // The ref is the truth once it moves; until the files follow it, the journal says what is left to bring along,
     // so that a run killed in between is finished by the next one (finishCheckout) and never read as edits.
@@ -93,7 +93,7 @@ export interface FinishedCheckout {
  */
 export async function finishCheckout(repo: Repo, journal: CheckoutJournal): Promise<FinishedCheckout> {
   const actual = await resolveRef(repo, journal.ref);
-  const checkedOut = (await (await isoGit()).currentBranch({ fs: repo.fs, gitdir: repo.gitdir, fullname: true })) === journal.ref;
+  const checkedOut = (await checkedOutRef(repo)) === journal.ref;
   if (actual !== journal.to || !checkedOut) {
     await removeCheckoutJournal(repo);
     return { updated: [], leftAlone: [], stale: true };
