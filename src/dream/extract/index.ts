@@ -1,6 +1,6 @@
 import type { Session } from '../../sessions/types.js';
 import { claimsOf } from '../claims.js';
-import { codeSpans, jaccard, shortHash, terms } from '../text.js';
+import { codeSpans, jaccard, shortHash, terms, termsOnce } from '../text.js';
 import type { DreamState, Evidence, FixRecord, Pattern, PatternRecord } from '../types.js';
 import { commandHead, commonCommand, effectiveProgram } from './commands.js';
 import { findMistakes } from './mistakes.js';
@@ -38,7 +38,7 @@ export interface Extraction {
 /** Reads what extraction needs from a session, so that the session itself can be let go. */
 export function observeSession(session: Session): ObservedSession {
   const userTerms = new Map<string, number>();
-  for (const sentence of userSentences(session)) for (const t of terms(sentence.text)) userTerms.set(t, (userTerms.get(t) ?? 0) + 1);
+  for (const sentence of userSentences(session)) for (const t of termsOnce(sentence.text)) userTerms.set(t, (userTerms.get(t) ?? 0) + 1);
   const mistakes = findMistakes(session);
   const observed: ObservedSession = {
     id: session.id,
