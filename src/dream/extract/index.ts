@@ -91,6 +91,8 @@ export function extractPatterns(sessions: readonly (Session | ObservedSession)[]
   } finally {
     // A spool is read once: its file goes as soon as the fold is done, or has failed.
     if (isSpool(sessions)) sessions.release();
+    // The sets of long lists serve the fold: the records outlive it (into the state a cycle commits), the sets need not.
+    idSets = new WeakMap();
   }
   const patterns = [...touched].sort().map((key) => toPattern(key, records[key] as PatternRecord));
   const promotable = patterns.filter((p) => !unsafeLesson(p.statement));
@@ -228,7 +230,7 @@ function generalizeFix(known: FixRecord, fix: string): void {
 /** Lists of session ids longer than this are looked up through a set: a pattern seen in 40,000 sessions is common. */
 const LINEAR_LOOKUP = 32;
 
-const idSets = new WeakMap<string[], Set<string>>();
+let idSets = new WeakMap<string[], Set<string>>();
 
 /**
  * Whether a record's list of distinct session ids holds `id`. A long list keeps a set beside it (addId adds to both),
