@@ -89,6 +89,8 @@ export class ObservationSpool implements Iterable<SessionRef> {
     // JSON never holds a raw tab: the first one ends the head.
     const line = `${JSON.stringify(head)}\t${JSON.stringify({ ...observed, userTerms: [] })}\n`;
     const length = Buffer.byteLength(line);
+    // Refs read back before this session came would leave it out: they are read again when next asked for.
+    this.refs = undefined;
     this.place(this.bytes, length);
     this.pending.push(line);
     this.pendingBytes += length;
