@@ -119,6 +119,15 @@ export function terms(text: string): string[] {
   return result;
 }
 
+/**
+ * `terms` of a text read once, as a session's sentences are while it streams in: not cached. The cache serves texts
+ * compared again and again (memory entries, patterns); a session's sentences would only fill it, and a sentence cut
+ * from a longer text keeps that whole text alive for as long as the cache holds it.
+ */
+export function termsOnce(text: string): string[] {
+  return readTerms(text);
+}
+
 function readTerms(text: string): string[] {
   const seen = new Set<string>();
   const out: string[] = [];

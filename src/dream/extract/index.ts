@@ -1,6 +1,6 @@
 import type { Session } from '../../sessions/types.js';
 import { claimsOf } from '../claims.js';
-import { codeSpans, jaccard, shortHash, terms } from '../text.js';
+import { codeSpans, jaccard, shortHash, terms, termsOnce } from '../text.js';
 import type { DreamState, Evidence, FixRecord, Pattern, PatternRecord } from '../types.js';
 import { commandHead, commonCommand, effectiveProgram } from './commands.js';
 import { findMistakes } from './mistakes.js';
@@ -38,7 +38,7 @@ export interface Extraction {
 /** Reads what extraction needs from a session, so that the session itself can be let go. */
 export function observeSession(session: Session): ObservedSession {
   const userTerms = new Map<string, number>();
-  for (const sentence of userSentences(session)) for (const t of terms(sentence.text)) userTerms.set(t, (userTerms.get(t) ?? 0) + 1);
+  for (const sentence of userSentences(session)) for (const t of termsOnce(sentence.text)) userTerms.set(t, (userTerms.get(t) ?? 0) + 1);
   const mistakes = findMistakes(session);
   const observed: ObservedSession = {
     id: session.id,
@@ -94,6 +94,8 @@ export function extractPatterns(sessions: readonly (Session | ObservedSession)[]
   } finally {
     // A spool is read once: its file goes as soon as the fold is done, or has failed.
     if (isSpool(sessions)) sessions.release();
+    // The sets of long lists serve the fold: the records outlive it (into the state a cycle commits), the sets need not.
+    idSets = new WeakMap();
   }
   const patterns = [...touched].sort().map((key) => toPattern(key, records[key] as PatternRecord));
   const promotable = patterns.filter((p) => !unsafeLesson(p.statement));
@@ -240,7 +242,7 @@ function generalizeFix(known: FixRecord, fix: string): void {
 /** Lists of session ids longer than this are looked up through a set: a pattern seen in 40,000 sessions is common. */
 const LINEAR_LOOKUP = 32;
 
-const idSets = new WeakMap<string[], Set<string>>();
+let idSets = new WeakMap<string[], Set<string>>();
 
 /**
  * Whether a record's list of distinct session ids holds `id`. A long list keeps a set beside it (addId adds to both),

@@ -1,5 +1,5 @@
 import type { Session } from '../../sessions/types.js';
-import { capitalize, isGeneric, quote, sentences, shortHash, terms } from '../text.js';
+import { capitalize, isGeneric, quote, sentences, shortHash, terms, termsOnce } from '../text.js';
 import { correctionsIn } from './corrections.js';
 import { claimsOf } from '../claims.js';
 import type { Observation } from './observation.js';
@@ -176,7 +176,11 @@ export function findPreferences(session: Session): PreferenceObservation[] {
     observations.push(observation);
   }
   // A sentence a request took in ("… avoid inventing our own") is part of that rule, not a rule of its own.
-  const requested = (text: string) => requests.some((r) => terms(text).every((t) => r.terms.includes(t)));
+  const requested = (text: string): boolean => {
+    if (requests.length === 0) return false;
+    const words = termsOnce(text);
+    return requests.some((r) => words.every((t) => r.terms.includes(t)));
+  };
   const task = sentences[0]?.turn;
   for (const [index, { text, turn }] of sentences.entries()) {
     // The first thing a person says is the task ("switch the dates to the format we use elsewhere"): it
@@ -200,7 +204,7 @@ function preferenceOf(sentence: string, turn: number, cues: RegExp[]): Preferenc
   if (!cues.some((cue) => cue.test(opened)) || ONE_OFF.test(sentence) || unsafeLesson(sentence)) return undefined;
   // A sentence that hands over a credential is about that credential ("use my key …, never commit it").
   if (REDACTED.test(sentence)) return undefined;
-  const subject = terms(sentence);
+  const subject = termsOnce(sentence);
   // "Please fix." asks for something now; a standing rule names what it is about.
   if (subject.length < 2 || subject.length > 18) return undefined;
   // A correction is worth writing down when it reads as a standing rule, not as the next step of the task.
