@@ -10,7 +10,7 @@ import { isoGit } from './iso.js';
 import type { PromiseFsClient } from 'isomorphic-git';
 import { GitStateError } from '../errors.js';
 import { readCommit } from './cache.js';
-import { headBranchFile, listBranchFiles, resolveRefFile, UNSURE } from './refs.js';
+import { headBranchFile, listBranchFiles, packedRefs, resolveRefFile, UNSURE } from './refs.js';
 
 export interface Repo {
   /** The working tree's root. */
@@ -123,12 +123,33 @@ export async function deleteBranch(repo: Repo, branch: string): Promise<void> {
   if ((await currentBranch(repo)) === name) {
     throw new GitStateError(`cannot delete branch ${name}: it is checked out`);
   }
+  const loose = await deleteLooseBranch(repo, name);
+  if (loose === 'deleted') return;
+  if (loose === 'absent') throw new GitStateError(`cannot delete branch ${name}: it does not exist`);
   try {
     await (await isoGit()).deleteBranch({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, ref: name });
   } catch (err) {
     if (isNotFound(err)) throw new GitStateError(`cannot delete branch ${name}: it does not exist`);
     throw err;
   }
+}
+
+/**
+ * Deletes `refs/heads/<name>` when it is a loose ref and nothing else (not in packed-refs, no section of its own in
+ * the config), which is all isomorphic-git's deleteBranch would change, without loading it; says 'absent' when no
+ * ref of the name is there at all (an auto cycle deletes a branch it may never have written). 'ask isomorphic-git'
+ * for the rest: it deletes the branch, or says why not.
+ */
+async function deleteLooseBranch(repo: Repo, name: string): Promise<'deleted' | 'absent' | 'ask isomorphic-git'> {
+  const ref = `refs/heads/${name}`;
+  if (packedRefs(repo.gitdir).has(ref)) return 'ask isomorphic-git';
+  if (!nodeFs.existsSync(path.join(repo.gitdir, ref))) return resolveRefFile(repo.gitdir, ref) === undefined ? 'absent' : 'ask isomorphic-git';
+  const config = await nodeFs.promises.readFile(path.join(repo.gitdir, 'config'), 'utf8').catch(() => undefined);
+  if (config === undefined || config.toLowerCase().includes(`"${name.toLowerCase()}"`)) return 'ask isomorphic-git';
+  return nodeFs.promises.unlink(path.join(repo.gitdir, ref)).then(
+    () => 'deleted' as const,
+    () => 'ask isomorphic-git' as const,
+  );
 }
 
 /**

@@ -4,11 +4,11 @@
  * GitHub errors of errors.ts: refused credentials, the server unavailable, a rate limit, or a refusal of the update.
  */
 import path from 'node:path';
-import * as git from 'isomorphic-git';
 import type { PromiseFsClient } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { GitHubCredentialsError, GitHubError, GitHubRateLimitError, GitHubUnavailableError, GitStateError, UsageError } from '../errors.js';
 import type { Repo } from '../git/index.js';
+import { isoGit } from '../git/iso.js';
 import { DEFAULT_WAITS, duration, rateLimitWait, serverErrorWait, sleep, whenWaitEnds, type Headers, type WaitPolicy } from './waits.js';
 
 export interface GitHubRemote {
@@ -60,14 +60,14 @@ export function isRemoteUrl(remote: string): boolean {
 }
 
 export async function remoteUrl(repo: Repo, name: string): Promise<string> {
-  const url = (await git.getConfig({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, path: `remote.${name}.url` })) as string | undefined;
+  const url = (await (await isoGit()).getConfig({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, path: `remote.${name}.url` })) as string | undefined;
   if (!url) throw new UsageError(`the repository has no git remote "${name}"; add it (git remote add ${name} <url>) or set github.remote to a URL in reverie.yaml`);
   return url;
 }
 
 /** The repository's remote that already points at `url` (so its tracking refs stay right), else reverie's own name. */
 async function remoteNamed(repo: Repo, url: string): Promise<string> {
-  for (const { remote, url: own } of await git.listRemotes({ fs: repo.fs, gitdir: repo.gitdir })) {
+  for (const { remote, url: own } of await (await isoGit()).listRemotes({ fs: repo.fs, gitdir: repo.gitdir })) {
     if (sameUrl(own, url)) return remote;
   }
   return URL_REMOTE_NAME;
@@ -133,8 +133,8 @@ export interface PushInput extends TransportInput {
 /** Pushes one branch with the token as HTTP Basic credentials, as GitHub takes them (`x-access-token:<token>`). */
 export async function pushBranch(repo: Repo, input: PushInput): Promise<void> {
   const what = `push ${input.branch} to ${describe(input.remote.url)}`;
-  const result = await withRetries(repo, input, what, (transport) =>
-    git.push({
+  const result = await withRetries(repo, input, what, async (transport) =>
+    (await isoGit()).push({
       ...transport,
       ref: input.commit ?? input.branch,
       remoteRef: `refs/heads/${input.branch}`,
@@ -168,8 +168,8 @@ export async function fetchBranch(repo: Repo, input: TransportInput & { branch: 
  * ref is written but the remote's tracking branches, as its fetch refspec maps them.
  */
 export async function fetchRef(repo: Repo, input: TransportInput & { ref: string; unshallow?: boolean }): Promise<string | undefined> {
-  const result = await withRetries(repo, input, `fetch ${input.ref} from ${describe(input.remote.url)}`, (transport) =>
-    git
+  const result = await withRetries(repo, input, `fetch ${input.ref} from ${describe(input.remote.url)}`, async (transport) =>
+    (await isoGit())
       .fetch({
         ...transport,
         fs: withRemoteInConfig(repo, input.remote),
@@ -193,7 +193,7 @@ export async function fetchRef(repo: Repo, input: TransportInput & { ref: string
  */
 export async function pushRef(repo: Repo, input: TransportInput & { ref: string; force?: boolean }): Promise<void> {
   const what = `push ${input.ref} to ${describe(input.remote.url)}`;
-  const result = await withRetries(repo, input, what, (transport) => git.push({ ...transport, ref: input.ref, remoteRef: input.ref, force: input.force ?? false }));
+  const result = await withRetries(repo, input, what, async (transport) => (await isoGit()).push({ ...transport, ref: input.ref, remoteRef: input.ref, force: input.force ?? false }));
   const refused = Object.entries(result.refs ?? {}).find(([, status]) => !status.ok);
   if (!result.ok || refused) throw updateRefused(what, refused?.[1].error ?? result.error ?? 'no reason given');
 }
@@ -207,9 +207,9 @@ export async function remoteBranchTip(repo: Repo, input: TransportInput & { bran
 /** The commit a full ref points at on the remote, read from its ref advertisement: nothing is fetched or written. */
 export async function remoteRefTip(repo: Repo, input: TransportInput & { ref: string }): Promise<string | undefined> {
   const { ref } = input;
-  const refs = await withRetries(repo, input, `read ${ref.replace(/^refs\/heads\//, '')} on ${describe(input.remote.url)}`, ({ http, url, onAuth, onAuthFailure }) =>
+  const refs = await withRetries(repo, input, `read ${ref.replace(/^refs\/heads\//, '')} on ${describe(input.remote.url)}`, async ({ http, url, onAuth, onAuthFailure }) =>
     // Protocol v1: the ref advertisement alone, one GET; v2 would ask for it in a POST, as a fetch does.
-    git.listServerRefs({ http, url, onAuth, onAuthFailure, prefix: ref, protocolVersion: 1 }),
+    (await isoGit()).listServerRefs({ http, url, onAuth, onAuthFailure, prefix: ref, protocolVersion: 1 }),
   );
   return refs.find((r) => r.ref === ref)?.oid;
 }
@@ -352,8 +352,8 @@ function updateRefused(what: string, reason: string): GitHubError {
 
 /** The branches on the remote whose names start with `prefix` (`reverie/dream-`), with their tips; nothing is fetched. */
 export async function listRemoteBranches(repo: Repo, input: TransportInput & { prefix: string }): Promise<Map<string, string>> {
-  const refs = await withRetries(repo, input, `list the ${input.prefix}* branches of ${describe(input.remote.url)}`, ({ http, url, onAuth, onAuthFailure }) =>
-    git.listServerRefs({ http, url, onAuth, onAuthFailure, prefix: `refs/heads/${input.prefix}`, protocolVersion: 1 }),
+  const refs = await withRetries(repo, input, `list the ${input.prefix}* branches of ${describe(input.remote.url)}`, async ({ http, url, onAuth, onAuthFailure }) =>
+    (await isoGit()).listServerRefs({ http, url, onAuth, onAuthFailure, prefix: `refs/heads/${input.prefix}`, protocolVersion: 1 }),
   );
   return new Map(refs.map((r) => [r.ref.slice('refs/heads/'.length), r.oid]));
 }

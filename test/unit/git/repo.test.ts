@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -88,6 +88,20 @@ describe('refs', () => {
     expect(git(dir, ['branch', '--format=%(refname:short)'])).toBe('main');
     await expect(deleteBranch(repo, 'main')).rejects.toThrow(/checked out/);
     await expect(deleteBranch(repo, 'gone')).rejects.toBeInstanceOf(GitStateError);
+  });
+
+  it('deletes a branch with a section in the config, and leaves the config alone for one without', async () => {
+    const { dir, repo } = await tempRepo({ 'a.md': 'a\n' });
+    git(dir, ['branch', 'tracked']);
+    git(dir, ['config', 'branch.tracked.description', 'mine']);
+    git(dir, ['branch', 'plain']);
+    const config = readFileSync(path.join(dir, '.git/config'), 'utf8');
+    await deleteBranch(repo, 'plain');
+    expect(readFileSync(path.join(dir, '.git/config'), 'utf8')).toBe(config);
+    await deleteBranch(repo, 'tracked');
+    expect(git(dir, ['branch', '--format=%(refname:short)'])).toBe('main');
+    expect(readFileSync(path.join(dir, '.git/config'), 'utf8')).not.toContain('tracked');
+    expect(git(dir, ['fsck', '--strict'])).toBe('');
   });
 
   it('tells ancestors from other commits', async () => {
