@@ -136,9 +136,16 @@ async function expandSource(root: string, source: SessionSource, warnings: ReadW
   const matches = picomatch(toPosix(expanded), { windows: false });
   const lastSegment = scan.glob.split('/').pop() ?? '';
   const found = await walk(base, root, warnings);
-  const named = (f: string) => matches(toPosix(absolute ? f : relativeTo(root, f)));
+  // `<folder>/**`, the usual source, takes every file under the folder but those below a dot: told without a match per log.
+  const everything = scan.glob === '**' && expanded === `${scan.base}/**` && !scan.base.startsWith('./');
+  const named = everything ? (f: string) => f.startsWith(base + sep) && undottedPath(toPosix(f.slice(base.length + 1))) : (f: string) => matches(toPosix(absolute ? f : relativeTo(root, f)));
   // A glob that names an extension (`*.log`) takes what it names; else the extensions logs are written with.
   return byExtension({ files: found.files.filter(named), others: found.others.filter((o) => named(o.path)) }, !lastSegment.includes('.'));
+}
+
+/** Whether picomatch's `**` (without `dot`) takes a relative path: none of its segments starts with a dot. */
+export function undottedPath(relative: string): boolean {
+  return relative !== '' && !relative.startsWith('.') && !relative.includes('/.');
 }
 
 async function expandPlainPath(root: string, path: string, warnings: ReadWarning[]): Promise<Expanded> {
