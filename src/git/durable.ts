@@ -36,14 +36,17 @@ export async function writeFileDurably(file: string, data: string | Uint8Array, 
  * writeFileDurably without a promise per step: a cycle stores a few objects per action, thousands in a large one, and
  * each step handed to the thread pool and back cost more than the step itself.
  */
-export function writeFileDurablySync(file: string, data: Uint8Array, { mode = 0o644 }: { mode?: number } = {}): void {
+export function writeFileDurablySync(file: string, data: Uint8Array | readonly Uint8Array[], { mode = 0o644 }: { mode?: number } = {}): void {
   const folder = path.dirname(file);
   mkdirSync(folder, { recursive: true });
   const temporary = path.join(folder, `${TEMPORARY_PREFIX}${process.pid}_${crypto().randomBytes(6).toString('hex')}`);
   const handle = openSync(temporary, 'wx', mode);
   try {
     try {
-      for (let written = 0; written < data.length; ) written += writeSync(handle, data, written);
+      // Parts are written one after the other: a pack need not be joined into one buffer first.
+      for (const part of data instanceof Uint8Array ? [data] : data) {
+        for (let written = 0; written < part.length; ) written += writeSync(handle, part, written);
+      }
       fsyncSync(handle);
     } finally {
       closeSync(handle);

@@ -109,12 +109,15 @@ function writePack(gitdir: string, order: PendingEntry[]): string {
     parts.push(bytes);
     hash.update(bytes);
     offset += bytes.length;
+    // Written: its content goes as the pack grows, not once the whole pack is (a cycle of 100,000 sessions packs
+    // tens of megabytes of state).
+    entry.content = undefined;
   }
   const checksum = hash.digest();
   parts.push(checksum);
   const name = `pack-${checksum.toString('hex')}`;
   const folder = path.join(gitdir, 'objects', 'pack');
-  writeFileDurablySync(path.join(folder, `${name}.pack`), Buffer.concat(parts), { mode: 0o444 });
+  writeFileDurablySync(path.join(folder, `${name}.pack`), parts, { mode: 0o444 });
   const sorted = order.slice().sort((a, b) => (a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0));
   writeFileDurablySync(path.join(folder, `${name}.idx`), indexOf(sorted, offsets, crcs, checksum), { mode: 0o444 });
   return name;
