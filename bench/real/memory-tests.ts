@@ -23,7 +23,8 @@ import { extractPatterns, observeSession } from '../../src/dream/extract/index.j
 import type { CycleRecord } from '../../src/dream/state.js';
 import { buildSnapshot } from '../../src/memory/index.js';
 import type { MemorySnapshot, Namespace } from '../../src/memory/types.js';
-import { caseLocation, type MemoryTestCase } from '../../src/memory-tests/cases.js';
+import type { MemoryTestCase } from '../../src/memory-tests/cases.js';
+import { caseLocation } from '../../src/memory-tests/report.js';
 import { sessionCases } from '../../src/memory-tests/from-sessions.js';
 import { answerCases } from '../../src/memory-tests/reader.js';
 import { loadSessions } from '../../src/sessions/load.js';

@@ -36,11 +36,6 @@ export interface MemoryTestCase {
   turn?: number;
 }
 
-/** Where a case comes from, as reports name it: a test file's line, or a session's turn. */
-export function caseLocation(c: { file: string; line: number; turn?: number }): string {
-  return c.turn === undefined ? `${c.file}:${c.line}` : `${c.file}, turn ${c.turn}`;
-}
-
 /** A test file: `.yaml` or `.yml` directly in the tests folder. */
 export function isTestFile(path: string): boolean {
   return path.startsWith(`${TESTS_DIR}/`) && !path.slice(TESTS_DIR.length + 1).includes('/') && /\.ya?ml$/i.test(path);

@@ -4,7 +4,7 @@
  */
 import { inlineText } from '../github/markdown.js';
 import { costOverrun, type ContextCost, type CostLimits } from '../memory/context-cost.js';
-import { caseLocation } from './cases.js';
+import { caseLocation } from './report.js';
 import type { ComparedCase, MemoryCheck } from './compare.js';
 import { matchPlace } from './reader.js';
 

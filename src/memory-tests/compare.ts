@@ -4,10 +4,11 @@
  * its limits. Pure: two snapshots and the cases in, a report out; `reverie check`, a cycle's approval, its pull
  * request and the Action's summary all read this one report.
  */
-import { contextCosts, costOverrun, type AgentLoad, type ContextCost, type LoadSize } from '../memory/context-cost.js';
+import { contextCosts, costOverrun, type AgentLoad, type ContextCost } from '../memory/context-cost.js';
 import type { Harness } from '../memory/harness.js';
 import type { MemorySnapshot } from '../memory/types.js';
-import { caseLocation, type MemoryTestCase } from './cases.js';
+import type { MemoryTestCase } from './cases.js';
+import { caseLocation } from './report.js';
 import { answerCases, type CaseResult } from './reader.js';
 
 /** fail → pass, pass → fail, fail → fail, pass → pass. */
@@ -92,16 +93,3 @@ export function brokenHold(c: Pick<ComparedCase, 'name' | 'file' | 'line' | 'tur
   return `it breaks memory test "${c.name}" (${caseLocation(c)})`;
 }
 
-/** The check in the JSON contract of `reverie check --json` and `reverie dream --json`: snake_case. */
-export function memoryCheckJson(check: MemoryCheck) {
-  const size = (s: LoadSize) => ({ tokens: s.tokens, lines: s.lines, bytes: s.bytes });
-  return {
-    fixed: check.fixed,
-    broken: check.broken,
-    still_failing: check.stillFailing,
-    passing: check.passing,
-    cases: check.cases.map((c) => ({ id: c.id, name: c.name, file: c.file, line: c.line, ...(c.turn !== undefined ? { turn: c.turn } : {}), change: c.change, missing: c.after.missing, forbidden: c.after.forbidden })),
-    costs: check.costs.map((c) => ({ target: c.target, limits: c.limits, limit_source: c.limitSource ?? null, before: size(c.before), after: size(c.after), over_before: c.overBefore, over_after: c.overAfter })),
-    holds: check.holds,
-  };
-}

@@ -93,8 +93,12 @@ export async function listSessionFiles(repoDir: string, sources: SessionSource[]
   const warnings: ReadWarning[] = [];
   for (const source of sources) {
     const { logs, others } = await expandSource(root, source, warnings);
+    const { format, agent } = source;
     for (const path of logs) {
-      if (!found.has(path)) found.set(path, { path, display: displayPath(root, path), format: source.format, ...agentOf(source) });
+      if (found.has(path)) continue;
+      // Two shapes, not a spread a log: ten thousand logs are listed on every quiet night.
+      const display = displayPath(root, path);
+      found.set(path, agent ? { path, display, format, agent } : { path, display, format });
     }
     for (const { path, reason } of others) if (!passedOver.has(path)) passedOver.set(path, reason);
   }
@@ -108,10 +112,6 @@ export async function listSessionFiles(repoDir: string, sources: SessionSource[]
 
 function byDisplay(a: { display: string }, b: { display: string }): number {
   return a.display < b.display ? -1 : a.display > b.display ? 1 : 0;
-}
-
-function agentOf(source: SessionSource): { agent?: string } {
-  return source.agent ? { agent: source.agent } : {};
 }
 
 /** A source's files: those to read as logs, and the others found under it with why they are not read. */
@@ -138,7 +138,8 @@ async function expandSource(root: string, source: SessionSource, warnings: ReadW
   const found = await walk(base, root, warnings);
   // `<folder>/**`, the usual source, takes every file under the folder but those below a dot: told without a match per log.
   const everything = scan.glob === '**' && expanded === `${scan.base}/**` && !scan.base.startsWith('./');
-  const named = everything ? (f: string) => f.startsWith(base + sep) && undottedPath(toPosix(f.slice(base.length + 1))) : (f: string) => matches(toPosix(absolute ? f : relativeTo(root, f)));
+  const inBase = base.endsWith(sep) ? base : base + sep;
+  const named = everything ? (f: string) => f.startsWith(inBase) && undottedPath(toPosix(f.slice(inBase.length))) : (f: string) => matches(toPosix(absolute ? f : relativeTo(root, f)));
   // A glob that names an extension (`*.log`) takes what it names; else the extensions logs are written with.
   return byExtension({ files: found.files.filter(named), others: found.others.filter((o) => named(o.path)) }, !lastSegment.includes('.'));
 }

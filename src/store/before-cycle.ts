@@ -13,7 +13,8 @@ export async function fetchBeforeCycle(repoDir: string, configFile: string): Pro
   try {
     const repo = await openRepo(repoDir);
     dir = repo.dir;
-    store = (await loadConfig(repo.dir, configFile)).store;
+    // Through the validated copy the cycle reads too: a night without the store loads no YAML parser here.
+    store = (await loadConfig(repo.dir, configFile, { cacheIn: repo.gitdir })).store;
   } catch {
     return []; // the cycle itself says what is wrong with the repository or its configuration
   }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { check, checkFails, checkMarkdown, type CheckReport } from '../../cycle/check.js';
 import { fails, FindingsError } from '../../cycle/lint.js';
 import type { Harness } from '../../memory/harness.js';
-import { memoryCheckJson } from '../../memory-tests/compare.js';
+import { memoryCheckJson } from '../../memory-tests/report.js';
 import type { Output } from '../output.js';
 import { harnessOption } from './lint.js';
 

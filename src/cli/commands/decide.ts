@@ -16,7 +16,7 @@ import { inlineText } from '../../github/markdown.js';
 import { reviseAndPublish } from '../../cycle/revise.js';
 import { acceptMergeOnGitHub, decidedOnGitHub, githubSteps, pushMainFirst, rejectionOnGitHub, viewFromGitHub } from '../../cycle/settle.js';
 import { plural, printDryRun, type Output } from '../output.js';
-import { memoryCheckJson } from '../../memory-tests/compare.js';
+import { memoryCheckJson } from '../../memory-tests/report.js';
 
 const ids = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
 

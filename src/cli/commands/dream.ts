@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { caseLocation } from '../../memory-tests/cases.js';
-import { memoryCheckJson, type MemoryCheck } from '../../memory-tests/compare.js';
+import type { MemoryCheck } from '../../memory-tests/compare.js';
+import { caseLocation, memoryCheckJson } from '../../memory-tests/report.js';
 import { MODES, type Mode } from '../../config/types.js';
 import type { DreamOptions, DreamResult, PhaseReport } from '../../cycle/dream.js';
 import { quietRun } from '../../cycle/quiet.js';
