@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
-import { appendFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { appendFile, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dream } from '../../src/index.js';
 import { reverie, reverieJson } from '../helpers/cli.js';
@@ -106,6 +107,21 @@ describe('a quiet run from the command line', () => {
     const { dir, quietJson } = await quietRepo();
     expect(reverieJson(['dream'], { cwd: dir })).toEqual(quietJson);
     expect(reverieJson(['dream', '--mode', 'review'], { cwd: dir })).toEqual({ ...quietJson, mode: 'review' });
+  });
+
+  it('loads neither the YAML parser, the search index, nor the session readers', async () => {
+    const { dir } = await quietRepo();
+    const log = path.join(dir, 'modules.txt');
+    const hook = pathToFileURL(path.resolve('test/helpers/module-log.mjs')).href;
+    const quiet = reverieJson(['dream'], { cwd: dir, env: { REVERIE_MODULE_LOG: log, NODE_OPTIONS: `--import ${hook}` } });
+    expect(quiet.outcome).toBe('nothing-new');
+    // The bundle names each module it holds in a comment (scripts/build-cli.ts does not minify).
+    const loaded = (await readFile(log, 'utf8')).trim().split('\n').map((url) => readFileSync(new URL(url), 'utf8'));
+    const holds = (source: string) => loaded.some((text) => text.includes(`\n// ${source}`));
+    expect(holds('src/cycle/quiet.ts')).toBe(true);
+    for (const heavy of ['node_modules/yaml/', 'node_modules/minisearch/', 'node_modules/markdown-it/', 'src/sessions/load.ts', 'src/cycle/dream.ts']) {
+      expect(holds(heavy), heavy).toBe(false);
+    }
   });
 
   it('leaves to the whole run what an interrupted run left: a temporary file, a cycle branch already merged', async () => {
