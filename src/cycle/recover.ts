@@ -6,6 +6,7 @@
  * a broken object is moved aside, not removed, and a file someone changed since is left as it is.
  */
 import { createHash } from 'node:crypto';
+import { readdirSync, type Dirent } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { isTemporaryName, writeFileDurably } from '../git/durable.js';
@@ -93,20 +94,30 @@ async function mergedCycleBranches(repo: Repo, main: string): Promise<string[]> 
 async function deadTemporaryFiles(gitdir: string): Promise<string[]> {
   const found: string[] = [];
   const folders = [path.join(gitdir, 'refs'), path.join(gitdir, 'reverie'), path.join(gitdir, 'objects')];
-  const walk = async (folder: string, depth: number): Promise<void> => {
-    const entries = await fsp.readdir(folder, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
+  // Listed one folder after another without a promise each: the objects folder alone may hold 256 of them, and every
+  // run that writes (a quiet night's too) looks here first.
+  const walk = (folder: string, depth: number): void => {
+    for (const entry of listFolder(folder)) {
       const full = path.join(folder, entry.name);
-      if (entry.isDirectory() && depth < 4) await walk(full, depth + 1);
+      if (entry.isDirectory() && depth < 4) walk(full, depth + 1);
       else if (entry.isFile() && isTemporaryName(entry.name) && !isRunning(pidOf(entry.name))) found.push(full);
     }
   };
-  for (const folder of folders) await walk(folder, 0);
+  for (const folder of folders) walk(folder, 0);
   // The index is written beside itself, in the git directory's root.
-  for (const entry of await fsp.readdir(gitdir, { withFileTypes: true }).catch(() => [])) {
+  for (const entry of listFolder(gitdir)) {
     if (entry.isFile() && isTemporaryName(entry.name) && !isRunning(pidOf(entry.name))) found.push(path.join(gitdir, entry.name));
   }
   return found.sort();
+}
+
+/** A folder's entries, or none when it cannot be listed (it may not exist yet). */
+function listFolder(folder: string): Dirent[] {
+  try {
+    return readdirSync(folder, { withFileTypes: true });
+  } catch {
+    return [];
+  }
 }
 
 function pidOf(name: string): number {
