@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { PromiseFsClient } from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
+import type { GitHttpRequest } from 'isomorphic-git';
 import { GitHubCredentialsError, GitHubError, GitHubRateLimitError, GitHubUnavailableError, GitStateError, UsageError } from '../errors.js';
 import type { Repo } from '../git/index.js';
 import { isoGit } from '../git/iso.js';
@@ -264,7 +264,10 @@ type Transport = ReturnType<typeof transport>;
 /** What every push and fetch takes: the repository, an HTTP client that notes failed answers, the URL and the token. */
 function transport(repo: Repo, input: TransportInput, answers: Answer[]) {
   const noting = {
-    request: async (request: Parameters<typeof http.request>[0]) => {
+    // Loaded on the first request: its HTTP stack (node:https and its kin) is most of what a cycle that never
+    // talks to GitHub would load for it.
+    request: async (request: GitHttpRequest) => {
+      const { default: http } = await import('isomorphic-git/http/node');
       const response = await http.request(request);
       if (response.statusCode >= 400) answers.push({ status: response.statusCode, headers: (response.headers ?? {}) as Headers });
       return response;
