@@ -4,7 +4,7 @@
  * never overwritten: if one of the files to update is modified, nothing moves at all.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
+import type { BigIntStats, Stats } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { isoGit } from './iso.js';
@@ -18,6 +18,7 @@ import { checkedOutRef, isAncestor, resolveRef, shortBranch, type Repo } from '.
 import { entryStat, newEntry, readIndex, replaceEntries, statMatches, writeIndex, type IndexEntry, type IndexFile } from './index-file.js';
 import { changedPaths, entryAt } from './tree.js';
 import { journalFile, type CheckoutJournal } from './checkout-journal.js';
+import { mapLimited } from '../util/limited.js';
 
 export { readCheckoutJournal, type CheckoutJournal } from './checkout-journal.js';
 
@@ -110,7 +111,7 @@ export async function finishCheckout(repo: Repo, journal: CheckoutJournal): Prom
     }
   }
   const deleted = new Set(targets.filter((t) => !t.entry).map((t) => t.path));
-  for (const target of targets) await assertFoldersFree(repo.dir, target.path, deleted);
+  await assertFoldersFree(repo.dir, targets.map((t) => t.path), deleted);
   await checkoutFiles(repo, targets);
   await stageWithoutTouching(repo, journal, leftAlone);
   await removeCheckoutJournal(repo);
@@ -168,7 +169,7 @@ async function preflight(repo: Repo, from: string, to: string, paths: string[]):
     targets.push({ path: file, entry: entry?.type === 'tree' ? undefined : entry });
   }
   const deleted = new Set(targets.filter((t) => !t.entry).map((t) => t.path));
-  for (const target of targets) await assertFoldersFree(repo.dir, target.path, deleted);
+  await assertFoldersFree(repo.dir, targets.map((t) => t.path), deleted);
   return targets;
 }
 
@@ -176,15 +177,20 @@ async function preflight(repo: Repo, from: string, to: string, paths: string[]):
  * The folders on the way to a file must be real folders, or absent, or files this update deletes: a symlink
  * would lead the write out of the working tree, and an untracked file in the way would stop us halfway.
  */
-async function assertFoldersFree(dir: string, file: string, deleted: Set<string>): Promise<void> {
-  const parts = file.split('/');
-  for (let i = 1; i < parts.length; i++) {
-    const folder = parts.slice(0, i).join('/');
-    const stat = await fsp.lstat(path.join(dir, folder)).catch(() => undefined);
-    if (!stat) return;
-    if (stat.isSymbolicLink()) throw new UnsafePathError('has a symbolic link among its folders', file);
-    if (!stat.isDirectory() && !deleted.has(folder)) {
-      throw new GitStateError(`cannot write ${file}: ${folder} is in the way and is not tracked`);
+async function assertFoldersFree(dir: string, files: readonly string[], deleted: Set<string>): Promise<void> {
+  // Files of one update mostly share their folders (fifty state files in .reverie/patterns): each is looked at once.
+  const looked = new Map<string, Promise<Stats | undefined>>();
+  const lstatOnce = (folder: string) => looked.get(folder) ?? looked.set(folder, fsp.lstat(path.join(dir, folder)).catch(() => undefined)).get(folder);
+  for (const file of files) {
+    const parts = file.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const folder = parts.slice(0, i).join('/');
+      const stat = await lstatOnce(folder);
+      if (!stat) break;
+      if (stat.isSymbolicLink()) throw new UnsafePathError('has a symbolic link among its folders', file);
+      if (!stat.isDirectory() && !deleted.has(folder)) {
+        throw new GitStateError(`cannot write ${file}: ${folder} is in the way and is not tracked`);
+      }
     }
   }
 }
@@ -258,10 +264,15 @@ async function lstatBelowFolders(dir: string, file: string): Promise<BigIntStats
 /** Deletions first, so that a file turning into a directory (or back) finds its place free; then the index, at once. */
 async function checkoutFiles(repo: Repo, targets: Target[]): Promise<void> {
   for (const { path: file, entry } of targets) if (!entry) await removeFile(repo, file);
-  const written: IndexEntry[] = [];
-  for (const { path: file, entry } of targets) if (entry) written.push(await writeFile(repo, file, entry));
+  // A few files at a time: each is half a dozen calls to the file system, and one after another a cycle that rewrites
+  // fifty state files spends most of its checkout waiting for them. A few, so that only a few contents are held at once.
+  const writes = targets.filter((t): t is { path: string; entry: TreeEntry } => t.entry !== undefined);
+  await fsp.mkdir(path.join(repo.gitdir, 'reverie'), { recursive: true });
+  const written = await mapLimited(writes, FILES_AT_ONCE, ({ path: file, entry }) => writeFile(repo, file, entry));
   await recordInIndex(repo, targets, written);
 }
+
+const FILES_AT_ONCE = 8;
 
 async function removeFile(repo: Repo, file: string): Promise<void> {
   await fsp.rm(path.join(repo.dir, file), { force: true });
@@ -278,8 +289,8 @@ async function writeFile(repo: Repo, file: string, entry: TreeEntry): Promise<In
   const full = path.join(repo.dir, file);
   const blob = await readBlobContent(repo, entry.oid);
   await fsp.mkdir(path.dirname(full), { recursive: true });
+  // In the folder checkoutFiles made.
   const aside = path.join(repo.gitdir, 'reverie', `${TEMPORARY_PREFIX}${process.pid}_${randomBytes(6).toString('hex')}`);
-  await fsp.mkdir(path.dirname(aside), { recursive: true });
   await writeContent(aside, entry, blob);
   try {
     await fsp.rename(aside, full);

@@ -14,7 +14,7 @@ import type { ClaudeConfig } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import { writeAtomically } from '../dream/engines/claude/cache.js';
 import { askStructured, BudgetExhausted, connect, describeApiError, isApiError, toEngineError, willNotHeal, type Connection } from '../dream/engines/claude/client.js';
-import { eachLimited } from '../dream/engines/claude/map.js';
+import { eachLimited } from '../util/limited.js';
 import { Meter, unpricedBudget } from '../dream/engines/claude/meter.js';
 import type { TokenUsage } from '../dream/types.js';
 import type { MemorySnapshot } from '../memory/types.js';

@@ -16,6 +16,7 @@ import type { Reading, StructuredRequest } from './requests.js';
 import { MAP_SCHEMA, type MapAnswer } from './schemas.js';
 import type { Effort } from '../../../config/types.js';
 import { plural } from '../../../util/plural.js';
+import { eachLimited } from '../../../util/limited.js';
 
 export interface MapDeps {
   client: Anthropic;
@@ -223,11 +224,3 @@ function uniqueByHash<T extends { hash: string }>(sessions: readonly T[]): T[] {
   return sessions.filter((s) => !seen.has(s.hash) && (seen.add(s.hash), true));
 }
 
-/** Runs `work` on every item with at most `limit` at a time; the first error thrown ends it. */
-export async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
