@@ -47,6 +47,7 @@ export interface EntryStat {
 
 const SIGNATURE = 0x44495243; // "DIRC"
 const HEADER_BYTES = 12;
+const SHA1_BYTES = 20;
 const FIXED_BYTES = 62;
 const EXTENDED_FLAG = 0x4000;
 const NAME_MASK = 0xfff;
@@ -77,10 +78,10 @@ let lastRead: { file: string; key: string; index: IndexFile } | undefined;
 
 /** Parses an index; undefined for a version, extension or checksum this module does not handle. */
 export function parseIndex(bytes: Buffer): Omit<IndexFile, 'mtimeNs'> | undefined {
-  if (bytes.length < HEADER_BYTES + 20 || bytes.readUInt32BE(0) !== SIGNATURE) return undefined;
+  if (bytes.length < HEADER_BYTES + SHA1_BYTES || bytes.readUInt32BE(0) !== SIGNATURE) return undefined;
   const version = bytes.readUInt32BE(4);
   if (version !== 2 && version !== 3) return undefined;
-  const body = bytes.length - 20;
+  const body = bytes.length - SHA1_BYTES;
   const trailer = bytes.subarray(body);
   // A zero trailer is git's `index.skipHash`; any other must be the checksum of what precedes it.
   if (trailer.some((b) => b !== 0) && !createHash('sha1').update(bytes.subarray(0, body)).digest().equals(trailer)) return undefined;
@@ -216,32 +217,65 @@ export function newEntry(filePath: string, oid: string, stat: BigIntStats): Inde
 
 /**
  * The entries with every stage of the `replaced` paths taken out and `added` put in, in the index's order
- * (by the bytes of the path, then by stage).
+ * (by the bytes of the path, then by stage). Each added entry finds its place by a binary search: a cycle adds a few
+ * dozen entries to an index of ten thousand.
  */
 export function replaceEntries(entries: readonly IndexEntry[], replaced: ReadonlySet<string>, added: readonly IndexEntry[]): IndexEntry[] {
   const kept = entries.filter((e) => !replaced.has(e.path));
   const incoming = [...added].sort(compareEntries);
   const merged: IndexEntry[] = [];
-  let i = 0;
-  for (const entry of kept) {
-    while (i < incoming.length && compareEntries(incoming[i] as IndexEntry, entry) < 0) merged.push(incoming[i++] as IndexEntry);
+  let from = 0;
+  for (const entry of incoming) {
+    const at = firstAfter(kept, entry, from);
+    for (let i = from; i < at; i++) merged.push(kept[i] as IndexEntry);
     merged.push(entry);
+    from = at;
   }
-  return merged.concat(incoming.slice(i));
+  for (let i = from; i < kept.length; i++) merged.push(kept[i] as IndexEntry);
+  return merged;
+}
+
+/** The first index at or after `from` whose entry comes after `entry` (or the length): `sorted` is in index order. */
+function firstAfter(sorted: readonly IndexEntry[], entry: IndexEntry, from: number): number {
+  let low = from;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareEntries(sorted[middle] as IndexEntry, entry) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function compareEntries(a: IndexEntry, b: IndexEntry): number {
   return Buffer.compare(Buffer.from(a.path, 'utf8'), Buffer.from(b.path, 'utf8')) || a.stage - b.stage;
 }
 
-/** The bytes of an index holding `entries`, without extensions. */
+/**
+ * The bytes of an index holding `entries`, without extensions. Entries read from one index are slices of its bytes,
+ * and those left in place follow one another there: each such run is copied at once, not entry by entry.
+ */
 export function serializeIndex(version: 2 | 3, entries: readonly IndexEntry[]): Buffer {
-  const header = Buffer.alloc(HEADER_BYTES);
-  header.writeUInt32BE(SIGNATURE, 0);
-  header.writeUInt32BE(version, 4);
-  header.writeUInt32BE(entries.length, 8);
-  const body = Buffer.concat([header, ...entries.map((e) => e.raw)]);
-  return Buffer.concat([body, createHash('sha1').update(body).digest()]);
+  const length = entries.reduce((sum, e) => sum + e.raw.length, HEADER_BYTES);
+  const out = Buffer.allocUnsafe(length + SHA1_BYTES);
+  out.writeUInt32BE(SIGNATURE, 0);
+  out.writeUInt32BE(version, 4);
+  out.writeUInt32BE(entries.length, 8);
+  let at = HEADER_BYTES;
+  for (let i = 0; i < entries.length; ) {
+    const first = (entries[i] as IndexEntry).raw;
+    let end = first.byteOffset + first.length;
+    let next = i + 1;
+    for (let raw = entries[next]?.raw; raw && raw.buffer === first.buffer && raw.byteOffset === end; raw = entries[next]?.raw) {
+      end += raw.length;
+      next++;
+    }
+    out.set(new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset), at);
+    at += end - first.byteOffset;
+    i = next;
+  }
+  createHash('sha1').update(out.subarray(0, length)).digest().copy(out, length);
+  return out;
 }
 
 /** Replaces the index file as a whole: written aside, flushed, then renamed over it, so that no reader sees half of it. */

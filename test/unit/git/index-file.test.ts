@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
 import { lstat, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   entryStat,
@@ -116,6 +119,35 @@ describe('writing entries', () => {
     const entries = replaceEntries(index.entries, new Set(['b.md']), added);
     // Bytes order: capitals before lower case, and "ü" (0xC3 0xBC) after every ASCII name.
     expect(entries.map((e) => e.path)).toEqual(['Zebra.md', 'a.md', 'memory/a.md', 'memory/notes.md', 'memory/z.md', 'memory/ünï ✓.md']);
+  });
+});
+
+describe('replaceEntries and serializeIndex on any paths', () => {
+  const RUNS = Number(process.env.PROPERTY_RUNS ?? 60);
+  const stats = { ctimeNs: 1_700_000_000_123_456_789n, mtimeNs: 1_700_000_000_987_654_321n, dev: 2049n, ino: 77n, mode: 0o100644n, uid: 0n, gid: 0n, size: 3n, isSymbolicLink: () => false };
+  const entry = (p: string, n: number) => newEntry(p, n.toString(16).padStart(40, '0'), stats as unknown as BigIntStats);
+  const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  const segment = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'B', '-', '.', '_', 'ü', '✓', '\u{1F600}', '\uE000'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), minLength: 1, maxLength: 6 }).filter((x) => !x.includes('/') && !x.includes('\0'));
+  const paths = fc.uniqueArray(fc.array(segment, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/')), { maxLength: 40 });
+
+  it('puts every entry where a full sort by bytes would, and writes the bytes of the entries one after another', () => {
+    fc.assert(
+      fc.property(paths, paths, fc.array(fc.nat(), { maxLength: 40 }), (present, incoming, picks) => {
+        // An index as parsed: its entries are slices of one buffer, in order.
+        const sorted = [...present].sort(byBytes);
+        const index = parseIndex(serializeIndex(2, sorted.map((p, i) => entry(p, i + 1))))!;
+        expect(index.entries.map((e) => e.path)).toEqual(sorted);
+        const replaced = new Set([...picks.map((n) => sorted[n % Math.max(sorted.length, 1)] ?? ''), ...incoming.filter((p) => sorted.includes(p))]);
+        const added = incoming.map((p, i) => entry(p, 1000 + i));
+        const result = replaceEntries(index.entries, replaced, added);
+        expect(result.map((e) => e.path)).toEqual([...sorted.filter((p) => !replaced.has(p)), ...incoming].sort(byBytes));
+        const bytes = serializeIndex(2, result);
+        const body = Buffer.concat([bytes.subarray(0, 12), ...result.map((e) => e.raw)]);
+        expect(bytes.equals(Buffer.concat([body, createHash('sha1').update(body).digest()]))).toBe(true);
+        expect(parseIndex(bytes)?.entries.map((e) => e.path)).toEqual(result.map((e) => e.path));
+      }),
+      { numRuns: RUNS },
+    );
   });
 });
 
