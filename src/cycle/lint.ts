@@ -5,7 +5,8 @@
 import { constants as fsConstants, existsSync } from 'node:fs';
 import { open, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
-import { CONFIG_FILE, loadConfig, parseConfig, type Config } from '../config/index.js';
+import { CONFIG_FILE, loadConfig } from '../config/load.js';
+import type { Config } from '../config/types.js';
 import { ConfigError, ReverieError, UsageError } from '../errors.js';
 import { changedPaths, listFilesAt, openRepo, readEntry, readFileAt, readFilesAt, resolveRef, type Repo } from '../git/index.js';
 import type { Harness } from '../memory/harness.js';
@@ -119,6 +120,8 @@ async function readCommitView(options: ViewOptions, ref: string): Promise<Memory
   // As loadConfig does for the working tree's file: read with U+FFFD for its bytes, it would configure something else.
   const [notText] = await notUtf8At(repo, commit, [{ path: configPath, text }]);
   if (notText) throw new ConfigError('not UTF-8 text; save the file as UTF-8', `${ref}:${configPath}`, notText.line);
+  // The YAML parser is loaded here, not with this module: a cycle loads it for its memory tests and never reads this.
+  const { parseConfig } = await import('../config/parse.js');
   const config = parseConfig(text, `${ref}:${configPath}`, repo.dir);
   const root = config.memory.root;
   const files = await readFilesAt(repo, commit, (p) => isMemoryPath(p, root), { under: [root] });

@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { readMemoryView } from '../cycle/lint.js';
 import { readFilesAt } from '../git/tree.js';
 import type { Repo } from '../git/index.js';
-import { isTestFile, parseTestFiles, TESTS_DIR, type MemoryTestCase } from './cases.js';
+import { isTestFile, TESTS_DIR, type MemoryTestCase } from './cases.js';
 import type { ClaudeReaderOptions, ClaudeReaderRun } from './claude-reader.js';
 import { answerCases, type MemoryTestReport } from './reader.js';
 
@@ -70,7 +70,7 @@ export async function runMemoryTests(options: TestRunOptions): Promise<TestRun> 
 export async function testCasesAt(repo: Repo, commit: string): Promise<{ files: string[]; cases: MemoryTestCase[] }> {
   const texts = await readFilesAt(repo, commit, isTestFile, { under: [TESTS_DIR] });
   const files = [...texts].map(([file, text]) => ({ path: file, text }));
-  return { files: files.map((f) => f.path).sort(), cases: parseTestFiles(files) };
+  return { files: files.map((f) => f.path).sort(), cases: await casesOf(files) };
 }
 
 /** The test files of a working tree, as testCasesAt reads them from a commit. */
@@ -78,5 +78,10 @@ export async function workingTreeTestCases(repoDir: string): Promise<{ files: st
   const names = await readdir(path.join(repoDir, TESTS_DIR), { withFileTypes: true }).catch(() => []);
   const paths = names.filter((entry) => entry.isFile() && isTestFile(`${TESTS_DIR}/${entry.name}`)).map((entry) => `${TESTS_DIR}/${entry.name}`);
   const files = await Promise.all(paths.map(async (file) => ({ path: file, text: await readFile(path.join(repoDir, file), 'utf8') })));
-  return { files: files.map((f) => f.path).sort(), cases: parseTestFiles(files) };
+  return { files: files.map((f) => f.path).sort(), cases: await casesOf(files) };
+}
+
+/** The cases of the test files; the YAML parser is loaded only when there is one to read (most cycles have none). */
+async function casesOf(files: readonly { path: string; text: string }[]): Promise<MemoryTestCase[]> {
+  return files.length === 0 ? [] : (await import('./case-file.js')).parseTestFiles(files);
 }

@@ -109,19 +109,35 @@ describe('a quiet run from the command line', () => {
     expect(reverieJson(['dream', '--mode', 'review'], { cwd: dir })).toEqual({ ...quietJson, mode: 'review' });
   });
 
-  it('loads neither the YAML parser, the search index, nor the session readers', async () => {
-    const { dir } = await quietRepo();
-    const log = path.join(dir, 'modules.txt');
+  /** What a command run through the built command line loads: the modules its bundle's chunks say they hold. */
+  async function bundledSources(dir: string, args: string[]): Promise<{ result: Record<string, unknown>; holds: (source: string) => boolean }> {
+    const log = path.join(dir, '.git', 'modules.txt');
+    await rm(log, { force: true });
     const hook = pathToFileURL(path.resolve('test/helpers/module-log.mjs')).href;
-    const quiet = reverieJson(['dream'], { cwd: dir, env: { REVERIE_MODULE_LOG: log, NODE_OPTIONS: `--import ${hook}` } });
-    expect(quiet.outcome).toBe('nothing-new');
+    const result = reverieJson(args, { cwd: dir, env: { REVERIE_MODULE_LOG: log, NODE_OPTIONS: `--import ${hook}` } });
     // The bundle names each module it holds in a comment (scripts/build-cli.ts does not minify).
     const loaded = (await readFile(log, 'utf8')).trim().split('\n').map((url) => readFileSync(new URL(url), 'utf8'));
-    const holds = (source: string) => loaded.some((text) => text.includes(`\n// ${source}`));
-    expect(holds('src/cycle/quiet.ts')).toBe(true);
+    return { result, holds: (source) => loaded.some((text) => text.includes(`\n// ${source}`)) };
+  }
+
+  it('loads neither the YAML parser, the search index, nor the session readers', async () => {
+    const { dir } = await quietRepo();
+    const quiet = await bundledSources(dir, ['dream']);
+    expect(quiet.result.outcome).toBe('nothing-new');
+    expect(quiet.holds('src/cycle/quiet.ts')).toBe(true);
     for (const heavy of ['node_modules/yaml/', 'node_modules/minisearch/', 'node_modules/markdown-it/', 'src/sessions/load.ts', 'src/cycle/dream.ts']) {
-      expect(holds(heavy), heavy).toBe(false);
+      expect(quiet.holds(heavy), heavy).toBe(false);
     }
+
+    // A whole cycle loads what it reads with, but no YAML parser while there is no memory test file to read.
+    const extra = path.join(dir, 'sessions/s3.jsonl');
+    await writeFile(extra, npmMistakeSession('s3', '2026-11-04T09:00:00Z'));
+    await utimes(extra, hourAgo(), hourAgo());
+    const whole = await bundledSources(dir, ['dream']);
+    expect(whole.result.stats).toMatchObject({ sessions: 3 });
+    expect(whole.holds('src/cycle/dream.ts')).toBe(true);
+    expect(whole.holds('node_modules/yaml/')).toBe(false);
+    expect(whole.holds('node_modules/isomorphic-git/http/node/index.js')).toBe(false);
   });
 
   it('leaves to the whole run what an interrupted run left: a temporary file, a cycle branch already merged', async () => {

@@ -3,7 +3,7 @@ import { checkAnnotations, checkHeadline, checkOutputs, MAX_ANNOTATIONS_PER_LEVE
 import type { CheckReport } from '../../../src/cycle/check.js';
 import { buildSnapshot, type Namespace } from '../../../src/memory/index.js';
 import { countBySeverity, lintMemory, type Finding } from '../../../src/memory/lint.js';
-import { parseTestFile } from '../../../src/memory-tests/cases.js';
+import { parseTestFile } from '../../../src/memory-tests/case-file.js';
 import { checkMemory } from '../../../src/memory-tests/compare.js';
 
 const NAMESPACES: Namespace[] = [{ name: 'notes', paths: ['**/*.md'], policy: 'dream' }];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
-import { DEFAULT_TOP, isTestFile, parseTestFile, parseTestFiles } from '../../../src/memory-tests/cases.js';
+import { parseTestFile, parseTestFiles } from '../../../src/memory-tests/case-file.js';
+import { DEFAULT_TOP, isTestFile } from '../../../src/memory-tests/cases.js';
 
 const FILE = '.reverie/tests/memory.yaml';
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { checkSchema } from '../../../src/dream/engines/claude/json-schema.js';
 import { messageParams } from '../../../src/dream/engines/claude/requests.js';
 import { buildSnapshot, type Namespace } from '../../../src/memory/index.js';
-import { parseTestFile, type MemoryTestCase } from '../../../src/memory-tests/cases.js';
+import { parseTestFile } from '../../../src/memory-tests/case-file.js';
+import type { MemoryTestCase } from '../../../src/memory-tests/cases.js';
 import { answerKey, ANSWER_SCHEMA, caseRequest, judgeAnswer, readerPrompt, unansweredCase } from '../../../src/memory-tests/claude-prompt.js';
 
 const namespaces: Namespace[] = [

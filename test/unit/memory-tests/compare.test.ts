@@ -5,7 +5,7 @@ import { costOverrun } from '../../../src/memory/context-cost.js';
 import { buildSnapshot } from '../../../src/memory/index.js';
 import { estimateTokens } from '../../../src/memory/tokens.js';
 import type { Namespace } from '../../../src/memory/types.js';
-import { parseTestFile } from '../../../src/memory-tests/cases.js';
+import { parseTestFile } from '../../../src/memory-tests/case-file.js';
 import { memoryCheckMarkdown } from '../../../src/memory-tests/check-table.js';
 import { checkMemory } from '../../../src/memory-tests/compare.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSnapshot, type Namespace } from '../../../src/memory/index.js';
-import { parseTestFile } from '../../../src/memory-tests/cases.js';
+import { parseTestFile } from '../../../src/memory-tests/case-file.js';
 import { answerCases } from '../../../src/memory-tests/reader.js';
 import { STARTER_TEST_FILE, starterCases, starterTestFile } from '../../../src/memory-tests/starter.js';
 
