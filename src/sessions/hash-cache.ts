@@ -21,9 +21,10 @@ export interface FileStamp {
   dev: number;
 }
 
-export interface RememberedHash extends FileStamp {
+/** Never changed once made: an entry read from the cache is written back as the line it was read from. */
+export interface RememberedHash extends Readonly<FileStamp> {
   /** sha256 (hex) of the file's bytes. */
-  sha256: string;
+  readonly sha256: string;
 }
 
 /** Absolute path → the file's stamp and content hash when it was last read. */
@@ -79,35 +80,46 @@ function parseAsWritten(text: string): Map<string, RememberedHash> | undefined {
   for (;;) {
     const end = text.indexOf('\n', at);
     if (end < 0) return undefined;
-    const line = text.slice(at, end);
+    const line = text.slice(at, text.charCodeAt(end - 1) === 44 /* , */ ? end - 1 : end);
     at = end + 1;
     if (line === '}}') return text.slice(at).trim() === '' ? cache : undefined;
-    const entry = entryAsWritten(line.endsWith(',') ? line.slice(0, -1) : line);
+    const split = line.indexOf('":[');
+    const entry = entryAsWritten(line, split);
     if (!entry) return undefined;
-    cache.set(entry[0], entry[1]);
+    cache.set(line.slice(1, split), entry);
+    linesRead.set(entry, line);
   }
 }
 
-/** `"<path>":[size,mtimeMs,ctimeMs,ino,dev,"<sha256>"]`, with no escape in the path. */
-function entryAsWritten(line: string): [string, RememberedHash] | undefined {
-  const split = line.indexOf('":[');
+/**
+ * The line each entry was read from: an entry is never changed (RememberedHash is read-only), so one read and kept
+ * is written back as that line instead of through two JSON.stringify calls, ten thousand times a cycle.
+ */
+const linesRead = new WeakMap<RememberedHash, string>();
+
+/** `"<path>":[size,mtimeMs,ctimeMs,ino,dev,"<sha256>"]`, with no escape in the path; `split` is where `":[` is. */
+function entryAsWritten(line: string, split: number): RememberedHash | undefined {
   if (line.charCodeAt(0) !== 34 /* " */ || split < 0 || !line.endsWith('"]')) return undefined;
-  const path = line.slice(1, split);
-  if (path.includes('\\') || path.includes('"')) return undefined;
-  const fields = line.slice(split + 3, -1).split(',');
-  const quoted = fields[5];
-  if (fields.length !== 6 || quoted === undefined || quoted.length !== 66 || !quoted.startsWith('"')) return undefined;
-  const sha256 = quoted.slice(1, -1);
-  if (!SHA256.test(sha256)) return undefined;
-  const numbers: number[] = [];
+  const quote = line.indexOf('"', 1);
+  const slash = line.indexOf('\\');
+  if (quote !== split || (slash >= 0 && slash < split)) return undefined;
+  const numbers = [0, 0, 0, 0, 0];
+  let at = split + 3;
   for (let i = 0; i < 5; i++) {
-    const field = fields[i] as string;
+    const comma = line.indexOf(',', at);
+    if (comma < 0) return undefined;
+    const field = line.slice(at, comma);
     const n = Number(field);
     if (!JSON_NUMBER.test(field) || !Number.isFinite(n)) return undefined;
-    numbers.push(n);
+    numbers[i] = n;
+    at = comma + 1;
   }
+  // What is left is `"<64 hex digits>"]`.
+  if (line.length !== at + 67 || line.charCodeAt(at) !== 34) return undefined;
+  const sha256 = line.slice(at + 1, at + 65);
+  if (!SHA256.test(sha256)) return undefined;
   const [size, mtimeMs, ctimeMs, ino, dev] = numbers as [number, number, number, number, number];
-  return [path, { size, mtimeMs, ctimeMs, ino, dev, sha256 }];
+  return { size, mtimeMs, ctimeMs, ino, dev, sha256 };
 }
 
 function parseAsJson(text: string): Map<string, RememberedHash> {
@@ -131,6 +143,8 @@ export function serializeHashCache(cache: HashCache): string {
   const paths = [...cache.keys()].sort();
   const lines = paths.map((path) => {
     const e = cache.get(path) as RememberedHash;
+    const read = linesRead.get(e);
+    if (read !== undefined && read.startsWith(path, 1) && read.startsWith('":[', path.length + 1)) return read;
     return `${JSON.stringify(path)}:${JSON.stringify([e.size, e.mtimeMs, e.ctimeMs, e.ino, e.dev, e.sha256])}`;
   });
   return `{"version":${FORMAT_VERSION},"files":{\n${lines.join(',\n')}\n}}\n`;

@@ -89,10 +89,24 @@ describe('the session hash cache, as data', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.oneof(fc.string(), fc.stringMatching(/^\/[a-z0-9/._-]{1,40}$/)), stamp), (files) => {
         const cache = new Map(Object.entries(files));
-        expect(parseHashCache(serializeHashCache(cache))).toEqual(cache);
+        const text = serializeHashCache(cache);
+        const read = parseHashCache(text);
+        expect(read).toEqual(cache);
+        // Written back as read, entry by entry, the lines kept or made anew; under other paths, made anew.
+        expect(serializeHashCache(read)).toBe(text);
+        const moved = new Map([...read].map(([path, entry]) => [`/moved${path}`, entry]));
+        expect(parseHashCache(serializeHashCache(moved))).toEqual(moved);
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
+  });
+
+  it('reads its lines as it wrote them, not through JSON.parse', () => {
+    // A raw tab in a string is no JSON: only the line reader takes this entry.
+    const text = serializeHashCache(new Map([['/logs/tab\u0009name.jsonl', { ...STAMP, sha256: HASH }]])).replace('\\t', '\t');
+    expect(() => JSON.parse(text)).toThrow();
+    expect([...parseHashCache(text).keys()]).toEqual(['/logs/tab\tname.jsonl']);
+    expect(serializeHashCache(parseHashCache(text))).toBe(text);
   });
 
   it('drops a malformed line of a file it wrote, and keeps the others', () => {
