@@ -39,11 +39,7 @@ export function readState(files: ReadonlyMap<string, string>): DreamState {
  * and changes the shards of the patterns it saw: what it writes grows with the cycle, not with the history.
  */
 export function stateFiles(state: DreamState, before?: ReadonlyMap<string, string>): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const [path, text] of processedFiles(state.processed, before)) files.set(path, text);
-  for (const [path, text] of patternFiles(state.patterns, before)) files.set(path, text);
-  files.set(REJECTED, stableJson(state.rejected));
-  return files;
+  return new Map([...stateFileTexts(state, before)].map(([path, text]) => [path, made(text)]));
 }
 
 /**
@@ -52,11 +48,43 @@ export function stateFiles(state: DreamState, before?: ReadonlyMap<string, strin
  * from `before` and written unchanged changes nothing.
  */
 export function stateChanges(state: DreamState, before: ReadonlyMap<string, string>): Map<string, string | null> {
-  const changes = new Map<string, string | null>();
-  const after = stateFiles(state, before);
-  for (const [path, text] of after) if (before.get(path) !== text) changes.set(path, text);
+  return new Map([...stateWrites(state, before)].map(([path, text]) => [path, text === null ? null : made(text)]));
+}
+
+/**
+ * stateChanges with the text of a file `before` lacks (a cycle's own list of sessions, a shard a first cycle writes)
+ * as what makes it, for a commit to make when it writes the file: tens of megabytes at 100,000 sessions, then never
+ * all held at once, nor beside their bytes.
+ */
+export function stateWrites(state: DreamState, before: ReadonlyMap<string, string>): Map<string, Text | null> {
+  const changes = new Map<string, Text | null>();
+  const after = stateFileTexts(state, before);
+  for (const [path, text] of after) {
+    const was = before.get(path);
+    if (was === undefined) {
+      changes.set(path, text);
+      continue;
+    }
+    const now = made(text);
+    if (now !== was) changes.set(path, now);
+  }
   for (const path of before.keys()) if (isStatePath(path) && !after.has(path)) changes.set(path, null);
   return changes;
+}
+
+/** A file's text, or what makes it. */
+type Text = string | (() => string);
+
+function made(text: Text): string {
+  return typeof text === 'string' ? text : text();
+}
+
+function stateFileTexts(state: DreamState, before?: ReadonlyMap<string, string>): Map<string, Text> {
+  const files = new Map<string, Text>();
+  for (const [path, text] of processedFiles(state.processed, before)) files.set(path, text);
+  for (const [path, text] of patternFiles(state.patterns, before)) files.set(path, text);
+  files.set(REJECTED, stableJson(state.rejected));
+  return files;
 }
 
 /** Whether `path` holds part of the state (in either layout), as against a cycle's record. */
@@ -79,7 +107,7 @@ const SHARDS = 64;
  * One line per session, `["<hash>","<id>","<source>"]`, sorted by hash, in `processed/<cycle>.jsonl` (the cycle's
  * id percent-encoded where it is not a plain name), then `<cycle>+2.jsonl` and on past PART_SESSIONS.
  */
-function processedFiles(processed: DreamState['processed'], before?: ReadonlyMap<string, string>): Map<string, string> {
+function processedFiles(processed: DreamState['processed'], before?: ReadonlyMap<string, string>): Map<string, Text> {
   const byCycle = new Map<string, string[]>();
   for (const hash of Object.keys(processed)) {
     const cycle = processed[hash]!.cycle;
@@ -87,7 +115,7 @@ function processedFiles(processed: DreamState['processed'], before?: ReadonlyMap
     if (hashes) hashes.push(hash);
     else byCycle.set(cycle, [hash]);
   }
-  const files = new Map<string, string>();
+  const files = new Map<string, Text>();
   for (const [cycle, hashes] of byCycle) {
     const kept = before && unchangedParts(cycle, hashes, processed, before);
     if (kept) {
@@ -96,14 +124,18 @@ function processedFiles(processed: DreamState['processed'], before?: ReadonlyMap
     }
     hashes.sort();
     for (let part = 0; part * PART_SESSIONS < hashes.length; part++) {
-      const lines = hashes.slice(part * PART_SESSIONS, (part + 1) * PART_SESSIONS).map((hash) => {
-        const { id, source } = processed[hash]!;
-        return JSON.stringify([hash, id, source]);
-      });
-      files.set(partPath(cycle, part), `${lines.join('\n')}\n`);
+      files.set(partPath(cycle, part), () => partText(hashes.slice(part * PART_SESSIONS, (part + 1) * PART_SESSIONS), processed));
     }
   }
   return files;
+}
+
+function partText(hashes: string[], processed: DreamState['processed']): string {
+  const lines = hashes.map((hash) => {
+    const { id, source } = processed[hash]!;
+    return JSON.stringify([hash, id, source]);
+  });
+  return `${lines.join('\n')}\n`;
 }
 
 function partPath(cycle: string, part: number): string {
@@ -168,7 +200,7 @@ function processedLine(line: string, path: string): [string, string, string] {
  * a line (its keys sorted), in the order of the keys. A record's long list of sessions costs its ids and no
  * indentation, and a cycle's diff shows the records it changed.
  */
-function patternFiles(patterns: DreamState['patterns'], before?: ReadonlyMap<string, string>): Map<string, string> {
+function patternFiles(patterns: DreamState['patterns'], before?: ReadonlyMap<string, string>): Map<string, Text> {
   const shards = new Map<string, string[]>();
   for (const key of Object.keys(patterns).sort()) {
     const path = `${PATTERNS_DIR}${shardOf(key)}.json`;
@@ -176,9 +208,9 @@ function patternFiles(patterns: DreamState['patterns'], before?: ReadonlyMap<str
     if (keys) keys.push(key);
     else shards.set(path, [key]);
   }
-  const files = new Map<string, string>();
+  const files = new Map<string, Text>();
   for (const [path, keys] of shards) {
-    files.set(path, unchangedShard(path, keys, patterns, before) ?? shardText(keys, patterns));
+    files.set(path, unchangedShard(path, keys, patterns, before) ?? (() => shardText(keys, patterns)));
   }
   return files;
 }

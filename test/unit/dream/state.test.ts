@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyState } from '../../../src/dream/plan.js';
-import { mergeStates, readState, stableJson, stateChanges, stateFiles } from '../../../src/dream/state.js';
+import { mergeStates, readState, stableJson, stateChanges, stateFiles, stateWrites } from '../../../src/dream/state.js';
 import type { DreamState, PatternRecord } from '../../../src/dream/types.js';
 
 const record = (overrides: Partial<PatternRecord> = {}): PatternRecord => ({
@@ -230,6 +230,26 @@ describe('state files', () => {
     expect(stateChanges(next, before)).toEqual(new Map([['.reverie/processed/c1.jsonl', '["h1","s1-resumed","sessions/claude/s1.jsonl"]\n']]));
     delete next.processed.h2;
     expect(stateChanges(next, before).get('.reverie/processed/c2.jsonl')).toBeNull();
+  });
+
+  it('leaves the text of a file the commit lacks to be made as it is written, the same text stateChanges gives', () => {
+    const { a } = divergent();
+    const before = stateFiles(a);
+    const next = readState(before);
+    next.processed.h9 = { id: 's9', source: 'sessions/claude/s9.jsonl', cycle: 'c9' };
+    next.patterns['mistake:npm'] = { ...next.patterns['mistake:npm']!, sessions: [...next.patterns['mistake:npm']!.sessions, 's9'] };
+    next.patterns['mistake:new'] = record();
+    delete next.processed.h2;
+    const writes = stateWrites(next, before);
+    const changes = stateChanges(next, before);
+    expect([...writes.keys()]).toEqual([...changes.keys()]);
+    for (const [path, write] of writes) {
+      // Made later only where `before` has nothing to compare it with; a file it has is compared, so made now.
+      expect(typeof write === 'function').toBe(!before.has(path) && write !== null);
+      expect(typeof write === 'function' ? write() : write).toBe(changes.get(path));
+    }
+    expect(writes.get('.reverie/processed/c9.jsonl')).toBeTypeOf('function');
+    expect(writes.get('.reverie/processed/c2.jsonl')).toBeNull();
   });
 
   it('reads the single files of the older layout, and the first write replaces them', () => {
