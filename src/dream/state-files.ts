@@ -48,15 +48,20 @@ export function stateFiles(state: DreamState, before?: ReadonlyMap<string, strin
  * from `before` and written unchanged changes nothing.
  */
 export function stateChanges(state: DreamState, before: ReadonlyMap<string, string>): Map<string, string | null> {
-  return new Map([...stateWrites(state, before)].map(([path, text]) => [path, text === null ? null : made(text)]));
+  return new Map([...changedFiles(state, before)].map(([path, text]) => [path, text === null ? null : made(text)]));
 }
 
 /**
- * stateChanges with the text of a file `before` lacks (a cycle's own list of sessions, a shard a first cycle writes)
- * as what makes it, for a commit to make when it writes the file: tens of megabytes at 100,000 sessions, then never
- * all held at once, nor beside their bytes.
+ * stateChanges with a file `before` lacks (a cycle's own list of sessions, a shard a first cycle writes) as what makes
+ * its bytes, for a commit to call when it writes the file: tens of megabytes at 100,000 sessions, then never all
+ * held at once, and never as one string (they are written a piece at a time into a chunk of bytes, then the next).
  */
-export function stateWrites(state: DreamState, before: ReadonlyMap<string, string>): Map<string, Text | null> {
+export function stateWrites(state: DreamState, before: ReadonlyMap<string, string>): Map<string, string | (() => Buffer) | null> {
+  return new Map([...changedFiles(state, before)].map(([path, text]) => [path, typeof text === 'function' ? () => bytesOf(text) : text]));
+}
+
+/** The files that change, a file `before` lacks as what writes it (no other needs writing before it is compared). */
+function changedFiles(state: DreamState, before: ReadonlyMap<string, string>): Map<string, Text | null> {
   const changes = new Map<string, Text | null>();
   const after = stateFileTexts(state, before);
   for (const [path, text] of after) {
@@ -72,11 +77,37 @@ export function stateWrites(state: DreamState, before: ReadonlyMap<string, strin
   return changes;
 }
 
-/** A file's text, or what makes it. */
-type Text = string | (() => string);
+/** A file's text, or what writes it a piece at a time. */
+type Text = string | Pieces;
+
+/** Writes a text as pieces, in order; no piece ends inside a surrogate pair (each is whole JSON, or ASCII). */
+type Pieces = (write: (piece: string) => void) => void;
 
 function made(text: Text): string {
-  return typeof text === 'string' ? text : text();
+  if (typeof text === 'string') return text;
+  const pieces: string[] = [];
+  text((piece) => pieces.push(piece));
+  return pieces.join('');
+}
+
+/** Characters joined into one string before they are encoded: small enough to die young, as the pieces do. */
+const CHUNK_CHARS = 32 * 1024;
+
+/** The UTF-8 bytes of a text written in pieces, encoded a chunk at a time: no string of the whole file is made. */
+function bytesOf(text: Pieces): Buffer {
+  const chunks: Buffer[] = [];
+  let pending: string[] = [];
+  let chars = 0;
+  text((piece) => {
+    pending.push(piece);
+    chars += piece.length;
+    if (chars < CHUNK_CHARS) return;
+    chunks.push(Buffer.from(pending.join(''), 'utf8'));
+    pending = [];
+    chars = 0;
+  });
+  chunks.push(Buffer.from(pending.join(''), 'utf8'));
+  return Buffer.concat(chunks);
 }
 
 function stateFileTexts(state: DreamState, before?: ReadonlyMap<string, string>): Map<string, Text> {
@@ -124,18 +155,18 @@ function processedFiles(processed: DreamState['processed'], before?: ReadonlyMap
     }
     hashes.sort();
     for (let part = 0; part * PART_SESSIONS < hashes.length; part++) {
-      files.set(partPath(cycle, part), () => partText(hashes.slice(part * PART_SESSIONS, (part + 1) * PART_SESSIONS), processed));
+      files.set(partPath(cycle, part), (write) => writePart(hashes.slice(part * PART_SESSIONS, (part + 1) * PART_SESSIONS), processed, write));
     }
   }
   return files;
 }
 
-function partText(hashes: string[], processed: DreamState['processed']): string {
-  const lines = hashes.map((hash) => {
+function writePart(hashes: string[], processed: DreamState['processed'], write: (piece: string) => void): void {
+  for (const hash of hashes) {
     const { id, source } = processed[hash]!;
-    return JSON.stringify([hash, id, source]);
-  });
-  return `${lines.join('\n')}\n`;
+    write(JSON.stringify([hash, id, source]));
+    write('\n');
+  }
 }
 
 function partPath(cycle: string, part: number): string {
@@ -210,13 +241,62 @@ function patternFiles(patterns: DreamState['patterns'], before?: ReadonlyMap<str
   }
   const files = new Map<string, Text>();
   for (const [path, keys] of shards) {
-    files.set(path, unchangedShard(path, keys, patterns, before) ?? (() => shardText(keys, patterns)));
+    files.set(path, unchangedShard(path, keys, patterns, before) ?? ((write) => writeShard(keys, patterns, write)));
   }
   return files;
 }
 
-function shardText(keys: string[], patterns: DreamState['patterns']): string {
-  return `{\n${keys.map((key) => `${JSON.stringify(key)}: ${JSON.stringify(sortedDeep(patterns[key]))}`).join(',\n')}\n}\n`;
+function writeShard(keys: string[], patterns: DreamState['patterns'], write: (piece: string) => void): void {
+  write('{\n');
+  keys.forEach((key, i) => {
+    write(`${i === 0 ? '' : ',\n'}${JSON.stringify(key)}: `);
+    writeJson(sortedDeep(patterns[key]), write);
+  });
+  write('\n}\n');
+}
+
+/** Lists longer than this are written an item at a time (a pattern's sessions): not as one string of them all. */
+const LONG_LIST = 256;
+
+/**
+ * JSON.stringify(value), in pieces: a plain object a property at a time, a long list of strings an item at a time,
+ * anything else whole. The same text, as JSON.stringify writes an object's properties in the order of its keys and
+ * leaves out those it cannot write (undefined, functions, symbols); `value` has been through sortedDeep, so no toJSON
+ * is left to call.
+ */
+export function writeJson(value: unknown, write: (piece: string) => void): void {
+  if (Array.isArray(value) && value.length > LONG_LIST && allStrings(value)) {
+    write('[');
+    for (let i = 0; i < value.length; i++) write(i === 0 ? JSON.stringify(value[i]) : `,${JSON.stringify(value[i])}`);
+    write(']');
+    return;
+  }
+  if (!isPlainObject(value)) {
+    write(JSON.stringify(value));
+    return;
+  }
+  let first = true;
+  write('{');
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    write(`${first ? '' : ','}${JSON.stringify(key)}:`);
+    first = false;
+    writeJson(item, write);
+  }
+  write('}');
+}
+
+/** Every item a string, holes none (JSON writes a hole as null). */
+function allStrings(list: unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) if (typeof list[i] !== 'string') return false;
+  return true;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (!value || typeof value !== 'object' || Array.isArray(value) || hasToJson(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
 /** A shard of patterns as it was read: its text, and how many records it held. */

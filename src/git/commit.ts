@@ -17,13 +17,13 @@ export interface Author {
 }
 
 /**
- * New text per path, or what makes it when the commit writes the file; null deletes the file. Paths are relative to
- * the repository root, `/`-separated. A text made by the commit is let go once written (not kept in the repository's
- * cache of texts): a cycle's state files are tens of megabytes, not all held at once.
+ * New text per path, or what makes its text (or its UTF-8 bytes) when the commit writes the file; null deletes the
+ * file. Paths are relative to the repository root, `/`-separated. What the commit makes is let go once written (not
+ * kept in the repository's cache of texts): a cycle's state files are tens of megabytes, not all held at once.
  */
 export type FileChanges = Map<string, FileChange>;
 
-export type FileChange = string | (() => string) | null;
+export type FileChange = string | (() => string | Buffer) | null;
 
 export interface CommitChangesInput {
   /** The commit to build on; undefined makes a root commit. */
@@ -155,10 +155,9 @@ async function nameEntry(
   return entry;
 }
 
-function fileEntry(build: Build, current: EntryValue | undefined, content: string | (() => string), path: string): EntryValue {
+function fileEntry(build: Build, current: EntryValue | undefined, content: string | (() => string | Buffer), path: string): EntryValue {
   if (current?.type === 'tree') throw new GitStateError(`cannot write ${path}: it is a directory`);
-  const text = typeof content === 'string' ? content : content();
-  const oid = build.writer.blob(text, path, { last: build.last });
+  const oid = build.writer.blob(typeof content === 'string' ? content : content(), path, { last: build.last });
   if (typeof content === 'string') build.blobs.push([oid, content]);
   // Keep an executable bit; anything else (new file, symlink replaced by text) becomes a regular file.
   const mode = current?.mode === '100755' ? '100755' : '100644';

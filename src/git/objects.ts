@@ -63,12 +63,12 @@ export class ObjectWriter {
   ) {}
 
   /**
-   * `path` is the file the blob is a version of: in a pack, versions of one path are stored as deltas. `last`: the
-   * pack gets no later version of it (PackBuilder.add).
+   * A text, or its UTF-8 bytes. `path` is the file the blob is a version of: in a pack, versions of one path are stored
+   * as deltas. `last`: the pack gets no later version of it (PackBuilder.add).
    */
-  blob(text: string, path?: string, options?: { last?: boolean }): string {
+  blob(text: string | Buffer, path?: string, options?: { last?: boolean }): string {
     // From the pieces of a spliced text, when it is one: the text is not joined into one string first.
-    return this.add('blob', utf8Bytes(text), path, options);
+    return this.add('blob', typeof text === 'string' ? utf8Bytes(text) : text, path, options);
   }
 
   tree(entries: readonly TreeEntry[]): string {
