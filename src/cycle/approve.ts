@@ -45,7 +45,6 @@ export class UnknownActionError extends ReverieError {
 interface Approval {
   tip: string;
   record: CycleRecord;
-  files: Map<string, string>;
   main: string;
   /** Actions already on main (auto mode put the safe ones there): neither replayed nor left out. */
   applied: RecordedAction[];
@@ -61,8 +60,8 @@ async function readApproval(context: RepoContext, options: Pick<ApproveOptions, 
   const { repo } = context;
   const tip = options.tip ?? (await resolveRef(repo, `refs/heads/${options.branch}`));
   if (!tip) throw new UnknownActionError(`branch ${options.branch} does not exist`);
-  const files = await readFilesAt(repo, tip, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] });
-  const recordText = files.get(cyclePath(options.cycle));
+  // The record alone: the state's files (tens of megabytes at 100,000 sessions, just written) only for a replay.
+  const recordText = await readFileAt(repo, tip, cyclePath(options.cycle));
   if (!recordText) throw new UnknownActionError(`${options.branch} has no record of cycle ${options.cycle} (${cyclePath(options.cycle)})`);
   const record = JSON.parse(recordText) as CycleRecord;
   main ??= await mainTip(context);
@@ -72,7 +71,7 @@ async function readApproval(context: RepoContext, options: Pick<ApproveOptions, 
   const chosen = chooseActions(record, options).filter((a) => !applied.includes(a) && !dropped.has(a.id));
   const left = record.actions.filter((a) => !chosen.includes(a) && !applied.includes(a) && !dropped.has(a.id));
   const fastForward = left.length === 0 && (await isAncestor(repo, main, tip));
-  return { tip, record, files, main, applied, chosen, left, fastForward };
+  return { tip, record, main, applied, chosen, left, fastForward };
 }
 
 /**
@@ -91,7 +90,7 @@ export async function approveBranch(context: RepoContext, options: ApproveOption
     const tests = testsAtApproval(record, droppedInReview);
     return { merged: true, message: `main fast-forwarded to ${options.branch} (${short(tip)})`, actions: record.actions, dropped: record.dropped, main: tip, ...(tests ? { tests } : {}) };
   }
-  const state = readState(approval.files);
+  const state = readState(await readFilesAt(repo, tip, (p) => p.startsWith(`${STATE_DIR}/`), { under: [STATE_DIR] }));
   for (const action of left) rememberRejected(state, action, record.cycle, 'left out at approval');
   const at = options.now.toISOString();
   const decision = left.length > 0 ? { status: 'approved' as const, at, approved: [...applied, ...chosen].map((a) => a.id), rejected: left.map((a) => a.id) } : undefined;

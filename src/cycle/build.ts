@@ -1,5 +1,5 @@
 import { ActionConflictError, Replayer } from '../dream/apply.js';
-import { cyclePath, mergeStates, readState, stableJson, stateChanges, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
+import { cyclePath, mergeStates, readState, stableJson, stateWrites, STATE_DIR, type CycleRecord, type RecordedAction } from '../dream/state.js';
 import type { Action, DreamState, PatternRecord } from '../dream/types.js';
 import { commitChanges, PackBuilder, readFilesAt, type Author, type Repo } from '../git/index.js';
 import { redactText, redactTextValue } from '../sessions/redact.js';
@@ -74,8 +74,9 @@ export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildRe
     actions: input.record.actions.map((a) => applied.find((x) => x.id === a.id) ?? withoutCommit(a)),
     dropped: [...input.record.dropped, ...skipped.map(({ action, reason }) => ({ id: action.id, type: action.type, summary: action.summary, reason }))],
   };
-  // Only the state's files this cycle changes: its own list of sessions, the shards of the patterns it saw.
-  const bookkeeping = stateChanges(state, files);
+  // Only the state's files this cycle changes: its own list of sessions, the shards of the patterns it saw. Those
+  // new to the commit are made as it writes them, each let go once its bytes are compressed into the pack.
+  const bookkeeping = stateWrites(state, files);
   bookkeeping.set(cyclePath(record.cycle), stableJson(record));
   const tip = await commitChanges(repo, {
     parent,
@@ -85,6 +86,7 @@ export async function buildCycle(repo: Repo, given: BuildInput): Promise<BuildRe
     timestamp: input.timestamp,
     allowEmpty: true,
     pack,
+    lastInPack: true,
   });
   pack.write();
   return { tip, actions: applied, skipped, record };

@@ -39,11 +39,7 @@ export function readState(files: ReadonlyMap<string, string>): DreamState {
  * and changes the shards of the patterns it saw: what it writes grows with the cycle, not with the history.
  */
 export function stateFiles(state: DreamState, before?: ReadonlyMap<string, string>): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const [path, text] of processedFiles(state.processed, before)) files.set(path, text);
-  for (const [path, text] of patternFiles(state.patterns, before)) files.set(path, text);
-  files.set(REJECTED, stableJson(state.rejected));
-  return files;
+  return new Map([...stateFileTexts(state, before)].map(([path, text]) => [path, made(text)]));
 }
 
 /**
@@ -52,11 +48,74 @@ export function stateFiles(state: DreamState, before?: ReadonlyMap<string, strin
  * from `before` and written unchanged changes nothing.
  */
 export function stateChanges(state: DreamState, before: ReadonlyMap<string, string>): Map<string, string | null> {
-  const changes = new Map<string, string | null>();
-  const after = stateFiles(state, before);
-  for (const [path, text] of after) if (before.get(path) !== text) changes.set(path, text);
+  return new Map([...changedFiles(state, before)].map(([path, text]) => [path, text === null ? null : made(text)]));
+}
+
+/**
+ * stateChanges with a file `before` lacks (a cycle's own list of sessions, a shard a first cycle writes) as what makes
+ * its bytes, for a commit to call when it writes the file: tens of megabytes at 100,000 sessions, then never all
+ * held at once, and never as one string (they are written a piece at a time into a chunk of bytes, then the next).
+ */
+export function stateWrites(state: DreamState, before: ReadonlyMap<string, string>): Map<string, string | (() => Buffer) | null> {
+  return new Map([...changedFiles(state, before)].map(([path, text]) => [path, typeof text === 'function' ? () => bytesOf(text) : text]));
+}
+
+/** The files that change, a file `before` lacks as what writes it (no other needs writing before it is compared). */
+function changedFiles(state: DreamState, before: ReadonlyMap<string, string>): Map<string, Text | null> {
+  const changes = new Map<string, Text | null>();
+  const after = stateFileTexts(state, before);
+  for (const [path, text] of after) {
+    const was = before.get(path);
+    if (was === undefined) {
+      changes.set(path, text);
+      continue;
+    }
+    const now = made(text);
+    if (now !== was) changes.set(path, now);
+  }
   for (const path of before.keys()) if (isStatePath(path) && !after.has(path)) changes.set(path, null);
   return changes;
+}
+
+/** A file's text, or what writes it a piece at a time. */
+type Text = string | Pieces;
+
+/** Writes a text as pieces, in order; no piece ends inside a surrogate pair (each is whole JSON, or ASCII). */
+type Pieces = (write: (piece: string) => void) => void;
+
+function made(text: Text): string {
+  if (typeof text === 'string') return text;
+  const pieces: string[] = [];
+  text((piece) => pieces.push(piece));
+  return pieces.join('');
+}
+
+/** Characters joined into one string before they are encoded: small enough to die young, as the pieces do. */
+const CHUNK_CHARS = 32 * 1024;
+
+/** The UTF-8 bytes of a text written in pieces, encoded a chunk at a time: no string of the whole file is made. */
+function bytesOf(text: Pieces): Buffer {
+  const chunks: Buffer[] = [];
+  let pending: string[] = [];
+  let chars = 0;
+  text((piece) => {
+    pending.push(piece);
+    chars += piece.length;
+    if (chars < CHUNK_CHARS) return;
+    chunks.push(Buffer.from(pending.join(''), 'utf8'));
+    pending = [];
+    chars = 0;
+  });
+  chunks.push(Buffer.from(pending.join(''), 'utf8'));
+  return Buffer.concat(chunks);
+}
+
+function stateFileTexts(state: DreamState, before?: ReadonlyMap<string, string>): Map<string, Text> {
+  const files = new Map<string, Text>();
+  for (const [path, text] of processedFiles(state.processed, before)) files.set(path, text);
+  for (const [path, text] of patternFiles(state.patterns, before)) files.set(path, text);
+  files.set(REJECTED, stableJson(state.rejected));
+  return files;
 }
 
 /** Whether `path` holds part of the state (in either layout), as against a cycle's record. */
@@ -79,7 +138,7 @@ const SHARDS = 64;
  * One line per session, `["<hash>","<id>","<source>"]`, sorted by hash, in `processed/<cycle>.jsonl` (the cycle's
  * id percent-encoded where it is not a plain name), then `<cycle>+2.jsonl` and on past PART_SESSIONS.
  */
-function processedFiles(processed: DreamState['processed'], before?: ReadonlyMap<string, string>): Map<string, string> {
+function processedFiles(processed: DreamState['processed'], before?: ReadonlyMap<string, string>): Map<string, Text> {
   const byCycle = new Map<string, string[]>();
   for (const hash of Object.keys(processed)) {
     const cycle = processed[hash]!.cycle;
@@ -87,7 +146,7 @@ function processedFiles(processed: DreamState['processed'], before?: ReadonlyMap
     if (hashes) hashes.push(hash);
     else byCycle.set(cycle, [hash]);
   }
-  const files = new Map<string, string>();
+  const files = new Map<string, Text>();
   for (const [cycle, hashes] of byCycle) {
     const kept = before && unchangedParts(cycle, hashes, processed, before);
     if (kept) {
@@ -96,14 +155,18 @@ function processedFiles(processed: DreamState['processed'], before?: ReadonlyMap
     }
     hashes.sort();
     for (let part = 0; part * PART_SESSIONS < hashes.length; part++) {
-      const lines = hashes.slice(part * PART_SESSIONS, (part + 1) * PART_SESSIONS).map((hash) => {
-        const { id, source } = processed[hash]!;
-        return JSON.stringify([hash, id, source]);
-      });
-      files.set(partPath(cycle, part), `${lines.join('\n')}\n`);
+      files.set(partPath(cycle, part), (write) => writePart(hashes.slice(part * PART_SESSIONS, (part + 1) * PART_SESSIONS), processed, write));
     }
   }
   return files;
+}
+
+function writePart(hashes: string[], processed: DreamState['processed'], write: (piece: string) => void): void {
+  for (const hash of hashes) {
+    const { id, source } = processed[hash]!;
+    write(JSON.stringify([hash, id, source]));
+    write('\n');
+  }
 }
 
 function partPath(cycle: string, part: number): string {
@@ -168,7 +231,7 @@ function processedLine(line: string, path: string): [string, string, string] {
  * a line (its keys sorted), in the order of the keys. A record's long list of sessions costs its ids and no
  * indentation, and a cycle's diff shows the records it changed.
  */
-function patternFiles(patterns: DreamState['patterns'], before?: ReadonlyMap<string, string>): Map<string, string> {
+function patternFiles(patterns: DreamState['patterns'], before?: ReadonlyMap<string, string>): Map<string, Text> {
   const shards = new Map<string, string[]>();
   for (const key of Object.keys(patterns).sort()) {
     const path = `${PATTERNS_DIR}${shardOf(key)}.json`;
@@ -176,15 +239,64 @@ function patternFiles(patterns: DreamState['patterns'], before?: ReadonlyMap<str
     if (keys) keys.push(key);
     else shards.set(path, [key]);
   }
-  const files = new Map<string, string>();
+  const files = new Map<string, Text>();
   for (const [path, keys] of shards) {
-    files.set(path, unchangedShard(path, keys, patterns, before) ?? shardText(keys, patterns));
+    files.set(path, unchangedShard(path, keys, patterns, before) ?? ((write) => writeShard(keys, patterns, write)));
   }
   return files;
 }
 
-function shardText(keys: string[], patterns: DreamState['patterns']): string {
-  return `{\n${keys.map((key) => `${JSON.stringify(key)}: ${JSON.stringify(sortedDeep(patterns[key]))}`).join(',\n')}\n}\n`;
+function writeShard(keys: string[], patterns: DreamState['patterns'], write: (piece: string) => void): void {
+  write('{\n');
+  keys.forEach((key, i) => {
+    write(`${i === 0 ? '' : ',\n'}${JSON.stringify(key)}: `);
+    writeJson(sortedDeep(patterns[key]), write);
+  });
+  write('\n}\n');
+}
+
+/** Lists longer than this are written an item at a time (a pattern's sessions): not as one string of them all. */
+const LONG_LIST = 256;
+
+/**
+ * JSON.stringify(value), in pieces: a plain object a property at a time, a long list of strings an item at a time,
+ * anything else whole. The same text, as JSON.stringify writes an object's properties in the order of its keys and
+ * leaves out those it cannot write (undefined, functions, symbols); `value` has been through sortedDeep, so no toJSON
+ * is left to call.
+ */
+export function writeJson(value: unknown, write: (piece: string) => void): void {
+  if (Array.isArray(value) && value.length > LONG_LIST && allStrings(value)) {
+    write('[');
+    for (let i = 0; i < value.length; i++) write(i === 0 ? JSON.stringify(value[i]) : `,${JSON.stringify(value[i])}`);
+    write(']');
+    return;
+  }
+  if (!isPlainObject(value)) {
+    write(JSON.stringify(value));
+    return;
+  }
+  let first = true;
+  write('{');
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    write(`${first ? '' : ','}${JSON.stringify(key)}:`);
+    first = false;
+    writeJson(item, write);
+  }
+  write('}');
+}
+
+/** Every item a string, holes none (JSON writes a hole as null). */
+function allStrings(list: unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) if (typeof list[i] !== 'string') return false;
+  return true;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (!value || typeof value !== 'object' || Array.isArray(value) || hasToJson(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
 /** A shard of patterns as it was read: its text, and how many records it held. */

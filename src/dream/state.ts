@@ -4,7 +4,7 @@ import type { MemoryTestCase } from '../memory-tests/cases.js';
 import { stableJson, STATE_DIR } from './state-files.js';
 import type { Action, DreamState, EngineRun, Notice, PhaseRun, Plan, PlanStats } from './types.js';
 
-export { isProcessedFile, readState, stableJson, stateChanges, stateFiles, STATE_DIR } from './state-files.js';
+export { isProcessedFile, readState, stableJson, stateChanges, stateFiles, stateWrites, STATE_DIR } from './state-files.js';
 
 export type CycleStatus = 'pending' | 'approved' | 'rejected';
 

@@ -16,8 +16,14 @@ export interface Author {
   email: string;
 }
 
-/** New text per path; null deletes the file. Paths are relative to the repository root, `/`-separated. */
-export type FileChanges = Map<string, string | null>;
+/**
+ * New text per path, or what makes its text (or its UTF-8 bytes) when the commit writes the file; null deletes the
+ * file. Paths are relative to the repository root, `/`-separated. What the commit makes is let go once written (not
+ * kept in the repository's cache of texts): a cycle's state files are tens of megabytes, not all held at once.
+ */
+export type FileChanges = Map<string, FileChange>;
+
+export type FileChange = string | (() => string | Buffer) | null;
 
 export interface CommitChangesInput {
   /** The commit to build on; undefined makes a root commit. */
@@ -35,13 +41,15 @@ export interface CommitChangesInput {
    * which its owner writes before any ref points at the commit (a cycle writes its commits as one pack).
    */
   pack?: PackBuilder;
+  /** The last commit into `pack` before it is written: its files' bytes are compressed as they go in (PackBuilder.add). */
+  lastInPack?: boolean;
 }
 
 /** Writes a commit whose tree is the parent's with `changes` applied, and returns its oid. No ref moves. */
 export async function commitChanges(repo: Repo, input: CommitChangesInput): Promise<string> {
   for (const path of input.changes.keys()) assertTreePath(path);
   const parentTree = input.parent ? await treeOid(repo, input.parent) : undefined;
-  const build: Build = { repo, writer: new ObjectWriter(repo, input.pack), trees: [], blobs: [] };
+  const build: Build = { repo, writer: new ObjectWriter(repo, input.pack), trees: [], blobs: [], last: input.lastInPack === true };
   try {
     const tree = (await applyChanges(build, parentTree, input.changes, '')) ?? writeTree(build, []);
     if (tree === parentTree && !input.allowEmpty) {
@@ -74,6 +82,8 @@ interface Build {
   writer: ObjectWriter;
   trees: [string, readonly TreeEntry[]][];
   blobs: [string, string][];
+  /** No later version of its files goes into the pack (CommitChangesInput.lastInPack). */
+  last: boolean;
 }
 
 /**
@@ -106,7 +116,7 @@ type EntryValue = Omit<TreeEntry, 'path'>;
 
 interface NameChange {
   /** The change to the file called exactly `name` (undefined when only paths below it change). */
-  content?: string | null;
+  content?: FileChange;
   /** Changes below `name`, keyed by the rest of the path. */
   children: FileChanges;
 }
@@ -141,14 +151,14 @@ async function nameEntry(
     entry = undefined;
   }
   if (change.children.size > 0) entry = await directoryEntry(build, entry, change.children, path);
-  if (typeof change.content === 'string') entry = fileEntry(build, entry, change.content, path);
+  if (change.content !== null && change.content !== undefined) entry = fileEntry(build, entry, change.content, path);
   return entry;
 }
 
-function fileEntry(build: Build, current: EntryValue | undefined, content: string, path: string): EntryValue {
+function fileEntry(build: Build, current: EntryValue | undefined, content: string | (() => string | Buffer), path: string): EntryValue {
   if (current?.type === 'tree') throw new GitStateError(`cannot write ${path}: it is a directory`);
-  const oid = build.writer.blob(content, path);
-  build.blobs.push([oid, content]);
+  const oid = build.writer.blob(typeof content === 'string' ? content : content(), path, { last: build.last });
+  if (typeof content === 'string') build.blobs.push([oid, content]);
   // Keep an executable bit; anything else (new file, symlink replaced by text) becomes a regular file.
   const mode = current?.mode === '100755' ? '100755' : '100644';
   return { mode, oid, type: 'blob' };

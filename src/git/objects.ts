@@ -62,10 +62,13 @@ export class ObjectWriter {
     private readonly pack?: PackBuilder,
   ) {}
 
-  /** `path` is the file the blob is a version of: in a pack, versions of one path are stored as deltas. */
-  blob(text: string, path?: string): string {
+  /**
+   * A text, or its UTF-8 bytes. `path` is the file the blob is a version of: in a pack, versions of one path are stored
+   * as deltas. `last`: the pack gets no later version of it (PackBuilder.add).
+   */
+  blob(text: string | Buffer, path?: string, options?: { last?: boolean }): string {
     // From the pieces of a spliced text, when it is one: the text is not joined into one string first.
-    return this.add('blob', utf8Bytes(text), path);
+    return this.add('blob', typeof text === 'string' ? utf8Bytes(text) : text, path, options);
   }
 
   tree(entries: readonly TreeEntry[]): string {
@@ -86,10 +89,10 @@ export class ObjectWriter {
     await Promise.allSettled(this.writes.values());
   }
 
-  private add(type: ObjectType, content: Buffer, path?: string): string {
+  private add(type: ObjectType, content: Buffer, path?: string, options?: { last?: boolean }): string {
     if (this.pack) {
       const oid = crypto().createHash('sha1').update(`${type} ${content.length}\0`).update(content).digest('hex');
-      this.pack.add(type, content, oid, path);
+      this.pack.add(type, content, oid, path, options);
       return oid;
     }
     return this.store(Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]));

@@ -33,6 +33,8 @@ interface PendingEntry {
   content?: Buffer;
   /** The delta from the next version of the same path, which is written before this one. */
   delta?: { base: PendingEntry; data: Buffer };
+  /** The content compressed already (an object added as the last version of its path), and its size before. */
+  deflated?: { size: number; data: Buffer };
 }
 
 /** The chain of one path: its newest version, and where in its run of CHAIN it is. */
@@ -54,14 +56,28 @@ export class PackBuilder {
 
   constructor(private readonly gitdir: string) {}
 
-  /** Adds an object whose oid is `oid`; `path` names the file a blob is a version of, for deltas between versions. */
-  add(type: PackedType, content: Buffer, oid: string, path?: string): void {
+  /**
+   * Adds an object whose oid is `oid`; `path` names the file a blob is a version of, for deltas between versions.
+   * `last`: no later version of `path` comes before the pack is written, so the content is compressed now and only
+   * its compressed bytes are held (a cycle's state files are tens of megabytes, and compress to a third). Were a later
+   * version to come after all, it would be stored whole, as the first of a new chain.
+   */
+  add(type: PackedType, content: Buffer, oid: string, path?: string, { last = false }: { last?: boolean } = {}): void {
     if (this.oids.has(oid)) return;
     if (this.entries.length >= MAX_ENTRIES) this.write();
     const entry: PendingEntry = { oid, type, content };
     this.entries.push(entry);
     this.oids.add(oid);
-    if (type !== 'blob' || path === undefined) return;
+    if (type === 'blob' && path !== undefined) this.chain(entry, path);
+    if (!last) return;
+    entry.deflated = { size: content.length, data: deflate(content) };
+    entry.content = undefined;
+    if (path !== undefined) this.chains.delete(path);
+  }
+
+  /** Makes `entry` the newest version of `path`: the version before it becomes a delta from it where that pays. */
+  private chain(entry: PendingEntry, path: string): void {
+    const content = entry.content as Buffer;
     const chain = this.chains.get(path);
     if (chain && chain.length < CHAIN) {
       const older = chain.newest;
@@ -102,8 +118,10 @@ function writePack(gitdir: string, order: PendingEntry[]): string {
     const base = entry.delta && offsets.get(entry.delta.base);
     const bytes =
       entry.delta && base !== undefined
-        ? Buffer.concat([entryHeader(OFS_DELTA, entry.delta.data.length), distance(offset - base), zlib().deflateSync(entry.delta.data, { level: 1 })])
-        : Buffer.concat([entryHeader(TYPE_CODES[entry.type], (entry.content as Buffer).length), zlib().deflateSync(entry.content as Buffer, { level: 1 })]);
+        ? Buffer.concat([entryHeader(OFS_DELTA, entry.delta.data.length), distance(offset - base), deflate(entry.delta.data)])
+        : entry.deflated
+          ? Buffer.concat([entryHeader(TYPE_CODES[entry.type], entry.deflated.size), entry.deflated.data])
+          : Buffer.concat([entryHeader(TYPE_CODES[entry.type], (entry.content as Buffer).length), deflate(entry.content as Buffer)]);
     offsets.set(entry, offset);
     crcs.set(entry, crc32(bytes));
     parts.push(bytes);
@@ -112,6 +130,7 @@ function writePack(gitdir: string, order: PendingEntry[]): string {
     // Written: its content goes as the pack grows, not once the whole pack is (a cycle of 100,000 sessions packs
     // tens of megabytes of state).
     entry.content = undefined;
+    entry.deflated = undefined;
   }
   const checksum = hash.digest();
   parts.push(checksum);
@@ -121,6 +140,11 @@ function writePack(gitdir: string, order: PendingEntry[]): string {
   const sorted = order.slice().sort((a, b) => (a.oid < b.oid ? -1 : a.oid > b.oid ? 1 : 0));
   writeFileDurablySync(path.join(folder, `${name}.idx`), indexOf(sorted, offsets, crcs, checksum), { mode: 0o444 });
   return name;
+}
+
+/** An object's content as a pack stores it: level 1, as git compresses loose objects (core.looseCompression). */
+function deflate(content: Buffer): Buffer {
+  return zlib().deflateSync(content, { level: 1 });
 }
 
 /** A version 2 pack index: fan-out table, names, CRCs, offsets, the pack's checksum, its own. */

@@ -1,5 +1,5 @@
 import type { Session, ToolCall, ToolResult } from '../../sessions/types.js';
-import { quote, terms } from '../text.js';
+import { quote, termsOnce } from '../text.js';
 import { commandHead, commandOf, displayCommand, effectiveProgram, isTrivial, mainSegment } from './commands.js';
 import type { Observation } from './observation.js';
 import { INJECTION } from './preferences.js';
@@ -87,7 +87,9 @@ export function findMistakes(session: Session): Observation[] {
       key,
       kind: 'mistake',
       statement: fix?.repair ? repairStatement(step, line, fix) : mistakeStatement(step, line, fix),
-      terms: terms(`${action} ${line} ${fix?.text ?? ''}`),
+      // Not through the cache of terms: a failure's line differs from session to session, and 100,000 of them would
+      // only fill it (a text compared again and again is what it is for).
+      terms: termsOnce(`${action} ${line} ${fix?.text ?? ''}`),
       quote: quote(line),
       turn: step.turn,
       // A missing program reads the same from every shell: "not installed", not the shell's words for it.

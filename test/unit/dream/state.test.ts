@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyState } from '../../../src/dream/plan.js';
-import { mergeStates, readState, stableJson, stateChanges, stateFiles } from '../../../src/dream/state.js';
+import { mergeStates, readState, stableJson, stateChanges, stateFiles, stateWrites } from '../../../src/dream/state.js';
+import { writeJson } from '../../../src/dream/state-files.js';
 import type { DreamState, PatternRecord } from '../../../src/dream/types.js';
 
 const record = (overrides: Partial<PatternRecord> = {}): PatternRecord => ({
@@ -230,6 +231,61 @@ describe('state files', () => {
     expect(stateChanges(next, before)).toEqual(new Map([['.reverie/processed/c1.jsonl', '["h1","s1-resumed","sessions/claude/s1.jsonl"]\n']]));
     delete next.processed.h2;
     expect(stateChanges(next, before).get('.reverie/processed/c2.jsonl')).toBeNull();
+  });
+
+  it('leaves the text of a file the commit lacks to be made as it is written, the same text stateChanges gives', () => {
+    const { a } = divergent();
+    const before = stateFiles(a);
+    const next = readState(before);
+    next.processed.h9 = { id: 's9', source: 'sessions/claude/s9.jsonl', cycle: 'c9' };
+    next.patterns['mistake:npm'] = { ...next.patterns['mistake:npm']!, sessions: [...next.patterns['mistake:npm']!.sessions, 's9'] };
+    next.patterns['mistake:new'] = record();
+    delete next.processed.h2;
+    const writes = stateWrites(next, before);
+    const changes = stateChanges(next, before);
+    expect([...writes.keys()]).toEqual([...changes.keys()]);
+    for (const [path, write] of writes) {
+      // Made later only where `before` has nothing to compare it with; a file it has is compared, so made now.
+      expect(typeof write === 'function').toBe(!before.has(path) && write !== null && path !== '.reverie/rejected.json');
+      expect(typeof write === 'function' ? write().toString('utf8') : write).toBe(changes.get(path));
+    }
+    expect(writes.get('.reverie/processed/c9.jsonl')).toBeTypeOf('function');
+    expect(writes.get('.reverie/processed/c2.jsonl')).toBeNull();
+  });
+
+  it('writes in pieces the JSON that JSON.stringify writes whole, whatever the value and its strings', () => {
+    // Strings of any UTF-16 units (lone surrogates too), long lists of them, holes, and what JSON leaves out.
+    const text = fc.string({ unit: 'binary', maxLength: 12 });
+    const odd = fc.constantFrom(undefined, null, () => 1, Symbol('s'), Number.NaN, -0, 1e21, { toJSON: () => 'made' }, new Date(0));
+    const list = fc.oneof(fc.array(text, { minLength: 250, maxLength: 300 }), fc.array(text, { maxLength: 300 }).map((a) => Object.assign(new Array<unknown>(a.length + 1), a)));
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, text, fc.double(), fc.boolean(), odd, list, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(text, tie('value'), { maxKeys: 5 })),
+    }));
+    fc.assert(
+      fc.property(fc.dictionary(text, value, { maxKeys: 6 }), (record) => {
+        const pieces: string[] = [];
+        writeJson(record, (piece) => pieces.push(piece));
+        expect(pieces.join('')).toBe(JSON.stringify(record));
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
+  });
+
+  it('makes the bytes of a new file, written in pieces, as the UTF-8 of the text stateChanges gives', () => {
+    const strange = ['s\u{1F600}', 'lone \uD800', 'é', '"quoted"\n', '\uDC00x'];
+    const processed: DreamState['processed'] = {};
+    for (let i = 0; i < 12_000; i++) processed[`h${String(i).padStart(6, '0')}`] = { id: `s${i}${strange[i % 5]}`, source: `sessions/${strange[i % 3]}.jsonl`, cycle: 'c1' };
+    const sessions = Array.from({ length: 5_000 }, (_, i) => `s${i}${strange[i % 5]}`);
+    const state: DreamState = { processed, patterns: { 'mistake:npm': record({ sessions, agents: ['claude'], quotes: [quote('s1', 'claude')] }), 'workflow:\uD800 > test': record({ kind: 'workflow', sessions: ['s2'] }) }, rejected: {} };
+    const before = new Map<string, string>();
+    const writes = stateWrites(state, before);
+    const changes = stateChanges(state, before);
+    expect([...writes.keys()]).toEqual([...changes.keys()]);
+    for (const [path, write] of writes) {
+      const bytes = typeof write === 'function' ? write() : Buffer.from(write as string, 'utf8');
+      expect(bytes.equals(Buffer.from(changes.get(path) as string, 'utf8'))).toBe(true);
+    }
+    expect(readState(stateFiles(state))).toEqual(state);
   });
 
   it('reads the single files of the older layout, and the first write replaces them', () => {

@@ -98,6 +98,41 @@ describe('PackBuilder', { timeout: 120_000 }, () => {
     git(dir, ['fsck', '--full', '--strict']);
     expect(git(dir, ['rev-list', '--count', many.at(-1) as string])).toBe('401');
   });
+
+  it('a last commit whose files are made as it writes them, compressed as they go in, is the commit the texts make', async () => {
+    const texts = versions(12);
+    const { repo, dir } = await tempRepo({ 'memory/notes.md': '# Notes\n', '.reverie/old.json': '{}\n' });
+    const base = git(dir, ['rev-parse', 'HEAD']);
+    const copy = await makeTempDir();
+    cleanups.push(() => rm(copy, { recursive: true, force: true }));
+    cpSync(dir, copy, { recursive: true });
+    const plain = await openRepo(copy);
+    const state = (i: number) => `${JSON.stringify({ sessions: Array.from({ length: 3000 }, (_, n) => `s${i}-${n}`) })}\n`;
+    const last = (parent: string, i: number, made: boolean, pack?: PackBuilder) => {
+      const files: [string, string | (() => string)][] = [
+        ['memory/notes.md', texts[i] as string],
+        ['.reverie/state.json', made ? () => state(i) : state(i)],
+      ];
+      return commitChanges(made ? repo : plain, { parent, changes: new Map(files), message: 'record\n', author, timestamp: 1767225600, ...(pack ? { pack, lastInPack: true } : {}) });
+    };
+    // Versions of memory/notes.md as deltas, then the last commit's: one of them a delta's base, compressed at once.
+    const pack = new PackBuilder(repo.gitdir);
+    const edits = await commitAll(repo, base, texts.slice(0, 8), pack);
+    const tip = await last(edits.at(-1) as string, 8, true, pack);
+    // The same path again after a last version (not what a cycle does): a new chain, whole.
+    const after = await commitChanges(repo, { parent: tip, changes: new Map([['.reverie/state.json', () => state(9)]]), message: 'again\n', author, timestamp: 1767225601, pack });
+    pack.write();
+    const expectedEdits = await commitAll(plain, base, texts.slice(0, 8));
+    const expectedTip = await last(expectedEdits.at(-1) as string, 8, false);
+    const expectedAfter = await commitChanges(plain, { parent: expectedTip, changes: new Map([['.reverie/state.json', state(9)]]), message: 'again\n', author, timestamp: 1767225601 });
+    expect([...edits, tip, after]).toEqual([...expectedEdits, expectedTip, expectedAfter]);
+    git(dir, ['fsck', '--full', '--strict']);
+    expect(`${git(dir, ['show', `${tip}:.reverie/state.json`])}\n`).toBe(state(8));
+    expect(`${git(dir, ['show', `${after}:.reverie/state.json`])}\n`).toBe(state(9));
+    const reopened = await openRepo(dir);
+    expect((await readRawObject(reopened, git(dir, ['rev-parse', `${tip}:memory/notes.md`])))?.content.toString('utf8')).toBe(texts[8]);
+    expect((await readRawObject(reopened, git(dir, ['rev-parse', `${edits[0]}:memory/notes.md`])))?.content.toString('utf8')).toBe(texts[0]);
+  });
 });
 
 describe('deltaFrom', () => {
