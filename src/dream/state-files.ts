@@ -255,8 +255,11 @@ function writeShard(keys: string[], patterns: DreamState['patterns'], write: (pi
   write('\n}\n');
 }
 
-/** Lists longer than this are written an item at a time (a pattern's sessions): not as one string of them all. */
-const LONG_LIST = 256;
+/**
+ * Lists longer than this are written an item at a time (a pattern's sessions): not as one string of them all. A list
+ * this long is a few hundred kilobytes written whole, which dies young; pieces cost more time the smaller they are.
+ */
+export const LONG_LIST = 4096;
 
 /**
  * JSON.stringify(value), in pieces: a plain object a property at a time, a long list of strings an item at a time,
@@ -265,6 +268,11 @@ const LONG_LIST = 256;
  * is left to call.
  */
 export function writeJson(value: unknown, write: (piece: string) => void): void {
+  // Most values hold no long list: written whole, as fast as JSON.stringify writes.
+  if (!holdsLongList(value)) {
+    write(JSON.stringify(value));
+    return;
+  }
   if (Array.isArray(value) && value.length > LONG_LIST && allStrings(value)) {
     write('[');
     for (let i = 0; i < value.length; i++) write(i === 0 ? JSON.stringify(value[i]) : `,${JSON.stringify(value[i])}`);
@@ -285,6 +293,21 @@ export function writeJson(value: unknown, write: (piece: string) => void): void 
     writeJson(item, write);
   }
   write('}');
+}
+
+/** Whether writeJson would write a part of `value` an item at a time. */
+function holdsLongList(value: unknown): boolean {
+  if (Array.isArray(value)) {
+    if (value.length > LONG_LIST && allStrings(value)) return true;
+    for (const item of value) if (item && typeof item === 'object' && holdsLongList(item)) return true;
+    return false;
+  }
+  if (!isPlainObject(value)) return false;
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    if (item && typeof item === 'object' && holdsLongList(item)) return true;
+  }
+  return false;
 }
 
 /** Every item a string, holes none (JSON writes a hole as null). */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyState } from '../../../src/dream/plan.js';
 import { mergeStates, readState, stableJson, stateChanges, stateFiles, stateWrites } from '../../../src/dream/state.js';
-import { writeJson } from '../../../src/dream/state-files.js';
+import { LONG_LIST, writeJson } from '../../../src/dream/state-files.js';
 import type { DreamState, PatternRecord } from '../../../src/dream/types.js';
 
 const record = (overrides: Partial<PatternRecord> = {}): PatternRecord => ({
@@ -257,7 +257,8 @@ describe('state files', () => {
     // Strings of any UTF-16 units (lone surrogates too), long lists of them, holes, and what JSON leaves out.
     const text = fc.string({ unit: 'binary', maxLength: 12 });
     const odd = fc.constantFrom(undefined, null, () => 1, Symbol('s'), Number.NaN, -0, 1e21, { toJSON: () => 'made' }, new Date(0));
-    const list = fc.oneof(fc.array(text, { minLength: 250, maxLength: 300 }), fc.array(text, { maxLength: 300 }).map((a) => Object.assign(new Array<unknown>(a.length + 1), a)));
+    // Lists on both sides of the length written an item at a time, one with a hole.
+    const list = fc.oneof(fc.array(text, { minLength: LONG_LIST - 6, maxLength: LONG_LIST + 40 }), fc.array(text, { minLength: LONG_LIST - 40, maxLength: LONG_LIST + 6 }).map((a) => Object.assign(new Array<unknown>(a.length + 1), a)));
     const { value } = fc.letrec((tie) => ({
       value: fc.oneof({ depthSize: 'small' }, text, fc.double(), fc.boolean(), odd, list, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(text, tie('value'), { maxKeys: 5 })),
     }));
@@ -269,6 +270,17 @@ describe('state files', () => {
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
+  });
+
+  it('writes a long list an item at a time, and a value without one whole', () => {
+    const sessions = Array.from({ length: LONG_LIST + 1 }, (_, i) => `session-${i}`);
+    const pieces: string[] = [];
+    writeJson({ kind: 'mistake', sessions, agents: ['claude'] }, (piece) => pieces.push(piece));
+    expect(pieces.length).toBeGreaterThan(LONG_LIST);
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(100);
+    const short: string[] = [];
+    writeJson({ kind: 'mistake', sessions: sessions.slice(0, LONG_LIST), agents: ['claude'] }, (piece) => short.push(piece));
+    expect(short).toEqual([JSON.stringify({ kind: 'mistake', sessions: sessions.slice(0, LONG_LIST), agents: ['claude'] })]);
   });
 
   it('makes the bytes of a new file, written in pieces, as the UTF-8 of the text stateChanges gives', () => {
