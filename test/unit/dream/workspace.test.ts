@@ -35,7 +35,7 @@ describe('the workspace on a long file', () => {
       // Asked by text before the whole list is read: found on the line a parse of the text gives.
       for (const probe of [`- Note 11.${k}`, `- Note 0.${k}`, `- Note ${k}.59`]) {
         const expected = whole().find((e) => e.raw.startsWith(`${probe} `));
-        expect(workspace.find({ path: INBOX, raw: expected?.raw ?? '' })).toMatchObject({ line: expected?.line, section: expected?.section });
+        expect(workspace.find({ id: expected?.id ?? '', path: INBOX, raw: expected?.raw ?? '' })).toMatchObject({ line: expected?.line, section: expected?.section });
       }
     }
     const strip = ({ introducedAt: _i, writtenBy: _w, ...entry }: Entry) => entry;
