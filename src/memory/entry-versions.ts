@@ -19,10 +19,7 @@ interface Run {
 
 /** Past this many runs, a version's entries are made whole, and the versions after it start from them. */
 const MAX_RUNS = 256;
-/** Sources with fewer entries are looked through; longer ones get an index of their entries by text. */
-const INDEXED = 64;
-
-/** Each long source's entries by key (see `withKey`): sources are shared by many versions, and so is their index. */
+/** Each source's entries by key (see `withKey`): sources are shared by many versions, and so is their index. */
 const indexes = new WeakMap<readonly Entry[], { keyOf: (raw: string) => string; positions: Map<string, number[]> }>();
 
 export class EntryVersion {
@@ -94,16 +91,15 @@ export class EntryVersion {
 
   /** The entries whose `keyOf(raw)` is `key`, in file order. `keyOf` is one function for every call. */
   withKey(key: string, keyOf: (raw: string) => string): Entry[] {
-    const positions: number[] = [];
-    const sources = new Set(this.runs.map((run) => run.source));
-    for (const source of sources) {
-      for (const at of positionsIn(source, key, keyOf)) {
-        this.runs.forEach((run, index) => {
-          if (run.source === source && at >= run.from && at < run.to) positions.push((this.starts[index] as number) + at - run.from);
-        });
+    const found: Entry[] = [];
+    // Runs are in file order, and the places of a text in a source are in its order: what is found is in file order.
+    for (let index = 0; index < this.runs.length; index++) {
+      const run = this.runs[index] as Run;
+      for (const at of positionsIn(run.source, key, keyOf)) {
+        if (at >= run.from && at < run.to) found.push(this.entryOf(run, at - run.from, (this.starts[index] as number) + at - run.from));
       }
     }
-    return positions.sort((a, b) => a - b).map((position) => this.at(position));
+    return found;
   }
 
   private entryOf(run: Run, offset: number, position: number): Entry {
@@ -130,12 +126,8 @@ export class EntryVersion {
 }
 
 /** The positions in `source` of the entries whose key is `key`. */
-function positionsIn(source: readonly Entry[], key: string, keyOf: (raw: string) => string): number[] {
-  if (source.length < INDEXED) {
-    const found: number[] = [];
-    for (let i = 0; i < source.length; i++) if (keyOf((source[i] as Entry).raw) === key) found.push(i);
-    return found;
-  }
+function positionsIn(source: readonly Entry[], key: string, keyOf: (raw: string) => string): readonly number[] {
+  if (source.length === 0) return [];
   let index = indexes.get(source);
   if (!index || index.keyOf !== keyOf) {
     const positions = new Map<string, number[]>();
