@@ -55,6 +55,10 @@ export class Workspace {
   private readonly versions = new WeakMap<MemoryDocument, EntryVersion>();
   /** What the edit that made each version of a file did to its entries, when it was worked out from the version before. */
   private readonly editsOf = new WeakMap<MemoryDocument, EditedEntries>();
+  /** A short file's entries by text without trailing blanks, built when first asked for; a file an action leaves alone keeps its index. */
+  private readonly byText = new WeakMap<MemoryFile, Map<string, Entry[]>>();
+  /** How often each short file was asked for entries by text before it had an index. */
+  private readonly asked = new WeakMap<MemoryFile, number>();
   /** Entries an action of this plan kept (path and text): no later action removes them. */
   private readonly kept = new Set<string>();
   private readonly curatedAtStart: number;
@@ -114,7 +118,23 @@ export class Workspace {
   private sameText(path: string, raw: string): Entry[] {
     const file = this.current.files.find((f) => f.path === path);
     if (!file) return [];
-    return this.versionOf(file).withKey(bare(raw), bare);
+    const version = this.versions.get(file.document) ?? (file.entries.length >= LONG_FILE ? this.versionOf(file) : undefined);
+    if (version && version.length >= LONG_FILE) return version.withKey(bare(raw), bare);
+    let index = this.byText.get(file);
+    if (!index) {
+      // Most versions of a file are asked about a few entries before the next action changes it: a look through its
+      // entries costs less than an index of them, until one version is asked more often.
+      const asked = (this.asked.get(file) ?? 0) + 1;
+      this.asked.set(file, asked);
+      if (asked <= SCANS_BEFORE_INDEX) return withText(file.entries, raw);
+      index = new Map();
+      for (const entry of file.entries) {
+        const key = bare(entry.raw);
+        (index.get(key) ?? index.set(key, []).get(key))?.push(entry);
+      }
+      this.byText.set(file, index);
+    }
+    return index.get(bare(raw)) ?? [];
   }
 
   /** The entries of a file as this workspace has them: a file no action changed yet, as the snapshot gave them. */
@@ -306,22 +326,45 @@ export class Workspace {
     };
     const previous = before && this.versions.get(before.document);
     const carried = previous && this.read.has(previous) && before.namespace === namespace.name && before.policy === namespace.policy;
-    const edited = carried ? editedEntries({ blocks: before.document.blocks, version: previous }, document, namespace.name, namespace.policy, located) : undefined;
-    let version: EntryVersion;
+    // A short file's entries are all read again soon enough: moving them at once costs less than keeping their runs.
+    const edited = carried && previous.length >= LONG_FILE ? editedEntries({ blocks: before.document.blocks, version: previous }, document, namespace.name, namespace.policy, located) : undefined;
     if (edited) {
-      version = edited.version;
+      const version = edited.version;
       this.editsOf.set(document, edited);
-    } else if (carried) {
-      version = EntryVersion.of(entriesAfterEdit({ blocks: before.document.blocks, entries: previous.all() }, document, namespace.name, namespace.policy, located));
-    } else {
-      const entries = entriesOf(document, namespace.name, namespace.policy);
-      entries.forEach(located);
-      version = EntryVersion.of(entries);
+      this.read.add(version);
+      this.versions.set(document, version);
+      return () => version.all();
     }
+    let entries: Entry[];
+    if (carried) {
+      entries = entriesAfterEdit({ blocks: before.document.blocks, entries: previous.all() }, document, namespace.name, namespace.policy, located);
+    } else {
+      entries = entriesOf(document, namespace.name, namespace.policy);
+      entries.forEach(located);
+    }
+    const version = EntryVersion.of(entries);
     this.read.add(version);
     this.versions.set(document, version);
-    return () => version.all();
+    return entries;
   }
+}
+
+/** Files with at least this many entries keep their entries after an edit as runs (see memory/entry-versions.ts). */
+const LONG_FILE = 512;
+
+const SCANS_BEFORE_INDEX = 8;
+
+/** The entries whose text is `raw` but for trailing blanks, in order. */
+function withText(entries: readonly Entry[], raw: string): Entry[] {
+  const key = bare(raw);
+  const found: Entry[] = [];
+  // An index, not for...of: this runs over a file's entries several times an action, and an iterator's results were
+  // most of what curation allocated.
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as Entry;
+    if (entry.raw === raw || (entry.raw.startsWith(key) && bare(entry.raw) === key)) found.push(entry);
+  }
+  return found;
 }
 
 /** The entries of a file before and after an edit, without those it begins and ends with in both. */
