@@ -48,16 +48,21 @@ export async function introductions(
   if (!head) throw new GitStateError(`cannot trace ${path}: ${ref} does not exist`);
   const found = new Map<string, Introduction>();
   let pending: Set<string> | undefined;
+  /** Where each pending text is in the version of the file read last: one of its places, not always the first. */
+  let places = new Map<string, number>();
   let seen: { blob: string | undefined; text: string; intro: Introduction | undefined; count: number } = { blob: undefined, text: '', intro: undefined, count: 0 };
   for await (const { oid, commit } of walkFirstParent(repo, head)) {
     const blob = await blobOidAt(repo, oid, path);
     // Commits that leave the file alone cannot change the answer: skip reading it again.
     const unchanged = pending !== undefined && blob === seen.blob;
     const text = unchanged ? seen.text : blob ? await readBlobText(repo, blob) : '';
-    pending ??= new Set(raws.filter((raw) => text.includes(raw)));
-    // The same file as in the newer commit still holds every text still pending: nothing to search.
-    for (const raw of unchanged ? [] : pending) {
-      if (!(blob && text.includes(raw)) && seen.intro) settle(found, pending, raw, seen.intro);
+    if (!pending) {
+      places = placesIn(text, raws);
+      pending = new Set(places.keys());
+    } else if (!unchanged) {
+      places = blob ? placesAfter(seen.text, text, places, pending) : new Map();
+      // The same file as in the newer commit still holds every text still pending: nothing to search.
+      for (const raw of pending) if (!places.has(raw) && seen.intro) settle(found, pending, raw, seen.intro);
     }
     if (pending.size === 0) return found;
     const intro = { at: new Date(commit.committer.timestamp * 1000).toISOString(), commit: oid, message: commit.message, parents: commit.parent, certain: true };
@@ -71,6 +76,48 @@ export async function introductions(
   // Reached the root while the texts were still there: the root commit wrote them.
   for (const raw of pending ?? []) if (seen.intro) settle(found, pending!, raw, seen.intro);
   return found;
+}
+
+/**
+ * Where each of `raws` is in `text`, for those it holds. The texts are mostly a file's entries in file order: each is
+ * looked for from where the one before it was found first, and from the start only when it is not there, so that a
+ * file of thousands of entries is read about once rather than once per entry.
+ */
+function placesIn(text: string, raws: Iterable<string>, from = 0): Map<string, number> {
+  const places = new Map<string, number>();
+  let hint = from;
+  for (const raw of raws) {
+    if (places.has(raw)) continue;
+    let at = text.indexOf(raw, hint);
+    if (at === -1 && hint > 0) at = text.indexOf(raw);
+    if (at === -1) continue;
+    places.set(raw, at);
+    hint = at;
+  }
+  return places;
+}
+
+/**
+ * The places in `after` of the texts `before` held at `places`: a place within what the two versions share at their
+ * start, or at their end, holds the same text in `after` (moved by the change of length, at the end); any other text
+ * is looked for anew.
+ */
+function placesAfter(before: string, after: string, places: ReadonlyMap<string, number>, raws: Iterable<string>): Map<string, number> {
+  const limit = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < limit && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < limit - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  const moved = new Map<string, number>();
+  const lost: string[] = [];
+  for (const raw of raws) {
+    const at = places.get(raw);
+    if (at !== undefined && at + raw.length <= prefix) moved.set(raw, at);
+    else if (at !== undefined && at >= before.length - suffix) moved.set(raw, at + after.length - before.length);
+    else lost.push(raw);
+  }
+  for (const [raw, at] of placesIn(after, lost)) moved.set(raw, at);
+  return moved;
 }
 
 function settle(found: Map<string, Introduction>, pending: Set<string>, raw: string, intro: Introduction): void {

@@ -48,18 +48,23 @@ export function entriesAfterEdit(before: { blocks: readonly Block[]; entries: re
   for (const block of now.slice(now.length - tail)) {
     if (!isEntryBlock(block)) continue;
     const entry = tailEntries[moved.length] as Entry;
-    moved.push(entry.line === block.line && entry.section === block.section ? entry : movedEntry(entry, block));
+    moved.push(entry.line === block.line && entry.section === block.section ? entry : movedEntry(entry, block.section, block.line));
   }
   return headEntries.concat(middle, moved);
 }
 
+/** `entry` on another line of the same section (see movedEntry). */
+export function entryOnLine(entry: Entry, line: number): Entry {
+  return movedEntry(entry, entry.section, line);
+}
+
 /**
- * `entry` on its block's new line and section, its properties in the order entriesOfBlocks and provenance give them:
+ * `entry` on a new line and section, its properties in the order entriesOfBlocks and provenance give them:
  * a copy spread from an entry went through V8's slow path for object spreads, most of the time of moving a long file's entries.
  */
-function movedEntry(entry: Entry, block: Block): Entry {
+function movedEntry(entry: Entry, section: string[], line: number): Entry {
   const { id, path, kind, raw, text, namespace, policy, tokens, introducedAt, writtenBy } = entry;
-  const moved: Entry = { id, path, kind, raw, text, section: block.section, line: block.line, namespace, policy, tokens };
+  const moved: Entry = { id, path, kind, raw, text, section, line, namespace, policy, tokens };
   if (introducedAt !== undefined) moved.introducedAt = introducedAt;
   if (writtenBy !== undefined) moved.writtenBy = writtenBy;
   return moved;
@@ -69,7 +74,7 @@ function sameBlock(a: Block, b: Block): boolean {
   return a === b || (a.kind === b.kind && a.raw === b.raw && a.level === b.level);
 }
 
-function entriesOfBlocks(path: string, blocks: readonly Block[], namespace: string, policy: Policy): Entry[] {
+export function entriesOfBlocks(path: string, blocks: readonly Block[], namespace: string, policy: Policy): Entry[] {
   return blocks.filter(isEntryBlock).map((block) => {
     const read = readingOf(block.kind, block.raw);
     return {

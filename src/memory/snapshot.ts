@@ -12,9 +12,11 @@ export interface SourceFile {
 
 /**
  * How a file's entries are read: by default entriesOf; curation, which rebuilds the snapshot after every action, reads
- * a changed file's entries from its version before (`before`, the file of `previous` under the same path).
+ * a changed file's entries from its version before (`before`, the file of `previous` under the same path). A reader
+ * may give them as a function, called when the file's `entries` are first read (and once only): an edit to a long
+ * file moves thousands of entries to other lines, and most versions of the file are only asked about a few of them.
  */
-export type EntriesReader = (document: MemoryDocument, namespace: Namespace, before: MemoryFile | undefined) => Entry[];
+export type EntriesReader = (document: MemoryDocument, namespace: Namespace, before: MemoryFile | undefined) => Entry[] | (() => Entry[]);
 
 const readEntries: EntriesReader = (document, namespace) => entriesOf(document, namespace.name, namespace.policy);
 
@@ -47,16 +49,19 @@ export function buildSnapshot(files: SourceFile[], root: string, namespaces: Nam
       continue;
     }
     const document = parseDocument(path, file.text);
-    byPath.set(path, {
-      path,
-      namespace: namespace.name,
-      policy: namespace.policy,
-      document,
-      entries: entriesFor(document, namespace, reused),
-    });
+    byPath.set(path, memoryFile(path, namespace, document, entriesFor(document, namespace, reused)));
   }
   const sorted = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { root, files: sorted, namespaces };
+}
+
+function memoryFile(path: string, namespace: Namespace, document: MemoryDocument, entries: Entry[] | (() => Entry[])): MemoryFile {
+  if (typeof entries !== 'function') return { path, namespace: namespace.name, policy: namespace.policy, document, entries };
+  const file = { path, namespace: namespace.name, policy: namespace.policy, document } as MemoryFile;
+  let read: Entry[] | undefined;
+  // Enumerable, as the property it stands for: a copy or a JSON text of the file has its entries.
+  Object.defineProperty(file, 'entries', { get: () => (read ??= entries()), enumerable: true });
+  return file;
 }
 
 export { isMarkdownPath };

@@ -49,6 +49,7 @@ export function spliceText(text: string, start: number, end: number, insert: str
   const kept = pieces.filter((piece) => piece !== '');
   const result = kept.reduce((joined, piece) => joined + piece, '');
   if (kept.length <= MAX_PIECES && result.length >= MIN_LENGTH) remember(result, kept);
+  if (result.length >= MIN_LENGTH) inheritLacking(text, insert, result);
   // A splice that puts back what was there gives the same text: it is not a version of its own.
   const unchanged = end - start === insert.length && sliceText(text, start, end) === insert;
   if (result.length >= MIN_LENGTH && !unchanged) rememberSplice(result, { parent: text, start, end, insert });
@@ -76,9 +77,33 @@ export function sliceText(text: string, from: number, to: number): string {
   return out;
 }
 
+/**
+ * Characters each of the texts spliced or searched last is known to lack: a text spliced from one that lacks a character,
+ * with an insert that lacks it too, lacks it without a search (a long file is asked for its line ending at every edit).
+ */
+const lacking = new Map<string, ReadonlySet<string>>();
+
+function rememberLacking(text: string, chars: ReadonlySet<string>): void {
+  lacking.delete(text);
+  lacking.set(text, chars);
+  if (lacking.size > RECENT) lacking.delete(lacking.keys().next().value as string);
+}
+
+function inheritLacking(parent: string, insert: string, result: string): void {
+  const known = parent.length >= MIN_LENGTH ? lacking.get(parent) : undefined;
+  if (!known) return;
+  const chars = new Set([...known].filter((char) => !insert.includes(char)));
+  if (chars.size > 0) rememberLacking(result, chars);
+}
+
 /** Whether `text` holds the character `char` (one UTF-16 code unit), looked for in each of its pieces. */
 export function hasCharacter(text: string, char: string): boolean {
-  return piecesOf(text).some((piece) => piece.includes(char));
+  if (text.length < MIN_LENGTH) return text.includes(char);
+  const known = lacking.get(text);
+  if (known?.has(char)) return false;
+  const found = piecesOf(text).some((piece) => piece.includes(char));
+  if (!found) rememberLacking(text, new Set([...(known ?? []), char]));
+  return found;
 }
 
 /** The last character of `text` (its last UTF-16 code unit), or undefined for an empty text. */

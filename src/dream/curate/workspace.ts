@@ -1,6 +1,7 @@
 import { buildSnapshot, entriesOf, estimateTokens, namespaceMatcher } from '../../memory/index.js';
 import { parsedBlocks } from '../../memory/markdown.js';
 import { entriesAfterEdit } from '../../memory/entries.js';
+import { editedEntries, EntryVersion, type EditedEntries } from '../../memory/entry-versions.js';
 import { Memo } from '../../util/memo.js';
 import { describeProblem, newProblems, structureProblems, type StructureProblem } from '../../memory/structure.js';
 import type { Entry, MemoryDocument, MemoryFile, MemorySnapshot, Namespace } from '../../memory/types.js';
@@ -47,8 +48,17 @@ export class Workspace {
   private readonly texts = new Map<string, number>();
   /** The entries of the memory as it stands, in file order, worked out once per snapshot. */
   private all: Entry[] | undefined;
-  /** Each file's entries by text without trailing blanks, built when first asked for; a file an action leaves alone keeps its index. */
+  /**
+   * The entries of each version of a file this workspace read, by its document: a file's entries after an edit are
+   * the runs of the entries before it that the edit left alone, moved to their new lines only when read.
+   */
+  private readonly versions = new WeakMap<MemoryDocument, EntryVersion>();
+  /** What the edit that made each version of a file did to its entries, when it was worked out from the version before. */
+  private readonly editsOf = new WeakMap<MemoryDocument, EditedEntries>();
+  /** A short file's entries by text without trailing blanks, built when first asked for; a file an action leaves alone keeps its index. */
   private readonly byText = new WeakMap<MemoryFile, Map<string, Entry[]>>();
+  /** How often each short file was asked for entries by text before it had an index. */
+  private readonly asked = new WeakMap<MemoryFile, number>();
   /** Entries an action of this plan kept (path and text): no later action removes them. */
   private readonly kept = new Set<string>();
   private readonly curatedAtStart: number;
@@ -61,12 +71,10 @@ export class Workspace {
   /** Each file's text when curation began, and how many actions of this plan changed it since. */
   private readonly baseTexts: ReadonlyMap<string, string>;
   private readonly edits = new Map<string, number>();
-  /** How often each file was asked for entries by text before it had an index. */
-  private readonly asked = new WeakMap<MemoryFile, number>();
   /** The structure problems of the text of each file checked last. */
   private readonly lastProblems = new Map<string, { text: string; problems: StructureProblem[] }>();
-  /** The entry lists of the files this workspace read after an edit: every entry of them has the provenance of its text. */
-  private readonly read = new WeakSet<Entry[]>();
+  /** The versions of files this workspace read after an edit: every entry of them has the provenance of its text. */
+  private readonly read = new WeakSet<EntryVersion>();
   /** The rules people wrote in protected namespaces, which no text a cycle writes may go against. */
   private readonly rules: Entry[];
 
@@ -110,6 +118,8 @@ export class Workspace {
   private sameText(path: string, raw: string): Entry[] {
     const file = this.current.files.find((f) => f.path === path);
     if (!file) return [];
+    const version = this.versions.get(file.document) ?? (file.entries.length >= LONG_FILE ? this.versionOf(file) : undefined);
+    if (version && version.length >= LONG_FILE) return version.withKey(bare(raw), bare);
     let index = this.byText.get(file);
     if (!index) {
       // Most versions of a file are asked about a few entries before the next action changes it: a look through its
@@ -125,6 +135,16 @@ export class Workspace {
       this.byText.set(file, index);
     }
     return index.get(bare(raw)) ?? [];
+  }
+
+  /** The entries of a file as this workspace has them: a file no action changed yet, as the snapshot gave them. */
+  private versionOf(file: MemoryFile): EntryVersion {
+    let version = this.versions.get(file.document);
+    if (!version) {
+      version = EntryVersion.of(file.entries);
+      this.versions.set(file.document, version);
+    }
+    return version;
   }
 
   text(path: string): string | undefined {
@@ -266,12 +286,16 @@ export class Workspace {
     this.removed += effects.removed.length;
     // Only the changed files' entries can come or go, and of those only the ones between what the edit left alone at
     // the start and at the end of the file: the count of each text is kept up to date from them alone.
-    const was = new Map(this.current.files.filter((f) => changed.has(f.path)).map((f) => [f.path, f.entries]));
+    const was = new Map(this.current.files.filter((f) => changed.has(f.path)).map((f) => [f.path, f]));
     const existed = (raw: string) => (this.texts.get(raw) ?? 0) > 0;
     for (const [path, text] of changed) this.files.set(path, text);
     this.rebuild();
     const now = this.current.files.filter((f) => changed.has(f.path));
-    const edits = [...changed.keys()].map((path) => editedEntries(was.get(path) ?? [], now.find((f) => f.path === path)?.entries ?? []));
+    const edits = [...changed.keys()].map((path) => {
+      const after = now.find((f) => f.path === path);
+      const known = after && this.editsOf.get(after.document);
+      return known ?? entriesChanged(was.get(path)?.entries ?? [], after?.entries ?? []);
+    });
     const arrived = edits.flatMap((edit) => edit.added).filter((entry) => !existed(bare(entry.raw)));
     for (const edit of edits) {
       for (const entry of edit.removed) count(this.texts, bare(entry.raw), -1);
@@ -294,26 +318,57 @@ export class Workspace {
    * A changed file's entries, each with who wrote its text. A file this workspace read before takes over the entries
    * the edit left alone, which have theirs already; only the entries read anew are looked up.
    */
-  private entriesOf(document: MemoryDocument, namespace: Namespace, before: MemoryFile | undefined): Entry[] {
+  private entriesOf(document: MemoryDocument, namespace: Namespace, before: MemoryFile | undefined): Entry[] | (() => Entry[]) {
     const located = (entry: Entry) => {
       const known = this.provenance.get(provenanceKey(entry));
       if (known?.introducedAt) entry.introducedAt = known.introducedAt;
       if (known?.writtenBy) entry.writtenBy = known.writtenBy;
     };
+    const previous = before && this.versions.get(before.document);
+    const carried = previous && this.read.has(previous) && before.namespace === namespace.name && before.policy === namespace.policy;
+    // A short file's entries are all read again soon enough: moving them at once costs less than keeping their runs.
+    const edited = carried && previous.length >= LONG_FILE ? editedEntries({ blocks: before.document.blocks, version: previous }, document, namespace.name, namespace.policy, located) : undefined;
+    if (edited) {
+      const version = edited.version;
+      this.editsOf.set(document, edited);
+      this.read.add(version);
+      this.versions.set(document, version);
+      return () => version.all();
+    }
     let entries: Entry[];
-    if (before && this.read.has(before.entries) && before.namespace === namespace.name && before.policy === namespace.policy) {
-      entries = entriesAfterEdit({ blocks: before.document.blocks, entries: before.entries }, document, namespace.name, namespace.policy, located);
+    if (carried) {
+      entries = entriesAfterEdit({ blocks: before.document.blocks, entries: previous.all() }, document, namespace.name, namespace.policy, located);
     } else {
       entries = entriesOf(document, namespace.name, namespace.policy);
       entries.forEach(located);
     }
-    this.read.add(entries);
+    const version = EntryVersion.of(entries);
+    this.read.add(version);
+    this.versions.set(document, version);
     return entries;
   }
 }
 
+/** Files with at least this many entries keep their entries after an edit as runs (see memory/entry-versions.ts). */
+const LONG_FILE = 512;
+
+const SCANS_BEFORE_INDEX = 8;
+
+/** The entries whose text is `raw` but for trailing blanks, in order. */
+function withText(entries: readonly Entry[], raw: string): Entry[] {
+  const key = bare(raw);
+  const found: Entry[] = [];
+  // An index, not for...of: this runs over a file's entries several times an action, and an iterator's results were
+  // most of what curation allocated.
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as Entry;
+    if (entry.raw === raw || (entry.raw.startsWith(key) && bare(entry.raw) === key)) found.push(entry);
+  }
+  return found;
+}
+
 /** The entries of a file before and after an edit, without those it begins and ends with in both. */
-function editedEntries(before: Entry[], after: Entry[]): { removed: Entry[]; added: Entry[] } {
+function entriesChanged(before: Entry[], after: Entry[]): { removed: Entry[]; added: Entry[] } {
   let start = 0;
   while (start < before.length && start < after.length && before[start]?.raw === after[start]?.raw) start++;
   let end = 0;
@@ -342,18 +397,3 @@ function provenanceKey(entry: Pick<Entry, 'path' | 'raw'>): string {
  */
 const bare = (raw: string): string => bareTexts.get(raw);
 const bareTexts = new Memo<string>(50_000, (raw) => raw.trimEnd());
-
-const SCANS_BEFORE_INDEX = 8;
-
-/** The entries whose text is `raw` but for trailing blanks, in order. */
-function withText(entries: readonly Entry[], raw: string): Entry[] {
-  const key = bare(raw);
-  const found: Entry[] = [];
-  // An index, not for...of: this runs over a long file's entries several times an action, and an iterator's results
-  // were most of what curation allocated.
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i] as Entry;
-    if (entry.raw === raw || (entry.raw.startsWith(key) && bare(entry.raw) === key)) found.push(entry);
-  }
-  return found;
-}

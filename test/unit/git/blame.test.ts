@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { blameLines, introducedAt, openRepo } from '../../../src/git/index.js';
 import { commitFiles, git, makeTempRepo } from '../../helpers/git.js';
@@ -49,6 +50,35 @@ describe('introducedAt', () => {
     git(dir, ['branch', 'old', 'HEAD~2']);
     const times = await introducedAt(repo, 'old', 'm.md', ['- A', '- C']);
     expect(Object.fromEntries(times)).toEqual({ '- A': iso(1), '- C': iso(4) });
+  });
+
+  it('dates texts as a search of every version for each text does, whatever moves, repeats or comes back', { timeout: 120_000 }, async () => {
+    // Versions of a long file made of few distinct lines, so that texts repeat, overlap and move; the file is absent
+    // where a version is null.
+    const line = fc.constantFrom('- A\n', '- B\n', '  - A\n', '- A B\n', '## S\n', '\n');
+    const version = fc.option(fc.array(line, { minLength: 1, maxLength: 60 }).map((lines) => lines.join('')), { freq: 6 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(version, { minLength: 1, maxLength: 6 }), fc.array(line, { minLength: 1, maxLength: 6 }), async (versions, asked) => {
+        const fixture = await makeTempRepo();
+        cleanups.push(fixture.cleanup);
+        for (const [i, text] of versions.entries()) {
+          if (text === null) git(fixture.dir, ['rm', '-q', '--ignore-unmatch', 'm.md']);
+          await commitFiles(fixture.dir, text === null ? { 'other.md': `${i}\n` } : { 'm.md': text }, `v${i}`, day(i + 1));
+        }
+        const raws = [...asked, asked.join(''), ...(versions.at(-1)?.split(/(?<=\n)/) ?? [])];
+        const times = await introducedAt(await openRepo(fixture.dir), 'main', 'm.md', raws);
+        // The oldest version from which every later one holds the text, for the texts the newest holds.
+        const expected = new Map<string, string>();
+        for (const raw of raws) {
+          let oldest = versions.length - 1;
+          if (!(versions[oldest] ?? '').includes(raw) || versions[oldest] === null) continue;
+          while (oldest > 0 && versions[oldest - 1] !== null && (versions[oldest - 1] as string).includes(raw)) oldest--;
+          expected.set(raw, iso(oldest + 1));
+        }
+        expect(Object.fromEntries(times)).toEqual(Object.fromEntries(expected));
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 25) },
+    );
   });
 
   it('returns nothing for a file that does not exist', async () => {
