@@ -24,12 +24,7 @@ export function entriesOf(doc: MemoryDocument, namespace: string, policy: Policy
 export function entriesAfterEdit(before: { blocks: readonly Block[]; entries: readonly Entry[] }, doc: MemoryDocument, namespace: string, policy: Policy, added: (entry: Entry) => void): Entry[] {
   const old = before.blocks;
   const now = doc.blocks;
-  const limit = Math.min(old.length, now.length);
-  // A parse between headings keeps the blocks before the edit as they were, objects and all.
-  let head = 0;
-  while (head < limit && old[head] === now[head]) head++;
-  let tail = 0;
-  while (tail < limit - head && sameBlock(old[old.length - 1 - tail] as Block, now[now.length - 1 - tail] as Block)) tail++;
+  const { head, tail } = unchangedEnds(old, now);
   const firstAt = (line: number) => {
     let lo = 0;
     let hi = before.entries.length;
@@ -70,7 +65,21 @@ function movedEntry(entry: Entry, section: string[], line: number): Entry {
   return moved;
 }
 
-function sameBlock(a: Block, b: Block): boolean {
+/**
+ * How many blocks at the start of two versions of a document are the same objects (a parse between headings keeps the
+ * blocks before the edit as they were, objects and all), and how many at their end say the same after those.
+ */
+export function unchangedEnds(old: readonly Block[], now: readonly Block[]): { head: number; tail: number } {
+  const limit = Math.min(old.length, now.length);
+  let head = 0;
+  while (head < limit && old[head] === now[head]) head++;
+  let tail = 0;
+  while (tail < limit - head && sameBlock(old[old.length - 1 - tail] as Block, now[now.length - 1 - tail] as Block)) tail++;
+  return { head, tail };
+}
+
+/** The same block, or one of the same kind, level and text (which is all an entry is made from). */
+export function sameBlock(a: Block, b: Block): boolean {
   return a === b || (a.kind === b.kind && a.raw === b.raw && a.level === b.level);
 }
 

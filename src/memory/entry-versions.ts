@@ -6,7 +6,7 @@
  * of, each with how many lines further down it now starts; an entry is moved when it is read (by text, or all of them
  * when the whole list is asked for), and a version whose entries are never all read costs what its edit touched.
  */
-import { isEntryBlock, entriesOfBlocks, entryOnLine } from './entries.js';
+import { isEntryBlock, entriesOfBlocks, entryOnLine, sameBlock, unchangedEnds } from './entries.js';
 import type { Block, Entry, MemoryDocument, Policy } from './types.js';
 
 /** Entries `from` to `to` (exclusive) of `source`, `shift` lines below where `source` has them. */
@@ -157,11 +157,7 @@ export interface EditedEntries {
 export function editedEntries(before: { blocks: readonly Block[]; version: EntryVersion }, doc: MemoryDocument, namespace: string, policy: Policy, added: (entry: Entry) => void): EditedEntries | undefined {
   const old = before.blocks;
   const now = doc.blocks;
-  const limit = Math.min(old.length, now.length);
-  let head = 0;
-  while (head < limit && old[head] === now[head]) head++;
-  let tail = 0;
-  while (tail < limit - head && sameBlock(old[old.length - 1 - tail] as Block, now[now.length - 1 - tail] as Block)) tail++;
+  const { head, tail } = unchangedEnds(old, now);
   if (!sameHeadings(old, head, old.length - tail, now, now.length - tail)) return undefined;
   const headEntries = entryBlocks(old, 0, head);
   const removedCount = entryBlocks(old, head, old.length - tail);
@@ -194,8 +190,4 @@ function entryBlocks(blocks: readonly Block[], from: number, to: number): number
   let count = 0;
   for (let i = from; i < to; i++) if (isEntryBlock(blocks[i] as Block)) count++;
   return count;
-}
-
-function sameBlock(a: Block, b: Block): boolean {
-  return a === b || (a.kind === b.kind && a.raw === b.raw && a.level === b.level);
 }
