@@ -78,7 +78,7 @@ export function quietFingerprint(context: RepoContext, base: string, engine: str
   const unread = listing.unread.map((u) => `${u.file}\u0000${u.reason}`);
   const hash = createHash('sha256').update(JSON.stringify({ version: VERSION, build: buildStamp(), engine, config, base, unread, warnings: listing.warnings }));
   // A thousand logs at a time: their names, each ended by a NUL (which no file name holds), then their stamps as
-  // numbers, never written out as text: for ten thousand logs that text was most of the cost of a quiet night.
+  // numbers, never written out as text: for ten thousand logs, writing that text cost several times the hashing.
   const numbers = new Float64Array(STAMPS_AT_ONCE * 5);
   let names = '';
   let count = 0;
