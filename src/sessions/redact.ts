@@ -616,6 +616,20 @@ const SCANNED_MIXED = MIXED << 3;
  * way in the same pass (hasLoneToken and hasAssignedValue are the reference, and a property test holds the two equal).
  */
 function candidates(text: string): RuleSet {
+  return WIDE.test(text) ? scanWide(text) : scanNarrow(text);
+}
+
+/**
+ * A character beyond Latin-1: V8 keeps a string holding one with two bytes a character, and one holding none with
+ * one (the strings JSON.parse makes, and most others). V8 compiles a function's reads of characters for the kinds of
+ * string it has been given; given both kinds, as the strings of a log give it (a tick, a dash or an arrow makes a
+ * string two-byte), the scan ran at half the speed it runs at on one kind. So it is written twice, word for word, one
+ * copy for each kind of string, and a test holds the two copies the same.
+ */
+const WIDE = /[^\u0000-\u00ff]/;
+
+/** The scan of candidates(), for strings of one byte a character. scanWide is the same, word for word. */
+function scanNarrow(text: string): RuleSet {
   const n = text.length;
   let found = ALWAYS;
   // As hasLoneToken: where the run of TOKEN characters that goes on here started, and the cases seen in it.
@@ -635,46 +649,138 @@ function candidates(text: string): RuleSet {
     next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
     const cls = code < 128 ? (SCAN_CLASS[code] as number) : 0;
     // The cases gather with the class's other bits, which the comparisons with SCANNED_MIXED leave out.
-    if (cls & 1) tokenCases |= cls;
-    else {
-      if ((tokenCases & SCANNED_MIXED) === SCANNED_MIXED && !loneToken) loneToken = isLoneToken(text, tokenStart, i, (cls & 4) !== 0);
-      tokenStart = i + 1;
-      tokenCases = 0;
-    }
-    if (cls & 2) {
-      // A VALUE character counts in a run a separator opened; `=` is one of them and opens one itself.
+    if (cls & 1) {
+      // A TOKEN character, which is a VALUE character too, and neither `=` nor `:`: the common case, kept short.
+      tokenCases |= cls;
       if (run >= 0) {
         cases |= cls;
         run++;
-        opening = code === 61 /* = */;
-        quoted = false;
-      } else if (code === 61) {
-        run = 0;
-        cases = 0;
-        opening = true;
-        quoted = false;
-      }
-    } else if (run >= 0) {
-      // The run ends here: the value it holds is whole. (Without a run, nothing is opening: only a `:` starts one.)
-      if (run >= ASSIGNED_VALUE_LENGTH && (cases & SCANNED_MIXED) === SCANNED_MIXED) assignedValue = true;
-      if (code === 58 /* : */) {
-        run = 0;
-        cases = 0;
-        opening = true;
-        quoted = false;
-      } else if (opening && !quoted && (code === 32 || code === 9 || code === 34 || code === 39)) {
-        run = 0;
-        cases = 0;
-        quoted = code === 34 || code === 39;
-      } else {
-        run = -1;
         opening = false;
+        quoted = false;
       }
-    } else if (code === 58) {
-      run = 0;
-      cases = 0;
-      opening = true;
-      quoted = false;
+    } else {
+      if ((tokenCases & SCANNED_MIXED) === SCANNED_MIXED && !loneToken) loneToken = isLoneToken(text, tokenStart, i, (cls & 4) !== 0);
+      tokenStart = i + 1;
+      tokenCases = 0;
+      if (cls & 2) {
+        // `+`, `/` or `=`: a VALUE character counts in a run a separator opened; `=` opens one itself.
+        if (run >= 0) {
+          cases |= cls;
+          run++;
+          opening = code === 61 /* = */;
+          quoted = false;
+        } else if (code === 61) {
+          run = 0;
+          cases = 0;
+          opening = true;
+          quoted = false;
+        }
+      } else if (run >= 0) {
+        // The run ends here: the value it holds is whole. (Without a run, nothing is opening: only a `:` starts one.)
+        if (run >= ASSIGNED_VALUE_LENGTH && (cases & SCANNED_MIXED) === SCANNED_MIXED) assignedValue = true;
+        if (code === 58 /* : */) {
+          run = 0;
+          cases = 0;
+          opening = true;
+          quoted = false;
+        } else if (opening && !quoted && (code === 32 || code === 9 || code === 34 || code === 39)) {
+          run = 0;
+          cases = 0;
+          quoted = code === 34 || code === 39;
+        } else {
+          run = -1;
+          opening = false;
+        }
+      } else if (code === 58) {
+        run = 0;
+        cases = 0;
+        opening = true;
+        quoted = false;
+      }
+    }
+    if (code < 128 && next < 128) {
+      const pair = ((LOWER[code] as number) << 7) | (LOWER[next] as number);
+      if (mayStartKey(text, i, pair)) {
+        for (const { key, rules } of KEYS_BY_PAIR.get(pair) as Key[]) if ((found & rules) !== rules && startsWithIgnoringCase(text, i, key)) found |= rules;
+      }
+    }
+  }
+  if ((tokenCases & SCANNED_MIXED) === SCANNED_MIXED && !loneToken) loneToken = isLoneToken(text, tokenStart, n, false);
+  if (run >= ASSIGNED_VALUE_LENGTH && (cases & SCANNED_MIXED) === SCANNED_MIXED) assignedValue = true;
+  if (loneToken) found |= LONE_TOKEN;
+  if (assignedValue) found |= ASSIGNED_VALUE;
+  return found;
+}
+
+/** The scan of candidates(), for strings of two bytes a character. scanNarrow is the same, word for word. */
+function scanWide(text: string): RuleSet {
+  const n = text.length;
+  let found = ALWAYS;
+  // As hasLoneToken: where the run of TOKEN characters that goes on here started, and the cases seen in it.
+  let tokenStart = 0;
+  let tokenCases = 0;
+  let loneToken = false;
+  // As hasAssignedValue: VALUE characters since a separator (-1 when none opened the run), their cases, and whether
+  // blanks or a quote may still come before the value.
+  let run = -1;
+  let cases = 0;
+  let opening = false;
+  let quoted = false;
+  let assignedValue = false;
+  let next = n > 0 ? text.charCodeAt(0) : 0;
+  for (let i = 0; i < n; i++) {
+    const code = next;
+    next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+    const cls = code < 128 ? (SCAN_CLASS[code] as number) : 0;
+    // The cases gather with the class's other bits, which the comparisons with SCANNED_MIXED leave out.
+    if (cls & 1) {
+      // A TOKEN character, which is a VALUE character too, and neither `=` nor `:`: the common case, kept short.
+      tokenCases |= cls;
+      if (run >= 0) {
+        cases |= cls;
+        run++;
+        opening = false;
+        quoted = false;
+      }
+    } else {
+      if ((tokenCases & SCANNED_MIXED) === SCANNED_MIXED && !loneToken) loneToken = isLoneToken(text, tokenStart, i, (cls & 4) !== 0);
+      tokenStart = i + 1;
+      tokenCases = 0;
+      if (cls & 2) {
+        // `+`, `/` or `=`: a VALUE character counts in a run a separator opened; `=` opens one itself.
+        if (run >= 0) {
+          cases |= cls;
+          run++;
+          opening = code === 61 /* = */;
+          quoted = false;
+        } else if (code === 61) {
+          run = 0;
+          cases = 0;
+          opening = true;
+          quoted = false;
+        }
+      } else if (run >= 0) {
+        // The run ends here: the value it holds is whole. (Without a run, nothing is opening: only a `:` starts one.)
+        if (run >= ASSIGNED_VALUE_LENGTH && (cases & SCANNED_MIXED) === SCANNED_MIXED) assignedValue = true;
+        if (code === 58 /* : */) {
+          run = 0;
+          cases = 0;
+          opening = true;
+          quoted = false;
+        } else if (opening && !quoted && (code === 32 || code === 9 || code === 34 || code === 39)) {
+          run = 0;
+          cases = 0;
+          quoted = code === 34 || code === 39;
+        } else {
+          run = -1;
+          opening = false;
+        }
+      } else if (code === 58) {
+        run = 0;
+        cases = 0;
+        opening = true;
+        quoted = false;
+      }
     }
     if (code < 128 && next < 128) {
       const pair = ((LOWER[code] as number) << 7) | (LOWER[next] as number);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redact, redactText, redactTextValue, redactValue, RULE_NAMES, RULES, rulesAsked } from '../../../src/sessions/redact.js';
@@ -358,10 +360,21 @@ describe('rule triggers', () => {
     expect(changed).toBeGreaterThan(500);
   });
 
+  it('the scan is written twice, for strings of one and of two bytes a character, and the two copies are the same', () => {
+    const source = readFileSync(fileURLToPath(new URL('../../../src/sessions/redact.ts', import.meta.url)), 'utf8');
+    const body = (name: string) => {
+      const start = source.indexOf(`function ${name}(text: string): RuleSet {`);
+      expect(start, name).toBeGreaterThan(0);
+      return source.slice(source.indexOf('{', start), source.indexOf('\n}\n', start));
+    };
+    expect(body('scanWide')).toBe(body('scanNarrow'));
+    expect(body('scanNarrow').length).toBeGreaterThan(1000);
+  });
+
   it('the scan works out the triggers of random-token and high-entropy as the triggers do, in any text', () => {
     // The scan does in one pass what hasLoneToken and hasAssignedValue do in one each: the same answer for texts made
     // of their edges and runs (lengths around each bound, text before and after, characters beyond ASCII), and any.
-    const edge = fc.constantFrom(':', '=', ' = ', ': "', "='", ' ', '\t', '"', "'", '.', '/', '+', '-', '_', '\n', 'é', '✓', 'x:', 'k=', '"k": "', 'sha256:');
+    const edge = fc.constantFrom(':', '=', ' = ', ': "', "='", ' ', '\t', '"', "'", '.', '/', '+', '-', '_', '\n', 'é', '✓', '—', '→', 'x:', 'k=', '"k": "', 'sha256:');
     const lengths: [number, number][] = [[0, 4], [18, 22], [26, 30], [508, 516]];
     const alphabets = ['aZ9', 'aZ09_-', 'aZ09+/=_-', 'kQ7xR2', `${ALNUM}+/=_-`, 'abc012', 'ABC012', 'abcABC'];
     const run = fc.tuple(fc.constantFrom(...alphabets), fc.constantFrom(...lengths)).chain(([alphabet, [min, max]]) => chars(alphabet, min, max));
