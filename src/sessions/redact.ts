@@ -58,6 +58,13 @@ const SECRET_NAME_KEYS = ['secret', 'token', 'passwd', 'password', 'apikey', 'ap
 const SECRET_NAME_RE = new RegExp(`(?:${SECRET_NAME})`, 'gi');
 /** The same words, to ask only whether there is one (a non-global regex keeps no position between calls). */
 const HAS_SECRET_NAME = new RegExp(`(?:${SECRET_NAME})`, 'i');
+/**
+ * A secret name's word, then what the secret-assignment pattern allows between it and the separator: in every text
+ * that pattern matches in. Looked for from the word on, it rules out in one pass most texts where a secret name is
+ * only mentioned (`max_tokens` in prose, `token` in a sentence), which the pattern would have tried at every position,
+ * each with up to 40 characters of name before the word.
+ */
+const SECRET_NAME_THEN_SEPARATOR = new RegExp(`(?:${SECRET_NAME})[A-Za-z0-9_.-]{0,40}["']?[ \t]*[:=]`, 'i');
 const has = (literal: string) => (text: string) => text.includes(literal);
 /** For a trigger that is a small pattern (not global: a global regex would carry its position from call to call). */
 const hasMatch = (pattern: RegExp) => (text: string) => pattern.test(text);
@@ -347,7 +354,7 @@ export const RULES: readonly RedactionRule[] = [
       'gim',
     ),
     check: (c) => isSecretName(c.groups.name ?? '') && isAssignedSecret(c),
-    trigger: (text) => ASSIGNS.test(text) && HAS_SECRET_NAME.test(text),
+    trigger: (text) => ASSIGNS.test(text) && SECRET_NAME_THEN_SEPARATOR.test(text),
     keys: SECRET_NAME_KEYS,
   },
   {
