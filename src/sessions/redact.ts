@@ -289,7 +289,9 @@ export const RULES: readonly RedactionRule[] = [
     // The user may be empty: `redis://:pw@host` is how Redis URLs carry a password alone.
     pattern: /(?<pre>(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s:@/?#]{0,256}:)(?<secret>[^\s@/?#]{1,256})(?=@)/g,
     check: ({ secret }) => !isPlaceholder(secret),
-    trigger: (text) => text.includes('://') && text.includes('@'),
+    // What the pattern needs from `://` on: a text that only has a URL and an `@` somewhere (a mail address, a
+    // decorator, a scoped package) is not tried at every letter.
+    trigger: hasMatch(/:\/\/[^\s:@/?#]{0,256}:[^\s@/?#]{1,256}@/),
     keys: ['://'],
   },
   {

@@ -151,6 +151,8 @@ describe('redact', () => {
 
   it('keeps what surrounds a secret: the user and host of a URL, the name of a variable, quotes', () => {
     expect(redact('https://alice:s3cr3t-P4ss@github.com/x')).toBe('https://alice:[REDACTED:url-password]@github.com/x');
+    // However short: a password of one character is a password.
+    expect(redact('redis://:x@cache and https://u:p@h.example')).toBe('redis://:[REDACTED:url-password]@cache and https://u:[REDACTED:url-password]@h.example');
     expect(redact('export DB_PASSWORD="hunter2!"')).toBe('export DB_PASSWORD="[REDACTED:secret-assignment]"');
     expect(redact('Authorization: Bearer abcdef123456')).toBe('Authorization: Bearer [REDACTED:bearer-token]');
   });
@@ -267,6 +269,7 @@ describe('rule triggers', () => {
     chars(ALNUM, 35).map((b) => `AIza${b}`),
     fc.tuple(alnum, alnum, alnum).map(([a, b, c]) => `eyJ${a}${a}.${b}${b}.${c}`),
     fc.tuple(alnum, alnum).map(([user, pass]) => `https://${user}:${pass}@example.com`),
+    fc.tuple(chars(ALNUM, 0, 3), chars(ALNUM, 1, 3)).map(([user, pass]) => `redis://${user}:${pass}@cache`),
     fc.tuple(alnum, alnum).map(([user, pass]) => `mysql -u ${user} -p${pass}1 db; curl -u ${user}:${pass} https://x; sshpass -p ${pass} ssh h`),
     fc.tuple(fc.constantFrom('password', 'PIN', 'passphrase'), fc.constantFrom(' is ', ': ', ' ', ' for staging was set to '), alnum).map(([word, link, value]) => `the ${word}${link}${value}7!`),
     chars('0123456789', 4, 8).map((digits) => `pin ${digits}`),
