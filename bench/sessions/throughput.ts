@@ -10,8 +10,10 @@
  * The baseline reads the files as reverie reads a small log: one synchronous read of the whole file, in this thread,
  * one after the other; then it decodes the text and JSON.parses every non-empty line. Both are warmed once, then run
  * in turns `--rounds` times (a machine shared with other work slows one round, not one side); the table gives the
- * median of each side and the median of the per-round ratios. reverie itself may spread large inputs over worker
- * threads (REVERIE_READ_THREADS); the threads column says how many it used, the baseline always uses one.
+ * median of each side and the median of the per-round ratios. The last column is the ratio of CPU time (user and
+ * system, the whole process), steadier than wall time when other work shares the cores; with worker threads it counts
+ * their CPU too. reverie itself may spread large inputs over worker threads (REVERIE_READ_THREADS); the threads column
+ * says how many it used, the baseline always uses one.
  *
  * Claude Code logs are the generated 10 KB sessions of the performance benchmark; the other formats are the real
  * samples under test/fixtures, copied as many times as it takes to reach about `--mb` megabytes each (a copy is a
@@ -99,6 +101,11 @@ function plainParse(dir: string): number {
   return values;
 }
 
+/** User and system CPU time of the whole process (worker threads and the garbage collector's helpers included). */
+function cpuSeconds(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1e6;
+}
+
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -123,20 +130,26 @@ async function measure(corpus: Corpus): Promise<string> {
     const plainTimes: number[] = [];
     const reverieTimes: number[] = [];
     const ratios: number[] = [];
+    const cpuRatios: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       plainParse(dir);
+      const plainCpu = cpuSeconds(process.cpuUsage(c0));
       const plainS = (performance.now() - t0) / 1000;
       const t1 = performance.now();
+      const c1 = process.cpuUsage();
       await load();
+      const reverieCpu = cpuSeconds(process.cpuUsage(c1));
       const reverieS = (performance.now() - t1) / 1000;
       plainTimes.push(plainS);
       reverieTimes.push(reverieS);
       ratios.push(plainS / reverieS);
+      cpuRatios.push(plainCpu / reverieCpu);
     }
     const turns = loaded.sessions.reduce((n, s) => n + s.turns.length, 0);
     const threads = readThreadsFor(corpus.files.size);
-    return `| ${corpus.format} | ${corpus.files.size} | ${mb.toFixed(1)} | ${loaded.sessions.length} sessions, ${turns} turns, ${loaded.warnings.length} warnings | ${threads} | ${(mb / median(reverieTimes)).toFixed(1)} | ${(mb / median(plainTimes)).toFixed(1)} | ${median(ratios).toFixed(2)}x |`;
+    return `| ${corpus.format} | ${corpus.files.size} | ${mb.toFixed(1)} | ${loaded.sessions.length} sessions, ${turns} turns, ${loaded.warnings.length} warnings | ${threads} | ${(mb / median(reverieTimes)).toFixed(1)} | ${(mb / median(plainTimes)).toFixed(1)} | ${median(ratios).toFixed(2)}x | ${median(cpuRatios).toFixed(2)}x |`;
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -155,8 +168,8 @@ async function main(): Promise<void> {
   ].filter((c) => c.files.size > 0 && (values.formats === '' || values.formats.split(',').includes(c.format)));
   console.log(`reverie read throughput, about ${values.mb} MB per format (loadSessions: detect, parse, normalise, redact, hash)`);
   console.log(`median of ${ROUNDS} rounds in turns; plain: one thread, readFileSync + JSON.parse of every line\n`);
-  console.log('| format | files | MB | read | reverie threads | reverie MB/s | plain JSON.parse MB/s | reverie / plain |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| format | files | MB | read | reverie threads | reverie MB/s | plain JSON.parse MB/s | reverie / plain | CPU: plain / reverie |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const corpus of corpora) console.log(await measure(corpus));
 }
 

@@ -28,15 +28,19 @@ export interface RedactionRule {
   /**
    * Literals in lower case, at least one of which is in every text the pattern can match in (ASCII case aside). One
    * scan of a text for the keys of every rule at once (see `candidates`) says which rules are worth asking their
-   * trigger; a rule without keys is asked of every text.
+   * trigger; a rule without keys is asked of every text, unless the scan works out its trigger (`scan`).
    */
   keys?: readonly string[];
   /**
-   * For a rule without keys: `length` characters of `chars` in a row, and one of the characters of `with` anywhere
-   * (when given), are in every text the pattern can match in. The scan for keys looks for this too.
+   * For a rule without keys, its trigger worked out by the scan for keys, in the same pass over the text: the scan
+   * knows the answer, and the rule is not asked its trigger again (a second and a third pass over every long text).
+   * `trigger` stays the same test, named: see candidates() for the two the scan knows.
    */
-  run?: { length: number; chars: string; with?: string };
+  scan?: ScannedTrigger;
 }
+
+/** The triggers the scan for keys works out itself: a lone token (hasLoneToken), an assigned value (hasAssignedValue). */
+export type ScannedTrigger = 'lone-token' | 'assigned-value';
 
 export interface Candidate {
   /** The part that would be replaced (the `secret` group, else the whole match), quotes included. */
@@ -54,6 +58,13 @@ const SECRET_NAME_KEYS = ['secret', 'token', 'passwd', 'password', 'apikey', 'ap
 const SECRET_NAME_RE = new RegExp(`(?:${SECRET_NAME})`, 'gi');
 /** The same words, to ask only whether there is one (a non-global regex keeps no position between calls). */
 const HAS_SECRET_NAME = new RegExp(`(?:${SECRET_NAME})`, 'i');
+/**
+ * A secret name's word, then what the secret-assignment pattern allows between it and the separator: in every text
+ * that pattern matches in. Looked for from the word on, it rules out in one pass most texts where a secret name is
+ * only mentioned (`max_tokens` in prose, `token` in a sentence), which the pattern would have tried at every position,
+ * each with up to 40 characters of name before the word.
+ */
+const SECRET_NAME_THEN_SEPARATOR = new RegExp(`(?:${SECRET_NAME})[A-Za-z0-9_.-]{0,40}["']?[ \t]*[:=]`, 'i');
 const has = (literal: string) => (text: string) => text.includes(literal);
 /** For a trigger that is a small pattern (not global: a global regex would carry its position from call to call). */
 const hasMatch = (pattern: RegExp) => (text: string) => pattern.test(text);
@@ -97,6 +108,11 @@ const VALUE_CHARS = charTable(VALUE);
 
 /** The characters that join a token to what is around it, so that the random-token pattern passes it over: `./+=`. */
 const JOINERS = charTable('./+=');
+
+/** The lengths of a token the random-token rule takes, and of a value the high-entropy rule takes (its least). */
+const LONE_TOKEN_MIN = 28;
+const LONE_TOKEN_MAX = 512;
+const ASSIGNED_VALUE_LENGTH = 20;
 
 /** What looksRandom needs of a token before anything else: a lower-case letter, an upper-case one and a digit. */
 const LOWER_CASE = 1;
@@ -273,7 +289,9 @@ export const RULES: readonly RedactionRule[] = [
     // The user may be empty: `redis://:pw@host` is how Redis URLs carry a password alone.
     pattern: /(?<pre>(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s:@/?#]{0,256}:)(?<secret>[^\s@/?#]{1,256})(?=@)/g,
     check: ({ secret }) => !isPlaceholder(secret),
-    trigger: (text) => text.includes('://') && text.includes('@'),
+    // What the pattern needs from `://` on: a text that only has a URL and an `@` somewhere (a mail address, a
+    // decorator, a scoped package) is not tried at every letter.
+    trigger: hasMatch(/:\/\/[^\s:@/?#]{0,256}:[^\s@/?#]{1,256}@/),
     keys: ['://'],
   },
   {
@@ -338,7 +356,7 @@ export const RULES: readonly RedactionRule[] = [
       'gim',
     ),
     check: (c) => isSecretName(c.groups.name ?? '') && isAssignedSecret(c),
-    trigger: (text) => ASSIGNS.test(text) && HAS_SECRET_NAME.test(text),
+    trigger: (text) => ASSIGNS.test(text) && SECRET_NAME_THEN_SEPARATOR.test(text),
     keys: SECRET_NAME_KEYS,
   },
   {
@@ -381,16 +399,16 @@ export const RULES: readonly RedactionRule[] = [
     name: 'random-token',
     pattern: /(?<![A-Za-z0-9_./+=-])[A-Za-z0-9_-]{28,512}(?![A-Za-z0-9_./+=-])/g,
     check: ({ secret }) => looksRandom(secret),
-    trigger: (text) => hasLoneToken(text, 28, 512),
-    run: { length: 28, chars: TOKEN },
+    trigger: (text) => hasLoneToken(text, LONE_TOKEN_MIN, LONE_TOKEN_MAX),
+    scan: 'lone-token',
   },
   {
     name: 'high-entropy',
     pattern:
       /(?<pre>(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_.-]{0,63}["']?[ \t]*[:=][ \t]*["']?)(?<secret>[A-Za-z0-9+/=_-]{20,512})(?![A-Za-z0-9+/=_-])/g,
     check: ({ secret, groups }) => looksRandom(secret) && !isPublicDigest(groups.pre ?? '', secret),
-    trigger: (text) => hasAssignedValue(text, 20),
-    run: { length: 20, chars: VALUE, with: ':=' },
+    trigger: (text) => hasAssignedValue(text, ASSIGNED_VALUE_LENGTH),
+    scan: 'assigned-value',
   },
 ];
 
@@ -470,11 +488,14 @@ export function secondPass<T>(first: T): T {
   return mapStrings(first, 0, (text) => (flagged.has(text) ? redactText(text) : text)) as T;
 }
 
-/** The distinct strings (and keys) of a value that `keep` holds for, in the order first met. */
+/**
+ * The distinct strings (and keys) of a value that `keep` holds for, in the order first met. `keep` is asked first: a
+ * session repeats few of its long strings, and looking a string up in the set hashes all of it.
+ */
 function uniqueStrings(value: unknown, keep: (text: string) => boolean): string[] {
   const unique = new Set<string>();
   eachString(value, 0, (text) => {
-    if (!unique.has(text) && keep(text)) unique.add(text);
+    if (keep(text)) unique.add(text);
   });
   return [...unique];
 }
@@ -511,7 +532,8 @@ export function redact(text: string): string {
   for (let i = 0; i < RULES.length; i++) {
     if ((asked & (1 << i)) === 0) continue;
     const rule = RULES[i] as RedactionRule;
-    if (rule.trigger && !rule.trigger(out, lower)) continue;
+    // A trigger the scan worked out holds already: the rule's bit is set only when it does.
+    if (rule.trigger && (SCANNED & (1 << i)) === 0 && !rule.trigger(out, lower)) continue;
     const next = applyRule(out, rule);
     if (next !== out) {
       // A placeholder may hold a later rule's key (`[REDACTED:secret-assignment]`): the changed text is scanned anew.
@@ -528,8 +550,8 @@ type RuleSet = number;
 const NONE: RuleSet = 0;
 if (RULES.length > 30) throw new Error('redact.ts: more rules than a RuleSet has bits; make RuleSet an array');
 const bit = (rule: RedactionRule): RuleSet => 1 << RULES.indexOf(rule);
-/** Rules with neither keys nor a run: asked of every text. */
-const ALWAYS: RuleSet = RULES.filter((rule) => !rule.keys && !rule.run).reduce((set, rule) => set | bit(rule), NONE);
+/** Rules with neither keys nor a trigger the scan works out: asked of every text. */
+const ALWAYS: RuleSet = RULES.filter((rule) => !rule.keys && !rule.scan).reduce((set, rule) => set | bit(rule), NONE);
 /** Rules whose triggers read the lower-cased text; the others are not worth lower-casing it for. */
 const ASKS_LOWER: RuleSet = RULES.filter((rule) => rule.trigger && rule.trigger.length >= 2).reduce((set, rule) => set | bit(rule), NONE);
 
@@ -578,71 +600,221 @@ function mayStartKey(text: string, at: number, pair: number): boolean {
   return (((STARTS_KEY3[triple >>> 5] as number) >>> (triple & 31)) & 1) === 1;
 }
 
-/** The rules with a run: at most two, each tracked in a variable of its own by `candidates`. */
-const RUN_RULES = RULES.filter((rule) => rule.run);
-if (RUN_RULES.length > 2) throw new Error('redact.ts: candidates() tracks two runs at most');
-const runOf = (at: number) => RUN_RULES[at]?.run;
-/** Each run's rule, and the length it needs (beyond any text when there is no such run). */
-const RUN_A = RUN_RULES[0] ? bit(RUN_RULES[0]) : NONE;
-const RUN_B = RUN_RULES[1] ? bit(RUN_RULES[1]) : NONE;
-const LENGTH_A = runOf(0)?.length ?? Infinity;
-const LENGTH_B = runOf(1)?.length ?? Infinity;
+/** The rule whose trigger the scan works out as `scan`, as a RuleSet (none when no rule has it). */
+const scannedBit = (scan: ScannedTrigger): RuleSet => RULES.filter((rule) => rule.scan === scan).reduce((set, rule) => set | bit(rule), NONE);
+const LONE_TOKEN = scannedBit('lone-token');
+const ASSIGNED_VALUE = scannedBit('assigned-value');
+/** Rules whose trigger the scan works out: redact() does not ask them again. */
+const SCANNED: RuleSet = LONE_TOKEN | ASSIGNED_VALUE;
+
 /**
- * By ASCII char code: 1 and 2, the character is of run A's and B's characters; 4 and 8, of the characters one of
- * which run A and B need besides.
+ * By ASCII char code, what the scan needs to know of a character in one lookup: 1, a TOKEN character; 2, a VALUE
+ * character; 4, a joiner; and its case as CASE_OF says, three bits up (SCANNED_MIXED: all three seen).
  */
-const CHAR_CLASS = new Uint8Array(128);
-for (const [at, flag] of [
-  [0, 1],
-  [1, 2],
-] as const) {
-  const run = runOf(at);
-  for (const c of run?.chars ?? '') CHAR_CLASS[c.charCodeAt(0)] = (CHAR_CLASS[c.charCodeAt(0)] as number) | flag;
-  for (const c of run?.with ?? '') CHAR_CLASS[c.charCodeAt(0)] = (CHAR_CLASS[c.charCodeAt(0)] as number) | (flag << 2);
-}
-/** The runs that need no other character: 4 and 8 as in CHAR_CLASS. */
-const NEEDS_NOTHING = (runOf(0)?.with === undefined ? 4 : 0) | (runOf(1)?.with === undefined ? 8 : 0);
+const SCAN_CLASS = Uint8Array.from(
+  { length: 128 },
+  (_, code) => (TOKEN_CHARS[code] as number) | ((VALUE_CHARS[code] as number) << 1) | ((JOINERS[code] as number) << 2) | ((CASE_OF[code] as number) << 3),
+);
+const SCANNED_MIXED = MIXED << 3;
 
 /**
  * The rules worth asking their trigger about `text`, in one pass over it: those whose key is in it (compared
- * ignoring ASCII case, as a pattern without the `u` flag matches letters), those whose run is in it, and those with
- * neither. No rule's pattern can match in a text that holds none of its keys, or not its run, so a rule left out
- * would have changed nothing.
+ * ignoring ASCII case, as a pattern without the `u` flag matches letters), those with neither keys nor a scanned
+ * trigger, and those whose scanned trigger holds. No rule's pattern can match in a text that holds none of its keys,
+ * so a rule left out would have changed nothing; a scanned trigger is the rule's own trigger, worked out the same
+ * way in the same pass (hasLoneToken and hasAssignedValue are the reference, and a property test holds the two equal).
  */
 function candidates(text: string): RuleSet {
+  return WIDE.test(text) ? scanWide(text) : scanNarrow(text);
+}
+
+/**
+ * A character beyond Latin-1: V8 keeps a string holding one with two bytes a character, and one holding none with
+ * one (the strings JSON.parse makes, and most others). V8 compiles a function's reads of characters for the kinds of
+ * string it has been given; given both kinds, as the strings of a log give it (a tick, a dash or an arrow makes a
+ * string two-byte), the scan ran at half the speed it runs at on one kind. So it is written twice, word for word, one
+ * copy for each kind of string, and a test holds the two copies the same.
+ */
+const WIDE = /[^\u0000-\u00ff]/;
+
+/** The scan of candidates(), for strings of one byte a character. scanWide is the same, word for word. */
+function scanNarrow(text: string): RuleSet {
   const n = text.length;
   let found = ALWAYS;
-  let runA = 0;
-  let runB = 0;
-  // 1 and 2: run A or B was long enough; 4 and 8: what else it needs was seen.
-  let flags = NEEDS_NOTHING;
+  // As hasLoneToken: where the run of TOKEN characters that goes on here started, and the cases seen in it.
+  let tokenStart = 0;
+  let tokenCases = 0;
+  let loneToken = false;
+  // As hasAssignedValue: VALUE characters since a separator (-1 when none opened the run), their cases, and whether
+  // blanks or a quote may still come before the value.
+  let run = -1;
+  let cases = 0;
+  let opening = false;
+  let quoted = false;
+  let assignedValue = false;
   let next = n > 0 ? text.charCodeAt(0) : 0;
   for (let i = 0; i < n; i++) {
     const code = next;
     next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
-    if (code >= 128) {
-      runA = 0;
-      runB = 0;
-      continue;
-    }
-    const cls = CHAR_CLASS[code] as number;
+    const cls = code < 128 ? (SCAN_CLASS[code] as number) : 0;
+    // The cases gather with the class's other bits, which the comparisons with SCANNED_MIXED leave out.
     if (cls & 1) {
-      if (++runA >= LENGTH_A) flags |= 1;
-    } else runA = 0;
-    if (cls & 2) {
-      if (++runB >= LENGTH_B) flags |= 2;
-    } else runB = 0;
-    flags |= cls & 12;
-    if (next < 128) {
+      // A TOKEN character, which is a VALUE character too, and neither `=` nor `:`: the common case, kept short.
+      tokenCases |= cls;
+      if (run >= 0) {
+        cases |= cls;
+        run++;
+        opening = false;
+        quoted = false;
+      }
+    } else {
+      if ((tokenCases & SCANNED_MIXED) === SCANNED_MIXED && !loneToken) loneToken = isLoneToken(text, tokenStart, i, (cls & 4) !== 0);
+      tokenStart = i + 1;
+      tokenCases = 0;
+      if (cls & 2) {
+        // `+`, `/` or `=`: a VALUE character counts in a run a separator opened; `=` opens one itself.
+        if (run >= 0) {
+          cases |= cls;
+          run++;
+          opening = code === 61 /* = */;
+          quoted = false;
+        } else if (code === 61) {
+          run = 0;
+          cases = 0;
+          opening = true;
+          quoted = false;
+        }
+      } else if (run >= 0) {
+        // The run ends here: the value it holds is whole. (Without a run, nothing is opening: only a `:` starts one.)
+        if (run >= ASSIGNED_VALUE_LENGTH && (cases & SCANNED_MIXED) === SCANNED_MIXED) assignedValue = true;
+        if (code === 58 /* : */) {
+          run = 0;
+          cases = 0;
+          opening = true;
+          quoted = false;
+        } else if (opening && !quoted && (code === 32 || code === 9 || code === 34 || code === 39)) {
+          run = 0;
+          cases = 0;
+          quoted = code === 34 || code === 39;
+        } else {
+          run = -1;
+          opening = false;
+        }
+      } else if (code === 58) {
+        run = 0;
+        cases = 0;
+        opening = true;
+        quoted = false;
+      }
+    }
+    if (code < 128 && next < 128) {
       const pair = ((LOWER[code] as number) << 7) | (LOWER[next] as number);
       if (mayStartKey(text, i, pair)) {
         for (const { key, rules } of KEYS_BY_PAIR.get(pair) as Key[]) if ((found & rules) !== rules && startsWithIgnoringCase(text, i, key)) found |= rules;
       }
     }
   }
-  if ((flags & 5) === 5) found |= RUN_A;
-  if ((flags & 10) === 10) found |= RUN_B;
+  if ((tokenCases & SCANNED_MIXED) === SCANNED_MIXED && !loneToken) loneToken = isLoneToken(text, tokenStart, n, false);
+  if (run >= ASSIGNED_VALUE_LENGTH && (cases & SCANNED_MIXED) === SCANNED_MIXED) assignedValue = true;
+  if (loneToken) found |= LONE_TOKEN;
+  if (assignedValue) found |= ASSIGNED_VALUE;
   return found;
+}
+
+/** The scan of candidates(), for strings of two bytes a character. scanNarrow is the same, word for word. */
+function scanWide(text: string): RuleSet {
+  const n = text.length;
+  let found = ALWAYS;
+  // As hasLoneToken: where the run of TOKEN characters that goes on here started, and the cases seen in it.
+  let tokenStart = 0;
+  let tokenCases = 0;
+  let loneToken = false;
+  // As hasAssignedValue: VALUE characters since a separator (-1 when none opened the run), their cases, and whether
+  // blanks or a quote may still come before the value.
+  let run = -1;
+  let cases = 0;
+  let opening = false;
+  let quoted = false;
+  let assignedValue = false;
+  let next = n > 0 ? text.charCodeAt(0) : 0;
+  for (let i = 0; i < n; i++) {
+    const code = next;
+    next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+    const cls = code < 128 ? (SCAN_CLASS[code] as number) : 0;
+    // The cases gather with the class's other bits, which the comparisons with SCANNED_MIXED leave out.
+    if (cls & 1) {
+      // A TOKEN character, which is a VALUE character too, and neither `=` nor `:`: the common case, kept short.
+      tokenCases |= cls;
+      if (run >= 0) {
+        cases |= cls;
+        run++;
+        opening = false;
+        quoted = false;
+      }
+    } else {
+      if ((tokenCases & SCANNED_MIXED) === SCANNED_MIXED && !loneToken) loneToken = isLoneToken(text, tokenStart, i, (cls & 4) !== 0);
+      tokenStart = i + 1;
+      tokenCases = 0;
+      if (cls & 2) {
+        // `+`, `/` or `=`: a VALUE character counts in a run a separator opened; `=` opens one itself.
+        if (run >= 0) {
+          cases |= cls;
+          run++;
+          opening = code === 61 /* = */;
+          quoted = false;
+        } else if (code === 61) {
+          run = 0;
+          cases = 0;
+          opening = true;
+          quoted = false;
+        }
+      } else if (run >= 0) {
+        // The run ends here: the value it holds is whole. (Without a run, nothing is opening: only a `:` starts one.)
+        if (run >= ASSIGNED_VALUE_LENGTH && (cases & SCANNED_MIXED) === SCANNED_MIXED) assignedValue = true;
+        if (code === 58 /* : */) {
+          run = 0;
+          cases = 0;
+          opening = true;
+          quoted = false;
+        } else if (opening && !quoted && (code === 32 || code === 9 || code === 34 || code === 39)) {
+          run = 0;
+          cases = 0;
+          quoted = code === 34 || code === 39;
+        } else {
+          run = -1;
+          opening = false;
+        }
+      } else if (code === 58) {
+        run = 0;
+        cases = 0;
+        opening = true;
+        quoted = false;
+      }
+    }
+    if (code < 128 && next < 128) {
+      const pair = ((LOWER[code] as number) << 7) | (LOWER[next] as number);
+      if (mayStartKey(text, i, pair)) {
+        for (const { key, rules } of KEYS_BY_PAIR.get(pair) as Key[]) if ((found & rules) !== rules && startsWithIgnoringCase(text, i, key)) found |= rules;
+      }
+    }
+  }
+  if ((tokenCases & SCANNED_MIXED) === SCANNED_MIXED && !loneToken) loneToken = isLoneToken(text, tokenStart, n, false);
+  if (run >= ASSIGNED_VALUE_LENGTH && (cases & SCANNED_MIXED) === SCANNED_MIXED) assignedValue = true;
+  if (loneToken) found |= LONE_TOKEN;
+  if (assignedValue) found |= ASSIGNED_VALUE;
+  return found;
+}
+
+/** Whether the run of TOKEN characters from `start` to `end` is a lone token, as hasLoneToken judges one. */
+function isLoneToken(text: string, start: number, end: number, joinerAfter: boolean): boolean {
+  const length = end - start;
+  return length >= LONE_TOKEN_MIN && length <= LONE_TOKEN_MAX && !joinerAfter && !isJoiner(text.charCodeAt(start - 1));
+}
+
+/** The names of the rules the scan of `text` asks (their keys, a trigger it worked out, or neither): for tests. */
+export function rulesAsked(text: string): string[] {
+  const asked = candidates(text);
+  return RULES.filter((_, i) => (asked & (1 << i)) !== 0).map((rule) => rule.name);
 }
 
 function lowerAscii(code: number): number {

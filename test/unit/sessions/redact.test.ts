@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { redact, redactText, redactTextValue, redactValue, RULE_NAMES, RULES } from '../../../src/sessions/redact.js';
+import { redact, redactText, redactTextValue, redactValue, RULE_NAMES, RULES, rulesAsked } from '../../../src/sessions/redact.js';
 
 // Secrets are assembled at run time so that no scanner mistakes this file for a leak.
 const j = (...parts: string[]): string => parts.join('');
@@ -149,6 +151,8 @@ describe('redact', () => {
 
   it('keeps what surrounds a secret: the user and host of a URL, the name of a variable, quotes', () => {
     expect(redact('https://alice:s3cr3t-P4ss@github.com/x')).toBe('https://alice:[REDACTED:url-password]@github.com/x');
+    // However short: a password of one character is a password.
+    expect(redact('redis://:x@cache and https://u:p@h.example')).toBe('redis://:[REDACTED:url-password]@cache and https://u:[REDACTED:url-password]@h.example');
     expect(redact('export DB_PASSWORD="hunter2!"')).toBe('export DB_PASSWORD="[REDACTED:secret-assignment]"');
     expect(redact('Authorization: Bearer abcdef123456')).toBe('Authorization: Bearer [REDACTED:bearer-token]');
   });
@@ -265,6 +269,7 @@ describe('rule triggers', () => {
     chars(ALNUM, 35).map((b) => `AIza${b}`),
     fc.tuple(alnum, alnum, alnum).map(([a, b, c]) => `eyJ${a}${a}.${b}${b}.${c}`),
     fc.tuple(alnum, alnum).map(([user, pass]) => `https://${user}:${pass}@example.com`),
+    fc.tuple(chars(ALNUM, 0, 3), chars(ALNUM, 1, 3)).map(([user, pass]) => `redis://${user}:${pass}@cache`),
     fc.tuple(alnum, alnum).map(([user, pass]) => `mysql -u ${user} -p${pass}1 db; curl -u ${user}:${pass} https://x; sshpass -p ${pass} ssh h`),
     fc.tuple(fc.constantFrom('password', 'PIN', 'passphrase'), fc.constantFrom(' is ', ': ', ' ', ' for staging was set to '), alnum).map(([word, link, value]) => `the ${word}${link}${value}7!`),
     chars('0123456789', 4, 8).map((digits) => `pin ${digits}`),
@@ -304,36 +309,30 @@ describe('rule triggers', () => {
 
   /** What the key scan of redact() reads as the text's keys: the text with ASCII letters in lower case. */
   const asciiLower = (t: string) => t.replace(/[A-Z]/g, (c) => c.toLowerCase());
-  const hasRunOf = (t: string, length: number, chars: string) => {
-    let run = 0;
-    for (const c of t) if (chars.includes(c) && c.charCodeAt(0) < 128 ? ++run >= length : ((run = 0), false)) return true;
-    return false;
-  };
-  /** Whether redact() asks a rule about `t`: one of its keys is in it, or its run, or it has neither. */
-  const scanned = (rule: (typeof RULES)[number], t: string) =>
-    rule.keys
-      ? rule.keys.some((key) => asciiLower(t).includes(key))
-      : rule.run
-        ? hasRunOf(t, rule.run.length, rule.run.chars) && (rule.run.with === undefined || [...rule.run.with].some((c) => t.includes(c)))
-        : true;
+  /** Whether one of a rule's keys is in `t`, as the key scan compares them. */
+  const holdsKey = (rule: (typeof RULES)[number], t: string) => (rule.keys ?? []).some((key) => asciiLower(t).includes(key));
 
-  it('keys and runs hold for every text the pattern of its rule matches in, so that the one scan never lets a secret through', () => {
+  it('keys hold for every text the pattern of their rule matches in, so that the one scan never lets a secret through', () => {
+    const keyed = RULES.filter((rule) => rule.keys);
     fc.assert(
       fc.property(text, (t) => {
-        for (const rule of RULES) {
+        for (const rule of keyed) {
           const pattern = new RegExp(rule.pattern.source, rule.pattern.flags);
-          if (pattern.test(t)) expect(scanned(rule, t), `${rule.name}: ${JSON.stringify(t)}`).toBe(true);
+          if (pattern.test(t)) {
+            expect(holdsKey(rule, t), `${rule.name}: ${JSON.stringify(t)}`).toBe(true);
+            expect(rulesAsked(t), `${rule.name}: ${JSON.stringify(t)}`).toContain(rule.name);
+          }
         }
       }),
       { numRuns: 3000 },
     );
     for (const [, sample] of SECRETS) {
-      for (const rule of RULES) if (new RegExp(rule.pattern.source, rule.pattern.flags).test(sample)) expect(scanned(rule, sample), rule.name).toBe(true);
+      for (const rule of keyed) if (new RegExp(rule.pattern.source, rule.pattern.flags).test(sample)) expect(rulesAsked(sample), rule.name).toContain(rule.name);
     }
   });
 
-  it('every rule has keys or a run, and no pattern of theirs is Unicode-aware (keys are compared ignoring ASCII case only)', () => {
-    expect(RULES.filter((rule) => !rule.keys && !rule.run).map((rule) => rule.name)).toEqual([]);
+  it('every rule has keys or a trigger the scan works out, and no pattern of theirs is Unicode-aware (keys are compared ignoring ASCII case only)', () => {
+    expect(RULES.filter((rule) => !rule.keys && !rule.scan).map((rule) => rule.name)).toEqual([]);
     expect(RULES.filter((rule) => rule.pattern.unicode || rule.pattern.flags.includes('v')).map((rule) => rule.name)).toEqual([]);
   });
 
@@ -355,12 +354,50 @@ describe('rule triggers', () => {
           if (!changes(rule, t)) continue;
           changed++;
           expect(rule.trigger?.(t, t.toLowerCase()), `${rule.name}: ${JSON.stringify(t)}`).toBe(true);
+          expect(rulesAsked(t), `${rule.name}: ${JSON.stringify(t)}`).toContain(rule.name);
         }
       }),
       { numRuns: 5000 },
     );
     // The texts made hold secrets these rules take, often enough for the property to say something.
     expect(changed).toBeGreaterThan(500);
+  });
+
+  it('the scan is written twice, for strings of one and of two bytes a character, and the two copies are the same', () => {
+    const source = readFileSync(fileURLToPath(new URL('../../../src/sessions/redact.ts', import.meta.url)), 'utf8');
+    const body = (name: string) => {
+      const start = source.indexOf(`function ${name}(text: string): RuleSet {`);
+      expect(start, name).toBeGreaterThan(0);
+      return source.slice(source.indexOf('{', start), source.indexOf('\n}\n', start));
+    };
+    expect(body('scanWide')).toBe(body('scanNarrow'));
+    expect(body('scanNarrow').length).toBeGreaterThan(1000);
+  });
+
+  it('the scan works out the triggers of random-token and high-entropy as the triggers do, in any text', () => {
+    // The scan does in one pass what hasLoneToken and hasAssignedValue do in one each: the same answer for texts made
+    // of their edges and runs (lengths around each bound, text before and after, characters beyond ASCII), and any.
+    const edge = fc.constantFrom(':', '=', ' = ', ': "', "='", ' ', '\t', '"', "'", '.', '/', '+', '-', '_', '\n', 'é', '✓', '—', '→', 'x:', 'k=', '"k": "', 'sha256:');
+    const lengths: [number, number][] = [[0, 4], [18, 22], [26, 30], [508, 516]];
+    const alphabets = ['aZ9', 'aZ09_-', 'aZ09+/=_-', 'kQ7xR2', `${ALNUM}+/=_-`, 'abc012', 'ABC012', 'abcABC'];
+    const run = fc.tuple(fc.constantFrom(...alphabets), fc.constantFrom(...lengths)).chain(([alphabet, [min, max]]) => chars(alphabet, min, max));
+    const made = fc.array(fc.oneof(edge, run, fc.string({ maxLength: 6 })), { maxLength: 8 }).map((parts) => parts.join(''));
+    const scannedRules = RULES.filter((rule) => rule.scan);
+    expect(scannedRules.map((rule) => rule.name).sort()).toEqual(['high-entropy', 'random-token']);
+    let held = 0;
+    fc.assert(
+      fc.property(fc.oneof(made, text, fc.string({ maxLength: 80, unit: 'binary' })), (t) => {
+        const asked = rulesAsked(t);
+        for (const rule of scannedRules) {
+          const trigger = rule.trigger?.(t, t.toLowerCase()) ?? false;
+          if (trigger) held++;
+          expect(asked.includes(rule.name), `${rule.name}: ${JSON.stringify(t)}`).toBe(trigger);
+        }
+      }),
+      { numRuns: 8000 },
+    );
+    // Both answers come up often enough for the property to say something.
+    expect(held).toBeGreaterThan(1000);
   });
 
   it('holds for the secrets of this file', () => {
