@@ -77,7 +77,7 @@ function questionNotice({ a, b, reason }: Question): Notice {
 }
 
 /** A pair of entries where they are: the same words in two places are two pairs, each to settle. */
-function pairKey(a: Entry, b: Entry): string {
+export function pairKey(a: Entry, b: Entry): string {
   return [a, b].map((e) => `${e.path}:${e.line}\u0001${e.raw}`).sort().join('\u0000');
 }
 
@@ -97,7 +97,7 @@ interface Scan {
 
 const scans = new WeakMap<Entry[], Scan>();
 
-function nextConflict(all: Entry[], refused: Set<string>): { a: Entry; b: Entry; conflict: string } | undefined {
+export function nextConflict(all: Entry[], refused: Set<string>): { a: Entry; b: Entry; conflict: string } | undefined {
   let scan = scans.get(all);
   if (!scan || scan.refused !== refused) {
     const claims = new Map(all.map((e) => [e, entryClaims(e)]));

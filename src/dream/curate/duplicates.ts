@@ -213,6 +213,15 @@ function candidateIndex(entries: Entry[], profiles: Map<Entry, TermProfile>, wei
   return (i) => [...(partners[i] ?? [])].sort((x, y) => x - y);
 }
 
+/** For each entry, the later ones allClusters compares it with, in order: candidateIndex's answer, for its tests. */
+export function duplicateCandidates(entries: Entry[]): number[][] {
+  const lists = entries.map((e) => entryTerms(e));
+  const weight = idfTable(lists);
+  const profiles = new Map(entries.map((e, i) => [e, termProfile(lists[i] as string[], weight)]));
+  const related = candidateIndex(entries, profiles, weight);
+  return entries.map((_, i) => related(i));
+}
+
 /** The file and section an entry is in, as one key (sameSection of harm.ts, as a string). */
 function sectionKey(entry: Pick<Entry, 'path' | 'section'>): string {
   return [entry.path, ...entry.section].join('\u0000');

@@ -11,7 +11,7 @@ const MEMORY_PLACE = String.raw`(?:(?:the|my|our|your|project|repo|global|agent|
 /** The request itself, in the ways people phrase it. */
 const PLACES = String.raw`${MEMORY_PLACE}(?:\s*(?:,|and|&)\s*${MEMORY_PLACE})*`;
 
-const REQUESTS: RegExp[] = [
+export const REQUESTS: RegExp[] = [
   new RegExp(String.raw`\b(?:add|put|record|write|save|note|document|mention|include|capture|store|keep)\b[^.?!\n]{0,60}?\b(?:in|into|to|inside)\s+${PLACES}\b`, 'i'),
   new RegExp(String.raw`\b(?:update|adjust|change|amend|extend|edit)\s+${PLACES}\b`, 'i'),
   new RegExp(String.raw`\b(?:in|to)\s+${PLACES}\s+(?:mention|add|note|say|state|write|document|record|include)\b`, 'i'),
@@ -28,7 +28,7 @@ const REQUESTS: RegExp[] = [
  * `guideline`, `convention`, `remember` or `from now on` / `forward`. A sentence without one is no request, told
  * without running the requests' patterns over it (most of what people type).
  */
-const REQUEST_WORDS = /md|instructions|cursor|rule|memor|guideline|convention|playbook|remember|from now on|forward/i;
+export const REQUEST_WORDS = /md|instructions|cursor|rule|memor|guideline|convention|playbook|remember|from now on|forward/i;
 
 /** The first request in `sentence`, as the first of REQUESTS that matches finds it. */
 function firstRequest(sentence: string): RegExpExecArray | undefined {
