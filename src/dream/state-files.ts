@@ -204,7 +204,8 @@ const READ_FROM = new WeakMap<object, string>();
 function readProcessedPart(path: string, text: string, into: DreamState['processed']): void {
   const cycle = decodeURIComponent(path.slice(PROCESSED_DIR.length).replace(/(\+\d+)?\.jsonl$/, ''));
   for (let start = 0; start < text.length; ) {
-    const end = text.indexOf('\n', start) < 0 ? text.length : text.indexOf('\n', start);
+    const next = text.indexOf('\n', start);
+    const end = next < 0 ? text.length : next;
     const line = text.slice(start, end);
     start = end + 1;
     if (line === '') continue;
@@ -345,7 +346,10 @@ function readPatternShard(path: string, text: string, into: DreamState['patterns
 
 function frozen<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const item of Object.values(value)) frozen(item);
+    // A record's lists of sessions are strings by the hundred: looked through, not copied first.
+    if (Array.isArray(value)) {
+      for (const item of value as unknown[]) if (item && typeof item === 'object') frozen(item);
+    } else for (const item of Object.values(value)) frozen(item);
     Object.freeze(value);
   }
   return value;

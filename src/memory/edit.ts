@@ -1,7 +1,7 @@
 import { ReverieError } from '../errors.js';
 import { isEntryBlock } from './entries.js';
 import { endsWithLineBreak, isBlankLine, lineEnding } from './lines.js';
-import { parseDocument, parsedBlocks, parseSpliced, type Splice, type SplicedParse } from './markdown.js';
+import { parseDocumentWhole, parsedBlocks, parseSpliced, type Splice, type SplicedParse } from './markdown.js';
 import type { Block } from './types.js';
 import { sliceText, spliceText } from '../util/spliced.js';
 
@@ -186,8 +186,13 @@ function isLooseListAt(blocks: readonly Block[], index: number): boolean {
   return blocks[index - 1]?.kind === 'blank' && blocks[index - 2]?.kind === 'item';
 }
 
+/**
+ * Parsed whole, the same blocks as a cached parse, and kept out of the cache of parses: a new entry's few lines there
+ * would take the place of the file's text among the texts the next parse is derived from, and the file, changed by
+ * this insert, would then be parsed whole.
+ */
 function startsWithItem(raw: string): boolean {
-  return parseDocument('', raw).blocks[0]?.kind === 'item';
+  return parseDocumentWhole('', raw).blocks[0]?.kind === 'item';
 }
 
 interface NewSection {

@@ -77,19 +77,42 @@ function questionNotice({ a, b, reason }: Question): Notice {
 }
 
 /** A pair of entries where they are: the same words in two places are two pairs, each to settle. */
-function pairKey(a: Entry, b: Entry): string {
+export function pairKey(a: Entry, b: Entry): string {
   return [a, b].map((e) => `${e.path}:${e.line}\u0001${e.raw}`).sort().join('\u0000');
 }
 
-function nextConflict(all: Entry[], refused: Set<string>): { a: Entry; b: Entry; conflict: string } | undefined {
-  const claims = new Map(all.map((e) => [e, entryClaims(e)]));
-  // A note that recommends nothing, avoids nothing and names no number cannot disagree with another.
-  const entries = all.filter((e) => {
-    const c = claims.get(e) as Claims;
-    return c.recommends.length > 0 || c.avoids.length > 0 || c.topic.some(isNumber) || (e.policy === 'protected' ? c.forbids.length > 0 : c.does.length > 0);
-  });
+/**
+ * Where the last look for a conflict among the same entries stopped, with the same set of settled pairs: planResolutions
+ * asks again after each pair it settles, and a question (or a refused action) leaves the memory as it was. The pairs
+ * before the one found were not in conflict and stay so (whether two notes conflict depends on them alone), and the
+ * settled pairs only grow: the next look starts at the pair found, which is settled now.
+ */
+interface Scan {
+  refused: Set<string>;
+  entries: Entry[];
+  claims: Map<Entry, Claims>;
+  pairs: [number, number][];
+  next: number;
+}
+
+const scans = new WeakMap<Entry[], Scan>();
+
+export function nextConflict(all: Entry[], refused: Set<string>): { a: Entry; b: Entry; conflict: string } | undefined {
+  let scan = scans.get(all);
+  if (!scan || scan.refused !== refused) {
+    const claims = new Map(all.map((e) => [e, entryClaims(e)]));
+    // A note that recommends nothing, avoids nothing and names no number cannot disagree with another.
+    const entries = all.filter((e) => {
+      const c = claims.get(e) as Claims;
+      return c.recommends.length > 0 || c.avoids.length > 0 || c.topic.some(isNumber) || (e.policy === 'protected' ? c.forbids.length > 0 : c.does.length > 0);
+    });
+    scan = { refused, entries, claims, pairs: candidatePairs(entries.map((e) => claims.get(e) as Claims)), next: 0 };
+    scans.set(all, scan);
+  }
+  const { entries, claims, pairs } = scan;
   const of = (e: Entry) => claims.get(e) as Claims;
-  for (const [i, j] of candidatePairs(entries.map(of))) {
+  for (let k = scan.next; k < pairs.length; k++) {
+    const [i, j] = pairs[k] as [number, number];
     const a = entries[i] as Entry;
     const b = entries[j] as Entry;
     if ((a.policy === 'protected' && b.policy === 'protected') || refused.has(pairKey(a, b))) continue;
@@ -97,8 +120,12 @@ function nextConflict(all: Entry[], refused: Set<string>): { a: Entry; b: Entry;
     const curatedPair = a.policy !== 'protected' && b.policy !== 'protected';
     if (curatedPair && (!sameSection(a, b) || differentSubjects(a, b))) continue;
     const conflict = conflictBetween(of(a), of(b)) ?? againstProtectedProse(a, b, of);
-    if (conflict) return { a, b, conflict };
+    if (conflict) {
+      scan.next = k;
+      return { a, b, conflict };
+    }
   }
+  scan.next = pairs.length;
   return undefined;
 }
 

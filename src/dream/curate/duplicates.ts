@@ -35,14 +35,18 @@ export function planMerges(workspace: Workspace, otherApart: (a: Entry, b: Entry
     // A note an earlier merge kept may join a later cluster: kept again, or folded into one that says all of it.
     // A note this cycle wrote may take in the old ones that say the same; it is never the one removed.
     const keeper = (cluster: Entry[]) => keeperOf(cluster, workspace);
-    const clusters = allClusters(
-      entries.filter((e) => e.policy === 'dream' && !refused.has(`${e.path}\u0000${e.raw}`)),
-      apart,
-    ).filter((cluster) => {
+    const candidates = entries.filter((e) => e.policy === 'dream' && !refused.has(`${e.path}\u0000${e.raw}`));
+    // The memory as the last pass that found nothing left it (the same array: no action since), the same notes looked
+    // at, kept apart the same way: this pass would find nothing again.
+    if (foundNothing(entries, candidates, otherApart)) return actions;
+    const clusters = allClusters(candidates, apart).filter((cluster) => {
       const keep = keeper(cluster);
       return keep !== undefined && keepsEveryFact(cluster, keep);
     });
-    if (clusters.length === 0) return actions;
+    if (clusters.length === 0) {
+      nothingFound.set(entries, { candidates, otherApart });
+      return actions;
+    }
     const nth = occurrenceNumbers(entries);
     let proposed = 0;
     for (const found of clusters) {
@@ -57,6 +61,18 @@ export function planMerges(workspace: Workspace, otherApart: (a: Entry, b: Entry
     }
     if (proposed === 0) return actions;
   }
+}
+
+/**
+ * The passes that found no cluster, by the workspace's array of entries: a workspace gives the same array until an
+ * action changes the memory, and everything a pass reads of it (the entries, who wrote them, what this plan wrote)
+ * changes only with one. A second round of curation that follows no action would look at the same notes again.
+ */
+const nothingFound = new WeakMap<Entry[], { candidates: Entry[]; otherApart: (a: Entry, b: Entry) => boolean }>();
+
+function foundNothing(entries: Entry[], candidates: Entry[], otherApart: (a: Entry, b: Entry) => boolean): boolean {
+  const last = nothingFound.get(entries);
+  return last !== undefined && last.otherApart === otherApart && last.candidates.length === candidates.length && last.candidates.every((e, i) => e === candidates[i]);
 }
 
 /**
@@ -106,10 +122,10 @@ function keepsEveryFact(cluster: Entry[], keep: Entry): boolean {
 
 /** Clusters of duplicates, each note in one at most, in the order of their first note. */
 function allClusters(entries: Entry[], apart: (a: Entry, b: Entry) => boolean): Entry[][] {
-  const termsOf = new Map(entries.map((e) => [e, entryTerms(e)]));
-  const weight = idfTable([...termsOf.values()]);
-  const related = candidateIndex(entries, termsOf, weight);
-  const profiles = new Map([...termsOf].map(([e, ts]) => [e, termProfile(ts, weight)]));
+  const lists = entries.map((e) => entryTerms(e));
+  const weight = idfTable(lists);
+  const profiles = new Map(entries.map((e, i) => [e, termProfile(lists[i] as string[], weight)]));
+  const related = candidateIndex(entries, profiles, weight);
   const clustered = new Set<number>();
   const clusters: Entry[][] = [];
   for (let i = 0; i < entries.length; i++) {
@@ -141,45 +157,69 @@ function allClusters(entries: Entry[], apart: (a: Entry, b: Entry) => boolean): 
  * `a` must share one of a's heaviest words that together weigh more than that. Comparing only these pairs finds the
  * same clusters as comparing all of them, without the pairs that share only common words or no section.
  */
-function candidateIndex(entries: Entry[], termsOf: Map<Entry, string[]>, weight: (t: string) => number): (i: number) => number[] {
+function candidateIndex(entries: Entry[], profiles: Map<Entry, TermProfile>, weight: (t: string) => number): (i: number) => number[] {
   // Entries by section, then by term: a map per section rather than keys made of both, which cost a string each.
   const bySection = new Map<string, Map<string, number[]>>();
   const byText = new Map<string, number[]>();
+  const texts = entries.map((entry) => comparableText(entry.text));
   const place = entries.map((entry) => {
     const key = sectionKey(entry);
-    return bySection.get(key) ?? bySection.set(key, new Map()).get(key) ?? new Map<string, number[]>();
+    let byTerm = bySection.get(key);
+    if (!byTerm) bySection.set(key, (byTerm = new Map()));
+    return byTerm;
   });
   entries.forEach((entry, index) => {
     const byTerm = place[index] as Map<string, number[]>;
-    for (const term of new Set(termsOf.get(entry) ?? [])) (byTerm.get(term) ?? byTerm.set(term, []).get(term))?.push(index);
-    const text = comparableText(entry.text);
-    (byText.get(text) ?? byText.set(text, []).get(text))?.push(index);
+    for (const term of (profiles.get(entry) as TermProfile).distinct) {
+      const list = byTerm.get(term);
+      if (list) list.push(index);
+      else byTerm.set(term, [index]);
+    }
+    const text = texts[index] as string;
+    const list = byText.get(text);
+    if (list) list.push(index);
+    else byText.set(text, [index]);
   });
+  // The entry's distinct terms, heaviest first (ties by the term), up to those that weigh more than 1 − MIN_LIKENESS of
+  // them all; the total is summed in that order.
   const heaviest = (entry: Entry): string[] => {
-    const ranked = [...new Set(termsOf.get(entry) ?? [])].sort((x, y) => weight(y) - weight(x) || (x < y ? -1 : 1));
-    const total = ranked.reduce((sum, t) => sum + weight(t), 0);
+    const { distinct } = profiles.get(entry) as TermProfile;
+    const weights = distinct.map(weight);
+    const ranked = distinct.map((_, k) => k).sort((x, y) => (weights[y] as number) - (weights[x] as number) || ((distinct[x] as string) < (distinct[y] as string) ? -1 : 1));
+    let total = 0;
+    for (const k of ranked) total += weights[k] as number;
     const prefix: string[] = [];
     let sum = 0;
-    for (const t of ranked) {
-      prefix.push(t);
-      sum += weight(t);
+    for (const k of ranked) {
+      prefix.push(distinct[k] as string);
+      sum += weights[k] as number;
       if (sum > (1 - MIN_LIKENESS) * total + 1e-9) break;
     }
     return prefix;
   };
   // b may be found through a's heavy words or a through b's: a pair is a candidate either way.
-  const partners = new Map<number, Set<number>>();
+  const partners: (Set<number> | undefined)[] = new Array(entries.length);
   const link = (x: number, y: number) => {
     if (x === y) return;
-    const [lo, hi] = x < y ? [x, y] : [y, x];
-    (partners.get(lo) ?? partners.set(lo, new Set()).get(lo))?.add(hi);
+    const lo = x < y ? x : y;
+    const hi = x < y ? y : x;
+    (partners[lo] ??= new Set()).add(hi);
   };
   entries.forEach((entry, i) => {
-    for (const j of byText.get(comparableText(entry.text)) ?? []) link(i, j);
+    for (const j of byText.get(texts[i] as string) ?? []) link(i, j);
     const byTerm = place[i] as Map<string, number[]>;
     for (const term of heaviest(entry)) for (const j of byTerm.get(term) ?? []) link(i, j);
   });
-  return (i) => [...(partners.get(i) ?? [])].sort((x, y) => x - y);
+  return (i) => [...(partners[i] ?? [])].sort((x, y) => x - y);
+}
+
+/** For each entry, the later ones allClusters compares it with, in order: candidateIndex's answer, for its tests. */
+export function duplicateCandidates(entries: Entry[]): number[][] {
+  const lists = entries.map((e) => entryTerms(e));
+  const weight = idfTable(lists);
+  const profiles = new Map(entries.map((e, i) => [e, termProfile(lists[i] as string[], weight)]));
+  const related = candidateIndex(entries, profiles, weight);
+  return entries.map((_, i) => related(i));
 }
 
 /** The file and section an entry is in, as one key (sameSection of harm.ts, as a string). */

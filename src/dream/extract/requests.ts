@@ -11,7 +11,7 @@ const MEMORY_PLACE = String.raw`(?:(?:the|my|our|your|project|repo|global|agent|
 /** The request itself, in the ways people phrase it. */
 const PLACES = String.raw`${MEMORY_PLACE}(?:\s*(?:,|and|&)\s*${MEMORY_PLACE})*`;
 
-const REQUESTS: RegExp[] = [
+export const REQUESTS: RegExp[] = [
   new RegExp(String.raw`\b(?:add|put|record|write|save|note|document|mention|include|capture|store|keep)\b[^.?!\n]{0,60}?\b(?:in|into|to|inside)\s+${PLACES}\b`, 'i'),
   new RegExp(String.raw`\b(?:update|adjust|change|amend|extend|edit)\s+${PLACES}\b`, 'i'),
   new RegExp(String.raw`\b(?:in|to)\s+${PLACES}\s+(?:mention|add|note|say|state|write|document|record|include)\b`, 'i'),
@@ -21,6 +21,29 @@ const REQUESTS: RegExp[] = [
   /\bremember (?:this|that)\b(?!\s+(?:is|was|are|were|it|we|i|you|the)\b|'s)/i,
   /\b(?:from now on|going forward|moving forward)\b/i,
 ];
+
+/**
+ * Words one of which every request holds, under the same case folding (`i`, not `u`): each place of PLACES holds `md`,
+ * `instructions`, `cursor`, `rule`, `memor`, `guideline`, `convention` or `playbook`, and the other requests `rule`,
+ * `guideline`, `convention`, `remember` or `from now on` / `forward`. A sentence without one is no request, told
+ * without running the requests' patterns over it (most of what people type).
+ */
+export const REQUEST_WORDS = /md|instructions|cursor|rule|memor|guideline|convention|playbook|remember|from now on|forward/i;
+
+/** The first request in `sentence`, as the first of REQUESTS that matches finds it. */
+function firstRequest(sentence: string): RegExpExecArray | undefined {
+  if (!REQUEST_WORDS.test(sentence)) return undefined;
+  for (const request of REQUESTS) {
+    const match = request.exec(sentence);
+    if (match) return match;
+  }
+  return undefined;
+}
+
+/** Whether `sentence` holds a request. */
+function holdsRequest(sentence: string): boolean {
+  return REQUEST_WORDS.test(sentence) && REQUESTS.some((r) => r.test(sentence));
+}
 
 /** A request that names no rule of its own ("make a rule for it", "remember this"): the rule was said just before. */
 const POINTS_BACK = /^(?:[^.?!]{0,40}\b)?(?:remember (?:this|that)|(?:make|create|add|write|record|turn)\b[^.?!]{0,30}\b(?:rule|guideline|convention)\b[^.?!]{0,20}(?:for (?:it|this|that)|of (?:it|this|that)|out of (?:it|this|that))?|add (?:this|that|it) to\b[^.?!]*)[.!]*$/i;
@@ -48,7 +71,7 @@ export function rememberRequests(typed: readonly string[], previous: readonly st
   const sentences = typed.map((s) => s.replace(/`/g, ''));
   let topic: string | undefined;
   sentences.forEach((sentence, i) => {
-    const match = REQUESTS.map((r) => r.exec(sentence)).find((m): m is RegExpExecArray => m !== null);
+    const match = firstRequest(sentence);
     if (!match) return;
     const after = sentence.slice(match.index + match[0].length);
     // "…, then add instructions about it in AGENTS.md", "a blurb for my rules based on the above": said first.
@@ -84,7 +107,7 @@ function listBefore(before: readonly string[]): string[] {
 function followingRules(rest: readonly string[]): string[] {
   // "3. Review the code … Can you write up a blurb I can add to my rules?": the item ends where the next request begins.
   const items = rest.map((s) => (ITEM.test(s) ? itemBeforeRequest(s) : s));
-  const candidates = items.filter((s) => !REQUESTS.some((r) => r.test(s)) && !/\?\s*$/.test(s));
+  const candidates = items.filter((s) => !holdsRequest(s) && !/\?\s*$/.test(s));
   const listed = candidates.filter((s) => ITEM.test(s));
   if (listed.length >= 2) return listed.slice(0, 8);
   return candidates.slice(0, 3);
@@ -94,7 +117,7 @@ const ITEM = /^\s*([-*+]|\d+[.)])\s+/;
 
 /** A list item with a request run on after it: the item alone. */
 function itemBeforeRequest(sentence: string): string {
-  const at = Math.min(...REQUESTS.map((r) => r.exec(sentence)?.index ?? sentence.length));
+  const at = REQUEST_WORDS.test(sentence) ? Math.min(...REQUESTS.map((r) => r.exec(sentence)?.index ?? sentence.length)) : sentence.length;
   if (at === sentence.length) return sentence;
   // Back to where the request's sentence starts ("Can you write up …"), not where its verb is.
   const start = /\s(?:can|could|would|will)\s+you\b[^.]*$/i.exec(sentence.slice(0, at))?.index ?? at;
