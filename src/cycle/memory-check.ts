@@ -8,7 +8,7 @@ import type { CycleRecord } from '../dream/state.js';
 import type { Action } from '../dream/types.js';
 import { buildSnapshot } from '../memory/index.js';
 import type { MemorySnapshot } from '../memory/types.js';
-import { checkMemory, type MemoryCheck } from '../memory-tests/compare.js';
+import type { MemoryCheck } from '../memory-tests/compare.js';
 import { testCasesAt } from '../memory-tests/run.js';
 import type { MemoryTestCase } from '../memory-tests/cases.js';
 import { previewBuild } from './build.js';
@@ -37,6 +37,8 @@ export async function cycleMemoryCheck(
   const files = new Map(before.files.map((f) => [f.path, f.document.text]));
   for (const { changes } of replay.applied) for (const [path, text] of changes) files.set(path, text);
   const after = buildSnapshot([...files].map(([path, text]) => ({ path, text })), config.memory.root, config.memory.namespaces);
+  // The reader and its search index are loaded when there is something to answer: most repositories have no tests.
+  const { checkMemory } = await import('../memory-tests/compare.js');
   return checkMemory(before, after, [...tests.cases, ...fromSessions], config.lint.harness, { agents: config.agents, ...(options.known ? { known: options.known } : {}) });
 }
 

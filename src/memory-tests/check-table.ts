@@ -4,9 +4,8 @@
  */
 import { inlineText } from '../github/markdown.js';
 import { costOverrun, type ContextCost, type CostLimits } from '../memory/context-cost.js';
-import { caseLocation } from './report.js';
+import { caseLocation, matchPlace } from './report.js';
 import type { ComparedCase, MemoryCheck } from './compare.js';
-import { matchPlace } from './reader.js';
 
 /** GitHub caps a body; past this many cases the table stops and `reverie check --json` lists them all. */
 const MAX_CASES_SHOWN = 30;

@@ -125,11 +125,6 @@ function answerCase(testCase: MemoryTestCase, entries: readonly Entry[], search:
   };
 }
 
-/** Where a term was found, as a report names it: `memory/notes.md:5`, or the claude reader's answer. */
-export function matchPlace(match: TermMatch): string {
-  return match.path === null ? 'the answer' : `${match.path}:${match.line}`;
-}
-
 /**
  * The texts say most of what the gist says between them: at least GIST_SHARE of the gist's content terms (stemmed;
  * stop words, and words common to all engineering talk, left out) are among theirs, in any order and wording, so

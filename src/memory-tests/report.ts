@@ -5,10 +5,16 @@
  */
 import type { LoadSize } from '../memory/context-cost.js';
 import type { MemoryCheck } from './compare.js';
+import type { TermMatch } from './reader.js';
 
 /** Where a case comes from, as reports name it: a test file's line, or a session's turn. */
 export function caseLocation(c: { file: string; line: number; turn?: number }): string {
   return c.turn === undefined ? `${c.file}:${c.line}` : `${c.file}, turn ${c.turn}`;
+}
+
+/** Where a term was found, as a report names it: `memory/notes.md:5`, or the claude reader's answer. */
+export function matchPlace(match: TermMatch): string {
+  return match.path === null ? 'the answer' : `${match.path}:${match.line}`;
 }
 
 /** The check in the JSON contract of `reverie check --json` and `reverie dream --json`: snake_case. */

@@ -11,7 +11,7 @@ import { readFilesAt } from '../git/tree.js';
 import type { Repo } from '../git/index.js';
 import { isTestFile, TESTS_DIR, type MemoryTestCase } from './cases.js';
 import type { ClaudeReaderOptions, ClaudeReaderRun } from './claude-reader.js';
-import { answerCases, type MemoryTestReport } from './reader.js';
+import type { MemoryTestReport } from './reader.js';
 
 /** `offline`: retrieval by relevance, deterministic (reader.ts); `claude`: a model given the memory alone (claude-reader.ts). */
 export type ReaderName = 'offline' | 'claude';
@@ -52,7 +52,11 @@ export async function runMemoryTests(options: TestRunOptions): Promise<TestRun> 
   if (!repo || !commit) throw new Error(`no commit read for ${ref}`);
   // The cases of the same revision as the memory: a change that edits both is tested as it will be merged.
   const { files, cases } = await testCasesAt(repo, commit);
-  if (reader === 'offline' || cases.length === 0) return { ref, commit, files, reader, ...answerCases(view.snapshot, cases) };
+  if (reader === 'offline' || cases.length === 0) {
+    // Loaded here, not with this module: a cycle reads the test files through it, and most repositories have none.
+    const { answerCases } = await import('./reader.js');
+    return { ref, commit, files, reader, ...answerCases(view.snapshot, cases) };
+  }
   // Loaded only here: the SDK is most of what `reverie test` would otherwise spend starting.
   const { answerCasesWithClaude } = await import('./claude-reader.js');
   const answered = await answerCasesWithClaude(view.snapshot, cases, {

@@ -129,7 +129,7 @@ describe('a quiet run from the command line', () => {
       expect(quiet.holds(heavy), heavy).toBe(false);
     }
 
-    // A whole cycle loads what it reads with, but no YAML parser while there is no memory test file to read.
+    // A whole cycle loads what it reads with, but no YAML parser and no search index while there is no memory test file.
     const extra = path.join(dir, 'sessions/s3.jsonl');
     await writeFile(extra, npmMistakeSession('s3', '2026-11-04T09:00:00Z'));
     await utimes(extra, hourAgo(), hourAgo());
@@ -137,6 +137,7 @@ describe('a quiet run from the command line', () => {
     expect(whole.result.stats).toMatchObject({ sessions: 3 });
     expect(whole.holds('src/cycle/dream.ts')).toBe(true);
     expect(whole.holds('node_modules/yaml/')).toBe(false);
+    expect(whole.holds('node_modules/minisearch/')).toBe(false);
     expect(whole.holds('node_modules/isomorphic-git/http/node/index.js')).toBe(false);
   });
 

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { FailedCasesError } from '../../errors.js';
 import { UsageError } from '../../errors.js';
 import type { ClaudeReaderRun } from '../../memory-tests/claude-reader.js';
-import { matchPlace, type CaseResult } from '../../memory-tests/reader.js';
+import type { CaseResult } from '../../memory-tests/reader.js';
+import { matchPlace } from '../../memory-tests/report.js';
 import { runMemoryTests, type ReaderName, type TestRun } from '../../memory-tests/run.js';
 import { plural, quoted, shortOid, type Output } from '../output.js';
 
