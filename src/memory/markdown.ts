@@ -46,7 +46,9 @@ let cachedCharacters = 0;
 function blocksOf(text: string): readonly Block[] {
   const hit = cached(text);
   if (hit) return hit;
-  const blocks = derivedFromRecent(text) ?? parseBlocks(text).map((block) => Object.freeze(block));
+  // Not frozen: the blocks are shared (by the cache, and by the versions of a text an edit derives), read-only by
+  // contract. Freezing each block of a long file's tail after every edit cost more than making it.
+  const blocks = derivedFromRecent(text) ?? parseBlocks(text);
   remember(text, blocks);
   return blocks;
 }
@@ -256,8 +258,8 @@ function reparsedBetweenHeadings(
   const kept = Math.max(above, 0);
   const lineOf = above < 0 ? 0 : (blocks[above] as Block).line - 1;
   const lineShift = below < 0 ? 0 : (window.at(-1) as Block).line + lineOf - (blocks[below] as Block).line;
-  // Built in place, block by block, frozen as each is done: a long file's blocks after the edit are most of them, and
-  // arrays made on the way to the result were as many again.
+  // Built in place, block by block: a long file's blocks after the edit are most of them, and arrays made on the way
+  // to the result were as many again.
   const result = blocks.slice(0, kept);
   const headingsNow = headings.filter((index) => index < kept);
   // Sections: the trail at the heading above, followed through the new blocks; the blocks after the heading below keep
@@ -270,7 +272,7 @@ function reparsedBetweenHeadings(
     moved.section = sectionOf(trail, moved);
     follow(trail, moved);
     if (moved.kind === 'heading') headingsNow.push(result.length);
-    result.push(Object.freeze(moved));
+    result.push(moved);
   }
   const resection = below >= 0 && !sameTrail(trail, trailBefore(blocks, headings, below));
   const movedBy = result.length - below;
@@ -281,7 +283,7 @@ function reparsedBetweenHeadings(
       moved.section = sectionOf(trail, moved);
       follow(trail, moved);
     }
-    result.push(Object.freeze(moved));
+    result.push(moved);
   }
   if (below >= 0) for (const index of headings) if (index >= below) headingsNow.push(index + movedBy);
   headingIndexes.set(result, headingsNow);
