@@ -46,6 +46,18 @@ export function replaceEntry(text: string, path: string, entryRaw: string, newRa
 export interface Edited {
   text: string;
   splices: Splice[];
+  /**
+   * The stretch of the text before the edit that its checks read, from the start of the first character to the end of
+   * the last (see applyFirstSafe): the same edit on a text that differs only outside it (and does not hold the entry it
+   * names) makes the same splices there. Absent for an edit that is not checked (no entry, nothing to do).
+   */
+  reach?: Reach;
+}
+
+/** Characters `from` (inclusive) to `to` (exclusive) of a text. */
+export interface Reach {
+  from: number;
+  to: number;
 }
 
 /** replaceEntry, with its splices. */
@@ -268,32 +280,48 @@ export type Allowed = 'nothing' | 'entries' | 'anything';
  * after a list item may join it), so rather than predict every interaction, each edit is checked.
  */
 function applyFirstSafe(text: string, path: string, before: readonly Block[], allowed: Allowed, candidates: Splice[]): Edited {
+  // What the checks read, over every candidate tried: an edit's outcome is the first candidate that passes.
+  let reach: Reach | undefined;
+  const checked = (splice: Splice, result: string) => {
+    const parse = parseSpliced(text, splice, result);
+    const read = reachOf(before, text.length, parse);
+    reach = reach ? { from: Math.min(reach.from, read.from), to: Math.max(reach.to, read.to) } : read;
+    return splicedKeepsOthers(before, splice, parse, allowed);
+  };
   for (const splice of candidates) {
     // Text put back as it was gives the same string, not a copy: what the file holds does not change.
     if (splice.end - splice.start === splice.insert.length && sliceText(text, splice.start, splice.end) === splice.insert) {
-      if (editKeepsOthers(text, before, splice, text, allowed)) return { text, splices: [] };
+      if (checked(splice, text)) return { text, splices: [], reach: reach as Reach };
       continue;
     }
     const spliced = applySplice(text, splice);
     const result = keepFinalLineBreakState(text, spliced);
-    if (!editKeepsOthers(text, before, splice, result, allowed)) continue;
+    if (!checked(splice, result)) continue;
     // The final line break the splice brought is taken off again: a second splice, at the very end.
     const trimmed = spliced.length - result.length;
-    return { text: result, splices: trimmed === 0 ? [splice] : [splice, { start: result.length, end: spliced.length, insert: '' }] };
+    if (trimmed === 0) return { text: result, splices: [splice], reach: reach as Reach };
+    return { text: result, splices: [splice, { start: result.length, end: spliced.length, insert: '' }], reach: { from: (reach as Reach).from, to: text.length } };
   }
   throw new UnsafeEditError('the edit would change other parts of the file', path);
 }
 
 /**
- * Whether `result`, the text after `splice`, parses to the blocks of `text` outside the splice, and to what `allowed`
- * says inside it. Where the parse kept the blocks away from the edit (a long file, between the headings around the
- * edit), only the blocks between those headings are compared: the rest are the same blocks by construction.
+ * What a check of a splice read of the text before it: the blocks between the headings around the splice, headings
+ * included, when the parse kept the others (they are the same blocks by construction, and the text between those
+ * headings parses alike whatever surrounds it); else all of it.
  */
-function editKeepsOthers(text: string, before: readonly Block[], splice: Splice, result: string, allowed: Allowed): boolean {
-  return splicedKeepsOthers(before, splice, parseSpliced(text, splice, result), allowed);
+function reachOf(before: readonly Block[], length: number, { reused }: SplicedParse): Reach {
+  if (!reused) return { from: 0, to: length };
+  const first = before[reused.kept];
+  const last = before[before.length - reused.tail];
+  return { from: first ? first.start : 0, to: last ? last.start + last.raw.length : length };
 }
 
-/** editKeepsOthers on the parse of the result. */
+/**
+ * Whether the parse of the text after `splice` gives the blocks before it outside the splice, and what `allowed` says
+ * inside it. Where the parse kept the blocks away from the edit (a long file, between the headings around the edit),
+ * only the blocks between those headings are compared: the rest are the same blocks by construction.
+ */
 export function splicedKeepsOthers(before: readonly Block[], splice: Splice, { blocks, reused }: SplicedParse, allowed: Allowed): boolean {
   if (!reused) return othersIntact(before, splice, blocks, allowed);
   const { kept, tail } = reused;

@@ -4,6 +4,7 @@ import { entriesAfterEdit } from '../../memory/entries.js';
 import { editedEntries, EntryVersion, type EditedEntries } from '../../memory/entry-versions.js';
 import { Memo } from '../../util/memo.js';
 import { describeProblem, newProblems, structureProblems, type StructureProblem } from '../../memory/structure.js';
+import type { Splice } from '../../memory/markdown.js';
 import type { Entry, MemoryDocument, MemoryFile, MemorySnapshot, Namespace } from '../../memory/types.js';
 import { ActionConflictError, applyActionEdits, pathsRead, recordApplied, type AppliedEdits } from '../apply.js';
 import type { Action, DroppedAction, EntryRef } from '../types.js';
@@ -71,6 +72,8 @@ export class Workspace {
   /** Each file's text when curation began, and how many actions of this plan changed it since. */
   private readonly baseTexts: ReadonlyMap<string, string>;
   private readonly edits = new Map<string, number>();
+  /** The splices of each of those actions, by file, in order (see AppliedTrace.history). */
+  private readonly history = new Map<string, Splice[][]>();
   /** The structure problems of the text of each file checked last. */
   private readonly lastProblems = new Map<string, { text: string; problems: StructureProblem[] }>();
   /** The versions of files this workspace read after an edit: every entry of them has the provenance of its text. */
@@ -275,10 +278,13 @@ export class Workspace {
   }
 
   /** Keeps what the action did, for writing the cycle (see Replayer), and counts the edits of each file. */
-  private record(action: Action, { splices }: AppliedEdits): void {
+  private record(action: Action, { splices, edits }: AppliedEdits): void {
     const reads = new Map(pathsRead(action).map((path) => [path, this.edits.get(path) ?? 0]));
-    recordApplied(action, { base: this.baseTexts, reads, splices });
-    for (const path of splices.keys()) this.edits.set(path, (this.edits.get(path) ?? 0) + 1);
+    recordApplied(action, { base: this.baseTexts, reads, splices, edits, history: this.history });
+    for (const [path, made] of splices) {
+      this.edits.set(path, (this.edits.get(path) ?? 0) + 1);
+      (this.history.get(path) ?? this.history.set(path, []).get(path))?.push(made);
+    }
   }
 
   private commit(action: Action, changed: Map<string, string>): void {
