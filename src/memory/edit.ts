@@ -237,7 +237,15 @@ interface FoundEntry {
 
 function findEntry(text: string, path: string, entryRaw: string): FoundEntry {
   const blocks = parsedBlocks(text);
-  let index = blocks.findIndex((block) => isEntryBlock(block) && block.raw === entryRaw);
+  // A loop comparing lengths first, not findIndex: this runs over every block of a long file for each edit.
+  let index = -1;
+  for (let i = 0; i < blocks.length; i++) {
+    const block = blocks[i] as Block;
+    if (block.raw.length === entryRaw.length && block.raw === entryRaw && isEntryBlock(block)) {
+      index = i;
+      break;
+    }
+  }
   if (index === -1) {
     const wanted = withoutFinalLineBreak(entryRaw);
     index = blocks.findIndex((block) => isEntryBlock(block) && withoutFinalLineBreak(block.raw) === wanted);
