@@ -1,7 +1,7 @@
 import { ReverieError } from '../errors.js';
 import { isEntryBlock } from './entries.js';
 import { endsWithLineBreak, isBlankLine, lineEnding } from './lines.js';
-import { parseDocument, parsedBlocks, parseSpliced, type Splice, type SplicedParse } from './markdown.js';
+import { blockView, parseDocument, parsedBlocks, parseSpliced, type BlockView, type Splice, type SplicedParse } from './markdown.js';
 import type { Block } from './types.js';
 import { sliceText, spliceText } from '../util/spliced.js';
 
@@ -229,30 +229,24 @@ function endsWithBlankLine(text: string): boolean {
 }
 
 interface FoundEntry {
-  blocks: readonly Block[];
+  blocks: BlockView;
   block: Block;
   previous?: Block;
   next?: Block;
 }
 
 function findEntry(text: string, path: string, entryRaw: string): FoundEntry {
-  const blocks = parsedBlocks(text);
-  // A loop comparing lengths first, not findIndex: this runs over every block of a long file for each edit.
-  let index = -1;
-  for (let i = 0; i < blocks.length; i++) {
-    const block = blocks[i] as Block;
-    if (block.raw.length === entryRaw.length && block.raw === entryRaw && isEntryBlock(block)) {
-      index = i;
-      break;
-    }
-  }
+  // A view, not the blocks made: a merge's second edit looks in the text its first one left, whose blocks after the
+  // first edit are not moved for it (see markdown.ts, Derived). Its test reads kinds and texts only.
+  const blocks = blockView(text);
+  let index = blocks.findIndex((block) => block.raw.length === entryRaw.length && block.raw === entryRaw && isEntryBlock(block));
   if (index === -1) {
     const wanted = withoutFinalLineBreak(entryRaw);
     index = blocks.findIndex((block) => isEntryBlock(block) && withoutFinalLineBreak(block.raw) === wanted);
   }
-  const block = blocks[index];
-  if (index === -1 || !block) throw new EntryNotFoundError(path, preview(entryRaw));
-  return { blocks, block, previous: blocks[index - 1], next: blocks[index + 1] };
+  const block = index === -1 ? undefined : blocks.at(index);
+  if (!block) throw new EntryNotFoundError(path, preview(entryRaw));
+  return { blocks, block, previous: index > 0 ? blocks.at(index - 1) : undefined, next: blocks.at(index + 1) };
 }
 
 function preview(raw: string): string {
@@ -287,7 +281,7 @@ export type Allowed = 'nothing' | 'entries' | 'anything';
  * exactly as before. Markdown is context-sensitive (a paragraph before `---` is a heading, a line
  * after a list item may join it), so rather than predict every interaction, each edit is checked.
  */
-function applyFirstSafe(text: string, path: string, before: readonly Block[], allowed: Allowed, candidates: Splice[]): Edited {
+function applyFirstSafe(text: string, path: string, before: BlockView, allowed: Allowed, candidates: Splice[]): Edited {
   // What the checks read, over every candidate tried: an edit's outcome is the first candidate that passes.
   let reach: Reach | undefined;
   const checked = (splice: Splice, result: string) => {
@@ -318,10 +312,10 @@ function applyFirstSafe(text: string, path: string, before: readonly Block[], al
  * included, when the parse kept the others (they are the same blocks by construction, and the text between those
  * headings parses alike whatever surrounds it); else all of it.
  */
-function reachOf(before: readonly Block[], length: number, { reused }: SplicedParse): Reach {
+function reachOf(before: BlockView, length: number, { reused }: SplicedParse): Reach {
   if (!reused) return { from: 0, to: length };
-  const first = before[reused.kept];
-  const last = before[before.length - reused.tail];
+  const first = before.at(reused.kept);
+  const last = before.at(before.length - reused.tail);
   return { from: first ? first.start : 0, to: last ? last.start + last.raw.length : length };
 }
 
@@ -330,8 +324,8 @@ function reachOf(before: readonly Block[], length: number, { reused }: SplicedPa
  * inside it. Where the parse kept the blocks away from the edit (a long file, between the headings around the edit),
  * only the blocks between those headings are compared: the rest are the same blocks by construction.
  */
-export function splicedKeepsOthers(before: readonly Block[], splice: Splice, { blocks, reused }: SplicedParse, allowed: Allowed): boolean {
-  if (!reused) return othersIntact(before, splice, blocks, allowed);
+export function splicedKeepsOthers(before: BlockView, splice: Splice, { blocks, reused }: SplicedParse, allowed: Allowed): boolean {
+  if (!reused) return othersIntact(before.slice(), splice, blocks.slice(), allowed);
   const { kept, tail } = reused;
   return othersIntact(before.slice(kept, before.length - tail), splice, blocks.slice(kept, blocks.length - tail), allowed);
 }

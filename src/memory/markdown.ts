@@ -40,10 +40,15 @@ export function renderDocument(doc: MemoryDocument): string {
 const CACHE_SIZE = 64;
 /** Characters of text the cache holds at most: a long file's versions are few of the 64. */
 const CACHE_CHARACTERS = 8_000_000;
-const cache = new Map<string, readonly Block[]>();
+const cache = new Map<string, Parsed>();
 let cachedCharacters = 0;
 
 function blocksOf(text: string): readonly Block[] {
+  return made(text, parsedOf(text));
+}
+
+/** The blocks of `text` as the cache has them: made, or derived and not made yet (see Derived). */
+function parsedOf(text: string): Parsed {
   const hit = cached(text);
   if (hit) return hit;
   // Not frozen: the blocks are shared (by the cache, and by the versions of a text an edit derives), read-only by
@@ -53,7 +58,34 @@ function blocksOf(text: string): readonly Block[] {
   return blocks;
 }
 
-function cached(text: string): readonly Block[] | undefined {
+/** The blocks of `text`, made if they were only derived: the cache keeps them made from then on. */
+function made(text: string, parsed: Parsed): readonly Block[] {
+  if (!(parsed instanceof Derived)) return parsed;
+  const blocks = parsed.blocks();
+  headingIndexes.set(blocks, parsed.headings);
+  if (cache.get(text) === parsed) cache.set(text, blocks);
+  return blocks;
+}
+
+/**
+ * A text's blocks for a look at a few of them (an edit's target, its neighbours, the blocks around the edit), without
+ * making all of them when they were only derived (see Derived). `findIndex` hands its test each block as its kind,
+ * level, heading, section and text say (its place may be that of the text it was derived from): a test reads those.
+ * `at` takes no negative index.
+ */
+export interface BlockView {
+  readonly length: number;
+  at(index: number): Block | undefined;
+  slice(from?: number, to?: number): Block[];
+  findIndex(test: (block: Block) => unknown): number;
+}
+
+/** The blocks of `text` as a BlockView: the made blocks, or the derived ones, not made. */
+export function blockView(text: string): BlockView {
+  return parsedOf(text);
+}
+
+function cached(text: string): Parsed | undefined {
   const hit = cache.get(text);
   if (hit) {
     cache.delete(text);
@@ -62,7 +94,7 @@ function cached(text: string): readonly Block[] | undefined {
   return hit;
 }
 
-function remember(text: string, blocks: readonly Block[]): void {
+function remember(text: string, blocks: Parsed): void {
   cache.set(text, blocks);
   cachedCharacters += text.length;
   while (cache.size > 1 && (cache.size > CACHE_SIZE || cachedCharacters > CACHE_CHARACTERS)) {
@@ -80,7 +112,7 @@ const RECENT = 2;
  * part between the headings around the change is parsed again (see reparsedBetweenHeadings), so that one edit to a
  * long file costs about what the edit touches, not the whole file.
  */
-function derivedFromRecent(text: string): readonly Block[] | undefined {
+function derivedFromRecent(text: string): Parsed | undefined {
   const recent = [...cache].slice(-RECENT).reverse();
   for (const [before, blocks] of recent) {
     if (text.length < MIN_DERIVED_LENGTH || blocks.length === 0) continue;
@@ -104,8 +136,11 @@ export interface Splice {
 
 /** A parse of an edited text, and which of the blocks are the edited text's own blocks, kept as they were. */
 export interface SplicedParse {
-  /** The blocks of the edited text, as parseDocument gives them; shared with the cache of parses: read, never change. */
-  blocks: readonly Block[];
+  /**
+   * The blocks of the edited text, as parseDocument gives them; shared with the cache of parses: read, never change.
+   * Not made yet when the parse kept blocks (see Derived): read them through `reused`'s window.
+   */
+  blocks: readonly Block[] | BlockView;
   /**
    * When the parse kept blocks of the text before the edit: its first `kept` blocks are that text's first `kept`
    * blocks (the same objects), and its last `tail` are that text's last `tail` blocks, moved (the same kind, level
@@ -129,12 +164,12 @@ export function parseSpliced(before: string, splice: Splice, text: string): Spli
     return { blocks, reused: { kept, tail } };
   }
   const hit = cached(text);
-  if (hit) return { blocks: hit };
+  if (hit) return { blocks: made(text, hit) };
   const plain = text.length === before.length - (splice.end - splice.start) + splice.insert.length;
   // The stretch parsed again is cut from the text before and the splice, not from `text`: a slice of the new text would
   // copy all of it into one string first (it is the old text's pieces joined), a whole file per edit.
   const stretch = (from: number, to: number) => sliceText(before, from, splice.start) + splice.insert + sliceText(before, splice.end, to - splice.start - splice.insert.length + splice.end);
-  const derived = plain ? reparsedBetweenHeadings(blocksOf(before), text.length, splice.start, splice.end, stretch) : undefined;
+  const derived = plain ? reparsedBetweenHeadings(parsedOf(before), text.length, splice.start, splice.end, stretch) : undefined;
   if (!derived) return { blocks: blocksOf(text) };
   remember(text, derived.blocks);
   return { blocks: derived.blocks, reused: { kept: derived.kept, tail: derived.tail } };
@@ -162,7 +197,8 @@ const isBoundary = (block: Block) => block.kind === 'heading' && ATX_HEADING.tes
 /** The indexes of the headings among a text's blocks, by the blocks' array: kept with each parse, derived with each edit. */
 const headingIndexes = new WeakMap<readonly Block[], readonly number[]>();
 
-function headingsOf(blocks: readonly Block[]): readonly number[] {
+function headingsOf(blocks: Parsed): readonly number[] {
+  if (blocks instanceof Derived) return blocks.headings;
   let headings = headingIndexes.get(blocks);
   if (!headings) {
     headings = blocks.flatMap((block, index) => (block.kind === 'heading' ? [index] : []));
@@ -172,12 +208,12 @@ function headingsOf(blocks: readonly Block[]): readonly number[] {
 }
 
 /** The first position in `headings` whose block satisfies `after` (false then true along the blocks), or its length. */
-function firstHeading(blocks: readonly Block[], headings: readonly number[], after: (block: Block) => boolean): number {
+function firstHeading(blocks: BlockView, headings: readonly number[], after: (block: Block) => boolean): number {
   let lo = 0;
   let hi = headings.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (after(blocks[headings[mid] as number] as Block)) hi = mid;
+    if (after(blocks.at(headings[mid] as number) as Block)) hi = mid;
     else lo = mid + 1;
   }
   return lo;
@@ -189,11 +225,12 @@ interface Heading {
 }
 
 /** The heading trail in force just before block `index`: the headings before it with a lower level than any after them. */
-function trailBefore(blocks: readonly Block[], headings: readonly number[], index: number): Heading[] {
+function trailBefore(blocks: BlockView, headings: readonly number[], index: number): Heading[] {
   const trail: Heading[] = [];
   let limit = Infinity;
-  for (let k = firstHeading(blocks, headings, (block) => block.start >= (blocks[index]?.start ?? Infinity)) - 1; k >= 0 && limit > 1; k--) {
-    const block = blocks[headings[k] as number] as Block;
+  const at = blocks.at(index)?.start ?? Infinity;
+  for (let k = firstHeading(blocks, headings, (block) => block.start >= at) - 1; k >= 0 && limit > 1; k--) {
+    const block = blocks.at(headings[k] as number) as Block;
     const level = block.level ?? 1;
     if (level >= limit) continue;
     trail.push({ level, title: block.heading ?? '' });
@@ -231,63 +268,135 @@ const sameTrail = (a: readonly Heading[], b: readonly Heading[]) => a.length ===
  * the blocks away from the change are not looked at, only copied where they moved.
  */
 function reparsedBetweenHeadings(
-  blocks: readonly Block[],
+  blocks: Parsed,
   length: number,
   prefix: number,
   changedEnd: number,
   stretch: (from: number, to: number) => string,
-): { blocks: readonly Block[]; kept: number; tail: number } | undefined {
+): { blocks: Parsed; kept: number; tail: number } | undefined {
   if (length < MIN_DERIVED_LENGTH || blocks.length === 0) return undefined;
+  const at = (index: number) => blocks.at(index) as Block;
   const headings = headingsOf(blocks);
   // The heading above: wholly before the change. The heading below: starting after it.
   let k = firstHeading(blocks, headings, (block) => block.start + block.raw.length > prefix) - 1;
-  while (k >= 0 && !isBoundary(blocks[headings[k] as number] as Block)) k--;
+  while (k >= 0 && !isBoundary(at(headings[k] as number))) k--;
   const above = k >= 0 ? (headings[k] as number) : -1;
   let j = firstHeading(blocks, headings, (block) => block.start >= changedEnd);
-  while (j < headings.length && ((headings[j] as number) <= above || !isBoundary(blocks[headings[j] as number] as Block))) j++;
+  while (j < headings.length && ((headings[j] as number) <= above || !isBoundary(at(headings[j] as number)))) j++;
   const below = j < headings.length ? (headings[j] as number) : -1;
-  const oldLength = (blocks.at(-1) as Block).start + (blocks.at(-1) as Block).raw.length;
-  const shift = length - oldLength;
-  const from = above < 0 ? 0 : (blocks[above] as Block).start;
-  const to = below < 0 ? length : (blocks[below] as Block).start + (blocks[below] as Block).raw.length + shift;
+  const last = at(blocks.length - 1);
+  const shift = length - (last.start + last.raw.length);
+  const from = above < 0 ? 0 : at(above).start;
+  const to = below < 0 ? length : at(below).start + at(below).raw.length + shift;
   // A copy, not a slice: the blocks' texts are slices of what they were parsed from, and a slice of the whole text would
   // keep every version of a long file that an edit made alive for as long as one of its blocks is.
   const window = parseBlocks(copyOf(stretch(from, to)));
   const same = (a: Block | undefined, b: Block) => a !== undefined && a.kind === b.kind && a.raw === b.raw && a.level === b.level;
-  if ((above >= 0 && !same(window[0], blocks[above] as Block)) || (below >= 0 && (window.length < 2 || !same(window.at(-1), blocks[below] as Block)))) return undefined;
+  if ((above >= 0 && !same(window[0], at(above))) || (below >= 0 && (window.length < 2 || !same(window.at(-1), at(below))))) return undefined;
   const kept = Math.max(above, 0);
-  const lineOf = above < 0 ? 0 : (blocks[above] as Block).line - 1;
-  const lineShift = below < 0 ? 0 : (window.at(-1) as Block).line + lineOf - (blocks[below] as Block).line;
-  // Built in place, block by block: a long file's blocks after the edit are most of them, and arrays made on the way
-  // to the result were as many again.
-  const result = blocks.slice(0, kept);
+  const lineOf = above < 0 ? 0 : at(above).line - 1;
+  const lineShift = below < 0 ? 0 : (window.at(-1) as Block).line + lineOf - at(below).line;
   const headingsNow = headings.filter((index) => index < kept);
   // Sections: the trail at the heading above, followed through the new blocks; the blocks after the heading below keep
   // theirs unless the trail reaching it changed (a heading added or removed).
   const trail = trailBefore(blocks, headings, kept);
-  const middle = below < 0 ? window.length : window.length - 1;
-  for (let i = 0; i < middle; i++) {
+  const middle: Block[] = [];
+  for (let i = 0; i < (below < 0 ? window.length : window.length - 1); i++) {
     const block = window[i] as Block;
     const moved = movedBlock(block, block.start + from, block.line + lineOf);
     moved.section = sectionOf(trail, moved);
     follow(trail, moved);
-    if (moved.kind === 'heading') headingsNow.push(result.length);
-    result.push(moved);
+    if (moved.kind === 'heading') headingsNow.push(kept + middle.length);
+    middle.push(moved);
   }
   const resection = below >= 0 && !sameTrail(trail, trailBefore(blocks, headings, below));
-  const movedBy = result.length - below;
-  for (let i = below < 0 ? blocks.length : below; i < blocks.length; i++) {
-    const block = blocks[i] as Block;
-    const moved = movedBlock(block, block.start + shift, block.line + lineShift);
+  const end = below < 0 ? blocks.length : below;
+  if (end < blocks.length) for (const index of headings) if (index >= end) headingsNow.push(index + kept + middle.length - end);
+  const tail = blocks.length - end;
+  // The blocks after the edit, most of a long file's, are moved when they are asked for (Derived), not here: an edit
+  // whose text is edited again first (a merge's first) never moves them, and the next edit moves them once. A text
+  // derived from one derived so, or whose sections after the edit changed, is made here, block by block.
+  if (!(blocks instanceof Derived) && !resection) return { blocks: new Derived(blocks, kept, middle, end, shift, lineShift, headingsNow), kept, tail };
+  const result: Block[] = [];
+  for (let i = 0; i < kept; i++) result.push(at(i));
+  for (const block of middle) result.push(block);
+  for (let i = end; i < blocks.length; i++) {
+    const moved = blocks instanceof Derived ? blocks.movedAt(i, shift, lineShift) : movedBlock(blocks[i] as Block, (blocks[i] as Block).start + shift, (blocks[i] as Block).line + lineShift);
     if (resection) {
       moved.section = sectionOf(trail, moved);
       follow(trail, moved);
     }
     result.push(moved);
   }
-  if (below >= 0) for (const index of headings) if (index >= below) headingsNow.push(index + movedBy);
   headingIndexes.set(result, headingsNow);
-  return { blocks: result, kept, tail: below < 0 ? 0 : blocks.length - below };
+  return { blocks: result, kept, tail };
+}
+
+/** A text's blocks: made, or derived from another text's and not made yet. */
+type Parsed = readonly Block[] | Derived;
+
+/**
+ * The blocks of a text derived from another text's blocks by parsing one stretch again, not made yet: `base`'s first
+ * `kept` blocks, then `window` (made), then `base`'s blocks from `below` on, `shift` characters and `lineShift` lines
+ * further (with the sections they have in `base`). Reading one block makes it alone; `blocks` makes them all.
+ */
+class Derived implements BlockView {
+  readonly length: number;
+  private readonly middle: number;
+
+  constructor(
+    private readonly base: readonly Block[],
+    private readonly kept: number,
+    private readonly window: readonly Block[],
+    private readonly below: number,
+    private readonly shift: number,
+    private readonly lineShift: number,
+    readonly headings: readonly number[],
+  ) {
+    this.middle = kept + window.length;
+    this.length = this.middle + base.length - below;
+  }
+
+  /** The block at `index` (no negative index), as the made blocks have it: a block after the edit is made anew. */
+  at(index: number): Block | undefined {
+    return index >= 0 && index < this.length ? this.movedAt(index, 0, 0) : undefined;
+  }
+
+  /** The block at `index`, moved `shift` characters and `lineShift` lines further; a new block unless both are 0 and it is not after the edit. */
+  movedAt(index: number, shift: number, lineShift: number): Block {
+    if (index >= this.middle) {
+      const block = this.base[this.below + index - this.middle] as Block;
+      return movedBlock(block, block.start + this.shift + shift, block.line + this.lineShift + lineShift);
+    }
+    const block = (index < this.kept ? this.base[index] : this.window[index - this.kept]) as Block;
+    return shift === 0 && lineShift === 0 ? block : movedBlock(block, block.start + shift, block.line + lineShift);
+  }
+
+  slice(from = 0, to = this.length): Block[] {
+    const out: Block[] = [];
+    for (let index = Math.max(0, from); index < Math.min(to, this.length); index++) out.push(this.movedAt(index, 0, 0));
+    return out;
+  }
+
+  /** The first index whose block satisfies `test`, which is handed a block after the edit where `base` has it (see BlockView). */
+  findIndex(test: (block: Block) => unknown): number {
+    for (let index = 0; index < this.length; index++) {
+      const block = (index < this.kept ? this.base[index] : index < this.middle ? this.window[index - this.kept] : this.base[this.below + index - this.middle]) as Block;
+      if (test(block)) return index;
+    }
+    return -1;
+  }
+
+  /** All the blocks, made. */
+  blocks(): Block[] {
+    const out = this.base.slice(0, this.kept);
+    for (const block of this.window) out.push(block);
+    for (let index = this.below; index < this.base.length; index++) {
+      const block = this.base[index] as Block;
+      out.push(movedBlock(block, block.start + this.shift, block.line + this.lineShift));
+    }
+    return out;
+  }
 }
 
 /**
