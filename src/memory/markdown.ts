@@ -13,7 +13,32 @@ export { endsWithLineBreak, isBlankLine, lineEnding } from './lines.js';
  * lines, so that joining their raw text always gives back the input byte for byte, whatever the input is.
  */
 export function parseDocument(path: string, text: string): MemoryDocument {
-  return { path, text, blocks: [...blocksOf(text)] };
+  const parsed = parsedOf(text);
+  if (!(parsed instanceof Derived)) return { path, text, blocks: [...parsed] };
+  // Derived blocks are made when `blocks` is first read (enumerable, as the property it stands for): curation reads a
+  // long file's versions through documentBlocks, and most of them are never made.
+  const document = { path, text } as MemoryDocument;
+  lazyDocuments.set(document, parsed);
+  Object.defineProperty(document, 'blocks', {
+    get: () => {
+      const blocks = [...made(text, parsed)];
+      Object.defineProperty(document, 'blocks', { value: blocks, enumerable: true, writable: true, configurable: true });
+      return blocks;
+    },
+    enumerable: true,
+    configurable: true,
+  });
+  return document;
+}
+
+/** Documents whose blocks were derived and are not made yet, with those blocks. */
+const lazyDocuments = new WeakMap<MemoryDocument, Derived>();
+
+/** A document's blocks as a BlockView: not made when they were derived and no one made them since. */
+export function documentBlocks(document: MemoryDocument): BlockView {
+  const parsed = lazyDocuments.get(document);
+  if (!parsed) return document.blocks;
+  return madeBlocks.get(parsed) ?? parsed;
 }
 
 /** The document parsed whole, with no use of earlier parses: what every parse must equal (the tests hold them to it). */
@@ -61,11 +86,18 @@ function parsedOf(text: string): Parsed {
 /** The blocks of `text`, made if they were only derived: the cache keeps them made from then on. */
 function made(text: string, parsed: Parsed): readonly Block[] {
   if (!(parsed instanceof Derived)) return parsed;
-  const blocks = parsed.blocks();
-  headingIndexes.set(blocks, parsed.headings);
+  let blocks = madeBlocks.get(parsed);
+  if (!blocks) {
+    blocks = parsed.blocks();
+    headingIndexes.set(blocks, parsed.headings);
+    madeBlocks.set(parsed, blocks);
+  }
   if (cache.get(text) === parsed) cache.set(text, blocks);
   return blocks;
 }
+
+/** Derived blocks once made: a document read through documentBlocks then sees the blocks the next edit is derived from. */
+const madeBlocks = new WeakMap<Derived, readonly Block[]>();
 
 /**
  * A text's blocks for a look at a few of them (an edit's target, its neighbours, the blocks around the edit), without
@@ -158,7 +190,7 @@ export function parseSpliced(before: string, splice: Splice, text: string): Spli
   if (text === before) {
     // An entry put back as it was (a merge keeps its note as written): the blocks of the text before, all kept but
     // those the splice touches.
-    const blocks = blocksOf(before);
+    const blocks = parsedOf(before);
     const kept = firstBlock(blocks, 0, (block) => block.start + block.raw.length > splice.start);
     const tail = blocks.length - firstBlock(blocks, kept, (block) => block.start >= splice.end);
     return { blocks, reused: { kept, tail } };
@@ -176,12 +208,12 @@ export function parseSpliced(before: string, splice: Splice, text: string): Spli
 }
 
 /** The first index from `from` whose block satisfies `after` (false then true along the blocks), or their count. */
-function firstBlock(blocks: readonly Block[], from: number, after: (block: Block) => boolean): number {
+function firstBlock(blocks: BlockView, from: number, after: (block: Block) => boolean): number {
   let lo = from;
   let hi = blocks.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (after(blocks[mid] as Block)) hi = mid;
+    if (after(blocks.at(mid) as Block)) hi = mid;
     else lo = mid + 1;
   }
   return lo;
@@ -313,10 +345,10 @@ function reparsedBetweenHeadings(
   const end = below < 0 ? blocks.length : below;
   if (end < blocks.length) for (const index of headings) if (index >= end) headingsNow.push(index + kept + middle.length - end);
   const tail = blocks.length - end;
-  // The blocks after the edit, most of a long file's, are moved when they are asked for (Derived), not here: an edit
-  // whose text is edited again first (a merge's first) never moves them, and the next edit moves them once. A text
-  // derived from one derived so, or whose sections after the edit changed, is made here, block by block.
-  if (!(blocks instanceof Derived) && !resection) return { blocks: new Derived(blocks, kept, middle, end, shift, lineShift, headingsNow), kept, tail };
+  // The blocks after the edit, most of a long file's, are moved when they are asked for (Derived), not here. A text whose
+  // sections after the edit changed, or derived through many edits, is made here, block by block.
+  const derived = resection ? undefined : Derived.of(blocks, kept, middle, end, shift, lineShift, headingsNow);
+  if (derived) return { blocks: derived, kept, tail };
   const result: Block[] = [];
   for (let i = 0; i < kept; i++) result.push(at(i));
   for (const block of middle) result.push(block);
@@ -335,41 +367,99 @@ function reparsedBetweenHeadings(
 /** A text's blocks: made, or derived from another text's and not made yet. */
 type Parsed = readonly Block[] | Derived;
 
+/** Blocks `from` to `to` (exclusive) of `source`, `shift` characters and `lineShift` lines further than `source` has them. */
+interface Run {
+  source: readonly Block[];
+  from: number;
+  to: number;
+  shift: number;
+  lineShift: number;
+}
+
+/** Past this many runs, a derived text's blocks are made, and the texts derived from it start from them. */
+const MAX_RUNS = 64;
+
 /**
- * The blocks of a text derived from another text's blocks by parsing one stretch again, not made yet: `base`'s first
- * `kept` blocks, then `window` (made), then `base`'s blocks from `below` on, `shift` characters and `lineShift` lines
- * further (with the sections they have in `base`). Reading one block makes it alone; `blocks` makes them all.
+ * The blocks of a text derived from other texts' blocks by parsing one stretch again per edit, not made yet: runs of
+ * the blocks of the texts it came from, each moved by what the edits since did before it (with the sections it has
+ * there: a text whose sections changed is made). Reading one block makes it alone (a block that did not move is the
+ * same object); `blocks` makes them all. So an edit to a long file costs what it touches, not a copy of every block
+ * after it, until someone asks for them all.
  */
 class Derived implements BlockView {
   readonly length: number;
-  private readonly middle: number;
+  private readonly starts: number[];
 
-  constructor(
-    private readonly base: readonly Block[],
-    private readonly kept: number,
-    private readonly window: readonly Block[],
-    private readonly below: number,
-    private readonly shift: number,
-    private readonly lineShift: number,
+  private constructor(
+    private readonly runs: readonly Run[],
     readonly headings: readonly number[],
   ) {
-    this.middle = kept + window.length;
-    this.length = this.middle + base.length - below;
+    let at = 0;
+    this.starts = runs.map((run) => {
+      const start = at;
+      at += run.to - run.from;
+      return start;
+    });
+    this.length = at;
   }
 
-  /** The block at `index` (no negative index), as the made blocks have it: a block after the edit is made anew. */
+  /**
+   * `base`'s first `kept` blocks, then `middle`, then `base`'s blocks from `end` on, `shift` characters and `lineShift`
+   * lines further; undefined past MAX_RUNS runs.
+   */
+  static of(base: Parsed, kept: number, middle: readonly Block[], end: number, shift: number, lineShift: number, headings: readonly number[]): Derived | undefined {
+    const runsOf = (from: number, to: number): Run[] => (base instanceof Derived ? base.cut(from, to) : [{ source: base, from, to, shift: 0, lineShift: 0 }]);
+    const after = runsOf(end, base.length).map((run) => ({ ...run, shift: run.shift + shift, lineShift: run.lineShift + lineShift }));
+    const runs = [...runsOf(0, kept), { source: middle, from: 0, to: middle.length, shift: 0, lineShift: 0 }, ...after].filter((run) => run.to > run.from);
+    return runs.length > MAX_RUNS ? undefined : new Derived(runs, headings);
+  }
+
+  /** The runs that hold blocks `from` to `to` (exclusive). */
+  private cut(from: number, to: number): Run[] {
+    const out: Run[] = [];
+    this.runs.forEach((run, index) => {
+      const start = this.starts[index] as number;
+      const first = Math.max(from, start);
+      const last = Math.min(to, start + run.to - run.from);
+      if (last > first) out.push({ ...run, from: run.from + first - start, to: run.from + last - start });
+    });
+    return out;
+  }
+
+  private runAt(index: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] as number) <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The block at `index` (no negative index), as the made blocks have it. */
   at(index: number): Block | undefined {
     return index >= 0 && index < this.length ? this.movedAt(index, 0, 0) : undefined;
   }
 
-  /** The block at `index`, moved `shift` characters and `lineShift` lines further; a new block unless both are 0 and it is not after the edit. */
+  /** The block at `index`, moved `shift` characters and `lineShift` lines further; the block itself when it does not move. */
   movedAt(index: number, shift: number, lineShift: number): Block {
-    if (index >= this.middle) {
-      const block = this.base[this.below + index - this.middle] as Block;
-      return movedBlock(block, block.start + this.shift + shift, block.line + this.lineShift + lineShift);
-    }
-    const block = (index < this.kept ? this.base[index] : this.window[index - this.kept]) as Block;
-    return shift === 0 && lineShift === 0 ? block : movedBlock(block, block.start + shift, block.line + lineShift);
+    const r = this.runAt(index);
+    const run = this.runs[r] as Run;
+    const block = run.source[run.from + index - (this.starts[r] as number)] as Block;
+    const chars = run.shift + shift;
+    const lines = run.lineShift + lineShift;
+    return chars === 0 && lines === 0 ? block : movedBlock(block, block.start + chars, block.line + lines);
+  }
+
+  /**
+   * The block at `index` where the text it came from has it, and how far it moved: what a pass over all of them reads
+   * without making them (kind, level, heading, section and text are the block's).
+   */
+  placeOf(index: number): { block: Block; shift: number; lineShift: number } {
+    const r = this.runAt(index);
+    const run = this.runs[r] as Run;
+    return { block: run.source[run.from + index - (this.starts[r] as number)] as Block, shift: run.shift, lineShift: run.lineShift };
   }
 
   slice(from = 0, to = this.length): Block[] {
@@ -378,25 +468,60 @@ class Derived implements BlockView {
     return out;
   }
 
-  /** The first index whose block satisfies `test`, which is handed a block after the edit where `base` has it (see BlockView). */
+  /** The first index whose block satisfies `test`, which is handed each block where the text it came from has it (see BlockView). */
   findIndex(test: (block: Block) => unknown): number {
-    for (let index = 0; index < this.length; index++) {
-      const block = (index < this.kept ? this.base[index] : index < this.middle ? this.window[index - this.kept] : this.base[this.below + index - this.middle]) as Block;
-      if (test(block)) return index;
+    for (let r = 0; r < this.runs.length; r++) {
+      const run = this.runs[r] as Run;
+      for (let i = run.from; i < run.to; i++) if (test(run.source[i] as Block)) return (this.starts[r] as number) + i - run.from;
     }
     return -1;
   }
 
   /** All the blocks, made. */
   blocks(): Block[] {
-    const out = this.base.slice(0, this.kept);
-    for (const block of this.window) out.push(block);
-    for (let index = this.below; index < this.base.length; index++) {
-      const block = this.base[index] as Block;
-      out.push(movedBlock(block, block.start + this.shift, block.line + this.lineShift));
+    const out: Block[] = [];
+    for (const run of this.runs) {
+      for (let i = run.from; i < run.to; i++) {
+        const block = run.source[i] as Block;
+        out.push(run.shift === 0 && run.lineShift === 0 ? block : movedBlock(block, block.start + run.shift, block.line + run.lineShift));
+      }
     }
     return out;
   }
+}
+
+/** Calls `visit` with each block where the text it came from has it (its kind, level, heading, section and text are its own). */
+export function eachBlock(blocks: BlockView, visit: (block: Block, index: number) => void): void {
+  if (!(blocks instanceof Derived)) {
+    for (let index = 0; index < blocks.length; index++) visit(blocks.at(index) as Block, index);
+    return;
+  }
+  let index = 0;
+  blocks.findIndex((block) => {
+    visit(block, index++);
+    return false;
+  });
+}
+
+/**
+ * How many blocks two versions of a text begin with that are the same blocks on the same lines: the same objects when
+ * both are made (see entries.ts, unchangedEnds), the same blocks moved alike when derived.
+ */
+export function sameStart(old: BlockView, now: BlockView): number {
+  const limit = Math.min(old.length, now.length);
+  if (!(old instanceof Derived) && !(now instanceof Derived)) {
+    let head = 0;
+    while (head < limit && old.at(head) === now.at(head)) head++;
+    return head;
+  }
+  const place = (view: BlockView, index: number) => (view instanceof Derived ? view.placeOf(index) : { block: view.at(index) as Block, shift: 0, lineShift: 0 });
+  let head = 0;
+  for (; head < limit; head++) {
+    const a = place(old, head);
+    const b = place(now, head);
+    if (a.block !== b.block || a.shift !== b.shift || a.lineShift !== b.lineShift) break;
+  }
+  return head;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { buildSnapshot, entriesOf, estimateTokens, namespaceMatcher } from '../../memory/index.js';
-import { parsedBlocks } from '../../memory/markdown.js';
+import { blockView, documentBlocks } from '../../memory/markdown.js';
 import { entriesAfterEdit } from '../../memory/entries.js';
 import { editedEntries, EntryVersion, type EditedEntries } from '../../memory/entry-versions.js';
 import { Memo } from '../../util/memo.js';
@@ -272,7 +272,7 @@ export class Workspace {
   private problemsOf(path: string, text: string): StructureProblem[] {
     const last = this.lastProblems.get(path);
     if (last?.text === text) return last.problems;
-    const problems = structureProblems({ blocks: parsedBlocks(text) });
+    const problems = structureProblems({ blocks: blockView(text) });
     this.lastProblems.set(path, { text, problems });
     return problems;
   }
@@ -333,7 +333,7 @@ export class Workspace {
     const previous = before && this.versions.get(before.document);
     const carried = previous && this.read.has(previous) && before.namespace === namespace.name && before.policy === namespace.policy;
     // A short file's entries are all read again soon enough: moving them at once costs less than keeping their runs.
-    const edited = carried && previous.length >= LONG_FILE ? editedEntries({ blocks: before.document.blocks, version: previous }, document, namespace.name, namespace.policy, located) : undefined;
+    const edited = carried && previous.length >= LONG_FILE ? editedEntries({ blocks: documentBlocks(before.document), version: previous }, document, namespace.name, namespace.policy, located) : undefined;
     if (edited) {
       const version = edited.version;
       this.editsOf.set(document, edited);
