@@ -414,6 +414,11 @@ class Derived implements BlockView {
     return runs.length > MAX_RUNS ? undefined : new Derived(runs, headings);
   }
 
+  /** The runs, in order. */
+  get runList(): readonly Run[] {
+    return this.runs;
+  }
+
   /** The runs that hold blocks `from` to `to` (exclusive). */
   private cut(from: number, to: number): Run[] {
     const out: Run[] = [];
@@ -450,16 +455,6 @@ class Derived implements BlockView {
     const chars = run.shift + shift;
     const lines = run.lineShift + lineShift;
     return chars === 0 && lines === 0 ? block : movedBlock(block, block.start + chars, block.line + lines);
-  }
-
-  /**
-   * The block at `index` where the text it came from has it, and how far it moved: what a pass over all of them reads
-   * without making them (kind, level, heading, section and text are the block's).
-   */
-  placeOf(index: number): { block: Block; shift: number; lineShift: number } {
-    const r = this.runAt(index);
-    const run = this.runs[r] as Run;
-    return { block: run.source[run.from + index - (this.starts[r] as number)] as Block, shift: run.shift, lineShift: run.lineShift };
   }
 
   slice(from = 0, to = this.length): Block[] {
@@ -514,14 +509,37 @@ export function sameStart(old: BlockView, now: BlockView): number {
     while (head < limit && old.at(head) === now.at(head)) head++;
     return head;
   }
-  const place = (view: BlockView, index: number) => (view instanceof Derived ? view.placeOf(index) : { block: view.at(index) as Block, shift: 0, lineShift: 0 });
+  const a = placesOf(old);
+  const b = placesOf(now);
   let head = 0;
-  for (; head < limit; head++) {
-    const a = place(old, head);
-    const b = place(now, head);
-    if (a.block !== b.block || a.shift !== b.shift || a.lineShift !== b.lineShift) break;
-  }
+  while (head < limit && a.next() && b.next() && a.block === b.block && a.shift === b.shift && a.lineShift === b.lineShift) head++;
   return head;
+}
+
+/** The blocks of a view one after another, each where the text it came from has it and how far it moved (no object per block). */
+function placesOf(view: BlockView): { block: Block | undefined; shift: number; lineShift: number; next: () => boolean } {
+  const runs: readonly Run[] = view instanceof Derived ? view.runList : [{ source: view as readonly Block[], from: 0, to: view.length, shift: 0, lineShift: 0 }];
+  let r = 0;
+  let i = (runs[0]?.from ?? 0) - 1;
+  const place = {
+    block: undefined as Block | undefined,
+    shift: 0,
+    lineShift: 0,
+    next: () => {
+      i++;
+      while (r < runs.length && i >= (runs[r] as Run).to) {
+        r++;
+        i = runs[r]?.from ?? 0;
+      }
+      const run = runs[r];
+      if (!run) return false;
+      place.block = run.source[i];
+      place.shift = run.shift;
+      place.lineShift = run.lineShift;
+      return true;
+    },
+  };
+  return place;
 }
 
 /**
