@@ -1,6 +1,7 @@
-import { applySplice, insertEntryEdit, removeEntryEdit, replaceEntry, replaceEntryEdit, type Edited } from '../memory/edit.js';
+import { applySplice, insertEntryEdit, removeEntryEdit, replaceEntry, replaceEntryEdit, type Edited, type Reach } from '../memory/edit.js';
 import { formatEntry, lineEnding } from '../memory/index.js';
 import type { Splice } from '../memory/markdown.js';
+import { hasCharacter } from '../util/spliced.js';
 import type { Action } from './types.js';
 
 /** Text files by repository path; `null` means the file is deleted. */
@@ -30,16 +31,26 @@ export function applyAction(files: ReadonlyMap<string, string>, action: Action):
 export interface AppliedEdits {
   changed: FileMap;
   splices: Map<string, Splice[]>;
+  /** The same splices per edit of each file (a merge edits its file twice), each with what its checks read. */
+  edits: Map<string, EditTrace[]>;
+}
+
+/** One edit of a file: its splices, one after the other, and the stretch of the text before it that its checks read. */
+export interface EditTrace {
+  splices: readonly Splice[];
+  reach?: Reach;
 }
 
 /** applyAction, with the splices of each file it changed. */
 export function applyActionEdits(files: ReadonlyMap<string, string>, action: Action): AppliedEdits {
   const changed: FileMap = new Map();
   const splices = new Map<string, Splice[]>();
+  const edits = new Map<string, EditTrace[]>();
   const read = (path: string) => changed.get(path) ?? files.get(path);
   const write = (path: string, edited: Edited) => {
     changed.set(path, edited.text);
     splices.set(path, [...(splices.get(path) ?? []), ...edited.splices]);
+    edits.set(path, [...(edits.get(path) ?? []), { splices: edited.splices, ...(edited.reach ? { reach: edited.reach } : {}) }]);
   };
   try {
     if (action.type === 'add') {
@@ -47,7 +58,7 @@ export function applyActionEdits(files: ReadonlyMap<string, string>, action: Act
       if (!destination || action.content === undefined) throw new Error('an add needs a destination and content');
       const text = read(destination.path) ?? '';
       write(destination.path, insertEntryEdit(text, destination.section, formatEntry(action.content, 'item', lineEnding(text || '\n')), { path: destination.path }));
-      return { changed, splices };
+      return { changed, splices, edits };
     }
     const [first, ...rest] = action.targets;
     if (!first) throw new Error('no target entries');
@@ -66,7 +77,7 @@ export function applyActionEdits(files: ReadonlyMap<string, string>, action: Act
       const text = requireFile(read(target.path), target.path);
       write(target.path, removeEntryEdit(text, target.path, target.raw));
     }
-    return { changed, splices };
+    return { changed, splices, edits };
   } catch (error) {
     if (error instanceof ActionConflictError) throw error;
     throw new ActionConflictError(action, (error as Error).message);
@@ -83,6 +94,14 @@ export interface AppliedTrace {
   base: ReadonlyMap<string, string>;
   reads: ReadonlyMap<string, number>;
   splices: ReadonlyMap<string, readonly Splice[]>;
+  /** The same splices per edit, each with what its checks read (AppliedEdits.edits). */
+  edits?: ReadonlyMap<string, readonly EditTrace[]>;
+  /**
+   * Of each file, the splices of each action of the curation that changed it, in the curation's order: one list for
+   * every action of a curation, complete once it is done. An edit a replay leaves out (an action that waits for a
+   * person goes last) is read from it.
+   */
+  history?: ReadonlyMap<string, readonly (readonly Splice[])[]>;
 }
 
 const traces = new WeakMap<Action, AppliedTrace>();
@@ -98,15 +117,37 @@ export function pathsRead(action: Action): string[] {
 }
 
 /**
+ * A file as a replay has it, against the texts its curation had: the curation's text after `edits` of its edits, but
+ * for the text of the edits the replay left out, which the curation's text holds at `missing` (in its coordinates).
+ */
+interface Line {
+  base: ReadonlyMap<string, string>;
+  edits: number;
+  missing: readonly Missing[];
+}
+
+/** Text an edit left out inserted, at `start` of the curation's text. */
+interface Missing {
+  start: number;
+  text: string;
+}
+
+/**
  * Applies actions one after another as applyAction does, taking what their curation recorded when the files they read
  * are, by construction, the texts that curation applied them to: the same text at the start, changed since by the
  * same edits in the same order. Any other file (changed by an action applied here anew, or read first with other
  * bytes) is applied to anew from then on. Splicing the recorded edits gives the bytes applyAction gives, since an
  * edit's result depends on nothing but its file's text and the action.
+ *
+ * One departure is taken from the record too: edits the replay leaves out (an action that waits for a person is
+ * written after the others), when each only inserts entries, away from the start and end of an LF file. The recorded
+ * edits of a later action are then moved by the text left out, provided none of that text lies in the stretch their
+ * checks read (Edited.reach, between the headings around each edit) nor holds an entry the action names: the edit then
+ * finds the same entry, with the same neighbours, and its checks read the same text, so it makes the same splices.
  */
 export class Replayer {
-  /** Each file's text as the curation of `base` had it after `edits` of its edits; `undefined` once it went its own way. */
-  private readonly versions = new Map<string, { base: ReadonlyMap<string, string>; edits: number } | undefined>();
+  /** Each file's text against its curation's (see Line); `undefined` once it went its own way. */
+  private readonly versions = new Map<string, Line | undefined>();
   /** How many actions were taken from what their curation recorded rather than applied anew. */
   recorded = 0;
 
@@ -116,29 +157,141 @@ export class Replayer {
    */
   apply(files: ReadonlyMap<string, string>, planned: Action, action: Action = planned): FileMap {
     const trace = traces.get(planned);
-    if (trace && sameEdit(planned, action) && this.inStep(files, trace)) {
+    const lines = trace && sameEdit(planned, action) ? this.linesFor(files, trace, planned) : undefined;
+    const steps = trace && lines ? recordedSteps(trace, lines) : undefined;
+    if (steps) {
       const changed: FileMap = new Map();
-      for (const [path, splices] of trace.splices) {
-        changed.set(path, splices.reduce(applySplice, files.get(path) ?? ''));
-        const version = this.versions.get(path);
-        if (version) this.versions.set(path, { base: version.base, edits: version.edits + 1 });
-      }
+      for (const [path, splices] of steps) changed.set(path, splices.reduce(applySplice, files.get(path) ?? ''));
+      for (const [path, line] of lines as Map<string, Line>) this.versions.set(path, line);
       this.recorded++;
       return changed;
     }
-    const changed = applyAction(files, action);
-    for (const path of changed.keys()) this.versions.set(path, undefined);
-    return changed;
+    if (!trace || !lines) {
+      const changed = applyAction(files, action);
+      for (const path of changed.keys()) this.versions.set(path, undefined);
+      return changed;
+    }
+    // Applied anew, but still against the curation's texts: when the edits made here are the recorded ones moved by
+    // the text left out, the file keeps to the record, and the next actions may be taken from it again.
+    const applied = applyActionEdits(files, action);
+    for (const [path, splices] of applied.splices) {
+      const line = lines.get(path);
+      const missing = line && sameMoved(trace.splices.get(path), splices, line.missing);
+      this.versions.set(path, line && missing ? { base: line.base, edits: line.edits + 1, missing } : undefined);
+    }
+    return applied.changed;
   }
 
-  private inStep(files: ReadonlyMap<string, string>, trace: AppliedTrace): boolean {
+  /**
+   * The files the action reads as they stand against its curation's texts, once the edits the replay left out before
+   * it are stepped over; undefined when one of them does not keep to the record.
+   */
+  private linesFor(files: ReadonlyMap<string, string>, trace: AppliedTrace, action: Action): Map<string, Line> | undefined {
+    const lines = new Map<string, Line>();
     for (const [path, edits] of trace.reads) {
-      if (!this.versions.has(path)) this.versions.set(path, files.get(path) === trace.base.get(path) ? { base: trace.base, edits: 0 } : undefined);
-      const version = this.versions.get(path);
-      if (version?.base !== trace.base || version.edits !== edits) return false;
+      if (!this.versions.has(path)) this.versions.set(path, files.get(path) === trace.base.get(path) ? { base: trace.base, edits: 0, missing: [] } : undefined);
+      const line = this.versions.get(path);
+      if (line?.base !== trace.base || edits < line.edits) return undefined;
+      let missing: readonly Missing[] | undefined = line.missing;
+      const history = trace.history?.get(path);
+      for (let skipped = line.edits; skipped < edits && missing; skipped++) {
+        const splices = history?.[skipped];
+        missing = splices ? leftOut(missing, splices, (files.get(path) ?? '').length) : undefined;
+      }
+      if (!missing) return undefined;
+      if (missing.length > 0 && (hasCharacter(files.get(path) ?? '', '\r') || namesMissing(action, path, missing))) return undefined;
+      lines.set(path, { base: line.base, edits, missing });
     }
-    return true;
+    return lines;
   }
+}
+
+/**
+ * The splices that make the action's result, from what its curation recorded, on files as `lines` has them (updated to
+ * after the action); undefined when the record does not hold for one of them.
+ */
+function recordedSteps(trace: AppliedTrace, lines: Map<string, Line>): Map<string, Splice[]> | undefined {
+  const steps = new Map<string, Splice[]>();
+  const after = new Map<string, Line>();
+  for (const [path, splices] of trace.splices) {
+    const line = lines.get(path);
+    if (!line) return undefined;
+    if (line.missing.length === 0) {
+      steps.set(path, [...splices]);
+      after.set(path, { ...line, edits: line.edits + 1 });
+      continue;
+    }
+    const moved = movedEdits(trace.edits?.get(path), line.missing);
+    if (!moved) return undefined;
+    steps.set(path, moved.splices);
+    after.set(path, { base: line.base, edits: line.edits + 1, missing: moved.missing });
+  }
+  for (const [path, line] of after) lines.set(path, line);
+  return steps;
+}
+
+/**
+ * Whether `made`, splices applied to a text the curation's holds with `missing` inserted, are `recorded` (made on the
+ * curation's text) moved by that text: then the curation's text after them still holds it. Where it is after them, or
+ * undefined when they differ.
+ */
+function sameMoved(recorded: readonly Splice[] | undefined, made: readonly Splice[], missing: readonly Missing[]): Missing[] | undefined {
+  if (!recorded || recorded.length !== made.length) return undefined;
+  let regions = [...missing];
+  for (const [index, splice] of recorded.entries()) {
+    const mine = made[index] as Splice;
+    if (regions.some((m) => m.start < splice.end && m.start + m.text.length > splice.start)) return undefined;
+    const before = regions.reduce((sum, m) => (m.start + m.text.length <= splice.start ? sum + m.text.length : sum), 0);
+    if (mine.insert !== splice.insert || mine.start !== splice.start - before || mine.end !== splice.end - before) return undefined;
+    const shift = splice.insert.length - (splice.end - splice.start);
+    regions = regions.map((m) => (m.start >= splice.end ? { start: m.start + shift, text: m.text } : m));
+  }
+  return regions;
+}
+
+/** An entry the action names whose text (without its final line break) is in the text left out: it might be found there. */
+function namesMissing(action: Action, path: string, missing: readonly Missing[]): boolean {
+  return action.targets.some((target) => target.path === path && missing.some((m) => m.text.includes(target.raw.replace(/\r?\n$/, ''))));
+}
+
+/** A line that might start a heading (ATX or a setext underline): text left out must not hold one. */
+const HEADING_LIKE = /^ {0,3}(?:#|=+[ \t]*$|-+[ \t]*$)/m;
+
+/**
+ * The text left out after one more edit left out: `splices` must each insert text without a heading or a CR, away from
+ * the start and the end of the text (whose length here is `length`, the replay's). Undefined otherwise.
+ */
+function leftOut(missing: readonly Missing[], splices: readonly Splice[], length: number): Missing[] | undefined {
+  let regions = [...missing];
+  let size = length + regions.reduce((sum, m) => sum + m.text.length, 0);
+  for (const { start, end, insert } of splices) {
+    if (start !== end || start === 0 || start >= size || insert.includes('\r') || HEADING_LIKE.test(insert)) return undefined;
+    if (regions.some((m) => start > m.start && start < m.start + m.text.length)) return undefined;
+    regions = regions.map((m) => (m.start >= start ? { start: m.start + insert.length, text: m.text } : m));
+    regions.push({ start, text: insert });
+    size += insert.length;
+  }
+  return regions.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * The recorded edits of one file moved by the text left out before them, and where that text is after them; undefined
+ * when some of it lies in what an edit's checks read (or they were not recorded).
+ */
+function movedEdits(edits: readonly EditTrace[] | undefined, missing: readonly Missing[]): { splices: Splice[]; missing: Missing[] } | undefined {
+  if (!edits) return undefined;
+  let regions = [...missing];
+  const splices: Splice[] = [];
+  for (const { splices: recorded, reach } of edits) {
+    if (!reach || regions.some((m) => m.start + m.text.length >= reach.from && m.start <= reach.to)) return undefined;
+    for (const splice of recorded) {
+      const before = regions.reduce((sum, m) => (m.start + m.text.length <= splice.start ? sum + m.text.length : sum), 0);
+      splices.push({ start: splice.start - before, end: splice.end - before, insert: splice.insert });
+      const shift = splice.insert.length - (splice.end - splice.start);
+      regions = regions.map((m) => (m.start >= splice.end ? { start: m.start + shift, text: m.text } : m));
+    }
+  }
+  return { splices, missing: regions };
 }
 
 /** Whether two actions make the same edits: the same type, entries, place and text. */

@@ -1,7 +1,7 @@
 import { ReverieError } from '../errors.js';
 import { isEntryBlock } from './entries.js';
 import { endsWithLineBreak, isBlankLine, lineEnding } from './lines.js';
-import { parseDocumentWhole, parsedBlocks, parseSpliced, type Splice, type SplicedParse } from './markdown.js';
+import { blockView, parseDocumentWhole, parsedBlocks, parseSpliced, type BlockView, type Splice, type SplicedParse } from './markdown.js';
 import type { Block } from './types.js';
 import { sliceText, spliceText } from '../util/spliced.js';
 
@@ -46,6 +46,18 @@ export function replaceEntry(text: string, path: string, entryRaw: string, newRa
 export interface Edited {
   text: string;
   splices: Splice[];
+  /**
+   * The stretch of the text before the edit that its checks read, from the start of the first character to the end of
+   * the last (see applyFirstSafe): the same edit on a text that differs only outside it (and does not hold the entry it
+   * names) makes the same splices there. Absent for an edit that is not checked (no entry, nothing to do).
+   */
+  reach?: Reach;
+}
+
+/** Characters `from` (inclusive) to `to` (exclusive) of a text. */
+export interface Reach {
+  from: number;
+  to: number;
 }
 
 /** replaceEntry, with its splices. */
@@ -222,22 +234,24 @@ function endsWithBlankLine(text: string): boolean {
 }
 
 interface FoundEntry {
-  blocks: readonly Block[];
+  blocks: BlockView;
   block: Block;
   previous?: Block;
   next?: Block;
 }
 
 function findEntry(text: string, path: string, entryRaw: string): FoundEntry {
-  const blocks = parsedBlocks(text);
-  let index = blocks.findIndex((block) => isEntryBlock(block) && block.raw === entryRaw);
+  // A view, not the blocks made: a merge's second edit looks in the text its first one left, whose blocks after the
+  // first edit are not moved for it (see markdown.ts, Derived). Its test reads kinds and texts only.
+  const blocks = blockView(text);
+  let index = blocks.findIndex((block) => block.raw.length === entryRaw.length && block.raw === entryRaw && isEntryBlock(block));
   if (index === -1) {
     const wanted = withoutFinalLineBreak(entryRaw);
     index = blocks.findIndex((block) => isEntryBlock(block) && withoutFinalLineBreak(block.raw) === wanted);
   }
-  const block = blocks[index];
-  if (index === -1 || !block) throw new EntryNotFoundError(path, preview(entryRaw));
-  return { blocks, block, previous: blocks[index - 1], next: blocks[index + 1] };
+  const block = index === -1 ? undefined : blocks.at(index);
+  if (!block) throw new EntryNotFoundError(path, preview(entryRaw));
+  return { blocks, block, previous: index > 0 ? blocks.at(index - 1) : undefined, next: blocks.at(index + 1) };
 }
 
 function preview(raw: string): string {
@@ -272,35 +286,51 @@ export type Allowed = 'nothing' | 'entries' | 'anything';
  * exactly as before. Markdown is context-sensitive (a paragraph before `---` is a heading, a line
  * after a list item may join it), so rather than predict every interaction, each edit is checked.
  */
-function applyFirstSafe(text: string, path: string, before: readonly Block[], allowed: Allowed, candidates: Splice[]): Edited {
+function applyFirstSafe(text: string, path: string, before: BlockView, allowed: Allowed, candidates: Splice[]): Edited {
+  // What the checks read, over every candidate tried: an edit's outcome is the first candidate that passes.
+  let reach: Reach | undefined;
+  const checked = (splice: Splice, result: string) => {
+    const parse = parseSpliced(text, splice, result);
+    const read = reachOf(before, text.length, parse);
+    reach = reach ? { from: Math.min(reach.from, read.from), to: Math.max(reach.to, read.to) } : read;
+    return splicedKeepsOthers(before, splice, parse, allowed);
+  };
   for (const splice of candidates) {
     // Text put back as it was gives the same string, not a copy: what the file holds does not change.
     if (splice.end - splice.start === splice.insert.length && sliceText(text, splice.start, splice.end) === splice.insert) {
-      if (editKeepsOthers(text, before, splice, text, allowed)) return { text, splices: [] };
+      if (checked(splice, text)) return { text, splices: [], reach: reach as Reach };
       continue;
     }
     const spliced = applySplice(text, splice);
     const result = keepFinalLineBreakState(text, spliced);
-    if (!editKeepsOthers(text, before, splice, result, allowed)) continue;
+    if (!checked(splice, result)) continue;
     // The final line break the splice brought is taken off again: a second splice, at the very end.
     const trimmed = spliced.length - result.length;
-    return { text: result, splices: trimmed === 0 ? [splice] : [splice, { start: result.length, end: spliced.length, insert: '' }] };
+    if (trimmed === 0) return { text: result, splices: [splice], reach: reach as Reach };
+    return { text: result, splices: [splice, { start: result.length, end: spliced.length, insert: '' }], reach: { from: (reach as Reach).from, to: text.length } };
   }
   throw new UnsafeEditError('the edit would change other parts of the file', path);
 }
 
 /**
- * Whether `result`, the text after `splice`, parses to the blocks of `text` outside the splice, and to what `allowed`
- * says inside it. Where the parse kept the blocks away from the edit (a long file, between the headings around the
- * edit), only the blocks between those headings are compared: the rest are the same blocks by construction.
+ * What a check of a splice read of the text before it: the blocks between the headings around the splice, headings
+ * included, when the parse kept the others (they are the same blocks by construction, and the text between those
+ * headings parses alike whatever surrounds it); else all of it.
  */
-function editKeepsOthers(text: string, before: readonly Block[], splice: Splice, result: string, allowed: Allowed): boolean {
-  return splicedKeepsOthers(before, splice, parseSpliced(text, splice, result), allowed);
+function reachOf(before: BlockView, length: number, { reused }: SplicedParse): Reach {
+  if (!reused) return { from: 0, to: length };
+  const first = before.at(reused.kept);
+  const last = before.at(before.length - reused.tail);
+  return { from: first ? first.start : 0, to: last ? last.start + last.raw.length : length };
 }
 
-/** editKeepsOthers on the parse of the result. */
-export function splicedKeepsOthers(before: readonly Block[], splice: Splice, { blocks, reused }: SplicedParse, allowed: Allowed): boolean {
-  if (!reused) return othersIntact(before, splice, blocks, allowed);
+/**
+ * Whether the parse of the text after `splice` gives the blocks before it outside the splice, and what `allowed` says
+ * inside it. Where the parse kept the blocks away from the edit (a long file, between the headings around the edit),
+ * only the blocks between those headings are compared: the rest are the same blocks by construction.
+ */
+export function splicedKeepsOthers(before: BlockView, splice: Splice, { blocks, reused }: SplicedParse, allowed: Allowed): boolean {
+  if (!reused) return othersIntact(before.slice(), splice, blocks.slice(), allowed);
   const { kept, tail } = reused;
   return othersIntact(before.slice(kept, before.length - tail), splice, blocks.slice(kept, blocks.length - tail), allowed);
 }

@@ -6,7 +6,8 @@
  * of, each with how many lines further down it now starts; an entry is moved when it is read (by text, or all of them
  * when the whole list is asked for), and a version whose entries are never all read costs what its edit touched.
  */
-import { isEntryBlock, entriesOfBlocks, entryOnLine, sameBlock, unchangedEnds } from './entries.js';
+import { isEntryBlock, entriesOfBlocks, entryOnLine, sameBlock } from './entries.js';
+import { documentBlocks, eachBlock, sameStart, type BlockView } from './markdown.js';
 import type { Block, Entry, MemoryDocument, Policy } from './types.js';
 
 /** Entries `from` to `to` (exclusive) of `source`, `shift` lines below where `source` has them. */
@@ -154,18 +155,34 @@ export interface EditedEntries {
  * read. `added` is told of each entry read anew. Undefined when the edit added, took away or changed a heading: the
  * entries after it may then be in other sections, and entriesAfterEdit is left to say which.
  */
-export function editedEntries(before: { blocks: readonly Block[]; version: EntryVersion }, doc: MemoryDocument, namespace: string, policy: Policy, added: (entry: Entry) => void): EditedEntries | undefined {
-  const old = before.blocks;
-  const now = doc.blocks;
-  const { head, tail } = unchangedEnds(old, now);
+export function editedEntries(before: { blocks: BlockView; version: EntryVersion }, doc: MemoryDocument, namespace: string, policy: Policy, added: (entry: Entry) => void): EditedEntries | undefined {
+  // Views, not the blocks made: a long file's version derived by an edit is read here without moving the blocks after
+  // the edit (markdown.ts, Derived). The passes read each block where the text it came from has it (its kind, level and
+  // text are its own); lines and sections come from the views, for the blocks read anew.
+  const oldView = before.blocks;
+  const nowView = documentBlocks(doc);
+  const old = listOf(oldView);
+  const now = listOf(nowView);
+  // The head: the same blocks on the same lines (entries.ts, unchangedEnds); the tail: blocks of the same kind and text.
+  const head = sameStart(oldView, nowView);
+  let tail = 0;
+  while (tail < Math.min(old.length, now.length) - head && sameBlock(old[old.length - 1 - tail] as Block, now[now.length - 1 - tail] as Block)) tail++;
   if (!sameHeadings(old, head, old.length - tail, now, now.length - tail)) return undefined;
   const headEntries = entryBlocks(old, 0, head);
   const removedCount = entryBlocks(old, head, old.length - tail);
-  const middle = entriesOfBlocks(doc.path, now.slice(head, now.length - tail), namespace, policy);
+  const middle = entriesOfBlocks(doc.path, nowView.slice(head, now.length - tail), namespace, policy);
   middle.forEach(added);
-  const shift = tail === 0 ? 0 : (now[now.length - tail] as Block).line - (old[old.length - tail] as Block).line;
+  const shift = tail === 0 ? 0 : (nowView.at(now.length - tail) as Block).line - (oldView.at(old.length - tail) as Block).line;
   const removed = Array.from({ length: removedCount }, (_, i) => before.version.at(headEntries + i));
   return { version: before.version.edited(headEntries, removedCount, middle, shift), removed, added: middle };
+}
+
+/** Each block of a view where the text it came from has it (see eachBlock). */
+function listOf(view: BlockView): Block[] {
+  if (Array.isArray(view)) return view as Block[];
+  const blocks: Block[] = [];
+  eachBlock(view, (block) => blocks.push(block));
+  return blocks;
 }
 
 /**

@@ -13,7 +13,32 @@ export { endsWithLineBreak, isBlankLine, lineEnding } from './lines.js';
  * lines, so that joining their raw text always gives back the input byte for byte, whatever the input is.
  */
 export function parseDocument(path: string, text: string): MemoryDocument {
-  return { path, text, blocks: [...blocksOf(text)] };
+  const parsed = parsedOf(text);
+  if (!(parsed instanceof Derived)) return { path, text, blocks: [...parsed] };
+  // Derived blocks are made when `blocks` is first read (enumerable, as the property it stands for): curation reads a
+  // long file's versions through documentBlocks, and most of them are never made.
+  const document = { path, text } as MemoryDocument;
+  lazyDocuments.set(document, parsed);
+  Object.defineProperty(document, 'blocks', {
+    get: () => {
+      const blocks = [...made(text, parsed)];
+      Object.defineProperty(document, 'blocks', { value: blocks, enumerable: true, writable: true, configurable: true });
+      return blocks;
+    },
+    enumerable: true,
+    configurable: true,
+  });
+  return document;
+}
+
+/** Documents whose blocks were derived and are not made yet, with those blocks. */
+const lazyDocuments = new WeakMap<MemoryDocument, Derived>();
+
+/** A document's blocks as a BlockView: not made when they were derived and no one made them since. */
+export function documentBlocks(document: MemoryDocument): BlockView {
+  const parsed = lazyDocuments.get(document);
+  if (!parsed) return document.blocks;
+  return madeBlocks.get(parsed) ?? parsed;
 }
 
 /** The document parsed whole, with no use of earlier parses: what every parse must equal (the tests hold them to it). */
@@ -40,18 +65,59 @@ export function renderDocument(doc: MemoryDocument): string {
 const CACHE_SIZE = 64;
 /** Characters of text the cache holds at most: a long file's versions are few of the 64. */
 const CACHE_CHARACTERS = 8_000_000;
-const cache = new Map<string, readonly Block[]>();
+const cache = new Map<string, Parsed>();
 let cachedCharacters = 0;
 
 function blocksOf(text: string): readonly Block[] {
+  return made(text, parsedOf(text));
+}
+
+/** The blocks of `text` as the cache has them: made, or derived and not made yet (see Derived). */
+function parsedOf(text: string): Parsed {
   const hit = cached(text);
   if (hit) return hit;
-  const blocks = derivedFromRecent(text) ?? parseBlocks(text).map((block) => Object.freeze(block));
+  // Not frozen: the blocks are shared (by the cache, and by the versions of a text an edit derives), read-only by
+  // contract. Freezing each block of a long file's tail after every edit cost more than making it.
+  const blocks = derivedFromRecent(text) ?? parseBlocks(text);
   remember(text, blocks);
   return blocks;
 }
 
-function cached(text: string): readonly Block[] | undefined {
+/** The blocks of `text`, made if they were only derived: the cache keeps them made from then on. */
+function made(text: string, parsed: Parsed): readonly Block[] {
+  if (!(parsed instanceof Derived)) return parsed;
+  let blocks = madeBlocks.get(parsed);
+  if (!blocks) {
+    blocks = parsed.blocks();
+    headingIndexes.set(blocks, parsed.headings);
+    madeBlocks.set(parsed, blocks);
+  }
+  if (cache.get(text) === parsed) cache.set(text, blocks);
+  return blocks;
+}
+
+/** Derived blocks once made: a document read through documentBlocks then sees the blocks the next edit is derived from. */
+const madeBlocks = new WeakMap<Derived, readonly Block[]>();
+
+/**
+ * A text's blocks for a look at a few of them (an edit's target, its neighbours, the blocks around the edit), without
+ * making all of them when they were only derived (see Derived). `findIndex` hands its test each block as its kind,
+ * level, heading, section and text say (its place may be that of the text it was derived from): a test reads those.
+ * `at` takes no negative index.
+ */
+export interface BlockView {
+  readonly length: number;
+  at(index: number): Block | undefined;
+  slice(from?: number, to?: number): Block[];
+  findIndex(test: (block: Block) => unknown): number;
+}
+
+/** The blocks of `text` as a BlockView: the made blocks, or the derived ones, not made. */
+export function blockView(text: string): BlockView {
+  return parsedOf(text);
+}
+
+function cached(text: string): Parsed | undefined {
   const hit = cache.get(text);
   if (hit) {
     cache.delete(text);
@@ -60,7 +126,7 @@ function cached(text: string): readonly Block[] | undefined {
   return hit;
 }
 
-function remember(text: string, blocks: readonly Block[]): void {
+function remember(text: string, blocks: Parsed): void {
   cache.set(text, blocks);
   cachedCharacters += text.length;
   while (cache.size > 1 && (cache.size > CACHE_SIZE || cachedCharacters > CACHE_CHARACTERS)) {
@@ -78,7 +144,7 @@ const RECENT = 2;
  * part between the headings around the change is parsed again (see reparsedBetweenHeadings), so that one edit to a
  * long file costs about what the edit touches, not the whole file.
  */
-function derivedFromRecent(text: string): readonly Block[] | undefined {
+function derivedFromRecent(text: string): Parsed | undefined {
   const recent = [...cache].slice(-RECENT).reverse();
   for (const [before, blocks] of recent) {
     if (text.length < MIN_DERIVED_LENGTH || blocks.length === 0) continue;
@@ -102,8 +168,11 @@ export interface Splice {
 
 /** A parse of an edited text, and which of the blocks are the edited text's own blocks, kept as they were. */
 export interface SplicedParse {
-  /** The blocks of the edited text, as parseDocument gives them; shared with the cache of parses: read, never change. */
-  blocks: readonly Block[];
+  /**
+   * The blocks of the edited text, as parseDocument gives them; shared with the cache of parses: read, never change.
+   * Not made yet when the parse kept blocks (see Derived): read them through `reused`'s window.
+   */
+  blocks: readonly Block[] | BlockView;
   /**
    * When the parse kept blocks of the text before the edit: its first `kept` blocks are that text's first `kept`
    * blocks (the same objects), and its last `tail` are that text's last `tail` blocks, moved (the same kind, level
@@ -121,30 +190,30 @@ export function parseSpliced(before: string, splice: Splice, text: string): Spli
   if (text === before) {
     // An entry put back as it was (a merge keeps its note as written): the blocks of the text before, all kept but
     // those the splice touches.
-    const blocks = blocksOf(before);
+    const blocks = parsedOf(before);
     const kept = firstBlock(blocks, 0, (block) => block.start + block.raw.length > splice.start);
     const tail = blocks.length - firstBlock(blocks, kept, (block) => block.start >= splice.end);
     return { blocks, reused: { kept, tail } };
   }
   const hit = cached(text);
-  if (hit) return { blocks: hit };
+  if (hit) return { blocks: made(text, hit) };
   const plain = text.length === before.length - (splice.end - splice.start) + splice.insert.length;
   // The stretch parsed again is cut from the text before and the splice, not from `text`: a slice of the new text would
   // copy all of it into one string first (it is the old text's pieces joined), a whole file per edit.
   const stretch = (from: number, to: number) => sliceText(before, from, splice.start) + splice.insert + sliceText(before, splice.end, to - splice.start - splice.insert.length + splice.end);
-  const derived = plain ? reparsedBetweenHeadings(blocksOf(before), text.length, splice.start, splice.end, stretch) : undefined;
+  const derived = plain ? reparsedBetweenHeadings(parsedOf(before), text.length, splice.start, splice.end, stretch) : undefined;
   if (!derived) return { blocks: blocksOf(text) };
   remember(text, derived.blocks);
   return { blocks: derived.blocks, reused: { kept: derived.kept, tail: derived.tail } };
 }
 
 /** The first index from `from` whose block satisfies `after` (false then true along the blocks), or their count. */
-function firstBlock(blocks: readonly Block[], from: number, after: (block: Block) => boolean): number {
+function firstBlock(blocks: BlockView, from: number, after: (block: Block) => boolean): number {
   let lo = from;
   let hi = blocks.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (after(blocks[mid] as Block)) hi = mid;
+    if (after(blocks.at(mid) as Block)) hi = mid;
     else lo = mid + 1;
   }
   return lo;
@@ -160,7 +229,8 @@ const isBoundary = (block: Block) => block.kind === 'heading' && ATX_HEADING.tes
 /** The indexes of the headings among a text's blocks, by the blocks' array: kept with each parse, derived with each edit. */
 const headingIndexes = new WeakMap<readonly Block[], readonly number[]>();
 
-function headingsOf(blocks: readonly Block[]): readonly number[] {
+function headingsOf(blocks: Parsed): readonly number[] {
+  if (blocks instanceof Derived) return blocks.headings;
   let headings = headingIndexes.get(blocks);
   if (!headings) {
     headings = blocks.flatMap((block, index) => (block.kind === 'heading' ? [index] : []));
@@ -170,12 +240,12 @@ function headingsOf(blocks: readonly Block[]): readonly number[] {
 }
 
 /** The first position in `headings` whose block satisfies `after` (false then true along the blocks), or its length. */
-function firstHeading(blocks: readonly Block[], headings: readonly number[], after: (block: Block) => boolean): number {
+function firstHeading(blocks: BlockView, headings: readonly number[], after: (block: Block) => boolean): number {
   let lo = 0;
   let hi = headings.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (after(blocks[headings[mid] as number] as Block)) hi = mid;
+    if (after(blocks.at(headings[mid] as number) as Block)) hi = mid;
     else lo = mid + 1;
   }
   return lo;
@@ -187,11 +257,12 @@ interface Heading {
 }
 
 /** The heading trail in force just before block `index`: the headings before it with a lower level than any after them. */
-function trailBefore(blocks: readonly Block[], headings: readonly number[], index: number): Heading[] {
+function trailBefore(blocks: BlockView, headings: readonly number[], index: number): Heading[] {
   const trail: Heading[] = [];
   let limit = Infinity;
-  for (let k = firstHeading(blocks, headings, (block) => block.start >= (blocks[index]?.start ?? Infinity)) - 1; k >= 0 && limit > 1; k--) {
-    const block = blocks[headings[k] as number] as Block;
+  const at = blocks.at(index)?.start ?? Infinity;
+  for (let k = firstHeading(blocks, headings, (block) => block.start >= at) - 1; k >= 0 && limit > 1; k--) {
+    const block = blocks.at(headings[k] as number) as Block;
     const level = block.level ?? 1;
     if (level >= limit) continue;
     trail.push({ level, title: block.heading ?? '' });
@@ -229,63 +300,246 @@ const sameTrail = (a: readonly Heading[], b: readonly Heading[]) => a.length ===
  * the blocks away from the change are not looked at, only copied where they moved.
  */
 function reparsedBetweenHeadings(
-  blocks: readonly Block[],
+  blocks: Parsed,
   length: number,
   prefix: number,
   changedEnd: number,
   stretch: (from: number, to: number) => string,
-): { blocks: readonly Block[]; kept: number; tail: number } | undefined {
+): { blocks: Parsed; kept: number; tail: number } | undefined {
   if (length < MIN_DERIVED_LENGTH || blocks.length === 0) return undefined;
+  const at = (index: number) => blocks.at(index) as Block;
   const headings = headingsOf(blocks);
   // The heading above: wholly before the change. The heading below: starting after it.
   let k = firstHeading(blocks, headings, (block) => block.start + block.raw.length > prefix) - 1;
-  while (k >= 0 && !isBoundary(blocks[headings[k] as number] as Block)) k--;
+  while (k >= 0 && !isBoundary(at(headings[k] as number))) k--;
   const above = k >= 0 ? (headings[k] as number) : -1;
   let j = firstHeading(blocks, headings, (block) => block.start >= changedEnd);
-  while (j < headings.length && ((headings[j] as number) <= above || !isBoundary(blocks[headings[j] as number] as Block))) j++;
+  while (j < headings.length && ((headings[j] as number) <= above || !isBoundary(at(headings[j] as number)))) j++;
   const below = j < headings.length ? (headings[j] as number) : -1;
-  const oldLength = (blocks.at(-1) as Block).start + (blocks.at(-1) as Block).raw.length;
-  const shift = length - oldLength;
-  const from = above < 0 ? 0 : (blocks[above] as Block).start;
-  const to = below < 0 ? length : (blocks[below] as Block).start + (blocks[below] as Block).raw.length + shift;
+  const last = at(blocks.length - 1);
+  const shift = length - (last.start + last.raw.length);
+  const from = above < 0 ? 0 : at(above).start;
+  const to = below < 0 ? length : at(below).start + at(below).raw.length + shift;
   // A copy, not a slice: the blocks' texts are slices of what they were parsed from, and a slice of the whole text would
   // keep every version of a long file that an edit made alive for as long as one of its blocks is.
   const window = parseBlocks(copyOf(stretch(from, to)));
   const same = (a: Block | undefined, b: Block) => a !== undefined && a.kind === b.kind && a.raw === b.raw && a.level === b.level;
-  if ((above >= 0 && !same(window[0], blocks[above] as Block)) || (below >= 0 && (window.length < 2 || !same(window.at(-1), blocks[below] as Block)))) return undefined;
+  if ((above >= 0 && !same(window[0], at(above))) || (below >= 0 && (window.length < 2 || !same(window.at(-1), at(below))))) return undefined;
   const kept = Math.max(above, 0);
-  const lineOf = above < 0 ? 0 : (blocks[above] as Block).line - 1;
-  const lineShift = below < 0 ? 0 : (window.at(-1) as Block).line + lineOf - (blocks[below] as Block).line;
-  // Built in place, block by block, frozen as each is done: a long file's blocks after the edit are most of them, and
-  // arrays made on the way to the result were as many again.
-  const result = blocks.slice(0, kept);
+  const lineOf = above < 0 ? 0 : at(above).line - 1;
+  const lineShift = below < 0 ? 0 : (window.at(-1) as Block).line + lineOf - at(below).line;
   const headingsNow = headings.filter((index) => index < kept);
   // Sections: the trail at the heading above, followed through the new blocks; the blocks after the heading below keep
   // theirs unless the trail reaching it changed (a heading added or removed).
   const trail = trailBefore(blocks, headings, kept);
-  const middle = below < 0 ? window.length : window.length - 1;
-  for (let i = 0; i < middle; i++) {
+  const middle: Block[] = [];
+  for (let i = 0; i < (below < 0 ? window.length : window.length - 1); i++) {
     const block = window[i] as Block;
     const moved = movedBlock(block, block.start + from, block.line + lineOf);
     moved.section = sectionOf(trail, moved);
     follow(trail, moved);
-    if (moved.kind === 'heading') headingsNow.push(result.length);
-    result.push(Object.freeze(moved));
+    if (moved.kind === 'heading') headingsNow.push(kept + middle.length);
+    middle.push(moved);
   }
   const resection = below >= 0 && !sameTrail(trail, trailBefore(blocks, headings, below));
-  const movedBy = result.length - below;
-  for (let i = below < 0 ? blocks.length : below; i < blocks.length; i++) {
-    const block = blocks[i] as Block;
-    const moved = movedBlock(block, block.start + shift, block.line + lineShift);
+  const end = below < 0 ? blocks.length : below;
+  if (end < blocks.length) for (const index of headings) if (index >= end) headingsNow.push(index + kept + middle.length - end);
+  const tail = blocks.length - end;
+  // The blocks after the edit, most of a long file's, are moved when they are asked for (Derived), not here. A text whose
+  // sections after the edit changed, or derived through many edits, is made here, block by block.
+  const derived = resection ? undefined : Derived.of(blocks, kept, middle, end, shift, lineShift, headingsNow);
+  if (derived) return { blocks: derived, kept, tail };
+  const result: Block[] = [];
+  for (let i = 0; i < kept; i++) result.push(at(i));
+  for (const block of middle) result.push(block);
+  for (let i = end; i < blocks.length; i++) {
+    const moved = blocks instanceof Derived ? blocks.movedAt(i, shift, lineShift) : movedBlock(blocks[i] as Block, (blocks[i] as Block).start + shift, (blocks[i] as Block).line + lineShift);
     if (resection) {
       moved.section = sectionOf(trail, moved);
       follow(trail, moved);
     }
-    result.push(Object.freeze(moved));
+    result.push(moved);
   }
-  if (below >= 0) for (const index of headings) if (index >= below) headingsNow.push(index + movedBy);
   headingIndexes.set(result, headingsNow);
-  return { blocks: result, kept, tail: below < 0 ? 0 : blocks.length - below };
+  return { blocks: result, kept, tail };
+}
+
+/** A text's blocks: made, or derived from another text's and not made yet. */
+type Parsed = readonly Block[] | Derived;
+
+/** Blocks `from` to `to` (exclusive) of `source`, `shift` characters and `lineShift` lines further than `source` has them. */
+interface Run {
+  source: readonly Block[];
+  from: number;
+  to: number;
+  shift: number;
+  lineShift: number;
+}
+
+/** Past this many runs, a derived text's blocks are made, and the texts derived from it start from them. */
+const MAX_RUNS = 64;
+
+/**
+ * The blocks of a text derived from other texts' blocks by parsing one stretch again per edit, not made yet: runs of
+ * the blocks of the texts it came from, each moved by what the edits since did before it (with the sections it has
+ * there: a text whose sections changed is made). Reading one block makes it alone (a block that did not move is the
+ * same object); `blocks` makes them all. So an edit to a long file costs what it touches, not a copy of every block
+ * after it, until someone asks for them all.
+ */
+class Derived implements BlockView {
+  readonly length: number;
+  private readonly starts: number[];
+
+  private constructor(
+    private readonly runs: readonly Run[],
+    readonly headings: readonly number[],
+  ) {
+    let at = 0;
+    this.starts = runs.map((run) => {
+      const start = at;
+      at += run.to - run.from;
+      return start;
+    });
+    this.length = at;
+  }
+
+  /**
+   * `base`'s first `kept` blocks, then `middle`, then `base`'s blocks from `end` on, `shift` characters and `lineShift`
+   * lines further; undefined past MAX_RUNS runs.
+   */
+  static of(base: Parsed, kept: number, middle: readonly Block[], end: number, shift: number, lineShift: number, headings: readonly number[]): Derived | undefined {
+    const runsOf = (from: number, to: number): Run[] => (base instanceof Derived ? base.cut(from, to) : [{ source: base, from, to, shift: 0, lineShift: 0 }]);
+    const after = runsOf(end, base.length).map((run) => ({ ...run, shift: run.shift + shift, lineShift: run.lineShift + lineShift }));
+    const runs = [...runsOf(0, kept), { source: middle, from: 0, to: middle.length, shift: 0, lineShift: 0 }, ...after].filter((run) => run.to > run.from);
+    return runs.length > MAX_RUNS ? undefined : new Derived(runs, headings);
+  }
+
+  /** The runs, in order. */
+  get runList(): readonly Run[] {
+    return this.runs;
+  }
+
+  /** The runs that hold blocks `from` to `to` (exclusive). */
+  private cut(from: number, to: number): Run[] {
+    const out: Run[] = [];
+    this.runs.forEach((run, index) => {
+      const start = this.starts[index] as number;
+      const first = Math.max(from, start);
+      const last = Math.min(to, start + run.to - run.from);
+      if (last > first) out.push({ ...run, from: run.from + first - start, to: run.from + last - start });
+    });
+    return out;
+  }
+
+  private runAt(index: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] as number) <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The block at `index` (no negative index), as the made blocks have it. */
+  at(index: number): Block | undefined {
+    return index >= 0 && index < this.length ? this.movedAt(index, 0, 0) : undefined;
+  }
+
+  /** The block at `index`, moved `shift` characters and `lineShift` lines further; the block itself when it does not move. */
+  movedAt(index: number, shift: number, lineShift: number): Block {
+    const r = this.runAt(index);
+    const run = this.runs[r] as Run;
+    const block = run.source[run.from + index - (this.starts[r] as number)] as Block;
+    const chars = run.shift + shift;
+    const lines = run.lineShift + lineShift;
+    return chars === 0 && lines === 0 ? block : movedBlock(block, block.start + chars, block.line + lines);
+  }
+
+  slice(from = 0, to = this.length): Block[] {
+    const out: Block[] = [];
+    for (let index = Math.max(0, from); index < Math.min(to, this.length); index++) out.push(this.movedAt(index, 0, 0));
+    return out;
+  }
+
+  /** The first index whose block satisfies `test`, which is handed each block where the text it came from has it (see BlockView). */
+  findIndex(test: (block: Block) => unknown): number {
+    for (let r = 0; r < this.runs.length; r++) {
+      const run = this.runs[r] as Run;
+      for (let i = run.from; i < run.to; i++) if (test(run.source[i] as Block)) return (this.starts[r] as number) + i - run.from;
+    }
+    return -1;
+  }
+
+  /** All the blocks, made. */
+  blocks(): Block[] {
+    const out: Block[] = [];
+    for (const run of this.runs) {
+      for (let i = run.from; i < run.to; i++) {
+        const block = run.source[i] as Block;
+        out.push(run.shift === 0 && run.lineShift === 0 ? block : movedBlock(block, block.start + run.shift, block.line + run.lineShift));
+      }
+    }
+    return out;
+  }
+}
+
+/** Calls `visit` with each block where the text it came from has it (its kind, level, heading, section and text are its own). */
+export function eachBlock(blocks: BlockView, visit: (block: Block, index: number) => void): void {
+  if (!(blocks instanceof Derived)) {
+    for (let index = 0; index < blocks.length; index++) visit(blocks.at(index) as Block, index);
+    return;
+  }
+  let index = 0;
+  blocks.findIndex((block) => {
+    visit(block, index++);
+    return false;
+  });
+}
+
+/**
+ * How many blocks two versions of a text begin with that are the same blocks on the same lines: the same objects when
+ * both are made (see entries.ts, unchangedEnds), the same blocks moved alike when derived.
+ */
+export function sameStart(old: BlockView, now: BlockView): number {
+  const limit = Math.min(old.length, now.length);
+  if (!(old instanceof Derived) && !(now instanceof Derived)) {
+    let head = 0;
+    while (head < limit && old.at(head) === now.at(head)) head++;
+    return head;
+  }
+  const a = placesOf(old);
+  const b = placesOf(now);
+  let head = 0;
+  while (head < limit && a.next() && b.next() && a.block === b.block && a.shift === b.shift && a.lineShift === b.lineShift) head++;
+  return head;
+}
+
+/** The blocks of a view one after another, each where the text it came from has it and how far it moved (no object per block). */
+function placesOf(view: BlockView): { block: Block | undefined; shift: number; lineShift: number; next: () => boolean } {
+  const runs: readonly Run[] = view instanceof Derived ? view.runList : [{ source: view as readonly Block[], from: 0, to: view.length, shift: 0, lineShift: 0 }];
+  let r = 0;
+  let i = (runs[0]?.from ?? 0) - 1;
+  const place = {
+    block: undefined as Block | undefined,
+    shift: 0,
+    lineShift: 0,
+    next: () => {
+      i++;
+      while (r < runs.length && i >= (runs[r] as Run).to) {
+        r++;
+        i = runs[r]?.from ?? 0;
+      }
+      const run = runs[r];
+      if (!run) return false;
+      place.block = run.source[i];
+      place.shift = run.shift;
+      place.lineShift = run.lineShift;
+      return true;
+    },
+  };
+  return place;
 }
 
 /**

@@ -2,6 +2,7 @@
  * The shape a reader relies on: every heading has something under it, and every label ("Key files:") has the list,
  * code or table it announces. `reverie lint` reports what breaks it; a cycle may not make it worse.
  */
+import { eachBlock, type BlockView } from './markdown.js';
 import type { Block } from './types.js';
 
 export interface StructureProblem {
@@ -15,12 +16,18 @@ export interface StructureProblem {
 const LABEL_END = /:[ \t]*(?:\*\*|__|\*|_)?[ \t]*$/;
 const BOLD_LABEL = /^[ \t]*(\*\*|__)[^*_\n]+\1[ \t]*:?[ \t]*$/;
 
-export function structureProblems(doc: { blocks: readonly Block[] }): StructureProblem[] {
-  return [...emptySections(doc.blocks), ...danglingLabels(doc.blocks)];
+export function structureProblems(doc: { blocks: readonly Block[] | BlockView }): StructureProblem[] {
+  // Each block where the text it came from has it, when the blocks were derived and not made (markdown.ts): what the
+  // passes read of a block is its own but its line, read from the view for the few blocks a problem names.
+  const view = doc.blocks;
+  const blocks: Block[] = [];
+  eachBlock(view, (block) => blocks.push(block));
+  const lineOf = (index: number) => (view.at(index) as Block).line;
+  return [...emptySections(blocks, lineOf), ...danglingLabels(blocks, lineOf)];
 }
 
 /** Headings with nothing under them but blank lines and empty sub-headings, up to the next heading of their level. */
-function emptySections(blocks: readonly Block[]): StructureProblem[] {
+function emptySections(blocks: readonly Block[], lineOf: (index: number) => number): StructureProblem[] {
   const problems: StructureProblem[] = [];
   blocks.forEach((block, index) => {
     if (block.kind !== 'heading') return;
@@ -30,13 +37,13 @@ function emptySections(blocks: readonly Block[]): StructureProblem[] {
       if (after.kind === 'heading' && (after.level ?? 1) <= level) break;
       if (after.kind !== 'heading' && after.kind !== 'blank') return;
     }
-    problems.push({ kind: 'empty-section', line: block.line, text: block.heading ?? '' });
+    problems.push({ kind: 'empty-section', line: lineOf(index), text: block.heading ?? '' });
   });
   return problems;
 }
 
 /** A label or intro paragraph with nothing after it in its section: what it announced is gone. */
-function danglingLabels(blocks: readonly Block[]): StructureProblem[] {
+function danglingLabels(blocks: readonly Block[], lineOf: (index: number) => number): StructureProblem[] {
   const problems: StructureProblem[] = [];
   blocks.forEach((block, index) => {
     if (block.kind !== 'paragraph') return;
@@ -44,7 +51,7 @@ function danglingLabels(blocks: readonly Block[]): StructureProblem[] {
     const last = lines.at(-1) ?? '';
     if (!LABEL_END.test(last) && !(lines.length === 1 && BOLD_LABEL.test(last))) return;
     const next = blocks.slice(index + 1).find((b) => b.kind !== 'blank');
-    if (next === undefined || next.kind === 'heading') problems.push({ kind: 'dangling-label', line: block.line, text: last.trim() });
+    if (next === undefined || next.kind === 'heading') problems.push({ kind: 'dangling-label', line: lineOf(index), text: last.trim() });
   });
   return problems;
 }

@@ -1,9 +1,10 @@
 import { buildSnapshot, entriesOf, estimateTokens, namespaceMatcher } from '../../memory/index.js';
-import { parsedBlocks } from '../../memory/markdown.js';
+import { blockView, documentBlocks } from '../../memory/markdown.js';
 import { entriesAfterEdit } from '../../memory/entries.js';
 import { editedEntries, EntryVersion, type EditedEntries } from '../../memory/entry-versions.js';
 import { Memo } from '../../util/memo.js';
 import { describeProblem, newProblems, structureProblems, type StructureProblem } from '../../memory/structure.js';
+import type { Splice } from '../../memory/markdown.js';
 import type { Entry, MemoryDocument, MemoryFile, MemorySnapshot, Namespace } from '../../memory/types.js';
 import { ActionConflictError, applyActionEdits, pathsRead, recordApplied, type AppliedEdits } from '../apply.js';
 import type { Action, DroppedAction, EntryRef } from '../types.js';
@@ -71,6 +72,8 @@ export class Workspace {
   /** Each file's text when curation began, and how many actions of this plan changed it since. */
   private readonly baseTexts: ReadonlyMap<string, string>;
   private readonly edits = new Map<string, number>();
+  /** The splices of each of those actions, by file, in order (see AppliedTrace.history). */
+  private readonly history = new Map<string, Splice[][]>();
   /** The structure problems of the text of each file checked last. */
   private readonly lastProblems = new Map<string, { text: string; problems: StructureProblem[] }>();
   /** The versions of files this workspace read after an edit: every entry of them has the provenance of its text. */
@@ -269,16 +272,19 @@ export class Workspace {
   private problemsOf(path: string, text: string): StructureProblem[] {
     const last = this.lastProblems.get(path);
     if (last?.text === text) return last.problems;
-    const problems = structureProblems({ blocks: parsedBlocks(text) });
+    const problems = structureProblems({ blocks: blockView(text) });
     this.lastProblems.set(path, { text, problems });
     return problems;
   }
 
   /** Keeps what the action did, for writing the cycle (see Replayer), and counts the edits of each file. */
-  private record(action: Action, { splices }: AppliedEdits): void {
+  private record(action: Action, { splices, edits }: AppliedEdits): void {
     const reads = new Map(pathsRead(action).map((path) => [path, this.edits.get(path) ?? 0]));
-    recordApplied(action, { base: this.baseTexts, reads, splices });
-    for (const path of splices.keys()) this.edits.set(path, (this.edits.get(path) ?? 0) + 1);
+    recordApplied(action, { base: this.baseTexts, reads, splices, edits, history: this.history });
+    for (const [path, made] of splices) {
+      this.edits.set(path, (this.edits.get(path) ?? 0) + 1);
+      (this.history.get(path) ?? this.history.set(path, []).get(path))?.push(made);
+    }
   }
 
   private commit(action: Action, changed: Map<string, string>): void {
@@ -327,7 +333,7 @@ export class Workspace {
     const previous = before && this.versions.get(before.document);
     const carried = previous && this.read.has(previous) && before.namespace === namespace.name && before.policy === namespace.policy;
     // A short file's entries are all read again soon enough: moving them at once costs less than keeping their runs.
-    const edited = carried && previous.length >= LONG_FILE ? editedEntries({ blocks: before.document.blocks, version: previous }, document, namespace.name, namespace.policy, located) : undefined;
+    const edited = carried && previous.length >= LONG_FILE ? editedEntries({ blocks: documentBlocks(before.document), version: previous }, document, namespace.name, namespace.policy, located) : undefined;
     if (edited) {
       const version = edited.version;
       this.editsOf.set(document, edited);

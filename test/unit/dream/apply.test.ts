@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ActionConflictError, applyAction, applyActions, Replayer } from '../../../src/dream/apply.js';
 import { makeAction } from '../../../src/dream/curate/action.js';
@@ -199,5 +200,94 @@ describe('Replayer: a cycle written from what its curation recorded', () => {
     const third = new Replayer();
     expect(replay(filesOf(files), redacted, (f, a) => third.apply(f, actions[redacted.indexOf(a)] as Action, a))).toEqual(replay(filesOf(files), redacted, applyAction));
     expect(third.recorded).toBeLessThan(actions.length);
+  });
+});
+
+describe('Replayer: actions left out or written later', { timeout: 120_000 }, () => {
+  function replay(start: Map<string, string>, actions: Action[], apply: (files: Map<string, string>, action: Action) => Map<string, string>) {
+    const steps: (Map<string, string> | string)[] = [];
+    for (const action of actions) {
+      try {
+        const changes = apply(start, action);
+        for (const [path, text] of changes) start.set(path, text);
+        steps.push(changes);
+      } catch (error) {
+        if (!(error instanceof ActionConflictError)) throw error;
+        steps.push(error.message);
+      }
+    }
+    return { steps, files: start };
+  }
+
+  /**
+   * A long file of topics: lists of notes, notes as paragraphs between blank lines, a topic of one note; some notes say
+   * the same as a note of another topic.
+   */
+  const note = (s: number, i: number) => `Note ${i % 3 === 2 ? 'shared' : `${i} of topic ${s}`}: run \`task ${i}\` first.`;
+  const topic = (s: number, notes: number) => {
+    const body =
+      s % 3 === 1
+        ? Array.from({ length: notes }, (_, i) => `${note(s, i)}\n`).join('\n')
+        : s % 5 === 4
+          ? `- ${note(s, 0)}\n`
+          : Array.from({ length: notes }, (_, i) => `- ${note(s, i)}\n`).join('');
+    return `## Topic ${s}\n\n${body}`;
+  };
+  const topicFile = (topics: number, notes: number) => `# Notes\n\n${Array.from({ length: topics }, (_, s) => topic(s, notes)).join('\n')}`;
+
+  /** An action as a test drafts one: which kind, which entries (by position among those there are), what it writes. */
+  const draft = fc.record({
+    kind: fc.constantFrom('prune', 'merge', 'update', 'add', 'add'),
+    at: fc.nat(),
+    other: fc.nat(),
+    topic: fc.nat({ max: 30 }),
+    words: fc.constantFrom('Deploys go through staging.', 'Note shared: run `task 2` first.', 'Run the linter before pushing.', 'Keep the cache warm.'),
+  });
+
+  it('gives the bytes applyAction gives in any order that moves some actions last or leaves them out, taking most from the record', () => {
+    // Over the runs that move or leave out adds alone (an action that waits for a person is most often a new note).
+    let recorded = 0;
+    let actionsReplayed = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 24, max: 40 }),
+        fc.array(draft, { minLength: 4, maxLength: 24 }),
+        fc.array(fc.constantFrom('keep', 'keep', 'keep', 'later', 'out'), { minLength: 24, maxLength: 24 }),
+        fc.boolean(),
+        (topics, drafts, given, addsOnly) => {
+          const files: SourceFile[] = [{ path: INBOX, text: topicFile(topics, 18) }];
+          const workspace = new Workspace(snapshotOf(files, undefined, 'reverie'));
+          const actions: Action[] = [];
+          for (const [n, d] of drafts.entries()) {
+            const entries = workspace.entries().filter((e) => e.path === INBOX);
+            if (entries.length < 2) break;
+            const a = entries[d.at % entries.length] as (typeof entries)[number];
+            const b = entries[(d.at + 1 + (d.other % (entries.length - 1))) % entries.length] as (typeof entries)[number];
+            const action =
+              d.kind === 'add'
+                ? makeAction({ type: 'add', summary: `add ${n}`, rationale: 'test', content: d.at % 2 === 0 ? `${d.words} (${n})` : d.words, destination: { path: INBOX, section: `Topic ${d.topic % topics}` } })
+                : d.kind === 'prune'
+                  ? makeAction({ type: 'prune', summary: `prune ${n}`, rationale: 'test', targets: [a] })
+                  : d.kind === 'merge'
+                    ? makeAction({ type: 'merge', summary: `merge ${n}`, rationale: 'test', targets: [a, b], content: d.words })
+                    : makeAction({ type: 'update', summary: `update ${n}`, rationale: 'test', targets: [a], content: d.words });
+            if (workspace.propose(action)) actions.push(action);
+          }
+          const fates = actions.map((action, i) => (addsOnly && action.type !== 'add' ? 'keep' : given[i]));
+          const kept = actions.filter((_, i) => fates[i] === 'keep');
+          const later = actions.filter((_, i) => fates[i] === 'later');
+          const order = [...kept, ...later];
+          const replayer = new Replayer();
+          expect(replay(filesOf(files), order, (f, a) => replayer.apply(f, a))).toEqual(replay(filesOf(files), order, applyAction));
+          if (addsOnly) {
+            recorded += replayer.recorded;
+            actionsReplayed += order.length;
+          }
+        },
+      ),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 60) },
+    );
+    // The record is what most actions are taken from, moved past what was left out, not only when nothing was.
+    expect(recorded).toBeGreaterThan(actionsReplayed / 2);
   });
 });

@@ -12,7 +12,9 @@ import {
 } from '../../../src/memory/index.js';
 import type { Block } from '../../../src/memory/index.js';
 import { insertEntryEdit, othersIntact, removeEntryEdit, replaceEntryEdit, splicedKeepsOthers, type Allowed } from '../../../src/memory/edit.js';
-import { parseDocumentWhole, parseSpliced } from '../../../src/memory/markdown.js';
+import { blockView, documentBlocks, eachBlock, parseDocumentWhole, parseSpliced } from '../../../src/memory/markdown.js';
+import { EntryVersion, editedEntries } from '../../../src/memory/entry-versions.js';
+import { structureProblems } from '../../../src/memory/structure.js';
 import { AGENTS_MD_CRLF, CLAUDE_MD, longFile, markdownish, words } from './fixtures.js';
 
 const P = 'memory/notes.md';
@@ -419,5 +421,66 @@ describe('a run of edits to a long file, each made on the pieces of the text bef
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe('edits derived one from another and read through views, the blocks after each edit never made', { timeout: 120_000 }, () => {
+  const RUNS = Number(process.env.PROPERTY_RUNS ?? 60);
+  const edit = fc.tuple(fc.constantFrom('replace', 'keep', 'remove', 'remove', 'insert'), fc.nat(), markdownish);
+
+  it('give what the whole parse gives: each block, a slice, a search, the structure, the entries after each edit', () => {
+    let derived = 0;
+    let versions = 0;
+    fc.assert(
+      fc.property(longFile, fc.array(edit, { minLength: 1, maxLength: 16 }), fc.nat(), (start, edits, probe) => {
+        let text = start;
+        let doc = parseDocument(P, text);
+        let version = EntryVersion.of(entriesOf(doc, 'n', 'dream'));
+        for (const [kind, pick, words] of edits) {
+          // The entry to edit, found through the view (which makes no block): the pick-th entry block.
+          const view = blockView(text);
+          const raws: string[] = [];
+          const sections: string[][] = [];
+          eachBlock(view, (block) => {
+            if (block.kind === 'item' || block.kind === 'paragraph' || block.kind === 'labelled') {
+              raws.push(block.raw);
+              sections.push(block.section);
+            }
+          });
+          const raw = raws[pick % Math.max(1, raws.length)];
+          let edited: { text: string };
+          try {
+            if (kind === 'insert' || raw === undefined) edited = insertEntryEdit(text, sections[pick % Math.max(1, sections.length)]?.at(-1) ?? 'Notes', formatEntry(words.split('\n')[0] || 'a note', 'item'), { path: P });
+            else if (kind === 'remove') edited = removeEntryEdit(text, P, raw);
+            else edited = replaceEntryEdit(text, P, raw, kind === 'keep' ? raw : `- ${words.split('\n')[0] || 'merged'}\n`);
+          } catch (error) {
+            if (error instanceof UnsafeEditError) continue;
+            throw error;
+          }
+          if (edited.text === text) continue;
+          text = edited.text;
+          const whole = parseDocumentWhole(P, text).blocks;
+          const next = parseDocument(P, text);
+          const blocks = documentBlocks(next);
+          versions++;
+          if (!Array.isArray(blocks)) derived++;
+          expect(blocks.length).toBe(whole.length);
+          const at = probe % whole.length;
+          expect(blocks.at(at)).toEqual(whole[at]);
+          expect(blocks.slice(Math.max(0, at - 3), at + 3)).toEqual(whole.slice(Math.max(0, at - 3), at + 3));
+          const wanted = whole[at]?.raw;
+          expect(blocks.findIndex((block) => block.raw === wanted)).toBe(whole.findIndex((block) => block.raw === wanted));
+          expect(structureProblems({ blocks })).toEqual(structureProblems({ blocks: whole }));
+          // The entries after the edit, from the version before it and the two views.
+          const moved = editedEntries({ blocks: documentBlocks(doc), version }, next, 'n', 'dream', () => undefined);
+          version = moved ? moved.version : EntryVersion.of(entriesOf(next, 'n', 'dream'));
+          expect(version.all()).toEqual(entriesOf(parseDocumentWhole(P, text), 'n', 'dream'));
+          doc = next;
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    // Many versions are read through views, not made (an insert makes the blocks of the text it goes in).
+    expect(derived).toBeGreaterThan(versions / 10);
   });
 });
