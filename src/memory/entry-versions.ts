@@ -9,6 +9,7 @@
 import { isEntryBlock, entriesOfBlocks, entryOnLine, sameBlock } from './entries.js';
 import { documentBlocks, eachBlock, sameStart, type BlockView } from './markdown.js';
 import type { Block, Entry, MemoryDocument, Policy } from './types.js';
+import { lastAtMost } from '../util/search.js';
 
 /** Entries `from` to `to` (exclusive) of `source`, `shift` lines below where `source` has them. */
 interface Run {
@@ -115,14 +116,7 @@ export class EntryVersion {
   }
 
   private runAt(position: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((this.starts[mid] as number) <= position) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtMost(this.starts, position);
   }
 }
 

@@ -2,6 +2,7 @@ import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { indentColumns, isBlankLine, listMarkerOf, splitLines, type Line } from './lines.js';
 import type { Block, BlockKind, MemoryDocument } from './types.js';
+import { lastAtMost } from '../util/search.js';
 import { sliceText } from '../util/spliced.js';
 
 export { endsWithLineBreak, isBlankLine, lineEnding } from './lines.js';
@@ -432,14 +433,7 @@ class Derived implements BlockView {
   }
 
   private runAt(index: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((this.starts[mid] as number) <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtMost(this.starts, index);
   }
 
   /** The block at `index` (no negative index), as the made blocks have it. */
