@@ -9,7 +9,7 @@
 import { isEntryBlock, entriesOfBlocks, entryOnLine, sameBlock } from './entries.js';
 import { documentBlocks, eachBlock, sameStart, type BlockView } from './markdown.js';
 import type { Block, Entry, MemoryDocument, Policy } from './types.js';
-import { lastAtMost } from '../util/search.js';
+import { lastAtMost, runStarts } from '../util/search.js';
 
 /** Entries `from` to `to` (exclusive) of `source`, `shift` lines below where `source` has them. */
 interface Run {
@@ -33,13 +33,9 @@ export class EntryVersion {
   readonly length: number;
 
   private constructor(private runs: readonly Run[]) {
-    let at = 0;
-    this.starts = runs.map((run) => {
-      const start = at;
-      at += run.to - run.from;
-      return start;
-    });
-    this.length = at;
+    const { starts, length } = runStarts(runs);
+    this.starts = starts;
+    this.length = length;
   }
 
   /** The version whose entries are `entries`, as they are. */

@@ -2,7 +2,7 @@ import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { indentColumns, isBlankLine, listMarkerOf, splitLines, type Line } from './lines.js';
 import type { Block, BlockKind, MemoryDocument } from './types.js';
-import { lastAtMost } from '../util/search.js';
+import { lastAtMost, runStarts } from '../util/search.js';
 import { sliceText } from '../util/spliced.js';
 
 export { endsWithLineBreak, isBlankLine, lineEnding } from './lines.js';
@@ -395,13 +395,9 @@ class Derived implements BlockView {
     private readonly runs: readonly Run[],
     readonly headings: readonly number[],
   ) {
-    let at = 0;
-    this.starts = runs.map((run) => {
-      const start = at;
-      at += run.to - run.from;
-      return start;
-    });
-    this.length = at;
+    const { starts, length } = runStarts(runs);
+    this.starts = starts;
+    this.length = length;
   }
 
   /**

@@ -1,7 +1,20 @@
 /**
- * Binary searches over sorted numbers, for the places that find where a position falls among the starts of runs,
- * lines or blocks.
+ * Runs laid end to end (of blocks, of entries), and the binary search that finds which run holds a position.
  */
+
+/**
+ * Where each of consecutive runs starts when they are laid end to end, each `to - from` long, and their length together:
+ * the `sorted` that lastAtMost searches for the run holding a position.
+ */
+export function runStarts(runs: readonly { from: number; to: number }[]): { starts: number[]; length: number } {
+  let at = 0;
+  const starts = runs.map((run) => {
+    const start = at;
+    at += run.to - run.from;
+    return start;
+  });
+  return { starts, length: at };
+}
 
 /**
  * The index of the last of `sorted` (ascending) that is at most `value`; 0 when none is, or `sorted` is empty. The
