@@ -123,6 +123,22 @@ describe('applyActions', () => {
   });
 });
 
+/** Each action's changes, applied by `apply`, and the files at the end. */
+function replay(start: Map<string, string>, actions: Action[], apply: (files: Map<string, string>, action: Action) => Map<string, string>) {
+  const steps: (Map<string, string> | string)[] = [];
+  for (const action of actions) {
+    try {
+      const changes = apply(start, action);
+      for (const [path, text] of changes) start.set(path, text);
+      steps.push(changes);
+    } catch (error) {
+      if (!(error instanceof ActionConflictError)) throw error;
+      steps.push(error.message);
+    }
+  }
+  return { steps, files: start };
+}
+
 describe('Replayer: a cycle written from what its curation recorded', () => {
   // Long enough that each edit is parsed between the headings around it.
   const long = `# Notes\n\n${Array.from({ length: 60 }, (_, s) => `## Topic ${s}\n\n${Array.from({ length: 8 }, (_, i) => `- Note ${i} of topic ${s}: run \`task ${s}-${i}\` first.\n`).join('')}`).join('\n')}`;
@@ -159,22 +175,6 @@ describe('Replayer: a cycle written from what its curation recorded', () => {
     });
   }
 
-  /** Each action's changes, applied by `apply`, and the files at the end. */
-  function replay(start: Map<string, string>, actions: Action[], apply: (files: Map<string, string>, action: Action) => Map<string, string>) {
-    const steps: (Map<string, string> | string)[] = [];
-    for (const action of actions) {
-      try {
-        const changes = apply(start, action);
-        for (const [path, text] of changes) start.set(path, text);
-        steps.push(changes);
-      } catch (error) {
-        if (!(error instanceof ActionConflictError)) throw error;
-        steps.push(error.message);
-      }
-    }
-    return { steps, files: start };
-  }
-
   it('gives the bytes applyAction gives, taking every action from the record when nothing changed in between', () => {
     const actions = curated();
     const replayer = new Replayer();
@@ -204,21 +204,6 @@ describe('Replayer: a cycle written from what its curation recorded', () => {
 });
 
 describe('Replayer: actions left out or written later', { timeout: 120_000 }, () => {
-  function replay(start: Map<string, string>, actions: Action[], apply: (files: Map<string, string>, action: Action) => Map<string, string>) {
-    const steps: (Map<string, string> | string)[] = [];
-    for (const action of actions) {
-      try {
-        const changes = apply(start, action);
-        for (const [path, text] of changes) start.set(path, text);
-        steps.push(changes);
-      } catch (error) {
-        if (!(error instanceof ActionConflictError)) throw error;
-        steps.push(error.message);
-      }
-    }
-    return { steps, files: start };
-  }
-
   /**
    * A long file of topics: lists of notes, notes as paragraphs between blank lines, a topic of one note; some notes say
    * the same as a note of another topic.
