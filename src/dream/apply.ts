@@ -241,12 +241,22 @@ function sameMoved(recorded: readonly Splice[] | undefined, made: readonly Splic
   for (const [index, splice] of recorded.entries()) {
     const mine = made[index] as Splice;
     if (regions.some((m) => m.start < splice.end && m.start + m.text.length > splice.start)) return undefined;
-    const before = regions.reduce((sum, m) => (m.start + m.text.length <= splice.start ? sum + m.text.length : sum), 0);
+    const before = leftOutBefore(regions, splice.start);
     if (mine.insert !== splice.insert || mine.start !== splice.start - before || mine.end !== splice.end - before) return undefined;
-    const shift = splice.insert.length - (splice.end - splice.start);
-    regions = regions.map((m) => (m.start >= splice.end ? { start: m.start + shift, text: m.text } : m));
+    regions = movedPast(regions, splice);
   }
   return regions;
+}
+
+/** How much of the text left out lies wholly before `at` (in the curation's coordinates). */
+function leftOutBefore(regions: readonly Missing[], at: number): number {
+  return regions.reduce((sum, m) => (m.start + m.text.length <= at ? sum + m.text.length : sum), 0);
+}
+
+/** The text left out where it is once `splice` (made on the curation's text) is made: moved when after it. */
+function movedPast(regions: readonly Missing[], splice: Splice): Missing[] {
+  const shift = splice.insert.length - (splice.end - splice.start);
+  return regions.map((m) => (m.start >= splice.end ? { start: m.start + shift, text: m.text } : m));
 }
 
 /** An entry the action names whose text (without its final line break) is in the text left out: it might be found there. */
@@ -285,10 +295,9 @@ function movedEdits(edits: readonly EditTrace[] | undefined, missing: readonly M
   for (const { splices: recorded, reach } of edits) {
     if (!reach || regions.some((m) => m.start + m.text.length >= reach.from && m.start <= reach.to)) return undefined;
     for (const splice of recorded) {
-      const before = regions.reduce((sum, m) => (m.start + m.text.length <= splice.start ? sum + m.text.length : sum), 0);
+      const before = leftOutBefore(regions, splice.start);
       splices.push({ start: splice.start - before, end: splice.end - before, insert: splice.insert });
-      const shift = splice.insert.length - (splice.end - splice.start);
-      regions = regions.map((m) => (m.start >= splice.end ? { start: m.start + shift, text: m.text } : m));
+      regions = movedPast(regions, splice);
     }
   }
   return { splices, missing: regions };
